@@ -1,0 +1,5 @@
+"""``python -m sim`` is the same as the ``workforce`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

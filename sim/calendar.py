@@ -1,0 +1,57 @@
+"""Months as integers.
+
+The model's clock counts calendar months: ``month = year * 12 + (month_of_year - 1)``.
+Integer months make dates, durations and ages plain array arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def month(year: int, month_of_year: int = 1) -> int:
+    """The integer month for a calendar year and month (1-12)."""
+    return year * 12 + (month_of_year - 1)
+
+
+def parse(text: str) -> int:
+    """Parse ``YYYY-MM`` into an integer month; raise ``ValueError`` otherwise."""
+    match = _PATTERN.match(str(text).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"expected a date as YYYY-MM, found {text!r}")
+    return month(int(match.group(1)), int(match.group(2)))
+
+
+def label(m: int) -> str:
+    """``YYYY-MM`` for an integer month."""
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def year_of(m):
+    """Calendar year of integer month(s)."""
+    return m // 12
+
+
+def month_of_year(m):
+    """Month of year (1-12) of integer month(s)."""
+    return m % 12 + 1
+
+
+def academic_year(m):
+    """Academic year (starting September) that integer month(s) fall in: Sept 2021 -> 2021."""
+    return (m - 8) // 12
+
+
+def annual_to_monthly(p):
+    """Monthly probability equivalent to an annual probability p: 1 - (1 - p)^(1/12).
+
+    Not p / 12: that would overstate a monthly hazard's annual effect for large p.
+    """
+    return 1.0 - (1.0 - p) ** (1.0 / 12.0)
+
+
+def over_months_to_monthly(p, months):
+    """Monthly hazard that gives probability p of the event over ``months`` months."""
+    return 1.0 - (1.0 - p) ** (1.0 / months)

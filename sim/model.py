@@ -1,0 +1,256 @@
+"""The ``mesa.Model``: one month per step, processes in one documented order.
+
+Each step advances the clock one month and runs, in this order:
+
+1. ``ageing``        ages follow from the clock and each person's birth month;
+2. ``progression``   people whose stage ends this month move on along their pathway
+                     (or leave it through an exit), drawing the end of their next stage;
+3. ``intake``        in an intake month, commissioned training places are filled: new
+                     people (or, for in-service routes, people selected from a stage),
+                     less those who already arrived through the pipeline since the last intake;
+4. ``attrition``     trainees leave training at each stage's monthly hazard;
+5. ``leaving``       people in post leave at annual hazards by group, age band and sex,
+                     each with a reason;
+6. ``hours``         people in post re-choose full or part time by age band and sex;
+7. ``retirement``    retirement by age band, early retirement at 55 for mental health
+                     officer status holders (until it ends), and the end of a returner's stay;
+8. ``returning``     retirees due back return at reduced hours for a limited stay;
+9. ``joiners``       qualified staff from outside the pipeline fill part of each group's
+                     vacancies against its funded establishment.
+
+Progression runs before intake so that pipeline arrivals (e.g. foundation doctors choosing
+psychiatry in August) count against the places of the stage they enter that month.
+Aggregates are computed from individuals after every step and collected by
+``model.datacollector``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import mesa
+import numpy as np
+
+from . import scenario as scenario_module
+from .eventlog import OUTSIDE, EventLog
+from .flows import group_flows
+from .people import NEVER, People, Status
+from . import population
+from .processes import ageing, attrition, hours, intake, joiners, leaving, progression, retirement, returning
+from .rng import Streams
+
+PROCESSES = (ageing, progression, intake, attrition, leaving, hours, retirement, returning, joiners)
+COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
+
+
+class WorkforceModel(mesa.Model):
+    """Agent-based career-pathway model of a mental health workforce.
+
+    Args:
+        scenario: a shipped scenario name or a path to a scenario YAML file.
+        until: last year to simulate (runs to March of that year); default the scenario's end.
+        overrides: scenario values to replace, by dotted key (see ``sim.scenario.load``).
+        check: verify conservation and consistency invariants after every step.
+        rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
+    """
+
+    def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
+                 overrides: dict | None = None, check: bool = False, rng=None):
+        super().__init__(rng=rng)
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
+        # Mesa reserves ``model.scenario``; the workforce scenario lives in ``model.inputs``.
+        self.inputs = scenario if isinstance(scenario, scenario_module.Scenario) else \
+            scenario_module.load(scenario, overrides)
+        s = self.inputs
+        self.end = s.end if until is None else min(s.end, int(until) * 12 + s.end % 12)
+        self.now = s.start
+        self.check = check
+        self.streams = Streams(self.seed)
+        self.people = People(capacity=1024)
+        self.events = EventLog(s.stages)
+        self.ages = np.zeros(0, dtype=np.int32)
+        self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
+        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES}
+        population.create(self)
+        self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
+        self.history: list[dict] = []
+        self._mark = self.events.mark
+        self._collect()
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        self.datacollector.collect(self)
+        self.running = self.now < self.end
+
+    # ---- the step -------------------------------------------------------------------------
+    def step(self) -> None:
+        self.now += 1
+        for process in PROCESSES:
+            started = time.perf_counter()
+            process.step(self)
+            self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
+        previous = self.history[-1]
+        self._collect()
+        if self.check:
+            from .invariants import check_step
+
+            check_step(self, previous, self.history[-1])
+        self.datacollector.collect(self)
+        self.running = self.now < self.end
+
+    def run(self) -> "WorkforceModel":
+        """Step until the end month."""
+        while self.running:
+            self.step()
+        return self
+
+    # ---- helpers the processes share ------------------------------------------------------
+    def in_status(self, *statuses) -> np.ndarray:
+        """Ids of active people with one of the given statuses."""
+        p = self.people
+        mask = p.active[: p.count] & np.isin(p.status[: p.count], [int(x) for x in statuses])
+        return np.flatnonzero(mask)
+
+    def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
+        """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
+        if len(ids) == 0:
+            return
+        s, p, now = self.inputs, self.people, self.now
+        stage = np.broadcast_to(np.asarray(stage, dtype=np.int16), len(ids))
+        was_training = np.isin(p.status[ids], [int(Status.TRAINING), int(Status.LEFT)])
+        training = s.stage_training[stage]
+        p.stage[ids] = stage
+        p.group[ids] = s.stage_group[stage]
+        p.pathway[ids] = s.stage_pathway[stage]
+        p.sector[ids] = s.group_sector[s.stage_group[stage]]
+        p.stage_entry[ids] = now
+        p.status[ids] = np.where(training, int(Status.TRAINING), int(Status.IN_POST))
+        keys = p.key[ids]
+        ltft = training & (self.streams.uniform("ltft", now, keys) < s.stage_ltft_share[stage])
+        low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
+        fraction = np.where(ltft, low + (high - low) * self.streams.uniform("ltft_fraction", now, keys), 1.0)
+        p.ltft[ids] = ltft
+        p.ltft_fraction[ids] = fraction
+        months = s.stage_months[stage]
+        p.stage_due[ids] = np.where(months > 0, now + np.ceil(months / fraction).astype(np.int64), NEVER)
+        p.fte[ids] = np.where(training, fraction, p.fte[ids])
+        newly_in_post = ~training & was_training
+        if newly_in_post.any():
+            chosen = ids[newly_in_post]
+            p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
+        if reason is not None:
+            self.events.record(ids, now, from_stage, stage, reason)
+        np.add.at(self.arrived, stage, 1)
+
+    def draw_fte(self, ids: np.ndarray, stream: str) -> np.ndarray:
+        """Contracted FTE from the group's participation by age band and sex."""
+        s, p = self.inputs, self.people
+        keys = p.key[ids]
+        band = s.band_of(self.now - p.birth_month[ids])
+        share = s.part_time_share[p.group[ids], p.sex[ids], band]
+        part_time = self.streams.uniform(stream, self.now, keys) < share
+        ranges = s.part_time_range[p.group[ids]]
+        u = self.streams.uniform(stream + "_fraction", self.now, keys)
+        return np.where(part_time, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u, 1.0).astype(np.float32)
+
+    def remove(self, ids: np.ndarray, status: Status, reason, keep_active: bool = False) -> None:
+        """People leave their post or training: record the event and set their status."""
+        if len(ids) == 0:
+            return
+        p = self.people
+        self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
+        p.status[ids] = int(status)
+        p.active[ids] = keep_active
+
+    # ---- aggregates -----------------------------------------------------------------------
+    def counted(self) -> np.ndarray:
+        """Ids of people counted in stocks: active and in training, in post or returned."""
+        return self.in_status(*COUNTED)
+
+    def post_fte(self) -> np.ndarray:
+        """FTE in post (non-training workforce stages, including returners) by group."""
+        s, p = self.inputs, self.people
+        ids = self.in_status(Status.IN_POST, Status.RETURNED)
+        ids = ids[s.stage_workforce[p.stage[ids]] & ~s.stage_training[p.stage[ids]]]
+        return np.bincount(p.group[ids], weights=p.fte[ids], minlength=len(s.groups))
+
+    def establishment(self) -> np.ndarray:
+        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
+        s = self.inputs
+        years = (self.now - s.start) / 12.0
+        vac = np.array([s.spec.groups[g].establishment.vacancies_fte for g in s.groups])
+        growth = np.array([s.spec.groups[g].establishment.growth_per_year for g in s.groups])
+        return (self.base_post_fte + vac) * (1.0 + growth) ** years
+
+    def _collect(self) -> None:
+        """Aggregate this month's state and flows into ``self.history``."""
+        s, p = self.inputs, self.people
+        n_stages, n_groups = len(s.stages), len(s.groups)
+        ids = self.counted()
+        stage = p.stage[ids]
+        fte = p.fte[ids]
+        post = self.post_fte()
+        welsh = ids[p.welsh[ids] & s.stage_workforce[stage]]
+        ev_ids, _, src, dst, reason = self.events.arrays(self._mark)
+        self._mark = self.events.mark
+        self.history.append({
+            "month": self.now,
+            "stage_headcount": np.bincount(stage, minlength=n_stages),
+            "stage_fte": np.bincount(stage, weights=fte, minlength=n_stages),
+            "post_fte": post,
+            "establishment_fte": self.establishment(),
+            "welsh_headcount": np.bincount(p.group[welsh], minlength=n_groups),
+            "welsh_fte": np.bincount(p.group[welsh], weights=p.fte[welsh], minlength=n_groups),
+            "events": (src, dst, reason),
+        })
+
+    def group_totals(self, record: dict | None = None, measure: str = "stage_fte") -> dict[str, float]:
+        """Workforce headcount or FTE by group from a history record (default: the latest)."""
+        s = self.inputs
+        record = record or self.history[-1]
+        values = np.where(s.stage_workforce, record[measure], 0.0)
+        totals = np.bincount(s.stage_group, weights=values, minlength=len(s.groups))
+        return dict(zip(s.groups, totals.tolist()))
+
+    def _reporters(self) -> dict:
+        """Mesa model reporters: scalar aggregates by group, read from the latest record."""
+        reporters = {"Month": lambda m: m.now}
+        for g in self.inputs.groups:
+            reporters[f"FTE {g}"] = lambda m, g=g: m.group_totals(measure="stage_fte")[g]
+            reporters[f"Headcount {g}"] = lambda m, g=g: m.group_totals(measure="stage_headcount")[g]
+            reporters[f"Vacancies FTE {g}"] = lambda m, g=g: m.vacancies()[g]
+        for i, st in enumerate(self.inputs.stages):
+            if self.inputs.stage_training[i]:
+                reporters[f"Trainees {st}"] = lambda m, i=i: int(m.history[-1]["stage_headcount"][i])
+        reporters["Joiners"] = lambda m: m.flows()["joiners"]
+        reporters["Leavers"] = lambda m: m.flows()["leavers"]
+        return reporters
+
+    def vacancies(self, record: dict | None = None) -> dict[str, float]:
+        """Vacant FTE (establishment less in-post FTE, not below zero) by group."""
+        record = record or self.history[-1]
+        gap = np.maximum(record["establishment_fte"] - record["post_fte"], 0.0)
+        return dict(zip(self.inputs.groups, gap.tolist()))
+
+    def flows(self, record: dict | None = None) -> dict:
+        """Joiners and leavers of the workforce this month, by group and reason.
+
+        A joiner enters a workforce stage of a group from outside it (new entrant, newly
+        qualified, returner); a leaver leaves a group's workforce stages (attrition, leaving,
+        retirement, or moving to another group).
+        """
+        return group_flows(self.inputs, self.events, *(record or self.history[-1])["events"])
+
+    # ---- looking people up ------------------------------------------------------------------
+    def person(self, person_id: int) -> dict:
+        """One person's current record, with stage, group and pathway names."""
+        s = self.inputs
+        rec = self.people.record(person_id)
+        rec["stage"] = s.stages[rec["stage"]] if rec["stage"] >= 0 else None
+        rec["group"] = s.groups[rec["group"]] if rec["group"] >= 0 else None
+        rec["pathway"] = s.pathway_names[rec["pathway"]] if rec["pathway"] >= 0 else None
+        rec["age_years"] = (self.now - rec["birth_month"]) / 12.0
+        return rec
+
+    def career(self, person_id: int):
+        """One person's full career history (a table of their transitions)."""
+        self.people.record(person_id)  # raises KeyError for an unknown id
+        return self.events.history(person_id)

@@ -1,0 +1,226 @@
+"""Pathway graphs: load, validate, query, draw.
+
+A pathway is a YAML file of stages (nodes) and transitions (edges), loaded into a networkx
+``DiGraph``. A stage has a staff group, whether it is training, whether it counts in the
+workforce, and, unless it is final, a full-time duration and outgoing transition
+probabilities that sum to 1. A transition leads to another stage of the same pathway
+(``core``), a stage of another pathway (``nursing/registered_nurse``) or out of the modelled
+workforce (``exit:<reason>``). Adding a profession is adding a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError, Problem, from_pydantic, read_yaml
+
+PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
+EXIT_PREFIX = "exit:"
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class LTFT(BaseModel):
+    """Less-than-full-time training: share of entrants who choose it, and their fraction range."""
+
+    model_config = ConfigDict(extra="forbid")
+    share: Probability
+    fraction: tuple[Annotated[float, Field(gt=0.0, le=1.0)], Annotated[float, Field(gt=0.0, le=1.0)]]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.fraction[0] > self.fraction[1]:
+            raise ValueError("fraction as [low, high] with low <= high")
+        return self
+
+
+class StageSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str | None = None
+    staff_group: str
+    training: bool = False
+    workforce: bool = True
+    entry: bool = False
+    duration_years: Annotated[float, Field(gt=0.0, le=60.0, allow_inf_nan=False)] | None = None
+    attrition: Probability = 0.0
+    ltft: LTFT | None = None
+    transitions: dict[str, Probability] = {}
+
+    @model_validator(mode="after")
+    def _final_or_timed(self):
+        if self.transitions and self.duration_years is None:
+            raise ValueError("duration_years for a stage with transitions")
+        if self.duration_years is not None and not self.transitions:
+            raise ValueError("transitions for a stage with a duration (or drop duration_years)")
+        if self.transitions:
+            total = sum(self.transitions.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"transition probabilities summing to 1 (exits included), they sum to {total:.6g}")
+        return self
+
+
+class PathwaySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    stages: dict[str, StageSpec]
+
+    @field_validator("stages")
+    @classmethod
+    def _not_empty(cls, v):
+        if not v:
+            raise ValueError("at least one stage")
+        return v
+
+
+def resolve(name_or_path, relative_to: Path | None = None) -> Path:
+    """A pathway file: a path (relative to ``relative_to``) or the name of a shipped pathway."""
+    path = Path(name_or_path)
+    candidates = [path] if path.is_absolute() else [(relative_to or Path.cwd()) / path, PATHWAY_DIR / path,
+                                                     PATHWAY_DIR / f"{name_or_path}.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[0]
+
+
+def load(path) -> nx.DiGraph:
+    """Load and validate one pathway file into a graph whose nodes are ``pathway/stage``."""
+    path = Path(path)
+    data = read_yaml(path)
+    try:
+        spec = PathwaySpec.model_validate(data)
+    except ValidationError as exc:
+        raise from_pydantic(path, exc) from None
+    graph = nx.DiGraph(name=spec.name, description=spec.description, file=str(path))
+    for stage, s in spec.stages.items():
+        graph.add_node(qualify(spec.name, stage), **s.model_dump(exclude={"transitions"}), pathway=spec.name,
+                       stage=stage, final=not s.transitions)
+    problems = []
+    for stage, s in spec.stages.items():
+        for target, p in s.transitions.items():
+            node = target if target.startswith(EXIT_PREFIX) else qualify(spec.name, target)
+            if not target.startswith(EXIT_PREFIX) and "/" not in target and node not in graph:
+                problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
+                                        f"a stage of this pathway ({', '.join(spec.stages)}), "
+                                        "'pathway/stage' or 'exit:<reason>'", target))
+            graph.add_edge(qualify(spec.name, stage), node, probability=p)
+    if problems:
+        raise InputError(problems)
+    return graph
+
+
+def qualify(pathway: str, stage: str) -> str:
+    return stage if "/" in stage or stage.startswith(EXIT_PREFIX) else f"{pathway}/{stage}"
+
+
+def combine(graphs: list[nx.DiGraph]) -> nx.DiGraph:
+    """Join pathways into one graph and check cross-references and reachability."""
+    combined = nx.DiGraph()
+    names = [g.graph["name"] for g in graphs]
+    for g in graphs:
+        if names.count(g.graph["name"]) > 1:
+            raise InputError.one(g.graph["file"], "name", "a pathway name used only once", g.graph["name"])
+        combined.add_nodes_from((n, d) for n, d in g.nodes(data=True) if d)
+    problems = []
+    for g in graphs:
+        for source, target, d in g.edges(data=True):
+            if not target.startswith(EXIT_PREFIX) and target not in combined:
+                problems.append(Problem(g.graph["file"], f"stages.{g.nodes[source]['stage']}.transitions.{target}",
+                                        "a stage defined in a loaded pathway", target))
+                continue
+            if target.startswith(EXIT_PREFIX):
+                combined.add_node(target, exit=True, reason=target[len(EXIT_PREFIX):])
+            combined.add_edge(source, target, **d)
+    if problems:
+        raise InputError(problems)
+    entries = [n for n, d in combined.nodes(data=True) if d.get("entry")]
+    reachable = set(entries)
+    for n in entries:
+        reachable |= nx.descendants(combined, n)
+    for g in graphs:
+        for node in g.nodes:
+            if node in combined and not combined.nodes[node].get("exit") and node not in reachable:
+                raise InputError.one(g.graph["file"], f"stages.{combined.nodes[node]['stage']}",
+                                     "a stage reachable from an entry stage (mark one 'entry: true')", node)
+    return combined
+
+
+def load_all(files, relative_to: Path | None = None) -> nx.DiGraph:
+    """Load several pathway files (collecting every file's problems) and combine them."""
+    graphs, problems = [], []
+    for f in files:
+        try:
+            graphs.append(load(resolve(f, relative_to)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return combine(graphs)
+
+
+def stages(graph: nx.DiGraph) -> list[str]:
+    """Stage nodes (not exits) in a stable order: by pathway file order, then stage order."""
+    return [n for n, d in graph.nodes(data=True) if not d.get("exit")]
+
+
+def shipped() -> list[Path]:
+    return sorted(PATHWAY_DIR.glob("*.yaml"))
+
+
+def subgraph(graph: nx.DiGraph, names: list[str]) -> nx.DiGraph:
+    """The stages of the named pathways, with the stages and exits their transitions lead to."""
+    own = [n for n in stages(graph) if graph.nodes[n]["pathway"] in names]
+    keep = list(dict.fromkeys(own + [t for n in own for t in graph.successors(n)]))
+    sub = graph.subgraph(keep).copy()
+    sub.graph["name"] = ", ".join(names)
+    return sub
+
+
+def describe(graph: nx.DiGraph, pathway: str | None = None) -> str:
+    """A text listing of stages (of one pathway, or all) and their transitions."""
+    lines = []
+    for node in stages(graph):
+        if pathway is not None and graph.nodes[node]["pathway"] != pathway:
+            continue
+        d = graph.nodes[node]
+        kind = "training" if d["training"] else "post"
+        duration = f"{d['duration_years']:g} y" if d["duration_years"] else "final"
+        extra = f", attrition {d['attrition']:.0%}" if d["attrition"] else ""
+        lines.append(f"  {node:<44} {d['staff_group']:<24} {kind:<8} {duration}{extra}")
+        for _, target, e in graph.out_edges(node, data=True):
+            lines.append(f"      -> {target:<40} {e['probability']:.3f}")
+    return "\n".join(lines)
+
+
+def draw(graph: nx.DiGraph, path, flows: dict | None = None):
+    """Draw a pathway graph (optionally labelling edges with flows) to an image file."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    layers = {}
+    for node in nx.topological_sort(graph) if nx.is_directed_acyclic_graph(graph) else graph.nodes:
+        preds = [layers[p] for p in graph.predecessors(node) if p in layers]
+        layers[node] = (max(preds) + 1) if preds else 0
+    nx.set_node_attributes(graph, layers, "layer")
+    pos = nx.multipartite_layout(graph, subset_key="layer", align="horizontal")
+    pos = {n: (x, -y) for n, (x, y) in pos.items()}
+    fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(set(layers.values()))), max(5, 0.9 * graph.number_of_nodes())))
+    colours = ["#d9534f" if d.get("exit") else "#5bc0de" if d.get("training") else "#5cb85c"
+               for _, d in graph.nodes(data=True)]
+    nx.draw_networkx(graph, pos, ax=ax, node_color=colours, node_size=900, font_size=7, arrowsize=12)
+    labels = {(u, v): (f"{flows.get((u, v), 0):,}" if flows else f"{d['probability']:.2f}")
+              for u, v, d in graph.edges(data=True)}
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, font_size=6, ax=ax)
+    ax.set_title(graph.graph.get("name", "pathways"))
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

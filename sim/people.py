@@ -1,0 +1,143 @@
+"""The column store of individuals.
+
+Every staff member and trainee is one row: a permanent id (the row index, never reused),
+and one numpy array per field. Nobody is ever deleted: leavers keep their row with status
+``LEFT`` and drop out of the ``active`` mask. Capacity grows geometrically, so adding people
+costs amortised O(1) and the arrays are never copied inside a step.
+
+``FIELDS`` is the single registry of per-person fields: it drives array creation, growth,
+export and the record shown for one person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+
+class Status(IntEnum):
+    """Where a person is in their working life."""
+
+    TRAINING = 0  # in a training stage (student, trainee, apprentice)
+    IN_POST = 1  # qualified and employed in a non-training stage
+    RETIRED = 2  # retired (may still return)
+    RETURNED = 3  # back in post after retiring, at reduced hours, for a limited time
+    LEFT = 4  # left the modelled workforce for good
+
+
+class Sex(IntEnum):
+    FEMALE = 0
+    MALE = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    dtype: str
+    default: object
+    doc: str
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("key", "uint64", 0, "random-stream key: depends only on where and when the person was created"),
+    Field("sex", "int8", 0, "0 female, 1 male"),
+    Field("birth_month", "int32", 0, "month of birth (integer month, see sim.calendar)"),
+    Field("group", "int16", -1, "staff group code (index into the scenario's groups)"),
+    Field("pathway", "int16", -1, "pathway code"),
+    Field("stage", "int16", -1, "stage code (index into the model's stage table)"),
+    Field("stage_entry", "int32", 0, "month the person entered their current stage"),
+    Field("stage_due", "int32", np.iinfo(np.int32).max, "month they are due to leave the stage (max int if none)"),
+    Field("fte", "float32", 0.0, "contracted full-time equivalent"),
+    Field("ltft", "bool", False, "less-than-full-time trainee"),
+    Field("ltft_fraction", "float32", 1.0, "LTFT training fraction (1 for full-time)"),
+    Field("mho", "bool", False, "holds NHS pension mental health officer status"),
+    Field("welsh", "bool", False, "has some Welsh language ability"),
+    Field("sector", "int8", 0, "0 NHS, 1 social care"),
+    Field("status", "int8", int(Status.LEFT), "see Status"),
+    Field("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not returning)"),
+    Field("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"),
+)
+
+NEVER = int(np.iinfo(np.int32).max)
+SECTORS = ("nhs", "social_care")
+
+
+class People:
+    """Columns of individuals, with an ``active`` mask of those still in the modelled system.
+
+    ``active`` covers people in training or in post (including returners) and retirees who
+    are due to return; people who have left for good, or retired with no return, are inactive.
+    """
+
+    def __init__(self, capacity: int = 1024):
+        self.count = 0
+        self._capacity = max(int(capacity), 16)
+        for f in FIELDS:
+            setattr(self, f.name, np.full(self._capacity, f.default, dtype=f.dtype))
+        self.active = np.zeros(self._capacity, dtype=bool)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _grow(self, needed: int) -> None:
+        capacity = self._capacity
+        while capacity < needed:
+            capacity *= 2
+        if capacity == self._capacity:
+            return
+        for f in FIELDS:
+            old = getattr(self, f.name)
+            new = np.full(capacity, f.default, dtype=f.dtype)
+            new[: self.count] = old[: self.count]
+            setattr(self, f.name, new)
+        active = np.zeros(capacity, dtype=bool)
+        active[: self.count] = self.active[: self.count]
+        self.active = active
+        self._capacity = capacity
+
+    def add(self, n: int, **values) -> np.ndarray:
+        """Append ``n`` people with the given field values; return their new ids."""
+        unknown = set(values) - {f.name for f in FIELDS}
+        if unknown:
+            raise KeyError(f"unknown person fields: {sorted(unknown)}")
+        self._grow(self.count + n)
+        ids = np.arange(self.count, self.count + n)
+        for name, value in values.items():
+            getattr(self, name)[ids] = value
+        self.active[ids] = True
+        self.count += n
+        return ids
+
+    def truncate(self, count: int) -> None:
+        """Forget the people from row ``count`` on (only for building a population)."""
+        for f in FIELDS:
+            getattr(self, f.name)[count : self.count] = f.default
+        self.active[count : self.count] = False
+        self.count = count
+
+    def view(self, name: str) -> np.ndarray:
+        """The live part of a column (no copy)."""
+        return getattr(self, name)[: self.count]
+
+    def record(self, person_id: int) -> dict:
+        """One person's current record as a plain dict."""
+        if not 0 <= person_id < self.count:
+            raise KeyError(f"no person with id {person_id}")
+        out = {"id": int(person_id)}
+        for f in FIELDS:
+            out[f.name] = getattr(self, f.name)[person_id].item()
+        out["active"] = bool(self.active[person_id])
+        out["status"] = Status(out["status"]).name.lower()
+        out["sex"] = Sex(out["sex"]).name.lower()
+        out["sector"] = SECTORS[out["sector"]]
+        return out
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """All live columns, for export to a table."""
+        out = {"id": np.arange(self.count)}
+        for f in FIELDS:
+            out[f.name] = self.view(f.name)
+        out["active"] = self.active[: self.count]
+        return out

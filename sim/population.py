@@ -1,0 +1,111 @@
+"""The starting population, and the draws that give any new person their attributes.
+
+Each stage's stock is given as a headcount, an FTE, or both:
+
+- headcount only: that many people;
+- FTE only: people are drawn one by one (vectorised as a cumulative sum) until their FTE
+  reaches the target, so the headcount follows from the hours distribution;
+- both: that many people, and the hours of the part-timers are scaled together so that the
+  stock's FTE equals the published figure (the published FTE/headcount ratio wins over the
+  assumed part-time hours).
+
+Trainees are spread over the cohorts of their stage: an entry month in one of the past
+intake months (or any past month), with the stage end drawn as for a new entrant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .people import Status
+from .rng import person_keys
+
+
+def draw_people(model, keys: np.ndarray, age, female_share: float, welsh_share: float, stream: str) -> np.ndarray:
+    """Add people with the given keys: sex, birth month (uniform within age bands), Welsh ability."""
+    s, now, streams = model.inputs, model.now, model.streams
+    shares = np.array([b.share for b in age])
+    band = streams.choice(f"{stream}_age_band", now, keys, shares)
+    low = np.array([b.low for b in age])[band]
+    high = np.array([b.high for b in age])[band]
+    age_months = np.floor(12 * (low + (high - low) * streams.uniform(f"{stream}_age", now, keys))).astype(np.int32)
+    return model.people.add(
+        len(keys),
+        key=keys,
+        sex=(streams.uniform(f"{stream}_sex", now, keys) >= female_share).astype(np.int8),
+        birth_month=now - age_months,
+        welsh=streams.uniform(f"{stream}_welsh", now, keys) < welsh_share,
+        status=int(Status.LEFT),  # set by enter_stage
+    )
+
+
+def create(model) -> None:
+    """Create every stage's starting stock at the scenario's start month."""
+    s = model.inputs
+    for stage_name, stock in s.spec.stocks.items():
+        stage = s.stage_code(stage_name)
+        group = s.spec.groups[s.groups[s.stage_group[stage]]]
+        female = stock.female_share if stock.female_share is not None else group.female_share
+        n = stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
+        keys = person_keys("stock", stage_name, count=n)
+        ids = draw_people(model, keys, stock.age, female, group.welsh_share, "stock")
+        model.enter_stage(ids, stage, reason=None)
+        if not s.stage_training[stage]:
+            model.people.fte[ids] = model.draw_fte(ids, "stock_hours")
+        if stock.fte is not None:
+            ids = _match_fte(model, ids, stock.fte, exact_headcount=stock.headcount is not None)
+        _spread_over_cohorts(model, ids, stage_name, stage)
+        _mho(model, ids, stage)
+        model.events.record(ids, model.now, -1, stage, "stock")
+    model.arrived[:] = 0
+
+
+def _enough_for(fte: float) -> int:
+    """Candidates to draw for an FTE target: enough even if everyone worked 0.3 FTE."""
+    return int(np.ceil(fte / 0.3)) + 10
+
+
+def _spread_over_cohorts(model, ids, stage_name: str, stage: int) -> None:
+    """Starting stock of a timed stage: entry months spread over past cohorts, due in the future."""
+    s, p, now = model.inputs, model.people, model.now
+    months = int(s.stage_months[stage])
+    if months == 0:
+        return
+    keys = p.key[ids]
+    u = model.streams.uniform("stock_cohort", now, keys)
+    intake = s.spec.intake.get(stage_name)
+    if intake is not None:
+        last_intake = now - ((now % 12) - (intake.month - 1)) % 12
+        cohorts = max(int(np.ceil(months / 12)), 1)
+        entry = last_intake - 12 * np.floor(u * cohorts).astype(np.int32)
+    else:
+        entry = now - np.floor(u * months).astype(np.int32)
+    due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
+    p.stage_entry[ids] = entry
+    p.stage_due[ids] = np.where(due > now, due, now + 1)
+
+
+def _mho(model, ids, stage: int) -> None:
+    """MHO status: only people who could have joined before 1995 and reach 55 before it ends."""
+    s, p = model.inputs, model.people
+    if s.stage_training[stage]:
+        return
+    g = s.stage_group[stage]
+    eligible = p.birth_month[ids] <= s.mho_end - 55 * 12
+    p.mho[ids] = eligible & (model.streams.uniform("stock_mho", model.now, p.key[ids]) < s.mho_share[g])
+
+
+def _match_fte(model, ids, target: float, exact_headcount: bool) -> np.ndarray:
+    """Make a stock's FTE equal its target (see the module docstring); return the ids kept."""
+    p = model.people
+    fte = p.fte[ids].astype(np.float64)
+    if exact_headcount:
+        part = fte < 1.0
+        needed = target - (~part).sum()
+        if part.any() and needed > 0:
+            p.fte[ids[part]] = np.clip(fte[part] * needed / fte[part].sum(), 0.05, 1.0)
+        return ids
+    cumulative = np.concatenate([[0.0], np.cumsum(fte)])
+    keep = int(np.argmin(np.abs(cumulative - target)))
+    p.truncate(int(ids[0]) + keep)
+    return ids[:keep]

@@ -1,0 +1,42 @@
+"""Intake: commissioned training places, filled once a year in the stage's intake month.
+
+Places for the academic year, times the fill rate (a binomial draw), less the people who
+already arrived in the stage through the pipeline since its last intake, are filled by new
+people -- or, for in-service routes (``from_stage``), by people selected at random from a
+stage, such as support workers starting a nursing apprenticeship.
+"""
+
+import numpy as np
+
+from .. import calendar
+from ..rng import person_keys
+from ..people import Status
+from ..population import draw_people
+
+
+def step(model) -> None:
+    s, p, now = model.inputs, model.people, model.now
+    for stage_name, spec in s.spec.intake.items():
+        if calendar.month_of_year(now) != spec.month:
+            continue
+        stage = s.stage_code(stage_name)
+        places = int(round(s.places(stage_name, calendar.academic_year(now))))
+        filled = int(model.streams.generator("intake", stage_name, now).binomial(places, spec.fill_rate))
+        wanted = max(filled - int(model.arrived[stage]), 0)
+        model.arrived[stage] = 0
+        if wanted == 0:
+            continue
+        if spec.from_stage is None:
+            keys = person_keys("intake", stage_name, now, count=wanted)
+            group = s.spec.groups[s.groups[s.stage_group[stage]]]
+            ids = draw_people(model, keys, spec.age, spec.female_share if spec.female_share is not None
+                              else group.female_share, group.welsh_share_new, "intake")
+            model.enter_stage(ids, stage, "intake")
+        else:
+            source = s.stage_code(spec.from_stage)
+            pool = model.in_status(Status.IN_POST)
+            pool = pool[p.stage[pool] == source]
+            order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
+            chosen = pool[order[:wanted]]
+            model.enter_stage(chosen, stage, "selected", from_stage=source)
+        model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals

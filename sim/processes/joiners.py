@@ -1,0 +1,34 @@
+"""Joiners: qualified staff from outside the pipeline fill part of each group's vacancies.
+
+Each month a group's vacancies (funded establishment less FTE in post) are filled at the
+group's monthly fill share, capped by the joiners available a year; the number of joiners
+is a Poisson draw around that expectation. Each joiner gets a stage and a source (for
+example elsewhere in the UK, international recruitment, return to practice) by the group's
+shares, and an age, sex and hours of their own.
+"""
+
+import numpy as np
+
+from ..population import draw_people
+from ..rng import person_keys
+
+
+def step(model) -> None:
+    s, now = model.inputs, model.now
+    vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
+    for g, name in enumerate(s.groups):
+        spec = s.spec.groups[name].joiners
+        if spec is None or spec.per_year == 0:
+            continue
+        expected = min(vacant[g] * spec.fill_per_month, spec.per_year / 12.0)
+        n = int(model.streams.generator("joiners", name, now).poisson(expected)) if expected > 0 else 0
+        if n == 0:
+            continue
+        keys = person_keys("joiner", name, now, count=n)
+        female = spec.female_share if spec.female_share is not None else s.spec.groups[name].female_share
+        ids = draw_people(model, keys, spec.age, female, s.spec.groups[name].welsh_share_new, "joiner")
+        stage = np.array([s.stage_code(x) for x in spec.stages], dtype=np.int16)
+        stage = stage[model.streams.choice("joiner_stage", now, keys, np.array(list(spec.stages.values())))]
+        source = model.streams.choice("joiner_source", now, keys, np.array(list(spec.sources.values())))
+        codes = np.array([model.events.reason_code(f"joined:{r}") for r in spec.sources], dtype=np.int16)[source]
+        model.enter_stage(ids, stage, codes)

@@ -1,0 +1,25 @@
+"""Retire-and-return: retirees due back this month return to their post at reduced hours.
+
+Their FTE is cut by the group's ``hours_cut`` (about a fifth overall, a third for nurses)
+and they stay for a time drawn uniformly from the group's ``stay_years`` range.
+"""
+
+import numpy as np
+
+from ..people import NEVER, Status
+
+
+def step(model) -> None:
+    s, p, now = model.inputs, model.people, model.now
+    ids = model.in_status(Status.RETIRED)
+    ids = ids[p.return_due[ids] == now]
+    if len(ids) == 0:
+        return
+    group = p.group[ids]
+    low, high = s.return_stay_months[group, 0], s.return_stay_months[group, 1]
+    stay = np.maximum(np.round(low + (high - low) * model.streams.uniform("return_stay", now, p.key[ids])), 1)
+    p.fte[ids] = p.fte[ids] * (1.0 - s.return_hours_cut[group])
+    p.status[ids] = int(Status.RETURNED)
+    p.return_due[ids] = NEVER
+    p.return_until[ids] = now + stay.astype(np.int32)
+    model.events.record(ids, now, -1, p.stage[ids], "returned")

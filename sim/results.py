@@ -1,0 +1,175 @@
+"""A run as a pure function, and its results as tidy tables, a chart and a manifest.
+
+``run(scenario, seed)`` builds a ``WorkforceModel``, steps it to the end and returns
+``Results``: a tidy table with one row per year x group (x stage) x measure, the event log,
+and the model itself for looking people up. ``Results.write`` saves CSV and Parquet tables,
+a PNG chart of FTE by staff group and a manifest saying exactly what produced them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import calendar
+from .model import WorkforceModel
+from .scenario import DEFAULT
+
+COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
+
+
+def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: dict | None = None,
+        check: bool = False) -> "Results":
+    """Run one replication: no global state, the same inputs always give the same results."""
+    model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, rng=int(seed))
+    model.run()
+    return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
+
+
+@dataclass
+class Results:
+    model: WorkforceModel
+    seed: int
+    overrides: dict = field(default_factory=dict)
+
+    @property
+    def scenario(self):
+        return self.model.inputs
+
+    # ---- tables ---------------------------------------------------------------------------
+    def yearly_records(self) -> list[tuple[dict, list[dict]]]:
+        """(snapshot at the anniversary month, the months since the previous one) per year."""
+        history = self.model.history
+        out = []
+        for i in range(0, len(history), 12):
+            out.append((history[i], history[max(i - 11, 1): i + 1] if i else []))
+        return out
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per year x group (x stage) x measure; flows summed over the year to the snapshot."""
+        s, m = self.scenario, self.model
+        rows = []
+        for snapshot, months in self.yearly_records():
+            year, date = calendar.year_of(snapshot["month"]), calendar.label(snapshot["month"])
+            headcount = m.group_totals(snapshot, "stage_headcount")
+            fte = m.group_totals(snapshot, "stage_fte")
+            vacancies = m.vacancies(snapshot)
+            for g_i, g in enumerate(s.groups):
+                for measure, unit, value in (
+                    ("headcount", "people", headcount[g]),
+                    ("fte", "fte", fte[g]),
+                    ("in_post_fte", "fte", snapshot["post_fte"][g_i]),
+                    ("establishment_fte", "fte", snapshot["establishment_fte"][g_i]),
+                    ("vacancies_fte", "fte", vacancies[g]),
+                    ("welsh_speaking_headcount", "people", snapshot["welsh_headcount"][g_i]),
+                    ("welsh_speaking_fte", "fte", snapshot["welsh_fte"][g_i]),
+                ):
+                    rows.append((year, date, g, "all", measure, "", unit, float(value)))
+            for st_i, st in enumerate(s.stages):
+                g = s.groups[s.stage_group[st_i]]
+                rows.append((year, date, g, st, "stage_headcount", "", "people", float(snapshot["stage_headcount"][st_i])))
+                rows.append((year, date, g, st, "stage_fte", "", "fte", float(snapshot["stage_fte"][st_i])))
+            if months:
+                totals = {"joiners": {}, "leavers": {}}
+                for record in months:
+                    for kind, by_group in m.flows(record).items():
+                        for g, reasons in by_group.items():
+                            for r, n in reasons.items():
+                                totals[kind][(g, r)] = totals[kind].get((g, r), 0) + n
+                for kind, counts in totals.items():
+                    for (g, r), n in sorted(counts.items()):
+                        rows.append((year, date, g, "all", kind, r, "people_per_year", float(n)))
+        return pd.DataFrame(rows, columns=COLUMNS)
+
+    def summary(self, measure: str = "fte") -> pd.DataFrame:
+        """Year x group table of one group measure, with a total column."""
+        t = self.tidy()
+        t = t[(t.stage == "all") & (t.measure == measure)]
+        wide = t.pivot_table(index="year", columns="group", values="value", aggfunc="sum")[list(self.scenario.groups)]
+        wide["total"] = wide.sum(axis=1)
+        return wide
+
+    def events(self) -> pd.DataFrame:
+        return self.model.events.table()
+
+    # ---- files ----------------------------------------------------------------------------
+    def manifest(self) -> dict:
+        from . import __version__
+        import mesa
+
+        file = Path(self.scenario.file)
+        return {
+            "scenario": self.scenario.name,
+            "scenario_file": str(file),
+            "scenario_sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+            "seed": self.seed,
+            "start": calendar.label(self.scenario.start),
+            "end": calendar.label(self.model.end),
+            "overrides": self.overrides,
+            "package_version": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "mesa": mesa.__version__,
+            "people_simulated": int(len(self.model.people)),
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+
+    def write(self, out_dir) -> dict[str, Path]:
+        """Write tables, chart and manifest to ``out_dir``; each file is written atomically."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        tidy = self.tidy()
+        paths = {
+            "csv": out / "supply.csv",
+            "parquet": out / "supply.parquet",
+            "events": out / "events.parquet",
+            "chart": out / "fte_by_group.png",
+            "manifest": out / "manifest.json",
+        }
+        _atomic(paths["csv"], lambda p: tidy.to_csv(p, index=False))
+        _atomic(paths["parquet"], lambda p: tidy.to_parquet(p, index=False))
+        _atomic(paths["events"], lambda p: self.events().to_parquet(p, index=False))
+        _atomic(paths["chart"], lambda p: self.chart(p))
+        _atomic(paths["manifest"], lambda p: Path(p).write_text(json.dumps(self.manifest(), indent=2) + "\n"))
+        return paths
+
+    def chart(self, path):
+        """PNG of monthly FTE by staff group."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        m = self.model
+        months = np.array([r["month"] for r in m.history])
+        years = months / 12.0
+        fig, ax = plt.subplots(figsize=(9, 5))
+        for g in self.scenario.groups:
+            ax.plot(years, [m.group_totals(r)[g] for r in m.history], label=self.scenario.spec.groups[g].label)
+        ax.set_xlabel("year")
+        ax.set_ylabel("FTE")
+        ax.set_title(f"FTE by staff group - {self.scenario.name}, seed {self.seed}")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(path, dpi=110, format="png")
+        plt.close(fig)
+
+
+def _atomic(path: Path, write) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,408 @@
+"""Scenario files: the declared schema, loading, cross-checks and compilation to arrays.
+
+A scenario (YAML) names its pathway files and gives, for each staff group, participation
+(hours), leaving, retirement, retire-and-return, establishment and joiner parameters; the
+initial stock of every stage; and the training places commissioned for intake stages.
+``load`` validates everything and raises ``InputError`` naming the file, the field and
+what was expected. ``Scenario`` is the validated, compiled form the model runs on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import calendar, pathways
+from .errors import InputError, Problem, from_pydantic, read_yaml
+from .people import SECTORS
+
+SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
+DEFAULT = "wales-mh-2021"
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Age = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BySex(Strict):
+    female: list[Probability]
+    male: list[Probability]
+
+
+# A rate by age band: one number for all, a list per band, or a list per band for each sex.
+BandRates = Probability | list[Probability] | BySex
+
+
+class AgeBand(Strict):
+    """People aged [low, high) years, uniformly within the band, with a share of the total."""
+
+    low: Age
+    high: Age
+    share: Probability
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_triple(cls, v):
+        if isinstance(v, (list, tuple)) and len(v) == 3:
+            return {"low": v[0], "high": v[1], "share": v[2]}
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low >= self.high:
+            raise ValueError("an age band as [low, high, share] with low < high")
+        return self
+
+
+def _shares_sum_to_one(values, what: str):
+    total = sum(values)
+    if values and abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} summing to 1, they sum to {total:.6g}")
+
+
+AgeDistribution = Annotated[list[AgeBand], Field(min_length=1)]
+
+
+def _check_age(v):
+    _shares_sum_to_one([b.share for b in v], "age band shares")
+    return v
+
+
+class Participation(Strict):
+    part_time_share: BandRates
+    part_time_fte: tuple[Fraction, Fraction]
+    change_per_year: Probability
+
+
+class Leaving(Strict):
+    rate: BandRates
+    reasons: dict[str, Probability]
+
+    @field_validator("reasons")
+    @classmethod
+    def _sum(cls, v):
+        if not v:
+            raise ValueError("at least one leaving reason")
+        _shares_sum_to_one(list(v.values()), "leaving reason shares")
+        return v
+
+
+class Retirement(Strict):
+    rate: BandRates
+    max_age: Annotated[int, Field(ge=50, le=100)]
+    mho_share: Probability = 0.0
+    mho_retire_at_55: Probability = 0.0
+
+
+class ReturnSpec(Strict):
+    share: Probability
+    hours_cut: Annotated[float, Field(ge=0.0, lt=1.0)]
+    stay_years: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]]
+
+
+class Establishment(Strict):
+    vacancies_fte: NonNegative
+    growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)] = 0.0
+
+
+class Joiners(Strict):
+    per_year: NonNegative
+    fill_per_month: Probability
+    stages: dict[str, Probability]
+    sources: dict[str, Probability]
+    age: AgeDistribution
+    female_share: Probability | None = None
+
+    @model_validator(mode="after")
+    def _sums(self):
+        _shares_sum_to_one(list(self.stages.values()), "joiner stage shares")
+        _shares_sum_to_one(list(self.sources.values()), "joiner source shares")
+        _check_age(self.age)
+        return self
+
+
+class GroupSpec(Strict):
+    label: str
+    sector: Literal["nhs", "social_care"]
+    female_share: Probability
+    welsh_share: Probability
+    welsh_share_new: Probability
+    participation: Participation
+    leaving: Leaving
+    retirement: Retirement
+    retire_and_return: ReturnSpec
+    establishment: Establishment
+    joiners: Joiners | None = None
+
+
+class StockSpec(Strict):
+    headcount: Annotated[int, Field(ge=0)] | None = None
+    fte: NonNegative | None = None
+    female_share: Probability | None = None
+    age: AgeDistribution
+
+    @model_validator(mode="after")
+    def _size(self):
+        if self.headcount is None and self.fte is None:
+            raise ValueError("headcount or fte (or both)")
+        if self.headcount is not None and self.fte is not None and self.fte > self.headcount:
+            raise ValueError(f"fte no greater than headcount ({self.headcount})")
+        _check_age(self.age)
+        return self
+
+
+class IntakeSpec(Strict):
+    month: Annotated[int, Field(ge=1, le=12)]
+    places: dict[Annotated[int, Field(ge=1900, le=2200)], NonNegative]
+    fill_rate: Probability = 1.0
+    from_stage: str | None = None
+    age: AgeDistribution | None = None
+    female_share: Probability | None = None
+
+    @model_validator(mode="after")
+    def _checks(self):
+        if not self.places:
+            raise ValueError("places for at least one academic year")
+        if self.from_stage is None and self.age is None:
+            raise ValueError("age for an intake of new people (or from_stage)")
+        if self.age is not None:
+            _check_age(self.age)
+        return self
+
+
+class ScenarioSpec(Strict):
+    name: str
+    description: str = ""
+    start: str
+    end: str
+    mho_end: str = "2029-03"
+    age_bands: Annotated[list[Annotated[int, Field(ge=0, le=100)]], Field(min_length=1)]
+    pathways: Annotated[list[str], Field(min_length=1)]
+    groups: dict[str, GroupSpec]
+    stocks: dict[str, StockSpec]
+    intake: dict[str, IntakeSpec] = {}
+
+    @field_validator("start", "end", "mho_end")
+    @classmethod
+    def _date(cls, v):
+        calendar.parse(v)
+        return v
+
+    @field_validator("age_bands")
+    @classmethod
+    def _bands(cls, v):
+        if v[0] != 0 or any(low >= high for low, high in zip(v, v[1:])):
+            raise ValueError("strictly increasing age band lower bounds starting at 0")
+        return v
+
+    @model_validator(mode="after")
+    def _period(self):
+        if calendar.parse(self.end) <= calendar.parse(self.start):
+            raise ValueError(f"end after start ({self.start})")
+        return self
+
+
+@dataclass
+class Scenario:
+    """A validated scenario, compiled to the arrays the processes use."""
+
+    spec: ScenarioSpec
+    file: Path
+    graph: nx.DiGraph
+    groups: list[str]
+    stages: list[str]
+    start: int
+    end: int
+    mho_end: int
+    band_edges: np.ndarray  # age band lower bounds, in months
+    # per stage
+    stage_group: np.ndarray = field(init=False)
+    stage_pathway: np.ndarray = field(init=False)
+    pathway_names: list[str] = field(init=False)
+    stage_training: np.ndarray = field(init=False)
+    stage_workforce: np.ndarray = field(init=False)
+    stage_months: np.ndarray = field(init=False)  # full-time duration in months, 0 if final
+    stage_attrition: np.ndarray = field(init=False)  # monthly hazard
+    stage_ltft_share: np.ndarray = field(init=False)
+    stage_ltft_range: np.ndarray = field(init=False)
+    # per group; rates shaped (group, sex, band)
+    group_sector: np.ndarray = field(init=False)
+    part_time_range: np.ndarray = field(init=False)
+    part_time_share: np.ndarray = field(init=False)
+    leave_monthly: np.ndarray = field(init=False)
+    retire_monthly: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        spec, graph = self.spec, self.graph
+        code = {g: i for i, g in enumerate(self.groups)}
+        self.pathway_names = list(dict.fromkeys(graph.nodes[s]["pathway"] for s in self.stages))
+        nodes = [graph.nodes[s] for s in self.stages]
+        self.stage_group = np.array([code[d["staff_group"]] for d in nodes], dtype=np.int16)
+        self.stage_pathway = np.array([self.pathway_names.index(d["pathway"]) for d in nodes], dtype=np.int16)
+        self.stage_training = np.array([d["training"] for d in nodes], dtype=bool)
+        self.stage_workforce = np.array([d["workforce"] for d in nodes], dtype=bool)
+        self.stage_months = np.array([round(12 * (d["duration_years"] or 0)) for d in nodes], dtype=np.int32)
+        self.stage_months[(self.stage_months == 0) & ~np.array([d["final"] for d in nodes])] = 1
+        self.stage_attrition = np.array(
+            [calendar.over_months_to_monthly(d["attrition"], max(m, 1)) if d["training"] else 0.0
+             for d, m in zip(nodes, self.stage_months)])
+        self.stage_ltft_share = np.array([d["ltft"]["share"] if d["ltft"] else 0.0 for d in nodes])
+        self.stage_ltft_range = np.array([d["ltft"]["fraction"] if d["ltft"] else (1.0, 1.0) for d in nodes])
+        nb = len(self.band_edges)
+        g = [spec.groups[name] for name in self.groups]
+        self.group_sector = np.array([SECTORS.index(x.sector) for x in g], dtype=np.int8)
+        self.part_time_range = np.array([x.participation.part_time_fte for x in g])
+        self.change_hours_per_year = np.array([x.participation.change_per_year for x in g])
+        self.max_age_months = np.array([12 * x.retirement.max_age for x in g], dtype=np.int32)
+        self.mho_share = np.array([x.retirement.mho_share for x in g])
+        self.mho_retire_at_55 = np.array([x.retirement.mho_retire_at_55 for x in g])
+        self.return_share = np.array([x.retire_and_return.share for x in g])
+        self.return_hours_cut = np.array([x.retire_and_return.hours_cut for x in g])
+        self.return_stay_months = 12 * np.array([x.retire_and_return.stay_years for x in g])
+        self.part_time_share = np.stack([_bands(x.participation.part_time_share, nb) for x in g])
+        self.leave_monthly = calendar.annual_to_monthly(np.stack([_bands(x.leaving.rate, nb) for x in g]))
+        self.retire_monthly = calendar.annual_to_monthly(np.stack([_bands(x.retirement.rate, nb) for x in g]))
+        # transitions at the end of a timed stage: targets (stage code, or -1 for an exit) and reasons
+        self.transition_targets, self.transition_cumulative, self.transition_reasons = [], [], []
+        index = {s: i for i, s in enumerate(self.stages)}
+        for s in self.stages:
+            edges = list(graph.out_edges(s, data=True))
+            self.transition_targets.append(np.array([index.get(t, -1) for _, t, _ in edges], dtype=np.int16))
+            self.transition_cumulative.append(np.cumsum([d["probability"] for *_, d in edges]))
+            self.transition_reasons.append([graph.nodes[t]["reason"] if graph.nodes[t].get("exit") else "progressed"
+                                            for _, t, _ in edges])
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def group_code(self, name: str) -> int:
+        return self.groups.index(name)
+
+    def stage_code(self, name: str) -> int:
+        return self.stages.index(name)
+
+    def band_of(self, age_months: np.ndarray) -> np.ndarray:
+        """Age band index of ages given in months."""
+        return np.searchsorted(self.band_edges, age_months, side="right") - 1
+
+    def places(self, stage: str, year: int) -> float:
+        """Places commissioned for an academic year: the latest year given at or before it."""
+        places = self.spec.intake[stage].places
+        years = sorted(places)
+        earlier = [y for y in years if y <= year]
+        return places[earlier[-1] if earlier else years[0]]
+
+
+def _bands(rates, n_bands: int) -> np.ndarray:
+    """A (sex, band) array from a BandRates value (lengths already validated)."""
+    if isinstance(rates, BySex):
+        return np.array([rates.female, rates.male], dtype=float)
+    if isinstance(rates, list):
+        return np.array([rates, rates], dtype=float)
+    return np.full((2, n_bands), float(rates))
+
+
+def resolve(name_or_path) -> Path:
+    """A scenario file: a path, or the name of a shipped scenario."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = SCENARIO_DIR / f"{name_or_path}.yaml"
+    if shipped.is_file():
+        return shipped
+    names = ", ".join(p.stem for p in sorted(SCENARIO_DIR.glob("*.yaml")))
+    raise InputError.one(path, "", f"an existing scenario file or a shipped scenario name ({names})")
+
+
+def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
+    """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
+    (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``)."""
+    path = resolve(name_or_path)
+    data = read_yaml(path)
+    for dotted, value in (overrides or {}).items():
+        _set(data, dotted, value, path)
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise from_pydantic(path, exc) from None
+    graph = pathways.load_all(spec.pathways, relative_to=path.parent)
+    stages = pathways.stages(graph)
+    _cross_check(spec, path, graph, stages)
+    return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
+                    start=calendar.parse(spec.start), end=calendar.parse(spec.end),
+                    mho_end=calendar.parse(spec.mho_end),
+                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12)
+
+
+def _set(data: dict, dotted: str, value, path) -> None:
+    keys = dotted.split(".")
+    node = data
+    for k in keys[:-1]:
+        if not isinstance(node, dict) or k not in node:
+            raise InputError.one(path, dotted, "an existing field to override", k)
+        node = node[k]
+    if not isinstance(node, dict) or keys[-1] not in node:
+        raise InputError.one(path, dotted, "an existing field to override", keys[-1])
+    node[keys[-1]] = value
+
+
+def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list[str]) -> None:
+    """References between the scenario and its pathways: groups, stages, band lengths."""
+    problems: list[Problem] = []
+    f = str(path)
+    stage_list = ", ".join(stages)
+    nb = len(spec.age_bands)
+    for s in stages:
+        group = graph.nodes[s]["staff_group"]
+        if group not in spec.groups:
+            problems.append(Problem(f, f"groups ({s})", f"a group named {group!r}, used by stage {s} "
+                                    f"(known groups: {', '.join(spec.groups)})", None))
+
+    def band_check(where: str, rates):
+        lists = [rates.female, rates.male] if isinstance(rates, BySex) else [rates] if isinstance(rates, list) else []
+        for values in lists:
+            if len(values) != nb:
+                problems.append(Problem(f, where, f"one value per age band ({nb} bands: {spec.age_bands})",
+                                        f"{len(values)} values"))
+                break
+
+    for name, g in spec.groups.items():
+        band_check(f"groups.{name}.participation.part_time_share", g.participation.part_time_share)
+        band_check(f"groups.{name}.leaving.rate", g.leaving.rate)
+        band_check(f"groups.{name}.retirement.rate", g.retirement.rate)
+        if g.participation.part_time_fte[0] > g.participation.part_time_fte[1]:
+            problems.append(Problem(f, f"groups.{name}.participation.part_time_fte", "[low, high] with low <= high",
+                                    list(g.participation.part_time_fte)))
+        if g.retire_and_return.stay_years[0] > g.retire_and_return.stay_years[1]:
+            problems.append(Problem(f, f"groups.{name}.retire_and_return.stay_years", "[low, high] with low <= high",
+                                    list(g.retire_and_return.stay_years)))
+        if g.joiners:
+            for s in g.joiners.stages:
+                if s not in stages:
+                    problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}", f"a stage ({stage_list})", s))
+                elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
+                    problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
+                                            f"a non-training stage of group {name}", s))
+    for s in spec.stocks:
+        if s not in stages:
+            problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
+    for s, intake in spec.intake.items():
+        if s not in stages:
+            problems.append(Problem(f, f"intake.{s}", f"a stage ({stage_list})", s))
+        elif not graph.nodes[s]["entry"]:
+            problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
+        if intake.from_stage is not None and intake.from_stage not in stages:
+            problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))
+    if problems:
+        raise InputError(problems)
