@@ -41,6 +41,7 @@ from .rng import Streams
 
 PROCESSES = (ageing, progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
+_NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
 
 
 class WorkforceModel(mesa.Model):
@@ -69,6 +70,7 @@ class WorkforceModel(mesa.Model):
         self.people = People(capacity=1024)
         self.events = EventLog(s.stages)
         self.ages = np.zeros(0, dtype=np.int32)
+        self._alive: np.ndarray | None = None  # ids active at the start of the current step
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES}
         population.create(self)
@@ -76,6 +78,7 @@ class WorkforceModel(mesa.Model):
         self.history: list[dict] = []
         self._mark = self.events.mark
         self._collect()
+        self.report = self._report()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
         self.running = self.now < self.end
@@ -83,16 +86,22 @@ class WorkforceModel(mesa.Model):
     # ---- the step -------------------------------------------------------------------------
     def step(self) -> None:
         self.now += 1
+        # Who is active at the start of the month: processes look only at them (and at anyone added
+        # since), not at every row ever created; leavers accumulate but are never scanned again.
+        self._alive_upto = self.people.count
+        self._alive = np.flatnonzero(self.people.active[: self._alive_upto])
         for process in PROCESSES:
             started = time.perf_counter()
             process.step(self)
             self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
+        self._alive = None
         previous = self.history[-1]
         self._collect()
         if self.check:
             from .invariants import check_step
 
             check_step(self, previous, self.history[-1])
+        self.report = self._report()
         self.datacollector.collect(self)
         self.running = self.now < self.end
 
@@ -106,8 +115,14 @@ class WorkforceModel(mesa.Model):
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
         p = self.people
-        mask = p.active[: p.count] & np.isin(p.status[: p.count], [int(x) for x in statuses])
-        return np.flatnonzero(mask)
+        wanted = np.zeros(len(Status), dtype=bool)
+        wanted[list(statuses)] = True
+        if self._alive is None:
+            return np.flatnonzero(wanted[p.status[: p.count]] & p.active[: p.count])
+        candidates = self._alive
+        if p.count > self._alive_upto:  # people added during this step
+            candidates = np.concatenate([candidates, np.arange(self._alive_upto, p.count)])
+        return candidates[wanted[p.status[candidates]] & p.active[candidates]]
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
@@ -115,7 +130,7 @@ class WorkforceModel(mesa.Model):
             return
         s, p, now = self.inputs, self.people, self.now
         stage = np.broadcast_to(np.asarray(stage, dtype=np.int16), len(ids))
-        was_training = np.isin(p.status[ids], [int(Status.TRAINING), int(Status.LEFT)])
+        was_training = _NEW_OR_TRAINING[p.status[ids]]
         training = s.stage_training[stage]
         p.stage[ids] = stage
         p.group[ids] = s.stage_group[stage]
@@ -123,10 +138,13 @@ class WorkforceModel(mesa.Model):
         p.sector[ids] = s.group_sector[s.stage_group[stage]]
         p.stage_entry[ids] = now
         p.status[ids] = np.where(training, int(Status.TRAINING), int(Status.IN_POST))
-        keys = p.key[ids]
-        ltft = training & (self.streams.uniform("ltft", now, keys) < s.stage_ltft_share[stage])
-        low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
-        fraction = np.where(ltft, low + (high - low) * self.streams.uniform("ltft_fraction", now, keys), 1.0)
+        fraction = np.ones(len(ids))
+        ltft = training & (s.stage_ltft_share[stage] > 0)
+        if ltft.any():
+            keys = p.key[ids]
+            ltft &= self.streams.uniform("ltft", now, keys) < s.stage_ltft_share[stage]
+            low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
+            fraction = np.where(ltft, low + (high - low) * self.streams.uniform("ltft_fraction", now, keys), 1.0)
         p.ltft[ids] = ltft
         p.ltft_fraction[ids] = fraction
         months = s.stage_months[stage]
@@ -176,9 +194,7 @@ class WorkforceModel(mesa.Model):
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
         s = self.inputs
         years = (self.now - s.start) / 12.0
-        vac = np.array([s.spec.groups[g].establishment.vacancies_fte for g in s.groups])
-        growth = np.array([s.spec.groups[g].establishment.growth_per_year for g in s.groups])
-        return (self.base_post_fte + vac) * (1.0 + growth) ** years
+        return (self.base_post_fte + s.vacancies_fte) * (1.0 + s.establishment_growth) ** years
 
     def _collect(self) -> None:
         """Aggregate this month's state and flows into ``self.history``."""
@@ -211,18 +227,25 @@ class WorkforceModel(mesa.Model):
         return dict(zip(s.groups, totals.tolist()))
 
     def _reporters(self) -> dict:
-        """Mesa model reporters: scalar aggregates by group, read from the latest record."""
-        reporters = {"Month": lambda m: m.now}
-        for g in self.inputs.groups:
-            reporters[f"FTE {g}"] = lambda m, g=g: m.group_totals(measure="stage_fte")[g]
-            reporters[f"Headcount {g}"] = lambda m, g=g: m.group_totals(measure="stage_headcount")[g]
-            reporters[f"Vacancies FTE {g}"] = lambda m, g=g: m.vacancies()[g]
-        for i, st in enumerate(self.inputs.stages):
-            if self.inputs.stage_training[i]:
-                reporters[f"Trainees {st}"] = lambda m, i=i: int(m.history[-1]["stage_headcount"][i])
-        reporters["Joiners"] = lambda m: m.flows()["joiners"]
-        reporters["Leavers"] = lambda m: m.flows()["leavers"]
-        return reporters
+        """Mesa model reporters: scalar aggregates, read from the report computed once per step."""
+        return {name: (lambda m, name=name: m.report[name]) for name in self._report()}
+
+    def _report(self) -> dict:
+        """Flat scalar aggregates of the latest month: FTE, headcount, vacancies, flows, trainees."""
+        s, record = self.inputs, self.history[-1]
+        fte, headcount = self.group_totals(record, "stage_fte"), self.group_totals(record, "stage_headcount")
+        vacancies, flows = self.vacancies(record), self.flows(record)
+        report = {"Month": self.now}
+        for g in s.groups:
+            report[f"FTE {g}"] = fte[g]
+            report[f"Headcount {g}"] = headcount[g]
+            report[f"Vacancies FTE {g}"] = vacancies[g]
+            report[f"Joiners {g}"] = sum(flows["joiners"][g].values())
+            report[f"Leavers {g}"] = sum(flows["leavers"][g].values())
+        for i, st in enumerate(s.stages):
+            if s.stage_training[i]:
+                report[f"Trainees {st}"] = int(record["stage_headcount"][i])
+        return report
 
     def vacancies(self, record: dict | None = None) -> dict[str, float]:
         """Vacant FTE (establishment less in-post FTE, not below zero) by group."""

@@ -209,12 +209,15 @@ def draw(graph: nx.DiGraph, path, flows: dict | None = None):
         preds = [layers[p] for p in graph.predecessors(node) if p in layers]
         layers[node] = (max(preds) + 1) if preds else 0
     nx.set_node_attributes(graph, layers, "layer")
-    pos = nx.multipartite_layout(graph, subset_key="layer", align="horizontal")
-    pos = {n: (x, -y) for n, (x, y) in pos.items()}
-    fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(set(layers.values()))), max(5, 0.9 * graph.number_of_nodes())))
+    pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical")
+    width = len(set(layers.values()))
+    height = max(list(layers.values()).count(k) for k in set(layers.values()))
+    fig, ax = plt.subplots(figsize=(max(8, 2.6 * width), max(4, 0.9 * height)))
     colours = ["#d9534f" if d.get("exit") else "#5bc0de" if d.get("training") else "#5cb85c"
                for _, d in graph.nodes(data=True)]
-    nx.draw_networkx(graph, pos, ax=ax, node_color=colours, node_size=900, font_size=7, arrowsize=12)
+    names = {n: n.split("/")[-1].replace("_", " ").replace("exit:", "exit: ") for n in graph.nodes}
+    nx.draw_networkx(graph, pos, ax=ax, node_color=colours, node_size=500, labels=names, font_size=7,
+                     arrowsize=10)
     labels = {(u, v): (f"{flows.get((u, v), 0):,}" if flows else f"{d['probability']:.2f}")
               for u, v, d in graph.edges(data=True)}
     nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, font_size=6, ax=ax)

@@ -15,10 +15,10 @@ Generators seeded from a ``SeedSequence`` of the same ingredients.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -26,6 +26,7 @@ _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 _UNIT = 1.0 / float(1 << 53)
 
 
+@lru_cache(maxsize=4096)
 def stable_hash(*parts) -> int:
     """A 63-bit hash of strings/integers that is the same in every process and machine.
 
@@ -52,6 +53,15 @@ def person_keys(*parts, count: int) -> np.ndarray:
     return mix(base + np.arange(1, count + 1, dtype=np.uint64) * _GOLDEN)
 
 
+@lru_cache(maxsize=65536)
+def _salt(seed: int, name: str, month: int) -> int:
+    """A 64-bit salt per (seed, stream, month): SplitMix64 in Python integers."""
+    x = (stable_hash(seed, name) + (month + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 31)
+
+
 class Streams:
     """The named random streams of one run."""
 
@@ -60,9 +70,7 @@ class Streams:
 
     def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
         """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
-        salt = np.uint64(stable_hash(self.seed, name, int(month)))
-        with np.errstate(over="ignore"):
-            x = mix(mix(keys.astype(np.uint64, copy=False) ^ salt) + _GOLDEN)
+        x = mix(keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month))))
         return (x >> _S11).astype(np.float64) * _UNIT
 
     def generator(self, name: str, *parts) -> np.random.Generator:

@@ -262,6 +262,10 @@ class Scenario:
         g = [spec.groups[name] for name in self.groups]
         self.group_sector = np.array([SECTORS.index(x.sector) for x in g], dtype=np.int8)
         self.part_time_range = np.array([x.participation.part_time_fte for x in g])
+        self.vacancies_fte = np.array([x.establishment.vacancies_fte for x in g])
+        self.establishment_growth = np.array([x.establishment.growth_per_year for x in g])
+        self.joiners_per_year = np.array([x.joiners.per_year if x.joiners else 0.0 for x in g])
+        self.joiner_fill_per_month = np.array([x.joiners.fill_per_month if x.joiners else 0.0 for x in g])
         self.change_hours_per_year = np.array([x.participation.change_per_year for x in g])
         self.max_age_months = np.array([12 * x.retirement.max_age for x in g], dtype=np.int32)
         self.mho_share = np.array([x.retirement.mho_share for x in g])

@@ -16,14 +16,12 @@ from ..rng import person_keys
 def step(model) -> None:
     s, now = model.inputs, model.now
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
-    for g, name in enumerate(s.groups):
+    expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
+    counts = model.streams.generator("joiners", now).poisson(expected)
+    batches = []
+    for g in np.flatnonzero(counts):
+        name, n = s.groups[g], int(counts[g])
         spec = s.spec.groups[name].joiners
-        if spec is None or spec.per_year == 0:
-            continue
-        expected = min(vacant[g] * spec.fill_per_month, spec.per_year / 12.0)
-        n = int(model.streams.generator("joiners", name, now).poisson(expected)) if expected > 0 else 0
-        if n == 0:
-            continue
         keys = person_keys("joiner", name, now, count=n)
         female = spec.female_share if spec.female_share is not None else s.spec.groups[name].female_share
         ids = draw_people(model, keys, spec.age, female, s.spec.groups[name].welsh_share_new, "joiner")
@@ -31,4 +29,7 @@ def step(model) -> None:
         stage = stage[model.streams.choice("joiner_stage", now, keys, np.array(list(spec.stages.values())))]
         source = model.streams.choice("joiner_source", now, keys, np.array(list(spec.sources.values())))
         codes = np.array([model.events.reason_code(f"joined:{r}") for r in spec.sources], dtype=np.int16)[source]
+        batches.append((ids, stage, codes))
+    if batches:
+        ids, stage, codes = (np.concatenate(column) for column in zip(*batches))
         model.enter_stage(ids, stage, codes)
