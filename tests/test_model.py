@@ -1,0 +1,213 @@
+"""The model's processes, each against what it should do."""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+import pytest
+
+import tiny_scenario
+from sim import WorkforceModel, calendar, run
+from sim.people import Status
+
+
+def entry_and_exit(model, from_stage: str):
+    """(entry month, exit month) of everyone who entered ``from_stage`` and later left it by progressing."""
+    ids, months, src, dst, reasons = model.events.arrays()
+    stage = model.inputs.stage_code(from_stage)
+    entered = {i: m for i, m, d in zip(ids, months, dst) if d == stage}
+    return {i: (entered[i], m) for i, m, s, r in zip(ids, months, src, reasons)
+            if s == stage and model.events.reasons[r] == "progressed" and i in entered}
+
+
+def test_full_time_trainee_takes_exactly_the_duration_and_ltft_duration_over_fraction(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 400}},
+                               {"stages.student.ltft": {"share": 0.5, "fraction": [0.6, 0.6]}})
+    model = WorkforceModel(scenario=path, rng=3).run()
+    spans = entry_and_exit(model, "course/student")
+    assert len(spans) > 1000
+    durations = np.array([b - a for a, b in spans.values()])
+    full, ltft = 24, math.ceil(24 / 0.6)
+    assert set(durations) == {full, ltft}
+    share_ltft = (durations == ltft).mean()
+    assert abs(share_ltft - 0.5) < 0.05
+
+
+def test_training_attrition_matches_its_closed_form_over_many_seeds(tmp_path):
+    attrition, places = 0.3, 500
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: places}, "end": "2023-03"},
+                               {"stages.student.attrition": attrition})
+    started = completed = 0
+    for seed in range(12):
+        model = WorkforceModel(scenario=path, rng=seed).run()
+        table = model.events.table()
+        cohort = table[(table.to_stage == "course/student") & (table.month == "2020-09")].person_id
+        done = table[(table.from_stage == "course/student") & (table.reason == "progressed")].person_id
+        started += len(cohort)
+        completed += cohort.isin(done).sum()
+    assert started == 12 * places
+    expected = 1 - attrition
+    sd = math.sqrt(expected * (1 - expected) / started)
+    assert abs(completed / started - expected) < 4 * sd
+
+
+def test_leaving_hazard_is_annual_rate_made_monthly(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": 0.2, "end": "2021-03",
+                                          "stocks.course/worker.headcount": 5000})
+    model = WorkforceModel(scenario=path, rng=1).run()
+    left = model.events.table().reason.str.startswith("left:").sum()
+    expected = 5000 * 0.2
+    assert abs(left - expected) < 4 * math.sqrt(5000 * 0.2 * 0.8)
+    assert calendar.annual_to_monthly(0.2) == pytest.approx(1 - 0.8 ** (1 / 12))
+
+
+def test_mho_early_retirement_stops_when_the_status_ends():
+    model = WorkforceModel(rng=2, until=2036).run()
+    table = model.events.table()
+    mho = table[table.reason == "retired_mho"]
+    assert len(mho) > 0
+    assert (mho.month <= "2029-03").all()
+    assert not (table.month > "2029-03").sum() == 0  # the run went on past the end of the status
+
+
+def test_mho_end_is_a_scenario_parameter():
+    early = WorkforceModel(rng=2, until=2030, overrides={"mho_end": "2022-03"}).run().events.table()
+    assert (early[early.reason == "retired_mho"].month <= "2022-03").all()
+
+
+def test_mho_holders_retire_at_55_with_the_given_share(tmp_path):
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker.headcount": 4000, "stocks.course/worker.age": [[54, 55, 1.0]],
+        "groups.staff.retirement.mho_share": 1.0, "groups.staff.retirement.mho_retire_at_55": 0.32,
+        "end": "2021-03"})
+    model = WorkforceModel(scenario=path, rng=4).run()
+    retired = (model.events.table().reason == "retired_mho").sum()
+    assert abs(retired / 4000 - 0.32) < 4 * math.sqrt(0.32 * 0.68 / 4000)
+
+
+def test_retire_and_return_adds_the_fte_it_should(tmp_path):
+    n, share, cut = 3000, 0.4, 0.25
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker.headcount": n, "stocks.course/worker.age": [[69, 69.05, 1.0]],
+        "groups.staff.retire_and_return": {"share": share, "hours_cut": cut, "stay_years": [2, 2]},
+        "end": "2022-06"})
+    model = WorkforceModel(scenario=path, rng=5).run()
+    p = model.people
+    returned = np.flatnonzero(p.status[: p.count] == Status.RETURNED)
+    assert abs(len(returned) / n - share) < 4 * math.sqrt(share * (1 - share) / n)
+    assert p.fte[returned] == pytest.approx(np.full(len(returned), 1 - cut))
+    # everyone retired at 70 in March 2021 and all returns are due within a year, before any stay ends:
+    # FTE in post is now exactly the returners' reduced hours
+    assert model.post_fte()[0] == pytest.approx(len(returned) * (1 - cut), rel=1e-6)
+    table = model.events.table()
+    back = table[table.reason == "returned"]
+    retired_at = table[table.reason == "retired"].set_index("person_id").month
+    delays = [calendar.parse(m) - calendar.parse(retired_at[i]) for i, m in zip(back.person_id, back.month)]
+    assert min(delays) >= 1 and max(delays) <= 12
+
+
+def test_returners_leave_when_their_stay_ends(tmp_path):
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker.age": [[69, 69.05, 1.0]],
+        "groups.staff.retire_and_return": {"share": 1.0, "hours_cut": 0.2, "stay_years": [1, 1]},
+        "end": "2024-03"})
+    table = WorkforceModel(scenario=path, rng=6).run().events.table()
+    back = table[table.reason == "returned"].set_index("person_id").month
+    ended = table[table.reason == "return_ended"].set_index("person_id").month
+    assert len(ended) == len(back) == 100
+    assert all(calendar.parse(ended[i]) - calendar.parse(back[i]) == 12 for i in back.index)
+
+
+def test_same_seed_identical_and_different_seeds_differ():
+    a = run(seed=11, until=2026).tidy()
+    b = run(seed=11, until=2026).tidy()
+    c = run(seed=12, until=2026).tidy()
+    assert a.equals(b)
+    assert not a.value.equals(c.value)
+
+
+def test_adding_one_person_to_an_intake_leaves_everyone_else_unchanged():
+    """Common random numbers: draws are keyed by where and when a person was created."""
+    intake = "intake.nursing/pre_registration_degree"
+    places = {2019: 297, 2020: 342, 2021: 387, 2022: 435, 2023: 477, 2024: 500, 2025: 522}
+    models = []
+    for extra_place in (0, 1):
+        overrides = {f"{intake}.fill_rate": 1.0, f"{intake}.places": {**places, 2021: 387 + extra_place}}
+        models.append(WorkforceModel(rng=7, until=2024, overrides=overrides).run())
+    histories = []
+    for model in models:
+        table = model.events.table()
+        table["key"] = model.people.key[table.person_id.to_numpy()]
+        histories.append({k: list(map(tuple, g[["month", "from_stage", "to_stage", "reason"]].to_numpy()))
+                          for k, g in table.groupby("key")})
+    first, second = histories
+    extra = set(second) - set(first)
+    assert len(extra) == 1 and set(first) <= set(second)
+    assert all(first[k] == second[k] for k in first)
+    (newcomer,) = extra
+    assert second[newcomer][0][1:] == ("outside", "nursing/pre_registration_degree", "intake")
+
+
+def test_conservation_and_invariants_hold_at_every_step():
+    model = WorkforceModel(rng=8, until=2031, check=True).run()  # raises InvariantError on any breach
+    assert model.now == calendar.month(2031, 3)
+
+
+def test_the_invariant_check_can_fail(tmp_path):
+    from sim.invariants import InvariantError, check_step
+
+    model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1)
+    model.step()
+    before, after = model.history[-2], dict(model.history[-1])
+    after["stage_headcount"] = after["stage_headcount"] + 1  # one person appears from nowhere
+    with pytest.raises(InvariantError, match="headcount changed"):
+        check_step(model, before, after)
+    model.people.fte[0] = 1.5
+    with pytest.raises(InvariantError, match="FTE"):
+        check_step(model, before, model.history[-1])
+
+
+def test_person_record_and_career_can_be_looked_up():
+    model = WorkforceModel(rng=9, until=2027).run()
+    table = model.events.table()
+    nurse = table[(table.from_stage == "nursing/pre_registration_degree") & (table.reason == "progressed")].person_id.iloc[0]
+    record = model.person(int(nurse))
+    for key in ("id", "sex", "birth_month", "group", "pathway", "stage", "stage_entry", "stage_due", "fte", "ltft",
+                "ltft_fraction", "mho", "welsh", "sector", "status"):
+        assert key in record
+    career = model.career(int(nurse))
+    assert list(career.columns) == ["person_id", "month", "from_stage", "to_stage", "reason"]
+    assert career.iloc[0].to_stage == "nursing/pre_registration_degree"
+    assert "nursing/registered_nurse" in set(career.to_stage)
+    assert list(career.month) == sorted(career.month)
+    with pytest.raises(KeyError):
+        model.person(10**9)
+
+
+def test_datacollector_collects_aggregates_by_group():
+    model = WorkforceModel(rng=1, until=2023).run()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 24 + 1
+    for column in ("FTE nursing", "Headcount psychiatry", "Vacancies FTE hcsw", "Joiners nursing",
+                   "Leavers nursing", "Trainees psychiatry/core_psychiatry"):
+        assert column in frame.columns
+    assert frame["FTE nursing"].iloc[0] == pytest.approx(3218.2, rel=0.01)
+
+
+def test_mesa_batch_run_works():
+    rows = mesa.batch_run(WorkforceModel, parameters={"until": 2022}, rng=[1, 2], max_steps=1000,
+                          number_processes=1, data_collection_period=-1, display_progress=False)
+    assert len(rows) == 2
+    assert {r["rng"] for r in rows} == {1, 2} or {r.get("seed") for r in rows} == {None}
+    assert all(r["Step"] == 12 and r["FTE nursing"] > 3000 for r in rows)
+    assert rows[0]["FTE nursing"] != rows[1]["FTE nursing"]
+
+
+def test_every_constructor_argument_has_a_default():
+    import inspect
+
+    params = inspect.signature(WorkforceModel.__init__).parameters
+    assert all(p.default is not inspect.Parameter.empty for n, p in params.items() if n != "self")
+    assert "rng" in params

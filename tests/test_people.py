@@ -1,0 +1,37 @@
+"""The column store of individuals."""
+
+import numpy as np
+import pytest
+
+from sim.people import FIELDS, People, Status
+
+
+def test_add_grows_capacity_and_keeps_values():
+    people = People(capacity=16)
+    first = people.add(10, fte=0.5, sex=1)
+    more = people.add(100, fte=1.0)
+    assert list(first) == list(range(10)) and more[0] == 10 and len(people) == 110
+    assert np.allclose(people.view("fte")[:10], 0.5) and np.allclose(people.view("fte")[10:], 1.0)
+    assert people.view("sex")[:10].tolist() == [1] * 10
+    assert people.active[:110].all()
+
+
+def test_record_and_columns_cover_every_field():
+    people = People()
+    (pid,) = people.add(1, status=int(Status.IN_POST), welsh=True)
+    record = people.record(int(pid))
+    assert {f.name for f in FIELDS} <= set(record) and record["status"] == "in_post" and record["welsh"] is True
+    assert set(people.columns()) == {f.name for f in FIELDS} | {"id", "active"}
+    with pytest.raises(KeyError):
+        people.record(5)
+    with pytest.raises(KeyError):
+        people.add(1, salary=3)
+
+
+def test_truncate_resets_forgotten_rows():
+    people = People()
+    people.add(5, fte=0.7, mho=True)
+    people.truncate(2)
+    assert len(people) == 2
+    people.add(3)
+    assert not people.view("mho")[2:].any() and np.allclose(people.view("fte")[2:], 0.0)

@@ -1,0 +1,36 @@
+"""Results: tidy tables, written files and the manifest."""
+
+import json
+
+import pandas as pd
+
+from sim import run
+
+
+def test_tidy_table_has_one_row_per_year_group_measure():
+    results = run(seed=1, until=2024)
+    tidy = results.tidy()
+    assert list(tidy.columns) == ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
+    group_rows = tidy[(tidy.stage == "all") & (tidy.reason == "")]
+    assert not group_rows.duplicated(["year", "group", "measure"]).any()
+    assert set(group_rows.year) == {2021, 2022, 2023, 2024}
+    assert {"headcount", "fte", "vacancies_fte", "establishment_fte", "welsh_speaking_fte"} <= set(tidy.measure)
+    flows = tidy[tidy.measure.isin(["joiners", "leavers"])]
+    assert (flows.unit == "people_per_year").all() and (flows.year > 2021).all()
+    # yearly flows reconcile with the change in headcount
+    head = group_rows[group_rows.measure == "headcount"].pivot(index="year", columns="group", values="value")
+    net = flows.assign(sign=flows.measure.map({"joiners": 1, "leavers": -1})).eval("v = value * sign")
+    net = net.pivot_table(index="year", columns="group", values="v", aggfunc="sum")
+    assert (head.diff().loc[2022:] - net.loc[2022:]).abs().max().max() == 0
+
+
+def test_write_saves_tables_chart_and_manifest(tmp_path):
+    results = run(seed=2, until=2023)
+    paths = results.write(tmp_path / "out")
+    assert pd.read_csv(paths["csv"]).shape == pd.read_parquet(paths["parquet"]).shape
+    assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    manifest = json.loads(paths["manifest"].read_text())
+    assert manifest["seed"] == 2 and manifest["scenario"] == "wales-mh-2021" and len(manifest["scenario_sha256"]) == 64
+    assert not list((tmp_path / "out").glob(".*tmp*"))
+    events = pd.read_parquet(paths["events"])
+    assert {"person_id", "month", "from_stage", "to_stage", "reason"} == set(events.columns)

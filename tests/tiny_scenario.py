@@ -1,0 +1,58 @@
+"""A tiny scenario (one course leading to one post) that tests can shape precisely."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+PATHWAY = {
+    "name": "course",
+    "description": "a test course",
+    "stages": {
+        "student": {
+            "staff_group": "staff", "training": True, "workforce": False, "entry": True,
+            "duration_years": 2, "attrition": 0.0, "transitions": {"worker": 1.0},
+        },
+        "worker": {"staff_group": "staff", "entry": True},
+    },
+}
+
+SCENARIO = {
+    "name": "tiny",
+    "start": "2020-03",
+    "end": "2030-03",
+    "mho_end": "2029-03",
+    "age_bands": [0, 55, 60],
+    "pathways": ["course.yaml"],
+    "groups": {
+        "staff": {
+            "label": "Staff", "sector": "nhs", "female_share": 0.5, "welsh_share": 0.2, "welsh_share_new": 0.2,
+            "participation": {"part_time_share": 0.0, "part_time_fte": [0.5, 0.5], "change_per_year": 0.0},
+            "leaving": {"rate": 0.0, "reasons": {"elsewhere": 1.0}},
+            "retirement": {"rate": 0.0, "max_age": 70, "mho_share": 0.0, "mho_retire_at_55": 0.0},
+            "retire_and_return": {"share": 0.0, "hours_cut": 0.2, "stay_years": [1, 1]},
+            "establishment": {"vacancies_fte": 0.0, "growth_per_year": 0.0},
+        }
+    },
+    "stocks": {"course/worker": {"headcount": 100, "age": [[30, 50, 1.0]]}},
+    "intake": {"course/student": {"month": 9, "places": {2019: 0}, "age": [[18, 20, 1.0]]}},
+}
+
+
+def write(directory: Path, scenario_changes: dict | None = None, pathway_changes: dict | None = None) -> Path:
+    """Write the tiny scenario (with dotted-key changes) and its pathway; return the scenario path."""
+    scenario, pathway = copy.deepcopy(SCENARIO), copy.deepcopy(PATHWAY)
+    for target, changes in ((scenario, scenario_changes), (pathway, pathway_changes)):
+        for dotted, value in (changes or {}).items():
+            node = target
+            *parents, last = dotted.split(".")
+            for key in parents:
+                node = node.setdefault(int(key) if key.isdigit() else key, {})
+            node[int(last) if last.isdigit() else last] = value
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "course.yaml").write_text(yaml.safe_dump(pathway, sort_keys=False))
+    path = directory / "tiny.yaml"
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    return path
