@@ -37,8 +37,8 @@ class EventLog:
         self._chunks.append((
             np.asarray(ids, dtype=np.int64),
             np.full(n, month, np.int32),
-            np.broadcast_to(np.asarray(from_stage, dtype=np.int16), n).copy(),
-            np.broadcast_to(np.asarray(to_stage, dtype=np.int16), n).copy(),
+            _column(from_stage, n),
+            _column(to_stage, n),
             codes,
         ))
 
@@ -80,3 +80,8 @@ class EventLog:
     def history(self, person_id: int):
         """One person's full career history, in order."""
         return self.table(person_id)
+
+
+def _column(value, n: int) -> np.ndarray:
+    """An int16 column of length n from a scalar or an array."""
+    return np.full(n, value, np.int16) if np.ndim(value) == 0 else np.asarray(value, dtype=np.int16)

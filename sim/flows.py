@@ -9,8 +9,6 @@ only by these flows, which is what the conservation invariant checks.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 
@@ -27,11 +25,14 @@ def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndar
     """``{"joiners": {group: {reason: n}}, "leavers": {...}}`` for a set of events."""
     g_from, g_to = group_of(scenario, src), group_of(scenario, dst)
     moved = g_from != g_to
+    n_reasons = max(len(log.reasons), 1)
     out = {"joiners": {g: {} for g in scenario.groups}, "leavers": {g: {} for g in scenario.groups}}
     for kind, groups in (("leavers", g_from), ("joiners", g_to)):
         chosen = moved & (groups >= 0)
-        for (g, r), n in Counter(zip(groups[chosen].tolist(), reason[chosen].tolist())).items():
-            out[kind][scenario.groups[g]][log.reasons[r]] = n
+        cells = np.bincount(groups[chosen] * n_reasons + reason[chosen], minlength=len(scenario.groups) * n_reasons)
+        for cell in np.flatnonzero(cells):
+            g, r = divmod(int(cell), n_reasons)
+            out[kind][scenario.groups[g]][log.reasons[r]] = int(cells[cell])
     return out
 
 

@@ -94,9 +94,9 @@ class WorkforceModel(mesa.Model):
             started = time.perf_counter()
             process.step(self)
             self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
-        self._alive = None
         previous = self.history[-1]
         self._collect()
+        self._alive = None
         if self.check:
             from .invariants import check_step
 
@@ -122,7 +122,9 @@ class WorkforceModel(mesa.Model):
         candidates = self._alive
         if p.count > self._alive_upto:  # people added during this step
             candidates = np.concatenate([candidates, np.arange(self._alive_upto, p.count)])
-        return candidates[wanted[p.status[candidates]] & p.active[candidates]]
+        chosen = candidates[wanted[p.status[candidates]]]
+        # Only retirees can be inactive while their status says otherwise: those not coming back.
+        return chosen[p.active[chosen]] if wanted[Status.RETIRED] or wanted[Status.LEFT] else chosen
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
@@ -183,11 +185,12 @@ class WorkforceModel(mesa.Model):
         """Ids of people counted in stocks: active and in training, in post or returned."""
         return self.in_status(*COUNTED)
 
-    def post_fte(self) -> np.ndarray:
+    def post_fte(self, ids: np.ndarray | None = None) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group."""
         s, p = self.inputs, self.people
-        ids = self.in_status(Status.IN_POST, Status.RETURNED)
-        ids = ids[s.stage_workforce[p.stage[ids]] & ~s.stage_training[p.stage[ids]]]
+        ids = self.in_status(Status.IN_POST, Status.RETURNED) if ids is None else ids
+        stage = p.stage[ids]
+        ids = ids[s.stage_workforce[stage] & ~s.stage_training[stage] & (p.status[ids] != Status.TRAINING)]
         return np.bincount(p.group[ids], weights=p.fte[ids], minlength=len(s.groups))
 
     def establishment(self) -> np.ndarray:
@@ -203,9 +206,9 @@ class WorkforceModel(mesa.Model):
         ids = self.counted()
         stage = p.stage[ids]
         fte = p.fte[ids]
-        post = self.post_fte()
+        post = self.post_fte(ids)
         welsh = ids[p.welsh[ids] & s.stage_workforce[stage]]
-        ev_ids, _, src, dst, reason = self.events.arrays(self._mark)
+        _, _, src, dst, reason = self.events.arrays(self._mark)
         self._mark = self.events.mark
         self.history.append({
             "month": self.now,
@@ -216,6 +219,7 @@ class WorkforceModel(mesa.Model):
             "welsh_headcount": np.bincount(p.group[welsh], minlength=n_groups),
             "welsh_fte": np.bincount(p.group[welsh], weights=p.fte[welsh], minlength=n_groups),
             "events": (src, dst, reason),
+            "flows": group_flows(s, self.events, src, dst, reason),
         })
 
     def group_totals(self, record: dict | None = None, measure: str = "stage_fte") -> dict[str, float]:
@@ -260,7 +264,7 @@ class WorkforceModel(mesa.Model):
         qualified, returner); a leaver leaves a group's workforce stages (attrition, leaving,
         retirement, or moving to another group).
         """
-        return group_flows(self.inputs, self.events, *(record or self.history[-1])["events"])
+        return (record or self.history[-1])["flows"]
 
     # ---- looking people up ------------------------------------------------------------------
     def person(self, person_id: int) -> dict:

@@ -266,7 +266,7 @@ class Scenario:
         self.establishment_growth = np.array([x.establishment.growth_per_year for x in g])
         self.joiners_per_year = np.array([x.joiners.per_year if x.joiners else 0.0 for x in g])
         self.joiner_fill_per_month = np.array([x.joiners.fill_per_month if x.joiners else 0.0 for x in g])
-        self.change_hours_per_year = np.array([x.participation.change_per_year for x in g])
+        self.hours_change_monthly = calendar.annual_to_monthly(np.array([x.participation.change_per_year for x in g]))
         self.max_age_months = np.array([12 * x.retirement.max_age for x in g], dtype=np.int32)
         self.mho_share = np.array([x.retirement.mho_share for x in g])
         self.mho_retire_at_55 = np.array([x.retirement.mho_retire_at_55 for x in g])

@@ -5,7 +5,6 @@ monthly); when they do, they draw full or part time from the participation table
 their current age band and sex, so hours drift with age over a career.
 """
 
-from .. import calendar
 from ..people import Status
 
 
@@ -13,6 +12,6 @@ def step(model) -> None:
     s, p = model.inputs, model.people
     ids = model.in_status(Status.IN_POST)
     ids = ids[~s.stage_training[p.stage[ids]]]
-    rate = calendar.annual_to_monthly(s.change_hours_per_year[p.group[ids]])
+    rate = s.hours_change_monthly[p.group[ids]]
     ids = ids[model.streams.uniform("hours_change", model.now, p.key[ids]) < rate]
     p.fte[ids] = model.draw_fte(ids, "hours")

@@ -21,8 +21,11 @@ def step(model) -> None:
     age = model.ages[ids]
     group = p.group[ids]
     hazard = s.retire_monthly[group, p.sex[ids], s.band_of(age)]
+    mho_age = p.mho[ids] & (age == 55 * 12) & (now <= s.mho_end)
+    at_risk = (hazard > 0) | (age >= s.max_age_months[group]) | mho_age  # most staff are too young: skip them
+    ids, age, group, hazard, mho_age = ids[at_risk], age[at_risk], group[at_risk], hazard[at_risk], mho_age[at_risk]
     retiring = (model.streams.uniform("retirement", now, p.key[ids]) < hazard) | (age >= s.max_age_months[group])
-    mho = ~retiring & p.mho[ids] & (age == 55 * 12) & (now <= s.mho_end)
+    mho = ~retiring & mho_age
     mho &= model.streams.uniform("retirement_mho", now, p.key[ids]) < s.mho_retire_at_55[group]
     retire(model, ids[retiring], "retired")
     retire(model, ids[mho], "retired_mho")
