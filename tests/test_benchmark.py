@@ -1,0 +1,24 @@
+"""Smoke test of benchmarks/bench_engine.py: it runs and reports figures. Never asserts timings."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
+
+
+def test_benchmark_quick_run_prints_positive_throughput(capsys):
+    spec = importlib.util.spec_from_file_location("bench_engine", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = bench.main(["--quick", "--people", "20000", "--years", "2"])
+    out = capsys.readouterr().out
+    assert set(results) == {"default", "synthetic"}
+    for r in results.values():
+        assert r["person_months"] > 0 and r["person_months_per_s"] > 0
+        assert r["traced_peak_mb"] > 0 and r["max_rss_mb"] > 0
+        assert r["timings"] and all(seconds >= 0 for seconds in r["timings"].values())
+    assert 15_000 < results["synthetic"]["start_population"] < 25_000
+    assert results["synthetic"]["months"] == 24
+    assert out.count("person-months per second") == 2 and "time by process" in out

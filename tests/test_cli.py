@@ -1,0 +1,90 @@
+"""The command line: bad input exits with status 2 and one message, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import DELETE, SCENARIO_FILE, has_problem
+from sim.cli import main
+
+PRE_REG = "stages.pre_registration_degree"
+
+# (scenario edits, pathway edits, file, field, expected): a representative selection of the API cases
+BAD_INPUT = {
+    "unknown key": ({"groups.nursing.leaving.rates": 0.1}, {}, SCENARIO_FILE, "groups.nursing.leaving.rates",
+                    "unknown key"),
+    "unknown stage in stocks": ({"stocks.nursing/nurse": {"headcount": 3, "age": [[30, 40, 1.0]]}}, {}, SCENARIO_FILE,
+                                "stocks.nursing/nurse", "a stage"),
+    "unknown transition target": ({}, {"psychiatry": {"stages.cct.transitions": {"consultnat": 1.0}}},
+                                  "psychiatry.yaml", "stages.cct.transitions.consultnat", "a stage of this pathway"),
+    "probabilities not summing to 1": ({}, {"nursing": {f"{PRE_REG}.transitions.registered_nurse": 0.7}},
+                                       "nursing.yaml", PRE_REG, "summing to 1"),
+    "zero duration": ({}, {"nursing": {f"{PRE_REG}.duration_years": 0}}, "nursing.yaml", f"{PRE_REG}.duration_years",
+                      "greater than 0"),
+    "missing field": ({}, {"nursing": {"stages.registered_nurse.staff_group": DELETE}}, "nursing.yaml",
+                      "stages.registered_nurse.staff_group", "required"),
+    "wrong type": ({"stocks.psychiatry/sas.headcount": "many"}, {}, SCENARIO_FILE, "stocks.psychiatry/sas.headcount",
+                   "a valid integer"),
+    "unreachable stage": ({}, {"psychology": {"stages.orphan": {"staff_group": "psychological_therapies"}}},
+                          "psychology.yaml", "stages.orphan", "reachable"),
+    "age band list of the wrong length": ({"groups.hcsw.leaving.rate": [0.1, 0.1]}, {}, SCENARIO_FILE,
+                                          "groups.hcsw.leaving.rate", "one value per age band"),
+    "malformed date": ({"start": "2021-13"}, {}, SCENARIO_FILE, "start", "YYYY-MM"),
+    "invalid YAML": ("name: [wales\n", {}, SCENARIO_FILE, "<top level>", "valid YAML"),
+}
+
+
+def assert_bad_input(result, file, field, expected):
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("workforce: invalid input\n")
+    assert has_problem(result.stderr, file, field, expected), result.stderr
+    assert "wrote" not in result.stdout
+
+
+@pytest.mark.parametrize("scenario_edits, pathway_edits, file, field, expected", BAD_INPUT.values(),
+                         ids=BAD_INPUT.keys())
+def test_run_with_bad_input_exits_2(case, cli, tmp_path, scenario_edits, pathway_edits, file, field, expected):
+    result = cli("run", case(scenario_edits, **pathway_edits), "--until", "2022")
+    assert_bad_input(result, file, field, expected)
+    assert not (tmp_path / "results").exists()
+
+
+def test_pathways_with_an_unknown_staff_group_exits_2(case, cli):
+    result = cli("pathways", case(psychiatry={"stages.sas.staff_group": "sas_doctors"}))
+    assert_bad_input(result, SCENARIO_FILE, "groups (psychiatry/sas)", "a group named 'sas_doctors'")
+
+
+def test_missing_scenario_file_exits_2(cli):
+    assert_bad_input(cli("run", "no-such-scenario.yaml", "--until", "2022"), "no-such-scenario.yaml", "<top level>",
+                     "an existing scenario file or a shipped scenario name (wales-mh-2021)")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--until", "3000"], "--until: until: expected a year between 1900 and 2200 (found 3000)"),
+    (["pathways", "--pathway", "midwifery"],
+     "--pathway: pathway: expected one of psychiatry, nursing, hcsw, psychology (found 'midwifery')"),
+], ids=["until out of range", "unknown pathway"])
+def test_bad_option_returns_2(capsys, args, message):
+    # in process (no subprocess needed): main() returns the exit status
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"workforce: invalid input\n{message}\n")
+
+
+def test_pathways_lists_the_stages_of_a_scenario(case, cli):
+    result = cli("pathways", case(), "--pathway", "nursing")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "nursing:"
+    assert [line.split()[0] for line in lines[1:] if not line.lstrip().startswith("->")] == [
+        "nursing/pre_registration_degree", "nursing/part_time_degree", "nursing/registered_nurse"]
+    assert any(line.split() == ["->", "exit:not_employed_in_wales_mh", "0.200"] for line in lines)
+
+
+def test_pathways_draw_writes_a_png(cli, tmp_path):
+    result = cli("pathways", "--draw", "out.png")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "drew psychiatry, nursing, hcsw, psychology to out.png"
+    png = (tmp_path / "out.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
