@@ -20,7 +20,7 @@ def parse(text: str) -> int:
     """Parse ``YYYY-MM`` into an integer month; raise ``ValueError`` otherwise."""
     match = _PATTERN.match(str(text).strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"expected a date as YYYY-MM, found {text!r}")
+        raise ValueError("a date as YYYY-MM")
     return month(int(match.group(1)), int(match.group(2)))
 
 

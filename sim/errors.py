@@ -37,13 +37,15 @@ def from_pydantic(file, error) -> InputError:
     """Translate a pydantic ``ValidationError`` into an ``InputError``."""
     problems = []
     for e in error.errors():
-        field = ".".join(str(p) for p in e["loc"])
+        field = ".".join(str(p) for p in e["loc"] if p != "[key]")
         if e["type"] == "extra_forbidden":
             expected = "no such key here (unknown key)"
         elif e["type"] == "missing":
             expected = "this required field"
         else:
             expected = e["msg"].replace("Input should be", "").replace("Value error, ", "").strip()
+            expected = expected.removeprefix("expected ").replace("List should have", "a list with")
+            expected = expected.replace("String should match pattern", "a plain lower-case name matching")
         found = None if e["type"] == "missing" else _short(e.get("input"))
         problems.append(Problem(str(file), field, expected, found))
     return InputError(problems)

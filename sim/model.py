@@ -32,6 +32,7 @@ import mesa
 import numpy as np
 
 from . import scenario as scenario_module
+from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .people import NEVER, People, Status
@@ -64,6 +65,8 @@ class WorkforceModel(mesa.Model):
             scenario_module.load(scenario, overrides)
         s = self.inputs
         self.end = s.end if until is None else min(s.end, int(until) * 12 + s.end % 12)
+        if self.end <= s.start:
+            raise InputError.one("until", "until", f"a year after the scenario's start ({s.spec.start})", until)
         self.now = s.start
         self.check = check
         self.streams = Streams(self.seed)

@@ -21,7 +21,10 @@ from .errors import InputError, Problem, from_pydantic, read_yaml
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
 EXIT_PREFIX = "exit:"
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
+# Pathway and stage names: plain lower-case identifiers ("/" joins them, "exit:" marks exits).
+Name = Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class LTFT(BaseModel):
@@ -29,7 +32,8 @@ class LTFT(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     share: Probability
-    fraction: tuple[Annotated[float, Field(gt=0.0, le=1.0)], Annotated[float, Field(gt=0.0, le=1.0)]]
+    fraction: tuple[Annotated[float, Field(strict=True, gt=0.0, le=1.0)],
+                    Annotated[float, Field(strict=True, gt=0.0, le=1.0)]]
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -41,11 +45,11 @@ class LTFT(BaseModel):
 class StageSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str | None = None
-    staff_group: str
-    training: bool = False
-    workforce: bool = True
-    entry: bool = False
-    duration_years: Annotated[float, Field(gt=0.0, le=60.0, allow_inf_nan=False)] | None = None
+    staff_group: Name
+    training: Flag = False
+    workforce: Flag = True
+    entry: Flag = False
+    duration_years: Annotated[float, Field(strict=True, gt=0.0, le=60.0, allow_inf_nan=False)] | None = None
     attrition: Probability = 0.0
     ltft: LTFT | None = None
     transitions: dict[str, Probability] = {}
@@ -65,9 +69,9 @@ class StageSpec(BaseModel):
 
 class PathwaySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str
+    name: Name
     description: str = ""
-    stages: dict[str, StageSpec]
+    stages: dict[Name, StageSpec]
 
     @field_validator("stages")
     @classmethod
@@ -99,7 +103,7 @@ def load(path) -> nx.DiGraph:
     graph = nx.DiGraph(name=spec.name, description=spec.description, file=str(path))
     for stage, s in spec.stages.items():
         graph.add_node(qualify(spec.name, stage), **s.model_dump(exclude={"transitions"}), pathway=spec.name,
-                       stage=stage, final=not s.transitions)
+                       stage=stage, final=not s.transitions, file=str(path))
     problems = []
     for stage, s in spec.stages.items():
         for target, p in s.transitions.items():

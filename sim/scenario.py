@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from . import calendar, pathways
 from .errors import InputError, Problem, from_pydantic, read_yaml
@@ -24,10 +24,12 @@ from .people import SECTORS
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Age = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+# Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
+Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
+Age = Annotated[float, Field(strict=True, ge=0.0, le=100.0, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True, ge=0)]
 
 
 class Strict(BaseModel):
@@ -39,8 +41,33 @@ class BySex(Strict):
     male: list[Probability]
 
 
-# A rate by age band: one number for all, a list per band, or a list per band for each sex.
-BandRates = Probability | list[Probability] | BySex
+def _band_rates(value):
+    """A rate by age band: one number for all, a list per band, or a list per band for each sex.
+
+    Validated by hand so that a bad value gives one clear problem rather than one per union branch.
+    """
+    expected = "a probability in [0, 1], a list of them (one per age band) or {female: [...], male: [...]}"
+    if isinstance(value, dict):
+        try:
+            return BySex.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"]))
+            raise ValueError(f"{expected}; {where}: {first['msg'].replace('Input should be ', '')}") from None
+
+    def probability(x):
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
+            raise ValueError(f"{expected}; {x!r} is not a probability")
+        return float(x)
+
+    if isinstance(value, list):
+        if not value:
+            raise ValueError(expected)
+        return [probability(x) for x in value]
+    return probability(value)
+
+
+BandRates = Annotated[object, PlainValidator(_band_rates)]
 
 
 class AgeBand(Strict):
@@ -99,20 +126,21 @@ class Leaving(Strict):
 
 class Retirement(Strict):
     rate: BandRates
-    max_age: Annotated[int, Field(ge=50, le=100)]
+    max_age: Annotated[int, Field(strict=True, ge=50, le=100)]
     mho_share: Probability = 0.0
     mho_retire_at_55: Probability = 0.0
 
 
 class ReturnSpec(Strict):
     share: Probability
-    hours_cut: Annotated[float, Field(ge=0.0, lt=1.0)]
-    stay_years: tuple[Annotated[float, Field(gt=0.0, le=20.0)], Annotated[float, Field(gt=0.0, le=20.0)]]
+    hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)]
+    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
+                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]]
 
 
 class Establishment(Strict):
     vacancies_fte: NonNegative
-    growth_per_year: Annotated[float, Field(ge=-0.5, le=1.0)] = 0.0
+    growth_per_year: Annotated[float, Field(strict=True, ge=-0.5, le=1.0)] = 0.0
 
 
 class Joiners(Strict):
@@ -146,7 +174,7 @@ class GroupSpec(Strict):
 
 
 class StockSpec(Strict):
-    headcount: Annotated[int, Field(ge=0)] | None = None
+    headcount: Count | None = None
     fte: NonNegative | None = None
     female_share: Probability | None = None
     age: AgeDistribution
@@ -162,8 +190,8 @@ class StockSpec(Strict):
 
 
 class IntakeSpec(Strict):
-    month: Annotated[int, Field(ge=1, le=12)]
-    places: dict[Annotated[int, Field(ge=1900, le=2200)], NonNegative]
+    month: Annotated[int, Field(strict=True, ge=1, le=12)]
+    places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], NonNegative]
     fill_rate: Probability = 1.0
     from_stage: str | None = None
     age: AgeDistribution | None = None
@@ -186,7 +214,7 @@ class ScenarioSpec(Strict):
     start: str
     end: str
     mho_end: str = "2029-03"
-    age_bands: Annotated[list[Annotated[int, Field(ge=0, le=100)]], Field(min_length=1)]
+    age_bands: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=100)]], Field(min_length=1)]
     pathways: Annotated[list[str], Field(min_length=1)]
     groups: dict[str, GroupSpec]
     stocks: dict[str, StockSpec]
@@ -205,11 +233,13 @@ class ScenarioSpec(Strict):
             raise ValueError("strictly increasing age band lower bounds starting at 0")
         return v
 
-    @model_validator(mode="after")
-    def _period(self):
-        if calendar.parse(self.end) <= calendar.parse(self.start):
-            raise ValueError(f"end after start ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end, info):
+        start = info.data.get("start")
+        if start is not None and calendar.parse(end) <= calendar.parse(start):
+            raise ValueError(f"a date after start ({start})")
+        return end
 
 
 @dataclass
@@ -368,10 +398,10 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
     stage_list = ", ".join(stages)
     nb = len(spec.age_bands)
     for s in stages:
-        group = graph.nodes[s]["staff_group"]
-        if group not in spec.groups:
-            problems.append(Problem(f, f"groups ({s})", f"a group named {group!r}, used by stage {s} "
-                                    f"(known groups: {', '.join(spec.groups)})", None))
+        node = graph.nodes[s]
+        if node["staff_group"] not in spec.groups:
+            problems.append(Problem(node["file"], f"stages.{node['stage']}.staff_group",
+                                    f"a group defined in {path.name} ({', '.join(spec.groups)})", node["staff_group"]))
 
     def band_check(where: str, rates):
         lists = [rates.female, rates.male] if isinstance(rates, BySex) else [rates] if isinstance(rates, list) else []

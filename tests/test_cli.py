@@ -52,7 +52,7 @@ def test_run_with_bad_input_exits_2(case, cli, tmp_path, scenario_edits, pathway
 
 def test_pathways_with_an_unknown_staff_group_exits_2(case, cli):
     result = cli("pathways", case(psychiatry={"stages.sas.staff_group": "sas_doctors"}))
-    assert_bad_input(result, SCENARIO_FILE, "groups (psychiatry/sas)", "a group named 'sas_doctors'")
+    assert_bad_input(result, "psychiatry.yaml", "stages.sas.staff_group", "a group defined in scenario.yaml")
 
 
 def test_missing_scenario_file_exits_2(cli):
@@ -62,9 +62,10 @@ def test_missing_scenario_file_exits_2(cli):
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--until", "3000"], "--until: until: expected a year between 1900 and 2200 (found 3000)"),
+    (["run", "--until", "1950"], "until: until: expected a year after the scenario's start (2021-03) (found 1950)"),
     (["pathways", "--pathway", "midwifery"],
      "--pathway: pathway: expected one of psychiatry, nursing, hcsw, psychology (found 'midwifery')"),
-], ids=["until out of range", "unknown pathway"])
+], ids=["until out of range", "until before the start", "unknown pathway"])
 def test_bad_option_returns_2(capsys, args, message):
     # in process (no subprocess needed): main() returns the exit status
     assert main(args) == 2

@@ -74,7 +74,6 @@ BAD_SCENARIOS = {
     "unknown group key": ({f"{NURSING}.leaving.rates": 0.1}, f"{NURSING}.leaving.rates", "unknown key"),
     "unknown stock key": ({f"{SAS}.heads": 12}, f"{SAS}.heads", "unknown key"),
     # unknown groups and stages
-    "group used by a stage missing": ({"groups.hcsw": DELETE}, "groups (hcsw/support_worker)", "a group named 'hcsw'"),
     "stock of an unknown stage": ({"stocks.nursing/nurse": copy_of(SAS)}, "stocks.nursing/nurse", "a stage"),
     "stock of a stage without its pathway": ({"stocks.sas": copy_of(SAS)}, "stocks.sas", "a stage"),
     "intake of an unknown stage": ({"intake.psychology/dclinpsy": copy_of(DOCTORATE)}, "intake.psychology/dclinpsy",
@@ -165,6 +164,11 @@ def test_bad_scenario_file(case, load_error, edits, field, expected):
     load_error(case(edits), SCENARIO_FILE, field, expected)
 
 
+def test_group_used_by_a_stage_missing_is_reported_at_the_stage(case, load_error):
+    load_error(case({"groups.hcsw": DELETE}), "hcsw.yaml", "stages.support_worker.staff_group",
+               "a group defined in scenario.yaml")
+
+
 def test_missing_scenario_file(tmp_path, load_error):
     load_error(tmp_path / "nowhere.yaml", "nowhere.yaml", "<top level>", "an existing scenario file")
 
@@ -188,18 +192,13 @@ def test_override_of_an_unknown_field_is_an_input_error():
         scenario.load(overrides={"groups.nursing.leaving.rates": 0.1})
 
 
-# ---- known gaps (see the report) -----------------------------------------------------------
+# ---- one clear problem per mistake -----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a validator on the whole scenario reports field '<top level>' "
-                                       "(and dumps the whole file as 'found'), not 'end'")
 def test_end_before_start_names_the_end_field(case, load_error):
-    load_error(case({"end": "2020-01"}), SCENARIO_FILE, "end", "end after start")
+    load_error(case({"end": "2020-01"}), SCENARIO_FILE, "end", "a date after start (2021-03)")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a bad value in an age-band rate list gives three problems whose "
-                                       "fields carry pydantic union tags (rate.constrained-float, "
-                                       "rate.list[constrained-float].0, rate.BySex)")
 @pytest.mark.parametrize("rate", [1.2, [1.2] + [0.1] * 7], ids=["number", "list"])
 def test_bad_band_rate_is_one_problem_naming_the_field(case, rate):
     with pytest.raises(InputError) as info:
@@ -209,6 +208,5 @@ def test_bad_band_rate_is_one_problem_naming_the_field(case, rate):
     assert "constrained-float" not in str(info.value) and "BySex" not in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: pydantic's lax mode turns a boolean into a probability (yes -> 1.0)")
 def test_boolean_as_a_share(case, load_error):
     load_error(case({f"{NURSING}.female_share": True}), SCENARIO_FILE, f"{NURSING}.female_share", "number")
