@@ -65,8 +65,8 @@ class WorkforceModel(mesa.Model):
             scenario_module.load(scenario, overrides)
         s = self.inputs
         self.end = s.end if until is None else min(s.end, int(until) * 12 + s.end % 12)
-        if self.end <= s.start:
-            raise InputError.one("until", "until", f"a year after the scenario's start ({s.spec.start})", until)
+        if self.end < s.start:
+            raise InputError.one("until", "until", f"a year no earlier than the scenario's start ({s.spec.start})", until)
         self.now = s.start
         self.check = check
         self.streams = Streams(self.seed)
@@ -188,12 +188,11 @@ class WorkforceModel(mesa.Model):
         """Ids of people counted in stocks: active and in training, in post or returned."""
         return self.in_status(*COUNTED)
 
-    def post_fte(self, ids: np.ndarray | None = None) -> np.ndarray:
-        """FTE in post (non-training workforce stages, including returners) by group."""
+    def post_fte(self) -> np.ndarray:
+        """FTE in post (non-training workforce stages, including returners) by group, right now."""
         s, p = self.inputs, self.people
-        ids = self.in_status(Status.IN_POST, Status.RETURNED) if ids is None else ids
-        stage = p.stage[ids]
-        ids = ids[s.stage_workforce[stage] & ~s.stage_training[stage] & (p.status[ids] != Status.TRAINING)]
+        ids = self.in_status(Status.IN_POST, Status.RETURNED)
+        ids = ids[s.stage_post[p.stage[ids]]]
         return np.bincount(p.group[ids], weights=p.fte[ids], minlength=len(s.groups))
 
     def establishment(self) -> np.ndarray:
@@ -209,15 +208,16 @@ class WorkforceModel(mesa.Model):
         ids = self.counted()
         stage = p.stage[ids]
         fte = p.fte[ids]
-        post = self.post_fte(ids)
+        stage_fte = np.bincount(stage, weights=fte, minlength=n_stages)
         welsh = ids[p.welsh[ids] & s.stage_workforce[stage]]
         _, _, src, dst, reason = self.events.arrays(self._mark)
         self._mark = self.events.mark
         self.history.append({
             "month": self.now,
             "stage_headcount": np.bincount(stage, minlength=n_stages),
-            "stage_fte": np.bincount(stage, weights=fte, minlength=n_stages),
-            "post_fte": post,
+            "stage_fte": stage_fte,
+            # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
+            "post_fte": np.bincount(s.stage_group, weights=np.where(s.stage_post, stage_fte, 0.0), minlength=n_groups),
             "establishment_fte": self.establishment(),
             "welsh_headcount": np.bincount(p.group[welsh], minlength=n_groups),
             "welsh_fte": np.bincount(p.group[welsh], weights=p.fte[welsh], minlength=n_groups),

@@ -62,7 +62,7 @@ def test_missing_scenario_file_exits_2(cli):
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--until", "3000"], "--until: until: expected a year between 1900 and 2200 (found 3000)"),
-    (["run", "--until", "1950"], "until: until: expected a year after the scenario's start (2021-03) (found 1950)"),
+    (["run", "--until", "1950"], "until: until: expected a year no earlier than the scenario's start (2021-03) (found 1950)"),
     (["pathways", "--pathway", "midwifery"],
      "--pathway: pathway: expected one of psychiatry, nursing, hcsw, psychology (found 'midwifery')"),
 ], ids=["until out of range", "until before the start", "unknown pathway"])
