@@ -1,6 +1,7 @@
 """The ``mesa.Model``: one month per step, processes in one documented order.
 
-Each step advances the clock one month and runs, in this order:
+Each step advances the clock one month, lets each intervention (a policy lever with
+``apply(model)``) adjust the model's parameters, and runs, in this order:
 
 1. ``ageing``        ages follow from the clock and each person's birth month;
 2. ``progression``   people whose stage ends this month move on along their pathway
@@ -26,6 +27,7 @@ Aggregates are computed from individuals after every step and collected by
 
 from __future__ import annotations
 
+import copy
 import time
 
 import mesa
@@ -52,17 +54,23 @@ class WorkforceModel(mesa.Model):
         scenario: a shipped scenario name or a path to a scenario YAML file.
         until: last year to simulate (runs to March of that year); default the scenario's end.
         overrides: scenario values to replace, by dotted key (see ``sim.scenario.load``).
+        interventions: policy levers; each has ``apply(model)``, called at the start of every month.
         check: verify conservation and consistency invariants after every step.
         rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
-                 overrides: dict | None = None, check: bool = False, rng=None):
+                 overrides: dict | None = None, interventions=(), check: bool = False, rng=None):
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
         # Mesa reserves ``model.scenario``; the workforce scenario lives in ``model.inputs``.
-        self.inputs = scenario if isinstance(scenario, scenario_module.Scenario) else \
-            scenario_module.load(scenario, overrides)
+        if isinstance(scenario, scenario_module.Scenario):
+            if overrides:
+                raise ValueError("overrides apply while loading: pass a scenario name or path with them")
+            self.inputs = copy.deepcopy(scenario)  # interventions change this model's copy, never a shared one
+        else:
+            self.inputs = scenario_module.load(scenario, overrides)
+        self.interventions = list(interventions)
         s = self.inputs
         self.end = s.end if until is None else min(s.end, int(until) * 12 + s.end % 12)
         if self.end < s.start:
@@ -93,6 +101,8 @@ class WorkforceModel(mesa.Model):
         # since), not at every row ever created; leavers accumulate but are never scanned again.
         self._alive_upto = self.people.count
         self._alive = np.flatnonzero(self.people.active[: self._alive_upto])
+        for intervention in self.interventions:
+            intervention.apply(self)
         for process in PROCESSES:
             started = time.perf_counter()
             process.step(self)
