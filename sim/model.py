@@ -248,7 +248,8 @@ class WorkforceModel(mesa.Model):
         return {name: (lambda m, name=name: m.report[name]) for name in self._report()}
 
     def _report(self) -> dict:
-        """Flat scalar aggregates of the latest month: FTE, headcount, vacancies, flows, trainees."""
+        """Aggregates of the latest month: by group (FTE, headcount, vacancies, joiners and leavers,
+        with ``... by reason`` as dicts), and by stage (headcount and FTE; ``Trainees`` for training stages)."""
         s, record = self.inputs, self.history[-1]
         fte, headcount = self.group_totals(record, "stage_fte"), self.group_totals(record, "stage_headcount")
         vacancies, flows = self.vacancies(record), self.flows(record)
@@ -259,9 +260,12 @@ class WorkforceModel(mesa.Model):
             report[f"Vacancies FTE {g}"] = vacancies[g]
             report[f"Joiners {g}"] = sum(flows["joiners"][g].values())
             report[f"Leavers {g}"] = sum(flows["leavers"][g].values())
+        report["Joiners by reason"] = flows["joiners"]
+        report["Leavers by reason"] = flows["leavers"]
         for i, st in enumerate(s.stages):
-            if s.stage_training[i]:
-                report[f"Trainees {st}"] = int(record["stage_headcount"][i])
+            kind = "Trainees" if s.stage_training[i] else "Headcount"
+            report[f"{kind} {st}"] = int(record["stage_headcount"][i])
+            report[f"FTE {st}"] = float(record["stage_fte"][i])
         return report
 
     def vacancies(self, record: dict | None = None) -> dict[str, float]:

@@ -191,9 +191,13 @@ def test_datacollector_collects_aggregates_by_group():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 24 + 1
     for column in ("FTE nursing", "Headcount psychiatry", "Vacancies FTE hcsw", "Joiners nursing",
-                   "Leavers nursing", "Trainees psychiatry/core_psychiatry"):
+                   "Leavers nursing", "Trainees psychiatry/core_psychiatry", "FTE psychiatry/core_psychiatry",
+                   "Headcount psychiatry/consultant", "Joiners by reason", "Leavers by reason"):
         assert column in frame.columns
     assert frame["FTE nursing"].iloc[0] == pytest.approx(3218.2, rel=0.01)
+    last = frame.iloc[-1]
+    assert sum(last["Leavers by reason"]["nursing"].values()) == last["Leavers nursing"]
+    assert last["FTE psychiatry/consultant"] > 0
 
 
 def test_mesa_batch_run_works():
