@@ -271,6 +271,8 @@ class Scenario:
     part_time_share: np.ndarray = field(init=False)
     leave_monthly: np.ndarray = field(init=False)
     retire_monthly: np.ndarray = field(init=False)
+    # leaver hazard multipliers by (stage, sex, band), set by retention levers (sim.interventions); None: all 1
+    stage_leave_factor: np.ndarray | None = field(init=False, default=None)
 
     def __post_init__(self):
         spec, graph = self.spec, self.graph

@@ -17,7 +17,10 @@ def step(model) -> None:
     s, now = model.inputs, model.now
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
     expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
-    counts = model.streams.generator("joiners", now).poisson(expected)
+    # one generator per group: a policy that changes one group's expected joiners leaves the
+    # other groups' draws alone (a single generator's draw count varies with the expectation)
+    counts = np.array([model.streams.generator("joiners", g, now).poisson(e) if e > 0 else 0
+                       for g, e in zip(s.groups, expected)])
     batches = []
     for g in np.flatnonzero(counts):
         name, n = s.groups[g], int(counts[g])

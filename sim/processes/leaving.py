@@ -2,6 +2,8 @@
 
 Each leaver is given a reason drawn from the group's reason shares (for example another
 sector, outside Wales, or leaving the profession). Retirement is a separate process.
+Retention levers (``sim.interventions.Retention``) scale the hazard by stage, sex and age band
+through ``stage_leave_factor``.
 """
 
 import numpy as np
@@ -12,8 +14,10 @@ from ..people import Status
 def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
     ids = model.in_status(Status.IN_POST)
-    group = p.group[ids]
-    hazard = s.leave_monthly[group, p.sex[ids], s.band_of(model.ages[ids])]
+    group, sex, band = p.group[ids], p.sex[ids], s.band_of(model.ages[ids])
+    hazard = s.leave_monthly[group, sex, band]
+    if s.stage_leave_factor is not None:  # retention levers aimed at groups, stages or ages
+        hazard = hazard * s.stage_leave_factor[p.stage[ids], sex, band]
     leaving = model.streams.uniform("leaving", now, p.key[ids]) < hazard
     ids, group = ids[leaving], group[leaving]
     for g in np.unique(group):

@@ -1,0 +1,432 @@
+"""Policy levers: small classes that record their own arguments and change a model from a date.
+
+A lever is data (``TrainingPlaces(stage=..., places={2025: 580})``): a saved result says
+exactly what produced it, and an experiment file names levers and their arguments (see
+``sim.experiment``). Each month ``WorkforceModel.step`` calls ``lever.apply(model)`` before
+the processes run. Levers change only the model's own copy of the compiled scenario
+(``model.inputs``), never a shared one.
+
+``apply`` is idempotent. The first lever applied to a model snapshots the parameters levers
+may touch; whenever the set of levers in force changes (a lever's ``start`` is reached, or a
+lever is added), every touched parameter is reset from that snapshot and the levers in force
+are applied again, in the order they were given. So a lever never compounds month after month,
+two levers on the same parameter compose the same way whenever each started, and calling
+``apply`` again in a month changes nothing.
+
+Decisions where the plan is silent:
+
+- rates are scaled as *annual* probabilities (``factor`` x the annual leaver, retirement or
+  non-completion rate), then made monthly, as the scenario's own rates are;
+- two retention levers on the same people multiply their effects;
+- recruitment levers change the joiners available a year and the share of vacancies filled
+  a month; joiners still only fill vacancies, so extra recruits beyond the vacancies do not come.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, ClassVar, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from . import calendar
+from .errors import InputError, Problem
+
+Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
+Age = Annotated[float, Field(strict=True, ge=0.0, le=120.0, allow_inf_nan=False)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+# Everything a lever may change, so it can be reset: compiled arrays, and parts of the spec.
+_ARRAYS = ("stage_attrition", "stage_ltft_share", "stage_ltft_range", "retire_monthly", "return_share",
+           "return_hours_cut", "return_stay_months", "joiners_per_year", "joiner_fill_per_month")
+
+
+class Lever(BaseModel):
+    """A policy lever. Subclasses set ``lever`` (its name in experiment files) and implement
+    ``problems`` (checks against a scenario) and ``change`` (edits the scenario's arrays)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: ClassVar[str]
+
+    start: str | None = None  # YYYY-MM from which the lever is in force; none: from the scenario's start
+
+    @field_validator("start")
+    @classmethod
+    def _date(cls, v):
+        if v is not None:
+            calendar.parse(v)
+        return v
+
+    @property
+    def start_month(self) -> int | None:
+        return None if self.start is None else calendar.parse(self.start)
+
+    def describe(self) -> dict:
+        """The lever's arguments, as an experiment file would give them."""
+        return self.model_dump(exclude_none=True)
+
+    def problems(self, s) -> list[tuple[str, str, object]]:
+        """(field, expected, found) for every argument that does not fit scenario ``s``."""
+        return []
+
+    def change(self, s) -> None:  # pragma: no cover - every lever overrides it
+        raise NotImplementedError
+
+    def apply(self, model) -> None:
+        """Bring the model's parameters in line with the levers in force this month."""
+        _LeverState.of(model).update(model, self)
+
+
+# ---- choosing stages and groups ---------------------------------------------------------------
+def _groups(s, groups, problems) -> np.ndarray:
+    """Boolean mask over groups (all when ``groups`` is None)."""
+    if groups is None:
+        return np.ones(len(s.groups), dtype=bool)
+    mask = np.zeros(len(s.groups), dtype=bool)
+    for g in groups:
+        if g in s.groups:
+            mask[s.groups.index(g)] = True
+        else:
+            problems.append(("groups", f"a staff group of the scenario ({', '.join(s.groups)})", g))
+    return mask
+
+
+def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
+    """Boolean mask over stages: those named (default all) in the chosen groups, of the wanted kind."""
+    kind = np.ones(len(s.stages), dtype=bool) if training is None else s.stage_training == training
+    wanted = "a training stage" if training else "a stage whose staff can leave (not a training stage)"
+    mask = _groups(s, groups, problems)[s.stage_group] & kind
+    if stages is None:
+        return mask
+    named = np.zeros(len(s.stages), dtype=bool)
+    for st in stages:
+        if st not in s.stages:
+            problems.append(("stages", f"a stage of the scenario ({', '.join(s.stages)})", st))
+        elif training is not None and s.stage_training[s.stages.index(st)] != training:
+            problems.append(("stages", wanted, st))
+        else:
+            named[s.stages.index(st)] = True
+    return mask & named
+
+
+def _check(lever, s) -> None:
+    """Raise ``InputError`` if a lever does not fit the scenario (used when levers come from code)."""
+    found = lever.problems(s)
+    if found:
+        raise InputError([Problem(f"lever {lever.kind}", field, expected, value) for field, expected, value in found])
+
+
+def _scale_annual(monthly: np.ndarray, factor: float) -> np.ndarray:
+    """Monthly hazards whose annual equivalent is ``factor`` x the annual equivalent of ``monthly``."""
+    annual = 1.0 - (1.0 - monthly) ** 12
+    return calendar.annual_to_monthly(np.minimum(annual * factor, 1.0))
+
+
+# ---- the levers ---------------------------------------------------------------------------------
+class TrainingPlaces(Lever):
+    """Commissioned places of an intake stage: a new schedule by academic year (replacing the
+    scenario's from its first year on), places added to every year, and/or a new fill rate.
+
+    For example mental health nursing to 580 a year by 2025/26, 8 more core psychiatry places
+    from 2022, or a CAAP cohort of 30 a year.
+    """
+
+    kind: ClassVar[str] = "training_places"
+    lever: Literal["training_places"] = "training_places"
+    stage: str
+    places: dict[Year, NonNegative] | None = None
+    extra: Number | None = None  # places added to (or, if negative, taken from) every academic year
+    fill_rate: Probability | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.places is None and self.extra is None and self.fill_rate is None:
+            raise ValueError("places, extra or fill_rate (at least one)")
+        if self.places is not None and not self.places:
+            raise ValueError("places for at least one academic year")
+        return self
+
+    def problems(self, s):
+        if self.stage not in s.spec.intake:
+            return [("stage", f"a stage with commissioned places in the scenario's intake "
+                              f"({', '.join(s.spec.intake)})", self.stage)]
+        return []
+
+    def change(self, s) -> None:
+        intake = s.spec.intake[self.stage]
+        places = dict(intake.places)
+        if self.places is not None:
+            first = min(self.places)
+            places = {**{y: v for y, v in places.items() if y < first}, **self.places}
+        if self.extra is not None:
+            places = {y: max(v + self.extra, 0.0) for y, v in places.items()}
+        intake.places = places
+        if self.fill_rate is not None:
+            intake.fill_rate = self.fill_rate
+
+
+class InServiceRoute(TrainingPlaces):
+    """Places a year on an in-service route, such as support workers training as nurses while
+    employed (``hcsw/nursing_apprenticeship``): places taken by people selected from a post."""
+
+    kind: ClassVar[str] = "in_service_route"
+    lever: Literal["in_service_route"] = "in_service_route"
+
+    def problems(self, s):
+        routes = [st for st, spec in s.spec.intake.items() if spec.from_stage is not None]
+        if self.stage not in routes:
+            return [("stage", f"an in-service intake stage (one with from_stage: {', '.join(routes) or 'none'})",
+                     self.stage)]
+        return []
+
+
+class Retention(Lever):
+    """Leaver rates (leaving employment, not retirement) scaled by ``factor`` for chosen groups,
+    stages and ages: 0.9 means a tenth fewer leavers among the people chosen."""
+
+    kind: ClassVar[str] = "retention"
+    lever: Literal["retention"] = "retention"
+    factor: NonNegative
+    groups: list[str] | None = None
+    stages: list[str] | None = None
+    ages: tuple[Age, Age] | None = None  # [low, high) in years, on the scenario's age band bounds
+
+    @field_validator("ages")
+    @classmethod
+    def _ordered(cls, v):
+        if v is not None and v[0] >= v[1]:
+            raise ValueError("[low, high] with low < high")
+        return v
+
+    def _bands(self, s, problems) -> np.ndarray:
+        edges = (s.band_edges // 12).tolist()
+        if self.ages is None:
+            return np.ones(len(edges), dtype=bool)
+        low, high = self.ages
+        if low not in edges or not (high in edges or high >= 100):
+            problems.append(("ages", f"[low, high] on the scenario's age band bounds ({', '.join(map(str, edges))}; "
+                                     "100 or more for no upper bound)", list(self.ages)))
+        lower = np.array(edges, dtype=float)
+        return (lower >= low) & (lower < high)
+
+    def problems(self, s):
+        problems: list = []
+        _stages(s, self.groups, self.stages, problems, training=False)
+        self._bands(s, problems)
+        return problems
+
+    def change(self, s) -> None:
+        if self.factor == 1.0:
+            return  # leave the hazards bit for bit as they are
+        stages = np.flatnonzero(_stages(s, self.groups, self.stages, [], training=False))
+        bands = self._bands(s, [])
+        if s.stage_leave_factor is None:
+            s.stage_leave_factor = np.ones((len(s.stages), 2, len(s.band_edges)))
+        monthly = s.leave_monthly[s.stage_group[stages]][:, :, bands]  # (stage, sex, band)
+        scaled = _scale_annual(monthly, self.factor)
+        ratio = np.divide(scaled, monthly, out=np.ones_like(monthly), where=monthly > 0)
+        s.stage_leave_factor[np.ix_(stages, [0, 1], np.flatnonzero(bands))] *= ratio
+
+
+class RetireAndReturn(Lever):
+    """Flexible retirement and retire-and-return for chosen groups: the share of retirees who
+    come back, the cut in their hours, how long they stay, and retirement rates scaled by
+    ``retirement_factor`` (below 1: people retire later)."""
+
+    kind: ClassVar[str] = "retire_and_return"
+    lever: Literal["retire_and_return"] = "retire_and_return"
+    groups: list[str] | None = None
+    share: Probability | None = None
+    hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] | None = None
+    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
+                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]] | None = None
+    retirement_factor: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if all(x is None for x in (self.share, self.hours_cut, self.stay_years, self.retirement_factor)):
+            raise ValueError("share, hours_cut, stay_years or retirement_factor (at least one)")
+        if self.stay_years is not None and self.stay_years[0] > self.stay_years[1]:
+            raise ValueError("stay_years as [low, high] with low <= high")
+        return self
+
+    def problems(self, s):
+        problems: list = []
+        _groups(s, self.groups, problems)
+        return problems
+
+    def change(self, s) -> None:
+        g = _groups(s, self.groups, [])
+        if self.share is not None:
+            s.return_share[g] = self.share
+        if self.hours_cut is not None:
+            s.return_hours_cut[g] = self.hours_cut
+        if self.stay_years is not None:
+            s.return_stay_months[g] = 12 * np.array(self.stay_years)
+        if self.retirement_factor is not None and self.retirement_factor != 1.0:
+            s.retire_monthly[g] = _scale_annual(s.retire_monthly[g], self.retirement_factor)
+
+
+class LtftTraining(Lever):
+    """Less-than-full-time training in chosen training stages: the share who train LTFT and
+    their fraction of full time, with ``extra_places`` (a share, 0.1 = 10% more) added to those
+    stages' commissioned places to make up for the longer time LTFT trainees take."""
+
+    kind: ClassVar[str] = "ltft_training"
+    lever: Literal["ltft_training"] = "ltft_training"
+    groups: list[str] | None = None
+    stages: list[str] | None = None
+    share: Probability
+    fraction: tuple[Fraction, Fraction] | None = None
+    extra_places: NonNegative = 0.0
+
+    @field_validator("fraction")
+    @classmethod
+    def _ordered(cls, v):
+        if v is not None and v[0] > v[1]:
+            raise ValueError("[low, high] with low <= high")
+        return v
+
+    def problems(self, s):
+        problems: list = []
+        chosen = _stages(s, self.groups, self.stages, problems, training=True)
+        if not problems and not chosen.any():
+            problems.append(("stages", "at least one training stage in the chosen groups", self.stages))
+        if self.extra_places > 0 and not any(s.stages[i] in s.spec.intake for i in np.flatnonzero(chosen)):
+            problems.append(("extra_places", "0, as no chosen stage has commissioned places", self.extra_places))
+        return problems
+
+    def change(self, s) -> None:
+        chosen = _stages(s, self.groups, self.stages, [], training=True)
+        s.stage_ltft_share[chosen] = self.share
+        if self.fraction is not None:
+            s.stage_ltft_range[chosen] = self.fraction
+        if self.extra_places > 0:
+            for i in np.flatnonzero(chosen):
+                intake = s.spec.intake.get(s.stages[i])
+                if intake is not None:
+                    intake.places = {y: v * (1.0 + self.extra_places) for y, v in intake.places.items()}
+
+
+class Recruitment(Lever):
+    """Qualified staff recruited from outside the pipeline, for chosen groups: the joiners
+    available a year (``per_year``, or ``extra_per_year`` on top of the scenario's), and the
+    share of vacant FTE filled a month. With ``source`` (e.g. ``international`` or
+    ``return_to_practice``) the extra joiners are counted under that source."""
+
+    kind: ClassVar[str] = "recruitment"
+    lever: Literal["recruitment"] = "recruitment"
+    groups: list[str] | None = None
+    per_year: NonNegative | None = None
+    extra_per_year: NonNegative | None = None
+    fill_per_month: Probability | None = None
+    source: Name | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.per_year is None and self.extra_per_year is None and self.fill_per_month is None:
+            raise ValueError("per_year, extra_per_year or fill_per_month (at least one)")
+        if self.source is not None and not self.extra_per_year:
+            raise ValueError("extra_per_year with a source (the source labels the extra joiners)")
+        return self
+
+    def problems(self, s):
+        problems: list = []
+        g = _groups(s, self.groups, problems)
+        without = [s.groups[i] for i in np.flatnonzero(g) if s.spec.groups[s.groups[i]].joiners is None]
+        if self.groups is not None and without:
+            problems.append(("groups", "groups with joiners in the scenario", without))
+        return problems
+
+    def change(self, s) -> None:
+        g = _groups(s, self.groups, []) & np.array([s.spec.groups[x].joiners is not None for x in s.groups])
+        base = s.joiners_per_year.copy()
+        if self.per_year is not None:
+            s.joiners_per_year[g] = self.per_year
+        if self.extra_per_year:
+            s.joiners_per_year[g] += self.extra_per_year
+        if self.fill_per_month is not None:
+            s.joiner_fill_per_month[g] = self.fill_per_month
+        if self.source is not None:
+            for i in np.flatnonzero(g):
+                spec = s.spec.groups[s.groups[i]].joiners
+                before, total = base[i], s.joiners_per_year[i]
+                shares = {k: v * before / total for k, v in spec.sources.items()} if total > 0 else {}
+                shares[self.source] = shares.get(self.source, 0.0) + (self.extra_per_year / total if total > 0 else 1.0)
+                spec.sources = shares
+
+
+class TrainingAttrition(Lever):
+    """Training non-completion reduced by a share (0.25: a quarter fewer leave training) in
+    chosen training stages."""
+
+    kind: ClassVar[str] = "training_attrition"
+    lever: Literal["training_attrition"] = "training_attrition"
+    reduction: Probability
+    groups: list[str] | None = None
+    stages: list[str] | None = None
+
+    def problems(self, s):
+        problems: list = []
+        _stages(s, self.groups, self.stages, problems, training=True)
+        return problems
+
+    def change(self, s) -> None:
+        chosen = _stages(s, self.groups, self.stages, [], training=True)
+        months = np.maximum(s.stage_months[chosen], 1)
+        over_stage = 1.0 - (1.0 - s.stage_attrition[chosen]) ** months
+        s.stage_attrition[chosen] = calendar.over_months_to_monthly(over_stage * (1.0 - self.reduction), months)
+
+
+LEVERS: dict[str, type[Lever]] = {c.kind: c for c in
+                                  (TrainingPlaces, InServiceRoute, Retention, RetireAndReturn, LtftTraining,
+                                   Recruitment, TrainingAttrition)}
+AnyLever = Annotated[Union[tuple(LEVERS.values())], Field(discriminator="lever")]
+
+
+# ---- keeping levers idempotent ----------------------------------------------------------------
+class _LeverState:
+    """Per model: the untouched parameters, the levers seen, and the set last put in force."""
+
+    def __init__(self, model):
+        s = model.inputs
+        self.arrays = {name: getattr(s, name).copy() for name in _ARRAYS}
+        self.intake = {st: (dict(spec.places), spec.fill_rate) for st, spec in s.spec.intake.items()}
+        self.sources = {g: dict(spec.joiners.sources) for g, spec in s.spec.groups.items() if spec.joiners}
+        self.leave_factor = copy.deepcopy(s.stage_leave_factor)
+        self.levers: list[Lever] = []
+        self.in_force: tuple | None = None
+
+    @classmethod
+    def of(cls, model) -> "_LeverState":
+        state = model.__dict__.get("lever_state")
+        if state is None:
+            state = model.lever_state = cls(model)
+        return state
+
+    def update(self, model, lever: Lever) -> None:
+        if not any(lever is seen for seen in self.levers):
+            _check(lever, model.inputs)
+            self.levers.append(lever)
+        in_force = tuple(id(x) for x in self.levers if x.start_month is None or model.now >= x.start_month)
+        if in_force == self.in_force:
+            return
+        self.restore(model.inputs)
+        for x in self.levers:
+            if id(x) in in_force:
+                x.change(model.inputs)
+        self.in_force = in_force
+
+    def restore(self, s) -> None:
+        for name, values in self.arrays.items():
+            getattr(s, name)[...] = values
+        for st, (places, fill_rate) in self.intake.items():
+            s.spec.intake[st].places, s.spec.intake[st].fill_rate = dict(places), fill_rate
+        for g, sources in self.sources.items():
+            s.spec.groups[g].joiners.sources = dict(sources)
+        s.stage_leave_factor = copy.deepcopy(self.leave_factor)

@@ -1,0 +1,190 @@
+"""Policy levers: each changes what it says from its start date, once, and only for whom it names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tiny_scenario
+from sim import WorkforceModel, calendar
+from sim.errors import InputError
+from sim.interventions import (InServiceRoute, LtftTraining, Recruitment, RetireAndReturn, Retention,
+                               TrainingAttrition, TrainingPlaces)
+from sim.results import Results
+
+NURSING_DEGREE = "nursing/pre_registration_degree"
+
+
+def events(model):
+    return model.events.table()
+
+
+def fte(model):
+    return Results(model, model.seed).summary("fte")
+
+
+def test_training_places_schedule_takes_effect_from_its_year(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 100}, "end": "2024-03"})
+    lever = TrainingPlaces(stage="course/student", places={2022: 250}, fill_rate=1.0)
+    table = events(WorkforceModel(scenario=path, rng=1, interventions=[lever]).run())
+    intake = table[table.reason == "intake"].groupby("month").size()
+    assert intake.to_dict() == {"2020-09": 100, "2021-09": 100, "2022-09": 250, "2023-09": 250}
+
+
+def test_extra_places_start_at_the_first_intake_after_the_start_date(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 100}, "end": "2024-03"})
+    lever = TrainingPlaces(stage="course/student", extra=8, start="2021-10")
+    table = events(WorkforceModel(scenario=path, rng=1, interventions=[lever]).run())
+    intake = table[table.reason == "intake"].groupby("month").size()
+    assert intake.to_dict() == {"2020-09": 100, "2021-09": 100, "2022-09": 108, "2023-09": 108}
+
+
+def test_retention_cuts_leavers_of_the_chosen_group_and_leaves_the_others_draw_for_draw():
+    base = WorkforceModel(rng=3, until=2023).run()
+    policy = WorkforceModel(rng=3, until=2023, interventions=[Retention(factor=0.5, groups=["nursing"])]).run()
+    left = {}
+    for name, model in (("base", base), ("policy", policy)):
+        t = events(model)
+        t = t[t.reason.str.startswith("left:") & (t.month <= "2021-12")]
+        left[name] = t.from_stage.value_counts()
+    nurse = "nursing/registered_nurse"
+    assert left["policy"][nurse] < 0.65 * left["base"][nurse]
+    assert left["policy"][nurse] > 0.35 * left["base"][nurse]
+    others = [g for g in base.inputs.groups if g != "nursing"]
+    assert fte(base)[others].equals(fte(policy)[others])
+
+
+def test_retention_scales_the_annual_rate_exactly_for_chosen_stages_and_ages():
+    model = WorkforceModel(rng=1, until=2022, interventions=[
+        Retention(factor=0.5, stages=["nursing/registered_nurse"], ages=(55, 100))])
+    model.step()
+    s = model.inputs
+    nurse, band_55 = s.stage_code("nursing/registered_nurse"), list(s.band_edges // 12).index(55)
+    g = s.stage_group[nurse]
+    monthly = s.leave_monthly[g] * s.stage_leave_factor[nurse]
+    annual = 1 - (1 - monthly) ** 12
+    original = 1 - (1 - s.leave_monthly[g]) ** 12
+    assert annual[:, band_55:] == pytest.approx(0.5 * original[:, band_55:])
+    assert (s.stage_leave_factor[nurse][:, :band_55] == 1).all()
+    assert (np.delete(s.stage_leave_factor, nurse, axis=0) == 1).all()
+
+
+def test_levers_are_idempotent_and_compose_the_same_whenever_each_started():
+    """Applying every month (or twice a month) never compounds a lever's effect."""
+    a = Retention(factor=0.8, groups=["nursing"], start="2021-06")
+    b = Retention(factor=0.5, ages=(55, 100), start="2021-09")
+    c = TrainingPlaces(stage=NURSING_DEGREE, extra=10, start="2021-05")
+    model = WorkforceModel(rng=1, until=2022, interventions=[a, b, c]).run()
+    for lever in (a, b, c, a):
+        lever.apply(model)  # again, in the last month: changes nothing
+    fresh = WorkforceModel(rng=1, until=2022)
+    fresh.now = model.now
+    for lever in (a, b, c):  # all three at once, applied a single time
+        lever.apply(fresh)
+    np.testing.assert_array_equal(model.inputs.stage_leave_factor, fresh.inputs.stage_leave_factor)
+    assert model.inputs.spec.intake[NURSING_DEGREE].places == fresh.inputs.spec.intake[NURSING_DEGREE].places
+    base = WorkforceModel(rng=1, until=2022).inputs.spec.intake[NURSING_DEGREE].places
+    assert model.inputs.spec.intake[NURSING_DEGREE].places == {y: v + 10 for y, v in base.items()}
+
+
+def test_a_lever_before_its_start_changes_nothing_and_never_touches_another_models_inputs():
+    lever = Retention(factor=0.1, groups=["nursing"], start="2030-01")
+    base = WorkforceModel(rng=4, until=2023).run()
+    policy = WorkforceModel(rng=4, until=2023, interventions=[lever]).run()
+    assert fte(base).equals(fte(policy))
+    assert policy.inputs.stage_leave_factor is None
+    later = WorkforceModel(rng=4, until=2031, interventions=[lever]).run()
+    assert later.inputs.stage_leave_factor is not None
+    assert WorkforceModel(rng=4, until=2023).inputs.stage_leave_factor is None
+
+
+def test_neutral_levers_give_exactly_the_baseline():
+    neutral = [Retention(factor=1.0), TrainingPlaces(stage=NURSING_DEGREE, extra=0),
+               TrainingAttrition(reduction=0.0), RetireAndReturn(retirement_factor=1.0)]
+    base = WorkforceModel(rng=5, until=2024).run()
+    policy = WorkforceModel(rng=5, until=2024, interventions=neutral).run()
+    assert Results(base, 5).tidy().equals(Results(policy, 5).tidy())
+
+
+def test_retire_and_return_and_flexible_retirement_change_their_groups_only():
+    lever = RetireAndReturn(groups=["psychiatry"], share=0.9, hours_cut=0.5, stay_years=(4, 6), retirement_factor=0.5)
+    model = WorkforceModel(rng=1, until=2022, interventions=[lever])
+    before = model.inputs.retire_monthly.copy()
+    model.step()
+    s, g = model.inputs, model.inputs.group_code("psychiatry")
+    assert s.return_share[g] == 0.9 and s.return_hours_cut[g] == 0.5
+    assert list(s.return_stay_months[g]) == [48, 72]
+    annual = lambda m: 1 - (1 - m) ** 12  # noqa: E731
+    assert annual(s.retire_monthly[g]) == pytest.approx(0.5 * annual(before[g]))
+    others = [i for i in range(len(s.groups)) if i != g]
+    np.testing.assert_array_equal(s.retire_monthly[others], before[others])
+
+
+def test_ltft_training_lengthens_training_and_adds_places(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 400}, "end": "2026-03"},
+                               {"stages.student.ltft": {"share": 0.0, "fraction": [0.5, 0.5]}})
+    lever = LtftTraining(stages=["course/student"], share=1.0, fraction=(0.5, 0.5), extra_places=0.25, start="2021-01")
+    table = events(WorkforceModel(scenario=path, rng=2, interventions=[lever]).run())
+    intake = table[table.reason == "intake"].groupby("month").size()
+    assert intake["2020-09"] == 400 and intake["2021-09"] == 500
+    done = table[table.reason == "progressed"].groupby("month").size()
+    assert done.get("2022-09", 0) == 400  # the 2020 cohort, full time: 2 years
+    assert done.get("2023-09", 0) == 0  # the 2021 cohort at half time takes 4 years
+    assert done.get("2025-09", 0) == 500
+
+
+def test_recruitment_brings_international_joiners_and_leaves_other_groups_alone():
+    lever = Recruitment(groups=["nursing"], extra_per_year=120, fill_per_month=0.5, source="international")
+    base = WorkforceModel(rng=6, until=2023).run()
+    policy = WorkforceModel(rng=6, until=2023, interventions=[lever]).run()
+    counts = [events(m).query("reason == 'joined:international' and to_stage == 'nursing/registered_nurse'").shape[0]
+              for m in (base, policy)]
+    assert counts[1] > counts[0] + 60
+    others = [g for g in base.inputs.groups if g != "nursing"]
+    assert fte(base)[others].equals(fte(policy)[others])
+    s = policy.inputs
+    assert sum(s.spec.groups["nursing"].joiners.sources.values()) == pytest.approx(1.0)
+
+
+def test_training_attrition_reduced_by_a_share(tmp_path):
+    path = tiny_scenario.write(tmp_path, {}, {"stages.student.attrition": 0.4})
+    model = WorkforceModel(scenario=path, rng=1, interventions=[TrainingAttrition(reduction=0.25)])
+    model.step()
+    s = model.inputs
+    student = s.stage_code("course/student")
+    assert 1 - (1 - s.stage_attrition[student]) ** 24 == pytest.approx(0.4 * 0.75)
+
+
+def test_in_service_route_selects_more_support_workers():
+    lever = InServiceRoute(stage="hcsw/nursing_apprenticeship", places={2021: 60})
+    table = events(WorkforceModel(rng=1, until=2022, interventions=[lever]).run())
+    selected = table[(table.to_stage == "hcsw/nursing_apprenticeship") & (table.month == "2021-09")]
+    assert len(selected) == 60
+    assert set(selected.from_stage) == {"hcsw/support_worker"}
+
+
+@pytest.mark.parametrize("lever, field, expected", [
+    (Retention(factor=0.9, groups=["midwifery"]), "groups", "a staff group of the scenario"),
+    (Retention(factor=0.9, stages=["nursing/pre_registration_degree"]), "stages", "not a training stage"),
+    (Retention(factor=0.9, ages=(50, 60)), "ages", "age band bounds"),
+    (TrainingPlaces(stage="nursing/registered_nurse", extra=3), "stage", "commissioned places"),
+    (InServiceRoute(stage=NURSING_DEGREE, extra=3), "stage", "an in-service intake stage"),
+    (TrainingAttrition(reduction=0.1, stages=["psychiatry/consultant"]), "stages", "a training stage"),
+    (LtftTraining(share=0.3, stages=["nursing/nursey"]), "stages", "a stage of the scenario"),
+], ids=["unknown group", "training stage for retention", "ages off the bands", "stage without places",
+        "not an in-service route", "post stage for attrition", "unknown stage"])
+def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
+    with pytest.raises(InputError) as info:
+        WorkforceModel(rng=1, until=2022, interventions=[lever]).step()
+    problem = info.value.problems[0]
+    assert problem.file == f"lever {lever.kind}" and problem.field == field and expected in problem.expected
+
+
+def test_levers_record_their_arguments():
+    lever = TrainingPlaces(stage=NURSING_DEGREE, places={2025: 580}, start="2022-04")
+    assert lever.describe() == {"start": "2022-04", "lever": "training_places", "stage": NURSING_DEGREE,
+                                "places": {2025: 580.0}}
+    assert TrainingPlaces.model_validate(lever.describe()) == lever
+    assert lever.start_month == calendar.month(2022, 4)
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        Retention(factor=0.9, start="2022-13")
