@@ -2,6 +2,9 @@
 
     workforce run [SCENARIO] [--until YEAR] [--seed N] [--out DIR] [--check]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
+    workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
+    workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
+    workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--workers N] [--out DIR]
 
 Bad input (a missing or invalid scenario or pathway file) prints one message naming the
 file, the field and what was expected, and exits with status 2.
@@ -52,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("--draw", metavar="FILE", help="draw the pathways (or one, with --pathway) to an image file")
     pw.add_argument("--pathway", metavar="NAME", help="only this pathway")
     pw.set_defaults(func=_pathways)
+    _experiment_commands(sub)
     return parser
 
 
@@ -101,4 +105,100 @@ def _pathways(args) -> int:
     for name in chosen:
         print(f"{name}:")
         print(pathways.describe(scenario.graph, name))
+    return 0
+
+
+# ---- experiments: batch, compare, sensitivity (sim.experiment, sim.analysis, sim.sensitivity) ----
+def _experiment_commands(sub) -> None:
+    def executor_options(p):
+        p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
+        p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler address, or 'local' for a local "
+                                                               "Dask cluster (default: local worker processes)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    batch = sub.add_parser("batch", help="run every policy of an experiment against every replication")
+    batch.add_argument("experiment", help="experiment file (YAML)")
+    batch.add_argument("--out", metavar="DIR", help="results directory (default results/<experiment name>); "
+                                                    "runs already there are skipped")
+    executor_options(batch)
+    batch.set_defaults(func=_batch)
+    compare = sub.add_parser("compare", help="policies against the baseline: means, intervals, paired differences")
+    compare.add_argument("results", metavar="RESULTS_DIR", help="a directory written by workforce batch")
+    compare.add_argument("--measure", default="fte", help="a group measure (default fte)")
+    compare.add_argument("--years", type=int, nargs="+", metavar="Y", help="years to print (default every 5 years)")
+    compare.add_argument("--groups", nargs="+", metavar="G", help="groups to print (default all, and total)")
+    compare.add_argument("--out", metavar="FILE", help="CSV of the full comparison (default RESULTS_DIR/"
+                                                       "comparison-<measure>.csv)")
+    compare.set_defaults(func=_compare)
+    sens = sub.add_parser("sensitivity", help="Morris and Sobol indices over an experiment's uncertain parameters")
+    sens.add_argument("experiment", help="experiment file (YAML) with uncertain parameters")
+    sens.add_argument("--outcome", action="append", metavar="M:G:Y", help="an outcome measure:group:year "
+                                                                         "(repeatable; default from the file)")
+    sens.add_argument("--method", action="append", choices=["morris", "sobol"], help="default both")
+    sens.add_argument("--out", metavar="DIR", help="output directory (default results/<experiment name>-sensitivity)")
+    executor_options(sens)
+    sens.set_defaults(func=_sensitivity)
+
+
+def _check_workers(args) -> None:
+    if args.workers is not None and args.workers < 1:
+        raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
+
+
+def _batch(args) -> int:
+    from . import experiment
+
+    _check_workers(args)
+    loaded = experiment.load(args.experiment)
+    summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
+                               quiet=args.quiet)
+    print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
+          f"{len(loaded.parameter_sets())} parameter sets x {loaded.spec.replications} replications); "
+          f"{summary.written} run now, {summary.skipped} already there\nresults in {summary.out}/ "
+          f"(workforce compare {summary.out})")
+    return 0
+
+
+def _compare(args) -> int:
+    from . import analysis
+
+    results = Path(args.results)
+    if not (results / "manifest.json").is_file():
+        raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
+    table = analysis.compare(results, args.measure)
+    written, planned = analysis.completeness(results)
+    out = Path(args.out) if args.out else results / f"comparison-{args.measure}.csv"
+    table.to_csv(out, index=False)
+    first, last = int(table.year.min()), int(table.year.max())
+    years = args.years or sorted({*range(first, last + 1, 5), last})
+    print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
+          f"baseline [90% interval]; 90% confidence interval of the mean difference\n")
+    print(analysis.format_comparison(table, years=years, groups=args.groups))
+    if written < planned:
+        print(f"\nnote: {written} of {planned} runs written; rerun workforce batch to finish", file=sys.stderr)
+    print(f"\nwrote {out}")
+    return 0
+
+
+def _sensitivity(args) -> int:
+    from . import experiment, sensitivity
+
+    _check_workers(args)
+    loaded = experiment.load(args.experiment)
+    for key in args.outcome or []:
+        expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
+        if expected:
+            raise InputError.one("--outcome", "outcome", expected, key)
+    methods = tuple(args.method or sensitivity.METHODS)
+    table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=methods, workers=args.workers,
+                                scheduler=args.scheduler, quiet=args.quiet)
+    out = Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity"
+    paths = sensitivity.write(table, out)
+    import pandas as pd
+
+    wide = table.pivot_table(index=["outcome", "parameter"], columns=["method", "index"], values="value", sort=False)
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(f"{loaded.name}: sensitivity indices ({table.attrs['runs']} runs)\n")
+        print(wide.round(3).to_string())
+    print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0

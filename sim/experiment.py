@@ -1,0 +1,664 @@
+"""Experiments: a baseline, named policies and uncertain parameters, run as many replications.
+
+An experiment file (YAML, see ``experiments/README.md``) names a scenario, the policies to
+compare with it (lists of levers from ``sim.interventions``), uncertain parameters with
+ranges, the years to simulate, the replications and one seed. ``batch`` runs every policy
+(and the baseline) against every replication and every sampled parameter set:
+
+- **Seeds.** Replication seeds are spawned from one ``numpy.random.SeedSequence(seed)``, so
+  replication r always gets the same seed however many replications there are. A policy
+  run uses the same seed as its baseline; the model's random streams are keyed by person
+  (``sim.rng``), so the pair differs only where the policy acts (common random numbers).
+- **Parameter sets** are a Latin hypercube over the uncertain ranges, drawn from a second
+  child of the same seed sequence. Every parameter set is run with every replication seed.
+- **Executors.** Local worker processes by default (``concurrent.futures``); Dask distributed
+  when a scheduler address is given (``"local"`` starts a ``LocalCluster``). A run depends
+  only on its job, so results are identical whatever the executor and the number of workers.
+- **Results that survive.** Each run is one Parquet file, written to a temporary name and
+  renamed, by the process that collects results (so workers need no shared disk), beside a
+  manifest (experiment file hash, seeds, parameter sets, levers, package versions). A rerun
+  skips runs already written and removes partial files a killed batch left behind.
+
+``outcomes(parameters, seed)`` is the same model as a pure function from parameter values to
+a dict of outcomes, for SALib, EMA Workbench or any other driver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import calendar
+from . import scenario as scenario_module
+from .errors import InputError, Problem, from_pydantic, read_yaml
+from .interventions import LEVERS, AnyLever
+
+BASELINE = "baseline"
+SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
+GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "welsh_speaking_headcount",
+                  "welsh_speaking_fte", "joiners", "leavers")
+TOTAL = "total"
+
+PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+PositiveInt = Annotated[int, Field(strict=True, ge=1)]
+
+
+# ---- the experiment file ----------------------------------------------------------------------
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Range(Strict):
+    """An uncertain parameter's range; with ``scale``, a factor on the scenario's value."""
+
+    low: Number
+    high: Number
+    scale: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError(f"a range with low no greater than high (low {self.low} > high {self.high})")
+        return self
+
+
+class PolicySpec(Strict):
+    description: str = ""
+    levers: list[AnyLever] = []
+
+
+class SensitivitySpec(Strict):
+    """Settings of ``workforce sensitivity``; the defaults run in minutes on a laptop."""
+
+    outcomes: list[str] = []  # measure:group:year (default: FTE and vacant FTE, all groups, final year)
+    policy: str = BASELINE
+    morris_trajectories: Annotated[int, Field(strict=True, ge=2)] = 4
+    morris_levels: Annotated[int, Field(strict=True, ge=2)] = 4
+    sobol_samples: Annotated[int, Field(strict=True, ge=2)] = 8
+    replications: PositiveInt = 1  # runs averaged per parameter point (each with a replication seed)
+
+    @field_validator("sobol_samples")
+    @classmethod
+    def _power_of_two(cls, v):
+        if v & (v - 1):
+            raise ValueError("a power of two (Sobol sequences need one)")
+        return v
+
+
+class ExperimentSpec(Strict):
+    name: PlainName
+    description: str = ""
+    scenario: str = scenario_module.DEFAULT  # a shipped scenario name or a path relative to this file
+    overrides: dict[str, Any] = {}  # dotted scenario keys, as for sim.scenario.load
+    years: Annotated[int, Field(strict=True, ge=1, le=200)] | None = None  # from the scenario's start; default to its end
+    replications: PositiveInt
+    seed: Annotated[int, Field(strict=True, ge=0)]
+    parameter_sets: Annotated[int, Field(strict=True, ge=0)] = 0  # 0: the scenario's own values only
+    policies: dict[PlainName, PolicySpec] = {}
+    uncertain: dict[str, Range] = {}
+    sensitivity: SensitivitySpec = SensitivitySpec()
+
+    @field_validator("policies")
+    @classmethod
+    def _not_baseline(cls, v):
+        if BASELINE in v:
+            raise ValueError(f"policy names other than '{BASELINE}' (the baseline is always run)")
+        return v
+
+
+# ---- the loaded experiment --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Job:
+    """One run: everything a worker needs, and nothing else (it is pickled to the worker)."""
+
+    policy: str
+    parameter_set: int
+    replication: int
+    seed: int
+    scenario: str  # absolute path of the scenario file
+    overrides: dict
+    until: int | None
+    levers: tuple
+    outcomes: tuple | None = None  # None: return the tidy table; else a dict of these outcomes
+
+    @property
+    def file(self) -> str:
+        return f"{self.policy}/p{self.parameter_set:03d}-r{self.replication:04d}.parquet"
+
+
+@dataclass
+class Experiment:
+    spec: ExperimentSpec
+    file: Path
+    sha256: str
+    scenario_file: Path
+    scenario: scenario_module.Scenario  # the baseline, with the experiment's overrides
+    until: int | None
+    policies: dict[str, tuple] = field(default_factory=dict)  # name -> levers, the baseline first
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [f"{SCALE}{k}" if r.scale else k for k, r in self.spec.uncertain.items()]
+
+    @property
+    def bounds(self) -> list[list[float]]:
+        return [[r.low, r.high] for r in self.spec.uncertain.values()]
+
+    def replication_seeds(self, n: int | None = None) -> list[int]:
+        return replication_seeds(self.spec.seed, self.spec.replications if n is None else n)
+
+    def parameter_sets(self) -> list[dict]:
+        """The sampled parameter sets ([{}]: the scenario's own values when none are drawn)."""
+        n = self.spec.parameter_sets
+        if n == 0 or not self.spec.uncertain:
+            return [{}]
+        values = latin_hypercube(self.spec.seed, n, np.array(self.bounds))
+        return [self._typed(dict(zip(self.parameter_names, row))) for row in values]
+
+    def _typed(self, parameters: dict) -> dict:
+        """Whole numbers where the scenario's value is a whole number (e.g. a maximum age)."""
+        out = {}
+        for name, value in parameters.items():
+            base = None if name.startswith(SCALE) else _spec_value(self.scenario.spec, name)
+            out[name] = int(round(value)) if isinstance(base, int) and not isinstance(base, bool) else float(value)
+        return out
+
+    def overrides(self, parameters: dict | None = None) -> dict:
+        """Scenario overrides for a parameter set: the experiment's own, then the parameters."""
+        return {**self.spec.overrides, **to_overrides(self.scenario.spec, parameters or {})}
+
+    def job(self, policy: str, parameters: dict, parameter_set: int, replication: int, seed: int,
+            outcomes: tuple | None = None) -> Job:
+        return Job(policy=policy, parameter_set=parameter_set, replication=replication, seed=int(seed),
+                   scenario=str(self.scenario_file.resolve()), overrides=self.overrides(parameters), until=self.until,
+                   levers=self.policies[policy], outcomes=outcomes)
+
+    def jobs(self) -> list[Job]:
+        """Every policy (baseline first) x every parameter set x every replication."""
+        seeds = self.replication_seeds()
+        return [self.job(policy, parameters, p, r, seed)
+                for p, parameters in enumerate(self.parameter_sets())
+                for r, seed in enumerate(seeds)
+                for policy in self.policies]
+
+    def final_year(self) -> int:
+        return calendar.year_of(self.scenario.end if self.until is None else min(
+            self.scenario.end, self.until * 12 + self.scenario.end % 12))
+
+
+def replication_seeds(seed: int, n: int) -> list[int]:
+    """Seeds of replications 0..n-1, spawned from one SeedSequence (63-bit, never negative)."""
+    children = np.random.SeedSequence(seed).spawn(2)[0].spawn(n)
+    return [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
+    """n points, one in each of n equal slices of every range, from the seed's second child."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
+    d = len(bounds)
+    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
+    u = (strata + rng.random((n, d))) / n
+    return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
+
+
+def load(path) -> Experiment:
+    """Read and validate an experiment file; every problem names the file and the field."""
+    path = Path(path)
+    data = read_yaml(path)
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _from_pydantic(path, exc) from None
+    scenario_file = _scenario_file(path, spec.scenario)
+    scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")
+    problems: list[Problem] = []
+    until = None
+    if spec.years is not None:
+        until = calendar.year_of(scenario.start) + spec.years
+        if until * 12 + scenario.end % 12 > scenario.end:
+            problems.append(Problem(str(path), "years", f"at most {calendar.year_of(scenario.end - scenario.start)} "
+                                                        f"(the scenario ends {scenario.spec.end})", spec.years))
+    policies = {BASELINE: ()}
+    for name, policy in spec.policies.items():
+        for i, lever in enumerate(policy.levers):
+            for where, expected, found in lever.problems(scenario):
+                problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
+        policies[name] = tuple(policy.levers)
+    experiment = Experiment(spec=spec, file=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                            scenario_file=scenario_file, scenario=scenario, until=until, policies=policies)
+    problems += _check_uncertain(experiment)
+    problems += _check_sensitivity(experiment)
+    if problems:
+        raise InputError(problems)
+    return experiment
+
+
+def _from_pydantic(path, exc: ValidationError) -> InputError:
+    """As ``sim.errors.from_pydantic``, naming a lever's field without pydantic's union tag."""
+    problems = []
+    names = ", ".join(LEVERS)
+    for e in exc.errors():
+        loc = list(e["loc"])
+        loc = [x for i, x in enumerate(loc) if not (x in LEVERS and i > 0 and isinstance(loc[i - 1], int))]
+        where = ".".join(map(str, loc))
+        if e["type"] == "union_tag_invalid":
+            problems.append(Problem(str(path), f"{where}.lever", f"a lever ({names})", e["input"].get("lever")))
+        elif e["type"] == "union_tag_not_found":
+            problems.append(Problem(str(path), f"{where}.lever", f"this required field (one of {names})"))
+        else:
+            problems += from_pydantic(path, _Errors([{**e, "loc": tuple(loc)}])).problems
+    return InputError(problems)
+
+
+class _Errors:
+    def __init__(self, errors):
+        self._errors = errors
+
+    def errors(self):
+        return self._errors
+
+
+def _scenario_file(path: Path, name: str) -> Path:
+    beside = path.parent / name
+    if beside.is_file():
+        return beside
+    try:
+        return scenario_module.resolve(name)
+    except InputError:
+        names = ", ".join(p.stem for p in sorted(scenario_module.SCENARIO_DIR.glob("*.yaml")))
+        raise InputError.one(path, "scenario", f"a scenario file (relative to {path.name}) or a shipped scenario "
+                                               f"name ({names})", name) from None
+
+
+def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str, keys: dict | None = None):
+    """Load the scenario; a problem with an overridden value is reported at the experiment's field."""
+    keys = keys or {k: k for k in overrides}
+    try:
+        return _compiled(str(scenario_file.resolve()), _freeze(overrides))
+    except InputError as exc:
+        problems = []
+        for p in exc.problems:
+            hit = next((k for k in keys if p.field == k or p.field.startswith(k + ".")), None)
+            problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit else p)
+        raise InputError(problems) from None
+
+
+def _check_uncertain(experiment: Experiment) -> list[Problem]:
+    """Every uncertain key names a numeric scenario value, and both ends of its range load."""
+    f, spec = str(experiment.file), experiment.spec
+    problems = []
+    for key, r in spec.uncertain.items():
+        try:
+            value = _spec_value(experiment.scenario.spec, key)
+        except KeyError:
+            problems.append(Problem(f, f"uncertain.{key}", "the dotted key of a value in the scenario "
+                                                            "(e.g. groups.nursing.retire_and_return.share)"))
+            continue
+        if not r.scale and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems.append(Problem(f, f"uncertain.{key}", "a key of a single number (use scale: true to multiply "
+                                                            "a list or table of numbers)", _short(value)))
+        elif r.scale and not _numeric(value):
+            problems.append(Problem(f, f"uncertain.{key}", "a key of a number, or of a list or table of numbers",
+                                    _short(value)))
+    if problems:
+        return problems
+    for end in ("low", "high"):
+        parameters = experiment._typed({n: getattr(r, end) for n, r in zip(experiment.parameter_names,
+                                                                           spec.uncertain.values())})
+        overrides = experiment.overrides(parameters)
+        keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{end}" for k in spec.uncertain}}
+        try:
+            _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
+        except InputError as exc:
+            problems += [Problem(p.file, p.field, p.expected, p.found) for p in exc.problems]
+    return problems
+
+
+def _check_sensitivity(experiment: Experiment) -> list[Problem]:
+    f, s = str(experiment.file), experiment.spec.sensitivity
+    problems = []
+    if s.policy not in experiment.policies:
+        problems.append(Problem(f, "sensitivity.policy", f"a policy of this file ({', '.join(experiment.policies)})",
+                                s.policy))
+    for i, key in enumerate(s.outcomes):
+        expected = check_outcome(experiment.scenario, key, experiment.final_year())
+        if expected:
+            problems.append(Problem(f, f"sensitivity.outcomes.{i}", expected, key))
+    return problems
+
+
+def check_outcome(scenario, key: str, final_year: int) -> str | None:
+    """What is wrong with an outcome key ``measure:group:year`` (None if nothing)."""
+    parts = key.split(":")
+    groups = [*scenario.groups, TOTAL]
+    first = calendar.year_of(scenario.start)
+    if len(parts) != 3 or parts[0] not in GROUP_MEASURES or parts[1] not in groups or not parts[2].isdigit() \
+            or not first <= int(parts[2]) <= final_year:
+        return (f"an outcome as measure:group:year, with a measure in ({', '.join(GROUP_MEASURES)}), a group in "
+                f"({', '.join(groups)}) and a year from {first} to {final_year}")
+    return None
+
+
+def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
+    return tuple(f"{m}:{g}:{final_year}" for m in ("fte", "vacancies_fte") for g in [*scenario.groups, TOTAL])
+
+
+# ---- parameters as scenario overrides -------------------------------------------------------------
+def _spec_value(spec, dotted: str):
+    """The validated scenario value at a dotted key (KeyError if there is none)."""
+    node = spec
+    for key in dotted.split("."):
+        if isinstance(node, BaseModel):
+            if key not in type(node).model_fields:
+                raise KeyError(dotted)
+            node = getattr(node, key)
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
+            node = node[int(key)]
+        else:
+            raise KeyError(dotted)
+    if node is None:
+        raise KeyError(dotted)
+    return node.model_dump() if isinstance(node, BaseModel) else node
+
+
+def _numeric(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_numeric(x) for x in value)
+    if isinstance(value, dict):
+        return bool(value) and all(_numeric(x) for x in value.values())
+    return False
+
+
+def _scaled(value, factor: float):
+    if isinstance(value, dict):
+        return {k: _scaled(v, factor) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scaled(v, factor) for v in value]
+    return float(value) * factor
+
+
+def to_overrides(spec, parameters: dict) -> dict:
+    """Scenario overrides from parameter values: ``key`` replaces the value, ``scale:key``
+    multiplies the scenario's value (a number, or every number in a list or table) by it."""
+    out = {}
+    for name, value in parameters.items():
+        if name.startswith(SCALE):
+            key = name[len(SCALE):]
+            out[key] = _scaled(_spec_value(spec, key), float(value))
+        else:
+            out[name] = value
+    return out
+
+
+def _short(value):
+    text = repr(value)
+    return value if len(text) <= 60 else text[:57] + "..."
+
+
+def _freeze(overrides: dict) -> str:
+    return json.dumps(overrides, sort_keys=True, default=str)
+
+
+_SCENARIOS: dict[tuple[str, str], scenario_module.Scenario] = {}
+
+
+def _compiled(path: str, frozen: str, overrides: dict | None = None) -> scenario_module.Scenario:
+    """A compiled scenario, loaded once per process for each distinct set of overrides.
+
+    Models deep-copy the scenario they are given, so sharing the compiled one is safe.
+    """
+    key = (path, frozen)
+    if key not in _SCENARIOS:
+        if len(_SCENARIOS) >= 32:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        _SCENARIOS[key] = scenario_module.load(path, json.loads(frozen) if overrides is None else overrides)
+    return _SCENARIOS[key]
+
+
+# ---- one run ----------------------------------------------------------------------------------------
+def simulate(job: Job):
+    """Run one job: the tidy table labelled with the job, or (with ``job.outcomes``) a dict of outcomes."""
+    from .model import WorkforceModel
+    from .results import Results
+
+    scenario = _compiled(job.scenario, _freeze(job.overrides), job.overrides)
+    model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), rng=job.seed)
+    model.run()
+    tidy = Results(model=model, seed=job.seed).tidy()
+    if job.outcomes is not None:
+        return pick(tidy, job.outcomes)
+    labels = pd.DataFrame({"policy": job.policy, "parameter_set": job.parameter_set, "replication": job.replication,
+                           "seed": job.seed}, index=tidy.index)
+    return pd.concat([labels, tidy], axis=1)
+
+
+def pick(tidy: pd.DataFrame, keys) -> dict[str, float]:
+    """Outcomes ``measure:group:year`` from a tidy table (flows summed over reasons; group ``total``)."""
+    t = tidy[tidy.stage == "all"]
+    by = t.groupby(["measure", "group", "year"]).value.sum()
+    totals = t.groupby(["measure", "year"]).value.sum()
+    out = {}
+    for key in keys:
+        measure, group, year = key.split(":")
+        if group == TOTAL:
+            out[key] = float(totals.get((measure, int(year)), 0.0))
+        else:
+            out[key] = float(by.get((measure, group, int(year)), 0.0))
+    return out
+
+
+def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario_module.DEFAULT,
+             until: int | None = None, levers=(), wanted=None) -> dict[str, float]:
+    """The model as a pure function: parameter values and a seed in, a dict of outcomes out.
+
+    ``parameters`` maps dotted scenario keys to values (``"scale:<key>"`` multiplies the
+    scenario's value instead); ``levers`` is a policy (``sim.interventions``); ``wanted`` are
+    outcome keys ``measure:group:year`` (default: FTE and vacant FTE of every group and in
+    total, in the final year). The same inputs always give the same outputs.
+    """
+    path = str(scenario_module.resolve(scenario).resolve())
+    base = _compiled(path, _freeze({}), {})
+    overrides = to_overrides(base.spec, dict(parameters or {}))
+    final = calendar.year_of(base.end if until is None else min(base.end, int(until) * 12 + base.end % 12))
+    wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)
+    for key in wanted:
+        expected = check_outcome(base, key, final)
+        if expected:
+            raise InputError.one("outcomes", "wanted", expected, key)
+    job = Job(policy="run", parameter_set=0, replication=0, seed=int(seed), scenario=path, overrides=overrides,
+              until=until, levers=tuple(levers), outcomes=wanted)
+    return simulate(job)
+
+
+# ---- executors --------------------------------------------------------------------------------------
+def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = None, quiet: bool = False,
+            desc: str = "runs"):
+    """Yield ``(job, fn(job))`` as jobs finish, with a progress bar (time left) unless ``quiet``.
+
+    ``scheduler``: None for local worker processes (one in-process worker if ``workers`` is
+    1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler.
+    """
+    from tqdm import tqdm
+
+    workers = max(1, workers or os.cpu_count() or 1)
+    if not jobs:
+        return
+    with tqdm(total=len(jobs), desc=desc, unit="run", disable=quiet, smoothing=0.05, dynamic_ncols=True) as bar:
+        if scheduler:
+            results = _dask(fn, jobs, workers, scheduler)
+        elif workers == 1:
+            results = ((job, fn(job)) for job in jobs)
+        else:
+            results = _processes(fn, jobs, workers)
+        for job, result in results:
+            bar.update(1)
+            yield job, result
+
+
+def _processes(fn, jobs, workers):
+    # forkserver: workers start from a clean process that has imported the model once, not from a
+    # copy of this (possibly multi-threaded) process
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.experiment", "sim.model", "sim.results"])
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(fn, job): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _dask(fn, jobs, workers, scheduler):
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed as dask_completed
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = client.map(fn, jobs, pure=False)
+        index = {f.key: job for f, job in zip(futures, jobs)}
+        for future, result in dask_completed(futures, with_results=True):
+            yield index[future.key], result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# ---- the results store --------------------------------------------------------------------------------
+def versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("workforce-sim", "numpy", "pandas", "pyarrow", "mesa", "pydantic", "dask", "distributed", "SALib"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def manifest(experiment: Experiment) -> dict:
+    scenario_file = experiment.scenario_file
+    return {
+        "experiment": experiment.name,
+        "experiment_file": str(experiment.file),
+        "experiment_sha256": experiment.sha256,
+        "scenario": experiment.scenario.name,
+        "scenario_file": str(scenario_file),
+        "scenario_sha256": hashlib.sha256(scenario_file.read_bytes()).hexdigest(),
+        "start": experiment.scenario.spec.start,
+        "final_year": experiment.final_year(),
+        "seed": experiment.spec.seed,
+        "replication_seeds": experiment.replication_seeds(),
+        "parameter_sets": experiment.parameter_sets(),
+        "policies": {name: [lever.describe() for lever in levers] for name, levers in experiment.policies.items()},
+        "runs": len(experiment.jobs()),
+        "versions": versions(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def atomic_write(path: Path, write) -> None:
+    """Write to a temporary name beside ``path`` and rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@dataclass
+class BatchSummary:
+    out: Path
+    runs: int
+    written: int
+    skipped: int
+
+
+def batch(experiment: Experiment, out=None, workers: int | None = None, scheduler: str | None = None,
+          quiet: bool = False) -> BatchSummary:
+    """Run every job not already written under ``out`` (default ``results/<experiment name>``)."""
+    out = Path(out) if out is not None else Path("results") / experiment.name
+    runs = out / "runs"
+    info = manifest(experiment)
+    _check_resumable(out, info)
+    runs.mkdir(parents=True, exist_ok=True)
+    for stale in runs.glob("*/.*.tmp-*"):  # partial files of a batch killed while writing
+        stale.unlink()
+    if not (out / "manifest.json").exists():
+        atomic_write(out / "manifest.json", lambda p: Path(p).write_text(json.dumps(info, indent=2) + "\n"))
+        atomic_write(out / "experiment.yaml", lambda p: shutil.copyfile(experiment.file, p))
+    jobs = experiment.jobs()
+    todo = [job for job in jobs if not (runs / job.file).exists()]
+    for policy in experiment.policies:
+        (runs / policy).mkdir(exist_ok=True)
+    for job, table in execute(simulate, todo, workers, scheduler, quiet, desc=experiment.name):
+        atomic_write(runs / job.file, lambda p: table.to_parquet(p, index=False))
+    return BatchSummary(out=out, runs=len(jobs), written=len(todo), skipped=len(jobs) - len(todo))
+
+
+def _check_resumable(out: Path, info: dict) -> None:
+    path = out / "manifest.json"
+    if not path.exists():
+        return
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise InputError.one(path, "", "a manifest written by workforce batch (JSON)") from None
+    for key in ("experiment_sha256", "scenario_sha256"):
+        if old.get(key) != info[key]:
+            raise InputError.one(path, key, f"results of the same files ({info[key][:12]}...): the experiment or "
+                                            f"scenario changed since; write to another --out", str(old.get(key))[:12])
+
+
+def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.DataFrame:
+    """All run tables of a results directory (optionally only some measures, group rows only)."""
+    import pyarrow.dataset as ds
+
+    runs = Path(results_dir) / "runs"
+    files = sorted(str(p) for p in runs.glob("*/*.parquet"))
+    if not files:
+        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
+    dataset = ds.dataset(files, format="parquet")
+    condition = None
+    if group_rows_only:
+        condition = ds.field("stage") == "all"
+    if measures is not None:
+        wanted = ds.field("measure").isin(list(measures))
+        condition = wanted if condition is None else condition & wanted
+    return dataset.to_table(filter=condition).to_pandas()
