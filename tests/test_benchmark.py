@@ -22,3 +22,18 @@ def test_benchmark_quick_run_prints_positive_throughput(capsys):
     assert 15_000 < results["synthetic"]["start_population"] < 25_000
     assert results["synthetic"]["months"] == 24
     assert out.count("person-months per second") == 2 and "time by process" in out
+
+
+def test_bench_vs_mesa_quick_run_reports_both_models():
+    spec = importlib.util.spec_from_file_location("bench_vs_mesa", SCRIPT.with_name("bench_vs_mesa.py"))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    results = bench.main(["--quick", "--sizes", "2000", "5000", "--compare", "2000"])
+    (compared,) = results["compare"]
+    for r in (compared["package"], compared["reference"]):
+        assert r["person_months"] > 0 and r["person_months_per_s"] > 0
+    # the same scenario: stocks given as FTE make the headcount vary a little with the draws
+    assert abs(compared["package"]["start_population"] / compared["reference"]["start_population"] - 1) < 0.05
+    assert compared["ratio"] > 0
+    assert [round(r["start_population"], -3) for r in results["sizes"]] == [2000, 5000]
+    assert all(r["bytes_per_person"] > 0 and r["linearity"] > 0 for r in results["sizes"])
