@@ -209,7 +209,7 @@ class WorkforceModel(mesa.Model):
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
         s = self.inputs
         years = (self.now - s.start) / 12.0
-        return (self.base_post_fte + s.vacancies_fte) * (1.0 + s.establishment_growth) ** years
+        return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
 
     def _collect(self) -> None:
         """Aggregate this month's state and flows into ``self.history``."""

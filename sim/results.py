@@ -62,6 +62,7 @@ class Results:
             headcount = m.group_totals(snapshot, "stage_headcount")
             fte = m.group_totals(snapshot, "stage_fte")
             vacancies = m.vacancies(snapshot)
+            gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
             for g_i, g in enumerate(s.groups):
                 for measure, unit, value in (
                     ("headcount", "people", headcount[g]),
@@ -69,6 +70,9 @@ class Results:
                     ("in_post_fte", "fte", snapshot["post_fte"][g_i]),
                     ("establishment_fte", "fte", snapshot["establishment_fte"][g_i]),
                     ("vacancies_fte", "fte", vacancies[g]),
+                    ("vacancy_rate", "share", vacancies[g] / snapshot["establishment_fte"][g_i]
+                     if snapshot["establishment_fte"][g_i] > 0 else 0.0),
+                    ("supply_gap_fte", "fte", gap[g_i]),
                     ("welsh_speaking_headcount", "people", snapshot["welsh_headcount"][g_i]),
                     ("welsh_speaking_fte", "fte", snapshot["welsh_fte"][g_i]),
                 ):

@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
-from . import calendar, pathways
+from . import calendar, layering, pathways
 from .errors import InputError, Problem, from_pydantic, read_yaml
 from .people import SECTORS
 
@@ -139,8 +139,18 @@ class ReturnSpec(Strict):
 
 
 class Establishment(Strict):
-    vacancies_fte: NonNegative
+    """Funded FTE: staff in post at the start plus vacancies, given as FTE or as a vacancy rate
+    (vacant share of the establishment), growing by ``growth_per_year``."""
+
+    vacancies_fte: NonNegative | None = None
+    vacancy_rate: Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)] | None = None
     growth_per_year: Annotated[float, Field(strict=True, ge=-0.5, le=1.0)] = 0.0
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.vacancies_fte is None) == (self.vacancy_rate is None):
+            raise ValueError("vacancies_fte or vacancy_rate (one of them)")
+        return self
 
 
 class Joiners(Strict):
@@ -208,9 +218,29 @@ class IntakeSpec(Strict):
         return self
 
 
+class Uncertain(Strict):
+    """A parameter marked uncertain: calibration and sensitivity analysis vary it within ``range``,
+    or, with ``scale``, multiply the value (a number or a rate table) by a factor in that range."""
+
+    range: tuple[float, float] | None = None
+    scale: tuple[Annotated[float, Field(gt=0.0)], Annotated[float, Field(gt=0.0)]] | None = None
+    why: str = ""
+
+    @model_validator(mode="after")
+    def _one(self):
+        bounds = self.range if self.scale is None else self.scale
+        if (self.range is None) == (self.scale is None):
+            raise ValueError("range: [low, high] or scale: [low, high] (one of them)")
+        if bounds[0] >= bounds[1]:
+            raise ValueError("[low, high] with low < high")
+        return self
+
+
 class ScenarioSpec(Strict):
     name: str
     description: str = ""
+    calibration: str | None = None  # a parameter file of dotted overrides (see sim.layering)
+    uncertain: dict[str, Uncertain] = {}
     start: str
     end: str
     mho_end: str = "2029-03"
@@ -296,7 +326,8 @@ class Scenario:
         g = [spec.groups[name] for name in self.groups]
         self.group_sector = np.array([SECTORS.index(x.sector) for x in g], dtype=np.int8)
         self.part_time_range = np.array([x.participation.part_time_fte for x in g])
-        self.vacancies_fte = np.array([x.establishment.vacancies_fte for x in g])
+        self.vacancies_fte = np.array([x.establishment.vacancies_fte or 0.0 for x in g])
+        self.vacancy_rate = np.array([x.establishment.vacancy_rate or 0.0 for x in g])
         self.establishment_growth = np.array([x.establishment.growth_per_year for x in g])
         self.joiners_per_year = np.array([x.joiners.per_year if x.joiners else 0.0 for x in g])
         self.joiner_fill_per_month = np.array([x.joiners.fill_per_month if x.joiners else 0.0 for x in g])
@@ -371,7 +402,12 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
     (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``)."""
     path = resolve(name_or_path)
-    data = read_yaml(path)
+    data = layering.read_layered(path, resolve)
+    for dotted, value in (overrides or {}).items():
+        _set(data, dotted, value, path)
+    calibrated, calibration_path = layering.calibration_overrides(data, path)
+    for dotted, value in calibrated.items():  # then the caller's overrides again: they win
+        _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
@@ -381,10 +417,22 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     graph = pathways.load_all(spec.pathways, relative_to=path.parent)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
+    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario
+        get(data, dotted, path)
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12)
+
+
+def get(data: dict, dotted: str, path):
+    """The value at a dotted key of raw scenario data (an ``InputError`` if there is none)."""
+    node = data
+    for k in dotted.split("."):
+        if not isinstance(node, dict) or k not in node:
+            raise InputError.one(path, dotted, "an existing field", k)
+        node = node[k]
+    return node
 
 
 def _set(data: dict, dotted: str, value, path) -> None:

@@ -22,7 +22,8 @@ from sim.errors import InputError
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "sim" / "data"
 SHIPPED_SCENARIO = DATA / "scenarios" / "wales-mh-2021.yaml"
-PATHWAY_NAMES = ["psychiatry", "nursing", "hcsw", "psychology"]
+PATHWAY_NAMES = ["psychiatry", "nursing", "hcsw", "psychology", "occupational_therapy", "physician_associates",
+                 "social_work", "social_care"]
 SCENARIO_FILE = "scenario.yaml"
 DELETE = object()
 

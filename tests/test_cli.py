@@ -57,14 +57,15 @@ def test_pathways_with_an_unknown_staff_group_exits_2(case, cli):
 
 def test_missing_scenario_file_exits_2(cli):
     assert_bad_input(cli("run", "no-such-scenario.yaml", "--until", "2022"), "no-such-scenario.yaml", "<top level>",
-                     "an existing scenario file or a shipped scenario name (wales-mh-2021)")
+                     "an existing scenario file or a shipped scenario name (wales-mh-2015, wales-mh-2021)")
 
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--until", "3000"], "--until: until: expected a year between 1900 and 2200 (found 3000)"),
     (["run", "--until", "1950"], "until: until: expected a year no earlier than the scenario's start (2021-03) (found 1950)"),
     (["pathways", "--pathway", "midwifery"],
-     "--pathway: pathway: expected one of psychiatry, nursing, hcsw, psychology (found 'midwifery')"),
+     "--pathway: pathway: expected one of psychiatry, nursing, hcsw, psychology, occupational_therapy, "
+     "physician_associates, social_work, social_care (found 'midwifery')"),
 ], ids=["until out of range", "until before the start", "unknown pathway"])
 def test_bad_option_returns_2(capsys, args, message):
     # in process (no subprocess needed): main() returns the exit status
@@ -86,6 +87,7 @@ def test_pathways_lists_the_stages_of_a_scenario(case, cli):
 def test_pathways_draw_writes_a_png(cli, tmp_path):
     result = cli("pathways", "--draw", "out.png")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "drew psychiatry, nursing, hcsw, psychology to out.png"
+    assert result.stdout.strip() == ("drew psychiatry, nursing, hcsw, psychology, occupational_therapy, "
+                                     "physician_associates, social_work, social_care to out.png")
     png = (tmp_path / "out.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

@@ -64,3 +64,68 @@ def test_people_have_consistent_attributes(model):
     timed = s.stage_months[p.stage[ids]] > 0
     assert (due[timed] > model.now).all()
     assert np.unique(ids).size == ids.size
+
+
+# ---- every profession, NHS and social care (facts sheet section 1) -------------------------------
+
+def test_nhs_groups_and_total_fte_match_the_facts_sheet(model):
+    fte = model.group_totals(measure="stage_fte")
+    headcount = model.group_totals(measure="stage_headcount")
+    assert fte["occupational_therapy"] == pytest.approx(334, rel=0.01)
+    assert headcount["occupational_therapy"] > 300  # "over 300"
+    nhs = [g for g in model.inputs.groups if model.inputs.spec.groups[g].sector == "nhs"]
+    assert sum(fte[g] for g in nhs) == pytest.approx(6894.1, rel=0.01)
+    assert 0 < headcount["physician_associates"] <= 5  # near zero in 2021: grows through the pipeline
+
+
+def test_social_care_headcounts_match_the_facts_sheet(model):
+    headcount = model.group_totals(measure="stage_headcount")
+    published = {"social_work": 391 + 298, "social_care_workers": 292 + 351, "social_care_managers": 61 + 128}
+    for group, value in published.items():
+        assert headcount[group] == value, group
+    assert sum(published.values()) == 1521
+    s, record = model.inputs, model.history[-1]
+    assert record["stage_headcount"][s.stage_code("social_work/amhp")] == 355
+    assert record["stage_headcount"][s.stage_code("social_work/best_interests_assessor")] == 199
+
+
+def test_people_carry_their_groups_sector_and_welsh_ability(model):
+    p, s = model.people, model.inputs
+    ids = model.counted()
+    ids = ids[s.stage_workforce[p.stage[ids]]]
+    social_care = np.array([s.spec.groups[g].sector == "social_care" for g in s.groups])
+    assert (p.sector[ids] == social_care[p.group[ids]]).all()
+    care = ids[social_care[p.group[ids]]]
+    assert p.welsh[care].mean() == pytest.approx(0.40, abs=0.03)  # F§1: 40% of social care
+    workers = ids[p.group[ids] == s.group_code("social_care_workers")]
+    assert p.welsh[workers].mean() == pytest.approx(0.38, abs=0.06)  # F§1: 38% of social care workers
+    # the tidy table reports Welsh speakers for every group
+    from sim.results import Results
+
+    tidy = Results(model=model, seed=0).tidy()
+    welsh = tidy[tidy.measure == "welsh_speaking_headcount"].set_index("group")["value"]
+    assert set(welsh.index) == set(s.groups)
+    assert welsh["social_care_workers"] == p.welsh[workers].sum()
+
+
+# ---- the 2015 history scenario: 2021 stocks less the published changes (section 5) --------------
+
+@pytest.fixture(scope="module")
+def history():
+    return WorkforceModel("wales-mh-2015", rng=0, until=2015)
+
+
+def test_history_starts_from_the_2021_stocks_less_the_published_changes(history):
+    fte = history.group_totals(measure="stage_fte")
+    headcount = history.group_totals(measure="stage_headcount")
+    assert fte["nursing"] == pytest.approx(3218.2 / 1.059, rel=0.01)
+    assert fte["hcsw"] == pytest.approx(1934.9 - 146, rel=0.01)
+    assert fte["psychological_therapies"] == pytest.approx(957.7 - 404, rel=0.01)
+    assert fte["psychiatry"] == pytest.approx(449.3 / 0.973, rel=0.01)
+    assert headcount["social_work"] == 610 and headcount["physician_associates"] == 0
+    p, s = history.people, history.inputs
+    ids = history.counted()
+    nurses = ids[p.stage[ids] == s.stage_code("nursing/registered_nurse")]
+    age = (history.now - p.birth_month[nurses]) / 12
+    assert (age < 35).mean() == pytest.approx(0.19, abs=0.03)  # F§5: 19% under 35 in 2015
+    assert (age >= 55).mean() == pytest.approx(0.14, abs=0.03)  # F§5: 14% over 55 in 2015

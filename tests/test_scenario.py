@@ -19,12 +19,15 @@ from sim.errors import InputError
 def test_shipped_scenario_loads():
     s = scenario.load()
     assert s.name == "wales-mh-2021"
-    assert s.groups == ["nursing", "psychiatry", "hcsw", "psychological_therapies"]
-    assert s.pathway_names == ["psychiatry", "nursing", "hcsw", "psychology"]
-    assert len(s.stages) == 19 and "psychology/caap" in s.stages
+    assert s.groups == ["nursing", "psychiatry", "hcsw", "psychological_therapies", "occupational_therapy",
+                        "physician_associates", "social_work", "social_care_workers", "social_care_managers"]
+    assert s.pathway_names == ["psychiatry", "nursing", "hcsw", "psychology", "occupational_therapy",
+                               "physician_associates", "social_work", "social_care"]
+    assert len(s.stages) == 31 and "psychology/caap" in s.stages and "social_work/amhp" in s.stages
+    assert [s.spec.groups[g].sector for g in s.groups[-3:]] == ["social_care"] * 3
     assert (calendar.label(s.start), calendar.label(s.end)) == ("2021-03", "2041-03")
     assert list(s.band_edges) == [12 * a for a in (0, 25, 30, 35, 45, 55, 60, 65)]
-    assert s.leave_monthly.shape == (4, 2, 8)
+    assert s.leave_monthly.shape == (9, 2, 8)
     assert s.places("nursing/pre_registration_degree", 2030) == 522
     assert s.places("psychiatry/core_psychiatry", 2021) == 28
 
@@ -32,7 +35,7 @@ def test_shipped_scenario_loads():
 def test_unmodified_copy_loads(case):
     # the baseline for every bad-input case below: only the edit makes it bad
     s = scenario.load(case())
-    assert s.name == "wales-mh-2021" and len(s.stages) == 19
+    assert s.name == "wales-mh-2021" and len(s.stages) == 31
 
 
 def test_annual_rates_become_monthly_hazards_not_twelfths():

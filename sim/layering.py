@@ -1,0 +1,72 @@
+"""Scenario layers: a scenario that extends another, and a calibration applied at load.
+
+- ``extends: <scenario>`` (a shipped name, or a path relative to the file) starts from that
+  scenario's data and merges this file over it: mappings merge key by key, anything else
+  (numbers, lists) replaces, and ``null`` removes the key. The history scenario
+  (``wales-mh-2015``) extends the default one and replaces only what differed in 2015.
+- ``calibration: <file>`` (a name under ``sim/data/calibration/`` or a path relative to the
+  scenario) is a parameter file written by ``workforce calibrate``; its ``overrides`` (dotted
+  keys) are applied when the scenario loads. Overrides passed by the caller are applied after
+  it, so they win, and ``{"calibration": None}`` loads the scenario uncalibrated.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from .errors import InputError, read_yaml
+
+CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
+
+
+def read_layered(path: Path, resolve, seen: tuple = ()) -> dict:
+    """The scenario data at ``path`` merged over the scenario it extends (recursively)."""
+    data = read_yaml(path)
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
+    candidate = (path.parent / base)
+    base_path = candidate if candidate.is_file() else resolve(base)
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
+    merged = read_layered(base_path, resolve, seen + (path.resolve(),))
+    return merge(merged, data)
+
+
+def merge(base: dict, changes: dict) -> dict:
+    """``base`` with ``changes`` merged in: mappings recursively, ``None`` deletes, the rest replaces."""
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def calibration_file(name_or_path, relative_to: Path) -> Path:
+    """A calibration parameter file: a path relative to the scenario, or a shipped name."""
+    for candidate in (relative_to / str(name_or_path), CALIBRATION_DIR / str(name_or_path),
+                      CALIBRATION_DIR / f"{name_or_path}.yaml"):
+        if candidate.is_file():
+            return candidate
+    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if not p.stem.endswith("-report"))
+    raise InputError.one(relative_to, "calibration", f"an existing calibration file or shipped name ({shipped})",
+                         name_or_path)
+
+
+def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None]:
+    """The dotted overrides of the scenario's calibration file (empty if it names none)."""
+    name = data.get("calibration")
+    if name is None:
+        return {}, None
+    path = calibration_file(name, scenario_path.parent)
+    overrides = read_yaml(path).get("overrides")
+    if not isinstance(overrides, dict):
+        raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
+    return overrides, path
