@@ -292,7 +292,7 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
     """Load the scenario; a problem with an overridden value is reported at the experiment's field."""
     keys = keys or {k: k for k in overrides}
     try:
-        return _compiled(str(scenario_file.resolve()), _freeze(overrides))
+        return _compiled(str(scenario_file.resolve()), overrides)
     except InputError as exc:
         problems = []
         for p in exc.problems:
@@ -426,16 +426,16 @@ def _freeze(overrides: dict) -> str:
 _SCENARIOS: dict[tuple[str, str], scenario_module.Scenario] = {}
 
 
-def _compiled(path: str, frozen: str, overrides: dict | None = None) -> scenario_module.Scenario:
+def _compiled(path: str, overrides: dict) -> scenario_module.Scenario:
     """A compiled scenario, loaded once per process for each distinct set of overrides.
 
     Models deep-copy the scenario they are given, so sharing the compiled one is safe.
     """
-    key = (path, frozen)
+    key = (path, _freeze(overrides))
     if key not in _SCENARIOS:
         if len(_SCENARIOS) >= 32:
             _SCENARIOS.pop(next(iter(_SCENARIOS)))
-        _SCENARIOS[key] = scenario_module.load(path, json.loads(frozen) if overrides is None else overrides)
+        _SCENARIOS[key] = scenario_module.load(path, overrides)
     return _SCENARIOS[key]
 
 
@@ -445,7 +445,7 @@ def simulate(job: Job):
     from .model import WorkforceModel
     from .results import Results
 
-    scenario = _compiled(job.scenario, _freeze(job.overrides), job.overrides)
+    scenario = _compiled(job.scenario, job.overrides)
     model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), rng=job.seed)
     model.run()
     tidy = Results(model=model, seed=job.seed).tidy()
@@ -481,7 +481,7 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
     total, in the final year). The same inputs always give the same outputs.
     """
     path = str(scenario_module.resolve(scenario).resolve())
-    base = _compiled(path, _freeze({}), {})
+    base = _compiled(path, {})
     overrides = to_overrides(base.spec, dict(parameters or {}))
     final = calendar.year_of(base.end if until is None else min(base.end, int(until) * 12 + base.end % 12))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)

@@ -106,12 +106,20 @@ def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
     named = np.zeros(len(s.stages), dtype=bool)
     for st in stages:
         if st not in s.stages:
-            problems.append(("stages", f"a stage of the scenario ({', '.join(s.stages)})", st))
+            problems.append(("stages", _unknown_stage(s, st), st))
         elif training is not None and s.stage_training[s.stages.index(st)] != training:
             problems.append(("stages", wanted, st))
         else:
             named[s.stages.index(st)] = True
     return mask & named
+
+
+def _unknown_stage(s, stage: str) -> str:
+    """What a stage name should have been: naming the pathway too when that is what is wrong."""
+    pathway = stage.split("/")[0] if "/" in stage else None
+    if pathway is not None and pathway not in s.pathway_names:
+        return f"a stage of one of the scenario's pathways ({', '.join(s.pathway_names)}); no pathway '{pathway}'"
+    return f"a stage of the scenario ({', '.join(s.stages)})"
 
 
 def _check(lever, s) -> None:
@@ -152,6 +160,8 @@ class TrainingPlaces(Lever):
         return self
 
     def problems(self, s):
+        if self.stage not in s.stages:
+            return [("stage", _unknown_stage(s, self.stage), self.stage)]
         if self.stage not in s.spec.intake:
             return [("stage", f"a stage with commissioned places in the scenario's intake "
                               f"({', '.join(s.spec.intake)})", self.stage)]
@@ -179,6 +189,8 @@ class InServiceRoute(TrainingPlaces):
 
     def problems(self, s):
         routes = [st for st, spec in s.spec.intake.items() if spec.from_stage is not None]
+        if self.stage not in s.stages:
+            return [("stage", _unknown_stage(s, self.stage), self.stage)]
         if self.stage not in routes:
             return [("stage", f"an in-service intake stage (one with from_stage: {', '.join(routes) or 'none'})",
                      self.stage)]

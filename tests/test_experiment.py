@@ -1,0 +1,265 @@
+"""Experiments: seeds, executors, resumable results, the pure run function and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO, has_problem
+from sim import experiment
+from sim.cli import main
+from sim.errors import InputError
+
+EXPERIMENT = {
+    "name": "small",
+    "scenario": "wales-mh-2021",
+    "years": 2,
+    "replications": 2,
+    "seed": 7,
+    "policies": {
+        "retain_nurses": {"levers": [{"lever": "retention", "groups": ["nursing"], "factor": 0.8, "start": "2021-06"}]},
+        "more_places": {"levers": [{"lever": "training_places", "stage": "nursing/pre_registration_degree",
+                                    "extra": 40}]},
+    },
+    "uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.3, "high": 0.6}},
+}
+
+
+def write(tmp_path: Path, changes: dict | None = None, name: str = "small.yaml") -> Path:
+    data = json.loads(json.dumps(EXPERIMENT))
+    for dotted, value in (changes or {}).items():
+        node = data
+        *parents, last = dotted.split("|")  # '|' separates keys here: experiment keys contain dots
+        for key in parents:
+            node = node.setdefault(key, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {str(p.relative_to(out)): pd.read_parquet(p) for p in sorted((out / "runs").glob("*/*.parquet"))}
+
+
+def assert_same_results(a: Path, b: Path) -> None:
+    first, second = tables(a), tables(b)
+    assert first and list(first) == list(second)
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], second[name], check_exact=True)
+
+
+# ---- seeds and jobs ------------------------------------------------------------------------------
+def test_replication_seeds_come_from_one_seed_sequence():
+    seeds = experiment.replication_seeds(7, 5)
+    assert len(set(seeds)) == 5 and all(0 <= s < 2**63 for s in seeds)
+    assert experiment.replication_seeds(7, 8)[:5] == seeds  # more replications never change the first ones
+    assert experiment.replication_seeds(8, 5) != seeds
+    children = np.random.SeedSequence(7).spawn(2)[0].spawn(5)
+    assert seeds == [int(c.generate_state(1, np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def test_every_policy_runs_against_every_replication_and_parameter_set_with_the_baselines_seed(tmp_path):
+    loaded = experiment.load(write(tmp_path, {"parameter_sets": 3}))
+    jobs = loaded.jobs()
+    assert len(jobs) == 3 * 2 * 3
+    assert list(loaded.policies) == ["baseline", "retain_nurses", "more_places"]
+    seeds = loaded.replication_seeds()
+    for job in jobs:
+        assert job.seed == seeds[job.replication]
+    sets = loaded.parameter_sets()
+    shares = sorted(p["groups.nursing.retire_and_return.share"] for p in sets)
+    # a Latin hypercube: one draw in each third of the range
+    assert [int((x - 0.3) / 0.1) for x in shares] == [0, 1, 2]
+    for job in jobs:
+        assert job.overrides == {"groups.nursing.retire_and_return.share": sets[job.parameter_set][
+            "groups.nursing.retire_and_return.share"]}
+    assert experiment.load(write(tmp_path, {"parameter_sets": 3})).parameter_sets() == sets
+
+
+def test_scale_parameters_multiply_the_scenarios_value():
+    from sim.scenario import load
+
+    spec = load().spec
+    overrides = experiment.to_overrides(spec, {"scale:groups.nursing.leaving.rate": 0.5,
+                                               "groups.nursing.retire_and_return.share": 0.4})
+    assert overrides["groups.nursing.leaving.rate"] == pytest.approx([r * 0.5 for r in spec.groups["nursing"].leaving.rate])
+    assert overrides["groups.nursing.retire_and_return.share"] == 0.4
+
+
+# ---- the pure run function -------------------------------------------------------------------------
+def test_outcomes_is_a_pure_function_of_parameters_and_seed():
+    wanted = ["fte:nursing:2023", "leavers:nursing:2023", "fte:total:2023"]
+    a = experiment.outcomes({"scale:groups.nursing.leaving.rate": 1.5}, seed=3, until=2023, wanted=wanted)
+    b = experiment.outcomes({"scale:groups.nursing.leaving.rate": 1.5}, seed=3, until=2023, wanted=wanted)
+    base = experiment.outcomes({}, seed=3, until=2023, wanted=wanted)
+    assert a == b and set(a) == set(wanted)
+    assert a["leavers:nursing:2023"] > 1.15 * base["leavers:nursing:2023"]
+    assert a["fte:total:2023"] - base["fte:total:2023"] == pytest.approx(a["fte:nursing:2023"] - base["fte:nursing:2023"])
+    with pytest.raises(InputError, match="measure:group:year"):
+        experiment.outcomes({}, seed=3, until=2023, wanted=["fte:midwifery:2023"])
+
+
+def test_outcomes_drive_salib_directly():
+    """The README's SALib example, in small."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    problem = {"num_vars": 2, "names": ["scale:groups.nursing.leaving.rate", "groups.hcsw.retire_and_return.share"],
+               "bounds": [[0.5, 1.5], [0.2, 0.6]]}
+    X = sample.sample(problem, N=2, num_levels=4, seed=1)
+    Y = np.array([experiment.outcomes(dict(zip(problem["names"], x)), seed=1, until=2022,
+                                      wanted=["fte:nursing:2022"])["fte:nursing:2022"] for x in X])
+    mu_star = analyze.analyze(problem, X, Y, num_levels=4)["mu_star"]
+    assert mu_star[0] > 0 and mu_star[1] == 0.0  # support workers' returns do not move nursing FTE at all
+
+
+# ---- batch runs: executors, resuming, the manifest ---------------------------------------------------
+def test_results_are_identical_whatever_the_executor_and_number_of_workers(tmp_path):
+    path = write(tmp_path, {"policies": {"retain_nurses": EXPERIMENT["policies"]["retain_nurses"]}})
+    loaded = experiment.load(path)
+    experiment.batch(loaded, out=tmp_path / "one", workers=1, quiet=True)
+    experiment.batch(loaded, out=tmp_path / "two", workers=2, quiet=True)
+    experiment.batch(loaded, out=tmp_path / "dask", workers=2, scheduler="local", quiet=True)
+    assert len(tables(tmp_path / "one")) == 4
+    assert_same_results(tmp_path / "one", tmp_path / "two")
+    assert_same_results(tmp_path / "one", tmp_path / "dask")
+
+
+def test_a_killed_batch_resumes_to_exactly_the_uninterrupted_results(tmp_path):
+    path = write(tmp_path, {"replications": 4, "years": 3, "policies|nothing": {"levers": []}})
+    loaded = experiment.load(path)
+    total = len(loaded.jobs())
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
+    process = subprocess.Popen([sys.executable, "-m", "sim", "batch", str(path), "--workers", "1", "--quiet",
+                                "--out", str(out)], env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("runs/*/*.parquet"))) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done = len(list(out.glob("runs/*/*.parquet")))
+    assert 2 <= done < total, process.stderr.read().decode()
+    (out / "runs" / "baseline" / ".p000-r0003.parquet.tmp-99999").write_bytes(b"half a file")  # as a kill mid-write leaves
+    summary = experiment.batch(loaded, out=out, workers=2, quiet=True)
+    assert summary.skipped == done and summary.written == total - done
+    experiment.batch(loaded, out=tmp_path / "whole", workers=1, quiet=True)
+    assert_same_results(out, tmp_path / "whole")
+    assert [p.name for p in out.rglob(".*")] == []
+
+
+def test_rerunning_skips_runs_already_written(tmp_path):
+    loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
+    first = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*.parquet")}
+    again = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+    assert (first.written, again.written, again.skipped) == (3, 0, 3)
+    assert stamps == {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*.parquet")}
+
+
+def test_manifest_says_what_produced_the_results_and_a_changed_file_is_not_mixed_in(tmp_path):
+    path = write(tmp_path, {"years": 1, "replications": 1})
+    loaded = experiment.load(path)
+    experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    import hashlib
+
+    assert manifest["experiment_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest["replication_seeds"] == experiment.replication_seeds(7, 1)
+    assert manifest["policies"]["retain_nurses"] == [{"lever": "retention", "groups": ["nursing"], "factor": 0.8,
+                                                       "start": "2021-06"}]
+    assert manifest["runs"] == 3 and manifest["versions"]["numpy"] == np.__version__
+    assert (tmp_path / "out" / "experiment.yaml").read_bytes() == path.read_bytes()
+    run = pd.read_parquet(tmp_path / "out" / "runs" / "retain_nurses" / "p000-r0000.parquet")
+    assert list(run.columns[:4]) == ["policy", "parameter_set", "replication", "seed"]
+    assert set(run.policy) == {"retain_nurses"} and set(run.seed) == {manifest["replication_seeds"][0]}
+    changed = write(tmp_path, {"years": 1, "replications": 1, "seed": 8})
+    with pytest.raises(InputError, match="experiment_sha256"):
+        experiment.batch(experiment.load(changed), out=tmp_path / "out", workers=1, quiet=True)
+
+
+def test_batch_command_runs_and_reports(tmp_path, capsys):
+    path = write(tmp_path, {"years": 1, "replications": 1})
+    assert main(["batch", str(path), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "3 runs" in out and "3 run now, 0 already there" in out and err == ""
+
+
+# ---- the shipped experiment files --------------------------------------------------------------------
+@pytest.mark.parametrize("path", sorted((REPO / "experiments").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_experiments_are_valid(path):
+    loaded = experiment.load(path)
+    assert len(loaded.policies) >= 3
+    assert loaded.spec.uncertain
+
+
+# ---- bad input ---------------------------------------------------------------------------------------
+LEVER = "policies|retain_nurses|levers"
+BAD = {
+    "unknown lever": ({LEVER: [{"lever": "bonus", "factor": 1.0}]}, "policies.retain_nurses.levers.0.lever",
+                      "a lever (training_places"),
+    "unknown group": ({LEVER: [{"lever": "retention", "groups": ["midwives"], "factor": 0.9}]},
+                      "policies.retain_nurses.levers.0.groups", "a staff group of the scenario"),
+    "unknown stage": ({LEVER: [{"lever": "training_places", "stage": "nursing/degre", "extra": 3}]},
+                      "policies.retain_nurses.levers.0.stage", "a stage of the scenario"),
+    "unknown pathway": ({LEVER: [{"lever": "training_places", "stage": "midwifery/degree", "extra": 3}]},
+                        "policies.retain_nurses.levers.0.stage", "no pathway 'midwifery'"),
+    "unknown lever argument": ({LEVER: [{"lever": "retention", "factr": 0.9}]},
+                               "policies.retain_nurses.levers.0.factr", "unknown key"),
+    "argument of the wrong type": ({LEVER: [{"lever": "retention", "factor": "0.9"}]},
+                                   "policies.retain_nurses.levers.0.factor", "a valid number"),
+    "malformed date": ({LEVER: [{"lever": "retention", "factor": 0.9, "start": "2022-4-1"}]},
+                       "policies.retain_nurses.levers.0.start", "YYYY-MM"),
+    "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"low": 0.1, "high": 0.2}}},
+                          "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
+    "range with low above high": ({"uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.6, "high": 0.3}}},
+                                  "uncertain.groups.nursing.retire_and_return.share", "low no greater than high"),
+    "range outside what the scenario allows": (
+        {"uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.3, "high": 1.3}}},
+        "uncertain.groups.nursing.retire_and_return.share.high", "less than or equal to 1"),
+    "a table without scale": ({"uncertain": {"groups.nursing.leaving.rate": {"low": 0.1, "high": 0.2}}},
+                              "uncertain.groups.nursing.leaving.rate", "use scale: true"),
+    "unknown override": ({"overrides": {"groups.nursing.leaving.rates": 0.1}},
+                         "overrides.groups.nursing.leaving.rates", "an existing field to override"),
+    "unknown key": ({"replication": 3}, "replication", "unknown key"),
+    "missing field": ({"seed": None}, "seed", "required"),
+    "baseline as a policy": ({"policies|baseline": {"levers": []}}, "policies", "policy names other than 'baseline'"),
+    "too many years": ({"years": 50}, "years", "at most 20"),
+    "unknown scenario": ({"scenario": "atlantis"}, "scenario", "a scenario file"),
+    "unknown outcome": ({"sensitivity": {"outcomes": ["fte:nursing:2051"]}}, "sensitivity.outcomes.0",
+                        "measure:group:year"),
+}
+
+
+@pytest.mark.parametrize("changes, field, expected", BAD.values(), ids=BAD.keys())
+def test_bad_experiment_files_exit_2_naming_file_and_field(tmp_path, capsys, changes, field, expected):
+    path = write(tmp_path, changes)
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("workforce: invalid input\n") and "Traceback" not in err
+    assert has_problem(err, "small.yaml", field, expected), err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_experiment_from_the_command_line_is_one_message_not_a_traceback(tmp_path, cli):
+    path = write(tmp_path, {LEVER: [{"lever": "retention", "groups": ["midwives"], "factor": 0.9}]})
+    result = cli("batch", path, "--quiet")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert has_problem(result.stderr, "small.yaml", "policies.retain_nurses.levers.0.groups",
+                       "a staff group of the scenario"), result.stderr
+    assert cli("batch", path, "--workers", "0").returncode == 2
