@@ -1,0 +1,106 @@
+"""Comparisons: paired differences from the baseline, their intervals, and exact zeros."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from sim import analysis, experiment
+from sim.cli import main
+
+POLICIES = {
+    "nothing": {"description": "a policy that changes nothing", "levers": []},
+    "neutral_levers": {"description": "levers at values that change nothing",
+                       "levers": [{"lever": "retention", "factor": 1.0},
+                                  {"lever": "training_places", "stage": "nursing/pre_registration_degree", "extra": 0},
+                                  {"lever": "training_attrition", "reduction": 0.0}]},
+    "retain_nurses": {"levers": [{"lever": "retention", "groups": ["nursing"], "factor": 0.7}]},
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("compare")
+    path = tmp / "compare.yaml"
+    path.write_text(yaml.safe_dump({"name": "compare", "years": 2, "replications": 2, "seed": 3,
+                                    "policies": POLICIES}))
+    out = tmp / "out"
+    experiment.batch(experiment.load(path), out=out, workers=2, quiet=True)
+    return out
+
+
+def test_a_policy_that_changes_nothing_differs_from_the_baseline_by_exactly_zero(results):
+    table = analysis.compare(results, "fte")
+    for policy in ("nothing", "neutral_levers"):
+        rows = table[table.policy == policy]
+        assert len(rows) > 0
+        for column in ("diff_mean", "diff_low", "diff_high", "diff_ci_low", "diff_ci_high"):
+            assert (rows[column] == 0.0).all(), (policy, column)
+        base = table[table.policy == "baseline"].set_index(["group", "year"])["mean"]
+        assert (rows.set_index(["group", "year"])["mean"] == base).all()
+
+
+def test_a_policy_acts_only_where_it_is_aimed(results):
+    table = analysis.compare(results, "leavers")
+    retained = table[(table.policy == "retain_nurses") & (table.year == table.year.max())].set_index("group")
+    assert retained.loc["nursing", "diff_high"] < 0
+    others = retained.drop(index=["nursing", "total"])
+    assert (others.diff_mean == 0).all() and (others.diff_low == 0).all() and (others.diff_high == 0).all()
+    assert retained.loc["total", "diff_mean"] == pytest.approx(retained.loc["nursing", "diff_mean"])
+
+
+def write_runs(out: Path, values: dict[str, list[float]]) -> None:
+    """Hand-made run tables: one group, one year, a value per replication for each policy."""
+    (out / "runs").mkdir(parents=True)
+    for policy, column in values.items():
+        (out / "runs" / policy).mkdir()
+        for r, value in enumerate(column):
+            pd.DataFrame({"policy": [policy, policy], "parameter_set": 0, "replication": r, "seed": r,
+                          "year": 2030, "date": "2030-03", "group": ["nurses", "nurses"], "stage": "all",
+                          "measure": "joiners", "reason": ["intake", "joined:elsewhere"], "unit": "people_per_year",
+                          "value": [value - 1.0, 1.0]}).to_parquet(out / "runs" / policy / f"p000-r{r:04d}.parquet")
+    (out / "manifest.json").write_text(json.dumps({"runs": sum(len(v) for v in values.values())}))
+
+
+def test_means_intervals_and_paired_differences_match_their_definitions(tmp_path):
+    base = [10.0, 20.0, 30.0, 40.0, 50.0]
+    policy = [13.0, 21.0, 35.0, 41.0, 58.0]
+    write_runs(tmp_path, {"baseline": base, "policy": policy})
+    row = analysis.compare(tmp_path, "joiners").query("policy == 'policy' and group == 'nurses'").iloc[0]
+    diff = np.subtract(policy, base)
+    assert row.runs == 5
+    assert row["mean"] == pytest.approx(np.mean(policy))  # flows are summed over their reasons
+    assert (row.low, row.high) == pytest.approx(tuple(np.quantile(policy, [0.05, 0.95])))
+    assert row.diff_mean == pytest.approx(diff.mean())
+    assert (row.diff_low, row.diff_high) == pytest.approx(tuple(np.quantile(diff, [0.05, 0.95])))
+    half = stats.t.ppf(0.95, 4) * diff.std(ddof=1) / np.sqrt(5)
+    assert (row.diff_ci_low, row.diff_ci_high) == pytest.approx((diff.mean() - half, diff.mean() + half))
+    # paired, not two independent samples: the pairing gives a much narrower interval than the spread of either
+    assert row.diff_ci_high - row.diff_ci_low < row.high - row.low
+
+
+def test_runs_without_a_baseline_twin_are_left_out(tmp_path):
+    write_runs(tmp_path, {"baseline": [1.0, 2.0], "policy": [2.0, 4.0, 100.0]})
+    row = analysis.compare(tmp_path, "joiners").query("policy == 'policy' and group == 'nurses'").iloc[0]
+    assert row.runs == 2 and row.diff_mean == pytest.approx(1.5)
+
+
+def test_compare_command_prints_and_writes_the_comparison(results, capsys):
+    assert main(["compare", str(results), "--groups", "nursing", "total"]) == 0
+    out, err = capsys.readouterr()
+    assert "retain_nurses" in out and "nursing" in out and "difference from baseline" in out
+    written = pd.read_csv(results / "comparison-fte.csv")
+    assert {"policy", "group", "year", "measure", "runs", "mean", "low", "high", "diff_mean", "diff_low",
+            "diff_high", "diff_ci_low", "diff_ci_high"} <= set(written.columns)
+    assert set(written.policy) == {"baseline", *POLICIES}
+
+
+def test_compare_rejects_what_is_not_a_results_directory(tmp_path, capsys):
+    assert main(["compare", str(tmp_path)]) == 2
+    assert "manifest.json" in capsys.readouterr().err
