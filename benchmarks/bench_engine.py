@@ -70,7 +70,8 @@ def synthetic_scenario(people: int, years: int, directory: Path) -> Path:
     for intake in data["intake"].values():
         intake["places"] = {year: n * k for year, n in intake["places"].items()}
     for group in data["groups"].values():
-        group["establishment"]["vacancies_fte"] *= k
+        if group["establishment"].get("vacancies_fte") is not None:  # a vacancy_rate needs no scaling
+            group["establishment"]["vacancies_fte"] *= k
         if group.get("joiners"):
             group["joiners"]["per_year"] *= k
     data["name"] = f"synthetic-{people}"
