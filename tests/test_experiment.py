@@ -263,3 +263,15 @@ def test_bad_experiment_from_the_command_line_is_one_message_not_a_traceback(tmp
     assert has_problem(result.stderr, "small.yaml", "policies.retain_nurses.levers.0.groups",
                        "a staff group of the scenario"), result.stderr
     assert cli("batch", path, "--workers", "0").returncode == 2
+
+
+def test_batch_benchmark_prints_its_figures(capsys):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench_batch
+    finally:
+        sys.path.pop(0)
+    figures = bench_batch.main(["--reps", "2", "--years", "1"])
+    out = capsys.readouterr().out
+    assert figures["per_minute"][1] > 0 and figures["per_minute"][2] > 0 and figures["efficiency"] > 0
+    assert "runs/minute" in out and "scaling efficiency" in out and "projected: 1000 replications" in out

@@ -2,25 +2,28 @@
 
 Each month a group's vacancies (funded establishment less FTE in post) are filled at the
 group's monthly fill share, capped by the joiners available a year; the number of joiners
-is a Poisson draw around that expectation. Each joiner gets a stage and a source (for
-example elsewhere in the UK, international recruitment, return to practice) by the group's
-shares, and an age, sex and hours of their own.
+is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
+uniform per group and month. So the draws are common random numbers: a policy that changes
+one group's expectation leaves every other group's joiners alone, and a higher expectation
+never gives fewer joiners than the baseline's in the same month. Each joiner gets a stage
+and a source (for example elsewhere in the UK, international recruitment, return to
+practice) by the group's shares, and an age, sex and hours of their own.
 """
+
+from functools import lru_cache
 
 import numpy as np
 
 from ..population import draw_people
-from ..rng import person_keys
+from ..rng import person_keys, stable_hash
 
 
 def step(model) -> None:
     s, now = model.inputs, model.now
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
     expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
-    # one generator per group: a policy that changes one group's expected joiners leaves the
-    # other groups' draws alone (a single generator's draw count varies with the expectation)
-    counts = np.array([model.streams.generator("joiners", g, now).poisson(e) if e > 0 else 0
-                       for g, e in zip(s.groups, expected)])
+    u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
+    counts = poisson_by_inversion(u, expected)
     batches = []
     for g in np.flatnonzero(counts):
         name, n = s.groups[g], int(counts[g])
@@ -36,3 +39,23 @@ def step(model) -> None:
     if batches:
         ids, stage, codes = (np.concatenate(column) for column in zip(*batches))
         model.enter_stage(ids, stage, codes)
+
+
+@lru_cache(maxsize=64)
+def _group_keys(groups: tuple) -> np.ndarray:
+    """Random-stream keys of the groups, by name (so adding a group changes no other's draws)."""
+    return np.array([stable_hash("joiners", g) for g in groups], dtype=np.uint64)
+
+
+def poisson_by_inversion(u: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u."""
+    counts = np.zeros(len(expected), dtype=np.int64)
+    positive = expected > 0
+    if not positive.any():
+        return counts
+    lam, u = expected[positive], u[positive]
+    k = np.arange(int(np.max(lam + 12.0 * np.sqrt(lam) + 20.0)) + 1)
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
+    pmf = np.exp(k * np.log(lam)[:, None] - lam[:, None] - log_factorial)
+    counts[positive] = (np.cumsum(pmf, axis=1) < u[:, None]).sum(axis=1)
+    return counts
