@@ -48,8 +48,9 @@ from .interventions import LEVERS, AnyLever
 
 BASELINE = "baseline"
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
-GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "welsh_speaking_headcount",
-                  "welsh_speaking_fte", "joiners", "leavers")
+# group measures of the tidy table that add up over groups (a rate such as vacancy_rate does not)
+GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
+                  "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers")
 TOTAL = "total"
 
 PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -459,6 +460,10 @@ def simulate(job: Job):
 def pick(tidy: pd.DataFrame, keys) -> dict[str, float]:
     """Outcomes ``measure:group:year`` from a tidy table (flows summed over reasons; group ``total``)."""
     t = tidy[tidy.stage == "all"]
+    missing = {k.split(":")[0] for k in keys} - set(t.measure) - {"joiners", "leavers"}  # flows may be absent: none
+    if missing:
+        raise InputError.one("outcomes", "measure", f"a measure of this model's results ({', '.join(sorted(set(t.measure)))})",
+                             sorted(missing))
     by = t.groupby(["measure", "group", "year"]).value.sum()
     totals = t.groupby(["measure", "year"]).value.sum()
     out = {}
