@@ -395,9 +395,45 @@ class TrainingAttrition(Lever):
         s.stage_attrition[chosen] = calendar.over_months_to_monthly(over_stage * (1.0 - self.reduction), months)
 
 
+class Transitions(Lever):
+    """The shares of people completing a stage who take each of its transitions: for example
+    more foundation doctors choosing core psychiatry, or a dedicated mental health cohort of
+    physician associates (more graduates taking mental health posts). Transitions not named
+    get none; the shares must sum to 1."""
+
+    kind: ClassVar[str] = "transitions"
+    lever: Literal["transitions"] = "transitions"
+    stage: str
+    shares: dict[str, Probability]
+
+    @field_validator("shares")
+    @classmethod
+    def _sum(cls, v):
+        total = sum(v.values())
+        if not v or abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares summing to 1 (they sum to {total:.6g})")
+        return v
+
+    def _targets(self, s) -> list[str]:
+        return [target for _, target in s.graph.out_edges(self.stage)]
+
+    def problems(self, s):
+        if self.stage not in s.stages:
+            return [("stage", _unknown_stage(s, self.stage), self.stage)]
+        targets = self._targets(s)
+        if not targets:
+            return [("stage", "a stage with transitions (not a final stage)", self.stage)]
+        return [(f"shares.{name}", f"a transition of {self.stage} ({', '.join(targets)})", name)
+                for name in self.shares if name not in targets]
+
+    def change(self, s) -> None:
+        cumulative = np.cumsum([self.shares.get(target, 0.0) for target in self._targets(s)])
+        s.transition_cumulative[s.stage_code(self.stage)] = cumulative / cumulative[-1]
+
+
 LEVERS: dict[str, type[Lever]] = {c.kind: c for c in
                                   (TrainingPlaces, InServiceRoute, Retention, RetireAndReturn, LtftTraining,
-                                   Recruitment, TrainingAttrition)}
+                                   Recruitment, TrainingAttrition, Transitions)}
 AnyLever = Annotated[Union[tuple(LEVERS.values())], Field(discriminator="lever")]
 
 
@@ -411,6 +447,7 @@ class _LeverState:
         self.intake = {st: (dict(spec.places), spec.fill_rate) for st, spec in s.spec.intake.items()}
         self.sources = {g: dict(spec.joiners.sources) for g, spec in s.spec.groups.items() if spec.joiners}
         self.leave_factor = copy.deepcopy(s.stage_leave_factor)
+        self.transitions = [c.copy() for c in s.transition_cumulative]
         self.levers: list[Lever] = []
         self.in_force: tuple | None = None
 
@@ -442,3 +479,4 @@ class _LeverState:
         for g, sources in self.sources.items():
             s.spec.groups[g].joiners.sources = dict(sources)
         s.stage_leave_factor = copy.deepcopy(self.leave_factor)
+        s.transition_cumulative[:] = [c.copy() for c in self.transitions]

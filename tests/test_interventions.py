@@ -9,7 +9,7 @@ import tiny_scenario
 from sim import WorkforceModel, calendar
 from sim.errors import InputError
 from sim.interventions import (InServiceRoute, LtftTraining, Recruitment, RetireAndReturn, Retention,
-                               TrainingAttrition, TrainingPlaces)
+                               TrainingAttrition, TrainingPlaces, Transitions)
 from sim.results import Results
 
 NURSING_DEGREE = "nursing/pre_registration_degree"
@@ -200,3 +200,18 @@ def test_joiner_counts_are_poisson_and_never_fall_when_the_expectation_rises():
         assert abs(counts.var() / lam - 1) < 0.03
         assert (poisson_by_inversion(u, np.full(len(u), lam * 1.1)) >= counts).all()
     assert list(poisson_by_inversion(np.array([0.9, 0.9]), np.array([0.0, 0.0]))) == [0, 0]
+
+
+def test_transition_shares_change_who_takes_which_path(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 1000}, "end": "2023-03"},
+                               {"stages.student.transitions": {"worker": 0.5, "exit:elsewhere": 0.5}})
+    lever = Transitions(stage="course/student", shares={"course/worker": 0.9, "exit:elsewhere": 0.1}, start="2022-01")
+    table = events(WorkforceModel(scenario=path, rng=1, interventions=[lever]).run())
+    done = table[table.from_stage == "course/student"]
+    assert len(done) == 1000
+    assert abs((done.to_stage == "course/worker").mean() - 0.9) < 4 * np.sqrt(0.09 / 1000)
+    with pytest.raises(InputError, match="a transition of course/student"):
+        WorkforceModel(scenario=path, rng=1, interventions=[
+            Transitions(stage="course/student", shares={"course/workr": 1.0})]).step()
+    with pytest.raises(ValueError, match="summing to 1"):
+        Transitions(stage="course/student", shares={"course/worker": 0.5})
