@@ -150,8 +150,13 @@ def _batch(args) -> int:
 
     _check_workers(args)
     loaded = experiment.load(args.experiment)
-    summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
-                               quiet=args.quiet)
+    try:
+        summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
+                                   quiet=args.quiet)
+    except KeyboardInterrupt:
+        print("\nworkforce: batch interrupted; the runs written are kept: rerun the same command to resume",
+              file=sys.stderr)
+        return 130
     print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
           f"{len(loaded.parameter_sets())} parameter sets x {loaded.spec.replications} replications); "
           f"{summary.written} run now, {summary.skipped} already there\nresults in {summary.out}/ "
