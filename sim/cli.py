@@ -1,6 +1,8 @@
 """The ``workforce`` command line.
 
-    workforce run [SCENARIO] [--until YEAR] [--seed N] [--out DIR] [--check]
+    workforce run [SCENARIO] [--until YEAR] [--seed N] [--replications N] [--out DIR] [--check]
+    workforce calibrate [CONFIG] [--maxiter N] [--popsize N] [--replications N] [--workers N] [--seed N]
+                        [--version V] [--out-dir DIR]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
     workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
@@ -47,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", nargs="?", default=DEFAULT, help=f"scenario name or YAML file (default {DEFAULT})")
     run.add_argument("--until", type=int, metavar="YEAR", help="last year to simulate (default: the scenario's end)")
     run.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    run.add_argument("--replications", type=int, default=10, metavar="N",
+                     help="runs with seeds SEED, SEED+1, ...: the summary gives means and 90%% intervals (default 10)")
     run.add_argument("--out", metavar="DIR", help="output directory (default results/<run id>)")
     run.add_argument("--check", action="store_true", help="check invariants after every step")
     run.set_defaults(func=_run)
@@ -56,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("--pathway", metavar="NAME", help="only this pathway")
     pw.set_defaults(func=_pathways)
     _experiment_commands(sub)
+    _calibrate_command(sub)
     return parser
 
 
@@ -64,6 +69,10 @@ def _run(args) -> int:
 
     if args.until is not None and not 1900 <= args.until <= 2200:
         raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
+    if args.replications < 1:
+        raise InputError.one("--replications", "replications", "at least 1", args.replications)
+    if args.replications > 1:
+        return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check)
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else Path("results") / run_id
@@ -206,4 +215,67 @@ def _sensitivity(args) -> int:
         print(f"{loaded.name}: sensitivity indices ({table.attrs['runs']} runs)\n")
         print(wide.round(3).to_string())
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    return 0
+
+
+# ---- replications and calibration (sim.replications, sim.calibration) ------------------------------
+def _run_replications(args) -> int:
+    import json
+
+    import pandas as pd
+
+    from .replications import headline, run_replications, summarise
+
+    first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
+                                     until=args.until, check=args.check)
+    seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
+    out = Path(args.out) if args.out else Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}"
+    paths = first.write(out)  # tables, events and chart of the first replication
+    summary = summarise(values)
+    values.to_csv(out / "replications.csv", index=False)
+    summary.to_csv(out / "summary.csv", index=False)
+    manifest = json.loads(paths["manifest"].read_text())
+    manifest["replication_seeds"] = list(range(args.seed, args.seed + args.replications))
+    paths["manifest"].write_text(json.dumps(manifest, indent=2) + "\n")
+    s = first.scenario
+    mean = summary[summary.measure == "fte"].pivot(index="year", columns="group", values="mean")
+    vacant = summary[(summary.measure == "vacancies_fte") & (summary.group == "total")].set_index("year")["mean"]
+    table = pd.concat([mean[[*s.groups, "total"]], vacant.rename("vacant")], axis=1)
+    print(f"{s.name}: mean FTE by staff group at {s.spec.start[5:]}/each year and vacant FTE, over "
+          f"{args.replications} replications (seeds {args.seed}-{args.seed + args.replications - 1})\n")
+    with pd.option_context("display.width", 250, "display.max_columns", 20):
+        print(table.round(0).astype(int).to_string())
+        print(f"\nFTE: mean (90% interval over replications)\n")
+        print(headline(summary, s.groups).to_string())
+    print(f"\nwrote {', '.join(p.name for p in paths.values())}, replications.csv, summary.csv to {out}/")
+    return 0
+
+
+def _calibrate_command(sub) -> None:
+    from .calibration import DEFAULT_CONFIG
+
+    cal = sub.add_parser("calibrate", help="fit the uncertain parameters to a history; write a parameter file")
+    cal.add_argument("config", nargs="?", default=str(DEFAULT_CONFIG),
+                     help="calibration file (default: the shipped 2015-2021 history)")
+    for name, kind, what in (("maxiter", int, "optimiser generations"), ("popsize", int, "population per parameter"),
+                             ("replications", int, "runs per parameter set"), ("workers", int, "processes"),
+                             ("seed", int, "optimiser and replication seed")):
+        cal.add_argument(f"--{name}", type=kind, metavar="N", help=f"{what} (default: the file's settings)")
+    cal.add_argument("--version", help="version label of the parameter file (default: the next v<N>)")
+    cal.add_argument("--out-dir", metavar="DIR", help="where to write it (default sim/data/calibration)")
+    cal.set_defaults(func=_calibrate)
+
+
+def _calibrate(args) -> int:
+    from .calibration import calibrate
+
+    for name in ("maxiter", "popsize", "replications", "workers"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            raise InputError.one(f"--{name}", name, "at least 1", getattr(args, name))
+    summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,
+                        popsize=args.popsize, replications=args.replications, workers=args.workers, seed=args.seed)
+    print(summary["report"].read_text())
+    name = summary["parameters"].stem
+    print(f"wrote {summary['parameters']} and {summary['report']}\n"
+          f"a scenario uses it with `calibration: {name}`")
     return 0

@@ -118,6 +118,7 @@ class Results:
             "start": calendar.label(self.scenario.start),
             "end": calendar.label(self.model.end),
             "overrides": self.overrides,
+            "calibration": self.scenario.spec.calibration,  # the parameter file applied at load, if any
             "package_version": __version__,
             "python": platform.python_version(),
             "numpy": np.__version__,

@@ -91,3 +91,19 @@ def test_pathways_draw_writes_a_png(cli, tmp_path):
                                      "physician_associates, social_work, social_care to out.png")
     png = (tmp_path / "out.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+
+
+def test_run_with_replications_prints_means_and_intervals(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["run", "--until", "2023", "--replications", "2", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "over 2 replications (seeds 0-1)" in out and "mean (90% interval over replications)" in out
+    assert "social_care_workers" in out and "total" in out
+    import pandas as pd
+
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert {"year", "group", "measure", "runs", "mean", "low", "high"} <= set(summary.columns)
+    assert (summary.runs == 2).all() and (summary.low <= summary["mean"] + 1e-9).all()
+    assert {"vacancy_rate", "supply_gap_fte", "fte"} <= set(summary.measure)
+    assert (tmp_path / "out" / "supply.csv").is_file()

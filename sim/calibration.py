@@ -1,0 +1,431 @@
+"""Calibration: fit a scenario's uncertain parameters to a published history.
+
+A calibration file (``sim/data/calibration/history-2015-2021.yaml``) names a history scenario
+(``wales-mh-2015``), the uncertain parameters to fit (dotted keys listed under the scenario's
+``uncertain:``, which gives each a ``range`` for the value or a ``scale`` for a multiplier of
+the shipped value) and the targets: published statistics with a standard deviation saying how
+closely the model should match each (rounding, definitions, one year's noise: assumptions,
+stated per target).
+
+``calibrate`` minimises the sum over targets of ((simulated mean - target) / sd)^2 with
+``scipy.optimize.differential_evolution`` (seeded, so a rerun repeats the fit). Every
+evaluation runs the history ``replications`` times with the same seeds (common random numbers:
+two parameter sets are compared on the same random draws), and the simulated statistic is
+the mean over them.
+
+Uncertainty of the fitted values: every evaluated parameter set whose loss is within
+chi2(0.90, k) of the best (k = number of fitted parameters) belongs to an approximate 90%
+confidence set (a likelihood-ratio set, reading the loss as -2 log-likelihood of normal errors
+with the stated sds); each parameter's interval is its range over that set. It is limited to
+the points the optimiser visited, so read it as indicative.
+
+The fitted values are checked with ``check_replications`` fresh seeds: each target's simulated
+mean and 90% interval (5th-95th percentile over runs), before and after calibration. The
+result is a versioned parameter file of dotted overrides (``<name>-v<N>.yaml``), which a
+scenario uses with ``calibration: <name>-v<N>``, and a report (``<name>-v<N>-report.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import multiprocessing
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import scenario as scenario_module
+from .errors import InputError, Problem, from_pydantic, read_yaml
+from .layering import CALIBRATION_DIR, read_layered
+
+DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
+LEVEL = 0.90
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Target(_Strict):
+    """A published statistic of the history.
+
+    - ``change``: a group's ``measure`` (fte or headcount) at the second of ``years`` less the
+      first (``relative``: as a share of the first);
+    - ``age_share``: share of a group's workforce (or one ``stage``) aged ``below`` / ``at_least``
+      an age, at the end of the run;
+    - ``flow_rate``: a group's ``flow`` (joiners or leavers) in the years to the March snapshots
+      of ``years``, per head of the group at those snapshots;
+    - ``reason_share``: share of a group's leavers in ``years`` whose reason is one of ``reasons``.
+    """
+
+    kind: Literal["change", "age_share", "flow_rate", "reason_share"]
+    group: str
+    value: float
+    sd: float = Field(gt=0)
+    source: str
+    measure: Literal["fte", "headcount"] = "fte"
+    years: list[int] = []
+    relative: bool = False
+    stage: str | None = None
+    below: float | None = None
+    at_least: float | None = None
+    flow: Literal["joiners", "leavers"] = "leavers"
+    reasons: list[str] = []
+
+    @model_validator(mode="after")
+    def _fields(self):
+        if self.kind == "change" and len(self.years) != 2:
+            raise ValueError("years: [from, to] for a change")
+        if self.kind in ("flow_rate", "reason_share") and not self.years:
+            raise ValueError("years: the snapshot years whose flows count")
+        if self.kind == "age_share" and (self.below is None) == (self.at_least is None):
+            raise ValueError("below or at_least (one of them) for an age share")
+        if self.kind == "reason_share" and not self.reasons:
+            raise ValueError("reasons for a reason share")
+        return self
+
+
+class Settings(_Strict):
+    replications: int = Field(3, ge=1)
+    seed: int = 0
+    maxiter: int = Field(8, ge=1)
+    popsize: int = Field(4, ge=2)
+    check_replications: int = Field(10, ge=2)
+    interval_samples: int = Field(20, ge=0)  # extra parameter sets around the best, for the intervals
+    workers: int = Field(1, ge=1)
+
+
+class CalibrationSpec(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    scenario: str
+    fit: list[str] = Field(min_length=1)
+    targets: dict[str, Target] = Field(min_length=1)
+    settings: Settings = Settings()
+
+
+# ---- parameters ------------------------------------------------------------------------------------
+class Parameters:
+    """The fitted parameters: bounds, and how a vector of values becomes scenario overrides."""
+
+    def __init__(self, keys: list[str], uncertain: dict, base: dict):
+        self.keys = list(keys)
+        self.kinds = ["scale" if uncertain[k].scale is not None else "range" for k in keys]
+        self.bounds = [tuple(uncertain[k].scale or uncertain[k].range) for k in keys]
+        self.base = {k: base[k] for k in keys}
+
+    def overrides(self, x) -> dict:
+        out = {}
+        for key, kind, value in zip(self.keys, self.kinds, x):
+            out[key] = _scaled(self.base[key], float(value)) if kind == "scale" else float(value)
+        return out
+
+
+def _scaled(value, factor: float):
+    """A number or rate table times a factor; a probability (<= 1) stays a probability."""
+    if isinstance(value, dict):
+        return {k: _scaled(v, factor) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scaled(v, factor) for v in value]
+    scaled = float(value) * factor
+    return round(min(scaled, 1.0) if value <= 1.0 else scaled, 6)
+
+
+# ---- statistics of one run -------------------------------------------------------------------------
+def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
+    """Each target's statistic in one finished run."""
+    tidy = results.tidy()
+    group_rows = tidy[tidy.stage == "all"]
+    model, s = results.model, results.scenario
+    out = {}
+    for name, t in targets.items():
+        rows = group_rows[group_rows.group == t.group]
+        if t.kind == "change":
+            series = rows[rows.measure == t.measure].set_index("year")["value"]
+            first, last = series[t.years[0]], series[t.years[1]]
+            out[name] = (last - first) / first if t.relative else last - first
+        elif t.kind == "age_share":
+            p = model.people
+            ids = model.counted()
+            if t.stage is not None:
+                ids = ids[p.stage[ids] == s.stage_code(t.stage)]
+            else:
+                ids = ids[(p.group[ids] == s.group_code(t.group)) & s.stage_workforce[p.stage[ids]]]
+            age = (model.now - p.birth_month[ids]) / 12.0
+            chosen = age < t.below if t.below is not None else age >= t.at_least
+            out[name] = float(chosen.mean()) if len(ids) else 0.0
+        elif t.kind == "flow_rate":
+            flows = rows[(rows.measure == t.flow) & rows.year.isin(t.years)]["value"].sum()
+            heads = rows[(rows.measure == "headcount") & rows.year.isin(t.years)]["value"].sum()
+            out[name] = flows / heads if heads else 0.0
+        else:
+            leavers = rows[(rows.measure == "leavers") & rows.year.isin(t.years)]
+            chosen = leavers[leavers.reason.isin(t.reasons)]["value"].sum()
+            total = leavers["value"].sum()
+            out[name] = chosen / total if total else 0.0
+    return out
+
+
+class Objective:
+    """Picklable: parameter vector -> (loss, mean statistics) over the fixed replication seeds."""
+
+    def __init__(self, scenario_path: str, parameters: Parameters, targets: dict, seeds: list[int],
+                 uncalibrated: dict):
+        self.scenario_path, self.parameters, self.targets = scenario_path, parameters, targets
+        self.seeds, self.uncalibrated = list(seeds), uncalibrated
+
+    def runs(self, x, seeds=None) -> list[dict]:
+        from .results import run
+
+        overrides = {**self.uncalibrated, **(self.parameters.overrides(x) if x is not None else {})}
+        loaded = scenario_module.load(self.scenario_path, overrides)  # once for all replications
+        return [statistics(run(loaded, seed=seed), self.targets) for seed in (self.seeds if seeds is None else seeds)]
+
+    def evaluate(self, x) -> tuple[float, dict]:
+        stats = self.runs(x)
+        mean = {k: float(np.mean([r[k] for r in stats])) for k in self.targets}
+        return loss(mean, self.targets), mean
+
+    def __call__(self, x) -> float:
+        return self.evaluate(x)[0]
+
+
+def loss(mean: dict, targets: dict[str, Target]) -> float:
+    return float(sum(((mean[k] - t.value) / t.sd) ** 2 for k, t in targets.items()))
+
+
+def _evaluate(args):
+    objective, x = args
+    return objective.evaluate(x)
+
+
+# ---- the fit ---------------------------------------------------------------------------------------
+def load(path) -> tuple[CalibrationSpec, Path]:
+    """Read and check a calibration file; return it with the history scenario's path."""
+    path = Path(path)
+    try:
+        spec = CalibrationSpec.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise from_pydantic(path, exc) from None
+    candidate = path.parent / spec.scenario
+    scenario_path = candidate if candidate.is_file() else scenario_module.resolve(spec.scenario)
+    s = scenario_module.load(scenario_path, _uncalibrated(scenario_path))
+    problems = [Problem(str(path), f"fit.{i}", f"a key listed under the scenario's uncertain: "
+                                               f"({', '.join(s.spec.uncertain) or 'none'})", k)
+                for i, k in enumerate(spec.fit) if k not in s.spec.uncertain]
+    for name, t in spec.targets.items():
+        if t.group not in s.groups:
+            problems.append(Problem(str(path), f"targets.{name}.group", f"a group ({', '.join(s.groups)})", t.group))
+        if t.stage is not None and t.stage not in s.stages:
+            problems.append(Problem(str(path), f"targets.{name}.stage", "a stage of the scenario", t.stage))
+    if problems:
+        raise InputError(problems)
+    return spec, scenario_path
+
+
+def _uncalibrated(scenario_path: Path) -> dict:
+    """Overrides that load a scenario without its calibration file (if it names one)."""
+    data = read_layered(Path(scenario_path), scenario_module.resolve)
+    return {"calibration": None} if "calibration" in data else {}
+
+
+def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None, maxiter: int | None = None,
+              popsize: int | None = None, replications: int | None = None, workers: int | None = None,
+              seed: int | None = None, progress=print) -> dict:
+    """Fit, check and write the parameter file and report. Returns a summary dict (see ``_write``)."""
+    from scipy.optimize import differential_evolution
+    from scipy.stats import chi2
+
+    spec, scenario_path = load(config)
+    st = spec.settings.model_copy(update={k: v for k, v in dict(
+        maxiter=maxiter, popsize=popsize, replications=replications, workers=workers, seed=seed).items()
+        if v is not None})
+    uncalibrated = _uncalibrated(scenario_path)
+    s = scenario_module.load(scenario_path, uncalibrated)
+    data = read_layered(Path(scenario_path), scenario_module.resolve)
+    base = {k: scenario_module.get(data, k, scenario_path) for k in spec.fit}
+    parameters = Parameters(spec.fit, s.spec.uncertain, base)
+    seeds = [st.seed * 1000 + i for i in range(st.replications)]
+    objective = Objective(str(scenario_path), parameters, spec.targets, seeds, uncalibrated)
+
+    evaluated: list[tuple[np.ndarray, float, dict]] = []
+    pool = multiprocessing.get_context("spawn").Pool(st.workers) if st.workers > 1 else None
+
+    def mapper(func, xs):
+        xs = [np.array(x, dtype=float) for x in xs]
+        jobs = [(objective, x) for x in xs]
+        results = pool.map(_evaluate, jobs) if pool else [_evaluate(j) for j in jobs]
+        for x, (value, mean) in zip(xs, results):
+            evaluated.append((x, value, mean))
+        progress(f"  {len(evaluated):4d} evaluations, best loss {min(v for _, v, _ in evaluated):.3f}")
+        return [value for value, _ in results]
+
+    started = _dt.datetime.now(_dt.timezone.utc)
+    try:
+        fit = differential_evolution(objective, parameters.bounds, seed=st.seed, maxiter=st.maxiter,
+                                     popsize=st.popsize, polish=False, updating="deferred", workers=mapper,
+                                     init="sobol" if _power_of_two(st.popsize * len(spec.fit)) else "latinhypercube")
+        # Around the best point, a Latin hypercube of extra parameter sets (half-width: twice the final
+        # population's spread, at least 2% of the range), so that the confidence set is not only the
+        # few points the optimiser happened to visit near its optimum.
+        best_x = evaluated[int(np.argmin([v for _, v, _ in evaluated]))][0]
+        low, high = np.array(parameters.bounds).T
+        width = np.maximum(2 * np.std(fit.population, axis=0), 0.02 * (high - low))
+        if st.interval_samples:
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(spec.fit), seed=st.seed).random(st.interval_samples)
+            progress(f"  {st.interval_samples} extra parameter sets around the best, for the intervals")
+            mapper(None, np.clip(best_x - width + 2 * width * unit, low, high))
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    best_i = int(np.argmin([v for _, v, _ in evaluated]))
+    best_x, best_loss, _ = evaluated[best_i]
+    threshold = best_loss + float(chi2.ppf(LEVEL, len(spec.fit)))
+    near = np.array([x for x, v, _ in evaluated if v <= threshold])
+    intervals = [(float(near[:, i].min()), float(near[:, i].max())) for i in range(len(spec.fit))]
+
+    check_seeds = [10_000 + st.seed * 1000 + i for i in range(st.check_replications)]
+    progress(f"checking the fit over {len(check_seeds)} fresh replications")
+    before = objective.runs(None, check_seeds)
+    after = objective.runs(best_x, check_seeds)
+    summary = {
+        "spec": spec, "scenario_path": scenario_path, "settings": st, "parameters": parameters,
+        "best_x": best_x, "best_loss": best_loss, "intervals": intervals, "threshold": threshold,
+        "near": len(near), "evaluations": len(evaluated), "message": str(fit.message),
+        "before": before, "after": after, "started": started,
+        "finished": _dt.datetime.now(_dt.timezone.utc), "config_path": Path(config),
+    }
+    return _write(summary, Path(out_dir) if out_dir else CALIBRATION_DIR, version)
+
+
+def _power_of_two(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+def next_version(out_dir: Path, name: str) -> str:
+    numbers = [int(m.group(1)) for p in out_dir.glob(f"{name}-v*.yaml")
+               if (m := re.fullmatch(rf"{re.escape(name)}-v(\d+)", p.stem))]
+    return f"v{max(numbers, default=0) + 1}"
+
+
+def _describe(values: list[dict], targets: dict) -> dict:
+    out = {}
+    q = [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2]
+    for k in targets:
+        v = np.array([r[k] for r in values])
+        out[k] = (float(v.mean()), float(np.quantile(v, q[0])), float(np.quantile(v, q[1])))
+    return out
+
+
+def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
+    from . import __version__
+
+    spec, st, parameters = summary["spec"], summary["settings"], summary["parameters"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    version = version or next_version(out_dir, spec.name)
+    stem = f"{spec.name}-{version}"
+    overrides = parameters.overrides(summary["best_x"])
+    fitted = {}
+    for i, key in enumerate(parameters.keys):
+        kind = parameters.kinds[i]
+        fitted[key] = {
+            "kind": kind,
+            "value": round(float(summary["best_x"][i]), 6),
+            "interval_90": [round(v, 6) for v in summary["intervals"][i]],
+            "bounds": list(parameters.bounds[i]),
+            **({"shipped": parameters.base[key]} if kind == "scale" else {}),
+        }
+    before, after = _describe(summary["before"], spec.targets), _describe(summary["after"], spec.targets)
+    command = (f"workforce calibrate {_relative(summary.get('config_path', DEFAULT_CONFIG))} --version {version} "
+               f"--maxiter {st.maxiter} --popsize {st.popsize} --replications {st.replications} --seed {st.seed}")
+    document = {
+        "name": stem,
+        "calibration": spec.name,
+        "scenario": spec.scenario,
+        "created": summary["finished"].isoformat(timespec="seconds"),
+        "package_version": __version__,
+        "optimiser": "scipy.optimize.differential_evolution",
+        "settings": st.model_dump(),
+        "loss": round(summary["best_loss"], 4),
+        "evaluations": summary["evaluations"],
+        "fitted": fitted,
+        "overrides": overrides,
+        "targets": {k: {"target": t.value, "simulated_mean": round(after[k][0], 5),
+                        "interval_90": [round(after[k][1], 5), round(after[k][2], 5)]}
+                    for k, t in spec.targets.items()},
+    }
+    header = (f"# Calibrated parameters: written by `workforce calibrate`; do not edit by hand, rerun it.\n"
+              f"#   {command}\n"
+              f"# `overrides` are applied (as dotted scenario keys) by scenarios with `calibration: {stem}`;\n"
+              f"# `fitted` gives each fitted value (a multiplier of the shipped value for kind: scale) with its\n"
+              f"# approximate 90% interval; see {stem}-report.md for the fit against each target.\n")
+    param_path = out_dir / f"{stem}.yaml"
+    param_path.write_text(header + yaml.safe_dump(document, sort_keys=False, width=110), encoding="utf-8")
+    report_path = out_dir / f"{stem}-report.md"
+    report_path.write_text(_report(summary, stem, command, fitted, before, after), encoding="utf-8")
+    return {"parameters": param_path, "report": report_path, "version": version, "loss": summary["best_loss"],
+            "fitted": fitted, "before": before, "after": after}
+
+
+def _relative(path) -> str:
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _fmt(v: float, target: Target) -> str:
+    share = target.relative or target.kind in ("age_share", "flow_rate", "reason_share")
+    return f"{100 * v:.1f}%" if share else f"{v:,.0f}"
+
+
+def _report(summary, stem, command, fitted, before, after) -> str:
+    spec, st = summary["spec"], summary["settings"]
+    lines = [
+        f"# Calibration {stem}",
+        "",
+        f"History scenario `{spec.scenario}`, fitted with `scipy.optimize.differential_evolution` "
+        f"(seed {st.seed}, popsize {st.popsize}, maxiter {st.maxiter}; {summary['evaluations']} parameter sets, "
+        f"each run over {st.replications} replications with common seeds). Best loss "
+        f"{summary['best_loss']:.3f} (sum of squared standardised errors over {len(spec.targets)} targets). "
+        f"Optimiser: {summary['message']}",
+        "",
+        "Rerun:",
+        "",
+        f"```bash\n{command}\n```",
+        "",
+        f"## Targets: simulated mean and 90% interval over {st.check_replications} fresh replications",
+        "",
+        "| target | published | sd | before calibration | after calibration | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k, t in spec.targets.items():
+        b, a = before[k], after[k]
+        lines.append(f"| {k} | {_fmt(t.value, t)} | {_fmt(t.sd, t)} | {_fmt(b[0], t)} ({_fmt(b[1], t)} to "
+                     f"{_fmt(b[2], t)}) | {_fmt(a[0], t)} ({_fmt(a[1], t)} to {_fmt(a[2], t)}) | {t.source} |")
+    lines += [
+        "",
+        "## Fitted parameters",
+        "",
+        f"Interval: range over the {summary['near']} evaluated parameter sets whose loss is within "
+        f"chi2({LEVEL:.2f}, {len(fitted)}) of the best (an approximate {LEVEL:.0%} confidence set). "
+        "A `scale` value multiplies the shipped rate table; an interval that reaches a bound means the "
+        "history does not pin the parameter down within its range.",
+        "",
+        "| parameter | kind | fitted | 90% interval | bounds |",
+        "|---|---|---|---|---|",
+    ]
+    for key, f in fitted.items():
+        lo, hi = f["interval_90"]
+        lines.append(f"| `{key}` | {f['kind']} | {f['value']:.4g} | {lo:.4g} to {hi:.4g} | "
+                     f"{f['bounds'][0]:g} to {f['bounds'][1]:g} |")
+    took = (summary["finished"] - summary["started"]).total_seconds()
+    lines += ["", f"Run time {took / 60:.1f} minutes; written {summary['finished']:%Y-%m-%d %H:%M} UTC.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,76 @@
+"""Replications of one scenario: supply by group with intervals over runs (``workforce run``).
+
+``run_replications`` runs a scenario with seeds ``seed, seed + 1, ...`` and keeps each run's
+group measures (headcount, FTE, in-post FTE, establishment, vacancies, supply gap, Welsh
+speakers, joiners and leavers), with a ``total`` over groups. ``summarise`` gives, per year,
+group and measure, the mean and the 90% interval (5th to 95th percentile over runs): where a
+single future would fall given the model's randomness (not the uncertainty in its parameters).
+
+Small on purpose: ``sim.analysis`` summarises experiment results stored on disk (policies
+against a baseline); this summarises replications held in memory for one scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.90
+TOTAL = "total"
+SUMMED = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
+          "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers")
+
+
+def run_replications(scenario, seed: int = 0, replications: int = 10, until: int | None = None,
+                     check: bool = False, progress=None):
+    """Run the replications; return the first run's ``Results`` and every run's group values."""
+    from .results import run
+
+    first, frames = None, []
+    for i in range(replications):
+        results = run(scenario, seed=seed + i, until=until, check=check)
+        first = first or results
+        frames.append(group_values(results).assign(seed=seed + i))
+        if progress:
+            progress(i + 1, replications)
+    return first, pd.concat(frames, ignore_index=True)
+
+
+def group_values(results) -> pd.DataFrame:
+    """One run's value per year, group (and total) and measure; flows summed over reasons."""
+    tidy = results.tidy()
+    rows = tidy[(tidy.stage == "all") & tidy.measure.isin(SUMMED)]
+    values = rows.groupby(["year", "group", "measure"], sort=False).value.sum().reset_index()
+    total = values.groupby(["year", "measure"], sort=False).value.sum().reset_index().assign(group=TOTAL)
+    values = pd.concat([values, total], ignore_index=True)
+    wide = values.pivot_table(index=["year", "group"], columns="measure", values="value").reset_index()
+    rate = (wide.vacancies_fte / wide.establishment_fte.where(wide.establishment_fte > 0)).fillna(0.0)
+    rates = wide[["year", "group"]].assign(measure="vacancy_rate", value=rate.to_numpy())
+    return pd.concat([values, rates], ignore_index=True)
+
+
+def summarise(values: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 90% interval over runs, per year, group and measure."""
+    q = [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2]
+    grouped = values.groupby(["year", "group", "measure"], sort=False).value
+    out = grouped.agg(runs="count", mean="mean").reset_index()
+    out["low"] = grouped.quantile(q[0]).to_numpy()
+    out["high"] = grouped.quantile(q[1]).to_numpy()
+    return out
+
+
+def headline(summary: pd.DataFrame, groups: list[str], measure: str = "fte", every: int = 5) -> pd.DataFrame:
+    """Groups (and total) x years (every ``every`` years from the first): "mean (low-high)"."""
+    rows = summary[summary.measure == measure]
+    years = sorted(rows.year.unique())
+    years = [y for y in years if (y - years[0]) % every == 0 or y == years[-1]]
+    rows = rows[rows.year.isin(years)]
+    cells = rows.assign(cell=[_cell(m, lo, hi) for m, lo, hi in zip(rows["mean"], rows.low, rows.high)])
+    table = cells.pivot(index="group", columns="year", values="cell")
+    return table.loc[[g for g in [*groups, TOTAL] if g in table.index], years]
+
+
+def _cell(mean: float, low: float, high: float) -> str:
+    if round(low) == round(high):
+        return f"{mean:,.0f}"
+    return f"{mean:,.0f} ({low:,.0f}-{high:,.0f})"

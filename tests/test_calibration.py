@@ -1,0 +1,123 @@
+"""Calibration: recovers known parameter values from data the model itself generated, and its
+parameter file is what a scenario then uses."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+import tiny_scenario
+from sim import calibration, scenario
+from sim.results import run
+
+TRUE = {"groups.staff.leaving.rate": 0.10, "groups.staff.joiners.per_year": 150.0}
+
+
+def write_tiny(directory, **values):
+    """The tiny scenario with 2,000 staff, leaving and recruitment, two parameters marked uncertain."""
+    data = copy.deepcopy(tiny_scenario.SCENARIO)
+    staff = data["groups"]["staff"]
+    staff["leaving"]["rate"] = values.get("leaving", TRUE["groups.staff.leaving.rate"])
+    staff["establishment"] = {"vacancies_fte": 400.0, "growth_per_year": 0.0}
+    staff["joiners"] = {"per_year": values.get("per_year", TRUE["groups.staff.joiners.per_year"]),
+                        "fill_per_month": 1.0, "stages": {"course/worker": 1.0}, "sources": {"market": 1.0},
+                        "age": [[25, 45, 1.0]]}
+    data["stocks"]["course/worker"]["headcount"] = 2000
+    data["end"] = "2025-03"
+    data["uncertain"] = {"groups.staff.leaving.rate": {"range": [0.02, 0.3]},
+                         "groups.staff.joiners.per_year": {"range": [0.0, 400.0]}}
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "course.yaml").write_text(yaml.safe_dump(tiny_scenario.PATHWAY, sort_keys=False))
+    path = directory / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+TARGETS = {
+    "headcount_change": {"kind": "change", "group": "staff", "measure": "headcount", "years": [2020, 2025]},
+    "leaver_rate": {"kind": "flow_rate", "group": "staff", "flow": "leavers", "years": [2022, 2023, 2024, 2025]},
+    "joiner_rate": {"kind": "flow_rate", "group": "staff", "flow": "joiners", "years": [2022, 2023, 2024, 2025]},
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("calibration")
+    path = write_tiny(directory)
+    targets = {name: calibration.Target(value=0.0, sd=1.0, source="test", **t) for name, t in TARGETS.items()}
+    # "observed" history: the mean of four runs at the true values, seeds the fit never uses
+    observed = [calibration.statistics(run(path, seed=seed), targets) for seed in range(500, 504)]
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": list(TRUE), "targets": {},
+              "settings": {"replications": 2, "seed": 1, "maxiter": 8, "popsize": 5, "check_replications": 3,
+                           "interval_samples": 10}}
+    for name, t in TARGETS.items():
+        value = float(np.mean([o[name] for o in observed]))
+        config["targets"][name] = {**t, "value": value, "sd": max(abs(value) * 0.03, 1e-3), "source": "the model"}
+    (directory / "history.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    summary = calibration.calibrate(directory / "history.yaml", out_dir=directory / "out", progress=lambda _: None)
+    return directory, summary
+
+
+def test_calibration_recovers_parameters_from_model_generated_history(fitted):
+    _, summary = fitted
+    values = {k: f["value"] for k, f in summary["fitted"].items()}
+    assert values["groups.staff.leaving.rate"] == pytest.approx(0.10, rel=0.12)
+    assert values["groups.staff.joiners.per_year"] == pytest.approx(150.0, rel=0.12)
+    for key, f in summary["fitted"].items():
+        low, high = f["interval_90"]
+        assert f["bounds"][0] <= low <= f["value"] <= high <= f["bounds"][1], key
+    # the fit is better than the shipped values for every target taken together
+    assert summary["loss"] < calibration.loss({k: v[0] for k, v in summary["before"].items()},
+                                              calibration.load(fitted[0] / "history.yaml")[0].targets)
+
+
+def test_calibration_writes_a_versioned_parameter_file_and_report_that_a_scenario_uses(fitted):
+    directory, summary = fitted
+    assert summary["parameters"].name == "tiny-v1.yaml" and summary["report"].name == "tiny-v1-report.md"
+    document = yaml.safe_load(summary["parameters"].read_text())
+    assert set(document["overrides"]) == set(TRUE)
+    assert set(document["targets"]) == set(TARGETS)
+    report = summary["report"].read_text()
+    assert "| headcount_change |" in report and "`groups.staff.leaving.rate`" in report
+    assert "workforce calibrate" in summary["parameters"].read_text()
+    assert calibration.next_version(directory / "out", "tiny") == "v2"
+    # a scenario that names the file loads with the fitted values; the caller's overrides still win
+    data = yaml.safe_load((directory / "tiny.yaml").read_text())
+    data["calibration"] = "out/tiny-v1.yaml"
+    (directory / "calibrated.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    s = scenario.load(directory / "calibrated.yaml")
+    assert s.joiners_per_year[0] == pytest.approx(document["overrides"]["groups.staff.joiners.per_year"])
+    s = scenario.load(directory / "calibrated.yaml", {"groups.staff.joiners.per_year": 7.0})
+    assert s.joiners_per_year[0] == 7.0
+    s = scenario.load(directory / "calibrated.yaml", {"calibration": None})
+    assert s.joiners_per_year[0] == 150.0
+
+
+def test_calibrate_command_writes_the_files_and_bad_input_exits_2(tmp_path, capsys):
+    from sim.cli import main
+
+    path = write_tiny(tmp_path)
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+              "targets": {"leavers": {**TARGETS["leaver_rate"], "value": 0.1, "sd": 0.01, "source": "test"}},
+              "settings": {"replications": 1, "check_replications": 2, "interval_samples": 2}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    assert main(["calibrate", str(tmp_path / "history.yaml"), "--maxiter", "1", "--popsize", "2",
+                 "--out-dir", str(tmp_path / "out"), "--version", "test"]) == 0
+    out = capsys.readouterr().out
+    assert "calibration: tiny-test" in out and (tmp_path / "out" / "tiny-test.yaml").is_file()
+    assert (tmp_path / "out" / "tiny-test-report.md").is_file()
+    # a parameter that the scenario does not mark uncertain is an input error naming the field
+    config["fit"] = ["groups.staff.retirement.rate"]
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(config))
+    assert main(["calibrate", str(tmp_path / "bad.yaml")]) == 2
+    assert "bad.yaml: fit.0: expected a key listed under the scenario's uncertain:" in capsys.readouterr().err
+    assert path.is_file()
+
+
+def test_shipped_calibration_file_names_uncertain_parameters_and_known_groups():
+    spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
+    assert scenario_path.name == "wales-mh-2015.yaml"
+    assert len(spec.fit) >= 8 and len(spec.targets) == 10
