@@ -38,8 +38,13 @@ def run_values(results_dir, measure: str = "fte") -> pd.DataFrame:
     """One value per run, group (and total) and year: flows summed over their reasons."""
     if measure not in GROUP_MEASURES:
         raise InputError.one("--measure", "measure", f"one of {', '.join(GROUP_MEASURES)}", measure)
-    runs = read_runs(results_dir, [measure])
-    values = runs.groupby([*KEYS, "year", "group"], sort=False).value.sum().reset_index()
+    runs = read_runs(results_dir, [measure, "headcount"])
+    # every run has a headcount row per year and group; a flow with no events has no row: it is a zero
+    cells = runs[runs.measure == "headcount"][[*KEYS, "year", "group"]]
+    found = runs[runs.measure == measure]
+    cells = cells[cells.year.isin(found.year.unique())]
+    values = found.groupby([*KEYS, "year", "group"], sort=False).value.sum().reset_index()
+    values = cells.merge(values, on=[*KEYS, "year", "group"], how="left").fillna({"value": 0.0})
     total = values.groupby([*KEYS, "year"], sort=False).value.sum().reset_index().assign(group=TOTAL)
     return pd.concat([values, total], ignore_index=True)
 

@@ -61,10 +61,11 @@ def write_runs(out: Path, values: dict[str, list[float]]) -> None:
     for policy, column in values.items():
         (out / "runs" / policy).mkdir()
         for r, value in enumerate(column):
-            pd.DataFrame({"policy": [policy, policy], "parameter_set": 0, "replication": r, "seed": r,
-                          "year": 2030, "date": "2030-03", "group": ["nurses", "nurses"], "stage": "all",
-                          "measure": "joiners", "reason": ["intake", "joined:elsewhere"], "unit": "people_per_year",
-                          "value": [value - 1.0, 1.0]}).to_parquet(out / "runs" / policy / f"p000-r{r:04d}.parquet")
+            pd.DataFrame({"policy": policy, "parameter_set": 0, "replication": r, "seed": r,
+                          "year": 2030, "date": "2030-03", "group": "nurses", "stage": "all",
+                          "measure": ["joiners", "joiners", "headcount"], "reason": ["intake", "joined:elsewhere", ""],
+                          "unit": ["people_per_year", "people_per_year", "people"],
+                          "value": [value - 1.0, 1.0, 100.0]}).to_parquet(out / "runs" / policy / f"p000-r{r:04d}.parquet")
     (out / "manifest.json").write_text(json.dumps({"runs": sum(len(v) for v in values.values())}))
 
 
@@ -104,3 +105,19 @@ def test_compare_command_prints_and_writes_the_comparison(results, capsys):
 def test_compare_rejects_what_is_not_a_results_directory(tmp_path, capsys):
     assert main(["compare", str(tmp_path)]) == 2
     assert "manifest.json" in capsys.readouterr().err
+
+
+def test_a_flow_without_events_counts_as_zero_not_as_a_missing_run(tmp_path):
+    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]})
+    for policy in ("baseline", "policy"):  # a stock row per run, and a year in which one run had no joiners
+        for r in (0, 1):
+            path = tmp_path / "runs" / policy / f"p000-r{r:04d}.parquet"
+            table = pd.read_parquet(path)
+            later = table[table.measure == "headcount"].assign(year=2031)
+            if not (policy == "baseline" and r == 0):
+                later = pd.concat([later, table.iloc[:1].assign(year=2031, value=3.0)])
+            pd.concat([table, later]).to_parquet(path)
+    table = analysis.compare(tmp_path, "joiners").set_index(["policy", "group", "year"])
+    row = table.loc[("policy", "nurses", 2031)]
+    assert row.runs == 2 and row.diff_mean == pytest.approx(1.5)  # (3 - 0) and (3 - 3)
+    assert table.loc[("baseline", "nurses", 2031), "mean"] == pytest.approx(1.5)
