@@ -166,8 +166,9 @@ def _batch(args) -> int:
         print("\nworkforce: batch interrupted; the runs written are kept: rerun the same command to resume",
               file=sys.stderr)
         return 130
+    sets = len(loaded.parameter_sets())
     print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
-          f"{len(loaded.parameter_sets())} parameter sets x {loaded.spec.replications} replications); "
+          f"{sets} parameter set{'s' if sets > 1 else ''} x {loaded.spec.replications} replications); "
           f"{summary.written} run now, {summary.skipped} already there\nresults in {summary.out}/ "
           f"(workforce compare {summary.out})")
     return 0
