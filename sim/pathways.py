@@ -201,12 +201,14 @@ def describe(graph: nx.DiGraph, pathway: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def draw(graph: nx.DiGraph, path, flows: dict | None = None):
-    """Draw a pathway graph (optionally labelling edges with flows) to an image file."""
-    import matplotlib
+def draw(graph: nx.DiGraph, path=None, flows: dict | None = None):
+    """Draw a pathway graph, its edges labelled with transition probabilities or, given ``flows``
+    (``{(from, to): people}``), with the number of people who took each transition.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Saves to the image file ``path`` and returns the path; with no path, returns the matplotlib
+    ``Figure`` (``sim.plots.pathway_flows`` draws the flows of a run this way).
+    """
+    from matplotlib.figure import Figure
 
     layers = {}
     for node in nx.topological_sort(graph) if nx.is_directed_acyclic_graph(graph) else graph.nodes:
@@ -216,18 +218,20 @@ def draw(graph: nx.DiGraph, path, flows: dict | None = None):
     pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical")
     width = len(set(layers.values()))
     height = max(list(layers.values()).count(k) for k in set(layers.values()))
-    fig, ax = plt.subplots(figsize=(max(8, 2.6 * width), max(4, 0.9 * height)))
+    fig = Figure(figsize=(max(8, 2.6 * width), max(4, 0.9 * height)))
+    ax = fig.subplots()
     colours = ["#d9534f" if d.get("exit") else "#5bc0de" if d.get("training") else "#5cb85c"
                for _, d in graph.nodes(data=True)]
     names = {n: n.split("/")[-1].replace("_", " ").replace("exit:", "exit: ") for n in graph.nodes}
     nx.draw_networkx(graph, pos, ax=ax, node_color=colours, node_size=500, labels=names, font_size=7,
                      arrowsize=10)
-    labels = {(u, v): (f"{flows.get((u, v), 0):,}" if flows else f"{d['probability']:.2f}")
+    labels = {(u, v): (f"{flows.get((u, v), 0):,}" if flows is not None else f"{d['probability']:.2f}")
               for u, v, d in graph.edges(data=True)}
-    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, font_size=6, ax=ax)
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, font_size=6, ax=ax, label_pos=0.35)
     ax.set_title(graph.graph.get("name", "pathways"))
     ax.axis("off")
     fig.tight_layout()
+    if path is None:
+        return fig
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path

@@ -1,0 +1,537 @@
+"""Figures of results: each function takes results and returns a matplotlib ``Figure``.
+
+What a figure function accepts as ``source``:
+
+- a ``Results`` (``sim.run(...)``), or a list of them (replications: bands over runs);
+- a tidy table (``Results.tidy()``, a batch run table from ``sim.experiment.read_runs``), a
+  replications table (``seed, year, group, measure, value``: ``replications.csv``) or a summary
+  (``year, group, measure, mean, low, high``: ``summary.csv``);
+- a directory written by ``workforce run`` or ``workforce batch`` (``sim.report.load`` reads it).
+
+With several runs, lines are means over runs and shaded bands are 90% intervals (5th to 95th
+percentile over runs): where a single future would fall. Batch results are shown for one
+``policy`` (default the baseline); ``policy_differences`` compares the policies.
+
+Figures are built with ``matplotlib.figure.Figure`` rather than pyplot, so nothing is kept in
+global state: show one in a notebook by leaving it as a cell's value, or save it with
+``fig.savefig("file.png")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import calendar
+from .errors import InputError
+
+LEVEL = 0.90
+BASELINE = "baseline"
+TOTAL = "total"
+_RUN_KEYS = ("parameter_set", "replication", "seed")
+_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+            "#17becf"]
+MEASURE_LABELS = {
+    "fte": "FTE", "headcount": "headcount", "in_post_fte": "in-post FTE (supply)",
+    "establishment_fte": "establishment FTE (demand)", "vacancies_fte": "vacant FTE",
+    "supply_gap_fte": "supply gap FTE", "welsh_speaking_fte": "Welsh-speaking FTE",
+    "welsh_speaking_headcount": "Welsh-speaking headcount", "joiners": "joiners a year", "leavers": "leavers a year",
+}
+
+
+def label(name: str) -> str:
+    """A readable label for a group, stage or reason code."""
+    return name.split("/")[-1].replace("_", " ")
+
+
+# ---- what a figure is drawn from ----------------------------------------------------------------
+@dataclass
+class Source:
+    """Results of any accepted kind, normalised: tables with a ``run`` column, one policy."""
+
+    values: pd.DataFrame | None = None  # run, year, group, measure, value (group measures, flows summed)
+    summary: pd.DataFrame | None = None  # year, group, measure, runs, mean, low, high (when only that was given)
+    tidy: pd.DataFrame | None = None  # run + the tidy columns: stage rows and flows by reason
+    events: pd.DataFrame | None = None  # the event log of one run (names and YYYY-MM months)
+    people: pd.DataFrame | None = None  # id, sex, birth_month of that run
+    scenario: object = None  # the compiled scenario, when known
+    groups: list[str] = field(default_factory=list)
+    runs: int = 1
+    title: str = ""
+
+    def bands(self, measure: str, groups=None, total: bool = False) -> pd.DataFrame:
+        """Per group and year: runs, mean, low, high of a group measure (a ``total`` group if asked)."""
+        if self.summary is not None and self.values is None:
+            rows = self.summary[self.summary.measure == measure]
+        else:
+            if self.values is None:
+                raise InputError.one("results", "measure", "group measures in the results (a tidy table)", measure)
+            rows = self.values[self.values.measure == measure]
+            if total:
+                tot = rows.groupby(["run", "year"], sort=False).value.sum().reset_index().assign(group=TOTAL)
+                rows = pd.concat([rows, tot], ignore_index=True)
+            rows = _summarise(rows, ["group", "year"])
+        if rows.empty:
+            raise InputError.one("results", "measure", f"a measure present in the results "
+                                                       f"({', '.join(self.measures())})", measure)
+        wanted = list(groups) if groups is not None else [*self.groups, *([TOTAL] if total else [])]
+        missing = [g for g in wanted if g not in set(rows.group)]
+        if missing:
+            raise InputError.one("results", "groups", f"staff groups of the results ({', '.join(self.groups)})",
+                                 missing)
+        rows = rows[rows.group.isin(wanted)]
+        return rows.sort_values("year").reset_index(drop=True)
+
+    def measures(self) -> list[str]:
+        frame = self.values if self.values is not None else self.summary
+        return sorted(set(frame.measure)) if frame is not None else []
+
+    def need_tidy(self, what: str) -> pd.DataFrame:
+        if self.tidy is None:
+            raise InputError.one("results", "", f"results with a tidy table (a Results, supply table, run or batch "
+                                                f"directory) for {what}")
+        return self.tidy
+
+    def need_events(self, what: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        if self.events is None:
+            raise InputError.one("results", "events", f"results with an event log (a Results, or a run directory "
+                                                      f"with events.parquet) for {what}")
+        return self.events, self.people
+
+
+def _summarise(values: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    q = [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2]
+    grouped = values.groupby(by, sort=False).value
+    out = grouped.agg(runs="count", mean="mean").reset_index()
+    out["low"] = grouped.quantile(q[0]).to_numpy()
+    out["high"] = grouped.quantile(q[1]).to_numpy()
+    return out
+
+
+def _group_values(tidy: pd.DataFrame) -> pd.DataFrame:
+    rows = tidy[tidy.stage == "all"] if "stage" in tidy.columns else tidy
+    rows = rows[rows.group != TOTAL]
+    return rows.groupby(["run", "year", "group", "measure"], sort=False).value.sum().reset_index()
+
+
+def _with_run(frame: pd.DataFrame, policy: str | None) -> pd.DataFrame:
+    """A table with one ``run`` number per replication (and parameter set), of one policy."""
+    if "policy" in frame.columns:
+        policies = list(dict.fromkeys(frame.policy))
+        if policy not in policies:
+            raise InputError.one("results", "policy", f"a policy of the results ({', '.join(policies)})", policy)
+        frame = frame[frame.policy == policy]
+    keys = [k for k in _RUN_KEYS if k in frame.columns]
+    run = frame.groupby(keys, sort=True).ngroup() if keys else 0
+    return frame.assign(run=run)
+
+
+def _order(groups, scenario) -> list[str]:
+    present = [g for g in dict.fromkeys(groups) if g != TOTAL]
+    if scenario is not None:
+        return [g for g in scenario.groups if g in present] + [g for g in present if g not in scenario.groups]
+    return present
+
+
+def source(results, policy: str | None = BASELINE) -> Source:
+    """Normalise any accepted kind of results (see the module docstring) into a ``Source``."""
+    from .results import Results
+
+    if isinstance(results, Source):
+        return results
+    if isinstance(results, (str, Path)):
+        from . import report
+
+        return report.load(results).source(policy)
+    if isinstance(results, Results):
+        results = [results]
+    if isinstance(results, (list, tuple)) and results and all(isinstance(r, Results) for r in results):
+        tidy = pd.concat([r.tidy().assign(run=i) for i, r in enumerate(results)], ignore_index=True)
+        first = results[0]
+        people = pd.DataFrame({k: v for k, v in first.model.people.columns().items() if k in ("id", "sex", "birth_month")})
+        return Source(values=_group_values(tidy), tidy=tidy, events=first.events(), people=people,
+                      scenario=first.scenario, groups=list(first.scenario.groups), runs=len(results),
+                      title=f"{first.scenario.name}, seed{'s' if len(results) > 1 else ''} "
+                            f"{', '.join(str(r.seed) for r in results)}")
+    if isinstance(results, pd.DataFrame):
+        cols = set(results.columns)
+        if {"year", "group", "measure", "mean", "low", "high"} <= cols:
+            summary = results
+            runs = int(summary.runs.max()) if "runs" in cols else 0
+            return Source(summary=summary, groups=_order(summary.group, None), runs=runs)
+        if {"year", "group", "measure", "value"} <= cols:
+            frame = _with_run(results, policy)
+            tidy = frame if {"stage", "reason"} <= cols else None
+            return Source(values=_group_values(frame), tidy=tidy, groups=_order(frame.group, None),
+                          runs=int(frame.run.nunique()) if len(frame) else 0)
+    raise InputError.one("results", "", "a Results, a list of Results, a tidy, replications or summary table, or a "
+                                        "results directory", type(results).__name__)
+
+
+def _years_axis(ax, ylabel: str) -> None:
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+
+
+def _band_note(runs: int) -> str:
+    return f"mean and {LEVEL:.0%} interval over {runs} runs" if runs > 1 else "one run"
+
+
+def _line(ax, b: pd.DataFrame, name: str, colour, label_text: str, **kwargs):
+    line, = ax.plot(b.year, b["mean"], color=colour, label=label_text, **kwargs)
+    line.set_gid(name)
+    if "runs" in b.columns and (b.runs > 1).any():
+        band = ax.fill_between(b.year, b.low, b.high, color=colour, alpha=0.18, linewidth=0)
+        band.set_gid(f"{name}:band")
+    return line
+
+
+def _colour(groups: list[str], g: str):
+    return _COLOURS[groups.index(g) % len(_COLOURS)] if g in groups else "black"
+
+
+# ---- the figures ----------------------------------------------------------------------------------
+def fte_over_time(results, groups=None, measure: str = "fte", policy: str = BASELINE, total: bool = False) -> Figure:
+    """A group measure (default FTE) over time by staff group, with a 90% band over runs."""
+    src = source(results, policy)
+    bands = src.bands(measure, groups, total=total)
+    shown = list(dict.fromkeys(bands.group))
+    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    ax = fig.subplots()
+    for g in shown:
+        _line(ax, bands[bands.group == g], g, _colour(src.groups, g), label(g), linewidth=2 if g == TOTAL else 1.5)
+    _years_axis(ax, MEASURE_LABELS.get(measure, measure))
+    ax.set_title(f"{MEASURE_LABELS.get(measure, measure)} by staff group ({_band_note(src.runs)})")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return fig
+
+
+def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
+    """Supply (in-post FTE) against demand (funded establishment) by group, the gap shaded; the
+    last panel gives each group's supply gap in the final year with its 90% interval."""
+    src = source(results, policy)
+    supply = src.bands("in_post_fte", groups)
+    demand = src.bands("establishment_fte", groups)
+    gap = src.bands("supply_gap_fte", groups)
+    shown = list(dict.fromkeys(supply.group))
+    n = len(shown) + 1
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(4.2 * cols, 3.0 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, g in zip(axes, shown):
+        s, d = supply[supply.group == g], demand[demand.group == g]
+        _line(ax, s, f"{g}:supply", _colour(src.groups, g), "supply (in post)")
+        line, = ax.plot(d.year, d["mean"], color="black", linestyle="--", linewidth=1.2, label="demand (establishment)")
+        line.set_gid(f"{g}:demand")
+        ys, yd = s["mean"].to_numpy(), d["mean"].to_numpy()
+        ax.fill_between(s.year, ys, yd, where=yd > ys, color="#d62728", alpha=0.15, linewidth=0, interpolate=True)
+        last = gap[gap.group == g].iloc[-1]
+        ax.set_title(f"{label(g)}\ngap {int(last.year)}: {last['mean']:,.0f} FTE", fontsize=9)
+        _years_axis(ax, "FTE")
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7, loc="lower left")
+    ax = axes[len(shown)]
+    final = gap[gap.year == gap.year.max()].set_index("group").loc[shown]
+    y = np.arange(len(shown))
+    ax.barh(y, final["mean"], color=[_colour(src.groups, g) for g in shown], label="gap",
+            xerr=[final["mean"] - final.low, final.high - final["mean"]] if src.runs > 1 else None)
+    ax.set_yticks(y, [label(g) for g in shown], fontsize=7)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("FTE (demand less supply)")
+    ax.set_title(f"supply gap, {int(gap.year.max())}", fontsize=9)
+    for ax in axes[len(shown) + 1:]:
+        ax.set_visible(False)
+    fig.suptitle(f"Supply against demand ({_band_note(src.runs)}); shaded: demand above supply")
+    return fig
+
+
+def _scenario_for(src: Source):
+    if src.scenario is None:
+        from . import scenario as scenario_module
+
+        src.scenario = scenario_module.load(scenario_module.DEFAULT)
+    return src.scenario
+
+
+def training_pipeline(results, pathways=None, policy: str = BASELINE, measure: str = "stage_headcount") -> Figure:
+    """People in each training stage over time, one panel per pathway (mean and 90% band over runs)."""
+    src = source(results, policy)
+    tidy = src.need_tidy("the training pipeline")
+    s = _scenario_for(src)
+    training = [st for st, t in zip(s.stages, s.stage_training) if t]
+    rows = tidy[(tidy.measure == measure) & tidy.stage.isin(training)]
+    if rows.empty:
+        raise InputError.one("results", "stage", "stage rows of training stages in the tidy table", measure)
+    by_pathway = {}
+    for st in training:
+        by_pathway.setdefault(st.split("/")[0], []).append(st)
+    if pathways is not None:
+        unknown = [p for p in pathways if p not in by_pathway]
+        if unknown:
+            raise InputError.one("results", "pathways", f"pathways with training stages ({', '.join(by_pathway)})",
+                                 unknown)
+        by_pathway = {p: by_pathway[p] for p in pathways}
+    bands = _summarise(rows[["run", "year", "stage", "value"]], ["stage", "year"]).sort_values("year")
+    n = len(by_pathway)
+    cols = min(3, n)
+    fig = Figure(figsize=(4.4 * cols, 3.2 * -(-n // cols) + 0.5), layout="constrained")
+    axes = fig.subplots(-(-n // cols), cols, squeeze=False).ravel()
+    for ax, (pathway, stages) in zip(axes, by_pathway.items()):
+        for i, st in enumerate(stages):
+            _line(ax, bands[bands.stage == st], st, _COLOURS[i % len(_COLOURS)], label(st))
+        ax.set_title(label(pathway), fontsize=10)
+        _years_axis(ax, "people" if measure == "stage_headcount" else "FTE")
+        ax.legend(fontsize=7)
+        ax.tick_params(labelsize=7)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"Training pipeline: people in each training stage ({_band_note(src.runs)})")
+    return fig
+
+
+def _months(labels) -> np.ndarray:
+    return np.array([calendar.parse(m) for m in labels], dtype=np.int64) if len(labels) else np.zeros(0, np.int64)
+
+
+def workforce_at(events: pd.DataFrame, month: int, workforce_stages) -> pd.DataFrame:
+    """Who was counted in a workforce stage at the end of an (integer) month: person_id and stage,
+    from each person's last event up to that month (the event log is in the order things happened)."""
+    months = _months(events.month.unique())
+    lookup = dict(zip(events.month.unique(), months))
+    upto = events[events.month.map(lookup) <= month]
+    last = upto.drop_duplicates("person_id", keep="last")
+    return last.loc[last.to_stage.isin(set(workforce_stages)), ["person_id", "to_stage"]].rename(
+        columns={"to_stage": "stage"})
+
+
+def age_sex_pyramid(results, years=None, group: str | None = None, band_years: int = 5) -> Figure:
+    """Age-sex pyramids of the workforce (one group, or all) at the snapshot of chosen years
+    (default the first and the last): women to the right, men to the left, by age band."""
+    src = source(results)
+    events, people = src.need_events("age-sex pyramids")
+    if people is None:
+        raise InputError.one("results", "people", "the people table (a Results, or a run directory with "
+                                                  "people.parquet) for age-sex pyramids")
+    s = _scenario_for(src)
+    stages = [st for st, w in zip(s.stages, s.stage_workforce) if w]
+    if group is not None:
+        if group not in s.groups:
+            raise InputError.one("results", "group", f"a staff group ({', '.join(s.groups)})", group)
+        stages = [st for st in stages if s.groups[s.stage_group[s.stages.index(st)]] == group]
+    first = _months(events.month.iloc[:1])[0]  # the starting stock's month: snapshots fall on its anniversaries
+    if src.tidy is not None:
+        available = sorted(int(y) for y in src.tidy.year.unique())
+    else:
+        last = _months([events.month.iloc[-1]])[0]
+        available = list(range(calendar.year_of(first), calendar.year_of(last) + (last % 12 >= first % 12)))
+    years = [available[0], available[-1]] if years is None else list(years)
+    bad = [y for y in years if y not in available]
+    if bad:
+        raise InputError.one("results", "years", f"years of the run ({available[0]}-{available[-1]})", bad)
+    info = people.set_index("id")
+    edges = np.arange(15, 80, band_years)
+    fig = Figure(figsize=(4.5 * len(years), 4.8), layout="constrained")
+    axes = fig.subplots(1, len(years), squeeze=False, sharey=True).ravel()
+    widest = 1
+    for ax, year in zip(axes, years):
+        month = calendar.month(year, first % 12 + 1)
+        who = workforce_at(events, month, stages)
+        sex = info.sex.reindex(who.person_id).replace({"female": 0, "male": 1}).to_numpy().astype(int)
+        age = (month - info.birth_month.reindex(who.person_id).to_numpy()) // 12
+        band = np.clip(np.searchsorted(edges, age, side="right") - 1, 0, len(edges) - 1)
+        female = np.bincount(band[sex == 0], minlength=len(edges))
+        male = np.bincount(band[sex == 1], minlength=len(edges))
+        widest = max(widest, female.max(initial=0), male.max(initial=0))
+        ax.barh(edges, female, height=band_years * 0.9, align="edge", color="#c44e52", label="women")
+        ax.barh(edges, -male, height=band_years * 0.9, align="edge", color="#4c72b0", label="men")
+        ax.axvline(0, color="black", linewidth=0.6)
+        ax.set_title(f"{year}: {len(who):,} people", fontsize=10)
+        ax.set_xlabel("people (men left, women right)")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes:
+        ax.set_xlim(-widest * 1.08, widest * 1.08)
+        ax.xaxis.set_major_formatter(lambda x, _: f"{abs(x):,.0f}")
+    axes[0].set_ylabel("age")
+    axes[0].set_yticks(edges, [f"{a}-{a + band_years - 1}" if a < edges[-1] else f"{a}+" for a in edges], fontsize=7)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(f"Age and sex of the {label(group) if group else 'whole'} workforce")
+    return fig
+
+
+def joiners_leavers(results, group: str | None = None, policy: str = BASELINE) -> Figure:
+    """Joiners (up) and leavers (down) by reason for each year, for one group or all (mean over
+    runs), with the net change as a line."""
+    src = source(results, policy)
+    tidy = src.need_tidy("joiners and leavers by reason")
+    rows = tidy[tidy.measure.isin(["joiners", "leavers"])]
+    if group is not None:
+        if group not in src.groups:
+            raise InputError.one("results", "group", f"a staff group of the results ({', '.join(src.groups)})", group)
+        rows = rows[rows.group == group]
+    if rows.empty:
+        raise InputError.one("results", "measure", "joiners and leavers in the results (a run of at least a year)")
+    runs = max(int(tidy.run.nunique()), 1)
+    per_run = rows.groupby(["run", "year", "measure", "reason"]).value.sum()
+    mean = per_run.groupby(["year", "measure", "reason"]).sum() / runs  # a reason absent in a run counts as zero
+    table = mean.unstack(["measure", "reason"]).fillna(0.0).sort_index()
+    years = table.index.to_numpy()
+    fig = Figure(figsize=(11, 6), layout="constrained")
+    ax = fig.subplots()
+    palette = [f"C{i}" for i in range(10)]
+    hatches = ["", "//", "..", "xx"]
+    for kind, sign in (("joiners", 1), ("leavers", -1)):
+        if kind not in table.columns.get_level_values(0):
+            continue
+        part = table[kind]
+        part = part[part.sum().sort_values(ascending=False).index]
+        bottom = np.zeros(len(years))
+        for i, reason in enumerate(part.columns):
+            values = sign * part[reason].to_numpy()
+            ax.bar(years, values, bottom=bottom, width=0.8, color=palette[i % 10],
+                   hatch=hatches[(i // 10) % len(hatches)] if kind == "joiners" else "\\\\",
+                   edgecolor="white", linewidth=0.3, label=f"{kind}: {reason}")
+            bottom = bottom + values
+    net = table.get("joiners", pd.DataFrame(index=table.index)).sum(axis=1) - \
+        table.get("leavers", pd.DataFrame(index=table.index)).sum(axis=1)
+    line, = ax.plot(years, net.to_numpy(), color="black", marker="o", linewidth=1.5, label="net change")
+    line.set_gid("net")
+    ax.axhline(0, color="black", linewidth=0.8)
+    _years_axis(ax, "people a year")
+    who = label(group) if group else "all groups"
+    ax.set_title(f"Joiners (up) and leavers (down) by reason, {who} ({'mean over ' + str(runs) + ' runs' if runs > 1 else 'one run'})")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, ncols=1)
+    return fig
+
+
+def transition_counts(events: pd.DataFrame, graph, since: int | None = None, until: int | None = None) -> dict:
+    """``{(from, to): people}`` for every edge of a pathway graph, from an event log: progressions
+    between stages and exits (``exit:<reason>``), in the years ``since``..``until`` if given."""
+    ev = events
+    if since is not None or until is not None:
+        year = ev.month.str.slice(0, 4).astype(int)
+        ev = ev[(year >= (since if since is not None else -1)) & (year <= (until if until is not None else 10_000))]
+    moved = ev[ev.to_stage != "outside"].groupby(["from_stage", "to_stage"]).size()
+    exits = ev[ev.reason.str.startswith("exit:")].groupby(["from_stage", "reason"]).size()
+    counts = {**{k: int(v) for k, v in moved.items()}, **{k: int(v) for k, v in exits.items()}}
+    return {(u, v): counts.get((u, v), 0) for u, v in graph.edges}
+
+
+def pathway_flows(results, pathway: str | None = None, since: int | None = None, until: int | None = None) -> Figure:
+    """A pathway's graph (or every pathway's) with the number of people who took each transition
+    in a run (the first, if several), from its event log."""
+    from . import pathways as pathways_module
+
+    src = source(results)
+    events, _ = src.need_events("pathway flows")
+    s = _scenario_for(src)
+    if pathway is not None and pathway not in s.pathway_names:
+        raise InputError.one("results", "pathway", f"a pathway of the scenario ({', '.join(s.pathway_names)})", pathway)
+    graph = pathways_module.subgraph(s.graph, [pathway] if pathway else list(s.pathway_names))
+    flows = transition_counts(events, graph, since, until)
+    fig = pathways_module.draw(graph, None, flows)
+    first, last = events.month.iloc[0], events.month.iloc[-1]
+    period = f"{since or first[:4]}-{until or last[:4]}"
+    fig.axes[0].set_title(f"{label(pathway) if pathway else 'All pathways'}: people taking each transition, {period}")
+    return fig
+
+
+def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int | None = None) -> Figure:
+    """Each policy against the baseline: the paired difference (policy run less its baseline twin)
+    with its 90% interval over runs (thin) and the 90% confidence interval of the mean (thick) in
+    one year (default the last), and the difference over time with its interval.
+
+    ``results``: a ``workforce batch`` directory or the table of ``sim.analysis.compare``."""
+    if isinstance(results, (str, Path)):
+        from . import analysis, report
+
+        report.load(results, kind="batch")
+        table = analysis.compare(results, measure)
+    elif isinstance(results, pd.DataFrame) and {"policy", "diff_mean", "diff_low", "diff_high"} <= set(results.columns):
+        table = results
+        if "measure" in table.columns:
+            measure = str(table.measure.iloc[0])
+    else:
+        raise InputError.one("results", "", "a workforce batch results directory or a comparison table "
+                                            "(sim.analysis.compare)", type(results).__name__)
+    table = table[table.policy != BASELINE]
+    if table.empty:
+        raise InputError.one("results", "policies", "at least one policy besides the baseline")
+    groups = list(groups)
+    unknown = [g for g in groups if g not in set(table.group)]
+    if unknown:
+        raise InputError.one("results", "groups", f"groups of the comparison ({', '.join(dict.fromkeys(table.group))})",
+                             unknown)
+    year = int(table.year.max()) if year is None else int(year)
+    if year not in set(table.year):
+        raise InputError.one("results", "year", f"a year of the comparison ({table.year.min()}-{table.year.max()})", year)
+    policies = list(dict.fromkeys(table.policy))
+    fig = Figure(figsize=(12, 0.5 * len(policies) * len(groups) + 2.5 * len(groups)), layout="constrained")
+    axes = fig.subplots(len(groups), 2, squeeze=False, width_ratios=[1, 1.3])
+    y = np.arange(len(policies))
+    for (left, right), g in zip(axes, groups):
+        at = table[(table.group == g) & (table.year == year)].set_index("policy").loc[policies]
+        left.hlines(y, at.diff_low, at.diff_high, color="#555555", linewidth=1.2, label=f"{LEVEL:.0%} interval over runs")
+        left.hlines(y, at.diff_ci_low, at.diff_ci_high, color="#1f77b4", linewidth=5, alpha=0.7,
+                    label=f"{LEVEL:.0%} CI of the mean")
+        points, = left.plot(at.diff_mean, y, "o", color="black", label="mean difference")
+        points.set_gid(f"{g}:mean")
+        left.axvline(0, color="black", linewidth=0.8)
+        left.set_yticks(y, [label(p) for p in policies], fontsize=8)
+        left.invert_yaxis()
+        left.set_xlabel(f"difference in {MEASURE_LABELS.get(measure, measure)}")
+        left.set_title(f"{label(g)}, {year}", fontsize=10)
+        left.grid(axis="x", alpha=0.3)
+        for i, p in enumerate(policies):
+            over = table[(table.group == g) & (table.policy == p)].sort_values("year")
+            line, = right.plot(over.year, over.diff_mean, color=_COLOURS[i % 10], label=label(p))
+            line.set_gid(f"{g}:{p}")
+            right.fill_between(over.year, over.diff_low, over.diff_high, color=_COLOURS[i % 10], alpha=0.12,
+                               linewidth=0)
+        right.axhline(0, color="black", linewidth=0.8)
+        _years_axis(right, f"difference in {MEASURE_LABELS.get(measure, measure)}")
+        right.set_title(f"{label(g)}: paired difference from the baseline over time", fontsize=10)
+        right.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    runs = int(table.runs.max()) if "runs" in table.columns else 0
+    fig.suptitle(f"Policies against the baseline: paired differences ({runs} runs each)")
+    return fig
+
+
+def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
+    """Welsh-speaking FTE by group over time (mean and 90% band over runs), and the Welsh-speaking
+    share of each group's FTE in the first and last years."""
+    src = source(results, policy)
+    welsh = src.bands("welsh_speaking_fte", groups)
+    fte = src.bands("fte", groups)
+    shown = list(dict.fromkeys(welsh.group))
+    fig = Figure(figsize=(13, 5), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[1.4, 1])
+    for g in shown:
+        _line(left, welsh[welsh.group == g], g, _colour(src.groups, g), label(g))
+    _years_axis(left, "Welsh-speaking FTE")
+    left.set_title(f"Welsh-speaking FTE by staff group ({_band_note(src.runs)})", fontsize=10)
+    left.legend(fontsize=7)
+    first, last = int(welsh.year.min()), int(welsh.year.max())
+    y = np.arange(len(shown))
+    for shift, year, alpha in ((-0.2, first, 0.45), (0.2, last, 1.0)):
+        w = welsh[welsh.year == year].set_index("group").loc[shown, "mean"]
+        f = fte[fte.year == year].set_index("group").loc[shown, "mean"]
+        share = np.divide(w.to_numpy(), f.to_numpy(), out=np.zeros(len(shown)), where=f.to_numpy() > 0)
+        right.barh(y + shift, share, height=0.4, color=[_colour(src.groups, g) for g in shown], alpha=alpha,
+                   label=str(year))
+    right.set_yticks(y, [label(g) for g in shown], fontsize=8)
+    right.invert_yaxis()
+    right.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    right.set_xlabel("share of the group's FTE")
+    right.set_title(f"Welsh-speaking share of FTE, {first} (pale) and {last}", fontsize=10)
+    right.grid(axis="x", alpha=0.3)
+    return fig
