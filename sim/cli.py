@@ -7,6 +7,8 @@
     workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
     workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--workers N] [--out DIR]
+    workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
+    workforce dashboard [--port N] [--host HOST] [--open]
 
 Bad input (a missing or invalid scenario or pathway file) prints one message naming the
 file, the field and what was expected, and exits with status 2.
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     pw.set_defaults(func=_pathways)
     _experiment_commands(sub)
     _calibrate_command(sub)
+    _results_commands(sub)
     return parser
 
 
@@ -280,3 +283,47 @@ def _calibrate(args) -> int:
     print(f"wrote {summary['parameters']} and {summary['report']}\n"
           f"a scenario uses it with `calibration: {name}`")
     return 0
+
+
+# ---- looking at results: report, dashboard (sim.report, sim.app) ---------------------------------------
+def _results_commands(sub) -> None:
+    rep = sub.add_parser("report", help="one self-contained HTML report from run and/or batch results directories")
+    rep.add_argument("results", metavar="RESULTS_DIR", nargs="+", help="directories written by workforce run or batch")
+    rep.add_argument("--out", metavar="FILE", help="the HTML file (default RESULTS_DIR/report.html, the first one)")
+    rep.set_defaults(func=_report)
+    dash = sub.add_parser("dashboard", help="serve the browser dashboard (policy levers, live charts) on localhost")
+    dash.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 for any free port)")
+    dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    dash.add_argument("--open", action="store_true", help="open it in a web browser")
+    dash.set_defaults(func=_dashboard)
+
+
+def _report(args) -> int:
+    from . import report
+
+    out = report.write(args.results, args.out)
+    print(f"wrote {out}")
+    return 0
+
+
+def _dashboard(args) -> int:
+    import socket
+
+    if not 0 <= args.port <= 65535:
+        raise InputError.one("--port", "port", "a port number from 0 to 65535", args.port)
+    if args.port:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
+            try:
+                probe.bind((args.host, args.port))
+            except OSError as exc:
+                raise InputError.one("--port", "port", f"a free port on {args.host} (or --port 0)",
+                                     f"{args.port}: {exc.strerror}") from None
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
+    command = [sys.executable, "-m", "solara", "run", "sim.app", "--host", args.host, "--port", str(args.port),
+               "--open" if args.open else "--no-open", "--production", "--log-level", "warning"]
+    print(f"workforce dashboard: starting on http://{args.host}:{args.port or '<any free port>'}/ (Ctrl-C stops it)",
+          flush=True)
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)  # this process becomes the Solara server: signals reach it directly
+    return 0  # pragma: no cover - not reached

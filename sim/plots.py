@@ -152,8 +152,7 @@ def source(results, policy: str | None = BASELINE) -> Source:
     if isinstance(results, (list, tuple)) and results and all(isinstance(r, Results) for r in results):
         tidy = pd.concat([r.tidy().assign(run=i) for i, r in enumerate(results)], ignore_index=True)
         first = results[0]
-        people = pd.DataFrame({k: v for k, v in first.model.people.columns().items() if k in ("id", "sex", "birth_month")})
-        return Source(values=_group_values(tidy), tidy=tidy, events=first.events(), people=people,
+        return Source(values=_group_values(tidy), tidy=tidy, events=first.events(), people=first.people(),
                       scenario=first.scenario, groups=list(first.scenario.groups), runs=len(results),
                       title=f"{first.scenario.name}, seed{'s' if len(results) > 1 else ''} "
                             f"{', '.join(str(r.seed) for r in results)}")

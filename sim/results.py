@@ -104,6 +104,12 @@ class Results:
     def events(self) -> pd.DataFrame:
         return self.model.events.table()
 
+    def people(self) -> pd.DataFrame:
+        """Everyone simulated: id, sex (0 female, 1 male) and birth month, which with the event log
+        give the workforce's ages and sexes in any year (``sim.plots.age_sex_pyramid``)."""
+        c = self.model.people.columns()
+        return pd.DataFrame({"id": c["id"], "sex": c["sex"], "birth_month": c["birth_month"]})
+
     # ---- files ----------------------------------------------------------------------------
     def manifest(self) -> dict:
         from . import __version__
@@ -138,10 +144,12 @@ class Results:
             "events": out / "events.parquet",
             "chart": out / "fte_by_group.png",
             "manifest": out / "manifest.json",
+            "people": out / "people.parquet",
         }
         _atomic(paths["csv"], lambda p: tidy.to_csv(p, index=False))
         _atomic(paths["parquet"], lambda p: tidy.to_parquet(p, index=False))
         _atomic(paths["events"], lambda p: self.events().to_parquet(p, index=False))
+        _atomic(paths["people"], lambda p: self.people().to_parquet(p, index=False))
         _atomic(paths["chart"], lambda p: self.chart(p))
         _atomic(paths["manifest"], lambda p: Path(p).write_text(json.dumps(self.manifest(), indent=2) + "\n"))
         return paths

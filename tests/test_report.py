@@ -1,0 +1,191 @@
+"""workforce report: one self-contained HTML file from run and batch results; bad directories exit 2."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from sim import analysis, report
+from sim.cli import main
+
+EXPERIMENT = """\
+name: tiny_report
+description: two small policies over two years
+scenario: wales-mh-2021
+years: 2
+replications: 2
+seed: 3
+policies:
+  international_nurses:
+    description: 60 more nurses a year from abroad
+    levers: [{lever: recruitment, groups: [nursing], extra_per_year: 60, source: international}]
+  nothing:
+    description: a lever that changes nothing
+    levers: [{lever: retention, groups: [nursing], factor: 1.0}]
+"""
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory):
+    """A workforce run directory (2 replications) and a workforce batch directory (2 policies)."""
+    base = tmp_path_factory.mktemp("results")
+    assert main(["run", "--until", "2023", "--replications", "2", "--out", str(base / "run")]) == 0
+    (base / "tiny.yaml").write_text(EXPERIMENT)
+    assert main(["batch", str(base / "tiny.yaml"), "--workers", "1", "--quiet", "--out", str(base / "batch")]) == 0
+    return base / "run", base / "batch"
+
+
+class Page(HTMLParser):
+    """Images, links, scripts and text of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.images, self.links, self.scripts, self.captions, self.text = [], [], [], [], []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img":
+            self.images.append(a)
+        if tag == "script":
+            self.scripts.append(a)
+        if "href" in a:
+            self.links.append(a["href"])
+        self._in = tag
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in == "figcaption":
+            self.captions.append(data)
+
+
+def parse(path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def assert_self_contained(page: Page) -> None:
+    assert not page.scripts and not page.links  # nothing to fetch, nothing to run
+    for img in page.images:
+        prefix = "data:image/png;base64,"
+        assert img["src"].startswith(prefix)
+        assert base64.b64decode(img["src"][len(prefix):])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_of_a_run_directory(dirs, capsys):
+    run_dir, _ = dirs
+    assert main(["report", str(run_dir)]) == 0
+    out = run_dir / "report.html"
+    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    page = parse(out)
+    assert_self_contained(page)
+    assert page.captions == ["FTE by staff group", "Supply against demand, and the gap", "Training pipeline",
+                             "Joiners and leavers by reason (first run)", "Welsh-speaking FTE",
+                             "Age-sex pyramids (first run)"] + [
+        f"Pathway flows: {p} (first run)" for p in ["psychiatry", "nursing", "hcsw", "psychology", "occupational_therapy",
+                                                    "physician_associates", "social_work", "social_care"]]
+    text = out.read_text()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert f'&quot;scenario_sha256&quot;: &quot;{manifest["scenario_sha256"]}&quot;' in text
+    # the headline table gives the replications' mean FTE with its interval
+    summary = pd.read_csv(run_dir / "summary.csv")
+    nursing = summary[(summary.group == "nursing") & (summary.measure == "fte") & (summary.year == 2023)].iloc[0]
+    assert f"{nursing['mean']:,.0f} ({nursing.low:,.0f}-{nursing.high:,.0f})" in text
+    assert "Run: wales-mh-2021, 2021-03 to 2023-03, seeds 0-1" in text
+
+
+def test_report_of_a_batch_and_a_run_in_one_file(dirs, tmp_path):
+    run_dir, batch_dir = dirs
+    out = tmp_path / "shared" / "plan.html"
+    assert main(["report", str(batch_dir), str(run_dir), "--out", str(out)]) == 0
+    page = parse(out)
+    assert_self_contained(page)
+    text = out.read_text()
+    assert text.index("Experiment: tiny_report") < text.index("Run: wales-mh-2021")
+    assert "Policies against the baseline: FTE" in page.captions and "Baseline FTE by staff group" in page.captions
+    assert "60 more nurses a year from abroad" in text  # the experiment file, verbatim
+    table = analysis.compare(batch_dir, "fte")
+    row = table[(table.policy == "international_nurses") & (table.group == "total") & (table.year == 2023)].iloc[0]
+    assert f"{row.diff_mean:,.1f} [{row.diff_low:,.1f}, {row.diff_high:,.1f}]" in text
+    assert row.diff_mean > 0
+    nothing = table[(table.policy == "nothing") & (table.year == 2023)]
+    assert (nothing.diff_mean == 0).all() and "0.0 [0.0, 0.0]" in text
+    assert len(re.findall(r"<img ", text)) == len(page.images) == 4 + 14  # the batch's figures and the run's
+
+
+def test_load_tells_run_from_batch_directories(dirs):
+    run_dir, batch_dir = dirs
+    assert report.load(run_dir).kind == "run" and report.load(batch_dir).kind == "batch"
+    source = report.load(run_dir).source()
+    assert source.runs == 2 and source.people is not None and source.events is not None
+
+
+def make_bad(kind, tmp_path, dirs):
+    run_dir, batch_dir = dirs
+    d = tmp_path / "results"
+    if kind == "missing":
+        return d, "results: <top level>: expected an existing directory"
+    d.mkdir()
+    if kind == "empty":
+        return d, "results: manifest.json: expected a results directory written by workforce run or workforce batch " \
+                  "(with its manifest.json) (found 'an empty directory')"
+    if kind == "file":
+        d.rmdir()
+        d.write_text("not a directory")
+        return d, "expected a directory"
+    if kind == "not json":
+        (d / "manifest.json").write_text("{oops")
+        return d, "manifest.json: <top level>: expected a JSON manifest"
+    if kind == "unknown manifest":
+        (d / "manifest.json").write_text(json.dumps({"format": 0}))
+        return d, "manifest.json: experiment: expected a results directory written by workforce run or workforce " \
+                  "batch by this version (an older or unknown format?)"
+    if kind == "older run manifest":
+        shutil.copytree(run_dir, d, dirs_exist_ok=True)
+        manifest = json.loads((d / "manifest.json").read_text())
+        del manifest["end"]
+        (d / "manifest.json").write_text(json.dumps(manifest))
+        return d, "manifest.json: end: expected a results directory written by workforce run or workforce batch by " \
+                  "this version (an older or unknown format?) (found 'missing end')"
+    if kind == "older tidy table":
+        shutil.copytree(run_dir, d, dirs_exist_ok=True)
+        (d / "supply.parquet").unlink()
+        pd.read_csv(d / "supply.csv").drop(columns=["unit"]).to_csv(d / "supply.csv", index=False)
+        return d, "supply.csv: columns: expected the columns year, date, group, stage, measure, reason, unit, value " \
+                  "(an older or unknown format?) (found ['unit'])"
+    if kind == "batch without runs":
+        shutil.copy(batch_dir / "manifest.json", d / "manifest.json")
+        return d, "results: runs: expected a batch results directory with its runs"
+    raise AssertionError(kind)
+
+
+BAD = ["missing", "empty", "file", "not json", "unknown manifest", "older run manifest", "older tidy table",
+       "batch without runs"]
+
+
+@pytest.mark.parametrize("kind", BAD)
+def test_bad_results_directory_exits_2_with_a_clear_message(kind, tmp_path, dirs, capsys):
+    path, message = make_bad(kind, tmp_path, dirs)
+    assert main(["report", str(path), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("workforce: invalid input\n") and message in err, err
+    assert "Traceback" not in err and out == ""
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_the_command_exits_2_without_a_traceback(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = cli("report", "empty")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "empty: manifest.json: expected a results directory written by workforce run or workforce batch" \
+           in result.stderr
