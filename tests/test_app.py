@@ -1,0 +1,213 @@
+"""The dashboard: the model behind it, the command, and the page in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from sim.cli import main
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / "results" / "screenshots"
+
+
+# ---- the model behind the page ------------------------------------------------------------------
+def test_levers_at_their_neutral_values_leave_the_policy_identical_to_the_baseline():
+    from sim.app import DashboardModel
+
+    model = DashboardModel(until=2023)
+    assert model.levers == []
+    model.run()
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 25
+    assert (df["FTE total"] == df["Baseline FTE total"]).all()
+    for g in model.inputs.groups:
+        assert (df[f"FTE {g}"] == df[f"Baseline FTE {g}"]).all()
+
+
+def test_a_lever_moves_its_group_only_and_steps_stop_at_the_end():
+    from sim.app import DashboardModel
+
+    model = DashboardModel(until=2023, international_recruits=100)
+    model.run()
+    last = model.report
+    assert last["FTE nursing"] > last["Baseline FTE nursing"] + 50
+    for g in model.inputs.groups:
+        if g != "nursing":
+            assert last[f"FTE {g}"] == last[f"Baseline FTE {g}"], g  # common random numbers
+    end = model.now
+    model.step()  # Mesa's controller may ask for more steps than the run has
+    assert model.now == end and model.baseline.now == end
+
+
+def test_each_input_becomes_its_lever():
+    from sim.app import _scenario, policy
+    from sim.scenario import DEFAULT
+
+    s = _scenario(DEFAULT)
+    levers = policy(s, retention=20, return_share=10, ltft_share=30, international_recruits=40,
+                    recruit_group="psychiatry", nursing_places=25, caap_places=0)
+    kinds = [x.kind for x in levers]
+    assert kinds == ["training_places", "retention", *["retire_and_return"] * len(s.groups), "ltft_training",
+                     "recruitment"]
+    assert levers[0].stage == "nursing/pre_registration_degree" and levers[0].extra == 25
+    assert levers[1].factor == pytest.approx(0.8)
+    nursing_return = levers[2]
+    assert nursing_return.groups == ["nursing"] and nursing_return.share == pytest.approx(s.return_share[0] + 0.1)
+    assert levers[-2].share == pytest.approx(0.3) and levers[-1].groups == ["psychiatry"]
+    assert levers[-1].extra_per_year == 40 and levers[-1].source == "international"
+    assert policy(s) == []
+
+
+def test_every_input_is_a_model_argument():
+    from mesa.visualization.solara_viz import _check_model_params
+
+    from sim.app import DashboardModel, model_params
+
+    params = model_params()
+    assert {"until", "nursing_places", "retention", "return_share", "ltft_share", "international_recruits",
+            "rng"} <= set(params)
+    _check_model_params(DashboardModel.__init__, params)  # raises for an input the model does not take
+
+
+@pytest.mark.parametrize("port, expected", [("70000", "--port: port: expected a port number from 0 to 65535"),
+                                            ("busy", "--port: port: expected a free port on 127.0.0.1")])
+def test_dashboard_with_a_bad_port_exits_2(capsys, port, expected):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        number = busy.getsockname()[1] if port == "busy" else port
+        assert main(["dashboard", "--port", str(number)]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith(f"workforce: invalid input\n{expected}") and out == ""
+
+
+# ---- the page in a browser -------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """``workforce dashboard`` on a free port; yields its URL and stops it afterwards."""
+    port = free_port()
+    log = open(tmp_path / "dashboard.log", "w")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", str(port)], cwd=tmp_path,
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the dashboard exited ({process.returncode}):\n{(tmp_path / 'dashboard.log').read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the dashboard did not answer:\n{(tmp_path / 'dashboard.log').read_text()}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def table(page) -> dict[str, dict[str, float]]:
+    """The numbers table: group -> FTE (policy), FTE (baseline), difference."""
+    out = {}
+    for row in page.locator(".workforce-numbers").first.locator("tr[data-group]").all():
+        cells = [c.inner_text() for c in row.locator("td").all()]
+        out[row.get_attribute("data-group")] = {
+            "policy": float(cells[1].replace(",", "")), "baseline": float(cells[2].replace(",", "")),
+            "difference": float(cells[3].replace(",", ""))}
+    return out
+
+
+def charts(page) -> list[str]:
+    """Sources of the chart images that the browser has drawn (non-zero natural size)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('img'))
+        .filter(img => img.complete && img.naturalWidth > 100 && img.offsetParent !== null)
+        .map(img => img.src)""")
+
+
+def set_slider(page, name: str, *keys: str) -> str:
+    slider = page.get_by_role("slider", name=name)
+    slider.focus()
+    for key in keys:
+        slider.press(key)
+        time.sleep(0.2)  # each key is a change sent to the server
+    return slider.get_attribute("aria-valuenow")
+
+
+def test_dashboard_in_a_browser_changes_a_lever_runs_and_redraws(dashboard):
+    from playwright.sync_api import expect, sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "Debian's chromium package is needed (.ci/run installs it)"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(dashboard, timeout=60_000)
+            numbers = page.locator(".workforce-numbers").first
+            expect(numbers).to_contain_text("Workforce at 2021-03", timeout=90_000)
+            expect(numbers).to_contain_text("none (the policy is the baseline)")
+            before = table(page)
+            assert before["nursing"]["policy"] == pytest.approx(3218.3, abs=0.1)  # the starting stock
+            assert all(row["difference"] == 0 for row in before.values())
+            page.wait_for_function("document.querySelectorAll('img').length >= 2", timeout=30_000)
+            drawn_before = charts(page)
+            assert len(drawn_before) == 2  # FTE by group, supply against demand
+
+            assert set_slider(page, "International recruits a year", "End") == "300"
+            assert set_slider(page, "Last year (March)", "Home", "ArrowRight", "ArrowRight") == "2024"
+            time.sleep(1)
+            page.get_by_role("button", name="Reset").click()
+            expect(numbers).to_contain_text("month 0 of 36", timeout=30_000)
+            expect(numbers).to_contain_text("recruitment(groups=['nursing'], extra_per_year=300.0, source=international)")
+            page.get_by_role("button", name="▶").click()
+            expect(numbers).to_contain_text("Workforce at 2024-03", timeout=180_000)
+            time.sleep(2)  # the last redraw of the charts
+            after = table(page)
+            page.screenshot(path=str(SCREENSHOTS / "dashboard.png"))
+
+            assert after["nursing"]["policy"] != before["nursing"]["policy"]
+            assert after["nursing"]["difference"] > 100  # 300 recruits a year fill vacancies
+            assert after["nursing"]["difference"] == pytest.approx(after["nursing"]["policy"] - after["nursing"]["baseline"],
+                                                                   abs=0.11)
+            assert all(row["difference"] == 0 for g, row in after.items() if g not in ("nursing", "total"))
+            assert after["total"]["difference"] == pytest.approx(after["nursing"]["difference"], abs=0.11)
+            drawn_after = charts(page)
+            assert len(drawn_after) == 2 and set(drawn_after).isdisjoint(drawn_before)  # both charts redrawn
+
+            page.get_by_role("tab", name="Page 1").click()
+            comparison = page.locator(".workforce-numbers").last
+            expect(comparison).to_contain_text("Workforce at 2024-03", timeout=30_000)
+            page.wait_for_function("""() => Array.from(document.querySelectorAll('img'))
+                .filter(img => img.offsetParent !== null && img.naturalWidth > 100).length >= 2""", timeout=30_000)
+            assert len(charts(page)) == 2  # policy against baseline over time, difference by group
+            page.screenshot(path=str(SCREENSHOTS / "dashboard-comparison.png"))
+        finally:
+            browser.close()
+    assert (SCREENSHOTS / "dashboard.png").stat().st_size > 20_000
