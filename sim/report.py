@@ -282,6 +282,9 @@ def _run_section(d: RunDir) -> str:
         years = sorted(src.tidy.year.unique())
         chosen = sorted({years[0], years[len(years) // 2], years[-1]})
         parts.append(_figure("Age-sex pyramids (first run)", lambda: plots.age_sex_pyramid(src, years=chosen)))
+    else:
+        parts.append("<p class='note'>Age-sex pyramids: not drawn (the directory has no people.parquet: it was "
+                     "written by an earlier version of workforce run).</p>")
     for pathway in s.pathway_names:
         parts.append(_figure(f"Pathway flows: {pathway} (first run)", lambda p=pathway: plots.pathway_flows(src, p)))
     parts.append("<h3>Settings: the manifest</h3>")
