@@ -16,11 +16,16 @@ def month(year: int, month_of_year: int = 1) -> int:
     return year * 12 + (month_of_year - 1)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the years a date may name (as --until and places by academic year)
+
+
 def parse(text: str) -> int:
-    """Parse ``YYYY-MM`` into an integer month; raise ``ValueError`` otherwise."""
+    """Parse ``YYYY-MM`` (a year from 1900 to 2200) into an integer month; raise ``ValueError`` otherwise."""
     match = _PATTERN.match(str(text).strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError("a date as YYYY-MM")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise ValueError(f"a date as YYYY-MM with a year from {FIRST_YEAR} to {LAST_YEAR}")
     return month(int(match.group(1)), int(match.group(2)))
 
 

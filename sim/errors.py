@@ -6,7 +6,10 @@ nothing a user writes in a data file should ever produce a traceback.
 
 from __future__ import annotations
 
+import os
+import reprlib
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,7 @@ class Problem:
     found: object = None
 
     def __str__(self) -> str:
-        found = "" if self.found is None else f" (found {self.found!r})"
+        found = "" if self.found is None else f" (found {_short(self.found)!r})"
         return f"{self.file}: {self.field or '<top level>'}: expected {self.expected}{found}"
 
 
@@ -46,29 +49,83 @@ def from_pydantic(file, error) -> InputError:
             expected = e["msg"].replace("Input should be", "").replace("Value error, ", "").strip()
             expected = expected.removeprefix("expected ").replace("List should have", "a list with")
             expected = expected.replace("String should match pattern", "a plain lower-case name matching")
+            expected = expected if len(expected) <= 400 else expected[:397] + "..."
         found = None if e["type"] == "missing" else _short(e.get("input"))
         problems.append(Problem(str(file), field, expected, found))
     return InputError(problems)
 
 
+_REPR = reprlib.Repr(maxlevel=3, maxdict=6, maxlist=6, maxtuple=6, maxset=6, maxstring=80, maxother=80)
+
+
 def _short(value):
-    text = repr(value)
-    return value if len(text) <= 80 else text[:77] + "..."
+    """The value itself if short, else a truncated text of it (never walks all of a huge value)."""
+    if isinstance(value, str):
+        return value if len(value) <= 80 else value[:77] + "..."
+    text = _REPR.repr(value)
+    return value if len(text) <= 80 and "..." not in text else text[:77] + "..."
+
+
+# Limits on an input file: a few hundred kB and a few thousand values are plenty for any scenario,
+# pathway or experiment; YAML aliases can make a small file expand into billions of values.
+MAX_BYTES = 10_000_000
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
+
+
+def is_file(path) -> bool:
+    """Whether ``path`` names a regular file; False (not an exception) for a name too long or with a NUL byte."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_yaml(path):
-    """Read a YAML mapping with the safe loader; any failure becomes an ``InputError``."""
+    """Read a YAML mapping with the safe loader; any failure becomes an ``InputError``.
+
+    Only ``yaml.safe_load`` reads input files: plain data, no tags that construct objects, so
+    nothing in a file is executed. A document that expands (through aliases) into more than
+    ``MAX_VALUES`` values, nests deeper than ``MAX_DEPTH`` or refers to itself is refused.
+    """
     import yaml
 
     try:
+        if os.path.getsize(path) > MAX_BYTES:
+            raise InputError.one(path, "", f"a file of at most {MAX_BYTES:,} bytes", os.path.getsize(path))
         with open(path, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
     except FileNotFoundError:
         raise InputError.one(path, "", "an existing file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # the message without the file name, which the problem gives
+        raise InputError.one(path, "", "a readable UTF-8 text file", exc.strerror or str(exc)) from None
+    except UnicodeDecodeError as exc:
         raise InputError.one(path, "", "a readable UTF-8 text file", str(exc)) from None
     except yaml.YAMLError as exc:
         raise InputError.one(path, "", "valid YAML", str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise InputError.one(path, "", f"valid YAML nested at most {MAX_DEPTH} deep") from None
+    except (ValueError, OverflowError) as exc:  # a path with a NUL byte; a date or an integer YAML cannot make
+        raise InputError.one(path, "", "valid YAML with valid values", _short(str(exc))) from None
     if not isinstance(data, dict):
         raise InputError.one(path, "", "a mapping of keys to values", type(data).__name__)
+    _check_size(path, data)
     return data
+
+
+def _check_size(path, data) -> None:
+    """Refuse documents too big or too deep once aliases are expanded (this walk stops at the limits)."""
+    count, stack = 0, [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise InputError.one(path, "", f"a document of at most {MAX_VALUES:,} values (YAML aliases expanded)")
+        if depth > MAX_DEPTH:
+            raise InputError.one(path, "", f"a document nested at most {MAX_DEPTH} deep (and no alias "
+                                           "that contains itself)")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+            stack.extend((k, depth + 1) for k in node if isinstance(k, (tuple, frozenset)))
+        elif isinstance(node, (list, tuple, set, frozenset)):
+            stack.extend((v, depth + 1) for v in node)

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 from .interventions import LEVERS, AnyLever
 
 BASELINE = "baseline"
@@ -56,6 +56,7 @@ TOTAL = "total"
 PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
+MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
 
 
 # ---- the experiment file ----------------------------------------------------------------------
@@ -87,10 +88,11 @@ class SensitivitySpec(Strict):
 
     outcomes: list[str] = []  # measure:group:year (default: FTE and vacant FTE, all groups, final year)
     policy: str = BASELINE
-    morris_trajectories: Annotated[int, Field(strict=True, ge=2)] = 4
-    morris_levels: Annotated[int, Field(strict=True, ge=2)] = 4
-    sobol_samples: Annotated[int, Field(strict=True, ge=2)] = 8
-    replications: PositiveInt = 1  # runs averaged per parameter point (each with a replication seed)
+    morris_trajectories: Annotated[int, Field(strict=True, ge=2, le=10_000)] = 4
+    morris_levels: Annotated[int, Field(strict=True, ge=2, le=1_000)] = 4
+    sobol_samples: Annotated[int, Field(strict=True, ge=2, le=2**16)] = 8
+    # runs averaged per parameter point (each with a replication seed)
+    replications: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 1
 
     @field_validator("sobol_samples")
     @classmethod
@@ -106,9 +108,9 @@ class ExperimentSpec(Strict):
     scenario: str = scenario_module.DEFAULT  # a shipped scenario name or a path relative to this file
     overrides: dict[str, Any] = {}  # dotted scenario keys, as for sim.scenario.load
     years: Annotated[int, Field(strict=True, ge=1, le=200)] | None = None  # from the scenario's start; default to its end
-    replications: PositiveInt
-    seed: Annotated[int, Field(strict=True, ge=0)]
-    parameter_sets: Annotated[int, Field(strict=True, ge=0)] = 0  # 0: the scenario's own values only
+    replications: Annotated[int, Field(strict=True, ge=1, le=MAX_RUNS)]
+    seed: Annotated[int, Field(strict=True, ge=0, lt=2**128)]
+    parameter_sets: Annotated[int, Field(strict=True, ge=0, le=MAX_RUNS)] = 0  # 0: the scenario's own values only
     policies: dict[PlainName, PolicySpec] = {}
     uncertain: dict[str, Range] = {}
     sensitivity: SensitivitySpec = SensitivitySpec()
@@ -119,6 +121,14 @@ class ExperimentSpec(Strict):
         if BASELINE in v:
             raise ValueError(f"policy names other than '{BASELINE}' (the baseline is always run)")
         return v
+
+    @model_validator(mode="after")
+    def _runs(self):
+        runs = (len(self.policies) + 1) * max(self.parameter_sets, 1) * self.replications
+        if runs > MAX_RUNS:
+            raise ValueError(f"at most {MAX_RUNS:,} runs (policies incl. baseline x parameter sets x replications), "
+                             f"not {runs:,}")
+        return self
 
 
 # ---- the loaded experiment --------------------------------------------------------------------
@@ -227,7 +237,14 @@ def load(path) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise _from_pydantic(path, exc) from None
+        problems = _from_pydantic(path, exc).problems
+        name = data.get("scenario", scenario_module.DEFAULT)
+        if isinstance(name, str):  # report the scenario's own problems too, all in one go
+            try:
+                _compiled(str(_scenario_file(path, name).resolve()), {})
+            except InputError as more:
+                problems += more.problems
+        raise InputError(problems) from None
     scenario_file = _scenario_file(path, spec.scenario)
     scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")
     problems: list[Problem] = []
@@ -279,7 +296,7 @@ class _Errors:
 
 def _scenario_file(path: Path, name: str) -> Path:
     beside = path.parent / name
-    if beside.is_file():
+    if is_file(beside):
         return beside
     try:
         return scenario_module.resolve(name)

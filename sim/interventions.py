@@ -34,9 +34,11 @@ from . import calendar
 from .errors import InputError, Problem
 
 Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
+Fraction = Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)]  # an FTE fraction
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+# places or joiners a year: bounded as the scenario's are (sim.scenario.MAX_PER_YEAR)
+PerYear = Annotated[float, Field(strict=True, ge=0.0, le=1_000_000, allow_inf_nan=False)]
+Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
 Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
 Age = Annotated[float, Field(strict=True, ge=0.0, le=120.0, allow_inf_nan=False)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -147,7 +149,7 @@ class TrainingPlaces(Lever):
     kind: ClassVar[str] = "training_places"
     lever: Literal["training_places"] = "training_places"
     stage: str
-    places: dict[Year, NonNegative] | None = None
+    places: dict[Year, PerYear] | None = None
     extra: Number | None = None  # places added to (or, if negative, taken from) every academic year
     fill_rate: Probability | None = None
 
@@ -334,8 +336,8 @@ class Recruitment(Lever):
     kind: ClassVar[str] = "recruitment"
     lever: Literal["recruitment"] = "recruitment"
     groups: list[str] | None = None
-    per_year: NonNegative | None = None
-    extra_per_year: NonNegative | None = None
+    per_year: PerYear | None = None
+    extra_per_year: PerYear | None = None
     fill_per_month: Probability | None = None
     source: Name | None = None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from .errors import InputError, read_yaml
+from .errors import InputError, is_file, read_yaml
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 
@@ -29,7 +29,7 @@ def read_layered(path: Path, resolve, seen: tuple = ()) -> dict:
     if not isinstance(base, str):
         raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
     candidate = (path.parent / base)
-    base_path = candidate if candidate.is_file() else resolve(base)
+    base_path = candidate if is_file(candidate) else resolve(base)
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
     merged = read_layered(base_path, resolve, seen + (path.resolve(),))
@@ -53,7 +53,7 @@ def calibration_file(name_or_path, relative_to: Path) -> Path:
     """A calibration parameter file: a path relative to the scenario, or a shipped name."""
     for candidate in (relative_to / str(name_or_path), CALIBRATION_DIR / str(name_or_path),
                       CALIBRATION_DIR / f"{name_or_path}.yaml"):
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if not p.stem.endswith("-report"))
     raise InputError.one(relative_to, "calibration", f"an existing calibration file or shipped name ({shipped})",

@@ -16,7 +16,7 @@ from typing import Annotated
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem, from_pydantic, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
 EXIT_PREFIX = "exit:"
@@ -32,8 +32,8 @@ class LTFT(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     share: Probability
-    fraction: tuple[Annotated[float, Field(strict=True, gt=0.0, le=1.0)],
-                    Annotated[float, Field(strict=True, gt=0.0, le=1.0)]]
+    fraction: tuple[Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)],
+                    Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)]]
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -87,7 +87,7 @@ def resolve(name_or_path, relative_to: Path | None = None) -> Path:
     candidates = [path] if path.is_absolute() else [(relative_to or Path.cwd()) / path, PATHWAY_DIR / path,
                                                      PATHWAY_DIR / f"{name_or_path}.yaml"]
     for candidate in candidates:
-        if candidate.is_file():
+        if is_file(candidate):
             return candidate
     return candidates[0]
 
@@ -151,6 +151,21 @@ def combine(graphs: list[nx.DiGraph]) -> nx.DiGraph:
             if node in combined and not combined.nodes[node].get("exit") and node not in reachable:
                 raise InputError.one(g.graph["file"], f"stages.{combined.nodes[node]['stage']}",
                                      "a stage reachable from an entry stage (mark one 'entry: true')", node)
+    # and a way on from every stage: a cycle of stages with no final stage or exit beyond it would
+    # keep people (trainees, who neither leave nor retire) in it for ever
+    ends = [n for n, d in combined.nodes(data=True) if d.get("exit") or d.get("final")]
+    way_out = set(ends)
+    for n in ends:
+        way_out |= nx.ancestors(combined, n)
+    for g in graphs:
+        for node in g.nodes:
+            d = combined.nodes[node] if node in combined else {}
+            if d and not d.get("exit") and node not in way_out:
+                problems.append(Problem(g.graph["file"], f"stages.{d['stage']}.transitions",
+                                        "transitions leading on to a final stage or an exit (this stage is "
+                                        "in a cycle with no way out)", node))
+    if problems:
+        raise InputError(problems)
     return combined
 
 

@@ -18,18 +18,25 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from . import calendar, layering, pathways
-from .errors import InputError, Problem, from_pydantic, read_yaml
+from .errors import InputError, Problem, _short, from_pydantic, is_file, read_yaml
 from .people import SECTORS
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
 
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
+# Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
+MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
+MAX_STOCK = 10_000_000  # people (or FTE) in one stage's starting stock, or vacant FTE of a group
+MAX_PER_YEAR = 1_000_000  # training places a year, joiners a year
+MIN_AGE = 16.0  # nobody starts training or work younger
 Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
-Age = Annotated[float, Field(strict=True, ge=0.0, le=100.0, allow_inf_nan=False)]
-Count = Annotated[int, Field(strict=True, ge=0)]
+Fraction = Annotated[float, Field(strict=True, ge=MIN_FTE, le=1.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(strict=True, ge=0.0, le=MAX_STOCK, allow_inf_nan=False)]
+PerYear = Annotated[float, Field(strict=True, ge=0.0, le=MAX_PER_YEAR, allow_inf_nan=False)]
+Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -57,7 +64,7 @@ def _band_rates(value):
 
     def probability(x):
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
-            raise ValueError(f"{expected}; {x!r} is not a probability")
+            raise ValueError(f"{expected}; {_short(x)!r} is not a probability")
         return float(x)
 
     if isinstance(value, list):
@@ -154,7 +161,7 @@ class Establishment(Strict):
 
 
 class Joiners(Strict):
-    per_year: NonNegative
+    per_year: PerYear
     fill_per_month: Probability
     stages: dict[str, Probability]
     sources: dict[str, Probability]
@@ -201,7 +208,7 @@ class StockSpec(Strict):
 
 class IntakeSpec(Strict):
     month: Annotated[int, Field(strict=True, ge=1, le=12)]
-    places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], NonNegative]
+    places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], PerYear]
     fill_rate: Probability = 1.0
     from_stage: str | None = None
     age: AgeDistribution | None = None
@@ -222,8 +229,8 @@ class Uncertain(Strict):
     """A parameter marked uncertain: calibration and sensitivity analysis vary it within ``range``,
     or, with ``scale``, multiply the value (a number or a rate table) by a factor in that range."""
 
-    range: tuple[float, float] | None = None
-    scale: tuple[Annotated[float, Field(gt=0.0)], Annotated[float, Field(gt=0.0)]] | None = None
+    range: tuple[Finite, Finite] | None = None
+    scale: tuple[Annotated[Finite, Field(gt=0.0)], Annotated[Finite, Field(gt=0.0)]] | None = None
     why: str = ""
 
     @model_validator(mode="after")
@@ -389,10 +396,10 @@ def _bands(rates, n_bands: int) -> np.ndarray:
 def resolve(name_or_path) -> Path:
     """A scenario file: a path, or the name of a shipped scenario."""
     path = Path(name_or_path)
-    if path.is_file():
+    if is_file(path):
         return path
     shipped = SCENARIO_DIR / f"{name_or_path}.yaml"
-    if shipped.is_file():
+    if is_file(shipped):
         return shipped
     names = ", ".join(p.stem for p in sorted(SCENARIO_DIR.glob("*.yaml")))
     raise InputError.one(path, "", f"an existing scenario file or a shipped scenario name ({names})")
@@ -413,7 +420,14 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        problems = from_pydantic(path, exc).problems
+        files = data.get("pathways")
+        if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
+            try:  # report the pathway files' problems too, all in one go
+                pathways.load_all(files, relative_to=path.parent)
+            except InputError as more:
+                problems += more.problems
+        raise InputError(problems) from None
     graph = pathways.load_all(spec.pathways, relative_to=path.parent)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)

@@ -132,7 +132,7 @@ BAD_SCENARIOS = {
     "stay range reversed": ({f"{NURSING}.retire_and_return.stay_years": [3, 1]},
                             f"{NURSING}.retire_and_return.stay_years", "low <= high"),
     "zero part-time FTE": ({f"{NURSING}.participation.part_time_fte": [0, 0.8]},
-                           f"{NURSING}.participation.part_time_fte.0", "greater than 0"),
+                           f"{NURSING}.participation.part_time_fte.0", "greater than or equal to 0.01"),
     "negative headcount": ({f"{SAS}.headcount": -5}, f"{SAS}.headcount", "greater than or equal to 0"),
     "fte above headcount": ({f"{SAS}.fte": 200.0}, SAS, "fte no greater than headcount"),
     "intake month 13": ({f"{DOCTORATE}.month": 13}, f"{DOCTORATE}.month", "less than or equal to 12"),
