@@ -269,11 +269,11 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
                                      popsize=st.popsize, polish=False, updating="deferred", workers=mapper,
                                      init="sobol" if _power_of_two(st.popsize * len(spec.fit)) else "latinhypercube")
         # Around the best point, a Latin hypercube of extra parameter sets (half-width: twice the final
-        # population's spread, at least 2% of the range), so that the confidence set is not only the
+        # population's spread, at least 5% of the range), so that the confidence set is not only the
         # few points the optimiser happened to visit near its optimum.
         best_x = evaluated[int(np.argmin([v for _, v, _ in evaluated]))][0]
         low, high = np.array(parameters.bounds).T
-        width = np.maximum(2 * np.std(fit.population, axis=0), 0.02 * (high - low))
+        width = np.maximum(2 * np.std(fit.population, axis=0), 0.05 * (high - low))
         if st.interval_samples:
             from scipy.stats import qmc
 

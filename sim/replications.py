@@ -43,10 +43,11 @@ def group_values(results) -> pd.DataFrame:
     values = rows.groupby(["year", "group", "measure"], sort=False).value.sum().reset_index()
     total = values.groupby(["year", "measure"], sort=False).value.sum().reset_index().assign(group=TOTAL)
     values = pd.concat([values, total], ignore_index=True)
-    wide = values.pivot_table(index=["year", "group"], columns="measure", values="value").reset_index()
-    rate = (wide.vacancies_fte / wide.establishment_fte.where(wide.establishment_fte > 0)).fillna(0.0)
-    rates = wide[["year", "group"]].assign(measure="vacancy_rate", value=rate.to_numpy())
-    return pd.concat([values, rates], ignore_index=True)
+    # every measure for every year and group (a flow with no events has no row in the tidy table)
+    wide = values.pivot_table(index=["year", "group"], columns="measure", values="value", fill_value=0.0)
+    wide = wide.reindex(columns=list(SUMMED), fill_value=0.0)
+    wide["vacancy_rate"] = (wide.vacancies_fte / wide.establishment_fte.where(wide.establishment_fte > 0)).fillna(0.0)
+    return wide.reset_index().melt(id_vars=["year", "group"], var_name="measure", value_name="value")
 
 
 def summarise(values: pd.DataFrame) -> pd.DataFrame:

@@ -61,6 +61,7 @@ def case(tmp_path):
         data = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))
         assert data["pathways"] == PATHWAY_NAMES
         data["pathways"] = [f"{name}.yaml" for name in PATHWAY_NAMES]
+        data.pop("calibration", None)  # uncalibrated, so the calibration never overwrites an edit under test
         _write(tmp_path / SCENARIO_FILE, data, scenario_edits)
         return tmp_path / SCENARIO_FILE
 
