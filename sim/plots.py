@@ -19,6 +19,7 @@ global state: show one in a notebook by leaving it as a cell's value, or save it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,8 +84,10 @@ class Source:
         if missing:
             raise InputError.one("results", "groups", f"staff groups of the results ({', '.join(self.groups)})",
                                  missing)
+        rank = {g: i for i, g in enumerate(wanted)}
         rows = rows[rows.group.isin(wanted)]
-        return rows.sort_values("year").reset_index(drop=True)
+        rows = rows.assign(_rank=rows.group.map(rank)).sort_values(["_rank", "year"], kind="stable")
+        return rows.drop(columns="_rank").reset_index(drop=True)
 
     def measures(self) -> list[str]:
         frame = self.values if self.values is not None else self.summary
@@ -131,10 +134,20 @@ def _with_run(frame: pd.DataFrame, policy: str | None) -> pd.DataFrame:
 
 
 def _order(groups, scenario) -> list[str]:
+    """Groups in the scenario's order (the shipped scenario's, for a table that does not say), then any others."""
     present = [g for g in dict.fromkeys(groups) if g != TOTAL]
-    if scenario is not None:
-        return [g for g in scenario.groups if g in present] + [g for g in present if g not in scenario.groups]
-    return present
+    known = list(scenario.groups) if scenario is not None else _shipped_groups()
+    return [g for g in known if g in present] + [g for g in present if g not in known]
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_groups() -> list[str]:
+    from . import scenario as scenario_module
+
+    try:
+        return list(scenario_module.load(scenario_module.DEFAULT).groups)
+    except InputError:  # pragma: no cover - the shipped scenario always loads
+        return []
 
 
 def source(results, policy: str | None = BASELINE) -> Source:
