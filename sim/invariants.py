@@ -2,17 +2,28 @@
 
 - headcount of every group changes only by recorded joiners and leavers;
 - nobody is in two places: each counted person has exactly one valid stage and a status
-  that matches it (training stage <-> in training);
+  that matches it (training stage <-> in training), and is counted once;
 - FTE is in (0, 1] for everyone counted; no count is negative;
-- nobody is younger than the youngest age their stage's entrants can have.
+- nobody is younger than their stage allows: the youngest age at which anyone can enter it
+  (the lowest age of its stock, intake or joiners, or of any stage that leads to it), and
+  never younger than 16;
+- after the last step, the event log replays to the final state: each person's events form
+  one unbroken chain (every move starts from the stage the previous one ended in), and the
+  last one gives the stage and status in the people columns (``replay``).
 """
 
 from __future__ import annotations
 
+import math
+
+import networkx as nx
 import numpy as np
 
+from .eventlog import OUTSIDE
 from .flows import net
 from .people import Status
+
+_NEVER = np.iinfo(np.int32).max
 
 
 class InvariantError(AssertionError):
@@ -40,7 +51,111 @@ def check_step(model, previous: dict, current: dict) -> None:
     for key in ("stage_headcount", "stage_fte", "welsh_headcount", "welsh_fte", "post_fte"):
         if (current[key] < 0).any():
             raise InvariantError(f"month {model.now}: negative {key}")
-    if ((model.now - p.birth_month[ids]) < 12 * 16).any():
+    age = model.now - p.birth_month[ids]
+    if (age < 12 * 16).any():
         raise InvariantError(f"month {model.now}: someone counted is younger than 16")
+    youngest = model.__dict__.get("_youngest_ages")
+    if youngest is None:
+        youngest = model._youngest_ages = youngest_ages(s)
+    too_young = age < youngest[stage]
+    if too_young.any():
+        i = int(np.flatnonzero(too_young)[0])
+        raise InvariantError(f"month {model.now}: person {int(ids[i])} in {s.stages[stage[i]]} is {age[i] / 12:.2f}, "
+                             f"younger than anyone can enter it ({youngest[stage[i]] / 12:.2f})")
     if (np.bincount(ids, minlength=1) > 1).any():
         raise InvariantError(f"month {model.now}: someone counted twice")
+    if model.now >= model.end:
+        check_replay(model)
+
+
+def youngest_ages(s) -> np.ndarray:
+    """The youngest age (months) anyone can have in each stage: the lowest age band of the people
+    who start in it or in any stage that leads to it (stocks, intakes, joiners; ages only grow)."""
+    spec = s.spec
+    lowest = {st: math.inf for st in s.stages}
+
+    def start(stage, bands):
+        lowest[stage] = min(lowest[stage], min(math.floor(12 * b.low) for b in bands))
+
+    for st, stock in spec.stocks.items():
+        start(st, stock.age)
+    leads = nx.DiGraph()
+    leads.add_nodes_from(s.stages)
+    leads.add_edges_from((a, b) for a, b in s.graph.edges if a in lowest and b in lowest)
+    for st, intake in spec.intake.items():
+        if intake.from_stage is None:
+            start(st, intake.age)
+        else:
+            leads.add_edge(intake.from_stage, st)
+    for g in spec.groups.values():
+        if g.joiners:
+            for st in g.joiners.stages:
+                start(st, g.joiners.age)
+    out = np.full(len(s.stages), _NEVER, dtype=np.int64)
+    for i, st in enumerate(s.stages):
+        youngest = min(lowest[x] for x in nx.ancestors(leads, st) | {st})
+        if youngest < math.inf:
+            out[i] = youngest
+    return out
+
+
+def replay(log, n_people: int, stage_training: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's stage and status as the event log says they end: ``(stage, status)`` arrays.
+
+    The stage is where their last event took them (or, if it took them out, the stage they left,
+    which the people columns keep). The status follows from the last event: in a training stage
+    -> training; back from retirement -> returned; in any other stage -> in post; out through
+    retirement -> retired; out any other way -> left. Raises ``InvariantError`` if someone's
+    events do not form one chain (a move that does not start where the previous one ended,
+    which would put a person in two places) or someone has no events at all.
+    """
+    ids, _, src, dst, reason = log.arrays()
+    order = np.argsort(ids, kind="stable")  # keeps each person's events in the order they happened
+    ids, src, dst, reason = ids[order], src[order].astype(np.int64), dst[order].astype(np.int64), reason[order]
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    last = np.ones(len(ids), dtype=bool)
+    last[:-1] = ids[1:] != ids[:-1]
+    broken = np.flatnonzero(~first[1:] & (src[1:] != dst[:-1])) + 1
+    if len(broken):
+        i = broken[0]
+        raise InvariantError(f"person {ids[i]}: an event from stage {src[i]} ({log.reasons[reason[i]]}) but their "
+                             f"previous event took them to {dst[i - 1]}")
+    outside_first = first & (src != OUTSIDE)
+    if outside_first.any():
+        i = int(np.flatnonzero(outside_first)[0])
+        raise InvariantError(f"person {ids[i]}: their first event starts in stage {src[i]}, not outside")
+    seen = ids[last]
+    if len(seen) != n_people or (len(seen) and (seen[0] != 0 or seen[-1] != n_people - 1)):
+        missing = np.setdiff1d(np.arange(n_people), seen)
+        raise InvariantError(f"{len(missing)} people have no events (e.g. person {missing[:1].tolist()})")
+    src, dst, reason = src[last], dst[last], reason[last]
+    names = np.array(log.reasons + [""], dtype=object)[reason]
+    inside = dst >= 0
+    stage = np.where(inside, dst, src)
+    status = np.full(n_people, int(Status.LEFT), dtype=np.int8)
+    retired = ~inside & np.isin(names, ["retired", "retired_mho"])
+    status[retired] = int(Status.RETIRED)
+    status[inside] = np.where(stage_training[stage[inside]], int(Status.TRAINING), int(Status.IN_POST))
+    status[inside & (names == "returned")] = int(Status.RETURNED)
+    return stage.astype(np.int16), status
+
+
+def check_replay(model) -> None:
+    """The event log replays to the people columns: stage and status of everyone ever created,
+    and the stage headcount of the last month."""
+    s, p = model.inputs, model.people
+    stage, status = replay(model.events, p.count, s.stage_training)
+    wrong = np.flatnonzero((stage != p.stage[: p.count]) | (status != p.status[: p.count]))
+    if len(wrong):
+        i = int(wrong[0])
+        raise InvariantError(f"month {model.now}: person {i} replays to stage {stage[i]} with status "
+                             f"{Status(status[i]).name} but is in stage {p.stage[i]} with status "
+                             f"{Status(p.status[i]).name} ({len(wrong)} people differ)")
+    counted = np.isin(status, [int(x) for x in (Status.TRAINING, Status.IN_POST, Status.RETURNED)])
+    active = p.active[: p.count]
+    if (counted & ~active).any() or ((status == Status.LEFT) & active).any():
+        raise InvariantError(f"month {model.now}: someone's active flag does not match their replayed status")
+    headcount = np.bincount(stage[counted & active], minlength=len(s.stages))
+    if not np.array_equal(headcount, model.history[-1]["stage_headcount"]):
+        raise InvariantError(f"month {model.now}: the replayed stage headcount differs from the last month's")

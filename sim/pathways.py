@@ -108,6 +108,9 @@ def load(path) -> nx.DiGraph:
     for stage, s in spec.stages.items():
         for target, p in s.transitions.items():
             node = target if target.startswith(EXIT_PREFIX) else qualify(spec.name, target)
+            if graph.has_edge(qualify(spec.name, stage), node):  # 'worker' and 'course/worker': one stage
+                problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
+                                        "each target named once (this one is already a transition)", target))
             if not target.startswith(EXIT_PREFIX) and "/" not in target and node not in graph:
                 problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
                                         f"a stage of this pathway ({', '.join(spec.stages)}), "

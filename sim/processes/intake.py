@@ -9,6 +9,7 @@ stage, such as support workers starting a nursing apprenticeship.
 import numpy as np
 
 from .. import calendar
+from . import ageing
 from ..rng import person_keys
 from ..people import Status
 from ..population import draw_people
@@ -32,6 +33,7 @@ def step(model) -> None:
             ids = draw_people(model, keys, spec.age, spec.female_share if spec.female_share is not None
                               else group.female_share, group.welsh_share_new, "intake")
             model.enter_stage(ids, stage, "intake")
+            ageing.step(model)  # the newcomers' ages too: an intake into a post meets leaving and retirement now
         else:
             source = s.stage_code(spec.from_stage)
             pool = model.in_status(Status.IN_POST)
