@@ -103,3 +103,58 @@ def test_the_checks_catch_a_negative_count_and_a_person_counted_twice(tmp_path):
     model.counted = lambda: np.concatenate([original(), original()[:1]])
     with pytest.raises(InvariantError, match="counted twice"):
         check_step(model, before, model.history[-1])
+
+
+# ---- numbers that mean what they say: annual rates become monthly hazards as 1 - (1 - p)^(1/12) ----------
+def _annual_tables(spec, field: str, n_bands: int) -> np.ndarray:
+    """(group, sex, band) annual rates as the scenario file gives them."""
+    tables = []
+    for g in spec.groups.values():
+        rate = getattr(g, field).rate
+        if isinstance(rate, (int, float)):
+            tables.append(np.full((2, n_bands), float(rate)))
+        elif isinstance(rate, list):
+            tables.append(np.array([rate, rate], dtype=float))
+        else:
+            tables.append(np.array([rate.female, rate.male], dtype=float))
+    return np.stack(tables)
+
+
+def test_compiled_leaving_and_retirement_hazards_are_the_annual_rates_made_monthly():
+    from sim import scenario
+
+    s = scenario.load()
+    n = len(s.band_edges)
+    for field, monthly in (("leaving", s.leave_monthly), ("retirement", s.retire_monthly)):
+        annual = _annual_tables(s.spec, field, n)
+        assert (annual > 0.05).any()  # rates large enough for p/12 to differ
+        np.testing.assert_array_equal(monthly, 1.0 - (1.0 - annual) ** (1.0 / 12.0))
+        np.testing.assert_allclose(1.0 - (1.0 - monthly) ** 12, annual, rtol=0, atol=1e-12)
+        positive = annual > 0.05
+        assert (np.abs(monthly[positive] - annual[positive] / 12) > 1e-4).all(), f"{field} looks like p / 12"
+    change = np.array([g.participation.change_per_year for g in s.spec.groups.values()])
+    np.testing.assert_array_equal(s.hours_change_monthly, 1.0 - (1.0 - change) ** (1.0 / 12.0))
+
+
+def test_levers_scale_the_annual_rate_then_convert_it_as_the_scenario_does(tmp_path):
+    from sim import calendar, interventions
+
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": [0.3, 0.2, 0.1],
+                                          "groups.staff.retirement.rate": [0.0, 0.4, 0.6]},
+                               {"stages.student.attrition": 0.3})
+    levers = [interventions.Retention(groups=["staff"], factor=1.5),
+              interventions.RetireAndReturn(retirement_factor=2.0),
+              interventions.TrainingAttrition(reduction=0.5)]
+    model = WorkforceModel(scenario=path, rng=1, interventions=levers)
+    model.step()
+    s = model.inputs
+    annual_leave = np.array([0.3, 0.2, 0.1])
+    effective = s.leave_monthly[0] * s.stage_leave_factor[s.stage_code("course/worker")]
+    np.testing.assert_allclose(effective, calendar.annual_to_monthly(np.tile(annual_leave * 1.5, (2, 1))), atol=1e-15)
+    np.testing.assert_allclose(s.retire_monthly[0],
+                               calendar.annual_to_monthly(np.tile(np.minimum([0.0, 0.8, 1.2], 1.0), (2, 1))),
+                               atol=1e-15)
+    student = s.stage_code("course/student")
+    months = s.stage_months[student]
+    np.testing.assert_allclose(1 - (1 - s.stage_attrition[student]) ** months, 0.3 * 0.5, atol=1e-12)
+    assert s.stage_attrition[student] == pytest.approx(1 - (1 - 0.15) ** (1 / months), abs=1e-15)
