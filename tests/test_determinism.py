@@ -1,0 +1,92 @@
+"""Determinism: the same scenario and seed give bit-identical tables across runs, processes,
+worker counts and executors, and a committed golden baseline catches any change in results.
+
+The baseline (``tests/golden/``) is the tidy table of the default scenario, uncalibrated, seeds
+1 and 2, to March 2023, written with exact floats. A change in results that is intended is
+committed with a regenerated baseline: ``python tests/golden/regenerate.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO
+from golden import regenerate as golden
+from sim import experiment
+from sim.results import run
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return {seed: golden.table(seed) for seed in golden.SEEDS}
+
+
+def _differences(expected: str, actual: str, limit: int = 8) -> str:
+    exp, act = expected.splitlines(), actual.splitlines()
+    diffs = [f"  line {i + 1}: expected {a!r}\n           found    {b!r}" for i, (a, b) in enumerate(zip(exp, act))
+             if a != b]
+    if len(exp) != len(act):
+        diffs.append(f"  {len(exp)} lines expected, {len(act)} found")
+    return "\n".join(diffs[:limit]) + (f"\n  ... {len(diffs) - limit} more" if len(diffs) > limit else "")
+
+
+@pytest.mark.parametrize("seed", golden.SEEDS)
+def test_results_match_the_golden_baseline_exactly(tables, seed):
+    expected = golden.path(seed).read_text(encoding="utf-8")
+    actual = golden.as_text(tables[seed])
+    assert actual == expected, (
+        f"results differ from {golden.path(seed).name}:\n{_differences(expected, actual)}\n"
+        "if the change is intended, regenerate the baseline: python tests/golden/regenerate.py")
+
+
+def test_the_golden_text_is_exact_and_the_comparison_can_fail(tables):
+    table = tables[golden.SEEDS[0]]
+    text = golden.as_text(table)
+    back = pd.read_csv(pd.io.common.StringIO(text), keep_default_na=False)
+    assert (back.value.to_numpy() == table.value.to_numpy()).all()  # repr round-trips every float bit for bit
+    nudged = table.copy()
+    i = int((nudged.measure == "fte").to_numpy().argmax())
+    nudged.loc[nudged.index[i], "value"] = float(np.nextafter(nudged.value.iloc[i], np.inf))  # one ulp
+    assert golden.as_text(nudged) != text
+    assert golden.SEEDS[0] != golden.SEEDS[1] and golden.as_text(tables[golden.SEEDS[1]]) != text
+
+
+def test_the_same_seed_gives_bit_identical_tables_and_event_logs_in_one_process(tables):
+    seed = golden.SEEDS[0]
+    again = run(golden.SCENARIO, seed=seed, until=golden.UNTIL, overrides=dict(golden.OVERRIDES))
+    pd.testing.assert_frame_equal(again.tidy(), tables[seed], check_exact=True)
+    first = run(golden.SCENARIO, seed=seed, until=2022, overrides=dict(golden.OVERRIDES))
+    pd.testing.assert_frame_equal(first.events(), run(golden.SCENARIO, seed=seed, until=2022,
+                                                      overrides=dict(golden.OVERRIDES)).events(), check_exact=True)
+
+
+def test_other_processes_with_other_hash_seeds_give_the_same_bits(tmp_path, tables):
+    """Python salts str hashes per process: nothing random may depend on them."""
+    seed = golden.SEEDS[0]
+    code = ("import sys; sys.path.insert(0, 'tests'); from golden import regenerate as g; "
+            f"open(sys.argv[1], 'w').write(g.as_text(g.table({seed})))")
+    for hash_seed in ("1", "12345"):
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": hash_seed, "MPLBACKEND": "Agg"}
+        out = tmp_path / f"hash{hash_seed}.csv"
+        subprocess.run([sys.executable, "-c", code, str(out)], cwd=REPO, env=env, check=True, timeout=300)
+        assert out.read_text() == golden.as_text(tables[seed])
+
+
+def test_one_worker_and_a_pool_of_two_give_the_golden_bits(tables):
+    """The batch machinery (jobs pickled to worker processes) runs the same model as ``run``."""
+    path = str((REPO / "sim" / "data" / "scenarios" / f"{golden.SCENARIO}.yaml").resolve())
+    jobs = [experiment.Job(policy="baseline", parameter_set=0, replication=i, seed=seed, scenario=path,
+                           overrides=dict(golden.OVERRIDES), until=golden.UNTIL, levers=())
+            for i, seed in enumerate(golden.SEEDS)]
+    for workers in (1, 2):
+        done = list(experiment.execute(experiment.simulate, jobs, workers=workers, quiet=True))
+        assert sorted(job.seed for job, _ in done) == sorted(golden.SEEDS)
+        for job, result in done:
+            table = result.drop(columns=["policy", "parameter_set", "replication", "seed"])
+            assert golden.as_text(table) == golden.as_text(tables[job.seed]), f"{workers} workers, seed {job.seed}"
