@@ -90,3 +90,59 @@ def test_one_worker_and_a_pool_of_two_give_the_golden_bits(tables):
         for job, result in done:
             table = result.drop(columns=["policy", "parameter_set", "replication", "seed"])
             assert golden.as_text(table) == golden.as_text(tables[job.seed]), f"{workers} workers, seed {job.seed}"
+
+
+# ---- interruption: a batch killed at random moments resumes to the uninterrupted results -------------------
+def test_a_batch_killed_at_random_moments_resumes_to_exactly_the_uninterrupted_results(tmp_path):
+    """SIGKILL (no clean-up possible) at seeded random moments: after a few files, or right in the
+    middle of writing one; after every kill each result file there is whole and the manifest is
+    valid; the resumed batch equals an uninterrupted one, bit for bit, with no temporary file left."""
+    import json
+    import random
+    import signal
+    import time
+
+    import yaml
+
+    from test_experiment import assert_same_results
+    from test_fuzz import EXPERIMENT, FILES, dump
+
+    for name, data in FILES.items():
+        (tmp_path / name).write_text(dump(data))
+    spec = {**EXPERIMENT, "years": 3, "replications": 2, "parameter_sets": 2}
+    (tmp_path / "e.yaml").write_text(yaml.safe_dump(spec))
+    loaded = experiment.load(tmp_path / "e.yaml")
+    total = len(loaded.jobs())
+    out = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
+    rng = random.Random(6)
+    written = lambda: sorted(out.glob("runs/*/*.parquet"))  # noqa: E731
+    kills = 0
+    for attempt in range(3):
+        before = len(written())
+        if before == total:
+            break
+        target = min(before + rng.randint(1, 3), total - 1)
+        workers = rng.choice(["1", "2"])
+        process = subprocess.Popen([sys.executable, "-m", "sim", "batch", str(tmp_path / "e.yaml"), "--workers",
+                                    workers, "--quiet", "--out", str(out)], env=env, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while len(written()) < target and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.2))  # anywhere: between runs, mid-run, mid-write
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            kills += 1
+        process.wait()
+        assert process.returncode in (0, -signal.SIGKILL), process.stderr.read().decode()
+        for path in written():  # whatever has its final name is whole
+            pd.read_parquet(path)
+        if (out / "manifest.json").exists():
+            json.loads((out / "manifest.json").read_text())
+    assert kills >= 2, "the batch finished before it could be killed: make the runs longer"
+    summary = experiment.batch(loaded, out=out, workers=2, quiet=True)
+    assert summary.skipped + summary.written == total
+    experiment.batch(loaded, out=tmp_path / "whole", workers=1, quiet=True)
+    assert_same_results(out, tmp_path / "whole")
+    assert [p.name for p in out.rglob(".*")] == []  # no temporary or partial file left behind
