@@ -490,3 +490,40 @@ def test_input_files_are_read_only_with_the_safe_loader():
             assert unsafe not in text.replace("CSafeLoader", "").replace("SafeLoader", ""), (path.name, unsafe)
     assert ("errors.py", "safe_load") in calls
     assert {call for _, call in calls} <= {"safe_load", "safe_load_all"}, calls
+
+
+# ---- the dashboard keeps serving after odd input ----------------------------------------------------------
+from test_app import dashboard  # noqa: E402,F401  (the fixture: workforce dashboard on a free port)
+
+
+def test_the_dashboard_keeps_serving_after_odd_input(dashboard):  # noqa: F811
+    """Garbage on the socket, odd HTTP requests and garbage on a session's websocket: the server
+    answers them (or drops them) and goes on serving the page."""
+    import socket
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from websockets.sync.client import connect
+
+    url = urllib.parse.urlsplit(dashboard)
+    rng = random.Random(3)
+    for raw in (rng.randbytes(3000), b"BREW / HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", b"GET / HTTP/9.9\r\n\x00\r\n\r\n"):
+        with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+            sock.sendall(raw)
+            sock.settimeout(5)
+            with contextlib.suppress(OSError):
+                sock.recv(1024)
+    for path in ("nope", "?%%%=%", "static/../../../etc/passwd", "jupyter/api/kernels/nope", "_solara/api/x"):
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(dashboard + path, timeout=30).read()
+    channel = f"ws://{url.hostname}:{url.port}/jupyter/api/kernels/fuzz/channels?session_id=fuzz"
+    with contextlib.suppress(Exception), connect(channel, open_timeout=30, close_timeout=5) as ws:
+        for message in ("not json", "{}", '{"header": {"msg_type": "comm_msg"}, "content": null}',
+                        '{"header": 1, "parent_header": [], "metadata": "", "content": {"data": {"method": "update", '
+                        '"state": {"value": "1e999"}}}, "channel": "shell"}', rng.randbytes(500)):
+            ws.send(message)
+    with urllib.request.urlopen(dashboard, timeout=60) as response:
+        assert response.status == 200 and b"<html" in response.read().lower()
