@@ -508,5 +508,8 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
         if intake.from_stage is not None and intake.from_stage not in stages:
             problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))
+        elif intake.from_stage is not None and (intake.from_stage == s or graph.nodes[intake.from_stage]["training"]):
+            problems.append(Problem(f, f"intake.{s}.from_stage", "a post people are selected from: another stage, "
+                                                                  "not a training stage", intake.from_stage))
     if problems:
         raise InputError(problems)

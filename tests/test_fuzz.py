@@ -527,3 +527,15 @@ def test_the_dashboard_keeps_serving_after_odd_input(dashboard):  # noqa: F811
             ws.send(message)
     with urllib.request.urlopen(dashboard, timeout=60) as response:
         assert response.status == 200 and b"<html" in response.read().lower()
+
+
+@pytest.mark.parametrize("from_stage", ["course/student", "route/apprentice"])
+def test_an_in_service_route_must_select_from_another_post(tmp_path, load_error, from_stage):
+    """Found auditing the schema: selecting from a training stage silently selected nobody, and a
+    stage selecting from itself recorded moves from a stage to the same stage."""
+    texts = {name: dump(data) for name, data in FILES.items()}
+    bad = copy.deepcopy(SCENARIO)
+    bad["intake"]["route/apprentice"]["from_stage"] = from_stage
+    write_case(tmp_path, texts | {"tiny.yaml": dump(bad)})
+    load_error(tmp_path / "tiny.yaml", "tiny.yaml", "intake.route/apprentice.from_stage",
+               "a post people are selected from")
