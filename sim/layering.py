@@ -67,6 +67,6 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
         return {}, None
     path = calibration_file(name, scenario_path.parent)
     overrides = read_yaml(path).get("overrides")
-    if not isinstance(overrides, dict):
+    if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
     return overrides, path
