@@ -343,13 +343,13 @@ def _cli(args, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_mutated_files_through_the_command_line_exit_0_or_2_without_a_traceback(tmp_path):
     jobs = []
-    for i in range(10):  # runs: a mutated scenario or pathway, one year
+    for i in range(8):  # runs: a mutated scenario or pathway, one year
         case, texts = scenario_case(7, i)
         directory = tmp_path / f"run{i}"
         write_case(directory, texts)
         jobs.append((case, ["run", "tiny.yaml", "--until", 2021, "--replications", 1 + i % 2, "--out", "out"],
                      directory))
-    for i in range(6):  # batches: a mutated experiment (at most 2 replications and parameter sets, to stay cheap)
+    for i in range(5):  # batches: a mutated experiment (at most 2 replications and parameter sets, to stay cheap)
         case, texts = experiment_case(7, i)
         directory = tmp_path / f"batch{i}"
         write_case(directory, {name: dump(data) for name, data in FILES.items()} | texts)
