@@ -45,6 +45,7 @@ from . import calendar
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 from .interventions import LEVERS, AnyLever
+from .results import atomic_write
 
 BASELINE = "baseline"
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
@@ -611,17 +612,6 @@ def manifest(experiment: Experiment) -> dict:
         "versions": versions(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-
-
-def atomic_write(path: Path, write) -> None:
-    """Write to a temporary name beside ``path`` and rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 @dataclass

@@ -146,12 +146,12 @@ class Results:
             "manifest": out / "manifest.json",
             "people": out / "people.parquet",
         }
-        _atomic(paths["csv"], lambda p: tidy.to_csv(p, index=False))
-        _atomic(paths["parquet"], lambda p: tidy.to_parquet(p, index=False))
-        _atomic(paths["events"], lambda p: self.events().to_parquet(p, index=False))
-        _atomic(paths["people"], lambda p: self.people().to_parquet(p, index=False))
-        _atomic(paths["chart"], lambda p: self.chart(p))
-        _atomic(paths["manifest"], lambda p: Path(p).write_text(json.dumps(self.manifest(), indent=2) + "\n"))
+        atomic_write(paths["csv"], lambda p: tidy.to_csv(p, index=False))
+        atomic_write(paths["parquet"], lambda p: tidy.to_parquet(p, index=False))
+        atomic_write(paths["events"], lambda p: self.events().to_parquet(p, index=False))
+        atomic_write(paths["people"], lambda p: self.people().to_parquet(p, index=False))
+        atomic_write(paths["chart"], lambda p: self.chart(p))
+        atomic_write(paths["manifest"], lambda p: Path(p).write_text(json.dumps(self.manifest(), indent=2) + "\n"))
         return paths
 
     def chart(self, path):
@@ -177,7 +177,7 @@ class Results:
         plt.close(fig)
 
 
-def _atomic(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     """Write to a temporary file beside ``path`` and rename it into place."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
