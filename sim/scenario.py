@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from . import calendar, layering, pathways
 from .errors import InputError, Problem, _short, from_pydantic, is_file, read_yaml
 from .people import SECTORS
+from .uncertain import Uncertain, problems as uncertain_problems
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
@@ -36,7 +37,6 @@ NonNegative = Annotated[float, Field(strict=True, ge=0.0, le=MAX_STOCK, allow_in
 PerYear = Annotated[float, Field(strict=True, ge=0.0, le=MAX_PER_YEAR, allow_inf_nan=False)]
 Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=False)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -225,24 +225,6 @@ class IntakeSpec(Strict):
         return self
 
 
-class Uncertain(Strict):
-    """A parameter marked uncertain: calibration and sensitivity analysis vary it within ``range``,
-    or, with ``scale``, multiply the value (a number or a rate table) by a factor in that range."""
-
-    range: tuple[Finite, Finite] | None = None
-    scale: tuple[Annotated[Finite, Field(gt=0.0)], Annotated[Finite, Field(gt=0.0)]] | None = None
-    why: str = ""
-
-    @model_validator(mode="after")
-    def _one(self):
-        bounds = self.range if self.scale is None else self.scale
-        if (self.range is None) == (self.scale is None):
-            raise ValueError("range: [low, high] or scale: [low, high] (one of them)")
-        if bounds[0] >= bounds[1]:
-            raise ValueError("[low, high] with low < high")
-        return self
-
-
 class ScenarioSpec(Strict):
     name: str
     description: str = ""
@@ -310,6 +292,8 @@ class Scenario:
     retire_monthly: np.ndarray = field(init=False)
     # leaver hazard multipliers by (stage, sex, band), set by retention levers (sim.interventions); None: all 1
     stage_leave_factor: np.ndarray | None = field(init=False, default=None)
+    # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
+    inputs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         spec, graph = self.spec, self.graph
@@ -409,7 +393,8 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
     (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``)."""
     path = resolve(name_or_path)
-    data = layering.read_layered(path, resolve)
+    layers: list[Path] = []
+    data = layering.read_layered(path, resolve, files=layers)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     calibrated, calibration_path = layering.calibration_overrides(data, path)
@@ -431,12 +416,14 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     graph = pathways.load_all(spec.pathways, relative_to=path.parent)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
-    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario
-        get(data, dotted, path)
+    problems = uncertain_problems(spec.uncertain, spec, path)  # each names a number (or a table) of the scenario
+    if problems:
+        raise InputError(problems)
+    inputs = layering.input_files([*layers, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
-                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12)
+                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs)
 
 
 def get(data: dict, dotted: str, path):
