@@ -125,6 +125,7 @@ class Results:
             "end": calendar.label(self.model.end),
             "overrides": self.overrides,
             "calibration": self.scenario.spec.calibration,  # the parameter file applied at load, if any
+            "input_files": self.scenario.inputs,  # every file read, with its SHA-256 (sim.layering.input_files)
             "package_version": __version__,
             "python": platform.python_version(),
             "numpy": np.__version__,
