@@ -9,8 +9,9 @@
   keys) are applied when the scenario loads. Overrides passed by the caller are applied after
   it, so they win, and ``{"calibration": None}`` loads the scenario uncalibrated.
 
-A loaded scenario records its input files with their SHA-256 (``input_files``): itself, the
-scenarios it extends, its calibration file and its pathway files. Manifests list them, a batch
+A loaded scenario records its input files with their SHA-256 (``input_files``; for a scenario,
+``sim.scenario.input_files``): itself, the scenarios it extends, its calibration file and its
+pathway files. Manifests list them, a batch
 resumes only on the same contents, and a scenario cached in memory is reused only while
 ``changed`` finds none of them edited.
 """
@@ -32,17 +33,24 @@ def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = Non
     data = read_yaml(path)
     if files is not None:
         files.append(Path(path))
-    base = data.pop("extends", None)
-    if base is None:
+    base_path = _extended(path, data.pop("extends", None), resolve, seen)
+    if base_path is None:
         return data
+    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files)
+    return merge(merged, data)
+
+
+def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
+    """The file a scenario's ``extends`` names (None if it names none)."""
+    if base is None:
+        return None
     if not isinstance(base, str):
         raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
     candidate = (path.parent / base)
     base_path = candidate if is_file(candidate) else resolve(base)
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
-    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files)
-    return merge(merged, data)
+    return base_path
 
 
 def merge(base: dict, changes: dict) -> dict:

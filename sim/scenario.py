@@ -426,6 +426,15 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs)
 
 
+def input_files(scenario) -> dict[str, str]:
+    """Every file a scenario is built from, as ``{resolved path: SHA-256}``: the scenario file, the
+    files it ``extends``, its calibration file and its pathway files. For a compiled scenario,
+    the contents it was loaded from (recorded by ``load``), so a manifest says what produced its
+    results and a changed file can be told apart (``layering.changed``)."""
+    s = scenario if isinstance(scenario, Scenario) else load(scenario)
+    return dict(s.inputs)
+
+
 def get(data: dict, dotted: str, path):
     """The value at a dotted key of raw scenario data (an ``InputError`` if there is none)."""
     node = data
