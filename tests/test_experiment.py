@@ -115,18 +115,50 @@ def test_outcomes_is_a_pure_function_of_parameters_and_seed():
         experiment.outcomes({}, seed=3, until=2023, wanted=["fte:midwifery:2023"])
 
 
-def test_outcomes_drive_salib_directly():
-    """The README's SALib example, in small."""
-    from SALib.analyze import morris as analyze
-    from SALib.sample import morris as sample
+def example(name: str) -> dict:
+    """The functions of an example script in experiments/ (without running its main block)."""
+    import runpy
 
-    problem = {"num_vars": 2, "names": ["scale:groups.nursing.leaving.rate", "groups.hcsw.retire_and_return.share"],
-               "bounds": [[0.5, 1.5], [0.2, 0.6]]}
-    X = sample.sample(problem, N=2, num_levels=4, seed=1)
-    Y = np.array([experiment.outcomes(dict(zip(problem["names"], x)), seed=1, until=2022,
-                                      wanted=["fte:nursing:2022"])["fte:nursing:2022"] for x in X])
-    mu_star = analyze.analyze(problem, X, Y, num_levels=4)["mu_star"]
-    assert mu_star[0] > 0 and mu_star[1] == 0.0  # support workers' returns do not move nursing FTE at all
+    return runpy.run_path(str(REPO / "experiments" / name))
+
+
+@pytest.fixture(scope="module")
+def tiny_with_leavers(tmp_path_factory):
+    """The tiny scenario with a tenth leaving a year and nobody retiring (so nobody returns)."""
+    return tiny_scenario.write(tmp_path_factory.mktemp("tiny"), {"groups.staff.leaving.rate": 0.1})
+
+
+def test_the_salib_example_gives_sobol_indices_from_the_pure_function(tiny_with_leavers):
+    si = example("salib_example.py")["indices"](scenario=str(tiny_with_leavers), group="staff", until=2022, samples=2)
+    assert si["ST"][0] > 0.5  # the leaver rate moves FTE
+    assert si["S1"][1] == 0.0 and si["ST"][1] == 0.0  # returning cannot when nobody retires: exactly zero (same seed)
+
+
+def test_the_ema_workbench_example_runs_futures_and_policies_through_the_pure_function(tiny_with_leavers):
+    from sim.interventions import Retention
+
+    explore = example("ema_workbench_example.py")["explore"]
+    table, results = explore(scenario=str(tiny_with_leavers), group="staff", until=2022, experiments=2, policies=2,
+                             seed=3)
+    assert len(table) == 4 and len(results["fte"]) == 4 and table.policy.nunique() == 2  # 2 futures x 2 policies
+    assert table.leaving.between(0.8, 1.2).all() and table.returning.between(0.3, 0.6).all()
+    assert table.retention.between(0.8, 1.0).all()
+    for row, fte in zip(table.itertuples(), results["fte"]):  # each experiment is the pure function's value
+        direct = experiment.outcomes({"scale:groups.staff.leaving.rate": row.leaving,
+                                      "groups.staff.retire_and_return.share": row.returning}, seed=3,
+                                     scenario=tiny_with_leavers, until=2022, wanted=["fte:staff:2022"],
+                                     levers=[Retention(groups=["staff"], factor=row.retention)])
+        assert direct["fte:staff:2022"] == fte
+    assert len(set(results["fte"])) > 1
+    again, _ = explore(scenario=str(tiny_with_leavers), group="staff", until=2022, experiments=2, policies=2, seed=3)
+    columns = ["leaving", "returning", "retention"]
+    assert again[columns].equals(table[columns])  # the seed fixes both samples
+
+
+@pytest.mark.parametrize("name", ["salib_example.py", "ema_workbench_example.py"])
+def test_the_readme_shows_each_example_as_the_tests_run_it(name):
+    text = (REPO / "experiments" / name).read_text()
+    assert f"`experiments/{name}`:\n\n```python\n{text}```" in (REPO / "README.md").read_text()
 
 
 # ---- batch runs: executors, resuming, the manifest ---------------------------------------------------
