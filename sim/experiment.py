@@ -16,8 +16,9 @@ ranges, the years to simulate, the replications and one seed. ``batch`` runs eve
   only on its job, so results are identical whatever the executor and the number of workers.
 - **Results that survive.** Each run is one Parquet file, written to a temporary name and
   renamed, by the process that collects results (so workers need no shared disk), beside a
-  manifest (experiment file hash, seeds, parameter sets, levers, package versions). A rerun
-  skips runs already written and removes partial files a killed batch left behind.
+  manifest (experiment file hash, every input file's hash, seeds, parameter sets, levers,
+  package versions). A rerun skips runs already written and removes partial files a killed
+  batch left behind; it is refused if the experiment or any input file has changed since.
 
 ``outcomes(parameters, seed)`` is the same model as a pure function from parameter values to
 a dict of outcomes, for SALib, EMA Workbench or any other driver.
@@ -550,7 +551,7 @@ def manifest(experiment: Experiment) -> dict:
         "scenario_file": str(scenario_file),
         "scenario_sha256": hashlib.sha256(scenario_file.read_bytes()).hexdigest(),
         # every file the runs read: the scenario, those it extends, its calibration and pathway files
-        "input_files": experiment.scenario.inputs,
+        "input_files": scenario_module.input_files(experiment.scenario),
         "start": experiment.scenario.spec.start,
         "final_year": experiment.final_year(),
         "seed": experiment.spec.seed,
