@@ -57,7 +57,6 @@ GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacan
 TOTAL = "total"
 
 PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
 
