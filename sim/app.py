@@ -17,7 +17,6 @@ was wrong and what it expected (``input_problems``), rather than a raw validatio
 
 from __future__ import annotations
 
-import functools
 import html
 
 import numpy as np
@@ -30,6 +29,7 @@ from mesa.visualization.utils import update_counter
 from sim import calendar
 from sim import scenario as scenario_module
 from sim.errors import _short
+from sim.experiment import _compiled
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.model import WorkforceModel
 from sim.plots import _COLOURS, label
@@ -47,10 +47,10 @@ PLACES = {
 LTFT_STAGES = ["psychiatry/core_psychiatry", "psychiatry/higher_specialty"]
 
 
-@functools.lru_cache(maxsize=4)
 def _scenario(name: str):
-    """The compiled scenario, loaded once (models deep-copy it)."""
-    return scenario_module.load(name)
+    """The compiled scenario, loaded once and again only if one of its files has changed
+    (the experiments' cache; models deep-copy it)."""
+    return _compiled(str(scenario_module.resolve(name).resolve()), {})
 
 
 def default_ltft_percent(name: str = scenario_module.DEFAULT) -> int:
@@ -80,9 +80,9 @@ def policy(scenario, *, retention: float = 0, return_share: float = 0, ltft_shar
 
 def input_problems(name: str = scenario_module.DEFAULT, **inputs) -> list[str]:
     """What is wrong with the page's inputs: each outside its slider's range or not among its choices."""
-    problems = []
+    problems, controls = [], model_params(name)
     for key, value in inputs.items():
-        control = model_params(name)[key]
+        control = controls[key]
         if isinstance(control, Slider):
             whole = not control.is_float_slider
             number = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and np.isfinite(value)
@@ -105,10 +105,11 @@ class DashboardModel(WorkforceModel):
                  international_recruits: int = 0, recruit_group: str = "nursing", rng: int = 1,
                  scenario_name: str = scenario_module.DEFAULT):
         compiled = _scenario(scenario_name)
-        inputs = {k: v for k, v in locals().items() if k in model_params(scenario_name) and v is not None}
+        controls = model_params(scenario_name)
+        inputs = {k: v for k, v in locals().items() if k in controls and v is not None}  # the arguments
         self.problems = input_problems(scenario_name, **inputs)
         if self.problems:  # not run: the page's defaults stand in, and the page says what to change
-            defaults = {k: (c.value if isinstance(c, Slider) else c["value"]) for k, c in model_params(scenario_name).items()}
+            defaults = {k: (c.value if isinstance(c, Slider) else c["value"]) for k, c in controls.items()}
             until, rng, ltft_share = defaults["until"], defaults["rng"], None
             nursing_places = psychiatry_places = psychology_places = caap_places = ot_places = pa_places = 0
             social_work_places = retention = return_share = international_recruits = 0
