@@ -69,3 +69,17 @@ def test_a_key_given_twice_on_the_command_line_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "tiny.yaml: start: expected each key once in a mapping ('start' is on line 2 and again on line" in err
     assert "Traceback" not in err
+
+
+def test_the_pure_python_loader_reads_the_same_and_refuses_the_same(tmp_path, monkeypatch):
+    """Without libyaml the reader falls back to PyYAML's own safe loader: same data, same checks."""
+    from sim import errors
+
+    shipped = scenario.resolve(scenario.DEFAULT)
+    fast = read_yaml(shipped)
+    monkeypatch.setattr(errors, "_SafeLoader", yaml.SafeLoader)
+    assert read_yaml(shipped) == fast
+    path = tmp_path / "twice.yaml"
+    path.write_text("a: {b: 1, b: 2}\n")
+    with pytest.raises(InputError, match="a.b: expected each key once in a mapping"):
+        read_yaml(path)
