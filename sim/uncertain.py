@@ -63,13 +63,14 @@ class Uncertain(BaseModel):
         return key if self.scale is None else f"{SCALE}{key}"
 
 
-def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain") -> list[Problem]:
+def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None) -> list[Problem]:
     """Each key names a value of the validated scenario ``spec``: a single number for a range, a
-    number or a list or table of numbers for a scale."""
+    number or a list or table of numbers for a scale. ``value_of(key)`` (default ``spec_value``)
+    finds a key's value, raising ``KeyError`` if there is none."""
     out = []
     for key, u in uncertain.items():
         try:
-            value = spec_value(spec, key)
+            value = value_of(key) if value_of is not None else spec_value(spec, key)
         except KeyError:
             out.append(Problem(str(file), f"{where}.{key}", "the dotted key of a value in the scenario "
                                                             "(e.g. groups.nursing.retire_and_return.share)"))
