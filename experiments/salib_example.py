@@ -26,4 +26,5 @@ def indices(scenario="wales-mh-2021", group="nursing", until=2031, samples=16, s
 
 
 if __name__ == "__main__":
-    print(indices().to_df())
+    for table in indices().to_df():  # total-order, then first-order indices
+        print(table.round(3))
