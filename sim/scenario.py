@@ -9,6 +9,7 @@ what was expected. ``Scenario`` is the validated, compiled form the model runs o
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -437,6 +438,18 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12)
+
+
+def input_files(scenario) -> dict[str, str]:
+    """Every file a scenario is built from, as ``{resolved path: SHA-256}``: the scenario file, the
+    files it ``extends``, its calibration file and its pathway files. Hashing them all tells
+    whether a run (or a batch being resumed) used the inputs as they are now."""
+    s = scenario if isinstance(scenario, Scenario) else load(scenario)
+    files = layering.layer_files(Path(s.file), resolve)
+    if s.spec.calibration is not None:
+        files.append(layering.calibration_file(s.spec.calibration, Path(s.file).parent))
+    files += list(dict.fromkeys(Path(s.graph.nodes[st]["file"]) for st in s.stages))
+    return {str(f.resolve()): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
 def get(data: dict, dotted: str, path):
