@@ -274,6 +274,8 @@ class Scenario:
     end: int
     mho_end: int
     band_edges: np.ndarray  # age band lower bounds, in months
+    # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
+    inputs: dict[str, str] = field(default_factory=dict)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -292,8 +294,6 @@ class Scenario:
     retire_monthly: np.ndarray = field(init=False)
     # leaver hazard multipliers by (stage, sex, band), set by retention levers (sim.interventions); None: all 1
     stage_leave_factor: np.ndarray | None = field(init=False, default=None)
-    # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
-    inputs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         spec, graph = self.spec, self.graph
