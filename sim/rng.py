@@ -43,6 +43,16 @@ def mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _S31)
 
 
+def _mix_inplace(x: np.ndarray) -> np.ndarray:
+    """``mix`` on a fresh array, in place: the same values with fewer temporaries."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
 def person_keys(*parts, count: int) -> np.ndarray:
     """Random-stream keys for ``count`` people created together (e.g. one intake cohort).
 
@@ -70,8 +80,8 @@ class Streams:
 
     def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
         """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
-        x = mix(keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month))))
-        return (x >> _S11).astype(np.float64) * _UNIT
+        x = keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month)))
+        return (_mix_inplace(x) >> _S11) * _UNIT
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
@@ -83,3 +93,39 @@ class Streams:
         cumulative = np.cumsum(shares)
         u = self.uniform(name, month, keys) * cumulative[-1]
         return np.minimum(np.searchsorted(cumulative, u, side="right"), len(shares) - 1)
+
+    def choice_by_row(self, name: str, month: int, keys: np.ndarray, table: "ShareTable", rows: np.ndarray) -> np.ndarray:
+        """``choice`` for people of several kinds at once (say joiners of every group).
+
+        Row ``rows[i]`` of ``table`` holds key i's shares; each draw equals the one ``choice``
+        would give with that row alone, so batching changes no result.
+        """
+        cumulative = table.cumulative[rows]
+        u = self.uniform(name, month, keys) * table.total[rows]
+        return np.minimum((cumulative <= u[:, None]).sum(axis=1), table.last[rows])
+
+
+class ShareTable:
+    """Rows of category shares of different lengths, ready for ``Streams.choice_by_row``,
+    with an optional integer label per category (a stage or reason code) in ``labels``."""
+
+    def __init__(self, rows, labels=None):
+        rows = [np.asarray(r, dtype=np.float64) for r in rows]
+        width = max((len(r) for r in rows), default=1)
+        self.cumulative = np.full((len(rows), width), np.inf)  # padding is never drawn
+        self.labels = np.zeros((len(rows), width), dtype=np.int64)
+        for i, r in enumerate(rows):
+            self.cumulative[i, : len(r)] = np.cumsum(r)
+            if labels is not None:
+                self.labels[i, : len(r)] = labels[i]
+        self.total = np.array([c[len(r) - 1] for c, r in zip(self.cumulative, rows)])
+        self.last = np.array([len(r) - 1 for r in rows])
+
+    @classmethod
+    def from_cumulative(cls, rows, labels=None) -> "ShareTable":
+        """A table from rows already cumulated (as the scenario keeps transition probabilities)."""
+        table = cls([np.zeros(len(r)) for r in rows], labels)
+        for i, r in enumerate(rows):
+            table.cumulative[i, : len(r)] = r
+        table.total = np.array([r[-1] for r in rows], dtype=np.float64)
+        return table
