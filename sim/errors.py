@@ -84,7 +84,7 @@ def is_file(path) -> bool:
 def read_yaml(path):
     """Read a YAML mapping with the safe loader; any failure becomes an ``InputError``.
 
-    Only ``yaml.safe_load`` reads input files: plain data, no tags that construct objects, so
+    Only the safe loader reads input files: plain data, no tags that construct objects, so
     nothing in a file is executed. A document that expands (through aliases) into more than
     ``MAX_VALUES`` values, nests deeper than ``MAX_DEPTH`` or refers to itself is refused.
     """
@@ -94,7 +94,7 @@ def read_yaml(path):
         if os.path.getsize(path) > MAX_BYTES:
             raise InputError.one(path, "", f"a file of at most {MAX_BYTES:,} bytes", os.path.getsize(path))
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when built in: ~10x faster
     except FileNotFoundError:
         raise InputError.one(path, "", "an existing file") from None
     except OSError as exc:  # the message without the file name, which the problem gives
