@@ -109,23 +109,21 @@ class ShareTable:
     """Rows of category shares of different lengths, ready for ``Streams.choice_by_row``,
     with an optional integer label per category (a stage or reason code) in ``labels``."""
 
-    def __init__(self, rows, labels=None):
-        rows = [np.asarray(r, dtype=np.float64) for r in rows]
-        width = max((len(r) for r in rows), default=1)
-        self.cumulative = np.full((len(rows), width), np.inf)  # padding is never drawn
+    def __init__(self, rows, labels=None, cumulative: bool = False):
+        lengths = np.array([len(r) for r in rows])
+        width = max(int(lengths.max(initial=0)), 1)
+        inside = np.arange(width) < lengths[:, None]
+        table = np.zeros((len(rows), width))
+        table[inside] = np.concatenate(rows) if len(rows) else []
+        # cumsum along a zero-padded row adds in the same order as np.cumsum of the row alone
+        self.cumulative = np.where(inside, table if cumulative else np.cumsum(table, axis=1), np.inf)  # padding never drawn
         self.labels = np.zeros((len(rows), width), dtype=np.int64)
-        for i, r in enumerate(rows):
-            self.cumulative[i, : len(r)] = np.cumsum(r)
-            if labels is not None:
-                self.labels[i, : len(r)] = labels[i]
-        self.total = np.array([c[len(r) - 1] for c, r in zip(self.cumulative, rows)])
-        self.last = np.array([len(r) - 1 for r in rows])
+        if labels is not None:
+            self.labels[inside] = np.concatenate(labels) if len(rows) else []
+        self.last = lengths - 1
+        self.total = self.cumulative[np.arange(len(rows)), np.maximum(self.last, 0)]
 
     @classmethod
     def from_cumulative(cls, rows, labels=None) -> "ShareTable":
         """A table from rows already cumulated (as the scenario keeps transition probabilities)."""
-        table = cls([np.zeros(len(r)) for r in rows], labels)
-        for i, r in enumerate(rows):
-            table.cumulative[i, : len(r)] = r
-        table.total = np.array([r[-1] for r in rows], dtype=np.float64)
-        return table
+        return cls(rows, labels, cumulative=True)
