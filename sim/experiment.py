@@ -465,7 +465,8 @@ def simulate(job: Job):
     from .results import Results
 
     scenario = _compiled(job.scenario, job.overrides)
-    model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), rng=job.seed)
+    model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), collect="yearly",
+                           rng=job.seed)
     model.run()
     tidy = Results(model=model, seed=job.seed).tidy()
     if job.outcomes is not None:

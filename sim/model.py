@@ -43,6 +43,7 @@ from .processes import ageing, attrition, hours, intake, joiners, leaving, progr
 from .rng import Streams
 
 PROCESSES = (ageing, progression, intake, attrition, leaving, hours, retirement, returning, joiners)
+COLLECT = ("monthly", "yearly")
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
 _GONE = len(Status)  # the step's state of people who became inactive during it
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
@@ -56,12 +57,17 @@ class WorkforceModel(mesa.Model):
         until: last year to simulate (runs to March of that year); default the scenario's end.
         overrides: scenario values to replace, by dotted key (see ``sim.scenario.load``).
         interventions: policy levers; each has ``apply(model)``, called at the start of every month.
-        check: verify conservation and consistency invariants after every step.
+        check: verify conservation and consistency invariants after every step (collects monthly).
+        collect: ``"monthly"`` aggregates every month into ``history`` (and so Mesa's data
+            collector), or ``"yearly"`` only at each anniversary of the start and at the end, with
+            each record's flows covering the months since the previous one. Yearly tables are
+            the same either way; batch runs collect yearly, a twelfth of the work.
         rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
-                 overrides: dict | None = None, interventions=(), check: bool = False, rng=None):
+                 overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
+                 rng=None):
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
         # Mesa reserves ``model.scenario``; the workforce scenario lives in ``model.inputs``.
@@ -78,13 +84,16 @@ class WorkforceModel(mesa.Model):
             raise InputError.one("until", "until", f"a year no earlier than the scenario's start ({s.spec.start})", until)
         self.now = s.start
         self.check = check
+        if collect not in COLLECT:
+            raise ValueError(f"collect: one of {', '.join(COLLECT)}, not {collect!r}")
+        self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
         self.events = EventLog(s.stages)
         self.ages = np.zeros(0, dtype=np.int32)
         self._alive: np.ndarray | None = None  # ids active at the start of the current step
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
-        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES}
+        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         population.create(self)
         self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
         self.history: list[dict] = []
@@ -108,14 +117,16 @@ class WorkforceModel(mesa.Model):
             started = time.perf_counter()
             process.step(self)
             self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
-        previous = self.history[-1]
-        self._collect()
-        self._alive = None
-        if self.check:
-            from .invariants import check_step
-
-            check_step(self, previous, self.history[-1])
         self.running = self.now < self.end
+        if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running:
+            started, previous = time.perf_counter(), self.history[-1]
+            self._collect()
+            self.timings["collection"] += time.perf_counter() - started
+            if self.check:
+                from .invariants import check_step
+
+                check_step(self, previous, self.history[-1])
+        self._alive = None
 
     def run(self) -> "WorkforceModel":
         """Step until the end month."""
