@@ -193,7 +193,7 @@ class WorkforceModel(mesa.Model):
             p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
         if reason is not None:
             self.events.record(ids, now, from_stage, stage, reason)
-        np.add.at(self.arrived, stage, 1)
+        self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
     def draw_fte(self, ids: np.ndarray, stream: str) -> np.ndarray:
         """Contracted FTE from the group's participation by age band and sex."""
