@@ -132,12 +132,12 @@ class DashboardModel(WorkforceModel):
         self.baseline.step()  # first, so this month's report compares like with like
         super().step()
 
-    def _report(self) -> dict:
-        report = super()._report()
+    def _report(self, month: int) -> dict:
+        report = super()._report(month)
         twin = self.__dict__.get("baseline")
         # before the first step (while this model is being built) policy and baseline are identical
-        base = twin.history[-1] if twin is not None else self.history[-1]
-        here = self.history[-1]
+        base = twin.history[month] if twin is not None else self.history[month]
+        here = self.history[month]
         base_fte = (twin if twin is not None else self).group_totals(base)
         for g in self.inputs.groups:
             report[f"Baseline FTE {g}"] = base_fte[g]

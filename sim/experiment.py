@@ -412,7 +412,8 @@ def simulate(job: Job):
         raise InputError([Problem(name, "", "the same content as when the batch started (an input file changed "
                                             "during the batch; rerun it)")
                           for name in _differ(dict(job.inputs), scenario.inputs)])
-    model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), rng=job.seed)
+    model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), collect="yearly",
+                           rng=job.seed)
     model.run()
     tidy = Results(model=model, seed=job.seed).tidy()
     if job.outcomes is not None:

@@ -21,8 +21,8 @@ Each step advances the clock one month, lets each intervention (a policy lever w
 
 Progression runs before intake so that pipeline arrivals (e.g. foundation doctors choosing
 psychiatry in August) count against the places of the stage they enter that month.
-Aggregates are computed from individuals after every step and collected by
-``model.datacollector``.
+Aggregates are computed from individuals after every step into ``model.history``; Mesa's
+``model.datacollector`` is filled from it when read.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ from .processes import ageing, attrition, hours, intake, joiners, leaving, progr
 from .rng import Streams
 
 PROCESSES = (ageing, progression, intake, attrition, leaving, hours, retirement, returning, joiners)
+COLLECT = ("monthly", "yearly")
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
+_GONE = len(Status)  # the step's state of people who became inactive during it
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
 
 
@@ -55,12 +57,17 @@ class WorkforceModel(mesa.Model):
         until: last year to simulate (runs to March of that year); default the scenario's end.
         overrides: scenario values to replace, by dotted key (see ``sim.scenario.load``).
         interventions: policy levers; each has ``apply(model)``, called at the start of every month.
-        check: verify conservation and consistency invariants after every step.
+        check: verify conservation and consistency invariants after every step (collects monthly).
+        collect: ``"monthly"`` aggregates every month into ``history`` (and so Mesa's data
+            collector), or ``"yearly"`` only at each anniversary of the start and at the end, with
+            each record's flows covering the months since the previous one. Yearly tables are
+            the same either way; batch runs collect yearly, a twelfth of the work.
         rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
-                 overrides: dict | None = None, interventions=(), check: bool = False, rng=None):
+                 overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
+                 rng=None):
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
         # Mesa reserves ``model.scenario``; the workforce scenario lives in ``model.inputs``.
@@ -77,21 +84,23 @@ class WorkforceModel(mesa.Model):
             raise InputError.one("until", "until", f"a year no earlier than the scenario's start ({s.spec.start})", until)
         self.now = s.start
         self.check = check
+        if collect not in COLLECT:
+            raise ValueError(f"collect: one of {', '.join(COLLECT)}, not {collect!r}")
+        self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
         self.events = EventLog(s.stages)
         self.ages = np.zeros(0, dtype=np.int32)
         self._alive: np.ndarray | None = None  # ids active at the start of the current step
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
-        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES}
+        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         population.create(self)
         self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
         self.history: list[dict] = []
         self._mark = self.events.mark
         self._collect()
-        self.report = self._report()
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
-        self.datacollector.collect(self)
+        self._latest: tuple[int, dict] | None = None
+        self._collector = mesa.DataCollector(model_reporters=self._reporters())
         self.running = self.now < self.end
 
     # ---- the step -------------------------------------------------------------------------
@@ -101,22 +110,23 @@ class WorkforceModel(mesa.Model):
         # since), not at every row ever created; leavers accumulate but are never scanned again.
         self._alive_upto = self.people.count
         self._alive = np.flatnonzero(self.people.active[: self._alive_upto])
+        self._alive_state = self.people.status[self._alive]  # kept current by set_status: in_status never gathers
         for intervention in self.interventions:
             intervention.apply(self)
         for process in PROCESSES:
             started = time.perf_counter()
             process.step(self)
             self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
-        previous = self.history[-1]
-        self._collect()
-        self._alive = None
-        if self.check:
-            from .invariants import check_step
-
-            check_step(self, previous, self.history[-1])
-        self.report = self._report()
-        self.datacollector.collect(self)
         self.running = self.now < self.end
+        if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running:
+            started, previous = time.perf_counter(), self.history[-1]
+            self._collect()
+            self.timings["collection"] += time.perf_counter() - started
+            if self.check:
+                from .invariants import check_step
+
+                check_step(self, previous, self.history[-1])
+        self._alive = None
 
     def run(self) -> "WorkforceModel":
         """Step until the end month."""
@@ -128,16 +138,28 @@ class WorkforceModel(mesa.Model):
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
         p = self.people
-        wanted = np.zeros(len(Status), dtype=bool)
+        wanted = np.zeros(len(Status) + 1, dtype=bool)
         wanted[list(statuses)] = True
         if self._alive is None:
             return np.flatnonzero(wanted[p.status[: p.count]] & p.active[: p.count])
-        candidates = self._alive
+        state = self._alive_state
+        chosen = state == statuses[0]
+        for status in statuses[1:]:
+            chosen |= state == status
+        chosen = self._alive[chosen]
         if p.count > self._alive_upto:  # people added during this step
-            candidates = np.concatenate([candidates, np.arange(self._alive_upto, p.count)])
-        chosen = candidates[wanted[p.status[candidates]]]
-        # Only retirees can be inactive while their status says otherwise: those not coming back.
-        return chosen[p.active[chosen]] if wanted[Status.RETIRED] or wanted[Status.LEFT] else chosen
+            added = np.arange(self._alive_upto, p.count)
+            chosen = np.concatenate([chosen, added[wanted[p.status[added]] & p.active[added]]])
+        return chosen
+
+    def set_status(self, ids: np.ndarray, status, active: bool = True) -> None:
+        """Set people's status (scalar or per person) and whether they stay active."""
+        p = self.people
+        p.status[ids] = status
+        p.active[ids] = active
+        if self._alive is not None:  # keep the step's view of who is where current
+            before = ids[ids < self._alive_upto]
+            self._alive_state[np.searchsorted(self._alive, before)] = np.where(p.active[before], p.status[before], _GONE)
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
@@ -152,7 +174,7 @@ class WorkforceModel(mesa.Model):
         p.pathway[ids] = s.stage_pathway[stage]
         p.sector[ids] = s.group_sector[s.stage_group[stage]]
         p.stage_entry[ids] = now
-        p.status[ids] = np.where(training, int(Status.TRAINING), int(Status.IN_POST))
+        self.set_status(ids, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
         fraction = np.ones(len(ids))
         ltft = training & (s.stage_ltft_share[stage] > 0)
         if ltft.any():
@@ -171,7 +193,7 @@ class WorkforceModel(mesa.Model):
             p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
         if reason is not None:
             self.events.record(ids, now, from_stage, stage, reason)
-        np.add.at(self.arrived, stage, 1)
+        self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
     def draw_fte(self, ids: np.ndarray, stream: str) -> np.ndarray:
         """Contracted FTE from the group's participation by age band and sex."""
@@ -190,8 +212,7 @@ class WorkforceModel(mesa.Model):
             return
         p = self.people
         self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
-        p.status[ids] = int(status)
-        p.active[ids] = keep_active
+        self.set_status(ids, int(status), keep_active)
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:
@@ -224,6 +245,7 @@ class WorkforceModel(mesa.Model):
         self._mark = self.events.mark
         self.history.append({
             "month": self.now,
+            "time": self.time,
             "stage_headcount": np.bincount(stage, minlength=n_stages),
             "stage_fte": stage_fte,
             # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
@@ -243,17 +265,41 @@ class WorkforceModel(mesa.Model):
         totals = np.bincount(s.stage_group, weights=values, minlength=len(s.groups))
         return dict(zip(s.groups, totals.tolist()))
 
-    def _reporters(self) -> dict:
-        """Mesa model reporters: scalar aggregates, read from the report computed once per step."""
-        return {name: (lambda m, name=name: m.report[name]) for name in self._report()}
+    @property
+    def report(self) -> dict:
+        """The latest month's aggregates (see ``_report``), worked out when first asked for."""
+        month = len(self.history) - 1
+        if self._latest is None or self._latest[0] != month:
+            self._latest = (month, self._report(month))
+        return self._latest[1]
 
-    def _report(self) -> dict:
-        """Aggregates of the latest month: by group (FTE, headcount, vacancies, joiners and leavers,
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's data collector with every month's report, filled from ``history`` when read.
+
+        Reporting each month as the run goes would cost a fifth of a run for tables that batch
+        runs never read; filled here, the collector holds exactly what collecting after every
+        step would have collected.
+        """
+        collector = self._collector
+        for month in range(len(collector._collection_steps), len(self.history)):
+            report = self._report(month)
+            for name in collector.model_reporters:
+                collector.model_vars[name].append(report[name])
+            collector._collection_steps.append(self.history[month]["time"])
+        return collector
+
+    def _reporters(self) -> dict:
+        """Mesa model reporters (collecting by hand reads the latest report)."""
+        return {name: (lambda m, name=name: m.report[name]) for name in self._report(0)}
+
+    def _report(self, month: int) -> dict:
+        """Aggregates of ``history[month]``: by group (FTE, headcount, vacancies, joiners and leavers,
         with ``... by reason`` as dicts), and by stage (headcount and FTE; ``Trainees`` for training stages)."""
-        s, record = self.inputs, self.history[-1]
+        s, record = self.inputs, self.history[month]
         fte, headcount = self.group_totals(record, "stage_fte"), self.group_totals(record, "stage_headcount")
         vacancies, flows = self.vacancies(record), self.flows(record)
-        report = {"Month": self.now}
+        report = {"Month": record["month"]}
         for g in s.groups:
             report[f"FTE {g}"] = fte[g]
             report[f"Headcount {g}"] = headcount[g]
@@ -298,3 +344,4 @@ class WorkforceModel(mesa.Model):
         """One person's full career history (a table of their transitions)."""
         self.people.record(person_id)  # raises KeyError for an unknown id
         return self.events.history(person_id)
+

@@ -103,12 +103,12 @@ class People:
         if unknown:
             raise KeyError(f"unknown person fields: {sorted(unknown)}")
         self._grow(self.count + n)
-        ids = np.arange(self.count, self.count + n)
+        rows = slice(self.count, self.count + n)  # new people are a block at the end: slices, not fancy indexing
         for name, value in values.items():
-            getattr(self, name)[ids] = value
-        self.active[ids] = True
+            getattr(self, name)[rows] = value
+        self.active[rows] = True
         self.count += n
-        return ids
+        return np.arange(rows.start, rows.stop)
 
     def truncate(self, count: int) -> None:
         """Forget the people from row ``count`` on (only for building a population)."""

@@ -18,23 +18,37 @@ from __future__ import annotations
 import numpy as np
 
 from .people import Status
-from .rng import person_keys
+from .rng import ShareTable, person_keys
 
 
 def draw_people(model, keys: np.ndarray, age, female_share: float, welsh_share: float, stream: str) -> np.ndarray:
     """Add people with the given keys: sex, birth month (uniform within age bands), Welsh ability."""
-    s, now, streams = model.inputs, model.now, model.streams
-    shares = np.array([b.share for b in age])
-    band = streams.choice(f"{stream}_age_band", now, keys, shares)
-    low = np.array([b.low for b in age])[band]
-    high = np.array([b.high for b in age])[band]
+    return draw_cohorts(model, [(keys, age, female_share, welsh_share)], stream)
+
+
+def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
+    """``draw_people`` for several cohorts at once, each ``(keys, age, female_share, welsh_share)``.
+
+    All draws are per key, so a batch gives every person exactly what drawing their cohort
+    alone would; new ids follow the cohorts' order.
+    """
+    now, streams = model.now, model.streams
+    keys = np.concatenate([c[0] for c in cohorts])
+    row = np.repeat(np.arange(len(cohorts)), [len(c[0]) for c in cohorts])
+    bands = ShareTable([[b.share for b in c[1]] for c in cohorts])
+    width = bands.cumulative.shape[1]
+    low, high = (np.array([[getattr(b, end) for b in c[1]] + [0.0] * (width - len(c[1])) for c in cohorts])
+                 for end in ("low", "high"))
+    band = streams.choice_by_row(f"{stream}_age_band", now, keys, bands, row)
+    low, high = low[row, band], high[row, band]
     age_months = np.floor(12 * (low + (high - low) * streams.uniform(f"{stream}_age", now, keys))).astype(np.int32)
+    female, welsh = (np.array([c[i] for c in cohorts])[row] for i in (2, 3))
     return model.people.add(
         len(keys),
         key=keys,
-        sex=(streams.uniform(f"{stream}_sex", now, keys) >= female_share).astype(np.int8),
+        sex=(streams.uniform(f"{stream}_sex", now, keys) >= female).astype(np.int8),
         birth_month=now - age_months,
-        welsh=streams.uniform(f"{stream}_welsh", now, keys) < welsh_share,
+        welsh=streams.uniform(f"{stream}_welsh", now, keys) < welsh,
         status=int(Status.LEFT),  # set by enter_stage
     )
 

@@ -29,7 +29,7 @@ COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value
 def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: dict | None = None,
         check: bool = False) -> "Results":
     """Run one replication: no global state, the same inputs always give the same results."""
-    model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, rng=int(seed))
+    model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, collect="yearly", rng=int(seed))
     model.run()
     return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
 
@@ -46,11 +46,16 @@ class Results:
 
     # ---- tables ---------------------------------------------------------------------------
     def yearly_records(self) -> list[tuple[dict, list[dict]]]:
-        """(snapshot at the anniversary month, the months since the previous one) per year."""
-        history = self.model.history
-        out = []
-        for i in range(0, len(history), 12):
-            out.append((history[i], history[max(i - 11, 1): i + 1] if i else []))
+        """(snapshot at the anniversary month, the records since the previous one) per year.
+
+        The records' flows together cover the year whether the model collected monthly or yearly.
+        """
+        history, start = self.model.history, self.scenario.start
+        out, previous = [], None
+        for i, record in enumerate(history):
+            if (record["month"] - start) % 12 == 0:
+                out.append((record, history[previous + 1: i + 1] if previous is not None else []))
+                previous = i
         return out
 
     def tidy(self) -> pd.DataFrame:

@@ -43,6 +43,16 @@ def mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _S31)
 
 
+def _mix_inplace(x: np.ndarray) -> np.ndarray:
+    """``mix`` on a fresh array, in place: the same values with fewer temporaries."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
 def person_keys(*parts, count: int) -> np.ndarray:
     """Random-stream keys for ``count`` people created together (e.g. one intake cohort).
 
@@ -70,8 +80,8 @@ class Streams:
 
     def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
         """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
-        x = mix(keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month))))
-        return (x >> _S11).astype(np.float64) * _UNIT
+        x = keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month)))
+        return (_mix_inplace(x) >> _S11) * _UNIT
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
@@ -83,3 +93,37 @@ class Streams:
         cumulative = np.cumsum(shares)
         u = self.uniform(name, month, keys) * cumulative[-1]
         return np.minimum(np.searchsorted(cumulative, u, side="right"), len(shares) - 1)
+
+    def choice_by_row(self, name: str, month: int, keys: np.ndarray, table: "ShareTable", rows: np.ndarray) -> np.ndarray:
+        """``choice`` for people of several kinds at once (say joiners of every group).
+
+        Row ``rows[i]`` of ``table`` holds key i's shares; each draw equals the one ``choice``
+        would give with that row alone, so batching changes no result.
+        """
+        cumulative = table.cumulative[rows]
+        u = self.uniform(name, month, keys) * table.total[rows]
+        return np.minimum((cumulative <= u[:, None]).sum(axis=1), table.last[rows])
+
+
+class ShareTable:
+    """Rows of category shares of different lengths, ready for ``Streams.choice_by_row``,
+    with an optional integer label per category (a stage or reason code) in ``labels``."""
+
+    def __init__(self, rows, labels=None, cumulative: bool = False):
+        lengths = np.array([len(r) for r in rows])
+        width = max(int(lengths.max(initial=0)), 1)
+        inside = np.arange(width) < lengths[:, None]
+        table = np.zeros((len(rows), width))
+        table[inside] = np.concatenate(rows) if len(rows) else []
+        # cumsum along a zero-padded row adds in the same order as np.cumsum of the row alone
+        self.cumulative = np.where(inside, table if cumulative else np.cumsum(table, axis=1), np.inf)  # padding never drawn
+        self.labels = np.zeros((len(rows), width), dtype=np.int64)
+        if labels is not None:
+            self.labels[inside] = np.concatenate(labels) if len(rows) else []
+        self.last = lengths - 1
+        self.total = self.cumulative[np.arange(len(rows)), np.maximum(self.last, 0)]
+
+    @classmethod
+    def from_cumulative(cls, rows, labels=None) -> "ShareTable":
+        """A table from rows already cumulated (as the scenario keeps transition probabilities)."""
+        return cls(rows, labels, cumulative=True)

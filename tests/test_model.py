@@ -215,3 +215,22 @@ def test_every_constructor_argument_has_a_default():
     params = inspect.signature(WorkforceModel.__init__).parameters
     assert all(p.default is not inspect.Parameter.empty for n, p in params.items() if n != "self")
     assert "rng" in params
+
+
+def test_datacollector_filled_when_read_equals_collecting_every_step():
+    """Mesa's collector is filled from history on demand: the same rows as collecting after each step."""
+    model = WorkforceModel(rng=2, until=2022)
+    collected = []
+    while model.running:
+        model.step()
+        collected.append(model.report)
+        assert len(model.datacollector.model_vars["Month"]) == len(model.history)  # read mid-run: caught up
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert frame.iloc[1:].to_dict("records") == collected
+    assert model.datacollector._collection_steps == [r["time"] for r in model.history]
+
+
+def test_collect_must_be_monthly_or_yearly_and_check_collects_monthly():
+    with pytest.raises(ValueError, match="collect"):
+        WorkforceModel(rng=1, until=2022, collect="weekly")
+    assert WorkforceModel(rng=1, until=2022, collect="yearly", check=True).collect_every == 1

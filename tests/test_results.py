@@ -36,3 +36,14 @@ def test_write_saves_tables_chart_and_manifest(tmp_path):
     assert not list((tmp_path / "out").glob(".*tmp*"))
     events = pd.read_parquet(paths["events"])
     assert {"person_id", "month", "from_stage", "to_stage", "reason"} == set(events.columns)
+
+
+def test_yearly_collection_gives_the_same_yearly_tables_as_monthly():
+    from sim import WorkforceModel
+    from sim.results import Results
+
+    monthly = WorkforceModel(rng=4, until=2024, collect="monthly").run()
+    yearly = WorkforceModel(rng=4, until=2024, collect="yearly").run()
+    assert len(monthly.history) == 37 and [r["month"] for r in yearly.history] == [r["month"] for r in monthly.history[::12]]
+    assert Results(yearly, seed=4).tidy().equals(Results(monthly, seed=4).tidy())
+    assert len(yearly.datacollector.get_model_vars_dataframe()) == 4

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..population import draw_people
-from ..rng import person_keys, stable_hash
+from ..population import draw_cohorts
+from ..rng import ShareTable, person_keys, stable_hash
 
 
 def step(model) -> None:
@@ -24,21 +24,26 @@ def step(model) -> None:
     expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
     u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
     counts = poisson_by_inversion(u, expected)
-    batches = []
-    for g in np.flatnonzero(counts):
-        name, n = s.groups[g], int(counts[g])
-        spec = s.spec.groups[name].joiners
-        keys = person_keys("joiner", name, now, count=n)
-        female = spec.female_share if spec.female_share is not None else s.spec.groups[name].female_share
-        ids = draw_people(model, keys, spec.age, female, s.spec.groups[name].welsh_share_new, "joiner")
-        stage = np.array([s.stage_code(x) for x in spec.stages], dtype=np.int16)
-        stage = stage[model.streams.choice("joiner_stage", now, keys, np.array(list(spec.stages.values())))]
-        source = model.streams.choice("joiner_source", now, keys, np.array(list(spec.sources.values())))
-        codes = np.array([model.events.reason_code(f"joined:{r}") for r in spec.sources], dtype=np.int16)[source]
-        batches.append((ids, stage, codes))
-    if batches:
-        ids, stage, codes = (np.concatenate(column) for column in zip(*batches))
-        model.enter_stage(ids, stage, codes)
+    groups = np.flatnonzero(counts)
+    if len(groups) == 0:
+        return
+    cohorts, stages, sources, stage_codes, reason_codes = [], [], [], [], []
+    for g in groups:
+        name, spec = s.groups[g], s.spec.groups[s.groups[g]]
+        joining = spec.joiners  # read afresh: recruitment levers change the sources
+        keys = person_keys("joiner", name, now, count=int(counts[g]))
+        female = joining.female_share if joining.female_share is not None else spec.female_share
+        cohorts.append((keys, joining.age, female, spec.welsh_share_new))
+        stages.append(list(joining.stages.values()))
+        sources.append(list(joining.sources.values()))
+        stage_codes.append([s.stage_code(x) for x in joining.stages])
+        reason_codes.append([model.events.reason_code(f"joined:{r}") for r in joining.sources])
+    ids = draw_cohorts(model, cohorts, "joiner")
+    keys, rows = model.people.key[ids], np.repeat(np.arange(len(groups)), counts[groups])
+    stages, sources = ShareTable(stages, stage_codes), ShareTable(sources, reason_codes)
+    stage = stages.labels[rows, model.streams.choice_by_row("joiner_stage", now, keys, stages, rows)]
+    codes = sources.labels[rows, model.streams.choice_by_row("joiner_source", now, keys, sources, rows)]
+    model.enter_stage(ids, stage, codes)
 
 
 @lru_cache(maxsize=64)

@@ -9,6 +9,7 @@ through ``stage_leave_factor``.
 import numpy as np
 
 from ..people import Status
+from ..rng import ShareTable
 
 
 def step(model) -> None:
@@ -20,9 +21,12 @@ def step(model) -> None:
         hazard = hazard * s.stage_leave_factor[p.stage[ids], sex, band]
     leaving = model.streams.uniform("leaving", now, p.key[ids]) < hazard
     ids, group = ids[leaving], group[leaving]
-    for g in np.unique(group):
-        these = ids[group == g]
-        reasons = s.spec.groups[s.groups[g]].leaving.reasons
-        chosen = model.streams.choice("leaving_reason", now, p.key[these], np.array(list(reasons.values())))
-        codes = np.array([model.events.reason_code(f"left:{r}") for r in reasons], dtype=np.int16)[chosen]
-        model.remove(these, Status.LEFT, codes)
+    if len(ids) == 0:
+        return
+    order = np.argsort(group, kind="stable")  # leavers by group, as the reason tables are
+    ids, group = ids[order], group[order]
+    groups, rows = np.unique(group, return_inverse=True)
+    reasons = [s.spec.groups[s.groups[g]].leaving.reasons for g in groups]
+    table = ShareTable([list(r.values()) for r in reasons], [[model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
+    chosen = model.streams.choice_by_row("leaving_reason", now, p.key[ids], table, rows)
+    model.remove(ids, Status.LEFT, table.labels[rows, chosen])

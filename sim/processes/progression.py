@@ -9,6 +9,7 @@ transition takes the person out of the modelled workforce with that reason.
 import numpy as np
 
 from ..people import Status
+from ..rng import ShareTable
 
 
 def step(model) -> None:
@@ -17,20 +18,18 @@ def step(model) -> None:
     ids = ids[p.stage_due[ids] <= now]
     if len(ids) == 0:
         return
-    u = model.streams.uniform("progression", now, p.key[ids])
-    stages = p.stage[ids]
-    for stage in np.unique(stages):
-        here = stages == stage
-        chosen = np.minimum(np.searchsorted(s.transition_cumulative[stage], u[here] * s.transition_cumulative[stage][-1],
-                                            side="right"), len(s.transition_targets[stage]) - 1)
-        movers = ids[here]
-        targets = s.transition_targets[stage][chosen]
-        for k in np.unique(chosen):
-            group = movers[chosen == k]
-            target = int(s.transition_targets[stage][k])
-            reason = s.transition_reasons[stage][k]
-            if target < 0:
-                model.remove(group, Status.LEFT, f"exit:{reason}")
-            else:
-                model.enter_stage(group, target, "progressed", from_stage=stage)
-        del targets
+    stages, rows = np.unique(p.stage[ids], return_inverse=True)
+    # read afresh each month: levers change the transition probabilities
+    table = ShareTable.from_cumulative([s.transition_cumulative[st] for st in stages],
+                                       [s.transition_targets[st] for st in stages])
+    chosen = model.streams.choice_by_row("progression", now, p.key[ids], table, rows)
+    target = table.labels[rows, chosen]
+    exits = target < 0
+    reason = np.zeros(table.labels.shape, dtype=np.int16)
+    model.events.reason_code("progressed")  # reason codes in order of first use, as the event table lists them
+    for cell in np.unique(rows[exits] * table.labels.shape[1] + chosen[exits]):  # the exits taken, in order
+        row, k = divmod(int(cell), table.labels.shape[1])
+        reason[row, k] = model.events.reason_code(f"exit:{s.transition_reasons[stages[row]][k]}")
+    model.remove(ids[exits], Status.LEFT, reason[rows[exits], chosen[exits]])
+    movers = ~exits
+    model.enter_stage(ids[movers], target[movers], "progressed", from_stage=stages[rows[movers]])
