@@ -166,7 +166,9 @@ class WorkforceModel(mesa.Model):
         if len(ids) == 0:
             return
         s, p, now = self.inputs, self.people, self.now
-        stage = np.broadcast_to(np.asarray(stage, dtype=np.int16), len(ids))
+        stage = np.asarray(stage, dtype=np.int16)
+        if stage.ndim == 0:
+            stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
         was_training = _NEW_OR_TRAINING[p.status[ids]]
         training = s.stage_training[stage]
         p.stage[ids] = stage
