@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calendar
+from . import calendar, feedbacks
 from .model import WorkforceModel
 from .scenario import DEFAULT
 
@@ -91,6 +91,7 @@ class Results:
                 for kind, counts in totals.items():
                     for (g, r), n in sorted(counts.items()):
                         rows.append((year, date, g, "all", kind, r, "people_per_year", float(n)))
+        rows += feedbacks.tidy_rows(self)  # measures of the feedbacks in force, if any (sim.feedbacks)
         return pd.DataFrame(rows, columns=COLUMNS)
 
     def summary(self, measure: str = "fte") -> pd.DataFrame:
