@@ -41,6 +41,7 @@ MEASURE_LABELS = {
     "establishment_fte": "establishment FTE (demand)", "vacancies_fte": "vacant FTE",
     "supply_gap_fte": "supply gap FTE", "welsh_speaking_fte": "Welsh-speaking FTE",
     "welsh_speaking_headcount": "Welsh-speaking headcount", "joiners": "joiners a year", "leavers": "leavers a year",
+    "substituted_fte": "demand met by new roles (FTE)",
 }
 
 
@@ -547,3 +548,82 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
     right.set_title(f"Welsh-speaking share of FTE, {first} (pale) and {last}", fontsize=10)
     right.grid(axis="x", alpha=0.3)
     return fig
+
+
+FEEDBACK_MEASURES = ("in_post_fte", "vacancies_fte", "leavers", "supply_gap_fte")
+
+
+def feedback_effects(results, measures=FEEDBACK_MEASURES, group: str = TOTAL) -> Figure:
+    """What each feedback (a policy switching it on, ``sim.feedbacks``) does to the baseline
+    projection: for each measure, every policy's paired difference from the baseline over time,
+    mean and 90% interval over runs; and, for policies with supervision on, the places filled as
+    a share of the places commissioned in supervised stages (mean and 90% interval over runs).
+
+    ``results``: a ``workforce batch`` directory, or a table of ``sim.analysis.compare`` rows of
+    several measures (then without the places panel)."""
+    places = None
+    if isinstance(results, (str, Path)):
+        from . import analysis, report
+
+        report.load(results, kind="batch")
+        table = pd.concat([analysis.compare(results, m) for m in measures], ignore_index=True)
+        places = _supervised_places(results)
+    elif isinstance(results, pd.DataFrame) and {"policy", "measure", "diff_mean", "diff_low", "diff_high"} <= set(
+            results.columns):
+        table = results
+        measures = list(dict.fromkeys(table.measure))
+    else:
+        raise InputError.one("results", "", "a workforce batch results directory or comparison tables "
+                                            "(sim.analysis.compare) with a measure column", type(results).__name__)
+    table = table[(table.policy != BASELINE) & (table.group == group)]
+    if table.empty:
+        raise InputError.one("results", "policies", f"at least one policy besides the baseline, and group {group}")
+    policies = list(dict.fromkeys(table.policy))
+    panels = len(measures) + (places is not None)
+    columns = min(panels, 2)
+    rows = -(-panels // columns)
+    fig = Figure(figsize=(6.5 * columns, 3.8 * rows), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    for ax, measure in zip(axes, measures):
+        for i, p in enumerate(policies):
+            over = table[(table.measure == measure) & (table.policy == p)].sort_values("year")
+            line, = ax.plot(over.year, over.diff_mean, color=_COLOURS[i % 10], label=label(p))
+            line.set_gid(f"{measure}:{p}")
+            ax.fill_between(over.year, over.diff_low, over.diff_high, color=_COLOURS[i % 10], alpha=0.15, linewidth=0)
+        ax.axhline(0, color="black", linewidth=0.8)
+        _years_axis(ax, f"difference in {MEASURE_LABELS.get(measure, measure)}")
+        ax.set_title(f"{label(group)}: {MEASURE_LABELS.get(measure, measure)}, feedback on less off", fontsize=10)
+    if places is not None:
+        ax = axes[len(measures)]
+        for i, p in enumerate(policies):
+            b = places[places.policy == p]
+            if not b.empty:
+                _line(ax, b, f"places:{p}", _COLOURS[i % 10], label(p))
+        ax.axhline(1, color="black", linewidth=0.8)
+        ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+        _years_axis(ax, "places filled / commissioned")
+        ax.set_title("Supervised training stages: places filled as a share of places commissioned", fontsize=10)
+    for ax in axes[panels:]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=7)
+    runs = int(table.runs.max()) if "runs" in table.columns else 0
+    fig.suptitle(f"The difference each feedback makes to the baseline projection (mean and {LEVEL:.0%} "
+                 f"interval over {runs} paired runs)")
+    return fig
+
+
+def _supervised_places(results_dir) -> pd.DataFrame | None:
+    """Per policy and year: places filled / commissioned in supervised stages, over runs (None if none)."""
+    from .experiment import read_runs
+
+    rows = read_runs(results_dir, ["places_commissioned", "places_filled", "places_supervisable"],
+                     group_rows_only=False)
+    if rows.empty:
+        return None
+    keys = ["policy", "parameter_set", "replication", "year"]
+    supervised = rows[rows.measure == "places_supervisable"][keys + ["stage"]].drop_duplicates()
+    rows = rows.merge(supervised, on=keys + ["stage"])
+    wide = rows.pivot_table(index=keys, columns="measure", values="value", aggfunc="sum").reset_index()
+    wide = wide[wide.places_commissioned > 0]
+    wide["value"] = wide.places_filled / wide.places_commissioned
+    return _summarise(wide, ["policy", "year"])
