@@ -18,10 +18,11 @@ attribute check a month and leaves results bit for bit as they were.
   ``exp(strength x excess)`` (exponential), where ``excess`` is the vacancy rate above
   ``threshold``, capped at ``max_factor``. Retirement is not affected.
 - **Substitution** (``substitution.roles``): a new role's FTE in post beyond its own funded
-  establishment occupy posts carved out of another group's establishment, each FTE meeting
-  ``ratio`` FTE of that group's demand. The target group's establishment (and so its vacancies,
-  the joiners they draw and its workload) falls by ``ratio`` x those FTE; the role's establishment
-  rises by them, so its own vacancies and joiners are unchanged and nobody is counted twice.
+  establishment work against another group's demand, each FTE meeting ``ratio`` FTE of it
+  (``substituted_fte``). The target's supply gap, and the vacancy rate its workload responds
+  to, fall by that much; its funded establishment and vacant posts, which draw its joiners, do
+  not (health boards go on recruiting to funded posts). The role's own supply gap counts those
+  staff where they work rather than as a surplus of its own, so no one is counted twice.
 """
 
 from __future__ import annotations
@@ -159,9 +160,11 @@ class Workload:
     max_factor: float
 
     def factors(self, record: dict) -> np.ndarray:
-        """Leaver rate multiplier by group from the vacancy rates of a history record."""
+        """Leaver rate multiplier by group from the vacancy rates of a history record (net of the
+        demand new roles meet, when substitution is on)."""
         est, post = record["establishment_fte"], record["post_fte"]
-        rate = np.divide(np.maximum(est - post, 0.0), est, out=np.zeros(len(est)), where=est > 0)
+        unmet = est - post - record.get("feedbacks", {}).get("substituted_fte", 0.0)
+        rate = np.divide(np.maximum(unmet, 0.0), est, out=np.zeros(len(est)), where=est > 0)
         excess = np.maximum(rate - self.threshold, 0.0)
         factor = np.exp(self.strength * excess) if self.exponential else 1.0 + self.strength * excess
         return np.where(self.groups, np.clip(factor, 1.0, self.max_factor), 1.0)
@@ -183,15 +186,15 @@ class Substitution:
     target: np.ndarray  # group codes
     ratio: np.ndarray
 
-    def net(self, establishment: np.ndarray, post: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(establishment net of substitution, FTE of demand substituted by group)."""
-        extra = np.maximum(post[self.role] - establishment[self.role], 0.0)
-        out = establishment.copy()
-        out[self.role] += extra
-        met = np.zeros(len(out))
-        np.add.at(met, self.target, self.ratio * extra)
-        met = np.minimum(met, out)  # demand cannot fall below zero
-        return out - met, met
+    def met(self, record: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(demand met by new roles, change in the supply gap), by group, from a history record."""
+        establishment, post = record["establishment_fte"], record["post_fte"]
+        beyond = np.maximum(post[self.role] - establishment[self.role], 0.0)
+        met = np.zeros(len(post))
+        np.add.at(met, self.target, self.ratio * beyond)
+        change = -met
+        np.add.at(change, self.role, beyond)  # counted where they work, not as the role's surplus
+        return met, change
 
 
 @dataclass
@@ -250,21 +253,19 @@ def _log(model) -> dict:
 def collect(model, record: dict, src: np.ndarray, dst: np.ndarray) -> None:
     """Add the feedbacks in force this month to a history record (``record["feedbacks"]``)."""
     fb = model.inputs.feedbacks
-    out = {}
-    log = model.__dict__.pop("feedback_log", None)
+    out = record["feedbacks"] = {}
+    log = model.__dict__.pop("feedback_log", None) or {}
+    if fb.substitution.enabled:
+        out["substituted_fte"], out["gap_change"] = fb.substitution.met(record)
     if fb.supervision.enabled:
         n = len(model.inputs.stages)
         entered = (dst >= 0) & (src != dst)
         out["places_filled"] = np.bincount(dst[entered], minlength=n).astype(float)
-        out["places_commissioned"] = log["places_commissioned"] if log else np.zeros(n)
-        out["places_capacity"] = log["places_capacity"] if log else np.zeros(n)
+        out["places_commissioned"] = log.get("places_commissioned", np.zeros(n))
+        out["places_capacity"] = log.get("places_capacity", np.zeros(n))
         out["supervised"] = np.isin(np.arange(n), list(fb.supervision.pool_of))
-    if fb.workload.enabled:
-        out["workload_factor"] = log["workload_factor"] if log and "workload_factor" in log else \
-            fb.workload.factors(model.history[-1])
-    if fb.substitution.enabled:
-        out["substituted_fte"] = model.substituted
-    record["feedbacks"] = out
+    if fb.workload.enabled:  # the factor the leaving process used this month (none yet at the start)
+        out["workload_factor"] = log.get("workload_factor", fb.workload.factors(record))
 
 
 def tidy_rows(results) -> list[tuple]:

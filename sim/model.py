@@ -205,15 +205,11 @@ class WorkforceModel(mesa.Model):
         ids = ids[s.stage_post[p.stage[ids]]]
         return np.bincount(p.group[ids], weights=p.fte[ids], minlength=len(s.groups))
 
-    def establishment(self, post: np.ndarray | None = None) -> np.ndarray:
-        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly
-        (net of the demand new roles meet, when that feedback is on: ``post`` is FTE in post by group)."""
+    def establishment(self) -> np.ndarray:
+        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
         s = self.inputs
         years = (self.now - s.start) / 12.0
-        funded = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
-        if s.feedbacks.substitution.enabled:  # feedback: new roles meet part of other groups' demand (sim.feedbacks)
-            funded, self.substituted = s.feedbacks.substitution.net(funded, self.post_fte() if post is None else post)
-        return funded
+        return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
 
     def _collect(self) -> None:
         """Aggregate this month's state and flows into ``self.history``."""
@@ -226,14 +222,13 @@ class WorkforceModel(mesa.Model):
         welsh = ids[p.welsh[ids] & s.stage_workforce[stage]]
         _, _, src, dst, reason = self.events.arrays(self._mark)
         self._mark = self.events.mark
-        # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
-        post = np.bincount(s.stage_group, weights=np.where(s.stage_post, stage_fte, 0.0), minlength=n_groups)
         self.history.append({
             "month": self.now,
             "stage_headcount": np.bincount(stage, minlength=n_stages),
             "stage_fte": stage_fte,
-            "post_fte": post,
-            "establishment_fte": self.establishment(post),
+            # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
+            "post_fte": np.bincount(s.stage_group, weights=np.where(s.stage_post, stage_fte, 0.0), minlength=n_groups),
+            "establishment_fte": self.establishment(),
             "welsh_headcount": np.bincount(p.group[welsh], minlength=n_groups),
             "welsh_fte": np.bincount(p.group[welsh], weights=p.fte[welsh], minlength=n_groups),
             "events": (src, dst, reason),

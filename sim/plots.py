@@ -550,66 +550,88 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
     return fig
 
 
+
 FEEDBACK_MEASURES = ("in_post_fte", "vacancies_fte", "leavers", "supply_gap_fte")
 
 
-def feedback_effects(results, measures=FEEDBACK_MEASURES, group: str = TOTAL) -> Figure:
-    """What each feedback (a policy switching it on, ``sim.feedbacks``) does to the baseline
-    projection: for each measure, every policy's paired difference from the baseline over time,
-    mean and 90% interval over runs; and, for policies with supervision on, the places filled as
-    a share of the places commissioned in supervised stages (mean and 90% interval over runs).
+def feedback_effects(results, measures=FEEDBACK_MEASURES, group: str = TOTAL, comparisons=None) -> Figure:
+    """The difference each feedback (``sim.feedbacks``) makes to a projection: for each measure,
+    each policy with the feedback on less its twin with it off (paired run by run: same seed and
+    parameter set), mean and 90% interval over runs; and, for policies with supervision on, the
+    places filled as a share of the places commissioned in supervised stages.
 
-    ``results``: a ``workforce batch`` directory, or a table of ``sim.analysis.compare`` rows of
-    several measures (then without the places panel)."""
-    places = None
-    if isinstance(results, (str, Path)):
-        from . import analysis, report
+    ``results``: a ``workforce batch`` directory. ``comparisons``: (policy, reference) pairs; by
+    default every policy with a ``feedbacks`` lever against the policy with the same other levers
+    (the baseline when it has none)."""
+    from . import analysis, report
 
-        report.load(results, kind="batch")
-        table = pd.concat([analysis.compare(results, m) for m in measures], ignore_index=True)
-        places = _supervised_places(results)
-    elif isinstance(results, pd.DataFrame) and {"policy", "measure", "diff_mean", "diff_low", "diff_high"} <= set(
-            results.columns):
-        table = results
-        measures = list(dict.fromkeys(table.measure))
-    else:
-        raise InputError.one("results", "", "a workforce batch results directory or comparison tables "
-                                            "(sim.analysis.compare) with a measure column", type(results).__name__)
-    table = table[(table.policy != BASELINE) & (table.group == group)]
-    if table.empty:
-        raise InputError.one("results", "policies", f"at least one policy besides the baseline, and group {group}")
-    policies = list(dict.fromkeys(table.policy))
+    d = report.load(results, kind="batch")
+    policies = d.manifest["policies"]
+    comparisons = feedback_comparisons(policies) if comparisons is None else [tuple(c) for c in comparisons]
+    unknown = sorted({p for pair in comparisons for p in pair} - set(policies))
+    if unknown or not comparisons:
+        raise InputError.one("results", "comparisons", f"(policy, reference) pairs of the batch's policies "
+                                                       f"({', '.join(policies)}), at least one", unknown or comparisons)
+    fig_rows = []
+    for measure in measures:
+        values = analysis.run_values(results, measure)
+        if group not in set(values.group):
+            raise InputError.one("results", "group", f"a group of the results ({', '.join(dict.fromkeys(values.group))})",
+                                 group)
+        values = values[values.group == group]
+        for policy, reference in comparisons:
+            on = values[values.policy == policy].drop(columns="policy")
+            off = values[values.policy == reference].drop(columns="policy").rename(columns={"value": "off"})
+            both = on.merge(off, on=["parameter_set", "replication", "year", "group"])
+            fig_rows.append(_summarise(both.assign(value=both.value - both.off), ["year"])
+                            .assign(measure=measure, pair=f"{label(policy)} less {label(reference)}"))
+    table = pd.concat(fig_rows, ignore_index=True)
+    places = _supervised_places(results)
+    pairs = list(dict.fromkeys(table.pair))
     panels = len(measures) + (places is not None)
     columns = min(panels, 2)
-    rows = -(-panels // columns)
-    fig = Figure(figsize=(6.5 * columns, 3.8 * rows), layout="constrained")
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
+    fig = Figure(figsize=(6.5 * columns + 3, 3.6 * -(-panels // columns)), layout="constrained")
+    axes = fig.subplots(-(-panels // columns), columns, squeeze=False).ravel()
     for ax, measure in zip(axes, measures):
-        for i, p in enumerate(policies):
-            over = table[(table.measure == measure) & (table.policy == p)].sort_values("year")
-            line, = ax.plot(over.year, over.diff_mean, color=_COLOURS[i % 10], label=label(p))
-            line.set_gid(f"{measure}:{p}")
-            ax.fill_between(over.year, over.diff_low, over.diff_high, color=_COLOURS[i % 10], alpha=0.15, linewidth=0)
+        for i, pair in enumerate(pairs):
+            _line(ax, table[(table.measure == measure) & (table.pair == pair)], f"{measure}:{pair}",
+                  _COLOURS[i % 10], pair)
         ax.axhline(0, color="black", linewidth=0.8)
         _years_axis(ax, f"difference in {MEASURE_LABELS.get(measure, measure)}")
-        ax.set_title(f"{label(group)}: {MEASURE_LABELS.get(measure, measure)}, feedback on less off", fontsize=10)
+        ax.set_title(f"{label(group)}: {MEASURE_LABELS.get(measure, measure)}", fontsize=10)
     if places is not None:
         ax = axes[len(measures)]
-        for i, p in enumerate(policies):
-            b = places[places.policy == p]
+        for i, (policy, _) in enumerate(comparisons):
+            b = places[places.policy == policy]
             if not b.empty:
-                _line(ax, b, f"places:{p}", _COLOURS[i % 10], label(p))
+                _line(ax, b, f"places:{policy}", _COLOURS[i % 10], label(policy))
         ax.axhline(1, color="black", linewidth=0.8)
         ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
         _years_axis(ax, "places filled / commissioned")
-        ax.set_title("Supervised training stages: places filled as a share of places commissioned", fontsize=10)
+        ax.set_title("Supervised training stages: places filled / commissioned", fontsize=10)
     for ax in axes[panels:]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=7)
-    runs = int(table.runs.max()) if "runs" in table.columns else 0
-    fig.suptitle(f"The difference each feedback makes to the baseline projection (mean and {LEVEL:.0%} "
-                 f"interval over {runs} paired runs)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8, frameon=False)
+    runs = int(table.runs.max())
+    fig.suptitle(f"The difference each feedback makes: feedback on less off ({_band_note(runs)}, paired)")
     return fig
+
+
+def feedback_comparisons(policies: dict) -> list[tuple[str, str]]:
+    """(policy, reference) pairs: each policy with a ``feedbacks`` lever against the policy whose
+    levers are the same without it (the baseline when there are no others; skipped if none is)."""
+    def others(levers):
+        return sorted(repr(sorted(x.items())) for x in levers if x.get("lever") != "feedbacks")
+
+    out = []
+    for name, levers in policies.items():
+        if any(x.get("lever") == "feedbacks" for x in levers):
+            rest = others(levers)
+            twin = next((q for q, ls in policies.items() if q != name and others(ls) == rest
+                         and not any(x.get("lever") == "feedbacks" for x in ls)), None)
+            if twin is not None:
+                out.append((name, twin))
+    return out
 
 
 def _supervised_places(results_dir) -> pd.DataFrame | None:

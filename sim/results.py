@@ -63,6 +63,8 @@ class Results:
             fte = m.group_totals(snapshot, "stage_fte")
             vacancies = m.vacancies(snapshot)
             gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
+            if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
+                gap = gap + snapshot["feedbacks"]["gap_change"]
             for g_i, g in enumerate(s.groups):
                 for measure, unit, value in (
                     ("headcount", "people", headcount[g]),
