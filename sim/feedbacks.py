@@ -59,13 +59,13 @@ class Placement(_Strict):
 
 
 class SupervisionSpec(_Strict):
-    enabled: bool = False
+    enabled: Annotated[bool, Field(strict=True)] = False
     count: Literal["fte", "headcount"] = "fte"  # how supervisors in post are counted
     placements: dict[str, Placement] = {}
 
 
 class WorkloadSpec(_Strict):
-    enabled: bool = False
+    enabled: Annotated[bool, Field(strict=True)] = False
     groups: list[str] | None = None  # None: every group
     curve: Literal["linear", "exponential"] = "linear"
     strength: Strength = 0.0
@@ -79,7 +79,7 @@ class Role(_Strict):
 
 
 class SubstitutionSpec(_Strict):
-    enabled: bool = False
+    enabled: Annotated[bool, Field(strict=True)] = False
     roles: dict[str, Role] = {}
 
 
@@ -135,8 +135,9 @@ class Supervision:
 
     def admit(self, model, stage: int, places: int, wanted: int) -> int:
         """Intake hook: record the places commissioned; cap the newcomers at the supervised headroom."""
-        log = _log(model)
-        log["places_commissioned"][stage] += places
+        log, n = _log(model), len(model.inputs.stages)
+        log.setdefault("places_commissioned", np.zeros(n))[stage] += places
+        log.setdefault("places_capacity", np.zeros(n))
         pool = self.pool_of.get(stage)
         if pool is None:
             return wanted
@@ -242,12 +243,8 @@ def compile(spec: FeedbacksSpec, stages: list[str], groups: list[str], stage_gro
 
 # ---- what the model records ------------------------------------------------------------------------
 def _log(model) -> dict:
-    """This month's feedback log of a model (created on first use; emptied when collected)."""
-    log = model.__dict__.get("feedback_log")
-    if log is None:
-        n = len(model.inputs.stages)
-        log = model.feedback_log = {"places_commissioned": np.zeros(n), "places_capacity": np.zeros(n)}
-    return log
+    """This month's feedback log of a model (emptied when the month is collected)."""
+    return model.__dict__.setdefault("feedback_log", {})
 
 
 def collect(model, record: dict, src: np.ndarray, dst: np.ndarray) -> None:
