@@ -551,14 +551,15 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
 
 
 
-FEEDBACK_MEASURES = ("in_post_fte", "vacancies_fte", "leavers", "supply_gap_fte")
+FEEDBACK_PANELS = ("in_post_fte:total", "vacancies_fte:total", "leavers:total", "supply_gap_fte:total",
+                   "supply_gap_fte:psychiatry")
 
 
-def feedback_effects(results, measures=FEEDBACK_MEASURES, group: str = TOTAL, comparisons=None) -> Figure:
-    """The difference each feedback (``sim.feedbacks``) makes to a projection: for each measure,
-    each policy with the feedback on less its twin with it off (paired run by run: same seed and
-    parameter set), mean and 90% interval over runs; and, for policies with supervision on, the
-    places filled as a share of the places commissioned in supervised stages.
+def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figure:
+    """The difference each feedback (``sim.feedbacks``) makes to a projection: for each panel
+    (``measure:group``), each policy with the feedback on less its twin with it off (paired run by
+    run: same seed and parameter set), mean and 90% interval over runs; and, for policies with
+    supervision on, the places filled as a share of the places commissioned in supervised stages.
 
     ``results``: a ``workforce batch`` directory. ``comparisons``: (policy, reference) pairs; by
     default every policy with a ``feedbacks`` lever against the policy with the same other levers
@@ -572,35 +573,38 @@ def feedback_effects(results, measures=FEEDBACK_MEASURES, group: str = TOTAL, co
     if unknown or not comparisons:
         raise InputError.one("results", "comparisons", f"(policy, reference) pairs of the batch's policies "
                                                        f"({', '.join(policies)}), at least one", unknown or comparisons)
-    fig_rows = []
-    for measure in measures:
-        values = analysis.run_values(results, measure)
+    fig_rows, cached = [], {}
+    for panel in panels:
+        measure, _, group = str(panel).partition(":")
+        if measure not in cached:
+            cached[measure] = analysis.run_values(results, measure)
+        values = cached[measure]
         if group not in set(values.group):
-            raise InputError.one("results", "group", f"a group of the results ({', '.join(dict.fromkeys(values.group))})",
-                                 group)
+            raise InputError.one("results", "panels", f"measure:group with a group of the results "
+                                                      f"({', '.join(dict.fromkeys(values.group))})", panel)
         values = values[values.group == group]
         for policy, reference in comparisons:
             on = values[values.policy == policy].drop(columns="policy")
             off = values[values.policy == reference].drop(columns="policy").rename(columns={"value": "off"})
             both = on.merge(off, on=["parameter_set", "replication", "year", "group"])
             fig_rows.append(_summarise(both.assign(value=both.value - both.off), ["year"])
-                            .assign(measure=measure, pair=f"{label(policy)} less {label(reference)}"))
+                            .assign(panel=panel, pair=f"{label(policy)} less {label(reference)}"))
     table = pd.concat(fig_rows, ignore_index=True)
     places = _supervised_places(results)
     pairs = list(dict.fromkeys(table.pair))
-    panels = len(measures) + (places is not None)
-    columns = min(panels, 2)
-    fig = Figure(figsize=(6.5 * columns + 3, 3.6 * -(-panels // columns)), layout="constrained")
-    axes = fig.subplots(-(-panels // columns), columns, squeeze=False).ravel()
-    for ax, measure in zip(axes, measures):
+    n = len(panels) + (places is not None)
+    columns = min(n, 2)
+    fig = Figure(figsize=(6.5 * columns + 3, 3.6 * -(-n // columns)), layout="constrained")
+    axes = fig.subplots(-(-n // columns), columns, squeeze=False).ravel()
+    for ax, panel in zip(axes, panels):
+        measure, _, group = panel.partition(":")
         for i, pair in enumerate(pairs):
-            _line(ax, table[(table.measure == measure) & (table.pair == pair)], f"{measure}:{pair}",
-                  _COLOURS[i % 10], pair)
+            _line(ax, table[(table.panel == panel) & (table.pair == pair)], f"{panel}:{pair}", _COLOURS[i % 10], pair)
         ax.axhline(0, color="black", linewidth=0.8)
         _years_axis(ax, f"difference in {MEASURE_LABELS.get(measure, measure)}")
         ax.set_title(f"{label(group)}: {MEASURE_LABELS.get(measure, measure)}", fontsize=10)
     if places is not None:
-        ax = axes[len(measures)]
+        ax = axes[len(panels)]
         for i, (policy, _) in enumerate(comparisons):
             b = places[places.policy == policy]
             if not b.empty:
@@ -609,7 +613,7 @@ def feedback_effects(results, measures=FEEDBACK_MEASURES, group: str = TOTAL, co
         ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
         _years_axis(ax, "places filled / commissioned")
         ax.set_title("Supervised training stages: places filled / commissioned", fontsize=10)
-    for ax in axes[panels:]:
+    for ax in axes[n:]:
         ax.set_visible(False)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8, frameon=False)
     runs = int(table.runs.max())
