@@ -307,3 +307,30 @@ def test_strengths_are_uncertain_parameters_for_experiments_and_sensitivity():
     # a measure of a feedback that is off is zero, not an error
     assert experiment.outcomes({}, seed=1, until=2022, wanted=["substituted_fte:psychiatry:2022"]) == {
         "substituted_fte:psychiatry:2022": 0.0}
+
+
+def test_mutated_feedbacks_sections_load_or_raise_input_error_and_loaded_ones_run(case, tmp_path):
+    """The fuzzing of tests/test_fuzz.py, aimed at the feedbacks: section of the shipped scenario."""
+    import random
+
+    from test_fuzz import dump, load_case, mutate
+    from sim import scenario
+
+    path = case({"feedbacks.supervision.enabled": True, "feedbacks.workload.enabled": True,
+                 "feedbacks.substitution.enabled": True})
+    base = yaml.safe_load(path.read_text())
+    outcomes = {"loaded": 0, "input error": 0}
+    for i in range(40):
+        rng = random.Random(f"feedbacks-{i}")
+        data = dict(base, feedbacks=mutate(base["feedbacks"], rng))
+        path.write_text(dump(data))
+        outcome = load_case(scenario.load, path, f"feedbacks case {i}")
+        outcomes[outcome] += 1
+        if outcome == "loaded" and outcomes["loaded"] <= 4:  # and they run, keeping the model's invariants
+            WorkforceModel(scenario=path, until=2022, check=True, rng=i).run()
+    assert outcomes["loaded"] >= 2 and outcomes["input error"] >= 10, outcomes
+
+
+def test_all_feedbacks_on_keep_the_models_invariants():
+    overrides = {f"feedbacks.{name}.enabled": True for name in ("supervision", "workload", "substitution")}
+    run(seed=1, until=2024, overrides=overrides, check=True)
