@@ -217,7 +217,7 @@ class Feedbacks:
         return out
 
 
-def compile(spec: FeedbacksSpec, stages: list[str], groups: list[str], stage_group: np.ndarray,
+def build(spec: FeedbacksSpec, stages: list[str], groups: list[str], stage_group: np.ndarray,
             stage_post: np.ndarray) -> Feedbacks:
     s, w, r = spec.supervision, spec.workload, spec.substitution
     pool_of, trainees, supervisors = {}, [], []

@@ -364,7 +364,7 @@ class Scenario:
             self.transition_cumulative.append(np.cumsum([d["probability"] for *_, d in edges]))
             self.transition_reasons.append([graph.nodes[t]["reason"] if graph.nodes[t].get("exit") else "progressed"
                                             for _, t, _ in edges])
-        self.feedbacks = feedback_loops.compile(spec.feedbacks, self.stages, self.groups, self.stage_group,
+        self.feedbacks = feedback_loops.build(spec.feedbacks, self.stages, self.groups, self.stage_group,
                                                 self.stage_post)
 
     @property
