@@ -38,7 +38,7 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .people import NEVER, People, Status
-from . import population
+from . import feedbacks, population
 from .processes import ageing, attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 
@@ -258,6 +258,8 @@ class WorkforceModel(mesa.Model):
             "events": (src, dst, reason),
             "flows": group_flows(s, self.events, src, dst, reason),
         })
+        if s.feedbacks.any:
+            feedbacks.collect(self, self.history[-1], src, dst)
 
     def group_totals(self, record: dict | None = None, measure: str = "stage_fte") -> dict[str, float]:
         """Workforce headcount or FTE by group from a history record (default: the latest)."""

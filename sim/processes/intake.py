@@ -29,6 +29,8 @@ def step(model) -> None:
         places = int(round(s.places(stage_name, calendar.academic_year(now))))
         filled = int(model.streams.generator("intake", stage_name, now).binomial(places, spec.fill_rate))
         wanted = max(filled - int(model.arrived[stage]), 0)
+        if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
+            wanted = s.feedbacks.supervision.admit(model, stage, places, wanted)
         model.arrived[stage] = 0
         if wanted == 0:
             continue
