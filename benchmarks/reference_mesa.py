@@ -82,6 +82,7 @@ def reduced_scenario(directory: Path, people: int | None = None, years: int | No
     data = yaml.safe_load(scenario_module.resolve(scenario_module.DEFAULT).read_text(encoding="utf-8"))
     keep = lambda stage: stage.split("/")[0] in PATHWAYS  # noqa: E731
     data.pop("uncertain", None)  # names parameters of the groups left out
+    data.pop("feedbacks", None)  # names stages and groups left out (and is off)
     data.pop("calibration", None)  # a calibration's overrides may too: the reduced scenario is uncalibrated
     data["name"] = f"{data['name']}-psychiatry-nursing"
     data["description"] = "The default scenario restricted to psychiatry and nursing, without joiners"

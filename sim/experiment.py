@@ -53,7 +53,9 @@ from .uncertain import problems as uncertain_problems
 BASELINE = "baseline"
 # group measures of the tidy table that add up over groups (a rate such as vacancy_rate does not)
 GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
-                  "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers")
+                  "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers", "substituted_fte")
+# measures a run may lack: flows with no events, and feedbacks not in force (sim.feedbacks): zero
+OPTIONAL_MEASURES = {"joiners", "leavers", "substituted_fte"}
 TOTAL = "total"
 
 PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -426,7 +428,7 @@ def simulate(job: Job):
 def pick(tidy: pd.DataFrame, keys) -> dict[str, float]:
     """Outcomes ``measure:group:year`` from a tidy table (flows summed over reasons; group ``total``)."""
     t = tidy[tidy.stage == "all"]
-    missing = {k.split(":")[0] for k in keys} - set(t.measure) - {"joiners", "leavers"}  # flows may be absent: none
+    missing = {k.split(":")[0] for k in keys} - set(t.measure) - OPTIONAL_MEASURES
     if missing:
         raise InputError.one("outcomes", "measure", f"a measure of this model's results ({', '.join(sorted(set(t.measure)))})",
                              sorted(missing))

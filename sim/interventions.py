@@ -435,9 +435,39 @@ class Transitions(Lever):
         s.transition_cumulative[s.stage_code(self.stage)] = cumulative / cumulative[-1]
 
 
+class Feedbacks(Lever):
+    """Switch on (or off) feedbacks configured in the scenario's ``feedbacks:`` section
+    (``sim.feedbacks``): supervision capacity, workload-driven leaving, substitution by new roles.
+    Their settings (and strengths) stay the scenario's; change those with overrides."""
+
+    kind: ClassVar[str] = "feedbacks"
+    lever: Literal["feedbacks"] = "feedbacks"
+    supervision: Annotated[bool, Field(strict=True)] | None = None
+    workload: Annotated[bool, Field(strict=True)] | None = None
+    substitution: Annotated[bool, Field(strict=True)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if self.supervision is None and self.workload is None and self.substitution is None:
+            raise ValueError("supervision, workload or substitution (true or false)")
+        return self
+
+    def problems(self, s):
+        out = []
+        if self.supervision and not s.spec.feedbacks.supervision.placements:
+            out.append(("supervision", "placement pools in the scenario's feedbacks.supervision.placements", True))
+        if self.substitution and not s.spec.feedbacks.substitution.roles:
+            out.append(("substitution", "roles in the scenario's feedbacks.substitution.roles", True))
+        return out
+
+    def change(self, s) -> None:
+        s.feedbacks = s.feedbacks.switched(supervision=self.supervision, workload=self.workload,
+                                           substitution=self.substitution)
+
+
 LEVERS: dict[str, type[Lever]] = {c.kind: c for c in
                                   (TrainingPlaces, InServiceRoute, Retention, RetireAndReturn, LtftTraining,
-                                   Recruitment, TrainingAttrition, Transitions)}
+                                   Recruitment, TrainingAttrition, Transitions, Feedbacks)}
 AnyLever = Annotated[Union[tuple(LEVERS.values())], Field(discriminator="lever")]
 
 
@@ -452,6 +482,7 @@ class _LeverState:
         self.sources = {g: dict(spec.joiners.sources) for g, spec in s.spec.groups.items() if spec.joiners}
         self.leave_factor = copy.deepcopy(s.stage_leave_factor)
         self.transitions = [c.copy() for c in s.transition_cumulative]
+        self.feedbacks = copy.deepcopy(s.feedbacks)
         self.levers: list[Lever] = []
         self.in_force: tuple | None = None
 
@@ -484,3 +515,4 @@ class _LeverState:
             s.spec.groups[g].joiners.sources = dict(sources)
         s.stage_leave_factor = copy.deepcopy(self.leave_factor)
         s.transition_cumulative[:] = [c.copy() for c in self.transitions]
+        s.feedbacks = copy.deepcopy(self.feedbacks)

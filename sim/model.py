@@ -38,7 +38,7 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .people import NEVER, People, Status
-from . import population
+from . import feedbacks, population
 from .processes import ageing, attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 
@@ -166,7 +166,9 @@ class WorkforceModel(mesa.Model):
         if len(ids) == 0:
             return
         s, p, now = self.inputs, self.people, self.now
-        stage = np.broadcast_to(np.asarray(stage, dtype=np.int16), len(ids))
+        stage = np.asarray(stage, dtype=np.int16)
+        if stage.ndim == 0:
+            stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
         was_training = _NEW_OR_TRAINING[p.status[ids]]
         training = s.stage_training[stage]
         p.stage[ids] = stage
@@ -256,6 +258,8 @@ class WorkforceModel(mesa.Model):
             "events": (src, dst, reason),
             "flows": group_flows(s, self.events, src, dst, reason),
         })
+        if s.feedbacks.any:
+            feedbacks.collect(self, self.history[-1], src, dst)
 
     def group_totals(self, record: dict | None = None, measure: str = "stage_fte") -> dict[str, float]:
         """Workforce headcount or FTE by group from a history record (default: the latest)."""

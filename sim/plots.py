@@ -41,6 +41,7 @@ MEASURE_LABELS = {
     "establishment_fte": "establishment FTE (demand)", "vacancies_fte": "vacant FTE",
     "supply_gap_fte": "supply gap FTE", "welsh_speaking_fte": "Welsh-speaking FTE",
     "welsh_speaking_headcount": "Welsh-speaking headcount", "joiners": "joiners a year", "leavers": "leavers a year",
+    "substituted_fte": "demand met by new roles (FTE)",
 }
 
 
@@ -547,3 +548,108 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
     right.set_title(f"Welsh-speaking share of FTE, {first} (pale) and {last}", fontsize=10)
     right.grid(axis="x", alpha=0.3)
     return fig
+
+
+
+FEEDBACK_PANELS = ("in_post_fte:total", "vacancies_fte:total", "leavers:total", "supply_gap_fte:total",
+                   "supply_gap_fte:psychiatry")
+
+
+def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figure:
+    """The difference each feedback (``sim.feedbacks``) makes to a projection: for each panel
+    (``measure:group``), each policy with the feedback on less its twin with it off (paired run by
+    run: same seed and parameter set), mean and 90% interval over runs; and, for policies with
+    supervision on, the places filled as a share of the places commissioned in supervised stages.
+
+    ``results``: a ``workforce batch`` directory. ``comparisons``: (policy, reference) pairs; by
+    default every policy with a ``feedbacks`` lever against the policy with the same other levers
+    (the baseline when it has none)."""
+    from . import analysis, report
+
+    d = report.load(results, kind="batch")
+    policies = d.manifest["policies"]
+    comparisons = feedback_comparisons(policies) if comparisons is None else [tuple(c) for c in comparisons]
+    unknown = sorted({p for pair in comparisons for p in pair} - set(policies))
+    if unknown or not comparisons:
+        raise InputError.one("results", "comparisons", f"(policy, reference) pairs of the batch's policies "
+                                                       f"({', '.join(policies)}), at least one", unknown or comparisons)
+    fig_rows, cached = [], {}
+    for panel in panels:
+        measure, _, group = str(panel).partition(":")
+        if measure not in cached:
+            cached[measure] = analysis.run_values(results, measure)
+        values = cached[measure]
+        if group not in set(values.group):
+            raise InputError.one("results", "panels", f"measure:group with a group of the results "
+                                                      f"({', '.join(dict.fromkeys(values.group))})", panel)
+        values = values[values.group == group]
+        for policy, reference in comparisons:
+            on = values[values.policy == policy].drop(columns="policy")
+            off = values[values.policy == reference].drop(columns="policy").rename(columns={"value": "off"})
+            both = on.merge(off, on=["parameter_set", "replication", "year", "group"])
+            fig_rows.append(_summarise(both.assign(value=both.value - both.off), ["year"])
+                            .assign(panel=panel, pair=f"{label(policy)} less {label(reference)}"))
+    table = pd.concat(fig_rows, ignore_index=True)
+    places = _supervised_places(results)
+    pairs = list(dict.fromkeys(table.pair))
+    n = len(panels) + (places is not None)
+    columns = min(n, 2)
+    fig = Figure(figsize=(6.5 * columns + 3, 3.6 * -(-n // columns)), layout="constrained")
+    axes = fig.subplots(-(-n // columns), columns, squeeze=False).ravel()
+    for ax, panel in zip(axes, panels):
+        measure, _, group = panel.partition(":")
+        for i, pair in enumerate(pairs):
+            _line(ax, table[(table.panel == panel) & (table.pair == pair)], f"{panel}:{pair}", _COLOURS[i % 10], pair)
+        ax.axhline(0, color="black", linewidth=0.8)
+        _years_axis(ax, f"difference in {MEASURE_LABELS.get(measure, measure)}")
+        ax.set_title(f"{label(group)}: {MEASURE_LABELS.get(measure, measure)}", fontsize=10)
+    if places is not None:
+        ax = axes[len(panels)]
+        for i, (policy, _) in enumerate(comparisons):
+            b = places[places.policy == policy]
+            if not b.empty:
+                _line(ax, b, f"places:{policy}", _COLOURS[i % 10], label(policy))
+        ax.axhline(1, color="black", linewidth=0.8)
+        ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+        _years_axis(ax, "places filled / commissioned")
+        ax.set_title("Supervised training stages: places filled / commissioned", fontsize=10)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8, frameon=False)
+    runs = int(table.runs.max())
+    fig.suptitle(f"The difference each feedback makes: feedback on less off ({_band_note(runs)}, paired)")
+    return fig
+
+
+def feedback_comparisons(policies: dict) -> list[tuple[str, str]]:
+    """(policy, reference) pairs: each policy with a ``feedbacks`` lever against the policy whose
+    levers are the same without it (the baseline when there are no others; skipped if none is)."""
+    def others(levers):
+        return sorted(repr(sorted(x.items())) for x in levers if x.get("lever") != "feedbacks")
+
+    out = []
+    for name, levers in policies.items():
+        if any(x.get("lever") == "feedbacks" for x in levers):
+            rest = others(levers)
+            twin = next((q for q, ls in policies.items() if q != name and others(ls) == rest
+                         and not any(x.get("lever") == "feedbacks" for x in ls)), None)
+            if twin is not None:
+                out.append((name, twin))
+    return out
+
+
+def _supervised_places(results_dir) -> pd.DataFrame | None:
+    """Per policy and year: places filled / commissioned in supervised stages, over runs (None if none)."""
+    from .experiment import read_runs
+
+    rows = read_runs(results_dir, ["places_commissioned", "places_filled", "places_supervisable"],
+                     group_rows_only=False)
+    if rows.empty:
+        return None
+    keys = ["policy", "parameter_set", "replication", "year"]
+    supervised = rows[rows.measure == "places_supervisable"][keys + ["stage"]].drop_duplicates()
+    rows = rows.merge(supervised, on=keys + ["stage"])
+    wide = rows.pivot_table(index=keys, columns="measure", values="value", aggfunc="sum").reset_index()
+    wide = wide[wide.places_commissioned > 0]
+    wide["value"] = wide.places_filled / wide.places_commissioned
+    return _summarise(wide, ["policy", "year"])

@@ -316,6 +316,10 @@ def _batch_section(d: BatchDir) -> str:
     vacancies = analysis.compare(d.path, "vacancies_fte")
     parts.append(_figure("Policies against the baseline: vacant FTE", lambda: plots.policy_differences(
         vacancies, groups=["total"])))
+    if plots.feedback_comparisons(m["policies"]):  # policies switching feedbacks on (sim.feedbacks)
+        panels = [p for p in plots.FEEDBACK_PANELS if p.partition(":")[2] in {*d.scenario.groups, "total"}]
+        parts.append(_figure("What each feedback changes: feedback on less off", lambda: plots.feedback_effects(
+            d.path, panels)))
     parts.append(_figure("Baseline FTE by staff group", lambda: plots.fte_over_time(d.source("baseline"))))
     parts.append(_figure("Baseline supply against demand", lambda: plots.supply_demand(d.source("baseline"))))
     parts.append(f"<h3>FTE in {final} by policy and staff group</h3>")

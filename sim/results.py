@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calendar
+from . import calendar, feedbacks
 from .model import WorkforceModel
 from .scenario import DEFAULT, input_files
 
@@ -68,6 +68,8 @@ class Results:
             fte = m.group_totals(snapshot, "stage_fte")
             vacancies = m.vacancies(snapshot)
             gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
+            if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
+                gap = gap + snapshot["feedbacks"]["gap_change"]
             for g_i, g in enumerate(s.groups):
                 for measure, unit, value in (
                     ("headcount", "people", headcount[g]),
@@ -96,6 +98,7 @@ class Results:
                 for kind, counts in totals.items():
                     for (g, r), n in sorted(counts.items()):
                         rows.append((year, date, g, "all", kind, r, "people_per_year", float(n)))
+        rows += feedbacks.tidy_rows(self)  # measures of the feedbacks in force, if any (sim.feedbacks)
         return pd.DataFrame(rows, columns=COLUMNS)
 
     def summary(self, measure: str = "fte") -> pd.DataFrame:

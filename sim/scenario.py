@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from . import calendar, layering, pathways
+from . import feedbacks as feedback_loops
 from .errors import InputError, Problem, _short, from_pydantic, is_file, read_yaml
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems
@@ -238,6 +239,7 @@ class ScenarioSpec(Strict):
     groups: dict[str, GroupSpec]
     stocks: dict[str, StockSpec]
     intake: dict[str, IntakeSpec] = {}
+    feedbacks: feedback_loops.FeedbacksSpec = feedback_loops.FeedbacksSpec()  # all off unless enabled
 
     @field_validator("start", "end", "mho_end")
     @classmethod
@@ -294,6 +296,7 @@ class Scenario:
     retire_monthly: np.ndarray = field(init=False)
     # leaver hazard multipliers by (stage, sex, band), set by retention levers (sim.interventions); None: all 1
     stage_leave_factor: np.ndarray | None = field(init=False, default=None)
+    feedbacks: feedback_loops.Feedbacks = field(init=False)  # supervision, workload, substitution (sim.feedbacks)
 
     def __post_init__(self):
         spec, graph = self.spec, self.graph
@@ -345,6 +348,8 @@ class Scenario:
             self.transition_cumulative.append(np.cumsum([d["probability"] for *_, d in edges]))
             self.transition_reasons.append([graph.nodes[t]["reason"] if graph.nodes[t].get("exit") else "progressed"
                                             for _, t, _ in edges])
+        self.feedbacks = feedback_loops.build(spec.feedbacks, self.stages, self.groups, self.stage_group,
+                                                self.stage_post)
 
     @property
     def name(self) -> str:
@@ -507,5 +512,6 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         elif intake.from_stage is not None and (intake.from_stage == s or graph.nodes[intake.from_stage]["training"]):
             problems.append(Problem(f, f"intake.{s}.from_stage", "a post people are selected from: another stage, "
                                                                   "not a training stage", intake.from_stage))
+    problems += feedback_loops.problems(spec.feedbacks, f, graph, stages, list(spec.groups), spec.intake)
     if problems:
         raise InputError(problems)

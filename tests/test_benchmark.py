@@ -19,6 +19,7 @@ def test_benchmark_quick_run_prints_positive_throughput(capsys):
         assert r["person_months"] > 0 and r["person_months_per_s"] > 0
         assert r["traced_peak_mb"] > 0 and r["max_rss_mb"] > 0
         assert r["timings"] and all(seconds >= 0 for seconds in r["timings"].values())
+        assert 0 <= r["collection_share"] < 1 and 0 <= r["monthly_collection_share"] < 1
     assert 15_000 < results["synthetic"]["start_population"] < 25_000
     assert results["synthetic"]["months"] == 24
     assert out.count("person-months per second") == 2 and "time by process" in out
@@ -37,3 +38,14 @@ def test_bench_vs_mesa_quick_run_reports_both_models():
     assert compared["ratio"] > 0
     assert [round(r["start_population"], -3) for r in results["sizes"]] == [2000, 5000]
     assert all(r["bytes_per_person"] > 0 and r["linearity"] > 0 for r in results["sizes"])
+
+
+def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys):
+    spec = importlib.util.spec_from_file_location("profile_engine", SCRIPT.with_name("profile_engine.py"))
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    result = profile.main(["--until", "2022", "--top", "5"])
+    out = capsys.readouterr().out
+    assert result["calls"] > 0 and result["wall_s"] > 0
+    assert {"joiners", "leaving", "collection"} <= set(result["timings"])
+    assert "tottime" in out and "joiners" in out

@@ -237,3 +237,50 @@ def test_bad_input_raises_input_error_saying_what_was_expected(runs, call, messa
     with pytest.raises(InputError) as info:
         call(runs[0])
     assert message in str(info.value)
+
+
+FEEDBACKS_EXPERIMENT = """\
+name: tiny_feedbacks
+scenario: wales-mh-2021
+years: 3
+replications: 2
+seed: 5
+policies:
+  workload:
+    levers: [{lever: feedbacks, workload: true}]
+  staff_loss:
+    levers: [{lever: retention, groups: [nursing], factor: 3.0}]
+  staff_loss_supervised:
+    levers: [{lever: retention, groups: [nursing], factor: 3.0}, {lever: feedbacks, supervision: true}]
+"""
+
+
+@pytest.fixture(scope="module")
+def feedbacks_batch(tmp_path_factory):
+    from sim.cli import main
+
+    base = tmp_path_factory.mktemp("feedbacks")
+    (base / "fb.yaml").write_text(FEEDBACKS_EXPERIMENT)
+    assert main(["batch", str(base / "fb.yaml"), "--workers", "1", "--quiet", "--out", str(base / "batch")]) == 0
+    return base / "batch"
+
+
+def test_feedback_effects_draw_each_feedback_on_less_its_twin_off(feedbacks_batch):
+    from sim import analysis, report
+
+    policies = report.load(feedbacks_batch).manifest["policies"]
+    assert plots.feedback_comparisons(policies) == [("workload", "baseline"), ("staff_loss_supervised", "staff_loss")]
+    fig = plots.feedback_effects(feedbacks_batch, panels=["leavers:total", "supply_gap_fte:nursing"])
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 3  # two panels and the places filled
+    drawn = lines(fig.axes[0])
+    leavers = analysis.compare(feedbacks_batch, "leavers")
+    workload = leavers[(leavers.policy == "workload") & (leavers.group == "total")].sort_values("year")
+    drawn_workload = drawn["leavers:total:workload less baseline"].get_ydata()
+    assert np.allclose(drawn_workload, workload.diff_mean)  # the same paired differences as workforce compare
+    assert (np.asarray(drawn_workload) > 0).all()
+    places = lines(fig.axes[2])
+    assert set(places) == {"places:staff_loss_supervised"}  # only runs with supervision on report places
+    with pytest.raises(InputError, match="comparisons"):
+        plots.feedback_effects(feedbacks_batch, comparisons=[("workload", "nothing")])
+    with pytest.raises(InputError, match="panels"):
+        plots.feedback_effects(feedbacks_batch, panels=["fte:nurses"])

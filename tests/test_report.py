@@ -189,3 +189,14 @@ def test_the_command_exits_2_without_a_traceback(cli, tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "empty: manifest.json: expected a results directory written by workforce run or workforce batch" \
            in result.stderr
+
+
+def test_a_batch_with_feedbacks_lever_policies_gets_their_figure(tmp_path):
+    experiment = EXPERIMENT.replace("name: tiny_report", "name: tiny_feedbacks").replace("years: 2", "years: 1") \
+        .replace("replications: 2", "replications: 1")
+    experiment = experiment[:experiment.index("policies:")] + (
+        "policies:\n  workload:\n    levers: [{lever: feedbacks, workload: true}]\n")
+    (tmp_path / "fb.yaml").write_text(experiment)
+    assert main(["batch", str(tmp_path / "fb.yaml"), "--workers", "1", "--quiet", "--out", str(tmp_path / "b")]) == 0
+    html = report.build([tmp_path / "b"])
+    assert "What each feedback changes: feedback on less off" in html

@@ -4,6 +4,10 @@ Places for the academic year, times the fill rate (a binomial draw), less the pe
 already arrived in the stage through the pipeline since its last intake, are filled by new
 people -- or, for in-service routes (``from_stage``), by people selected at random from a
 stage, such as support workers starting a nursing apprenticeship.
+
+New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
+in-service selection first lets the intakes before it in, so its pool is what it would be
+had every intake been taken one at a time.
 """
 
 import numpy as np
@@ -12,11 +16,12 @@ from .. import calendar
 from . import ageing
 from ..rng import person_keys
 from ..people import Status
-from ..population import draw_people
+from ..population import draw_cohorts
 
 
 def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
+    waiting: list[tuple] = []  # (stage, cohort) of new entrants not yet let in
     for stage_name, spec in s.spec.intake.items():
         if calendar.month_of_year(now) != spec.month:
             continue
@@ -24,21 +29,34 @@ def step(model) -> None:
         places = int(round(s.places(stage_name, calendar.academic_year(now))))
         filled = int(model.streams.generator("intake", stage_name, now).binomial(places, spec.fill_rate))
         wanted = max(filled - int(model.arrived[stage]), 0)
+        if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
+            wanted = s.feedbacks.supervision.admit(model, stage, places, wanted)
         model.arrived[stage] = 0
         if wanted == 0:
             continue
         if spec.from_stage is None:
             keys = person_keys("intake", stage_name, now, count=wanted)
             group = s.spec.groups[s.groups[s.stage_group[stage]]]
-            ids = draw_people(model, keys, spec.age, spec.female_share if spec.female_share is not None
-                              else group.female_share, group.welsh_share_new, "intake")
-            model.enter_stage(ids, stage, "intake")
-            ageing.step(model)  # the newcomers' ages too: an intake into a post meets leaving and retirement now
-        else:
-            source = s.stage_code(spec.from_stage)
-            pool = model.in_status(Status.IN_POST)
-            pool = pool[p.stage[pool] == source]
-            order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
-            chosen = pool[order[:wanted]]
-            model.enter_stage(chosen, stage, "selected", from_stage=source)
+            female = spec.female_share if spec.female_share is not None else group.female_share
+            waiting.append((stage, (keys, spec.age, female, group.welsh_share_new)))
+            continue
+        _let_in(model, waiting)
+        waiting = []
+        source = s.stage_code(spec.from_stage)
+        pool = model.in_status(Status.IN_POST)
+        pool = pool[p.stage[pool] == source]
+        order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
+        model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
         model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
+    _let_in(model, waiting)
+
+
+def _let_in(model, waiting: list[tuple]) -> None:
+    """New entrants of the waiting intakes take their places."""
+    if not waiting:
+        return
+    stages = np.array([stage for stage, _ in waiting])
+    ids = draw_cohorts(model, [cohort for _, cohort in waiting], "intake")
+    model.enter_stage(ids, np.repeat(stages, [len(cohort[0]) for _, cohort in waiting]), "intake")
+    ageing.step(model)  # the newcomers' ages too: an intake into a post meets leaving and retirement now
+    model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals

@@ -19,6 +19,8 @@ def step(model) -> None:
     hazard = s.leave_monthly[group, sex, band]
     if s.stage_leave_factor is not None:  # retention levers aimed at groups, stages or ages
         hazard = hazard * s.stage_leave_factor[p.stage[ids], sex, band]
+    if s.feedbacks.workload.enabled:  # feedback: leaver rates rise with vacancies (sim.feedbacks)
+        hazard = s.feedbacks.workload.scale(model, hazard, group)
     leaving = model.streams.uniform("leaving", now, p.key[ids]) < hazard
     ids, group = ids[leaving], group[leaving]
     if len(ids) == 0:

@@ -1,0 +1,293 @@
+"""Feedbacks the national workforce models leave out: supervision capacity, workload and new roles.
+
+Published workforce models push their parameters in from outside. In services, training places
+need qualified staff to supervise them, vacancies raise the workload of those who stay and drive
+some of them out, and new roles take on part of other professions' work. Each of these loops is a
+mechanism a scenario's ``feedbacks:`` section configures and switches on (``enabled: true``, a
+dotted-key override, or the ``feedbacks`` lever of ``sim.interventions``). Off, each costs one
+attribute check a month and leaves results bit for bit as they were.
+
+- **Supervision** (``supervision.placements``): the trainees of a placement pool (training
+  stages sharing supervisors) may number at most ``trainees_per_supervisor`` x the supervisors
+  in post (named stages or whole groups, counted by FTE or headcount) at the start of the intake
+  month. An intake fills only the places under that cap; pipeline arrivals are not turned away.
+  While on, the model records places commissioned, places filled (everyone entering the stage)
+  and the supervised capacity, by stage.
+- **Workload** (``workload``): a group's annual leaver rates are multiplied by a response curve of
+  its vacancy rate in the previous month: ``1 + strength x excess`` (linear) or
+  ``exp(strength x excess)`` (exponential), where ``excess`` is the vacancy rate above
+  ``threshold``, capped at ``max_factor``. Retirement is not affected.
+- **Substitution** (``substitution.roles``): a new role's FTE in post beyond its own funded
+  establishment work against another group's demand, each FTE meeting ``ratio`` FTE of it
+  (``substituted_fte``). The target's supply gap, and the vacancy rate its workload responds
+  to, fall by that much; its funded establishment and vacant posts, which draw its joiners, do
+  not (health boards go on recruiting to funded posts). The role's own supply gap counts those
+  staff where they work rather than as a surplus of its own, so no one is counted twice.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import Problem
+from .people import Status
+
+Positive = Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
+Ratio = Annotated[float, Field(strict=True, ge=0.0, le=10.0, allow_inf_nan=False)]
+Strength = Annotated[float, Field(strict=True, ge=0.0, le=100.0, allow_inf_nan=False)]
+Share = Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)]
+Factor = Annotated[float, Field(strict=True, ge=1.0, le=100.0, allow_inf_nan=False)]
+NonEmpty = Annotated[list[str], Field(min_length=1)]
+
+
+# ---- the scenario's feedbacks: section -------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Placement(_Strict):
+    """Training stages that share supervisors, the supervisors, and how many trainees each can take."""
+
+    trainees: NonEmpty  # training stages counted against the cap; those with intake places are capped
+    supervisors: NonEmpty  # post stages or staff groups whose staff in post supervise
+    trainees_per_supervisor: Positive
+
+
+class SupervisionSpec(_Strict):
+    enabled: Annotated[bool, Field(strict=True)] = False
+    count: Literal["fte", "headcount"] = "fte"  # how supervisors in post are counted
+    placements: dict[str, Placement] = {}
+
+
+class WorkloadSpec(_Strict):
+    enabled: Annotated[bool, Field(strict=True)] = False
+    groups: list[str] | None = None  # None: every group
+    curve: Literal["linear", "exponential"] = "linear"
+    strength: Strength = 0.0
+    threshold: Share = 0.0
+    max_factor: Factor = 2.0
+
+
+class Role(_Strict):
+    target: str  # the group part of whose demand the role meets
+    ratio: Ratio  # FTE of the target's demand met by one FTE of the role
+
+
+class SubstitutionSpec(_Strict):
+    enabled: Annotated[bool, Field(strict=True)] = False
+    roles: dict[str, Role] = {}
+
+
+class FeedbacksSpec(_Strict):
+    supervision: SupervisionSpec = SupervisionSpec()
+    workload: WorkloadSpec = WorkloadSpec()
+    substitution: SubstitutionSpec = SubstitutionSpec()
+
+
+def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: list[str], intake: dict) -> list[Problem]:
+    """References of the feedbacks: section to the scenario's stages and groups."""
+    out = []
+    stage_list, group_list = ", ".join(stages), ", ".join(groups)
+    for name, pool in spec.supervision.placements.items():
+        where = f"feedbacks.supervision.placements.{name}"
+        for st in pool.trainees:
+            if st not in stages or not graph.nodes[st]["training"]:
+                out.append(Problem(file, f"{where}.trainees", f"a training stage ({stage_list})", st))
+        if not any(st in intake for st in pool.trainees):
+            out.append(Problem(file, f"{where}.trainees", "at least one stage with intake places in this scenario "
+                                                          "(the cap limits intakes)", pool.trainees))
+        for sup in pool.supervisors:
+            post = sup in stages and graph.nodes[sup]["workforce"] and not graph.nodes[sup]["training"]
+            if sup not in groups and not post:
+                out.append(Problem(file, f"{where}.supervisors", f"a staff group ({group_list}) or a post stage "
+                                                                 f"(not training, in the workforce) of ({stage_list})", sup))
+    seen = [st for pool in spec.supervision.placements.values() for st in pool.trainees]
+    for st in sorted({st for st in seen if seen.count(st) > 1}):
+        out.append(Problem(file, "feedbacks.supervision.placements", "each training stage in one placement pool", st))
+    for g in spec.workload.groups or []:
+        if g not in groups:
+            out.append(Problem(file, "feedbacks.workload.groups", f"a staff group ({group_list})", g))
+    roles = spec.substitution.roles
+    for name, role in roles.items():
+        where = f"feedbacks.substitution.roles.{name}"
+        if name not in groups:
+            out.append(Problem(file, where, f"a staff group ({group_list})", name))
+        if role.target not in groups or role.target == name or role.target in roles:
+            out.append(Problem(file, f"{where}.target", f"another staff group ({group_list}), not itself a "
+                                                        "substituting role", role.target))
+    return out
+
+
+# ---- compiled, as the processes use them ------------------------------------------------------------
+@dataclass
+class Supervision:
+    enabled: bool
+    by_headcount: bool
+    pool_of: dict[int, int]  # trainee stage code -> pool index
+    trainees: list[np.ndarray]  # per pool: trainee stage codes
+    supervisors: list[np.ndarray]  # per pool: boolean mask over stages
+    ratio: np.ndarray  # per pool
+
+    def admit(self, model, stage: int, places: int, wanted: int) -> int:
+        """Intake hook: record the places commissioned; cap the newcomers at the supervised headroom."""
+        log, n = _log(model), len(model.inputs.stages)
+        log.setdefault("places_commissioned", np.zeros(n))[stage] += places
+        log.setdefault("places_capacity", np.zeros(n))
+        pool = self.pool_of.get(stage)
+        if pool is None:
+            return wanted
+        record = model.history[-1]  # supervisors in post at the start of the month
+        in_post = record["stage_headcount" if self.by_headcount else "stage_fte"][self.supervisors[pool]].sum()
+        capacity = int(np.floor(self.ratio[pool] * in_post + 1e-9))
+        p = model.people
+        training = model.in_status(Status.TRAINING)
+        present = int(np.isin(p.stage[training], self.trainees[pool]).sum())
+        log["places_capacity"][stage] += max(capacity - present, 0)
+        return min(wanted, max(capacity - present, 0))
+
+
+@dataclass
+class Workload:
+    enabled: bool
+    groups: np.ndarray  # boolean mask over groups
+    exponential: bool
+    strength: float
+    threshold: float
+    max_factor: float
+
+    def factors(self, record: dict) -> np.ndarray:
+        """Leaver rate multiplier by group from the vacancy rates of a history record (net of the
+        demand new roles meet, when substitution is on)."""
+        est, post = record["establishment_fte"], record["post_fte"]
+        unmet = est - post - record.get("feedbacks", {}).get("substituted_fte", 0.0)
+        rate = np.divide(np.maximum(unmet, 0.0), est, out=np.zeros(len(est)), where=est > 0)
+        excess = np.maximum(rate - self.threshold, 0.0)
+        factor = np.exp(self.strength * excess) if self.exponential else 1.0 + self.strength * excess
+        return np.where(self.groups, np.clip(factor, 1.0, self.max_factor), 1.0)
+
+    def scale(self, model, hazard: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Leaving hook: monthly hazards whose annual equivalents are multiplied by the group's factor."""
+        factor = self.factors(model.history[-1])
+        _log(model)["workload_factor"] = factor
+        f = factor[group]
+        annual = 1.0 - (1.0 - hazard) ** 12
+        raised = 1.0 - (1.0 - np.minimum(annual * f, 1.0)) ** (1.0 / 12.0)
+        return np.where(f > 1.0, raised, hazard)  # untouched where the factor is 1: bit-identical to no feedback
+
+
+@dataclass
+class Substitution:
+    enabled: bool
+    role: np.ndarray  # group codes
+    target: np.ndarray  # group codes
+    ratio: np.ndarray
+
+    def met(self, record: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(demand met by new roles, change in the supply gap), by group, from a history record."""
+        establishment, post = record["establishment_fte"], record["post_fte"]
+        beyond = np.maximum(post[self.role] - establishment[self.role], 0.0)
+        met = np.zeros(len(post))
+        np.add.at(met, self.target, self.ratio * beyond)
+        change = -met
+        np.add.at(change, self.role, beyond)  # counted where they work, not as the role's surplus
+        return met, change
+
+
+@dataclass
+class Feedbacks:
+    supervision: Supervision
+    workload: Workload
+    substitution: Substitution
+
+    @property
+    def any(self) -> bool:
+        return self.supervision.enabled or self.workload.enabled or self.substitution.enabled
+
+    def switched(self, **on: bool) -> "Feedbacks":
+        """A copy with the named feedbacks switched on or off."""
+        out = copy.deepcopy(self)
+        for name, value in on.items():
+            if value is not None:
+                getattr(out, name).enabled = bool(value)
+        return out
+
+
+def build(spec: FeedbacksSpec, stages: list[str], groups: list[str], stage_group: np.ndarray,
+            stage_post: np.ndarray) -> Feedbacks:
+    s, w, r = spec.supervision, spec.workload, spec.substitution
+    pool_of, trainees, supervisors = {}, [], []
+    for i, pool in enumerate(s.placements.values()):
+        codes = np.array([stages.index(st) for st in pool.trainees], dtype=np.int16)
+        pool_of.update({int(c): i for c in codes})
+        trainees.append(codes)
+        mask = np.zeros(len(stages), dtype=bool)
+        for sup in pool.supervisors:
+            mask |= (stage_post & (stage_group == groups.index(sup))) if sup in groups else \
+                (np.arange(len(stages)) == stages.index(sup))
+        supervisors.append(mask)
+    ratio = np.array([pool.trainees_per_supervisor for pool in s.placements.values()])
+    mask = np.ones(len(groups), dtype=bool) if w.groups is None else np.isin(groups, w.groups)
+    return Feedbacks(
+        supervision=Supervision(s.enabled, s.count == "headcount", pool_of, trainees,
+                                supervisors, ratio),
+        workload=Workload(w.enabled, mask, w.curve == "exponential", w.strength, w.threshold, w.max_factor),
+        substitution=Substitution(r.enabled, np.array([groups.index(g) for g in r.roles], dtype=np.int64),
+                                  np.array([groups.index(x.target) for x in r.roles.values()], dtype=np.int64),
+                                  np.array([x.ratio for x in r.roles.values()], dtype=float)))
+
+
+# ---- what the model records ------------------------------------------------------------------------
+def _log(model) -> dict:
+    """This month's feedback log of a model (emptied when the month is collected)."""
+    return model.__dict__.setdefault("feedback_log", {})
+
+
+def collect(model, record: dict, src: np.ndarray, dst: np.ndarray) -> None:
+    """Add the feedbacks in force this month to a history record (``record["feedbacks"]``)."""
+    fb = model.inputs.feedbacks
+    out = record["feedbacks"] = {}
+    log = model.__dict__.pop("feedback_log", None) or {}
+    if fb.substitution.enabled:
+        out["substituted_fte"], out["gap_change"] = fb.substitution.met(record)
+    if fb.supervision.enabled:
+        n = len(model.inputs.stages)
+        entered = (dst >= 0) & (src != dst)
+        out["places_filled"] = np.bincount(dst[entered], minlength=n).astype(float)
+        out["places_commissioned"] = log.get("places_commissioned", np.zeros(n))
+        out["places_capacity"] = log.get("places_capacity", np.zeros(n))
+        out["supervised"] = np.isin(np.arange(n), list(fb.supervision.pool_of))
+    if fb.workload.enabled:  # the factor the leaving process used this month (none yet at the start)
+        out["workload_factor"] = log.get("workload_factor", fb.workload.factors(record))
+
+
+def tidy_rows(results) -> list[tuple]:
+    """Rows of the tidy table for the feedbacks in force: group measures at each snapshot, places
+    summed over the twelve months to it (stage rows). None when no feedback was ever on."""
+    from . import calendar
+
+    s, rows = results.scenario, []
+    for snapshot, months in results.yearly_records():
+        year, date = calendar.year_of(snapshot["month"]), calendar.label(snapshot["month"])
+        fb = snapshot.get("feedbacks", {})
+        for measure, unit in (("workload_leaving_factor", "factor"), ("substituted_fte", "fte")):
+            key = "workload_factor" if measure == "workload_leaving_factor" else measure
+            if key in fb:
+                rows += [(year, date, g, "all", measure, "", unit, float(v)) for g, v in zip(s.groups, fb[key])]
+        places = [r["feedbacks"] for r in months if "places_filled" in r.get("feedbacks", {})]
+        if places:
+            sums = {k: np.sum([r[k] for r in places], axis=0) for k in ("places_commissioned", "places_filled",
+                                                                         "places_capacity")}
+            supervised = np.any([r["supervised"] for r in places], axis=0)
+            for i in np.flatnonzero(sums["places_commissioned"] > 0):
+                g = s.groups[s.stage_group[i]]
+                rows.append((year, date, g, s.stages[i], "places_commissioned", "", "places", float(sums["places_commissioned"][i])))
+                rows.append((year, date, g, s.stages[i], "places_filled", "", "people", float(sums["places_filled"][i])))
+                if supervised[i]:
+                    rows.append((year, date, g, s.stages[i], "places_supervisable", "", "places",
+                                 float(sums["places_capacity"][i])))
+    return rows
