@@ -24,6 +24,7 @@ from .people import SECTORS
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
+TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transitions.<pathway/stage>.<target>
 
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
 # Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
@@ -257,6 +258,9 @@ class ScenarioSpec(Strict):
     groups: dict[str, GroupSpec]
     stocks: dict[str, StockSpec]
     intake: dict[str, IntakeSpec] = {}
+    # choice shares overriding pathway transitions, {pathway/stage: {target: probability}} (see
+    # pathways.set_choice_shares): so that a scenario, a calibration or an experiment can set them
+    transitions: dict[str, dict[str, Probability]] = {}
 
     @field_validator("start", "end", "mho_end")
     @classmethod
@@ -430,10 +434,11 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
                 problems += more.problems
         raise InputError(problems) from None
     graph = pathways.load_all(spec.pathways, relative_to=path.parent)
+    pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
-    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario
-        get(data, dotted, path)
+    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario or a transition
+        get(data, dotted, path, graph)
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
@@ -452,8 +457,15 @@ def input_files(scenario) -> dict[str, str]:
     return {str(f.resolve()): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-def get(data: dict, dotted: str, path):
-    """The value at a dotted key of raw scenario data (an ``InputError`` if there is none)."""
+def get(data: dict, dotted: str, path, graph: nx.DiGraph | None = None):
+    """The value at a dotted key of raw scenario data (an ``InputError`` if there is none). With the
+    scenario's pathway ``graph``, a choice share ``transitions.<pathway/stage>.<target>`` that the
+    scenario does not set is read from its pathway file."""
+    keys = dotted.split(".")
+    if graph is not None and keys[0] == TRANSITIONS and len(keys) == 3 and keys[1] in graph:
+        node = qualify_target(graph, keys[1], keys[2])
+        if graph.has_edge(keys[1], node):
+            return graph.edges[keys[1], node]["probability"]
     node = data
     for k in dotted.split("."):
         if not isinstance(node, dict) or k not in node:
@@ -462,8 +474,20 @@ def get(data: dict, dotted: str, path):
     return node
 
 
+def qualify_target(graph: nx.DiGraph, stage: str, target: str) -> str:
+    """A transition target named as in a pathway file (local or qualified) as a graph node."""
+    return pathways.qualify(graph.nodes[stage]["pathway"], target)
+
+
 def _set(data: dict, dotted: str, value, path) -> None:
     keys = dotted.split(".")
+    if keys[0] == TRANSITIONS and len(keys) == 3:  # a choice share: checked against the pathways at load
+        section = data.setdefault(TRANSITIONS, {})
+        if isinstance(section, dict):
+            stage = section.setdefault(keys[1], {})
+            if isinstance(stage, dict):
+                stage[keys[2]] = value
+                return
     node = data
     for k in keys[:-1]:
         if not isinstance(node, dict) or k not in node:
