@@ -11,11 +11,14 @@ stated per target).
 ``scipy.optimize.differential_evolution`` (seeded, so a rerun repeats the fit). Every
 evaluation runs the history ``replications`` times with the same seeds (common random numbers:
 two parameter sets are compared on the same random draws), and the simulated statistic is
-the mean over them.
+the mean over them. The fit splits into independent blocks (``blocks``: staff groups that no
+pathway links), each minimised on its own targets by its own optimiser; the optimisers run in
+step (``_Lockstep``), so one simulation evaluates a candidate of every block and a fit costs the
+runs of its largest block.
 
-Uncertainty of the fitted values: every evaluated parameter set whose loss is within
-chi2(0.90, k) of the best (k = number of fitted parameters) belongs to an approximate 90%
-confidence set (a likelihood-ratio set, reading the loss as -2 log-likelihood of normal errors
+Uncertainty of the fitted values: every evaluated parameter set whose block loss is within
+chi2(0.90, k) of the block's best (k = the block's number of parameters) belongs to an
+approximate 90% confidence set (a likelihood-ratio set, reading the loss as -2 log-likelihood of normal errors
 with the stated sds); each parameter's interval is its range over that set. It is limited to
 the points the optimiser visited, so read it as indicative.
 
