@@ -195,9 +195,6 @@ class Objective:
         mean = {k: float(np.mean([r[k] for r in stats])) for k in self.targets}
         return loss(mean, self.targets), mean
 
-    def __call__(self, x) -> float:
-        return self.evaluate(x)[0]
-
 
 def loss(mean: dict, targets: dict[str, Target]) -> float:
     return float(sum(((mean[k] - t.value) / t.sd) ** 2 for k, t in targets.items()))
