@@ -23,17 +23,35 @@ CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 def read_layered(path: Path, resolve, seen: tuple = ()) -> dict:
     """The scenario data at ``path`` merged over the scenario it extends (recursively)."""
     data = read_yaml(path)
-    base = data.pop("extends", None)
-    if base is None:
+    base_path = _extended(path, data.pop("extends", None), resolve, seen)
+    if base_path is None:
         return data
+    merged = read_layered(base_path, resolve, seen + (path.resolve(),))
+    return merge(merged, data)
+
+
+def layer_files(path: Path, resolve) -> list[Path]:
+    """The scenario file at ``path`` and every file it (indirectly) extends, nearest first."""
+    files, seen = [], ()
+    while path is not None:
+        files.append(path)
+        base = _extended(path, read_yaml(path).get("extends"), resolve, seen)
+        seen += (path.resolve(),)
+        path = base
+    return files
+
+
+def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
+    """The file a scenario's ``extends`` names (None if it names none)."""
+    if base is None:
+        return None
     if not isinstance(base, str):
         raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
     candidate = (path.parent / base)
     base_path = candidate if is_file(candidate) else resolve(base)
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
-    merged = read_layered(base_path, resolve, seen + (path.resolve(),))
-    return merge(merged, data)
+    return base_path
 
 
 def merge(base: dict, changes: dict) -> dict:

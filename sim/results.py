@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import calendar, feedbacks
 from .model import WorkforceModel
-from .scenario import DEFAULT
+from .scenario import DEFAULT, input_files
 
 COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
 
@@ -133,6 +133,7 @@ class Results:
             "end": calendar.label(self.model.end),
             "overrides": self.overrides,
             "calibration": self.scenario.spec.calibration,  # the parameter file applied at load, if any
+            "input_files": input_files(self.scenario),  # scenario, files it extends, calibration, pathways
             "package_version": __version__,
             "python": platform.python_version(),
             "numpy": np.__version__,

@@ -9,6 +9,7 @@ what was expected. ``Scenario`` is the validated, compiled form the model runs o
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,6 +25,7 @@ from .people import SECTORS
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
+TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transitions.<pathway/stage>.<target>
 
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
 # Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
@@ -258,6 +260,9 @@ class ScenarioSpec(Strict):
     stocks: dict[str, StockSpec]
     intake: dict[str, IntakeSpec] = {}
     feedbacks: feedback_loops.FeedbacksSpec = feedback_loops.FeedbacksSpec()  # all off unless enabled
+    # choice shares overriding pathway transitions, {pathway/stage: {target: probability}} (see
+    # pathways.set_choice_shares): so that a scenario, a calibration or an experiment can set them
+    transitions: dict[str, dict[str, Probability]] = {}
 
     @field_validator("start", "end", "mho_end")
     @classmethod
@@ -434,18 +439,38 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
                 problems += more.problems
         raise InputError(problems) from None
     graph = pathways.load_all(spec.pathways, relative_to=path.parent)
+    pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
-    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario
-        get(data, dotted, path)
+    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario or a transition
+        get(data, dotted, path, graph)
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12)
 
 
-def get(data: dict, dotted: str, path):
-    """The value at a dotted key of raw scenario data (an ``InputError`` if there is none)."""
+def input_files(scenario) -> dict[str, str]:
+    """Every file a scenario is built from, as ``{resolved path: SHA-256}``: the scenario file, the
+    files it ``extends``, its calibration file and its pathway files. Hashing them all tells
+    whether a run (or a batch being resumed) used the inputs as they are now."""
+    s = scenario if isinstance(scenario, Scenario) else load(scenario)
+    files = layering.layer_files(Path(s.file), resolve)
+    if s.spec.calibration is not None:
+        files.append(layering.calibration_file(s.spec.calibration, Path(s.file).parent))
+    files += list(dict.fromkeys(Path(s.graph.nodes[st]["file"]) for st in s.stages))
+    return {str(f.resolve()): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def get(data: dict, dotted: str, path, graph: nx.DiGraph | None = None):
+    """The value at a dotted key of raw scenario data (an ``InputError`` if there is none). With the
+    scenario's pathway ``graph``, a choice share ``transitions.<pathway/stage>.<target>`` that the
+    scenario does not set is read from its pathway file."""
+    keys = dotted.split(".")
+    if graph is not None and keys[0] == TRANSITIONS and len(keys) == 3 and keys[1] in graph:
+        node = qualify_target(graph, keys[1], keys[2])
+        if graph.has_edge(keys[1], node):
+            return graph.edges[keys[1], node]["probability"]
     node = data
     for k in dotted.split("."):
         if not isinstance(node, dict) or k not in node:
@@ -454,8 +479,20 @@ def get(data: dict, dotted: str, path):
     return node
 
 
+def qualify_target(graph: nx.DiGraph, stage: str, target: str) -> str:
+    """A transition target named as in a pathway file (local or qualified) as a graph node."""
+    return pathways.qualify(graph.nodes[stage]["pathway"], target)
+
+
 def _set(data: dict, dotted: str, value, path) -> None:
     keys = dotted.split(".")
+    if keys[0] == TRANSITIONS and len(keys) == 3:  # a choice share: checked against the pathways at load
+        section = data.setdefault(TRANSITIONS, {})
+        if isinstance(section, dict):
+            stage = section.setdefault(keys[1], {})
+            if isinstance(stage, dict):
+                stage[keys[2]] = value
+                return
     node = data
     for k in keys[:-1]:
         if not isinstance(node, dict) or k not in node:

@@ -213,3 +213,43 @@ def test_bad_band_rate_is_one_problem_naming_the_field(case, rate):
 
 def test_boolean_as_a_share(case, load_error):
     load_error(case({f"{NURSING}.female_share": True}), SCENARIO_FILE, f"{NURSING}.female_share", "number")
+
+
+# ---- input files -----------------------------------------------------------------------------
+
+
+def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_pathways(tmp_path):
+    import hashlib
+    import shutil
+    from pathlib import Path
+
+    from sim import layering, pathways
+
+    files = scenario.input_files("wales-mh-2015")
+    names = [Path(f).name for f in files]
+    calibration = scenario.load("wales-mh-2015").spec.calibration  # inherited from wales-mh-2021
+    assert names[:3] == ["wales-mh-2015.yaml", "wales-mh-2021.yaml", f"{calibration}.yaml"]
+    assert sorted(names[3:]) == sorted(p.name for p in pathways.shipped())
+    assert all(hashlib.sha256(Path(f).read_bytes()).hexdigest() == h for f, h in files.items())
+    assert Path(next(iter(files))).is_absolute()
+    # uncalibrated: no calibration file; a compiled scenario gives the same as its name
+    assert f"{calibration}.yaml" not in [Path(f).name for f in scenario.input_files(
+        scenario.load("wales-mh-2021", {"calibration": None}))]
+    # a copy with its own pathway file and calibration: editing either changes its hash
+    for name in ("wales-mh-2021.yaml", "wales-mh-2015.yaml"):
+        shutil.copy(scenario.SCENARIO_DIR / name, tmp_path / name)
+    shutil.copy(pathways.PATHWAY_DIR / "social_care.yaml", tmp_path / "care.yaml")
+    shutil.copy(layering.CALIBRATION_DIR / f"{calibration}.yaml", tmp_path / "fit.yaml")
+    base = yaml.safe_load((tmp_path / "wales-mh-2021.yaml").read_text())
+    base["pathways"] = [p if p != "social_care" else "care.yaml" for p in base["pathways"]]
+    base["calibration"] = "fit.yaml"
+    (tmp_path / "wales-mh-2021.yaml").write_text(yaml.safe_dump(base, sort_keys=False))
+    history = (tmp_path / "wales-mh-2015.yaml").read_text().replace("extends: wales-mh-2021", "extends: wales-mh-2021.yaml")
+    (tmp_path / "wales-mh-2015.yaml").write_text(history)
+    before = scenario.input_files(tmp_path / "wales-mh-2015.yaml")
+    assert {str((tmp_path / n).resolve()) for n in ("wales-mh-2015.yaml", "wales-mh-2021.yaml", "care.yaml",
+                                                    "fit.yaml")} <= set(before)
+    (tmp_path / "care.yaml").write_text((tmp_path / "care.yaml").read_text() + "\n# edited\n")
+    after = scenario.input_files(tmp_path / "wales-mh-2015.yaml")
+    changed = {f for f in before if before[f] != after[f]}
+    assert changed == {str((tmp_path / "care.yaml").resolve())}
