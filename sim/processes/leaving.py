@@ -25,10 +25,11 @@ def step(model) -> None:
     ids, group = ids[leaving], group[leaving]
     if len(ids) == 0:
         return
-    order = np.argsort(group, kind="stable")  # leavers by group, as the reason tables are
+    order = np.argsort(group, kind="stable")  # the event log lists leavers group by group
     ids, group = ids[order], group[order]
     groups, rows = np.unique(group, return_inverse=True)
     reasons = [s.spec.groups[s.groups[g]].leaving.reasons for g in groups]
-    table = ShareTable([list(r.values()) for r in reasons], [[model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
-    chosen = model.streams.choice_by_row("leaving_reason", now, p.key[ids], table, rows)
+    table = ShareTable([list(r.values()) for r in reasons],
+                       [[model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
+    chosen = model.streams.choice("leaving_reason", now, p.key[ids], table, rows)
     model.remove(ids, Status.LEFT, table.labels[rows, chosen])
