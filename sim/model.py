@@ -205,7 +205,7 @@ class WorkforceModel(mesa.Model):
         s, p = self.inputs, self.people
         keys = p.key[ids]
         band = s.band_of(self.now - p.birth_month[ids])
-        share = s.part_time_share[p.group[ids], p.sex[ids], band]
+        share = s.by_sex_band(s.part_time_share, p.group[ids], p.sex[ids], band)
         part_time = self.streams.uniform(stream, self.now, keys) < share
         ranges = s.part_time_range[p.group[ids]]
         u = self.streams.uniform(stream + "_fraction", self.now, keys)

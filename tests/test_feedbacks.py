@@ -130,7 +130,7 @@ def test_supervision_fills_fewer_nursing_places_after_a_loss_of_nurses():
     assert not (tidy["loss"].measure == "places_filled").any()  # places are reported while supervision is on
     filled = {name: measure(tidy[name], "places_filled", stage="nursing/pre_registration_degree")
               for name in ("loss_supervised", "supervised")}
-    assert (filled["loss_supervised"].loc[:2024] == filled["supervised"].loc[:2024]).all()
+    assert (filled["loss_supervised"].loc[:2023] == filled["supervised"].loc[:2023]).all()  # before the losses bite
     assert (filled["loss_supervised"].loc[2030:] < filled["supervised"].loc[2030:]).all()
     assert filled["loss_supervised"][2031] < 0.9 * filled["supervised"][2031]
     assert measure(tidy["loss_supervised"], "fte", "nursing")[2031] < measure(tidy["loss"], "fte", "nursing")[2031]

@@ -16,9 +16,9 @@ def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
     ids = model.in_status(Status.IN_POST)
     group, sex, band = p.group[ids], p.sex[ids], s.band_of(model.ages[ids])
-    hazard = s.leave_monthly[group, sex, band]
+    hazard = s.by_sex_band(s.leave_monthly, group, sex, band)
     if s.stage_leave_factor is not None:  # retention levers aimed at groups, stages or ages
-        hazard = hazard * s.stage_leave_factor[p.stage[ids], sex, band]
+        hazard = hazard * s.by_sex_band(s.stage_leave_factor, p.stage[ids], sex, band)
     if s.feedbacks.workload.enabled:  # feedback: leaver rates rise with vacancies (sim.feedbacks)
         hazard = s.feedbacks.workload.scale(model, hazard, group)
     leaving = model.streams.uniform("leaving", now, p.key[ids]) < hazard
