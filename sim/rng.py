@@ -80,8 +80,9 @@ class Streams:
 
     def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
         """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
-        x = keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month)))
-        return (_mix_inplace(x) >> _S11) * _UNIT
+        x = np.bitwise_xor(keys.astype(np.uint64, copy=False), np.uint64(_salt(self.seed, name, int(month))))
+        np.right_shift(_mix_inplace(x), _S11, out=x)
+        return np.multiply(x, _UNIT, out=x.view(np.float64))  # the top 53 bits as a float, in the same buffer
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""

@@ -18,7 +18,6 @@ def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
     ids = model.in_status(Status.IN_POST)
     ids = ids[model.ages[ids] >= s.min_retirement_age_months]  # most staff are too young: skip them early
-    ids = ids[~s.stage_training[p.stage[ids]]]
     age = model.ages[ids]
     group = p.group[ids]
     hazard = s.by_sex_band(s.retire_monthly, group, p.sex[ids], s.band_of(age))
