@@ -11,11 +11,14 @@ stated per target).
 ``scipy.optimize.differential_evolution`` (seeded, so a rerun repeats the fit). Every
 evaluation runs the history ``replications`` times with the same seeds (common random numbers:
 two parameter sets are compared on the same random draws), and the simulated statistic is
-the mean over them.
+the mean over them. The fit splits into independent blocks (``blocks``: staff groups that no
+pathway links), each minimised on its own targets by its own optimiser; the optimisers run in
+step (``_Lockstep``), so one simulation evaluates a candidate of every block and a fit costs the
+runs of its largest block.
 
-Uncertainty of the fitted values: every evaluated parameter set whose loss is within
-chi2(0.90, k) of the best (k = number of fitted parameters) belongs to an approximate 90%
-confidence set (a likelihood-ratio set, reading the loss as -2 log-likelihood of normal errors
+Uncertainty of the fitted values: every evaluated parameter set whose block loss is within
+chi2(0.90, k) of the block's best (k = the block's number of parameters) belongs to an
+approximate 90% confidence set (a likelihood-ratio set, reading the loss as -2 log-likelihood of normal errors
 with the stated sds); each parameter's interval is its range over that set. It is limited to
 the points the optimiser visited, so read it as indicative.
 
@@ -30,6 +33,7 @@ from __future__ import annotations
 import datetime as _dt
 import multiprocessing
 import re
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -56,8 +60,8 @@ class Target(_Strict):
       first (``relative``: as a share of the first);
     - ``age_share``: share of a group's workforce (or one ``stage``) aged ``below`` / ``at_least``
       an age, at the end of the run;
-    - ``flow_rate``: a group's ``flow`` (joiners or leavers) in the years to the March snapshots
-      of ``years``, per head of the group at those snapshots;
+    - ``flow_rate``: a group's ``flow`` (joiners or leavers; only those with one of ``reasons``, if
+      given) in the years to the March snapshots of ``years``, per head of the group at those snapshots;
     - ``reason_share``: share of a group's leavers in ``years`` whose reason is one of ``reasons``.
     """
 
@@ -96,6 +100,7 @@ class Settings(_Strict):
     check_replications: int = Field(10, ge=2)
     interval_samples: int = Field(20, ge=0)  # extra parameter sets around the best, for the intervals
     workers: int = Field(1, ge=1)
+    tol: float = Field(0.01, gt=0)  # a block stops when its population's losses agree to this relative spread
 
 
 class CalibrationSpec(_Strict):
@@ -158,7 +163,8 @@ def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
             chosen = age < t.below if t.below is not None else age >= t.at_least
             out[name] = float(chosen.mean()) if len(ids) else 0.0
         elif t.kind == "flow_rate":
-            flows = rows[(rows.measure == t.flow) & rows.year.isin(t.years)]["value"].sum()
+            flows = rows[(rows.measure == t.flow) & rows.year.isin(t.years)]
+            flows = (flows[flows.reason.isin(t.reasons)] if t.reasons else flows)["value"].sum()
             heads = rows[(rows.measure == "headcount") & rows.year.isin(t.years)]["value"].sum()
             out[name] = flows / heads if heads else 0.0
         else:
@@ -188,9 +194,6 @@ class Objective:
         stats = self.runs(x)
         mean = {k: float(np.mean([r[k] for r in stats])) for k in self.targets}
         return loss(mean, self.targets), mean
-
-    def __call__(self, x) -> float:
-        return self.evaluate(x)[0]
 
 
 def loss(mean: dict, targets: dict[str, Target]) -> float:
@@ -232,12 +235,106 @@ def _uncalibrated(scenario_path: Path) -> dict:
     return {"calibration": None} if "calibration" in data else {}
 
 
+def blocks(keys: list[str], targets: dict[str, Target], s) -> list[tuple[list[int], list[str]]]:
+    """Independent parts of the fit: ``[(parameter indices, target names)]``.
+
+    Staff groups are linked when a stage of one leads to a stage of another (support workers
+    training as nurses) or an intake selects from another's post: people, and so any parameter's
+    effect, can flow between them. A parameter belongs to the group it names (``groups.<g>``) or
+    the group of the stage it names (``intake.<stage>``, ``stocks.<stage>``,
+    ``transitions.<stage>``); any other key links every group. A target belongs to its group.
+    Parameters and targets of linked groups form one block; blocks share neither, so each can be
+    fitted on its own targets."""
+    parent = {g: g for g in s.groups}
+
+    def find(g):
+        while parent[g] != g:
+            g = parent[g]
+        return g
+
+    def join(a, b):
+        parent[find(b)] = find(a)
+
+    def group_of(stage):
+        return s.groups[s.stage_group[s.stage_code(stage)]]
+
+    for stage in s.stages:
+        for t in s.graph.successors(stage):
+            if t in s.stages:
+                join(group_of(stage), group_of(t))
+    for stage, intake in s.spec.intake.items():
+        if intake.from_stage is not None:
+            join(group_of(stage), group_of(intake.from_stage))
+    key_groups = []
+    for key in keys:
+        parts = key.split(".")
+        if parts[0] == "groups" and len(parts) > 1 and parts[1] in s.groups:
+            key_groups.append(parts[1])
+        elif parts[0] in ("intake", "stocks", "transitions") and len(parts) > 1 and parts[1] in s.stages:
+            key_groups.append(group_of(parts[1]))
+        else:
+            for g in s.groups:
+                join(s.groups[0], g)
+            key_groups.append(s.groups[0])
+    out: dict[str, tuple[list[int], list[str]]] = {}
+    for i, g in enumerate(key_groups):
+        out.setdefault(find(g), ([], []))[0].append(i)
+    for name, t in targets.items():
+        if find(t.group) in out:
+            out[find(t.group)][1].append(name)
+    return list(out.values())
+
+
+class _Lockstep:
+    """Runs one optimiser per block in step: each generation, the i-th candidates of every block
+    are set together in one parameter vector, so one simulation evaluates a candidate of each.
+    The runs needed are those of the largest block, not the sum over blocks."""
+
+    def __init__(self, n_blocks: int, evaluate):
+        self.evaluate = evaluate  # {block: [candidate vectors]} -> {block: [losses]}
+        self.live, self.pending, self.results, self.error = n_blocks, {}, {}, None
+        self.condition = threading.Condition()
+
+    def submit(self, block: int, xs) -> list[float]:
+        with self.condition:
+            self.pending[block] = xs
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: block in self.results or self.error is not None)
+            if self.error is not None:
+                raise RuntimeError("calibration stopped") from self.error
+            return self.results.pop(block)
+
+    def done(self, block: int, error: BaseException | None = None) -> None:
+        with self.condition:
+            self.live -= 1
+            self.error = self.error or error
+            self.condition.notify_all()
+
+    def serve(self) -> None:
+        while True:
+            with self.condition:
+                self.condition.wait_for(lambda: len(self.pending) >= self.live or self.error is not None)
+                if self.error is not None or self.live == 0:
+                    return
+                batch, self.pending = self.pending, {}
+            try:
+                results = self.evaluate(batch)
+            except BaseException as exc:  # wake every optimiser so that it stops
+                with self.condition:
+                    self.error = exc
+                    self.condition.notify_all()
+                raise
+            with self.condition:
+                self.results.update(results)
+                self.condition.notify_all()
+
+
 def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None, maxiter: int | None = None,
               popsize: int | None = None, replications: int | None = None, workers: int | None = None,
               seed: int | None = None, progress=print) -> dict:
     """Fit, check and write the parameter file and report. Returns a summary dict (see ``_write``)."""
     from scipy.optimize import differential_evolution
-    from scipy.stats import chi2
+    from scipy.stats import chi2, qmc
 
     spec, scenario_path = load(config)
     st = spec.settings.model_copy(update={k: v for k, v in dict(
@@ -246,49 +343,93 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)
-    base = {k: scenario_module.get(data, k, scenario_path) for k in spec.fit}
+    base = {k: scenario_module.get(data, k, scenario_path, s.graph) for k in spec.fit}
     parameters = Parameters(spec.fit, s.spec.uncertain, base)
     seeds = [st.seed * 1000 + i for i in range(st.replications)]
     objective = Objective(str(scenario_path), parameters, spec.targets, seeds, uncalibrated)
+    parts = blocks(spec.fit, spec.targets, s)
+    low, high = np.array(parameters.bounds).T
+    best_x = (low + high) / 2  # each block's best so far; the values of blocks without a candidate in a row
+    block_best = [np.inf] * len(parts)
 
-    evaluated: list[tuple[np.ndarray, float, dict]] = []
+    evaluated: list[tuple[np.ndarray, list[float], dict]] = []  # (vector, loss of each block, mean statistics)
     pool = multiprocessing.get_context("spawn").Pool(st.workers) if st.workers > 1 else None
 
-    def mapper(func, xs):
-        xs = [np.array(x, dtype=float) for x in xs]
-        jobs = [(objective, x) for x in xs]
+    def run_vectors(xs) -> list[list[float]]:
+        jobs = [(objective, np.array(x, dtype=float)) for x in xs]
         results = pool.map(_evaluate, jobs) if pool else [_evaluate(j) for j in jobs]
-        for x, (value, mean) in zip(xs, results):
-            evaluated.append((x, value, mean))
-        progress(f"  {len(evaluated):4d} evaluations, best loss {min(v for _, v, _ in evaluated):.3f}")
-        return [value for value, _ in results]
+        out = []
+        for (_, x), (_, mean) in zip(jobs, results):
+            losses = [loss(mean, {k: spec.targets[k] for k in names}) for _, names in parts]
+            evaluated.append((x, losses, mean))
+            out.append(losses)
+        progress(f"  {len(evaluated):4d} parameter sets run, best loss by block "
+                 + ", ".join(f"{min(e[1][b] for e in evaluated):.2f}" for b in range(len(parts))))
+        return out
+
+    def evaluate(batch: dict) -> dict:
+        rows = max(len(xs) for xs in batch.values())
+        vectors = np.tile(best_x, (rows, 1))
+        for b, xs in batch.items():
+            vectors[:len(xs), parts[b][0]] = np.asarray(xs, dtype=float)
+        losses = run_vectors(vectors)
+        for b, xs in batch.items():
+            for i in range(len(xs)):
+                if losses[i][b] < block_best[b]:
+                    block_best[b] = losses[i][b]
+                    best_x[parts[b][0]] = vectors[i, parts[b][0]]
+        return {b: [losses[i][b] for i in range(len(xs))] for b, xs in batch.items()}
+
+    lockstep = _Lockstep(len(parts), evaluate)
+    fits: list = [None] * len(parts)
+
+    def optimise(b: int) -> None:
+        try:
+            idx = parts[b][0]
+            fits[b] = differential_evolution(
+                _unused, [parameters.bounds[i] for i in idx], seed=st.seed, maxiter=st.maxiter, popsize=st.popsize,
+                tol=st.tol, polish=False, updating="deferred", workers=lambda _, xs: lockstep.submit(b, list(xs)),
+                init="sobol" if _power_of_two(st.popsize * len(idx)) else "latinhypercube")
+            lockstep.done(b)
+        except BaseException as exc:
+            lockstep.done(b, exc)
 
     started = _dt.datetime.now(_dt.timezone.utc)
     try:
-        fit = differential_evolution(objective, parameters.bounds, seed=st.seed, maxiter=st.maxiter,
-                                     popsize=st.popsize, polish=False, updating="deferred", workers=mapper,
-                                     init="sobol" if _power_of_two(st.popsize * len(spec.fit)) else "latinhypercube")
+        threads = [threading.Thread(target=optimise, args=(b,), daemon=True) for b in range(len(parts))]
+        for t in threads:
+            t.start()
+        lockstep.serve()
+        for t in threads:
+            t.join()
+        if lockstep.error is not None:
+            raise lockstep.error
         # Around the best point, a Latin hypercube of extra parameter sets (half-width: twice the final
-        # population's spread, at least 5% of the range), so that the confidence set is not only the
-        # few points the optimiser happened to visit near its optimum.
-        best_x = evaluated[int(np.argmin([v for _, v, _ in evaluated]))][0]
-        low, high = np.array(parameters.bounds).T
-        width = np.maximum(2 * np.std(fit.population, axis=0), 0.05 * (high - low))
+        # population's spread, at least 5% of the range), so that the confidence sets are not only the
+        # few points the optimisers happened to visit near their optima.
+        width = 0.05 * (high - low)
+        for (idx, _), fit in zip(parts, fits):
+            width[idx] = np.maximum(2 * np.std(fit.population, axis=0), width[idx])
         if st.interval_samples:
-            from scipy.stats import qmc
-
             unit = qmc.LatinHypercube(d=len(spec.fit), seed=st.seed).random(st.interval_samples)
             progress(f"  {st.interval_samples} extra parameter sets around the best, for the intervals")
-            mapper(None, np.clip(best_x - width + 2 * width * unit, low, high))
+            run_vectors(np.clip(best_x - width + 2 * width * unit, low, high))
     finally:
         if pool:
             pool.close()
             pool.join()
-    best_i = int(np.argmin([v for _, v, _ in evaluated]))
-    best_x, best_loss, _ = evaluated[best_i]
-    threshold = best_loss + float(chi2.ppf(LEVEL, len(spec.fit)))
-    near = np.array([x for x, v, _ in evaluated if v <= threshold])
-    intervals = [(float(near[:, i].min()), float(near[:, i].max())) for i in range(len(spec.fit))]
+    # each block's confidence set: its parameter sets within chi2(0.90, its parameters) of its best
+    intervals, near = [None] * len(spec.fit), []
+    for b, (idx, _) in enumerate(parts):
+        losses = np.array([e[1][b] for e in evaluated])
+        chosen = np.array([e[0][idx] for e in evaluated])[losses <= losses.min() + float(chi2.ppf(LEVEL, len(idx)))]
+        near.append(len(chosen))
+        for j, i in enumerate(idx):
+            intervals[i] = (float(chosen[:, j].min()), float(chosen[:, j].max()))
+    fitted_names = {n for _, names in parts for n in names}
+    unfitted = {k: t for k, t in spec.targets.items() if k not in fitted_names}
+    best_loss = float(sum(min(e[1][b] for e in evaluated) for b in range(len(parts)))
+                      + (loss(evaluated[-1][2], unfitted) if unfitted else 0.0))
 
     check_seeds = [10_000 + st.seed * 1000 + i for i in range(st.check_replications)]
     progress(f"checking the fit over {len(check_seeds)} fresh replications")
@@ -296,12 +437,16 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     after = objective.runs(best_x, check_seeds)
     summary = {
         "spec": spec, "scenario_path": scenario_path, "settings": st, "parameters": parameters,
-        "best_x": best_x, "best_loss": best_loss, "intervals": intervals, "threshold": threshold,
-        "near": len(near), "evaluations": len(evaluated), "message": str(fit.message),
+        "best_x": best_x, "best_loss": best_loss, "intervals": intervals, "blocks": parts, "near": near,
+        "evaluations": len(evaluated), "message": "; ".join(str(f.message) for f in fits),
         "before": before, "after": after, "started": started,
         "finished": _dt.datetime.now(_dt.timezone.utc), "config_path": Path(config),
     }
     return _write(summary, Path(out_dir) if out_dir else CALIBRATION_DIR, version)
+
+
+def _unused(x):
+    raise AssertionError("evaluated through the lockstep workers")
 
 
 def _power_of_two(n: int) -> bool:
@@ -354,6 +499,8 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
         "settings": st.model_dump(),
         "loss": round(summary["best_loss"], 4),
         "evaluations": summary["evaluations"],
+        "blocks": [{"parameters": [parameters.keys[i] for i in idx], "targets": names}
+                   for idx, names in summary["blocks"]],
         "fitted": fitted,
         "overrides": overrides,
         "targets": {k: {"target": t.value, "simulated_mean": round(after[k][0], 5),
@@ -392,7 +539,8 @@ def _report(summary, stem, command, fitted, before, after) -> str:
         f"# Calibration {stem}",
         "",
         f"History scenario `{spec.scenario}`, fitted with `scipy.optimize.differential_evolution` "
-        f"(seed {st.seed}, popsize {st.popsize}, maxiter {st.maxiter}; {summary['evaluations']} parameter sets, "
+        f"(seed {st.seed}, popsize {st.popsize}, maxiter {st.maxiter}, tol {st.tol:g}; "
+        f"{summary['evaluations']} parameter sets, "
         f"each run over {st.replications} replications with common seeds). Best loss "
         f"{summary['best_loss']:.3f} (sum of squared standardised errors over {len(spec.targets)} targets). "
         f"Optimiser: {summary['message']}",
@@ -414,18 +562,24 @@ def _report(summary, stem, command, fitted, before, after) -> str:
         "",
         "## Fitted parameters",
         "",
-        f"Interval: range over the {summary['near']} evaluated parameter sets whose loss is within "
-        f"chi2({LEVEL:.2f}, {len(fitted)}) of the best (an approximate {LEVEL:.0%} confidence set). "
+        "The fit has independent blocks (parameters and targets linked through their staff groups), each "
+        "fitted on its own targets by its own optimiser, run in step. Interval: range over the evaluated "
+        f"parameter sets whose block loss is within chi2({LEVEL:.2f}, k) of the block's best, k the block's "
+        f"parameters (an approximate {LEVEL:.0%} confidence set). "
         "A `scale` value multiplies the shipped rate table; an interval that reaches a bound means the "
         "history does not pin the parameter down within its range.",
         "",
-        "| parameter | kind | fitted | 90% interval | bounds |",
-        "|---|---|---|---|---|",
+        "| block | parameter | kind | fitted | 90% interval | bounds |",
+        "|---|---|---|---|---|---|",
     ]
-    for key, f in fitted.items():
+    block_of = {i: b for b, (idx, _) in enumerate(summary["blocks"]) for i in idx}
+    for i, (key, f) in enumerate(fitted.items()):
         lo, hi = f["interval_90"]
-        lines.append(f"| `{key}` | {f['kind']} | {f['value']:.4g} | {lo:.4g} to {hi:.4g} | "
+        lines.append(f"| {block_of[i] + 1} | `{key}` | {f['kind']} | {f['value']:.4g} | {lo:.4g} to {hi:.4g} | "
                      f"{f['bounds'][0]:g} to {f['bounds'][1]:g} |")
+    lines += ["", "| block | targets | parameter sets in the confidence set |", "|---|---|---|"]
+    for b, (_, names) in enumerate(summary["blocks"]):
+        lines.append(f"| {b + 1} | {', '.join(names) or '(none)'} | {summary['near'][b]} |")
     took = (summary["finished"] - summary["started"]).total_seconds()
     lines += ["", f"Run time {took / 60:.1f} minutes; written {summary['finished']:%Y-%m-%d %H:%M} UTC.", ""]
     return "\n".join(lines)

@@ -60,8 +60,9 @@ class WorkforceModel(mesa.Model):
         check: verify conservation and consistency invariants after every step (collects monthly).
         collect: ``"monthly"`` aggregates every month into ``history`` (and so Mesa's data
             collector), or ``"yearly"`` only at each anniversary of the start and at the end, with
-            each record's flows covering the months since the previous one. Yearly tables are
-            the same either way; batch runs collect yearly, a twelfth of the work.
+            each record's flows covering the months since the previous one (and every month while
+            a feedback is on, as feedbacks read last month's aggregates). Yearly tables are the
+            same either way; batch runs collect yearly, a twelfth of the work.
         rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
     """
 
@@ -113,12 +114,14 @@ class WorkforceModel(mesa.Model):
         self._alive_state = self.people.status[self._alive]  # kept current by set_status: in_status never gathers
         for intervention in self.interventions:
             intervention.apply(self)
+        if self.inputs.feedbacks.any and self.history[-1]["month"] < self.now - 1:
+            self._collect(self.now - 1)  # feedbacks read last month's aggregates: collected late if skipped
         for process in PROCESSES:
             started = time.perf_counter()
             process.step(self)
             self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
         self.running = self.now < self.end
-        if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running:
+        if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]
             self._collect()
             self.timings["collection"] += time.perf_counter() - started
@@ -202,7 +205,7 @@ class WorkforceModel(mesa.Model):
         s, p = self.inputs, self.people
         keys = p.key[ids]
         band = s.band_of(self.now - p.birth_month[ids])
-        share = s.part_time_share[p.group[ids], p.sex[ids], band]
+        share = s.by_sex_band(s.part_time_share, p.group[ids], p.sex[ids], band)
         part_time = self.streams.uniform(stream, self.now, keys) < share
         ranges = s.part_time_range[p.group[ids]]
         u = self.streams.uniform(stream + "_fraction", self.now, keys)
@@ -228,14 +231,16 @@ class WorkforceModel(mesa.Model):
         ids = ids[s.stage_post[p.stage[ids]]]
         return np.bincount(p.group[ids], weights=p.fte[ids], minlength=len(s.groups))
 
-    def establishment(self) -> np.ndarray:
+    def establishment(self, month: int | None = None) -> np.ndarray:
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
         s = self.inputs
-        years = (self.now - s.start) / 12.0
+        years = ((self.now if month is None else month) - s.start) / 12.0
         return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
 
-    def _collect(self) -> None:
-        """Aggregate this month's state and flows into ``self.history``."""
+    def _collect(self, month: int | None = None) -> None:
+        """Aggregate the state and the flows since the last record into ``self.history``, as of
+        ``month`` (default: now; the month before, when nobody has moved since its end)."""
+        month = self.now if month is None else month
         s, p = self.inputs, self.people
         n_stages, n_groups = len(s.stages), len(s.groups)
         ids = self.counted()
@@ -246,19 +251,19 @@ class WorkforceModel(mesa.Model):
         _, _, src, dst, reason = self.events.arrays(self._mark)
         self._mark = self.events.mark
         self.history.append({
-            "month": self.now,
-            "time": self.time,
+            "month": month,
+            "time": self.time - (self.now - month),
             "stage_headcount": np.bincount(stage, minlength=n_stages),
             "stage_fte": stage_fte,
             # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
             "post_fte": np.bincount(s.stage_group, weights=np.where(s.stage_post, stage_fte, 0.0), minlength=n_groups),
-            "establishment_fte": self.establishment(),
+            "establishment_fte": self.establishment(month),
             "welsh_headcount": np.bincount(p.group[welsh], minlength=n_groups),
             "welsh_fte": np.bincount(p.group[welsh], weights=p.fte[welsh], minlength=n_groups),
             "events": (src, dst, reason),
             "flows": group_flows(s, self.events, src, dst, reason),
         })
-        if s.feedbacks.any:
+        if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
             feedbacks.collect(self, self.history[-1], src, dst)
 
     def group_totals(self, record: dict | None = None, measure: str = "stage_fte") -> dict[str, float]:

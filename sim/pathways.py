@@ -185,6 +185,46 @@ def load_all(files, relative_to: Path | None = None) -> nx.DiGraph:
     return combine(graphs)
 
 
+def set_choice_shares(graph: nx.DiGraph, shares: dict[str, dict[str, float]], file) -> None:
+    """Override transition probabilities (choice shares) in place: ``{stage: {target: probability}}``.
+
+    A stage's targets not named keep their proportions and are rescaled so that all its transitions
+    still sum to 1 (e.g. setting OT graduates' mental health share to 0.2 makes the other
+    specialisms 0.8). Stages and targets are named as in the pathway files (``pathway/stage``; a
+    target as in the stage's ``transitions``, local or qualified). Problems raise ``InputError``
+    naming ``transitions.<stage>.<target>`` in ``file``."""
+    problems = []
+    for stage, targets in shares.items():
+        if stage not in graph or graph.nodes[stage].get("exit") or not graph.out_degree(stage):
+            problems.append(Problem(str(file), f"transitions.{stage}", "a pathway stage with transitions ('pathway/stage')",
+                                    stage))
+            continue
+        pathway = graph.nodes[stage]["pathway"]
+        chosen = {}
+        for target, p in targets.items():
+            node = qualify(pathway, str(target))
+            if not graph.has_edge(stage, node):
+                names = ", ".join(graph.successors(stage))
+                problems.append(Problem(str(file), f"transitions.{stage}.{target}", f"a transition of {stage} ({names})",
+                                        target))
+            else:
+                chosen[node] = p
+        rest = [t for t in graph.successors(stage) if t not in chosen]
+        left = 1.0 - sum(chosen.values())
+        rest_total = sum(graph.edges[stage, t]["probability"] for t in rest)
+        if left < -1e-9 or (left > 1e-9 and rest_total <= 0):
+            problems.append(Problem(str(file), f"transitions.{stage}",
+                                    "choice shares that leave the stage's other transitions a share in [0, 1] "
+                                    "(all transitions sum to 1)", {str(k): v for k, v in targets.items()}))
+            continue
+        for node, p in chosen.items():
+            graph.edges[stage, node]["probability"] = float(p)
+        for t in rest:
+            graph.edges[stage, t]["probability"] *= max(left, 0.0) / rest_total
+    if problems:
+        raise InputError(problems)
+
+
 def stages(graph: nx.DiGraph) -> list[str]:
     """Stage nodes (not exits) in a stable order: by pathway file order, then stage order."""
     return [n for n, d in graph.nodes(data=True) if not d.get("exit")]

@@ -39,7 +39,7 @@ def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
     width = bands.cumulative.shape[1]
     low, high = (np.array([[getattr(b, end) for b in c[1]] + [0.0] * (width - len(c[1])) for c in cohorts])
                  for end in ("low", "high"))
-    band = streams.choice_by_row(f"{stream}_age_band", now, keys, bands, row)
+    band = streams.choice(f"{stream}_age_band", now, keys, bands, row)
     low, high = low[row, band], high[row, band]
     age_months = np.floor(12 * (low + (high - low) * streams.uniform(f"{stream}_age", now, keys))).astype(np.int32)
     female, welsh = (np.array([c[i] for c in cohorts])[row] for i in (2, 3))

@@ -80,25 +80,20 @@ class Streams:
 
     def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
         """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
-        x = keys.astype(np.uint64, copy=False) ^ np.uint64(_salt(self.seed, name, int(month)))
-        return (_mix_inplace(x) >> _S11) * _UNIT
+        x = np.bitwise_xor(keys.astype(np.uint64, copy=False), np.uint64(_salt(self.seed, name, int(month))))
+        np.right_shift(_mix_inplace(x), _S11, out=x)
+        return np.multiply(x, _UNIT, out=x.view(np.float64))  # the top 53 bits as a float, in the same buffer
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
         entropy = [self.seed & 0xFFFFFFFFFFFFFFFF, stable_hash(name, *parts)]
         return np.random.default_rng(np.random.SeedSequence(entropy))
 
-    def choice(self, name: str, month: int, keys: np.ndarray, shares: np.ndarray) -> np.ndarray:
-        """Index of a category for each key, drawn with the given shares (summing to 1)."""
-        cumulative = np.cumsum(shares)
-        u = self.uniform(name, month, keys) * cumulative[-1]
-        return np.minimum(np.searchsorted(cumulative, u, side="right"), len(shares) - 1)
+    def choice(self, name: str, month: int, keys: np.ndarray, table: "ShareTable", rows: np.ndarray) -> np.ndarray:
+        """Index of a category for each key, drawn with the shares in row ``rows[i]`` of ``table``.
 
-    def choice_by_row(self, name: str, month: int, keys: np.ndarray, table: "ShareTable", rows: np.ndarray) -> np.ndarray:
-        """``choice`` for people of several kinds at once (say joiners of every group).
-
-        Row ``rows[i]`` of ``table`` holds key i's shares; each draw equals the one ``choice``
-        would give with that row alone, so batching changes no result.
+        People of several kinds (say joiners of every group) draw at once, each exactly as if
+        drawn with their own row alone: batching changes no result.
         """
         cumulative = table.cumulative[rows]
         u = self.uniform(name, month, keys) * table.total[rows]
@@ -106,7 +101,7 @@ class Streams:
 
 
 class ShareTable:
-    """Rows of category shares of different lengths, ready for ``Streams.choice_by_row``,
+    """Rows of category shares of different lengths, ready for ``Streams.choice``,
     with an optional integer label per category (a stage or reason code) in ``labels``."""
 
     def __init__(self, rows, labels=None, cumulative: bool = False):

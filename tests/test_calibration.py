@@ -13,7 +13,8 @@ import tiny_scenario
 from sim import calibration, scenario
 from sim.results import run
 
-TRUE = {"groups.staff.leaving.rate": 0.10, "groups.staff.joiners.per_year": 150.0}
+TRUE = {"groups.staff.leaving.rate": 0.10, "groups.staff.joiners.per_year": 150.0,
+        "transitions.course/student.worker": 0.6}
 
 
 def write_tiny(directory, **values):
@@ -27,10 +28,17 @@ def write_tiny(directory, **values):
                         "age": [[25, 45, 1.0]]}
     data["stocks"]["course/worker"]["headcount"] = 2000
     data["end"] = "2025-03"
+    # a choice share: 200 students a year, a share of whose graduates take a post (the others leave)
+    data["intake"]["course/student"]["places"] = {2019: 200}
+    data["stocks"]["course/student"] = {"headcount": 400, "age": [[18, 22, 1.0]]}
+    data["transitions"] = {"course/student": {"worker": values.get("share", TRUE["transitions.course/student.worker"])}}
     data["uncertain"] = {"groups.staff.leaving.rate": {"range": [0.02, 0.3]},
-                         "groups.staff.joiners.per_year": {"range": [0.0, 400.0]}}
+                         "groups.staff.joiners.per_year": {"range": [0.0, 400.0]},
+                         "transitions.course/student.worker": {"range": [0.2, 0.9]}}
+    pathway = copy.deepcopy(tiny_scenario.PATHWAY)
+    pathway["stages"]["student"]["transitions"] = {"worker": 0.5, "exit:elsewhere": 0.5}
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "course.yaml").write_text(yaml.safe_dump(tiny_scenario.PATHWAY, sort_keys=False))
+    (directory / "course.yaml").write_text(yaml.safe_dump(pathway, sort_keys=False))
     path = directory / "tiny.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
@@ -40,6 +48,8 @@ TARGETS = {
     "headcount_change": {"kind": "change", "group": "staff", "measure": "headcount", "years": [2020, 2025]},
     "leaver_rate": {"kind": "flow_rate", "group": "staff", "flow": "leavers", "years": [2022, 2023, 2024, 2025]},
     "joiner_rate": {"kind": "flow_rate", "group": "staff", "flow": "joiners", "years": [2022, 2023, 2024, 2025]},
+    "graduate_rate": {"kind": "flow_rate", "group": "staff", "flow": "joiners", "reasons": ["progressed"],
+                      "years": [2022, 2023, 2024, 2025]},
 }
 
 
@@ -48,14 +58,15 @@ def fitted(tmp_path_factory):
     directory = tmp_path_factory.mktemp("calibration")
     path = write_tiny(directory)
     targets = {name: calibration.Target(value=0.0, sd=1.0, source="test", **t) for name, t in TARGETS.items()}
-    # "observed" history: the mean of four runs at the true values, seeds the fit never uses
+    # "observed" history: the mean of four runs at the true values, seeds the fit never uses; each
+    # target's sd is at least the spread of those runs (the noise a fit cannot explain)
     observed = [calibration.statistics(run(path, seed=seed), targets) for seed in range(500, 504)]
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": list(TRUE), "targets": {},
               "settings": {"replications": 2, "seed": 1, "maxiter": 8, "popsize": 5, "check_replications": 3,
                            "interval_samples": 10}}
     for name, t in TARGETS.items():
         value = float(np.mean([o[name] for o in observed]))
-        config["targets"][name] = {**t, "value": value, "sd": max(abs(value) * 0.03, 1e-3), "source": "the model"}
+        config["targets"][name] = {**t, "value": value, "sd": max(abs(value) * 0.03, float(np.std([o[name] for o in observed])), 1e-3), "source": "the model"}
     (directory / "history.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     summary = calibration.calibrate(directory / "history.yaml", out_dir=directory / "out", progress=lambda _: None)
     return directory, summary
@@ -66,6 +77,7 @@ def test_calibration_recovers_parameters_from_model_generated_history(fitted):
     values = {k: f["value"] for k, f in summary["fitted"].items()}
     assert values["groups.staff.leaving.rate"] == pytest.approx(0.10, rel=0.12)
     assert values["groups.staff.joiners.per_year"] == pytest.approx(150.0, rel=0.12)
+    assert values["transitions.course/student.worker"] == pytest.approx(0.6, rel=0.12)
     for key, f in summary["fitted"].items():
         low, high = f["interval_90"]
         assert f["bounds"][0] <= low <= f["value"] <= high <= f["bounds"][1], key
@@ -122,8 +134,31 @@ def test_shipped_calibration_file_names_uncertain_parameters_and_known_groups():
     assert scenario_path.name == "wales-mh-2015.yaml"
     assert len(spec.fit) >= 8 and len(spec.targets) == 10
     s = scenario.load("wales-mh-2021")
-    assert s.spec.calibration == "wales-mh-v1"  # the default scenario uses the shipped calibration
-    fitted = yaml.safe_load((calibration.CALIBRATION_DIR / "wales-mh-v1.yaml").read_text())
+    assert s.spec.calibration == "wales-mh-v2"  # the default scenario uses the shipped calibration
+    fitted = yaml.safe_load((calibration.CALIBRATION_DIR / "wales-mh-v2.yaml").read_text())
     assert set(fitted["fitted"]) == set(spec.fit) and set(fitted["targets"]) == set(spec.targets)
     per_year = fitted["overrides"]["groups.psychiatry.joiners.per_year"]
     assert s.joiners_per_year[s.group_code("psychiatry")] == pytest.approx(per_year)
+    share = fitted["overrides"]["transitions.nursing/pre_registration_degree.registered_nurse"]
+    assert s.graph.edges["nursing/pre_registration_degree", "nursing/registered_nurse"]["probability"] == share
+    # the file says which parameters and targets were fitted together
+    assert sorted(k for b in fitted["blocks"] for k in b["parameters"]) == sorted(spec.fit)
+
+
+def test_fit_splits_into_independent_blocks_through_staff_groups():
+    spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
+    s = scenario.load(scenario_path, {"calibration": None})
+    parts = calibration.blocks(spec.fit, spec.targets, s)
+    by_target = {name: [spec.fit[i] for i in idx] for idx, names in parts for name in names}
+    assert sorted(n for _, names in parts for n in names) == sorted(spec.targets)  # every target in one block
+    # support workers train as nurses (an in-service intake and a transition): one block
+    assert set(by_target["nursing_over_55"]) == {k for k in spec.fit if ".nursing" in k or ".hcsw" in k}
+    assert by_target["hcsw_fte_change"] == by_target["nursing_fte_change"]
+    assert "transitions.nursing/pre_registration_degree.registered_nurse" in by_target["nursing_fte_change"]
+    assert by_target["psychiatry_fte_change"] == ["groups.psychiatry.joiners.per_year"]
+    assert set(by_target["social_work_leaver_rate"]) == {k for k in spec.fit if "social_work" in k}
+    assert len(parts) == 4
+    # groups no pathway links are separate blocks; a key naming no group links everything
+    assert len(calibration.blocks(["groups.psychiatry.leaving.rate", "groups.nursing.leaving.rate"], {}, s)) == 2
+    assert len(calibration.blocks(["mho_end", "groups.psychiatry.leaving.rate", "groups.nursing.leaving.rate"],
+                                  {}, s)) == 1

@@ -130,7 +130,7 @@ def test_supervision_fills_fewer_nursing_places_after_a_loss_of_nurses():
     assert not (tidy["loss"].measure == "places_filled").any()  # places are reported while supervision is on
     filled = {name: measure(tidy[name], "places_filled", stage="nursing/pre_registration_degree")
               for name in ("loss_supervised", "supervised")}
-    assert (filled["loss_supervised"].loc[:2024] == filled["supervised"].loc[:2024]).all()
+    assert (filled["loss_supervised"].loc[:2023] == filled["supervised"].loc[:2023]).all()  # before the losses bite
     assert (filled["loss_supervised"].loc[2030:] < filled["supervised"].loc[2030:]).all()
     assert filled["loss_supervised"][2031] < 0.9 * filled["supervised"][2031]
     assert measure(tidy["loss_supervised"], "fte", "nursing")[2031] < measure(tidy["loss"], "fte", "nursing")[2031]
@@ -334,3 +334,17 @@ def test_mutated_feedbacks_sections_load_or_raise_input_error_and_loaded_ones_ru
 def test_all_feedbacks_on_keep_the_models_invariants():
     overrides = {f"feedbacks.{name}.enabled": True for name in ("supervision", "workload", "substitution")}
     run(seed=1, until=2024, overrides=overrides, check=True)
+
+
+@pytest.mark.parametrize("start", [None, "2022-07"])
+def test_feedbacks_give_the_same_results_collecting_yearly_or_monthly(start):
+    """Feedbacks read last month's aggregates: yearly collection records every month they are on
+    (and, when a lever switches one on mid-year, the month before), so nothing changes."""
+    levers = [Feedbacks(workload=True, supervision=True, substitution=True, start=start)]
+    runs = {collect: WorkforceModel(rng=3, until=2024, interventions=levers, collect=collect).run()
+            for collect in ("monthly", "yearly")}
+    monthly, yearly = (Results(runs[c], seed=3) for c in ("monthly", "yearly"))
+    pd.testing.assert_frame_equal(monthly.events(), yearly.events())
+    pd.testing.assert_frame_equal(monthly.tidy(), yearly.tidy())
+    if start is not None:  # before the lever, only anniversaries were recorded
+        assert len(runs["yearly"].history) < len(runs["monthly"].history)

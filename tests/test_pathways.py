@@ -178,3 +178,51 @@ def test_pathway_name_that_is_not_a_plain_name(case, load_error, bad_name):
 
 def test_boolean_as_a_probability(case, load_error):
     load_error(case(nursing={f"{PRE_REG}.attrition": True}), "nursing.yaml", f"{PRE_REG}.attrition", "number")
+
+
+# ---- choice shares set by a scenario ------------------------------------------------------------
+
+
+def test_choice_shares_override_transitions_and_rescale_the_others():
+
+    s = scenario.load("wales-mh-2021", {"transitions.psychiatry/core_psychiatry.higher_specialty": 0.8})
+    core = s.graph.out_edges("psychiatry/core_psychiatry", data="probability")
+    shares = {t: p for _, t, p in core}
+    assert shares["psychiatry/higher_specialty"] == 0.8
+    assert shares["psychiatry/sas"] == pytest.approx(0.06 * 0.2 / 0.26)
+    assert shares["exit:did_not_progress"] == pytest.approx(0.20 * 0.2 / 0.26)
+    i = s.stage_code("psychiatry/core_psychiatry")
+    assert s.transition_cumulative[i][-1] == pytest.approx(1.0)
+    # a qualified target name, and a choice of 1 that leaves the others nothing
+    s = scenario.load("wales-mh-2021", {"transitions.occupational_therapy/degree.occupational_therapist": 1.0})
+    assert s.graph.edges["occupational_therapy/degree", "exit:specialism_not_mental_health"]["probability"] == 0.0
+    # the uncertain list may name choice shares; their shipped value is the pathway file's
+    assert scenario.get({}, "transitions.psychiatry/foundation.core_psychiatry", "x", s.graph) == 0.06
+    assert "transitions.psychiatry/foundation.core_psychiatry" in s.spec.uncertain
+
+
+@pytest.mark.parametrize("key, value, field, expected", [
+    ("transitions.psychiatry/nowhere.consultant", 0.5, "transitions.psychiatry/nowhere",
+     "a pathway stage with transitions"),
+    ("transitions.psychiatry/consultant.sas", 0.5, "transitions.psychiatry/consultant",
+     "a pathway stage with transitions"),
+    ("transitions.psychiatry/foundation.sas", 0.5, "transitions.psychiatry/foundation.sas",
+     "a transition of psychiatry/foundation"),
+    ("transitions.psychiatry/foundation.core_psychiatry", 1.5, "transitions.psychiatry/foundation.core_psychiatry",
+     "less than or equal to 1"),
+    ("transitions.psychiatry/foundation.core_psychiatry", True, "transitions.psychiatry/foundation.core_psychiatry",
+     "a valid number"),
+])
+def test_bad_choice_shares_name_the_field(key, value, field, expected):
+
+    with pytest.raises(InputError) as err:
+        scenario.load("wales-mh-2021", {key: value})
+    assert f": {field}: expected {expected}" in str(err.value)
+
+
+def test_choice_shares_that_sum_over_one_are_an_input_error():
+
+    with pytest.raises(InputError) as err:
+        scenario.load("wales-mh-2021", {"transitions.psychiatry/core_psychiatry.higher_specialty": 0.8,
+                                        "transitions.psychiatry/core_psychiatry.sas": 0.3})
+    assert "transitions.psychiatry/core_psychiatry: expected choice shares that leave" in str(err.value)

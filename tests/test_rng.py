@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.rng import Streams, person_keys, stable_hash
+from sim.rng import ShareTable, Streams, person_keys, stable_hash
 
 
 def test_draws_depend_only_on_seed_stream_month_and_key():
@@ -33,3 +33,21 @@ def test_adding_a_person_to_a_cohort_keeps_the_other_keys():
 def test_stable_hash_is_not_salted():
     assert stable_hash("leaving", 3) == stable_hash("leaving", 3) != stable_hash("leaving", 4)
     assert 0 <= stable_hash("a") < 2**63
+
+
+def test_a_choice_drawn_for_several_kinds_at_once_equals_each_kind_drawn_alone():
+    streams, keys = Streams(7), person_keys("test", count=30_000)
+    rows = [[0.2, 0.5, 0.3], [1.0], [0.0, 0.25, 0.0, 0.75]]
+    kind = np.arange(len(keys)) % 3
+    together = streams.choice("pick", 4, keys, ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]), kind)
+    for r, shares in enumerate(rows):
+        alone = streams.choice("pick", 4, keys[kind == r], ShareTable([shares]), np.zeros((kind == r).sum(), int))
+        assert np.array_equal(together[kind == r], alone)
+        u = streams.uniform("pick", 4, keys[kind == r])  # the same draw as a search of the cumulative shares
+        assert np.array_equal(alone, np.minimum(np.searchsorted(np.cumsum(shares), u * np.cumsum(shares)[-1], side="right"),
+                                                len(shares) - 1))
+        frequencies = np.bincount(alone, minlength=len(shares)) / len(alone)
+        assert np.allclose(frequencies, shares, atol=0.02)  # zero shares (and padding) are never drawn
+    assert set(ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]).labels[kind, together]) == {10, 11, 12, 20, 31, 33}
+    cumulated = ShareTable.from_cumulative([np.cumsum(r) for r in rows])
+    assert np.array_equal(cumulated.cumulative, ShareTable(rows).cumulative)

@@ -10,8 +10,7 @@ from ..people import Status
 
 def step(model) -> None:
     s, p = model.inputs, model.people
-    ids = model.in_status(Status.IN_POST)
-    ids = ids[~s.stage_training[p.stage[ids]]]
+    ids = model.in_status(Status.IN_POST)  # in a post stage: never a training one (enter_stage)
     rate = s.hours_change_monthly[p.group[ids]]
     ids = ids[model.streams.uniform("hours_change", model.now, p.key[ids]) < rate]
     p.fte[ids] = model.draw_fte(ids, "hours")

@@ -41,8 +41,8 @@ def step(model) -> None:
     ids = draw_cohorts(model, cohorts, "joiner")
     keys, rows = model.people.key[ids], np.repeat(np.arange(len(groups)), counts[groups])
     stages, sources = ShareTable(stages, stage_codes), ShareTable(sources, reason_codes)
-    stage = stages.labels[rows, model.streams.choice_by_row("joiner_stage", now, keys, stages, rows)]
-    codes = sources.labels[rows, model.streams.choice_by_row("joiner_source", now, keys, sources, rows)]
+    stage = stages.labels[rows, model.streams.choice("joiner_stage", now, keys, stages, rows)]
+    codes = sources.labels[rows, model.streams.choice("joiner_source", now, keys, sources, rows)]
     model.enter_stage(ids, stage, codes)
 
 

@@ -22,7 +22,7 @@ def step(model) -> None:
     # read afresh each month: levers change the transition probabilities
     table = ShareTable.from_cumulative([s.transition_cumulative[st] for st in stages],
                                        [s.transition_targets[st] for st in stages])
-    chosen = model.streams.choice_by_row("progression", now, p.key[ids], table, rows)
+    chosen = model.streams.choice("progression", now, p.key[ids], table, rows)
     target = table.labels[rows, chosen]
     exits = target < 0
     reason = np.zeros(table.labels.shape, dtype=np.int16)

@@ -18,10 +18,9 @@ def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
     ids = model.in_status(Status.IN_POST)
     ids = ids[model.ages[ids] >= s.min_retirement_age_months]  # most staff are too young: skip them early
-    ids = ids[~s.stage_training[p.stage[ids]]]
     age = model.ages[ids]
     group = p.group[ids]
-    hazard = s.retire_monthly[group, p.sex[ids], s.band_of(age)]
+    hazard = s.by_sex_band(s.retire_monthly, group, p.sex[ids], s.band_of(age))
     mho_age = p.mho[ids] & (age == 55 * 12) & (now <= s.mho_end)
     at_risk = (hazard > 0) | (age >= s.max_age_months[group]) | mho_age
     ids, age, group, hazard, mho_age = ids[at_risk], age[at_risk], group[at_risk], hazard[at_risk], mho_age[at_risk]
