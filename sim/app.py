@@ -9,11 +9,14 @@ The model is a ``DashboardModel``: a ``WorkforceModel`` with the chosen policy's
 steps a baseline twin (same scenario and seed, no levers) alongside, so the second page can
 compare the policy with the baseline as both run. Every lever at its neutral value (no extra
 places, no fewer leavers, ...) leaves the policy identical to the baseline.
+
+An input outside its slider's range (sent by a client, or given in Python) is not run: the
+model keeps the page's inputs at their defaults, will not step, and the page shows which input
+was wrong and what it expected (``input_problems``), rather than a raw validation error.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 
 import numpy as np
@@ -25,6 +28,8 @@ from mesa.visualization.utils import update_counter
 # absolute imports: ``solara run sim/app.py`` executes this file outside the package
 from sim import calendar
 from sim import scenario as scenario_module
+from sim.errors import _short
+from sim.experiment import _compiled
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.model import WorkforceModel
 from sim.plots import _COLOURS, label
@@ -42,10 +47,10 @@ PLACES = {
 LTFT_STAGES = ["psychiatry/core_psychiatry", "psychiatry/higher_specialty"]
 
 
-@functools.lru_cache(maxsize=4)
 def _scenario(name: str):
-    """The compiled scenario, loaded once (models deep-copy it)."""
-    return scenario_module.load(name)
+    """The compiled scenario, loaded once and again only if one of its files has changed
+    (the experiments' cache; models deep-copy it)."""
+    return _compiled(str(scenario_module.resolve(name).resolve()), {})
 
 
 def default_ltft_percent(name: str = scenario_module.DEFAULT) -> int:
@@ -73,6 +78,24 @@ def policy(scenario, *, retention: float = 0, return_share: float = 0, ltft_shar
     return levers
 
 
+def input_problems(name: str = scenario_module.DEFAULT, **inputs) -> list[str]:
+    """What is wrong with the page's inputs: each outside its slider's range or not among its choices."""
+    problems, controls = [], model_params(name)
+    for key, value in inputs.items():
+        control = controls[key]
+        if isinstance(control, Slider):
+            whole = not control.is_float_slider
+            number = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and np.isfinite(value)
+            if not number or not control.min <= value <= control.max or (whole and value != int(value)):
+                kind = "a whole number" if whole else "a number"
+                problems.append(f"{control.label}: expected {kind} from {control.min} to {control.max} "
+                                f"(found {_short(value)!r})")
+        elif value not in control["values"]:
+            problems.append(f"{control['label']}: expected one of {', '.join(control['values'])} "
+                            f"(found {_short(value)!r})")
+    return problems
+
+
 class DashboardModel(WorkforceModel):
     """A policy run and its baseline twin, stepped together (Mesa constructor arguments only)."""
 
@@ -82,6 +105,15 @@ class DashboardModel(WorkforceModel):
                  international_recruits: int = 0, recruit_group: str = "nursing", rng: int = 1,
                  scenario_name: str = scenario_module.DEFAULT):
         compiled = _scenario(scenario_name)
+        controls = model_params(scenario_name)
+        inputs = {k: v for k, v in locals().items() if k in controls and v is not None}  # the arguments
+        self.problems = input_problems(scenario_name, **inputs)
+        if self.problems:  # not run: the page's defaults stand in, and the page says what to change
+            defaults = {k: (c.value if isinstance(c, Slider) else c["value"]) for k, c in controls.items()}
+            until, rng, ltft_share = defaults["until"], defaults["rng"], None
+            nursing_places = psychiatry_places = psychology_places = caap_places = ot_places = pa_places = 0
+            social_work_places = retention = return_share = international_recruits = 0
+            recruit_group = defaults["recruit_group"]
         if ltft_share is not None and int(ltft_share) == default_ltft_percent(scenario_name):
             ltft_share = None  # the scenario's own share: no lever
         self.levers = policy(compiled, retention=retention, return_share=return_share, ltft_share=ltft_share,
@@ -91,6 +123,8 @@ class DashboardModel(WorkforceModel):
                              pa_places=pa_places, social_work_places=social_work_places)
         self.baseline = WorkforceModel(scenario=compiled, until=int(until), rng=int(rng))
         super().__init__(scenario=compiled, until=int(until), interventions=self.levers, rng=int(rng))
+        if self.problems:
+            self.running = False
 
     def step(self) -> None:
         if not self.running:  # Mesa's controller may ask for a few steps more than the run has
@@ -187,6 +221,8 @@ def NumbersTable(model):
         f"<tr data-group='{r['group']}'><td>{html.escape(label(r['group']))}</td><td>{r['fte']:,.1f}</td>"
         f"<td>{r['baseline']:,.1f}</td><td class='difference'>{r['fte'] - r['baseline']:+,.1f}</td>"
         f"<td>{r['vacant']:,.1f}</td></tr>" for r in _rows(model))
+    for problem in getattr(model, "problems", []):
+        solara.Error(f"{problem}. Not run: change it and press Reset.", classes=["input-problem"])
     levers = "; ".join(_describe(x) for x in model.levers) if model.levers else "none (the policy is the baseline)"
     text = (f"<p><b>Workforce at {model.date}</b> (month {model.now - model.inputs.start} of "
             f"{model.end - model.inputs.start}; seed {model.seed})</p>"

@@ -16,8 +16,9 @@ ranges, the years to simulate, the replications and one seed. ``batch`` runs eve
   only on its job, so results are identical whatever the executor and the number of workers.
 - **Results that survive.** Each run is one Parquet file, written to a temporary name and
   renamed, by the process that collects results (so workers need no shared disk), beside a
-  manifest (experiment file hash, seeds, parameter sets, levers, package versions). A rerun
-  skips runs already written and removes partial files a killed batch left behind.
+  manifest (experiment file hash, every input file's hash, seeds, parameter sets, levers,
+  package versions). A rerun skips runs already written and removes partial files a killed
+  batch left behind; it is refused if the experiment or any input file has changed since.
 
 ``outcomes(parameters, seed)`` is the same model as a pure function from parameter values to
 a dict of outcomes, for SALib, EMA Workbench or any other driver.
@@ -41,14 +42,15 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar
+from . import calendar, layering
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 from .interventions import LEVERS, AnyLever
 from .results import atomic_write
+from .uncertain import SCALE, Uncertain, spec_value
+from .uncertain import problems as uncertain_problems
 
 BASELINE = "baseline"
-SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
 # group measures of the tidy table that add up over groups (a rate such as vacancy_rate does not)
 GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
                   "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers", "substituted_fte")
@@ -57,7 +59,6 @@ OPTIONAL_MEASURES = {"joiners", "leavers", "substituted_fte"}
 TOTAL = "total"
 
 PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
 
@@ -65,20 +66,6 @@ MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replicati
 # ---- the experiment file ----------------------------------------------------------------------
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Range(Strict):
-    """An uncertain parameter's range; with ``scale``, a factor on the scenario's value."""
-
-    low: Number
-    high: Number
-    scale: bool = False
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.low > self.high:
-            raise ValueError(f"a range with low no greater than high (low {self.low} > high {self.high})")
-        return self
 
 
 class PolicySpec(Strict):
@@ -115,7 +102,7 @@ class ExperimentSpec(Strict):
     seed: Annotated[int, Field(strict=True, ge=0, lt=2**128)]
     parameter_sets: Annotated[int, Field(strict=True, ge=0, le=MAX_RUNS)] = 0  # 0: the scenario's own values only
     policies: dict[PlainName, PolicySpec] = {}
-    uncertain: dict[str, Range] = {}
+    uncertain: dict[str, Uncertain] = {}  # the scenario's format (sim.uncertain)
     sensitivity: SensitivitySpec = SensitivitySpec()
 
     @field_validator("policies")
@@ -148,6 +135,7 @@ class Job:
     until: int | None
     levers: tuple
     outcomes: tuple | None = None  # None: return the tidy table; else a dict of these outcomes
+    inputs: tuple | None = None  # the scenario's input files and their SHA-256 when the batch started
 
     @property
     def file(self) -> str:
@@ -170,11 +158,11 @@ class Experiment:
 
     @property
     def parameter_names(self) -> list[str]:
-        return [f"{SCALE}{k}" if r.scale else k for k, r in self.spec.uncertain.items()]
+        return [u.parameter(k) for k, u in self.spec.uncertain.items()]
 
     @property
     def bounds(self) -> list[list[float]]:
-        return [[r.low, r.high] for r in self.spec.uncertain.values()]
+        return [list(u.bounds) for u in self.spec.uncertain.values()]
 
     def replication_seeds(self, n: int | None = None) -> list[int]:
         return replication_seeds(self.spec.seed, self.spec.replications if n is None else n)
@@ -191,7 +179,7 @@ class Experiment:
         """Whole numbers where the scenario's value is a whole number (e.g. a maximum age)."""
         out = {}
         for name, value in parameters.items():
-            base = None if name.startswith(SCALE) else _spec_value(self.scenario.spec, name)
+            base = None if name.startswith(SCALE) else spec_value(self.scenario.spec, name)
             out[name] = int(round(value)) if isinstance(base, int) and not isinstance(base, bool) else float(value)
         return out
 
@@ -203,7 +191,7 @@ class Experiment:
             outcomes: tuple | None = None) -> Job:
         return Job(policy=policy, parameter_set=parameter_set, replication=replication, seed=int(seed),
                    scenario=str(self.scenario_file.resolve()), overrides=self.overrides(parameters), until=self.until,
-                   levers=self.policies[policy], outcomes=outcomes)
+                   levers=self.policies[policy], outcomes=outcomes, inputs=tuple(self.scenario.inputs.items()))
 
     def jobs(self) -> list[Job]:
         """Every policy (baseline first) x every parameter set x every replication."""
@@ -323,29 +311,17 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
 
 
 def _check_uncertain(experiment: Experiment) -> list[Problem]:
-    """Every uncertain key names a numeric scenario value, and both ends of its range load."""
-    f, spec = str(experiment.file), experiment.spec
-    problems = []
-    for key, r in spec.uncertain.items():
-        try:
-            value = _spec_value(experiment.scenario.spec, key)
-        except KeyError:
-            problems.append(Problem(f, f"uncertain.{key}", "the dotted key of a value in the scenario "
-                                                            "(e.g. groups.nursing.retire_and_return.share)"))
-            continue
-        if not r.scale and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            problems.append(Problem(f, f"uncertain.{key}", "a key of a single number (use scale: true to multiply "
-                                                            "a list or table of numbers)", _short(value)))
-        elif r.scale and not _numeric(value):
-            problems.append(Problem(f, f"uncertain.{key}", "a key of a number, or of a list or table of numbers",
-                                    _short(value)))
+    """Every uncertain key names a number (or a table, to scale) of the scenario, and both ends of
+    its range load."""
+    spec = experiment.spec
+    problems = uncertain_problems(spec.uncertain, experiment.scenario.spec, experiment.file)
     if problems:
         return problems
-    for end in ("low", "high"):
-        parameters = experiment._typed({n: getattr(r, end) for n, r in zip(experiment.parameter_names,
-                                                                           spec.uncertain.values())})
+    for end in (0, 1):
+        parameters = experiment._typed({n: u.bounds[end] for n, u in zip(experiment.parameter_names,
+                                                                         spec.uncertain.values())})
         overrides = experiment.overrides(parameters)
-        keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{end}" for k in spec.uncertain}}
+        keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}.{end}" for k, u in spec.uncertain.items()}}
         try:
             _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
         except InputError as exc:
@@ -383,37 +359,6 @@ def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
 
 
 # ---- parameters as scenario overrides -------------------------------------------------------------
-def _spec_value(spec, dotted: str):
-    """The validated scenario value at a dotted key (KeyError if there is none)."""
-    node = spec
-    for key in dotted.split("."):
-        if isinstance(node, BaseModel):
-            if key not in type(node).model_fields:
-                raise KeyError(dotted)
-            node = getattr(node, key)
-        elif isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
-            node = node[int(key)]
-        else:
-            raise KeyError(dotted)
-    if node is None:
-        raise KeyError(dotted)
-    return node.model_dump() if isinstance(node, BaseModel) else node
-
-
-def _numeric(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, (list, tuple)):
-        return bool(value) and all(_numeric(x) for x in value)
-    if isinstance(value, dict):
-        return bool(value) and all(_numeric(x) for x in value.values())
-    return False
-
-
 def _scaled(value, factor: float):
     if isinstance(value, dict):
         return {k: _scaled(v, factor) for k, v in value.items()}
@@ -429,15 +374,10 @@ def to_overrides(spec, parameters: dict) -> dict:
     for name, value in parameters.items():
         if name.startswith(SCALE):
             key = name[len(SCALE):]
-            out[key] = _scaled(_spec_value(spec, key), float(value))
+            out[key] = _scaled(spec_value(spec, key), float(value))
         else:
             out[name] = value
     return out
-
-
-def _short(value):
-    text = repr(value)
-    return value if len(text) <= 60 else text[:57] + "..."
 
 
 def _freeze(overrides: dict) -> str:
@@ -448,12 +388,15 @@ _SCENARIOS: dict[tuple[str, str], scenario_module.Scenario] = {}
 
 
 def _compiled(path: str, overrides: dict) -> scenario_module.Scenario:
-    """A compiled scenario, loaded once per process for each distinct set of overrides.
+    """A compiled scenario, loaded once per process for each distinct set of overrides, and
+    loaded again when any of its input files has changed since (edited in the same session).
 
     Models deep-copy the scenario they are given, so sharing the compiled one is safe.
     """
     key = (path, _freeze(overrides))
-    if key not in _SCENARIOS:
+    cached = _SCENARIOS.get(key)
+    if cached is None or layering.changed(cached.inputs):
+        _SCENARIOS.pop(key, None)
         if len(_SCENARIOS) >= 32:
             _SCENARIOS.pop(next(iter(_SCENARIOS)))
         _SCENARIOS[key] = scenario_module.load(path, overrides)
@@ -467,6 +410,10 @@ def simulate(job: Job):
     from .results import Results
 
     scenario = _compiled(job.scenario, job.overrides)
+    if job.inputs is not None and scenario.inputs != dict(job.inputs):
+        raise InputError([Problem(name, "", "the same content as when the batch started (an input file changed "
+                                            "during the batch; rerun it)")
+                          for name in _differ(dict(job.inputs), scenario.inputs)])
     model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), collect="yearly",
                            rng=job.seed)
     model.run()
@@ -605,6 +552,8 @@ def manifest(experiment: Experiment) -> dict:
         "scenario": experiment.scenario.name,
         "scenario_file": str(scenario_file),
         "scenario_sha256": hashlib.sha256(scenario_file.read_bytes()).hexdigest(),
+        # every file the runs read: the scenario, those it extends, its calibration and pathway files
+        "input_files": scenario_module.input_files(experiment.scenario),
         "start": experiment.scenario.spec.start,
         "final_year": experiment.final_year(),
         "seed": experiment.spec.seed,
@@ -648,6 +597,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
 
 
 def _check_resumable(out: Path, info: dict) -> None:
+    """Resume only a batch of the same experiment file and the same input contents (wherever they are)."""
     path = out / "manifest.json"
     if not path.exists():
         return
@@ -655,10 +605,28 @@ def _check_resumable(out: Path, info: dict) -> None:
         old = json.loads(path.read_text())
     except (OSError, ValueError):
         raise InputError.one(path, "", "a manifest written by workforce batch (JSON)") from None
-    for key in ("experiment_sha256", "scenario_sha256"):
-        if old.get(key) != info[key]:
-            raise InputError.one(path, key, f"results of the same files ({info[key][:12]}...): the experiment or "
-                                            f"scenario changed since; write to another --out", str(old.get(key))[:12])
+    if not isinstance(old, dict):
+        raise InputError.one(path, "", "a manifest written by workforce batch (a JSON object)")
+    refuse = "; the results there would mix inputs: write to another --out"
+    if old.get("experiment_sha256") != info["experiment_sha256"]:
+        raise InputError.one(path, "experiment_sha256", f"results of the same experiment file "
+                                                        f"({info['experiment_sha256'][:12]}...){refuse}",
+                             str(old.get("experiment_sha256"))[:12])
+    inputs = old.get("input_files")
+    if not isinstance(inputs, dict):
+        raise InputError.one(path, "input_files", f"the hashes of the batch's input files (scenario, calibration, "
+                                                  f"pathways){refuse}")
+    if sorted(map(str, inputs.values())) != sorted(info["input_files"].values()):
+        changed = ", ".join(_differ(inputs, info["input_files"]))
+        raise InputError.one(path, "input_files", f"results of the same scenario, calibration and pathway files: "
+                                                  f"changed since, {changed}{refuse}")
+
+
+def _differ(old: dict, new: dict) -> list[str]:
+    """Files of ``new`` whose content is not among ``old``'s, then those of ``old`` no longer read."""
+    return ([name for name, digest in new.items() if digest not in old.values()]
+            + [f"{name} (no longer read)" for name, digest in old.items()
+               if digest not in new.values() and name not in new])
 
 
 def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.DataFrame:

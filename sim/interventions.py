@@ -76,6 +76,11 @@ class Lever(BaseModel):
         """(field, expected, found) for every argument that does not fit scenario ``s``."""
         return []
 
+    def _at_least_one(self, *names: str) -> None:
+        """A lever that changes nothing is a mistake: one of the named arguments must be given."""
+        if all(getattr(self, name) is None for name in names):
+            raise ValueError(f"{', '.join(names[:-1])} or {names[-1]} (at least one)")
+
     def change(self, s) -> None:  # pragma: no cover - every lever overrides it
         raise NotImplementedError
 
@@ -155,8 +160,7 @@ class TrainingPlaces(Lever):
 
     @model_validator(mode="after")
     def _something(self):
-        if self.places is None and self.extra is None and self.fill_rate is None:
-            raise ValueError("places, extra or fill_rate (at least one)")
+        self._at_least_one("places", "extra", "fill_rate")
         if self.places is not None and not self.places:
             raise ValueError("places for at least one academic year")
         return self
@@ -263,8 +267,7 @@ class RetireAndReturn(Lever):
 
     @model_validator(mode="after")
     def _something(self):
-        if all(x is None for x in (self.share, self.hours_cut, self.stay_years, self.retirement_factor)):
-            raise ValueError("share, hours_cut, stay_years or retirement_factor (at least one)")
+        self._at_least_one("share", "hours_cut", "stay_years", "retirement_factor")
         if self.stay_years is not None and self.stay_years[0] > self.stay_years[1]:
             raise ValueError("stay_years as [low, high] with low <= high")
         return self
@@ -343,8 +346,7 @@ class Recruitment(Lever):
 
     @model_validator(mode="after")
     def _something(self):
-        if self.per_year is None and self.extra_per_year is None and self.fill_per_month is None:
-            raise ValueError("per_year, extra_per_year or fill_per_month (at least one)")
+        self._at_least_one("per_year", "extra_per_year", "fill_per_month")
         if self.source is not None and not self.extra_per_year:
             raise ValueError("extra_per_year with a source (the source labels the extra joiners)")
         return self

@@ -8,11 +8,18 @@
   scenario) is a parameter file written by ``workforce calibrate``; its ``overrides`` (dotted
   keys) are applied when the scenario loads. Overrides passed by the caller are applied after
   it, so they win, and ``{"calibration": None}`` loads the scenario uncalibrated.
+
+A loaded scenario records its input files with their SHA-256 (``input_files``; for a scenario,
+``sim.scenario.input_files``): itself, the scenarios it extends, its calibration file and its
+pathway files. Manifests list them, a batch
+resumes only on the same contents, and a scenario cached in memory is reused only while
+``changed`` finds none of them edited.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 from pathlib import Path
 
 from .errors import InputError, is_file, read_yaml
@@ -20,25 +27,17 @@ from .errors import InputError, is_file, read_yaml
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 
 
-def read_layered(path: Path, resolve, seen: tuple = ()) -> dict:
-    """The scenario data at ``path`` merged over the scenario it extends (recursively)."""
+def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None) -> dict:
+    """The scenario data at ``path`` merged over the scenario it extends (recursively); the
+    files read are appended to ``files`` (this one first)."""
     data = read_yaml(path)
+    if files is not None:
+        files.append(Path(path))
     base_path = _extended(path, data.pop("extends", None), resolve, seen)
     if base_path is None:
         return data
-    merged = read_layered(base_path, resolve, seen + (path.resolve(),))
+    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files)
     return merge(merged, data)
-
-
-def layer_files(path: Path, resolve) -> list[Path]:
-    """The scenario file at ``path`` and every file it (indirectly) extends, nearest first."""
-    files, seen = [], ()
-    while path is not None:
-        files.append(path)
-        base = _extended(path, read_yaml(path).get("extends"), resolve, seen)
-        seen += (path.resolve(),)
-        path = base
-    return files
 
 
 def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
@@ -88,3 +87,27 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
     return overrides, path
+
+
+def input_files(paths) -> dict[str, str]:
+    """``{absolute path: SHA-256 of its bytes}`` of the given files, in order, each once."""
+    out = {}
+    for path in paths:
+        if path is not None:
+            name = str(Path(path).resolve())
+            if name not in out:
+                out[name] = sha256(name)
+    return out
+
+
+def changed(inputs: dict[str, str]) -> list[str]:
+    """The files of ``input_files`` whose content is no longer the same (or that are gone)."""
+    return [name for name, digest in inputs.items() if sha256(name) != digest]
+
+
+def sha256(path) -> str | None:
+    """The SHA-256 of a file's bytes (None if it cannot be read)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None

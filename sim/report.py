@@ -76,13 +76,29 @@ def _columns(path: Path, wanted: list[str]) -> None:
 
 
 @dataclass
-class RunDir:
-    """A directory written by ``workforce run``."""
+class ResultsDir:
+    """A results directory and its manifest; what is read from it is read once, when first needed."""
 
     path: Path
     manifest: dict
-    kind: str = "run"
+    kind: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
+
+    def _cached(self, key: str, read):
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    @property
+    def scenario(self):
+        return self._cached("scenario", lambda: _scenario(self.manifest))
+
+
+@dataclass
+class RunDir(ResultsDir):
+    """A directory written by ``workforce run``."""
+
+    kind: str = "run"
 
     def _file(self, name: str) -> Path | None:
         p = self.path / name
@@ -90,10 +106,8 @@ class RunDir:
 
     @property
     def tidy(self) -> pd.DataFrame:
-        if "tidy" not in self._cache:
-            p = self._file("supply.parquet")
-            self._cache["tidy"] = pd.read_parquet(p) if p else pd.read_csv(self.path / "supply.csv")
-        return self._cache["tidy"]
+        p = self._file("supply.parquet")
+        return self._cached("tidy", lambda: pd.read_parquet(p) if p else pd.read_csv(self.path / "supply.csv"))
 
     @property
     def replications(self) -> pd.DataFrame | None:
@@ -109,12 +123,6 @@ class RunDir:
     def people(self) -> pd.DataFrame | None:
         p = self._file("people.parquet")
         return pd.read_parquet(p) if p else None
-
-    @property
-    def scenario(self):
-        if "scenario" not in self._cache:
-            self._cache["scenario"] = _scenario(self.manifest)
-        return self._cache["scenario"]
 
     def source(self, policy=None):
         """The results as a ``sim.plots.Source``: bands over the replications when they were kept."""
@@ -138,32 +146,21 @@ class RunDir:
 
 
 @dataclass
-class BatchDir:
+class BatchDir(ResultsDir):
     """A directory written by ``workforce batch``."""
 
-    path: Path
-    manifest: dict
     kind: str = "batch"
-    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def runs(self) -> pd.DataFrame:
-        if "runs" not in self._cache:
-            from .experiment import read_runs
+        from .experiment import read_runs
 
-            self._cache["runs"] = read_runs(self.path, group_rows_only=False)
-        return self._cache["runs"]
+        return self._cached("runs", lambda: read_runs(self.path, group_rows_only=False))
 
     @property
     def experiment_text(self) -> str | None:
         p = self.path / "experiment.yaml"
         return p.read_text(encoding="utf-8") if p.is_file() else None
-
-    @property
-    def scenario(self):
-        if "scenario" not in self._cache:
-            self._cache["scenario"] = _scenario(self.manifest)
-        return self._cache["scenario"]
 
     def source(self, policy="baseline"):
         from . import plots

@@ -9,7 +9,6 @@ what was expected. ``Scenario`` is the validated, compiled form the model runs o
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,6 +21,7 @@ from . import calendar, layering, pathways
 from . import feedbacks as feedback_loops
 from .errors import InputError, Problem, _short, from_pydantic, is_file, read_yaml
 from .people import SECTORS
+from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
@@ -39,7 +39,6 @@ NonNegative = Annotated[float, Field(strict=True, ge=0.0, le=MAX_STOCK, allow_in
 PerYear = Annotated[float, Field(strict=True, ge=0.0, le=MAX_PER_YEAR, allow_inf_nan=False)]
 Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=False)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -228,24 +227,6 @@ class IntakeSpec(Strict):
         return self
 
 
-class Uncertain(Strict):
-    """A parameter marked uncertain: calibration and sensitivity analysis vary it within ``range``,
-    or, with ``scale``, multiply the value (a number or a rate table) by a factor in that range."""
-
-    range: tuple[Finite, Finite] | None = None
-    scale: tuple[Annotated[Finite, Field(gt=0.0)], Annotated[Finite, Field(gt=0.0)]] | None = None
-    why: str = ""
-
-    @model_validator(mode="after")
-    def _one(self):
-        bounds = self.range if self.scale is None else self.scale
-        if (self.range is None) == (self.scale is None):
-            raise ValueError("range: [low, high] or scale: [low, high] (one of them)")
-        if bounds[0] >= bounds[1]:
-            raise ValueError("[low, high] with low < high")
-        return self
-
-
 class ScenarioSpec(Strict):
     name: str
     description: str = ""
@@ -299,6 +280,8 @@ class Scenario:
     end: int
     mho_end: int
     band_edges: np.ndarray  # age band lower bounds, in months
+    # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
+    inputs: dict[str, str] = field(default_factory=dict)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -426,7 +409,8 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
     (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``)."""
     path = resolve(name_or_path)
-    data = layering.read_layered(path, resolve)
+    layers: list[Path] = []
+    data = layering.read_layered(path, resolve, files=layers)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     calibrated, calibration_path = layering.calibration_overrides(data, path)
@@ -449,24 +433,32 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
-    for dotted in spec.uncertain:  # each uncertain parameter names a field of the scenario or a transition
-        get(data, dotted, path, graph)
+    def value_of(dotted):  # a value of the scenario, or a choice share read from its pathways
+        try:
+            return spec_value(spec, dotted)
+        except KeyError:
+            try:
+                return get(data, dotted, path, graph)
+            except InputError:
+                raise KeyError(dotted) from None
+
+    problems = uncertain_problems(spec.uncertain, spec, path, value_of=value_of)
+    if problems:  # each names a number (or, to scale, a table) of the scenario
+        raise InputError(problems)
+    inputs = layering.input_files([*layers, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
-                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12)
+                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs)
 
 
 def input_files(scenario) -> dict[str, str]:
     """Every file a scenario is built from, as ``{resolved path: SHA-256}``: the scenario file, the
-    files it ``extends``, its calibration file and its pathway files. Hashing them all tells
-    whether a run (or a batch being resumed) used the inputs as they are now."""
+    files it ``extends``, its calibration file and its pathway files. For a compiled scenario,
+    the contents it was loaded from (recorded by ``load``), so a manifest says what produced its
+    results and a changed file can be told apart (``layering.changed``)."""
     s = scenario if isinstance(scenario, Scenario) else load(scenario)
-    files = layering.layer_files(Path(s.file), resolve)
-    if s.spec.calibration is not None:
-        files.append(layering.calibration_file(s.spec.calibration, Path(s.file).parent))
-    files += list(dict.fromkeys(Path(s.graph.nodes[st]["file"]) for st in s.stages))
-    return {str(f.resolve()): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    return dict(s.inputs)
 
 
 def get(data: dict, dotted: str, path, graph: nx.DiGraph | None = None):

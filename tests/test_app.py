@@ -69,6 +69,33 @@ def test_each_input_becomes_its_lever():
     assert policy(s) == []
 
 
+@pytest.mark.parametrize("inputs, expected", [
+    ({"retention": 150}, "Fewer leavers (%): expected a whole number from 0 to 50 (found 150)"),
+    ({"ltft_share": -5}, "Psychiatry LTFT trainees (%): expected a whole number from 0 to 100 (found -5)"),
+    ({"nursing_places": 2.5}, "Extra nursing degree places: expected a whole number from 0 to 300 (found 2.5)"),
+    ({"until": "2031"}, "Last year (March): expected a whole number from 2022 to 2041 (found '2031')"),
+    ({"international_recruits": float("nan")}, "International recruits a year: expected a whole number from 0 to 300"),
+    ({"recruit_group": "midwifery"}, "Group of the international recruits: expected one of nursing, psychiatry"),
+])
+def test_an_input_outside_its_range_is_not_run_and_the_page_says_what_was_expected(inputs, expected):
+    import ipyvuetify
+    import solara
+
+    from sim.app import DashboardModel, NumbersTable
+
+    model = DashboardModel(**inputs)
+    assert len(model.problems) == 1 and model.problems[0].startswith(expected), model.problems
+    assert model.levers == [] and not model.running
+    start = model.now
+    model.step()
+    assert model.now == start  # the play button does nothing
+    _, rc = solara.render(NumbersTable(model), handle_error=False)
+    alerts = rc.find(ipyvuetify.Alert).widgets
+    assert [a.children for a in alerts] == [[f"{model.problems[0]}. Not run: change it and press Reset."]]
+    _, rc = solara.render(NumbersTable(DashboardModel(until=2022, retention=50)), handle_error=False)
+    assert not rc.find(ipyvuetify.Alert).widgets  # in range: no message
+
+
 def test_every_input_is_a_model_argument():
     from mesa.visualization.solara_viz import _check_model_params
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import tiny_scenario
 from conftest import REPO, has_problem
 from sim import experiment
 from sim.cli import main
@@ -31,7 +33,7 @@ EXPERIMENT = {
         "more_places": {"levers": [{"lever": "training_places", "stage": "nursing/pre_registration_degree",
                                     "extra": 40}]},
     },
-    "uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.3, "high": 0.6}},
+    "uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.3, 0.6]}},
 }
 
 
@@ -113,18 +115,68 @@ def test_outcomes_is_a_pure_function_of_parameters_and_seed():
         experiment.outcomes({}, seed=3, until=2023, wanted=["fte:midwifery:2023"])
 
 
-def test_outcomes_drive_salib_directly():
-    """The README's SALib example, in small."""
-    from SALib.analyze import morris as analyze
-    from SALib.sample import morris as sample
+def test_mesa_batch_run_sweeps_scenarios_levers_and_seeds(tiny_with_leavers):
+    """Mesa's own batch runner drives the model too: every combination of the swept arguments."""
+    import mesa
 
-    problem = {"num_vars": 2, "names": ["scale:groups.nursing.leaving.rate", "groups.hcsw.retire_and_return.share"],
-               "bounds": [[0.5, 1.5], [0.2, 0.6]]}
-    X = sample.sample(problem, N=2, num_levels=4, seed=1)
-    Y = np.array([experiment.outcomes(dict(zip(problem["names"], x)), seed=1, until=2022,
-                                      wanted=["fte:nursing:2022"])["fte:nursing:2022"] for x in X])
-    mu_star = analyze.analyze(problem, X, Y, num_levels=4)["mu_star"]
-    assert mu_star[0] > 0 and mu_star[1] == 0.0  # support workers' returns do not move nursing FTE at all
+    from sim import WorkforceModel
+    from sim.interventions import Retention
+
+    rows = mesa.batch_run(WorkforceModel, parameters={"scenario": str(tiny_with_leavers), "until": 2022,
+                                                      "interventions": [(), (Retention(factor=0.0),)]},
+                          rng=[1, 2], max_steps=1000, number_processes=1, data_collection_period=-1,
+                          display_progress=False)
+    assert len(rows) == 4 and all(r["Step"] == 24 for r in rows)
+    by = {(r["rng"], len(r["interventions"])): r for r in rows}
+    assert by[1, 1]["FTE staff"] == by[2, 1]["FTE staff"] == 100  # nobody leaves with retention x 0
+    assert by[1, 0]["FTE staff"] < 95 and by[2, 0]["FTE staff"] < 95  # a tenth leave a year without it
+    assert by[1, 0]["FTE staff"] != by[2, 0]["FTE staff"]  # seeds differ
+
+
+def example(name: str) -> dict:
+    """The functions of an example script in experiments/ (without running its main block)."""
+    import runpy
+
+    return runpy.run_path(str(REPO / "experiments" / name))
+
+
+@pytest.fixture(scope="module")
+def tiny_with_leavers(tmp_path_factory):
+    """The tiny scenario with a tenth leaving a year and nobody retiring (so nobody returns)."""
+    return tiny_scenario.write(tmp_path_factory.mktemp("tiny"), {"groups.staff.leaving.rate": 0.1})
+
+
+def test_the_salib_example_gives_sobol_indices_from_the_pure_function(tiny_with_leavers):
+    si = example("salib_example.py")["indices"](scenario=str(tiny_with_leavers), group="staff", until=2022, samples=2)
+    assert si["ST"][0] > 0.5  # the leaver rate moves FTE
+    assert si["S1"][1] == 0.0 and si["ST"][1] == 0.0  # returning cannot when nobody retires: exactly zero (same seed)
+
+
+def test_the_ema_workbench_example_runs_futures_and_policies_through_the_pure_function(tiny_with_leavers):
+    from sim.interventions import Retention
+
+    explore = example("ema_workbench_example.py")["explore"]
+    table, results = explore(scenario=str(tiny_with_leavers), group="staff", until=2022, experiments=2, policies=2,
+                             seed=3)
+    assert len(table) == 4 and len(results["fte"]) == 4 and table.policy.nunique() == 2  # 2 futures x 2 policies
+    assert table.leaving.between(0.8, 1.2).all() and table.returning.between(0.3, 0.6).all()
+    assert table.retention.between(0.8, 1.0).all()
+    for row, fte in zip(table.itertuples(), results["fte"]):  # each experiment is the pure function's value
+        direct = experiment.outcomes({"scale:groups.staff.leaving.rate": row.leaving,
+                                      "groups.staff.retire_and_return.share": row.returning}, seed=3,
+                                     scenario=tiny_with_leavers, until=2022, wanted=["fte:staff:2022"],
+                                     levers=[Retention(groups=["staff"], factor=row.retention)])
+        assert direct["fte:staff:2022"] == fte
+    assert len(set(results["fte"])) > 1
+    again, _ = explore(scenario=str(tiny_with_leavers), group="staff", until=2022, experiments=2, policies=2, seed=3)
+    columns = ["leaving", "returning", "retention"]
+    assert again[columns].equals(table[columns])  # the seed fixes both samples
+
+
+@pytest.mark.parametrize("name", ["salib_example.py", "ema_workbench_example.py"])
+def test_the_readme_shows_each_example_as_the_tests_run_it(name):
+    text = (REPO / "experiments" / name).read_text()
+    assert f"`experiments/{name}`:\n\n```python\n{text}```" in (REPO / "README.md").read_text()
 
 
 # ---- batch runs: executors, resuming, the manifest ---------------------------------------------------
@@ -193,6 +245,88 @@ def test_manifest_says_what_produced_the_results_and_a_changed_file_is_not_mixed
         experiment.batch(experiment.load(changed), out=tmp_path / "out", workers=1, quiet=True)
 
 
+def layered_tiny(directory: Path) -> Path:
+    """An experiment on the tiny scenario split over every kind of input file: a scenario that
+    extends a base scenario, a calibration file and a pathway file."""
+    tiny_scenario.write(directory)
+    (directory / "tiny.yaml").rename(directory / "base.yaml")
+    (directory / "tiny.yaml").write_text("extends: base.yaml\nname: layered\ncalibration: cal.yaml\n")
+    (directory / "cal.yaml").write_text("overrides:\n  groups.staff.leaving.rate: 0.1\n")
+    path = directory / "e.yaml"
+    path.write_text(yaml.safe_dump({"name": "layered", "scenario": "tiny.yaml", "years": 1, "replications": 2,
+                                    "seed": 3, "policies": {"retain": {"levers": [{"lever": "retention",
+                                                                                    "factor": 0.5}]}}}))
+    return path
+
+
+def test_the_manifest_hashes_every_input_file_and_a_batch_resumed_on_changed_inputs_is_refused(tmp_path, capsys):
+    path = layered_tiny(tmp_path)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    names = ["tiny.yaml", "base.yaml", "cal.yaml", "course.yaml"]
+    assert manifest["input_files"] == {str((tmp_path / n).resolve()): hashlib.sha256((tmp_path / n).read_bytes())
+                                       .hexdigest() for n in names}
+    capsys.readouterr()
+    for name in names[1:]:  # a changed base scenario, calibration file or pathway file: refused, nothing written
+        text = (tmp_path / name).read_text()
+        (tmp_path / name).write_text(text + "# edited\n")
+        runs = sorted(out.rglob("*.parquet"))
+        assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "manifest.json: input_files: expected results of the same scenario, calibration and pathway files: " \
+               f"changed since, {(tmp_path / name).resolve()}; the results there would mix inputs: write to another " \
+               "--out" in err, err
+        assert sorted(out.rglob("*.parquet")) == runs and "Traceback" not in err
+        (tmp_path / name).write_text(text)
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0  # the same again: resumes
+    assert "0 run now, 4 already there" in capsys.readouterr().out
+
+
+def test_a_manifest_without_input_hashes_is_not_resumed(tmp_path):
+    path = layered_tiny(tmp_path)
+    loaded = experiment.load(path)
+    experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    del manifest["input_files"]
+    (tmp_path / "out" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="input_files: expected the hashes of the batch's input files"):
+        experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+
+
+def test_a_run_refuses_input_files_changed_since_its_batch_started(tmp_path):
+    """Workers load the scenario themselves: a file edited mid-batch must not give mixed runs."""
+    import pickle
+
+    loaded = experiment.load(layered_tiny(tmp_path))
+    job = loaded.jobs()[0]
+    assert set(experiment.simulate(job).policy) == {"baseline"}
+    (tmp_path / "course.yaml").write_text((tmp_path / "course.yaml").read_text() + "# edited\n")
+    with pytest.raises(InputError) as info:
+        experiment.simulate(job)
+    assert has_problem(str(info.value), "course.yaml", "<top level>", "the same content as when the batch started")
+    again = pickle.loads(pickle.dumps(info.value))  # as it comes back from a worker process
+    assert again.problems == info.value.problems and str(again) == str(info.value)
+
+
+def test_a_cached_scenario_is_loaded_again_when_any_of_its_files_changes(tmp_path):
+    path = layered_tiny(tmp_path)
+    scenario_file = str((tmp_path / "tiny.yaml").resolve())
+    first = experiment._compiled(scenario_file, {})
+    assert experiment._compiled(scenario_file, {}) is first  # unchanged: the same compiled scenario
+    wanted = ["headcount:staff:2021", "leavers:staff:2021"]
+    before = experiment.outcomes(seed=1, scenario=tmp_path / "tiny.yaml", wanted=wanted, until=2021)
+    (tmp_path / "cal.yaml").write_text("overrides:\n  groups.staff.leaving.rate: 0.5\n")
+    second = experiment._compiled(scenario_file, {})
+    assert second is not first and second.spec.groups["staff"].leaving.rate == 0.5
+    after = experiment.outcomes(seed=1, scenario=tmp_path / "tiny.yaml", wanted=wanted, until=2021)
+    assert after["leavers:staff:2021"] > 2 * before["leavers:staff:2021"]
+    text = (tmp_path / "base.yaml").read_text()
+    (tmp_path / "base.yaml").write_text(text.replace("headcount: 100", "headcount: 300"))
+    assert experiment.outcomes(seed=1, scenario=tmp_path / "tiny.yaml", wanted=["headcount:staff:2020"],
+                               until=2021)["headcount:staff:2020"] == 300
+
+
 def test_batch_command_runs_and_reports(tmp_path, capsys):
     path = write(tmp_path, {"years": 1, "replications": 1})
     assert main(["batch", str(path), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
@@ -225,15 +359,20 @@ BAD = {
                                    "policies.retain_nurses.levers.0.factor", "a valid number"),
     "malformed date": ({LEVER: [{"lever": "retention", "factor": 0.9, "start": "2022-4-1"}]},
                        "policies.retain_nurses.levers.0.start", "YYYY-MM"),
-    "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"low": 0.1, "high": 0.2}}},
+    "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"range": [0.1, 0.2]}}},
                           "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
-    "range with low above high": ({"uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.6, "high": 0.3}}},
-                                  "uncertain.groups.nursing.retire_and_return.share", "low no greater than high"),
+    "range with low above high": ({"uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.6, 0.3]}}},
+                                  "uncertain.groups.nursing.retire_and_return.share", "[low, high] with low < high"),
     "range outside what the scenario allows": (
-        {"uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.3, "high": 1.3}}},
-        "uncertain.groups.nursing.retire_and_return.share.high", "less than or equal to 1"),
-    "a table without scale": ({"uncertain": {"groups.nursing.leaving.rate": {"low": 0.1, "high": 0.2}}},
-                              "uncertain.groups.nursing.leaving.rate", "use scale: true"),
+        {"uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.3, 1.3]}}},
+        "uncertain.groups.nursing.retire_and_return.share.range.1", "less than or equal to 1"),
+    "a table without scale": ({"uncertain": {"groups.nursing.leaving.rate": {"range": [0.1, 0.2]}}},
+                              "uncertain.groups.nursing.leaving.rate", "a key of a single number for range:"),
+    "a range in another format": ({"uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.3, "high": 0.6}}},
+                                  "uncertain.groups.nursing.retire_and_return.share",
+                                  "range: [low, high] or scale: [low, high] (one of them)"),
+    "a scale of zero": ({"uncertain": {"groups.nursing.leaving.rate": {"scale": [0, 1.2]}}},
+                        "uncertain.groups.nursing.leaving.rate.scale.0", "greater than 0"),
     "unknown override": ({"overrides": {"groups.nursing.leaving.rates": 0.1}},
                          "overrides.groups.nursing.leaving.rates", "an existing field to override"),
     "unknown key": ({"replication": 3}, "replication", "unknown key"),

@@ -180,6 +180,19 @@ def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, exp
     assert problem.file == f"lever {lever.kind}" and problem.field == field and expected in problem.expected
 
 
+@pytest.mark.parametrize("lever, expected", [
+    (lambda: TrainingPlaces(stage=NURSING_DEGREE), "places, extra or fill_rate (at least one)"),
+    (lambda: InServiceRoute(stage="hcsw/nursing_apprenticeship"), "places, extra or fill_rate (at least one)"),
+    (lambda: RetireAndReturn(groups=["nursing"]), "share, hours_cut, stay_years or retirement_factor (at least one)"),
+    (lambda: Recruitment(groups=["nursing"]), "per_year, extra_per_year or fill_per_month (at least one)"),
+])
+def test_a_lever_that_would_change_nothing_names_the_arguments_it_needs(lever, expected):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        lever()
+
+
 def test_levers_record_their_arguments():
     lever = TrainingPlaces(stage=NURSING_DEGREE, places={2025: 580}, start="2022-04")
     assert lever.describe() == {"start": "2022-04", "lever": "training_places", "stage": NURSING_DEGREE,

@@ -13,8 +13,8 @@ EXPERIMENT = {
     "replications": 1,
     "seed": 5,
     "uncertain": {
-        "groups.nursing.leaving.rate": {"low": 0.5, "high": 1.5, "scale": True},
-        "groups.hcsw.retire_and_return.share": {"low": 0.2, "high": 0.6},
+        "groups.nursing.leaving.rate": {"scale": [0.5, 1.5]},
+        "groups.hcsw.retire_and_return.share": {"range": [0.2, 0.6]},
     },
     "sensitivity": {"outcomes": ["leavers:nursing:2022", "fte:psychiatry:2022"], "morris_trajectories": 2,
                     "sobol_samples": 2},

@@ -1,0 +1,116 @@
+"""Uncertain parameters: one format for scenarios and experiment files.
+
+A scenario's ``uncertain:`` list marks the values calibration may fit and sensitivity analysis
+may vary; an experiment file's ``uncertain:`` names those its parameter sets and sensitivity
+analysis vary. Both map a dotted scenario key to either
+
+- ``range: [low, high]``: the value itself, a single number, lies in the range; or
+- ``scale: [low, high]``: a factor on the scenario's value (a number, or every number of a
+  rate table by age band), so a table keeps its shape;
+
+with an optional ``why`` (the source, or why the value is uncertain). As a parameter the
+first is named by its key, the second ``scale:<key>``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import Problem, _short
+
+SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
+FORMAT = "range: [low, high] or scale: [low, high] (one of them), with low < high"
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Factor = Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]
+
+
+class Uncertain(BaseModel):
+    """An uncertain parameter: its ``range``, or the ``scale`` of a factor on the scenario's value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    range: tuple[Finite, Finite] | None = None
+    scale: tuple[Factor, Factor] | None = None
+    why: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_format(cls, v):
+        if not isinstance(v, dict) or not {"range", "scale"} & set(v) or {"low", "high"} & set(v):
+            raise ValueError(FORMAT)  # one clear message rather than one per field
+        return v
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.range is None) == (self.scale is None):
+            raise ValueError(FORMAT)
+        if self.bounds[0] >= self.bounds[1]:
+            raise ValueError(f"[low, high] with low < high (low {self.bounds[0]:g}, high {self.bounds[1]:g})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "range" if self.scale is None else "scale"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.range if self.scale is None else self.scale
+
+    def parameter(self, key: str) -> str:
+        """The parameter's name: the key for a range, ``scale:<key>`` for a factor."""
+        return key if self.scale is None else f"{SCALE}{key}"
+
+
+def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None) -> list[Problem]:
+    """Each key names a value of the validated scenario ``spec``: a single number for a range, a
+    number or a list or table of numbers for a scale. ``value_of(key)`` (default ``spec_value``)
+    finds a key's value, raising ``KeyError`` if there is none."""
+    out = []
+    for key, u in uncertain.items():
+        try:
+            value = value_of(key) if value_of is not None else spec_value(spec, key)
+        except KeyError:
+            out.append(Problem(str(file), f"{where}.{key}", "the dotted key of a value in the scenario "
+                                                            "(e.g. groups.nursing.retire_and_return.share)"))
+            continue
+        if u.scale is None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            out.append(Problem(str(file), f"{where}.{key}", "a key of a single number for range: (scale: "
+                                                            "multiplies a list or table of numbers)", _short(value)))
+        elif u.scale is not None and not numeric(value):
+            out.append(Problem(str(file), f"{where}.{key}", "a key of a number, or of a list or table of numbers",
+                               _short(value)))
+    return out
+
+
+def spec_value(spec, dotted: str):
+    """The validated scenario value at a dotted key (KeyError if there is none)."""
+    node = spec
+    for key in dotted.split("."):
+        if isinstance(node, BaseModel):
+            if key not in type(node).model_fields:
+                raise KeyError(dotted)
+            node = getattr(node, key)
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
+            node = node[int(key)]
+        else:
+            raise KeyError(dotted)
+    if node is None:
+        raise KeyError(dotted)
+    return node.model_dump() if isinstance(node, BaseModel) else node
+
+
+def numeric(value) -> bool:
+    """A number, or a non-empty list or table of numbers (not a boolean)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(numeric(x) for x in value)
+    if isinstance(value, dict):
+        return bool(value) and all(numeric(x) for x in value.values())
+    return False

@@ -1,0 +1,85 @@
+"""Reading input files: one YAML reader for every kind of file, refusing keys given twice."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import tiny_scenario
+from conftest import has_problem
+from sim import calibration, experiment, pathways, scenario
+from sim.cli import main
+from sim.errors import InputError, read_yaml
+
+
+def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text("a:\n  b: 1\n  c: [1, {x: 1, y: 2, x: 3}]\n")
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert has_problem(str(info.value), "twice.yaml", "a.c.1.x", "each key once in a mapping ('x' is on line 3 and "
+                                                                 "again on line 3)"), str(info.value)
+    path.write_text("a:\n  b: 1\n  c: 2\n  b: 3\n")
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert has_problem(str(info.value), "twice.yaml", "a.b", "'b' is on line 2 and again on line 4"), str(info.value)
+
+
+def test_what_yaml_keeps_apart_or_merges_on_purpose_is_not_a_duplicate(tmp_path):
+    path = tmp_path / "fine.yaml"
+    path.write_text("base: &b {x: 1, y: 2}\nd: {<<: *b, x: 5}\nplaces: {2019: 1, '2019': 2}\ne: *b\n")
+    assert read_yaml(path) == {"base": {"x": 1, "y": 2}, "d": {"x": 5, "y": 2}, "places": {2019: 1, "2019": 2},
+                               "e": {"x": 1, "y": 2}}
+
+
+def test_every_kind_of_input_file_refuses_a_key_given_twice(tmp_path):
+    """Scenario, pathway, experiment and calibration files are all read by the one reader."""
+    scenario_path = tiny_scenario.write(tmp_path)
+    text = scenario_path.read_text()
+    scenario_path.write_text(text.replace("end: 2030-03\n", "end: 2030-03\nend: 2031-03\n"))
+    with pytest.raises(InputError) as info:
+        scenario.load(scenario_path)
+    assert has_problem(str(info.value), "tiny.yaml", "end", "'end' is on line 3 and again on line 4"), str(info.value)
+
+    scenario_path.write_text(text)
+    pathway = tmp_path / "course.yaml"
+    pathway.write_text(pathway.read_text().replace("    attrition: 0.0\n", "    attrition: 0.0\n    attrition: 0.1\n"))
+    with pytest.raises(InputError) as info:
+        pathways.load(pathway)
+    assert has_problem(str(info.value), "course.yaml", "stages.student.attrition", "each key once"), str(info.value)
+
+    path = tmp_path / "e.yaml"
+    path.write_text("name: e\nscenario: tiny.yaml\nreplications: 1\nseed: 1\nseed: 2\n")
+    with pytest.raises(InputError) as info:
+        experiment.load(path)
+    assert has_problem(str(info.value), "e.yaml", "seed", "'seed' is on line 4 and again on line 5"), str(info.value)
+
+    path = tmp_path / "history.yaml"
+    path.write_text(yaml.safe_dump({"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+                                    "targets": {}}) + "fit: []\n")
+    with pytest.raises(InputError) as info:
+        calibration.load(path)
+    assert has_problem(str(info.value), "history.yaml", "fit", "each key once"), str(info.value)
+
+
+def test_a_key_given_twice_on_the_command_line_exits_2(tmp_path, capsys):
+    path = tiny_scenario.write(tmp_path)
+    path.write_text(path.read_text() + "start: 2021-03\n")
+    assert main(["run", str(path), "--replications", "1", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "tiny.yaml: start: expected each key once in a mapping ('start' is on line 2 and again on line" in err
+    assert "Traceback" not in err
+
+
+def test_the_pure_python_loader_reads_the_same_and_refuses_the_same(tmp_path, monkeypatch):
+    """Without libyaml the reader falls back to PyYAML's own safe loader: same data, same checks."""
+    from sim import errors
+
+    shipped = scenario.resolve(scenario.DEFAULT)
+    fast = read_yaml(shipped)
+    monkeypatch.setattr(errors, "_SafeLoader", yaml.SafeLoader)
+    assert read_yaml(shipped) == fast
+    path = tmp_path / "twice.yaml"
+    path.write_text("a: {b: 1, b: 2}\n")
+    with pytest.raises(InputError, match="a.b: expected each key once in a mapping"):
+        read_yaml(path)

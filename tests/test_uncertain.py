@@ -1,0 +1,93 @@
+"""Uncertain parameters: one format, one model and one check, for scenarios and experiment files."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+import tiny_scenario
+from conftest import has_problem
+from sim import experiment, scenario
+from sim.errors import InputError
+from sim.experiment import ExperimentSpec
+from sim.scenario import ScenarioSpec
+from sim.uncertain import Uncertain
+
+
+def test_a_range_or_a_scale_with_its_bounds_and_parameter_name():
+    r = Uncertain.model_validate({"range": [0, 400], "why": "NF"})
+    s = Uncertain.model_validate({"scale": [0.5, 1.6]})
+    assert (r.kind, r.bounds, r.parameter("groups.a.joiners.per_year")) == ("range", (0.0, 400.0),
+                                                                            "groups.a.joiners.per_year")
+    assert (s.kind, s.bounds, s.parameter("groups.a.leaving.rate")) == ("scale", (0.5, 1.6),
+                                                                        "scale:groups.a.leaving.rate")
+
+
+@pytest.mark.parametrize("value, expected", [
+    ({"low": 0.1, "high": 0.2}, "range: [low, high] or scale: [low, high] (one of them)"),
+    ({"low": 0.5, "high": 1.5, "scale": True}, "(one of them)"),
+    ({"range": [0.1, 0.2], "scale": [0.5, 1.5]}, "(one of them)"),
+    ({"why": "no bounds"}, "(one of them)"),
+    ([0.1, 0.2], "(one of them)"),
+    ({"range": [0.2, 0.2]}, "[low, high] with low < high (low 0.2, high 0.2)"),
+    ({"scale": [1.5, 0.5]}, "with low < high"),
+    ({"scale": [0.0, 1.5]}, "greater than 0"),
+    ({"range": [True, 2]}, "a valid number"),
+    ({"range": ["0.1", 2]}, "a valid number"),
+    ({"range": [float("inf"), 2]}, "finite number"),
+    ({"range": [0.1, 2], "source": "x"}, "Extra inputs"),
+])
+def test_a_bad_entry_says_what_was_expected(value, expected):
+    with pytest.raises(ValidationError, match=expected.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        Uncertain.model_validate(value)
+
+
+def test_scenarios_and_experiment_files_share_the_one_model():
+    assert ScenarioSpec.model_fields["uncertain"].annotation == dict[str, Uncertain]
+    assert ExperimentSpec.model_fields["uncertain"].annotation == dict[str, Uncertain]
+
+
+def test_every_shipped_uncertain_parameter_names_a_number_or_a_table_of_the_scenario():
+    s = scenario.load()
+    assert len(s.spec.uncertain) > 10
+    for key, u in s.spec.uncertain.items():
+        assert u.why, key  # every range says where it comes from
+
+
+def write_experiment(directory, uncertain):
+    path = directory / "e.yaml"
+    path.write_text(yaml.safe_dump({"name": "e", "scenario": "tiny.yaml", "years": 1, "replications": 1, "seed": 1,
+                                    "uncertain": uncertain}))
+    return path
+
+
+@pytest.mark.parametrize("entry, field, expected", [
+    ({"groups.staff.leaving.rat": {"range": [0.1, 0.2]}}, "uncertain.groups.staff.leaving.rat",
+     "the dotted key of a value in the scenario"),
+    ({"groups.staff.leaving.reasons": {"range": [0.1, 0.2]}}, "uncertain.groups.staff.leaving.reasons",
+     "a key of a single number for range:"),
+    ({"groups.staff.label": {"scale": [0.5, 2.0]}}, "uncertain.groups.staff.label",
+     "a key of a number, or of a list or table of numbers"),
+    ({"groups.staff.leaving.rate": {"range": [0.3, 0.1]}}, "uncertain.groups.staff.leaving.rate",
+     "[low, high] with low < high"),
+])
+def test_the_same_mistake_gives_the_same_message_in_a_scenario_and_an_experiment(tmp_path, entry, field, expected):
+    path = tiny_scenario.write(tmp_path, {"uncertain": entry})
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "tiny.yaml", field, expected), str(info.value)
+    tiny_scenario.write(tmp_path)
+    with pytest.raises(InputError) as info:
+        experiment.load(write_experiment(tmp_path, entry))
+    assert has_problem(str(info.value), "e.yaml", field, expected), str(info.value)
+
+
+def test_an_experiment_varies_a_scale_and_a_range_as_the_scenario_would(tmp_path):
+    tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": [0.1, 0.2, 0.3]})
+    loaded = experiment.load(write_experiment(tmp_path, {"groups.staff.leaving.rate": {"scale": [0.5, 2.0]},
+                                                          "groups.staff.retire_and_return.share": {"range": [0.1, 0.3]}}))
+    assert loaded.parameter_names == ["scale:groups.staff.leaving.rate", "groups.staff.retire_and_return.share"]
+    assert loaded.bounds == [[0.5, 2.0], [0.1, 0.3]]
+    overrides = loaded.overrides({"scale:groups.staff.leaving.rate": 2.0, "groups.staff.retire_and_return.share": 0.2})
+    assert overrides == {"groups.staff.leaving.rate": [0.2, 0.4, 0.6], "groups.staff.retire_and_return.share": 0.2}
