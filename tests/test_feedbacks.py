@@ -14,6 +14,7 @@ from sim import WorkforceModel, experiment
 from sim.errors import InputError
 from sim.feedbacks import Workload
 from sim.interventions import Feedbacks, Retention, TrainingPlaces, Transitions
+from sim.people import Status
 from sim.results import Results, run
 
 FEEDBACK_MEASURES = {"places_commissioned", "places_filled", "places_supervisable", "workload_leaving_factor",
@@ -348,3 +349,26 @@ def test_feedbacks_give_the_same_results_collecting_yearly_or_monthly(start):
     pd.testing.assert_frame_equal(monthly.tidy(), yearly.tidy())
     if start is not None:  # before the lever, only anniversaries were recorded
         assert len(runs["yearly"].history) < len(runs["monthly"].history)
+
+
+def test_a_pools_cap_counts_the_newcomers_of_its_earlier_intakes_in_the_same_month():
+    """Nursing's routes share one pool and start in the same month: each intake's cap counts the
+    trainees the earlier ones let in (intakes are batched, but never past a cap)."""
+    m = WorkforceModel(rng=2, until=2024, overrides={"feedbacks.supervision.enabled": True})
+    supervision, p = m.inputs.feedbacks.supervision, m.people
+    admit, calls = supervision.admit, []
+
+    def watched(model, stage, places, wanted):
+        pool = supervision.pool_of.get(stage)
+        trainees = model.in_status(Status.TRAINING)
+        present = int(np.isin(p.stage[trainees], supervision.trainees[pool]).sum()) if pool is not None else 0
+        admitted = admit(model, stage, places, wanted)
+        calls.append((model.now, pool, present, admitted))
+        return admitted
+
+    supervision.admit = watched
+    m.run()
+    followed = [(a, b) for a, b in zip(calls, calls[1:]) if a[0] == b[0] and a[1] == b[1] and a[1] is not None]
+    assert sum(a[3] > 0 for a, _ in followed) >= 3  # several months where a pool's earlier intake let people in
+    for a, b in followed:
+        assert b[2] == a[2] + a[3]

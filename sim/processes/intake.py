@@ -6,8 +6,9 @@ people -- or, for in-service routes (``from_stage``), by people selected at rand
 stage, such as support workers starting a nursing apprenticeship.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
-in-service selection first lets the intakes before it in, so its pool is what it would be
-had every intake been taken one at a time.
+in-service selection, or a supervision cap (``sim.feedbacks``), first lets the intakes before
+it in, so its pool or its count of trainees is what it would be had every intake been taken
+one at a time.
 """
 
 import numpy as np
@@ -30,6 +31,7 @@ def step(model) -> None:
         filled = int(model.streams.generator("intake", stage_name, now).binomial(places, spec.fill_rate))
         wanted = max(filled - int(model.arrived[stage]), 0)
         if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
+            waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first
             wanted = s.feedbacks.supervision.admit(model, stage, places, wanted)
         model.arrived[stage] = 0
         if wanted == 0:
@@ -40,8 +42,7 @@ def step(model) -> None:
             female = spec.female_share if spec.female_share is not None else group.female_share
             waiting.append((stage, (keys, spec.age, female, group.welsh_share_new)))
             continue
-        _let_in(model, waiting)
-        waiting = []
+        waiting = _let_in(model, waiting)
         source = s.stage_code(spec.from_stage)
         pool = model.in_status(Status.IN_POST)
         pool = pool[p.stage[pool] == source]
@@ -51,12 +52,13 @@ def step(model) -> None:
     _let_in(model, waiting)
 
 
-def _let_in(model, waiting: list[tuple]) -> None:
-    """New entrants of the waiting intakes take their places."""
+def _let_in(model, waiting: list[tuple]) -> list:
+    """New entrants of the waiting intakes take their places; nobody is left waiting."""
     if not waiting:
-        return
+        return []
     stages = np.array([stage for stage, _ in waiting])
     ids = draw_cohorts(model, [cohort for _, cohort in waiting], "intake")
     model.enter_stage(ids, np.repeat(stages, [len(cohort[0]) for _, cohort in waiting]), "intake")
     ageing.step(model)  # the newcomers' ages too: an intake into a post meets leaving and retirement now
     model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals
+    return []
