@@ -26,7 +26,6 @@ a dict of outcomes, for SALib, EMA Workbench or any other driver.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -251,7 +250,7 @@ def load(path) -> Experiment:
             for where, expected, found in lever.problems(scenario):
                 problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
         policies[name] = tuple(policy.levers)
-    experiment = Experiment(spec=spec, file=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+    experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
                             scenario_file=scenario_file, scenario=scenario, until=until, policies=policies)
     problems += _check_uncertain(experiment)
     problems += _check_sensitivity(experiment)
@@ -551,7 +550,7 @@ def manifest(experiment: Experiment) -> dict:
         "experiment_sha256": experiment.sha256,
         "scenario": experiment.scenario.name,
         "scenario_file": str(scenario_file),
-        "scenario_sha256": hashlib.sha256(scenario_file.read_bytes()).hexdigest(),
+        "scenario_sha256": layering.sha256(scenario_file),
         # every file the runs read: the scenario, those it extends, its calibration and pathway files
         "input_files": scenario_module.input_files(experiment.scenario),
         "start": experiment.scenario.spec.start,

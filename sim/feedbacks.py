@@ -274,8 +274,8 @@ def tidy_rows(results) -> list[tuple]:
     for snapshot, months in results.yearly_records():
         year, date = calendar.year_of(snapshot["month"]), calendar.label(snapshot["month"])
         fb = snapshot.get("feedbacks", {})
-        for measure, unit in (("workload_leaving_factor", "factor"), ("substituted_fte", "fte")):
-            key = "workload_factor" if measure == "workload_leaving_factor" else measure
+        for measure, key, unit in (("workload_leaving_factor", "workload_factor", "factor"),
+                                   ("substituted_fte", "substituted_fte", "fte")):
             if key in fb:
                 rows += [(year, date, g, "all", measure, "", unit, float(v)) for g, v in zip(s.groups, fb[key])]
         places = [r["feedbacks"] for r in months if "places_filled" in r.get("feedbacks", {})]

@@ -8,7 +8,6 @@ a PNG chart of FTE by staff group and a manifest saying exactly what produced th
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calendar, feedbacks
+from . import calendar, feedbacks, layering
 from .model import WorkforceModel
 from .scenario import DEFAULT, input_files
 
@@ -127,7 +126,7 @@ class Results:
         return {
             "scenario": self.scenario.name,
             "scenario_file": str(file),
-            "scenario_sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+            "scenario_sha256": layering.sha256(file),
             "seed": self.seed,
             "start": calendar.label(self.scenario.start),
             "end": calendar.label(self.model.end),
