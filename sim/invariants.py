@@ -6,6 +6,7 @@
 - nobody is in two places: each counted person has exactly one valid stage and a status
   that matches it (training stage <-> in training), and is counted once;
 - FTE is in (0, 1] for everyone counted; no count is negative;
+- nothing scheduled is overdue (``check_schedule``);
 - nobody is younger than their stage allows: the youngest age at which anyone can enter it
   (the lowest age of its stock, intake or joiners, or of any stage that leads to it), and
   never younger than 16;
@@ -70,8 +71,30 @@ def check_step(model, previous: dict, current: dict) -> None:
                              f"younger than anyone can enter it ({youngest[stage[i]] / 12:.2f})")
     if (np.bincount(ids, minlength=1) > 1).any():
         raise InvariantError(f"month {model.now}: someone counted twice")
+    check_schedule(model)
     if model.now >= model.end:
         check_replay(model)
+
+
+def check_schedule(model) -> None:
+    """Nothing scheduled is overdue (``sim.schedule``): everyone active has their next dates after
+    this month, ``next_due`` is the earliest of them, and no exit threshold has been passed unseen."""
+    p, now = model.people, model.now
+    ids = np.flatnonzero(p.active[: p.count])
+    status = p.status[ids]
+    staying = (status == Status.TRAINING) | (status == Status.IN_POST)
+    due = np.where(staying, np.minimum.reduce([p.stage_due[ids], p.exit_due[ids], p.hours_due[ids]]),
+                   np.where(status == Status.RETIRED, p.return_due[ids], p.return_until[ids]))
+    if not np.array_equal(due, p.next_due[ids]):
+        raise InvariantError(f"month {now}: someone's next_due is not the earliest of their due months")
+    if (due <= now).any():
+        i = int(ids[np.flatnonzero(due <= now)[0]])
+        raise InvariantError(f"month {now}: person {i} had something due by month {int(p.next_due[i])} left undone")
+    from .schedule import exit_month
+
+    staying = ids[staying]
+    if (exit_month(p, staying) < p.exit_due[staying]).any():
+        raise InvariantError(f"month {now}: someone's exit falls before their exit_due")
 
 
 def youngest_ages(s) -> np.ndarray:

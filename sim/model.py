@@ -1,23 +1,28 @@
 """The ``mesa.Model``: one month per step, processes in one documented order.
 
 Each step advances the clock one month, lets each intervention (a policy lever with
-``apply(model)``) adjust the model's parameters, and runs, in this order:
+``apply(model)``) adjust the model's parameters, works out the month's exit and hours rates
+(``sim.schedule``), and runs, in this order:
 
-1. ``ageing``        ages follow from the clock and each person's birth month;
-2. ``progression``   people whose stage ends this month move on along their pathway
+1. ``progression``   people whose stage ends this month move on along their pathway
                      (or leave it through an exit), drawing the end of their next stage;
-3. ``intake``        in an intake month, commissioned training places are filled: new
+2. ``intake``        in an intake month, commissioned training places are filled: new
                      people (or, for in-service routes, people selected from a stage),
                      less those who already arrived through the pipeline since the last intake;
-4. ``attrition``     trainees leave training at each stage's monthly hazard;
-5. ``leaving``       people in post leave at annual hazards by group, age band and sex,
+3. ``attrition``     trainees leave training at each stage's monthly hazard;
+4. ``leaving``       people in post leave at annual hazards by group, age band and sex,
                      each with a reason;
-6. ``hours``         people in post re-choose full or part time by age band and sex;
-7. ``retirement``    retirement by age band, early retirement at 55 for mental health
+5. ``hours``         people in post re-choose full or part time by age band and sex;
+6. ``retirement``    retirement by age band, early retirement at 55 for mental health
                      officer status holders (until it ends), and the end of a returner's stay;
-8. ``returning``     retirees due back return at reduced hours for a limited stay;
-9. ``joiners``       qualified staff from outside the pipeline fill part of each group's
+7. ``returning``     retirees due back return at reduced hours for a limited stay;
+8. ``joiners``       qualified staff from outside the pipeline fill part of each group's
                      vacancies against its funded establishment.
+
+Exits and hours reviews are scheduled (``sim.schedule``): a person's next one is drawn when
+they enter a stage, so a step looks only at the people with something due this month
+(``due``), found with one scan of ``next_due``; people who enter a stage before attrition runs
+face this month's risks, later ones (joiners) from the next month.
 
 Progression runs before intake so that pipeline arrivals (e.g. foundation doctors choosing
 psychiatry in August) count against the places of the stage they enter that month.
@@ -38,11 +43,11 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .people import NEVER, People, Status
-from . import feedbacks, population
-from .processes import ageing, attrition, hours, intake, joiners, leaving, progression, retirement, returning
+from . import feedbacks, population, schedule
+from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 
-PROCESSES = (ageing, progression, intake, attrition, leaving, hours, retirement, returning, joiners)
+PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COLLECT = ("monthly", "yearly")
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
 _GONE = len(Status)  # the step's state of people who became inactive during it
@@ -91,13 +96,16 @@ class WorkforceModel(mesa.Model):
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
         self.events = EventLog(s.stages)
-        self.ages = np.zeros(0, dtype=np.int32)
+        self.history: list[dict] = []
         self._alive: np.ndarray | None = None  # ids active at the start of the current step
+        self._due: list[np.ndarray] = []  # ids that may have something due this month (see ``due``)
+        self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
+        self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell, and hours reviews
+        self.hours_table = s.hours_change_monthly.copy()
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         population.create(self)
         self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
-        self.history: list[dict] = []
         self._mark = self.events.mark
         self._collect()
         self._latest: tuple[int, dict] | None = None
@@ -116,6 +124,9 @@ class WorkforceModel(mesa.Model):
             intervention.apply(self)
         if self.inputs.feedbacks.any and self.history[-1]["month"] < self.now - 1:
             self._collect(self.now - 1)  # feedbacks read last month's aggregates: collected late if skipped
+        schedule.update_rates(self)
+        self.at_risk_from = self.now
+        self._due = [self._alive[self.people.next_due[self._alive] <= self.now]]
         for process in PROCESSES:
             started = time.perf_counter()
             process.step(self)
@@ -129,7 +140,7 @@ class WorkforceModel(mesa.Model):
                 from .invariants import check_step
 
                 check_step(self, previous, self.history[-1])
-        self._alive = None
+        self._alive, self._due = None, []
 
     def run(self) -> "WorkforceModel":
         """Step until the end month."""
@@ -154,6 +165,18 @@ class WorkforceModel(mesa.Model):
             added = np.arange(self._alive_upto, p.count)
             chosen = np.concatenate([chosen, added[wanted[p.status[added]] & p.active[added]]])
         return chosen
+
+    def due(self, *statuses) -> np.ndarray:
+        """Ids of active people with one of the given statuses who may have something due this
+        month: those whose ``next_due`` had come at the start of the step, and anyone who has
+        entered a stage since with something due (a superset: each process checks its own date)."""
+        if len(self._due) > 1:
+            self._due = [np.unique(np.concatenate(self._due))]
+        ids = self._due[0] if self._due else np.zeros(0, dtype=np.int64)
+        p = self.people
+        wanted = np.zeros(len(Status), dtype=bool)
+        wanted[list(statuses)] = True
+        return ids[wanted[p.status[ids]] & p.active[ids]]
 
     def set_status(self, ids: np.ndarray, status, active: bool = True) -> None:
         """Set people's status (scalar or per person) and whether they stay active."""
@@ -196,6 +219,9 @@ class WorkforceModel(mesa.Model):
         if newly_in_post.any():
             chosen = ids[newly_in_post]
             p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
+        schedule.enter(self, ids, training)
+        if self._alive is not None:  # something due already this month: let this month's processes see it
+            self._due.append(ids[p.next_due[ids] <= now])
         if reason is not None:
             self.events.record(ids, now, from_stage, stage, reason)
         self.arrived += np.bincount(stage, minlength=len(self.arrived))

@@ -58,6 +58,13 @@ FIELDS: tuple[Field, ...] = (
     Field("status", "int8", int(Status.LEFT), "see Status"),
     Field("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not returning)"),
     Field("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"),
+    # the clocks of scheduled events (sim.schedule)
+    Field("exit_left", "float32", 0.0, "cumulative hazard still to accumulate after exit_since before the next exit"),
+    Field("exit_since", "int32", 0, "last month counted against exit_left"),
+    Field("exit_rate", "float32", 0.0, "cumulative exit hazard a month in the person's cell"),
+    Field("exit_due", "int32", np.iinfo(np.int32).max, "month of the next exit, or of the next check of it"),
+    Field("hours_due", "int32", np.iinfo(np.int32).max, "month of the next hours review (max int if none)"),
+    Field("next_due", "int32", np.iinfo(np.int32).max, "earliest month anything is due for the person"),
 )
 
 NEVER = int(np.iinfo(np.int32).max)

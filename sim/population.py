@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import schedule
 from .people import Status
 from .rng import ShareTable, person_keys
 
@@ -70,6 +71,7 @@ def create(model) -> None:
             ids = _match_fte(model, ids, stock.fte, exact_headcount=stock.headcount is not None)
         _spread_over_cohorts(model, ids, stage_name, stage)
         _mho(model, ids, stage)
+        schedule.recheck(model, ids)
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
 

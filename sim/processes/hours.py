@@ -1,16 +1,19 @@
 """Hours: people in post re-choose full or part time, by age band and sex.
 
-Each month a person reconsiders their hours with the group's annual probability (made
-monthly); when they do, they draw full or part time from the participation table for
+A person reconsiders their hours with the group's annual probability (made monthly): the
+month of their next review is drawn when they take up a post and after each review
+(``sim.schedule``). At a review they draw full or part time from the participation table for
 their current age band and sex, so hours drift with age over a career.
 """
 
+from .. import schedule
 from ..people import Status
 
 
 def step(model) -> None:
-    s, p = model.inputs, model.people
-    ids = model.in_status(Status.IN_POST)  # in a post stage: never a training one (enter_stage)
-    rate = s.hours_change_monthly[p.group[ids]]
-    ids = ids[model.streams.uniform("hours_change", model.now, p.key[ids]) < rate]
+    p = model.people
+    ids = model.due(Status.IN_POST)
+    ids = ids[p.hours_due[ids] <= model.now]
     p.fte[ids] = model.draw_fte(ids, "hours")
+    p.hours_due[ids] = schedule.hours_review(model, ids, since=model.now)
+    schedule.refresh(p, ids)

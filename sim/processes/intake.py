@@ -14,7 +14,6 @@ one at a time.
 import numpy as np
 
 from .. import calendar
-from . import ageing
 from ..rng import person_keys
 from ..people import Status
 from ..population import draw_cohorts
@@ -59,6 +58,5 @@ def _let_in(model, waiting: list[tuple]) -> list:
     stages = np.array([stage for stage, _ in waiting])
     ids = draw_cohorts(model, [cohort for _, cohort in waiting], "intake")
     model.enter_stage(ids, np.repeat(stages, [len(cohort[0]) for _, cohort in waiting]), "intake")
-    ageing.step(model)  # the newcomers' ages too: an intake into a post meets leaving and retirement now
     model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals
     return []

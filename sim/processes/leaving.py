@@ -1,27 +1,49 @@
 """Leaving employment: annual hazards by staff group, age band and sex, made monthly.
 
+A person in post faces leaving and retirement together: their exit month is scheduled
+(``sim.schedule``), and when it comes the exit is a leaving with probability q_leave / (1 -
+(1 - q_leave)(1 - q_retire)) -- exactly the chance that a monthly test of leaving, then of
+retirement, would have found them leaving -- and a retirement otherwise (taken by the
+retirement step). The same scheduled month serves as a check at the group's maximum age and
+at 55 for mental health officer status holders, whose retirements the retirement step takes too.
+
 Each leaver is given a reason drawn from the group's reason shares (for example another
-sector, outside Wales, or leaving the profession). Retirement is a separate process.
-Retention levers (``sim.interventions.Retention``) scale the hazard by stage, sex and age band
-through ``stage_leave_factor``.
+sector, outside Wales, or leaving the profession). Retention levers
+(``sim.interventions.Retention``) scale the hazard by stage, sex and age band through
+``stage_leave_factor``, and the workload feedback by group; both reach people through the
+month's rate table.
 """
 
 import numpy as np
 
+from .. import schedule
 from ..people import Status
 from ..rng import ShareTable
 
 
 def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
-    ids = model.in_status(Status.IN_POST)
-    group, sex, band = p.group[ids], p.sex[ids], s.band_of(model.ages[ids])
-    hazard = s.by_sex_band(s.leave_monthly, group, sex, band)
-    if s.stage_leave_factor is not None:  # retention levers aimed at groups, stages or ages
-        hazard = hazard * s.by_sex_band(s.stage_leave_factor, p.stage[ids], sex, band)
-    if s.feedbacks.workload.enabled:  # feedback: leaver rates rise with vacancies (sim.feedbacks)
-        hazard = s.feedbacks.workload.scale(model, hazard, group)
-    leaving = model.streams.uniform("leaving", now, p.key[ids]) < hazard
+    model.retiring = {}
+    ids = model.due(Status.IN_POST)
+    ids = ids[p.exit_due[ids] <= now]
+    if len(ids) == 0:
+        return
+    rate, leave, retire = model.exit_table
+    cell = schedule.cells(model, ids)
+    moved = p.exit_rate[ids] != rate[cell].astype(np.float32)  # a birthday into another age band
+    schedule.rebase(model, ids[moved], rate[cell[moved]], now - 1)
+    exit = schedule.exit_month(p, ids) <= now
+    age, group = now - p.birth_month[ids], p.group[ids]
+    q_leave, q_retire = leave[cell], retire[cell]
+    u = model.streams.uniform("exit_cause", now, p.key[ids])
+    leaving = exit & (u * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave)
+    retiring = ~leaving & (exit | (age >= s.max_age_months[group]))
+    mho = ~leaving & ~retiring & p.mho[ids] & (age == schedule.MHO_AGE) & (now <= s.mho_end)
+    mho &= model.streams.uniform("retirement_mho", now, p.key[ids]) < s.mho_retire_at_55[group]
+    model.retiring = {"retired": ids[retiring], "retired_mho": ids[mho]}
+    staying = ids[~(leaving | retiring | mho)]
+    p.exit_due[staying] = schedule.next_exit_due(model, staying, after=now)
+    schedule.refresh(p, staying)
     ids, group = ids[leaving], group[leaving]
     if len(ids) == 0:
         return

@@ -14,7 +14,7 @@ from ..rng import ShareTable
 
 def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
-    ids = model.in_status(Status.TRAINING, Status.IN_POST)
+    ids = model.due(Status.TRAINING, Status.IN_POST)
     ids = ids[p.stage_due[ids] <= now]
     if len(ids) == 0:
         return

@@ -7,6 +7,9 @@
 - A share of retirees will come back within a year (see ``returning``): they are drawn
   here, keep their record and stay active until their return month.
 - Returners whose stay has ended leave for good.
+
+Who retires this month was decided with leaving, as one scheduled exit (``leaving``,
+``sim.schedule``); this step retires them after the month's hours reviews, as before.
 """
 
 import numpy as np
@@ -15,21 +18,11 @@ from ..people import Status
 
 
 def step(model) -> None:
-    s, p, now = model.inputs, model.people, model.now
-    ids = model.in_status(Status.IN_POST)
-    ids = ids[model.ages[ids] >= s.min_retirement_age_months]  # most staff are too young: skip them early
-    age = model.ages[ids]
-    group = p.group[ids]
-    hazard = s.by_sex_band(s.retire_monthly, group, p.sex[ids], s.band_of(age))
-    mho_age = p.mho[ids] & (age == 55 * 12) & (now <= s.mho_end)
-    at_risk = (hazard > 0) | (age >= s.max_age_months[group]) | mho_age
-    ids, age, group, hazard, mho_age = ids[at_risk], age[at_risk], group[at_risk], hazard[at_risk], mho_age[at_risk]
-    retiring = (model.streams.uniform("retirement", now, p.key[ids]) < hazard) | (age >= s.max_age_months[group])
-    mho = ~retiring & mho_age
-    mho &= model.streams.uniform("retirement_mho", now, p.key[ids]) < s.mho_retire_at_55[group]
-    retire(model, ids[retiring], "retired")
-    retire(model, ids[mho], "retired_mho")
-    returners = model.in_status(Status.RETURNED)
+    p, now = model.people, model.now
+    for reason, ids in model.retiring.items():
+        retire(model, ids, reason)
+    model.retiring = {}
+    returners = model.due(Status.RETURNED)
     model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
 
 
@@ -45,3 +38,4 @@ def retire(model, ids: np.ndarray, reason: str) -> None:
     model.remove(coming, Status.RETIRED, reason, keep_active=True)
     delay = 1 + np.floor(12 * model.streams.uniform("return_delay", now, p.key[coming])).astype(np.int32)
     p.return_due[coming] = now + delay
+    p.next_due[coming] = p.return_due[coming]

@@ -11,7 +11,7 @@ from ..people import NEVER, Status
 
 def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
-    ids = model.in_status(Status.RETIRED)
+    ids = model.due(Status.RETIRED)
     ids = ids[p.return_due[ids] == now]
     if len(ids) == 0:
         return
@@ -22,4 +22,5 @@ def step(model) -> None:
     model.set_status(ids, int(Status.RETURNED))
     p.return_due[ids] = NEVER
     p.return_until[ids] = now + stay.astype(np.int32)
+    p.next_due[ids] = p.return_until[ids]
     model.events.record(ids, now, -1, p.stage[ids], "returned")

@@ -1,0 +1,150 @@
+"""Scheduled events: each person's next exit and hours review are drawn ahead, not tested monthly.
+
+A person in a stage faces a monthly hazard q set by their *cell* (stage, sex and age band):
+trainees their stage's attrition, people in post leaving and retirement together. Testing
+everyone against q every month costs a random draw per person and month. Instead each person
+gets a threshold E ~ Exp(1) when they enter a stage, and exits in the first month in which
+their cumulative hazard (the sum of -log(1 - q) over their months at risk) reaches E. With a
+constant q that month is geometric, P(still there after k months) = (1 - q)^k: exactly the
+monthly test's distribution. A month then touches only the people with something due.
+
+A person's rate changes only
+
+- on a birthday that moves them into another age band: scheduled as a check, as are the
+  group's maximum age and early retirement at 55 under mental health officer status;
+- when a lever or feedback changes a rate table: the table is worked out afresh every month
+  and, where a cell changed, its people are *rebased*: the hazard they have accumulated is
+  kept and the rest runs at the new rate. So a retention lever only ever delays a leaver, and
+  a policy run stays coupled to its baseline person by person (common random numbers).
+
+Hours reviews need no memory: the months to the next review are geometric at the group's
+monthly review probability, drawn on entering a post and after each review.
+
+Per person (``sim.people``): ``exit_left``, the threshold still to accumulate after month
+``exit_since``; ``exit_rate``, the cumulative hazard a month in their cell; ``exit_due``, the
+month of the exit or of the next check, whichever is first; ``hours_due``; and ``next_due``,
+the earliest month anything is due, which each step scans once for the month's candidates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .people import NEVER, Status
+
+MHO_AGE = 55 * 12  # months: early retirement under mental health officer status
+_MAX_RATE = 50.0  # a month's cumulative hazard at q = 1, kept finite: survival e^-50
+
+
+def exit_rates(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This month's exit hazards by cell (flat, see ``cells``): the cumulative hazard a month
+    of all exits, and the monthly leaving and retirement probabilities (0 in training stages)."""
+    s = model.inputs
+    training = s.stage_training[:, None, None]
+    leave = s.leave_monthly[s.stage_group]  # (stage, sex, band)
+    if s.stage_leave_factor is not None:  # retention levers aimed at groups, stages or ages
+        leave = leave * s.stage_leave_factor
+    if s.feedbacks.workload.enabled and model.history:  # feedback: leaver rates rise with vacancies
+        leave = s.feedbacks.workload.scale(model, leave, np.broadcast_to(s.stage_group[:, None, None], leave.shape))
+    leave = np.where(training, 0.0, np.minimum(leave, 1.0))
+    retire = np.where(training, 0.0, s.retire_monthly[s.stage_group])
+    attrition = np.where(training, s.stage_attrition[:, None, None], 0.0)
+    rate = np.zeros(leave.shape)
+    for q in (leave, retire, attrition):
+        rate -= np.log1p(-np.minimum(q, 1.0 - 1e-16))
+    return np.minimum(rate, _MAX_RATE).ravel(), leave.ravel(), retire.ravel()
+
+
+def cells(model, ids: np.ndarray) -> np.ndarray:
+    """Each person's cell this month: (stage, sex, age band) as one flat index."""
+    s, p = model.inputs, model.people
+    band = s.band_of(model.now - p.birth_month[ids])
+    return (p.stage[ids].astype(np.intp) * 2 + p.sex[ids]) * len(s.band_edges) + band
+
+
+def update_rates(model) -> None:
+    """Work out this month's rate tables; rebase the people whose cell's rate changed."""
+    previous_exits, previous_hours = model.exit_table[0], model.hours_table
+    model.exit_table = exit_rates(model)
+    model.hours_table = model.inputs.hours_change_monthly.copy()
+    rate = model.exit_table[0]
+    if not np.array_equal(rate, previous_exits):
+        ids = model.in_status(Status.TRAINING, Status.IN_POST)
+        cell = cells(model, ids)
+        changed = (rate != previous_exits)[cell]
+        rebase(model, ids[changed], rate[cell[changed]], model.now - 1)
+    if not np.array_equal(model.hours_table, previous_hours):  # reviews are memoryless: simply drawn again
+        ids = model.in_status(Status.IN_POST)
+        ids = ids[(model.hours_table != previous_hours)[model.people.group[ids]]]
+        model.people.hours_due[ids] = hours_review(model, ids, since=model.now - 1)
+        refresh(model.people, ids)
+
+
+def enter(model, ids: np.ndarray, training: np.ndarray) -> None:
+    """Start the clocks of people entering a stage: a new exit threshold, and an hours review in post."""
+    p, now = model.people, model.now
+    since = model.at_risk_from - 1
+    p.exit_left[ids] = -np.log1p(-model.streams.uniform("exit", now, p.key[ids]))
+    p.exit_since[ids] = since
+    p.exit_rate[ids] = model.exit_table[0][cells(model, ids)]
+    p.exit_due[ids] = next_exit_due(model, ids, after=since)
+    p.hours_due[ids] = np.where(training, NEVER, hours_review(model, ids, since))
+    refresh(p, ids)
+
+
+def recheck(model, ids: np.ndarray) -> None:
+    """Due months again after the dates they depend on changed (a starting stock's cohorts, MHO status)."""
+    model.people.exit_due[ids] = next_exit_due(model, ids, after=model.at_risk_from - 1)
+    refresh(model.people, ids)
+
+
+def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int) -> None:
+    """New exit rates from the month after ``month``, keeping the hazard accumulated up to it."""
+    if len(ids) == 0:
+        return
+    p = model.people
+    p.exit_left[ids] -= (month - p.exit_since[ids]) * p.exit_rate[ids]
+    p.exit_since[ids] = month
+    p.exit_rate[ids] = rate
+    p.exit_due[ids] = next_exit_due(model, ids, after=month)
+    refresh(p, ids)
+
+
+def exit_month(people, ids: np.ndarray) -> np.ndarray:
+    """The month each person's cumulative hazard reaches their threshold at their current rate."""
+    rate = people.exit_rate[ids].astype(np.float64)
+    months = np.maximum(np.ceil(people.exit_left[ids] / np.where(rate > 0, rate, 1.0)), 1.0)
+    return np.where(rate > 0, people.exit_since[ids] + np.minimum(months, NEVER // 2), NEVER).astype(np.int64)
+
+
+def next_exit_due(model, ids: np.ndarray, after: int) -> np.ndarray:
+    """The first month after ``after`` when a person exits or must be checked: in post, also a
+    birthday into a new age band, the group's maximum age, or 55 with MHO status while it lasts."""
+    s, p = model.inputs, model.people
+    due = exit_month(p, ids)
+    post = ~s.stage_training[p.stage[ids]]
+    if not post.any():
+        return due
+    ids, birth = ids[post], p.birth_month[ids[post]].astype(np.int64)
+    band = s.band_of(model.now - birth)  # the band the rate was worked out for
+    edges = np.append(s.band_edges, NEVER)
+    birthday = np.minimum(birth + edges[band + 1], NEVER)
+    oldest = np.maximum(birth + s.max_age_months[p.group[ids]], after + 1)
+    mho = birth + MHO_AGE
+    mho = np.where(p.mho[ids] & (mho > after) & (mho <= s.mho_end), mho, NEVER)
+    due[post] = np.minimum.reduce([due[post], birthday, oldest, mho])
+    return due
+
+
+def hours_review(model, ids: np.ndarray, since: int) -> np.ndarray:
+    """Month of each person's next hours review: geometric at the group's monthly probability."""
+    p = model.people
+    chance = model.hours_table[p.group[ids]]
+    wait = -np.log1p(-model.streams.uniform("hours_review", model.now, p.key[ids]))
+    months = np.maximum(np.ceil(wait / -np.log1p(-np.clip(chance, 1e-300, 1.0 - 1e-16))), 1)
+    return np.where(chance > 0, since + np.minimum(months, NEVER // 2), NEVER).astype(np.int64)
+
+
+def refresh(people, ids: np.ndarray) -> None:
+    """``next_due`` of people in training or in post: their earliest due month."""
+    people.next_due[ids] = np.minimum.reduce([people.stage_due[ids], people.exit_due[ids], people.hours_due[ids]])
