@@ -1,7 +1,7 @@
 """Invariants that must hold after every step (``workforce run --check``).
 
 - headcount of every group changes only by recorded joiners and leavers;
-- the step's running view of who is active in which status (``model.in_status``) agrees with a
+- the state column of who is active in which status (``model.in_status``) agrees with a
   scan of every row;
 - nobody is in two places: each counted person has exactly one valid stage and a status
   that matches it (training stage <-> in training), and is counted once;
@@ -45,7 +45,7 @@ def check_step(model, previous: dict, current: dict) -> None:
     everyone = np.flatnonzero(np.isin(p.status[: p.count], [int(x) for x in (Status.TRAINING, Status.IN_POST, Status.RETURNED)])
                               & p.active[: p.count])
     ids = model.counted()
-    if not np.array_equal(np.unique(ids), everyone):  # the step's view of who is where, against a full scan
+    if not np.array_equal(np.unique(ids), everyone):  # the state column, against a full scan
         raise InvariantError(f"month {model.now}: the people counted differ from a scan of every row")
     stage = p.stage[ids]
     if (stage < 0).any() or (stage >= len(s.stages)).any():

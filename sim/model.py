@@ -50,7 +50,6 @@ from .rng import Streams
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COLLECT = ("monthly", "yearly")
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
-_GONE = len(Status)  # the step's state of people who became inactive during it
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
 
 
@@ -97,8 +96,7 @@ class WorkforceModel(mesa.Model):
         self.people = People(capacity=1024)
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
-        self._alive: np.ndarray | None = None  # ids active at the start of the current step
-        self._due: list[np.ndarray] = []  # ids that may have something due this month (see ``due``)
+        self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
         self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell, and hours reviews
         self.hours_table = s.hours_change_monthly.copy()
@@ -115,18 +113,14 @@ class WorkforceModel(mesa.Model):
     # ---- the step -------------------------------------------------------------------------
     def step(self) -> None:
         self.now += 1
-        # Who is active at the start of the month: processes look only at them (and at anyone added
-        # since), not at every row ever created; leavers accumulate but are never scanned again.
-        self._alive_upto = self.people.count
-        self._alive = np.flatnonzero(self.people.active[: self._alive_upto])
-        self._alive_state = self.people.status[self._alive]  # kept current by set_status: in_status never gathers
         for intervention in self.interventions:
             intervention.apply(self)
         if self.inputs.feedbacks.any and self.history[-1]["month"] < self.now - 1:
             self._collect(self.now - 1)  # feedbacks read last month's aggregates: collected late if skipped
         schedule.update_rates(self)
         self.at_risk_from = self.now
-        self._due = [self._alive[self.people.next_due[self._alive] <= self.now]]
+        p = self.people
+        self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
         for process in PROCESSES:
             started = time.perf_counter()
             process.step(self)
@@ -140,7 +134,7 @@ class WorkforceModel(mesa.Model):
                 from .invariants import check_step
 
                 check_step(self, previous, self.history[-1])
-        self._alive, self._due = None, []
+        self._due = None
 
     def run(self) -> "WorkforceModel":
         """Step until the end month."""
@@ -151,41 +145,28 @@ class WorkforceModel(mesa.Model):
     # ---- helpers the processes share ------------------------------------------------------
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
-        p = self.people
-        wanted = np.zeros(len(Status) + 1, dtype=bool)
-        wanted[list(statuses)] = True
-        if self._alive is None:
-            return np.flatnonzero(wanted[p.status[: p.count]] & p.active[: p.count])
-        state = self._alive_state
-        chosen = state == statuses[0]
-        for status in statuses[1:]:
-            chosen |= state == status
-        chosen = self._alive[chosen]
-        if p.count > self._alive_upto:  # people added during this step
-            added = np.arange(self._alive_upto, p.count)
-            chosen = np.concatenate([chosen, added[wanted[p.status[added]] & p.active[added]]])
-        return chosen
+        return self.people.in_status(*statuses)
 
     def due(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses who may have something due this
         month: those whose ``next_due`` had come at the start of the step, and anyone who has
         entered a stage since with something due (a superset: each process checks its own date)."""
+        if not self._due:
+            return np.zeros(0, dtype=np.int64)
         if len(self._due) > 1:
             self._due = [np.unique(np.concatenate(self._due))]
-        ids = self._due[0] if self._due else np.zeros(0, dtype=np.int64)
-        p = self.people
-        wanted = np.zeros(len(Status), dtype=bool)
-        wanted[list(statuses)] = True
-        return ids[wanted[p.status[ids]] & p.active[ids]]
+        ids, p = self._due[0], self.people
+        state = p.status[ids]
+        chosen = state == statuses[0]
+        for status in statuses[1:]:
+            chosen |= state == status
+        return ids[chosen & p.active[ids]]
 
     def set_status(self, ids: np.ndarray, status, active: bool = True) -> None:
         """Set people's status (scalar or per person) and whether they stay active."""
-        p = self.people
-        p.status[ids] = status
-        p.active[ids] = active
-        if self._alive is not None:  # keep the step's view of who is where current
-            before = ids[ids < self._alive_upto]
-            self._alive_state[np.searchsorted(self._alive, before)] = np.where(p.active[before], p.status[before], _GONE)
+        self.people.set_status(ids, status, active)
+        if not active:
+            self.people.next_due[ids] = NEVER
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
@@ -220,8 +201,10 @@ class WorkforceModel(mesa.Model):
             chosen = ids[newly_in_post]
             p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
         schedule.enter(self, ids, training)
-        if self._alive is not None:  # something due already this month: let this month's processes see it
-            self._due.append(ids[p.next_due[ids] <= now])
+        if self._due is not None:  # something due already this month: let this month's processes see it
+            due = ids[p.next_due[ids] <= now]
+            if len(due):
+                self._due.append(due)
         if reason is not None:
             self.events.record(ids, now, from_stage, stage, reason)
         self.arrived += np.bincount(stage, minlength=len(self.arrived))

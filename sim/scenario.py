@@ -317,6 +317,7 @@ class Scenario:
             [calendar.over_months_to_monthly(d["attrition"], max(m, 1)) if d["training"] else 0.0
              for d, m in zip(nodes, self.stage_months)])
         self.stage_post = self.stage_workforce & ~self.stage_training  # posts an establishment funds
+        self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound
         self._band_by_month = (np.searchsorted(self.band_edges, np.arange(121 * 12), side="right") - 1).astype(np.int8)
         self.stage_ltft_share = np.array([d["ltft"]["share"] if d["ltft"] else 0.0 for d in nodes])
         self.stage_ltft_range = np.array([d["ltft"]["fraction"] if d["ltft"] else (1.0, 1.0) for d in nodes])
@@ -339,10 +340,6 @@ class Scenario:
         self.part_time_share = np.stack([_bands(x.participation.part_time_share, nb) for x in g])
         self.leave_monthly = calendar.annual_to_monthly(np.stack([_bands(x.leaving.rate, nb) for x in g]))
         self.retire_monthly = calendar.annual_to_monthly(np.stack([_bands(x.retirement.rate, nb) for x in g]))
-        # the youngest age at which anyone can retire: the first band with a retirement rate, MHO at 55, max age
-        can_retire = (self.retire_monthly > 0).any(axis=(0, 1))
-        self.min_retirement_age_months = int(min(
-            self.band_edges[can_retire].min(initial=12 * 55), 12 * 55, self.max_age_months.min()))
         # transitions at the end of a timed stage: targets (stage code, or -1 for an exit) and reasons
         self.transition_targets, self.transition_cumulative, self.transition_reasons = [], [], []
         index = {s: i for i, s in enumerate(self.stages)}
@@ -367,7 +364,7 @@ class Scenario:
 
     def band_of(self, age_months: np.ndarray) -> np.ndarray:
         """Age band index of ages given in months (a table lookup: cheaper than a search)."""
-        return np.take(self._band_by_month, np.clip(age_months, 0, len(self._band_by_month) - 1))
+        return np.take(self._band_by_month, age_months, mode="clip")
 
     @staticmethod
     def by_sex_band(table: np.ndarray, row: np.ndarray, sex: np.ndarray, band: np.ndarray) -> np.ndarray:

@@ -98,16 +98,18 @@ def recheck(model, ids: np.ndarray) -> None:
     refresh(model.people, ids)
 
 
-def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int) -> None:
-    """New exit rates from the month after ``month``, keeping the hazard accumulated up to it."""
+def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int, reschedule: bool = True) -> None:
+    """New exit rates from the month after ``month``, keeping the hazard accumulated up to it
+    (and the due months worked out again, unless the caller does that itself)."""
     if len(ids) == 0:
         return
     p = model.people
     p.exit_left[ids] -= (month - p.exit_since[ids]) * p.exit_rate[ids]
     p.exit_since[ids] = month
     p.exit_rate[ids] = rate
-    p.exit_due[ids] = next_exit_due(model, ids, after=month)
-    refresh(p, ids)
+    if reschedule:
+        p.exit_due[ids] = next_exit_due(model, ids, after=month)
+        refresh(p, ids)
 
 
 def exit_month(people, ids: np.ndarray) -> np.ndarray:
@@ -117,22 +119,24 @@ def exit_month(people, ids: np.ndarray) -> np.ndarray:
     return np.where(rate > 0, people.exit_since[ids] + np.minimum(months, NEVER // 2), NEVER).astype(np.int64)
 
 
-def next_exit_due(model, ids: np.ndarray, after: int) -> np.ndarray:
+def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = None) -> np.ndarray:
     """The first month after ``after`` when a person exits or must be checked: in post, also a
-    birthday into a new age band, the group's maximum age, or 55 with MHO status while it lasts."""
+    birthday into a new age band, the group's maximum age, or 55 with MHO status while it lasts.
+    ``exit``: their ``exit_month``, if already worked out."""
     s, p = model.inputs, model.people
-    due = exit_month(p, ids)
+    due = exit_month(p, ids) if exit is None else exit.copy()
     post = ~s.stage_training[p.stage[ids]]
     if not post.any():
         return due
-    ids, birth = ids[post], p.birth_month[ids[post]].astype(np.int64)
+    if not post.all():
+        ids = ids[post]
+    birth = p.birth_month[ids].astype(np.int64)
     band = s.band_of(model.now - birth)  # the band the rate was worked out for
-    edges = np.append(s.band_edges, NEVER)
-    birthday = np.minimum(birth + edges[band + 1], NEVER)
+    birthday = np.minimum(birth + s.band_ends[band], NEVER)
     oldest = np.maximum(birth + s.max_age_months[p.group[ids]], after + 1)
     mho = birth + MHO_AGE
     mho = np.where(p.mho[ids] & (mho > after) & (mho <= s.mho_end), mho, NEVER)
-    due[post] = np.minimum.reduce([due[post], birthday, oldest, mho])
+    due[post] = np.minimum(np.minimum(due[post], birthday), np.minimum(oldest, mho))
     return due
 
 

@@ -160,14 +160,11 @@ def test_levers_scale_the_annual_rate_then_convert_it_as_the_scenario_does(tmp_p
     assert s.stage_attrition[student] == pytest.approx(1 - (1 - 0.15) ** (1 / months), abs=1e-15)
 
 
-def test_the_checks_catch_a_step_view_out_of_date(tmp_path):
-    """in_status reads a per-step state kept by set_status: a status written behind its back is caught."""
+def test_the_checks_catch_a_state_out_of_date(tmp_path):
+    """in_status reads the state kept by set_status: a status written behind its back is caught."""
     model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1, check=True)
     model.step()
     model.now += 1
-    model._alive_upto = model.people.count
-    model._alive = np.flatnonzero(model.people.active[: model._alive_upto])
-    model._alive_state = model.people.status[model._alive]
     someone = model.counted()[0]
     model.people.status[someone] = Status.LEFT  # not through set_status
     model.people.active[someone] = False

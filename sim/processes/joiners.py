@@ -20,6 +20,8 @@ from ..rng import ShareTable, person_keys, stable_hash
 
 def step(model) -> None:
     s, now = model.inputs, model.now
+    if not (s.joiners_per_year > 0).any():
+        return  # nobody is available to join: no need to count the vacancies
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
     expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
     u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))

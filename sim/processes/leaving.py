@@ -31,8 +31,9 @@ def step(model) -> None:
     rate, leave, retire = model.exit_table
     cell = schedule.cells(model, ids)
     moved = p.exit_rate[ids] != rate[cell].astype(np.float32)  # a birthday into another age band
-    schedule.rebase(model, ids[moved], rate[cell[moved]], now - 1)
-    exit = schedule.exit_month(p, ids) <= now
+    schedule.rebase(model, ids[moved], rate[cell[moved]], now - 1, reschedule=False)
+    month = schedule.exit_month(p, ids)
+    exit = month <= now
     age, group = now - p.birth_month[ids], p.group[ids]
     q_leave, q_retire = leave[cell], retire[cell]
     u = model.streams.uniform("exit_cause", now, p.key[ids])
@@ -41,17 +42,27 @@ def step(model) -> None:
     mho = ~leaving & ~retiring & p.mho[ids] & (age == schedule.MHO_AGE) & (now <= s.mho_end)
     mho &= model.streams.uniform("retirement_mho", now, p.key[ids]) < s.mho_retire_at_55[group]
     model.retiring = {"retired": ids[retiring], "retired_mho": ids[mho]}
-    staying = ids[~(leaving | retiring | mho)]
-    p.exit_due[staying] = schedule.next_exit_due(model, staying, after=now)
+    staying = ~(leaving | retiring | mho)
+    month, staying = month[staying], ids[staying]
+    p.exit_due[staying] = schedule.next_exit_due(model, staying, after=now, exit=month)
     schedule.refresh(p, staying)
     ids, group = ids[leaving], group[leaving]
     if len(ids) == 0:
         return
     order = np.argsort(group, kind="stable")  # the event log lists leavers group by group
     ids, group = ids[order], group[order]
-    groups, rows = np.unique(group, return_inverse=True)
-    reasons = [s.spec.groups[s.groups[g]].leaving.reasons for g in groups]
-    table = ShareTable([list(r.values()) for r in reasons],
-                       [[model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
-    chosen = model.streams.choice("leaving_reason", now, p.key[ids], table, rows)
-    model.remove(ids, Status.LEFT, table.labels[rows, chosen])
+    table = _reasons(model)
+    chosen = model.streams.choice("leaving_reason", now, p.key[ids], table, group)
+    model.remove(ids, Status.LEFT, table.labels[group, chosen])
+
+
+def _reasons(model) -> ShareTable:
+    """Every group's leaving reasons as one table (a row per group), labelled with reason codes."""
+    table = model.__dict__.get("_leaving_reasons")
+    if table is None:
+        s = model.inputs
+        reasons = [s.spec.groups[g].leaving.reasons for g in s.groups]
+        table = model._leaving_reasons = ShareTable(
+            [list(r.values()) for r in reasons],
+            [[model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
+    return table

@@ -18,18 +18,27 @@ def step(model) -> None:
     ids = ids[p.stage_due[ids] <= now]
     if len(ids) == 0:
         return
-    stages, rows = np.unique(p.stage[ids], return_inverse=True)
-    # read afresh each month: levers change the transition probabilities
-    table = ShareTable.from_cumulative([s.transition_cumulative[st] for st in stages],
-                                       [s.transition_targets[st] for st in stages])
-    chosen = model.streams.choice("progression", now, p.key[ids], table, rows)
-    target = table.labels[rows, chosen]
+    stages = p.stage[ids]
+    table = _transitions(model)
+    chosen = model.streams.choice("progression", now, p.key[ids], table, stages)
+    target = table.labels[stages, chosen]
     exits = target < 0
     reason = np.zeros(table.labels.shape, dtype=np.int16)
     model.events.reason_code("progressed")  # reason codes in order of first use, as the event table lists them
-    for cell in np.unique(rows[exits] * table.labels.shape[1] + chosen[exits]):  # the exits taken, in order
-        row, k = divmod(int(cell), table.labels.shape[1])
-        reason[row, k] = model.events.reason_code(f"exit:{s.transition_reasons[stages[row]][k]}")
-    model.remove(ids[exits], Status.LEFT, reason[rows[exits], chosen[exits]])
+    for cell in np.unique(stages[exits] * table.labels.shape[1] + chosen[exits]):  # the exits taken, in order
+        stage, k = divmod(int(cell), table.labels.shape[1])
+        reason[stage, k] = model.events.reason_code(f"exit:{s.transition_reasons[stage][k]}")
+    model.remove(ids[exits], Status.LEFT, reason[stages[exits], chosen[exits]])
     movers = ~exits
-    model.enter_stage(ids[movers], target[movers], "progressed", from_stage=stages[rows[movers]])
+    model.enter_stage(ids[movers], target[movers], "progressed", from_stage=stages[movers])
+
+
+def _transitions(model) -> ShareTable:
+    """Every stage's transitions as one table (a row per stage), built again when a lever changes them."""
+    s = model.inputs
+    shares = np.concatenate(s.transition_cumulative)
+    cached = model.__dict__.get("_transition_table")
+    if cached is None or not np.array_equal(cached[0], shares):
+        cached = model._transition_table = (shares, ShareTable.from_cumulative(s.transition_cumulative,
+                                                                                  s.transition_targets))
+    return cached[1]
