@@ -88,7 +88,9 @@ def enter(model, ids: np.ndarray, training: np.ndarray) -> None:
     p.exit_since[ids] = since
     p.exit_rate[ids] = model.exit_table[0][cells(model, ids)]
     p.exit_due[ids] = next_exit_due(model, ids, after=since)
-    p.hours_due[ids] = np.where(training, NEVER, hours_review(model, ids, since))
+    p.hours_due[ids] = NEVER
+    post = ids[~training]
+    p.hours_due[post] = hours_review(model, post, since)
     refresh(p, ids)
 
 
