@@ -82,16 +82,23 @@ def update_rates(model) -> None:
 
 def enter(model, ids: np.ndarray, training: np.ndarray) -> None:
     """Start the clocks of people entering a stage: a new exit threshold, and an hours review in post."""
-    p, now = model.people, model.now
+    s, p, now = model.inputs, model.people, model.now
     since = model.at_risk_from - 1
-    p.exit_left[ids] = -np.log1p(-model.streams.uniform("exit", now, p.key[ids]))
-    p.exit_since[ids] = since
-    p.exit_rate[ids] = model.exit_table[0][cells(model, ids)]
-    p.exit_due[ids] = next_exit_due(model, ids, after=since)
-    p.hours_due[ids] = NEVER
-    post = ids[~training]
-    p.hours_due[post] = hours_review(model, post, since)
-    refresh(p, ids)
+    birth = p.birth_month[ids].astype(np.int64)
+    band = s.band_of(now - birth)
+    cell = (p.stage[ids].astype(np.intp) * 2 + p.sex[ids]) * len(s.band_edges) + band
+    left = (-np.log1p(-model.streams.uniform("exit", now, p.key[ids]))).astype(np.float32)
+    rate = model.exit_table[0][cell].astype(np.float32)
+    p.exit_left[ids], p.exit_since[ids], p.exit_rate[ids] = left, since, rate
+    due = _exit_month(left, rate, since)
+    hours = np.full(len(ids), NEVER, dtype=np.int64)
+    post = ~training
+    if post.any():
+        in_post = ids[post]
+        due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], p.group[in_post], p.mho[in_post], since))
+        hours[post] = hours_review(model, in_post, since)
+    p.exit_due[ids], p.hours_due[ids] = due, hours
+    p.next_due[ids] = np.minimum(np.minimum(p.stage_due[ids], due), hours)
 
 
 def recheck(model, ids: np.ndarray) -> None:
@@ -116,9 +123,16 @@ def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int, reschedule: boo
 
 def exit_month(people, ids: np.ndarray) -> np.ndarray:
     """The month each person's cumulative hazard reaches their threshold at their current rate."""
-    rate = people.exit_rate[ids].astype(np.float64)
-    months = np.maximum(np.ceil(people.exit_left[ids] / np.where(rate > 0, rate, 1.0)), 1.0)
-    return np.where(rate > 0, people.exit_since[ids] + np.minimum(months, NEVER // 2), NEVER).astype(np.int64)
+    return _exit_month(people.exit_left[ids], people.exit_rate[ids], people.exit_since[ids])
+
+
+def _exit_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
+    """``exit_month`` from the stored (float32) threshold left and rate, and the month since."""
+    rate = rate.astype(np.float64)
+    positive = rate > 0
+    months = np.ceil(left / np.where(positive, rate, 1.0))
+    np.clip(months, 1.0, NEVER // 2, out=months)
+    return np.where(positive, since + months, NEVER).astype(np.int64)
 
 
 def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = None) -> np.ndarray:
@@ -134,21 +148,29 @@ def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = 
         ids = ids[post]
     birth = p.birth_month[ids].astype(np.int64)
     band = s.band_of(model.now - birth)  # the band the rate was worked out for
-    birthday = np.minimum(birth + s.band_ends[band], NEVER)
-    oldest = np.maximum(birth + s.max_age_months[p.group[ids]], after + 1)
-    mho = birth + MHO_AGE
-    mho = np.where(p.mho[ids] & (mho > after) & (mho <= s.mho_end), mho, NEVER)
-    due[post] = np.minimum(np.minimum(due[post], birthday), np.minimum(oldest, mho))
+    due[post] = np.minimum(due[post], _checks(s, birth, band, p.group[ids], p.mho[ids], after))
     return due
+
+
+def _checks(s, birth: np.ndarray, band: np.ndarray, group: np.ndarray, mho: np.ndarray, after: int) -> np.ndarray:
+    """The first check after ``after`` of people in post: the next age band, the maximum age, 55 under MHO."""
+    birthday = np.minimum(birth + s.band_ends[band], NEVER)
+    oldest = np.maximum(birth + s.max_age_months[group], after + 1)
+    at_55 = birth + MHO_AGE
+    at_55 = np.where(mho & (at_55 > after) & (at_55 <= s.mho_end), at_55, NEVER)
+    return np.minimum(np.minimum(birthday, oldest), at_55)
 
 
 def hours_review(model, ids: np.ndarray, since: int) -> np.ndarray:
     """Month of each person's next hours review: geometric at the group's monthly probability."""
     p = model.people
-    chance = model.hours_table[p.group[ids]]
     wait = -np.log1p(-model.streams.uniform("hours_review", model.now, p.key[ids]))
-    months = np.maximum(np.ceil(wait / -np.log1p(-np.clip(chance, 1e-300, 1.0 - 1e-16))), 1)
-    return np.where(chance > 0, since + np.minimum(months, NEVER // 2), NEVER).astype(np.int64)
+    return _exit_month(wait, _review_rates(model.hours_table)[p.group[ids]], since)
+
+
+def _review_rates(chance: np.ndarray) -> np.ndarray:
+    """The cumulative hazard a month of each group's monthly review probability (0: never)."""
+    return -np.log1p(-np.minimum(chance, 1.0 - 1e-16))
 
 
 def refresh(people, ids: np.ndarray) -> None:
