@@ -63,6 +63,15 @@ def person_keys(*parts, count: int) -> np.ndarray:
     return mix(base + np.arange(1, count + 1, dtype=np.uint64) * _GOLDEN)
 
 
+def cohort_keys(parts: list[tuple], counts: np.ndarray) -> np.ndarray:
+    """``person_keys`` of several cohorts at once (the parts and count of each), one after another."""
+    counts = np.asarray(counts, dtype=np.int64)
+    base = np.array([stable_hash("person", *p) for p in parts], dtype=np.uint64)
+    first = np.cumsum(counts) - counts
+    index = np.arange(1, counts.sum() + 1, dtype=np.uint64) - np.repeat(first, counts).astype(np.uint64)
+    return mix(np.repeat(base, counts) + index * _GOLDEN)
+
+
 @lru_cache(maxsize=65536)
 def _salt(seed: int, name: str, month: int) -> int:
     """A 64-bit salt per (seed, stream, month): SplitMix64 in Python integers."""

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.rng import ShareTable, Streams, person_keys, stable_hash
+from sim.rng import ShareTable, Streams, cohort_keys, person_keys, stable_hash
 
 
 def test_draws_depend_only_on_seed_stream_month_and_key():
@@ -51,3 +51,9 @@ def test_a_choice_drawn_for_several_kinds_at_once_equals_each_kind_drawn_alone()
     assert set(ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]).labels[kind, together]) == {10, 11, 12, 20, 31, 33}
     cumulated = ShareTable.from_cumulative([np.cumsum(r) for r in rows])
     assert np.array_equal(cumulated.cumulative, ShareTable(rows).cumulative)
+
+
+def test_cohort_keys_are_each_cohorts_person_keys_one_after_another():
+    parts, counts = [("joiner", "nursing", 300), ("joiner", "psychiatry", 300), ("intake", "x", 301)], [3, 0, 5]
+    expected = np.concatenate([person_keys(*p, count=n) for p, n in zip(parts, counts)])
+    np.testing.assert_array_equal(cohort_keys(parts, counts), expected)

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..population import draw_cohorts
-from ..rng import ShareTable, person_keys, stable_hash
+from ..rng import ShareTable, cohort_keys, stable_hash
 
 
 def step(model) -> None:
@@ -29,23 +29,36 @@ def step(model) -> None:
     groups = np.flatnonzero(counts)
     if len(groups) == 0:
         return
-    cohorts, stages, sources, stage_codes, reason_codes = [], [], [], [], []
-    for g in groups:
-        name, spec = s.groups[g], s.spec.groups[s.groups[g]]
+    keys = np.split(cohort_keys([("joiner", s.groups[g], now) for g in groups], counts[groups]),
+                    np.cumsum(counts[groups])[:-1])
+    cohorts = []
+    for g, these in zip(groups, keys):
+        spec = s.spec.groups[s.groups[g]]
         joining = spec.joiners  # read afresh: recruitment levers change the sources
-        keys = person_keys("joiner", name, now, count=int(counts[g]))
         female = joining.female_share if joining.female_share is not None else spec.female_share
-        cohorts.append((keys, joining.age, female, spec.welsh_share_new))
-        stages.append(list(joining.stages.values()))
-        sources.append(list(joining.sources.values()))
-        stage_codes.append([s.stage_code(x) for x in joining.stages])
-        reason_codes.append([model.events.reason_code(f"joined:{r}") for r in joining.sources])
+        cohorts.append((these, joining.age, female, spec.welsh_share_new))
     ids = draw_cohorts(model, cohorts, "joiner")
-    keys, rows = model.people.key[ids], np.repeat(np.arange(len(groups)), counts[groups])
-    stages, sources = ShareTable(stages, stage_codes), ShareTable(sources, reason_codes)
+    keys, rows = model.people.key[ids], np.repeat(groups, counts[groups])
+    stages, sources = _tables(model)
     stage = stages.labels[rows, model.streams.choice("joiner_stage", now, keys, stages, rows)]
     codes = sources.labels[rows, model.streams.choice("joiner_source", now, keys, sources, rows)]
     model.enter_stage(ids, stage, codes)
+
+
+def _tables(model) -> tuple[ShareTable, ShareTable]:
+    """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
+    and reason codes; built again when a recruitment lever changes them."""
+    s = model.inputs
+    joining = [s.spec.groups[g].joiners for g in s.groups]
+    content = [(tuple(j.stages.items()), tuple(j.sources.items())) if j else ((), ()) for j in joining]
+    cached = model.__dict__.get("_joiner_tables")
+    if cached is None or cached[0] != content:
+        stages = ShareTable([[share for _, share in c[0]] for c in content],
+                            [[s.stage_code(x) for x, _ in c[0]] for c in content])
+        sources = ShareTable([[share for _, share in c[1]] for c in content],
+                             [[model.events.reason_code(f"joined:{r}") for r, _ in c[1]] for c in content])
+        cached = model._joiner_tables = (content, (stages, sources))
+    return cached[1]
 
 
 @lru_cache(maxsize=64)
