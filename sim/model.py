@@ -187,10 +187,10 @@ class WorkforceModel(mesa.Model):
         fraction = np.ones(len(ids))
         ltft = training & (s.stage_ltft_share[stage] > 0)
         if ltft.any():
-            keys = p.key[ids]
-            ltft &= self.streams.uniform("ltft", now, keys) < s.stage_ltft_share[stage]
+            u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[ids])
+            ltft &= u[0] < s.stage_ltft_share[stage]
             low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
-            fraction = np.where(ltft, low + (high - low) * self.streams.uniform("ltft_fraction", now, keys), 1.0)
+            fraction = np.where(ltft, low + (high - low) * u[1], 1.0)
         p.ltft[ids] = ltft
         p.ltft_fraction[ids] = fraction
         months = s.stage_months[stage]
@@ -212,13 +212,12 @@ class WorkforceModel(mesa.Model):
     def draw_fte(self, ids: np.ndarray, stream: str) -> np.ndarray:
         """Contracted FTE from the group's participation by age band and sex."""
         s, p = self.inputs, self.people
-        keys = p.key[ids]
+        group = p.group[ids]
         band = s.band_of(self.now - p.birth_month[ids])
-        share = s.by_sex_band(s.part_time_share, p.group[ids], p.sex[ids], band)
-        part_time = self.streams.uniform(stream, self.now, keys) < share
-        ranges = s.part_time_range[p.group[ids]]
-        u = self.streams.uniform(stream + "_fraction", self.now, keys)
-        return np.where(part_time, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u, 1.0).astype(np.float32)
+        share = s.by_sex_band(s.part_time_share, group, p.sex[ids], band)
+        u = self.streams.uniforms((stream, stream + "_fraction"), self.now, p.key[ids])
+        ranges = s.part_time_range[group]
+        return np.where(u[0] < share, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u[1], 1.0).astype(np.float32)
 
     def remove(self, ids: np.ndarray, status: Status, reason, keep_active: bool = False) -> None:
         """People leave their post or training: record the event and set their status."""

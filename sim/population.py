@@ -40,16 +40,17 @@ def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
     width = bands.cumulative.shape[1]
     low, high = (np.array([[getattr(b, end) for b in c[1]] + [0.0] * (width - len(c[1])) for c in cohorts])
                  for end in ("low", "high"))
-    band = streams.choice(f"{stream}_age_band", now, keys, bands, row)
+    u = streams.uniforms((f"{stream}_age_band", f"{stream}_age", f"{stream}_sex", f"{stream}_welsh"), now, keys)
+    band = bands.pick(u[0], row)
     low, high = low[row, band], high[row, band]
-    age_months = np.floor(12 * (low + (high - low) * streams.uniform(f"{stream}_age", now, keys))).astype(np.int32)
+    age_months = np.floor(12 * (low + (high - low) * u[1])).astype(np.int32)
     female, welsh = (np.array([c[i] for c in cohorts])[row] for i in (2, 3))
     return model.people.add(
         len(keys),
         key=keys,
-        sex=(streams.uniform(f"{stream}_sex", now, keys) >= female).astype(np.int8),
+        sex=(u[2] >= female).astype(np.int8),
         birth_month=now - age_months,
-        welsh=streams.uniform(f"{stream}_welsh", now, keys) < welsh,
+        welsh=u[3] < welsh,
         status=int(Status.LEFT),  # set by enter_stage
     )
 

@@ -93,6 +93,14 @@ class Streams:
         np.right_shift(_mix_inplace(x), _S11, out=x)
         return np.multiply(x, _UNIT, out=x.view(np.float64))  # the top 53 bits as a float, in the same buffer
 
+    def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+        """``uniform`` for several decisions at once: row i holds decision ``names[i]``'s draws.
+        One pass over a (decisions, people) block instead of one per decision."""
+        salts = np.array([_salt(self.seed, name, int(month)) for name in names], dtype=np.uint64)
+        x = np.bitwise_xor(keys.astype(np.uint64, copy=False)[None, :], salts[:, None])
+        np.right_shift(_mix_inplace(x), _S11, out=x)
+        return np.multiply(x, _UNIT, out=x.view(np.float64))
+
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
         entropy = [self.seed & 0xFFFFFFFFFFFFFFFF, stable_hash(name, *parts)]
@@ -104,9 +112,7 @@ class Streams:
         People of several kinds (say joiners of every group) draw at once, each exactly as if
         drawn with their own row alone: batching changes no result.
         """
-        cumulative = table.cumulative[rows]
-        u = self.uniform(name, month, keys) * table.total[rows]
-        return np.minimum((cumulative <= u[:, None]).sum(axis=1), table.last[rows])
+        return table.pick(self.uniform(name, month, keys), rows)
 
 
 class ShareTable:
@@ -126,6 +132,11 @@ class ShareTable:
             self.labels[inside] = np.concatenate(labels) if len(rows) else []
         self.last = lengths - 1
         self.total = self.cumulative[np.arange(len(rows)), np.maximum(self.last, 0)]
+
+    def pick(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The category each uniform ``u[i]`` falls in, with the shares of row ``rows[i]``."""
+        u = u * self.total[rows]
+        return np.minimum((self.cumulative[rows] <= u[:, None]).sum(axis=1), self.last[rows])
 
     @classmethod
     def from_cumulative(cls, rows, labels=None) -> "ShareTable":

@@ -57,3 +57,10 @@ def test_cohort_keys_are_each_cohorts_person_keys_one_after_another():
     parts, counts = [("joiner", "nursing", 300), ("joiner", "psychiatry", 300), ("intake", "x", 301)], [3, 0, 5]
     expected = np.concatenate([person_keys(*p, count=n) for p, n in zip(parts, counts)])
     np.testing.assert_array_equal(cohort_keys(parts, counts), expected)
+
+
+def test_uniforms_give_each_decision_its_own_stream_draws():
+    streams, keys = Streams(11), person_keys("stock", "x", count=50)
+    block = streams.uniforms(("leaving", "hours", "exit"), 400, keys)
+    for row, name in zip(block, ("leaving", "hours", "exit")):
+        np.testing.assert_array_equal(row, streams.uniform(name, 400, keys))

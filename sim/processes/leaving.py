@@ -36,11 +36,11 @@ def step(model) -> None:
     exit = month <= now
     age, group = now - p.birth_month[ids], p.group[ids]
     q_leave, q_retire = leave[cell], retire[cell]
-    u = model.streams.uniform("exit_cause", now, p.key[ids])
-    leaving = exit & (u * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave)
+    u = model.streams.uniforms(("exit_cause", "retirement_mho"), now, p.key[ids])
+    leaving = exit & (u[0] * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave)
     retiring = ~leaving & (exit | (age >= s.max_age_months[group]))
     mho = ~leaving & ~retiring & p.mho[ids] & (age == schedule.MHO_AGE) & (now <= s.mho_end)
-    mho &= model.streams.uniform("retirement_mho", now, p.key[ids]) < s.mho_retire_at_55[group]
+    mho &= u[1] < s.mho_retire_at_55[group]
     model.retiring = {"retired": ids[retiring], "retired_mho": ids[mho]}
     staying = ~(leaving | retiring | mho)
     month, staying = month[staying], ids[staying]

@@ -31,11 +31,11 @@ def retire(model, ids: np.ndarray, reason: str) -> None:
     if len(ids) == 0:
         return
     s, p, now = model.inputs, model.people, model.now
-    keys = p.key[ids]
-    back = model.streams.uniform("return", now, keys) < s.return_share[p.group[ids]]
+    u = model.streams.uniforms(("return", "return_delay"), now, p.key[ids])
+    back = u[0] < s.return_share[p.group[ids]]
     model.remove(ids[~back], Status.RETIRED, reason)
     coming = ids[back]
     model.remove(coming, Status.RETIRED, reason, keep_active=True)
-    delay = 1 + np.floor(12 * model.streams.uniform("return_delay", now, p.key[coming])).astype(np.int32)
+    delay = 1 + np.floor(12 * u[1][back]).astype(np.int32)
     p.return_due[coming] = now + delay
     p.next_due[coming] = p.return_due[coming]
