@@ -257,8 +257,8 @@ class WorkforceModel(mesa.Model):
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
         s, p = self.inputs, self.people
         ids = self.in_status(Status.IN_POST, Status.RETURNED)
-        fte = np.take(p.fte, ids)
-        stage = np.take(p.stage, ids)
+        fte = p.fte.take(ids)
+        stage = p.stage.take(ids)
         if _order_free(fte):  # by stage and lane (see _lanes), then by group
             key = stage.astype(self._key_type) * _LANES | _lanes(len(ids))
             by_stage = np.bincount(key, weights=fte, minlength=_LANES * len(s.stages)).reshape(-1, _LANES).sum(axis=1)
@@ -295,8 +295,8 @@ class WorkforceModel(mesa.Model):
         s, p = self.inputs, self.people
         n_stages, n_groups = len(s.stages), len(s.groups)
         ids = self.counted()
-        fte = np.take(p.fte, ids)
-        key = (np.take(p.stage, ids).astype(self._key_type) * 2 + np.take(p.welsh, ids)) * _LANES | _lanes(len(ids))
+        fte = p.fte.take(ids)
+        key = (p.stage.take(ids).astype(self._key_type) * 2 + p.welsh.take(ids)) * _LANES | _lanes(len(ids))
         bins = 2 * _LANES * n_stages
         headcount = np.bincount(key, minlength=bins).reshape(n_stages, 2, _LANES).sum(axis=2)
         if _order_free(fte):

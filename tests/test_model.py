@@ -276,3 +276,32 @@ def test_binned_aggregates_equal_sums_person_by_person_bit_for_bit(monkeypatch, 
             assert model.history[-1][key].dtype == expected[key].dtype
             assert model.history[-1][key].tobytes() == expected[key].tobytes(), key
         assert model.post_fte().tobytes() == expected["post_fte"].tobytes()
+
+
+def test_group_flows_count_moves_into_and_out_of_each_groups_workforce():
+    from sim.eventlog import EventLog
+    from sim.flows import group_flows
+
+    s = WorkforceModel(rng=1, until=2021).inputs
+    log = EventLog(s.stages)
+    code = {r: log.reason_code(r) for r in ("progressed", "joined:uk", "left", "moved")}
+    st = s.stage_code
+    events = [  # (from, to, reason)
+        (st("nursing/pre_registration_degree"), st("nursing/registered_nurse"), "progressed"),  # joins nursing
+        (-1, st("nursing/registered_nurse"), "joined:uk"),
+        (-1, st("nursing/registered_nurse"), "joined:uk"),
+        (st("psychiatry/core_psychiatry"), st("psychiatry/higher_specialty"), "progressed"),  # within psychiatry
+        (st("psychiatry/consultant"), -1, "left"),
+        (st("nursing/registered_nurse"), st("hcsw/support_worker"), "moved"),  # leaves nursing, joins hcsw
+        (-1, st("psychiatry/medical_school"), "joined:uk"),  # outside the workforce
+    ]
+    src, dst = (np.array([e[i] for e in events], dtype=np.int16) for i in (0, 1))
+    reason = np.array([code[e[2]] for e in events], dtype=np.int16)
+    flows = group_flows(s, log, src, dst, reason)
+    assert list(flows) == ["joiners", "leavers"] and list(flows["joiners"]) == s.groups
+    assert flows["joiners"]["nursing"] == {"progressed": 1, "joined:uk": 2}
+    assert flows["joiners"]["hcsw"] == {"moved": 1}
+    assert flows["leavers"] == {g: {"psychiatry": {"left": 1}, "nursing": {"moved": 1}}.get(g, {}) for g in s.groups}
+    assert sum(len(v) for v in flows["joiners"].values()) == 3
+    empty = np.zeros(0, dtype=np.int16)
+    assert group_flows(s, log, empty, empty, empty) == {k: {g: {} for g in s.groups} for k in ("joiners", "leavers")}
