@@ -58,9 +58,10 @@ def _lanes(n: int) -> np.ndarray:
     one bin waits on each addition in turn, three times slower than spreading it over lanes.
     """
     global _lane_codes
-    if len(_lane_codes) < n:
-        _lane_codes = (np.arange(max(n, 2 * len(_lane_codes))) % _LANES).astype(np.int16)
-    return _lane_codes[:n]
+    codes = _lane_codes
+    if len(codes) < n:
+        codes = _lane_codes = (np.arange(max(n, 2 * len(codes))) % _LANES).astype(np.int16)
+    return codes[:n]
 
 
 def _order_free(fte: np.ndarray) -> bool:
