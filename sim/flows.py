@@ -22,17 +22,27 @@ def group_of(scenario, stages: np.ndarray) -> np.ndarray:
 
 
 def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndarray) -> dict:
-    """``{"joiners": {group: {reason: n}}, "leavers": {...}}`` for a set of events."""
-    g_from, g_to = group_of(scenario, src), group_of(scenario, dst)
+    """``{"joiners": {group: {reason: n}}, "leavers": {...}}`` for a set of events.
+
+    One count over (kind, group, reason) cells: it runs every month, mostly on few events.
+    """
+    groups = scenario.groups
+    n_groups, n_reasons = len(groups), max(len(log.reasons), 1)
+    # group of each stage code; n_groups for none, also at the end, where stage -1 (outside) looks
+    table = np.full(len(scenario.stages) + 1, n_groups, dtype=np.intp)
+    table[:-1][scenario.stage_workforce] = scenario.stage_group[scenario.stage_workforce]
+    g_from, g_to = table[src], table[dst]
     moved = g_from != g_to
-    n_reasons = max(len(log.reasons), 1)
-    out = {"joiners": {g: {} for g in scenario.groups}, "leavers": {g: {} for g in scenario.groups}}
-    for kind, groups in (("leavers", g_from), ("joiners", g_to)):
-        chosen = moved & (groups >= 0)
-        cells = np.bincount(groups[chosen] * n_reasons + reason[chosen], minlength=len(scenario.groups) * n_reasons)
-        for cell in np.flatnonzero(cells):
-            g, r = divmod(int(cell), n_reasons)
-            out[kind][scenario.groups[g]][log.reasons[r]] = int(cells[cell])
+    reason = reason[moved].astype(np.intp)
+    half = (n_groups + 1) * n_reasons  # leavers' cells, then joiners'
+    cells = np.bincount(np.concatenate([g_from[moved] * n_reasons + reason, g_to[moved] * n_reasons + reason + half]),
+                        minlength=2 * half)
+    out = {"joiners": {g: {} for g in groups}, "leavers": {g: {} for g in groups}}
+    nonzero = np.flatnonzero(cells)
+    for cell, n in zip(nonzero.tolist(), cells[nonzero].tolist()):
+        kind, (g, r) = ("leavers", divmod(cell, n_reasons)) if cell < half else ("joiners", divmod(cell - half, n_reasons))
+        if g < n_groups:
+            out[kind][groups[g]][log.reasons[r]] = n
     return out
 
 

@@ -9,6 +9,7 @@ what was expected. ``Scenario`` is the validated, compiled form the model runs o
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -402,10 +403,32 @@ def resolve(name_or_path) -> Path:
     raise InputError.one(path, "", f"an existing scenario file or a shipped scenario name ({names})")
 
 
+_LOADED: dict[tuple[str, str, str], Scenario] = {}  # (path as named, resolved path, overrides): compiled
+_LOADED_MAX = 32
+
+
 def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
-    (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``)."""
+    (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``).
+
+    Each call returns a scenario of its own (levers change a model's copy), copied from one
+    compiled once per process for the same file and overrides, and compiled again when any of its
+    input files has changed since: copying costs a seventh of reading and validating the YAML.
+    """
     path = resolve(name_or_path)
+    key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())))
+    compiled = _LOADED.get(key)
+    if compiled is None or layering.changed(compiled.inputs):
+        compiled = _compile(path, overrides)
+        _LOADED.pop(key, None)
+        if len(_LOADED) >= _LOADED_MAX:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = compiled
+    return copy.deepcopy(compiled)
+
+
+def _compile(path: Path, overrides: dict | None) -> Scenario:
+    """``load`` without the cache."""
     layers: list[Path] = []
     data = layering.read_layered(path, resolve, files=layers)
     for dotted, value in (overrides or {}).items():

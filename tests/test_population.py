@@ -149,3 +149,25 @@ def test_history_starts_from_the_2021_stocks_less_the_published_changes(history)
     age = (history.now - p.birth_month[nurses]) / 12
     assert (age < 35).mean() == pytest.approx(0.19, abs=0.03)  # F§5: 19% under 35 in 2015
     assert (age >= 55).mean() == pytest.approx(0.14, abs=0.03)  # F§5: 14% over 55 in 2015
+
+
+def test_each_stock_is_drawn_as_it_would_be_alone(case):
+    """Stocks are drawn in one batch: each person gets exactly what drawing their stock alone gives."""
+    from conftest import DELETE
+    from sim import scenario
+
+    stocks = scenario.load(case()).spec.stocks
+    kinds = {(s.headcount is not None, s.fte is not None): name for name, s in stocks.items()}
+    chosen = list(dict.fromkeys(kinds.values()))
+    assert len(chosen) == 3  # headcount only, FTE only, both
+    model = WorkforceModel(scenario=case(), rng=4)
+    everyone = model.people.columns()
+    stage = everyone["stage"]
+    for name in chosen:
+        alone = WorkforceModel(scenario=case({f"stocks.{other}": DELETE for other in stocks if other != name}), rng=4)
+        code = model.inputs.stage_code(name)
+        mine = stage == code
+        assert np.flatnonzero(mine).tolist() == list(range(np.flatnonzero(mine)[0], np.flatnonzero(mine)[-1] + 1))
+        for field, column in alone.people.columns().items():
+            if field != "id":
+                np.testing.assert_array_equal(everyone[field][mine], column, err_msg=f"{name}: {field}")

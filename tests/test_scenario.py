@@ -253,3 +253,23 @@ def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_p
     after = scenario.input_files(tmp_path / "wales-mh-2015.yaml")
     changed = {f for f in before if before[f] != after[f]}
     assert changed == {str((tmp_path / "care.yaml").resolve())}
+
+
+def test_loading_again_gives_a_fresh_copy_and_rereads_edited_files(case):
+    path = case()
+    first = scenario.load(path)
+    first.leave_monthly[:] = 0.5  # a lever changes a model's copy ...
+    first.spec.groups["nursing"].leaving.rate = 0.9
+    second = scenario.load(path)  # ... never the next one's
+    fresh = scenario._compile(path, None)
+    assert second is not first and second.leave_monthly is not first.leave_monthly
+    np.testing.assert_array_equal(second.leave_monthly, fresh.leave_monthly)
+    assert second.spec == fresh.spec and second.stages == fresh.stages and second.inputs == fresh.inputs
+    assert scenario.load(path, {"groups.nursing.leaving.rate": 0.2}).spec.groups["nursing"].leaving.rate == 0.2
+    assert scenario.load(path).spec.groups["nursing"].leaving.rate == fresh.spec.groups["nursing"].leaving.rate
+    nursing = path.parent / "nursing.yaml"
+    nursing.write_text(nursing.read_text().replace("duration_years: 3", "duration_years: 4", 1))
+    assert "duration_years: 4" in nursing.read_text()
+    edited = scenario.load(path)
+    assert edited.inputs != fresh.inputs and edited.stage_months.tolist() != fresh.stage_months.tolist()
+    assert scenario.load("wales-mh-2021").file == scenario.SCENARIO_DIR / "wales-mh-2021.yaml"
