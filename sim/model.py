@@ -42,7 +42,7 @@ from . import scenario as scenario_module
 from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
-from .people import NEVER, People, Status
+from .people import NEVER, People, Status, rows
 from . import feedbacks, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
@@ -51,21 +51,9 @@ PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returni
 COLLECT = ("monthly", "yearly")
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
-_LANES = 8  # partial sums per bin (see _lanes)
-_lane_codes = np.zeros(0, dtype=np.int16)
-
-
-def _lanes(n: int) -> np.ndarray:
-    """0, 1, ..., 7, 0, 1, ... (n of them): the lane each of n people adds into.
-
-    People come in id order, so long runs of them share a stage; a bincount adding a run into
-    one bin waits on each addition in turn, three times slower than spreading it over lanes.
-    """
-    global _lane_codes
-    codes = _lane_codes
-    if len(codes) < n:
-        codes = _lane_codes = (np.arange(max(n, 2 * len(codes))) % _LANES).astype(np.int16)
-    return codes[:n]
+_LANES = 8  # partial sums per bin: people come in id order, so long runs of them share a stage, and a
+# bincount adding a run into one bin waits on each addition in turn, three times slower than
+# spreading it over lanes (by key % 8 in People's ``tally``, by id % 8 for in-post FTE)
 
 
 def _order_free(fte: np.ndarray) -> bool:
@@ -186,11 +174,11 @@ class WorkforceModel(mesa.Model):
         if len(self._due) > 1:
             self._due = [np.unique(np.concatenate(self._due))]
         ids, p = self._due[0], self.people
-        state = p.status[ids]
-        chosen = state == statuses[0]
+        state = p.state[ids]
+        chosen = state == int(statuses[0])
         for status in statuses[1:]:
-            chosen |= state == status
-        return ids[chosen & p.active[ids]]
+            chosen |= state == int(status)
+        return ids[chosen]
 
     def set_status(self, ids: np.ndarray, status, active: bool = True) -> None:
         """Set people's status (scalar or per person) and whether they stay active."""
@@ -203,36 +191,38 @@ class WorkforceModel(mesa.Model):
         if len(ids) == 0:
             return
         s, p, now = self.inputs, self.people, self.now
+        at = rows(ids)
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
-        was_training = _NEW_OR_TRAINING[p.status[ids]]
+        was_training = _NEW_OR_TRAINING[p.status[at]]
         training = s.stage_training[stage]
-        p.stage[ids] = stage
-        p.group[ids] = s.stage_group[stage]
-        p.pathway[ids] = s.stage_pathway[stage]
-        p.sector[ids] = s.group_sector[s.stage_group[stage]]
-        p.stage_entry[ids] = now
-        self.set_status(ids, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
+        p.stage[at] = stage
+        p.tally[at] = (stage.astype(np.int32) * 2 + p.welsh[at]) * _LANES + (p.key[at] % _LANES).astype(np.int32)
+        p.group[at] = s.stage_group[stage]
+        p.pathway[at] = s.stage_pathway[stage]
+        p.sector[at] = s.group_sector[s.stage_group[stage]]
+        p.stage_entry[at] = now
+        self.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
         fraction = np.ones(len(ids))
         ltft = training & (s.stage_ltft_share[stage] > 0)
         if ltft.any():
-            u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[ids])
+            u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[at])
             ltft &= u[0] < s.stage_ltft_share[stage]
             low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
             fraction = np.where(ltft, low + (high - low) * u[1], 1.0)
-        p.ltft[ids] = ltft
-        p.ltft_fraction[ids] = fraction
+        p.ltft[at] = ltft
+        p.ltft_fraction[at] = fraction
         months = s.stage_months[stage]
-        p.stage_due[ids] = np.where(months > 0, now + np.ceil(months / fraction).astype(np.int64), NEVER)
-        p.fte[ids] = np.where(training, fraction, p.fte[ids])
+        p.stage_due[at] = np.where(months > 0, now + np.ceil(months / fraction).astype(np.int64), NEVER)
+        p.fte[at] = np.where(training, fraction, p.fte[at])
         newly_in_post = ~training & was_training
         if newly_in_post.any():
             chosen = ids[newly_in_post]
             p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
-        schedule.enter(self, ids, training)
+        schedule.enter(self, ids, training, at)
         if self._due is not None:  # something due already this month: let this month's processes see it
-            due = ids[p.next_due[ids] <= now]
+            due = ids[p.next_due[at] <= now]
             if len(due):
                 self._due.append(due)
         if reason is not None:
@@ -268,8 +258,8 @@ class WorkforceModel(mesa.Model):
         ids = self.in_status(Status.IN_POST, Status.RETURNED)
         fte = p.fte.take(ids)
         stage = p.stage.take(ids)
-        if _order_free(fte):  # by stage and lane (see _lanes), then by group
-            key = stage.astype(self._key_type) * _LANES | _lanes(len(ids))
+        if _order_free(fte):  # by stage and lane (see _LANES), then by group
+            key = stage.astype(np.intp) * _LANES + ids % _LANES
             by_stage = np.bincount(key, weights=fte, minlength=_LANES * len(s.stages)).reshape(-1, _LANES).sum(axis=1)
             return self._post_of_group @ by_stage
         post = s.stage_post[stage]
@@ -289,23 +279,22 @@ class WorkforceModel(mesa.Model):
         self._workforce_of_group = (of_group & s.stage_workforce).astype(np.int64)  # (group, stage): 1 if counted
         self._workforce_fte_of_group = self._workforce_of_group.astype(np.float64)
         self._post_of_group = (of_group & s.stage_post).astype(np.float64)
-        # (stage, Welsh, lane) codes fit in int16 (cheaper to build and count) for up to 2047 stages
-        self._key_type = np.int16 if 2 * _LANES * n_stages <= np.iinfo(np.int16).max else np.intp
 
     def _collect(self, month: int | None = None) -> None:
         """Aggregate the state and the flows since the last record into ``self.history``, as of
         ``month`` (default: now; the month before, when nobody has moved since its end).
 
-        Headcount and FTE are counted in one pass over (stage, Welsh ability, lane) codes, and
-        the by-stage and Welsh-by-group figures follow from them; when the FTE sums could depend
-        on the order of adding (see ``_order_free``) FTE is summed person by person instead.
+        Headcount and FTE are counted in one pass over each person's ``tally`` code (stage, Welsh
+        ability and lane), and the by-stage and Welsh-by-group figures follow from them; when the
+        FTE sums could depend on the order of adding (see ``_order_free``) FTE is summed person by
+        person instead.
         """
         month = self.now if month is None else month
         s, p = self.inputs, self.people
         n_stages, n_groups = len(s.stages), len(s.groups)
         ids = self.counted()
         fte = p.fte.take(ids)
-        key = (p.stage.take(ids).astype(self._key_type) * 2 + p.welsh.take(ids)) * _LANES | _lanes(len(ids))
+        key = p.tally.take(ids)
         bins = 2 * _LANES * n_stages
         headcount = np.bincount(key, minlength=bins).reshape(n_stages, 2, _LANES).sum(axis=2)
         if _order_free(fte):

@@ -58,6 +58,7 @@ FIELDS: tuple[Field, ...] = (
     Field("status", "int8", int(Status.LEFT), "see Status"),
     Field("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not returning)"),
     Field("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"),
+    Field("tally", "int32", 0, "where the person is counted: (stage * 2 + Welsh ability) * 8 + key % 8 (WorkforceModel._collect)"),
     # the clocks of scheduled events (sim.schedule)
     Field("exit_left", "float32", 0.0, "cumulative hazard still to accumulate after exit_since before the next exit"),
     Field("exit_since", "int32", 0, "last month counted against exit_left"),
@@ -70,6 +71,15 @@ FIELDS: tuple[Field, ...] = (
 NEVER = int(np.iinfo(np.int32).max)
 SECTORS = ("nhs", "social_care")
 GONE = len(Status)  # the state of inactive people (see People.state)
+
+
+def rows(ids: np.ndarray):
+    """``ids`` as a slice when they are a run of consecutive ids (new people, a starting stock):
+    reading and writing columns through a slice is a block copy, not a gather or scatter."""
+    n = len(ids)
+    if n > 64 and ids[-1] - ids[0] == n - 1 and (np.diff(ids) == 1).all():
+        return slice(int(ids[0]), int(ids[0]) + n)
+    return ids
 
 
 class People:
@@ -134,9 +144,9 @@ class People:
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
         state = self.state[: self.count]
-        chosen = state == statuses[0]
+        chosen = state == int(statuses[0])  # a plain int: an IntEnum would widen the comparison to int64
         for status in statuses[1:]:
-            chosen |= state == status
+            chosen |= state == int(status)
         return np.flatnonzero(chosen)
 
     def truncate(self, count: int) -> None:

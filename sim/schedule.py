@@ -80,16 +80,18 @@ def update_rates(model) -> None:
         refresh(model.people, ids)
 
 
-def enter(model, ids: np.ndarray, training: np.ndarray) -> None:
-    """Start the clocks of people entering a stage: a new exit threshold, and an hours review in post."""
+def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
+    """Start the clocks of people entering a stage: a new exit threshold, and an hours review in post.
+    ``at``: their rows as ``sim.people.rows`` gives them (default: ``ids``)."""
     s, p, now = model.inputs, model.people, model.now
+    at = ids if at is None else at
     since = model.at_risk_from - 1
-    birth = p.birth_month[ids].astype(np.int64)
+    birth = p.birth_month[at].astype(np.int64)
     band = s.band_of(now - birth)
-    cell = (p.stage[ids].astype(np.intp) * 2 + p.sex[ids]) * len(s.band_edges) + band
-    left = (-np.log1p(-model.streams.uniform("exit", now, p.key[ids]))).astype(np.float32)
+    cell = (p.stage[at].astype(np.intp) * 2 + p.sex[at]) * len(s.band_edges) + band
+    left = (-np.log1p(-model.streams.uniform("exit", now, p.key[at]))).astype(np.float32)
     rate = model.exit_table[0][cell].astype(np.float32)
-    p.exit_left[ids], p.exit_since[ids], p.exit_rate[ids] = left, since, rate
+    p.exit_left[at], p.exit_since[at], p.exit_rate[at] = left, since, rate
     due = _exit_month(left, rate, since)
     hours = np.full(len(ids), NEVER, dtype=np.int64)
     post = ~training
@@ -97,8 +99,8 @@ def enter(model, ids: np.ndarray, training: np.ndarray) -> None:
         in_post = ids[post]
         due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], p.group[in_post], p.mho[in_post], since))
         hours[post] = hours_review(model, in_post, since)
-    p.exit_due[ids], p.hours_due[ids] = due, hours
-    p.next_due[ids] = np.minimum(np.minimum(p.stage_due[ids], due), hours)
+    p.exit_due[at], p.hours_due[at] = due, hours
+    p.next_due[at] = np.minimum(np.minimum(p.stage_due[at], due), hours)
 
 
 def recheck(model, ids: np.ndarray) -> None:
