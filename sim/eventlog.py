@@ -53,6 +53,14 @@ class EventLog:
             return empty, empty.astype(np.int32), *(empty.astype(np.int16),) * 3
         return tuple(np.concatenate(col) for col in zip(*chunks))
 
+    def merged(self, since: int) -> tuple[np.ndarray, ...]:
+        """``arrays(since)``, with those chunks merged into one: a month's many small chunks would
+        cost more memory in array headers than in events."""
+        columns = self.arrays(since)
+        if len(self._chunks) - since > 1:
+            self._chunks[since:] = [columns]
+        return columns
+
     @property
     def mark(self) -> int:
         """A bookmark: pass it to ``arrays(since=...)`` to get the events recorded after it."""

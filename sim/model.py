@@ -305,7 +305,7 @@ class WorkforceModel(mesa.Model):
             stage_fte = np.bincount(stage, weights=fte, minlength=n_stages)
             welsh = (key // _LANES % 2 == 1) & s.stage_workforce[stage]
             welsh_fte = np.bincount(s.stage_group[stage[welsh]], weights=fte[welsh], minlength=n_groups)
-        _, _, src, dst, reason = self.events.arrays(self._mark)
+        _, _, src, dst, reason = self.events.merged(self._mark)
         self._mark = self.events.mark
         self.history.append({
             "month": month,
@@ -317,7 +317,6 @@ class WorkforceModel(mesa.Model):
             "establishment_fte": self.establishment(month),
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": welsh_fte,
-            "events": (src, dst, reason),
             "flows": group_flows(s, self.events, src, dst, reason),
         })
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on

@@ -305,3 +305,12 @@ def test_group_flows_count_moves_into_and_out_of_each_groups_workforce():
     assert sum(len(v) for v in flows["joiners"].values()) == 3
     empty = np.zeros(0, dtype=np.int16)
     assert group_flows(s, log, empty, empty, empty) == {k: {g: {} for g in s.groups} for k in ("joiners", "leavers")}
+
+
+def test_collecting_merges_a_months_event_chunks_into_one_and_keeps_every_event():
+    model = WorkforceModel(rng=2, until=2022, collect="yearly")
+    model.run()
+    table = model.events.table()
+    again = WorkforceModel(rng=2, until=2022, collect="monthly").run().events.table()
+    assert len(model.events._chunks) <= 3  # the stock, then one chunk per yearly record
+    assert table.equals(again)
