@@ -34,7 +34,7 @@ Processes, in the package's order (``sim/model.py``), each month:
 
 Joiners (recruits from outside the pipeline filling vacancies) are excluded from both
 implementations: ``reduced_scenario`` sets each group's ``joiners.per_year`` to 0, so the
-package's joiners process runs but never adds anyone, and the reference has no joiners process.
+package's joiners process returns at once, and the reference has no joiners process.
 Intake from a stage (in-service routes) is not implemented: psychiatry and nursing have none.
 The reference keeps no event log; it records stage headcount and FTE each month with a
 ``mesa.DataCollector``.
