@@ -114,9 +114,10 @@ class WorkforceModel(mesa.Model):
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
+        self.retiring: dict[str, np.ndarray] = {}  # this month's retirements by reason, decided with leaving
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
-        self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell, and hours reviews
-        self.hours_table = s.hours_change_monthly.copy()
+        self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell (sim.schedule)
+        self.hours_table = s.hours_change_monthly.copy()  # the hours review probabilities in force
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()

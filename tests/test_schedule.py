@@ -5,7 +5,7 @@ import pytest
 
 import sim
 from sim import calendar
-from sim.interventions import Retention
+from sim.interventions import Feedbacks, Retention, RetireAndReturn, TrainingAttrition
 from tests import tiny_scenario
 
 PEOPLE = 20_000
@@ -74,7 +74,12 @@ def test_hours_reviews_come_at_the_annual_rate(tmp_path):
     assert (p.hours_due[ids] > model.now).all()
 
 
-@pytest.mark.parametrize("start", ["2021-03", "2023-07"])
-def test_levers_changing_rates_mid_run_leave_nothing_overdue(start):
-    levers = [Retention(factor=0.6, groups=["nursing"], start=start)]
-    sim.WorkforceModel(until=2025, rng=3, interventions=levers, check=True).run()  # check_schedule each month
+@pytest.mark.parametrize("lever", [
+    Retention(factor=0.6, groups=["nursing"], start="2021-03"),
+    Retention(factor=1.5, ages=(55, 100), start="2023-07"),
+    TrainingAttrition(reduction=0.5, start="2022-09"),
+    RetireAndReturn(retirement_factor=0.5, groups=["psychiatry", "nursing"], start="2022-01"),
+    Feedbacks(workload=True),  # rates that change every month
+], ids=lambda lever: lever.kind)
+def test_levers_and_feedbacks_changing_rates_mid_run_leave_nothing_overdue(lever):
+    sim.WorkforceModel(until=2025, rng=3, interventions=[lever], check=True).run()  # check_schedule each month
