@@ -58,8 +58,11 @@ def exit_rates(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def cells(model, ids: np.ndarray) -> np.ndarray:
     """Each person's cell this month: (stage, sex, age band) as one flat index."""
     s, p = model.inputs, model.people
-    band = s.band_of(model.now - p.birth_month[ids])
-    return (p.stage[ids].astype(np.intp) * 2 + p.sex[ids]) * len(s.band_edges) + band
+    return _cell(s, p.stage[ids], p.sex[ids], s.band_of(model.now - p.birth_month[ids]))
+
+
+def _cell(s, stage: np.ndarray, sex: np.ndarray, band: np.ndarray) -> np.ndarray:
+    return (stage.astype(np.intp) * 2 + sex) * len(s.band_edges) + band
 
 
 def update_rates(model) -> None:
@@ -88,7 +91,7 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
     since = model.at_risk_from - 1
     birth = p.birth_month[at].astype(np.int64)
     band = s.band_of(now - birth)
-    cell = (p.stage[at].astype(np.intp) * 2 + p.sex[at]) * len(s.band_edges) + band
+    cell = _cell(s, p.stage[at], p.sex[at], band)
     left = (-np.log1p(-model.streams.uniform("exit", now, p.key[at]))).astype(np.float32)
     rate = model.exit_table[0][cell].astype(np.float32)
     p.exit_left[at], p.exit_since[at], p.exit_rate[at] = left, since, rate
