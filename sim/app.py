@@ -29,7 +29,6 @@ from mesa.visualization.utils import update_counter
 from sim import calendar
 from sim import scenario as scenario_module
 from sim.errors import _short
-from sim.experiment import _compiled
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.model import WorkforceModel
 from sim.plots import _COLOURS, label
@@ -47,14 +46,8 @@ PLACES = {
 LTFT_STAGES = ["psychiatry/core_psychiatry", "psychiatry/higher_specialty"]
 
 
-def _scenario(name: str):
-    """The compiled scenario, loaded once and again only if one of its files has changed
-    (the experiments' cache; models deep-copy it)."""
-    return _compiled(str(scenario_module.resolve(name).resolve()), {})
-
-
 def default_ltft_percent(name: str = scenario_module.DEFAULT) -> int:
-    s = _scenario(name)
+    s = scenario_module.compiled(name)
     return int(round(100 * float(s.stage_ltft_share[s.stage_code(LTFT_STAGES[0])])))
 
 
@@ -104,7 +97,7 @@ class DashboardModel(WorkforceModel):
                  social_work_places: int = 0, retention: int = 0, return_share: int = 0, ltft_share: int | None = None,
                  international_recruits: int = 0, recruit_group: str = "nursing", rng: int = 1,
                  scenario_name: str = scenario_module.DEFAULT):
-        compiled = _scenario(scenario_name)
+        compiled = scenario_module.compiled(scenario_name)
         controls = model_params(scenario_name)
         inputs = {k: v for k, v in locals().items() if k in controls and v is not None}  # the arguments
         self.problems = input_problems(scenario_name, **inputs)
@@ -261,7 +254,7 @@ def DifferenceChart(model):
 
 # ---- the page ----------------------------------------------------------------------------------------
 def model_params(name: str = scenario_module.DEFAULT) -> dict:
-    s = _scenario(name)
+    s = scenario_module.compiled(name)
     first = calendar.year_of(s.start) + 1
     params = {
         "until": Slider("Last year (March)", 2031, first, calendar.year_of(s.end), 1),

@@ -231,7 +231,7 @@ def load(path) -> Experiment:
         name = data.get("scenario", scenario_module.DEFAULT)
         if isinstance(name, str):  # report the scenario's own problems too, all in one go
             try:
-                _compiled(str(_scenario_file(path, name).resolve()), {})
+                scenario_module.compiled(str(_scenario_file(path, name).resolve()), {})
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
@@ -300,7 +300,7 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
     """Load the scenario; a problem with an overridden value is reported at the experiment's field."""
     keys = keys or {k: k for k in overrides}
     try:
-        return _compiled(str(scenario_file.resolve()), overrides)
+        return scenario_module.compiled(str(scenario_file.resolve()), overrides)
     except InputError as exc:
         problems = []
         for p in exc.problems:
@@ -379,36 +379,13 @@ def to_overrides(spec, parameters: dict) -> dict:
     return out
 
 
-def _freeze(overrides: dict) -> str:
-    return json.dumps(overrides, sort_keys=True, default=str)
-
-
-_SCENARIOS: dict[tuple[str, str], scenario_module.Scenario] = {}
-
-
-def _compiled(path: str, overrides: dict) -> scenario_module.Scenario:
-    """A compiled scenario, loaded once per process for each distinct set of overrides, and
-    loaded again when any of its input files has changed since (edited in the same session).
-
-    Models deep-copy the scenario they are given, so sharing the compiled one is safe.
-    """
-    key = (path, _freeze(overrides))
-    cached = _SCENARIOS.get(key)
-    if cached is None or layering.changed(cached.inputs):
-        _SCENARIOS.pop(key, None)
-        if len(_SCENARIOS) >= 32:
-            _SCENARIOS.pop(next(iter(_SCENARIOS)))
-        _SCENARIOS[key] = scenario_module.load(path, overrides)
-    return _SCENARIOS[key]
-
-
 # ---- one run ----------------------------------------------------------------------------------------
 def simulate(job: Job):
     """Run one job: the tidy table labelled with the job, or (with ``job.outcomes``) a dict of outcomes."""
     from .model import WorkforceModel
     from .results import Results
 
-    scenario = _compiled(job.scenario, job.overrides)
+    scenario = scenario_module.compiled(job.scenario, job.overrides)
     if job.inputs is not None and scenario.inputs != dict(job.inputs):
         raise InputError([Problem(name, "", "the same content as when the batch started (an input file changed "
                                             "during the batch; rerun it)")
@@ -453,7 +430,7 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
     total, in the final year). The same inputs always give the same outputs.
     """
     path = str(scenario_module.resolve(scenario).resolve())
-    base = _compiled(path, {})
+    base = scenario_module.compiled(path, {})
     overrides = to_overrides(base.spec, dict(parameters or {}))
     final = calendar.year_of(base.end if until is None else min(base.end, int(until) * 12 + base.end % 12))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)

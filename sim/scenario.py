@@ -411,10 +411,16 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
     (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``).
 
-    Each call returns a scenario of its own (levers change a model's copy), copied from one
-    compiled once per process for the same file and overrides, and compiled again when any of its
-    input files has changed since: copying costs a seventh of reading and validating the YAML.
+    Each call returns a scenario of its own (levers change a model's copy), copied from the one
+    ``compiled`` keeps: copying costs a seventh of reading and validating the YAML.
     """
+    return copy.deepcopy(compiled(name_or_path, overrides))
+
+
+def compiled(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
+    """The scenario ``load`` copies, shared: compiled once per process for the same file and
+    overrides, and compiled again when any of its input files has changed since. Never change
+    it; a ``WorkforceModel`` given it works on a copy of its own."""
     path = resolve(name_or_path)
     key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())))
     compiled = _LOADED.get(key)
@@ -424,7 +430,7 @@ def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
         if len(_LOADED) >= _LOADED_MAX:
             _LOADED.pop(next(iter(_LOADED)))
         _LOADED[key] = compiled
-    return copy.deepcopy(compiled)
+    return compiled
 
 
 def _compile(path: Path, overrides: dict | None) -> Scenario:

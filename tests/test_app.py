@@ -51,10 +51,10 @@ def test_a_lever_moves_its_group_only_and_steps_stop_at_the_end():
 
 
 def test_each_input_becomes_its_lever():
-    from sim.app import _scenario, policy
-    from sim.scenario import DEFAULT
+    from sim.app import policy
+    from sim.scenario import DEFAULT, compiled
 
-    s = _scenario(DEFAULT)
+    s = compiled(DEFAULT)
     levers = policy(s, retention=20, return_share=10, ltft_share=30, international_recruits=40,
                     recruit_group="psychiatry", nursing_places=25, caap_places=0)
     kinds = [x.kind for x in levers]

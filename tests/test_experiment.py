@@ -18,7 +18,7 @@ import yaml
 
 import tiny_scenario
 from conftest import REPO, has_problem
-from sim import experiment
+from sim import experiment, scenario
 from sim.cli import main
 from sim.errors import InputError
 
@@ -312,12 +312,12 @@ def test_a_run_refuses_input_files_changed_since_its_batch_started(tmp_path):
 def test_a_cached_scenario_is_loaded_again_when_any_of_its_files_changes(tmp_path):
     path = layered_tiny(tmp_path)
     scenario_file = str((tmp_path / "tiny.yaml").resolve())
-    first = experiment._compiled(scenario_file, {})
-    assert experiment._compiled(scenario_file, {}) is first  # unchanged: the same compiled scenario
+    first = scenario.compiled(scenario_file)
+    assert scenario.compiled(scenario_file) is first  # unchanged: the same compiled scenario
     wanted = ["headcount:staff:2021", "leavers:staff:2021"]
     before = experiment.outcomes(seed=1, scenario=tmp_path / "tiny.yaml", wanted=wanted, until=2021)
     (tmp_path / "cal.yaml").write_text("overrides:\n  groups.staff.leaving.rate: 0.5\n")
-    second = experiment._compiled(scenario_file, {})
+    second = scenario.compiled(scenario_file)
     assert second is not first and second.spec.groups["staff"].leaving.rate == 0.5
     after = experiment.outcomes(seed=1, scenario=tmp_path / "tiny.yaml", wanted=wanted, until=2021)
     assert after["leavers:staff:2021"] > 2 * before["leavers:staff:2021"]
