@@ -22,13 +22,9 @@ from .people import FIELDS, Status
 from .rng import ShareTable, person_keys
 
 
-def draw_people(model, keys: np.ndarray, age, female_share: float, welsh_share: float, stream: str) -> np.ndarray:
-    """Add people with the given keys: sex, birth month (uniform within age bands), Welsh ability."""
-    return draw_cohorts(model, [(keys, age, female_share, welsh_share)], stream)
-
-
 def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
-    """``draw_people`` for several cohorts at once, each ``(keys, age, female_share, welsh_share)``.
+    """Add the people of several cohorts, each ``(keys, age, female_share, welsh_share)``: sex,
+    birth month (uniform within age bands) and Welsh ability.
 
     All draws are per key, so a batch gives every person exactly what drawing their cohort
     alone would; new ids follow the cohorts' order.

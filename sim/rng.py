@@ -59,8 +59,7 @@ def person_keys(*parts, count: int) -> np.ndarray:
     The key of the i-th person depends only on ``parts`` (where and when they were
     created) and i, so adding a person to the end of a cohort leaves every other key alone.
     """
-    base = np.uint64(stable_hash("person", *parts))
-    return mix(base + np.arange(1, count + 1, dtype=np.uint64) * _GOLDEN)
+    return cohort_keys([parts], [count])
 
 
 def cohort_keys(parts: list[tuple], counts: np.ndarray) -> np.ndarray:
