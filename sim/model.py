@@ -136,7 +136,8 @@ class WorkforceModel(mesa.Model):
             intervention.apply(self)
         if self.inputs.feedbacks.any and self.history[-1]["month"] < self.now - 1:
             self._collect(self.now - 1)  # feedbacks read last month's aggregates: collected late if skipped
-        schedule.update_rates(self)
+        if self.interventions or self.inputs.feedbacks.any:  # nothing else changes a rate during a run
+            schedule.update_rates(self)
         self.at_risk_from = self.now
         p = self.people
         self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
@@ -181,10 +182,12 @@ class WorkforceModel(mesa.Model):
             chosen |= state == int(status)
         return ids[chosen]
 
-    def set_status(self, ids: np.ndarray, status, active: bool = True) -> None:
-        """Set people's status (scalar or per person) and whether they stay active."""
+    def set_status(self, ids: np.ndarray, status, active=True) -> None:
+        """Set people's status and whether they stay active (each a scalar or one per person)."""
         self.people.set_status(ids, status, active)
-        if not active:
+        if np.ndim(active):
+            self.people.next_due[ids[~active]] = NEVER
+        elif not active:
             self.people.next_due[ids] = NEVER
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
@@ -240,8 +243,9 @@ class WorkforceModel(mesa.Model):
         ranges = s.part_time_range[group]
         return np.where(u[0] < share, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u[1], 1.0).astype(np.float32)
 
-    def remove(self, ids: np.ndarray, status: Status, reason, keep_active: bool = False) -> None:
-        """People leave their post or training: record the event and set their status."""
+    def remove(self, ids: np.ndarray, status: Status, reason, keep_active=False) -> None:
+        """People leave their post or training: record the event and set their status (and
+        whether they stay active, a scalar or one per person)."""
         if len(ids) == 0:
             return
         p = self.people

@@ -135,11 +135,14 @@ class People:
         self.count += n
         return np.arange(rows.start, rows.stop)
 
-    def set_status(self, ids: np.ndarray, status, active: bool = True) -> None:
-        """Set people's status (scalar or per person) and whether they stay active."""
+    def set_status(self, ids: np.ndarray, status, active=True) -> None:
+        """Set people's status and whether they stay active (each a scalar or one per person)."""
         self.status[ids] = status
         self.active[ids] = active
-        self.state[ids] = self.status[ids] if active else GONE
+        if np.ndim(active):
+            self.state[ids] = np.where(active, self.status[ids], GONE)
+        else:
+            self.state[ids] = self.status[ids] if active else GONE
 
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""

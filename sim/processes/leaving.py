@@ -36,7 +36,7 @@ def step(model) -> None:
     exit = month <= now
     age, group = now - p.birth_month[ids], p.group[ids]
     q_leave, q_retire = leave[cell], retire[cell]
-    u = model.streams.uniforms(("exit_cause", "retirement_mho"), now, p.key[ids])
+    u = model.streams.uniforms(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids])
     leaving = exit & (u[0] * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave)
     retiring = ~leaving & (exit | (age >= s.max_age_months[group]))
     mho = ~leaving & ~retiring & p.mho[ids] & (age == schedule.MHO_AGE) & (now <= s.mho_end)
@@ -46,14 +46,13 @@ def step(model) -> None:
     month, staying = month[staying], ids[staying]
     p.exit_due[staying] = schedule.next_exit_due(model, staying, after=now, exit=month)
     schedule.refresh(p, staying)
-    ids, group = ids[leaving], group[leaving]
+    ids, group, u = ids[leaving], group[leaving], u[2][leaving]
     if len(ids) == 0:
         return
     order = np.argsort(group, kind="stable")  # the event log lists leavers group by group
     ids, group = ids[order], group[order]
     table = _reasons(model)
-    chosen = model.streams.choice("leaving_reason", now, p.key[ids], table, group)
-    model.remove(ids, Status.LEFT, table.labels[group, chosen])
+    model.remove(ids, Status.LEFT, table.labels[group, table.pick(u[order], group)])
 
 
 def _reasons(model) -> ShareTable:

@@ -19,23 +19,22 @@ from ..people import Status
 
 def step(model) -> None:
     p, now = model.people, model.now
-    for reason, ids in model.retiring.items():
-        retire(model, ids, reason)
+    retiring = [(ids, reason) for reason, ids in model.retiring.items() if len(ids)]
     model.retiring = {}
+    if retiring:  # one batch; reason codes in order of first use, as retiring reason by reason gives
+        codes = [model.events.reason_code(reason) for _, reason in retiring]
+        retire(model, np.concatenate([ids for ids, _ in retiring]), np.repeat(codes, [len(ids) for ids, _ in retiring]))
     returners = model.due(Status.RETURNED)
     model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
 
 
-def retire(model, ids: np.ndarray, reason: str) -> None:
-    """Retire people; those who will return stay active with a return month within a year."""
-    if len(ids) == 0:
-        return
+def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
+    """Retire people (with a reason code each); those who will return stay active with a return
+    month within a year."""
     s, p, now = model.inputs, model.people, model.now
     u = model.streams.uniforms(("return", "return_delay"), now, p.key[ids])
     back = u[0] < s.return_share[p.group[ids]]
-    model.remove(ids[~back], Status.RETIRED, reason)
+    model.remove(ids, Status.RETIRED, reasons, keep_active=back)
     coming = ids[back]
-    model.remove(coming, Status.RETIRED, reason, keep_active=True)
-    delay = 1 + np.floor(12 * u[1][back]).astype(np.int32)
-    p.return_due[coming] = now + delay
+    p.return_due[coming] = now + 1 + np.floor(12 * u[1][back]).astype(np.int32)
     p.next_due[coming] = p.return_due[coming]
