@@ -92,4 +92,4 @@ class EventLog:
 
 def _column(value, n: int) -> np.ndarray:
     """An int16 column of length n from a scalar or an array."""
-    return np.full(n, value, np.int16) if np.ndim(value) == 0 else np.asarray(value, dtype=np.int16)
+    return value.astype(np.int16, copy=False) if isinstance(value, np.ndarray) and value.ndim else np.full(n, value, np.int16)

@@ -117,7 +117,7 @@ class WorkforceModel(mesa.Model):
         self.retiring: dict[str, np.ndarray] = {}  # this month's retirements by reason, decided with leaving
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
         self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell (sim.schedule)
-        self.hours_table = s.hours_change_monthly.copy()  # the hours review probabilities in force
+        self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()
@@ -185,7 +185,7 @@ class WorkforceModel(mesa.Model):
     def set_status(self, ids: np.ndarray, status, active=True) -> None:
         """Set people's status and whether they stay active (each a scalar or one per person)."""
         self.people.set_status(ids, status, active)
-        if np.ndim(active):
+        if isinstance(active, np.ndarray):  # one per person (np.ndim costs more)
             self.people.next_due[ids[~active]] = NEVER
         elif not active:
             self.people.next_due[ids] = NEVER

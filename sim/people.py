@@ -139,7 +139,7 @@ class People:
         """Set people's status and whether they stay active (each a scalar or one per person)."""
         self.status[ids] = status
         self.active[ids] = active
-        if np.ndim(active):
+        if isinstance(active, np.ndarray):  # one per person (np.ndim costs more)
             self.state[ids] = np.where(active, self.status[ids], GONE)
         else:
             self.state[ids] = self.status[ids] if active else GONE

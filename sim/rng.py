@@ -81,6 +81,14 @@ def _salt(seed: int, name: str, month: int) -> int:
     return x ^ (x >> 31)
 
 
+@lru_cache(maxsize=16384)
+def _salts(seed: int, names: tuple[str, ...], month: int) -> np.ndarray:
+    """The salts of several streams in a month, as a column (read only: cached)."""
+    salts = np.array([_salt(seed, name, month) for name in names], dtype=np.uint64)[:, None]
+    salts.flags.writeable = False
+    return salts
+
+
 class Streams:
     """The named random streams of one run."""
 
@@ -96,8 +104,7 @@ class Streams:
     def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
         """``uniform`` for several decisions at once: row i holds decision ``names[i]``'s draws.
         One pass over a (decisions, people) block instead of one per decision."""
-        salts = np.array([_salt(self.seed, name, int(month)) for name in names], dtype=np.uint64)
-        x = np.bitwise_xor(keys.astype(np.uint64, copy=False)[None, :], salts[:, None])
+        x = np.bitwise_xor(keys.astype(np.uint64, copy=False)[None, :], _salts(self.seed, names, int(month)))
         np.right_shift(_mix_inplace(x), _S11, out=x)
         return np.multiply(x, _UNIT, out=x.view(np.float64))
 

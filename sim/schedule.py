@@ -69,7 +69,7 @@ def update_rates(model) -> None:
     """Work out this month's rate tables; rebase the people whose cell's rate changed."""
     previous_exits, previous_hours = model.exit_table[0], model.hours_table
     model.exit_table = exit_rates(model)
-    model.hours_table = model.inputs.hours_change_monthly.copy()
+    model.hours_table = review_rates(model.inputs)
     rate = model.exit_table[0]
     if not np.array_equal(rate, previous_exits):
         ids = model.in_status(Status.TRAINING, Status.IN_POST)
@@ -92,16 +92,17 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
     birth = p.birth_month[at].astype(np.int64)
     band = s.band_of(now - birth)
     cell = _cell(s, p.stage[at], p.sex[at], band)
-    left = (-np.log1p(-model.streams.uniform("exit", now, p.key[at]))).astype(np.float32)
+    u = model.streams.uniforms(("exit", "hours_review"), now, p.key[at])  # the review's is used in post only
+    left = (-np.log1p(-u[0])).astype(np.float32)
     rate = model.exit_table[0][cell].astype(np.float32)
     p.exit_left[at], p.exit_since[at], p.exit_rate[at] = left, since, rate
     due = _exit_month(left, rate, since)
     hours = np.full(len(ids), NEVER, dtype=np.int64)
     post = ~training
     if post.any():
-        in_post = ids[post]
-        due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], p.group[in_post], p.mho[in_post], since))
-        hours[post] = hours_review(model, in_post, since)
+        group = p.group[ids[post]]
+        due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], group, p.mho[ids[post]], since))
+        hours[post] = _exit_month(-np.log1p(-u[1][post]), model.hours_table[group], since)
     p.exit_due[at], p.hours_due[at] = due, hours
     p.next_due[at] = np.minimum(np.minimum(p.stage_due[at], due), hours)
 
@@ -136,7 +137,7 @@ def _exit_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
     rate = rate.astype(np.float64)
     positive = rate > 0
     months = np.ceil(left / np.where(positive, rate, 1.0))
-    np.clip(months, 1.0, NEVER // 2, out=months)
+    np.minimum(np.maximum(months, 1.0, out=months), NEVER // 2, out=months)  # np.clip costs more per call
     return np.where(positive, since + months, NEVER).astype(np.int64)
 
 
@@ -170,12 +171,12 @@ def hours_review(model, ids: np.ndarray, since: int) -> np.ndarray:
     """Month of each person's next hours review: geometric at the group's monthly probability."""
     p = model.people
     wait = -np.log1p(-model.streams.uniform("hours_review", model.now, p.key[ids]))
-    return _exit_month(wait, _review_rates(model.hours_table)[p.group[ids]], since)
+    return _exit_month(wait, model.hours_table[p.group[ids]], since)
 
 
-def _review_rates(chance: np.ndarray) -> np.ndarray:
-    """The cumulative hazard a month of each group's monthly review probability (0: never)."""
-    return -np.log1p(-np.minimum(chance, 1.0 - 1e-16))
+def review_rates(s) -> np.ndarray:
+    """The cumulative hazard a month of each group's monthly hours review probability (0: never)."""
+    return -np.log1p(-np.minimum(s.hours_change_monthly, 1.0 - 1e-16))
 
 
 def refresh(people, ids: np.ndarray) -> None:
