@@ -6,6 +6,7 @@
 - nobody is in two places: each counted person has exactly one valid stage and a status
   that matches it (training stage <-> in training), and is counted once;
 - FTE is in (0, 1] for everyone counted; no count is negative;
+- the running stocks (``sim.stocks``) agree with a count of everyone;
 - nothing scheduled is overdue (``check_schedule``);
 - nobody is younger than their stage allows: the youngest age at which anyone can enter it
   (the lowest age of its stock, intake or joiners, or of any stage that leads to it), and
@@ -71,6 +72,12 @@ def check_step(model, previous: dict, current: dict) -> None:
                              f"younger than anyone can enter it ({youngest[stage[i]] / 12:.2f})")
     if (np.bincount(ids, minlength=1) > 1).any():
         raise InvariantError(f"month {model.now}: someone counted twice")
+    cell = stage * 2 + p.welsh[ids]  # the running stocks, against a count of everyone
+    stocks = model.stocks.settle()
+    if not (np.array_equal(stocks.headcount, np.bincount(cell, minlength=stocks.cells))
+            and np.array_equal(stocks.fte, np.bincount(cell, weights=fte, minlength=stocks.cells))):
+        raise InvariantError(f"month {model.now}: the running stocks differ from a count of everyone "
+                             "(a change of status, stage or hours not marked?)")
     check_schedule(model)
     if model.now >= model.end:
         check_replay(model)

@@ -42,32 +42,15 @@ from . import scenario as scenario_module
 from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
-from .people import NEVER, People, Status, rows
+from .people import COUNTED, NEVER, People, Status, distinct, rows
 from . import feedbacks, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
+from .stocks import Stocks
 
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COLLECT = ("monthly", "yearly")
-COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
-_LANES = 8  # partial sums per bin: people come in id order, so long runs of them share a stage, and a
-# bincount adding a run into one bin waits on each addition in turn, three times slower than
-# spreading it over lanes (by key % 8 in People's ``tally``, by id % 8 for in-post FTE)
-
-
-def _order_free(fte: np.ndarray) -> bool:
-    """Whether float64 sums of these FTEs are exact whatever the order of adding, so that sums
-    by stage, lane or Welsh ability, added up again, equal a sum person by person bit for bit.
-
-    They are if all are positive and ``n * max <= 2**(52 - mantissa bits) * min``: each value is
-    then a multiple of the last place of the smallest, and every partial sum a multiple below
-    2**53 of it. For float32 FTEs of at least 0.01 that holds up to 5 million people.
-    """
-    if len(fte) == 0:
-        return True
-    low = float(fte.min())
-    return low > 0 and len(fte) * float(fte.max()) <= 2.0 ** (52 - np.finfo(fte.dtype).nmant) * low
 
 
 class WorkforceModel(mesa.Model):
@@ -111,6 +94,7 @@ class WorkforceModel(mesa.Model):
         self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
+        self.stocks = Stocks(self.people, len(s.stages))  # headcount and FTE counted, kept as people change
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
@@ -174,7 +158,7 @@ class WorkforceModel(mesa.Model):
         if not self._due:
             return np.zeros(0, dtype=np.int64)
         if len(self._due) > 1:
-            self._due = [np.unique(np.concatenate(self._due))]
+            self._due = [distinct(np.concatenate(self._due))]
         ids, p = self._due[0], self.people
         state = p.state[ids]
         chosen = state == int(statuses[0])
@@ -202,7 +186,6 @@ class WorkforceModel(mesa.Model):
         was_training = _NEW_OR_TRAINING[p.status[at]]
         training = s.stage_training[stage]
         p.stage[at] = stage
-        p.tally[at] = (stage.astype(np.int32) * 2 + p.welsh[at]) * _LANES + (p.key[at] % _LANES).astype(np.int32)
         p.group[at] = s.stage_group[stage]
         p.pathway[at] = s.stage_pathway[stage]
         p.sector[at] = s.group_sector[s.stage_group[stage]]
@@ -259,16 +242,7 @@ class WorkforceModel(mesa.Model):
 
     def post_fte(self) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
-        s, p = self.inputs, self.people
-        ids = self.in_status(Status.IN_POST, Status.RETURNED)
-        fte = p.fte.take(ids)
-        stage = p.stage.take(ids)
-        if _order_free(fte):  # by stage and lane (see _LANES), then by group
-            key = stage.astype(np.intp) * _LANES + ids % _LANES
-            by_stage = np.bincount(key, weights=fte, minlength=_LANES * len(s.stages)).reshape(-1, _LANES).sum(axis=1)
-            return self._post_of_group @ by_stage
-        post = s.stage_post[stage]
-        return np.bincount(s.stage_group[stage[post]], weights=fte[post], minlength=len(s.groups))
+        return self._post_of_group @ self.stocks.settle().fte.reshape(-1, 2).sum(axis=1)  # as in ``_collect``
 
     def establishment(self, month: int | None = None) -> np.ndarray:
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
@@ -289,27 +263,14 @@ class WorkforceModel(mesa.Model):
         """Aggregate the state and the flows since the last record into ``self.history``, as of
         ``month`` (default: now; the month before, when nobody has moved since its end).
 
-        Headcount and FTE are counted in one pass over each person's ``tally`` code (stage, Welsh
-        ability and lane), and the by-stage and Welsh-by-group figures follow from them; when the
-        FTE sums could depend on the order of adding (see ``_order_free``) FTE is summed person by
-        person instead.
+        Headcount and FTE by stage and Welsh ability come from the running stocks (``sim.stocks``),
+        and the by-stage and by-group figures follow from them.
         """
         month = self.now if month is None else month
-        s, p = self.inputs, self.people
-        n_stages, n_groups = len(s.stages), len(s.groups)
-        ids = self.counted()
-        fte = p.fte.take(ids)
-        key = p.tally.take(ids)
-        bins = 2 * _LANES * n_stages
-        headcount = np.bincount(key, minlength=bins).reshape(n_stages, 2, _LANES).sum(axis=2)
-        if _order_free(fte):
-            sums = np.bincount(key, weights=fte, minlength=bins).reshape(n_stages, 2, _LANES).sum(axis=2)
-            stage_fte, welsh_fte = sums.sum(axis=1), self._workforce_fte_of_group @ sums[:, 1]
-        else:
-            stage = key // (2 * _LANES)
-            stage_fte = np.bincount(stage, weights=fte, minlength=n_stages)
-            welsh = (key // _LANES % 2 == 1) & s.stage_workforce[stage]
-            welsh_fte = np.bincount(s.stage_group[stage[welsh]], weights=fte[welsh], minlength=n_groups)
+        s = self.inputs
+        stocks = self.stocks.settle()
+        headcount, sums = stocks.headcount.reshape(-1, 2), stocks.fte.reshape(-1, 2)
+        stage_fte = sums.sum(axis=1)
         _, _, src, dst, reason = self.events.merged(self._mark)
         self._mark = self.events.mark
         self.history.append({
@@ -318,10 +279,10 @@ class WorkforceModel(mesa.Model):
             "stage_headcount": headcount.sum(axis=1),
             "stage_fte": stage_fte,
             # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
-            "post_fte": np.bincount(s.stage_group, weights=np.where(s.stage_post, stage_fte, 0.0), minlength=n_groups),
+            "post_fte": self._post_of_group @ stage_fte,
             "establishment_fte": self.establishment(month),
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
-            "welsh_fte": welsh_fte,
+            "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
         })
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on

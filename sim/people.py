@@ -58,7 +58,9 @@ FIELDS: tuple[Field, ...] = (
     Field("status", "int8", int(Status.LEFT), "see Status"),
     Field("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not returning)"),
     Field("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"),
-    Field("tally", "int32", 0, "where the person is counted: (stage * 2 + Welsh ability) * 8 + key % 8 (WorkforceModel._collect)"),
+    # where the person was counted when the stocks were last brought up to date (sim.stocks)
+    Field("counted_as", "int16", -1, "stage * 2 + Welsh ability, -1 if not counted"),
+    Field("counted_fte", "float32", 0.0, "FTE counted"),
     # the clocks of scheduled events (sim.schedule)
     Field("exit_left", "float32", 0.0, "cumulative hazard still to accumulate after exit_since before the next exit"),
     Field("exit_since", "int32", 0, "last month counted against exit_left"),
@@ -71,6 +73,15 @@ FIELDS: tuple[Field, ...] = (
 NEVER = int(np.iinfo(np.int32).max)
 SECTORS = ("nhs", "social_care")
 GONE = len(Status)  # the state of inactive people (see People.state)
+COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)  # the statuses counted in stocks
+COUNTED_STATE = np.isin(np.arange(GONE + 1), COUNTED)  # by state: counted or not
+NOT_COUNTED = -1  # the stocks' cell of people not counted (``counted_as``)
+
+
+def distinct(ids: np.ndarray) -> np.ndarray:
+    """The distinct ids, sorted (as ``np.unique``, which hashes first and is ten times slower here)."""
+    ids = np.sort(ids)
+    return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
 
 
 def rows(ids: np.ndarray):
@@ -89,6 +100,8 @@ class People:
     are due to return; people who have left for good, or retired with no return, are inactive.
     ``state`` is the status of active people and ``GONE`` for the rest, so finding everyone in a
     status is one pass over one byte a person (``set_status`` keeps the three together).
+    ``marked`` lists the ids whose status, stage or hours changed since the stocks were last
+    brought up to date (``sim.stocks``): ``set_status`` marks its people, ``mark`` anyone else.
     """
 
     def __init__(self, capacity: int = 1024):
@@ -98,6 +111,7 @@ class People:
             setattr(self, f.name, np.full(self._capacity, f.default, dtype=f.dtype))
         self.active = np.zeros(self._capacity, dtype=bool)
         self.state = np.full(self._capacity, GONE, dtype=np.int8)
+        self.marked: list[np.ndarray] = []
 
     def __len__(self) -> int:
         return self.count
@@ -139,10 +153,15 @@ class People:
         """Set people's status and whether they stay active (each a scalar or one per person)."""
         self.status[ids] = status
         self.active[ids] = active
+        self.mark(ids)
         if isinstance(active, np.ndarray):  # one per person (np.ndim costs more)
             self.state[ids] = np.where(active, self.status[ids], GONE)
         else:
             self.state[ids] = self.status[ids] if active else GONE
+
+    def mark(self, ids) -> None:
+        """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""
+        self.marked.append(np.arange(ids.start, ids.stop) if isinstance(ids, slice) else ids)
 
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""

@@ -172,3 +172,20 @@ def test_the_checks_catch_a_state_out_of_date(tmp_path):
     model._collect()
     with pytest.raises(InvariantError, match="differ from a scan"):
         check_step(model, before, model.history[-1])
+
+
+def test_the_checks_catch_a_change_of_hours_the_stocks_were_not_told_of(tmp_path):
+    """The running stocks learn of changes from ``People.mark``: an FTE written behind its back is caught."""
+    model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1, check=True)
+    model.step()
+    before = model.history[-1]
+    model.now += 1
+    someone = model.counted()[0]
+    model.people.fte[someone] *= 0.5  # not marked
+    model._collect()
+    with pytest.raises(InvariantError, match="running stocks differ"):
+        check_step(model, before, model.history[-1])
+    model.people.mark(np.array([someone]))
+    model.history.pop()
+    model._collect()
+    check_step(model, before, model.history[-1])  # marked: the stocks follow

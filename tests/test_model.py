@@ -236,19 +236,8 @@ def test_collect_must_be_monthly_or_yearly_and_check_collects_monthly():
     assert WorkforceModel(rng=1, until=2022, collect="yearly", check=True).collect_every == 1
 
 
-def test_fte_sums_are_order_free_only_when_exact():
-    from sim.model import _order_free
-
-    assert _order_free(np.array([0.3, 1.0, 0.55], dtype=np.float32))
-    assert _order_free(np.zeros(0, dtype=np.float32))
-    assert not _order_free(np.array([0.1, 0.2, 0.3]))  # float64: (0.1 + 0.2) + 0.3 != 0.1 + (0.2 + 0.3)
-    assert not _order_free(np.array([0.0, 1.0], dtype=np.float32))
-    assert not _order_free(np.array([np.nan, 1.0], dtype=np.float32))
-    assert not _order_free(np.array([2**-10] + [1.0] * 2**20, dtype=np.float32))  # too many for the smallest's last place
-
-
 def aggregates_person_by_person(model) -> dict:
-    """The aggregates summed person by person in id order, as the engine summed them before it binned codes."""
+    """The aggregates summed person by person in id order, from a scan of everyone."""
     s, p = model.inputs, model.people
     ids = model.counted()
     stage = p.stage[ids]
@@ -262,12 +251,12 @@ def aggregates_person_by_person(model) -> dict:
             "post_fte": np.bincount(p.group[post], weights=p.fte[post], minlength=len(s.groups))}
 
 
-@pytest.mark.parametrize("order_free", [True, False])
-def test_binned_aggregates_equal_sums_person_by_person_bit_for_bit(monkeypatch, order_free):
-    import sim.model
+@pytest.mark.parametrize("exact", [True, False])
+def test_aggregates_from_the_stocks_equal_sums_person_by_person_bit_for_bit(monkeypatch, exact):
+    import sim.stocks
 
-    if not order_free:  # the fallback for FTEs whose sums depend on the order of adding
-        monkeypatch.setattr(sim.model, "_order_free", lambda fte: False)
+    if not exact:  # the fallback for FTEs whose sums depend on the order of adding
+        monkeypatch.setattr(sim.stocks, "exact", lambda *args: False)
     model = WorkforceModel(rng=3, until=2024)
     while model.running:
         model.step()

@@ -15,5 +15,6 @@ def step(model) -> None:
     ids = model.due(Status.IN_POST)
     ids = ids[p.hours_due[ids] <= model.now]
     p.fte[ids] = model.draw_fte(ids, "hours")
+    p.mark(ids)  # for the stocks (sim.stocks)
     p.hours_due[ids] = schedule.hours_review(model, ids, since=model.now)
     schedule.refresh(p, ids)
