@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .people import COUNTED_STATE, NOT_COUNTED, distinct
+from .people import COUNTED_STATE, NOT_COUNTED
 
 
 def exact(low: float, high: float, n: int, dtype=np.float32) -> bool:
@@ -44,8 +44,7 @@ class Stocks:
         p = self.people
         if not p.marked:
             return self
-        ids = distinct(np.concatenate(p.marked))
-        p.marked.clear()
+        ids = p.take_marked()
         cell = p.stage[ids] * 2 + p.welsh[ids]
         cell = np.where(COUNTED_STATE[p.state[ids]], cell, NOT_COUNTED).astype(np.int16)
         fte = p.fte[ids]
