@@ -168,7 +168,7 @@ class People:
         marked, self.marked = self.marked, []
         if sum(m.stop - m.start if isinstance(m, slice) else len(m) for m in marked) < self.count // 16:
             return distinct(np.concatenate([np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked]))
-        chosen = np.zeros(self.count, dtype=bool)  # many: one pass over a mask costs less than sorting
+        chosen = np.zeros(self._capacity, dtype=bool)  # many: one pass over a mask costs less than sorting
         for m in marked:
             chosen[m] = True
         return np.flatnonzero(chosen)
