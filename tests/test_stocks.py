@@ -1,5 +1,8 @@
 import numpy as np
+import pytest
 
+import tiny_scenario
+from sim import WorkforceModel
 from sim.people import COUNTED, People, Status
 from sim.stocks import Stocks, exact
 
@@ -74,3 +77,14 @@ def test_ftes_whose_sums_depend_on_the_order_are_counted_afresh_in_id_order():
     assert stocks.fte[0] == ((1.0 + float(np.float32(1e-9))) + float(np.float32(1e-9))) + 0.5
     p.set_status(ids[1:3], int(Status.LEFT), active=False)
     assert stocks.settle().fte[0] == 1.5 and stocks.headcount[0] == 2
+
+
+def test_stocks_of_a_population_built_from_fte_only_stocks_agree_with_a_count(tmp_path):
+    """FTE-only stocks draw spare people and forget them while building: the stocks never count them."""
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker": {"fte": 12.3, "age": [[30, 50, 1.0]]},
+        "stocks.course/student": {"headcount": 7, "age": [[18, 20, 1.0]]},
+        "groups.staff.participation.part_time_share": 0.5,
+    })
+    model = WorkforceModel(scenario=path, rng=2, until=2022, check=True).run()  # checks the stocks each month
+    assert model.history[0]["stage_fte"].sum() == pytest.approx(12.3 + 7, abs=0.5)
