@@ -26,6 +26,10 @@ The fitted values are checked with ``check_replications`` fresh seeds: each targ
 mean and 90% interval (5th-95th percentile over runs), before and after calibration. The
 result is a versioned parameter file of dotted overrides (``<name>-v<N>.yaml``), which a
 scenario uses with ``calibration: <name>-v<N>``, and a report (``<name>-v<N>-report.md``).
+
+``evaluate`` repeats that check for an existing parameter file, without refitting: the same
+fresh seeds, before and after, and the loss of its fitted values, with the engine as it is now
+(``workforce calibrate --evaluate <name>-v<N>``).
 """
 
 from __future__ import annotations
@@ -35,14 +39,14 @@ import multiprocessing
 import re
 import threading
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 from .layering import CALIBRATION_DIR, read_layered
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
@@ -101,6 +105,16 @@ class Settings(_Strict):
     interval_samples: int = Field(20, ge=0)  # extra parameter sets around the best, for the intervals
     workers: int = Field(1, ge=1)
     tol: float = Field(0.01, gt=0)  # a block stops when its population's losses agree to this relative spread
+
+
+def fit_seeds(settings: Settings) -> list[int]:
+    """The replication seeds every parameter set of a fit runs over (common random numbers)."""
+    return [settings.seed * 1000 + i for i in range(settings.replications)]
+
+
+def check_seeds(settings: Settings) -> list[int]:
+    """The fresh seeds of the before/after check, which the fit never runs."""
+    return [10_000 + settings.seed * 1000 + i for i in range(settings.check_replications)]
 
 
 class CalibrationSpec(_Strict):
@@ -184,16 +198,24 @@ class Objective:
         self.seeds, self.uncalibrated = list(seeds), uncalibrated
 
     def runs(self, x, seeds=None) -> list[dict]:
-        from .results import run
-
         overrides = {**self.uncalibrated, **(self.parameters.overrides(x) if x is not None else {})}
-        loaded = scenario_module.load(self.scenario_path, overrides)  # once for all replications
-        return [statistics(run(loaded, seed=seed), self.targets) for seed in (self.seeds if seeds is None else seeds)]
+        return _runs(self.scenario_path, overrides, self.targets, self.seeds if seeds is None else seeds)
 
     def evaluate(self, x) -> tuple[float, dict]:
-        stats = self.runs(x)
-        mean = {k: float(np.mean([r[k] for r in stats])) for k in self.targets}
+        mean = _mean(self.runs(x), self.targets)
         return loss(mean, self.targets), mean
+
+
+def _runs(scenario_path, overrides: dict, targets: dict, seeds) -> list[dict]:
+    """Each target's statistic in a run of the scenario with ``overrides``, for each seed."""
+    from .results import run
+
+    loaded = scenario_module.load(scenario_path, overrides)  # once for all replications
+    return [statistics(run(loaded, seed=seed), targets) for seed in seeds]
+
+
+def _mean(values: list[dict], targets: dict) -> dict:
+    return {k: float(np.mean([r[k] for r in values])) for k in targets}
 
 
 def loss(mean: dict, targets: dict[str, Target]) -> float:
@@ -331,22 +353,21 @@ class _Lockstep:
 
 def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None, maxiter: int | None = None,
               popsize: int | None = None, replications: int | None = None, workers: int | None = None,
-              seed: int | None = None, progress=print) -> dict:
+              seed: int | None = None, check_replications: int | None = None, progress=print) -> dict:
     """Fit, check and write the parameter file and report. Returns a summary dict (see ``_write``)."""
     from scipy.optimize import differential_evolution
     from scipy.stats import chi2, qmc
 
     spec, scenario_path = load(config)
     st = spec.settings.model_copy(update={k: v for k, v in dict(
-        maxiter=maxiter, popsize=popsize, replications=replications, workers=workers, seed=seed).items()
-        if v is not None})
+        maxiter=maxiter, popsize=popsize, replications=replications, workers=workers, seed=seed,
+        check_replications=check_replications).items() if v is not None})
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)
     base = {k: scenario_module.get(data, k, scenario_path, s.graph) for k in spec.fit}
     parameters = Parameters(spec.fit, s.spec.uncertain, base)
-    seeds = [st.seed * 1000 + i for i in range(st.replications)]
-    objective = Objective(str(scenario_path), parameters, spec.targets, seeds, uncalibrated)
+    objective = Objective(str(scenario_path), parameters, spec.targets, fit_seeds(st), uncalibrated)
     parts = blocks(spec.fit, spec.targets, s)
     low, high = np.array(parameters.bounds).T
     best_x = (low + high) / 2  # each block's best so far; the values of blocks without a candidate in a row
@@ -431,10 +452,10 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     best_loss = float(sum(min(e[1][b] for e in evaluated) for b in range(len(parts)))
                       + (loss(evaluated[-1][2], unfitted) if unfitted else 0.0))
 
-    check_seeds = [10_000 + st.seed * 1000 + i for i in range(st.check_replications)]
-    progress(f"checking the fit over {len(check_seeds)} fresh replications")
-    before = objective.runs(None, check_seeds)
-    after = objective.runs(best_x, check_seeds)
+    fresh = check_seeds(st)
+    progress(f"checking the fit over {len(fresh)} fresh replications")
+    before = objective.runs(None, fresh)
+    after = objective.runs(best_x, fresh)
     summary = {
         "spec": spec, "scenario_path": scenario_path, "settings": st, "parameters": parameters,
         "best_x": best_x, "best_loss": best_loss, "intervals": intervals, "blocks": parts, "near": near,
@@ -533,6 +554,21 @@ def _fmt(v: float, target: Target) -> str:
     return f"{100 * v:.1f}%" if share else f"{v:,.0f}"
 
 
+def _targets_table(spec: CalibrationSpec, replications: int, before: dict, after: dict) -> list[str]:
+    """The report's section on the targets: published, before and after (``_describe``), as lines."""
+    lines = [
+        f"## Targets: simulated mean and 90% interval over {replications} fresh replications",
+        "",
+        "| target | published | sd | before calibration | after calibration | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k, t in spec.targets.items():
+        b, a = before[k], after[k]
+        lines.append(f"| {k} | {_fmt(t.value, t)} | {_fmt(t.sd, t)} | {_fmt(b[0], t)} ({_fmt(b[1], t)} to "
+                     f"{_fmt(b[2], t)}) | {_fmt(a[0], t)} ({_fmt(a[1], t)} to {_fmt(a[2], t)}) | {t.source} |")
+    return lines
+
+
 def _report(summary, stem, command, fitted, before, after) -> str:
     spec, st = summary["spec"], summary["settings"]
     lines = [
@@ -549,16 +585,7 @@ def _report(summary, stem, command, fitted, before, after) -> str:
         "",
         f"```bash\n{command}\n```",
         "",
-        f"## Targets: simulated mean and 90% interval over {st.check_replications} fresh replications",
-        "",
-        "| target | published | sd | before calibration | after calibration | source |",
-        "|---|---|---|---|---|---|",
-    ]
-    for k, t in spec.targets.items():
-        b, a = before[k], after[k]
-        lines.append(f"| {k} | {_fmt(t.value, t)} | {_fmt(t.sd, t)} | {_fmt(b[0], t)} ({_fmt(b[1], t)} to "
-                     f"{_fmt(b[2], t)}) | {_fmt(a[0], t)} ({_fmt(a[1], t)} to {_fmt(a[2], t)}) | {t.source} |")
-    lines += [
+        *_targets_table(spec, st.check_replications, before, after),
         "",
         "## Fitted parameters",
         "",
@@ -583,3 +610,81 @@ def _report(summary, stem, command, fitted, before, after) -> str:
     took = (summary["finished"] - summary["started"]).total_seconds()
     lines += ["", f"Run time {took / 60:.1f} minutes; written {summary['finished']:%Y-%m-%d %H:%M} UTC.", ""]
     return "\n".join(lines)
+
+
+# ---- evaluating a parameter file without refitting --------------------------------------------------
+class ParameterFile(BaseModel):
+    """What ``evaluate`` reads of a parameter file written by ``calibrate`` (the rest is a record)."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str
+    calibration: str
+    scenario: str
+    settings: Settings
+    loss: float | None = None
+    overrides: dict[str, Any]
+
+
+def parameter_file(name_or_path) -> Path:
+    """A parameter file: a path, or the name of a shipped one (``wales-mh-v2``)."""
+    for candidate in (Path(str(name_or_path)), CALIBRATION_DIR / f"{name_or_path}.yaml"):
+        if is_file(candidate):
+            return candidate
+    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if p != DEFAULT_CONFIG)
+    raise InputError.one(name_or_path, "", f"an existing calibration parameter file or a shipped one's name "
+                                           f"({shipped})")
+
+
+def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None = None,
+             check_replications: int | None = None, seed: int | None = None) -> dict:
+    """Check an existing parameter file against its history, without refitting.
+
+    Runs the history scenario over the fresh seeds of the fit's check (``check_seeds`` of the
+    file's settings) before calibration (the shipped values) and after (the file's overrides,
+    as a scenario with ``calibration:`` naming the file applies them), and over the fit's own seeds
+    (``fit_seeds``) after. With the engine unchanged since the fit, ``before`` and ``after`` are
+    the report's. The arguments replace the file's settings (fewer runs, other seeds). A key of
+    its ``overrides`` that the scenario lacks is an input error naming ``overrides.<key>``.
+
+    Returns the parameter file's path, its name, the settings used, ``before`` and ``after`` (each
+    target: mean and 90% interval over the fresh runs), ``loss`` (the fitted values' loss over
+    the fit's seeds: what the fit minimised), ``check_loss`` (the loss of the fresh runs' mean),
+    ``fit_loss`` (the loss the file records) and ``table`` (the report's targets section, Markdown).
+    """
+    spec, scenario_path = load(config)
+    path = parameter_file(parameters_file)
+    try:
+        document = ParameterFile.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise from_pydantic(path, exc) from None
+    problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "
+                                                                             "to fitted values", {})]
+    if document.calibration != spec.name:
+        problems.append(Problem(str(path), "calibration", f"the name of the history it is checked against "
+                                                          f"({spec.name}, {config})", document.calibration))
+    if document.scenario != spec.scenario:
+        problems.append(Problem(str(path), "scenario", f"the history's scenario ({spec.scenario})",
+                                document.scenario))
+    if problems:
+        raise InputError(problems)
+    try:
+        st = Settings.model_validate({**document.settings.model_dump(), **{k: v for k, v in dict(
+            replications=replications, check_replications=check_replications, seed=seed).items() if v is not None}})
+    except ValidationError as exc:
+        raise from_pydantic("evaluate", exc) from None
+    uncalibrated = _uncalibrated(scenario_path)
+    calibrated = {**uncalibrated, **document.overrides}  # what `calibration:` naming the file applies
+    try:
+        scenario_module.load(scenario_path, calibrated)
+    except InputError as exc:  # a problem with an override is the parameter file's
+        raise InputError([Problem(str(path), f"overrides.{p.field}", p.expected, p.found)
+                          if p.field in document.overrides else p for p in exc.problems]) from None
+    fresh = check_seeds(st)
+    before = _runs(scenario_path, uncalibrated, spec.targets, fresh)
+    after = _runs(scenario_path, calibrated, spec.targets, fresh)
+    at_fit_seeds = _runs(scenario_path, calibrated, spec.targets, fit_seeds(st))
+    described = _describe(before, spec.targets), _describe(after, spec.targets)
+    return {"path": path, "name": document.name, "settings": st, "before": described[0], "after": described[1],
+            "loss": loss(_mean(at_fit_seeds, spec.targets), spec.targets),
+            "check_loss": loss(_mean(after, spec.targets), spec.targets), "fit_loss": document.loss,
+            "table": "\n".join(_targets_table(spec, st.check_replications, *described)) + "\n"}

@@ -2,7 +2,8 @@
 
     workforce run [SCENARIO] [--until YEAR] [--seed N] [--replications N] [--out DIR] [--check]
     workforce calibrate [CONFIG] [--maxiter N] [--popsize N] [--replications N] [--workers N] [--seed N]
-                        [--version V] [--out-dir DIR]
+                        [--check-replications N] [--version V] [--out-dir DIR]
+    workforce calibrate [CONFIG] --evaluate PARAMETER_FILE [--replications N] [--check-replications N] [--seed N]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
     workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
@@ -263,10 +264,15 @@ def _calibrate_command(sub) -> None:
                      help="calibration file (default: the shipped 2015-2021 history)")
     for name, kind, what in (("maxiter", int, "optimiser generations"), ("popsize", int, "population per parameter"),
                              ("replications", int, "runs per parameter set"), ("workers", int, "processes"),
-                             ("seed", int, "optimiser and replication seed")):
+                             ("seed", int, "optimiser and replication seed"),
+                             ("check-replications", int, "fresh runs checking the fit, before and after")):
         cal.add_argument(f"--{name}", type=kind, metavar="N", help=f"{what} (default: the file's settings)")
     cal.add_argument("--version", help="version label of the parameter file (default: the next v<N>)")
     cal.add_argument("--out-dir", metavar="DIR", help="where to write it (default sim/data/calibration)")
+    cal.add_argument("--evaluate", metavar="PARAMETER_FILE",
+                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v2) against "
+                          "the history, with the seeds and replications of its settings, and print the report's "
+                          "targets table and the loss")
     cal.set_defaults(func=_calibrate)
 
 
@@ -276,12 +282,35 @@ def _calibrate(args) -> int:
     for name in ("maxiter", "popsize", "replications", "workers"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
             raise InputError.one(f"--{name}", name, "at least 1", getattr(args, name))
+    if args.check_replications is not None and args.check_replications < 2:
+        raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
+    if args.evaluate is not None:
+        return _evaluate_calibration(args)
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,
-                        popsize=args.popsize, replications=args.replications, workers=args.workers, seed=args.seed)
+                        popsize=args.popsize, replications=args.replications, workers=args.workers, seed=args.seed,
+                        check_replications=args.check_replications)
     print(summary["report"].read_text())
     name = summary["parameters"].stem
     print(f"wrote {summary['parameters']} and {summary['report']}\n"
           f"a scenario uses it with `calibration: {name}`")
+    return 0
+
+
+def _evaluate_calibration(args) -> int:
+    from .calibration import evaluate
+
+    for name in ("maxiter", "popsize", "workers", "version", "out_dir"):
+        if getattr(args, name) is not None:
+            option = "--" + name.replace("_", "-")
+            raise InputError.one(option, name, "no fitting option with --evaluate (it runs no fit)", getattr(args, name))
+    result = evaluate(args.evaluate, args.config, replications=args.replications,
+                      check_replications=args.check_replications, seed=args.seed)
+    st = result["settings"]
+    recorded = f" (recorded at the fit: {result['fit_loss']:.3f})" if result["fit_loss"] is not None else ""
+    print(f"# Calibration {result['name']}: evaluated without refitting\n\n"
+          f"Loss of the fitted values over the fit's {st.replications} replication seeds: {result['loss']:.3f}"
+          f"{recorded}; loss of the mean over the {st.check_replications} fresh replications: "
+          f"{result['check_loss']:.3f}.\n\n{result['table']}")
     return 0
 
 

@@ -162,3 +162,73 @@ def test_fit_splits_into_independent_blocks_through_staff_groups():
     assert len(calibration.blocks(["groups.psychiatry.leaving.rate", "groups.nursing.leaving.rate"], {}, s)) == 2
     assert len(calibration.blocks(["mho_end", "groups.psychiatry.leaving.rate", "groups.nursing.leaving.rate"],
                                   {}, s)) == 1
+
+
+def test_evaluate_repeats_the_fits_check_without_refitting(fitted):
+    directory, summary = fitted
+    parameters = summary["parameters"]
+    result = calibration.evaluate(parameters, directory / "history.yaml")
+    # the same fresh seeds and the same values: the report's targets table, figure for figure
+    assert result["before"] == summary["before"] and result["after"] == summary["after"]
+    report = summary["report"].read_text()
+    assert result["table"].startswith("## Targets: simulated mean and 90% interval over 3 fresh replications")
+    assert result["table"] in report
+    # the loss: the fitted values over the fit's own seeds (1000 and 1001: seed 1, 2 replications)
+    spec, path = calibration.load(directory / "history.yaml")
+    loaded = scenario.load(path, yaml.safe_load(parameters.read_text())["overrides"])
+    stats = [calibration.statistics(run(loaded, seed=seed), spec.targets) for seed in (1000, 1001)]
+    mean = {k: float(np.mean([s[k] for s in stats])) for k in spec.targets}
+    assert result["loss"] == pytest.approx(calibration.loss(mean, spec.targets), rel=1e-12)
+    assert result["fit_loss"] == pytest.approx(summary["loss"], abs=1e-4)
+    assert result["check_loss"] == pytest.approx(calibration.loss({k: v[0] for k, v in summary["after"].items()},
+                                                                  spec.targets), rel=1e-12)
+    # fewer fresh runs, other seeds: a different check, and the file's settings are not changed by it
+    fewer = calibration.evaluate(parameters, directory / "history.yaml", check_replications=2, seed=7)
+    assert fewer["settings"].check_replications == 2 and fewer["after"] != summary["after"]
+    assert "over 2 fresh replications" in fewer["table"]
+
+
+def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitted, tmp_path, capsys):
+    from sim.cli import main
+
+    directory, summary = fitted
+    history, parameters = str(directory / "history.yaml"), summary["parameters"]
+    assert main(["calibrate", history, "--evaluate", str(parameters), "--check-replications", "2",
+                 "--replications", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Calibration tiny-v1: evaluated without refitting")
+    assert "over the fit's 1 replication seeds" in out and "over 2 fresh replications" in out
+    assert "| headcount_change |" in out and "| leaver_rate |" in out
+
+    def fails(*argv, parameter_file=None):
+        file = str(parameter_file or parameters)
+        assert main(["calibrate", history, "--evaluate", file, *argv]) == 2
+        return capsys.readouterr().err
+
+    def written(change: dict, name="bad-v1.yaml"):
+        document = yaml.safe_load(parameters.read_text())
+        for key, value in change.items():
+            section, _, field = key.partition(".")
+            if field:
+                document[section][field] = value
+            else:
+                document[key] = value
+        (tmp_path / name).write_text(yaml.safe_dump(document, sort_keys=False))
+        return tmp_path / name
+
+    err = fails(parameter_file=tmp_path / "nosuch-v1.yaml")
+    assert "nosuch-v1.yaml: <top level>: expected an existing calibration parameter file or a shipped one's name" in err
+    assert "wales-mh-v2" in err and "history-2015-2021" not in err
+    err = fails(parameter_file=written({"settings.seed": "zero"}))
+    assert "bad-v1.yaml: settings.seed: expected a valid integer" in err
+    err = fails(parameter_file=written({"overrides": {}}))
+    assert "bad-v1.yaml: overrides: expected a mapping of dotted scenario keys to fitted values (found {})" in err
+    err = fails(parameter_file=written({"overrides.groups.staff.nosuch": 1.0}))
+    assert "bad-v1.yaml: overrides.groups.staff.nosuch: expected an existing field to override" in err
+    err = fails(parameter_file=written({"calibration": "other"}))
+    assert "bad-v1.yaml: calibration: expected the name of the history it is checked against (tiny" in err
+    err = fails(parameter_file=directory / "history.yaml")  # the history is not a parameter file
+    assert "history.yaml: overrides: expected this required field" in err
+    assert "--check-replications: check_replications: expected at least 2 (found 1)" in fails("--check-replications", "1")
+    assert "--maxiter: maxiter: expected no fitting option with --evaluate" in fails("--maxiter", "3")
+    assert "--out-dir: out_dir: expected no fitting option" in fails("--out-dir", str(tmp_path))
