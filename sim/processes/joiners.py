@@ -40,8 +40,8 @@ def step(model) -> None:
     ids = draw_cohorts(model, cohorts, "joiner")
     keys, rows = model.people.key[ids], np.repeat(groups, counts[groups])
     stages, sources = _tables(model)
-    stage = stages.labels[rows, model.streams.choice("joiner_stage", now, keys, stages, rows)]
-    codes = sources.labels[rows, model.streams.choice("joiner_source", now, keys, sources, rows)]
+    u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
+    stage, codes = stages.labels[rows, stages.pick(u[0], rows)], sources.labels[rows, sources.pick(u[1], rows)]
     model.enter_stage(ids, stage, codes)
 
 
