@@ -19,7 +19,7 @@ import numpy as np
 
 from . import schedule
 from .people import FIELDS, Status
-from .rng import ShareTable, person_keys
+from .rng import ShareTable, cohort_keys
 
 
 def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
@@ -60,14 +60,15 @@ def create(model) -> None:
     """
     s, p = model.inputs, model.people
     stocks = [(name, stock, s.stage_code(name)) for name, stock in s.spec.stocks.items()]
+    sizes = np.array([stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
+                      for _, stock, _ in stocks], dtype=np.int64)
+    keys = np.split(cohort_keys([("stock", name) for name, *_ in stocks], sizes), np.cumsum(sizes)[:-1])
     cohorts = []
-    for name, stock, stage in stocks:
+    for (name, stock, stage), stock_keys in zip(stocks, keys):
         group = s.spec.groups[s.groups[s.stage_group[stage]]]
         female = stock.female_share if stock.female_share is not None else group.female_share
-        n = stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
-        cohorts.append((person_keys("stock", name, count=n), stock.age, female, group.welsh_share))
+        cohorts.append((stock_keys, stock.age, female, group.welsh_share))
     if cohorts:
-        sizes = np.array([len(c[0]) for c in cohorts])
         ids = draw_cohorts(model, cohorts, "stock")
         stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
         model.enter_stage(ids, stage, reason=None)
