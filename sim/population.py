@@ -71,6 +71,7 @@ def create(model) -> None:
     if cohorts:
         ids = draw_cohorts(model, cohorts, "stock")
         stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
+        _mho(model, ids, stage)  # before entering their stages, whose exit checks allow for it
         model.enter_stage(ids, stage, reason=None)
         staff = ids[~s.stage_training[stage]]
         if len(staff):
@@ -84,8 +85,7 @@ def create(model) -> None:
             ids, stage = _compact(p, int(ids[0]), keep), stage[keep]
         for (name, _, code), start, n in zip(stocks, np.cumsum(kept) - kept, kept):
             _spread_over_cohorts(model, ids[start: start + n], name, code)
-            _mho(model, ids[start: start + n], code)
-        schedule.recheck(model, ids)  # the cohorts' due months and MHO status are known now
+        schedule.refresh(p, ids)  # the cohorts' stage ends are known now
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
 
@@ -122,14 +122,13 @@ def _spread_over_cohorts(model, ids, stage_name: str, stage: int) -> None:
     p.stage_due[ids] = np.where(due > now, due, now + 1)
 
 
-def _mho(model, ids, stage: int) -> None:
-    """MHO status: only people who could have joined before 1995 and reach 55 before it ends."""
+def _mho(model, ids, stage: np.ndarray) -> None:
+    """MHO status of the staff in post (``stage``: each person's): only people who could have joined
+    before 1995 and reach 55 before it ends."""
     s, p = model.inputs, model.people
-    if s.stage_training[stage]:
-        return
-    g = s.stage_group[stage]
-    eligible = p.birth_month[ids] <= s.mho_end - 55 * 12
-    p.mho[ids] = eligible & (model.streams.uniform("stock_mho", model.now, p.key[ids]) < s.mho_share[g])
+    eligible = ~s.stage_training[stage] & (p.birth_month[ids] <= s.mho_end - 55 * 12)
+    u = model.streams.uniform("stock_mho", model.now, p.key[ids])
+    p.mho[ids] = eligible & (u < s.mho_share[s.stage_group[stage]])
 
 
 def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:
