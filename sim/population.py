@@ -83,8 +83,7 @@ def create(model) -> None:
         if (kept < sizes).any():
             keep = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) < np.repeat(kept, sizes)
             ids, stage = _compact(p, int(ids[0]), keep), stage[keep]
-        for (name, _, code), start, n in zip(stocks, np.cumsum(kept) - kept, kept):
-            _spread_over_cohorts(model, ids[start: start + n], name, code)
+        _spread_over_cohorts(model, ids, stage)
         schedule.refresh(p, ids)  # the cohorts' stage ends are known now
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
@@ -102,22 +101,20 @@ def _enough_for(fte: float) -> int:
     return int(np.ceil(fte / 0.3)) + 10
 
 
-def _spread_over_cohorts(model, ids, stage_name: str, stage: int) -> None:
-    """Starting stock of a timed stage: entry months spread over past cohorts, due in the future."""
+def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
+    """Starting stocks of timed stages (``stage``: each person's): entry months spread over the past
+    cohorts (the past intake months of a stage with intakes, else any past month), due in the future."""
     s, p, now = model.inputs, model.people, model.now
-    months = int(s.stage_months[stage])
-    if months == 0:
-        return
-    keys = p.key[ids]
-    u = model.streams.uniform("stock_cohort", now, keys)
-    intake = s.spec.intake.get(stage_name)
-    if intake is not None:
-        last_intake = now - ((now % 12) - (intake.month - 1)) % 12
-        cohorts = max(int(np.ceil(months / 12)), 1)
-        entry = last_intake - 12 * np.floor(u * cohorts).astype(np.int32)
-    else:
-        entry = now - np.floor(u * months).astype(np.int32)
-    due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
+    months = s.stage_months[stage]
+    timed = months > 0
+    ids, stage, months = ids[timed], stage[timed], months[timed]
+    intake_month = np.array([s.spec.intake[st].month if st in s.spec.intake else 0 for st in s.stages])[stage]
+    last_intake = now - ((now % 12) - (intake_month - 1)) % 12
+    cohorts = np.maximum(np.ceil(months / 12), 1)
+    u = model.streams.uniform("stock_cohort", now, p.key[ids])
+    entry = np.where(intake_month > 0, last_intake - 12 * np.floor(u * cohorts).astype(np.int32),
+                     now - np.floor(u * months).astype(np.int32))
+    due = entry + np.ceil(months.astype(np.float32) / p.ltft_fraction[ids]).astype(np.int32)  # float32, as the fraction
     p.stage_entry[ids] = entry
     p.stage_due[ids] = np.where(due > now, due, now + 1)
 
