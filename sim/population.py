@@ -22,9 +22,10 @@ from .people import FIELDS, Status
 from .rng import ShareTable, cohort_keys
 
 
-def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
+def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> np.ndarray:
     """Add the people of several cohorts, each ``(keys, age, female_share, welsh_share)``: sex,
-    birth month (uniform within age bands) and Welsh ability.
+    birth month (uniform within age bands) and Welsh ability. ``status`` is theirs until they
+    enter a stage: ``LEFT`` (from outside) for newcomers, who are given hours on entering a post.
 
     All draws are per key, so a batch gives every person exactly what drawing their cohort
     alone would; new ids follow the cohorts' order.
@@ -47,7 +48,7 @@ def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
         sex=(u[2] >= female).astype(np.int8),
         birth_month=now - age_months,
         welsh=u[3] < welsh,
-        status=int(Status.LEFT),  # set by enter_stage
+        status=int(status),  # set by enter_stage
     )
 
 
@@ -69,7 +70,7 @@ def create(model) -> None:
         female = stock.female_share if stock.female_share is not None else group.female_share
         cohorts.append((stock_keys, stock.age, female, group.welsh_share))
     if cohorts:
-        ids = draw_cohorts(model, cohorts, "stock")
+        ids = draw_cohorts(model, cohorts, "stock", Status.IN_POST)  # in post already: no hours drawn on entry
         stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
         _mho(model, ids, stage)  # before entering their stages, whose exit checks allow for it
         model.enter_stage(ids, stage, reason=None)
