@@ -106,16 +106,18 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     """Starting stocks of timed stages (``stage``: each person's): entry months spread over the past
     cohorts (the past intake months of a stage with intakes, else any past month), due in the future."""
     s, p, now = model.inputs, model.people, model.now
-    months = s.stage_months[stage]
-    timed = months > 0
-    ids, stage, months = ids[timed], stage[timed], months[timed]
-    intake_month = np.array([s.spec.intake[st].month if st in s.spec.intake else 0 for st in s.stages])[stage]
-    last_intake = now - ((now % 12) - (intake_month - 1)) % 12
-    cohorts = np.maximum(np.ceil(months / 12), 1)
+    timed = np.flatnonzero(s.stage_months.take(stage) > 0)
+    ids, stage = ids.take(timed), stage.take(timed)
+    # by stage: the latest entry month, the months between cohorts, and the number of cohorts
+    intake = np.array([st in s.spec.intake for st in s.stages])
+    month = np.array([s.spec.intake[st].month if st in s.spec.intake else 1 for st in s.stages])
+    latest = np.where(intake, now - ((now % 12) - (month - 1)) % 12, now).astype(np.int32)
+    step = np.where(intake, 12, 1).astype(np.int32)
+    cohorts = np.where(intake, np.maximum(np.ceil(s.stage_months / 12), 1), s.stage_months)
     u = model.streams.uniform("stock_cohort", now, p.key[ids])
-    entry = np.where(intake_month > 0, last_intake - 12 * np.floor(u * cohorts).astype(np.int32),
-                     now - np.floor(u * months).astype(np.int32))
-    due = entry + np.ceil(months.astype(np.float32) / p.ltft_fraction[ids]).astype(np.int32)  # float32, as the fraction
+    entry = latest.take(stage) - step.take(stage) * np.floor(u * cohorts.take(stage)).astype(np.int32)
+    months = s.stage_months.astype(np.float32).take(stage)  # divided in float32, as the fraction is
+    due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
     p.stage_entry[ids] = entry
     p.stage_due[ids] = np.where(due > now, due, now + 1)
 
@@ -124,9 +126,10 @@ def _mho(model, ids, stage: np.ndarray) -> None:
     """MHO status of the staff in post (``stage``: each person's): only people who could have joined
     before 1995 and reach 55 before it ends."""
     s, p = model.inputs, model.people
-    eligible = ~s.stage_training[stage] & (p.birth_month[ids] <= s.mho_end - 55 * 12)
+    eligible = np.flatnonzero(~s.stage_training.take(stage) & (p.birth_month[ids] <= s.mho_end - 55 * 12))
+    ids, stage = ids.take(eligible), stage.take(eligible)
     u = model.streams.uniform("stock_mho", model.now, p.key[ids])
-    p.mho[ids] = eligible & (u < s.mho_share[s.stage_group[stage]])
+    p.mho[ids] = u < s.mho_share.take(s.stage_group.take(stage))
 
 
 def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:
