@@ -83,7 +83,8 @@ def create(model) -> None:
                 kept[i] = _match_fte(model, ids[start: start + sizes[i]], stock.fte, stock.headcount is not None)
         if (kept < sizes).any():
             keep = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) < np.repeat(kept, sizes)
-            ids, stage = _compact(p, int(ids[0]), keep), stage[keep]
+            first = int(np.argmin(keep))  # the first row dropped: the rows before it stay as they are
+            ids, stage = np.concatenate([ids[:first], _compact(p, int(ids[first]), keep[first:])]), stage[keep]
         _spread_over_cohorts(model, ids, stage)
         schedule.refresh(p, ids)  # the cohorts' stage ends are known now
         model.events.record(ids, model.now, -1, stage, "stock")
