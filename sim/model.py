@@ -32,7 +32,6 @@ Aggregates are computed from individuals after every step into ``model.history``
 
 from __future__ import annotations
 
-import copy
 import time
 
 import mesa
@@ -79,7 +78,7 @@ class WorkforceModel(mesa.Model):
         if isinstance(scenario, scenario_module.Scenario):
             if overrides:
                 raise ValueError("overrides apply while loading: pass a scenario name or path with them")
-            self.inputs = copy.deepcopy(scenario)  # interventions change this model's copy, never a shared one
+            self.inputs = scenario.copy()  # interventions change this model's copy, never a shared one
         else:
             self.inputs = scenario_module.load(scenario, overrides)
         self.interventions = list(interventions)

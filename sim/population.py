@@ -19,12 +19,13 @@ import numpy as np
 
 from . import schedule
 from .people import FIELDS, Status
-from .rng import ShareTable, person_keys
+from .rng import ShareTable, cohort_keys
 
 
-def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
+def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> np.ndarray:
     """Add the people of several cohorts, each ``(keys, age, female_share, welsh_share)``: sex,
-    birth month (uniform within age bands) and Welsh ability.
+    birth month (uniform within age bands) and Welsh ability. ``status`` is theirs until they
+    enter a stage: ``LEFT`` (from outside) for newcomers, who are given hours on entering a post.
 
     All draws are per key, so a batch gives every person exactly what drawing their cohort
     alone would; new ids follow the cohorts' order.
@@ -47,7 +48,7 @@ def draw_cohorts(model, cohorts, stream: str) -> np.ndarray:
         sex=(u[2] >= female).astype(np.int8),
         birth_month=now - age_months,
         welsh=u[3] < welsh,
-        status=int(Status.LEFT),  # set by enter_stage
+        status=int(status),  # set by enter_stage
     )
 
 
@@ -60,16 +61,18 @@ def create(model) -> None:
     """
     s, p = model.inputs, model.people
     stocks = [(name, stock, s.stage_code(name)) for name, stock in s.spec.stocks.items()]
+    sizes = np.array([stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
+                      for _, stock, _ in stocks], dtype=np.int64)
+    keys = np.split(cohort_keys([("stock", name) for name, *_ in stocks], sizes), np.cumsum(sizes)[:-1])
     cohorts = []
-    for name, stock, stage in stocks:
+    for (name, stock, stage), stock_keys in zip(stocks, keys):
         group = s.spec.groups[s.groups[s.stage_group[stage]]]
         female = stock.female_share if stock.female_share is not None else group.female_share
-        n = stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
-        cohorts.append((person_keys("stock", name, count=n), stock.age, female, group.welsh_share))
+        cohorts.append((stock_keys, stock.age, female, group.welsh_share))
     if cohorts:
-        sizes = np.array([len(c[0]) for c in cohorts])
-        ids = draw_cohorts(model, cohorts, "stock")
+        ids = draw_cohorts(model, cohorts, "stock", Status.IN_POST)  # in post already: no hours drawn on entry
         stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
+        _mho(model, ids, stage)  # before entering their stages, whose exit checks allow for it
         model.enter_stage(ids, stage, reason=None)
         staff = ids[~s.stage_training[stage]]
         if len(staff):
@@ -80,11 +83,10 @@ def create(model) -> None:
                 kept[i] = _match_fte(model, ids[start: start + sizes[i]], stock.fte, stock.headcount is not None)
         if (kept < sizes).any():
             keep = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) < np.repeat(kept, sizes)
-            ids, stage = _compact(p, int(ids[0]), keep), stage[keep]
-        for (name, _, code), start, n in zip(stocks, np.cumsum(kept) - kept, kept):
-            _spread_over_cohorts(model, ids[start: start + n], name, code)
-            _mho(model, ids[start: start + n], code)
-        schedule.recheck(model, ids)  # the cohorts' due months and MHO status are known now
+            first = int(np.argmin(keep))  # the first row dropped: the rows before it stay as they are
+            ids, stage = np.concatenate([ids[:first], _compact(p, int(ids[first]), keep[first:])]), stage[keep]
+        _spread_over_cohorts(model, ids, stage)
+        schedule.refresh(p, ids)  # the cohorts' stage ends are known now
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
 
@@ -101,34 +103,34 @@ def _enough_for(fte: float) -> int:
     return int(np.ceil(fte / 0.3)) + 10
 
 
-def _spread_over_cohorts(model, ids, stage_name: str, stage: int) -> None:
-    """Starting stock of a timed stage: entry months spread over past cohorts, due in the future."""
+def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
+    """Starting stocks of timed stages (``stage``: each person's): entry months spread over the past
+    cohorts (the past intake months of a stage with intakes, else any past month), due in the future."""
     s, p, now = model.inputs, model.people, model.now
-    months = int(s.stage_months[stage])
-    if months == 0:
-        return
-    keys = p.key[ids]
-    u = model.streams.uniform("stock_cohort", now, keys)
-    intake = s.spec.intake.get(stage_name)
-    if intake is not None:
-        last_intake = now - ((now % 12) - (intake.month - 1)) % 12
-        cohorts = max(int(np.ceil(months / 12)), 1)
-        entry = last_intake - 12 * np.floor(u * cohorts).astype(np.int32)
-    else:
-        entry = now - np.floor(u * months).astype(np.int32)
+    timed = np.flatnonzero(s.stage_months.take(stage) > 0)
+    ids, stage = ids.take(timed), stage.take(timed)
+    # by stage: the latest entry month, the months between cohorts, and the number of cohorts
+    intake = np.array([st in s.spec.intake for st in s.stages])
+    month = np.array([s.spec.intake[st].month if st in s.spec.intake else 1 for st in s.stages])
+    latest = np.where(intake, now - ((now % 12) - (month - 1)) % 12, now).astype(np.int32)
+    step = np.where(intake, 12, 1).astype(np.int32)
+    cohorts = np.where(intake, np.maximum(np.ceil(s.stage_months / 12), 1), s.stage_months)
+    u = model.streams.uniform("stock_cohort", now, p.key[ids])
+    entry = latest.take(stage) - step.take(stage) * np.floor(u * cohorts.take(stage)).astype(np.int32)
+    months = s.stage_months.astype(np.float32).take(stage)  # divided in float32, as the fraction is
     due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
     p.stage_entry[ids] = entry
     p.stage_due[ids] = np.where(due > now, due, now + 1)
 
 
-def _mho(model, ids, stage: int) -> None:
-    """MHO status: only people who could have joined before 1995 and reach 55 before it ends."""
+def _mho(model, ids, stage: np.ndarray) -> None:
+    """MHO status of the staff in post (``stage``: each person's): only people who could have joined
+    before 1995 and reach 55 before it ends."""
     s, p = model.inputs, model.people
-    if s.stage_training[stage]:
-        return
-    g = s.stage_group[stage]
-    eligible = p.birth_month[ids] <= s.mho_end - 55 * 12
-    p.mho[ids] = eligible & (model.streams.uniform("stock_mho", model.now, p.key[ids]) < s.mho_share[g])
+    eligible = np.flatnonzero(~s.stage_training.take(stage) & (p.birth_month[ids] <= s.mho_end - 55 * 12))
+    ids, stage = ids.take(eligible), stage.take(eligible)
+    u = model.streams.uniform("stock_mho", model.now, p.key[ids])
+    p.mho[ids] = u < s.mho_share.take(s.stage_group.take(stage))
 
 
 def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:

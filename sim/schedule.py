@@ -107,12 +107,6 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
     p.next_due[at] = np.minimum(np.minimum(p.stage_due[at], due), hours)
 
 
-def recheck(model, ids: np.ndarray) -> None:
-    """Due months again after the dates they depend on changed (a starting stock's cohorts, MHO status)."""
-    model.people.exit_due[ids] = next_exit_due(model, ids, after=model.at_risk_from - 1)
-    refresh(model.people, ids)
-
-
 def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int, reschedule: bool = True) -> None:
     """New exit rates from the month after ``month``, keeping the hazard accumulated up to it
     (and the due months worked out again, unless the caller does that itself)."""

@@ -228,3 +228,30 @@ def test_transition_shares_change_who_takes_which_path(tmp_path):
             Transitions(stage="course/student", shares={"course/workr": 1.0})]).step()
     with pytest.raises(ValueError, match="summing to 1"):
         Transitions(stage="course/student", shares={"course/worker": 0.5})
+
+
+def test_levers_change_a_models_copy_never_the_compiled_scenario():
+    """``load`` and ``WorkforceModel`` copy the cached scenario; every lever changes only the copy."""
+    from pathlib import Path
+
+    from sim import experiment, scenario
+
+    files = [Path(__file__).parents[1] / "experiments" / name for name in ("wales-plan-actions.yaml", "feedbacks.yaml")]
+    levers = [lever.model_copy(update={"start": None}) for f in files
+              for policy in experiment.load(f).policies.values() for lever in policy]
+    assert {lever.kind for lever in levers} >= {"retention", "retire_and_return", "in_service_route", "ltft_training",
+                                                "recruitment", "training_attrition", "training_places", "transitions",
+                                                "feedbacks"}
+    shared = scenario.compiled(scenario.DEFAULT)
+    for inputs in (shared, scenario.load(scenario.DEFAULT)):
+        model = WorkforceModel(scenario=inputs, until=2022, interventions=levers, rng=1)
+        model.step()
+        assert model.inputs.stage_leave_factor is not None and model.inputs.feedbacks.any
+    fresh = scenario._compile(shared.file, None)
+    assert scenario.compiled(scenario.DEFAULT) is shared and shared.spec == fresh.spec
+    for name, value in vars(fresh).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(shared, name), value, err_msg=name)
+    for a, b in zip(shared.transition_cumulative, fresh.transition_cumulative, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert shared.stage_leave_factor is None and not shared.feedbacks.any
