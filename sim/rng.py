@@ -139,11 +139,12 @@ class ShareTable:
             self.labels[inside] = np.concatenate(labels) if len(rows) else []
         self.last = lengths - 1
         self.total = self.cumulative[np.arange(len(rows)), np.maximum(self.last, 0)]
+        self._by_category = np.ascontiguousarray(self.cumulative.T)  # gathered by row, it sums down columns
 
     def pick(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The category each uniform ``u[i]`` falls in, with the shares of row ``rows[i]``."""
-        u = u * self.total[rows]
-        return np.minimum((self.cumulative[rows] <= u[:, None]).sum(axis=1), self.last[rows])
+        u = u * self.total.take(rows)
+        return np.minimum((self._by_category.take(rows, axis=1) <= u).sum(axis=0), self.last.take(rows))
 
     @classmethod
     def from_cumulative(cls, rows, labels=None) -> "ShareTable":
