@@ -15,6 +15,8 @@ intake months (or any past month), with the stage end drawn as for a new entrant
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from . import schedule
@@ -33,10 +35,7 @@ def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> n
     now, streams = model.now, model.streams
     keys = np.concatenate([c[0] for c in cohorts])
     row = np.repeat(np.arange(len(cohorts)), [len(c[0]) for c in cohorts])
-    bands = ShareTable([[b.share for b in c[1]] for c in cohorts])
-    width = bands.cumulative.shape[1]
-    low, high = (np.array([[getattr(b, end) for b in c[1]] + [0.0] * (width - len(c[1])) for c in cohorts])
-                 for end in ("low", "high"))
+    bands, low, high = _age_bands(tuple(tuple((b.share, b.low, b.high) for b in c[1]) for c in cohorts))
     u = streams.uniforms((f"{stream}_age_band", f"{stream}_age", f"{stream}_sex", f"{stream}_welsh"), now, keys)
     band = bands.pick(u[0], row)
     low, high = low[row, band], high[row, band]
@@ -50,6 +49,16 @@ def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> n
         welsh=u[3] < welsh,
         status=int(status),  # set by enter_stage
     )
+
+
+@lru_cache(maxsize=1024)
+def _age_bands(ages: tuple) -> tuple[ShareTable, np.ndarray, np.ndarray]:
+    """Cohorts' age bands (each cohort's a tuple of (share, low, high)) as a table to draw a band
+    from, with each band's lowest and highest age; kept, as the same cohorts recur every month."""
+    bands = ShareTable([[share for share, _, _ in age] for age in ages])
+    width = bands.cumulative.shape[1]
+    low, high = (np.array([[band[end] for band in age] + [0.0] * (width - len(age)) for age in ages]) for end in (1, 2))
+    return bands, low, high
 
 
 def create(model) -> None:
