@@ -26,8 +26,8 @@ face this month's risks, later ones (joiners) from the next month.
 
 Progression runs before intake so that pipeline arrivals (e.g. foundation doctors choosing
 psychiatry in August) count against the places of the stage they enter that month.
-Aggregates are computed from individuals after every step into ``model.history``; Mesa's
-``model.datacollector`` is filled from it when read.
+Aggregates are computed from individuals (their running stocks, ``sim.stocks``) after every
+step into ``model.history``; Mesa's ``model.datacollector`` is filled from it when read.
 """
 
 from __future__ import annotations
