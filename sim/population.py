@@ -24,6 +24,9 @@ from .people import FIELDS, Status
 from .rng import ShareTable, cohort_keys
 
 
+_BLOCK = 1 << 16  # people entering their starting stages at a time
+
+
 def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> np.ndarray:
     """Add the people of several cohorts, each ``(keys, age, female_share, welsh_share)``: sex,
     birth month (uniform within age bands) and Welsh ability. ``status`` is theirs until they
@@ -82,7 +85,8 @@ def create(model) -> None:
         ids = draw_cohorts(model, cohorts, "stock", Status.IN_POST)  # in post already: no hours drawn on entry
         stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
         _mho(model, ids, stage)  # before entering their stages, whose exit checks allow for it
-        model.enter_stage(ids, stage, reason=None)
+        for start in range(0, len(ids), _BLOCK):  # a block at a time: its temporaries, not everyone's
+            model.enter_stage(ids[start: start + _BLOCK], stage[start: start + _BLOCK], reason=None)
         staff = ids[~s.stage_training[stage]]
         if len(staff):
             p.fte[staff] = model.draw_fte(staff, "stock_hours")
