@@ -54,7 +54,7 @@ def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> n
     )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)
 def _age_bands(ages: tuple) -> tuple[ShareTable, np.ndarray, np.ndarray]:
     """Cohorts' age bands (each cohort's a tuple of (share, low, high)) as a table to draw a band
     from, with each band's lowest and highest age; kept, as the same cohorts recur every month."""

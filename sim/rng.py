@@ -82,7 +82,7 @@ def _salt(seed: int, name: str, month: int) -> int:
     return x ^ (x >> 31)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=256)
 def _salts(seed: int, names: tuple[str, ...], month: int) -> np.ndarray:
     """The salts of several streams in a month, as a column (read only: cached)."""
     salts = np.array([_salt(seed, name, month) for name in names], dtype=np.uint64)[:, None]
