@@ -165,14 +165,6 @@ class WorkforceModel(mesa.Model):
             chosen |= state == int(status)
         return ids[chosen]
 
-    def set_status(self, ids: np.ndarray, status, active=True) -> None:
-        """Set people's status and whether they stay active (each a scalar or one per person)."""
-        self.people.set_status(ids, status, active)
-        if isinstance(active, np.ndarray):  # one per person (np.ndim costs more)
-            self.people.next_due[ids[~active]] = NEVER
-        elif not active:
-            self.people.next_due[ids] = NEVER
-
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
         if len(ids) == 0:
@@ -189,7 +181,7 @@ class WorkforceModel(mesa.Model):
         p.pathway[at] = s.stage_pathway[stage]
         p.sector[at] = s.group_sector[s.stage_group[stage]]
         p.stage_entry[at] = now
-        self.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
+        p.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
         fraction = np.ones(len(ids))
         ltft = training & (s.stage_ltft_share[stage] > 0)
         if ltft.any():
@@ -232,7 +224,7 @@ class WorkforceModel(mesa.Model):
             return
         p = self.people
         self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
-        self.set_status(ids, int(status), keep_active)
+        self.people.set_status(ids, int(status), keep_active)
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:

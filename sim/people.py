@@ -150,14 +150,19 @@ class People:
         return np.arange(rows.start, rows.stop)
 
     def set_status(self, ids: np.ndarray, status, active=True) -> None:
-        """Set people's status and whether they stay active (each a scalar or one per person)."""
+        """Set people's status and whether they stay active (each a scalar or one per person);
+        people made inactive have nothing due any more."""
         self.status[ids] = status
         self.active[ids] = active
         self.mark(ids)
         if isinstance(active, np.ndarray):  # one per person (np.ndim costs more)
             self.state[ids] = np.where(active, self.status[ids], GONE)
+            self.next_due[ids[~active]] = NEVER
+        elif active:
+            self.state[ids] = self.status[ids]
         else:
-            self.state[ids] = self.status[ids] if active else GONE
+            self.state[ids] = GONE
+            self.next_due[ids] = NEVER
 
     def mark(self, ids) -> None:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""

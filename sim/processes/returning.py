@@ -19,7 +19,7 @@ def step(model) -> None:
     low, high = s.return_stay_months[group, 0], s.return_stay_months[group, 1]
     stay = np.maximum(np.round(low + (high - low) * model.streams.uniform("return_stay", now, p.key[ids])), 1)
     p.fte[ids] = p.fte[ids] * (1.0 - s.return_hours_cut[group])
-    model.set_status(ids, int(Status.RETURNED))
+    p.set_status(ids, int(Status.RETURNED))
     p.return_due[ids] = NEVER
     p.return_until[ids] = now + stay.astype(np.int32)
     p.next_due[ids] = p.return_until[ids]
