@@ -43,6 +43,9 @@ from sim import calendar
 from sim.pathways import PATHWAY_DIR
 from sim.scenario import DEFAULT, resolve
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaled import scale  # noqa: E402  (beside this file)
+
 TARGETS = {"default": (1.0, None), "synthetic": (10.0, 2.0)}  # seconds per replication, GB peak memory
 
 
@@ -63,19 +66,7 @@ def synthetic_scenario(people: int, years: int, directory: Path) -> Path:
     """The default scenario with every stock, intake, joiner flow and vacancy scaled to ``people``."""
     data = yaml.safe_load(resolve(DEFAULT).read_text())
     base = len(sim.WorkforceModel(rng=0).counted())  # starting population of the default scenario
-    k = people / base
-    for stock in data["stocks"].values():
-        if "headcount" in stock:
-            stock["headcount"] = round(stock["headcount"] * k)
-        if "fte" in stock:
-            stock["fte"] = min(stock["fte"] * k, stock.get("headcount", float("inf")))
-    for intake in data["intake"].values():
-        intake["places"] = {year: n * k for year, n in intake["places"].items()}
-    for group in data["groups"].values():
-        if group["establishment"].get("vacancies_fte") is not None:  # a vacancy_rate needs no scaling
-            group["establishment"]["vacancies_fte"] *= k
-        if group.get("joiners"):
-            group["joiners"]["per_year"] *= k
+    scale(data, people / base)
     data["name"] = f"synthetic-{people}"
     data["end"] = calendar.label(calendar.parse(data["start"]) + 12 * years)
     data["pathways"] = [str(PATHWAY_DIR / f"{name}.yaml") for name in data["pathways"]]

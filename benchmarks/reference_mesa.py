@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -56,6 +57,9 @@ import yaml
 from sim import calendar
 from sim import scenario as scenario_module
 from sim.pathways import PATHWAY_DIR
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaled import scale  # noqa: E402  (beside this file)
 
 PATHWAYS = ("psychiatry", "nursing")
 NEVER = 2**31 - 1
@@ -101,17 +105,7 @@ def reduced_scenario(directory: Path, people: int | None = None, years: int | No
         return path
     from sim import WorkforceModel  # only to count the unscaled starting population
 
-    k = people / len(WorkforceModel(scenario=path, rng=0).counted())
-    for stock in data["stocks"].values():
-        if stock.get("headcount") is not None:
-            stock["headcount"] = round(stock["headcount"] * k)
-        if stock.get("fte") is not None:
-            stock["fte"] = min(stock["fte"] * k, stock.get("headcount") or float("inf"))
-    for intake in data["intake"].values():
-        intake["places"] = {year: n * k for year, n in intake["places"].items()}
-    for group in data["groups"].values():
-        if group["establishment"].get("vacancies_fte") is not None:
-            group["establishment"]["vacancies_fte"] *= k
+    scale(data, people / len(WorkforceModel(scenario=path, rng=0).counted()))
     data["name"] = f"{data['name']}-{people}"
     path = directory / f"{data['name']}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

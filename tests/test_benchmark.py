@@ -49,3 +49,27 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     assert result["calls"] > 0 and result["wall_s"] > 0
     assert {"joiners", "leaving", "collection"} <= set(result["timings"])
     assert "tottime" in out and "joiners" in out
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, SCRIPT.with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scale_leaves_no_fte_in_a_stock_rounded_to_nobody():
+    data = {"stocks": {"a": {"headcount": 3, "fte": 2.5}, "b": {"fte": 10.0}, "c": {"headcount": 40}},
+            "intake": {"a": {"places": {2021: 10}}},
+            "groups": {"g": {"establishment": {"vacancies_fte": 4.0}, "joiners": {"per_year": 20}}}}
+    _module("scaled").scale(data, 0.1)
+    assert data["stocks"] == {"a": {"headcount": 0, "fte": 0}, "b": {"fte": 1.0}, "c": {"headcount": 4}}
+    assert data["intake"]["a"]["places"] == {2021: 1.0}
+    assert data["groups"]["g"] == {"establishment": {"vacancies_fte": 0.4}, "joiners": {"per_year": 2.0}}
+
+
+def test_reduced_scenario_scales_down_to_a_small_workforce(tmp_path):
+    from sim import WorkforceModel
+
+    path = _module("reference_mesa").reduced_scenario(tmp_path, people=1000, years=1)
+    assert 900 < len(WorkforceModel(scenario=path, rng=0).counted()) < 1100
