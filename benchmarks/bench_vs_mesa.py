@@ -12,6 +12,9 @@ The script prints, and never asserts:
    default): throughput, time per person-month relative to the smallest size (linearity;
    target: within 20% of linear, i.e. at most 1.2), and peak memory under ``tracemalloc``
    in bytes per person of the starting population (target: under 300).
+3. the package's cost as a fixed part a month plus a part per person-month (fitted over the
+   sizes of 2.), and from that the starting population above which it runs at least 100 times
+   the reference's throughput (with the reference's lowest cost per person-month measured).
 
 Wall times cover building a model (its starting population) and running it; person-months
 are the people counted in stocks (in training, in post or returned) summed over the simulated
@@ -34,6 +37,8 @@ import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
 
 import reference_mesa  # noqa: E402  (beside this file)
 import sim  # noqa: E402
@@ -132,6 +137,36 @@ def scaling(sizes: list[int], years: list[int], directory: Path, reps: list[int]
     return rows
 
 
+def cost_model(rows: list[dict], compared: list[dict]) -> dict | None:
+    """The package's time a month as fixed + per person-month x person-months a month, fitted to
+    the ``rows`` of ``scaling`` (relative errors, so every size counts alike), and the starting
+    population from which its throughput reaches ``TARGET_RATIO`` times the reference's cost per
+    person-month at its cheapest among ``compared``. None with fewer than two sizes."""
+    if len(rows) < 2:
+        return None
+    months = np.array([12.0 * r["years"] for r in rows])
+    per_month = np.array([r["wall_s"] for r in rows]) / months  # building included, spread over the months
+    load = np.array([r["person_months"] for r in rows]) / months  # people counted a month
+    per_pm, fixed = np.polyfit(load, per_month, 1, w=1.0 / per_month)
+    model = {"fixed_s_per_month": float(fixed), "s_per_person_month": float(per_pm), "break_even_people": None}
+    print(f"\n== the package's cost: {fixed * 1e3:.3f} ms a month + {per_pm * 1e9:.1f} ns a person-month "
+          f"(fitted over {len(rows)} sizes) ==")
+    if not compared:
+        return model
+    reference = min(1.0 / c["reference"]["person_months_per_s"] for c in compared)
+    model["reference_s_per_person_month"] = reference
+    margin = reference / TARGET_RATIO - per_pm  # what a person-month may cost beyond the package's own
+    if margin <= 0 or fixed <= 0:
+        print(f"  reference: {reference * 1e6:.2f} us a person-month; {TARGET_RATIO:g}x is "
+              f"{'never' if margin <= 0 else 'always'} reached at these costs")
+        return model
+    counted = np.mean([r["person_months"] / (12.0 * r["years"] * r["start_population"]) for r in rows])
+    model["break_even_people"] = float(fixed / margin / counted)
+    print(f"  reference: {reference * 1e6:.2f} us a person-month (its cheapest); the package reaches "
+          f"{TARGET_RATIO:g}x from about {model['break_even_people']:,.0f} people at the start")
+    return model
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one year, one replication (smoke run)")
@@ -161,6 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
                                                    ref_reps=1))
         results["sizes"] = scaling(sizes, [big_years if n >= 1_000_000 else years for n in sizes], directory,
                                    reps=[1 if args.quick or n >= 1_000_000 else 5 if n <= 10_000 else 3 for n in sizes])
+        results["cost"] = cost_model(results["sizes"], results["compare"])
     print(f"\nmax RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return results
 

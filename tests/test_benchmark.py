@@ -8,10 +8,15 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_engine.py"
 
 
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(name, SCRIPT.with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_benchmark_quick_run_prints_positive_throughput(capsys):
-    spec = importlib.util.spec_from_file_location("bench_engine", SCRIPT)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _module("bench_engine")
     results = bench.main(["--quick", "--people", "20000", "--years", "2"])
     out = capsys.readouterr().out
     assert set(results) == {"default", "synthetic"}
@@ -26,9 +31,7 @@ def test_benchmark_quick_run_prints_positive_throughput(capsys):
 
 
 def test_bench_vs_mesa_quick_run_reports_both_models():
-    spec = importlib.util.spec_from_file_location("bench_vs_mesa", SCRIPT.with_name("bench_vs_mesa.py"))
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = _module("bench_vs_mesa")
     results = bench.main(["--quick", "--sizes", "2000", "5000", "--compare", "2000"])
     (compared,) = results["compare"]
     for r in (compared["package"], compared["reference"]):
@@ -38,24 +41,30 @@ def test_bench_vs_mesa_quick_run_reports_both_models():
     assert compared["ratio"] > 0
     assert [round(r["start_population"], -3) for r in results["sizes"]] == [2000, 5000]
     assert all(r["bytes_per_person"] > 0 and r["linearity"] > 0 for r in results["sizes"])
+    assert results["cost"]["s_per_person_month"] != 0 and "break_even_people" in results["cost"]
+
+
+def test_cost_model_recovers_a_fixed_and_a_per_person_cost_and_the_break_even_size():
+    bench = _module("bench_vs_mesa")
+    fixed, per_pm = 1e-3, 20e-9  # a month, a person-month
+    rows = [{"years": 5, "start_population": n, "person_months": 60 * n, "wall_s": 60 * (fixed + per_pm * n)}
+            for n in (10_000, 100_000, 1_000_000)]
+    compared = [{"reference": {"person_months_per_s": 1 / 4e-6}}, {"reference": {"person_months_per_s": 1 / 5e-6}}]
+    cost = bench.cost_model(rows, compared)
+    assert abs(cost["fixed_s_per_month"] / fixed - 1) < 1e-9 and abs(cost["s_per_person_month"] / per_pm - 1) < 1e-9
+    # 100x the cheaper reference: 40 ns a person-month, of which the fixed cost may take 20 ns
+    assert abs(cost["break_even_people"] - 50_000) < 1e-3
+    assert bench.cost_model(rows[:1], compared) is None
+    assert bench.cost_model(rows, [{"reference": {"person_months_per_s": 1 / 1e-6}}])["break_even_people"] is None
 
 
 def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys):
-    spec = importlib.util.spec_from_file_location("profile_engine", SCRIPT.with_name("profile_engine.py"))
-    profile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(profile)
+    profile = _module("profile_engine")
     result = profile.main(["--until", "2022", "--top", "5"])
     out = capsys.readouterr().out
     assert result["calls"] > 0 and result["wall_s"] > 0
     assert {"joiners", "leaving", "collection"} <= set(result["timings"])
     assert "tottime" in out and "joiners" in out
-
-
-def _module(name: str):
-    spec = importlib.util.spec_from_file_location(name, SCRIPT.with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_scale_leaves_no_fte_in_a_stock_rounded_to_nobody():
