@@ -162,8 +162,9 @@ def cost_model(rows: list[dict], compared: list[dict]) -> dict | None:
         return model
     counted = np.mean([r["person_months"] / (12.0 * r["years"] * r["start_population"]) for r in rows])
     model["break_even_people"] = float(fixed / margin / counted)
-    print(f"  reference: {reference * 1e6:.2f} us a person-month (its cheapest); the package reaches "
-          f"{TARGET_RATIO:g}x from about {model['break_even_people']:,.0f} people at the start")
+    print(f"  reference: {reference * 1e6:.2f} us a person-month at its cheapest; the package reaches "
+          f"{TARGET_RATIO:g}x from about {model['break_even_people']:,.0f} people at the start, or fewer "
+          f"(the reference costs more a person-month with more people)")
     return model
 
 
