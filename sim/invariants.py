@@ -25,7 +25,7 @@ import numpy as np
 
 from .eventlog import OUTSIDE
 from .flows import net
-from .people import Status
+from .people import Status, has_status
 
 _NEVER = np.iinfo(np.int32).max
 
@@ -89,7 +89,7 @@ def check_schedule(model) -> None:
     p, now = model.people, model.now
     ids = np.flatnonzero(p.active[: p.count])
     status = p.status[ids]
-    staying = (status == Status.TRAINING) | (status == Status.IN_POST)
+    staying = has_status(status, (Status.TRAINING, Status.IN_POST))
     due = np.where(staying, np.minimum.reduce([p.stage_due[ids], p.exit_due[ids], p.hours_due[ids]]),
                    np.where(status == Status.RETIRED, p.return_due[ids], p.return_until[ids]))
     if not np.array_equal(due, p.next_due[ids]):

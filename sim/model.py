@@ -41,7 +41,7 @@ from . import scenario as scenario_module
 from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
-from .people import COUNTED, NEVER, People, Status, distinct, rows
+from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
 from . import feedbacks, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
@@ -158,12 +158,8 @@ class WorkforceModel(mesa.Model):
             return np.zeros(0, dtype=np.int64)
         if len(self._due) > 1:
             self._due = [distinct(np.concatenate(self._due))]
-        ids, p = self._due[0], self.people
-        state = p.state[ids]
-        chosen = state == int(statuses[0])
-        for status in statuses[1:]:
-            chosen |= state == int(status)
-        return ids[chosen]
+        ids = self._due[0]
+        return ids[has_status(self.people.state[ids], statuses)]
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
@@ -244,7 +240,6 @@ class WorkforceModel(mesa.Model):
     def _tables(self) -> None:
         """Stage-to-group tables for the aggregates (stages and groups never change during a run)."""
         s = self.inputs
-        n_stages = len(s.stages)
         of_group = np.arange(len(s.groups))[:, None] == s.stage_group[None, :]
         self._workforce_of_group = (of_group & s.stage_workforce).astype(np.int64)  # (group, stage): 1 if counted
         self._workforce_fte_of_group = self._workforce_of_group.astype(np.float64)

@@ -84,6 +84,15 @@ def distinct(ids: np.ndarray) -> np.ndarray:
     return ids[np.concatenate(([True], ids[1:] != ids[:-1]))] if len(ids) else ids
 
 
+def has_status(status: np.ndarray, statuses) -> np.ndarray:
+    """Which entries of a status (or state) array are one of ``statuses``: a comparison per status,
+    each with a plain int (an IntEnum would widen the comparison to int64)."""
+    chosen = status == int(statuses[0])
+    for wanted in statuses[1:]:
+        chosen |= status == int(wanted)
+    return chosen
+
+
 def rows(ids: np.ndarray):
     """``ids`` as a slice when they are a run of consecutive ids (new people, a starting stock):
     reading and writing columns through a slice is a block copy, not a gather or scatter."""
@@ -180,11 +189,7 @@ class People:
 
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
-        state = self.state[: self.count]
-        chosen = state == int(statuses[0])  # a plain int: an IntEnum would widen the comparison to int64
-        for status in statuses[1:]:
-            chosen |= state == int(status)
-        return np.flatnonzero(chosen)
+        return np.flatnonzero(has_status(self.state[: self.count], statuses))
 
     def truncate(self, count: int) -> None:
         """Forget the people from row ``count`` on (only for building a population)."""
