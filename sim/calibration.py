@@ -675,7 +675,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None
     uncalibrated = _uncalibrated(scenario_path)
     calibrated = {**uncalibrated, **document.overrides}  # what `calibration:` naming the file applies
     try:
-        scenario_module.load(scenario_path, calibrated)
+        scenario_module.compiled(scenario_path, calibrated)  # the runs below copy it
     except InputError as exc:  # a problem with an override is the parameter file's
         raise InputError([Problem(str(path), f"overrides.{p.field}", p.expected, p.found)
                           if p.field in document.overrides else p for p in exc.problems]) from None

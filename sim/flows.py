@@ -12,15 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def group_of(scenario, stages: np.ndarray) -> np.ndarray:
-    """Workforce group of each stage code (-1 outside, or a stage outside the workforce)."""
-    stages = np.asarray(stages)
-    inside = stages >= 0
-    out = np.full(len(stages), -1, dtype=np.int64)
-    out[inside] = np.where(scenario.stage_workforce[stages[inside]], scenario.stage_group[stages[inside]], -1)
-    return out
-
-
 def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndarray) -> dict:
     """``{"joiners": {group: {reason: n}}, "leavers": {...}}`` for a set of events.
 

@@ -25,7 +25,8 @@ import numpy as np
 
 from .eventlog import OUTSIDE
 from .flows import net
-from .people import Status, has_status
+from .people import COUNTED, Status, has_status
+from .schedule import exit_month
 
 _NEVER = np.iinfo(np.int32).max
 
@@ -43,8 +44,7 @@ def check_step(model, previous: dict, current: dict) -> None:
         if round(after[g] - before[g]) != moved[g]:
             raise InvariantError(f"month {model.now}: {g} headcount changed by {after[g] - before[g]:+.0f} "
                                  f"but recorded flows net {moved[g]:+d}")
-    everyone = np.flatnonzero(np.isin(p.status[: p.count], [int(x) for x in (Status.TRAINING, Status.IN_POST, Status.RETURNED)])
-                              & p.active[: p.count])
+    everyone = np.flatnonzero(has_status(p.status[: p.count], COUNTED) & p.active[: p.count])
     ids = model.counted()
     if not np.array_equal(np.unique(ids), everyone):  # the state column, against a full scan
         raise InvariantError(f"month {model.now}: the people counted differ from a scan of every row")
@@ -97,8 +97,6 @@ def check_schedule(model) -> None:
     if (due <= now).any():
         i = int(ids[np.flatnonzero(due <= now)[0]])
         raise InvariantError(f"month {now}: person {i} had something due by month {int(p.next_due[i])} left undone")
-    from .schedule import exit_month
-
     staying = ids[staying]
     if (exit_month(p, staying) < p.exit_due[staying]).any():
         raise InvariantError(f"month {now}: someone's exit falls before their exit_due")

@@ -220,7 +220,7 @@ class WorkforceModel(mesa.Model):
             return
         p = self.people
         self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
-        self.people.set_status(ids, int(status), keep_active)
+        p.set_status(ids, int(status), keep_active)
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:

@@ -12,7 +12,6 @@ against a baseline); this summarises replications held in memory for one scenari
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 LEVEL = 0.90

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from . import calendar, layering, pathways
 from . import feedbacks as feedback_loops
-from .errors import InputError, Problem, _short, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, _short, from_pydantic, is_file
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
