@@ -232,6 +232,7 @@ class ScenarioSpec(Strict):
     name: str
     description: str = ""
     calibration: str | None = None  # a parameter file of dotted overrides (see sim.layering)
+    plausibility: str | None = None  # the ranges file its runs are judged against (see sim.plausibility)
     uncertain: dict[str, Uncertain] = {}
     start: str
     end: str
@@ -490,6 +491,13 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
+    if spec.plausibility is not None:
+        try:
+            from .plausibility import ranges_file
+
+            ranges_file(spec.plausibility, path.parent)
+        except InputError as exc:
+            raise InputError.one(path, "plausibility", exc.problems[0].expected, spec.plausibility) from None
     graph = pathways.load_all(spec.pathways, relative_to=path.parent)
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)

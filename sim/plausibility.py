@@ -1,0 +1,520 @@
+"""Is it plausible? The checks a workforce planner makes of a run, against published ranges.
+
+``check(results)`` reads one run (or several replications, pooled as one population) and
+returns a table with a row per check and subject (a staff group, a stage or a history
+target): the figure, its range, the range's source and PASS, FAIL or SKIP (a figure resting
+on fewer than the ranges file's ``min_count`` people is not judged). The checks are derived
+from the scenario's structure -- its groups, stages, pathway durations and in-service routes --
+so they apply to any scenario; the ranges live in a data file (``sim/data/plausibility/``)
+that cites a source, or says "assumption" and why, for each.
+
+Each check is one function of a ``Run`` (the pooled event log, each person's age at each
+event, and the yearly tidy table) and the ranges:
+
+- ``entry_ages``: nobody enters a stage younger than the stage's minimum (e.g. a consultant
+  under 30), nobody is in a stage (training, in post or returned) past the group's maximum age;
+- ``selection_ages``: people picked for an in-service route (reason ``selected``) are of an age
+  the route accepts;
+- ``retirement_ages``: each group's mean and median age at retirement, and no pile-up of
+  retirements at the maximum age;
+- ``inflows``: every stage with people at the start is fed over the run, or declared closing;
+- ``steady_state``: each group's in-post headcount keeps pace with its funded establishment;
+- ``time_in_stage``: the median time from entry to the end of a stage, full time and less than
+  full time, against the pathway's duration, and the LTFT share against the pathway's;
+- ``fte_per_head``: FTE per head of a group at the start and the end against the published figure;
+- ``history``: when the ranges name a history (a calibration file), the direction and rough
+  size of each of its targets in a run of its history scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import calendar
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+
+RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
+COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result"]
+PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
+NOT_ENTRIES = ("stock", "returned")  # events that put someone in a stage without their entering it now
+RETIREMENTS = ("retired", "retired_mho")  # the model's retirement reasons (a returner's final leaving is not one)
+COMPLETED = "progressed"  # a stage's end; a pathway exit at the end of a stage is "exit:<reason>"
+SELECTED = "selected"
+
+
+# ---- the ranges file ---------------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bound(_Strict):
+    """A range (either end may be open) and where it comes from."""
+
+    low: Annotated[float, Field(strict=False, allow_inf_nan=False)] | None = None
+    high: Annotated[float, Field(strict=False, allow_inf_nan=False)] | None = None
+    source: Annotated[str, Field(min_length=3)]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low no greater than high")
+        return self
+
+
+class ByStage(_Strict):
+    default: Bound
+    stages: dict[str, Bound] = {}
+
+
+class GroupRetirement(_Strict):
+    mean: Bound | None = None
+    median: Bound | None = None
+
+
+class RetirementRanges(_Strict):
+    mean: Bound
+    median: Bound
+    pile_up: Bound  # share of retirements within ``near_max_years`` of the group's maximum age
+    near_max_years: Annotated[float, Field(gt=0, le=10)] = 1.0
+    groups: dict[str, GroupRetirement] = {}
+
+
+class StockRanges(_Strict):
+    change: Bound  # in-post headcount's change, end on start, beyond the establishment's own change
+    groups: dict[str, Bound] = {}
+
+
+class TimeRanges(_Strict):
+    route: Bound  # median time in stage as a multiple of the route's span of durations
+    ltft_share: Bound  # LTFT share of those completing a stage, as a multiple of the pathway's share
+
+
+class HistoryRanges(_Strict):
+    file: str  # a calibration file: its history scenario and targets
+    within_sd: Annotated[float, Field(gt=0)]
+    source: Annotated[str, Field(min_length=3)]
+
+
+class Ranges(_Strict):
+    name: str
+    description: str = ""
+    min_count: Annotated[int, Field(ge=1)] = 20
+    entry_age: ByStage
+    selection_age: ByStage
+    retirement_age: RetirementRanges
+    closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
+    stocks: StockRanges
+    time_in_stage: TimeRanges
+    fte_per_head: dict[str, Bound] = {}
+    history: HistoryRanges | None = None
+    file: str = ""  # set on loading
+
+
+def ranges_file(name_or_path, relative_to: Path | None = None) -> Path:
+    """A ranges file: a path (relative to ``relative_to``, e.g. the scenario's folder) or a shipped name."""
+    base = relative_to or Path.cwd()
+    for candidate in (base / str(name_or_path), Path(str(name_or_path)), RANGES_DIR / str(name_or_path),
+                      RANGES_DIR / f"{name_or_path}.yaml"):
+        if is_file(candidate):
+            return candidate
+    shipped = ", ".join(p.stem for p in sorted(RANGES_DIR.glob("*.yaml")))
+    raise InputError.one(name_or_path, "", f"an existing plausibility ranges file or a shipped one's name ({shipped})")
+
+
+def load_ranges(name_or_path, scenario) -> Ranges:
+    """Read and validate a ranges file against the scenario whose run it judges."""
+    path = ranges_file(name_or_path, Path(scenario.file).parent)
+    try:
+        ranges = Ranges.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise from_pydantic(path, exc) from None
+    problems, f = [], str(path)
+    stages, groups = ", ".join(scenario.stages), ", ".join(scenario.groups)
+    for section, names in (("entry_age.stages", ranges.entry_age.stages), ("selection_age.stages",
+                           ranges.selection_age.stages), ("closing_pools", ranges.closing_pools)):
+        problems += [Problem(f, f"{section}.{s}", f"a stage of {scenario.name} ({stages})", s)
+                     for s in names if s not in scenario.stages]
+    for section, names in (("retirement_age.groups", ranges.retirement_age.groups), ("stocks.groups",
+                           ranges.stocks.groups), ("fte_per_head", ranges.fte_per_head)):
+        problems += [Problem(f, f"{section}.{g}", f"a group of {scenario.name} ({groups})", g)
+                     for g in names if g not in scenario.groups]
+    if problems:
+        raise InputError(problems)
+    ranges.file = f
+    return ranges
+
+
+def scenario_ranges(scenario, ranges=None) -> Ranges:
+    """The ranges given (a ``Ranges``, a name or a path), else the ones the scenario names."""
+    if isinstance(ranges, Ranges):
+        return ranges
+    name = ranges if ranges is not None else scenario.spec.plausibility
+    if name is None:
+        raise InputError.one(scenario.file, "plausibility", "a plausibility ranges file named by the scenario "
+                                                            "(plausibility: <name>) or given (--ranges FILE)")
+    return load_ranges(name, scenario)
+
+
+# ---- what the checks read ----------------------------------------------------------------------------
+@dataclass
+class Run:
+    """One or more runs of a scenario, pooled: events with each person's age, and the tidy table.
+
+    ``events``: person, month (integer), src and dst (stage codes, -1 outside), reason, age (years).
+    Persons of different replications are told apart (``person`` is unique over the pool).
+    ``tidy``: the yearly tidy table summed over replications (ratios of sums are pooled figures).
+    """
+
+    scenario: object
+    events: pd.DataFrame
+    tidy: pd.DataFrame
+    end: int
+    runs: int = 1
+    _spells: pd.DataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, results) -> "Run":
+        """Pool a ``Results`` or a list of them (replications of one scenario)."""
+        results = list(results) if isinstance(results, (list, tuple)) else [results]
+        frames, offset = [], 0
+        for r in results:
+            frames.append(_events_of(r, offset))
+            offset += len(r.model.people)
+        tidy = pd.concat([r.tidy() for r in results])
+        tidy = tidy.groupby(["year", "group", "stage", "measure", "reason", "unit"], as_index=False)["value"].sum()
+        return cls(results[0].scenario, pd.concat(frames, ignore_index=True), tidy, results[0].model.end, len(results))
+
+    @classmethod
+    def from_tables(cls, scenario, events: pd.DataFrame, people: pd.DataFrame, tidy: pd.DataFrame,
+                    end: int | str) -> "Run":
+        """A run from its tables (``Results.events()``, ``people()`` and ``tidy()``, or files written by
+        ``workforce run``): events name stages and give months as ``YYYY-MM`` labels or integers."""
+        month = events.month.to_numpy()
+        if month.dtype == object:
+            labels = pd.unique(month)
+            month = pd.Series(month).map(dict(zip(labels, (calendar.parse(m) for m in labels)))).to_numpy()
+        code = {name: i for i, name in enumerate(scenario.stages)} | {"outside": -1}
+        birth = people.set_index("id").birth_month.reindex(events.person_id).to_numpy()
+        frame = pd.DataFrame({
+            "person": events.person_id.to_numpy(np.int64), "month": month.astype(np.int64),
+            "src": events.from_stage.map(code).to_numpy(np.int64), "dst": events.to_stage.map(code).to_numpy(np.int64),
+            "reason": events.reason.to_numpy(object), "age": (month - birth) / 12.0})
+        end = calendar.parse(end) if isinstance(end, str) else int(end)
+        return cls(scenario, frame, tidy, end)
+
+    @property
+    def spells(self) -> pd.DataFrame:
+        """A row per stay in a stage: stage, start and end month (the run's end if still there), the reasons
+        it began and ended (None if still there) and the ages then. The events are in the order they
+        happened, so a person's next event ends their stay."""
+        if self._spells is None:
+            ev = self.events
+            order = np.argsort(ev.person.to_numpy(), kind="stable")
+            ev = ev.iloc[order]
+            person, month, age = ev.person.to_numpy(), ev.month.to_numpy(), ev.age.to_numpy()
+            nxt = np.append(person[1:] == person[:-1], False)  # the next event is the same person's
+            later = np.append(month[1:], 0)
+            end = np.where(nxt, later, self.end)
+            stay = ev.dst.to_numpy() >= 0
+            reason = ev.reason.to_numpy(object)
+            self._spells = pd.DataFrame({
+                "stage": ev.dst.to_numpy()[stay], "start": month[stay], "end": end[stay],
+                "entry": reason[stay], "exit": np.where(nxt, np.append(reason[1:], None), None)[stay],
+                "age_in": age[stay], "age_out": (age + (end - month) / 12.0)[stay]})
+        return self._spells
+
+
+def _events_of(results, offset: int) -> pd.DataFrame:
+    """A run's event log with ages, from its arrays (cheaper than its readable table)."""
+    ids, months, src, dst, reason = results.model.events.arrays()
+    birth = results.model.people.birth_month[ids]
+    names = np.array(results.model.events.reasons or [""], dtype=object)
+    return pd.DataFrame({"person": ids + offset, "month": months.astype(np.int64), "src": src.astype(np.int64),
+                         "dst": dst.astype(np.int64), "reason": names[reason], "age": (months - birth) / 12.0})
+
+
+# ---- rows --------------------------------------------------------------------------------------------
+def _row(check: str, subject: str, figure, bound: Bound | None, unit: str, n: int, min_count: int,
+         low=None, high=None, source: str | None = None) -> tuple:
+    """One row: the figure judged against [low, high] (the bound's, unless given)."""
+    low = bound.low if low is None and bound is not None else low
+    high = bound.high if high is None and bound is not None else high
+    source = source if source is not None else bound.source
+    figure = float(figure) if figure is not None else float("nan")
+    if n < min_count or np.isnan(figure):
+        result = SKIP
+    else:
+        result = PASS if (low is None or figure >= low - 1e-9) and (high is None or figure <= high + 1e-9) else FAIL
+    return (check, subject, figure, low, high, unit, int(n), source, result)
+
+
+def _table(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _max_age(s, stage: int) -> float:
+    return s.max_age_months[s.stage_group[stage]] / 12.0
+
+
+# ---- the checks --------------------------------------------------------------------------------------
+def entry_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Youngest age at entry to each stage (entries during the run), and oldest age anyone reaches in it
+    (at leaving it, or at the end), against the stage's minimum and the group's maximum age."""
+    s, spells, rows = run.scenario, run.spells, []
+    entered = spells[~spells.entry.isin(NOT_ENTRIES)]
+    youngest = entered.groupby("stage").age_in.agg(["min", "max", "size"])
+    oldest = spells.groupby("stage").age_out.agg(["max", "size"])
+    for code, stage in enumerate(s.stages):
+        bound = ranges.entry_age.stages.get(stage, ranges.entry_age.default)
+        if code in youngest.index:
+            y = youngest.loc[code]
+            rows.append(_row("youngest at entry", stage, y["min"], bound, "years", y["size"], 1, high=np.inf))
+            if bound.high is not None:
+                rows.append(_row("oldest at entry", stage, y["max"], bound, "years", y["size"], 1, low=-np.inf))
+        if code in oldest.index:
+            limit = _max_age(s, code)
+            group = s.groups[s.stage_group[code]]
+            rows.append(_row("oldest in stage", stage, oldest.loc[code, "max"], None, "years", oldest.loc[code, "size"],
+                             1, low=-np.inf, high=limit,
+                             source=f"scenario: groups.{group}.retirement.max_age ({limit:g}): nobody in training, "
+                                    f"in post or returned past it"))
+    return _table(rows)
+
+
+def selection_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Youngest and oldest age at selection for each in-service route (an intake ``from_stage``)."""
+    s, rows = run.scenario, []
+    ev = run.events[run.events.reason == SELECTED]
+    ages = ev.groupby("dst").age.agg(["min", "max", "size"])
+    for stage, intake in s.spec.intake.items():
+        if intake.from_stage is None:
+            continue
+        code = s.stage_code(stage)
+        bound = ranges.selection_age.stages.get(stage, ranges.selection_age.default)
+        a = ages.loc[code] if code in ages.index else pd.Series({"min": np.nan, "max": np.nan, "size": 0})
+        rows.append(_row("youngest at selection", stage, a["min"], bound, "years", a["size"], 1, high=np.inf))
+        rows.append(_row("oldest at selection", stage, a["max"], bound, "years", a["size"], 1, low=-np.inf))
+    return _table(rows)
+
+
+def retirement_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Each group's mean and median age at retirement, and the share retiring within ``near_max_years``
+    of the group's maximum age (a pile-up there means the maximum, a backstop, does the retiring)."""
+    s, r, rows = run.scenario, ranges.retirement_age, []
+    ev = run.events[run.events.reason.isin(RETIREMENTS) & (run.events.src >= 0)]
+    group = s.stage_group[ev.src.to_numpy()]
+    near = ev.age.to_numpy() >= s.max_age_months[group] / 12.0 - r.near_max_years
+    table = pd.DataFrame({"group": group, "age": ev.age.to_numpy(), "near": near})
+    stats = table.groupby("group").agg(mean=("age", "mean"), median=("age", "median"), near=("near", "mean"),
+                                       n=("age", "size"))
+    for code, g in enumerate(s.groups):
+        own = r.groups.get(g, GroupRetirement())
+        st = stats.loc[code] if code in stats.index else pd.Series({"mean": np.nan, "median": np.nan,
+                                                                     "near": np.nan, "n": 0})
+        rows.append(_row("mean retirement age", g, st["mean"], own.mean or r.mean, "years", st["n"], ranges.min_count))
+        rows.append(_row("median retirement age", g, st["median"], own.median or r.median, "years", st["n"],
+                         ranges.min_count))
+        rows.append(_row(f"retiring within {r.near_max_years:g} yr of max age", g, st["near"], r.pile_up, "share",
+                         st["n"], ranges.min_count))
+    return _table(rows)
+
+
+def inflows(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """People entering each stage that had people at the start (by intake, progression, selection or
+    joining): a stage nobody enters drains, unless the ranges declare it a closing pool."""
+    s, spells, rows = run.scenario, run.spells, []
+    stocked = spells[spells.entry == "stock"].groupby("stage").size()
+    entered = spells[~spells.entry.isin(NOT_ENTRIES)].groupby("stage").size()
+    for code in stocked.index:
+        stage = s.stages[code]
+        n = int(entered.get(code, 0))
+        if stage in ranges.closing_pools:
+            rows.append(_row("entrants over the run", stage, n, None, "people", int(stocked[code]), 1, low=-np.inf,
+                             high=np.inf, source=f"closing pool: {ranges.closing_pools[stage]}"))
+        else:
+            rows.append(_row("entrants over the run", stage, n, None, "people", int(stocked[code]), 1, low=1,
+                             high=np.inf, source="a stage with people at the start is fed (or declared a closing pool "
+                                                 "in the ranges file)"))
+    return _table(rows)
+
+
+def steady_state(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Each group's in-post headcount at the end on the start, relative to its funded establishment's
+    own change: with the scenario as it is (its places, rates and establishment), staff in post
+    should keep pace with the posts funded, within the band."""
+    s, t, rows = run.scenario, run.tidy, []
+    first, last = t.year.min(), t.year.max()
+    post = set(np.array(s.stages)[s.stage_post])
+    heads = t[(t.measure == "stage_headcount") & t.stage.isin(post)].groupby(["group", "year"]).value.sum()
+    est = t[(t.measure == "establishment_fte") & (t.stage == "all")].set_index(["group", "year"]).value
+    for g in s.groups:
+        start, end = heads.get((g, first), 0.0), heads.get((g, last), 0.0)
+        growth = est.get((g, last), 0.0) / est.get((g, first), 1.0) if est.get((g, first), 0.0) > 0 else 1.0
+        figure = end / start / growth - 1.0 if start > 0 else np.nan
+        rows.append(_row("in-post headcount change vs establishment", g, figure, ranges.stocks.groups.get(
+            g, ranges.stocks.change), "share", start / run.runs, ranges.min_count))
+    return _table(rows)
+
+
+def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Median time from entry to the end of each timed stage, for those who complete it (progress, or
+    leave by a pathway exit at its end), full time and less than full time, against the pathway's
+    duration (LTFT: the duration over the stage's LTFT fraction range); and the share completing it
+    less than full time against the pathway's LTFT share. The event log does not record the route:
+    a stay longer than the full-time duration was less than full time (only LTFT lengthens a stage)."""
+    s, tr, rows = run.scenario, ranges.time_in_stage, []
+    sp = run.spells
+    done = sp[~sp.entry.isin(NOT_ENTRIES) & sp.exit.notna()]
+    done = done[(done.exit == COMPLETED) | done.exit.astype(str).str.startswith("exit:")]
+    months = done.end.to_numpy() - done.start.to_numpy()
+    done = done.assign(months=months, ltft=months > s.stage_months[done.stage.to_numpy()])
+    stats = done.groupby(["stage", "ltft"]).months.agg(["median", "size"])
+    for code, stage in enumerate(s.stages):
+        duration = int(s.stage_months[code])
+        if duration == 0:  # a final stage
+            continue
+        ft = stats.loc[(code, False)] if (code, False) in stats.index else pd.Series({"median": np.nan, "size": 0})
+        lt = stats.loc[(code, True)] if (code, True) in stats.index else pd.Series({"median": np.nan, "size": 0})
+        rows.append(_row("median years in stage, full time", stage, ft["median"] / 12.0, tr.route, "years",
+                         ft["size"], ranges.min_count, low=duration / 12.0 * tr.route.low,
+                         high=duration / 12.0 * tr.route.high,
+                         source=f"pathway: duration_years {duration / 12.0:g}; tolerance {tr.route.source}"))
+        share = s.stage_ltft_share[code]
+        if share <= 0:
+            continue
+        f_low, f_high = s.stage_ltft_range[code]
+        rows.append(_row("median years in stage, LTFT", stage, lt["median"] / 12.0, tr.route, "years", lt["size"],
+                         ranges.min_count, low=duration / 12.0 / f_high * tr.route.low,
+                         high=duration / 12.0 / f_low * tr.route.high,
+                         source=f"pathway: duration_years {duration / 12.0:g} at LTFT fraction {f_low:g}-{f_high:g}; "
+                                f"tolerance {tr.route.source}"))
+        total = ft["size"] + lt["size"]
+        rows.append(_row("LTFT share of completers", stage, lt["size"] / total if total else np.nan, tr.ltft_share,
+                         "share", total, ranges.min_count, low=share * tr.ltft_share.low,
+                         high=share * tr.ltft_share.high,
+                         source=f"pathway: ltft share {share:g}; {tr.ltft_share.source}"))
+    return _table(rows)
+
+
+def fte_per_head(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """FTE per head of each group with a published figure, at the start and at the end."""
+    t, rows = run.tidy, []
+    group_rows = t[t.stage == "all"].set_index(["group", "measure", "year"]).value
+    for g, bound in ranges.fte_per_head.items():
+        for when, year in (("start", t.year.min()), ("end", t.year.max())):
+            heads = group_rows.get((g, "headcount", year), 0.0)
+            fte = group_rows.get((g, "fte", year), 0.0)
+            rows.append(_row(f"FTE per head at the {when}", g, fte / heads if heads else np.nan, bound, "fte/head",
+                             heads / run.runs, ranges.min_count))
+    return _table(rows)
+
+
+def history(ranges: Ranges, seeds, runner=None) -> pd.DataFrame:
+    """Each target of the named history (``sim.calibration``) in runs of its history scenario: the
+    mean over ``seeds`` within ``within_sd`` of its sds of the target, and, for a change, in the
+    target's direction."""
+    from . import calibration
+    from .layering import calibration_file
+
+    if ranges.history is None:
+        return _table([])
+    h = ranges.history
+    spec, scenario_path = calibration.load(calibration_file(h.file, Path(ranges.file).parent))
+    runner = runner or _run_history
+    values = [calibration.statistics(runner(scenario_path, seed), spec.targets) for seed in seeds]
+    rows = []
+    for name, target in spec.targets.items():
+        figure = float(np.mean([v[name] for v in values]))
+        low, high = target.value - h.within_sd * target.sd, target.value + h.within_sd * target.sd
+        if target.kind == "change":  # the direction too
+            low, high = (max(low, 0.0), high) if target.value > 0 else (low, min(high, 0.0))
+        rows.append(_row(f"history: {target.kind}", name, figure, None, "share" if target.relative or
+                         target.kind != "change" else target.measure, len(values), 1, low=low, high=high,
+                         source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g}) and its direction: "
+                                f"{h.source}"))
+    return _table(rows)
+
+
+def _run_history(scenario_path, seed):
+    from .results import run
+
+    return run(scenario_path, seed=seed)
+
+
+CHECKS = (entry_ages, selection_ages, retirement_ages, inflows, steady_state, time_in_stage, fte_per_head)
+
+
+def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:
+    """The plausibility table of a run (a ``Results``, a list of replications, or a ``Run``).
+
+    ``ranges``: a ``Ranges``, a ranges file's name or path; default the one the scenario names.
+    ``with_history``: also run the history the ranges name (with the runs' seeds), if any.
+    """
+    run = results if isinstance(results, Run) else Run.of(results)
+    ranges = scenario_ranges(run.scenario, ranges)
+    tables = [c(run, ranges) for c in CHECKS]
+    if with_history and ranges.history is not None:
+        seeds = [r.seed for r in results] if isinstance(results, (list, tuple)) else [getattr(results, "seed", 0)]
+        tables.append(history(ranges, seeds))
+    return pd.concat(tables, ignore_index=True)
+
+
+def failed(table: pd.DataFrame) -> bool:
+    return bool((table.result == FAIL).any())
+
+
+# ---- output ------------------------------------------------------------------------------------------
+def _number(x) -> str:
+    if x is None or (isinstance(x, float) and (np.isnan(x) or np.isinf(x))):
+        return ""
+    return f"{x:.3g}" if abs(x) < 1 else f"{x:.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _range(low, high) -> str:
+    low = None if low is None or np.isinf(low) or np.isnan(low) else low
+    high = None if high is None or np.isinf(high) or np.isnan(high) else high
+    if low is None and high is None:
+        return "any"
+    if low is None:
+        return f"<= {_number(high)}"
+    if high is None:
+        return f">= {_number(low)}"
+    return f"{_number(low)} to {_number(high)}"
+
+
+def readable(table: pd.DataFrame, source_width: int | None = None) -> pd.DataFrame:
+    """The table as text columns: check, subject, figure, range, n, result, source."""
+    source = table.source if source_width is None else table.source.map(
+        lambda t: t if len(t) <= source_width else t[: source_width - 3] + "...")
+    return pd.DataFrame({"check": table.check, "subject": table.subject, "figure": table.figure.map(_number),
+                         "range": [_range(lo, hi) for lo, hi in zip(table.low, table.high)], "n": table.n,
+                         "result": table.result, "source": source})
+
+
+def summary(table: pd.DataFrame) -> str:
+    counts = table.result.value_counts()
+    return f"{counts.get(FAIL, 0)} failed, {counts.get(PASS, 0)} passed, {counts.get(SKIP, 0)} skipped (too few people)"
+
+
+def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
+    """``plausibility.csv`` (the full table) and ``plausibility.md`` (failures first, then the rest)."""
+    from .results import atomic_write
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"csv": out / "plausibility.csv", "markdown": out / "plausibility.md"}
+    atomic_write(paths["csv"], lambda p: table.to_csv(p, index=False))
+    text = readable(table)
+    order = text.result.map({FAIL: 0, PASS: 1, SKIP: 2}).argsort(kind="stable")
+    lines = [f"# Is it plausible? {title}", "", summary(table) + ".", "",
+             "| check | subject | figure | range | n | result | source |", "|---|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |"
+              for row in text.iloc[order].itertuples(index=False)]
+    atomic_write(paths["markdown"], lambda p: Path(p).write_text("\n".join(lines) + "\n", encoding="utf-8"))
+    return paths
