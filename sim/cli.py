@@ -5,6 +5,7 @@
                         [--check-replications N] [--version V] [--out-dir DIR]
     workforce calibrate [CONFIG] --evaluate PARAMETER_FILE [--replications N] [--check-replications N] [--seed N]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
+    workforce plausibility [SCENARIO] [--seed N] [--replications N] [--until YEAR] [--ranges FILE] [--out DIR]
     workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
     workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--workers N] [--out DIR]
@@ -12,7 +13,8 @@
     workforce dashboard [--port N] [--host HOST] [--open]
 
 Bad input (a missing or invalid scenario or pathway file) prints one message naming the
-file, the field and what was expected, and exits with status 2.
+file, the field and what was expected, and exits with status 2. ``workforce plausibility``
+exits with status 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from .errors import InputError
 
 EXIT_BAD_INPUT = 2
+EXIT_IMPLAUSIBLE = 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("--draw", metavar="FILE", help="draw the pathways (or one, with --pathway) to an image file")
     pw.add_argument("--pathway", metavar="NAME", help="only this pathway")
     pw.set_defaults(func=_pathways)
+    pl = sub.add_parser("plausibility", help="run a scenario and check what workforce planners check; "
+                                             "exit 1 if a check fails")
+    pl.add_argument("scenario", nargs="?", default=DEFAULT, help=f"scenario name or YAML file (default {DEFAULT})")
+    pl.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    pl.add_argument("--replications", type=int, default=1, metavar="N",
+                    help="runs with seeds SEED, SEED+1, ..., pooled (default 1)")
+    pl.add_argument("--until", type=int, metavar="YEAR", help="last year to simulate (default: the scenario's end)")
+    pl.add_argument("--ranges", metavar="FILE", help="ranges file or shipped name (default: the scenario's "
+                                                     "plausibility: key)")
+    pl.add_argument("--out", metavar="DIR", help="also write plausibility.csv and plausibility.md there")
+    pl.set_defaults(func=_plausibility)
     _experiment_commands(sub)
     _calibrate_command(sub)
     _results_commands(sub)
@@ -71,10 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args) -> int:
     from .results import run
 
-    if args.until is not None and not 1900 <= args.until <= 2200:
-        raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
-    if args.replications < 1:
-        raise InputError.one("--replications", "replications", "at least 1", args.replications)
+    _check_run_options(args)
     if args.replications > 1:
         return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check)
@@ -99,6 +110,37 @@ def _print_summary(results) -> None:
           f"vacant FTE, joiners and leavers in the year before (seed {results.seed})\n")
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.round(0).astype(int).to_string())
+
+
+def _plausibility(args) -> int:
+    import pandas as pd
+
+    from . import plausibility
+    from .results import run
+    from .scenario import load
+
+    _check_run_options(args)
+    scenario = load(args.scenario)
+    ranges = plausibility.scenario_ranges(scenario, args.ranges)  # bad ranges before any run
+    results = [run(scenario, seed=args.seed + i, until=args.until) for i in range(args.replications)]
+    table = plausibility.check(results, ranges)
+    seeds = f"seed {args.seed}" + (f"-{args.seed + args.replications - 1}" if args.replications > 1 else "")
+    title = f"{scenario.name}, {seeds}, against {Path(ranges.file).name}"
+    print(f"Is it plausible? {title}\n")
+    with pd.option_context("display.width", 250, "display.max_rows", None, "display.max_colwidth", 70):
+        print(plausibility.readable(table, source_width=70).to_string(index=False))
+    print(f"\n{plausibility.summary(table)}")
+    if args.out:
+        paths = plausibility.write(table, args.out, title)
+        print(f"wrote {', '.join(p.name for p in paths.values())} to {args.out}/")
+    return EXIT_IMPLAUSIBLE if plausibility.failed(table) else 0
+
+
+def _check_run_options(args) -> None:
+    if args.until is not None and not 1900 <= args.until <= 2200:
+        raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
+    if args.replications < 1:
+        raise InputError.one("--replications", "replications", "at least 1", args.replications)
 
 
 def _pathways(args) -> int:
