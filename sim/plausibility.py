@@ -53,11 +53,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Bound(_Strict):
+class Range(_Strict):
     """A range (either end may be open) and where it comes from."""
 
-    low: Annotated[float, Field(strict=False, allow_inf_nan=False)] | None = None
-    high: Annotated[float, Field(strict=False, allow_inf_nan=False)] | None = None
+    low: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
+    high: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
     source: Annotated[str, Field(min_length=3)]
 
     @model_validator(mode="after")
@@ -68,50 +68,50 @@ class Bound(_Strict):
 
 
 class ByStage(_Strict):
-    default: Bound
-    stages: dict[str, Bound] = {}
+    default: Range
+    stages: dict[str, Range] = {}
 
 
 class GroupRetirement(_Strict):
-    mean: Bound | None = None
-    median: Bound | None = None
+    mean: Range | None = None
+    median: Range | None = None
 
 
 class RetirementRanges(_Strict):
-    mean: Bound
-    median: Bound
-    pile_up: Bound  # share of retirements within ``near_max_years`` of the group's maximum age
-    near_max_years: Annotated[float, Field(gt=0, le=10)] = 1.0
+    mean: Range
+    median: Range
+    pile_up: Range  # share of retirements within ``near_max_years`` of the group's maximum age
+    near_max_years: Annotated[float, Field(strict=True, gt=0, le=10)] = 1.0
     groups: dict[str, GroupRetirement] = {}
 
 
 class StockRanges(_Strict):
-    change: Bound  # in-post headcount's change, end on start, beyond the establishment's own change
-    groups: dict[str, Bound] = {}
+    change: Range  # in-post headcount's change, end on start, beyond the establishment's own change
+    groups: dict[str, Range] = {}
 
 
 class TimeRanges(_Strict):
-    route: Bound  # median time in stage as a multiple of the route's span of durations
-    ltft_share: Bound  # LTFT share of those completing a stage, as a multiple of the pathway's share
+    route: Range  # median time in stage as a multiple of the route's span of durations
+    ltft_share: Range  # LTFT share of those completing a stage, as a multiple of the pathway's share
 
 
 class HistoryRanges(_Strict):
     file: str  # a calibration file: its history scenario and targets
-    within_sd: Annotated[float, Field(gt=0)]
+    within_sd: Annotated[float, Field(strict=True, gt=0)]
     source: Annotated[str, Field(min_length=3)]
 
 
 class Ranges(_Strict):
     name: str
     description: str = ""
-    min_count: Annotated[int, Field(ge=1)] = 20
+    min_count: Annotated[int, Field(strict=True, ge=1)] = 20
     entry_age: ByStage
     selection_age: ByStage
     retirement_age: RetirementRanges
     closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
     stocks: StockRanges
     time_in_stage: TimeRanges
-    fte_per_head: dict[str, Bound] = {}
+    fte_per_head: dict[str, Range] = {}
     history: HistoryRanges | None = None
     file: str = ""  # set on loading
 
@@ -240,12 +240,12 @@ def _events_of(results, offset: int) -> pd.DataFrame:
 
 
 # ---- rows --------------------------------------------------------------------------------------------
-def _row(check: str, subject: str, figure, bound: Bound | None, unit: str, n: int, min_count: int,
+def _row(check: str, subject: str, figure, allowed: Range | None, unit: str, n: int, min_count: int,
          low=None, high=None, source: str | None = None) -> tuple:
-    """One row: the figure judged against [low, high] (the bound's, unless given)."""
-    low = bound.low if low is None and bound is not None else low
-    high = bound.high if high is None and bound is not None else high
-    source = source if source is not None else bound.source
+    """One row: the figure judged against [low, high] (the allowed range's ends, unless given)."""
+    low = allowed.low if low is None and allowed is not None else low
+    high = allowed.high if high is None and allowed is not None else high
+    source = source if source is not None else allowed.source
     figure = float(figure) if figure is not None else float("nan")
     if n < min_count or np.isnan(figure):
         result = SKIP
@@ -271,12 +271,12 @@ def entry_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
     youngest = entered.groupby("stage").age_in.agg(["min", "max", "size"])
     oldest = spells.groupby("stage").age_out.agg(["max", "size"])
     for code, stage in enumerate(s.stages):
-        bound = ranges.entry_age.stages.get(stage, ranges.entry_age.default)
+        allowed = ranges.entry_age.stages.get(stage, ranges.entry_age.default)
         if code in youngest.index:
             y = youngest.loc[code]
-            rows.append(_row("youngest at entry", stage, y["min"], bound, "years", y["size"], 1, high=np.inf))
-            if bound.high is not None:
-                rows.append(_row("oldest at entry", stage, y["max"], bound, "years", y["size"], 1, low=-np.inf))
+            rows.append(_row("youngest at entry", stage, y["min"], allowed, "years", y["size"], 1, high=np.inf))
+            if allowed.high is not None:
+                rows.append(_row("oldest at entry", stage, y["max"], allowed, "years", y["size"], 1, low=-np.inf))
         if code in oldest.index:
             limit = _max_age(s, code)
             group = s.groups[s.stage_group[code]]
@@ -296,10 +296,10 @@ def selection_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
         if intake.from_stage is None:
             continue
         code = s.stage_code(stage)
-        bound = ranges.selection_age.stages.get(stage, ranges.selection_age.default)
+        allowed = ranges.selection_age.stages.get(stage, ranges.selection_age.default)
         a = ages.loc[code] if code in ages.index else pd.Series({"min": np.nan, "max": np.nan, "size": 0})
-        rows.append(_row("youngest at selection", stage, a["min"], bound, "years", a["size"], 1, high=np.inf))
-        rows.append(_row("oldest at selection", stage, a["max"], bound, "years", a["size"], 1, low=-np.inf))
+        rows.append(_row("youngest at selection", stage, a["min"], allowed, "years", a["size"], 1, high=np.inf))
+        rows.append(_row("oldest at selection", stage, a["max"], allowed, "years", a["size"], 1, low=-np.inf))
     return _table(rows)
 
 
@@ -406,11 +406,11 @@ def fte_per_head(run: Run, ranges: Ranges) -> pd.DataFrame:
     """FTE per head of each group with a published figure, at the start and at the end."""
     t, rows = run.tidy, []
     group_rows = t[t.stage == "all"].set_index(["group", "measure", "year"]).value
-    for g, bound in ranges.fte_per_head.items():
+    for g, allowed in ranges.fte_per_head.items():
         for when, year in (("start", t.year.min()), ("end", t.year.max())):
             heads = group_rows.get((g, "headcount", year), 0.0)
             fte = group_rows.get((g, "fte", year), 0.0)
-            rows.append(_row(f"FTE per head at the {when}", g, fte / heads if heads else np.nan, bound, "fte/head",
+            rows.append(_row(f"FTE per head at the {when}", g, fte / heads if heads else np.nan, allowed, "fte/head",
                              heads / run.runs, ranges.min_count))
     return _table(rows)
 
