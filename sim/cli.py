@@ -113,8 +113,6 @@ def _print_summary(results) -> None:
 
 
 def _plausibility(args) -> int:
-    import pandas as pd
-
     from . import plausibility
     from .results import run
     from .scenario import load
@@ -126,10 +124,7 @@ def _plausibility(args) -> int:
     table = plausibility.check(results, ranges)
     seeds = f"seed {args.seed}" + (f"-{args.seed + args.replications - 1}" if args.replications > 1 else "")
     title = f"{scenario.name}, {seeds}, against {Path(ranges.file).name}"
-    print(f"Is it plausible? {title}\n")
-    with pd.option_context("display.width", 250, "display.max_rows", None, "display.max_colwidth", 70):
-        print(plausibility.readable(table, source_width=70).to_string(index=False))
-    print(f"\n{plausibility.summary(table)}")
+    print(f"Is it plausible? {title}\n\n{plausibility.text(table)}\n\n{plausibility.summary(table)}")
     if args.out:
         paths = plausibility.write(table, args.out, title)
         print(f"wrote {', '.join(p.name for p in paths.values())} to {args.out}/")

@@ -497,6 +497,19 @@ def readable(table: pd.DataFrame, source_width: int | None = None) -> pd.DataFra
                          "result": table.result, "source": source})
 
 
+def text(table: pd.DataFrame, source_width: int | None = 70) -> str:
+    """The table for a terminal: words aligned left, numbers right."""
+    shown = readable(table, source_width)
+    right = {"figure", "range", "n"}
+    widths = {c: max([len(c), *(len(str(v)) for v in shown[c])]) for c in shown.columns}
+
+    def line(values) -> str:
+        return "  ".join(str(v).rjust(widths[c]) if c in right else str(v).ljust(widths[c])
+                         for c, v in zip(shown.columns, values)).rstrip()
+
+    return "\n".join([line(shown.columns), *(line(row) for row in shown.itertuples(index=False))])
+
+
 def summary(table: pd.DataFrame) -> str:
     counts = table.result.value_counts()
     return f"{counts.get(FAIL, 0)} failed, {counts.get(PASS, 0)} passed, {counts.get(SKIP, 0)} skipped (too few people)"
