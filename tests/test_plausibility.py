@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from pydantic import BaseModel
 
 import tiny_scenario
 from conftest import has_problem
@@ -75,6 +76,13 @@ def test_a_worker_entering_younger_than_the_stage_minimum_fails(tiny):
     assert passed.result == PASS and passed.figure == pytest.approx(31.0) and passed.low == 29
 
 
+def test_an_entrant_older_than_a_stage_s_highest_entry_age_fails(tiny):
+    late = events(tiny, [(1, "2021-09", "outside", "course/worker", "joined:x")], {1: "1960-09"})  # 61
+    capped = ranges(**{"entry_age.stages": {"course/worker": {"low": 29, "high": 55, "source": "test: cap"}}})
+    assert row(plausibility.entry_ages(late, capped), "oldest at entry", "course/worker").result == FAIL
+    assert "oldest at entry" not in set(plausibility.entry_ages(late, ranges()).check)  # no cap, no row
+
+
 def test_the_starting_stock_is_not_an_entry(tiny):
     stock = events(tiny, [(1, "2020-03", "outside", "course/worker", "stock")], {1: "2000-03"})  # 20, but was there
     table = plausibility.entry_ages(stock, ranges())
@@ -124,6 +132,10 @@ def test_a_pile_up_of_retirements_at_the_maximum_age_fails(tiny):
 def test_retirement_ages_spread_around_sixty_pass_and_too_few_are_not_judged(tiny):
     table = plausibility.retirement_ages(_retirements(tiny, np.linspace(56, 66, 30)), ranges())
     assert set(table.result) == {PASS}
+    narrower = ranges(**{"retirement_age.groups": {"staff": {"mean": {"low": 62, "high": 64, "source": "test"}}}})
+    judged = plausibility.retirement_ages(_retirements(tiny, np.linspace(56, 66, 30)), narrower)
+    assert row(judged, "mean retirement age", "staff").result == FAIL  # the group's own range: 61 is too early
+    assert row(judged, "median retirement age", "staff").result == PASS
     few = plausibility.retirement_ages(_retirements(tiny, [70, 70]), ranges())
     assert set(few.result) == {SKIP}
 
@@ -273,6 +285,29 @@ def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, ch
     with pytest.raises(InputError) as info:
         plausibility.load_ranges(tmp_path / "bad.yaml", tiny)
     assert has_problem(str(info.value), "bad.yaml", field, expected), str(info.value)
+
+
+def test_every_shipped_range_cites_its_source_or_says_it_is_an_assumption():
+    for path in plausibility.RANGES_DIR.glob("*.yaml"):
+        ranges = plausibility.load_ranges(path, scenario.load())
+        found = []
+
+        def walk(node, where):
+            if isinstance(node, (plausibility.Range, plausibility.HistoryRanges)):
+                found.append((where, node.source))
+            elif isinstance(node, BaseModel):
+                for name in type(node).model_fields:
+                    walk(getattr(node, name), f"{where}.{name}")
+            elif isinstance(node, dict):
+                for key, value in node.items():
+                    walk(value, f"{where}.{key}")
+
+        walk(ranges, path.stem)
+        assert len(found) > 10
+        for where, source in found:
+            assert any(mark in source for mark in ("F§", "P§", "L§", "assumption")), (where, source)
+        for stage, why in ranges.closing_pools.items():
+            assert any(mark in why for mark in ("F§", "P§", "L§", "assumption")), (stage, why)
 
 
 def test_a_scenario_naming_a_missing_ranges_file_does_not_load(tmp_path, load_error):
