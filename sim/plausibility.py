@@ -415,19 +415,19 @@ def fte_per_head(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
-def history(ranges: Ranges, seeds, runner=None) -> pd.DataFrame:
+def history(ranges: Ranges, seeds) -> pd.DataFrame:
     """Each target of the named history (``sim.calibration``) in runs of its history scenario: the
     mean over ``seeds`` within ``within_sd`` of its sds of the target, and, for a change, in the
     target's direction."""
     from . import calibration
     from .layering import calibration_file
+    from .results import run
 
     if ranges.history is None:
         return _table([])
     h = ranges.history
     spec, scenario_path = calibration.load(calibration_file(h.file, Path(ranges.file).parent))
-    runner = runner or _run_history
-    values = [calibration.statistics(runner(scenario_path, seed), spec.targets) for seed in seeds]
+    values = [calibration.statistics(run(scenario_path, seed=seed), spec.targets) for seed in seeds]
     rows = []
     for name, target in spec.targets.items():
         figure = float(np.mean([v[name] for v in values]))
@@ -439,12 +439,6 @@ def history(ranges: Ranges, seeds, runner=None) -> pd.DataFrame:
                          source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g}) and its direction: "
                                 f"{h.source}"))
     return _table(rows)
-
-
-def _run_history(scenario_path, seed):
-    from .results import run
-
-    return run(scenario_path, seed=seed)
 
 
 CHECKS = (entry_ages, selection_ages, retirement_ages, inflows, steady_state, time_in_stage, fte_per_head)
