@@ -254,13 +254,16 @@ def test_replications_are_pooled_as_one_population(tmp_path):
         for r in (one, two))
 
 
-def test_write_gives_a_csv_and_markdown_with_failures_first(tmp_path, tiny):
+def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path, tiny):
     table = plausibility.entry_ages(events(tiny, [(1, "2021-09", "outside", "course/worker", "joined:x")],
                                            {1: "1996-09"}), ranges())
+    assert set(table.result) == {FAIL, PASS}
     paths = plausibility.write(table, tmp_path / "out", "test")
     assert len(pd.read_csv(paths["csv"])) == len(table)
-    lines = [line for line in paths["markdown"].read_text().splitlines() if line.startswith("| ")]
-    assert "| FAIL |" in lines[1] and "| PASS |" in lines[-1]
+    rows = [line for line in paths["markdown"].read_text().splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + (table.result == FAIL).sum() and all("| FAIL |" in line for line in rows[1:])
+    passing = plausibility.write(table[table.result == PASS], tmp_path / "passing", "test")
+    assert "Every check judged passed." in passing["markdown"].read_text()
 
 
 # ---- ranges files and the scenario's key ---------------------------------------------------------
