@@ -144,6 +144,13 @@ def load_ranges(name_or_path, scenario) -> Ranges:
                            ranges.stocks.groups), ("fte_per_head", ranges.fte_per_head)):
         problems += [Problem(f, f"{section}.{g}", f"a group of {scenario.name} ({groups})", g)
                      for g in names if g not in scenario.groups]
+    if ranges.history is not None:
+        from .layering import calibration_file
+
+        try:
+            calibration_file(ranges.history.file, path.parent)
+        except InputError as exc:
+            problems.append(Problem(f, "history.file", exc.problems[0].expected, ranges.history.file))
     if problems:
         raise InputError(problems)
     ranges.file = f

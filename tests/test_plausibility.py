@@ -275,6 +275,8 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
     ({"entry_age.stages": {"course/nowhere": {"low": 20, "source": "test"}}}, "entry_age.stages.course/nowhere",
      "a stage of tiny"),
     ({"fte_per_head": {"nobody": {"low": 0.9, "source": "test"}}}, "fte_per_head.nobody", "a group of tiny"),
+    ({"history": {"file": "no-such-history", "within_sd": 3, "source": "test"}}, "history.file",
+     "an existing calibration file"),
 ])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
