@@ -106,6 +106,7 @@ class WorkforceModel(mesa.Model):
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
+        self.base_stage_fte = self.stage_fte() * s.stage_post  # by stage: each post stage's share of it
         self._mark = self.events.mark
         self._collect()
         self._latest: tuple[int, dict] | None = None
@@ -227,9 +228,13 @@ class WorkforceModel(mesa.Model):
         """Ids of people counted in stocks: active and in training, in post or returned."""
         return self.in_status(*COUNTED)
 
+    def stage_fte(self) -> np.ndarray:
+        """FTE counted in each stage, right now."""
+        return self.stocks.settle().fte.reshape(-1, 2).sum(axis=1)
+
     def post_fte(self) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
-        return self._post_of_group @ self.stocks.settle().fte.reshape(-1, 2).sum(axis=1)  # as in ``_collect``
+        return self._post_of_group @ self.stage_fte()  # as in ``_collect``
 
     def establishment(self, month: int | None = None) -> np.ndarray:
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""

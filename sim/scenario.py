@@ -317,7 +317,8 @@ class Scenario:
         self.stage_attrition = np.array(
             [calendar.over_months_to_monthly(d["attrition"], max(m, 1)) if d["training"] else 0.0
              for d, m in zip(nodes, self.stage_months)])
-        self.stage_post = self.stage_workforce & ~self.stage_training  # posts an establishment funds
+        # posts the group's establishment funds (a role with its own establishment stands outside it)
+        self.stage_post = self.stage_workforce & ~self.stage_training & ~np.array([d["own_establishment"] for d in nodes])
         self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound
         self._band_by_month = (np.searchsorted(self.band_edges, np.arange(121 * 12), side="right") - 1).astype(np.int8)
         self.stage_ltft_share = np.array([d["ltft"]["share"] if d["ltft"] else 0.0 for d in nodes])
