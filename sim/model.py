@@ -172,6 +172,7 @@ class WorkforceModel(mesa.Model):
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
         was_training = _NEW_OR_TRAINING[p.status[at]]
+        previous, was_ltft = p.stage[at], p.ltft[at]
         training = s.stage_training[stage]
         p.stage[at] = stage
         p.group[at] = s.stage_group[stage]
@@ -180,10 +181,11 @@ class WorkforceModel(mesa.Model):
         p.stage_entry[at] = now
         p.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
         fraction = np.ones(len(ids))
-        ltft = training & (s.stage_ltft_share[stage] > 0)
+        share = s.stage_ltft_share[stage, p.sex[at]]
+        ltft = training & (share > 0)
         if ltft.any():
             u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[at])
-            ltft &= u[0] < s.stage_ltft_share[stage]
+            ltft &= u[0] < _ltft_chance(s, share, stage, previous, was_ltft & was_training, p.sex[at])
             low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
             fraction = np.where(ltft, low + (high - low) * u[1], 1.0)
         p.ltft[at] = ltft
@@ -366,4 +368,19 @@ class WorkforceModel(mesa.Model):
         """One person's full career history (a table of their transitions)."""
         self.people.record(person_id)  # raises KeyError for an unknown id
         return self.events.history(person_id)
+
+
+def _ltft_chance(s, share: np.ndarray, stage: np.ndarray, previous: np.ndarray, was_ltft: np.ndarray,
+                 sex: np.ndarray) -> np.ndarray:
+    """Each entrant's chance of training LTFT in ``stage`` (see ``sim.pathways.LTFT``): ``persist``
+    for those LTFT in the training stage before, and for the others the chance that keeps the
+    stage's share, ``(share - before x persist) / (1 - before)``, where ``before`` is the previous
+    stage's share; the stage's share where it sets no ``persist``."""
+    persist = s.stage_ltft_persist[stage]
+    carried = ~np.isnan(persist) & (previous >= 0)
+    if not carried.any():
+        return share
+    before = np.where(carried, s.stage_ltft_share[np.maximum(previous, 0), sex], 0.0)
+    others = np.clip((share - before * np.nan_to_num(persist)) / np.maximum(1.0 - before, 1e-9), 0.0, 1.0)
+    return np.where(carried, np.where(was_ltft, persist, others), share)
 
