@@ -66,6 +66,8 @@ class Results:
             headcount = m.group_totals(snapshot, "stage_headcount")
             fte = m.group_totals(snapshot, "stage_fte")
             vacancies = m.vacancies(snapshot)
+            in_training = np.bincount(s.stage_group, weights=np.where(s.stage_workforce & s.stage_training,
+                                                                      snapshot["stage_fte"], 0.0), minlength=len(s.groups))
             gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
             if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
                 gap = gap + snapshot["feedbacks"]["gap_change"]
@@ -74,6 +76,7 @@ class Results:
                     ("headcount", "people", headcount[g]),
                     ("fte", "fte", fte[g]),
                     ("in_post_fte", "fte", snapshot["post_fte"][g_i]),
+                    ("training_fte", "fte", in_training[g_i]),
                     ("establishment_fte", "fte", snapshot["establishment_fte"][g_i]),
                     ("vacancies_fte", "fte", vacancies[g]),
                     ("vacancy_rate", "share", vacancies[g] / snapshot["establishment_fte"][g_i]
