@@ -193,6 +193,8 @@ def _compare(args) -> int:
     print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
           f"baseline [90% interval]; 90% confidence interval of the mean difference\n")
     print(analysis.format_comparison(table, years=years, groups=args.groups))
+    for note in analysis.capped_recruitment(results):
+        print(f"\nnote: {note}", file=sys.stderr)
     if written < planned:
         print(f"\nnote: {written} of {planned} runs written; rerun workforce batch to finish", file=sys.stderr)
     print(f"\nwrote {out}")

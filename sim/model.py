@@ -102,6 +102,7 @@ class WorkforceModel(mesa.Model):
         self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell (sim.schedule)
         self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
+        self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available and expected by group, since the last record
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()
         population.create(self)
@@ -277,7 +278,9 @@ class WorkforceModel(mesa.Model):
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
+            "recruitment": self.recruitment,
         })
+        self.recruitment = np.zeros_like(self.recruitment)
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
             feedbacks.collect(self, self.history[-1], src, dst)
 

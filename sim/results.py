@@ -33,6 +33,11 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
 
 
+# recruitment from outside the pipeline (sim.processes.joiners): what vacancies would take at the group's
+# speed, the joiners available, and the smaller of the two month by month (the joiners expected)
+RECRUITMENT = ("recruits_sought", "recruits_available", "recruits_expected")
+
+
 @dataclass
 class Results:
     model: WorkforceModel
@@ -91,6 +96,10 @@ class Results:
                 rows.append((year, date, g, st, "stage_headcount", "", "people", float(snapshot["stage_headcount"][st_i])))
                 rows.append((year, date, g, st, "stage_fte", "", "fte", float(snapshot["stage_fte"][st_i])))
             if months:
+                recruitment = np.sum([record["recruitment"] for record in months], axis=0)
+                for g_i, g in enumerate(s.groups):
+                    for measure, values in zip(RECRUITMENT, recruitment):
+                        rows.append((year, date, g, "all", measure, "", "people_per_year", float(values[g_i])))
                 totals = {"joiners": {}, "leavers": {}}
                 for record in months:
                     for kind, by_group in m.flows(record).items():

@@ -1,7 +1,8 @@
 """Joiners: qualified staff from outside the pipeline fill part of each group's vacancies.
 
 Each month a group's vacancies (funded establishment less FTE in post) are filled at the
-group's monthly fill share, capped by the joiners available a year; the number of joiners
+group's monthly fill share (the recruits sought), capped by the joiners available a year (the
+recruits available): whichever is smaller binds, and both are reported; the number of joiners
 is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
 uniform per group and month. So the draws are common random numbers: a policy that changes
 one group's expectation leaves every other group's joiners alone, and a higher expectation
@@ -28,7 +29,9 @@ def step(model) -> None:
     if not (s.joiners_per_year > 0).any():
         return  # nobody is available to join: no need to count the vacancies
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
-    expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
+    sought, available = vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0
+    expected = np.minimum(sought, available)
+    model.recruitment += (sought, available, expected)  # reported: a lever that a cap cancels says so (sim.analysis)
     u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
     counts = poisson_by_inversion(u, expected)
     groups = np.flatnonzero(counts)
