@@ -106,7 +106,7 @@ class WorkforceModel(mesa.Model):
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()
         population.create(self)
-        self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
+        self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
         self.base_stage_fte = self.stage_fte() * s.stage_post  # by stage: each post stage's share of it
         self._mark = self.events.mark
         self._collect()
@@ -240,7 +240,12 @@ class WorkforceModel(mesa.Model):
         return self._post_of_group @ self.stage_fte()  # as in ``_collect``
 
     def establishment(self, month: int | None = None) -> np.ndarray:
-        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
+        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly,
+        and the posts of roles funded with their own establishment, as many as are filled."""
+        return self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
+
+    def funded_establishment(self, month: int | None = None) -> np.ndarray:
+        """The establishment without the posts of roles funded with their own (see ``establishment``)."""
         s = self.inputs
         years = ((self.now if month is None else month) - s.start) / 12.0
         return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
@@ -252,6 +257,7 @@ class WorkforceModel(mesa.Model):
         self._workforce_of_group = (of_group & s.stage_workforce).astype(np.int64)  # (group, stage): 1 if counted
         self._workforce_fte_of_group = self._workforce_of_group.astype(np.float64)
         self._post_of_group = (of_group & s.stage_post).astype(np.float64)
+        self._own_of_group = (of_group & s.stage_own_establishment).astype(np.float64)
 
     def _collect(self, month: int | None = None) -> None:
         """Aggregate the state and the flows since the last record into ``self.history``, as of

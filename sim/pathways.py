@@ -69,9 +69,8 @@ class StageSpec(BaseModel):
     staff_group: Name
     training: Flag = False
     workforce: Flag = True
-    # posts funded with the role itself (a new role's posts): its staff count in the workforce but not
-    # against the group's establishment, so the role adds to the staff it supports instead of taking
-    # their vacancies
+    # posts funded with the role itself (a new role's posts): the group's establishment grows with the
+    # staff in them, so the role adds to the staff it supports instead of taking their vacancies
     own_establishment: Flag = False
     entry: Flag = False
     duration_years: Annotated[float, Field(strict=True, gt=0.0, le=60.0, allow_inf_nan=False)] | None = None

@@ -71,6 +71,17 @@ def headline(summary: pd.DataFrame, groups: list[str], measure: str = "fte", eve
     return table.loc[[g for g in [*groups, TOTAL] if g in table.index], years]
 
 
+def headline_in_post(summary: pd.DataFrame, groups: list[str], every: int = 5) -> pd.DataFrame:
+    """The headline: FTE in post by group, then the trainees in service, the whole workforce and
+    the vacancies. A group's trainees (e.g. support workers on the nursing route) are not its staff
+    in post, so a policy that sends staff to train shows them leaving their posts."""
+    rows = [headline(summary, groups, "in_post_fte", every)]
+    for measure, label in (("training_fte", "in training (in service)"), ("fte", "workforce (in post and in training)"),
+                           ("vacancies_fte", "vacant")):
+        rows.append(headline(summary, [], measure, every).rename(index={TOTAL: label}))
+    return pd.concat(rows)
+
+
 def _cell(mean: float, low: float, high: float) -> str:
     if round(low) == round(high):
         return f"{mean:,.0f}"

@@ -312,6 +312,7 @@ class Scenario:
     stage_attrition: np.ndarray = field(init=False)  # monthly hazard
     stage_ltft_share: np.ndarray = field(init=False)  # (stage, sex: female, male)
     stage_ltft_persist: np.ndarray = field(init=False)  # NaN: drawn afresh
+    stage_own_establishment: np.ndarray = field(init=False)
     stage_ltft_range: np.ndarray = field(init=False)
     # per group; rates shaped (group, sex, band)
     group_sector: np.ndarray = field(init=False)
@@ -337,8 +338,9 @@ class Scenario:
         self.stage_attrition = np.array(
             [calendar.over_months_to_monthly(d["attrition"], max(m, 1)) if d["training"] else 0.0
              for d, m in zip(nodes, self.stage_months)])
-        # posts the group's establishment funds (a role with its own establishment stands outside it)
-        self.stage_post = self.stage_workforce & ~self.stage_training & ~np.array([d["own_establishment"] for d in nodes])
+        self.stage_post = self.stage_workforce & ~self.stage_training  # posts, counted against the establishment
+        # posts funded with their role: the group's establishment grows with the staff in them
+        self.stage_own_establishment = self.stage_post & np.array([d["own_establishment"] for d in nodes])
         self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound
         self._band_by_month = (np.searchsorted(self.band_edges, np.arange(121 * 12), side="right") - 1).astype(np.int8)
         self.stage_ltft_share = np.array([_by_sex(d["ltft"]["share"]) if d["ltft"] else (0.0, 0.0) for d in nodes])

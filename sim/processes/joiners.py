@@ -76,7 +76,7 @@ def _where_vacant(model, stages: ShareTable) -> ShareTable:
     s = model.inputs
     inside = np.isfinite(stages.cumulative)
     shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
-    grown = model.establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
+    grown = model.funded_establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
     vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] - model.stage_fte(), 0.0)
     weights = shares * vacant[stages.labels]
     weights = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, shares)
