@@ -92,6 +92,33 @@ def compare(results_dir, measure: str = "fte") -> pd.DataFrame:
     return table.astype({"policy": str, "group": str})
 
 
+def capped_recruitment(results_dir, share: float = 0.25) -> list[str]:
+    """Notes on policies whose recruitment a cap cancels: more recruits available a year that the
+    vacancies do not take (the establishment is full), or faster recruitment that the joiners
+    available do not allow. Each month's recruits are the smaller of the two (sim.processes.joiners),
+    so a lever on the other one changes little; the note says so, with the figures, instead of
+    letting the effect fade in silence. A note is made where the expected recruits rise by less
+    than ``share`` of what the lever added (means over runs and years)."""
+    means = {m: run_values(results_dir, m).groupby(["policy", "group"], sort=False).value.mean()
+             for m in ("recruits_sought", "recruits_available", "recruits_expected")}
+    sought, available, expected = means["recruits_sought"], means["recruits_available"], means["recruits_expected"]
+    notes = []
+    for policy, group in sought.index:
+        if policy == BASELINE or group == TOTAL or (BASELINE, group) not in sought.index:
+            continue
+        key, base = (policy, group), (BASELINE, group)
+        gained = expected[key] - expected[base]
+        more_available, more_sought = available[key] - available[base], sought[key] - sought[base]
+        if more_available >= 1 and gained < share * more_available:
+            notes.append(f"{policy}: {group}: {more_available:,.0f} more recruits available a year, {gained:,.0f} "
+                         f"more recruited: vacancies cap recruitment (recruits sought {sought[key]:,.0f} a year); "
+                         f"fund more posts (establishment growth) to use them")
+        elif more_sought >= 1 and gained < share * more_sought:
+            notes.append(f"{policy}: {group}: recruitment sought {more_sought:,.0f} more a year, {gained:,.0f} more "
+                         f"recruited: the joiners available a year ({available[key]:,.0f}) cap it, not the speed")
+    return notes
+
+
 def completeness(results_dir) -> tuple[int, int]:
     """(runs written, runs planned) according to the manifest."""
     import json

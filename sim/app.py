@@ -48,7 +48,9 @@ LTFT_STAGES = ["psychiatry/core_psychiatry", "psychiatry/higher_specialty"]
 
 def default_ltft_percent(name: str = scenario_module.DEFAULT) -> int:
     s = scenario_module.compiled(name)
-    return int(round(100 * float(s.stage_ltft_share[s.stage_code(LTFT_STAGES[0])])))
+    stage = s.stage_code(LTFT_STAGES[0])
+    female = s.spec.groups[s.groups[s.stage_group[stage]]].female_share
+    return int(round(100 * float(s.stage_ltft_share[stage] @ (female, 1.0 - female))))
 
 
 def policy(scenario, *, retention: float = 0, return_share: float = 0, ltft_share: float | None = None,

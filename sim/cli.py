@@ -230,6 +230,8 @@ def _compare(args) -> int:
     print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
           f"baseline [90% interval]; 90% confidence interval of the mean difference\n")
     print(analysis.format_comparison(table, years=years, groups=args.groups))
+    for note in analysis.capped_recruitment(results):
+        print(f"\nnote: {note}", file=sys.stderr)
     if written < planned:
         print(f"\nnote: {written} of {planned} runs written; rerun workforce batch to finish", file=sys.stderr)
     print(f"\nwrote {out}")
@@ -266,7 +268,7 @@ def _run_replications(args) -> int:
 
     import pandas as pd
 
-    from .replications import headline, run_replications, summarise
+    from .replications import headline_in_post, run_replications, summarise
 
     first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
                                      until=args.until, check=args.check)
@@ -280,15 +282,17 @@ def _run_replications(args) -> int:
     manifest["replication_seeds"] = list(range(args.seed, args.seed + args.replications))
     paths["manifest"].write_text(json.dumps(manifest, indent=2) + "\n")
     s = first.scenario
-    mean = summary[summary.measure == "fte"].pivot(index="year", columns="group", values="mean")
-    vacant = summary[(summary.measure == "vacancies_fte") & (summary.group == "total")].set_index("year")["mean"]
-    table = pd.concat([mean[[*s.groups, "total"]], vacant.rename("vacant")], axis=1)
-    print(f"{s.name}: mean FTE by staff group at {s.spec.start[5:]}/each year and vacant FTE, over "
-          f"{args.replications} replications (seeds {args.seed}-{args.seed + args.replications - 1})\n")
+    mean = summary[summary.measure == "in_post_fte"].pivot(index="year", columns="group", values="mean")
+    total = summary[summary.group == "total"].pivot(index="year", columns="measure", values="mean")
+    table = pd.concat([mean[[*s.groups, "total"]], total.training_fte.rename("in training"),
+                       total.vacancies_fte.rename("vacant")], axis=1)
+    print(f"{s.name}: mean FTE in post by staff group at {s.spec.start[5:]}/each year, FTE of trainees in "
+          f"service and vacant FTE, over {args.replications} replications (seeds {args.seed}-"
+          f"{args.seed + args.replications - 1})\n")
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         print(table.round(0).astype(int).to_string())
-        print(f"\nFTE: mean (90% interval over replications)\n")
-        print(headline(summary, s.groups).to_string())
+        print(f"\nFTE in post: mean (90% interval over replications); trainees in service apart\n")
+        print(headline_in_post(summary, s.groups).to_string())
     print(f"\nwrote {', '.join(p.name for p in paths.values())}, replications.csv, summary.csv to {out}/")
     return 0
 

@@ -102,10 +102,12 @@ class WorkforceModel(mesa.Model):
         self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell (sim.schedule)
         self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
+        self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available and expected by group, since the last record
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()
         population.create(self)
-        self.base_post_fte = self.post_fte()  # in-post FTE at the start, the base of each establishment
+        self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
+        self.base_stage_fte = self.stage_fte() * s.stage_post  # by stage: each post stage's share of it
         self._mark = self.events.mark
         self._collect()
         self._latest: tuple[int, dict] | None = None
@@ -171,6 +173,7 @@ class WorkforceModel(mesa.Model):
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
         was_training = _NEW_OR_TRAINING[p.status[at]]
+        previous, was_ltft = p.stage[at], p.ltft[at]
         training = s.stage_training[stage]
         p.stage[at] = stage
         p.group[at] = s.stage_group[stage]
@@ -179,10 +182,11 @@ class WorkforceModel(mesa.Model):
         p.stage_entry[at] = now
         p.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
         fraction = np.ones(len(ids))
-        ltft = training & (s.stage_ltft_share[stage] > 0)
+        share = s.stage_ltft_share[stage, p.sex[at]]
+        ltft = training & (share > 0)
         if ltft.any():
             u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[at])
-            ltft &= u[0] < s.stage_ltft_share[stage]
+            ltft &= u[0] < _ltft_chance(s, share, stage, previous, was_ltft & was_training, p.sex[at])
             low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
             fraction = np.where(ltft, low + (high - low) * u[1], 1.0)
         p.ltft[at] = ltft
@@ -227,12 +231,21 @@ class WorkforceModel(mesa.Model):
         """Ids of people counted in stocks: active and in training, in post or returned."""
         return self.in_status(*COUNTED)
 
+    def stage_fte(self) -> np.ndarray:
+        """FTE counted in each stage, right now."""
+        return self.stocks.settle().fte.reshape(-1, 2).sum(axis=1)
+
     def post_fte(self) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
-        return self._post_of_group @ self.stocks.settle().fte.reshape(-1, 2).sum(axis=1)  # as in ``_collect``
+        return self._post_of_group @ self.stage_fte()  # as in ``_collect``
 
     def establishment(self, month: int | None = None) -> np.ndarray:
-        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly."""
+        """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly,
+        and the posts of roles funded with their own establishment, as many as are filled."""
+        return self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
+
+    def funded_establishment(self, month: int | None = None) -> np.ndarray:
+        """The establishment without the posts of roles funded with their own (see ``establishment``)."""
         s = self.inputs
         years = ((self.now if month is None else month) - s.start) / 12.0
         return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
@@ -244,6 +257,7 @@ class WorkforceModel(mesa.Model):
         self._workforce_of_group = (of_group & s.stage_workforce).astype(np.int64)  # (group, stage): 1 if counted
         self._workforce_fte_of_group = self._workforce_of_group.astype(np.float64)
         self._post_of_group = (of_group & s.stage_post).astype(np.float64)
+        self._own_of_group = (of_group & s.stage_own_establishment).astype(np.float64)
 
     def _collect(self, month: int | None = None) -> None:
         """Aggregate the state and the flows since the last record into ``self.history``, as of
@@ -270,7 +284,9 @@ class WorkforceModel(mesa.Model):
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
+            "recruitment": self.recruitment,
         })
+        self.recruitment = np.zeros_like(self.recruitment)
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
             feedbacks.collect(self, self.history[-1], src, dst)
 
@@ -361,4 +377,19 @@ class WorkforceModel(mesa.Model):
         """One person's full career history (a table of their transitions)."""
         self.people.record(person_id)  # raises KeyError for an unknown id
         return self.events.history(person_id)
+
+
+def _ltft_chance(s, share: np.ndarray, stage: np.ndarray, previous: np.ndarray, was_ltft: np.ndarray,
+                 sex: np.ndarray) -> np.ndarray:
+    """Each entrant's chance of training LTFT in ``stage`` (see ``sim.pathways.LTFT``): ``persist``
+    for those LTFT in the training stage before, and for the others the chance that keeps the
+    stage's share, ``(share - before x persist) / (1 - before)``, where ``before`` is the previous
+    stage's share; the stage's share where it sets no ``persist``."""
+    persist = s.stage_ltft_persist[stage]
+    carried = ~np.isnan(persist) & (previous >= 0)
+    if not carried.any():
+        return share
+    before = np.where(carried, s.stage_ltft_share[np.maximum(previous, 0), sex], 0.0)
+    others = np.clip((share - before * np.nan_to_num(persist)) / np.maximum(1.0 - before, 1e-9), 0.0, 1.0)
+    return np.where(carried, np.where(was_ltft, persist, others), share)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 
@@ -27,11 +27,32 @@ Flag = Annotated[bool, Field(strict=True)]
 Name = Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
+def _share_by_sex(value):
+    """One probability for all, or ``{female: p, male: p}``: validated by hand so that a bad value
+    gives one clear problem rather than one per branch of a union."""
+    expected = "a probability in [0, 1], or {female: p, male: p}"
+
+    def probability(x):
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
+            raise ValueError(f"{expected}; {x!r:.40} is not a probability")
+        return float(x)
+
+    if isinstance(value, dict):
+        if set(value) != {"female", "male"}:
+            raise ValueError(f"{expected}; found the keys {', '.join(map(str, value))}")
+        return {sex: probability(value[sex]) for sex in ("female", "male")}
+    return probability(value)
+
+
 class LTFT(BaseModel):
-    """Less-than-full-time training: share of entrants who choose it, and their fraction range."""
+    """Less-than-full-time training: share of entrants who choose it (one for all, or by sex), their
+    fraction range, and ``persist``: of those who trained LTFT in the stage before, the share who
+    go on LTFT here. The others then choose it at the rate that keeps the stage's share (if they
+    can), so a trainee's choice carries over while the share entering LTFT stays the published one."""
 
     model_config = ConfigDict(extra="forbid")
-    share: Probability
+    share: Annotated[object, PlainValidator(_share_by_sex)]
+    persist: Probability | None = None
     fraction: tuple[Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)],
                     Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)]]
 
@@ -48,6 +69,9 @@ class StageSpec(BaseModel):
     staff_group: Name
     training: Flag = False
     workforce: Flag = True
+    # posts funded with the role itself (a new role's posts): the group's establishment grows with the
+    # staff in them, so the role adds to the staff it supports instead of taking their vacancies
+    own_establishment: Flag = False
     entry: Flag = False
     duration_years: Annotated[float, Field(strict=True, gt=0.0, le=60.0, allow_inf_nan=False)] | None = None
     attrition: Probability = 0.0

@@ -10,7 +10,10 @@ Each stage's stock is given as a headcount, an FTE, or both:
   assumed part-time hours).
 
 Trainees are spread over the cohorts of their stage: an entry month in one of the past
-intake months (or any past month), with the stage end drawn as for a new entrant.
+intake months (or any past month), with the stage end drawn as for a new entrant. A training
+stock's ``age`` is the age at which its people entered the stage, as an intake's is: a
+final-year student is older than a first-year one by the years between, so nobody finishes a
+course younger than its entrants could.
 """
 
 from __future__ import annotations
@@ -134,6 +137,8 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
     p.stage_entry[ids] = entry
     p.stage_due[ids] = np.where(due > now, due, now + 1)
+    training = s.stage_training.take(stage)  # aged by their years in the stage (their exits do not depend on age)
+    p.birth_month[ids[training]] -= (now - entry[training]).astype(p.birth_month.dtype)
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:

@@ -16,8 +16,9 @@ import pandas as pd
 
 LEVEL = 0.90
 TOTAL = "total"
-SUMMED = ("headcount", "fte", "in_post_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
-          "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers")
+SUMMED = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
+          "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers", "recruits_sought",
+          "recruits_available", "recruits_expected")
 
 
 def run_replications(scenario, seed: int = 0, replications: int = 10, until: int | None = None,
@@ -68,6 +69,17 @@ def headline(summary: pd.DataFrame, groups: list[str], measure: str = "fte", eve
     cells = rows.assign(cell=[_cell(m, lo, hi) for m, lo, hi in zip(rows["mean"], rows.low, rows.high)])
     table = cells.pivot(index="group", columns="year", values="cell")
     return table.loc[[g for g in [*groups, TOTAL] if g in table.index], years]
+
+
+def headline_in_post(summary: pd.DataFrame, groups: list[str], every: int = 5) -> pd.DataFrame:
+    """The headline: FTE in post by group, then the trainees in service, the whole workforce and
+    the vacancies. A group's trainees (e.g. support workers on the nursing route) are not its staff
+    in post, so a policy that sends staff to train shows them leaving their posts."""
+    rows = [headline(summary, groups, "in_post_fte", every)]
+    for measure, label in (("training_fte", "in training (in service)"), ("fte", "workforce (in post and in training)"),
+                           ("vacancies_fte", "vacant")):
+        rows.append(headline(summary, [], measure, every).rename(index={TOTAL: label}))
+    return pd.concat(rows)
 
 
 def _cell(mean: float, low: float, high: float) -> str:

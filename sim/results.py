@@ -33,6 +33,11 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
 
 
+# recruitment from outside the pipeline (sim.processes.joiners): what vacancies would take at the group's
+# speed, the joiners available, and the smaller of the two month by month (the joiners expected)
+RECRUITMENT = ("recruits_sought", "recruits_available", "recruits_expected")
+
+
 @dataclass
 class Results:
     model: WorkforceModel
@@ -66,6 +71,8 @@ class Results:
             headcount = m.group_totals(snapshot, "stage_headcount")
             fte = m.group_totals(snapshot, "stage_fte")
             vacancies = m.vacancies(snapshot)
+            in_training = np.bincount(s.stage_group, weights=np.where(s.stage_workforce & s.stage_training,
+                                                                      snapshot["stage_fte"], 0.0), minlength=len(s.groups))
             gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
             if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
                 gap = gap + snapshot["feedbacks"]["gap_change"]
@@ -74,6 +81,7 @@ class Results:
                     ("headcount", "people", headcount[g]),
                     ("fte", "fte", fte[g]),
                     ("in_post_fte", "fte", snapshot["post_fte"][g_i]),
+                    ("training_fte", "fte", in_training[g_i]),
                     ("establishment_fte", "fte", snapshot["establishment_fte"][g_i]),
                     ("vacancies_fte", "fte", vacancies[g]),
                     ("vacancy_rate", "share", vacancies[g] / snapshot["establishment_fte"][g_i]
@@ -88,6 +96,10 @@ class Results:
                 rows.append((year, date, g, st, "stage_headcount", "", "people", float(snapshot["stage_headcount"][st_i])))
                 rows.append((year, date, g, st, "stage_fte", "", "fte", float(snapshot["stage_fte"][st_i])))
             if months:
+                recruitment = np.sum([record["recruitment"] for record in months], axis=0)
+                for g_i, g in enumerate(s.groups):
+                    for measure, values in zip(RECRUITMENT, recruitment):
+                        rows.append((year, date, g, "all", measure, "", "people_per_year", float(values[g_i])))
                 totals = {"joiners": {}, "leavers": {}}
                 for record in months:
                     for kind, by_group in m.flows(record).items():

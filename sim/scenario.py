@@ -80,6 +80,25 @@ def _band_rates(value):
 BandRates = Annotated[object, PlainValidator(_band_rates)]
 
 
+def _yearly_probability(value):
+    """A probability for every year, or ``{year: probability}`` from each year given on (as places)."""
+    expected = "a probability in [0, 1], or {year: probability} (a year from 1900 to 2200)"
+
+    def probability(x):
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
+            raise ValueError(f"{expected}; {_short(x)!r} is not a probability")
+        return float(x)
+
+    if isinstance(value, dict):
+        if not value or any(isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2200 for y in value):
+            raise ValueError(expected)
+        return {y: probability(x) for y, x in value.items()}
+    return probability(value)
+
+
+YearlyProbability = Annotated[object, PlainValidator(_yearly_probability)]
+
+
 class AgeBand(Strict):
     """People aged [low, high) years, uniformly within the band, with a share of the total."""
 
@@ -212,7 +231,7 @@ class StockSpec(Strict):
 class IntakeSpec(Strict):
     month: Annotated[int, Field(strict=True, ge=1, le=12)]
     places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], PerYear]
-    fill_rate: Probability = 1.0
+    fill_rate: YearlyProbability = 1.0
     from_stage: str | None = None
     age: AgeDistribution | None = None
     female_share: Probability | None = None
@@ -292,7 +311,9 @@ class Scenario:
     stage_workforce: np.ndarray = field(init=False)
     stage_months: np.ndarray = field(init=False)  # full-time duration in months, 0 if final
     stage_attrition: np.ndarray = field(init=False)  # monthly hazard
-    stage_ltft_share: np.ndarray = field(init=False)
+    stage_ltft_share: np.ndarray = field(init=False)  # (stage, sex: female, male)
+    stage_ltft_persist: np.ndarray = field(init=False)  # NaN: drawn afresh
+    stage_own_establishment: np.ndarray = field(init=False)
     stage_ltft_range: np.ndarray = field(init=False)
     # per group; rates shaped (group, sex, band)
     group_sector: np.ndarray = field(init=False)
@@ -318,10 +339,14 @@ class Scenario:
         self.stage_attrition = np.array(
             [calendar.over_months_to_monthly(d["attrition"], max(m, 1)) if d["training"] else 0.0
              for d, m in zip(nodes, self.stage_months)])
-        self.stage_post = self.stage_workforce & ~self.stage_training  # posts an establishment funds
+        self.stage_post = self.stage_workforce & ~self.stage_training  # posts, counted against the establishment
+        # posts funded with their role: the group's establishment grows with the staff in them
+        self.stage_own_establishment = self.stage_post & np.array([d["own_establishment"] for d in nodes])
         self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound
         self._band_by_month = (np.searchsorted(self.band_edges, np.arange(121 * 12), side="right") - 1).astype(np.int8)
-        self.stage_ltft_share = np.array([d["ltft"]["share"] if d["ltft"] else 0.0 for d in nodes])
+        self.stage_ltft_share = np.array([_by_sex(d["ltft"]["share"]) if d["ltft"] else (0.0, 0.0) for d in nodes])
+        self.stage_ltft_persist = np.array([d["ltft"]["persist"] if d["ltft"] and d["ltft"]["persist"] is not None
+                                            else np.nan for d in nodes])
         self.stage_ltft_range = np.array([d["ltft"]["fraction"] if d["ltft"] else (1.0, 1.0) for d in nodes])
         nb = len(self.band_edges)
         g = [spec.groups[name] for name in self.groups]
@@ -386,10 +411,24 @@ class Scenario:
 
     def places(self, stage: str, year: int) -> float:
         """Places commissioned for an academic year: the latest year given at or before it."""
-        places = self.spec.intake[stage].places
-        years = sorted(places)
-        earlier = [y for y in years if y <= year]
-        return places[earlier[-1] if earlier else years[0]]
+        return by_year(self.spec.intake[stage].places, year)
+
+    def fill_rate(self, stage: str, year: int) -> float:
+        """The share of an academic year's places filled."""
+        rate = self.spec.intake[stage].fill_rate
+        return by_year(rate, year) if isinstance(rate, dict) else rate
+
+
+def by_year(values: dict, year: int):
+    """A value given by year: the latest year's at or before ``year`` (the first year's before them all)."""
+    years = sorted(values)
+    earlier = [y for y in years if y <= year]
+    return values[earlier[-1] if earlier else years[0]]
+
+
+def _by_sex(share) -> tuple[float, float]:
+    """A share given for all, or as {female, male}, as (female, male)."""
+    return (share["female"], share["male"]) if isinstance(share, dict) else (share, share)
 
 
 _ATOMS = frozenset({str, int, float, bool, type(None), type(Path())})  # immutable: shared, not copied

@@ -21,6 +21,10 @@ POLICIES = {
                                   {"lever": "training_places", "stage": "nursing/pre_registration_degree", "extra": 0},
                                   {"lever": "training_attrition", "reduction": 0.0}]},
     "retain_nurses": {"levers": [{"lever": "retention", "groups": ["nursing"], "factor": 0.7}]},
+    # support workers: vacancies, not supply, bind (more available changes nothing); OTs: the supply binds
+    "recruit_support_workers": {"levers": [{"lever": "recruitment", "groups": ["hcsw"], "extra_per_year": 300}]},
+    "recruit_ots_faster": {"levers": [{"lever": "recruitment", "groups": ["occupational_therapy"],
+                                       "fill_per_month": 1.0}]},
 }
 
 
@@ -53,6 +57,15 @@ def test_a_policy_acts_only_where_it_is_aimed(results):
     others = retained.drop(index=["nursing", "total"])
     assert (others.diff_mean == 0).all() and (others.diff_low == 0).all() and (others.diff_high == 0).all()
     assert retained.loc["total", "diff_mean"] == pytest.approx(retained.loc["nursing", "diff_mean"])
+
+
+def test_a_recruitment_lever_that_a_cap_cancels_says_so(results, capsys):
+    notes = analysis.capped_recruitment(results)
+    assert any(n.startswith("recruit_support_workers: hcsw:") and "vacancies cap recruitment" in n for n in notes)
+    assert any(n.startswith("recruit_ots_faster: occupational_therapy:") and "available a year" in n for n in notes)
+    assert not any(n.startswith(("nothing", "neutral_levers", "retain_nurses")) for n in notes)
+    assert main(["compare", str(results), "--out", str(results / "c.csv")]) == 0
+    assert "recruit_support_workers: hcsw:" in capsys.readouterr().err
 
 
 def write_runs(out: Path, values: dict[str, list[float]]) -> None:

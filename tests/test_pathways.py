@@ -102,7 +102,11 @@ BAD_PATHWAYS = {
     "outgoing probabilities sum above 1": ("psychiatry", {"stages.foundation.transitions.core_psychiatry": 0.5},
                                            "stages.foundation", "summing to 1"),
     "ltft share above 1": ("psychiatry", {"stages.foundation.ltft.share": 2}, "stages.foundation.ltft.share",
-                           "less than or equal to 1"),
+                           "a probability in [0, 1]"),
+    "ltft share by sex without men": ("psychiatry", {"stages.core_psychiatry.ltft.share": {"female": 0.3}},
+                                      "stages.core_psychiatry.ltft.share", "{female: p, male: p}"),
+    "ltft persist above 1": ("psychiatry", {"stages.core_psychiatry.ltft.persist": 1.5},
+                             "stages.core_psychiatry.ltft.persist", ""),
     "ltft fraction reversed": ("psychiatry", {"stages.foundation.ltft.fraction": [0.8, 0.6]}, "stages.foundation.ltft",
                                "low <= high"),
     # durations

@@ -26,8 +26,9 @@ def step(model) -> None:
         if calendar.month_of_year(now) != spec.month:
             continue
         stage = s.stage_code(stage_name)
-        places = int(round(s.places(stage_name, calendar.academic_year(now))))
-        filled = int(model.streams.generator("intake", stage_name, now).binomial(places, spec.fill_rate))
+        year = calendar.academic_year(now)
+        places = int(round(s.places(stage_name, year)))
+        filled = int(model.streams.generator("intake", stage_name, now).binomial(places, s.fill_rate(stage_name, year)))
         wanted = max(filled - int(model.arrived[stage]), 0)
         if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
             waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first

@@ -1,13 +1,19 @@
 """Joiners: qualified staff from outside the pipeline fill part of each group's vacancies.
 
 Each month a group's vacancies (funded establishment less FTE in post) are filled at the
-group's monthly fill share, capped by the joiners available a year; the number of joiners
+group's monthly fill share (the recruits sought), capped by the joiners available a year (the
+recruits available): whichever is smaller binds, and both are reported; the number of joiners
 is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
 uniform per group and month. So the draws are common random numbers: a policy that changes
 one group's expectation leaves every other group's joiners alone, and a higher expectation
-never gives fewer joiners than the baseline's in the same month. Each joiner gets a stage
-and a source (for example elsewhere in the UK, international recruitment, return to
-practice) by the group's shares, and an age, sex and hours of their own.
+never gives fewer joiners than the baseline's in the same month. Each joiner gets a source
+(for example elsewhere in the UK, international recruitment, return to practice) by the
+group's shares, an age, sex and hours of their own, and a stage where the posts are vacant:
+the group's stage shares weighted by each stage's vacant FTE. A stage's establishment is its
+share of the group's staff in post at the start, grown with the group's; so recruitment
+replaces the SAS doctors or therapists who leave, rather than filling posts in one stage that
+the pipeline already fills in another (and leaving the other to drain). When no stage has a
+vacancy of its own, the shares alone decide.
 """
 
 from functools import lru_cache
@@ -23,7 +29,9 @@ def step(model) -> None:
     if not (s.joiners_per_year > 0).any():
         return  # nobody is available to join: no need to count the vacancies
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
-    expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
+    sought, available = vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0
+    expected = np.minimum(sought, available)
+    model.recruitment += (sought, available, expected)  # reported: a lever that a cap cancels says so (sim.analysis)
     u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
     counts = poisson_by_inversion(u, expected)
     groups = np.flatnonzero(counts)
@@ -40,6 +48,7 @@ def step(model) -> None:
     ids = draw_cohorts(model, cohorts, "joiner")
     keys, rows = model.people.key[ids], np.repeat(groups, counts[groups])
     stages, sources = _tables(model)
+    stages = _where_vacant(model, stages)
     u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
     stage, codes = stages.labels[rows, stages.pick(u[0], rows)], sources.labels[rows, sources.pick(u[1], rows)]
     model.enter_stage(ids, stage, codes)
@@ -59,6 +68,19 @@ def _tables(model) -> tuple[ShareTable, ShareTable]:
                              [[model.events.reason_code(f"joined:{r}") for r, _ in c[1]] for c in content])
         cached = model._joiner_tables = (content, (stages, sources))
     return cached[1]
+
+
+def _where_vacant(model, stages: ShareTable) -> ShareTable:
+    """The joiners' stage table with each share weighted by the stage's vacant FTE (see the module
+    docstring); a group whose stages have no vacancy keeps its shares."""
+    s = model.inputs
+    inside = np.isfinite(stages.cumulative)
+    shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
+    grown = model.funded_establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
+    vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] - model.stage_fte(), 0.0)
+    weights = shares * vacant[stages.labels]
+    weights = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, shares)
+    return ShareTable([row[keep] for row, keep in zip(weights, inside)], [row[keep] for row, keep in zip(stages.labels, inside)])
 
 
 @lru_cache(maxsize=64)
