@@ -173,7 +173,7 @@ def scenario_ranges(scenario, ranges=None) -> Ranges:
 class Run:
     """One or more runs of a scenario, pooled: events with each person's age, and the tidy table.
 
-    ``events``: person, month (integer), src and dst (stage codes, -1 outside), reason, age (years).
+    ``events``: person, month (integer), src and dst (stage codes, -1 outside), reason, age (years), sex.
     Persons of different replications are told apart (``person`` is unique over the pool).
     ``tidy``: the yearly tidy table summed over replications (ratios of sums are pooled figures).
     """
@@ -207,24 +207,25 @@ class Run:
             labels = pd.unique(month)
             month = pd.Series(month).map(dict(zip(labels, (calendar.parse(m) for m in labels)))).to_numpy()
         code = {name: i for i, name in enumerate(scenario.stages)} | {"outside": -1}
-        birth = people.set_index("id").birth_month.reindex(events.person_id).to_numpy()
+        who = people.set_index("id").reindex(events.person_id)
         frame = pd.DataFrame({
             "person": events.person_id.to_numpy(np.int64), "month": month.astype(np.int64),
             "src": events.from_stage.map(code).to_numpy(np.int64), "dst": events.to_stage.map(code).to_numpy(np.int64),
-            "reason": events.reason.to_numpy(object), "age": (month - birth) / 12.0})
+            "reason": events.reason.to_numpy(object), "age": (month - who.birth_month.to_numpy()) / 12.0,
+            "sex": who.sex.to_numpy(np.int64)})
         end = calendar.parse(end) if isinstance(end, str) else int(end)
         return cls(scenario, frame, tidy, end)
 
     @property
     def spells(self) -> pd.DataFrame:
         """A row per stay in a stage: stage, start and end month (the run's end if still there), the reasons
-        it began and ended (None if still there) and the ages then. The events are in the order they
+        it began and ended (None if still there), the ages then, and the person's sex. The events are in the order they
         happened, so a person's next event ends their stay."""
         if self._spells is None:
             ev = self.events
             order = np.argsort(ev.person.to_numpy(), kind="stable")
             ev = ev.iloc[order]
-            person, month, age = ev.person.to_numpy(), ev.month.to_numpy(), ev.age.to_numpy()
+            person, month, age, sex = ev.person.to_numpy(), ev.month.to_numpy(), ev.age.to_numpy(), ev.sex.to_numpy()
             nxt = np.append(person[1:] == person[:-1], False)  # the next event is the same person's
             later = np.append(month[1:], 0)
             end = np.where(nxt, later, self.end)
@@ -233,17 +234,18 @@ class Run:
             self._spells = pd.DataFrame({
                 "stage": ev.dst.to_numpy()[stay], "start": month[stay], "end": end[stay],
                 "entry": reason[stay], "exit": np.where(nxt, np.append(reason[1:], None), None)[stay],
-                "age_in": age[stay], "age_out": (age + (end - month) / 12.0)[stay]})
+                "age_in": age[stay], "age_out": (age + (end - month) / 12.0)[stay], "sex": sex[stay]})
         return self._spells
 
 
 def _events_of(results, offset: int) -> pd.DataFrame:
     """A run's event log with ages, from its arrays (cheaper than its readable table)."""
     ids, months, src, dst, reason = results.model.events.arrays()
-    birth = results.model.people.birth_month[ids]
+    p = results.model.people
     names = np.array(results.model.events.reasons or [""], dtype=object)
     return pd.DataFrame({"person": ids + offset, "month": months.astype(np.int64), "src": src.astype(np.int64),
-                         "dst": dst.astype(np.int64), "reason": names[reason], "age": (months - birth) / 12.0})
+                         "dst": dst.astype(np.int64), "reason": names[reason],
+                         "age": (months - p.birth_month[ids]) / 12.0, "sex": p.sex[ids].astype(np.int64)})
 
 
 # ---- rows --------------------------------------------------------------------------------------------
@@ -373,15 +375,18 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
     """Median time from entry to the end of each timed stage, for those who complete it (progress, or
     leave by a pathway exit at its end), full time and less than full time, against the pathway's
     duration (LTFT: the duration over the stage's LTFT fraction range); and the share completing it
-    less than full time against the pathway's LTFT share. The event log does not record the route:
+    less than full time against the pathway's LTFT share for their sexes. The event log does not record the route:
     a stay longer than the full-time duration was less than full time (only LTFT lengthens a stage)."""
     s, tr, rows = run.scenario, ranges.time_in_stage, []
     sp = run.spells
     done = sp[~sp.entry.isin(NOT_ENTRIES) & sp.exit.notna()]
     done = done[(done.exit == COMPLETED) | done.exit.astype(str).str.startswith("exit:")]
     months = done.end.to_numpy() - done.start.to_numpy()
-    done = done.assign(months=months, ltft=months > s.stage_months[done.stage.to_numpy()])
+    stage = done.stage.to_numpy()
+    done = done.assign(months=months, ltft=months > s.stage_months[stage],
+                       expected=s.stage_ltft_share[stage, done.sex.to_numpy()])  # the share for their sex
     stats = done.groupby(["stage", "ltft"]).months.agg(["median", "size"])
+    expected = done.groupby("stage").expected.mean()
     for code, stage in enumerate(s.stages):
         duration = int(s.stage_months[code])
         if duration == 0:  # a final stage
@@ -392,9 +397,9 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
                          ft["size"], ranges.min_count, low=duration / 12.0 * tr.route.low,
                          high=duration / 12.0 * tr.route.high,
                          source=f"pathway: duration_years {duration / 12.0:g}; tolerance {tr.route.source}"))
-        share = s.stage_ltft_share[code]
-        if share <= 0:
+        if not (s.stage_ltft_share[code] > 0).any():
             continue
+        share = expected.get(code, np.nan)
         f_low, f_high = s.stage_ltft_range[code]
         rows.append(_row("median years in stage, LTFT", stage, lt["median"] / 12.0, tr.route, "years", lt["size"],
                          ranges.min_count, low=duration / 12.0 / f_high * tr.route.low,
@@ -405,7 +410,8 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
         rows.append(_row("LTFT share of completers", stage, lt["size"] / total if total else np.nan, tr.ltft_share,
                          "share", total, ranges.min_count, low=share * tr.ltft_share.low,
                          high=share * tr.ltft_share.high,
-                         source=f"pathway: ltft share {share:g}; {tr.ltft_share.source}"))
+                         source=f"pathway: ltft share by sex, {share:.3g} for these completers; "
+                                f"{tr.ltft_share.source}"))
     return _table(rows)
 
 
