@@ -29,7 +29,9 @@ def test_shipped_scenario_loads():
     assert list(s.band_edges) == [12 * a for a in (0, 25, 30, 35, 45, 55, 60, 65)]
     assert s.leave_monthly.shape == (9, 2, 8)
     assert s.places("nursing/pre_registration_degree", 2030) == 522
-    assert s.places("psychiatry/core_psychiatry", 2021) == 28
+    assert s.places("psychiatry/core_psychiatry", 2021) == 25  # L§1: Welsh CT1 posts
+    assert s.places("psychiatry/core_psychiatry", 2022) == 33  # F§3: 8 more from 2022
+    assert [s.fill_rate("psychiatry/core_psychiatry", y) for y in (2016, 2017, 2018, 2019, 2030)] == [1, 0.33, 0.59, 1, 1]
 
 
 def test_unmodified_copy_loads(case):
@@ -81,8 +83,8 @@ BAD_SCENARIOS = {
     "stock of a stage without its pathway": ({"stocks.sas": copy_of(SAS)}, "stocks.sas", "a stage"),
     "intake of an unknown stage": ({"intake.psychology/dclinpsy": copy_of(DOCTORATE)}, "intake.psychology/dclinpsy",
                                    "a stage"),
-    "intake of a non-entry stage": ({"intake.psychiatry/higher_specialty": copy_of(DOCTORATE)},
-                                    "intake.psychiatry/higher_specialty", "entry: true"),
+    "intake of a non-entry stage": ({"intake.psychiatry/cct": copy_of(DOCTORATE)},
+                                    "intake.psychiatry/cct", "entry: true"),
     "intake from an unknown stage": ({"intake.hcsw/nursing_apprenticeship.from_stage": "hcsw/support"},
                                      "intake.hcsw/nursing_apprenticeship.from_stage", "a stage"),
     "joiner stage unknown": ({f"{NURSING}.joiners.stages": {"nursing/nurse": 1.0}},
@@ -96,7 +98,11 @@ BAD_SCENARIOS = {
     "share above 1": ({f"{NURSING}.female_share": 1.2}, f"{NURSING}.female_share", "less than or equal to 1"),
     "negative probability": ({f"{NURSING}.joiners.fill_per_month": -0.1}, f"{NURSING}.joiners.fill_per_month",
                              "greater than or equal to 0"),
-    "intake fill rate above 1": ({f"{DOCTORATE}.fill_rate": 1.1}, f"{DOCTORATE}.fill_rate", "less than or equal to 1"),
+    "intake fill rate above 1": ({f"{DOCTORATE}.fill_rate": 1.1}, f"{DOCTORATE}.fill_rate", "a probability in [0, 1]"),
+    "intake fill rate by year above 1": ({f"{DOCTORATE}.fill_rate": {2016: 0.9, 2020: 1.5}}, f"{DOCTORATE}.fill_rate",
+                                         "1.5 is not a probability"),
+    "intake fill rate by a year that is not one": ({f"{DOCTORATE}.fill_rate": {"soon": 0.9}}, f"{DOCTORATE}.fill_rate",
+                                                   "{year: probability}"),
     # shares not summing to 1
     "leaving reasons": ({f"{NURSING}.leaving.reasons.other_sector": 0.5}, f"{NURSING}.leaving.reasons",
                         "leaving reason shares summing to 1"),
