@@ -364,7 +364,8 @@ def steady_state(run: Run, ranges: Ranges) -> pd.DataFrame:
     est = t[(t.measure == "establishment_fte") & (t.stage == "all")].set_index(["group", "year"]).value
     for g in s.groups:
         start, end = heads.get((g, first), 0.0), heads.get((g, last), 0.0)
-        growth = est.get((g, last), 0.0) / est.get((g, first), 1.0) if est.get((g, first), 0.0) > 0 else 1.0
+        base = est.get((g, first), 0.0)
+        growth = est.get((g, last), 0.0) / base if base > 0 else 1.0  # the establishment's own change
         figure = end / start / growth - 1.0 if start > 0 else np.nan
         rows.append(_row("in-post headcount change vs establishment", g, figure, ranges.stocks.groups.get(
             g, ranges.stocks.change), "share", start / run.runs, ranges.min_count))
@@ -445,12 +446,13 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     for name, target in spec.targets.items():
         figure = float(np.mean([v[name] for v in values]))
         low, high = target.value - h.within_sd * target.sd, target.value + h.within_sd * target.sd
-        if target.kind == "change":  # the direction too
+        direction = target.kind == "change"
+        if direction:  # a change goes the target's way too
             low, high = (max(low, 0.0), high) if target.value > 0 else (low, min(high, 0.0))
         rows.append(_row(f"history: {target.kind}", name, figure, None, "share" if target.relative or
-                         target.kind != "change" else target.measure, len(values), 1, low=low, high=high,
-                         source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g}) and its direction: "
-                                f"{h.source}"))
+                         not direction else target.measure, len(values), 1, low=low, high=high,
+                         source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g})"
+                                f"{' and its direction' if direction else ''}: {h.source}"))
     return _table(rows)
 
 
