@@ -193,7 +193,7 @@ class WorkforceModel(mesa.Model):
         newly_in_post = ~training & was_training
         if newly_in_post.any():
             chosen = ids[newly_in_post]
-            p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
+            p.fte[chosen] = self.draw_fte(chosen, ("hours_on_entry", "hours_on_entry_fraction"))
         schedule.enter(self, ids, training, at)
         if self._due is not None:  # something due already this month: let this month's processes see it
             due = ids[p.next_due[at] <= now]
@@ -203,13 +203,14 @@ class WorkforceModel(mesa.Model):
             self.events.record(ids, now, from_stage, stage, reason)
         self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
-    def draw_fte(self, ids: np.ndarray, stream: str) -> np.ndarray:
-        """Contracted FTE from the group's participation by age band and sex."""
+    def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> np.ndarray:
+        """Contracted FTE from the group's participation by age band and sex; ``streams``: those of
+        part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
         group = p.group[ids]
         band = s.band_of(self.now - p.birth_month[ids])
         share = s.by_sex_band(s.part_time_share, group, p.sex[ids], band)
-        u = self.streams.uniforms((stream, stream + "_fraction"), self.now, p.key[ids])
+        u = self.streams.uniforms(streams, self.now, p.key[ids])
         ranges = s.part_time_range[group]
         return np.where(u[0] < share, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u[1], 1.0).astype(np.float32)
 

@@ -18,7 +18,10 @@ A person's rate changes only
   a policy run stays coupled to its baseline person by person (common random numbers).
 
 Hours reviews need no memory: the months to the next review are geometric at the group's
-monthly review probability, drawn on entering a post and after each review.
+monthly review probability, drawn on entering a post, after each review and when the rate
+changes, each from a stream of its own (``sim.decisions``): were the first and the next drawn
+from one stream, a first review due in the month of entry would be followed by another a month
+later, always.
 
 Per person (``sim.people``): ``exit_left``, the threshold still to accumulate after month
 ``exit_since``; ``exit_rate``, the cumulative hazard a month in their cell; ``exit_due``, the
@@ -79,7 +82,7 @@ def update_rates(model) -> None:
     if not np.array_equal(model.hours_table, previous_hours):  # reviews are memoryless: simply drawn again
         ids = model.in_status(Status.IN_POST)
         ids = ids[(model.hours_table != previous_hours)[model.people.group[ids]]]
-        model.people.hours_due[ids] = hours_review(model, ids, since=model.now - 1)
+        model.people.hours_due[ids] = hours_review(model, ids, model.now - 1, "hours_review_rate_change")
         refresh(model.people, ids)
 
 
@@ -92,7 +95,7 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
     birth = p.birth_month[at].astype(np.int64)
     band = s.band_of(now - birth)
     cell = _cell(s, p.stage[at], p.sex[at], band)
-    u = model.streams.uniforms(("exit", "hours_review"), now, p.key[at])  # the review's is used in post only
+    u = model.streams.uniforms(("exit", "hours_first_review"), now, p.key[at])  # the review's is used in post only
     left = (-np.log1p(-u[0])).astype(np.float32)
     rate = model.exit_table[0][cell].astype(np.float32)
     p.exit_left[at], p.exit_since[at], p.exit_rate[at] = left, since, rate
@@ -161,10 +164,11 @@ def _checks(s, birth: np.ndarray, band: np.ndarray, group: np.ndarray, mho: np.n
     return np.minimum(np.minimum(birthday, oldest), at_55)
 
 
-def hours_review(model, ids: np.ndarray, since: int) -> np.ndarray:
-    """Month of each person's next hours review: geometric at the group's monthly probability."""
+def hours_review(model, ids: np.ndarray, since: int, stream: str) -> np.ndarray:
+    """Month of each person's next hours review: geometric at the group's monthly probability,
+    drawn from the stream of the decision that asks (after a review, or a change of rate)."""
     p = model.people
-    wait = -np.log1p(-model.streams.uniform("hours_review", model.now, p.key[ids]))
+    wait = -np.log1p(-model.streams.uniform(stream, model.now, p.key[ids]))
     return _exit_month(wait, model.hours_table[p.group[ids]], since)
 
 

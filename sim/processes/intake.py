@@ -44,7 +44,7 @@ def step(model) -> None:
         waiting = _let_in(model, waiting)
         source = s.stage_code(spec.from_stage)
         pool = model.in_status(Status.IN_POST)
-        pool = pool[p.stage[pool] == source]
+        pool = pool[(p.stage[pool] == source) & (p.stage_entry[pool] < now)]  # not who arrived there this month
         order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
         model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
         model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
@@ -56,7 +56,8 @@ def _let_in(model, waiting: list[tuple]) -> list:
     if not waiting:
         return []
     stages = np.array([stage for stage, _ in waiting])
-    ids = draw_cohorts(model, [cohort for _, cohort in waiting], "intake")
+    ids = draw_cohorts(model, [cohort for _, cohort in waiting],
+                       ("intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
     model.enter_stage(ids, np.repeat(stages, [len(cohort[0]) for _, cohort in waiting]), "intake")
     model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals
     return []

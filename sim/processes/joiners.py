@@ -37,7 +37,7 @@ def step(model) -> None:
         joining = spec.joiners  # read afresh: recruitment levers change the sources
         female = joining.female_share if joining.female_share is not None else spec.female_share
         cohorts.append((these, joining.age, female, spec.welsh_share_new))
-    ids = draw_cohorts(model, cohorts, "joiner")
+    ids = draw_cohorts(model, cohorts, ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
     keys, rows = model.people.key[ids], np.repeat(groups, counts[groups])
     stages, sources = _tables(model)
     u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
