@@ -216,6 +216,16 @@ class IntakeSpec(Strict):
     from_stage: str | None = None
     age: AgeDistribution | None = None
     female_share: Probability | None = None
+    # in-service routes: the ages [low, high) at which people are selected (default: any age at
+    # which they would finish the route before their group's maximum age, which always applies)
+    age_range: tuple[Age, Age] | None = None
+
+    @field_validator("age_range")
+    @classmethod
+    def _ordered(cls, v):
+        if v is not None and v[0] >= v[1]:
+            raise ValueError("ages as [low, high] with low < high")
+        return v
 
     @model_validator(mode="after")
     def _checks(self):
@@ -223,6 +233,9 @@ class IntakeSpec(Strict):
             raise ValueError("places for at least one academic year")
         if self.from_stage is None and self.age is None:
             raise ValueError("age for an intake of new people (or from_stage)")
+        if self.age_range is not None and self.from_stage is None:
+            raise ValueError("age_range only on an in-service intake (one with from_stage): "
+                             "new people's ages are given by age")
         if self.age is not None:
             _check_age(self.age)
         return self

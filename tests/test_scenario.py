@@ -58,6 +58,7 @@ def test_scenario_rates_are_converted_as_hazards():
 NURSING = "groups.nursing"
 SAS = "stocks.psychiatry/sas"
 DOCTORATE = "intake.psychology/doctorate"
+AMHP = "intake.social_work/amhp"
 
 
 SHIPPED = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))
@@ -137,6 +138,10 @@ BAD_SCENARIOS = {
     "fte above headcount": ({f"{SAS}.fte": 200.0}, SAS, "fte no greater than headcount"),
     "intake month 13": ({f"{DOCTORATE}.month": 13}, f"{DOCTORATE}.month", "less than or equal to 12"),
     "no places": ({f"{DOCTORATE}.places": {}}, DOCTORATE, "places for at least one academic year"),
+    "selection ages reversed": ({f"{AMHP}.age_range": [50, 30]}, f"{AMHP}.age_range", "ages as [low, high] with low < high"),
+    "selection ages of one number": ({f"{AMHP}.age_range": [25]}, f"{AMHP}.age_range.1", "this required field"),
+    "selection ages for new people": ({f"{DOCTORATE}.age_range": [24, 30]}, DOCTORATE,
+                                      "age_range only on an in-service intake"),
     # missing fields
     "missing name": ({"name": DELETE}, "name", "required"),
     "missing stocks": ({"stocks": DELETE}, "stocks", "required"),
