@@ -41,6 +41,7 @@ from . import scenario as scenario_module
 from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
+from .fte_flows import FteFlows
 from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
 from . import feedbacks, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
@@ -94,6 +95,7 @@ class WorkforceModel(mesa.Model):
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
         self.stocks = Stocks(self.people, len(s.stages))  # headcount and FTE counted, kept as people change
+        self.fte_flows = FteFlows(s)  # FTE joining, leaving and changing hours in each group (--check)
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
@@ -167,6 +169,7 @@ class WorkforceModel(mesa.Model):
             return
         s, p, now = self.inputs, self.people, self.now
         at = rows(ids)
+        before = self.fte_flows.where(p, at)
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
@@ -194,6 +197,7 @@ class WorkforceModel(mesa.Model):
         if newly_in_post.any():
             chosen = ids[newly_in_post]
             p.fte[chosen] = self.draw_fte(chosen, ("hours_on_entry", "hours_on_entry_fraction"))
+        self.fte_flows.moved(before, self.fte_flows.where(p, at))
         schedule.enter(self, ids, training, at)
         if self._due is not None:  # something due already this month: let this month's processes see it
             due = ids[p.next_due[at] <= now]
@@ -221,7 +225,9 @@ class WorkforceModel(mesa.Model):
             return
         p = self.people
         self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
+        before = self.fte_flows.where(p, ids)
         p.set_status(ids, int(status), keep_active)
+        self.fte_flows.moved(before, self.fte_flows.where(p, ids))
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:
@@ -271,6 +277,7 @@ class WorkforceModel(mesa.Model):
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
+            "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group
         })
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
             feedbacks.collect(self, self.history[-1], src, dst)

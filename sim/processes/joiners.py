@@ -3,7 +3,8 @@
 Each month a group's vacancies (funded establishment less FTE in post) are filled at the
 group's monthly fill share, capped by the joiners available a year; the number of joiners
 is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
-uniform per group and month. So the draws are common random numbers: a policy that changes
+uniform per group and month, and never more people than the vacant FTE rounded up (so their
+FTE never exceeds the vacancies by more than one person's). So the draws are common random numbers: a policy that changes
 one group's expectation leaves every other group's joiners alone, and a higher expectation
 never gives fewer joiners than the baseline's in the same month. Each joiner gets a stage
 and a source (for example elsewhere in the UK, international recruitment, return to
@@ -25,7 +26,7 @@ def step(model) -> None:
     vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
     expected = np.minimum(vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0)
     u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
-    counts = poisson_by_inversion(u, expected)
+    counts = np.minimum(poisson_by_inversion(u, expected), np.ceil(vacant - 1e-9).astype(np.int64))
     groups = np.flatnonzero(counts)
     if len(groups) == 0:
         return

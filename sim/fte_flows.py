@@ -1,0 +1,52 @@
+"""FTE moved into, out of and within each group's workforce, tallied as people change.
+
+A group's FTE changes only when someone joins or leaves its workforce (the joiners and leavers
+of ``sim.flows``, at the FTE they bring or take away) or when someone in it changes hours: an
+hours review, the hours of a first post on finishing training, a move to a stage with other
+hours. Each process that changes people's status, stage or hours notes where they counted
+before and after (``where``, then ``moved``); ``workforce run --check`` verifies that every
+month's change of each group's FTE is exactly the FTE that joined, less the FTE that left,
+plus the net change of hours (``sim.invariants``). A change of hours that no process tallied
+shows up there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .people import COUNTED_STATE
+
+JOINED, LEFT, CHANGED = range(3)
+KINDS = ("joined", "left", "changed")
+
+
+class FteFlows:
+    """The tally, (kind, group), since it was last taken; kinds are ``KINDS``."""
+
+    def __init__(self, scenario):
+        n = len(scenario.groups)
+        self.nowhere = n  # the bin of people counted in no group's workforce, dropped
+        # each stage's group if it is a workforce stage, else none; stage -1 (not yet in one) at the end
+        self._group_of_stage = np.full(len(scenario.stages) + 1, n, dtype=np.intp)
+        self._group_of_stage[:-1][scenario.stage_workforce] = scenario.stage_group[scenario.stage_workforce]
+        self.tally = np.zeros((len(KINDS), n + 1))
+
+    def where(self, people, ids) -> tuple[np.ndarray, np.ndarray]:
+        """The group whose workforce each person counts in (``nowhere`` if none) and their FTE."""
+        group = np.where(COUNTED_STATE[people.state[ids]], self._group_of_stage[people.stage[ids]], self.nowhere)
+        return group, people.fte[ids].astype(np.float64)
+
+    def moved(self, before: tuple, after: tuple) -> None:
+        """Tally the change between ``where`` before and after: leaving one group's workforce and
+        joining another's, or a change of hours within one."""
+        (was, fte_was), (now, fte_now) = before, after
+        same, n = was == now, self.nowhere + 1
+        self.tally[CHANGED] += np.bincount(now[same], weights=(fte_now - fte_was)[same], minlength=n)
+        self.tally[LEFT] += np.bincount(was[~same], weights=fte_was[~same], minlength=n)
+        self.tally[JOINED] += np.bincount(now[~same], weights=fte_now[~same], minlength=n)
+
+    def take(self) -> np.ndarray:
+        """The tally by (kind, group) since last taken, and a fresh start."""
+        out = self.tally[:, : self.nowhere].copy()
+        self.tally[:] = 0.0
+        return out
