@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import tiny_scenario
-from sim import WorkforceModel
-from sim import calendar
-from sim.invariants import InvariantError, check_intake_and_joiners, check_replay, check_step, replay, youngest_ages
+from sim import WorkforceModel, calendar
 from sim.fte_flows import CHANGED
+from sim.invariants import InvariantError, check_intake_and_joiners, check_replay, check_step, replay, youngest_ages
 from sim.people import Status
 
 
@@ -278,3 +279,27 @@ def test_joiners_never_bring_more_than_the_vacancies_and_one_person_and_the_chec
     record = dict(model.history[month], establishment_fte=model.history[month]["establishment_fte"] - 4.0)  # 3 joined, 1.5 vacant
     with pytest.raises(InvariantError, match="staff joiners brought .* FTE, more than the .* FTE vacant"):
         check_intake_and_joiners(model, record)
+
+
+# ---- the checks hold over the shipped scenario and experiments ---------------------------------------------
+def test_the_checks_hold_over_a_full_run_of_the_default_scenario(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["run", "--replications", "1", "--check", "--out", str(tmp_path)]) == 0  # to 2041
+    assert "2041" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "experiments").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_the_checks_hold_over_every_policy_of_every_shipped_experiment(path):
+    """Each policy's levers applied, to the experiment's last year, at its first replication's seed
+    and the scenario's own values of its uncertain parameters."""
+    from sim import experiment, scenario
+
+    loaded = experiment.load(path)
+    assert len(loaded.policies) >= 2  # the baseline and at least one policy
+    compiled = scenario.compiled(str(loaded.scenario_file.resolve()), loaded.overrides())
+    for name, levers in loaded.policies.items():
+        model = WorkforceModel(scenario=compiled, until=loaded.until, interventions=list(levers), check=True,
+                               rng=loaded.replication_seeds(1)[0]).run()
+        assert model.now == model.end and calendar.year_of(model.end) == loaded.final_year(), name
