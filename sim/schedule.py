@@ -11,7 +11,8 @@ monthly test's distribution. A month then touches only the people with something
 A person's rate changes only
 
 - on a birthday that moves them into another age band: scheduled as a check, as are the
-  group's maximum age and early retirement at 55 under mental health officer status;
+  group's maximum age (trainees' too: they retire at it like anyone) and early retirement at 55
+  under mental health officer status;
 - when a lever or feedback changes a rate table: the table is worked out afresh every month
   and, where a cell changed, its people are *rebased*: the hazard they have accumulated is
   kept and the rest runs at the new rate. So a retention lever only ever delays a leaver, and
@@ -106,6 +107,8 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
         group = p.group[ids[post]]
         due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], group, p.mho[ids[post]], since))
         hours[post] = _exit_month(-np.log1p(-u[1][post]), model.hours_table[group], since)
+    if training.any():
+        due[training] = np.minimum(due[training], _oldest(s, birth[training], p.group[ids[training]], since))
     p.exit_due[at], p.hours_due[at] = due, hours
     p.next_due[at] = np.minimum(np.minimum(p.stage_due[at], due), hours)
 
@@ -145,6 +148,9 @@ def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = 
     s, p = model.inputs, model.people
     due = exit_month(p, ids) if exit is None else exit.copy()
     post = ~s.stage_training[p.stage[ids]]
+    if not post.all():
+        trainees = ids[~post]
+        due[~post] = np.minimum(due[~post], _oldest(s, p.birth_month[trainees].astype(np.int64), p.group[trainees], after))
     if not post.any():
         return due
     if not post.all():
@@ -158,10 +164,15 @@ def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = 
 def _checks(s, birth: np.ndarray, band: np.ndarray, group: np.ndarray, mho: np.ndarray, after: int) -> np.ndarray:
     """The first check after ``after`` of people in post: the next age band, the maximum age, 55 under MHO."""
     birthday = np.minimum(birth + s.band_ends[band], NEVER)
-    oldest = np.maximum(birth + s.max_age_months[group], after + 1)
+    oldest = _oldest(s, birth, group, after)
     at_55 = birth + MHO_AGE
     at_55 = np.where(mho & (at_55 > after) & (at_55 <= s.mho_end), at_55, NEVER)
     return np.minimum(np.minimum(birthday, oldest), at_55)
+
+
+def _oldest(s, birth: np.ndarray, group: np.ndarray, after: int) -> np.ndarray:
+    """The month after ``after`` in which people reach their group's maximum age (the next, if they have)."""
+    return np.maximum(birth + s.max_age_months[group], after + 1)
 
 
 def hours_review(model, ids: np.ndarray, since: int, stream: str) -> np.ndarray:

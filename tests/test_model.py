@@ -304,3 +304,15 @@ def test_collecting_merges_a_months_event_chunks_into_one_and_keeps_every_event(
     again = WorkforceModel(rng=2, until=2022, collect="monthly").run().events.table()
     assert len(model.events._chunks) <= 3  # the stock, then one chunk per yearly record
     assert table.equals(again)
+
+
+def test_trainees_retire_at_their_groups_maximum_age(tmp_path):
+    """Trainees face no retirement hazard, but nobody trains past the maximum age: they retire at it."""
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/student": {"headcount": 200, "age": [[68, 70, 1.0]]}, "intake": {}, "end": "2022-03"})
+    model = WorkforceModel(scenario=path, rng=7, check=True).run()
+    table = model.events.table()
+    retired = table[(table.reason == "retired") & (table.from_stage == "course/student")]
+    ages = [calendar.parse(m) - model.people.birth_month[i] for i, m in zip(retired.person_id, retired.month)]
+    assert len(retired) > 50 and set(ages) == {12 * 70}  # the rest finish the course first
+    assert not (table.reason == "returned").any()

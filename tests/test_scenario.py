@@ -107,6 +107,9 @@ BAD_SCENARIOS = {
                        "joiner source shares summing to 1"),
     "joiner ages": ({f"{NURSING}.joiners.age": [[22, 35, 0.6]]}, f"{NURSING}.joiners", "age band shares summing to 1"),
     "stock ages": ({f"{SAS}.age": [[30, 45, 0.5]]}, SAS, "age band shares summing to 1"),
+    "joiners older than the maximum age": ({f"{NURSING}.joiners.age": [[22, 50, 0.5], [50, 71, 0.5]]},
+                                           f"{NURSING}.joiners.age", "age bands ending at or below the group's "
+                                           "maximum age (retirement.max_age: 70)"),
     "intake ages": ({f"{DOCTORATE}.age": [[24, 35, 0.9]]}, DOCTORATE, "age band shares summing to 1"),
     # age bands
     "rate list too short": ({f"{NURSING}.leaving.rate": [0.1] * 7}, f"{NURSING}.leaving.rate",
