@@ -95,7 +95,7 @@ class WorkforceModel(mesa.Model):
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
         self.stocks = Stocks(self.people, len(s.stages))  # headcount and FTE counted, kept as people change
-        self.fte_flows = FteFlows(s)  # FTE joining, leaving and changing hours in each group (--check)
+        self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
@@ -277,7 +277,7 @@ class WorkforceModel(mesa.Model):
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
-            "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group
+            "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group; None unless checked
         })
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
             feedbacks.collect(self, self.history[-1], src, dst)

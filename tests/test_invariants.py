@@ -234,7 +234,7 @@ def test_nobody_returns_from_retirement_at_or_past_the_maximum_age(tmp_path):
 
 
 def test_the_checks_catch_a_change_of_fte_no_flow_explains(tmp_path):
-    model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1)
+    model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1, check=True)  # checked runs keep the tally
     model.step()
     before = model.history[-1]
     model.now += 1

@@ -4,9 +4,9 @@ Each month a group's vacancies (funded establishment less FTE in post) are fille
 group's monthly fill share, capped by the joiners available a year; the number of joiners
 is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
 uniform per group and month, and never more people than the vacant FTE rounded up (so their
-FTE never exceeds the vacancies by more than one person's). So the draws are common random numbers: a policy that changes
-one group's expectation leaves every other group's joiners alone, and a higher expectation
-never gives fewer joiners than the baseline's in the same month. Each joiner gets a stage
+FTE never exceeds the vacancies by more than one person's). So the draws are common random
+numbers: a policy that changes one group's expectation leaves every other group's joiners
+alone, and a higher expectation never gives fewer joiners than the baseline's in the same month. Each joiner gets a stage
 and a source (for example elsewhere in the UK, international recruitment, return to
 practice) by the group's shares, and an age, sex and hours of their own.
 """
