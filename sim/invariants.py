@@ -11,6 +11,11 @@
 - nobody is younger than their stage allows: the youngest age at which anyone can enter it
   (the lowest age of its stock, intake or joiners, or of any stage that leads to it), and
   never younger than 16;
+- nobody in post, in training or back from retirement is above their group's maximum age;
+- FTE of every group changes only by the FTE of recorded joiners and leavers and changes of
+  hours (``sim.fte_flows``);
+- a month's entrants of an intake are no more than its places for the academic year, and a
+  group's joiners bring no more FTE than was vacant when they joined, plus one person's;
 - after the last step, the event log replays to the final state: each person's events form
   one unbroken chain (every move starts from the stage the previous one ended in), and the
   last one gives the stage and status in the people columns (``replay``).
@@ -23,6 +28,7 @@ import math
 import networkx as nx
 import numpy as np
 
+from . import calendar
 from .eventlog import OUTSIDE
 from .flows import net
 from .people import COUNTED, Status, has_status
@@ -44,6 +50,8 @@ def check_step(model, previous: dict, current: dict) -> None:
         if round(after[g] - before[g]) != moved[g]:
             raise InvariantError(f"month {model.now}: {g} headcount changed by {after[g] - before[g]:+.0f} "
                                  f"but recorded flows net {moved[g]:+d}")
+    check_fte_flows(model, previous, current)
+    check_intake_and_joiners(model, current)
     everyone = np.flatnonzero(has_status(p.status[: p.count], COUNTED) & p.active[: p.count])
     ids = model.counted()
     if not np.array_equal(np.unique(ids), everyone):  # the state column, against a full scan
@@ -70,6 +78,12 @@ def check_step(model, previous: dict, current: dict) -> None:
         i = int(np.flatnonzero(too_young)[0])
         raise InvariantError(f"month {model.now}: person {int(ids[i])} in {s.stages[stage[i]]} is {age[i] / 12:.2f}, "
                              f"younger than anyone can enter it ({youngest[stage[i]] / 12:.2f})")
+    too_old = age > s.max_age_months[p.group[ids]]
+    if too_old.any():
+        i = int(np.flatnonzero(too_old)[0])
+        raise InvariantError(f"month {model.now}: person {int(ids[i])} in {s.stages[stage[i]]} "
+                             f"({Status(p.status[ids[i]]).name.lower()}) is {age[i] / 12:.2f}, above their group's "
+                             f"maximum age ({s.max_age_months[p.group[ids[i]]] / 12:.0f})")
     if (np.bincount(ids, minlength=1) > 1).any():
         raise InvariantError(f"month {model.now}: someone counted twice")
     cell = stage * 2 + p.welsh[ids]  # the running stocks, against a count of everyone
@@ -81,6 +95,60 @@ def check_step(model, previous: dict, current: dict) -> None:
     check_schedule(model)
     if model.now >= model.end:
         check_replay(model)
+
+
+def check_fte_flows(model, previous: dict, current: dict) -> None:
+    """Each group's FTE changed by the FTE that joined, less the FTE that left, plus the net change
+    of hours of the people who stayed (``sim.fte_flows``); FTE joined or left only with recorded joiners or leavers."""
+    if current["fte_flows"] is None:
+        return  # a model built without check keeps no tally (sim.fte_flows)
+    s = model.inputs
+    before = model.group_totals(previous, "stage_fte")
+    after = model.group_totals(current, "stage_fte")
+    joined, left, changed = current["fte_flows"]
+    flows = current["flows"]
+    for i, g in enumerate(s.groups):
+        explained = joined[i] - left[i] + changed[i]
+        if abs(after[g] - before[g] - explained) > 1e-6:
+            raise InvariantError(f"month {model.now}: {g} FTE changed by {after[g] - before[g]:+.4f} but joiners "
+                                 f"({joined[i]:.4f}), leavers ({left[i]:.4f}) and changes of hours ({changed[i]:+.4f}) "
+                                 f"explain {explained:+.4f}")
+        for kind, fte in (("joiners", joined[i]), ("leavers", left[i])):
+            if fte > 0 and not sum(flows[kind][g].values()):
+                raise InvariantError(f"month {model.now}: {g} FTE of {kind} {fte:.4f} with no {kind} recorded")
+
+
+def check_intake_and_joiners(model, current: dict) -> None:
+    """The month's entrants of each intake no more than its places for the academic year, and each
+    group's joiners' FTE no more than its vacant FTE when they joined, plus one person's (the
+    joiners step rounds up to whole people, ``sim.processes.joiners``)."""
+    s, p, now = model.inputs, model.people, model.now
+    checked, since, mark = model.__dict__.get("_checked_events", (None, 0, 0))  # events read by the last check
+    since = since if checked == now else mark if checked == now - 1 else 0  # else: the whole log, by month
+    model._checked_events = (now, since, model.events.mark)
+    ids, month, _, dst, reason = model.events.arrays(since)
+    this_month = month == now
+    ids, dst, reason = ids[this_month], dst[this_month].astype(np.intp), reason[this_month]
+    names = np.array(model.events.reasons + [""], dtype=object)[reason]
+    entrants = np.bincount(dst[np.isin(names, ("intake", "selected"))], minlength=len(s.stages))
+    year = calendar.academic_year(now)
+    for stage in np.flatnonzero(entrants):
+        name = s.stages[stage]
+        places = round(s.places(name, year)) if name in s.spec.intake else 0
+        if entrants[stage] > places:
+            raise InvariantError(f"month {now}: {entrants[stage]} entrants of the {name} intake, more than its "
+                                 f"{places} places for {year}/{(year + 1) % 100:02d}")
+    joining = np.array([n.startswith("joined:") for n in names], dtype=bool)
+    ids, dst = ids[joining], dst[joining]
+    group, fte = s.stage_group[dst], p.fte[ids].astype(np.float64)
+    joined = np.bincount(group, weights=fte, minlength=len(s.groups))
+    joined_post = np.bincount(group, weights=np.where(s.stage_post[dst], fte, 0.0), minlength=len(s.groups))
+    vacant = np.maximum(current["establishment_fte"] - (current["post_fte"] - joined_post), 0.0)
+    over = joined > vacant + 1.0 + 1e-9
+    if over.any():
+        g = int(np.flatnonzero(over)[0])
+        raise InvariantError(f"month {now}: {s.groups[g]} joiners brought {joined[g]:.2f} FTE, more than the "
+                             f"{vacant[g]:.2f} FTE vacant when they joined and one person's")
 
 
 def check_schedule(model) -> None:

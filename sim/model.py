@@ -41,6 +41,7 @@ from . import scenario as scenario_module
 from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
+from .fte_flows import FteFlows
 from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
 from . import feedbacks, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
@@ -94,6 +95,7 @@ class WorkforceModel(mesa.Model):
         self.streams = Streams(self.seed)
         self.people = People(capacity=1024)
         self.stocks = Stocks(self.people, len(s.stages))  # headcount and FTE counted, kept as people change
+        self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
@@ -169,6 +171,7 @@ class WorkforceModel(mesa.Model):
             return
         s, p, now = self.inputs, self.people, self.now
         at = rows(ids)
+        before = self.fte_flows.where(p, at)
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
@@ -197,7 +200,8 @@ class WorkforceModel(mesa.Model):
         newly_in_post = ~training & was_training
         if newly_in_post.any():
             chosen = ids[newly_in_post]
-            p.fte[chosen] = self.draw_fte(chosen, "hours_on_entry")
+            p.fte[chosen] = self.draw_fte(chosen, ("hours_on_entry", "hours_on_entry_fraction"))
+        self.fte_flows.moved(before, self.fte_flows.where(p, at))
         schedule.enter(self, ids, training, at)
         if self._due is not None:  # something due already this month: let this month's processes see it
             due = ids[p.next_due[at] <= now]
@@ -207,13 +211,14 @@ class WorkforceModel(mesa.Model):
             self.events.record(ids, now, from_stage, stage, reason)
         self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
-    def draw_fte(self, ids: np.ndarray, stream: str) -> np.ndarray:
-        """Contracted FTE from the group's participation by age band and sex."""
+    def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> np.ndarray:
+        """Contracted FTE from the group's participation by age band and sex; ``streams``: those of
+        part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
         group = p.group[ids]
         band = s.band_of(self.now - p.birth_month[ids])
         share = s.by_sex_band(s.part_time_share, group, p.sex[ids], band)
-        u = self.streams.uniforms((stream, stream + "_fraction"), self.now, p.key[ids])
+        u = self.streams.uniforms(streams, self.now, p.key[ids])
         ranges = s.part_time_range[group]
         return np.where(u[0] < share, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u[1], 1.0).astype(np.float32)
 
@@ -224,7 +229,9 @@ class WorkforceModel(mesa.Model):
             return
         p = self.people
         self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
+        before = self.fte_flows.where(p, ids)
         p.set_status(ids, int(status), keep_active)
+        self.fte_flows.moved(before, self.fte_flows.where(p, ids))
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:
@@ -285,6 +292,7 @@ class WorkforceModel(mesa.Model):
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
             "recruitment": self.recruitment,
+            "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group; None unless checked
         })
         self.recruitment = np.zeros_like(self.recruitment)
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on

@@ -30,19 +30,20 @@ from .rng import ShareTable, cohort_keys
 _BLOCK = 1 << 16  # people entering their starting stages at a time
 
 
-def draw_cohorts(model, cohorts, stream: str, status: Status = Status.LEFT) -> np.ndarray:
+def draw_cohorts(model, cohorts, streams: tuple[str, str, str, str], status: Status = Status.LEFT) -> np.ndarray:
     """Add the people of several cohorts, each ``(keys, age, female_share, welsh_share)``: sex,
-    birth month (uniform within age bands) and Welsh ability. ``status`` is theirs until they
-    enter a stage: ``LEFT`` (from outside) for newcomers, who are given hours on entering a post.
+    birth month (uniform within age bands) and Welsh ability, drawn from ``streams`` (age band, age
+    within it, sex, Welsh ability). ``status`` is theirs until they enter a stage: ``LEFT`` (from
+    outside) for newcomers, who are given hours on entering a post.
 
     All draws are per key, so a batch gives every person exactly what drawing their cohort
     alone would; new ids follow the cohorts' order.
     """
-    now, streams = model.now, model.streams
+    now = model.now
     keys = np.concatenate([c[0] for c in cohorts])
     row = np.repeat(np.arange(len(cohorts)), [len(c[0]) for c in cohorts])
     bands, low, high = _age_bands(tuple(tuple((b.share, b.low, b.high) for b in c[1]) for c in cohorts))
-    u = streams.uniforms((f"{stream}_age_band", f"{stream}_age", f"{stream}_sex", f"{stream}_welsh"), now, keys)
+    u = model.streams.uniforms(streams, now, keys)
     band = bands.pick(u[0], row)
     low, high = low[row, band], high[row, band]
     age_months = np.floor(12 * (low + (high - low) * u[1])).astype(np.int32)
@@ -85,14 +86,15 @@ def create(model) -> None:
         female = stock.female_share if stock.female_share is not None else group.female_share
         cohorts.append((stock_keys, stock.age, female, group.welsh_share))
     if cohorts:
-        ids = draw_cohorts(model, cohorts, "stock", Status.IN_POST)  # in post already: no hours drawn on entry
+        ids = draw_cohorts(model, cohorts, ("stock_age_band", "stock_age", "stock_sex", "stock_welsh"),
+                           Status.IN_POST)  # in post already: no hours drawn on entry
         stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
         _mho(model, ids, stage)  # before entering their stages, whose exit checks allow for it
         for start in range(0, len(ids), _BLOCK):  # a block at a time: its temporaries, not everyone's
             model.enter_stage(ids[start: start + _BLOCK], stage[start: start + _BLOCK], reason=None)
         staff = ids[~s.stage_training[stage]]
         if len(staff):
-            p.fte[staff] = model.draw_fte(staff, "stock_hours")
+            p.fte[staff] = model.draw_fte(staff, ("stock_hours", "stock_hours_fraction"))
         kept = sizes.copy()
         for i, ((_, stock, _), start) in enumerate(zip(stocks, np.cumsum(sizes) - sizes)):
             if stock.fte is not None:

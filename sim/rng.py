@@ -1,7 +1,7 @@
 """Named random streams: common random numbers by construction.
 
 Every random decision (attrition, leaving, hours, retirement, return, ...) has its own named
-stream. A person's draw from a stream in a given month depends only on the run seed, the
+stream, declared in ``sim.decisions``. A person's draw from a stream in a given month depends only on the run seed, the
 stream's name, the month and the person's *key* -- never on how many other people exist or
 in which order they were processed. A policy run and its baseline therefore differ only
 where the policy acts, and adding one person changes only that person's draws.
@@ -18,6 +18,8 @@ import hashlib
 from functools import lru_cache
 
 import numpy as np
+
+from .decisions import check
 
 # 0-d arrays rather than numpy scalars: numpy's loops take them two to three times faster
 _GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
@@ -84,7 +86,9 @@ def _salt(seed: int, name: str, month: int) -> int:
 
 @lru_cache(maxsize=256)
 def _salts(seed: int, names: tuple[str, ...], month: int) -> np.ndarray:
-    """The salts of several streams in a month, as a column (read only: cached)."""
+    """The salts of several streams in a month, as a column (read only: cached). Only declared
+    streams (``sim.decisions``) have salts."""
+    check(names)
     salts = np.array([_salt(seed, name, month) for name in names], dtype=np.uint64)[:, None]
     salts.flags.writeable = False
     return salts
@@ -120,6 +124,7 @@ class Streams:
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
+        check((name,))
         entropy = [self.seed & 0xFFFFFFFFFFFFFFFF, stable_hash(name, *parts)]
         return np.random.default_rng(np.random.SeedSequence(entropy))
 

@@ -235,6 +235,16 @@ class IntakeSpec(Strict):
     from_stage: str | None = None
     age: AgeDistribution | None = None
     female_share: Probability | None = None
+    # in-service routes: the ages [low, high) at which people are selected (default: any age at
+    # which they would finish the route before their group's maximum age, which always applies)
+    age_range: tuple[Age, Age] | None = None
+
+    @field_validator("age_range")
+    @classmethod
+    def _ordered(cls, v):
+        if v is not None and v[0] >= v[1]:
+            raise ValueError("ages as [low, high] with low < high")
+        return v
 
     @model_validator(mode="after")
     def _checks(self):
@@ -242,6 +252,9 @@ class IntakeSpec(Strict):
             raise ValueError("places for at least one academic year")
         if self.from_stage is None and self.age is None:
             raise ValueError("age for an intake of new people (or from_stage)")
+        if self.age_range is not None and self.from_stage is None:
+            raise ValueError("age_range only on an in-service intake (one with from_stage): "
+                             "new people's ages are given by age")
         if self.age is not None:
             _check_age(self.age)
         return self
@@ -640,6 +653,11 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         if g.retire_and_return.stay_years[0] > g.retire_and_return.stay_years[1]:
             problems.append(Problem(f, f"groups.{name}.retire_and_return.stay_years", "[low, high] with low <= high",
                                     list(g.retire_and_return.stay_years)))
+        if g.joiners and max(b.high for b in g.joiners.age) > g.retirement.max_age:
+            # a joiner arrives after the month's retirements: older than the maximum age, they would be counted
+            problems.append(Problem(f, f"groups.{name}.joiners.age", f"age bands ending at or below the group's "
+                                    f"maximum age (retirement.max_age: {g.retirement.max_age})",
+                                    max(b.high for b in g.joiners.age)))
         if g.joiners:
             for s in g.joiners.stages:
                 if s not in stages:

@@ -11,14 +11,18 @@ monthly test's distribution. A month then touches only the people with something
 A person's rate changes only
 
 - on a birthday that moves them into another age band: scheduled as a check, as are the
-  group's maximum age and early retirement at 55 under mental health officer status;
+  group's maximum age (trainees' too: they retire at it like anyone) and early retirement at 55
+  under mental health officer status;
 - when a lever or feedback changes a rate table: the table is worked out afresh every month
   and, where a cell changed, its people are *rebased*: the hazard they have accumulated is
   kept and the rest runs at the new rate. So a retention lever only ever delays a leaver, and
   a policy run stays coupled to its baseline person by person (common random numbers).
 
 Hours reviews need no memory: the months to the next review are geometric at the group's
-monthly review probability, drawn on entering a post and after each review.
+monthly review probability, drawn on entering a post, after each review and when the rate
+changes, each from a stream of its own (``sim.decisions``): were the first and the next drawn
+from one stream, a first review due in the month of entry would be followed by another a month
+later, always.
 
 Per person (``sim.people``): ``exit_left``, the threshold still to accumulate after month
 ``exit_since``; ``exit_rate``, the cumulative hazard a month in their cell; ``exit_due``, the
@@ -79,7 +83,7 @@ def update_rates(model) -> None:
     if not np.array_equal(model.hours_table, previous_hours):  # reviews are memoryless: simply drawn again
         ids = model.in_status(Status.IN_POST)
         ids = ids[(model.hours_table != previous_hours)[model.people.group[ids]]]
-        model.people.hours_due[ids] = hours_review(model, ids, since=model.now - 1)
+        model.people.hours_due[ids] = hours_review(model, ids, model.now - 1, "hours_review_rate_change")
         refresh(model.people, ids)
 
 
@@ -92,7 +96,7 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
     birth = p.birth_month[at].astype(np.int64)
     band = s.band_of(now - birth)
     cell = _cell(s, p.stage[at], p.sex[at], band)
-    u = model.streams.uniforms(("exit", "hours_review"), now, p.key[at])  # the review's is used in post only
+    u = model.streams.uniforms(("exit", "hours_first_review"), now, p.key[at])  # the review's is used in post only
     left = (-np.log1p(-u[0])).astype(np.float32)
     rate = model.exit_table[0][cell].astype(np.float32)
     p.exit_left[at], p.exit_since[at], p.exit_rate[at] = left, since, rate
@@ -103,6 +107,8 @@ def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
         group = p.group[ids[post]]
         due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], group, p.mho[ids[post]], since))
         hours[post] = _exit_month(-np.log1p(-u[1][post]), model.hours_table[group], since)
+    if training.any():
+        due[training] = np.minimum(due[training], _oldest(s, birth[training], p.group[ids[training]], since))
     p.exit_due[at], p.hours_due[at] = due, hours
     p.next_due[at] = np.minimum(np.minimum(p.stage_due[at], due), hours)
 
@@ -142,6 +148,9 @@ def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = 
     s, p = model.inputs, model.people
     due = exit_month(p, ids) if exit is None else exit.copy()
     post = ~s.stage_training[p.stage[ids]]
+    if not post.all():
+        trainees = ids[~post]
+        due[~post] = np.minimum(due[~post], _oldest(s, p.birth_month[trainees].astype(np.int64), p.group[trainees], after))
     if not post.any():
         return due
     if not post.all():
@@ -155,16 +164,22 @@ def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = 
 def _checks(s, birth: np.ndarray, band: np.ndarray, group: np.ndarray, mho: np.ndarray, after: int) -> np.ndarray:
     """The first check after ``after`` of people in post: the next age band, the maximum age, 55 under MHO."""
     birthday = np.minimum(birth + s.band_ends[band], NEVER)
-    oldest = np.maximum(birth + s.max_age_months[group], after + 1)
+    oldest = _oldest(s, birth, group, after)
     at_55 = birth + MHO_AGE
     at_55 = np.where(mho & (at_55 > after) & (at_55 <= s.mho_end), at_55, NEVER)
     return np.minimum(np.minimum(birthday, oldest), at_55)
 
 
-def hours_review(model, ids: np.ndarray, since: int) -> np.ndarray:
-    """Month of each person's next hours review: geometric at the group's monthly probability."""
+def _oldest(s, birth: np.ndarray, group: np.ndarray, after: int) -> np.ndarray:
+    """The month after ``after`` in which people reach their group's maximum age (the next, if they have)."""
+    return np.maximum(birth + s.max_age_months[group], after + 1)
+
+
+def hours_review(model, ids: np.ndarray, since: int, stream: str) -> np.ndarray:
+    """Month of each person's next hours review: geometric at the group's monthly probability,
+    drawn from the stream of the decision that asks (after a review, or a change of rate)."""
     p = model.people
-    wait = -np.log1p(-model.streams.uniform("hours_review", model.now, p.key[ids]))
+    wait = -np.log1p(-model.streams.uniform(stream, model.now, p.key[ids]))
     return _exit_month(wait, model.hours_table[p.group[ids]], since)
 
 

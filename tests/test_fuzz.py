@@ -44,11 +44,7 @@ COURSE = copy.deepcopy(tiny_scenario.PATHWAY)
 COURSE["stages"]["student"]["ltft"] = {"share": 0.2, "fraction": [0.5, 0.8]}
 COURSE["stages"]["student"]["attrition"] = 0.1
 COURSE["stages"]["student"]["transitions"] = {"worker": 0.9, "exit:elsewhere": 0.1}
-ROUTE = {  # an in-service route: workers selected into an apprenticeship that leads back to a post
-    "name": "route",
-    "stages": {"apprentice": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 2,
-                              "attrition": 0.05, "transitions": {"course/worker": 1.0}}},
-}
+ROUTE = copy.deepcopy(tiny_scenario.ROUTE)
 SCENARIO = copy.deepcopy(tiny_scenario.SCENARIO)
 SCENARIO["pathways"] = ["course.yaml", "route.yaml"]
 SCENARIO["groups"]["staff"]["leaving"] = {"rate": [0.1, 0.08, 0.05], "reasons": {"elsewhere": 0.6, "wales": 0.4}}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import tiny_scenario
-from sim import WorkforceModel
-from sim.invariants import InvariantError, check_replay, check_step, replay, youngest_ages
+from sim import WorkforceModel, calendar
+from sim.fte_flows import CHANGED
+from sim.invariants import InvariantError, check_intake_and_joiners, check_replay, check_step, replay, youngest_ages
 from sim.people import Status
 
 
@@ -186,6 +189,117 @@ def test_the_checks_catch_a_change_of_hours_the_stocks_were_not_told_of(tmp_path
     with pytest.raises(InvariantError, match="running stocks differ"):
         check_step(model, before, model.history[-1])
     model.people.mark(np.array([someone]))
+    model.fte_flows.tally[CHANGED, 0] -= float(model.people.fte[someone])  # and tallied (sim.fte_flows)
     model.history.pop()
     model._collect()
     check_step(model, before, model.history[-1])  # marked: the stocks follow
+
+
+# ---- maximum age, FTE flows, intakes within places, joiners within vacancies -------------------------------
+JOINERS = {"per_year": 1000.0, "fill_per_month": 1.0, "stages": {"course/worker": 1.0}, "sources": {"uk": 1.0},
+           "age": [[25, 40, 1.0]]}
+
+
+def test_the_checks_catch_someone_above_their_groups_maximum_age(tmp_path):
+    model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1)
+    model.step()
+    check_step(model, model.history[-2], model.history[-1])
+    model.people.birth_month[0] = model.now - 12 * 70  # 70 exactly: the month they retire
+    check_step(model, model.history[-2], model.history[-1])
+    model.people.birth_month[0] = model.now - 12 * 70 - 1
+    with pytest.raises(InvariantError, match="person 0 in course/worker .in_post. is 70.08, above their group's "
+                                             "maximum age .70."):
+        check_step(model, model.history[-2], model.history[-1])
+
+
+def test_nobody_returns_from_retirement_at_or_past_the_maximum_age(tmp_path):
+    """Everyone retires and comes back, for a stay of five years: stays are cut at the maximum age,
+    and people retired at the maximum age (or who would come back at it) stay retired."""
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker": {"headcount": 600, "age": [[60, 70, 1.0]]}, "intake": {},
+        "groups.staff.retirement.rate": [0.0, 0.0, 0.2],
+        "groups.staff.retire_and_return": {"share": 1.0, "hours_cut": 0.2, "stay_years": [5, 5]},
+    })
+    model = WorkforceModel(scenario=path, rng=3, check=True).run()  # the maximum age checked every month
+    table = model.events.table()
+    p, s = model.people, model.inputs
+    month = np.array([calendar.month(int(m[:4]), int(m[5:])) for m in table.month])
+    age = month - p.birth_month[table.person_id.to_numpy()]
+    oldest = s.max_age_months[0]
+    retired = table.reason.to_numpy() == "retired"
+    returned = set(table.person_id[table.reason == "returned"])
+    assert (age[retired] == oldest).sum() > 50 and not returned & set(table.person_id[retired & (age >= oldest)])
+    ended = (table.reason == "return_ended").to_numpy()
+    assert ended.sum() > 50 and (age[ended] <= oldest).all() and (age[ended] == oldest).sum() > 20  # stays cut
+
+
+def test_the_checks_catch_a_change_of_fte_no_flow_explains(tmp_path):
+    model = WorkforceModel(scenario=tiny_scenario.write(tmp_path), rng=1, check=True)  # checked runs keep the tally
+    model.step()
+    before = model.history[-1]
+    model.now += 1
+    someone = model.counted()[0]
+    model.people.fte[someone] *= 0.5
+    model.people.mark(np.array([someone]))  # the stocks follow, but no process tallied the change
+    model._collect()
+    with pytest.raises(InvariantError, match="staff FTE changed by -0.5000 but joiners .0.0000., leavers .0.0000. "
+                                             "and changes of hours .\\+0.0000. explain \\+0.0000"):
+        check_step(model, before, model.history[-1])
+    model.history[-1]["fte_flows"][2, 0] = -0.5  # tallied as a change of hours: explained
+    check_step(model, before, model.history[-1])
+    model.history[-1]["fte_flows"][:, 0] = [1.0, 0.0, -1.5]  # FTE joined with no joiner recorded
+    with pytest.raises(InvariantError, match="staff FTE of joiners 1.0000 with no joiners recorded"):
+        check_step(model, before, model.history[-1])
+
+
+def test_the_checks_catch_an_intake_beyond_its_places(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 60}})
+    model = WorkforceModel(scenario=path, rng=1)
+    while model.now < calendar.month(2020, 9):
+        model.step()
+    check_step(model, model.history[-2], model.history[-1])
+    model.inputs.spec.intake["course/student"].places = {2019: 59}
+    with pytest.raises(InvariantError, match="60 entrants of the course/student intake, more than its 59 places "
+                                             "for 2020/21"):
+        check_step(model, model.history[-2], model.history[-1])
+
+
+def test_joiners_never_bring_more_than_the_vacancies_and_one_person_and_the_checks_catch_more(tmp_path):
+    """Vacancies of 2.5 FTE filled at once (a Poisson draw around 2.5): capped at 3 people."""
+    path = tiny_scenario.write(tmp_path, {"end": "2023-03", "intake": {}, "groups.staff.joiners": JOINERS,
+                                          "groups.staff.leaving.rate": 0.3,
+                                          "groups.staff.establishment.vacancies_fte": 2.5})
+    model = WorkforceModel(scenario=path, rng=2, check=True).run()  # uncapped, 4 or more joiners a quarter of months
+    joiners = np.array([sum(r["flows"]["joiners"]["staff"].values()) for r in model.history[1:]])
+    # everyone works full time: the FTE vacant when they joined is the month's end's plus theirs
+    vacant = np.array([r["establishment_fte"][0] - r["post_fte"][0] for r in model.history[1:]]) + joiners
+    assert (joiners <= np.ceil(vacant)).all() and (joiners == np.ceil(vacant)).sum() >= 5
+    month = int(np.flatnonzero(joiners)[0]) + 1
+    model.now = model.history[month]["month"]
+    record = dict(model.history[month], establishment_fte=model.history[month]["establishment_fte"] - 4.0)  # 3 joined, 1.5 vacant
+    with pytest.raises(InvariantError, match="staff joiners brought .* FTE, more than the .* FTE vacant"):
+        check_intake_and_joiners(model, record)
+
+
+# ---- the checks hold over the shipped scenario and experiments ---------------------------------------------
+def test_the_checks_hold_over_a_full_run_of_the_default_scenario(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["run", "--replications", "1", "--check", "--out", str(tmp_path)]) == 0  # to 2041
+    assert "2041" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "experiments").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_the_checks_hold_over_every_policy_of_every_shipped_experiment(path):
+    """Each policy's levers applied, to the experiment's last year, at its first replication's seed
+    and the scenario's own values of its uncertain parameters."""
+    from sim import experiment, scenario
+
+    loaded = experiment.load(path)
+    assert len(loaded.policies) >= 2  # the baseline and at least one policy
+    compiled = scenario.compiled(str(loaded.scenario_file.resolve()), loaded.overrides())
+    for name, levers in loaded.policies.items():
+        model = WorkforceModel(scenario=compiled, until=loaded.until, interventions=list(levers), check=True,
+                               rng=loaded.replication_seeds(1)[0]).run()
+        assert model.now == model.end and calendar.year_of(model.end) == loaded.final_year(), name

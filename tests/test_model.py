@@ -90,15 +90,16 @@ def test_mho_holders_retire_at_55_with_the_given_share(tmp_path):
 def test_retire_and_return_adds_the_fte_it_should(tmp_path):
     n, share, cut = 3000, 0.4, 0.25
     path = tiny_scenario.write(tmp_path, {
-        "stocks.course/worker.headcount": n, "stocks.course/worker.age": [[69, 69.05, 1.0]],
+        "stocks.course/worker.headcount": n, "stocks.course/worker.age": [[60, 60.05, 1.0]],
+        "groups.staff.retirement.rate": [0.0, 0.0, 1.0],  # all retire at once, well before the maximum age
         "groups.staff.retire_and_return": {"share": share, "hours_cut": cut, "stay_years": [2, 2]},
-        "end": "2022-06"})
+        "end": "2021-12"})
     model = WorkforceModel(scenario=path, rng=5).run()
     p = model.people
     returned = np.flatnonzero(p.status[: p.count] == Status.RETURNED)
     assert abs(len(returned) / n - share) < 4 * math.sqrt(share * (1 - share) / n)
     assert p.fte[returned] == pytest.approx(np.full(len(returned), 1 - cut))
-    # everyone retired at 70 in March 2021 and all returns are due within a year, before any stay ends:
+    # everyone retired at 60 in April 2020 and all returns are due within a year, before any stay ends:
     # FTE in post is now exactly the returners' reduced hours
     assert model.post_fte()[0] == pytest.approx(len(returned) * (1 - cut), rel=1e-6)
     table = model.events.table()
@@ -110,7 +111,7 @@ def test_retire_and_return_adds_the_fte_it_should(tmp_path):
 
 def test_returners_leave_when_their_stay_ends(tmp_path):
     path = tiny_scenario.write(tmp_path, {
-        "stocks.course/worker.age": [[69, 69.05, 1.0]],
+        "stocks.course/worker.age": [[60, 60.05, 1.0]], "groups.staff.retirement.rate": [0.0, 0.0, 1.0],
         "groups.staff.retire_and_return": {"share": 1.0, "hours_cut": 0.2, "stay_years": [1, 1]},
         "end": "2024-03"})
     table = WorkforceModel(scenario=path, rng=6).run().events.table()
@@ -303,3 +304,15 @@ def test_collecting_merges_a_months_event_chunks_into_one_and_keeps_every_event(
     again = WorkforceModel(rng=2, until=2022, collect="monthly").run().events.table()
     assert len(model.events._chunks) <= 3  # the stock, then one chunk per yearly record
     assert table.equals(again)
+
+
+def test_trainees_retire_at_their_groups_maximum_age(tmp_path):
+    """Trainees face no retirement hazard, but nobody trains past the maximum age: they retire at it."""
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/student": {"headcount": 200, "age": [[68, 70, 1.0]]}, "intake": {}, "end": "2022-03"})
+    model = WorkforceModel(scenario=path, rng=7, check=True).run()
+    table = model.events.table()
+    retired = table[(table.reason == "retired") & (table.from_stage == "course/student")]
+    ages = [calendar.parse(m) - model.people.birth_month[i] for i, m in zip(retired.person_id, retired.month)]
+    assert len(retired) > 50 and set(ages) == {12 * 70}  # the rest finish the course first
+    assert not (table.reason == "returned").any()

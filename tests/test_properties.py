@@ -7,8 +7,10 @@ exits; random leaving, retirement, hours, retire-and-return, establishment and j
 random stocks and intakes, in-service routes -- and a random set of policy levers, and runs
 each with ``check=True``: after every step ``sim.invariants.check_step`` verifies that headcount
 changes only by recorded flows, nobody is in two places, nobody is younger than their stage
-allows, FTE is in (0, 1] for everyone counted and no count is negative; after the last step
-the event log replays to the final state. The examples are derandomized, so every run checks
+allows or older than their group's maximum age, FTE is in (0, 1] for everyone counted, FTE
+changes only by recorded flows and changes of hours, intakes keep within their places, joiners
+within the vacancies, and no count is negative; after the last step the event log replays to
+the final state. The examples are derandomized, so every run checks
 the same scenarios.
 """
 
@@ -46,8 +48,8 @@ def bands_of(draw, rate):
     return {"female": draw(values), "male": draw(values)}
 
 
-def age_distribution(draw, low=16.0):
-    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * 70), min_size=2, max_size=4, unique=True)))
+def age_distribution(draw, low=16.0, high=70):
+    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * high), min_size=2, max_size=4, unique=True)))
     weights = [draw(st.floats(0.1, 1.0)) for _ in quarters[1:]]
     total = sum(weights)
     return [[a / 4, b / 4, w / total] for a, b, w in zip(quarters, quarters[1:], weights)]
@@ -99,7 +101,7 @@ def scenarios(draw):
 
     def group(name):
         own_posts = [s for s in all_stages if info[s]["staff_group"] == name and not info[s]["training"]]
-        low = draw(st.floats(0.05, 1.0))
+        low, max_age = draw(st.floats(0.05, 1.0)), draw(st.integers(60, 75))
         spec = {
             "label": name, "sector": draw(st.sampled_from(["nhs", "social_care"])), "female_share": draw(prob),
             "welsh_share": draw(prob), "welsh_share_new": draw(prob),
@@ -107,7 +109,7 @@ def scenarios(draw):
                               "change_per_year": draw(small_rate)},
             "leaving": {"rate": bands_of(draw, small_rate),
                         "reasons": shares(draw, draw(st.sampled_from([["elsewhere"], ["wales", "profession"]])))},
-            "retirement": {"rate": bands_of(draw, small_rate), "max_age": draw(st.integers(60, 75)),
+            "retirement": {"rate": bands_of(draw, small_rate), "max_age": max_age,
                            "mho_share": draw(prob), "mho_retire_at_55": draw(prob)},
             "retire_and_return": {"share": draw(prob), "hours_cut": draw(st.floats(0.0, 0.6)),
                                   "stay_years": sorted([draw(st.floats(0.1, 3.0)), draw(st.floats(0.1, 3.0))])},
@@ -117,7 +119,7 @@ def scenarios(draw):
         if own_posts and draw(st.booleans()):
             spec["joiners"] = {"per_year": draw(st.floats(0.0, 60.0)), "fill_per_month": draw(st.floats(0.0, 0.5)),
                                "stages": shares(draw, own_posts[: draw(st.integers(1, len(own_posts)))]),
-                               "sources": shares(draw, ["uk", "international"]), "age": age_distribution(draw, 21.0)}
+                               "sources": shares(draw, ["uk", "international"]), "age": age_distribution(draw, 21.0, min(max_age, 70))}
         return spec
 
     stocks = {}

@@ -60,6 +60,7 @@ def test_scenario_rates_are_converted_as_hazards():
 NURSING = "groups.nursing"
 SAS = "stocks.psychiatry/sas"
 DOCTORATE = "intake.psychology/doctorate"
+AMHP = "intake.social_work/amhp"
 
 
 SHIPPED = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))
@@ -112,6 +113,9 @@ BAD_SCENARIOS = {
                        "joiner source shares summing to 1"),
     "joiner ages": ({f"{NURSING}.joiners.age": [[22, 35, 0.6]]}, f"{NURSING}.joiners", "age band shares summing to 1"),
     "stock ages": ({f"{SAS}.age": [[30, 45, 0.5]]}, SAS, "age band shares summing to 1"),
+    "joiners older than the maximum age": ({f"{NURSING}.joiners.age": [[22, 50, 0.5], [50, 71, 0.5]]},
+                                           f"{NURSING}.joiners.age", "age bands ending at or below the group's "
+                                           "maximum age (retirement.max_age: 70)"),
     "intake ages": ({f"{DOCTORATE}.age": [[24, 35, 0.9]]}, DOCTORATE, "age band shares summing to 1"),
     # age bands
     "rate list too short": ({f"{NURSING}.leaving.rate": [0.1] * 7}, f"{NURSING}.leaving.rate",
@@ -143,6 +147,10 @@ BAD_SCENARIOS = {
     "fte above headcount": ({f"{SAS}.fte": 200.0}, SAS, "fte no greater than headcount"),
     "intake month 13": ({f"{DOCTORATE}.month": 13}, f"{DOCTORATE}.month", "less than or equal to 12"),
     "no places": ({f"{DOCTORATE}.places": {}}, DOCTORATE, "places for at least one academic year"),
+    "selection ages reversed": ({f"{AMHP}.age_range": [50, 30]}, f"{AMHP}.age_range", "ages as [low, high] with low < high"),
+    "selection ages of one number": ({f"{AMHP}.age_range": [25]}, f"{AMHP}.age_range.1", "this required field"),
+    "selection ages for new people": ({f"{DOCTORATE}.age_range": [24, 30]}, DOCTORATE,
+                                      "age_range only on an in-service intake"),
     # missing fields
     "missing name": ({"name": DELETE}, "name", "required"),
     "missing stocks": ({"stocks": DELETE}, "stocks", "required"),

@@ -19,6 +19,12 @@ PATHWAY = {
     },
 }
 
+ROUTE = {  # an in-service route: workers selected into an apprenticeship that leads back to a post
+    "name": "route",
+    "stages": {"apprentice": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 2,
+                              "attrition": 0.05, "transitions": {"course/worker": 1.0}}},
+}
+
 SCENARIO = {
     "name": "tiny",
     "start": "2020-03",
@@ -41,9 +47,14 @@ SCENARIO = {
 }
 
 
-def write(directory: Path, scenario_changes: dict | None = None, pathway_changes: dict | None = None) -> Path:
-    """Write the tiny scenario (with dotted-key changes) and its pathway; return the scenario path."""
+def write(directory: Path, scenario_changes: dict | None = None, pathway_changes: dict | None = None,
+          route: dict | None = None) -> Path:
+    """Write the tiny scenario (with dotted-key changes) and its pathway; return the scenario path.
+    ``route``: an intake of the in-service route (``ROUTE``, selecting workers), added with its pathway."""
     scenario, pathway = copy.deepcopy(SCENARIO), copy.deepcopy(PATHWAY)
+    if route is not None:
+        scenario["pathways"].append("route.yaml")
+        scenario["intake"]["route/apprentice"] = {"month": 9, "from_stage": "course/worker", **route}
     for target, changes in ((scenario, scenario_changes), (pathway, pathway_changes)):
         for dotted, value in (changes or {}).items():
             node = target
@@ -53,6 +64,8 @@ def write(directory: Path, scenario_changes: dict | None = None, pathway_changes
             node[int(last) if last.isdigit() else last] = value
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "course.yaml").write_text(yaml.safe_dump(pathway, sort_keys=False))
+    if route is not None:
+        (directory / "route.yaml").write_text(yaml.safe_dump(ROUTE, sort_keys=False))
     path = directory / "tiny.yaml"
     path.write_text(yaml.safe_dump(scenario, sort_keys=False))
     return path

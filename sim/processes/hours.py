@@ -14,7 +14,9 @@ def step(model) -> None:
     p = model.people
     ids = model.due(Status.IN_POST)
     ids = ids[p.hours_due[ids] <= model.now]
-    p.fte[ids] = model.draw_fte(ids, "hours")
+    before = model.fte_flows.where(p, ids)
+    p.fte[ids] = model.draw_fte(ids, ("hours", "hours_fraction"))
+    model.fte_flows.moved(before, model.fte_flows.where(p, ids))
     p.mark(ids)  # for the stocks (sim.stocks)
-    p.hours_due[ids] = schedule.hours_review(model, ids, since=model.now)
+    p.hours_due[ids] = schedule.hours_review(model, ids, model.now, "hours_review")
     schedule.refresh(p, ids)

@@ -3,7 +3,9 @@
 Places for the academic year, times the fill rate (a binomial draw), less the people who
 already arrived in the stage through the pipeline since its last intake, are filled by new
 people -- or, for in-service routes (``from_stage``), by people selected at random from a
-stage, such as support workers starting a nursing apprenticeship.
+stage, such as support workers starting a nursing apprenticeship: people of the intake's
+``age_range`` who will finish the route before their group's maximum age, and who did not
+arrive in that stage this month. A pool smaller than the places leaves places unfilled.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
 in-service selection, or a supervision cap (``sim.feedbacks``), first lets the intakes before
@@ -45,11 +47,27 @@ def step(model) -> None:
         waiting = _let_in(model, waiting)
         source = s.stage_code(spec.from_stage)
         pool = model.in_status(Status.IN_POST)
-        pool = pool[p.stage[pool] == source]
+        pool = pool[(p.stage[pool] == source) & (p.stage_entry[pool] < now)]  # not who arrived there this month
+        low, high = accepted_ages(s, stage, spec.age_range)
+        age = now - p.birth_month[pool]
+        pool = pool[(age >= low) & (age < high)]  # fewer than the places: places go unfilled
         order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
         model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
         model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
     _let_in(model, waiting)
+
+
+def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
+    """The ages (months, [low, high)) at which people are selected for an in-service route: the
+    intake's ``age_range`` if it has one, and always young enough to finish the route (at its
+    slowest, less than full time) before the maximum age of their group and of the posts it leads to."""
+    fraction = s.stage_ltft_range[stage, 0] if s.stage_ltft_share[stage] > 0 else 1.0
+    targets = s.transition_targets[stage]
+    oldest = s.max_age_months[np.append(s.stage_group[targets[targets >= 0]], s.stage_group[stage])].min()
+    finish = int(oldest) - int(np.ceil(s.stage_months[stage] / fraction))
+    if age_range is None:
+        return 0, finish
+    return int(np.ceil(12 * age_range[0])), min(int(np.ceil(12 * age_range[1])), finish)
 
 
 def _let_in(model, waiting: list[tuple]) -> list:
@@ -57,7 +75,8 @@ def _let_in(model, waiting: list[tuple]) -> list:
     if not waiting:
         return []
     stages = np.array([stage for stage, _ in waiting])
-    ids = draw_cohorts(model, [cohort for _, cohort in waiting], "intake")
+    ids = draw_cohorts(model, [cohort for _, cohort in waiting],
+                       ("intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
     model.enter_stage(ids, np.repeat(stages, [len(cohort[0]) for _, cohort in waiting]), "intake")
     model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals
     return []

@@ -4,16 +4,17 @@ Each month a group's vacancies (funded establishment less FTE in post) are fille
 group's monthly fill share (the recruits sought), capped by the joiners available a year (the
 recruits available): whichever is smaller binds, and both are reported; the number of joiners
 is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
-uniform per group and month. So the draws are common random numbers: a policy that changes
-one group's expectation leaves every other group's joiners alone, and a higher expectation
-never gives fewer joiners than the baseline's in the same month. Each joiner gets a source
-(for example elsewhere in the UK, international recruitment, return to practice) by the
-group's shares, an age, sex and hours of their own, and a stage where the posts are vacant:
-the group's stage shares weighted by each stage's vacant FTE. A stage's establishment is its
-share of the group's staff in post at the start, grown with the group's; so recruitment
-replaces the SAS doctors or therapists who leave, rather than filling posts in one stage that
-the pipeline already fills in another (and leaving the other to drain). When no stage has a
-vacancy of its own, the shares alone decide.
+uniform per group and month, and never more people than the vacant FTE rounded up (so their
+FTE never exceeds the vacancies by more than one person's). So the draws are common random
+numbers: a policy that changes one group's expectation leaves every other group's joiners
+alone, and a higher expectation never gives fewer joiners than the baseline's in the same
+month. Each joiner gets a source (for example elsewhere in the UK, international recruitment,
+return to practice) by the group's shares, an age, sex and hours of their own, and a stage
+where the posts are vacant: the group's stage shares weighted by each stage's vacant FTE. A
+stage's establishment is its share of the group's staff in post at the start, grown with the
+group's; so recruitment replaces the SAS doctors or therapists who leave, rather than filling
+posts in one stage that the pipeline already fills in another (and leaving the other to
+drain). When no stage has a vacancy of its own, the shares alone decide.
 """
 
 from functools import lru_cache
@@ -33,7 +34,7 @@ def step(model) -> None:
     expected = np.minimum(sought, available)
     model.recruitment += (sought, available, expected)  # reported: a lever that a cap cancels says so (sim.analysis)
     u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
-    counts = poisson_by_inversion(u, expected)
+    counts = np.minimum(poisson_by_inversion(u, expected), np.ceil(vacant - 1e-9).astype(np.int64))
     groups = np.flatnonzero(counts)
     if len(groups) == 0:
         return
@@ -45,7 +46,7 @@ def step(model) -> None:
         joining = spec.joiners  # read afresh: recruitment levers change the sources
         female = joining.female_share if joining.female_share is not None else spec.female_share
         cohorts.append((these, joining.age, female, spec.welsh_share_new))
-    ids = draw_cohorts(model, cohorts, "joiner")
+    ids = draw_cohorts(model, cohorts, ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
     keys, rows = model.people.key[ids], np.repeat(groups, counts[groups])
     stages, sources = _tables(model)
     stages = _where_vacant(model, stages)

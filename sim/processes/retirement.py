@@ -5,7 +5,8 @@
 - MHO status holders reaching 55 retire then with the group's ``mho_retire_at_55``
   probability, only until the status ends (``mho_end``, March 2029 by default).
 - A share of retirees will come back within a year (see ``returning``): they are drawn
-  here, keep their record and stay active until their return month.
+  here, keep their record and stay active until their return month. Nobody comes back at or
+  past the group's maximum age, so people retired at it never do.
 - Returners whose stay has ended leave for good.
 
 Who retires this month was decided with leaving, as one scheduled exit (``leaving``,
@@ -33,8 +34,10 @@ def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
     month within a year."""
     s, p, now = model.inputs, model.people, model.now
     u = model.streams.uniforms(("return", "return_delay"), now, p.key[ids])
-    back = u[0] < s.return_share[p.group[ids]]
+    due = now + 1 + np.floor(12 * u[1]).astype(np.int32)
+    oldest = p.birth_month[ids] + s.max_age_months[p.group[ids]]
+    back = (u[0] < s.return_share[p.group[ids]]) & (due < oldest)  # nobody comes back at the maximum age
     model.remove(ids, Status.RETIRED, reasons, keep_active=back)
     coming = ids[back]
-    p.return_due[coming] = now + 1 + np.floor(12 * u[1][back]).astype(np.int32)
+    p.return_due[coming] = due[back]
     p.next_due[coming] = p.return_due[coming]

@@ -1,0 +1,90 @@
+"""Every random decision of the model and the stream that serves it, declared once.
+
+A stream serves one decision only: two decisions drawing from one stream for the same person
+and month would get the same number, and so be tied together (the hours review once drew the
+months to the next review from the stream it used on entering a post, so anyone whose first
+review fell in the month they entered reviewed again a month later). ``sim.rng.Streams``
+refuses a name not declared here; ``tests/test_decisions.py`` checks that each name is drawn
+at exactly one place in the package and that a run never draws one (stream, month, person)
+from two places.
+
+A name ending in ``:`` declares a family, one stream per name built on it (``selection:`` +
+the stage's name).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+FAMILY = ":"
+
+DECISIONS: dict[str, str] = {
+    # starting stocks (sim.population)
+    "stock_age_band": "a starting stock's person: their age band",
+    "stock_age": "a starting stock's person: their age within the band",
+    "stock_sex": "a starting stock's person: their sex",
+    "stock_welsh": "a starting stock's person: their Welsh ability",
+    "stock_hours": "a starting stock's person in post: part time or not",
+    "stock_hours_fraction": "a starting stock's part-timer: their FTE within the part-time range",
+    "stock_cohort": "a starting stock's trainee: the past intake cohort they started in",
+    "stock_mho": "a starting stock's person in post: mental health officer status",
+    # entering a stage (sim.model, sim.schedule)
+    "ltft": "a trainee entering a stage: less than full time or not",
+    "ltft_fraction": "a less-than-full-time trainee: their training fraction",
+    "hours_on_entry": "a person taking up a post: part time or not",
+    "hours_on_entry_fraction": "a part-timer taking up a post: their FTE within the part-time range",
+    "exit": "a person entering a stage: the threshold of their next exit (sim.schedule)",
+    "hours_first_review": "a person taking up a post: the months to their first hours review",
+    # hours (sim.processes.hours, sim.schedule)
+    "hours": "an hours review: part time or not",
+    "hours_fraction": "an hours review of a part-timer: their FTE within the part-time range",
+    "hours_review": "after an hours review: the months to the next one",
+    "hours_review_rate_change": "when a group's review rate changes: the months to its people's next review",
+    # intake (sim.processes.intake)
+    "intake": "an intake: how many of its places are filled (a group-level draw)",
+    "selection:": "an in-service intake: the order in which people are selected from its pool",
+    "intake_age_band": "a new entrant of an intake: their age band",
+    "intake_age": "a new entrant of an intake: their age within the band",
+    "intake_sex": "a new entrant of an intake: their sex",
+    "intake_welsh": "a new entrant of an intake: their Welsh ability",
+    # progression, leaving, retirement, returning (sim.processes)
+    "progression": "a person finishing a stage: the transition they take",
+    "exit_cause": "an exit from a post: leaving or retirement",
+    "leaving_reason": "a leaver: their reason for leaving",
+    "retirement_mho": "a mental health officer status holder reaching 55: retiring then or not",
+    "return": "a retiree: coming back under retire-and-return or not",
+    "return_delay": "a retiree coming back: the months before they return",
+    "return_stay": "a returner: how long they stay",
+    # joiners (sim.processes.joiners)
+    "joiners": "a group's month: how many joiners arrive",
+    "joiner_age_band": "a joiner: their age band",
+    "joiner_age": "a joiner: their age within the band",
+    "joiner_sex": "a joiner: their sex",
+    "joiner_welsh": "a joiner: their Welsh ability",
+    "joiner_stage": "a joiner: the stage they join",
+    "joiner_source": "a joiner: where they come from",
+}
+
+
+class UndeclaredStream(LookupError):
+    """A draw from a stream that ``DECISIONS`` does not declare."""
+
+
+def declared(name: str) -> str:
+    """The declaration ``name`` falls under: itself, or the family (``prefix:``) it is built on."""
+    if name in DECISIONS:
+        return name
+    family = name.split(FAMILY, 1)[0] + FAMILY
+    if FAMILY in name and family in DECISIONS:
+        return family
+    raise UndeclaredStream(f"random stream {name!r} is not declared in sim.decisions.DECISIONS "
+                           "(each decision draws from a stream of its own, declared there)")
+
+
+@lru_cache(maxsize=1024)
+def check(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` if every one is declared (raises ``UndeclaredStream`` if not); kept, as the same
+    names are drawn every month."""
+    for name in names:
+        declared(name)
+    return names

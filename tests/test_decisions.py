@@ -1,0 +1,172 @@
+"""Each random stream serves one decision (``sim.decisions``): declared once, drawn at one place,
+never drawn twice for one person and month."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tiny_scenario
+from sim import WorkforceModel, calendar, decisions
+from sim.decisions import DECISIONS, FAMILY, UndeclaredStream
+from sim.people import Status
+from sim.rng import Streams, person_keys
+
+PACKAGE = Path(decisions.__file__).parent
+DRAWS = {"uniform", "uniforms", "generator", "choice"}  # the Streams methods that take stream names
+
+
+def _sources():
+    return {path: ast.parse(path.read_text(encoding="utf-8")) for path in sorted(PACKAGE.rglob("*.py"))
+            if path.name != "decisions.py"}
+
+
+def _forwarding(trees) -> set[str]:
+    """Functions of the package that take stream names and draw from them (a ``stream(s)`` parameter)."""
+    return {node.name for tree in trees.values() for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and {"stream", "streams"} & {a.arg for a in node.args.args}}
+
+
+def stream_names_drawn(trees) -> Counter:
+    """How many call sites name each stream: string literals (and f-string prefixes, for families)
+    in the arguments of calls that draw."""
+    callees = DRAWS | _forwarding(trees)
+    sites = Counter()
+    for tree in trees.values():
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+            if name not in callees:
+                continue
+            for arg in [*call.args, *(k.value for k in call.keywords)]:
+                nodes = list(ast.walk(arg))
+                parts = {id(part) for node in nodes if isinstance(node, ast.JoinedStr) for part in node.values}
+                for node in nodes:
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in parts:
+                        sites[node.value] += 1
+                    elif isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
+                        sites[node.values[0].value] += 1
+    return sites
+
+
+def test_every_declared_stream_is_drawn_at_exactly_one_place_and_only_declared_ones_are_drawn():
+    trees = _sources()
+    assert {"draw_fte", "draw_cohorts", "hours_review"} <= _forwarding(trees)
+    sites = stream_names_drawn(trees)
+    assert {name: n for name, n in sites.items() if n != 1} == {}
+    assert set(sites) == set(DECISIONS)
+
+
+def test_each_stream_is_declared_once():
+    """A dict literal keeps the last of two equal keys silently: the declarations are read as written."""
+    tree = ast.parse((PACKAGE / "decisions.py").read_text(encoding="utf-8"))
+    (table,) = [node.value for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)
+                and getattr(node.target, "id", None) == "DECISIONS"]
+    names = [key.value for key in table.keys]
+    assert [n for n, count in Counter(names).items() if count > 1] == []
+    assert len(names) == len(DECISIONS) and all(DECISIONS[n] for n in names)
+
+
+def test_streams_refuse_an_undeclared_name_and_take_a_family_member():
+    streams, keys = Streams(1), person_keys("test", count=3)
+    for draw in (lambda: streams.uniform("leaving", 0, keys), lambda: streams.uniforms(("exit", "nope"), 0, keys),
+                 lambda: streams.generator("nope", 1), lambda: streams.uniform("selection", 0, keys)):
+        with pytest.raises(UndeclaredStream, match="not declared in sim.decisions"):
+            draw()
+    assert len(streams.uniform("selection:nursing/apprenticeship", 0, keys)) == 3
+    assert decisions.declared("selection:x") == "selection" + FAMILY
+
+
+class RecordingStreams(Streams):
+    """Streams that note every draw: the stream, the month, the keys and the line of the package that drew."""
+
+    def __init__(self, seed: int):
+        super().__init__(seed)
+        self.draws: list[tuple[str, object, np.ndarray, str]] = []
+
+    def uniforms(self, names, month, keys):
+        site = _call_site()
+        for name in names:
+            self.draws.append((name, int(month), np.asarray(keys, dtype=np.uint64).copy(), site))
+        return super().uniforms(names, month, keys)
+
+    def generator(self, name, *parts):
+        self.draws.append((name, parts, np.zeros(1, dtype=np.uint64), _call_site()))
+        return super().generator(name, *parts)
+
+
+def _call_site() -> str:
+    """The first line outside ``sim/rng.py`` and this file that led to the draw."""
+    frame = sys._getframe(2)
+    while frame.f_code.co_filename.endswith(("rng.py", "test_decisions.py")):
+        frame = frame.f_back
+    return f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno}"
+
+
+def drawn_twice(draws) -> list[str]:
+    """(stream, month, key) drawn more than once, with the places that drew it."""
+    by_draw = defaultdict(list)
+    for name, month, keys, site in draws:
+        by_draw[(name, month)].append((keys, site))
+    found = []
+    for (name, month), calls in by_draw.items():
+        keys = np.concatenate([k for k, _ in calls])
+        sites = np.repeat(np.arange(len(calls)), [len(k) for k, _ in calls])
+        order = np.argsort(keys, kind="stable")
+        twice = np.flatnonzero(keys[order][1:] == keys[order][:-1])
+        for i in twice[:3]:
+            places = {calls[sites[order[i]]][1], calls[sites[order[i + 1]]][1]}
+            found.append(f"{name} in {month} for key {keys[order[i]]} from {sorted(places)}")
+    return found
+
+
+def test_the_detector_finds_one_stream_drawn_twice_for_a_person_and_month():
+    streams, keys = RecordingStreams(3), person_keys("test", count=5)
+    streams.uniform("hours_review", 10, keys)
+    streams.uniform("hours_review", 11, keys)  # another month: fine
+    streams.uniform("hours_first_review", 10, keys)  # another stream: fine
+    assert drawn_twice(streams.draws) == []
+    streams.uniforms(("exit", "hours_review"), 10, keys[3:])  # the old hours review: two decisions, one stream
+    found = drawn_twice(streams.draws)
+    assert len(found) == 2 and all(f.startswith("hours_review in 10") for f in found)
+
+
+@pytest.mark.parametrize("run", ["default", "levers"])
+def test_a_run_never_draws_a_stream_twice_for_one_person_and_month(run, tmp_path):
+    from sim import interventions
+
+    levers = [] if run == "default" else [
+        interventions.Retention(groups=["nursing"], factor=0.8),
+        interventions.RetireAndReturn(retirement_factor=1.5),
+        interventions.InServiceRoute(stage="hcsw/nursing_apprenticeship", extra=20),
+        interventions.RetireAndReturn(share=0.8)]
+    model = WorkforceModel(rng=5, until=2024, interventions=levers)
+    model.streams = RecordingStreams(model.seed)  # from the first step on: the start was drawn as always
+    model.run()
+    assert drawn_twice(model.streams.draws) == []
+    drawn = {decisions.declared(name) for name, *_ in model.streams.draws}
+    assert {"hours_review", "hours_first_review", "selection:", "return_stay", "joiner_source"} <= drawn
+
+
+def test_a_first_hours_review_in_the_month_of_entry_is_not_followed_by_another_a_month_later(tmp_path):
+    """People entering a post draw their first review; those due at once are reviewed that month and
+    draw the next one from another stream: due the month after with the review's monthly
+    probability q, not always (which one stream for both decisions gave)."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 3000},
+                                          "groups.staff.participation.change_per_year": 0.99})
+    model = WorkforceModel(scenario=path, rng=2)
+    while model.now < calendar.month(2022, 9):  # the 2020 intake finishes its 2 years
+        model.step()
+    p = model.people
+    entered = p.in_status(Status.IN_POST)
+    entered = entered[p.stage_entry[entered] == model.now]
+    assert len(entered) > 2000
+    q = model.inputs.hours_change_monthly[0]
+    share = np.mean(p.hours_due[entered] == model.now + 1)
+    assert share == pytest.approx(q, abs=0.04)  # one stream for both: q + (1 - q) q, 0.54 here

@@ -1,0 +1,59 @@
+"""Intake (``sim.processes.intake``): in-service routes select people of the accepted ages."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import tiny_scenario
+from sim import WorkforceModel, calendar
+from sim.people import Status
+from sim.processes.intake import accepted_ages
+
+
+def _selected(path, seed: int = 3):
+    """The people selected for the route in September 2020, with their ages then (years), and the model."""
+    model = WorkforceModel(scenario=path, rng=seed, until=2021)
+    while model.now < calendar.month(2020, 8):
+        model.step()
+    pool_before = model.people.count
+    model.step()  # September: the route's intake
+    table = model.events.table()
+    ids = table[table.reason == "selected"].person_id.to_numpy()
+    assert (ids < pool_before).all()  # from the stock of workers
+    return (model.now - model.people.birth_month[ids]) / 12, model
+
+
+def test_a_route_selects_only_people_of_its_age_range_and_leaves_places_unfilled_when_they_run_out(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"stocks.course/worker": {"headcount": 400, "age": [[20, 66, 1.0]]}},
+                               route={"places": {2019: 300}, "age_range": [30, 40]})
+    ages, model = _selected(path)
+    assert len(ages) and ages.min() >= 30 and ages.max() < 40
+    p, s = model.people, model.inputs
+    workers = p.in_status(Status.IN_POST)
+    workers = workers[p.stage[workers] == s.stage_code("course/worker")]
+    age = model.now - p.birth_month[workers]
+    assert not ((age >= 12 * 30) & (age < 12 * 40)).any()  # everyone of those ages was taken
+    assert len(ages) < 300  # and they were fewer than the places: the places left are unfilled
+
+
+def test_without_an_age_range_a_route_selects_those_who_finish_it_before_the_maximum_age(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"stocks.course/worker": {"headcount": 400, "age": [[60, 70, 1.0]]}},
+                               route={"places": {2019: 400}})
+    ages, model = _selected(path)
+    s = model.inputs
+    low, high = accepted_ages(s, s.stage_code("route/apprentice"), None)
+    assert (low, high) == (0, 12 * 70 - 24)  # a 2-year route, maximum age 70
+    assert len(ages) > 50 and ages.max() < 68 and ages.min() >= 60
+
+
+def test_the_accepted_ages_allow_for_the_slowest_less_than_full_time_trainee_and_the_maximum_age(tmp_path):
+    path = tiny_scenario.write(tmp_path, route={"places": {2019: 1}, "age_range": [18, 69]})
+    s = WorkforceModel(scenario=path, rng=1).inputs
+    stage = s.stage_code("route/apprentice")
+    assert accepted_ages(s, stage, (18, 69)) == (12 * 18, 12 * 70 - 24)  # the range's top is past finishing
+    assert accepted_ages(s, stage, (18.5, 40)) == (12 * 18 + 6, 12 * 40)
+    s.stage_ltft_share[stage], s.stage_ltft_range[stage] = 0.3, (0.5, 0.8)
+    assert accepted_ages(s, stage, None) == (0, 12 * 70 - 48)  # at half time, 4 years
+    s.stage_ltft_share[stage] = 0.0
+    s.max_age_months[s.stage_group[s.stage_code("course/worker")]] = 12 * 65
+    assert accepted_ages(s, stage, None) == (0, 12 * 65 - 24)
