@@ -139,8 +139,10 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
     p.stage_entry[ids] = entry
     p.stage_due[ids] = np.where(due > now, due, now + 1)
-    training = s.stage_training.take(stage)  # aged by their years in the stage (their exits do not depend on age)
-    p.birth_month[ids[training]] -= (now - entry[training]).astype(p.birth_month.dtype)
+    training = s.stage_training.take(stage)  # aged by their years in the stage: their maximum age comes sooner
+    trainees = ids[training]
+    p.birth_month[trainees] -= (now - entry[training]).astype(p.birth_month.dtype)
+    p.exit_due[trainees] = schedule.next_exit_due(model, trainees, after=model.at_risk_from - 1)
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:

@@ -665,9 +665,18 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                 elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a non-training stage of group {name}", s))
-    for s in spec.stocks:
+    for s, stock in spec.stocks.items():
         if s not in stages:
             problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
+            continue
+        node = graph.nodes[s]
+        oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
+        if node["training"] and node["duration_years"] and oldest is not None and stock.age and \
+                max(b.high for b in stock.age) + node["duration_years"] > oldest:
+            # a training stock's age is the age on entering: its final-year trainees are older by the course
+            problems.append(Problem(f, f"stocks.{s}.age", f"ages on entering that, with the {node['duration_years']:g} "
+                                    f"years of the course, stay within the group's maximum age ({oldest})",
+                                    max(b.high for b in stock.age)))
     for s, intake in spec.intake.items():
         if s not in stages:
             problems.append(Problem(f, f"intake.{s}", f"a stage ({stage_list})", s))

@@ -309,7 +309,7 @@ def test_collecting_merges_a_months_event_chunks_into_one_and_keeps_every_event(
 def test_trainees_retire_at_their_groups_maximum_age(tmp_path):
     """Trainees face no retirement hazard, but nobody trains past the maximum age: they retire at it."""
     path = tiny_scenario.write(tmp_path, {
-        "stocks.course/student": {"headcount": 200, "age": [[68, 70, 1.0]]}, "intake": {}, "end": "2022-03"})
+        "intake.course/student": {"month": 9, "places": {2019: 200}, "age": [[68, 70, 1.0]]}, "end": "2023-03"})
     model = WorkforceModel(scenario=path, rng=7, check=True).run()
     table = model.events.table()
     retired = table[(table.reason == "retired") & (table.from_stage == "course/student")]
