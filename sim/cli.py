@@ -23,6 +23,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from . import folders
 from .errors import InputError
 
 EXIT_BAD_INPUT = 2
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except InputError as exc:
-        print(f"workforce: invalid input\n{exc}", file=sys.stderr)
+        print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -75,11 +76,13 @@ def _run(args) -> int:
         raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
     if args.replications < 1:
         raise InputError.one("--replications", "replications", "at least 1", args.replications)
+    if args.out is not None:
+        folders.check_empty(args.out)
     if args.replications > 1:
         return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check)
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
-    out = Path(args.out) if args.out else Path("results") / run_id
+    out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
     paths = results.write(out)
     _print_summary(results)
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
@@ -184,10 +187,10 @@ def _compare(args) -> int:
     results = Path(args.results)
     if not (results / "manifest.json").is_file():
         raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
+    out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv")
     table = analysis.compare(results, args.measure)
     written, planned = analysis.completeness(results)
-    out = Path(args.out) if args.out else results / f"comparison-{args.measure}.csv"
-    table.to_csv(out, index=False)
+    folders.atomic_write(out, lambda p: table.to_csv(p, index=False))
     first, last = int(table.year.min()), int(table.year.max())
     years = args.years or sorted({*range(first, last + 1, 5), last})
     print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
@@ -209,9 +212,9 @@ def _sensitivity(args) -> int:
         if expected:
             raise InputError.one("--outcome", "outcome", expected, key)
     methods = tuple(args.method or sensitivity.METHODS)
+    out = folders.check_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=methods, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet)
-    out = Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity"
     paths = sensitivity.write(table, out)
     import pandas as pd
 
@@ -225,8 +228,6 @@ def _sensitivity(args) -> int:
 
 # ---- replications and calibration (sim.replications, sim.calibration) ------------------------------
 def _run_replications(args) -> int:
-    import json
-
     import pandas as pd
 
     from .replications import headline, run_replications, summarise
@@ -234,14 +235,13 @@ def _run_replications(args) -> int:
     first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
                                      until=args.until, check=args.check)
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
-    out = Path(args.out) if args.out else Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}"
-    paths = first.write(out)  # tables, events and chart of the first replication
+    out = Path(args.out) if args.out else folders.check_empty(
+        Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
     summary = summarise(values)
-    values.to_csv(out / "replications.csv", index=False)
-    summary.to_csv(out / "summary.csv", index=False)
-    manifest = json.loads(paths["manifest"].read_text())
-    manifest["replication_seeds"] = list(range(args.seed, args.seed + args.replications))
-    paths["manifest"].write_text(json.dumps(manifest, indent=2) + "\n")
+    # tables, events and chart of the first replication, the replications' tables, and the manifest last
+    paths = first.write(out, extra={"replications.csv": lambda p: values.to_csv(p, index=False),
+                                    "summary.csv": lambda p: summary.to_csv(p, index=False)},
+                        manifest={"replication_seeds": list(range(args.seed, args.seed + args.replications))})
     s = first.scenario
     mean = summary[summary.measure == "fte"].pivot(index="year", columns="group", values="mean")
     vacant = summary[(summary.measure == "vacancies_fte") & (summary.group == "total")].set_index("year")["mean"]
@@ -252,7 +252,7 @@ def _run_replications(args) -> int:
         print(table.round(0).astype(int).to_string())
         print(f"\nFTE: mean (90% interval over replications)\n")
         print(headline(summary, s.groups).to_string())
-    print(f"\nwrote {', '.join(p.name for p in paths.values())}, replications.csv, summary.csv to {out}/")
+    print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
 
 
@@ -286,6 +286,9 @@ def _calibrate(args) -> int:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
     if args.evaluate is not None:
         return _evaluate_calibration(args)
+    from .calibration import CALIBRATION_DIR
+
+    folders.check_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,
                         popsize=args.popsize, replications=args.replications, workers=args.workers, seed=args.seed,
                         check_replications=args.check_replications)
