@@ -587,10 +587,10 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
 
     def stopped(exc: OSError) -> folders.WriteError:
         done = sum(1 for job in jobs if (runs / job.file).is_file())
-        return folders.WriteError([Problem(exc.filename or str(out), "", "space and permission to write the results",
-                                           f"{exc.strerror or exc}: stopped with {done} of {len(jobs)} runs in "
-                                           f"{out}, all kept; free space (or fix the folder) and rerun the same "
-                                           f"command to resume")])
+        return folders.WriteError([Problem(exc.filename or str(out), "", f"space and permission to write the "
+                                           f"results (stopped with {done} of {len(jobs)} runs in {out}, all kept; "
+                                           f"free space or fix the folder, and rerun the same command to resume)",
+                                           exc.strerror or str(exc))])
 
     try:
         out.mkdir(parents=True, exist_ok=True)

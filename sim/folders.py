@@ -121,13 +121,13 @@ def staged(out):
         os.rename(staging, out)  # onto a missing or empty folder only
     except OSError as exc:
         if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and staging.is_dir() and not out.is_file():
-            raise WriteError([Problem(str(out), "", "a folder that is empty (another run wrote there meanwhile)",
-                                      f"your results are kept whole in {staging}")]) from None
+            raise WriteError([Problem(str(out), "", f"a folder that is empty (another run wrote there meanwhile; "
+                                                    f"these results are kept whole in {staging})")]) from None
         shutil.rmtree(staging, ignore_errors=True)
-        left = f"; a partial copy is left in {staging} (delete it)" if staging.exists() else ""
-        raise WriteError([Problem(str(out), "", "space and permission to write the results",
-                                  f"{_reason(exc)}: nothing was written to {out}{left}; free space or choose "
-                                  f"another --out and rerun")]) from None
+        left = f"; a partial copy is left in {staging}: delete it" if staging.exists() else ""
+        raise WriteError([Problem(str(out), "", f"space and permission to write the results (nothing was written "
+                                                f"to {out}{left}; free space or choose another --out and rerun)",
+                                  _reason(exc))]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -155,9 +155,9 @@ class BatchLock:
             except BlockingIOError:
                 holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
                 os.close(fd)
-                raise InputError.one(self.path.parent, LOCK, "a results folder no other batch is writing in (the "
-                                                             "batch with pid " + holder + " is; wait for it or "
-                                                             "choose another --out)", holder) from None
+                raise InputError.one(self.path.parent, LOCK, "a results folder no other batch is writing in "
+                                                             "(wait for that batch to end, or choose another --out)",
+                                     f"held by pid {holder}") from None
             except OSError:
                 os.close(fd)
                 raise
