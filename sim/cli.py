@@ -11,15 +11,21 @@
     workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
     workforce dashboard [--port N] [--host HOST] [--open]
 
-Bad input (a missing or invalid scenario or pathway file) prints one message naming the
-file, the field and what was expected, and exits with status 2.
+Bad input (a missing or invalid scenario or pathway file, an --out that cannot be written)
+prints one message naming the file or option, the field and what was expected, and exits with
+status 2; so do results that cannot be written part way (a full or read-only disk), saying
+what was kept. Ctrl-C (SIGINT) or SIGTERM stops a command and its worker processes at once
+with status 130 or 143; a batch keeps the runs it wrote and resumes when run again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -35,13 +41,47 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         args = parser.parse_args(["run", *(argv or [])])
     try:
-        return args.func(args)
+        with _stopped_by_signals():
+            return args.func(args)
     except InputError as exc:
         print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Stopped as exc:
+        print(f"\nworkforce: stopped by {exc.name}; {getattr(args, 'on_stop', 'nothing more was written')}",
+              file=sys.stderr)
+        return 128 + exc.signum
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM: the command stops, its workers with it, keeping what it wrote."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def _stopped_by_signals():
+    """SIGINT and SIGTERM raise ``Stopped`` in the command; a second signal while it stops is ignored."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+
+    def stop(signum, frame):
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -166,13 +206,8 @@ def _batch(args) -> int:
 
     _check_workers(args)
     loaded = experiment.load(args.experiment)
-    try:
-        summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
-                                   quiet=args.quiet)
-    except KeyboardInterrupt:
-        print("\nworkforce: batch interrupted; the runs written are kept: rerun the same command to resume",
-              file=sys.stderr)
-        return 130
+    args.on_stop = "the runs written are kept: rerun the same command to resume"
+    summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     sets = len(loaded.parameter_sets())
     print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
           f"{sets} parameter set{'s' if sets > 1 else ''} x {loaded.spec.replications} replications); "
