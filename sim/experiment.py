@@ -598,6 +598,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     except OSError as exc:
         raise stopped(exc) from None
     try:
+        _check_batch_folder(out)
         _check_resumable(out, info)
         try:
             runs.mkdir(exist_ok=True)
@@ -621,6 +622,16 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     finally:
         lock.release()
     return BatchSummary(out=out, runs=len(jobs), written=len(todo), skipped=len(jobs) - len(todo))
+
+
+def _check_batch_folder(out: Path) -> None:
+    """A folder without a batch's manifest holds nothing else: a batch's files never mix with others."""
+    if (out / "manifest.json").exists():
+        return
+    others = sorted(p.name for p in out.iterdir() if p.name not in ("runs", "experiment.yaml", folders.LOCK))
+    if others:
+        raise InputError.one(out, "", "an empty folder or one written by workforce batch (results are never mixed "
+                                      "with other files: choose another --out)", ", ".join(others))
 
 
 def _written(path: Path) -> bool:

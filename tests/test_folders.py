@@ -106,6 +106,16 @@ def test_run_refuses_a_folder_that_holds_files_and_fills_an_empty_one(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s"]  # nothing left beside it
 
 
+def test_a_partial_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
+    left = tmp_path / f".out.partial-{dead_pid()}"
+    left.mkdir()
+    (left / "supply.csv").write_text("half")
+    with folders.staged(tmp_path / "out") as staging:
+        (staging / "manifest.json").write_text("{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["manifest.json"]
+
+
 def failing_parquet(monkeypatch, after: int, code: int) -> None:
     """The disk fills (or turns read-only) after ``after`` Parquet files."""
     written = pd.DataFrame.to_parquet
@@ -168,12 +178,27 @@ def test_a_second_batch_in_the_same_folder_is_refused_and_touches_nothing(tmp_pa
         assert in_flight.read_bytes() == b"being written by the other batch" and run_files(out) == []
 
 
-def test_a_lock_left_by_a_batch_that_died_is_taken_over(tmp_path, capsys):
+def test_a_batch_refuses_a_folder_holding_other_files(tmp_path, capsys):
     path = tiny_experiment(tmp_path, replications=1)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     out = tmp_path / "out"
     out.mkdir()
-    (out / folders.LOCK).write_text(dead.stdout)
+    (out / "thesis.docx").write_text("mine")
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    assert (f"{out}: <top level>: expected an empty folder or one written by workforce batch (results are never "
+            f"mixed with other files: choose another --out) (found 'thesis.docx')") in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
+
+
+def dead_pid() -> int:
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+
+
+def test_a_lock_left_by_a_batch_that_died_is_taken_over(tmp_path, capsys):
+    path = tiny_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / folders.LOCK).write_text(f"{dead_pid()}\n")
     assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
     assert len(run_files(out)) == 2 and not (out / folders.LOCK).exists()
 
