@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a disk that fills or turns read-only while a table, chart or report is written
+        print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
+              f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 class Stopped(KeyboardInterrupt):
@@ -154,6 +158,7 @@ def _pathways(args) -> int:
         raise InputError.one("--pathway", "pathway", f"one of {', '.join(names)}", args.pathway)
     chosen = [args.pathway] if args.pathway else names
     if args.draw:
+        _check_image(args.draw)
         graph = pathways.subgraph(scenario.graph, chosen)
         pathways.draw(graph, args.draw)
         print(f"drew {', '.join(chosen)} to {args.draw}")
@@ -162,6 +167,17 @@ def _pathways(args) -> int:
         print(f"{name}:")
         print(pathways.describe(scenario.graph, name))
     return 0
+
+
+def _check_image(path) -> None:
+    """An image file that can be written, in a format matplotlib writes (named by its extension)."""
+    from matplotlib.figure import Figure
+
+    folders.check_file(path, "--draw")
+    formats = Figure().canvas.get_supported_filetypes()
+    if Path(path).suffix[1:].lower() not in formats:
+        raise InputError.one("--draw", "draw", f"an image file ending in one of .{', .'.join(sorted(formats))}",
+                             str(path))
 
 
 # ---- experiments: batch, compare, sensitivity (sim.experiment, sim.analysis, sim.sensitivity) ----

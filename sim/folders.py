@@ -38,46 +38,46 @@ class WriteError(InputError):
 
 def check_folder(path, option: str = "--out") -> Path:
     """``path`` as a folder results can be written to (it may not exist yet); else an ``InputError``."""
-    field = _field(option)
-    try:
-        path = Path(path)
-        if path.exists() and not path.is_dir():
-            raise InputError.one(option, field, "a folder (this is a file)", str(path))
-        existing = path
-        while not existing.exists() and existing != existing.parent:
-            existing = existing.parent
-        if existing.exists() and not existing.is_dir():
-            raise InputError.one(option, field, f"a folder that is not below a file ({existing} is a file)", str(path))
-    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a folder that cannot be looked into
-        raise InputError.one(option, field, "a folder that can be written", f"{path}: {_reason(exc)}") from None
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError.one(option, field, f"a folder that can be written ({existing} is read-only)", str(path))
-    return path
+    return _check(Path(path), option, "folder")
 
 
 def check_file(path, option: str = "--out") -> Path:
     """``path`` as a file results can be written to, in a folder that can be; else an ``InputError``."""
-    field = _field(option)
-    path = Path(path)
-    if path.is_dir():
-        raise InputError.one(option, field, "a file (this is a folder)", str(path))
-    check_folder(path.parent, option)
-    try:
-        writable = not path.exists() or os.access(path, os.W_OK)
-    except ValueError as exc:  # a NUL byte in the name
-        raise InputError.one(option, field, "a file that can be written", f"{path}: {_reason(exc)}") from None
-    if not writable:
-        raise InputError.one(option, field, "a file that can be written (this one is read-only)", str(path))
-    return path
+    return _check(Path(path), option, "file")
 
 
 def check_empty(path, option: str = "--out") -> Path:
-    """A folder that can be written and holds nothing yet: results are never mixed with others."""
+    """A folder that can be written and holds nothing yet, beside which its results are assembled
+    (``staged``): results are never mixed with what is there."""
     path = check_folder(path, option)
     if path.is_dir() and any(path.iterdir()):
         raise InputError.one(option, _field(option), "a folder that is empty or does not exist yet (results "
-                                                         "are never mixed with what is there: choose another folder "
-                                                         "or remove this one)", str(path))
+                                                     "are never mixed with what is there: choose another folder "
+                                                     "or remove this one)", str(path))
+    if path.is_dir() and not os.access(path.absolute().parent, os.W_OK | os.X_OK):
+        raise InputError.one(option, _field(option), f"a folder in a folder that can be written (results are "
+                                                     f"assembled beside it; {path.absolute().parent} is read-only)",
+                             str(path))
+    return path
+
+
+def _check(path: Path, option: str, kind: str) -> Path:
+    """Refuse a path that is the other kind (file or folder), lies below a file or is read-only."""
+    field, other = _field(option), "file" if kind == "folder" else "folder"
+    try:
+        if path.exists() and path.is_dir() != (kind == "folder"):
+            raise InputError.one(option, field, f"a {kind} (this is a {other})", str(path))
+        existing = path if kind == "folder" or path.exists() else path.parent
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if existing != path and existing.exists() and not existing.is_dir():
+            raise InputError.one(option, field, f"a {kind} that is not below a file ({existing} is a file)",
+                                 str(path))
+        writable = os.access(existing, os.W_OK | (os.X_OK if existing.is_dir() else 0))
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a folder that cannot be looked into
+        raise InputError.one(option, field, f"a {kind} that can be written", f"{path}: {_reason(exc)}") from None
+    if not writable:
+        raise InputError.one(option, field, f"a {kind} that can be written ({existing} is read-only)", str(path))
     return path
 
 
@@ -85,6 +85,7 @@ def atomic_write(path, write) -> None:
     """Call ``write(temporary path)``, flush the file to the disk, rename it to ``path``, flush the folder."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         write(tmp)
         _sync(tmp)

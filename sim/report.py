@@ -393,6 +393,5 @@ def write(paths, out=None) -> Path:
     paths = [Path(p) for p in paths]
     out = folders.check_file(Path(out) if out is not None else paths[0] / "report.html")
     text = build(paths)
-    out.parent.mkdir(parents=True, exist_ok=True)
     folders.atomic_write(out, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return out

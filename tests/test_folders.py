@@ -83,10 +83,10 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_simulating(tmp_p
     assert main(args) == 2
     err = capsys.readouterr().err
     option = "--out-dir" if command == "calibrate" else "--out"
-    expected = {"a file": "expected a folder (this is a file)" if command not in ("report", "compare")
-                else "expected a file (this is a folder)",
-                "below a file": f"expected a folder that is not below a file ({tmp_path / 'plain'} is a file)",
-                "read-only": f"expected a folder that can be written ({tmp_path / 'locked'} is read-only)"}[where]
+    kind, other = ("file", "folder") if command in ("report", "compare") else ("folder", "file")
+    expected = {"a file": f"expected a {kind} (this is a {other})",
+                "below a file": f"expected a {kind} that is not below a file ({tmp_path / 'plain'} is a file)",
+                "read-only": f"expected a {kind} that can be written ({tmp_path / 'locked'} is read-only)"}[where]
     assert err.startswith(f"workforce: invalid input\n{option}: {option.lstrip('-').replace('-', '_')}: {expected}"), err
     assert "Traceback" not in err
 
@@ -262,3 +262,32 @@ def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_partial_one
     with pytest.raises(OSError):
         folders.atomic_write(target, half)
     assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_a_comparison_whose_disk_turns_read_only_ends_with_a_message_and_no_partial_file(tmp_path, capsys,
+                                                                                        monkeypatch):
+    out = tmp_path / "out"
+    experiment.batch(experiment.load(tiny_experiment(tmp_path, replications=1)), out=out, workers=1, quiet=True)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out / "comparison-fte.csv"))
+
+    monkeypatch.setattr(os, "replace", read_only)
+    before = sorted(out.iterdir())
+    assert main(["compare", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"workforce: could not write the results\n{out / 'comparison-fte.csv'}: "
+                   f"{os.strerror(errno.EROFS)}; nothing of it was kept: free space or choose another --out and "
+                   "rerun\n")
+    assert sorted(out.iterdir()) == before
+
+
+def test_pathways_draw_checks_its_file_and_format(tmp_path, capsys):
+    path = tiny_scenario.write(tmp_path)
+    assert main(["pathways", str(path), "--draw", str(path / "course.png")]) == 2
+    assert f"--draw: draw: expected a file that is not below a file ({path} is a file)" in capsys.readouterr().err
+    assert main(["pathways", str(path), "--draw", str(tmp_path / "course.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "--draw: draw: expected an image file ending in one of ." in err and ", .png, " in err, err
+    assert main(["pathways", str(path), "--draw", str(tmp_path / "new" / "course.svg")]) == 0
+    assert (tmp_path / "new" / "course.svg").read_text().startswith("<?xml")
