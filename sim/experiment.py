@@ -491,8 +491,11 @@ def _processes(fn, jobs, workers):
         if not finished:  # end the workers' runs in progress rather than wait for them
             for future in futures:
                 future.cancel()
-            for process in list((pool._processes or {}).values()):
-                process.terminate()
+            if hasattr(pool, "terminate_workers"):  # Python 3.14 and later
+                pool.terminate_workers()
+            else:
+                for process in list((pool._processes or {}).values()):
+                    process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import glob
 import os
 import shutil
 from contextlib import contextmanager
@@ -114,7 +115,7 @@ def staged(out):
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    for left in out.parent.glob(f".{out.name}.partial-*"):  # left by a run killed while writing
+    for left in out.parent.glob(f".{glob.escape(out.name)}.partial-*"):  # left by a run killed while writing
         pid = left.name.rpartition("-")[2]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(left, ignore_errors=True)
@@ -126,8 +127,10 @@ def staged(out):
         os.rename(staging, out)  # onto a missing or empty folder only
     except OSError as exc:
         if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and staging.is_dir() and not out.is_file():
+            kept = out.with_name(f"{out.name}-{os.getpid()}")
+            os.rename(staging, kept)
             raise WriteError([Problem(str(out), "", f"a folder that is empty (another run wrote there meanwhile; "
-                                                    f"these results are kept whole in {staging})")]) from None
+                                                    f"these results are kept whole in {kept})")]) from None
         shutil.rmtree(staging, ignore_errors=True)
         left = f"; a partial copy is left in {staging}: delete it" if staging.exists() else ""
         raise WriteError([Problem(str(out), "", f"space and permission to write the results (nothing was written "

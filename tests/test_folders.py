@@ -106,6 +106,18 @@ def test_run_refuses_a_folder_that_holds_files_and_fills_an_empty_one(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s"]  # nothing left beside it
 
 
+def test_a_run_finding_its_folder_filled_meanwhile_keeps_its_results_beside_it(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(folders.WriteError) as info:
+        with folders.staged(out) as staging:
+            (staging / "manifest.json").write_text("mine")
+            out.mkdir()
+            (out / "manifest.json").write_text("another run's")
+    kept = tmp_path / f"out-{os.getpid()}"
+    assert f"these results are kept whole in {kept}" in str(info.value)
+    assert (kept / "manifest.json").read_text() == "mine" and (out / "manifest.json").read_text() == "another run's"
+
+
 def test_a_partial_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
     left = tmp_path / f".out.partial-{dead_pid()}"
     left.mkdir()
