@@ -514,17 +514,28 @@ def _dask(fn, jobs, workers, scheduler):
 
     cluster = None
     if scheduler == "local":
+        # the workers' own logs are about plumbing (a failed run reaches the batch as its error); when a batch is
+        # stopped they would fill the terminal with complaints about closed connections
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+                               silence_logs=logging.CRITICAL)
         client = Client(cluster)
     else:
         client = Client(scheduler)
+    futures, pending, finished = [], None, False
     try:
         futures = client.map(fn, jobs, pure=False)
         index = {f.key: job for f, job in zip(futures, jobs)}
-        for future, result in dask_completed(futures, with_results=True):
+        pending = dask_completed(futures, with_results=True)
+        for future, result in pending:
             yield index[future.key], result
+        finished = True
     finally:
+        if not finished:  # stopped: drop the runs not yet done, and the connections' complaints as they close
+            if pending is not None:
+                pending.clear()
+            client.cancel(futures)
+            for name in ("tornado.application", "distributed", "asyncio"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         client.close()
         if cluster is not None:
             cluster.close()
