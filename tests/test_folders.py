@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import tiny_scenario
-from sim import experiment, folders
+from sim import analysis, calibration, experiment, folders, report, results, sensitivity
 from sim.cli import main
 from sim.errors import InputError
 
@@ -41,12 +41,10 @@ def nothing_runs(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("started work before refusing the output folder")
 
-    monkeypatch.setattr("sim.results.run", never)
-    monkeypatch.setattr("sim.experiment.execute", never)
-    monkeypatch.setattr("sim.sensitivity.analyse", never)
-    monkeypatch.setattr("sim.calibration.calibrate", never)
-    monkeypatch.setattr("sim.report.build", never)
-    monkeypatch.setattr("sim.analysis.compare", never)
+    # (the modules are imported above, so none binds a patched name for good)
+    for module, name in ((results, "run"), (experiment, "execute"), (sensitivity, "analyse"),
+                         (calibration, "calibrate"), (report, "build"), (analysis, "compare")):
+        monkeypatch.setattr(module, name, never)
 
 
 def commands(tmp_path: Path, out: Path) -> dict[str, list[str]]:
