@@ -436,6 +436,10 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
             unit = qmc.LatinHypercube(d=len(spec.fit), seed=st.seed).random(st.interval_samples)
             progress(f"  {st.interval_samples} extra parameter sets around the best, for the intervals")
             run_vectors(np.clip(best_x - width + 2 * width * unit, low, high))
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the workers now, not after their queue
+        if pool:
+            pool.terminate()
+        raise
     finally:
         if pool:
             pool.close()
