@@ -5,7 +5,8 @@ sidebar has the levers (extra training places per pathway, retention, the share 
 returning, the LTFT share, international recruits), the last year and the seed; **Reset**
 builds the model with them and **▶** runs it, month by month, redrawing the charts every year.
 
-The model is a ``DashboardModel``: a ``WorkforceModel`` with the chosen policy's levers that
+Each browser session gets its own model, built when the page opens (``Page``): what one visitor
+runs is never what another sees. The model is a ``DashboardModel``: a ``WorkforceModel`` with the chosen policy's levers that
 steps a baseline twin (same scenario and seed, no levers) alongside, so the second page can
 compare the policy with the baseline as both run. Every lever at its neutral value (no extra
 places, no fewer leavers, ...) leaves the policy identical to the baseline.
@@ -272,13 +273,20 @@ def model_params(name: str = scenario_module.DEFAULT) -> dict:
     return params
 
 
-model = DashboardModel()
-page = SolaraViz(
-    model,
-    components=[(fte_chart, 0), (supply_chart, 0), (NumbersTable, 0),
-                (comparison_chart, 1), (DifferenceChart, 1), (NumbersTable, 1)],
-    model_params=model_params(),
-    name="Welsh mental health workforce: policy levers",
-    play_interval=1,
-    render_interval=12,
-)
+@solara.component
+def Page():
+    """The page, with a model of its own for each browser session (built when the session opens),
+    so one visitor's runs and levers are never what another sees."""
+    model = solara.use_memo(DashboardModel, dependencies=[])
+    SolaraViz(
+        model,
+        components=[(fte_chart, 0), (supply_chart, 0), (NumbersTable, 0),
+                    (comparison_chart, 1), (DifferenceChart, 1), (NumbersTable, 1)],
+        model_params=model_params(),
+        name="Welsh mental health workforce: policy levers",
+        play_interval=1,
+        render_interval=12,
+    )
+
+
+page = Page

@@ -45,6 +45,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import folders
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 from .layering import CALIBRATION_DIR, read_layered
@@ -435,6 +436,10 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
             unit = qmc.LatinHypercube(d=len(spec.fit), seed=st.seed).random(st.interval_samples)
             progress(f"  {st.interval_samples} extra parameter sets around the best, for the intervals")
             run_vectors(np.clip(best_x - width + 2 * width * unit, low, high))
+    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the workers now, not after their queue
+        if pool:
+            pool.terminate()
+        raise
     finally:
         if pool:
             pool.close()
@@ -533,10 +538,11 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
               f"# `overrides` are applied (as dotted scenario keys) by scenarios with `calibration: {stem}`;\n"
               f"# `fitted` gives each fitted value (a multiplier of the shipped value for kind: scale) with its\n"
               f"# approximate 90% interval; see {stem}-report.md for the fit against each target.\n")
-    param_path = out_dir / f"{stem}.yaml"
-    param_path.write_text(header + yaml.safe_dump(document, sort_keys=False, width=110), encoding="utf-8")
-    report_path = out_dir / f"{stem}-report.md"
-    report_path.write_text(_report(summary, stem, command, fitted, before, after), encoding="utf-8")
+    param_path, report_path = out_dir / f"{stem}.yaml", out_dir / f"{stem}-report.md"
+    report = _report(summary, stem, command, fitted, before, after)
+    folders.atomic_write(report_path, lambda p: Path(p).write_text(report, encoding="utf-8"))
+    text = header + yaml.safe_dump(document, sort_keys=False, width=110)  # last: what scenarios use
+    folders.atomic_write(param_path, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return {"parameters": param_path, "report": report_path, "version": version, "loss": summary["best_loss"],
             "fitted": fitted, "before": before, "after": after}
 

@@ -12,19 +12,26 @@
     workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
     workforce dashboard [--port N] [--host HOST] [--open]
 
-Bad input (a missing or invalid scenario or pathway file) prints one message naming the
-file, the field and what was expected, and exits with status 2. ``workforce plausibility``
-exits with status 1 when a check fails.
+Bad input (a missing or invalid scenario or pathway file, an --out that cannot be written)
+prints one message naming the file or option, the field and what was expected, and exits with
+status 2; so do results that cannot be written part way (a full or read-only disk), saying
+what was kept. ``workforce plausibility`` exits with status 1 when a check fails. Ctrl-C
+(SIGINT) or SIGTERM stops a command and its worker processes at once with status 130 or 143;
+a batch keeps the runs it wrote and resumes when run again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from . import folders
 from .errors import InputError
 
 EXIT_BAD_INPUT = 2
@@ -37,13 +44,51 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         args = parser.parse_args(["run", *(argv or [])])
     try:
-        return args.func(args)
+        with _stopped_by_signals():
+            return args.func(args)
     except InputError as exc:
-        print(f"workforce: invalid input\n{exc}", file=sys.stderr)
+        print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Stopped as exc:
+        print(f"\nworkforce: stopped by {exc.name}; {getattr(args, 'on_stop', 'nothing more was written')}",
+              file=sys.stderr)
+        return 128 + exc.signum
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a disk that fills or turns read-only while a table, chart or report is written
+        print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
+              f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM: the command stops, its workers with it, keeping what it wrote."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def _stopped_by_signals():
+    """SIGINT and SIGTERM raise ``Stopped`` in the command; a second signal while it stops is ignored."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+
+    def stop(signum, frame):
+        for s in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -86,11 +131,13 @@ def _run(args) -> int:
     from .results import run
 
     _check_run_options(args)
+    if args.out is not None:
+        folders.check_empty(args.out)
     if args.replications > 1:
         return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check)
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
-    out = Path(args.out) if args.out else Path("results") / run_id
+    out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
     paths = results.write(out)
     _print_summary(results)
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
@@ -148,6 +195,7 @@ def _pathways(args) -> int:
         raise InputError.one("--pathway", "pathway", f"one of {', '.join(names)}", args.pathway)
     chosen = [args.pathway] if args.pathway else names
     if args.draw:
+        _check_image(args.draw)
         graph = pathways.subgraph(scenario.graph, chosen)
         pathways.draw(graph, args.draw)
         print(f"drew {', '.join(chosen)} to {args.draw}")
@@ -156,6 +204,17 @@ def _pathways(args) -> int:
         print(f"{name}:")
         print(pathways.describe(scenario.graph, name))
     return 0
+
+
+def _check_image(path) -> None:
+    """An image file that can be written, in a format matplotlib writes (named by its extension)."""
+    from matplotlib.figure import Figure
+
+    folders.check_file(path, "--draw")
+    formats = Figure().canvas.get_supported_filetypes()
+    if Path(path).suffix[1:].lower() not in formats:
+        raise InputError.one("--draw", "draw", f"an image file ending in one of .{', .'.join(sorted(formats))}",
+                             str(path))
 
 
 # ---- experiments: batch, compare, sensitivity (sim.experiment, sim.analysis, sim.sensitivity) ----
@@ -200,13 +259,8 @@ def _batch(args) -> int:
 
     _check_workers(args)
     loaded = experiment.load(args.experiment)
-    try:
-        summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
-                                   quiet=args.quiet)
-    except KeyboardInterrupt:
-        print("\nworkforce: batch interrupted; the runs written are kept: rerun the same command to resume",
-              file=sys.stderr)
-        return 130
+    args.on_stop = "the runs written are kept: rerun the same command to resume"
+    summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     sets = len(loaded.parameter_sets())
     print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
           f"{sets} parameter set{'s' if sets > 1 else ''} x {loaded.spec.replications} replications); "
@@ -221,10 +275,10 @@ def _compare(args) -> int:
     results = Path(args.results)
     if not (results / "manifest.json").is_file():
         raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
+    out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv")
     table = analysis.compare(results, args.measure)
     written, planned = analysis.completeness(results)
-    out = Path(args.out) if args.out else results / f"comparison-{args.measure}.csv"
-    table.to_csv(out, index=False)
+    folders.atomic_write(out, lambda p: table.to_csv(p, index=False))
     first, last = int(table.year.min()), int(table.year.max())
     years = args.years or sorted({*range(first, last + 1, 5), last})
     print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
@@ -248,9 +302,9 @@ def _sensitivity(args) -> int:
         if expected:
             raise InputError.one("--outcome", "outcome", expected, key)
     methods = tuple(args.method or sensitivity.METHODS)
+    out = folders.check_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=methods, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet)
-    out = Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity"
     paths = sensitivity.write(table, out)
     import pandas as pd
 
@@ -264,8 +318,6 @@ def _sensitivity(args) -> int:
 
 # ---- replications and calibration (sim.replications, sim.calibration) ------------------------------
 def _run_replications(args) -> int:
-    import json
-
     import pandas as pd
 
     from .replications import headline_in_post, run_replications, summarise
@@ -273,14 +325,13 @@ def _run_replications(args) -> int:
     first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
                                      until=args.until, check=args.check)
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
-    out = Path(args.out) if args.out else Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}"
-    paths = first.write(out)  # tables, events and chart of the first replication
+    out = Path(args.out) if args.out else folders.check_empty(
+        Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
     summary = summarise(values)
-    values.to_csv(out / "replications.csv", index=False)
-    summary.to_csv(out / "summary.csv", index=False)
-    manifest = json.loads(paths["manifest"].read_text())
-    manifest["replication_seeds"] = list(range(args.seed, args.seed + args.replications))
-    paths["manifest"].write_text(json.dumps(manifest, indent=2) + "\n")
+    # tables, events and chart of the first replication, the replications' tables, and the manifest last
+    paths = first.write(out, extra={"replications.csv": lambda p: values.to_csv(p, index=False),
+                                    "summary.csv": lambda p: summary.to_csv(p, index=False)},
+                        manifest={"replication_seeds": list(range(args.seed, args.seed + args.replications))})
     s = first.scenario
     mean = summary[summary.measure == "in_post_fte"].pivot(index="year", columns="group", values="mean")
     total = summary[summary.group == "total"].pivot(index="year", columns="measure", values="mean")
@@ -293,7 +344,7 @@ def _run_replications(args) -> int:
         print(table.round(0).astype(int).to_string())
         print(f"\nFTE in post: mean (90% interval over replications); trainees in service apart\n")
         print(headline_in_post(summary, s.groups).to_string())
-    print(f"\nwrote {', '.join(p.name for p in paths.values())}, replications.csv, summary.csv to {out}/")
+    print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
 
 
@@ -327,6 +378,9 @@ def _calibrate(args) -> int:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
     if args.evaluate is not None:
         return _evaluate_calibration(args)
+    from .calibration import CALIBRATION_DIR
+
+    folders.check_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,
                         popsize=args.popsize, replications=args.replications, workers=args.workers, seed=args.seed,
                         check_replications=args.check_replications)

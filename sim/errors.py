@@ -27,6 +27,8 @@ class Problem:
 class InputError(Exception):
     """One or more problems in input files; ``str()`` gives a line per problem."""
 
+    heading = "invalid input"  # the command line's first line of the message
+
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))

@@ -14,11 +14,14 @@ ranges, the years to simulate, the replications and one seed. ``batch`` runs eve
 - **Executors.** Local worker processes by default (``concurrent.futures``); Dask distributed
   when a scheduler address is given (``"local"`` starts a ``LocalCluster``). A run depends
   only on its job, so results are identical whatever the executor and the number of workers.
-- **Results that survive.** Each run is one Parquet file, written to a temporary name and
-  renamed, by the process that collects results (so workers need no shared disk), beside a
-  manifest (experiment file hash, every input file's hash, seeds, parameter sets, levers,
-  package versions). A rerun skips runs already written and removes partial files a killed
-  batch left behind; it is refused if the experiment or any input file has changed since.
+- **Results that survive.** Each run is one Parquet file, written to a temporary name, flushed
+  to the disk and renamed (``sim.folders``), by the process that collects results (so workers
+  need no shared disk), beside a manifest (experiment file hash, every input file's hash,
+  seeds, parameter sets, levers, package versions). One batch at a time writes in a folder. A
+  rerun skips runs already written (an empty or damaged run file is run again) and removes
+  partial files a killed batch left behind; it is refused if the experiment, any input file
+  or the model's version has changed since. Stopped (Ctrl-C, SIGTERM, a full disk), a batch
+  ends its workers at once and keeps every run it wrote.
 
 ``outcomes(parameters, seed)`` is the same model as a pure function from parameter values to
 a dict of outcomes, for SALib, EMA Workbench or any other driver.
@@ -32,6 +35,7 @@ import os
 import platform
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,11 +45,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar, layering
+from . import calendar, folders, layering
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
 from .interventions import LEVERS, AnyLever
-from .results import atomic_write
 from .uncertain import SCALE, Uncertain, spec_value
 from .uncertain import problems as uncertain_problems
 
@@ -466,9 +469,12 @@ def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = 
             results = ((job, fn(job)) for job in jobs)
         else:
             results = _processes(fn, jobs, workers)
-        for job, result in results:
-            bar.update(1)
-            yield job, result
+        try:
+            for job, result in results:
+                bar.update(1)
+                yield job, result
+        finally:  # the caller stopped early, failed or was interrupted: the workers stop now
+            results.close()
 
 
 def _processes(fn, jobs, workers):
@@ -476,14 +482,32 @@ def _processes(fn, jobs, workers):
     # copy of this (possibly multi-threaded) process
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiment", "sim.model", "sim.results"])
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(fn, job): job for job in jobs}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                               initializer=_ignore_interrupts)
+    futures = {pool.submit(fn, job): job for job in jobs}
+    finished = False
+    try:
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+        finished = True
+    finally:
+        if not finished:  # end the workers' runs in progress rather than wait for them
             for future in futures:
                 future.cancel()
+            if hasattr(pool, "terminate_workers"):  # Python 3.14 and later
+                pool.terminate_workers()
+            else:
+                for process in list((pool._processes or {}).values()):
+                    process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C (sent to the whole terminal's process group) to the main process, which
+    stops them; otherwise each would print its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _dask(fn, jobs, workers, scheduler):
@@ -493,17 +517,28 @@ def _dask(fn, jobs, workers, scheduler):
 
     cluster = None
     if scheduler == "local":
+        # the workers' own logs are about plumbing (a failed run reaches the batch as its error); when a batch is
+        # stopped they would fill the terminal with complaints about closed connections
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+                               silence_logs=logging.CRITICAL)
         client = Client(cluster)
     else:
         client = Client(scheduler)
+    futures, pending, finished = [], None, False
     try:
         futures = client.map(fn, jobs, pure=False)
         index = {f.key: job for f, job in zip(futures, jobs)}
-        for future, result in dask_completed(futures, with_results=True):
+        pending = dask_completed(futures, with_results=True)
+        for future, result in pending:
             yield index[future.key], result
+        finished = True
     finally:
+        if not finished:  # stopped: drop the runs not yet done, and the connections' complaints as they close
+            if pending is not None:
+                pending.clear()
+            client.cancel(futures)
+            for name in ("tornado.application", "distributed", "asyncio"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         client.close()
         if cluster is not None:
             cluster.close()
@@ -555,24 +590,80 @@ class BatchSummary:
 
 def batch(experiment: Experiment, out=None, workers: int | None = None, scheduler: str | None = None,
           quiet: bool = False) -> BatchSummary:
-    """Run every job not already written under ``out`` (default ``results/<experiment name>``)."""
-    out = Path(out) if out is not None else Path("results") / experiment.name
+    """Run every job not already written under ``out`` (default ``results/<experiment name>``).
+
+    The folder is checked before anything runs, and held by this batch alone (``sim.folders.BatchLock``).
+    A run file already there counts as done only if it reads as a table; an empty or damaged one
+    is run again. If the disk fills or turns read-only, the runs written so far are kept and a
+    ``WriteError`` says how to resume.
+    """
+    out = folders.check_folder(Path(out) if out is not None else Path("results") / experiment.name)
     runs = out / "runs"
     info = manifest(experiment)
-    _check_resumable(out, info)
-    runs.mkdir(parents=True, exist_ok=True)
-    for stale in runs.glob("*/.*.tmp-*"):  # partial files of a batch killed while writing
-        stale.unlink()
-    if not (out / "manifest.json").exists():
-        atomic_write(out / "manifest.json", lambda p: Path(p).write_text(json.dumps(info, indent=2) + "\n"))
-        atomic_write(out / "experiment.yaml", lambda p: shutil.copyfile(experiment.file, p))
     jobs = experiment.jobs()
-    todo = [job for job in jobs if not (runs / job.file).exists()]
-    for policy in experiment.policies:
-        (runs / policy).mkdir(exist_ok=True)
-    for job, table in execute(simulate, todo, workers, scheduler, quiet, desc=experiment.name):
-        atomic_write(runs / job.file, lambda p: table.to_parquet(p, index=False))
+
+    def stopped(exc: OSError) -> folders.WriteError:
+        done = sum(1 for job in jobs if (runs / job.file).is_file())
+        return folders.WriteError([Problem(exc.filename or str(out), "", f"space and permission to write the "
+                                           f"results (stopped with {done} of {len(jobs)} runs in {out}, all kept; "
+                                           f"free space or fix the folder, and rerun the same command to resume)",
+                                           exc.strerror or str(exc))])
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        lock = folders.BatchLock(out).acquire()
+    except OSError as exc:
+        raise stopped(exc) from None
+    try:
+        _check_batch_folder(out)
+        _check_resumable(out, info)
+        try:
+            runs.mkdir(exist_ok=True)
+            for stale in runs.glob("*/.*.tmp-*"):  # partial files of a batch killed while writing
+                stale.unlink()
+            if not (out / "manifest.json").exists():
+                folders.atomic_write(out / "experiment.yaml", lambda p: shutil.copyfile(experiment.file, p))
+                folders.atomic_write(out / "manifest.json",
+                                     lambda p: Path(p).write_text(json.dumps(info, indent=2) + "\n"))
+            todo = [job for job in jobs if not _written(runs / job.file)]
+            for policy in experiment.policies:
+                (runs / policy).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise stopped(exc) from None
+        with closing(execute(simulate, todo, workers, scheduler, quiet, desc=experiment.name)) as finished:
+            for job, table in finished:
+                try:
+                    folders.atomic_write(runs / job.file, lambda p: table.to_parquet(p, index=False))
+                except OSError as exc:
+                    raise stopped(exc) from None
+    finally:
+        lock.release()
     return BatchSummary(out=out, runs=len(jobs), written=len(todo), skipped=len(jobs) - len(todo))
+
+
+def _check_batch_folder(out: Path) -> None:
+    """A folder without a batch's manifest holds nothing else: a batch's files never mix with others."""
+    if (out / "manifest.json").exists():
+        return
+    others = sorted(p.name for p in out.iterdir() if p.name not in ("runs", "experiment.yaml", folders.LOCK))
+    if others:
+        raise InputError.one(out, "", "an empty folder or one written by workforce batch (results are never mixed "
+                                      "with other files: choose another --out)", ", ".join(others))
+
+
+def _written(path: Path) -> bool:
+    """Whether a run's file is there and reads as a table; a damaged one is removed, to be run again."""
+    import pyarrow.parquet as pq
+
+    if not path.exists():
+        return False
+    try:
+        if pq.read_metadata(path).num_rows > 0:
+            return True
+    except (OSError, ValueError):  # empty, cut short, not Parquet
+        pass
+    path.unlink()
+    return False
 
 
 def _check_resumable(out: Path, info: dict) -> None:
@@ -587,6 +678,11 @@ def _check_resumable(out: Path, info: dict) -> None:
     if not isinstance(old, dict):
         raise InputError.one(path, "", "a manifest written by workforce batch (a JSON object)")
     refuse = "; the results there would mix inputs: write to another --out"
+    version = info["versions"]["workforce-sim"]
+    old_version = (old.get("versions") or {}).get("workforce-sim") if isinstance(old.get("versions"), dict) else None
+    if old_version != version:
+        raise InputError.one(path, "versions.workforce-sim", f"results of this version of the model ({version}), "
+                                                             f"not another's{refuse}", old_version)
     if old.get("experiment_sha256") != info["experiment_sha256"]:
         raise InputError.one(path, "experiment_sha256", f"results of the same experiment file "
                                                         f"({info['experiment_sha256'][:12]}...){refuse}",

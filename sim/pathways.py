@@ -315,5 +315,7 @@ def draw(graph: nx.DiGraph, path=None, flows: dict | None = None):
     fig.tight_layout()
     if path is None:
         return fig
-    fig.savefig(path, dpi=120)
+    from .folders import atomic_write
+
+    atomic_write(Path(path), lambda p: fig.savefig(p, dpi=120, format=Path(path).suffix[1:].lower()))
     return path

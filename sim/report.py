@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import folders
 from .errors import InputError
 
 TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
@@ -390,10 +391,7 @@ assumptions: read the numbers as the model's logic applied to its inputs, not as
 def write(paths, out=None) -> Path:
     """Write the report (default ``<first directory>/report.html``); return its path."""
     paths = [Path(p) for p in paths]
+    out = folders.check_file(Path(out) if out is not None else paths[0] / "report.html")
     text = build(paths)
-    out = Path(out) if out is not None else paths[0] / "report.html"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    folders.atomic_write(out, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return out

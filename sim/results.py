@@ -9,7 +9,6 @@ a PNG chart of FTE by staff group and a manifest saying exactly what produced th
 from __future__ import annotations
 
 import json
-import os
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calendar, feedbacks, layering
+from . import calendar, feedbacks, folders, layering
 from .model import WorkforceModel
 from .scenario import DEFAULT, input_files
 
@@ -153,26 +152,29 @@ class Results:
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
 
-    def write(self, out_dir) -> dict[str, Path]:
-        """Write tables, chart and manifest to ``out_dir``; each file is written atomically."""
+    def write(self, out_dir, extra: dict | None = None, manifest: dict | None = None) -> dict[str, Path]:
+        """Write tables, chart, ``extra`` files (name -> writer of a path) and, last, the manifest
+        (with ``manifest``'s keys added) to ``out_dir``, a folder that must be missing or empty.
+
+        The files are written beside it and the folder renamed into place when all are there
+        (``sim.folders.staged``): a results folder that exists is complete.
+        """
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         tidy = self.tidy()
-        paths = {
-            "csv": out / "supply.csv",
-            "parquet": out / "supply.parquet",
-            "events": out / "events.parquet",
-            "chart": out / "fte_by_group.png",
-            "manifest": out / "manifest.json",
-            "people": out / "people.parquet",
+        writers = {
+            "csv": ("supply.csv", lambda p: tidy.to_csv(p, index=False)),
+            "parquet": ("supply.parquet", lambda p: tidy.to_parquet(p, index=False)),
+            "events": ("events.parquet", lambda p: self.events().to_parquet(p, index=False)),
+            "people": ("people.parquet", lambda p: self.people().to_parquet(p, index=False)),
+            "chart": ("fte_by_group.png", lambda p: self.chart(p)),
+            **{name: (name, write) for name, write in (extra or {}).items()},
+            "manifest": ("manifest.json", lambda p: Path(p).write_text(json.dumps({**self.manifest(),
+                                                                                   **(manifest or {})}, indent=2) + "\n")),
         }
-        atomic_write(paths["csv"], lambda p: tidy.to_csv(p, index=False))
-        atomic_write(paths["parquet"], lambda p: tidy.to_parquet(p, index=False))
-        atomic_write(paths["events"], lambda p: self.events().to_parquet(p, index=False))
-        atomic_write(paths["people"], lambda p: self.people().to_parquet(p, index=False))
-        atomic_write(paths["chart"], lambda p: self.chart(p))
-        atomic_write(paths["manifest"], lambda p: Path(p).write_text(json.dumps(self.manifest(), indent=2) + "\n"))
-        return paths
+        with folders.staged(out) as staging:
+            for name, write in writers.values():
+                folders.atomic_write(staging / name, write)
+        return {key: out / name for key, (name, _) in writers.items()}
 
     def chart(self, path):
         """PNG of monthly FTE by staff group."""
@@ -195,14 +197,3 @@ class Results:
         fig.tight_layout()
         fig.savefig(path, dpi=110, format="png")
         plt.close(fig)
-
-
-def atomic_write(path: Path, write) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()

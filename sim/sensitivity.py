@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .experiment import Experiment, TOTAL, atomic_write, execute, simulate
+from .experiment import Experiment, TOTAL, execute, simulate
+from .folders import atomic_write
 
 METHODS = ("morris", "sobol")
 

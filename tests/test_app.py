@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -238,3 +239,44 @@ def test_dashboard_in_a_browser_changes_a_lever_runs_and_redraws(dashboard):
         finally:
             browser.close()
     assert (SCREENSHOTS / "dashboard.png").stat().st_size > 20_000
+
+
+def month(page) -> int:
+    """The month the page's model is at (months since the scenario's start)."""
+    text = page.locator(".workforce-numbers").first.inner_text()
+    return int(re.search(r"\(month (\d+) of", text).group(1))
+
+
+def test_each_visitor_gets_a_model_of_their_own(dashboard):
+    """A second browser session starts from the scenario's start, not from another visitor's run,
+    and stepping in one session leaves the other's model where it was."""
+    from playwright.sync_api import expect, sync_playwright
+
+    assert Path(CHROMIUM).is_file(), "Debian's chromium package is needed (.ci/run installs it)"
+    start = re.compile(r"Workforce at 2021-03 \(month 0 of 120")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            pages = []
+            for _ in range(2):
+                page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+                page.goto(dashboard, timeout=60_000)
+                expect(page.locator(".workforce-numbers").first).to_contain_text(start, timeout=90_000)
+                pages.append(page)
+                if len(pages) == 1:  # the first visitor runs a step (the controls' render interval, in months)
+                    page.get_by_role("button", name="Step").click()
+                    expect(page.locator(".workforce-numbers").first).not_to_contain_text(start, timeout=60_000)
+                    step = month(page)
+                    assert step > 0
+            first, second = pages
+            for n in (1, 2):  # the second visitor, who started afresh, runs two steps ...
+                second.get_by_role("button", name="Step").click()
+                expect(second.locator(".workforce-numbers").first).to_contain_text(f"(month {n * step} of",
+                                                                                   timeout=60_000)
+            assert month(first) == step
+            first.get_by_role("button", name="Step").click()  # ... and the first goes on from where it was
+            expect(first.locator(".workforce-numbers").first).to_contain_text(f"(month {2 * step} of", timeout=60_000)
+            time.sleep(1)
+            assert month(second) == 2 * step
+        finally:
+            browser.close()

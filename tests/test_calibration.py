@@ -232,3 +232,42 @@ def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitte
     assert "--check-replications: check_replications: expected at least 2 (found 1)" in fails("--check-replications", "1")
     assert "--maxiter: maxiter: expected no fitting option with --evaluate" in fails("--maxiter", "3")
     assert "--out-dir: out_dir: expected no fitting option" in fails("--out-dir", str(tmp_path))
+
+
+def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from conftest import REPO
+
+    write_tiny(tmp_path)
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+              "targets": {"leavers": {**TARGETS["leaver_rate"], "value": 0.1, "sd": 0.01, "source": "test"}},
+              "settings": {"replications": 1, "check_replications": 2}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history.yaml", "--workers", "2",
+                                "--maxiter", "100", "--popsize", "60", "--out-dir", "out"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stdout:  # the workers are busy once the first parameter sets are run
+            if "parameter sets run" in line:
+                break
+        workers = psutil.Process(process.pid).children(recursive=True)
+        assert workers and process.poll() is None, process.stderr.read()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=5)  # not after the generation of runs under way
+    finally:
+        if process.poll() is None:
+            process.kill()
+    err = process.stderr.read()
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert err.strip() == "workforce: stopped by SIGTERM; nothing more was written"
+    psutil.wait_procs(workers, timeout=5)
+    assert [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE] == []
+    assert not (tmp_path / "out").exists()

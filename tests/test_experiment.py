@@ -215,6 +215,43 @@ def test_a_killed_batch_resumes_to_exactly_the_uninterrupted_results(tmp_path):
     assert [p.name for p in out.rglob(".*")] == []
 
 
+@pytest.mark.parametrize("stop, executor", [(signal.SIGTERM, []), (signal.SIGINT, []),
+                                             (signal.SIGTERM, ["--scheduler", "local"])],
+                         ids=["sigterm", "sigint", "sigterm-dask"])
+def test_a_stopped_batch_ends_its_workers_keeps_its_runs_and_resumes(tmp_path, stop, executor):
+    import psutil
+
+    tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": 0.1})
+    path = tmp_path / "e.yaml"
+    path.write_text(yaml.safe_dump({"name": "tiny", "scenario": "tiny.yaml", "years": 5, "replications": 8, "seed": 3}))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
+    process = subprocess.Popen([sys.executable, "-m", "sim", "batch", str(path), "--workers", "2", "--quiet",
+                                "--out", str(out), *executor], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("runs/*/*.parquet")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = psutil.Process(process.pid).children(recursive=True)
+        assert workers and process.poll() is None, "the batch ended before it could be stopped"
+        process.send_signal(stop)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    err = process.stderr.read()
+    assert process.returncode == 128 + stop, err
+    assert err.strip().endswith(f"workforce: stopped by {stop.name}; the runs written are kept: rerun the same "
+                                f"command to resume") and "Traceback" not in err, err
+    psutil.wait_procs(workers, timeout=5)
+    assert [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE] == []
+    done = len(list(out.glob("runs/*/*.parquet")))
+    assert 1 <= done < 8 and [p.name for p in out.rglob(".*")] == []
+    again = experiment.batch(experiment.load(path), out=out, workers=1, quiet=True)
+    assert (again.skipped, again.written) == (done, 8 - done)
+
+
 def test_rerunning_skips_runs_already_written(tmp_path):
     loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
     first = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)

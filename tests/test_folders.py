@@ -1,0 +1,303 @@
+"""Output folders: refused before any simulating, written durably, whole or not at all, one batch
+at a time, and a disk that fills part way keeps what was written and says how to go on."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import tiny_scenario
+from sim import analysis, calibration, experiment, folders, report, results, sensitivity
+from sim.cli import main
+from sim.errors import InputError
+
+
+def tiny_experiment(directory: Path, replications: int = 2) -> Path:
+    """The tiny scenario, one year, a baseline and one policy: 2 x ``replications`` runs of a second each."""
+    tiny_scenario.write(directory, {"groups.staff.leaving.rate": 0.1})
+    path = directory / "e.yaml"
+    path.write_text(yaml.safe_dump({"name": "tiny", "scenario": "tiny.yaml", "years": 1, "replications": replications,
+                                    "seed": 3, "policies": {"retain": {"levers": [{"lever": "retention",
+                                                                                    "factor": 0.5}]}}}))
+    return path
+
+
+def run_files(out: Path) -> list[Path]:
+    return sorted((out / "runs").glob("*/*.parquet"))
+
+
+@pytest.fixture
+def nothing_runs(monkeypatch):
+    """Any simulating, fitting or report building fails the test: a bad --out is refused before."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("started work before refusing the output folder")
+
+    # (the modules are imported above, so none binds a patched name for good)
+    for module, name in ((results, "run"), (experiment, "execute"), (sensitivity, "analyse"),
+                         (calibration, "calibrate"), (report, "build"), (analysis, "compare")):
+        monkeypatch.setattr(module, name, never)
+
+
+def commands(tmp_path: Path, out: Path) -> dict[str, list[str]]:
+    path = tiny_experiment(tmp_path)
+    batch_dir = tmp_path / "batch"
+    batch_dir.mkdir(exist_ok=True)
+    (batch_dir / "manifest.json").write_text("{}")
+    return {
+        "run": ["run", str(tmp_path / "tiny.yaml"), "--replications", "1", "--out", str(out)],
+        "run replications": ["run", str(tmp_path / "tiny.yaml"), "--replications", "2", "--out", str(out)],
+        "batch": ["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)],
+        "sensitivity": ["sensitivity", str(path), "--quiet", "--out", str(out)],
+        "calibrate": ["calibrate", "--out-dir", str(out)],
+        "report": ["report", str(batch_dir), "--out", str(out / "report.html")],
+        "compare": ["compare", str(batch_dir), "--out", str(out / "c.csv")],
+    }
+
+
+@pytest.mark.parametrize("command", ["run", "run replications", "batch", "sensitivity", "calibrate", "report",
+                                     "compare"])
+@pytest.mark.parametrize("where", ["a file", "below a file", "read-only"])
+def test_an_output_that_cannot_be_written_is_refused_before_any_simulating(tmp_path, capsys, monkeypatch,
+                                                                           nothing_runs, command, where):
+    (tmp_path / "plain").write_text("a file")
+    target = {"a file": tmp_path / "plain", "below a file": tmp_path / "plain" / "out",
+              "read-only": tmp_path / "locked" / "out"}[where]
+    args = commands(tmp_path, target)[command]
+    if command in ("report", "compare") and where == "a file":
+        args[-1] = str(tmp_path)  # their --out is a file: a folder is what cannot be written
+    if where == "read-only":  # root may write anywhere, so the check is given a read-only folder
+        (tmp_path / "locked").mkdir()
+        access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if "locked" in str(p) else access(p, mode, **kw))
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    option = "--out-dir" if command == "calibrate" else "--out"
+    kind, other = ("file", "folder") if command in ("report", "compare") else ("folder", "file")
+    expected = {"a file": f"expected a {kind} (this is a {other})",
+                "below a file": f"expected a {kind} that is not below a file ({tmp_path / 'plain'} is a file)",
+                "read-only": f"expected a {kind} that can be written ({tmp_path / 'locked'} is read-only)"}[where]
+    assert err.startswith(f"workforce: invalid input\n{option}: {option.lstrip('-').replace('-', '_')}: {expected}"), err
+    assert "Traceback" not in err
+
+
+def test_run_refuses_a_folder_that_holds_files_and_fills_an_empty_one(tmp_path, capsys):
+    path = tiny_scenario.write(tmp_path / "s")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(path), "--replications", "1", "--out", str(out)]) == 2
+    assert "--out: out: expected a folder that is empty or does not exist yet" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    (out / "notes.txt").unlink()
+    assert main(["run", str(path), "--replications", "1", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["events.parquet", "fte_by_group.png", "manifest.json",
+                                                     "people.parquet", "supply.csv", "supply.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s"]  # nothing left beside it
+
+
+def test_a_run_finding_its_folder_filled_meanwhile_keeps_its_results_beside_it(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(folders.WriteError) as info:
+        with folders.staged(out) as staging:
+            (staging / "manifest.json").write_text("mine")
+            out.mkdir()
+            (out / "manifest.json").write_text("another run's")
+    kept = tmp_path / f"out-{os.getpid()}"
+    assert f"these results are kept whole in {kept}" in str(info.value)
+    assert (kept / "manifest.json").read_text() == "mine" and (out / "manifest.json").read_text() == "another run's"
+
+
+def test_a_partial_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
+    left = tmp_path / f".out.partial-{dead_pid()}"
+    left.mkdir()
+    (left / "supply.csv").write_text("half")
+    with folders.staged(tmp_path / "out") as staging:
+        (staging / "manifest.json").write_text("{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["manifest.json"]
+
+
+def failing_parquet(monkeypatch, after: int, code: int) -> None:
+    """The disk fills (or turns read-only) after ``after`` Parquet files."""
+    written = pd.DataFrame.to_parquet
+    count = {"n": 0}
+
+    def to_parquet(self, path, *args, **kwargs):
+        count["n"] += 1
+        if count["n"] > after:
+            raise OSError(code, os.strerror(code), str(path))
+        return written(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+@pytest.mark.parametrize("replications", ["1", "3"])
+def test_a_run_whose_disk_fills_leaves_no_folder_that_looks_complete(tmp_path, capsys, monkeypatch, code,
+                                                                     replications):
+    path = tiny_scenario.write(tmp_path / "s")
+    failing_parquet(monkeypatch, after=1, code=code)
+    out = tmp_path / "results" / "out"
+    assert main(["run", str(path), "--replications", replications, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"workforce: could not write the results\n{out}: <top level>: expected space and "
+                          f"permission to write the results (nothing was written to {out}; free space or choose "
+                          f"another --out and rerun) (found '{os.strerror(code)}')"), err
+    assert not out.exists() and list((tmp_path / "results").iterdir()) == []
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_batch_whose_disk_fills_keeps_the_runs_written_and_resumes(tmp_path, capsys, monkeypatch, code):
+    path = tiny_experiment(tmp_path, replications=3)
+    out = tmp_path / "out"
+    failing_parquet(monkeypatch, after=2, code=code)
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workforce: could not write the results\n"), err
+    assert (f"expected space and permission to write the results (stopped with 2 of 6 runs in {out}, all kept; "
+            f"free space or fix the folder, and rerun the same command to resume) (found '{os.strerror(code)}')") in err
+    assert len(run_files(out)) == 2 and not (out / folders.LOCK).exists()
+    assert [p.name for p in out.rglob(".*")] == []  # no partial file
+    monkeypatch.undo()
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    assert "4 run now, 2 already there" in capsys.readouterr().out
+
+
+def test_a_second_batch_in_the_same_folder_is_refused_and_touches_nothing(tmp_path, capsys):
+    path = tiny_experiment(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    in_flight = out / "runs" / "baseline" / ".p000-r0000.parquet.tmp-1"
+    in_flight.parent.mkdir(parents=True)
+    in_flight.write_bytes(b"being written by the other batch")
+    with folders.BatchLock(out):
+        assert (out / folders.LOCK).read_text() == f"{os.getpid()}\n"
+        assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"{out}: .lock: expected a results folder no other batch is writing in" in err
+        assert f"(found 'held by pid {os.getpid()}')" in err
+        assert in_flight.read_bytes() == b"being written by the other batch" and run_files(out) == []
+
+
+def test_a_batch_refuses_a_folder_holding_other_files(tmp_path, capsys):
+    path = tiny_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "thesis.docx").write_text("mine")
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    assert (f"{out}: <top level>: expected an empty folder or one written by workforce batch (results are never "
+            f"mixed with other files: choose another --out) (found 'thesis.docx')") in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
+
+
+def dead_pid() -> int:
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+
+
+def test_a_lock_left_by_a_batch_that_died_is_taken_over(tmp_path, capsys):
+    path = tiny_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / folders.LOCK).write_text(f"{dead_pid()}\n")
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    assert len(run_files(out)) == 2 and not (out / folders.LOCK).exists()
+
+
+def test_empty_or_damaged_run_files_are_run_again(tmp_path):
+    loaded = experiment.load(tiny_experiment(tmp_path))
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    experiment.batch(loaded, out=whole, workers=1, quiet=True)
+    experiment.batch(loaded, out=out, workers=1, quiet=True)
+    files = run_files(out)
+    files[0].write_bytes(b"")
+    files[1].write_bytes(files[1].read_bytes()[:100])
+    again = experiment.batch(loaded, out=out, workers=1, quiet=True)
+    assert (again.written, again.skipped) == (2, 2)
+    for a, b in zip(run_files(out), run_files(whole), strict=True):
+        pd.testing.assert_frame_equal(pd.read_parquet(a), pd.read_parquet(b), check_exact=True)
+
+
+def test_results_of_another_version_of_the_model_are_not_resumed(tmp_path):
+    loaded = experiment.load(tiny_experiment(tmp_path, replications=1))
+    out = tmp_path / "out"
+    experiment.batch(loaded, out=out, workers=1, quiet=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["versions"]["workforce-sim"] = "0.0.1"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError) as info:
+        experiment.batch(loaded, out=out, workers=1, quiet=True)
+    assert "manifest.json: versions.workforce-sim: expected results of this version of the model" in str(info.value)
+    assert "write to another --out (found '0.0.1')" in str(info.value)
+
+
+def test_an_atomic_write_reaches_the_disk_before_its_name_does(tmp_path, monkeypatch):
+    events = []
+    fsync, replace = os.fsync, os.replace
+
+    def record_fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return fsync(fd)
+
+    def record_replace(a, b):
+        events.append(("replace", str(b)))
+        return replace(a, b)
+
+    monkeypatch.setattr(os, "fsync", record_fsync)
+    monkeypatch.setattr(os, "replace", record_replace)
+    target = tmp_path / "table.csv"
+    folders.atomic_write(target, lambda p: Path(p).write_text("a,b\n"))
+    assert [kind for kind, _ in events] == ["fsync", "replace", "fsync"]
+    assert Path(events[0][1]).name.startswith(".table.csv.tmp-")  # the file's content first
+    assert events[1][1] == str(target) and events[2][1] == str(tmp_path)  # then its name, in the folder
+
+
+def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_partial_one(tmp_path):
+    target = tmp_path / "table.csv"
+    target.write_text("old\n")
+
+    def half(p):
+        Path(p).write_text("new, but the disk fil")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(OSError):
+        folders.atomic_write(target, half)
+    assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_a_comparison_whose_disk_turns_read_only_ends_with_a_message_and_no_partial_file(tmp_path, capsys,
+                                                                                        monkeypatch):
+    out = tmp_path / "out"
+    experiment.batch(experiment.load(tiny_experiment(tmp_path, replications=1)), out=out, workers=1, quiet=True)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out / "comparison-fte.csv"))
+
+    monkeypatch.setattr(os, "replace", read_only)
+    before = sorted(out.iterdir())
+    assert main(["compare", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"workforce: could not write the results\n{out / 'comparison-fte.csv'}: "
+                   f"{os.strerror(errno.EROFS)}; nothing of it was kept: free space or choose another --out and "
+                   "rerun\n")
+    assert sorted(out.iterdir()) == before
+
+
+def test_pathways_draw_checks_its_file_and_format(tmp_path, capsys):
+    path = tiny_scenario.write(tmp_path)
+    assert main(["pathways", str(path), "--draw", str(path / "course.png")]) == 2
+    assert f"--draw: draw: expected a file that is not below a file ({path} is a file)" in capsys.readouterr().err
+    assert main(["pathways", str(path), "--draw", str(tmp_path / "course.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "--draw: draw: expected an image file ending in one of ." in err and ", .png, " in err, err
+    assert main(["pathways", str(path), "--draw", str(tmp_path / "new" / "course.svg")]) == 0
+    assert (tmp_path / "new" / "course.svg").read_text().startswith("<?xml")
