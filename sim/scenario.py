@@ -90,7 +90,9 @@ class AgeBand(Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_triple(cls, v):
-        if isinstance(v, (list, tuple)) and len(v) == 3:
+        if isinstance(v, (list, tuple)):
+            if len(v) != 3:
+                raise ValueError("an age band as [low, high, share]")
             return {"low": v[0], "high": v[1], "share": v[2]}
         return v
 

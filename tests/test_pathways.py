@@ -7,7 +7,7 @@ import math
 import networkx as nx
 import pytest
 
-from conftest import DELETE, SCENARIO_FILE
+from conftest import DELETE, SCENARIO_FILE, has_problem
 from sim import pathways, scenario
 from sim.errors import InputError
 
@@ -217,7 +217,7 @@ def test_bad_choice_shares_name_the_field(key, value, field, expected):
 
     with pytest.raises(InputError) as err:
         scenario.load("wales-mh-2021", {key: value})
-    assert f": {field}: expected {expected}" in str(err.value)
+    assert has_problem(str(err.value), "wales-mh-2021.yaml", field, expected), str(err.value)
 
 
 def test_choice_shares_that_sum_over_one_are_an_input_error():
