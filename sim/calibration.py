@@ -98,7 +98,7 @@ class Target(_Strict):
 
 class Settings(_Strict):
     replications: int = Field(3, ge=1)
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=2**63)
     maxiter: int = Field(8, ge=1)
     popsize: int = Field(4, ge=2)
     check_replications: int = Field(10, ge=2)

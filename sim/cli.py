@@ -23,7 +23,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, plain_name
 
 EXIT_BAD_INPUT = 2
 
@@ -75,6 +75,7 @@ def _run(args) -> int:
         raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
     if args.replications < 1:
         raise InputError.one("--replications", "replications", "at least 1", args.replications)
+    _check_seed(args.seed, args.replications)
     if args.replications > 1:
         return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check)
@@ -84,6 +85,16 @@ def _run(args) -> int:
     _print_summary(results)
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
+
+
+MAX_SEED = 2**63 - 1
+
+
+def _check_seed(seed: int | None, runs: int = 1) -> None:
+    """A seed is a whole number from 0 (numpy refuses a negative one, deep inside a run); with
+    replications, the last seed (seed + runs - 1) too."""
+    if seed is not None and not 0 <= seed <= MAX_SEED - (runs - 1):
+        raise InputError.one("--seed", "seed", f"a whole number from 0 to {MAX_SEED - (runs - 1):,}", seed)
 
 
 def _print_summary(results) -> None:
@@ -111,6 +122,7 @@ def _pathways(args) -> int:
         raise InputError.one("--pathway", "pathway", f"one of {', '.join(names)}", args.pathway)
     chosen = [args.pathway] if args.pathway else names
     if args.draw:
+        _check_image(args.draw)
         graph = pathways.subgraph(scenario.graph, chosen)
         pathways.draw(graph, args.draw)
         print(f"drew {', '.join(chosen)} to {args.draw}")
@@ -119,6 +131,17 @@ def _pathways(args) -> int:
         print(f"{name}:")
         print(pathways.describe(scenario.graph, name))
     return 0
+
+
+def _check_image(path: str) -> None:
+    """An image file matplotlib can draw (by its extension), in a folder that exists."""
+    from matplotlib.figure import Figure
+
+    formats = sorted(Figure().canvas.get_supported_filetypes())
+    if Path(path).suffix.lower().lstrip(".") not in formats:
+        raise InputError.one("--draw", "draw", f"an image file name ending in .{', .'.join(formats)}", path)
+    if not Path(path).parent.is_dir() or Path(path).is_dir():
+        raise InputError.one("--draw", "draw", "an image file in an existing folder", path)
 
 
 # ---- experiments: batch, compare, sensitivity (sim.experiment, sim.analysis, sim.sensitivity) ----
@@ -162,6 +185,7 @@ def _batch(args) -> int:
     from . import experiment
 
     _check_workers(args)
+    experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
     try:
         summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
@@ -203,6 +227,7 @@ def _sensitivity(args) -> int:
     from . import experiment, sensitivity
 
     _check_workers(args)
+    experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
     for key in args.outcome or []:
         expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
@@ -284,6 +309,9 @@ def _calibrate(args) -> int:
             raise InputError.one(f"--{name}", name, "at least 1", getattr(args, name))
     if args.check_replications is not None and args.check_replications < 2:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
+    _check_seed(args.seed)
+    if args.version is not None:
+        plain_name(args.version, "--version", "version")
     if args.evaluate is not None:
         return _evaluate_calibration(args)
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,

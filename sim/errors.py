@@ -7,6 +7,7 @@ nothing a user writes in a data file should ever produce a traceback.
 from __future__ import annotations
 
 import os
+import re
 import reprlib
 import stat
 from dataclasses import dataclass
@@ -132,16 +133,45 @@ def regular_file(path, field: str = "") -> Path:
     as ``/dev/zero`` never ends, and a directory cannot be read.
     """
     try:
-        mode = os.stat(path).st_mode
+        os.stat(path)
     except FileNotFoundError:
         raise InputError.one(path, field, "an existing file") from None
     except ValueError:  # os.stat refuses a NUL byte
         raise InputError.one(path, field, "a file name without a NUL byte") from None
     except OSError as exc:  # a name too long, no permission
         raise InputError.one(path, field, "a readable file", exc.strerror or type(exc).__name__) from None
-    if not stat.S_ISREG(mode):
-        raise InputError.one(path, field, "a regular file (not a directory, named pipe or device)", _kind(mode))
+    refuse_special(path, path, field)
     return Path(path)
+
+
+def refuse_special(path, file, field: str) -> None:
+    """Refuse a ``path`` that exists but is no regular file (a directory, named pipe or device),
+    naming the ``file`` and ``field`` that refer to it; a path that does not exist passes (the
+    caller says what it looked for)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not stat.S_ISREG(mode):
+        found = _kind(mode) if str(file) == str(path) else f"{path}: {_kind(mode)}"
+        raise InputError.one(file, field, "a regular file (not a directory, named pipe or device)", found)
+
+
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+PLAIN_NAME_EXPECTED = ("a plain name (letters, digits, '-', '_' and '.', not starting with '.' or '-'; no '/' "
+                       "and no '..'), as it becomes part of a file or folder name")
+
+
+def is_plain_name(value) -> bool:
+    """Whether ``value`` may become (part of) a file or folder name: it cannot leave the folder it is put in."""
+    return isinstance(value, str) and PLAIN_NAME.fullmatch(value) is not None and ".." not in value
+
+
+def plain_name(value, file, field: str) -> str:
+    """``value`` if it is a plain name (``is_plain_name``); else an ``InputError`` naming file and field."""
+    if not is_plain_name(value):
+        raise InputError.one(file, field, PLAIN_NAME_EXPECTED, value)
+    return value
 
 
 def _kind(mode: int) -> str:

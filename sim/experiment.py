@@ -483,6 +483,33 @@ def _processes(fn, jobs, workers):
                 future.cancel()
 
 
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
+CONNECT_SECONDS = 5  # a scheduler that does not answer in this time is taken as not there
+SCHEDULER_EXPECTED = "'local', or the address of a running Dask scheduler as protocol://host:port (e.g. tcp://10.0.0.5:8786)"
+
+
+def check_scheduler(address: str | None) -> None:
+    """Refuse a Dask scheduler address that is malformed or where no scheduler answers within
+    ``CONNECT_SECONDS``, before anything is run or written (Dask itself would wait 30 s, then
+    fail with a traceback)."""
+    import socket
+
+    if address is None or address == "local":
+        return
+    protocol, sep, location = address.rpartition("://") if "://" in address else ("tcp", "", address)
+    host, colon, port = location.rpartition(":")
+    host = host.strip("[]")
+    if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or not port.isdigit() \
+            or not 1 <= int(port) <= 65535:
+        raise InputError.one("--scheduler", "scheduler", SCHEDULER_EXPECTED, address)
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
+        raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {address} within "
+                                                         f"{CONNECT_SECONDS} s (or 'local')", reason) from None
+
+
 def _dask(fn, jobs, workers, scheduler):
     import logging
 
@@ -494,7 +521,12 @@ def _dask(fn, jobs, workers, scheduler):
                                silence_logs=logging.ERROR)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+        except (OSError, TimeoutError, ValueError):
+            raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {scheduler} "
+                                                             f"(or 'local')") from None
     try:
         futures = client.map(fn, jobs, pure=False)
         index = {f.key: job for f, job in zip(futures, jobs)}

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from . import calendar, layering, pathways
 from . import feedbacks as feedback_loops
-from .errors import InputError, Problem, _short, from_pydantic, is_file
+from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, _short, from_pydantic, is_file, is_plain_name
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
@@ -247,6 +247,13 @@ class ScenarioSpec(Strict):
     # choice shares overriding pathway transitions, {pathway/stage: {target: probability}} (see
     # pathways.set_choice_shares): so that a scenario, a calibration or an experiment can set them
     transitions: dict[str, dict[str, Probability]] = {}
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, v):  # the name starts the default results folder's name
+        if not is_plain_name(v):
+            raise ValueError(PLAIN_NAME_EXPECTED)
+        return v
 
     @field_validator("start", "end", "mho_end")
     @classmethod
