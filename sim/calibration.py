@@ -46,7 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .layering import CALIBRATION_DIR, read_layered
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
@@ -236,7 +236,11 @@ def load(path) -> tuple[CalibrationSpec, Path]:
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     candidate = path.parent / spec.scenario
-    scenario_path = candidate if candidate.is_file() else scenario_module.resolve(spec.scenario)
+    refuse_special(candidate, path, "scenario")
+    try:
+        scenario_path = candidate if is_file(candidate) else scenario_module.resolve(spec.scenario)
+    except InputError as exc:  # named by the file and key that refer to it
+        raise InputError.one(path, "scenario", exc.problems[0].expected, spec.scenario) from None
     s = scenario_module.load(scenario_path, _uncalibrated(scenario_path))
     problems = [Problem(str(path), f"fit.{i}", f"a key listed under the scenario's uncertain: "
                                                f"({', '.join(s.spec.uncertain) or 'none'})", k)
@@ -630,6 +634,7 @@ def parameter_file(name_or_path) -> Path:
     for candidate in (Path(str(name_or_path)), CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
+        refuse_special(candidate, candidate, "")
     shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if p != DEFAULT_CONFIG)
     raise InputError.one(name_or_path, "", f"an existing calibration parameter file or a shipped one's name "
                                            f"({shipped})")

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, layering
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .interventions import LEVERS, AnyLever
 from .results import atomic_write
 from .uncertain import SCALE, Uncertain, spec_value
@@ -288,6 +288,7 @@ def _scenario_file(path: Path, name: str) -> Path:
     beside = path.parent / name
     if is_file(beside):
         return beside
+    refuse_special(beside, path, "scenario")
     try:
         return scenario_module.resolve(name)
     except InputError:

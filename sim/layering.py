@@ -22,7 +22,7 @@ import copy
 import hashlib
 from pathlib import Path
 
-from .errors import InputError, is_file, read_yaml
+from .errors import InputError, is_file, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 
@@ -47,7 +47,11 @@ def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
     if not isinstance(base, str):
         raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
     candidate = (path.parent / base)
-    base_path = candidate if is_file(candidate) else resolve(base)
+    refuse_special(candidate, path, "extends")
+    try:
+        base_path = candidate if is_file(candidate) else resolve(base)
+    except InputError as exc:  # named by the file and key that refer to it
+        raise InputError.one(path, "extends", exc.problems[0].expected, base) from None
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
     return base_path
@@ -66,15 +70,17 @@ def merge(base: dict, changes: dict) -> dict:
     return out
 
 
-def calibration_file(name_or_path, relative_to: Path) -> Path:
-    """A calibration parameter file: a path relative to the scenario, or a shipped name."""
+def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
+    """A calibration parameter file: a path relative to the scenario, or a shipped name. A problem
+    names the scenario ``file`` that refers to it (default: the folder)."""
     for candidate in (relative_to / str(name_or_path), CALIBRATION_DIR / str(name_or_path),
                       CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
+        refuse_special(candidate, file or relative_to, "calibration")
     shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if not p.stem.endswith("-report"))
-    raise InputError.one(relative_to, "calibration", f"an existing calibration file or shipped name ({shipped})",
-                         name_or_path)
+    raise InputError.one(file or relative_to, "calibration", f"an existing calibration file or shipped name "
+                                                             f"({shipped})", name_or_path)
 
 
 def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None]:
@@ -82,7 +88,9 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     name = data.get("calibration")
     if name is None:
         return {}, None
-    path = calibration_file(name, scenario_path.parent)
+    if not isinstance(name, str):
+        raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
+    path = calibration_file(name, scenario_path.parent, scenario_path)
     overrides = read_yaml(path).get("overrides")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)

@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from . import calendar, layering, pathways
 from . import feedbacks as feedback_loops
-from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, _short, from_pydantic, is_file, is_plain_name
+from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, _short, from_pydantic, is_file, is_plain_name,
+                     refuse_special)
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
@@ -440,6 +441,7 @@ def resolve(name_or_path) -> Path:
     path = Path(name_or_path)
     if is_file(path):
         return path
+    refuse_special(path, path, "")
     shipped = SCENARIO_DIR / f"{name_or_path}.yaml"
     if is_file(shipped):
         return shipped
@@ -495,11 +497,11 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
         files = data.get("pathways")
         if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
             try:  # report the pathway files' problems too, all in one go
-                pathways.load_all(files, relative_to=path.parent)
+                pathways.load_all(files, relative_to=path.parent, referrer=path)
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
-    graph = pathways.load_all(spec.pathways, relative_to=path.parent)
+    graph = pathways.load_all(spec.pathways, relative_to=path.parent, referrer=path)
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)

@@ -153,7 +153,8 @@ def test_problems_in_several_pathway_files_are_all_reported(case):
 
 def test_missing_pathway_file_named_in_scenario(case, load_error):
     path = case({"pathways": ["psychiatry.yaml", "nursing.yaml", "hcsw.yaml", "psychology.yaml", "midwifery.yaml"]})
-    load_error(path, "midwifery.yaml", "<top level>", "an existing file")
+    error = load_error(path, "scenario.yaml", "pathways.4", "an existing pathway file (relative to the scenario)")
+    assert error.problems[0].found == "midwifery.yaml"  # named by the scenario's key that refers to it
 
 
 def test_stage_with_an_unknown_staff_group(case, load_error):
