@@ -27,16 +27,19 @@ from .errors import InputError, is_file, read_yaml, refuse_special
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 
 
-def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None) -> dict:
+def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None,
+                 layers: list | None = None) -> dict:
     """The scenario data at ``path`` merged over the scenario it extends (recursively); the
-    files read are appended to ``files`` (this one first)."""
+    files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers``."""
     data = read_yaml(path)
     if files is not None:
         files.append(Path(path))
     base_path = _extended(path, data.pop("extends", None), resolve, seen)
+    if layers is not None:
+        layers.append((Path(path), data))
     if base_path is None:
         return data
-    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files)
+    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files, layers)
     return merge(merged, data)
 
 
@@ -95,6 +98,64 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
     return overrides, path
+
+
+def owner(layers: list, field: str) -> Path:
+    """The file of ``layers`` (top first) where a dotted ``field`` of the merged data was set: the
+    one whose own data reaches deepest along it, the top one on a tie (it overrides the others)."""
+    keys = field.split(".") if field else []
+    return max(layers, key=lambda layer: (_reach(layer[1], keys), -layers.index(layer)))[0]
+
+
+def _reach(data, keys: list[str]) -> int:
+    """How many of ``keys`` lead into ``data`` (dict keys, or list indexes and integer keys written as text)."""
+    node = data
+    for n, key in enumerate(keys):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
+            node = node[int(key)]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return n
+    return len(keys)
+
+
+def attributed(error: InputError, path: Path, layers: list, calibrated: dict, calibration_path,
+               overrides: dict) -> InputError:
+    """``error`` with each problem of the scenario ``path`` named by the file that holds the value:
+    the file it extends, when the mistake is there, or the calibration file, for a value it sets.
+    A caller's overrides stay at ``path`` (an experiment names them by its own fields)."""
+    from .errors import Problem
+
+    def under(field, keys):
+        return any(field == k or field.startswith(k + ".") for k in keys)
+
+    problems = []
+    for p in error.problems:
+        file = p.file
+        if p.file == str(path) and not under(p.field, overrides or {}):
+            file = str(calibration_path) if under(p.field, calibrated) else str(owner(layers, p.field))
+        problems.append(Problem(file, p.field, p.expected, p.found))
+    return InputError(problems)
+
+
+def calibration_conflicts(layers: list, calibrated: dict, calibration_path) -> None:
+    """Refuse a value set above the file that names the calibration (in a scenario extending it)
+    for a key the calibration sets: the calibrated value would replace it in silence."""
+    from .errors import Problem
+
+    named = next((i for i, (_, data) in enumerate(layers) if "calibration" in data), None)
+    problems = []
+    for path, data in layers[:named or 0]:
+        for key in calibrated:
+            if _reach(data, key.split(".")) == len(key.split(".")):
+                problems.append(Problem(str(path), key, f"no value for a key the calibration {calibration_path.name} "
+                                                        f"sets (its value would replace this one): remove it, or "
+                                                        f"add 'calibration: null' to load without the calibration"))
+    if problems:
+        raise InputError(problems)
 
 
 def input_files(paths) -> dict[str, str]:

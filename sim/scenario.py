@@ -293,6 +293,9 @@ class Scenario:
     band_edges: np.ndarray  # age band lower bounds, in months
     # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
     inputs: dict[str, str] = field(default_factory=dict)
+    # the dotted keys its calibration file sets, with their values, and that file (None: uncalibrated)
+    calibrated: dict = field(default_factory=dict)
+    calibration_file: Path | None = None
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -480,16 +483,34 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
 
 
 def _compile(path: Path, overrides: dict | None) -> Scenario:
-    """``load`` without the cache."""
-    layers: list[Path] = []
-    data = layering.read_layered(path, resolve, files=layers)
+    """``load`` without the cache. A problem is named by the file where the value is: this one,
+    a file it extends, or the calibration file (``layering.attributed``)."""
+    files: list[Path] = []
+    layers: list[tuple[Path, dict]] = []
+    data = layering.read_layered(path, resolve, files=files, layers=layers)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
-    calibrated, calibration_path = layering.calibration_overrides(data, path)
+    calibrated, calibration_path = layering.calibration_overrides(data, layering.owner(layers, "calibration"))
+    if calibrated:
+        layering.calibration_conflicts(layers, calibrated, calibration_path)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
+    try:
+        spec, graph, stages = _validate(path, data)
+    except InputError as exc:
+        raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides) from None
+    inputs = layering.input_files([*files, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
+    return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
+                    start=calendar.parse(spec.start), end=calendar.parse(spec.end),
+                    mho_end=calendar.parse(spec.mho_end),
+                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
+                    calibrated=dict(calibrated), calibration_file=calibration_path)
+
+
+def _validate(path: Path, data: dict) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+    """The merged data validated, its pathways loaded and every reference between them checked."""
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
@@ -505,6 +526,7 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
+
     def value_of(dotted):  # a value of the scenario, or a choice share read from its pathways
         try:
             return spec_value(spec, dotted)
@@ -517,11 +539,7 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
     problems = uncertain_problems(spec.uncertain, spec, path, value_of=value_of)
     if problems:  # each names a number (or, to scale, a table) of the scenario
         raise InputError(problems)
-    inputs = layering.input_files([*layers, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
-    return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
-                    start=calendar.parse(spec.start), end=calendar.parse(spec.end),
-                    mho_end=calendar.parse(spec.mho_end),
-                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs)
+    return spec, graph, stages
 
 
 def input_files(scenario) -> dict[str, str]:
