@@ -176,6 +176,11 @@ def _experiment_commands(sub) -> None:
     sens.set_defaults(func=_sensitivity)
 
 
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"workforce: note: {note}", file=sys.stderr)
+
+
 def _check_workers(args) -> None:
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
@@ -187,6 +192,7 @@ def _batch(args) -> int:
     _check_workers(args)
     experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
+    _print_notes(loaded.notes)
     try:
         summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler,
                                    quiet=args.quiet)
@@ -229,6 +235,7 @@ def _sensitivity(args) -> int:
     _check_workers(args)
     experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
+    _print_notes(loaded.notes)
     for key in args.outcome or []:
         expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
         if expected:

@@ -150,6 +150,7 @@ class Experiment:
     scenario: scenario_module.Scenario  # the baseline, with the experiment's overrides
     until: int | None
     policies: dict[str, tuple] = field(default_factory=dict)  # name -> levers, the baseline first
+    notes: list[str] = field(default_factory=list)  # what the user should know: a calibrated value replaced
 
     @property
     def name(self) -> str:
@@ -244,14 +245,16 @@ def load(path) -> Experiment:
         if until * 12 + scenario.end % 12 > scenario.end:
             problems.append(Problem(str(path), "years", f"at most {calendar.year_of(scenario.end - scenario.start)} "
                                                         f"(the scenario ends {scenario.spec.end})", spec.years))
+    end = scenario.end if until is None else until * 12 + scenario.end % 12
     policies = {BASELINE: ()}
     for name, policy in spec.policies.items():
         for i, lever in enumerate(policy.levers):
-            for where, expected, found in lever.problems(scenario):
+            for where, expected, found in [*lever.problems(scenario), *_start_problems(lever, scenario, end)]:
                 problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
         policies[name] = tuple(policy.levers)
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
-                            scenario_file=scenario_file, scenario=scenario, until=until, policies=policies)
+                            scenario_file=scenario_file, scenario=scenario, until=until, policies=policies,
+                            notes=_calibrated_overrides(path, spec.overrides, scenario))
     problems += _check_uncertain(experiment)
     problems += _check_sensitivity(experiment)
     if problems:
@@ -282,6 +285,27 @@ class _Errors:
 
     def errors(self):
         return self._errors
+
+
+def _start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
+    """A lever's start must fall within the run: a start before the scenario's would be taken as its
+    start, and one after the run's end would never act, both in silence."""
+    if lever.start is None or scenario.start <= lever.start_month <= end:
+        return []
+    return [("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to the run's "
+                      f"end ({calendar.label(end)})", lever.start)]
+
+
+def _calibrated_overrides(path: Path, overrides: dict, scenario) -> list[str]:
+    """A note for each override of a value the scenario's calibration sets: the override wins, as
+    asked, but the user is told the calibrated value is replaced."""
+    notes = []
+    for key in overrides:
+        replaced = [k for k in scenario.calibrated if k == key or k.startswith(key + ".")]
+        if replaced:
+            notes.append(f"{path}: overrides.{key}: replaces what calibration {scenario.calibration_file.name} "
+                         f"sets ({', '.join(replaced)})")
+    return notes
 
 
 def _scenario_file(path: Path, name: str) -> Path:
