@@ -42,7 +42,7 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
-from . import calendar, feedbacks, population, schedule
+from . import calendar, feedbacks, footprint, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 from .stocks import Stocks
@@ -88,6 +88,7 @@ class WorkforceModel(mesa.Model):
             first = calendar.year_of(s.start) + (calendar.year_of(s.start) * 12 + s.end % 12 < s.start)
             raise InputError.one("--until", "until", f"a year from {first} to {calendar.year_of(s.end)} (scenario "
                                                      f"{s.spec.name} runs from {s.spec.start} to {s.spec.end})", until)
+        footprint.check(s, self.end)  # before allocating: a run too big for memory is refused, not killed
         self.now = s.start
         self.check = check
         if collect not in COLLECT:

@@ -22,6 +22,7 @@ import numpy as np
 from . import schedule
 from .people import FIELDS, Status
 from .rng import ShareTable, cohort_keys
+from .scenario import MIN_STOCK_FTE
 
 
 _BLOCK = 1 << 16  # people entering their starting stages at a time
@@ -155,7 +156,7 @@ def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:
         part = fte < 1.0
         needed = target - (~part).sum()
         if part.any() and needed > 0:
-            p.fte[ids[part]] = np.clip(fte[part] * needed / fte[part].sum(), 0.05, 1.0)
+            p.fte[ids[part]] = np.clip(fte[part] * needed / fte[part].sum(), MIN_STOCK_FTE, 1.0)
         return len(ids)
     cumulative = np.concatenate([[0.0], np.cumsum(fte)])
     return int(np.argmin(np.abs(cumulative - target)))

@@ -32,6 +32,7 @@ TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transit
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
 # Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
 MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
+MIN_STOCK_FTE = 0.05  # the least FTE a part-timer of a starting stock is given when its FTE is matched
 MAX_STOCK = 10_000_000  # people (or FTE) in one stage's starting stock, or vacant FTE of a group
 MAX_PER_YEAR = 1_000_000  # training places a year, joiners a year
 MIN_AGE = 16.0  # nobody starts training or work younger
@@ -207,7 +208,10 @@ class StockSpec(Strict):
         if self.headcount is None and self.fte is None:
             raise ValueError("headcount or fte (or both)")
         if self.headcount is not None and self.fte is not None and self.fte > self.headcount:
-            raise ValueError(f"fte no greater than headcount ({self.headcount})")
+            raise ValueError(f"fte no greater than headcount ({self.headcount}): a person works at most 1 FTE")
+        if self.headcount is not None and self.fte is not None and self.fte < self.headcount * MIN_STOCK_FTE:
+            raise ValueError(f"fte of at least {MIN_STOCK_FTE} per person ({self.headcount * MIN_STOCK_FTE:g} for "
+                             f"headcount {self.headcount}): nobody in post works less")
         _check_age(self.age)
         return self
 
