@@ -46,7 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
+from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
 from .layering import CALIBRATION_DIR, read_layered
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
@@ -362,6 +362,8 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     from scipy.optimize import differential_evolution
     from scipy.stats import chi2, qmc
 
+    if version is not None:  # it names the parameter file: checked before the fit, not after
+        plain_name(version, "--version", "version")
     spec, scenario_path = load(config)
     st = spec.settings.model_copy(update={k: v for k, v in dict(
         maxiter=maxiter, popsize=popsize, replications=replications, workers=workers, seed=seed,

@@ -212,6 +212,7 @@ def _compare(args) -> int:
     from . import analysis
 
     results = Path(args.results)
+    plain_name(args.measure, "--measure", "measure")  # it names the default comparison file
     if not (results / "manifest.json").is_file():
         raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
     table = analysis.compare(results, args.measure)
@@ -317,8 +318,6 @@ def _calibrate(args) -> int:
     if args.check_replications is not None and args.check_replications < 2:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
     _check_seed(args.seed)
-    if args.version is not None:
-        plain_name(args.version, "--version", "version")
     if args.evaluate is not None:
         return _evaluate_calibration(args)
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,
