@@ -511,7 +511,9 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
             "value": round(float(summary["best_x"][i]), 6),
             "interval_90": [round(v, 6) for v in summary["intervals"][i]],
             "bounds": list(parameters.bounds[i]),
-            **({"shipped": parameters.base[key]} if kind == "scale" else {}),
+            # the scenario's value the fit started from: a scenario whose value differs would have
+            # it replaced in silence, so loading refuses it (sim.layering.calibration_conflicts)
+            "shipped": parameters.base[key],
         }
     before, after = _describe(summary["before"], spec.targets), _describe(summary["after"], spec.targets)
     command = (f"workforce calibrate {_relative(summary.get('config_path', DEFAULT_CONFIG))} --version {version} "

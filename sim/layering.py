@@ -141,21 +141,39 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     return InputError(problems)
 
 
-def calibration_conflicts(layers: list, calibrated: dict, calibration_path) -> None:
-    """Refuse a value set above the file that names the calibration (in a scenario extending it)
-    for a key the calibration sets: the calibrated value would replace it in silence."""
-    from .errors import Problem
+def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibration_path, overrides: dict) -> None:
+    """Refuse a value of the scenario that its calibration would replace in silence: a key the
+    calibration sets, given in a file extending the one that names the calibration, or edited
+    (in any file) from the value the calibration was fitted from, where its parameter file records
+    it (``fitted.<key>.shipped``). The caller's ``overrides`` are exempt: they replace the calibrated value."""
+    from .errors import Problem, _short
 
-    named = next((i for i, (_, data) in enumerate(layers) if "calibration" in data), None)
+    fitted = read_yaml(calibration_path).get("fitted")
+    fitted = fitted if isinstance(fitted, dict) else {}
+    named = next((i for i, (_, layer) in enumerate(layers) if "calibration" in layer), len(layers))
+    advice = "remove it, or add 'calibration: null' to load without the calibration"
     problems = []
-    for path, data in layers[:named or 0]:
-        for key in calibrated:
-            if _reach(data, key.split(".")) == len(key.split(".")):
-                problems.append(Problem(str(path), key, f"no value for a key the calibration {calibration_path.name} "
-                                                        f"sets (its value would replace this one): remove it, or "
-                                                        f"add 'calibration: null' to load without the calibration"))
+    for key in calibrated:
+        keys = key.split(".")
+        if any(key == k or key.startswith(k + ".") for k in overrides or {}):
+            continue
+        above = [path for path, layer in layers[:named] if _reach(layer, keys) == len(keys)]
+        recorded = fitted.get(key).get("shipped") if isinstance(fitted.get(key), dict) else None
+        if above:
+            problems.append(Problem(str(above[0]), key, f"no value for a key the calibration {calibration_path.name} "
+                                                        f"sets (its value would replace this one): {advice}"))
+        elif recorded is not None and _reach(data, keys) == len(keys) and _at(data, keys) != recorded:
+            problems.append(Problem(str(owner(layers, key)), key, f"the value calibration {calibration_path.name} "
+                                                                  f"was fitted from, {_short(recorded)!r}, as the "
+                                                                  f"calibration replaces it: {advice}", _at(data, keys)))
     if problems:
         raise InputError(problems)
+
+
+def _at(data, keys: list[str]):
+    for key in keys:
+        data = data[int(key)] if isinstance(data, list) else data[key] if key in data else data[int(key)]
+    return data
 
 
 def input_files(paths) -> dict[str, str]:

@@ -496,7 +496,7 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
         _set(data, dotted, value, path)
     calibrated, calibration_path = layering.calibration_overrides(data, layering.owner(layers, "calibration"))
     if calibrated:
-        layering.calibration_conflicts(layers, calibrated, calibration_path)
+        layering.calibration_conflicts(layers, data, calibrated, calibration_path, overrides)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():

@@ -73,6 +73,8 @@ def with_lever(**lever_changes) -> dict:
 
 
 CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
+FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
+SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
 SCHEDULER = "a Dask scheduler answering at"
 PLAIN = "a plain name (letters, digits"
 REGULAR = "a regular file (not a directory, named pipe or device)"
@@ -136,6 +138,14 @@ CASES = {
         tiny(calibration="cal.yaml") | {"cal.yaml": CALIBRATION,
                                         "top.yaml": {"extends": "tiny.yaml", "groups": {"staff": {"leaving": {
                                             "rate": 0.2}}}}}),
+    "an edit the calibration would replace": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.rate", "the value calibration cal.yaml was fitted from, "
+                                                                        "0.0, as the calibration replaces it",
+        tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": FITTED}),
+    "an edit the calibration would replace, in a copy of the shipped scenario": Case(
+        ["run", "copy.yaml"], "copy.yaml", "groups.nursing.leaving.rate", "the value calibration wales-mh-v2.yaml "
+                                                                          "was fitted from",
+        {"copy.yaml": changed(SHIPPED, {"groups.nursing.leaving.rate": 0.2})}),
     # ---- names that become paths ----
     "a scenario name that climbs out of results": Case(["run", "tiny.yaml"], "tiny.yaml", "name", PLAIN,
                                                        tiny(name="../../escaped")),
@@ -331,6 +341,15 @@ def test_an_experiment_override_of_a_calibrated_value_is_applied_and_noted(tmp_p
     (tmp_path / "e.yaml").write_text(yaml.safe_dump(changed(files["e.yaml"], {"overrides": {}})))
     loaded = experiment.load(tmp_path / "e.yaml")
     assert loaded.notes == [] and loaded.scenario.spec.groups["staff"].leaving.rate == 0.05
+
+
+def test_a_calibrated_scenario_loads_with_the_values_its_calibration_was_fitted_from(tmp_path):
+    from sim import scenario
+
+    make(tmp_path, tiny(calibration="cal.yaml") | {"cal.yaml": FITTED})
+    assert scenario.load(tmp_path / "tiny.yaml").spec.groups["staff"].leaving.rate == 0.05
+    make(tmp_path, {"copy.yaml": SHIPPED})  # an unedited copy of the shipped scenario
+    assert scenario.load(tmp_path / "copy.yaml").calibrated == scenario.load("wales-mh-2021").calibrated
 
 
 def test_a_lever_within_the_run_and_a_plain_dotted_name_are_accepted(tmp_path):
