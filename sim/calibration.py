@@ -107,6 +107,17 @@ class Settings(_Strict):
     tol: float = Field(0.01, gt=0)  # a block stops when its population's losses agree to this relative spread
 
 
+def _settings(settings: Settings, **options) -> Settings:
+    """``settings`` with the command line's options (those not None) in place, checked as the file's
+    are (a --popsize of 1 is refused as popsize: 1 would be), each problem naming its option."""
+    given = {k: v for k, v in options.items() if v is not None}
+    try:
+        return Settings.model_validate({**settings.model_dump(), **given})
+    except ValidationError as exc:
+        raise InputError([Problem(f"--{p.field.replace('_', '-')}", p.field, p.expected, p.found)
+                          for p in from_pydantic("settings", exc).problems]) from None
+
+
 def fit_seeds(settings: Settings) -> list[int]:
     """The replication seeds every parameter set of a fit runs over (common random numbers)."""
     return [settings.seed * 1000 + i for i in range(settings.replications)]
@@ -365,9 +376,8 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     if version is not None:  # it names the parameter file: checked before the fit, not after
         plain_name(version, "--version", "version")
     spec, scenario_path = load(config)
-    st = spec.settings.model_copy(update={k: v for k, v in dict(
-        maxiter=maxiter, popsize=popsize, replications=replications, workers=workers, seed=seed,
-        check_replications=check_replications).items() if v is not None})
+    st = _settings(spec.settings, maxiter=maxiter, popsize=popsize, replications=replications, workers=workers,
+                   seed=seed, check_replications=check_replications)
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)
@@ -676,11 +686,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None
                                 document.scenario))
     if problems:
         raise InputError(problems)
-    try:
-        st = Settings.model_validate({**document.settings.model_dump(), **{k: v for k, v in dict(
-            replications=replications, check_replications=check_replications, seed=seed).items() if v is not None}})
-    except ValidationError as exc:
-        raise from_pydantic("evaluate", exc) from None
+    st = _settings(document.settings, replications=replications, check_replications=check_replications, seed=seed)
     uncalibrated = _uncalibrated(scenario_path)
     calibrated = {**uncalibrated, **document.overrides}  # what `calibration:` naming the file applies
     try:

@@ -23,7 +23,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .errors import InputError, plain_name
+from .errors import InputError
 
 EXIT_BAD_INPUT = 2
 
@@ -212,10 +212,15 @@ def _compare(args) -> int:
     from . import analysis
 
     results = Path(args.results)
-    plain_name(args.measure, "--measure", "measure")  # it names the default comparison file
     if not (results / "manifest.json").is_file():
         raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
     table = analysis.compare(results, args.measure)
+    for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
+        unknown = sorted(set(asked or []) - set(there))
+        if unknown:  # else they would be left out of the table in silence
+            shown = (f"{table.year.min()} to {table.year.max()}" if option == "years"
+                     else ", ".join(dict.fromkeys(there)))
+            raise InputError.one(f"--{option}", option, f"{option} of the results ({shown})", unknown)
     written, planned = analysis.completeness(results)
     out = Path(args.out) if args.out else results / f"comparison-{args.measure}.csv"
     table.to_csv(out, index=False)

@@ -161,8 +161,8 @@ CASES = {
                                                   PLAIN),
     "a calibration version with a slash": Case(["calibrate", "--version", "v1/x", "--maxiter", "1"], "--version",
                                                "version", PLAIN),
-    "a measure that becomes a file name": Case(["compare", ".", "--measure", "../../escaped"], "--measure", "measure",
-                                               PLAIN),
+    "calibrate with a population of one": Case(["calibrate", "--popsize", "1"], "--popsize", "popsize",
+                                               "a number greater than or equal to 2"),
     # ---- special files: refused without opening them ----
     "a scenario that is a named pipe": Case(["run", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
                                             {"pipe.yaml": FIFO}),
@@ -363,3 +363,26 @@ def test_a_lever_within_the_run_and_a_plain_dotted_name_are_accepted(tmp_path):
     from sim import scenario
 
     assert scenario.load(tmp_path / "named" / "tiny.yaml").name == "wales-mh.2021_v2"
+
+
+@pytest.fixture(scope="module")
+def batch_results(tmp_path_factory) -> Path:
+    """A tiny batch's results (one year, one replication, a baseline and a policy)."""
+    directory = tmp_path_factory.mktemp("batch")
+    make(directory, with_lever() | {"e.yaml": changed(EXPERIMENT, {"years": 1})})
+    assert main(["batch", str(directory / "e.yaml"), "--workers", "1", "--quiet", "--out",
+                 str(directory / "out")]) == 0
+    return directory / "out"
+
+
+@pytest.mark.parametrize("options, option, expected", [
+    (["--measure", "../../escaped"], "--measure", "one of headcount, fte"),  # it would name the comparison file
+    (["--years", "2020", "1990"], "--years", "years of the results (2020 to 2021)"),
+    (["--groups", "nursing"], "--groups", "groups of the results (staff, total)"),
+], ids=["a measure that is no measure", "a year outside the results", "a group not in the results"])
+def test_compare_refuses_what_it_would_leave_out_in_silence(batch_results, capsys, options, option, expected):
+    before = listing(batch_results)
+    assert main(["compare", str(batch_results), *options]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, option, option.lstrip("-"), expected), err
+    assert listing(batch_results) == before
