@@ -288,12 +288,19 @@ class _Errors:
 
 
 def _start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
-    """A lever's start must fall within the run: a start before the scenario's would be taken as its
-    start, and one after the run's end would never act, both in silence."""
-    if lever.start is None or scenario.start <= lever.start_month <= end:
-        return []
-    return [("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to the run's "
-                      f"end ({calendar.label(end)})", lever.start)]
+    """A lever must act within the run: a start before the scenario's would be taken as its start,
+    and one after the run's end (or a schedule of places whose first intake is after it) would
+    never act, both in silence."""
+    problems = []
+    if lever.start is not None and not scenario.start <= lever.start_month <= end:
+        problems.append(("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to "
+                                  f"the run's end ({calendar.label(end)})", lever.start))
+    places = getattr(lever, "places", None)
+    intake = scenario.spec.intake.get(getattr(lever, "stage", None))
+    if places and intake is not None and calendar.month(min(places), intake.month) > end:
+        problems.append(("places", f"a schedule whose first intake ({min(places)}-{intake.month:02d}) is within the "
+                                   f"run, which ends {calendar.label(end)}", sorted(places)))
+    return problems
 
 
 def _calibrated_overrides(path: Path, overrides: dict, scenario) -> list[str]:

@@ -633,13 +633,27 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                 elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a non-training stage of group {name}", s))
-    for s in spec.stocks:
+    def age_check(where: str, ages, group: str):  # nobody starts at or past their group's last working age
+        last = spec.groups[group].retirement.max_age if group in spec.groups else None
+        if ages and last is not None and max(b.high for b in ages) > last:
+            problems.append(Problem(f, where, f"age bands ending by the group's retirement.max_age ({last}): "
+                                              f"older people would all retire in the first month",
+                                    max(b.high for b in ages)))
+
+    for s, stock in spec.stocks.items():
         if s not in stages:
             problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
+        else:
+            age_check(f"stocks.{s}.age", stock.age, graph.nodes[s]["staff_group"])
+    for name, g in spec.groups.items():
+        if g.joiners:
+            age_check(f"groups.{name}.joiners.age", g.joiners.age, name)
     for s, intake in spec.intake.items():
         if s not in stages:
             problems.append(Problem(f, f"intake.{s}", f"a stage ({stage_list})", s))
-        elif not graph.nodes[s]["entry"]:
+        elif intake.age is not None:
+            age_check(f"intake.{s}.age", intake.age, graph.nodes[s]["staff_group"])
+        if s in stages and not graph.nodes[s]["entry"]:
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
         if intake.from_stage is not None and intake.from_stage not in stages:
             problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))

@@ -121,6 +121,19 @@ CASES = {
                                                       "a month within the run", with_lever(start="2031-01")),
     "a lever starting after the run's end": Case(["sensitivity", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
                                                  "to the run's end (2022-03)", with_lever(start="2025-01")),
+    "a schedule of places that starts after the run": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.places", "a schedule whose first intake (2025-09) is "
+                                                                        "within the run, which ends 2022-03",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "training_places", "stage": "course/student", "places": {2025: 30}}]})}),
+    "a starting stock older than its group's retirement age": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker.age",
+        "age bands ending by the group's retirement.max_age (70)",
+        tiny(**{"stocks__course/worker__age": [[30, 60, 0.8], [60, 80, 0.2]]})),
+    "an intake aged past retirement": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age", "age bands ending by the group's "
+                                                                        "retirement.max_age (70)",
+        tiny(**{"intake__course/student__age": [[18, 75, 1.0]]})),
     "an FTE above what the headcount can work": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
         tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
