@@ -64,7 +64,7 @@ _KINDS = {"int_type": "a valid integer", "int_parsing": "a valid integer", "int_
           "float_type": "a valid number", "float_parsing": "a valid number", "finite_number": "a finite number",
           "string_type": "a valid string", "bool_type": "a valid boolean (true or false)",
           "bool_parsing": "a valid boolean (true or false)", "dict_type": "a valid dictionary (a mapping)",
-          "list_type": "a valid list", "tuple_type": "a valid list", 
+          "list_type": "a valid list", "tuple_type": "a valid list",
           "model_attributes_type": "a valid dictionary (a mapping)", "missing": "this required field",
           "extra_forbidden": "no such key here (unknown key)"}
 

@@ -22,7 +22,7 @@ import copy
 import hashlib
 from pathlib import Path
 
-from .errors import InputError, is_file, read_yaml, refuse_special
+from .errors import InputError, Problem, _short, is_file, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 
@@ -86,29 +86,33 @@ def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
                                                              f"({shipped})", name_or_path)
 
 
-def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None]:
-    """The dotted overrides of the scenario's calibration file (empty if it names none)."""
+def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None, dict]:
+    """The dotted overrides of the scenario's calibration file (empty if it names none), the file,
+    and its ``fitted`` section (what each key was fitted from; empty if it has none)."""
     name = data.get("calibration")
     if name is None:
-        return {}, None
+        return {}, None, {}
     if not isinstance(name, str):
         raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
     path = calibration_file(name, scenario_path.parent, scenario_path)
-    overrides = read_yaml(path).get("overrides")
+    document = read_yaml(path)
+    overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
-    return overrides, path
+    return overrides, path, fitted if isinstance(fitted, dict) else {}
 
 
 def owner(layers: list, field: str) -> Path:
     """The file of ``layers`` (top first) where a dotted ``field`` of the merged data was set: the
     one whose own data reaches deepest along it, the top one on a tie (it overrides the others)."""
     keys = field.split(".") if field else []
-    return max(layers, key=lambda layer: (_reach(layer[1], keys), -layers.index(layer)))[0]
+    depth = [(_walk(data, keys)[0], -i) for i, (_, data) in enumerate(layers)]
+    return layers[depth.index(max(depth))][0]
 
 
-def _reach(data, keys: list[str]) -> int:
-    """How many of ``keys`` lead into ``data`` (dict keys, or list indexes and integer keys written as text)."""
+def _walk(data, keys: list[str]) -> tuple[int, object]:
+    """How many of ``keys`` lead into ``data`` (dict keys, or list indexes and integer keys written
+    as text), and the value they lead to."""
     node = data
     for n, key in enumerate(keys):
         if isinstance(node, dict) and key in node:
@@ -118,8 +122,8 @@ def _reach(data, keys: list[str]) -> int:
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
         else:
-            return n
-    return len(keys)
+            return n, None
+    return len(keys), node
 
 
 def attributed(error: InputError, path: Path, layers: list, calibrated: dict, calibration_path,
@@ -127,8 +131,6 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     """``error`` with each problem of the scenario ``path`` named by the file that holds the value:
     the file it extends, when the mistake is there, or the calibration file, for a value it sets.
     A caller's overrides stay at ``path`` (an experiment names them by its own fields)."""
-    from .errors import Problem
-
     def under(field, keys):
         return any(field == k or field.startswith(k + ".") for k in keys)
 
@@ -141,15 +143,12 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     return InputError(problems)
 
 
-def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibration_path, overrides: dict) -> None:
+def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibration_path, fitted: dict,
+                          overrides: dict) -> None:
     """Refuse a value of the scenario that its calibration would replace in silence: a key the
     calibration sets, given in a file extending the one that names the calibration, or edited
     (in any file) from the value the calibration was fitted from, where its parameter file records
     it (``fitted.<key>.shipped``). The caller's ``overrides`` are exempt: they replace the calibrated value."""
-    from .errors import Problem, _short
-
-    fitted = read_yaml(calibration_path).get("fitted")
-    fitted = fitted if isinstance(fitted, dict) else {}
     named = next((i for i, (_, layer) in enumerate(layers) if "calibration" in layer), len(layers))
     advice = "remove it, or add 'calibration: null' to load without the calibration"
     problems = []
@@ -157,23 +156,18 @@ def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibratio
         keys = key.split(".")
         if any(key == k or key.startswith(k + ".") for k in overrides or {}):
             continue
-        above = [path for path, layer in layers[:named] if _reach(layer, keys) == len(keys)]
+        above = [path for path, layer in layers[:named] if _walk(layer, keys)[0] == len(keys)]
         recorded = fitted.get(key).get("shipped") if isinstance(fitted.get(key), dict) else None
+        depth, value = _walk(data, keys)
         if above:
             problems.append(Problem(str(above[0]), key, f"no value for a key the calibration {calibration_path.name} "
                                                         f"sets (its value would replace this one): {advice}"))
-        elif recorded is not None and _reach(data, keys) == len(keys) and _at(data, keys) != recorded:
+        elif recorded is not None and depth == len(keys) and value != recorded:
             problems.append(Problem(str(owner(layers, key)), key, f"the value calibration {calibration_path.name} "
                                                                   f"was fitted from, {_short(recorded)!r}, as the "
-                                                                  f"calibration replaces it: {advice}", _at(data, keys)))
+                                                                  f"calibration replaces it: {advice}", value))
     if problems:
         raise InputError(problems)
-
-
-def _at(data, keys: list[str]):
-    for key in keys:
-        data = data[int(key)] if isinstance(data, list) else data[key] if key in data else data[int(key)]
-    return data
 
 
 def input_files(paths) -> dict[str, str]:

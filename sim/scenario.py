@@ -494,9 +494,9 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
     data = layering.read_layered(path, resolve, files=files, layers=layers)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
-    calibrated, calibration_path = layering.calibration_overrides(data, layering.owner(layers, "calibration"))
+    calibrated, calibration_path, fitted = layering.calibration_overrides(data, layering.owner(layers, "calibration"))
     if calibrated:
-        layering.calibration_conflicts(layers, data, calibrated, calibration_path, overrides)
+        layering.calibration_conflicts(layers, data, calibrated, calibration_path, fitted, overrides)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():

@@ -97,8 +97,8 @@ CASES = {
                                                     "--scheduler", "scheduler", "protocol://host:port", with_lever()),
     "a scheduler nobody answers at": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}"],
                                           "--scheduler", "scheduler", SCHEDULER, with_lever()),
-    "a scheduler on an unknown host": Case(["batch", "e.yaml", "--scheduler", "tcp://no-such-host.invalid:8786"],
-                                           "--scheduler", "scheduler", SCHEDULER, with_lever()),
+    "a scheduler at an address that never answers": Case(["batch", "e.yaml", "--scheduler", "tcp://192.0.2.1:8786"],
+                                                         "--scheduler", "scheduler", SCHEDULER, with_lever()),
     "sensitivity with a scheduler nobody answers at": Case(
         ["sensitivity", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}"], "--scheduler", "scheduler",
         SCHEDULER, with_lever()),
