@@ -517,7 +517,8 @@ def _processes(fn, jobs, workers):
 
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
 CONNECT_SECONDS = 5  # a scheduler that does not answer in this time is taken as not there
-SCHEDULER_EXPECTED = "'local', or the address of a running Dask scheduler as protocol://host:port (e.g. tcp://10.0.0.5:8786)"
+SCHEDULER_EXPECTED = ("'local', or the address of a running Dask scheduler as protocol://host:port "
+                      "(e.g. tcp://10.0.0.5:8786)")
 
 
 def check_scheduler(address: str | None) -> None:

@@ -147,13 +147,14 @@ CASES = {
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker.fte", "a number greater than or equal to 0",
         tiny(**{"stocks__course/worker": {"fte": -4.0, "age": [[30, 50, 1.0]]}})),
     "a value the calibration would replace": Case(
-        ["run", "top.yaml"], "top.yaml", "groups.staff.leaving.rate", "no value for a key the calibration cal.yaml sets",
+        ["run", "top.yaml"], "top.yaml", "groups.staff.leaving.rate",
+        "no value for a key the calibration cal.yaml sets",
         tiny(calibration="cal.yaml") | {"cal.yaml": CALIBRATION,
                                         "top.yaml": {"extends": "tiny.yaml", "groups": {"staff": {"leaving": {
                                             "rate": 0.2}}}}}),
     "an edit the calibration would replace": Case(
-        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.rate", "the value calibration cal.yaml was fitted from, "
-                                                                        "0.0, as the calibration replaces it",
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.rate",
+        "the value calibration cal.yaml was fitted from, 0.0, as the calibration replaces it",
         tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": FITTED}),
     "an edit the calibration would replace, in a copy of the shipped scenario": Case(
         ["run", "copy.yaml"], "copy.yaml", "groups.nursing.leaving.rate", "the value calibration wales-mh-v2.yaml "
