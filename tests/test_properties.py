@@ -46,8 +46,10 @@ def bands_of(draw, rate):
     return {"female": draw(values), "male": draw(values)}
 
 
-def age_distribution(draw, low=16.0):
-    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * 70), min_size=2, max_size=4, unique=True)))
+def age_distribution(draw, low=16.0, high=70):
+    """Age bands from ``low`` to at most ``high`` (a group's retirement age: nobody starts past it)."""
+    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * min(high, 70)), min_size=2, max_size=4,
+                                    unique=True)))
     weights = [draw(st.floats(0.1, 1.0)) for _ in quarters[1:]]
     total = sum(weights)
     return [[a / 4, b / 4, w / total] for a, b, w in zip(quarters, quarters[1:], weights)]
@@ -63,6 +65,7 @@ def shares(draw, names):
 def scenarios(draw):
     """(scenario dict, {file name: pathway dict}, levers) of a small valid scenario."""
     groups = ["alpha", "beta"][: draw(st.integers(1, 2))]
+    max_age = {g: draw(st.integers(60, 75)) for g in groups}
     n_pathways = draw(st.integers(1, 3))
     names = [f"p{i}" for i in range(n_pathways)]
     sizes = [draw(st.integers(1, 4)) for _ in names]
@@ -107,7 +110,7 @@ def scenarios(draw):
                               "change_per_year": draw(small_rate)},
             "leaving": {"rate": bands_of(draw, small_rate),
                         "reasons": shares(draw, draw(st.sampled_from([["elsewhere"], ["wales", "profession"]])))},
-            "retirement": {"rate": bands_of(draw, small_rate), "max_age": draw(st.integers(60, 75)),
+            "retirement": {"rate": bands_of(draw, small_rate), "max_age": max_age[name],
                            "mho_share": draw(prob), "mho_retire_at_55": draw(prob)},
             "retire_and_return": {"share": draw(prob), "hours_cut": draw(st.floats(0.0, 0.6)),
                                   "stay_years": sorted([draw(st.floats(0.1, 3.0)), draw(st.floats(0.1, 3.0))])},
@@ -117,17 +120,19 @@ def scenarios(draw):
         if own_posts and draw(st.booleans()):
             spec["joiners"] = {"per_year": draw(st.floats(0.0, 60.0)), "fill_per_month": draw(st.floats(0.0, 0.5)),
                                "stages": shares(draw, own_posts[: draw(st.integers(1, len(own_posts)))]),
-                               "sources": shares(draw, ["uk", "international"]), "age": age_distribution(draw, 21.0)}
+                               "sources": shares(draw, ["uk", "international"]),
+                               "age": age_distribution(draw, 21.0, max_age[name])}
         return spec
 
     stocks = {}
     for s in all_stages:
         if draw(st.booleans()):
             n = draw(st.integers(0, 80))
-            stock = {"headcount": n, "age": age_distribution(draw)}
+            stock = {"headcount": n, "age": age_distribution(draw, high=max_age[info[s]["staff_group"]])}
             kind = draw(st.sampled_from(["headcount", "both", "fte"]))
             if kind != "headcount":
-                stock["fte"] = float(draw(st.floats(0.0, float(n))))
+                least = scenario.MIN_STOCK_FTE * n if kind == "both" else 0.0  # what the headcount can work
+                stock["fte"] = float(draw(st.floats(least, float(n))))
             if kind == "fte":
                 del stock["headcount"]
             stocks[s] = stock
@@ -141,7 +146,7 @@ def scenarios(draw):
             if posts and draw(st.integers(0, 3)) == 0:
                 spec["from_stage"] = draw(st.sampled_from(posts))  # an in-service route
             else:
-                spec["age"] = age_distribution(draw)
+                spec["age"] = age_distribution(draw, high=max_age[info[s]["staff_group"]])
             intake[s] = spec
     data = {
         "name": "random", "start": "2020-03", "end": f"{draw(st.integers(2021, 2023))}-03",
