@@ -15,16 +15,17 @@ import os
 from pathlib import Path
 
 from .errors import InputError
+from .population import enough_for
 
 BYTES_PER_PERSON = 300  # measured at 230-300 bytes a simulated person (benchmarks/README.md), the top taken
 
 
 def people(scenario, end: int) -> int:
-    """People a run of ``scenario`` to month ``end`` creates at most: the starting stocks (a stock
-    given as FTE only, as if everyone worked 0.3 FTE), and each year's largest intake and joiners."""
+    """People a run of ``scenario`` to month ``end`` creates at most: the starting stocks (for a
+    stock given as FTE only, the people drawn to reach it), and each year's largest intake and joiners."""
     spec = scenario.spec
     years = math.ceil(max(end - scenario.start, 0) / 12) + 1
-    stocks = sum(s.headcount if s.headcount is not None else math.ceil(s.fte / 0.3) + 10 for s in spec.stocks.values())
+    stocks = sum(s.headcount if s.headcount is not None else enough_for(s.fte) for s in spec.stocks.values())
     places = sum(max(intake.places.values(), default=0.0) for intake in spec.intake.values())
     joiners = sum(g.joiners.per_year for g in spec.groups.values() if g.joiners is not None)
     return int(stocks + years * (places + joiners))

@@ -74,7 +74,7 @@ def create(model) -> None:
     """
     s, p = model.inputs, model.people
     stocks = [(name, stock, s.stage_code(name)) for name, stock in s.spec.stocks.items()]
-    sizes = np.array([stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
+    sizes = np.array([stock.headcount if stock.headcount is not None else enough_for(stock.fte)
                       for _, stock, _ in stocks], dtype=np.int64)
     keys = np.split(cohort_keys([("stock", name) for name, *_ in stocks], sizes), np.cumsum(sizes)[:-1])
     cohorts = []
@@ -112,7 +112,7 @@ def _compact(people, first: int, keep: np.ndarray) -> np.ndarray:
     return people.add(int(keep.sum()), **columns)
 
 
-def _enough_for(fte: float) -> int:
+def enough_for(fte: float) -> int:
     """Candidates to draw for an FTE target: enough even if everyone worked 0.3 FTE."""
     return int(np.ceil(fte / 0.3)) + 10
 
