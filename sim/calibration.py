@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import folders
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
 from .layering import CALIBRATION_DIR, read_layered
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
@@ -99,13 +99,24 @@ class Target(_Strict):
 
 class Settings(_Strict):
     replications: int = Field(3, ge=1)
-    seed: int = 0
+    seed: int = Field(0, ge=0, lt=2**63)
     maxiter: int = Field(8, ge=1)
     popsize: int = Field(4, ge=2)
     check_replications: int = Field(10, ge=2)
     interval_samples: int = Field(20, ge=0)  # extra parameter sets around the best, for the intervals
     workers: int = Field(1, ge=1)
     tol: float = Field(0.01, gt=0)  # a block stops when its population's losses agree to this relative spread
+
+
+def _settings(settings: Settings, **options) -> Settings:
+    """``settings`` with the command line's options (those not None) in place, checked as the file's
+    are (a --popsize of 1 is refused as popsize: 1 would be), each problem naming its option."""
+    given = {k: v for k, v in options.items() if v is not None}
+    try:
+        return Settings.model_validate({**settings.model_dump(), **given})
+    except ValidationError as exc:
+        raise InputError([Problem(f"--{p.field.replace('_', '-')}", p.field, p.expected, p.found)
+                          for p in from_pydantic("settings", exc).problems]) from None
 
 
 def fit_seeds(settings: Settings) -> list[int]:
@@ -237,7 +248,11 @@ def load(path) -> tuple[CalibrationSpec, Path]:
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     candidate = path.parent / spec.scenario
-    scenario_path = candidate if candidate.is_file() else scenario_module.resolve(spec.scenario)
+    refuse_special(candidate, path, "scenario")
+    try:
+        scenario_path = candidate if is_file(candidate) else scenario_module.resolve(spec.scenario)
+    except InputError as exc:  # named by the file and key that refer to it
+        raise InputError.one(path, "scenario", exc.problems[0].expected, spec.scenario) from None
     s = scenario_module.load(scenario_path, _uncalibrated(scenario_path))
     problems = [Problem(str(path), f"fit.{i}", f"a key listed under the scenario's uncertain: "
                                                f"({', '.join(s.spec.uncertain) or 'none'})", k)
@@ -359,10 +374,11 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     from scipy.optimize import differential_evolution
     from scipy.stats import chi2, qmc
 
+    if version is not None:  # it names the parameter file: checked before the fit, not after
+        plain_name(version, "--version", "version")
     spec, scenario_path = load(config)
-    st = spec.settings.model_copy(update={k: v for k, v in dict(
-        maxiter=maxiter, popsize=popsize, replications=replications, workers=workers, seed=seed,
-        check_replications=check_replications).items() if v is not None})
+    st = _settings(spec.settings, maxiter=maxiter, popsize=popsize, replications=replications, workers=workers,
+                   seed=seed, check_replications=check_replications)
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)
@@ -510,7 +526,9 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
             "value": round(float(summary["best_x"][i]), 6),
             "interval_90": [round(v, 6) for v in summary["intervals"][i]],
             "bounds": list(parameters.bounds[i]),
-            **({"shipped": parameters.base[key]} if kind == "scale" else {}),
+            # the scenario's value the fit started from: a scenario whose value differs would have
+            # it replaced in silence, so loading refuses it (sim.layering.calibration_conflicts)
+            "shipped": parameters.base[key],
         }
     before, after = _describe(summary["before"], spec.targets), _describe(summary["after"], spec.targets)
     command = (f"workforce calibrate {_relative(summary.get('config_path', DEFAULT_CONFIG))} --version {version} "
@@ -636,6 +654,7 @@ def parameter_file(name_or_path) -> Path:
     for candidate in (Path(str(name_or_path)), CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
+        refuse_special(candidate, candidate, "")
     shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if p != DEFAULT_CONFIG)
     raise InputError.one(name_or_path, "", f"an existing calibration parameter file or a shipped one's name "
                                            f"({shipped})")
@@ -673,11 +692,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None
                                 document.scenario))
     if problems:
         raise InputError(problems)
-    try:
-        st = Settings.model_validate({**document.settings.model_dump(), **{k: v for k, v in dict(
-            replications=replications, check_replications=check_replications, seed=seed).items() if v is not None}})
-    except ValidationError as exc:
-        raise from_pydantic("evaluate", exc) from None
+    st = _settings(document.settings, replications=replications, check_replications=check_replications, seed=seed)
     uncalibrated = _uncalibrated(scenario_path)
     calibrated = {**uncalibrated, **document.overrides}  # what `calibration:` naming the file applies
     try:

@@ -131,6 +131,7 @@ def _run(args) -> int:
     from .results import run
 
     _check_run_options(args)
+    _check_seed(args.seed, args.replications)
     if args.out is not None:
         folders.check_empty(args.out)
     if args.replications > 1:
@@ -142,6 +143,16 @@ def _run(args) -> int:
     _print_summary(results)
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
+
+
+MAX_SEED = 2**63 - 1
+
+
+def _check_seed(seed: int | None, runs: int = 1) -> None:
+    """A seed is a whole number from 0 (numpy refuses a negative one, deep inside a run); with
+    replications, the last seed (seed + runs - 1) too."""
+    if seed is not None and not 0 <= seed <= MAX_SEED - (runs - 1):
+        raise InputError.one("--seed", "seed", f"a whole number from 0 to {MAX_SEED - (runs - 1):,}", seed)
 
 
 def _print_summary(results) -> None:
@@ -249,6 +260,11 @@ def _experiment_commands(sub) -> None:
     sens.set_defaults(func=_sensitivity)
 
 
+def _print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"workforce: note: {note}", file=sys.stderr)
+
+
 def _check_workers(args) -> None:
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
@@ -258,7 +274,9 @@ def _batch(args) -> int:
     from . import experiment
 
     _check_workers(args)
+    experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
+    _print_notes(loaded.notes)
     args.on_stop = "the runs written are kept: rerun the same command to resume"
     summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     sets = len(loaded.parameter_sets())
@@ -277,6 +295,12 @@ def _compare(args) -> int:
         raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
     out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv")
     table = analysis.compare(results, args.measure)
+    for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
+        unknown = sorted(set(asked or []) - set(there))
+        if unknown:  # else they would be left out of the table in silence
+            shown = (f"{table.year.min()} to {table.year.max()}" if option == "years"
+                     else ", ".join(dict.fromkeys(there)))
+            raise InputError.one(f"--{option}", option, f"{option} of the results ({shown})", unknown)
     written, planned = analysis.completeness(results)
     folders.atomic_write(out, lambda p: table.to_csv(p, index=False))
     first, last = int(table.year.min()), int(table.year.max())
@@ -296,7 +320,9 @@ def _sensitivity(args) -> int:
     from . import experiment, sensitivity
 
     _check_workers(args)
+    experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
+    _print_notes(loaded.notes)
     for key in args.outcome or []:
         expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
         if expected:
@@ -376,6 +402,7 @@ def _calibrate(args) -> int:
             raise InputError.one(f"--{name}", name, "at least 1", getattr(args, name))
     if args.check_replications is not None and args.check_replications < 2:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
+    _check_seed(args.seed)
     if args.evaluate is not None:
         return _evaluate_calibration(args)
     from .calibration import CALIBRATION_DIR

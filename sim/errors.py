@@ -7,7 +7,9 @@ nothing a user writes in a data file should ever produce a traceback.
 from __future__ import annotations
 
 import os
+import re
 import reprlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,22 +44,62 @@ class InputError(Exception):
 
 
 def from_pydantic(file, error) -> InputError:
-    """Translate a pydantic ``ValidationError`` into an ``InputError``."""
+    """Translate a pydantic ``ValidationError`` into an ``InputError``.
+
+    The common kinds of error are put in our own words (from pydantic's error type and its
+    limits), so what a user reads, and what the tests check, does not change with pydantic's wording.
+    """
     problems = []
     for e in error.errors():
         field = ".".join(str(p) for p in e["loc"] if p != "[key]")
-        if e["type"] == "extra_forbidden":
-            expected = "no such key here (unknown key)"
-        elif e["type"] == "missing":
-            expected = "this required field"
-        else:
-            expected = e["msg"].replace("Input should be", "").replace("Value error, ", "").strip()
-            expected = expected.removeprefix("expected ").replace("List should have", "a list with")
-            expected = expected.replace("String should match pattern", "a plain lower-case name matching")
-            expected = expected if len(expected) <= 400 else expected[:397] + "..."
-        found = None if e["type"] == "missing" else _short(e.get("input"))
+        expected = _expected(e)
+        # no value for a missing key, nor for an unknown one: a path pointed at an unrelated file
+        # (a credentials file, say) must not print what that file holds
+        found = None if e["type"] in ("missing", "extra_forbidden") else _short(e.get("input"))
         problems.append(Problem(str(file), field, expected, found))
     return InputError(problems)
+
+
+_LIMITS = {"less_than_equal": ("le", "less than or equal to"), "greater_than_equal": ("ge", "greater than or equal to"),
+           "less_than": ("lt", "less than"), "greater_than": ("gt", "greater than")}
+_KINDS = {"int_type": "a valid integer", "int_parsing": "a valid integer", "int_from_float": "a valid integer",
+          "float_type": "a valid number", "float_parsing": "a valid number", "finite_number": "a finite number",
+          "string_type": "a valid string", "bool_type": "a valid boolean (true or false)",
+          "bool_parsing": "a valid boolean (true or false)", "dict_type": "a valid dictionary (a mapping)",
+          "list_type": "a valid list", "tuple_type": "a valid list",
+          "model_attributes_type": "a valid dictionary (a mapping)", "missing": "this required field",
+          "extra_forbidden": "no such key here (unknown key)"}
+
+
+def _expected(e: dict) -> str:
+    """What a pydantic error says was expected, in our words."""
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind in _KINDS:
+        return _KINDS[kind]
+    if kind in _LIMITS and _LIMITS[kind][0] in ctx:
+        key, words = _LIMITS[kind]
+        return f"a number {words} {_number(ctx[key])}"
+    if kind in ("too_short", "too_long"):
+        what = "a mapping" if ctx.get("field_type") == "Dictionary" else "a list"
+        n = ctx.get("min_length" if kind == "too_short" else "max_length")
+        return f"{what} with {'at least' if kind == 'too_short' else 'at most'} {n} item{'s' if n != 1 else ''}"
+    if kind == "model_type" and "class_name" in ctx:
+        return f"a valid dictionary (a mapping) of the fields of {ctx['class_name']}"
+    if kind == "literal_error" and "expected" in ctx:
+        return f"one of {ctx['expected']}"
+    if kind == "string_pattern_mismatch" and "pattern" in ctx:
+        return f"a plain lower-case name matching {ctx['pattern']!r}"
+    if kind == "value_error" and "error" in ctx:  # raised by our own validators: our own words
+        expected = str(ctx["error"])
+    else:  # a rarer kind: pydantic's message, without its preamble
+        expected = e["msg"].replace("Input should be", "").strip()
+    expected = expected.removeprefix("expected ")
+    return expected if len(expected) <= 400 else expected[:397] + "..."
+
+
+def _number(value) -> str:
+    """A limit as written in a schema: ``1`` for 1.0, ``0.01`` for 0.01."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 _REPR = reprlib.Repr(maxlevel=3, maxdict=6, maxlist=6, maxtuple=6, maxset=6, maxstring=80, maxother=80)
@@ -86,37 +128,100 @@ def is_file(path) -> bool:
         return False
 
 
+def regular_file(path, field: str = "") -> Path:
+    """``path`` if it names a regular file; else an ``InputError`` saying what it is.
+
+    Checked with ``os.stat`` before anything opens it: a named pipe blocks an open, a device such
+    as ``/dev/zero`` never ends, and a directory cannot be read.
+    """
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise InputError.one(path, field, "an existing file") from None
+    except ValueError:  # os.stat refuses a NUL byte
+        raise InputError.one(path, field, "a file name without a NUL byte") from None
+    except OSError as exc:  # a name too long, no permission
+        raise InputError.one(path, field, "a readable file", exc.strerror or type(exc).__name__) from None
+    refuse_special(path, path, field)
+    return Path(path)
+
+
+def refuse_special(path, file, field: str) -> None:
+    """Refuse a ``path`` that exists but is no regular file (a directory, named pipe or device),
+    naming the ``file`` and ``field`` that refer to it; a path that does not exist passes (the
+    caller says what it looked for)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not stat.S_ISREG(mode):
+        found = _kind(mode) if str(file) == str(path) else f"{path}: {_kind(mode)}"
+        raise InputError.one(file, field, "a regular file (not a directory, named pipe or device)", found)
+
+
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+PLAIN_NAME_EXPECTED = ("a plain name (letters, digits, '-', '_' and '.', not starting with '.' or '-'; no '/' "
+                       "and no '..'), as it becomes part of a file or folder name")
+
+
+def is_plain_name(value) -> bool:
+    """Whether ``value`` may become (part of) a file or folder name: it cannot leave the folder it is put in."""
+    return isinstance(value, str) and PLAIN_NAME.fullmatch(value) is not None and ".." not in value
+
+
+def plain_name(value, file, field: str) -> str:
+    """``value`` if it is a plain name (``is_plain_name``); else an ``InputError`` naming file and field."""
+    if not is_plain_name(value):
+        raise InputError.one(file, field, PLAIN_NAME_EXPECTED, value)
+    return value
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
 def read_yaml(path):
     """Read a YAML mapping with the safe loader; any failure becomes an ``InputError``.
 
     Every input file (scenario, pathway, experiment, calibration) is read here. Only the safe
     loader reads them: plain data, no tags that construct objects, so nothing in a file is
-    executed. A key given twice in one mapping is refused (YAML would silently keep the last),
-    as is a document that expands (through aliases) into more than ``MAX_VALUES`` values,
-    nests deeper than ``MAX_DEPTH`` or refers to itself.
+    executed. Only a regular file is opened (``regular_file``). A key given twice in one mapping
+    is refused (YAML would silently keep the last), as is a document that expands (through
+    aliases) into more than ``MAX_VALUES`` values, nests deeper than ``MAX_DEPTH`` or refers to
+    itself. The nesting is measured here, on the parser's events, before the parser's own limits
+    (libyaml refuses deep nesting with words of its own) and before any recursion.
+    Messages never quote the file's lines: a path pointed at the wrong file must not print it.
     """
     import yaml
 
     try:
-        if os.path.getsize(path) > MAX_BYTES:
-            raise InputError.one(path, "", f"a file of at most {MAX_BYTES:,} bytes", os.path.getsize(path))
+        size = os.stat(regular_file(path)).st_size
+        if size > MAX_BYTES:
+            raise InputError.one(path, "", f"a file of at most {MAX_BYTES:,} bytes", size)
         with open(path, encoding="utf-8") as fh:
-            loader = _SafeLoader(fh)
-            try:
-                node = loader.get_single_node()
-                if node is not None:
-                    _check_keys(path, node)
-                data = None if node is None else loader.construct_document(node)
-            finally:
-                loader.dispose()
+            text = fh.read(MAX_BYTES + 1)
+        _check_depth(path, text)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _check_keys(path, node)
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except FileNotFoundError:
         raise InputError.one(path, "", "an existing file") from None
     except OSError as exc:  # the message without the file name, which the problem gives
         raise InputError.one(path, "", "a readable UTF-8 text file", exc.strerror or str(exc)) from None
     except UnicodeDecodeError as exc:
-        raise InputError.one(path, "", "a readable UTF-8 text file", str(exc)) from None
+        raise InputError.one(path, "", "a readable UTF-8 text file", f"a byte that is not UTF-8 at {exc.start}") \
+            from None
     except yaml.YAMLError as exc:
-        raise InputError.one(path, "", "valid YAML", str(exc).splitlines()[0]) from None
+        raise InputError.one(path, "", "valid YAML", _where(exc)) from None
     except RecursionError:
         raise InputError.one(path, "", f"valid YAML nested at most {MAX_DEPTH} deep") from None
     except (ValueError, OverflowError) as exc:  # a path with a NUL byte; a date or an integer YAML cannot make
@@ -125,6 +230,52 @@ def read_yaml(path):
         raise InputError.one(path, "", "a mapping of keys to values", type(data).__name__)
     _check_size(path, data)
     return data
+
+
+def _where(exc) -> str:
+    """Where YAML went wrong, as line and column, and what the parser was doing; never the line itself."""
+    mark = getattr(exc, "problem_mark", None)
+    what = getattr(exc, "problem", None) or getattr(exc, "context", None) or type(exc).__name__
+    return f"{what} at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(what)
+
+
+def _check_depth(path, text: str) -> None:
+    """Refuse a document whose collections nest deeper than ``MAX_DEPTH``, counted on the parser's
+    events. libyaml looks ahead and stops at its own nesting limit before giving an event, so when
+    it fails the count is made again with PyYAML's own parser (no limit, no recursion), up to
+    where libyaml stopped; any other syntax error is left to the loader to report."""
+    import yaml
+
+    try:
+        _count_depth(path, text, _SafeLoader)
+    except yaml.YAMLError as exc:
+        if _SafeLoader is yaml.SafeLoader:
+            return
+        mark = getattr(exc, "problem_mark", None)
+        end = len(text) if mark is None else mark.index + 1
+        try:
+            _count_depth(path, text[:end], yaml.SafeLoader)
+        except yaml.YAMLError:
+            pass
+
+
+def _count_depth(path, text: str, reader) -> None:
+    import yaml
+
+    parser, depth = reader(text), 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark is not None else "?"
+                    raise InputError.one(path, "", f"valid YAML nested at most {MAX_DEPTH} deep",
+                                         f"deeper on line {line}")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        parser.dispose()
 
 
 def _safe_loader():

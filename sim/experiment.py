@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, folders, layering
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, spec_value
 from .uncertain import problems as uncertain_problems
@@ -156,6 +156,7 @@ class Experiment:
     scenario: scenario_module.Scenario  # the baseline, with the experiment's overrides
     until: int | None
     policies: dict[str, tuple] = field(default_factory=dict)  # name -> levers, the baseline first
+    notes: list[str] = field(default_factory=list)  # what the user should know: a calibrated value replaced
 
     @property
     def name(self) -> str:
@@ -250,14 +251,16 @@ def load(path) -> Experiment:
         if until * 12 + scenario.end % 12 > scenario.end:
             problems.append(Problem(str(path), "years", f"at most {calendar.year_of(scenario.end - scenario.start)} "
                                                         f"(the scenario ends {scenario.spec.end})", spec.years))
+    end = scenario.end if until is None else until * 12 + scenario.end % 12
     policies = {BASELINE: ()}
     for name, policy in spec.policies.items():
         for i, lever in enumerate(policy.levers):
-            for where, expected, found in lever.problems(scenario):
+            for where, expected, found in [*lever.problems(scenario), *_start_problems(lever, scenario, end)]:
                 problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
         policies[name] = tuple(policy.levers)
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
-                            scenario_file=scenario_file, scenario=scenario, until=until, policies=policies)
+                            scenario_file=scenario_file, scenario=scenario, until=until, policies=policies,
+                            notes=_calibrated_overrides(path, spec.overrides, scenario))
     problems += _check_uncertain(experiment)
     problems += _check_sensitivity(experiment)
     if problems:
@@ -290,10 +293,39 @@ class _Errors:
         return self._errors
 
 
+def _start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
+    """A lever must act within the run: a start before the scenario's would be taken as its start,
+    and one after the run's end (or a schedule of places whose first intake is after it) would
+    never act, both in silence."""
+    problems = []
+    if lever.start is not None and not scenario.start <= lever.start_month <= end:
+        problems.append(("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to "
+                                  f"the run's end ({calendar.label(end)})", lever.start))
+    places = getattr(lever, "places", None)
+    intake = scenario.spec.intake.get(getattr(lever, "stage", None))
+    if places and intake is not None and calendar.month(min(places), intake.month) > end:
+        problems.append(("places", f"a schedule whose first intake ({min(places)}-{intake.month:02d}) is within the "
+                                   f"run, which ends {calendar.label(end)}", sorted(places)))
+    return problems
+
+
+def _calibrated_overrides(path: Path, overrides: dict, scenario) -> list[str]:
+    """A note for each override of a value the scenario's calibration sets: the override wins, as
+    asked, but the user is told the calibrated value is replaced."""
+    notes = []
+    for key in overrides:
+        replaced = [k for k in scenario.calibrated if k == key or k.startswith(key + ".")]
+        if replaced:
+            notes.append(f"{path}: overrides.{key}: replaces what calibration {scenario.calibration_file.name} "
+                         f"sets ({', '.join(replaced)})")
+    return notes
+
+
 def _scenario_file(path: Path, name: str) -> Path:
     beside = path.parent / name
     if is_file(beside):
         return beside
+    refuse_special(beside, path, "scenario")
     try:
         return scenario_module.resolve(name)
     except InputError:
@@ -510,6 +542,34 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")
+CONNECT_SECONDS = 5  # a scheduler that does not answer in this time is taken as not there
+SCHEDULER_EXPECTED = ("'local', or the address of a running Dask scheduler as protocol://host:port "
+                      "(e.g. tcp://10.0.0.5:8786)")
+
+
+def check_scheduler(address: str | None) -> None:
+    """Refuse a Dask scheduler address that is malformed or where no scheduler answers within
+    ``CONNECT_SECONDS``, before anything is run or written (Dask itself would wait 30 s, then
+    fail with a traceback)."""
+    import socket
+
+    if address is None or address == "local":
+        return
+    protocol, sep, location = address.rpartition("://") if "://" in address else ("tcp", "", address)
+    host, colon, port = location.rpartition(":")
+    host = host.strip("[]")
+    if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or not port.isdigit() \
+            or not 1 <= int(port) <= 65535:
+        raise InputError.one("--scheduler", "scheduler", SCHEDULER_EXPECTED, address)
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
+        raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {address} within "
+                                                         f"{CONNECT_SECONDS} s (or 'local')", reason) from None
+
+
 def _dask(fn, jobs, workers, scheduler):
     import logging
 
@@ -523,7 +583,12 @@ def _dask(fn, jobs, workers, scheduler):
                                silence_logs=logging.CRITICAL)
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+        except (OSError, TimeoutError, ValueError):
+            raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {scheduler} "
+                                                             f"(or 'local')") from None
     futures, pending, finished = [], None, False
     try:
         futures = client.map(fn, jobs, pure=False)

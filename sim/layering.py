@@ -22,21 +22,24 @@ import copy
 import hashlib
 from pathlib import Path
 
-from .errors import InputError, is_file, read_yaml
+from .errors import InputError, Problem, _short, is_file, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 
 
-def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None) -> dict:
+def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None,
+                 layers: list | None = None) -> dict:
     """The scenario data at ``path`` merged over the scenario it extends (recursively); the
-    files read are appended to ``files`` (this one first)."""
+    files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers``."""
     data = read_yaml(path)
     if files is not None:
         files.append(Path(path))
     base_path = _extended(path, data.pop("extends", None), resolve, seen)
+    if layers is not None:
+        layers.append((Path(path), data))
     if base_path is None:
         return data
-    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files)
+    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files, layers)
     return merge(merged, data)
 
 
@@ -47,7 +50,11 @@ def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
     if not isinstance(base, str):
         raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
     candidate = (path.parent / base)
-    base_path = candidate if is_file(candidate) else resolve(base)
+    refuse_special(candidate, path, "extends")
+    try:
+        base_path = candidate if is_file(candidate) else resolve(base)
+    except InputError as exc:  # named by the file and key that refer to it
+        raise InputError.one(path, "extends", exc.problems[0].expected, base) from None
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
     return base_path
@@ -66,27 +73,101 @@ def merge(base: dict, changes: dict) -> dict:
     return out
 
 
-def calibration_file(name_or_path, relative_to: Path) -> Path:
-    """A calibration parameter file: a path relative to the scenario, or a shipped name."""
+def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
+    """A calibration parameter file: a path relative to the scenario, or a shipped name. A problem
+    names the scenario ``file`` that refers to it (default: the folder)."""
     for candidate in (relative_to / str(name_or_path), CALIBRATION_DIR / str(name_or_path),
                       CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
+        refuse_special(candidate, file or relative_to, "calibration")
     shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if not p.stem.endswith("-report"))
-    raise InputError.one(relative_to, "calibration", f"an existing calibration file or shipped name ({shipped})",
-                         name_or_path)
+    raise InputError.one(file or relative_to, "calibration", f"an existing calibration file or shipped name "
+                                                             f"({shipped})", name_or_path)
 
 
-def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None]:
-    """The dotted overrides of the scenario's calibration file (empty if it names none)."""
+def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None, dict]:
+    """The dotted overrides of the scenario's calibration file (empty if it names none), the file,
+    and its ``fitted`` section (what each key was fitted from; empty if it has none)."""
     name = data.get("calibration")
     if name is None:
-        return {}, None
-    path = calibration_file(name, scenario_path.parent)
-    overrides = read_yaml(path).get("overrides")
+        return {}, None, {}
+    if not isinstance(name, str):
+        raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
+    path = calibration_file(name, scenario_path.parent, scenario_path)
+    document = read_yaml(path)
+    overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
-    return overrides, path
+    return overrides, path, fitted if isinstance(fitted, dict) else {}
+
+
+def owner(layers: list, field: str) -> Path:
+    """The file of ``layers`` (top first) where a dotted ``field`` of the merged data was set: the
+    one whose own data reaches deepest along it, the top one on a tie (it overrides the others)."""
+    keys = field.split(".") if field else []
+    depth = [(_walk(data, keys)[0], -i) for i, (_, data) in enumerate(layers)]
+    return layers[depth.index(max(depth))][0]
+
+
+def _walk(data, keys: list[str]) -> tuple[int, object]:
+    """How many of ``keys`` lead into ``data`` (dict keys, or list indexes and integer keys written
+    as text), and the value they lead to."""
+    node = data
+    for n, key in enumerate(keys):
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
+            node = node[int(key)]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return n, None
+    return len(keys), node
+
+
+def attributed(error: InputError, path: Path, layers: list, calibrated: dict, calibration_path,
+               overrides: dict) -> InputError:
+    """``error`` with each problem of the scenario ``path`` named by the file that holds the value:
+    the file it extends, when the mistake is there, or the calibration file, for a value it sets.
+    A caller's overrides stay at ``path`` (an experiment names them by its own fields)."""
+    def under(field, keys):
+        return any(field == k or field.startswith(k + ".") for k in keys)
+
+    problems = []
+    for p in error.problems:
+        file = p.file
+        if p.file == str(path) and not under(p.field, overrides or {}):
+            file = str(calibration_path) if under(p.field, calibrated) else str(owner(layers, p.field))
+        problems.append(Problem(file, p.field, p.expected, p.found))
+    return InputError(problems)
+
+
+def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibration_path, fitted: dict,
+                          overrides: dict) -> None:
+    """Refuse a value of the scenario that its calibration would replace in silence: a key the
+    calibration sets, given in a file extending the one that names the calibration, or edited
+    (in any file) from the value the calibration was fitted from, where its parameter file records
+    it (``fitted.<key>.shipped``). The caller's ``overrides`` are exempt: they replace the calibrated value."""
+    named = next((i for i, (_, layer) in enumerate(layers) if "calibration" in layer), len(layers))
+    advice = "remove it, or add 'calibration: null' to load without the calibration"
+    problems = []
+    for key in calibrated:
+        keys = key.split(".")
+        if any(key == k or key.startswith(k + ".") for k in overrides or {}):
+            continue
+        above = [path for path, layer in layers[:named] if _walk(layer, keys)[0] == len(keys)]
+        recorded = fitted.get(key).get("shipped") if isinstance(fitted.get(key), dict) else None
+        depth, value = _walk(data, keys)
+        if above:
+            problems.append(Problem(str(above[0]), key, f"no value for a key the calibration {calibration_path.name} "
+                                                        f"sets (its value would replace this one): {advice}"))
+        elif recorded is not None and depth == len(keys) and value != recorded:
+            problems.append(Problem(str(owner(layers, key)), key, f"the value calibration {calibration_path.name} "
+                                                                  f"was fitted from, {_short(recorded)!r}, as the "
+                                                                  f"calibration replaces it: {advice}", value))
+    if problems:
+        raise InputError(problems)
 
 
 def input_files(paths) -> dict[str, str]:

@@ -43,7 +43,7 @@ from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
-from . import feedbacks, population, schedule
+from . import calendar, feedbacks, footprint, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 from .stocks import Stocks
@@ -84,9 +84,12 @@ class WorkforceModel(mesa.Model):
             self.inputs = scenario_module.load(scenario, overrides)
         self.interventions = list(interventions)
         s = self.inputs
-        self.end = s.end if until is None else min(s.end, int(until) * 12 + s.end % 12)
-        if self.end < s.start:
-            raise InputError.one("until", "until", f"a year no earlier than the scenario's start ({s.spec.start})", until)
+        self.end = s.end if until is None else int(until) * 12 + s.end % 12
+        if not s.start <= self.end <= s.end:  # never cut short (or run on) in silence
+            first = calendar.year_of(s.start) + (calendar.year_of(s.start) * 12 + s.end % 12 < s.start)
+            raise InputError.one("--until", "until", f"a year from {first} to {calendar.year_of(s.end)} (scenario "
+                                                     f"{s.spec.name} runs from {s.spec.start} to {s.spec.end})", until)
+        footprint.check(s, self.end)  # before allocating: a run too big for memory is refused, not killed
         self.now = s.start
         self.check = check
         if collect not in COLLECT:

@@ -16,7 +16,7 @@ from typing import Annotated
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, regular_file
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
 EXIT_PREFIX = "exit:"
@@ -116,6 +116,19 @@ def resolve(name_or_path, relative_to: Path | None = None) -> Path:
     return candidates[0]
 
 
+def _referred(path: Path, name, referrer, field: str) -> None:
+    """Refuse a pathway file that is not there (or no regular file), naming the scenario key that names it."""
+    try:
+        regular_file(path)
+    except InputError as exc:
+        expected = exc.problems[0].expected
+        if expected == "an existing file":
+            names = ", ".join(p.stem for p in sorted(PATHWAY_DIR.glob("*.yaml")))
+            expected = f"an existing pathway file (relative to the scenario) or a shipped pathway name ({names})"
+        raise InputError.one(referrer, field, expected, name if exc.problems[0].found is None else
+                             f"{name}: {exc.problems[0].found}") from None
+
+
 def load(path) -> nx.DiGraph:
     """Load and validate one pathway file into a graph whose nodes are ``pathway/stage``."""
     path = Path(path)
@@ -196,12 +209,17 @@ def combine(graphs: list[nx.DiGraph]) -> nx.DiGraph:
     return combined
 
 
-def load_all(files, relative_to: Path | None = None) -> nx.DiGraph:
-    """Load several pathway files (collecting every file's problems) and combine them."""
+def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGraph:
+    """Load several pathway files (collecting every file's problems) and combine them. A file
+    that is missing, or no regular file, is named by the ``referrer`` (the scenario) and its
+    ``pathways.<i>`` key, when given."""
     graphs, problems = [], []
-    for f in files:
+    for i, f in enumerate(files):
+        path = resolve(f, relative_to)
         try:
-            graphs.append(load(resolve(f, relative_to)))
+            if referrer is not None:
+                _referred(path, f, referrer, f"pathways.{i}")
+            graphs.append(load(path))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -25,6 +25,7 @@ import numpy as np
 from . import schedule
 from .people import FIELDS, Status
 from .rng import ShareTable, cohort_keys
+from .scenario import MIN_STOCK_FTE
 
 
 _BLOCK = 1 << 16  # people entering their starting stages at a time
@@ -77,7 +78,7 @@ def create(model) -> None:
     """
     s, p = model.inputs, model.people
     stocks = [(name, stock, s.stage_code(name)) for name, stock in s.spec.stocks.items()]
-    sizes = np.array([stock.headcount if stock.headcount is not None else _enough_for(stock.fte)
+    sizes = np.array([stock.headcount if stock.headcount is not None else enough_for(stock.fte)
                       for _, stock, _ in stocks], dtype=np.int64)
     keys = np.split(cohort_keys([("stock", name) for name, *_ in stocks], sizes), np.cumsum(sizes)[:-1])
     cohorts = []
@@ -116,7 +117,7 @@ def _compact(people, first: int, keep: np.ndarray) -> np.ndarray:
     return people.add(int(keep.sum()), **columns)
 
 
-def _enough_for(fte: float) -> int:
+def enough_for(fte: float) -> int:
     """Candidates to draw for an FTE target: enough even if everyone worked 0.3 FTE."""
     return int(np.ceil(fte / 0.3)) + 10
 
@@ -164,7 +165,7 @@ def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:
         part = fte < 1.0
         needed = target - (~part).sum()
         if part.any() and needed > 0:
-            p.fte[ids[part]] = np.clip(fte[part] * needed / fte[part].sum(), 0.05, 1.0)
+            p.fte[ids[part]] = np.clip(fte[part] * needed / fte[part].sum(), MIN_STOCK_FTE, 1.0)
         return len(ids)
     cumulative = np.concatenate([[0.0], np.cumsum(fte)])
     return int(np.argmin(np.abs(cumulative - target)))

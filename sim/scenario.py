@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from . import calendar, layering, pathways
 from . import feedbacks as feedback_loops
-from .errors import InputError, Problem, _short, from_pydantic, is_file
+from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, _short, from_pydantic, is_file, is_plain_name,
+                     refuse_special)
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
@@ -31,6 +32,7 @@ TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transit
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
 # Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
 MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
+MIN_STOCK_FTE = 0.05  # the least FTE a part-timer of a starting stock is given when its FTE is matched
 MAX_STOCK = 10_000_000  # people (or FTE) in one stage's starting stock, or vacant FTE of a group
 MAX_PER_YEAR = 1_000_000  # training places a year, joiners a year
 MIN_AGE = 16.0  # nobody starts training or work younger
@@ -109,7 +111,9 @@ class AgeBand(Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_triple(cls, v):
-        if isinstance(v, (list, tuple)) and len(v) == 3:
+        if isinstance(v, (list, tuple)):
+            if len(v) != 3:
+                raise ValueError("an age band as [low, high, share]")
             return {"low": v[0], "high": v[1], "share": v[2]}
         return v
 
@@ -223,7 +227,10 @@ class StockSpec(Strict):
         if self.headcount is None and self.fte is None:
             raise ValueError("headcount or fte (or both)")
         if self.headcount is not None and self.fte is not None and self.fte > self.headcount:
-            raise ValueError(f"fte no greater than headcount ({self.headcount})")
+            raise ValueError(f"fte no greater than headcount ({self.headcount}): a person works at most 1 FTE")
+        if self.headcount is not None and self.fte is not None and self.fte < self.headcount * MIN_STOCK_FTE:
+            raise ValueError(f"fte of at least {MIN_STOCK_FTE} per person ({self.headcount * MIN_STOCK_FTE:g} for "
+                             f"headcount {self.headcount}): nobody in post works less")
         _check_age(self.age)
         return self
 
@@ -279,6 +286,13 @@ class ScenarioSpec(Strict):
     # pathways.set_choice_shares): so that a scenario, a calibration or an experiment can set them
     transitions: dict[str, dict[str, Probability]] = {}
 
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, v):  # the name starts the default results folder's name
+        if not is_plain_name(v):
+            raise ValueError(PLAIN_NAME_EXPECTED)
+        return v
+
     @field_validator("start", "end", "mho_end")
     @classmethod
     def _date(cls, v):
@@ -316,6 +330,9 @@ class Scenario:
     band_edges: np.ndarray  # age band lower bounds, in months
     # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
     inputs: dict[str, str] = field(default_factory=dict)
+    # the dotted keys its calibration file sets, with their values, and that file (None: uncalibrated)
+    calibrated: dict = field(default_factory=dict)
+    calibration_file: Path | None = None
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -484,6 +501,7 @@ def resolve(name_or_path) -> Path:
     path = Path(name_or_path)
     if is_file(path):
         return path
+    refuse_special(path, path, "")
     shipped = SCENARIO_DIR / f"{name_or_path}.yaml"
     if is_file(shipped):
         return shipped
@@ -522,16 +540,34 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
 
 
 def _compile(path: Path, overrides: dict | None) -> Scenario:
-    """``load`` without the cache."""
-    layers: list[Path] = []
-    data = layering.read_layered(path, resolve, files=layers)
+    """``load`` without the cache. A problem is named by the file where the value is: this one,
+    a file it extends, or the calibration file (``layering.attributed``)."""
+    files: list[Path] = []
+    layers: list[tuple[Path, dict]] = []
+    data = layering.read_layered(path, resolve, files=files, layers=layers)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
-    calibrated, calibration_path = layering.calibration_overrides(data, path)
+    calibrated, calibration_path, fitted = layering.calibration_overrides(data, layering.owner(layers, "calibration"))
+    if calibrated:
+        layering.calibration_conflicts(layers, data, calibrated, calibration_path, fitted, overrides)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
+    try:
+        spec, graph, stages = _validate(path, data)
+    except InputError as exc:
+        raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides) from None
+    inputs = layering.input_files([*files, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
+    return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
+                    start=calendar.parse(spec.start), end=calendar.parse(spec.end),
+                    mho_end=calendar.parse(spec.mho_end),
+                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
+                    calibrated=dict(calibrated), calibration_file=calibration_path)
+
+
+def _validate(path: Path, data: dict) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+    """The merged data validated, its pathways loaded and every reference between them checked."""
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
@@ -539,7 +575,7 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
         files = data.get("pathways")
         if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
             try:  # report the pathway files' problems too, all in one go
-                pathways.load_all(files, relative_to=path.parent)
+                pathways.load_all(files, relative_to=path.parent, referrer=path)
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
@@ -550,10 +586,11 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
             ranges_file(spec.plausibility, path.parent)
         except InputError as exc:
             raise InputError.one(path, "plausibility", exc.problems[0].expected, spec.plausibility) from None
-    graph = pathways.load_all(spec.pathways, relative_to=path.parent)
+    graph = pathways.load_all(spec.pathways, relative_to=path.parent, referrer=path)
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
+
     def value_of(dotted):  # a value of the scenario, or a choice share read from its pathways
         try:
             return spec_value(spec, dotted)
@@ -566,11 +603,7 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
     problems = uncertain_problems(spec.uncertain, spec, path, value_of=value_of)
     if problems:  # each names a number (or, to scale, a table) of the scenario
         raise InputError(problems)
-    inputs = layering.input_files([*layers, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
-    return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
-                    start=calendar.parse(spec.start), end=calendar.parse(spec.end),
-                    mho_end=calendar.parse(spec.mho_end),
-                    band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs)
+    return spec, graph, stages
 
 
 def input_files(scenario) -> dict[str, str]:
@@ -665,14 +698,22 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                 elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a non-training stage of group {name}", s))
+    def age_check(where: str, ages, group: str):  # nobody starts at or past their group's last working age
+        last = spec.groups[group].retirement.max_age if group in spec.groups else None
+        if ages and last is not None and max(b.high for b in ages) > last:
+            problems.append(Problem(f, where, f"age bands ending by the group's retirement.max_age ({last}): "
+                                              f"older people would all retire in the first month",
+                                    max(b.high for b in ages)))
+
     for s, stock in spec.stocks.items():
         if s not in stages:
             problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
             continue
         node = graph.nodes[s]
+        age_check(f"stocks.{s}.age", stock.age, node["staff_group"])
         oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
         if node["training"] and node["duration_years"] and oldest is not None and stock.age and \
-                max(b.high for b in stock.age) + node["duration_years"] > oldest:
+                oldest >= max(b.high for b in stock.age) > oldest - node["duration_years"]:
             # a training stock's age is the age on entering: its final-year trainees are older by the course
             problems.append(Problem(f, f"stocks.{s}.age", f"ages on entering that, with the {node['duration_years']:g} "
                                     f"years of the course, stay within the group's maximum age ({oldest})",
@@ -680,7 +721,9 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
     for s, intake in spec.intake.items():
         if s not in stages:
             problems.append(Problem(f, f"intake.{s}", f"a stage ({stage_list})", s))
-        elif not graph.nodes[s]["entry"]:
+        elif intake.age is not None:
+            age_check(f"intake.{s}.age", intake.age, graph.nodes[s]["staff_group"])
+        if s in stages and not graph.nodes[s]["entry"]:
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
         if intake.from_stage is not None and intake.from_stage not in stages:
             problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))

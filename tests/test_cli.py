@@ -62,7 +62,8 @@ def test_missing_scenario_file_exits_2(cli):
 
 @pytest.mark.parametrize("args, message", [
     (["run", "--until", "3000"], "--until: until: expected a year between 1900 and 2200 (found 3000)"),
-    (["run", "--until", "1950"], "until: until: expected a year no earlier than the scenario's start (2021-03) (found 1950)"),
+    (["run", "--until", "1950"], "--until: until: expected a year from 2021 to 2041 (scenario wales-mh-2021 runs from "
+                                 "2021-03 to 2041-03) (found 1950)"),
     (["pathways", "--pathway", "midwifery"],
      "--pathway: pathway: expected one of psychiatry, nursing, hcsw, psychology, occupational_therapy, "
      "physician_associates, social_work, social_care (found 'midwifery')"),

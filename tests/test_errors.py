@@ -83,3 +83,40 @@ def test_the_pure_python_loader_reads_the_same_and_refuses_the_same(tmp_path, mo
     path.write_text("a: {b: 1, b: 2}\n")
     with pytest.raises(InputError, match="a.b: expected each key once in a mapping"):
         read_yaml(path)
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+@pytest.mark.parametrize("text", [
+    "name: " + "[" * 1200 + "]" * 1200 + "\n",  # on one line: libyaml stops at its own limit before any event
+    "name:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 80)) + " " * 80 + "end: 1\n",  # block mappings
+    "name: " + "{a: " * 70 + "1" + "}" * 70 + "\n",
+], ids=["flow sequences", "block mappings", "flow mappings"])
+def test_nesting_is_measured_by_us_whichever_parser_reads(tmp_path, monkeypatch, loader, text):
+    """The message is ours ("nested at most 64 deep"), never a parser's limit or a RecursionError."""
+    from sim import errors
+
+    if loader == "pure Python":
+        monkeypatch.setattr(errors, "_SafeLoader", yaml.SafeLoader)
+    path = tmp_path / "deep.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert has_problem(str(info.value), "deep.yaml", "<top level>", "valid YAML nested at most 64 deep"), str(info.value)
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: " + "[" * 63 + "1" + "]" * 63 + "\n")  # the mapping and 63 lists: 64 deep
+    value = read_yaml(path)["name"]
+    for _ in range(63):
+        value = value[0]
+    assert value == 1
+
+
+def test_a_syntax_error_is_valid_yaml_expected_with_its_line_not_the_line_itself(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("a: 1\npassword: [hunter2-SECRET\n")
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert has_problem(str(info.value), "broken.yaml", "<top level>", "valid YAML"), str(info.value)
+    assert "line " in str(info.value) and "hunter2" not in str(info.value)

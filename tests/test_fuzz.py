@@ -436,8 +436,8 @@ def test_yaml_that_crashed_or_hung_is_an_input_error(tmp_path, kind, expected):
 
 def test_a_nul_byte_in_a_pathway_name_is_an_input_error(tmp_path, load_error):
     """Was a ValueError ('embedded null byte') opening the file."""
-    load_error(_tiny(tmp_path, {"pathways": ["course\x00.yaml"]}), "course\x00.yaml", "<top level>",
-               "valid YAML with valid values")
+    load_error(_tiny(tmp_path, {"pathways": ["course\x00.yaml"]}), "tiny.yaml", "pathways.0",
+               "a file name without a NUL byte")
 
 
 @pytest.mark.parametrize("changes, field, expected", [

@@ -7,7 +7,7 @@ import math
 import networkx as nx
 import pytest
 
-from conftest import DELETE, SCENARIO_FILE
+from conftest import DELETE, SCENARIO_FILE, has_problem
 from sim import pathways, scenario
 from sim.errors import InputError
 
@@ -157,7 +157,8 @@ def test_problems_in_several_pathway_files_are_all_reported(case):
 
 def test_missing_pathway_file_named_in_scenario(case, load_error):
     path = case({"pathways": ["psychiatry.yaml", "nursing.yaml", "hcsw.yaml", "psychology.yaml", "midwifery.yaml"]})
-    load_error(path, "midwifery.yaml", "<top level>", "an existing file")
+    error = load_error(path, "scenario.yaml", "pathways.4", "an existing pathway file (relative to the scenario)")
+    assert error.problems[0].found == "midwifery.yaml"  # named by the scenario's key that refers to it
 
 
 def test_stage_with_an_unknown_staff_group(case, load_error):
@@ -221,7 +222,7 @@ def test_bad_choice_shares_name_the_field(key, value, field, expected):
 
     with pytest.raises(InputError) as err:
         scenario.load("wales-mh-2021", {key: value})
-    assert f": {field}: expected {expected}" in str(err.value)
+    assert has_problem(str(err.value), "wales-mh-2021.yaml", field, expected), str(err.value)
 
 
 def test_choice_shares_that_sum_over_one_are_an_input_error():

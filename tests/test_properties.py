@@ -49,7 +49,9 @@ def bands_of(draw, rate):
 
 
 def age_distribution(draw, low=16.0, high=70):
-    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * high), min_size=2, max_size=4, unique=True)))
+    """Age bands from ``low`` to at most ``high`` (a group's retirement age: nobody starts past it)."""
+    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * min(high, 70)), min_size=2, max_size=4,
+                                    unique=True)))
     weights = [draw(st.floats(0.1, 1.0)) for _ in quarters[1:]]
     total = sum(weights)
     return [[a / 4, b / 4, w / total] for a, b, w in zip(quarters, quarters[1:], weights)]
@@ -65,6 +67,7 @@ def shares(draw, names):
 def scenarios(draw):
     """(scenario dict, {file name: pathway dict}, levers) of a small valid scenario."""
     groups = ["alpha", "beta"][: draw(st.integers(1, 2))]
+    max_age = {g: draw(st.integers(60, 75)) for g in groups}
     n_pathways = draw(st.integers(1, 3))
     names = [f"p{i}" for i in range(n_pathways)]
     sizes = [draw(st.integers(1, 4)) for _ in names]
@@ -101,7 +104,7 @@ def scenarios(draw):
 
     def group(name):
         own_posts = [s for s in all_stages if info[s]["staff_group"] == name and not info[s]["training"]]
-        low, max_age = draw(st.floats(0.05, 1.0)), draw(st.integers(60, 75))
+        low = draw(st.floats(0.05, 1.0))
         spec = {
             "label": name, "sector": draw(st.sampled_from(["nhs", "social_care"])), "female_share": draw(prob),
             "welsh_share": draw(prob), "welsh_share_new": draw(prob),
@@ -109,7 +112,7 @@ def scenarios(draw):
                               "change_per_year": draw(small_rate)},
             "leaving": {"rate": bands_of(draw, small_rate),
                         "reasons": shares(draw, draw(st.sampled_from([["elsewhere"], ["wales", "profession"]])))},
-            "retirement": {"rate": bands_of(draw, small_rate), "max_age": max_age,
+            "retirement": {"rate": bands_of(draw, small_rate), "max_age": max_age[name],
                            "mho_share": draw(prob), "mho_retire_at_55": draw(prob)},
             "retire_and_return": {"share": draw(prob), "hours_cut": draw(st.floats(0.0, 0.6)),
                                   "stay_years": sorted([draw(st.floats(0.1, 3.0)), draw(st.floats(0.1, 3.0))])},
@@ -119,17 +122,21 @@ def scenarios(draw):
         if own_posts and draw(st.booleans()):
             spec["joiners"] = {"per_year": draw(st.floats(0.0, 60.0)), "fill_per_month": draw(st.floats(0.0, 0.5)),
                                "stages": shares(draw, own_posts[: draw(st.integers(1, len(own_posts)))]),
-                               "sources": shares(draw, ["uk", "international"]), "age": age_distribution(draw, 21.0, min(max_age, 70))}
+                               "sources": shares(draw, ["uk", "international"]),
+                               "age": age_distribution(draw, 21.0, max_age[name])}
         return spec
 
     stocks = {}
     for s in all_stages:
         if draw(st.booleans()):
             n = draw(st.integers(0, 80))
-            stock = {"headcount": n, "age": age_distribution(draw)}
+            # a training stock's age is the age on entering: its trainees finish the course within the maximum age
+            course = info[s].get("duration_years", 0) if info[s]["training"] else 0
+            stock = {"headcount": n, "age": age_distribution(draw, high=max_age[info[s]["staff_group"]] - course)}
             kind = draw(st.sampled_from(["headcount", "both", "fte"]))
             if kind != "headcount":
-                stock["fte"] = float(draw(st.floats(0.0, float(n))))
+                least = scenario.MIN_STOCK_FTE * n if kind == "both" else 0.0  # what the headcount can work
+                stock["fte"] = float(draw(st.floats(least, float(n))))
             if kind == "fte":
                 del stock["headcount"]
             stocks[s] = stock
@@ -143,7 +150,7 @@ def scenarios(draw):
             if posts and draw(st.integers(0, 3)) == 0:
                 spec["from_stage"] = draw(st.sampled_from(posts))  # an in-service route
             else:
-                spec["age"] = age_distribution(draw)
+                spec["age"] = age_distribution(draw, high=max_age[info[s]["staff_group"]])
             intake[s] = spec
     data = {
         "name": "random", "start": "2020-03", "end": f"{draw(st.integers(2021, 2023))}-03",

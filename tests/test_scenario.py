@@ -131,7 +131,7 @@ BAD_SCENARIOS = {
     "age bands not increasing": ({"age_bands": [0, 30, 25, 35, 45, 55, 60, 65]}, "age_bands", "strictly increasing"),
     "no age bands": ({"age_bands": []}, "age_bands", "at least 1 item"),
     "age band low above high": ({f"{SAS}.age": [[45, 30, 1.0]]}, f"{SAS}.age.0", "low < high"),
-    "age band of two numbers": ({f"{SAS}.age": [[30, 45]]}, f"{SAS}.age.0", "AgeBand"),
+    "age band of two numbers": ({f"{SAS}.age": [[30, 45]]}, f"{SAS}.age.0", "an age band as [low, high, share]"),
     # dates
     "month 13": ({"start": "2021-13"}, "start", "a date as YYYY-MM"),
     "month 0": ({"end": "2041-00"}, "end", "a date as YYYY-MM"),

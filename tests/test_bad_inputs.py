@@ -1,0 +1,413 @@
+"""Every bad input ends with exit status 2 and a message naming the file (or option), the field
+and what was expected: never a traceback, a hang, a silent default, nor a write outside the
+folder the user chose.
+
+A table of cases, each a few small files and a command line run through ``sim.cli.main`` in a
+fresh folder, under a time budget (a hang fails the test). The classes: command-line values;
+values accepted but that cannot mean what the user meant (a lever outside the run, an FTE its
+headcount cannot work, a value the calibration would replace); sizes that together exceed the
+memory; names that become paths; special files (named pipes, devices, folders); mistakes in a
+layered scenario, named where they are; and files that must not be quoted back (secrets).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+import tiny_scenario
+from conftest import REPO, has_problem
+from sim import experiment, footprint
+from sim.cli import main
+from test_fuzz import budget
+
+FIFO, FOLDER = object(), object()  # special files a case may create instead of a regular one
+
+
+@dataclass
+class Case:
+    argv: list[str]
+    file: str  # the file (or option) the message must name
+    field: str
+    expected: str
+    files: dict = field(default_factory=dict)  # name -> data (YAML), text, bytes, FIFO or FOLDER
+
+
+def changed(data: dict, changes: dict) -> dict:
+    """A copy of ``data`` with dotted keys set (``None`` deletes)."""
+    data = copy.deepcopy(data)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node.setdefault(int(key) if key.isdigit() else key, {})
+        key = int(last) if last.isdigit() else last
+        if value is None:
+            node.pop(key, None)
+        else:
+            node[key] = value
+    return data
+
+
+def tiny(**changes) -> dict:
+    """The tiny scenario (2020-03 to 2030-03) and its pathway, with dotted changes to the scenario."""
+    scenario = changed(tiny_scenario.SCENARIO, {k.replace("__", "."): v for k, v in changes.items()})
+    return {"tiny.yaml": scenario, "course.yaml": tiny_scenario.PATHWAY}
+
+
+EXPERIMENT = {"name": "e", "scenario": "tiny.yaml", "years": 2, "replications": 1, "seed": 1,
+              "policies": {"keep": {"levers": [{"lever": "retention", "groups": ["staff"], "factor": 0.9,
+                                                "start": "2021-01"}]}}}
+
+
+def with_lever(**lever_changes) -> dict:
+    return tiny() | {"e.yaml": changed(EXPERIMENT, {f"policies.keep.levers.0.{k}": v
+                                                    for k, v in lever_changes.items()})}
+
+
+CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
+FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
+SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
+SCHEDULER = "a Dask scheduler answering at"
+PLAIN = "a plain name (letters, digits"
+REGULAR = "a regular file (not a directory, named pipe or device)"
+SECRET = "hunter2-SECRET-7d1f"
+
+CASES = {
+    # ---- command-line values ----
+    "run with a negative seed": Case(["run", "tiny.yaml", "--seed", "-1"], "--seed", "seed",
+                                     "a whole number from 0", tiny()),
+    "calibrate with a negative seed": Case(["calibrate", "--seed", "-1"], "--seed", "seed", "a whole number from 0"),
+    "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v2", "--seed", "-5"],
+                                                      "--seed", "seed", "a whole number from 0"),
+    "a seed beyond 63 bits": Case(["run", "tiny.yaml", "--seed", str(2**63)], "--seed", "seed",
+                                  "a whole number from 0", tiny()),
+    "an experiment with a negative seed": Case(["batch", "e.yaml"], "e.yaml", "seed",
+                                               "a number greater than or equal to 0",
+                                               with_lever() | {"e.yaml": changed(EXPERIMENT, {"seed": -1})}),
+    "a calibration file with a negative seed": Case(["calibrate", "h.yaml"], "h.yaml", "settings.seed",
+                                                    "a number greater than or equal to 0",
+                                                    tiny() | {"h.yaml": {"name": "h", "scenario": "tiny.yaml",
+                                                                         "fit": ["groups.staff.leaving.rate"],
+                                                                         "targets": {}, "settings": {"seed": -1}}}),
+    "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
+                                          "'local', or the address of a running Dask scheduler", with_lever()),
+    "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
+                                             "scheduler", "protocol://host:port", with_lever()),
+    "a scheduler address of another protocol": Case(["batch", "e.yaml", "--scheduler", "http://localhost:8786"],
+                                                    "--scheduler", "scheduler", "protocol://host:port", with_lever()),
+    "a scheduler nobody answers at": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}"],
+                                          "--scheduler", "scheduler", SCHEDULER, with_lever()),
+    "a scheduler at an address that never answers": Case(["batch", "e.yaml", "--scheduler", "tcp://192.0.2.1:8786"],
+                                                         "--scheduler", "scheduler", SCHEDULER, with_lever()),
+    "sensitivity with a scheduler nobody answers at": Case(
+        ["sensitivity", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}"], "--scheduler", "scheduler",
+        SCHEDULER, with_lever()),
+    "an image format that cannot be drawn": Case(["pathways", "tiny.yaml", "--draw", "out.xyz"], "--draw", "draw",
+                                                 "an image file name ending in", tiny()),
+    "an image in a folder that does not exist": Case(["pathways", "tiny.yaml", "--draw", "no/such/out.png"], "--draw",
+                                                     "draw", "an image file in an existing folder", tiny()),
+    "--until after the scenario's end": Case(["run", "tiny.yaml", "--until", "2035", "--replications", "1"], "--until",
+                                             "until", "a year from 2020 to 2030 (scenario tiny runs from 2020-03 to "
+                                                      "2030-03)", tiny()),
+    "--until before the scenario's start": Case(["run", "tiny.yaml", "--until", "2019"], "--until", "until",
+                                                "a year from 2020 to 2030", tiny()),
+    "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
+                                                     "--until", "until", "a year from 2020 to 2030", tiny()),
+    # ---- values accepted that cannot mean what the user meant ----
+    "a lever starting before the scenario": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
+                                                 "a month within the run, from the scenario's start (2020-03) to the "
+                                                 "run's end (2022-03)", with_lever(start="2019-06")),
+    "a lever starting after the scenario's end": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
+                                                      "a month within the run", with_lever(start="2031-01")),
+    "a lever starting after the run's end": Case(["sensitivity", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
+                                                 "to the run's end (2022-03)", with_lever(start="2025-01")),
+    "a schedule of places that starts after the run": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.places", "a schedule whose first intake (2025-09) is "
+                                                                        "within the run, which ends 2022-03",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "training_places", "stage": "course/student", "places": {2025: 30}}]})}),
+    "a starting stock older than its group's retirement age": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker.age",
+        "age bands ending by the group's retirement.max_age (70)",
+        tiny(**{"stocks__course/worker__age": [[30, 60, 0.8], [60, 80, 0.2]]})),
+    "an intake aged past retirement": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age", "age bands ending by the group's "
+                                                                        "retirement.max_age (70)",
+        tiny(**{"intake__course/student__age": [[18, 75, 1.0]]})),
+    "an FTE above what the headcount can work": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
+        tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
+    "an FTE with nobody to work it": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (0)",
+        tiny(**{"stocks__course/worker": {"headcount": 0, "fte": 3.0, "age": [[30, 50, 1.0]]}})),
+    "an FTE below what the headcount works": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte of at least 0.05 per person",
+        tiny(**{"stocks__course/worker": {"headcount": 100, "fte": 1.0, "age": [[30, 50, 1.0]]}})),
+    "a negative FTE": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker.fte", "a number greater than or equal to 0",
+        tiny(**{"stocks__course/worker": {"fte": -4.0, "age": [[30, 50, 1.0]]}})),
+    "a value the calibration would replace": Case(
+        ["run", "top.yaml"], "top.yaml", "groups.staff.leaving.rate",
+        "no value for a key the calibration cal.yaml sets",
+        tiny(calibration="cal.yaml") | {"cal.yaml": CALIBRATION,
+                                        "top.yaml": {"extends": "tiny.yaml", "groups": {"staff": {"leaving": {
+                                            "rate": 0.2}}}}}),
+    "an edit the calibration would replace": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.rate",
+        "the value calibration cal.yaml was fitted from, 0.0, as the calibration replaces it",
+        tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": FITTED}),
+    "an edit the calibration would replace, in a copy of the shipped scenario": Case(
+        ["run", "copy.yaml"], "copy.yaml", "groups.nursing.leaving.rate", "the value calibration wales-mh-v2.yaml "
+                                                                          "was fitted from",
+        {"copy.yaml": changed(SHIPPED, {"groups.nursing.leaving.rate": 0.2})}),
+    # ---- names that become paths ----
+    "a scenario name that climbs out of results": Case(["run", "tiny.yaml"], "tiny.yaml", "name", PLAIN,
+                                                       tiny(name="../../escaped")),
+    "a scenario name with a slash": Case(["run", "tiny.yaml"], "tiny.yaml", "name", PLAIN, tiny(name="a/b")),
+    "a scenario name starting with a dot": Case(["run", "tiny.yaml"], "tiny.yaml", "name", PLAIN, tiny(name=".hidden")),
+    "an absolute scenario name": Case(["run", "tiny.yaml"], "tiny.yaml", "name", PLAIN, tiny(name="/tmp/escaped")),
+    "an experiment name with a path": Case(["batch", "e.yaml"], "e.yaml", "name", "a plain lower-case name",
+                                           with_lever() | {"e.yaml": changed(EXPERIMENT, {"name": "../escaped"})}),
+    "a policy name with a path": Case(["batch", "e.yaml"], "e.yaml", "policies.../p", "a plain lower-case name",
+                                      with_lever() | {"e.yaml": changed(EXPERIMENT, {
+                                          "policies": {"../p": EXPERIMENT["policies"]["keep"]}})}),
+    "a calibration version that climbs out": Case(["calibrate", "--version", "../../escaped"], "--version", "version",
+                                                  PLAIN),
+    "a calibration version with a slash": Case(["calibrate", "--version", "v1/x", "--maxiter", "1"], "--version",
+                                               "version", PLAIN),
+    "calibrate with a population of one": Case(["calibrate", "--popsize", "1"], "--popsize", "popsize",
+                                               "a number greater than or equal to 2"),
+    # ---- special files: refused without opening them ----
+    "a scenario that is a named pipe": Case(["run", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
+                                            {"pipe.yaml": FIFO}),
+    "a scenario that is a device": Case(["run", "/dev/zero"], "/dev/zero", "<top level>", REGULAR),
+    "a scenario that is a folder": Case(["run", "folder.yaml"], "folder.yaml", "<top level>", REGULAR,
+                                        {"folder.yaml": FOLDER}),
+    "an experiment that is a named pipe": Case(["batch", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
+                                               {"pipe.yaml": FIFO}),
+    "an experiment that is a device": Case(["sensitivity", "/dev/zero"], "/dev/zero", "<top level>", REGULAR),
+    "a calibration file that is a named pipe": Case(["calibrate", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
+                                                    {"pipe.yaml": FIFO}),
+    "a parameter file that is a named pipe": Case(["calibrate", "--evaluate", "pipe.yaml"], "pipe.yaml", "<top level>",
+                                                  REGULAR, {"pipe.yaml": FIFO}),
+    "a pathway that is a named pipe": Case(["run", "tiny.yaml"], "tiny.yaml", "pathways.0", REGULAR,
+                                           tiny(pathways=["pipe.yaml"]) | {"pipe.yaml": FIFO}),
+    "a pathway that is a device": Case(["pathways", "tiny.yaml"], "tiny.yaml", "pathways.0", REGULAR,
+                                       tiny(pathways=["/dev/zero"])),
+    "a pathway that is a folder": Case(["run", "tiny.yaml"], "tiny.yaml", "pathways.0", REGULAR,
+                                       tiny(pathways=["folder"]) | {"folder": FOLDER}),
+    "a calibration reference that is a named pipe": Case(["run", "tiny.yaml"], "tiny.yaml", "calibration", REGULAR,
+                                                         tiny(calibration="pipe.yaml") | {"pipe.yaml": FIFO}),
+    "an extended scenario that is a named pipe": Case(["run", "top.yaml"], "top.yaml", "extends", REGULAR,
+                                                      {"top.yaml": {"extends": "pipe.yaml"}, "pipe.yaml": FIFO}),
+    "an experiment's scenario that is a named pipe": Case(["batch", "e.yaml"], "e.yaml", "scenario", REGULAR,
+                                                          {"e.yaml": changed(EXPERIMENT, {"scenario": "pipe.yaml"}),
+                                                           "pipe.yaml": FIFO}),
+    "an experiment's scenario that is a device": Case(["batch", "e.yaml"], "e.yaml", "scenario", REGULAR,
+                                                      {"e.yaml": changed(EXPERIMENT, {"scenario": "/dev/zero"})}),
+    # ---- layered scenarios: the file where the mistake is, the file and key of a missing reference ----
+    "a mistake in the base file": Case(["run", "top.yaml"], "tiny.yaml", "groups.staff.female_share",
+                                       "a number less than or equal to 1",
+                                       tiny(**{"groups__staff__female_share": 1.5}) | {"top.yaml": {
+                                           "extends": "tiny.yaml", "name": "top"}}),
+    "a mistake in the extending file": Case(["run", "top.yaml"], "top.yaml", "groups.staff.female_share",
+                                            "a number less than or equal to 1",
+                                            tiny() | {"top.yaml": {"extends": "tiny.yaml", "groups": {"staff": {
+                                                "female_share": 1.5}}}}),
+    "a missing key, of a group the extending file adds": Case(
+        ["run", "top.yaml"], "top.yaml", "groups.extra.label", "this required field",
+        tiny() | {"top.yaml": {"extends": "tiny.yaml", "groups": {"extra": changed(
+            tiny_scenario.SCENARIO["groups"]["staff"], {"label": None})}}}),
+    "an unknown stage in the base file's stocks": Case(
+        ["run", "top.yaml"], "tiny.yaml", "stocks.course/nobody", "a stage",
+        tiny(**{"stocks__course/nobody": {"headcount": 1, "age": [[30, 40, 1.0]]}}) | {"top.yaml": {
+            "extends": "tiny.yaml"}}),
+    "an extended file that does not exist": Case(["run", "top.yaml"], "top.yaml", "extends",
+                                                 "an existing scenario file or a shipped scenario name",
+                                                 {"top.yaml": {"extends": "no-such-base.yaml"}}),
+    "a pathway file of the base that does not exist": Case(
+        ["run", "top.yaml"], "tiny.yaml", "pathways.0", "an existing pathway file",
+        tiny(pathways=["no-such-pathway.yaml"]) | {"top.yaml": {"extends": "tiny.yaml"}}),
+    "a calibration named in the base that does not exist": Case(
+        ["run", "top.yaml"], "tiny.yaml", "calibration", "an existing calibration file or shipped name",
+        tiny(calibration="no-such-calibration") | {"top.yaml": {"extends": "tiny.yaml"}}),
+    "a bad value in the calibration file": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "groups.staff.leaving.rate", "a probability in [0, 1]",
+        tiny(calibration="cal.yaml") | {"cal.yaml": changed(CALIBRATION, {"overrides": {
+            "groups.staff.leaving.rate": 1.5}})}),
+    "an experiment's scenario that does not exist": Case(["batch", "e.yaml"], "e.yaml", "scenario",
+                                                         "a scenario file (relative to e.yaml)",
+                                                         {"e.yaml": changed(EXPERIMENT, {"scenario": "gone.yaml"})}),
+    # ---- files that must not be quoted back ----
+    "a credentials file as a scenario": Case(["run", "creds.yaml"], "creds.yaml", "password", "unknown key",
+                                             {"creds.yaml": f"user: admin\npassword: {SECRET}\n"}),
+    "a password file as a scenario": Case(["run", "passwd"], "passwd", "<top level>", "a mapping of keys to values",
+                                          {"passwd": f"root:x:0:0:root:/root:/bin/bash\nadmin:{SECRET}:1000:1000\n"}),
+    "a binary file as a scenario": Case(["run", "blob.bin"], "blob.bin", "<top level>", "a readable UTF-8 text file",
+                                        {"blob.bin": b"\x89PNG\r\n\x1a\n\xff\xfe" + SECRET.encode() + b"\x00" * 40}),
+    "a broken file with a secret as a scenario": Case(["run", "notes.yaml"], "notes.yaml", "<top level>",
+                                                      "valid YAML", {"notes.yaml": f"token: [{SECRET}\nkey: {{\n"}),
+    "a credentials file as a pathway": Case(["run", "tiny.yaml"], "creds.yaml", "password", "unknown key",
+                                            tiny(pathways=["creds.yaml"]) | {"creds.yaml": f"password: {SECRET}\n"}),
+    "a credentials file as an experiment": Case(["batch", "creds.yaml"], "creds.yaml", "api_key", "unknown key",
+                                                {"creds.yaml": f"api_key: {SECRET}\n"}),
+}
+
+
+def closed_port() -> int:
+    """A local port with nothing listening (bound, then released)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make(directory: Path, files: dict) -> None:
+    for name, content in files.items():
+        path = directory / name
+        if content is FIFO:
+            os.mkfifo(path)
+        elif content is FOLDER:
+            path.mkdir()
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False))
+
+
+def listing(directory: Path) -> set[str]:
+    return {str(p.relative_to(directory)) for p in directory.rglob("*")}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_bad_input_exits_2_naming_file_field_and_what_was_expected(case, tmp_path, monkeypatch, capsys):
+    work = tmp_path / "work"
+    work.mkdir()
+    make(work, case.files)
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(experiment, "CONNECT_SECONDS", 1)  # an unreachable scheduler is given up on quickly
+    before, around = listing(work), set(os.listdir(tmp_path))
+    argv = [arg.format(closed_port=closed_port()) for arg in case.argv]
+    with budget(30, " ".join(argv)):
+        status = main(argv)
+    out, err = capsys.readouterr()
+    assert status == 2, err
+    assert err.startswith("workforce: invalid input\n") and "Traceback" not in err, err
+    assert has_problem(err, case.file, case.field, case.expected), err
+    assert SECRET not in err + out
+    assert "wrote" not in out
+    assert listing(work) == before and set(os.listdir(tmp_path)) == around  # nothing written, here or beside
+
+
+def test_a_scenario_read_from_stdin_is_refused_without_waiting(tmp_path):
+    """/dev/stdin is a pipe here, never written to: reading it would wait for ever."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
+    with subprocess.Popen([sys.executable, "-m", "sim", "run", "/dev/stdin"], cwd=tmp_path, env=env, text=True,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    assert process.returncode == 2, err
+    assert has_problem(err, "/dev/stdin", "<top level>", REGULAR), err
+    assert "Traceback" not in err
+
+
+def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp_path, monkeypatch, capsys):
+    """Each size within its bound, together 181 years of a million places a year: about 54 GB of people."""
+    files = tiny(end="2200-03", **{"intake__course/student__places": {2019: 1_000_000}})
+    make(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(footprint, "available", lambda: 8 * 10**9)  # 8 GB free, whatever this machine has
+    with budget(30, "a run too big for the memory"):
+        assert main(["run", "tiny.yaml", "--replications", "1"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "tiny.yaml", "stocks, intake, groups.*.joiners",
+                       "sizes whose people fit in this machine's memory: about 181,000,100 people to 2200 x 300 "
+                       "bytes = 54.3 GB, with 8.0 GB available"), err
+    assert not (tmp_path / "results").exists()
+
+
+def test_the_memory_estimate_counts_stocks_intakes_and_joiners_over_the_run(tmp_path):
+    from sim import scenario
+
+    s = scenario.load(tiny_scenario.write(tmp_path, {
+        "stocks.course/student": {"fte": 30.0, "age": [[18, 20, 1.0]]},
+        "intake.course/student.places": {2019: 20, 2025: 50},
+        "groups.staff.joiners": {"per_year": 7.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
+                                 "sources": {"uk": 1.0}, "age": [[25, 40, 1.0]]}}))
+    # 100 + (30 / 0.3 + 10) starting; 11 years (2020-03 to 2030-03, both counted) of 50 places and 7 joiners
+    assert footprint.people(s, s.end) == 100 + 110 + 11 * (50 + 7)
+    assert footprint.people(s, s.start) == 100 + 110 + 1 * (50 + 7)
+    assert footprint.available() > 0  # read from this machine (Linux: /proc/meminfo)
+
+
+def test_an_experiment_override_of_a_calibrated_value_is_applied_and_noted(tmp_path, capsys):
+    """The user's value wins (an experiment's overrides are explicit), and the user is told."""
+    files = tiny(calibration="cal.yaml") | {"cal.yaml": CALIBRATION, "e.yaml": changed(EXPERIMENT, {
+        "overrides": {"groups.staff.leaving.rate": 0.3}, "policies": {}, "years": 1})}
+    make(tmp_path, files)
+    loaded = experiment.load(tmp_path / "e.yaml")
+    assert loaded.scenario.spec.groups["staff"].leaving.rate == 0.3
+    assert loaded.notes == [f"{tmp_path / 'e.yaml'}: overrides.groups.staff.leaving.rate: replaces what calibration "
+                            f"cal.yaml sets (groups.staff.leaving.rate)"]
+    assert main(["batch", str(tmp_path / "e.yaml"), "--workers", "1", "--quiet", "--out", str(tmp_path / "out")]) == 0
+    assert f"workforce: note: {loaded.notes[0]}\n" in capsys.readouterr().err
+    # without the override: no note, and the calibrated value
+    (tmp_path / "e.yaml").write_text(yaml.safe_dump(changed(files["e.yaml"], {"overrides": {}})))
+    loaded = experiment.load(tmp_path / "e.yaml")
+    assert loaded.notes == [] and loaded.scenario.spec.groups["staff"].leaving.rate == 0.05
+
+
+def test_a_calibrated_scenario_loads_with_the_values_its_calibration_was_fitted_from(tmp_path):
+    from sim import scenario
+
+    make(tmp_path, tiny(calibration="cal.yaml") | {"cal.yaml": FITTED})
+    assert scenario.load(tmp_path / "tiny.yaml").spec.groups["staff"].leaving.rate == 0.05
+    make(tmp_path, {"copy.yaml": SHIPPED})  # an unedited copy of the shipped scenario
+    assert scenario.load(tmp_path / "copy.yaml").calibrated == scenario.load("wales-mh-2021").calibrated
+
+
+def test_a_lever_within_the_run_and_a_plain_dotted_name_are_accepted(tmp_path):
+    """The refusals above are not too wide: a lever at the run's first and last months, and a name
+    with dots and dashes, load."""
+    make(tmp_path, with_lever(start="2020-03") | {"f.yaml": changed(with_lever(start="2022-03")["e.yaml"], {})})
+    experiment.load(tmp_path / "e.yaml")
+    experiment.load(tmp_path / "f.yaml")
+    (tmp_path / "named").mkdir()
+    make(tmp_path / "named", tiny(name="wales-mh.2021_v2"))
+    from sim import scenario
+
+    assert scenario.load(tmp_path / "named" / "tiny.yaml").name == "wales-mh.2021_v2"
+
+
+@pytest.fixture(scope="module")
+def batch_results(tmp_path_factory) -> Path:
+    """A tiny batch's results (one year, one replication, a baseline and a policy)."""
+    directory = tmp_path_factory.mktemp("batch")
+    make(directory, with_lever() | {"e.yaml": changed(EXPERIMENT, {"years": 1})})
+    assert main(["batch", str(directory / "e.yaml"), "--workers", "1", "--quiet", "--out",
+                 str(directory / "out")]) == 0
+    return directory / "out"
+
+
+@pytest.mark.parametrize("options, option, expected", [
+    (["--measure", "../../escaped"], "--measure", "one of headcount, fte"),  # it would name the comparison file
+    (["--years", "2020", "1990"], "--years", "years of the results (2020 to 2021)"),
+    (["--groups", "nursing"], "--groups", "groups of the results (staff, total)"),
+], ids=["a measure that is no measure", "a year outside the results", "a group not in the results"])
+def test_compare_refuses_what_it_would_leave_out_in_silence(batch_results, capsys, options, option, expected):
+    before = listing(batch_results)
+    assert main(["compare", str(batch_results), *options]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, option, option.lstrip("-"), expected), err
+    assert listing(batch_results) == before
