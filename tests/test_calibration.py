@@ -134,8 +134,8 @@ def test_shipped_calibration_file_names_uncertain_parameters_and_known_groups():
     assert scenario_path.name == "wales-mh-2015.yaml"
     assert len(spec.fit) >= 8 and len(spec.targets) == 10
     s = scenario.load("wales-mh-2021")
-    assert s.spec.calibration == "wales-mh-v2"  # the default scenario uses the shipped calibration
-    fitted = yaml.safe_load((calibration.CALIBRATION_DIR / "wales-mh-v2.yaml").read_text())
+    assert s.spec.calibration == "wales-mh-v3"  # the default scenario uses the latest shipped calibration
+    fitted = yaml.safe_load((calibration.CALIBRATION_DIR / "wales-mh-v3.yaml").read_text())
     assert set(fitted["fitted"]) == set(spec.fit) and set(fitted["targets"]) == set(spec.targets)
     per_year = fitted["overrides"]["groups.psychiatry.joiners.per_year"]
     assert s.joiners_per_year[s.group_code("psychiatry")] == pytest.approx(per_year)
