@@ -68,6 +68,10 @@ class Target(_Strict):
     - ``flow_rate``: a group's ``flow`` (joiners or leavers; only those with one of ``reasons``, if
       given) in the years to the March snapshots of ``years``, per head of the group at those snapshots;
     - ``reason_share``: share of a group's leavers in ``years`` whose reason is one of ``reasons``.
+
+    ``bound``: the published figure bounds the statistic (``at_least`` or ``at_most``) rather than
+    giving it, as when a published share counts only those who said so; a statistic on the far
+    side of the bound adds nothing to the loss.
     """
 
     kind: Literal["change", "age_share", "flow_rate", "reason_share"]
@@ -83,6 +87,14 @@ class Target(_Strict):
     at_least: float | None = None
     flow: Literal["joiners", "leavers"] = "leavers"
     reasons: list[str] = []
+    bound: Literal["at_least", "at_most"] | None = None
+
+    def error(self, statistic: float) -> float:
+        """The statistic's standardised error (0 beyond a bound, on its allowed side)."""
+        error = (statistic - self.value) / self.sd
+        if self.bound == "at_least":
+            return min(error, 0.0)
+        return max(error, 0.0) if self.bound == "at_most" else error
 
     @model_validator(mode="after")
     def _fields(self):
@@ -231,7 +243,7 @@ def _mean(values: list[dict], targets: dict) -> dict:
 
 
 def loss(mean: dict, targets: dict[str, Target]) -> float:
-    return float(sum(((mean[k] - t.value) / t.sd) ** 2 for k, t in targets.items()))
+    return float(sum(t.error(mean[k]) ** 2 for k, t in targets.items()))
 
 
 def _evaluate(args):
@@ -588,7 +600,8 @@ def _targets_table(spec: CalibrationSpec, replications: int, before: dict, after
     ]
     for k, t in spec.targets.items():
         b, a = before[k], after[k]
-        lines.append(f"| {k} | {_fmt(t.value, t)} | {_fmt(t.sd, t)} | {_fmt(b[0], t)} ({_fmt(b[1], t)} to "
+        published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + _fmt(t.value, t)
+        lines.append(f"| {k} | {published} | {_fmt(t.sd, t)} | {_fmt(b[0], t)} ({_fmt(b[1], t)} to "
                      f"{_fmt(b[2], t)}) | {_fmt(a[0], t)} ({_fmt(a[1], t)} to {_fmt(a[2], t)}) | {t.source} |")
     return lines
 

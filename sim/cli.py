@@ -176,6 +176,9 @@ def _plausibility(args) -> int:
     from .scenario import load
 
     _check_run_options(args)
+    _check_seed(args.seed, args.replications)
+    if args.out:
+        folders.check_folder(args.out)
     scenario = load(args.scenario)
     ranges = plausibility.scenario_ranges(scenario, args.ranges)  # bad ranges before any run
     results = [run(scenario, seed=args.seed + i, until=args.until) for i in range(args.replications)]

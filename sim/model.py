@@ -179,7 +179,7 @@ class WorkforceModel(mesa.Model):
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
         was_training = _NEW_OR_TRAINING[p.status[at]]
-        previous, was_ltft = p.stage[at], p.ltft[at]
+        previous, was_ltft = p.stage[at].copy(), p.ltft[at].copy()  # copies: ``at`` may be a slice (a view)
         training = s.stage_training[stage]
         p.stage[at] = stage
         p.group[at] = s.stage_group[stage]

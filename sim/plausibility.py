@@ -99,6 +99,10 @@ class HistoryRanges(_Strict):
     file: str  # a calibration file: its history scenario and targets
     within_sd: Annotated[float, Field(strict=True, gt=0)]
     source: Annotated[str, Field(min_length=3)]
+    # runs of the history averaged (from the first run's seed on): one run's noise can exceed a target's sd
+    replications: Annotated[int, Field(strict=True, ge=1, le=100)] = 10
+    # targets that plausible careers cannot meet, each with why: shown, but not judged
+    unmet: dict[str, Annotated[str, Field(min_length=3)]] = {}
 
 
 class Ranges(_Strict):
@@ -148,9 +152,15 @@ def load_ranges(name_or_path, scenario) -> Ranges:
         from .layering import calibration_file
 
         try:
-            calibration_file(ranges.history.file, path.parent)
+            history_file = calibration_file(ranges.history.file, path.parent)
         except InputError as exc:
             problems.append(Problem(f, "history.file", exc.problems[0].expected, ranges.history.file))
+        else:
+            from . import calibration
+
+            targets = calibration.load(history_file)[0].targets
+            problems += [Problem(f, f"history.unmet.{t}", f"a target of {history_file.name} ({', '.join(targets)})", t)
+                         for t in ranges.history.unmet if t not in targets]
     if problems:
         raise InputError(problems)
     ranges.file = f
@@ -446,13 +456,17 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     for name, target in spec.targets.items():
         figure = float(np.mean([v[name] for v in values]))
         low, high = target.value - h.within_sd * target.sd, target.value + h.within_sd * target.sd
+        low, high = (None if target.bound == "at_most" else low), (None if target.bound == "at_least" else high)
         direction = target.kind == "change"
         if direction:  # a change goes the target's way too
             low, high = (max(low, 0.0), high) if target.value > 0 else (low, min(high, 0.0))
-        rows.append(_row(f"history: {target.kind}", name, figure, None, "share" if target.relative or
-                         not direction else target.measure, len(values), 1, low=low, high=high,
-                         source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g})"
-                                f"{' and its direction' if direction else ''}: {h.source}"))
+        row = _row(f"history: {target.kind}", name, figure, None, "share" if target.relative or
+                   not direction else target.measure, len(values), 1, low=low, high=high,
+                   source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g})"
+                          f"{' and its direction' if direction else ''}: {h.source}")
+        if name in h.unmet:  # declared unmet, with why: shown, not judged
+            row = (*row[:7], f"not judged, as plausible careers cannot meet it: {h.unmet[name]}", SKIP)
+        rows.append(row)
     return _table(rows)
 
 
@@ -463,14 +477,15 @@ def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:
     """The plausibility table of a run (a ``Results``, a list of replications, or a ``Run``).
 
     ``ranges``: a ``Ranges``, a ranges file's name or path; default the one the scenario names.
-    ``with_history``: also run the history the ranges name (with the runs' seeds), if any.
+    ``with_history``: also run the history the ranges name, if any (its ``replications``, or as many as
+    the runs, from the first run's seed on).
     """
     run = results if isinstance(results, Run) else Run.of(results)
     ranges = scenario_ranges(run.scenario, ranges)
     tables = [c(run, ranges) for c in CHECKS]
     if with_history and ranges.history is not None:
         seeds = [r.seed for r in results] if isinstance(results, (list, tuple)) else [getattr(results, "seed", 0)]
-        tables.append(history(ranges, seeds))
+        tables.append(history(ranges, range(seeds[0], seeds[0] + max(len(seeds), ranges.history.replications))))
     return pd.concat(tables, ignore_index=True)
 
 
@@ -521,12 +536,13 @@ def text(table: pd.DataFrame, source_width: int | None = 70) -> str:
 
 def summary(table: pd.DataFrame) -> str:
     counts = table.result.value_counts()
-    return f"{counts.get(FAIL, 0)} failed, {counts.get(PASS, 0)} passed, {counts.get(SKIP, 0)} skipped (too few people)"
+    return (f"{counts.get(FAIL, 0)} failed, {counts.get(PASS, 0)} passed, {counts.get(SKIP, 0)} skipped (too few "
+            f"people, or a history target declared unmet)")
 
 
 def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures)."""
-    from .results import atomic_write
+    from .folders import atomic_write
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

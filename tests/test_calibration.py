@@ -132,7 +132,7 @@ def test_calibrate_command_writes_the_files_and_bad_input_exits_2(tmp_path, caps
 def test_shipped_calibration_file_names_uncertain_parameters_and_known_groups():
     spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
     assert scenario_path.name == "wales-mh-2015.yaml"
-    assert len(spec.fit) >= 8 and len(spec.targets) == 10
+    assert len(spec.fit) >= 8 and len(spec.targets) == 11
     s = scenario.load("wales-mh-2021")
     assert s.spec.calibration == "wales-mh-v3"  # the default scenario uses the latest shipped calibration
     fitted = yaml.safe_load((calibration.CALIBRATION_DIR / "wales-mh-v3.yaml").read_text())
@@ -271,3 +271,15 @@ def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_p
     psutil.wait_procs(workers, timeout=5)
     assert [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE] == []
     assert not (tmp_path / "out").exists()
+
+
+def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
+    at_least = calibration.Target(kind="reason_share", group="g", value=0.19, sd=0.05, source="test",
+                                  years=[2021], reasons=["retired"], bound="at_least")
+    assert at_least.error(0.40) == 0.0 and at_least.error(0.19) == 0.0
+    assert at_least.error(0.09) == pytest.approx(-2.0)
+    at_most = at_least.model_copy(update={"bound": "at_most"})
+    assert at_most.error(0.09) == 0.0 and at_most.error(0.29) == pytest.approx(2.0)
+    plain = at_least.model_copy(update={"bound": None})
+    assert plain.error(0.29) == pytest.approx(2.0) and plain.error(0.09) == pytest.approx(-2.0)
+    assert calibration.loss({"a": 0.40, "b": 0.29}, {"a": at_least, "b": plain}) == pytest.approx(4.0)

@@ -146,3 +146,17 @@ def test_fill_rate_by_year_applies_from_each_year_given(tmp_path):
     assert counts.get(2020) == 100 and counts.get(2021) == 100
     assert 2022 not in counts and 2023 not in counts
     assert 30 < counts[2024] < 70
+
+
+def test_a_large_intake_trains_ltft_at_the_stages_share_where_it_sets_persistence(tmp_path):
+    # new entrants have no stage before: their chance is the stage's share, however many enter together
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 2000}, "end": "2021-03"},
+                               {"stages.student.ltft": {"share": {"female": 0.5, "male": 0.1}, "persist": 0.8,
+                                                        "fraction": [0.5, 0.5]}})
+    model = WorkforceModel(str(path), rng=0).run()
+    p, s = model.people, model.inputs
+    ids = model.counted()
+    ids = ids[p.stage[ids] == s.stage_code("course/student")]
+    assert len(ids) > 1900
+    assert p.ltft[ids][p.sex[ids] == 0].mean() == pytest.approx(0.5, abs=0.05)
+    assert p.ltft[ids][p.sex[ids] == 1].mean() == pytest.approx(0.1, abs=0.03)
