@@ -57,3 +57,18 @@ def test_the_accepted_ages_allow_for_the_slowest_less_than_full_time_trainee_and
     s.stage_ltft_share[stage] = 0.0
     s.max_age_months[s.stage_group[s.stage_code("course/worker")]] = 12 * 65
     assert accepted_ages(s, stage, None) == (0, 12 * 65 - 24)
+
+
+# ---- intakes fill by year --------------------------------------------------------------------------------
+def test_fill_rate_by_year_applies_from_each_year_given(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 100},
+                                          "intake.course/student.fill_rate": {2019: 1.0, 2022: 0.0, 2024: 0.5}})
+    model = WorkforceModel(str(path), rng=0).run()
+    s = model.inputs
+    ids, month, _, dst, reason = model.events.arrays()
+    intake = (dst == s.stage_code("course/student")) & (np.array(model.events.reasons)[reason] == "intake")
+    years = month[intake] // 12
+    counts = {int(y): int((years == y).sum()) for y in np.unique(years)}
+    assert counts.get(2020) == 100 and counts.get(2021) == 100
+    assert 2022 not in counts and 2023 not in counts
+    assert 30 < counts[2024] < 70

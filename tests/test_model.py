@@ -10,7 +10,9 @@ import pytest
 
 import tiny_scenario
 from sim import WorkforceModel, calendar, run
+from sim.model import _ltft_chance
 from sim.people import Status
+from sim.scenario import load
 
 
 def entry_and_exit(model, from_stage: str):
@@ -316,3 +318,75 @@ def test_trainees_retire_at_their_groups_maximum_age(tmp_path):
     ages = [calendar.parse(m) - model.people.birth_month[i] for i, m in zip(retired.person_id, retired.month)]
     assert len(retired) > 50 and set(ages) == {12 * 70}  # the rest finish the course first
     assert not (table.reason == "returned").any()
+
+
+# ---- a new role with its own establishment adds staff --------------------------------------------------
+def test_a_role_with_its_own_establishment_does_not_take_the_groups_vacancies(tmp_path):
+    def run(own):
+        pathway = {"stages.student.transitions": {"worker": 1.0},
+                   "stages.worker.own_establishment": own}
+        path = tiny_scenario.write(tmp_path / str(own), {
+            "stocks.course/other": {"headcount": 100, "fte": 100.0, "age": [[30, 40, 1.0]]},
+            "stocks.course/worker": {"headcount": 0, "age": [[30, 40, 1.0]]},
+            "groups.staff.establishment.vacancies_fte": 0.0,
+            "groups.staff.leaving.rate": 0.05,
+            "intake.course/student.places": {2019: 20},
+            "groups.staff.joiners": {"per_year": 1000, "fill_per_month": 0.5, "stages": {"course/other": 1.0},
+                                     "sources": {"elsewhere": 1.0}, "age": [[30, 40, 1.0]]},
+        }, {**pathway, "stages.other": {"staff_group": "staff", "entry": True}})
+        model = WorkforceModel(str(path), rng=0).run()
+        return model.group_totals(measure="stage_headcount")["staff"], model.history[-1]["stage_headcount"]
+    with_own, stages_own = run(True)
+    without, stages = run(False)
+    assert with_own > without + 20  # the new role's graduates add to the staff in post
+    s = load(str(tmp_path / "True" / "tiny.yaml"))
+    other = s.stage_code("course/other")
+    assert stages_own[other] > 90  # the others' posts stay filled
+    assert stages[other] < 80  # where the role shares the group's establishment, it displaces them
+
+
+# ---- less-than-full-time training: by sex, and carried from one stage to the next ------------------------
+class _Stages:
+    stage_ltft_share = np.array([[0.3, 0.02], [0.3, 0.02]])
+    stage_ltft_persist = np.array([np.nan, 0.8])
+
+
+def test_ltft_is_kept_by_most_who_trained_ltft_before_and_keeps_the_stages_share():
+    s = _Stages()
+    stage, previous = np.array([1, 1, 1, 1]), np.array([0, 0, 0, 0])
+    sex = np.array([0, 0, 1, 1])
+    chance = _ltft_chance(s, s.stage_ltft_share[stage, sex], stage, previous, np.array([True, False, True, False]), sex)
+    assert chance[0] == pytest.approx(0.8) and chance[2] == pytest.approx(0.8)
+    # the others: overall share = 0.3 x 0.8 + 0.7 x others = 0.3
+    assert 0.3 * 0.8 + 0.7 * chance[1] == pytest.approx(0.3)
+    assert 0.02 * 0.8 + 0.98 * chance[3] == pytest.approx(0.02)
+
+
+def test_ltft_is_drawn_afresh_where_a_stage_sets_no_persistence_or_for_newcomers():
+    s = _Stages()
+    share = np.array([0.3, 0.3])
+    assert np.array_equal(_ltft_chance(s, share, np.array([0, 1]), np.array([0, -1]), np.array([True, False]),
+                                       np.array([0, 0])), share)
+
+
+def test_women_train_ltft_more_often_than_men_in_psychiatry():
+    model = WorkforceModel(until=2036, rng=0).run()
+    s, p = model.inputs, model.people
+    ids = np.flatnonzero(np.isin(p.stage[: p.count], [s.stage_code("psychiatry/core_psychiatry"),
+                                                       s.stage_code("psychiatry/higher_specialty")]))
+    women, men = p.ltft[ids][p.sex[ids] == 0].mean(), p.ltft[ids][p.sex[ids] == 1].mean()
+    assert women > 3 * men
+
+
+def test_a_large_intake_trains_ltft_at_the_stages_share_where_it_sets_persistence(tmp_path):
+    # new entrants have no stage before: their chance is the stage's share, however many enter together
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 2000}, "end": "2021-03"},
+                               {"stages.student.ltft": {"share": {"female": 0.5, "male": 0.1}, "persist": 0.8,
+                                                        "fraction": [0.5, 0.5]}})
+    model = WorkforceModel(str(path), rng=0).run()
+    p, s = model.people, model.inputs
+    ids = model.counted()
+    ids = ids[p.stage[ids] == s.stage_code("course/student")]
+    assert len(ids) > 1900
+    assert p.ltft[ids][p.sex[ids] == 0].mean() == pytest.approx(0.5, abs=0.05)
+    assert p.ltft[ids][p.sex[ids] == 1].mean() == pytest.approx(0.1, abs=0.03)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import tiny_scenario
+
 from sim import WorkforceModel
 from sim.people import Status
 
@@ -173,3 +175,28 @@ def test_each_stock_is_drawn_as_it_would_be_alone(case):
         for field, column in alone.people.columns().items():
             if field != "id":
                 np.testing.assert_array_equal(everyone[field][mine], column, err_msg=f"{name}: {field}")
+
+
+# ---- trainees in the starting stock are aged by their years in the stage ---------------------------
+def test_a_training_stock_age_is_the_age_on_entering(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"stocks.course/student": {"headcount": 400, "age": [[18, 19, 1.0]]}},
+                               {"stages.student.duration_years": 3})
+    model = WorkforceModel(str(path), rng=0)
+    p, s = model.people, model.inputs
+    ids = model.counted()
+    ids = ids[p.stage[ids] == s.stage_code("course/student")]
+    entry_age = (p.stage_entry[ids] - p.birth_month[ids]) / 12.0
+    assert entry_age.min() >= 18 and entry_age.max() < 19  # every cohort entered at the intake's ages
+    now_age = (model.now - p.birth_month[ids]) / 12.0
+    assert now_age.max() > 20  # a final-year student is older than a first-year one
+    graduating = (p.stage_due[ids] - p.birth_month[ids]) / 12.0
+    assert graduating.min() >= 18 + 2.5  # nobody graduates younger than an entrant plus the course
+
+
+def test_consultants_of_the_default_scenario_reach_their_post_no_younger_than_30():
+    model = WorkforceModel(until=2031, rng=0).run()
+    s = model.inputs
+    ids, month, _, dst, reason = model.events.arrays()
+    entered = (dst == s.stage_code("psychiatry/consultant")) & (np.array(model.events.reasons)[reason] != "stock")
+    age = (month[entered] - model.people.birth_month[ids[entered]]) / 12.0
+    assert len(age) > 10 and age.min() >= 30
