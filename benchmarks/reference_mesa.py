@@ -142,7 +142,8 @@ class Person(mesa.Agent):
         self.stage_entry = model.now
         self.status = TRAINING if training else IN_POST
         self.ltft, self.ltft_fraction = False, 1.0
-        if training and t.ltft_share[stage] > 0 and self.random.random() < t.ltft_share[stage]:
+        share = t.ltft_share[stage][self.sex]  # by sex; the reference draws it afresh at each stage
+        if training and share > 0 and self.random.random() < share:
             low, high = t.ltft_range[stage]
             self.ltft, self.ltft_fraction = True, low + (high - low) * self.random.random()
         months = t.months[stage]

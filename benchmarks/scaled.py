@@ -12,8 +12,10 @@ def scale(data: dict, k: float) -> dict:
     joiners a year and vacancies by ``k``; return ``data``.
 
     A stock's FTE is capped at its scaled headcount, zero included: rounding a small stock's
-    headcount down to nobody must leave it no FTE either.
+    headcount down to nobody must leave it no FTE either. The scaled scenario runs uncalibrated: a
+    calibration would put back its own (unscaled) joiners a year, so scaling them is refused.
     """
+    data["calibration"] = None
     for stock in data["stocks"].values():
         if stock.get("headcount") is not None:
             stock["headcount"] = round(stock["headcount"] * k)

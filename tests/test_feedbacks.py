@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import tiny_scenario
-from conftest import REPO
+from conftest import DELETE, REPO
 from sim import WorkforceModel, experiment
 from sim.errors import InputError
 from sim.feedbacks import Workload
@@ -261,7 +261,8 @@ def test_lever_and_scenario_errors_name_the_field(tmp_path, case, load_error):
     load_error(path, "scenario.yaml", "feedbacks.supervision.placements.nursing.trainees", "a training stage")
     path = case({"feedbacks.supervision.placements.nursing.supervisors": ["nursing/pre_registration_degree"]})
     load_error(path, "scenario.yaml", "feedbacks.supervision.placements.nursing.supervisors", "a post stage")
-    path = case({"feedbacks.supervision.placements.psychology.trainees": ["psychiatry/higher_specialty"]})
+    path = case({"feedbacks.supervision.placements.psychology.trainees": ["psychiatry/higher_specialty"],
+                 "intake.psychiatry/higher_specialty": DELETE})
     load_error(path, "scenario.yaml", "feedbacks.supervision.placements.psychology.trainees",
                "at least one stage with intake places")
     path = case({"feedbacks.workload.groups": ["nurses"]})
