@@ -371,7 +371,7 @@ def _run_replications(args) -> int:
           f"{args.seed + args.replications - 1})\n")
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         print(table.round(0).astype(int).to_string())
-        print(f"\nFTE in post: mean (90% interval over replications); trainees in service apart\n")
+        print("\nFTE in post: mean (90% interval over replications); trainees in service apart\n")
         print(headline_in_post(summary, s.groups).to_string())
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0

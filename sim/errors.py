@@ -105,6 +105,14 @@ def _number(value) -> str:
 _REPR = reprlib.Repr(maxlevel=3, maxdict=6, maxlist=6, maxtuple=6, maxset=6, maxstring=80, maxother=80)
 
 
+def probability(value, expected: str) -> float:
+    """A number in [0, 1] (not a bool), for validators written by hand: a ``ValueError`` saying
+    ``expected`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{expected}; {_short(value)!r} is not a probability")
+    return float(value)
+
+
 def _short(value):
     """The value itself if short, else a truncated text of it (never walks all of a huge value)."""
     if isinstance(value, str):

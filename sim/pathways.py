@@ -16,7 +16,7 @@ from typing import Annotated
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, regular_file
+from .errors import InputError, Problem, from_pydantic, is_file, probability, read_yaml, regular_file
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
 EXIT_PREFIX = "exit:"
@@ -32,16 +32,11 @@ def _share_by_sex(value):
     gives one clear problem rather than one per branch of a union."""
     expected = "a probability in [0, 1], or {female: p, male: p}"
 
-    def probability(x):
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
-            raise ValueError(f"{expected}; {x!r:.40} is not a probability")
-        return float(x)
-
     if isinstance(value, dict):
         if set(value) != {"female", "male"}:
             raise ValueError(f"{expected}; found the keys {', '.join(map(str, value))}")
-        return {sex: probability(value[sex]) for sex in ("female", "male")}
-    return probability(value)
+        return {sex: probability(value[sex], expected) for sex in ("female", "male")}
+    return probability(value, expected)
 
 
 class LTFT(BaseModel):

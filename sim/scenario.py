@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from . import calendar, layering, pathways
 from . import feedbacks as feedback_loops
-from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, _short, from_pydantic, is_file, is_plain_name,
-                     refuse_special)
+from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name,
+                     probability, refuse_special)
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
@@ -67,16 +67,11 @@ def _band_rates(value):
             where = ".".join(map(str, first["loc"]))
             raise ValueError(f"{expected}; {where}: {first['msg'].replace('Input should be ', '')}") from None
 
-    def probability(x):
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
-            raise ValueError(f"{expected}; {_short(x)!r} is not a probability")
-        return float(x)
-
     if isinstance(value, list):
         if not value:
             raise ValueError(expected)
-        return [probability(x) for x in value]
-    return probability(value)
+        return [probability(x, expected) for x in value]
+    return probability(value, expected)
 
 
 BandRates = Annotated[object, PlainValidator(_band_rates)]
@@ -86,16 +81,11 @@ def _yearly_probability(value):
     """A probability for every year, or ``{year: probability}`` from each year given on (as places)."""
     expected = "a probability in [0, 1], or {year: probability} (a year from 1900 to 2200)"
 
-    def probability(x):
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0.0 <= x <= 1.0:
-            raise ValueError(f"{expected}; {_short(x)!r} is not a probability")
-        return float(x)
-
     if isinstance(value, dict):
         if not value or any(isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2200 for y in value):
             raise ValueError(expected)
-        return {y: probability(x) for y, x in value.items()}
-    return probability(value)
+        return {y: probability(x, expected) for y, x in value.items()}
+    return probability(value, expected)
 
 
 YearlyProbability = Annotated[object, PlainValidator(_yearly_probability)]

@@ -239,7 +239,6 @@ def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_p
     import signal
     import subprocess
     import sys
-    import time
 
     import psutil
 
