@@ -378,8 +378,8 @@ class ReferenceModel(mesa.Model):
             if calendar.month_of_year(self.now) != spec.month:
                 continue
             stage = s.stage_code(stage_name)
-            places = int(round(s.places(stage_name, calendar.academic_year(self.now))))
-            filled = int(self.rng.binomial(places, spec.fill_rate))
+            year = calendar.academic_year(self.now)
+            filled = int(self.rng.binomial(int(round(s.places(stage_name, year))), s.fill_rate(stage_name, year)))
             wanted = max(filled - self.arrived[stage], 0)
             group = s.spec.groups[s.groups[self.tables.group[stage]]]
             female = spec.female_share if spec.female_share is not None else group.female_share
