@@ -107,7 +107,7 @@ class WorkforceModel(mesa.Model):
         self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell (sim.schedule)
         self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
-        self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available and expected by group, since the last record
+        self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()
         population.create(self)

@@ -37,7 +37,8 @@ _RUN_KEYS = ("parameter_set", "replication", "seed")
 _COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
             "#17becf"]
 MEASURE_LABELS = {
-    "fte": "FTE", "headcount": "headcount", "in_post_fte": "in-post FTE (supply)", "training_fte": "FTE in training (in service)",
+    "fte": "FTE", "headcount": "headcount", "in_post_fte": "in-post FTE (supply)",
+    "training_fte": "FTE in training (in service)",
     "establishment_fte": "establishment FTE (demand)", "vacancies_fte": "vacant FTE",
     "supply_gap_fte": "supply gap FTE", "welsh_speaking_fte": "Welsh-speaking FTE",
     "welsh_speaking_headcount": "Welsh-speaking headcount", "joiners": "joiners a year", "leavers": "leavers a year",

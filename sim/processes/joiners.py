@@ -81,7 +81,8 @@ def _where_vacant(model, stages: ShareTable) -> ShareTable:
     vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] - model.stage_fte(), 0.0)
     weights = shares * vacant[stages.labels]
     weights = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, shares)
-    return ShareTable([row[keep] for row, keep in zip(weights, inside)], [row[keep] for row, keep in zip(stages.labels, inside)])
+    return ShareTable([row[keep] for row, keep in zip(weights, inside)],
+                      [row[keep] for row, keep in zip(stages.labels, inside)])
 
 
 @lru_cache(maxsize=64)
