@@ -34,11 +34,12 @@ KEYS = ["policy", "parameter_set", "replication"]
 LEVEL = 0.90
 
 
-def run_values(results_dir, measure: str = "fte") -> pd.DataFrame:
-    """One value per run, group (and total) and year: flows summed over their reasons."""
+def run_values(results_dir, measure: str = "fte", runs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One value per run, group (and total) and year: flows summed over their reasons. ``runs``: the
+    run tables with this measure and the headcount, if already read (``read_runs``)."""
     if measure not in GROUP_MEASURES:
         raise InputError.one("--measure", "measure", f"one of {', '.join(GROUP_MEASURES)}", measure)
-    runs = read_runs(results_dir, [measure, "headcount"])
+    runs = read_runs(results_dir, [measure, "headcount"]) if runs is None else runs
     # every run has a headcount row per year and group; a flow with no events has no row: it is a zero
     cells = runs[runs.measure == "headcount"][[*KEYS, "year", "group"]]
     found = runs[runs.measure == measure]
@@ -99,9 +100,11 @@ def capped_recruitment(results_dir, share: float = 0.25) -> list[str]:
     so a lever on the other one changes little; the note says so, with the figures, instead of
     letting the effect fade in silence. A note is made where the expected recruits rise by less
     than ``share`` of what the lever added (means over runs and years)."""
-    means = {m: run_values(results_dir, m).groupby(["policy", "group"], sort=False).value.mean()
-             for m in ("recruits_sought", "recruits_available", "recruits_expected")}
-    sought, available, expected = means["recruits_sought"], means["recruits_available"], means["recruits_expected"]
+    from .results import RECRUITMENT
+
+    runs = read_runs(results_dir, [*RECRUITMENT, "headcount"])  # read once for the three
+    sought, available, expected = (run_values(results_dir, m, runs).groupby(["policy", "group"], sort=False)
+                                   .value.mean() for m in RECRUITMENT)
     notes = []
     for policy, group in sought.index:
         if policy == BASELINE or group == TOTAL or (BASELINE, group) not in sought.index:

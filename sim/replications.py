@@ -78,7 +78,8 @@ def headline_in_post(summary: pd.DataFrame, groups: list[str], every: int = 5) -
     rows = [headline(summary, groups, "in_post_fte", every)]
     for measure, label in (("training_fte", "in training (in service)"), ("fte", "workforce (in post and in training)"),
                            ("vacancies_fte", "vacant")):
-        rows.append(headline(summary, [], measure, every).rename(index={TOTAL: label}))
+        if (summary.measure == measure).any():  # results written before a measure existed lack it
+            rows.append(headline(summary, [], measure, every).rename(index={TOTAL: label}))
     return pd.concat(rows)
 
 

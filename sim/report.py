@@ -249,7 +249,7 @@ def _settings(manifest: dict) -> str:
 
 def _run_section(d: RunDir) -> str:
     from . import plots
-    from .replications import headline, summarise
+    from .replications import headline_in_post, summarise
 
     src = d.source()
     s = src.scenario
@@ -257,9 +257,9 @@ def _run_section(d: RunDir) -> str:
     values = src.values
     total = values.groupby(["run", "year", "measure"]).value.sum().reset_index().assign(group="total")
     summary = summarise(pd.concat([values, total], ignore_index=True))
-    parts.append(f"<h3>FTE by staff group: mean ({plots.LEVEL:.0%} interval over {src.runs} "
-                 f"run{'s' if src.runs > 1 else ''}), every five years</h3>")
-    table = headline(summary, src.groups)
+    parts.append(f"<h3>FTE in post by staff group, trainees in service apart: mean ({plots.LEVEL:.0%} interval "
+                 f"over {src.runs} run{'s' if src.runs > 1 else ''}), every five years</h3>")
+    table = headline_in_post(summary, src.groups)
     table.columns = [str(c) for c in table.columns]
     parts.append(_table(table.rename_axis("group").reset_index()))
     final = int(summary.year.max())

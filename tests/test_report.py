@@ -97,10 +97,12 @@ def test_report_of_a_run_directory(dirs, capsys):
     text = out.read_text()
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert f'&quot;scenario_sha256&quot;: &quot;{manifest["scenario_sha256"]}&quot;' in text
-    # the headline table gives the replications' mean FTE with its interval
+    # the headline table gives the replications' mean FTE in post with its interval, and the trainees apart
     summary = pd.read_csv(run_dir / "summary.csv")
-    nursing = summary[(summary.group == "nursing") & (summary.measure == "fte") & (summary.year == 2023)].iloc[0]
-    assert f"{nursing['mean']:,.0f} ({nursing.low:,.0f}-{nursing.high:,.0f})" in text
+    for group, measure in (("psychiatry", "in_post_fte"), ("total", "training_fte")):
+        row = summary[(summary.group == group) & (summary.measure == measure) & (summary.year == 2023)].iloc[0]
+        assert f"{row['mean']:,.0f} ({row.low:,.0f}-{row.high:,.0f})" in text
+    assert "in training (in service)" in text
     assert "Run: wales-mh-2021, 2021-03 to 2023-03, seeds 0-1" in text
 
 
