@@ -391,7 +391,7 @@ def _calibrate_command(sub) -> None:
     cal.add_argument("--version", help="version label of the parameter file (default: the next v<N>)")
     cal.add_argument("--out-dir", metavar="DIR", help="where to write it (default sim/data/calibration)")
     cal.add_argument("--evaluate", metavar="PARAMETER_FILE",
-                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v2) against "
+                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v3) against "
                           "the history, with the seeds and replications of its settings, and print the report's "
                           "targets table and the loss")
     cal.set_defaults(func=_calibrate)
