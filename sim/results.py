@@ -70,8 +70,8 @@ class Results:
             headcount = m.group_totals(snapshot, "stage_headcount")
             fte = m.group_totals(snapshot, "stage_fte")
             vacancies = m.vacancies(snapshot)
-            in_training = np.bincount(s.stage_group, weights=np.where(s.stage_workforce & s.stage_training,
-                                                                      snapshot["stage_fte"], 0.0), minlength=len(s.groups))
+            in_service = np.where(s.stage_workforce & s.stage_training, snapshot["stage_fte"], 0.0)
+            in_training = np.bincount(s.stage_group, weights=in_service, minlength=len(s.groups))
             gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
             if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
                 gap = gap + snapshot["feedbacks"]["gap_change"]

@@ -1,9 +1,9 @@
 """Named random streams: common random numbers by construction.
 
 Every random decision (attrition, leaving, hours, retirement, return, ...) has its own named
-stream, declared in ``sim.decisions``. A person's draw from a stream in a given month depends only on the run seed, the
-stream's name, the month and the person's *key* -- never on how many other people exist or
-in which order they were processed. A policy run and its baseline therefore differ only
+stream, declared in ``sim.decisions``. A person's draw from a stream in a given month depends
+only on the run seed, the stream's name, the month and the person's *key* -- never on how many
+other people exist or in which order they were processed. A policy run and its baseline therefore differ only
 where the policy acts, and adding one person changes only that person's draws.
 
 Per-person draws use a counter-based hash (the SplitMix64 finaliser) evaluated on whole
