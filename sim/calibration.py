@@ -1,43 +1,36 @@
-"""Calibration: fit a scenario's uncertain parameters to a published history.
+"""Calibration: a posterior for a scenario's uncertain parameters, from a published history.
 
 A calibration file (``sim/data/calibration/history-2015-2021.yaml``) names a history scenario
 (``wales-mh-2015``), the uncertain parameters to fit (dotted keys listed under the scenario's
 ``uncertain:``, which gives each a ``range`` for the value or a ``scale`` for a multiplier of
-the shipped value) and the targets: published statistics with a standard deviation saying how
-closely the model should match each (rounding, definitions, one year's noise: assumptions,
-stated per target).
+the shipped value, and its prior) and the targets: published statistics with a standard
+deviation saying how closely the model should match each (rounding, definitions, one year's
+noise: assumptions, stated per target).
 
-``calibrate`` minimises the sum over targets of ((simulated mean - target) / sd)^2 with
-``scipy.optimize.differential_evolution`` (seeded, so a rerun repeats the fit). Every
-evaluation runs the history ``replications`` times with the same seeds (common random numbers:
-two parameter sets are compared on the same random draws), and the simulated statistic is
-the mean over them. The fit splits into independent blocks (``blocks``: staff groups that no
-pathway links), each minimised on its own targets by its own optimiser; the optimisers run in
-step (``_Lockstep``), so one simulation evaluates a candidate of every block and a fit costs the
-runs of its largest block.
+``calibrate`` runs approximate Bayesian computation by sequential Monte Carlo (``sim.inference``,
+with pyabc): from the priors, parameter sets are kept whose simulated history lies within a
+shrinking distance of the targets, until the distance is the targets' stated tolerance. The
+result is a posterior ensemble of parameter sets, written with its seed, settings and
+diagnostics so that the same command rewrites it bit for bit:
 
-Uncertainty of the fitted values: every evaluated parameter set whose block loss is within
-chi2(0.90, k) of the block's best (k = the block's number of parameters) belongs to an
-approximate 90% confidence set (a likelihood-ratio set, reading the loss as -2 log-likelihood of normal errors
-with the stated sds); each parameter's interval is its range over that set. It is limited to
-the points the optimiser visited, so read it as indicative.
+- ``<name>-v<N>-posterior.csv``: one row per parameter set, its weight and values;
+- ``<name>-v<N>.yaml``: the parameter file a scenario names (``calibration: <name>-v<N>``): the
+  posterior's central set as ``overrides``, each parameter's prior and posterior, the
+  generations' thresholds and acceptance rates, and the posterior predictive check;
+- ``<name>-v<N>-report.md`` and ``-pairs.png``: prior against posterior per parameter, what the
+  history cannot identify, correlations, and each target before and after.
 
-The fitted values are checked with ``check_replications`` fresh seeds: each target's simulated
-mean and 90% interval (5th-95th percentile over runs), before and after calibration. The
-result is a versioned parameter file of dotted overrides (``<name>-v<N>.yaml``), which a
-scenario uses with ``calibration: <name>-v<N>``, and a report (``<name>-v<N>-report.md``).
+The check runs ``check_replications`` fresh seeds: before calibration (the shipped values) and
+after (each seed with the parameter set it draws from the posterior, as projections do).
 
-``evaluate`` repeats that check for an existing parameter file, without refitting: the same
-fresh seeds, before and after, and the loss of its fitted values, with the engine as it is now
-(``workforce calibrate --evaluate <name>-v<N>``).
+``evaluate`` repeats that check for an existing parameter file, without refitting, with the
+engine as it is now (``workforce calibrate --evaluate <name>-v<N>``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import multiprocessing
 import re
-import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,10 +38,12 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import folders
+from . import folders, inference
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
 from .layering import CALIBRATION_DIR, read_layered
+from .posterior import Posterior
+from .uncertain import scaled
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
 LEVEL = 0.90
@@ -110,19 +105,19 @@ class Target(_Strict):
 
 
 class Settings(_Strict):
-    replications: int = Field(3, ge=1)
-    seed: int = Field(0, ge=0, lt=2**63)
-    maxiter: int = Field(8, ge=1)
-    popsize: int = Field(4, ge=2)
-    check_replications: int = Field(10, ge=2)
-    interval_samples: int = Field(20, ge=0)  # extra parameter sets around the best, for the intervals
+    population: int = Field(1000, ge=10)  # parameter sets in each generation, and in the posterior
+    generations: int = Field(10, ge=1)  # at most
+    quantile: float = Field(0.5, gt=0, lt=1)  # each threshold: this quantile of the last generation's distances
+    epsilon: float | None = Field(None, gt=0)  # the threshold to reach (None: the targets' tolerance, see tolerance)
+    max_runs: int = Field(15000, ge=1)  # the budget: no generation starts past it
+    seed: int = Field(0, ge=0, lt=2**32)
     workers: int = Field(1, ge=1)
-    tol: float = Field(0.01, gt=0)  # a block stops when its population's losses agree to this relative spread
+    check_replications: int = Field(20, ge=2)
 
 
 def _settings(settings: Settings, **options) -> Settings:
     """``settings`` with the command line's options (those not None) in place, checked as the file's
-    are (a --popsize of 1 is refused as popsize: 1 would be), each problem naming its option."""
+    are (a --population of 1 is refused as population: 1 would be), each problem naming its option."""
     given = {k: v for k, v in options.items() if v is not None}
     try:
         return Settings.model_validate({**settings.model_dump(), **given})
@@ -131,14 +126,17 @@ def _settings(settings: Settings, **options) -> Settings:
                           for p in from_pydantic("settings", exc).problems]) from None
 
 
-def fit_seeds(settings: Settings) -> list[int]:
-    """The replication seeds every parameter set of a fit runs over (common random numbers)."""
-    return [settings.seed * 1000 + i for i in range(settings.replications)]
+def tolerance(targets: dict) -> float:
+    """The distance within which a history matches the targets: the 90% quantile of the distance
+    of one that matched each target with its stated normal error, sqrt(chi2(0.90, k))."""
+    from scipy.stats import chi2
+
+    return float(np.sqrt(chi2.ppf(LEVEL, len(targets))))
 
 
-def check_seeds(settings: Settings) -> list[int]:
+def check_seeds(seed: int, replications: int) -> list[int]:
     """The fresh seeds of the before/after check, which the fit never runs."""
-    return [10_000 + settings.seed * 1000 + i for i in range(settings.check_replications)]
+    return [10_000 + seed * 1000 + i for i in range(replications)]
 
 
 class CalibrationSpec(_Strict):
@@ -152,29 +150,21 @@ class CalibrationSpec(_Strict):
 
 # ---- parameters ------------------------------------------------------------------------------------
 class Parameters:
-    """The fitted parameters: bounds, and how a vector of values becomes scenario overrides."""
+    """The fitted parameters: names, bounds, priors, and how values become scenario overrides."""
 
     def __init__(self, keys: list[str], uncertain: dict, base: dict):
         self.keys = list(keys)
-        self.kinds = ["scale" if uncertain[k].scale is not None else "range" for k in keys]
-        self.bounds = [tuple(uncertain[k].scale or uncertain[k].range) for k in keys]
+        self.uncertain = {k: uncertain[k] for k in keys}
+        self.kinds = [uncertain[k].kind for k in keys]
+        self.names = [uncertain[k].parameter(k) for k in keys]  # as in the posterior table: key or scale:key
+        self.bounds = [tuple(uncertain[k].bounds) for k in keys]
         self.base = {k: base[k] for k in keys}
 
     def overrides(self, x) -> dict:
         out = {}
         for key, kind, value in zip(self.keys, self.kinds, x):
-            out[key] = _scaled(self.base[key], float(value)) if kind == "scale" else float(value)
+            out[key] = scaled(self.base[key], float(value)) if kind == "scale" else float(value)
         return out
-
-
-def _scaled(value, factor: float):
-    """A number or rate table times a factor; a probability (<= 1) stays a probability."""
-    if isinstance(value, dict):
-        return {k: _scaled(v, factor) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scaled(v, factor) for v in value]
-    scaled = float(value) * factor
-    return round(min(scaled, 1.0) if value <= 1.0 else scaled, 6)
 
 
 # ---- statistics of one run -------------------------------------------------------------------------
@@ -213,29 +203,49 @@ def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
     return out
 
 
-class Objective:
-    """Picklable: parameter vector -> (loss, mean statistics) over the fixed replication seeds."""
+class Simulator:
+    """One run of the history, picklable: every block's proposed parameters (pyabc names ``p00``,
+    ``p01``, ... in the order of the fitted keys) and a seed -> each target's statistic."""
 
-    def __init__(self, scenario_path: str, parameters: Parameters, targets: dict, seeds: list[int],
-                 uncalibrated: dict):
+    def __init__(self, scenario_path: str, parameters: Parameters, targets: dict, uncalibrated: dict):
         self.scenario_path, self.parameters, self.targets = scenario_path, parameters, targets
-        self.seeds, self.uncalibrated = list(seeds), uncalibrated
+        self.uncalibrated = uncalibrated
 
-    def runs(self, x, seeds=None) -> list[dict]:
-        overrides = {**self.uncalibrated, **(self.parameters.overrides(x) if x is not None else {})}
-        return _runs(self.scenario_path, overrides, self.targets, self.seeds if seeds is None else seeds)
+    def __call__(self, proposals: dict, seed: int) -> dict:
+        """A block that has finished proposes nothing: its parameters, which move none of the other
+        blocks' targets, take the middle of their bounds."""
+        values = {name: value for block in proposals.values() for name, value in block.items()}
+        x = [values.get(name, sum(bounds) / 2) for name, bounds in zip(abc_names(self.parameters),
+                                                                      self.parameters.bounds)]
+        return _runs(self.scenario_path, {**self.uncalibrated, **self.parameters.overrides(x)}, self.targets, [seed])[0]
 
-    def evaluate(self, x) -> tuple[float, dict]:
-        mean = _mean(self.runs(x), self.targets)
-        return loss(mean, self.targets), mean
+
+def abc_names(parameters: Parameters) -> list[str]:
+    """pyabc's names of the parameters: plain, and sorting in the order of the keys."""
+    return [f"p{i:02d}" for i in range(len(parameters.keys))]
 
 
-def _runs(scenario_path, overrides: dict, targets: dict, seeds) -> list[dict]:
-    """Each target's statistic in a run of the scenario with ``overrides``, for each seed."""
+class Distance:
+    """pyabc's distance for a block: the length of the vector of its targets' standardised errors
+    (``Target.error``)."""
+
+    def __init__(self, targets: dict):
+        self.targets = targets
+
+    def __call__(self, simulated: dict, observed: dict) -> float:
+        return float(np.sqrt(loss(simulated, self.targets)))
+
+
+def _runs(scenario_path, overrides: dict, targets: dict, seeds, parameter_sets=None) -> list[dict]:
+    """Each target's statistic in a run of the scenario with ``overrides``, for each seed (with
+    ``parameter_sets``: each seed's parameter set of the scenario's posterior)."""
     from .results import run
 
-    loaded = scenario_module.load(scenario_path, overrides)  # once for all replications
-    return [statistics(run(loaded, seed=seed), targets) for seed in seeds]
+    out = []
+    for i, seed in enumerate(seeds):
+        loaded = scenario_module.compiled(scenario_path, overrides, None if parameter_sets is None else parameter_sets[i])
+        out.append(statistics(run(loaded, seed=seed, parameters="fixed"), targets))
+    return out
 
 
 def _mean(values: list[dict], targets: dict) -> dict:
@@ -244,11 +254,6 @@ def _mean(values: list[dict], targets: dict) -> dict:
 
 def loss(mean: dict, targets: dict[str, Target]) -> float:
     return float(sum(t.error(mean[k]) ** 2 for k, t in targets.items()))
-
-
-def _evaluate(args):
-    objective, x = args
-    return objective.evaluate(x)
 
 
 # ---- the fit ---------------------------------------------------------------------------------------
@@ -277,12 +282,6 @@ def load(path) -> tuple[CalibrationSpec, Path]:
     if problems:
         raise InputError(problems)
     return spec, scenario_path
-
-
-def _uncalibrated(scenario_path: Path) -> dict:
-    """Overrides that load a scenario without its calibration file (if it names one)."""
-    data = read_layered(Path(scenario_path), scenario_module.resolve)
-    return {"calibration": None} if "calibration" in data else {}
 
 
 def blocks(keys: list[str], targets: dict[str, Target], s) -> list[tuple[list[int], list[str]]]:
@@ -335,176 +334,96 @@ def blocks(keys: list[str], targets: dict[str, Target], s) -> list[tuple[list[in
     return list(out.values())
 
 
-class _Lockstep:
-    """Runs one optimiser per block in step: each generation, the i-th candidates of every block
-    are set together in one parameter vector, so one simulation evaluates a candidate of each.
-    The runs needed are those of the largest block, not the sum over blocks."""
-
-    def __init__(self, n_blocks: int, evaluate):
-        self.evaluate = evaluate  # {block: [candidate vectors]} -> {block: [losses]}
-        self.live, self.pending, self.results, self.error = n_blocks, {}, {}, None
-        self.condition = threading.Condition()
-
-    def submit(self, block: int, xs) -> list[float]:
-        with self.condition:
-            self.pending[block] = xs
-            self.condition.notify_all()
-            self.condition.wait_for(lambda: block in self.results or self.error is not None)
-            if self.error is not None:
-                raise RuntimeError("calibration stopped") from self.error
-            return self.results.pop(block)
-
-    def done(self, block: int, error: BaseException | None = None) -> None:
-        with self.condition:
-            self.live -= 1
-            self.error = self.error or error
-            self.condition.notify_all()
-
-    def serve(self) -> None:
-        while True:
-            with self.condition:
-                self.condition.wait_for(lambda: len(self.pending) >= self.live or self.error is not None)
-                if self.error is not None or self.live == 0:
-                    return
-                batch, self.pending = self.pending, {}
-            try:
-                results = self.evaluate(batch)
-            except BaseException as exc:  # wake every optimiser so that it stops
-                with self.condition:
-                    self.error = exc
-                    self.condition.notify_all()
-                raise
-            with self.condition:
-                self.results.update(results)
-                self.condition.notify_all()
+def _uncalibrated(scenario_path: Path) -> dict:
+    """Overrides that load a scenario without its calibration file (if it names one)."""
+    data = read_layered(Path(scenario_path), scenario_module.resolve)
+    return {"calibration": None} if "calibration" in data else {}
 
 
-def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None, maxiter: int | None = None,
-              popsize: int | None = None, replications: int | None = None, workers: int | None = None,
-              seed: int | None = None, check_replications: int | None = None, progress=print) -> dict:
-    """Fit, check and write the parameter file and report. Returns a summary dict (see ``_write``)."""
-    from scipy.optimize import differential_evolution
-    from scipy.stats import chi2, qmc
+def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None, population: int | None = None,
+              generations: int | None = None, max_runs: int | None = None, workers: int | None = None,
+              scheduler: str | None = None, seed: int | None = None, check_replications: int | None = None,
+              quiet: bool = False) -> dict:
+    """Fit the posterior, check it, and write the posterior table, parameter file, report and
+    figure. Returns a summary dict (see ``_write``)."""
+    from tqdm import tqdm
 
     if version is not None:  # it names the parameter file: checked before the fit, not after
         plain_name(version, "--version", "version")
     spec, scenario_path = load(config)
-    st = _settings(spec.settings, maxiter=maxiter, popsize=popsize, replications=replications, workers=workers,
-                   seed=seed, check_replications=check_replications)
+    st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
+                   workers=workers, seed=seed, check_replications=check_replications)
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)
     base = {k: scenario_module.get(data, k, scenario_path, s.graph) for k in spec.fit}
     parameters = Parameters(spec.fit, s.spec.uncertain, base)
-    objective = Objective(str(scenario_path), parameters, spec.targets, fit_seeds(st), uncalibrated)
+    bar = tqdm(total=st.population, desc="calibration", unit="set", disable=quiet, dynamic_ncols=True)
+
+    def progress(generation, accepted, n, runs):
+        if bar.total != n or bar.n > accepted:
+            bar.reset(total=n)
+        bar.set_description(f"generation {generation + 1}")
+        bar.set_postfix_str(f"{runs} runs")
+        bar.update(accepted - bar.n)
+
+    from pyabc import RV
+
+    names = abc_names(parameters)
     parts = blocks(spec.fit, spec.targets, s)
-    low, high = np.array(parameters.bounds).T
-    best_x = (low + high) / 2  # each block's best so far; the values of blocks without a candidate in a row
-    block_best = [np.inf] * len(parts)
-
-    evaluated: list[tuple[np.ndarray, list[float], dict]] = []  # (vector, loss of each block, mean statistics)
-    pool = multiprocessing.get_context("spawn").Pool(st.workers) if st.workers > 1 else None
-
-    def run_vectors(xs) -> list[list[float]]:
-        jobs = [(objective, np.array(x, dtype=float)) for x in xs]
-        results = pool.map(_evaluate, jobs) if pool else [_evaluate(j) for j in jobs]
-        out = []
-        for (_, x), (_, mean) in zip(jobs, results):
-            losses = [loss(mean, {k: spec.targets[k] for k in names}) for _, names in parts]
-            evaluated.append((x, losses, mean))
-            out.append(losses)
-        progress(f"  {len(evaluated):4d} parameter sets run, best loss by block "
-                 + ", ".join(f"{min(e[1][b] for e in evaluated):.2f}" for b in range(len(parts))))
-        return out
-
-    def evaluate(batch: dict) -> dict:
-        rows = max(len(xs) for xs in batch.values())
-        vectors = np.tile(best_x, (rows, 1))
-        for b, xs in batch.items():
-            vectors[:len(xs), parts[b][0]] = np.asarray(xs, dtype=float)
-        losses = run_vectors(vectors)
-        for b, xs in batch.items():
-            for i in range(len(xs)):
-                if losses[i][b] < block_best[b]:
-                    block_best[b] = losses[i][b]
-                    best_x[parts[b][0]] = vectors[i, parts[b][0]]
-        return {b: [losses[i][b] for i in range(len(xs))] for b, xs in batch.items()}
-
-    lockstep = _Lockstep(len(parts), evaluate)
-    fits: list = [None] * len(parts)
-
-    def optimise(b: int) -> None:
-        try:
-            idx = parts[b][0]
-            fits[b] = differential_evolution(
-                _unused, [parameters.bounds[i] for i in idx], seed=st.seed, maxiter=st.maxiter, popsize=st.popsize,
-                tol=st.tol, polish=False, updating="deferred", workers=lambda _, xs: lockstep.submit(b, list(xs)),
-                init="sobol" if _power_of_two(st.popsize * len(idx)) else "latinhypercube")
-            lockstep.done(b)
-        except BaseException as exc:
-            lockstep.done(b, exc)
-
+    fitted_targets = {n for _, target_names in parts for n in target_names}
+    unfitted = [k for k in spec.targets if k not in fitted_targets]
+    if unfitted:
+        raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
+                                                               "fitted parameter moves it)", spec.targets[k].group)
+                          for k in unfitted])
+    parts_in = [inference.Block(
+        priors={names[i]: RV(parameters.uncertain[spec.fit[i]].distribution().dist.name,
+                             *_shape(parameters.uncertain[spec.fit[i]])) for i in idx},
+        distance=Distance({k: spec.targets[k] for k in target_names}),
+        observed={k: spec.targets[k].value for k in spec.targets},
+        epsilon=st.epsilon or tolerance({k: spec.targets[k] for k in target_names}))
+        for idx, target_names in parts]
     started = _dt.datetime.now(_dt.timezone.utc)
     try:
-        threads = [threading.Thread(target=optimise, args=(b,), daemon=True) for b in range(len(parts))]
-        for t in threads:
-            t.start()
-        lockstep.serve()
-        for t in threads:
-            t.join()
-        if lockstep.error is not None:
-            raise lockstep.error
-        # Around the best point, a Latin hypercube of extra parameter sets (half-width: twice the final
-        # population's spread, at least 5% of the range), so that the confidence sets are not only the
-        # few points the optimisers happened to visit near their optima.
-        width = 0.05 * (high - low)
-        for (idx, _), fit in zip(parts, fits):
-            width[idx] = np.maximum(2 * np.std(fit.population, axis=0), width[idx])
-        if st.interval_samples:
-            unit = qmc.LatinHypercube(d=len(spec.fit), seed=st.seed).random(st.interval_samples)
-            progress(f"  {st.interval_samples} extra parameter sets around the best, for the intervals")
-            run_vectors(np.clip(best_x - width + 2 * width * unit, low, high))
-    except BaseException:  # stopped (Ctrl-C, SIGTERM) or failed: end the workers now, not after their queue
-        if pool:
-            pool.terminate()
-        raise
+        result = inference.fit(Simulator(str(scenario_path), parameters, spec.targets, uncalibrated), parts_in,
+                               population=st.population, generations=st.generations, quantile=st.quantile,
+                               max_runs=st.max_runs, seed=st.seed, workers=st.workers, scheduler=scheduler,
+                               progress=progress)
     finally:
-        if pool:
-            pool.close()
-            pool.join()
-    # each block's confidence set: its parameter sets within chi2(0.90, its parameters) of its best
-    intervals, near = [None] * len(spec.fit), []
-    for b, (idx, _) in enumerate(parts):
-        losses = np.array([e[1][b] for e in evaluated])
-        chosen = np.array([e[0][idx] for e in evaluated])[losses <= losses.min() + float(chi2.ppf(LEVEL, len(idx)))]
-        near.append(len(chosen))
-        for j, i in enumerate(idx):
-            intervals[i] = (float(chosen[:, j].min()), float(chosen[:, j].max()))
-    fitted_names = {n for _, names in parts for n in names}
-    unfitted = {k: t for k, t in spec.targets.items() if k not in fitted_names}
-    best_loss = float(sum(min(e[1][b] for e in evaluated) for b in range(len(parts)))
-                      + (loss(evaluated[-1][2], unfitted) if unfitted else 0.0))
-
-    fresh = check_seeds(st)
-    progress(f"checking the fit over {len(fresh)} fresh replications")
-    before = objective.runs(None, fresh)
-    after = objective.runs(best_x, fresh)
+        bar.close()
+    order = [result.names.index(n) for n in names]
+    for block, (idx, target_names) in zip(result.blocks, parts):
+        block["parameters"] = [spec.fit[i] for i in idx]
+        block["targets"] = list(target_names)
+    posterior = Posterior(file=Path("posterior.csv"), names=parameters.names, values=result.values[:, order],
+                          weights=np.full(st.population, 1.0 / st.population), shipped={k: base[k] for k, kind in zip(spec.fit, parameters.kinds)
+                                                           if kind == "scale"})
+    fresh = check_seeds(st.seed, st.check_replications)
+    if not quiet:
+        print(f"checking the posterior over {len(fresh)} fresh replications", flush=True)
+    before = _runs(scenario_path, uncalibrated, spec.targets, fresh)
+    after = [statistics_of(scenario_path, uncalibrated, parameters, posterior, seed, spec.targets) for seed in fresh]
     summary = {
-        "spec": spec, "scenario_path": scenario_path, "settings": st, "parameters": parameters,
-        "best_x": best_x, "best_loss": best_loss, "intervals": intervals, "blocks": parts, "near": near,
-        "evaluations": len(evaluated), "message": "; ".join(str(f.message) for f in fits),
-        "before": before, "after": after, "started": started,
+        "spec": spec, "scenario_path": scenario_path, "settings": st, "parameters": parameters, "fit": result,
+        "posterior": posterior, "before": before, "after": after, "started": started,
         "finished": _dt.datetime.now(_dt.timezone.utc), "config_path": Path(config),
     }
     return _write(summary, Path(out_dir) if out_dir else CALIBRATION_DIR, version)
 
 
-def _unused(x):
-    raise AssertionError("evaluated through the lockstep workers")
+def _shape(u) -> tuple:
+    """The arguments of a frozen scipy distribution, as pyabc's ``RV`` takes them."""
+    frozen = u.distribution()
+    return (*frozen.args, *frozen.kwds.values())
 
 
-def _power_of_two(n: int) -> bool:
-    return n > 0 and n & (n - 1) == 0
+def statistics_of(scenario_path, uncalibrated, parameters: Parameters, posterior: Posterior, seed: int,
+                  targets: dict) -> dict:
+    """A run of the history with the parameter set the seed draws from ``posterior`` (as a projection's
+    replication would), before the posterior is written to a file a scenario could name."""
+    x = posterior.values[posterior.index(seed)]
+    return _runs(scenario_path, {**uncalibrated, **parameters.overrides(x)}, targets, [seed])[0]
 
 
 def next_version(out_dir: Path, name: str) -> str:
@@ -524,57 +443,85 @@ def _describe(values: list[dict], targets: dict) -> dict:
 
 def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
     from . import __version__
+    from .calibration_report import pairs_figure, report
 
-    spec, st, parameters = summary["spec"], summary["settings"], summary["parameters"]
+    spec, st, parameters, result = summary["spec"], summary["settings"], summary["parameters"], summary["fit"]
+    posterior: Posterior = summary["posterior"]
     out_dir.mkdir(parents=True, exist_ok=True)
     version = version or next_version(out_dir, spec.name)
     stem = f"{spec.name}-{version}"
-    overrides = parameters.overrides(summary["best_x"])
+    central = posterior.central()
+    q = posterior.quantiles([0.05, 0.5, 0.95])
     fitted = {}
-    for i, key in enumerate(parameters.keys):
-        kind = parameters.kinds[i]
+    for j, key in enumerate(parameters.keys):
+        u = parameters.uncertain[key]
+        prior = u.distribution()
         fitted[key] = {
-            "kind": kind,
-            "value": round(float(summary["best_x"][i]), 6),
-            "interval_90": [round(v, 6) for v in summary["intervals"][i]],
-            "bounds": list(parameters.bounds[i]),
+            "kind": parameters.kinds[j],
+            "bounds": list(parameters.bounds[j]),
+            "prior": ({"normal": {"mean": u.prior.mean, "sd": u.prior.sd}} if u.prior is not None else "uniform"),
+            "prior_interval_90": [round(float(prior.ppf(0.05)), 6), round(float(prior.ppf(0.95)), 6)],
+            "median": round(float(q[1, j]), 6),
+            "interval_90": [round(float(q[0, j]), 6), round(float(q[2, j]), 6)],
+            "central": round(float(posterior.values[central, j]), 6),
             # the scenario's value the fit started from: a scenario whose value differs would have
             # it replaced in silence, so loading refuses it (sim.layering.calibration_conflicts)
             "shipped": parameters.base[key],
         }
     before, after = _describe(summary["before"], spec.targets), _describe(summary["after"], spec.targets)
     command = (f"workforce calibrate {_relative(summary.get('config_path', DEFAULT_CONFIG))} --version {version} "
-               f"--maxiter {st.maxiter} --popsize {st.popsize} --replications {st.replications} --seed {st.seed}")
+               f"--population {st.population} --generations {st.generations} --max-runs {st.max_runs} "
+               f"--seed {st.seed}")
+    took = (summary["finished"] - summary["started"]).total_seconds()
+    import pyabc
+
     document = {
         "name": stem,
         "calibration": spec.name,
         "scenario": spec.scenario,
         "created": summary["finished"].isoformat(timespec="seconds"),
         "package_version": __version__,
-        "optimiser": "scipy.optimize.differential_evolution",
+        "method": f"approximate Bayesian computation, sequential Monte Carlo (pyabc {pyabc.__version__})",
         "settings": st.model_dump(),
-        "loss": round(summary["best_loss"], 4),
-        "evaluations": summary["evaluations"],
-        "blocks": [{"parameters": [parameters.keys[i] for i in idx], "targets": names}
-                   for idx, names in summary["blocks"]],
+        "posterior": f"{stem}-posterior.csv",
+        "parameter_sets": len(posterior),
+        "diagnostics": {
+            "reached": bool(result.reached),
+            "runs": result.runs,
+            "minutes": round(took / 60, 2),
+            "runs_per_second": round(result.runs / result.seconds, 2) if result.seconds else None,
+            "blocks": [{**b, "reached": bool(b["reached"])} for b in result.blocks],
+        },
         "fitted": fitted,
-        "overrides": overrides,
+        "overrides": parameters.overrides(posterior.values[central]),
         "targets": {k: {"target": t.value, "simulated_mean": round(after[k][0], 5),
                         "interval_90": [round(after[k][1], 5), round(after[k][2], 5)]}
                     for k, t in spec.targets.items()},
     }
     header = (f"# Calibrated parameters: written by `workforce calibrate`; do not edit by hand, rerun it.\n"
               f"#   {command}\n"
-              f"# `overrides` are applied (as dotted scenario keys) by scenarios with `calibration: {stem}`;\n"
-              f"# `fitted` gives each fitted value (a multiplier of the shipped value for kind: scale) with its\n"
-              f"# approximate 90% interval; see {stem}-report.md for the fit against each target.\n")
-    param_path, report_path = out_dir / f"{stem}.yaml", out_dir / f"{stem}-report.md"
-    report = _report(summary, stem, command, fitted, before, after)
-    folders.atomic_write(report_path, lambda p: Path(p).write_text(report, encoding="utf-8"))
+              f"# A scenario with `calibration: {stem}` draws each replication's parameter set from the\n"
+              f"# posterior ({stem}-posterior.csv); `overrides` are its central set, used for fixed-parameter\n"
+              f"# runs. See {stem}-report.md for prior against posterior and the fit to each target.\n")
+    paths = {"posterior": out_dir / f"{stem}-posterior.csv", "parameters": out_dir / f"{stem}.yaml",
+             "report": out_dir / f"{stem}-report.md", "figure": out_dir / f"{stem}-pairs.png"}
+    table = posterior_table(posterior)
+    folders.atomic_write(paths["posterior"], lambda p: Path(p).write_text(table, encoding="utf-8"))
+    folders.atomic_write(paths["figure"], lambda p: pairs_figure(parameters, posterior, p))
+    text = report(summary, stem, command, fitted, before, after, paths["figure"].name)
+    folders.atomic_write(paths["report"], lambda p: Path(p).write_text(text, encoding="utf-8"))
     text = header + yaml.safe_dump(document, sort_keys=False, width=110)  # last: what scenarios use
-    folders.atomic_write(param_path, lambda p: Path(p).write_text(text, encoding="utf-8"))
-    return {"parameters": param_path, "report": report_path, "version": version, "loss": summary["best_loss"],
-            "fitted": fitted, "before": before, "after": after}
+    folders.atomic_write(paths["parameters"], lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return {**paths, "version": version, "fitted": fitted, "before": before, "after": after,
+            "diagnostics": document["diagnostics"]}
+
+
+def posterior_table(posterior: Posterior) -> str:
+    """The posterior as CSV text, written the same way on every machine (shortest round-trip floats)."""
+    lines = [",".join(["weight", *posterior.names])]
+    for w, row in zip(posterior.weights, posterior.values):
+        lines.append(",".join(repr(float(v)) for v in (w, *row)))
+    return "\n".join(lines) + "\n"
 
 
 def _relative(path) -> str:
@@ -585,71 +532,38 @@ def _relative(path) -> str:
         return str(path)
 
 
-def _fmt(v: float, target: Target) -> str:
+def fmt(v: float, target: Target) -> str:
     share = target.relative or target.kind in ("age_share", "flow_rate", "reason_share")
     return f"{100 * v:.1f}%" if share else f"{v:,.0f}"
 
 
-def _targets_table(spec: CalibrationSpec, replications: int, before: dict, after: dict) -> list[str]:
+def targets_table(spec: CalibrationSpec, replications: int, before: dict, after: dict,
+                  after_label: str = "after calibration") -> list[str]:
     """The report's section on the targets: published, before and after (``_describe``), as lines."""
     lines = [
         f"## Targets: simulated mean and 90% interval over {replications} fresh replications",
         "",
-        "| target | published | sd | before calibration | after calibration | source |",
+        f"| target | published | sd | before calibration | {after_label} | source |",
         "|---|---|---|---|---|---|",
     ]
     for k, t in spec.targets.items():
         b, a = before[k], after[k]
-        published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + _fmt(t.value, t)
-        lines.append(f"| {k} | {published} | {_fmt(t.sd, t)} | {_fmt(b[0], t)} ({_fmt(b[1], t)} to "
-                     f"{_fmt(b[2], t)}) | {_fmt(a[0], t)} ({_fmt(a[1], t)} to {_fmt(a[2], t)}) | {t.source} |")
+        published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + fmt(t.value, t)
+        lines.append(f"| {k} | {published} | {fmt(t.sd, t)} | {fmt(b[0], t)} ({fmt(b[1], t)} to "
+                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {t.source} |")
     return lines
 
 
-def _report(summary, stem, command, fitted, before, after) -> str:
-    spec, st = summary["spec"], summary["settings"]
-    lines = [
-        f"# Calibration {stem}",
-        "",
-        f"History scenario `{spec.scenario}`, fitted with `scipy.optimize.differential_evolution` "
-        f"(seed {st.seed}, popsize {st.popsize}, maxiter {st.maxiter}, tol {st.tol:g}; "
-        f"{summary['evaluations']} parameter sets, "
-        f"each run over {st.replications} replications with common seeds). Best loss "
-        f"{summary['best_loss']:.3f} (sum of squared standardised errors over {len(spec.targets)} targets). "
-        f"Optimiser: {summary['message']}",
-        "",
-        "Rerun:",
-        "",
-        f"```bash\n{command}\n```",
-        "",
-        *_targets_table(spec, st.check_replications, before, after),
-        "",
-        "## Fitted parameters",
-        "",
-        "The fit has independent blocks (parameters and targets linked through their staff groups), each "
-        "fitted on its own targets by its own optimiser, run in step. Interval: range over the evaluated "
-        f"parameter sets whose block loss is within chi2({LEVEL:.2f}, k) of the block's best, k the block's "
-        f"parameters (an approximate {LEVEL:.0%} confidence set). "
-        "A `scale` value multiplies the shipped rate table; an interval that reaches a bound means the "
-        "history does not pin the parameter down within its range.",
-        "",
-        "| block | parameter | kind | fitted | 90% interval | bounds |",
-        "|---|---|---|---|---|---|",
-    ]
-    block_of = {i: b for b, (idx, _) in enumerate(summary["blocks"]) for i in idx}
-    for i, (key, f) in enumerate(fitted.items()):
-        lo, hi = f["interval_90"]
-        lines.append(f"| {block_of[i] + 1} | `{key}` | {f['kind']} | {f['value']:.4g} | {lo:.4g} to {hi:.4g} | "
-                     f"{f['bounds'][0]:g} to {f['bounds'][1]:g} |")
-    lines += ["", "| block | targets | parameter sets in the confidence set |", "|---|---|---|"]
-    for b, (_, names) in enumerate(summary["blocks"]):
-        lines.append(f"| {b + 1} | {', '.join(names) or '(none)'} | {summary['near'][b]} |")
-    took = (summary["finished"] - summary["started"]).total_seconds()
-    lines += ["", f"Run time {took / 60:.1f} minutes; written {summary['finished']:%Y-%m-%d %H:%M} UTC.", ""]
-    return "\n".join(lines)
-
-
 # ---- evaluating a parameter file without refitting --------------------------------------------------
+class RecordedSettings(BaseModel):
+    """The settings ``evaluate`` reads back: the check's seed and size (a file of fitted values
+    written before the posterior has other settings besides)."""
+
+    model_config = ConfigDict(extra="ignore")
+    seed: int = Field(Settings.model_fields["seed"].default, ge=0, lt=2**32)
+    check_replications: int = Field(Settings.model_fields["check_replications"].default, ge=2)
+
+
 class ParameterFile(BaseModel):
     """What ``evaluate`` reads of a parameter file written by ``calibrate`` (the rest is a record)."""
 
@@ -657,38 +571,41 @@ class ParameterFile(BaseModel):
     name: str
     calibration: str
     scenario: str
-    settings: Settings
-    loss: float | None = None
+    settings: RecordedSettings = RecordedSettings()
     overrides: dict[str, Any]
+    posterior: str | None = None
+    fitted: dict[str, dict] = {}
 
 
 def parameter_file(name_or_path) -> Path:
-    """A parameter file: a path, or the name of a shipped one (``wales-mh-v3``)."""
+    """A parameter file: a path, or the name of a shipped one (``wales-mh-v4``)."""
     for candidate in (Path(str(name_or_path)), CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
         refuse_special(candidate, candidate, "")
-    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if p != DEFAULT_CONFIG)
+    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml"))
+                        if p != DEFAULT_CONFIG and not p.stem.startswith("backtest"))
     raise InputError.one(name_or_path, "", f"an existing calibration parameter file or a shipped one's name "
                                            f"({shipped})")
 
 
-def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None = None,
-             check_replications: int | None = None, seed: int | None = None) -> dict:
+def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int | None = None,
+             seed: int | None = None) -> dict:
     """Check an existing parameter file against its history, without refitting.
 
     Runs the history scenario over the fresh seeds of the fit's check (``check_seeds`` of the
-    file's settings) before calibration (the shipped values) and after (the file's overrides,
-    as a scenario with ``calibration:`` naming the file applies them), and over the fit's own seeds
-    (``fit_seeds``) after. With the engine unchanged since the fit, ``before`` and ``after`` are
-    the report's. The arguments replace the file's settings (fewer runs, other seeds). A key of
-    its ``overrides`` that the scenario lacks is an input error naming ``overrides.<key>``.
+    file's seed) before calibration (the shipped values) and after: each seed with the parameter
+    set it draws from the file's posterior, or the file's ``overrides`` for a file without one.
+    With the engine unchanged since the fit, ``before`` and ``after`` are the report's. The
+    arguments replace the file's settings (fewer runs, other seeds). A key of its ``overrides``
+    that the scenario lacks is an input error naming ``overrides.<key>``.
 
-    Returns the parameter file's path, its name, the settings used, ``before`` and ``after`` (each
-    target: mean and 90% interval over the fresh runs), ``loss`` (the fitted values' loss over
-    the fit's seeds: what the fit minimised), ``check_loss`` (the loss of the fresh runs' mean),
-    ``fit_loss`` (the loss the file records) and ``table`` (the report's targets section, Markdown).
+    Returns the parameter file's path, its name, the seeds used, ``before`` and ``after`` (each
+    target: mean and 90% interval over the fresh runs), ``check_loss`` (the loss of the fresh
+    runs' mean) and ``table`` (the report's targets section, Markdown).
     """
+    from .posterior import read
+
     spec, scenario_path = load(config)
     path = parameter_file(parameters_file)
     try:
@@ -705,7 +622,9 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None
                                 document.scenario))
     if problems:
         raise InputError(problems)
-    st = _settings(document.settings, replications=replications, check_replications=check_replications, seed=seed)
+    seed = document.settings.seed if seed is None else seed
+    n = check_replications or document.settings.check_replications
+    _settings(Settings(), seed=seed, check_replications=n)
     uncalibrated = _uncalibrated(scenario_path)
     calibrated = {**uncalibrated, **document.overrides}  # what `calibration:` naming the file applies
     try:
@@ -713,12 +632,16 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, replications: int | None
     except InputError as exc:  # a problem with an override is the parameter file's
         raise InputError([Problem(str(path), f"overrides.{p.field}", p.expected, p.found)
                           if p.field in document.overrides else p for p in exc.problems]) from None
-    fresh = check_seeds(st)
+    posterior = read(document.posterior, path, document.fitted) if document.posterior else None
+    fresh = check_seeds(seed, n)
     before = _runs(scenario_path, uncalibrated, spec.targets, fresh)
-    after = _runs(scenario_path, calibrated, spec.targets, fresh)
-    at_fit_seeds = _runs(scenario_path, calibrated, spec.targets, fit_seeds(st))
+    if posterior is None:
+        after = _runs(scenario_path, calibrated, spec.targets, fresh)
+    else:
+        after = [_runs(scenario_path, {**uncalibrated, **posterior.overrides(posterior.index(s))}, spec.targets,
+                       [s])[0] for s in fresh]
     described = _describe(before, spec.targets), _describe(after, spec.targets)
-    return {"path": path, "name": document.name, "settings": st, "before": described[0], "after": described[1],
-            "loss": loss(_mean(at_fit_seeds, spec.targets), spec.targets),
-            "check_loss": loss(_mean(after, spec.targets), spec.targets), "fit_loss": document.loss,
-            "table": "\n".join(_targets_table(spec, st.check_replications, *described)) + "\n"}
+    label = "after (posterior draws)" if posterior is not None else "after calibration"
+    return {"path": path, "name": document.name, "seed": seed, "check_replications": n, "before": described[0],
+            "after": described[1], "check_loss": loss(_mean(after, spec.targets), spec.targets),
+            "table": "\n".join(targets_table(spec, n, *described, after_label=label)) + "\n"}

@@ -1,9 +1,9 @@
 """The ``workforce`` command line.
 
     workforce run [SCENARIO] [--until YEAR] [--seed N] [--replications N] [--out DIR] [--check]
-    workforce calibrate [CONFIG] [--maxiter N] [--popsize N] [--replications N] [--workers N] [--seed N]
+    workforce calibrate [CONFIG] [--population N] [--generations N] [--max-runs N] [--workers N] [--seed N]
                         [--check-replications N] [--version V] [--out-dir DIR]
-    workforce calibrate [CONFIG] --evaluate PARAMETER_FILE [--replications N] [--check-replications N] [--seed N]
+    workforce calibrate [CONFIG] --evaluate PARAMETER_FILE [--check-replications N] [--seed N]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
     workforce plausibility [SCENARIO] [--seed N] [--replications N] [--until YEAR] [--ranges FILE] [--out DIR]
     workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
@@ -23,6 +23,7 @@ a batch keeps the runs it wrote and resumes when run again.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -91,6 +92,12 @@ def _stopped_by_signals():
             signal.signal(s, handler)
 
 
+def _parameters_option(parser) -> None:
+    parser.add_argument("--fixed-parameters", dest="parameters", action="store_const", const="fixed",
+                        help="every replication runs the calibration's central parameter set, so intervals show the "
+                             "model's randomness alone (default: each draws a set from the calibration's posterior)")
+
+
 def _parser() -> argparse.ArgumentParser:
     from .scenario import DEFAULT
 
@@ -104,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="runs with seeds SEED, SEED+1, ...: the summary gives means and 90%% intervals (default 10)")
     run.add_argument("--out", metavar="DIR", help="output directory (default results/<run id>)")
     run.add_argument("--check", action="store_true", help="check invariants after every step")
+    _parameters_option(run)
     run.set_defaults(func=_run)
     pw = sub.add_parser("pathways", help="list a scenario's pathways, or draw one")
     pw.add_argument("scenario", nargs="?", default=DEFAULT, help="scenario name or YAML file")
@@ -136,7 +144,8 @@ def _run(args) -> int:
         folders.check_empty(args.out)
     if args.replications > 1:
         return _run_replications(args)
-    results = run(args.scenario, seed=args.seed, until=args.until, check=args.check)
+    results = run(args.scenario, seed=args.seed, until=args.until, check=args.check,
+                  parameters=args.parameters or "posterior")
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
     paths = results.write(out)
@@ -244,6 +253,7 @@ def _experiment_commands(sub) -> None:
     batch.add_argument("--out", metavar="DIR", help="results directory (default results/<experiment name>); "
                                                     "runs already there are skipped")
     executor_options(batch)
+    _parameters_option(batch)
     batch.set_defaults(func=_batch)
     compare = sub.add_parser("compare", help="policies against the baseline: means, intervals, paired differences")
     compare.add_argument("results", metavar="RESULTS_DIR", help="a directory written by workforce batch")
@@ -278,14 +288,15 @@ def _batch(args) -> int:
 
     _check_workers(args)
     experiment.check_scheduler(args.scheduler)
-    loaded = experiment.load(args.experiment)
+    loaded = experiment.load(args.experiment, parameters=args.parameters)
     _print_notes(loaded.notes)
     args.on_stop = "the runs written are kept: rerun the same command to resume"
     summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     sets = len(loaded.parameter_sets())
     print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
           f"{sets} parameter set{'s' if sets > 1 else ''} x {loaded.spec.replications} replications); "
-          f"{summary.written} run now, {summary.skipped} already there\nresults in {summary.out}/ "
+          f"{summary.written} run now, {summary.skipped} already there\nintervals over replications contain "
+          f"{loaded.uncertainty}\nresults in {summary.out}/ "
           f"(workforce compare {summary.out})")
     return 0
 
@@ -309,7 +320,12 @@ def _compare(args) -> int:
     first, last = int(table.year.min()), int(table.year.max())
     years = args.years or sorted({*range(first, last + 1, 5), last})
     print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
-          f"baseline [90% interval]; 90% confidence interval of the mean difference\n")
+          f"baseline [90% interval]; 90% confidence interval of the mean difference")
+    contents = json.loads((results / "manifest.json").read_text()).get("uncertainty")
+    if contents:  # a policy and its baseline share each run's parameter set and random streams
+        print(f"intervals over runs contain {contents}; each paired difference shares both\n")
+    else:
+        print()
     print(analysis.format_comparison(table, years=years, groups=args.groups))
     for note in analysis.capped_recruitment(results):
         print(f"\nnote: {note}", file=sys.stderr)
@@ -351,8 +367,11 @@ def _run_replications(args) -> int:
 
     from .replications import headline_in_post, run_replications, summarise
 
+    from .experiment import interval_contents
+
+    parameters = args.parameters or "posterior"
     first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
-                                     until=args.until, check=args.check)
+                                     until=args.until, check=args.check, parameters=parameters)
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
     out = Path(args.out) if args.out else folders.check_empty(
         Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
@@ -360,7 +379,9 @@ def _run_replications(args) -> int:
     # tables, events and chart of the first replication, the replications' tables, and the manifest last
     paths = first.write(out, extra={"replications.csv": lambda p: values.to_csv(p, index=False),
                                     "summary.csv": lambda p: summary.to_csv(p, index=False)},
-                        manifest={"replication_seeds": list(range(args.seed, args.seed + args.replications))})
+                        manifest={"replication_seeds": list(range(args.seed, args.seed + args.replications)),
+                                  "parameters": parameters,
+                                  "uncertainty": interval_contents(first.scenario, parameters)})
     s = first.scenario
     mean = summary[summary.measure == "in_post_fte"].pivot(index="year", columns="group", values="mean")
     total = summary[summary.group == "total"].pivot(index="year", columns="measure", values="mean")
@@ -371,7 +392,8 @@ def _run_replications(args) -> int:
           f"{args.seed + args.replications - 1})\n")
     with pd.option_context("display.width", 250, "display.max_columns", 20):
         print(table.round(0).astype(int).to_string())
-        print("\nFTE in post: mean (90% interval over replications); trainees in service apart\n")
+        print(f"\nFTE in post: mean (90% interval over replications: "
+              f"{interval_contents(first.scenario, parameters)}); trainees in service apart\n")
         print(headline_in_post(summary, s.groups).to_string())
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
@@ -380,43 +402,49 @@ def _run_replications(args) -> int:
 def _calibrate_command(sub) -> None:
     from .calibration import DEFAULT_CONFIG
 
-    cal = sub.add_parser("calibrate", help="fit the uncertain parameters to a history; write a parameter file")
+    cal = sub.add_parser("calibrate", help="a posterior of the uncertain parameters from a history (Bayesian: "
+                                           "approximate Bayesian computation); write it with its parameter file")
     cal.add_argument("config", nargs="?", default=str(DEFAULT_CONFIG),
                      help="calibration file (default: the shipped 2015-2021 history)")
-    for name, kind, what in (("maxiter", int, "optimiser generations"), ("popsize", int, "population per parameter"),
-                             ("replications", int, "runs per parameter set"), ("workers", int, "processes"),
-                             ("seed", int, "optimiser and replication seed"),
-                             ("check-replications", int, "fresh runs checking the fit, before and after")):
-        cal.add_argument(f"--{name}", type=kind, metavar="N", help=f"{what} (default: the file's settings)")
+    for name, what in (("population", "parameter sets a generation, and in the posterior"),
+                       ("generations", "generations at most"), ("max-runs", "no generation starts past this many runs"),
+                       ("workers", "processes"), ("seed", "the seed every candidate's stream derives from"),
+                       ("check-replications", "fresh runs checking the fit, before and after")):
+        cal.add_argument(f"--{name}", type=int, metavar="N", help=f"{what} (default: the file's settings)")
+    cal.add_argument("--scheduler", metavar="ADDRESS", help="run on Dask: 'local', or a scheduler's address")
     cal.add_argument("--version", help="version label of the parameter file (default: the next v<N>)")
     cal.add_argument("--out-dir", metavar="DIR", help="where to write it (default sim/data/calibration)")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument("--evaluate", metavar="PARAMETER_FILE",
-                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v3) against "
-                          "the history, with the seeds and replications of its settings, and print the report's "
-                          "targets table and the loss")
+                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v4) against "
+                          "the history, with the seed and check replications of its settings, and print the "
+                          "report's targets table")
     cal.set_defaults(func=_calibrate)
 
 
 def _calibrate(args) -> int:
     from .calibration import calibrate
 
-    for name in ("maxiter", "popsize", "replications", "workers"):
+    for name in ("population", "generations", "max_runs", "workers"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise InputError.one(f"--{name}", name, "at least 1", getattr(args, name))
+            raise InputError.one(f"--{name.replace('_', '-')}", name, "at least 1", getattr(args, name))
     if args.check_replications is not None and args.check_replications < 2:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
     _check_seed(args.seed)
     if args.evaluate is not None:
         return _evaluate_calibration(args)
     from .calibration import CALIBRATION_DIR
+    from .experiment import check_scheduler
 
+    check_scheduler(args.scheduler)
     folders.check_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
-    summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, maxiter=args.maxiter,
-                        popsize=args.popsize, replications=args.replications, workers=args.workers, seed=args.seed,
-                        check_replications=args.check_replications)
+    summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, population=args.population,
+                        generations=args.generations, max_runs=args.max_runs, workers=args.workers,
+                        scheduler=args.scheduler, seed=args.seed, check_replications=args.check_replications,
+                        quiet=args.quiet)
     print(summary["report"].read_text())
     name = summary["parameters"].stem
-    print(f"wrote {summary['parameters']} and {summary['report']}\n"
+    print(f"wrote {summary['posterior']}, {summary['parameters']}, {summary['report']} and {summary['figure']}\n"
           f"a scenario uses it with `calibration: {name}`")
     return 0
 
@@ -424,17 +452,13 @@ def _calibrate(args) -> int:
 def _evaluate_calibration(args) -> int:
     from .calibration import evaluate
 
-    for name in ("maxiter", "popsize", "workers", "version", "out_dir"):
+    for name in ("population", "generations", "max_runs", "workers", "scheduler", "version", "out_dir"):
         if getattr(args, name) is not None:
             option = "--" + name.replace("_", "-")
             raise InputError.one(option, name, "no fitting option with --evaluate (it runs no fit)", getattr(args, name))
-    result = evaluate(args.evaluate, args.config, replications=args.replications,
-                      check_replications=args.check_replications, seed=args.seed)
-    st = result["settings"]
-    recorded = f" (recorded at the fit: {result['fit_loss']:.3f})" if result["fit_loss"] is not None else ""
+    result = evaluate(args.evaluate, args.config, check_replications=args.check_replications, seed=args.seed)
     print(f"# Calibration {result['name']}: evaluated without refitting\n\n"
-          f"Loss of the fitted values over the fit's {st.replications} replication seeds: {result['loss']:.3f}"
-          f"{recorded}; loss of the mean over the {st.check_replications} fresh replications: "
+          f"Loss of the mean over the {result['check_replications']} fresh replications: "
           f"{result['check_loss']:.3f}.\n\n{result['table']}")
     return 0
 

@@ -6,6 +6,8 @@ nothing a user writes in a data file should ever produce a traceback.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import os
 import re
 import reprlib
@@ -212,6 +214,9 @@ def read_yaml(path):
             raise InputError.one(path, "", f"a file of at most {MAX_BYTES:,} bytes", size)
         with open(path, encoding="utf-8") as fh:
             text = fh.read(MAX_BYTES + 1)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        if digest in _PARSED:  # the same text read before and found good: parsing is most of a scenario's load
+            return copy.deepcopy(_PARSED[digest])
         _check_depth(path, text)
         loader = _SafeLoader(text)
         try:
@@ -237,7 +242,13 @@ def read_yaml(path):
     if not isinstance(data, dict):
         raise InputError.one(path, "", "a mapping of keys to values", type(data).__name__)
     _check_size(path, data)
-    return data
+    if len(_PARSED) >= 256:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[digest] = data
+    return copy.deepcopy(data)
+
+
+_PARSED: dict[bytes, dict] = {}  # good files' data, by a digest of their text
 
 
 def _where(exc) -> str:

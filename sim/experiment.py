@@ -39,7 +39,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,7 @@ from . import calendar, folders, layering
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .interventions import LEVERS, AnyLever
-from .uncertain import SCALE, Uncertain, spec_value
+from .uncertain import SCALE, Uncertain, scaled, spec_value
 from .uncertain import problems as uncertain_problems
 
 BASELINE = "baseline"
@@ -109,6 +109,9 @@ class ExperimentSpec(Strict):
     policies: dict[PlainName, PolicySpec] = {}
     uncertain: dict[str, Uncertain] = {}  # the scenario's format (sim.uncertain)
     sensitivity: SensitivitySpec = SensitivitySpec()
+    # each replication's calibrated parameters: a set drawn by its seed from the calibration's posterior
+    # (intervals carry parameter uncertainty), or its central set (intervals of the model's randomness alone)
+    parameters: Literal["posterior", "fixed"] = "posterior"
 
     @field_validator("policies")
     @classmethod
@@ -141,6 +144,7 @@ class Job:
     levers: tuple
     outcomes: tuple | None = None  # None: return the tidy table; else a dict of these outcomes
     inputs: tuple | None = None  # the scenario's input files and their SHA-256 when the batch started
+    posterior_set: int | None = None  # the calibration posterior's parameter set (None: its central one)
 
     @property
     def file(self) -> str:
@@ -195,9 +199,21 @@ class Experiment:
 
     def job(self, policy: str, parameters: dict, parameter_set: int, replication: int, seed: int,
             outcomes: tuple | None = None) -> Job:
+        """One run. Its calibrated parameters depend on the seed alone, so a policy and its baseline
+        share them as they share the random streams."""
         return Job(policy=policy, parameter_set=parameter_set, replication=replication, seed=int(seed),
                    scenario=str(self.scenario_file.resolve()), overrides=self.overrides(parameters), until=self.until,
-                   levers=self.policies[policy], outcomes=outcomes, inputs=tuple(self.scenario.inputs.items()))
+                   levers=self.policies[policy], outcomes=outcomes, inputs=tuple(self.scenario.inputs.items()),
+                   posterior_set=self.posterior_set(seed))
+
+    def posterior_set(self, seed: int) -> int | None:
+        posterior = self.scenario.posterior
+        return posterior.index(seed) if posterior is not None and self.spec.parameters == "posterior" else None
+
+    @property
+    def uncertainty(self) -> str:
+        """What the intervals over this experiment's replications contain."""
+        return interval_contents(self.scenario, self.spec.parameters)
 
     def jobs(self) -> list[Job]:
         """Every policy (baseline first) x every parameter set x every replication."""
@@ -210,6 +226,19 @@ class Experiment:
     def final_year(self) -> int:
         return calendar.year_of(self.scenario.end if self.until is None else min(
             self.scenario.end, self.until * 12 + self.scenario.end % 12))
+
+
+def interval_contents(scenario, parameters: str = "posterior") -> str:
+    """What an interval over replications of ``scenario`` contains, in words."""
+    posterior = scenario.posterior
+    if posterior is None:
+        return "the model's randomness only (the scenario has no posterior of its calibrated parameters)"
+    name = scenario.calibration_file.stem
+    if parameters == "fixed":
+        return (f"the model's randomness only: every replication runs the central parameter set of calibration "
+                f"{name}")
+    return (f"parameter uncertainty and the model's randomness: each replication runs a parameter set drawn from "
+            f"the {len(posterior):,} of calibration {name}'s posterior")
 
 
 def replication_seeds(seed: int, n: int) -> list[int]:
@@ -227,10 +256,13 @@ def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
     return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
 
 
-def load(path) -> Experiment:
-    """Read and validate an experiment file; every problem names the file and the field."""
+def load(path, parameters: str | None = None) -> Experiment:
+    """Read and validate an experiment file; every problem names the file and the field.
+    ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``."""
     path = Path(path)
     data = read_yaml(path)
+    if parameters is not None:
+        data["parameters"] = parameters
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -396,14 +428,6 @@ def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
 
 
 # ---- parameters as scenario overrides -------------------------------------------------------------
-def _scaled(value, factor: float):
-    if isinstance(value, dict):
-        return {k: _scaled(v, factor) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scaled(v, factor) for v in value]
-    return float(value) * factor
-
-
 def to_overrides(spec, parameters: dict) -> dict:
     """Scenario overrides from parameter values: ``key`` replaces the value, ``scale:key``
     multiplies the scenario's value (a number, or every number in a list or table) by it."""
@@ -411,7 +435,7 @@ def to_overrides(spec, parameters: dict) -> dict:
     for name, value in parameters.items():
         if name.startswith(SCALE):
             key = name[len(SCALE):]
-            out[key] = _scaled(spec_value(spec, key), float(value))
+            out[key] = scaled(spec_value(spec, key), float(value))
         else:
             out[name] = value
     return out
@@ -423,7 +447,7 @@ def simulate(job: Job):
     from .model import WorkforceModel
     from .results import Results
 
-    scenario = scenario_module.compiled(job.scenario, job.overrides)
+    scenario = scenario_module.compiled(job.scenario, job.overrides, job.posterior_set)
     if job.inputs is not None and scenario.inputs != dict(job.inputs):
         raise InputError([Problem(name, "", "the same content as when the batch started (an input file changed "
                                             "during the batch; rerun it)")
@@ -526,12 +550,17 @@ def _processes(fn, jobs, workers):
         if not finished:  # end the workers' runs in progress rather than wait for them
             for future in futures:
                 future.cancel()
-            if hasattr(pool, "terminate_workers"):  # Python 3.14 and later
-                pool.terminate_workers()
-            else:
-                for process in list((pool._processes or {}).values()):
-                    process.terminate()
+            stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End a process pool's runs in progress now, rather than wait for them."""
+    if hasattr(pool, "terminate_workers"):  # Python 3.14 and later
+        pool.terminate_workers()
+    else:
+        for process in list((pool._processes or {}).values()):
+            process.terminate()
 
 
 def _ignore_interrupts() -> None:
@@ -638,6 +667,8 @@ def manifest(experiment: Experiment) -> dict:
         "seed": experiment.spec.seed,
         "replication_seeds": experiment.replication_seeds(),
         "parameter_sets": experiment.parameter_sets(),
+        "parameters": experiment.spec.parameters,
+        "uncertainty": experiment.uncertainty,
         "policies": {name: [lever.describe() for lever in levers] for name, levers in experiment.policies.items()},
         "runs": len(experiment.jobs()),
         "versions": versions(),

@@ -86,12 +86,13 @@ def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
                                                              f"({shipped})", name_or_path)
 
 
-def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None, dict]:
+def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None, dict, object]:
     """The dotted overrides of the scenario's calibration file (empty if it names none), the file,
-    and its ``fitted`` section (what each key was fitted from; empty if it has none)."""
+    its ``fitted`` section (what each key was fitted from; empty if it has none) and its posterior
+    (``sim.posterior.Posterior``; None for a file of fitted values only)."""
     name = data.get("calibration")
     if name is None:
-        return {}, None, {}
+        return {}, None, {}, None
     if not isinstance(name, str):
         raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
     path = calibration_file(name, scenario_path.parent, scenario_path)
@@ -99,7 +100,30 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
-    return overrides, path, fitted if isinstance(fitted, dict) else {}
+    fitted = fitted if isinstance(fitted, dict) and all(isinstance(f, dict) for f in fitted.values()) else {}
+    posterior = None
+    if document.get("posterior") is not None:
+        from .posterior import read
+
+        posterior = _POSTERIORS.get(path, document["posterior"], lambda: read(document["posterior"], path, fitted))
+    return overrides, path, fitted, posterior
+
+
+class _Cache:
+    """Posterior tables read once per process, again when the file changes."""
+
+    def __init__(self):
+        self.tables: dict = {}
+
+    def get(self, parameter_file: Path, name, read):
+        table = parameter_file.parent / str(name)
+        key = (str(table.resolve()), table.stat().st_mtime_ns if table.exists() else None)
+        if key not in self.tables:
+            self.tables = {key: read()}
+        return self.tables[key]
+
+
+_POSTERIORS = _Cache()
 
 
 def owner(layers: list, field: str) -> Path:

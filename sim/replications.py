@@ -4,7 +4,9 @@
 group measures (headcount, FTE, in-post FTE, establishment, vacancies, supply gap, Welsh
 speakers, joiners and leavers), with a ``total`` over groups. ``summarise`` gives, per year,
 group and measure, the mean and the 90% interval (5th to 95th percentile over runs): where a
-single future would fall given the model's randomness (not the uncertainty in its parameters).
+single future would fall given the model's randomness and, when each replication draws its
+parameter set from a calibration's posterior (the default), what the history leaves uncertain
+about the parameters (``sim.experiment.interval_contents`` says which).
 
 Small on purpose: ``sim.analysis`` summarises experiment results stored on disk (policies
 against a baseline); this summarises replications held in memory for one scenario.
@@ -22,13 +24,14 @@ SUMMED = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte"
 
 
 def run_replications(scenario, seed: int = 0, replications: int = 10, until: int | None = None,
-                     check: bool = False, progress=None):
-    """Run the replications; return the first run's ``Results`` and every run's group values."""
+                     check: bool = False, progress=None, parameters: str = "posterior"):
+    """Run the replications; return the first run's ``Results`` and every run's group values.
+    ``parameters``: each replication's calibrated parameters (``sim.results.run``)."""
     from .results import run
 
     first, frames = None, []
     for i in range(replications):
-        results = run(scenario, seed=seed + i, until=until, check=check)
+        results = run(scenario, seed=seed + i, until=until, check=check, parameters=parameters)
         first = first or results
         frames.append(group_values(results).assign(seed=seed + i))
         if progress:

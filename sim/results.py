@@ -19,14 +19,30 @@ import pandas as pd
 
 from . import calendar, feedbacks, folders, layering
 from .model import WorkforceModel
+from . import scenario as scenario_module
 from .scenario import DEFAULT, input_files
 
 COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
 
 
+PARAMETERS = ("posterior", "fixed")
+
+
 def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: dict | None = None,
-        check: bool = False) -> "Results":
-    """Run one replication: no global state, the same inputs always give the same results."""
+        check: bool = False, parameters: str = "posterior") -> "Results":
+    """Run one replication: no global state, the same inputs always give the same results.
+
+    ``parameters``: ``"posterior"`` runs the parameter set the seed draws from the posterior of
+    the scenario's calibration, if it has one (``sim.posterior``: a policy and its baseline with
+    the same seed share it); ``"fixed"`` runs the scenario as given (a calibration's central set).
+    A scenario given compiled is recompiled from its file for the draw."""
+    if parameters not in PARAMETERS:
+        raise ValueError(f"parameters: one of {PARAMETERS}")
+    if parameters == "posterior":
+        base = scenario if isinstance(scenario, scenario_module.Scenario) else scenario_module.compiled(scenario,
+                                                                                                      overrides)
+        if base.posterior is not None and base.parameter_set is None:
+            scenario, overrides = scenario_module.for_replication(base, seed), None
     model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, collect="yearly", rng=int(seed))
     model.run()
     return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
@@ -143,6 +159,8 @@ class Results:
             "end": calendar.label(self.model.end),
             "overrides": self.overrides,
             "calibration": self.scenario.spec.calibration,  # the parameter file applied at load, if any
+            # the posterior's parameter set the run used (None: the calibration's central set, or no posterior)
+            "parameter_set": self.scenario.parameter_set,
             "input_files": input_files(self.scenario),  # scenario, files it extends, calibration, pathways
             "package_version": __version__,
             "python": platform.python_version(),

@@ -323,6 +323,9 @@ class Scenario:
     # the dotted keys its calibration file sets, with their values, and that file (None: uncalibrated)
     calibrated: dict = field(default_factory=dict)
     calibration_file: Path | None = None
+    overrides: dict = field(default_factory=dict)  # the caller's, as compiled
+    posterior: object = None  # the calibration's posterior (sim.posterior.Posterior), if it has one
+    parameter_set: int | None = None  # the posterior's set applied (None: the central one, in the file's overrides)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -400,11 +403,11 @@ class Scenario:
                                                 self.stage_post)
 
     def copy(self) -> "Scenario":
-        """A scenario of its own, for levers to change: everything copied but the pathway graph,
-        which nothing changes after compiling. Under half the cost of ``copy.deepcopy``."""
+        """A scenario of its own, for levers to change: everything copied but the pathway graph and
+        the posterior, which nothing changes after compiling. Under half the cost of ``copy.deepcopy``."""
         out = copy.copy(self)
         for name, value in vars(self).items():
-            if name != "graph":
+            if name not in ("graph", "posterior"):
                 setattr(out, name, _copied(value))
         return out
 
@@ -503,25 +506,27 @@ _LOADED: dict[tuple[str, str, str], Scenario] = {}  # (path as named, resolved p
 _LOADED_MAX = 32
 
 
-def load(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
+def load(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set: int | None = None) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
-    (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``).
+    (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``). A calibration
+    with a posterior applies its central parameter set, or set ``parameter_set`` of the posterior
+    (``sim.posterior``; ``for_replication`` chooses it by seed).
 
     Each call returns a scenario of its own (levers change a model's copy), copied from the one
     ``compiled`` keeps (``Scenario.copy``): copying costs a fraction of reading and validating the YAML.
     """
-    return compiled(name_or_path, overrides).copy()
+    return compiled(name_or_path, overrides, parameter_set).copy()
 
 
-def compiled(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
-    """The scenario ``load`` copies, shared: compiled once per process for the same file and
-    overrides, and compiled again when any of its input files has changed since. Never change
-    it; a ``WorkforceModel`` given it works on a copy of its own."""
+def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set: int | None = None) -> Scenario:
+    """The scenario ``load`` copies, shared: compiled once per process for the same file,
+    overrides and parameter set, and compiled again when any of its input files has changed
+    since. Never change it; a ``WorkforceModel`` given it works on a copy of its own."""
     path = resolve(name_or_path)
-    key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())))
+    key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set)
     compiled = _LOADED.get(key)
     if compiled is None or layering.changed(compiled.inputs):
-        compiled = _compile(path, overrides)
+        compiled = _compile(path, overrides, parameter_set)
         _LOADED.pop(key, None)
         if len(_LOADED) >= _LOADED_MAX:
             _LOADED.pop(next(iter(_LOADED)))
@@ -529,7 +534,15 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None) -> Scenario:
     return compiled
 
 
-def _compile(path: Path, overrides: dict | None) -> Scenario:
+def for_replication(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario a replication with ``seed`` runs: with a posterior, compiled with the parameter
+    set the seed draws (the same for a policy and its baseline); otherwise ``scenario`` itself."""
+    if scenario.posterior is None:
+        return scenario
+    return compiled(scenario.file, scenario.overrides, scenario.posterior.index(seed))
+
+
+def _compile(path: Path, overrides: dict | None, parameter_set: int | None = None) -> Scenario:
     """``load`` without the cache. A problem is named by the file where the value is: this one,
     a file it extends, or the calibration file (``layering.attributed``)."""
     files: list[Path] = []
@@ -537,7 +550,10 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
     data = layering.read_layered(path, resolve, files=files, layers=layers)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
-    calibrated, calibration_path, fitted = layering.calibration_overrides(data, layering.owner(layers, "calibration"))
+    calibrated, calibration_path, fitted, posterior = layering.calibration_overrides(
+        data, layering.owner(layers, "calibration"))
+    if posterior is not None and parameter_set is not None:
+        calibrated = posterior.overrides(parameter_set)
     if calibrated:
         layering.calibration_conflicts(layers, data, calibrated, calibration_path, fitted, overrides)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
@@ -548,12 +564,14 @@ def _compile(path: Path, overrides: dict | None) -> Scenario:
         spec, graph, stages = _validate(path, data)
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides) from None
-    inputs = layering.input_files([*files, calibration_path, *(graph.nodes[s]["file"] for s in stages)])
+    inputs = layering.input_files([*files, calibration_path, posterior.file if posterior is not None else None,
+                                   *(graph.nodes[s]["file"] for s in stages)])
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
-                    calibrated=dict(calibrated), calibration_file=calibration_path)
+                    calibrated=dict(calibrated), calibration_file=calibration_path, overrides=dict(overrides or {}),
+                    posterior=posterior, parameter_set=parameter_set if posterior is not None else None)
 
 
 def _validate(path: Path, data: dict) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:

@@ -10,6 +10,11 @@ analysis vary. Both map a dotted scenario key to either
 
 with an optional ``why`` (the source, or why the value is uncertain). As a parameter the
 first is named by its key, the second ``scale:<key>``.
+
+Calibration starts from a prior over the bounds: uniform (an assumption: every value in the
+bounds as likely as another), or, with ``prior: {mean, sd}``, a normal around a published value
+cut to the bounds (the ``sd`` saying how far the published population's value may stand from
+this one's).
 """
 
 from __future__ import annotations
@@ -26,6 +31,15 @@ Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 Factor = Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]
 
 
+class Prior(BaseModel):
+    """A normal prior around a published value (of the parameter: a factor for ``scale``), cut to the bounds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mean: Finite
+    sd: Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]
+
+
 class Uncertain(BaseModel):
     """An uncertain parameter: its ``range``, or the ``scale`` of a factor on the scenario's value."""
 
@@ -33,6 +47,7 @@ class Uncertain(BaseModel):
 
     range: tuple[Finite, Finite] | None = None
     scale: tuple[Factor, Factor] | None = None
+    prior: Prior | None = None  # None: uniform over the bounds
     why: str = ""
 
     @model_validator(mode="before")
@@ -48,6 +63,9 @@ class Uncertain(BaseModel):
             raise ValueError(FORMAT)
         if self.bounds[0] >= self.bounds[1]:
             raise ValueError(f"[low, high] with low < high (low {self.bounds[0]:g}, high {self.bounds[1]:g})")
+        if self.prior is not None and not self.bounds[0] <= self.prior.mean <= self.bounds[1]:
+            raise ValueError(f"a prior mean within the bounds [{self.bounds[0]:g}, {self.bounds[1]:g}] "
+                             f"(found {self.prior.mean:g})")
         return self
 
     @property
@@ -61,6 +79,26 @@ class Uncertain(BaseModel):
     def parameter(self, key: str) -> str:
         """The parameter's name: the key for a range, ``scale:<key>`` for a factor."""
         return key if self.scale is None else f"{SCALE}{key}"
+
+    def distribution(self):
+        """The prior as a frozen ``scipy.stats`` distribution."""
+        from scipy import stats
+
+        low, high = self.bounds
+        if self.prior is None:
+            return stats.uniform(low, high - low)
+        m, sd = self.prior.mean, self.prior.sd
+        return stats.truncnorm((low - m) / sd, (high - m) / sd, loc=m, scale=sd)
+
+
+def scaled(value, factor: float):
+    """A number or rate table times a factor; a probability (<= 1) stays a probability."""
+    if isinstance(value, dict):
+        return {k: scaled(v, factor) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scaled(v, factor) for v in value]
+    product = float(value) * factor
+    return round(min(product, 1.0) if value <= 1.0 else product, 6)
 
 
 def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None) -> list[Problem]:

@@ -85,7 +85,7 @@ CASES = {
     "run with a negative seed": Case(["run", "tiny.yaml", "--seed", "-1"], "--seed", "seed",
                                      "a whole number from 0", tiny()),
     "calibrate with a negative seed": Case(["calibrate", "--seed", "-1"], "--seed", "seed", "a whole number from 0"),
-    "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v2", "--seed", "-5"],
+    "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v4", "--seed", "-5"],
                                                       "--seed", "seed", "a whole number from 0"),
     "a seed beyond 63 bits": Case(["run", "tiny.yaml", "--seed", str(2**63)], "--seed", "seed",
                                   "a whole number from 0", tiny()),
@@ -180,10 +180,24 @@ CASES = {
                                           "policies": {"../p": EXPERIMENT["policies"]["keep"]}})}),
     "a calibration version that climbs out": Case(["calibrate", "--version", "../../escaped"], "--version", "version",
                                                   PLAIN),
-    "a calibration version with a slash": Case(["calibrate", "--version", "v1/x", "--maxiter", "1"], "--version",
+    "a calibration version with a slash": Case(["calibrate", "--version", "v1/x", "--generations", "1"], "--version",
                                                "version", PLAIN),
-    "calibrate with a population of one": Case(["calibrate", "--popsize", "1"], "--popsize", "popsize",
-                                               "a number greater than or equal to 2"),
+    "calibrate with a population of one": Case(["calibrate", "--population", "1"], "--population", "population",
+                                               "a number greater than or equal to 10"),
+    "a prior whose mean lies outside its bounds": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "uncertain.groups.staff.leaving.rate", "a prior mean within the bounds",
+        tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2], "prior": {"mean": 0.5, "sd": 0.1}}})),
+    "a posterior table that is missing": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "posterior", "the file name of its posterior table, beside it",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "nosuch.csv"}}),
+    "a posterior table with other parameters": Case(
+        ["run", "tiny.yaml"], "post.csv", "columns", "weight, groups.staff.leaving.rate",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,groups.staff.joiners.per_year\n1,0.05\n"}),
+    "a posterior table with a negative weight": Case(
+        ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n"}),
     # ---- special files: refused without opening them ----
     "a scenario that is a named pipe": Case(["run", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
                                             {"pipe.yaml": FIFO}),

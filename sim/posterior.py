@@ -1,0 +1,119 @@
+"""A calibration's posterior: the parameter sets a projection's replications draw from.
+
+``workforce calibrate`` writes the posterior ensemble beside its parameter file, as a table with
+one row per parameter set: its importance ``weight`` and the value of each fitted parameter,
+named as in ``uncertain:`` (the dotted key for a ``range``, ``scale:<key>`` for a factor on the
+shipped value). The parameter file names it (``posterior:``) and records, under ``fitted``, each
+key's shipped value, which a factor multiplies.
+
+Each replication runs with one parameter set, drawn by weight from a stream of its own seed
+(``index``): a policy and its baseline, run with the same seed, share the parameter set as they
+share every random stream, so their difference carries no parameter noise of its own. The
+parameter file's ``overrides`` are the posterior's central set (``central``), which a run uses
+when asked for fixed parameters (intervals of the model's randomness alone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, Problem, is_file, refuse_special
+from .rng import stable_hash
+from .uncertain import SCALE, scaled
+
+WEIGHT = "weight"
+
+
+@dataclass(eq=False)
+class Posterior:
+    file: Path
+    names: list[str]  # parameter names: a dotted key, or scale:<key>
+    values: np.ndarray  # one row per parameter set
+    weights: np.ndarray  # summing to 1
+    shipped: dict  # dotted key -> the scenario value a factor multiplies
+    cumulative: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.cumulative = np.cumsum(self.weights)
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+    def index(self, seed: int) -> int:
+        """The parameter set of the replication with ``seed``: a draw by weight from its own stream."""
+        u = np.random.default_rng(stable_hash("posterior", int(seed))).random() * self.cumulative[-1]
+        return int(min(np.searchsorted(self.cumulative, u, side="right"), len(self) - 1))
+
+    def parameters(self, i: int) -> dict[str, float]:
+        return {name: float(v) for name, v in zip(self.names, self.values[i])}
+
+    def overrides(self, i: int) -> dict:
+        """Parameter set ``i`` as dotted scenario overrides."""
+        out = {}
+        for name, value in self.parameters(i).items():
+            if name.startswith(SCALE):
+                key = name[len(SCALE):]
+                out[key] = scaled(self.shipped[key], value)
+            else:
+                out[name] = value
+        return out
+
+    def central(self) -> int:
+        """The set nearest the weighted median of every parameter, in units of each one's spread:
+        a set that was accepted, unlike the medians themselves, which may not fit together."""
+        median = np.array([weighted_quantile(self.values[:, j], self.weights, 0.5) for j in range(len(self.names))])
+        spread = self.values.std(axis=0)
+        spread[spread == 0] = 1.0
+        return int(np.argmin((((self.values - median) / spread) ** 2).sum(axis=1)))
+
+    def quantiles(self, q) -> np.ndarray:
+        """Weighted quantiles ``q`` of every parameter: shape (len(q), parameters)."""
+        return np.array([[weighted_quantile(self.values[:, j], self.weights, p) for j in range(len(self.names))]
+                         for p in q])
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
+
+
+def read(name: str, parameter_file: Path, fitted: dict) -> Posterior:
+    """The posterior table ``name`` (beside ``parameter_file``, which names it) for the keys of
+    ``fitted``; a problem names the file and what was expected."""
+    import pandas as pd
+
+    path = parameter_file.parent / str(name)
+    refuse_special(path, parameter_file, "posterior")
+    if not is_file(path):
+        raise InputError.one(parameter_file, "posterior", "the file name of its posterior table, beside it", name)
+    try:
+        table = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError.one(path, "", "a table of parameter sets (CSV: weight and one column per parameter)",
+                             type(exc).__name__) from None
+    names = [key if f.get("kind") != "scale" else f"{SCALE}{key}" for key, f in fitted.items()]
+    expected = [WEIGHT, *names]
+    if list(table.columns) != expected:
+        raise InputError.one(path, "columns", f"{', '.join(expected)} (the parameters of {parameter_file.name})",
+                             ", ".join(map(str, table.columns)))
+    problems = []
+    for column in expected:
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        if len(values) == 0 or not np.isfinite(values).all() or (column == WEIGHT and (values < 0).any()):
+            problems.append(Problem(str(path), column, "finite numbers" + (" not below 0" if column == WEIGHT else "")))
+    if problems:
+        raise InputError(problems)
+    weights = table[WEIGHT].to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        raise InputError.one(path, WEIGHT, "weights adding up to more than 0")
+    shipped = {key: f.get("shipped") for key, f in fitted.items() if f.get("kind") == "scale"}
+    missing = [key for key, value in shipped.items() if value is None]
+    if missing:
+        raise InputError([Problem(str(parameter_file), f"fitted.{key}.shipped", "the shipped value the factor "
+                                                                                "multiplies") for key in missing])
+    return Posterior(file=path, names=names, values=table[names].to_numpy(dtype=float),
+                     weights=weights / weights.sum(), shipped=shipped)
