@@ -36,7 +36,7 @@ import platform
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
@@ -169,6 +169,10 @@ class Experiment:
     @property
     def bounds(self) -> list[list[float]]:
         return [list(u.bounds) for u in self.spec.uncertain.values()]
+
+    def with_replications(self, n: int) -> "Experiment":
+        """The same experiment with n replications (the first n of its seeds): a small try of a large one."""
+        return replace(self, spec=self.spec.model_copy(update={"replications": int(n)}))
 
     def replication_seeds(self, n: int | None = None) -> list[int]:
         return replication_seeds(self.spec.seed, self.spec.replications if n is None else n)
@@ -760,6 +764,9 @@ def _check_resumable(out: Path, info: dict) -> None:
         changed = ", ".join(_differ(inputs, info["input_files"]))
         raise InputError.one(path, "input_files", f"results of the same scenario, calibration and pathway files: "
                                                   f"changed since, {changed}{refuse}")
+    if "replication_seeds" in old and old["replication_seeds"] != info["replication_seeds"]:  # batch --replications
+        raise InputError.one(path, "replication_seeds", f"results of {len(info['replication_seeds'])} replications, "
+                                                        f"as asked{refuse}", len(old["replication_seeds"]))
 
 
 def _differ(old: dict, new: dict) -> list[str]:
