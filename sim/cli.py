@@ -453,9 +453,13 @@ def _run_replications(args) -> int:
 
     from tqdm import tqdm
 
-    with tqdm(total=args.replications, desc="replications", unit="run", disable=args.quiet,
+    from .scenario import load
+
+    scenario = load(args.scenario)  # bad input said before a progress bar starts
+    # disable=None: a bar on a terminal only, not in a log or a pipe
+    with tqdm(total=args.replications, desc="replications", unit="run", disable=True if args.quiet else None,
               dynamic_ncols=True) as bar:
-        first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
+        first, values = run_replications(scenario, seed=args.seed, replications=args.replications,
                                          until=args.until, check=args.check, progress=lambda done, _: bar.update(1))
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
     out = Path(args.out) if args.out else folders.check_empty(

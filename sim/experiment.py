@@ -223,11 +223,12 @@ def replication_seeds(seed: int, n: int) -> list[int]:
 
 
 def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
-    """n points, one in each of n equal slices of every range, from the seed's second child."""
+    """n points, one in each of n equal slices of every range (scipy's Latin hypercube), from the
+    seed's second child. Scaled here rather than by ``qmc.scale``, which refuses a range of one value."""
+    from scipy.stats import qmc
+
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
-    d = len(bounds)
-    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
-    u = (strata + rng.random((n, d))) / n
+    u = qmc.LatinHypercube(d=len(bounds), rng=rng).random(n)
     return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
 
 
