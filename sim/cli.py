@@ -380,7 +380,7 @@ def _batch(args) -> int:
     args.on_stop = "the runs written are kept: rerun the same command to resume"
     summary = experiment.batch(loaded, out=out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     sets = len(loaded.parameter_sets())
-    _say(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
+    print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
           f"{sets} parameter set{'s' if sets > 1 else ''} x {loaded.spec.replications} replications); "
           f"{summary.written} run now, {summary.skipped} already there\nresults in {summary.out}/ "
           f"(workforce compare {summary.out})")
