@@ -1,8 +1,10 @@
 """Human names for what the model counts: measures and their units, reasons, groups, stages, months.
 
 One place, so that figures, tables printed by the command line, the report and the dashboard
-name things the same way. The model keeps its codes (``vacancies_fte``, ``left:other_sector``,
-integer months); these functions turn them into words at the boundary with people.
+name things the same way. The model keeps its codes (``vacancies_fte``, ``left:other_sector``)
+and its integer months: a month is plain array arithmetic over every person each step, where
+pandas Periods would be objects. These functions turn them into words and dates at the boundary
+with people.
 """
 
 from __future__ import annotations
