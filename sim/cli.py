@@ -14,12 +14,13 @@
     workforce dashboard [--port N] [--host HOST] [--open]
     workforce --version
 
-With no arguments it prints its help. Bad input (a missing or invalid scenario or pathway file, an --out that cannot be written)
-prints one message naming the file or option, the field and what was expected, and exits with
-status 2; so do results that cannot be written part way (a full or read-only disk), saying
-what was kept. workforce plausibility exits with status 1 when a check fails. Ctrl-C
-(SIGINT) or SIGTERM stops a command and its worker processes at once with status 130 or 143;
-a batch keeps the runs it wrote and resumes when run again.
+With no arguments it prints its help. Bad input (a missing or invalid scenario or pathway
+file, an --out that cannot be written) prints one message naming the file or option, the
+field and what was expected, and exits with status 2; so do results that cannot be written
+part way (a full or read-only disk), saying what was kept. workforce plausibility exits with
+status 1 when a check fails. Ctrl-C (SIGINT) or SIGTERM stops a command and its worker
+processes at once with status 130 or 143; a batch keeps the runs it wrote and resumes when
+run again.
 """
 
 from __future__ import annotations
@@ -371,9 +372,10 @@ def _batch(args) -> int:
     out = args.out
     if args.replications is not None:
         runs = len(loaded.policies) * len(loaded.parameter_sets())
-        if not 1 <= args.replications <= experiment.MAX_RUNS // runs:
-            raise InputError.one("--replications", "replications", f"a whole number from 1 to "
-                                                                   f"{experiment.MAX_RUNS // runs:,}", args.replications)
+        most = experiment.MAX_RUNS // runs
+        if not 1 <= args.replications <= most:
+            raise InputError.one("--replications", "replications", f"a whole number from 1 to {most:,}",
+                                 args.replications)
         loaded = loaded.with_replications(args.replications)
         out = out or Path("results") / f"{loaded.name}-replications{args.replications}"
     _print_notes(loaded.notes)

@@ -466,7 +466,7 @@ def joiners_leavers(results, group: str | None = None, policy: str = BASELINE) -
     ax.axhline(0, color="black", linewidth=0.8)
     _years_axis(ax, "People a year (joiners up, leavers down)")
     who = labels.group(group, src.scenario) if group else "all staff groups"
-    ax.set_title(f"Joiners and leavers by reason: {who} ({'mean over ' + str(runs) + ' runs' if runs > 1 else 'one run'})")
+    ax.set_title(f"Joiners and leavers by reason: {who} ({f'mean over {runs} runs' if runs > 1 else 'one run'})")
     handles, texts = ax.get_legend_handles_labels()
     ax.legend(handles, texts, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig

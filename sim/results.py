@@ -154,10 +154,11 @@ class Results:
             where = "outside the workforce" if event.to_stage == "outside" else labels.stage(event.to_stage, s)
             why = labels.reason(event.reason)
             left, right = textwrap.wrap(where, where_width) or [""], textwrap.wrap(why, why_width) or [""]
-            for i in range(max(len(left), len(right))):
+            rows = max(len(left), len(right))
+            left, right = left + [""] * (rows - len(left)), right + [""] * (rows - len(right))
+            for i in range(rows):
                 when = labels.month_text(event.month) if i == 0 else ""
-                text = f"{when:<16}{(left[i] if i < len(left) else ''):<{where_width + 2}}{right[i] if i < len(right) else ''}"
-                lines.append(text.rstrip())
+                lines.append(f"{when:<16}{left[i]:<{where_width + 2}}{right[i]}".rstrip())
         age = int(record["age_years"])
         if record["active"] and record["stage"]:
             due = record["stage_due"]

@@ -156,7 +156,8 @@ def test_run_and_compare_print_tables_that_fit_100_columns(tmp_path, capsys):
     assert "4 runs" in out and "2 replications" in out  # the file's 5 replications overridden
     assert main(["compare", str(tmp_path / "b")]) == 0
     out = capsys.readouterr().out
-    assert "a_long_policy_name_keeping_more_therapists" in out and "psychological_therapies" in out and widest(out) <= 100
+    assert "a_long_policy_name_keeping_more_therapists" in out and "psychological_therapies" in out
+    assert widest(out) <= 100
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])

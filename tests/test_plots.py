@@ -48,7 +48,8 @@ def test_fte_over_time_draws_the_mean_of_the_runs_with_a_band(runs):
         np.testing.assert_allclose(drawn[g].get_ydata(), mean[g].to_numpy())
     bands = {c.get_gid() for c in ax.collections}
     assert bands == {f"{g}:band" for g in groups}
-    assert "2 runs" in ax.get_title() and [t.get_text() for t in fig.legends[0].get_texts()][0] == "Registered nurses (MH)"
+    assert "2 runs" in ax.get_title()
+    assert [t.get_text() for t in fig.legends[0].get_texts()][0] == "Registered nurses (MH)"
 
 
 def test_one_run_has_no_band_and_groups_can_be_chosen(runs):
@@ -316,8 +317,7 @@ def test_every_figure_has_a_title_and_labelled_axes_and_no_legend_over_the_data(
             legend = ax.get_legend()
             if legend is not None:  # a legend of an axes sits outside it
                 box, inside = legend.get_window_extent(), ax.get_window_extent()
-                overlap = min(box.x1, inside.x1) > max(box.x0, inside.x0) and min(box.y1, inside.y1) > max(box.y0, inside.y0)
-                assert not overlap, name
+                assert not box.overlaps(inside), name
     rate = figures["vacancy rate"].axes[0]
     assert rate.get_ylabel() == "Vacancy rate (%)"
     assert rate.yaxis.get_major_formatter()(0.25, 0).endswith("%")
