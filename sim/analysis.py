@@ -65,15 +65,16 @@ def _summary(frame: pd.DataFrame) -> pd.Series:
     q = [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2]
     value, diff = frame.value.to_numpy(), frame["diff"].to_numpy()
     d_mean = diff.mean()
-    if n > 1:
-        half = stats.t.ppf(q[1], n - 1) * diff.std(ddof=1) / np.sqrt(n)
-    else:
-        half = np.nan
+    spread = diff.std(ddof=1) if n > 1 else np.nan
+    if n > 1 and spread > 0:  # Student's t interval of the mean (as ttest_rel(...).confidence_interval would give)
+        low, high = stats.t.interval(LEVEL, n - 1, loc=d_mean, scale=spread / np.sqrt(n))
+    else:  # identical runs: no spread, the interval is the mean itself (scipy would give nan); one run: none
+        low = high = d_mean if n > 1 else np.nan
     return pd.Series({
         "runs": n,
         "mean": value.mean(), "low": np.quantile(value, q[0]), "high": np.quantile(value, q[1]),
         "diff_mean": d_mean, "diff_low": np.quantile(diff, q[0]), "diff_high": np.quantile(diff, q[1]),
-        "diff_ci_low": d_mean - half, "diff_ci_high": d_mean + half,
+        "diff_ci_low": low, "diff_ci_high": high,
     })
 
 
@@ -131,24 +132,42 @@ def completeness(results_dir) -> tuple[int, int]:
     return written, int(manifest["runs"])
 
 
-def format_comparison(table: pd.DataFrame, years=None, groups=None) -> str:
-    """A readable text table: 'mean [low, high]' and 'difference [low, high]' per policy, group, year."""
+def format_comparison(table: pd.DataFrame, years=None, groups=None, width: int = 100) -> str:
+    """A readable text table, one block per policy so it fits ``width`` columns: per group and year,
+    'mean [low, high]', and for a policy 'difference [low, high]' and the 90% CI of the mean difference."""
     t = table
     if years:
         t = t[t.year.isin(years)]
     if groups:
         t = t[t.group.isin(groups)]
 
-    def interval(mean, low, high):
-        return [f"{m:,.1f} [{lo:,.1f}, {hi:,.1f}]" for m, lo, hi in zip(mean, low, high)]
+    def number(x: float) -> str:  # whole numbers from 100 up: a tenth of an FTE there is noise, not news
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
 
-    shown = pd.DataFrame({
-        "policy": t.policy, "group": t.group, "year": t.year, "runs": t.runs,
-        "mean [90% interval]": interval(t["mean"], t.low, t.high),
-        "difference from baseline [90% interval]": interval(t.diff_mean, t.diff_low, t.diff_high),
-        "mean difference 90% CI": [f"[{lo:,.1f}, {hi:,.1f}]" for lo, hi in zip(t.diff_ci_low, t.diff_ci_high)],
-    })
-    is_base = (shown.policy == BASELINE).to_numpy()
-    shown.loc[is_base, ["difference from baseline [90% interval]", "mean difference 90% CI"]] = ""
-    with pd.option_context("display.width", 250, "display.max_rows", 10_000, "display.max_colwidth", 60):
-        return shown.to_string(index=False)
+    def interval(mean, low, high):
+        return [f"{number(m)} [{number(lo)}, {number(hi)}]" for m, lo, hi in zip(mean, low, high)]
+
+    blocks = []
+    for policy, rows in t.groupby("policy", sort=False):
+        shown = pd.DataFrame({"group": rows.group, "year": rows.year,
+                              "mean [90% interval]": interval(rows["mean"], rows.low, rows.high)})
+        if policy != BASELINE:
+            shown["difference [90%]"] = interval(rows.diff_mean, rows.diff_low, rows.diff_high)
+            shown["90% CI of the mean"] = [f"[{number(lo)}, {number(hi)}]"
+                                               for lo, hi in zip(rows.diff_ci_low, rows.diff_ci_high)]
+        runs = ", ".join(str(n) for n in dict.fromkeys(rows.runs))
+        text = _columns(shown, width)
+        blocks.append(f"{policy} ({runs} runs{'' if policy == BASELINE else '; difference from the baseline'})\n"
+                      f"{text}")
+    return "\n\n".join(blocks)
+
+
+def _columns(frame: pd.DataFrame, width: int) -> str:
+    """Text columns two spaces apart, the first left-aligned and the rest right-aligned; wider than
+    ``width``, pandas wraps them in blocks."""
+    cells = [[str(c) for c in frame.columns]] + [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
+    if sum(widths) + 2 * (len(widths) - 1) > width:
+        return frame.to_string(index=False, line_width=width)
+    return "\n".join("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+                     for row in cells)

@@ -1,23 +1,27 @@
-"""The ``workforce`` command line.
+"""The workforce command line: simulate the mental health workforce's career pathways.
 
-    workforce run [SCENARIO] [--until YEAR] [--seed N] [--replications N] [--out DIR] [--check]
+    workforce run [SCENARIO] [--until YEAR] [--seed N] [--replications N] [--out DIR] [--check] [--quiet]
+                  [--fixed-parameters]
+    workforce person ID [SCENARIO] [--seed N] [--until YEAR]
     workforce calibrate [CONFIG] [--population N] [--generations N] [--max-runs N] [--workers N] [--seed N]
                         [--check-replications N] [--version V] [--out-dir DIR]
     workforce calibrate [CONFIG] --evaluate PARAMETER_FILE [--check-replications N] [--seed N]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
     workforce plausibility [SCENARIO] [--seed N] [--replications N] [--until YEAR] [--ranges FILE] [--out DIR]
-    workforce batch EXPERIMENT [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
+    workforce batch EXPERIMENT [--replications N] [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
     workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--workers N] [--out DIR]
     workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
     workforce dashboard [--port N] [--host HOST] [--open]
+    workforce --version
 
-Bad input (a missing or invalid scenario or pathway file, an --out that cannot be written)
-prints one message naming the file or option, the field and what was expected, and exits with
-status 2; so do results that cannot be written part way (a full or read-only disk), saying
-what was kept. ``workforce plausibility`` exits with status 1 when a check fails. Ctrl-C
-(SIGINT) or SIGTERM stops a command and its worker processes at once with status 130 or 143;
-a batch keeps the runs it wrote and resumes when run again.
+With no arguments it prints its help. Bad input (a missing or invalid scenario or pathway
+file, an --out that cannot be written) prints one message naming the file or option, the
+field and what was expected, and exits with status 2; so do results that cannot be written
+part way (a full or read-only disk), saying what was kept. workforce plausibility exits with
+status 1 when a check fails. Ctrl-C (SIGINT) or SIGTERM stops a command and its worker
+processes at once with status 130 or 143; a batch keeps the runs it wrote and resumes when
+run again.
 """
 
 from __future__ import annotations
@@ -39,11 +43,29 @@ EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
 
 
+WIDTH = 100  # columns the printed tables fit in
+
+EXAMPLES = """\
+examples:
+  workforce run                                   the default scenario, 10 replications
+  workforce run my-scenario.yaml --until 2031 --replications 20
+  workforce person 123 --seed 0                   one person's career, as a timeline
+  workforce pathways --pathway nursing            a pathway's stages and transitions
+  workforce batch experiments/wales-plan-actions.yaml --replications 2   a small try of an experiment
+  workforce batch experiments/quick-look.yaml
+  workforce compare results/quick_look --years 2026 --groups nursing total
+  workforce report results/quick_look
+
+'workforce COMMAND --help' describes a command and its options.
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        args = parser.parse_args(["run", *(argv or [])])
+        parser.print_help()  # nothing asked: say what can be asked rather than run for a minute and write files
+        return 0
     try:
         with _stopped_by_signals():
             return args.func(args)
@@ -99,11 +121,17 @@ def _parameters_option(parser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
     from .scenario import DEFAULT
 
-    parser = argparse.ArgumentParser(prog="workforce", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="run a scenario and write its results")
+    parser = argparse.ArgumentParser(prog="workforce", description=__doc__.split("\n\n")[0], epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"workforce {__version__}")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    run = sub.add_parser("run", help="run a scenario and write its results", epilog=_examples(
+        "workforce run", "workforce run wales-mh-2015 --until 2021 --seed 3 --replications 1",
+        "workforce run my-scenario.yaml --replications 20 --out results/mine"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("scenario", nargs="?", default=DEFAULT, help=f"scenario name or YAML file (default {DEFAULT})")
     run.add_argument("--until", type=int, metavar="YEAR", help="last year to simulate (default: the scenario's end)")
     run.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
@@ -111,8 +139,20 @@ def _parser() -> argparse.ArgumentParser:
                      help="runs with seeds SEED, SEED+1, ...: the summary gives means and 90%% intervals (default 10)")
     run.add_argument("--out", metavar="DIR", help="output directory (default results/<run id>)")
     run.add_argument("--check", action="store_true", help="check invariants after every step")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     _parameters_option(run)
     run.set_defaults(func=_run)
+    person = sub.add_parser("person", help="one person's career in a run, as a timeline", epilog=_examples(
+        "workforce person 123", "workforce person 4567 wales-mh-2021 --seed 2 --until 2031"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run a scenario (one replication) and show one person's career: the stages\nthey were in, "
+                    "when and why they moved, and where they are at the end.")
+    person.add_argument("id", metavar="ID", type=int, help="the person's id (0 up to the people simulated)")
+    person.add_argument("scenario", metavar="SCENARIO", nargs="?", default=DEFAULT,
+                        help=f"scenario name or YAML file (default {DEFAULT})")
+    person.add_argument("--seed", type=int, default=0, metavar="N", help="run seed (default 0)")
+    person.add_argument("--until", type=int, metavar="YEAR", help="last year to simulate (default: the scenario's end)")
+    person.set_defaults(func=_person, replications=1)
     pw = sub.add_parser("pathways", help="list a scenario's pathways, or draw one")
     pw.add_argument("scenario", nargs="?", default=DEFAULT, help="scenario name or YAML file")
     pw.add_argument("--draw", metavar="FILE", help="draw the pathways (or one, with --pathway) to an image file")
@@ -135,6 +175,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def _run(args) -> int:
     from .results import run
 
@@ -150,7 +194,19 @@ def _run(args) -> int:
     out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
     paths = results.write(out)
     _print_summary(results)
-    print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    return 0
+
+
+def _person(args) -> int:
+    from .results import run
+
+    _check_run_options(args)
+    _check_seed(args.seed)
+    if args.id < 0:
+        raise InputError.one("ID", "id", "a person id of at least 0", args.id)
+    results = run(args.scenario, seed=args.seed, until=args.until)
+    print(results.timeline(args.id, width=WIDTH))
     return 0
 
 
@@ -173,10 +229,33 @@ def _print_summary(results) -> None:
         index="year", columns="measure", values="value", aggfunc="sum")
     vacancies = results.summary("vacancies_fte")["total"].rename("vacancies")
     table = pd.concat([fte, vacancies, flows], axis=1).fillna(0)
-    print(f"{results.scenario.name}: FTE by staff group at {results.scenario.spec.start[5:]}/each year, "
-          f"vacant FTE, joiners and leavers in the year before (seed {results.seed})\n")
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.round(0).astype(int).to_string())
+    _say(f"{results.scenario.name}: FTE by staff group each {_month_name(results.scenario)}, vacant FTE, and the "
+         f"joiners and leavers of the year before (seed {results.seed}); years across\n")
+    print(_fit(_by_year(table)))
+
+
+def _say(text: str) -> None:
+    import textwrap
+
+    print("\n".join(textwrap.fill(part, WIDTH, break_long_words=False, break_on_hyphens=False) if part else part
+                    for part in text.split("\n")))
+
+
+def _month_name(scenario) -> str:
+    from . import labels
+
+    return labels.month_text(scenario.start).split()[0]
+
+
+def _by_year(table):
+    """Rows (groups, totals) down and years across, numbers with thousands separators: a long run
+    continues in blocks of years below, so the table fits WIDTH columns."""
+    return table.round(0).astype(int).T.map(lambda v: f"{v:,}").rename_axis(index=None, columns=None)
+
+
+def _fit(table) -> str:
+    """A table as text no wider than WIDTH columns: wider tables continue in blocks below, the rows repeated."""
+    return table.to_string(line_width=WIDTH)
 
 
 def _plausibility(args) -> int:
@@ -248,14 +327,26 @@ def _experiment_commands(sub) -> None:
                                                                "Dask cluster (default: local worker processes)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    batch = sub.add_parser("batch", help="run every policy of an experiment against every replication")
+    batch = sub.add_parser("batch", help="run every policy of an experiment against every replication",
+                           epilog=_examples("workforce batch experiments/wales-plan-actions.yaml",
+                                            "workforce batch experiments/wales-plan-actions.yaml --replications 2   "
+                                            "a small try first",
+                                            "workforce batch experiments/wales-plan-places.yaml --scheduler local"),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     batch.add_argument("experiment", help="experiment file (YAML)")
+    batch.add_argument("--replications", type=int, metavar="N",
+                       help="replications instead of the file's (its first N seeds): try an experiment small; "
+                            "results go to results/<experiment name>-replications<N> unless --out says")
     batch.add_argument("--out", metavar="DIR", help="results directory (default results/<experiment name>); "
                                                     "runs already there are skipped")
     executor_options(batch)
     _parameters_option(batch)
     batch.set_defaults(func=_batch)
-    compare = sub.add_parser("compare", help="policies against the baseline: means, intervals, paired differences")
+    compare = sub.add_parser("compare", help="policies against the baseline: means, intervals, paired differences",
+                             epilog=_examples("workforce compare results/wales_plan_actions",
+                                              "workforce compare results/wales_plan_actions --measure vacancies_fte "
+                                              "--years 2031 2041 --groups nursing total"),
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
     compare.add_argument("results", metavar="RESULTS_DIR", help="a directory written by workforce batch")
     compare.add_argument("--measure", default="fte", help="a group measure (default fte)")
     compare.add_argument("--years", type=int, nargs="+", metavar="Y", help="years to print (default every 5 years)")
@@ -289,9 +380,18 @@ def _batch(args) -> int:
     _check_workers(args)
     experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment, parameters=args.parameters)
+    out = args.out
+    if args.replications is not None:
+        runs = len(loaded.policies) * len(loaded.parameter_sets())
+        most = experiment.MAX_RUNS // runs
+        if not 1 <= args.replications <= most:
+            raise InputError.one("--replications", "replications", f"a whole number from 1 to {most:,}",
+                                 args.replications)
+        loaded = loaded.with_replications(args.replications)
+        out = out or Path("results") / f"{loaded.name}-replications{args.replications}"
     _print_notes(loaded.notes)
     args.on_stop = "the runs written are kept: rerun the same command to resume"
-    summary = experiment.batch(loaded, out=args.out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
+    summary = experiment.batch(loaded, out=out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
     sets = len(loaded.parameter_sets())
     print(f"{loaded.name}: {summary.runs} runs ({len(loaded.policies)} policies incl. baseline x "
           f"{sets} parameter set{'s' if sets > 1 else ''} x {loaded.spec.replications} replications); "
@@ -319,13 +419,14 @@ def _compare(args) -> int:
     folders.atomic_write(out, lambda p: table.to_csv(p, index=False))
     first, last = int(table.year.min()), int(table.year.max())
     years = args.years or sorted({*range(first, last + 1, 5), last})
-    print(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference from the "
-          f"baseline [90% interval]; 90% confidence interval of the mean difference")
+    import textwrap
+
+    print(textwrap.fill(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference "
+                        f"from the baseline [90% interval]; 90% confidence interval of the mean difference", WIDTH))
     contents = json.loads((results / "manifest.json").read_text()).get("uncertainty")
     if contents:  # a policy and its baseline share each run's parameter set and random streams
-        print(f"intervals over runs contain {contents}; each paired difference shares both\n")
-    else:
-        print()
+        print(textwrap.fill(f"Intervals over runs contain {contents}; each paired difference shares both.", WIDTH))
+    print()
     print(analysis.format_comparison(table, years=years, groups=args.groups))
     for note in analysis.capped_recruitment(results):
         print(f"\nnote: {note}", file=sys.stderr)
@@ -367,11 +468,19 @@ def _run_replications(args) -> int:
 
     from .replications import headline_in_post, run_replications, summarise
 
+    from tqdm import tqdm
+
     from .experiment import interval_contents
+    from .scenario import load
 
     parameters = args.parameters or "posterior"
-    first, values = run_replications(args.scenario, seed=args.seed, replications=args.replications,
-                                     until=args.until, check=args.check, parameters=parameters)
+    scenario = load(args.scenario)  # bad input said before a progress bar starts
+    # disable=None: a bar on a terminal only, not in a log or a pipe
+    with tqdm(total=args.replications, desc="replications", unit="run", disable=True if args.quiet else None,
+              dynamic_ncols=True) as bar:
+        first, values = run_replications(scenario, seed=args.seed, replications=args.replications,
+                                         until=args.until, check=args.check, progress=lambda done, _: bar.update(1),
+                                         parameters=parameters)
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
     out = Path(args.out) if args.out else folders.check_empty(
         Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
@@ -380,22 +489,21 @@ def _run_replications(args) -> int:
     paths = first.write(out, extra={"replications.csv": lambda p: values.to_csv(p, index=False),
                                     "summary.csv": lambda p: summary.to_csv(p, index=False)},
                         manifest={"replication_seeds": list(range(args.seed, args.seed + args.replications)),
-                                  "parameters": parameters,
-                                  "uncertainty": interval_contents(first.scenario, parameters)})
+                                  "parameters": parameters, "uncertainty": interval_contents(first.scenario, parameters)},
+                        replications=values)
     s = first.scenario
     mean = summary[summary.measure == "in_post_fte"].pivot(index="year", columns="group", values="mean")
     total = summary[summary.group == "total"].pivot(index="year", columns="measure", values="mean")
     table = pd.concat([mean[[*s.groups, "total"]], total.training_fte.rename("in training"),
                        total.vacancies_fte.rename("vacant")], axis=1)
-    print(f"{s.name}: mean FTE in post by staff group at {s.spec.start[5:]}/each year, FTE of trainees in "
-          f"service and vacant FTE, over {args.replications} replications (seeds {args.seed}-"
-          f"{args.seed + args.replications - 1})\n")
-    with pd.option_context("display.width", 250, "display.max_columns", 20):
-        print(table.round(0).astype(int).to_string())
-        print(f"\nFTE in post: mean (90% interval over replications: "
-              f"{interval_contents(first.scenario, parameters)}); trainees in service apart\n")
-        print(headline_in_post(summary, s.groups).to_string())
-    print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    _say(f"{s.name}: mean FTE in post by staff group each {_month_name(s)}, FTE of trainees in service and vacant "
+         f"FTE, over {args.replications} replications (seeds {args.seed}-{args.seed + args.replications - 1}); "
+         f"years across\n")
+    print(_fit(_by_year(table)))
+    _say(f"\nFTE in post: mean (90% interval over replications, containing "
+         f"{interval_contents(first.scenario, parameters)}); trainees in service apart\n")
+    print(_fit(headline_in_post(summary, s.groups)))
+    _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
 
 

@@ -36,7 +36,7 @@ import platform
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -174,6 +174,10 @@ class Experiment:
     def bounds(self) -> list[list[float]]:
         return [list(u.bounds) for u in self.spec.uncertain.values()]
 
+    def with_replications(self, n: int) -> "Experiment":
+        """The same experiment with n replications (the first n of its seeds): a small try of a large one."""
+        return replace(self, spec=self.spec.model_copy(update={"replications": int(n)}))
+
     def replication_seeds(self, n: int | None = None) -> list[int]:
         return replication_seeds(self.spec.seed, self.spec.replications if n is None else n)
 
@@ -248,11 +252,12 @@ def replication_seeds(seed: int, n: int) -> list[int]:
 
 
 def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
-    """n points, one in each of n equal slices of every range, from the seed's second child."""
+    """n points, one in each of n equal slices of every range (scipy's Latin hypercube), from the
+    seed's second child. Scaled here rather than by ``qmc.scale``, which refuses a range of one value."""
+    from scipy.stats import qmc
+
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
-    d = len(bounds)
-    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
-    u = (strata + rng.random((n, d))) / n
+    u = qmc.LatinHypercube(d=len(bounds), rng=rng).random(n)
     return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
 
 
@@ -791,6 +796,9 @@ def _check_resumable(out: Path, info: dict) -> None:
         changed = ", ".join(_differ(inputs, info["input_files"]))
         raise InputError.one(path, "input_files", f"results of the same scenario, calibration and pathway files: "
                                                   f"changed since, {changed}{refuse}")
+    if "replication_seeds" in old and old["replication_seeds"] != info["replication_seeds"]:  # batch --replications
+        raise InputError.one(path, "replication_seeds", f"results of {len(info['replication_seeds'])} replications, "
+                                                        f"as asked{refuse}", len(old["replication_seeds"]))
 
 
 def _differ(old: dict, new: dict) -> list[str]:

@@ -340,10 +340,12 @@ class WorkforceModel(mesa.Model):
     def _report(self, month: int) -> dict:
         """Aggregates of ``history[month]``: by group (FTE, headcount, vacancies, joiners and leavers,
         with ``... by reason`` as dicts), and by stage (headcount and FTE; ``Trainees`` for training stages)."""
+        from . import labels
+
         s, record = self.inputs, self.history[month]
         fte, headcount = self.group_totals(record, "stage_fte"), self.group_totals(record, "stage_headcount")
         vacancies, flows = self.vacancies(record), self.flows(record)
-        report = {"Month": record["month"]}
+        report = {"Month": labels.month(record["month"])}  # a date (pandas Period) in the collector's table
         for g in s.groups:
             report[f"FTE {g}"] = fte[g]
             report[f"Headcount {g}"] = headcount[g]
@@ -375,19 +377,29 @@ class WorkforceModel(mesa.Model):
 
     # ---- looking people up ------------------------------------------------------------------
     def person(self, person_id: int) -> dict:
-        """One person's current record, with stage, group and pathway names."""
+        """One person's current record, with stage, group and pathway names, and months as dates
+        (pandas monthly Periods; None for a month that never comes), as people read them."""
+        from . import labels
+
         s = self.inputs
         rec = self.people.record(person_id)
         rec["stage"] = s.stages[rec["stage"]] if rec["stage"] >= 0 else None
         rec["group"] = s.groups[rec["group"]] if rec["group"] >= 0 else None
         rec["pathway"] = s.pathway_names[rec["pathway"]] if rec["pathway"] >= 0 else None
         rec["age_years"] = (self.now - rec["birth_month"]) / 12.0
+        for name in MONTH_FIELDS:
+            rec[name] = labels.month(rec[name])
         return rec
 
     def career(self, person_id: int):
         """One person's full career history (a table of their transitions)."""
         self.people.record(person_id)  # raises KeyError for an unknown id
         return self.events.history(person_id)
+
+
+# the record's integer months (sim.calendar) shown as dates by ``person``
+MONTH_FIELDS = ("birth_month", "stage_entry", "stage_due", "return_due", "return_until", "exit_since", "exit_due",
+                "hours_due", "next_due")
 
 
 def _ltft_chance(s, share: np.ndarray, stage: np.ndarray, previous: np.ndarray, was_ltft: np.ndarray,

@@ -296,6 +296,16 @@ def describe(graph: nx.DiGraph, pathway: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _stage_name(graph: nx.DiGraph, node: str) -> str:
+    """A node's name as people read it, wrapped: the stage's ``label:`` or its words; an exit's reason."""
+    import textwrap
+
+    from . import labels
+
+    label = graph.nodes[node].get("label") or (labels.reason(node) if node.startswith("exit:") else labels.words(node))
+    return "\n".join(textwrap.wrap(label, 22))
+
+
 def draw(graph: nx.DiGraph, path=None, flows: dict | None = None):
     """Draw a pathway graph, its edges labelled with transition probabilities or, given ``flows``
     (``{(from, to): people}``), with the number of people who took each transition.
@@ -317,12 +327,18 @@ def draw(graph: nx.DiGraph, path=None, flows: dict | None = None):
     ax = fig.subplots()
     colours = ["#d9534f" if d.get("exit") else "#5bc0de" if d.get("training") else "#5cb85c"
                for _, d in graph.nodes(data=True)]
-    names = {n: n.split("/")[-1].replace("_", " ").replace("exit:", "exit: ") for n in graph.nodes}
-    nx.draw_networkx(graph, pos, ax=ax, node_color=colours, node_size=500, labels=names, font_size=7,
-                     arrowsize=10)
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=300)
+    nx.draw_networkx_edges(graph, pos, ax=ax, arrowsize=10, node_size=300, edge_color="#999999")
+    # names beside (above) their node in a box, edge figures in a box of their own: no text sits on a line
+    rise = 0.045 * (max(y for _, y in pos.values()) - min(y for _, y in pos.values()) or 1.0)
+    for node, (x, y) in pos.items():
+        ax.annotate(_stage_name(graph, node), (x, y + rise), ha="center", va="bottom", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9}).set_gid(node)
     labels = {(u, v): (f"{flows.get((u, v), 0):,}" if flows is not None else f"{d['probability']:.2f}")
               for u, v, d in graph.edges(data=True)}
-    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, font_size=6, ax=ax, label_pos=0.35)
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=labels, font_size=6, ax=ax, label_pos=0.3,
+                                 bbox={"boxstyle": "round,pad=0.15", "fc": "#fff8dc", "ec": "#cccccc", "lw": 0.5})
+    ax.margins(x=0.08, y=0.15)  # room for the names above the top row
     ax.set_title(graph.graph.get("name", "pathways"))
     ax.axis("off")
     fig.tight_layout()

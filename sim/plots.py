@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import calendar
+from . import calendar, labels
 from .errors import InputError
 
 LEVEL = 0.90
@@ -36,19 +36,22 @@ TOTAL = "total"
 _RUN_KEYS = ("parameter_set", "replication", "seed")
 _COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
             "#17becf"]
-MEASURE_LABELS = {
-    "fte": "FTE", "headcount": "headcount", "in_post_fte": "in-post FTE (supply)",
-    "training_fte": "FTE in training (in service)",
-    "establishment_fte": "establishment FTE (demand)", "vacancies_fte": "vacant FTE",
-    "supply_gap_fte": "supply gap FTE", "welsh_speaking_fte": "Welsh-speaking FTE",
-    "welsh_speaking_headcount": "Welsh-speaking headcount", "joiners": "joiners a year", "leavers": "leavers a year",
-    "substituted_fte": "demand met by new roles (FTE)",
-}
+MEASURE_LABELS = {name: text for name, (text, _) in labels.MEASURES.items()}  # names live in sim.labels
 
 
-def label(name: str) -> str:
-    """A readable label for a group, stage or reason code."""
-    return name.split("/")[-1].replace("_", " ")
+def label(name: str, scenario=None) -> str:
+    """A readable name for a staff group (its ``label:``), stage or policy code."""
+    if name == TOTAL or (scenario is not None and name in scenario.groups):
+        return labels.group(name, scenario)
+    if "/" in str(name):
+        return labels.stage(name, scenario)
+    return labels.words(name)
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 # ---- what a figure is drawn from ----------------------------------------------------------------
@@ -186,15 +189,31 @@ def source(results, policy: str | None = BASELINE) -> Source:
                                         "results directory", type(results).__name__)
 
 
-def _years_axis(ax, ylabel: str) -> None:
-    ax.set_xlabel("year")
+def _years_axis(ax, ylabel: str, rate: bool = False) -> None:
+    """Whole years on the x axis; a share (0-1) shown as a percentage on the y axis."""
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    ax.set_xlabel("Year")
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if rate:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _legend_below(fig, ax=None, ncols: int = 3, **kwargs) -> None:
+    """The legend under the axes (or the figure), never over the data."""
+    handles, texts = (ax or fig.axes[0]).get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, texts, loc="outside lower center", ncols=ncols, frameon=False, fontsize=8, **kwargs)
+
+
+def _group(src: "Source", g: str) -> str:
+    return labels.group(g, src.scenario)
 
 
 def _band_note(runs: int) -> str:
-    return f"mean and {LEVEL:.0%} interval over {runs} runs" if runs > 1 else "one run"
+    return f"mean and {LEVEL:.0%} band over {runs} runs" if runs > 1 else "one run"
 
 
 def _line(ax, b: pd.DataFrame, name: str, colour, label_text: str, **kwargs):
@@ -216,13 +235,33 @@ def fte_over_time(results, groups=None, measure: str = "fte", policy: str = BASE
     src = source(results, policy)
     bands = src.bands(measure, groups, total=total)
     shown = list(dict.fromkeys(bands.group))
-    fig = Figure(figsize=(10, 5.5), layout="constrained")
+    fig = Figure(figsize=(10, 6), layout="constrained")
     ax = fig.subplots()
     for g in shown:
-        _line(ax, bands[bands.group == g], g, _colour(src.groups, g), label(g), linewidth=2 if g == TOTAL else 1.5)
-    _years_axis(ax, MEASURE_LABELS.get(measure, measure))
-    ax.set_title(f"{MEASURE_LABELS.get(measure, measure)} by staff group ({_band_note(src.runs)})")
-    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        _line(ax, bands[bands.group == g], g, _colour(src.groups, g), _group(src, g),
+              linewidth=2 if g == TOTAL else 1.5)
+    _years_axis(ax, labels.axis(measure), labels.is_rate(measure))
+    ax.set_title(f"{labels.measure(measure)} by staff group ({_band_note(src.runs)})")
+    _legend_below(fig, ax, ncols=2)
+    return fig
+
+
+def fte_by_month(results) -> Figure:
+    """FTE by staff group month by month in one run (``fte_by_group.png`` of ``workforce run``)."""
+    from matplotlib.ticker import MaxNLocator
+
+    m, s = results.model, results.scenario
+    months = np.array([r["month"] for r in m.history])
+    fig = Figure(figsize=(10, 6), layout="constrained")
+    ax = fig.subplots()
+    for g in s.groups:
+        line, = ax.plot(months / 12.0, [m.group_totals(r)[g] for r in m.history], color=_colour(list(s.groups), g),
+                        label=labels.group(g, s))
+        line.set_gid(g)
+    _years_axis(ax, labels.axis("fte"))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # month 0 of a year is January: ticks fall on 1 January
+    ax.set_title(f"Workforce FTE by staff group, month by month ({s.name}, seed {results.seed})")
+    _legend_below(fig, ax, ncols=2)
     return fig
 
 
@@ -241,29 +280,30 @@ def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     for ax, g in zip(axes, shown):
         s, d = supply[supply.group == g], demand[demand.group == g]
-        _line(ax, s, f"{g}:supply", _colour(src.groups, g), "supply (in post)")
-        line, = ax.plot(d.year, d["mean"], color="black", linestyle="--", linewidth=1.2, label="demand (establishment)")
+        _line(ax, s, f"{g}:supply", _colour(src.groups, g), "Supply: FTE in post")
+        line, = ax.plot(d.year, d["mean"], color="black", linestyle="--", linewidth=1.2,
+                        label="Demand: funded establishment FTE")
         line.set_gid(f"{g}:demand")
         ys, yd = s["mean"].to_numpy(), d["mean"].to_numpy()
         ax.fill_between(s.year, ys, yd, where=yd > ys, color="#d62728", alpha=0.15, linewidth=0, interpolate=True)
         last = gap[gap.group == g].iloc[-1]
-        ax.set_title(f"{label(g)}\ngap {int(last.year)}: {last['mean']:,.0f} FTE", fontsize=9)
+        ax.set_title(f"{_wrap(_group(src, g), 40)}\ngap {int(last.year)}: {last['mean']:,.0f} FTE", fontsize=9)
         _years_axis(ax, "FTE")
         ax.set_ylim(bottom=0)
         ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7, loc="lower left")
     ax = axes[len(shown)]
     final = gap[gap.year == gap.year.max()].set_index("group").loc[shown]
     y = np.arange(len(shown))
     ax.barh(y, final["mean"], color=[_colour(src.groups, g) for g in shown], label="gap",
             xerr=[final["mean"] - final.low, final.high - final["mean"]] if src.runs > 1 else None)
-    ax.set_yticks(y, [label(g) for g in shown], fontsize=7)
+    ax.set_yticks(y, [_wrap(_group(src, g), 28) for g in shown], fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("FTE (demand less supply)")
-    ax.set_title(f"supply gap, {int(gap.year.max())}", fontsize=9)
+    ax.set_xlabel("Supply gap: demand less supply (FTE)")
+    ax.set_title(f"Supply gap by staff group, {int(gap.year.max())}", fontsize=9)
     for ax in axes[len(shown) + 1:]:
         ax.set_visible(False)
+    _legend_below(fig, axes[0], ncols=2)
     fig.suptitle(f"Supply against demand ({_band_note(src.runs)}); shaded: demand above supply")
     return fig
 
@@ -301,14 +341,16 @@ def training_pipeline(results, pathways=None, policy: str = BASELINE, measure: s
     axes = fig.subplots(-(-n // cols), cols, squeeze=False).ravel()
     for ax, (pathway, stages) in zip(axes, by_pathway.items()):
         for i, st in enumerate(stages):
-            _line(ax, bands[bands.stage == st], st, _COLOURS[i % len(_COLOURS)], label(st))
-        ax.set_title(label(pathway), fontsize=10)
-        _years_axis(ax, "people" if measure == "stage_headcount" else "FTE")
-        ax.legend(fontsize=7)
+            _line(ax, bands[bands.stage == st], st, _COLOURS[i % len(_COLOURS)], _wrap(labels.stage(st, s), 40))
+        ax.set_title(labels.pathway(pathway), fontsize=10)
+        _years_axis(ax, "People" if measure == "stage_headcount" else "FTE")
+        ax.set_ylim(bottom=0)  # from zero: a pipeline's size is read against nothing, not against its last dip
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
         ax.tick_params(labelsize=7)
     for ax in axes[n:]:
         ax.set_visible(False)
-    fig.suptitle(f"Training pipeline: people in each training stage ({_band_note(src.runs)})")
+    what = "people" if measure == "stage_headcount" else "FTE"
+    fig.suptitle(f"Training pipeline: {what} in each training stage ({_band_note(src.runs)})")
     return fig
 
 
@@ -369,15 +411,15 @@ def age_sex_pyramid(results, years=None, group: str | None = None, band_years: i
         ax.barh(edges, -male, height=band_years * 0.9, align="edge", color="#4c72b0", label="men")
         ax.axvline(0, color="black", linewidth=0.6)
         ax.set_title(f"{year}: {len(who):,} people", fontsize=10)
-        ax.set_xlabel("people (men left, women right)")
+        ax.set_xlabel("People (men left, women right)")
         ax.grid(axis="x", alpha=0.3)
     for ax in axes:
         ax.set_xlim(-widest * 1.08, widest * 1.08)
         ax.xaxis.set_major_formatter(lambda x, _: f"{abs(x):,.0f}")
-    axes[0].set_ylabel("age")
+    axes[0].set_ylabel("Age (years)")
     axes[0].set_yticks(edges, [f"{a}-{a + band_years - 1}" if a < edges[-1] else f"{a}+" for a in edges], fontsize=7)
-    axes[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle(f"Age and sex of the {label(group) if group else 'whole'} workforce")
+    _legend_below(fig, axes[0], ncols=2)
+    fig.suptitle(f"Age and sex of the workforce: {labels.group(group, s) if group else 'all staff groups'}")
     return fig
 
 
@@ -398,32 +440,44 @@ def joiners_leavers(results, group: str | None = None, policy: str = BASELINE) -
     mean = per_run.groupby(["year", "measure", "reason"]).sum() / runs  # a reason absent in a run counts as zero
     table = mean.unstack(["measure", "reason"]).fillna(0.0).sort_index()
     years = table.index.to_numpy()
-    fig = Figure(figsize=(11, 6), layout="constrained")
+    fig = Figure(figsize=(11, 7), layout="constrained")
     ax = fig.subplots()
-    palette = [f"C{i}" for i in range(10)]
-    hatches = ["", "//", "..", "xx"]
+    colours = _distinct_colours(len(table.columns))  # every reason of either kind its own colour
+    n = 0
     for kind, sign in (("joiners", 1), ("leavers", -1)):
         if kind not in table.columns.get_level_values(0):
             continue
         part = table[kind]
         part = part[part.sum().sort_values(ascending=False).index]
         bottom = np.zeros(len(years))
-        for i, reason in enumerate(part.columns):
+        for reason in part.columns:
             values = sign * part[reason].to_numpy()
-            ax.bar(years, values, bottom=bottom, width=0.8, color=palette[i % 10],
-                   hatch=hatches[(i // 10) % len(hatches)] if kind == "joiners" else "\\\\",
-                   edgecolor="white", linewidth=0.3, label=f"{kind}: {reason}")
+            bars_ = ax.bar(years, values, bottom=bottom, width=0.8, color=colours[n], edgecolor="white",
+                           linewidth=0.3, label=f"{kind}: {reason}")
+            bars_.set_label(labels.flow_reason(kind, reason))
+            for patch in bars_:
+                patch.set_gid(f"{kind}: {reason}")
+            n += 1
             bottom = bottom + values
     net = table.get("joiners", pd.DataFrame(index=table.index)).sum(axis=1) - \
         table.get("leavers", pd.DataFrame(index=table.index)).sum(axis=1)
-    line, = ax.plot(years, net.to_numpy(), color="black", marker="o", linewidth=1.5, label="net change")
+    line, = ax.plot(years, net.to_numpy(), color="black", marker="o", linewidth=1.5, label="Net change")
     line.set_gid("net")
     ax.axhline(0, color="black", linewidth=0.8)
-    _years_axis(ax, "people a year")
-    who = label(group) if group else "all groups"
-    ax.set_title(f"Joiners (up) and leavers (down) by reason, {who} ({'mean over ' + str(runs) + ' runs' if runs > 1 else 'one run'})")
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, ncols=1)
+    _years_axis(ax, "People a year (joiners up, leavers down)")
+    who = labels.group(group, src.scenario) if group else "all staff groups"
+    ax.set_title(f"Joiners and leavers by reason: {who} ({f'mean over {runs} runs' if runs > 1 else 'one run'})")
+    handles, texts = ax.get_legend_handles_labels()
+    ax.legend(handles, texts, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
+
+
+def _distinct_colours(n: int) -> list:
+    """n colours told apart easily: tab10 first, then tab20's paler halves and tab20b."""
+    from matplotlib import colormaps
+
+    pool = [*colormaps["tab10"].colors, *colormaps["tab20"].colors[1::2], *colormaps["tab20b"].colors]
+    return [pool[i % len(pool)] for i in range(n)]
 
 
 def transition_counts(events: pd.DataFrame, graph, since: int | None = None, until: int | None = None) -> dict:
@@ -454,7 +508,9 @@ def pathway_flows(results, pathway: str | None = None, since: int | None = None,
     fig = pathways_module.draw(graph, None, flows)
     first, last = events.month.iloc[0], events.month.iloc[-1]
     period = f"{since or first[:4]}-{until or last[:4]}"
-    fig.axes[0].set_title(f"{label(pathway) if pathway else 'All pathways'}: people taking each transition, {period}")
+    fig.axes[0].set_title(f"{labels.pathway(pathway) if pathway else 'All pathways'}: people taking each transition, "
+                          f"{period}")
+    fig.axes[0].title.set_gid("title")
     return fig
 
 
@@ -501,8 +557,12 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
         left.axvline(0, color="black", linewidth=0.8)
         left.set_yticks(y, [label(p) for p in policies], fontsize=8)
         left.invert_yaxis()
-        left.set_xlabel(f"difference in {MEASURE_LABELS.get(measure, measure)}")
-        left.set_title(f"{label(g)}, {year}", fontsize=10)
+        left.set_xlabel(f"Difference from the baseline: {labels.axis(measure)}")
+        if labels.is_rate(measure):
+            from matplotlib.ticker import PercentFormatter
+
+            left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        left.set_title(f"{labels.group(g)}, {year}", fontsize=10)
         left.grid(axis="x", alpha=0.3)
         for i, p in enumerate(policies):
             over = table[(table.group == g) & (table.policy == p)].sort_values("year")
@@ -511,12 +571,12 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
             right.fill_between(over.year, over.diff_low, over.diff_high, color=_COLOURS[i % 10], alpha=0.12,
                                linewidth=0)
         right.axhline(0, color="black", linewidth=0.8)
-        _years_axis(right, f"difference in {MEASURE_LABELS.get(measure, measure)}")
-        right.set_title(f"{label(g)}: paired difference from the baseline over time", fontsize=10)
-        right.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    axes[0][0].legend(fontsize=7, loc="lower right")
+        _years_axis(right, f"Difference: {labels.axis(measure)}", labels.is_rate(measure))
+        right.set_title(f"{labels.group(g)}: paired difference from the baseline over time", fontsize=10)
+        right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    axes[-1][0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=3)
     runs = int(table.runs.max()) if "runs" in table.columns else 0
-    fig.suptitle(f"Policies against the baseline: paired differences ({runs} runs each)")
+    fig.suptitle(f"Policies against the baseline: {labels.measure(measure)}, paired differences ({runs} runs each)")
     return fig
 
 
@@ -530,10 +590,10 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
     fig = Figure(figsize=(13, 5), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.4, 1])
     for g in shown:
-        _line(left, welsh[welsh.group == g], g, _colour(src.groups, g), label(g))
+        _line(left, welsh[welsh.group == g], g, _colour(src.groups, g), _group(src, g))
     _years_axis(left, "Welsh-speaking FTE")
     left.set_title(f"Welsh-speaking FTE by staff group ({_band_note(src.runs)})", fontsize=10)
-    left.legend(fontsize=7)
+    left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False, ncols=2)
     first, last = int(welsh.year.min()), int(welsh.year.max())
     y = np.arange(len(shown))
     for shift, year, alpha in ((-0.2, first, 0.45), (0.2, last, 1.0)):
@@ -542,12 +602,13 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
         share = np.divide(w.to_numpy(), f.to_numpy(), out=np.zeros(len(shown)), where=f.to_numpy() > 0)
         right.barh(y + shift, share, height=0.4, color=[_colour(src.groups, g) for g in shown], alpha=alpha,
                    label=str(year))
-    right.set_yticks(y, [label(g) for g in shown], fontsize=8)
+    right.set_yticks(y, [_wrap(_group(src, g), 30) for g in shown], fontsize=8)
     right.invert_yaxis()
     right.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-    right.set_xlabel("share of the group's FTE")
+    right.set_xlabel("Share of the group's FTE (%)")
     right.set_title(f"Welsh-speaking share of FTE, {first} (pale) and {last}", fontsize=10)
     right.grid(axis="x", alpha=0.3)
+    right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False, ncols=2)
     return fig
 
 
@@ -602,8 +663,8 @@ def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figur
         for i, pair in enumerate(pairs):
             _line(ax, table[(table.panel == panel) & (table.pair == pair)], f"{panel}:{pair}", _COLOURS[i % 10], pair)
         ax.axhline(0, color="black", linewidth=0.8)
-        _years_axis(ax, f"difference in {MEASURE_LABELS.get(measure, measure)}")
-        ax.set_title(f"{label(group)}: {MEASURE_LABELS.get(measure, measure)}", fontsize=10)
+        _years_axis(ax, f"Difference: {labels.axis(measure)}", labels.is_rate(measure))
+        ax.set_title(f"{labels.group(group)}: {labels.measure(measure)}", fontsize=10)
     if places is not None:
         ax = axes[len(panels)]
         for i, (policy, _) in enumerate(comparisons):
@@ -612,11 +673,11 @@ def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figur
                 _line(ax, b, f"places:{policy}", _COLOURS[i % 10], label(policy))
         ax.axhline(1, color="black", linewidth=0.8)
         ax.yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
-        _years_axis(ax, "places filled / commissioned")
+        _years_axis(ax, "Places filled / commissioned (%)")
         ax.set_title("Supervised training stages: places filled / commissioned", fontsize=10)
     for ax in axes[n:]:
         ax.set_visible(False)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center", fontsize=8, frameon=False)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", fontsize=8, frameon=False)
     runs = int(table.runs.max())
     fig.suptitle(f"The difference each feedback makes: feedback on less off ({_band_note(runs)}, paired)")
     return fig

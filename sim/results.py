@@ -144,6 +144,48 @@ class Results:
         c = self.model.people.columns()
         return pd.DataFrame({"id": c["id"], "sex": c["sex"], "birth_month": c["birth_month"]})
 
+    def timeline(self, person_id: int, width: int = 100) -> str:
+        """One person's career as text to read: when (as "March 2023"), where they went and why, in words."""
+        import textwrap
+
+        from . import labels
+
+        m, s = self.model, self.scenario
+        try:
+            record = m.person(int(person_id))
+        except KeyError:
+            from .errors import InputError
+
+            raise InputError.one("ID", "id", f"a person id from 0 to {len(m.people) - 1:,} (the people simulated "
+                                             f"in this run)", person_id) from None
+        born = record["birth_month"]
+        sex = {"female": "woman", "male": "man"}.get(record["sex"], record["sex"])
+        welsh = ", speaks some Welsh" if record["welsh"] else ""
+        lines = [f"Person {record['id']}: {sex}, born {born.strftime('%B %Y')}{welsh}",
+                 f"{s.name}, seed {self.seed}: {labels.month_text(s.start)} to {labels.month_text(m.now)}", ""]
+        where_width = 40
+        why_width = max(20, width - 16 - where_width - 2)
+        lines.append(f"{'when':<16}{'now in':<{where_width + 2}}why")
+        for event in m.career(int(person_id)).itertuples():
+            where = "outside the workforce" if event.to_stage == "outside" else labels.stage(event.to_stage, s)
+            why = labels.reason(event.reason)
+            left, right = textwrap.wrap(where, where_width) or [""], textwrap.wrap(why, why_width) or [""]
+            rows = max(len(left), len(right))
+            left, right = left + [""] * (rows - len(left)), right + [""] * (rows - len(right))
+            for i in range(rows):
+                when = labels.month_text(event.month) if i == 0 else ""
+                lines.append(f"{when:<16}{left[i]:<{where_width + 2}}{right[i]}".rstrip())
+        age = int(record["age_years"])
+        if record["active"] and record["stage"]:
+            due = record["stage_due"]
+            moving = f"; due to move on in {due.strftime('%B %Y')}" if due is not None else ""
+            state = (f"{labels.stage(record['stage'], s)}, {record['status'].replace('_', ' ')}, "
+                     f"{record['fte']:.2f} FTE{moving}")
+        else:
+            state = {"retired": "retired", "left": "left the workforce"}.get(record["status"], record["status"])
+        lines += ["", *textwrap.wrap(f"At {labels.month_text(m.now)}: aged {age}, {state}.", width)]
+        return "\n".join(lines)
+
     # ---- files ----------------------------------------------------------------------------
     def manifest(self) -> dict:
         from . import __version__
@@ -170,9 +212,11 @@ class Results:
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
 
-    def write(self, out_dir, extra: dict | None = None, manifest: dict | None = None) -> dict[str, Path]:
+    def write(self, out_dir, extra: dict | None = None, manifest: dict | None = None,
+              replications: pd.DataFrame | None = None) -> dict[str, Path]:
         """Write tables, chart, ``extra`` files (name -> writer of a path) and, last, the manifest
         (with ``manifest``'s keys added) to ``out_dir``, a folder that must be missing or empty.
+        With ``replications`` (every replication's group values), the chart shows their mean and band.
 
         The files are written beside it and the folder renamed into place when all are there
         (``sim.folders.staged``): a results folder that exists is complete.
@@ -184,7 +228,7 @@ class Results:
             "parquet": ("supply.parquet", lambda p: tidy.to_parquet(p, index=False)),
             "events": ("events.parquet", lambda p: self.events().to_parquet(p, index=False)),
             "people": ("people.parquet", lambda p: self.people().to_parquet(p, index=False)),
-            "chart": ("fte_by_group.png", lambda p: self.chart(p)),
+            "chart": ("fte_by_group.png", lambda p: self.chart(p, replications)),
             **{name: (name, write) for name, write in (extra or {}).items()},
             "manifest": ("manifest.json", lambda p: Path(p).write_text(json.dumps({**self.manifest(),
                                                                                    **(manifest or {})}, indent=2) + "\n")),
@@ -194,24 +238,15 @@ class Results:
                 folders.atomic_write(staging / name, write)
         return {key: out / name for key, (name, _) in writers.items()}
 
-    def chart(self, path):
-        """PNG of monthly FTE by staff group."""
-        import matplotlib
+    def chart(self, path, replications: pd.DataFrame | None = None):
+        """PNG of FTE by staff group: month by month for one run; with the replications' group values
+        (``replications.csv``), their mean and 90% band each year, so one seed's noise is not read as a trend."""
+        from . import plots
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        m = self.model
-        months = np.array([r["month"] for r in m.history])
-        years = months / 12.0
-        fig, ax = plt.subplots(figsize=(9, 5))
-        for g in self.scenario.groups:
-            ax.plot(years, [m.group_totals(r)[g] for r in m.history], label=self.scenario.spec.groups[g].label)
-        ax.set_xlabel("year")
-        ax.set_ylabel("FTE")
-        ax.set_title(f"FTE by staff group - {self.scenario.name}, seed {self.seed}")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
+        if replications is None:
+            fig = plots.fte_by_month(self)
+        else:
+            src = plots.source(replications)
+            src.scenario = self.scenario
+            fig = plots.fte_over_time(src)
         fig.savefig(path, dpi=110, format="png")
-        plt.close(fig)

@@ -108,7 +108,7 @@ def test_runs_without_a_baseline_twin_are_left_out(tmp_path):
 def test_compare_command_prints_and_writes_the_comparison(results, capsys):
     assert main(["compare", str(results), "--groups", "nursing", "total"]) == 0
     out, err = capsys.readouterr()
-    assert "retain_nurses" in out and "nursing" in out and "difference from baseline" in out
+    assert "retain_nurses" in out and "nursing" in out and "difference from the baseline" in out
     written = pd.read_csv(results / "comparison-fte.csv")
     assert {"policy", "group", "year", "measure", "runs", "mean", "low", "high", "diff_mean", "diff_low",
             "diff_high", "diff_ci_low", "diff_ci_high"} <= set(written.columns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DELETE, SCENARIO_FILE, has_problem
+from conftest import DELETE, REPO, SCENARIO_FILE, has_problem
 from sim.cli import main
 
 PRE_REG = "stages.pre_registration_degree"
@@ -108,3 +108,74 @@ def test_run_with_replications_prints_means_and_intervals(tmp_path, capsys):
     assert (summary.runs == 2).all() and (summary.low <= summary["mean"] + 1e-9).all()
     assert {"vacancy_rate", "supply_gap_fte", "fte"} <= set(summary.measure)
     assert (tmp_path / "out" / "supply.csv").is_file()
+
+
+def test_no_arguments_prints_the_help_and_runs_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: workforce") and "examples:" in out and "workforce person" in out
+    assert not list(tmp_path.iterdir())  # no results written
+
+
+def test_version_and_help_with_examples_in_plain_text(capsys):
+    from sim import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"workforce {__version__}"
+    for command in ([], ["run"], ["person"], ["batch"], ["compare"], ["pathways"], ["report"]):
+        with pytest.raises(SystemExit) as info:
+            main([*command, "--help"])
+        assert info.value.code == 0
+        text = capsys.readouterr().out
+        assert "``" not in text, command  # no reStructuredText markup in what people read
+        if command in ([], ["run"], ["person"], ["batch"], ["compare"]):
+            assert "examples:" in text, command
+
+
+def widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+def test_run_and_compare_print_tables_that_fit_100_columns(tmp_path, capsys):
+    assert main(["run", "--until", "2041", "--replications", "2", "--quiet", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "nursing" in out and "2041" in out and widest(out) <= 100
+    assert main(["run", "--until", "2041", "--replications", "1", "--out", str(tmp_path / "one")]) == 0
+    out = capsys.readouterr().out
+    assert "joiners" in out and widest(out) <= 100
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text("name: e\nscenario: wales-mh-2021\nyears: 2\nreplications: 5\nseed: 1\npolicies:\n"
+                          "  a_long_policy_name_keeping_more_therapists:\n"
+                          "    levers: [{lever: retention, groups: [psychological_therapies], factor: 0.8}]\n")
+    assert main(["batch", str(experiment), "--replications", "2", "--workers", "1", "--quiet",
+                 "--out", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "4 runs" in out and "2 replications" in out  # the file's 5 replications overridden
+    assert main(["compare", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "a_long_policy_name_keeping_more_therapists" in out and "psychological_therapies" in out
+    assert widest(out) <= 100
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_batch_replications_must_be_at_least_one(tmp_path, capsys, value):
+    assert main(["batch", str(REPO / "experiments" / "quick-look.yaml"), "--replications", value]) == 2
+    assert capsys.readouterr().err.startswith("workforce: invalid input\n--replications: replications: expected")
+
+
+def test_person_shows_a_career_as_a_timeline_in_words(capsys):
+    assert main(["person", "4000", "--seed", "0", "--until", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Person 4000: ")
+    assert "March 2021" in out and "There when the run starts" in out and "At March 2026: aged" in out
+    assert "2147483647" not in out and "_" not in out.split("\n", 2)[2]  # dates and words, not codes
+    assert widest(out) <= 100
+
+
+@pytest.mark.parametrize("value", ["999999999", "-1"])
+def test_person_with_an_id_nobody_has_exits_2_naming_it(capsys, value):
+    assert main(["person", value, "--until", "2022"]) == 2
+    assert capsys.readouterr().err.startswith("workforce: invalid input\nID: id: expected a person id")

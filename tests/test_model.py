@@ -189,6 +189,18 @@ def test_person_record_and_career_can_be_looked_up():
         model.person(10**9)
 
 
+def test_a_persons_months_are_dates_and_never_is_none():
+    import pandas as pd
+
+    model = WorkforceModel(rng=9, until=2023).run()
+    record = model.person(0)
+    assert isinstance(record["birth_month"], pd.Period) and record["birth_month"].freqstr == "M"
+    assert record["birth_month"] < pd.Period("2021-03", "M")
+    assert record["return_due"] is None  # the int32 maximum, "never", is no date
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert frame["Month"].iloc[0] == pd.Period("2021-03", "M")
+
+
 def test_datacollector_collects_aggregates_by_group():
     model = WorkforceModel(rng=1, until=2023).run()
     frame = model.datacollector.get_model_vars_dataframe()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim import plots, run
+from sim import labels, plots, run
 from sim.errors import InputError
 from sim.replications import group_values, summarise
 
@@ -48,7 +48,8 @@ def test_fte_over_time_draws_the_mean_of_the_runs_with_a_band(runs):
         np.testing.assert_allclose(drawn[g].get_ydata(), mean[g].to_numpy())
     bands = {c.get_gid() for c in ax.collections}
     assert bands == {f"{g}:band" for g in groups}
-    assert "2 runs" in ax.get_title() and [t.get_text() for t in ax.get_legend().get_texts()][0] == "nursing"
+    assert "2 runs" in ax.get_title()
+    assert [t.get_text() for t in fig.legends[0].get_texts()][0] == "Registered nurses (MH)"
 
 
 def test_one_run_has_no_band_and_groups_can_be_chosen(runs):
@@ -90,7 +91,8 @@ def test_supply_demand_draws_supply_demand_and_the_gap_by_group(runs):
         drawn = lines(ax)
         np.testing.assert_allclose(drawn[f"{g}:supply"].get_ydata(), supply[g].to_numpy())
         np.testing.assert_allclose(drawn[f"{g}:demand"].get_ydata(), demand[g].to_numpy())
-        assert ax.get_title() == f"{g.replace('_', ' ')}\ngap {UNTIL}: {gap.loc[UNTIL, g]:,.0f} FTE"
+        name = labels.group(g, runs[0].scenario)
+        assert ax.get_title().replace("\n", " ") == f"{name} gap {UNTIL}: {gap.loc[UNTIL, g]:,.0f} FTE"
     gap_bars = bars(visible[-1], "gap")
     assert len(gap_bars) == len(groups)
     np.testing.assert_allclose([b.get_width() for b in gap_bars], gap.loc[UNTIL, groups].to_numpy())
@@ -99,7 +101,9 @@ def test_supply_demand_draws_supply_demand_and_the_gap_by_group(runs):
 def test_training_pipeline_draws_each_training_stage(runs):
     fig = plots.training_pipeline(runs, pathways=["nursing", "psychiatry"])
     nursing, psychiatry = [ax for ax in fig.axes if ax.get_visible()]
-    assert nursing.get_title() == "nursing" and psychiatry.get_title() == "psychiatry"
+    assert nursing.get_title() == "Mental health nursing pathway" and psychiatry.get_title() == "Psychiatry pathway"
+    for ax in (nursing, psychiatry):  # the pipeline read against zero, not against its last dip
+        assert ax.get_ylim()[0] == 0
     assert list(lines(nursing)) == ["nursing/pre_registration_degree", "nursing/part_time_degree"]
     assert "psychiatry/core_psychiatry" in lines(psychiatry) and "psychiatry/consultant" not in lines(psychiatry)
     tidy = pd.concat([r.tidy() for r in runs])
@@ -138,12 +142,16 @@ def test_joiners_and_leavers_bars_add_up_to_the_flows(runs):
     flows = tidy[tidy.measure.isin(["joiners", "leavers"])].pivot_table(index="year", columns="measure",
                                                                        values="value", aggfunc="sum")
     up = down = 0
-    labels = [c.get_label() for c in ax.containers]
+    codes = [c.patches[0].get_gid() for c in ax.containers]
     reasons = tidy[tidy.measure == "leavers"].reason.unique()
-    assert {f"leavers: {x}" for x in reasons} <= set(labels) and "joiners: intake" in labels
+    assert {f"leavers: {x}" for x in reasons} <= set(codes) and "joiners: intake" in codes
+    names = {c.patches[0].get_gid(): c.get_label() for c in ax.containers}
+    assert names["leavers: left:other_sector"] == "Left for another sector"  # reasons in words
+    colours = [tuple(c.patches[0].get_facecolor()) for c in ax.containers]
+    assert len(set(colours)) == len(colours)  # every reason its own colour
     for c in ax.containers:
         heights = np.array([b.get_height() for b in c])
-        if c.get_label().startswith("joiners"):
+        if c.patches[0].get_gid().startswith("joiners"):
             up = up + heights
         else:
             down = down + heights
@@ -151,7 +159,7 @@ def test_joiners_and_leavers_bars_add_up_to_the_flows(runs):
     np.testing.assert_allclose(-down, flows.leavers.to_numpy())
     np.testing.assert_allclose(lines(ax)["net"].get_ydata(), (flows.joiners - flows.leavers).to_numpy())
     nursing = plots.joiners_leavers(r, group="nursing")
-    assert "nursing" in nursing.axes[0].get_title()
+    assert "Registered nurses (MH)" in nursing.axes[0].get_title()
 
 
 def test_pathway_flows_label_each_transition_with_the_people_who_took_it(runs):
@@ -159,7 +167,7 @@ def test_pathway_flows_label_each_transition_with_the_people_who_took_it(runs):
     events = r.events()
     fig = plots.pathway_flows(r, "nursing")
     ax = fig.axes[0]
-    assert ax.get_title() == f"nursing: people taking each transition, 2021-{UNTIL}"
+    assert ax.get_title() == f"Mental health nursing pathway: people taking each transition, 2021-{UNTIL}"
     progressed = events[(events.from_stage == "nursing/pre_registration_degree")
                         & (events.to_stage == "nursing/registered_nurse")]
     exits = events[(events.from_stage == "nursing/pre_registration_degree")
@@ -205,8 +213,8 @@ def test_policy_differences_show_paired_differences_with_intervals():
     np.testing.assert_allclose(thin.get_segments()[0][:, 0], [35.0, 45.0])
     np.testing.assert_allclose(thick.get_segments()[0][:, 0], [38.0, 42.0])
     np.testing.assert_allclose(lines(right)["total:more_places"].get_ydata(), [0.0, 20.0, 40.0])
-    assert left.get_title() == "total, 2023"
-    assert plots.policy_differences(comparison(), year=2022).axes[0].get_title() == "total, 2022"
+    assert left.get_title() == "All groups, 2023"
+    assert plots.policy_differences(comparison(), year=2022).axes[0].get_title() == "All groups, 2022"
     with pytest.raises(InputError, match="a year of the comparison"):
         plots.policy_differences(comparison(), year=2030)
 
@@ -284,3 +292,46 @@ def test_feedback_effects_draw_each_feedback_on_less_its_twin_off(feedbacks_batc
         plots.feedback_effects(feedbacks_batch, comparisons=[("workload", "nothing")])
     with pytest.raises(InputError, match="panels"):
         plots.feedback_effects(feedbacks_batch, panels=["fte:nurses"])
+
+
+def visible_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def test_every_figure_has_a_title_and_labelled_axes_and_no_legend_over_the_data(runs, tmp_path):
+    r = runs[0]
+    figures = {
+        "fte": plots.fte_over_time(runs), "vacancy rate": plots.fte_over_time(runs, measure="vacancy_rate"),
+        "supply and demand": plots.supply_demand(runs), "pipeline": plots.training_pipeline(runs),
+        "pyramid": plots.age_sex_pyramid(r), "flows": plots.joiners_leavers(r), "welsh": plots.welsh_speaking(runs),
+        "differences": plots.policy_differences(comparison()), "by month": plots.fte_by_month(r),
+    }
+    for name, fig in figures.items():
+        fig.savefig(tmp_path / "figure.png")  # laid out, as when saved
+        title = fig.get_suptitle() or visible_axes(fig)[0].get_title()
+        assert title and "_" not in title, name
+        for ax in visible_axes(fig):
+            assert ax.get_title(), name
+            assert ax.get_xlabel() or ax.get_ylabel(), name
+            assert "_" not in ax.get_xlabel() + ax.get_ylabel(), name
+            legend = ax.get_legend()
+            if legend is not None:  # a legend of an axes sits outside it
+                box, inside = legend.get_window_extent(), ax.get_window_extent()
+                assert not box.overlaps(inside), name
+    rate = figures["vacancy rate"].axes[0]
+    assert rate.get_ylabel() == "Vacancy rate (%)"
+    assert rate.yaxis.get_major_formatter()(0.25, 0).endswith("%")
+
+
+def test_the_chart_of_a_run_with_replications_draws_their_mean_and_band(runs, tmp_path):
+    from sim.replications import group_values
+
+    values = pd.concat([group_values(r).assign(seed=r.seed) for r in runs], ignore_index=True)
+    src = plots.source(values)
+    src.scenario = runs[0].scenario
+    fig = plots.fte_over_time(src)
+    ax = fig.axes[0]
+    assert {c.get_gid() for c in ax.collections} == {f"{g}:band" for g in runs[0].scenario.groups}
+    assert all(float(t).is_integer() for t in ax.get_xticks())  # ticks on whole years
+    runs[0].chart(tmp_path / "fte_by_group.png", values)
+    assert (tmp_path / "fte_by_group.png").read_bytes().startswith(b"\x89PNG")
