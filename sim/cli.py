@@ -6,6 +6,7 @@
     workforce calibrate [CONFIG] [--population N] [--generations N] [--max-runs N] [--workers N] [--seed N]
                         [--check-replications N] [--version V] [--out-dir DIR]
     workforce calibrate [CONFIG] --evaluate PARAMETER_FILE [--check-replications N] [--seed N]
+    workforce backtest [FILE] [--replications N] [--out DIR]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
     workforce plausibility [SCENARIO] [--seed N] [--replications N] [--until YEAR] [--ranges FILE] [--out DIR]
     workforce batch EXPERIMENT [--replications N] [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
@@ -171,6 +172,7 @@ def _parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=_plausibility)
     _experiment_commands(sub)
     _calibrate_command(sub)
+    _backtest_command(sub)
     _results_commands(sub)
     return parser
 
@@ -554,6 +556,39 @@ def _calibrate(args) -> int:
     name = summary["parameters"].stem
     print(f"wrote {summary['posterior']}, {summary['parameters']}, {summary['report']} and {summary['figure']}\n"
           f"a scenario uses it with `calibration: {name}`")
+    return 0
+
+
+def _backtest_command(sub) -> None:
+    from .backtest import DEFAULT
+
+    bt = sub.add_parser("backtest", help="project the years a calibration did not see and compare with what was "
+                                         "published: each outcome's error and whether it fell inside the interval")
+    bt.add_argument("config", nargs="?", default=str(DEFAULT), help="back-test file (default: the shipped one, "
+                                                                   "2015-2021 posterior against 2021-2024)")
+    bt.add_argument("--replications", type=int, metavar="N", help="runs, each with a posterior draw (default: "
+                                                                   "the file's)")
+    bt.add_argument("--workers", type=int, metavar="N", help="processes for a refit (fit: and fit_until:)")
+    bt.add_argument("--out", metavar="DIR", help="write the table (CSV, Markdown) and figure (PNG) there")
+    bt.add_argument("--quiet", action="store_true", help="no progress bar")
+    bt.set_defaults(func=_backtest)
+
+
+def _backtest(args) -> int:
+    from . import backtest
+
+    if args.replications is not None and args.replications < 2:
+        raise InputError.one("--replications", "replications", "at least 2", args.replications)
+    if args.workers is not None and args.workers < 1:
+        raise InputError.one("--workers", "workers", "at least 1", args.workers)
+    if args.out is not None:
+        folders.check_folder(args.out, "--out")
+    result = backtest.backtest(args.config, replications=args.replications, workers=args.workers, quiet=args.quiet,
+                               out_dir=args.out)
+    print(result["markdown"])
+    if args.out is not None:
+        paths = backtest.write(result, args.out)
+        print(f"wrote {', '.join(p.name for p in paths.values())} to {args.out}/")
     return 0
 
 

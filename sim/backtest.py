@@ -1,0 +1,203 @@
+"""Back-testing: fit on the earlier years, project the later ones, and compare with what happened.
+
+A back-test file (``sim/data/calibration/backtest-2021-2024.yaml``) names
+
+- the posterior to project with: ``posterior:``, a parameter file fitted on the earlier years
+  (the shipped calibration, fitted on 2015-2021), or ``fit:`` with ``fit_until:``, a
+  calibration file to fit again on its targets observed by that year only (each of its targets'
+  ``years`` at or before it; the others are held back);
+- the ``scenario`` that projects the held-back years (it starts where the fit ends);
+- the held-back ``targets`` (``sim.calibration.Target``), published after the fit's years.
+
+``backtest`` runs the scenario ``replications`` times, each replication with the parameter set
+its seed draws from the posterior (as projections do), and reports for each held-back target
+the published value, the predictive mean and 90% interval, whether the published value falls
+inside, and the absolute percentage error of the mean; and their mean (MAPE) beside the
+published back-tests of national workforce models (``PUBLISHED``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import folders
+from . import scenario as scenario_module
+from .calibration import CALIBRATION_DIR, Target, _uncalibrated, fmt, load as load_calibration, parameter_file, statistics
+from .errors import InputError, from_pydantic, is_file, read_yaml
+
+DEFAULT = CALIBRATION_DIR / "backtest-2021-2024.yaml"
+LEVEL = 0.90
+# mean absolute percentage errors published for back-tests of national workforce models
+PUBLISHED = {"Netherlands GP model (van Greuningen et al. 2013), low end": 2.0,
+             "Netherlands GP model (van Greuningen et al. 2013), high end": 15.0}
+
+
+class BacktestSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    posterior: str | None = None  # a parameter file (path or shipped name) fitted on the earlier years
+    fit: str | None = None  # or a calibration file to fit again on its targets observed by fit_until
+    fit_until: int | None = None
+    scenario: str
+    replications: int = Field(100, ge=2)
+    seed: int = Field(0, ge=0)
+    targets: dict[str, Target] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_posterior(self):
+        if (self.posterior is None) == (self.fit is None):
+            raise ValueError("posterior: (a fitted parameter file) or fit: with fit_until: (one of them)")
+        if self.fit is not None and self.fit_until is None:
+            raise ValueError("fit_until: the last year whose observations the fit may use")
+        return self
+
+
+def load(path) -> BacktestSpec:
+    path = Path(path)
+    try:
+        return BacktestSpec.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise from_pydantic(path, exc) from None
+
+
+def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, workers: int | None = None,
+             quiet: bool = False) -> dict:
+    """Run the back-test; return its table (one row per held-back target) and summary."""
+    from tqdm import tqdm
+
+    from .posterior import read
+    from .results import run
+
+    path = Path(path)
+    spec = load(path)
+    n = replications or spec.replications
+    if spec.posterior is not None:
+        parameters = parameter_file(_beside(path, spec.posterior))
+        fitted_on = parameters.name
+    else:
+        parameters = _refit(path, spec, out_dir, workers, quiet)
+        fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
+    document = read_yaml(parameters)
+    if not document.get("posterior"):
+        raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
+    posterior = read(document["posterior"], parameters, document.get("fitted") or {})
+    scenario_path = _beside(path, spec.scenario)
+    scenario_path = scenario_path if is_file(scenario_path) else scenario_module.resolve(spec.scenario)
+    uncalibrated = _uncalibrated(scenario_path)
+    scenario = scenario_module.compiled(scenario_path, uncalibrated)
+    for name, t in spec.targets.items():
+        if t.group not in scenario.groups:
+            raise InputError.one(path, f"targets.{name}.group", f"a group of {scenario.name}", t.group)
+    rows = []
+    seeds = [spec.seed * 1000 + i for i in range(n)]
+    for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
+        overrides = {**uncalibrated, **posterior.overrides(posterior.index(seed))}
+        rows.append(statistics(run(scenario_path, seed=seed, overrides=overrides, parameters="fixed"), spec.targets))
+    table = summarise(spec.targets, pd.DataFrame(rows))
+    result = {"spec": spec, "table": table, "replications": n, "fitted_on": fitted_on,
+              "mape": float(table.ape.mean()), "inside": int(table.inside.sum())}
+    result["markdown"] = markdown(result)
+    return result
+
+
+def _beside(path: Path, name: str) -> Path:
+    candidate = path.parent / name
+    return candidate if is_file(candidate) else Path(name)
+
+
+def _refit(path: Path, spec: BacktestSpec, out_dir, workers, quiet) -> Path:
+    """Fit the calibration file again on its targets observed by ``fit_until``; the others are held back."""
+    import tempfile
+
+    import yaml
+
+    from .calibration import calibrate
+
+    config = _beside(path, spec.fit)
+    calibration, scenario_path = load_calibration(config)
+    early = {k: t for k, t in calibration.targets.items() if t.years and max(t.years) <= spec.fit_until}
+    if not early:
+        raise InputError.one(path, "fit_until", f"a year by which some of {config.name}'s targets were observed "
+                                                f"(their years)", spec.fit_until)
+    data = read_yaml(config)
+    data["targets"] = {k: v for k, v in data["targets"].items() if k in early}
+    data["scenario"] = str(scenario_path.resolve())
+    folder = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="workforce-backtest-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    early_config = folder / f"{spec.name}-fit.yaml"
+    folders.atomic_write(early_config, lambda p: Path(p).write_text(yaml.safe_dump(data, sort_keys=False)))
+    return calibrate(early_config, out_dir=folder, version="backtest", workers=workers, quiet=quiet)["parameters"]
+
+
+def summarise(targets: dict[str, Target], runs: pd.DataFrame) -> pd.DataFrame:
+    """Per target: published, predictive mean and 90% interval, inside, absolute percentage error."""
+    q = [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2]
+    out = []
+    for name, t in targets.items():
+        v = runs[name].to_numpy(dtype=float)
+        low, high = np.quantile(v, q)
+        mean = float(v.mean())
+        out.append({"target": name, "published": t.value, "mean": mean, "low": float(low), "high": float(high),
+                    "inside": bool(low <= t.value <= high),
+                    "ape": abs(mean - t.value) / abs(t.value) * 100 if t.value else np.nan, "source": t.source})
+    return pd.DataFrame(out)
+
+
+def markdown(result: dict) -> str:
+    spec, table = result["spec"], result["table"]
+    lines = [f"## Back-test: {spec.description or spec.name}", "",
+             f"Fitted on {result['fitted_on']}; {result['replications']} replications of `{spec.scenario}`, each with "
+             "a parameter set drawn from that posterior; the held-back outcomes were published after the years "
+             "fitted.", "",
+             "| held-back outcome | published | predicted mean | 90% predictive interval | inside | absolute % error |",
+             "|---|---|---|---|---|---|"]
+    for row in table.itertuples():
+        t = spec.targets[row.target]
+        lines.append(f"| {row.target} | {fmt(row.published, t)} | {fmt(row.mean, t)} | {fmt(row.low, t)} to "
+                     f"{fmt(row.high, t)} | {'yes' if row.inside else '**no**'} | {row.ape:.1f}% |")
+    lines += ["", f"Mean absolute percentage error {result['mape']:.1f}%; {result['inside']} of {len(table)} "
+                  f"published values inside the 90% interval. Published back-tests of national workforce "
+                  f"models: mean absolute percentage errors of about {min(PUBLISHED.values()):g}-"
+                  f"{max(PUBLISHED.values()):g}% (Netherlands GP model, van Greuningen et al. 2013).", ""]
+    return "\n".join(lines)
+
+
+def figure(result: dict, path) -> None:
+    """Each held-back outcome: the predictive 90% interval and mean, and the published value."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = result["table"]
+    fig, ax = plt.subplots(figsize=(7, 0.7 * len(table) + 1.5))
+    y = np.arange(len(table))
+    scale = np.array([100 if (result["spec"].targets[t].relative or result["spec"].targets[t].kind != "change")
+                      else 1 for t in table.target])
+    ax.hlines(y, table.low * scale, table.high * scale, color="tab:blue", lw=6, alpha=0.4, label="90% predictive interval")
+    ax.plot(table["mean"] * scale, y, "o", color="tab:blue", label="predicted mean")
+    ax.plot(table.published * scale, y, "kx", markersize=9, label="published")
+    ax.set_yticks(y, table.target)
+    ax.set_xlabel("value (% for shares and relative changes)")
+    ax.set_title("Back-test: held-back outcomes against the model's prediction")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, format="png")
+    plt.close(fig)
+
+
+def write(result: dict, out_dir) -> dict[str, Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    name = result["spec"].name
+    paths = {"table": out / f"{name}.csv", "markdown": out / f"{name}.md", "figure": out / f"{name}.png"}
+    folders.atomic_write(paths["table"], lambda p: result["table"].to_csv(p, index=False))
+    folders.atomic_write(paths["markdown"], lambda p: Path(p).write_text(result["markdown"], encoding="utf-8"))
+    folders.atomic_write(paths["figure"], lambda p: figure(result, p))
+    return paths

@@ -1,0 +1,93 @@
+"""Back-testing: a posterior near the truth predicts held-back outcomes inside their intervals, one
+far from it does not, and the command reports both; a refit uses only the early targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import backtest, calibration
+from sim.results import run
+from test_calibration import TARGETS, history, write_tiny
+
+LEAVING = "groups.staff.leaving.rate"
+HELD_BACK = {"kind": "change", "group": "staff", "measure": "headcount", "years": [2025, 2028], "relative": True}
+
+
+def posterior_file(directory, leaving: list[float]):
+    """A parameter file fitted on leaving alone, with a posterior of the given values."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "fit-posterior.csv").write_text(
+        "weight," + LEAVING + "\n" + "".join(f"1,{v}\n" for v in leaving))
+    document = {"name": "fit", "calibration": "tiny", "scenario": "tiny.yaml", "posterior": "fit-posterior.csv",
+                "fitted": {LEAVING: {"kind": "range", "shipped": 0.1}}, "overrides": {LEAVING: leaving[0]}}
+    (directory / "fit.yaml").write_text(yaml.safe_dump(document))
+    return directory / "fit.yaml"
+
+
+@pytest.fixture(scope="module")
+def setting(tmp_path_factory):
+    """The tiny scenario run on to 2028, and the held-back outcome at the true leaving rate (0.10)."""
+    directory = tmp_path_factory.mktemp("backtest")
+    path = write_tiny(directory)
+    data = yaml.safe_load(path.read_text())
+    data["end"] = "2028-03"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    target = calibration.Target(value=0.0, sd=1.0, source="test", **HELD_BACK)
+    truth = np.mean([calibration.statistics(run(path, seed=s), {"held": target})["held"] for s in range(900, 904)])
+    return directory, float(truth)
+
+
+def write_config(directory, truth: float, **changes):
+    config = {"name": "bt", "posterior": "fit.yaml", "scenario": "tiny.yaml", "replications": 12, "seed": 3,
+              "targets": {"headcount_change_2028": {**HELD_BACK, "value": truth, "sd": 0.01, "source": "the model"}},
+              **changes}
+    (directory / "bt.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return directory / "bt.yaml"
+
+
+def test_a_posterior_near_the_truth_predicts_the_held_back_years_and_one_far_from_it_does_not(setting):
+    directory, truth = setting
+    posterior_file(directory, [0.095, 0.10, 0.105])
+    near = backtest.backtest(write_config(directory, truth), quiet=True)
+    row = near["table"].iloc[0]
+    assert row.inside and row.low <= truth <= row.high and near["mape"] < 25
+    posterior_file(directory, [0.25, 0.26])
+    far = backtest.backtest(write_config(directory, truth), quiet=True)
+    assert not far["table"].iloc[0].inside and far["mape"] > near["mape"]
+    assert "| headcount_change_2028 |" in far["markdown"] and "van Greuningen" in far["markdown"]
+
+
+def test_backtest_command_prints_and_writes_the_table_and_refuses_bad_files(setting, tmp_path, capsys):
+    from sim.cli import main
+
+    directory, truth = setting
+    posterior_file(directory, [0.095, 0.10, 0.105])
+    config = write_config(directory, truth)
+    assert main(["backtest", str(config), "--replications", "4", "--quiet", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "## Back-test" in out and "4 replications" in out
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"bt.csv", "bt.md", "bt.png"}
+    bad = write_config(directory, truth, fit="history.yaml")  # both a posterior and a fit
+    assert main(["backtest", str(bad)]) == 2
+    assert "bt.yaml: <top level>: expected posterior: (a fitted parameter file) or fit: with fit_until:" in \
+        capsys.readouterr().err
+    assert main(["backtest", str(config), "--replications", "1"]) == 2
+    assert "--replications: replications: expected at least 2" in capsys.readouterr().err
+
+
+def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
+    early = {"leaver_rate": {**TARGETS["leaver_rate"], "years": [2021, 2022]}}
+    small = {"population": 10, "generations": 2, "max_runs": 200, "seed": 2, "check_replications": 2}
+    config = history(tmp_path, targets={**early, "headcount_change": TARGETS["headcount_change"]},
+                     fit=[LEAVING], settings=small)
+    spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2022, replications=3)
+    result = backtest.backtest(spec, out_dir=tmp_path / "refit", quiet=True)
+    fitted = yaml.safe_load((tmp_path / "refit" / "tiny-backtest.yaml").read_text())
+    assert set(fitted["targets"]) == {"leaver_rate"}  # the 2020-2025 change was held back from the fit
+    assert "targets observed by 2022" in result["fitted_on"]
+    too_early = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2019)
+    with pytest.raises(calibration.InputError) as error:
+        backtest.backtest(too_early, quiet=True)
+    assert error.value.problems[0].field == "fit_until"
