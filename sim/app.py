@@ -199,11 +199,12 @@ def problems(inputs: Inputs, s) -> list[str]:
     if inputs.growth is not None:
         number = isinstance(inputs.growth, (int, float)) and not isinstance(inputs.growth, bool)
         if not (number and np.isfinite(inputs.growth) and -5 <= inputs.growth <= 10):
-            out.append(f"Establishment growth (% a year): expected a number from -5 to 10 (found {_short(inputs.growth)!r})")
+            out.append("Establishment growth (% a year): expected a number from -5 to 10 "
+                       f"(found {_short(inputs.growth)!r})")
     for name in inputs.feedbacks:
         if name not in available_feedbacks(s):
-            out.append(f"Feedbacks: expected one configured in the scenario ({', '.join(available_feedbacks(s)) or 'none'})"
-                       f" (found {_short(name)!r})")
+            configured = ", ".join(available_feedbacks(s)) or "none"
+            out.append(f"Feedbacks: expected one configured in the scenario ({configured}) (found {_short(name)!r})")
     return out
 
 

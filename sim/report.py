@@ -435,7 +435,8 @@ def lever_words(d: dict) -> str:
     if kind == "ltft_training":
         frac = f" at {d['fraction'][0]:.0%} to {d['fraction'][1]:.0%} of full time" if d.get("fraction") else ""
         extra = f"; {d['extra_places']:.0%} more places to make up the time" if d.get("extra_places") else ""
-        return f"{d['share']:.0%} of trainees in {stages or groups} train less than full time (LTFT){frac}{extra}{when}."
+        return (f"{d['share']:.0%} of trainees in {stages or groups} train less than full time (LTFT)"
+                f"{frac}{extra}{when}.")
     if kind == "recruitment":
         parts = []
         if d.get("extra_per_year"):
@@ -521,9 +522,10 @@ def _batch_messages(d: BatchDir, shown: pd.DataFrame, final: int, described: dic
     out, ranked = [], []
     for row in totals.itertuples():
         about = f" ({described[row.policy]})" if described.get(row.policy) else ""
-        zero = " The interval includes zero: in some runs it does nothing or worse." if row.diff_low <= 0 <= row.diff_high \
-            and not row.diff_low == row.diff_high == 0 else ""
-        none = " No difference in any run." if row.diff_low == row.diff_high == 0 else ""
+        none = row.diff_low == row.diff_high == 0
+        zero = " The interval includes zero: in some runs it does nothing or worse." \
+            if row.diff_low <= 0 <= row.diff_high and not none else ""
+        none = " No difference in any run." if none else ""
         ranked.append(f"{row.policy}{about}: {_interval(row.diff_mean, row.diff_low, row.diff_high, True)} "
                       f"FTE in post.{zero}{none}")
     sets = len(m.get("parameter_sets") or [{}])

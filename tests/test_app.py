@@ -132,7 +132,8 @@ def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
 
 @pytest.mark.parametrize("inputs, expected", [
     ({"retention": 150}, "Fewer leavers (%): expected a whole number from 0 to 50 (found 150)"),
-    ({"ltft_share": -5}, "Psychiatry trainees less than full time (%): expected a whole number from 0 to 100 (found -5)"),
+    ({"ltft_share": -5},
+     "Psychiatry trainees less than full time (%): expected a whole number from 0 to 100 (found -5)"),
     ({"until": "2031"}, "Last year (March): expected a whole number from 2022 to 2041 (found '2031')"),
     ({"recruits": float("nan")}, "International recruits a year: expected a whole number from 0 to 300"),
     ({"recruit_group": "midwifery"}, "Group of the international recruits: expected one of nursing, psychiatry"),
