@@ -527,6 +527,7 @@ CSS = """
   white-space: nowrap; }
 .workforce-table td:first-child, .workforce-table th:first-child { text-align: left; white-space: normal; }
 .workforce-section { font-weight: bold; margin: 12px 0 4px; }
+.upload-problem, .run-problem, .input-problem { white-space: pre-line; }
 .v-slider__thumb-label { font-size: 11px; }
 """
 
@@ -549,9 +550,7 @@ def Controls(s):
     with solara.Card("Levers", classes=["workforce-controls"]):
         solara.HTML(tag="div", unsafe_innerHTML="Scenario", classes=["workforce-section"])
         names = [*shipped_scenarios(), *uploaded.value]
-        solara.Select("Scenario", values=names, value=inputs.scenario,
-                      on_value=lambda v: _set(scenario=v, places=(), ltft_share=None, growth=None, feedbacks=(),
-                                              recruit_group=compiled(Inputs(scenario=v)).groups[0]))
+        solara.Select("Scenario", values=names, value=inputs.scenario, on_value=choose_scenario)
         Help(f"{html_escape(s.spec.description or s.spec.name)} Runs from {s.spec.start}. Or upload your own "
              "scenario file (YAML):")
         FileUpload()
@@ -628,6 +627,14 @@ def Controls(s):
              "reruns exactly these runs.")
 
 
+def choose_scenario(name: str) -> None:
+    """A new scenario starts from its own defaults: its groups, courses and period may differ."""
+    s = scenario_module.compiled(str(scenario_file(name)), {})
+    until = min(calendar.year_of(s.end), first_year(s) + 10)
+    current.value = Inputs(scenario=name, until=until, replications=current.value.replications,
+                           seed=current.value.seed, recruit_group=s.groups[0])
+
+
 def html_escape(text: str) -> str:
     import html
 
@@ -647,9 +654,7 @@ def FileUpload():
         upload_message.value = message or ""
         if path:
             uploaded.value = (*uploaded.value, path)
-            s = scenario_module.compiled(path, {})
-            current.value = Inputs(scenario=path, until=min(calendar.year_of(s.end), first_year(s) + 10),
-                                   recruit_group=s.groups[0])
+            choose_scenario(path)
 
     return ipywidgets.FileUpload.element(accept=".yaml,.yml", multiple=False, description="Upload a scenario",
                                          on_value=on_value)

@@ -343,6 +343,12 @@ def test_dashboard_on_a_phone_fits_the_screen_and_runs(chromium, dashboard):
         try:
             page = open_page(browser, dashboard, 400)
             assert page.locator(".v-navigation-drawer").count() == 0
+            with page.expect_file_chooser(timeout=30_000) as chooser:  # a file chooser: phones cannot drag and drop
+                page.get_by_role("button", name="Upload a scenario").click()
+            chooser.value.set_files(files=[{"name": "mine.yaml", "mimeType": "text/yaml",
+                                            "buffer": b"name: mine\nstart: soon\n"}])
+            expect(page.locator(".upload-problem")).to_contain_text("mine.yaml: start: expected a date as YYYY-MM",
+                                                                    timeout=30_000)
             assert page.evaluate("document.scrollingElement.scrollWidth") <= 400
             assert set_slider(page, "Last year (March)", "Home") == "2022"
             assert set_slider(page, "Replications", "Home", "ArrowRight") == "3"
