@@ -528,6 +528,8 @@ CSS = """
 .workforce-table td:first-child, .workforce-table th:first-child { text-align: left; white-space: normal; }
 .workforce-section { font-weight: bold; margin: 12px 0 4px; }
 .upload-problem, .run-problem, .input-problem { white-space: pre-line; }
+@media (max-width: 959px) { .workforce-grid > div:first-child { order: 2; } }
+.workforce-controls .widget-upload { width: auto !important; max-width: 100%; margin-bottom: 12px; }
 .v-slider__thumb-label { font-size: 11px; }
 """
 
@@ -548,11 +550,10 @@ def Controls(s):
     start = inputs.start_year or first
     when = "from the start of the run" if start <= first else f"from March {start}"
     with solara.Card("Levers", classes=["workforce-controls"]):
-        solara.HTML(tag="div", unsafe_innerHTML="Scenario", classes=["workforce-section"])
         names = [*shipped_scenarios(), *uploaded.value]
         solara.Select("Scenario", values=names, value=inputs.scenario, on_value=choose_scenario)
-        Help(f"{html_escape(s.spec.description or s.spec.name)} Runs from {s.spec.start}. Or upload your own "
-             "scenario file (YAML):")
+        about = (s.spec.description or s.spec.name).rstrip(". ")
+        Help(f"{html_escape(about)}. Runs from {s.spec.start}. Or upload your own scenario file (YAML):")
         FileUpload()
         if upload_message.value:
             solara.Error(upload_message.value, classes=["upload-problem"])
@@ -684,10 +685,9 @@ def Numbers(result: Result):
         attrs = " ".join(f"data-{k}='{r[k]:.3f}'" for k in ("policy", "baseline", "difference", "difference_low",
                                                              "difference_high"))
         body.append(f"<tr data-group='{r['group']}' {attrs}><td>{html_escape(r['name'])}</td>"
-                    f"<td>{_cell(r['policy'], r['policy_low'], r['policy_high'])}</td>"
-                    f"<td>{_cell(r['baseline'], r['baseline_low'], r['baseline_high'])}</td>"
                     f"<td class='difference'>{_cell(r['difference'], r['difference_low'], r['difference_high'], True)}"
-                    f"</td><td>{vacant}</td></tr>")
+                    f"</td><td>{_cell(r['policy'], r['policy_low'], r['policy_high'])}</td>"
+                    f"<td>{_cell(r['baseline'], r['baseline_low'], r['baseline_high'])}</td><td>{vacant}</td></tr>")
     chosen = levers(result.inputs, s)
     words = "".join(f"<li>{html_escape(describe(x, s))}</li>" for x in chosen) or \
         "<li>none: the policy is the baseline</li>"
@@ -696,7 +696,7 @@ def Numbers(result: Result):
             f"{result.inputs.replications} replications, first seed {result.inputs.seed}). A negative difference "
             "is fewer staff under the policy.</p>"
             "<div class='workforce-scroll'><table class='workforce-table'><thead><tr><th>staff group</th>"
-            "<th>policy</th><th>baseline</th><th>difference</th><th>vacant FTE (policy)</th></tr></thead>"
+            "<th>difference</th><th>policy</th><th>baseline</th><th>vacant FTE (policy)</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table></div>"
             f"<p><b>Levers in force</b></p><ul class='workforce-levers'>{words}</ul>"
             + (f"<p><b>Assumed in both</b>: {html_escape('; '.join(assumed))}</p>" if assumed else ""))
@@ -753,18 +753,17 @@ def Page():
         Help("The policy is the scenario with your levers; the baseline is the same scenario and seeds without "
              "them, so differences are the levers' effect. Figures are FTE in post (staff in non-training posts); "
              "trainees in service are a row of their own.")
-        with solara.ColumnsResponsive(default=12, medium=[5, 7], large=[4, 8]):
-            with solara.Column():
-                with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-                    solara.Button("Run", color="primary", on_click=lambda: run_task(current.value),
-                                  disabled=bool(wrong), classes=["workforce-run"])
-                    solara.Text(f"{inputs.replications} replications x 2 runs to {inputs.until}",
-                                style={"font-size": "0.85em"})
-                for problem in wrong:
-                    solara.Error(f"{problem}. Not run: change it.", classes=["input-problem"])
-                Controls(s)
-            with solara.Column():
-                Results()
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button("Run", color="primary", on_click=lambda: run_task(current.value),
+                          disabled=bool(wrong), classes=["workforce-run"])
+            solara.Text(f"{inputs.replications} replications of the policy and of its baseline, to March "
+                        f"{inputs.until}", style={"font-size": "0.85em"})
+        for problem in wrong:
+            solara.Error(f"{problem}. Not run: change it.", classes=["input-problem"])
+        # levers beside the results on a laptop; on a phone the results come first, under Run
+        with solara.ColumnsResponsive(default=12, medium=[5, 7], large=[4, 8], classes=["workforce-grid"]):
+            Controls(s)
+            Results()
 
 
 @solara.component
