@@ -37,7 +37,7 @@ from sim import experiment as experiment_module
 from sim import scenario as scenario_module
 from sim.analysis import _summary, paired, run_values
 from sim.errors import InputError, _short
-from sim.interventions import Feedbacks, LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
+from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 
 TITLE = "Welsh mental health workforce: policy levers"
 ALL = "every group"

@@ -502,7 +502,7 @@ def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
         collapsed.append(f"{policy}: no difference from the baseline in any run, not shown: "
                          f"{', '.join(names.get(g, g) for g in rows.group)}.")
     section = {"template": "batch_section.html", "id": f"results-{number}", "title": d.title(),
-               "description": m.get("description") or spec.get("description", "") if isinstance(spec, dict) else "",
+               "description": spec.get("description", "") if isinstance(spec, dict) else "",
                "unfinished": f"{written} of {planned} runs written: the batch is unfinished." if written < planned
                else "", "scenario": m["scenario"], "policies": policies, "final": final,
                "totals": _table(_comparison_cells(shown[shown.group == "total"], names)),

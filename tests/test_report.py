@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import shutil
+from html import unescape
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -146,7 +147,7 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert order.index("summary") < order.index("contents") < order.index("results-1") < order.index("results-2") \
         < order.index("backtest") < order.index("calibration") < order.index("measures") < order.index("appendix")
 
-    summary = html[html.index('id="summary"'):html.index('id="contents"')]
+    summary = unescape(html[html.index('id="summary"'):html.index('id="contents"')])
     table = analysis.compare(batch_dir, "in_post_fte")
     final = int(table.year.max())
     effect = table[(table.policy == "international_nurses") & (table.group == "total") & (table.year == final)].iloc[0]
@@ -155,7 +156,7 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert f"<li>international_nurses (60 more nurses a year from abroad): {effect.diff_mean:+,.0f} (90% interval " \
            f"{effect.diff_low:+,.0f} to {effect.diff_high:+,.0f}) FTE in post." in summary
     assert "No difference in any run" in summary
-    assert "over 2 replications: they include the model&#39;s randomness, not the uncertainty of its parameters" \
+    assert "over 2 replications: they include the model's randomness, not the uncertainty of its parameters" \
         in summary
     assert "a supply gap of" in summary and "FTE in post, all groups" in summary
 
