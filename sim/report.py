@@ -321,7 +321,7 @@ def _run_section(d: RunDir, number: int) -> tuple[dict, list[str]]:
     runs = f"{src.runs} run{'s' if src.runs > 1 else ''}"
     table = headline_in_post(summary, src.groups)
     table.columns = [str(c) for c in table.columns]
-    table.index = [names.get(g, g) for g in table.index]
+    table.index = [{"total": "total in post", "vacant": "vacant FTE"}.get(g, names.get(g, g)) for g in table.index]
     first, final = int(summary.year.min()), int(summary.year.max())
     at = summary[summary.year == final].pivot(index="group", columns="measure", values="mean")
     gaps = pd.DataFrame({
@@ -528,6 +528,11 @@ def _batch_messages(d: BatchDir, shown: pd.DataFrame, final: int, described: dic
         none = " No difference in any run." if none else ""
         ranked.append(f"{row.policy}{about}: {_interval(row.diff_mean, row.diff_low, row.diff_high, True)} "
                       f"FTE in post.{zero}{none}")
+    if len(totals) >= 2:
+        a, b = totals.iloc[0], totals.iloc[1]
+        if a.diff_ci_low <= b.diff_ci_high and not (a.diff_mean == b.diff_mean == 0):
+            out.append(f"{a.policy} and {b.policy} cannot be told apart by these runs: the {LEVEL_TEXT} confidence "
+                       "intervals of their mean effects overlap (more replications would narrow them).")
     sets = len(m.get("parameter_sets") or [{}])
     drawn = sets > 1 or (sets == 1 and (m.get("parameter_sets") or [{}])[0])
     reps = len(m.get("replication_seeds") or [])
