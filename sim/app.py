@@ -501,9 +501,15 @@ upload_message = solara.reactive("")
 uploaded = solara.reactive(())  # paths of scenarios uploaded in this session
 
 
+class _Superseded(Exception):
+    """A run whose results nobody will see (Run pressed again, or the page closed): stop computing."""
+
+
 @solara.lab.task(prefer_threaded=True)
 def run_task(inputs: Inputs):
     def progress(done, total):
+        if not run_task.is_current():
+            raise _Superseded
         run_task.progress = 100.0 * done / total
 
     try:
@@ -711,7 +717,8 @@ def Results():
     if task.pending:
         solara.ProgressLinear(task.progress if task.progress is not None else True)
         solara.Info(f"Running {inputs.replications} replications of the policy and of its baseline in the "
-                    "background. Changes made now apply at the next Run.", classes=["workforce-running"])
+                    "background. Changes made now apply at the next Run; pressing Run again starts afresh.",
+                    classes=["workforce-running"])
     if isinstance(result, str):
         solara.Error(result, classes=["run-problem"])
         return
