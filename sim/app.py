@@ -11,8 +11,8 @@ A replication is a seed and its own scenario overrides (``Replication``): today 
 replication has the page's overrides; a draw from a parameter posterior can carry its own.
 
 Each browser session has its own inputs and results (Solara's reactive variables are per
-session): one visitor's runs are never what another sees. The page lays out its controls above
-the results on a phone and beside them on a laptop, with no side drawer.
+session): one visitor's runs are never what another sees. On a laptop the levers are beside the
+results; on a phone the results come first, under **Run**, then the levers; there is no side drawer.
 """
 
 from __future__ import annotations
