@@ -8,7 +8,7 @@ scenario scaled up from it:
 
 - wall time per replication (building the model and running it; mean over a few seeds,
   after a one-year warm-up run), collecting yearly aggregates as batch runs do;
-- the same for seed 1 collecting monthly aggregates (as the dashboard does), and the share of
+- the same for seed 1 collecting monthly aggregates (the model's default), and the share of
   each run spent collecting aggregates (target: under 10% collecting yearly);
 - person-months per second (people counted in stocks, summed over the simulated months of
   seed 1's run, divided by that run's wall time collecting yearly);
@@ -116,7 +116,7 @@ def measure(label: str, scenario, reps: int, target_s: float, target_gb: float |
     print(f"  collecting aggregates      {100 * r['collection_share']:8.1f} % of a run, yearly"
           f"   target < 10%: {verdict(r['collection_share'] < 0.1)}")
     print(f"  collecting monthly         {monthly_wall:8.3f} s for seed 1, {100 * r['monthly_collection_share']:.1f}% of it"
-          f" collecting (the dashboard's setting)")
+          f" collecting (the model's default, and check=True)")
     print(f"  person-months              {r['person_months']:12,.0f}")
     print(f"  person-months per second   {r['person_months_per_s']:12,.0f}")
     mem_target = f"   target < {target_gb:g} GB (larger of the two): {verdict(peak_gb < target_gb)}{note}" \

@@ -1,292 +1,782 @@
-"""The browser dashboard: a Solara page built with Mesa's ``SolaraViz``.
+"""The browser dashboard (``workforce dashboard``; ``solara run sim.app`` does the same).
 
-``workforce dashboard`` serves it on localhost (``solara run sim/app.py`` does the same). The
-sidebar has the levers (extra training places per pathway, retention, the share retiring and
-returning, the LTFT share, international recruits), the last year and the seed; **Reset**
-builds the model with them and **▶** runs it, month by month, redrawing the charts every year.
+A plain Solara page, not Mesa's ``SolaraViz``: one run is one seed, and a planner needs the
+policy against its baseline with intervals, so **Run** runs a few replications of both (the
+baseline twin shares each replication's seed: common random numbers) in a background thread,
+with a progress bar, and draws means with 90% bands over them. The runs are exactly the jobs
+``workforce batch`` would run for the experiment file the page offers for download, so the
+download reproduces what the page shows.
 
-Each browser session gets its own model, built when the page opens (``Page``): what one visitor
-runs is never what another sees. The model is a ``DashboardModel``: a ``WorkforceModel`` with the chosen policy's levers that
-steps a baseline twin (same scenario and seed, no levers) alongside, so the second page can
-compare the policy with the baseline as both run. Every lever at its neutral value (no extra
-places, no fewer leavers, ...) leaves the policy identical to the baseline.
+A replication is a seed and its own scenario overrides (``Replication``): today every
+replication has the page's overrides; a draw from a parameter posterior can carry its own.
 
-An input outside its slider's range (sent by a client, or given in Python) is not run: the
-model keeps the page's inputs at their defaults, will not step, and the page shows which input
-was wrong and what it expected (``input_problems``), rather than a raw validation error.
+Each browser session has its own inputs and results (Solara's reactive variables are per
+session): one visitor's runs are never what another sees. On a laptop the levers are beside the
+results; on a phone the results come first, under **Run**, then the levers; there is no side drawer.
 """
 
 from __future__ import annotations
 
-import html
+import dataclasses
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import solara
+import solara.lab
+import yaml
 from matplotlib.figure import Figure
-from mesa.visualization import Slider, SolaraViz, make_plot_component
-from mesa.visualization.utils import update_counter
 
 # absolute imports: ``solara run sim/app.py`` executes this file outside the package
 from sim import calendar
+from sim import experiment as experiment_module
 from sim import scenario as scenario_module
-from sim.errors import _short
+from sim.analysis import _summary, paired, run_values
+from sim.errors import InputError, _short
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
-from sim.model import WorkforceModel
-from sim.plots import _COLOURS, label
 
-# extra commissioned places a year for each pathway's entry training (slider name -> stage)
+TITLE = "Welsh mental health workforce: policy levers"
+ALL = "every group"
+LEVEL = 0.90
+REPLICATIONS = 6  # default: a 10-year run takes about 0.3 s, so a policy and its baseline x 6 take seconds
+# extra commissioned places a year on each pathway's entry course: stage -> (name on the page, slider top)
 PLACES = {
-    "nursing_places": ("nursing/pre_registration_degree", "Extra nursing degree places", 300),
-    "psychiatry_places": ("psychiatry/core_psychiatry", "Extra core psychiatry places", 40),
-    "psychology_places": ("psychology/doctorate", "Extra psychology doctorate places", 40),
-    "caap_places": ("psychology/caap_training", "Extra CAAP places", 40),
-    "ot_places": ("occupational_therapy/degree", "Extra OT degree places", 100),
-    "pa_places": ("physician_associates/pa_course", "Extra PA course places", 40),
-    "social_work_places": ("social_work/degree", "Extra social work places", 150),
+    "nursing/pre_registration_degree": ("Nursing degree", 300),
+    "psychiatry/core_psychiatry": ("Core psychiatry training", 40),
+    "psychology/doctorate": ("Clinical psychology doctorate", 40),
+    "psychology/caap_training": ("CAAP training (clinical associate in applied psychology)", 40),
+    "occupational_therapy/degree": ("Occupational therapy degree", 100),
+    "physician_associates/pa_course": ("Physician associate course", 40),
+    "social_work/degree": ("Social work degree", 150),
 }
 LTFT_STAGES = ["psychiatry/core_psychiatry", "psychiatry/higher_specialty"]
+FEEDBACKS = {
+    "supervision": "Supervision capacity: training places filled only as far as staff in post can supervise",
+    "workload": "Workload: vacancies make staff more likely to leave",
+    "substitution": "Substitution: physician associates take on part of psychiatry's demand",
+}
+# the measures the page compares (FTE in post, with trainees in service apart, as workforce run prints)
+MEASURES = ("in_post_fte", "training_fte", "vacancies_fte", "establishment_fte")
 
 
-def default_ltft_percent(name: str = scenario_module.DEFAULT) -> int:
-    s = scenario_module.compiled(name)
+# ---- inputs -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the page's controls set; a run is a pure function of it."""
+
+    scenario: str = scenario_module.DEFAULT  # a shipped name, or the path of an uploaded file
+    until: int = 2031
+    replications: int = REPLICATIONS
+    seed: int = 1
+    start_year: int | None = None  # levers in force from March of this year (None: the scenario's start)
+    places: tuple = ()  # ((stage, extra places a year), ...)
+    retention: int = 0  # % fewer leavers
+    retention_group: str = ALL
+    return_share: int = 0  # percentage points more retirees returning
+    ltft_share: int | None = None  # % of psychiatry trainees LTFT (None: the scenario's own)
+    recruits: int = 0  # international recruits a year
+    recruit_group: str = "nursing"
+    growth: float | None = None  # establishment growth, % a year, every group (None: the scenario's own)
+    feedbacks: tuple = ()  # feedbacks switched on, policy and baseline alike
+
+    def with_places(self, stage: str, extra: int) -> "Inputs":
+        places = dict(self.places)
+        places[stage] = extra
+        return dataclasses.replace(self, places=tuple(sorted((k, v) for k, v in places.items() if v)))
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One replication: a seed and the scenario overrides it runs with (policy and baseline alike)."""
+
+    seed: int
+    overrides: dict = field(default_factory=dict)
+
+
+def scenario_file(name: str) -> Path:
+    path = Path(name)
+    return path if path.is_file() else scenario_module.resolve(name).resolve()
+
+
+def compiled(inputs: Inputs):
+    return scenario_module.compiled(str(scenario_file(inputs.scenario)), {})
+
+
+def shipped_scenarios() -> list[str]:
+    return sorted(p.stem for p in scenario_module.SCENARIO_DIR.glob("*.yaml"))
+
+
+def group_name(s, g: str) -> str:
+    """A staff group's name for people: its ``label:`` without the bracketed detail."""
+    if g == experiment_module.TOTAL:
+        return "Total"
+    text = getattr(s.spec.groups.get(g), "label", "") or g.replace("_", " ")
+    return text.split(" (")[0]
+
+
+def default_ltft_percent(s) -> int | None:
+    if LTFT_STAGES[0] not in s.stages:
+        return None
     stage = s.stage_code(LTFT_STAGES[0])
     female = s.spec.groups[s.groups[s.stage_group[stage]]].female_share
     return int(round(100 * float(s.stage_ltft_share[stage] @ (female, 1.0 - female))))
 
 
-def policy(scenario, *, retention: float = 0, return_share: float = 0, ltft_share: float | None = None,
-           international_recruits: float = 0, recruit_group: str = "nursing", **places) -> list:
-    """The levers for the dashboard's inputs; inputs at their neutral value add no lever."""
-    levers = []
-    for name, extra in places.items():
+def default_growth(s) -> float:
+    """The scenario's establishment growth (% a year) when every group has the same, else 0."""
+    rates = {g.establishment.growth_per_year for g in s.spec.groups.values()}
+    return round(100 * rates.pop(), 1) if len(rates) == 1 else 0.0
+
+
+def place_stages(s) -> list[str]:
+    return [st for st in PLACES if st in s.spec.intake]
+
+
+def places_now(s, stage: str, year: int) -> float:
+    """Commissioned places of the academic year starting in ``year`` (the schedule's last year before it)."""
+    places = s.spec.intake[stage].places
+    years = [y for y in places if y <= year] or [min(places)]
+    return places[max(years)]
+
+
+def available_feedbacks(s) -> list[str]:
+    f = s.spec.feedbacks
+    out = []
+    if f.supervision.placements:
+        out.append("supervision")
+    if f.workload.strength > 0:
+        out.append("workload")
+    if f.substitution.roles:
+        out.append("substitution")
+    return out
+
+
+def first_year(s) -> int:
+    return calendar.year_of(s.start)
+
+
+def lever_start(inputs: Inputs, s) -> str | None:
+    if inputs.start_year is None or inputs.start_year <= first_year(s):
+        return None
+    return calendar.label(calendar.month(inputs.start_year, s.start % 12 + 1))
+
+
+def problems(inputs: Inputs, s) -> list[str]:
+    """What is wrong with the inputs (a client may send any value): each says what was expected."""
+    out = []
+    first, last = first_year(s), calendar.year_of(s.end)
+
+    def whole(name, value, low, high):
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        if not ok:
+            out.append(f"{name}: expected a whole number from {low} to {high} (found {_short(value)!r})")
+
+    whole("Last year (March)", inputs.until, first + 1, last)
+    whole("Replications", inputs.replications, 2, 20)
+    whole("First seed", inputs.seed, 0, 9999)
+    if inputs.start_year is not None:
+        whole("Levers in force from (March of)", inputs.start_year, first, max(first, inputs.until - 1)
+              if isinstance(inputs.until, int) else last)
+    for stage, extra in inputs.places:
+        if stage not in place_stages(s):
+            out.append(f"Training places: expected a course of this scenario ({', '.join(place_stages(s))}) "
+                       f"(found {_short(stage)!r})")
+        else:
+            whole(f"{PLACES[stage][0]}: extra places a year", extra, 0, PLACES[stage][1])
+    whole("Fewer leavers (%)", inputs.retention, 0, 50)
+    whole("More retirees return (percentage points)", inputs.return_share, 0, 50)
+    if inputs.ltft_share is not None:
+        whole("Psychiatry trainees less than full time (%)", inputs.ltft_share, 0, 100)
+    whole("International recruits a year", inputs.recruits, 0, 300)
+    for name, value, allowed in (("Group with fewer leavers", inputs.retention_group, [ALL, *s.groups]),
+                                 ("Group of the international recruits", inputs.recruit_group, list(s.groups))):
+        if value not in allowed:
+            out.append(f"{name}: expected one of {', '.join(allowed)} (found {_short(value)!r})")
+    if inputs.growth is not None:
+        number = isinstance(inputs.growth, (int, float)) and not isinstance(inputs.growth, bool)
+        if not (number and np.isfinite(inputs.growth) and -5 <= inputs.growth <= 10):
+            out.append("Establishment growth (% a year): expected a number from -5 to 10 "
+                       f"(found {_short(inputs.growth)!r})")
+    for name in inputs.feedbacks:
+        if name not in available_feedbacks(s):
+            configured = ", ".join(available_feedbacks(s)) or "none"
+            out.append(f"Feedbacks: expected one configured in the scenario ({configured}) (found {_short(name)!r})")
+    return out
+
+
+def levers(inputs: Inputs, s) -> list:
+    """The policy's levers; inputs at their neutral value add none."""
+    start = lever_start(inputs, s)
+    out: list = []
+    for stage, extra in inputs.places:
         if extra:
-            levers.append(TrainingPlaces(stage=PLACES[name][0], extra=float(extra)))
-    if retention:
-        levers.append(Retention(factor=1.0 - retention / 100.0))
-    if return_share:
-        for i, g in enumerate(scenario.groups):
-            levers.append(RetireAndReturn(groups=[g], share=min(1.0, float(scenario.return_share[i]) + return_share / 100)))
-    if ltft_share is not None:
-        levers.append(LtftTraining(stages=LTFT_STAGES, share=ltft_share / 100.0))
-    if international_recruits:
-        levers.append(Recruitment(groups=[recruit_group], extra_per_year=float(international_recruits),
-                                  source="international"))
-    return levers
+            out.append(TrainingPlaces(stage=stage, extra=float(extra), start=start))
+    if inputs.retention:
+        groups = None if inputs.retention_group == ALL else [inputs.retention_group]
+        out.append(Retention(factor=1.0 - inputs.retention / 100.0, groups=groups, start=start))
+    if inputs.return_share:
+        for i, g in enumerate(s.groups):
+            share = min(1.0, float(s.return_share[i]) + inputs.return_share / 100.0)
+            out.append(RetireAndReturn(groups=[g], share=round(share, 6), start=start))
+    if inputs.ltft_share is not None and inputs.ltft_share != default_ltft_percent(s):
+        out.append(LtftTraining(stages=LTFT_STAGES, share=inputs.ltft_share / 100.0, start=start))
+    if inputs.recruits:
+        out.append(Recruitment(groups=[inputs.recruit_group], extra_per_year=float(inputs.recruits),
+                               source="international", start=start))
+    return out
 
 
-def input_problems(name: str = scenario_module.DEFAULT, **inputs) -> list[str]:
-    """What is wrong with the page's inputs: each outside its slider's range or not among its choices."""
-    problems, controls = [], model_params(name)
-    for key, value in inputs.items():
-        control = controls[key]
-        if isinstance(control, Slider):
-            whole = not control.is_float_slider
-            number = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and np.isfinite(value)
-            if not number or not control.min <= value <= control.max or (whole and value != int(value)):
-                kind = "a whole number" if whole else "a number"
-                problems.append(f"{control.label}: expected {kind} from {control.min} to {control.max} "
-                                f"(found {_short(value)!r})")
-        elif value not in control["values"]:
-            problems.append(f"{control['label']}: expected one of {', '.join(control['values'])} "
-                            f"(found {_short(value)!r})")
-    return problems
+def overrides(inputs: Inputs, s) -> dict:
+    """Scenario changes for policy and baseline alike: demand (establishment growth) and feedbacks."""
+    out: dict = {}
+    if inputs.growth is not None and inputs.growth != default_growth(s):
+        for g in s.groups:
+            out[f"groups.{g}.establishment.growth_per_year"] = round(inputs.growth / 100.0, 6)
+    for name in inputs.feedbacks:
+        out[f"feedbacks.{name}.enabled"] = True
+    return out
 
 
-class DashboardModel(WorkforceModel):
-    """A policy run and its baseline twin, stepped together (Mesa constructor arguments only)."""
+def replications(inputs: Inputs, s) -> list[Replication]:
+    """Seeds spawned from the first seed as ``workforce batch`` spawns them, each with its overrides."""
+    common = overrides(inputs, s)
+    return [Replication(seed, dict(common)) for seed in experiment_module.replication_seeds(inputs.seed,
+                                                                                            inputs.replications)]
 
-    def __init__(self, until: int = 2031, nursing_places: int = 0, psychiatry_places: int = 0,
-                 psychology_places: int = 0, caap_places: int = 0, ot_places: int = 0, pa_places: int = 0,
-                 social_work_places: int = 0, retention: int = 0, return_share: int = 0, ltft_share: int | None = None,
-                 international_recruits: int = 0, recruit_group: str = "nursing", rng: int = 1,
-                 scenario_name: str = scenario_module.DEFAULT):
-        compiled = scenario_module.compiled(scenario_name)
-        controls = model_params(scenario_name)
-        inputs = {k: v for k, v in locals().items() if k in controls and v is not None}  # the arguments
-        self.problems = input_problems(scenario_name, **inputs)
-        if self.problems:  # not run: the page's defaults stand in, and the page says what to change
-            defaults = {k: (c.value if isinstance(c, Slider) else c["value"]) for k, c in controls.items()}
-            until, rng, ltft_share = defaults["until"], defaults["rng"], None
-            nursing_places = psychiatry_places = psychology_places = caap_places = ot_places = pa_places = 0
-            social_work_places = retention = return_share = international_recruits = 0
-            recruit_group = defaults["recruit_group"]
-        if ltft_share is not None and int(ltft_share) == default_ltft_percent(scenario_name):
-            ltft_share = None  # the scenario's own share: no lever
-        self.levers = policy(compiled, retention=retention, return_share=return_share, ltft_share=ltft_share,
-                             international_recruits=international_recruits, recruit_group=recruit_group,
-                             nursing_places=nursing_places, psychiatry_places=psychiatry_places,
-                             psychology_places=psychology_places, caap_places=caap_places, ot_places=ot_places,
-                             pa_places=pa_places, social_work_places=social_work_places)
-        self.baseline = WorkforceModel(scenario=compiled, until=int(until), rng=int(rng))
-        super().__init__(scenario=compiled, until=int(until), interventions=self.levers, rng=int(rng))
-        if self.problems:
-            self.running = False
 
-    def step(self) -> None:
-        if not self.running:  # Mesa's controller may ask for a few steps more than the run has
-            return
-        self.baseline.step()  # first, so this month's report compares like with like
-        super().step()
+def jobs(inputs: Inputs) -> list:
+    s = compiled(inputs)
+    policy = tuple(levers(inputs, s))
+    path = str(scenario_file(inputs.scenario))
+    out = []
+    for r, rep in enumerate(replications(inputs, s)):
+        for name, chosen in (("baseline", ()), ("policy", policy)):
+            out.append(experiment_module.Job(policy=name, parameter_set=0, replication=r, seed=rep.seed,
+                                             scenario=path, overrides=rep.overrides, until=inputs.until,
+                                             levers=chosen))
+    return out
 
-    def _report(self, month: int) -> dict:
-        report = super()._report(month)
-        twin = self.__dict__.get("baseline")
-        # before the first step (while this model is being built) policy and baseline are identical
-        base = twin.history[month] if twin is not None else self.history[month]
-        here = self.history[month]
-        base_fte = (twin if twin is not None else self).group_totals(base)
-        for g in self.inputs.groups:
-            report[f"Baseline FTE {g}"] = base_fte[g]
-        report["FTE total"] = sum(report[f"FTE {g}"] for g in self.inputs.groups)
-        report["Baseline FTE total"] = sum(base_fte.values())
-        report["Supply: in-post FTE"] = float(np.sum(here["post_fte"]))
-        report["Demand: establishment FTE"] = float(np.sum(here["establishment_fte"]))
-        report["Baseline supply: in-post FTE"] = float(np.sum(base["post_fte"]))
-        return report
+
+def describe(lever, s) -> str:
+    """A lever in words, for the page and the experiment file."""
+    d = lever.describe()
+    when = f" from {lever.start}" if lever.start else f" from the start ({s.spec.start})"
+    groups = ", ".join(group_name(s, g) for g in (d.get("groups") or [])) or "every group"
+    if d["lever"] == "training_places":
+        return f"{PLACES.get(lever.stage, (lever.stage,))[0]}: {lever.extra:+,.0f} places a year{when}"
+    if d["lever"] == "retention":
+        return f"{1 - lever.factor:.0%} fewer leavers ({groups}){when}"
+    if d["lever"] == "retire_and_return":
+        return f"{lever.share:.0%} of retirees return ({groups}){when}"
+    if d["lever"] == "ltft_training":
+        return f"{lever.share:.0%} of psychiatry trainees train less than full time{when}"
+    if d["lever"] == "recruitment":
+        return f"{lever.extra_per_year:,.0f} more international recruits a year available ({groups}){when}"
+    return str(d)
+
+
+def describe_overrides(inputs: Inputs, s) -> list[str]:
+    out = []
+    if inputs.growth is not None and inputs.growth != default_growth(s):
+        out.append(f"funded establishment grows {inputs.growth:g}% a year in every group")
+    out += [FEEDBACKS[name].split(":")[0] + " feedback on" for name in inputs.feedbacks]
+    return out
+
+
+def _lever_entry(lever) -> dict:
+    d = lever.describe()
+    return {"lever": d.pop("lever"), **d}
+
+
+def experiment_text(inputs: Inputs) -> str:
+    """The levers in force as an experiment file ``workforce batch`` accepts: it reruns these runs."""
+    s = compiled(inputs)
+    chosen = levers(inputs, s)
+    scenario = inputs.scenario if not Path(inputs.scenario).is_file() else Path(inputs.scenario).name
+    words = "; ".join(describe(x, s) for x in chosen) or "no lever (the baseline)"
+    data = {
+        "name": "dashboard_policy",
+        "description": f"From the dashboard: {words}",
+        "scenario": scenario,
+        **({"overrides": overrides(inputs, s)} if overrides(inputs, s) else {}),
+        "years": int(inputs.until) - first_year(s),
+        "replications": int(inputs.replications),
+        "seed": int(inputs.seed),
+        "policies": {"policy": {"description": words, "levers": [_lever_entry(x) for x in chosen]}},
+    }
+    head = "# Written by workforce dashboard; run it with: workforce batch THIS_FILE\n"
+    if Path(inputs.scenario).is_file():
+        head += f"# The scenario is the uploaded file {scenario}: save it beside this file.\n"
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+# ---- running and summarising ----------------------------------------------------------------------
+@dataclass
+class Result:
+    inputs: Inputs
+    runs: pd.DataFrame  # the tidy table of every run, labelled as workforce batch labels them
+    tables: dict  # measure -> per policy, group and year: mean, interval, paired difference
+    scenario: object
+    notes: list = field(default_factory=list)
 
     @property
-    def date(self) -> str:
-        return calendar.label(self.now)
+    def final(self) -> int:
+        return int(self.runs.year.max())
 
 
-# ---- components ------------------------------------------------------------------------------------
-def _months_axis(model):
-    start = model.inputs.start
-
-    def post_process(ax):
-        ax.xaxis.set_major_formatter(lambda x, _: calendar.label(start + int(round(x))))
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=8)
-
-    return post_process
-
-
-def _titled(title: str, model):
-    axis = _months_axis(model)
-
-    def post_process(ax):
-        axis(ax)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel("FTE")
-        ax.legend(fontsize=7, loc="best")
-
-    return post_process
+def simulate(inputs: Inputs, progress=None) -> Result:
+    """Run the policy and its baseline for every replication; ``progress(done, total)`` after each run."""
+    s = compiled(inputs)
+    todo = jobs(inputs)
+    frames = []
+    for i, job in enumerate(todo):
+        frames.append(experiment_module.simulate(job))
+        if progress is not None:
+            progress(i + 1, len(todo))
+    runs = pd.concat(frames, ignore_index=True)
+    return Result(inputs=inputs, runs=runs, tables={m: compare(runs, m) for m in MEASURES}, scenario=s)
 
 
-def _group_colours(model) -> dict:
-    return {f"FTE {g}": _COLOURS[i % len(_COLOURS)] for i, g in enumerate(model.inputs.groups)}
+def compare(runs: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """As ``sim.analysis.compare``, on runs held in memory."""
+    pairs = paired(run_values(None, measure, runs[runs.measure.isin([measure, "headcount"])]))
+    table = pairs.groupby(["policy", "group", "year"], sort=False)[["value", "diff"]].apply(_summary).reset_index()
+    return table
 
 
-def fte_chart(model):
-    """FTE by staff group as the model runs (Mesa's plot component over the data collector)."""
-    component, _ = make_plot_component(_group_colours(model), post_process=_titled("FTE by staff group", model))
-    return component(model)
+def _cell(mean, low, high, sign=False) -> str:
+    f = "{:+,.0f}" if sign else "{:,.0f}"
+    if round(low) == round(high):
+        return f.format(mean)
+    return f"{f.format(mean)} ({f.format(low)} to {f.format(high)})"
 
 
-def supply_chart(model):
-    component, _ = make_plot_component({"Supply: in-post FTE": "#1f77b4", "Demand: establishment FTE": "black"},
-                                       post_process=_titled("Supply (in-post FTE) against demand (establishment), "
-                                                            "all groups", model))
-    return component(model)
+def rows(result: Result, year: int | None = None) -> list[dict]:
+    """The numbers table: each group's FTE in post (policy, baseline, difference), vacant FTE, then
+    the trainees in service and the total."""
+    year = result.final if year is None else year
+    s = result.scenario
+    at = {m: t[t.year == year].set_index(["policy", "group"]) for m, t in result.tables.items()}
+    out = []
+
+    def row(key, name, measure, group):
+        p, b = at[measure].loc[("policy", group)], at[measure].loc[("baseline", group)]
+        vacant = at["vacancies_fte"].loc[("policy", group)]["mean"] if measure == "in_post_fte" else None
+        out.append({"group": key, "name": name, "policy": p["mean"], "policy_low": p.low, "policy_high": p.high,
+                    "baseline": b["mean"], "baseline_low": b.low, "baseline_high": b.high,
+                    "difference": p.diff_mean, "difference_low": p.diff_low, "difference_high": p.diff_high,
+                    "vacant": vacant})
+
+    groups = [g for g in s.groups if ("policy", g) in at["in_post_fte"].index]
+    for g in groups:
+        row(g, group_name(s, g), "in_post_fte", g)
+    row("total", "Total in post", "in_post_fte", "total")
+    row("training", "In training (in service)", "training_fte", "total")
+    return out
 
 
-def comparison_chart(model):
-    component, _ = make_plot_component({"FTE total": "#d62728", "Baseline FTE total": "#7f7f7f"},
-                                       post_process=_titled("Total FTE: the chosen policy against the baseline",
-                                                            model))
-    return component(model)
+# ---- figures ------------------------------------------------------------------------------------------
+def _years(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("March of year")
+    ax.grid(alpha=0.3)
 
 
-def _rows(model) -> list[dict]:
-    report = model.report
-    vacancies = model.vacancies()
-    rows = []
-    for g in model.inputs.groups:
-        rows.append({"group": g, "fte": report[f"FTE {g}"], "baseline": report[f"Baseline FTE {g}"],
-                     "vacant": vacancies[g]})
-    rows.append({"group": "total", "fte": report["FTE total"], "baseline": report["Baseline FTE total"],
-                 "vacant": sum(vacancies.values())})
-    return rows
+def _band(ax, t: pd.DataFrame, colour, text, prefix="", **kw):
+    ax.plot(t.year, t[f"{prefix}mean"], color=colour, label=text, **kw)
+    ax.fill_between(t.year, t[f"{prefix}low"], t[f"{prefix}high"], color=colour, alpha=0.2, linewidth=0)
 
 
-@solara.component
-def NumbersTable(model):
-    """FTE by group now, for the policy and the baseline, and the difference (read by the browser test)."""
-    update_counter.get()
-    cells = "".join(
-        f"<tr data-group='{r['group']}'><td>{html.escape(label(r['group']))}</td><td>{r['fte']:,.1f}</td>"
-        f"<td>{r['baseline']:,.1f}</td><td class='difference'>{r['fte'] - r['baseline']:+,.1f}</td>"
-        f"<td>{r['vacant']:,.1f}</td></tr>" for r in _rows(model))
-    for problem in getattr(model, "problems", []):
-        solara.Error(f"{problem}. Not run: change it and press Reset.", classes=["input-problem"])
-    levers = "; ".join(_describe(x) for x in model.levers) if model.levers else "none (the policy is the baseline)"
-    text = (f"<p><b>Workforce at {model.date}</b> (month {model.now - model.inputs.start} of "
-            f"{model.end - model.inputs.start}; seed {model.seed})</p>"
-            "<table class='workforce-table' style='border-collapse: collapse; font-size: 0.9em'>"
-            "<thead><tr><th>group</th><th>FTE (policy)</th><th>FTE (baseline)</th><th>difference</th>"
-            f"<th>vacant FTE</th></tr></thead><tbody>{cells}</tbody></table>"
-            f"<p><b>Levers in force:</b> {html.escape(levers)}</p>")
-    style = "<style>.workforce-table td, .workforce-table th {padding: 2px 10px; text-align: right; " \
-            "border-bottom: 1px solid #ddd} .workforce-table td:first-child, .workforce-table th:first-child {text-align: left}</style>"
-    solara.HTML(tag="div", unsafe_innerHTML=style + text, classes=["workforce-numbers"])
-
-
-def _describe(lever) -> str:
-    args = {k: v for k, v in lever.describe().items() if k != "lever"}
-    return f"{lever.kind}(" + ", ".join(f"{k}={v}" for k, v in args.items()) + ")"
-
-
-@solara.component
-def DifferenceChart(model):
-    """Policy less baseline FTE by group, at the current month."""
-    update_counter.get()
-    rows = _rows(model)[:-1]
-    diff = np.array([r["fte"] - r["baseline"] for r in rows])
-    fig = Figure(figsize=(6, 4), layout="constrained")
+def figure_total(result: Result) -> Figure:
+    """Total FTE in post, policy and baseline, against the funded establishment."""
+    fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
-    y = np.arange(len(rows))
-    ax.barh(y, diff, color=[_COLOURS[i % len(_COLOURS)] for i in range(len(rows))])
-    ax.set_yticks(y, [label(r["group"]) for r in rows], fontsize=8)
+    t = result.tables["in_post_fte"]
+    e = result.tables["establishment_fte"]
+    total = t.group == "total"
+    _band(ax, t[total & (t.policy == "baseline")], "#7f7f7f", "Baseline: FTE in post")
+    _band(ax, t[total & (t.policy == "policy")], "#d62728", "Policy: FTE in post")
+    base_e = e[(e.group == "total") & (e.policy == "baseline")]
+    ax.plot(base_e.year, base_e["mean"], color="black", linestyle="--", label="Funded establishment (demand)")
+    ax.set_title(f"All groups: FTE in post, mean and {LEVEL:.0%} interval over {result.inputs.replications} "
+                 "replications", fontsize=10)
+    ax.set_ylabel("FTE in post (trainees in service apart)")
+    _years(ax)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def figure_difference(result: Result) -> Figure:
+    """The policy's effect by group in the final year: paired difference with its interval."""
+    s = result.scenario
+    t = result.tables["in_post_fte"]
+    t = t[(t.year == result.final) & (t.policy == "policy") & (t.group != "total")]
+    order = [g for g in s.groups if g in set(t.group)]
+    t = t.set_index("group").loc[order]
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(t))
+    error = np.vstack([t.diff_mean - t.diff_low, t.diff_high - t.diff_mean])
+    ax.barh(y, t.diff_mean, color="#d62728", alpha=0.7)
+    ax.errorbar(t.diff_mean, y, xerr=np.maximum(error, 0), fmt="none", color="black", capsize=3)
+    ax.set_yticks(y, [group_name(s, g) for g in order], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("FTE, policy less baseline")
-    ax.set_title(f"Difference from the baseline by group, {model.date}", fontsize=10)
+    ax.set_xlabel(f"FTE in post, policy less baseline, March {result.final}")
+    ax.set_title(f"The policy's effect by group, {result.final}: mean and {LEVEL:.0%} interval", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+    return fig
 
 
-# ---- the page ----------------------------------------------------------------------------------------
-def model_params(name: str = scenario_module.DEFAULT) -> dict:
-    s = scenario_module.compiled(name)
-    first = calendar.year_of(s.start) + 1
-    params = {
-        "until": Slider("Last year (March)", 2031, first, calendar.year_of(s.end), 1),
-        **{key: Slider(text, 0, 0, top, 1) for key, (_, text, top) in PLACES.items()},
-        "retention": Slider("Fewer leavers (%)", 0, 0, 50, 1),
-        "return_share": Slider("More retirees return (pp)", 0, 0, 50, 1),
-        "ltft_share": Slider("Psychiatry LTFT trainees (%)", default_ltft_percent(name), 0, 100, 1),
-        "international_recruits": Slider("International recruits a year", 0, 0, 300, 5),
-        "recruit_group": {"type": "Select", "value": "nursing", "values": list(s.groups),
-                          "label": "Group of the international recruits"},
-        "rng": Slider("Seed", 1, 0, 99, 1),
-    }
-    return params
+def figure_groups(result: Result) -> Figure:
+    """FTE in post by group under the policy, with bands."""
+    s = result.scenario
+    t = result.tables["in_post_fte"]
+    t = t[t.policy == "policy"]
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.subplots()
+    colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+               "#17becf"]
+    for i, g in enumerate(g for g in s.groups if g in set(t.group)):
+        _band(ax, t[t.group == g], colours[i % len(colours)], group_name(s, g))
+    ax.set_title("FTE in post by staff group under the policy", fontsize=10)
+    ax.set_ylabel("FTE in post")
+    _years(ax)
+    ax.legend(fontsize=7, ncol=2)
+    return fig
+
+
+FIGURES = {"total": ("FTE in post: policy and baseline", figure_total),
+           "difference": ("The policy's effect by group", figure_difference),
+           "groups": ("FTE in post by staff group", figure_groups)}
+
+
+def png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+# ---- uploads ------------------------------------------------------------------------------------------
+UPLOADS = Path(tempfile.gettempdir()) / "workforce-dashboard-uploads"
+
+
+def load_upload(name: str, content: bytes) -> tuple[str | None, str | None]:
+    """Save an uploaded scenario and load it: (its path, None), or (None, a message naming the
+    file, the field and what was expected)."""
+    plain = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).name).lstrip(".-") or "scenario.yaml"
+    folder = Path(tempfile.mkdtemp(prefix="s", dir=_uploads()))
+    path = folder / plain
+    path.write_bytes(content)
+    try:
+        scenario_module.compiled(str(path), {})
+    except InputError as exc:
+        return None, str(exc).replace(f"{folder}/", "")
+    except Exception:  # noqa: BLE001 - whatever the file holds, the page says so in words
+        return None, f"{plain}: expected a scenario file (YAML, as sim/data/scenarios/wales-mh-2021.yaml)"
+    return str(path), None
+
+
+def _uploads() -> Path:
+    UPLOADS.mkdir(parents=True, exist_ok=True)
+    return UPLOADS
+
+
+# ---- the page -----------------------------------------------------------------------------------------
+# per browser session (Solara's reactive variables belong to the session that reads them)
+current = solara.reactive(Inputs())
+upload_message = solara.reactive("")
+uploaded = solara.reactive(())  # paths of scenarios uploaded in this session
+
+
+class _Superseded(Exception):
+    """A run whose results nobody will see (Run pressed again, or the page closed): stop computing."""
+
+
+@solara.lab.task(prefer_threaded=True)
+def run_task(inputs: Inputs):
+    def progress(done, total):
+        if not run_task.is_current():
+            raise _Superseded
+        run_task.progress = 100.0 * done / total
+
+    try:
+        return simulate(inputs, progress)
+    except InputError as exc:
+        return str(exc)
+
+
+CSS = """
+.workforce-page { max-width: 1500px; margin: 0 auto; padding: 12px; }
+.workforce-page img { max-width: 100%; height: auto; }
+.workforce-help { font-size: 0.8em; color: #555; margin: -6px 0 12px; line-height: 1.3; }
+.workforce-controls .v-input__slot { flex-wrap: wrap; }
+.workforce-controls .v-input__slot > .v-label { flex: 0 0 100%; white-space: normal; height: auto;
+  margin: 0 0 30px !important; max-width: 100%; position: static !important; }
+.workforce-controls .v-input--checkbox .v-input__slot > .v-label { flex: 1 1 0; margin: 0 !important; }
+.workforce-controls .v-select .v-input__slot > .v-label { margin: 0 !important; }
+.workforce-scroll { overflow-x: auto; max-width: 100%; }
+.workforce-table { border-collapse: collapse; font-size: 0.9em; }
+.workforce-table td, .workforce-table th { padding: 3px 8px; text-align: right; border-bottom: 1px solid #ddd;
+  white-space: nowrap; }
+.workforce-table td:first-child, .workforce-table th:first-child { text-align: left; white-space: normal; }
+.workforce-section { font-weight: bold; margin: 12px 0 4px; }
+.upload-problem, .run-problem, .input-problem { white-space: pre-line; }
+@media (max-width: 959px) { .workforce-grid > div:first-child { order: 2; } }
+.workforce-controls .widget-upload { width: auto !important; max-width: 100%; margin-bottom: 12px; }
+.v-slider__thumb-label { font-size: 11px; }
+"""
+
+
+def Help(text: str):
+    return solara.HTML(tag="div", unsafe_innerHTML=text, classes=["workforce-help"])
+
+
+def _set(**changes):
+    current.value = dataclasses.replace(current.value, **changes)
+
+
+@solara.component
+def Controls(s):
+    """Every control says what it changes, in what unit and from when."""
+    inputs = current.value
+    first, last = first_year(s), calendar.year_of(s.end)
+    start = inputs.start_year or first
+    when = "from the start of the run" if start <= first else f"from March {start}"
+    with solara.Card("Levers", classes=["workforce-controls"]):
+        names = [*shipped_scenarios(), *uploaded.value]
+        solara.Select("Scenario", values=names, value=inputs.scenario, on_value=choose_scenario)
+        about = (s.spec.description or s.spec.name).rstrip(". ")
+        Help(f"{html_escape(about)}. Runs from {s.spec.start}. Or upload your own scenario file (YAML):")
+        FileUpload()
+        if upload_message.value:
+            solara.Error(upload_message.value, classes=["upload-problem"])
+        solara.SliderInt("Last year (March)", value=inputs.until, min=first + 1, max=last,
+                         on_value=lambda v: _set(until=v, start_year=min(inputs.start_year or first, v - 1)),
+                         thumb_label="always")
+        Help(f"The run ends in March {inputs.until}.")
+        solara.SliderInt("Levers in force from (March of)", value=start, min=first, max=inputs.until - 1,
+                         on_value=lambda v: _set(start_year=v), thumb_label="always")
+        Help(f"Every lever below acts {when}; training places from the intakes of the autumn after.")
+
+        solara.HTML(tag="div", unsafe_innerHTML="Training places", classes=["workforce-section"])
+        places = dict(inputs.places)
+        for stage in place_stages(s):
+            name, top = PLACES[stage]
+            solara.SliderInt(f"{name}: extra places a year", value=places.get(stage, 0), min=0, max=top,
+                             on_value=lambda v, st=stage: current.set(current.value.with_places(st, v)),
+                             thumb_label="always")
+            year = max(start, first)
+            Help(f"Places added to every academic year's intake {when} (commissioned now: "
+                 f"{places_now(s, stage, year):,.0f} a year in {year}/{(year + 1) % 100:02d}).")
+
+        solara.HTML(tag="div", unsafe_innerHTML="Staff", classes=["workforce-section"])
+        labels = {group_name(s, g): g for g in s.groups}
+        solara.SliderInt("Fewer leavers (%)", value=inputs.retention, min=0, max=50,
+                         on_value=lambda v: _set(retention=v), thumb_label="always")
+        solara.Select("Group with fewer leavers", values=[ALL, *labels],
+                      value=ALL if inputs.retention_group == ALL else group_name(s, inputs.retention_group),
+                      on_value=lambda v: _set(retention_group=labels.get(v, ALL)))
+        Help(f"Leaver rates (leaving employment, not retiring) cut by this share, {when}.")
+        solara.SliderInt("More retirees return (percentage points)", value=inputs.return_share, min=0, max=50,
+                         on_value=lambda v: _set(return_share=v), thumb_label="always")
+        Help(f"Added to every group's share of retirees who come back part time, {when}.")
+        ltft = default_ltft_percent(s)
+        if ltft is not None:
+            solara.SliderInt("Psychiatry trainees less than full time (%)",
+                             value=ltft if inputs.ltft_share is None else inputs.ltft_share, min=0, max=100,
+                             on_value=lambda v: _set(ltft_share=v), thumb_label="always")
+            Help(f"Share of core and higher psychiatry trainees training less than full time (LTFT), {when}; "
+                 f"the scenario's is {ltft}%.")
+        solara.SliderInt("International recruits a year", value=inputs.recruits, min=0, max=300, step=5,
+                         on_value=lambda v: _set(recruits=v), thumb_label="always")
+        solara.Select("Group of the international recruits", values=list(labels),
+                      value=group_name(s, inputs.recruit_group) if inputs.recruit_group in s.groups else None,
+                      on_value=lambda v: _set(recruit_group=labels[v]))
+        Help(f"Qualified staff available to recruit each year {when}, on top of the scenario's; they fill "
+             "vacancies only, so with no vacancies they do not come.")
+
+        solara.HTML(tag="div", unsafe_innerHTML="Demand and feedbacks (policy and baseline alike)",
+                    classes=["workforce-section"])
+        growth = default_growth(s) if inputs.growth is None else inputs.growth
+        solara.SliderFloat("Establishment growth (% a year)", value=growth, min=-2.0, max=5.0, step=0.5,
+                           on_value=lambda v: _set(growth=v), thumb_label="always")
+        Help(f"Funded posts (demand) in every group grow by this much each year from the start of the run; the "
+             f"scenario's is {default_growth(s):g}%.")
+        for name in available_feedbacks(s):
+            solara.Checkbox(label=FEEDBACKS[name], value=name in inputs.feedbacks,
+                            on_value=lambda v, n=name: _set(feedbacks=tuple(
+                                x for x in FEEDBACKS if (x in inputs.feedbacks and x != n) or (x == n and v))))
+        if available_feedbacks(s):
+            Help("Mechanisms the national models leave out, off in the scenario; their strengths are assumptions.")
+
+        solara.HTML(tag="div", unsafe_innerHTML="Replications", classes=["workforce-section"])
+        solara.SliderInt("Replications", value=inputs.replications, min=2, max=20,
+                         on_value=lambda v: _set(replications=v), thumb_label="always")
+        Help("Runs of the policy and of its baseline, each pair with one seed: the bands are the 90% interval "
+             "over them (the model's randomness, not the uncertainty of its parameters). Each run takes under "
+             "a second; more replications are slower.")
+        solara.SliderInt("First seed", value=inputs.seed, min=0, max=99, on_value=lambda v: _set(seed=v),
+                         thumb_label="always")
+        Help("Replication seeds are spawned from it as workforce batch spawns them: the experiment file below "
+             "reruns exactly these runs.")
+
+
+def choose_scenario(name: str) -> None:
+    """A new scenario starts from its own defaults: its groups, courses and period may differ."""
+    s = scenario_module.compiled(str(scenario_file(name)), {})
+    until = min(calendar.year_of(s.end), first_year(s) + 10)
+    current.value = Inputs(scenario=name, until=until, replications=current.value.replications,
+                           seed=current.value.seed, recruit_group=s.groups[0])
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+@solara.component
+def FileUpload():
+    """A button opening the device's file chooser (phones cannot drag and drop)."""
+    import ipywidgets
+
+    def on_value(files):
+        if not files:
+            return
+        f = files[0]
+        path, message = load_upload(f["name"], bytes(f["content"]))
+        upload_message.value = message or ""
+        if path:
+            uploaded.value = (*uploaded.value, path)
+            choose_scenario(path)
+
+    return ipywidgets.FileUpload.element(accept=".yaml,.yml", multiple=False, description="Upload a scenario",
+                                         on_value=on_value)
+
+
+@solara.component
+def Downloads(result: Result):
+    inputs = result.inputs
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}, classes=["workforce-downloads"]):
+        solara.FileDownload(lambda: experiment_text(inputs).encode("utf-8"), filename="dashboard-experiment.yaml",
+                            label="Levers in force (experiment file)", mime_type="text/yaml")
+        solara.FileDownload(lambda: result.runs.to_csv(index=False).encode("utf-8"), filename="dashboard-runs.csv",
+                            label="Tidy table (CSV)", mime_type="text/csv")
+        solara.FileDownload(lambda: parquet(result.runs), filename="dashboard-runs.parquet",
+                            label="Tidy table (Parquet)")
+        for key, (title, make) in FIGURES.items():
+            solara.FileDownload(lambda make=make: png(make(result)), filename=f"dashboard-{key}.png",
+                                label=f"Figure: {title} (PNG)", mime_type="image/png")
+
+
+@solara.component
+def Numbers(result: Result):
+    s = result.scenario
+    body = []
+    for r in rows(result):
+        vacant = "" if r["vacant"] is None else f"{r['vacant']:,.0f}"
+        attrs = " ".join(f"data-{k}='{r[k]:.3f}'" for k in ("policy", "baseline", "difference", "difference_low",
+                                                             "difference_high"))
+        body.append(f"<tr data-group='{r['group']}' {attrs}><td>{html_escape(r['name'])}</td>"
+                    f"<td class='difference'>{_cell(r['difference'], r['difference_low'], r['difference_high'], True)}"
+                    f"</td><td>{_cell(r['policy'], r['policy_low'], r['policy_high'])}</td>"
+                    f"<td>{_cell(r['baseline'], r['baseline_low'], r['baseline_high'])}</td><td>{vacant}</td></tr>")
+    chosen = levers(result.inputs, s)
+    words = "".join(f"<li>{html_escape(describe(x, s))}</li>" for x in chosen) or \
+        "<li>none: the policy is the baseline</li>"
+    assumed = describe_overrides(result.inputs, s)
+    text = (f"<p><b>FTE in post in March {result.final}</b>: mean ({LEVEL:.0%} interval over "
+            f"{result.inputs.replications} replications, first seed {result.inputs.seed}). A negative difference "
+            "is fewer staff under the policy.</p>"
+            "<div class='workforce-scroll'><table class='workforce-table'><thead><tr><th>staff group</th>"
+            "<th>difference</th><th>policy</th><th>baseline</th><th>vacant FTE (policy)</th></tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>"
+            f"<p><b>Levers in force</b></p><ul class='workforce-levers'>{words}</ul>"
+            + (f"<p><b>Assumed in both</b>: {html_escape('; '.join(assumed))}</p>" if assumed else ""))
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["workforce-numbers"])
+
+
+@solara.component
+def Results():
+    inputs = current.value
+    task = run_task
+    result = task.value if task.finished else (task.latest if task.pending else None)
+    if task.pending:
+        solara.ProgressLinear(task.progress if task.progress is not None else True)
+        solara.Info(f"Running {inputs.replications} replications of the policy and of its baseline in the "
+                    "background. Changes made now apply at the next Run; pressing Run again starts afresh.",
+                    classes=["workforce-running"])
+    if isinstance(result, str):
+        solara.Error(result, classes=["run-problem"])
+        return
+    if task.error:
+        solara.Error(f"The run stopped: {task.exception}", classes=["run-problem"])
+    if not isinstance(result, Result):
+        solara.HTML(tag="p", unsafe_innerHTML="Set the levers and press <b>Run</b> to see the policy against its "
+                    "baseline.", classes=["workforce-empty"])
+        return
+    if result.inputs != inputs and not task.pending:
+        solara.Warning("These results are for the levers as they were when you pressed Run; you have changed "
+                       "them since. Press Run to apply the changes.", classes=["workforce-stale"])
+    with solara.lab.Tabs():
+        with solara.lab.Tab("Policy against baseline"):
+            Numbers(result)
+            solara.FigureMatplotlib(figure_total(result), format="png")
+            solara.FigureMatplotlib(figure_difference(result), format="png")
+        with solara.lab.Tab("By staff group"):
+            solara.FigureMatplotlib(figure_groups(result), format="png")
+        with solara.lab.Tab("Downloads"):
+            Downloads(result)
 
 
 @solara.component
 def Page():
-    """The page, with a model of its own for each browser session (built when the session opens),
-    so one visitor's runs and levers are never what another sees."""
-    model = solara.use_memo(DashboardModel, dependencies=[])
-    SolaraViz(
-        model,
-        components=[(fte_chart, 0), (supply_chart, 0), (NumbersTable, 0),
-                    (comparison_chart, 1), (DifferenceChart, 1), (NumbersTable, 1)],
-        model_params=model_params(),
-        name="Welsh mental health workforce: policy levers",
-        play_interval=1,
-        render_interval=12,
-    )
+    """The page: the levers, Run, and the policy against its baseline."""
+    solara.Title(TITLE)
+    solara.Style(CSS)
+    inputs = current.value
+    try:
+        s = compiled(inputs)
+    except InputError as exc:  # an uploaded file changed on disk since: back to the shipped scenario
+        solara.Error(str(exc))
+        current.value = Inputs()
+        return
+    wrong = problems(inputs, s)
+    with solara.Column(classes=["workforce-page"]):
+        solara.HTML(tag="h1", unsafe_innerHTML=TITLE, style={"font-size": "1.5em", "margin": "4px 0"})
+        Help("The policy is the scenario with your levers; the baseline is the same scenario and seeds without "
+             "them, so differences are the levers' effect. Figures are FTE in post (staff in non-training posts); "
+             "trainees in service are a row of their own.")
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button("Run", color="primary", on_click=lambda: run_task(current.value),
+                          disabled=bool(wrong), classes=["workforce-run"])
+            solara.Text(f"{inputs.replications} replications of the policy and of its baseline, to March "
+                        f"{inputs.until}", style={"font-size": "0.85em"})
+        for problem in wrong:
+            solara.Error(f"{problem}. Not run: change it.", classes=["input-problem"])
+        # levers beside the results on a laptop; on a phone the results come first, under Run
+        with solara.ColumnsResponsive(default=12, medium=[5, 7], large=[4, 8], classes=["workforce-grid"]):
+            Controls(s)
+            Results()
+
+
+@solara.component
+def Layout(children=[]):
+    """No side drawer or app bar: on a phone Solara's default layout covers the page with its drawer."""
+    return solara.Column(children=children, style={"padding": "0"})
 
 
 page = Page

@@ -612,7 +612,7 @@ def _results_commands(sub) -> None:
     rep.add_argument("results", metavar="RESULTS_DIR", nargs="+", help="directories written by workforce run or batch")
     rep.add_argument("--out", metavar="FILE", help="the HTML file (default RESULTS_DIR/report.html, the first one)")
     rep.set_defaults(func=_report)
-    dash = sub.add_parser("dashboard", help="serve the browser dashboard (policy levers, live charts) on localhost")
+    dash = sub.add_parser("dashboard", help="serve the browser dashboard (policy against baseline, with intervals)")
     dash.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 for any free port)")
     dash.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     dash.add_argument("--open", action="store_true", help="open it in a web browser")

@@ -2,8 +2,15 @@
 
 ``workforce report RESULTS_DIR [RESULTS_DIR ...]`` reads directories written by ``workforce
 run`` (tables, events, replications) and/or ``workforce batch`` (an experiment's runs) and
-writes one HTML file with every figure embedded as a base64 PNG, the tables, the experiment's
-settings and the manifest: nothing to install or fetch to read it, so it can be emailed.
+writes one HTML file with every figure embedded as a base64 PNG: nothing to install or fetch to
+read it, so it can be emailed, and it reads on a phone. A planner reads the start first, so it
+opens with key messages written from the results (the largest gaps and when they close, policies
+ranked by effect with intervals, what the intervals include) and the contents; the measures and
+abbreviations are explained, each policy is described in words, and the provenance (files,
+hashes, manifests, the experiment file) is an appendix.
+
+The page is built from Jinja templates in ``sim/templates`` (``report.html`` and the sections it
+includes); its ``backtest`` and ``calibration`` blocks are the places for those sections.
 
 ``load(path)`` reads and checks a results directory, for the report and for ``sim.plots``.
 A directory that is missing, empty, or written in an older or unknown format is refused with
@@ -13,7 +20,6 @@ an ``InputError`` naming the file and what was expected (the command line exits 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import json
 from dataclasses import dataclass, field
@@ -223,122 +229,329 @@ def load(path, kind: str | None = None) -> RunDir | BatchDir:
 
 
 # ---- the report ----------------------------------------------------------------------------------
+ACRONYMS = [
+    ("AMHP", "approved mental health professional: a social worker (or nurse, OT or psychologist) trained to "
+             "assess people under the Mental Health Act"),
+    ("BIA", "best interests assessor (Deprivation of Liberty Safeguards)"),
+    ("CAAP", "clinical associate in applied psychology: a master's-level psychology role with posts of its own"),
+    ("CCT", "certificate of completion of training: the end of a doctor's specialty training"),
+    ("CI", "confidence interval"),
+    ("FTE", "full-time equivalent: hours worked as a share of full time"),
+    ("HCSW", "health care support worker"),
+    ("LTFT", "less than full time (training)"),
+    ("MH", "mental health"),
+    ("MHO", "mental health officer status: an NHS pension right to retire at 55 (until March 2029 in the model)"),
+    ("NHS", "National Health Service"),
+    ("OT", "occupational therapist, occupational therapy"),
+    ("PA", "physician associate"),
+    ("SAS", "specialty and associate specialist doctors: senior doctors outside training who are not consultants"),
+]
+LEVEL_TEXT = f"{0.9:.0%}"
+
+
+def _environment():
+    """The report's templates (``sim/templates``), autoescaped: tables and figures are passed as markup."""
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("sim", "templates"),
+                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
 def _png(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _figure(title: str, make) -> str:
+def _figure(title: str, make) -> dict:
     try:
-        fig = make()
+        return {"title": title, "png": _png(make())}
     except InputError as exc:
-        return f"<p class='note'>{html.escape(title)}: not drawn ({html.escape(str(exc))})</p>"
-    return (f"<figure><img alt='{html.escape(title)}' src='data:image/png;base64,{_png(fig)}'>"
-            f"<figcaption>{html.escape(title)}</figcaption></figure>")
+        return {"title": title, "png": None, "note": str(exc)}
 
 
-def _table(frame: pd.DataFrame, index: bool = False) -> str:
-    return frame.to_html(index=index, escape=True, border=0, classes="data", na_rep="",
-                         float_format=lambda x: f"{x:,.1f}")
+def _table(frame: pd.DataFrame, index: bool = False):
+    from markupsafe import Markup
+
+    return Markup(frame.to_html(index=index, escape=True, border=0, classes="data", na_rep="",
+                                float_format=lambda x: f"{x:,.1f}"))
 
 
-def _settings(manifest: dict) -> str:
-    return f"<pre>{html.escape(json.dumps(manifest, indent=2, default=str))}</pre>"
+def group_names(scenario) -> dict:
+    """Staff groups' names for people: each ``label:`` without its bracketed detail."""
+    out = {"total": "total"}
+    for g, spec in scenario.spec.groups.items():
+        text = getattr(spec, "label", "") or g.replace("_", " ")
+        out[g] = text.split(" (")[0]
+    return out
 
 
-def _run_section(d: RunDir) -> str:
+def _fmt(x: float, sign: bool = False) -> str:
+    return f"{x:+,.0f}" if sign else f"{x:,.0f}"
+
+
+def _interval(mean, low, high, sign=False) -> str:
+    return f"{_fmt(mean, sign)} ({LEVEL_TEXT} interval {_fmt(low, sign)} to {_fmt(high, sign)})"
+
+
+def _inputs(manifest: dict) -> list[tuple[str, str]]:
+    files = manifest.get("input_files") or {}
+    if isinstance(files, dict):
+        return sorted(files.items())
+    return [(str(f), "") for f in files]
+
+
+def _provenance(d, section: dict) -> None:
+    section["path"] = str(d.path)
+    section["inputs"] = _inputs(d.manifest)
+    section["manifest"] = json.dumps(d.manifest, indent=2, default=str)
+
+
+# ---- a run directory ----
+def _run_section(d: RunDir, number: int) -> tuple[dict, list[str]]:
     from . import plots
     from .replications import headline_in_post, summarise
 
     src = d.source()
     s = src.scenario
-    parts = [f"<h2>{html.escape(d.title())}</h2>", f"<p class='where'>{html.escape(str(d.path))}</p>"]
+    names = group_names(s)
     values = src.values
     total = values.groupby(["run", "year", "measure"]).value.sum().reset_index().assign(group="total")
     summary = summarise(pd.concat([values, total], ignore_index=True))
-    parts.append(f"<h3>FTE in post by staff group, trainees in service apart: mean ({plots.LEVEL:.0%} interval "
-                 f"over {src.runs} run{'s' if src.runs > 1 else ''}), every five years</h3>")
+    runs = f"{src.runs} run{'s' if src.runs > 1 else ''}"
     table = headline_in_post(summary, src.groups)
     table.columns = [str(c) for c in table.columns]
-    parts.append(_table(table.rename_axis("group").reset_index()))
-    final = int(summary.year.max())
+    table.index = [{"total": "total in post", "vacant": "vacant FTE"}.get(g, names.get(g, g)) for g in table.index]
+    first, final = int(summary.year.min()), int(summary.year.max())
     at = summary[summary.year == final].pivot(index="group", columns="measure", values="mean")
     gaps = pd.DataFrame({
-        "in-post FTE (supply)": at.in_post_fte, "establishment FTE (demand)": at.establishment_fte,
+        "FTE in post (supply)": at.in_post_fte, "establishment FTE (demand)": at.establishment_fte,
         "supply gap FTE": at.supply_gap_fte, "vacant FTE": at.vacancies_fte,
         "Welsh-speaking FTE": at.welsh_speaking_fte}).reindex([*src.groups, "total"])
-    parts.append(f"<h3>Supply against demand in {final} (means)</h3>")
-    parts.append(_table(gaps.rename_axis("group").reset_index()))
-    parts.append("<h3>Figures</h3>")
-    parts.append(_figure("FTE by staff group", lambda: plots.fte_over_time(src)))
-    parts.append(_figure("Supply against demand, and the gap", lambda: plots.supply_demand(src)))
-    parts.append(_figure("Training pipeline", lambda: plots.training_pipeline(src)))
-    parts.append(_figure("Joiners and leavers by reason (first run)", lambda: plots.joiners_leavers(src)))
-    parts.append(_figure("Welsh-speaking FTE", lambda: plots.welsh_speaking(src)))
+    zero = gaps.drop(columns=["supply gap FTE", "vacant FTE"]).abs().sum(axis=1).eq(0)
+    collapsed = []
+    if zero.any():
+        collapsed.append(f"Not shown, all zero in {final}: {', '.join(names[g] for g in gaps.index[zero])}.")
+    gaps = gaps[~zero]
+    gaps.index = [names.get(g, g) for g in gaps.index]
+    figures = [
+        _figure("FTE by staff group", lambda: plots.fte_over_time(src)),
+        _figure("Supply against demand, and the gap", lambda: plots.supply_demand(src)),
+        _figure("Training pipeline", lambda: plots.training_pipeline(src)),
+        _figure("Joiners and leavers by reason (first run)", lambda: plots.joiners_leavers(src)),
+        _figure("Welsh-speaking FTE", lambda: plots.welsh_speaking(src)),
+    ]
     if src.people is not None:
         years = sorted(src.tidy.year.unique())
         chosen = sorted({years[0], years[len(years) // 2], years[-1]})
-        parts.append(_figure("Age-sex pyramids (first run)", lambda: plots.age_sex_pyramid(src, years=chosen)))
+        figures.append(_figure("Age-sex pyramids (first run)", lambda: plots.age_sex_pyramid(src, years=chosen)))
     else:
-        parts.append("<p class='note'>Age-sex pyramids: not drawn (the directory has no people.parquet: it was "
-                     "written by an earlier version of workforce run).</p>")
+        figures.append({"title": "Age-sex pyramids", "png": None,
+                        "note": "the directory has no people.parquet: it was written by an earlier version of "
+                                "workforce run"})
     for pathway in s.pathway_names:
-        parts.append(_figure(f"Pathway flows: {pathway} (first run)", lambda p=pathway: plots.pathway_flows(src, p)))
-    parts.append("<h3>Settings: the manifest</h3>")
-    parts.append(_settings(d.manifest))
-    return "\n".join(parts)
+        figures.append(_figure(f"Pathway flows: {pathway} (first run)", lambda p=pathway: plots.pathway_flows(src, p)))
+    m = d.manifest
+    section = {"template": "run_section.html", "id": f"results-{number}", "title": d.title(), "runs": runs,
+               "what": f"The scenario {m['scenario']} from {m['start']} to {m['end']}, {runs}.",
+               "headline": _table(table.rename_axis("staff group").reset_index()),
+               "gaps": _table(gaps.rename_axis("staff group").reset_index()), "final": final,
+               "collapsed": collapsed, "figures": figures}
+    _provenance(d, section)
+    said = _run_messages(summary, src.groups, names, first, final, src.runs)
+    said["title"] = d.title()
+    return section, said
 
 
-def _batch_section(d: BatchDir) -> str:
+def _run_messages(summary: pd.DataFrame, groups: list[str], names: dict, first: int, final: int,
+                  runs: int) -> dict:
+    """Key messages of a projection: the total, the largest gaps and when they close, the intervals."""
+    def series(measure, group):
+        return summary[(summary.measure == measure) & (summary.group == group)].set_index("year").sort_index()
+
+    out = []
+    post = series("in_post_fte", "total")
+    if not post.empty:
+        end = post.loc[final]
+        out.append(f"FTE in post, all groups: {_fmt(post.loc[first]['mean'])} in {first}, "
+                   f"{_interval(end['mean'], end.low, end.high)} in {final}.")
+    gaps = {g: series("supply_gap_fte", g) for g in groups}
+    largest = sorted((g for g in groups if not gaps[g].empty and gaps[g].loc[first]["mean"] > 0),
+                     key=lambda g: -gaps[g].loc[first]["mean"])[:3]
+    for g in largest:
+        gap = gaps[g]["mean"]
+        closed = gap[(gap.index > first) & (gap <= 0)]
+        if len(closed):
+            when = f"closes by {int(closed.index[0])}"
+        else:
+            way = "narrows" if gap.loc[final] < gap.loc[first] else "widens"
+            when = f"{way} to {_fmt(gap.loc[final])} FTE by {final} without closing"
+        out.append(f"{names.get(g, g)}: a supply gap of {_fmt(gap.loc[first])} FTE in {first}, which {when}.")
+    over = [names.get(g, g) for g in groups if not gaps[g].empty and gaps[g].loc[final]["mean"] < 0]
+    if over:
+        out.append(f"In {final} supply exceeds the funded establishment (a negative gap) in: {', '.join(over)}.")
+    vacant = series("vacancies_fte", "total")
+    if not vacant.empty:
+        out.append(f"Vacant FTE, all groups: {_fmt(vacant.loc[first]['mean'])} in {first}, "
+                   f"{_fmt(vacant.loc[final]['mean'])} in {final}.")
+    out.append(f"The intervals are over {runs} replication{'s' if runs > 1 else ''} of one parameter set: they show "
+               "the model's randomness only, not the uncertainty of its parameters or of its structure.")
+    return {"title": "", "ranked": [], "points": out}
+
+
+# ---- a batch directory ----
+def lever_words(d: dict) -> str:
+    """A lever (as an experiment file gives it) in words."""
+    kind = d.get("lever")
+    groups = ", ".join(g.replace("_", " ") for g in d.get("groups") or []) or "every group"
+    stages = ", ".join(s.replace("/", ": ").replace("_", " ") for s in d.get("stages") or [])
+    when = f", from {d['start']}" if d.get("start") else ""
+    if kind in ("training_places", "in_service_route"):
+        what = "in-service training places" if kind == "in_service_route" else "commissioned training places"
+        stage = d["stage"].replace("/", ": ").replace("_", " ")
+        parts = []
+        if d.get("places"):
+            parts.append("places a year " + ", ".join(f"{v:,.0f} from {y}" for y, v in sorted(d["places"].items())))
+        if d.get("extra") is not None:
+            parts.append(f"{d['extra']:+,.0f} places in every academic year")
+        if d.get("fill_rate") is not None:
+            parts.append(f"{d['fill_rate']:.0%} of places filled")
+        return f"{what.capitalize()}, {stage}: {'; '.join(parts)}{when}."
+    if kind == "retention":
+        ages = f", aged {d['ages'][0]:g} to {d['ages'][1]:g}" if d.get("ages") else ""
+        where = f" in {stages}" if stages else ""
+        return f"{1 - d['factor']:.0%} fewer leavers ({groups}{where}{ages}){when}."
+    if kind == "retire_and_return":
+        parts = []
+        if d.get("share") is not None:
+            parts.append(f"{d['share']:.0%} of retirees return")
+        if d.get("hours_cut") is not None:
+            parts.append(f"with {d['hours_cut']:.0%} fewer hours")
+        if d.get("stay_years"):
+            parts.append(f"for {d['stay_years'][0]:g} to {d['stay_years'][1]:g} years")
+        if d.get("retirement_factor") is not None:
+            parts.append(f"retirement rates x {d['retirement_factor']:g}")
+        return f"Retire and return ({groups}): {', '.join(parts)}{when}."
+    if kind == "ltft_training":
+        frac = f" at {d['fraction'][0]:.0%} to {d['fraction'][1]:.0%} of full time" if d.get("fraction") else ""
+        extra = f"; {d['extra_places']:.0%} more places to make up the time" if d.get("extra_places") else ""
+        return (f"{d['share']:.0%} of trainees in {stages or groups} train less than full time (LTFT)"
+                f"{frac}{extra}{when}.")
+    if kind == "recruitment":
+        parts = []
+        if d.get("extra_per_year"):
+            parts.append(f"{d['extra_per_year']:,.0f} more recruits available a year"
+                         + (f" ({d['source'].replace('_', ' ')})" if d.get("source") else ""))
+        if d.get("per_year") is not None:
+            parts.append(f"{d['per_year']:,.0f} recruits available a year")
+        if d.get("fill_per_month") is not None:
+            parts.append(f"{d['fill_per_month']:.0%} of vacant FTE filled a month")
+        return f"Recruitment from outside the pipeline ({groups}): {'; '.join(parts)}{when}."
+    if kind == "training_attrition":
+        return f"{d['reduction']:.0%} fewer students leave training in {stages or groups}{when}."
+    if kind == "transitions":
+        stage = d["stage"].replace("/", ": ").replace("_", " ")
+        shares = ", ".join(f"{v:.1%} to {k.replace('/', ': ').replace('_', ' ')}" for k, v in d["shares"].items())
+        return f"On completing {stage}: {shares}{when}."
+    if kind == "feedbacks":
+        on = [f"{k} {'on' if v else 'off'}" for k, v in d.items() if k in ("supervision", "workload", "substitution")]
+        return f"Feedbacks: {', '.join(on)}{when}."
+    return json.dumps(d)
+
+
+def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
+    import yaml
+
     from . import analysis, plots
 
     m = d.manifest
-    parts = [f"<h2>{html.escape(d.title())}</h2>", f"<p class='where'>{html.escape(str(d.path))}</p>"]
+    names = group_names(d.scenario)
     written, planned = analysis.completeness(d.path)
-    if written < planned:
-        parts.append(f"<p class='note'>{written} of {planned} runs written: the batch is unfinished.</p>")
-    table = analysis.compare(d.path, "fte")
+    table = analysis.compare(d.path, "in_post_fte")
     final = int(table.year.max())
-    shown = table[(table.year == final)]
-    groups = [*d.scenario.groups, "total"]
-    parts.append(f"<h3>FTE in {final} by policy and group: mean [{plots.LEVEL:.0%} interval over runs], paired "
-                 f"difference from the baseline [{plots.LEVEL:.0%} interval] and {plots.LEVEL:.0%} CI of the mean "
-                 f"difference</h3>")
-    totals = shown[shown.group == "total"]
-    parts.append(_table(_comparison_cells(totals)))
+    shown = table[table.year == final]
+    try:
+        spec = yaml.safe_load(d.experiment_text or "") or {}
+    except yaml.YAMLError:
+        spec = {}
+    described = {k: (v or {}).get("description", "") for k, v in (spec.get("policies") or {}).items()} \
+        if isinstance(spec, dict) else {}
+    policies = [{"name": name, "description": described.get(name, ""),
+                 "levers": [lever_words(x) for x in levers] or ["No lever: the baseline."]}
+                for name, levers in m["policies"].items() if name != "baseline"]
     moved = shown[(shown.policy != "baseline") & (shown.group != "total")]
     top = list(moved.assign(size=moved.diff_mean.abs()).groupby("group")["size"].max().sort_values(ascending=False)
                .loc[lambda x: x > 0].index[:3])
-    top = [g for g in groups if g in top]
-    parts.append("<h3>Figures</h3>")
-    parts.append(_figure("Policies against the baseline: FTE", lambda: plots.policy_differences(
-        table, groups=["total", *top])))
-    vacancies = analysis.compare(d.path, "vacancies_fte")
-    parts.append(_figure("Policies against the baseline: vacant FTE", lambda: plots.policy_differences(
-        vacancies, groups=["total"])))
+    top = [g for g in d.scenario.groups if g in top]
+    figures = [
+        _figure("Policies against the baseline: FTE in post", lambda: plots.policy_differences(
+            table, measure="in_post_fte", groups=["total", *top])),
+        _figure("Policies against the baseline: vacant FTE", lambda: plots.policy_differences(
+            analysis.compare(d.path, "vacancies_fte"), measure="vacancies_fte", groups=["total"])),
+    ]
     if plots.feedback_comparisons(m["policies"]):  # policies switching feedbacks on (sim.feedbacks)
         panels = [p for p in plots.FEEDBACK_PANELS if p.partition(":")[2] in {*d.scenario.groups, "total"}]
-        parts.append(_figure("What each feedback changes: feedback on less off", lambda: plots.feedback_effects(
+        figures.append(_figure("What each feedback changes: feedback on less off", lambda: plots.feedback_effects(
             d.path, panels)))
-    parts.append(_figure("Baseline FTE by staff group", lambda: plots.fte_over_time(d.source("baseline"))))
-    parts.append(_figure("Baseline supply against demand", lambda: plots.supply_demand(d.source("baseline"))))
-    parts.append(f"<h3>FTE in {final} by policy and staff group</h3>")
-    parts.append(_table(_comparison_cells(shown[shown.group != "total"])))
-    parts.append("<h3>Settings: the experiment file</h3>")
-    text = d.experiment_text
-    parts.append(f"<pre>{html.escape(text)}</pre>" if text else "<p class='note'>experiment.yaml not found</p>")
-    parts.append("<h3>Settings: the manifest</h3>")
-    parts.append(_settings(m))
-    return "\n".join(parts)
+    figures.append(_figure("Baseline FTE by staff group", lambda: plots.fte_over_time(d.source("baseline"))))
+    figures.append(_figure("Baseline supply against demand", lambda: plots.supply_demand(d.source("baseline"))))
+    by_group = shown[shown.group != "total"]
+    still = (by_group.policy == "baseline") | (by_group.diff_low != 0) | (by_group.diff_high != 0)
+    collapsed = []
+    for policy, rows in by_group[~still].groupby("policy", sort=False):
+        collapsed.append(f"{policy}: no difference from the baseline in any run, not shown: "
+                         f"{', '.join(names.get(g, g) for g in rows.group)}.")
+    section = {"template": "batch_section.html", "id": f"results-{number}", "title": d.title(),
+               "description": spec.get("description", "") if isinstance(spec, dict) else "",
+               "unfinished": f"{written} of {planned} runs written: the batch is unfinished." if written < planned
+               else "", "scenario": m["scenario"], "policies": policies, "final": final,
+               "totals": _table(_comparison_cells(shown[shown.group == "total"], names)),
+               "by_group": _table(_comparison_cells(by_group[still], names)), "collapsed": collapsed,
+               "figures": figures, "experiment_text": d.experiment_text}
+    _provenance(d, section)
+    return section, _batch_messages(d, shown, final, described)
 
 
-def _comparison_cells(t: pd.DataFrame) -> pd.DataFrame:
+def _batch_messages(d: BatchDir, shown: pd.DataFrame, final: int, described: dict) -> dict:
+    """Key messages of an experiment: policies ranked by their effect, with intervals, and what those include."""
+    m = d.manifest
+    totals = shown[(shown.group == "total") & (shown.policy != "baseline")].sort_values("diff_mean", ascending=False)
+    base = shown[(shown.group == "total") & (shown.policy == "baseline")]
+    lead = (f"Policies ranked by their effect on FTE in post, all groups, in {final} (the baseline: "
+            + (f"{_interval(base['mean'].iloc[0], base.low.iloc[0], base.high.iloc[0])})." if len(base) else "none)."))
+    out, ranked = [], []
+    for row in totals.itertuples():
+        about = f" ({described[row.policy]})" if described.get(row.policy) else ""
+        none = row.diff_low == row.diff_high == 0
+        zero = " The interval includes zero: in some runs it does nothing or worse." \
+            if row.diff_low <= 0 <= row.diff_high and not none else ""
+        none = " No difference in any run." if none else ""
+        ranked.append(f"{row.policy}{about}: {_interval(row.diff_mean, row.diff_low, row.diff_high, True)} "
+                      f"FTE in post.{zero}{none}")
+    if len(totals) >= 2:
+        a, b = totals.iloc[0], totals.iloc[1]
+        if a.diff_ci_low <= b.diff_ci_high and not (a.diff_mean == b.diff_mean == 0):
+            out.append(f"{a.policy} and {b.policy} cannot be told apart by these runs: the {LEVEL_TEXT} confidence "
+                       "intervals of their mean effects overlap (more replications would narrow them).")
+    sets = len(m.get("parameter_sets") or [{}])
+    drawn = sets > 1 or (sets == 1 and (m.get("parameter_sets") or [{}])[0])
+    reps = len(m.get("replication_seeds") or [])
+    out.append(f"The intervals are over {reps} replication{'s' if reps != 1 else ''}"
+               + (f" x {sets} parameter sets drawn from the uncertain ranges: they include the model's randomness and "
+                  "those ranges" if drawn else ": they include the model's randomness, not the uncertainty of its "
+                                               "parameters")
+               + "; none includes the uncertainty of the model's structure.")
+    return {"title": f"Experiment: {m['experiment']}", "lead": lead, "ranked": ranked, "points": out}
+
+
+def _comparison_cells(t: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
+    names = names or {}
+
     def cell(mean, low, high):
         return [f"{a:,.1f} [{b:,.1f}, {c:,.1f}]" for a, b, c in zip(mean, low, high)]
 
     out = pd.DataFrame({
-        "policy": t.policy.to_numpy(), "group": t.group.to_numpy(), "runs": t.runs.to_numpy(),
+        "policy": t.policy.to_numpy(), "staff group": [names.get(g, g) for g in t.group], "runs": t.runs.to_numpy(),
         "mean [90% interval]": cell(t["mean"], t.low, t.high),
         "difference [90% interval]": cell(t.diff_mean, t.diff_low, t.diff_high),
         "mean difference 90% CI": [f"[{a:,.1f}, {b:,.1f}]" for a, b in zip(t.diff_ci_low, t.diff_ci_high)],
@@ -348,44 +561,39 @@ def _comparison_cells(t: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-STYLE = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px;
-       color: #222; line-height: 1.4; padding: 0 1em; }
-h1 { border-bottom: 2px solid #1f77b4; padding-bottom: .2em; }
-h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
-table.data { border-collapse: collapse; font-size: 0.85em; margin: .5em 0 1.5em; }
-table.data th, table.data td { padding: .25em .6em; border-bottom: 1px solid #e4e4e4; text-align: right; }
-table.data th { background: #f3f6fa; }
-table.data td:first-child, table.data th:first-child { text-align: left; }
-figure { margin: 1em 0 2em; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { font-size: .9em; color: #555; }
-pre { background: #f7f7f7; padding: 1em; overflow-x: auto; font-size: .8em; }
-.note { color: #8a6d3b; } .where { color: #777; font-size: .85em; }
-"""
+def build(paths, *, backtest: str | None = None, calibration: str | None = None) -> str:
+    """The report's HTML for one or more results directories.
 
+    ``backtest`` and ``calibration`` are HTML fragments for the report's back-test and
+    calibration sections (left out when None); their place is a block of ``report.html``.
+    """
+    from markupsafe import Markup
 
-def build(paths) -> str:
-    """The report's HTML for one or more results directories."""
     from . import __version__
 
     loaded = [load(p) for p in paths]
     if not loaded:
         raise InputError.one("RESULTS_DIR", "", "at least one results directory")
-    sections = [_run_section(d) if d.kind == "run" else _batch_section(d) for d in loaded]
+    sections, messages = [], []
+    for i, d in enumerate(loaded, 1):
+        section, said = (_run_section if d.kind == "run" else _batch_section)(d, i)
+        sections.append(section)
+        messages.append(said)
+    contents = [{"id": "summary", "title": "Summary: key messages"}]
+    for s in sections:
+        contents.append({"id": s["id"], "title": s["title"]})
+        if s["template"] == "batch_section.html":
+            contents.append({"id": f"{s['id']}-policies", "title": "The policies in words"})
+    contents += [{"id": k, "title": t} for k, t, v in (
+        ("backtest", "Back-test: the model against what happened", backtest),
+        ("calibration", "Calibration: fitted parameters and their uncertainty", calibration)) if v]
+    contents += [{"id": "measures", "title": "What the measures mean"},
+                 {"id": "appendix", "title": "Appendix: provenance"}]
     names = ", ".join(d.manifest.get("experiment") or d.manifest.get("scenario") for d in loaded)
-    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Workforce report: {html.escape(names)}</title>
-<style>{STYLE}</style></head>
-<body>
-<h1>Workforce report: {html.escape(names)}</h1>
-<p>Written {created} by workforce-sim {html.escape(__version__)}. Lines are means over runs and bands
-{int(100 * 0.9)}% intervals (where a single future would fall, given the model's randomness); a policy's
-effect is the paired difference from its baseline twin (same seed and parameters). Many rates are marked
-assumptions: read the numbers as the model's logic applied to its inputs, not as a forecast.</p>
-{''.join(sections)}
-</body></html>
-"""
+    return _environment().get_template("report.html").render(
+        names=names, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), version=__version__,
+        messages=messages, contents=contents, sections=sections, level=LEVEL_TEXT, acronyms=ACRONYMS,
+        backtest=Markup(backtest) if backtest else None, calibration=Markup(calibration) if calibration else None)
 
 
 def write(paths, out=None) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, has_problem
 from sim.cli import main
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,90 +71,97 @@ def chromium() -> str:
     return CHROMIUM
 
 
-# ---- the model behind the page ------------------------------------------------------------------
+# ---- the runs behind the page -------------------------------------------------------------------
 def test_levers_at_their_neutral_values_leave_the_policy_identical_to_the_baseline():
-    from sim.app import DashboardModel
+    from sim.app import Inputs, rows, simulate
 
-    model = DashboardModel(until=2023)
-    assert model.levers == []
-    model.run()
-    df = model.datacollector.get_model_vars_dataframe()
-    assert len(df) == 25
-    assert (df["FTE total"] == df["Baseline FTE total"]).all()
-    for g in model.inputs.groups:
-        assert (df[f"FTE {g}"] == df[f"Baseline FTE {g}"]).all()
+    result = simulate(Inputs(until=2023, replications=2))
+    assert result.runs.policy.unique().tolist() == ["baseline", "policy"]
+    assert result.runs.seed.nunique() == 2
+    assert all(r["difference"] == r["difference_low"] == r["difference_high"] == 0 for r in rows(result))
 
 
-def test_a_lever_moves_its_group_only_and_steps_stop_at_the_end():
-    from sim.app import DashboardModel
+def test_a_lever_moves_its_group_only_with_an_interval_over_replications():
+    from sim.app import Inputs, rows, simulate
 
-    model = DashboardModel(until=2023, international_recruits=100)
-    model.run()
-    last = model.report
-    assert last["FTE nursing"] > last["Baseline FTE nursing"] + 50
-    for g in model.inputs.groups:
-        if g != "nursing":
-            assert last[f"FTE {g}"] == last[f"Baseline FTE {g}"], g  # common random numbers
-    end = model.now
-    model.step()  # Mesa's controller may ask for more steps than the run has
-    assert model.now == end and model.baseline.now == end
+    result = simulate(Inputs(until=2023, replications=3, recruits=100))
+    table = {r["group"]: r for r in rows(result)}
+    nursing = table["nursing"]
+    assert nursing["difference"] > 50 and nursing["difference_low"] < nursing["difference_high"]
+    assert nursing["policy_low"] < nursing["policy_high"]  # a band, not one seed
+    assert all(r["difference"] == 0 for g, r in table.items() if g not in ("nursing", "total"))  # common random numbers
+    assert table["training"]["policy"] > 0  # trainees in service, apart from FTE in post
 
 
-def test_each_input_becomes_its_lever():
-    from sim.app import policy
-    from sim.scenario import DEFAULT, compiled
+def test_each_input_becomes_its_lever_from_the_chosen_year():
+    from sim.app import Inputs, compiled, levers, overrides
 
-    s = compiled(DEFAULT)
-    levers = policy(s, retention=20, return_share=10, ltft_share=30, international_recruits=40,
-                    recruit_group="psychiatry", nursing_places=25, caap_places=0)
-    kinds = [x.kind for x in levers]
-    assert kinds == ["training_places", "retention", *["retire_and_return"] * len(s.groups), "ltft_training",
-                     "recruitment"]
-    assert levers[0].stage == "nursing/pre_registration_degree" and levers[0].extra == 25
-    assert levers[1].factor == pytest.approx(0.8)
-    nursing_return = levers[2]
-    assert nursing_return.groups == ["nursing"] and nursing_return.share == pytest.approx(s.return_share[0] + 0.1)
-    assert levers[-2].share == pytest.approx(0.3) and levers[-1].groups == ["psychiatry"]
-    assert levers[-1].extra_per_year == 40 and levers[-1].source == "international"
-    assert policy(s) == []
+    inputs = Inputs(retention=20, retention_group="nursing", return_share=10, ltft_share=30, recruits=40,
+                    recruit_group="psychiatry", start_year=2023, growth=1.5, feedbacks=("workload",))
+    inputs = inputs.with_places("nursing/pre_registration_degree", 25)
+    s = compiled(inputs)
+    chosen = levers(inputs, s)
+    assert [x.kind for x in chosen] == ["training_places", "retention", *["retire_and_return"] * len(s.groups),
+                                        "ltft_training", "recruitment"]
+    assert {x.start for x in chosen} == {"2023-03"}
+    assert chosen[0].stage == "nursing/pre_registration_degree" and chosen[0].extra == 25
+    assert chosen[1].factor == pytest.approx(0.8) and chosen[1].groups == ["nursing"]
+    assert chosen[2].share == pytest.approx(s.return_share[0] + 0.1)
+    assert chosen[-2].share == pytest.approx(0.3) and chosen[-1].groups == ["psychiatry"]
+    assert levers(Inputs(), s) == [] and overrides(Inputs(), s) == {}
+    changes = overrides(inputs, s)
+    assert changes["feedbacks.workload.enabled"] is True
+    assert {changes[f"groups.{g}.establishment.growth_per_year"] for g in s.groups} == {0.015}
+
+
+def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
+    from sim import experiment
+    from sim.app import Inputs, experiment_text, jobs
+
+    inputs = Inputs(until=2026, replications=3, seed=7, recruits=50, start_year=2022, growth=1.0).with_places(
+        "psychiatry/core_psychiatry", 8)
+    path = tmp_path / "dashboard-experiment.yaml"
+    path.write_text(experiment_text(inputs))
+    loaded = experiment.load(path)
+    assert loaded.final_year() == 2026 and loaded.spec.replications == 3
+    batch = {(j.policy, j.seed): (j.levers, j.overrides, j.until) for j in loaded.jobs()}
+    page = {(j.policy, j.seed): (j.levers, j.overrides, j.until) for j in jobs(inputs)}
+    assert batch == page
 
 
 @pytest.mark.parametrize("inputs, expected", [
     ({"retention": 150}, "Fewer leavers (%): expected a whole number from 0 to 50 (found 150)"),
-    ({"ltft_share": -5}, "Psychiatry LTFT trainees (%): expected a whole number from 0 to 100 (found -5)"),
-    ({"nursing_places": 2.5}, "Extra nursing degree places: expected a whole number from 0 to 300 (found 2.5)"),
+    ({"ltft_share": -5},
+     "Psychiatry trainees less than full time (%): expected a whole number from 0 to 100 (found -5)"),
     ({"until": "2031"}, "Last year (March): expected a whole number from 2022 to 2041 (found '2031')"),
-    ({"international_recruits": float("nan")}, "International recruits a year: expected a whole number from 0 to 300"),
+    ({"recruits": float("nan")}, "International recruits a year: expected a whole number from 0 to 300"),
     ({"recruit_group": "midwifery"}, "Group of the international recruits: expected one of nursing, psychiatry"),
+    ({"places": (("nursing/pre_registration_degree", 2.5),)},
+     "Nursing degree: extra places a year: expected a whole number from 0 to 300 (found 2.5)"),
 ])
 def test_an_input_outside_its_range_is_not_run_and_the_page_says_what_was_expected(inputs, expected):
-    import ipyvuetify
-    import solara
+    from sim.app import Inputs, compiled, problems
 
-    from sim.app import DashboardModel, NumbersTable
-
-    model = DashboardModel(**inputs)
-    assert len(model.problems) == 1 and model.problems[0].startswith(expected), model.problems
-    assert model.levers == [] and not model.running
-    start = model.now
-    model.step()
-    assert model.now == start  # the play button does nothing
-    _, rc = solara.render(NumbersTable(model), handle_error=False)
-    alerts = rc.find(ipyvuetify.Alert).widgets
-    assert [a.children for a in alerts] == [[f"{model.problems[0]}. Not run: change it and press Reset."]]
-    _, rc = solara.render(NumbersTable(DashboardModel(until=2022, retention=50)), handle_error=False)
-    assert not rc.find(ipyvuetify.Alert).widgets  # in range: no message
+    found = problems(Inputs(**inputs), compiled(Inputs()))
+    assert len(found) == 1 and found[0].startswith(expected), found
+    assert problems(Inputs(retention=50, until=2022), compiled(Inputs())) == []
 
 
-def test_every_input_is_a_model_argument():
-    from mesa.visualization.solara_viz import _check_model_params
+def test_an_uploaded_scenario_that_is_wrong_gets_a_message_naming_file_field_and_expected():
+    import yaml
 
-    from sim.app import DashboardModel, model_params
+    from sim.app import load_upload
 
-    params = model_params()
-    assert {"until", "nursing_places", "retention", "return_share", "ltft_share", "international_recruits",
-            "rng"} <= set(params)
-    _check_model_params(DashboardModel.__init__, params)  # raises for an input the model does not take
+    shipped = (REPO / "sim/data/scenarios/wales-mh-2021.yaml").read_bytes()
+    data = yaml.safe_load(shipped)
+    data["groups"]["nursing"]["establishment"]["growth_per_year"] = "fast"
+    path, message = load_upload("my scenario.yaml", yaml.safe_dump(data).encode())
+    assert path is None
+    assert has_problem(message, "my_scenario.yaml", "groups.nursing.establishment.growth_per_year", "number"), message
+    path, message = load_upload("x.yaml", b"a: [1")
+    assert path is None and message.startswith("x.yaml: <top level>: expected valid YAML")
+    path, message = load_upload("wales.yaml", shipped)
+    assert message is None and path.endswith("wales.yaml")
 
 
 @pytest.mark.parametrize("port, expected", [("70000", "--port: port: expected a port number from 0 to 65535"),
@@ -177,20 +183,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dashboard(tmp_path):
-    """``workforce dashboard`` on a free port; yields its URL and stops it afterwards."""
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """``workforce dashboard`` on a free port, shared by the browser tests; yields its URL."""
+    folder = tmp_path_factory.mktemp("dashboard")
     port = free_port()
-    log = open(tmp_path / "dashboard.log", "w")
+    log = open(folder / "dashboard.log", "w")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", str(port)], cwd=tmp_path,
+    process = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", str(port)], cwd=folder,
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
-                pytest.fail(f"the dashboard exited ({process.returncode}):\n{(tmp_path / 'dashboard.log').read_text()}")
+                pytest.fail(f"the dashboard exited ({process.returncode}):\n{(folder / 'dashboard.log').read_text()}")
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
                     if response.status == 200:
@@ -198,7 +205,7 @@ def dashboard(tmp_path):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the dashboard did not answer:\n{(tmp_path / 'dashboard.log').read_text()}")
+                pytest.fail(f"the dashboard did not answer:\n{(folder / 'dashboard.log').read_text()}")
             time.sleep(0.5)
         yield url
     finally:
@@ -209,21 +216,21 @@ def dashboard(tmp_path):
             process.kill()
             process.wait()
         log.close()
+    assert "cdn.jsdelivr" not in (folder / "dashboard.log").read_text()  # nothing fetched from the internet
 
 
 def table(page) -> dict[str, dict[str, float]]:
-    """The numbers table: group -> FTE (policy), FTE (baseline), difference."""
+    """The numbers table: group -> policy, baseline, difference and the difference's interval."""
     out = {}
-    for row in page.locator(".workforce-numbers").first.locator("tr[data-group]").all():
-        cells = [c.inner_text() for c in row.locator("td").all()]
+    for row in page.locator(".workforce-numbers tr[data-group]").all():
         out[row.get_attribute("data-group")] = {
-            "policy": float(cells[1].replace(",", "")), "baseline": float(cells[2].replace(",", "")),
-            "difference": float(cells[3].replace(",", ""))}
+            k.replace("_", " "): float(row.get_attribute(f"data-{k}"))
+            for k in ("policy", "baseline", "difference", "difference_low", "difference_high")}
     return out
 
 
 def charts(page) -> list[str]:
-    """Sources of the chart images that the browser has drawn (non-zero natural size)."""
+    """Sources of the chart images that the browser has drawn and shows (non-zero natural size)."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('img'))
         .filter(img => img.complete && img.naturalWidth > 100 && img.offsetParent !== null)
         .map(img => img.src)""")
@@ -236,6 +243,15 @@ def set_slider(page, name: str, *keys: str) -> str:
         slider.press(key)
         time.sleep(0.2)  # each key is a change sent to the server
     return slider.get_attribute("aria-valuenow")
+
+
+def open_page(browser, url: str, width: int):
+    from playwright.sync_api import expect
+
+    page = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True).new_page()
+    page.goto(url, timeout=60_000)
+    expect(page.get_by_role("button", name="Run")).to_be_visible(timeout=90_000)
+    return page
 
 
 def test_without_chromium_the_browser_test_is_skipped_saying_why_and_fails_in_ci(tmp_path, monkeypatch):
@@ -257,94 +273,98 @@ def test_without_chromium_the_browser_test_is_skipped_saying_why_and_fails_in_ci
     assert missing_chromium(str(installed), install=install) is None
 
 
-def test_dashboard_in_a_browser_changes_a_lever_runs_and_redraws(chromium, dashboard):
+def test_dashboard_on_a_laptop_two_visitors_a_policy_with_bands_and_a_download(chromium, dashboard, tmp_path):
+    """At 1400 px: one visitor runs a policy (bands over replications, the other groups unmoved),
+    another sees nothing of it, and the levers in force download as an experiment file that loads."""
+    import pandas as pd
     from playwright.sync_api import expect, sync_playwright
+
+    from sim import experiment
+    from sim.app import TITLE
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.goto(dashboard, timeout=60_000)
-            numbers = page.locator(".workforce-numbers").first
-            expect(numbers).to_contain_text("Workforce at 2021-03", timeout=90_000)
-            expect(numbers).to_contain_text("none (the policy is the baseline)")
-            before = table(page)
-            assert before["nursing"]["policy"] == pytest.approx(3218.2, abs=0.1)  # the starting stock (F§1)
-            assert all(row["difference"] == 0 for row in before.values())
-            page.wait_for_function("document.querySelectorAll('img').length >= 2", timeout=30_000)
-            drawn_before = charts(page)
-            assert len(drawn_before) == 2  # FTE by group, supply against demand
-
-            assert set_slider(page, "International recruits a year", "End") == "300"
-            assert set_slider(page, "Last year (March)", "Home", "ArrowRight", "ArrowRight") == "2024"
-            time.sleep(1)
-            page.get_by_role("button", name="Reset").click()
-            expect(numbers).to_contain_text("month 0 of 36", timeout=30_000)
-            expect(numbers).to_contain_text("recruitment(groups=['nursing'], extra_per_year=300.0, source=international)")
-            page.get_by_role("button", name="▶").click()
-            expect(numbers).to_contain_text("Workforce at 2024-03", timeout=180_000)
-            time.sleep(2)  # the last redraw of the charts
-            after = table(page)
-            page.screenshot(path=str(SCREENSHOTS / "dashboard.png"))
-
-            assert after["nursing"]["policy"] != before["nursing"]["policy"]
-            assert after["nursing"]["difference"] > 100  # 300 recruits a year fill vacancies
-            assert after["nursing"]["difference"] == pytest.approx(after["nursing"]["policy"] - after["nursing"]["baseline"],
-                                                                   abs=0.11)
-            assert all(row["difference"] == 0 for g, row in after.items() if g not in ("nursing", "total"))
-            assert after["total"]["difference"] == pytest.approx(after["nursing"]["difference"], abs=0.11)
-            drawn_after = charts(page)
-            assert len(drawn_after) == 2 and set(drawn_after).isdisjoint(drawn_before)  # both charts redrawn
-
-            page.get_by_role("tab", name="Page 1").click()
-            comparison = page.locator(".workforce-numbers").last
-            expect(comparison).to_contain_text("Workforce at 2024-03", timeout=30_000)
-            page.wait_for_function("""() => Array.from(document.querySelectorAll('img'))
+            first, second = open_page(browser, dashboard, 1400), open_page(browser, dashboard, 1400)
+            assert first.title() == TITLE
+            assert set_slider(first, "International recruits a year", "End") == "300"
+            assert set_slider(first, "Last year (March)", "Home", "ArrowRight", "ArrowRight") == "2024"
+            time.sleep(0.5)
+            first.get_by_role("button", name="Run").click()
+            numbers = first.locator(".workforce-numbers")
+            expect(numbers).to_contain_text("FTE in post in March 2024", timeout=120_000)
+            expect(numbers).to_contain_text("300 more international recruits a year available (Registered nurses)")
+            rows = table(first)
+            nursing = rows["nursing"]
+            assert nursing["difference"] > 100 and nursing["difference low"] < nursing["difference high"]  # a band
+            assert nursing["difference"] == pytest.approx(nursing["policy"] - nursing["baseline"], abs=0.01)
+            assert all(r["difference"] == 0 for g, r in rows.items() if g not in ("nursing", "total"))
+            first.wait_for_function("""() => Array.from(document.querySelectorAll('img'))
                 .filter(img => img.offsetParent !== null && img.naturalWidth > 100).length >= 2""", timeout=30_000)
-            assert len(charts(page)) == 2  # policy against baseline over time, difference by group
-            page.screenshot(path=str(SCREENSHOTS / "dashboard-comparison.png"))
+            assert len(charts(first)) == 2  # policy and baseline over time, the effect by group
+            first.screenshot(path=str(SCREENSHOTS / "dashboard.png"))
+
+            # the second visitor has their own levers and no results
+            expect(second.locator(".workforce-empty")).to_be_visible()
+            assert second.get_by_role("slider", name="International recruits a year").get_attribute(
+                "aria-valuenow") == "0"
+
+            # a lever changed after the run is not silently ignored
+            set_slider(first, "Fewer leavers (%)", "ArrowRight")
+            expect(first.locator(".workforce-stale")).to_be_visible(timeout=30_000)
+
+            first.get_by_role("tab", name="Downloads").click()
+            with first.expect_download(timeout=30_000) as info:
+                first.get_by_role("button", name="Levers in force (experiment file)").click()
+            path = tmp_path / "experiment.yaml"
+            info.value.save_as(path)
+            loaded = experiment.load(path)
+            (recruits,) = loaded.policies["policy"]
+            assert recruits.kind == "recruitment" and recruits.extra_per_year == 300 and loaded.final_year() == 2024
+            with first.expect_download(timeout=30_000) as info:
+                first.get_by_role("button", name="Tidy table (CSV)").click()
+            info.value.save_as(tmp_path / "runs.csv")
+            runs = pd.read_csv(tmp_path / "runs.csv")
+            assert {"policy", "replication", "seed", "year", "group", "measure", "value"} <= set(runs.columns)
+            assert runs.seed.nunique() == 6 and set(runs.policy) == {"baseline", "policy"}
         finally:
             browser.close()
     assert (SCREENSHOTS / "dashboard.png").stat().st_size > 20_000
 
 
-def month(page) -> int:
-    """The month the page's model is at (months since the scenario's start)."""
-    text = page.locator(".workforce-numbers").first.inner_text()
-    return int(re.search(r"\(month (\d+) of", text).group(1))
-
-
-def test_each_visitor_gets_a_model_of_their_own(dashboard):
-    """A second browser session starts from the scenario's start, not from another visitor's run,
-    and stepping in one session leaves the other's model where it was."""
+def test_dashboard_on_a_phone_fits_the_screen_and_runs(chromium, dashboard):
+    """At 400 px: no drawer, nothing wider than the screen, the controls reachable, a run shown."""
     from playwright.sync_api import expect, sync_playwright
 
-    assert Path(CHROMIUM).is_file(), "Debian's chromium package is needed (.ci/run installs it)"
-    start = re.compile(r"Workforce at 2021-03 \(month 0 of 120")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            pages = []
-            for _ in range(2):
-                page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-                page.goto(dashboard, timeout=60_000)
-                expect(page.locator(".workforce-numbers").first).to_contain_text(start, timeout=90_000)
-                pages.append(page)
-                if len(pages) == 1:  # the first visitor runs a step (the controls' render interval, in months)
-                    page.get_by_role("button", name="Step").click()
-                    expect(page.locator(".workforce-numbers").first).not_to_contain_text(start, timeout=60_000)
-                    step = month(page)
-                    assert step > 0
-            first, second = pages
-            for n in (1, 2):  # the second visitor, who started afresh, runs two steps ...
-                second.get_by_role("button", name="Step").click()
-                expect(second.locator(".workforce-numbers").first).to_contain_text(f"(month {n * step} of",
-                                                                                   timeout=60_000)
-            assert month(first) == step
-            first.get_by_role("button", name="Step").click()  # ... and the first goes on from where it was
-            expect(first.locator(".workforce-numbers").first).to_contain_text(f"(month {2 * step} of", timeout=60_000)
-            time.sleep(1)
-            assert month(second) == 2 * step
+            page = open_page(browser, dashboard, 400)
+            assert page.locator(".v-navigation-drawer").count() == 0
+            with page.expect_file_chooser(timeout=30_000) as chooser:  # a file chooser: phones cannot drag and drop
+                page.get_by_role("button", name="Upload a scenario").click()
+            chooser.value.set_files(files=[{"name": "mine.yaml", "mimeType": "text/yaml",
+                                            "buffer": b"name: mine\nstart: soon\n"}])
+            expect(page.locator(".upload-problem")).to_contain_text("mine.yaml: start: expected a date as YYYY-MM",
+                                                                    timeout=30_000)
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 400
+            assert set_slider(page, "Last year (March)", "Home") == "2022"
+            assert set_slider(page, "Replications", "Home", "ArrowRight") == "3"
+            assert set_slider(page, "Fewer leavers (%)", "End") == "50"
+            time.sleep(0.5)
+            run = page.get_by_role("button", name="Run")
+            run.scroll_into_view_if_needed()
+            run.click()
+            numbers = page.locator(".workforce-numbers")
+            expect(numbers).to_contain_text("FTE in post in March 2022", timeout=120_000)
+            expect(numbers).to_contain_text("50% fewer leavers (every group)")
+            assert table(page)["total"]["difference"] > 0
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 400  # wide tables scroll in place
+            widths = page.evaluate("""() => Array.from(document.querySelectorAll('img'))
+                .filter(img => img.offsetParent !== null).map(img => img.getBoundingClientRect().right)""")
+            assert widths and max(widths) <= 400
+            numbers.scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"))
         finally:
             browser.close()

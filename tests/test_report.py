@@ -6,6 +6,7 @@ import base64
 import json
 import re
 import shutil
+from html import unescape
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -47,6 +48,7 @@ class Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.images, self.links, self.scripts, self.captions, self.text = [], [], [], [], []
+        self.ids, self.metas, self.tags = [], [], []  # tags: (tag, id, class) in order
         self._in = None
 
     def handle_starttag(self, tag, attrs):
@@ -57,6 +59,11 @@ class Page(HTMLParser):
             self.scripts.append(a)
         if "href" in a:
             self.links.append(a["href"])
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "meta":
+            self.metas.append(a)
+        self.tags.append((tag, a.get("id"), a.get("class")))
         self._in = tag
 
     def handle_endtag(self, tag):
@@ -75,7 +82,8 @@ def parse(path) -> Page:
 
 
 def assert_self_contained(page: Page) -> None:
-    assert not page.scripts and not page.links  # nothing to fetch, nothing to run
+    assert not page.scripts  # nothing to run
+    assert page.links and all(link.startswith("#") and link[1:] in page.ids for link in page.links)  # in-page only
     for img in page.images:
         prefix = "data:image/png;base64,"
         assert img["src"].startswith(prefix)
@@ -96,7 +104,8 @@ def test_report_of_a_run_directory(dirs, capsys):
                                                     "physician_associates", "social_work", "social_care"]]
     text = out.read_text()
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert f'&quot;scenario_sha256&quot;: &quot;{manifest["scenario_sha256"]}&quot;' in text
+    appendix = text[text.index('id="appendix"'):]
+    assert manifest["scenario_sha256"] in appendix  # provenance goes to the appendix
     # the headline table gives the replications' mean FTE in post with its interval, and the trainees apart
     summary = pd.read_csv(run_dir / "summary.csv")
     for group, measure in (("psychiatry", "in_post_fte"), ("total", "training_fte")):
@@ -114,15 +123,64 @@ def test_report_of_a_batch_and_a_run_in_one_file(dirs, tmp_path):
     assert_self_contained(page)
     text = out.read_text()
     assert text.index("Experiment: tiny_report") < text.index("Run: wales-mh-2021")
-    assert "Policies against the baseline: FTE" in page.captions and "Baseline FTE by staff group" in page.captions
-    assert "60 more nurses a year from abroad" in text  # the experiment file, verbatim
-    table = analysis.compare(batch_dir, "fte")
+    assert "Policies against the baseline: FTE in post" in page.captions
+    assert "Baseline FTE by staff group" in page.captions
+    assert "60 more nurses a year from abroad" in text  # the policy's description
+    table = analysis.compare(batch_dir, "in_post_fte")
     row = table[(table.policy == "international_nurses") & (table.group == "total") & (table.year == 2023)].iloc[0]
     assert f"{row.diff_mean:,.1f} [{row.diff_low:,.1f}, {row.diff_high:,.1f}]" in text
     assert row.diff_mean > 0
     nothing = table[(table.policy == "nothing") & (table.year == 2023)]
     assert (nothing.diff_mean == 0).all() and "0.0 [0.0, 0.0]" in text
     assert len(re.findall(r"<img ", text)) == len(page.images) == 4 + 14  # the batch's figures and the run's
+
+
+def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dirs, tmp_path):
+    run_dir, batch_dir = dirs
+    html = report.build([batch_dir, run_dir], backtest="<p>back-test figures</p>",
+                        calibration="<p>posterior draws</p>")
+    page = Page()
+    page.feed(html)
+    assert_self_contained(page)
+    assert any(m.get("name") == "viewport" for m in page.metas)  # readable on a phone
+    order = [i for _, i, _ in page.tags if i]
+    assert order.index("summary") < order.index("contents") < order.index("results-1") < order.index("results-2") \
+        < order.index("backtest") < order.index("calibration") < order.index("measures") < order.index("appendix")
+
+    summary = unescape(html[html.index('id="summary"'):html.index('id="contents"')])
+    table = analysis.compare(batch_dir, "in_post_fte")
+    final = int(table.year.max())
+    effect = table[(table.policy == "international_nurses") & (table.group == "total") & (table.year == final)].iloc[0]
+    ranking = re.findall(r"<li>(\w+)[ :]", summary[summary.index('<ol class="messages ranked">'):])
+    assert ranking[:2] == ["international_nurses", "nothing"]  # largest effect first
+    assert f"<li>international_nurses (60 more nurses a year from abroad): {effect.diff_mean:+,.0f} (90% interval " \
+           f"{effect.diff_low:+,.0f} to {effect.diff_high:+,.0f}) FTE in post." in summary
+    assert "No difference in any run" in summary
+    assert "over 2 replications: they include the model's randomness, not the uncertainty of its parameters" \
+        in summary
+    assert "a supply gap of" in summary and "FTE in post, all groups" in summary
+
+    contents = html[html.index('id="contents"'):html.index("</nav>")]
+    titles = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', contents)
+    assert [t for _, t in titles] == [
+        "Summary: key messages", "Experiment: tiny_report", "The policies in words", "Run: wales-mh-2021, 2021-03 "
+        "to 2023-03, seeds 0-1", "Back-test: the model against what happened",
+        "Calibration: fitted parameters and their uncertainty", "What the measures mean", "Appendix: provenance"]
+    assert "back-test figures" in html and "posterior draws" in html
+
+    words = html[html.index('id="results-1-policies"'):]
+    assert "Recruitment from outside the pipeline (nursing): 60 more recruits available a year (international)." \
+        in words and "0% fewer leavers (nursing)." in words
+    measures = html[html.index('id="measures"'):html.index('id="appendix"')]
+    for term in ("Supply gap", "Vacant FTE", "Negative", "HCSW", "CAAP", "AMHP", "BIA", "SAS", "CCT", "LTFT", "MHO",
+                 "FTE"):
+        assert term in measures, term
+    assert "no difference from the baseline in any run, not shown" in html  # a table of zeros collapses
+    assert "Registered nurses" in html  # groups by their names, not their codes
+    assert html.count('<div class="scroll"><table') >= 5  # wide tables scroll on a phone
+    assert "tiny_report" in html[html.index('id="appendix"'):]  # the experiment file, in the appendix
+    alone = report.build([run_dir])
+    assert 'id="backtest"' not in alone and 'id="calibration"' not in alone  # only when given
 
 
 def test_load_tells_run_from_batch_directories(dirs):
