@@ -39,7 +39,7 @@ import numpy as np
 
 from .experiment import stop_workers
 
-ACCEPTANCE_GUESS = 0.5  # the first batch's expected acceptance rate; later batches use the last measured
+ACCEPTANCE_GUESS = 1.0  # the first generation, from the prior with no threshold, accepts all; later batches use the last rate measured
 
 
 def stream_seed(*parts: int) -> int:
