@@ -1,0 +1,76 @@
+"""The posterior a projection draws from: draws by weight from each seed's own stream, shared by a
+policy and its baseline, and the central set; intervals say what they contain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+import tiny_scenario
+from sim import experiment, posterior, scenario
+from sim.posterior import Posterior
+
+KEY = "groups.staff.leaving.rate"
+
+
+def test_draws_follow_the_weights_and_depend_on_the_seed_alone():
+    p = Posterior(file=None, names=[KEY], values=np.array([[0.1], [0.2], [0.3]]),
+                  weights=np.array([0.0, 0.25, 0.75]), shipped={})
+    draws = [p.index(seed) for seed in range(4000)]
+    assert draws == [p.index(seed) for seed in range(4000)]  # the same seed, the same set
+    assert 0 not in draws  # a set of weight 0 is never drawn
+    assert np.mean(np.array(draws) == 2) == pytest.approx(0.75, abs=0.03)
+    assert p.overrides(1) == {KEY: 0.2}
+
+
+def test_the_central_set_is_a_set_of_the_posterior_near_its_medians_and_scales_multiply_the_shipped_value():
+    values = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0], [9.0, 5.0]])
+    p = Posterior(file=None, names=["scale:groups.staff.leaving.rate", "groups.staff.joiners.per_year"],
+                  values=values, weights=np.full(5, 0.2), shipped={KEY: [0.1, 0.2]})
+    # the medians (3, 20) are no set's; (2, 20) is the nearest in units of each parameter's spread
+    assert p.central() == 1
+    assert p.overrides(0) == {KEY: [0.1, 0.2], "groups.staff.joiners.per_year": 10.0}
+    assert p.overrides(1)[KEY] == [0.2, 0.4]
+
+
+def calibrated_tiny(directory):
+    """The tiny scenario calibrated with a posterior of three leaver rates."""
+    data = yaml.safe_load(yaml.safe_dump(tiny_scenario.SCENARIO))
+    data["calibration"] = "cal.yaml"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "course.yaml").write_text(yaml.safe_dump(tiny_scenario.PATHWAY))
+    (directory / "tiny.yaml").write_text(yaml.safe_dump(data))
+    (directory / "cal-posterior.csv").write_text(f"weight,{KEY}\n1,0.05\n1,0.10\n1,0.20\n")
+    (directory / "cal.yaml").write_text(yaml.safe_dump({
+        "name": "cal", "posterior": "cal-posterior.csv", "overrides": {KEY: 0.10},
+        "fitted": {KEY: {"kind": "range", "shipped": 0.0}}}))
+    return directory / "tiny.yaml"
+
+
+def test_a_policy_and_its_baseline_share_each_replications_parameter_set(tmp_path):
+    calibrated_tiny(tmp_path)
+    spec = {"name": "e", "scenario": "tiny.yaml", "years": 2, "replications": 12, "seed": 4,
+            "policies": {"keep": {"levers": [{"lever": "retention", "groups": ["staff"], "factor": 0.9,
+                                              "start": "2021-01"}]}}}
+    (tmp_path / "e.yaml").write_text(yaml.safe_dump(spec))
+    loaded = experiment.load(tmp_path / "e.yaml")
+    jobs = loaded.jobs()
+    by_seed = {}
+    for job in jobs:
+        by_seed.setdefault(job.seed, set()).add(job.posterior_set)
+    assert all(len(sets) == 1 for sets in by_seed.values())  # the policy's set is its baseline twin's
+    assert len({next(iter(s)) for s in by_seed.values()}) > 1  # replications draw different sets
+    assert "parameter uncertainty" in loaded.uncertainty and "3 of calibration cal" in loaded.uncertainty
+    # a job runs the scenario with its set's values
+    job = jobs[0]
+    compiled = scenario.compiled(job.scenario, job.overrides, job.posterior_set)
+    assert compiled.spec.groups["staff"].leaving.rate == [0.05, 0.10, 0.20][job.posterior_set]
+    fixed = experiment.load(tmp_path / "e.yaml", parameters="fixed")
+    assert {j.posterior_set for j in fixed.jobs()} == {None} and "randomness only" in fixed.uncertainty
+
+
+def test_the_posterior_table_is_an_input_file_of_the_scenario(tmp_path):
+    path = calibrated_tiny(tmp_path)
+    assert str((tmp_path / "cal-posterior.csv").resolve()) in scenario.load(path).inputs
+    assert posterior.weighted_quantile(np.array([3.0, 1.0, 2.0]), np.ones(3) / 3, 0.5) == 2.0
