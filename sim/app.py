@@ -95,6 +95,7 @@ class Replication:
 
     seed: int
     overrides: dict = field(default_factory=dict)
+    posterior_set: int | None = None  # the calibration posterior's parameter set the seed draws (as batch does)
 
 
 def scenario_file(name: str) -> Path:
@@ -244,8 +245,8 @@ def overrides(inputs: Inputs, s) -> dict:
 def replications(inputs: Inputs, s) -> list[Replication]:
     """Seeds spawned from the first seed as ``workforce batch`` spawns them, each with its overrides."""
     common = overrides(inputs, s)
-    return [Replication(seed, dict(common)) for seed in experiment_module.replication_seeds(inputs.seed,
-                                                                                            inputs.replications)]
+    return [Replication(seed, dict(common), s.posterior.index(seed) if s.posterior is not None else None)
+            for seed in experiment_module.replication_seeds(inputs.seed, inputs.replications)]
 
 
 def jobs(inputs: Inputs) -> list:
@@ -257,7 +258,7 @@ def jobs(inputs: Inputs) -> list:
         for name, chosen in (("baseline", ()), ("policy", policy)):
             out.append(experiment_module.Job(policy=name, parameter_set=0, replication=r, seed=rep.seed,
                                              scenario=path, overrides=rep.overrides, until=inputs.until,
-                                             levers=chosen))
+                                             levers=chosen, posterior_set=rep.posterior_set))
     return out
 
 
@@ -625,9 +626,9 @@ def Controls(s):
         solara.HTML(tag="div", unsafe_innerHTML="Replications", classes=["workforce-section"])
         solara.SliderInt("Replications", value=inputs.replications, min=2, max=20,
                          on_value=lambda v: _set(replications=v), thumb_label="always")
-        Help("Runs of the policy and of its baseline, each pair with one seed: the bands are the 90% interval "
-             "over them (the model's randomness, not the uncertainty of its parameters). Each run takes under "
-             "a second; more replications are slower.")
+        Help("Runs of the policy and of its baseline, each pair with one seed and one parameter set drawn from "
+             "the calibration's posterior: the bands are the 90% interval over them (parameter uncertainty and the "
+             "model's randomness). Each run takes under a second; more replications are slower.")
         solara.SliderInt("First seed", value=inputs.seed, min=0, max=99, on_value=lambda v: _set(seed=v),
                          thumb_label="always")
         Help("Replication seeds are spawned from it as workforce batch spawns them: the experiment file below "
@@ -699,7 +700,8 @@ def Numbers(result: Result):
         "<li>none: the policy is the baseline</li>"
     assumed = describe_overrides(result.inputs, s)
     text = (f"<p><b>FTE in post in March {result.final}</b>: mean ({LEVEL:.0%} interval over "
-            f"{result.inputs.replications} replications, first seed {result.inputs.seed}). A negative difference "
+            f"{result.inputs.replications} replications, first seed {result.inputs.seed}, containing "
+            f"{html_escape(experiment_module.interval_contents(s))}). A negative difference "
             "is fewer staff under the policy.</p>"
             "<div class='workforce-scroll'><table class='workforce-table'><thead><tr><th>staff group</th>"
             "<th>difference</th><th>policy</th><th>baseline</th><th>vacant FTE (policy)</th></tr></thead>"

@@ -584,6 +584,12 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
         contents.append({"id": s["id"], "title": s["title"]})
         if s["template"] == "batch_section.html":
             contents.append({"id": f"{s['id']}-policies", "title": "The policies in words"})
+    if backtest is None and calibration is None:  # the sections of the calibration the runs used
+        from .uncertainty_report import sections as uncertainty_sections
+
+        manifest = loaded[0].manifest
+        backtest, calibration = uncertainty_sections(
+            manifest.get("calibration"), manifest.get("uncertainty") or "each replication's parameter set")
     contents += [{"id": k, "title": t} for k, t, v in (
         ("backtest", "Back-test: the model against what happened", backtest),
         ("calibration", "Calibration: fitted parameters and their uncertainty", calibration)) if v]

@@ -1,0 +1,74 @@
+"""The report's calibration and back-test sections, for the calibration its runs used.
+
+The calibration section shows, per fitted parameter, the prior against the posterior and
+whether the history identifies it, with the pairs figure ``workforce calibrate`` drew; the
+back-test section shows the shipped back-test of that posterior (``<back-test>.csv`` and
+``.png`` beside its file, written by ``workforce backtest --out``), if there is one.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pandas as pd
+
+from .calibration_report import IDENTIFIED
+from .errors import InputError, read_yaml
+from .layering import CALIBRATION_DIR
+
+
+def sections(calibration: str | None, contents: str) -> tuple[str | None, str | None]:
+    """HTML for the back-test and calibration blocks (None where there is nothing to show)."""
+    if not calibration:
+        return None, None
+    path = CALIBRATION_DIR / f"{Path(str(calibration)).stem}.yaml"
+    try:
+        document = read_yaml(path)
+    except InputError:
+        return None, None
+    if not document.get("posterior"):
+        return None, None
+    from .report import _environment
+
+    macros = _environment().get_template("uncertainty_sections.html").module
+    return _backtest(macros, path.stem), str(macros.calibration_section(_calibration(document, path, contents)))
+
+
+def _calibration(document: dict, path: Path, contents: str) -> dict:
+    rows = []
+    for key, f in document["fitted"].items():
+        prior = f["prior_interval_90"]
+        width = prior[1] - prior[0]
+        narrowing = (f["interval_90"][1] - f["interval_90"][0]) / width if width else float("nan")
+        rows.append({"key": key, "kind": f["kind"], "prior": f"{prior[0]:.3g} to {prior[1]:.3g}",
+                     "median": f"{f['median']:.3g}", "interval": f"{f['interval_90'][0]:.3g} to {f['interval_90'][1]:.3g}",
+                     "narrowing": f"{narrowing:.0%}", "identified": "yes" if narrowing < IDENTIFIED else "no"})
+    return {"name": path.stem, "sets": f"{document.get('parameter_sets', 0):,}", "history": document.get("scenario"),
+            "contents": contents, "identified": f"{IDENTIFIED:.0%}", "parameters": rows,
+            "figure": _png(path.with_name(f"{path.stem}-pairs.png"))}
+
+
+def _backtest(macros, name: str) -> str | None:
+    for config in sorted(CALIBRATION_DIR.glob("backtest-*.yaml")):
+        spec = read_yaml(config)
+        table = config.with_suffix(".csv")
+        if spec.get("posterior") != name or not table.is_file():
+            continue
+        from .backtest import load
+        from .calibration import fmt
+
+        loaded = load(config)
+        frame = pd.read_csv(table)
+        rows = [{"target": r.target, "published": fmt(r.published, loaded.targets[r.target]),
+                 "mean": fmt(r.mean, loaded.targets[r.target]),
+                 "interval": f"{fmt(r.low, loaded.targets[r.target])} to {fmt(r.high, loaded.targets[r.target])}",
+                 "inside": "yes" if r.inside else "no", "ape": f"{r.ape:.1f}%"} for r in frame.itertuples()]
+        return str(macros.backtest_section({
+            "description": loaded.description or loaded.name, "replications": loaded.replications, "rows": rows,
+            "mape": f"{frame.ape.mean():.1f}%", "figure": _png(config.with_suffix(".png"))}))
+    return None
+
+
+def _png(path: Path) -> str | None:
+    return base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
