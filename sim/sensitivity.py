@@ -244,9 +244,10 @@ def indices(p: dict, points: dict[str, np.ndarray], Y: dict[str, np.ndarray], ou
     from SALib.analyze import delta as delta_analyze
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
-
     from threadpoolctl import threadpool_limits
 
+    if seed is not None:  # SALib seeds its bootstrap only from a seed that is not 0, and delta only below 2^32
+        seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
     rows, constant = [], set()
     state, format_warning = np.random.get_state(), warnings.formatwarning  # SALib's delta changes both
     try:  # one BLAS thread: delta's many tiny kernel density solves are ten times slower with more
@@ -256,7 +257,7 @@ def indices(p: dict, points: dict[str, np.ndarray], Y: dict[str, np.ndarray], ou
                 for method, X in points.items():
                     y = Y[method][:, j]
                     if np.ptp(y) == 0:
-                        constant.add(outcome)
+                        constant.add((method, outcome))
                     if method == "morris":
                         res = morris_analyze.analyze(p, X, y, num_levels=morris_levels, seed=seed)
                         found = {"mu_star": (res["mu_star"], res["mu_star_conf"]),
@@ -280,13 +281,13 @@ def indices(p: dict, points: dict[str, np.ndarray], Y: dict[str, np.ndarray], ou
 
 def judge(table: pd.DataFrame, constant=()) -> pd.DataFrame:
     """Add each index's interval (``low``, ``high``), whether it is ``readable`` (None: not judged)
-    and a ``verdict`` in words, by the rule of the module's docstring. ``constant``: outcomes that
-    did not vary at all (their undefined indices are not a matter of sample size)."""
+    and a ``verdict`` in words, by the rule of the module's docstring. ``constant``: (method,
+    outcome) pairs whose outcome did not vary at all (their indices are not a matter of sample size)."""
     t = table[COLUMNS[:6]].copy()
     t["low"], t["high"] = t.value - t.confidence, t.value + t.confidence
     mu = t[(t.method == "morris") & (t["index"] == "mu_star")]
     largest = mu.groupby("outcome").value.max().to_dict()
-    judged = [_verdict(r, largest.get(r.outcome, np.nan), r.outcome in constant) for r in t.itertuples()]
+    judged = [_verdict(r, largest.get(r.outcome, np.nan), (r.method, r.outcome) in constant) for r in t.itertuples()]
     t["readable"] = pd.Series([j[0] for j in judged], index=t.index, dtype=object)
     t["verdict"] = [j[1] for j in judged]
     t.attrs.update(table.attrs)
@@ -380,10 +381,11 @@ def advice(shortfall: Shortfall, file) -> str:
     what = (f"{shortfall.unreadable} of {shortfall.judged} {NAMES[shortfall.method]} indices cannot be read at "
             f"{shortfall.size} {unit} ({_rule(shortfall.method)})")
     if shortfall.method == "delta":
-        change = f"give about {shortfall.needed:,} (effective) parameter sets in {file}"
+        change = f"give about {shortfall.needed:,} (effective) parameter sets or more in {file}"
     else:
-        change = f"raise {field} in {file} from {shortfall.size} to about {shortfall.needed:,}"
-    return f"{what}: {change} ({shortfall.runs:,} runs); intervals narrow as 1/sqrt({unit})"
+        change = f"raise {field} in {file} from {shortfall.size} to about {shortfall.needed:,} or more"
+    return (f"{what}: {change} ({shortfall.runs:,} runs; intervals narrow as 1/sqrt({unit}), and those "
+            f"measured at {shortfall.size} are rough)")
 
 
 def refusal(shortfalls_: list[Shortfall], file) -> InputError:
@@ -425,20 +427,19 @@ def format_indices(table: pd.DataFrame) -> str:
         for parameter, t in by_outcome.groupby("parameter", sort=False):
             lines.append(f"  {parameter}")
             for r in t.itertuples():
-                share = (r.method, r.index) in SHARES
-                interval = "" if np.isnan(r.confidence) else \
-                    f"{_number(r.low, share)} to {_number(r.high, share)}"
-                lines.append(f"    {LABELS.get((r.method, r.index), r.index):<16}{_number(r.value, share):>10}  "
+                number = _formatter((r.method, r.index) in SHARES, r.value, r.low, r.high)
+                interval = "" if np.isnan(r.confidence) else f"{number(r.low)} to {number(r.high)}"
+                lines.append(f"    {LABELS.get((r.method, r.index), r.index):<16}{number(r.value):>10}  "
                              f"{interval:<24}{r.verdict}".rstrip())
     return "\n".join(lines)
 
 
-def _number(v: float, share: bool) -> str:
-    if np.isnan(v):
-        return "NaN"
-    if share:
-        return f"{v:.3f}"
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.3f}"
+def _formatter(share: bool, *values: float):
+    """Shares to 3 decimals; other values (mu*, in the outcome's units) to the precision their size
+    warrants, the same for a value and its interval."""
+    size = np.nanmax(np.abs(values)) if not np.isnan(values).all() else 0.0
+    spec = ".3f" if share or size < 1 else ".1f" if size < 1000 else ",.0f"
+    return lambda v: "NaN" if np.isnan(v) else format(v, spec)
 
 
 # ---- files --------------------------------------------------------------------------------------
