@@ -321,7 +321,7 @@ def _verdict(r, largest: float, constant: bool) -> tuple[bool | None, str]:
     if r.high < 0 or r.low > 1:
         return False, f"sampling error: {side}, beyond its interval"
     readable = conf < SHARE_LIMIT
-    verdict = "readable" if readable else f"too wide (±{conf:.2f})"
+    verdict = "readable" if readable else f"too wide (±{conf:.3f})"
     if side:
         verdict += f", {side} (about {0 if value < 0 else 1})" if readable else f", {side}: impossible"
     return readable, verdict
