@@ -27,6 +27,7 @@ import argparse
 import os
 import signal
 import sys
+import textwrap
 import threading
 from contextlib import contextmanager
 from datetime import datetime
@@ -364,7 +365,9 @@ def _sensitivity(args) -> int:
     if args.strict and any(s.most for s in short):
         raise sensitivity.refusal([s for s in short if s.most], where)
     for s in short:  # a warning when most of a method's indices cannot be read, else a note
-        print(f"\nworkforce: {'warning' if s.most else 'note'}: {sensitivity.advice(s, where)}", file=sys.stderr)
+        text = f"workforce: {'warning' if s.most else 'note'}: {sensitivity.advice(s, where)}"
+        print("\n" + textwrap.fill(text, width=100, subsequent_indent="  ", break_long_words=False,
+                                   break_on_hyphens=False), file=sys.stderr)
     paths = sensitivity.write(table, out)
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0

@@ -40,7 +40,9 @@ worth, not repeated rows that would narrow the intervals falsely.
   ranks a screen is not used for. A ``mu_star`` of exactly 0 with no spread is no effect: with common
   random numbers the parameter cannot reach the outcome.
 
-``sigma`` has no interval and is not judged. Nothing is clipped: a share outside [0, 1] is
+Below ``MIN_SIZES`` (10 Morris trajectories, 32 Sobol samples, 100 parameter sets) no index is
+judged readable: a bootstrap over so few points gives intervals too rough to judge by, often
+narrow and wrong. ``sigma`` has no interval and is not judged. Nothing is clipped: a share outside [0, 1] is
 impossible, and is shown as computed and said to be outside; when its whole interval lies
 outside [0, 1] it is sampling error and cannot be read. When most of a method's indices cannot
 be read, ``shortfalls`` says so, with the sample size that would make them readable: an
@@ -55,6 +57,7 @@ each point over that many seeds.
 from __future__ import annotations
 
 import math
+import textwrap
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +75,8 @@ SHARE_LIMIT = 0.1  # largest readable 95% half-width of a share (Sobol, delta)
 MORRIS_LIMIT = 0.5  # largest readable 95% half-width of mu_star, relative to mu_star
 NEGLIGIBLE = 0.05  # a mu_star whose interval is below this share of the outcome's largest is negligible
 MIN_PARAMETER_SETS = 100  # SALib's delta bins each parameter in 10 classes of at least 10 points
+# the fewest points whose bootstrap interval is worth judging by (below, a narrow interval means nothing)
+MIN_SIZES = {"morris": 10, "sobol": 32, "delta": MIN_PARAMETER_SETS}
 WEIGHT = "weight"
 COLUMNS = ["method", "outcome", "parameter", "index", "value", "confidence", "low", "high", "readable", "verdict"]
 SHARES = {("sobol", "S1"), ("sobol", "ST"), ("delta", "delta"), ("delta", "S1")}
@@ -203,12 +208,13 @@ def analyse(experiment: Experiment, outcomes=None, methods=None, workers: int | 
     final = experiment.final_year()
     outcomes = tuple(outcomes or s.outcomes or (f"fte:{TOTAL}:{final}", f"vacancies_fte:{TOTAL}:{final}"))
     points = samples(experiment, tuple(methods or s.methods), space)
+    sizes = {m: {"morris": s.morris_trajectories, "sobol": s.sobol_samples, "delta": len(X)}[m]
+             for m, X in points.items()}
     Y, runs = evaluate(experiment, points, outcomes, workers, scheduler, quiet)
-    table = indices(problem(experiment), points, Y, outcomes, morris_levels=s.morris_levels, seed=experiment.spec.seed)
-    k = len(experiment.parameter_names)
-    table.attrs.update(runs=runs, replications=s.replications, parameters=k, file=str(experiment.file),
-                       sizes={m: {"morris": s.morris_trajectories, "sobol": s.sobol_samples, "delta": len(X)}[m]
-                              for m, X in points.items()})
+    table = indices(problem(experiment), points, Y, outcomes, morris_levels=s.morris_levels, seed=experiment.spec.seed,
+                    sizes=sizes)
+    table.attrs.update(runs=runs, replications=s.replications, parameters=len(experiment.parameter_names),
+                       file=str(experiment.file), sizes=sizes)
     if isinstance(space, pd.DataFrame):
         table.attrs.update(space=space.attrs.get("file", "parameter sets"), rows=len(space))
     return table
@@ -238,9 +244,9 @@ def evaluate(experiment: Experiment, points: dict[str, np.ndarray], outcomes: tu
 
 
 def indices(p: dict, points: dict[str, np.ndarray], Y: dict[str, np.ndarray], outcomes, morris_levels: int = 4,
-            seed: int | None = None) -> pd.DataFrame:
+            seed: int | None = None, sizes: dict | None = None) -> pd.DataFrame:
     """SALib's indices of each outcome (a column of each method's ``Y``) with their 95% intervals,
-    judged (``judge``)."""
+    judged (``judge``; ``sizes``: each method's trajectories, samples or parameter sets)."""
     from SALib.analyze import delta as delta_analyze
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
@@ -276,18 +282,27 @@ def indices(p: dict, points: dict[str, np.ndarray], Y: dict[str, np.ndarray], ou
         np.random.set_state(state)
         warnings.formatwarning = format_warning
     table = pd.DataFrame(rows, columns=COLUMNS[:6])
-    return judge(table, constant)
+    return judge(table, constant, sizes)
 
 
-def judge(table: pd.DataFrame, constant=()) -> pd.DataFrame:
+def judge(table: pd.DataFrame, constant=(), sizes: dict | None = None) -> pd.DataFrame:
     """Add each index's interval (``low``, ``high``), whether it is ``readable`` (None: not judged)
     and a ``verdict`` in words, by the rule of the module's docstring. ``constant``: (method,
-    outcome) pairs whose outcome did not vary at all (their indices are not a matter of sample size)."""
+    outcome) pairs whose outcome did not vary at all (their indices are not a matter of sample size).
+    ``sizes``: a method below its ``MIN_SIZES`` is not judged readable, whatever its intervals: a
+    bootstrap over 2 samples has 3 distinct resamples, and an interval from it can be narrow and
+    wrong."""
     t = table[COLUMNS[:6]].copy()
     t["low"], t["high"] = t.value - t.confidence, t.value + t.confidence
     mu = t[(t.method == "morris") & (t["index"] == "mu_star")]
     largest = mu.groupby("outcome").value.max().to_dict()
     judged = [_verdict(r, largest.get(r.outcome, np.nan), (r.method, r.outcome) in constant) for r in t.itertuples()]
+    few = {m: n for m, n in (sizes or {}).items() if n < MIN_SIZES[m]}
+    for i, r in enumerate(t.itertuples()):
+        if r.method in few and judged[i][0] is not None and judged[i][1] not in (NO_EFFECT, CONSTANT):
+            outside = (r.method, r.index) in SHARES and not 0 <= r.value <= 1 and not np.isnan(r.value)
+            judged[i] = (False, f"too few {SIZES[r.method][1]} (under {MIN_SIZES[r.method]})" +
+                         (f", {'below 0' if r.value < 0 else 'above 1'}: impossible" if outside else ""))
     t["readable"] = pd.Series([j[0] for j in judged], index=t.index, dtype=object)
     t["verdict"] = [j[1] for j in judged]
     t.attrs.update(table.attrs)
@@ -367,7 +382,7 @@ def shortfalls(table: pd.DataFrame) -> list[Shortfall]:
                 error = max(r.confidence, -r.value, r.value - 1)
                 factor = max(factor, (error / SHARE_LIMIT) ** 2)
         size = sizes[method]
-        needed = max(size + 1, math.ceil(size * factor))
+        needed = max(size + 1, math.ceil(size * factor), MIN_SIZES[method])
         if method == "sobol":
             needed = 2 ** math.ceil(math.log2(needed))
         per = {"morris": k + 1, "sobol": k + 2, "delta": 1}[method]
@@ -379,7 +394,7 @@ def advice(shortfall: Shortfall, file) -> str:
     """A warning saying what cannot be read and what to change, naming the file and field."""
     field, unit = SIZES[shortfall.method]
     what = (f"{shortfall.unreadable} of {shortfall.judged} {NAMES[shortfall.method]} indices cannot be read at "
-            f"{shortfall.size} {unit} ({_rule(shortfall.method)})")
+            f"{shortfall.size} {unit} ({_rule(shortfall.method, shortfall.size)})")
     if shortfall.method == "delta":
         change = f"give about {shortfall.needed:,} (effective) parameter sets or more in {file}"
     else:
@@ -395,27 +410,29 @@ def refusal(shortfalls_: list[Shortfall], file) -> InputError:
         field, unit = SIZES[s.method]
         size = "a power of two of" if s.method == "sobol" else "a number of"
         expected = (f"{size} about {s.needed:,} {unit} or more, for readable {NAMES[s.method]} indices "
-                    f"({s.unreadable} of {s.judged} cannot be read at {s.size}: {_rule(s.method)})")
+                    f"({s.unreadable} of {s.judged} cannot be read at {s.size}: {_rule(s.method, s.size)})")
         problems.append(Problem(str(file), field if s.method != "delta" else "<rows>", expected, s.size))
     error = InputError(problems)
     error.heading = "sensitivity indices too uncertain to read (--strict)"
     return error
 
 
-def _rule(method: str) -> str:
+def _rule(method: str, size: int) -> str:
+    """Why the indices cannot be read."""
+    if size < MIN_SIZES[method]:
+        return f"under {MIN_SIZES[method]} {SIZES[method][1]}, intervals too rough to judge by"
     if method == "morris":
         return f"95% interval half-width {MORRIS_LIMIT:.0%} of mu* or more"
     return f"95% interval half-width {SHARE_LIMIT} or more, or outside 0-1 beyond it"
 
 
 # ---- the table in words -------------------------------------------------------------------------
-RULE = "\n".join([
-    "95% confidence intervals (bootstrap). Readable: a share (Sobol S1 and ST, delta and its S1)",
-    f"with a half-width below {SHARE_LIMIT}; a Morris mu* with a half-width below {MORRIS_LIMIT:.0%} of it, or "
-    f"negligible",
-    f"(its interval below {NEGLIGIBLE:.0%} of the outcome's largest). A share lies in 0-1: a value outside is "
-    f"shown",
-    "as computed, not clipped, and said to be outside."])
+RULE = textwrap.fill(
+    f"95% confidence intervals (bootstrap). Readable: a share (Sobol S1 and ST, delta and its S1) with a "
+    f"half-width below {SHARE_LIMIT}; a Morris mu* with a half-width below {MORRIS_LIMIT:.0%} of it, or negligible "
+    f"(its interval below {NEGLIGIBLE:.0%} of the outcome's largest); none from fewer than "
+    f"{MIN_SIZES['morris']} trajectories or {MIN_SIZES['sobol']} samples, whose intervals are too rough. A share "
+    f"lies in 0-1: a value outside is shown as computed, not clipped, and said to be outside.", width=96)
 
 
 def format_indices(table: pd.DataFrame) -> str:
@@ -429,8 +446,8 @@ def format_indices(table: pd.DataFrame) -> str:
             for r in t.itertuples():
                 number = _formatter((r.method, r.index) in SHARES, r.value, r.low, r.high)
                 interval = "" if np.isnan(r.confidence) else f"{number(r.low)} to {number(r.high)}"
-                lines.append(f"    {LABELS.get((r.method, r.index), r.index):<16}{number(r.value):>10}  "
-                             f"{interval:<24}{r.verdict}".rstrip())
+                lines.append(f"    {LABELS.get((r.method, r.index), r.index):<15}{number(r.value):>10}  "
+                             f"{interval:<20}  {r.verdict}".rstrip())
     return "\n".join(lines)
 
 

@@ -54,7 +54,9 @@ def test_indices_come_with_intervals_and_a_warning_at_a_tiny_sample(tmp_path, ca
         ("sobol", "leavers:nursing:2022", NURSING_LEAVING, "S1")]
     printed = next(line for line in lines if line.strip().startswith("Sobol S1") and f"{s1.value:.3f}" in line)
     assert f"{s1.low:.3f} to {s1.high:.3f}" in printed and printed.endswith(s1.verdict)
-    assert not s1.readable and ("too wide" in s1.verdict or "sampling error" in s1.verdict)
+    assert not s1.readable and s1.verdict.startswith("too few samples (under 32)")
+    if s1.value > 1:  # shown as computed, and said to be impossible
+        assert s1.verdict.endswith("above 1: impossible")
     mu = table[table["index"] == "mu_star"].set_index(["outcome", "parameter"])
     assert mu.value["leavers:nursing:2022", NURSING_LEAVING] > 10
     # common random numbers: a parameter that cannot reach an outcome has an effect of exactly zero
@@ -62,9 +64,14 @@ def test_indices_come_with_intervals_and_a_warning_at_a_tiny_sample(tmp_path, ca
     assert mu.verdict["leavers:nursing:2022", HCSW_RETURN] == sensitivity.NO_EFFECT
     assert mu.value["fte:psychiatry:2022", NURSING_LEAVING] == 0.0
     # the Sobol indices that say anything cannot be read at 2 samples: a warning saying what to change
-    warning = [line for line in captured.err.splitlines() if line.startswith("workforce: warning:")]
-    assert len(warning) == 1 and "Sobol" in warning[0]
-    assert f"raise sensitivity.sobol_samples in {path} from 2 to about " in warning[0]
+    warning = [" ".join(w.split()) for w in captured.err.split("\n\n") if w.strip().startswith("workforce: warning:")]
+    assert [w.split()[5] for w in warning] == ["Morris", "Sobol"]  # "workforce: warning: 1 of 1 Morris ..."
+    assert f"raise sensitivity.sobol_samples in {path} from 2 to about " in warning[1]
+    # too few trajectories for a bootstrap interval to be judged by, however narrow it is
+    assert f"raise sensitivity.morris_trajectories in {path} from 2 to about {sensitivity.MIN_SIZES['morris']} " \
+        in warning[0]
+    assert max(len(line) for line in captured.err.splitlines() if str(path) not in line) <= 100
+    assert mu.verdict["leavers:nursing:2022", NURSING_LEAVING] == "too few trajectories (under 10)"
     assert (out / "sensitivity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -90,9 +97,9 @@ def test_shipped_quick_look_gives_readable_indices(tmp_path, capsys, monkeypatch
     assert table[table["index"] == "mu_star"].readable.all()
 
 
-def judged(rows, constant=()):
+def judged(rows, constant=(), sizes=None):
     table = pd.DataFrame(rows, columns=sensitivity.COLUMNS[:6])
-    return sensitivity.judge(table, constant).set_index(["method", "parameter", "index"])
+    return sensitivity.judge(table, constant, sizes).set_index(["method", "parameter", "index"])
 
 
 def test_the_readability_rule():
@@ -118,6 +125,10 @@ def test_the_readability_rule():
     assert t.verdict["morris", "c", "mu_star"] == "negligible"
     constant = judged([("sobol", "y", "a", "S1", np.nan, np.nan)], constant={("sobol", "y")})
     assert constant.readable.iloc[0] is True and constant.verdict.iloc[0] == sensitivity.CONSTANT
+    # a narrow interval from a bootstrap over 4 samples is not to be trusted; an exact zero still is
+    few = judged([("sobol", "y", "a", "S1", 0.4, 0.01), ("sobol", "y", "b", "S1", 0.0, 0.0)], sizes={"sobol": 4})
+    assert few.readable["sobol", "a", "S1"] is False and few.verdict["sobol", "a", "S1"] == "too few samples (under 32)"
+    assert few.verdict["sobol", "b", "S1"] == sensitivity.NO_EFFECT
 
 
 def test_shortfalls_estimate_the_sample_that_would_make_indices_readable():
