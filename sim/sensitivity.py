@@ -37,17 +37,17 @@ worth, not repeated rows that would narrow the intervals falsely.
   matter, however wide relative to itself). Morris is a screen, read for which parameters
   matter and which can be set aside: at +-50% the interval stays clear of zero, and effects three
   times apart do not overlap; a tighter limit would ask for many more trajectories to sharpen
-  ranks a screen is not used for. A ``mu_star`` of exactly 0 with no spread is no effect: with common
-  random numbers the parameter cannot reach the outcome.
+  ranks a screen is not used for. A ``mu_star`` of exactly 0 with no spread is no effect: with
+  common random numbers the parameter cannot reach the outcome.
 
 Below ``MIN_SIZES`` (10 Morris trajectories, 32 Sobol samples, 100 parameter sets) no index is
 judged readable: a bootstrap over so few points gives intervals too rough to judge by, often
-narrow and wrong. ``sigma`` has no interval and is not judged. Nothing is clipped: a share outside [0, 1] is
-impossible, and is shown as computed and said to be outside; when its whole interval lies
-outside [0, 1] it is sampling error and cannot be read. When most of a method's indices cannot
-be read, ``shortfalls`` says so, with the sample size that would make them readable: an
-interval narrows as 1/sqrt(N), so ``N x (half-width / limit)^2``, for the widest (a power of two
-for Sobol).
+narrow and wrong. ``sigma`` has no interval and is not judged. Nothing is clipped: a share
+outside [0, 1] is impossible, and is shown as computed and said to be outside; when its whole
+interval lies outside [0, 1] it is sampling error and cannot be read. When most of a method's
+indices cannot be read, ``shortfalls`` says so, with the sample size that would make them
+readable: an interval narrows as 1/sqrt(N), so ``N x (half-width / limit)^2``, for the widest (a
+power of two for Sobol). Exact zeros and outcomes that do not vary are not counted.
 
 Every evaluation uses the same replication seed(s) (common random numbers), so differences
 between parameter points are not blurred by fresh randomness; ``replications`` > 1 averages
