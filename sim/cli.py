@@ -11,7 +11,8 @@
     workforce plausibility [SCENARIO] [--seed N] [--replications N] [--until YEAR] [--ranges FILE] [--out DIR]
     workforce batch EXPERIMENT [--replications N] [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
-    workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--workers N] [--out DIR]
+    workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--over-posterior FILE]
+                          [--strict] [--workers N] [--out DIR]
     workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
     workforce dashboard [--port N] [--host HOST] [--open]
     workforce --version
@@ -32,6 +33,7 @@ import json
 import os
 import signal
 import sys
+import textwrap
 import threading
 from contextlib import contextmanager
 from datetime import datetime
@@ -356,11 +358,17 @@ def _experiment_commands(sub) -> None:
     compare.add_argument("--out", metavar="FILE", help="CSV of the full comparison (default RESULTS_DIR/"
                                                        "comparison-<measure>.csv)")
     compare.set_defaults(func=_compare)
-    sens = sub.add_parser("sensitivity", help="Morris and Sobol indices over an experiment's uncertain parameters")
+    sens = sub.add_parser("sensitivity", help="Morris and Sobol indices over an experiment's uncertain parameters, "
+                                              "with 95%% intervals and whether each can be read")
     sens.add_argument("experiment", help="experiment file (YAML) with uncertain parameters")
     sens.add_argument("--outcome", action="append", metavar="M:G:Y", help="an outcome measure:group:year "
                                                                          "(repeatable; default from the file)")
-    sens.add_argument("--method", action="append", choices=["morris", "sobol"], help="default both")
+    sens.add_argument("--method", action="append", choices=["morris", "sobol"],
+                      help="over the prior ranges (default: the file's sensitivity.methods, else both)")
+    sens.add_argument("--over-posterior", metavar="FILE", help="parameter sets (CSV or Parquet: a column per "
+                      "uncertain parameter, optional weight) to analyse with the delta method instead of the ranges")
+    sens.add_argument("--strict", action="store_true", help="exit with status 2, writing nothing, when most of a "
+                                                            "method's indices are too uncertain to read")
     sens.add_argument("--out", metavar="DIR", help="output directory (default results/<experiment name>-sensitivity)")
     executor_options(sens)
     sens.set_defaults(func=_sensitivity)
@@ -449,17 +457,37 @@ def _sensitivity(args) -> int:
         expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
         if expected:
             raise InputError.one("--outcome", "outcome", expected, key)
-    methods = tuple(args.method or sensitivity.METHODS)
+    space = sensitivity.PRIOR
+    if args.over_posterior:
+        if args.method:
+            raise InputError.one("--method", "method", "no --method with --over-posterior (over parameter sets the "
+                                                       "method is delta: Morris and Sobol need independent ranges)",
+                                 args.method)
+        space = sensitivity.read_parameter_sets(args.over_posterior)
+        if not loaded.spec.uncertain:
+            raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
+        sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
     out = folders.check_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
-    table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=methods, workers=args.workers,
-                                scheduler=args.scheduler, quiet=args.quiet)
+    table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
+                                scheduler=args.scheduler, quiet=args.quiet, space=space)
+    sizes, runs = table.attrs["sizes"], table.attrs["runs"]
+    if args.over_posterior:
+        print(f"{loaded.name}: sensitivity indices over the parameter sets of {args.over_posterior} ({runs} runs)\n"
+              f"delta method, on {sizes['delta']} parameter sets (the effective number of the file's "
+              f"{table.attrs['rows']} rows)\n")
+    else:
+        used = ", ".join(f"{sensitivity.NAMES[m]} {n} {sensitivity.SIZES[m][1]}" for m, n in sizes.items())
+        print(f"{loaded.name}: sensitivity indices over the prior ranges ({runs} runs)\n{used}\n")
+    print(sensitivity.format_indices(table))
+    where = args.over_posterior or loaded.file
+    short = sensitivity.shortfalls(table)
+    if args.strict and any(s.most for s in short):
+        raise sensitivity.refusal([s for s in short if s.most], where)
+    for s in short:  # a warning when most of a method's indices cannot be read, else a note
+        text = f"workforce: {'warning' if s.most else 'note'}: {sensitivity.advice(s, where)}"
+        print("\n" + textwrap.fill(text, width=100, subsequent_indent="  ", break_long_words=False,
+                                   break_on_hyphens=False), file=sys.stderr)
     paths = sensitivity.write(table, out)
-    import pandas as pd
-
-    wide = table.pivot_table(index=["outcome", "parameter"], columns=["method", "index"], values="value", sort=False)
-    with pd.option_context("display.width", 200, "display.max_rows", 500):
-        print(f"{loaded.name}: sensitivity indices ({table.attrs['runs']} runs)\n")
-        print(wide.round(3).to_string())
     print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
 
