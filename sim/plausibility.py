@@ -101,7 +101,7 @@ class HistoryRanges(_Strict):
     source: Annotated[str, Field(min_length=3)]
     # runs of the history averaged (from the first run's seed on): one run's noise can exceed a target's sd
     replications: Annotated[int, Field(strict=True, ge=1, le=100)] = 10
-    # targets that plausible careers cannot meet, each with why: shown, but not judged
+    # targets the shipped model is known not to meet, each with why: shown, but not judged
     unmet: dict[str, Annotated[str, Field(min_length=3)]] = {}
 
 
@@ -465,7 +465,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
                    source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g})"
                           f"{' and its direction' if direction else ''}: {h.source}")
         if name in h.unmet:  # declared unmet, with why: shown, not judged
-            row = (*row[:7], f"not judged, as plausible careers cannot meet it: {h.unmet[name]}", SKIP)
+            row = (*row[:7], f"not judged, declared unmet: {h.unmet[name]}", SKIP)
         rows.append(row)
     return _table(rows)
 

@@ -99,7 +99,8 @@ def test_run_with_replications_prints_means_and_intervals(tmp_path, capsys):
 
     assert main(["run", "--until", "2023", "--replications", "2", "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "over 2 replications (seeds 0-1)" in out and "mean (90% interval over replications)" in out
+    assert "over 2 replications (seeds 0-1)" in out and "mean (90% interval over replications, containing" in out
+    assert "parameter uncertainty and the model's randomness" in " ".join(out.split())  # each draws a posterior set
     assert "social_care_workers" in out and "total" in out
     import pandas as pd
 
