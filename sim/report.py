@@ -102,6 +102,13 @@ class ResultsDir:
 
 
 @dataclass
+class SensitivityDir(ResultsDir):
+    """A directory written by ``workforce sensitivity``: its indices table and chart (no manifest)."""
+
+    kind: str = "sensitivity"
+
+
+@dataclass
 class RunDir(ResultsDir):
     """A directory written by ``workforce run``."""
 
@@ -191,6 +198,8 @@ def load(path, kind: str | None = None) -> RunDir | BatchDir:
     if not path.is_dir():
         raise InputError.one(path, "", f"a directory ({WHAT}), not a file")
     manifest_path = path / "manifest.json"
+    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     if not manifest_path.is_file():
         empty = not any(path.iterdir())
         raise InputError.one(path, "manifest.json", f"{WHAT} (with its manifest.json)",
@@ -305,6 +314,30 @@ def _provenance(d, section: dict) -> None:
     section["path"] = str(d.path)
     section["inputs"] = _inputs(d.manifest)
     section["manifest"] = json.dumps(d.manifest, indent=2, default=str)
+
+
+# ---- a sensitivity directory ----
+def _sensitivity_section(d: SensitivityDir, number: int) -> tuple[dict, dict]:
+    """The indices with their intervals and verdicts, the chart, and for each outcome the parameter
+    that moves it most."""
+    table = pd.read_csv(d.path / "sensitivity.csv")
+    shown = table[[c for c in ("method", "outcome", "parameter", "index", "value", "low", "high", "verdict")
+                   if c in table.columns]]
+    chart = d.path / "sensitivity.png"
+    figures = [{"title": "Sensitivity indices", "png": base64.b64encode(chart.read_bytes()).decode("ascii")}
+               if chart.is_file() else {"title": "Sensitivity indices", "png": None, "note": "no sensitivity.png"}]
+    points = []
+    main = table[table["index"].isin(["mu_star", "S1", "delta"])].dropna(subset=["value"])
+    for outcome, rows in main.groupby("outcome", sort=False):
+        top = rows.loc[rows.value.abs().idxmax()]
+        readable = "" if "verdict" not in rows.columns else f" ({top.verdict})"
+        points.append(f"{outcome}: moved most by {top.parameter} ({top.method} {top['index']} {top.value:.3g}"
+                      f"{readable}).")
+    section = {"template": "sensitivity_section.html", "id": f"results-{number}",
+               "title": f"Sensitivity: {d.path.name}", "what": f"The indices written by workforce sensitivity in "
+                                                              f"{d.path}.", "table": _table(shown), "figures": figures,
+               "path": str(d.path), "inputs": [], "manifest": ""}
+    return section, {"title": section["title"], "points": points}
 
 
 # ---- a run directory ----
@@ -576,7 +609,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
         raise InputError.one("RESULTS_DIR", "", "at least one results directory")
     sections, messages = [], []
     for i, d in enumerate(loaded, 1):
-        section, said = (_run_section if d.kind == "run" else _batch_section)(d, i)
+        section, said = {"run": _run_section, "batch": _batch_section, "sensitivity": _sensitivity_section}[d.kind](d, i)
         sections.append(section)
         messages.append(said)
     contents = [{"id": "summary", "title": "Summary: key messages"}]

@@ -127,12 +127,13 @@ def test_calibration_writes_a_posterior_that_a_scenario_draws_from(fitted):
     assert scenario.load(directory / "calibrated.yaml", {"calibration": None}).joiners_per_year[0] == 150.0
 
 
-def test_the_posterior_is_the_same_file_with_any_number_of_workers(tmp_path):
+def test_the_posterior_is_the_same_file_with_any_number_of_workers_and_on_dask(tmp_path):
     small = {"population": 12, "generations": 2, "max_runs": 400, "seed": 5, "check_replications": 2}
     config = history(tmp_path, fit=["groups.staff.leaving.rate", "groups.staff.joiners.per_year"], settings=small)
     one = calibration.calibrate(config, out_dir=tmp_path / "one", quiet=True, workers=1)
     two = calibration.calibrate(config, out_dir=tmp_path / "two", quiet=True, workers=2)
-    assert one["posterior"].read_bytes() == two["posterior"].read_bytes()
+    dask = calibration.calibrate(config, out_dir=tmp_path / "dask", quiet=True, workers=2, scheduler="local")
+    assert one["posterior"].read_bytes() == two["posterior"].read_bytes() == dask["posterior"].read_bytes()
     other = calibration.calibrate(config, out_dir=tmp_path / "other", quiet=True, workers=1, seed=6)
     assert other["posterior"].read_bytes() != one["posterior"].read_bytes()  # the seed is what it depends on
 

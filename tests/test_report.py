@@ -260,3 +260,19 @@ def test_a_batch_with_feedbacks_lever_policies_gets_their_figure(tmp_path):
     assert main(["batch", str(tmp_path / "fb.yaml"), "--workers", "1", "--quiet", "--out", str(tmp_path / "b")]) == 0
     html = report.build([tmp_path / "b"])
     assert "What each feedback changes: feedback on less off" in html
+
+
+def test_a_sensitivity_folder_becomes_a_section_with_its_indices_and_key_message(tmp_path):
+    from sim import report
+
+    folder = tmp_path / "quick-look-sensitivity"
+    folder.mkdir()
+    pd.DataFrame({"method": ["morris", "morris"], "outcome": ["fte:nursing:2026"] * 2,
+                  "parameter": ["scale:groups.nursing.leaving.rate", "groups.nursing.joiners.per_year"],
+                  "index": ["mu_star", "mu_star"], "value": [120.0, 15.0], "confidence": [10.0, 3.0],
+                  "low": [110.0, 12.0], "high": [130.0, 18.0], "readable": [True, True],
+                  "verdict": ["readable", "readable"]}).to_csv(folder / "sensitivity.csv", index=False)
+    html = report.build([folder])
+    assert "Sensitivity: quick-look-sensitivity" in html
+    assert "fte:nursing:2026: moved most by scale:groups.nursing.leaving.rate (morris mu_star 120 (readable))" in html
+    assert "groups.nursing.joiners.per_year" in html and "no sensitivity.png" in html
