@@ -641,7 +641,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
         after = [_runs(scenario_path, {**uncalibrated, **posterior.overrides(posterior.index(s))}, spec.targets,
                        [s])[0] for s in fresh]
     described = _describe(before, spec.targets), _describe(after, spec.targets)
-    label = "after (posterior draws)" if posterior is not None else "after calibration"
+    label = "after: posterior draws" if posterior is not None else "after calibration"
     return {"path": path, "name": document.name, "seed": seed, "check_replications": n, "before": described[0],
             "after": described[1], "check_loss": loss(_mean(after, spec.targets), spec.targets),
             "table": "\n".join(targets_table(spec, n, *described, after_label=label)) + "\n"}

@@ -451,6 +451,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
         return _table([])
     h = ranges.history
     spec, scenario_path = calibration.load(calibration_file(h.file, Path(ranges.file).parent))
+    # each run with its own draw from the calibration's posterior: the posterior predictive, as the calibration report
     values = [calibration.statistics(run(scenario_path, seed=seed), spec.targets) for seed in seeds]
     rows = []
     for name, target in spec.targets.items():

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import folders
-from .errors import InputError
+from .errors import InputError, read_yaml
 
 TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
 RUN_KEYS = ["policy", "parameter_set", "replication", "seed"]
@@ -493,7 +493,6 @@ def lever_words(d: dict) -> str:
 
 
 def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
-    import yaml
 
     from . import analysis, plots
 
@@ -503,9 +502,9 @@ def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
     table = analysis.compare(d.path, "in_post_fte")
     final = int(table.year.max())
     shown = table[table.year == final]
-    try:
-        spec = yaml.safe_load(d.experiment_text or "") or {}
-    except yaml.YAMLError:
+    try:  # the experiment file the batch kept, read as every input file is
+        spec = read_yaml(d.path / "experiment.yaml") if (d.path / "experiment.yaml").is_file() else {}
+    except InputError:
         spec = {}
     described = {k: (v or {}).get("description", "") for k, v in (spec.get("policies") or {}).items()} \
         if isinstance(spec, dict) else {}

@@ -277,7 +277,7 @@ def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_p
     write_tiny(tmp_path)
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
               "targets": {"leavers": {**TARGETS["leaver_rate"], "value": 0.1, "sd": 0.01, "source": "test"}},
-              "settings": {"replications": 1, "check_replications": 2}}
+              "settings": {"check_replications": 2}}
     (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history.yaml", "--workers", "2",

@@ -101,7 +101,9 @@ def test_report_of_a_run_directory(dirs, capsys):
                              "Joiners and leavers by reason (first run)", "Welsh-speaking FTE",
                              "Age-sex pyramids (first run)"] + [
         f"Pathway flows: {p} (first run)" for p in ["psychiatry", "nursing", "hcsw", "psychology", "occupational_therapy",
-                                                    "physician_associates", "social_work", "social_care"]]
+                                                    "physician_associates", "social_work", "social_care"]] + [
+        "Held-back outcomes against the prediction",  # the back-test and posterior of the run's calibration
+        "Prior (line) and posterior (bars, points) of each fitted parameter"]
     text = out.read_text()
     manifest = json.loads((run_dir / "manifest.json").read_text())
     appendix = text[text.index('id="appendix"'):]
@@ -179,8 +181,10 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert "Registered nurses" in html  # groups by their names, not their codes
     assert html.count('<div class="scroll"><table') >= 5  # wide tables scroll on a phone
     assert "tiny_report" in html[html.index('id="appendix"'):]  # the experiment file, in the appendix
-    alone = report.build([run_dir])
-    assert 'id="backtest"' not in alone and 'id="calibration"' not in alone  # only when given
+    alone = report.build([run_dir])  # the default scenario's runs: its calibration's posterior and back-test
+    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v4" in alone
+    given = report.build([run_dir], backtest="<p>given</p>", calibration="<p>also given</p>")
+    assert "<p>given</p>" in given and "<p>also given</p>" in given
 
 
 def test_load_tells_run_from_batch_directories(dirs):

@@ -246,8 +246,9 @@ def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_p
     files = scenario.input_files("wales-mh-2015")
     names = [Path(f).name for f in files]
     calibration = scenario.load("wales-mh-2015").spec.calibration  # inherited from wales-mh-2021
-    assert names[:3] == ["wales-mh-2015.yaml", "wales-mh-2021.yaml", f"{calibration}.yaml"]
-    assert sorted(names[3:]) == sorted(p.name for p in pathways.shipped())
+    assert names[:4] == ["wales-mh-2015.yaml", "wales-mh-2021.yaml", f"{calibration}.yaml",
+                         f"{calibration}-posterior.csv"]
+    assert sorted(names[4:]) == sorted(p.name for p in pathways.shipped())
     assert all(hashlib.sha256(Path(f).read_bytes()).hexdigest() == h for f, h in files.items())
     assert Path(next(iter(files))).is_absolute()
     # uncalibrated: no calibration file; a compiled scenario gives the same as its name
@@ -258,6 +259,7 @@ def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_p
         shutil.copy(scenario.SCENARIO_DIR / name, tmp_path / name)
     shutil.copy(pathways.PATHWAY_DIR / "social_care.yaml", tmp_path / "care.yaml")
     shutil.copy(layering.CALIBRATION_DIR / f"{calibration}.yaml", tmp_path / "fit.yaml")
+    shutil.copy(layering.CALIBRATION_DIR / f"{calibration}-posterior.csv", tmp_path)  # the table it names
     base = yaml.safe_load((tmp_path / "wales-mh-2021.yaml").read_text())
     base["pathways"] = [p if p != "social_care" else "care.yaml" for p in base["pathways"]]
     base["calibration"] = "fit.yaml"
