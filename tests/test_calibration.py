@@ -281,7 +281,7 @@ def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_p
     (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history.yaml", "--workers", "2",
-                                "--population", "2000", "--out-dir", "out"], cwd=tmp_path, env=env,
+                                "--population", "2000", "--quiet", "--out-dir", "out"], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         workers = []
