@@ -236,16 +236,13 @@ class Distance:
         return float(np.sqrt(loss(simulated, self.targets)))
 
 
-def _runs(scenario_path, overrides: dict, targets: dict, seeds, parameter_sets=None) -> list[dict]:
-    """Each target's statistic in a run of the scenario with ``overrides``, for each seed (with
-    ``parameter_sets``: each seed's parameter set of the scenario's posterior)."""
+def _runs(scenario_path, overrides: dict, targets: dict, seeds) -> list[dict]:
+    """Each target's statistic in a run of the scenario with ``overrides`` (its own values: no
+    posterior draw), for each seed."""
     from .results import run
 
-    out = []
-    for i, seed in enumerate(seeds):
-        loaded = scenario_module.compiled(scenario_path, overrides, None if parameter_sets is None else parameter_sets[i])
-        out.append(statistics(run(loaded, seed=seed, parameters="fixed"), targets))
-    return out
+    loaded = scenario_module.compiled(scenario_path, overrides)  # once for all replications
+    return [statistics(run(loaded, seed=seed, parameters="fixed"), targets) for seed in seeds]
 
 
 def _mean(values: list[dict], targets: dict) -> dict:
@@ -403,7 +400,7 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     if not quiet:
         print(f"checking the posterior over {len(fresh)} fresh replications", flush=True)
     before = _runs(scenario_path, uncalibrated, spec.targets, fresh)
-    after = [statistics_of(scenario_path, uncalibrated, parameters, posterior, seed, spec.targets) for seed in fresh]
+    after = _posterior_runs(scenario_path, uncalibrated, posterior, spec.targets, fresh)
     summary = {
         "spec": spec, "scenario_path": scenario_path, "settings": st, "parameters": parameters, "fit": result,
         "posterior": posterior, "before": before, "after": after, "started": started,
@@ -418,12 +415,11 @@ def _shape(u) -> tuple:
     return (*frozen.args, *frozen.kwds.values())
 
 
-def statistics_of(scenario_path, uncalibrated, parameters: Parameters, posterior: Posterior, seed: int,
-                  targets: dict) -> dict:
-    """A run of the history with the parameter set the seed draws from ``posterior`` (as a projection's
-    replication would), before the posterior is written to a file a scenario could name."""
-    x = posterior.values[posterior.index(seed)]
-    return _runs(scenario_path, {**uncalibrated, **parameters.overrides(x)}, targets, [seed])[0]
+def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, targets: dict, seeds) -> list[dict]:
+    """Runs of the history, each with the parameter set its seed draws from ``posterior``, as a
+    projection's replication would."""
+    return [_runs(scenario_path, {**uncalibrated, **posterior.overrides(posterior.index(s))}, targets, [s])[0]
+            for s in seeds]
 
 
 def next_version(out_dir: Path, name: str) -> str:
@@ -638,8 +634,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
     if posterior is None:
         after = _runs(scenario_path, calibrated, spec.targets, fresh)
     else:
-        after = [_runs(scenario_path, {**uncalibrated, **posterior.overrides(posterior.index(s))}, spec.targets,
-                       [s])[0] for s in fresh]
+        after = _posterior_runs(scenario_path, uncalibrated, posterior, spec.targets, fresh)
     described = _describe(before, spec.targets), _describe(after, spec.targets)
     label = "after: posterior draws" if posterior is not None else "after calibration"
     return {"path": path, "name": document.name, "seed": seed, "check_replications": n, "before": described[0],
