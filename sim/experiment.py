@@ -548,13 +548,16 @@ def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = 
             results.close()
 
 
-def _processes(fn, jobs, workers):
-    # forkserver: workers start from a clean process that has imported the model once, not from a
-    # copy of this (possibly multi-threaded) process
+def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.results")) -> ProcessPoolExecutor:
+    """Worker processes, started from a forkserver: a clean process that has imported the model once,
+    not a copy of this (possibly multi-threaded) one. Ctrl-C is left to the main process."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiment", "sim.model", "sim.results"])
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                               initializer=_ignore_interrupts)
+    context.set_forkserver_preload(list(preload))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+
+
+def _processes(fn, jobs, workers):
+    pool = process_pool(min(workers, len(jobs)))
     futures = {pool.submit(fn, job): job for job in jobs}
     finished = False
     try:
@@ -614,25 +617,32 @@ def check_scheduler(address: str | None) -> None:
                                                          f"{CONNECT_SECONDS} s (or 'local')", reason) from None
 
 
-def _dask(fn, jobs, workers, scheduler):
+def dask_client(workers: int, scheduler: str):
+    """A Dask client (and the ``LocalCluster`` it runs on, for ``"local"``; else None)."""
     import logging
 
-    from distributed import Client, LocalCluster, as_completed as dask_completed
+    from distributed import Client, LocalCluster
 
-    cluster = None
     if scheduler == "local":
         # the workers' own logs are about plumbing (a failed run reaches the batch as its error); when a batch is
         # stopped they would fill the terminal with complaints about closed connections
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=logging.CRITICAL)
-        client = Client(cluster)
-    else:
-        check_scheduler(scheduler)
-        try:
-            client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
-        except (OSError, TimeoutError, ValueError):
-            raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {scheduler} "
-                                                             f"(or 'local')") from None
+        return Client(cluster), cluster
+    check_scheduler(scheduler)
+    try:
+        return Client(scheduler, timeout=f"{CONNECT_SECONDS}s"), None
+    except (OSError, TimeoutError, ValueError):
+        raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {scheduler} "
+                                                         f"(or 'local')") from None
+
+
+def _dask(fn, jobs, workers, scheduler):
+    import logging
+
+    from distributed import as_completed as dask_completed
+
+    client, cluster = dask_client(workers, scheduler)
     futures, pending, finished = [], None, False
     try:
         futures = client.map(fn, jobs, pure=False)

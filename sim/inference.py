@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiment import stop_workers
+from .experiment import dask_client, process_pool, stop_workers
 
 ACCEPTANCE_GUESS = 1.0  # the first generation, from the prior with no threshold, accepts all; later batches use the last rate measured
 
@@ -125,30 +125,10 @@ class Workers:
     def __init__(self, workers: int = 1, scheduler: str | None = None):
         self.workers, self.pool, self.client, self.cluster = max(1, workers), None, None, None
         if scheduler:
-            import logging
-
-            from distributed import Client, LocalCluster
-
-            from .experiment import CONNECT_SECONDS, check_scheduler
-
-            if scheduler == "local":
-                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.CRITICAL)
-                self.client = Client(self.cluster)
-            else:
-                check_scheduler(scheduler)
-                self.client = Client(scheduler, timeout=f"{CONNECT_SECONDS}s")
+            self.client, self.cluster = dask_client(self.workers, scheduler)
             self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or self.workers)
         elif self.workers > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            from .experiment import _ignore_interrupts
-
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sim.inference", "sim.calibration", "sim.model", "sim.results"])
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                            initializer=_ignore_interrupts)
+            self.pool = process_pool(self.workers, ("sim.inference", "sim.calibration", "sim.model", "sim.results"))
 
     def map(self, fn, tasks: list) -> list:
         if self.client is not None:
