@@ -322,8 +322,8 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
             lockstep.done(b, exc)
 
     stopped = True
-    warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")  # inf - inf: the first threshold
-    with tempfile.TemporaryDirectory(prefix="workforce-abc-") as folder:
+    with tempfile.TemporaryDirectory(prefix="workforce-abc-") as folder, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")  # inf - inf: the first threshold
         try:
             threads = [threading.Thread(target=one, args=(b, folder), daemon=True) for b in range(len(blocks))]
             for t in threads:
