@@ -50,15 +50,19 @@ def _calibration(document: dict, path: Path, contents: str) -> dict:
 
 
 def _backtest(macros, name: str) -> str | None:
-    for config in sorted(CALIBRATION_DIR.glob("backtest-*.yaml")):
-        spec = read_yaml(config)
-        table = config.with_suffix(".csv")
-        if spec.get("posterior") != name or not table.is_file():
-            continue
-        from .backtest import load
-        from .calibration import fmt
+    from .backtest import load
+    from .calibration import fmt
 
-        loaded = load(config)
+    for config in sorted(CALIBRATION_DIR.glob("backtest-*.yaml")):
+        table = config.with_suffix(".csv")
+        if not table.is_file():
+            continue
+        try:
+            loaded = load(config)  # read once: the posterior it projects and its targets
+        except InputError:
+            continue
+        if loaded.posterior != name:
+            continue
         frame = pd.read_csv(table)
         rows = [{"target": r.target, "published": fmt(r.published, loaded.targets[r.target]),
                  "mean": fmt(r.mean, loaded.targets[r.target]),
