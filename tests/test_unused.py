@@ -1,10 +1,11 @@
-"""What caps leave unused (``sim.unused``): counted in the tidy table, and said by ``workforce run``."""
+"""What caps leave unused (``sim.unused``): counted in the tidy table, and said by ``workforce run``
+and the report of its results."""
 
 from __future__ import annotations
 
 
 import tiny_scenario
-from sim import WorkforceModel
+from sim import WorkforceModel, report
 from sim.cli import main
 from sim.interventions import Recruitment
 from sim.results import Results
@@ -51,6 +52,7 @@ def test_workforce_run_warns_of_places_a_cap_leaves_unfilled(tmp_path, capsys):
                  "--out", str(tmp_path / "b")]) == 0
     err = capsys.readouterr().err
     assert err.count("workforce: warning: staff:") == 2 and "training places a year unfilled" in err
+    assert report.build([tmp_path / "a", tmp_path / "b"]).count('<p class="note">Warning: staff: ') == 2
     fine = tiny_scenario.write(tmp_path / "fine", {}, route={"places": {2019: 10}})
     assert main(["run", str(fine), "--until", "2022", "--replications", "1", "--out", str(tmp_path / "c")]) == 0
     assert "warning" not in capsys.readouterr().err
