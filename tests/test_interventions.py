@@ -179,7 +179,7 @@ def test_a_funded_campaign_recruits_from_its_pool_and_leaves_the_others_alone(tm
         "age": [[30, 40, 1.0]]}, "groups.staff.leaving.rate": 0.1})
     lever = Recruitment(groups=["staff"], extra_per_year=60, source="international", funded=True, start="2022-03")
     base = WorkforceModel(scenario=str(path), rng=3, until=2026).run()
-    policy = WorkforceModel(scenario=str(path), rng=3, until=2026, interventions=[lever]).run()
+    policy = WorkforceModel(scenario=str(path), rng=3, until=2026, interventions=[lever], check=True).run()
     recruits = events(policy).query("reason == 'joined:international'")
     assert 200 <= len(recruits) <= 280 and recruits.month.min() == "2022-03"
     assert events(base).query("reason == 'joined:international'").empty
