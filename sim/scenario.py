@@ -180,9 +180,10 @@ class Joiners(Strict):
     """Qualified staff from outside the pipeline: pools (elsewhere in the UK, international, return
     to practice, ...), each with the joiners it can supply a year, filling the group's vacancies
     (``sim.processes.joiners``). Given as ``pools`` (joiners a year by source), or as ``per_year``
-    split by ``sources`` shares, shorthand for pools of ``per_year`` x share. Validated, both forms
-    are kept as the total (``per_year``) and each pool's share of it (``sources``): what the
-    calibration's ``joiners.per_year`` scales and recruitment levers change."""
+    split by ``sources`` shares, shorthand for pools of ``per_year`` x share. Validated, either form
+    gives the total (``per_year``) and each pool's share of it (``sources``), what the model reads,
+    the calibration's ``joiners.per_year`` scales and recruitment levers change; ``pools`` stays as
+    given, so that ``uncertain:`` and overrides can name a pool (``joiners.pools.international``)."""
 
     per_year: PerYear | None = None
     fill_per_month: Probability
@@ -203,7 +204,6 @@ class Joiners(Strict):
             total = sum(self.pools.values())
             self.per_year = total
             self.sources = {k: (v / total if total > 0 else 1.0 / len(self.pools)) for k, v in self.pools.items()}
-            self.pools = None  # kept as per_year and sources alone: one form for what reads and changes them
         elif self.per_year is None or self.sources is None:
             raise ValueError("pools (joiners a year by source), or per_year with sources shares")
         else:

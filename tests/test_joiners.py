@@ -68,6 +68,9 @@ def test_pools_are_per_year_split_by_source_shares_and_give_the_same_joiners(tmp
     assert spec.per_year == 40.0 and spec.sources == {"elsewhere": 0.75, "international": 0.25}
     runs = [WorkforceModel(str(path), rng=4, until=2024).run() for path in (pools, shares)]
     assert _joined(runs[0]) == _joined(runs[1])
+    overridden = WorkforceModel(str(pools), overrides={"groups.staff.joiners.pools.international": 30.0}, rng=0)
+    spec = overridden.inputs.spec.groups["staff"].joiners
+    assert spec.per_year == 60.0 and spec.sources == {"elsewhere": 0.5, "international": 0.5}
 
 
 def test_no_pool_gives_more_than_its_supply_and_each_joiner_comes_from_their_pool(tmp_path):
