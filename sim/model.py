@@ -16,8 +16,9 @@ Each step advances the clock one month, lets each intervention (a policy lever w
 6. ``retirement``    retirement by age band, early retirement at 55 for mental health
                      officer status holders (until it ends), and the end of a returner's stay;
 7. ``returning``     retirees due back return at reduced hours for a limited stay;
-8. ``joiners``       qualified staff from outside the pipeline fill part of each group's
-                     vacancies against its funded establishment.
+8. ``joiners``       qualified staff from outside the pipeline, from pools with a supply a
+                     year each, fill part of each group's vacancies against its funded
+                     establishment; recruits of funded campaigns take posts funded for them.
 
 Exits and hours reviews are scheduled (``sim.schedule``): a person's next one is drawn when
 they enter a stage, so a step looks only at the people with something due this month
