@@ -341,7 +341,7 @@ class Recruitment(Lever):
     Joiners fill vacancies only, so extra supply the vacancies do not take is not used. With
     ``funded: true`` the campaign's recruits (``extra_per_year`` from ``source``) take posts funded
     for them as they arrive, so the establishment grows with the FTE they bring; the pools that
-    fill vacancies are left as they were, and the posts stay funded when their holders leave.
+    fill vacancies get none of the extra, and the posts stay funded when their holders leave.
     """
 
     kind: ClassVar[str] = "recruitment"
