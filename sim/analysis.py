@@ -95,17 +95,19 @@ def compare(results_dir, measure: str = "fte") -> pd.DataFrame:
 
 
 def capped_recruitment(results_dir, share: float = 0.25) -> list[str]:
-    """Notes on policies whose recruitment a cap cancels: more recruits available a year that the
+    """Warnings on policies whose recruitment a cap cancels: more recruits available a year that the
     vacancies do not take (the establishment is full), or faster recruitment that the joiners
     available do not allow. Each month's recruits are the smaller of the two (sim.processes.joiners),
-    so a lever on the other one changes little; the note says so, with the figures, instead of
-    letting the effect fade in silence. A note is made where the expected recruits rise by less
-    than ``share`` of what the lever added (means over runs and years)."""
+    so a lever on the other one changes little; the warning says so, with the figures (and the
+    supply left unused, ``recruits_unused``), instead of letting the effect fade in silence. A
+    warning is given where the expected recruits rise by less than ``share`` of what the lever
+    added (means over runs and years)."""
     from .results import RECRUITMENT
+    from .unused import RECRUITS
 
-    runs = read_runs(results_dir, [*RECRUITMENT, "headcount"])  # read once for the three
-    sought, available, expected = (run_values(results_dir, m, runs).groupby(["policy", "group"], sort=False)
-                                   .value.mean() for m in RECRUITMENT)
+    runs = read_runs(results_dir, [*RECRUITMENT, RECRUITS, "headcount"])  # read once for them all
+    sought, available, expected, unused = (run_values(results_dir, m, runs).groupby(["policy", "group"], sort=False)
+                                           .value.mean() for m in (*RECRUITMENT, RECRUITS))
     notes = []
     for policy, group in sought.index:
         if policy == BASELINE or group == TOTAL or (BASELINE, group) not in sought.index:
@@ -114,13 +116,69 @@ def capped_recruitment(results_dir, share: float = 0.25) -> list[str]:
         gained = expected[key] - expected[base]
         more_available, more_sought = available[key] - available[base], sought[key] - sought[base]
         if more_available >= 1 and gained < share * more_available:
+            left = unused.get(key, 0.0) - unused.get(base, 0.0)
             notes.append(f"{policy}: {group}: {more_available:,.0f} more recruits available a year, {gained:,.0f} "
-                         f"more recruited: vacancies cap recruitment (recruits sought {sought[key]:,.0f} a year); "
-                         f"fund more posts (establishment growth) to use them")
+                         f"more recruited, {left:,.0f} a year unused (recruits_unused): vacancies cap recruitment "
+                         f"(recruits sought {sought[key]:,.0f} a year); fund posts for them (recruitment with "
+                         f"funded: true, or establishment growth) to use them")
         elif more_sought >= 1 and gained < share * more_sought:
             notes.append(f"{policy}: {group}: recruitment sought {more_sought:,.0f} more a year, {gained:,.0f} more "
                          f"recruited: the joiners available a year ({available[key]:,.0f}) cap it, not the speed")
     return notes
+
+
+def unfilled_places(results_dir) -> list[str]:
+    """Warnings on policies that leave training places unfilled beyond their baseline's
+    (``places_unfilled``, sim.unused): places an in-service route's pool is too small to take, or
+    that too few supervisors can supervise. A lever adding places there adds fewer trainees than
+    it seems to, or none; the warning says how many a year (means over runs and years) and why."""
+    from .unused import PLACES
+
+    runs = read_runs(results_dir, [PLACES, "headcount"], group_rows_only=False)
+    means = _mean_over_runs_and_years(runs, PLACES, ["stage", "reason"])
+    notes = []
+    for (policy, stage, reason), value in means.items():
+        more = value - means.get((BASELINE, stage, reason), 0.0)
+        if policy != BASELINE and more >= 1:
+            notes.append(f"{policy}: {stage}: {more:,.0f} more training places a year unfilled than in the baseline "
+                         f"(places_unfilled): {UNFILLED_BECAUSE[reason]}")
+    return notes
+
+
+UNFILLED_BECAUSE = {  # why a cap left places unfilled (sim.unused.REASONS)
+    "in_service_pool": "the in-service route's pool is too small (too few staff of the stage and ages it selects "
+                       "from); places added there go unfilled",
+    "supervision": "too few supervisors in post for more trainees (supervision capacity); places added there go "
+                   "unfilled",
+}
+
+
+def cap_warnings(results_dir) -> list[str]:
+    """Every warning on a policy whose levers a cap cuts: recruitment, then training places."""
+    return capped_recruitment(results_dir) + unfilled_places(results_dir)
+
+
+def unfilled_in_runs(table: pd.DataFrame) -> list[str]:
+    """Warnings on a scenario's runs (``workforce run``) whose training places a cap leaves unfilled:
+    by group, the mean a year over runs and years. ``table``: tidy tables, or group values
+    (``sim.replications.group_values``), of one or more runs; a run and year without a row: zero."""
+    from .unused import PLACES
+
+    fte = (table.measure == "fte") & (table.stage == "all" if "stage" in table.columns else True)
+    cells = table[fte & (table.group != TOTAL)].groupby("group", sort=False).size()
+    sums = table[(table.measure == PLACES) & (table.group != TOTAL)].groupby("group", sort=False).value.sum()
+    means = sums / cells.reindex(sums.index).to_numpy()
+    return [f"{group}: {value:,.0f} training places a year unfilled (places_unfilled, by stage and reason in "
+            f"supply.csv): an in-service route's pool or the supervisors in post cap the intake"
+            for group, value in means.items() if value >= 1]
+
+
+def _mean_over_runs_and_years(runs: pd.DataFrame, measure: str, by: list[str]) -> pd.Series:
+    """A flow's mean over each policy's runs and years (a run and year without a row: zero), by
+    policy and the ``by`` columns; every run has a headcount row per year."""
+    cells = runs[runs.measure == "headcount"].drop_duplicates([*KEYS, "year"]).groupby("policy").size()
+    sums = runs[runs.measure == measure].groupby(["policy", *by], sort=False).value.sum()
+    return sums / cells.reindex(sums.index.get_level_values("policy")).to_numpy()
 
 
 def completeness(results_dir) -> tuple[int, int]:

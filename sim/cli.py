@@ -199,6 +199,10 @@ def _run(args) -> int:
     paths = results.write(out)
     _print_summary(results)
     _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    from .analysis import unfilled_in_runs
+    from .replications import group_values
+
+    _print_warnings(unfilled_in_runs(group_values(results)))
     return 0
 
 
@@ -380,6 +384,13 @@ def _print_notes(notes: list[str]) -> None:
         print(f"workforce: note: {note}", file=sys.stderr)
 
 
+def _print_warnings(warnings: list[str]) -> None:
+    """Warnings on results, such as levers a cap cuts (``sim.analysis.cap_warnings``), after them."""
+    for warning in warnings:
+        print("\n" + textwrap.fill(f"workforce: warning: {warning}", WIDTH, subsequent_indent="  ",
+                                   break_long_words=False, break_on_hyphens=False), file=sys.stderr)
+
+
 def _check_workers(args) -> None:
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
@@ -409,6 +420,9 @@ def _batch(args) -> int:
           f"{summary.written} run now, {summary.skipped} already there\nintervals over replications contain "
           f"{loaded.uncertainty}\nresults in {summary.out}/ "
           f"(workforce compare {summary.out})")
+    from . import analysis
+
+    _print_warnings(analysis.cap_warnings(summary.out))
     return 0
 
 
@@ -439,8 +453,7 @@ def _compare(args) -> int:
         print(textwrap.fill(f"Intervals over runs contain {contents}; each paired difference shares both.", WIDTH))
     print()
     print(analysis.format_comparison(table, years=years, groups=args.groups))
-    for note in analysis.capped_recruitment(results):
-        print(f"\nnote: {note}", file=sys.stderr)
+    _print_warnings(analysis.cap_warnings(results))
     if written < planned:
         print(f"\nnote: {written} of {planned} runs written; rerun workforce batch to finish", file=sys.stderr)
     print(f"\nwrote {out}")
@@ -535,6 +548,9 @@ def _run_replications(args) -> int:
          f"{interval_contents(first.scenario, parameters)}); trainees in service apart\n")
     print(_fit(headline_in_post(summary, s.groups)))
     _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    from .analysis import unfilled_in_runs
+
+    _print_warnings(unfilled_in_runs(values))
     return 0
 
 

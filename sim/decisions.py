@@ -63,6 +63,7 @@ DECISIONS: dict[str, str] = {
     "joiner_welsh": "a joiner: their Welsh ability",
     "joiner_stage": "a joiner: the stage they join",
     "joiner_source": "a joiner: where they come from",
+    "campaign": "a funded recruitment campaign's month: how many recruits arrive",
 }
 
 

@@ -19,7 +19,9 @@ Decisions where the plan is silent:
   non-completion rate), then made monthly, as the scenario's own rates are;
 - two retention levers on the same people multiply their effects;
 - recruitment levers change the joiners available a year and the share of vacancies filled
-  a month; joiners still only fill vacancies, so extra recruits beyond the vacancies do not come.
+  a month; joiners still only fill vacancies, so extra recruits beyond the vacancies do not come
+  (``recruits_unused`` counts them, and ``sim.analysis`` warns). Only a campaign with funded posts
+  (``funded: true``) adds staff above the establishment: its recruits bring their posts with them.
 """
 
 from __future__ import annotations
@@ -334,7 +336,13 @@ class Recruitment(Lever):
     """Qualified staff recruited from outside the pipeline, for chosen groups: the joiners
     available a year (``per_year``, or ``extra_per_year`` on top of the scenario's), and the
     share of vacant FTE filled a month. With ``source`` (e.g. ``international`` or
-    ``return_to_practice``) the extra joiners are counted under that source."""
+    ``return_to_practice``) the extra joiners come from that pool (a campaign raising its supply).
+
+    Joiners fill vacancies only, so extra supply the vacancies do not take is not used. With
+    ``funded: true`` the campaign's recruits (``extra_per_year`` from ``source``) take posts funded
+    for them as they arrive, so the establishment grows with the FTE they bring; the pools that
+    fill vacancies get none of the extra, and the posts stay funded when their holders leave.
+    """
 
     kind: ClassVar[str] = "recruitment"
     lever: Literal["recruitment"] = "recruitment"
@@ -343,13 +351,23 @@ class Recruitment(Lever):
     extra_per_year: PerYear | None = None
     fill_per_month: Probability | None = None
     source: Name | None = None
+    funded: Annotated[bool, Field(strict=True)] = False
 
     @model_validator(mode="after")
     def _something(self):
         self._at_least_one("per_year", "extra_per_year", "fill_per_month")
         if self.source is not None and not self.extra_per_year:
             raise ValueError("extra_per_year with a source (the source labels the extra joiners)")
+        if self.funded and (not self.extra_per_year or self.source is None):
+            raise ValueError("extra_per_year and source with funded: true (the campaign's recruits a year and "
+                             "their pool)")
         return self
+
+    def describe(self) -> dict:
+        out = super().describe()
+        if not self.funded:
+            out.pop("funded")  # as levers without the argument were always described
+        return out
 
     def problems(self, s):
         problems: list = []
@@ -361,13 +379,18 @@ class Recruitment(Lever):
 
     def change(self, s) -> None:
         g = _groups(s, self.groups, []) & np.array([s.spec.groups[x].joiners is not None for x in s.groups])
-        base = s.joiners_per_year.copy()
         if self.per_year is not None:
             s.joiners_per_year[g] = self.per_year
-        if self.extra_per_year:
-            s.joiners_per_year[g] += self.extra_per_year
+        base = s.joiners_per_year.copy()  # the supply the extra is added to
         if self.fill_per_month is not None:
             s.joiner_fill_per_month[g] = self.fill_per_month
+        if self.funded:
+            for i in np.flatnonzero(g):
+                key = (int(i), self.source)
+                s.campaigns[key] = s.campaigns.get(key, 0.0) + self.extra_per_year
+            return
+        if self.extra_per_year:
+            s.joiners_per_year[g] += self.extra_per_year
         if self.source is not None:
             for i in np.flatnonzero(g):
                 spec = s.spec.groups[s.groups[i]].joiners
@@ -483,6 +506,7 @@ class _LeverState:
         self.leave_factor = copy.deepcopy(s.stage_leave_factor)
         self.transitions = [c.copy() for c in s.transition_cumulative]
         self.feedbacks = copy.deepcopy(s.feedbacks)
+        self.campaigns = dict(s.campaigns)
         self.levers: list[Lever] = []
         self.in_force: tuple | None = None
 
@@ -516,3 +540,4 @@ class _LeverState:
         s.stage_leave_factor = copy.deepcopy(self.leave_factor)
         s.transition_cumulative[:] = [c.copy() for c in self.transitions]
         s.feedbacks = copy.deepcopy(self.feedbacks)
+        s.campaigns = dict(self.campaigns)

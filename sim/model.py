@@ -16,8 +16,9 @@ Each step advances the clock one month, lets each intervention (a policy lever w
 6. ``retirement``    retirement by age band, early retirement at 55 for mental health
                      officer status holders (until it ends), and the end of a returner's stay;
 7. ``returning``     retirees due back return at reduced hours for a limited stay;
-8. ``joiners``       qualified staff from outside the pipeline fill part of each group's
-                     vacancies against its funded establishment.
+8. ``joiners``       qualified staff from outside the pipeline, from pools with a supply a
+                     year each, fill part of each group's vacancies against its funded
+                     establishment; recruits of funded campaigns take posts funded for them.
 
 Exits and hours reviews are scheduled (``sim.schedule``): a person's next one is drawn when
 they enter a stage, so a step looks only at the people with something due this month
@@ -44,6 +45,7 @@ from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
 from . import calendar, feedbacks, footprint, population, schedule
+from .unused import Unused
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 from .stocks import Stocks
@@ -108,6 +110,8 @@ class WorkforceModel(mesa.Model):
         self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
+        self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
+        self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
         self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
         self._tables()
         population.create(self)
@@ -251,8 +255,10 @@ class WorkforceModel(mesa.Model):
 
     def establishment(self, month: int | None = None) -> np.ndarray:
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly,
-        and the posts of roles funded with their own establishment, as many as are filled."""
-        return self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
+        the posts of roles funded with their own establishment, as many as are filled, and the posts
+        funded for recruitment campaigns' recruits (``sim.processes.joiners``)."""
+        own = self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
+        return own + self._post_of_group @ self.campaign_posts if self.campaign_posts.any() else own
 
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
         """The establishment without the posts of roles funded with their own (see ``establishment``)."""
@@ -295,6 +301,7 @@ class WorkforceModel(mesa.Model):
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
             "recruitment": self.recruitment,
+            "unused": self.unused.take(),  # what caps left unused (sim.unused); None if nothing
             "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group; None unless checked
         })
         self.recruitment = np.zeros_like(self.recruitment)

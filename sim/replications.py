@@ -2,7 +2,7 @@
 
 ``run_replications`` runs a scenario with seeds ``seed, seed + 1, ...`` and keeps each run's
 group measures (headcount, FTE, in-post FTE, establishment, vacancies, supply gap, Welsh
-speakers, joiners and leavers), with a ``total`` over groups. ``summarise`` gives, per year,
+speakers, joiners and leavers, and what caps left unused: ``sim.unused``), with a ``total`` over groups. ``summarise`` gives, per year,
 group and measure, the mean and the 90% interval (5th to 95th percentile over runs): where a
 single future would fall given the model's randomness and, when each replication draws its
 parameter set from a calibration's posterior (the default), what the history leaves uncertain
@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .unused import PLACES
+
 LEVEL = 0.90
 TOTAL = "total"
 SUMMED = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
           "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers", "recruits_sought",
-          "recruits_available", "recruits_expected")
+          "recruits_available", "recruits_expected", "recruits_unused", "places_unfilled")
 
 
 def run_replications(scenario, seed: int = 0, replications: int = 10, until: int | None = None,
@@ -42,7 +44,7 @@ def run_replications(scenario, seed: int = 0, replications: int = 10, until: int
 def group_values(results) -> pd.DataFrame:
     """One run's value per year, group (and total) and measure; flows summed over reasons."""
     tidy = results.tidy()
-    rows = tidy[(tidy.stage == "all") & tidy.measure.isin(SUMMED)]
+    rows = tidy[((tidy.stage == "all") | (tidy.measure == PLACES)) & tidy.measure.isin(SUMMED)]  # places: by group
     values = rows.groupby(["year", "group", "measure"], sort=False).value.sum().reset_index()
     total = values.groupby(["year", "measure"], sort=False).value.sum().reset_index().assign(group=TOTAL)
     values = pd.concat([values, total], ignore_index=True)

@@ -342,7 +342,8 @@ def _sensitivity_section(d: SensitivityDir, number: int) -> tuple[dict, dict]:
 
 # ---- a run directory ----
 def _run_section(d: RunDir, number: int) -> tuple[dict, list[str]]:
-    from . import plots
+    from . import analysis, plots
+    from .unused import PLACES
     from .replications import headline_in_post, summarise
 
     src = d.source()
@@ -389,7 +390,8 @@ def _run_section(d: RunDir, number: int) -> tuple[dict, list[str]]:
                "what": f"The scenario {m['scenario']} from {m['start']} to {m['end']}, {runs}.",
                "headline": _table(table.rename_axis("staff group").reset_index()),
                "gaps": _table(gaps.rename_axis("staff group").reset_index()), "final": final,
-               "collapsed": collapsed, "figures": figures}
+               "collapsed": collapsed, "figures": figures,
+               "warnings": analysis.unfilled_in_runs(values if (values.measure == PLACES).any() else src.tidy)}
     _provenance(d, section)
     said = _run_messages(summary, src.groups, names, first, final, src.runs)
     said["title"] = d.title()
@@ -472,7 +474,10 @@ def lever_words(d: dict) -> str:
                 f"{frac}{extra}{when}.")
     if kind == "recruitment":
         parts = []
-        if d.get("extra_per_year"):
+        if d.get("extra_per_year") and d.get("funded"):
+            parts.append(f"a campaign of {d['extra_per_year']:,.0f} recruits a year ({d['source'].replace('_', ' ')}) "
+                         "in posts funded for them")
+        elif d.get("extra_per_year"):
             parts.append(f"{d['extra_per_year']:,.0f} more recruits available a year"
                          + (f" ({d['source'].replace('_', ' ')})" if d.get("source") else ""))
         if d.get("per_year") is not None:
@@ -539,7 +544,8 @@ def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
                else "", "scenario": m["scenario"], "policies": policies, "final": final,
                "totals": _table(_comparison_cells(shown[shown.group == "total"], names)),
                "by_group": _table(_comparison_cells(by_group[still], names)), "collapsed": collapsed,
-               "figures": figures, "experiment_text": d.experiment_text}
+               "figures": figures, "experiment_text": d.experiment_text,
+               "warnings": analysis.cap_warnings(d.path)}  # levers a cap cuts: never faded in silence
     _provenance(d, section)
     return section, _batch_messages(d, shown, final, described)
 

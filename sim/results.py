@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calendar, feedbacks, folders, layering
+from . import calendar, feedbacks, folders, layering, unused
 from .model import WorkforceModel
 from . import scenario as scenario_module
 from .scenario import DEFAULT, input_files
@@ -125,6 +125,7 @@ class Results:
                     for (g, r), n in sorted(counts.items()):
                         rows.append((year, date, g, "all", kind, r, "people_per_year", float(n)))
         rows += feedbacks.tidy_rows(self)  # measures of the feedbacks in force, if any (sim.feedbacks)
+        rows += unused.tidy_rows(self)  # what caps left unused, if anything (sim.unused)
         return pd.DataFrame(rows, columns=COLUMNS)
 
     def summary(self, measure: str = "fte") -> pd.DataFrame:

@@ -177,17 +177,37 @@ class Establishment(Strict):
 
 
 class Joiners(Strict):
-    per_year: PerYear
+    """Qualified staff from outside the pipeline: pools (elsewhere in the UK, international, return
+    to practice, ...), each with the joiners it can supply a year, filling the group's vacancies
+    (``sim.processes.joiners``). Given as ``pools`` (joiners a year by source), or as ``per_year``
+    split by ``sources`` shares, shorthand for pools of ``per_year`` x share. Validated, either form
+    gives the total (``per_year``) and each pool's share of it (``sources``), what the model reads,
+    the calibration's ``joiners.per_year`` scales and recruitment levers change; ``pools`` stays as
+    given, so that ``uncertain:`` and overrides can name a pool (``joiners.pools.international``)."""
+
+    per_year: PerYear | None = None
     fill_per_month: Probability
     stages: dict[str, Probability]
-    sources: dict[str, Probability]
+    sources: dict[str, Probability] | None = None
+    pools: dict[str, PerYear] | None = None
     age: AgeDistribution
     female_share: Probability | None = None
 
     @model_validator(mode="after")
     def _sums(self):
         _shares_sum_to_one(list(self.stages.values()), "joiner stage shares")
-        _shares_sum_to_one(list(self.sources.values()), "joiner source shares")
+        if self.pools is not None:
+            if self.per_year is not None or self.sources is not None:
+                raise ValueError("pools (joiners a year by source) or per_year with sources shares, not both")
+            if not self.pools:
+                raise ValueError("at least one pool (joiners a year by source)")
+            total = sum(self.pools.values())
+            self.per_year = total
+            self.sources = {k: (v / total if total > 0 else 1.0 / len(self.pools)) for k, v in self.pools.items()}
+        elif self.per_year is None or self.sources is None:
+            raise ValueError("pools (joiners a year by source), or per_year with sources shares")
+        else:
+            _shares_sum_to_one(list(self.sources.values()), "joiner source shares")
         _check_age(self.age)
         return self
 
@@ -347,6 +367,9 @@ class Scenario:
     # leaver hazard multipliers by (stage, sex, band), set by retention levers (sim.interventions); None: all 1
     stage_leave_factor: np.ndarray | None = field(init=False, default=None)
     feedbacks: feedback_loops.Feedbacks = field(init=False)  # supervision, workload, substitution (sim.feedbacks)
+    # funded recruitment campaigns in force, {(group code, source): recruits a year}: set by recruitment
+    # levers with funded posts (sim.interventions), recruited by sim.processes.joiners; none in a scenario
+    campaigns: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self):
         spec, graph = self.spec, self.graph

@@ -25,7 +25,13 @@ POLICIES = {
     "recruit_support_workers": {"levers": [{"lever": "recruitment", "groups": ["hcsw"], "extra_per_year": 300}]},
     "recruit_ots_faster": {"levers": [{"lever": "recruitment", "groups": ["occupational_therapy"],
                                        "fill_per_month": 1.0}]},
+    # no cap: recruits in posts funded for them; more apprenticeship places than support workers: the pool caps them
+    "campaign_funded": {"levers": [{"lever": "recruitment", "groups": ["nursing"], "extra_per_year": 40,
+                                    "source": "international", "funded": True}]},
+    "apprentices_beyond_the_pool": {"levers": [{"lever": "in_service_route", "stage": "hcsw/nursing_apprenticeship",
+                                                "places": {2021: 20000}}]},
 }
+UNCAPPED = ("nothing", "neutral_levers", "retain_nurses", "campaign_funded")
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +67,30 @@ def test_a_policy_acts_only_where_it_is_aimed(results):
 
 def test_a_recruitment_lever_that_a_cap_cancels_says_so(results, capsys):
     notes = analysis.capped_recruitment(results)
-    assert any(n.startswith("recruit_support_workers: hcsw:") and "vacancies cap recruitment" in n for n in notes)
+    (hcsw,) = [n for n in notes if n.startswith("recruit_support_workers: hcsw:")]
+    assert "vacancies cap recruitment" in hcsw and "a year unused (recruits_unused)" in hcsw
+    unused = analysis.run_values(results, "recruits_unused")
+    assert unused.query("policy == 'recruit_support_workers' and group == 'hcsw'").value.mean() > 100
+    assert (unused.query("policy in @UNCAPPED").value == 0).all()
     assert any(n.startswith("recruit_ots_faster: occupational_therapy:") and "available a year" in n for n in notes)
-    assert not any(n.startswith(("nothing", "neutral_levers", "retain_nurses")) for n in notes)
+    assert not any(n.startswith(UNCAPPED) for n in notes)
     assert main(["compare", str(results), "--out", str(results / "c.csv")]) == 0
-    assert "recruit_support_workers: hcsw:" in capsys.readouterr().err
+    assert "workforce: warning: recruit_support_workers: hcsw:" in capsys.readouterr().err
+
+
+def test_training_places_a_cap_leaves_unfilled_say_so(results, capsys):
+    notes = analysis.unfilled_places(results)
+    assert len(notes) == 1 and notes[0].startswith("apprentices_beyond_the_pool: hcsw/nursing_apprenticeship:")
+    assert "the in-service route's pool is too small" in notes[0]
+    runs = experiment.read_runs(results, ["places_unfilled"], group_rows_only=False)
+    assert set(runs.policy) == {"apprentices_beyond_the_pool"} and (runs.value > 0).all()
+    assert set(runs.reason) == {"in_service_pool"} and set(runs.stage) == {"hcsw/nursing_apprenticeship"}
+    assert analysis.cap_warnings(results) == analysis.capped_recruitment(results) + notes
+    experiment_file = results.parent / "compare.yaml"  # the batch again: every run is there, and it warns
+    assert main(["batch", str(experiment_file), "--out", str(results), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "workforce: warning: apprentices_beyond_the_pool: hcsw/nursing_apprenticeship:" in err
+    assert not any(f"warning: {policy}:" in err for policy in UNCAPPED)
 
 
 def write_runs(out: Path, values: dict[str, list[float]]) -> None:

@@ -80,6 +80,8 @@ PLAIN = "a plain name (letters, digits"
 REGULAR = "a regular file (not a directory, named pipe or device)"
 SECRET = "hunter2-SECRET-7d1f"
 
+JOINING = {"fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "age": [[30, 40, 1.0]]}  # joiners, less the supply
+
 CASES = {
     # ---- command-line values ----
     "run with a negative seed": Case(["run", "tiny.yaml", "--seed", "-1"], "--seed", "seed",
@@ -167,6 +169,26 @@ CASES = {
     "an edit the calibration would replace, in a copy of the shipped scenario": Case(
         ["run", "copy.yaml"], "copy.yaml", "groups.nursing.leaving.rate", "the value calibration wales-mh-v",
         {"copy.yaml": changed(SHIPPED, {"groups.nursing.leaving.rate": 0.2})}),
+    "joiners with pools and per_year both": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners", "pools (joiners a year by source) or per_year "
+                                                                   "with sources shares, not both",
+        tiny(**{"groups__staff__joiners": JOINING | {"per_year": 5.0, "sources": {"a": 1.0}, "pools": {"a": 5.0}}})),
+    "joiners with per_year and no sources": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners", "pools (joiners a year by source), or per_year "
+                                                                   "with sources shares",
+        tiny(**{"groups__staff__joiners": JOINING | {"per_year": 5.0}})),
+    "a pool with a negative supply": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.abroad", "a number greater than or equal to 0",
+        tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": -5.0}}})),
+    "a funded campaign with no pool": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "extra_per_year and source with funded: true",
+        tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": 5.0}}}) | {"e.yaml": changed(EXPERIMENT, {
+            "policies.keep.levers": [{"lever": "recruitment", "extra_per_year": 10, "funded": True}]})}),
+    "a campaign funded with a word": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.funded", "a valid boolean",
+        tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": 5.0}}}) | {"e.yaml": changed(EXPERIMENT, {
+            "policies.keep.levers": [{"lever": "recruitment", "extra_per_year": 10, "source": "abroad",
+                                      "funded": "yes"}]})}),
     # ---- names that become paths ----
     "a scenario name that climbs out of results": Case(["run", "tiny.yaml"], "tiny.yaml", "name", PLAIN,
                                                        tiny(name="../../escaped")),

@@ -146,6 +146,50 @@ def test_recruitment_brings_international_joiners_and_leaves_other_groups_alone(
     assert sum(s.spec.groups["nursing"].joiners.sources.values()) == pytest.approx(1.0)
 
 
+def _nursing_in_post_2041(levers, seed: int) -> tuple[float, float, float]:
+    """Nursing FTE in post and establishment in 2041, and the recruits a year left unused, of one run."""
+    tidy = Results(WorkforceModel(rng=seed, collect="yearly", interventions=levers).run(), seed).tidy()
+    rows = tidy[(tidy.group == "nursing") & (tidy.stage == "all")]
+    at = rows[rows.year == 2041].set_index("measure").value
+    return at["in_post_fte"], at["establishment_fte"], rows[rows.measure == "recruits_unused"].value.sum()
+
+
+def test_a_campaign_with_funded_posts_adds_nurses_and_one_without_is_cancelled_by_the_vacancies():
+    """40 more international nurses a year to 2041, against the same seeds' baseline: in posts funded
+    for them they add staff above the establishment; filling vacancies, they replace joiners who would
+    have come anyway, and the supply the vacancies do not take is counted as unused."""
+    campaign = dict(groups=["nursing"], extra_per_year=40, source="international")
+    gains = {"funded": [], "unfunded": []}
+    for seed in (1, 2):
+        base = _nursing_in_post_2041([], seed)
+        funded = _nursing_in_post_2041([Recruitment(**campaign, funded=True)], seed)
+        unfunded = _nursing_in_post_2041([Recruitment(**campaign)], seed)
+        gains["funded"].append(funded[0] - base[0])
+        gains["unfunded"].append(unfunded[0] - base[0])
+        assert funded[1] - base[1] > 400  # the posts funded for some 700 recruits' FTE over twenty years
+        assert unfunded[1] == base[1] and base[2] == 0 and funded[2] == 0
+        assert unfunded[2] > 0.5 * 40 * 20  # most of the extra supply is never taken
+    assert min(gains["funded"]) > 200
+    assert max(abs(g) for g in gains["unfunded"]) < 0.25 * min(gains["funded"])
+
+
+def test_a_funded_campaign_recruits_from_its_pool_and_leaves_the_others_alone(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"groups.staff.joiners": {
+        "per_year": 12.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "sources": {"elsewhere": 1.0},
+        "age": [[30, 40, 1.0]]}, "groups.staff.leaving.rate": 0.1})
+    lever = Recruitment(groups=["staff"], extra_per_year=60, source="international", funded=True, start="2022-03")
+    base = WorkforceModel(scenario=str(path), rng=3, until=2026).run()
+    policy = WorkforceModel(scenario=str(path), rng=3, until=2026, interventions=[lever], check=True).run()
+    recruits = events(policy).query("reason == 'joined:international'")
+    assert 200 <= len(recruits) <= 280 and recruits.month.min() == "2022-03"
+    assert events(base).query("reason == 'joined:international'").empty
+    funded = policy.campaign_posts.sum()
+    assert funded == pytest.approx(float(policy.people.fte[recruits.person_id.to_numpy()].sum()), rel=1e-5)
+    assert policy.establishment()[0] == pytest.approx(base.establishment()[0] + funded)
+    assert Recruitment(**lever.describe()) == lever and "funded" not in Recruitment(groups=["staff"],
+                                                                                     per_year=3).describe()
+
+
 def test_training_attrition_reduced_by_a_share(tmp_path):
     path = tiny_scenario.write(tmp_path, {}, {"stages.student.attrition": 0.4})
     model = WorkforceModel(scenario=path, rng=1, interventions=[TrainingAttrition(reduction=0.25)])
@@ -185,6 +229,7 @@ def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, exp
     (lambda: InServiceRoute(stage="hcsw/nursing_apprenticeship"), "places, extra or fill_rate (at least one)"),
     (lambda: RetireAndReturn(groups=["nursing"]), "share, hours_cut, stay_years or retirement_factor (at least one)"),
     (lambda: Recruitment(groups=["nursing"]), "per_year, extra_per_year or fill_per_month (at least one)"),
+    (lambda: Recruitment(groups=["nursing"], extra_per_year=40, funded=True), "extra_per_year and source with funded"),
 ])
 def test_a_lever_that_would_change_nothing_names_the_arguments_it_needs(lever, expected):
     from pydantic import ValidationError

@@ -45,3 +45,38 @@ def test_joiners_follow_the_shares_when_no_stage_has_a_vacancy_of_its_own(tmp_pa
     joined = np.char.startswith(np.array(model.events.reasons)[reason].astype(str), "joined:")
     share = (dst[joined] == s.stage_code("course/worker")).mean()
     assert 0.65 < share < 0.95
+
+
+def _pooled(tmp_path, joining: dict, vacancies: float = 400.0):
+    return tiny_scenario.write(tmp_path, {
+        "groups.staff.establishment.vacancies_fte": vacancies,
+        "groups.staff.joiners": {"fill_per_month": 1.0, "stages": {"course/worker": 1.0}, "age": [[30, 40, 1.0]],
+                                 **joining},
+    })
+
+
+def _joined(model) -> dict[str, int]:
+    table = model.events.table()
+    table = table[table.reason.str.startswith("joined:")]
+    return table.reason.str.removeprefix("joined:").value_counts().to_dict()
+
+
+def test_pools_are_per_year_split_by_source_shares_and_give_the_same_joiners(tmp_path):
+    pools = _pooled(tmp_path / "pools", {"pools": {"elsewhere": 30.0, "international": 10.0}})
+    shares = _pooled(tmp_path / "shares", {"per_year": 40.0, "sources": {"elsewhere": 0.75, "international": 0.25}})
+    spec = WorkforceModel(str(pools), rng=0).inputs.spec.groups["staff"].joiners
+    assert spec.per_year == 40.0 and spec.sources == {"elsewhere": 0.75, "international": 0.25}
+    runs = [WorkforceModel(str(path), rng=4, until=2024).run() for path in (pools, shares)]
+    assert _joined(runs[0]) == _joined(runs[1])
+    overridden = WorkforceModel(str(pools), overrides={"groups.staff.joiners.pools.international": 30.0}, rng=0)
+    spec = overridden.inputs.spec.groups["staff"].joiners
+    assert spec.per_year == 60.0 and spec.sources == {"elsewhere": 0.5, "international": 0.5}
+
+
+def test_no_pool_gives_more_than_its_supply_and_each_joiner_comes_from_their_pool(tmp_path):
+    """Vacancies far above the supply: every pool is taken to about its own supply a year, not beyond."""
+    path = _pooled(tmp_path, {"pools": {"elsewhere": 24.0, "international": 6.0, "return_to_practice": 0.0}})
+    model = WorkforceModel(str(path), rng=1, until=2030).run()  # ten years
+    joined = _joined(model)
+    assert set(joined) == {"elsewhere", "international"}  # an empty pool gives nobody
+    assert 200 <= joined["elsewhere"] <= 280 and 40 <= joined["international"] <= 80

@@ -179,7 +179,8 @@ def levers_for(s, data) -> list:
                     st.builds(interventions.TrainingAttrition, stages=st.just(training), reduction=prob, start=start)]
     if with_joiners:
         options.append(st.builds(interventions.Recruitment, groups=st.just(with_joiners[:1]),
-                                 extra_per_year=st.floats(1.0, 40.0), source=st.just("international"), start=start))
+                                 extra_per_year=st.floats(1.0, 40.0), source=st.just("international"),
+                                 funded=st.booleans(), start=start))
     if with_transitions:
         stage = with_transitions[0]
         targets = [t for t in s.graph.successors(stage)]

@@ -280,3 +280,19 @@ def test_a_sensitivity_folder_becomes_a_section_with_its_indices_and_key_message
     assert "Sensitivity: quick-look-sensitivity" in html
     assert "fte:nursing:2026: moved most by scale:groups.nursing.leaving.rate (morris mu_star 120 (readable))" in html
     assert "groups.nursing.joiners.per_year" in html and "no sensitivity.png" in html
+
+
+def test_the_report_warns_of_levers_a_cap_cuts_and_of_no_other(tmp_path):
+    experiment = EXPERIMENT.replace("name: tiny_report", "name: tiny_caps").replace("replications: 2", "replications: 1")
+    experiment = experiment[:experiment.index("policies:")] + (
+        "policies:\n"
+        "  more_support_workers:\n    levers: [{lever: recruitment, groups: [hcsw], extra_per_year: 300}]\n"
+        "  funded_nurses:\n    levers: [{lever: recruitment, groups: [nursing], extra_per_year: 40, "
+        "source: international, funded: true}]\n")
+    (tmp_path / "caps.yaml").write_text(experiment)
+    assert main(["batch", str(tmp_path / "caps.yaml"), "--workers", "1", "--quiet", "--out", str(tmp_path / "b")]) == 0
+    html = report.build([tmp_path / "b"])
+    warnings = [unescape(w) for w in re.findall(r'<p class="note">Warning: (.*?)</p>', html)]
+    assert warnings == analysis.cap_warnings(tmp_path / "b") and len(warnings) == 1
+    assert warnings[0].startswith("more_support_workers: hcsw: 300 more recruits available a year")
+    assert "a campaign of 40 recruits a year (international) in posts funded for them" in html

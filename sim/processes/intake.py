@@ -5,7 +5,8 @@ already arrived in the stage through the pipeline since its last intake, are fil
 people -- or, for in-service routes (``from_stage``), by people selected at random from a
 stage, such as support workers starting a nursing apprenticeship: people of the intake's
 ``age_range`` who will finish the route before their group's maximum age, and who did not
-arrive in that stage this month. A pool smaller than the places leaves places unfilled.
+arrive in that stage this month. A pool smaller than the places leaves places unfilled, as does
+a supervision cap: both are counted (``sim.unused``), so a lever adding places they cut says so.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
 in-service selection, or a supervision cap (``sim.feedbacks``), first lets the intakes before
@@ -34,7 +35,9 @@ def step(model) -> None:
         wanted = max(filled - int(model.arrived[stage]), 0)
         if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
             waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first
-            wanted = s.feedbacks.supervision.admit(model, stage, places, wanted)
+            admitted = s.feedbacks.supervision.admit(model, stage, places, wanted)
+            model.unused.unfilled(stage, "supervision", wanted - admitted)  # a cap says so (sim.unused)
+            wanted = admitted
         model.arrived[stage] = 0
         if wanted == 0:
             continue
@@ -51,6 +54,7 @@ def step(model) -> None:
         low, high = accepted_ages(s, stage, spec.age_range)
         age = now - p.birth_month[pool]
         pool = pool[(age >= low) & (age < high)]  # fewer than the places: places go unfilled
+        model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))
         order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
         model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
         model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals

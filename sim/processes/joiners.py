@@ -1,20 +1,30 @@
-"""Joiners: qualified staff from outside the pipeline fill part of each group's vacancies.
+"""Joiners: qualified staff from outside the pipeline, from pools, fill part of each group's vacancies.
 
-Each month a group's vacancies (funded establishment less FTE in post) are filled at the
-group's monthly fill share (the recruits sought), capped by the joiners available a year (the
-recruits available): whichever is smaller binds, and both are reported; the number of joiners
-is a Poisson draw around that expectation, made by inverting the Poisson distribution at one
-uniform per group and month, and never more people than the vacant FTE rounded up (so their
-FTE never exceeds the vacancies by more than one person's). So the draws are common random
-numbers: a policy that changes one group's expectation leaves every other group's joiners
-alone, and a higher expectation never gives fewer joiners than the baseline's in the same
-month. Each joiner gets a source (for example elsewhere in the UK, international recruitment,
-return to practice) by the group's shares, an age, sex and hours of their own, and a stage
-where the posts are vacant: the group's stage shares weighted by each stage's vacant FTE. A
-stage's establishment is its share of the group's staff in post at the start, grown with the
-group's; so recruitment replaces the SAS doctors or therapists who leave, rather than filling
-posts in one stage that the pipeline already fills in another (and leaving the other to
-drain). When no stage has a vacancy of its own, the shares alone decide.
+Joiners come from pools (for example elsewhere in the UK, international recruitment, return to
+practice), each with the joiners it can supply a year (``sim.scenario.Joiners``). Each month a
+group's vacancies (funded establishment less FTE in post) are filled at the group's monthly fill
+share (the recruits sought), capped by the pools' supply (the recruits available): whichever is
+smaller binds, and both are reported. Candidates come from each pool in proportion to its
+supply, so no pool gives more than its own supply, and a joiner's source is their pool. The
+number of joiners is a Poisson draw around that expectation, made by inverting the Poisson
+distribution at one uniform per group and month, and never more people than the vacant FTE
+rounded up (so their FTE never exceeds the vacancies by more than one person's). So the draws
+are common random numbers: a policy that changes one group's expectation leaves every other
+group's joiners alone, and more supply never gives fewer joiners than the baseline's in the same
+month. Each joiner gets an age, sex and hours of their own, and a stage where the posts are
+vacant: the group's stage shares weighted by each stage's vacant FTE. A stage's establishment is
+its share of the group's staff in post at the start, grown with the group's; so recruitment
+replaces the SAS doctors or therapists who leave, rather than filling posts in one stage that the
+pipeline already fills in another (and leaving the other to drain). When no stage has a vacancy
+of its own, the shares alone decide.
+
+Supply beyond what the vacancies take is not used (``sim.unused`` counts what a lever added).
+A recruitment campaign with funded posts (``sim.interventions.Recruitment``, ``funded: true``)
+is not capped by vacancies: its recruits, a Poisson draw a month around its recruits a year (one
+uniform per group, pool and month, of a stream of its own), take posts funded for them, in the
+group's stages by its shares, and the establishment grows by the FTE they bring
+(``model.campaign_posts``). Those posts stay funded when their holders leave, and the vacancies
+they leave are filled from the pools as any other.
 """
 
 from functools import lru_cache
@@ -27,32 +37,65 @@ from ..rng import ShareTable, cohort_keys, stable_hash
 
 def step(model) -> None:
     s, now = model.inputs, model.now
-    if not (s.joiners_per_year > 0).any():
-        return  # nobody is available to join: no need to count the vacancies
-    vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
-    sought, available = vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0
-    expected = np.minimum(sought, available)
-    model.recruitment += (sought, available, expected)  # reported: a lever that a cap cancels says so (sim.analysis)
-    u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
-    counts = np.minimum(poisson_by_inversion(u, expected), np.ceil(vacant - 1e-9).astype(np.int64))
+    counts = np.zeros(len(s.groups), dtype=np.int64)
+    if (s.joiners_per_year > 0).any():  # else nobody is available to join: no need to count the vacancies
+        counts = _filling_vacancies(model)
+    campaigns = _campaigns(model) if s.campaigns else []
     groups = np.flatnonzero(counts)
-    if len(groups) == 0:
+    if len(groups) == 0 and not campaigns:
         return
-    keys = np.split(cohort_keys([("joiner", s.groups[g], now) for g in groups], counts[groups]),
-                    np.cumsum(counts[groups])[:-1])
+    parts = [("joiner", s.groups[g], now) for g in groups] + [("campaign", s.groups[g], src, now)
+                                                             for g, src, _ in campaigns]
+    sizes = np.concatenate([counts[groups], [n for *_, n in campaigns]]).astype(np.int64)
+    rows = np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64)
+    keys = np.split(cohort_keys(parts, sizes), np.cumsum(sizes)[:-1])
     cohorts = []
-    for g, these in zip(groups, keys):
+    for g, these in zip(rows, keys):
         spec = s.spec.groups[s.groups[g]]
         joining = spec.joiners  # read afresh: recruitment levers change the sources
         female = joining.female_share if joining.female_share is not None else spec.female_share
         cohorts.append((these, joining.age, female, spec.welsh_share_new))
     ids = draw_cohorts(model, cohorts, ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-    keys, rows = model.people.key[ids], np.repeat(groups, counts[groups])
+    keys, rows = model.people.key[ids], np.repeat(rows, sizes)
     stages, sources = _tables(model)
-    stages = _where_vacant(model, stages)
     u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
-    stage, codes = stages.labels[rows, stages.pick(u[0], rows)], sources.labels[rows, sources.pick(u[1], rows)]
+    filling = int(counts.sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
+    vacant = _where_vacant(model, stages)
+    stage = vacant.labels[rows[:filling], vacant.pick(u[0][:filling], rows[:filling])]
+    codes = sources.labels[rows[:filling], sources.pick(u[1][:filling], rows[:filling])]
+    if campaigns:  # their posts are funded for them: the shares alone pick the stage
+        mine = rows[filling:]
+        stage = np.concatenate([stage, stages.labels[mine, stages.pick(u[0][filling:], mine)]])
+        codes = np.concatenate([codes, np.repeat([model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns],
+                                                 [n for *_, n in campaigns])])
     model.enter_stage(ids, stage, codes)
+    if campaigns:
+        recruits = ids[filling:]
+        model.campaign_posts += np.bincount(model.people.stage[recruits], weights=model.people.fte[recruits],
+                                            minlength=len(s.stages))
+
+
+def _filling_vacancies(model) -> np.ndarray:
+    """The month's joiners filling vacancies, by group (the reported recruits, and the unused extra
+    supply, counted on the way)."""
+    s, now = model.inputs, model.now
+    vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
+    sought, available = vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0
+    expected = np.minimum(sought, available)
+    model.recruitment += (sought, available, expected)  # reported: a lever that a cap cancels says so (sim.analysis)
+    model.unused.recruitment(sought, available)
+    u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
+    return np.minimum(poisson_by_inversion(u, expected), np.ceil(vacant - 1e-9).astype(np.int64))
+
+
+def _campaigns(model) -> list[tuple[int, str, int]]:
+    """The month's recruits of funded campaigns, as (group, source, count) with a count above 0."""
+    s, now = model.inputs, model.now
+    chosen = sorted(s.campaigns.items())
+    keys = np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen], dtype=np.uint64)
+    counts = poisson_by_inversion(model.streams.uniform("campaign", now, keys),
+                                  np.array([per_year / 12.0 for _, per_year in chosen]))
+    return [(g, src, int(n)) for ((g, src), _), n in zip(chosen, counts) if n > 0]
 
 
 def _tables(model) -> tuple[ShareTable, ShareTable]:
@@ -78,7 +121,7 @@ def _where_vacant(model, stages: ShareTable) -> ShareTable:
     inside = np.isfinite(stages.cumulative)
     shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
     grown = model.funded_establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
-    vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] - model.stage_fte(), 0.0)
+    vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] + model.campaign_posts - model.stage_fte(), 0.0)
     weights = shares * vacant[stages.labels]
     weights = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, shares)
     return ShareTable([row[keep] for row, keep in zip(weights, inside)],
