@@ -47,10 +47,22 @@ from . import calendar, feedbacks, footprint, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 from .stocks import Stocks
+from .kernels import entry
 
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COLLECT = ("monthly", "yearly")
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
+_ENTRY_STREAMS = ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review")
+_ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
+                 "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
+                 "exit_rate", "exit_due", "hours_due", "next_due")
+
+
+def _entry_tables(s) -> tuple:
+    """The scenario's tables that entering a stage reads (``sim.kernels.entry``)."""
+    return (s.stage_training, s.stage_group, s.stage_pathway, s.group_sector, s.stage_months, s.stage_ltft_share,
+            s.stage_ltft_range, s.stage_ltft_persist, s.part_time_share, s.part_time_range, s._band_by_month,
+            s.band_ends, s.max_age_months)
 
 
 class WorkforceModel(mesa.Model):
@@ -173,41 +185,18 @@ class WorkforceModel(mesa.Model):
         if len(ids) == 0:
             return
         s, p, now = self.inputs, self.people, self.now
-        at = rows(ids)
-        before = self.fte_flows.where(p, at)
+        ids = np.asarray(ids, dtype=np.int64)
+        before = self.fte_flows.where(p, ids)
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
-            stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
-        was_training = _NEW_OR_TRAINING[p.status[at]]
-        previous, was_ltft = p.stage[at].copy(), p.ltft[at].copy()  # copies: ``at`` may be a slice (a view)
-        training = s.stage_training[stage]
-        p.stage[at] = stage
-        p.group[at] = s.stage_group[stage]
-        p.pathway[at] = s.stage_pathway[stage]
-        p.sector[at] = s.group_sector[s.stage_group[stage]]
-        p.stage_entry[at] = now
-        p.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
-        fraction = np.ones(len(ids))
-        share = s.stage_ltft_share[stage, p.sex[at]]
-        ltft = training & (share > 0)
-        if ltft.any():
-            u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[at])
-            ltft &= u[0] < _ltft_chance(s, share, stage, previous, was_ltft & was_training, p.sex[at])
-            low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
-            fraction = np.where(ltft, low + (high - low) * u[1], 1.0)
-        p.ltft[at] = ltft
-        p.ltft_fraction[at] = fraction
-        months = s.stage_months[stage]
-        p.stage_due[at] = np.where(months > 0, now + np.ceil(months / fraction).astype(np.int64), NEVER)
-        p.fte[at] = np.where(training, fraction, p.fte[at])
-        newly_in_post = ~training & was_training
-        if newly_in_post.any():
-            chosen = ids[newly_in_post]
-            p.fte[chosen] = self.draw_fte(chosen, ("hours_on_entry", "hours_on_entry_fraction"))
-        self.fte_flows.moved(before, self.fte_flows.where(p, at))
-        schedule.enter(self, ids, training, at)
+            stage = np.full(len(ids), stage)
+        entry.enter(ids, stage, now, self.at_risk_from - 1, self.streams.salts(_ENTRY_STREAMS, now),
+                    *(getattr(p, name) for name in _ENTRY_FIELDS), *_entry_tables(s),
+                    s.mho_end, self.exit_table[0], self.hours_table, _NEW_OR_TRAINING)
+        p.mark(ids)
+        self.fte_flows.moved(before, self.fte_flows.where(p, ids))
         if self._due is not None:  # something due already this month: let this month's processes see it
-            due = ids[p.next_due[at] <= now]
+            due = ids[p.next_due[ids] <= now]
             if len(due):
                 self._due.append(due)
         if reason is not None:

@@ -122,6 +122,10 @@ class Streams:
             np.multiply(block, _UNIT, out=u[:, start: start + _BLOCK])
         return u
 
+    def salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
+        """The month's salts of several streams, for compiled draws (``sim.kernels.streams``)."""
+        return _salts(self.seed, names, int(month))[:, 0]
+
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
         check((name,))
