@@ -52,7 +52,6 @@ from .kernels import entry
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COLLECT = ("monthly", "yearly")
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
-_ENTRY_STREAMS = ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review")
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
                  "exit_rate", "exit_due", "hours_due", "next_due")
@@ -190,7 +189,9 @@ class WorkforceModel(mesa.Model):
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)
-        entry.enter(ids, stage, now, self.at_risk_from - 1, self.streams.salts(_ENTRY_STREAMS, now),
+        entry.enter(ids, stage, now, self.at_risk_from - 1, self.streams.salts(
+                        ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review"),
+                        now, p.key[ids]),
                     *(getattr(p, name) for name in _ENTRY_FIELDS), *_entry_tables(s),
                     s.mho_end, self.exit_table[0], self.hours_table, _NEW_OR_TRAINING)
         p.mark(ids)
@@ -389,19 +390,4 @@ class WorkforceModel(mesa.Model):
 # the record's integer months (sim.calendar) shown as dates by ``person``
 MONTH_FIELDS = ("birth_month", "stage_entry", "stage_due", "return_due", "return_until", "exit_since", "exit_due",
                 "hours_due", "next_due")
-
-
-def _ltft_chance(s, share: np.ndarray, stage: np.ndarray, previous: np.ndarray, was_ltft: np.ndarray,
-                 sex: np.ndarray) -> np.ndarray:
-    """Each entrant's chance of training LTFT in ``stage`` (see ``sim.pathways.LTFT``): ``persist``
-    for those LTFT in the training stage before, and for the others the chance that keeps the
-    stage's share, ``(share - before x persist) / (1 - before)``, where ``before`` is the previous
-    stage's share; the stage's share where it sets no ``persist``."""
-    persist = s.stage_ltft_persist[stage]
-    carried = ~np.isnan(persist) & (previous >= 0)
-    if not carried.any():
-        return share
-    before = np.where(carried, s.stage_ltft_share[np.maximum(previous, 0), sex], 0.0)
-    others = np.clip((share - before * np.nan_to_num(persist)) / np.maximum(1.0 - before, 1e-9), 0.0, 1.0)
-    return np.where(carried, np.where(was_ltft, persist, others), share)
 

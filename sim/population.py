@@ -143,7 +143,7 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     training = s.stage_training.take(stage)  # aged by their years in the stage: their maximum age comes sooner
     trainees = ids[training]
     p.birth_month[trainees] -= (now - entry[training]).astype(p.birth_month.dtype)
-    p.exit_due[trainees] = schedule.next_exit_due(model, trainees, after=model.at_risk_from - 1)
+    schedule.reschedule(model, trainees, after=model.at_risk_from - 1)
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:

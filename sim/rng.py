@@ -122,8 +122,9 @@ class Streams:
             np.multiply(block, _UNIT, out=u[:, start: start + _BLOCK])
         return u
 
-    def salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
-        """The month's salts of several streams, for compiled draws (``sim.kernels.streams``)."""
+    def salts(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+        """The month's salts of several decisions, for compiled code that draws for the people with
+        ``keys`` (``sim.kernels.streams``): each salted draw equals ``uniforms``'s."""
         return _salts(self.seed, names, int(month))[:, 0]
 
     def generator(self, name: str, *parts) -> np.random.Generator:

@@ -9,20 +9,20 @@ are the numpy path's to the bit.
 import numba
 import numpy as np
 
+from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from .streams import uniform
 
-NEVER = np.int64(np.iinfo(np.int32).max)
-MHO_AGE = 55 * 12
-
-
-@numba.njit(cache=True, inline="always")
-def exit_month(left, rate, since):
-    """The month a threshold ``left`` is used up at ``rate`` a month after ``since`` (NEVER at rate 0)."""
-    if rate <= 0.0:
-        return NEVER
-    months = np.ceil(left / rate)
-    months = min(max(months, 1.0), float(NEVER // 2))
-    return np.int64(since + months)
+@numba.njit(cache=True)
+def ltft_chance(share, persist, before, was_ltft):
+    """An entrant's chance of training LTFT in a stage with LTFT ``share`` (see ``sim.pathways.LTFT``):
+    ``persist`` for those LTFT in the training stage before, and for the others the chance that keeps
+    the stage's share, ``(share - before x persist) / (1 - before)``, where ``before`` is the previous
+    stage's share (NaN for newcomers); the stage's share where it sets no ``persist``."""
+    if np.isnan(persist) or np.isnan(before):
+        return share
+    if was_ltft:
+        return persist
+    return min(max((share - before * persist) / max(1.0 - before, 1e-9), 0.0), 1.0)
 
 
 @numba.njit(cache=True)
@@ -37,7 +37,6 @@ def enter(ids, stage, now, since, salts,
     """Put ``ids`` into ``stage`` (one each); ``salts``: the month's salts of the streams ltft,
     ltft_fraction, hours_on_entry, hours_on_entry_fraction, exit, hours_first_review."""
     n_bands = band_ends.shape[0]
-    last_month = band_by_month.shape[0] - 1
     for j in range(ids.shape[0]):
         i = ids[j]
         st = stage[j]
@@ -57,14 +56,8 @@ def enter(ids, stage, now, since, salts,
         share = stage_ltft_share[st, sex[i]]
         takes = False
         if training and share > 0.0:
-            chance = share
-            persist = stage_ltft_persist[st]
-            if not np.isnan(persist) and previous >= 0:
-                if was_ltft and was_training:
-                    chance = persist
-                else:
-                    before = stage_ltft_share[previous, sex[i]]
-                    chance = min(max((share - before * persist) / max(1.0 - before, 1e-9), 0.0), 1.0)
+            before = stage_ltft_share[previous, sex[i]] if previous >= 0 else np.nan
+            chance = ltft_chance(share, stage_ltft_persist[st], before, was_ltft and was_training)
             takes = uniform(key[i], salts[0]) < chance
             if takes:
                 low, high = stage_ltft_range[st, 0], stage_ltft_range[st, 1]
@@ -74,7 +67,7 @@ def enter(ids, stage, now, since, salts,
         months = stage_months[st]
         stage_due[i] = now + np.int64(np.ceil(months / fraction)) if months > 0 else NEVER
         birth = np.int64(birth_month[i])
-        band = band_by_month[min(max(now - birth, 0), last_month)]
+        band = band_of(band_by_month, now - birth)
         if training:
             fte[i] = fraction
         elif was_training:  # newly in post: their hours
@@ -90,16 +83,11 @@ def enter(ids, stage, now, since, salts,
         rate = np.float32(exit_rates[cell])
         exit_left[i], exit_since[i], exit_rate[i] = left, since, rate
         due = exit_month(np.float64(left), np.float64(rate), since)
-        oldest = max(birth + max_age_months[g], since + 1)
         hours = NEVER
         if training:
-            due = min(due, oldest)
+            due = min(due, oldest(birth, max_age_months[g], since))
         else:
-            birthday = min(birth + band_ends[band], NEVER)
-            at_55 = birth + MHO_AGE
-            if not (mho[i] and at_55 > since and at_55 <= mho_end):
-                at_55 = NEVER
-            due = min(due, min(min(birthday, oldest), at_55))
+            due = min(due, checks(birth, band_ends[band], max_age_months[g], mho[i], mho_end, since))
             hours = exit_month(-np.log1p(-uniform(key[i], salts[5])), hours_rates[g], since)
         exit_due[i] = due
         hours_due[i] = hours
