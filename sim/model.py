@@ -47,7 +47,7 @@ from . import calendar, feedbacks, footprint, population, schedule
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 from .stocks import Stocks
-from .kernels import entry
+from .kernels import entry, participation
 
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
 COLLECT = ("monthly", "yearly")
@@ -204,16 +204,13 @@ class WorkforceModel(mesa.Model):
             self.events.record(ids, now, from_stage, stage, reason)
         self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
-    def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> np.ndarray:
-        """Contracted FTE from the group's participation by age band and sex; ``streams``: those of
-        part time or not, and of the part-timer's FTE."""
+    def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> None:
+        """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
+        ``streams``: those of part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
-        group = p.group[ids]
-        band = s.band_of(self.now - p.birth_month[ids])
-        share = s.by_sex_band(s.part_time_share, group, p.sex[ids], band)
-        u = self.streams.uniforms(streams, self.now, p.key[ids])
-        ranges = s.part_time_range[group]
-        return np.where(u[0] < share, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u[1], 1.0).astype(np.float32)
+        participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, self.streams.salts(streams, self.now, p.key[ids]),
+                        s.part_time_share, s.part_time_range, s._band_by_month, p.key, p.sex, p.birth_month, p.group,
+                        p.fte)
 
     def remove(self, ids: np.ndarray, status: Status, reason, keep_active=False) -> None:
         """People leave their post or training: record the event and set their status (and

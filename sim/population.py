@@ -95,7 +95,7 @@ def create(model) -> None:
             model.enter_stage(ids[start: start + _BLOCK], stage[start: start + _BLOCK], reason=None)
         staff = ids[~s.stage_training[stage]]
         if len(staff):
-            p.fte[staff] = model.draw_fte(staff, ("stock_hours", "stock_hours_fraction"))
+            model.draw_fte(staff, ("stock_hours", "stock_hours_fraction"))
         kept = sizes.copy()
         for i, ((_, stock, _), start) in enumerate(zip(stocks, np.cumsum(sizes) - sizes)):
             if stock.fte is not None:

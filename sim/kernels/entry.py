@@ -10,6 +10,7 @@ import numba
 import numpy as np
 
 from .clocks import NEVER, band as band_of, checks, exit_month, oldest
+from . import participation
 from .streams import uniform
 
 @numba.njit(cache=True)
@@ -71,24 +72,19 @@ def enter(ids, stage, now, since, salts,
         if training:
             fte[i] = fraction
         elif was_training:  # newly in post: their hours
-            part = part_time_share[g, sex[i], band]
-            if uniform(key[i], salts[2]) < part:
-                low, high = part_time_range[g, 0], part_time_range[g, 1]
-                fte[i] = low + (high - low) * uniform(key[i], salts[3])
-            else:
-                fte[i] = 1.0
+            fte[i] = participation.draw(key[i], salts[2:4], part_time_share, part_time_range, g, sex[i], band)
         # the clocks (sim.schedule.enter)
         cell = (np.int64(st) * 2 + sex[i]) * n_bands + band
         left = np.float32(-np.log1p(-uniform(key[i], salts[4])))
         rate = np.float32(exit_rates[cell])
         exit_left[i], exit_since[i], exit_rate[i] = left, since, rate
         due = exit_month(np.float64(left), np.float64(rate), since)
-        hours = NEVER
+        review = NEVER
         if training:
             due = min(due, oldest(birth, max_age_months[g], since))
         else:
             due = min(due, checks(birth, band_ends[band], max_age_months[g], mho[i], mho_end, since))
-            hours = exit_month(-np.log1p(-uniform(key[i], salts[5])), hours_rates[g], since)
+            review = exit_month(-np.log1p(-uniform(key[i], salts[5])), hours_rates[g], since)
         exit_due[i] = due
-        hours_due[i] = hours
-        next_due[i] = min(min(np.int64(stage_due[i]), due), hours)
+        hours_due[i] = review
+        next_due[i] = min(min(np.int64(stage_due[i]), due), review)
