@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from .decisions import check
+from .kernels import choice
 
 # 0-d arrays rather than numpy scalars: numpy's loops take them two to three times faster
 _GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
@@ -159,12 +160,10 @@ class ShareTable:
             self.labels[inside] = np.concatenate(labels) if len(rows) else []
         self.last = lengths - 1
         self.total = self.cumulative[np.arange(len(rows)), np.maximum(self.last, 0)]
-        self._by_category = np.ascontiguousarray(self.cumulative.T)  # gathered by row, it sums down columns
 
     def pick(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The category each uniform ``u[i]`` falls in, with the shares of row ``rows[i]``."""
-        u = u * self.total.take(rows)
-        return np.minimum((self._by_category.take(rows, axis=1) <= u).sum(axis=0), self.last.take(rows))
+        return choice.picks(u, np.asarray(rows, dtype=np.int64), self.cumulative, self.total, self.last)
 
     @classmethod
     def from_cumulative(cls, rows, labels=None) -> "ShareTable":

@@ -8,21 +8,11 @@ The arithmetic is the numpy path's, in the same precision, so the draws and outc
 import numba
 import numpy as np
 
+from .choice import pick
 from .clocks import MHO_AGE, band as band_of, checks, exit_month
 from .streams import uniform
 
 STAY, LEAVE, RETIRE, RETIRE_MHO = range(4)
-
-
-@numba.njit(cache=True, inline="always")
-def pick(u, row, cumulative, total, last):
-    """The category ``u`` falls in with the shares of ``row`` (as ``sim.rng.ShareTable.pick``)."""
-    u = u * total[row]
-    k = 0
-    for c in range(cumulative.shape[1]):
-        if cumulative[row, c] <= u:
-            k += 1
-    return min(k, last[row])
 
 
 @numba.njit(cache=True)
