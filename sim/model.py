@@ -268,7 +268,7 @@ class WorkforceModel(mesa.Model):
         stocks = self.stocks.settle()
         headcount, sums = stocks.headcount.reshape(-1, 2), stocks.fte.reshape(-1, 2)
         stage_fte = sums.sum(axis=1)
-        _, _, src, dst, reason = self.events.merged(self._mark)
+        _, _, src, dst, reason = self.events.arrays(self._mark)
         self._mark = self.events.mark
         self.history.append({
             "month": month,
