@@ -50,6 +50,7 @@ from .stocks import Stocks
 from .kernels import entry, participation
 
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
+_NAMES = tuple(process.__name__.rsplit(".", 1)[-1] for process in PROCESSES)  # as ``timings`` names them
 COLLECT = ("monthly", "yearly")
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
@@ -119,7 +120,7 @@ class WorkforceModel(mesa.Model):
         self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
-        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
+        self.timings: dict[str, float] = dict.fromkeys(_NAMES + ("collection",), 0.0)
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -142,10 +143,10 @@ class WorkforceModel(mesa.Model):
         self.at_risk_from = self.now
         p = self.people
         self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
-        for process in PROCESSES:
+        for process, name in zip(PROCESSES, _NAMES):
             started = time.perf_counter()
             process.step(self)
-            self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
+            self.timings[name] += time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]
