@@ -1,8 +1,8 @@
 """The event log: every transition of every person, as a table.
 
 Each event is (person id, month, from stage, to stage, reason). Stage -1 means outside
-the modelled system (a new entrant comes from -1; a leaver goes to -1). Events are kept as
-numpy chunks, one per process call, and only turned into a table when asked for.
+the modelled system (a new entrant comes from -1; a leaver goes to -1). Events are kept in
+columns that grow as needed, and only turned into a table when asked for.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ OUTSIDE = -1
 
 
 class EventLog:
-    def __init__(self, stage_names: list[str]):
+    def __init__(self, stage_names: list[str], capacity: int = 4096):
         self.stage_names = stage_names
         self.reasons: list[str] = []
         self._reason_code: dict[str, int] = {}
-        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._count = 0
+        self._columns = _columns(capacity)
 
     def reason_code(self, reason: str) -> int:
         code = self._reason_code.get(reason)
@@ -33,38 +34,35 @@ class EventLog:
         n = len(ids)
         if n == 0:
             return
-        codes = np.full(n, self.reason_code(reason), np.int16) if isinstance(reason, str) else reason.astype(np.int16)
-        self._chunks.append((
-            np.asarray(ids, dtype=np.int64),
-            np.full(n, month, np.int32),
-            _column(from_stage, n),
-            _column(to_stage, n),
-            codes,
-        ))
+        start, end = self._count, self._count + n
+        if end > len(self._columns[0]):  # grown by half: amortised O(1) an event
+            grown = _columns(max(end, len(self._columns[0]) * 3 // 2))
+            for old, new in zip(self._columns, grown):
+                new[:start] = old[:start]
+            self._columns = grown
+        person, when, src, dst, why = self._columns
+        person[start:end] = ids
+        when[start:end] = month
+        src[start:end] = from_stage
+        dst[start:end] = to_stage
+        why[start:end] = self.reason_code(reason) if isinstance(reason, str) else reason
+        self._count = end
 
     def __len__(self) -> int:
-        return sum(len(c[0]) for c in self._chunks)
+        return self._count
 
     def arrays(self, since: int = 0) -> tuple[np.ndarray, ...]:
-        """(ids, months, from, to, reason codes) for chunks from index ``since`` on."""
-        chunks = self._chunks[since:]
-        if not chunks:
-            empty = np.zeros(0, np.int64)
-            return empty, empty.astype(np.int32), *(empty.astype(np.int16),) * 3
-        return tuple(np.concatenate(col) for col in zip(*chunks))
-
-    def merged(self, since: int) -> tuple[np.ndarray, ...]:
-        """``arrays(since)``, with those chunks merged into one: a month's many small chunks would
-        cost more memory in array headers than in events."""
-        columns = self.arrays(since)
-        if len(self._chunks) - since > 1:
-            self._chunks[since:] = [columns]
-        return columns
+        """(ids, months, from, to, reason codes) of the events recorded from bookmark ``since`` on: read-only
+        views, valid until the next event is recorded."""
+        views = tuple(column[since: self._count] for column in self._columns)
+        for view in views:
+            view.flags.writeable = False
+        return views
 
     @property
     def mark(self) -> int:
         """A bookmark: pass it to ``arrays(since=...)`` to get the events recorded after it."""
-        return len(self._chunks)
+        return self._count
 
     def table(self, person_id: int | None = None):
         """Events (all, or one person's) as a pandas DataFrame with readable stage and reason names."""
@@ -90,6 +88,7 @@ class EventLog:
         return self.table(person_id)
 
 
-def _column(value, n: int) -> np.ndarray:
-    """An int16 column of length n from a scalar or an array."""
-    return value.astype(np.int16, copy=False) if isinstance(value, np.ndarray) and value.ndim else np.full(n, value, np.int16)
+def _columns(capacity: int) -> tuple[np.ndarray, ...]:
+    """Empty columns of (ids, months, from, to, reason codes)."""
+    return (np.zeros(capacity, np.int64), np.zeros(capacity, np.int32), np.zeros(capacity, np.int16),
+            np.zeros(capacity, np.int16), np.zeros(capacity, np.int16))

@@ -49,10 +49,22 @@ from .unused import Unused
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
 from .rng import Streams
 from .stocks import Stocks
+from .kernels import entry, participation
 
 PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
+_NAMES = tuple(process.__name__.rsplit(".", 1)[-1] for process in PROCESSES)  # as ``timings`` names them
 COLLECT = ("monthly", "yearly")
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
+_ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
+                 "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
+                 "exit_rate", "exit_due", "hours_due", "next_due")
+
+
+def _entry_tables(s) -> tuple:
+    """The scenario's tables that entering a stage reads (``sim.kernels.entry``)."""
+    return (s.stage_training, s.stage_group, s.stage_pathway, s.group_sector, s.stage_months, s.stage_ltft_share,
+            s.stage_ltft_range, s.stage_ltft_persist, s.part_time_share, s.part_time_range, s._band_by_month,
+            s.band_ends, s.max_age_months)
 
 
 class WorkforceModel(mesa.Model):
@@ -112,7 +124,7 @@ class WorkforceModel(mesa.Model):
         self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
         self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
-        self.timings: dict[str, float] = {p.__name__.rsplit(".", 1)[-1]: 0.0 for p in PROCESSES} | {"collection": 0.0}
+        self.timings: dict[str, float] = dict.fromkeys(_NAMES + ("collection",), 0.0)
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -135,10 +147,10 @@ class WorkforceModel(mesa.Model):
         self.at_risk_from = self.now
         p = self.people
         self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
-        for process in PROCESSES:
+        for process, name in zip(PROCESSES, _NAMES):
             started = time.perf_counter()
             process.step(self)
-            self.timings[process.__name__.rsplit(".", 1)[-1]] += time.perf_counter() - started
+            self.timings[name] += time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]
@@ -177,57 +189,33 @@ class WorkforceModel(mesa.Model):
         if len(ids) == 0:
             return
         s, p, now = self.inputs, self.people, self.now
-        at = rows(ids)
-        before = self.fte_flows.where(p, at)
+        ids = np.asarray(ids, dtype=np.int64)
+        before = self.fte_flows.where(p, ids)
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
-            stage = np.full(len(ids), stage)  # np.broadcast_to costs more than the copy at these sizes
-        was_training = _NEW_OR_TRAINING[p.status[at]]
-        previous, was_ltft = p.stage[at].copy(), p.ltft[at].copy()  # copies: ``at`` may be a slice (a view)
-        training = s.stage_training[stage]
-        p.stage[at] = stage
-        p.group[at] = s.stage_group[stage]
-        p.pathway[at] = s.stage_pathway[stage]
-        p.sector[at] = s.group_sector[s.stage_group[stage]]
-        p.stage_entry[at] = now
-        p.set_status(at, np.where(training, int(Status.TRAINING), int(Status.IN_POST)))
-        fraction = np.ones(len(ids))
-        share = s.stage_ltft_share[stage, p.sex[at]]
-        ltft = training & (share > 0)
-        if ltft.any():
-            u = self.streams.uniforms(("ltft", "ltft_fraction"), now, p.key[at])
-            ltft &= u[0] < _ltft_chance(s, share, stage, previous, was_ltft & was_training, p.sex[at])
-            low, high = s.stage_ltft_range[stage, 0], s.stage_ltft_range[stage, 1]
-            fraction = np.where(ltft, low + (high - low) * u[1], 1.0)
-        p.ltft[at] = ltft
-        p.ltft_fraction[at] = fraction
-        months = s.stage_months[stage]
-        p.stage_due[at] = np.where(months > 0, now + np.ceil(months / fraction).astype(np.int64), NEVER)
-        p.fte[at] = np.where(training, fraction, p.fte[at])
-        newly_in_post = ~training & was_training
-        if newly_in_post.any():
-            chosen = ids[newly_in_post]
-            p.fte[chosen] = self.draw_fte(chosen, ("hours_on_entry", "hours_on_entry_fraction"))
-        self.fte_flows.moved(before, self.fte_flows.where(p, at))
-        schedule.enter(self, ids, training, at)
+            stage = np.full(len(ids), stage)
+        entry.enter(ids, stage, now, self.at_risk_from - 1, self.streams.salts(
+                        ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review"),
+                        now, p.key[ids]),
+                    *(getattr(p, name) for name in _ENTRY_FIELDS), *_entry_tables(s),
+                    s.mho_end, self.exit_table[0], self.hours_table, _NEW_OR_TRAINING)
+        p.mark(ids)
+        self.fte_flows.moved(before, self.fte_flows.where(p, ids))
         if self._due is not None:  # something due already this month: let this month's processes see it
-            due = ids[p.next_due[at] <= now]
+            due = ids[p.next_due[ids] <= now]
             if len(due):
                 self._due.append(due)
         if reason is not None:
             self.events.record(ids, now, from_stage, stage, reason)
         self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
-    def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> np.ndarray:
-        """Contracted FTE from the group's participation by age band and sex; ``streams``: those of
-        part time or not, and of the part-timer's FTE."""
+    def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> None:
+        """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
+        ``streams``: those of part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
-        group = p.group[ids]
-        band = s.band_of(self.now - p.birth_month[ids])
-        share = s.by_sex_band(s.part_time_share, group, p.sex[ids], band)
-        u = self.streams.uniforms(streams, self.now, p.key[ids])
-        ranges = s.part_time_range[group]
-        return np.where(u[0] < share, ranges[:, 0] + (ranges[:, 1] - ranges[:, 0]) * u[1], 1.0).astype(np.float32)
+        participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, self.streams.salts(streams, self.now, p.key[ids]),
+                        s.part_time_share, s.part_time_range, s._band_by_month, p.key, p.sex, p.birth_month, p.group,
+                        p.fte)
 
     def remove(self, ids: np.ndarray, status: Status, reason, keep_active=False) -> None:
         """People leave their post or training: record the event and set their status (and
@@ -287,7 +275,7 @@ class WorkforceModel(mesa.Model):
         stocks = self.stocks.settle()
         headcount, sums = stocks.headcount.reshape(-1, 2), stocks.fte.reshape(-1, 2)
         stage_fte = sums.sum(axis=1)
-        _, _, src, dst, reason = self.events.merged(self._mark)
+        _, _, src, dst, reason = self.events.arrays(self._mark)
         self._mark = self.events.mark
         self.history.append({
             "month": month,
@@ -407,19 +395,4 @@ class WorkforceModel(mesa.Model):
 # the record's integer months (sim.calendar) shown as dates by ``person``
 MONTH_FIELDS = ("birth_month", "stage_entry", "stage_due", "return_due", "return_until", "exit_since", "exit_due",
                 "hours_due", "next_due")
-
-
-def _ltft_chance(s, share: np.ndarray, stage: np.ndarray, previous: np.ndarray, was_ltft: np.ndarray,
-                 sex: np.ndarray) -> np.ndarray:
-    """Each entrant's chance of training LTFT in ``stage`` (see ``sim.pathways.LTFT``): ``persist``
-    for those LTFT in the training stage before, and for the others the chance that keeps the
-    stage's share, ``(share - before x persist) / (1 - before)``, where ``before`` is the previous
-    stage's share; the stage's share where it sets no ``persist``."""
-    persist = s.stage_ltft_persist[stage]
-    carried = ~np.isnan(persist) & (previous >= 0)
-    if not carried.any():
-        return share
-    before = np.where(carried, s.stage_ltft_share[np.maximum(previous, 0), sex], 0.0)
-    others = np.clip((share - before * np.nan_to_num(persist)) / np.maximum(1.0 - before, 1e-9), 0.0, 1.0)
-    return np.where(carried, np.where(was_ltft, persist, others), share)
 

@@ -177,16 +177,6 @@ class People:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""
         self.marked.append(ids)
 
-    def take_marked(self) -> np.ndarray:
-        """The distinct ids marked since last asked, sorted; the marks are cleared."""
-        marked, self.marked = self.marked, []
-        if sum(m.stop - m.start if isinstance(m, slice) else len(m) for m in marked) < self.count // 16:
-            return distinct(np.concatenate([np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked]))
-        chosen = np.zeros(self._capacity, dtype=bool)  # many: one pass over a mask costs less than sorting
-        for m in marked:
-            chosen[m] = True
-        return np.flatnonzero(chosen)
-
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
         return np.flatnonzero(has_status(self.state[: self.count], statuses))

@@ -95,7 +95,7 @@ def create(model) -> None:
             model.enter_stage(ids[start: start + _BLOCK], stage[start: start + _BLOCK], reason=None)
         staff = ids[~s.stage_training[stage]]
         if len(staff):
-            p.fte[staff] = model.draw_fte(staff, ("stock_hours", "stock_hours_fraction"))
+            model.draw_fte(staff, ("stock_hours", "stock_hours_fraction"))
         kept = sizes.copy()
         for i, ((_, stock, _), start) in enumerate(zip(stocks, np.cumsum(sizes) - sizes)):
             if stock.fte is not None:
@@ -143,7 +143,7 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     training = s.stage_training.take(stage)  # aged by their years in the stage: their maximum age comes sooner
     trainees = ids[training]
     p.birth_month[trainees] -= (now - entry[training]).astype(p.birth_month.dtype)
-    p.exit_due[trainees] = schedule.next_exit_due(model, trainees, after=model.at_risk_from - 1)
+    schedule.reschedule(model, trainees, after=model.at_risk_from - 1)
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:

@@ -20,6 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from .decisions import check
+from .kernels import choice
 
 # 0-d arrays rather than numpy scalars: numpy's loops take them two to three times faster
 _GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
@@ -75,23 +76,7 @@ def cohort_keys(parts: list[tuple], counts: np.ndarray) -> np.ndarray:
     return mix(np.repeat(base, counts) + index * _GOLDEN)
 
 
-@lru_cache(maxsize=65536)
-def _salt(seed: int, name: str, month: int) -> int:
-    """A 64-bit salt per (seed, stream, month): SplitMix64 in Python integers."""
-    x = (stable_hash(seed, name) + (month + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
-    return x ^ (x >> 31)
-
-
-@lru_cache(maxsize=256)
-def _salts(seed: int, names: tuple[str, ...], month: int) -> np.ndarray:
-    """The salts of several streams in a month, as a column (read only: cached). Only declared
-    streams (``sim.decisions``) have salts."""
-    check(names)
-    salts = np.array([_salt(seed, name, month) for name in names], dtype=np.uint64)[:, None]
-    salts.flags.writeable = False
-    return salts
+_WINDOW = 600  # months of salts worked out at once for a set of decisions: fifty years
 
 
 class Streams:
@@ -99,6 +84,21 @@ class Streams:
 
     def __init__(self, seed: int):
         self.seed = int(seed)
+        self._tables: dict[tuple[str, ...], tuple[int, np.ndarray]] = {}
+
+    def _salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
+        """The month's salts of ``names`` (read only): a row of a table of the months around it,
+        worked out in one pass when the names are first drawn (or the month is past the table)."""
+        first, table = self._tables.get(names, (0, None))
+        if table is None or not 0 <= month - first < len(table):
+            check(names)
+            base = np.array([stable_hash(self.seed, name) for name in names], dtype=np.uint64)
+            months = np.arange(month + 1, month + 1 + _WINDOW, dtype=np.uint64)[:, None]
+            table = mix(base + months * _GOLDEN)  # _salt's arithmetic, for every month at once
+            table.flags.writeable = False
+            first = month
+            self._tables[names] = (first, table)
+        return table[month - first]
 
     def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
         """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
@@ -108,7 +108,7 @@ class Streams:
         """``uniform`` for several decisions at once: row i holds decision ``names[i]``'s draws.
         One pass over a (decisions, people) block instead of one per decision."""
         keys = keys.astype(np.uint64, copy=False)
-        salts = _salts(self.seed, names, int(month))
+        salts = self._salts(names, int(month))[:, None]
         if len(keys) <= _BLOCK:
             x = np.bitwise_xor(keys, salts)
             np.right_shift(_mix_inplace(x), _S11, out=x)
@@ -121,6 +121,11 @@ class Streams:
             np.right_shift(_mix_inplace(block), _S11, out=block)
             np.multiply(block, _UNIT, out=u[:, start: start + _BLOCK])
         return u
+
+    def salts(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+        """The month's salts of several decisions, for compiled code that draws for the people with
+        ``keys`` (``sim.kernels.streams``): each salted draw equals ``uniforms``'s."""
+        return self._salts(names, int(month))
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
@@ -154,12 +159,10 @@ class ShareTable:
             self.labels[inside] = np.concatenate(labels) if len(rows) else []
         self.last = lengths - 1
         self.total = self.cumulative[np.arange(len(rows)), np.maximum(self.last, 0)]
-        self._by_category = np.ascontiguousarray(self.cumulative.T)  # gathered by row, it sums down columns
 
     def pick(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The category each uniform ``u[i]`` falls in, with the shares of row ``rows[i]``."""
-        u = u * self.total.take(rows)
-        return np.minimum((self._by_category.take(rows, axis=1) <= u).sum(axis=0), self.last.take(rows))
+        return choice.picks(u, np.asarray(rows, dtype=np.int64), self.cumulative, self.total, self.last)
 
     @classmethod
     def from_cumulative(cls, rows, labels=None) -> "ShareTable":

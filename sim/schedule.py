@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import clocks
 from .people import NEVER, Status
 
-MHO_AGE = 55 * 12  # months: early retirement under mental health officer status
 _MAX_RATE = 50.0  # a month's cumulative hazard at q = 1, kept finite: survival e^-50
 
 
@@ -62,11 +62,8 @@ def exit_rates(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def cells(model, ids: np.ndarray) -> np.ndarray:
     """Each person's cell this month: (stage, sex, age band) as one flat index."""
     s, p = model.inputs, model.people
-    return _cell(s, p.stage[ids], p.sex[ids], s.band_of(model.now - p.birth_month[ids]))
-
-
-def _cell(s, stage: np.ndarray, sex: np.ndarray, band: np.ndarray) -> np.ndarray:
-    return (stage.astype(np.intp) * 2 + sex) * len(s.band_edges) + band
+    band = s.band_of(model.now - p.birth_month[ids])
+    return (p.stage[ids].astype(np.intp) * 2 + p.sex[ids]) * len(s.band_edges) + band
 
 
 def update_rates(model) -> None:
@@ -87,44 +84,22 @@ def update_rates(model) -> None:
         refresh(model.people, ids)
 
 
-def enter(model, ids: np.ndarray, training: np.ndarray, at=None) -> None:
-    """Start the clocks of people entering a stage: a new exit threshold, and an hours review in post.
-    ``at``: their rows as ``sim.people.rows`` gives them (default: ``ids``)."""
-    s, p, now = model.inputs, model.people, model.now
-    at = ids if at is None else at
-    since = model.at_risk_from - 1
-    birth = p.birth_month[at].astype(np.int64)
-    band = s.band_of(now - birth)
-    cell = _cell(s, p.stage[at], p.sex[at], band)
-    u = model.streams.uniforms(("exit", "hours_first_review"), now, p.key[at])  # the review's is used in post only
-    left = (-np.log1p(-u[0])).astype(np.float32)
-    rate = model.exit_table[0][cell].astype(np.float32)
-    p.exit_left[at], p.exit_since[at], p.exit_rate[at] = left, since, rate
-    due = _exit_month(left, rate, since)
-    hours = np.full(len(ids), NEVER, dtype=np.int64)
-    post = ~training
-    if post.any():
-        group = p.group[ids[post]]
-        due[post] = np.minimum(due[post], _checks(s, birth[post], band[post], group, p.mho[ids[post]], since))
-        hours[post] = _exit_month(-np.log1p(-u[1][post]), model.hours_table[group], since)
-    if training.any():
-        due[training] = np.minimum(due[training], _oldest(s, birth[training], p.group[ids[training]], since))
-    p.exit_due[at], p.hours_due[at] = due, hours
-    p.next_due[at] = np.minimum(np.minimum(p.stage_due[at], due), hours)
-
-
-def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int, reschedule: bool = True) -> None:
-    """New exit rates from the month after ``month``, keeping the hazard accumulated up to it
-    (and the due months worked out again, unless the caller does that itself)."""
+def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int) -> None:
+    """New exit rates from the month after ``month``, keeping the hazard accumulated up to it,
+    and the due months worked out again."""
     if len(ids) == 0:
         return
     p = model.people
-    p.exit_left[ids] -= (month - p.exit_since[ids]) * p.exit_rate[ids]
-    p.exit_since[ids] = month
-    p.exit_rate[ids] = rate
-    if reschedule:
-        p.exit_due[ids] = next_exit_due(model, ids, after=month)
-        refresh(p, ids)
+    clocks.rebase(ids, rate, month, p.exit_left, p.exit_since, p.exit_rate)
+    reschedule(model, ids, after=month)
+
+
+def reschedule(model, ids: np.ndarray, after: int) -> None:
+    """People's next exit or check after ``after`` at their current rate, and their earliest due month."""
+    s, p = model.inputs, model.people
+    clocks.reschedule(np.asarray(ids, dtype=np.int64), after, model.now, s.stage_training, s._band_by_month,
+                      s.band_ends, s.max_age_months, s.mho_end, p.stage, p.group, p.birth_month, p.mho, p.exit_left,
+                      p.exit_since, p.exit_rate, p.exit_due, p.stage_due, p.hours_due, p.next_due)
 
 
 def exit_month(people, ids: np.ndarray) -> np.ndarray:
@@ -139,40 +114,6 @@ def _exit_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
     months = np.ceil(left / np.where(positive, rate, 1.0))
     np.minimum(np.maximum(months, 1.0, out=months), NEVER // 2, out=months)  # np.clip costs more per call
     return np.where(positive, since + months, NEVER).astype(np.int64)
-
-
-def next_exit_due(model, ids: np.ndarray, after: int, exit: np.ndarray | None = None) -> np.ndarray:
-    """The first month after ``after`` when a person exits or must be checked: in post, also a
-    birthday into a new age band, the group's maximum age, or 55 with MHO status while it lasts.
-    ``exit``: their ``exit_month``, if already worked out."""
-    s, p = model.inputs, model.people
-    due = exit_month(p, ids) if exit is None else exit.copy()
-    post = ~s.stage_training[p.stage[ids]]
-    if not post.all():
-        trainees = ids[~post]
-        due[~post] = np.minimum(due[~post], _oldest(s, p.birth_month[trainees].astype(np.int64), p.group[trainees], after))
-    if not post.any():
-        return due
-    if not post.all():
-        ids = ids[post]
-    birth = p.birth_month[ids].astype(np.int64)
-    band = s.band_of(model.now - birth)  # the band the rate was worked out for
-    due[post] = np.minimum(due[post], _checks(s, birth, band, p.group[ids], p.mho[ids], after))
-    return due
-
-
-def _checks(s, birth: np.ndarray, band: np.ndarray, group: np.ndarray, mho: np.ndarray, after: int) -> np.ndarray:
-    """The first check after ``after`` of people in post: the next age band, the maximum age, 55 under MHO."""
-    birthday = np.minimum(birth + s.band_ends[band], NEVER)
-    oldest = _oldest(s, birth, group, after)
-    at_55 = birth + MHO_AGE
-    at_55 = np.where(mho & (at_55 > after) & (at_55 <= s.mho_end), at_55, NEVER)
-    return np.minimum(np.minimum(birthday, oldest), at_55)
-
-
-def _oldest(s, birth: np.ndarray, group: np.ndarray, after: int) -> np.ndarray:
-    """The month after ``after`` in which people reach their group's maximum age (the next, if they have)."""
-    return np.maximum(birth + s.max_age_months[group], after + 1)
 
 
 def hours_review(model, ids: np.ndarray, since: int, stream: str) -> np.ndarray:

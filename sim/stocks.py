@@ -17,6 +17,7 @@ FTE far below the rest) has its totals summed afresh, person by person, on every
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from .people import COUNTED_STATE, NOT_COUNTED
@@ -44,19 +45,13 @@ class Stocks:
         p = self.people
         if not p.marked:
             return self
-        ids = p.take_marked()
-        cell = p.stage[ids] * 2 + p.welsh[ids]
-        cell = np.where(COUNTED_STATE[p.state[ids]], cell, NOT_COUNTED).astype(np.int16)
-        fte = p.fte[ids]
-        now = fte[cell != NOT_COUNTED]
-        if len(now):
-            self.low, self.high = min(self.low, float(now.min())), max(self.high, float(now.max()))
-        before, before_fte = p.counted_as[ids], p.counted_fte[ids]
-        p.counted_as[ids], p.counted_fte[ids] = cell, fte
-        if not exact(self.low, self.high, p.count):  # sums would depend on the order of adding
+        marked, p.marked = p.marked, []
+        ids = np.concatenate([np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
+        low, high = _settle(ids, COUNTED_STATE, p.stage, p.welsh, p.state, p.fte, p.counted_as, p.counted_fte,
+                            self.headcount, self.fte)
+        self.low, self.high = min(self.low, low), max(self.high, high)
+        if not exact(self.low, self.high, p.count):  # the sums would depend on the order of adding
             return self._recount()
-        self.headcount += self._count(cell) - self._count(before)
-        self.fte += self._count(cell, fte) - self._count(before, before_fte)
         return self
 
     def _count(self, cell: np.ndarray, fte: np.ndarray | None = None) -> np.ndarray:
@@ -70,3 +65,21 @@ class Stocks:
         self.headcount = self._count(cell)
         self.fte = self._count(cell, p.fte[: p.count])
         return self
+
+
+@numba.njit(cache=True)
+def _settle(ids, counted_state, stage, welsh, state, fte, counted_as, counted_fte, headcount, fte_sums):
+    """Move each person's count from the cell they were counted in to the one they count in now (a
+    person marked twice moves once); the smallest and largest FTE now counted among them."""
+    low, high = np.inf, 0.0
+    for i in ids:
+        cell = np.int16(stage[i] * 2 + welsh[i]) if counted_state[state[i]] else np.int16(NOT_COUNTED)
+        if counted_as[i] != NOT_COUNTED:
+            headcount[counted_as[i]] -= 1
+            fte_sums[counted_as[i]] -= counted_fte[i]
+        if cell != NOT_COUNTED:
+            headcount[cell] += 1
+            fte_sums[cell] += fte[i]
+            low, high = min(low, np.float64(fte[i])), max(high, np.float64(fte[i]))
+        counted_as[i], counted_fte[i] = cell, fte[i]
+    return low, high

@@ -18,7 +18,7 @@ from sim.people import Status
 from sim.rng import Streams, person_keys
 
 PACKAGE = Path(decisions.__file__).parent
-DRAWS = {"uniform", "uniforms", "generator", "choice"}  # the Streams methods that take stream names
+DRAWS = {"uniform", "uniforms", "generator", "choice", "salts"}  # the Streams methods that take stream names
 
 
 def _sources():
@@ -95,6 +95,12 @@ class RecordingStreams(Streams):
         for name in names:
             self.draws.append((name, int(month), np.asarray(keys, dtype=np.uint64).copy(), site))
         return super().uniforms(names, month, keys)
+
+    def salts(self, names, month, keys):
+        site = _call_site()
+        for name in names:
+            self.draws.append((name, int(month), np.asarray(keys, dtype=np.uint64).copy(), site))
+        return super().salts(names, month, keys)
 
     def generator(self, name, *parts):
         self.draws.append((name, parts, np.zeros(1, dtype=np.uint64), _call_site()))

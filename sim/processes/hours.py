@@ -6,17 +6,19 @@ month of their next review is drawn when they take up a post and after each revi
 their current age band and sex, so hours drift with age over a career.
 """
 
-from .. import schedule
+import numpy as np
+
+from ..kernels import participation
 from ..people import Status
 
 
 def step(model) -> None:
-    p = model.people
+    s, p, now = model.inputs, model.people, model.now
     ids = model.due(Status.IN_POST)
-    ids = ids[p.hours_due[ids] <= model.now]
+    ids = ids[p.hours_due[ids] <= now]
     before = model.fte_flows.where(p, ids)
-    p.fte[ids] = model.draw_fte(ids, ("hours", "hours_fraction"))
+    participation.review(ids.astype(np.int64), now, model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids]),
+                 s.part_time_share, s.part_time_range, s._band_by_month, model.hours_table, p.key, p.sex,
+                 p.birth_month, p.group, p.fte, p.stage_due, p.exit_due, p.hours_due, p.next_due)
     model.fte_flows.moved(before, model.fte_flows.where(p, ids))
     p.mark(ids)  # for the stocks (sim.stocks)
-    p.hours_due[ids] = schedule.hours_review(model, ids, model.now, "hours_review")
-    schedule.refresh(p, ids)

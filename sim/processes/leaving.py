@@ -16,7 +16,7 @@ month's rate table.
 
 import numpy as np
 
-from .. import schedule
+from ..kernels import exits
 from ..people import Status
 from ..rng import ShareTable
 
@@ -25,34 +25,25 @@ def step(model) -> None:
     s, p, now = model.inputs, model.people, model.now
     model.retiring = {}
     ids = model.due(Status.IN_POST)
-    ids = ids[p.exit_due[ids] <= now]
     if len(ids) == 0:
         return
-    rate, leave, retire = model.exit_table
-    cell = schedule.cells(model, ids)
-    moved = p.exit_rate[ids] != rate[cell].astype(np.float32)  # a birthday into another age band
-    schedule.rebase(model, ids[moved], rate[cell[moved]], now - 1, reschedule=False)
-    month = schedule.exit_month(p, ids)
-    exit = month <= now
-    age, group = now - p.birth_month[ids], p.group[ids]
-    q_leave, q_retire = leave[cell], retire[cell]
-    u = model.streams.uniforms(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids])
-    leaving = exit & (u[0] * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave)
-    retiring = ~leaving & (exit | (age >= s.max_age_months[group]))
-    mho = ~leaving & ~retiring & p.mho[ids] & (age == schedule.MHO_AGE) & (now <= s.mho_end)
-    mho &= u[1] < s.mho_retire_at_55[group]
-    model.retiring = {"retired": ids[retiring], "retired_mho": ids[mho]}
-    staying = ~(leaving | retiring | mho)
-    month, staying = month[staying], ids[staying]
-    p.exit_due[staying] = schedule.next_exit_due(model, staying, after=now, exit=month)
-    schedule.refresh(p, staying)
-    ids, group, u = ids[leaving], group[leaving], u[2][leaving]
-    if len(ids) == 0:
-        return
-    order = np.argsort(group, kind="stable")  # the event log lists leavers group by group
-    ids, group = ids[order], group[order]
+    _, leave, retire = model.exit_table
     table = _reasons(model)
-    model.remove(ids, Status.LEFT, table.labels[group, table.pick(u[order], group)])
+    outcome, reason = exits.decide(
+        ids, now, model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids]), model.exit_table[0], leave, retire, s._band_by_month,
+        s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
+        table.labels, *(getattr(p, name) for name in _FIELDS))
+    model.retiring = {"retired": ids[outcome == exits.RETIRE], "retired_mho": ids[outcome == exits.RETIRE_MHO]}
+    leaving = outcome == exits.LEAVE
+    if not leaving.any():
+        return
+    ids, reason = ids[leaving], reason[leaving]
+    order = np.argsort(p.group[ids], kind="stable")  # the event log lists leavers group by group
+    model.remove(ids[order], Status.LEFT, reason[order])
+
+
+_FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "exit_since", "exit_rate", "exit_due",
+           "stage_due", "hours_due", "next_due")
 
 
 def _reasons(model) -> ShareTable:

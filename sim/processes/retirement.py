@@ -15,6 +15,7 @@ Who retires this month was decided with leaving, as one scheduled exit (``leavin
 
 import numpy as np
 
+from ..kernels import retiring
 from ..people import Status
 
 
@@ -33,11 +34,8 @@ def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
     """Retire people (with a reason code each); those who will return stay active with a return
     month within a year."""
     s, p, now = model.inputs, model.people, model.now
-    u = model.streams.uniforms(("return", "return_delay"), now, p.key[ids])
-    due = now + 1 + np.floor(12 * u[1]).astype(np.int32)
-    oldest = p.birth_month[ids] + s.max_age_months[p.group[ids]]
-    back = (u[0] < s.return_share[p.group[ids]]) & (due < oldest)  # nobody comes back at the maximum age
+    back, due = retiring.will_return(ids, now, model.streams.salts(("return", "return_delay"), now, p.key[ids]),
+                                     s.return_share, s.max_age_months, p.key, p.birth_month, p.group)
     model.remove(ids, Status.RETIRED, reasons, keep_active=back)
     coming = ids[back]
-    p.return_due[coming] = due[back]
-    p.next_due[coming] = p.return_due[coming]
+    p.return_due[coming] = p.next_due[coming] = due[back]

@@ -1,0 +1,90 @@
+"""Entering a stage, compiled: one pass over the entrants sets their stage, LTFT training,
+hours on taking up a post, and the clocks of their next exit and hours review (``sim.schedule``).
+
+The arithmetic is ``sim.model.WorkforceModel.enter_stage`` and ``sim.schedule.enter`` done
+person by person, in the same precision (float32 where a column is float32), so the results
+are the numpy path's to the bit.
+"""
+
+import numba
+import numpy as np
+
+from .clocks import NEVER, band as band_of, checks, exit_month, oldest
+from . import participation
+from .streams import uniform
+
+@numba.njit(cache=True)
+def ltft_chance(share, persist, before, was_ltft):
+    """An entrant's chance of training LTFT in a stage with LTFT ``share`` (see ``sim.pathways.LTFT``):
+    ``persist`` for those LTFT in the training stage before, and for the others the chance that keeps
+    the stage's share, ``(share - before x persist) / (1 - before)``, where ``before`` is the previous
+    stage's share (NaN for newcomers); the stage's share where it sets no ``persist``."""
+    if np.isnan(persist) or np.isnan(before):
+        return share
+    if was_ltft:
+        return persist
+    return min(max((share - before * persist) / max(1.0 - before, 1e-9), 0.0), 1.0)
+
+
+@numba.njit(cache=True)
+def enter(ids, stage, now, since, salts,
+          # people's columns
+          key, sex, birth_month, status, active, state, p_stage, group, pathway, sector, stage_entry, stage_due,
+          fte, ltft, ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due,
+          # the scenario's tables
+          stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
+          stage_ltft_range, stage_ltft_persist, part_time_share, part_time_range, band_by_month, band_ends,
+          max_age_months, mho_end, exit_rates, hours_rates, new_or_training):
+    """Put ``ids`` into ``stage`` (one each); ``salts``: the month's salts of the streams ltft,
+    ltft_fraction, hours_on_entry, hours_on_entry_fraction, exit, hours_first_review."""
+    n_bands = band_ends.shape[0]
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        st = stage[j]
+        previous, was_ltft, was_training = p_stage[i], ltft[i], new_or_training[status[i]]
+        training = stage_training[st]
+        g = stage_group[st]
+        p_stage[i] = st
+        group[i] = g
+        pathway[i] = stage_pathway[st]
+        sector[i] = group_sector[g]
+        stage_entry[i] = now
+        status[i] = 0 if training else 1
+        active[i] = True
+        state[i] = status[i]
+        # less than full time training
+        fraction = 1.0
+        share = stage_ltft_share[st, sex[i]]
+        takes = False
+        if training and share > 0.0:
+            before = stage_ltft_share[previous, sex[i]] if previous >= 0 else np.nan
+            chance = ltft_chance(share, stage_ltft_persist[st], before, was_ltft and was_training)
+            takes = uniform(key[i], salts[0]) < chance
+            if takes:
+                low, high = stage_ltft_range[st, 0], stage_ltft_range[st, 1]
+                fraction = low + (high - low) * uniform(key[i], salts[1])
+        ltft[i] = takes
+        ltft_fraction[i] = fraction
+        months = stage_months[st]
+        stage_due[i] = now + np.int64(np.ceil(months / fraction)) if months > 0 else NEVER
+        birth = np.int64(birth_month[i])
+        band = band_of(band_by_month, now - birth)
+        if training:
+            fte[i] = fraction
+        elif was_training:  # newly in post: their hours
+            fte[i] = participation.draw(key[i], salts[2:4], part_time_share, part_time_range, g, sex[i], band)
+        # the clocks (sim.schedule.enter)
+        cell = (np.int64(st) * 2 + sex[i]) * n_bands + band
+        left = np.float32(-np.log1p(-uniform(key[i], salts[4])))
+        rate = np.float32(exit_rates[cell])
+        exit_left[i], exit_since[i], exit_rate[i] = left, since, rate
+        due = exit_month(np.float64(left), np.float64(rate), since)
+        review = NEVER
+        if training:
+            due = min(due, oldest(birth, max_age_months[g], since))
+        else:
+            due = min(due, checks(birth, band_ends[band], max_age_months[g], mho[i], mho_end, since))
+            review = exit_month(-np.log1p(-uniform(key[i], salts[5])), hours_rates[g], since)
+        exit_due[i] = due
+        hours_due[i] = review
+        next_due[i] = min(min(np.int64(stage_due[i]), due), review)

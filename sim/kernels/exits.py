@@ -1,0 +1,56 @@
+"""Exits from a post, compiled: of the people in post with something due this month, who leaves
+(and why), who retires, and who retires at 55 under mental health officer status; everyone
+else's next exit or check is scheduled (``sim.processes.leaving``, ``sim.schedule``).
+
+The arithmetic is the numpy path's, in the same precision, so the draws and outcomes are the same.
+"""
+
+import numba
+import numpy as np
+
+from .choice import pick
+from .clocks import MHO_AGE, band as band_of, checks, exit_month
+from .streams import uniform
+
+STAY, LEAVE, RETIRE, RETIRE_MHO = range(4)
+
+
+@numba.njit(cache=True)
+def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends, max_age_months, mho_end,
+           mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels,
+           key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due,
+           hours_due, next_due):
+    """Each candidate's outcome (``STAY``.., -1 if no exit or check is due) and a leaver's reason code.
+    ``salts``: the month's salts of exit_cause, retirement_mho and leaving_reason."""
+    n_bands = band_ends.shape[0]
+    outcome = np.full(ids.shape[0], -1, dtype=np.int8)
+    reason = np.zeros(ids.shape[0], dtype=np.int16)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        if exit_due[i] > now:
+            continue
+        birth = np.int64(birth_month[i])
+        age = now - birth
+        b = band_of(band_by_month, age)
+        cell = (np.int64(stage[i]) * 2 + sex[i]) * n_bands + b
+        rate = np.float32(exit_rates[cell])
+        if exit_rate[i] != rate:  # a birthday into another age band: the rest of the threshold runs at the new rate
+            exit_left[i] = np.float32(np.float64(exit_left[i]) - np.float64((now - 1) - exit_since[i]) * np.float64(exit_rate[i]))
+            exit_since[i] = now - 1
+            exit_rate[i] = rate
+        month = exit_month(np.float64(exit_left[i]), np.float64(exit_rate[i]), np.int64(exit_since[i]))
+        exits = month <= now
+        g = group[i]
+        q_leave, q_retire = leave[cell], retire[cell]
+        if exits and uniform(key[i], salts[0]) * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave:
+            outcome[j] = LEAVE
+            reason[j] = reason_labels[g, pick(uniform(key[i], salts[2]), g, reason_cumulative, reason_total, reason_last)]
+        elif exits or age >= max_age_months[g]:
+            outcome[j] = RETIRE
+        elif mho[i] and age == MHO_AGE and now <= mho_end and uniform(key[i], salts[1]) < mho_retire_at_55[g]:
+            outcome[j] = RETIRE_MHO
+        else:
+            outcome[j] = STAY
+            exit_due[i] = min(month, checks(birth, band_ends[b], max_age_months[g], mho[i], mho_end, now))
+            next_due[i] = min(min(stage_due[i], exit_due[i]), hours_due[i])
+    return outcome, reason

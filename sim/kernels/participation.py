@@ -1,0 +1,39 @@
+"""Contracted hours, compiled: full or part time by group, sex and age band, and the part-timer's
+FTE within the group's range; the hours review that re-draws them (``sim.processes.hours``)."""
+
+import numba
+import numpy as np
+
+from .clocks import band as band_of, exit_month
+from .streams import uniform
+
+
+@numba.njit(cache=True, inline="always")
+def draw(key, salts, part_time_share, part_time_range, g, sex, band):
+    """A person's FTE: part time with the share for their group, sex and band (``salts``: of the
+    part-time decision and of the FTE within the range), else full time."""
+    if uniform(key, salts[0]) < part_time_share[g, sex, band]:
+        low, high = part_time_range[g, 0], part_time_range[g, 1]
+        return np.float32(low + (high - low) * uniform(key, salts[1]))
+    return np.float32(1.0)
+
+
+@numba.njit(cache=True)
+def draw_each(ids, now, salts, part_time_share, part_time_range, band_by_month, key, sex, birth_month, group, fte):
+    """``draw`` for each of ``ids``, into ``fte``."""
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        fte[i] = draw(key[i], salts, part_time_share, part_time_range, group[i], sex[i],
+                      band_of(band_by_month, now - np.int64(birth_month[i])))
+
+
+@numba.njit(cache=True)
+def review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates,
+           key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due):
+    """An hours review for each of ``ids``: their hours drawn afresh, and the month of their next review
+    (``salts``: hours, hours_fraction, hours_review)."""
+    draw_each(ids, now, salts, part_time_share, part_time_range, band_by_month, key, sex, birth_month, group, fte)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        hours_due[i] = exit_month(-np.log1p(-uniform(key[i], salts[2])), hours_rates[group[i]], now)
+        next_due[i] = min(min(stage_due[i], exit_due[i]), hours_due[i])

@@ -1,0 +1,38 @@
+"""Retiring and coming back, compiled: which retirees will return (and when), and the returners
+who come back this month at reduced hours for a stay (``sim.processes.retirement``,
+``sim.processes.returning``)."""
+
+import numba
+import numpy as np
+
+from .streams import uniform
+
+NEVER = np.iinfo(np.int32).max
+
+
+@numba.njit(cache=True)
+def will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group):
+    """Whether each retiree comes back, and the month they would (``salts``: return, return_delay).
+    Nobody comes back at or past the group's maximum age."""
+    back = np.zeros(ids.shape[0], dtype=np.bool_)
+    due = np.zeros(ids.shape[0], dtype=np.int32)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        due[j] = now + 1 + np.int32(np.floor(12 * uniform(key[i], salts[1])))
+        back[j] = uniform(key[i], salts[0]) < return_share[group[i]] and due[j] < birth_month[i] + max_age_months[group[i]]
+    return back, due
+
+
+@numba.njit(cache=True)
+def come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
+              return_due, return_until, next_due):
+    """Returners' reduced hours and the end of their stay (``salt``: return_stay)."""
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        g = group[i]
+        low, high = return_stay_months[g, 0], return_stay_months[g, 1]
+        stay = max(np.round(low + (high - low) * uniform(key[i], salt)), 1.0)
+        fte[i] = fte[i] * (1.0 - return_hours_cut[g])
+        return_due[i] = NEVER
+        return_until[i] = min(now + np.int32(stay), birth_month[i] + max_age_months[g])
+        next_due[i] = return_until[i]
