@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 
 DEMAND_DIR = Path(__file__).parent / "data" / "demand"
-KINDS = ("flat", "population", "stated_growth")
 Growth = Annotated[float, Field(strict=True, ge=-0.5, le=1.0, allow_inf_nan=False)]
 People = Annotated[float, Field(strict=True, ge=0.0, le=1e10, allow_inf_nan=False)]
 Positive = Annotated[float, Field(strict=True, gt=0.0, le=1e10, allow_inf_nan=False)]
@@ -63,40 +62,50 @@ class Expansion(Strict):
         return v
 
 
+class PopulationTable(Strict):
+    """A population and service-use file (``sim/data/demand/*.yaml``): the total population by year,
+    people by age band in some years (``splits``), and profiles of care used per head by band."""
+
+    name: str
+    description: str = ""
+    bands: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=120)]], Field(min_length=1)]
+    totals: Annotated[dict[Year, Positive], Field(min_length=1)]
+    splits: Annotated[dict[Year, list[People]], Field(min_length=1)]
+    service_use: Annotated[dict[str, list[Weight]], Field(min_length=1)]
+
+    def problems(self, path) -> list[Problem]:
+        """Bands in order, and one value per band (not all zero) in every split and profile."""
+        f, n, out = str(path), len(self.bands), []
+        if self.bands[0] != 0 or any(a >= b for a, b in zip(self.bands, self.bands[1:])):
+            out.append(Problem(f, "bands", "strictly increasing lower bounds (years) starting at 0", self.bands))
+        for section, rows in (("splits", self.splits), ("service_use", self.service_use)):
+            for key, row in rows.items():
+                if len(row) != n or sum(row) <= 0:
+                    out.append(Problem(f, f"{section}.{key}", f"one number per age band ({n}: {self.bands}), not "
+                                                              f"all zero", row))
+        return out
+
+
+def _service_use(value):
+    """A profile name for every group, or ``{group: profile}``: checked by hand for one clear message."""
+    expected = "a service_use profile name, or {group: profile name}"
+    if value is None or isinstance(value, str) or (isinstance(value, dict) and value and
+                                  all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+        return value
+    raise ValueError(expected)
+
+
+ServiceUse = Annotated[object, PlainValidator(_service_use)]
+
+
 class DemandSpec(Strict):
     """A scenario's ``demand:`` section (see the module docstring). Without one, need is flat."""
 
     kind: Literal["flat", "population", "stated_growth"] = "flat"
     population: str | None = None  # kind population: a file under sim/data/demand/ or a path relative to the scenario
-    service_use: str | dict[str, str] | None = None  # kind population: the file's profile, for all groups or each
+    service_use: ServiceUse = None  # kind population: the file's profile for all groups, or {group: profile}
     growth_per_year: Growth = 0.0
     expansion: Expansion | None = None
-
-
-class PopulationTable(Strict):
-    """A population and service-use file (``sim/data/demand/*.yaml``)."""
-
-    name: str
-    description: str = ""
-    bands: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=120)]], Field(min_length=1)]
-    totals: dict[Year, Positive]
-    splits: dict[Year, list[People]]
-    service_use: dict[str, list[Weight]]
-
-    @model_validator(mode="after")
-    def _shapes(self):
-        n = len(self.bands)
-        if self.bands[0] != 0 or any(a >= b for a, b in zip(self.bands, self.bands[1:])):
-            raise ValueError("bands as strictly increasing lower bounds starting at 0")
-        if not self.totals or not self.splits or not self.service_use:
-            raise ValueError("totals, splits and service_use, each for at least one year or profile")
-        for what, rows in (("splits", self.splits), ("service_use", self.service_use)):
-            for key, row in rows.items():
-                if len(row) != n:
-                    raise ValueError(f"{what}.{key}: one value per band ({n} bands: {self.bands})")
-                if sum(row) <= 0:
-                    raise ValueError(f"{what}.{key}: values that are not all zero")
-        return self
 
 
 def population_file(name_or_path, relative_to: Path, scenario_file) -> Path:
@@ -113,9 +122,13 @@ def population_file(name_or_path, relative_to: Path, scenario_file) -> Path:
 
 def read_table(path: Path) -> PopulationTable:
     try:
-        return PopulationTable.model_validate(read_yaml(path))
+        table = PopulationTable.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    problems = table.problems(path)
+    if problems:
+        raise InputError(problems)
+    return table
 
 
 def band_population(table: PopulationTable, years: np.ndarray) -> np.ndarray:

@@ -24,6 +24,8 @@ MEASURES: dict[str, tuple[str, str]] = {
     "vacancies_fte": ("Vacant FTE", "FTE"),
     "vacancy_rate": ("Vacancy rate", "%"),
     "supply_gap_fte": ("Supply gap FTE (demand less supply)", "FTE"),
+    "need_fte": ("Need FTE (what the population's demand requires)", "FTE"),
+    "need_gap_fte": ("Need gap FTE (need less supply)", "FTE"),
     "welsh_speaking_fte": ("Welsh-speaking FTE", "FTE"),
     "welsh_speaking_headcount": ("Welsh-speaking headcount", "people"),
     "joiners": ("Joiners", "people a year"),
