@@ -232,7 +232,8 @@ def _profiles(d: DemandSpec, groups: list[str], table, f: str, problems: list) -
                  for g in d.service_use if g not in groups]
     missing = [g for g in groups if g not in d.service_use]
     if missing:
-        problems.append(Problem(f, "demand.service_use", "a profile for every staff group", f"none for {', '.join(missing)}"))
+        problems.append(Problem(f, "demand.service_use", "a profile for every staff group",
+                                f"none for {', '.join(missing)}"))
     if known is not None:
         problems += [Problem(f, f"demand.service_use.{g}", expected, p) for g, p in d.service_use.items()
                      if p not in known]

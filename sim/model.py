@@ -260,7 +260,8 @@ class WorkforceModel(mesa.Model):
         s = self.inputs
         month = self.now if month is None else month
         years = (month - s.start) / 12.0
-        grown = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
+        base = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
+        grown = base * (1.0 + s.establishment_growth) ** years
         i = min(max(month - s.start, 0), len(s.posts_added_fte) - 1)  # posts funded by levers (sim.interventions)
         return grown * (1.0 + s.posts_added_share[i]) + s.posts_added_fte[i]
 

@@ -328,7 +328,7 @@ class Scenario:
     overrides: dict = field(default_factory=dict)  # the caller's, as compiled
     posterior: object = None  # the calibration's posterior (sim.posterior.Posterior), if it has one
     parameter_set: int | None = None  # the posterior's set applied (None: the central one, in the file's overrides)
-    need_index: np.ndarray | None = None  # need over need at the start, by month from the start (rows) and group (sim.demand)
+    need_index: np.ndarray | None = None  # need over need at the start, by month from the start and group (sim.demand)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
