@@ -88,7 +88,7 @@ class Results:
             vacancies = m.vacancies(snapshot)
             in_service = np.where(s.stage_workforce & s.stage_training, snapshot["stage_fte"], 0.0)
             in_training = np.bincount(s.stage_group, weights=in_service, minlength=len(s.groups))
-            gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # funded posts less supply in post; negative: over establishment
+            gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
             need_gap = snapshot["need_fte"] - snapshot["post_fte"]  # need less supply in post; negative: a surplus
             if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
                 gap = gap + snapshot["feedbacks"]["gap_change"]
