@@ -56,7 +56,8 @@ BASELINE = "baseline"
 # group measures of the tidy table that add up over groups (a rate such as vacancy_rate does not)
 GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte",
                   "supply_gap_fte", "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers",
-                  "recruits_sought", "recruits_available", "recruits_expected", "recruits_unused", "substituted_fte")
+                  "need_fte", "need_gap_fte", "recruits_sought", "recruits_available", "recruits_expected",
+                  "recruits_unused", "substituted_fte")
 # measures a run may lack: flows with no events (and none in the start year), and feedbacks not in force
 # (sim.feedbacks): zero
 OPTIONAL_MEASURES = {"joiners", "leavers", "recruits_sought", "recruits_available", "recruits_expected",

@@ -47,7 +47,8 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Everything a lever may change, so it can be reset: compiled arrays, and parts of the spec.
 _ARRAYS = ("stage_attrition", "stage_ltft_share", "stage_ltft_range", "retire_monthly", "return_share",
-           "return_hours_cut", "return_stay_months", "joiners_per_year", "joiner_fill_per_month")
+           "return_hours_cut", "return_stay_months", "joiners_per_year", "joiner_fill_per_month",
+           "posts_added_fte", "posts_added_share")
 
 
 class Lever(BaseModel):
@@ -488,9 +489,49 @@ class Feedbacks(Lever):
                                            substitution=self.substitution)
 
 
+# ---- funded posts ----------------------------------------------------------------------------------
+class FundedPosts(Lever):
+    """New posts funded for chosen groups: each group's funded establishment grows by ``fte`` and/or
+    by ``share`` of itself (0.1: a tenth more posts), reached in equal monthly steps over
+    ``ramp_years`` from ``start`` (0: all at once), then kept. Recruitment fills vacancies against the
+    funded establishment, so the new posts draw joiners; need (``sim.demand``) is not changed."""
+
+    kind: ClassVar[str] = "funded_posts"
+    lever: Literal["funded_posts"] = "funded_posts"
+    groups: list[str] | None = None
+    fte: PerYear | None = None  # FTE added to each chosen group's establishment
+    share: Annotated[float, Field(strict=True, ge=0.0, le=10.0, allow_inf_nan=False)] | None = None
+    ramp_years: Annotated[float, Field(strict=True, ge=0.0, le=50.0, allow_inf_nan=False)] = 0.0
+
+    @model_validator(mode="after")
+    def _something(self):
+        self._at_least_one("fte", "share")
+        return self
+
+    def problems(self, s):
+        problems: list = []
+        _groups(s, self.groups, problems)
+        return problems
+
+    def ramp(self, s) -> np.ndarray:
+        """The share of the new posts funded in each month from the scenario's start (0 before ``start``)."""
+        months = np.arange(len(s.posts_added_fte)) + s.start
+        first = s.start if self.start_month is None else self.start_month
+        steps = max(round(12 * self.ramp_years), 1)
+        return np.clip((months - first + 1) / steps, 0.0, 1.0)
+
+    def change(self, s) -> None:
+        g = _groups(s, self.groups, [])
+        ramp = self.ramp(s)[:, None] * g[None, :]
+        if self.fte:
+            s.posts_added_fte += self.fte * ramp
+        if self.share:
+            s.posts_added_share += self.share * ramp
+
+
 LEVERS: dict[str, type[Lever]] = {c.kind: c for c in
                                   (TrainingPlaces, InServiceRoute, Retention, RetireAndReturn, LtftTraining,
-                                   Recruitment, TrainingAttrition, Transitions, Feedbacks)}
+                                   Recruitment, TrainingAttrition, Transitions, Feedbacks, FundedPosts)}
 AnyLever = Annotated[Union[tuple(LEVERS.values())], Field(discriminator="lever")]
 
 

@@ -128,6 +128,7 @@ class WorkforceModel(mesa.Model):
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
+        self.base_need = self.establishment()  # need at the start: the funded establishment (sim.demand)
         self.base_stage_fte = self.stage_fte() * s.stage_post  # by stage: each post stage's share of it
         self._mark = self.events.mark
         self._collect()
@@ -251,8 +252,21 @@ class WorkforceModel(mesa.Model):
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
         """The establishment without the posts of roles funded with their own (see ``establishment``)."""
         s = self.inputs
-        years = ((self.now if month is None else month) - s.start) / 12.0
-        return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate) * (1.0 + s.establishment_growth) ** years
+        month = self.now if month is None else month
+        years = (month - s.start) / 12.0
+        base = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
+        grown = base * (1.0 + s.establishment_growth) ** years
+        i = min(max(month - s.start, 0), len(s.posts_added_fte) - 1)  # posts funded by levers (sim.interventions)
+        return grown * (1.0 + s.posts_added_share[i]) + s.posts_added_fte[i]
+
+    def need(self, month: int | None = None) -> np.ndarray:
+        """Need FTE by group: the FTE demand requires (``sim.demand``), apart from the posts funded:
+        the establishment at the start times the scenario's need index."""
+        s = self.inputs
+        if s.need_index is None:
+            return self.base_need.copy()
+        i = min(max((self.now if month is None else month) - s.start, 0), len(s.need_index) - 1)
+        return self.base_need * s.need_index[i]
 
     def _tables(self) -> None:
         """Stage-to-group tables for the aggregates (stages and groups never change during a run)."""
@@ -285,6 +299,7 @@ class WorkforceModel(mesa.Model):
             # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
             "post_fte": self._post_of_group @ stage_fte,
             "establishment_fte": self.establishment(month),
+            "need_fte": self.need(month),
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),

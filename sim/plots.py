@@ -266,12 +266,14 @@ def fte_by_month(results) -> Figure:
 
 
 def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
-    """Supply (in-post FTE) against demand (funded establishment) by group, the gap shaded; the
-    last panel gives each group's supply gap in the final year with its 90% interval."""
+    """Supply (in-post FTE) against demand (funded establishment) by group, the gap shaded, and need
+    (``need_fte``, dotted) where the results have it; the last panel gives each group's supply gap
+    (funded posts less supply) in the final year with its 90% interval."""
     src = source(results, policy)
     supply = src.bands("in_post_fte", groups)
     demand = src.bands("establishment_fte", groups)
     gap = src.bands("supply_gap_fte", groups)
+    need = src.bands("need_fte", groups) if "need_fte" in src.measures() else None  # results written before need
     shown = list(dict.fromkeys(supply.group))
     n = len(shown) + 1
     cols = min(3, n)
@@ -282,8 +284,13 @@ def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
         s, d = supply[supply.group == g], demand[demand.group == g]
         _line(ax, s, f"{g}:supply", _colour(src.groups, g), "Supply: FTE in post")
         line, = ax.plot(d.year, d["mean"], color="black", linestyle="--", linewidth=1.2,
-                        label="Demand: funded establishment FTE")
+                        label="Funded posts: establishment FTE")
         line.set_gid(f"{g}:demand")
+        if need is not None:
+            n_g = need[need.group == g]
+            line, = ax.plot(n_g.year, n_g["mean"], color="black", linestyle=":", linewidth=1.2,
+                            label="Need: FTE the population's demand requires")
+            line.set_gid(f"{g}:need")
         ys, yd = s["mean"].to_numpy(), d["mean"].to_numpy()
         ax.fill_between(s.year, ys, yd, where=yd > ys, color="#d62728", alpha=0.15, linewidth=0, interpolate=True)
         last = gap[gap.group == g].iloc[-1]
@@ -299,7 +306,7 @@ def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
     ax.set_yticks(y, [_wrap(_group(src, g), 28) for g in shown], fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("Supply gap: demand less supply (FTE)")
+    ax.set_xlabel("Supply gap: funded posts less supply (FTE)")
     ax.set_title(f"Supply gap by staff group, {int(gap.year.max())}", fontsize=9)
     for ax in axes[len(shown) + 1:]:
         ax.set_visible(False)

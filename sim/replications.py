@@ -21,6 +21,7 @@ from .unused import PLACES
 LEVEL = 0.90
 TOTAL = "total"
 SUMMED = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
+          "need_fte", "need_gap_fte",
           "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers", "recruits_sought",
           "recruits_available", "recruits_expected", "recruits_unused", "places_unfilled")
 

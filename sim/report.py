@@ -362,7 +362,10 @@ def _run_section(d: RunDir, number: int) -> tuple[dict, list[str]]:
         "FTE in post (supply)": at.in_post_fte, "establishment FTE (demand)": at.establishment_fte,
         "supply gap FTE": at.supply_gap_fte, "vacant FTE": at.vacancies_fte,
         "Welsh-speaking FTE": at.welsh_speaking_fte}).reindex([*src.groups, "total"])
-    zero = gaps.drop(columns=["supply gap FTE", "vacant FTE"]).abs().sum(axis=1).eq(0)
+    if "need_fte" in at:  # results written before need have none
+        gaps.insert(3, "need FTE", at.need_fte)
+        gaps.insert(4, "need gap FTE", at.need_gap_fte)
+    zero = gaps.drop(columns=["supply gap FTE", "vacant FTE", "need gap FTE"], errors="ignore").abs().sum(axis=1).eq(0)
     collapsed = []
     if zero.any():
         collapsed.append(f"Not shown, all zero in {final}: {', '.join(names[g] for g in gaps.index[zero])}.")

@@ -89,8 +89,10 @@ class Results:
             in_service = np.where(s.stage_workforce & s.stage_training, snapshot["stage_fte"], 0.0)
             in_training = np.bincount(s.stage_group, weights=in_service, minlength=len(s.groups))
             gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
+            need_gap = snapshot["need_fte"] - snapshot["post_fte"]  # need less supply in post; negative: a surplus
             if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
                 gap = gap + snapshot["feedbacks"]["gap_change"]
+                need_gap = need_gap + snapshot["feedbacks"]["gap_change"]
             for g_i, g in enumerate(s.groups):
                 for measure, unit, value in (
                     ("headcount", "people", headcount[g]),
@@ -102,6 +104,8 @@ class Results:
                     ("vacancy_rate", "share", vacancies[g] / snapshot["establishment_fte"][g_i]
                      if snapshot["establishment_fte"][g_i] > 0 else 0.0),
                     ("supply_gap_fte", "fte", gap[g_i]),
+                    ("need_fte", "fte", snapshot["need_fte"][g_i]),
+                    ("need_gap_fte", "fte", need_gap[g_i]),
                     ("welsh_speaking_headcount", "people", snapshot["welsh_headcount"][g_i]),
                     ("welsh_speaking_fte", "fte", snapshot["welsh_fte"][g_i]),
                 ):

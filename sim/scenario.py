@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from . import calendar, layering, pathways
+from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name,
                      probability, refuse_special)
@@ -295,6 +296,7 @@ class ScenarioSpec(Strict):
     # choice shares overriding pathway transitions, {pathway/stage: {target: probability}} (see
     # pathways.set_choice_shares): so that a scenario, a calibration or an experiment can set them
     transitions: dict[str, dict[str, Probability]] = {}
+    demand: demand_module.DemandSpec = demand_module.DemandSpec()  # how need moves (sim.demand); none: flat
 
     @field_validator("name")
     @classmethod
@@ -346,6 +348,7 @@ class Scenario:
     overrides: dict = field(default_factory=dict)  # the caller's, as compiled
     posterior: object = None  # the calibration's posterior (sim.posterior.Posterior), if it has one
     parameter_set: int | None = None  # the posterior's set applied (None: the central one, in the file's overrides)
+    need_index: np.ndarray | None = None  # need over need at the start, by month from the start and group (sim.demand)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -401,6 +404,10 @@ class Scenario:
         self.vacancies_fte = np.array([x.establishment.vacancies_fte or 0.0 for x in g])
         self.vacancy_rate = np.array([x.establishment.vacancy_rate or 0.0 for x in g])
         self.establishment_growth = np.array([x.establishment.growth_per_year for x in g])
+        # posts funded by levers (sim.interventions.FundedPosts), by month from the start (rows) and group:
+        # FTE added, and a share added, to the funded establishment
+        self.posts_added_fte = np.zeros((self.end - self.start + 1, len(g)))
+        self.posts_added_share = np.zeros((self.end - self.start + 1, len(g)))
         self.joiners_per_year = np.array([x.joiners.per_year if x.joiners else 0.0 for x in g])
         self.joiner_fill_per_month = np.array([x.joiners.fill_per_month if x.joiners else 0.0 for x in g])
         self.hours_change_monthly = calendar.annual_to_monthly(np.array([x.participation.change_per_year for x in g]))
@@ -585,16 +592,18 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         _set(data, dotted, value, path)
     try:
         spec, graph, stages = _validate(path, data)
+        need_index, population = demand_module.need_index(spec, path, list(spec.groups))
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides) from None
     inputs = layering.input_files([*files, calibration_path, posterior.file if posterior is not None else None,
-                                   *(graph.nodes[s]["file"] for s in stages)])
+                                   *(graph.nodes[s]["file"] for s in stages), *population])
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
                     mho_end=calendar.parse(spec.mho_end),
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
                     calibrated=dict(calibrated), calibration_file=calibration_path, overrides=dict(overrides or {}),
-                    posterior=posterior, parameter_set=parameter_set if posterior is not None else None)
+                    posterior=posterior, parameter_set=parameter_set if posterior is not None else None,
+                    need_index=need_index)
 
 
 def _validate(path: Path, data: dict) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:

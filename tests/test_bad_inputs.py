@@ -123,6 +123,37 @@ CASES = {
                                                 "a year from 2020 to 2030", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
+    "an unknown kind of demand": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.kind",
+                                      "one of 'flat', 'population' or 'stated_growth'", tiny(demand={"kind": "rising"})),
+    "a population file that is not there": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "demand.population", "an existing population file or a shipped one's name",
+        tiny(demand={"kind": "population", "population": "wales.yaml", "service_use": "all_services"})),
+    "a service-use profile the population file lacks": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "demand.service_use", "a service_use profile of the population file",
+        tiny(demand={"kind": "population", "population": "wales-population", "service_use": "older_adults"})),
+    "growth given to flat demand": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.growth_per_year",
+                                        "0 for flat demand", tiny(demand={"kind": "flat", "growth_per_year": 0.044})),
+    "a population file with a band too many": Case(
+        ["run", "tiny.yaml"], "people.yaml", "splits.2024", "one number per age band (2: [0, 65])",
+        tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})
+        | {"people.yaml": {"name": "p", "bands": [0, 65], "totals": {2020: 1000}, "splits": {2024: [1, 2, 3]},
+                           "service_use": {"all": [1, 1]}}}),
+    "an expansion before the scenario, in a layer": Case(
+        ["run", "layer.yaml"], "layer.yaml", "demand.expansion.start", "a month from the scenario's start (2020-03)",
+        tiny(demand={"kind": "stated_growth"}) | {"layer.yaml": {"extends": "tiny.yaml", "demand": {
+            "expansion": {"per_year": 0.1, "years": 5, "start": "2015-03"}}}}),
+    "an uncertain demand growth beyond its bounds": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.demand.growth_per_year.range.1", "less than or equal to 1",
+        with_lever() | tiny(demand={"kind": "stated_growth", "growth_per_year": 0.0}) | {"e.yaml": changed(
+            EXPERIMENT, {"uncertain": {"demand.growth_per_year": {"range": [0.0, 2.0]}}})}),
+    "posts funded for a group the scenario lacks": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups", "a staff group of the scenario (staff)",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "funded_posts", "groups": ["nurses"], "fte": 10.0, "ramp_years": 2}]})}),
+    "posts funded with nothing to fund": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "fte or share (at least one)",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [{"lever": "funded_posts", "ramp_years": 2}]})}),
     # ---- values accepted that cannot mean what the user meant ----
     "a lever starting before the scenario": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
                                                  "a month within the run, from the scenario's start (2020-03) to the "

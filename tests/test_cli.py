@@ -57,7 +57,8 @@ def test_pathways_with_an_unknown_staff_group_exits_2(case, cli):
 
 def test_missing_scenario_file_exits_2(cli):
     assert_bad_input(cli("run", "no-such-scenario.yaml", "--until", "2022"), "no-such-scenario.yaml", "<top level>",
-                     "an existing scenario file or a shipped scenario name (wales-mh-2015, wales-mh-2021)")
+                     "an existing scenario file or a shipped scenario name (wales-mh-2015, wales-mh-2021-demand-expansion, "
+                     "wales-mh-2021-flat-demand, wales-mh-2021-stated-demand-growth, wales-mh-2021)")
 
 
 @pytest.mark.parametrize("args, message", [

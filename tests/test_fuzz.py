@@ -55,6 +55,8 @@ SCENARIO["intake"]["course/student"]["places"] = {2019: 20, 2022: 25}
 SCENARIO["intake"]["route/apprentice"] = {"month": 9, "places": {2019: 5}, "from_stage": "course/worker"}
 SCENARIO["stocks"]["course/student"] = {"headcount": 30, "age": [[18, 25, 0.8], [25, 40, 0.2]]}
 SCENARIO["uncertain"] = {"groups.staff.leaving.rate": {"scale": [0.5, 1.5], "why": "a test"}}
+SCENARIO["demand"] = {"kind": "stated_growth", "growth_per_year": 0.02,
+                      "expansion": {"per_year": 0.1, "years": 2, "start": "2021-03"}}
 LEVERS = [
     {"lever": "retention", "groups": ["staff"], "factor": 0.8, "start": "2020-06", "ages": [0, 55]},
     {"lever": "training_places", "stage": "course/student", "places": {2020: 30}, "extra": 2, "fill_rate": 0.9},
@@ -67,6 +69,7 @@ LEVERS = [
      "source": "international"},
     {"lever": "training_attrition", "reduction": 0.2, "stages": ["course/student"]},
     {"lever": "transitions", "stage": "course/student", "shares": {"course/worker": 0.95, "exit:elsewhere": 0.05}},
+    {"lever": "funded_posts", "groups": ["staff"], "fte": 5.0, "share": 0.1, "ramp_years": 1.5},
 ]
 EXPERIMENT = {
     "name": "fuzz", "scenario": "tiny.yaml", "years": 1, "replications": 1, "seed": 3,

@@ -8,7 +8,7 @@ import pytest
 import tiny_scenario
 from sim import WorkforceModel, calendar
 from sim.errors import InputError
-from sim.interventions import (InServiceRoute, LtftTraining, Recruitment, RetireAndReturn, Retention,
+from sim.interventions import (FundedPosts, InServiceRoute, LtftTraining, Recruitment, RetireAndReturn, Retention,
                                TrainingAttrition, TrainingPlaces, Transitions)
 from sim.results import Results
 
@@ -300,3 +300,47 @@ def test_levers_change_a_models_copy_never_the_compiled_scenario():
     for a, b in zip(shared.transition_cumulative, fresh.transition_cumulative, strict=True):
         np.testing.assert_array_equal(a, b)
     assert shared.stage_leave_factor is None and not shared.feedbacks.any
+
+
+# ---- funded posts ----------------------------------------------------------------------------------
+def _staffed(tmp_path):
+    """The tiny scenario's 100 workers with every post filled and recruits at hand for any vacancy."""
+    return tiny_scenario.write(tmp_path, {"groups.staff.joiners": {
+        "per_year": 1000, "fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "sources": {"elsewhere": 1.0},
+        "age": [[30, 40, 1.0]]}})
+
+
+def test_funded_posts_raise_the_establishment_by_the_ramp_and_bring_joiners(tmp_path):
+    path = _staffed(tmp_path)
+    lever = FundedPosts(groups=["staff"], fte=24.0, ramp_years=2, start="2021-03")
+    base = WorkforceModel(str(path), rng=2, until=2024)
+    policy = WorkforceModel(str(path), rng=2, until=2024, interventions=[lever])
+    start = calendar.month(2021, 3)
+    while policy.running:
+        base.step()
+        policy.step()
+        funded = 24.0 * min(max(policy.now - start + 1, 0) / 24, 1.0)  # a 24th more each month from March 2021
+        assert policy.establishment()[0] == pytest.approx(100.0 + funded, abs=1e-9)
+        assert base.establishment()[0] == pytest.approx(100.0, abs=1e-9)
+    joined = {name: (events(m).reason == "joined:elsewhere").sum() for name, m in (("base", base), ("policy", policy))}
+    assert joined["base"] == 0 and joined["policy"] >= 20  # every post was filled: only the new ones draw joiners
+    need = Results(policy, 2).tidy().query("measure == 'need_fte'").value
+    assert (need == 100.0).all()  # funding posts does not change need
+
+
+def test_funded_posts_as_a_share_compose_with_other_levers_and_reset_exactly(tmp_path):
+    path = _staffed(tmp_path)
+    both = [FundedPosts(share=0.1, start="2021-01"), FundedPosts(groups=["staff"], fte=5.0)]
+    model = WorkforceModel(str(path), rng=1, until=2022, interventions=both)
+    model.step()
+    assert model.establishment()[0] == pytest.approx(105.0)  # the share starts later
+    while model.now < calendar.month(2021, 1):
+        model.step()
+    assert model.establishment()[0] == pytest.approx(100.0 * 1.1 + 5.0)
+    for lever in both:
+        lever.apply(model)  # applying again changes nothing
+    assert model.establishment()[0] == pytest.approx(115.0)
+    with pytest.raises(ValueError, match=r"fte or share \(at least one\)"):
+        FundedPosts(groups=["staff"])
+    with pytest.raises(InputError, match="a staff group of the scenario"):
+        WorkforceModel(str(path), rng=1, interventions=[FundedPosts(groups=["nurses"], fte=1.0)]).step()

@@ -91,6 +91,7 @@ def test_supply_demand_draws_supply_demand_and_the_gap_by_group(runs):
         drawn = lines(ax)
         np.testing.assert_allclose(drawn[f"{g}:supply"].get_ydata(), supply[g].to_numpy())
         np.testing.assert_allclose(drawn[f"{g}:demand"].get_ydata(), demand[g].to_numpy())
+        np.testing.assert_allclose(drawn[f"{g}:need"].get_ydata(), group_means(runs, "need_fte")[g].to_numpy())
         name = labels.group(g, runs[0].scenario)
         assert ax.get_title().replace("\n", " ") == f"{name} gap {UNTIL}: {gap.loc[UNTIL, g]:,.0f} FTE"
     gap_bars = bars(visible[-1], "gap")

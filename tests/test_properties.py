@@ -181,6 +181,8 @@ def levers_for(s, data) -> list:
         options.append(st.builds(interventions.Recruitment, groups=st.just(with_joiners[:1]),
                                  extra_per_year=st.floats(1.0, 40.0), source=st.just("international"),
                                  funded=st.booleans(), start=start))
+    options.append(st.builds(interventions.FundedPosts, groups=st.just([s.groups[-1]]), fte=st.floats(0.0, 50.0),
+                             share=st.floats(0.0, 0.5), ramp_years=st.floats(0.0, 3.0), start=start))
     if with_transitions:
         stage = with_transitions[0]
         targets = [t for t in s.graph.successors(stage)]

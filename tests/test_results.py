@@ -32,7 +32,7 @@ def test_write_saves_tables_chart_and_manifest(tmp_path):
     manifest = json.loads(paths["manifest"].read_text())
     assert manifest["seed"] == 2 and manifest["scenario"] == "wales-mh-2021" and len(manifest["scenario_sha256"]) == 64
     assert manifest["input_files"] == scenario.input_files(results.scenario)  # scenario, calibration, posterior,
-    assert len(manifest["input_files"]) == 3 + len(results.scenario.pathway_names)  # pathways
+    assert len(manifest["input_files"]) == 3 + len(results.scenario.pathway_names) + 1  # pathways, population
     assert not list((tmp_path / "out").glob(".*tmp*"))
     events = pd.read_parquet(paths["events"])
     assert {"person_id", "month", "from_stage", "to_stage", "reason"} == set(events.columns)
