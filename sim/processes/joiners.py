@@ -29,6 +29,7 @@ they leave are filled from the pools as any other.
 
 from functools import lru_cache
 
+import numba
 import numpy as np
 
 from ..population import draw_cohorts
@@ -60,8 +61,7 @@ def step(model) -> None:
     stages, sources = _tables(model)
     u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
     filling = int(counts.sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
-    vacant = _where_vacant(model, stages)
-    stage = vacant.labels[rows[:filling], vacant.pick(u[0][:filling], rows[:filling])]
+    stage = _where_vacant(model, stages, u[0][:filling], rows[:filling])
     codes = sources.labels[rows[:filling], sources.pick(u[1][:filling], rows[:filling])]
     if campaigns:  # their posts are funded for them: the shares alone pick the stage
         mine = rows[filling:]
@@ -114,18 +114,38 @@ def _tables(model) -> tuple[ShareTable, ShareTable]:
     return cached[1]
 
 
-def _where_vacant(model, stages: ShareTable) -> ShareTable:
-    """The joiners' stage table with each share weighted by the stage's vacant FTE (see the module
-    docstring); a group whose stages have no vacancy keeps its shares."""
+def _where_vacant(model, stages: ShareTable, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each joiner's stage: the group's stage shares weighted by each stage's vacant FTE (see the
+    module docstring); a group whose stages have no vacancy keeps its shares."""
     s = model.inputs
     inside = np.isfinite(stages.cumulative)
     shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
     grown = model.funded_establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
     vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] + model.campaign_posts - model.stage_fte(), 0.0)
-    weights = shares * vacant[stages.labels]
-    weights = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, shares)
-    return ShareTable([row[keep] for row, keep in zip(weights, inside)],
-                      [row[keep] for row, keep in zip(stages.labels, inside)])
+    return _weighted_stages(u, rows, shares, stages.labels, stages.last, vacant)
+
+
+@numba.njit(cache=True)
+def _weighted_stages(u, rows, shares, labels, last, vacant):
+    """The stage drawn with ``u[j]`` from row ``rows[j]``'s shares weighted by vacant FTE (as
+    ``ShareTable.pick`` would from a table of the weighted rows)."""
+    stage = np.empty(u.shape[0], dtype=np.int64)
+    cumulative = np.empty(shares.shape[1])
+    for j in range(u.shape[0]):
+        g = rows[j]
+        weighted = False
+        for c in range(last[g] + 1):
+            weighted |= shares[g, c] * vacant[labels[g, c]] > 0
+        total = 0.0
+        for c in range(last[g] + 1):
+            total += shares[g, c] * vacant[labels[g, c]] if weighted else shares[g, c]
+            cumulative[c] = total
+        x, k = u[j] * total, 0
+        for c in range(last[g] + 1):
+            if cumulative[c] <= x:
+                k += 1
+        stage[j] = labels[g, min(k, last[g])]
+    return stage
 
 
 @lru_cache(maxsize=64)
@@ -134,15 +154,28 @@ def _group_keys(groups: tuple) -> np.ndarray:
     return np.array([stable_hash("joiners", g) for g in groups], dtype=np.uint64)
 
 
-def poisson_by_inversion(u: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u."""
-    counts = np.zeros(len(expected), dtype=np.int64)
-    positive = expected > 0
-    if not positive.any():
+@numba.njit(cache=True)
+def poisson_by_inversion(u, expected):
+    """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u (summing the
+    probabilities up to the same k for every group: enough for the largest expectation)."""
+    counts = np.zeros(expected.shape[0], dtype=np.int64)
+    top = 0.0
+    for lam in expected:
+        if lam > 0:
+            top = max(top, lam + 12.0 * np.sqrt(lam) + 20.0)
+    if top == 0.0:
         return counts
-    lam, u = expected[positive], u[positive]
-    k = np.arange(int(np.max(lam + 12.0 * np.sqrt(lam) + 20.0)) + 1)
-    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
-    pmf = np.exp(k * np.log(lam)[:, None] - lam[:, None] - log_factorial)
-    counts[positive] = (np.cumsum(pmf, axis=1) < u[:, None]).sum(axis=1)
+    log_factorial = np.zeros(np.int64(top) + 1)
+    for k in range(1, log_factorial.shape[0]):
+        log_factorial[k] = log_factorial[k - 1] + np.log(np.float64(k))
+    for g in range(expected.shape[0]):
+        lam = expected[g]
+        if lam <= 0:
+            continue
+        log_lam, cdf = np.log(lam), 0.0
+        for k in range(log_factorial.shape[0]):
+            cdf += np.exp(k * log_lam - lam - log_factorial[k])
+            if cdf >= u[g]:
+                break
+            counts[g] += 1
     return counts
