@@ -107,6 +107,24 @@ class SensitivitySpec(Strict):
         return v
 
 
+class TargetSpec(Strict):
+    """The question of ``workforce target`` (``sim.target``): the smallest value of a lever's numeric
+    argument at which a group's measure in a year is at most ``most_gap`` with at least ``probability``.
+    Only its types are checked here; what it names (policy, lever, argument, values, group, measure,
+    year) is checked against the experiment by ``sim.target``, after the command line's options."""
+
+    policy: str | None = None  # default: the file's only policy
+    lever: Annotated[int, Field(strict=True, ge=0)] = 0  # its index in the policy's levers
+    argument: str  # a numeric argument of the lever, dotted into a schedule: extra, places.2025, factor
+    values: Any  # the values searched: a list of numbers, or {from, to, step}
+    group: str  # a staff group or total
+    measure: str = "need_gap_fte"  # a group measure of the tidy table
+    year: Annotated[int, Field(strict=True)] | None = None  # default: the experiment's final year
+    most_gap: Annotated[float, Field(strict=True, allow_inf_nan=False)] = 0.0  # in the measure's unit
+    probability: Annotated[float, Field(strict=True, gt=0.0, lt=1.0)]
+    earliest_with: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None  # the earliest-year question
+
+
 class ExperimentSpec(Strict):
     name: PlainName
     description: str = ""
@@ -119,6 +137,7 @@ class ExperimentSpec(Strict):
     policies: dict[PlainName, PolicySpec] = {}
     uncertain: dict[str, Uncertain] = {}  # the scenario's format (sim.uncertain)
     sensitivity: SensitivitySpec = SensitivitySpec()
+    target: TargetSpec | None = None  # the goal-seeking question of workforce target
     # each replication's calibrated parameters: a set drawn by its seed from the calibration's posterior
     # (intervals carry parameter uncertainty), or its central set (intervals of the model's randomness alone)
     parameters: Literal["posterior", "fixed"] = "posterior"
@@ -271,13 +290,17 @@ def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
     return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
 
 
-def load(path, parameters: str | None = None) -> Experiment:
+def load(path, parameters: str | None = None, target: dict | None = None) -> Experiment:
     """Read and validate an experiment file; every problem names the file and the field.
-    ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``."""
+    ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``; ``target`` replaces
+    fields of its ``target`` section (the options of ``workforce target``)."""
     path = Path(path)
     data = read_yaml(path)
     if parameters is not None:
         data["parameters"] = parameters
+    if target:
+        section = data.get("target")
+        data["target"] = {**(section if isinstance(section, dict) else {}), **target}
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
