@@ -315,7 +315,7 @@ class TargetResult:
     question: Question
     lever: str  # the lever searched, in words
     answer: float | None
-    interval: tuple[float | None, float | None]  # None at the top: beyond the range
+    interval: tuple[float | None, float | None]  # None at the top: beyond the range, or unbounded (below)
     at_lowest: bool  # the answer is the lowest value searched: lower values may meet the target too
     thresholds: pd.DataFrame
     probabilities: pd.DataFrame
@@ -325,11 +325,22 @@ class TargetResult:
     method: str  # bisection, or every value
     uncertainty: str  # what the replications' spread contains
     warnings: list[str] = field(default_factory=list)
+    unbounded: bool = False  # too few replications to bound the answer above with 90% confidence
     figure: Path | None = None  # set by write
 
     @property
     def table(self) -> pd.DataFrame:
         return self.probabilities
+
+    def interval_text(self) -> str:
+        low, high = self.interval
+        n = len(self.thresholds)
+        if self.unbounded:
+            high_text = (f"no upper bound ({n} replications are too few to bound the {self.question.probability:.0%} "
+                         f"quantile above with {LEVEL:.0%} confidence)")
+        else:
+            high_text = _value_text(high, self.question.values)
+        return f"{_value_text(low, self.question.values)} to {high_text}"
 
     def answer_text(self) -> str:
         top = number(self.question.values[-1])
@@ -341,7 +352,6 @@ class TargetResult:
 
     def summary(self, scenario=None) -> str:
         q = self.question
-        low, high = self.interval
         t = self.thresholds.threshold
         quantiles = ", ".join(f"{p:.0%} {_value_text(_quantile(t, p, len(q.values)), q.values)}" for p in QUANTILES)
         beyond = int(t.isna().sum())
@@ -350,8 +360,8 @@ class TargetResult:
             f"probability at least {q.probability:.0%}",
             "",
             f"answer: {self.answer_text()}",
-            f"{LEVEL:.0%} interval of the answer: {_value_text(low, q.values)} to {_value_text(high, q.values)} "
-            f"(order statistics of the {len(t)} replications' thresholds)",
+            f"{LEVEL:.0%} interval of the answer: {self.interval_text()} (order statistics of the {len(t)} "
+            f"replications' thresholds)",
             f"thresholds of the replications: {quantiles}"
             + (f"; {beyond} of {len(t)} not met within the range" if beyond else ""),
             "",
@@ -542,7 +552,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
         answer=float(values[answer_index]) if answer_index < n else None, interval=(low, high),
         at_lowest=answer_index == 0, thresholds=thresholds, probabilities=probabilities, evaluations=evaluations,
         runs=run.runs, seconds=time.perf_counter() - started, method="every value" if every_value else "bisection",
-        uncertainty=loaded.uncertainty, warnings=warnings)
+        uncertainty=loaded.uncertainty, warnings=warnings, unbounded=upper >= reps)
 
 
 def _evaluations(gaps: dict, values, seeds, q: Question) -> pd.DataFrame:
