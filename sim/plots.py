@@ -747,7 +747,7 @@ def meeting_target(result, scenario=None) -> Figure:
     ax.grid(alpha=0.3)
     target = q.target_text(scenario)
     if searched:
-        ax.set_xlabel(f"{q.axis()}: {result.lever}")
+        ax.set_xlabel(result.axis[0].upper() + result.axis[1:])
         ax.set_title(f"Probability that {target} in {q.year}\n"
                      f"by value of {q.argument} ({len(result.thresholds)} replications, {result.runs} runs)")
     else:

@@ -85,14 +85,14 @@ class Question:
         return (f"the {measure} of {labels.group(self.group, scenario)} is at most {number(self.most_gap)}"
                 f"{' ' + unit if unit and unit != '%' else ''}")
 
-    def lever_text(self, levers) -> str:
+    def lever_text(self, levers, unit: bool = False) -> str:
+        """"extra of lever training_places (nursing/pre_registration_degree) in policy more_places"; with
+        ``unit``, the argument's unit after its name."""
         lever = levers[self.lever]
         where = getattr(lever, "stage", None) or ", ".join(getattr(lever, "groups", None) or []) or "all groups"
-        return f"{self.argument} of lever {lever.kind} ({where}) in policy {self.policy}"
-
-    def axis(self) -> str:
-        unit = UNITS.get(self.argument.split(".")[0])
-        return f"{self.argument}" + (f" ({unit})" if unit else "")
+        counted = UNITS.get(self.argument.split(".")[0]) if unit else None
+        return (f"{self.argument}{f' ({counted})' if counted else ''} of lever {lever.kind} ({where}) in policy "
+                f"{self.policy}")
 
 
 def number(value: float) -> str:
@@ -314,6 +314,7 @@ class TargetResult:
     experiment: str
     question: Question
     lever: str  # the lever searched, in words
+    axis: str  # the same, with the argument's unit
     answer: float | None
     interval: tuple[float | None, float | None]  # None at the top: beyond the range, or unbounded (below)
     at_lowest: bool  # the answer is the lowest value searched: lower values may meet the target too
@@ -549,7 +550,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     evaluations = _evaluations(gaps, values, seeds, q)
     return TargetResult(
         experiment=loaded.name, question=q, lever=q.lever_text(loaded.policies[q.policy]),
-        answer=float(values[answer_index]) if answer_index < n else None, interval=(low, high),
+        axis=q.lever_text(loaded.policies[q.policy], unit=True), answer=float(values[answer_index]) if answer_index < n else None, interval=(low, high),
         at_lowest=answer_index == 0, thresholds=thresholds, probabilities=probabilities, evaluations=evaluations,
         runs=run.runs, seconds=time.perf_counter() - started, method="every value" if every_value else "bisection",
         uncertainty=loaded.uncertainty, warnings=warnings, unbounded=upper >= reps)

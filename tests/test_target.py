@@ -42,7 +42,7 @@ def leaving(tmp_path_factory) -> Path:
 
 
 def test_the_search_finds_the_known_answer(tmp_path):
-    result = target.find(write(tmp_path, values={"from": 0, "to": 30, "step": 1}))
+    result = target.find(write(tmp_path, values={"from": 0, "to": 30, "step": 1}), workers=1)
     assert result.answer == 10 and not result.at_lowest and result.interval == (10, 10) and not result.unbounded
     assert (result.thresholds.threshold == 10).all()
     shares = result.probabilities.set_index("value").share
@@ -55,12 +55,13 @@ def test_the_search_finds_the_known_answer(tmp_path):
     # six replications bound a median with 90% confidence, but not an 80% quantile from above
     assert target.answer_interval(np.zeros(6), 0.5) == (0, 5)
     assert target.answer_interval(np.zeros(6), 0.8)[1] == 6
-    assert "no upper bound (6 replications are too few" in target.find(write(tmp_path, probability=0.8)).summary()
+    few = target.find(write(tmp_path, probability=0.8), workers=1)
+    assert "no upper bound (6 replications are too few" in few.summary()
 
 
 def test_bisection_finds_what_running_every_value_finds_for_the_same_replications(leaving):
-    bisected = target.find(leaving)
-    every = target.find(leaving, every_value=True)
+    bisected = target.find(leaving, workers=1)
+    every = target.find(leaving, every_value=True, workers=1)
     assert every.warnings == []  # the gap never rises with places here: both must agree
     # by brute force, from every run: each replication's smallest value with a gap of at most 0
     runs = every.evaluations
@@ -88,7 +89,7 @@ def test_the_same_results_with_one_worker_and_two(leaving):
 
 
 def test_a_target_not_met_within_the_range_is_said_so(tmp_path):
-    result = target.find(write(tmp_path, values=[0, 4, 8]))
+    result = target.find(write(tmp_path, values=[0, 4, 8]), workers=1)
     assert result.answer is None and result.interval == (None, None)
     assert (result.thresholds.met == "beyond the range").all() and result.thresholds.threshold.isna().all()
     assert "more than 8, the highest value searched" in result.summary()
@@ -96,7 +97,7 @@ def test_a_target_not_met_within_the_range_is_said_so(tmp_path):
 
 
 def test_a_target_met_at_the_lowest_value_says_lower_values_may_meet_it(tmp_path):
-    result = target.find(write(tmp_path, values={"from": 12, "to": 20, "step": 4}))
+    result = target.find(write(tmp_path, values={"from": 12, "to": 20, "step": 4}), workers=1)
     assert result.answer == 12 and result.at_lowest
     assert (result.thresholds.met == "at the lowest value").all() and (result.thresholds.runs == 2).all()
     assert "12 or less" in result.summary()
@@ -108,18 +109,18 @@ def test_a_measure_that_rises_with_the_lever_is_warned_of(tmp_path):
     data = yaml.safe_load(path.read_text())
     data["policies"]["places"]["levers"] = [{"lever": "retention", "factor": 1.0}]
     path.write_text(yaml.safe_dump(data))
-    result = target.find(path, every_value=True, most_gap=25)
+    result = target.find(path, every_value=True, most_gap=25, workers=1)
     assert result.warnings and all("rose with the lever" in w for w in result.warnings)
 
 
 def test_the_earliest_year_with_a_number_of_places(tmp_path):
     path = write(tmp_path)
-    at_10 = target.find(path, earliest_with=10)
+    at_10 = target.find(path, earliest_with=10, workers=1)
     assert at_10.earliest == 2024 and at_10.runs == 6
     assert list(at_10.years.year) == [2021, 2022, 2023, 2024]
     assert at_10.years["mean"].tolist() == pytest.approx([20, 20, 10, 0])  # one cohort a year from September 2022
-    assert target.find(path, earliest_with=20).earliest == 2023
-    late = target.find(path, earliest_with=4)
+    assert target.find(path, earliest_with=20, workers=1).earliest == 2023
+    late = target.find(path, earliest_with=4, workers=1)
     assert late.earliest is None and "not by 2024" in late.summary()
 
 
@@ -133,7 +134,7 @@ def test_the_command_writes_its_folder_and_exits_0(leaving, tmp_path, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["target"]["most_gap"] == 2 and manifest["runs"] == len(pd.read_csv(out / "runs.csv"))
     assert len(pd.read_csv(out / "thresholds.csv")) == 6 and len(pd.read_csv(out / "probabilities.csv")) == 16
-    found = target.find(leaving, most_gap=2)
+    found = target.find(leaving, most_gap=2, workers=1)
     assert manifest["answer"]["value"] == found.answer
     earliest = tmp_path / "earliest"
     assert main(["target", str(leaving), "--quiet", "--workers", "1", "--earliest-with", "20", "--out",
@@ -144,10 +145,10 @@ def test_the_command_writes_its_folder_and_exits_0(leaving, tmp_path, capsys):
 def test_the_figure_has_a_title_labels_and_the_answer(leaving):
     from sim import plots
 
-    result = target.find(leaving)
+    result = target.find(leaving, workers=1)
     fig = plots.meeting_target(result)
     ax = fig.axes[0]
     assert "Probability that the supply gap FTE" in ax.get_title() and "2024" in ax.get_title()
-    assert ax.get_xlabel().startswith("extra (places a year)") and "%" in ax.get_ylabel()
+    assert ax.get_xlabel().startswith("Extra (places a year) of lever training_places") and "%" in ax.get_ylabel()
     share = next(line for line in ax.get_lines() if line.get_gid() == "share")
     assert list(share.get_ydata()) == list(result.probabilities.share)
