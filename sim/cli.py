@@ -380,10 +380,10 @@ def _experiment_commands(sub) -> None:
     target = sub.add_parser(
         "target", help="the smallest value of a lever (e.g. training places) that meets a target with a probability, "
                        "or the earliest year a value meets it",
-        description="Search a lever's argument for the smallest value at which a group's gap in a year is at most "
-                    "G with probability at least P (bisection on paired replications), or, with --earliest-with N, "
-                    "the earliest year it is met at N. The options replace fields of the experiment file's target "
-                    "section.",
+        description=textwrap.fill("Search a lever's argument for the smallest value at which a group's gap in a year "
+                                  "is at most G with probability at least P (bisection on paired replications), or, "
+                                  "with --earliest-with N, the earliest year it is met at N. The options replace "
+                                  "fields of the experiment file's target section.", 80),
         epilog=_examples("workforce target experiments/nursing-places-needed.yaml",
                          "workforce target experiments/nursing-places-needed.yaml --measure supply_gap_fte "
                          "--most-gap 50 --probability 0.9",
