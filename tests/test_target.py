@@ -152,3 +152,22 @@ def test_the_figure_has_a_title_labels_and_the_answer(leaving):
     assert ax.get_xlabel().startswith("Extra (places a year) of lever training_places") and "%" in ax.get_ylabel()
     share = next(line for line in ax.get_lines() if line.get_gid() == "share")
     assert list(share.get_ydata()) == list(result.probabilities.share)
+
+
+def test_the_dashboards_what_it_takes_searches_the_pages_course_with_its_other_levers():
+    from sim.app import Inputs, Target, target_experiment, target_text, what_it_takes
+
+    inputs = Inputs(until=2026, replications=2, recruits=50, places=(("nursing/pre_registration_degree", 40),))
+    question = Target(stage="nursing/pre_registration_degree", group="nursing", most_gap=300, percent=50)
+    data = target_experiment(inputs, question)
+    levers = data["policies"]["policy"]["levers"]
+    assert [x["lever"] for x in levers] == ["training_places", "recruitment"]  # the page's own places replaced
+    assert data["target"]["values"] == {"from": 0, "to": 300, "step": 300 / 19}
+    result = what_it_takes(inputs, question)
+    assert len(result.question.values) == 20 and result.question.year == 2026
+    assert "extra places a year" in target_text(result) and "2 replications" in target_text(result)
+    import solara
+
+    from sim.app import TargetAnswer, compiled
+
+    solara.render(TargetAnswer(result, compiled(inputs)), handle_error=False)  # the panel draws it
