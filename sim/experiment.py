@@ -545,11 +545,12 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
 
 # ---- executors --------------------------------------------------------------------------------------
 def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = None, quiet: bool = False,
-            desc: str = "runs"):
+            desc: str = "runs", client=None):
     """Yield ``(job, fn(job))`` as jobs finish, with a progress bar (time left) unless ``quiet``.
 
     ``scheduler``: None for local worker processes (one in-process worker if ``workers`` is
-    1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler.
+    1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler. ``client``: a
+    Dask client (``dask_client``) kept by the caller across several calls, which this call leaves open.
     """
     from tqdm import tqdm
 
@@ -557,8 +558,8 @@ def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = 
     if not jobs:
         return
     with tqdm(total=len(jobs), desc=desc, unit="run", disable=quiet, smoothing=0.05, dynamic_ncols=True) as bar:
-        if scheduler:
-            results = _dask(fn, jobs, workers, scheduler)
+        if scheduler or client is not None:
+            results = _dask(fn, jobs, workers, scheduler, client)
         elif workers == 1:
             results = ((job, fn(job)) for job in jobs)
         else:
@@ -660,12 +661,14 @@ def dask_client(workers: int, scheduler: str):
                                                          f"(or 'local')") from None
 
 
-def _dask(fn, jobs, workers, scheduler):
+def _dask(fn, jobs, workers, scheduler, client=None):
     import logging
 
     from distributed import as_completed as dask_completed
 
-    client, cluster = dask_client(workers, scheduler)
+    kept = client is not None
+    if not kept:
+        client, cluster = dask_client(workers, scheduler)
     futures, pending, finished = [], None, False
     try:
         futures = client.map(fn, jobs, pure=False)
@@ -681,9 +684,10 @@ def _dask(fn, jobs, workers, scheduler):
             client.cancel(futures)
             for name in ("tornado.application", "distributed", "asyncio"):
                 logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if not kept:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 # ---- the results store --------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -273,12 +274,18 @@ def _jobs(loaded, q: Question, points, keys: tuple[str, ...], until: int) -> lis
 
 
 class _Runner:
-    """Runs rounds of jobs on the experiment's executor, counting them on one progress bar."""
+    """Runs rounds of jobs on the experiment's executor, counting them on one progress bar. A Dask client
+    is kept for every round (a ``LocalCluster`` takes seconds to start); local worker processes are
+    started each round from the forkserver, which has imported the model once (hundredths of a second)."""
 
     def __init__(self, desc: str, total: int, workers, scheduler, quiet: bool, progress=None):
         from tqdm import tqdm
 
         self.workers, self.scheduler, self.progress, self.runs = workers, scheduler, progress, 0
+        self.client = self.cluster = None
+        if scheduler:
+            self.client, self.cluster = experiment_module.dask_client(max(1, workers or os.cpu_count() or 1),
+                                                                      scheduler)
         self.bar = tqdm(total=total, desc=desc, unit="run", disable=True if quiet else None, smoothing=0.05,
                         dynamic_ncols=True)
 
@@ -287,7 +294,7 @@ class _Runner:
         order = {id(job): i for i, job in enumerate(jobs)}
         out = [None] * len(jobs)
         for job, result in experiment_module.execute(experiment_module.simulate, jobs, self.workers, self.scheduler,
-                                                     quiet=True):
+                                                     quiet=True, client=self.client):
             out[order[id(job)]] = result
             self.runs += 1
             self.bar.update(1)
@@ -299,6 +306,10 @@ class _Runner:
         self.bar.total = self.runs
         self.bar.refresh()
         self.bar.close()
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
 
 
 # ---- the answer -----------------------------------------------------------------------------------
