@@ -231,13 +231,22 @@ def numeric_arguments(lever) -> list[str]:
 
 def with_value(lever, argument: str, value: float):
     """The lever with ``argument`` set to ``value``; pydantic's ``ValidationError`` if it cannot take it."""
-    data = lever.describe()
+    data = _mutable(lever.describe())
     node = data
     *parents, last = argument.split(".")
     for key in parents:
         node = node[_key(node, key)]
     node[_key(node, last)] = float(value)
     return type(lever).model_validate(data)
+
+
+def _mutable(value):
+    """Lists for tuples (such as ``stay_years``), at any depth, so that one entry can be set."""
+    if isinstance(value, dict):
+        return {k: _mutable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mutable(v) for v in value]
+    return value
 
 
 def _key(node, key: str):

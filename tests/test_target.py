@@ -171,3 +171,15 @@ def test_the_dashboards_what_it_takes_searches_the_pages_course_with_its_other_l
     from sim.app import TargetAnswer, compiled
 
     solara.render(TargetAnswer(result, compiled(inputs)), handle_error=False)  # the panel draws it
+
+
+def test_any_numeric_argument_of_a_lever_can_be_searched():
+    from sim.interventions import RetireAndReturn, TrainingPlaces
+
+    places = TrainingPlaces(stage="nursing/pre_registration_degree", places={2025: 500, 2026: 520}, start="2025-01")
+    assert target.numeric_arguments(places) == ["places.2025", "places.2026"]
+    assert target.with_value(places, "places.2026", 600).places == {2025: 500, 2026: 600}
+    returning = RetireAndReturn(groups=["nursing"], share=0.3, stay_years=(1, 2))
+    assert target.numeric_arguments(returning) == ["share", "stay_years.0", "stay_years.1"]
+    assert target.with_value(returning, "stay_years.1", 3).stay_years == (1, 3)
+    assert target.with_value(returning, "share", 0.5).share == 0.5 and returning.share == 0.3
