@@ -48,6 +48,7 @@ from .errors import InputError, Problem, from_pydantic
 
 LEVEL = 0.90  # of the answer's interval and of each share's interval
 MAX_VALUES = 10_000
+WIDTH = 100  # columns of the printed summary, as the command line's tables
 QUANTILES = (0.1, 0.5, 0.9)  # of the replications' thresholds, reported with the answer
 OPTIONS = ("policy", "lever", "argument", "values", "group", "measure", "year", "most_gap", "probability",
            "earliest_with")
@@ -377,20 +378,20 @@ class TargetResult:
         quantiles = ", ".join(f"{p:.0%} {_value_text(_quantile(t, p, len(q.values)), q.values)}" for p in QUANTILES)
         beyond = int(t.isna().sum())
         lines = [
-            f"{self.experiment}: the smallest {self.lever} such that {q.target_text(scenario)} in {q.year} with "
-            f"probability at least {q.probability:.0%}",
+            _fill(f"{self.experiment}: the smallest {self.lever} such that {q.target_text(scenario)} in {q.year} "
+                  f"with probability at least {q.probability:.0%}"),
             "",
             f"answer: {self.answer_text()}",
-            f"{LEVEL:.0%} interval of the answer: {self.interval_text()} (order statistics of the {len(t)} "
-            f"replications' thresholds)",
-            f"thresholds of the replications: {quantiles}"
-            + (f"; {beyond} of {len(t)} not met within the range" if beyond else ""),
+            _fill(f"{LEVEL:.0%} interval of the answer: {self.interval_text()} (order statistics of the {len(t)} "
+                  f"replications' thresholds)"),
+            _fill(f"thresholds of the replications: {quantiles}"
+                  + (f"; {beyond} of {len(t)} not met within the range" if beyond else "")),
             "",
             f"share of replications meeting the target by value of {q.argument} ({LEVEL:.0%} interval):",
             _share_table(self.probabilities, "value"),
             "",
-            f"{self.runs} runs ({len(t)} replications x {len(q.values)} values, {self.method}) in {self.seconds:.0f} s; "
-            f"replications contain {self.uncertainty}",
+            _fill(f"{self.runs} runs ({len(t)} replications x {len(q.values)} values, {self.method}) in "
+                  f"{self.seconds:.0f} s; replications contain {self.uncertainty}"),
         ]
         return "\n".join(lines)
 
@@ -427,17 +428,24 @@ class EarliestResult:
     def summary(self, scenario=None) -> str:
         q = self.question
         return "\n".join([
-            f"{self.experiment}: the earliest year by which {q.target_text(scenario)} with probability at least "
-            f"{q.probability:.0%}, with {self.lever} at {number(self.value)}",
+            _fill(f"{self.experiment}: the earliest year by which {q.target_text(scenario)} with probability at "
+                  f"least {q.probability:.0%}, with {self.lever} at {number(self.value)}"),
             "",
             f"earliest year: {self.answer_text()}",
             "",
             f"share of replications meeting the target each year ({LEVEL:.0%} interval):",
             _share_table(self.years, "year"),
             "",
-            f"{self.runs} runs ({self.runs} replications, to {q.year}) in {self.seconds:.0f} s; replications contain "
-            f"{self.uncertainty}",
+            _fill(f"{self.runs} runs ({self.runs} replications, to {q.year}) in {self.seconds:.0f} s; replications "
+                  f"contain {self.uncertainty}"),
         ])
+
+
+def _fill(text: str) -> str:
+    """A paragraph of the printed summary, within the command line's 100 columns."""
+    import textwrap
+
+    return textwrap.fill(text, WIDTH, break_long_words=False, break_on_hyphens=False)
 
 
 def _value_text(value, values) -> str:

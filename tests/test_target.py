@@ -128,7 +128,8 @@ def test_the_command_writes_its_folder_and_exits_0(leaving, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["target", str(leaving), "--workers", "1", "--quiet", "--out", str(out), "--most-gap", "2"]) == 0
     printed = capsys.readouterr().out
-    assert "answer: " in printed and f"wrote " in printed
+    assert "answer: " in printed and "wrote " in printed
+    assert max(len(line) for line in printed.splitlines()) <= 100
     assert sorted(p.name for p in out.iterdir()) == ["experiment.yaml", "manifest.json", "probabilities.csv",
                                                      "runs.csv", "target.png", "thresholds.csv"]
     manifest = json.loads((out / "manifest.json").read_text())
