@@ -477,7 +477,7 @@ def _target(args) -> int:
     for warning in result.warnings:
         print("\n" + textwrap.fill(f"workforce: warning: {warning}", width=WIDTH, subsequent_indent="  ",
                                    break_long_words=False), file=sys.stderr)
-    print(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
+    _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
 
 
