@@ -7,8 +7,9 @@ section) with ``sim.target.search`` and prints:
 
 - the wall time and the runs used, against the 20 x 50 = 1,000 runs of evaluating every value;
 - where the time goes: one run of the model to the target year, the tidy table and the one
-  measure taken from it (timed in this process on a few replications), and what is left
-  (starting workers each bisection round, waiting for the round's slowest run);
+  measure taken from it (timed in this process on a few replications), each bisection round's
+  runs and wall time, and what is left (starting workers each round, waiting for a round's
+  slowest run);
 - the answer, so that a slow search is not mistaken for a fast wrong one.
 
 It prints figures and never asserts them. Other load on the machine shows up in the figures.
@@ -73,7 +74,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"one run to {q.year}: model {model_s:.3f} s, tidy table and the measure {measure_s:.3f} s "
           f"({measure_s / (model_s + measure_s):.0%} of a run)")
     print(f"runs x a run's time / workers: {busy:.1f} s ({busy / wall:.0%} of the wall time); the rest: starting "
-          f"workers each round, a round's last runs on one core, loading and summarising")
+          f"workers each round, a round's last runs on one core, other load on the machine")
+    rounds = "; ".join(f"{n} runs {seconds:.1f} s" for n, seconds in result.rounds)
+    print(f"rounds ({len(result.rounds)}): {rounds}; outside them {wall - sum(s for _, s in result.rounds):.1f} s")
     print(f"\nanswer: {result.answer_text()} (90% interval {result.interval_text()})")
     for warning in result.warnings:
         print(f"warning: {warning}")

@@ -292,6 +292,7 @@ class _Runner:
         from tqdm import tqdm
 
         self.workers, self.scheduler, self.progress, self.runs = workers, scheduler, progress, 0
+        self.rounds: list[tuple[int, float]] = []  # runs and wall seconds of each round
         self.client = self.cluster = None
         if scheduler:
             self.client, self.cluster = experiment_module.dask_client(max(1, workers or os.cpu_count() or 1),
@@ -301,6 +302,7 @@ class _Runner:
 
     def __call__(self, jobs: list) -> list[dict]:
         """Each job's outcomes, in the jobs' order."""
+        started = time.perf_counter()
         order = {id(job): i for i, job in enumerate(jobs)}
         out = [None] * len(jobs)
         for job, result in experiment_module.execute(experiment_module.simulate, jobs, self.workers, self.scheduler,
@@ -310,6 +312,7 @@ class _Runner:
             self.bar.update(1)
             if self.progress is not None:
                 self.progress(self.runs, self.bar.total)
+        self.rounds.append((len(jobs), time.perf_counter() - started))
         return out
 
     def close(self):
@@ -348,6 +351,7 @@ class TargetResult:
     uncertainty: str  # what the replications' spread contains
     warnings: list[str] = field(default_factory=list)
     unbounded: bool = False  # too few replications to bound the answer above with 90% confidence
+    rounds: list = field(default_factory=list)  # (runs, wall seconds) of each round of runs
     figure: Path | None = None  # set by write
 
     @property
@@ -581,7 +585,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
         axis=q.lever_text(loaded.policies[q.policy], unit=True), answer=float(values[answer_index]) if answer_index < n else None, interval=(low, high),
         at_lowest=answer_index == 0, thresholds=thresholds, probabilities=probabilities, evaluations=evaluations,
         runs=run.runs, seconds=time.perf_counter() - started, method="every value" if every_value else "bisection",
-        uncertainty=loaded.uncertainty, warnings=warnings, unbounded=upper >= reps)
+        uncertainty=loaded.uncertainty, warnings=warnings, unbounded=upper >= reps, rounds=run.rounds)
 
 
 def _evaluations(gaps: dict, values, seeds, q: Question) -> pd.DataFrame:
