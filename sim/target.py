@@ -560,7 +560,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     warnings = _rises(gaps, values, seeds, q)
     if not every_value and len(warnings):
         warnings.append("where a replication's measure rises with the lever, the bisection found a value meeting the "
-                        "target, not necessarily the smallest: search again with every value (every_value)")
+                        "target, not necessarily the smallest: search again with every value (--every-value)")
     k = _rank(q.probability, reps)
     ordered = np.sort(index)
     answer_index = int(ordered[k - 1])
