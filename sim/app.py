@@ -363,13 +363,13 @@ def what_it_takes(inputs: Inputs, question: Target, progress=None):
 def target_text(result, s=None) -> str:
     """The answer in a sentence, as the panel shows it."""
     q = result.question
-    met = (f"{q.target_text(s)} in March {q.year} in at least {q.probability:.0%} of {len(result.thresholds)} "
-           f"replications ({result.runs} runs)")
+    where = f"{q.target_text(s)} in March {q.year}"
+    of = f"{q.probability:.0%} of {len(result.thresholds)} replications ({result.runs} runs)"
     if result.answer is None:
-        return (f"More than {q.values[-1]:,.0f} extra places a year: even the most searched does not make {met}. "
-                f"The gap may close later, or need other levers too.")
-    return (f"{result.answer_text()} extra places a year: the fewest at which {met}. {LEVEL:.0%} interval: "
-            f"{result.interval_text()}.")
+        return (f"More than {q.values[-1]:,.0f} extra places a year: even at {q.values[-1]:,.0f}, {where} in fewer "
+                f"than {of}. The gap may close later, or need other levers too.")
+    return (f"{result.answer_text()} extra places a year: the fewest at which {where} in at least {of}. "
+            f"{LEVEL:.0%} interval: {result.interval_text()}.")
 
 
 # ---- running and summarising ----------------------------------------------------------------------
@@ -826,7 +826,7 @@ def WhatItTakes(s):
     groups = {group_name(s, g): g for g in [*s.groups, experiment_module.TOTAL]}
     if not courses:
         return
-    with solara.Card("What it takes"):
+    with solara.Card("What it takes", classes=["workforce-controls"]):
         Help(f"The fewest extra places a year on a course (0 to its slider's top, {TARGET_VALUES} values) at which "
              f"a group's gap (funded establishment less FTE in post) in March {inputs.until} is at most the gap "
              f"allowed in the share of replications asked, with the other levers in force. Each replication runs "
