@@ -472,7 +472,7 @@ def _share_table(table: pd.DataFrame, by: str) -> str:
         "share": [f"{s:.0%} ({lo:.0%}-{hi:.0%})" for s, lo, hi in zip(table.share, table.low, table.high)],
     })
     if "mean" in table.columns:
-        shown["measure: mean (90% band)"] = [f"{number(round(m, 1))} ({number(round(lo, 1))} to {number(round(hi, 1))})"
+        shown["measure: mean (90% band)"] = [f"{m:,.0f} ({lo:,.0f} to {hi:,.0f})"
                                              for m, lo, hi in zip(table["mean"], table.band_low, table.band_high)]
     return shown.to_string(index=False)
 
