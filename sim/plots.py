@@ -740,7 +740,7 @@ def meeting_target(result, scenario=None) -> Figure:
     found = result.answer if searched else result.earliest
     if found is not None:
         ax.axvline(found, color=_COLOURS[3], linewidth=1.2,
-                   label=f"{'answer' if searched else 'earliest year'}: {found:,.6g}")
+                   label=f"answer: {found:,.6g}" if searched else f"earliest year: {found}")
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("Replications meeting the target (%)")
@@ -748,11 +748,11 @@ def meeting_target(result, scenario=None) -> Figure:
     target = q.target_text(scenario)
     if searched:
         ax.set_xlabel(result.axis[0].upper() + result.axis[1:])
-        ax.set_title(f"Probability that {target} in {q.year}\n"
-                     f"by value of {q.argument} ({len(result.thresholds)} replications, {result.runs} runs)")
+        ax.set_title(_wrap(f"Probability that {target} in {q.year}, by value of {q.argument} "
+                           f"({len(result.thresholds)} replications, {result.runs} runs)", 90))
     else:
         _years_axis(ax, "Replications meeting the target (%)", rate=True)
-        ax.set_title(f"Probability that {target}, each year, with {q.argument} at "
-                     f"{result.value:,.6g}\n({len(result.evaluations.replication.unique())} replications)")
+        ax.set_title(_wrap(f"Probability that {target}, each year, with {q.argument} at {result.value:,.6g} "
+                           f"({len(result.evaluations.replication.unique())} replications)", 90))
     _legend_below(fig, ax, ncols=2)
     return fig
