@@ -160,7 +160,7 @@ CASES = {
                                       with_target(probability=0)),
     "target values the lever refuses": Case(["target", "e.yaml"], "e.yaml", "target.values",
                                             "values the lever's extra accepts", with_target(values=[-2e6, 0])),
-    "an earliest-year value the lever refuses": Case(["target", "e.yaml", "--earliest-with", "-2e6"],
+    "an earliest-year value the lever refuses": Case(["target", "e.yaml", "--earliest-with=-2e6"],
                                                      "--earliest-with", "earliest_with",
                                                      "values the lever's extra accepts", with_target()),
     "a target policy the file does not have": Case(["target", "e.yaml"], "e.yaml", "target.policy",
