@@ -13,9 +13,10 @@
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
     workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--over-posterior FILE]
                           [--strict] [--workers N] [--out DIR]
-    workforce target EXPERIMENT [--argument A] [--values V ...] [--group G] [--measure M] [--year Y]
-                     [--most-gap G] [--probability P] [--earliest-with N] [--replications N] [--workers N]
-                     [--scheduler ADDRESS|local] [--out DIR] [--quiet]
+    workforce target EXPERIMENT [--policy P] [--lever I] [--argument A] [--values V ...] [--group G]
+                     [--measure M] [--year Y] [--most-gap G] [--probability P] [--earliest-with N]
+                     [--every-value] [--replications N] [--workers N] [--scheduler ADDRESS|local] [--out DIR]
+                     [--quiet] [--fixed-parameters]
     workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
     workforce dashboard [--port N] [--host HOST] [--open]
     workforce --version
