@@ -400,6 +400,24 @@ class TargetResult:
         return "\n".join(lines)
 
 
+    def markdown(self, scenario=None) -> str:
+        """The result as a report section (Markdown): the question, the answer with its uncertainty, the
+        share meeting the target by value and, once written, the figure."""
+        q = self.question
+        t = self.thresholds.threshold
+        quantiles = ", ".join(f"{p:.0%} {_value_text(_quantile(t, p, len(q.values)), q.values)}" for p in QUANTILES)
+        return "\n".join([
+            f"The smallest {self.lever} such that {q.target_text(scenario)} in {q.year} with probability at least "
+            f"{q.probability:.0%}.", "",
+            f"**Answer: {self.answer_text()}** ({LEVEL:.0%} interval {self.interval_text()}). The replications' own "
+            f"thresholds: {quantiles}.", "",
+            _markdown_table(self.probabilities, "value", q.argument), "",
+            *([f"![Share of replications meeting the target by value]({self.figure})", ""] if self.figure else []),
+            f"{self.runs} runs: {len(t)} replications x {len(q.values)} values, {self.method}. The replications "
+            f"contain {self.uncertainty}.",
+        ])
+
+
 @dataclass
 class EarliestResult:
     """The first year the target is met with the probability asked, at one value of the lever.
@@ -443,6 +461,27 @@ class EarliestResult:
             _fill(f"{self.runs} runs ({self.runs} replications, to {q.year}) in {self.seconds:.0f} s; replications "
                   f"contain {self.uncertainty}"),
         ])
+
+    def markdown(self, scenario=None) -> str:
+        """The result as a report section (Markdown), as ``TargetResult.markdown``."""
+        q = self.question
+        return "\n".join([
+            f"The earliest year by which {q.target_text(scenario)} with probability at least {q.probability:.0%}, "
+            f"with {self.lever} at {number(self.value)}.", "",
+            f"**Earliest year: {self.answer_text()}.**", "",
+            _markdown_table(self.years, "year", "year"), "",
+            *([f"![Share of replications meeting the target each year]({self.figure})", ""] if self.figure else []),
+            f"{self.runs} runs, one per replication, to {q.year}. The replications contain {self.uncertainty}.",
+        ])
+
+
+def _markdown_table(table: pd.DataFrame, by: str, heading: str) -> str:
+    lines = [f"| {heading} | replications meeting the target | share ({LEVEL:.0%} interval) |", "|---|---|---|"]
+    for row in table.itertuples():
+        x = getattr(row, by)
+        lines.append(f"| {x if by == 'year' else number(x)} | {row.meeting} of {row.replications} | {row.share:.0%} "
+                     f"({row.low:.0%} to {row.high:.0%}) |")
+    return "\n".join(lines)
 
 
 def _fill(text: str) -> str:

@@ -143,6 +143,18 @@ def test_the_command_writes_its_folder_and_exits_0(leaving, tmp_path, capsys):
     assert (earliest / "years.csv").exists() and (earliest / "target.png").exists()
 
 
+def test_a_result_renders_as_a_report_section(leaving, tmp_path):
+    from sim import experiment
+
+    result = target.find(leaving, workers=1)
+    target.write(result, experiment.load(leaving), tmp_path / "out")
+    text = result.markdown()
+    assert f"**Answer: {target.number(result.answer)}**" in text and f"({tmp_path / 'out' / 'target.png'})" in text
+    assert text.count("\n| ") == 1 + 16  # the header and a row per value
+    early = target.find(leaving, workers=1, earliest_with=20)
+    assert "**Earliest year: 2024.**" in early.markdown() and early.markdown().count("\n| 20") == 4
+
+
 def test_the_figure_has_a_title_labels_and_the_answer(leaving):
     from sim import plots
 
