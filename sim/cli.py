@@ -388,7 +388,7 @@ def _experiment_commands(sub) -> None:
         epilog=_examples("workforce target experiments/nursing-places-needed.yaml",
                          "workforce target experiments/nursing-places-needed.yaml --measure supply_gap_fte "
                          "--most-gap 50 --probability 0.9",
-                         "workforce target experiments/nursing-places-needed.yaml --values 0:400:20 --year 2036",
+                         "workforce target experiments/nursing-places-needed.yaml --values 0:400:20 --year 2030",
                          "workforce target experiments/nursing-places-needed.yaml --earliest-with 200"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     target.add_argument("experiment", help="experiment file (YAML), with a target section or the options below")
