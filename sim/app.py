@@ -315,6 +315,63 @@ def experiment_text(inputs: Inputs) -> str:
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+# ---- what it takes: the places needed (sim.target) --------------------------------------------------
+TARGET_MEASURE = "supply_gap_fte"  # the gap the page shows: funded establishment less FTE in post
+TARGET_VALUES = 20  # extra places searched, from 0 to the course's slider top
+
+
+@dataclass(frozen=True)
+class Target:
+    """The question of the "What it takes" panel: the fewest extra places a year on ``stage`` such that
+    ``group``'s gap in March of the page's last year is at most ``most_gap`` FTE in ``percent``% of the
+    replications, with the page's other levers in force."""
+
+    stage: str = "nursing/pre_registration_degree"
+    group: str = "nursing"
+    most_gap: int = 0
+    percent: int = 80
+
+
+def target_experiment(inputs: Inputs, question: Target) -> dict:
+    """The page's experiment file with the chosen course's extra places as the lever searched."""
+    s = compiled(inputs)
+    data = yaml.safe_load(experiment_text(inputs))
+    chosen = [x for x in levers(inputs, s) if not (isinstance(x, TrainingPlaces) and x.stage == question.stage)]
+    searched = TrainingPlaces(stage=question.stage, extra=0.0, start=lever_start(inputs, s))
+    data["name"] = "dashboard_target"
+    data["scenario"] = str(scenario_file(inputs.scenario))
+    data["policies"] = {"policy": {"levers": [_lever_entry(x) for x in [searched, *chosen]]}}
+    top = PLACES.get(question.stage, ("", 100))[1]
+    data["target"] = {"policy": "policy", "lever": 0, "argument": "extra",
+                      "values": {"from": 0, "to": top, "step": top / (TARGET_VALUES - 1)},
+                      "group": question.group, "measure": TARGET_MEASURE, "year": int(inputs.until),
+                      "most_gap": float(question.most_gap), "probability": question.percent / 100.0}
+    return data
+
+
+def what_it_takes(inputs: Inputs, question: Target, progress=None):
+    """The extra places needed (``sim.target.TargetResult``), searched over the page's replications and seeds
+    with the page's other levers and assumptions; runs in this process, as ``simulate`` does."""
+    from sim import target
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "target.yaml"
+        path.write_text(yaml.safe_dump(target_experiment(inputs, question), sort_keys=False))
+        return target.find(path, workers=1, quiet=True, progress=progress)
+
+
+def target_text(result, s=None) -> str:
+    """The answer in a sentence, as the panel shows it."""
+    q = result.question
+    where = f"{q.target_text(s)} in March {q.year}"
+    of = f"{q.probability:.0%} of {len(result.thresholds)} replications ({result.runs} runs)"
+    if result.answer is None:
+        return (f"More than {q.values[-1]:,.0f} extra places a year: even at {q.values[-1]:,.0f}, {where} in fewer "
+                f"than {of}. The gap may close later, or need other levers too.")
+    return (f"{result.answer_text()} extra places a year: the fewest at which {where} in at least {of}. "
+            f"{LEVEL:.0%} interval: {result.interval_text()}.")
+
+
 # ---- running and summarising ----------------------------------------------------------------------
 @dataclass
 class Result:
@@ -515,6 +572,22 @@ def run_task(inputs: Inputs):
 
     try:
         return simulate(inputs, progress)
+    except InputError as exc:
+        return str(exc)
+
+
+target_question = solara.reactive(Target())
+
+
+@solara.lab.task(prefer_threaded=True)
+def target_task(inputs: Inputs, question: Target):
+    def progress(done, total):
+        if not target_task.is_current():
+            raise _Superseded
+        target_task.progress = 100.0 * min(done / total, 1.0)
+
+    try:
+        return what_it_takes(inputs, question, progress)
     except InputError as exc:
         return str(exc)
 
@@ -745,6 +818,54 @@ def Results():
 
 
 @solara.component
+def WhatItTakes(s):
+    """The extra places a year on a course for a group's gap to be closed, with a probability."""
+    question = target_question.value
+    inputs = current.value
+    courses = {PLACES[st][0]: st for st in place_stages(s)}
+    groups = {group_name(s, g): g for g in [*s.groups, experiment_module.TOTAL]}
+    if not courses:
+        return
+    with solara.Card("What it takes", classes=["workforce-controls"]):
+        Help(f"The fewest extra places a year on a course (0 to its slider's top, {TARGET_VALUES} values) at which "
+             f"a group's gap (funded establishment less FTE in post) in March {inputs.until} is at most the gap "
+             f"allowed in the share of replications asked, with the other levers in force. Each replication runs "
+             f"every value it needs with one seed and parameter set; its threshold is found by bisection.")
+        solara.Select("Course", values=list(courses), value=PLACES.get(question.stage, ("",))[0],
+                      on_value=lambda v: target_question.set(dataclasses.replace(target_question.value,
+                                                                                 stage=courses[v])))
+        solara.Select("Group", values=list(groups), value=group_name(s, question.group),
+                      on_value=lambda v: target_question.set(dataclasses.replace(target_question.value,
+                                                                                 group=groups[v])))
+        solara.SliderInt("Gap allowed (FTE)", value=question.most_gap, min=0, max=500, step=10,
+                         on_value=lambda v: target_question.set(dataclasses.replace(target_question.value,
+                                                                                    most_gap=v)),
+                         thumb_label="always")
+        solara.SliderInt("Probability (%)", value=question.percent, min=50, max=95, step=5,
+                         on_value=lambda v: target_question.set(dataclasses.replace(target_question.value,
+                                                                                    percent=v)),
+                         thumb_label="always")
+        solara.Button("Find the places needed", on_click=lambda: target_task(current.value, target_question.value),
+                      classes=["workforce-target"])
+        if target_task.pending:
+            solara.ProgressLinear(target_task.progress if target_task.progress is not None else True)
+        result = target_task.value if target_task.finished else None
+        if isinstance(result, str):
+            solara.Error(result, classes=["run-problem"])
+        elif result is not None:
+            TargetAnswer(result, s)
+
+
+@solara.component
+def TargetAnswer(result, s):
+    """The places needed in a sentence, and the share of replications meeting the target by value."""
+    from sim import plots
+
+    solara.HTML(tag="p", unsafe_innerHTML=html_escape(target_text(result, s)), classes=["workforce-answer"])
+    solara.FigureMatplotlib(plots.meeting_target(result, s), format="png")
+
+
+@solara.component
 def Page():
     """The page: the levers, Run, and the policy against its baseline."""
     solara.Title(TITLE)
@@ -772,7 +893,9 @@ def Page():
         # levers beside the results on a laptop; on a phone the results come first, under Run
         with solara.ColumnsResponsive(default=12, medium=[5, 7], large=[4, 8], classes=["workforce-grid"]):
             Controls(s)
-            Results()
+            with solara.Column():
+                Results()
+                WhatItTakes(s)
 
 
 @solara.component

@@ -13,6 +13,10 @@
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
     workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--over-posterior FILE]
                           [--strict] [--workers N] [--out DIR]
+    workforce target EXPERIMENT [--policy P] [--lever I] [--argument A] [--values V ...] [--group G]
+                     [--measure M] [--year Y] [--most-gap G] [--probability P] [--earliest-with N]
+                     [--every-value] [--replications N] [--workers N] [--scheduler ADDRESS|local] [--out DIR]
+                     [--quiet] [--fixed-parameters]
     workforce report RESULTS_DIR [RESULTS_DIR ...] [--out FILE]
     workforce dashboard [--port N] [--host HOST] [--open]
     workforce --version
@@ -57,6 +61,7 @@ examples:
   workforce batch experiments/wales-plan-actions.yaml --replications 2   a small try of an experiment
   workforce batch experiments/quick-look.yaml
   workforce compare results/quick_look --years 2026 --groups nursing total
+  workforce target experiments/nursing-places-needed.yaml   the places needed to close a gap
   workforce report results/quick_look
 
 'workforce COMMAND --help' describes a command and its options.
@@ -377,6 +382,41 @@ def _experiment_commands(sub) -> None:
     sens.add_argument("--out", metavar="DIR", help="output directory (default results/<experiment name>-sensitivity)")
     executor_options(sens)
     sens.set_defaults(func=_sensitivity)
+    target = sub.add_parser(
+        "target", help="the smallest value of a lever (e.g. training places) that meets a target with a probability, "
+                       "or the earliest year a value meets it",
+        description=textwrap.fill("Search a lever's argument for the smallest value at which a group's gap in a year "
+                                  "is at most G with probability at least P (bisection on paired replications), or, "
+                                  "with --earliest-with N, the earliest year it is met at N. The options replace "
+                                  "fields of the experiment file's target section.", 80),
+        epilog=_examples("workforce target experiments/nursing-places-needed.yaml",
+                         "workforce target experiments/nursing-places-needed.yaml --measure supply_gap_fte "
+                         "--most-gap 50 --probability 0.9",
+                         "workforce target experiments/nursing-places-needed.yaml --values 0:400:20 --year 2030",
+                         "workforce target experiments/nursing-places-needed.yaml --earliest-with 200"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    target.add_argument("experiment", help="experiment file (YAML), with a target section or the options below")
+    target.add_argument("--policy", help="the policy holding the lever searched (default: the file's only policy)")
+    target.add_argument("--lever", type=int, metavar="I", help="the lever's index in the policy (default 0)")
+    target.add_argument("--argument", metavar="A", help="the lever's numeric argument searched: extra, places.2025, "
+                                                        "factor, ...")
+    target.add_argument("--values", nargs="+", metavar="V", help="the values searched: FROM:TO:STEP, or numbers")
+    target.add_argument("--group", metavar="G", help="a staff group, or total")
+    target.add_argument("--measure", metavar="M", help="the group measure (default need_gap_fte)")
+    target.add_argument("--year", type=int, metavar="Y", help="the year of the target (default: the final year)")
+    target.add_argument("--most-gap", type=float, metavar="G", help="the most the measure may be (default 0)")
+    target.add_argument("--probability", type=float, metavar="P", help="the probability of meeting it, in (0, 1)")
+    target.add_argument("--earliest-with", type=float, metavar="N", help="instead of searching: the earliest year the "
+                                                                         "target is met with the lever at N")
+    target.add_argument("--every-value", action="store_true", help="run every value for every replication instead "
+                                                                   "of bisecting (slower)")
+    target.add_argument("--replications", type=int, metavar="N", help="replications instead of the file's (its "
+                                                                      "first N seeds)")
+    target.add_argument("--out", metavar="DIR", help="results folder, empty or new (default results/<experiment "
+                                                     "name>-target-<time>)")
+    executor_options(target)
+    _parameters_option(target)
+    target.set_defaults(func=_target)
 
 
 def _print_notes(notes: list[str]) -> None:
@@ -423,6 +463,36 @@ def _batch(args) -> int:
     from . import analysis
 
     _print_warnings(analysis.cap_warnings(summary.out))
+    return 0
+
+
+def _target(args) -> int:
+    from . import experiment, target
+
+    _check_workers(args)
+    experiment.check_scheduler(args.scheduler)
+    if args.replications is not None and not 1 <= args.replications <= experiment.MAX_RUNS:
+        raise InputError.one("--replications", "replications", f"a whole number from 1 to {experiment.MAX_RUNS:,}",
+                             args.replications)
+    options = {name: getattr(args, name) for name in target.OPTIONS if name != "values"}
+    options["values"] = target.parse_values(args.values)
+    loaded, question = target.load(args.experiment, options, parameters=args.parameters,
+                                   replications=args.replications)
+    kind = "earliest" if question.earliest_with is not None else "target"
+    out = folders.check_empty(Path(args.out) if args.out else
+                              Path("results") / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
+    _print_notes(loaded.notes)
+    if question.earliest_with is not None:
+        result = target.earliest(loaded, question, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
+    else:
+        result = target.search(loaded, question, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet,
+                               every_value=args.every_value)
+    paths = target.write(result, loaded, out)
+    print(result.summary(loaded.scenario))
+    for warning in result.warnings:
+        print("\n" + textwrap.fill(f"workforce: warning: {warning}", width=WIDTH, subsequent_indent="  ",
+                                   break_long_words=False), file=sys.stderr)
+    _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     return 0
 
 

@@ -108,6 +108,24 @@ class SensitivitySpec(Strict):
         return v
 
 
+class TargetSpec(Strict):
+    """The question of ``workforce target`` (``sim.target``): the smallest value of a lever's numeric
+    argument at which a group's measure in a year is at most ``most_gap`` with at least ``probability``.
+    Only its types are checked here; what it names (policy, lever, argument, values, group, measure,
+    year) is checked against the experiment by ``sim.target``, after the command line's options."""
+
+    policy: str | None = None  # default: the file's only policy
+    lever: Annotated[int, Field(strict=True, ge=0)] = 0  # its index in the policy's levers
+    argument: str  # a numeric argument of the lever, dotted into a schedule: extra, places.2025, factor
+    values: Any  # the values searched: a list of numbers, or {from, to, step}
+    group: str  # a staff group or total
+    measure: str = "need_gap_fte"  # a group measure of the tidy table
+    year: Annotated[int, Field(strict=True)] | None = None  # default: the experiment's final year
+    most_gap: Annotated[float, Field(strict=True, allow_inf_nan=False)] = 0.0  # in the measure's unit
+    probability: Annotated[float, Field(strict=True, gt=0.0, lt=1.0)]
+    earliest_with: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None  # the earliest-year question
+
+
 class ExperimentSpec(Strict):
     name: PlainName
     description: str = ""
@@ -120,6 +138,7 @@ class ExperimentSpec(Strict):
     policies: dict[PlainName, PolicySpec] = {}
     uncertain: dict[str, Uncertain] = {}  # the scenario's format (sim.uncertain)
     sensitivity: SensitivitySpec = SensitivitySpec()
+    target: TargetSpec | None = None  # the goal-seeking question of workforce target
     # each replication's calibrated parameters: a set drawn by its seed from the calibration's posterior
     # (intervals carry parameter uncertainty), or its central set (intervals of the model's randomness alone)
     parameters: Literal["posterior", "fixed"] = "posterior"
@@ -272,13 +291,17 @@ def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
     return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
 
 
-def load(path, parameters: str | None = None) -> Experiment:
+def load(path, parameters: str | None = None, target: dict | None = None) -> Experiment:
     """Read and validate an experiment file; every problem names the file and the field.
-    ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``."""
+    ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``; ``target`` replaces
+    fields of its ``target`` section (the options of ``workforce target``)."""
     path = Path(path)
     data = read_yaml(path)
     if parameters is not None:
         data["parameters"] = parameters
+    if target:
+        section = data.get("target")
+        data["target"] = {**(section if isinstance(section, dict) else {}), **target}
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -523,11 +546,12 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
 
 # ---- executors --------------------------------------------------------------------------------------
 def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = None, quiet: bool = False,
-            desc: str = "runs"):
+            desc: str = "runs", client=None):
     """Yield ``(job, fn(job))`` as jobs finish, with a progress bar (time left) unless ``quiet``.
 
     ``scheduler``: None for local worker processes (one in-process worker if ``workers`` is
-    1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler.
+    1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler. ``client``: a
+    Dask client (``dask_client``) kept by the caller across several calls, which this call leaves open.
     """
     from tqdm import tqdm
 
@@ -535,8 +559,8 @@ def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = 
     if not jobs:
         return
     with tqdm(total=len(jobs), desc=desc, unit="run", disable=quiet, smoothing=0.05, dynamic_ncols=True) as bar:
-        if scheduler:
-            results = _dask(fn, jobs, workers, scheduler)
+        if scheduler or client is not None:
+            results = _dask(fn, jobs, workers, scheduler, client)
         elif workers == 1:
             results = ((job, fn(job)) for job in jobs)
         else:
@@ -638,12 +662,14 @@ def dask_client(workers: int, scheduler: str):
                                                          f"(or 'local')") from None
 
 
-def _dask(fn, jobs, workers, scheduler):
+def _dask(fn, jobs, workers, scheduler, client=None):
     import logging
 
     from distributed import as_completed as dask_completed
 
-    client, cluster = dask_client(workers, scheduler)
+    kept = client is not None
+    if not kept:
+        client, cluster = dask_client(workers, scheduler)
     futures, pending, finished = [], None, False
     try:
         futures = client.map(fn, jobs, pure=False)
@@ -659,9 +685,10 @@ def _dask(fn, jobs, workers, scheduler):
             client.cancel(futures)
             for name in ("tornado.application", "distributed", "asyncio"):
                 logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if not kept:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 # ---- the results store --------------------------------------------------------------------------------

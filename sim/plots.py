@@ -722,3 +722,44 @@ def _supervised_places(results_dir) -> pd.DataFrame | None:
     wide = wide[wide.places_commissioned > 0]
     wide["value"] = wide.places_filled / wide.places_commissioned
     return _summarise(wide, ["policy", "year"])
+
+
+def meeting_target(result, scenario=None) -> Figure:
+    """The share of replications meeting a target (``sim.target``) with its 90% interval: against the
+    lever's value for a search (the answer marked where the share first reaches the probability
+    asked), or against the year for the earliest-year question."""
+    from matplotlib.ticker import PercentFormatter
+
+    q = result.question
+    searched = hasattr(result, "probabilities")
+    table = result.probabilities if searched else result.years
+    x = table["value" if searched else "year"]
+    fig = Figure(figsize=(10, 6), layout="constrained")
+    ax = fig.subplots()
+    band = ax.fill_between(x, table.low, table.high, step="post" if searched else None, color=_COLOURS[0], alpha=0.18,
+                           linewidth=0, label=f"{LEVEL:.0%} interval of the share")
+    band.set_gid("share:band")
+    line, = ax.plot(x, table.share, drawstyle="steps-post" if searched else "default", marker="o", markersize=3,
+                    color=_COLOURS[0], label="share of replications meeting the target")
+    line.set_gid("share")
+    ax.axhline(q.probability, color="black", linewidth=0.8, linestyle="--",
+               label=f"probability asked ({q.probability:.0%})")
+    found = result.answer if searched else result.earliest
+    if found is not None:
+        ax.axvline(found, color=_COLOURS[3], linewidth=1.2,
+                   label=f"answer: {found:,.6g}" if searched else f"earliest year: {found}")
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("Replications meeting the target (%)")
+    ax.grid(alpha=0.3)
+    target = q.target_text(scenario)
+    if searched:
+        ax.set_xlabel(result.axis[0].upper() + result.axis[1:])
+        ax.set_title(_wrap(f"Probability that {target} in {q.year}, by value of {q.argument} "
+                           f"({len(result.thresholds)} replications, {result.runs} runs)", 90))
+    else:
+        _years_axis(ax, "Replications meeting the target (%)", rate=True)
+        ax.set_title(_wrap(f"Probability that {target}, each year, with {q.argument} at {result.value:,.6g} "
+                           f"({len(result.evaluations.replication.unique())} replications)", 90))
+    _legend_below(fig, ax, ncols=2)
+    return fig

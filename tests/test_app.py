@@ -328,6 +328,16 @@ def test_dashboard_on_a_laptop_two_visitors_a_policy_with_bands_and_a_download(c
             runs = pd.read_csv(tmp_path / "runs.csv")
             assert {"policy", "replication", "seed", "year", "group", "measure", "value"} <= set(runs.columns)
             assert runs.seed.nunique() == 6 and set(runs.policy) == {"baseline", "policy"}
+
+            # what it takes: the places needed for the nursing gap, searched with the page's levers
+            find = first.get_by_role("button", name="Find the places needed")
+            find.scroll_into_view_if_needed()
+            find.click()
+            answer = first.locator(".workforce-answer")
+            expect(answer).to_contain_text("extra places a year", timeout=120_000)
+            expect(answer).to_contain_text("Registered nurses (MH)")
+            answer.scroll_into_view_if_needed()
+            first.screenshot(path=str(SCREENSHOTS / "dashboard-target.png"))
         finally:
             browser.close()
     assert (SCREENSHOTS / "dashboard.png").stat().st_size > 20_000

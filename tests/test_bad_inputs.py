@@ -72,6 +72,17 @@ def with_lever(**lever_changes) -> dict:
                                                     for k, v in lever_changes.items()})}
 
 
+TARGET = {"argument": "extra", "values": {"from": 0, "to": 20, "step": 5}, "group": "staff",
+          "measure": "supply_gap_fte", "year": 2024, "probability": 0.8}
+
+
+def with_target(**target_changes) -> dict:
+    """The tiny experiment searching extra places on its course (None deletes a field of the target)."""
+    data = changed(EXPERIMENT, {"years": 5, "policies": {"places": {"levers": [
+        {"lever": "training_places", "stage": "course/student", "extra": 0}]}}, "target": TARGET})
+    return tiny() | {"e.yaml": changed(data, {f"target.{k}": v for k, v in target_changes.items()})}
+
+
 CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
 FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
@@ -154,6 +165,41 @@ CASES = {
     "posts funded with nothing to fund": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "fte or share (at least one)",
         tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [{"lever": "funded_posts", "ramp_years": 2}]})}),
+    "a target probability beyond 1": Case(["target", "e.yaml", "--probability", "1.5"], "--probability",
+                                          "probability", "a number less than 1", with_target()),
+    "target values that are not numbers": Case(["target", "e.yaml", "--values", "a:b:c"], "--values", "values",
+                                               "FROM:TO:STEP", with_target()),
+    "a target with no replications": Case(["target", "e.yaml", "--replications", "0"], "--replications",
+                                          "replications", "a whole number from 1", with_target()),
+    # ---- a target question that cannot be answered ----
+    "an experiment without a target": Case(["target", "e.yaml"], "e.yaml", "target", "a target section",
+                                           with_target() | {"e.yaml": EXPERIMENT}),
+    "a target measure the results do not have": Case(["target", "e.yaml"], "e.yaml", "target.measure",
+                                                     "a group measure of the model's results",
+                                                     with_target(measure="gap_fte")),
+    "a target group not in the scenario": Case(["target", "e.yaml", "--group", "nursing"], "--group", "group",
+                                               "a staff group of the scenario or total (staff, total)", with_target()),
+    "a target year outside the run": Case(["target", "e.yaml"], "e.yaml", "target.year",
+                                          "a year of the experiment's run, from 2021 to 2025", with_target(year=2031)),
+    "a target argument that is not a number": Case(["target", "e.yaml"], "e.yaml", "target.argument",
+                                                   "a numeric argument of the training_places lever (extra)",
+                                                   with_target(argument="stage")),
+    "an empty list of target values": Case(["target", "e.yaml"], "e.yaml", "target.values", "a list of 1 to",
+                                           with_target(values=[])),
+    "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",
+                                                   "a range with from no greater than to",
+                                                   with_target(values={"from": 10, "to": 0, "step": 1})),
+    "a target probability of 0": Case(["target", "e.yaml"], "e.yaml", "target.probability", "a number greater than 0",
+                                      with_target(probability=0)),
+    "target values the lever refuses": Case(["target", "e.yaml"], "e.yaml", "target.values",
+                                            "values the lever's extra accepts", with_target(values=[-2e6, 0])),
+    "an earliest-year value the lever refuses": Case(["target", "e.yaml", "--earliest-with=-2e6"],
+                                                     "--earliest-with", "earliest_with",
+                                                     "values the lever's extra accepts", with_target()),
+    "a target policy the file does not have": Case(["target", "e.yaml"], "e.yaml", "target.policy",
+                                                   "a policy of this file (places)", with_target(policy="nope")),
+    "a target lever beyond the policy's": Case(["target", "e.yaml"], "e.yaml", "target.lever",
+                                               "the index of a lever of policy places (0 to 0)", with_target(lever=3)),
     # ---- values accepted that cannot mean what the user meant ----
     "a lever starting before the scenario": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
                                                  "a month within the run, from the scenario's start (2020-03) to the "

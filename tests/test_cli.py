@@ -127,13 +127,13 @@ def test_version_and_help_with_examples_in_plain_text(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"workforce {__version__}"
-    for command in ([], ["run"], ["person"], ["batch"], ["compare"], ["pathways"], ["report"]):
+    for command in ([], ["run"], ["person"], ["batch"], ["compare"], ["target"], ["pathways"], ["report"]):
         with pytest.raises(SystemExit) as info:
             main([*command, "--help"])
         assert info.value.code == 0
         text = capsys.readouterr().out
         assert "``" not in text, command  # no reStructuredText markup in what people read
-        if command in ([], ["run"], ["person"], ["batch"], ["compare"]):
+        if command in ([], ["run"], ["person"], ["batch"], ["compare"], ["target"]):
             assert "examples:" in text, command
 
 
