@@ -207,6 +207,6 @@ def test_each_replication_runs_every_value_with_its_seed_and_posterior_parameter
     assert [j.levers[0].extra for j in jobs] == [0.0, 40.0, 0.0]
     assert jobs[0].seed == jobs[1].seed != jobs[2].seed
     assert jobs[0].posterior_set == jobs[1].posterior_set == loaded.posterior_set(jobs[0].seed) is not None
-    assert all(j.until == 2031 and j.outcomes == ("supply_gap_fte:nursing:2031",) for j in jobs)
+    assert all(j.until == 2031 and j.outcomes == ("need_gap_fte:nursing:2031",) for j in jobs)
     fixed, q = target.load(shipped, replications=2, parameters="fixed")
     assert {j.posterior_set for j in target._jobs(fixed, q, [(0, 0.0), (1, 0.0)], (q.outcome,), q.year)} == {None}
