@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numba
 import numpy as np
 
 from . import schedule
 from .people import FIELDS, Status
+from .kernels.choice import pick
+from .kernels.streams import uniform
 from .rng import ShareTable, cohort_keys
 from .scenario import MIN_STOCK_FTE
 
@@ -44,19 +47,27 @@ def draw_cohorts(model, cohorts, streams: tuple[str, str, str, str], status: Sta
     keys = np.concatenate([c[0] for c in cohorts])
     row = np.repeat(np.arange(len(cohorts)), [len(c[0]) for c in cohorts])
     bands, low, high = _age_bands(tuple(tuple((b.share, b.low, b.high) for b in c[1]) for c in cohorts))
-    u = model.streams.uniforms(streams, now, keys)
-    band = bands.pick(u[0], row)
-    low, high = low[row, band], high[row, band]
-    age_months = np.floor(12 * (low + (high - low) * u[1])).astype(np.int32)
-    female, welsh = (np.array([c[i] for c in cohorts])[row] for i in (2, 3))
-    return model.people.add(
-        len(keys),
-        key=keys,
-        sex=(u[2] >= female).astype(np.int8),
-        birth_month=now - age_months,
-        welsh=u[3] < welsh,
-        status=int(status),  # set by enter_stage
-    )
+    female, welsh = (np.array([c[i] for c in cohorts], dtype=np.float64) for i in (2, 3))
+    sex, birth_month, speaks = _newcomers(keys, row, now, model.streams.salts(streams, now, keys), bands.cumulative,
+                                          bands.total, bands.last, low, high, female, welsh)
+    return model.people.add(len(keys), key=keys, sex=sex, birth_month=birth_month, welsh=speaks,
+                            status=int(status))  # set by enter_stage
+
+
+@numba.njit(cache=True)
+def _newcomers(keys, row, now, salts, cumulative, total, last, low, high, female, welsh):
+    """Each newcomer's sex, birth month (uniform within an age band drawn from their cohort's) and
+    Welsh ability; ``salts``: the age band's, the age's, the sex's and the Welsh ability's."""
+    n = keys.shape[0]
+    sex, birth, speaks = np.empty(n, np.int8), np.empty(n, np.int32), np.empty(n, np.bool_)
+    for j in range(n):
+        r = row[j]
+        band = pick(uniform(keys[j], salts[0]), r, cumulative, total, last)
+        young, old = low[r, band], high[r, band]
+        birth[j] = now - np.int32(np.floor(12 * (young + (old - young) * uniform(keys[j], salts[1]))))
+        sex[j] = uniform(keys[j], salts[2]) >= female[r]
+        speaks[j] = uniform(keys[j], salts[3]) < welsh[r]
+    return sex, birth, speaks
 
 
 @lru_cache(maxsize=64)
