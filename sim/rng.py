@@ -6,8 +6,9 @@ only on the run seed, the stream's name, the month and the person's *key* -- nev
 other people exist or in which order they were processed. A policy run and its baseline therefore differ only
 where the policy acts, and adding one person changes only that person's draws.
 
-Per-person draws use a counter-based hash (the SplitMix64 finaliser) evaluated on whole
-arrays, so their cost is proportional to the people at risk, not to the population.
+Per-person draws use a counter-based hash (the SplitMix64 finaliser, compiled:
+``sim.kernels.streams``), so their cost is proportional to the people at risk, not to the
+population, and compiled passes over people draw exactly what ``Streams.uniforms`` gives.
 Group-level draws (how many places are filled, how many joiners arrive) use numpy
 Generators seeded from a ``SeedSequence`` of the same ingredients.
 """
@@ -17,19 +18,11 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
+import numba
 import numpy as np
 
 from .decisions import check
-from .kernels import choice
-
-# 0-d arrays rather than numpy scalars: numpy's loops take them two to three times faster
-_GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
-_M1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
-_M2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
-_S30, _S27, _S31, _S11 = (np.array(s, dtype=np.uint64) for s in (30, 27, 31, 11))
-_UNIT = np.array(1.0 / float(1 << 53))
-_BLOCK = 1 << 16  # keys hashed at a time: a block stays in cache through the hash's steps, twice as fast
-
+from .kernels import choice, streams
 
 @lru_cache(maxsize=4096)
 def stable_hash(*parts) -> int:
@@ -39,23 +32,6 @@ def stable_hash(*parts) -> int:
     """
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
-
-
-def mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic)."""
-    x = (x ^ (x >> _S30)) * _M1
-    x = (x ^ (x >> _S27)) * _M2
-    return x ^ (x >> _S31)
-
-
-def _mix_inplace(x: np.ndarray) -> np.ndarray:
-    """``mix`` on a fresh array, in place: the same values with fewer temporaries."""
-    x ^= x >> _S30
-    x *= _M1
-    x ^= x >> _S27
-    x *= _M2
-    x ^= x >> _S31
-    return x
 
 
 def person_keys(*parts, count: int) -> np.ndarray:
@@ -69,11 +45,20 @@ def person_keys(*parts, count: int) -> np.ndarray:
 
 def cohort_keys(parts: list[tuple], counts: np.ndarray) -> np.ndarray:
     """``person_keys`` of several cohorts at once (the parts and count of each), one after another."""
-    counts = np.asarray(counts, dtype=np.int64)
     base = np.array([stable_hash("person", *p) for p in parts], dtype=np.uint64)
-    first = np.cumsum(counts) - counts
-    index = np.arange(1, counts.sum() + 1, dtype=np.uint64) - np.repeat(first, counts).astype(np.uint64)
-    return mix(np.repeat(base, counts) + index * _GOLDEN)
+    return _cohort_keys(base, np.asarray(counts, dtype=np.int64))
+
+
+@numba.njit(cache=True)
+def _cohort_keys(base, counts):
+    """The i-th person of a cohort (from 1) gets ``mix(base + i * golden)``, SplitMix64's finaliser."""
+    keys = np.empty(counts.sum(), dtype=np.uint64)
+    j = 0
+    for c in range(base.shape[0]):
+        for i in range(1, counts[c] + 1):
+            keys[j] = streams.mix(base[c] + np.uint64(i) * streams.GOLDEN)
+            j += 1
+    return keys
 
 
 _WINDOW = 600  # months of salts worked out at once for a set of decisions: fifty years
@@ -93,8 +78,7 @@ class Streams:
         if table is None or not 0 <= month - first < len(table):
             check(names)
             base = np.array([stable_hash(self.seed, name) for name in names], dtype=np.uint64)
-            months = np.arange(month + 1, month + 1 + _WINDOW, dtype=np.uint64)[:, None]
-            table = mix(base + months * _GOLDEN)  # _salt's arithmetic, for every month at once
+            table = streams.salt_table(base, month, _WINDOW)
             table.flags.writeable = False
             first = month
             self._tables[names] = (first, table)
@@ -107,20 +91,7 @@ class Streams:
     def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
         """``uniform`` for several decisions at once: row i holds decision ``names[i]``'s draws.
         One pass over a (decisions, people) block instead of one per decision."""
-        keys = keys.astype(np.uint64, copy=False)
-        salts = self._salts(names, int(month))[:, None]
-        if len(keys) <= _BLOCK:
-            x = np.bitwise_xor(keys, salts)
-            np.right_shift(_mix_inplace(x), _S11, out=x)
-            return np.multiply(x, _UNIT, out=x.view(np.float64))  # the top 53 bits as a float, in the same buffer
-        x = np.empty((len(names), len(keys)), dtype=np.uint64)
-        u = x.view(np.float64)
-        for start in range(0, len(keys), _BLOCK):  # as above, a block at a time
-            block = x[:, start: start + _BLOCK]
-            np.bitwise_xor(keys[start: start + _BLOCK], salts, out=block)
-            np.right_shift(_mix_inplace(block), _S11, out=block)
-            np.multiply(block, _UNIT, out=u[:, start: start + _BLOCK])
-        return u
+        return streams.uniforms(keys.astype(np.uint64, copy=False), self._salts(names, int(month)))
 
     def salts(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
         """The month's salts of several decisions, for compiled code that draws for the people with

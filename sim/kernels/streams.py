@@ -4,16 +4,42 @@
 import numba
 import numpy as np
 
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / the golden ratio: SplitMix64's increment
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 1.0 / float(1 << 53)
 
 
 @numba.njit(cache=True, inline="always")
-def uniform(key, salt):
-    """The draw in [0, 1) of the person with ``key`` from the stream whose month salt is ``salt``."""
-    x = key ^ salt
+def mix(x):
+    """SplitMix64's finaliser of a uint64 (wrapping arithmetic), as ``sim.rng.mix``."""
     x = (x ^ (x >> np.uint64(30))) * _M1
     x = (x ^ (x >> np.uint64(27))) * _M2
-    x = x ^ (x >> np.uint64(31))
-    return np.float64(x >> np.uint64(11)) * _UNIT
+    return x ^ (x >> np.uint64(31))
+
+
+@numba.njit(cache=True, inline="always")
+def uniform(key, salt):
+    """The draw in [0, 1) of the person with ``key`` from the stream whose month salt is ``salt``."""
+    return np.float64(mix(key ^ salt) >> np.uint64(11)) * _UNIT
+
+
+@numba.njit(cache=True)
+def uniforms(keys, salts):
+    """``uniform`` of every key for every salt: row i holds the draws of the stream of ``salts[i]``."""
+    out = np.empty((salts.shape[0], keys.shape[0]))
+    for i in range(salts.shape[0]):
+        for j in range(keys.shape[0]):
+            out[i, j] = uniform(keys[j], salts[i])
+    return out
+
+
+@numba.njit(cache=True)
+def salt_table(bases, first, months):
+    """The salts of streams (one base hash each) for ``months`` months from ``first``: month m's salt
+    of a stream is ``mix(base + (m + 1) * golden)``."""
+    table = np.empty((months, bases.shape[0]), dtype=np.uint64)
+    for m in range(months):
+        for s in range(bases.shape[0]):
+            table[m, s] = mix(bases[s] + np.uint64(first + m + 1) * GOLDEN)
+    return table
