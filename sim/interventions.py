@@ -570,6 +570,7 @@ class _LeverState:
             if id(x) in in_force:
                 x.change(model.inputs)
         self.in_force = in_force
+        model.inputs.revision += 1  # the processes' tables are worked out again (sim.processes.Process)
 
     def restore(self, s) -> None:
         for name, values in self.arrays.items():

@@ -51,8 +51,9 @@ from .rng import Streams
 from .stocks import Stocks
 from .kernels import entry, participation
 
-PROCESSES = (progression, intake, attrition, leaving, hours, retirement, returning, joiners)
-_NAMES = tuple(process.__name__.rsplit(".", 1)[-1] for process in PROCESSES)  # as ``timings`` names them
+PROCESSES = (progression.Progression, intake.Intake, attrition.Attrition, leaving.Leaving, hours.Hours,
+             retirement.Retirement, returning.Returning, joiners.Joiners)
+_NAMES = tuple(process.__module__.rsplit(".", 1)[-1] for process in PROCESSES)  # as ``timings`` names them
 COLLECT = ("monthly", "yearly")
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
@@ -125,6 +126,7 @@ class WorkforceModel(mesa.Model):
         self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
         self.timings: dict[str, float] = dict.fromkeys(_NAMES + ("collection",), 0.0)
+        self.processes = [process(self) for process in PROCESSES]
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -148,9 +150,9 @@ class WorkforceModel(mesa.Model):
         self.at_risk_from = self.now
         p = self.people
         self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
-        for process, name in zip(PROCESSES, _NAMES):
+        for process, name in zip(self.processes, _NAMES):
             started = time.perf_counter()
-            process.step(self)
+            process.step()
             self.timings[name] += time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:

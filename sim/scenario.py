@@ -373,6 +373,8 @@ class Scenario:
     # funded recruitment campaigns in force, {(group code, source): recruits a year}: set by recruitment
     # levers with funded posts (sim.interventions), recruited by sim.processes.joiners; none in a scenario
     campaigns: dict = field(init=False, default_factory=dict)
+    # how many times levers have changed this copy: processes work their tables out again when it moves
+    revision: int = field(init=False, default=0)
 
     def __post_init__(self):
         spec, graph = self.spec, self.graph

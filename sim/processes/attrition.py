@@ -8,13 +8,16 @@ reaching their group's maximum age (scheduled too) retires from training, with n
 """
 
 from ..people import Status
+from . import Process
 
 
-def step(model) -> None:
-    s, p = model.inputs, model.people
-    model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
-    ids = model.due(Status.TRAINING)
-    ids = ids[p.exit_due[ids] <= model.now]
-    oldest = model.now - p.birth_month[ids] >= s.max_age_months[p.group[ids]]
-    model.remove(ids[~oldest], Status.LEFT, "attrition")
-    model.remove(ids[oldest], Status.RETIRED, "retired")
+class Attrition(Process):
+    def step(self) -> None:
+        model = self.model
+        s, p = model.inputs, model.people
+        model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
+        ids = model.due(Status.TRAINING)
+        ids = ids[p.exit_due[ids] <= model.now]
+        oldest = model.now - p.birth_month[ids] >= s.max_age_months[p.group[ids]]
+        model.remove(ids[~oldest], Status.LEFT, "attrition")
+        model.remove(ids[oldest], Status.RETIRED, "retired")

@@ -10,15 +10,18 @@ import numpy as np
 
 from ..kernels import participation
 from ..people import Status
+from . import Process
 
 
-def step(model) -> None:
-    s, p, now = model.inputs, model.people, model.now
-    ids = model.due(Status.IN_POST)
-    ids = ids[p.hours_due[ids] <= now]
-    before = model.fte_flows.where(p, ids)
-    participation.review(ids.astype(np.int64), now, model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids]),
-                 s.part_time_share, s.part_time_range, s._band_by_month, model.hours_table, p.key, p.sex,
-                 p.birth_month, p.group, p.fte, p.stage_due, p.exit_due, p.hours_due, p.next_due)
-    model.fte_flows.moved(before, model.fte_flows.where(p, ids))
-    p.mark(ids)  # for the stocks (sim.stocks)
+class Hours(Process):
+    def step(self) -> None:
+        model = self.model
+        s, p, now = model.inputs, model.people, model.now
+        ids = model.due(Status.IN_POST)
+        ids = ids[p.hours_due[ids] <= now]
+        before = model.fte_flows.where(p, ids)
+        participation.review(ids.astype(np.int64), now, model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids]),
+                     s.part_time_share, s.part_time_range, s._band_by_month, model.hours_table, p.key, p.sex,
+                     p.birth_month, p.group, p.fte, p.stage_due, p.exit_due, p.hours_due, p.next_due)
+        model.fte_flows.moved(before, model.fte_flows.where(p, ids))
+        p.mark(ids)  # for the stocks (sim.stocks)

@@ -20,45 +20,49 @@ from .. import calendar
 from ..rng import person_keys
 from ..people import Status
 from ..population import draw_cohorts
+from . import Process
 
 
-def step(model) -> None:
-    s, p, now = model.inputs, model.people, model.now
-    waiting: list[tuple] = []  # (stage, cohort) of new entrants not yet let in
-    for stage_name, spec in s.spec.intake.items():
-        if calendar.month_of_year(now) != spec.month:
-            continue
-        stage = s.stage_code(stage_name)
-        year = calendar.academic_year(now)
-        places = int(round(s.places(stage_name, year)))
-        filled = int(model.streams.generator("intake", stage_name, now).binomial(places, s.fill_rate(stage_name, year)))
-        wanted = max(filled - int(model.arrived[stage]), 0)
-        if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
-            waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first
-            admitted = s.feedbacks.supervision.admit(model, stage, places, wanted)
-            model.unused.unfilled(stage, "supervision", wanted - admitted)  # a cap says so (sim.unused)
-            wanted = admitted
-        model.arrived[stage] = 0
-        if wanted == 0:
-            continue
-        if spec.from_stage is None:
-            keys = person_keys("intake", stage_name, now, count=wanted)
-            group = s.spec.groups[s.groups[s.stage_group[stage]]]
-            female = spec.female_share if spec.female_share is not None else group.female_share
-            waiting.append((stage, (keys, spec.age, female, group.welsh_share_new)))
-            continue
-        waiting = _let_in(model, waiting)
-        source = s.stage_code(spec.from_stage)
-        pool = model.in_status(Status.IN_POST)
-        pool = pool[(p.stage[pool] == source) & (p.stage_entry[pool] < now)]  # not who arrived there this month
-        low, high = accepted_ages(s, stage, spec.age_range)
-        age = now - p.birth_month[pool]
-        pool = pool[(age >= low) & (age < high)]  # fewer than the places: places go unfilled
-        model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))
-        order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
-        model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
-        model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
-    _let_in(model, waiting)
+class Intake(Process):
+    def step(self) -> None:
+        model = self.model
+        s, p, now = model.inputs, model.people, model.now
+        waiting: list[tuple] = []  # (stage, cohort) of new entrants not yet let in
+        for stage_name, spec in s.spec.intake.items():
+            if calendar.month_of_year(now) != spec.month:
+                continue
+            stage = s.stage_code(stage_name)
+            year = calendar.academic_year(now)
+            places = int(round(s.places(stage_name, year)))
+            filled = int(model.streams.generator("intake", stage_name, now).binomial(places, s.fill_rate(stage_name, year)))
+            wanted = max(filled - int(model.arrived[stage]), 0)
+            if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
+                waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first
+                admitted = s.feedbacks.supervision.admit(model, stage, places, wanted)
+                model.unused.unfilled(stage, "supervision", wanted - admitted)  # a cap says so (sim.unused)
+                wanted = admitted
+            model.arrived[stage] = 0
+            if wanted == 0:
+                continue
+            if spec.from_stage is None:
+                keys = person_keys("intake", stage_name, now, count=wanted)
+                group = s.spec.groups[s.groups[s.stage_group[stage]]]
+                female = spec.female_share if spec.female_share is not None else group.female_share
+                waiting.append((stage, (keys, spec.age, female, group.welsh_share_new)))
+                continue
+            waiting = _let_in(model, waiting)
+            source = s.stage_code(spec.from_stage)
+            pool = model.in_status(Status.IN_POST)
+            pool = pool[(p.stage[pool] == source) & (p.stage_entry[pool] < now)]  # not who arrived there this month
+            low, high = accepted_ages(s, stage, spec.age_range)
+            age = now - p.birth_month[pool]
+            pool = pool[(age >= low) & (age < high)]  # fewer than the places: places go unfilled
+            model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))
+            order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
+            model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
+            model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
+        _let_in(model, waiting)
+
 
 
 def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:

@@ -34,45 +34,60 @@ import numpy as np
 
 from ..population import draw_cohorts
 from ..rng import ShareTable, cohort_keys, stable_hash
+from . import Process
 
 
-def step(model) -> None:
-    s, now = model.inputs, model.now
-    counts = np.zeros(len(s.groups), dtype=np.int64)
-    if (s.joiners_per_year > 0).any():  # else nobody is available to join: no need to count the vacancies
-        counts = _filling_vacancies(model)
-    campaigns = _campaigns(model) if s.campaigns else []
-    groups = np.flatnonzero(counts)
-    if len(groups) == 0 and not campaigns:
-        return
-    parts = [("joiner", s.groups[g], now) for g in groups] + [("campaign", s.groups[g], src, now)
-                                                             for g, src, _ in campaigns]
-    sizes = np.concatenate([counts[groups], [n for *_, n in campaigns]]).astype(np.int64)
-    rows = np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64)
-    keys = np.split(cohort_keys(parts, sizes), np.cumsum(sizes)[:-1])
-    cohorts = []
-    for g, these in zip(rows, keys):
-        spec = s.spec.groups[s.groups[g]]
-        joining = spec.joiners  # read afresh: recruitment levers change the sources
-        female = joining.female_share if joining.female_share is not None else spec.female_share
-        cohorts.append((these, joining.age, female, spec.welsh_share_new))
-    ids = draw_cohorts(model, cohorts, ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-    keys, rows = model.people.key[ids], np.repeat(rows, sizes)
-    stages, sources = _tables(model)
-    u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
-    filling = int(counts.sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
-    stage = _where_vacant(model, stages, u[0][:filling], rows[:filling])
-    codes = sources.labels[rows[:filling], sources.pick(u[1][:filling], rows[:filling])]
-    if campaigns:  # their posts are funded for them: the shares alone pick the stage
-        mine = rows[filling:]
-        stage = np.concatenate([stage, stages.labels[mine, stages.pick(u[0][filling:], mine)]])
-        codes = np.concatenate([codes, np.repeat([model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns],
-                                                 [n for *_, n in campaigns])])
-    model.enter_stage(ids, stage, codes)
-    if campaigns:
-        recruits = ids[filling:]
-        model.campaign_posts += np.bincount(model.people.stage[recruits], weights=model.people.fte[recruits],
-                                            minlength=len(s.stages))
+class Joiners(Process):
+    def compile(self, s) -> tuple[ShareTable, ShareTable]:
+        """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
+        and reason codes."""
+        joining = [s.spec.groups[g].joiners for g in s.groups]
+        content = [(tuple(j.stages.items()), tuple(j.sources.items())) if j else ((), ()) for j in joining]
+        stages = ShareTable([[share for _, share in c[0]] for c in content],
+                            [[s.stage_code(x) for x, _ in c[0]] for c in content])
+        sources = ShareTable([[share for _, share in c[1]] for c in content],
+                             [[self.model.events.reason_code(f"joined:{r}") for r, _ in c[1]] for c in content])
+        return stages, sources
+
+    def step(self) -> None:
+        model = self.model
+        s, now = model.inputs, model.now
+        counts = np.zeros(len(s.groups), dtype=np.int64)
+        if (s.joiners_per_year > 0).any():  # else nobody is available to join: no need to count the vacancies
+            counts = _filling_vacancies(model)
+        campaigns = _campaigns(model) if s.campaigns else []
+        groups = np.flatnonzero(counts)
+        if len(groups) == 0 and not campaigns:
+            return
+        parts = [("joiner", s.groups[g], now) for g in groups] + [("campaign", s.groups[g], src, now)
+                                                                 for g, src, _ in campaigns]
+        sizes = np.concatenate([counts[groups], [n for *_, n in campaigns]]).astype(np.int64)
+        rows = np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64)
+        keys = np.split(cohort_keys(parts, sizes), np.cumsum(sizes)[:-1])
+        cohorts = []
+        for g, these in zip(rows, keys):
+            spec = s.spec.groups[s.groups[g]]
+            joining = spec.joiners  # read afresh: recruitment levers change the sources
+            female = joining.female_share if joining.female_share is not None else spec.female_share
+            cohorts.append((these, joining.age, female, spec.welsh_share_new))
+        ids = draw_cohorts(model, cohorts, ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
+        keys, rows = model.people.key[ids], np.repeat(rows, sizes)
+        stages, sources = self.tables
+        u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
+        filling = int(counts.sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
+        stage = _where_vacant(model, stages, u[0][:filling], rows[:filling])
+        codes = sources.labels[rows[:filling], sources.pick(u[1][:filling], rows[:filling])]
+        if campaigns:  # their posts are funded for them: the shares alone pick the stage
+            mine = rows[filling:]
+            stage = np.concatenate([stage, stages.labels[mine, stages.pick(u[0][filling:], mine)]])
+            codes = np.concatenate([codes, np.repeat([model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns],
+                                                     [n for *_, n in campaigns])])
+        model.enter_stage(ids, stage, codes)
+        if campaigns:
+            recruits = ids[filling:]
+            model.campaign_posts += np.bincount(model.people.stage[recruits], weights=model.people.fte[recruits],
+                                                minlength=len(s.stages))
+
 
 
 def _filling_vacancies(model) -> np.ndarray:
@@ -96,22 +111,6 @@ def _campaigns(model) -> list[tuple[int, str, int]]:
     counts = poisson_by_inversion(model.streams.uniform("campaign", now, keys),
                                   np.array([per_year / 12.0 for _, per_year in chosen]))
     return [(g, src, int(n)) for ((g, src), _), n in zip(chosen, counts) if n > 0]
-
-
-def _tables(model) -> tuple[ShareTable, ShareTable]:
-    """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
-    and reason codes; built again when a recruitment lever changes them."""
-    s = model.inputs
-    joining = [s.spec.groups[g].joiners for g in s.groups]
-    content = [(tuple(j.stages.items()), tuple(j.sources.items())) if j else ((), ()) for j in joining]
-    cached = model.__dict__.get("_joiner_tables")
-    if cached is None or cached[0] != content:
-        stages = ShareTable([[share for _, share in c[0]] for c in content],
-                            [[s.stage_code(x) for x, _ in c[0]] for c in content])
-        sources = ShareTable([[share for _, share in c[1]] for c in content],
-                             [[model.events.reason_code(f"joined:{r}") for r, _ in c[1]] for c in content])
-        cached = model._joiner_tables = (content, (stages, sources))
-    return cached[1]
 
 
 def _where_vacant(model, stages: ShareTable, u: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -19,40 +19,38 @@ import numpy as np
 from ..kernels import exits
 from ..people import Status
 from ..rng import ShareTable
+from . import Process
 
 
-def step(model) -> None:
-    s, p, now = model.inputs, model.people, model.now
-    model.retiring = {}
-    ids = model.due(Status.IN_POST)
-    if len(ids) == 0:
-        return
-    _, leave, retire = model.exit_table
-    table = _reasons(model)
-    outcome, reason = exits.decide(
-        ids, now, model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids]), model.exit_table[0], leave, retire, s._band_by_month,
-        s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
-        table.labels, *(getattr(p, name) for name in _FIELDS))
-    model.retiring = {"retired": ids[outcome == exits.RETIRE], "retired_mho": ids[outcome == exits.RETIRE_MHO]}
-    leaving = outcome == exits.LEAVE
-    if not leaving.any():
-        return
-    ids, reason = ids[leaving], reason[leaving]
-    order = np.argsort(p.group[ids], kind="stable")  # the event log lists leavers group by group
-    model.remove(ids[order], Status.LEFT, reason[order])
+class Leaving(Process):
+    def compile(self, s) -> ShareTable:
+        """Every group's leaving reasons as one table (a row per group), labelled with reason codes."""
+        reasons = [s.spec.groups[g].leaving.reasons for g in s.groups]
+        return ShareTable([list(r.values()) for r in reasons],
+                          [[self.model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
+
+    def step(self) -> None:
+        model = self.model
+        s, p, now = model.inputs, model.people, model.now
+        model.retiring = {}
+        ids = model.due(Status.IN_POST)
+        if len(ids) == 0:
+            return
+        _, leave, retire = model.exit_table
+        table = self.tables
+        outcome, reason = exits.decide(
+            ids, now, model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids]), model.exit_table[0], leave, retire, s._band_by_month,
+            s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
+            table.labels, *(getattr(p, name) for name in _FIELDS))
+        model.retiring = {"retired": ids[outcome == exits.RETIRE], "retired_mho": ids[outcome == exits.RETIRE_MHO]}
+        leaving = outcome == exits.LEAVE
+        if not leaving.any():
+            return
+        ids, reason = ids[leaving], reason[leaving]
+        order = np.argsort(p.group[ids], kind="stable")  # the event log lists leavers group by group
+        model.remove(ids[order], Status.LEFT, reason[order])
+
 
 
 _FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "exit_since", "exit_rate", "exit_due",
            "stage_due", "hours_due", "next_due")
-
-
-def _reasons(model) -> ShareTable:
-    """Every group's leaving reasons as one table (a row per group), labelled with reason codes."""
-    table = model.__dict__.get("_leaving_reasons")
-    if table is None:
-        s = model.inputs
-        reasons = [s.spec.groups[g].leaving.reasons for g in s.groups]
-        table = model._leaving_reasons = ShareTable(
-            [list(r.values()) for r in reasons],
-            [[model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
-    return table

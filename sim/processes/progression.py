@@ -10,35 +10,31 @@ import numpy as np
 
 from ..people import Status
 from ..rng import ShareTable
+from . import Process
 
 
-def step(model) -> None:
-    s, p, now = model.inputs, model.people, model.now
-    ids = model.due(Status.TRAINING, Status.IN_POST)
-    ids = ids[p.stage_due[ids] <= now]
-    if len(ids) == 0:
-        return
-    stages = p.stage[ids]
-    table = _transitions(model)
-    chosen = model.streams.choice("progression", now, p.key[ids], table, stages)
-    target = table.labels[stages, chosen]
-    exits = target < 0
-    reason = np.zeros(table.labels.shape, dtype=np.int16)
-    model.events.reason_code("progressed")  # reason codes in order of first use, as the event table lists them
-    for cell in np.unique(stages[exits] * table.labels.shape[1] + chosen[exits]):  # the exits taken, in order
-        stage, k = divmod(int(cell), table.labels.shape[1])
-        reason[stage, k] = model.events.reason_code(f"exit:{s.transition_reasons[stage][k]}")
-    model.remove(ids[exits], Status.LEFT, reason[stages[exits], chosen[exits]])
-    movers = ~exits
-    model.enter_stage(ids[movers], target[movers], "progressed", from_stage=stages[movers])
+class Progression(Process):
+    def compile(self, s) -> ShareTable:
+        """Every stage's transitions as one table (a row per stage)."""
+        return ShareTable.from_cumulative(s.transition_cumulative, s.transition_targets)
 
-
-def _transitions(model) -> ShareTable:
-    """Every stage's transitions as one table (a row per stage), built again when a lever changes them."""
-    s = model.inputs
-    shares = np.concatenate(s.transition_cumulative)
-    cached = model.__dict__.get("_transition_table")
-    if cached is None or not np.array_equal(cached[0], shares):
-        cached = model._transition_table = (shares, ShareTable.from_cumulative(s.transition_cumulative,
-                                                                                  s.transition_targets))
-    return cached[1]
+    def step(self) -> None:
+        model = self.model
+        s, p, now = model.inputs, model.people, model.now
+        ids = model.due(Status.TRAINING, Status.IN_POST)
+        ids = ids[p.stage_due[ids] <= now]
+        if len(ids) == 0:
+            return
+        stages = p.stage[ids]
+        table = self.tables
+        chosen = model.streams.choice("progression", now, p.key[ids], table, stages)
+        target = table.labels[stages, chosen]
+        exits = target < 0
+        reason = np.zeros(table.labels.shape, dtype=np.int16)
+        model.events.reason_code("progressed")  # reason codes in order of first use, as the event table lists them
+        for cell in np.unique(stages[exits] * table.labels.shape[1] + chosen[exits]):  # the exits taken, in order
+            stage, k = divmod(int(cell), table.labels.shape[1])
+            reason[stage, k] = model.events.reason_code(f"exit:{s.transition_reasons[stage][k]}")
+        model.remove(ids[exits], Status.LEFT, reason[stages[exits], chosen[exits]])
+        movers = ~exits
+        model.enter_stage(ids[movers], target[movers], "progressed", from_stage=stages[movers])

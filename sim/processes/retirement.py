@@ -17,17 +17,21 @@ import numpy as np
 
 from ..kernels import retiring
 from ..people import Status
+from . import Process
 
 
-def step(model) -> None:
-    p, now = model.people, model.now
-    retiring = [(ids, reason) for reason, ids in model.retiring.items() if len(ids)]
-    model.retiring = {}
-    if retiring:  # one batch; reason codes in order of first use, as retiring reason by reason gives
-        codes = [model.events.reason_code(reason) for _, reason in retiring]
-        retire(model, np.concatenate([ids for ids, _ in retiring]), np.repeat(codes, [len(ids) for ids, _ in retiring]))
-    returners = model.due(Status.RETURNED)
-    model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
+class Retirement(Process):
+    def step(self) -> None:
+        model = self.model
+        p, now = model.people, model.now
+        retiring = [(ids, reason) for reason, ids in model.retiring.items() if len(ids)]
+        model.retiring = {}
+        if retiring:  # one batch; reason codes in order of first use, as retiring reason by reason gives
+            codes = [model.events.reason_code(reason) for _, reason in retiring]
+            retire(model, np.concatenate([ids for ids, _ in retiring]), np.repeat(codes, [len(ids) for ids, _ in retiring]))
+        returners = model.due(Status.RETURNED)
+        model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
+
 
 
 def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
