@@ -43,13 +43,25 @@ def draw_cohorts(model, cohorts, streams: tuple[str, str, str, str], status: Sta
     All draws are per key, so a batch gives every person exactly what drawing their cohort
     alone would; new ids follow the cohorts' order.
     """
-    now = model.now
     keys = np.concatenate([c[0] for c in cohorts])
     row = np.repeat(np.arange(len(cohorts)), [len(c[0]) for c in cohorts])
-    bands, low, high = _age_bands(tuple(tuple((b.share, b.low, b.high) for b in c[1]) for c in cohorts))
-    female, welsh = (np.array([c[i] for c in cohorts], dtype=np.float64) for i in (2, 3))
-    sex, birth_month, speaks = _newcomers(keys, row, now, model.streams.salts(streams, now, keys), bands.cumulative,
-                                          bands.total, bands.last, low, high, female, welsh)
+    return newcomers(model, keys, row, cohort_tables([c[1:] for c in cohorts]), streams, status)
+
+
+def cohort_tables(cohorts) -> tuple:
+    """Cohorts' draws, each cohort's ``(age, female_share, welsh_share)``, as the tables ``newcomers``
+    reads: its age bands to draw a band from, each band's lowest and highest age, and the shares."""
+    bands, low, high = _age_bands(tuple(tuple((b.share, b.low, b.high) for b in c[0]) for c in cohorts))
+    female, welsh = (np.array([c[i] for c in cohorts], dtype=np.float64) for i in (1, 2))
+    return bands, low, high, female, welsh
+
+
+def newcomers(model, keys: np.ndarray, row: np.ndarray, tables: tuple, streams: tuple[str, str, str, str],
+              status: Status = Status.LEFT) -> np.ndarray:
+    """``draw_cohorts`` of people with ``keys``, each of the cohort ``row`` of ``tables`` (``cohort_tables``)."""
+    bands, low, high, female, welsh = tables
+    sex, birth_month, speaks = _newcomers(keys, row, model.now, model.streams.salts(streams, model.now, keys),
+                                          bands.cumulative, bands.total, bands.last, low, high, female, welsh)
     return model.people.add(len(keys), key=keys, sex=sex, birth_month=birth_month, welsh=speaks,
                             status=int(status))  # set by enter_stage
 

@@ -28,29 +28,37 @@ they leave are filled from the pools as any other.
 """
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-from ..population import draw_cohorts
+from .. import population
 from ..rng import ShareTable, cohort_keys, stable_hash
 from . import Process
 
 
 class Joiners(Process):
-    def compile(self, s) -> tuple[ShareTable, ShareTable]:
+    def compile(self, s) -> "_Tables":
         """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
-        and reason codes."""
+        and reason codes, with each stage's share, and the draws of a joiner's age, sex and Welsh ability."""
         joining = [s.spec.groups[g].joiners for g in s.groups]
         content = [(tuple(j.stages.items()), tuple(j.sources.items())) if j else ((), ()) for j in joining]
         stages = ShareTable([[share for _, share in c[0]] for c in content],
                             [[s.stage_code(x) for x, _ in c[0]] for c in content])
         sources = ShareTable([[share for _, share in c[1]] for c in content],
                              [[self.model.events.reason_code(f"joined:{r}") for r, _ in c[1]] for c in content])
-        return stages, sources
+        inside = np.isfinite(stages.cumulative)
+        shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
+        drawn = []
+        for g, j in zip(s.groups, joining):
+            spec = s.spec.groups[g]
+            female = j.female_share if j and j.female_share is not None else spec.female_share
+            drawn.append((j.age if j else (), female, spec.welsh_share_new))
+        return _Tables(stages, sources, shares, population.cohort_tables(drawn))
 
     def step(self) -> None:
-        model = self.model
+        model, t = self.model, self.tables
         s, now = model.inputs, model.now
         counts = np.zeros(len(s.groups), dtype=np.int64)
         if (s.joiners_per_year > 0).any():  # else nobody is available to join: no need to count the vacancies
@@ -62,24 +70,17 @@ class Joiners(Process):
         parts = [("joiner", s.groups[g], now) for g in groups] + [("campaign", s.groups[g], src, now)
                                                                  for g, src, _ in campaigns]
         sizes = np.concatenate([counts[groups], [n for *_, n in campaigns]]).astype(np.int64)
-        rows = np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64)
-        keys = np.split(cohort_keys(parts, sizes), np.cumsum(sizes)[:-1])
-        cohorts = []
-        for g, these in zip(rows, keys):
-            spec = s.spec.groups[s.groups[g]]
-            joining = spec.joiners  # read afresh: recruitment levers change the sources
-            female = joining.female_share if joining.female_share is not None else spec.female_share
-            cohorts.append((these, joining.age, female, spec.welsh_share_new))
-        ids = draw_cohorts(model, cohorts, ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-        keys, rows = model.people.key[ids], np.repeat(rows, sizes)
-        stages, sources = self.tables
+        rows = np.repeat(np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64), sizes)
+        keys = cohort_keys(parts, sizes)
+        ids = population.newcomers(model, keys, rows, t.newcomers,
+                                   ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
         u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
         filling = int(counts.sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
-        stage = _where_vacant(model, stages, u[0][:filling], rows[:filling])
-        codes = sources.labels[rows[:filling], sources.pick(u[1][:filling], rows[:filling])]
+        stage = _where_vacant(model, t, u[0][:filling], rows[:filling])
+        codes = t.sources.labels[rows[:filling], t.sources.pick(u[1][:filling], rows[:filling])]
         if campaigns:  # their posts are funded for them: the shares alone pick the stage
             mine = rows[filling:]
-            stage = np.concatenate([stage, stages.labels[mine, stages.pick(u[0][filling:], mine)]])
+            stage = np.concatenate([stage, t.stages.labels[mine, t.stages.pick(u[0][filling:], mine)]])
             codes = np.concatenate([codes, np.repeat([model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns],
                                                      [n for *_, n in campaigns])])
         model.enter_stage(ids, stage, codes)
@@ -88,6 +89,12 @@ class Joiners(Process):
             model.campaign_posts += np.bincount(model.people.stage[recruits], weights=model.people.fte[recruits],
                                                 minlength=len(s.stages))
 
+
+class _Tables(NamedTuple):
+    stages: ShareTable  # the stages joiners take, by group
+    sources: ShareTable  # the pools they come from, by group
+    shares: np.ndarray  # each stage's share (group, stage of the row), for weighting by vacancies
+    newcomers: tuple  # their age, sex and Welsh ability's draws, by group (sim.population.cohort_tables)
 
 
 def _filling_vacancies(model) -> np.ndarray:
@@ -113,15 +120,13 @@ def _campaigns(model) -> list[tuple[int, str, int]]:
     return [(g, src, int(n)) for ((g, src), _), n in zip(chosen, counts) if n > 0]
 
 
-def _where_vacant(model, stages: ShareTable, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _where_vacant(model, t: _Tables, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Each joiner's stage: the group's stage shares weighted by each stage's vacant FTE (see the
     module docstring); a group whose stages have no vacancy keeps its shares."""
     s = model.inputs
-    inside = np.isfinite(stages.cumulative)
-    shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
     grown = model.funded_establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
     vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] + model.campaign_posts - model.stage_fte(), 0.0)
-    return _weighted_stages(u, rows, shares, stages.labels, stages.last, vacant)
+    return _weighted_stages(u, rows, t.shares, t.stages.labels, t.stages.last, vacant)
 
 
 @numba.njit(cache=True)
