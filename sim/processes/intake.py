@@ -14,6 +14,8 @@ it in, so its pool or its count of trainees is what it would be had every intake
 one at a time.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .. import calendar
@@ -24,17 +26,32 @@ from . import Process
 
 
 class Intake(Process):
+    def compile(self, s) -> dict[int, list["_Course"]]:
+        """The intakes of each month of the year, in the scenario's order, with what each draws from."""
+        by_month: dict[int, list[_Course]] = {}
+        for name, spec in s.spec.intake.items():
+            stage = s.stage_code(name)
+            group = s.spec.groups[s.groups[s.stage_group[stage]]]
+            female = spec.female_share if spec.female_share is not None else group.female_share
+            source = None if spec.from_stage is None else s.stage_code(spec.from_stage)
+            ages = accepted_ages(s, stage, spec.age_range) if source is not None else None
+            by_month.setdefault(spec.month, []).append(
+                _Course(name, stage, source, ages, (spec.age, female, group.welsh_share_new)))
+        return by_month
+
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
+        courses = self.tables.get(calendar.month_of_year(now))
+        if not courses:
+            return
+        year = calendar.academic_year(now)
         waiting: list[tuple] = []  # (stage, cohort) of new entrants not yet let in
-        for stage_name, spec in s.spec.intake.items():
-            if calendar.month_of_year(now) != spec.month:
-                continue
-            stage = s.stage_code(stage_name)
-            year = calendar.academic_year(now)
-            places = int(round(s.places(stage_name, year)))
-            filled = int(model.streams.generator("intake", stage_name, now).binomial(places, s.fill_rate(stage_name, year)))
+        for course in courses:
+            stage = course.stage
+            places = int(round(s.places(course.name, year)))
+            filled = int(model.streams.generator("intake", course.name, now).binomial(places,
+                                                                                       s.fill_rate(course.name, year)))
             wanted = max(filled - int(model.arrived[stage]), 0)
             if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
                 waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first
@@ -44,25 +61,28 @@ class Intake(Process):
             model.arrived[stage] = 0
             if wanted == 0:
                 continue
-            if spec.from_stage is None:
-                keys = person_keys("intake", stage_name, now, count=wanted)
-                group = s.spec.groups[s.groups[s.stage_group[stage]]]
-                female = spec.female_share if spec.female_share is not None else group.female_share
-                waiting.append((stage, (keys, spec.age, female, group.welsh_share_new)))
+            if course.source is None:
+                waiting.append((stage, (person_keys("intake", course.name, now, count=wanted), *course.drawn)))
                 continue
             waiting = _let_in(model, waiting)
-            source = s.stage_code(spec.from_stage)
             pool = model.in_status(Status.IN_POST)
-            pool = pool[(p.stage[pool] == source) & (p.stage_entry[pool] < now)]  # not who arrived there this month
-            low, high = accepted_ages(s, stage, spec.age_range)
+            pool = pool[(p.stage[pool] == course.source) & (p.stage_entry[pool] < now)]  # not who arrived this month
+            low, high = course.ages
             age = now - p.birth_month[pool]
             pool = pool[(age >= low) & (age < high)]  # fewer than the places: places go unfilled
             model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))
-            order = np.argsort(model.streams.uniform(f"selection:{stage_name}", now, p.key[pool]), kind="stable")
-            model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=source)
+            order = np.argsort(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), kind="stable")
+            model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=course.source)
             model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
         _let_in(model, waiting)
 
+
+class _Course(NamedTuple):
+    name: str  # the training stage's name
+    stage: int  # its code
+    source: int | None  # the stage an in-service route selects from (None: new people)
+    ages: tuple[int, int] | None  # the ages it selects (months, [low, high))
+    drawn: tuple  # a new entrant's age bands, female share and Welsh share
 
 
 def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
