@@ -295,11 +295,19 @@ def _lever_entry(lever) -> dict:
 
 def experiment_text(inputs: Inputs) -> str:
     """The levers in force as an experiment file ``workforce batch`` accepts: it reruns these runs."""
+    head = "# Written by workforce dashboard; run it with: workforce batch THIS_FILE\n"
+    if Path(inputs.scenario).is_file():
+        head += f"# The scenario is the uploaded file {Path(inputs.scenario).name}: save it beside this file.\n"
+    return head + yaml.safe_dump(experiment_data(inputs), sort_keys=False, allow_unicode=True)
+
+
+def experiment_data(inputs: Inputs) -> dict:
+    """The experiment ``experiment_text`` writes, as data."""
     s = compiled(inputs)
     chosen = levers(inputs, s)
     scenario = inputs.scenario if not Path(inputs.scenario).is_file() else Path(inputs.scenario).name
     words = "; ".join(describe(x, s) for x in chosen) or "no lever (the baseline)"
-    data = {
+    return {
         "name": "dashboard_policy",
         "description": f"From the dashboard: {words}",
         "scenario": scenario,
@@ -309,10 +317,6 @@ def experiment_text(inputs: Inputs) -> str:
         "seed": int(inputs.seed),
         "policies": {"policy": {"description": words, "levers": [_lever_entry(x) for x in chosen]}},
     }
-    head = "# Written by workforce dashboard; run it with: workforce batch THIS_FILE\n"
-    if Path(inputs.scenario).is_file():
-        head += f"# The scenario is the uploaded file {scenario}: save it beside this file.\n"
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 # ---- what it takes: the places needed (sim.target) --------------------------------------------------
@@ -335,7 +339,7 @@ class Target:
 def target_experiment(inputs: Inputs, question: Target) -> dict:
     """The page's experiment file with the chosen course's extra places as the lever searched."""
     s = compiled(inputs)
-    data = yaml.safe_load(experiment_text(inputs))
+    data = experiment_data(inputs)
     chosen = [x for x in levers(inputs, s) if not (isinstance(x, TrainingPlaces) and x.stage == question.stage)]
     searched = TrainingPlaces(stage=question.stage, extra=0.0, start=lever_start(inputs, s))
     data["name"] = "dashboard_target"
