@@ -29,17 +29,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
+from .fields import Month, Year
 
 DEMAND_DIR = Path(__file__).parent / "data" / "demand"
 Growth = Annotated[float, Field(strict=True, ge=-0.5, le=1.0, allow_inf_nan=False)]
 People = Annotated[float, Field(strict=True, ge=0.0, le=1e10, allow_inf_nan=False)]
 Positive = Annotated[float, Field(strict=True, gt=0.0, le=1e10, allow_inf_nan=False)]
 Weight = Annotated[float, Field(strict=True, ge=0.0, le=1e6, allow_inf_nan=False)]
-Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
 
 
 class Strict(BaseModel):
@@ -52,14 +52,7 @@ class Expansion(Strict):
 
     per_year: Growth
     years: Annotated[float, Field(strict=True, gt=0.0, le=200.0, allow_inf_nan=False)]
-    start: str | None = None
-
-    @field_validator("start")
-    @classmethod
-    def _date(cls, v):
-        if v is not None:
-            calendar.parse(v)
-        return v
+    start: Month | None = None
 
 
 class PopulationTable(Strict):

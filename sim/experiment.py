@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import calendar, folders, layering
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
+from .fields import Name
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, scaled, spec_value
 from .uncertain import problems as uncertain_problems
@@ -64,7 +65,6 @@ OPTIONAL_MEASURES = {"joiners", "leavers", "recruits_sought", "recruits_availabl
                      "recruits_unused", "substituted_fte"}
 TOTAL = "total"
 
-PlainName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
 
@@ -127,7 +127,7 @@ class TargetSpec(Strict):
 
 
 class ExperimentSpec(Strict):
-    name: PlainName
+    name: Name
     description: str = ""
     scenario: str = scenario_module.DEFAULT  # a shipped scenario name or a path relative to this file
     overrides: dict[str, Any] = {}  # dotted scenario keys, as for sim.scenario.load
@@ -135,7 +135,7 @@ class ExperimentSpec(Strict):
     replications: Annotated[int, Field(strict=True, ge=1, le=MAX_RUNS)]
     seed: Annotated[int, Field(strict=True, ge=0, lt=2**128)]
     parameter_sets: Annotated[int, Field(strict=True, ge=0, le=MAX_RUNS)] = 0  # 0: the scenario's own values only
-    policies: dict[PlainName, PolicySpec] = {}
+    policies: dict[Name, PolicySpec] = {}
     uncertain: dict[str, Uncertain] = {}  # the scenario's format (sim.uncertain)
     sensitivity: SensitivitySpec = SensitivitySpec()
     target: TargetSpec | None = None  # the goal-seeking question of workforce target

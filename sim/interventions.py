@@ -34,16 +34,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import calendar
 from .errors import InputError, Problem
+from .fields import AgeBound, Fraction, Month, Name, Probability, Year
 
-Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)]  # an FTE fraction
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 # places or joiners a year: bounded as the scenario's are (sim.scenario.MAX_PER_YEAR)
 PerYear = Annotated[float, Field(strict=True, ge=0.0, le=1_000_000, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
-Year = Annotated[int, Field(strict=True, ge=1900, le=2200)]
-Age = Annotated[float, Field(strict=True, ge=0.0, le=120.0, allow_inf_nan=False)]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 # Everything a lever may change, so it can be reset: compiled arrays, and parts of the spec.
 _ARRAYS = ("stage_attrition", "stage_ltft_share", "stage_ltft_range", "retire_monthly", "return_share",
@@ -58,14 +54,7 @@ class Lever(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: ClassVar[str]
 
-    start: str | None = None  # YYYY-MM from which the lever is in force; none: from the scenario's start
-
-    @field_validator("start")
-    @classmethod
-    def _date(cls, v):
-        if v is not None:
-            calendar.parse(v)
-        return v
+    start: Month | None = None  # from which the lever is in force; none: from the scenario's start
 
     @property
     def start_month(self) -> int | None:
@@ -215,7 +204,7 @@ class Retention(Lever):
     factor: NonNegative
     groups: list[str] | None = None
     stages: list[str] | None = None
-    ages: tuple[Age, Age] | None = None  # [low, high) in years, on the scenario's age band bounds
+    ages: tuple[AgeBound, AgeBound] | None = None  # [low, high) in years, on the scenario's age band bounds
 
     @field_validator("ages")
     @classmethod

@@ -17,14 +17,13 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, from_pydantic, is_file, probability, read_yaml, regular_file
+from .fields import Name, Probability
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
 EXIT_PREFIX = "exit:"
 
-Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
 Flag = Annotated[bool, Field(strict=True)]
 # Pathway and stage names: plain lower-case identifiers ("/" joins them, "exit:" marks exits).
-Name = Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 def _share_by_sex(value):

@@ -23,6 +23,7 @@ from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name,
                      probability, refuse_special)
+from .fields import Age, Fraction, Month, Probability
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
@@ -32,16 +33,11 @@ TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transit
 
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
 # Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
-MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
 MIN_STOCK_FTE = 0.05  # the least FTE a part-timer of a starting stock is given when its FTE is matched
 MAX_STOCK = 10_000_000  # people (or FTE) in one stage's starting stock, or vacant FTE of a group
 MAX_PER_YEAR = 1_000_000  # training places a year, joiners a year
-MIN_AGE = 16.0  # nobody starts training or work younger
-Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(strict=True, ge=MIN_FTE, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, le=MAX_STOCK, allow_inf_nan=False)]
 PerYear = Annotated[float, Field(strict=True, ge=0.0, le=MAX_PER_YEAR, allow_inf_nan=False)]
-Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=False)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
 
 
@@ -284,9 +280,9 @@ class ScenarioSpec(Strict):
     calibration: str | None = None  # a parameter file of dotted overrides (see sim.layering)
     plausibility: str | None = None  # the ranges file its runs are judged against (see sim.plausibility)
     uncertain: dict[str, Uncertain] = {}
-    start: str
-    end: str
-    mho_end: str = "2029-03"
+    start: Month
+    end: Month
+    mho_end: Month = "2029-03"
     age_bands: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=100)]], Field(min_length=1)]
     pathways: Annotated[list[str], Field(min_length=1)]
     groups: dict[str, GroupSpec]
@@ -303,12 +299,6 @@ class ScenarioSpec(Strict):
     def _plain(cls, v):  # the name starts the default results folder's name
         if not is_plain_name(v):
             raise ValueError(PLAIN_NAME_EXPECTED)
-        return v
-
-    @field_validator("start", "end", "mho_end")
-    @classmethod
-    def _date(cls, v):
-        calendar.parse(v)
         return v
 
     @field_validator("age_bands")
