@@ -2,11 +2,12 @@
 
 ``workforce report RESULTS_DIR [RESULTS_DIR ...]`` reads directories written by ``workforce
 run`` (tables, events, replications), ``workforce batch`` (an experiment's runs), ``workforce
-sensitivity`` (indices) and ``workforce target`` (what it takes to meet a target) and writes one HTML file with every figure embedded as a base64 PNG: nothing to install or fetch to
-read it, so it can be emailed, and it reads on a phone. A planner reads the start first, so it
-opens with key messages written from the results (the largest gaps and when they close, policies
-ranked by effect with intervals, what a target takes, what the intervals include) and the contents; the measures and
-abbreviations are explained, each policy is described in words, and the provenance (files,
+sensitivity`` (indices) and ``workforce target`` (what it takes to meet a target, read back, not
+rerun) and writes one HTML file with every figure embedded as a base64 PNG: nothing to install or
+fetch to read it, so it can be emailed, and it reads on a phone. A planner reads the start first,
+so it opens with key messages written from the results (the largest gaps and when they close,
+policies ranked by effect with intervals, what a target takes, what the intervals include) and the
+contents; the measures and abbreviations are explained, each policy is described in words, and the provenance (files,
 hashes, manifests, the experiment file) is an appendix.
 
 The page is built from Jinja templates in ``sim/templates`` (``report.html`` and the sections it
@@ -128,7 +129,8 @@ class TargetDir(ResultsDir):
         return self._cached("result", lambda: target.read(self.path, self.manifest))
 
     def title(self) -> str:
-        return f"What it takes: {self.manifest['experiment']}"
+        earliest = "earliest_year" in self.manifest["answer"]
+        return f"{'The earliest year' if earliest else 'What it takes'}: {self.manifest['experiment']}"
 
 
 @dataclass
@@ -382,12 +384,11 @@ def _sensitivity_section(d: SensitivityDir, number: int) -> tuple[dict, dict]:
 def _target_section(d: TargetDir, number: int) -> tuple[dict, dict]:
     """The question in words, the answer with its interval, the shares by value (or year), the figure and
     the runs, from the result's own texts and tables (``sim.target``)."""
-    from .target import LEVEL, TargetResult
+    from .target import LEVEL, TargetResult, sentence
 
     result, scenario = d.result, d.scenario
     searched = isinstance(result, TargetResult)
-    question = result.question_text(scenario)
-    question = question[:1].upper() + question[1:] + "."
+    question = sentence(result.question_text(scenario))
     if searched:
         answer = f"Answer: {result.answer_text()} ({LEVEL:.0%} interval {result.interval_text()})."
         spread = f"The replications' own thresholds: {result.thresholds_text()}."

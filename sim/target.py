@@ -420,7 +420,7 @@ class TargetResult:
         """The result as a report section (Markdown): the question, the answer with its uncertainty, the
         share meeting the target by value and, once written, the figure."""
         return "\n".join([
-            f"{_capital(self.question_text(scenario))}.", "",
+            sentence(self.question_text(scenario)), "",
             f"**Answer: {self.answer_text()}** ({LEVEL:.0%} interval {self.interval_text()}). The replications' own "
             f"thresholds: {self.thresholds_text()}.", "",
             _markdown_table(self.shares()), "",
@@ -487,7 +487,7 @@ class EarliestResult:
     def markdown(self, scenario=None) -> str:
         """The result as a report section (Markdown), as ``TargetResult.markdown``."""
         return "\n".join([
-            f"{_capital(self.question_text(scenario))}.", "",
+            sentence(self.question_text(scenario)), "",
             f"**Earliest year: {self.answer_text()}.**", "",
             _markdown_table(self.shares()), "",
             *([f"![Share of replications meeting the target each year]({self.figure})", ""] if self.figure else []),
@@ -504,8 +504,9 @@ def _shares(table: pd.DataFrame, by: str, heading: str) -> pd.DataFrame:
                                          for s, lo, hi in zip(table.share, table.low, table.high)]})
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def sentence(text: str) -> str:
+    """A clause as a sentence of its own (the question texts start in lower case to follow a name)."""
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def _markdown_table(shown: pd.DataFrame) -> str:

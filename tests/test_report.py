@@ -340,7 +340,7 @@ def test_a_target_folder_becomes_a_section_with_its_answer_table_figure_and_runs
     assert f"{manifest['runs']} runs: 6 replications x 16 values, bisection" in section
     assert manifest["uncertainty"] in section
     titles = re.findall(r'<a href="#results-\d">([^<]+)</a>', html)
-    assert titles == ["What it takes: tiny_target", "What it takes: tiny_target"]
+    assert titles == ["What it takes: tiny_target", "The earliest year: tiny_target"]
     later = html[html.index('id="results-2"'):html.index('id="measures"')]
     year = json.loads((earliest / "manifest.json").read_text())["answer"]["earliest_year"]
     assert year == 2024 and "Earliest year: 2024." in later and "Earliest year: 2024." in summary
