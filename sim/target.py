@@ -27,7 +27,8 @@ year, the most gap allowed and the probability.
 
 Runs stop at the target year and return only the one measure (``Job.outcomes``); they run on the
 worker pool or Dask (``sim.experiment.execute``), and a run depends on its job alone, so results
-are the same with any number of workers.
+are the same with any number of workers. ``write`` writes a results folder and ``read`` reads it
+back as its result, so that ``workforce report`` shows an answer without rerunning its search.
 """
 
 from __future__ import annotations
