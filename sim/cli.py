@@ -723,8 +723,10 @@ def _evaluate_calibration(args) -> int:
 
 # ---- looking at results: report, dashboard (sim.report, sim.app) ---------------------------------------
 def _results_commands(sub) -> None:
-    rep = sub.add_parser("report", help="one self-contained HTML report from run and/or batch results directories")
-    rep.add_argument("results", metavar="RESULTS_DIR", nargs="+", help="directories written by workforce run or batch")
+    rep = sub.add_parser("report", help="one self-contained HTML report from run, batch, sensitivity and target "
+                                        "results folders")
+    rep.add_argument("results", metavar="RESULTS_DIR", nargs="+",
+                     help="folders written by workforce run, batch, sensitivity or target")
     rep.add_argument("--out", metavar="FILE", help="the HTML file (default RESULTS_DIR/report.html, the first one)")
     rep.set_defaults(func=_report)
     dash = sub.add_parser("dashboard", help="serve the browser dashboard (policy against baseline, with intervals)")

@@ -1,12 +1,13 @@
 """A shareable report: one self-contained HTML file from results directories.
 
 ``workforce report RESULTS_DIR [RESULTS_DIR ...]`` reads directories written by ``workforce
-run`` (tables, events, replications) and/or ``workforce batch`` (an experiment's runs) and
-writes one HTML file with every figure embedded as a base64 PNG: nothing to install or fetch to
-read it, so it can be emailed, and it reads on a phone. A planner reads the start first, so it
-opens with key messages written from the results (the largest gaps and when they close, policies
-ranked by effect with intervals, what the intervals include) and the contents; the measures and
-abbreviations are explained, each policy is described in words, and the provenance (files,
+run`` (tables, events, replications), ``workforce batch`` (an experiment's runs), ``workforce
+sensitivity`` (indices) and ``workforce target`` (what it takes to meet a target, read back, not
+rerun) and writes one HTML file with every figure embedded as a base64 PNG: nothing to install or
+fetch to read it, so it can be emailed, and it reads on a phone. A planner reads the start first,
+so it opens with key messages written from the results (the largest gaps and when they close,
+policies ranked by effect with intervals, what a target takes, what the intervals include) and the
+contents; the measures and abbreviations are explained, each policy is described in words, and the provenance (files,
 hashes, manifests, the experiment file) is an appendix.
 
 The page is built from Jinja templates in ``sim/templates`` (``report.html`` and the sections it
@@ -39,6 +40,7 @@ REPLICATION_COLUMNS = ["seed", "year", "group", "measure", "value"]
 RUN_MANIFEST = ("scenario", "scenario_file", "seed", "start", "end")
 BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_year", "seed", "replication_seeds",
                   "policies", "runs")
+TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer")
 WHAT = "a results directory written by workforce run or workforce batch"
 
 
@@ -100,12 +102,35 @@ class ResultsDir:
     def scenario(self):
         return self._cached("scenario", lambda: _scenario(self.manifest))
 
+    @property
+    def experiment_text(self) -> str | None:
+        """The experiment file a batch or target folder keeps, for the appendix."""
+        p = self.path / "experiment.yaml"
+        return p.read_text(encoding="utf-8") if p.is_file() else None
+
 
 @dataclass
 class SensitivityDir(ResultsDir):
     """A directory written by ``workforce sensitivity``: its indices table and chart (no manifest)."""
 
     kind: str = "sensitivity"
+
+
+@dataclass
+class TargetDir(ResultsDir):
+    """A folder written by ``workforce target``: read back as its result (``sim.target.read``), not rerun."""
+
+    kind: str = "target"
+
+    @property
+    def result(self):
+        from . import target
+
+        return self._cached("result", lambda: target.read(self.path, self.manifest))
+
+    def title(self) -> str:
+        earliest = "earliest_year" in self.manifest["answer"]
+        return f"{'The earliest year' if earliest else 'What it takes'}: {self.manifest['experiment']}"
 
 
 @dataclass
@@ -171,11 +196,6 @@ class BatchDir(ResultsDir):
 
         return self._cached("runs", lambda: read_runs(self.path, group_rows_only=False))
 
-    @property
-    def experiment_text(self) -> str | None:
-        p = self.path / "experiment.yaml"
-        return p.read_text(encoding="utf-8") if p.is_file() else None
-
     def source(self, policy="baseline"):
         from . import plots
 
@@ -190,8 +210,9 @@ class BatchDir(ResultsDir):
         return f"Experiment: {m['experiment']}"
 
 
-def load(path, kind: str | None = None) -> RunDir | BatchDir:
-    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``)."""
+def load(path, kind: str | None = None) -> ResultsDir:
+    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
+    sensitivity or target folder too."""
     path = Path(path)
     if not path.exists():
         raise InputError.one(path, "", f"an existing directory ({WHAT})")
@@ -211,6 +232,8 @@ def load(path, kind: str | None = None) -> RunDir | BatchDir:
                              str(exc).splitlines()[0]) from None
     if not isinstance(manifest, dict):
         raise _format_problem(manifest_path, "", type(manifest).__name__)
+    if kind is None and "target" in manifest and "answer" in manifest:
+        return _target_dir(path, manifest, manifest_path)
     found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None
     if found is None:
         raise _format_problem(manifest_path, "experiment", "neither an experiment nor a run's scenario and seed")
@@ -235,6 +258,23 @@ def load(path, kind: str | None = None) -> RunDir | BatchDir:
                                            "run workforce batch first")
     _columns(files[0], RUN_KEYS + TIDY_COLUMNS)
     return BatchDir(path, manifest)
+
+
+def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
+    """Check a ``workforce target`` folder: its manifest's keys and every table the report reads."""
+    from .target import RUNS_COLUMNS, TABLES
+
+    missing = [k for k in TARGET_MANIFEST if k not in manifest]
+    if missing:
+        raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
+    searched = "earliest_year" not in (manifest["answer"] or {})
+    for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
+        if not (path / name).is_file():
+            raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")
+        _columns(path / name, columns)
+    if not (path / "target.png").is_file():
+        raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
+    return TargetDir(path, manifest)
 
 
 # ---- the report ----------------------------------------------------------------------------------
@@ -338,6 +378,55 @@ def _sensitivity_section(d: SensitivityDir, number: int) -> tuple[dict, dict]:
                                                               f"{d.path}.", "table": _table(shown), "figures": figures,
                "path": str(d.path), "inputs": [], "manifest": ""}
     return section, {"title": section["title"], "points": points}
+
+
+# ---- a target folder ----
+def _target_section(d: TargetDir, number: int) -> tuple[dict, dict]:
+    """The question in words, the answer with its interval, the shares by value (or year), the figure and
+    the runs, from the result's own texts and tables (``sim.target``)."""
+    from .target import LEVEL, TargetResult, sentence
+
+    result, scenario = d.result, d.scenario
+    searched = isinstance(result, TargetResult)
+    question = sentence(result.question_text(scenario))
+    if searched:
+        answer = f"Answer: {result.answer_text()} ({LEVEL:.0%} interval {result.interval_text()})."
+        spread = f"The replications' own thresholds: {result.thresholds_text()}."
+    else:
+        answer, spread = f"Earliest year: {result.answer_text()}.", ""
+    runs = f"{result.runs_text()}, in {result.seconds:,.0f} s. The replications contain {result.uncertainty}."
+    figure = {"title": "Share of replications meeting the target by value" if searched
+              else "Share of replications meeting the target each year",
+              "png": base64.b64encode(result.figure.read_bytes()).decode("ascii")}
+    section = {"template": "target_section.html", "id": f"results-{number}", "title": d.title(),
+               "question": question, "answer": answer, "spread": spread, "meaning": _target_meaning(result),
+               "searched": searched, "table": _table(result.shares()), "figures": [figure], "runs": runs,
+               "warnings": result.warnings, "experiment_text": d.experiment_text}
+    _provenance(d, section)
+    return section, {"title": d.title(), "lead": question, "points": [answer, *([spread] if spread else []),
+                                                                       section["meaning"], runs]}
+
+
+def _target_meaning(result) -> str:
+    """What the answer says about the replications, in a sentence a planner can repeat."""
+    from .target import number
+
+    q = result.question
+
+    def met(row) -> str:
+        return f"{row.meeting:.0f} of {row.replications:.0f} replications ({row.share:.0%})"
+
+    if not hasattr(result, "probabilities"):
+        at = f"With {q.argument} at {number(result.value)}"
+        if result.earliest is None:
+            return f"{at}, fewer than {q.probability:.0%} of the replications meet the target in any year to {q.year}."
+        return f"{at}, {met(result.years.set_index('year').loc[result.earliest])} meet the target in {result.earliest}."
+    if result.answer is None:
+        top = result.probabilities.iloc[-1]
+        return (f"Even at {number(top.value)}, the highest value searched, {met(top)} meet the target: fewer than "
+                f"the {q.probability:.0%} asked.")
+    row = result.probabilities.set_index("value").loc[result.answer]
+    return f"With {q.argument} at {number(result.answer)}, {met(row)} meet the target: each is one plausible future."
 
 
 # ---- a run directory ----
@@ -617,7 +706,8 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
         raise InputError.one("RESULTS_DIR", "", "at least one results directory")
     sections, messages = [], []
     for i, d in enumerate(loaded, 1):
-        section, said = {"run": _run_section, "batch": _batch_section, "sensitivity": _sensitivity_section}[d.kind](d, i)
+        section, said = {"run": _run_section, "batch": _batch_section, "sensitivity": _sensitivity_section,
+                         "target": _target_section}[d.kind](d, i)
         sections.append(section)
         messages.append(said)
     contents = [{"id": "summary", "title": "Summary: key messages"}]

@@ -27,7 +27,8 @@ year, the most gap allowed and the probability.
 
 Runs stop at the target year and return only the one measure (``Job.outcomes``); they run on the
 worker pool or Dask (``sim.experiment.execute``), and a run depends on its job alone, so results
-are the same with any number of workers.
+are the same with any number of workers. ``write`` writes a results folder and ``read`` reads it
+back as its result, so that ``workforce report`` shows an answer without rerunning its search.
 """
 
 from __future__ import annotations
@@ -376,19 +377,36 @@ class TargetResult:
             return f"{number(self.answer)} or less (the lowest value searched meets it)"
         return number(self.answer)
 
+    def question_text(self, scenario=None) -> str:
+        """The question in words, as the summary, the Markdown section and the HTML report ask it."""
+        q = self.question
+        return (f"the smallest {self.lever} such that {q.target_text(scenario)} in {q.year} with probability at "
+                f"least {q.probability:.0%}")
+
+    def thresholds_text(self) -> str:
+        """The replications' own thresholds at ``QUANTILES``: "10% 0, 50% 160, 90% 480"."""
+        t, values = self.thresholds.threshold, self.question.values
+        return ", ".join(f"{p:.0%} {_value_text(_quantile(t, p, len(values)), values)}" for p in QUANTILES)
+
+    def runs_text(self) -> str:
+        q = self.question
+        return f"{self.runs} runs: {len(self.thresholds)} replications x {len(q.values)} values, {self.method}"
+
+    def shares(self) -> pd.DataFrame:
+        """The share of replications meeting the target by value, as shown to people."""
+        return _shares(self.probabilities, "value", self.question.argument)
+
     def summary(self, scenario=None) -> str:
         q = self.question
         t = self.thresholds.threshold
-        quantiles = ", ".join(f"{p:.0%} {_value_text(_quantile(t, p, len(q.values)), q.values)}" for p in QUANTILES)
         beyond = int(t.isna().sum())
         lines = [
-            _fill(f"{self.experiment}: the smallest {self.lever} such that {q.target_text(scenario)} in {q.year} "
-                  f"with probability at least {q.probability:.0%}"),
+            _fill(f"{self.experiment}: {self.question_text(scenario)}"),
             "",
             f"answer: {self.answer_text()}",
             _fill(f"{LEVEL:.0%} interval of the answer: {self.interval_text()} (order statistics of the {len(t)} "
                   f"replications' thresholds)"),
-            _fill(f"thresholds of the replications: {quantiles}"
+            _fill(f"thresholds of the replications: {self.thresholds_text()}"
                   + (f"; {beyond} of {len(t)} not met within the range" if beyond else "")),
             "",
             f"share of replications meeting the target by value of {q.argument} ({LEVEL:.0%} interval):",
@@ -399,22 +417,16 @@ class TargetResult:
         ]
         return "\n".join(lines)
 
-
     def markdown(self, scenario=None) -> str:
         """The result as a report section (Markdown): the question, the answer with its uncertainty, the
         share meeting the target by value and, once written, the figure."""
-        q = self.question
-        t = self.thresholds.threshold
-        quantiles = ", ".join(f"{p:.0%} {_value_text(_quantile(t, p, len(q.values)), q.values)}" for p in QUANTILES)
         return "\n".join([
-            f"The smallest {self.lever} such that {q.target_text(scenario)} in {q.year} with probability at least "
-            f"{q.probability:.0%}.", "",
+            sentence(self.question_text(scenario)), "",
             f"**Answer: {self.answer_text()}** ({LEVEL:.0%} interval {self.interval_text()}). The replications' own "
-            f"thresholds: {quantiles}.", "",
-            _markdown_table(self.probabilities, "value", q.argument), "",
+            f"thresholds: {self.thresholds_text()}.", "",
+            _markdown_table(self.shares()), "",
             *([f"![Share of replications meeting the target by value]({self.figure})", ""] if self.figure else []),
-            f"{self.runs} runs: {len(t)} replications x {len(q.values)} values, {self.method}. The replications "
-            f"contain {self.uncertainty}.",
+            f"{self.runs_text()}. The replications contain {self.uncertainty}.",
         ])
 
 
@@ -447,11 +459,22 @@ class EarliestResult:
             return f"not by {self.question.year} (the last year asked)"
         return str(self.earliest)
 
+    def question_text(self, scenario=None) -> str:
+        q = self.question
+        return (f"the earliest year by which {q.target_text(scenario)} with probability at least "
+                f"{q.probability:.0%}, with {self.lever} at {number(self.value)}")
+
+    def runs_text(self) -> str:
+        return f"{self.runs} runs, one per replication, to {self.question.year}"
+
+    def shares(self) -> pd.DataFrame:
+        """The share of replications meeting the target each year, as shown to people."""
+        return _shares(self.years, "year", "year")
+
     def summary(self, scenario=None) -> str:
         q = self.question
         return "\n".join([
-            _fill(f"{self.experiment}: the earliest year by which {q.target_text(scenario)} with probability at "
-                  f"least {q.probability:.0%}, with {self.lever} at {number(self.value)}"),
+            _fill(f"{self.experiment}: {self.question_text(scenario)}"),
             "",
             f"earliest year: {self.answer_text()}",
             "",
@@ -464,24 +487,32 @@ class EarliestResult:
 
     def markdown(self, scenario=None) -> str:
         """The result as a report section (Markdown), as ``TargetResult.markdown``."""
-        q = self.question
         return "\n".join([
-            f"The earliest year by which {q.target_text(scenario)} with probability at least {q.probability:.0%}, "
-            f"with {self.lever} at {number(self.value)}.", "",
+            sentence(self.question_text(scenario)), "",
             f"**Earliest year: {self.answer_text()}.**", "",
-            _markdown_table(self.years, "year", "year"), "",
+            _markdown_table(self.shares()), "",
             *([f"![Share of replications meeting the target each year]({self.figure})", ""] if self.figure else []),
-            f"{self.runs} runs, one per replication, to {q.year}. The replications contain {self.uncertainty}.",
+            f"{self.runs_text()}. The replications contain {self.uncertainty}.",
         ])
 
 
-def _markdown_table(table: pd.DataFrame, by: str, heading: str) -> str:
-    lines = [f"| {heading} | replications meeting the target | share ({LEVEL:.0%} interval) |", "|---|---|---|"]
-    for row in table.itertuples():
-        x = getattr(row, by)
-        lines.append(f"| {x if by == 'year' else number(x)} | {row.meeting} of {row.replications} | {row.share:.0%} "
-                     f"({row.low:.0%} to {row.high:.0%}) |")
-    return "\n".join(lines)
+def _shares(table: pd.DataFrame, by: str, heading: str) -> pd.DataFrame:
+    """A share table as people read it: the value (or year), replications meeting, the share and its interval."""
+    return pd.DataFrame({
+        heading: [str(x) if by == "year" else number(x) for x in table[by]],
+        "replications meeting the target": [f"{m} of {n}" for m, n in zip(table.meeting, table.replications)],
+        f"share ({LEVEL:.0%} interval)": [f"{s:.0%} ({lo:.0%} to {hi:.0%})"
+                                         for s, lo, hi in zip(table.share, table.low, table.high)]})
+
+
+def sentence(text: str) -> str:
+    """A clause as a sentence of its own (the question texts start in lower case to follow a name)."""
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def _markdown_table(shown: pd.DataFrame) -> str:
+    rows = ["| " + " | ".join(map(str, row)) + " |" for row in [shown.columns, *shown.itertuples(index=False)]]
+    return "\n".join([rows[0], "|" + "---|" * len(shown.columns), *rows[1:]])
 
 
 def _fill(text: str) -> str:
@@ -742,6 +773,41 @@ def write(result: TargetResult | EarliestResult, loaded: experiment_module.Exper
             folders.atomic_write(staging / name, writer)
     result.figure = out / "target.png"
     return {name: out / name for name in files}
+
+
+# the tables of a written folder, with the columns read back (``read``; ``workforce report`` checks them)
+TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],
+                     "probabilities.csv": ["value", "meeting", "replications", "share", "low", "high"]},
+          "earliest": {"years.csv": ["year", "meeting", "replications", "share", "low", "high", "mean", "band_low",
+                                     "band_high"]}}
+RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
+
+
+def read(folder, manifest: dict) -> TargetResult | EarliestResult:
+    """A folder ``write`` wrote, as its result, without running anything: the question, answer and runs
+    from the manifest, the tables from their files (checked by the caller, ``sim.report.load``)."""
+    from pydantic import TypeAdapter
+
+    from .interventions import AnyLever
+
+    folder = Path(folder)
+    spec, answer = manifest["target"], manifest["answer"]
+    q = Question(**{**spec, "values": tuple(float(v) for v in spec["values"])})
+    levers = [TypeAdapter(AnyLever).validate_python(x) for x in manifest["policies"][q.policy]]
+    common = dict(experiment=manifest["experiment"], question=q, lever=q.lever_text(levers),
+                  evaluations=pd.read_csv(folder / "runs.csv"), runs=int(manifest["runs"]),
+                  seconds=float(manifest.get("seconds", 0.0)), uncertainty=manifest.get("uncertainty", ""),
+                  warnings=list(manifest.get("warnings") or []), figure=folder / "target.png")
+    if "earliest_year" in answer:
+        return EarliestResult(value=float(answer["value"]), earliest=answer["earliest_year"],
+                              years=pd.read_csv(folder / "years.csv"), **common)
+    thresholds = pd.read_csv(folder / "thresholds.csv")
+    low, high = answer["interval"]
+    return TargetResult(axis=q.lever_text(levers, unit=True), answer=answer["value"], interval=(low, high),
+                        at_lowest=bool(answer["at_lowest"]), thresholds=thresholds,
+                        probabilities=pd.read_csv(folder / "probabilities.csv"), method=answer["method"],
+                        unbounded=answer_interval(thresholds.threshold, q.probability)[1] >= len(thresholds),
+                        **common)
 
 
 def _plain(value):

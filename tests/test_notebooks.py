@@ -8,7 +8,7 @@ from nbclient import NotebookClient
 
 from conftest import REPO
 
-NOTEBOOKS = ["policy_comparison", "quickstart", "uncertainty"]
+NOTEBOOKS = ["policy_comparison", "quickstart", "uncertainty", "what_it_takes"]
 # each notebook reads its sizes from these (see its parameters cell)
 SMALL = {
     "WORKFORCE_NOTEBOOK_UNTIL": "2023",
@@ -17,12 +17,15 @@ SMALL = {
     "WORKFORCE_NOTEBOOK_WORKERS": "1",
     "WORKFORCE_NOTEBOOK_MORRIS_TRAJECTORIES": "2",
     "WORKFORCE_NOTEBOOK_SOBOL_SAMPLES": "2",
+    "WORKFORCE_NOTEBOOK_TARGET_YEAR": "2029",  # the first March after the 2025/26 intake graduates
+    "WORKFORCE_NOTEBOOK_STEP": "380",  # three values: 0, 380 and 760 places
 }
 # (text the last cell prints, figures shown as images at least)
 EXPECTED = {
     "quickstart": ("quickstart done: nursing FTE", 7),
     "policy_comparison": ("policy comparison done: all three add", 3),
     "uncertainty": ("uncertainty done: 2 replications; 14 sensitivity runs", 3),
+    "what_it_takes": ("what it takes done: 2 replications x 3 values", 5),
 }
 
 

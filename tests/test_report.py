@@ -296,3 +296,81 @@ def test_the_report_warns_of_levers_a_cap_cuts_and_of_no_other(tmp_path):
     assert warnings == analysis.cap_warnings(tmp_path / "b") and len(warnings) == 1
     assert warnings[0].startswith("more_support_workers: hcsw: 300 more recruits available a year")
     assert "a campaign of 40 recruits a year (international) in posts funded for them" in html
+
+
+@pytest.fixture(scope="module")
+def target_dirs(tmp_path_factory):
+    """Folders written by workforce target on the tiny experiment of test_target.py: a search and an earliest year."""
+    from test_target import write as tiny_target
+
+    base = tmp_path_factory.mktemp("target")
+    experiment = tiny_target(base, leaving=0.05)
+    for name, extra in (("search", []), ("earliest", ["--earliest-with", "20"])):
+        assert main(["target", str(experiment), "--workers", "1", "--quiet", "--out", str(base / name), *extra]) == 0
+    return base / "search", base / "earliest"
+
+
+def test_a_target_folder_becomes_a_section_with_its_answer_table_figure_and_runs(target_dirs, tmp_path):
+    from sim import target
+
+    search, earliest = target_dirs
+    out = tmp_path / "report.html"
+    assert main(["report", str(search), str(earliest), "--out", str(out)]) == 0
+    page = parse(out)
+    assert_self_contained(page)
+    html = unescape(out.read_text())
+    manifest = json.loads((search / "manifest.json").read_text())
+    answer = manifest["answer"]
+    low, high = answer["interval"]
+    said = f"Answer: {target.number(answer['value'])} (90% interval {target.number(low)} to {target.number(high)})."
+    summary = html[html.index('id="summary"'):html.index('id="contents"')]
+    section = html[html.index('id="results-1"'):html.index('id="results-2"')]
+    assert said in summary and said in section  # the answer leads the key messages and its section
+    question = ("The smallest extra of lever training_places (course/student) in policy places such that the supply "
+                "gap FTE (funded posts less supply) of Staff is at most 0 FTE in 2024 with probability at least 50%.")
+    assert question in section and question in summary
+    # the shares by value, one row per value searched, as the folder's table has them
+    shares = pd.read_csv(search / "probabilities.csv")
+    rows = re.findall(r"<tr>\s*<td>([\d,.]+)</td>\s*<td>(\d+) of (\d+)</td>", section)
+    assert [(float(v), int(m), int(n)) for v, m, n in rows] == list(zip(shares.value, shares.meeting,
+                                                                        shares.replications))
+    # the folder's own figure, not a redrawn one
+    png = base64.b64encode((search / "target.png").read_bytes()).decode("ascii")
+    assert f"base64,{png}" in section and "Share of replications meeting the target by value" in page.captions
+    assert f"{manifest['runs']} runs: 6 replications x 16 values, bisection" in section
+    assert manifest["uncertainty"] in section
+    titles = re.findall(r'<a href="#results-\d">([^<]+)</a>', html)
+    assert titles == ["What it takes: tiny_target", "The earliest year: tiny_target"]
+    later = html[html.index('id="results-2"'):html.index('id="measures"')]
+    year = json.loads((earliest / "manifest.json").read_text())["answer"]["earliest_year"]
+    assert year == 2024 and "Earliest year: 2024." in later and "Earliest year: 2024." in summary
+    assert "Share of replications meeting the target each year" in page.captions
+    assert html.count("name: tiny_target") == 2  # each folder's experiment file, in the appendix
+
+
+@pytest.mark.parametrize("missing", ["thresholds.csv", "probabilities.csv", "runs.csv", "target.png", "years.csv"])
+def test_a_target_folder_missing_a_file_exits_2_naming_it(missing, target_dirs, tmp_path, capsys):
+    search, earliest = target_dirs
+    d = tmp_path / "target"
+    shutil.copytree(earliest if missing == "years.csv" else search, d)
+    (d / missing).unlink()
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("workforce: invalid input\n") and f"{d / missing}: " in err, err
+    assert "written by workforce target" in err and "Traceback" not in err and out == ""
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_a_target_folder_with_an_older_table_or_manifest_exits_2(target_dirs, tmp_path, capsys):
+    search, _ = target_dirs
+    d = tmp_path / "target"
+    shutil.copytree(search, d)
+    pd.read_csv(d / "thresholds.csv").drop(columns=["threshold"]).to_csv(d / "thresholds.csv", index=False)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    assert "thresholds.csv: columns: expected the columns" in capsys.readouterr().err
+    shutil.copy(search / "thresholds.csv", d / "thresholds.csv")
+    manifest = json.loads((d / "manifest.json").read_text())
+    del manifest["runs"]
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    assert "manifest.json: runs: expected" in capsys.readouterr().err

@@ -210,3 +210,18 @@ def test_each_replication_runs_every_value_with_its_seed_and_posterior_parameter
     assert all(j.until == 2031 and j.outcomes == ("need_gap_fte:nursing:2031",) for j in jobs)
     fixed, q = target.load(shipped, replications=2, parameters="fixed")
     assert {j.posterior_set for j in target._jobs(fixed, q, [(0, 0.0), (1, 0.0)], (q.outcome,), q.year)} == {None}
+
+
+def test_a_written_folder_reads_back_as_its_result_without_running(leaving, tmp_path):
+    """``workforce report`` reads a folder back: the same texts and tables as the result that wrote it."""
+    from sim import experiment
+
+    for name, result in (("search", target.find(leaving, workers=1, probability=0.8)),
+                         ("earliest", target.find(leaving, workers=1, earliest_with=20))):
+        target.write(result, experiment.load(leaving), tmp_path / name)
+        again = target.read(tmp_path / name, json.loads((tmp_path / name / "manifest.json").read_text()))
+        assert type(again) is type(result) and again.markdown() == result.markdown()
+        pd.testing.assert_frame_equal(again.shares(), result.shares())
+    assert result.answer_text() == "2024" and again.runs_text() == result.runs_text()
+    searched = target.read(tmp_path / "search", json.loads((tmp_path / "search" / "manifest.json").read_text()))
+    assert searched.unbounded and "no upper bound (6 replications are too few" in searched.interval_text()
