@@ -2,7 +2,8 @@
 
 Each event is (person id, month, from stage, to stage, reason). Stage -1 means outside
 the modelled system (a new entrant comes from -1; a leaver goes to -1). Events are kept in
-columns that grow as needed, and only turned into a table when asked for.
+blocks of columns, a new block when the last is full (so recording never copies what was
+recorded), and only turned into a table when asked for.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import numpy as np
 from . import calendar
 
 OUTSIDE = -1
+BLOCK = 1 << 16  # events a block holds
 
 
 class EventLog:
-    def __init__(self, stage_names: list[str], capacity: int = 4096):
+    def __init__(self, stage_names: list[str]):
         self.stage_names = stage_names
         self.reasons: list[str] = []
         self._reason_code: dict[str, int] = {}
         self._count = 0
-        self._columns = _columns(capacity)
+        self._blocks: list[tuple[np.ndarray, ...]] = []  # each BLOCK events long; the last filled up to _count
 
     def reason_code(self, reason: str) -> int:
         code = self._reason_code.get(reason)
@@ -34,30 +36,29 @@ class EventLog:
         n = len(ids)
         if n == 0:
             return
-        start, end = self._count, self._count + n
-        if end > len(self._columns[0]):  # grown by half: amortised O(1) an event
-            grown = _columns(max(end, len(self._columns[0]) * 3 // 2))
-            for old, new in zip(self._columns, grown):
-                new[:start] = old[:start]
-            self._columns = grown
-        person, when, src, dst, why = self._columns
-        person[start:end] = ids
-        when[start:end] = month
-        src[start:end] = from_stage
-        dst[start:end] = to_stage
-        why[start:end] = self.reason_code(reason) if isinstance(reason, str) else reason
-        self._count = end
+        values = (ids, month, from_stage, to_stage, self.reason_code(reason) if isinstance(reason, str) else reason)
+        done = 0
+        while done < n:  # into the last block, and new blocks as it fills: nothing recorded is ever copied
+            at = self._count % BLOCK
+            if at == 0 and self._count == len(self._blocks) * BLOCK:
+                self._blocks.append(_columns(BLOCK))
+            take = min(n - done, BLOCK - at)
+            for column, value in zip(self._blocks[-1], values):
+                column[at: at + take] = value if np.ndim(value) == 0 else value[done: done + take]
+            done += take
+            self._count += take
 
     def __len__(self) -> int:
         return self._count
 
     def arrays(self, since: int = 0) -> tuple[np.ndarray, ...]:
-        """(ids, months, from, to, reason codes) of the events recorded from bookmark ``since`` on: read-only
-        views, valid until the next event is recorded."""
-        views = tuple(column[since: self._count] for column in self._columns)
-        for view in views:
-            view.flags.writeable = False
-        return views
+        """(ids, months, from, to, reason codes) of the events recorded from bookmark ``since`` on."""
+        first, last = since // BLOCK, -(-self._count // BLOCK)
+        parts = [tuple(column[max(since - b * BLOCK, 0): self._count - b * BLOCK] for column in self._blocks[b])
+                 for b in range(first, last)]
+        if len(parts) == 1:
+            return tuple(column.copy() for column in parts[0])
+        return tuple(np.concatenate(columns) for columns in zip(*parts)) if parts else _columns(0)
 
     @property
     def mark(self) -> int:
