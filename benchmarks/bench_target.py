@@ -23,7 +23,6 @@ import argparse
 import os
 import platform
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from sim import experiment, target

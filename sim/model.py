@@ -43,7 +43,7 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
-from .people import COUNTED, NEVER, People, Status, distinct, has_status, rows
+from .people import COUNTED, People, Status, distinct, has_status
 from . import calendar, feedbacks, footprint, population, schedule
 from .unused import Unused
 from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
@@ -55,7 +55,8 @@ PROCESSES = (progression.Progression, intake.Intake, attrition.Attrition, leavin
              retirement.Retirement, returning.Returning, joiners.Joiners)
 _NAMES = tuple(process.__module__.rsplit(".", 1)[-1] for process in PROCESSES)  # as ``timings`` names them
 COLLECT = ("monthly", "yearly")
-_NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # statuses whose hours get drawn afresh
+# statuses whose hours get drawn afresh on entering a post
+_NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
                  "exit_rate", "exit_due", "hours_due", "next_due")
@@ -197,11 +198,10 @@ class WorkforceModel(mesa.Model):
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)
-        entry.enter(ids, stage, now, self.at_risk_from - 1, self.streams.salts(
-                        ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review"),
-                        now, p.key[ids]),
-                    *(getattr(p, name) for name in _ENTRY_FIELDS), *_entry_tables(s),
-                    s.mho_end, self.exit_table[0], self.hours_table, _NEW_OR_TRAINING)
+        salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
+                                    "hours_first_review"), now, p.key[ids])
+        entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *(getattr(p, name) for name in _ENTRY_FIELDS),
+                    *_entry_tables(s), s.mho_end, self.exit_table[0], self.hours_table, _NEW_OR_TRAINING)
         p.mark(ids)
         self.fte_flows.moved(before, self.fte_flows.where(p, ids))
         if self._due is not None:  # something due already this month: let this month's processes see it
@@ -216,9 +216,9 @@ class WorkforceModel(mesa.Model):
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
         ``streams``: those of part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
-        participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, self.streams.salts(streams, self.now, p.key[ids]),
-                        s.part_time_share, s.part_time_range, s._band_by_month, p.key, p.sex, p.birth_month, p.group,
-                        p.fte)
+        salts = self.streams.salts(streams, self.now, p.key[ids])
+        participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, salts, s.part_time_share, s.part_time_range,
+                                s._band_by_month, p.key, p.sex, p.birth_month, p.group, p.fte)
 
     def remove(self, ids: np.ndarray, status: Status, reason, keep_active=False) -> None:
         """People leave their post or training: record the event and set their status (and

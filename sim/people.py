@@ -93,15 +93,6 @@ def has_status(status: np.ndarray, statuses) -> np.ndarray:
     return chosen
 
 
-def rows(ids: np.ndarray):
-    """``ids`` as a slice when they are a run of consecutive ids (new people, a starting stock):
-    reading and writing columns through a slice is a block copy, not a gather or scatter."""
-    n = len(ids)
-    if n > 64 and ids[-1] - ids[0] == n - 1 and (np.diff(ids) == 1).all():
-        return slice(int(ids[0]), int(ids[0]) + n)
-    return ids
-
-
 class People:
     """Columns of individuals, with an ``active`` mask of those still in the modelled system.
 

@@ -447,13 +447,6 @@ class Scenario:
         """Age band index of ages given in months (a table lookup: cheaper than a search)."""
         return np.take(self._band_by_month, age_months, mode="clip")
 
-    @staticmethod
-    def by_sex_band(table: np.ndarray, row: np.ndarray, sex: np.ndarray, band: np.ndarray) -> np.ndarray:
-        """``table[row, sex, band]`` for a (row, sex, band) rate table, read through one flat index:
-        a third of the cost of numpy's three-way fancy indexing."""
-        _, n_sexes, n_bands = table.shape
-        return np.take(table.reshape(-1), (row.astype(np.intp) * n_sexes + sex) * n_bands + band)
-
     def places(self, stage: str, year: int) -> float:
         """Places commissioned for an academic year: the latest year given at or before it."""
         return by_year(self.spec.intake[stage].places, year)

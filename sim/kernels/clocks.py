@@ -41,12 +41,18 @@ def band(band_by_month, age):
     return band_by_month[min(max(age, 0), band_by_month.shape[0] - 1)]
 
 
+@numba.njit(cache=True, inline="always")
+def left_after(left, since, rate, month):
+    """The threshold still to accumulate after ``month``, of one left after ``since`` at ``rate`` a month."""
+    return np.float32(np.float64(left) - np.float64(month - since) * np.float64(rate))
+
+
 @numba.njit(cache=True)
 def rebase(ids, rates, month, exit_left, exit_since, exit_rate):
     """New exit rates (one each) from the month after ``month``, keeping the hazard accumulated up to it."""
     for j in range(ids.shape[0]):
         i = ids[j]
-        exit_left[i] = np.float32(np.float64(exit_left[i]) - np.float64(month - exit_since[i]) * np.float64(exit_rate[i]))
+        exit_left[i] = left_after(exit_left[i], exit_since[i], exit_rate[i], month)
         exit_since[i] = month
         exit_rate[i] = np.float32(rates[j])
 

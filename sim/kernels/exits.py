@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from .choice import pick
-from .clocks import MHO_AGE, band as band_of, checks, exit_month
+from .clocks import MHO_AGE, band as band_of, checks, exit_month, left_after
 from .streams import uniform
 
 STAY, LEAVE, RETIRE, RETIRE_MHO = range(4)
@@ -35,7 +35,7 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
         cell = (np.int64(stage[i]) * 2 + sex[i]) * n_bands + b
         rate = np.float32(exit_rates[cell])
         if exit_rate[i] != rate:  # a birthday into another age band: the rest of the threshold runs at the new rate
-            exit_left[i] = np.float32(np.float64(exit_left[i]) - np.float64((now - 1) - exit_since[i]) * np.float64(exit_rate[i]))
+            exit_left[i] = left_after(exit_left[i], exit_since[i], exit_rate[i], now - 1)
             exit_since[i] = now - 1
             exit_rate[i] = rate
         month = exit_month(np.float64(exit_left[i]), np.float64(exit_rate[i]), np.int64(exit_since[i]))
@@ -44,7 +44,8 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
         q_leave, q_retire = leave[cell], retire[cell]
         if exits and uniform(key[i], salts[0]) * (1.0 - (1.0 - q_leave) * (1.0 - q_retire)) < q_leave:
             outcome[j] = LEAVE
-            reason[j] = reason_labels[g, pick(uniform(key[i], salts[2]), g, reason_cumulative, reason_total, reason_last)]
+            why = pick(uniform(key[i], salts[2]), g, reason_cumulative, reason_total, reason_last)
+            reason[j] = reason_labels[g, why]
         elif exits or age >= max_age_months[g]:
             outcome[j] = RETIRE
         elif mho[i] and age == MHO_AGE and now <= mho_end and uniform(key[i], salts[1]) < mho_retire_at_55[g]:

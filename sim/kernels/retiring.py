@@ -19,7 +19,8 @@ def will_return(ids, now, salts, return_share, max_age_months, key, birth_month,
     for j in range(ids.shape[0]):
         i = ids[j]
         due[j] = now + 1 + np.int32(np.floor(12 * uniform(key[i], salts[1])))
-        back[j] = uniform(key[i], salts[0]) < return_share[group[i]] and due[j] < birth_month[i] + max_age_months[group[i]]
+        oldest = birth_month[i] + max_age_months[group[i]]
+        back[j] = uniform(key[i], salts[0]) < return_share[group[i]] and due[j] < oldest
     return back, due
 
 

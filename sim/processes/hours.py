@@ -20,8 +20,9 @@ class Hours(Process):
         ids = model.due(Status.IN_POST)
         ids = ids[p.hours_due[ids] <= now]
         before = model.fte_flows.where(p, ids)
-        participation.review(ids.astype(np.int64), now, model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids]),
-                     s.part_time_share, s.part_time_range, s._band_by_month, model.hours_table, p.key, p.sex,
-                     p.birth_month, p.group, p.fte, p.stage_due, p.exit_due, p.hours_due, p.next_due)
+        salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids])
+        participation.review(ids.astype(np.int64), now, salts, s.part_time_share, s.part_time_range, s._band_by_month,
+                             model.hours_table, p.key, p.sex, p.birth_month, p.group, p.fte, p.stage_due, p.exit_due,
+                             p.hours_due, p.next_due)
         model.fte_flows.moved(before, model.fte_flows.where(p, ids))
         p.mark(ids)  # for the stocks (sim.stocks)

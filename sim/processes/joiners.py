@@ -81,8 +81,8 @@ class Joiners(Process):
         if campaigns:  # their posts are funded for them: the shares alone pick the stage
             mine = rows[filling:]
             stage = np.concatenate([stage, t.stages.labels[mine, t.stages.pick(u[0][filling:], mine)]])
-            codes = np.concatenate([codes, np.repeat([model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns],
-                                                     [n for *_, n in campaigns])])
+            sources = [model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns]
+            codes = np.concatenate([codes, np.repeat(sources, [n for *_, n in campaigns])])
         model.enter_stage(ids, stage, codes)
         if campaigns:
             recruits = ids[filling:]

@@ -38,10 +38,11 @@ class Leaving(Process):
             return
         _, leave, retire = model.exit_table
         table = self.tables
+        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids])
         outcome, reason = exits.decide(
-            ids, now, model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids]), model.exit_table[0], leave, retire, s._band_by_month,
-            s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
-            table.labels, *(getattr(p, name) for name in _FIELDS))
+            ids, now, salts, model.exit_table[0], leave, retire, s._band_by_month, s.band_ends, s.max_age_months,
+            s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
+            *(getattr(p, name) for name in _FIELDS))
         model.retiring = {"retired": ids[outcome == exits.RETIRE], "retired_mho": ids[outcome == exits.RETIRE_MHO]}
         leaving = outcome == exits.LEAVE
         if not leaving.any():

@@ -28,7 +28,8 @@ class Retirement(Process):
         model.retiring = {}
         if retiring:  # one batch; reason codes in order of first use, as retiring reason by reason gives
             codes = [model.events.reason_code(reason) for _, reason in retiring]
-            retire(model, np.concatenate([ids for ids, _ in retiring]), np.repeat(codes, [len(ids) for ids, _ in retiring]))
+            ids = np.concatenate([ids for ids, _ in retiring])
+            retire(model, ids, np.repeat(codes, [len(these) for these, _ in retiring]))
         returners = model.due(Status.RETURNED)
         model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
 
