@@ -7,17 +7,11 @@ The public API in a few names:
 - ``load_scenario`` and ``load_pathways``: validated inputs.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .errors import InputError
 from .model import WorkforceModel
 from .pathways import load_all as load_pathways
 from .results import Results, run
 from .scenario import load as load_scenario
-
-try:
-    __version__ = version("workforce-sim")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0+unknown"
+from .version import __version__
 
 __all__ = ["InputError", "Results", "WorkforceModel", "load_pathways", "load_scenario", "run", "__version__"]

@@ -438,7 +438,7 @@ def _describe(values: list[dict], targets: dict) -> dict:
 
 
 def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
-    from . import __version__
+    from .version import __version__
     from .calibration_report import pairs_figure, report
 
     spec, st, parameters, result = summary["spec"], summary["settings"], summary["parameters"], summary["fit"]

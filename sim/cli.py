@@ -129,7 +129,7 @@ def _parameters_option(parser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
     from .scenario import DEFAULT
 
     parser = argparse.ArgumentParser(prog="workforce", description=__doc__.split("\n\n")[0], epilog=EXAMPLES,

@@ -699,7 +699,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
     """
     from markupsafe import Markup
 
-    from . import __version__
+    from .version import __version__
 
     loaded = [load(p) for p in paths]
     if not loaded:

@@ -193,7 +193,7 @@ class Results:
 
     # ---- files ----------------------------------------------------------------------------
     def manifest(self) -> dict:
-        from . import __version__
+        from .version import __version__
         import mesa
 
         file = Path(self.scenario.file)
