@@ -25,6 +25,7 @@ from pathlib import Path
 from .errors import InputError, Problem, _short, is_file, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
+RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
 
 
 def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None,
@@ -216,3 +217,15 @@ def sha256(path) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def ranges_file(name_or_path, relative_to: Path | None = None) -> Path:
+    """A plausibility ranges file (``sim.plausibility``) a scenario names: a path (relative to
+    ``relative_to``, e.g. the scenario's folder) or a shipped name."""
+    base = relative_to or Path.cwd()
+    for candidate in (base / str(name_or_path), Path(str(name_or_path)), RANGES_DIR / str(name_or_path),
+                      RANGES_DIR / f"{name_or_path}.yaml"):
+        if is_file(candidate):
+            return candidate
+    shipped = ", ".join(p.stem for p in sorted(RANGES_DIR.glob("*.yaml")))
+    raise InputError.one(name_or_path, "", f"an existing plausibility ranges file or a shipped one's name ({shipped})")

@@ -37,9 +37,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import calendar
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml
+from .errors import InputError, Problem, from_pydantic, read_yaml
+from .layering import ranges_file
 
-RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result"]
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 NOT_ENTRIES = ("stock", "returned")  # events that put someone in a stage without their entering it now
@@ -118,17 +118,6 @@ class Ranges(_Strict):
     fte_per_head: dict[str, Range] = {}
     history: HistoryRanges | None = None
     file: str = ""  # set on loading
-
-
-def ranges_file(name_or_path, relative_to: Path | None = None) -> Path:
-    """A ranges file: a path (relative to ``relative_to``, e.g. the scenario's folder) or a shipped name."""
-    base = relative_to or Path.cwd()
-    for candidate in (base / str(name_or_path), Path(str(name_or_path)), RANGES_DIR / str(name_or_path),
-                      RANGES_DIR / f"{name_or_path}.yaml"):
-        if is_file(candidate):
-            return candidate
-    shipped = ", ".join(p.stem for p in sorted(RANGES_DIR.glob("*.yaml")))
-    raise InputError.one(name_or_path, "", f"an existing plausibility ranges file or a shipped one's name ({shipped})")
 
 
 def load_ranges(name_or_path, scenario) -> Ranges:

@@ -606,9 +606,7 @@ def _validate(path: Path, data: dict) -> tuple[ScenarioSpec, nx.DiGraph, list[st
         raise InputError(problems) from None
     if spec.plausibility is not None:
         try:
-            from .plausibility import ranges_file
-
-            ranges_file(spec.plausibility, path.parent)
+            layering.ranges_file(spec.plausibility, path.parent)
         except InputError as exc:
             raise InputError.one(path, "plausibility", exc.problems[0].expected, spec.plausibility) from None
     graph = pathways.load_all(spec.pathways, relative_to=path.parent, referrer=path)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 import tiny_scenario
 from conftest import has_problem
-from sim import calendar, plausibility, scenario
+from sim import calendar, layering, plausibility, scenario
 from sim.cli import main
 from sim.errors import InputError
 from sim.plausibility import FAIL, PASS, SKIP, Ranges, Run
@@ -309,7 +309,7 @@ def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, ch
 
 
 def test_every_shipped_range_cites_its_source_or_says_it_is_an_assumption():
-    for path in plausibility.RANGES_DIR.glob("*.yaml"):
+    for path in layering.RANGES_DIR.glob("*.yaml"):
         ranges = plausibility.load_ranges(path, scenario.load())
         found = []
 
