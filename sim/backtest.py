@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import folders
 from . import scenario as scenario_module
-from .calibration import CALIBRATION_DIR, Target, _uncalibrated, fmt, load as load_calibration, parameter_file, statistics
+from .calibration import CALIBRATION_DIR, Target, _uncalibrated, load as load_calibration, parameter_file, statistics
+from .calibration_report import fmt
 from .errors import InputError, from_pydantic, is_file, read_yaml
 
 DEFAULT = CALIBRATION_DIR / "backtest-2021-2024.yaml"

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import folders, inference
 from . import scenario as scenario_module
+from .calibration_report import pairs_figure, report as fit_report, targets_table
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
 from .layering import CALIBRATION_DIR, read_layered
 from .posterior import Posterior
@@ -439,7 +440,6 @@ def _describe(values: list[dict], targets: dict) -> dict:
 
 def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
     from .version import __version__
-    from .calibration_report import pairs_figure, report
 
     spec, st, parameters, result = summary["spec"], summary["settings"], summary["parameters"], summary["fit"]
     posterior: Posterior = summary["posterior"]
@@ -504,7 +504,7 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
     table = posterior_table(posterior)
     folders.atomic_write(paths["posterior"], lambda p: Path(p).write_text(table, encoding="utf-8"))
     folders.atomic_write(paths["figure"], lambda p: pairs_figure(parameters, posterior, p))
-    text = report(summary, stem, command, fitted, before, after, paths["figure"].name)
+    text = fit_report(summary, stem, command, fitted, before, after, paths["figure"].name)
     folders.atomic_write(paths["report"], lambda p: Path(p).write_text(text, encoding="utf-8"))
     text = header + yaml.safe_dump(document, sort_keys=False, width=110)  # last: what scenarios use
     folders.atomic_write(paths["parameters"], lambda p: Path(p).write_text(text, encoding="utf-8"))
@@ -526,28 +526,6 @@ def _relative(path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def fmt(v: float, target: Target) -> str:
-    share = target.relative or target.kind in ("age_share", "flow_rate", "reason_share")
-    return f"{100 * v:.1f}%" if share else f"{v:,.0f}"
-
-
-def targets_table(spec: CalibrationSpec, replications: int, before: dict, after: dict,
-                  after_label: str = "after calibration") -> list[str]:
-    """The report's section on the targets: published, before and after (``_describe``), as lines."""
-    lines = [
-        f"## Targets: simulated mean and 90% interval over {replications} fresh replications",
-        "",
-        f"| target | published | sd | before calibration | {after_label} | source |",
-        "|---|---|---|---|---|---|",
-    ]
-    for k, t in spec.targets.items():
-        b, a = before[k], after[k]
-        published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + fmt(t.value, t)
-        lines.append(f"| {k} | {published} | {fmt(t.sd, t)} | {fmt(b[0], t)} ({fmt(b[1], t)} to "
-                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {t.source} |")
-    return lines
 
 
 # ---- evaluating a parameter file without refitting --------------------------------------------------

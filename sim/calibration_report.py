@@ -40,7 +40,6 @@ def strong_pairs(names: list[str], matrix: np.ndarray) -> list[tuple[str, str, f
 
 
 def report(summary: dict, stem: str, command: str, fitted: dict, before: dict, after: dict, figure: str) -> str:
-    from .calibration import targets_table
 
     spec, st, result, posterior = summary["spec"], summary["settings"], summary["fit"], summary["posterior"]
     took = (summary["finished"] - summary["started"]).total_seconds()
@@ -155,3 +154,25 @@ def pairs_figure(parameters, posterior, path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=70, format="png")
     plt.close(fig)
+
+
+def fmt(v: float, target) -> str:
+    share = target.relative or target.kind in ("age_share", "flow_rate", "reason_share")
+    return f"{100 * v:.1f}%" if share else f"{v:,.0f}"
+
+
+def targets_table(spec, replications: int, before: dict, after: dict,
+                  after_label: str = "after calibration") -> list[str]:
+    """The report's section on the targets: published, before and after (``_describe``), as lines."""
+    lines = [
+        f"## Targets: simulated mean and 90% interval over {replications} fresh replications",
+        "",
+        f"| target | published | sd | before calibration | {after_label} | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for k, t in spec.targets.items():
+        b, a = before[k], after[k]
+        published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + fmt(t.value, t)
+        lines.append(f"| {k} | {published} | {fmt(t.sd, t)} | {fmt(b[0], t)} ({fmt(b[1], t)} to "
+                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {t.source} |")
+    return lines

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import folders
+from . import folders, pages
 from .errors import InputError, read_yaml
 
 TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
@@ -296,14 +296,6 @@ ACRONYMS = [
     ("SAS", "specialty and associate specialist doctors: senior doctors outside training who are not consultants"),
 ]
 LEVEL_TEXT = f"{0.9:.0%}"
-
-
-def _environment():
-    """The report's templates (``sim/templates``), autoescaped: tables and figures are passed as markup."""
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("sim", "templates"),
-                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
 
 def _png(fig) -> str:
@@ -727,7 +719,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
     contents += [{"id": "measures", "title": "What the measures mean"},
                  {"id": "appendix", "title": "Appendix: provenance"}]
     names = ", ".join(d.manifest.get("experiment") or d.manifest.get("scenario") for d in loaded)
-    return _environment().get_template("report.html").render(
+    return pages.environment().get_template("report.html").render(
         names=names, created=datetime.now(timezone.utc).isoformat(timespec="seconds"), version=__version__,
         messages=messages, contents=contents, sections=sections, level=LEVEL_TEXT, acronyms=ACRONYMS,
         backtest=Markup(backtest) if backtest else None, calibration=Markup(calibration) if calibration else None)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import pages
 from .calibration_report import IDENTIFIED
 from .errors import InputError, read_yaml
 from .layering import CALIBRATION_DIR
@@ -29,9 +30,8 @@ def sections(calibration: str | None, contents: str) -> tuple[str | None, str | 
         return None, None
     if not document.get("posterior"):
         return None, None
-    from .report import _environment
 
-    macros = _environment().get_template("uncertainty_sections.html").module
+    macros = pages.environment().get_template("uncertainty_sections.html").module
     return _backtest(macros, path.stem), str(macros.calibration_section(_calibration(document, path, contents)))
 
 
@@ -51,7 +51,7 @@ def _calibration(document: dict, path: Path, contents: str) -> dict:
 
 def _backtest(macros, name: str) -> str | None:
     from .backtest import load
-    from .calibration import fmt
+    from .calibration_report import fmt
 
     for config in sorted(CALIBRATION_DIR.glob("backtest-*.yaml")):
         table = config.with_suffix(".csv")
