@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .experiment import BASELINE, GROUP_MEASURES, TOTAL, read_runs
+from .experiment import BASELINE, GROUP_MEASURES, TOTAL
+from .folders import read_runs
 
 KEYS = ["policy", "parameter_set", "replication"]
 LEVEL = 0.90

@@ -189,6 +189,7 @@ def _examples(*lines: str) -> str:
 
 
 def _run(args) -> int:
+    from . import plots
     from .results import run
 
     _check_run_options(args)
@@ -201,7 +202,7 @@ def _run(args) -> int:
                   parameters=args.parameters or "posterior")
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
     out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
-    paths = results.write(out)
+    paths = results.write(out, extra={"fte_by_group.png": lambda p: plots.run_chart(results, p)})
     _print_summary(results)
     _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
     from .analysis import unfilled_in_runs
@@ -302,7 +303,7 @@ def _check_run_options(args) -> None:
 
 
 def _pathways(args) -> int:
-    from . import pathways
+    from . import pathways, plots
     from .scenario import load
 
     scenario = load(args.scenario)
@@ -313,7 +314,7 @@ def _pathways(args) -> int:
     if args.draw:
         _check_image(args.draw)
         graph = pathways.subgraph(scenario.graph, chosen)
-        pathways.draw(graph, args.draw)
+        plots.pathway_graph(graph, args.draw)
         print(f"drew {', '.join(chosen)} to {args.draw}")
         return 0
     for name in chosen:
@@ -584,6 +585,7 @@ def _run_replications(args) -> int:
 
     from tqdm import tqdm
 
+    from . import plots
     from .experiment import interval_contents
     from .scenario import load
 
@@ -600,11 +602,11 @@ def _run_replications(args) -> int:
         Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
     summary = summarise(values)
     # tables, events and chart of the first replication, the replications' tables, and the manifest last
-    paths = first.write(out, extra={"replications.csv": lambda p: values.to_csv(p, index=False),
+    paths = first.write(out, extra={"fte_by_group.png": lambda p: plots.run_chart(first, p, values),
+                                    "replications.csv": lambda p: values.to_csv(p, index=False),
                                     "summary.csv": lambda p: summary.to_csv(p, index=False)},
                         manifest={"replication_seeds": list(range(args.seed, args.seed + args.replications)),
-                                  "parameters": parameters, "uncertainty": interval_contents(first.scenario, parameters)},
-                        replications=values)
+                                  "parameters": parameters, "uncertainty": interval_contents(first.scenario, parameters)})
     s = first.scenario
     mean = summary[summary.measure == "in_post_fte"].pivot(index="year", columns="group", values="mean")
     total = summary[summary.group == "total"].pivot(index="year", columns="measure", values="mean")

@@ -854,21 +854,3 @@ def _differ(old: dict, new: dict) -> list[str]:
     return ([name for name, digest in new.items() if digest not in old.values()]
             + [f"{name} (no longer read)" for name, digest in old.items()
                if digest not in new.values() and name not in new])
-
-
-def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.DataFrame:
-    """All run tables of a results directory (optionally only some measures, group rows only)."""
-    import pyarrow.dataset as ds
-
-    runs = Path(results_dir) / "runs"
-    files = sorted(str(p) for p in runs.glob("*/*.parquet"))
-    if not files:
-        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
-    dataset = ds.dataset(files, format="parquet")
-    condition = None
-    if group_rows_only:
-        condition = ds.field("stage") == "all"
-    if measures is not None:
-        wanted = ds.field("measure").isin(list(measures))
-        condition = wanted if condition is None else condition & wanted
-    return dataset.to_table(filter=condition).to_pandas()

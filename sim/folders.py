@@ -21,10 +21,14 @@ from __future__ import annotations
 import errno
 import fcntl
 import glob
+import json
 import os
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from .errors import InputError, Problem
 
@@ -206,3 +210,240 @@ def _field(option: str) -> str:
 
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
+
+
+# ---- reading results folders back: for the report, the figures and the comparisons ----------------
+TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
+RUN_KEYS = ["policy", "parameter_set", "replication", "seed"]
+EVENT_COLUMNS = ["person_id", "month", "from_stage", "to_stage", "reason"]
+REPLICATION_COLUMNS = ["seed", "year", "group", "measure", "value"]
+# manifest keys this version writes and reads
+RUN_MANIFEST = ("scenario", "scenario_file", "seed", "start", "end")
+BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_year", "seed", "replication_seeds",
+                  "policies", "runs")
+TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer")
+# the tables of a folder written by ``workforce target`` and their columns (``sim.target.write``)
+TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],
+                     "probabilities.csv": ["value", "meeting", "replications", "share", "low", "high"]},
+          "earliest": {"years.csv": ["year", "meeting", "replications", "share", "low", "high", "mean", "band_low",
+                                     "band_high"]}}
+RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
+WHAT = "a results directory written by workforce run or workforce batch"
+
+
+# ---- reading results directories ---------------------------------------------------------------
+def _scenario(manifest: dict):
+    """The scenario a manifest names: its file (with the run's overrides) or, failing that, the shipped one."""
+    from . import scenario as scenario_module
+
+    overrides = manifest.get("overrides") or None
+    for name in (manifest.get("scenario_file"), manifest.get("scenario")):
+        if not name:
+            continue
+        try:
+            return scenario_module.load(name, overrides)
+        except InputError:
+            try:
+                return scenario_module.load(name)
+            except InputError:
+                continue
+    return scenario_module.load(scenario_module.DEFAULT)
+
+
+def _format_problem(path: Path, field_name: str, found=None) -> InputError:
+    return InputError.one(path, field_name, f"{WHAT} by this version (an older or unknown format?)", found)
+
+
+def _columns(path: Path, wanted: list[str]) -> None:
+    """Check that a Parquet or CSV table has the wanted columns."""
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            names = pq.read_schema(path).names
+        else:
+            names = list(pd.read_csv(path, nrows=0).columns)
+    except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
+        raise InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0]) from None
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        raise InputError.one(path, "columns", f"the columns {', '.join(wanted)} (an older or unknown format?)",
+                             missing)
+
+
+@dataclass
+class ResultsDir:
+    """A results directory and its manifest; what is read from it is read once, when first needed."""
+
+    path: Path
+    manifest: dict
+    kind: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def _cached(self, key: str, read):
+        if key not in self._cache:
+            self._cache[key] = read()
+        return self._cache[key]
+
+    @property
+    def scenario(self):
+        return self._cached("scenario", lambda: _scenario(self.manifest))
+
+    @property
+    def experiment_text(self) -> str | None:
+        """The experiment file a batch or target folder keeps, for the appendix."""
+        p = self.path / "experiment.yaml"
+        return p.read_text(encoding="utf-8") if p.is_file() else None
+
+
+@dataclass
+class SensitivityDir(ResultsDir):
+    """A directory written by ``workforce sensitivity``: its indices table and chart (no manifest)."""
+
+    kind: str = "sensitivity"
+
+
+@dataclass
+class TargetDir(ResultsDir):
+    """A folder written by ``workforce target``: read back as its result (``sim.target.read``), not rerun."""
+
+    kind: str = "target"
+
+    def title(self) -> str:
+        earliest = "earliest_year" in self.manifest["answer"]
+        return f"{'The earliest year' if earliest else 'What it takes'}: {self.manifest['experiment']}"
+
+
+@dataclass
+class RunDir(ResultsDir):
+    """A directory written by ``workforce run``."""
+
+    kind: str = "run"
+
+    def _file(self, name: str) -> Path | None:
+        p = self.path / name
+        return p if p.is_file() else None
+
+    @property
+    def tidy(self) -> pd.DataFrame:
+        p = self._file("supply.parquet")
+        return self._cached("tidy", lambda: pd.read_parquet(p) if p else pd.read_csv(self.path / "supply.csv"))
+
+    @property
+    def replications(self) -> pd.DataFrame | None:
+        p = self._file("replications.csv")
+        return pd.read_csv(p) if p else None
+
+    @property
+    def events(self) -> pd.DataFrame | None:
+        p = self._file("events.parquet")
+        return pd.read_parquet(p) if p else None
+
+    @property
+    def people(self) -> pd.DataFrame | None:
+        p = self._file("people.parquet")
+        return pd.read_parquet(p) if p else None
+
+    def title(self) -> str:
+        m = self.manifest
+        seeds = m.get("replication_seeds")
+        runs = f"seeds {seeds[0]}-{seeds[-1]}" if seeds else f"seed {m['seed']}"
+        return f"Run: {m['scenario']}, {m['start']} to {m['end']}, {runs}"
+
+
+@dataclass
+class BatchDir(ResultsDir):
+    """A directory written by ``workforce batch``."""
+
+    kind: str = "batch"
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        return self._cached("runs", lambda: read_runs(self.path, group_rows_only=False))
+
+    def title(self) -> str:
+        m = self.manifest
+        return f"Experiment: {m['experiment']}"
+
+
+def load(path, kind: str | None = None) -> ResultsDir:
+    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
+    sensitivity or target folder too."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError.one(path, "", f"an existing directory ({WHAT})")
+    if not path.is_dir():
+        raise InputError.one(path, "", f"a directory ({WHAT}), not a file")
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
+    if not manifest_path.is_file():
+        empty = not any(path.iterdir())
+        raise InputError.one(path, "manifest.json", f"{WHAT} (with its manifest.json)",
+                             "an empty directory" if empty else None)
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError.one(manifest_path, "", "a JSON manifest written by workforce run or workforce batch",
+                             str(exc).splitlines()[0]) from None
+    if not isinstance(manifest, dict):
+        raise _format_problem(manifest_path, "", type(manifest).__name__)
+    if kind is None and "target" in manifest and "answer" in manifest:
+        return _target_dir(path, manifest, manifest_path)
+    found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None
+    if found is None:
+        raise _format_problem(manifest_path, "experiment", "neither an experiment nor a run's scenario and seed")
+    if kind is not None and found != kind:
+        raise InputError.one(path, "", f"a results directory written by workforce {kind}", f"one of workforce {found}")
+    required = BATCH_MANIFEST if found == "batch" else RUN_MANIFEST
+    missing = [k for k in required if k not in manifest]
+    if missing:
+        raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
+    if found == "run":
+        table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
+        if table is None:
+            raise InputError.one(path, "supply.parquet", f"the tidy table of {WHAT} (supply.parquet or supply.csv)")
+        _columns(table, TIDY_COLUMNS)
+        for name, columns in (("events.parquet", EVENT_COLUMNS), ("replications.csv", REPLICATION_COLUMNS)):
+            if (path / name).is_file():
+                _columns(path / name, columns)
+        return RunDir(path, manifest)
+    files = sorted((path / "runs").glob("*/*.parquet"))
+    if not files:
+        raise InputError.one(path, "runs", "a batch results directory with its runs (runs/<policy>/*.parquet): "
+                                           "run workforce batch first")
+    _columns(files[0], RUN_KEYS + TIDY_COLUMNS)
+    return BatchDir(path, manifest)
+
+
+def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
+    """Check a ``workforce target`` folder: its manifest's keys and every table the report reads."""
+    missing = [k for k in TARGET_MANIFEST if k not in manifest]
+    if missing:
+        raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
+    searched = "earliest_year" not in (manifest["answer"] or {})
+    for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
+        if not (path / name).is_file():
+            raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")
+        _columns(path / name, columns)
+    if not (path / "target.png").is_file():
+        raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
+    return TargetDir(path, manifest)
+
+
+def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.DataFrame:
+    """All run tables of a results directory (optionally only some measures, group rows only)."""
+    import pyarrow.dataset as ds
+
+    runs = Path(results_dir) / "runs"
+    files = sorted(str(p) for p in runs.glob("*/*.parquet"))
+    if not files:
+        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
+    dataset = ds.dataset(files, format="parquet")
+    condition = None
+    if group_rows_only:
+        condition = ds.field("stage") == "all"
+    if measures is not None:
+        wanted = ds.field("measure").isin(list(measures))
+        condition = wanted if condition is None else condition & wanted
+    return dataset.to_table(filter=condition).to_pandas()

@@ -3,10 +3,10 @@
 What a figure function accepts as ``source``:
 
 - a ``Results`` (``sim.run(...)``), or a list of them (replications: bands over runs);
-- a tidy table (``Results.tidy()``, a batch run table from ``sim.experiment.read_runs``), a
+- a tidy table (``Results.tidy()``, a batch run table from ``sim.folders.read_runs``), a
   replications table (``seed, year, group, measure, value``: ``replications.csv``) or a summary
   (``year, group, measure, mean, low, high``: ``summary.csv``);
-- a directory written by ``workforce run`` or ``workforce batch`` (``sim.report.load`` reads it).
+- a directory written by ``workforce run`` or ``workforce batch`` (``sim.folders.load`` reads it).
 
 With several runs, lines are means over runs and shaded bands are 90% intervals (5th to 95th
 percentile over runs): where a single future would fall. Batch results are shown for one
@@ -23,11 +23,12 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import calendar, labels
+from . import calendar, folders, labels
 from .errors import InputError
 
 LEVEL = 0.90
@@ -157,17 +158,17 @@ def _shipped_groups() -> list[str]:
 
 def source(results, policy: str | None = BASELINE) -> Source:
     """Normalise any accepted kind of results (see the module docstring) into a ``Source``."""
-    from .results import Results
-
     if isinstance(results, Source):
         return results
     if isinstance(results, (str, Path)):
-        from . import report
-
-        return report.load(results).source(policy)
-    if isinstance(results, Results):
+        d = folders.load(results)
+        if d.kind not in ("run", "batch"):
+            raise InputError.one(results, "", "a folder written by workforce run or workforce batch",
+                                 f"one of workforce {d.kind}")
+        return run_source(d) if d.kind == "run" else batch_source(d, policy)
+    if _is_results(results):
         results = [results]
-    if isinstance(results, (list, tuple)) and results and all(isinstance(r, Results) for r in results):
+    if isinstance(results, (list, tuple)) and results and all(_is_results(r) for r in results):
         tidy = pd.concat([r.tidy().assign(run=i) for i, r in enumerate(results)], ignore_index=True)
         first = results[0]
         return Source(values=_group_values(tidy), tidy=tidy, events=first.events(), people=first.people(),
@@ -187,6 +188,35 @@ def source(results, policy: str | None = BASELINE) -> Source:
                           runs=int(frame.run.nunique()) if len(frame) else 0)
     raise InputError.one("results", "", "a Results, a list of Results, a tidy, replications or summary table, or a "
                                         "results directory", type(results).__name__)
+
+
+def _is_results(x) -> bool:
+    """A run's ``sim.results.Results`` (its tables and model), told by what it has: this module draws
+    results, and the results module writes its figures with it."""
+    return hasattr(x, "model") and callable(getattr(x, "tidy", None)) and callable(getattr(x, "events", None))
+
+
+def run_source(d) -> Source:
+    """A ``workforce run`` folder (``sim.folders.RunDir``) as a ``Source``: bands over the replications
+    when they were kept."""
+    tidy = d.tidy.assign(run=0)
+    replications = d.replications
+    values = _group_values(replications.assign(run=replications.seed)) if replications is not None \
+        else _group_values(tidy)
+    s = d.scenario
+    groups = [g for g in s.groups if g in set(values.group)]
+    runs = int(replications.seed.nunique()) if replications is not None else 1
+    return Source(values=values, tidy=tidy, events=d.events, people=d.people, scenario=s, groups=groups, runs=runs,
+                  title=str(d.path))
+
+
+def batch_source(d, policy: str | None = BASELINE) -> Source:
+    """One policy of a ``workforce batch`` folder (``sim.folders.BatchDir``) as a ``Source``."""
+    src = source(d.runs, policy or BASELINE)
+    src.scenario = d.scenario
+    src.groups = [g for g in d.scenario.groups if g in set(src.groups)]
+    src.title = f"{d.manifest['experiment']}: {policy}"
+    return src
 
 
 def _years_axis(ax, ylabel: str, rate: bool = False) -> None:
@@ -244,6 +274,19 @@ def fte_over_time(results, groups=None, measure: str = "fte", policy: str = BASE
     ax.set_title(f"{labels.measure(measure)} by staff group ({_band_note(src.runs)})")
     _legend_below(fig, ax, ncols=2)
     return fig
+
+
+def run_chart(results, path, replications: pd.DataFrame | None = None) -> None:
+    """``fte_by_group.png`` of ``workforce run``: FTE by staff group month by month for one run; with the
+    replications' group values (``replications.csv``), their mean and 90% band each year, so one seed's
+    noise is not read as a trend."""
+    if replications is None:
+        fig = fte_by_month(results)
+    else:
+        src = source(replications)
+        src.scenario = results.scenario
+        fig = fte_over_time(src)
+    fig.savefig(path, dpi=110, format="png")
 
 
 def fte_by_month(results) -> Figure:
@@ -500,6 +543,54 @@ def transition_counts(events: pd.DataFrame, graph, since: int | None = None, unt
     return {(u, v): counts.get((u, v), 0) for u, v in graph.edges}
 
 
+def _stage_name(graph: nx.DiGraph, node: str) -> str:
+    """A node's name as people read it, wrapped: the stage's ``label:`` or its words; an exit's reason."""
+    import textwrap
+
+    label = graph.nodes[node].get("label") or (labels.reason(node) if node.startswith("exit:") else labels.words(node))
+    return "\n".join(textwrap.wrap(label, 22))
+
+
+def pathway_graph(graph: nx.DiGraph, path=None, flows: dict | None = None):
+    """Draw a pathway graph, its edges labelled with transition probabilities or, given ``flows``
+    (``{(from, to): people}``), with the number of people who took each transition.
+
+    Saves to the image file ``path`` and returns the path; with no path, returns the matplotlib
+    ``Figure`` (``pathway_flows`` draws the flows of a run this way).
+    """
+    layers = {}
+    for node in nx.topological_sort(graph) if nx.is_directed_acyclic_graph(graph) else graph.nodes:
+        preds = [layers[p] for p in graph.predecessors(node) if p in layers]
+        layers[node] = (max(preds) + 1) if preds else 0
+    nx.set_node_attributes(graph, layers, "layer")
+    pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical")
+    width = len(set(layers.values()))
+    height = max(list(layers.values()).count(k) for k in set(layers.values()))
+    fig = Figure(figsize=(max(8, 2.6 * width), max(4, 0.9 * height)))
+    ax = fig.subplots()
+    colours = ["#d9534f" if d.get("exit") else "#5bc0de" if d.get("training") else "#5cb85c"
+               for _, d in graph.nodes(data=True)]
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colours, node_size=300)
+    nx.draw_networkx_edges(graph, pos, ax=ax, arrowsize=10, node_size=300, edge_color="#999999")
+    # names beside (above) their node in a box, edge figures in a box of their own: no text sits on a line
+    rise = 0.045 * (max(y for _, y in pos.values()) - min(y for _, y in pos.values()) or 1.0)
+    for node, (x, y) in pos.items():
+        ax.annotate(_stage_name(graph, node), (x, y + rise), ha="center", va="bottom", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9}).set_gid(node)
+    figures = {(u, v): (f"{flows.get((u, v), 0):,}" if flows is not None else f"{d['probability']:.2f}")
+               for u, v, d in graph.edges(data=True)}
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=figures, font_size=6, ax=ax, label_pos=0.3,
+                                 bbox={"boxstyle": "round,pad=0.15", "fc": "#fff8dc", "ec": "#cccccc", "lw": 0.5})
+    ax.margins(x=0.08, y=0.15)  # room for the names above the top row
+    ax.set_title(graph.graph.get("name", "pathways"))
+    ax.axis("off")
+    fig.tight_layout()
+    if path is None:
+        return fig
+    folders.atomic_write(Path(path), lambda p: fig.savefig(p, dpi=120, format=Path(path).suffix[1:].lower()))
+    return path
+
+
 def pathway_flows(results, pathway: str | None = None, since: int | None = None, until: int | None = None) -> Figure:
     """A pathway's graph (or every pathway's) with the number of people who took each transition
     in a run (the first, if several), from its event log."""
@@ -512,7 +603,7 @@ def pathway_flows(results, pathway: str | None = None, since: int | None = None,
         raise InputError.one("results", "pathway", f"a pathway of the scenario ({', '.join(s.pathway_names)})", pathway)
     graph = pathways_module.subgraph(s.graph, [pathway] if pathway else list(s.pathway_names))
     flows = transition_counts(events, graph, since, until)
-    fig = pathways_module.draw(graph, None, flows)
+    fig = pathway_graph(graph, None, flows)
     first, last = events.month.iloc[0], events.month.iloc[-1]
     period = f"{since or first[:4]}-{until or last[:4]}"
     fig.axes[0].set_title(f"{labels.pathway(pathway) if pathway else 'All pathways'}: people taking each transition, "
@@ -528,9 +619,9 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
 
     ``results``: a ``workforce batch`` directory or the table of ``sim.analysis.compare``."""
     if isinstance(results, (str, Path)):
-        from . import analysis, report
+        from . import analysis
 
-        report.load(results, kind="batch")
+        folders.load(results, kind="batch")
         table = analysis.compare(results, measure)
     elif isinstance(results, pd.DataFrame) and {"policy", "diff_mean", "diff_low", "diff_high"} <= set(results.columns):
         table = results
@@ -633,9 +724,9 @@ def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figur
     ``results``: a ``workforce batch`` directory. ``comparisons``: (policy, reference) pairs; by
     default every policy with a ``feedbacks`` lever against the policy with the same other levers
     (the baseline when it has none)."""
-    from . import analysis, report
+    from . import analysis
 
-    d = report.load(results, kind="batch")
+    d = folders.load(results, kind="batch")
     policies = d.manifest["policies"]
     comparisons = feedback_comparisons(policies) if comparisons is None else [tuple(c) for c in comparisons]
     unknown = sorted({p for pair in comparisons for p in pair} - set(policies))
@@ -709,10 +800,8 @@ def feedback_comparisons(policies: dict) -> list[tuple[str, str]]:
 
 def _supervised_places(results_dir) -> pd.DataFrame | None:
     """Per policy and year: places filled / commissioned in supervised stages, over runs (None if none)."""
-    from .experiment import read_runs
-
-    rows = read_runs(results_dir, ["places_commissioned", "places_filled", "places_supervisable"],
-                     group_rows_only=False)
+    rows = folders.read_runs(results_dir, ["places_commissioned", "places_filled", "places_supervisable"],
+                             group_rows_only=False)
     if rows.empty:
         return None
     keys = ["policy", "parameter_set", "replication", "year"]

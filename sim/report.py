@@ -13,9 +13,9 @@ hashes, manifests, the experiment file) is an appendix.
 The page is built from Jinja templates in ``sim/templates`` (``report.html`` and the sections it
 includes); its ``backtest`` and ``calibration`` blocks are the places for those sections.
 
-``load(path)`` reads and checks a results directory, for the report and for ``sim.plots``.
-A directory that is missing, empty, or written in an older or unknown format is refused with
-an ``InputError`` naming the file and what was expected (the command line exits with status 2).
+A folder is read and checked by ``sim.folders.load``: one that is missing, empty, or written in an
+older or unknown format is refused with an ``InputError`` naming the file and what was expected
+(the command line exits with status 2).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,251 +30,6 @@ import pandas as pd
 
 from . import folders, pages
 from .errors import InputError, read_yaml
-
-TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
-RUN_KEYS = ["policy", "parameter_set", "replication", "seed"]
-EVENT_COLUMNS = ["person_id", "month", "from_stage", "to_stage", "reason"]
-REPLICATION_COLUMNS = ["seed", "year", "group", "measure", "value"]
-# manifest keys this version writes and reads
-RUN_MANIFEST = ("scenario", "scenario_file", "seed", "start", "end")
-BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_year", "seed", "replication_seeds",
-                  "policies", "runs")
-TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer")
-WHAT = "a results directory written by workforce run or workforce batch"
-
-
-# ---- reading results directories ---------------------------------------------------------------
-def _scenario(manifest: dict):
-    """The scenario a manifest names: its file (with the run's overrides) or, failing that, the shipped one."""
-    from . import scenario as scenario_module
-
-    overrides = manifest.get("overrides") or None
-    for name in (manifest.get("scenario_file"), manifest.get("scenario")):
-        if not name:
-            continue
-        try:
-            return scenario_module.load(name, overrides)
-        except InputError:
-            try:
-                return scenario_module.load(name)
-            except InputError:
-                continue
-    return scenario_module.load(scenario_module.DEFAULT)
-
-
-def _format_problem(path: Path, field_name: str, found=None) -> InputError:
-    return InputError.one(path, field_name, f"{WHAT} by this version (an older or unknown format?)", found)
-
-
-def _columns(path: Path, wanted: list[str]) -> None:
-    """Check that a Parquet or CSV table has the wanted columns."""
-    try:
-        if path.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            names = pq.read_schema(path).names
-        else:
-            names = list(pd.read_csv(path, nrows=0).columns)
-    except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
-        raise InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0]) from None
-    missing = [c for c in wanted if c not in names]
-    if missing:
-        raise InputError.one(path, "columns", f"the columns {', '.join(wanted)} (an older or unknown format?)",
-                             missing)
-
-
-@dataclass
-class ResultsDir:
-    """A results directory and its manifest; what is read from it is read once, when first needed."""
-
-    path: Path
-    manifest: dict
-    kind: str = ""
-    _cache: dict = field(default_factory=dict, repr=False)
-
-    def _cached(self, key: str, read):
-        if key not in self._cache:
-            self._cache[key] = read()
-        return self._cache[key]
-
-    @property
-    def scenario(self):
-        return self._cached("scenario", lambda: _scenario(self.manifest))
-
-    @property
-    def experiment_text(self) -> str | None:
-        """The experiment file a batch or target folder keeps, for the appendix."""
-        p = self.path / "experiment.yaml"
-        return p.read_text(encoding="utf-8") if p.is_file() else None
-
-
-@dataclass
-class SensitivityDir(ResultsDir):
-    """A directory written by ``workforce sensitivity``: its indices table and chart (no manifest)."""
-
-    kind: str = "sensitivity"
-
-
-@dataclass
-class TargetDir(ResultsDir):
-    """A folder written by ``workforce target``: read back as its result (``sim.target.read``), not rerun."""
-
-    kind: str = "target"
-
-    @property
-    def result(self):
-        from . import target
-
-        return self._cached("result", lambda: target.read(self.path, self.manifest))
-
-    def title(self) -> str:
-        earliest = "earliest_year" in self.manifest["answer"]
-        return f"{'The earliest year' if earliest else 'What it takes'}: {self.manifest['experiment']}"
-
-
-@dataclass
-class RunDir(ResultsDir):
-    """A directory written by ``workforce run``."""
-
-    kind: str = "run"
-
-    def _file(self, name: str) -> Path | None:
-        p = self.path / name
-        return p if p.is_file() else None
-
-    @property
-    def tidy(self) -> pd.DataFrame:
-        p = self._file("supply.parquet")
-        return self._cached("tidy", lambda: pd.read_parquet(p) if p else pd.read_csv(self.path / "supply.csv"))
-
-    @property
-    def replications(self) -> pd.DataFrame | None:
-        p = self._file("replications.csv")
-        return pd.read_csv(p) if p else None
-
-    @property
-    def events(self) -> pd.DataFrame | None:
-        p = self._file("events.parquet")
-        return pd.read_parquet(p) if p else None
-
-    @property
-    def people(self) -> pd.DataFrame | None:
-        p = self._file("people.parquet")
-        return pd.read_parquet(p) if p else None
-
-    def source(self, policy=None):
-        """The results as a ``sim.plots.Source``: bands over the replications when they were kept."""
-        from . import plots
-
-        tidy = self.tidy.assign(run=0)
-        replications = self.replications
-        values = plots._group_values(replications.assign(run=replications.seed)) if replications is not None \
-            else plots._group_values(tidy)
-        s = self.scenario
-        groups = [g for g in s.groups if g in set(values.group)]
-        runs = int(replications.seed.nunique()) if replications is not None else 1
-        return plots.Source(values=values, tidy=tidy, events=self.events, people=self.people, scenario=s,
-                            groups=groups, runs=runs, title=str(self.path))
-
-    def title(self) -> str:
-        m = self.manifest
-        seeds = m.get("replication_seeds")
-        runs = f"seeds {seeds[0]}-{seeds[-1]}" if seeds else f"seed {m['seed']}"
-        return f"Run: {m['scenario']}, {m['start']} to {m['end']}, {runs}"
-
-
-@dataclass
-class BatchDir(ResultsDir):
-    """A directory written by ``workforce batch``."""
-
-    kind: str = "batch"
-
-    @property
-    def runs(self) -> pd.DataFrame:
-        from .experiment import read_runs
-
-        return self._cached("runs", lambda: read_runs(self.path, group_rows_only=False))
-
-    def source(self, policy="baseline"):
-        from . import plots
-
-        src = plots.source(self.runs, policy or "baseline")
-        src.scenario = self.scenario
-        src.groups = [g for g in self.scenario.groups if g in set(src.groups)]
-        src.title = f"{self.manifest['experiment']}: {policy}"
-        return src
-
-    def title(self) -> str:
-        m = self.manifest
-        return f"Experiment: {m['experiment']}"
-
-
-def load(path, kind: str | None = None) -> ResultsDir:
-    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
-    sensitivity or target folder too."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError.one(path, "", f"an existing directory ({WHAT})")
-    if not path.is_dir():
-        raise InputError.one(path, "", f"a directory ({WHAT}), not a file")
-    manifest_path = path / "manifest.json"
-    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
-        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
-    if not manifest_path.is_file():
-        empty = not any(path.iterdir())
-        raise InputError.one(path, "manifest.json", f"{WHAT} (with its manifest.json)",
-                             "an empty directory" if empty else None)
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError.one(manifest_path, "", "a JSON manifest written by workforce run or workforce batch",
-                             str(exc).splitlines()[0]) from None
-    if not isinstance(manifest, dict):
-        raise _format_problem(manifest_path, "", type(manifest).__name__)
-    if kind is None and "target" in manifest and "answer" in manifest:
-        return _target_dir(path, manifest, manifest_path)
-    found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None
-    if found is None:
-        raise _format_problem(manifest_path, "experiment", "neither an experiment nor a run's scenario and seed")
-    if kind is not None and found != kind:
-        raise InputError.one(path, "", f"a results directory written by workforce {kind}", f"one of workforce {found}")
-    required = BATCH_MANIFEST if found == "batch" else RUN_MANIFEST
-    missing = [k for k in required if k not in manifest]
-    if missing:
-        raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
-    if found == "run":
-        table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
-        if table is None:
-            raise InputError.one(path, "supply.parquet", f"the tidy table of {WHAT} (supply.parquet or supply.csv)")
-        _columns(table, TIDY_COLUMNS)
-        for name, columns in (("events.parquet", EVENT_COLUMNS), ("replications.csv", REPLICATION_COLUMNS)):
-            if (path / name).is_file():
-                _columns(path / name, columns)
-        return RunDir(path, manifest)
-    files = sorted((path / "runs").glob("*/*.parquet"))
-    if not files:
-        raise InputError.one(path, "runs", "a batch results directory with its runs (runs/<policy>/*.parquet): "
-                                           "run workforce batch first")
-    _columns(files[0], RUN_KEYS + TIDY_COLUMNS)
-    return BatchDir(path, manifest)
-
-
-def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
-    """Check a ``workforce target`` folder: its manifest's keys and every table the report reads."""
-    from .target import RUNS_COLUMNS, TABLES
-
-    missing = [k for k in TARGET_MANIFEST if k not in manifest]
-    if missing:
-        raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
-    searched = "earliest_year" not in (manifest["answer"] or {})
-    for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
-        if not (path / name).is_file():
-            raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")
-        _columns(path / name, columns)
-    if not (path / "target.png").is_file():
-        raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
-    return TargetDir(path, manifest)
-
 
 # ---- the report ----------------------------------------------------------------------------------
 ACRONYMS = [
@@ -349,7 +103,7 @@ def _provenance(d, section: dict) -> None:
 
 
 # ---- a sensitivity directory ----
-def _sensitivity_section(d: SensitivityDir, number: int) -> tuple[dict, dict]:
+def _sensitivity_section(d: folders.SensitivityDir, number: int) -> tuple[dict, dict]:
     """The indices with their intervals and verdicts, the chart, and for each outcome the parameter
     that moves it most."""
     table = pd.read_csv(d.path / "sensitivity.csv")
@@ -373,12 +127,12 @@ def _sensitivity_section(d: SensitivityDir, number: int) -> tuple[dict, dict]:
 
 
 # ---- a target folder ----
-def _target_section(d: TargetDir, number: int) -> tuple[dict, dict]:
+def _target_section(d: folders.TargetDir, number: int) -> tuple[dict, dict]:
     """The question in words, the answer with its interval, the shares by value (or year), the figure and
     the runs, from the result's own texts and tables (``sim.target``)."""
-    from .target import LEVEL, TargetResult, sentence
+    from .target import LEVEL, TargetResult, read, sentence
 
-    result, scenario = d.result, d.scenario
+    result, scenario = read(d.path, d.manifest), d.scenario
     searched = isinstance(result, TargetResult)
     question = sentence(result.question_text(scenario))
     if searched:
@@ -422,12 +176,12 @@ def _target_meaning(result) -> str:
 
 
 # ---- a run directory ----
-def _run_section(d: RunDir, number: int) -> tuple[dict, list[str]]:
+def _run_section(d: folders.RunDir, number: int) -> tuple[dict, list[str]]:
     from . import analysis, plots
     from .unused import PLACES
     from .replications import headline_in_post, summarise
 
-    src = d.source()
+    src = plots.run_source(d)
     s = src.scenario
     names = group_names(s)
     values = src.values
@@ -581,7 +335,7 @@ def lever_words(d: dict) -> str:
     return json.dumps(d)
 
 
-def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
+def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
 
     from . import analysis, plots
 
@@ -614,8 +368,8 @@ def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
         panels = [p for p in plots.FEEDBACK_PANELS if p.partition(":")[2] in {*d.scenario.groups, "total"}]
         figures.append(_figure("What each feedback changes: feedback on less off", lambda: plots.feedback_effects(
             d.path, panels)))
-    figures.append(_figure("Baseline FTE by staff group", lambda: plots.fte_over_time(d.source("baseline"))))
-    figures.append(_figure("Baseline supply against demand", lambda: plots.supply_demand(d.source("baseline"))))
+    figures.append(_figure("Baseline FTE by staff group", lambda: plots.fte_over_time(plots.batch_source(d, "baseline"))))
+    figures.append(_figure("Baseline supply against demand", lambda: plots.supply_demand(plots.batch_source(d, "baseline"))))
     by_group = shown[shown.group != "total"]
     still = (by_group.policy == "baseline") | (by_group.diff_low != 0) | (by_group.diff_high != 0)
     collapsed = []
@@ -634,7 +388,7 @@ def _batch_section(d: BatchDir, number: int) -> tuple[dict, list[str]]:
     return section, _batch_messages(d, shown, final, described)
 
 
-def _batch_messages(d: BatchDir, shown: pd.DataFrame, final: int, described: dict) -> dict:
+def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, described: dict) -> dict:
     """Key messages of an experiment: policies ranked by their effect, with intervals, and what those include."""
     m = d.manifest
     totals = shown[(shown.group == "total") & (shown.policy != "baseline")].sort_values("diff_mean", ascending=False)
@@ -693,7 +447,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
 
     from .version import __version__
 
-    loaded = [load(p) for p in paths]
+    loaded = [folders.load(p) for p in paths]
     if not loaded:
         raise InputError.one("RESULTS_DIR", "", "at least one results directory")
     sections, messages = [], []

@@ -217,11 +217,10 @@ class Results:
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
 
-    def write(self, out_dir, extra: dict | None = None, manifest: dict | None = None,
-              replications: pd.DataFrame | None = None) -> dict[str, Path]:
-        """Write tables, chart, ``extra`` files (name -> writer of a path) and, last, the manifest
-        (with ``manifest``'s keys added) to ``out_dir``, a folder that must be missing or empty.
-        With ``replications`` (every replication's group values), the chart shows their mean and band.
+    def write(self, out_dir, extra: dict | None = None, manifest: dict | None = None) -> dict[str, Path]:
+        """Write tables, ``extra`` files (name -> writer of a path: the command line adds the run's
+        figure, ``sim.plots.run_chart``) and, last, the manifest (with ``manifest``'s keys added) to
+        ``out_dir``, a folder that must be missing or empty.
 
         The files are written beside it and the folder renamed into place when all are there
         (``sim.folders.staged``): a results folder that exists is complete.
@@ -233,7 +232,6 @@ class Results:
             "parquet": ("supply.parquet", lambda p: tidy.to_parquet(p, index=False)),
             "events": ("events.parquet", lambda p: self.events().to_parquet(p, index=False)),
             "people": ("people.parquet", lambda p: self.people().to_parquet(p, index=False)),
-            "chart": ("fte_by_group.png", lambda p: self.chart(p, replications)),
             **{name: (name, write) for name, write in (extra or {}).items()},
             "manifest": ("manifest.json", lambda p: Path(p).write_text(json.dumps({**self.manifest(),
                                                                                    **(manifest or {})}, indent=2) + "\n")),
@@ -242,16 +240,3 @@ class Results:
             for name, write in writers.values():
                 folders.atomic_write(staging / name, write)
         return {key: out / name for key, (name, _) in writers.items()}
-
-    def chart(self, path, replications: pd.DataFrame | None = None):
-        """PNG of FTE by staff group: month by month for one run; with the replications' group values
-        (``replications.csv``), their mean and 90% band each year, so one seed's noise is not read as a trend."""
-        from . import plots
-
-        if replications is None:
-            fig = plots.fte_by_month(self)
-        else:
-            src = plots.source(replications)
-            src.scenario = self.scenario
-            fig = plots.fte_over_time(src)
-        fig.savefig(path, dpi=110, format="png")

@@ -775,17 +775,9 @@ def write(result: TargetResult | EarliestResult, loaded: experiment_module.Exper
     return {name: out / name for name in files}
 
 
-# the tables of a written folder, with the columns read back (``read``; ``workforce report`` checks them)
-TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],
-                     "probabilities.csv": ["value", "meeting", "replications", "share", "low", "high"]},
-          "earliest": {"years.csv": ["year", "meeting", "replications", "share", "low", "high", "mean", "band_low",
-                                     "band_high"]}}
-RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
-
-
 def read(folder, manifest: dict) -> TargetResult | EarliestResult:
     """A folder ``write`` wrote, as its result, without running anything: the question, answer and runs
-    from the manifest, the tables from their files (checked by the caller, ``sim.report.load``)."""
+    from the manifest, the tables from their files (checked by the caller, ``sim.folders.load``)."""
     from pydantic import TypeAdapter
 
     from .interventions import AnyLever

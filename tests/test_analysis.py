@@ -11,7 +11,7 @@ import pytest
 import yaml
 from scipy import stats
 
-from sim import analysis, experiment
+from sim import analysis, experiment, folders
 from sim.cli import main
 
 POLICIES = {
@@ -82,7 +82,7 @@ def test_training_places_a_cap_leaves_unfilled_say_so(results, capsys):
     notes = analysis.unfilled_places(results)
     assert len(notes) == 1 and notes[0].startswith("apprentices_beyond_the_pool: hcsw/nursing_apprenticeship:")
     assert "the in-service route's pool is too small" in notes[0]
-    runs = experiment.read_runs(results, ["places_unfilled"], group_rows_only=False)
+    runs = folders.read_runs(results, ["places_unfilled"], group_rows_only=False)
     assert set(runs.policy) == {"apprentices_beyond_the_pool"} and (runs.value > 0).all()
     assert set(runs.reason) == {"in_service_pool"} and set(runs.stage) == {"hcsw/nursing_apprenticeship"}
     assert analysis.cap_warnings(results) == analysis.capped_recruitment(results) + notes

@@ -189,7 +189,7 @@ def test_pathways_draw_returns_a_figure_without_a_path(runs):
     from sim import pathways
 
     graph = pathways.subgraph(runs[0].scenario.graph, ["nursing"])
-    fig = pathways.draw(graph)
+    fig = plots.pathway_graph(graph)
     assert isinstance(fig, Figure)
     assert "0.80" in [t.get_text() for t in fig.axes[0].texts]  # probabilities when no flows are given
 
@@ -275,9 +275,9 @@ def feedbacks_batch(tmp_path_factory):
 
 
 def test_feedback_effects_draw_each_feedback_on_less_its_twin_off(feedbacks_batch):
-    from sim import analysis, report
+    from sim import analysis, folders
 
-    policies = report.load(feedbacks_batch).manifest["policies"]
+    policies = folders.load(feedbacks_batch).manifest["policies"]
     assert plots.feedback_comparisons(policies) == [("workload", "baseline"), ("staff_loss_supervised", "staff_loss")]
     fig = plots.feedback_effects(feedbacks_batch, panels=["leavers:total", "supply_gap_fte:nursing"])
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 3  # two panels and the places filled
@@ -334,5 +334,5 @@ def test_the_chart_of_a_run_with_replications_draws_their_mean_and_band(runs, tm
     ax = fig.axes[0]
     assert {c.get_gid() for c in ax.collections} == {f"{g}:band" for g in runs[0].scenario.groups}
     assert all(float(t).is_integer() for t in ax.get_xticks())  # ticks on whole years
-    runs[0].chart(tmp_path / "fte_by_group.png", values)
+    plots.run_chart(runs[0], tmp_path / "fte_by_group.png", values)
     assert (tmp_path / "fte_by_group.png").read_bytes().startswith(b"\x89PNG")

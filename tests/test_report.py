@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from sim import analysis, report
+from sim import analysis, folders, plots, report
 from sim.cli import main
 
 EXPERIMENT = """\
@@ -187,10 +187,10 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert "<p>given</p>" in given and "<p>also given</p>" in given
 
 
-def test_load_tells_run_from_batch_directories(dirs):
+def test_folders_tell_run_from_batch_directories(dirs):
     run_dir, batch_dir = dirs
-    assert report.load(run_dir).kind == "run" and report.load(batch_dir).kind == "batch"
-    source = report.load(run_dir).source()
+    assert folders.load(run_dir).kind == "run" and folders.load(batch_dir).kind == "batch"
+    source = plots.run_source(folders.load(run_dir))
     assert source.runs == 2 and source.people is not None and source.events is not None
 
 

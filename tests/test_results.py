@@ -24,11 +24,11 @@ def test_tidy_table_has_one_row_per_year_group_measure():
     assert (head.diff().loc[2022:] - net.loc[2022:]).abs().max().max() == 0
 
 
-def test_write_saves_tables_chart_and_manifest(tmp_path):
+def test_write_saves_tables_extra_files_and_manifest(tmp_path):
     results = run(seed=2, until=2023)
-    paths = results.write(tmp_path / "out")
+    paths = results.write(tmp_path / "out", extra={"note.txt": lambda p: p.write_text("kept")})
     assert pd.read_csv(paths["csv"]).shape == pd.read_parquet(paths["parquet"]).shape
-    assert paths["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert paths["note.txt"].read_text() == "kept" and list(paths)[-1] == "manifest"
     manifest = json.loads(paths["manifest"].read_text())
     assert manifest["seed"] == 2 and manifest["scenario"] == "wales-mh-2021" and len(manifest["scenario_sha256"]) == 64
     assert manifest["input_files"] == scenario.input_files(results.scenario)  # scenario, calibration, posterior,
