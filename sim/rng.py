@@ -24,6 +24,7 @@ import numpy as np
 from .decisions import check
 from .kernels import choice, streams
 
+
 @lru_cache(maxsize=4096)
 def stable_hash(*parts) -> int:
     """A 63-bit hash of strings/integers that is the same in every process and machine.

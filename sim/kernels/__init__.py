@@ -2,6 +2,5 @@
 
 numba compiles these on first use and caches the machine code beside the package, so a fresh
 install pays the compilation once. Random draws hash the person's key with the stream's salt
-for the month (``sim.rng``), exactly as the numpy path does: results do not depend on the order
-people are visited.
+for the month (``sim.rng``, ``streams``): results do not depend on the order people are visited.
 """

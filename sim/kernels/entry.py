@@ -1,9 +1,9 @@
 """Entering a stage, compiled: one pass over the entrants sets their stage, LTFT training,
 hours on taking up a post, and the clocks of their next exit and hours review (``sim.schedule``).
 
-The arithmetic is ``sim.model.WorkforceModel.enter_stage`` and ``sim.schedule.enter`` done
-person by person, in the same precision (float32 where a column is float32), so the results
-are the numpy path's to the bit.
+Each quantity is worked out in the precision its column keeps (float32 thresholds, rates and
+fractions, widened to float64 for the arithmetic), so a clock set here and one rebased by
+``sim.schedule`` read the same.
 """
 
 import numba
@@ -73,7 +73,7 @@ def enter(ids, stage, now, since, salts,
             fte[i] = fraction
         elif was_training:  # newly in post: their hours
             fte[i] = participation.draw(key[i], salts[2:4], part_time_share, part_time_range, g, sex[i], band)
-        # the clocks (sim.schedule.enter)
+        # the clocks (sim.schedule)
         cell = (np.int64(st) * 2 + sex[i]) * n_bands + band
         left = np.float32(-np.log1p(-uniform(key[i], salts[4])))
         rate = np.float32(exit_rates[cell])

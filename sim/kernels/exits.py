@@ -2,7 +2,8 @@
 (and why), who retires, and who retires at 55 under mental health officer status; everyone
 else's next exit or check is scheduled (``sim.processes.leaving``, ``sim.schedule``).
 
-The arithmetic is the numpy path's, in the same precision, so the draws and outcomes are the same.
+A leaver is told from a retiree at one draw: leaving with probability q_leave / (1 - (1 - q_leave)
+(1 - q_retire)), as ``sim.processes.leaving`` explains.
 """
 
 import numba

@@ -1,5 +1,5 @@
-"""One person's uniform draw from a named stream, compiled: the same SplitMix64 finaliser as
-``sim.rng.Streams.uniforms``, bit for bit, so compiled and numpy code draw the same numbers."""
+"""One person's uniform draw from a named stream: the SplitMix64 finaliser of their key and the
+stream's salt for the month. Every per-person draw, ``sim.rng.Streams.uniforms`` included, is made here."""
 
 import numba
 import numpy as np
