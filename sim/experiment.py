@@ -598,12 +598,26 @@ def _processes(fn, jobs, workers):
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End a process pool's runs in progress now, rather than wait for them."""
+    """End a process pool's runs in progress now, rather than wait for them.
+
+    A worker ended while sending its result leaves half a message in the results pipe, which the
+    pool's own thread would wait for the rest of forever (and so would shutting the pool down):
+    once the workers are gone, this process's end of the pipe is closed too, so the pool reads the
+    end of the pipe instead and shuts down."""
+    processes = list((pool._processes or {}).values())
     if hasattr(pool, "terminate_workers"):  # Python 3.14 and later
         pool.terminate_workers()
     else:
-        for process in list((pool._processes or {}).values()):
+        for process in processes:
             process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    results = getattr(pool, "_result_queue", None)
+    if results is not None:
+        results._writer.close()
 
 
 def _ignore_interrupts() -> None:
