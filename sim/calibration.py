@@ -44,7 +44,7 @@ from .calibration_report import pairs_figure, report as fit_report, targets_tabl
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
 from .layering import CALIBRATION_DIR, read_layered
 from .posterior import Posterior
-from .uncertain import scaled
+from .uncertain import as_overrides
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
 LEVEL = 0.90
@@ -162,10 +162,7 @@ class Parameters:
         self.base = {k: base[k] for k in keys}
 
     def overrides(self, x) -> dict:
-        out = {}
-        for key, kind, value in zip(self.keys, self.kinds, x):
-            out[key] = scaled(self.base[key], float(value)) if kind == "scale" else float(value)
-        return out
+        return as_overrides(dict(zip(self.names, map(float, x))), self.base.__getitem__)
 
 
 # ---- statistics of one run -------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .fields import Name
 from .interventions import LEVERS, AnyLever
-from .uncertain import SCALE, Uncertain, scaled, spec_value
+from .uncertain import SCALE, Uncertain, as_overrides, spec_value
 from .uncertain import problems as uncertain_problems
 
 BASELINE = "baseline"
@@ -468,16 +468,8 @@ def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
 
 # ---- parameters as scenario overrides -------------------------------------------------------------
 def to_overrides(spec, parameters: dict) -> dict:
-    """Scenario overrides from parameter values: ``key`` replaces the value, ``scale:key``
-    multiplies the scenario's value (a number, or every number in a list or table) by it."""
-    out = {}
-    for name, value in parameters.items():
-        if name.startswith(SCALE):
-            key = name[len(SCALE):]
-            out[key] = scaled(spec_value(spec, key), float(value))
-        else:
-            out[name] = value
-    return out
+    """Scenario overrides from parameter values (``sim.uncertain.as_overrides``), scaling the scenario's values."""
+    return as_overrides(parameters, lambda key: spec_value(spec, key))
 
 
 # ---- one run ----------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import InputError, Problem, is_file, refuse_special
 from .rng import stable_hash
-from .uncertain import SCALE, scaled
+from .uncertain import SCALE, as_overrides
 
 WEIGHT = "weight"
 
@@ -52,14 +52,7 @@ class Posterior:
 
     def overrides(self, i: int) -> dict:
         """Parameter set ``i`` as dotted scenario overrides."""
-        out = {}
-        for name, value in self.parameters(i).items():
-            if name.startswith(SCALE):
-                key = name[len(SCALE):]
-                out[key] = scaled(self.shipped[key], value)
-            else:
-                out[name] = value
-        return out
+        return as_overrides(self.parameters(i), self.shipped.__getitem__)
 
     def central(self) -> int:
         """The set nearest the weighted median of every parameter, in units of each one's spread:

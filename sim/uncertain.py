@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import Problem, _short
@@ -99,6 +100,21 @@ def scaled(value, factor: float):
         return [scaled(v, factor) for v in value]
     product = float(value) * factor
     return round(min(product, 1.0) if value <= 1.0 else product, 6)
+
+
+def as_overrides(parameters: dict, value_of) -> dict:
+    """Scenario overrides from parameter values, by the one rule every study applies: a key's value
+    replaces the scenario's; ``scale:<key>``'s multiplies ``value_of(key)``, the value it scales (a
+    number, or every number of a list or table)."""
+    out = {}
+    for name, value in parameters.items():
+        value = value.item() if isinstance(value, np.generic) else value
+        if name.startswith(SCALE):
+            key = name[len(SCALE):]
+            out[key] = scaled(value_of(key), float(value))
+        else:
+            out[name] = value
+    return out
 
 
 def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None) -> list[Problem]:

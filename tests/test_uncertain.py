@@ -92,3 +92,28 @@ def test_an_experiment_varies_a_scale_and_a_range_as_the_scenario_would(tmp_path
     assert loaded.bounds == [[0.5, 2.0], [0.1, 0.3]]
     overrides = loaded.overrides({"scale:groups.staff.leaving.rate": 2.0, "groups.staff.retire_and_return.share": 0.2})
     assert overrides == {"groups.staff.leaving.rate": [0.2, 0.4, 0.6], "groups.staff.retire_and_return.share": 0.2}
+
+
+def test_every_study_turns_parameter_values_into_overrides_by_one_rule(tmp_path):
+    """A calibration's candidate, a posterior's set and an experiment's draw with the same values
+    give the same overrides: a range replaces the value, a scale multiplies the scenario's."""
+    import numpy as np
+
+    from sim.calibration import Parameters
+    from sim.posterior import Posterior
+    from sim.uncertain import as_overrides, spec_value
+
+    spec = scenario.load(tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": [0.1, 0.2, 0.4]})).spec
+    keys = ["groups.staff.leaving.rate", "groups.staff.retire_and_return.share"]
+    uncertain = {keys[0]: Uncertain.model_validate({"scale": [0.5, 2.0]}),
+                 keys[1]: Uncertain.model_validate({"range": [0.0, 0.5]})}
+    values = np.array([1.5, 0.25])
+    base = {k: spec_value(spec, k) for k in keys}
+    names = [uncertain[k].parameter(k) for k in keys]
+    by_experiment = experiment.to_overrides(spec, dict(zip(names, values)))
+    by_calibration = Parameters(keys, uncertain, base).overrides(values)
+    by_posterior = Posterior(file=None, names=names, values=values[None, :], weights=np.ones(1),
+                             shipped={keys[0]: base[keys[0]]}).overrides(0)
+    assert by_experiment == by_calibration == by_posterior == as_overrides(dict(zip(names, values)), base.get)
+    assert by_experiment == {keys[0]: [0.15, 0.3, 0.6], keys[1]: 0.25}
+    assert type(by_experiment[keys[1]]) is float  # a plain number, as a scenario file would give
