@@ -1,14 +1,16 @@
 """The field types of the input files, in one place: every schema (scenario, pathways, levers,
-feedbacks, demand, experiments) checks a probability, a name, a year or a month the same way, and
-an error names the same expectation whichever file it is in."""
+feedbacks, demand, experiments, and the sections processes declare) checks a probability, a name,
+a year, a month, an age distribution or a rate by age band the same way, and an error names the
+same expectation whichever file it is in."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from . import calendar
+from .errors import probability
 
 MIN_AGE = 16.0  # nobody starts training or work younger
 MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
@@ -26,3 +28,97 @@ Year = Annotated[int, Field(strict=True, ge=calendar.FIRST_YEAR, le=calendar.LAS
 Month = Annotated[str, AfterValidator(_month)]  # YYYY-MM
 Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=False)]  # a person's, in years
 AgeBound = Annotated[float, Field(strict=True, ge=0.0, le=120.0, allow_inf_nan=False)]  # of a range of age bands
+
+
+# Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
+# Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
+MIN_STOCK_FTE = 0.05  # the least FTE a part-timer of a starting stock is given when its FTE is matched
+MAX_STOCK = 10_000_000  # people (or FTE) in one stage's starting stock, or vacant FTE of a group
+MAX_PER_YEAR = 1_000_000  # training places a year, joiners a year
+NonNegative = Annotated[float, Field(strict=True, ge=0.0, le=MAX_STOCK, allow_inf_nan=False)]
+PerYear = Annotated[float, Field(strict=True, ge=0.0, le=MAX_PER_YEAR, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BySex(Strict):
+    female: list[Probability]
+    male: list[Probability]
+
+
+def _band_rates(value):
+    """A rate by age band: one number for all, a list per band, or a list per band for each sex.
+
+    Validated by hand so that a bad value gives one clear problem rather than one per union branch.
+    """
+    expected = "a probability in [0, 1], a list of them (one per age band) or {female: [...], male: [...]}"
+    if isinstance(value, dict):
+        try:
+            return BySex.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"]))
+            raise ValueError(f"{expected}; {where}: {first['msg'].replace('Input should be ', '')}") from None
+
+    if isinstance(value, list):
+        if not value:
+            raise ValueError(expected)
+        return [probability(x, expected) for x in value]
+    return probability(value, expected)
+
+
+BandRates = Annotated[object, PlainValidator(_band_rates)]
+
+
+def _yearly_probability(value):
+    """A probability for every year, or ``{year: probability}`` from each year given on (as places)."""
+    expected = "a probability in [0, 1], or {year: probability} (a year from 1900 to 2200)"
+
+    if isinstance(value, dict):
+        if not value or any(isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2200 for y in value):
+            raise ValueError(expected)
+        return {y: probability(x, expected) for y, x in value.items()}
+    return probability(value, expected)
+
+
+YearlyProbability = Annotated[object, PlainValidator(_yearly_probability)]
+
+
+class AgeBand(Strict):
+    """People aged [low, high) years, uniformly within the band, with a share of the total."""
+
+    low: Age
+    high: Age
+    share: Probability
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_triple(cls, v):
+        if isinstance(v, (list, tuple)):
+            if len(v) != 3:
+                raise ValueError("an age band as [low, high, share]")
+            return {"low": v[0], "high": v[1], "share": v[2]}
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low >= self.high:
+            raise ValueError("an age band as [low, high, share] with low < high")
+        return self
+
+
+def shares_sum_to_one(values, what: str):
+    total = sum(values)
+    if values and abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} summing to 1, they sum to {total:.6g}")
+
+
+AgeDistribution = Annotated[list[AgeBand], Field(min_length=1)]
+
+
+def check_age(v):
+    shares_sum_to_one([b.share for b in v], "age band shares")
+    return v

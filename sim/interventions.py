@@ -34,11 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import calendar
 from .errors import InputError, Problem
-from .fields import AgeBound, Fraction, Month, Name, Probability, Year
+from .fields import AgeBound, Fraction, Month, Name, PerYear, Probability, Year
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
-# places or joiners a year: bounded as the scenario's are (sim.scenario.MAX_PER_YEAR)
-PerYear = Annotated[float, Field(strict=True, ge=0.0, le=1_000_000, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
 
 # Everything a lever may change, so it can be reset: compiled arrays, and parts of the spec.

@@ -28,7 +28,7 @@ from .people import FIELDS, Status
 from .kernels.choice import pick
 from .kernels.streams import uniform
 from .rng import ShareTable, cohort_keys
-from .scenario import MIN_STOCK_FTE
+from .fields import MIN_STOCK_FTE
 
 
 _BLOCK = 1 << 16  # people entering their starting stages at a time

@@ -16,114 +16,20 @@ from typing import Annotated, Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
-from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name,
-                     probability, refuse_special)
-from .fields import Age, Fraction, Month, Probability
+from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name, refuse_special
+from .fields import (MIN_STOCK_FTE, Age, AgeDistribution, BandRates, BySex, Count, Fraction, Month, NonNegative,
+                     PerYear, Probability, Strict, YearlyProbability, check_age, shares_sum_to_one)
 from .people import SECTORS
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
 TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transitions.<pathway/stage>.<target>
-
-# Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
-# Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
-MIN_STOCK_FTE = 0.05  # the least FTE a part-timer of a starting stock is given when its FTE is matched
-MAX_STOCK = 10_000_000  # people (or FTE) in one stage's starting stock, or vacant FTE of a group
-MAX_PER_YEAR = 1_000_000  # training places a year, joiners a year
-NonNegative = Annotated[float, Field(strict=True, ge=0.0, le=MAX_STOCK, allow_inf_nan=False)]
-PerYear = Annotated[float, Field(strict=True, ge=0.0, le=MAX_PER_YEAR, allow_inf_nan=False)]
-Count = Annotated[int, Field(strict=True, ge=0, le=MAX_STOCK)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class BySex(Strict):
-    female: list[Probability]
-    male: list[Probability]
-
-
-def _band_rates(value):
-    """A rate by age band: one number for all, a list per band, or a list per band for each sex.
-
-    Validated by hand so that a bad value gives one clear problem rather than one per union branch.
-    """
-    expected = "a probability in [0, 1], a list of them (one per age band) or {female: [...], male: [...]}"
-    if isinstance(value, dict):
-        try:
-            return BySex.model_validate(value)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(map(str, first["loc"]))
-            raise ValueError(f"{expected}; {where}: {first['msg'].replace('Input should be ', '')}") from None
-
-    if isinstance(value, list):
-        if not value:
-            raise ValueError(expected)
-        return [probability(x, expected) for x in value]
-    return probability(value, expected)
-
-
-BandRates = Annotated[object, PlainValidator(_band_rates)]
-
-
-def _yearly_probability(value):
-    """A probability for every year, or ``{year: probability}`` from each year given on (as places)."""
-    expected = "a probability in [0, 1], or {year: probability} (a year from 1900 to 2200)"
-
-    if isinstance(value, dict):
-        if not value or any(isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2200 for y in value):
-            raise ValueError(expected)
-        return {y: probability(x, expected) for y, x in value.items()}
-    return probability(value, expected)
-
-
-YearlyProbability = Annotated[object, PlainValidator(_yearly_probability)]
-
-
-class AgeBand(Strict):
-    """People aged [low, high) years, uniformly within the band, with a share of the total."""
-
-    low: Age
-    high: Age
-    share: Probability
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_triple(cls, v):
-        if isinstance(v, (list, tuple)):
-            if len(v) != 3:
-                raise ValueError("an age band as [low, high, share]")
-            return {"low": v[0], "high": v[1], "share": v[2]}
-        return v
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.low >= self.high:
-            raise ValueError("an age band as [low, high, share] with low < high")
-        return self
-
-
-def _shares_sum_to_one(values, what: str):
-    total = sum(values)
-    if values and abs(total - 1.0) > 1e-6:
-        raise ValueError(f"{what} summing to 1, they sum to {total:.6g}")
-
-
-AgeDistribution = Annotated[list[AgeBand], Field(min_length=1)]
-
-
-def _check_age(v):
-    _shares_sum_to_one([b.share for b in v], "age band shares")
-    return v
-
 
 class Participation(Strict):
     part_time_share: BandRates
@@ -140,7 +46,7 @@ class Leaving(Strict):
     def _sum(cls, v):
         if not v:
             raise ValueError("at least one leaving reason")
-        _shares_sum_to_one(list(v.values()), "leaving reason shares")
+        shares_sum_to_one(list(v.values()), "leaving reason shares")
         return v
 
 
@@ -192,7 +98,7 @@ class Joiners(Strict):
 
     @model_validator(mode="after")
     def _sums(self):
-        _shares_sum_to_one(list(self.stages.values()), "joiner stage shares")
+        shares_sum_to_one(list(self.stages.values()), "joiner stage shares")
         if self.pools is not None:
             if self.per_year is not None or self.sources is not None:
                 raise ValueError("pools (joiners a year by source) or per_year with sources shares, not both")
@@ -204,8 +110,8 @@ class Joiners(Strict):
         elif self.per_year is None or self.sources is None:
             raise ValueError("pools (joiners a year by source), or per_year with sources shares")
         else:
-            _shares_sum_to_one(list(self.sources.values()), "joiner source shares")
-        _check_age(self.age)
+            shares_sum_to_one(list(self.sources.values()), "joiner source shares")
+        check_age(self.age)
         return self
 
 
@@ -238,7 +144,7 @@ class StockSpec(Strict):
         if self.headcount is not None and self.fte is not None and self.fte < self.headcount * MIN_STOCK_FTE:
             raise ValueError(f"fte of at least {MIN_STOCK_FTE} per person ({self.headcount * MIN_STOCK_FTE:g} for "
                              f"headcount {self.headcount}): nobody in post works less")
-        _check_age(self.age)
+        check_age(self.age)
         return self
 
 
@@ -270,7 +176,7 @@ class IntakeSpec(Strict):
             raise ValueError("age_range only on an in-service intake (one with from_stage): "
                              "new people's ages are given by age")
         if self.age is not None:
-            _check_age(self.age)
+            check_age(self.age)
         return self
 
 
