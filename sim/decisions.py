@@ -1,20 +1,22 @@
-"""Every random decision of the model and the stream that serves it, declared once.
+"""Every random decision of the model and the stream that serves it, each declared once.
 
 A stream serves one decision only: two decisions drawing from one stream for the same person
 and month would get the same number, and so be tied together (the hours review once drew the
 months to the next review from the stream it used on entering a post, so anyone whose first
-review fell in the month they entered reviewed again a month later). ``sim.rng.Streams``
-refuses a name not declared here; ``tests/test_decisions.py`` checks that each name is drawn
-at exactly one place in the package and that a run never draws one (stream, month, person)
-from two places.
+review fell in the month they entered reviewed again a month later).
+
+The decisions every model makes (building the starting stocks, entering a stage) are declared
+here; each monthly process declares its own (``Process.decisions``), and a model's streams are
+``registry`` of both: a name declared twice is refused, and ``sim.rng.Streams`` refuses a name
+its registry does not declare. ``tests/test_decisions.py`` checks that each name is drawn at
+exactly one place in the package and that a run never draws one (stream, month, person) from
+two places.
 
 A name ending in ``:`` declares a family, one stream per name built on it (``selection:`` +
 the stage's name).
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 FAMILY = ":"
 
@@ -68,24 +70,29 @@ DECISIONS: dict[str, str] = {
 
 
 class UndeclaredStream(LookupError):
-    """A draw from a stream that ``DECISIONS`` does not declare."""
+    """A draw from a stream that the model's decisions do not declare."""
 
 
-def declared(name: str) -> str:
-    """The declaration ``name`` falls under: itself, or the family (``prefix:``) it is built on."""
-    if name in DECISIONS:
+def registry(*declarations: dict[str, str]) -> dict[str, str]:
+    """The decisions of a model: those every model makes and each of its processes' (a name
+    declared twice would tie two decisions together, and is refused)."""
+    out = dict(DECISIONS)
+    for these in declarations:
+        twice = sorted(set(out) & set(these))
+        if twice:
+            raise ValueError(f"random streams declared twice: {', '.join(twice)} (each decision draws from a "
+                             "stream of its own)")
+        out.update(these)
+    return out
+
+
+def declared(name: str, decisions: dict[str, str] = DECISIONS) -> str:
+    """The declaration ``name`` falls under in ``decisions``: itself, or the family (``prefix:``)
+    it is built on."""
+    if name in decisions:
         return name
     family = name.split(FAMILY, 1)[0] + FAMILY
-    if FAMILY in name and family in DECISIONS:
+    if FAMILY in name and family in decisions:
         return family
-    raise UndeclaredStream(f"random stream {name!r} is not declared in sim.decisions.DECISIONS "
-                           "(each decision draws from a stream of its own, declared there)")
-
-
-@lru_cache(maxsize=1024)
-def check(names: tuple[str, ...]) -> tuple[str, ...]:
-    """``names`` if every one is declared (raises ``UndeclaredStream`` if not); kept, as the same
-    names are drawn every month."""
-    for name in names:
-        declared(name)
-    return names
+    raise UndeclaredStream(f"random stream {name!r} is not declared in sim.decisions or by a process of the model "
+                           "(each decision draws from a stream of its own, declared once)")

@@ -5,7 +5,9 @@ and one numpy array per field. Nobody is ever deleted: leavers keep their row wi
 ``LEFT`` and drop out of the ``active`` mask. Capacity grows geometrically, so adding people
 costs amortised O(1) and the arrays are never copied inside a step.
 
-``FIELDS`` is the single registry of per-person fields: it drives array creation, growth,
+Every column is declared once, as a ``Field``: the fields every person has (``FIELDS``), and
+those each monthly process declares as its own (``Process.fields``). A model's people are
+assembled from both (``People(fields=...)``), and the declarations drive array creation, growth,
 export and the record shown for one person.
 """
 
@@ -104,10 +106,15 @@ class People:
     brought up to date (``sim.stocks``): ``set_status`` marks its people, ``mark`` anyone else.
     """
 
-    def __init__(self, capacity: int = 1024):
+    def __init__(self, capacity: int = 1024, fields: tuple[Field, ...] = FIELDS):
+        names = [f.name for f in fields]
+        twice = sorted({n for n in names if names.count(n) > 1} | set(names) & {"active", "state", "marked", "count"})
+        if twice:
+            raise ValueError(f"person fields declared twice, or named as the store's own attributes: {twice}")
+        self.fields = tuple(fields)
         self.count = 0
         self._capacity = max(int(capacity), 16)
-        for f in FIELDS:
+        for f in self.fields:
             setattr(self, f.name, np.full(self._capacity, f.default, dtype=f.dtype))
         self.active = np.zeros(self._capacity, dtype=bool)
         self.state = np.full(self._capacity, GONE, dtype=np.int8)
@@ -122,7 +129,7 @@ class People:
             capacity = capacity * 3 // 2  # by half: amortised O(1), with less idle room than doubling
         if capacity == self._capacity:
             return
-        for f in FIELDS:
+        for f in self.fields:
             old = getattr(self, f.name)
             new = np.full(capacity, f.default, dtype=f.dtype)
             new[: self.count] = old[: self.count]
@@ -137,7 +144,7 @@ class People:
 
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` people with the given field values; return their new ids."""
-        unknown = set(values) - {f.name for f in FIELDS}
+        unknown = set(values) - {f.name for f in self.fields}
         if unknown:
             raise KeyError(f"unknown person fields: {sorted(unknown)}")
         self._grow(self.count + n)
@@ -174,7 +181,7 @@ class People:
 
     def truncate(self, count: int) -> None:
         """Forget the people from row ``count`` on (only for building a population)."""
-        for f in FIELDS:
+        for f in self.fields:
             getattr(self, f.name)[count : self.count] = f.default
         self.active[count : self.count] = False
         self.state[count : self.count] = GONE
@@ -189,7 +196,7 @@ class People:
         if not 0 <= person_id < self.count:
             raise KeyError(f"no person with id {person_id}")
         out = {"id": int(person_id)}
-        for f in FIELDS:
+        for f in self.fields:
             out[f.name] = getattr(self, f.name)[person_id].item()
         out["active"] = bool(self.active[person_id])
         out["status"] = Status(out["status"]).name.lower()
@@ -200,7 +207,7 @@ class People:
     def columns(self) -> dict[str, np.ndarray]:
         """All live columns, for export to a table."""
         out = {"id": np.arange(self.count)}
-        for f in FIELDS:
+        for f in self.fields:
             out[f.name] = self.view(f.name)
         out["active"] = self.active[: self.count]
         return out

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from . import schedule
-from .people import FIELDS, Status
+from .people import Status
 from .kernels.choice import pick
 from .kernels.streams import uniform
 from .rng import ShareTable, cohort_keys
@@ -135,7 +135,7 @@ def create(model) -> None:
 
 def _compact(people, first: int, keep: np.ndarray) -> np.ndarray:
     """Of the rows from ``first`` on, keep those ``keep`` marks (in order); return their new ids."""
-    columns = {f.name: people.view(f.name)[first:][keep] for f in FIELDS}
+    columns = {f.name: people.view(f.name)[first:][keep] for f in people.fields}
     people.truncate(first)
     return people.add(int(keep.sum()), **columns)
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 import numba
 import numpy as np
 
-from .decisions import check
+from .decisions import DECISIONS, declared
 from .kernels import choice, streams
 
 
@@ -66,18 +66,27 @@ _WINDOW = 600  # months of salts worked out at once for a set of decisions: fift
 
 
 class Streams:
-    """The named random streams of one run."""
+    """The named random streams of one run, each a decision ``decisions`` declares (``sim.decisions``)."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, decisions: dict[str, str] = DECISIONS):
         self.seed = int(seed)
+        self.decisions = decisions
         self._tables: dict[tuple[str, ...], tuple[int, np.ndarray]] = {}
+        self._checked: set[str] = set()
+
+    def _check(self, names: tuple[str, ...]) -> None:
+        """Refuse a stream its decisions do not declare (``UndeclaredStream``); a name once checked is kept."""
+        for name in names:
+            if name not in self._checked:
+                declared(name, self.decisions)
+                self._checked.add(name)
 
     def _salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
         """The month's salts of ``names`` (read only): a row of a table of the months around it,
         worked out in one pass when the names are first drawn (or the month is past the table)."""
         first, table = self._tables.get(names, (0, None))
         if table is None or not 0 <= month - first < len(table):
-            check(names)
+            self._check(names)
             base = np.array([stable_hash(self.seed, name) for name in names], dtype=np.uint64)
             table = streams.salt_table(base, month, _WINDOW)
             table.flags.writeable = False
@@ -101,7 +110,7 @@ class Streams:
 
     def generator(self, name: str, *parts) -> np.random.Generator:
         """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
-        check((name,))
+        self._check((name,))
         entropy = [self.seed & 0xFFFFFFFFFFFFFFFF, stable_hash(name, *parts)]
         return np.random.default_rng(np.random.SeedSequence(entropy))
 
