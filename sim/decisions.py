@@ -30,14 +30,14 @@ DECISIONS: dict[str, str] = {
     "stock_hours_fraction": "a starting stock's part-timer: their FTE within the part-time range",
     "stock_cohort": "a starting stock's trainee: the past intake cohort they started in",
     "stock_mho": "a starting stock's person in post: mental health officer status",
-    # entering a stage (sim.model, sim.schedule)
+    # entering a stage (sim.model, sim.kernels.entry)
     "ltft": "a trainee entering a stage: less than full time or not",
     "ltft_fraction": "a less-than-full-time trainee: their training fraction",
     "hours_on_entry": "a person taking up a post: part time or not",
     "hours_on_entry_fraction": "a part-timer taking up a post: their FTE within the part-time range",
-    "exit": "a person entering a stage: the threshold of their next exit (sim.schedule)",
+    "exit": "a person entering a stage: the threshold of their next exit (sim.processes.exits)",
     "hours_first_review": "a person taking up a post: the months to their first hours review",
-    # hours (sim.processes.hours, sim.schedule)
+    # hours (sim.processes.hours)
     "hours": "an hours review: part time or not",
     "hours_fraction": "an hours review of a part-timer: their FTE within the part-time range",
     "hours_review": "after an hours review: the months to the next one",
@@ -49,7 +49,7 @@ DECISIONS: dict[str, str] = {
     "intake_age": "a new entrant of an intake: their age within the band",
     "intake_sex": "a new entrant of an intake: their sex",
     "intake_welsh": "a new entrant of an intake: their Welsh ability",
-    # progression, leaving, retirement, returning (sim.processes)
+    # progression, exits (sim.processes.exits), returning (sim.processes)
     "progression": "a person finishing a stage: the transition they take",
     "exit_cause": "an exit from a post: leaving or retirement",
     "leaving_reason": "a leaver: their reason for leaving",

@@ -32,7 +32,7 @@ from . import calendar
 from .eventlog import OUTSIDE
 from .flows import net
 from .people import COUNTED, Status, has_status
-from .schedule import exit_month
+from .processes.exits import exit_month
 
 _NEVER = np.iinfo(np.int32).max
 
@@ -152,8 +152,9 @@ def check_intake_and_joiners(model, current: dict) -> None:
 
 
 def check_schedule(model) -> None:
-    """Nothing scheduled is overdue (``sim.schedule``): everyone active has their next dates after
-    this month, ``next_due`` is the earliest of them, and no exit threshold has been passed unseen."""
+    """Nothing scheduled is overdue (``sim.processes.exits``, ``sim.processes.hours``): everyone
+    active has their next dates after this month, ``next_due`` is the earliest of them, and no exit
+    threshold has been passed unseen."""
     p, now = model.people, model.now
     ids = np.flatnonzero(p.active[: p.count])
     status = p.status[ids]

@@ -1,8 +1,8 @@
 """The ``mesa.Model``: one month per step, processes in one documented order.
 
 Each step advances the clock one month, lets each intervention (a policy lever with
-``apply(model)``) adjust the model's parameters, works out the month's exit and hours rates
-(``sim.schedule``), and runs, in this order:
+``apply(model)``) adjust the model's parameters, works out the month's exit and hours review
+rates (``model.exits``, ``model.reviews``), and runs, in this order:
 
 1. ``progression``   people whose stage ends this month move on along their pathway
                      (or leave it through an exit), drawing the end of their next stage;
@@ -11,7 +11,7 @@ Each step advances the clock one month, lets each intervention (a policy lever w
                      less those who already arrived through the pipeline since the last intake;
 3. ``attrition``     trainees leave training at each stage's monthly hazard;
 4. ``leaving``       people in post leave at annual hazards by group, age band and sex,
-                     each with a reason;
+                     each with a reason, and who retires this month is decided;
 5. ``hours``         people in post re-choose full or part time by age band and sex;
 6. ``retirement``    retirement by age band, early retirement at 55 for mental health
                      officer status holders (until it ends), and the end of a returner's stay;
@@ -20,10 +20,13 @@ Each step advances the clock one month, lets each intervention (a policy lever w
                      year each, fill part of each group's vacancies against its funded
                      establishment; recruits of funded campaigns take posts funded for them.
 
-Exits and hours reviews are scheduled (``sim.schedule``): a person's next one is drawn when
-they enter a stage, so a step looks only at the people with something due this month
+Exits and hours reviews are scheduled, each on its clock (``sim.processes.exits``, whose
+``ExitClock`` the three exit steps share, and ``sim.processes.hours``): a person's next one is
+drawn when they enter a stage, so a step looks only at the people with something due this month
 (``due``), found with one scan of ``next_due``; people who enter a stage before attrition runs
-face this month's risks, later ones (joiners) from the next month.
+face this month's risks, later ones (joiners) from the next month. Attrition, leaving and
+retirement are the steps of the one exit clock; retirements are taken after the hours reviews,
+so a retiree's review of the month still counts (a returner comes back on the hours it gave).
 
 Progression runs before intake so that pipeline arrivals (e.g. foundation doctors choosing
 psychiatry in August) count against the places of the stage they enter that month.
@@ -44,16 +47,16 @@ from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, People, Status, distinct, has_status
-from . import calendar, feedbacks, footprint, population, schedule
+from . import calendar, feedbacks, footprint, population
 from .unused import Unused
-from .processes import attrition, hours, intake, joiners, leaving, progression, retirement, returning
+from .processes import exits, hours, intake, joiners, progression, returning
 from .rng import Streams
 from .stocks import Stocks
 from .kernels import entry, participation
 
-PROCESSES = (progression.Progression, intake.Intake, attrition.Attrition, leaving.Leaving, hours.Hours,
-             retirement.Retirement, returning.Returning, joiners.Joiners)
-_NAMES = tuple(process.__module__.rsplit(".", 1)[-1] for process in PROCESSES)  # as ``timings`` names them
+PROCESSES = (progression.Progression, intake.Intake, exits.Attrition, exits.Leaving, hours.Hours, exits.Retirement,
+             returning.Returning, joiners.Joiners)
+_NAMES = tuple(process.__name__.lower() for process in PROCESSES)  # as ``timings`` names them
 COLLECT = ("monthly", "yearly")
 # statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
@@ -118,10 +121,9 @@ class WorkforceModel(mesa.Model):
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
-        self.retiring: dict[str, np.ndarray] = {}  # this month's retirements by reason, decided with leaving
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
-        self.exit_table = schedule.exit_rates(self)  # this month's exit hazards by cell (sim.schedule)
-        self.hours_table = schedule.review_rates(s)  # the hours review hazards in force, by group
+        self.exits = exits.ExitClock(self)  # this month's exit hazards by cell, shared by the exit steps
+        self.reviews = hours.ReviewClock(self)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
         self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
         self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
@@ -147,7 +149,8 @@ class WorkforceModel(mesa.Model):
         if self.inputs.feedbacks.any and self.history[-1]["month"] < self.now - 1:
             self._collect(self.now - 1)  # feedbacks read last month's aggregates: collected late if skipped
         if self.interventions or self.inputs.feedbacks.any:  # nothing else changes a rate during a run
-            schedule.update_rates(self)
+            self.exits.update()
+            self.reviews.update()
         self.at_risk_from = self.now
         p = self.people
         self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
@@ -201,7 +204,7 @@ class WorkforceModel(mesa.Model):
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
                                     "hours_first_review"), now, p.key[ids])
         entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *(getattr(p, name) for name in _ENTRY_FIELDS),
-                    *_entry_tables(s), s.mho_end, self.exit_table[0], self.hours_table, _NEW_OR_TRAINING)
+                    *_entry_tables(s), s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING)
         p.mark(ids)
         self.fte_flows.moved(before, self.fte_flows.where(p, ids))
         if self._due is not None:  # something due already this month: let this month's processes see it

@@ -63,7 +63,7 @@ FIELDS: tuple[Field, ...] = (
     # where the person was counted when the stocks were last brought up to date (sim.stocks)
     Field("counted_as", "int16", -1, "stage * 2 + Welsh ability, -1 if not counted"),
     Field("counted_fte", "float32", 0.0, "FTE counted"),
-    # the clocks of scheduled events (sim.schedule)
+    # the clocks of scheduled events: exits (sim.processes.exits) and hours reviews (sim.processes.hours)
     Field("exit_left", "float32", 0.0, "cumulative hazard still to accumulate after exit_since before the next exit"),
     Field("exit_since", "int32", 0, "last month counted against exit_left"),
     Field("exit_rate", "float32", 0.0, "cumulative exit hazard a month in the person's cell"),
@@ -174,6 +174,11 @@ class People:
     def mark(self, ids) -> None:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""
         self.marked.append(ids)
+
+    def refresh_due(self, ids: np.ndarray) -> None:
+        """``next_due`` of people in training or in post: the earliest of their stage end, exit (or
+        check of it) and hours review, the one month each step scans for (``sim.model``)."""
+        self.next_due[ids] = np.minimum.reduce([self.stage_due[ids], self.exit_due[ids], self.hours_due[ids]])
 
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numba
 import numpy as np
 
-from . import schedule
+from .processes import exits
 from .people import Status
 from .kernels.choice import pick
 from .kernels.streams import uniform
@@ -128,7 +128,7 @@ def create(model) -> None:
             first = int(np.argmin(keep))  # the first row dropped: the rows before it stay as they are
             ids, stage = np.concatenate([ids[:first], _compact(p, int(ids[first]), keep[first:])]), stage[keep]
         _spread_over_cohorts(model, ids, stage)
-        schedule.refresh(p, ids)  # the cohorts' stage ends are known now
+        p.refresh_due(ids)  # the cohorts' stage ends are known now
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
 
@@ -166,7 +166,7 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     training = s.stage_training.take(stage)  # aged by their years in the stage: their maximum age comes sooner
     trainees = ids[training]
     p.birth_month[trainees] -= (now - entry[training]).astype(p.birth_month.dtype)
-    schedule.reschedule(model, trainees, after=model.at_risk_from - 1)
+    exits.reschedule(model, trainees, after=model.at_risk_from - 1)
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:

@@ -57,7 +57,7 @@ def stream_names_drawn(trees) -> Counter:
 
 def test_every_declared_stream_is_drawn_at_exactly_one_place_and_only_declared_ones_are_drawn():
     trees = _sources()
-    assert {"draw_fte", "draw_cohorts", "hours_review"} <= _forwarding(trees)
+    assert {"draw_fte", "draw_cohorts", "next_review"} <= _forwarding(trees)
     sites = stream_names_drawn(trees)
     assert {name: n for name, n in sites.items() if n != 1} == {}
     assert set(sites) == set(DECISIONS)

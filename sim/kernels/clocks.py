@@ -1,6 +1,6 @@
-"""The clocks of scheduled events (``sim.schedule``), compiled: when a threshold of cumulative
-hazard is used up, and the checks a person in post is due for (a birthday into the next age
-band, the group's maximum age, 55 under mental health officer status)."""
+"""The clocks of scheduled events (``sim.processes.exits``, ``sim.processes.hours``), compiled:
+when a threshold of cumulative hazard is used up, and the checks a person in post is due for (a
+birthday into the next age band, the group's maximum age, 55 under mental health officer status)."""
 
 import numba
 import numpy as np

@@ -1,9 +1,10 @@
-"""Entering a stage, compiled: one pass over the entrants sets their stage, LTFT training,
-hours on taking up a post, and the clocks of their next exit and hours review (``sim.schedule``).
+"""Entering a stage, compiled: one pass over the entrants sets their stage, LTFT training, hours
+on taking up a post, and the clocks of their next exit and hours review (``sim.processes.exits``,
+``sim.processes.hours``).
 
 Each quantity is worked out in the precision its column keeps (float32 thresholds, rates and
 fractions, widened to float64 for the arithmetic), so a clock set here and one rebased by
-``sim.schedule`` read the same.
+``sim.processes.exits`` read the same.
 """
 
 import numba
@@ -73,7 +74,7 @@ def enter(ids, stage, now, since, salts,
             fte[i] = fraction
         elif was_training:  # newly in post: their hours
             fte[i] = participation.draw(key[i], salts[2:4], part_time_share, part_time_range, g, sex[i], band)
-        # the clocks (sim.schedule)
+        # the clocks (sim.processes.exits, sim.processes.hours)
         cell = (np.int64(st) * 2 + sex[i]) * n_bands + band
         left = np.float32(-np.log1p(-uniform(key[i], salts[4])))
         rate = np.float32(exit_rates[cell])

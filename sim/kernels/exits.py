@@ -1,9 +1,9 @@
 """Exits from a post, compiled: of the people in post with something due this month, who leaves
 (and why), who retires, and who retires at 55 under mental health officer status; everyone
-else's next exit or check is scheduled (``sim.processes.leaving``, ``sim.schedule``).
+else's next exit or check is scheduled (the ``Leaving`` step of ``sim.processes.exits``).
 
 A leaver is told from a retiree at one draw: leaving with probability q_leave / (1 - (1 - q_leave)
-(1 - q_retire)), as ``sim.processes.leaving`` explains.
+(1 - q_retire)), as ``sim.processes.exits`` explains.
 """
 
 import numba

@@ -1,5 +1,5 @@
 """Retiring and coming back, compiled: which retirees will return (and when), and the returners
-who come back this month at reduced hours for a stay (``sim.processes.retirement``,
+who come back this month at reduced hours for a stay (``sim.processes.exits``,
 ``sim.processes.returning``)."""
 
 import numba

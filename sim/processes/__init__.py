@@ -1,4 +1,6 @@
-"""One module per monthly process, each a ``Process``; the order they run in is ``sim.model.PROCESSES``.
+"""The monthly processes, each a ``Process`` (named by its class in ``model.timings``); the order
+they run in is ``sim.model.PROCESSES``. A module per process, except the three exits (attrition,
+leaving, retirement), which share one clock in ``exits``.
 
 A process owns what it works out from the scenario for its step (its ``tables``): it keeps them
 as its own attributes, and works them out again only when levers have changed the scenario

@@ -1,16 +1,58 @@
 """Hours: people in post re-choose full or part time, by age band and sex.
 
-A person reconsiders their hours with the group's annual probability (made monthly): the
-month of their next review is drawn when they take up a post and after each review
-(``sim.schedule``). At a review they draw full or part time from the participation table for
-their current age band and sex, so hours drift with age over a career.
+A person reconsiders their hours with the group's annual probability (made monthly). At a
+review they draw full or part time from the participation table for their current age band
+and sex, so hours drift with age over a career.
+
+The review clock (``ReviewClock``) needs no memory, unlike the exit clock
+(``sim.processes.exits``): the months to a person's next review (``hours_due``) are geometric
+at the group's monthly review probability, drawn on taking up a post (``sim.kernels.entry``),
+after each review and when the group's rate changes, each from a stream of its own
+(``sim.decisions``): were the first and the next drawn from one stream, a first review due in
+the month of entry would always be followed by another a month later.
 """
+
+from __future__ import annotations
 
 import numpy as np
 
 from ..kernels import participation
 from ..people import Status
 from . import Process
+from .exits import threshold_month
+
+
+class ReviewClock:
+    """The hours review clock of one model: the review hazards in force by group (``rates``)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.rates = review_rates(model.inputs)
+
+    def update(self) -> None:
+        """Work out this month's review hazards; draw afresh the next review of the people of a group
+        whose rate changed (reviews are memoryless)."""
+        model, previous = self.model, self.rates
+        self.rates = review_rates(model.inputs)
+        if not np.array_equal(self.rates, previous):
+            p = model.people
+            ids = model.in_status(Status.IN_POST)
+            ids = ids[(self.rates != previous)[p.group[ids]]]
+            p.hours_due[ids] = self.next_review(ids, model.now - 1, "hours_review_rate_change")
+            p.refresh_due(ids)
+
+    def next_review(self, ids: np.ndarray, since: int, stream: str) -> np.ndarray:
+        """Month of each person's next hours review after ``since``: geometric at the group's monthly
+        probability, drawn from the stream of the decision that asks (after a review, or a change of rate)."""
+        model = self.model
+        p = model.people
+        wait = -np.log1p(-model.streams.uniform(stream, model.now, p.key[ids]))
+        return threshold_month(wait, self.rates[p.group[ids]], since)
+
+
+def review_rates(s) -> np.ndarray:
+    """The cumulative hazard a month of each group's monthly hours review probability (0: never)."""
+    return -np.log1p(-np.minimum(s.hours_change_monthly, 1.0 - 1e-16))
 
 
 class Hours(Process):
@@ -22,7 +64,7 @@ class Hours(Process):
         before = model.fte_flows.where(p, ids)
         salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids])
         participation.review(ids.astype(np.int64), now, salts, s.part_time_share, s.part_time_range, s._band_by_month,
-                             model.hours_table, p.key, p.sex, p.birth_month, p.group, p.fte, p.stage_due, p.exit_due,
+                             model.reviews.rates, p.key, p.sex, p.birth_month, p.group, p.fte, p.stage_due, p.exit_due,
                              p.hours_due, p.next_due)
         model.fte_flows.moved(before, model.fte_flows.where(p, ids))
         p.mark(ids)  # for the stocks (sim.stocks)

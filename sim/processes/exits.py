@@ -1,0 +1,211 @@
+"""Exits: training attrition, leaving and retirement, on one clock.
+
+A person in a stage faces one monthly exit hazard q set by their *cell* (stage, sex and age
+band): trainees their stage's attrition, people in post leaving and retirement together.
+Testing everyone against q every month would cost a draw per person and month; instead each
+person draws a threshold E ~ Exp(1) on entering a stage (``sim.kernels.entry``) and exits in
+the first month their cumulative hazard (the sum of -log(1 - q) over their months at risk)
+reaches E. With a constant q that month is geometric, P(still there after k months) = (1 -
+q)^k, exactly the monthly test's distribution, and a month touches only the people with
+something due. One clock for all three exits keeps them one competing risk, as a monthly test
+would have them.
+
+A person's rate changes only
+
+- on a birthday into another age band: scheduled as a check, as are the group's maximum age
+  (trainees retire at it too, with no return) and 55 under mental health officer (MHO) status;
+- when a lever or feedback changes a rate: the table by cell is worked out afresh each month
+  (``ExitClock.update``) and the people of a changed cell are *rebased*: the hazard they have
+  accumulated is kept and the rest runs at the new rate. A retention lever then only ever
+  delays a leaver, and a policy run stays coupled to its baseline person by person (common
+  random numbers).
+
+Per person (``sim.people``): ``exit_left``, the threshold still to accumulate after month
+``exit_since``; ``exit_rate``, the cumulative hazard a month in their cell; ``exit_due``, the
+month of the exit or of the next check, whichever is first.
+
+The steps, in ``sim.model.PROCESSES`` order:
+
+- ``Attrition``: trainees whose month has come leave training. A stage's hazard is its
+  published attrition (the share of entrants who do not complete it) spread over its
+  full-time duration, so a full-time cohort completes at 1 - attrition in expectation.
+- ``Leaving``: for people in post the exit is a leaving with probability q_leave / (1 - (1 -
+  q_leave)(1 - q_retire)), the chance a monthly test of leaving, then of retirement, would
+  have found them leaving, with a reason drawn from the group's shares; otherwise, or at the
+  maximum age, a retirement; MHO holders reaching 55 retire with the group's
+  ``mho_retire_at_55`` probability until the status ends (``mho_end``). Retention levers
+  (``stage_leave_factor``) and the workload feedback reach people through the month's table.
+- ``Retirement``: the retirements decided with leaving are taken after the month's hours
+  reviews (``sim.processes.hours``), as retirement always followed them; a share of retirees
+  will come back within a year (``sim.processes.returning``), never at or past the maximum
+  age; returners whose stay has ended leave for good.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernels import clocks, retiring
+from ..kernels.exits import LEAVE, RETIRE, RETIRE_MHO, decide
+from ..people import NEVER, Status
+from ..rng import ShareTable
+from . import Process
+
+_MAX_RATE = 50.0  # a month's cumulative hazard at q = 1, kept finite: survival e^-50
+
+
+class ExitClock:
+    """The exit clock of one model, shared by its three exit steps: this month's hazards by cell
+    (``rates``, the cumulative hazard a month of all exits; ``leave`` and ``retire``, the monthly
+    probabilities), and the retirements ``Leaving`` decided for ``Retirement`` to take."""
+
+    def __init__(self, model):
+        self.model = model
+        self.rates, self.leave, self.retire = exit_rates(model)
+        self.retiring: dict[str, np.ndarray] = {}  # this month's retirements by reason
+
+    def update(self) -> None:
+        """Work out this month's hazards; rebase the people whose cell's rate changed."""
+        model, previous = self.model, self.rates
+        self.rates, self.leave, self.retire = exit_rates(model)
+        if not np.array_equal(self.rates, previous):
+            ids = model.in_status(Status.TRAINING, Status.IN_POST)
+            cell = cells(model, ids)
+            changed = (self.rates != previous)[cell]
+            rebase(model, ids[changed], self.rates[cell[changed]], model.now - 1)
+
+
+def exit_rates(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This month's exit hazards by cell (flat, see ``cells``): the cumulative hazard a month
+    of all exits, and the monthly leaving and retirement probabilities (0 in training stages)."""
+    s = model.inputs
+    training = s.stage_training[:, None, None]
+    leave = s.leave_monthly[s.stage_group]  # (stage, sex, band)
+    if s.stage_leave_factor is not None:  # retention levers aimed at groups, stages or ages
+        leave = leave * s.stage_leave_factor
+    if s.feedbacks.workload.enabled and model.history:  # feedback: leaver rates rise with vacancies
+        leave = s.feedbacks.workload.scale(model, leave, np.broadcast_to(s.stage_group[:, None, None], leave.shape))
+    leave = np.where(training, 0.0, np.minimum(leave, 1.0))
+    retire = np.where(training, 0.0, s.retire_monthly[s.stage_group])
+    attrition = np.where(training, s.stage_attrition[:, None, None], 0.0)
+    rate = np.zeros(leave.shape)
+    for q in (leave, retire, attrition):
+        rate -= np.log1p(-np.minimum(q, 1.0 - 1e-16))
+    return np.minimum(rate, _MAX_RATE).ravel(), leave.ravel(), retire.ravel()
+
+
+def cells(model, ids: np.ndarray) -> np.ndarray:
+    """Each person's cell this month: (stage, sex, age band) as one flat index."""
+    s, p = model.inputs, model.people
+    band = s.band_of(model.now - p.birth_month[ids])
+    return (p.stage[ids].astype(np.intp) * 2 + p.sex[ids]) * len(s.band_edges) + band
+
+
+def rebase(model, ids: np.ndarray, rate: np.ndarray, month: int) -> None:
+    """New exit rates from the month after ``month``, keeping the hazard accumulated up to it,
+    and the due months worked out again."""
+    if len(ids) == 0:
+        return
+    p = model.people
+    clocks.rebase(ids, rate, month, p.exit_left, p.exit_since, p.exit_rate)
+    reschedule(model, ids, after=month)
+
+
+def reschedule(model, ids: np.ndarray, after: int) -> None:
+    """People's next exit or check after ``after`` at their current rate, and their earliest due month."""
+    s, p = model.inputs, model.people
+    clocks.reschedule(np.asarray(ids, dtype=np.int64), after, model.now, s.stage_training, s._band_by_month,
+                      s.band_ends, s.max_age_months, s.mho_end, p.stage, p.group, p.birth_month, p.mho, p.exit_left,
+                      p.exit_since, p.exit_rate, p.exit_due, p.stage_due, p.hours_due, p.next_due)
+
+
+def exit_month(people, ids: np.ndarray) -> np.ndarray:
+    """The month each person's cumulative hazard reaches their threshold at their current rate."""
+    return threshold_month(people.exit_left[ids], people.exit_rate[ids], people.exit_since[ids])
+
+
+def threshold_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
+    """The month a threshold ``left`` is used up at ``rate`` a month after ``since`` (NEVER at rate
+    0), from the stored (float32) threshold and rate, as ``sim.kernels.clocks.exit_month`` works it out."""
+    rate = rate.astype(np.float64)
+    positive = rate > 0
+    months = np.ceil(left / np.where(positive, rate, 1.0))
+    np.minimum(np.maximum(months, 1.0, out=months), NEVER // 2, out=months)  # np.clip costs more per call
+    return np.where(positive, since + months, NEVER).astype(np.int64)
+
+
+class Attrition(Process):
+    """Trainees whose exit has come leave training; those at their group's maximum age retire."""
+
+    def step(self) -> None:
+        model = self.model
+        s, p = model.inputs, model.people
+        model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
+        ids = model.due(Status.TRAINING)
+        ids = ids[p.exit_due[ids] <= model.now]
+        oldest = model.now - p.birth_month[ids] >= s.max_age_months[p.group[ids]]
+        model.remove(ids[~oldest], Status.LEFT, "attrition")
+        model.remove(ids[oldest], Status.RETIRED, "retired")
+
+
+class Leaving(Process):
+    """People in post whose exit or check has come: leavers leave now, retirements are decided
+    for ``Retirement``, everyone else's next exit or check is scheduled."""
+
+    def compile(self, s) -> ShareTable:
+        """Every group's leaving reasons as one table (a row per group), labelled with reason codes."""
+        reasons = [s.spec.groups[g].leaving.reasons for g in s.groups]
+        return ShareTable([list(r.values()) for r in reasons],
+                          [[self.model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
+
+    def step(self) -> None:
+        model = self.model
+        s, p, now, clock = model.inputs, model.people, model.now, model.exits
+        clock.retiring = {}
+        ids = model.due(Status.IN_POST)
+        if len(ids) == 0:
+            return
+        table = self.tables
+        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids])
+        outcome, reason = decide(
+            ids, now, salts, clock.rates, clock.leave, clock.retire, s._band_by_month, s.band_ends, s.max_age_months,
+            s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
+            *(getattr(p, name) for name in _FIELDS))
+        clock.retiring = {"retired": ids[outcome == RETIRE], "retired_mho": ids[outcome == RETIRE_MHO]}
+        leaving = outcome == LEAVE
+        if not leaving.any():
+            return
+        ids, reason = ids[leaving], reason[leaving]
+        order = np.argsort(p.group[ids], kind="stable")  # the event log lists leavers group by group
+        model.remove(ids[order], Status.LEFT, reason[order])
+
+
+_FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "exit_since", "exit_rate", "exit_due",
+           "stage_due", "hours_due", "next_due")
+
+
+class Retirement(Process):
+    """The retirements ``Leaving`` decided this month, and the end of returners' stays."""
+
+    def step(self) -> None:
+        model = self.model
+        p, now, clock = model.people, model.now, model.exits
+        retirements = [(ids, reason) for reason, ids in clock.retiring.items() if len(ids)]
+        clock.retiring = {}
+        if retirements:  # one batch; reason codes in order of first use, as retiring reason by reason gives
+            codes = [model.events.reason_code(reason) for _, reason in retirements]
+            ids = np.concatenate([ids for ids, _ in retirements])
+            retire(model, ids, np.repeat(codes, [len(these) for these, _ in retirements]))
+        returners = model.due(Status.RETURNED)
+        model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
+
+
+def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
+    """Retire people (with a reason code each); those who will return stay active with a return
+    month within a year."""
+    s, p, now = model.inputs, model.people, model.now
+    back, due = retiring.will_return(ids, now, model.streams.salts(("return", "return_delay"), now, p.key[ids]),
+                                     s.return_share, s.max_age_months, p.key, p.birth_month, p.group)
+    model.remove(ids, Status.RETIRED, reasons, keep_active=back)
+    coming = ids[back]
+    p.return_due[coming] = p.next_due[coming] = due[back]
