@@ -37,35 +37,6 @@ DECISIONS: dict[str, str] = {
     "hours_on_entry_fraction": "a part-timer taking up a post: their FTE within the part-time range",
     "exit": "a person entering a stage: the threshold of their next exit (sim.processes.exits)",
     "hours_first_review": "a person taking up a post: the months to their first hours review",
-    # hours (sim.processes.hours)
-    "hours": "an hours review: part time or not",
-    "hours_fraction": "an hours review of a part-timer: their FTE within the part-time range",
-    "hours_review": "after an hours review: the months to the next one",
-    "hours_review_rate_change": "when a group's review rate changes: the months to its people's next review",
-    # intake (sim.processes.intake)
-    "intake": "an intake: how many of its places are filled (a group-level draw)",
-    "selection:": "an in-service intake: the order in which people are selected from its pool",
-    "intake_age_band": "a new entrant of an intake: their age band",
-    "intake_age": "a new entrant of an intake: their age within the band",
-    "intake_sex": "a new entrant of an intake: their sex",
-    "intake_welsh": "a new entrant of an intake: their Welsh ability",
-    # progression, exits (sim.processes.exits), returning (sim.processes)
-    "progression": "a person finishing a stage: the transition they take",
-    "exit_cause": "an exit from a post: leaving or retirement",
-    "leaving_reason": "a leaver: their reason for leaving",
-    "retirement_mho": "a mental health officer status holder reaching 55: retiring then or not",
-    "return": "a retiree: coming back under retire-and-return or not",
-    "return_delay": "a retiree coming back: the months before they return",
-    "return_stay": "a returner: how long they stay",
-    # joiners (sim.processes.joiners)
-    "joiners": "a group's month: how many joiners arrive",
-    "joiner_age_band": "a joiner: their age band",
-    "joiner_age": "a joiner: their age within the band",
-    "joiner_sex": "a joiner: their sex",
-    "joiner_welsh": "a joiner: their Welsh ability",
-    "joiner_stage": "a joiner: the stage they join",
-    "joiner_source": "a joiner: where they come from",
-    "campaign": "a funded recruitment campaign's month: how many recruits arrive",
 }
 
 

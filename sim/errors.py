@@ -86,7 +86,7 @@ def _expected(e: dict) -> str:
         n = ctx.get("min_length" if kind == "too_short" else "max_length")
         return f"{what} with {'at least' if kind == 'too_short' else 'at most'} {n} item{'s' if n != 1 else ''}"
     if kind == "model_type" and "class_name" in ctx:
-        return f"a valid dictionary (a mapping) of the fields of {ctx['class_name']}"
+        return "a valid dictionary (a mapping) of the section's fields"
     if kind == "literal_error" and "expected" in ctx:
         return f"one of {ctx['expected']}"
     if kind == "string_pattern_mismatch" and "pattern" in ctx:

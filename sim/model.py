@@ -2,7 +2,8 @@
 
 Each step advances the clock one month, lets each intervention (a policy lever with
 ``apply(model)``) adjust the model's parameters, works out the month's exit and hours review
-rates (``model.exits``, ``model.reviews``), and runs, in this order:
+rates (``model.exits``, ``model.reviews``), and runs its processes in the order of
+``sim.processes.order.STEP_ORDER`` (or of the ``processes`` it is given):
 
 1. ``progression``   people whose stage ends this month move on along their pathway
                      (or leave it through an exit), drawing the end of their next stage;
@@ -28,9 +29,11 @@ face this month's risks, later ones (joiners) from the next month. Attrition, le
 retirement are the steps of the one exit clock; retirements are taken after the hours reviews,
 so a retiree's review of the month still counts (a returner comes back on the hours it gave).
 
-Progression runs before intake so that pipeline arrivals (e.g. foundation doctors choosing
-psychiatry in August) count against the places of the stage they enter that month.
-Aggregates are computed from individuals (their running stocks, ``sim.stocks``) after every
+A model is assembled from its processes' declarations (``sim.processes``): its scenario is
+checked against the sections they read, its people have the fields they keep, and its random
+streams are the decisions they draw. Progression runs before intake so that pipeline arrivals
+(e.g. foundation doctors choosing psychiatry in August) count against the places of the stage
+they enter that month. Aggregates are computed from individuals (their running stocks, ``sim.stocks``) after every
 step into ``model.history``; Mesa's ``model.datacollector`` is filled from it when read.
 """
 
@@ -46,17 +49,15 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
-from .people import COUNTED, People, Status, distinct, has_status
-from . import calendar, feedbacks, footprint, population
+from .people import COUNTED, FIELDS, People, Status, distinct, has_status
+from . import calendar, decisions, feedbacks, footprint, population
 from .unused import Unused
-from .processes import exits, hours, intake, joiners, progression, returning
+from .processes import exits, hours
+from .processes.order import STEP_ORDER
 from .rng import Streams
 from .stocks import Stocks
 from .kernels import entry, participation
 
-PROCESSES = (progression.Progression, intake.Intake, exits.Attrition, exits.Leaving, hours.Hours, exits.Retirement,
-             returning.Returning, joiners.Joiners)
-_NAMES = tuple(process.__name__.lower() for process in PROCESSES)  # as ``timings`` names them
 COLLECT = ("monthly", "yearly")
 # statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
@@ -87,20 +88,25 @@ class WorkforceModel(mesa.Model):
             a feedback is on, as feedbacks read last month's aggregates). Yearly tables are the
             same either way; batch runs collect yearly, a twelfth of the work.
         rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
+        processes: the monthly processes in the order they run (default ``STEP_ORDER``); a new one
+            is a ``sim.processes.Process`` that declares what it reads and keeps.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
                  overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
-                 rng=None):
+                 rng=None, processes=STEP_ORDER):
         super().__init__(rng=rng)
+        self.process_types = tuple(processes)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
         # Mesa reserves ``model.scenario``; the workforce scenario lives in ``model.inputs``.
         if isinstance(scenario, scenario_module.Scenario):
             if overrides:
                 raise ValueError("overrides apply while loading: pass a scenario name or path with them")
+            if not set(self.process_types) <= set(scenario.processes):
+                raise ValueError("the scenario was loaded for other processes: load it with processes=")
             self.inputs = scenario.copy()  # interventions change this model's copy, never a shared one
         else:
-            self.inputs = scenario_module.load(scenario, overrides)
+            self.inputs = scenario_module.load(scenario, overrides, processes=self.process_types)
         self.interventions = list(interventions)
         s = self.inputs
         self.end = s.end if until is None else int(until) * 12 + s.end % 12
@@ -114,8 +120,8 @@ class WorkforceModel(mesa.Model):
         if collect not in COLLECT:
             raise ValueError(f"collect: one of {', '.join(COLLECT)}, not {collect!r}")
         self.collect_every = 12 if collect == "yearly" and not check else 1
-        self.streams = Streams(self.seed)
-        self.people = People(capacity=1024)
+        self.streams = Streams(self.seed, decisions.registry(*(p.decisions for p in self.process_types)))
+        self.people = People(capacity=1024, fields=FIELDS + sum((p.fields for p in self.process_types), ()))
         self.stocks = Stocks(self.people, len(s.stages))  # headcount and FTE counted, kept as people change
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.events = EventLog(s.stages)
@@ -128,8 +134,8 @@ class WorkforceModel(mesa.Model):
         self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
         self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
-        self.timings: dict[str, float] = dict.fromkeys(_NAMES + ("collection",), 0.0)
-        self.processes = [process(self) for process in PROCESSES]
+        self.timings: dict[str, float] = dict.fromkeys([p.name() for p in self.process_types] + ["collection"], 0.0)
+        self.processes = [process(self) for process in self.process_types]
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -154,10 +160,10 @@ class WorkforceModel(mesa.Model):
         self.at_risk_from = self.now
         p = self.people
         self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
-        for process, name in zip(self.processes, _NAMES):
+        for process in self.processes:
             started = time.perf_counter()
             process.step()
-            self.timings[name] += time.perf_counter() - started
+            self.timings[process.name()] += time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]

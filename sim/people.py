@@ -58,8 +58,6 @@ FIELDS: tuple[Field, ...] = (
     Field("welsh", "bool", False, "has some Welsh language ability"),
     Field("sector", "int8", 0, "0 NHS, 1 social care"),
     Field("status", "int8", int(Status.LEFT), "see Status"),
-    Field("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not returning)"),
-    Field("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"),
     # where the person was counted when the stocks were last brought up to date (sim.stocks)
     Field("counted_as", "int16", -1, "stage * 2 + Welsh ability, -1 if not counted"),
     Field("counted_fte", "float32", 0.0, "FTE counted"),

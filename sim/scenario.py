@@ -5,64 +5,36 @@ A scenario (YAML) names its pathway files and gives, for each staff group, parti
 initial stock of every stage; and the training places commissioned for intake stages.
 ``load`` validates everything and raises ``InputError`` naming the file, the field and
 what was expected. ``Scenario`` is the validated, compiled form the model runs on.
+
+The schema is assembled (``schema``): the sections every scenario has are declared here, and
+each monthly process declares those it reads (``sim.processes.Process.sections`` and
+``group_sections``), so a scenario is checked against the processes of the model that runs it.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, create_model, field_validator, model_validator
 
 from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name, refuse_special
-from .fields import (MIN_STOCK_FTE, Age, AgeDistribution, BandRates, BySex, Count, Fraction, Month, NonNegative,
-                     PerYear, Probability, Strict, YearlyProbability, check_age, shares_sum_to_one)
+from .fields import MIN_STOCK_FTE, AgeDistribution, BySex, Count, Month, NonNegative, Probability, Strict, check_age
 from .people import SECTORS
+from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
 TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transitions.<pathway/stage>.<target>
-
-class Participation(Strict):
-    part_time_share: BandRates
-    part_time_fte: tuple[Fraction, Fraction]
-    change_per_year: Probability
-
-
-class Leaving(Strict):
-    rate: BandRates
-    reasons: dict[str, Probability]
-
-    @field_validator("reasons")
-    @classmethod
-    def _sum(cls, v):
-        if not v:
-            raise ValueError("at least one leaving reason")
-        shares_sum_to_one(list(v.values()), "leaving reason shares")
-        return v
-
-
-class Retirement(Strict):
-    rate: BandRates
-    max_age: Annotated[int, Field(strict=True, ge=50, le=100)]
-    mho_share: Probability = 0.0
-    mho_retire_at_55: Probability = 0.0
-
-
-class ReturnSpec(Strict):
-    share: Probability
-    hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)]
-    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
-                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]]
-
 
 class Establishment(Strict):
     """Funded FTE: staff in post at the start plus vacancies, given as FTE or as a vacancy rate
@@ -79,54 +51,13 @@ class Establishment(Strict):
         return self
 
 
-class Joiners(Strict):
-    """Qualified staff from outside the pipeline: pools (elsewhere in the UK, international, return
-    to practice, ...), each with the joiners it can supply a year, filling the group's vacancies
-    (``sim.processes.joiners``). Given as ``pools`` (joiners a year by source), or as ``per_year``
-    split by ``sources`` shares, shorthand for pools of ``per_year`` x share. Validated, either form
-    gives the total (``per_year``) and each pool's share of it (``sources``), what the model reads,
-    the calibration's ``joiners.per_year`` scales and recruitment levers change; ``pools`` stays as
-    given, so that ``uncertain:`` and overrides can name a pool (``joiners.pools.international``)."""
-
-    per_year: PerYear | None = None
-    fill_per_month: Probability
-    stages: dict[str, Probability]
-    sources: dict[str, Probability] | None = None
-    pools: dict[str, PerYear] | None = None
-    age: AgeDistribution
-    female_share: Probability | None = None
-
-    @model_validator(mode="after")
-    def _sums(self):
-        shares_sum_to_one(list(self.stages.values()), "joiner stage shares")
-        if self.pools is not None:
-            if self.per_year is not None or self.sources is not None:
-                raise ValueError("pools (joiners a year by source) or per_year with sources shares, not both")
-            if not self.pools:
-                raise ValueError("at least one pool (joiners a year by source)")
-            total = sum(self.pools.values())
-            self.per_year = total
-            self.sources = {k: (v / total if total > 0 else 1.0 / len(self.pools)) for k, v in self.pools.items()}
-        elif self.per_year is None or self.sources is None:
-            raise ValueError("pools (joiners a year by source), or per_year with sources shares")
-        else:
-            shares_sum_to_one(list(self.sources.values()), "joiner source shares")
-        check_age(self.age)
-        return self
-
-
 class GroupSpec(Strict):
     label: str
     sector: Literal["nhs", "social_care"]
     female_share: Probability
     welsh_share: Probability
     welsh_share_new: Probability
-    participation: Participation
-    leaving: Leaving
-    retirement: Retirement
-    retire_and_return: ReturnSpec
     establishment: Establishment
-    joiners: Joiners | None = None
 
 
 class StockSpec(Strict):
@@ -148,38 +79,6 @@ class StockSpec(Strict):
         return self
 
 
-class IntakeSpec(Strict):
-    month: Annotated[int, Field(strict=True, ge=1, le=12)]
-    places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], PerYear]
-    fill_rate: YearlyProbability = 1.0
-    from_stage: str | None = None
-    age: AgeDistribution | None = None
-    female_share: Probability | None = None
-    # in-service routes: the ages [low, high) at which people are selected (default: any age at
-    # which they would finish the route before their group's maximum age, which always applies)
-    age_range: tuple[Age, Age] | None = None
-
-    @field_validator("age_range")
-    @classmethod
-    def _ordered(cls, v):
-        if v is not None and v[0] >= v[1]:
-            raise ValueError("ages as [low, high] with low < high")
-        return v
-
-    @model_validator(mode="after")
-    def _checks(self):
-        if not self.places:
-            raise ValueError("places for at least one academic year")
-        if self.from_stage is None and self.age is None:
-            raise ValueError("age for an intake of new people (or from_stage)")
-        if self.age_range is not None and self.from_stage is None:
-            raise ValueError("age_range only on an in-service intake (one with from_stage): "
-                             "new people's ages are given by age")
-        if self.age is not None:
-            check_age(self.age)
-        return self
-
-
 class ScenarioSpec(Strict):
     name: str
     description: str = ""
@@ -193,7 +92,6 @@ class ScenarioSpec(Strict):
     pathways: Annotated[list[str], Field(min_length=1)]
     groups: dict[str, GroupSpec]
     stocks: dict[str, StockSpec]
-    intake: dict[str, IntakeSpec] = {}
     feedbacks: feedback_loops.FeedbacksSpec = feedback_loops.FeedbacksSpec()  # all off unless enabled
     # choice shares overriding pathway transitions, {pathway/stage: {target: probability}} (see
     # pathways.set_choice_shares): so that a scenario, a calibration or an experiment can set them
@@ -223,6 +121,26 @@ class ScenarioSpec(Strict):
         return end
 
 
+@lru_cache(maxsize=16)
+def schema(processes: tuple = STEP_ORDER) -> type[ScenarioSpec]:
+    """The schema of the scenarios a model with ``processes`` runs: the sections every scenario has,
+    with each process's own (``Process.sections`` at the top, ``Process.group_sections`` under
+    every group; a section declared twice is refused)."""
+    def sections(base: type[BaseModel], declared: list[dict]) -> dict:
+        out: dict = {}
+        for these in declared:
+            twice = sorted((set(out) | set(base.model_fields)) & set(these))
+            if twice:
+                raise ValueError(f"scenario sections declared twice: {', '.join(twice)}")
+            out.update(these)
+        return out
+
+    group = create_model("GroupSpec", __base__=GroupSpec,
+                         **sections(GroupSpec, [p.group_sections for p in processes]))
+    top = sections(ScenarioSpec, [p.sections for p in processes])
+    return create_model("ScenarioSpec", __base__=ScenarioSpec, groups=(dict[str, group], ...), **top)
+
+
 @dataclass
 class Scenario:
     """A validated scenario, compiled to the arrays the processes use."""
@@ -245,6 +163,7 @@ class Scenario:
     posterior: object = None  # the calibration's posterior (sim.posterior.Posterior), if it has one
     parameter_set: int | None = None  # the posterior's set applied (None: the central one, in the file's overrides)
     need_index: np.ndarray | None = None  # need over need at the start, by month from the start and group (sim.demand)
+    processes: tuple = STEP_ORDER  # the processes whose sections it was checked against (``schema``)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -423,31 +342,34 @@ def resolve(name_or_path) -> Path:
     raise InputError.one(path, "", f"an existing scenario file or a shipped scenario name ({names})")
 
 
-_LOADED: dict[tuple[str, str, str], Scenario] = {}  # (path as named, resolved path, overrides): compiled
+_LOADED: dict[tuple, Scenario] = {}  # (path as named, resolved path, overrides, parameter set, processes): compiled
 _LOADED_MAX = 32
 
 
-def load(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set: int | None = None) -> Scenario:
+def load(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set: int | None = None,
+         processes: tuple = STEP_ORDER) -> Scenario:
     """Load, validate and compile a scenario. ``overrides`` are applied to the raw data first
     (nested keys joined by dots, e.g. ``{"groups.nursing.leaving.rate": 0.1}``). A calibration
     with a posterior applies its central parameter set, or set ``parameter_set`` of the posterior
-    (``sim.posterior``; ``for_replication`` chooses it by seed).
+    (``sim.posterior``; ``for_replication`` chooses it by seed). The scenario is checked against the
+    sections of ``processes`` (``schema``): those of the model that will run it.
 
     Each call returns a scenario of its own (levers change a model's copy), copied from the one
     ``compiled`` keeps (``Scenario.copy``): copying costs a fraction of reading and validating the YAML.
     """
-    return compiled(name_or_path, overrides, parameter_set).copy()
+    return compiled(name_or_path, overrides, parameter_set, processes).copy()
 
 
-def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set: int | None = None) -> Scenario:
+def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set: int | None = None,
+             processes: tuple = STEP_ORDER) -> Scenario:
     """The scenario ``load`` copies, shared: compiled once per process for the same file,
     overrides and parameter set, and compiled again when any of its input files has changed
     since. Never change it; a ``WorkforceModel`` given it works on a copy of its own."""
     path = resolve(name_or_path)
-    key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set)
+    key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set, tuple(processes))
     compiled = _LOADED.get(key)
     if compiled is None or layering.changed(compiled.inputs):
-        compiled = _compile(path, overrides, parameter_set)
+        compiled = _compile(path, overrides, parameter_set, tuple(processes))
         _LOADED.pop(key, None)
         if len(_LOADED) >= _LOADED_MAX:
             _LOADED.pop(next(iter(_LOADED)))
@@ -460,10 +382,11 @@ def for_replication(scenario: Scenario, seed: int) -> Scenario:
     set the seed draws (the same for a policy and its baseline); otherwise ``scenario`` itself."""
     if scenario.posterior is None:
         return scenario
-    return compiled(scenario.file, scenario.overrides, scenario.posterior.index(seed))
+    return compiled(scenario.file, scenario.overrides, scenario.posterior.index(seed), scenario.processes)
 
 
-def _compile(path: Path, overrides: dict | None, parameter_set: int | None = None) -> Scenario:
+def _compile(path: Path, overrides: dict | None, parameter_set: int | None = None,
+             processes: tuple = STEP_ORDER) -> Scenario:
     """``load`` without the cache. A problem is named by the file where the value is: this one,
     a file it extends, or the calibration file (``layering.attributed``)."""
     files: list[Path] = []
@@ -482,7 +405,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
-        spec, graph, stages = _validate(path, data)
+        spec, graph, stages = _validate(path, data, processes)
         need_index, population = demand_module.need_index(spec, path, list(spec.groups))
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides) from None
@@ -494,13 +417,13 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
                     calibrated=dict(calibrated), calibration_file=calibration_path, overrides=dict(overrides or {}),
                     posterior=posterior, parameter_set=parameter_set if posterior is not None else None,
-                    need_index=need_index)
+                    need_index=need_index, processes=processes)
 
 
-def _validate(path: Path, data: dict) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
     """The merged data validated, its pathways loaded and every reference between them checked."""
     try:
-        spec = ScenarioSpec.model_validate(data)
+        spec = schema(processes).model_validate(data)
     except ValidationError as exc:
         problems = from_pydantic(path, exc).problems
         files = data.get("pathways")

@@ -13,11 +13,13 @@ import pytest
 
 import tiny_scenario
 from sim import WorkforceModel, calendar, decisions
-from sim.decisions import DECISIONS, FAMILY, UndeclaredStream
+from sim.decisions import FAMILY, UndeclaredStream, registry
+from sim.processes.order import STEP_ORDER
 from sim.people import Status
 from sim.rng import Streams, person_keys
 
 PACKAGE = Path(decisions.__file__).parent
+DECLARED = registry(*(process.decisions for process in STEP_ORDER))  # a default model's decisions
 DRAWS = {"uniform", "uniforms", "generator", "choice", "salts"}  # the Streams methods that take stream names
 
 
@@ -60,34 +62,43 @@ def test_every_declared_stream_is_drawn_at_exactly_one_place_and_only_declared_o
     assert {"draw_fte", "draw_cohorts", "next_review"} <= _forwarding(trees)
     sites = stream_names_drawn(trees)
     assert {name: n for name, n in sites.items() if n != 1} == {}
-    assert set(sites) == set(DECISIONS)
+    assert set(sites) == set(DECLARED)
 
 
 def test_each_stream_is_declared_once():
-    """A dict literal keeps the last of two equal keys silently: the declarations are read as written."""
-    tree = ast.parse((PACKAGE / "decisions.py").read_text(encoding="utf-8"))
-    (table,) = [node.value for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)
-                and getattr(node.target, "id", None) == "DECISIONS"]
-    names = [key.value for key in table.keys]
+    """A dict literal keeps the last of two equal keys silently: the declarations, in sim.decisions
+    and in each process, are read as written."""
+    tables = []
+    for path in [PACKAGE / "decisions.py", *sorted((PACKAGE / "processes").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tables += [node.value for node in ast.walk(tree) if isinstance(node, (ast.AnnAssign, ast.Assign))
+                   and isinstance(node.value, ast.Dict)
+                   and {getattr(t, "id", None) for t in getattr(node, "targets", [getattr(node, "target", None)])}
+                   & {"DECISIONS", "decisions"}]
+    names = [key.value for table in tables for key in table.keys]
     assert [n for n, count in Counter(names).items() if count > 1] == []
-    assert len(names) == len(DECISIONS) and all(DECISIONS[n] for n in names)
+    assert len(names) == len(DECLARED) and all(DECLARED[n] for n in names)
+    with pytest.raises(ValueError, match="declared twice: exit"):
+        registry({"exit": "another decision drawing from the stream of entering a stage"})
 
 
 def test_streams_refuse_an_undeclared_name_and_take_a_family_member():
-    streams, keys = Streams(1), person_keys("test", count=3)
+    streams, keys = Streams(1, DECLARED), person_keys("test", count=3)
     for draw in (lambda: streams.uniform("leaving", 0, keys), lambda: streams.uniforms(("exit", "nope"), 0, keys),
                  lambda: streams.generator("nope", 1), lambda: streams.uniform("selection", 0, keys)):
         with pytest.raises(UndeclaredStream, match="not declared"):
             draw()
     assert len(streams.uniform("selection:nursing/apprenticeship", 0, keys)) == 3
-    assert decisions.declared("selection:x") == "selection" + FAMILY
+    assert decisions.declared("selection:x", DECLARED) == "selection" + FAMILY
+    with pytest.raises(UndeclaredStream):  # a process's decision is not drawn by a model without the process
+        Streams(1).uniform("progression", 0, keys)
 
 
 class RecordingStreams(Streams):
     """Streams that note every draw: the stream, the month, the keys and the line of the package that drew."""
 
-    def __init__(self, seed: int):
-        super().__init__(seed)
+    def __init__(self, seed: int, decisions: dict[str, str] = DECLARED):
+        super().__init__(seed, decisions)
         self.draws: list[tuple[str, object, np.ndarray, str]] = []
 
     def uniforms(self, names, month, keys):
@@ -156,7 +167,7 @@ def test_a_run_never_draws_a_stream_twice_for_one_person_and_month(run, tmp_path
     model.streams = RecordingStreams(model.seed)  # from the first step on: the start was drawn as always
     model.run()
     assert drawn_twice(model.streams.draws) == []
-    drawn = {decisions.declared(name) for name, *_ in model.streams.draws}
+    drawn = {decisions.declared(name, DECLARED) for name, *_ in model.streams.draws}
     assert {"hours_review", "hours_first_review", "selection:", "return_stay", "joiner_source"} <= drawn
 
 

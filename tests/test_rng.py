@@ -7,12 +7,12 @@ from sim.rng import ShareTable, Streams, cohort_keys, person_keys, stable_hash
 
 def test_draws_depend_only_on_seed_stream_month_and_key():
     keys = person_keys("intake", "x", 5, count=1000)
-    a = Streams(1).uniform("exit_cause", 10, keys)
-    assert np.array_equal(a, Streams(1).uniform("exit_cause", 10, keys))
-    assert np.array_equal(a[500:], Streams(1).uniform("exit_cause", 10, keys[500:]))  # no dependence on others
-    assert not np.array_equal(a, Streams(2).uniform("exit_cause", 10, keys))
-    assert not np.array_equal(a, Streams(1).uniform("hours", 10, keys))
-    assert not np.array_equal(a, Streams(1).uniform("exit_cause", 11, keys))
+    a = Streams(1).uniform("hours_on_entry", 10, keys)
+    assert np.array_equal(a, Streams(1).uniform("hours_on_entry", 10, keys))
+    assert np.array_equal(a[500:], Streams(1).uniform("hours_on_entry", 10, keys[500:]))  # no dependence on others
+    assert not np.array_equal(a, Streams(2).uniform("hours_on_entry", 10, keys))
+    assert not np.array_equal(a, Streams(1).uniform("ltft", 10, keys))
+    assert not np.array_equal(a, Streams(1).uniform("hours_on_entry", 11, keys))
 
 
 def test_uniform_draws_look_uniform_and_independent():
@@ -21,7 +21,7 @@ def test_uniform_draws_look_uniform_and_independent():
     assert abs(u.mean() - 0.5) < 0.005
     counts = np.histogram(u, bins=20, range=(0, 1))[0]
     assert counts.min() > 9_400 and counts.max() < 10_600
-    v = Streams(3).uniform("hours", 0, person_keys("k", count=200_000))
+    v = Streams(3).uniform("ltft", 0, person_keys("k", count=200_000))
     assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
 
 
@@ -31,7 +31,7 @@ def test_adding_a_person_to_a_cohort_keeps_the_other_keys():
 
 
 def test_stable_hash_is_not_salted():
-    assert stable_hash("exit_cause", 3) == stable_hash("exit_cause", 3) != stable_hash("exit_cause", 4)
+    assert stable_hash("hours_on_entry", 3) == stable_hash("hours_on_entry", 3) != stable_hash("hours_on_entry", 4)
     assert 0 <= stable_hash("a") < 2**63
 
 
@@ -39,11 +39,11 @@ def test_a_choice_drawn_for_several_kinds_at_once_equals_each_kind_drawn_alone()
     streams, keys = Streams(7), person_keys("test", count=30_000)
     rows = [[0.2, 0.5, 0.3], [1.0], [0.0, 0.25, 0.0, 0.75]]
     kind = np.arange(len(keys)) % 3
-    together = streams.choice("progression", 4, keys, ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]), kind)
+    together = streams.choice("stock_age_band", 4, keys, ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]), kind)
     for r, shares in enumerate(rows):
-        alone = streams.choice("progression", 4, keys[kind == r], ShareTable([shares]), np.zeros((kind == r).sum(), int))
+        alone = streams.choice("stock_age_band", 4, keys[kind == r], ShareTable([shares]), np.zeros((kind == r).sum(), int))
         assert np.array_equal(together[kind == r], alone)
-        u = streams.uniform("progression", 4, keys[kind == r])  # the same draw as a search of the cumulative shares
+        u = streams.uniform("stock_age_band", 4, keys[kind == r])  # the same draw as a search of the cumulative shares
         assert np.array_equal(alone, np.minimum(np.searchsorted(np.cumsum(shares), u * np.cumsum(shares)[-1], side="right"),
                                                 len(shares) - 1))
         frequencies = np.bincount(alone, minlength=len(shares)) / len(alone)
@@ -61,6 +61,6 @@ def test_cohort_keys_are_each_cohorts_person_keys_one_after_another():
 
 def test_uniforms_give_each_decision_its_own_stream_draws():
     streams, keys = Streams(11), person_keys("stock", "x", count=50)
-    block = streams.uniforms(("exit_cause", "hours", "exit"), 400, keys)
-    for row, name in zip(block, ("exit_cause", "hours", "exit")):
+    block = streams.uniforms(("hours_on_entry", "ltft", "exit"), 400, keys)
+    for row, name in zip(block, ("hours_on_entry", "ltft", "exit")):
         np.testing.assert_array_equal(row, streams.uniform(name, 400, keys))

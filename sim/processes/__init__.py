@@ -1,19 +1,38 @@
 """The monthly processes, each a ``Process`` (named by its class in ``model.timings``); the order
-they run in is ``sim.model.PROCESSES``. A module per process, except the three exits (attrition,
-leaving, retirement), which share one clock in ``exits``.
+they run in is ``sim.processes.order.STEP_ORDER``. A module per process, except the three exits
+(attrition, leaving, retirement), which share one clock in ``exits``.
 
-A process owns what it works out from the scenario for its step (its ``tables``): it keeps them
-as its own attributes, and works them out again only when levers have changed the scenario
-(``Scenario.revision``), not every month.
+A process declares what it owns, and the model is assembled from the declarations of the
+processes it runs: the sections of the scenario file it reads (``sections``, and ``group_sections``
+under each staff group, checked as every section is: ``sim.scenario.schema``), the per-person
+fields it keeps (``fields``: ``sim.people``) and the random decisions it draws (``decisions``:
+``sim.decisions``). It owns what it works out from the scenario for its step (its ``tables``),
+keeps them as its own attributes, and works them out again only when levers have changed the
+scenario (``Scenario.revision``), not every month. So a new process is one module and one line in
+``STEP_ORDER``.
 """
+
+from __future__ import annotations
+
+import re
 
 
 class Process:
     """A monthly process of one model: ``step`` runs its month."""
 
+    sections: dict[str, tuple] = {}  # its sections of the scenario file: key -> (type, default or ... if required)
+    group_sections: dict[str, tuple] = {}  # its sections under each staff group, the same way
+    fields: tuple = ()  # the per-person fields it keeps (sim.people.Field)
+    decisions: dict[str, str] = {}  # the random decisions it draws: stream name -> what it decides
+
     def __init__(self, model):
         self.model = model
         self._tables, self._revision = None, None
+
+    @classmethod
+    def name(cls) -> str:
+        """The process's name in ``model.timings``: its class's, in snake case (``WelshLearning``: welsh_learning)."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
     @property
     def tables(self):

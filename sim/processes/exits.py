@@ -45,6 +45,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from ..fields import BandRates, Probability, Strict, shares_sum_to_one
 from ..kernels import clocks, retiring
 from ..kernels.exits import LEAVE, RETIRE, RETIRE_MHO, decide
 from ..people import NEVER, Status
@@ -52,6 +57,31 @@ from ..rng import ShareTable
 from . import Process
 
 _MAX_RATE = 50.0  # a month's cumulative hazard at q = 1, kept finite: survival e^-50
+
+
+class LeavingSpec(Strict):
+    """A group's ``leaving``: the annual leaving rate by age band (and sex), and the reasons' shares."""
+
+    rate: BandRates
+    reasons: dict[str, Probability]
+
+    @field_validator("reasons")
+    @classmethod
+    def _sum(cls, v):
+        if not v:
+            raise ValueError("at least one leaving reason")
+        shares_sum_to_one(list(v.values()), "leaving reason shares")
+        return v
+
+
+class RetirementSpec(Strict):
+    """A group's ``retirement``: the annual rate by age band (and sex), the age all retire at, and
+    early retirement at 55 under mental health officer status."""
+
+    rate: BandRates
+    max_age: Annotated[int, Field(strict=True, ge=50, le=100)]
+    mho_share: Probability = 0.0
+    mho_retire_at_55: Probability = 0.0
 
 
 class ExitClock:
@@ -152,6 +182,13 @@ class Leaving(Process):
     """People in post whose exit or check has come: leavers leave now, retirements are decided
     for ``Retirement``, everyone else's next exit or check is scheduled."""
 
+    group_sections = {"leaving": (LeavingSpec, ...)}
+    decisions = {
+        "exit_cause": "an exit from a post: leaving or retirement",
+        "leaving_reason": "a leaver: their reason for leaving",
+        "retirement_mho": "a mental health officer status holder reaching 55: retiring then or not",
+    }
+
     def compile(self, s) -> ShareTable:
         """Every group's leaving reasons as one table (a row per group), labelled with reason codes."""
         reasons = [s.spec.groups[g].leaving.reasons for g in s.groups]
@@ -186,6 +223,12 @@ _FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "e
 
 class Retirement(Process):
     """The retirements ``Leaving`` decided this month, and the end of returners' stays."""
+
+    group_sections = {"retirement": (RetirementSpec, ...)}
+    decisions = {
+        "return": "a retiree: coming back under retire-and-return or not",
+        "return_delay": "a retiree coming back: the months before they return",
+    }
 
     def step(self) -> None:
         model = self.model

@@ -16,10 +16,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..fields import BandRates, Fraction, Probability, Strict
 from ..kernels import participation
 from ..people import Status
 from . import Process
 from .exits import threshold_month
+
+
+class ParticipationSpec(Strict):
+    """A group's ``participation``: the part-time share by age band (and sex), part-timers' FTE
+    range, and the yearly chance of reviewing one's hours."""
+
+    part_time_share: BandRates
+    part_time_fte: tuple[Fraction, Fraction]
+    change_per_year: Probability
 
 
 class ReviewClock:
@@ -56,6 +66,14 @@ def review_rates(s) -> np.ndarray:
 
 
 class Hours(Process):
+    group_sections = {"participation": (ParticipationSpec, ...)}
+    decisions = {
+        "hours": "an hours review: part time or not",
+        "hours_fraction": "an hours review of a part-timer: their FTE within the part-time range",
+        "hours_review": "after an hours review: the months to the next one",
+        "hours_review_rate_change": "when a group's review rate changes: the months to its people's next review",
+    }
+
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now

@@ -14,18 +14,65 @@ it in, so its pool or its count of trainees is what it would be had every intake
 one at a time.
 """
 
-from typing import NamedTuple
+from typing import Annotated, NamedTuple
 
 import numpy as np
+from pydantic import Field, field_validator, model_validator
 
 from .. import calendar
+from ..fields import Age, AgeDistribution, PerYear, Probability, Strict, YearlyProbability, check_age
 from ..rng import person_keys
 from ..people import Status
 from ..population import draw_cohorts
 from . import Process
 
 
+class IntakeSpec(Strict):
+    """A training stage's ``intake``: its month, the places commissioned by academic year and the
+    share filled, and who enters (new people of an age distribution, or people of ``from_stage``)."""
+
+    month: Annotated[int, Field(strict=True, ge=1, le=12)]
+    places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], PerYear]
+    fill_rate: YearlyProbability = 1.0
+    from_stage: str | None = None
+    age: AgeDistribution | None = None
+    female_share: Probability | None = None
+    # in-service routes: the ages [low, high) at which people are selected (default: any age at
+    # which they would finish the route before their group's maximum age, which always applies)
+    age_range: tuple[Age, Age] | None = None
+
+    @field_validator("age_range")
+    @classmethod
+    def _ordered(cls, v):
+        if v is not None and v[0] >= v[1]:
+            raise ValueError("ages as [low, high] with low < high")
+        return v
+
+    @model_validator(mode="after")
+    def _checks(self):
+        if not self.places:
+            raise ValueError("places for at least one academic year")
+        if self.from_stage is None and self.age is None:
+            raise ValueError("age for an intake of new people (or from_stage)")
+        if self.age_range is not None and self.from_stage is None:
+            raise ValueError("age_range only on an in-service intake (one with from_stage): "
+                             "new people's ages are given by age")
+        if self.age is not None:
+            check_age(self.age)
+        return self
+
+
 class Intake(Process):
+    sections = {"intake": (dict[str, IntakeSpec], {})}
+    decisions = {
+        "intake": "an intake: how many of its places are filled (a group-level draw)",
+        "selection:": "an in-service intake: the order in which people are selected from its pool",
+        "intake_age_band": "a new entrant of an intake: their age band",
+        "intake_age": "a new entrant of an intake: their age within the band",
+        "intake_sex": "a new entrant of an intake: their sex",
+        "intake_welsh": "a new entrant of an intake: their Welsh ability",
+    }
+
     def compile(self, s) -> dict[int, list["_Course"]]:
         """The intakes of each month of the year, in the scenario's order, with what each draws from."""
         by_month: dict[int, list[_Course]] = {}

@@ -1,7 +1,7 @@
 """Joiners: qualified staff from outside the pipeline, from pools, fill part of each group's vacancies.
 
 Joiners come from pools (for example elsewhere in the UK, international recruitment, return to
-practice), each with the joiners it can supply a year (``sim.scenario.Joiners``). Each month a
+practice), each with the joiners it can supply a year (``JoinersSpec``). Each month a
 group's vacancies (funded establishment less FTE in post) are filled at the group's monthly fill
 share (the recruits sought), capped by the pools' supply (the recruits available): whichever is
 smaller binds, and both are reported. Candidates come from each pool in proportion to its
@@ -33,12 +33,63 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from pydantic import model_validator
+
 from .. import population
+from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..rng import ShareTable, cohort_keys, stable_hash
 from . import Process
 
 
+class JoinersSpec(Strict):
+    """Qualified staff from outside the pipeline: pools (elsewhere in the UK, international, return
+    to practice, ...), each with the joiners it can supply a year, filling the group's vacancies
+    (``sim.processes.joiners``). Given as ``pools`` (joiners a year by source), or as ``per_year``
+    split by ``sources`` shares, shorthand for pools of ``per_year`` x share. Validated, either form
+    gives the total (``per_year``) and each pool's share of it (``sources``), what the model reads,
+    the calibration's ``joiners.per_year`` scales and recruitment levers change; ``pools`` stays as
+    given, so that ``uncertain:`` and overrides can name a pool (``joiners.pools.international``)."""
+
+    per_year: PerYear | None = None
+    fill_per_month: Probability
+    stages: dict[str, Probability]
+    sources: dict[str, Probability] | None = None
+    pools: dict[str, PerYear] | None = None
+    age: AgeDistribution
+    female_share: Probability | None = None
+
+    @model_validator(mode="after")
+    def _sums(self):
+        shares_sum_to_one(list(self.stages.values()), "joiner stage shares")
+        if self.pools is not None:
+            if self.per_year is not None or self.sources is not None:
+                raise ValueError("pools (joiners a year by source) or per_year with sources shares, not both")
+            if not self.pools:
+                raise ValueError("at least one pool (joiners a year by source)")
+            total = sum(self.pools.values())
+            self.per_year = total
+            self.sources = {k: (v / total if total > 0 else 1.0 / len(self.pools)) for k, v in self.pools.items()}
+        elif self.per_year is None or self.sources is None:
+            raise ValueError("pools (joiners a year by source), or per_year with sources shares")
+        else:
+            shares_sum_to_one(list(self.sources.values()), "joiner source shares")
+        check_age(self.age)
+        return self
+
+
 class Joiners(Process):
+    group_sections = {"joiners": (JoinersSpec | None, None)}
+    decisions = {
+        "joiners": "a group's month: how many joiners arrive",
+        "joiner_age_band": "a joiner: their age band",
+        "joiner_age": "a joiner: their age within the band",
+        "joiner_sex": "a joiner: their sex",
+        "joiner_welsh": "a joiner: their Welsh ability",
+        "joiner_stage": "a joiner: the stage they join",
+        "joiner_source": "a joiner: where they come from",
+        "campaign": "a funded recruitment campaign's month: how many recruits arrive",
+    }
+
     def compile(self, s) -> "_Tables":
         """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
         and reason codes, with each stage's share, and the draws of a joiner's age, sex and Welsh ability."""

@@ -14,6 +14,8 @@ from . import Process
 
 
 class Progression(Process):
+    decisions = {"progression": "a person finishing a stage: the transition they take"}
+
     def compile(self, s) -> ShareTable:
         """Every stage's transitions as one table (a row per stage)."""
         return ShareTable.from_cumulative(s.transition_cumulative, s.transition_targets)

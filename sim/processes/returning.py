@@ -5,12 +5,35 @@ and they stay for a time drawn uniformly from the group's ``stay_years`` range, 
 the group's maximum age (they come back before it: ``retirement``).
 """
 
+from typing import Annotated
+
+import numpy as np
+from pydantic import Field
+
+from ..fields import Probability, Strict
 from ..kernels import retiring
-from ..people import Status
+from ..people import Field as PersonField, Status
 from . import Process
 
 
+class ReturnSpec(Strict):
+    """A group's ``retire_and_return``: the share of retirees who come back (within a year), the cut
+    in their hours, and how long they stay (uniform between two numbers of years)."""
+
+    share: Probability
+    hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)]
+    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
+                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]]
+
+
 class Returning(Process):
+    group_sections = {"retire_and_return": (ReturnSpec, ...)}
+    # drawn on retiring (``sim.processes.exits.Retirement``), who also reads the share coming back
+    fields = (PersonField("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not "
+                                                                          "returning)"),
+              PersonField("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"))
+    decisions = {"return_stay": "a returner: how long they stay"}
+
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
