@@ -244,14 +244,14 @@ def build(spec: FeedbacksSpec, stages: list[str], groups: list[str], stage_group
 # ---- what the model records ------------------------------------------------------------------------
 def _log(model) -> dict:
     """This month's feedback log of a model (emptied when the month is collected)."""
-    return model.__dict__.setdefault("feedback_log", {})
+    return model.feedback_log
 
 
 def collect(model, record: dict, src: np.ndarray, dst: np.ndarray) -> None:
     """Add the feedbacks in force this month to a history record (``record["feedbacks"]``)."""
     fb = model.inputs.feedbacks
     out = record["feedbacks"] = {}
-    log = model.__dict__.pop("feedback_log", None) or {}
+    log, model.feedback_log = model.feedback_log, {}
     if fb.substitution.enabled:
         out["substituted_fte"], out["gap_change"] = fb.substitution.met(record)
     if fb.supervision.enabled:

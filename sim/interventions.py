@@ -6,12 +6,13 @@ exactly what produced it, and an experiment file names levers and their argument
 the processes run. Levers change only the model's own copy of the compiled scenario
 (``model.inputs``), never a shared one.
 
-``apply`` is idempotent. The first lever applied to a model snapshots the parameters levers
-may touch; whenever the set of levers in force changes (a lever's ``start`` is reached, or a
-lever is added), every touched parameter is reset from that snapshot and the levers in force
-are applied again, in the order they were given. So a lever never compounds month after month,
-two levers on the same parameter compose the same way whenever each started, and calling
-``apply`` again in a month changes nothing.
+``apply`` is idempotent. The first lever applied to a model keeps a copy of its scenario as no
+lever has changed it; whenever the set of levers in force changes (a lever's ``start`` is
+reached, or a lever is added), the levers in force change a fresh copy of that one, in the order
+they were given, and it becomes the model's scenario (the processes work their tables out again:
+``sim.processes.Process``). So a lever never compounds month after month, two levers on the same
+parameter compose the same way whenever each started, calling ``apply`` again in a month changes
+nothing, and a new lever may change any part of the scenario with nothing to list for resetting.
 
 Decisions where the plan is silent:
 
@@ -26,7 +27,6 @@ Decisions where the plan is silent:
 
 from __future__ import annotations
 
-import copy
 from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
@@ -38,11 +38,6 @@ from .fields import AgeBound, Fraction, Month, Name, PerYear, Probability, Year
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
-
-# Everything a lever may change, so it can be reset: compiled arrays, and parts of the spec.
-_ARRAYS = ("stage_attrition", "stage_ltft_share", "stage_ltft_range", "retire_monthly", "return_share",
-           "return_hours_cut", "return_stay_months", "joiners_per_year", "joiner_fill_per_month",
-           "posts_added_fte", "posts_added_share")
 
 
 class Lever(BaseModel):
@@ -76,7 +71,9 @@ class Lever(BaseModel):
 
     def apply(self, model) -> None:
         """Bring the model's parameters in line with the levers in force this month."""
-        _LeverState.of(model).update(model, self)
+        if model.lever_state is None:
+            model.lever_state = LeverState(model)
+        model.lever_state.update(model, self)
 
 
 # ---- choosing stages and groups ---------------------------------------------------------------
@@ -523,27 +520,13 @@ AnyLever = Annotated[Union[tuple(LEVERS.values())], Field(discriminator="lever")
 
 
 # ---- keeping levers idempotent ----------------------------------------------------------------
-class _LeverState:
-    """Per model: the untouched parameters, the levers seen, and the set last put in force."""
+class LeverState:
+    """Of one model: its scenario before any lever, the levers seen, and the set last put in force."""
 
     def __init__(self, model):
-        s = model.inputs
-        self.arrays = {name: getattr(s, name).copy() for name in _ARRAYS}
-        self.intake = {st: (dict(spec.places), spec.fill_rate) for st, spec in s.spec.intake.items()}
-        self.sources = {g: dict(spec.joiners.sources) for g, spec in s.spec.groups.items() if spec.joiners}
-        self.leave_factor = copy.deepcopy(s.stage_leave_factor)
-        self.transitions = [c.copy() for c in s.transition_cumulative]
-        self.feedbacks = copy.deepcopy(s.feedbacks)
-        self.campaigns = dict(s.campaigns)
+        self.untouched = model.inputs.copy()
         self.levers: list[Lever] = []
         self.in_force: tuple | None = None
-
-    @classmethod
-    def of(cls, model) -> "_LeverState":
-        state = model.__dict__.get("lever_state")
-        if state is None:
-            state = model.lever_state = cls(model)
-        return state
 
     def update(self, model, lever: Lever) -> None:
         if not any(lever is seen for seen in self.levers):
@@ -552,21 +535,10 @@ class _LeverState:
         in_force = tuple(id(x) for x in self.levers if x.start_month is None or model.now >= x.start_month)
         if in_force == self.in_force:
             return
-        self.restore(model.inputs)
+        changed = self.untouched.copy()
         for x in self.levers:
             if id(x) in in_force:
-                x.change(model.inputs)
+                x.change(changed)
+        changed.revision = model.inputs.revision + 1  # the processes' tables are worked out again
+        vars(model.inputs).update(vars(changed))  # the same scenario object: whatever holds it sees the change
         self.in_force = in_force
-        model.inputs.revision += 1  # the processes' tables are worked out again (sim.processes.Process)
-
-    def restore(self, s) -> None:
-        for name, values in self.arrays.items():
-            getattr(s, name)[...] = values
-        for st, (places, fill_rate) in self.intake.items():
-            s.spec.intake[st].places, s.spec.intake[st].fill_rate = dict(places), fill_rate
-        for g, sources in self.sources.items():
-            s.spec.groups[g].joiners.sources = dict(sources)
-        s.stage_leave_factor = copy.deepcopy(self.leave_factor)
-        s.transition_cumulative[:] = [c.copy() for c in self.transitions]
-        s.feedbacks = copy.deepcopy(self.feedbacks)
-        s.campaigns = dict(self.campaigns)

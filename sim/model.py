@@ -108,6 +108,8 @@ class WorkforceModel(mesa.Model):
         else:
             self.inputs = scenario_module.load(scenario, overrides, processes=self.process_types)
         self.interventions = list(interventions)
+        self.lever_state = None  # the levers' scenario before any lever, and those in force (sim.interventions)
+        self.feedback_log: dict = {}  # what the feedbacks did this month, until it is collected (sim.feedbacks)
         s = self.inputs
         self.end = s.end if until is None else int(until) * 12 + s.end % 12
         if not s.start <= self.end <= s.end:  # never cut short (or run on) in silence

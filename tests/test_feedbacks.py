@@ -156,6 +156,7 @@ def test_response_curves_rise_with_vacancies_above_the_threshold_up_to_the_cap()
 def test_workload_multiplies_the_annual_leaver_rate_by_the_factor():
     class Model:
         history = [{"establishment_fte": np.array([100.0, 100.0]), "post_fte": np.array([70.0, 100.0])}]
+        feedback_log: dict = {}
 
     w = Workload(True, np.array([True, True]), False, strength=1.0, threshold=0.1, max_factor=2.0)
     monthly = 1.0 - (1.0 - np.array([0.1, 0.1, 0.6])) ** (1 / 12)
