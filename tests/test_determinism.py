@@ -3,7 +3,9 @@ worker counts and executors, and a committed golden baseline catches any change 
 
 The baseline (``tests/golden/``) is the tidy table of the default scenario, uncalibrated, seeds
 1 and 2, to March 2023, written with exact floats. A change in results that is intended is
-committed with a regenerated baseline: ``python tests/golden/regenerate.py``.
+committed with a regenerated baseline: ``python tests/golden/regenerate.py``. An engine meant to be
+equivalent (drawing differently, with the same distributions) is held instead to the twelve-seed
+reference of ``tests/golden/equivalence.py``.
 """
 
 from __future__ import annotations
@@ -146,3 +148,17 @@ def test_a_batch_killed_at_random_moments_resumes_to_exactly_the_uninterrupted_r
     experiment.batch(loaded, out=tmp_path / "whole", workers=1, quiet=True)
     assert_same_results(out, tmp_path / "whole")
     assert [p.name for p in out.rglob(".*")] == []  # no temporary or partial file left behind
+
+
+def test_twelve_seeds_agree_with_the_engines_reference_within_their_standard_errors():
+    """What an engine that draws differently is held to (``tests/golden/equivalence.py``): every
+    mean of twelve seeds within four standard errors of the reference's."""
+    from golden import equivalence
+
+    reference = pd.read_csv(equivalence.FILE, keep_default_na=False)
+    now = equivalence.statistics()
+    both = reference.merge(now, on=equivalence.KEYS, how="outer", suffixes=("_ref", "_now")).fillna(0.0)
+    assert len(both) == len(reference), "outcomes found now that the reference does not have, or the reverse"
+    tolerance = 4 * np.sqrt(both.se_ref ** 2 + both.se_now ** 2) + 1e-6 * np.maximum(both.mean_ref.abs(), 1.0)
+    off = both[(both.mean_now - both.mean_ref).abs() > tolerance]
+    assert off.empty, off.to_string()
