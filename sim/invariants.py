@@ -37,6 +37,21 @@ from .processes.exits import exit_month
 _NEVER = np.iinfo(np.int32).max
 
 
+class Checks:
+    """What the checks of one model keep from month to month (``model.checks`` when it runs with
+    ``check``): the youngest age at which anyone can be in each stage, and how far the event log
+    has been read. A model without them is checked afresh (the whole log read)."""
+
+    def __init__(self, model):
+        self.youngest = youngest_ages(model.inputs)
+        self.events = (None, 0, 0)  # the month last checked, where its events start, the log's end then
+
+
+def _kept(model) -> Checks:
+    kept = getattr(model, "checks", None)
+    return kept if kept is not None else Checks(model)
+
+
 class InvariantError(AssertionError):
     pass
 
@@ -70,9 +85,7 @@ def check_step(model, previous: dict, current: dict) -> None:
     age = model.now - p.birth_month[ids]
     if (age < 12 * 16).any():
         raise InvariantError(f"month {model.now}: someone counted is younger than 16")
-    youngest = model.__dict__.get("_youngest_ages")
-    if youngest is None:
-        youngest = model._youngest_ages = youngest_ages(s)
+    youngest = _kept(model).youngest
     too_young = age < youngest[stage]
     if too_young.any():
         i = int(np.flatnonzero(too_young)[0])
@@ -123,9 +136,10 @@ def check_intake_and_joiners(model, current: dict) -> None:
     group's joiners' FTE no more than its vacant FTE when they joined, plus one person's (the
     joiners step rounds up to whole people, ``sim.processes.joiners``)."""
     s, p, now = model.inputs, model.people, model.now
-    checked, since, mark = model.__dict__.get("_checked_events", (None, 0, 0))  # events read by the last check
+    kept = _kept(model)
+    checked, since, mark = kept.events  # the events read by the last check
     since = since if checked == now else mark if checked == now - 1 else 0  # else: the whole log, by month
-    model._checked_events = (now, since, model.events.mark)
+    kept.events = (now, since, model.events.mark)
     ids, month, _, dst, reason = model.events.arrays(since)
     this_month = month == now
     ids, dst, reason = ids[this_month], dst[this_month].astype(np.intp), reason[this_month]

@@ -50,7 +50,7 @@ from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, People, Status, distinct, has_status
-from . import calendar, decisions, feedbacks, footprint, population
+from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
 from .processes import exits, hours
 from .processes.order import STEP_ORDER
@@ -119,6 +119,7 @@ class WorkforceModel(mesa.Model):
         footprint.check(s, self.end)  # before allocating: a run too big for memory is refused, not killed
         self.now = s.start
         self.check = check
+        self.checks = invariants.Checks(self) if check else None  # what the invariant checks keep (sim.invariants)
         if collect not in COLLECT:
             raise ValueError(f"collect: one of {', '.join(COLLECT)}, not {collect!r}")
         self.collect_every = 12 if collect == "yearly" and not check else 1
@@ -171,10 +172,8 @@ class WorkforceModel(mesa.Model):
             started, previous = time.perf_counter(), self.history[-1]
             self._collect()
             self.timings["collection"] += time.perf_counter() - started
-            if self.check:
-                from .invariants import check_step
-
-                check_step(self, previous, self.history[-1])
+            if self.checks is not None:
+                invariants.check_step(self, previous, self.history[-1])
         self._due = None
 
     def run(self) -> "WorkforceModel":
