@@ -37,6 +37,12 @@ class EventLog:
         if n == 0:
             return
         values = (ids, month, from_stage, to_stage, self.reason_code(reason) if isinstance(reason, str) else reason)
+        at = self._count % BLOCK
+        if at + n <= BLOCK and (at or self._count < len(self._blocks) * BLOCK):  # all in the last block: the usual case
+            for column, value in zip(self._blocks[-1], values):
+                column[at: at + n] = value  # a scalar or one value per event, as numpy broadcasts it
+            self._count += n
+            return
         done = 0
         while done < n:  # into the last block, and new blocks as it fills: nothing recorded is ever copied
             at = self._count % BLOCK
