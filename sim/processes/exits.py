@@ -24,7 +24,7 @@ Per person (``sim.people``): ``exit_left``, the threshold still to accumulate af
 ``exit_since``; ``exit_rate``, the cumulative hazard a month in their cell; ``exit_due``, the
 month of the exit or of the next check, whichever is first.
 
-The steps, in ``sim.model.PROCESSES`` order:
+The steps, in ``sim.processes.order.STEP_ORDER``'s order:
 
 - ``Attrition``: trainees whose month has come leave training. A stage's hazard is its
   published attrition (the share of entrants who do not complete it) spread over its
