@@ -7,12 +7,11 @@ the group's maximum age (they come back before it: ``retirement``).
 
 from typing import Annotated
 
-import numpy as np
 from pydantic import Field
 
 from ..fields import Probability, Strict
 from ..kernels import retiring
-from ..people import Field as PersonField, Status
+from ..people import NEVER, Field as PersonField, Status
 from . import Process
 
 
@@ -29,9 +28,8 @@ class ReturnSpec(Strict):
 class Returning(Process):
     group_sections = {"retire_and_return": (ReturnSpec, ...)}
     # drawn on retiring (``sim.processes.exits.Retirement``), who also reads the share coming back
-    fields = (PersonField("return_due", "int32", np.iinfo(np.int32).max, "month a retiree comes back (max int if not "
-                                                                          "returning)"),
-              PersonField("return_until", "int32", np.iinfo(np.int32).max, "month a returner leaves again"))
+    fields = (PersonField("return_due", "int32", NEVER, "month a retiree comes back (max int if not returning)"),
+              PersonField("return_until", "int32", NEVER, "month a returner leaves again"))
     decisions = {"return_stay": "a returner: how long they stay"}
 
     def step(self) -> None:
