@@ -27,7 +27,6 @@ group's stages by its shares, and the establishment grows by the FTE they bring
 they leave are filled from the pools as any other.
 """
 
-from functools import lru_cache
 from typing import NamedTuple
 
 import numba
@@ -37,6 +36,8 @@ from pydantic import model_validator
 
 from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
+from ..kernels.choice import pick
+from ..kernels.streams import uniform, uniforms
 from ..rng import ShareTable, cohort_keys, stable_hash
 from . import Process
 
@@ -92,7 +93,8 @@ class Joiners(Process):
 
     def compile(self, s) -> "_Tables":
         """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
-        and reason codes, with each stage's share, and the draws of a joiner's age, sex and Welsh ability."""
+        and reason codes, with each stage's share, the draws of a joiner's age, sex and Welsh ability,
+        the pools' supply and the funded campaigns in force."""
         joining = [s.spec.groups[g].joiners for g in s.groups]
         content = [(tuple(j.stages.items()), tuple(j.sources.items())) if j else ((), ()) for j in joining]
         stages = ShareTable([[share for _, share in c[0]] for c in content],
@@ -106,32 +108,51 @@ class Joiners(Process):
             spec = s.spec.groups[g]
             female = j.female_share if j and j.female_share is not None else spec.female_share
             drawn.append((j.age if j else (), female, spec.welsh_share_new))
-        return _Tables(stages, sources, shares, population.cohort_tables(drawn))
+        base = self.model.base_post_fte
+        chosen = sorted(s.campaigns.items())
+        return _Tables(stages, sources, shares, population.cohort_tables(drawn),
+                       supplied=bool((s.joiners_per_year > 0).any()), available=s.joiners_per_year / 12.0,
+                       group_keys=np.array([stable_hash("joiners", g) for g in s.groups], dtype=np.uint64),
+                       base_post_fte=np.where(base > 0, base, np.inf),
+                       campaigns=[key for key, _ in chosen],
+                       campaign_keys=np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen],
+                                              dtype=np.uint64),
+                       campaign_per_month=np.array([per_year / 12.0 for _, per_year in chosen]))
 
     def step(self) -> None:
         model, t = self.model, self.tables
         s, now = model.inputs, model.now
-        counts = np.zeros(len(s.groups), dtype=np.int64)
-        if (s.joiners_per_year > 0).any():  # else nobody is available to join: no need to count the vacancies
-            counts = _filling_vacancies(model)
-        campaigns = _campaigns(model) if s.campaigns else []
-        groups = np.flatnonzero(counts)
+        if t.supplied:
+            counts, vacant = _filling_vacancies(model, t)
+            groups = np.flatnonzero(counts)
+            sizes = counts[groups]
+        else:  # nobody is available to join: no need to count the vacancies
+            groups = sizes = np.zeros(0, dtype=np.int64)
+        campaigns = _campaigns(model, t) if s.campaigns else []
         if len(groups) == 0 and not campaigns:
             return
-        parts = [("joiner", s.groups[g], now) for g in groups] + [("campaign", s.groups[g], src, now)
-                                                                 for g, src, _ in campaigns]
-        sizes = np.concatenate([counts[groups], [n for *_, n in campaigns]]).astype(np.int64)
-        rows = np.repeat(np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64), sizes)
+        parts = [("joiner", s.groups[g], now) for g in groups]
+        cohorts = groups
+        if campaigns:
+            parts += [("campaign", s.groups[g], src, now) for g, src, _ in campaigns]
+            sizes = np.concatenate([sizes, [n for *_, n in campaigns]]).astype(np.int64)
+            cohorts = np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64)
+        rows = np.repeat(cohorts, sizes)
         keys = cohort_keys(parts, sizes)
         ids = population.newcomers(model, keys, rows, t.newcomers,
                                    ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-        u = model.streams.uniforms(("joiner_stage", "joiner_source"), now, keys)
-        filling = int(counts.sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
-        stage = _where_vacant(model, t, u[0][:filling], rows[:filling])
-        codes = t.sources.labels[rows[:filling], t.sources.pick(u[1][:filling], rows[:filling])]
+        filling = int(sizes[: len(groups)].sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
+        salts = model.streams.salts(("joiner_stage", "joiner_source"), now, keys)
+        if filling:
+            stage, codes = _stages_and_sources(keys[:filling], rows[:filling], salts, t.shares, t.stages.labels,
+                                               t.stages.last, vacant, t.sources.cumulative, t.sources.total,
+                                               t.sources.last, t.sources.labels)
+        else:
+            stage = codes = np.zeros(0, dtype=np.int64)
         if campaigns:  # their posts are funded for them: the shares alone pick the stage
             mine = rows[filling:]
-            stage = np.concatenate([stage, t.stages.labels[mine, t.stages.pick(u[0][filling:], mine)]])
+            u = uniforms(keys[filling:], salts[:1])[0]
+            stage = np.concatenate([stage, t.stages.labels[mine, t.stages.pick(u, mine)]])
             sources = [model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns]
             codes = np.concatenate([codes, np.repeat(sources, [n for *_, n in campaigns])])
         model.enter_stage(ids, stage, codes)
@@ -146,47 +167,79 @@ class _Tables(NamedTuple):
     sources: ShareTable  # the pools they come from, by group
     shares: np.ndarray  # each stage's share (group, stage of the row), for weighting by vacancies
     newcomers: tuple  # their age, sex and Welsh ability's draws, by group (sim.population.cohort_tables)
+    supplied: bool  # whether any pool supplies joiners
+    available: np.ndarray  # the pools' supply a month, by group: the recruits available
+    group_keys: np.ndarray  # the groups' keys of the joiners' stream, by name (adding a group changes no other's draws)
+    base_post_fte: np.ndarray  # the base of each group's establishment (model.base_post_fte), inf where it has none
+    campaigns: list  # the funded campaigns in force, (group, source) in order
+    campaign_keys: np.ndarray  # their keys of the campaigns' stream
+    campaign_per_month: np.ndarray  # their recruits expected a month
 
 
-def _filling_vacancies(model) -> np.ndarray:
+def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray]:
     """The month's joiners filling vacancies, by group (the reported recruits, and the unused extra
-    supply, counted on the way)."""
-    s, now = model.inputs, model.now
-    vacant = np.maximum(model.establishment() - model.post_fte(), 0.0)
-    sought, available = vacant * s.joiner_fill_per_month, s.joiners_per_year / 12.0
-    expected = np.minimum(sought, available)
-    model.recruitment += (sought, available, expected)  # reported: a lever that a cap cancels says so (sim.analysis)
-    model.unused.recruitment(sought, available)
-    u = model.streams.uniform("joiners", now, _group_keys(tuple(s.groups)))
-    return np.minimum(poisson_by_inversion(u, expected), np.ceil(vacant - 1e-9).astype(np.int64))
-
-
-def _campaigns(model) -> list[tuple[int, str, int]]:
-    """The month's recruits of funded campaigns, as (group, source, count) with a count above 0."""
-    s, now = model.inputs, model.now
-    chosen = sorted(s.campaigns.items())
-    keys = np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen], dtype=np.uint64)
-    counts = poisson_by_inversion(model.streams.uniform("campaign", now, keys),
-                                  np.array([per_year / 12.0 for _, per_year in chosen]))
-    return [(g, src, int(n)) for ((g, src), _), n in zip(chosen, counts) if n > 0]
-
-
-def _where_vacant(model, t: _Tables, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Each joiner's stage: the group's stage shares weighted by each stage's vacant FTE (see the
-    module docstring); a group whose stages have no vacancy keeps its shares."""
-    s = model.inputs
-    grown = model.funded_establishment() / np.where(model.base_post_fte > 0, model.base_post_fte, np.inf)
-    vacant = np.maximum(model.base_stage_fte * grown[s.stage_group] + model.campaign_posts - model.stage_fte(), 0.0)
-    return _weighted_stages(u, rows, t.shares, t.stages.labels, t.stages.last, vacant)
+    supply, counted on the way), and the vacant FTE by stage, for the stages they join."""
+    stage_fte, funded, establishment, post_fte = model.posts()
+    salt = model.streams.salts(("joiners",), model.now, t.group_keys)[0]
+    counts, sought = _joiners_by_group(establishment, post_fte, model.inputs.joiner_fill_per_month, t.available,
+                                       t.group_keys, salt, model.recruitment)
+    model.unused.recruitment(sought, t.available)
+    return counts, _stage_vacancies(funded, t.base_post_fte, model.base_stage_fte, model.inputs.stage_group,
+                                    model.campaign_posts, stage_fte)
 
 
 @numba.njit(cache=True)
-def _weighted_stages(u, rows, shares, labels, last, vacant):
-    """The stage drawn with ``u[j]`` from row ``rows[j]``'s shares weighted by vacant FTE (as
-    ``ShareTable.pick`` would from a table of the weighted rows)."""
-    stage = np.empty(u.shape[0], dtype=np.int64)
+def _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment):
+    """Each group's joiners filling vacancies, and its recruits sought: a Poisson draw (a uniform per
+    group) around the smaller of the recruits sought (the vacant FTE at the fill share) and available,
+    never more people than the vacant FTE rounded up. The recruits sought, available and expected are
+    added to ``recruitment`` (reported: a lever that a cap cancels says so, ``sim.analysis``).
+    One compiled pass: a month's few groups cost less than the numpy calls on them would."""
+    n = establishment.shape[0]
+    sought, expected, u = np.empty(n), np.empty(n), np.empty(n)
+    most = np.empty(n, dtype=np.int64)
+    for g in range(n):
+        vacant = max(establishment[g] - post_fte[g], 0.0)
+        sought[g] = vacant * fill_per_month[g]
+        expected[g] = min(sought[g], available[g])
+        recruitment[0, g] += sought[g]
+        recruitment[1, g] += available[g]
+        recruitment[2, g] += expected[g]
+        u[g] = uniform(keys[g], salt)
+        most[g] = np.int64(np.ceil(vacant - 1e-9))
+    counts = poisson_by_inversion(u, expected)
+    for g in range(n):
+        counts[g] = min(counts[g], most[g])
+    return counts, sought
+
+
+@numba.njit(cache=True)
+def _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaign_posts, stage_fte):
+    """Each stage's vacant FTE: its share of its group's staff in post at the start, grown with the
+    group's funded establishment, and its campaigns' posts, less the FTE counted in it (at least 0)."""
+    vacant = np.empty(stage_fte.shape[0])
+    for c in range(stage_fte.shape[0]):
+        grown = funded[stage_group[c]] / base_post_fte[stage_group[c]]
+        vacant[c] = max(base_stage_fte[c] * grown + campaign_posts[c] - stage_fte[c], 0.0)
+    return vacant
+
+
+def _campaigns(model, t: _Tables) -> list[tuple[int, str, int]]:
+    """The month's recruits of funded campaigns, as (group, source, count) with a count above 0."""
+    counts = poisson_by_inversion(model.streams.uniform("campaign", model.now, t.campaign_keys), t.campaign_per_month)
+    return [(g, src, int(n)) for (g, src), n in zip(t.campaigns, counts) if n > 0]
+
+
+@numba.njit(cache=True)
+def _stages_and_sources(keys, rows, salts, shares, labels, last, vacant, sources, source_total, source_last,
+                        source_labels):
+    """Each joiner's stage and the reason code of their source, drawn with their uniforms of the
+    streams of ``salts`` (the stage's, the source's). The stage: row ``rows[j]``'s shares weighted by
+    vacant FTE (as ``ShareTable.pick`` would from a table of the weighted rows; see the module
+    docstring), or its shares alone when none of its stages has a vacancy; the source: the pools' shares."""
+    stage, code = np.empty(keys.shape[0], dtype=np.int64), np.empty(keys.shape[0], dtype=np.int64)
     cumulative = np.empty(shares.shape[1])
-    for j in range(u.shape[0]):
+    for j in range(keys.shape[0]):
         g = rows[j]
         weighted = False
         for c in range(last[g] + 1):
@@ -195,18 +248,13 @@ def _weighted_stages(u, rows, shares, labels, last, vacant):
         for c in range(last[g] + 1):
             total += shares[g, c] * vacant[labels[g, c]] if weighted else shares[g, c]
             cumulative[c] = total
-        x, k = u[j] * total, 0
+        x, k = uniform(keys[j], salts[0]) * total, 0
         for c in range(last[g] + 1):
             if cumulative[c] <= x:
                 k += 1
         stage[j] = labels[g, min(k, last[g])]
-    return stage
-
-
-@lru_cache(maxsize=64)
-def _group_keys(groups: tuple) -> np.ndarray:
-    """Random-stream keys of the groups, by name (so adding a group changes no other's draws)."""
-    return np.array([stable_hash("joiners", g) for g in groups], dtype=np.uint64)
+        code[j] = source_labels[g, pick(uniform(keys[j], salts[1]), g, sources, source_total, source_last)]
+    return stage, code
 
 
 @numba.njit(cache=True)
