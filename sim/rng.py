@@ -114,18 +114,11 @@ class Streams:
         entropy = [self.seed & 0xFFFFFFFFFFFFFFFF, stable_hash(name, *parts)]
         return np.random.default_rng(np.random.SeedSequence(entropy))
 
-    def choice(self, name: str, month: int, keys: np.ndarray, table: "ShareTable", rows: np.ndarray) -> np.ndarray:
-        """Index of a category for each key, drawn with the shares in row ``rows[i]`` of ``table``.
-
-        People of several kinds (say joiners of every group) draw at once, each exactly as if
-        drawn with their own row alone: batching changes no result.
-        """
-        return table.pick(self.uniform(name, month, keys), rows)
-
 
 class ShareTable:
-    """Rows of category shares of different lengths, ready for ``Streams.choice``,
-    with an optional integer label per category (a stage or reason code) in ``labels``."""
+    """Rows of category shares of different lengths, with an optional integer label per category (a
+    stage or reason code) in ``labels``. People of several kinds (say joiners of every group) draw at
+    once (``pick``), each exactly as if drawn with their own row alone: batching changes no result."""
 
     def __init__(self, rows, labels=None, cumulative: bool = False):
         lengths = np.array([len(r) for r in rows])

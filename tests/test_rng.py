@@ -39,16 +39,18 @@ def test_a_choice_drawn_for_several_kinds_at_once_equals_each_kind_drawn_alone()
     streams, keys = Streams(7), person_keys("test", count=30_000)
     rows = [[0.2, 0.5, 0.3], [1.0], [0.0, 0.25, 0.0, 0.75]]
     kind = np.arange(len(keys)) % 3
-    together = streams.choice("stock_age_band", 4, keys, ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]), kind)
+    table = ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]])
+    together = table.pick(streams.uniform("stock_age_band", 4, keys), kind)
     for r, shares in enumerate(rows):
-        alone = streams.choice("stock_age_band", 4, keys[kind == r], ShareTable([shares]), np.zeros((kind == r).sum(), int))
+        u = streams.uniform("stock_age_band", 4, keys[kind == r])
+        alone = ShareTable([shares]).pick(u, np.zeros((kind == r).sum(), int))
         assert np.array_equal(together[kind == r], alone)
-        u = streams.uniform("stock_age_band", 4, keys[kind == r])  # the same draw as a search of the cumulative shares
+        # the same draw as a search of the cumulative shares
         assert np.array_equal(alone, np.minimum(np.searchsorted(np.cumsum(shares), u * np.cumsum(shares)[-1], side="right"),
                                                 len(shares) - 1))
         frequencies = np.bincount(alone, minlength=len(shares)) / len(alone)
         assert np.allclose(frequencies, shares, atol=0.02)  # zero shares (and padding) are never drawn
-    assert set(ShareTable(rows, [[10, 11, 12], [20], [30, 31, 32, 33]]).labels[kind, together]) == {10, 11, 12, 20, 31, 33}
+    assert set(table.labels[kind, together]) == {10, 11, 12, 20, 31, 33}
     cumulated = ShareTable.from_cumulative([np.cumsum(r) for r in rows])
     assert np.array_equal(cumulated.cumulative, ShareTable(rows).cumulative)
 

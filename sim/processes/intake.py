@@ -21,9 +21,9 @@ from pydantic import Field, field_validator, model_validator
 
 from .. import calendar
 from ..fields import Age, AgeDistribution, PerYear, Probability, Strict, YearlyProbability, check_age
-from ..rng import person_keys
+from ..rng import cohort_keys
 from ..people import Status
-from ..population import draw_cohorts
+from ..population import cohort_tables, newcomers
 from . import Process
 
 
@@ -73,35 +73,40 @@ class Intake(Process):
         "intake_welsh": "a new entrant of an intake: their Welsh ability",
     }
 
-    def compile(self, s) -> dict[int, list["_Course"]]:
+    def compile(self, s) -> dict[int, "_Month"]:
         """The intakes of each month of the year, in the scenario's order, with what each draws from."""
-        by_month: dict[int, list[_Course]] = {}
+        courses: dict[int, list[_Course]] = {}
+        drawn: dict[int, list[tuple]] = {}
         for name, spec in s.spec.intake.items():
             stage = s.stage_code(name)
             group = s.spec.groups[s.groups[s.stage_group[stage]]]
             female = spec.female_share if spec.female_share is not None else group.female_share
             source = None if spec.from_stage is None else s.stage_code(spec.from_stage)
             ages = accepted_ages(s, stage, spec.age_range) if source is not None else None
-            by_month.setdefault(spec.month, []).append(
-                _Course(name, stage, source, ages, (spec.age, female, group.welsh_share_new)))
-        return by_month
+            row = len(drawn.setdefault(spec.month, []))
+            drawn[spec.month].append((spec.age or (), female, group.welsh_share_new))
+            courses.setdefault(spec.month, []).append(_Course(name, stage, source, ages, row))
+        return {month: _Month(courses[month], cohort_tables(drawn[month])) for month in courses}
 
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
-        courses = self.tables.get(calendar.month_of_year(now))
-        if not courses:
+        month = self.tables.get(calendar.month_of_year(now))
+        if month is None:
             return
         year = calendar.academic_year(now)
-        waiting: list[tuple] = []  # (stage, cohort) of new entrants not yet let in
-        for course in courses:
+        waiting: list[tuple] = []  # (course, how many) of new entrants not yet let in
+        for course in month.courses:
             stage = course.stage
             places = int(round(s.places(course.name, year)))
-            filled = int(model.streams.generator("intake", course.name, now).binomial(places,
-                                                                                       s.fill_rate(course.name, year)))
+            rate = s.fill_rate(course.name, year)
+            if rate == 1.0 or places == 0:  # the binomial draw's only outcome: no generator to seed
+                filled = places
+            else:
+                filled = int(model.streams.generator("intake", course.name, now).binomial(places, rate))
             wanted = max(filled - int(model.arrived[stage]), 0)
             if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
-                waiting = _let_in(model, waiting)  # the cap counts the trainees present: earlier intakes first
+                waiting = _let_in(model, month, waiting)  # the cap counts the trainees present: earlier intakes first
                 admitted = s.feedbacks.supervision.admit(model, stage, places, wanted)
                 model.unused.unfilled(stage, "supervision", wanted - admitted)  # a cap says so (sim.unused)
                 wanted = admitted
@@ -109,9 +114,9 @@ class Intake(Process):
             if wanted == 0:
                 continue
             if course.source is None:
-                waiting.append((stage, (person_keys("intake", course.name, now, count=wanted), *course.drawn)))
+                waiting.append((course, wanted))
                 continue
-            waiting = _let_in(model, waiting)
+            waiting = _let_in(model, month, waiting)
             pool = model.in_status(Status.IN_POST)
             pool = pool[(p.stage[pool] == course.source) & (p.stage_entry[pool] < now)]  # not who arrived this month
             low, high = course.ages
@@ -121,7 +126,7 @@ class Intake(Process):
             order = np.argsort(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), kind="stable")
             model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=course.source)
             model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
-        _let_in(model, waiting)
+        _let_in(model, month, waiting)
 
 
 class _Course(NamedTuple):
@@ -129,7 +134,13 @@ class _Course(NamedTuple):
     stage: int  # its code
     source: int | None  # the stage an in-service route selects from (None: new people)
     ages: tuple[int, int] | None  # the ages it selects (months, [low, high))
-    drawn: tuple  # a new entrant's age bands, female share and Welsh share
+    row: int  # its row of its month's draws of a new entrant (``_Month.newcomers``)
+
+
+class _Month(NamedTuple):
+    courses: list[_Course]  # the intakes of a month of the year, in the scenario's order
+    newcomers: tuple  # a new entrant's age bands, sex and Welsh ability's draws, a row per course
+    # (sim.population.cohort_tables; in-service courses draw none)
 
 
 def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
@@ -145,13 +156,17 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
     return int(np.ceil(12 * age_range[0])), min(int(np.ceil(12 * age_range[1])), finish)
 
 
-def _let_in(model, waiting: list[tuple]) -> list:
-    """New entrants of the waiting intakes take their places; nobody is left waiting."""
+def _let_in(model, month: _Month, waiting: list[tuple]) -> list:
+    """New entrants of the waiting intakes take their places; nobody is left waiting. Their keys and
+    draws are made together, each cohort's exactly as if drawn alone."""
     if not waiting:
         return []
-    stages = np.array([stage for stage, _ in waiting])
-    ids = draw_cohorts(model, [cohort for _, cohort in waiting],
-                       ("intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
-    model.enter_stage(ids, np.repeat(stages, [len(cohort[0]) for _, cohort in waiting]), "intake")
+    stages = np.array([course.stage for course, _ in waiting])
+    sizes = np.array([wanted for _, wanted in waiting], dtype=np.int64)
+    keys = cohort_keys([("intake", course.name, model.now) for course, _ in waiting], sizes)
+    rows = np.repeat(np.array([course.row for course, _ in waiting], dtype=np.int64), sizes)
+    ids = newcomers(model, keys, rows, month.newcomers,
+                    ("intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
+    model.enter_stage(ids, np.repeat(stages, sizes), "intake")
     model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals
     return []
