@@ -778,8 +778,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
                 stale.unlink()
             if not (out / "manifest.json").exists():
                 folders.atomic_write(out / "experiment.yaml", lambda p: shutil.copyfile(experiment.file, p))
-                folders.atomic_write(out / "manifest.json",
-                                     lambda p: Path(p).write_text(json.dumps(info, indent=2) + "\n"))
+                folders.atomic_write(out / "manifest.json", folders.manifest(info))
             todo = [job for job in jobs if not _written(runs / job.file)]
             for policy in experiment.policies:
                 (runs / policy).mkdir(exist_ok=True)

@@ -8,7 +8,8 @@ a run's folder that appears whole or not at all, and one batch at a time in a fo
   it into place, then flushes the folder, so a crash or a power cut leaves the old file or
   the new one, never a torn one.
 - ``staged`` builds a folder beside its destination and renames it into place when every file
-  is written: a folder that exists is complete.
+  is written: a folder that exists is complete. ``write_folder`` writes a whole results folder so
+  (a run's, a target search's), and ``manifest`` is how every results folder says what made it.
 - ``BatchLock`` lets one batch at a time write in a results folder. It is an ``flock`` on
   ``.lock`` holding the holder's pid: the system releases it when the holder dies, so a lock
   left by a killed batch is simply taken over.
@@ -144,6 +145,22 @@ def staged(out):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _sync(out.parent)
+
+
+def write_folder(out, files: dict) -> dict[str, Path]:
+    """A results folder of ``files`` (name -> writer of a path, the manifest last), each written
+    durably (``atomic_write``) into a folder renamed into place when all are there (``staged``)."""
+    out = Path(out)
+    with staged(out) as staging:
+        for name, write in files.items():
+            atomic_write(staging / name, write)
+    return {name: out / name for name in files}
+
+
+def manifest(info: dict, default=None):
+    """A writer of a results folder's ``manifest.json``: what made its results (``default`` turns what
+    JSON has no type for into something it has)."""
+    return lambda path: Path(path).write_text(json.dumps(info, indent=2, default=default) + "\n")
 
 
 class BatchLock:

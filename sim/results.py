@@ -8,7 +8,6 @@ a PNG chart of FTE by staff group and a manifest saying exactly what produced th
 
 from __future__ import annotations
 
-import json
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -223,20 +222,17 @@ class Results:
         ``out_dir``, a folder that must be missing or empty.
 
         The files are written beside it and the folder renamed into place when all are there
-        (``sim.folders.staged``): a results folder that exists is complete.
+        (``sim.folders.write_folder``): a results folder that exists is complete.
         """
-        out = Path(out_dir)
         tidy = self.tidy()
-        writers = {
-            "csv": ("supply.csv", lambda p: tidy.to_csv(p, index=False)),
-            "parquet": ("supply.parquet", lambda p: tidy.to_parquet(p, index=False)),
-            "events": ("events.parquet", lambda p: self.events().to_parquet(p, index=False)),
-            "people": ("people.parquet", lambda p: self.people().to_parquet(p, index=False)),
-            **{name: (name, write) for name, write in (extra or {}).items()},
-            "manifest": ("manifest.json", lambda p: Path(p).write_text(json.dumps({**self.manifest(),
-                                                                                   **(manifest or {})}, indent=2) + "\n")),
-        }
-        with folders.staged(out) as staging:
-            for name, write in writers.values():
-                folders.atomic_write(staging / name, write)
-        return {key: out / name for key, (name, _) in writers.items()}
+        names = {"csv": "supply.csv", "parquet": "supply.parquet", "events": "events.parquet",
+                 "people": "people.parquet", **{name: name for name in extra or {}}, "manifest": "manifest.json"}
+        paths = folders.write_folder(out_dir, {
+            "supply.csv": lambda p: tidy.to_csv(p, index=False),
+            "supply.parquet": lambda p: tidy.to_parquet(p, index=False),
+            "events.parquet": lambda p: self.events().to_parquet(p, index=False),
+            "people.parquet": lambda p: self.people().to_parquet(p, index=False),
+            **(extra or {}),
+            "manifest.json": folders.manifest({**self.manifest(), **(manifest or {})}),
+        })
+        return {key: paths[name] for key, name in names.items()}

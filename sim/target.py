@@ -33,7 +33,6 @@ back as its result, so that ``workforce report`` shows an answer without rerunni
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -766,13 +765,11 @@ def write(result: TargetResult | EarliestResult, loaded: experiment_module.Exper
         "runs.csv": lambda p: result.evaluations.to_csv(p, index=False),
         "target.png": lambda p: fig.savefig(p, dpi=110, format="png"),
         "experiment.yaml": lambda p: shutil.copyfile(loaded.file, p),
-        "manifest.json": lambda p: Path(p).write_text(json.dumps(info, indent=2, default=_plain) + "\n"),
+        "manifest.json": folders.manifest(info, default=_plain),
     }
-    with folders.staged(out) as staging:
-        for name, writer in files.items():
-            folders.atomic_write(staging / name, writer)
-    result.figure = out / "target.png"
-    return {name: out / name for name in files}
+    paths = folders.write_folder(out, files)
+    result.figure = paths["target.png"]
+    return paths
 
 
 def read(folder, manifest: dict) -> TargetResult | EarliestResult:
