@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import calendar
+from .kernels.bookkeeping import write_events
 
 OUTSIDE = -1
 BLOCK = 1 << 16  # events a block holds
@@ -36,25 +37,18 @@ class EventLog:
         return self._reason_code.get(reason, -1)
 
     def record(self, ids, month: int, from_stage, to_stage, reason) -> None:
-        """Record events for ``ids``; stages and reason (a string or an array of codes) broadcast."""
+        """Record events for ``ids``; stages and reason (a string, a code or an array of codes) broadcast."""
         n = len(ids)
         if n == 0:
             return
         values = (ids, month, from_stage, to_stage, self.reason_code(reason) if isinstance(reason, str) else reason)
-        at = self._count % BLOCK
-        if at + n <= BLOCK and (at or self._count < len(self._blocks) * BLOCK):  # all in the last block: the usual case
-            for column, value in zip(self._blocks[-1], values):
-                column[at: at + n] = value  # a scalar or one value per event, as numpy broadcasts it
-            self._count += n
-            return
         done = 0
         while done < n:  # into the last block, and new blocks as it fills: nothing recorded is ever copied
             at = self._count % BLOCK
             if at == 0 and self._count == len(self._blocks) * BLOCK:
                 self._blocks.append(_columns(BLOCK))
             take = min(n - done, BLOCK - at)
-            for column, value in zip(self._blocks[-1], values):
-                column[at: at + take] = value if np.ndim(value) == 0 else value[done: done + take]
+            write_events(*self._blocks[-1], at, done, take, *values)
             done += take
             self._count += take
 

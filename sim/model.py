@@ -56,7 +56,7 @@ from .processes import exits, hours
 from .processes.order import STEP_ORDER
 from .rng import Streams
 from .stocks import Stocks
-from .kernels import entry, participation
+from .kernels import bookkeeping, entry, participation
 
 COLLECT = ("monthly", "yearly")
 # statuses whose hours get drawn afresh on entering a post
@@ -64,6 +64,9 @@ _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
                  "exit_rate", "exit_due", "hours_due", "next_due")
+
+
+_ENTRY_STREAMS = ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review")
 
 
 def _entry_tables(s) -> tuple:
@@ -129,6 +132,7 @@ class WorkforceModel(mesa.Model):
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
+        self._entry_tables = (None, ())  # the scenario's revision, and its tables that entering a stage reads
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
         self.exits = exits.ExitClock(self)  # this month's exit hazards by cell, shared by the exit steps
@@ -139,6 +143,7 @@ class WorkforceModel(mesa.Model):
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
         self.timings: dict[str, float] = dict.fromkeys([p.name() for p in self.process_types] + ["collection"], 0.0)
         self.processes = [process(self) for process in self.process_types]
+        self._named = [(process.name(), process) for process in self.processes]  # as model.timings names them
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -162,11 +167,12 @@ class WorkforceModel(mesa.Model):
             self.reviews.update()
         self.at_risk_from = self.now
         p = self.people
-        self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
-        for process in self.processes:
+        self._due = [bookkeeping.due(p.next_due, p.count, self.now)]  # inactive people are never due
+        timings = self.timings
+        for name, process in self._named:
             started = time.perf_counter()
             process.step()
-            self.timings[process.name()] += time.perf_counter() - started
+            timings[name] += time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]
@@ -202,25 +208,25 @@ class WorkforceModel(mesa.Model):
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
         if len(ids) == 0:
             return
-        s, p, now = self.inputs, self.people, self.now
+        s, p, now, flows = self.inputs, self.people, self.now, self.fte_flows
         ids = np.asarray(ids, dtype=np.int64)
-        before = self.fte_flows.where(p, ids)
+        before = flows.where(p, ids) if flows.enabled else None
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)
-        salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
-                                    "hours_first_review"), now, p.key[ids])
-        entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *(getattr(p, name) for name in _ENTRY_FIELDS),
-                    *_entry_tables(s), s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING)
+        salts = self.streams.salts(_ENTRY_STREAMS, now, None)
+        if self._entry_tables[0] != s.revision:
+            self._entry_tables = (s.revision, _entry_tables(s))
+        due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
+                          *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
+                          self.arrived)
         p.mark(ids)
-        self.fte_flows.moved(before, self.fte_flows.where(p, ids))
-        if self._due is not None:  # something due already this month: let this month's processes see it
-            due = ids[p.next_due[ids] <= now]
-            if len(due):
-                self._due.append(due)
+        if flows.enabled:
+            flows.moved(before, flows.where(p, ids))
+        if due and self._due is not None:  # something due already this month: let this month's processes see it
+            self._due.append(ids[p.next_due[ids] <= now])
         if reason is not None:
             self.events.record(ids, now, from_stage, stage, reason)
-        self.arrived += np.bincount(stage, minlength=len(self.arrived))
 
     def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> None:
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
@@ -235,11 +241,12 @@ class WorkforceModel(mesa.Model):
         whether they stay active, a scalar or one per person)."""
         if len(ids) == 0:
             return
-        p = self.people
+        p, flows = self.people, self.fte_flows
         self.events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
-        before = self.fte_flows.where(p, ids)
+        before = flows.where(p, ids) if flows.enabled else None
         p.set_status(ids, int(status), keep_active)
-        self.fte_flows.moved(before, self.fte_flows.where(p, ids))
+        if flows.enabled:
+            flows.moved(before, flows.where(p, ids))
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:

@@ -18,6 +18,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from .kernels import bookkeeping
+
 
 class Status(IntEnum):
     """Where a person is in their working life."""
@@ -117,6 +119,7 @@ class People:
         self.active = np.zeros(self._capacity, dtype=bool)
         self.state = np.full(self._capacity, GONE, dtype=np.int8)
         self.marked: list[np.ndarray] = []
+        self._columns: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
 
     def __len__(self) -> int:
         return self.count
@@ -139,6 +142,7 @@ class People:
         state[: self.count] = self.state[: self.count]
         self.state = state
         self._capacity = capacity
+        self._columns = {}
 
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` people with the given field values; return their new ids."""
@@ -157,17 +161,15 @@ class People:
     def set_status(self, ids: np.ndarray, status, active=True) -> None:
         """Set people's status and whether they stay active (each a scalar or one per person);
         people made inactive have nothing due any more."""
-        self.status[ids] = status
-        self.active[ids] = active
+        bookkeeping.set_status(ids, status, active, GONE, self.status, self.active, self.state, self.next_due)
         self.mark(ids)
-        if isinstance(active, np.ndarray):  # one per person (np.ndim costs more)
-            self.state[ids] = np.where(active, self.status[ids], GONE)
-            self.next_due[ids[~active]] = NEVER
-        elif active:
-            self.state[ids] = self.status[ids]
-        else:
-            self.state[ids] = GONE
-            self.next_due[ids] = NEVER
+
+    def columns_of(self, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+        """The named columns, whole (for compiled passes over people): kept until the store grows."""
+        columns = self._columns.get(names)
+        if columns is None:
+            columns = self._columns[names] = tuple(getattr(self, name) for name in names)
+        return columns
 
     def mark(self, ids) -> None:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""

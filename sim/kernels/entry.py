@@ -35,10 +35,12 @@ def enter(ids, stage, now, since, salts,
           # the scenario's tables
           stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
           stage_ltft_range, stage_ltft_persist, part_time_share, part_time_range, band_by_month, band_ends,
-          max_age_months, mho_end, exit_rates, hours_rates, new_or_training):
-    """Put ``ids`` into ``stage`` (one each); ``salts``: the month's salts of the streams ltft,
-    ltft_fraction, hours_on_entry, hours_on_entry_fraction, exit, hours_first_review."""
+          max_age_months, mho_end, exit_rates, hours_rates, new_or_training, arrived):
+    """Put ``ids`` into ``stage`` (one each), counting them in ``arrived`` by stage; ``salts``: the
+    month's salts of the streams ltft, ltft_fraction, hours_on_entry, hours_on_entry_fraction, exit,
+    hours_first_review. Returns how many have something due already this month."""
     n_bands = band_ends.shape[0]
+    due_now = 0
     for j in range(ids.shape[0]):
         i = ids[j]
         st = stage[j]
@@ -89,3 +91,6 @@ def enter(ids, stage, now, since, salts,
         exit_due[i] = due
         hours_due[i] = review
         next_due[i] = min(min(np.int64(stage_due[i]), due), review)
+        due_now += next_due[i] <= now
+        arrived[st] += 1
+    return due_now

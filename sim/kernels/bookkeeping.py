@@ -1,0 +1,71 @@
+"""The bookkeeping of people changing place, compiled: recording their events, setting their status,
+and finding who has something due. Each is a handful of column writes a process makes several times
+a month; one compiled pass costs less than the numpy calls it replaces.
+
+A value given once for everyone, or one per person (a stage, a reason, whether people stay
+active), is read with ``each``: a scalar broadcasts, as numpy would broadcast it.
+"""
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+NEVER = np.iinfo(np.int32).max
+
+
+def each(value, j):
+    """``value[j]`` of an array, ``value`` itself of a scalar."""
+    return value[j] if np.ndim(value) else value
+
+
+@overload(each, inline="always")
+def _each(value, j):
+    if isinstance(value, types.Array):
+        return lambda value, j: value[j]
+    return lambda value, j: value
+
+
+@numba.njit(cache=True)
+def write_events(ids_column, month_column, from_column, to_column, reason_column, at, first, n,
+                 ids, month, from_stage, to_stage, reason):
+    """Events ``first`` to ``first + n`` of ``ids`` (the others each a scalar or one per event) into
+    the columns of the event log's block (``sim.eventlog``), from row ``at``."""
+    for j in range(first, first + n):
+        k = at + j - first
+        ids_column[k] = ids[j]
+        month_column[k] = each(month, j)
+        from_column[k] = each(from_stage, j)
+        to_column[k] = each(to_stage, j)
+        reason_column[k] = each(reason, j)
+
+
+@numba.njit(cache=True)
+def set_status(ids, value, active, gone, status, is_active, state, next_due):
+    """People's status and whether they stay active (each a scalar or one per person); ``state`` is
+    the status of the active and ``gone`` for the rest, and the inactive have nothing due."""
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        status[i] = each(value, j)
+        stays = each(active, j)
+        is_active[i] = stays
+        if stays:
+            state[i] = status[i]
+        else:
+            state[i] = gone
+            next_due[i] = NEVER
+
+
+@numba.njit(cache=True)
+def due(next_due, count, now):
+    """The ids of the first ``count`` people with something due by ``now``, in order."""
+    n = 0
+    for i in range(count):
+        n += next_due[i] <= now
+    out = np.empty(n, dtype=np.int64)
+    n = 0
+    for i in range(count):
+        if next_due[i] <= now:
+            out[n] = i
+            n += 1
+    return out
