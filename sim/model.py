@@ -40,6 +40,7 @@ step into ``model.history``; Mesa's ``model.datacollector`` is filled from it wh
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import mesa
 import numpy as np
@@ -49,7 +50,7 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
-from .people import COUNTED, FIELDS, People, Status, distinct, has_status
+from .people import COUNTED, FIELDS, GONE, People, Status, distinct, has_status
 from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
 from .processes import exits, hours
@@ -67,6 +68,12 @@ _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stag
 
 
 _ENTRY_STREAMS = ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review")
+
+
+@lru_cache(maxsize=64)
+def _states(statuses: tuple) -> np.ndarray:
+    """By state (``sim.people.GONE`` included): whether it is one of ``statuses``."""
+    return has_status(np.arange(GONE + 1), statuses)
 
 
 def _entry_tables(s) -> tuple:
@@ -132,6 +139,7 @@ class WorkforceModel(mesa.Model):
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
+        self._funded = (None, None, None)  # the funded establishment of a month, by the levers in force
         self._entry_tables = (None, ())  # the scenario's revision, and its tables that entering a stage reads
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
@@ -202,7 +210,7 @@ class WorkforceModel(mesa.Model):
         if len(self._due) > 1:
             self._due = [distinct(np.concatenate(self._due))]
         ids = self._due[0]
-        return ids[has_status(self.people.state[ids], statuses)]
+        return ids[bookkeeping.in_states(ids, self.people.state, _states(statuses))]
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
@@ -214,7 +222,7 @@ class WorkforceModel(mesa.Model):
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)
-        salts = self.streams.salts(_ENTRY_STREAMS, now, None)
+        salts = self.streams.salts(_ENTRY_STREAMS, now, p.key[ids])
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
@@ -255,7 +263,8 @@ class WorkforceModel(mesa.Model):
 
     def stage_fte(self) -> np.ndarray:
         """FTE counted in each stage, right now."""
-        return self.stocks.settle().fte.reshape(-1, 2).sum(axis=1)
+        fte = self.stocks.settle().fte
+        return fte[0::2] + fte[1::2]  # cells are stage * 2 + Welsh ability
 
     def post_fte(self) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
@@ -280,14 +289,19 @@ class WorkforceModel(mesa.Model):
         return stage_fte, funded, self._establishment(funded, stage_fte), self._post_of_group @ stage_fte
 
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
-        """The establishment without the posts of roles funded with their own (see ``establishment``)."""
+        """The establishment without the posts of roles funded with their own (see ``establishment``);
+        kept for the month and the levers in force, as joiners and collection ask for it alike."""
         s = self.inputs
         month = self.now if month is None else month
+        if self._funded[:2] == (s.revision, month):
+            return self._funded[2].copy()
         years = (month - s.start) / 12.0
         base = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
         grown = base * (1.0 + s.establishment_growth) ** years
         i = min(max(month - s.start, 0), len(s.posts_added_fte) - 1)  # posts funded by levers (sim.interventions)
-        return grown * (1.0 + s.posts_added_share[i]) + s.posts_added_fte[i]
+        funded = grown * (1.0 + s.posts_added_share[i]) + s.posts_added_fte[i]
+        self._funded = (s.revision, month, funded)
+        return funded.copy()
 
     def need(self, month: int | None = None) -> np.ndarray:
         """Need FTE by group: the FTE demand requires (``sim.demand``), apart from the posts funded:

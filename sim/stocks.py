@@ -23,10 +23,14 @@ import numpy as np
 from .people import COUNTED_STATE, NOT_COUNTED
 
 
+_SPAN = {np.float32: 2.0 ** (52 - np.finfo(np.float32).nmant)}  # 2**(52 - mantissa bits), by FTE type
+
+
 def exact(low: float, high: float, n: int, dtype=np.float32) -> bool:
     """Whether float64 sums of up to ``n`` FTEs between ``low`` and ``high`` are exact in any
     order: all positive and ``n * high <= 2**(52 - mantissa bits) * low``."""
-    return bool(low > 0) and n * high <= 2.0 ** (52 - np.finfo(dtype).nmant) * low
+    span = _SPAN.get(dtype) or 2.0 ** (52 - np.finfo(dtype).nmant)
+    return bool(low > 0) and n * high <= span * low
 
 
 class Stocks:
@@ -46,7 +50,8 @@ class Stocks:
         if not p.marked:
             return self
         marked, p.marked = p.marked, []
-        ids = np.concatenate([np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
+        ids = marked[0] if len(marked) == 1 and not isinstance(marked[0], slice) else np.concatenate(
+            [np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
         low, high = _settle(ids, COUNTED_STATE, p.stage, p.welsh, p.state, p.fte, p.counted_as, p.counted_fte,
                             self.headcount, self.fte)
         self.low, self.high = min(self.low, low), max(self.high, high)

@@ -69,3 +69,12 @@ def due(next_due, count, now):
             out[n] = i
             n += 1
     return out
+
+
+@numba.njit(cache=True)
+def in_states(ids, state, chosen):
+    """Which of ``ids`` are in a state ``chosen`` (a table by state) marks."""
+    out = np.empty(ids.shape[0], dtype=np.bool_)
+    for j in range(ids.shape[0]):
+        out[j] = chosen[state[ids[j]]]
+    return out

@@ -21,7 +21,9 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
            mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels,
            key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due,
            hours_due, next_due):
-    """Each candidate's outcome (``STAY``.., -1 if no exit or check is due) and a leaver's reason code.
+    """The leavers, group by group (in the order of ``ids`` within a group, as the event log lists
+    them), with their reason codes, the retirees and the retirees at 55 under MHO status, of the
+    candidates ``ids``; everyone else with an exit or check due has their next one scheduled.
     ``salts``: the month's salts of exit_cause, retirement_mho and leaving_reason."""
     n_bands = band_ends.shape[0]
     outcome = np.full(ids.shape[0], -1, dtype=np.int8)
@@ -55,4 +57,35 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
             outcome[j] = STAY
             exit_due[i] = min(month, checks(birth, band_ends[b], max_age_months[g], mho[i], mho_end, now))
             next_due[i] = min(min(stage_due[i], exit_due[i]), hours_due[i])
-    return outcome, reason
+    return _leavers_by_group(ids, outcome, reason, group, max_age_months.shape[0]), taken(ids, outcome, RETIRE), \
+        taken(ids, outcome, RETIRE_MHO)
+
+
+@numba.njit(cache=True)
+def taken(ids, outcome, which):
+    """The ``ids`` whose outcome is ``which``, in order."""
+    out = np.empty(ids.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(ids.shape[0]):
+        if outcome[j] == which:
+            out[n] = ids[j]
+            n += 1
+    return out[:n]
+
+
+@numba.njit(cache=True)
+def _leavers_by_group(ids, outcome, reason, group, n_groups):
+    """The leavers among ``ids`` and their reasons, sorted by group, stably (a counting sort)."""
+    start = np.zeros(n_groups + 1, dtype=np.int64)
+    for j in range(ids.shape[0]):
+        if outcome[j] == LEAVE:
+            start[group[ids[j]] + 1] += 1
+    for g in range(n_groups):
+        start[g + 1] += start[g]
+    leavers, reasons = np.empty(start[n_groups], dtype=np.int64), np.empty(start[n_groups], dtype=np.int16)
+    for j in range(ids.shape[0]):
+        if outcome[j] == LEAVE:
+            g = group[ids[j]]
+            leavers[start[g]], reasons[start[g]] = ids[j], reason[j]
+            start[g] += 1
+    return leavers, reasons

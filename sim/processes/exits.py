@@ -51,7 +51,7 @@ from pydantic import Field, field_validator
 
 from ..fields import BandRates, Probability, Strict, shares_sum_to_one
 from ..kernels import clocks, retiring
-from ..kernels.exits import LEAVE, RETIRE, RETIRE_MHO, decide
+from ..kernels.exits import decide
 from ..people import NEVER, Status
 from ..rng import ShareTable
 from . import Process
@@ -204,17 +204,12 @@ class Leaving(Process):
             return
         table = self.tables
         salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids])
-        outcome, reason = decide(
+        (leavers, reasons), retired, retired_mho = decide(
             ids, now, salts, clock.rates, clock.leave, clock.retire, s._band_by_month, s.band_ends, s.max_age_months,
             s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
             *(getattr(p, name) for name in _FIELDS))
-        clock.retiring = {"retired": ids[outcome == RETIRE], "retired_mho": ids[outcome == RETIRE_MHO]}
-        leaving = outcome == LEAVE
-        if not leaving.any():
-            return
-        ids, reason = ids[leaving], reason[leaving]
-        order = np.argsort(p.group[ids], kind="stable")  # the event log lists leavers group by group
-        model.remove(ids[order], Status.LEFT, reason[order])
+        clock.retiring = {"retired": retired, "retired_mho": retired_mho}
+        model.remove(leavers, Status.LEFT, reasons)  # group by group, as the event log lists them
 
 
 _FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "exit_since", "exit_rate", "exit_due",
