@@ -201,16 +201,18 @@ class WorkforceModel(mesa.Model):
         """Ids of active people with one of the given statuses."""
         return self.people.in_status(*statuses)
 
-    def due(self, *statuses) -> np.ndarray:
+    def due(self, *statuses, by: str | None = None) -> np.ndarray:
         """Ids of active people with one of the given statuses who may have something due this
         month: those whose ``next_due`` had come at the start of the step, and anyone who has
-        entered a stage since with something due (a superset: each process checks its own date)."""
+        entered a stage since with something due (a superset: each process checks its own date,
+        or names its column of due months, ``by``, to have only those whose month has come)."""
         if not self._due:
             return np.zeros(0, dtype=np.int64)
         if len(self._due) > 1:
             self._due = [distinct(np.concatenate(self._due))]
-        ids = self._due[0]
-        return ids[bookkeeping.in_states(ids, self.people.state, _states(statuses))]
+        p = self.people
+        return bookkeeping.in_states(self._due[0], p.state, _states(statuses), p.next_due if by is None else
+                                     getattr(p, by), self.now if by else bookkeeping.NEVER)
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""

@@ -72,9 +72,14 @@ def due(next_due, count, now):
 
 
 @numba.njit(cache=True)
-def in_states(ids, state, chosen):
-    """Which of ``ids`` are in a state ``chosen`` (a table by state) marks."""
-    out = np.empty(ids.shape[0], dtype=np.bool_)
+def in_states(ids, state, chosen, due_month, now):
+    """Those of ``ids`` in a state ``chosen`` (a table by state) marks, whose ``due_month`` is ``now``
+    or before, in order."""
+    out = np.empty(ids.shape[0], dtype=np.int64)
+    n = 0
     for j in range(ids.shape[0]):
-        out[j] = chosen[state[ids[j]]]
-    return out
+        i = ids[j]
+        if chosen[state[i]] and due_month[i] <= now:
+            out[n] = i
+            n += 1
+    return out[:n]

@@ -11,17 +11,18 @@ NEVER = np.iinfo(np.int32).max
 
 
 @numba.njit(cache=True)
-def will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group):
-    """Whether each retiree comes back, and the month they would (``salts``: return, return_delay).
-    Nobody comes back at or past the group's maximum age."""
+def will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due):
+    """Whether each retiree comes back; those who do are due back within a year (``salts``: return,
+    return_delay). Nobody comes back at or past the group's maximum age."""
     back = np.zeros(ids.shape[0], dtype=np.bool_)
-    due = np.zeros(ids.shape[0], dtype=np.int32)
     for j in range(ids.shape[0]):
         i = ids[j]
-        due[j] = now + 1 + np.int32(np.floor(12 * uniform(key[i], salts[1])))
+        due = now + 1 + np.int32(np.floor(12 * uniform(key[i], salts[1])))
         oldest = birth_month[i] + max_age_months[group[i]]
-        back[j] = uniform(key[i], salts[0]) < return_share[group[i]] and due[j] < oldest
-    return back, due
+        back[j] = uniform(key[i], salts[0]) < return_share[group[i]] and due < oldest
+        if back[j]:
+            return_due[i] = next_due[i] = due
+    return back
 
 
 @numba.njit(cache=True)

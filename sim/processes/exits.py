@@ -56,6 +56,7 @@ from ..people import NEVER, Status
 from ..rng import ShareTable
 from . import Process
 
+_NOBODY = np.zeros(0, dtype=np.int64)
 _MAX_RATE = 50.0  # a month's cumulative hazard at q = 1, kept finite: survival e^-50
 
 
@@ -92,7 +93,7 @@ class ExitClock:
     def __init__(self, model):
         self.model = model
         self.rates, self.leave, self.retire = exit_rates(model)
-        self.retiring: dict[str, np.ndarray] = {}  # this month's retirements by reason
+        self.retiring = _NOBODY, _NOBODY  # this month's retirements: at the rates, and at 55 under MHO status
 
     def update(self) -> None:
         """Work out this month's hazards; rebase the people whose cell's rate changed."""
@@ -171,8 +172,7 @@ class Attrition(Process):
         model = self.model
         s, p = model.inputs, model.people
         model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
-        ids = model.due(Status.TRAINING)
-        ids = ids[p.exit_due[ids] <= model.now]
+        ids = model.due(Status.TRAINING, by="exit_due")
         oldest = model.now - p.birth_month[ids] >= s.max_age_months[p.group[ids]]
         model.remove(ids[~oldest], Status.LEFT, "attrition")
         model.remove(ids[oldest], Status.RETIRED, "retired")
@@ -198,7 +198,7 @@ class Leaving(Process):
     def step(self) -> None:
         model = self.model
         s, p, now, clock = model.inputs, model.people, model.now, model.exits
-        clock.retiring = {}
+        clock.retiring = _NOBODY, _NOBODY
         ids = model.due(Status.IN_POST)
         if len(ids) == 0:
             return
@@ -208,7 +208,7 @@ class Leaving(Process):
             ids, now, salts, clock.rates, clock.leave, clock.retire, s._band_by_month, s.band_ends, s.max_age_months,
             s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
             *(getattr(p, name) for name in _FIELDS))
-        clock.retiring = {"retired": retired, "retired_mho": retired_mho}
+        clock.retiring = retired, retired_mho
         model.remove(leavers, Status.LEFT, reasons)  # group by group, as the event log lists them
 
 
@@ -226,24 +226,19 @@ class Retirement(Process):
     }
 
     def step(self) -> None:
-        model = self.model
-        p, now, clock = model.people, model.now, model.exits
-        retirements = [(ids, reason) for reason, ids in clock.retiring.items() if len(ids)]
-        clock.retiring = {}
-        if retirements:  # one batch; reason codes in order of first use, as retiring reason by reason gives
-            codes = [model.events.reason_code(reason) for _, reason in retirements]
-            ids = np.concatenate([ids for ids, _ in retirements])
-            retire(model, ids, np.repeat(codes, [len(these) for these, _ in retirements]))
-        returners = model.due(Status.RETURNED)
-        model.remove(returners[p.return_until[returners] <= now], Status.LEFT, "return_ended")
+        model, clock = self.model, self.model.exits
+        (retired, at_55), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
+        if len(retired) or len(at_55):  # one batch; reason codes in order of first use, as retiring reason by reason
+            codes = [model.events.reason_code(reason) for reason, ids in (("retired", retired), ("retired_mho", at_55))
+                     if len(ids)]
+            retire(model, np.concatenate((retired, at_55)), np.repeat(codes, [n for n in (len(retired), len(at_55)) if n]))
+        model.remove(model.due(Status.RETURNED, by="return_until"), Status.LEFT, "return_ended")
 
 
 def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
     """Retire people (with a reason code each); those who will return stay active with a return
     month within a year."""
     s, p, now = model.inputs, model.people, model.now
-    back, due = retiring.will_return(ids, now, model.streams.salts(("return", "return_delay"), now, p.key[ids]),
-                                     s.return_share, s.max_age_months, p.key, p.birth_month, p.group)
+    back = retiring.will_return(ids, now, model.streams.salts(("return", "return_delay"), now, p.key[ids]),
+                                s.return_share, s.max_age_months, p.key, p.birth_month, p.group, p.return_due, p.next_due)
     model.remove(ids, Status.RETIRED, reasons, keep_active=back)
-    coming = ids[back]
-    p.return_due[coming] = p.next_due[coming] = due[back]

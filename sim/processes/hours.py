@@ -77,8 +77,7 @@ class Hours(Process):
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
-        ids = model.due(Status.IN_POST)
-        ids = ids[p.hours_due[ids] <= now]
+        ids = model.due(Status.IN_POST, by="hours_due")
         before = model.fte_flows.where(p, ids)
         salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids])
         participation.review(ids.astype(np.int64), now, salts, s.part_time_share, s.part_time_range, s._band_by_month,

@@ -16,6 +16,7 @@ one at a time.
 
 from typing import Annotated, NamedTuple
 
+import numba
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
@@ -117,12 +118,9 @@ class Intake(Process):
                 waiting.append((course, wanted))
                 continue
             waiting = _let_in(model, month, waiting)
-            pool = model.in_status(Status.IN_POST)
-            pool = pool[(p.stage[pool] == course.source) & (p.stage_entry[pool] < now)]  # not who arrived this month
-            low, high = course.ages
-            age = now - p.birth_month[pool]
-            pool = pool[(age >= low) & (age < high)]  # fewer than the places: places go unfilled
-            model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))
+            pool = _pool(p.count, now, int(Status.IN_POST), course.source, *course.ages, p.state, p.stage,
+                         p.stage_entry, p.birth_month)
+            model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))  # fewer than the places: unfilled
             order = np.argsort(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), kind="stable")
             model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=course.source)
             model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
@@ -154,6 +152,19 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
     if age_range is None:
         return 0, finish
     return int(np.ceil(12 * age_range[0])), min(int(np.ceil(12 * age_range[1])), finish)
+
+
+@numba.njit(cache=True)
+def _pool(count, now, in_post, source, low, high, state, stage, stage_entry, birth_month):
+    """An in-service route's pool: the people in post in stage ``source`` who did not arrive this month,
+    aged (months) from ``low`` to below ``high``, in id order. One pass over everyone."""
+    n = 0
+    pool = np.empty(count, dtype=np.int64)
+    for i in range(count):
+        if state[i] == in_post and stage[i] == source and stage_entry[i] < now and low <= now - birth_month[i] < high:
+            pool[n] = i
+            n += 1
+    return pool[:n]
 
 
 def _let_in(model, month: _Month, waiting: list[tuple]) -> list:

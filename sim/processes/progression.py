@@ -39,8 +39,7 @@ class Progression(Process):
     def step(self) -> None:
         model = self.model
         p, now = model.people, model.now
-        ids = model.due(Status.TRAINING, Status.IN_POST)
-        ids = ids[p.stage_due[ids] <= now]
+        ids = model.due(Status.TRAINING, Status.IN_POST, by="stage_due")
         if len(ids) == 0:
             return
         t = self.tables

@@ -35,8 +35,7 @@ class Returning(Process):
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
-        ids = model.due(Status.RETIRED)
-        ids = ids[p.return_due[ids] == now]
+        ids = model.due(Status.RETIRED, by="return_due")
         if len(ids) == 0:
             return
         before = model.fte_flows.where(p, ids)
