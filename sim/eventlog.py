@@ -52,6 +52,18 @@ class EventLog:
             done += take
             self._count += take
 
+    def room(self, n: int) -> tuple | None:
+        """The last block's columns and the row the next event goes in, when the next ``n`` events fit
+        in it (for compiled passes that record as they go; they add ``n`` to the count, ``wrote``)."""
+        at = self._count % BLOCK
+        if at + n <= BLOCK and (at or self._count < len(self._blocks) * BLOCK):
+            return self._blocks[-1], at
+        return None
+
+    def wrote(self, n: int) -> None:
+        """Count ``n`` events written into the ``room`` given."""
+        self._count += n
+
     def __len__(self) -> int:
         return self._count
 

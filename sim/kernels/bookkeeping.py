@@ -57,6 +57,19 @@ def set_status(ids, value, active, gone, status, is_active, state, next_due):
 
 
 @numba.njit(cache=True)
+def leave(ids, month, reason, value, active, gone, stage, status, is_active, state, next_due, columns, at):
+    """People leave their stage for outside (stage -1) with a reason (a code, or one each): their
+    events go into the event log's block ``columns`` from row ``at`` (``sim.eventlog``), and their
+    status and whether they stay active are set (``set_status``)."""
+    ids_column, month_column, from_column, to_column, reason_column = columns
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        ids_column[at + j], month_column[at + j], from_column[at + j] = i, month, stage[i]
+        to_column[at + j], reason_column[at + j] = -1, each(reason, j)
+    set_status(ids, value, active, gone, status, is_active, state, next_due)
+
+
+@numba.njit(cache=True)
 def due(next_due, count, now):
     """The ids of the first ``count`` people with something due by ``now``, in order."""
     n = 0

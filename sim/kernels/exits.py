@@ -62,6 +62,17 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
 
 
 @numba.njit(cache=True)
+def oldest(ids, now, birth_month, group, max_age_months):
+    """Of the trainees ``ids`` leaving training, those below their group's maximum age (who leave) and
+    those at it (who retire), each in order."""
+    outcome = np.empty(ids.shape[0], dtype=np.int8)
+    for j in range(ids.shape[0]):
+        i = ids[j]
+        outcome[j] = RETIRE if now - birth_month[i] >= max_age_months[group[i]] else LEAVE
+    return taken(ids, outcome, LEAVE), taken(ids, outcome, RETIRE)
+
+
+@numba.njit(cache=True)
 def taken(ids, outcome, which):
     """The ``ids`` whose outcome is ``which``, in order."""
     out = np.empty(ids.shape[0], dtype=np.int64)

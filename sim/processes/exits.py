@@ -51,7 +51,7 @@ from pydantic import Field, field_validator
 
 from ..fields import BandRates, Probability, Strict, shares_sum_to_one
 from ..kernels import clocks, retiring
-from ..kernels.exits import decide
+from ..kernels.exits import decide, oldest
 from ..people import NEVER, Status
 from ..rng import ShareTable
 from . import Process
@@ -172,10 +172,10 @@ class Attrition(Process):
         model = self.model
         s, p = model.inputs, model.people
         model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
-        ids = model.due(Status.TRAINING, by="exit_due")
-        oldest = model.now - p.birth_month[ids] >= s.max_age_months[p.group[ids]]
-        model.remove(ids[~oldest], Status.LEFT, "attrition")
-        model.remove(ids[oldest], Status.RETIRED, "retired")
+        leavers, retirees = oldest(model.due(Status.TRAINING, by="exit_due"), model.now, p.birth_month, p.group,
+                                   s.max_age_months)
+        model.remove(leavers, Status.LEFT, "attrition")
+        model.remove(retirees, Status.RETIRED, "retired")
 
 
 class Leaving(Process):
