@@ -1,6 +1,7 @@
 """The bookkeeping of people changing place, compiled: recording their events, setting their status,
-and finding who has something due. Each is a handful of column writes a process makes several times
-a month; one compiled pass costs less than the numpy calls it replaces.
+and finding, of the people with something due, those whose month has come for a process. Each is a
+handful of column writes a process makes several times a month; one compiled pass costs less than
+the numpy calls it replaces.
 
 A value given once for everyone, or one per person (a stage, a reason, whether people stay
 active), is read with ``each``: a scalar broadcasts, as numpy would broadcast it.
@@ -67,21 +68,6 @@ def leave(ids, month, reason, value, active, gone, stage, status, is_active, sta
         ids_column[at + j], month_column[at + j], from_column[at + j] = i, month, stage[i]
         to_column[at + j], reason_column[at + j] = -1, each(reason, j)
     set_status(ids, value, active, gone, status, is_active, state, next_due)
-
-
-@numba.njit(cache=True)
-def due(next_due, count, now):
-    """The ids of the first ``count`` people with something due by ``now``, in order."""
-    n = 0
-    for i in range(count):
-        n += next_due[i] <= now
-    out = np.empty(n, dtype=np.int64)
-    n = 0
-    for i in range(count):
-        if next_due[i] <= now:
-            out[n] = i
-            n += 1
-    return out
 
 
 @numba.njit(cache=True)
