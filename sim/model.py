@@ -139,7 +139,7 @@ class WorkforceModel(mesa.Model):
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
-        self._funded = (None, None, None)  # the funded establishment of a month, by the levers in force
+        self._funded = (None,)  # the parts of the funded establishment, by the revision of the scenario
         self._entry_tables = (None, ())  # the scenario's revision, and its tables that entering a stage reads
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
@@ -299,19 +299,16 @@ class WorkforceModel(mesa.Model):
         return stage_fte, funded, self._establishment(funded, stage_fte), self._post_of_group @ stage_fte
 
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
-        """The establishment without the posts of roles funded with their own (see ``establishment``);
-        kept for the month and the levers in force, as joiners and collection ask for it alike."""
+        """The establishment without the posts of roles funded with their own (see ``establishment``)."""
         s = self.inputs
         month = self.now if month is None else month
-        if self._funded[:2] == (s.revision, month):
-            return self._funded[2].copy()
-        years = (month - s.start) / 12.0
-        base = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
-        grown = base * (1.0 + s.establishment_growth) ** years
+        if self._funded[0] != s.revision:  # what does not change from month to month, as of the levers in force
+            self._funded = (s.revision, (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate),
+                            1.0 + s.establishment_growth, 1.0 + s.posts_added_share)
+        _, base, growth, added = self._funded
+        grown = base * growth ** ((month - s.start) / 12.0)
         i = min(max(month - s.start, 0), len(s.posts_added_fte) - 1)  # posts funded by levers (sim.interventions)
-        funded = grown * (1.0 + s.posts_added_share[i]) + s.posts_added_fte[i]
-        self._funded = (s.revision, month, funded)
-        return funded.copy()
+        return grown * added[i] + s.posts_added_fte[i]
 
     def need(self, month: int | None = None) -> np.ndarray:
         """Need FTE by group: the FTE demand requires (``sim.demand``), apart from the posts funded:
