@@ -118,8 +118,8 @@ class Intake(Process):
                 waiting.append((course, wanted))
                 continue
             waiting = _let_in(model, month, waiting)
-            pool = _pool(p.count, now, int(Status.IN_POST), course.source, *course.ages, p.state, p.stage,
-                         p.stage_entry, p.birth_month)
+            pool = np.flatnonzero(_in_pool(p.count, now, int(Status.IN_POST), course.source, *course.ages, p.state,
+                                           p.stage, p.stage_entry, p.birth_month))
             model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))  # fewer than the places: unfilled
             order = np.argsort(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), kind="stable")
             model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=course.source)
@@ -155,16 +155,15 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
 
 
 @numba.njit(cache=True)
-def _pool(count, now, in_post, source, low, high, state, stage, stage_entry, birth_month):
-    """An in-service route's pool: the people in post in stage ``source`` who did not arrive this month,
-    aged (months) from ``low`` to below ``high``, in id order. One pass over everyone."""
-    n = 0
-    pool = np.empty(count, dtype=np.int64)
+def _in_pool(count, now, in_post, source, low, high, state, stage, stage_entry, birth_month):
+    """Whether each of the first ``count`` people is in an in-service route's pool: in post in stage
+    ``source``, not arrived this month, aged (months) from ``low`` to below ``high``. A plain pass
+    over everyone that the compiler can vectorise; ``np.flatnonzero`` then lists them."""
+    chosen = np.empty(count, dtype=np.bool_)
     for i in range(count):
-        if state[i] == in_post and stage[i] == source and stage_entry[i] < now and low <= now - birth_month[i] < high:
-            pool[n] = i
-            n += 1
-    return pool[:n]
+        age = now - birth_month[i]
+        chosen[i] = (state[i] == in_post) & (stage[i] == source) & (stage_entry[i] < now) & (age >= low) & (age < high)
+    return chosen
 
 
 def _let_in(model, month: _Month, waiting: list[tuple]) -> list:
