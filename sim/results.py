@@ -50,6 +50,18 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
 # recruitment from outside the pipeline (sim.processes.joiners): what vacancies would take at the group's
 # speed, the joiners available, and the smaller of the two month by month (the joiners expected)
 RECRUITMENT = ("recruits_sought", "recruits_available", "recruits_expected")
+# each group's measures at a snapshot, in the tidy table's order, with their units
+GROUP_MEASURES = (("headcount", "people"), ("fte", "fte"), ("in_post_fte", "fte"), ("training_fte", "fte"),
+                  ("establishment_fte", "fte"), ("vacancies_fte", "fte"), ("vacancy_rate", "share"),
+                  ("supply_gap_fte", "fte"), ("need_fte", "fte"), ("need_gap_fte", "fte"),
+                  ("welsh_speaking_headcount", "people"), ("welsh_speaking_fte", "fte"))
+
+
+def _rows_block(blocks: list, rows: list[tuple]) -> None:
+    """Rows given as tuples, as a block of columns (none if there are no rows)."""
+    if rows:
+        blocks.append(tuple(np.array(column, dtype=object) if i not in (0, 7) else np.array(column)
+                            for i, column in enumerate(zip(*rows))))
 
 
 @dataclass
@@ -77,59 +89,64 @@ class Results:
         return out
 
     def tidy(self) -> pd.DataFrame:
-        """One row per year x group (x stage) x measure; flows summed over the year to the snapshot."""
+        """One row per year x group (x stage) x measure; flows summed over the year to the snapshot.
+        Built a block of rows at a time (each year's group measures, stage measures, recruitment,
+        flows), column by column: a batch builds one for every run."""
         s, m = self.scenario, self.model
-        rows = []
+        groups, stages = np.array(s.groups, dtype=object), np.array(s.stages, dtype=object)
+        n_groups, n_stages = len(groups), len(stages)
+        blocks = []
+
+        def block(year, date, group, stage, measure, reason, unit, value):
+            blocks.append((np.full(len(value), year), np.full(len(value), date, dtype=object), group, stage, measure,
+                           reason, unit, np.asarray(value, dtype=np.float64)))
+
+        by_group = (np.repeat(groups, len(GROUP_MEASURES)), np.full(n_groups * len(GROUP_MEASURES), "all", dtype=object),
+                    np.tile(np.array([measure for measure, _ in GROUP_MEASURES], dtype=object), n_groups),
+                    np.full(n_groups * len(GROUP_MEASURES), "", dtype=object),
+                    np.tile(np.array([unit for _, unit in GROUP_MEASURES], dtype=object), n_groups))
+        by_stage = (np.repeat(groups[s.stage_group], 2), np.repeat(stages, 2),
+                    np.tile(np.array(["stage_headcount", "stage_fte"], dtype=object), n_stages),
+                    np.full(2 * n_stages, "", dtype=object), np.tile(np.array(["people", "fte"], dtype=object), n_stages))
+        recruiting = (np.repeat(groups, len(RECRUITMENT)), np.full(n_groups * len(RECRUITMENT), "all", dtype=object),
+                      np.tile(np.array(RECRUITMENT, dtype=object), n_groups),
+                      np.full(n_groups * len(RECRUITMENT), "", dtype=object),
+                      np.full(n_groups * len(RECRUITMENT), "people_per_year", dtype=object))
         for snapshot, months in self.yearly_records():
             year, date = calendar.year_of(snapshot["month"]), calendar.label(snapshot["month"])
-            headcount = m.group_totals(snapshot, "stage_headcount")
-            fte = m.group_totals(snapshot, "stage_fte")
-            vacancies = m.vacancies(snapshot)
+            headcount = np.array(list(m.group_totals(snapshot, "stage_headcount").values()))
+            fte = np.array(list(m.group_totals(snapshot, "stage_fte").values()))
+            vacancies = np.array(list(m.vacancies(snapshot).values()))
+            establishment = snapshot["establishment_fte"]
             in_service = np.where(s.stage_workforce & s.stage_training, snapshot["stage_fte"], 0.0)
-            in_training = np.bincount(s.stage_group, weights=in_service, minlength=len(s.groups))
-            gap = snapshot["establishment_fte"] - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
+            in_training = np.bincount(s.stage_group, weights=in_service, minlength=n_groups)
+            gap = establishment - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
             need_gap = snapshot["need_fte"] - snapshot["post_fte"]  # need less supply in post; negative: a surplus
             if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
                 gap = gap + snapshot["feedbacks"]["gap_change"]
                 need_gap = need_gap + snapshot["feedbacks"]["gap_change"]
-            for g_i, g in enumerate(s.groups):
-                for measure, unit, value in (
-                    ("headcount", "people", headcount[g]),
-                    ("fte", "fte", fte[g]),
-                    ("in_post_fte", "fte", snapshot["post_fte"][g_i]),
-                    ("training_fte", "fte", in_training[g_i]),
-                    ("establishment_fte", "fte", snapshot["establishment_fte"][g_i]),
-                    ("vacancies_fte", "fte", vacancies[g]),
-                    ("vacancy_rate", "share", vacancies[g] / snapshot["establishment_fte"][g_i]
-                     if snapshot["establishment_fte"][g_i] > 0 else 0.0),
-                    ("supply_gap_fte", "fte", gap[g_i]),
-                    ("need_fte", "fte", snapshot["need_fte"][g_i]),
-                    ("need_gap_fte", "fte", need_gap[g_i]),
-                    ("welsh_speaking_headcount", "people", snapshot["welsh_headcount"][g_i]),
-                    ("welsh_speaking_fte", "fte", snapshot["welsh_fte"][g_i]),
-                ):
-                    rows.append((year, date, g, "all", measure, "", unit, float(value)))
-            for st_i, st in enumerate(s.stages):
-                g = s.groups[s.stage_group[st_i]]
-                rows.append((year, date, g, st, "stage_headcount", "", "people", float(snapshot["stage_headcount"][st_i])))
-                rows.append((year, date, g, st, "stage_fte", "", "fte", float(snapshot["stage_fte"][st_i])))
+            rate = [v / e if e > 0 else 0.0 for v, e in zip(vacancies.tolist(), establishment.tolist())]
+            values = np.column_stack([headcount, fte, snapshot["post_fte"], in_training, establishment, vacancies, rate,
+                                      gap, snapshot["need_fte"], need_gap, snapshot["welsh_headcount"],
+                                      snapshot["welsh_fte"]]).astype(np.float64)  # in GROUP_MEASURES' order
+            block(year, date, *by_group, values.ravel())
+            block(year, date, *by_stage, np.column_stack([snapshot["stage_headcount"], snapshot["stage_fte"]])
+                  .astype(np.float64).ravel())
             if months:
                 recruitment = np.sum([record["recruitment"] for record in months], axis=0)
-                for g_i, g in enumerate(s.groups):
-                    for measure, values in zip(RECRUITMENT, recruitment):
-                        rows.append((year, date, g, "all", measure, "", "people_per_year", float(values[g_i])))
+                block(year, date, *recruiting, recruitment.T.ravel())
                 totals = {"joiners": {}, "leavers": {}}
                 for record in months:
-                    for kind, by_group in m.flows(record).items():
-                        for g, reasons in by_group.items():
+                    for kind, flows in m.flows(record).items():
+                        for g, reasons in flows.items():
                             for r, n in reasons.items():
                                 totals[kind][(g, r)] = totals[kind].get((g, r), 0) + n
-                for kind, counts in totals.items():
-                    for (g, r), n in sorted(counts.items()):
-                        rows.append((year, date, g, "all", kind, r, "people_per_year", float(n)))
-        rows += feedbacks.tidy_rows(self)  # measures of the feedbacks in force, if any (sim.feedbacks)
-        rows += unused.tidy_rows(self)  # what caps left unused, if anything (sim.unused)
-        return pd.DataFrame(rows, columns=COLUMNS)
+                rows = [(year, date, g, "all", kind, r, "people_per_year", float(n))
+                        for kind, counts in totals.items() for (g, r), n in sorted(counts.items())]
+                _rows_block(blocks, rows)
+        # measures of the feedbacks in force, if any (sim.feedbacks); what caps left unused, if anything (sim.unused)
+        _rows_block(blocks, feedbacks.tidy_rows(self) + unused.tidy_rows(self))
+        return pd.DataFrame(dict(zip(COLUMNS, (np.concatenate(parts) for parts in zip(*blocks)))))
 
     def summary(self, measure: str = "fte") -> pd.DataFrame:
         """Year x group table of one group measure, with a total column."""
