@@ -3,7 +3,9 @@
 Every staff member and trainee is one row: a permanent id (the row index, never reused),
 and one numpy array per field. Nobody is ever deleted: leavers keep their row with status
 ``LEFT`` and drop out of the ``active`` mask. Capacity grows geometrically, so adding people
-costs amortised O(1) and the arrays are never copied inside a step.
+costs amortised O(1) and the arrays are never copied inside a step. The rows beyond the people
+are left unwritten until someone is added to them (``add`` writes every field of its rows):
+filling the spare room with defaults would touch memory that may never be used.
 
 Every column is declared once, as a ``Field``: the fields every person has (``FIELDS``), and
 those each monthly process declares as its own (``Process.fields``). A model's people are
@@ -115,9 +117,9 @@ class People:
         self.count = 0
         self._capacity = max(int(capacity), 16)
         for f in self.fields:
-            setattr(self, f.name, np.full(self._capacity, f.default, dtype=f.dtype))
-        self.active = np.zeros(self._capacity, dtype=bool)
-        self.state = np.full(self._capacity, GONE, dtype=np.int8)
+            setattr(self, f.name, np.empty(self._capacity, dtype=f.dtype))
+        self.active = np.empty(self._capacity, dtype=bool)
+        self.state = np.empty(self._capacity, dtype=np.int8)
         self.marked: list[np.ndarray] = []
         self._columns: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
 
@@ -130,29 +132,28 @@ class People:
             capacity = capacity * 3 // 2  # by half: amortised O(1), with less idle room than doubling
         if capacity == self._capacity:
             return
-        for f in self.fields:
-            old = getattr(self, f.name)
-            new = np.full(capacity, f.default, dtype=f.dtype)
-            new[: self.count] = old[: self.count]
-            setattr(self, f.name, new)
-        active = np.zeros(capacity, dtype=bool)
-        active[: self.count] = self.active[: self.count]
-        self.active = active
-        state = np.full(capacity, GONE, dtype=np.int8)
-        state[: self.count] = self.state[: self.count]
-        self.state = state
+        for name in self._arrays():
+            old = getattr(self, name)
+            new = np.empty(capacity, dtype=old.dtype)
+            new[: len(old)] = old  # every old row: those ``truncate`` reset may still be marked
+            setattr(self, name, new)
         self._capacity = capacity
         self._columns = {}
 
+    def _arrays(self) -> list[str]:
+        """The names of every per-person array: the fields', ``active`` and ``state``."""
+        return [f.name for f in self.fields] + ["active", "state"]
+
     def add(self, n: int, **values) -> np.ndarray:
-        """Append ``n`` people with the given field values; return their new ids."""
+        """Append ``n`` people with the given field values (the defaults for the other fields); return
+        their new ids."""
         unknown = set(values) - {f.name for f in self.fields}
         if unknown:
             raise KeyError(f"unknown person fields: {sorted(unknown)}")
         self._grow(self.count + n)
         rows = slice(self.count, self.count + n)  # new people are a block at the end: slices, not fancy indexing
-        for name, value in values.items():
-            getattr(self, name)[rows] = value
+        for f in self.fields:
+            getattr(self, f.name)[rows] = values.get(f.name, f.default)
         self.active[rows] = True
         self.state[rows] = self.status[rows]
         self.count += n
@@ -176,21 +177,31 @@ class People:
         self.marked.append(ids)
 
     def refresh_due(self, ids: np.ndarray) -> None:
-        """``next_due`` of people in training or in post: the earliest of their stage end, exit (or
-        check of it) and hours review, the one month each step scans for (``sim.model``)."""
-        self.next_due[ids] = np.minimum.reduce([self.stage_due[ids], self.exit_due[ids], self.hours_due[ids]])
+        """``next_due`` of people in training or in post (ids or a slice of them): the earliest of their
+        stage end, exit (or check of it) and hours review, the one month each step scans for (``sim.model``)."""
+        self.next_due[ids] = np.minimum(np.minimum(self.stage_due[ids], self.exit_due[ids]), self.hours_due[ids])
 
     def in_status(self, *statuses) -> np.ndarray:
         """Ids of active people with one of the given statuses."""
         return np.flatnonzero(has_status(self.state[: self.count], statuses))
 
     def truncate(self, count: int) -> None:
-        """Forget the people from row ``count`` on (only for building a population)."""
+        """Forget the people from row ``count`` on (only for building a population). Their rows get
+        the defaults back: their ids may still be marked for the stocks, which then find nobody counted."""
         for f in self.fields:
             getattr(self, f.name)[count : self.count] = f.default
         self.active[count : self.count] = False
         self.state[count : self.count] = GONE
         self.count = count
+
+    def move(self, source: int, target: int, n: int) -> None:
+        """Copy the rows of ``n`` people from ``source`` on to ``target`` on, below it (only for building
+        a population, which then truncates the rows left behind)."""
+        if source == target or n == 0:
+            return
+        for name in self._arrays():
+            column = getattr(self, name)
+            column[target : target + n] = column[source : source + n]
 
     def view(self, name: str) -> np.ndarray:
         """The live part of a column (no copy)."""

@@ -112,7 +112,8 @@ def create(model) -> None:
     if cohorts:
         ids = draw_cohorts(model, cohorts, ("stock_age_band", "stock_age", "stock_sex", "stock_welsh"),
                            Status.IN_POST)  # in post already: no hours drawn on entry
-        stage = np.repeat(np.array([code for *_, code in stocks], dtype=np.int16), sizes)
+        codes = np.array([code for *_, code in stocks], dtype=np.int16)
+        stage = np.repeat(codes, sizes)
         _mho(model, ids, stage)  # before entering their stages, whose exit checks allow for it
         for start in range(0, len(ids), _BLOCK):  # a block at a time: its temporaries, not everyone's
             model.enter_stage(ids[start: start + _BLOCK], stage[start: start + _BLOCK], reason=None)
@@ -124,20 +125,23 @@ def create(model) -> None:
             if stock.fte is not None:
                 kept[i] = _match_fte(model, ids[start: start + sizes[i]], stock.fte, stock.headcount is not None)
         if (kept < sizes).any():
-            keep = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) < np.repeat(kept, sizes)
-            first = int(np.argmin(keep))  # the first row dropped: the rows before it stay as they are
-            ids, stage = np.concatenate([ids[:first], _compact(p, int(ids[first]), keep[first:])]), stage[keep]
+            _compact(p, int(ids[0]), sizes, kept)
+            ids, stage = np.arange(ids[0], ids[0] + kept.sum()), np.repeat(codes, kept)
         _spread_over_cohorts(model, ids, stage)
-        p.refresh_due(ids)  # the cohorts' stage ends are known now
+        p.refresh_due(slice(p.count - len(ids), p.count))  # the stage ends are known now (the last rows)
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
 
 
-def _compact(people, first: int, keep: np.ndarray) -> np.ndarray:
-    """Of the rows from ``first`` on, keep those ``keep`` marks (in order); return their new ids."""
-    columns = {f.name: people.view(f.name)[first:][keep] for f in people.fields}
-    people.truncate(first)
-    return people.add(int(keep.sum()), **columns)
+def _compact(people, first: int, sizes: np.ndarray, kept: np.ndarray) -> None:
+    """Of the stocks drawn one after another from row ``first`` (``sizes`` rows each), keep each one's
+    first ``kept`` rows, moved down to follow the previous stock's: a block copy a stock, as the rows
+    kept are runs, and those before the first row dropped stay where they are."""
+    target = source = first
+    for size, n in zip(sizes.tolist(), kept.tolist()):
+        people.move(source, target, n)
+        source, target = source + size, target + n
+    people.truncate(target)
 
 
 def enough_for(fte: float) -> int:
@@ -149,24 +153,41 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     """Starting stocks of timed stages (``stage``: each person's): entry months spread over the past
     cohorts (the past intake months of a stage with intakes, else any past month), due in the future."""
     s, p, now = model.inputs, model.people, model.now
-    timed = np.flatnonzero(s.stage_months.take(stage) > 0)
-    ids, stage = ids.take(timed), stage.take(timed)
     # by stage: the latest entry month, the months between cohorts, and the number of cohorts
     intake = np.array([st in s.spec.intake for st in s.stages])
     month = np.array([s.spec.intake[st].month if st in s.spec.intake else 1 for st in s.stages])
     latest = np.where(intake, now - ((now % 12) - (month - 1)) % 12, now).astype(np.int32)
     step = np.where(intake, 12, 1).astype(np.int32)
     cohorts = np.where(intake, np.maximum(np.ceil(s.stage_months / 12), 1), s.stage_months)
-    u = model.streams.uniform("stock_cohort", now, p.key[ids])
-    entry = latest.take(stage) - step.take(stage) * np.floor(u * cohorts.take(stage)).astype(np.int32)
-    months = s.stage_months.astype(np.float32).take(stage)  # divided in float32, as the fraction is
-    due = entry + np.ceil(months / p.ltft_fraction[ids]).astype(np.int32)
-    p.stage_entry[ids] = entry
-    p.stage_due[ids] = np.where(due > now, due, now + 1)
-    training = s.stage_training.take(stage)  # aged by their years in the stage: their maximum age comes sooner
-    trainees = ids[training]
-    p.birth_month[trainees] -= (now - entry[training]).astype(p.birth_month.dtype)
+    salt = model.streams.salts(("stock_cohort",), now, p.key[:0])[0]  # a salt a month: no one's key needed
+    trainees = _spread(np.asarray(ids, dtype=np.int64), stage, now, salt, latest, step, cohorts,
+                       s.stage_months.astype(np.float32), s.stage_training, p.key, p.ltft_fraction, p.stage_entry,
+                       p.stage_due, p.birth_month)
     exits.reschedule(model, trainees, after=model.at_risk_from - 1)
+
+
+@numba.njit(cache=True)
+def _spread(ids, stage, now, salt, latest, step, cohorts, months, training, key, ltft_fraction, stage_entry, stage_due,
+            birth_month):
+    """``_spread_over_cohorts`` of each person in a timed stage (``months`` > 0); return the trainees among
+    them, aged by their years in the stage, as their maximum age comes sooner. Worked out in the precision
+    of the columns (the stage's months over the float32 LTFT fraction in float32)."""
+    trainees = np.empty(ids.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(ids.shape[0]):
+        st = stage[j]
+        if months[st] <= 0:
+            continue
+        i = ids[j]
+        entry = latest[st] - step[st] * np.int32(np.floor(uniform(key[i], salt) * cohorts[st]))
+        due = entry + np.int32(np.ceil(months[st] / ltft_fraction[i]))
+        stage_entry[i] = entry
+        stage_due[i] = due if due > now else now + 1
+        if training[st]:
+            birth_month[i] -= np.int32(now - entry)
+            trainees[n] = i
+            n += 1
+    return trainees[:n]
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:
