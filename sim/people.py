@@ -4,8 +4,9 @@ Every staff member and trainee is one row: a permanent id (the row index, never 
 and one numpy array per field. Nobody is ever deleted: leavers keep their row with status
 ``LEFT`` and drop out of the ``active`` mask. Capacity grows geometrically, so adding people
 costs amortised O(1) and the arrays are never copied inside a step. The rows beyond the people
-are left unwritten until someone is added to them (``add`` writes every field of its rows):
-filling the spare room with defaults would touch memory that may never be used.
+are given the fields' defaults only as people are about to be added to them, a block of rows at
+a time (``_fill``): filling all the spare room would touch memory that may never be used, and
+filling each new person's every field would cost a call per field every month.
 
 Every column is declared once, as a ``Field``: the fields every person has (``FIELDS``), and
 those each monthly process declares as its own (``Process.fields``). A model's people are
@@ -75,6 +76,7 @@ FIELDS: tuple[Field, ...] = (
 )
 
 NEVER = int(np.iinfo(np.int32).max)
+_FILL = 4096  # rows given the defaults at a time, ahead of the people added to them
 SECTORS = ("nhs", "social_care")
 GONE = len(Status)  # the state of inactive people (see People.state)
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)  # the statuses counted in stocks
@@ -122,6 +124,8 @@ class People:
         self.state = np.empty(self._capacity, dtype=np.int8)
         self.marked: list[np.ndarray] = []
         self._columns: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
+        self._filled = 0  # the rows from ``count`` up to this one hold the defaults
+        self._names = frozenset(names)
 
     def __len__(self) -> int:
         return self.count
@@ -144,16 +148,27 @@ class People:
         """The names of every per-person array: the fields', ``active`` and ``state``."""
         return [f.name for f in self.fields] + ["active", "state"]
 
+    def _fill(self, needed: int) -> None:
+        """Give the rows up to ``needed`` (and a block beyond, within capacity) the defaults."""
+        end = min(max(needed, self._filled + _FILL), self._capacity)
+        rows = slice(self._filled, end)
+        for f in self.fields:
+            getattr(self, f.name)[rows] = f.default
+        self.active[rows] = False
+        self.state[rows] = GONE
+        self._filled = end
+
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` people with the given field values (the defaults for the other fields); return
         their new ids."""
-        unknown = set(values) - {f.name for f in self.fields}
-        if unknown:
-            raise KeyError(f"unknown person fields: {sorted(unknown)}")
-        self._grow(self.count + n)
+        if not self._names.issuperset(values):
+            raise KeyError(f"unknown person fields: {sorted(set(values) - self._names)}")
+        if self.count + n > self._filled:
+            self._grow(self.count + n)
+            self._fill(self.count + n)
         rows = slice(self.count, self.count + n)  # new people are a block at the end: slices, not fancy indexing
-        for f in self.fields:
-            getattr(self, f.name)[rows] = values.get(f.name, f.default)
+        for name, value in values.items():
+            getattr(self, name)[rows] = value
         self.active[rows] = True
         self.state[rows] = self.status[rows]
         self.count += n
