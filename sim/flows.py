@@ -9,32 +9,72 @@ only by these flows, which is what the conservation invariant checks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numba
 import numpy as np
 
 
-def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndarray) -> dict:
-    """``{"joiners": {group: {reason: n}}, "leavers": {...}}`` for a set of events.
+KINDS = ("joiners", "leavers")
 
-    One count over (kind, group, reason) cells: it runs every month, mostly on few events.
-    """
+
+class Flows(Mapping):
+    """A record's joiners and leavers by group and reason, ``{"joiners": {group: {reason: n}},
+    "leavers": {...}}``: counted in one array (``counts``, by kind, group and reason code, as
+    ``KINDS`` orders the kinds) and made into dicts only when read, as most records are only summed."""
+
+    def __init__(self, counts: np.ndarray, groups: list[str], reasons: list[str]):
+        self.counts, self.groups, self.reasons = counts, groups, reasons  # the event log's reasons: codes never change
+        self._dicts = None
+
+    def _read(self) -> dict:
+        if self._dicts is None:
+            self._dicts = {kind: {g: {} for g in self.groups} for kind in KINDS}
+            for k, g, r in zip(*(axis.tolist() for axis in np.nonzero(self.counts))):
+                self._dicts[KINDS[k]][self.groups[g]][self.reasons[r]] = int(self.counts[k, g, r])
+        return self._dicts
+
+    def __getitem__(self, kind: str) -> dict:
+        return self._read()[kind]
+
+    def __iter__(self):
+        return iter(KINDS)
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+
+def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndarray) -> Flows:
+    """The joiners and leavers of a set of events (``Flows``), counted in one compiled pass, as it
+    runs for every record, mostly on few events."""
     groups = scenario.groups
-    n_groups, n_reasons = len(groups), max(len(log.reasons), 1)
-    # group of each stage code; n_groups for none, also at the end, where stage -1 (outside) looks
-    table = np.full(len(scenario.stages) + 1, n_groups, dtype=np.intp)
+    # group of each stage code; len(groups) for none, also at the end, where stage -1 (outside) looks
+    table = np.full(len(scenario.stages) + 1, len(groups), dtype=np.int64)
     table[:-1][scenario.stage_workforce] = scenario.stage_group[scenario.stage_workforce]
-    g_from, g_to = table[src], table[dst]
-    moved = g_from != g_to
-    reason = reason[moved].astype(np.intp)
-    half = (n_groups + 1) * n_reasons  # leavers' cells, then joiners'
-    cells = np.bincount(np.concatenate([g_from[moved] * n_reasons + reason, g_to[moved] * n_reasons + reason + half]),
-                        minlength=2 * half)
-    out = {"joiners": {g: {} for g in groups}, "leavers": {g: {} for g in groups}}
-    nonzero = np.flatnonzero(cells)
-    for cell, n in zip(nonzero.tolist(), cells[nonzero].tolist()):
-        kind, (g, r) = ("leavers", divmod(cell, n_reasons)) if cell < half else ("joiners", divmod(cell - half, n_reasons))
-        if g < n_groups:
-            out[kind][groups[g]][log.reasons[r]] = n
-    return out
+    return Flows(_count(table, len(groups), max(len(log.reasons), 1), src, dst, reason), groups, log.reasons)
+
+
+@numba.njit(cache=True)
+def _count(table, n_groups, n_reasons, src, dst, reason):
+    """Events by kind (joining, leaving), group and reason: an event whose stage's group (``table``)
+    differs from where it came from joins the one and leaves the other."""
+    counts = np.zeros((2, n_groups + 1, n_reasons), dtype=np.int64)  # the last group: none
+    for j in range(src.shape[0]):
+        g_from, g_to = table[src[j]], table[dst[j]]
+        if g_from != g_to:
+            counts[0, g_to, reason[j]] += 1
+            counts[1, g_from, reason[j]] += 1
+    return counts[:, :n_groups]
+
+
+def total(flows: list[Flows]) -> Flows:
+    """The flows of several records together."""
+    width = max(f.counts.shape[2] for f in flows)
+    counts = sum(np.pad(f.counts, ((0, 0), (0, 0), (0, width - f.counts.shape[2]))) for f in flows)
+    return Flows(counts, flows[0].groups, flows[0].reasons)
 
 
 def net(flows: dict) -> dict[str, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calendar, feedbacks, folders, layering, unused
+from . import calendar, feedbacks, flows, folders, layering, unused
 from .model import WorkforceModel
 from . import scenario as scenario_module
 from .scenario import DEFAULT, input_files
@@ -135,14 +135,12 @@ class Results:
             if months:
                 recruitment = np.sum([record["recruitment"] for record in months], axis=0)
                 block(year, date, *recruiting, recruitment.T.ravel())
-                totals = {"joiners": {}, "leavers": {}}
-                for record in months:
-                    for kind, flows in m.flows(record).items():
-                        for g, reasons in flows.items():
-                            for r, n in reasons.items():
-                                totals[kind][(g, r)] = totals[kind].get((g, r), 0) + n
-                rows = [(year, date, g, "all", kind, r, "people_per_year", float(n))
-                        for kind, counts in totals.items() for (g, r), n in sorted(counts.items())]
+                summed = flows.total([m.flows(record) for record in months])
+                rows = []
+                for k, kind in enumerate(flows.KINDS):
+                    g, r = np.nonzero(summed.counts[k])
+                    rows += sorted((year, date, s.groups[gi], "all", kind, summed.reasons[ri], "people_per_year",
+                                    float(summed.counts[k, gi, ri])) for gi, ri in zip(g.tolist(), r.tolist()))
                 _rows_block(blocks, rows)
         # measures of the feedbacks in force, if any (sim.feedbacks); what caps left unused, if anything (sim.unused)
         _rows_block(blocks, feedbacks.tidy_rows(self) + unused.tidy_rows(self))
