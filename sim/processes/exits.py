@@ -207,7 +207,7 @@ class Leaving(Process):
         (leavers, reasons), retired, retired_mho = decide(
             ids, now, salts, clock.rates, clock.leave, clock.retire, s._band_by_month, s.band_ends, s.max_age_months,
             s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
-            *(getattr(p, name) for name in _FIELDS))
+            *p.columns_of(_FIELDS))
         clock.retiring = retired, retired_mho
         model.remove(leavers, Status.LEFT, reasons)  # group by group, as the event log lists them
 
