@@ -175,7 +175,7 @@ class WorkforceModel(mesa.Model):
             self.reviews.update()
         self.at_risk_from = self.now
         p = self.people
-        self._due = [np.flatnonzero(p.next_due[: p.count] <= self.now)]  # inactive people are never due
+        self._due = [(p.next_due[: p.count] <= self.now).nonzero()[0]]  # inactive people are never due
         timings = self.timings
         for name, process in self._named:
             started = time.perf_counter()
