@@ -67,9 +67,6 @@ _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stag
                  "exit_rate", "exit_due", "hours_due", "next_due")
 
 
-_ENTRY_STREAMS = ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review")
-
-
 @lru_cache(maxsize=64)
 def _states(statuses: tuple) -> np.ndarray:
     """By state (``sim.people.GONE`` included): whether it is one of ``statuses``."""
@@ -224,7 +221,8 @@ class WorkforceModel(mesa.Model):
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)
-        salts = self.streams.salts(_ENTRY_STREAMS, now, p.key[ids])
+        salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
+                                    "hours_first_review"), now, p.key[ids])
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),

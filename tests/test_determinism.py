@@ -111,7 +111,7 @@ def test_a_batch_killed_at_random_moments_resumes_to_exactly_the_uninterrupted_r
 
     for name, data in FILES.items():
         (tmp_path / name).write_text(dump(data))
-    spec = {**EXPERIMENT, "years": 3, "replications": 2, "parameter_sets": 2}
+    spec = {**EXPERIMENT, "years": 8, "replications": 10, "parameter_sets": 2}  # runs enough to be killed midway
     (tmp_path / "e.yaml").write_text(yaml.safe_dump(spec))
     loaded = experiment.load(tmp_path / "e.yaml")
     total = len(loaded.jobs())
