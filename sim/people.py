@@ -177,6 +177,8 @@ class People:
     def set_status(self, ids: np.ndarray, status, active=True) -> None:
         """Set people's status and whether they stay active (each a scalar or one per person);
         people made inactive have nothing due any more."""
+        if isinstance(ids, slice):  # a run of ids
+            ids = np.arange(ids.start, ids.stop)
         bookkeeping.set_status(ids, status, active, GONE, self.status, self.active, self.state, self.next_due)
         self.mark(ids)
 
