@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .fields import Month, Year
+from .layering import kept
 
 DEMAND_DIR = Path(__file__).parent / "data" / "demand"
 Growth = Annotated[float, Field(strict=True, ge=-0.5, le=1.0, allow_inf_nan=False)]
@@ -114,6 +115,12 @@ def population_file(name_or_path, relative_to: Path, scenario_file) -> Path:
 
 
 def read_table(path: Path) -> PopulationTable:
+    """A population file, validated: kept by its path and bytes (``layering.kept``), as a batch
+    compiles its scenario again for each parameter set. Never change it."""
+    return kept(_TABLES, str(path), [path], lambda: _read_table(path), limit=4)
+
+
+def _read_table(path: Path) -> PopulationTable:
     try:
         table = PopulationTable.model_validate(read_yaml(path))
     except ValidationError as exc:
@@ -122,6 +129,9 @@ def read_table(path: Path) -> PopulationTable:
     if problems:
         raise InputError(problems)
     return table
+
+
+_TABLES: dict = {}  # population tables, by their paths and SHA-256 (``layering.kept``); never changed
 
 
 def band_population(table: PopulationTable, years: np.ndarray) -> np.ndarray:

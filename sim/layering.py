@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
+import pickle
+import stat
+import time
 from pathlib import Path
 
 from .errors import InputError, Problem, _short, is_file, read_yaml, refuse_special
@@ -106,25 +110,13 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if document.get("posterior") is not None:
         from .posterior import read
 
-        posterior = _POSTERIORS.get(path, document["posterior"], lambda: read(document["posterior"], path, fitted))
+        name = document["posterior"]
+        key = str(path), str(name), pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)  # all that it reads
+        posterior = kept(_POSTERIORS, key, [path.parent / str(name)], lambda: read(name, path, fitted), limit=4)
     return overrides, path, fitted, posterior
 
 
-class _Cache:
-    """Posterior tables read once per process, again when the file changes."""
-
-    def __init__(self):
-        self.tables: dict = {}
-
-    def get(self, parameter_file: Path, name, read):
-        table = parameter_file.parent / str(name)
-        key = (str(table.resolve()), table.stat().st_mtime_ns if table.exists() else None)
-        if key not in self.tables:
-            self.tables = {key: read()}
-        return self.tables[key]
-
-
-_POSTERIORS = _Cache()
+_POSTERIORS: dict = {}  # posterior tables read (sim.posterior.read), by what they were read from (``kept``)
 
 
 def owner(layers: list, field: str) -> Path:
@@ -198,11 +190,10 @@ def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibratio
 def input_files(paths) -> dict[str, str]:
     """``{absolute path: SHA-256 of its bytes}`` of the given files, in order, each once."""
     out = {}
-    for path in paths:
-        if path is not None:
-            name = str(Path(path).resolve())
-            if name not in out:
-                out[name] = sha256(name)
+    for path in dict.fromkeys(str(p) for p in paths if p is not None):  # a pathway file is named once per stage
+        name = os.path.realpath(path)
+        if name not in out:
+            out[name] = sha256(name)
     return out
 
 
@@ -212,11 +203,64 @@ def changed(inputs: dict[str, str]) -> list[str]:
 
 
 def sha256(path) -> str | None:
-    """The SHA-256 of a file's bytes (None if it cannot be read)."""
+    """The SHA-256 of a file's bytes (None if it cannot be read, or is no regular file).
+
+    A digest is kept (by path) with the file's stamp: its device and inode, size, and modification
+    and change times. While the path's stamp is the same, so are its bytes: writing to the file
+    moves its change time, which no one can set back (unlike the modification time), and a file
+    put in its place has another inode. Only the digest of a file whose stamp stayed the same while
+    it was read, and whose times were ``_SETTLED_NS`` old by then, is kept: a write within one tick
+    of the file system's clock (coarse on some), or stamped by a clock a little behind ours, could
+    leave the times as they were, so a file written just now is read afresh every time."""
+    name = os.fspath(path)
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
+        found = os.stat(name)
+        known = _DIGESTS.get(name)
+        if known is not None and known[0] == _stamp(found):
+            return known[1]
+        if not stat.S_ISREG(found.st_mode):  # a named pipe would block, a device never end
+            return None
+        now = time.time_ns()
+        with open(name, "rb") as fh:
+            before = _stamp(os.fstat(fh.fileno()))
+            digest = hashlib.sha256(fh.read()).hexdigest()
+            after = _stamp(os.fstat(fh.fileno()))
+    except (OSError, ValueError):
         return None
+    if before == after and max(before[3], before[4]) < now - _SETTLED_NS:
+        _DIGESTS.pop(name, None)
+        if len(_DIGESTS) >= _DIGESTS_MAX:
+            _DIGESTS.pop(next(iter(_DIGESTS)))
+        _DIGESTS[name] = (before, digest)
+    return digest
+
+
+def _stamp(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+_DIGESTS: dict[str, tuple[tuple, str]] = {}  # path: (its stamp, SHA-256), see sha256
+_DIGESTS_MAX = 256
+_SETTLED_NS = 5_000_000_000  # longer than any file system's clock tick (2 s on FAT) and a small clock skew
+
+
+def kept(cache: dict, key, paths, build, limit: int = 16):
+    """What ``build()``, which reads the files ``paths`` (and depends on nothing else but ``key``),
+    gives: kept in ``cache`` under ``key`` and the files' SHA-256, so built again when any of them has
+    other bytes. Only a value built while the digests stayed the same is kept (a file written
+    meanwhile may have been read either way); a file that cannot be read is left to ``build`` to
+    report, and nothing it raises is kept."""
+    digests = tuple(sha256(p) for p in paths)
+    full = (key, digests)
+    if None not in digests and full in cache:
+        return cache[full]
+    value = build()
+    if None not in digests and tuple(sha256(p) for p in paths) == digests:
+        cache.pop(full, None)
+        if len(cache) >= limit:
+            cache.pop(next(iter(cache)))
+        cache[full] = value
+    return value
 
 
 def ranges_file(name_or_path, relative_to: Path | None = None) -> Path:

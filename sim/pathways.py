@@ -10,6 +10,8 @@ workforce (``exit:<reason>``). Adding a profession is adding a file.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from .errors import InputError, Problem, from_pydantic, is_file, probability, read_yaml, regular_file
 from .fields import Name, Probability
+from .layering import kept
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
 EXIT_PREFIX = "exit:"
@@ -101,13 +104,20 @@ class PathwaySpec(BaseModel):
 
 def resolve(name_or_path, relative_to: Path | None = None) -> Path:
     """A pathway file: a path (relative to ``relative_to``) or the name of a shipped pathway."""
-    path = Path(name_or_path)
-    candidates = [path] if path.is_absolute() else [(relative_to or Path.cwd()) / path, PATHWAY_DIR / path,
-                                                     PATHWAY_DIR / f"{name_or_path}.yaml"]
+    candidates = _candidates(name_or_path, relative_to, None if relative_to else os.getcwd())
     for candidate in candidates:
         if is_file(candidate):
             return candidate
     return candidates[0]
+
+
+@lru_cache(maxsize=256)
+def _candidates(name_or_path, relative_to: Path | None, cwd: str | None) -> tuple[Path, ...]:
+    """Where a pathway file may be, in order: the same paths for the same name, so made once (making
+    them costs more than looking for the files, which ``resolve`` does every time)."""
+    path = Path(name_or_path)
+    return (path,) if path.is_absolute() else ((relative_to or Path(cwd)) / path, PATHWAY_DIR / path,
+                                               PATHWAY_DIR / f"{name_or_path}.yaml")
 
 
 def _referred(path: Path, name, referrer, field: str) -> None:
@@ -206,10 +216,19 @@ def combine(graphs: list[nx.DiGraph]) -> nx.DiGraph:
 def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGraph:
     """Load several pathway files (collecting every file's problems) and combine them. A file
     that is missing, or no regular file, is named by the ``referrer`` (the scenario) and its
-    ``pathways.<i>`` key, when given."""
+    ``pathways.<i>`` key, when given.
+
+    The combined graph is kept by the files' paths and bytes (``layering.kept``): a batch compiles
+    its scenario again for each parameter set, from the same pathway files. Each call gets a copy
+    of its own (``set_choice_shares`` changes it)."""
+    paths = [resolve(f, relative_to) for f in files]
+    combined = kept(_COMBINED, tuple(map(str, paths)), paths, lambda: _load_all(files, paths, referrer))
+    return combined.copy()
+
+
+def _load_all(files, paths: list[Path], referrer) -> nx.DiGraph:
     graphs, problems = [], []
-    for i, f in enumerate(files):
-        path = resolve(f, relative_to)
+    for i, (f, path) in enumerate(zip(files, paths)):
         try:
             if referrer is not None:
                 _referred(path, f, referrer, f"pathways.{i}")
@@ -219,6 +238,9 @@ def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGrap
     if problems:
         raise InputError(problems)
     return combine(graphs)
+
+
+_COMBINED: dict = {}  # combined pathway graphs, by their files' paths and SHA-256 (``layering.kept``); never changed
 
 
 def set_choice_shares(graph: nx.DiGraph, shares: dict[str, dict[str, float]], file) -> None:

@@ -240,12 +240,12 @@ class Scenario:
         # transitions at the end of a timed stage: targets (stage code, or -1 for an exit) and reasons
         self.transition_targets, self.transition_cumulative, self.transition_reasons = [], [], []
         index = {s: i for i, s in enumerate(self.stages)}
+        node = graph.nodes
         for s in self.stages:
-            edges = list(graph.out_edges(s, data=True))
-            self.transition_targets.append(np.array([index.get(t, -1) for _, t, _ in edges], dtype=np.int16))
-            self.transition_cumulative.append(np.cumsum([d["probability"] for *_, d in edges]))
-            self.transition_reasons.append([graph.nodes[t]["reason"] if graph.nodes[t].get("exit") else "progressed"
-                                            for _, t, _ in edges])
+            edges = graph.succ[s]  # {target: edge data}, in the order of graph.out_edges(s)
+            self.transition_targets.append(np.array([index.get(t, -1) for t in edges], dtype=np.int16))
+            self.transition_cumulative.append(np.array([d["probability"] for d in edges.values()]).cumsum())
+            self.transition_reasons.append([node[t]["reason"] if node[t].get("exit") else "progressed" for t in edges])
         self.feedbacks = feedback_loops.build(spec.feedbacks, self.stages, self.groups, self.stage_group,
                                                 self.stage_post)
 

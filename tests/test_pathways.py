@@ -46,6 +46,17 @@ def test_combined_shipped_pathways_link_across_files():
     assert len(pathways.stages(graph)) == 19
 
 
+def test_loading_pathways_again_gives_a_graph_of_its_own():
+    files = ["psychiatry", "nursing", "hcsw", "psychology"]
+    first = pathways.load_all(files)
+    first.edges["hcsw/nursing_apprenticeship", "nursing/registered_nurse"]["probability"] = 0.5
+    first.remove_node("psychology/caap")
+    again = pathways.load_all(files)  # kept by the files' contents, and copied
+    assert again is not first and "psychology/caap" in again
+    assert again.edges["hcsw/nursing_apprenticeship", "nursing/registered_nurse"]["probability"] != 0.5
+    assert nx.utils.graphs_equal(again, pathways.combine([pathways.load(pathways.resolve(f)) for f in files]))
+
+
 def test_describe_lists_stages_and_transitions_of_one_pathway():
     graph = scenario.load().graph
     text = pathways.describe(graph, "psychiatry")

@@ -276,6 +276,35 @@ def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_p
     assert changed == {str((tmp_path / "care.yaml").resolve())}
 
 
+def test_compiling_again_notices_a_file_rewritten_with_the_same_size_and_modification_time(case, monkeypatch):
+    """Input files' digests are kept by their stamps (``layering.sha256``): a pathway file rewritten
+    in place, as long as before and with its modification time set back, has another change time,
+    so it is read again and the scenario compiled again. A file written just now is never kept."""
+    import os
+    import time
+
+    from sim import layering
+
+    path = case()
+    nursing = path.parent / "nursing.yaml"
+    name = str(nursing.resolve())
+    first = scenario.compiled(path)
+    assert first.inputs[name] == layering.sha256(nursing) and name not in layering._DIGESTS  # written just now
+    monkeypatch.setattr(layering, "_SETTLED_NS", 50_000_000)  # kept once 50 ms old
+    time.sleep(0.1)
+    assert scenario.compiled(path) is first and layering._DIGESTS[name][1] == first.inputs[name]
+    before = os.stat(nursing)
+    text = nursing.read_text(encoding="utf-8")
+    nursing.write_text(text.replace("duration_years: 3", "duration_years: 4", 1), encoding="utf-8")
+    os.utime(nursing, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(nursing)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    assert layering.changed(first.inputs) == [name]
+    edited = scenario.compiled(path)
+    assert edited is not first and edited.inputs[name] == layering.sha256(nursing) != first.inputs[name]
+    assert edited.stage_months.tolist() != first.stage_months.tolist()
+
+
 def test_loading_again_gives_a_fresh_copy_and_rereads_edited_files(case):
     path = case()
     first = scenario.load(path)
