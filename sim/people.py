@@ -136,13 +136,13 @@ class People:
             capacity = capacity * 3 // 2  # by half: amortised O(1), with less idle room than doubling
         if capacity == self._capacity:
             return
+        self._columns = {}  # first: each old column is freed as soon as its copy replaces it
         for name in self._arrays():
             old = getattr(self, name)
             new = np.empty(capacity, dtype=old.dtype)
             new[: len(old)] = old  # every old row: those ``truncate`` reset may still be marked
             setattr(self, name, new)
         self._capacity = capacity
-        self._columns = {}
 
     def _arrays(self) -> list[str]:
         """The names of every per-person array: the fields', ``active`` and ``state``."""
