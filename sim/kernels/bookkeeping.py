@@ -12,7 +12,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-NEVER = np.iinfo(np.int32).max
+from .clocks import NEVER
 
 
 def each(value, j):

@@ -228,10 +228,10 @@ class Retirement(Process):
     def step(self) -> None:
         model, clock = self.model, self.model.exits
         (retired, at_55), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
-        if len(retired) or len(at_55):  # one batch; reason codes in order of first use, as retiring reason by reason
-            codes = [model.events.reason_code(reason) for reason, ids in (("retired", retired), ("retired_mho", at_55))
-                     if len(ids)]
-            retire(model, np.concatenate((retired, at_55)), np.repeat(codes, [n for n in (len(retired), len(at_55)) if n]))
+        batches = [(reason, ids) for reason, ids in (("retired", retired), ("retired_mho", at_55)) if len(ids)]
+        if batches:  # one batch; reason codes in order of first use, as retiring reason by reason gives
+            codes = [model.events.reason_code(reason) for reason, _ in batches]
+            retire(model, np.concatenate((retired, at_55)), np.repeat(codes, [len(ids) for _, ids in batches]))
         model.remove(model.due(Status.RETURNED, by="return_until"), Status.LEFT, "return_ended")
 
 
