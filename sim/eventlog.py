@@ -2,11 +2,14 @@
 
 Each event is (person id, month, from stage, to stage, reason). Stage -1 means outside
 the modelled system (a new entrant comes from -1; a leaver goes to -1). Events are kept in
-blocks of columns, a new block when the last is full (so recording never copies what was
-recorded), and only turned into a table when asked for.
+blocks of columns, a new block when the next events do not fit in the last (so recording never
+copies what was recorded, and a compiled pass can write a batch of events straight into the
+block ``reserve`` gives), and only turned into a table when asked for.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_right
 
 import numpy as np
 
@@ -14,7 +17,7 @@ from . import calendar
 from .kernels.bookkeeping import write_events
 
 OUTSIDE = -1
-BLOCK = 1 << 16  # events a block holds
+BLOCK = 1 << 16  # events a block holds (more if one batch needs more)
 
 
 class EventLog:
@@ -23,7 +26,9 @@ class EventLog:
         self.reasons: list[str] = []
         self._reason_code: dict[str, int] = {}
         self._count = 0
-        self._blocks: list[tuple[np.ndarray, ...]] = []  # each BLOCK events long; the last filled up to _count
+        self._blocks: list[tuple[np.ndarray, ...]] = []  # each filled up to its entry of _filled
+        self._filled: list[int] = []
+        self._starts: list[int] = []  # the number of events before each block
 
     def reason_code(self, reason: str) -> int:
         code = self._reason_code.get(reason)
@@ -41,27 +46,23 @@ class EventLog:
         n = len(ids)
         if n == 0:
             return
-        values = (ids, month, from_stage, to_stage, self.reason_code(reason) if isinstance(reason, str) else reason)
-        done = 0
-        while done < n:  # into the last block, and new blocks as it fills: nothing recorded is ever copied
-            at = self._count % BLOCK
-            if at == 0 and self._count == len(self._blocks) * BLOCK:
-                self._blocks.append(_columns(BLOCK))
-            take = min(n - done, BLOCK - at)
-            write_events(*self._blocks[-1], at, done, take, *values)
-            done += take
-            self._count += take
+        columns, at = self.reserve(n)
+        write_events(*columns, at, 0, n, ids, month, from_stage, to_stage,
+                     self.reason_code(reason) if isinstance(reason, str) else reason)
+        self.wrote(n)
 
-    def room(self, n: int) -> tuple | None:
-        """The last block's columns and the row the next event goes in, when the next ``n`` events fit
-        in it (for compiled passes that record as they go; they add ``n`` to the count, ``wrote``)."""
-        at = self._count % BLOCK
-        if at + n <= BLOCK and (at or self._count < len(self._blocks) * BLOCK):
-            return self._blocks[-1], at
-        return None
+    def reserve(self, n: int) -> tuple[tuple[np.ndarray, ...], int]:
+        """Room for the next ``n`` events: a block's columns and the row they start at (the last block,
+        or a new one if they do not fit in it). Whoever writes them there says so (``wrote``)."""
+        if not self._blocks or self._filled[-1] + n > len(self._blocks[-1][0]):
+            self._blocks.append(_columns(max(BLOCK, n)))
+            self._starts.append(self._count)
+            self._filled.append(0)
+        return self._blocks[-1], self._filled[-1]
 
     def wrote(self, n: int) -> None:
-        """Count ``n`` events written into the ``room`` given."""
+        """Count ``n`` events written into the room ``reserve`` gave."""
+        self._filled[-1] += n
         self._count += n
 
     def __len__(self) -> int:
@@ -69,9 +70,9 @@ class EventLog:
 
     def arrays(self, since: int = 0) -> tuple[np.ndarray, ...]:
         """(ids, months, from, to, reason codes) of the events recorded from bookmark ``since`` on."""
-        first, last = since // BLOCK, -(-self._count // BLOCK)
-        parts = [tuple(column[max(since - b * BLOCK, 0): self._count - b * BLOCK] for column in self._blocks[b])
-                 for b in range(first, last)]
+        first = max(bisect_right(self._starts, since) - 1, 0)
+        parts = [tuple(column[max(since - start, 0): filled] for column in block)
+                 for block, start, filled in zip(self._blocks[first:], self._starts[first:], self._filled[first:])]
         if len(parts) == 1:
             return tuple(column.copy() for column in parts[0])
         return tuple(np.concatenate(columns) for columns in zip(*parts)) if parts else _columns(0)

@@ -252,15 +252,10 @@ class WorkforceModel(mesa.Model):
         p, flows, events = self.people, self.fte_flows, self.events
         reason = events.reason_code(reason) if isinstance(reason, str) else reason
         before = flows.where(p, ids) if flows.enabled else None
-        room = events.room(len(ids))
-        if room is None:  # the event log starts a block
-            events.record(ids, self.now, p.stage[ids], OUTSIDE, reason)
-            p.set_status(ids, int(status), keep_active)
-        else:
-            bookkeeping.leave(ids, self.now, reason, int(status), keep_active, GONE, p.stage, p.status, p.active,
-                              p.state, p.next_due, *room)
-            events.wrote(len(ids))
-            p.mark(ids)
+        bookkeeping.leave(ids, self.now, reason, int(status), keep_active, GONE, p.stage, p.status, p.active, p.state,
+                          p.next_due, *events.reserve(len(ids)))
+        events.wrote(len(ids))
+        p.mark(ids)
         if flows.enabled:
             flows.moved(before, flows.where(p, ids))
 

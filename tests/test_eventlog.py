@@ -7,7 +7,7 @@ from sim.eventlog import OUTSIDE, EventLog
 
 
 def test_events_read_back_in_order_from_any_bookmark_across_blocks(monkeypatch):
-    monkeypatch.setattr(eventlog, "BLOCK", 7)  # small blocks: records spill over several
+    monkeypatch.setattr(eventlog, "BLOCK", 7)  # small blocks: records fill several, some longer than a block
     log, expected, marks = EventLog(["a", "b"]), [], []
     rng = np.random.default_rng(0)
     for month in range(12):
