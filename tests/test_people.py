@@ -35,3 +35,16 @@ def test_truncate_resets_forgotten_rows():
     assert len(people) == 2
     people.add(3)
     assert not people.view("mho")[2:].any() and np.allclose(people.view("fte")[2:], 0.0)
+
+
+def test_kept_columns_are_the_stores_own_after_it_grows_and_new_rows_get_the_defaults():
+    p = People(capacity=16)
+    p.add(10, fte=np.float32(0.5))
+    fte, stage = p.columns_of(("fte", "stage"))
+    assert fte is p.fte and stage is p.stage
+    p.add(5000, stage=np.int16(3))  # grows: the columns are new arrays
+    fte, stage = p.columns_of(("fte", "stage"))
+    assert fte is p.fte and stage is p.stage and fte[9] == 0.5
+    new = p.add(3)  # no value given: every field's default, however the spare rows were made
+    for f in FIELDS:
+        assert (getattr(p, f.name)[new] == f.default).all(), f.name
