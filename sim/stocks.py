@@ -17,20 +17,24 @@ FTE far below the rest) has its totals summed afresh, person by person, on every
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numba
 import numpy as np
 
 from .people import COUNTED_STATE, NOT_COUNTED
 
 
-_SPAN = {np.float32: 2.0 ** (52 - np.finfo(np.float32).nmant)}  # 2**(52 - mantissa bits), by FTE type
-
-
 def exact(low: float, high: float, n: int, dtype=np.float32) -> bool:
     """Whether float64 sums of up to ``n`` FTEs between ``low`` and ``high`` are exact in any
     order: all positive and ``n * high <= 2**(52 - mantissa bits) * low``."""
-    span = _SPAN.get(dtype) or 2.0 ** (52 - np.finfo(dtype).nmant)
-    return bool(low > 0) and n * high <= span * low
+    return bool(low > 0) and n * high <= _span(dtype) * low
+
+
+@lru_cache(maxsize=8)
+def _span(dtype) -> float:
+    """2**(52 - the mantissa bits of ``dtype``), worked out once (every read of the stocks asks)."""
+    return 2.0 ** (52 - np.finfo(dtype).nmant)
 
 
 class Stocks:
