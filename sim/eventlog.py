@@ -60,6 +60,8 @@ class EventLog:
             self._filled.append(0)
         return self._blocks[-1], self._filled[-1]
 
+    no_room = None  # the columns of no room, for a compiled pass told to record nothing (set below)
+
     def wrote(self, n: int) -> None:
         """Count ``n`` events written into the room ``reserve`` gave."""
         self._filled[-1] += n
@@ -110,3 +112,6 @@ def _columns(capacity: int) -> tuple[np.ndarray, ...]:
     """Empty columns of (ids, months, from, to, reason codes)."""
     return (np.zeros(capacity, np.int64), np.zeros(capacity, np.int32), np.zeros(capacity, np.int16),
             np.zeros(capacity, np.int16), np.zeros(capacity, np.int16))
+
+
+EventLog.no_room = _columns(0)

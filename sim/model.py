@@ -73,6 +73,12 @@ def _states(statuses: tuple) -> np.ndarray:
     return has_status(np.arange(GONE + 1), statuses)
 
 
+def _codes(value, dtype) -> np.ndarray:
+    """Stage or reason codes, one for everyone (given as a scalar) or one each, as an array of one or
+    of each (``sim.kernels.bookkeeping.each`` broadcasts it): one type for a compiled pass however given."""
+    return np.asarray(value, dtype=dtype).reshape(-1)
+
+
 def _entry_tables(s) -> tuple:
     """The scenario's tables that entering a stage reads (``sim.kernels.entry``)."""
     return (s.stage_training, s.stage_group, s.stage_pathway, s.group_sector, s.stage_months, s.stage_ltft_share,
@@ -225,16 +231,21 @@ class WorkforceModel(mesa.Model):
                                     "hours_first_review"), now, p.key[ids])
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
+        events = self.events
+        columns, at = events.reserve(len(ids)) if reason is not None else (events.no_room, -1)
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
                           *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
-                          self.arrived)
+                          self.arrived, _codes(from_stage, np.int16),
+                          _codes(0 if reason is None else events.reason_code(reason) if isinstance(reason, str) else reason,
+                                 np.int16),
+                          columns, at)
+        if at >= 0:
+            events.wrote(len(ids))
         p.mark(ids)
         if flows.enabled:
             flows.moved(before, flows.where(p, ids))
         if due and self._due is not None:  # something due already this month: let this month's processes see it
             self._due.append(ids[p.next_due[ids] <= now])
-        if reason is not None:
-            self.events.record(ids, now, from_stage, stage, reason)
 
     def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> None:
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
@@ -283,13 +294,6 @@ class WorkforceModel(mesa.Model):
         """``establishment`` from the funded establishment and the FTE counted by stage."""
         own = funded + self._own_of_group @ stage_fte
         return own + self._post_of_group @ self.campaign_posts if self.campaign_posts.any() else own
-
-    def posts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The FTE counted by stage, and by group the funded establishment, the establishment and the
-        FTE in post, right now (as ``stage_fte``, ``funded_establishment``, ``establishment`` and
-        ``post_fte``): the stocks read once for a month's vacancies (``sim.processes.joiners``)."""
-        stage_fte, funded = self.stage_fte(), self.funded_establishment()
-        return stage_fte, funded, self._establishment(funded, stage_fte), self._post_of_group @ stage_fte
 
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
         """The establishment without the posts of roles funded with their own (see ``establishment``)."""

@@ -47,11 +47,22 @@ def person_keys(*parts, count: int) -> np.ndarray:
 def cohort_keys(parts: list[tuple], counts: np.ndarray) -> np.ndarray:
     """``person_keys`` of several cohorts at once (the parts and count of each), one after another."""
     base = np.array([stable_hash("person", *p) for p in parts], dtype=np.uint64)
-    return _cohort_keys(base, np.asarray(counts, dtype=np.int64))
+    return keys_of_cohorts(base, np.asarray(counts, dtype=np.int64))
+
+
+@lru_cache(maxsize=16)
+def person_key_table(kind: str, names: tuple[str, ...], first: int, last: int) -> np.ndarray:
+    """The base keys of the cohorts ``(kind, name, month)`` that ``cohort_keys`` hashes, for the months
+    from ``first`` to ``last`` (rows) and ``names`` (columns): for compiled code that makes a month's
+    cohorts' keys (``keys_of_cohorts``). The same in every run, so worked out once (read only)."""
+    table = np.array([[stable_hash.__wrapped__("person", kind, name, month) for name in names]
+                      for month in range(first, last + 1)], dtype=np.uint64).reshape(last - first + 1, len(names))
+    table.flags.writeable = False
+    return table
 
 
 @numba.njit(cache=True)
-def _cohort_keys(base, counts):
+def keys_of_cohorts(base, counts):
     """The i-th person of a cohort (from 1) gets ``mix(base + i * golden)``, SplitMix64's finaliser."""
     keys = np.empty(counts.sum(), dtype=np.uint64)
     j = 0

@@ -21,6 +21,7 @@ events has none), so the tables of runs no cap cuts are the tables they always w
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 RECRUITS, PLACES = "recruits_unused", "places_unfilled"
@@ -38,10 +39,7 @@ class Unused:
 
     def recruitment(self, sought: np.ndarray, available: np.ndarray) -> None:
         """A month's recruits sought and available by group: count the added supply not taken."""
-        added = available - self.supply
-        if (added > 0).any():
-            taken = np.minimum(sought, available) - np.minimum(sought, self.supply)
-            self.recruits += np.where(added > 0, np.maximum(added - taken, 0.0), 0.0)
+        not_taken(sought, available, self.supply, self.recruits)
 
     def unfilled(self, stage: int, reason: str, places: int) -> None:
         """Places of an intake a cap left unfilled (a count of at least 0)."""
@@ -55,6 +53,17 @@ class Unused:
         out = (self.recruits, self.places)
         self.recruits, self.places = np.zeros_like(self.recruits), np.zeros_like(self.places)
         return out
+
+
+@numba.njit(cache=True)
+def not_taken(sought, available, supply, recruits):
+    """Add to ``recruits`` the supply added since the start (``available`` above ``supply``) that a
+    month's vacancies did not take: ``min(sought, available) - min(sought, supply)`` of it is taken.
+    Compiled, so that the month's joiners (``sim.processes.joiners``) count it in their own pass."""
+    for g in range(sought.shape[0]):
+        added = available[g] - supply[g]
+        if added > 0:
+            recruits[g] += max(added - (min(sought[g], available[g]) - min(sought[g], supply[g])), 0.0)
 
 
 def tidy_rows(results) -> list[tuple]:

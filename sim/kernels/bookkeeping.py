@@ -4,7 +4,7 @@ handful of column writes a process makes several times a month; one compiled pas
 the numpy calls it replaces.
 
 A value given once for everyone, or one per person (a stage, a reason, whether people stay
-active), is read with ``each``: a scalar broadcasts, as numpy would broadcast it.
+active), is read with ``each``: a scalar or an array of one broadcasts, as numpy would broadcast it.
 """
 
 import numba
@@ -16,14 +16,14 @@ from .clocks import NEVER
 
 
 def each(value, j):
-    """``value[j]`` of an array, ``value`` itself of a scalar."""
-    return value[j] if np.ndim(value) else value
+    """``value[j]`` of an array (its only entry, of an array of one), ``value`` itself of a scalar."""
+    return value[j if len(value) > 1 else 0] if np.ndim(value) else value
 
 
 @overload(each, inline="always")
 def _each(value, j):
     if isinstance(value, types.Array):
-        return lambda value, j: value[j]
+        return lambda value, j: value[j if value.shape[0] > 1 else 0]
     return lambda value, j: value
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from . import participation
+from .bookkeeping import write_events
 from .streams import uniform
 
 @numba.njit(cache=True)
@@ -35,10 +36,14 @@ def enter(ids, stage, now, since, salts,
           # the scenario's tables
           stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
           stage_ltft_range, stage_ltft_persist, part_time_share, part_time_range, band_by_month, band_ends,
-          max_age_months, mho_end, exit_rates, hours_rates, new_or_training, arrived):
-    """Put ``ids`` into ``stage`` (one each), counting them in ``arrived`` by stage; ``salts``: the
-    month's salts of the streams ltft, ltft_fraction, hours_on_entry, hours_on_entry_fraction, exit,
-    hours_first_review. Returns how many have something due already this month."""
+          max_age_months, mho_end, exit_rates, hours_rates, new_or_training, arrived,
+          # their events: where they come from (a stage, or one each), why (a code, or one each), and the
+          # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
+          from_stage, reason, columns, at):
+    """Put ``ids`` into ``stage`` (one each), counting them in ``arrived`` by stage, and record their
+    events; ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
+    hours_on_entry_fraction, exit, hours_first_review. Returns how many have something due already
+    this month."""
     n_bands = band_ends.shape[0]
     due_now = 0
     for j in range(ids.shape[0]):
@@ -93,4 +98,6 @@ def enter(ids, stage, now, since, salts,
         next_due[i] = min(min(np.int64(stage_due[i]), due), review)
         due_now += next_due[i] <= now
         arrived[st] += 1
+    if at >= 0:
+        write_events(*columns, at, 0, ids.shape[0], ids, now, from_stage, stage, reason)
     return due_now

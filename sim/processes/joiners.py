@@ -38,7 +38,8 @@ from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
 from ..kernels.streams import uniform, uniforms
-from ..rng import ShareTable, cohort_keys, stable_hash
+from ..rng import ShareTable, cohort_keys, keys_of_cohorts, person_key_table, stable_hash
+from ..unused import not_taken
 from . import Process
 
 
@@ -117,31 +118,27 @@ class Joiners(Process):
                        campaigns=[key for key, _ in chosen],
                        campaign_keys=np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen],
                                               dtype=np.uint64),
-                       campaign_per_month=np.array([per_year / 12.0 for _, per_year in chosen]))
+                       campaign_per_month=np.array([per_year / 12.0 for _, per_year in chosen]),
+                       cohorts=person_key_table("joiner", tuple(s.groups), s.start, self.model.end), first_month=s.start)
 
     def step(self) -> None:
         model, t = self.model, self.tables
         s, now = model.inputs, model.now
         if t.supplied:
-            counts, vacant = _filling_vacancies(model, t)
-            groups = np.flatnonzero(counts)
-            sizes = counts[groups]
+            rows, keys, vacant = _filling_vacancies(model, t)
+            filling = len(rows)
         else:  # nobody is available to join: no need to count the vacancies
-            groups = sizes = np.zeros(0, dtype=np.int64)
+            rows, keys, filling = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), 0
         campaigns = _campaigns(model, t) if s.campaigns else []
-        if len(groups) == 0 and not campaigns:
+        if filling == 0 and not campaigns:
             return
-        parts = [("joiner", s.groups[g], now) for g in groups]
-        cohorts = groups
         if campaigns:
-            parts += [("campaign", s.groups[g], src, now) for g, src, _ in campaigns]
-            sizes = np.concatenate([sizes, [n for *_, n in campaigns]]).astype(np.int64)
-            cohorts = np.concatenate([groups, [g for g, *_ in campaigns]]).astype(np.int64)
-        rows = np.repeat(cohorts, sizes)
-        keys = cohort_keys(parts, sizes)
+            sizes = np.array([n for *_, n in campaigns], dtype=np.int64)
+            rows = np.concatenate([rows, np.repeat([g for g, *_ in campaigns], sizes)]).astype(np.int64)
+            keys = np.concatenate([keys, cohort_keys([("campaign", s.groups[g], src, now) for g, src, _ in campaigns],
+                                                     sizes)])
         ids = population.newcomers(model, keys, rows, t.newcomers,
                                    ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-        filling = int(sizes[: len(groups)].sum())  # the first joiners fill vacancies; the rest are campaigns' recruits
         salts = model.streams.salts(("joiner_stage", "joiner_source"), now, keys)
         if filling:
             stage, codes = _stages_and_sources(keys[:filling], rows[:filling], salts, t.shares, t.stages.labels,
@@ -174,18 +171,46 @@ class _Tables(NamedTuple):
     campaigns: list  # the funded campaigns in force, (group, source) in order
     campaign_keys: np.ndarray  # their keys of the campaigns' stream
     campaign_per_month: np.ndarray  # their recruits expected a month
+    cohorts: np.ndarray  # the base keys of each month's joiners of each group (sim.rng.person_key_table)
+    first_month: int  # the month of the first row of ``cohorts``
 
 
-def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray]:
-    """The month's joiners filling vacancies, by group (the reported recruits, and the unused extra
-    supply, counted on the way), and the vacant FTE by stage, for the stages they join."""
-    stage_fte, funded, establishment, post_fte = model.posts()
-    salt = model.streams.salts(("joiners",), model.now, t.group_keys)[0]
-    counts, sought = _joiners_by_group(establishment, post_fte, model.inputs.joiner_fill_per_month, t.available,
-                                       t.group_keys, salt, model.recruitment)
-    model.unused.recruitment(sought, t.available)
-    return counts, _stage_vacancies(funded, t.base_post_fte, model.base_stage_fte, model.inputs.stage_group,
-                                    model.campaign_posts, stage_fte)
+def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The month's joiners filling vacancies: each one's group and key, group by group (the reported
+    recruits, and the unused extra supply, counted on the way), and the vacant FTE by stage, for the
+    stages they join."""
+    s, now = model.inputs, model.now
+    salt = model.streams.salts(("joiners",), now, t.group_keys)[0]
+    return _joiners_month(model.stage_fte(), model.funded_establishment(), s.stage_group, s.stage_post,
+                          s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
+                          t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,
+                          t.base_post_fte, model.base_stage_fte, t.cohorts[now - t.first_month])
+
+
+@numba.njit(cache=True)
+def _joiners_month(stage_fte, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month, available,
+                   keys, salt, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts):
+    """``_filling_vacancies`` in one compiled pass: a month's few groups and stages cost less than the
+    numpy calls on them would. By group, the establishment is the funded posts, the posts of roles
+    funded with their own (as many as are filled) and the campaigns' posts; the FTE in post is what
+    the post stages count (each a sum of exact stocks, so the same in any order: ``sim.stocks``)."""
+    n = funded.shape[0]
+    establishment, post_fte = funded.copy(), np.zeros(n)
+    for c in range(stage_fte.shape[0]):
+        g = stage_group[c]
+        if stage_own[c]:
+            establishment[g] += stage_fte[c]
+        if stage_post[c]:
+            post_fte[g] += stage_fte[c]
+    if (campaign_posts != 0).any():
+        for c in range(stage_fte.shape[0]):
+            if stage_post[c]:
+                establishment[stage_group[c]] += campaign_posts[c]
+    counts, sought = _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment)
+    not_taken(sought, available, supply, unused)
+    rows = np.repeat(np.arange(n), counts)
+    return rows, keys_of_cohorts(cohorts, counts), _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group,
+                                                                 campaign_posts, stage_fte)
 
 
 @numba.njit(cache=True)
