@@ -138,8 +138,8 @@ class WorkforceModel(mesa.Model):
         self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed, decisions.registry(*(p.decisions for p in self.process_types)))
         self.people = People(capacity=1024, fields=FIELDS + sum((p.fields for p in self.process_types), ()))
-        self.stocks = Stocks(self.people, len(s.stages))  # headcount and FTE counted, kept as people change
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
+        self.stocks = Stocks(self.people, len(s.stages), self.fte_flows)  # headcount and FTE, kept as people change
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._funded = (None,)  # the parts of the funded establishment, by the revision of the scenario
@@ -221,9 +221,8 @@ class WorkforceModel(mesa.Model):
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
         if len(ids) == 0:
             return
-        s, p, now, flows = self.inputs, self.people, self.now, self.fte_flows
+        s, p, now = self.inputs, self.people, self.now
         ids = np.asarray(ids, dtype=np.int64)
-        before = flows.where(p, ids) if flows.enabled else None
         stage = np.asarray(stage, dtype=np.int16)
         if stage.ndim == 0:
             stage = np.full(len(ids), stage)
@@ -242,8 +241,6 @@ class WorkforceModel(mesa.Model):
         if at >= 0:
             events.wrote(len(ids))
         p.mark(ids)
-        if flows.enabled:
-            flows.moved(before, flows.where(p, ids))
         if due and self._due is not None:  # something due already this month: let this month's processes see it
             self._due.append(ids[p.next_due[ids] <= now])
 
@@ -260,15 +257,12 @@ class WorkforceModel(mesa.Model):
         whether they stay active, a scalar or one per person)."""
         if len(ids) == 0:
             return
-        p, flows, events = self.people, self.fte_flows, self.events
+        p, events = self.people, self.events
         reason = events.reason_code(reason) if isinstance(reason, str) else reason
-        before = flows.where(p, ids) if flows.enabled else None
         bookkeeping.leave(ids, self.now, reason, int(status), keep_active, GONE, p.stage, p.status, p.active, p.state,
                           p.next_due, *events.reserve(len(ids)))
         events.wrote(len(ids))
         p.mark(ids)
-        if flows.enabled:
-            flows.moved(before, flows.where(p, ids))
 
     # ---- aggregates -----------------------------------------------------------------------
     def counted(self) -> np.ndarray:

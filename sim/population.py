@@ -131,6 +131,7 @@ def create(model) -> None:
         p.refresh_due(slice(p.count - len(ids), p.count))  # the stage ends are known now (the last rows)
         model.events.record(ids, model.now, -1, stage, "stock")
     model.arrived[:] = 0
+    model.stocks.settle()
     model.fte_flows.take()  # the starting stocks are where the tally starts, not FTE that moved
 
 

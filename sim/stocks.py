@@ -22,6 +22,7 @@ from functools import lru_cache
 import numba
 import numpy as np
 
+from .fte_flows import CHANGED, JOINED, LEFT
 from .people import COUNTED_STATE, NOT_COUNTED
 
 
@@ -39,10 +40,13 @@ def _span(dtype) -> float:
 
 class Stocks:
     """Headcount (int64) and FTE (float64) of the counted people by cell, ``stage * 2 + Welsh
-    ability`` (``cells`` of them), as of the last ``settle``."""
+    ability`` (``cells`` of them), as of the last ``settle``. Each person's move from one cell to
+    another is also the FTE they took into, out of or within a group's workforce: ``flows`` (an
+    enabled ``sim.fte_flows.FteFlows``) tallies it."""
 
-    def __init__(self, people, n_stages: int):
+    def __init__(self, people, n_stages: int, flows=None):
         self.people = people
+        self.flows = flows
         self.cells = 2 * n_stages
         self.headcount = np.zeros(self.cells, dtype=np.int64)
         self.fte = np.zeros(self.cells)
@@ -56,8 +60,9 @@ class Stocks:
         marked, p.marked = p.marked, []
         ids = marked[0] if len(marked) == 1 and not isinstance(marked[0], slice) else np.concatenate(
             [np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
+        flows = self.flows if self.flows is not None and self.flows.enabled else None
         low, high = _settle(ids, COUNTED_STATE, p.stage, p.welsh, p.state, p.fte, p.counted_as, p.counted_fte,
-                            self.headcount, self.fte)
+                            self.headcount, self.fte, *((flows.group_of_cell, flows.tally) if flows else _NO_TALLY))
         self.low, self.high = min(self.low, low), max(self.high, high)
         if not exact(self.low, self.high, p.count):  # the sums would depend on the order of adding
             return self._recount()
@@ -76,10 +81,16 @@ class Stocks:
         return self
 
 
+_NO_TALLY = (np.zeros(0, dtype=np.intp), np.zeros((0, 0)))  # no FTE flows tallied
+
+
 @numba.njit(cache=True)
-def _settle(ids, counted_state, stage, welsh, state, fte, counted_as, counted_fte, headcount, fte_sums):
+def _settle(ids, counted_state, stage, welsh, state, fte, counted_as, counted_fte, headcount, fte_sums,
+            group_of_cell, tally):
     """Move each person's count from the cell they were counted in to the one they count in now (a
-    person marked twice moves once); the smallest and largest FTE now counted among them."""
+    person marked twice moves once); the smallest and largest FTE now counted among them. With a
+    ``tally`` (``sim.fte_flows``), the FTE each takes out of the group of their old cell and into the
+    group of their new one, or changes within one (``group_of_cell``: by cell + 1, the cell -1 first)."""
     low, high = np.inf, 0.0
     for i in ids:
         cell = np.int16(stage[i] * 2 + welsh[i]) if counted_state[state[i]] else np.int16(NOT_COUNTED)
@@ -90,5 +101,18 @@ def _settle(ids, counted_state, stage, welsh, state, fte, counted_as, counted_ft
             headcount[cell] += 1
             fte_sums[cell] += fte[i]
             low, high = min(low, np.float64(fte[i])), max(high, np.float64(fte[i]))
+        if tally.shape[0]:
+            _tally(tally, group_of_cell[counted_as[i] + 1], np.float64(counted_fte[i]), group_of_cell[cell + 1],
+                   np.float64(fte[i]))
         counted_as[i], counted_fte[i] = cell, fte[i]
     return low, high
+
+
+@numba.njit(cache=True, inline="always")
+def _tally(tally, was, fte_was, now, fte_now):
+    """One person's FTE moved: out of group ``was`` and into ``now``, or changed within one."""
+    if was == now:
+        tally[CHANGED, now] += fte_now - fte_was
+    else:
+        tally[LEFT, was] += fte_was
+        tally[JOINED, now] += fte_now

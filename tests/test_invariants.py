@@ -9,7 +9,6 @@ import pytest
 
 import tiny_scenario
 from sim import WorkforceModel, calendar
-from sim.fte_flows import CHANGED
 from sim.invariants import InvariantError, check_intake_and_joiners, check_replay, check_step, replay, youngest_ages
 from sim.people import Status
 
@@ -188,8 +187,7 @@ def test_the_checks_catch_a_change_of_hours_the_stocks_were_not_told_of(tmp_path
     model._collect()
     with pytest.raises(InvariantError, match="running stocks differ"):
         check_step(model, before, model.history[-1])
-    model.people.mark(np.array([someone]))
-    model.fte_flows.tally[CHANGED, 0] -= float(model.people.fte[someone])  # and tallied (sim.fte_flows)
+    model.people.mark(np.array([someone]))  # the stocks tally what they move (sim.fte_flows)
     model.history.pop()
     model._collect()
     check_step(model, before, model.history[-1])  # marked: the stocks follow
@@ -240,13 +238,14 @@ def test_the_checks_catch_a_change_of_fte_no_flow_explains(tmp_path):
     model.now += 1
     someone = model.counted()[0]
     model.people.fte[someone] *= 0.5
-    model.people.mark(np.array([someone]))  # the stocks follow, but no process tallied the change
+    model.people.mark(np.array([someone]))  # the stocks follow, and tally it as a change of hours
     model._collect()
+    assert model.history[-1]["fte_flows"][2, 0] == -0.5
+    check_step(model, before, model.history[-1])  # explained
+    model.history[-1]["fte_flows"][2, 0] = 0.0  # a tally that lost it
     with pytest.raises(InvariantError, match="staff FTE changed by -0.5000 but joiners .0.0000., leavers .0.0000. "
                                              "and changes of hours .\\+0.0000. explain \\+0.0000"):
         check_step(model, before, model.history[-1])
-    model.history[-1]["fte_flows"][2, 0] = -0.5  # tallied as a change of hours: explained
-    check_step(model, before, model.history[-1])
     model.history[-1]["fte_flows"][:, 0] = [1.0, 0.0, -1.5]  # FTE joined with no joiner recorded
     with pytest.raises(InvariantError, match="staff FTE of joiners 1.0000 with no joiners recorded"):
         check_step(model, before, model.history[-1])

@@ -78,10 +78,8 @@ class Hours(Process):
         model = self.model
         s, p, now = model.inputs, model.people, model.now
         ids = model.due(Status.IN_POST, by="hours_due")
-        before = model.fte_flows.where(p, ids)
         salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids])
         participation.review(ids.astype(np.int64), now, salts, s.part_time_share, s.part_time_range, s._band_by_month,
                              model.reviews.rates, p.key, p.sex, p.birth_month, p.group, p.fte, p.stage_due, p.exit_due,
                              p.hours_due, p.next_due)
-        model.fte_flows.moved(before, model.fte_flows.where(p, ids))
         p.mark(ids)  # for the stocks (sim.stocks)

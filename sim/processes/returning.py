@@ -38,10 +38,8 @@ class Returning(Process):
         ids = model.due(Status.RETIRED, by="return_due")
         if len(ids) == 0:
             return
-        before = model.fte_flows.where(p, ids)
         retiring.come_back(ids, now, model.streams.salts(("return_stay",), now, p.key[ids])[0], s.return_hours_cut,
                            s.return_stay_months, s.max_age_months, p.key, p.birth_month, p.group, p.fte, p.return_due,
                            p.return_until, p.next_due)
         p.set_status(ids, int(Status.RETURNED))
-        model.fte_flows.moved(before, model.fte_flows.where(p, ids))
         model.events.record(ids, now, -1, p.stage[ids], "returned")
