@@ -37,10 +37,6 @@ class EventLog:
             self.reasons.append(reason)
         return code
 
-    def known(self, reason: str) -> int:
-        """The code of a reason already used, -1 if it has not been (``reason_code`` gives it one)."""
-        return self._reason_code.get(reason, -1)
-
     def record(self, ids, month: int, from_stage, to_stage, reason) -> None:
         """Record events for ``ids``; stages and reason (a string, a code or an array of codes) broadcast."""
         n = len(ids)

@@ -40,7 +40,6 @@ step into ``model.history``; Mesa's ``model.datacollector`` is filled from it wh
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 
 import mesa
 import numpy as np
@@ -50,7 +49,7 @@ from .errors import InputError
 from .eventlog import OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
-from .people import COUNTED, FIELDS, GONE, People, Status, distinct, has_status
+from .people import COUNTED, FIELDS, GONE, People, Status, distinct
 from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
 from .processes import exits, hours
@@ -61,16 +60,11 @@ from .kernels import bookkeeping, entry, participation
 
 COLLECT = ("monthly", "yearly")
 # statuses whose hours get drawn afresh on entering a post
+_NOBODY = np.zeros(0, dtype=np.int64)
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
                  "exit_rate", "exit_due", "hours_due", "next_due")
-
-
-@lru_cache(maxsize=64)
-def _states(statuses: tuple) -> np.ndarray:
-    """By state (``sim.people.GONE`` included): whether it is one of ``statuses``."""
-    return has_status(np.arange(GONE + 1), statuses)
 
 
 def _codes(value, dtype) -> np.ndarray:
@@ -204,18 +198,16 @@ class WorkforceModel(mesa.Model):
         """Ids of active people with one of the given statuses."""
         return self.people.in_status(*statuses)
 
-    def due(self, *statuses, by: str | None = None) -> np.ndarray:
-        """Ids of active people with one of the given statuses who may have something due this
-        month: those whose ``next_due`` had come at the start of the step, and anyone who has
-        entered a stage since with something due (a superset: each process checks its own date,
-        or names its column of due months, ``by``, to have only those whose month has come)."""
+    def due_list(self) -> np.ndarray:
+        """Ids of people who may have something due this month, sorted: those whose ``next_due`` had
+        come at the start of the step, and anyone who has entered a stage since with something due.
+        A superset: each step chooses its own by state and by its column of due months
+        (``sim.kernels.bookkeeping.in_states``)."""
         if not self._due:
-            return np.zeros(0, dtype=np.int64)
+            return _NOBODY
         if len(self._due) > 1:
             self._due = [distinct(np.concatenate(self._due))]
-        p = self.people
-        return bookkeeping.in_states(self._due[0], p.state, _states(statuses), p.next_due if by is None else
-                                     getattr(p, by), self.now if by else bookkeeping.NEVER)
+        return self._due[0]
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""

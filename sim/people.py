@@ -17,6 +17,7 @@ export and the record shown for one person.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import IntEnum
 
 import numpy as np
@@ -97,6 +98,19 @@ def has_status(status: np.ndarray, statuses) -> np.ndarray:
     for wanted in statuses[1:]:
         chosen |= status == int(wanted)
     return chosen
+
+
+def states(*statuses) -> np.ndarray:
+    """By state (``GONE`` included): whether it is one of ``statuses`` (read only), for choosing
+    people by state in compiled steps (``sim.kernels.bookkeeping.in_states``)."""
+    return _states(statuses)
+
+
+@lru_cache(maxsize=64)
+def _states(statuses: tuple) -> np.ndarray:
+    table = has_status(np.arange(GONE + 1), statuses)
+    table.flags.writeable = False
+    return table
 
 
 class People:

@@ -4,16 +4,72 @@ else's next exit or check is scheduled (the ``Leaving`` step of ``sim.processes.
 
 A leaver is told from a retiree at one draw: leaving with probability q_leave / (1 - (1 - q_leave)
 (1 - q_retire)), as ``sim.processes.exits`` explains.
+
+Each exit step is one compiled call (``attrition``, ``leaving``, ``retirement``): it chooses its
+people from the month's due list, decides, and records their events and sets their status
+(``sim.kernels.bookkeeping``). ``statuses`` are (left, retired, returned), as ``sim.people.Status``.
 """
 
 import numba
 import numpy as np
 
 from .choice import pick
-from .clocks import MHO_AGE, band as band_of, checks, exit_month, left_after
+from .bookkeeping import in_states, leave
+from .clocks import MHO_AGE, NEVER, band as band_of, checks, exit_month, left_after
+from .retiring import will_return
 from .streams import uniform
 
 STAY, LEAVE, RETIRE, RETIRE_MHO = range(4)
+LEFT, RETIRED, RETURNED = range(3)  # the rows of ``statuses``
+
+
+@numba.njit(cache=True)
+def attrition(due, now, training, birth_month, group, max_age_months, codes, statuses, gone,
+              stage, status, active, state, exit_due, next_due, columns, at):
+    """The trainees of ``due`` whose exit has come leave training (reason ``codes[0]``), or retire
+    at their group's maximum age (``codes[1]``), their events written from row ``at`` of
+    ``columns``. Returns them, leavers first, as their events list them."""
+    ids = in_states(due, state, training, exit_due, now)
+    leavers, retirees = oldest(ids, now, birth_month, group, max_age_months)
+    leave(leavers, now, codes[0], statuses[LEFT], False, gone, stage, status, active, state, next_due, columns, at)
+    leave(retirees, now, codes[1], statuses[RETIRED], False, gone, stage, status, active, state, next_due, columns,
+          at + leavers.shape[0])
+    return np.concatenate((leavers, retirees))
+
+
+@numba.njit(cache=True)
+def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months,
+            mho_end, mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels, statuses, gone,
+            key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due,
+            hours_due, next_due, status, active, state, columns, at):
+    """The people in post of ``due`` whose exit or check has come: ``decide``, and the leavers leave,
+    group by group, their events written from row ``at`` of ``columns``. Returns the leavers, the
+    retirees and the retirees at 55 under MHO status (retired by ``retirement``)."""
+    ids = in_states(due, state, in_post, next_due, NEVER)
+    (leavers, reasons), retired, retired_mho = decide(
+        ids, now, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months, mho_end,
+        mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels, key, sex, birth_month, stage,
+        group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due, hours_due, next_due)
+    leave(leavers, now, reasons, statuses[LEFT], False, gone, stage, status, active, state, next_due, columns, at)
+    return leavers, retired, retired_mho
+
+
+@numba.njit(cache=True)
+def retirement(retired, retired_mho, due, now, returning, salts, return_share, max_age_months, codes, statuses, gone,
+               key, birth_month, group, stage, status, active, state, return_due, return_until, next_due, columns, at):
+    """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
+    ``codes[1]``): those who will come back stay active, due back within a year (``will_return``;
+    ``salts``: return, return_delay); then the returners of ``due`` whose stay has ended leave
+    (``codes[2]``). Their events are written from row ``at`` of ``columns``; returns them, in order."""
+    ids = np.concatenate((retired, retired_mho))
+    reasons = np.full(ids.shape[0], codes[0], dtype=np.int16)
+    reasons[retired.shape[0]:] = codes[1]
+    back = will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due)
+    leave(ids, now, reasons, statuses[RETIRED], back, gone, stage, status, active, state, next_due, columns, at)
+    ended = in_states(due, state, returning, return_until, now)
+    leave(ended, now, codes[2], statuses[LEFT], False, gone, stage, status, active, state, next_due, columns,
+          at + ids.shape[0])
+    return np.concatenate((ids, ended))
 
 
 @numba.njit(cache=True)

@@ -4,6 +4,7 @@ FTE within the group's range; the hours review that re-draws them (``sim.process
 import numba
 import numpy as np
 
+from .bookkeeping import in_states
 from .clocks import band as band_of, exit_month
 from .streams import uniform
 
@@ -25,6 +26,17 @@ def draw_each(ids, now, salts, part_time_share, part_time_range, band_by_month, 
         i = ids[j]
         fte[i] = draw(key[i], salts, part_time_share, part_time_range, group[i], sex[i],
                       band_of(band_by_month, now - np.int64(birth_month[i])))
+
+
+@numba.njit(cache=True)
+def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_month, hours_rates,
+            key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due, state):
+    """The hours reviews of the people in post of ``due`` (in a state ``in_post`` marks) whose review
+    has come (``review``). Returns them."""
+    ids = in_states(due, state, in_post, hours_due, now)
+    review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates, key, sex, birth_month,
+           group, fte, stage_due, exit_due, hours_due, next_due)
+    return ids
 
 
 @numba.njit(cache=True)

@@ -5,9 +5,25 @@ who come back this month at reduced hours for a stay (``sim.processes.exits``,
 import numba
 import numpy as np
 
+from .bookkeeping import in_states, set_status, write_events
 from .streams import uniform
 
 NEVER = np.iinfo(np.int32).max
+
+
+@numba.njit(cache=True)
+def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max_age_months, returned, gone, code,
+              key, birth_month, group, fte, stage, status, active, state, return_due, return_until, next_due,
+              columns, at):
+    """The retirees of ``due`` (in a state ``retired`` marks) whose return has come come back to their
+    stage (``come_back``), in status ``returned``, their events (reason ``code``) written from row
+    ``at`` of ``columns``. Returns them."""
+    ids = in_states(due, state, retired, return_due, now)
+    come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
+              return_due, return_until, next_due)
+    set_status(ids, returned, True, gone, status, active, state, next_due)
+    write_events(*columns, at, 0, ids.shape[0], ids, now, -1, stage[ids], code)
+    return ids
 
 
 @numba.njit(cache=True)

@@ -50,9 +50,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from ..fields import BandRates, Probability, Strict, shares_sum_to_one
-from ..kernels import clocks, retiring
-from ..kernels.exits import decide, oldest
-from ..people import NEVER, Status
+from ..kernels import clocks, exits as kernels
+from ..people import GONE, NEVER, Status, states
 from ..rng import ShareTable
 from . import Process
 
@@ -165,17 +164,32 @@ def threshold_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
     return np.where(positive, since + months, NEVER).astype(np.int64)
 
 
+_STATUSES = np.array([Status.LEFT, Status.RETIRED, Status.RETURNED], dtype=np.int8)  # as sim.kernels.exits's
+
+
 class Attrition(Process):
     """Trainees whose exit has come leave training; those at their group's maximum age retire."""
+
+    def compile(self, s) -> np.ndarray:
+        """The reason codes of its events: leaving training, retiring."""
+        return codes(self.model.events, "attrition", "retired")
 
     def step(self) -> None:
         model = self.model
         s, p = model.inputs, model.people
         model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
-        leavers, retirees = oldest(model.due(Status.TRAINING, by="exit_due"), model.now, p.birth_month, p.group,
-                                   s.max_age_months)
-        model.remove(leavers, Status.LEFT, "attrition")
-        model.remove(retirees, Status.RETIRED, "retired")
+        due = model.due_list()
+        columns, at = model.events.reserve(len(due))
+        ids = kernels.attrition(due, model.now, states(Status.TRAINING), p.birth_month, p.group, s.max_age_months,
+                                self.tables, _STATUSES, GONE, p.stage, p.status, p.active, p.state, p.exit_due,
+                                p.next_due, columns, at)
+        model.events.wrote(len(ids))
+        p.mark(ids)
+
+
+def codes(events, *reasons) -> np.ndarray:
+    """The reason codes of the events a step records, given before its first month (``sim.eventlog``)."""
+    return np.array([events.reason_code(reason) for reason in reasons], dtype=np.int16)
 
 
 class Leaving(Process):
@@ -197,23 +211,20 @@ class Leaving(Process):
 
     def step(self) -> None:
         model = self.model
-        s, p, now, clock = model.inputs, model.people, model.now, model.exits
-        clock.retiring = _NOBODY, _NOBODY
-        ids = model.due(Status.IN_POST)
-        if len(ids) == 0:
-            return
-        table = self.tables
-        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[ids])
-        (leavers, reasons), retired, retired_mho = decide(
-            ids, now, salts, clock.rates, clock.leave, clock.retire, s._band_by_month, s.band_ends, s.max_age_months,
-            s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
-            *p.columns_of(_FIELDS))
-        clock.retiring = retired, retired_mho
-        model.remove(leavers, Status.LEFT, reasons)  # group by group, as the event log lists them
+        s, p, now, clock, table = model.inputs, model.people, model.now, model.exits, self.tables
+        due = model.due_list()
+        columns, at = model.events.reserve(len(due))
+        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key[due])
+        leavers, *clock.retiring = kernels.leaving(
+            due, now, states(Status.IN_POST), salts, clock.rates, clock.leave, clock.retire, s._band_by_month,
+            s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
+            table.labels, _STATUSES, GONE, *p.columns_of(_FIELDS), columns, at)
+        model.events.wrote(len(leavers))
+        p.mark(leavers)
 
 
 _FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "exit_since", "exit_rate", "exit_due",
-           "stage_due", "hours_due", "next_due")
+           "stage_due", "hours_due", "next_due", "status", "active", "state")
 
 
 class Retirement(Process):
@@ -225,20 +236,20 @@ class Retirement(Process):
         "return_delay": "a retiree coming back: the months before they return",
     }
 
+    def compile(self, s) -> np.ndarray:
+        """The reason codes of its events: retiring, retiring at 55 under MHO status, a stay back ending."""
+        return codes(self.model.events, "retired", "retired_mho", "return_ended")
+
     def step(self) -> None:
         model, clock = self.model, self.model.exits
-        (retired, at_55), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
-        batches = [(reason, ids) for reason, ids in (("retired", retired), ("retired_mho", at_55)) if len(ids)]
-        if batches:  # one batch; reason codes in order of first use, as retiring reason by reason gives
-            codes = [model.events.reason_code(reason) for reason, _ in batches]
-            retire(model, np.concatenate((retired, at_55)), np.repeat(codes, [len(ids) for _, ids in batches]))
-        model.remove(model.due(Status.RETURNED, by="return_until"), Status.LEFT, "return_ended")
-
-
-def retire(model, ids: np.ndarray, reasons: np.ndarray) -> None:
-    """Retire people (with a reason code each); those who will return stay active with a return
-    month within a year."""
-    s, p, now = model.inputs, model.people, model.now
-    back = retiring.will_return(ids, now, model.streams.salts(("return", "return_delay"), now, p.key[ids]),
-                                s.return_share, s.max_age_months, p.key, p.birth_month, p.group, p.return_due, p.next_due)
-    model.remove(ids, Status.RETIRED, reasons, keep_active=back)
+        s, p, now = model.inputs, model.people, model.now
+        (retired, retired_mho), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
+        due = model.due_list()
+        columns, at = model.events.reserve(len(retired) + len(retired_mho) + len(due))
+        ids = kernels.retirement(retired, retired_mho, due, now, states(Status.RETURNED),
+                                 model.streams.salts(("return", "return_delay"), now, p.key[retired]), s.return_share,
+                                 s.max_age_months, self.tables, _STATUSES, GONE, p.key, p.birth_month, p.group,
+                                 p.stage, p.status, p.active, p.state, p.return_due, p.return_until, p.next_due,
+                                 columns, at)
+        model.events.wrote(len(ids))
+        p.mark(ids)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..fields import BandRates, Fraction, Probability, Strict
 from ..kernels import participation
-from ..people import Status
+from ..people import Status, states
 from . import Process
 from .exits import threshold_month
 
@@ -77,9 +77,9 @@ class Hours(Process):
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
-        ids = model.due(Status.IN_POST, by="hours_due")
-        salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[ids])
-        participation.review(ids.astype(np.int64), now, salts, s.part_time_share, s.part_time_range, s._band_by_month,
-                             model.reviews.rates, p.key, p.sex, p.birth_month, p.group, p.fte, p.stage_due, p.exit_due,
-                             p.hours_due, p.next_due)
+        due = model.due_list()
+        salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key[due])
+        ids = participation.reviews(due, now, states(Status.IN_POST), salts, s.part_time_share, s.part_time_range,
+                                    s._band_by_month, model.reviews.rates, p.key, p.sex, p.birth_month, p.group, p.fte,
+                                    p.stage_due, p.exit_due, p.hours_due, p.next_due, p.state)
         p.mark(ids)  # for the stocks (sim.stocks)

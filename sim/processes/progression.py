@@ -11,9 +11,10 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from ..kernels.bookkeeping import in_states, leave
 from ..kernels.choice import pick
 from ..kernels.streams import uniform
-from ..people import Status
+from ..people import GONE, Status, states
 from ..rng import ShareTable
 from . import Process
 
@@ -22,68 +23,57 @@ class Progression(Process):
     decisions = {"progression": "a person finishing a stage: the transition they take"}
 
     def compile(self, s) -> "_Transitions":
-        """Every stage's transitions as one table (a row per stage), with the reason of each exit."""
+        """Every stage's transitions as one table (a row per stage), labelled with the target stage, and
+        each exit's reason code."""
         table = ShareTable.from_cumulative(s.transition_cumulative, s.transition_targets)
-        width = table.labels.shape[1]
-        exits = [None] * table.labels.size  # by cell (stage * width + transition): its reason, None if no exit
+        codes = np.zeros(table.labels.shape, dtype=np.int16)
         for stage, (targets, reasons) in enumerate(zip(s.transition_targets, s.transition_reasons)):
             for k in np.flatnonzero(targets < 0):
-                exits[stage * width + k] = f"exit:{reasons[k]}"
-        return _Transitions(table, exits, self._codes(exits))
-
-    def _codes(self, exits: list) -> np.ndarray:
-        """Each cell's reason code, -1 until the reason is first used: codes go in order of first use
-        (``EventLog.reason_code``), as the event table lists them, so none is given ahead of its use."""
-        return np.array([-1 if reason is None else self.model.events.known(reason) for reason in exits], dtype=np.int16)
+                codes[stage, k] = self.model.events.reason_code(f"exit:{reasons[k]}")
+        return _Transitions(table, codes)
 
     def step(self) -> None:
-        model = self.model
+        model, (table, codes) = self.model, self.tables
         p, now = model.people, model.now
-        ids = model.due(Status.TRAINING, Status.IN_POST, by="stage_due")
-        if len(ids) == 0:
-            return
-        t = self.tables
-        table = t.table
-        leavers, cells, reasons, new, movers, targets, sources = finish(
-            ids, model.streams.salts(("progression",), now, p.key[ids])[0], table.cumulative, table.total,
-            table.last, table.labels, t.codes, p.key, p.stage)
-        model.events.reason_code("progressed")  # reason codes in order of first use, as the event table lists them
-        if new:  # an exit taken for the first time: its reason's code is the next, the exits taken in cell order
-            for cell in np.unique(cells):
-                model.events.reason_code(t.exits[cell])
-            t.codes[:] = self._codes(t.exits)
-            reasons = t.codes[cells]
-        model.remove(leavers, Status.LEFT, reasons)
+        due = model.due_list()
+        columns, at = model.events.reserve(len(due))
+        leavers, movers, targets, sources = finish(
+            due, now, states(Status.TRAINING, Status.IN_POST), model.streams.salts(("progression",), now, p.key[due])[0],
+            table.cumulative, table.total, table.last, table.labels, codes, int(Status.LEFT), GONE, p.key,
+            p.stage, p.stage_due, p.status, p.active, p.state, p.next_due, columns, at)
+        model.events.wrote(len(leavers))
+        p.mark(leavers)
         model.enter_stage(movers, targets, "progressed", from_stage=sources)
 
 
 class _Transitions(NamedTuple):
     table: ShareTable  # each stage's transitions: shares, and targets as labels (-1: an exit)
-    exits: list  # by cell: the exit's reason, None for a move to a stage
-    codes: np.ndarray  # by cell: the exit reason's code, -1 until first used (kept up to date by ``step``)
+    codes: np.ndarray  # (stage, transition): an exit's reason code
 
 
 @numba.njit(cache=True)
-def finish(ids, salt, cumulative, total, last, labels, codes, key, stage):
-    """The people ``ids`` finishing their stage, each taking a transition drawn (as ``ShareTable.pick``
-    would) with their stage's shares: one pass, not a dozen small array operations a month. Returns
-    the leavers, their cells (stage * width + transition) and reason codes, whether any code is still
-    -1 (a reason not used before), and the movers, their target stages and the stages they leave."""
-    n, width = ids.shape[0], labels.shape[1]
-    leavers, cells, reasons = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int16)
+def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, key, stage, stage_due, status,
+           active, state, next_due, columns, at):
+    """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
+    transition drawn (as ``ShareTable.pick`` would) with their stage's shares: one pass, not a dozen
+    small array operations a month. The leavers leave (their events written from row ``at`` of
+    ``columns``, with their exit's reason code); returns them, and the movers, their target stages and
+    the stages they leave."""
+    ids = in_states(due, state, chosen, stage_due, now)
+    n = ids.shape[0]
+    leavers, reasons = np.empty(n, np.int64), np.empty(n, np.int16)
     movers, targets, sources = np.empty(n, np.int64), np.empty(n, np.int16), np.empty(n, np.int16)
-    out, moved, new = 0, 0, False
+    out, moved = 0, 0
     for j in range(n):
         i = ids[j]
         st = stage[i]
         k = pick(uniform(key[i], salt), st, cumulative, total, last)
         target = labels[st, k]
         if target < 0:
-            leavers[out], cells[out] = i, st * width + k
-            reasons[out] = codes[cells[out]]
-            new |= reasons[out] < 0
+            leavers[out], reasons[out] = i, codes[st, k]
             out += 1
         else:
             movers[moved], targets[moved], sources[moved] = i, target, st
             moved += 1
-    return leavers[:out], cells[:out], reasons[:out], new, movers[:moved], targets[:moved], sources[:moved]
+    leave(leavers[:out], now, reasons[:out], left, False, gone, stage, status, active, state, next_due, columns, at)
+    return leavers[:out], movers[:moved], targets[:moved], sources[:moved]

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ..fields import Probability, Strict
 from ..kernels import retiring
-from ..people import NEVER, Field as PersonField, Status
+from ..people import GONE, NEVER, Field as PersonField, Status, states
 from . import Process
 
 
@@ -32,14 +32,18 @@ class Returning(Process):
               PersonField("return_until", "int32", NEVER, "month a returner leaves again"))
     decisions = {"return_stay": "a returner: how long they stay"}
 
+    def compile(self, s) -> int:
+        """The reason code of its events."""
+        return self.model.events.reason_code("returned")
+
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now
-        ids = model.due(Status.RETIRED, by="return_due")
-        if len(ids) == 0:
-            return
-        retiring.come_back(ids, now, model.streams.salts(("return_stay",), now, p.key[ids])[0], s.return_hours_cut,
-                           s.return_stay_months, s.max_age_months, p.key, p.birth_month, p.group, p.fte, p.return_due,
-                           p.return_until, p.next_due)
-        p.set_status(ids, int(Status.RETURNED))
-        model.events.record(ids, now, -1, p.stage[ids], "returned")
+        due = model.due_list()
+        columns, at = model.events.reserve(len(due))
+        salt = model.streams.salts(("return_stay",), now, p.key[due])[0]
+        ids = retiring.returning(due, now, states(Status.RETIRED), salt, s.return_hours_cut, s.return_stay_months,
+                                 s.max_age_months, int(Status.RETURNED), GONE, self.tables, p.key, p.birth_month, p.group, p.fte, p.stage, p.status, p.active, p.state,
+                                 p.return_due, p.return_until, p.next_due, columns, at)
+        model.events.wrote(len(ids))
+        p.mark(ids)
