@@ -215,9 +215,7 @@ class WorkforceModel(mesa.Model):
             return
         s, p, now = self.inputs, self.people, self.now
         ids = np.asarray(ids, dtype=np.int64)
-        stage = np.asarray(stage, dtype=np.int16)
-        if stage.ndim == 0:
-            stage = np.full(len(ids), stage)
+        stage = _codes(stage, np.int16)
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
                                     "hours_first_review"), now, p.key[ids])
         if self._entry_tables[0] != s.revision:

@@ -60,26 +60,27 @@ def newcomers(model, keys: np.ndarray, row: np.ndarray, tables: tuple, streams: 
               status: Status = Status.LEFT) -> np.ndarray:
     """``draw_cohorts`` of people with ``keys``, each of the cohort ``row`` of ``tables`` (``cohort_tables``)."""
     bands, low, high, female, welsh = tables
-    sex, birth_month, speaks = _newcomers(keys, row, model.now, model.streams.salts(streams, model.now, keys),
-                                          bands.cumulative, bands.total, bands.last, low, high, female, welsh)
-    return model.people.add(len(keys), key=keys, sex=sex, birth_month=birth_month, welsh=speaks,
-                            status=int(status))  # set by enter_stage
+    p, now = model.people, model.now
+    ids = p.add(len(keys), status=int(status))  # set by enter_stage
+    _newcomers(keys, row, now, model.streams.salts(streams, now, keys), bands.cumulative, bands.total, bands.last,
+               low, high, female, welsh, int(ids[0]) if len(ids) else 0, p.key, p.sex, p.birth_month, p.welsh)
+    return ids
 
 
 @numba.njit(cache=True)
-def _newcomers(keys, row, now, salts, cumulative, total, last, low, high, female, welsh):
-    """Each newcomer's sex, birth month (uniform within an age band drawn from their cohort's) and
-    Welsh ability; ``salts``: the age band's, the age's, the sex's and the Welsh ability's."""
-    n = keys.shape[0]
-    sex, birth, speaks = np.empty(n, np.int8), np.empty(n, np.int32), np.empty(n, np.bool_)
-    for j in range(n):
-        r = row[j]
+def _newcomers(keys, row, now, salts, cumulative, total, last, low, high, female, welsh, first, key, sex, birth_month,
+               speaks):
+    """Each newcomer's key, sex, birth month (uniform within an age band drawn from their cohort's)
+    and Welsh ability, into the rows from ``first``; ``salts``: the age band's, the age's, the sex's
+    and the Welsh ability's."""
+    for j in range(keys.shape[0]):
+        r, i = row[j], first + j
         band = pick(uniform(keys[j], salts[0]), r, cumulative, total, last)
         young, old = low[r, band], high[r, band]
-        birth[j] = now - np.int32(np.floor(12 * (young + (old - young) * uniform(keys[j], salts[1]))))
-        sex[j] = uniform(keys[j], salts[2]) >= female[r]
-        speaks[j] = uniform(keys[j], salts[3]) < welsh[r]
-    return sex, birth, speaks
+        key[i] = keys[j]
+        birth_month[i] = now - np.int32(np.floor(12 * (young + (old - young) * uniform(keys[j], salts[1]))))
+        sex[i] = uniform(keys[j], salts[2]) >= female[r]
+        speaks[i] = uniform(keys[j], salts[3]) < welsh[r]
 
 
 @lru_cache(maxsize=64)

@@ -284,9 +284,8 @@ class Scenario:
 
 def by_year(values: dict, year: int):
     """A value given by year: the latest year's at or before ``year`` (the first year's before them all)."""
-    years = sorted(values)
-    earlier = [y for y in years if y <= year]
-    return values[earlier[-1] if earlier else years[0]]
+    earlier = [y for y in values if y <= year]
+    return values[max(earlier) if earlier else min(values)]
 
 
 def _by_sex(share) -> tuple[float, float]:

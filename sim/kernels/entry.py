@@ -12,7 +12,7 @@ import numpy as np
 
 from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from . import participation
-from .bookkeeping import write_events
+from .bookkeeping import each, write_events
 from .streams import uniform
 
 @numba.njit(cache=True)
@@ -40,7 +40,7 @@ def enter(ids, stage, now, since, salts,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
           from_stage, reason, columns, at):
-    """Put ``ids`` into ``stage`` (one each), counting them in ``arrived`` by stage, and record their
+    """Put ``ids`` into ``stage`` (one for all, or one each), counting them in ``arrived`` by stage, and record their
     events; ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
     hours_on_entry_fraction, exit, hours_first_review. Returns how many have something due already
     this month."""
@@ -48,7 +48,7 @@ def enter(ids, stage, now, since, salts,
     due_now = 0
     for j in range(ids.shape[0]):
         i = ids[j]
-        st = stage[j]
+        st = each(stage, j)
         previous, was_ltft, was_training = p_stage[i], ltft[i], new_or_training[status[i]]
         training = stage_training[st]
         g = stage_group[st]
