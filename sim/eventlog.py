@@ -14,7 +14,7 @@ from bisect import bisect_right
 import numpy as np
 
 from . import calendar
-from .kernels.bookkeeping import write_events
+from .kernels.bookkeeping import as_each, write_events
 
 OUTSIDE = -1
 BLOCK = 1 << 16  # events a block holds (more if one batch needs more)
@@ -43,8 +43,9 @@ class EventLog:
         if n == 0:
             return
         columns, at = self.reserve(n)
-        write_events(*columns, at, 0, n, ids, month, from_stage, to_stage,
-                     self.reason_code(reason) if isinstance(reason, str) else reason)
+        write_events(*columns, at, 0, n, np.asarray(ids, dtype=np.int64), month, as_each(from_stage, np.int16),
+                     as_each(to_stage, np.int16),
+                     as_each(self.reason_code(reason) if isinstance(reason, str) else reason, np.int16))
         self.wrote(n)
 
     def reserve(self, n: int) -> tuple[tuple[np.ndarray, ...], int]:

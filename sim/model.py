@@ -57,6 +57,7 @@ from .processes.order import STEP_ORDER
 from .rng import Streams
 from .stocks import Stocks
 from .kernels import bookkeeping, entry, participation
+from .kernels.bookkeeping import as_each
 
 COLLECT = ("monthly", "yearly")
 # statuses whose hours get drawn afresh on entering a post
@@ -65,12 +66,6 @@ _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
                  "exit_rate", "exit_due", "hours_due", "next_due")
-
-
-def _codes(value, dtype) -> np.ndarray:
-    """Stage or reason codes, one for everyone (given as a scalar) or one each, as an array of one or
-    of each (``sim.kernels.bookkeeping.each`` broadcasts it): one type for a compiled pass however given."""
-    return np.asarray(value, dtype=dtype).reshape(-1)
 
 
 def _entry_tables(s) -> tuple:
@@ -215,7 +210,7 @@ class WorkforceModel(mesa.Model):
             return
         s, p, now = self.inputs, self.people, self.now
         ids = np.asarray(ids, dtype=np.int64)
-        stage = _codes(stage, np.int16)
+        stage = as_each(stage, np.int16)
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
                                     "hours_first_review"), now, p.key[ids])
         if self._entry_tables[0] != s.revision:
@@ -224,8 +219,8 @@ class WorkforceModel(mesa.Model):
         columns, at = events.reserve(len(ids)) if reason is not None else (events.no_room, -1)
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
                           *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
-                          self.arrived, _codes(from_stage, np.int16),
-                          _codes(0 if reason is None else events.reason_code(reason) if isinstance(reason, str) else reason,
+                          self.arrived, as_each(from_stage, np.int16),
+                          as_each(0 if reason is None else events.reason_code(reason) if isinstance(reason, str) else reason,
                                  np.int16),
                           columns, at)
         if at >= 0:
@@ -249,7 +244,8 @@ class WorkforceModel(mesa.Model):
             return
         p, events = self.people, self.events
         reason = events.reason_code(reason) if isinstance(reason, str) else reason
-        bookkeeping.leave(ids, self.now, reason, int(status), keep_active, GONE, p.stage, p.status, p.active, p.state,
+        bookkeeping.leave(ids, self.now, as_each(reason, np.int16), as_each(status, np.int8),
+                          as_each(keep_active, np.bool_), GONE, p.stage, p.status, p.active, p.state,
                           p.next_due, *events.reserve(len(ids)))
         events.wrote(len(ids))
         p.mark(ids)

@@ -193,7 +193,9 @@ class People:
         people made inactive have nothing due any more."""
         if isinstance(ids, slice):  # a run of ids
             ids = np.arange(ids.start, ids.stop)
-        bookkeeping.set_status(ids, status, active, GONE, self.status, self.active, self.state, self.next_due)
+        bookkeeping.set_status(np.asarray(ids, dtype=np.int64), bookkeeping.as_each(status, np.int8),
+                               bookkeeping.as_each(active, np.bool_), GONE, self.status, self.active, self.state,
+                               self.next_due)
         self.mark(ids)
 
     def columns_of(self, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:

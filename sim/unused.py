@@ -37,10 +37,6 @@ class Unused:
         self.recruits = np.zeros(len(s.groups))
         self.places = np.zeros((len(s.stages), len(REASONS)))
 
-    def recruitment(self, sought: np.ndarray, available: np.ndarray) -> None:
-        """A month's recruits sought and available by group: count the added supply not taken."""
-        not_taken(sought, available, self.supply, self.recruits)
-
     def unfilled(self, stage: int, reason: str, places: int) -> None:
         """Places of an intake a cap left unfilled (a count of at least 0)."""
         if places > 0:
@@ -55,7 +51,7 @@ class Unused:
         return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def not_taken(sought, available, supply, recruits):
     """Add to ``recruits`` the supply added since the start (``available`` above ``supply``) that a
     month's vacancies did not take: ``min(sought, available) - min(sought, supply)`` of it is taken.

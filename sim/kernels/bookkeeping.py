@@ -3,8 +3,10 @@ and finding, of the people with something due, those whose month has come for a 
 handful of column writes a process makes several times a month; one compiled pass costs less than
 the numpy calls it replaces.
 
-A value given once for everyone, or one per person (a stage, a reason, whether people stay
-active), is read with ``each``: a scalar or an array of one broadcasts, as numpy would broadcast it.
+A value given once for everyone, or one per person (a stage, a reason, a status, whether people
+stay active), is read with ``each``: a scalar or an array of one broadcasts, as numpy would
+broadcast it. Values from Python are given as arrays (``as_each``), so that however a caller gives
+them a pass compiles once for them.
 """
 
 import numba
@@ -13,6 +15,11 @@ from numba import types
 from numba.extending import overload
 
 from .clocks import NEVER
+
+
+def as_each(value, dtype) -> np.ndarray:
+    """A value for everyone (a scalar) or one each, as an array of one or of each, of ``dtype``."""
+    return np.asarray(value, dtype=dtype).reshape(-1)
 
 
 def each(value, j):
@@ -41,10 +48,10 @@ def write_events(ids_column, month_column, from_column, to_column, reason_column
         reason_column[k] = each(reason, j)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def set_status(ids, value, active, gone, status, is_active, state, next_due):
-    """People's status and whether they stay active (each a scalar or one per person); ``state`` is
-    the status of the active and ``gone`` for the rest, and the inactive have nothing due."""
+    """People's status and whether they stay active, each for all or one each; ``state`` is the
+    status of the active and ``gone`` for the rest, and the inactive have nothing due."""
     for j in range(ids.shape[0]):
         i = ids[j]
         status[i] = each(value, j)
@@ -59,9 +66,9 @@ def set_status(ids, value, active, gone, status, is_active, state, next_due):
 
 @numba.njit(cache=True)
 def leave(ids, month, reason, value, active, gone, stage, status, is_active, state, next_due, columns, at):
-    """People leave their stage for outside (stage -1) with a reason (a code, or one each): their
-    events go into the event log's block ``columns`` from row ``at`` (``sim.eventlog``), and their
-    status and whether they stay active are set (``set_status``)."""
+    """People leave their stage for outside (stage -1) with a reason (a code for all, or one each):
+    their events go into the event log's block ``columns`` from row ``at`` (``sim.eventlog``),
+    and their status and whether they stay active are set (``set_status``)."""
     ids_column, month_column, from_column, to_column, reason_column = columns
     for j in range(ids.shape[0]):
         i = ids[j]

@@ -34,7 +34,7 @@ def attrition(due, now, training, birth_month, group, max_age_months, codes, sta
     leave(leavers, now, codes[0], statuses[LEFT], False, gone, stage, status, active, state, next_due, columns, at)
     leave(retirees, now, codes[1], statuses[RETIRED], False, gone, stage, status, active, state, next_due, columns,
           at + leavers.shape[0])
-    return np.concatenate((leavers, retirees))
+    return ids
 
 
 @numba.njit(cache=True)
@@ -60,19 +60,20 @@ def retirement(retired, retired_mho, due, now, returning, salts, return_share, m
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
     ``codes[1]``): those who will come back stay active, due back within a year (``will_return``;
     ``salts``: return, return_delay); then the returners of ``due`` whose stay has ended leave
-    (``codes[2]``). Their events are written from row ``at`` of ``columns``; returns them, in order."""
-    ids = np.concatenate((retired, retired_mho))
-    reasons = np.full(ids.shape[0], codes[0], dtype=np.int16)
-    reasons[retired.shape[0]:] = codes[1]
+    (``codes[2]``). Their events are written from row ``at`` of ``columns``; returns the retirees and those who left."""
+    n = retired.shape[0]
+    ids, reasons = np.empty(n + retired_mho.shape[0], np.int64), np.empty(n + retired_mho.shape[0], np.int16)
+    for j in range(ids.shape[0]):  # a loop: a slice assignment would compile its shape check's message
+        ids[j], reasons[j] = (retired[j], codes[0]) if j < n else (retired_mho[j - n], codes[1])
     back = will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due)
     leave(ids, now, reasons, statuses[RETIRED], back, gone, stage, status, active, state, next_due, columns, at)
     ended = in_states(due, state, returning, return_until, now)
     leave(ended, now, codes[2], statuses[LEFT], False, gone, stage, status, active, state, next_due, columns,
           at + ids.shape[0])
-    return np.concatenate((ids, ended))
+    return ids, ended
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends, max_age_months, mho_end,
            mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels,
            key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due,
@@ -117,7 +118,7 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
         taken(ids, outcome, RETIRE_MHO)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def oldest(ids, now, birth_month, group, max_age_months):
     """Of the trainees ``ids`` leaving training, those below their group's maximum age (who leave) and
     those at it (who retire), each in order."""
@@ -128,7 +129,7 @@ def oldest(ids, now, birth_month, group, max_age_months):
     return taken(ids, outcome, LEAVE), taken(ids, outcome, RETIRE)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def taken(ids, outcome, which):
     """The ``ids`` whose outcome is ``which``, in order."""
     out = np.empty(ids.shape[0], dtype=np.int64)
@@ -140,7 +141,7 @@ def taken(ids, outcome, which):
     return out[:n]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _leavers_by_group(ids, outcome, reason, group, n_groups):
     """The leavers among ``ids`` and their reasons, sorted by group, stably (a counting sort)."""
     start = np.zeros(n_groups + 1, dtype=np.int64)

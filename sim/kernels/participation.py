@@ -39,7 +39,7 @@ def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_
     return ids
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates,
            key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due):
     """An hours review for each of ``ids``: their hours drawn afresh, and the month of their next review

@@ -5,7 +5,7 @@ who come back this month at reduced hours for a stay (``sim.processes.exits``,
 import numba
 import numpy as np
 
-from .bookkeeping import in_states, set_status, write_events
+from .bookkeeping import in_states, set_status
 from .streams import uniform
 
 NEVER = np.iinfo(np.int32).max
@@ -22,11 +22,14 @@ def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max
     come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due)
     set_status(ids, returned, True, gone, status, active, state, next_due)
-    write_events(*columns, at, 0, ids.shape[0], ids, now, -1, stage[ids], code)
+    ids_column, month_column, from_column, to_column, reason_column = columns
+    for j in range(ids.shape[0]):  # from outside back to their stage
+        ids_column[at + j], month_column[at + j], from_column[at + j] = ids[j], now, -1
+        to_column[at + j], reason_column[at + j] = stage[ids[j]], code
     return ids
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due):
     """Whether each retiree comes back; those who do are due back within a year (``salts``: return,
     return_delay). Nobody comes back at or past the group's maximum age."""
@@ -41,7 +44,7 @@ def will_return(ids, now, salts, return_share, max_age_months, key, birth_month,
     return back
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due):
     """Returners' reduced hours and the end of their stay (``salt``: return_stay)."""

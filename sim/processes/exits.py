@@ -246,10 +246,11 @@ class Retirement(Process):
         (retired, retired_mho), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
         due = model.due_list()
         columns, at = model.events.reserve(len(retired) + len(retired_mho) + len(due))
-        ids = kernels.retirement(retired, retired_mho, due, now, states(Status.RETURNED),
+        retirees, ended = kernels.retirement(retired, retired_mho, due, now, states(Status.RETURNED),
                                  model.streams.salts(("return", "return_delay"), now, p.key[retired]), s.return_share,
                                  s.max_age_months, self.tables, _STATUSES, GONE, p.key, p.birth_month, p.group,
                                  p.stage, p.status, p.active, p.state, p.return_due, p.return_until, p.next_due,
                                  columns, at)
-        model.events.wrote(len(ids))
-        p.mark(ids)
+        model.events.wrote(len(retirees) + len(ended))
+        p.mark(retirees)
+        p.mark(ended)

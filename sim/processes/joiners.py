@@ -184,7 +184,7 @@ def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.nd
     return _joiners_month(model.stage_fte(), model.funded_establishment(), s.stage_group, s.stage_post,
                           s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
                           t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,
-                          t.base_post_fte, model.base_stage_fte, t.cohorts[now - t.first_month])
+                          t.base_post_fte, model.base_stage_fte, t.cohorts[now - t.first_month].copy())
 
 
 @numba.njit(cache=True)
@@ -208,12 +208,16 @@ def _joiners_month(stage_fte, funded, stage_group, stage_post, stage_own, campai
                 establishment[stage_group[c]] += campaign_posts[c]
     counts, sought = _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment)
     not_taken(sought, available, supply, unused)
-    rows = np.repeat(np.arange(n), counts)
+    rows = np.empty(counts.sum(), dtype=np.int64)  # each joiner's group
+    j = 0
+    for g in range(n):
+        rows[j: j + counts[g]] = g
+        j += counts[g]
     return rows, keys_of_cohorts(cohorts, counts), _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group,
                                                                  campaign_posts, stage_fte)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment):
     """Each group's joiners filling vacancies, and its recruits sought: a Poisson draw (a uniform per
     group) around the smaller of the recruits sought (the vacant FTE at the fill share) and available,
@@ -238,7 +242,7 @@ def _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, 
     return counts, sought
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaign_posts, stage_fte):
     """Each stage's vacant FTE: its share of its group's staff in post at the start, grown with the
     group's funded establishment, and its campaigns' posts, less the FTE counted in it (at least 0)."""
