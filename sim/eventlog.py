@@ -2,9 +2,10 @@
 
 Each event is (person id, month, from stage, to stage, reason). Stage -1 means outside
 the modelled system (a new entrant comes from -1; a leaver goes to -1). Events are kept in
-blocks of columns, a new block when the next events do not fit in the last (so recording never
-copies what was recorded, and a compiled pass can write a batch of events straight into the
-block ``reserve`` gives), and only turned into a table when asked for.
+blocks of columns, a new block when the next events might not fit in the last (so recording
+copies what was recorded at most once, when its block is closed and keeps only what was written,
+and a compiled pass can write a batch of events straight into the room ``reserve`` gives), and
+only turned into a table when asked for.
 """
 
 from __future__ import annotations
@@ -52,12 +53,12 @@ class EventLog:
         """Room for the next ``n`` events: a block's columns and the row they start at (the last block,
         or a new one if they do not fit in it). Whoever writes them there says so (``wrote``)."""
         if not self._blocks or self._filled[-1] + n > len(self._blocks[-1][0]):
+            if self._blocks:  # the last block keeps only what was written: room reserved and not used is freed
+                self._blocks[-1] = tuple(column[: self._filled[-1]].copy() for column in self._blocks[-1])
             self._blocks.append(_columns(max(BLOCK, n)))
             self._starts.append(self._count)
             self._filled.append(0)
         return self._blocks[-1], self._filled[-1]
-
-    no_room = None  # the columns of no room, for a compiled pass told to record nothing (set below)
 
     def wrote(self, n: int) -> None:
         """Count ``n`` events written into the room ``reserve`` gave."""
@@ -111,4 +112,4 @@ def _columns(capacity: int) -> tuple[np.ndarray, ...]:
             np.zeros(capacity, np.int16), np.zeros(capacity, np.int16))
 
 
-EventLog.no_room = _columns(0)
+NO_ROOM = _columns(0)  # the columns of a compiled pass told to record nothing

@@ -46,7 +46,7 @@ import numpy as np
 
 from . import scenario as scenario_module
 from .errors import InputError
-from .eventlog import OUTSIDE, EventLog
+from .eventlog import NO_ROOM, OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
@@ -60,8 +60,8 @@ from .kernels import bookkeeping, entry, participation
 from .kernels.bookkeeping import as_each
 
 COLLECT = ("monthly", "yearly")
-# statuses whose hours get drawn afresh on entering a post
 _NOBODY = np.zeros(0, dtype=np.int64)
+# statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
@@ -216,13 +216,11 @@ class WorkforceModel(mesa.Model):
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
         events = self.events
-        columns, at = events.reserve(len(ids)) if reason is not None else (events.no_room, -1)
+        columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
+        code = events.reason_code(reason) if isinstance(reason, str) else 0 if reason is None else reason
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
                           *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
-                          self.arrived, as_each(from_stage, np.int16),
-                          as_each(0 if reason is None else events.reason_code(reason) if isinstance(reason, str) else reason,
-                                 np.int16),
-                          columns, at)
+                          self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
         if at >= 0:
             events.wrote(len(ids))
         p.mark(ids)

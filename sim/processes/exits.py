@@ -164,7 +164,7 @@ def threshold_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
     return np.where(positive, since + months, NEVER).astype(np.int64)
 
 
-_STATUSES = np.array([Status.LEFT, Status.RETIRED, Status.RETURNED], dtype=np.int8)  # as sim.kernels.exits's
+_STATUSES = np.array([Status.LEFT, Status.RETIRED, Status.RETURNED], dtype=np.int8)  # sim.kernels.exits's rows
 
 
 class Attrition(Process):
@@ -246,11 +246,11 @@ class Retirement(Process):
         (retired, retired_mho), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
         due = model.due_list()
         columns, at = model.events.reserve(len(retired) + len(retired_mho) + len(due))
-        retirees, ended = kernels.retirement(retired, retired_mho, due, now, states(Status.RETURNED),
-                                 model.streams.salts(("return", "return_delay"), now, p.key[retired]), s.return_share,
-                                 s.max_age_months, self.tables, _STATUSES, GONE, p.key, p.birth_month, p.group,
-                                 p.stage, p.status, p.active, p.state, p.return_due, p.return_until, p.next_due,
-                                 columns, at)
+        salts = model.streams.salts(("return", "return_delay"), now, p.key[np.concatenate((retired, retired_mho))])
+        retirees, ended = kernels.retirement(
+            retired, retired_mho, due, now, states(Status.RETURNED), salts, s.return_share, s.max_age_months,
+            self.tables, _STATUSES, GONE, p.key, p.birth_month, p.group, p.stage, p.status, p.active, p.state,
+            p.return_due, p.return_until, p.next_due, columns, at)
         model.events.wrote(len(retirees) + len(ended))
         p.mark(retirees)
         p.mark(ended)
