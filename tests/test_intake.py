@@ -7,7 +7,7 @@ import numpy as np
 import tiny_scenario
 from sim import WorkforceModel, calendar
 from sim.people import Status
-from sim.processes.intake import accepted_ages
+from sim.processes.intake import accepted_ages, first
 
 
 def _selected(path, seed: int = 3):
@@ -72,3 +72,10 @@ def test_fill_rate_by_year_applies_from_each_year_given(tmp_path):
     assert counts.get(2020) == 100 and counts.get(2021) == 100
     assert 2022 not in counts and 2023 not in counts
     assert 30 < counts[2024] < 70
+
+
+def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_included():
+    rng = np.random.default_rng(3)
+    for n, wanted in [(0, 3), (5, 5), (5, 9), (200, 1), (200, 37), (1000, 999)]:
+        for draws in (rng.random(n), rng.integers(0, 7, n).astype(float)):  # distinct draws, and many ties
+            assert np.array_equal(first(draws, wanted), np.argsort(draws, kind="stable")[:wanted])

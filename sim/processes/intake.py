@@ -118,11 +118,11 @@ class Intake(Process):
                 waiting.append((course, wanted))
                 continue
             waiting = _let_in(model, month, waiting)
-            pool = np.flatnonzero(_in_pool(p.count, now, int(Status.IN_POST), course.source, *course.ages, p.state,
-                                           p.stage, p.stage_entry, p.birth_month))
+            pool = _in_pool(p.count, now, int(Status.IN_POST), course.source, *course.ages, p.state, p.stage,
+                            p.stage_entry, p.birth_month)
             model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))  # fewer than the places: unfilled
-            order = np.argsort(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), kind="stable")
-            model.enter_stage(pool[order[:wanted]], stage, "selected", from_stage=course.source)
+            chosen = first(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), wanted)
+            model.enter_stage(pool[chosen], stage, "selected", from_stage=course.source)
             model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
         _let_in(model, month, waiting)
 
@@ -156,14 +156,31 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
 
 @numba.njit(cache=True)
 def _in_pool(count, now, in_post, source, low, high, state, stage, stage_entry, birth_month):
-    """Whether each of the first ``count`` people is in an in-service route's pool: in post in stage
-    ``source``, not arrived this month, aged (months) from ``low`` to below ``high``. A plain pass
-    over everyone that the compiler can vectorise; ``np.flatnonzero`` then lists them."""
-    chosen = np.empty(count, dtype=np.bool_)
+    """The ids, in order, of the first ``count`` people who are in an in-service route's pool: in
+    post in stage ``source``, not arrived this month, aged (months) from ``low`` to below ``high``.
+    Only the people in the stage are read beyond their stage: a pass over one small column, then
+    over the few it finds."""
+    n = 0
     for i in range(count):
-        age = now - birth_month[i]
-        chosen[i] = (state[i] == in_post) & (stage[i] == source) & (stage_entry[i] < now) & (age >= low) & (age < high)
-    return chosen
+        n += stage[i] == source
+    ids = np.empty(n, dtype=np.int64)
+    n = 0
+    for i in range(count):
+        if stage[i] == source:
+            age = now - birth_month[i]
+            if state[i] == in_post and stage_entry[i] < now and age >= low and age < high:
+                ids[n] = i
+                n += 1
+    return ids[:n]
+
+
+def first(draws: np.ndarray, wanted: int) -> np.ndarray:
+    """The positions of the ``wanted`` smallest draws, smallest first (ties in order): what a stable
+    sort of them would list first, found by a partition, so in time proportional to the draws."""
+    if wanted >= len(draws):
+        return np.argsort(draws, kind="stable")
+    below = np.flatnonzero(draws <= np.partition(draws, wanted - 1)[wanted - 1])  # every one of them, and ties
+    return below[np.argsort(draws[below], kind="stable")][:wanted]
 
 
 def _let_in(model, month: _Month, waiting: list[tuple]) -> list:
