@@ -235,16 +235,15 @@ class WorkforceModel(mesa.Model):
         participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, salts, s.part_time_share, s.part_time_range,
                                 s._band_by_month, p.key, p.sex, p.birth_month, p.group, p.fte)
 
-    def remove(self, ids: np.ndarray, status: Status, reason, keep_active=False) -> None:
-        """People leave their post or training: record the event and set their status (and
-        whether they stay active, a scalar or one per person)."""
+    def remove(self, ids: np.ndarray, status: Status, reason) -> None:
+        """People leave their post or training for good (or retire with no return): record the event
+        and set their status."""
         if len(ids) == 0:
             return
         p, events = self.people, self.events
         reason = events.reason_code(reason) if isinstance(reason, str) else reason
-        bookkeeping.leave(ids, self.now, as_each(reason, np.int16), as_each(status, np.int8),
-                          as_each(keep_active, np.bool_), GONE, p.stage, p.status, p.active, p.state,
-                          p.next_due, *events.reserve(len(ids)))
+        bookkeeping.leave(np.asarray(ids, dtype=np.int64), self.now, as_each(reason, np.int16), np.int8(status), GONE,
+                          p.stage, p.status, p.active, p.state, p.next_due, *events.reserve(len(ids)))
         events.wrote(len(ids))
         p.mark(ids)
 

@@ -65,16 +65,17 @@ def set_status(ids, value, active, gone, status, is_active, state, next_due):
 
 
 @numba.njit(cache=True)
-def leave(ids, month, reason, value, active, gone, stage, status, is_active, state, next_due, columns, at):
-    """People leave their stage for outside (stage -1) with a reason (a code for all, or one each):
-    their events go into the event log's block ``columns`` from row ``at`` (``sim.eventlog``),
-    and their status and whether they stay active are set (``set_status``)."""
+def leave(ids, month, reason, value, gone, stage, status, is_active, state, next_due, columns, at):
+    """People leave their stage for outside (stage -1) with a reason (int16 codes, an array of one for
+    all or one each), their events written into the event log's block ``columns`` from row ``at``
+    (``sim.eventlog``), and take status ``value`` (an int8), no longer active (``set_status``).
+    One signature for every caller: it compiles once."""
     ids_column, month_column, from_column, to_column, reason_column = columns
     for j in range(ids.shape[0]):
         i = ids[j]
         ids_column[at + j], month_column[at + j], from_column[at + j] = i, month, stage[i]
         to_column[at + j], reason_column[at + j] = -1, each(reason, j)
-    set_status(ids, value, active, gone, status, is_active, state, next_due)
+    set_status(ids, value, False, gone, status, is_active, state, next_due)
 
 
 @numba.njit(cache=True)

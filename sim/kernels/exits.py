@@ -31,8 +31,8 @@ def attrition(due, now, training, birth_month, group, max_age_months, codes, sta
     ``columns``. Returns them, leavers first, as their events list them."""
     ids = in_states(due, state, training, exit_due, now)
     leavers, retirees = oldest(ids, now, birth_month, group, max_age_months)
-    leave(leavers, now, codes[0], statuses[LEFT], False, gone, stage, status, active, state, next_due, columns, at)
-    leave(retirees, now, codes[1], statuses[RETIRED], False, gone, stage, status, active, state, next_due, columns,
+    leave(leavers, now, codes[0:1], statuses[LEFT], gone, stage, status, active, state, next_due, columns, at)
+    leave(retirees, now, codes[1:2], statuses[RETIRED], gone, stage, status, active, state, next_due, columns,
           at + leavers.shape[0])
     return ids
 
@@ -50,7 +50,7 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
         ids, now, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months, mho_end,
         mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels, key, sex, birth_month, stage,
         group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due, hours_due, next_due)
-    leave(leavers, now, reasons, statuses[LEFT], False, gone, stage, status, active, state, next_due, columns, at)
+    leave(leavers, now, reasons, statuses[LEFT], gone, stage, status, active, state, next_due, columns, at)
     return leavers, retired, retired_mho
 
 
@@ -66,9 +66,13 @@ def retirement(retired, retired_mho, due, now, returning, salts, return_share, m
     for j in range(ids.shape[0]):  # a loop: a slice assignment would compile its shape check's message
         ids[j], reasons[j] = (retired[j], codes[0]) if j < n else (retired_mho[j - n], codes[1])
     back = will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due)
-    leave(ids, now, reasons, statuses[RETIRED], back, gone, stage, status, active, state, next_due, columns, at)
+    leave(ids, now, reasons, statuses[RETIRED], gone, stage, status, active, state, next_due, columns, at)
+    for j in range(ids.shape[0]):  # those coming back stay active, due back when ``will_return`` says
+        if back[j]:
+            i = ids[j]
+            active[i], state[i], next_due[i] = True, status[i], return_due[i]
     ended = in_states(due, state, returning, return_until, now)
-    leave(ended, now, codes[2], statuses[LEFT], False, gone, stage, status, active, state, next_due, columns,
+    leave(ended, now, codes[2:3], statuses[LEFT], gone, stage, status, active, state, next_due, columns,
           at + ids.shape[0])
     return ids, ended
 

@@ -52,7 +52,7 @@ def come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_mont
         i = ids[j]
         g = group[i]
         low, high = return_stay_months[g, 0], return_stay_months[g, 1]
-        stay = max(np.round(low + (high - low) * uniform(key[i], salt)), 1.0)
+        stay = max(np.rint(low + (high - low) * uniform(key[i], salt)), 1.0)  # as np.round: half to even
         fte[i] = fte[i] * (1.0 - return_hours_cut[g])
         return_due[i] = NEVER
         return_until[i] = min(now + np.int32(stay), birth_month[i] + max_age_months[g])

@@ -39,7 +39,7 @@ class Progression(Process):
         columns, at = model.events.reserve(len(due))
         leavers, movers, targets, sources = finish(
             due, now, states(Status.TRAINING, Status.IN_POST), model.streams.salts(("progression",), now, p.key[due])[0],
-            table.cumulative, table.total, table.last, table.labels, codes, int(Status.LEFT), GONE, p.key,
+            table.cumulative, table.total, table.last, table.labels, codes, np.int8(Status.LEFT), GONE, p.key,
             p.stage, p.stage_due, p.status, p.active, p.state, p.next_due, columns, at)
         model.events.wrote(len(leavers))
         p.mark(leavers)
@@ -75,5 +75,5 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
         else:
             movers[moved], targets[moved], sources[moved] = i, target, st
             moved += 1
-    leave(leavers[:out], now, reasons[:out], left, False, gone, stage, status, active, state, next_due, columns, at)
+    leave(leavers[:out], now, reasons[:out], left, gone, stage, status, active, state, next_due, columns, at)
     return leavers[:out], movers[:moved], targets[:moved], sources[:moved]
