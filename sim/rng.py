@@ -50,15 +50,22 @@ def cohort_keys(parts: list[tuple], counts: np.ndarray) -> np.ndarray:
     return keys_of_cohorts(base, np.asarray(counts, dtype=np.int64))
 
 
+def cohort_bases(kind: str, names: tuple[str, ...], month: int) -> np.ndarray:
+    """The base keys ``cohort_keys`` hashes for the cohorts ``(kind, name, month)`` of each of ``names``
+    in ``month``, for compiled code that makes their keys (``keys_of_cohorts``). Read from a table of
+    the months around it, the same in every run, so worked out once a process (a copy of the row)."""
+    first = month - month % _COHORT_WINDOW
+    return _bases(kind, names, first)[month - first].copy()
+
+
 @lru_cache(maxsize=16)
-def person_key_table(kind: str, names: tuple[str, ...], first: int, last: int) -> np.ndarray:
-    """The base keys of the cohorts ``(kind, name, month)`` that ``cohort_keys`` hashes, for the months
-    from ``first`` to ``last`` (rows) and ``names`` (columns): for compiled code that makes a month's
-    cohorts' keys (``keys_of_cohorts``). The same in every run, so worked out once (read only)."""
-    table = np.array([[stable_hash.__wrapped__("person", kind, name, month) for name in names]
-                      for month in range(first, last + 1)], dtype=np.uint64).reshape(last - first + 1, len(names))
-    table.flags.writeable = False
-    return table
+def _bases(kind: str, names: tuple[str, ...], first: int) -> np.ndarray:
+    return np.array([[stable_hash.__wrapped__("person", kind, name, month) for name in names]
+                     for month in range(first, first + _COHORT_WINDOW)],
+                    dtype=np.uint64).reshape(_COHORT_WINDOW, len(names))
+
+
+_COHORT_WINDOW = 120  # months of cohorts' base keys worked out at once: ten years
 
 
 @numba.njit(cache=True)

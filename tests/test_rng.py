@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.rng import ShareTable, Streams, cohort_keys, person_keys, stable_hash
+from sim.rng import ShareTable, Streams, cohort_bases, cohort_keys, keys_of_cohorts, person_keys, stable_hash
 
 
 def test_draws_depend_only_on_seed_stream_month_and_key():
@@ -59,6 +59,18 @@ def test_cohort_keys_are_each_cohorts_person_keys_one_after_another():
     parts, counts = [("joiner", "nursing", 300), ("joiner", "psychiatry", 300), ("intake", "x", 301)], [3, 0, 5]
     expected = np.concatenate([person_keys(*p, count=n) for p, n in zip(parts, counts)])
     np.testing.assert_array_equal(cohort_keys(parts, counts), expected)
+
+
+def test_cohort_bases_make_the_keys_cohort_keys_makes_in_any_month():
+    names = ("nursing", "psychiatry")
+    for month in (24239, 24240, 24241, 24599):  # either side of where a table of months starts
+        counts = np.array([2, 3])
+        keys = keys_of_cohorts(cohort_bases("joiner", names, month), counts)
+        np.testing.assert_array_equal(keys, cohort_keys([("joiner", name, month) for name in names], counts))
+    row = cohort_bases("joiner", names, 24240)
+    first = int(row[0])
+    row[0] = 0  # a copy: the table is kept as it was
+    assert int(cohort_bases("joiner", names, 24240)[0]) == first != 0
 
 
 def test_uniforms_give_each_decision_its_own_stream_draws():

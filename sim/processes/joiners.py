@@ -38,7 +38,7 @@ from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
 from ..kernels.streams import uniform, uniforms
-from ..rng import ShareTable, cohort_keys, keys_of_cohorts, person_key_table, stable_hash
+from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, stable_hash
 from ..unused import not_taken
 from . import Process
 
@@ -119,7 +119,7 @@ class Joiners(Process):
                        campaign_keys=np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen],
                                               dtype=np.uint64),
                        campaign_per_month=np.array([per_year / 12.0 for _, per_year in chosen]),
-                       cohorts=person_key_table("joiner", tuple(s.groups), s.start, self.model.end), first_month=s.start)
+                       groups=tuple(s.groups))
 
     def step(self) -> None:
         model, t = self.model, self.tables
@@ -171,8 +171,7 @@ class _Tables(NamedTuple):
     campaigns: list  # the funded campaigns in force, (group, source) in order
     campaign_keys: np.ndarray  # their keys of the campaigns' stream
     campaign_per_month: np.ndarray  # their recruits expected a month
-    cohorts: np.ndarray  # the base keys of each month's joiners of each group (sim.rng.person_key_table)
-    first_month: int  # the month of the first row of ``cohorts``
+    groups: tuple  # the groups' names, for their joiners' keys (sim.rng.cohort_bases)
 
 
 def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -184,7 +183,7 @@ def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.nd
     return _joiners_month(model.stage_fte(), model.funded_establishment(), s.stage_group, s.stage_post,
                           s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
                           t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,
-                          t.base_post_fte, model.base_stage_fte, t.cohorts[now - t.first_month].copy())
+                          t.base_post_fte, model.base_stage_fte, cohort_bases("joiner", t.groups, now))
 
 
 @numba.njit(cache=True)
