@@ -60,7 +60,8 @@ def retirement(retired, retired_mho, due, now, returning, salts, return_share, m
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
     ``codes[1]``): those who will come back stay active, due back within a year (``will_return``;
     ``salts``: return, return_delay); then the returners of ``due`` whose stay has ended leave
-    (``codes[2]``). Their events are written from row ``at`` of ``columns``; returns the retirees and those who left."""
+    (``codes[2]``). Their events are written from row ``at`` of ``columns``; returns the retirees,
+    and those who left."""
     n = retired.shape[0]
     ids, reasons = np.empty(n + retired_mho.shape[0], np.int64), np.empty(n + retired_mho.shape[0], np.int16)
     for j in range(ids.shape[0]):  # a loop: a slice assignment would compile its shape check's message
