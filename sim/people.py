@@ -17,8 +17,8 @@ export and the record shown for one person.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import IntEnum
+from functools import lru_cache
 
 import numpy as np
 
