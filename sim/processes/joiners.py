@@ -179,32 +179,20 @@ def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.nd
     recruits, and the unused extra supply, counted on the way), and the vacant FTE by stage, for the
     stages they join."""
     s, now = model.inputs, model.now
+    stage_fte, funded, establishment, post_fte = model.posts()
     salt = model.streams.salts(("joiners",), now, t.group_keys)[0]
-    return _joiners_month(model.stage_fte(), model.funded_establishment(), s.stage_group, s.stage_post,
-                          s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
-                          t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,
-                          t.base_post_fte, model.base_stage_fte, cohort_bases("joiner", t.groups, now))
+    return _joiners_month(stage_fte, funded, establishment, post_fte, s.stage_group, model.campaign_posts,
+                          s.joiner_fill_per_month, t.available, t.group_keys, salt, model.recruitment,
+                          model.unused.supply, model.unused.recruits, t.base_post_fte, model.base_stage_fte,
+                          cohort_bases("joiner", t.groups, now))
 
 
 @numba.njit(cache=True)
-def _joiners_month(stage_fte, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month, available,
-                   keys, salt, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts):
-    """``_filling_vacancies`` in one compiled pass: a month's few groups and stages cost less than the
-    numpy calls on them would. By group, the establishment is the funded posts, the posts of roles
-    funded with their own (as many as are filled) and the campaigns' posts; the FTE in post is what
-    the post stages count (each a sum of exact stocks, so the same in any order: ``sim.stocks``)."""
+def _joiners_month(stage_fte, funded, establishment, post_fte, stage_group, campaign_posts, fill_per_month,
+                   available, keys, salt, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts):
+    """``_filling_vacancies`` in one compiled pass, from the month's posts (``model.posts``): a month's
+    few groups and stages cost less than the numpy calls on them would."""
     n = funded.shape[0]
-    establishment, post_fte = funded.copy(), np.zeros(n)
-    for c in range(stage_fte.shape[0]):
-        g = stage_group[c]
-        if stage_own[c]:
-            establishment[g] += stage_fte[c]
-        if stage_post[c]:
-            post_fte[g] += stage_fte[c]
-    if (campaign_posts != 0).any():
-        for c in range(stage_fte.shape[0]):
-            if stage_post[c]:
-                establishment[stage_group[c]] += campaign_posts[c]
     counts, sought = _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment)
     not_taken(sought, available, supply, unused)
     rows = np.empty(counts.sum(), dtype=np.int64)  # each joiner's group
