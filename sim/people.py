@@ -165,12 +165,15 @@ class People:
     def _fill(self, needed: int) -> None:
         """Give the rows up to ``needed`` (and a block beyond, within capacity) the defaults."""
         end = min(max(needed, self._filled + _FILL), self._capacity)
-        rows = slice(self._filled, end)
+        self._defaults(slice(self._filled, end))
+        self._filled = end
+
+    def _defaults(self, rows: slice) -> None:
+        """Give ``rows`` every field's default, inactive."""
         for f in self.fields:
             getattr(self, f.name)[rows] = f.default
         self.active[rows] = False
         self.state[rows] = GONE
-        self._filled = end
 
     def add(self, n: int, **values) -> np.ndarray:
         """Append ``n`` people with the given field values (the defaults for the other fields); return
@@ -221,10 +224,7 @@ class People:
     def truncate(self, count: int) -> None:
         """Forget the people from row ``count`` on (only for building a population). Their rows get
         the defaults back: their ids may still be marked for the stocks, which then find nobody counted."""
-        for f in self.fields:
-            getattr(self, f.name)[count : self.count] = f.default
-        self.active[count : self.count] = False
-        self.state[count : self.count] = GONE
+        self._defaults(slice(count, self.count))
         self.count = count
 
     def move(self, source: int, target: int, n: int) -> None:
