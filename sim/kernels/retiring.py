@@ -5,27 +5,24 @@ who come back this month at reduced hours for a stay (``sim.processes.exits``,
 import numba
 import numpy as np
 
-from .bookkeeping import in_states, set_status
+from .bookkeeping import in_states, set_status, write_events
 from .streams import uniform
 
 NEVER = np.iinfo(np.int32).max
 
 
 @numba.njit(cache=True)
-def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max_age_months, returned, gone, code,
-              key, birth_month, group, fte, stage, status, active, state, return_due, return_until, next_due,
+def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max_age_months, returned, gone, outside,
+              code, key, birth_month, group, fte, stage, status, active, state, return_due, return_until, next_due,
               columns, at):
-    """The retirees of ``due`` (in a state ``retired`` marks) whose return has come come back to their
-    stage (``come_back``), in status ``returned``, their events (reason ``code``) written from row
-    ``at`` of ``columns``. Returns them."""
+    """The retirees of ``due`` (in a state ``retired`` marks) whose return has come come back from
+    ``outside`` to their stage (``come_back``), in status ``returned``, their events (reason ``code``;
+    both arrays of one) written from row ``at`` of ``columns``. Returns them."""
     ids = in_states(due, state, retired, return_due, now)
     come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due)
     set_status(ids, returned, True, gone, status, active, state, next_due)
-    ids_column, month_column, from_column, to_column, reason_column = columns
-    for j in range(ids.shape[0]):  # from outside back to their stage
-        ids_column[at + j], month_column[at + j], from_column[at + j] = ids[j], now, -1
-        to_column[at + j], reason_column[at + j] = stage[ids[j]], code
+    write_events(*columns, at, 0, ids.shape[0], ids, now, outside, stage[ids], code)
     return ids
 
 

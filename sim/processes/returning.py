@@ -7,12 +7,18 @@ the group's maximum age (they come back before it: ``retirement``).
 
 from typing import Annotated
 
+import numpy as np
+
 from pydantic import Field
 
+from ..eventlog import OUTSIDE
 from ..fields import Probability, Strict
 from ..kernels import retiring
+from ..kernels.bookkeeping import as_each
 from ..people import GONE, NEVER, Field as PersonField, Status, states
 from . import Process
+
+_OUTSIDE = as_each(OUTSIDE, np.int16)  # where returners come back from, as the event log's compiled pass reads it
 
 
 class ReturnSpec(Strict):
@@ -32,9 +38,9 @@ class Returning(Process):
               PersonField("return_until", "int32", NEVER, "month a returner leaves again"))
     decisions = {"return_stay": "a returner: how long they stay"}
 
-    def compile(self, s) -> int:
-        """The reason code of its events."""
-        return self.model.events.reason_code("returned")
+    def compile(self, s) -> np.ndarray:
+        """The reason code of its events (an array of one, as the event log's compiled pass reads it)."""
+        return as_each(self.model.events.reason_code("returned"), np.int16)
 
     def step(self) -> None:
         model = self.model
@@ -43,8 +49,8 @@ class Returning(Process):
         columns, at = model.events.reserve(len(due))
         salt = model.streams.salts(("return_stay",), now, p.key[due])[0]
         ids = retiring.returning(due, now, states(Status.RETIRED), salt, s.return_hours_cut, s.return_stay_months,
-                                 s.max_age_months, int(Status.RETURNED), GONE, self.tables, p.key, p.birth_month,
-                                 p.group, p.fte, p.stage, p.status, p.active, p.state, p.return_due, p.return_until,
-                                 p.next_due, columns, at)
+                                 s.max_age_months, int(Status.RETURNED), GONE, _OUTSIDE, self.tables, p.key,
+                                 p.birth_month, p.group, p.fte, p.stage, p.status, p.active, p.state, p.return_due,
+                                 p.return_until, p.next_due, columns, at)
         model.events.wrote(len(ids))
         p.mark(ids)
