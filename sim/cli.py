@@ -45,6 +45,7 @@ from pathlib import Path
 
 from . import folders
 from .errors import InputError
+from .kernels import compile_quickly
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
@@ -69,6 +70,7 @@ examples:
 
 
 def main(argv: list[str] | None = None) -> int:
+    compile_quickly()
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

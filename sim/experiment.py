@@ -49,6 +49,7 @@ from . import calendar, folders, layering
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .fields import Name
+from .kernels import compile_quickly
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
 from .uncertain import problems as uncertain_problems
@@ -570,7 +571,7 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     not a copy of this (possibly multi-threaded) one. Ctrl-C is left to the main process."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
 
 
 def _processes(fn, jobs, workers):
@@ -612,11 +613,13 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         results._writer.close()
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C (sent to the whole terminal's process group) to the main process, which
-    stops them; otherwise each would print its own traceback."""
+def _start_worker() -> None:
+    """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), and
+    leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
+    it; otherwise each would print its own traceback."""
     import signal
 
+    compile_quickly()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

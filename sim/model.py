@@ -63,7 +63,6 @@ COLLECT = ("monthly", "yearly")
 _NOBODY = np.zeros(0, dtype=np.int64)
 # statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
-_ENTRY_STREAMS = ("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit", "hours_first_review")
 _FROM_OUTSIDE, _NO_REASON = as_each(OUTSIDE, np.int16), as_each(0, np.int16)  # entering from outside; no event
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
@@ -133,7 +132,7 @@ class WorkforceModel(mesa.Model):
         self.stocks = Stocks(self.people, len(s.stages), self.fte_flows)  # headcount and FTE, kept as people change
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
-        self._funded = (None,)  # the parts of the funded establishment, by the revision of the scenario
+        self._funded = (None,)  # the funded establishment by month, by the revision of the scenario
         self._entry_tables = (None, ())  # the scenario's revision, and its tables that entering a stage reads
         self._reason_codes: dict[str, np.ndarray] = {}  # the reasons of entering a stage, as arrays of one code
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
@@ -213,7 +212,8 @@ class WorkforceModel(mesa.Model):
             return
         s, p, now, events = self.inputs, self.people, self.now, self.events
         ids = np.asarray(ids, dtype=np.int64)
-        salts = self.streams.salts(_ENTRY_STREAMS, now, p.key[ids])
+        salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
+                                    "hours_first_review"), now, p.key[ids])
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
         if reason is None:
@@ -291,16 +291,25 @@ class WorkforceModel(mesa.Model):
         return stage_fte, funded, self._establishment(funded, stage_fte), self._post_of_group @ stage_fte
 
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
-        """The establishment without the posts of roles funded with their own (see ``establishment``)."""
+        """The establishment without the posts of roles funded with their own (see ``establishment``):
+        read only, from a table of the run's months worked out once for the levers in force."""
         s = self.inputs
-        month = self.now if month is None else month
-        if self._funded[0] != s.revision:  # what does not change from month to month, as of the levers in force
-            self._funded = (s.revision, (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate),
-                            1.0 + s.establishment_growth, 1.0 + s.posts_added_share)
-        _, base, growth, added = self._funded
-        grown = base * growth ** ((month - s.start) / 12.0)
-        i = min(max(month - s.start, 0), len(s.posts_added_fte) - 1)  # posts funded by levers (sim.interventions)
-        return grown * added[i] + s.posts_added_fte[i]
+        since = (self.now if month is None else month) - s.start
+        if self._funded[0] != s.revision:
+            table = self._funded_after(np.arange(len(s.posts_added_fte)))
+            table.flags.writeable = False
+            self._funded = (s.revision, table)
+        table = self._funded[1]
+        return table[since] if 0 <= since < len(table) else self._funded_after(np.array([since]))[0]
+
+    def _funded_after(self, months: np.ndarray) -> np.ndarray:
+        """The funded establishment ``months`` after the start, by group: the starting staff in post
+        plus vacancies, grown yearly, and the posts levers fund (``sim.interventions``)."""
+        s = self.inputs
+        i = np.clip(months, 0, len(s.posts_added_fte) - 1)
+        base = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
+        return base * (1.0 + s.establishment_growth) ** (months[:, None] / 12.0) * (1.0 + s.posts_added_share[i]) \
+            + s.posts_added_fte[i]
 
     def need(self, month: int | None = None) -> np.ndarray:
         """Need FTE by group: the FTE demand requires (``sim.demand``), apart from the posts funded:

@@ -4,3 +4,23 @@ numba compiles these on first use and caches the machine code beside the package
 install pays the compilation once. Random draws hash the person's key with the stream's salt
 for the month (``sim.rng``, ``streams``): results do not depend on the order people are visited.
 """
+
+import os
+
+QUICK_OPT = "1"  # the LLVM optimisation level the package's own processes compile at (``compile_quickly``)
+
+
+def compile_quickly() -> None:
+    """Have numba compile at LLVM optimisation level 1 in this process, unless ``NUMBA_OPT`` is set.
+
+    The kernels are loops of gathers and scatters, which level 3's vectorising and unrolling do
+    not make faster (the same figures at 1 and 3, ``benchmarks/README.md``), and which cost about a
+    second more of a first run's compiling. The results are the same to the bit: without fast
+    maths LLVM keeps IEEE arithmetic at every level. Only for processes the package owns (the
+    command line, batch workers): imported as a library, it leaves its host's numba as it is.
+    """
+    if "NUMBA_OPT" not in os.environ:
+        os.environ["NUMBA_OPT"] = QUICK_OPT
+        from numba.core import config
+
+        config.reload_config()
