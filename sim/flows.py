@@ -72,8 +72,9 @@ def _count(table, n_groups, n_reasons, src, dst, reason):
 
 def total(flows: list[Flows]) -> Flows:
     """The flows of several records together."""
-    width = max(f.counts.shape[2] for f in flows)
-    counts = sum(np.pad(f.counts, ((0, 0), (0, 0), (0, width - f.counts.shape[2]))) for f in flows)
+    counts = np.zeros(flows[0].counts.shape[:2] + (max(f.counts.shape[2] for f in flows),), dtype=np.int64)
+    for f in flows:  # a record made before a reason first occurred has no column for it
+        counts[:, :, : f.counts.shape[2]] += f.counts
     return Flows(counts, flows[0].groups, flows[0].reasons)
 
 

@@ -64,6 +64,13 @@ def _rows_block(blocks: list, rows: list[tuple]) -> None:
                             for i, column in enumerate(zip(*rows))))
 
 
+def _ranks(names: np.ndarray) -> np.ndarray:
+    """Each name's place in the names sorted."""
+    ranks = np.empty(len(names), dtype=np.int64)
+    ranks[np.argsort(names, kind="stable")] = np.arange(len(names))
+    return ranks
+
+
 @dataclass
 class Results:
     model: WorkforceModel
@@ -112,6 +119,7 @@ class Results:
                       np.tile(np.array(RECRUITMENT, dtype=object), n_groups),
                       np.full(n_groups * len(RECRUITMENT), "", dtype=object),
                       np.full(n_groups * len(RECRUITMENT), "people_per_year", dtype=object))
+        group_rank = _ranks(groups)
         for snapshot, months in self.yearly_records():
             year, date = calendar.year_of(snapshot["month"]), calendar.label(snapshot["month"])
             headcount = np.array(list(m.group_totals(snapshot, "stage_headcount").values()))
@@ -136,12 +144,15 @@ class Results:
                 recruitment = np.sum([record["recruitment"] for record in months], axis=0)
                 block(year, date, *recruiting, recruitment.T.ravel())
                 summed = flows.total([m.flows(record) for record in months])
-                rows = []
-                for k, kind in enumerate(flows.KINDS):
-                    g, r = np.nonzero(summed.counts[k])
-                    rows += sorted((year, date, s.groups[gi], "all", kind, summed.reasons[ri], "people_per_year",
-                                    float(summed.counts[k, gi, ri])) for gi, ri in zip(g.tolist(), r.tolist()))
-                _rows_block(blocks, rows)
+                counts, reasons = summed.counts, np.array(summed.reasons, dtype=object)
+                reason_rank = _ranks(reasons)
+                for k, kind in enumerate(flows.KINDS):  # by group and reason name
+                    g, r = np.nonzero(counts[k])
+                    order = np.lexsort((reason_rank[r], group_rank[g]))
+                    g, r = g[order], r[order]
+                    block(year, date, groups[g], np.full(len(g), "all", dtype=object),
+                          np.full(len(g), kind, dtype=object), reasons[r],
+                          np.full(len(g), "people_per_year", dtype=object), counts[k, g, r])
         # measures of the feedbacks in force, if any (sim.feedbacks); what caps left unused, if anything (sim.unused)
         _rows_block(blocks, feedbacks.tidy_rows(self) + unused.tidy_rows(self))
         return pd.DataFrame(dict(zip(COLUMNS, (np.concatenate(parts) for parts in zip(*blocks)))))
