@@ -77,6 +77,7 @@ FIELDS: tuple[Field, ...] = (
 )
 
 NEVER = int(np.iinfo(np.int32).max)
+_FILL = 4096  # rows given the defaults at a time, ahead of the people added to them
 SECTORS = ("nhs", "social_care")
 GONE = len(Status)  # the state of inactive people (see People.state)
 COUNTED = (Status.TRAINING, Status.IN_POST, Status.RETURNED)  # the statuses counted in stocks
@@ -161,11 +162,11 @@ class People:
         """The names of every per-person array: the fields', ``active`` and ``state``."""
         return [f.name for f in self.fields] + ["active", "state"]
 
-    def _fill(self) -> None:
-        """Give the rows not yet filled, up to the capacity, the defaults: once a growth, as a
-        column at a time costs more in calls than in rows."""
-        self._defaults(slice(self._filled, self._capacity))
-        self._filled = self._capacity
+    def _fill(self, needed: int) -> None:
+        """Give the rows up to ``needed`` (and a block beyond, within capacity) the defaults."""
+        end = min(max(needed, self._filled + _FILL), self._capacity)
+        self._defaults(slice(self._filled, end))
+        self._filled = end
 
     def _defaults(self, rows: slice) -> None:
         """Give ``rows`` every field's default, inactive."""
@@ -181,7 +182,7 @@ class People:
             raise KeyError(f"unknown person fields: {sorted(set(values) - self._names)}")
         if self.count + n > self._filled:
             self._grow(self.count + n)
-            self._fill()
+            self._fill(self.count + n)
         rows = slice(self.count, self.count + n)  # new people are a block at the end: slices, not fancy indexing
         for name, value in values.items():
             getattr(self, name)[rows] = value
