@@ -71,13 +71,22 @@ _COHORT_WINDOW = 120  # months of cohorts' base keys worked out at once: ten yea
 @numba.njit(cache=True)
 def keys_of_cohorts(base, counts):
     """The i-th person of a cohort (from 1) gets ``mix(base + i * golden)``, SplitMix64's finaliser."""
-    keys = np.empty(counts.sum(), dtype=np.uint64)
+    keys = np.empty(people_in(counts), dtype=np.uint64)
     j = 0
     for c in range(base.shape[0]):
         for i in range(1, counts[c] + 1):
             keys[j] = streams.mix(base[c] + np.uint64(i) * streams.GOLDEN)
             j += 1
     return keys
+
+
+@numba.njit(cache=True, inline="always")
+def people_in(counts):
+    """How many people cohorts of ``counts`` hold: a loop, as ``ndarray.sum`` costs more to compile."""
+    n = 0
+    for c in counts:
+        n += c
+    return n
 
 
 _WINDOW = 600  # months of salts worked out at once for a set of decisions: fifty years

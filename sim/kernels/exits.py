@@ -88,10 +88,11 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
     candidates ``ids``; everyone else with an exit or check due has their next one scheduled.
     ``salts``: the month's salts of exit_cause, retirement_mho and leaving_reason."""
     n_bands = band_ends.shape[0]
-    outcome = np.full(ids.shape[0], -1, dtype=np.int8)
-    reason = np.zeros(ids.shape[0], dtype=np.int16)
+    outcome = np.empty(ids.shape[0], dtype=np.int8)  # empty and filled here: np.full and np.zeros cost compiling
+    reason = np.empty(ids.shape[0], dtype=np.int16)
     for j in range(ids.shape[0]):
         i = ids[j]
+        outcome[j], reason[j] = -1, 0
         if exit_due[i] > now:
             continue
         birth = np.int64(birth_month[i])
@@ -149,7 +150,9 @@ def taken(ids, outcome, which):
 @numba.njit(cache=True, inline="always")
 def _leavers_by_group(ids, outcome, reason, group, n_groups):
     """The leavers among ``ids`` and their reasons, sorted by group, stably (a counting sort)."""
-    start = np.zeros(n_groups + 1, dtype=np.int64)
+    start = np.empty(n_groups + 1, dtype=np.int64)
+    for g in range(n_groups + 1):
+        start[g] = 0
     for j in range(ids.shape[0]):
         if outcome[j] == LEAVE:
             start[group[ids[j]] + 1] += 1

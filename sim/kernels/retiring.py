@@ -30,7 +30,7 @@ def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max
 def will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due):
     """Whether each retiree comes back; those who do are due back within a year (``salts``: return,
     return_delay). Nobody comes back at or past the group's maximum age."""
-    back = np.zeros(ids.shape[0], dtype=np.bool_)
+    back = np.empty(ids.shape[0], dtype=np.bool_)  # every entry set below
     for j in range(ids.shape[0]):
         i = ids[j]
         due = now + 1 + np.int32(np.floor(12 * uniform(key[i], salts[1])))

@@ -38,7 +38,7 @@ from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
 from ..kernels.streams import uniform, uniforms
-from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, stable_hash
+from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, people_in, stable_hash
 from ..unused import not_taken
 from . import Process
 
@@ -195,7 +195,7 @@ def _joiners_month(stage_fte, funded, establishment, post_fte, stage_group, camp
     n = funded.shape[0]
     counts, sought = _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment)
     not_taken(sought, available, supply, unused)
-    rows = np.empty(counts.sum(), dtype=np.int64)  # each joiner's group
+    rows = np.empty(people_in(counts), dtype=np.int64)  # each joiner's group
     j = 0
     for g in range(n):
         rows[j: j + counts[g]] = g
@@ -277,14 +277,17 @@ def _stages_and_sources(keys, rows, salts, shares, labels, last, vacant, sources
 def poisson_by_inversion(u, expected):
     """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u (summing the
     probabilities up to the same k for every group: enough for the largest expectation)."""
-    counts = np.zeros(expected.shape[0], dtype=np.int64)
+    counts = np.empty(expected.shape[0], dtype=np.int64)  # empty and filled here: np.zeros costs compiling
     top = 0.0
-    for lam in expected:
+    for g in range(expected.shape[0]):
+        counts[g] = 0
+        lam = expected[g]
         if lam > 0:
             top = max(top, lam + 12.0 * np.sqrt(lam) + 20.0)
     if top == 0.0:
         return counts
-    log_factorial = np.zeros(np.int64(top) + 1)
+    log_factorial = np.empty(np.int64(top) + 1)
+    log_factorial[0] = 0.0
     for k in range(1, log_factorial.shape[0]):
         log_factorial[k] = log_factorial[k - 1] + np.log(np.float64(k))
     for g in range(expected.shape[0]):
