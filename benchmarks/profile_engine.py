@@ -2,7 +2,10 @@
 
 Profiling slows every Python call, so read the shares, not the seconds. Prints the functions
 with the most time of their own, and ``model.timings`` (time in each monthly process and in
-collecting aggregates) from an unprofiled run of the same seed.
+collecting aggregates) from an unprofiled run of the same seed. Then the time in the compiled
+passes called from Python, dispatch included, by pass, from another run of the same seed whose
+calls are each timed: what is left of the run is Python and numpy between them, the part a month
+compiled as one call would save.
 
     python benchmarks/profile_engine.py [--scenario NAME_OR_PATH] [--until YEAR] [--collect monthly|yearly] [--top N]
 """
@@ -11,10 +14,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib
 import io
+import pkgutil
 import pstats
 import sys
 import time
+from collections import Counter
+
+from numba.core.registry import CPUDispatcher
 
 import sim
 
@@ -47,7 +55,50 @@ def main(argv: list[str] | None = None) -> dict:
     stats.sort_stats("tottime").print_stats(args.top)
     print(f"\nprofiled: {stats.total_calls:,} Python-level calls, {stats.total_calls / max(model.now - model.inputs.start, 1):,.0f} a month")
     print(out.getvalue())
-    return {"wall_s": wall, "calls": stats.total_calls, "timings": dict(model.timings)}
+
+    seconds, calls, timed_wall = compiled_calls(replicate)
+    total = sum(seconds.values())
+    print(f"compiled passes called from Python: {total:.3f} s of {timed_wall:.3f} s in {sum(calls.values()):,} calls "
+          f"(dispatch included); the rest, {timed_wall - total:.3f} s, is Python and numpy between them")
+    for name, s in seconds.most_common(args.top):
+        print(f"  {name:<24} {1e3 * s:7.2f} ms  {calls[name]:6,d} calls")
+    return {"wall_s": wall, "calls": stats.total_calls, "timings": dict(model.timings), "compiled_s": dict(seconds)}
+
+
+def compiled_calls(replicate) -> tuple[Counter, Counter, float]:
+    """Seconds and calls of each compiled pass called from Python in one ``replicate()`` (timing each
+    call adds about half a microsecond to it), and the run's wall time. Calls between compiled
+    passes are compiled code's own and are counted in their caller."""
+    seconds, calls = Counter(), Counter()
+    timed: dict = {}
+
+    def timing(dispatcher):
+        if dispatcher not in timed:
+            name = dispatcher.py_func.__qualname__
+
+            def call(*args):
+                started = time.perf_counter()
+                try:
+                    return dispatcher(*args)
+                finally:
+                    seconds[name] += time.perf_counter() - started
+                    calls[name] += 1
+            timed[dispatcher] = call
+        return timed[dispatcher]
+
+    modules = [importlib.import_module(m.name) for m in pkgutil.walk_packages(sim.__path__, "sim.")
+               if m.name not in ("sim.__main__", "sim.app")]  # the command line runs on import; the app needs solara
+    replaced = [(module, name, value) for module in modules for name, value in vars(module).items()
+                if isinstance(value, CPUDispatcher)]
+    for module, name, value in replaced:
+        setattr(module, name, timing(value))
+    try:
+        started = time.perf_counter()
+        replicate()
+        return seconds, calls, time.perf_counter() - started
+    finally:
+        for module, name, value in replaced:
+            setattr(module, name, value)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,10 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     assert result["calls"] > 0 and result["wall_s"] > 0
     assert {"joiners", "leaving", "collection"} <= set(result["timings"])
     assert "tottime" in out and "joiners" in out
+    assert {"enter", "leaving", "_settle"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
+    assert "compiled passes called from Python" in out
+    from sim.kernels import entry
+    assert type(entry.enter).__name__ == "CPUDispatcher"  # the passes timed are put back as they were
 
 
 def test_scale_leaves_no_fte_in_a_stock_rounded_to_nobody():
