@@ -63,7 +63,6 @@ COLLECT = ("monthly", "yearly")
 _NOBODY = np.zeros(0, dtype=np.int64)
 # statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
-_FROM_OUTSIDE, _NO_REASON = as_each(OUTSIDE, np.int16), as_each(0, np.int16)  # entering from outside; no event
 _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
                  "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
                  "exit_rate", "exit_due", "hours_due", "next_due")
@@ -134,7 +133,6 @@ class WorkforceModel(mesa.Model):
         self.history: list[dict] = []
         self._funded = (None,)  # the funded establishment by month, by the revision of the scenario
         self._entry_tables = (None, ())  # the scenario's revision, and its tables that entering a stage reads
-        self._reason_codes: dict[str, np.ndarray] = {}  # the reasons of entering a stage, as arrays of one code
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
         self.exits = exits.ExitClock(self)  # this month's exit hazards by cell, shared by the exit steps
@@ -210,33 +208,24 @@ class WorkforceModel(mesa.Model):
         """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
         if len(ids) == 0:
             return
-        s, p, now, events = self.inputs, self.people, self.now, self.events
+        s, p, now = self.inputs, self.people, self.now
         ids = np.asarray(ids, dtype=np.int64)
+        stage = as_each(stage, np.int16)
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
                                     "hours_first_review"), now, p.key[ids])
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
-        if reason is None:
-            columns, at, code = NO_ROOM, -1, _NO_REASON
-        else:
-            columns, at = events.reserve(len(ids))
-            code = self._reason_each(reason) if isinstance(reason, str) else as_each(reason, np.int16)
-        due = entry.enter(ids, as_each(stage, np.int16), now, self.at_risk_from - 1, salts,
-                          *p.columns_of(_ENTRY_FIELDS), *self._entry_tables[1], s.mho_end, self.exits.rates,
-                          self.reviews.rates, _NEW_OR_TRAINING, self.arrived,
-                          _FROM_OUTSIDE if from_stage is OUTSIDE else as_each(from_stage, np.int16), code, columns, at)
+        events = self.events
+        columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
+        code = events.reason_code(reason) if isinstance(reason, str) else 0 if reason is None else reason
+        due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
+                          *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
+                          self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
         if at >= 0:
             events.wrote(len(ids))
         p.mark(ids)
         if due and self._due is not None:  # something due already this month: let this month's processes see it
             self._due.append(ids[p.next_due[ids] <= now])
-
-    def _reason_each(self, reason: str) -> np.ndarray:
-        """A reason's code as an array of one, as entering a stage reads it: worked out once a reason."""
-        code = self._reason_codes.get(reason)
-        if code is None:
-            code = self._reason_codes[reason] = as_each(self.events.reason_code(reason), np.int16)
-        return code
 
     def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> None:
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
