@@ -291,3 +291,14 @@ def test_a_large_intake_trains_ltft_at_the_stages_share_where_it_sets_persistenc
     assert len(ids) > 1900
     assert p.ltft[ids][p.sex[ids] == 0].mean() == pytest.approx(0.5, abs=0.05)
     assert p.ltft[ids][p.sex[ids] == 1].mean() == pytest.approx(0.1, abs=0.03)
+
+
+def test_the_funded_establishment_grows_yearly_from_a_table_of_the_run_and_on_past_its_end():
+    model = WorkforceModel(collect="yearly", rng=1, until=2022)
+    s, end = model.inputs, model.inputs.end
+    growth = 1.0 + s.establishment_growth
+    at_start = (model.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
+    np.testing.assert_allclose(model.funded_establishment(s.start), at_start)
+    np.testing.assert_allclose(model.funded_establishment(s.start + 12), at_start * growth)
+    np.testing.assert_allclose(model.funded_establishment(end + 12), model.funded_establishment(end) * growth)
+    assert not model.funded_establishment().flags.writeable  # a row of the table: never changed by a caller
