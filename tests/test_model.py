@@ -294,9 +294,11 @@ def test_a_large_intake_trains_ltft_at_the_stages_share_where_it_sets_persistenc
 
 
 def test_the_funded_establishment_grows_yearly_from_a_table_of_the_run_and_on_past_its_end():
-    model = WorkforceModel(collect="yearly", rng=1, until=2022)
+    model = WorkforceModel(collect="yearly", rng=1, until=2022,
+                           overrides={"groups.nursing.establishment.growth_per_year": 0.03})
     s, end = model.inputs, model.inputs.end
     growth = 1.0 + s.establishment_growth
+    assert growth[s.groups.index("nursing")] == 1.03
     at_start = (model.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
     np.testing.assert_allclose(model.funded_establishment(s.start), at_start)
     np.testing.assert_allclose(model.funded_establishment(s.start + 12), at_start * growth)
