@@ -23,6 +23,20 @@ def test_compiling_quickly_sets_the_level_only_when_the_user_has_not(monkeypatch
         config.reload_config()
 
 
+def test_a_batch_worker_compiles_quickly_when_it_starts(monkeypatch):
+    import signal
+
+    monkeypatch.delenv("NUMBA_OPT", raising=False)
+    interrupt = signal.getsignal(signal.SIGINT)
+    try:
+        experiment._start_worker()
+        assert os.environ["NUMBA_OPT"] == QUICK_OPT and config.OPT == int(QUICK_OPT)
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+        monkeypatch.undo()
+        config.reload_config()
+
+
 def _level() -> tuple[str | None, int]:
     from numba.core import config as worker_config
 
