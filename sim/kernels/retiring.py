@@ -6,9 +6,8 @@ import numba
 import numpy as np
 
 from .bookkeeping import in_states, set_status, write_events
+from .clocks import NEVER
 from .streams import uniform
-
-NEVER = np.iinfo(np.int32).max
 
 
 @numba.njit(cache=True)
