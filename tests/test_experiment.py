@@ -258,6 +258,23 @@ def test_a_stopped_batch_ends_its_workers_keeps_its_runs_and_resumes(tmp_path, s
     assert (again.skipped, again.written) == (done, runs - done)
 
 
+def test_a_runs_file_is_its_table_encoded_where_it_ran(tmp_path):
+    """Workers send a run's Parquet file, not its table: what the batch writes reads back as the run's table."""
+    import pyarrow.parquet as pq
+
+    loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
+    job = loaded.jobs()[1]
+    contents = experiment.run_file(job)
+    assert contents[:4] == contents[-4:] == b"PAR1"
+    experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+    assert (tmp_path / "out" / "runs" / job.file).read_bytes() == contents
+    table = experiment.simulate(job)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "runs" / job.file), table)
+    table.to_parquet(tmp_path / "by-pandas.parquet", index=False)  # the same schema and metadata as pandas writes
+    assert pq.read_schema(tmp_path / "by-pandas.parquet").equals(pq.read_schema(tmp_path / "out" / "runs" / job.file),
+                                                                 check_metadata=True)
+
+
 def test_rerunning_skips_runs_already_written(tmp_path):
     loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
     first = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
