@@ -162,7 +162,7 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     latest = np.where(intake, now - ((now % 12) - (month - 1)) % 12, now).astype(np.int32)
     step = np.where(intake, 12, 1).astype(np.int32)
     cohorts = np.where(intake, np.maximum(np.ceil(s.stage_months / 12), 1), s.stage_months)
-    salt = model.streams.salts(("stock_cohort",), now, p.key[ids])[0]
+    salt = model.streams.salts(("stock_cohort",), now, p.key, ids)[0]
     trainees = _spread(np.asarray(ids, dtype=np.int64), stage, now, salt, latest, step, cohorts,
                        s.stage_months.astype(np.float32), s.stage_training, p.key, p.ltft_fraction, p.stage_entry,
                        p.stage_due, p.birth_month)

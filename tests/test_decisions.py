@@ -107,11 +107,12 @@ class RecordingStreams(Streams):
             self.draws.append((name, int(month), np.asarray(keys, dtype=np.uint64).copy(), site))
         return super().uniforms(names, month, keys)
 
-    def salts(self, names, month, keys):
+    def salts(self, names, month, keys, ids=None):
         site = _call_site()
+        drawing = keys if ids is None else keys[ids]
         for name in names:
-            self.draws.append((name, int(month), np.asarray(keys, dtype=np.uint64).copy(), site))
-        return super().salts(names, month, keys)
+            self.draws.append((name, int(month), np.asarray(drawing, dtype=np.uint64).copy(), site))
+        return super().salts(names, month, keys, ids)
 
     def generator(self, name, *parts):
         self.draws.append((name, parts, np.zeros(1, dtype=np.uint64), _call_site()))
