@@ -31,10 +31,9 @@ import numpy as np
 from . import calendar
 from .eventlog import OUTSIDE
 from .flows import net
-from .people import COUNTED, Status, has_status
+from .people import COUNTED, NEVER, Status, has_status
 from .processes.exits import exit_month
 
-_NEVER = np.iinfo(np.int32).max
 
 
 class Checks:
@@ -208,7 +207,7 @@ def youngest_ages(s) -> np.ndarray:
         if g.joiners:
             for st in g.joiners.stages:
                 start(st, g.joiners.age)
-    out = np.full(len(s.stages), _NEVER, dtype=np.int64)
+    out = np.full(len(s.stages), NEVER, dtype=np.int64)
     for i, st in enumerate(s.stages):
         youngest = min(lowest[x] for x in nx.ancestors(leads, st) | {st})
         if youngest < math.inf:

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .kernels import bookkeeping
+from .kernels import bookkeeping, clocks
 
 
 class Status(IntEnum):
@@ -38,6 +38,9 @@ class Status(IntEnum):
 class Sex(IntEnum):
     FEMALE = 0
     MALE = 1
+
+
+NEVER = int(clocks.NEVER)  # a month that never comes: the largest int32, as the compiled clocks keep it
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ FIELDS: tuple[Field, ...] = (
     Field("pathway", "int16", -1, "pathway code"),
     Field("stage", "int16", -1, "stage code (index into the model's stage table)"),
     Field("stage_entry", "int32", 0, "month the person entered their current stage"),
-    Field("stage_due", "int32", np.iinfo(np.int32).max, "month they are due to leave the stage (max int if none)"),
+    Field("stage_due", "int32", NEVER, "month they are due to leave the stage (max int if none)"),
     Field("fte", "float32", 0.0, "contracted full-time equivalent"),
     Field("ltft", "bool", False, "less-than-full-time trainee"),
     Field("ltft_fraction", "float32", 1.0, "LTFT training fraction (1 for full-time)"),
@@ -71,12 +74,11 @@ FIELDS: tuple[Field, ...] = (
     Field("exit_left", "float32", 0.0, "cumulative hazard still to accumulate after exit_since before the next exit"),
     Field("exit_since", "int32", 0, "last month counted against exit_left"),
     Field("exit_rate", "float32", 0.0, "cumulative exit hazard a month in the person's cell"),
-    Field("exit_due", "int32", np.iinfo(np.int32).max, "month of the next exit, or of the next check of it"),
-    Field("hours_due", "int32", np.iinfo(np.int32).max, "month of the next hours review (max int if none)"),
-    Field("next_due", "int32", np.iinfo(np.int32).max, "earliest month anything is due for the person"),
+    Field("exit_due", "int32", NEVER, "month of the next exit, or of the next check of it"),
+    Field("hours_due", "int32", NEVER, "month of the next hours review (max int if none)"),
+    Field("next_due", "int32", NEVER, "earliest month anything is due for the person"),
 )
 
-NEVER = int(np.iinfo(np.int32).max)
 _FILL = 4096  # rows given the defaults at a time, ahead of the people added to them
 SECTORS = ("nhs", "social_care")
 GONE = len(Status)  # the state of inactive people (see People.state)
