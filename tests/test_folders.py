@@ -140,6 +140,22 @@ def failing_parquet(monkeypatch, after: int, code: int) -> None:
     monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
 
 
+def failing_run_files(monkeypatch, after: int, code: int) -> None:
+    """The disk fills (or turns read-only) after a batch has written ``after`` run files (the bytes
+    its workers send, ``experiment.run_file``)."""
+    written = Path.write_bytes
+    count = {"n": 0}
+
+    def write_bytes(self, data):
+        if ".parquet" in self.name:  # a run file, under its temporary name
+            count["n"] += 1
+            if count["n"] > after:
+                raise OSError(code, os.strerror(code), str(self))
+        return written(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
 @pytest.mark.parametrize("replications", ["1", "3"])
 def test_a_run_whose_disk_fills_leaves_no_folder_that_looks_complete(tmp_path, capsys, monkeypatch, code,
@@ -159,7 +175,7 @@ def test_a_run_whose_disk_fills_leaves_no_folder_that_looks_complete(tmp_path, c
 def test_a_batch_whose_disk_fills_keeps_the_runs_written_and_resumes(tmp_path, capsys, monkeypatch, code):
     path = tiny_experiment(tmp_path, replications=3)
     out = tmp_path / "out"
-    failing_parquet(monkeypatch, after=2, code=code)
+    failing_run_files(monkeypatch, after=2, code=code)
     assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("workforce: could not write the results\n"), err
