@@ -45,13 +45,15 @@ from pathlib import Path
 
 from . import folders
 from .errors import InputError
-from .kernels import compile_quickly
+from .kernels import compile_quickly, on_first_compile
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
 
 
 WIDTH = 100  # columns the printed tables fit in
+FIRST_COMPILE = ("workforce: compiling the model's passes for this machine, once (they are kept for the runs after): "
+                 "this run takes several seconds longer")
 
 EXAMPLES = """\
 examples:
@@ -71,6 +73,8 @@ examples:
 
 def main(argv: list[str] | None = None) -> int:
     compile_quickly()
+    if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
+        on_first_compile(lambda: print(FIRST_COMPILE, file=sys.stderr, flush=True))
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

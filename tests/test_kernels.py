@@ -1,12 +1,19 @@
 """The package's own processes compile at a lower LLVM optimisation level (``sim.kernels.compile_quickly``),
-never overriding a level the user chose."""
+never overriding a level the user chose; a first run that compiles says so to whoever watches it."""
 
 import os
+import pty
+import subprocess
+import sys
 
+import numba
+import numpy as np
 from numba.core import config
 
+from conftest import REPO
 from sim import experiment
-from sim.kernels import QUICK_OPT, compile_quickly
+from sim.cli import FIRST_COMPILE
+from sim.kernels import QUICK_OPT, compile_quickly, on_first_compile
 
 
 def test_compiling_quickly_sets_the_level_only_when_the_user_has_not(monkeypatch):
@@ -50,3 +57,56 @@ def test_a_batch_worker_compiles_at_the_level_its_environment_gives():
     finally:
         pool.shutdown()
     assert chosen is not None and level == int(chosen)
+
+
+def test_the_first_compile_of_a_process_is_said_once_and_loading_says_nothing():
+    said = []
+    on_first_compile(lambda: said.append(True))
+
+    @numba.njit
+    def double(x):
+        return 2 * x
+
+    @numba.njit
+    def treble(x):
+        return 3 * x
+
+    assert said == []
+    double(np.arange(3))  # compiles
+    treble(np.arange(3))  # compiles too, after the first: said once
+    double(np.arange(3))  # compiled already
+    assert said == [True]
+
+
+def _stderr_on_a_terminal(cache: str, out: str) -> str:
+    """What ``workforce run`` writes to a terminal as its standard error, with numba's cache in ``cache``."""
+    watched, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": cache, "MPLBACKEND": "Agg"}
+    try:
+        process = subprocess.run([sys.executable, "-m", "sim", "run", "--until", "2022", "--replications", "1",
+                                  "--quiet", "--out", out], env=env, stdout=subprocess.DEVNULL, stderr=terminal,
+                                 timeout=600)
+    finally:
+        os.close(terminal)
+    written = b""
+    try:
+        while chunk := _read(watched):
+            written += chunk
+    finally:
+        os.close(watched)
+    assert process.returncode == 0, written
+    return written.decode()
+
+
+def _read(fd: int) -> bytes:
+    """The next bytes written to a terminal, or none once its other end is closed and all is read."""
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return b""
+
+
+def test_a_first_run_tells_whoever_watches_that_it_compiles_and_the_next_does_not(tmp_path):
+    cache = str(tmp_path / "numba")
+    assert FIRST_COMPILE in _stderr_on_a_terminal(cache, str(tmp_path / "first"))  # nothing cached yet
+    assert FIRST_COMPILE not in _stderr_on_a_terminal(cache, str(tmp_path / "second"))

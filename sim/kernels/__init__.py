@@ -24,3 +24,23 @@ def compile_quickly() -> None:
         from numba.core import config
 
         config.reload_config()
+
+
+def on_first_compile(say) -> None:
+    """Call ``say()`` when this process first compiles a pass, which it does only when none is cached
+    for this machine yet (a fresh install, or a pass changed since): so that the pause of a first
+    run, several seconds, is explained where it happens. Loading cached passes says nothing."""
+    from numba.core import event
+
+    class First(event.Listener):
+        said = False
+
+        def on_start(self, ev):
+            if not self.said:
+                self.said = True
+                say()
+
+        def on_end(self, ev):
+            pass
+
+    event.register("numba:compile", First())
