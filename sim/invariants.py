@@ -35,7 +35,6 @@ from .people import COUNTED, NEVER, Status, has_status
 from .processes.exits import exit_month
 
 
-
 class Checks:
     """What the checks of one model keep from month to month (``model.checks`` when it runs with
     ``check``): the youngest age at which anyone can be in each stage, and how far the event log
