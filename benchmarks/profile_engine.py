@@ -25,6 +25,7 @@ from collections import Counter
 from numba.core.registry import CPUDispatcher
 
 import sim
+from sim.processes.order import STEP_ORDER
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -56,20 +57,32 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\nprofiled: {stats.total_calls:,} Python-level calls, {stats.total_calls / max(model.now - model.inputs.start, 1):,.0f} a month")
     print(out.getvalue())
 
-    seconds, calls, timed_wall = compiled_calls(replicate)
+    seconds, calls, timed_wall, by_process = compiled_calls(replicate)
     total = sum(seconds.values())
     print(f"compiled passes called from Python: {total:.3f} s of {timed_wall:.3f} s in {sum(calls.values()):,} calls "
           f"(dispatch included); the rest, {timed_wall - total:.3f} s, is Python and numpy between them")
     for name, s in seconds.most_common(args.top):
         print(f"  {name:<24} {1e3 * s:7.2f} ms  {calls[name]:6,d} calls")
-    return {"wall_s": wall, "calls": stats.total_calls, "timings": dict(model.timings), "compiled_s": dict(seconds)}
+    print("\nby process: its time, in its compiled passes, and in Python and numpy around them (what compiling "
+          "the process's month as one call would save)")
+    for name, (spent, compiled) in sorted(by_process.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {name:<24} {1e3 * spent:7.2f} ms  {1e3 * compiled:7.2f} ms  {1e3 * (spent - compiled):7.2f} ms")
+    return {"wall_s": wall, "calls": stats.total_calls, "timings": dict(model.timings), "compiled_s": dict(seconds),
+            "by_process": by_process}
 
 
-def compiled_calls(replicate) -> tuple[Counter, Counter, float]:
+OUTSIDE = "outside processes"
+
+
+def compiled_calls(replicate) -> tuple[Counter, Counter, float, dict[str, tuple[float, float]]]:
     """Seconds and calls of each compiled pass called from Python in one ``replicate()`` (timing each
-    call adds about half a microsecond to it), and the run's wall time. Calls between compiled
-    passes are compiled code's own and are counted in their caller."""
+    call adds about half a microsecond to it), the run's wall time, and each monthly process's
+    seconds, all told and in compiled passes (and ``OUTSIDE`` them: building the model, collecting,
+    the month's own bookkeeping). Calls between compiled passes are compiled code's own and are
+    counted in their caller."""
     seconds, calls = Counter(), Counter()
+    spent, compiled = Counter(), Counter()
+    running = [OUTSIDE]
     timed: dict = {}
 
     def timing(dispatcher):
@@ -81,10 +94,22 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float]:
                 try:
                     return dispatcher(*args)
                 finally:
-                    seconds[name] += time.perf_counter() - started
+                    took = time.perf_counter() - started
+                    seconds[name] += took
                     calls[name] += 1
+                    compiled[running[-1]] += took
             timed[dispatcher] = call
         return timed[dispatcher]
+
+    def stepping(process, step):
+        def timed_step(self):
+            running.append(process.name())
+            started = time.perf_counter()
+            try:
+                return step(self)
+            finally:
+                spent[running.pop()] += time.perf_counter() - started
+        return timed_step
 
     modules = [importlib.import_module(m.name) for m in pkgutil.walk_packages(sim.__path__, "sim.")
                if m.name not in ("sim.__main__", "sim.app")]  # the command line runs on import; the app needs solara
@@ -92,13 +117,23 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float]:
                 if isinstance(value, CPUDispatcher)]
     for module, name, value in replaced:
         setattr(module, name, timing(value))
+    steps = [(process, vars(process).get("step")) for process in STEP_ORDER]
+    for process, _ in steps:
+        process.step = stepping(process, process.step)
     try:
         started = time.perf_counter()
         replicate()
-        return seconds, calls, time.perf_counter() - started
+        wall = time.perf_counter() - started
+        spent[OUTSIDE] = wall - sum(spent.values())
+        return seconds, calls, wall, {name: (spent[name], compiled[name]) for name in spent}
     finally:
         for module, name, value in replaced:
             setattr(module, name, value)
+        for process, step in steps:
+            if step is None:  # inherited: the class gets none of its own back
+                del process.step
+            else:
+                process.step = step
 
 
 if __name__ == "__main__":

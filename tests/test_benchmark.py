@@ -67,8 +67,13 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     assert "tottime" in out and "joiners" in out
     assert {"enter", "leaving", "_settle"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
     assert "compiled passes called from Python" in out
+    spent = result["by_process"]
+    assert {"joiners", "leaving", profile.OUTSIDE} <= set(spent) and "by process" in out
+    assert all(0 < compiled < total for total, compiled in spent.values())  # each calls passes, and Python around them
     from sim.kernels import entry
+    from sim.processes.order import STEP_ORDER
     assert type(entry.enter).__name__ == "CPUDispatcher"  # the passes timed are put back as they were
+    assert all(process.step.__name__ == "step" for process in STEP_ORDER)  # and so are the processes' steps
 
 
 def test_scale_leaves_no_fte_in_a_stock_rounded_to_nobody():
