@@ -45,7 +45,7 @@ from pathlib import Path
 
 from . import folders
 from .errors import InputError
-from .kernels import compile_quickly, on_first_compile
+from .kernels import announce_first_compile, compile_quickly
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
@@ -74,7 +74,7 @@ examples:
 def main(argv: list[str] | None = None) -> int:
     compile_quickly()
     if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
-        on_first_compile(lambda: print(FIRST_COMPILE, file=sys.stderr, flush=True))
+        announce_first_compile(FIRST_COMPILE)
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -45,11 +45,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar, folders, layering
+from . import calendar, folders, kernels, layering
 from . import scenario as scenario_module
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .fields import Name
-from .kernels import compile_quickly
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
 from .uncertain import problems as uncertain_problems
@@ -589,7 +588,8 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     not a copy of this (possibly multi-threaded) one. Ctrl-C is left to the main process."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(kernels.announcement(),))
 
 
 def _processes(fn, jobs, workers):
@@ -631,13 +631,16 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         results._writer.close()
 
 
-def _start_worker() -> None:
-    """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), and
+def _start_worker(announcement=None) -> None:
+    """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), says
+    it compiles as the process that started it does (``sim.kernels.announce_first_compile``), and
     leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
     it; otherwise each would print its own traceback."""
     import signal
 
-    compile_quickly()
+    kernels.compile_quickly()
+    if announcement is not None:
+        kernels.on_first_compile(lambda: kernels.say_once(*announcement))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

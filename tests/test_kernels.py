@@ -78,14 +78,13 @@ def test_the_first_compile_of_a_process_is_said_once_and_loading_says_nothing():
     assert said == [True]
 
 
-def _stderr_on_a_terminal(cache: str, out: str) -> str:
-    """What ``workforce run`` writes to a terminal as its standard error, with numba's cache in ``cache``."""
+def _stderr_on_a_terminal(cache: str, *command: str) -> str:
+    """What ``workforce COMMAND`` writes to a terminal as its standard error, with numba's cache in ``cache``."""
     watched, terminal = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": cache, "MPLBACKEND": "Agg"}
     try:
-        process = subprocess.run([sys.executable, "-m", "sim", "run", "--until", "2022", "--replications", "1",
-                                  "--quiet", "--out", out], env=env, stdout=subprocess.DEVNULL, stderr=terminal,
-                                 timeout=600)
+        process = subprocess.run([sys.executable, "-m", "sim", *command], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=terminal, timeout=600)
     finally:
         os.close(terminal)
     written = b""
@@ -108,5 +107,14 @@ def _read(fd: int) -> bytes:
 
 def test_a_first_run_tells_whoever_watches_that_it_compiles_and_the_next_does_not(tmp_path):
     cache = str(tmp_path / "numba")
-    assert FIRST_COMPILE in _stderr_on_a_terminal(cache, str(tmp_path / "first"))  # nothing cached yet
-    assert FIRST_COMPILE not in _stderr_on_a_terminal(cache, str(tmp_path / "second"))
+    run = ("run", "--until", "2022", "--replications", "1", "--quiet", "--out")
+    assert FIRST_COMPILE in _stderr_on_a_terminal(cache, *run, str(tmp_path / "first"))  # nothing cached yet
+    assert FIRST_COMPILE not in _stderr_on_a_terminal(cache, *run, str(tmp_path / "second"))
+
+
+def test_a_first_batch_says_it_compiles_once_though_each_of_its_workers_compiles(tmp_path):
+    experiment = tmp_path / "small.yaml"
+    experiment.write_text("name: small\nscenario: wales-mh-2021\nyears: 1\nreplications: 2\nseed: 1\n")
+    said = _stderr_on_a_terminal(str(tmp_path / "numba"), "batch", str(experiment), "--workers", "2", "--quiet",
+                                 "--out", str(tmp_path / "out"))
+    assert said.count(FIRST_COMPILE) == 1

@@ -6,6 +6,7 @@ for the month (``sim.rng``, ``streams``): results do not depend on the order peo
 """
 
 import os
+import sys
 
 QUICK_OPT = "1"  # the LLVM optimisation level the package's own processes compile at (``compile_quickly``)
 
@@ -44,3 +45,30 @@ def on_first_compile(say) -> None:
             pass
 
     event.register("numba:compile", First())
+
+
+_announcement = None  # (message, flag shared with the workers this process starts): ``announce_first_compile``
+
+
+def announce_first_compile(message: str) -> None:
+    """Print ``message`` to standard error when this process, or a worker process it starts after
+    (``sim.experiment.process_pool``), first compiles a pass: once among them all, so that a first
+    batch's pause is explained too, and not by every worker."""
+    global _announcement
+    import multiprocessing
+
+    _announcement = (message, multiprocessing.get_context("forkserver").Value("b", 0))
+    on_first_compile(lambda: say_once(*_announcement))
+
+
+def announcement():
+    """What ``announce_first_compile`` gave this process, for the workers it starts (None: nothing)."""
+    return _announcement
+
+
+def say_once(message: str, said) -> None:
+    """Print ``message`` to standard error unless a process sharing the flag ``said`` has."""
+    with said.get_lock():
+        first, said.value = not said.value, 1
+    if first:
+        print(message, file=sys.stderr, flush=True)
