@@ -45,8 +45,11 @@ def month_of_year(m):
 
 
 def academic_year(m):
-    """Academic year (starting September) that integer month(s) fall in: Sept 2021 -> 2021."""
-    return (m - 8) // 12
+    """Academic (training) year that integer month(s) fall in, starting in August: Aug 2021 -> 2021,
+    July 2022 -> 2021. August, as doctors' training posts start then (foundation, core and higher
+    training, and the medical schools the scenario aligns with them), and universities' September
+    intakes fall in the same year: every intake of a year's places happens in that year."""
+    return (m - 7) // 12
 
 
 def annual_to_monthly(p):

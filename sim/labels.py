@@ -70,7 +70,7 @@ REASONS: dict[str, str] = {
     "exit:not_employed_in_wales_mh": "Not employed in Welsh mental health services",
     "exit:foundation_outside_wales": "Foundation training outside Wales",
     "exit:specialism_not_mental_health": "Chose a specialism outside mental health",
-    "exit:consultant_post_outside_wales": "Consultant post outside Wales",
+    "exit:no_substantive_post": "No substantive NHS consultant post",
     "exit:other_specialty_or_career_break": "Another specialty or a career break",
     "exit:not_in_mental_health": "Work outside mental health",
     "exit:social_work_outside_mental_health": "Social work outside mental health",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import tiny_scenario
 from sim import WorkforceModel, calendar
@@ -60,8 +61,11 @@ def test_the_accepted_ages_allow_for_the_slowest_less_than_full_time_trainee_and
 
 
 # ---- intakes fill by year --------------------------------------------------------------------------------
-def test_fill_rate_by_year_applies_from_each_year_given(tmp_path):
-    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 100},
+@pytest.mark.parametrize("month", [8, 9, 12])
+def test_places_and_fill_rate_by_year_apply_to_the_intake_in_that_year_from_each_year_given(tmp_path, month):
+    # an intake's year is the academic year it starts, from August: doctors' training posts start in August
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.month": month,
+                                          "intake.course/student.places": {2019: 100, 2021: 100, 2025: 20},
                                           "intake.course/student.fill_rate": {2019: 1.0, 2022: 0.0, 2024: 0.5}})
     model = WorkforceModel(str(path), rng=0).run()
     s = model.inputs
@@ -72,6 +76,7 @@ def test_fill_rate_by_year_applies_from_each_year_given(tmp_path):
     assert counts.get(2020) == 100 and counts.get(2021) == 100
     assert 2022 not in counts and 2023 not in counts
     assert 30 < counts[2024] < 70
+    assert 2 < counts[2025] < 20  # the 2025 places, not 2024's
 
 
 def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_included():

@@ -34,7 +34,7 @@ def test_shipped_pathway_is_a_graph_whose_timed_stages_sum_to_one(path):
 def test_shipped_psychiatry_edges_and_exits():
     graph = pathways.load(pathways.PATHWAY_DIR / "psychiatry.yaml")
     assert graph.edges["psychiatry/foundation", "psychiatry/core_psychiatry"]["probability"] == 0.06
-    assert graph.has_edge("psychiatry/cct", "exit:consultant_post_outside_wales")
+    assert graph.has_edge("psychiatry/cct", "exit:no_substantive_post")
     assert set(graph.successors("psychiatry/core_psychiatry")) == {
         "psychiatry/higher_specialty", "psychiatry/sas", "exit:did_not_progress"}
 
