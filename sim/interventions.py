@@ -141,8 +141,8 @@ def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what
     highest = float(annual.max(initial=0.0))
     if factor is None or highest <= 0.0 or factor * highest <= 1.0 + 1e-12:
         return []
-    return [(field, f"a factor of at most {_rounded_down(1.0 / highest)}, which keeps every {what} it scales within 1 a year "
-                    f"(the highest is {highest:.3g})", factor)]
+    return [(field, f"a factor of at most {_rounded_down(1.0 / highest)}, which keeps every {what} it scales "
+                    f"within 1 a year (the highest is {highest:.3g})", factor)]
 
 
 def _rounded_down(x: float) -> str:
@@ -418,9 +418,9 @@ class Recruitment(Lever):
             for i in np.flatnonzero(g):
                 joiners = s.spec.groups[s.groups[i]].joiners
                 if joiners is not None and self.source not in joiners.sources:
-                    problems.append(("source", f"a pool of {s.groups[i]}'s joiners ({', '.join(joiners.sources)}); a "
-                                               "new pool is added to the group's joiners in the scenario, with 0 a year",
-                                     self.source))
+                    problems.append(("source", f"a pool of {s.groups[i]}'s joiners ({', '.join(joiners.sources)}); "
+                                               "a new pool is added to the group's joiners in the scenario, with 0 "
+                                               "a year", self.source))
         return problems
 
     def change(self, s) -> None:
