@@ -88,7 +88,7 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     fitted = yaml.safe_load((tmp_path / "refit" / "tiny-backtest.yaml").read_text())
     assert set(fitted["targets"]) == {"leaver_rate"}  # the 2020-2025 change was held back from the fit
     assert "targets observed by 2022" in result["fitted_on"]
-    too_early = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2019)
+    too_early = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2019, targets=later)
     with pytest.raises(calibration.InputError) as error:
         backtest.backtest(too_early, quiet=True)
     assert error.value.problems[0].field == "fit_until"
