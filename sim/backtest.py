@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import folders
 from . import scenario as scenario_module
-from .calibration import CALIBRATION_DIR, Target, _uncalibrated, load as load_calibration, parameter_file, statistics
+from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, load as load_calibration, parameter_file, statistics,
+                          target_problems)
 from .calibration_report import fmt
 from .errors import InputError, from_pydantic, is_file, read_yaml
 
@@ -79,6 +80,13 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     path = Path(path)
     spec = load(path)
     n = replications or spec.replications
+    scenario_path = _beside(path, spec.scenario)
+    scenario_path = scenario_path if is_file(scenario_path) else scenario_module.resolve(spec.scenario)
+    uncalibrated = _uncalibrated(scenario_path)
+    scenario = scenario_module.compiled(scenario_path, uncalibrated)
+    problems = target_problems(path, spec.targets, scenario)  # before a refit or any run
+    if problems:
+        raise InputError(problems)
     if spec.posterior is not None:
         parameters = parameter_file(_beside(path, spec.posterior))
         fitted_on = parameters.name
@@ -89,13 +97,6 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     if not document.get("posterior"):
         raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
     posterior = read(document["posterior"], parameters, document.get("fitted") or {})
-    scenario_path = _beside(path, spec.scenario)
-    scenario_path = scenario_path if is_file(scenario_path) else scenario_module.resolve(spec.scenario)
-    uncalibrated = _uncalibrated(scenario_path)
-    scenario = scenario_module.compiled(scenario_path, uncalibrated)
-    for name, t in spec.targets.items():
-        if t.group not in scenario.groups:
-            raise InputError.one(path, f"targets.{name}.group", f"a group of {scenario.name}", t.group)
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):

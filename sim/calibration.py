@@ -32,16 +32,17 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import folders, inference
+from . import calendar, folders, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
+from .fields import Age, Year
 from .layering import CALIBRATION_DIR, read_layered
 from .posterior import Posterior
 from .uncertain import as_overrides
@@ -72,15 +73,15 @@ class Target(_Strict):
 
     kind: Literal["change", "age_share", "flow_rate", "reason_share"]
     group: str
-    value: float
-    sd: float = Field(gt=0)
+    value: Annotated[float, Field(strict=True, allow_inf_nan=False)]
+    sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
     source: str
     measure: Literal["fte", "headcount"] = "fte"
-    years: list[int] = []
-    relative: bool = False
+    years: list[Year] = []
+    relative: Annotated[bool, Field(strict=True)] = False
     stage: str | None = None
-    below: float | None = None
-    at_least: float | None = None
+    below: Age | None = None
+    at_least: Age | None = None
     flow: Literal["joiners", "leavers"] = "leavers"
     reasons: list[str] = []
     bound: Literal["at_least", "at_most"] | None = None
@@ -92,10 +93,31 @@ class Target(_Strict):
             return min(error, 0.0)
         return max(error, 0.0) if self.bound == "at_most" else error
 
+    @field_validator("years")
+    @classmethod
+    def _increasing(cls, v):
+        """Years reversed would make a change its opposite, and a year given twice count its flows twice."""
+        if any(a >= b for a, b in zip(v, v[1:])):
+            raise ValueError("years in increasing order, each once")
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, v, info):
+        """A share written as a percentage (22 for 22%) would be a target no run can reach."""
+        kind = info.data.get("kind")
+        if kind in ("age_share", "reason_share") and not 0.0 <= v <= 1.0:
+            raise ValueError(f"a share in [0, 1] (a {kind} target is a share: 0.22 for 22%)")
+        if kind == "flow_rate" and v < 0:
+            raise ValueError("a rate of 0 or more for a flow_rate target")
+        return v
+
     @model_validator(mode="after")
     def _fields(self):
         if self.kind == "change" and len(self.years) != 2:
             raise ValueError("years: [from, to] for a change")
+        if self.kind == "change" and self.relative and self.value < -1:
+            raise ValueError("value: a relative change of -1 (all gone) or more")
         if self.kind in ("flow_rate", "reason_share") and not self.years:
             raise ValueError("years: the snapshot years whose flows count")
         if self.kind == "age_share" and (self.below is None) == (self.at_least is None):
@@ -103,6 +125,45 @@ class Target(_Strict):
         if self.kind == "reason_share" and not self.reasons:
             raise ValueError("reasons for a reason share")
         return self
+
+
+def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
+    """What in the ``targets`` of file ``path`` scenario ``s`` cannot give: a group, stage or reason
+    it does not have, or a year outside its run (a change between its yearly snapshots; flows in
+    the years to a snapshot after its start, the first having none before it). Checked before any run."""
+    problems = []
+    first, last = calendar.year_of(s.start), calendar.year_of(s.start + 12 * ((s.end - s.start) // 12))
+    reasons = recorded_reasons(s)
+    for name, t in targets.items():
+        if t.group not in s.groups:
+            problems.append(Problem(str(path), f"targets.{name}.group", f"a group ({', '.join(s.groups)})", t.group))
+        if t.stage is not None and t.stage not in s.stages:
+            problems.append(Problem(str(path), f"targets.{name}.stage", "a stage of the scenario", t.stage))
+        low = first if t.kind == "change" else first + 1  # the start's snapshot has no flows before it
+        if t.years and not low <= t.years[0] <= t.years[-1] <= last:
+            what = "yearly snapshots" if t.kind == "change" else "years of flows (to a yearly snapshot after the start)"
+            problems.append(Problem(str(path), f"targets.{name}.years",
+                                    f"years within the run of scenario {s.name} ({s.spec.start} to {s.spec.end}; "
+                                    f"its {what}: {low} to {last})", t.years))
+        unknown = [r for r in t.reasons if r not in reasons]
+        if unknown:
+            problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons the model records for scenario "
+                                                                            f"{s.name} ({', '.join(sorted(reasons))})",
+                                    unknown))
+    return problems
+
+
+def recorded_reasons(s) -> set[str]:
+    """Every reason a joiner or leaver of scenario ``s`` may have: the processes' own (``labels.REASONS``
+    without a colon), the groups' leaving reasons (``left:``) and joiners' pools (``joined:``), and the
+    pathways' exits (``exit:``)."""
+    reasons = {r for r in labels.REASONS if ":" not in r and r != "stock"}
+    for g in s.groups:
+        spec = s.spec.groups[g]
+        reasons |= {f"left:{r}" for r in spec.leaving.reasons}
+        reasons |= {f"joined:{r}" for r in (spec.joiners.sources if spec.joiners is not None else {})}
+    reasons |= {f"exit:{r}" for stage in s.transition_reasons for r in stage if r != "progressed"}
+    return reasons
 
 
 class Settings(_Strict):
@@ -269,11 +330,7 @@ def load(path) -> tuple[CalibrationSpec, Path]:
     problems = [Problem(str(path), f"fit.{i}", f"a key listed under the scenario's uncertain: "
                                                f"({', '.join(s.spec.uncertain) or 'none'})", k)
                 for i, k in enumerate(spec.fit) if k not in s.spec.uncertain]
-    for name, t in spec.targets.items():
-        if t.group not in s.groups:
-            problems.append(Problem(str(path), f"targets.{name}.group", f"a group ({', '.join(s.groups)})", t.group))
-        if t.stage is not None and t.stage not in s.stages:
-            problems.append(Problem(str(path), f"targets.{name}.stage", "a stage of the scenario", t.stage))
+    problems += target_problems(path, spec.targets, s)
     if problems:
         raise InputError(problems)
     return spec, scenario_path

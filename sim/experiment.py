@@ -332,7 +332,7 @@ def load(path, parameters: str | None = None, target: dict | None = None) -> Exp
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
                             scenario_file=scenario_file, scenario=scenario, until=until, policies=policies,
                             notes=_calibrated_overrides(path, spec.overrides, scenario))
-    problems += _check_uncertain(experiment)
+    problems += _check_uncertain(experiment, problems)
     problems += _check_sensitivity(experiment)
     if problems:
         raise InputError(problems)
@@ -418,7 +418,7 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
         raise InputError(problems) from None
 
 
-def _check_uncertain(experiment: Experiment) -> list[Problem]:
+def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[Problem]:
     """Every uncertain key names a number (or a table, to scale) of the scenario, and both ends of
     its range load."""
     spec = experiment.spec
@@ -431,9 +431,28 @@ def _check_uncertain(experiment: Experiment) -> list[Problem]:
         overrides = experiment.overrides(parameters)
         keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}.{end}" for k, u in spec.uncertain.items()}}
         try:
-            _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
+            scenario = _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
         except InputError as exc:
             problems += [Problem(p.file, p.field, p.expected, p.found) for p in exc.problems]
+            continue
+        problems += _lever_problems_at(experiment, scenario, ("low", "high")[end], [*found, *problems])
+    return problems
+
+
+def _lever_problems_at(experiment: Experiment, scenario, end: str, found: list[Problem]) -> list[Problem]:
+    """A lever that fits the scenario may not fit it with every uncertain value at one end of its
+    range (a retention factor taking the highest leaver rate drawn past 1): refused before any run,
+    not by the first run that draws such a value."""
+    problems, fields = [], {p.field for p in found}
+    for name, policy in experiment.policies.items():
+        for i, lever in enumerate(policy):
+            for where, expected, value in lever.problems(scenario):
+                field = f"policies.{name}.levers.{i}.{where}"
+                if field not in fields:
+                    fields.add(field)
+                    problems.append(Problem(str(experiment.file), field,
+                                            f"{expected}, with every uncertain value at the {end} end of its range",
+                                            value))
     return problems
 
 

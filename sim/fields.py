@@ -23,7 +23,8 @@ def _month(text: str) -> str:
 
 Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(strict=True, ge=MIN_FTE, le=1.0, allow_inf_nan=False)]  # an FTE fraction
-Name = Annotated[str, Field(strict=True, pattern=r"^[a-z][a-z0-9_]*$")]  # a group, pathway, source or policy
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+Name = Annotated[str, Field(strict=True, pattern=NAME_PATTERN)]  # a group, pathway, source, policy or exit reason
 Year = Annotated[int, Field(strict=True, ge=calendar.FIRST_YEAR, le=calendar.LAST_YEAR)]
 Month = Annotated[str, AfterValidator(_month)]  # YYYY-MM
 Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=False)]  # a person's, in years

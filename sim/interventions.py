@@ -34,10 +34,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import calendar
 from .errors import InputError, Problem
-from .fields import AgeBound, Fraction, Month, Name, PerYear, Probability, Year
+from .fields import MAX_PER_YEAR, AgeBound, Fraction, Month, Name, PerYear, Probability, Year
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
+# funded_posts' share: posts added up to three times the establishment (four times the posts), above
+# England's 4.4% a year of mental health demand growth over 20 years (2.4 times); a percentage for a
+# share (10 for 10%) is refused, and more posts than that can be given as ``fte``
+MAX_POSTS_SHARE = 3.0
 
 
 class Lever(BaseModel):
@@ -124,9 +128,42 @@ def _check(lever, s) -> None:
 
 
 def _scale_annual(monthly: np.ndarray, factor: float) -> np.ndarray:
-    """Monthly hazards whose annual equivalent is ``factor`` x the annual equivalent of ``monthly``."""
+    """Monthly hazards whose annual equivalent is ``factor`` x the annual equivalent of ``monthly``.
+    ``_factor_problems`` refuses a factor taking any of them past 1; the minimum only absorbs rounding."""
     annual = 1.0 - (1.0 - monthly) ** 12
     return calendar.annual_to_monthly(np.minimum(annual * factor, 1.0))
+
+
+def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what: str) -> list:
+    """A factor on annual rates may take none of them above 1: clamped, a slip such as 90 for 0.90 would
+    make everyone leave within the month in silence. The largest factor allowed is given rounded down."""
+    annual = 1.0 - (1.0 - np.asarray(monthly, dtype=float)) ** 12
+    highest = float(annual.max(initial=0.0))
+    if factor is None or highest <= 0.0 or factor * highest <= 1.0 + 1e-12:
+        return []
+    return [(field, f"a factor of at most {_rounded_down(1.0 / highest)}, which keeps every {what} it scales "
+                    f"within 1 a year (the highest is {highest:.3g})", factor)]
+
+
+def _rounded_down(x: float) -> str:
+    """``x`` to four significant digits, rounded down: a limit a user may give as printed."""
+    scale = 10.0 ** (3 - int(np.floor(np.log10(x)))) if x > 0 else 1.0
+    return f"{np.floor(x * scale) / scale:,.10g}"
+
+
+def _places_problems(field: str, value: float, s, stages, largest) -> list:
+    """Places a lever adds keep each stage's places within the million a year any schedule may give
+    (``fields.MAX_PER_YEAR``); ``largest`` gives the largest value allowed for a year's places."""
+    problems = []
+    for stage in stages:
+        intake = s.spec.intake.get(stage)
+        if intake is None or not intake.places:
+            continue
+        year, places = max(intake.places.items(), key=lambda item: item[1])
+        if places > 0 and value > largest(places):
+            problems.append((field, f"at most {_rounded_down(largest(places))}, keeping {stage}'s places "
+                                    f"({places:g} in {year}) within {MAX_PER_YEAR:,} a year", value))
+    return problems
 
 
 # ---- the levers ---------------------------------------------------------------------------------
@@ -158,7 +195,12 @@ class TrainingPlaces(Lever):
         if self.stage not in s.spec.intake:
             return [("stage", f"a stage with commissioned places in the scenario's intake "
                               f"({', '.join(s.spec.intake)})", self.stage)]
-        return []
+        return self._extra_problems(s)
+
+    def _extra_problems(self, s) -> list:
+        if not self.extra:
+            return []
+        return _places_problems("extra", self.extra, s, [self.stage], lambda places: MAX_PER_YEAR - places)
 
     def change(self, s) -> None:
         intake = s.spec.intake[self.stage]
@@ -187,7 +229,7 @@ class InServiceRoute(TrainingPlaces):
         if self.stage not in routes:
             return [("stage", f"an in-service intake stage (one with from_stage: {', '.join(routes) or 'none'})",
                      self.stage)]
-        return []
+        return self._extra_problems(s)
 
 
 class Retention(Lever):
@@ -221,8 +263,13 @@ class Retention(Lever):
 
     def problems(self, s):
         problems: list = []
-        _stages(s, self.groups, self.stages, problems, training=False)
-        self._bands(s, problems)
+        stages = np.flatnonzero(_stages(s, self.groups, self.stages, problems, training=False))
+        bands = self._bands(s, problems)
+        if not problems and self.factor > 1.0:
+            leave = s.leave_monthly[s.stage_group[stages]][:, :, bands]
+            if s.stage_leave_factor is not None:  # as other retention levers left them
+                leave = leave * s.stage_leave_factor[np.ix_(stages, [0, 1], np.flatnonzero(bands))]
+            problems += _factor_problems("factor", self.factor, leave, "leaver rate")
         return problems
 
     def change(self, s) -> None:
@@ -261,7 +308,10 @@ class RetireAndReturn(Lever):
 
     def problems(self, s):
         problems: list = []
-        _groups(s, self.groups, problems)
+        g = _groups(s, self.groups, problems)
+        if not problems and self.retirement_factor is not None and self.retirement_factor > 1.0:
+            problems += _factor_problems("retirement_factor", self.retirement_factor, s.retire_monthly[g],
+                                         "retirement rate")
         return problems
 
     def change(self, s) -> None:
@@ -303,6 +353,10 @@ class LtftTraining(Lever):
             problems.append(("stages", "at least one training stage in the chosen groups", self.stages))
         if self.extra_places > 0 and not any(s.stages[i] in s.spec.intake for i in np.flatnonzero(chosen)):
             problems.append(("extra_places", "0, as no chosen stage has commissioned places", self.extra_places))
+        elif self.extra_places > 0:
+            problems += _places_problems("extra_places", self.extra_places, s,
+                                         [s.stages[i] for i in np.flatnonzero(chosen)],
+                                         lambda places: MAX_PER_YEAR / places - 1.0)
         return problems
 
     def change(self, s) -> None:
@@ -360,6 +414,13 @@ class Recruitment(Lever):
         without = [s.groups[i] for i in np.flatnonzero(g) if s.spec.groups[s.groups[i]].joiners is None]
         if self.groups is not None and without:
             problems.append(("groups", "groups with joiners in the scenario", without))
+        if self.source is not None:  # a misspelt pool would be a new one, in silence
+            for i in np.flatnonzero(g):
+                joiners = s.spec.groups[s.groups[i]].joiners
+                if joiners is not None and self.source not in joiners.sources:
+                    problems.append(("source", f"a pool of {s.groups[i]}'s joiners ({', '.join(joiners.sources)}); "
+                                               "a new pool is added to the group's joiners in the scenario, with 0 "
+                                               "a year", self.source))
         return problems
 
     def change(self, s) -> None:
@@ -484,7 +545,7 @@ class FundedPosts(Lever):
     lever: Literal["funded_posts"] = "funded_posts"
     groups: list[str] | None = None
     fte: PerYear | None = None  # FTE added to each chosen group's establishment
-    share: Annotated[float, Field(strict=True, ge=0.0, le=10.0, allow_inf_nan=False)] | None = None
+    share: Annotated[float, Field(strict=True, ge=0.0, le=MAX_POSTS_SHARE, allow_inf_nan=False)] | None = None
     ramp_years: Annotated[float, Field(strict=True, ge=0.0, le=50.0, allow_inf_nan=False)] = 0.0
 
     @model_validator(mode="after")

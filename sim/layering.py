@@ -26,7 +26,7 @@ import stat
 import time
 from pathlib import Path
 
-from .errors import InputError, Problem, _short, is_file, read_yaml, refuse_special
+from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, _short, is_file, is_plain_name, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -106,6 +106,7 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
     fitted = fitted if isinstance(fitted, dict) and all(isinstance(f, dict) for f in fitted.values()) else {}
+    _check_record(path, document)
     posterior = None
     if document.get("posterior") is not None:
         from .posterior import read
@@ -114,6 +115,24 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
         key = str(path), str(name), pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)  # all that it reads
         posterior = kept(_POSTERIORS, key, [path.parent / str(name)], lambda: read(name, path, fitted), limit=4)
     return overrides, path, fitted, posterior
+
+
+def _check_record(path: Path, document: dict) -> None:
+    """A parameter file's ``name``, if given (it names its report and posterior), is a plain name, and
+    the history ``scenario`` it records, if given, exists (beside it, or shipped): a record that
+    cannot be true is a file edited by hand or copied from elsewhere."""
+    problems = []
+    if "name" in document and not is_plain_name(document["name"]):
+        problems.append(Problem(str(path), "name", PLAIN_NAME_EXPECTED, document["name"]))
+    scenario = document.get("scenario", "")
+    shipped = Path(__file__).parent / "data" / "scenarios"
+    if "scenario" in document and not (isinstance(scenario, str) and (
+            is_file(path.parent / scenario) or is_plain_name(scenario) and is_file(shipped / f"{scenario}.yaml"))):
+        names = ", ".join(p.stem for p in sorted(shipped.glob("*.yaml")))
+        problems.append(Problem(str(path), "scenario", f"the history scenario it was fitted on: a file beside it or a "
+                                                       f"shipped scenario name ({names})", scenario))
+    if problems:
+        raise InputError(problems)
 
 
 _POSTERIORS: dict = {}  # posterior tables read (sim.posterior.read), by what they were read from (``kept``)

@@ -11,6 +11,7 @@ workforce (``exit:<reason>``). Adding a profession is adding a file.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, from_pydantic, is_file, probability, read_yaml, regular_file
-from .fields import Name, Probability
+from .fields import NAME_PATTERN, Name, Probability
 from .layering import kept
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
@@ -152,6 +153,10 @@ def load(path) -> nx.DiGraph:
             if graph.has_edge(qualify(spec.name, stage), node):  # 'worker' and 'course/worker': one stage
                 problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
                                         "each target named once (this one is already a transition)", target))
+            if target.startswith(EXIT_PREFIX) and not re.match(NAME_PATTERN, target[len(EXIT_PREFIX):]):
+                problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
+                                        f"'exit:<reason>' with a reason name matching {NAME_PATTERN!r} (leavers "
+                                        "are counted by it: exit:not_in_mental_health)", target))
             if not target.startswith(EXIT_PREFIX) and "/" not in target and node not in graph:
                 problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
                                         f"a stage of this pathway ({', '.join(spec.stages)}), "

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, read_yaml
+from .fields import Fraction, Probability
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result"]
@@ -67,6 +68,20 @@ class Range(_Strict):
         return self
 
 
+class ShareRange(Range):
+    """A range of a share: both ends in [0, 1] (0.1 for 10%, a percentage being refused)."""
+
+    low: Probability | None = None
+    high: Probability | None = None
+
+
+class FteRange(Range):
+    """A range of FTE per head: both ends within (0, 1], as an FTE fraction is (from 0.01)."""
+
+    low: Fraction | None = None
+    high: Fraction | None = None
+
+
 class ByStage(_Strict):
     default: Range
     stages: dict[str, Range] = {}
@@ -80,7 +95,7 @@ class GroupRetirement(_Strict):
 class RetirementRanges(_Strict):
     mean: Range
     median: Range
-    pile_up: Range  # share of retirements within ``near_max_years`` of the group's maximum age
+    pile_up: ShareRange  # share of retirements within ``near_max_years`` of the group's maximum age
     near_max_years: Annotated[float, Field(strict=True, gt=0, le=10)] = 1.0
     groups: dict[str, GroupRetirement] = {}
 
@@ -115,7 +130,7 @@ class Ranges(_Strict):
     closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
     stocks: StockRanges
     time_in_stage: TimeRanges
-    fte_per_head: dict[str, Range] = {}
+    fte_per_head: dict[str, FteRange] = {}
     history: HistoryRanges | None = None
     file: str = ""  # set on loading
 
@@ -133,6 +148,11 @@ def load_ranges(name_or_path, scenario) -> Ranges:
                            ranges.selection_age.stages), ("closing_pools", ranges.closing_pools)):
         problems += [Problem(f, f"{section}.{s}", f"a stage of {scenario.name} ({stages})", s)
                      for s in names if s not in scenario.stages]
+    routes = [s for s, intake in scenario.spec.intake.items() if intake.from_stage is not None]
+    problems += [Problem(f, f"selection_age.stages.{s}", f"an in-service intake stage of {scenario.name} (one with "
+                                                         f"from_stage: {', '.join(routes) or 'none'}), the only "
+                                                         "stages people are selected for", s)
+                 for s in ranges.selection_age.stages if s in scenario.stages and s not in routes]
     for section, names in (("retirement_age.groups", ranges.retirement_age.groups), ("stocks.groups",
                            ranges.stocks.groups), ("fte_per_head", ranges.fte_per_head)):
         problems += [Problem(f, f"{section}.{g}", f"a group of {scenario.name} ({groups})", g)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem, is_file, refuse_special
+from .errors import InputError, Problem, is_file, is_plain_name, read_yaml, refuse_special
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -79,6 +79,9 @@ def read(name: str, parameter_file: Path, fitted: dict) -> Posterior:
     ``fitted``; a problem names the file and what was expected."""
     import pandas as pd
 
+    if not is_plain_name(name):  # beside the parameter file: never a path to a file elsewhere (/etc/passwd)
+        raise InputError.one(parameter_file, "posterior", "the file name of its posterior table, beside it (a plain "
+                                                          "name, no folder)", name)
     path = parameter_file.parent / str(name)
     refuse_special(path, parameter_file, "posterior")
     if not is_file(path):
@@ -100,6 +103,10 @@ def read(name: str, parameter_file: Path, fitted: dict) -> Posterior:
             problems.append(Problem(str(path), column, "finite numbers" + (" not below 0" if column == WEIGHT else "")))
     if problems:
         raise InputError(problems)
+    sets = read_yaml(parameter_file).get("parameter_sets")  # read once already: a cached copy
+    if sets is not None and (isinstance(sets, bool) or sets != len(table)):
+        raise InputError.one(parameter_file, "parameter_sets", f"the number of parameter sets in {path.name} "
+                                                               f"({len(table):,})", sets)
     weights = table[WEIGHT].to_numpy(dtype=float)
     if weights.sum() <= 0:
         raise InputError.one(path, WEIGHT, "weights adding up to more than 0")

@@ -88,7 +88,31 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     fitted = yaml.safe_load((tmp_path / "refit" / "tiny-backtest.yaml").read_text())
     assert set(fitted["targets"]) == {"leaver_rate"}  # the 2020-2025 change was held back from the fit
     assert "targets observed by 2022" in result["fitted_on"]
-    too_early = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2019)
+    too_early = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2019, targets=later)
     with pytest.raises(calibration.InputError) as error:
         backtest.backtest(too_early, quiet=True)
     assert error.value.problems[0].field == "fit_until"
+
+
+@pytest.mark.parametrize("change, field, expected", [
+    ({"years": [2021, 2050]}, "years", "years within the run of scenario tiny (2020-03 to 2028-03; its yearly snapshots: "
+                                       "2020 to 2028)"),
+    ({"years": [2015, 2021]}, "years", "years within the run of scenario tiny"),
+    ({"years": [2028, 2025]}, "years", "years in increasing order"),
+    ({"value": float("nan")}, "value", "a finite number"),
+    ({"relative": "yes"}, "relative", "a valid boolean"),
+], ids=["after the run", "before the run", "reversed", "not a number", "a word for a boolean"])
+def test_a_held_back_target_the_scenario_cannot_give_is_refused_before_any_run(setting, capsys, change, field,
+                                                                               expected):
+    from conftest import has_problem
+    from sim.cli import main
+
+    directory, truth = setting
+    posterior_file(directory, [0.095, 0.10, 0.105])
+    config = write_config(directory, truth)
+    data = yaml.safe_load(config.read_text())
+    data["targets"]["headcount_change_2028"].update(change)
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["backtest", str(config), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "bt.yaml", f"targets.headcount_change_2028.{field}", expected), err

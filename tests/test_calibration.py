@@ -315,3 +315,33 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
     plain = at_least.model_copy(update={"bound": None})
     assert plain.error(0.29) == pytest.approx(2.0) and plain.error(0.09) == pytest.approx(-2.0)
     assert calibration.loss({"a": 0.40, "b": 0.29}, {"a": at_least, "b": plain}) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("target, field, expected", [
+    ({"kind": "age_share", "group": "staff", "at_least": 55, "value": 22}, "value", "a share in [0, 1]"),
+    ({"kind": "reason_share", "group": "staff", "reasons": ["retierd"], "years": [2022, 2023], "value": 0.2},
+     "reasons", "reasons the model records for scenario tiny ("),
+    ({**TARGETS["leaver_rate"], "years": [2020, 2021], "value": 0.1}, "years",
+     "its years of flows (to a yearly snapshot after the start): 2021 to 2025"),
+    ({**TARGETS["headcount_change"], "years": [2015, 2021], "value": 0.1}, "years",
+     "years within the run of scenario tiny (2020-03 to 2025-03"),
+    ({**TARGETS["headcount_change"], "relative": True, "value": -1.5}, "", "a relative change of -1 (all gone) or more"),
+], ids=["a percentage for a share", "a misspelt reason", "flows before the start", "a change before the run",
+        "more than all gone"])
+def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(tmp_path, target, field, expected):
+    write_tiny(tmp_path)
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+              "targets": {"t": {"sd": 0.01, "source": "test", **target}}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(calibration.InputError) as error:
+        calibration.load(tmp_path / "history.yaml")
+    problem = error.value.problems[0]
+    assert problem.file.endswith("history.yaml") and problem.field == ".".join(filter(None, ["targets.t", field]))
+    assert expected in problem.expected
+
+
+def test_every_reason_the_model_records_is_known_to_the_targets():
+    """A reason a run records is one a target may name (``recorded_reasons``), so no typo check refuses it."""
+    results = run(scenario.DEFAULT, seed=1, until=2023)
+    flows = results.tidy().query("measure in ['joiners', 'leavers']").reason.dropna()
+    assert set(flows) - {""} <= calibration.recorded_reasons(results.scenario)

@@ -424,6 +424,12 @@ BAD = {
                                    "policies.retain_nurses.levers.0.factor", "a valid number"),
     "malformed date": ({LEVER: [{"lever": "retention", "factor": 0.9, "start": "2022-4-1"}]},
                        "policies.retain_nurses.levers.0.start", "YYYY-MM"),
+    "funded posts as a percentage": ({LEVER: [{"lever": "funded_posts", "groups": ["nursing"], "share": 10}]},
+                                     "policies.retain_nurses.levers.0.share", "less than or equal to 3"),
+    "retention factor past 1 at the top of an uncertain range": (
+        {LEVER: [{"lever": "retention", "groups": ["nursing"], "factor": 2.0}],
+         "uncertain": {"groups.nursing.leaving.rate": {"scale": [0.5, 6.0]}}},
+        "policies.retain_nurses.levers.0.factor", "at the high end of its range"),
     "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"range": [0.1, 0.2]}}},
                           "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
     "range with low above high": ({"uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.6, 0.3]}}},

@@ -175,8 +175,8 @@ def test_a_campaign_with_funded_posts_adds_nurses_and_one_without_is_cancelled_b
 
 def test_a_funded_campaign_recruits_from_its_pool_and_leaves_the_others_alone(tmp_path):
     path = tiny_scenario.write(tmp_path, {"groups.staff.joiners": {
-        "per_year": 12.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "sources": {"elsewhere": 1.0},
-        "age": [[30, 40, 1.0]]}, "groups.staff.leaving.rate": 0.1})
+        "per_year": 12.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
+        "sources": {"elsewhere": 1.0, "international": 0.0}, "age": [[30, 40, 1.0]]}, "groups.staff.leaving.rate": 0.1})
     lever = Recruitment(groups=["staff"], extra_per_year=60, source="international", funded=True, start="2022-03")
     base = WorkforceModel(scenario=str(path), rng=3, until=2026).run()
     policy = WorkforceModel(scenario=str(path), rng=3, until=2026, interventions=[lever], check=True).run()
@@ -215,8 +215,19 @@ def test_in_service_route_selects_more_support_workers():
     (InServiceRoute(stage=NURSING_DEGREE, extra=3), "stage", "an in-service intake stage"),
     (TrainingAttrition(reduction=0.1, stages=["psychiatry/consultant"]), "stages", "a training stage"),
     (LtftTraining(share=0.3, stages=["nursing/nursey"]), "stages", "a stage of the scenario"),
+    (Retention(factor=90, groups=["nursing"]), "factor", "a factor of at most"),
+    (RetireAndReturn(retirement_factor=50), "retirement_factor", "a factor of at most"),
+    (Recruitment(groups=["nursing"], extra_per_year=10, source="internatonal"), "source",
+     "a pool of nursing's joiners (elsewhere_uk, international, return_to_practice)"),
+    (Recruitment(extra_per_year=10, source="international", funded=True), "source", "a pool of hcsw's joiners"),
+    (LtftTraining(share=0.3, stages=[NURSING_DEGREE], extra_places=1e5), "extra_places", "within 1,000,000 a year"),
+    (LtftTraining(share=0.3, stages=["psychiatry/core_psychiatry"], extra_places=1e300), "extra_places",
+     "within 1,000,000 a year"),
+    (TrainingPlaces(stage=NURSING_DEGREE, extra=999_999), "extra", "within 1,000,000 a year"),
 ], ids=["unknown group", "training stage for retention", "ages off the bands", "stage without places",
-        "not an in-service route", "post stage for attrition", "unknown stage"])
+        "not an in-service route", "post stage for attrition", "unknown stage", "retention factor past 1",
+        "retirement factor past 1", "misspelt pool", "pool a group lacks", "ltft places past a million",
+        "ltft places overflowing", "extra places past a million"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
     with pytest.raises(InputError) as info:
         WorkforceModel(rng=1, until=2022, interventions=[lever]).step()
@@ -344,3 +355,31 @@ def test_funded_posts_as_a_share_compose_with_other_levers_and_reset_exactly(tmp
         FundedPosts(groups=["staff"])
     with pytest.raises(InputError, match="a staff group of the scenario"):
         WorkforceModel(str(path), rng=1, interventions=[FundedPosts(groups=["nurses"], fte=1.0)]).step()
+
+
+def _nurses_leaving(s):
+    """Registered nurses' monthly leaver hazards, by sex and age band, as retention levers leave them."""
+    nurse = s.stage_code("nursing/registered_nurse")
+    factor = 1.0 if s.stage_leave_factor is None else s.stage_leave_factor[nurse]
+    return s.leave_monthly[s.stage_group[nurse]] * factor
+
+
+@pytest.mark.parametrize("make, field, rates", [
+    (lambda f: Retention(factor=f, groups=["nursing"]), "factor", lambda s: _nurses_leaving(s)),
+    (lambda f: RetireAndReturn(retirement_factor=f), "retirement_factor", lambda s: s.retire_monthly),
+])
+def test_a_factor_may_take_the_rates_it_scales_up_to_1_and_no_further(make, field, rates):
+    """The largest factor the message gives is accepted, and scales the highest rate to at most 1;
+    a factor a little above it is refused rather than clamped."""
+    with pytest.raises(InputError) as info:
+        WorkforceModel(rng=1, until=2022, interventions=[make(1000.0)]).step()
+    problem = info.value.problems[0]
+    assert problem.field == field and problem.found == 1000.0
+    largest = float(problem.expected.split("at most ")[1].split(",")[0])
+    model = WorkforceModel(rng=1, until=2022, interventions=[make(largest)])
+    highest = 1 - (1 - rates(model.inputs).max()) ** 12
+    model.step()
+    assert 0.99 < largest * highest <= 1.0
+    assert 1 - (1 - rates(model.inputs).max()) ** 12 == pytest.approx(largest * highest)
+    with pytest.raises(InputError):
+        WorkforceModel(rng=1, until=2022, interventions=[make(largest * 1.01)]).step()

@@ -100,6 +100,12 @@ BAD_PATHWAYS = {
                           "stages.orphan", "reachable from an entry stage"),
     "stage unreachable once entry removed": ("psychology", {"stages.psychological_therapist.entry": False},
                                              "stages.psychological_therapist", "reachable from an entry stage"),
+    "exit without a reason": (
+        "nursing", {f"{PRE_REG}.transitions": {"registered_nurse": 0.8, "exit:": 0.2}}, f"{PRE_REG}.transitions.exit:",
+        "'exit:<reason>' with a reason name"),
+    "exit with a reason that is no name": (
+        "nursing", {f"{PRE_REG}.transitions": {"registered_nurse": 0.8, "exit:not employed": 0.2}},
+        f"{PRE_REG}.transitions.exit:not employed", "'exit:<reason>' with a reason name"),
     # probabilities
     "attrition above 1": ("nursing", {f"{PRE_REG}.attrition": 1.5}, f"{PRE_REG}.attrition", "less than or equal to 1"),
     "negative transition probability": (

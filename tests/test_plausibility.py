@@ -293,7 +293,17 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
     ({"fte_per_head": {"nobody": {"low": 0.9, "source": "test"}}}, "fte_per_head.nobody", "a group of tiny"),
     ({"history": {"file": "no-such-history", "within_sd": 3, "source": "test"}}, "history.file",
      "an existing calibration file"),
-])
+    ({"fte_per_head": {"staff": {"low": 87, "high": 97, "source": "test"}}}, "fte_per_head.staff.low",
+     "a number less than or equal to 1"),
+    ({"fte_per_head": {"staff": {"low": 0, "source": "test"}}}, "fte_per_head.staff.low",
+     "a number greater than or equal to 0.01"),
+    ({"retirement_age.pile_up": {"high": 10, "source": "test"}}, "retirement_age.pile_up.high",
+     "a number less than or equal to 1"),
+    ({"selection_age.stages": {"course/worker": {"low": 18, "source": "test"}}}, "selection_age.stages.course/worker",
+     "an in-service intake stage of tiny (one with from_stage: course/senior)"),
+], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group",
+        "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
+        "selection for a stage nobody is selected for"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():

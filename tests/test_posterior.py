@@ -74,3 +74,24 @@ def test_the_posterior_table_is_an_input_file_of_the_scenario(tmp_path):
     path = calibrated_tiny(tmp_path)
     assert str((tmp_path / "cal-posterior.csv").resolve()) in scenario.load(path).inputs
     assert posterior.weighted_quantile(np.array([3.0, 1.0, 2.0]), np.ones(3) / 3, 0.5) == 2.0
+
+
+@pytest.mark.parametrize("changes, field, expected", [
+    ({"posterior": "/etc/passwd"}, "posterior", "the file name of its posterior table, beside it (a plain name"),
+    ({"posterior": "../cal-posterior.csv"}, "posterior", "a plain name, no folder"),
+    ({"parameter_sets": 5}, "parameter_sets", "the number of parameter sets in cal-posterior.csv (3)"),
+    ({"name": "../x"}, "name", "a plain name"),
+    ({"scenario": "nope"}, "scenario", "the history scenario it was fitted on"),
+], ids=["a posterior elsewhere", "a posterior up a folder", "a count the table disagrees with", "a name with a path",
+        "an unknown history scenario"])
+def test_a_parameter_file_that_cannot_be_what_it_says_is_refused(tmp_path, changes, field, expected):
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    path = calibrated_tiny(tmp_path)
+    document = {**yaml.safe_load((tmp_path / "cal.yaml").read_text()), "parameter_sets": 3,
+                "scenario": "wales-mh-2015", **changes}
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(document))
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "cal.yaml", field, expected), str(info.value)
