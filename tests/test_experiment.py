@@ -409,6 +409,8 @@ def test_shipped_experiments_are_valid(path):
 
 # ---- bad input ---------------------------------------------------------------------------------------
 LEVER = "policies|retain_nurses|levers"
+# a scale of nurses' leaving rates that keeps the highest (as calibrated) below 1 on its own, but not twice it
+TOP_SCALE = round(0.9 / max(scenario.load().spec.groups["nursing"].leaving.rate), 2)
 BAD = {
     "unknown lever": ({LEVER: [{"lever": "bonus", "factor": 1.0}]}, "policies.retain_nurses.levers.0.lever",
                       "a lever (training_places"),
@@ -428,7 +430,7 @@ BAD = {
                                      "policies.retain_nurses.levers.0.share", "less than or equal to 3"),
     "retention factor past 1 at the top of an uncertain range": (
         {LEVER: [{"lever": "retention", "groups": ["nursing"], "factor": 2.0}],
-         "uncertain": {"groups.nursing.leaving.rate": {"scale": [0.5, 6.0]}}},
+         "uncertain": {"groups.nursing.leaving.rate": {"scale": [0.5, TOP_SCALE]}}},
         "policies.retain_nurses.levers.0.factor", "at the high end of its range"),
     "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"range": [0.1, 0.2]}}},
                           "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
