@@ -118,21 +118,11 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
 
 
 def _check_record(path: Path, document: dict) -> None:
-    """A parameter file's ``name``, if given (it names its report and posterior), is a plain name, and
-    the history ``scenario`` it records, if given, exists (beside it, or shipped): a record that
-    cannot be true is a file edited by hand or copied from elsewhere."""
-    problems = []
+    """A parameter file's ``name``, if given (it names its report and posterior), is a plain name. Its
+    ``scenario`` is a record of the history scenario as the calibration file named it (a path from
+    that file, or a shipped name), which need not be found from the parameter file: not checked."""
     if "name" in document and not is_plain_name(document["name"]):
-        problems.append(Problem(str(path), "name", PLAIN_NAME_EXPECTED, document["name"]))
-    scenario = document.get("scenario", "")
-    shipped = Path(__file__).parent / "data" / "scenarios"
-    if "scenario" in document and not (isinstance(scenario, str) and (
-            is_file(path.parent / scenario) or is_plain_name(scenario) and is_file(shipped / f"{scenario}.yaml"))):
-        names = ", ".join(p.stem for p in sorted(shipped.glob("*.yaml")))
-        problems.append(Problem(str(path), "scenario", f"the history scenario it was fitted on: a file beside it or a "
-                                                       f"shipped scenario name ({names})", scenario))
-    if problems:
-        raise InputError(problems)
+        raise InputError([Problem(str(path), "name", PLAIN_NAME_EXPECTED, document["name"])])
 
 
 _POSTERIORS: dict = {}  # posterior tables read (sim.posterior.read), by what they were read from (``kept``)
