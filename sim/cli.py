@@ -33,7 +33,6 @@ run again.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -506,10 +505,9 @@ def _target(args) -> int:
 def _compare(args) -> int:
     from . import analysis
 
-    results = Path(args.results)
-    if not (results / "manifest.json").is_file():
-        raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
+    results = folders.results_folder(args.results)
     out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv")
+    batch = folders.load(results, kind="batch")  # its manifest read as report and batch read it
     table = analysis.compare(results, args.measure)
     for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
         unknown = sorted(set(asked or []) - set(there))
@@ -525,7 +523,7 @@ def _compare(args) -> int:
 
     print(textwrap.fill(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference "
                         f"from the baseline [90% interval]; 90% confidence interval of the mean difference", WIDTH))
-    contents = json.loads((results / "manifest.json").read_text()).get("uncertainty")
+    contents = batch.manifest.get("uncertainty")
     if contents:  # a policy and its baseline share each run's parameter set and random streams
         print(textwrap.fill(f"Intervals over runs contain {contents}; each paired difference shares both.", WIDTH))
     print()

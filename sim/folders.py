@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, refuse_special
 
 LOCK = ".lock"
 
@@ -238,6 +238,9 @@ REPLICATION_COLUMNS = ["seed", "year", "group", "measure", "value"]
 RUN_MANIFEST = ("scenario", "scenario_file", "seed", "start", "end")
 BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_year", "seed", "replication_seeds",
                   "policies", "runs")
+# the types of a batch manifest's keys that its readers count or walk
+BATCH_TYPES = (("runs", int, "a number of runs"), ("policies", dict, "a mapping of policies"),
+               ("replication_seeds", list, "a list of seeds"))
 TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer")
 # the tables of a folder written by ``workforce target`` and their columns (``sim.target.write``)
 TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],
@@ -383,19 +386,23 @@ class BatchDir(ResultsDir):
         return f"Experiment: {m['experiment']}"
 
 
-def load(path, kind: str | None = None) -> ResultsDir:
-    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
-    sensitivity or target folder too."""
+def results_folder(path) -> Path:
+    """``path`` if it is a folder; else an ``InputError`` naming it (not an output put below it)."""
     path = Path(path)
     if not path.exists():
         raise InputError.one(path, "", f"an existing directory ({WHAT})")
     if not path.is_dir():
         raise InputError.one(path, "", f"a directory ({WHAT}), not a file")
-    manifest_path = path / "manifest.json"
-    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
-        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
+    return path
+
+
+def read_manifest(path) -> dict:
+    """The manifest of the results folder ``path``, a JSON object: every command reading results reads
+    it here, so a missing, damaged or foreign one is refused alike, naming the file."""
+    manifest_path = Path(path) / "manifest.json"
     if not manifest_path.is_file():
-        empty = not any(path.iterdir())
+        refuse_special(manifest_path, manifest_path, "")
+        empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", f"{WHAT} (with its manifest.json)",
                              "an empty directory" if empty else None)
     try:
@@ -405,6 +412,17 @@ def load(path, kind: str | None = None) -> ResultsDir:
                              str(exc).splitlines()[0]) from None
     if not isinstance(manifest, dict):
         raise _format_problem(manifest_path, "", type(manifest).__name__)
+    return manifest
+
+
+def load(path, kind: str | None = None) -> ResultsDir:
+    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
+    sensitivity or target folder too."""
+    path = results_folder(path)
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
+    manifest = read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:
         return _target_dir(path, manifest, manifest_path)
     found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None
@@ -416,6 +434,9 @@ def load(path, kind: str | None = None) -> ResultsDir:
     missing = [k for k in required if k not in manifest]
     if missing:
         raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
+    for key, kinds, what in (BATCH_TYPES if found == "batch" else ()):
+        if not isinstance(manifest[key], kinds) or isinstance(manifest[key], bool):
+            raise _format_problem(manifest_path, key, f"{what}, found {type(manifest[key]).__name__}")
     if found == "run":
         table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
         if table is None:

@@ -523,3 +523,32 @@ def test_compare_refuses_what_it_would_leave_out_in_silence(batch_results, capsy
     err = capsys.readouterr().err
     assert has_problem(err, option, option.lstrip("-"), expected), err
     assert listing(batch_results) == before
+
+
+def copy_of(results: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(results, tmp_path / "copy"))
+
+
+@pytest.mark.parametrize("content, field, expected", [
+    (b'{"experiment": ', "<top level>", "a JSON manifest written by workforce run or workforce batch"),
+    (b"[1, 2]", "<top level>", "a results directory written by workforce run or workforce batch by this version"),
+    (b"\xcd\xff\x00 not text", "<top level>", "a JSON manifest written by workforce run or workforce batch"),
+    (None, "runs", "a number of runs, found str"),
+], ids=["cut short", "a list", "not UTF-8", "a count that is no number"])
+def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, capsys, content, field, expected):
+    """compare reads the manifest as report and a resumed batch do."""
+    copy = copy_of(batch_results, tmp_path)
+    manifest = copy / "manifest.json"
+    if content is None:
+        import json
+
+        manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"runs": "two"}))
+    else:
+        manifest.write_bytes(content)
+    before = listing(copy)
+    assert main(["compare", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "copy/manifest.json", field, expected) and "Traceback" not in err, err
+    assert listing(copy) == before
