@@ -24,6 +24,7 @@ import fcntl
 import glob
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -233,6 +234,7 @@ def _reason(exc: BaseException) -> str:
 TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
 RUN_KEYS = ["policy", "parameter_set", "replication", "seed"]
 EVENT_COLUMNS = ["person_id", "month", "from_stage", "to_stage", "reason"]
+PEOPLE_COLUMNS = ["id", "sex", "birth_month"]
 REPLICATION_COLUMNS = ["seed", "year", "group", "measure", "value"]
 # manifest keys this version writes and reads
 RUN_MANIFEST = ("scenario", "scenario_file", "seed", "start", "end")
@@ -284,11 +286,24 @@ def _columns(path: Path, wanted: list[str]) -> None:
         else:
             names = list(pd.read_csv(path, nrows=0).columns)
     except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
-        raise InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0]) from None
+        raise _unreadable_table(path, exc) from None
     missing = [c for c in wanted if c not in names]
     if missing:
         raise InputError.one(path, "columns", f"the columns {', '.join(wanted)} (an older or unknown format?)",
                              missing)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A Parquet or CSV table of a results folder; one damaged past its header (``_columns`` read that)
+    is refused naming it."""
+    try:
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
+        raise _unreadable_table(path, exc) from None
+
+
+def _unreadable_table(path: Path, exc: Exception) -> InputError:
+    return InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0])
 
 
 @dataclass
@@ -346,23 +361,23 @@ class RunDir(ResultsDir):
 
     @property
     def tidy(self) -> pd.DataFrame:
-        p = self._file("supply.parquet")
-        return self._cached("tidy", lambda: pd.read_parquet(p) if p else pd.read_csv(self.path / "supply.csv"))
+        p = self._file("supply.parquet") or self.path / "supply.csv"
+        return self._cached("tidy", lambda: read_table(p))
 
     @property
     def replications(self) -> pd.DataFrame | None:
         p = self._file("replications.csv")
-        return pd.read_csv(p) if p else None
+        return read_table(p) if p else None
 
     @property
     def events(self) -> pd.DataFrame | None:
         p = self._file("events.parquet")
-        return pd.read_parquet(p) if p else None
+        return read_table(p) if p else None
 
     @property
     def people(self) -> pd.DataFrame | None:
         p = self._file("people.parquet")
-        return pd.read_parquet(p) if p else None
+        return read_table(p) if p else None
 
     def title(self) -> str:
         m = self.manifest
@@ -442,7 +457,8 @@ def load(path, kind: str | None = None) -> ResultsDir:
         if table is None:
             raise InputError.one(path, "supply.parquet", f"the tidy table of {WHAT} (supply.parquet or supply.csv)")
         _columns(table, TIDY_COLUMNS)
-        for name, columns in (("events.parquet", EVENT_COLUMNS), ("replications.csv", REPLICATION_COLUMNS)):
+        for name, columns in (("events.parquet", EVENT_COLUMNS), ("people.parquet", PEOPLE_COLUMNS),
+                              ("replications.csv", REPLICATION_COLUMNS)):
             if (path / name).is_file():
                 _columns(path / name, columns)
         return RunDir(path, manifest)
@@ -470,18 +486,85 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
 
 
 def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.DataFrame:
-    """All run tables of a results directory (optionally only some measures, group rows only)."""
+    """All run tables of a results directory (optionally only some measures, group rows only).
+
+    Every file is checked as it is read: one that cannot be read, lacks a run table's columns or
+    holds another run's rows than its name says (a copy under another name, a ``workforce run``
+    table) is refused naming it, rather than counted as a run or dropped in silence.
+    """
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
-    runs = Path(results_dir) / "runs"
-    files = sorted(str(p) for p in runs.glob("*/*.parquet"))
-    if not files:
-        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
-    dataset = ds.dataset(files, format="parquet")
+    files = run_files(results_dir)
     condition = None
     if group_rows_only:
         condition = ds.field("stage") == "all"
     if measures is not None:
         wanted = ds.field("measure").isin(list(measures))
         condition = wanted if condition is None else condition & wanted
-    return dataset.to_table(filter=condition).to_pandas()
+    try:
+        scanner = ds.dataset([str(f) for f in files], format="parquet").scanner(filter=condition)
+        batches = []
+        for tagged in scanner.scan_batches():
+            _check_labels(Path(tagged.fragment.path), tagged.record_batch)
+            batches.append(tagged.record_batch)
+        table = pa.Table.from_batches(batches, schema=scanner.projected_schema)
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(files, exc) from None
+    return table.to_pandas()
+
+
+RUN_NAME = re.compile(r"p(\d+)-r(\d+)\.parquet")
+
+
+def run_files(results_dir) -> list[Path]:
+    """A batch's run files (``runs/<policy>/p<set>-r<replication>.parquet``); anything else there named
+    like one (a folder, a pipe, another name) is refused before any is opened."""
+    files = sorted((Path(results_dir) / "runs").glob("*/*.parquet"))
+    if not files:
+        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
+    for path in files:
+        refuse_special(path, path, "")
+        if not RUN_NAME.fullmatch(path.name):
+            raise InputError.one(path, "", "a run file named p<parameter set>-r<replication>.parquet, as workforce "
+                                           "batch names them", path.name)
+    return files
+
+
+def _check_labels(path: Path, rows) -> None:
+    """Refuse a run file whose rows are not all of the run its folder and name say."""
+    import pyarrow.compute as pc
+
+    if rows.num_rows == 0:
+        return
+    parameter_set, replication = (int(n) for n in RUN_NAME.fullmatch(path.name).groups())
+    for name, expected in (("policy", path.parent.name), ("parameter_set", parameter_set),
+                           ("replication", replication)):
+        found = pc.unique(rows.column(name)).to_pylist() if name in rows.schema.names else [None]
+        if found != [expected]:
+            _columns(path, RUN_KEYS + TIDY_COLUMNS)  # a table without a run's columns: say that
+            raise InputError.one(path, name, f"rows of the run its folder and name say ({name} {expected!r}), as "
+                                             f"workforce batch writes them", found[0] if len(found) == 1 else found)
+
+
+def _unreadable(files: list[Path], exc: Exception) -> InputError:
+    """The problem with the run file the scan could not read: unreadable, without a run's columns, or with
+    columns of other types than the first file's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first = None
+    for path in files:
+        _columns(path, RUN_KEYS + TIDY_COLUMNS)
+        schema = pq.read_schema(path)
+        first = first or schema
+        for name in RUN_KEYS + TIDY_COLUMNS:
+            if schema.field(name).type != first.field(name).type:
+                return InputError.one(path, name, f"a column of the type of the other run files "
+                                                  f"({first.field(name).type})", str(schema.field(name).type))
+        try:
+            pq.read_table(path)
+        except (pa.ArrowException, OSError) as error:
+            return _unreadable_table(path, error)
+    return InputError.one(Path(files[0]).parent.parent, "", "run files that can be read together",
+                          str(exc).splitlines()[0])

@@ -552,3 +552,58 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     err = capsys.readouterr().err
     assert has_problem(err, "copy/manifest.json", field, expected) and "Traceback" not in err, err
     assert listing(copy) == before
+
+
+def damage_run_file(copy: Path, kind: str) -> None:
+    """Damage the policy's run file of a copy of ``batch_results`` (or put something beside it)."""
+    runs = copy / "runs"
+    run = runs / "keep" / "p000-r0000.parquet"
+    if kind == "empty":
+        run.write_bytes(b"")
+    elif kind == "cut short":
+        run.write_bytes(run.read_bytes()[:500])
+    elif kind == "random bytes":
+        run.write_bytes(bytes(range(256)) * 8)
+    elif kind == "a copy under another name":
+        run.with_name("p000-r0099.parquet").write_bytes(run.read_bytes())
+    elif kind == "the baseline's run as the policy's":
+        run.write_bytes((runs / "baseline" / run.name).read_bytes())
+    elif kind == "a run's table without a batch's columns":
+        import pandas as pd
+
+        pd.read_parquet(run).drop(columns=["policy", "parameter_set", "replication", "seed"]).to_parquet(run)
+    elif kind == "a folder":
+        run.unlink()
+        run.mkdir()
+    else:
+        raise AssertionError(kind)
+
+
+READABLE = "a readable table written by workforce"
+RUN_FILES = {  # kind -> the file named, the field and what was expected
+    "empty": ("keep/p000-r0000.parquet", "<top level>", READABLE),
+    "cut short": ("keep/p000-r0000.parquet", "<top level>", READABLE),
+    "random bytes": ("keep/p000-r0000.parquet", "<top level>", READABLE),
+    "a copy under another name": ("keep/p000-r0099.parquet", "replication",
+                                  "rows of the run its folder and name say (replication 99)"),
+    "the baseline's run as the policy's": ("keep/p000-r0000.parquet", "policy",
+                                           "rows of the run its folder and name say (policy 'keep')"),
+    "a run's table without a batch's columns": ("keep/p000-r0000.parquet", "columns",
+                                                "the columns policy, parameter_set, replication, seed"),
+    "a folder": ("keep/p000-r0000.parquet", "<top level>", REGULAR),
+}
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("kind", RUN_FILES)
+def test_a_damaged_or_stray_run_file_is_refused_naming_it(batch_results, tmp_path, capsys, kind, command):
+    """Never a traceback, nor a run counted twice or a policy dropped in silence."""
+    copy = copy_of(batch_results, tmp_path)
+    damage_run_file(copy, kind)
+    before = listing(copy)
+    argv = [command, str(copy)] + (["--out", str(tmp_path / "report.html")] if command == "report" else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    file, field, expected = RUN_FILES[kind]
+    assert has_problem(err, f"copy/runs/{file}", field, expected) and "Traceback" not in err, err
+    assert listing(copy) == before and not (tmp_path / "report.html").exists()

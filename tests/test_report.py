@@ -374,3 +374,14 @@ def test_a_target_folder_with_an_older_table_or_manifest_exits_2(target_dirs, tm
     (d / "manifest.json").write_text(json.dumps(manifest))
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     assert "manifest.json: runs: expected" in capsys.readouterr().err
+
+
+def test_a_run_folder_with_a_damaged_people_table_exits_2_naming_it(tmp_path, dirs, capsys):
+    run_dir, _ = dirs
+    name = "people.parquet"
+    copy = shutil.copytree(run_dir, tmp_path / "run")
+    (copy / name).write_bytes(bytes(range(256)) * 12)
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert f"run/{name}: <top level>: expected a readable table written by workforce" in err, err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
