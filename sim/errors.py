@@ -165,7 +165,7 @@ def refuse_special(path, file, field: str) -> None:
     except (OSError, ValueError):
         return
     if not stat.S_ISREG(mode):
-        found = _kind(mode) if str(file) == str(path) else f"{path}: {_kind(mode)}"
+        found = _kind(mode) if str(file) == str(path) else f"{_kind(mode)}: {path}"  # the kind kept if cut short
         raise InputError.one(file, field, "a regular file (not a directory, named pipe or device)", found)
 
 

@@ -2,8 +2,9 @@
 a run's folder that appears whole or not at all, and one batch at a time in a folder.
 
 - ``check_folder`` / ``check_file`` refuse an ``--out`` that cannot be written (an existing
-  file, a path below a file, a read-only place) with an ``InputError`` before hours of
-  simulating are spent; every command that writes calls one of them first.
+  file, a path below a file, a read-only place; for a file, a device or pipe, or a file of a
+  results folder) with an ``InputError`` before hours of simulating are spent; every command
+  that writes calls one of them first.
 - ``atomic_write`` writes a file under a temporary name, flushes it to the disk and renames
   it into place, then flushes the folder, so a crash or a power cut leaves the old file or
   the new one, never a torn one.
@@ -49,8 +50,37 @@ def check_folder(path, option: str = "--out") -> Path:
 
 
 def check_file(path, option: str = "--out") -> Path:
-    """``path`` as a file results can be written to, in a folder that can be; else an ``InputError``."""
-    return _check(Path(path), option, "file")
+    """``path`` as a file results can be written to, in a folder that can be; else an ``InputError``.
+
+    The file is replaced by a rename (``atomic_write``), so what is there is refused first: a device,
+    pipe or socket (it would become a plain file), and a file of a results folder (its manifest, a
+    table, a run), which would be lost; a report or comparison written there before may be rewritten.
+    """
+    path = _check(Path(path), option, "file")
+    refuse_special(path, option, _field(option))
+    folder = _results_holding(path)
+    if folder is not None:
+        raise InputError.one(option, _field(option), f"a new file, or a report or comparison, not a file of the "
+                                                     f"results in {folder} (it would be replaced: choose another "
+                                                     f"name)", str(path))
+    return path
+
+
+# what the commands reading results write into a results folder (report, compare): a rerun rewrites them
+DERIVED = ("*.html", "comparison-*.csv")
+
+
+def _results_holding(path: Path) -> Path | None:
+    """The results folder (a manifest's or a sensitivity table's) in which ``path`` is an existing file of
+    the results, at most three folders down (``runs/<policy>/<run>``); None if it is none."""
+    if not (path.exists() or path.is_symlink()) or any(path.match(pattern) for pattern in DERIVED):
+        return None
+    folder = Path(os.path.realpath(path.parent))
+    for _ in range(3):
+        if (folder / "manifest.json").is_file() or (folder / "sensitivity.csv").is_file():
+            return folder
+        folder = folder.parent
+    return None
 
 
 def check_empty(path, option: str = "--out") -> Path:

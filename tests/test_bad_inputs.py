@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -607,3 +608,32 @@ def test_a_damaged_or_stray_run_file_is_refused_naming_it(batch_results, tmp_pat
     file, field, expected = RUN_FILES[kind]
     assert has_problem(err, f"copy/runs/{file}", field, expected) and "Traceback" not in err, err
     assert listing(copy) == before and not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("option", ["compare --out", "report --out", "pathways --draw"])
+def test_an_output_file_that_is_a_named_pipe_is_refused_and_left_as_it_is(batch_results, tmp_path, capsys, option):
+    """The file is replaced by a rename: a pipe (or a device) would become a plain file."""
+    command, flag = option.split()
+    pipe = tmp_path / f"out.{ {'compare': 'csv', 'report': 'html', 'pathways': 'png'}[command] }"
+    os.mkfifo(pipe)
+    source = str(tiny_scenario.write(tmp_path)) if command == "pathways" \
+        else str(batch_results)
+    assert main([command, source, flag, str(pipe)]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, flag, flag.lstrip("-"), REGULAR) and "a named pipe" in err, err
+    assert "wrote" not in out and "drew" not in out and stat.S_ISFIFO(os.stat(pipe).st_mode)
+
+
+@pytest.mark.parametrize("command, name", [("compare", "manifest.json"), ("compare", "runs/keep/p000-r0000.parquet"),
+                                           ("report", "manifest.json"), ("report", "experiment.yaml")])
+def test_an_output_file_over_a_file_of_the_results_is_refused(batch_results, tmp_path, capsys, command, name):
+    """A results folder's own files are never replaced; a comparison or report written there may be rewritten."""
+    copy = copy_of(batch_results, tmp_path)
+    kept = (copy / name).read_bytes()
+    assert main([command, str(copy), "--out", str(copy / name)]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "--out", "out", f"a new file, or a report or comparison, not a file of the results in "
+                                            f"{copy}"), err
+    assert (copy / name).read_bytes() == kept and "wrote" not in out
+    for _ in range(2):  # what compare writes there, it may write again
+        assert main(["compare", str(copy), "--out", str(copy / "comparison-fte.csv")]) == 0
