@@ -301,10 +301,14 @@ def _plausibility(args) -> int:
 
 
 def _check_run_options(args) -> None:
+    """Options of a scenario's runs; replications bounded as a batch's runs are (a million would run for weeks)."""
+    from .experiment import MAX_RUNS
+
     if args.until is not None and not 1900 <= args.until <= 2200:
         raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
-    if args.replications < 1:
-        raise InputError.one("--replications", "replications", "at least 1", args.replications)
+    if not 1 <= args.replications <= MAX_RUNS:
+        raise InputError.one("--replications", "replications", f"a whole number from 1 to {MAX_RUNS:,}",
+                             args.replications)
 
 
 def _pathways(args) -> int:

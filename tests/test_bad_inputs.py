@@ -133,6 +133,8 @@ CASES = {
                                                       "2030-03)", tiny()),
     "--until before the scenario's start": Case(["run", "tiny.yaml", "--until", "2019"], "--until", "until",
                                                 "a year from 2020 to 2030", tiny()),
+    "more replications than a batch may run": Case(["run", "tiny.yaml", "--replications", "2000000"], "--replications",
+                                                   "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
     # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
