@@ -419,7 +419,7 @@ def _experiment_commands(sub) -> None:
     target.add_argument("--earliest-with", type=float, metavar="N", help="instead of searching: the earliest year the "
                                                                          "target is met with the lever at N")
     target.add_argument("--every-value", action="store_true", help="run every value for every replication instead "
-                                                                   "of bisecting (slower)")
+                                                                   "of bisecting (slower; not with --earliest-with)")
     target.add_argument("--replications", type=int, metavar="N", help="replications instead of the file's (its "
                                                                       "first N seeds)")
     target.add_argument("--out", metavar="DIR", help="results folder, empty or new (default results/<experiment "
@@ -488,6 +488,10 @@ def _target(args) -> int:
     options["values"] = target.parse_values(args.values)
     loaded, question = target.load(args.experiment, options, parameters=args.parameters,
                                    replications=args.replications)
+    if args.every_value and question.earliest_with is not None:  # else ignored in silence
+        raise InputError.one("--every-value", "every_value", "no --every-value with --earliest-with (or the file's "
+                                                             "target.earliest_with): the earliest year is found at one "
+                                                             "value, there are no values to run every one of")
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
                               Path("results") / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
