@@ -85,6 +85,10 @@ def _expected(e: dict) -> str:
         what = "a mapping" if ctx.get("field_type") == "Dictionary" else "a list"
         n = ctx.get("min_length" if kind == "too_short" else "max_length")
         return f"{what} with {'at least' if kind == 'too_short' else 'at most'} {n} item{'s' if n != 1 else ''}"
+    if kind in ("string_too_short", "string_too_long"):
+        short = kind == "string_too_short"
+        n = ctx.get("min_length" if short else "max_length")
+        return f"a text of {'at least' if short else 'at most'} {n} character{'s' if n != 1 else ''}"
     if kind == "model_type" and "class_name" in ctx:
         return "a valid dictionary (a mapping) of the section's fields"
     if kind == "literal_error" and "expected" in ctx:
