@@ -184,9 +184,9 @@ def _mean_over_runs_and_years(runs: pd.DataFrame, measure: str, by: list[str]) -
 
 def completeness(results_dir) -> tuple[int, int]:
     """(runs written, runs planned) according to the manifest."""
-    import json
+    from .folders import read_manifest
 
-    manifest = json.loads((Path(results_dir) / "manifest.json").read_text())
+    manifest = read_manifest(results_dir)
     written = len(list((Path(results_dir) / "runs").glob("*/*.parquet")))
     return written, int(manifest["runs"])
 

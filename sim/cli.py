@@ -33,7 +33,6 @@ run again.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -302,10 +301,14 @@ def _plausibility(args) -> int:
 
 
 def _check_run_options(args) -> None:
+    """Options of a scenario's runs; replications bounded as a batch's runs are (a million would run for weeks)."""
+    from .experiment import MAX_RUNS
+
     if args.until is not None and not 1900 <= args.until <= 2200:
         raise InputError.one("--until", "until", "a year between 1900 and 2200", args.until)
-    if args.replications < 1:
-        raise InputError.one("--replications", "replications", "at least 1", args.replications)
+    if not 1 <= args.replications <= MAX_RUNS:
+        raise InputError.one("--replications", "replications", f"a whole number from 1 to {MAX_RUNS:,}",
+                             args.replications)
 
 
 def _pathways(args) -> int:
@@ -416,7 +419,7 @@ def _experiment_commands(sub) -> None:
     target.add_argument("--earliest-with", type=float, metavar="N", help="instead of searching: the earliest year the "
                                                                          "target is met with the lever at N")
     target.add_argument("--every-value", action="store_true", help="run every value for every replication instead "
-                                                                   "of bisecting (slower)")
+                                                                   "of bisecting (slower; not with --earliest-with)")
     target.add_argument("--replications", type=int, metavar="N", help="replications instead of the file's (its "
                                                                       "first N seeds)")
     target.add_argument("--out", metavar="DIR", help="results folder, empty or new (default results/<experiment "
@@ -485,6 +488,10 @@ def _target(args) -> int:
     options["values"] = target.parse_values(args.values)
     loaded, question = target.load(args.experiment, options, parameters=args.parameters,
                                    replications=args.replications)
+    if args.every_value and question.earliest_with is not None:  # else ignored in silence
+        raise InputError.one("--every-value", "every_value", "no --every-value with --earliest-with (or the file's "
+                                                             "target.earliest_with): the earliest year is found at one "
+                                                             "value, there are no values to run every one of")
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
                               Path("results") / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
@@ -506,10 +513,9 @@ def _target(args) -> int:
 def _compare(args) -> int:
     from . import analysis
 
-    results = Path(args.results)
-    if not (results / "manifest.json").is_file():
-        raise InputError.one(results, "manifest.json", "a results directory written by workforce batch")
+    results = folders.results_folder(args.results)
     out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv")
+    batch = folders.load(results, kind="batch")  # its manifest read as report and batch read it
     table = analysis.compare(results, args.measure)
     for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
         unknown = sorted(set(asked or []) - set(there))
@@ -525,7 +531,7 @@ def _compare(args) -> int:
 
     print(textwrap.fill(f"{args.measure} by policy, group and year: mean [90% interval over runs]; paired difference "
                         f"from the baseline [90% interval]; 90% confidence interval of the mean difference", WIDTH))
-    contents = json.loads((results / "manifest.json").read_text()).get("uncertainty")
+    contents = batch.manifest.get("uncertainty")
     if contents:  # a policy and its baseline share each run's parameter set and random streams
         print(textwrap.fill(f"Intervals over runs contain {contents}; each paired difference shares both.", WIDTH))
     print()

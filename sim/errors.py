@@ -85,6 +85,10 @@ def _expected(e: dict) -> str:
         what = "a mapping" if ctx.get("field_type") == "Dictionary" else "a list"
         n = ctx.get("min_length" if kind == "too_short" else "max_length")
         return f"{what} with {'at least' if kind == 'too_short' else 'at most'} {n} item{'s' if n != 1 else ''}"
+    if kind in ("string_too_short", "string_too_long"):
+        short = kind == "string_too_short"
+        n = ctx.get("min_length" if short else "max_length")
+        return f"a text of {'at least' if short else 'at most'} {n} character{'s' if n != 1 else ''}"
     if kind == "model_type" and "class_name" in ctx:
         return "a valid dictionary (a mapping) of the section's fields"
     if kind == "literal_error" and "expected" in ctx:
@@ -165,7 +169,7 @@ def refuse_special(path, file, field: str) -> None:
     except (OSError, ValueError):
         return
     if not stat.S_ISREG(mode):
-        found = _kind(mode) if str(file) == str(path) else f"{path}: {_kind(mode)}"
+        found = _kind(mode) if str(file) == str(path) else f"{_kind(mode)}: {path}"  # the kind kept if cut short
         raise InputError.one(file, field, "a regular file (not a directory, named pipe or device)", found)
 
 

@@ -125,6 +125,14 @@ class TargetSpec(Strict):
     probability: Annotated[float, Field(strict=True, gt=0.0, lt=1.0)]
     earliest_with: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None  # the earliest-year question
 
+    @field_validator("probability", mode="before")
+    @classmethod
+    def _between_0_and_1(cls, value):
+        """Both bounds in one message: nan fails either, and pydantic would name only one."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0.0 < value < 1.0:
+            raise ValueError("a finite number greater than 0 and less than 1")
+        return value
+
 
 class ExperimentSpec(Strict):
     name: Name

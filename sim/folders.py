@@ -2,8 +2,9 @@
 a run's folder that appears whole or not at all, and one batch at a time in a folder.
 
 - ``check_folder`` / ``check_file`` refuse an ``--out`` that cannot be written (an existing
-  file, a path below a file, a read-only place) with an ``InputError`` before hours of
-  simulating are spent; every command that writes calls one of them first.
+  file, a path below a file, a read-only place; for a file, a device or pipe, or a file of a
+  results folder) with an ``InputError`` before hours of simulating are spent; every command
+  that writes calls one of them first.
 - ``atomic_write`` writes a file under a temporary name, flushes it to the disk and renames
   it into place, then flushes the folder, so a crash or a power cut leaves the old file or
   the new one, never a torn one.
@@ -24,6 +25,7 @@ import fcntl
 import glob
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, refuse_special
 
 LOCK = ".lock"
 
@@ -48,8 +50,37 @@ def check_folder(path, option: str = "--out") -> Path:
 
 
 def check_file(path, option: str = "--out") -> Path:
-    """``path`` as a file results can be written to, in a folder that can be; else an ``InputError``."""
-    return _check(Path(path), option, "file")
+    """``path`` as a file results can be written to, in a folder that can be; else an ``InputError``.
+
+    The file is replaced by a rename (``atomic_write``), so what is there is refused first: a device,
+    pipe or socket (it would become a plain file), and a file of a results folder (its manifest, a
+    table, a run), which would be lost; a report or comparison written there before may be rewritten.
+    """
+    path = _check(Path(path), option, "file")
+    refuse_special(path, option, _field(option))
+    folder = _results_holding(path)
+    if folder is not None:
+        raise InputError.one(option, _field(option), f"a new file, or a report or comparison, not a file of the "
+                                                     f"results in {folder} (it would be replaced: choose another "
+                                                     f"name)", str(path))
+    return path
+
+
+# what the commands reading results write into a results folder (report, compare): a rerun rewrites them
+DERIVED = ("*.html", "comparison-*.csv")
+
+
+def _results_holding(path: Path) -> Path | None:
+    """The results folder (a manifest's or a sensitivity table's) in which ``path`` is an existing file of
+    the results, at most three folders down (``runs/<policy>/<run>``); None if it is none."""
+    if not (path.exists() or path.is_symlink()) or any(path.match(pattern) for pattern in DERIVED):
+        return None
+    folder = Path(os.path.realpath(path.parent))
+    for _ in range(3):
+        if (folder / "manifest.json").is_file() or (folder / "sensitivity.csv").is_file():
+            return folder
+        folder = folder.parent
+    return None
 
 
 def check_empty(path, option: str = "--out") -> Path:
@@ -233,11 +264,15 @@ def _reason(exc: BaseException) -> str:
 TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
 RUN_KEYS = ["policy", "parameter_set", "replication", "seed"]
 EVENT_COLUMNS = ["person_id", "month", "from_stage", "to_stage", "reason"]
+PEOPLE_COLUMNS = ["id", "sex", "birth_month"]
 REPLICATION_COLUMNS = ["seed", "year", "group", "measure", "value"]
 # manifest keys this version writes and reads
 RUN_MANIFEST = ("scenario", "scenario_file", "seed", "start", "end")
 BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_year", "seed", "replication_seeds",
                   "policies", "runs")
+# the types of a batch manifest's keys that its readers count or walk
+BATCH_TYPES = (("runs", int, "a number of runs"), ("policies", dict, "a mapping of policies"),
+               ("replication_seeds", list, "a list of seeds"))
 TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer")
 # the tables of a folder written by ``workforce target`` and their columns (``sim.target.write``)
 TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],
@@ -281,11 +316,24 @@ def _columns(path: Path, wanted: list[str]) -> None:
         else:
             names = list(pd.read_csv(path, nrows=0).columns)
     except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
-        raise InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0]) from None
+        raise _unreadable_table(path, exc) from None
     missing = [c for c in wanted if c not in names]
     if missing:
         raise InputError.one(path, "columns", f"the columns {', '.join(wanted)} (an older or unknown format?)",
                              missing)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A Parquet or CSV table of a results folder; one damaged past its header (``_columns`` read that)
+    is refused naming it."""
+    try:
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
+        raise _unreadable_table(path, exc) from None
+
+
+def _unreadable_table(path: Path, exc: Exception) -> InputError:
+    return InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0])
 
 
 @dataclass
@@ -343,23 +391,23 @@ class RunDir(ResultsDir):
 
     @property
     def tidy(self) -> pd.DataFrame:
-        p = self._file("supply.parquet")
-        return self._cached("tidy", lambda: pd.read_parquet(p) if p else pd.read_csv(self.path / "supply.csv"))
+        p = self._file("supply.parquet") or self.path / "supply.csv"
+        return self._cached("tidy", lambda: read_table(p))
 
     @property
     def replications(self) -> pd.DataFrame | None:
         p = self._file("replications.csv")
-        return pd.read_csv(p) if p else None
+        return read_table(p) if p else None
 
     @property
     def events(self) -> pd.DataFrame | None:
         p = self._file("events.parquet")
-        return pd.read_parquet(p) if p else None
+        return read_table(p) if p else None
 
     @property
     def people(self) -> pd.DataFrame | None:
         p = self._file("people.parquet")
-        return pd.read_parquet(p) if p else None
+        return read_table(p) if p else None
 
     def title(self) -> str:
         m = self.manifest
@@ -383,19 +431,23 @@ class BatchDir(ResultsDir):
         return f"Experiment: {m['experiment']}"
 
 
-def load(path, kind: str | None = None) -> ResultsDir:
-    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
-    sensitivity or target folder too."""
+def results_folder(path) -> Path:
+    """``path`` if it is a folder; else an ``InputError`` naming it (not an output put below it)."""
     path = Path(path)
     if not path.exists():
         raise InputError.one(path, "", f"an existing directory ({WHAT})")
     if not path.is_dir():
         raise InputError.one(path, "", f"a directory ({WHAT}), not a file")
-    manifest_path = path / "manifest.json"
-    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
-        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
+    return path
+
+
+def read_manifest(path) -> dict:
+    """The manifest of the results folder ``path``, a JSON object: every command reading results reads
+    it here, so a missing, damaged or foreign one is refused alike, naming the file."""
+    manifest_path = Path(path) / "manifest.json"
     if not manifest_path.is_file():
-        empty = not any(path.iterdir())
+        refuse_special(manifest_path, manifest_path, "")
+        empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", f"{WHAT} (with its manifest.json)",
                              "an empty directory" if empty else None)
     try:
@@ -405,6 +457,17 @@ def load(path, kind: str | None = None) -> ResultsDir:
                              str(exc).splitlines()[0]) from None
     if not isinstance(manifest, dict):
         raise _format_problem(manifest_path, "", type(manifest).__name__)
+    return manifest
+
+
+def load(path, kind: str | None = None) -> ResultsDir:
+    """Read and check a results directory (``kind``: require ``"run"`` or ``"batch"``); with no ``kind``, a
+    sensitivity or target folder too."""
+    path = results_folder(path)
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+        return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
+    manifest = read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:
         return _target_dir(path, manifest, manifest_path)
     found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None
@@ -416,12 +479,16 @@ def load(path, kind: str | None = None) -> ResultsDir:
     missing = [k for k in required if k not in manifest]
     if missing:
         raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
+    for key, kinds, what in (BATCH_TYPES if found == "batch" else ()):
+        if not isinstance(manifest[key], kinds) or isinstance(manifest[key], bool):
+            raise _format_problem(manifest_path, key, f"{what}, found {type(manifest[key]).__name__}")
     if found == "run":
         table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
         if table is None:
             raise InputError.one(path, "supply.parquet", f"the tidy table of {WHAT} (supply.parquet or supply.csv)")
         _columns(table, TIDY_COLUMNS)
-        for name, columns in (("events.parquet", EVENT_COLUMNS), ("replications.csv", REPLICATION_COLUMNS)):
+        for name, columns in (("events.parquet", EVENT_COLUMNS), ("people.parquet", PEOPLE_COLUMNS),
+                              ("replications.csv", REPLICATION_COLUMNS)):
             if (path / name).is_file():
                 _columns(path / name, columns)
         return RunDir(path, manifest)
@@ -449,18 +516,85 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
 
 
 def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.DataFrame:
-    """All run tables of a results directory (optionally only some measures, group rows only)."""
+    """All run tables of a results directory (optionally only some measures, group rows only).
+
+    Every file is checked as it is read: one that cannot be read, lacks a run table's columns or
+    holds another run's rows than its name says (a copy under another name, a ``workforce run``
+    table) is refused naming it, rather than counted as a run or dropped in silence.
+    """
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
-    runs = Path(results_dir) / "runs"
-    files = sorted(str(p) for p in runs.glob("*/*.parquet"))
-    if not files:
-        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
-    dataset = ds.dataset(files, format="parquet")
+    files = run_files(results_dir)
     condition = None
     if group_rows_only:
         condition = ds.field("stage") == "all"
     if measures is not None:
         wanted = ds.field("measure").isin(list(measures))
         condition = wanted if condition is None else condition & wanted
-    return dataset.to_table(filter=condition).to_pandas()
+    try:
+        scanner = ds.dataset([str(f) for f in files], format="parquet").scanner(filter=condition)
+        batches = []
+        for tagged in scanner.scan_batches():
+            _check_labels(Path(tagged.fragment.path), tagged.record_batch)
+            batches.append(tagged.record_batch)
+        table = pa.Table.from_batches(batches, schema=scanner.projected_schema)
+    except (pa.ArrowException, OSError) as exc:
+        raise _unreadable(files, exc) from None
+    return table.to_pandas()
+
+
+RUN_NAME = re.compile(r"p(\d+)-r(\d+)\.parquet")
+
+
+def run_files(results_dir) -> list[Path]:
+    """A batch's run files (``runs/<policy>/p<set>-r<replication>.parquet``); anything else there named
+    like one (a folder, a pipe, another name) is refused before any is opened."""
+    files = sorted((Path(results_dir) / "runs").glob("*/*.parquet"))
+    if not files:
+        raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
+    for path in files:
+        refuse_special(path, path, "")
+        if not RUN_NAME.fullmatch(path.name):
+            raise InputError.one(path, "", "a run file named p<parameter set>-r<replication>.parquet, as workforce "
+                                           "batch names them", path.name)
+    return files
+
+
+def _check_labels(path: Path, rows) -> None:
+    """Refuse a run file whose rows are not all of the run its folder and name say."""
+    import pyarrow.compute as pc
+
+    if rows.num_rows == 0:
+        return
+    parameter_set, replication = (int(n) for n in RUN_NAME.fullmatch(path.name).groups())
+    for name, expected in (("policy", path.parent.name), ("parameter_set", parameter_set),
+                           ("replication", replication)):
+        found = pc.unique(rows.column(name)).to_pylist() if name in rows.schema.names else [None]
+        if found != [expected]:
+            _columns(path, RUN_KEYS + TIDY_COLUMNS)  # a table without a run's columns: say that
+            raise InputError.one(path, name, f"rows of the run its folder and name say ({name} {expected!r}), as "
+                                             f"workforce batch writes them", found[0] if len(found) == 1 else found)
+
+
+def _unreadable(files: list[Path], exc: Exception) -> InputError:
+    """The problem with the run file the scan could not read: unreadable, without a run's columns, or with
+    columns of other types than the first file's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first = None
+    for path in files:
+        _columns(path, RUN_KEYS + TIDY_COLUMNS)
+        schema = pq.read_schema(path)
+        first = first or schema
+        for name in RUN_KEYS + TIDY_COLUMNS:
+            if schema.field(name).type != first.field(name).type:
+                return InputError.one(path, name, f"a column of the type of the other run files "
+                                                  f"({first.field(name).type})", str(schema.field(name).type))
+        try:
+            pq.read_table(path)
+        except (pa.ArrowException, OSError) as error:
+            return _unreadable_table(path, error)
+    return InputError.one(Path(files[0]).parent.parent, "", "run files that can be read together",
+                          str(exc).splitlines()[0])

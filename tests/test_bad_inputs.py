@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -132,6 +133,8 @@ CASES = {
                                                       "2030-03)", tiny()),
     "--until before the scenario's start": Case(["run", "tiny.yaml", "--until", "2019"], "--until", "until",
                                                 "a year from 2020 to 2030", tiny()),
+    "more replications than a batch may run": Case(["run", "tiny.yaml", "--replications", "2000000"], "--replications",
+                                                   "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
     # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
@@ -166,7 +169,14 @@ CASES = {
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "fte or share (at least one)",
         tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [{"lever": "funded_posts", "ramp_years": 2}]})}),
     "a target probability beyond 1": Case(["target", "e.yaml", "--probability", "1.5"], "--probability",
-                                          "probability", "a number less than 1", with_target()),
+                                          "probability", "a finite number greater than 0 and less than 1",
+                                          with_target()),
+    "a target probability that is no number": Case(["target", "e.yaml", "--probability", "nan"], "--probability",
+                                                   "probability", "a finite number greater than 0 and less than 1",
+                                                   with_target()),
+    "every value when the earliest year is asked": Case(
+        ["target", "e.yaml", "--earliest-with", "10", "--every-value"], "--every-value", "every_value",
+        "no --every-value with --earliest-with", with_target()),
     "target values that are not numbers": Case(["target", "e.yaml", "--values", "a:b:c"], "--values", "values",
                                                "FROM:TO:STEP", with_target()),
     "a target with no replications": Case(["target", "e.yaml", "--replications", "0"], "--replications",
@@ -189,8 +199,8 @@ CASES = {
     "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",
                                                    "a range with from no greater than to",
                                                    with_target(values={"from": 10, "to": 0, "step": 1})),
-    "a target probability of 0": Case(["target", "e.yaml"], "e.yaml", "target.probability", "a number greater than 0",
-                                      with_target(probability=0)),
+    "a target probability of 0": Case(["target", "e.yaml"], "e.yaml", "target.probability",
+                                      "a finite number greater than 0 and less than 1", with_target(probability=0)),
     "target values the lever refuses": Case(["target", "e.yaml"], "e.yaml", "target.values",
                                             "values the lever's extra accepts", with_target(values=[-2e6, 0])),
     "an earliest-year value the lever refuses": Case(["target", "e.yaml", "--earliest-with=-2e6"],
@@ -523,3 +533,116 @@ def test_compare_refuses_what_it_would_leave_out_in_silence(batch_results, capsy
     err = capsys.readouterr().err
     assert has_problem(err, option, option.lstrip("-"), expected), err
     assert listing(batch_results) == before
+
+
+def copy_of(results: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(results, tmp_path / "copy"))
+
+
+@pytest.mark.parametrize("content, field, expected", [
+    (b'{"experiment": ', "<top level>", "a JSON manifest written by workforce run or workforce batch"),
+    (b"[1, 2]", "<top level>", "a results directory written by workforce run or workforce batch by this version"),
+    (b"\xcd\xff\x00 not text", "<top level>", "a JSON manifest written by workforce run or workforce batch"),
+    (None, "runs", "a number of runs, found str"),
+], ids=["cut short", "a list", "not UTF-8", "a count that is no number"])
+def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, capsys, content, field, expected):
+    """compare reads the manifest as report and a resumed batch do."""
+    copy = copy_of(batch_results, tmp_path)
+    manifest = copy / "manifest.json"
+    if content is None:
+        import json
+
+        manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"runs": "two"}))
+    else:
+        manifest.write_bytes(content)
+    before = listing(copy)
+    assert main(["compare", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "copy/manifest.json", field, expected) and "Traceback" not in err, err
+    assert listing(copy) == before
+
+
+def damage_run_file(copy: Path, kind: str) -> None:
+    """Damage the policy's run file of a copy of ``batch_results`` (or put something beside it)."""
+    runs = copy / "runs"
+    run = runs / "keep" / "p000-r0000.parquet"
+    if kind == "empty":
+        run.write_bytes(b"")
+    elif kind == "cut short":
+        run.write_bytes(run.read_bytes()[:500])
+    elif kind == "random bytes":
+        run.write_bytes(bytes(range(256)) * 8)
+    elif kind == "a copy under another name":
+        run.with_name("p000-r0099.parquet").write_bytes(run.read_bytes())
+    elif kind == "the baseline's run as the policy's":
+        run.write_bytes((runs / "baseline" / run.name).read_bytes())
+    elif kind == "a run's table without a batch's columns":
+        import pandas as pd
+
+        pd.read_parquet(run).drop(columns=["policy", "parameter_set", "replication", "seed"]).to_parquet(run)
+    elif kind == "a folder":
+        run.unlink()
+        run.mkdir()
+    else:
+        raise AssertionError(kind)
+
+
+READABLE = "a readable table written by workforce"
+RUN_FILES = {  # kind -> the file named, the field and what was expected
+    "empty": ("keep/p000-r0000.parquet", "<top level>", READABLE),
+    "cut short": ("keep/p000-r0000.parquet", "<top level>", READABLE),
+    "random bytes": ("keep/p000-r0000.parquet", "<top level>", READABLE),
+    "a copy under another name": ("keep/p000-r0099.parquet", "replication",
+                                  "rows of the run its folder and name say (replication 99)"),
+    "the baseline's run as the policy's": ("keep/p000-r0000.parquet", "policy",
+                                           "rows of the run its folder and name say (policy 'keep')"),
+    "a run's table without a batch's columns": ("keep/p000-r0000.parquet", "columns",
+                                                "the columns policy, parameter_set, replication, seed"),
+    "a folder": ("keep/p000-r0000.parquet", "<top level>", REGULAR),
+}
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("kind", RUN_FILES)
+def test_a_damaged_or_stray_run_file_is_refused_naming_it(batch_results, tmp_path, capsys, kind, command):
+    """Never a traceback, nor a run counted twice or a policy dropped in silence."""
+    copy = copy_of(batch_results, tmp_path)
+    damage_run_file(copy, kind)
+    before = listing(copy)
+    argv = [command, str(copy)] + (["--out", str(tmp_path / "report.html")] if command == "report" else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    file, field, expected = RUN_FILES[kind]
+    assert has_problem(err, f"copy/runs/{file}", field, expected) and "Traceback" not in err, err
+    assert listing(copy) == before and not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("option", ["compare --out", "report --out", "pathways --draw"])
+def test_an_output_file_that_is_a_named_pipe_is_refused_and_left_as_it_is(batch_results, tmp_path, capsys, option):
+    """The file is replaced by a rename: a pipe (or a device) would become a plain file."""
+    command, flag = option.split()
+    pipe = tmp_path / f"out.{ {'compare': 'csv', 'report': 'html', 'pathways': 'png'}[command] }"
+    os.mkfifo(pipe)
+    source = str(tiny_scenario.write(tmp_path)) if command == "pathways" \
+        else str(batch_results)
+    assert main([command, source, flag, str(pipe)]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, flag, flag.lstrip("-"), REGULAR) and "a named pipe" in err, err
+    assert "wrote" not in out and "drew" not in out and stat.S_ISFIFO(os.stat(pipe).st_mode)
+
+
+@pytest.mark.parametrize("command, name", [("compare", "manifest.json"), ("compare", "runs/keep/p000-r0000.parquet"),
+                                           ("report", "manifest.json"), ("report", "experiment.yaml")])
+def test_an_output_file_over_a_file_of_the_results_is_refused(batch_results, tmp_path, capsys, command, name):
+    """A results folder's own files are never replaced; a comparison or report written there may be rewritten."""
+    copy = copy_of(batch_results, tmp_path)
+    kept = (copy / name).read_bytes()
+    assert main([command, str(copy), "--out", str(copy / name)]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "--out", "out", f"a new file, or a report or comparison, not a file of the results in "
+                                            f"{copy}"), err
+    assert (copy / name).read_bytes() == kept and "wrote" not in out
+    for _ in range(2):  # what compare writes there, it may write again
+        assert main(["compare", str(copy), "--out", str(copy / "comparison-fte.csv")]) == 0

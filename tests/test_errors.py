@@ -9,7 +9,7 @@ import tiny_scenario
 from conftest import has_problem
 from sim import calibration, experiment, pathways, scenario
 from sim.cli import main
-from sim.errors import InputError, read_yaml
+from sim.errors import InputError, from_pydantic, read_yaml
 
 
 def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
@@ -120,3 +120,17 @@ def test_a_syntax_error_is_valid_yaml_expected_with_its_line_not_the_line_itself
         read_yaml(path)
     assert has_problem(str(info.value), "broken.yaml", "<top level>", "valid YAML"), str(info.value)
     assert "line " in str(info.value) and "hunter2" not in str(info.value)
+
+
+@pytest.mark.parametrize("value, expected", [("x", "a text of at least 3 characters"),
+                                             ("abcdef", "a text of at most 5 characters")])
+def test_a_text_too_short_or_too_long_is_said_in_our_words(value, expected):
+    from pydantic import BaseModel, Field, ValidationError
+
+    class Cited(BaseModel):
+        source: str = Field(min_length=3, max_length=5)
+
+    with pytest.raises(ValidationError) as info:
+        Cited(source=value)
+    message = str(from_pydantic("ranges.yaml", info.value))
+    assert message == f"ranges.yaml: source: expected {expected} (found {value!r})"

@@ -375,3 +375,23 @@ def test_a_target_folder_with_an_older_table_or_manifest_exits_2(target_dirs, tm
     (d / "manifest.json").write_text(json.dumps(manifest))
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     assert "manifest.json: runs: expected" in capsys.readouterr().err
+
+
+def test_a_run_folder_with_a_damaged_people_table_exits_2_naming_it(tmp_path, dirs, capsys):
+    run_dir, _ = dirs
+    name = "people.parquet"
+    copy = shutil.copytree(run_dir, tmp_path / "run")
+    (copy / name).write_bytes(bytes(range(256)) * 12)
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert f"run/{name}: <top level>: expected a readable table written by workforce" in err, err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+
+
+def test_a_file_given_as_the_results_folder_is_named_as_such(tmp_path, capsys):
+    """Not blamed on the default --out below it."""
+    (tmp_path / "afile").write_text("not a folder")
+    assert main(["report", str(tmp_path / "afile")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'afile'}: <top level>: expected a directory (a results directory" in err, err
+    assert "--out" not in err
