@@ -38,7 +38,7 @@ def test_nothing_is_counted_where_no_cap_cuts(tmp_path):
 
 def test_extra_supply_the_vacancies_do_not_take_is_counted_and_the_scenarios_own_is_not(tmp_path):
     path = tiny_scenario.write(tmp_path, {"groups.staff.establishment.vacancies_fte": 5.0, "groups.staff.joiners": {
-        "per_year": 24.0, "fill_per_month": 1.0, "stages": {"course/worker": 1.0}, "sources": {"elsewhere": 1.0},
+        "per_year": 24.0, "fill_per_month": 1.0, "stages": {"course/worker": 1.0}, "sources": {"elsewhere": 1.0, "abroad": 0.0},
         "age": [[30, 40, 1.0]]}})
     assert _unused(path) == {}  # 24 a year available, five posts vacant: the scenario's own supply
     found = _unused(path, [Recruitment(extra_per_year=36, source="abroad")])
