@@ -96,7 +96,8 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     document = read_yaml(parameters)
     if not document.get("posterior"):
         raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
-    posterior = read(document["posterior"], parameters, document.get("fitted") or {})
+    posterior = read(document["posterior"], parameters, document.get("fitted") or {},
+                     document.get("parameter_sets"))
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):

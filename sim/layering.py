@@ -26,7 +26,7 @@ import stat
 import time
 from pathlib import Path
 
-from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, _short, is_file, is_plain_name, read_yaml, refuse_special
+from .errors import InputError, Problem, _short, is_file, plain_name, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -106,23 +106,16 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
     fitted = fitted if isinstance(fitted, dict) and all(isinstance(f, dict) for f in fitted.values()) else {}
-    _check_record(path, document)
+    if "name" in document:  # it names its report and posterior; its ``scenario`` is a record, not checked
+        plain_name(document["name"], path, "name")
     posterior = None
     if document.get("posterior") is not None:
         from .posterior import read
 
-        name = document["posterior"]
-        key = str(path), str(name), pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)  # all that it reads
-        posterior = kept(_POSTERIORS, key, [path.parent / str(name)], lambda: read(name, path, fitted), limit=4)
+        name, sets = document["posterior"], document.get("parameter_sets")
+        key = str(path), str(name), repr(sets), pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)  # all it reads
+        posterior = kept(_POSTERIORS, key, [path.parent / str(name)], lambda: read(name, path, fitted, sets), limit=4)
     return overrides, path, fitted, posterior
-
-
-def _check_record(path: Path, document: dict) -> None:
-    """A parameter file's ``name``, if given (it names its report and posterior), is a plain name. Its
-    ``scenario`` is a record of the history scenario as the calibration file named it (a path from
-    that file, or a shipped name), which need not be found from the parameter file: not checked."""
-    if "name" in document and not is_plain_name(document["name"]):
-        raise InputError([Problem(str(path), "name", PLAIN_NAME_EXPECTED, document["name"])])
 
 
 _POSTERIORS: dict = {}  # posterior tables read (sim.posterior.read), by what they were read from (``kept``)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem, is_file, is_plain_name, read_yaml, refuse_special
+from .errors import InputError, Problem, is_file, is_plain_name, refuse_special
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -74,9 +74,10 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
 
 
-def read(name: str, parameter_file: Path, fitted: dict) -> Posterior:
+def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> Posterior:
     """The posterior table ``name`` (beside ``parameter_file``, which names it) for the keys of
-    ``fitted``; a problem names the file and what was expected."""
+    ``fitted``, with as many rows as the file's ``parameter_sets`` says (if it says); a problem names
+    the file and what was expected."""
     import pandas as pd
 
     if not is_plain_name(name):  # beside the parameter file: never a path to a file elsewhere (/etc/passwd)
@@ -103,10 +104,9 @@ def read(name: str, parameter_file: Path, fitted: dict) -> Posterior:
             problems.append(Problem(str(path), column, "finite numbers" + (" not below 0" if column == WEIGHT else "")))
     if problems:
         raise InputError(problems)
-    sets = read_yaml(parameter_file).get("parameter_sets")  # read once already: a cached copy
-    if sets is not None and (isinstance(sets, bool) or sets != len(table)):
+    if parameter_sets is not None and (isinstance(parameter_sets, bool) or parameter_sets != len(table)):
         raise InputError.one(parameter_file, "parameter_sets", f"the number of parameter sets in {path.name} "
-                                                               f"({len(table):,})", sets)
+                                                               f"({len(table):,})", parameter_sets)
     weights = table[WEIGHT].to_numpy(dtype=float)
     if weights.sum() <= 0:
         raise InputError.one(path, WEIGHT, "weights adding up to more than 0")
