@@ -31,6 +31,10 @@ class EventLog:
         self._filled: list[int] = []
         self._starts: list[int] = []  # the number of events before each block
 
+    def code_of(self, reason: str) -> int:
+        """A reason's code, or -1 if no event has had it (without adding it, as ``reason_code`` does)."""
+        return self._reason_code.get(reason, -1)
+
     def reason_code(self, reason: str) -> int:
         code = self._reason_code.get(reason)
         if code is None:

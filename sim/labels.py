@@ -48,6 +48,7 @@ REASONS: dict[str, str] = {
     "selected": "Selected from a post for training",
     "progressed": "Moved on along the pathway",
     "attrition": "Left training",
+    "no_training_place": "No training place (more came through the pipeline than the places filled)",
     "retired": "Retired",
     "retired_mho": "Retired at 55 (mental health officer status)",
     "returned": "Returned after retiring",

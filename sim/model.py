@@ -257,6 +257,11 @@ class WorkforceModel(mesa.Model):
         fte = self.stocks.settle().fte
         return fte[0::2] + fte[1::2]  # cells are stage * 2 + Welsh ability
 
+    def stage_headcount(self) -> np.ndarray:
+        """People counted in each stage, right now."""
+        headcount = self.stocks.settle().headcount
+        return headcount[0::2] + headcount[1::2]  # cells are stage * 2 + Welsh ability
+
     def post_fte(self) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
         return self._post_of_group @ self.stage_fte()  # as in ``_collect``
@@ -350,7 +355,7 @@ class WorkforceModel(mesa.Model):
         })
         self.recruitment = np.zeros_like(self.recruitment)
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
-            feedbacks.collect(self, self.history[-1], src, dst)
+            feedbacks.collect(self, self.history[-1], src, dst, reason)
 
     def group_totals(self, record: dict | None = None, measure: str = "stage_fte") -> dict[str, float]:
         """Workforce headcount or FTE by group from a history record (default: the latest)."""

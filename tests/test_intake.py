@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
 import tiny_scenario
 from sim import WorkforceModel, calendar
@@ -84,3 +85,53 @@ def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_incl
     for n, wanted in [(0, 3), (5, 5), (5, 9), (200, 1), (200, 37), (1000, 999)]:
         for draws in (rng.random(n), rng.integers(0, 7, n).astype(float)):  # distinct draws, and many ties
             assert np.array_equal(first(draws, wanted), np.argsort(draws, kind="stable")[:wanted])
+
+
+# ---- places bind the pipeline ------------------------------------------------------------------------------
+def test_pipeline_arrivals_beyond_the_places_filled_leave_and_fewer_are_topped_up_with_new_people(tmp_path):
+    # half of each year's 40 students go on to a specialty with places of its own: 20 arrive a year
+    path = tiny_scenario.write(
+        tmp_path,
+        {"intake.course/student.places": {2019: 40},
+         "intake.course/specialty": {"month": 9, "places": {2019: 12, 2025: 30}, "fill_rate": {2019: 1.0, 2023: 0.0,
+                                                                                             2024: 1.0},
+                                     "age": [[22, 24, 1.0]]}},
+        {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
+         "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
+                              "attrition": 0.0, "transitions": {"worker": 1.0}}})
+    model = WorkforceModel(str(path), rng=0).run()
+    s = model.inputs
+    ids, month, src, dst, reason = model.events.arrays()
+    reasons = np.array(model.events.reasons)[reason]
+    specialty, student = s.stage_code("course/specialty"), s.stage_code("course/student")
+    year = month // 12
+    for y, places in ((2022, 12), (2023, 0), (2024, 12), (2025, 30), (2026, 30)):
+        arrived = int(((dst == specialty) & (src == student) & (year == y)).sum())
+        away = int(((reasons == "no_training_place") & (src == specialty) & (year == y)).sum())
+        new = int(((dst == specialty) & (reasons == "intake") & (year == y)).sum())
+        assert 10 < arrived < 30
+        assert away == max(arrived - places, 0)  # the places bind the pipeline too
+        assert arrived - away + new == places  # topped up with new people to the places, never beyond
+    assert not ((reasons == "no_training_place") & (src != specialty)).any()
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_role_that_keeps_its_headcount_replaces_only_who_it_lost_up_to_the_places(tmp_path, keep):
+    # 40 workers hold a duty (as AMHPs do); a tenth leave a year, and up to 30 a year are selected
+    path = tiny_scenario.write(
+        tmp_path,
+        {"pathways": ["course.yaml", "duty.yaml"], "groups.staff.leaving.rate": 0.1,
+         "stocks.course/worker.headcount": 400, "stocks.duty/holder": {"headcount": 40, "age": [[30, 50, 1.0]]},
+         "intake.duty/holder": {"month": 9, "from_stage": "course/worker", "places": {2019: 30},
+                                "keep_headcount": keep}})
+    (tmp_path / "duty.yaml").write_text(yaml.safe_dump(
+        {"name": "duty", "stages": {"holder": {"staff_group": "staff", "entry": True}}}))
+    model = WorkforceModel(str(path), rng=0).run()
+    holder = model.inputs.stage_code("duty/holder")
+    ids, month, src, dst, reason = model.events.arrays()
+    selected = np.bincount(month[(dst == holder) & (np.array(model.events.reasons)[reason] == "selected")] // 12)
+    counts = [int(r["stage_headcount"][holder]) for r in model.history]
+    if keep:  # back to 40 each September: what a year's leaving took, about 4, never the 30 places
+        assert 30 <= min(counts) and max(counts) == 40 and 0 < selected.max() < 15
+    else:
+        assert max(counts) > 150 and selected.max() == 30

@@ -5,7 +5,11 @@ already arrived in the stage through the pipeline since its last intake, are fil
 people -- or, for in-service routes (``from_stage``), by people selected at random from a
 stage, such as support workers starting a nursing apprenticeship: people of the intake's
 ``age_range`` who will finish the route before their group's maximum age, and who did not
-arrive in that stage this month. A pool smaller than the places leaves places unfilled, as does
+arrive in that stage this month. A role with a fixed number of posts (``keep_headcount``, AMHP
+warrants) takes only as many as bring it back to its headcount at the start. The places bind the pipeline too: when more arrived than the
+places filled (foundation doctors choosing core psychiatry in 2017, when 6 of 18 posts were
+filled, L§1), those beyond them, drawn at random, leave the pathway (reason
+``no_training_place``): a stage with places never takes more entrants a year than it fills. A pool smaller than the places leaves places unfilled, as does
 a supervision cap: both are counted (``sim.unused``), so a lever adding places they cut says so.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
@@ -23,7 +27,7 @@ from pydantic import Field, field_validator, model_validator
 from .. import calendar
 from ..fields import Age, AgeDistribution, PerYear, Probability, Strict, YearlyProbability, check_age
 from ..rng import cohort_keys
-from ..people import Status
+from ..people import Status, has_status
 from ..population import cohort_tables, newcomers
 from . import Process
 
@@ -41,6 +45,9 @@ class IntakeSpec(Strict):
     # in-service routes: the ages [low, high) at which people are selected (default: any age at
     # which they would finish the route before their group's maximum age, which always applies)
     age_range: tuple[Age, Age] | None = None
+    # a role with a fixed number of posts (AMHP warrants): the places fill only what the stage's
+    # headcount has fallen below its headcount at the start, up to the places given
+    keep_headcount: Annotated[bool, Field(strict=True)] = False
 
     @field_validator("age_range")
     @classmethod
@@ -68,6 +75,7 @@ class Intake(Process):
     decisions = {
         "intake": "an intake: how many of its places are filled (a group-level draw)",
         "selection:": "an in-service intake: the order in which people are selected from its pool",
+        "no_place:": "an intake with more pipeline arrivals than places filled: who of them is turned away",
         "intake_age_band": "a new entrant of an intake: their age band",
         "intake_age": "a new entrant of an intake: their age within the band",
         "intake_sex": "a new entrant of an intake: their sex",
@@ -86,7 +94,7 @@ class Intake(Process):
             ages = accepted_ages(s, stage, spec.age_range) if source is not None else None
             row = len(drawn.setdefault(spec.month, []))
             drawn[spec.month].append((spec.age or (), female, group.welsh_share_new))
-            courses.setdefault(spec.month, []).append(_Course(name, stage, source, ages, row))
+            courses.setdefault(spec.month, []).append(_Course(name, stage, source, ages, row, spec.keep_headcount))
         return {month: _Month(courses[month], cohort_tables(drawn[month])) for month in courses}
 
     def step(self) -> None:
@@ -100,11 +108,15 @@ class Intake(Process):
         for course in month.courses:
             stage = course.stage
             places = int(round(s.places(course.name, year)))
+            if course.keep_headcount:
+                places = min(places, max(int(model.history[0]["stage_headcount"][stage] - model.stage_headcount()[stage]), 0))
             rate = s.fill_rate(course.name, year)
             if rate == 1.0 or places == 0:  # the binomial draw's only outcome: no generator to seed
                 filled = places
             else:
                 filled = int(model.streams.generator("intake", course.name, now).binomial(places, rate))
+            if model.arrived[stage] > filled:
+                turn_away(model, course, int(model.arrived[stage]) - filled)
             wanted = max(filled - int(model.arrived[stage]), 0)
             if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
                 waiting = _let_in(model, month, waiting)  # the cap counts the trainees present: earlier intakes first
@@ -133,12 +145,25 @@ class _Course(NamedTuple):
     source: int | None  # the stage an in-service route selects from (None: new people)
     ages: tuple[int, int] | None  # the ages it selects (months, [low, high))
     row: int  # its row of its month's draws of a new entrant (``_Month.newcomers``)
+    keep_headcount: bool  # places only to bring the stage back to its headcount at the start
 
 
 class _Month(NamedTuple):
     courses: list[_Course]  # the intakes of a month of the year, in the scenario's order
     newcomers: tuple  # a new entrant's age bands, sex and Welsh ability's draws, a row per course
     # (sim.population.cohort_tables; in-service courses draw none)
+
+
+def turn_away(model, course: "_Course", surplus: int) -> None:
+    """Pipeline arrivals beyond the places filled leave the pathway (reason ``no_training_place``):
+    ``surplus`` of the people who arrived in the stage since its last intake (a year ago, in this
+    month), drawn at random. Those who arrived and already left are not there to turn away."""
+    p, now = model.people, model.now
+    n = p.count
+    arrivals = np.flatnonzero((p.stage[:n] == course.stage) & (p.stage_entry[:n] > now - 12)
+                              & has_status(p.state[:n], (Status.TRAINING, Status.IN_POST)))
+    chosen = first(model.streams.uniform(f"no_place:{course.name}", now, p.key[arrivals]), surplus)
+    model.remove(arrivals[chosen], Status.LEFT, "no_training_place")
 
 
 def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
