@@ -13,6 +13,8 @@ event, and the yearly tidy table) and the ranges:
 
 - ``entry_ages``: nobody enters a stage younger than the stage's minimum (e.g. a consultant
   under 30), nobody is in a stage (training, in post or returned) past the group's maximum age;
+- ``mean_entry_ages``: the mean age at entry to a stage, where one is published (newly qualified
+  social workers, doctorate entrants);
 - ``selection_ages``: people picked for an in-service route (reason ``selected``) are of an age
   the route accepts;
 - ``retirement_ages``: each group's mean and median age at retirement, and no pile-up of
@@ -125,6 +127,7 @@ class Ranges(_Strict):
     description: str = ""
     min_count: Annotated[int, Field(strict=True, ge=1)] = 20
     entry_age: ByStage
+    mean_entry_age: dict[str, Range] = {}  # by stage, where a mean age at entry is published
     selection_age: ByStage
     retirement_age: RetirementRanges
     closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
@@ -144,8 +147,9 @@ def load_ranges(name_or_path, scenario) -> Ranges:
         raise from_pydantic(path, exc) from None
     problems, f = [], str(path)
     stages, groups = ", ".join(scenario.stages), ", ".join(scenario.groups)
-    for section, names in (("entry_age.stages", ranges.entry_age.stages), ("selection_age.stages",
-                           ranges.selection_age.stages), ("closing_pools", ranges.closing_pools)):
+    for section, names in (("entry_age.stages", ranges.entry_age.stages), ("mean_entry_age", ranges.mean_entry_age),
+                           ("selection_age.stages", ranges.selection_age.stages),
+                           ("closing_pools", ranges.closing_pools)):
         problems += [Problem(f, f"{section}.{s}", f"a stage of {scenario.name} ({stages})", s)
                      for s in names if s not in scenario.stages]
     routes = [s for s, intake in scenario.spec.intake.items() if intake.from_stage is not None]
@@ -315,6 +319,17 @@ def entry_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def mean_entry_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """The mean age at entry (entries during the run) to each stage the ranges give one for."""
+    s, rows = run.scenario, []
+    entered = run.spells[~run.spells.entry.isin(NOT_ENTRIES)].groupby("stage").age_in.agg(["mean", "size"])
+    for stage, allowed in ranges.mean_entry_age.items():
+        code = s.stage_code(stage)
+        mean, n = entered.loc[code] if code in entered.index else (np.nan, 0)
+        rows.append(_row("mean age at entry", stage, mean, allowed, "years", n, ranges.min_count))
+    return _table(rows)
+
+
 def selection_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
     """Youngest and oldest age at selection for each in-service route (an intake ``from_stage``)."""
     s, rows = run.scenario, []
@@ -480,7 +495,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     return _table(rows)
 
 
-CHECKS = (entry_ages, selection_ages, retirement_ages, inflows, steady_state, time_in_stage, fte_per_head)
+CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, inflows, steady_state, time_in_stage, fte_per_head)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

@@ -83,6 +83,21 @@ def test_an_entrant_older_than_a_stage_s_highest_entry_age_fails(tiny):
     assert "oldest at entry" not in set(plausibility.entry_ages(late, ranges()).check)  # no cap, no row
 
 
+def test_a_mean_age_at_entry_off_the_published_one_fails_and_too_few_entrants_are_not_judged(tiny):
+    births = {i: f"{1990 - i}-09" for i in range(6)}  # 31 to 36 on joining in 2021: a mean of 33.5
+    joined = events(tiny, [(i, "2021-09", "outside", "course/worker", "joined:x") for i in births]
+                    + [(9, "2020-03", "outside", "course/worker", "stock")], births | {9: "1960-03"})
+    mean = {"course/worker": {"low": 25, "high": 30, "source": "test: a published mean of 27.5"}}
+    failed = row(plausibility.mean_entry_ages(joined, ranges(mean_entry_age=mean)), "mean age at entry", "course/worker")
+    assert failed.result == FAIL and failed.figure == pytest.approx(33.5) and failed.n == 6  # the stock is no entry
+    mean["course/worker"]["high"] = 34
+    assert row(plausibility.mean_entry_ages(joined, ranges(mean_entry_age=mean)), "mean age at entry",
+               "course/worker").result == PASS
+    few = ranges(mean_entry_age=mean, min_count=7)
+    assert row(plausibility.mean_entry_ages(joined, few), "mean age at entry", "course/worker").result == SKIP
+    assert plausibility.mean_entry_ages(joined, ranges()).empty  # no published mean, no row
+
+
 def test_the_starting_stock_is_not_an_entry(tiny):
     stock = events(tiny, [(1, "2020-03", "outside", "course/worker", "stock")], {1: "2000-03"})  # 20, but was there
     table = plausibility.entry_ages(stock, ranges())
@@ -291,6 +306,8 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
     ({"entry_age.stages": {"course/nowhere": {"low": 20, "source": "test"}}}, "entry_age.stages.course/nowhere",
      "a stage of tiny"),
     ({"fte_per_head": {"nobody": {"low": 0.9, "source": "test"}}}, "fte_per_head.nobody", "a group of tiny"),
+    ({"mean_entry_age": {"course/nowhere": {"low": 20, "source": "test"}}}, "mean_entry_age.course/nowhere",
+     "a stage of tiny"),
     ({"history": {"file": "no-such-history", "within_sd": 3, "source": "test"}}, "history.file",
      "an existing calibration file"),
     ({"fte_per_head": {"staff": {"low": 87, "high": 97, "source": "test"}}}, "fte_per_head.staff.low",
@@ -301,7 +318,7 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
      "a number less than or equal to 1"),
     ({"selection_age.stages": {"course/worker": {"low": 18, "source": "test"}}}, "selection_age.stages.course/worker",
      "an in-service intake stage of tiny (one with from_stage: course/senior)"),
-], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group",
+], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
         "selection for a stage nobody is selected for"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
