@@ -53,9 +53,9 @@ def test_nhs_hours_tables_keep_the_published_fte_per_head(model):
     later = WorkforceModel(rng=0, until=2026)
     later.run()
 
-    def per_head(m, group):  # staff in post: trainees (such as new CAAP trainees, full time) aside
+    def per_head(m, group):  # staff in the posts of the start: trainees and new roles (young, full time CAAPs) aside
         record, s = m.history[-1], m.inputs
-        posts = s.stage_post & (s.stage_group == s.group_code(group))
+        posts = s.stage_post & (s.stage_group == s.group_code(group)) & (model.history[0]["stage_headcount"] > 0)
         return record["stage_fte"][posts].sum() / record["stage_headcount"][posts].sum()
 
     for group in ("nursing", "hcsw", "occupational_therapy", "psychological_therapies"):
