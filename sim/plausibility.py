@@ -19,6 +19,8 @@ event, and the yearly tidy table) and the ranges:
   the route accepts;
 - ``retirement_ages``: each group's mean and median age at retirement, and no pile-up of
   retirements at the maximum age;
+- ``retirement_wave``: no wave of retirements at the start (the first year's retirements per head
+  against the next four years');
 - ``inflows``: every stage with people at the start is fed over the run, or declared closing;
 - ``steady_state``: each group's in-post headcount keeps pace with its funded establishment;
 - ``time_in_stage``: the median time from entry to the end of a stage, full time and less than
@@ -98,6 +100,7 @@ class RetirementRanges(_Strict):
     mean: Range
     median: Range
     pile_up: ShareRange  # share of retirements within ``near_max_years`` of the group's maximum age
+    wave: Range | None = None  # the first year's retirements per head over the next four years' mean
     near_max_years: Annotated[float, Field(strict=True, gt=0, le=10)] = 1.0
     groups: dict[str, GroupRetirement] = {}
 
@@ -368,6 +371,27 @@ def retirement_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def retirement_wave(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Each group's retirements per head in the run's first year over their mean in the next four: a
+    starting stock holding more people past their pension ages than the retirement rates leave opens
+    the run with a wave of retirements. Judged on the first year's retirements (``min_count``)."""
+    s, allowed, rows = run.scenario, ranges.retirement_age.wave, []
+    if allowed is None:
+        return _table(rows)
+    groups = run.tidy[run.tidy.stage == "all"]
+    retired = groups[(groups.measure == "leavers") & groups.reason.isin(RETIREMENTS)].groupby(["group", "year"]).value.sum()
+    heads = groups[groups.measure == "headcount"].groupby(["group", "year"]).value.sum()
+    years = sorted(heads.index.get_level_values("year").unique())
+    for g in s.groups:
+        count = [retired.get((g, y), 0.0) for y in years[1:6]]
+        rate = [c / heads.get((g, y), np.nan) for c, y in zip(count, years)]  # per head at the year's start
+        later = np.mean(rate[1:]) if len(rate) == 5 else np.nan
+        ratio = rate[0] / later if later > 0 else np.nan
+        rows.append(_row("first year's retirements over the next four's", g, ratio, allowed, "ratio",
+                         count[0] if count else 0, ranges.min_count))
+    return _table(rows)
+
+
 def inflows(run: Run, ranges: Ranges) -> pd.DataFrame:
     """People entering each stage that had people at the start (by intake, progression, selection or
     joining): a stage nobody enters drains, unless the ranges declare it a closing pool."""
@@ -495,7 +519,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     return _table(rows)
 
 
-CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, inflows, steady_state, time_in_stage, fte_per_head)
+CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, inflows, steady_state, time_in_stage, fte_per_head)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

@@ -178,6 +178,22 @@ def test_a_workforce_that_drains_fails_the_steady_state_and_a_stable_one_passes(
     assert failed.result == FAIL and failed.figure < -0.3
 
 
+def test_a_wave_of_retirements_at_the_start_fails_and_a_steady_stream_passes(tmp_path):
+    wave = ranges(**{"retirement_age.wave": {"high": 1.5, "source": "test: no wave"}})
+    retiring = {"groups.staff.retirement.rate": [0.0, 0.2, 0.5], "stocks.course/worker.headcount": 2000}
+    steady = run(tiny_scenario.write(tmp_path / "steady", {**retiring, "groups.staff.retirement.rate": 0.05}),
+                 seed=1)  # the same chance a year at every age: a steady stream
+    passed = row(plausibility.retirement_wave(Run.of(steady), wave), "first year's retirements over the next four's",
+                 "staff")
+    assert passed.result == PASS and 0.7 < passed.figure < 1.3
+    old = run(tiny_scenario.write(tmp_path / "old", {**retiring, "stocks.course/worker.age": [[30, 50, 0.7],
+                                                                                              [62, 68, 0.3]]}), seed=1)
+    failed = row(plausibility.retirement_wave(Run.of(old), wave), "first year's retirements over the next four's",
+                 "staff")
+    assert failed.result == FAIL and failed.figure > 2
+    assert plausibility.retirement_wave(Run.of(old), ranges()).empty  # no range, no row
+
+
 def test_steady_state_is_judged_against_the_establishment_s_own_growth(tmp_path):
     growing = run(tiny_scenario.write(tmp_path / "growing", {"groups.staff.establishment.growth_per_year": 0.1}))
     # posts funded grow 2.6-fold over ten years; staff do not (no joiners, no intake): two-thirds short
