@@ -10,10 +10,10 @@ attribute check a month and leaves results bit for bit as they were.
 - **Supervision** (``supervision.placements``): the trainees of a placement pool (training
   stages sharing supervisors) may number at most ``trainees_per_supervisor`` x the supervisors
   in post (named stages or whole groups, counted by FTE or headcount) at the start of the intake
-  month. An intake fills only the places under that cap; pipeline arrivals are not turned away by it
-  (only by the places commissioned, ``sim.processes.intake``).
-  While on, the model records places commissioned, places filled (everyone entering the stage and
-  given a place) and the supervised capacity, by stage.
+  month. An intake fills only the places under that cap; pipeline arrivals are not turned away by
+  it (only by the places commissioned, ``sim.processes.intake``). While on, the model records
+  places commissioned, places filled (everyone entering the stage and given a place) and the
+  supervised capacity, by stage.
 - **Workload** (``workload``): a group's annual leaver rates are multiplied by a response curve of
   its vacancy rate in the previous month: ``1 + strength x excess`` (linear) or
   ``exp(strength x excess)`` (exponential), where ``excess`` is the vacancy rate above
@@ -260,7 +260,8 @@ def collect(model, record: dict, src: np.ndarray, dst: np.ndarray, reason: np.nd
         n = len(model.inputs.stages)
         entered = (dst >= 0) & (src != dst)
         away = reason == model.events.code_of("no_training_place")  # arrived, but beyond the places
-        out["places_filled"] = (np.bincount(dst[entered], minlength=n) - np.bincount(src[away], minlength=n)).astype(float)
+        given = np.bincount(dst[entered], minlength=n) - np.bincount(src[away], minlength=n)
+        out["places_filled"] = given.astype(float)
         out["places_commissioned"] = log.get("places_commissioned", np.zeros(n))
         out["places_capacity"] = log.get("places_capacity", np.zeros(n))
         out["supervised"] = np.isin(np.arange(n), list(fb.supervision.pool_of))

@@ -6,11 +6,14 @@ people -- or, for in-service routes (``from_stage``), by people selected at rand
 stage, such as support workers starting a nursing apprenticeship: people of the intake's
 ``age_range`` who will finish the route before their group's maximum age, and who did not
 arrive in that stage this month. A role with a fixed number of posts (``keep_headcount``, AMHP
-warrants) takes only as many as bring it back to its headcount at the start. The places bind the pipeline too: when more arrived than the
-places filled (foundation doctors choosing core psychiatry in 2017, when 6 of 18 posts were
-filled, L§1), those beyond them, drawn at random, leave the pathway (reason
-``no_training_place``): a stage with places never takes more entrants a year than it fills. A pool smaller than the places leaves places unfilled, as does
-a supervision cap: both are counted (``sim.unused``), so a lever adding places they cut says so.
+warrants) takes only as many as bring it back to its headcount at the start. A pool smaller than
+the places leaves places unfilled, as does a supervision cap: both are counted (``sim.unused``),
+so a lever adding places they cut says so.
+
+The places bind the pipeline too: when more arrived than the places filled (foundation doctors
+choosing core psychiatry in 2017, when 6 of 18 posts were filled, L§1), those beyond them, drawn
+at random, leave the pathway (reason ``no_training_place``): a stage with places never takes more
+entrants a year than it fills.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
 in-service selection, or a supervision cap (``sim.feedbacks``), first lets the intakes before
@@ -108,8 +111,9 @@ class Intake(Process):
         for course in month.courses:
             stage = course.stage
             places = int(round(s.places(course.name, year)))
-            if course.keep_headcount:
-                places = min(places, max(int(model.history[0]["stage_headcount"][stage] - model.stage_headcount()[stage]), 0))
+            if course.keep_headcount:  # only as many as the stage lost since the start
+                lost = int(model.history[0]["stage_headcount"][stage] - model.stage_headcount()[stage])
+                places = min(places, max(lost, 0))
             rate = s.fill_rate(course.name, year)
             if rate == 1.0 or places == 0:  # the binomial draw's only outcome: no generator to seed
                 filled = places
