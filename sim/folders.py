@@ -284,22 +284,32 @@ WHAT = "a results directory written by workforce run or workforce batch"
 
 
 # ---- reading results directories ---------------------------------------------------------------
-def _scenario(manifest: dict):
-    """The scenario a manifest names: its file (with the run's overrides) or, failing that, the shipped one."""
+def _scenario(manifest: dict, manifest_path: Path):
+    """The scenario a manifest names, whose labels name the results' groups and stages (with the run's
+    overrides where they still apply): its file as recorded (relative to where the command that wrote
+    it ran), else at the resolved path ``input_files`` records first (the scenario's, so a folder is
+    read from any working folder), else a shipped scenario of its name. None loading is refused: another
+    scenario's groups would not be the results' (an error of a recorded file that exists is said as is)."""
     from . import scenario as scenario_module
 
     overrides = manifest.get("overrides") or None
-    for name in (manifest.get("scenario_file"), manifest.get("scenario")):
+    inputs = manifest.get("input_files")
+    recorded = next(iter(inputs), None) if isinstance(inputs, dict) else None
+    broken = None
+    for name in (manifest.get("scenario_file"), recorded, manifest.get("scenario")):
         if not name:
             continue
-        try:
-            return scenario_module.load(name, overrides)
-        except InputError:
+        for changes in ((overrides, None) if overrides else (None,)):
             try:
-                return scenario_module.load(name)
-            except InputError:
-                continue
-    return scenario_module.load(scenario_module.DEFAULT)
+                return scenario_module.load(name, changes)
+            except InputError as exc:
+                if broken is None and Path(name).suffix and os.path.isfile(name):
+                    broken = exc
+    if broken is not None:
+        raise broken
+    raise InputError.one(manifest_path, "scenario_file", "the scenario file of the results, to name their groups "
+                                                         "and stages: where it was when they were written (it has "
+                                                         "moved or gone?)", manifest.get("scenario_file"))
 
 
 def _format_problem(path: Path, field_name: str, found=None) -> InputError:
@@ -352,7 +362,7 @@ class ResultsDir:
 
     @property
     def scenario(self):
-        return self._cached("scenario", lambda: _scenario(self.manifest))
+        return self._cached("scenario", lambda: _scenario(self.manifest, self.path / "manifest.json"))
 
     @property
     def experiment_text(self) -> str | None:

@@ -395,3 +395,24 @@ def test_a_file_given_as_the_results_folder_is_named_as_such(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{tmp_path / 'afile'}: <top level>: expected a directory (a results directory" in err, err
     assert "--out" not in err
+
+
+def test_a_run_written_with_a_relative_scenario_is_reported_from_any_folder(tmp_path, monkeypatch, capsys):
+    """The manifest's scenario_file is as given (relative to where the run was); its input_files hold
+    where it was, so the report finds the scenario's groups from elsewhere, and refuses once it is gone
+    rather than label the results with another scenario's groups."""
+    import tiny_scenario
+
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    tiny_scenario.write(work)
+    elsewhere.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["run", "tiny.yaml", "--replications", "2", "--until", "2022", "--quiet", "--out", "run"]) == 0
+    monkeypatch.chdir(elsewhere)
+    assert main(["report", "../work/run", "--out", "report.html"]) == 0
+    assert "Staff" in (elsewhere / "report.html").read_text()
+    (work / "tiny.yaml").rename(work / "moved.yaml")
+    assert main(["report", "../work/run", "--out", "again.html"]) == 2
+    out, err = capsys.readouterr()
+    assert "run/manifest.json: scenario_file: expected the scenario file of the results" in err, err
+    assert "Traceback" not in err and not (elsewhere / "again.html").exists()
