@@ -30,6 +30,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 
@@ -283,6 +284,93 @@ RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "res
 WHAT = "a results directory written by workforce run or workforce batch"
 
 
+def _manifest_models():
+    """Pydantic models of the manifest keys the readers use (report, compare, ``sim.target.read``), with
+    the types the commands write them with; other keys are kept unread. Built when first needed, so
+    reading a folder's tables does not import the levers."""
+    from typing import Any
+
+    from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+
+    from .interventions import AnyLever
+
+    number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+    class Read(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        scenario: StrictStr
+        scenario_file: StrictStr
+        overrides: dict[str, Any] | None = None
+        input_files: dict[str, StrictStr | None] = {}
+        calibration: StrictStr | None = None
+        uncertainty: StrictStr = ""
+
+    class Run(Read):
+        seed: StrictInt
+        start: StrictStr
+        end: StrictStr
+        replication_seeds: Annotated[list[StrictInt], Field(min_length=1)] | None = None
+
+    class Batch(Read):
+        experiment: StrictStr
+        policies: dict[str, list[dict[str, Any]]]
+        parameter_sets: list[dict[str, Any]] | None = None
+
+    class Question(BaseModel):  # sim.target.Question, as written
+        policy: StrictStr
+        lever: Annotated[int, Field(strict=True, ge=0)]
+        argument: StrictStr
+        values: Annotated[list[number], Field(min_length=1)]
+        group: StrictStr
+        measure: StrictStr
+        year: StrictInt
+        most_gap: number
+        probability: number
+        earliest_with: number | None = None
+
+    class Answer(BaseModel):  # a search's answer, or the earliest year's (earliest_year and value)
+        model_config = ConfigDict(extra="allow")
+        value: number | None = None
+        interval: Annotated[list[number | None], Field(min_length=2, max_length=2)] = [None, None]
+        at_lowest: StrictBool = False
+        method: StrictStr = ""
+        earliest_year: StrictInt | None = None
+
+        @model_validator(mode="after")
+        def _whole(self):
+            wanted = {"value", "earliest_year"} if "earliest_year" in self.model_fields_set else \
+                {"value", "interval", "at_lowest", "method"}
+            if not wanted <= self.model_fields_set:
+                raise ValueError("a search's value, interval, at_lowest and method, or an earliest year's "
+                                 "earliest_year and value")
+            return self
+
+    class Target(Read):
+        scenario_file: StrictStr = ""
+        experiment: StrictStr
+        policies: dict[str, list[AnyLever]]
+        runs: StrictInt
+        seconds: number = 0.0
+        warnings: list[StrictStr] | None = None
+        target: Question
+        answer: Answer
+
+    return {"run": Run, "batch": Batch, "target": Target}
+
+
+def _check_types(manifest_path: Path, manifest: dict, kind: str) -> None:
+    """Refuse a manifest whose keys the readers use have other types than the commands write, naming
+    the key: a value edited or damaged by hand would otherwise fail deep in a reader."""
+    from pydantic import ValidationError
+
+    from .errors import from_pydantic
+
+    try:
+        _manifest_models()[kind].model_validate(manifest)
+    except ValidationError as exc:
+        raise from_pydantic(manifest_path, exc) from None
+
+
 # ---- reading results directories ---------------------------------------------------------------
 def _scenario(manifest: dict, manifest_path: Path):
     """The scenario a manifest names, whose labels name the results' groups and stages (with the run's
@@ -492,6 +580,7 @@ def load(path, kind: str | None = None) -> ResultsDir:
     for key, kinds, what in (BATCH_TYPES if found == "batch" else ()):
         if not isinstance(manifest[key], kinds) or isinstance(manifest[key], bool):
             raise _format_problem(manifest_path, key, f"{what}, found {type(manifest[key]).__name__}")
+    _check_types(manifest_path, manifest, found)
     if found == "run":
         table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
         if table is None:
@@ -515,7 +604,15 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
     missing = [k for k in TARGET_MANIFEST if k not in manifest]
     if missing:
         raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
-    searched = "earliest_year" not in (manifest["answer"] or {})
+    _check_types(manifest_path, manifest, "target")
+    question = manifest["target"]
+    levers = manifest["policies"].get(question["policy"])
+    if levers is None or question["lever"] >= len(levers):
+        field_name = "target.policy" if levers is None else "target.lever"
+        raise InputError.one(manifest_path, field_name, "a policy of the manifest's policies and the index of one "
+                                                        "of its levers",
+                             question["policy"] if levers is None else question["lever"])
+    searched = "earliest_year" not in manifest["answer"]
     for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
         if not (path / name).is_file():
             raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")

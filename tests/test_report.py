@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+from conftest import has_problem
 from sim import analysis, folders, plots, report
 from sim.cli import main
 
@@ -416,3 +417,37 @@ def test_a_run_written_with_a_relative_scenario_is_reported_from_any_folder(tmp_
     out, err = capsys.readouterr()
     assert "run/manifest.json: scenario_file: expected the scenario file of the results" in err, err
     assert "Traceback" not in err and not (elsewhere / "again.html").exists()
+
+
+EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), value, field named, expected
+    "a run's scenario as a list": ("run", "scenario", ["a"], "scenario", "a valid string"),
+    "a run's overrides as a text": ("run", "overrides", "none", "overrides", "a valid dictionary"),
+    "a run's seeds as a number": ("run", "replication_seeds", 3, "replication_seeds", "a valid list"),
+    "a run's input files as a list": ("run", "input_files", ["x"], "input_files", "a valid dictionary"),
+    "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
+    "a target's values as a text": ("search", "target.values", "0:20:5", "target.values", "a valid list"),
+    "a target's lever that is no lever": ("search", "policies", {"places": [{"lever": "x"}]}, "policies.places.0",
+                                          ""),  # what pydantic says of an unknown lever is its own
+    "a target's policy not among its policies": ("search", "target.policy", "gone", "target.policy",
+                                                 "a policy of the manifest's policies"),
+    "a target's answer without its interval": ("search", "answer", {"value": 1.0}, "answer",
+                                               "a search's value, interval, at_lowest and method"),
+}
+
+
+@pytest.mark.parametrize("folder, key, value, field, expected", EDITED_MANIFESTS.values(), ids=EDITED_MANIFESTS)
+def test_a_manifest_edited_to_other_types_exits_2_naming_the_key(folder, key, value, field, expected, dirs,
+                                                                  target_dirs, tmp_path, capsys):
+    """The keys the readers use are checked for the types the commands write, not found wrong deep in a figure."""
+    source = {"run": dirs[0], "batch": dirs[1], "search": target_dirs[0]}[folder]
+    d = shutil.copytree(source, tmp_path / folder)
+    manifest = json.loads((d / "manifest.json").read_text())
+    *section, last = key.split(".")
+    (manifest[section[0]] if section else manifest)[last] = value
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    for command in (["report", str(d), "--out", str(tmp_path / "report.html")],
+                    *([["compare", str(d), "--out", str(tmp_path / "c.csv")]] if folder == "batch" else [])):
+        assert main(command) == 2
+        out, err = capsys.readouterr()
+        assert has_problem(err, f"{folder}/manifest.json", field, expected) and "Traceback" not in err, err
+        assert out == "" and not (tmp_path / "report.html").exists() and not (tmp_path / "c.csv").exists()
