@@ -281,6 +281,15 @@ TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", 
           "earliest": {"years.csv": ["year", "meeting", "replications", "share", "low", "high", "mean", "band_low",
                                      "band_high"]}}
 RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
+SENSITIVITY_COLUMNS = ["method", "outcome", "parameter", "index", "value"]
+# what the readers need of a results table's rows, by its name: columns with a number in every row, and
+# columns of numbers or empty cells; every such table has rows
+CONTENTS = {"replications.csv": (["seed", "year", "value"], []),
+            "sensitivity.csv": ([], ["value", "confidence", "low", "high"]),
+            "thresholds.csv": (["replication", "seed", "runs"], ["threshold", "parameter_set"]),
+            "probabilities.csv": (["value", "meeting", "replications", "share", "low", "high"], []),
+            "years.csv": (["year", "meeting", "replications", "share"], ["low", "high", "mean", "band_low", "band_high"]),
+            "runs.csv": (["replication", "seed", "value", "year"], ["result"])}
 WHAT = "a results directory written by workforce run or workforce batch"
 
 
@@ -422,12 +431,39 @@ def _columns(path: Path, wanted: list[str]) -> None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A Parquet or CSV table of a results folder; one damaged past its header (``_columns`` read that)
-    is refused naming it."""
+    """A Parquet or CSV table of a results folder; one damaged past its header (``_columns`` read that),
+    or whose rows lack what its readers need (``CONTENTS``: text or nothing where numbers go, no rows),
+    is refused naming it and the column."""
     try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
         raise _unreadable_table(path, exc) from None
+    if path.name in CONTENTS:
+        filled, numbers = CONTENTS[path.name]
+        if table.empty:
+            raise InputError.one(path, "", "the rows of a table written by workforce (this one has none)")
+        for column in [*filled, *(c for c in numbers if c in table.columns)]:  # those maybe empty may be missing
+            values = table[column] if column in table.columns and table.columns.is_unique else None
+            if values is None or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                found = None if values is None else next((v for v in values if not _is_number(v)), None)
+                raise InputError.one(path, column, "a column of numbers, once, as workforce writes it", found)
+            if column in filled and values.isna().any():
+                raise InputError.one(path, column, "a number in every row, as workforce writes it",
+                                     f"an empty cell in row {int(values.isna().to_numpy().argmax()) + 1}")
+    return table
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def agree(path: Path, table: pd.DataFrame, column: str, wanted, where: str) -> None:
+    """Refuse a results table whose ``column`` lacks values the folder's other files have (``wanted``,
+    said as ``where``): the readers look them up, so a table edited by hand must not miss one."""
+    missing = [v for v in wanted if v not in set(table[column])]
+    if missing:
+        raise InputError.one(path, column, f"rows for each {column} of {where}, as workforce writes them",
+                             f"none for {', '.join(map(str, missing[:5]))}")
 
 
 def _unreadable_table(path: Path, exc: Exception) -> InputError:
@@ -494,8 +530,16 @@ class RunDir(ResultsDir):
 
     @property
     def replications(self) -> pd.DataFrame | None:
+        """The replications' group values, with every group and measure the run's tidy table has."""
         p = self._file("replications.csv")
-        return read_table(p) if p else None
+        if p is None:
+            return None
+        table, tidy = read_table(p), self.tidy
+        rows = tidy[tidy.stage == "all"]
+        for column in ("group", "measure"):
+            agree(p, table, column, rows[column].drop_duplicates(), f"the run's tidy table ({rows[column].iloc[0]}, ...)"
+                  if len(rows) else "the run's tidy table")
+        return table
 
     @property
     def events(self) -> pd.DataFrame | None:
@@ -564,6 +608,8 @@ def load(path, kind: str | None = None) -> ResultsDir:
     path = results_folder(path)
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+        _columns(path / "sensitivity.csv", SENSITIVITY_COLUMNS)
+        read_table(path / "sensitivity.csv")
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     manifest = read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:
@@ -619,6 +665,9 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
         _columns(path / name, columns)
     if not (path / "target.png").is_file():
         raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
+    if searched:
+        agree(path / "probabilities.csv", read_table(path / "probabilities.csv"), "value",
+              [float(v) for v in question["values"]], "the manifest's target.values")
     return TargetDir(path, manifest)
 
 

@@ -451,3 +451,46 @@ def test_a_manifest_edited_to_other_types_exits_2_naming_the_key(folder, key, va
         out, err = capsys.readouterr()
         assert has_problem(err, f"{folder}/manifest.json", field, expected) and "Traceback" not in err, err
         assert out == "" and not (tmp_path / "report.html").exists() and not (tmp_path / "c.csv").exists()
+
+
+def _edit_csv(path, edit):
+    table = pd.read_csv(path)
+    edit(table).to_csv(path, index=False)
+
+
+EDITED_TABLES = {  # folder, table, edit, field named, expected
+    "text among a run's replication values": ("run", "replications.csv", lambda t: t.assign(value="many"), "value",
+                                               "a column of numbers"),
+    "an empty cell among a run's replication years": ("run", "replications.csv",
+                                                      lambda t: t.assign(year=t.year.where(t.index > 0)), "year",
+                                                      "a number in every row"),
+    "a run's replications of another group": ("run", "replications.csv", lambda t: t.assign(group="other"), "group",
+                                              "rows for each group of the run's tidy table"),
+    "a sensitivity table with its header alone": ("sensitivity", "sensitivity.csv", lambda t: t.iloc[:0], "<top level>",
+                                                  "the rows of a table written by workforce"),
+    "a sensitivity table without its values": ("sensitivity", "sensitivity.csv", lambda t: t.drop(columns="value"),
+                                               "columns", "the columns method, outcome, parameter, index, value"),
+    "text among a target's thresholds": ("search", "thresholds.csv", lambda t: t.assign(threshold="lots"),
+                                         "threshold", "a column of numbers"),
+    "a target's shares at other values than searched": ("search", "probabilities.csv",
+                                                        lambda t: t.assign(value=t.value + 0.5), "value",
+                                                        "rows for each value of the manifest's target.values"),
+}
+
+
+@pytest.mark.parametrize("folder, name, edit, field, expected", EDITED_TABLES.values(), ids=EDITED_TABLES)
+def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder, name, edit, field, expected, dirs,
+                                                                          target_dirs, tmp_path, capsys):
+    """A table's rows are checked for what the report reads of them, not found wrong deep in a figure."""
+    if folder == "sensitivity":
+        d = tmp_path / folder
+        d.mkdir()
+        pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
+                      "index": ["mu_star"], "value": [1.0]}).to_csv(d / name, index=False)
+    else:
+        d = shutil.copytree({"run": dirs[0], "search": target_dirs[0]}[folder], tmp_path / folder)
+    _edit_csv(d / name, edit)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, f"{folder}/{name}", field, expected) and "Traceback" not in err, err
+    assert out == "" and not (tmp_path / "report.html").exists()
