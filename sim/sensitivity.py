@@ -163,7 +163,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
     weights = None
     if WEIGHT in table.columns:
         weights = pd.to_numeric(table[WEIGHT], errors="coerce").to_numpy(dtype=float)
-        if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        if not (np.isfinite(weights).all() and (weights >= 0).all() and (weights > 0).any()):
             problems.append(Problem(source, WEIGHT, "weights that are numbers of at least 0, not all 0"))
             weights = None
     if not problems:
@@ -181,14 +181,17 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
 
 
 def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size of weighted draws, ``(sum w)^2 / sum w^2``."""
-    return float(weights.sum() ** 2 / (weights ** 2).sum())
+    """Kish's effective sample size of weighted draws, ``(sum w)^2 / sum w^2``, of the weights as shares of
+    the largest (the same number): weights near the largest float would overflow, tiny ones vanish."""
+    w = weights / weights.max()
+    return float(w.sum() ** 2 / (w ** 2).sum())
 
 
 def resample(weights: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Row numbers of ``n`` draws in proportion to the weights (systematic resampling: with equal
     weights and ``n`` rows, each row once)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+    weights = weights / weights.max()  # as effective_size: no sum overflows
     cumulative = np.cumsum(weights) / weights.sum()
     cumulative[-1] = 1.0
     return np.searchsorted(cumulative, (rng.random() + np.arange(n)) / n, side="right")
