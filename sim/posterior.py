@@ -108,8 +108,9 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> 
         raise InputError.one(parameter_file, "parameter_sets", f"the number of parameter sets in {path.name} "
                                                                f"({len(table):,})", parameter_sets)
     weights = table[WEIGHT].to_numpy(dtype=float)
-    if weights.sum() <= 0:
+    if not (weights > 0).any():
         raise InputError.one(path, WEIGHT, "weights adding up to more than 0")
+    weights = weights / weights.max()  # shares of the largest: weights near the largest float sum to no infinity
     shipped = {key: f.get("shipped") for key, f in fitted.items() if f.get("kind") == "scale"}
     missing = [key for key, value in shipped.items() if value is None]
     if missing:
