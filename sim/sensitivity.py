@@ -68,6 +68,7 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
+from .posterior import whole_rows
 
 METHODS = ("morris", "sobol")  # over the prior ranges
 PRIOR = "prior"
@@ -127,6 +128,8 @@ def read_parameter_sets(path) -> pd.DataFrame:
     except Exception as exc:  # any reader failure is a file that is not what it says
         raise InputError.one(path, "", f"a readable {suffix[1:]} table of parameter sets",
                              type(exc).__name__) from None
+    if suffix == ".csv":
+        whole_rows(path, table)
     table.attrs["file"] = str(path)
     return table
 
