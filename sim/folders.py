@@ -30,6 +30,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
 
@@ -280,26 +281,132 @@ TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", 
           "earliest": {"years.csv": ["year", "meeting", "replications", "share", "low", "high", "mean", "band_low",
                                      "band_high"]}}
 RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
+SENSITIVITY_COLUMNS = ["method", "outcome", "parameter", "index", "value"]
+# what the readers need of a results table's rows, by its name: columns with a number in every row, and
+# columns of numbers or empty cells; every such table has rows
+CONTENTS = {"replications.csv": (["seed", "year", "value"], []),
+            "sensitivity.csv": ([], ["value", "confidence", "low", "high"]),
+            "thresholds.csv": (["replication", "seed", "runs"], ["threshold", "parameter_set"]),
+            "probabilities.csv": (["value", "meeting", "replications", "share", "low", "high"], []),
+            "years.csv": (["year", "meeting", "replications", "share"], ["low", "high", "mean", "band_low", "band_high"]),
+            "runs.csv": (["replication", "seed", "value", "year"], ["result"])}
 WHAT = "a results directory written by workforce run or workforce batch"
 
 
+def _manifest_models():
+    """Pydantic models of the manifest keys the readers use (report, compare, ``sim.target.read``), with
+    the types the commands write them with; other keys are kept unread. Built when first needed, so
+    reading a folder's tables does not import the levers."""
+    from typing import Any
+
+    from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+
+    from .interventions import AnyLever
+
+    number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+    class Read(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        scenario: StrictStr
+        scenario_file: StrictStr
+        overrides: dict[str, Any] | None = None
+        input_files: dict[str, StrictStr | None] = {}
+        calibration: StrictStr | None = None
+        uncertainty: StrictStr = ""
+
+    class Run(Read):
+        seed: StrictInt
+        start: StrictStr
+        end: StrictStr
+        replication_seeds: Annotated[list[StrictInt], Field(min_length=1)] | None = None
+
+    class Batch(Read):
+        experiment: StrictStr
+        policies: dict[str, list[dict[str, Any]]]
+        parameter_sets: list[dict[str, Any]] | None = None
+
+    class Question(BaseModel):  # sim.target.Question, as written
+        policy: StrictStr
+        lever: Annotated[int, Field(strict=True, ge=0)]
+        argument: StrictStr
+        values: Annotated[list[number], Field(min_length=1)]
+        group: StrictStr
+        measure: StrictStr
+        year: StrictInt
+        most_gap: number
+        probability: number
+        earliest_with: number | None = None
+
+    class Answer(BaseModel):  # a search's answer, or the earliest year's (earliest_year and value)
+        model_config = ConfigDict(extra="allow")
+        value: number | None = None
+        interval: Annotated[list[number | None], Field(min_length=2, max_length=2)] = [None, None]
+        at_lowest: StrictBool = False
+        method: StrictStr = ""
+        earliest_year: StrictInt | None = None
+
+        @model_validator(mode="after")
+        def _whole(self):
+            wanted = {"value", "earliest_year"} if "earliest_year" in self.model_fields_set else \
+                {"value", "interval", "at_lowest", "method"}
+            if not wanted <= self.model_fields_set:
+                raise ValueError("a search's value, interval, at_lowest and method, or an earliest year's "
+                                 "earliest_year and value")
+            return self
+
+    class Target(Read):
+        scenario_file: StrictStr = ""
+        experiment: StrictStr
+        policies: dict[str, list[AnyLever]]
+        runs: StrictInt
+        seconds: number = 0.0
+        warnings: list[StrictStr] | None = None
+        target: Question
+        answer: Answer
+
+    return {"run": Run, "batch": Batch, "target": Target}
+
+
+def _check_types(manifest_path: Path, manifest: dict, kind: str) -> None:
+    """Refuse a manifest whose keys the readers use have other types than the commands write, naming
+    the key: a value edited or damaged by hand would otherwise fail deep in a reader."""
+    from pydantic import ValidationError
+
+    from .errors import from_pydantic
+
+    try:
+        _manifest_models()[kind].model_validate(manifest)
+    except ValidationError as exc:
+        raise from_pydantic(manifest_path, exc) from None
+
+
 # ---- reading results directories ---------------------------------------------------------------
-def _scenario(manifest: dict):
-    """The scenario a manifest names: its file (with the run's overrides) or, failing that, the shipped one."""
+def _scenario(manifest: dict, manifest_path: Path):
+    """The scenario a manifest names, whose labels name the results' groups and stages (with the run's
+    overrides where they still apply): its file as recorded (relative to where the command that wrote
+    it ran), else at the resolved path ``input_files`` records first (the scenario's, so a folder is
+    read from any working folder), else a shipped scenario of its name. None loading is refused: another
+    scenario's groups would not be the results' (an error of a recorded file that exists is said as is)."""
     from . import scenario as scenario_module
 
     overrides = manifest.get("overrides") or None
-    for name in (manifest.get("scenario_file"), manifest.get("scenario")):
+    inputs = manifest.get("input_files")
+    recorded = next(iter(inputs), None) if isinstance(inputs, dict) else None
+    broken = None
+    for name in (manifest.get("scenario_file"), recorded, manifest.get("scenario")):
         if not name:
             continue
-        try:
-            return scenario_module.load(name, overrides)
-        except InputError:
+        for changes in ((overrides, None) if overrides else (None,)):
             try:
-                return scenario_module.load(name)
-            except InputError:
-                continue
-    return scenario_module.load(scenario_module.DEFAULT)
+                return scenario_module.load(name, changes)
+            except InputError as exc:
+                if broken is None and Path(name).suffix and os.path.isfile(name):
+                    broken = exc
+    if broken is not None:
+        raise broken
+    raise InputError.one(manifest_path, "scenario_file", "the scenario file of the results, to name their groups "
+                                                         "and stages: where it was when they were written (it has "
+                                                         "moved or gone?)", manifest.get("scenario_file"))
 
 
 def _format_problem(path: Path, field_name: str, found=None) -> InputError:
@@ -324,12 +431,39 @@ def _columns(path: Path, wanted: list[str]) -> None:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A Parquet or CSV table of a results folder; one damaged past its header (``_columns`` read that)
-    is refused naming it."""
+    """A Parquet or CSV table of a results folder; one damaged past its header (``_columns`` read that),
+    or whose rows lack what its readers need (``CONTENTS``: text or nothing where numbers go, no rows),
+    is refused naming it and the column."""
     try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
         raise _unreadable_table(path, exc) from None
+    if path.name in CONTENTS:
+        filled, numbers = CONTENTS[path.name]
+        if table.empty:
+            raise InputError.one(path, "", "the rows of a table written by workforce (this one has none)")
+        for column in [*filled, *(c for c in numbers if c in table.columns)]:  # those maybe empty may be missing
+            values = table[column] if column in table.columns and table.columns.is_unique else None
+            if values is None or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                found = None if values is None else next((v for v in values if not _is_number(v)), None)
+                raise InputError.one(path, column, "a column of numbers, once, as workforce writes it", found)
+            if column in filled and values.isna().any():
+                raise InputError.one(path, column, "a number in every row, as workforce writes it",
+                                     f"an empty cell in row {int(values.isna().to_numpy().argmax()) + 1}")
+    return table
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def agree(path: Path, table: pd.DataFrame, column: str, wanted, where: str) -> None:
+    """Refuse a results table whose ``column`` lacks values the folder's other files have (``wanted``,
+    said as ``where``): the readers look them up, so a table edited by hand must not miss one."""
+    missing = [v for v in wanted if v not in set(table[column])]
+    if missing:
+        raise InputError.one(path, column, f"rows for each {column} of {where}, as workforce writes them",
+                             f"none for {', '.join(map(str, missing[:5]))}")
 
 
 def _unreadable_table(path: Path, exc: Exception) -> InputError:
@@ -352,7 +486,7 @@ class ResultsDir:
 
     @property
     def scenario(self):
-        return self._cached("scenario", lambda: _scenario(self.manifest))
+        return self._cached("scenario", lambda: _scenario(self.manifest, self.path / "manifest.json"))
 
     @property
     def experiment_text(self) -> str | None:
@@ -396,8 +530,16 @@ class RunDir(ResultsDir):
 
     @property
     def replications(self) -> pd.DataFrame | None:
+        """The replications' group values, with every group and measure the run's tidy table has."""
         p = self._file("replications.csv")
-        return read_table(p) if p else None
+        if p is None:
+            return None
+        table, tidy = read_table(p), self.tidy
+        rows = tidy[tidy.stage == "all"]
+        for column in ("group", "measure"):
+            agree(p, table, column, rows[column].drop_duplicates(), f"the run's tidy table ({rows[column].iloc[0]}, ...)"
+                  if len(rows) else "the run's tidy table")
+        return table
 
     @property
     def events(self) -> pd.DataFrame | None:
@@ -466,6 +608,8 @@ def load(path, kind: str | None = None) -> ResultsDir:
     path = results_folder(path)
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+        _columns(path / "sensitivity.csv", SENSITIVITY_COLUMNS)
+        read_table(path / "sensitivity.csv")
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     manifest = read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:
@@ -482,6 +626,7 @@ def load(path, kind: str | None = None) -> ResultsDir:
     for key, kinds, what in (BATCH_TYPES if found == "batch" else ()):
         if not isinstance(manifest[key], kinds) or isinstance(manifest[key], bool):
             raise _format_problem(manifest_path, key, f"{what}, found {type(manifest[key]).__name__}")
+    _check_types(manifest_path, manifest, found)
     if found == "run":
         table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
         if table is None:
@@ -505,13 +650,24 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
     missing = [k for k in TARGET_MANIFEST if k not in manifest]
     if missing:
         raise _format_problem(manifest_path, missing[0], f"missing {', '.join(missing)}")
-    searched = "earliest_year" not in (manifest["answer"] or {})
+    _check_types(manifest_path, manifest, "target")
+    question = manifest["target"]
+    levers = manifest["policies"].get(question["policy"])
+    if levers is None or question["lever"] >= len(levers):
+        field_name = "target.policy" if levers is None else "target.lever"
+        raise InputError.one(manifest_path, field_name, "a policy of the manifest's policies and the index of one "
+                                                        "of its levers",
+                             question["policy"] if levers is None else question["lever"])
+    searched = "earliest_year" not in manifest["answer"]
     for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
         if not (path / name).is_file():
             raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")
         _columns(path / name, columns)
     if not (path / "target.png").is_file():
         raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
+    if searched:
+        agree(path / "probabilities.csv", read_table(path / "probabilities.csv"), "value",
+              [float(v) for v in question["values"]], "the manifest's target.values")
     return TargetDir(path, manifest)
 
 

@@ -74,6 +74,16 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
 
 
+def whole_rows(path, table) -> None:
+    """Refuse a CSV table of parameter sets whose rows hold more values than its header names: pandas
+    takes the extra first values as the rows' index, so every value would sit under the next one's name."""
+    import pandas as pd
+
+    if not isinstance(table.index, pd.RangeIndex):
+        raise InputError.one(path, "<rows>", "as many values in each row as the header names columns",
+                             f"{table.index.nlevels + len(table.columns)} values under {len(table.columns)} names")
+
+
 def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> Posterior:
     """The posterior table ``name`` (beside ``parameter_file``, which names it) for the keys of
     ``fitted``, with as many rows as the file's ``parameter_sets`` says (if it says); a problem names
@@ -92,6 +102,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> 
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError.one(path, "", "a table of parameter sets (CSV: weight and one column per parameter)",
                              type(exc).__name__) from None
+    whole_rows(path, table)
     names = [key if f.get("kind") != "scale" else f"{SCALE}{key}" for key, f in fitted.items()]
     expected = [WEIGHT, *names]
     if list(table.columns) != expected:
@@ -108,8 +119,9 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> 
         raise InputError.one(parameter_file, "parameter_sets", f"the number of parameter sets in {path.name} "
                                                                f"({len(table):,})", parameter_sets)
     weights = table[WEIGHT].to_numpy(dtype=float)
-    if weights.sum() <= 0:
+    if not (weights > 0).any():
         raise InputError.one(path, WEIGHT, "weights adding up to more than 0")
+    weights = weights / weights.max()  # shares of the largest: weights near the largest float sum to no infinity
     shipped = {key: f.get("shipped") for key, f in fitted.items() if f.get("kind") == "scale"}
     missing = [key for key, value in shipped.items() if value is None]
     if missing:

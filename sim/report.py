@@ -106,7 +106,7 @@ def _provenance(d, section: dict) -> None:
 def _sensitivity_section(d: folders.SensitivityDir, number: int) -> tuple[dict, dict]:
     """The indices with their intervals and verdicts, the chart, and for each outcome the parameter
     that moves it most."""
-    table = pd.read_csv(d.path / "sensitivity.csv")
+    table = folders.read_table(d.path / "sensitivity.csv")
     shown = table[[c for c in ("method", "outcome", "parameter", "index", "value", "low", "high", "verdict")
                    if c in table.columns]]
     chart = d.path / "sensitivity.png"

@@ -68,6 +68,7 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
+from .posterior import whole_rows
 
 METHODS = ("morris", "sobol")  # over the prior ranges
 PRIOR = "prior"
@@ -127,6 +128,8 @@ def read_parameter_sets(path) -> pd.DataFrame:
     except Exception as exc:  # any reader failure is a file that is not what it says
         raise InputError.one(path, "", f"a readable {suffix[1:]} table of parameter sets",
                              type(exc).__name__) from None
+    if suffix == ".csv":
+        whole_rows(path, table)
     table.attrs["file"] = str(path)
     return table
 
@@ -163,7 +166,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
     weights = None
     if WEIGHT in table.columns:
         weights = pd.to_numeric(table[WEIGHT], errors="coerce").to_numpy(dtype=float)
-        if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        if not (np.isfinite(weights).all() and (weights >= 0).all() and (weights > 0).any()):
             problems.append(Problem(source, WEIGHT, "weights that are numbers of at least 0, not all 0"))
             weights = None
     if not problems:
@@ -181,14 +184,17 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
 
 
 def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size of weighted draws, ``(sum w)^2 / sum w^2``."""
-    return float(weights.sum() ** 2 / (weights ** 2).sum())
+    """Kish's effective sample size of weighted draws, ``(sum w)^2 / sum w^2``, of the weights as shares of
+    the largest (the same number): weights near the largest float would overflow, tiny ones vanish."""
+    w = weights / weights.max()
+    return float(w.sum() ** 2 / (w ** 2).sum())
 
 
 def resample(weights: np.ndarray, n: int, seed: int) -> np.ndarray:
     """Row numbers of ``n`` draws in proportion to the weights (systematic resampling: with equal
     weights and ``n`` rows, each row once)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+    weights = weights / weights.max()  # as effective_size: no sum overflows
     cumulative = np.cumsum(weights) / weights.sum()
     cumulative[-1] = 1.0
     return np.searchsorted(cumulative, (rng.random() + np.arange(n)) / n, side="right")

@@ -784,17 +784,17 @@ def read(folder, manifest: dict) -> TargetResult | EarliestResult:
     q = Question(**{**spec, "values": tuple(float(v) for v in spec["values"])})
     levers = [TypeAdapter(AnyLever).validate_python(x) for x in manifest["policies"][q.policy]]
     common = dict(experiment=manifest["experiment"], question=q, lever=q.lever_text(levers),
-                  evaluations=pd.read_csv(folder / "runs.csv"), runs=int(manifest["runs"]),
+                  evaluations=folders.read_table(folder / "runs.csv"), runs=int(manifest["runs"]),
                   seconds=float(manifest.get("seconds", 0.0)), uncertainty=manifest.get("uncertainty", ""),
                   warnings=list(manifest.get("warnings") or []), figure=folder / "target.png")
     if "earliest_year" in answer:
         return EarliestResult(value=float(answer["value"]), earliest=answer["earliest_year"],
-                              years=pd.read_csv(folder / "years.csv"), **common)
-    thresholds = pd.read_csv(folder / "thresholds.csv")
+                              years=folders.read_table(folder / "years.csv"), **common)
+    thresholds = folders.read_table(folder / "thresholds.csv")
     low, high = answer["interval"]
     return TargetResult(axis=q.lever_text(levers, unit=True), answer=answer["value"], interval=(low, high),
                         at_lowest=bool(answer["at_lowest"]), thresholds=thresholds,
-                        probabilities=pd.read_csv(folder / "probabilities.csv"), method=answer["method"],
+                        probabilities=folders.read_table(folder / "probabilities.csv"), method=answer["method"],
                         unbounded=answer_interval(thresholds.threshold, q.probability)[1] >= len(thresholds),
                         **common)
 

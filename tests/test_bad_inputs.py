@@ -307,6 +307,14 @@ CASES = {
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
                                         "post.csv": "weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n"}),
+    "a posterior table whose rows hold a value more than its header": Case(
+        ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,groups.staff.leaving.rate\n1,0.05,0.9\n1,0.06,0.9\n"}),
+    "parameter sets whose rows hold a value more than their header": Case(
+        ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "<rows>",
+        "as many values in each row as the header names columns",
+        with_lever() | {"sets.csv": "groups.staff.leaving.rate,weight\n" + "7,0.05,1\n" * 150}),
     # ---- special files: refused without opening them ----
     "a scenario that is a named pipe": Case(["run", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
                                             {"pipe.yaml": FIFO}),

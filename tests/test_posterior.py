@@ -93,3 +93,11 @@ def test_a_parameter_file_that_cannot_be_what_it_says_is_refused(tmp_path, chang
     with pytest.raises(InputError) as info:
         scenario.load(path)
     assert has_problem(str(info.value), "cal.yaml", field, expected), str(info.value)
+
+
+def test_weights_near_the_largest_float_are_drawn_as_the_equal_weights_they_are(tmp_path):
+    """Their sum would be infinite, every normalised weight 0 and every draw the last set."""
+    (tmp_path / "post.csv").write_text("weight,groups.staff.leaving.rate\n1e308,0.01\n1e308,0.02\n1e308,0.03\n")
+    table = posterior.read("post.csv", tmp_path / "cal.yaml", {"groups.staff.leaving.rate": {"kind": "range"}})
+    assert np.allclose(table.weights, 1 / 3)
+    assert {table.index(seed) for seed in range(40)} == {0, 1, 2}

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+from conftest import has_problem
 from sim import analysis, folders, plots, report
 from sim.cli import main
 
@@ -395,3 +396,101 @@ def test_a_file_given_as_the_results_folder_is_named_as_such(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{tmp_path / 'afile'}: <top level>: expected a directory (a results directory" in err, err
     assert "--out" not in err
+
+
+def test_a_run_written_with_a_relative_scenario_is_reported_from_any_folder(tmp_path, monkeypatch, capsys):
+    """The manifest's scenario_file is as given (relative to where the run was); its input_files hold
+    where it was, so the report finds the scenario's groups from elsewhere, and refuses once it is gone
+    rather than label the results with another scenario's groups."""
+    import tiny_scenario
+
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    tiny_scenario.write(work)
+    elsewhere.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["run", "tiny.yaml", "--replications", "2", "--until", "2022", "--quiet", "--out", "run"]) == 0
+    monkeypatch.chdir(elsewhere)
+    assert main(["report", "../work/run", "--out", "report.html"]) == 0
+    assert "Staff" in (elsewhere / "report.html").read_text()
+    (work / "tiny.yaml").rename(work / "moved.yaml")
+    assert main(["report", "../work/run", "--out", "again.html"]) == 2
+    out, err = capsys.readouterr()
+    assert "run/manifest.json: scenario_file: expected the scenario file of the results" in err, err
+    assert "Traceback" not in err and not (elsewhere / "again.html").exists()
+
+
+EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), value, field named, expected
+    "a run's scenario as a list": ("run", "scenario", ["a"], "scenario", "a valid string"),
+    "a run's overrides as a text": ("run", "overrides", "none", "overrides", "a valid dictionary"),
+    "a run's seeds as a number": ("run", "replication_seeds", 3, "replication_seeds", "a valid list"),
+    "a run's input files as a list": ("run", "input_files", ["x"], "input_files", "a valid dictionary"),
+    "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
+    "a target's values as a text": ("search", "target.values", "0:20:5", "target.values", "a valid list"),
+    "a target's lever that is no lever": ("search", "policies", {"places": [{"lever": "x"}]}, "policies.places.0",
+                                          ""),  # what pydantic says of an unknown lever is its own
+    "a target's policy not among its policies": ("search", "target.policy", "gone", "target.policy",
+                                                 "a policy of the manifest's policies"),
+    "a target's answer without its interval": ("search", "answer", {"value": 1.0}, "answer",
+                                               "a search's value, interval, at_lowest and method"),
+}
+
+
+@pytest.mark.parametrize("folder, key, value, field, expected", EDITED_MANIFESTS.values(), ids=EDITED_MANIFESTS)
+def test_a_manifest_edited_to_other_types_exits_2_naming_the_key(folder, key, value, field, expected, dirs,
+                                                                  target_dirs, tmp_path, capsys):
+    """The keys the readers use are checked for the types the commands write, not found wrong deep in a figure."""
+    source = {"run": dirs[0], "batch": dirs[1], "search": target_dirs[0]}[folder]
+    d = shutil.copytree(source, tmp_path / folder)
+    manifest = json.loads((d / "manifest.json").read_text())
+    *section, last = key.split(".")
+    (manifest[section[0]] if section else manifest)[last] = value
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    for command in (["report", str(d), "--out", str(tmp_path / "report.html")],
+                    *([["compare", str(d), "--out", str(tmp_path / "c.csv")]] if folder == "batch" else [])):
+        assert main(command) == 2
+        out, err = capsys.readouterr()
+        assert has_problem(err, f"{folder}/manifest.json", field, expected) and "Traceback" not in err, err
+        assert out == "" and not (tmp_path / "report.html").exists() and not (tmp_path / "c.csv").exists()
+
+
+def _edit_csv(path, edit):
+    table = pd.read_csv(path)
+    edit(table).to_csv(path, index=False)
+
+
+EDITED_TABLES = {  # folder, table, edit, field named, expected
+    "text among a run's replication values": ("run", "replications.csv", lambda t: t.assign(value="many"), "value",
+                                               "a column of numbers"),
+    "an empty cell among a run's replication years": ("run", "replications.csv",
+                                                      lambda t: t.assign(year=t.year.where(t.index > 0)), "year",
+                                                      "a number in every row"),
+    "a run's replications of another group": ("run", "replications.csv", lambda t: t.assign(group="other"), "group",
+                                              "rows for each group of the run's tidy table"),
+    "a sensitivity table with its header alone": ("sensitivity", "sensitivity.csv", lambda t: t.iloc[:0], "<top level>",
+                                                  "the rows of a table written by workforce"),
+    "a sensitivity table without its values": ("sensitivity", "sensitivity.csv", lambda t: t.drop(columns="value"),
+                                               "columns", "the columns method, outcome, parameter, index, value"),
+    "text among a target's thresholds": ("search", "thresholds.csv", lambda t: t.assign(threshold="lots"),
+                                         "threshold", "a column of numbers"),
+    "a target's shares at other values than searched": ("search", "probabilities.csv",
+                                                        lambda t: t.assign(value=t.value + 0.5), "value",
+                                                        "rows for each value of the manifest's target.values"),
+}
+
+
+@pytest.mark.parametrize("folder, name, edit, field, expected", EDITED_TABLES.values(), ids=EDITED_TABLES)
+def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder, name, edit, field, expected, dirs,
+                                                                          target_dirs, tmp_path, capsys):
+    """A table's rows are checked for what the report reads of them, not found wrong deep in a figure."""
+    if folder == "sensitivity":
+        d = tmp_path / folder
+        d.mkdir()
+        pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
+                      "index": ["mu_star"], "value": [1.0]}).to_csv(d / name, index=False)
+    else:
+        d = shutil.copytree({"run": dirs[0], "search": target_dirs[0]}[folder], tmp_path / folder)
+    _edit_csv(d / name, edit)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, f"{folder}/{name}", field, expected) and "Traceback" not in err, err
+    assert out == "" and not (tmp_path / "report.html").exists()

@@ -236,3 +236,16 @@ def test_an_unknown_outcome_on_the_command_line_exits_2(tmp_path, capsys):
     path = write_experiment(tmp_path)
     assert main(["sensitivity", str(path), "--outcome", "fte:nursing", "--quiet"]) == 2
     assert "--outcome: outcome: expected an outcome as measure:group:year" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("weight", [1e308, 5e-324], ids=["near the largest float", "the smallest float"])
+def test_weights_at_the_ends_of_the_floats_count_as_equal_weights(tmp_path, weight):
+    """Kish's number is of the weights' shares of the largest: (sum w)^2 neither overflows nor vanishes."""
+    from sim import experiment
+
+    loaded = experiment.load(write_experiment(tmp_path))
+    rng = np.random.default_rng(4)
+    table = pd.DataFrame({NURSING_LEAVING: rng.uniform(0.5, 1.5, 150), HCSW_RETURN: rng.uniform(0.2, 0.6, 150),
+                          "weight": weight})
+    assert sensitivity.effective_size(table.weight.to_numpy()) == pytest.approx(150)
+    assert len(sensitivity.parameter_points(loaded, table)) == 150
