@@ -54,6 +54,15 @@ class Posterior:
         """Parameter set ``i`` as dotted scenario overrides."""
         return as_overrides(self.parameters(i), self.shipped.__getitem__)
 
+    def cell(self, key: str, i: int, problem) -> tuple[str, str]:
+        """Where a ``problem`` with the dotted ``key`` that parameter set ``i`` sets comes from: the
+        field naming the table's column and row (1 for the first set, below the header), and what was
+        expected (of a factor, what the value it scales had to be)."""
+        column = key if key in self.names else f"{SCALE}{key}"
+        expected = problem.expected if column == key else \
+            f"a factor that leaves {problem.field} {problem.expected}"
+        return f"{column}, row {i + 1}", expected
+
     def central(self) -> int:
         """The set nearest the weighted median of every parameter, in units of each one's spread:
         a set that was accepted, unlike the medians themselves, which may not fit together."""

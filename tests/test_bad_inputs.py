@@ -307,6 +307,19 @@ CASES = {
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
                                         "post.csv": "weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n"}),
+    "a posterior table with a rate out of range": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "post.csv", "groups.staff.leaving.rate, row 2",
+        "a probability in [0, 1]",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
+    "a posterior table with a factor that leaves a rate out of range": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "post.csv", "scale:groups.staff.leaving.rate, row 2",
+        "a factor that leaves groups.staff.leaving.rate a probability in [0, 1]",
+        tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.1})
+        | {"cal.yaml": CALIBRATION | {"overrides": {"groups.staff.leaving.rate": 0.1}, "posterior": "post.csv",
+                                      "fitted": {"groups.staff.leaving.rate": {"kind": "scale", "value": 1.0,
+                                                                               "shipped": 0.1}}},
+           "post.csv": "weight,scale:groups.staff.leaving.rate\n0,1\n1,-3\n"}),
     "a posterior table whose rows hold a value more than its header": Case(
         ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
