@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()  # nothing asked: say what can be asked rather than run for a minute and write files
         return 0
     try:
+        _refuse_empty(parser, args)
         with _stopped_by_signals():
             return args.func(args)
     except InputError as exc:
@@ -96,6 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
               f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _refuse_empty(parser: argparse.ArgumentParser, args) -> None:
+    """Refuse an empty text given for an argument (``--out ''``, a file named ''): the commands read
+    an option left out as one that is empty, so '' would fall back to the default in silence (a
+    dashboard on every address for ``--host ''``, the pathways listed instead of drawn for ``--draw ''``)."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in commands.choices[args.command]._actions:
+        value = getattr(args, action.dest, None)
+        if "" in (value if isinstance(value, list) else [value]):
+            name = action.option_strings[-1] if action.option_strings else action.metavar or action.dest.upper()
+            raise InputError.one(name, action.dest, f"a value that is not empty (or leave {name} out)"
+                                 if action.option_strings else "a value that is not empty", "")
 
 
 class Stopped(KeyboardInterrupt):

@@ -91,6 +91,7 @@ SCHEDULER = "a Dask scheduler answering at"
 PLAIN = "a plain name (letters, digits"
 REGULAR = "a regular file (not a directory, named pipe or device)"
 SECRET = "hunter2-SECRET-7d1f"
+EMPTY = "a value that is not empty"
 
 JOINING = {"fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "age": [[30, 40, 1.0]]}  # joiners, less the supply
 
@@ -137,6 +138,15 @@ CASES = {
                                                    "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    # an empty value is no value: never the option's default in silence
+    "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
+    "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),
+    "an empty batch folder": Case(["batch", "e.yaml", "--out", ""], "--out", "out", EMPTY, with_lever()),
+    "an empty file of parameter sets": Case(["sensitivity", "e.yaml", "--over-posterior", ""], "--over-posterior",
+                                            "over_posterior", EMPTY, with_lever()),
+    "an empty scenario name": Case(["run", ""], "SCENARIO", "scenario", EMPTY),
+    "an empty target value": Case(["target", "e.yaml", "--values", "5", ""], "--values", "values", EMPTY,
+                                  with_target()),
     # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
     "an unknown kind of demand": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.kind",
                                       "one of 'flat', 'population' or 'stated_growth'", tiny(demand={"kind": "rising"})),
@@ -463,6 +473,15 @@ def test_a_scenario_read_from_stdin_is_refused_without_waiting(tmp_path):
     assert process.returncode == 2, err
     assert has_problem(err, "/dev/stdin", "<top level>", REGULAR), err
     assert "Traceback" not in err
+
+
+def test_an_empty_dashboard_address_is_refused_not_served_on_every_address(monkeypatch, capsys):
+    def serve(*args):
+        raise AssertionError("the dashboard was started")
+
+    monkeypatch.setattr(os, "execve", serve)
+    assert main(["dashboard", "--host", "", "--port", "0"]) == 2
+    assert has_problem(capsys.readouterr().err, "--host", "host", EMPTY)
 
 
 def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp_path, monkeypatch, capsys):
