@@ -38,7 +38,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar, folders, inference, labels
+from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
@@ -405,6 +405,9 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     spec, scenario_path = load(config)
     st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
                    workers=workers, seed=seed, check_replications=check_replications)
+    if scheduler in (None, "local"):  # processes of this machine
+        footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None
+                                              else (config, "settings.workers")))
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)

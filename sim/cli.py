@@ -456,8 +456,12 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def _check_workers(args) -> None:
+    from . import footprint
+
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
+    if args.workers is not None and args.scheduler in (None, "local"):  # processes of this machine
+        footprint.check_workers(args.workers, "--workers", "workers")
 
 
 def _batch(args) -> int:

@@ -499,6 +499,31 @@ def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.parametrize("argv, file, field", [
+    (["batch", "e.yaml", "--workers", "8"], "--workers", "workers"),
+    (["sensitivity", "e.yaml", "--workers", "8", "--scheduler", "local"], "--workers", "workers"),
+    (["calibrate", "h.yaml", "--out-dir", "out"], "h.yaml", "settings.workers"),
+    (["calibrate", "h.yaml", "--out-dir", "out", "--workers", "8"], "--workers", "workers"),
+], ids=["batch", "sensitivity on a local cluster", "a calibration file's settings", "calibrate"])
+def test_more_worker_processes_than_the_memory_holds_are_refused_before_any_starts(tmp_path, monkeypatch, capsys,
+                                                                                   argv, file, field):
+    """Thousands of workers, each importing the model, would have the system kill processes, others' too."""
+    history = {"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+               "targets": {"grow": {"kind": "change", "group": "staff", "years": [2020, 2022], "value": 5.0,
+                                    "sd": 2.0, "source": "x"}},
+               "settings": {"population": 10, "generations": 1, "max_runs": 20, "workers": 8}}
+    make(tmp_path, with_lever() | tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}})
+         | {"h.yaml": history})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(footprint, "available", lambda: 10**9)  # 1 GB free: 4 workers of 250 MB
+    before = listing(tmp_path)
+    with budget(30, " ".join(argv)):
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, file, field, "at most 4 worker processes, as many as fit in this machine's memory"), err
+    assert listing(tmp_path) == before
+
+
 def test_the_memory_estimate_counts_stocks_intakes_and_joiners_over_the_run(tmp_path):
     from sim import scenario
 
