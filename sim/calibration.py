@@ -42,7 +42,8 @@ from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
-from .fields import Age, Year
+from .experiment import MAX_RUNS
+from .fields import MAX_STOCK, Age, Year
 from .layering import CALIBRATION_DIR, read_layered
 from .posterior import Posterior
 from .uncertain import as_overrides
@@ -73,8 +74,10 @@ class Target(_Strict):
 
     kind: Literal["change", "age_share", "flow_rate", "reason_share"]
     group: str
-    value: Annotated[float, Field(strict=True, allow_inf_nan=False)]
-    sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    # bounded so that a standardised error stays a number: a change of FTE is within a stock's largest, and an sd
+    # below a millionth (1e-300, say) would square into infinity for every run, leaving the fit nothing to choose by
+    value: Annotated[float, Field(strict=True, ge=-MAX_STOCK, le=MAX_STOCK, allow_inf_nan=False)]
+    sd: Annotated[float, Field(strict=True, ge=1e-6, le=MAX_STOCK, allow_inf_nan=False)]
     source: str
     measure: Literal["fte", "headcount"] = "fte"
     years: list[Year] = []
@@ -167,14 +170,20 @@ def recorded_reasons(s) -> set[str]:
 
 
 class Settings(_Strict):
-    population: int = Field(1000, ge=10)  # parameter sets in each generation, and in the posterior
-    generations: int = Field(10, ge=1)  # at most
-    quantile: float = Field(0.5, gt=0, lt=1)  # each threshold: this quantile of the last generation's distances
-    epsilon: float | None = Field(None, gt=0)  # the threshold to reach (None: the targets' tolerance, see tolerance)
-    max_runs: int = Field(15000, ge=1)  # the budget: no generation starts past it
-    seed: int = Field(0, ge=0, lt=2**32)
-    workers: int = Field(1, ge=1)
-    check_replications: int = Field(20, ge=2)
+    """The fit's settings (a file's, with the command line's options in place). Strict, as every number
+    of an input file: a quoted "10" or a ``true`` is an error, not 10 or 1 worker. Runs are bounded as a
+    batch's (``MAX_RUNS``): a slip of a few zeros is an input error, not a fit that never ends."""
+
+    population: int = Field(1000, strict=True, ge=10, le=MAX_RUNS)  # sets a generation, and in the posterior
+    generations: int = Field(10, strict=True, ge=1, le=MAX_RUNS)  # at most
+    # each threshold: this quantile of the last generation's distances
+    quantile: float = Field(0.5, strict=True, gt=0, lt=1)
+    # the threshold to reach (None: the targets' tolerance, see tolerance)
+    epsilon: float | None = Field(None, strict=True, gt=0, allow_inf_nan=False)
+    max_runs: int = Field(15000, strict=True, ge=1, le=MAX_RUNS)  # the budget: no generation starts past it
+    seed: int = Field(0, strict=True, ge=0, lt=2**32)
+    workers: int = Field(1, strict=True, ge=1)
+    check_replications: int = Field(20, strict=True, ge=2, le=MAX_RUNS)
 
 
 def _settings(settings: Settings, **options) -> Settings:
@@ -208,6 +217,15 @@ class CalibrationSpec(_Strict):
     fit: list[str] = Field(min_length=1)
     targets: dict[str, Target] = Field(min_length=1)
     settings: Settings = Settings()
+
+    @field_validator("fit")
+    @classmethod
+    def _once(cls, v):
+        """A key given twice would be two parameters setting one value, the second's draws in force."""
+        twice = sorted({k for k in v if v.count(k) > 1})
+        if twice:
+            raise ValueError(f"each key once (given more than once: {', '.join(twice)})")
+        return v
 
 
 # ---- parameters ------------------------------------------------------------------------------------

@@ -84,6 +84,20 @@ def with_target(**target_changes) -> dict:
     return tiny() | {"e.yaml": changed(data, {f"target.{k}": v for k, v in target_changes.items()})}
 
 
+HISTORY = {"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+           "targets": {"grow": {"kind": "change", "group": "staff", "years": [2020, 2022], "value": 5.0, "sd": 2.0,
+                                "source": "x"}},
+           "settings": {"population": 10, "generations": 1, "max_runs": 20}}
+
+
+CALIBRATE = ["calibrate", "h.yaml", "--out-dir", "out"]  # a fit accepted in error is written here, not in sim/data
+
+
+def with_history(**changes) -> dict:
+    """The tiny scenario, its leaving rate uncertain, and a calibration file fitting it (with changes)."""
+    return tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}) | {"h.yaml": HISTORY | changes}
+
+
 CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
 FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
@@ -112,6 +126,18 @@ CASES = {
                                                     tiny() | {"h.yaml": {"name": "h", "scenario": "tiny.yaml",
                                                                          "fit": ["groups.staff.leaving.rate"],
                                                                          "targets": {}, "settings": {"seed": -1}}}),
+    "a calibration file with a quoted number": Case(CALIBRATE, "h.yaml", "settings.population", "a valid integer",
+                                                    with_history(settings={"population": "10"})),
+    "a calibration file with a worker of true": Case(CALIBRATE, "h.yaml", "settings.workers", "a valid integer",
+                                                     with_history(settings={"workers": True})),
+    "a calibration of a trillion parameter sets": Case(CALIBRATE + ["--population", str(10**12)], "--population",
+                                                       "population", "a number less than or equal to 1000000",
+                                                       with_history()),
+    "a calibration file fitting a key twice": Case(CALIBRATE, "h.yaml", "fit", "each key once",
+                                                   with_history(fit=["groups.staff.leaving.rate"] * 2)),
+    "a calibration target matched within 1e-300": Case(
+        CALIBRATE, "h.yaml", "targets.grow.sd", "a number greater than or equal to 1e-06",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"sd": 1e-300}})),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
@@ -508,12 +534,7 @@ def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp
 def test_more_worker_processes_than_the_memory_holds_are_refused_before_any_starts(tmp_path, monkeypatch, capsys,
                                                                                    argv, file, field):
     """Thousands of workers, each importing the model, would have the system kill processes, others' too."""
-    history = {"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
-               "targets": {"grow": {"kind": "change", "group": "staff", "years": [2020, 2022], "value": 5.0,
-                                    "sd": 2.0, "source": "x"}},
-               "settings": {"population": 10, "generations": 1, "max_runs": 20, "workers": 8}}
-    make(tmp_path, with_lever() | tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}})
-         | {"h.yaml": history})
+    make(tmp_path, with_lever() | with_history(settings=HISTORY["settings"] | {"workers": 8}))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(footprint, "available", lambda: 10**9)  # 1 GB free: 4 workers of 250 MB
     before = listing(tmp_path)
