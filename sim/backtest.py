@@ -64,9 +64,12 @@ class BacktestSpec(BaseModel):
 def load(path) -> BacktestSpec:
     path = Path(path)
     try:
-        return BacktestSpec.model_validate(read_yaml(path))
+        spec = BacktestSpec.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    for t in spec.targets.values():
+        t.located(path)
+    return spec
 
 
 def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, workers: int | None = None,

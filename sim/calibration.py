@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
@@ -88,6 +88,11 @@ class Target(_Strict):
     flow: Literal["joiners", "leavers"] = "leavers"
     reasons: list[str] = []
     bound: Literal["at_least", "at_most"] | None = None
+    _file: str = PrivateAttr("targets")  # the file it was read from (``located``), which a problem names
+
+    def located(self, path) -> "Target":
+        self._file = str(path)
+        return self
 
     def error(self, statistic: float) -> float:
         """The statistic's standardised error (0 beyond a bound, on its allowed side)."""
@@ -256,6 +261,10 @@ def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
         if t.kind == "change":
             series = rows[rows.measure == t.measure].set_index("year")["value"]
             first, last = series[t.years[0]], series[t.years[1]]
+            if t.relative and first == 0:  # else NaN or infinity, which no threshold of the fit ever accepts
+                raise InputError.one(t._file, f"targets.{name}.relative",
+                                     f"a change from a year with some {t.measure} (group {t.group} has none in "
+                                     f"{t.years[0]} in this run), or relative: false", True)
             out[name] = (last - first) / first if t.relative else last - first
         elif t.kind == "age_share":
             p = model.people
@@ -338,6 +347,8 @@ def load(path) -> tuple[CalibrationSpec, Path]:
         spec = CalibrationSpec.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    for t in spec.targets.values():
+        t.located(path)
     candidate = path.parent / spec.scenario
     refuse_special(candidate, path, "scenario")
     try:

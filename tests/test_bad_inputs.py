@@ -90,7 +90,7 @@ HISTORY = {"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.r
            "settings": {"population": 10, "generations": 1, "max_runs": 20}}
 
 
-CALIBRATE = ["calibrate", "h.yaml", "--out-dir", "out"]  # a fit accepted in error is written here, not in sim/data
+CALIBRATE = ["calibrate", "h.yaml", "--out-dir", "out", "--quiet"]  # a fit accepted in error is written here, not in sim/data
 
 
 def with_history(**changes) -> dict:
@@ -138,6 +138,12 @@ CASES = {
     "a calibration target matched within 1e-300": Case(
         CALIBRATE, "h.yaml", "targets.grow.sd", "a number greater than or equal to 1e-06",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"sd": 1e-300}})),
+    "a relative change of a group with nobody at first": Case(
+        CALIBRATE, "h.yaml", "targets.grow.relative", "a change from a year with some fte (group staff has none in "
+                                                      "2020 in this run), or relative: false",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"relative": True, "value": 0.1, "sd": 0.05}})
+        | tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}},
+               **{"stocks__course/worker__headcount": 0})),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
