@@ -505,8 +505,14 @@ def _shape(u) -> tuple:
 def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, targets: dict, seeds) -> list[dict]:
     """Runs of the history, each with the parameter set its seed draws from ``posterior``, as a
     projection's replication would."""
-    return [_runs(scenario_path, {**uncalibrated, **posterior.overrides(posterior.index(s))}, targets, [s])[0]
-            for s in seeds]
+    out = []
+    for seed in seeds:
+        i = posterior.index(seed)
+        try:
+            out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i)}, targets, [seed])
+        except InputError as exc:  # a value of the posterior table's, named there
+            raise posterior.attributed(exc, i, scenario_path) from None
+    return out
 
 
 def next_version(out_dir: Path, name: str) -> str:

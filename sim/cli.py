@@ -724,8 +724,11 @@ def _backtest_command(sub) -> None:
 def _backtest(args) -> int:
     from . import backtest
 
-    if args.replications is not None and args.replications < 2:
-        raise InputError.one("--replications", "replications", "at least 2", args.replications)
+    from .experiment import MAX_RUNS
+
+    if args.replications is not None and not 2 <= args.replications <= MAX_RUNS:
+        raise InputError.one("--replications", "replications", f"a whole number from 2 to {MAX_RUNS:,}",
+                             args.replications)
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "at least 1", args.workers)
     if args.out is not None:

@@ -63,6 +63,18 @@ class Posterior:
             f"a factor that leaves {problem.field} {problem.expected}"
         return f"{column}, row {i + 1}", expected
 
+    def attributed(self, error: InputError, i: int, file) -> InputError:
+        """``error`` with each problem of the scenario ``file`` in a value parameter set ``i`` sets
+        (given as the caller's overrides) named by the table's cell that holds it (``cell``)."""
+        keys = self.overrides(i)
+        problems = []
+        for p in error.problems:
+            key = next((k for k in keys if p.field == k or p.field.startswith(k + ".")), None)
+            if p.file == str(file) and key is not None:
+                p = Problem(str(self.file), *self.cell(key, i, p), p.found)
+            problems.append(p)
+        return InputError(problems)
+
     def central(self) -> int:
         """The set nearest the weighted median of every parameter, in units of each one's spread:
         a set that was accepted, unlike the medians themselves, which may not fit together."""

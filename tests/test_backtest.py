@@ -74,7 +74,7 @@ def test_backtest_command_prints_and_writes_the_table_and_refuses_bad_files(sett
     assert "bt.yaml: <top level>: expected posterior: (a fitted parameter file) or fit: with fit_until:" in \
         capsys.readouterr().err
     assert main(["backtest", str(config), "--replications", "1"]) == 2
-    assert "--replications: replications: expected at least 2" in capsys.readouterr().err
+    assert "--replications: replications: expected a whole number from 2 to 1,000,000" in capsys.readouterr().err
 
 
 def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):

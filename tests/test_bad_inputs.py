@@ -98,6 +98,15 @@ def with_history(**changes) -> dict:
     return tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}) | {"h.yaml": HISTORY | changes}
 
 
+def with_backtest(**changes) -> dict:
+    """The tiny scenario to 2024 and a back-test of it with a posterior of its leaving rate (with changes)."""
+    target = {"kind": "change", "group": "staff", "years": [2021, 2023], "value": -5.0, "sd": 2.0, "source": "x"}
+    backtest = {"name": "bt", "posterior": "cal.yaml", "scenario": "tiny.yaml", "replications": 2, "seed": 0,
+                "targets": {"t": target}}
+    return tiny(end="2024-03") | {"cal.yaml": FITTED | {"posterior": "post.csv"}, "bt.yaml": backtest | changes,
+                                  "post.csv": "weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n"}
+
+
 CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
 FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
@@ -144,6 +153,21 @@ CASES = {
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"relative": True, "value": 0.1, "sd": 0.05}})
         | tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}},
                **{"stocks__course/worker__headcount": 0})),
+    "a back-test of ten million replications": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "replications",
+                                                    "a number less than or equal to 1000000",
+                                                    with_backtest(replications=10**7)),
+    "a back-test with a quoted seed": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "seed", "a valid integer",
+                                           with_backtest(seed="0")),
+    "a back-test's fit_until beside a posterior": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "<top level>",
+                                                       "no fit_until with posterior:", with_backtest(fit_until=2021)),
+    "a back-test's scenario that is not there": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "scenario",
+                                                     "an existing scenario file or a shipped scenario name",
+                                                     with_backtest(scenario="gone.yaml")),
+    "a back-test's posterior that is a folder": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "posterior",
+                                                     REGULAR, with_backtest(posterior="folder") | {"folder": FOLDER}),
+    "a back-test's posterior table with a rate out of range": Case(
+        ["backtest", "bt.yaml", "--quiet"], "post.csv", "groups.staff.leaving.rate, row 2", "a probability in [0, 1]",
+        with_backtest() | {"post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
