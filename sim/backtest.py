@@ -19,6 +19,8 @@ national workforce models (``PUBLISHED``).
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -95,17 +97,20 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     problems = target_problems(path, spec.targets, scenario)  # before a refit or any run
     if problems:
         raise InputError(problems)
-    if spec.posterior is not None:
-        parameters = _referenced(path, "posterior", spec.posterior, parameter_file)
-        fitted_on = parameters.name
-    else:
-        parameters = _refit(path, spec, out_dir, workers, quiet)
-        fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
-    document = read_yaml(parameters)
-    if not document.get("posterior"):
-        raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
-    posterior = read(document["posterior"], parameters, document.get("fitted") or {},
-                     document.get("parameter_sets"))
+    with contextlib.ExitStack() as stack:
+        if spec.posterior is not None:
+            parameters = _referenced(path, "posterior", spec.posterior, parameter_file)
+            fitted_on = parameters.name
+        else:  # the refit kept in --out, else in a folder removed once its posterior is read
+            folder = Path(out_dir) if out_dir else Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="workforce-backtest-")))
+            parameters = _refit(path, spec, folder, workers, quiet)
+            fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
+        document = read_yaml(parameters)
+        if not document.get("posterior"):
+            raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
+        posterior = read(document["posterior"], parameters, document.get("fitted") or {},
+                         document.get("parameter_sets"))
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
@@ -136,10 +141,9 @@ def _referenced(path: Path, field: str, name: str, find) -> Path:
         raise InputError.one(path, field, exc.problems[0].expected, name) from None
 
 
-def _refit(path: Path, spec: BacktestSpec, out_dir, workers, quiet) -> Path:
-    """Fit the calibration file again on its targets observed by ``fit_until``; the others are held back."""
-    import tempfile
-
+def _refit(path: Path, spec: BacktestSpec, folder: Path, workers, quiet) -> Path:
+    """Fit the calibration file again on its targets observed by ``fit_until`` (the others are held back),
+    writing the fit in ``folder``."""
     import yaml
 
     from .calibration import calibrate
@@ -153,7 +157,6 @@ def _refit(path: Path, spec: BacktestSpec, out_dir, workers, quiet) -> Path:
     data = read_yaml(config)
     data["targets"] = {k: v for k, v in data["targets"].items() if k in early}
     data["scenario"] = str(scenario_path.resolve())
-    folder = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="workforce-backtest-"))
     folder.mkdir(parents=True, exist_ok=True)
     early_config = folder / f"{spec.name}-fit.yaml"
     folders.atomic_write(early_config, lambda p: Path(p).write_text(yaml.safe_dump(data, sort_keys=False)))

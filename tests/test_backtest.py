@@ -94,6 +94,21 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     assert error.value.problems[0].field == "fit_until"
 
 
+def test_a_refit_without_an_out_folder_leaves_no_files_behind(tmp_path, monkeypatch):
+    """The refit's files are kept in --out when given; otherwise nothing is written outside it."""
+    import tempfile
+
+    early = {"leaver_rate": {**TARGETS["leaver_rate"], "years": [2021, 2022]}}
+    small = {"population": 10, "generations": 1, "max_runs": 20, "seed": 2, "check_replications": 2}
+    config = history(tmp_path, targets=early, fit=[LEAVING], settings=small)
+    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "x"}}
+    spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2022, replications=2, targets=later)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    assert "targets observed by 2022" in backtest.backtest(spec, quiet=True)["fitted_on"]
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
 @pytest.mark.parametrize("change, field, expected", [
     ({"years": [2021, 2050]}, "years", "years within the run of scenario tiny (2020-03 to 2028-03; its yearly snapshots: "
                                        "2020 to 2028)"),
