@@ -284,6 +284,11 @@ CASES = {
                                                       "a month within the run", with_lever(start="2031-01")),
     "a lever starting after the run's end": Case(["sensitivity", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
                                                  "to the run's end (2022-03)", with_lever(start="2025-01")),
+    "a lever for an empty list of groups": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups",
+                                                "at least one staff group of the scenario (staff), or no groups:",
+                                                with_lever(groups=[])),
+    "a lever for an empty list of stages": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.stages",
+                                                "at least one stage, or no stages:", with_lever(stages=[])),
     "a schedule of places that starts after the run": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.places", "a schedule whose first intake (2025-09) is "
                                                                         "within the run, which ends 2022-03",
