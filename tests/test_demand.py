@@ -155,7 +155,7 @@ def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_pat
 
 def test_an_uncertain_demand_growth_widens_the_interval_of_need(tmp_path):
     path = tiny(tmp_path, {"kind": "stated_growth", "growth_per_year": 0.0})
-    spec = {"name": "e", "scenario": path.name, "years": 3, "replications": 2, "seed": 4, "parameter_sets": 4}
+    spec = {"name": "e", "scenario": path.name, "years": 3, "replications": 2, "seed": 4}
 
     def interval(**more):
         (tmp_path / "e.yaml").write_text(yaml.safe_dump({**spec, **more}))
@@ -166,4 +166,4 @@ def test_an_uncertain_demand_growth_widens_the_interval_of_need(tmp_path):
         return high - low
 
     assert interval() == 0.0  # no parameter is uncertain: every run needs the same
-    assert interval(uncertain={"demand.growth_per_year": {"range": [0.0, 0.1]}}) > 10.0
+    assert interval(uncertain={"demand.growth_per_year": {"range": [0.0, 0.1]}}, parameter_sets=4) > 10.0
