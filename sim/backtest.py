@@ -19,6 +19,8 @@ national workforce models (``PUBLISHED``).
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +32,9 @@ from . import scenario as scenario_module
 from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, load as load_calibration, parameter_file, statistics,
                           target_problems)
 from .calibration_report import fmt
-from .errors import InputError, from_pydantic, is_file, read_yaml
+from .errors import InputError, from_pydantic, is_file, read_yaml, refuse_special, regular_file
+from .experiment import MAX_RUNS
+from .fields import Year
 
 DEFAULT = CALIBRATION_DIR / "backtest-2021-2024.yaml"
 LEVEL = 0.90
@@ -46,10 +50,12 @@ class BacktestSpec(BaseModel):
     description: str = ""
     posterior: str | None = None  # a parameter file (path or shipped name) fitted on the earlier years
     fit: str | None = None  # or a calibration file to fit again on its targets observed by fit_until
-    fit_until: int | None = None
+    fit_until: Year | None = None
     scenario: str
-    replications: int = Field(100, ge=2)
-    seed: int = Field(0, ge=0)
+    # strict and bounded as a calibration's settings: a quoted "100" is refused, and a slip of a few zeros too,
+    # rather than a list of a trillion seeds filling the memory
+    replications: int = Field(100, strict=True, ge=2, le=MAX_RUNS)
+    seed: int = Field(0, strict=True, ge=0, lt=2**32)
     targets: dict[str, Target] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -58,15 +64,20 @@ class BacktestSpec(BaseModel):
             raise ValueError("posterior: (a fitted parameter file) or fit: with fit_until: (one of them)")
         if self.fit is not None and self.fit_until is None:
             raise ValueError("fit_until: the last year whose observations the fit may use")
+        if self.fit is None and self.fit_until is not None:  # else ignored in silence: the posterior was fitted already
+            raise ValueError("no fit_until with posterior: (it says up to when fit: fits again)")
         return self
 
 
 def load(path) -> BacktestSpec:
     path = Path(path)
     try:
-        return BacktestSpec.model_validate(read_yaml(path))
+        spec = BacktestSpec.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    for t in spec.targets.values():
+        t.located(path)
+    return spec
 
 
 def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, workers: int | None = None,
@@ -80,29 +91,36 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     path = Path(path)
     spec = load(path)
     n = replications or spec.replications
-    scenario_path = _beside(path, spec.scenario)
-    scenario_path = scenario_path if is_file(scenario_path) else scenario_module.resolve(spec.scenario)
+    scenario_path = _referenced(path, "scenario", spec.scenario, scenario_module.resolve)
     uncalibrated = _uncalibrated(scenario_path)
     scenario = scenario_module.compiled(scenario_path, uncalibrated)
     problems = target_problems(path, spec.targets, scenario)  # before a refit or any run
     if problems:
         raise InputError(problems)
-    if spec.posterior is not None:
-        parameters = parameter_file(_beside(path, spec.posterior))
-        fitted_on = parameters.name
-    else:
-        parameters = _refit(path, spec, out_dir, workers, quiet)
-        fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
-    document = read_yaml(parameters)
-    if not document.get("posterior"):
-        raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
-    posterior = read(document["posterior"], parameters, document.get("fitted") or {},
-                     document.get("parameter_sets"))
+    with contextlib.ExitStack() as stack:
+        if spec.posterior is not None:
+            parameters = _referenced(path, "posterior", spec.posterior, parameter_file)
+            fitted_on = parameters.name
+        else:  # the refit kept in --out, else in a folder removed once its posterior is read
+            folder = Path(out_dir) if out_dir else Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="workforce-backtest-")))
+            parameters = _refit(path, spec, folder, workers, quiet)
+            fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
+        document = read_yaml(parameters)
+        if not document.get("posterior"):
+            raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
+        posterior = read(document["posterior"], parameters, document.get("fitted") or {},
+                         document.get("parameter_sets"))
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
-        overrides = {**uncalibrated, **posterior.overrides(posterior.index(seed))}
-        rows.append(statistics(run(scenario_path, seed=seed, overrides=overrides, parameters="fixed"), spec.targets))
+        i = posterior.index(seed)
+        try:
+            results = run(scenario_path, seed=seed, overrides={**uncalibrated, **posterior.overrides(i)},
+                          parameters="fixed")
+        except InputError as exc:  # a value of the posterior table's, named there
+            raise posterior.attributed(exc, i, scenario_path) from None
+        rows.append(statistics(results, spec.targets))
     table = summarise(spec.targets, pd.DataFrame(rows))
     result = {"spec": spec, "table": table, "replications": n, "fitted_on": fitted_on,
               "mape": float(table.ape.mean()), "inside": int(table.inside.sum())}
@@ -110,20 +128,27 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     return result
 
 
-def _beside(path: Path, name: str) -> Path:
+def _referenced(path: Path, field: str, name: str, find) -> Path:
+    """The file the back-test file's ``field`` names: beside it, else as ``find`` finds ``name`` (a path,
+    or a shipped name). A file missing, or no regular file, is named by the back-test file and its field."""
     candidate = path.parent / name
-    return candidate if is_file(candidate) else Path(name)
+    refuse_special(candidate, path, field)
+    if is_file(candidate):
+        return candidate
+    try:
+        return find(name)
+    except InputError as exc:
+        raise InputError.one(path, field, exc.problems[0].expected, name) from None
 
 
-def _refit(path: Path, spec: BacktestSpec, out_dir, workers, quiet) -> Path:
-    """Fit the calibration file again on its targets observed by ``fit_until``; the others are held back."""
-    import tempfile
-
+def _refit(path: Path, spec: BacktestSpec, folder: Path, workers, quiet) -> Path:
+    """Fit the calibration file again on its targets observed by ``fit_until`` (the others are held back),
+    writing the fit in ``folder``."""
     import yaml
 
     from .calibration import calibrate
 
-    config = _beside(path, spec.fit)
+    config = _referenced(path, "fit", spec.fit, regular_file)
     calibration, scenario_path = load_calibration(config)
     early = {k: t for k, t in calibration.targets.items() if t.years and max(t.years) <= spec.fit_until}
     if not early:
@@ -132,7 +157,6 @@ def _refit(path: Path, spec: BacktestSpec, out_dir, workers, quiet) -> Path:
     data = read_yaml(config)
     data["targets"] = {k: v for k, v in data["targets"].items() if k in early}
     data["scenario"] = str(scenario_path.resolve())
-    folder = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="workforce-backtest-"))
     folder.mkdir(parents=True, exist_ok=True)
     early_config = folder / f"{spec.name}-fit.yaml"
     folders.atomic_write(early_config, lambda p: Path(p).write_text(yaml.safe_dump(data, sort_keys=False)))

@@ -36,13 +36,14 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from . import calendar, folders, inference, labels
+from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
 from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
-from .fields import Age, Year
+from .experiment import MAX_RUNS
+from .fields import MAX_STOCK, Age, Year
 from .layering import CALIBRATION_DIR, read_layered
 from .posterior import Posterior
 from .uncertain import as_overrides
@@ -73,8 +74,10 @@ class Target(_Strict):
 
     kind: Literal["change", "age_share", "flow_rate", "reason_share"]
     group: str
-    value: Annotated[float, Field(strict=True, allow_inf_nan=False)]
-    sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    # bounded so that a standardised error stays a number: a change of FTE is within a stock's largest, and an sd
+    # below a millionth (1e-300, say) would square into infinity for every run, leaving the fit nothing to choose by
+    value: Annotated[float, Field(strict=True, ge=-MAX_STOCK, le=MAX_STOCK, allow_inf_nan=False)]
+    sd: Annotated[float, Field(strict=True, ge=1e-6, le=MAX_STOCK, allow_inf_nan=False)]
     source: str
     measure: Literal["fte", "headcount"] = "fte"
     years: list[Year] = []
@@ -85,6 +88,11 @@ class Target(_Strict):
     flow: Literal["joiners", "leavers"] = "leavers"
     reasons: list[str] = []
     bound: Literal["at_least", "at_most"] | None = None
+    _file: str = PrivateAttr("targets")  # the file it was read from (``located``), which a problem names
+
+    def located(self, path) -> "Target":
+        self._file = str(path)
+        return self
 
     def error(self, statistic: float) -> float:
         """The statistic's standardised error (0 beyond a bound, on its allowed side)."""
@@ -167,14 +175,20 @@ def recorded_reasons(s) -> set[str]:
 
 
 class Settings(_Strict):
-    population: int = Field(1000, ge=10)  # parameter sets in each generation, and in the posterior
-    generations: int = Field(10, ge=1)  # at most
-    quantile: float = Field(0.5, gt=0, lt=1)  # each threshold: this quantile of the last generation's distances
-    epsilon: float | None = Field(None, gt=0)  # the threshold to reach (None: the targets' tolerance, see tolerance)
-    max_runs: int = Field(15000, ge=1)  # the budget: no generation starts past it
-    seed: int = Field(0, ge=0, lt=2**32)
-    workers: int = Field(1, ge=1)
-    check_replications: int = Field(20, ge=2)
+    """The fit's settings (a file's, with the command line's options in place). Strict, as every number
+    of an input file: a quoted "10" or a ``true`` is an error, not 10 or 1 worker. Runs are bounded as a
+    batch's (``MAX_RUNS``): a slip of a few zeros is an input error, not a fit that never ends."""
+
+    population: int = Field(1000, strict=True, ge=10, le=MAX_RUNS)  # sets a generation, and in the posterior
+    generations: int = Field(10, strict=True, ge=1, le=MAX_RUNS)  # at most
+    # each threshold: this quantile of the last generation's distances
+    quantile: float = Field(0.5, strict=True, gt=0, lt=1)
+    # the threshold to reach (None: the targets' tolerance, see tolerance)
+    epsilon: float | None = Field(None, strict=True, gt=0, allow_inf_nan=False)
+    max_runs: int = Field(15000, strict=True, ge=1, le=MAX_RUNS)  # the budget: no generation starts past it
+    seed: int = Field(0, strict=True, ge=0, lt=2**32)
+    workers: int = Field(1, strict=True, ge=1)
+    check_replications: int = Field(20, strict=True, ge=2, le=MAX_RUNS)
 
 
 def _settings(settings: Settings, **options) -> Settings:
@@ -209,6 +223,15 @@ class CalibrationSpec(_Strict):
     targets: dict[str, Target] = Field(min_length=1)
     settings: Settings = Settings()
 
+    @field_validator("fit")
+    @classmethod
+    def _once(cls, v):
+        """A key given twice would be two parameters setting one value, the second's draws in force."""
+        twice = sorted({k for k in v if v.count(k) > 1})
+        if twice:
+            raise ValueError(f"each key once (given more than once: {', '.join(twice)})")
+        return v
+
 
 # ---- parameters ------------------------------------------------------------------------------------
 class Parameters:
@@ -238,6 +261,10 @@ def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
         if t.kind == "change":
             series = rows[rows.measure == t.measure].set_index("year")["value"]
             first, last = series[t.years[0]], series[t.years[1]]
+            if t.relative and first == 0:  # else NaN or infinity, which no threshold of the fit ever accepts
+                raise InputError.one(t._file, f"targets.{name}.relative",
+                                     f"a change from a year with some {t.measure} (group {t.group} has none in "
+                                     f"{t.years[0]} in this run), or relative: false", True)
             out[name] = (last - first) / first if t.relative else last - first
         elif t.kind == "age_share":
             p = model.people
@@ -320,6 +347,8 @@ def load(path) -> tuple[CalibrationSpec, Path]:
         spec = CalibrationSpec.model_validate(read_yaml(path))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    for t in spec.targets.values():
+        t.located(path)
     candidate = path.parent / spec.scenario
     refuse_special(candidate, path, "scenario")
     try:
@@ -405,6 +434,9 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     spec, scenario_path = load(config)
     st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
                    workers=workers, seed=seed, check_replications=check_replications)
+    if scheduler in (None, "local"):  # processes of this machine
+        footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None
+                                              else (config, "settings.workers")))
     uncalibrated = _uncalibrated(scenario_path)
     s = scenario_module.load(scenario_path, uncalibrated)
     data = read_layered(Path(scenario_path), scenario_module.resolve)
@@ -473,8 +505,14 @@ def _shape(u) -> tuple:
 def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, targets: dict, seeds) -> list[dict]:
     """Runs of the history, each with the parameter set its seed draws from ``posterior``, as a
     projection's replication would."""
-    return [_runs(scenario_path, {**uncalibrated, **posterior.overrides(posterior.index(s))}, targets, [s])[0]
-            for s in seeds]
+    out = []
+    for seed in seeds:
+        i = posterior.index(seed)
+        try:
+            out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i)}, targets, [seed])
+        except InputError as exc:  # a value of the posterior table's, named there
+            raise posterior.attributed(exc, i, scenario_path) from None
+    return out
 
 
 def next_version(out_dir: Path, name: str) -> str:

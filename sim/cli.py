@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()  # nothing asked: say what can be asked rather than run for a minute and write files
         return 0
     try:
+        _refuse_empty(parser, args)
         with _stopped_by_signals():
             return args.func(args)
     except InputError as exc:
@@ -96,6 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
               f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _refuse_empty(parser: argparse.ArgumentParser, args) -> None:
+    """Refuse an empty text given for an argument (``--out ''``, a file named ''): the commands read
+    an option left out as one that is empty, so '' would fall back to the default in silence (a
+    dashboard on every address for ``--host ''``, the pathways listed instead of drawn for ``--draw ''``)."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in commands.choices[args.command]._actions:
+        value = getattr(args, action.dest, None)
+        if "" in (value if isinstance(value, list) else [value]):
+            name = action.option_strings[-1] if action.option_strings else action.metavar or action.dest.upper()
+            raise InputError.one(name, action.dest, f"a value that is not empty (or leave {name} out)"
+                                 if action.option_strings else "a value that is not empty", "")
 
 
 class Stopped(KeyboardInterrupt):
@@ -442,8 +456,12 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def _check_workers(args) -> None:
+    from . import footprint
+
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
+    if args.workers is not None and args.scheduler in (None, "local"):  # processes of this machine
+        footprint.check_workers(args.workers, "--workers", "workers")
 
 
 def _batch(args) -> int:
@@ -706,8 +724,11 @@ def _backtest_command(sub) -> None:
 def _backtest(args) -> int:
     from . import backtest
 
-    if args.replications is not None and args.replications < 2:
-        raise InputError.one("--replications", "replications", "at least 2", args.replications)
+    from .experiment import MAX_RUNS
+
+    if args.replications is not None and not 2 <= args.replications <= MAX_RUNS:
+        raise InputError.one("--replications", "replications", f"a whole number from 2 to {MAX_RUNS:,}",
+                             args.replications)
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "at least 1", args.workers)
     if args.out is not None:

@@ -162,7 +162,8 @@ def population_index(table: PopulationTable, profiles: list[str], months: np.nda
     per head, over the same in the first month."""
     people = band_population(table, months / 12.0)  # a month's time in years, the year starting in January
     use = people @ np.array([table.service_use[p] for p in profiles], dtype=float).T
-    return use / use[0]
+    with np.errstate(divide="ignore", invalid="ignore"):  # a profile no one uses at the start: the caller refuses it
+        return use / use[0]
 
 
 def growth(per_year: float, months: np.ndarray, start: int, years: float | None = None) -> np.ndarray:
@@ -211,6 +212,12 @@ def need_index(spec, path: Path, groups: list[str]) -> tuple[np.ndarray, list[Pa
     if d.kind == "population":
         names = sorted(set(profiles))
         by_profile = population_index(table, names, months)
+        unused = [name for j, name in enumerate(names) if not np.isfinite(by_profile[:, j]).all()]
+        if unused:  # need relative to none at the start has no meaning (it would be NaN in every month)
+            raise InputError([Problem(str(files[0]), f"service_use.{name}", f"use per head in an age band the "
+                                                                            f"population has people in at the "
+                                                                            f"scenario's start ({spec.start})",
+                                      table.service_use[name]) for name in unused])
         index = index * by_profile[:, [names.index(p) for p in profiles]]
     if d.growth_per_year != 0.0:
         index = index * growth(d.growth_per_year, months, start)[:, None]

@@ -25,7 +25,8 @@ class Problem:
 
     def __str__(self) -> str:
         found = "" if self.found is None else f" (found {_short(self.found)!r})"
-        return f"{self.file}: {self.field or '<top level>'}: expected {self.expected}{found}"
+        field = ".".join(shown(part) for part in self.field.split(".")) if self.field else "<top level>"
+        return f"{self.file}: {field}: expected {self.expected}{found}"
 
 
 class InputError(Exception):
@@ -125,6 +126,14 @@ def _short(value):
         return value if len(value) <= 80 else value[:77] + "..."
     text = _REPR.repr(value)
     return value if len(text) <= 80 and "..." not in text else text[:77] + "..."
+
+
+def shown(name) -> str:
+    """A name read from a file (a key, a table's column) as (part of) the field of a message: itself
+    when short and printable, else a short excerpt quoted with its control characters escaped, so
+    that a message never echoes a long or binary line of the file, nor sends its bytes to the terminal."""
+    text = str(name)
+    return text if _short(text) == text and text.isprintable() else _short(repr(text))
 
 
 # Limits on an input file: a few hundred kB and a few thousand values are plenty for any scenario,

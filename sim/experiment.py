@@ -330,6 +330,9 @@ def load(path, parameters: str | None = None, target: dict | None = None) -> Exp
         if until * 12 + scenario.end % 12 > scenario.end:
             problems.append(Problem(str(path), "years", f"at most {calendar.year_of(scenario.end - scenario.start)} "
                                                         f"(the scenario ends {scenario.spec.end})", spec.years))
+    if spec.parameter_sets and not spec.uncertain:  # else one set of the scenario's own values, in silence
+        problems.append(Problem(str(path), "parameter_sets", "0 without uncertain: parameters to draw the sets of",
+                                spec.parameter_sets))
     end = scenario.end if until is None else until * 12 + scenario.end % 12
     policies = {BASELINE: ()}
     for name, policy in spec.policies.items():

@@ -18,6 +18,7 @@ from .errors import InputError
 from .population import enough_for
 
 BYTES_PER_PERSON = 300  # measured at 230-300 bytes a simulated person (benchmarks/README.md), the top taken
+BYTES_PER_WORKER = 250_000_000  # a worker process with the model imported: about 220 MB resident before any run
 
 
 def people(scenario, end: int) -> int:
@@ -64,3 +65,15 @@ def check(scenario, end: int) -> None:
                              f"sizes whose people fit in this machine's memory: about {n:,} people to "
                              f"{end // 12} x {BYTES_PER_PERSON} bytes = {need / 1e9:,.1f} GB, with "
                              f"{free / 1e9:,.1f} GB available", f"{n:,} people")
+
+
+def check_workers(workers: int, file, field: str) -> None:
+    """Refuse more worker processes than the memory available holds, before any is started: each
+    imports the model, so thousands of them (a slip in ``--workers``) would exhaust the machine's
+    memory and have the system kill processes, this command's and others'."""
+    free = available()
+    if workers > 1 and free is not None and workers * BYTES_PER_WORKER > free:
+        most = max(1, free // BYTES_PER_WORKER)
+        raise InputError.one(file, field, f"at most {most:,} worker processes, as many as fit in this machine's "
+                                          f"memory ({BYTES_PER_WORKER / 1e6:,.0f} MB each, with {free / 1e9:,.1f} GB "
+                                          f"available)", workers)

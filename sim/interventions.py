@@ -82,9 +82,13 @@ class Lever(BaseModel):
 
 # ---- choosing stages and groups ---------------------------------------------------------------
 def _groups(s, groups, problems) -> np.ndarray:
-    """Boolean mask over groups (all when ``groups`` is None)."""
+    """Boolean mask over groups (all when ``groups`` is None; an empty list, which would choose
+    nobody and make the lever a silent no-op, is a problem)."""
     if groups is None:
         return np.ones(len(s.groups), dtype=bool)
+    if not groups:
+        problems.append(("groups", f"at least one staff group of the scenario ({', '.join(s.groups)}), or no "
+                                   "groups: for every group", []))
     mask = np.zeros(len(s.groups), dtype=bool)
     for g in groups:
         if g in s.groups:
@@ -101,6 +105,8 @@ def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
     mask = _groups(s, groups, problems)[s.stage_group] & kind
     if stages is None:
         return mask
+    if not stages:  # as an empty list of groups: nobody chosen
+        problems.append(("stages", "at least one stage, or no stages: for every stage of the groups chosen", []))
     named = np.zeros(len(s.stages), dtype=bool)
     for st in stages:
         if st not in s.stages:

@@ -146,19 +146,27 @@ def _walk(data, keys: list[str]) -> tuple[int, object]:
 
 
 def attributed(error: InputError, path: Path, layers: list, calibrated: dict, calibration_path,
-               overrides: dict) -> InputError:
+               overrides: dict, posterior=None, parameter_set: int | None = None) -> InputError:
     """``error`` with each problem of the scenario ``path`` named by the file that holds the value:
     the file it extends, when the mistake is there, or the calibration file, for a value it sets.
+    With a ``posterior`` parameter set applied, a value it sets is the table's: named by its file,
+    column and row (``Posterior.cell``), since the parameter file holds none of them.
     A caller's overrides stay at ``path`` (an experiment names them by its own fields)."""
     def under(field, keys):
-        return any(field == k or field.startswith(k + ".") for k in keys)
+        return next((k for k in keys if field == k or field.startswith(k + ".")), None)
 
     problems = []
     for p in error.problems:
-        file = p.file
-        if p.file == str(path) and not under(p.field, overrides or {}):
-            file = str(calibration_path) if under(p.field, calibrated) else str(owner(layers, p.field))
-        problems.append(Problem(file, p.field, p.expected, p.found))
+        file, field, expected = p.file, p.field, p.expected
+        if p.file == str(path) and under(p.field, overrides or {}) is None:
+            key = under(p.field, calibrated)
+            if key is None:
+                file = str(owner(layers, p.field))
+            elif posterior is None or parameter_set is None:
+                file = str(calibration_path)
+            else:
+                file, field, expected = str(posterior.file), *posterior.cell(key, parameter_set, p)
+        problems.append(Problem(file, field, expected, p.found))
     return InputError(problems)
 
 

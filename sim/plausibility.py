@@ -117,7 +117,7 @@ class TimeRanges(_Strict):
 
 class HistoryRanges(_Strict):
     file: str  # a calibration file: its history scenario and targets
-    within_sd: Annotated[float, Field(strict=True, gt=0)]
+    within_sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]  # infinity: every target met
     source: Annotated[str, Field(min_length=3)]
     # runs of the history averaged (from the first run's seed on): one run's noise can exceed a target's sd
     replications: Annotated[int, Field(strict=True, ge=1, le=100)] = 10

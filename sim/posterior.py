@@ -54,6 +54,27 @@ class Posterior:
         """Parameter set ``i`` as dotted scenario overrides."""
         return as_overrides(self.parameters(i), self.shipped.__getitem__)
 
+    def cell(self, key: str, i: int, problem) -> tuple[str, str]:
+        """Where a ``problem`` with the dotted ``key`` that parameter set ``i`` sets comes from: the
+        field naming the table's column and row (1 for the first set, below the header), and what was
+        expected (of a factor, what the value it scales had to be)."""
+        column = key if key in self.names else f"{SCALE}{key}"
+        expected = problem.expected if column == key else \
+            f"a factor that leaves {problem.field} {problem.expected}"
+        return f"{column}, row {i + 1}", expected
+
+    def attributed(self, error: InputError, i: int, file) -> InputError:
+        """``error`` with each problem of the scenario ``file`` in a value parameter set ``i`` sets
+        (given as the caller's overrides) named by the table's cell that holds it (``cell``)."""
+        keys = self.overrides(i)
+        problems = []
+        for p in error.problems:
+            key = next((k for k in keys if p.field == k or p.field.startswith(k + ".")), None)
+            if p.file == str(file) and key is not None:
+                p = Problem(str(self.file), *self.cell(key, i, p), p.found)
+            problems.append(p)
+        return InputError(problems)
+
     def central(self) -> int:
         """The set nearest the weighted median of every parameter, in units of each one's spread:
         a set that was accepted, unlike the medians themselves, which may not fit together."""

@@ -407,7 +407,8 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         spec, graph, stages = _validate(path, data, processes)
         need_index, population = demand_module.need_index(spec, path, list(spec.groups))
     except InputError as exc:
-        raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides) from None
+        raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides, posterior,
+                                  parameter_set) from None
     inputs = layering.input_files([*files, calibration_path, posterior.file if posterior is not None else None,
                                    *(graph.nodes[s]["file"] for s in stages), *population])
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,

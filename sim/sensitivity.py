@@ -76,6 +76,7 @@ SHARE_LIMIT = 0.1  # largest readable 95% half-width of a share (Sobol, delta)
 MORRIS_LIMIT = 0.5  # largest readable 95% half-width of mu_star, relative to mu_star
 NEGLIGIBLE = 0.05  # a mu_star whose interval is below this share of the outcome's largest is negligible
 MIN_PARAMETER_SETS = 100  # SALib's delta bins each parameter in 10 classes of at least 10 points
+MAX_NAMED = 5  # unknown columns named a line each; beyond them, counted
 # the fewest points whose bootstrap interval is worth judging by (below, a narrow interval means nothing)
 MIN_SIZES = {"morris": 10, "sobol": 32, "delta": MIN_PARAMETER_SETS}
 WEIGHT = "weight"
@@ -158,11 +159,14 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
                                                          f"{experiment.file} (the prior the parameter sets come from)",
                                     float(outside)))
     known = set(columns.values()) | {WEIGHT}
-    for column in table.columns:
-        if column not in known:
-            problems.append(Problem(source, str(column), f"a column named after an uncertain parameter of "
-                                                         f"{experiment.file} ({', '.join(experiment.parameter_names)}) "
-                                                         f"or {WEIGHT}"))
+    unknown = [column for column in table.columns if column not in known]
+    for column in unknown[:MAX_NAMED]:
+        problems.append(Problem(source, str(column), f"a column named after an uncertain parameter of "
+                                                     f"{experiment.file} ({', '.join(experiment.parameter_names)}) "
+                                                     f"or {WEIGHT}"))
+    if len(unknown) > MAX_NAMED:  # a line each for a few: a file of thousands of columns is not echoed
+        problems.append(Problem(source, "columns", "only columns named after the uncertain parameters or "
+                                                   f"{WEIGHT}", f"{len(unknown) - MAX_NAMED:,} more other columns"))
     weights = None
     if WEIGHT in table.columns:
         weights = pd.to_numeric(table[WEIGHT], errors="coerce").to_numpy(dtype=float)

@@ -74,7 +74,7 @@ def test_backtest_command_prints_and_writes_the_table_and_refuses_bad_files(sett
     assert "bt.yaml: <top level>: expected posterior: (a fitted parameter file) or fit: with fit_until:" in \
         capsys.readouterr().err
     assert main(["backtest", str(config), "--replications", "1"]) == 2
-    assert "--replications: replications: expected at least 2" in capsys.readouterr().err
+    assert "--replications: replications: expected a whole number from 2 to 1,000,000" in capsys.readouterr().err
 
 
 def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
@@ -92,6 +92,21 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     with pytest.raises(calibration.InputError) as error:
         backtest.backtest(too_early, quiet=True)
     assert error.value.problems[0].field == "fit_until"
+
+
+def test_a_refit_without_an_out_folder_leaves_no_files_behind(tmp_path, monkeypatch):
+    """The refit's files are kept in --out when given; otherwise nothing is written outside it."""
+    import tempfile
+
+    early = {"leaver_rate": {**TARGETS["leaver_rate"], "years": [2021, 2022]}}
+    small = {"population": 10, "generations": 1, "max_runs": 20, "seed": 2, "check_replications": 2}
+    config = history(tmp_path, targets=early, fit=[LEAVING], settings=small)
+    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "x"}}
+    spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2022, replications=2, targets=later)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    assert "targets observed by 2022" in backtest.backtest(spec, quiet=True)["fitted_on"]
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 @pytest.mark.parametrize("change, field, expected", [

@@ -84,6 +84,29 @@ def with_target(**target_changes) -> dict:
     return tiny() | {"e.yaml": changed(data, {f"target.{k}": v for k, v in target_changes.items()})}
 
 
+HISTORY = {"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+           "targets": {"grow": {"kind": "change", "group": "staff", "years": [2020, 2022], "value": 5.0, "sd": 2.0,
+                                "source": "x"}},
+           "settings": {"population": 10, "generations": 1, "max_runs": 20}}
+
+
+CALIBRATE = ["calibrate", "h.yaml", "--out-dir", "out", "--quiet"]  # a fit accepted in error is written here, not in sim/data
+
+
+def with_history(**changes) -> dict:
+    """The tiny scenario, its leaving rate uncertain, and a calibration file fitting it (with changes)."""
+    return tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}) | {"h.yaml": HISTORY | changes}
+
+
+def with_backtest(**changes) -> dict:
+    """The tiny scenario to 2024 and a back-test of it with a posterior of its leaving rate (with changes)."""
+    target = {"kind": "change", "group": "staff", "years": [2021, 2023], "value": -5.0, "sd": 2.0, "source": "x"}
+    backtest = {"name": "bt", "posterior": "cal.yaml", "scenario": "tiny.yaml", "replications": 2, "seed": 0,
+                "targets": {"t": target}}
+    return tiny(end="2024-03") | {"cal.yaml": FITTED | {"posterior": "post.csv"}, "bt.yaml": backtest | changes,
+                                  "post.csv": "weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n"}
+
+
 CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
 FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
@@ -91,6 +114,7 @@ SCHEDULER = "a Dask scheduler answering at"
 PLAIN = "a plain name (letters, digits"
 REGULAR = "a regular file (not a directory, named pipe or device)"
 SECRET = "hunter2-SECRET-7d1f"
+EMPTY = "a value that is not empty"
 
 JOINING = {"fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "age": [[30, 40, 1.0]]}  # joiners, less the supply
 
@@ -111,6 +135,39 @@ CASES = {
                                                     tiny() | {"h.yaml": {"name": "h", "scenario": "tiny.yaml",
                                                                          "fit": ["groups.staff.leaving.rate"],
                                                                          "targets": {}, "settings": {"seed": -1}}}),
+    "a calibration file with a quoted number": Case(CALIBRATE, "h.yaml", "settings.population", "a valid integer",
+                                                    with_history(settings={"population": "10"})),
+    "a calibration file with a worker of true": Case(CALIBRATE, "h.yaml", "settings.workers", "a valid integer",
+                                                     with_history(settings={"workers": True})),
+    "a calibration of a trillion parameter sets": Case(CALIBRATE + ["--population", str(10**12)], "--population",
+                                                       "population", "a number less than or equal to 1000000",
+                                                       with_history()),
+    "a calibration file fitting a key twice": Case(CALIBRATE, "h.yaml", "fit", "each key once",
+                                                   with_history(fit=["groups.staff.leaving.rate"] * 2)),
+    "a calibration target matched within 1e-300": Case(
+        CALIBRATE, "h.yaml", "targets.grow.sd", "a number greater than or equal to 1e-06",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"sd": 1e-300}})),
+    "a relative change of a group with nobody at first": Case(
+        CALIBRATE, "h.yaml", "targets.grow.relative", "a change from a year with some fte (group staff has none in "
+                                                      "2020 in this run), or relative: false",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"relative": True, "value": 0.1, "sd": 0.05}})
+        | tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2]}},
+               **{"stocks__course/worker__headcount": 0})),
+    "a back-test of ten million replications": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "replications",
+                                                    "a number less than or equal to 1000000",
+                                                    with_backtest(replications=10**7)),
+    "a back-test with a quoted seed": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "seed", "a valid integer",
+                                           with_backtest(seed="0")),
+    "a back-test's fit_until beside a posterior": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "<top level>",
+                                                       "no fit_until with posterior:", with_backtest(fit_until=2021)),
+    "a back-test's scenario that is not there": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "scenario",
+                                                     "an existing scenario file or a shipped scenario name",
+                                                     with_backtest(scenario="gone.yaml")),
+    "a back-test's posterior that is a folder": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "posterior",
+                                                     REGULAR, with_backtest(posterior="folder") | {"folder": FOLDER}),
+    "a back-test's posterior table with a rate out of range": Case(
+        ["backtest", "bt.yaml", "--quiet"], "post.csv", "groups.staff.leaving.rate, row 2", "a probability in [0, 1]",
+        with_backtest() | {"post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
@@ -137,6 +194,15 @@ CASES = {
                                                    "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    # an empty value is no value: never the option's default in silence
+    "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
+    "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),
+    "an empty batch folder": Case(["batch", "e.yaml", "--out", ""], "--out", "out", EMPTY, with_lever()),
+    "an empty file of parameter sets": Case(["sensitivity", "e.yaml", "--over-posterior", ""], "--over-posterior",
+                                            "over_posterior", EMPTY, with_lever()),
+    "an empty scenario name": Case(["run", ""], "SCENARIO", "scenario", EMPTY),
+    "an empty target value": Case(["target", "e.yaml", "--values", "5", ""], "--values", "values", EMPTY,
+                                  with_target()),
     # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
     "an unknown kind of demand": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.kind",
                                       "one of 'flat', 'population' or 'stated_growth'", tiny(demand={"kind": "rising"})),
@@ -218,6 +284,15 @@ CASES = {
                                                       "a month within the run", with_lever(start="2031-01")),
     "a lever starting after the run's end": Case(["sensitivity", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
                                                  "to the run's end (2022-03)", with_lever(start="2025-01")),
+    "parameter sets with no uncertain parameters": Case(["batch", "e.yaml"], "e.yaml", "parameter_sets",
+                                                        "0 without uncertain: parameters",
+                                                        with_lever() | {"e.yaml": changed(EXPERIMENT,
+                                                                                          {"parameter_sets": 5})}),
+    "a lever for an empty list of groups": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups",
+                                                "at least one staff group of the scenario (staff), or no groups:",
+                                                with_lever(groups=[])),
+    "a lever for an empty list of stages": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.stages",
+                                                "at least one stage, or no stages:", with_lever(stages=[])),
     "a schedule of places that starts after the run": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.places", "a schedule whose first intake (2025-09) is "
                                                                         "within the run, which ends 2022-03",
@@ -307,6 +382,19 @@ CASES = {
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
                                         "post.csv": "weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n"}),
+    "a posterior table with a rate out of range": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "post.csv", "groups.staff.leaving.rate, row 2",
+        "a probability in [0, 1]",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
+    "a posterior table with a factor that leaves a rate out of range": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "post.csv", "scale:groups.staff.leaving.rate, row 2",
+        "a factor that leaves groups.staff.leaving.rate a probability in [0, 1]",
+        tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.1})
+        | {"cal.yaml": CALIBRATION | {"overrides": {"groups.staff.leaving.rate": 0.1}, "posterior": "post.csv",
+                                      "fitted": {"groups.staff.leaving.rate": {"kind": "scale", "value": 1.0,
+                                                                               "shipped": 0.1}}},
+           "post.csv": "weight,scale:groups.staff.leaving.rate\n0,1\n1,-3\n"}),
     "a posterior table whose rows hold a value more than its header": Case(
         ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
@@ -452,6 +540,15 @@ def test_a_scenario_read_from_stdin_is_refused_without_waiting(tmp_path):
     assert "Traceback" not in err
 
 
+def test_an_empty_dashboard_address_is_refused_not_served_on_every_address(monkeypatch, capsys):
+    def serve(*args):
+        raise AssertionError("the dashboard was started")
+
+    monkeypatch.setattr(os, "execve", serve)
+    assert main(["dashboard", "--host", "", "--port", "0"]) == 2
+    assert has_problem(capsys.readouterr().err, "--host", "host", EMPTY)
+
+
 def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp_path, monkeypatch, capsys):
     """Each size within its bound, together 181 years of a million places a year: about 54 GB of people."""
     files = tiny(end="2200-03", **{"intake__course/student__places": {2019: 1_000_000}})
@@ -465,6 +562,26 @@ def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp
                        "sizes whose people fit in this machine's memory: about 181,000,100 people to 2200 x 300 "
                        "bytes = 54.3 GB, with 8.0 GB available"), err
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("argv, file, field", [
+    (["batch", "e.yaml", "--workers", "8"], "--workers", "workers"),
+    (["sensitivity", "e.yaml", "--workers", "8", "--scheduler", "local"], "--workers", "workers"),
+    (["calibrate", "h.yaml", "--out-dir", "out"], "h.yaml", "settings.workers"),
+    (["calibrate", "h.yaml", "--out-dir", "out", "--workers", "8"], "--workers", "workers"),
+], ids=["batch", "sensitivity on a local cluster", "a calibration file's settings", "calibrate"])
+def test_more_worker_processes_than_the_memory_holds_are_refused_before_any_starts(tmp_path, monkeypatch, capsys,
+                                                                                   argv, file, field):
+    """Thousands of workers, each importing the model, would have the system kill processes, others' too."""
+    make(tmp_path, with_lever() | with_history(settings=HISTORY["settings"] | {"workers": 8}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(footprint, "available", lambda: 10**9)  # 1 GB free: 4 workers of 250 MB
+    before = listing(tmp_path)
+    with budget(30, " ".join(argv)):
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, file, field, "at most 4 worker processes, as many as fit in this machine's memory"), err
+    assert listing(tmp_path) == before
 
 
 def test_the_memory_estimate_counts_stocks_intakes_and_joiners_over_the_run(tmp_path):

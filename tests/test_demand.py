@@ -139,9 +139,23 @@ def test_a_bad_population_file_is_named_with_its_field(tmp_path):
     assert "one number per age band" in problem.expected
 
 
+def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_path):
+    """Everyone under 65 at the start, and use only from 65: need relative to none has no meaning."""
+    population = {**POPULATION, "splits": {2020: [1000, 0]}, "service_use": {"older_only": [0.0, 1.0]}}
+    (tmp_path / "people.yaml").write_text(yaml.safe_dump(population))
+    path = tiny_scenario.write(tmp_path, {"demand": {"kind": "population", "population": "people.yaml",
+                                                     "service_use": "older_only"}})
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    problem = info.value.problems[0]
+    assert problem.file.endswith("people.yaml") and problem.field == "service_use.older_only"
+    assert "use per head in an age band the population has people in at the scenario's start (2020-03)" in \
+        problem.expected
+
+
 def test_an_uncertain_demand_growth_widens_the_interval_of_need(tmp_path):
     path = tiny(tmp_path, {"kind": "stated_growth", "growth_per_year": 0.0})
-    spec = {"name": "e", "scenario": path.name, "years": 3, "replications": 2, "seed": 4, "parameter_sets": 4}
+    spec = {"name": "e", "scenario": path.name, "years": 3, "replications": 2, "seed": 4}
 
     def interval(**more):
         (tmp_path / "e.yaml").write_text(yaml.safe_dump({**spec, **more}))
@@ -152,4 +166,4 @@ def test_an_uncertain_demand_growth_widens_the_interval_of_need(tmp_path):
         return high - low
 
     assert interval() == 0.0  # no parameter is uncertain: every run needs the same
-    assert interval(uncertain={"demand.growth_per_year": {"range": [0.0, 0.1]}}) > 10.0
+    assert interval(uncertain={"demand.growth_per_year": {"range": [0.0, 0.1]}}, parameter_sets=4) > 10.0

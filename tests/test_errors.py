@@ -134,3 +134,18 @@ def test_a_text_too_short_or_too_long_is_said_in_our_words(value, expected):
         Cited(source=value)
     message = str(from_pydantic("ranges.yaml", info.value))
     assert message == f"ranges.yaml: source: expected {expected} (found {value!r})"
+
+
+def test_a_key_long_or_with_control_characters_is_named_by_a_short_printable_excerpt(tmp_path, capsys):
+    """A field is made of names read from the file: one that is a long or binary line is not echoed."""
+    key = "\x1b[2J\x07" + "y" * 3000 + "hunter2-SECRET"
+    data = yaml.safe_load(yaml.safe_dump(tiny_scenario.SCENARIO)) | {key: 1}
+    data["stocks"][key] = {"headcount": 1}
+    tiny_scenario.write(tmp_path)
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(data))
+    assert main(["run", str(tmp_path / "tiny.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "hunter2" not in err and len(err) < 1000, err
+    assert "tiny.yaml: '\\x1b[2J\\x07yyy" in err and "tiny.yaml: stocks.'\\x1b[2J\\x07yyy" in err, err
+    assert str(InputError.one("f.csv", "groups.staff.leaving.rate, row 2", "x")) == \
+        "f.csv: groups.staff.leaving.rate, row 2: expected x"  # a plain field as it is

@@ -334,9 +334,11 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
      "a number less than or equal to 1"),
     ({"selection_age.stages": {"course/worker": {"low": 18, "source": "test"}}}, "selection_age.stages.course/worker",
      "an in-service intake stage of tiny (one with from_stage: course/senior)"),
+    ({"history": {"file": "history-2015-2021", "within_sd": float("inf"), "source": "test"}}, "history.within_sd",
+     "a finite number"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
-        "selection for a stage nobody is selected for"])
+        "selection for a stage nobody is selected for", "history met within infinitely many sds"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():

@@ -209,6 +209,20 @@ def test_a_bad_posterior_file_exits_2_naming_the_column(tmp_path, capsys, column
     assert f"{posterior}: {field}: expected {expected}" in capsys.readouterr().err
 
 
+def test_a_posterior_file_with_a_long_binary_header_is_not_echoed(tmp_path, capsys):
+    """Its columns are named by short printable excerpts, a few of them: never the line itself."""
+    path = write_experiment(tmp_path)
+    posterior = tmp_path / "posterior.csv"
+    secret = "hunter2-SECRET-7d1f"
+    header = ["\x1b[2J\x07" + "x" * 5000 + secret, *(f"c{i}" for i in range(2000)), NURSING_LEAVING, HCSW_RETURN]
+    pd.DataFrame({k: [0.3] * 150 for k in header}).to_csv(posterior, index=False)
+    assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{posterior}: columns: expected only columns named after the uncertain parameters" in err, err
+    assert secret not in err and "\x1b" not in err and "\x07" not in err and len(err) < 3000, err
+    assert f"{posterior}: '\\x1b[2J\\x07xxx" in err and f"{posterior}: c3: expected a column named after" in err
+
+
 def test_too_few_parameter_sets_and_a_method_over_a_posterior_exit_2(tmp_path, capsys):
     path = write_experiment(tmp_path)
     posterior = tmp_path / "posterior.parquet"
