@@ -128,27 +128,29 @@ def test_a_bad_demand_section_names_the_field_and_what_was_expected(tmp_path, se
                for p in info.value.problems), info.value
 
 
-def test_a_bad_population_file_is_named_with_its_field(tmp_path):
-    (tmp_path / "people.yaml").write_text(yaml.safe_dump({**POPULATION, "splits": {2020: [800, 200, 5]}}))
+def _population_problem(tmp_path, population: dict, profile: str):
+    """The first problem loading the tiny scenario with ``population`` as its population file reports."""
+    (tmp_path / "people.yaml").write_text(yaml.safe_dump(population))
     path = tiny_scenario.write(tmp_path, {"demand": {"kind": "population", "population": "people.yaml",
-                                                     "service_use": "even"}})
+                                                     "service_use": profile}})
     with pytest.raises(InputError) as info:
         scenario.load(path)
     problem = info.value.problems[0]
-    assert problem.file.endswith("people.yaml") and problem.field == "splits.2020"
+    assert problem.file.endswith("people.yaml")
+    return problem
+
+
+def test_a_bad_population_file_is_named_with_its_field(tmp_path):
+    problem = _population_problem(tmp_path, {**POPULATION, "splits": {2020: [800, 200, 5]}}, "even")
+    assert problem.field == "splits.2020"
     assert "one number per age band" in problem.expected
 
 
 def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_path):
     """Everyone under 65 at the start, and use only from 65: need relative to none has no meaning."""
     population = {**POPULATION, "splits": {2020: [1000, 0]}, "service_use": {"older_only": [0.0, 1.0]}}
-    (tmp_path / "people.yaml").write_text(yaml.safe_dump(population))
-    path = tiny_scenario.write(tmp_path, {"demand": {"kind": "population", "population": "people.yaml",
-                                                     "service_use": "older_only"}})
-    with pytest.raises(InputError) as info:
-        scenario.load(path)
-    problem = info.value.problems[0]
-    assert problem.file.endswith("people.yaml") and problem.field == "service_use.older_only"
+    problem = _population_problem(tmp_path, population, "older_only")
+    assert problem.field == "service_use.older_only"
     assert "use per head in an age band the population has people in at the scenario's start (2020-03)" in \
         problem.expected
 
