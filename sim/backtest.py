@@ -115,11 +115,9 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     seeds = [spec.seed * 1000 + i for i in range(n)]
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
         i = posterior.index(seed)
-        try:
+        with posterior.cells_named(i, scenario_path):
             results = run(scenario_path, seed=seed, overrides={**uncalibrated, **posterior.overrides(i)},
                           parameters="fixed")
-        except InputError as exc:  # a value of the posterior table's, named there
-            raise posterior.attributed(exc, i, scenario_path) from None
         rows.append(statistics(results, spec.targets))
     table = summarise(spec.targets, pd.DataFrame(rows))
     result = {"spec": spec, "table": table, "replications": n, "fitted_on": fitted_on,

@@ -508,10 +508,8 @@ def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, tar
     out = []
     for seed in seeds:
         i = posterior.index(seed)
-        try:
+        with posterior.cells_named(i, scenario_path):
             out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i)}, targets, [seed])
-        except InputError as exc:  # a value of the posterior table's, named there
-            raise posterior.attributed(exc, i, scenario_path) from None
     return out
 
 

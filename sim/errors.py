@@ -128,6 +128,12 @@ def _short(value):
     return value if len(text) <= 80 and "..." not in text else text[:77] + "..."
 
 
+def covering_key(field: str, keys):
+    """The key of ``keys`` that a dotted ``field`` is, or lies under (``groups.nursing`` covers
+    ``groups.nursing.leaving.rate``), or None: which given value a problem's field is about."""
+    return next((k for k in keys if field == k or field.startswith(k + ".")), None)
+
+
 def shown(name) -> str:
     """A name read from a file (a key, a table's column) as (part of) the field of a message: itself
     when short and printable, else a short excerpt quoted with its control characters escaped, so

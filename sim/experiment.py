@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, folders, kernels, layering
 from . import scenario as scenario_module
-from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
+from .errors import InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special
 from .fields import Name
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
@@ -396,7 +396,7 @@ def _calibrated_overrides(path: Path, overrides: dict, scenario) -> list[str]:
     asked, but the user is told the calibrated value is replaced."""
     notes = []
     for key in overrides:
-        replaced = [k for k in scenario.calibrated if k == key or k.startswith(key + ".")]
+        replaced = [k for k in scenario.calibrated if covering_key(k, (key,)) is not None]
         if replaced:
             notes.append(f"{path}: overrides.{key}: replaces what calibration {scenario.calibration_file.name} "
                          f"sets ({', '.join(replaced)})")
@@ -424,7 +424,7 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
     except InputError as exc:
         problems = []
         for p in exc.problems:
-            hit = next((k for k in keys if p.field == k or p.field.startswith(k + ".")), None)
+            hit = covering_key(p.field, keys)
             problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit else p)
         raise InputError(problems) from None
 

@@ -26,7 +26,7 @@ import stat
 import time
 from pathlib import Path
 
-from .errors import InputError, Problem, _short, is_file, plain_name, read_yaml, refuse_special
+from .errors import InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -152,14 +152,11 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     With a ``posterior`` parameter set applied, a value it sets is the table's: named by its file,
     column and row (``Posterior.cell``), since the parameter file holds none of them.
     A caller's overrides stay at ``path`` (an experiment names them by its own fields)."""
-    def under(field, keys):
-        return next((k for k in keys if field == k or field.startswith(k + ".")), None)
-
     problems = []
     for p in error.problems:
         file, field, expected = p.file, p.field, p.expected
-        if p.file == str(path) and under(p.field, overrides or {}) is None:
-            key = under(p.field, calibrated)
+        if p.file == str(path) and covering_key(p.field, overrides or {}) is None:
+            key = covering_key(p.field, calibrated)
             if key is None:
                 file = str(owner(layers, p.field))
             elif posterior is None or parameter_set is None:
@@ -181,7 +178,7 @@ def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibratio
     problems = []
     for key in calibrated:
         keys = key.split(".")
-        if any(key == k or key.startswith(k + ".") for k in overrides or {}):
+        if covering_key(key, overrides or {}) is not None:
             continue
         above = [path for path, layer in layers[:named] if _walk(layer, keys)[0] == len(keys)]
         recorded = fitted.get(key).get("shipped") if isinstance(fitted.get(key), dict) else None

@@ -15,12 +15,13 @@ when asked for fixed parameters (intervals of the model's randomness alone).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem, is_file, is_plain_name, refuse_special
+from .errors import InputError, Problem, covering_key, is_file, is_plain_name, refuse_special
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -63,17 +64,21 @@ class Posterior:
             f"a factor that leaves {problem.field} {problem.expected}"
         return f"{column}, row {i + 1}", expected
 
-    def attributed(self, error: InputError, i: int, file) -> InputError:
-        """``error`` with each problem of the scenario ``file`` in a value parameter set ``i`` sets
-        (given as the caller's overrides) named by the table's cell that holds it (``cell``)."""
-        keys = self.overrides(i)
-        problems = []
-        for p in error.problems:
-            key = next((k for k in keys if p.field == k or p.field.startswith(k + ".")), None)
-            if p.file == str(file) and key is not None:
-                p = Problem(str(self.file), *self.cell(key, i, p), p.found)
-            problems.append(p)
-        return InputError(problems)
+    @contextmanager
+    def cells_named(self, i: int, file):
+        """Inside, an input error of the scenario ``file`` in a value parameter set ``i`` sets (given as
+        the caller's overrides) is raised naming the table's cell that holds it (``cell``): the scenario
+        holds no such value."""
+        try:
+            yield
+        except InputError as exc:
+            keys, problems = self.overrides(i), []
+            for p in exc.problems:
+                key = covering_key(p.field, keys)
+                if p.file == str(file) and key is not None:
+                    p = Problem(str(self.file), *self.cell(key, i, p), p.found)
+                problems.append(p)
+            raise InputError(problems) from None
 
     def central(self) -> int:
         """The set nearest the weighted median of every parameter, in units of each one's spread:

@@ -183,7 +183,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
         raise InputError(problems)
     points = table[[columns[n] for n in experiment.parameter_names]].to_numpy(dtype=float)
     if weights is not None:
-        points = points[resample(weights, round(effective_size(weights)), experiment.spec.seed)]
+        points = points[resample(weights, round(effective), experiment.spec.seed)]
     return points
 
 
