@@ -12,18 +12,18 @@ from sim.interventions import Retention
 
 
 def explore(scenario="wales-mh-2021", group="nursing", until=2031, experiments=25, policies=2, seed=1):
-    """Uncertain: a group's leaver rates (a factor) and share of retirees returning. The policy
+    """Uncertain: a group's leaver rates and shares of retirees returning (factors). The policy
     lever: its leavers scaled by a retention factor. Latin hypercubes over both."""
 
-    def workforce(leaving=1.0, returning=0.44, retention=1.0):
+    def workforce(leaving=1.0, returning=1.0, retention=1.0):
         out = outcomes({f"scale:groups.{group}.leaving.rate": leaving,
-                        f"groups.{group}.retire_and_return.share": returning},
+                        f"scale:groups.{group}.retire_and_return.share": returning},
                        seed=seed, scenario=scenario, until=until, wanted=[f"fte:{group}:{until}"],
                        levers=[Retention(groups=[group], factor=retention)])
         return {"fte": out[f"fte:{group}:{until}"]}
 
     model = Model("workforce", function=workforce)
-    model.uncertainties = [RealParameter("leaving", 0.8, 1.2), RealParameter("returning", 0.3, 0.6)]
+    model.uncertainties = [RealParameter("leaving", 0.8, 1.2), RealParameter("returning", 0.7, 1.35)]
     model.levers = [RealParameter("retention", 0.8, 1.0)]
     model.outcomes = [ScalarOutcome("fte")]
     return perform_experiments(model, scenarios=experiments, policies=policies,

@@ -15,9 +15,9 @@ from sim.experiment import outcomes
 
 def indices(scenario="wales-mh-2021", group="nursing", until=2031, samples=16, seed=1):
     """First- and total-order Sobol indices of a group's FTE for its leaver rates (a factor)
-    and its share of retirees returning; every point runs with the same seed."""
-    problem = {"num_vars": 2, "bounds": [[0.8, 1.2], [0.3, 0.6]],
-               "names": [f"scale:groups.{group}.leaving.rate", f"groups.{group}.retire_and_return.share"]}
+    and its shares of retirees returning (a factor on each age band's); every point runs with the same seed."""
+    problem = {"num_vars": 2, "bounds": [[0.8, 1.2], [0.7, 1.35]],
+               "names": [f"scale:groups.{group}.leaving.rate", f"scale:groups.{group}.retire_and_return.share"]}
     X = sample.sample(problem, samples, calc_second_order=False, seed=seed)
     wanted = f"fte:{group}:{until}"
     Y = np.array([outcomes(dict(zip(problem["names"], x)), seed=seed, scenario=scenario, until=until,

@@ -220,9 +220,10 @@ def levers(inputs: Inputs, s) -> list:
         groups = None if inputs.retention_group == ALL else [inputs.retention_group]
         out.append(Retention(factor=1.0 - inputs.retention / 100.0, groups=groups, start=start))
     if inputs.return_share:
-        for i, g in enumerate(s.groups):
-            share = min(1.0, float(s.return_share[i]) + inputs.return_share / 100.0)
-            out.append(RetireAndReturn(groups=[g], share=round(share, 6), start=start))
+        for i, g in enumerate(s.groups):  # each age band's share (and each sex's) the points higher
+            female, male = (np.minimum(1.0, s.return_share[i] + inputs.return_share / 100.0).round(6)).tolist()
+            share = female if female == male else {"female": female, "male": male}
+            out.append(RetireAndReturn(groups=[g], share=share, start=start))
     if inputs.ltft_share is not None and inputs.ltft_share != default_ltft_percent(s):
         out.append(LtftTraining(stages=LTFT_STAGES, share=inputs.ltft_share / 100.0, start=start))
     if inputs.recruits:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import numpy as np
+
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from . import calendar
@@ -72,6 +74,22 @@ def _band_rates(value):
 
 
 BandRates = Annotated[object, PlainValidator(_band_rates)]
+
+
+def band_table(rates, n_bands: int) -> np.ndarray:
+    """A (sex, band) array from a BandRates value (lengths already validated)."""
+    if isinstance(rates, BySex):
+        return np.array([rates.female, rates.male], dtype=float)
+    if isinstance(rates, list):
+        return np.array([rates, rates], dtype=float)
+    return np.full((2, n_bands), float(rates))
+
+
+def band_lengths(rates) -> list[int]:
+    """The lengths of a BandRates value's lists (none for one number), each to be one per age band."""
+    if isinstance(rates, BySex):
+        return [len(rates.female), len(rates.male)]
+    return [len(rates)] if isinstance(rates, list) else []
 
 
 def _yearly_probability(value):

@@ -34,7 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import calendar
 from .errors import InputError, Problem
-from .fields import MAX_PER_YEAR, AgeBound, Fraction, Month, Name, PerYear, Probability, Year
+from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, Year, band_lengths,
+                     band_table)
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
@@ -299,7 +300,7 @@ class RetireAndReturn(Lever):
     kind: ClassVar[str] = "retire_and_return"
     lever: Literal["retire_and_return"] = "retire_and_return"
     groups: list[str] | None = None
-    share: Probability | None = None
+    share: BandRates | None = None  # by age band at retiring (and sex), as the scenario's
     hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] | None = None
     stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
                       Annotated[float, Field(strict=True, gt=0.0, le=20.0)]] | None = None
@@ -315,6 +316,10 @@ class RetireAndReturn(Lever):
     def problems(self, s):
         problems: list = []
         g = _groups(s, self.groups, problems)
+        wrong = [n for n in band_lengths(self.share) if n != len(s.band_edges)]
+        if wrong:
+            problems.append(("share", f"one value per age band ({len(s.band_edges)} bands: "
+                                      f"{(s.band_edges // 12).tolist()})", f"{wrong[0]} values"))
         if not problems and self.retirement_factor is not None and self.retirement_factor > 1.0:
             problems += _factor_problems("retirement_factor", self.retirement_factor, s.retire_monthly[g],
                                          "retirement rate")
@@ -323,7 +328,7 @@ class RetireAndReturn(Lever):
     def change(self, s) -> None:
         g = _groups(s, self.groups, [])
         if self.share is not None:
-            s.return_share[g] = self.share
+            s.return_share[g] = band_table(self.share, len(s.band_edges))
         if self.hours_cut is not None:
             s.return_hours_cut[g] = self.hours_cut
         if self.stay_years is not None:

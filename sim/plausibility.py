@@ -21,6 +21,8 @@ event, and the yearly tidy table) and the ranges:
   retirements at the maximum age;
 - ``retirement_wave``: no wave of retirements at the start (the first year's retirements per head
   against the next four years');
+- ``coming_back``: the share of a year's retirees back within 12 months (retire-and-return), all
+  and those retiring at 55-59, against the published year's;
 - ``inflows``: every stage with people at the start is fed over the run, or declared closing;
 - ``steady_state``: each group's in-post headcount keeps pace with its funded establishment;
 - ``time_in_stage``: the median time from entry to the end of a stage, full time and less than
@@ -42,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, read_yaml
-from .fields import Fraction, Probability
+from .fields import Fraction, Month, Probability
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result"]
@@ -105,6 +107,29 @@ class RetirementRanges(_Strict):
     groups: dict[str, GroupRetirement] = {}
 
 
+class PublishedShare(_Strict):
+    share: Probability
+    source: Annotated[str, Field(min_length=3)]
+
+
+class ReturnRanges(_Strict):
+    """Retire-and-return: the share of retirees back within 12 months, of those retiring in ``period``
+    (``YYYY-MM`` months, both included; not judged if the run does not cover it and the year after),
+    judged within ``within_se`` standard errors of the published share among as many retirees."""
+
+    period: tuple[Month, Month]
+    within_se: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    source: Annotated[str, Field(min_length=3)]  # of the period, and of within_se
+    all: dict[str, PublishedShare] = {}  # by group: every retiree
+    aged_55_59: dict[str, PublishedShare] = {}  # by group: retiring aged 55 to 59
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if calendar.parse(self.period[0]) > calendar.parse(self.period[1]):
+            raise ValueError("period as [first, last] with first no later than last")
+        return self
+
+
 class StockRanges(_Strict):
     change: Range  # in-post headcount's change, end on start, beyond the establishment's own change
     groups: dict[str, Range] = {}
@@ -133,6 +158,7 @@ class Ranges(_Strict):
     mean_entry_age: dict[str, Range] = {}  # by stage, where a mean age at entry is published
     selection_age: ByStage
     retirement_age: RetirementRanges
+    coming_back: ReturnRanges | None = None
     closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
     stocks: StockRanges
     time_in_stage: TimeRanges
@@ -160,8 +186,11 @@ def load_ranges(name_or_path, scenario) -> Ranges:
                                                          f"from_stage: {', '.join(routes) or 'none'}), the only "
                                                          "stages people are selected for", s)
                  for s in ranges.selection_age.stages if s in scenario.stages and s not in routes]
+    back = ranges.coming_back
     for section, names in (("retirement_age.groups", ranges.retirement_age.groups), ("stocks.groups",
-                           ranges.stocks.groups), ("fte_per_head", ranges.fte_per_head)):
+                           ranges.stocks.groups), ("fte_per_head", ranges.fte_per_head),
+                           ("coming_back.all", back.all if back else {}),
+                           ("coming_back.aged_55_59", back.aged_55_59 if back else {})):
         problems += [Problem(f, f"{section}.{g}", f"a group of {scenario.name} ({groups})", g)
                      for g in names if g not in scenario.groups]
     if ranges.history is not None:
@@ -392,6 +421,31 @@ def retirement_wave(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def coming_back(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """The share of the period's retirees (each group's, and those aged 55 to 59) back within 12
+    months: a returner's ``returned`` event within a year of their retiring."""
+    r, rows = ranges.coming_back, []
+    if r is None:
+        return _table(rows)
+    first, last = (calendar.parse(m) for m in r.period)
+    ev, s = run.events, run.scenario
+    covered = first >= s.start and last + 12 <= run.end
+    retired = ev[ev.reason.isin(RETIREMENTS) & (ev.src >= 0) & (ev.month >= first) & (ev.month <= last)]
+    came = ev[ev.reason == "returned"].groupby("person").month.min()
+    back_at = came.reindex(retired.person).to_numpy()
+    back = (back_at - retired.month.to_numpy()) <= 12  # NaN (never back) compares False
+    table = pd.DataFrame({"group": np.array(s.groups)[s.stage_group[retired.src.to_numpy()]], "back": back,
+                          "young": (retired.age.to_numpy() >= 55) & (retired.age.to_numpy() < 60)})
+    for who, among, published in (("retirees", True, r.all), ("retirees aged 55-59", table.young, r.aged_55_59)):
+        for g, p in published.items():
+            own = table[(table.group == g) & among]
+            n = len(own) if covered else 0
+            spread = r.within_se * np.sqrt(p.share * (1 - p.share) / max(n, 1))
+            rows.append(_row(f"{who} back within 12 months", g, own.back.mean() if n else np.nan, None, "share", n,
+                             ranges.min_count, max(p.share - spread, 0.0), min(p.share + spread, 1.0), p.source))
+    return _table(rows)
+
+
 def inflows(run: Run, ranges: Ranges) -> pd.DataFrame:
     """People entering each stage that had people at the start (by intake, progression, selection or
     joining): a stage nobody enters drains, unless the ranges declare it a closing pool."""
@@ -519,7 +573,8 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     return _table(rows)
 
 
-CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, inflows, steady_state, time_in_stage, fte_per_head)
+CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back, inflows,
+          steady_state, time_in_stage, fte_per_head)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

@@ -27,7 +27,8 @@ from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name, refuse_special
-from .fields import MIN_STOCK_FTE, AgeDistribution, BySex, Count, Month, NonNegative, Probability, Strict, check_age
+from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_lengths,
+                     band_table, check_age)
 from .people import SECTORS
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
@@ -231,12 +232,12 @@ class Scenario:
         self.max_age_months = np.array([12 * x.retirement.max_age for x in g], dtype=np.int32)
         self.mho_share = np.array([x.retirement.mho_share for x in g])
         self.mho_retire_at_55 = np.array([x.retirement.mho_retire_at_55 for x in g])
-        self.return_share = np.array([x.retire_and_return.share for x in g])
+        self.return_share = np.stack([band_table(x.retire_and_return.share, nb) for x in g])  # (group, sex, band)
         self.return_hours_cut = np.array([x.retire_and_return.hours_cut for x in g])
         self.return_stay_months = 12 * np.array([x.retire_and_return.stay_years for x in g])
-        self.part_time_share = np.stack([_bands(x.participation.part_time_share, nb) for x in g])
-        self.leave_monthly = calendar.annual_to_monthly(np.stack([_bands(x.leaving.rate, nb) for x in g]))
-        self.retire_monthly = calendar.annual_to_monthly(np.stack([_bands(x.retirement.rate, nb) for x in g]))
+        self.part_time_share = np.stack([band_table(x.participation.part_time_share, nb) for x in g])
+        self.leave_monthly = calendar.annual_to_monthly(np.stack([band_table(x.leaving.rate, nb) for x in g]))
+        self.retire_monthly = calendar.annual_to_monthly(np.stack([band_table(x.retirement.rate, nb) for x in g]))
         # transitions at the end of a timed stage: targets (stage code, or -1 for an exit) and reasons
         self.transition_targets, self.transition_cumulative, self.transition_reasons = [], [], []
         index = {s: i for i, s in enumerate(self.stages)}
@@ -317,15 +318,6 @@ def _copied(value):
                 fields[k] = _copied(v)
         return out
     return copy.deepcopy(value)
-
-
-def _bands(rates, n_bands: int) -> np.ndarray:
-    """A (sex, band) array from a BandRates value (lengths already validated)."""
-    if isinstance(rates, BySex):
-        return np.array([rates.female, rates.male], dtype=float)
-    if isinstance(rates, list):
-        return np.array([rates, rates], dtype=float)
-    return np.full((2, n_bands), float(rates))
 
 
 def resolve(name_or_path) -> Path:
@@ -521,17 +513,16 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                     f"a group defined in {path.name} ({', '.join(spec.groups)})", node["staff_group"]))
 
     def band_check(where: str, rates):
-        lists = [rates.female, rates.male] if isinstance(rates, BySex) else [rates] if isinstance(rates, list) else []
-        for values in lists:
-            if len(values) != nb:
-                problems.append(Problem(f, where, f"one value per age band ({nb} bands: {spec.age_bands})",
-                                        f"{len(values)} values"))
-                break
+        wrong = [n for n in band_lengths(rates) if n != nb]
+        if wrong:
+            problems.append(Problem(f, where, f"one value per age band ({nb} bands: {spec.age_bands})",
+                                    f"{wrong[0]} values"))
 
     for name, g in spec.groups.items():
         band_check(f"groups.{name}.participation.part_time_share", g.participation.part_time_share)
         band_check(f"groups.{name}.leaving.rate", g.leaving.rate)
         band_check(f"groups.{name}.retirement.rate", g.retirement.rate)
+        band_check(f"groups.{name}.retire_and_return.share", g.retire_and_return.share)
         if g.participation.part_time_fte[0] > g.participation.part_time_fte[1]:
             problems.append(Problem(f, f"groups.{name}.participation.part_time_fte", "[low, high] with low <= high",
                                     list(g.participation.part_time_fte)))

@@ -153,6 +153,27 @@ def test_retire_and_return_adds_the_fte_it_should(tmp_path):
     assert min(delays) >= 1 and max(delays) <= 12
 
 
+def test_the_share_coming_back_is_that_of_the_age_band_at_retiring(tmp_path):
+    """``retire_and_return.share`` by age band: the band a retiree is in when retiring decides."""
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker.headcount": 400, "stocks.course/worker.age": [[56, 56.05, 0.5], [61, 61.05, 0.5]],
+        "groups.staff.retirement.rate": [0.0, 1.0, 1.0],
+        "groups.staff.retire_and_return": {"share": {"female": [0.0, 1.0, 0.0], "male": [0.0, 1.0, 0.5]},
+                                           "hours_cut": 0.2, "stay_years": [5, 5]},
+        "end": "2022-06"})
+    model = WorkforceModel(scenario=path, rng=8).run()
+    p = model.people
+    table = model.events.table()
+    retired = table[table.reason == "retired"].person_id.to_numpy()
+    back = set(table[table.reason == "returned"].person_id)
+    age = (model.inputs.start - p.birth_month[retired]) / 12
+    came = np.isin(retired, list(back))
+    young, male = age < 60, p.sex[retired] == 1
+    assert len(retired) == 400 and came[young].all()
+    assert not came[~young & ~male].any()
+    assert 0.3 < came[~young & male].mean() < 0.7
+
+
 def test_returners_leave_when_their_stay_ends(tmp_path):
     path = tiny_scenario.write(tmp_path, {
         "stocks.course/worker.age": [[60, 60.05, 1.0]], "groups.staff.retirement.rate": [0.0, 0.0, 1.0],

@@ -33,7 +33,7 @@ EXPERIMENT = {
         "more_places": {"levers": [{"lever": "training_places", "stage": "nursing/pre_registration_degree",
                                     "extra": 40}]},
     },
-    "uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.3, 0.6]}},
+    "uncertain": {"groups.nursing.retirement.mho_retire_at_55": {"range": [0.3, 0.6]}},
 }
 
 
@@ -83,12 +83,12 @@ def test_every_policy_runs_against_every_replication_and_parameter_set_with_the_
     for job in jobs:
         assert job.seed == seeds[job.replication]
     sets = loaded.parameter_sets()
-    shares = sorted(p["groups.nursing.retire_and_return.share"] for p in sets)
+    shares = sorted(p["groups.nursing.retirement.mho_retire_at_55"] for p in sets)
     # a Latin hypercube: one draw in each third of the range
     assert [int((x - 0.3) / 0.1) for x in shares] == [0, 1, 2]
     for job in jobs:
-        assert job.overrides == {"groups.nursing.retire_and_return.share": sets[job.parameter_set][
-            "groups.nursing.retire_and_return.share"]}
+        assert job.overrides == {"groups.nursing.retirement.mho_retire_at_55": sets[job.parameter_set][
+            "groups.nursing.retirement.mho_retire_at_55"]}
     assert experiment.load(write(tmp_path, {"parameter_sets": 3})).parameter_sets() == sets
 
 
@@ -97,11 +97,11 @@ def test_scale_parameters_multiply_the_scenarios_value():
 
     spec = load().spec
     overrides = experiment.to_overrides(spec, {"scale:groups.nursing.leaving.rate": 0.5,
-                                               "groups.nursing.retire_and_return.share": 0.4})
+                                               "groups.nursing.retirement.mho_retire_at_55": 0.4})
     # to six decimals: the one rule a scale follows, in calibration as in experiments (sim.uncertain.scaled)
     assert overrides["groups.nursing.leaving.rate"] == pytest.approx([r * 0.5 for r in spec.groups["nursing"].leaving.rate],
                                                                      abs=1e-6)
-    assert overrides["groups.nursing.retire_and_return.share"] == 0.4
+    assert overrides["groups.nursing.retirement.mho_retire_at_55"] == 0.4
 
 
 # ---- the pure run function -------------------------------------------------------------------------
@@ -161,11 +161,11 @@ def test_the_ema_workbench_example_runs_futures_and_policies_through_the_pure_fu
     table, results = explore(scenario=str(tiny_with_leavers), group="staff", until=2022, experiments=2, policies=2,
                              seed=3)
     assert len(table) == 4 and len(results["fte"]) == 4 and table.policy.nunique() == 2  # 2 futures x 2 policies
-    assert table.leaving.between(0.8, 1.2).all() and table.returning.between(0.3, 0.6).all()
+    assert table.leaving.between(0.8, 1.2).all() and table.returning.between(0.7, 1.35).all()
     assert table.retention.between(0.8, 1.0).all()
     for row, fte in zip(table.itertuples(), results["fte"]):  # each experiment is the pure function's value
         direct = experiment.outcomes({"scale:groups.staff.leaving.rate": row.leaving,
-                                      "groups.staff.retire_and_return.share": row.returning}, seed=3,
+                                      "scale:groups.staff.retire_and_return.share": row.returning}, seed=3,
                                      scenario=tiny_with_leavers, until=2022, wanted=["fte:staff:2022"],
                                      levers=[Retention(groups=["staff"], factor=row.retention)])
         assert direct["fte:staff:2022"] == fte
@@ -434,15 +434,15 @@ BAD = {
         "policies.retain_nurses.levers.0.factor", "at the high end of its range"),
     "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"range": [0.1, 0.2]}}},
                           "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
-    "range with low above high": ({"uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.6, 0.3]}}},
-                                  "uncertain.groups.nursing.retire_and_return.share", "[low, high] with low < high"),
+    "range with low above high": ({"uncertain": {"groups.nursing.retirement.mho_retire_at_55": {"range": [0.6, 0.3]}}},
+                                  "uncertain.groups.nursing.retirement.mho_retire_at_55", "[low, high] with low < high"),
     "range outside what the scenario allows": (
-        {"uncertain": {"groups.nursing.retire_and_return.share": {"range": [0.3, 1.3]}}},
-        "uncertain.groups.nursing.retire_and_return.share.range.1", "less than or equal to 1"),
+        {"uncertain": {"groups.nursing.retirement.mho_retire_at_55": {"range": [0.3, 1.3]}}},
+        "uncertain.groups.nursing.retirement.mho_retire_at_55.range.1", "less than or equal to 1"),
     "a table without scale": ({"uncertain": {"groups.nursing.leaving.rate": {"range": [0.1, 0.2]}}},
                               "uncertain.groups.nursing.leaving.rate", "a key of a single number for range:"),
-    "a range in another format": ({"uncertain": {"groups.nursing.retire_and_return.share": {"low": 0.3, "high": 0.6}}},
-                                  "uncertain.groups.nursing.retire_and_return.share",
+    "a range in another format": ({"uncertain": {"groups.nursing.retirement.mho_retire_at_55": {"low": 0.3, "high": 0.6}}},
+                                  "uncertain.groups.nursing.retirement.mho_retire_at_55",
                                   "range: [low, high] or scale: [low, high] (one of them)"),
     "a scale of zero": ({"uncertain": {"groups.nursing.leaving.rate": {"scale": [0, 1.2]}}},
                         "uncertain.groups.nursing.leaving.rate.scale.0", "greater than 0"),

@@ -112,12 +112,20 @@ def test_retire_and_return_and_flexible_retirement_change_their_groups_only():
     before = model.inputs.retire_monthly.copy()
     model.step()
     s, g = model.inputs, model.inputs.group_code("psychiatry")
-    assert s.return_share[g] == 0.9 and s.return_hours_cut[g] == 0.5
+    assert (s.return_share[g] == 0.9).all() and s.return_hours_cut[g] == 0.5
     assert list(s.return_stay_months[g]) == [48, 72]
     annual = lambda m: 1 - (1 - m) ** 12  # noqa: E731
     assert annual(s.retire_monthly[g]) == pytest.approx(0.5 * annual(before[g]))
     others = [i for i in range(len(s.groups)) if i != g]
     np.testing.assert_array_equal(s.retire_monthly[others], before[others])
+
+
+def test_a_return_share_by_age_band_replaces_the_groups_by_band():
+    shares = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+    model = WorkforceModel(rng=1, until=2022, interventions=[RetireAndReturn(groups=["nursing"], share=shares)])
+    model.step()
+    s = model.inputs
+    np.testing.assert_array_equal(s.return_share[s.group_code("nursing")], [shares, shares])
 
 
 def test_ltft_training_lengthens_training_and_adds_places(tmp_path):
@@ -217,6 +225,7 @@ def test_in_service_route_selects_more_support_workers():
     (LtftTraining(share=0.3, stages=["nursing/nursey"]), "stages", "a stage of the scenario"),
     (Retention(factor=90, groups=["nursing"]), "factor", "a factor of at most"),
     (RetireAndReturn(retirement_factor=50), "retirement_factor", "a factor of at most"),
+    (RetireAndReturn(share=[0.5] * 3), "share", "one value per age band (8 bands"),
     (Recruitment(groups=["nursing"], extra_per_year=10, source="internatonal"), "source",
      "a pool of nursing's joiners (elsewhere_uk, international, return_to_practice)"),
     (Recruitment(extra_per_year=10, source="international", funded=True), "source", "a pool of hcsw's joiners"),
@@ -226,7 +235,7 @@ def test_in_service_route_selects_more_support_workers():
     (TrainingPlaces(stage=NURSING_DEGREE, extra=999_999), "extra", "within 1,000,000 a year"),
 ], ids=["unknown group", "training stage for retention", "ages off the bands", "stage without places",
         "not an in-service route", "post stage for attrition", "unknown stage", "retention factor past 1",
-        "retirement factor past 1", "misspelt pool", "pool a group lacks", "ltft places past a million",
+        "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "ltft places past a million",
         "ltft places overflowing", "extra places past a million"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
     with pytest.raises(InputError) as info:

@@ -155,6 +155,33 @@ def test_retirement_ages_spread_around_sixty_pass_and_too_few_are_not_judged(tin
     assert set(few.result) == {SKIP}
 
 
+def test_the_share_of_a_period_s_retirees_back_within_a_year_is_judged_against_the_published_one(tiny):
+    rows, births = [], {}
+    for i in range(60):  # 40 retire at 57 in 2025-03, half back in five months; 20 at 62, two back, one too late
+        rows += [(i, "2020-03", "outside", "course/worker", "stock"), (i, "2025-03", "course/worker", "outside",
+                                                                        "retired")]
+        births[i] = "1968-03" if i < 40 else "1963-03"
+        if i < 20 or i in (40, 41):
+            rows.append((i, "2025-08", "outside", "course/worker", "returned"))
+        elif i == 42:
+            rows.append((i, "2026-05", "outside", "course/worker", "returned"))
+    run = events(tiny, rows, births)
+    published = {"period": ["2025-01", "2025-06"], "within_se": 2.5, "source": "test",
+                 "all": {"staff": {"share": 0.37, "source": "test"}},
+                 "aged_55_59": {"staff": {"share": 0.5, "source": "test"}}}
+    table = plausibility.coming_back(run, ranges(coming_back=published))
+    everyone, young = row(table, "retirees back within 12 months", "staff"), row(
+        table, "retirees aged 55-59 back within 12 months", "staff")
+    assert everyone.figure == pytest.approx(22 / 60) and everyone.n == 60 and everyone.result == PASS
+    assert young.figure == pytest.approx(0.5) and young.n == 40 and young.result == PASS
+    assert young.low == pytest.approx(0.5 - 2.5 * np.sqrt(0.25 / 40))
+    higher = plausibility.coming_back(run, ranges(coming_back={**published, "aged_55_59": {
+        "staff": {"share": 0.8, "source": "test"}}}))
+    assert row(higher, "retirees aged 55-59 back within 12 months", "staff").result == FAIL
+    late = plausibility.coming_back(run, ranges(coming_back={**published, "period": ["2029-07", "2029-12"]}))
+    assert set(late.result) == {SKIP}  # the run ends before a year after the period
+
+
 # ---- inflows -------------------------------------------------------------------------------------
 def test_a_stage_with_people_at_the_start_and_no_entrants_fails_unless_declared_closing(tiny):
     stock = events(tiny, [(1, "2020-03", "outside", "course/worker", "stock"),
@@ -336,9 +363,18 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
      "an in-service intake stage of tiny (one with from_stage: course/senior)"),
     ({"history": {"file": "history-2015-2021", "within_sd": float("inf"), "source": "test"}}, "history.within_sd",
      "a finite number"),
+    ({"coming_back": {"period": ["2021-07", "2022-06"], "within_se": 2, "source": "test",
+                      "all": {"nobody": {"share": 0.4, "source": "test"}}}}, "coming_back.all.nobody", "a group of tiny"),
+    ({"coming_back": {"period": ["2022-06", "2021-07"], "within_se": 2, "source": "test"}}, "coming_back",
+     "period as [first, last] with first no later than last"),
+    ({"coming_back": {"period": ["2021-07", "2022-06"], "within_se": 2, "source": "test",
+                      "aged_55_59": {"staff": {"share": 44, "source": "test"}}}}, "coming_back.aged_55_59.staff.share",
+     "a number less than or equal to 1"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
-        "selection for a stage nobody is selected for", "history met within infinitely many sds"])
+        "selection for a stage nobody is selected for", "history met within infinitely many sds",
+        "retirees coming back of an unknown group", "retirees coming back in a reversed period",
+        "retirees coming back as a percentage"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():

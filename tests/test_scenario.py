@@ -126,6 +126,8 @@ BAD_SCENARIOS = {
                             "one value per age band (8 bands"),
     "rate list too long": ({f"{NURSING}.retirement.rate": [0.1] * 9}, f"{NURSING}.retirement.rate",
                            "one value per age band"),
+    "return shares not one per band": ({f"{NURSING}.retire_and_return.share": [0.4] * 3},
+                                       f"{NURSING}.retire_and_return.share", "one value per age band (8 bands"),
     "by-sex list too short": ({f"{NURSING}.participation.part_time_share.male": [0.1] * 7},
                               f"{NURSING}.participation.part_time_share", "one value per age band"),
     "age bands not from 0": ({"age_bands": [5, 25, 30, 35, 45, 55, 60, 65]}, "age_bands", "starting at 0"),

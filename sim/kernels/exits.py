@@ -55,8 +55,8 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
 
 
 @numba.njit(cache=True)
-def retirement(retired, retired_mho, due, now, returning, salts, return_share, max_age_months, codes, statuses, gone,
-               key, birth_month, group, stage, status, active, state, return_due, return_until, next_due, columns, at):
+def retirement(retired, retired_mho, due, now, returning, salts, return_share, band_by_month, max_age_months, codes,
+               statuses, gone, key, sex, birth_month, group, stage, status, active, state, return_due, return_until, next_due, columns, at):
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
     ``codes[1]``): those who will come back stay active, due back within a year (``will_return``;
     ``salts``: return, return_delay); then the returners of ``due`` whose stay has ended leave
@@ -66,7 +66,8 @@ def retirement(retired, retired_mho, due, now, returning, salts, return_share, m
     ids, reasons = np.empty(n + retired_mho.shape[0], np.int64), np.empty(n + retired_mho.shape[0], np.int16)
     for j in range(ids.shape[0]):  # a loop: a slice assignment would compile its shape check's message
         ids[j], reasons[j] = (retired[j], codes[0]) if j < n else (retired_mho[j - n], codes[1])
-    back = will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due)
+    back = will_return(ids, now, salts, return_share, band_by_month, max_age_months, key, sex, birth_month, group,
+                       return_due, next_due)
     leave(ids, now, reasons, statuses[RETIRED], gone, stage, status, active, state, next_due, columns, at)
     for j in range(ids.shape[0]):  # those coming back stay active, due back when ``will_return`` says
         if back[j]:

@@ -26,15 +26,18 @@ def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max
 
 
 @numba.njit(cache=True, inline="always")
-def will_return(ids, now, salts, return_share, max_age_months, key, birth_month, group, return_due, next_due):
-    """Whether each retiree comes back; those who do are due back within a year (``salts``: return,
-    return_delay). Nobody comes back at or past the group's maximum age."""
+def will_return(ids, now, salts, return_share, band_by_month, max_age_months, key, sex, birth_month, group, return_due,
+                next_due):
+    """Whether each retiree comes back, with the share of their group, sex and age band at retiring;
+    those who do are due back within a year (``salts``: return, return_delay). Nobody comes back at
+    or past the group's maximum age."""
     back = np.empty(ids.shape[0], dtype=np.bool_)  # every entry set below
     for j in range(ids.shape[0]):
         i = ids[j]
         due = now + 1 + np.int32(np.floor(12 * uniform(key[i], salts[1])))
         oldest = birth_month[i] + max_age_months[group[i]]
-        back[j] = uniform(key[i], salts[0]) < return_share[group[i]] and due < oldest
+        band = band_by_month[min(now - birth_month[i], band_by_month.shape[0] - 1)]
+        back[j] = uniform(key[i], salts[0]) < return_share[group[i], sex[i], band] and due < oldest
         if back[j]:
             return_due[i] = next_due[i] = due
     return back

@@ -248,9 +248,9 @@ class Retirement(Process):
         columns, at = model.events.reserve(len(retired) + len(retired_mho) + len(due))
         salts = model.streams.salts(("return", "return_delay"), now, p.key, np.concatenate((retired, retired_mho)))
         retirees, ended = kernels.retirement(
-            retired, retired_mho, due, now, states(Status.RETURNED), salts, s.return_share, s.max_age_months,
-            self.tables, _STATUSES, GONE, p.key, p.birth_month, p.group, p.stage, p.status, p.active, p.state,
-            p.return_due, p.return_until, p.next_due, columns, at)
+            retired, retired_mho, due, now, states(Status.RETURNED), salts, s.return_share, s._band_by_month,
+            s.max_age_months, self.tables, _STATUSES, GONE, p.key, p.sex, p.birth_month, p.group, p.stage, p.status,
+            p.active, p.state, p.return_due, p.return_until, p.next_due, columns, at)
         model.events.wrote(len(retirees) + len(ended))
         p.mark(retirees)
         p.mark(ended)

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from ..eventlog import OUTSIDE
-from ..fields import Probability, Strict
+from ..fields import BandRates, Strict
 from ..kernels import retiring
 from ..kernels.bookkeeping import as_each
 from ..people import GONE, NEVER, Field as PersonField, Status, states
@@ -22,10 +22,11 @@ _OUTSIDE = as_each(OUTSIDE, np.int16)  # where returners come back from, as the 
 
 
 class ReturnSpec(Strict):
-    """A group's ``retire_and_return``: the share of retirees who come back (within a year), the cut
-    in their hours, and how long they stay (uniform between two numbers of years)."""
+    """A group's ``retire_and_return``: the share of retirees who come back (within a year), by
+    their age band at retiring (and sex) if given so, the cut in their hours, and how long they stay
+    (uniform between two numbers of years)."""
 
-    share: Probability
+    share: BandRates
     hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)]
     stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
                       Annotated[float, Field(strict=True, gt=0.0, le=20.0)]]
