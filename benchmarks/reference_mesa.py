@@ -29,7 +29,8 @@ Processes, in the package's order (``sim/model.py``), each month:
 6. hours         people in post reconsider their hours and redraw full or part time by
                  age band and sex;
 7. retirement    by age band, at the maximum age, or at 55 for MHO status holders until the
-                 status ends; a share of retirees will return; returners' stays end;
+                 status ends; a share of retirees (by age band and sex at retiring) will return;
+                 returners' stays end;
 8. returning     retirees due back return at reduced hours for a limited stay.
 
 Joiners (recruits from outside the pipeline filling vacancies) are excluded from both
@@ -170,7 +171,7 @@ class Person(mesa.Agent):
         """Retire; a share will come back within a year and stay in the model until then."""
         t = self.model.tables
         self.status = RETIRED
-        if self.random.random() < t.return_share[self.group]:
+        if self.random.random() < t.return_share[self.group][self.sex][self.band]:
             self.return_due = self.model.now + 1 + math.floor(12 * self.random.random())
         else:
             self.remove()
@@ -256,7 +257,7 @@ class Tables:
         self.max_age_months = s.max_age_months.tolist()
         self.mho_share = s.mho_share.tolist()
         self.mho_retire_at_55 = s.mho_retire_at_55.tolist()
-        self.return_share = s.return_share.tolist()
+        self.return_share = s.return_share.tolist()  # [group][sex][band]
         self.return_hours_cut = s.return_hours_cut.tolist()
         self.return_stay_months = s.return_stay_months.tolist()
         self.leaving_reasons = [(list(s.spec.groups[g].leaving.reasons), list(s.spec.groups[g].leaving.reasons.values()))

@@ -19,12 +19,12 @@ EXPERIMENT = {
     "seed": 5,
     "uncertain": {
         "groups.nursing.leaving.rate": {"scale": [0.5, 1.5]},
-        "groups.hcsw.retire_and_return.share": {"range": [0.2, 0.6]},
+        "groups.hcsw.retire_and_return.hours_cut": {"range": [0.2, 0.6]},
     },
     "sensitivity": {"outcomes": ["leavers:nursing:2022", "fte:psychiatry:2022"], "morris_trajectories": 2,
                     "sobol_samples": 2},
 }
-NURSING_LEAVING, HCSW_RETURN = "scale:groups.nursing.leaving.rate", "groups.hcsw.retire_and_return.share"
+NURSING_LEAVING, HCSW_RETURN = "scale:groups.nursing.leaving.rate", "groups.hcsw.retire_and_return.hours_cut"
 
 
 def write_experiment(tmp_path, **changes):
