@@ -185,7 +185,7 @@ class Settings(_Strict):
     quantile: float = Field(0.5, strict=True, gt=0, lt=1)
     # the threshold to reach (None: the targets' tolerance, see tolerance)
     epsilon: float | None = Field(None, strict=True, gt=0, allow_inf_nan=False)
-    max_runs: int = Field(15000, strict=True, ge=1, le=MAX_RUNS)  # the budget: no generation starts past it
+    max_runs: int = Field(15000, strict=True, ge=1, le=MAX_RUNS)  # the budget: no generation starts, or goes on, past it
     seed: int = Field(0, strict=True, ge=0, lt=2**32)
     workers: int = Field(1, strict=True, ge=1)
     check_replications: int = Field(20, strict=True, ge=2, le=MAX_RUNS)

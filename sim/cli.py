@@ -664,7 +664,7 @@ def _calibrate_command(sub) -> None:
     cal.add_argument("config", nargs="?", default=str(DEFAULT_CONFIG),
                      help="calibration file (default: the shipped 2015-2021 history)")
     for name, what in (("population", "parameter sets a generation, and in the posterior"),
-                       ("generations", "generations at most"), ("max-runs", "no generation starts past this many runs"),
+                       ("generations", "generations at most"), ("max-runs", "no generation starts or goes on past this many runs"),
                        ("workers", "processes"), ("seed", "the seed every candidate's stream derives from"),
                        ("check-replications", "fresh runs checking the fit, before and after")):
         cal.add_argument(f"--{name}", type=int, metavar="N", help=f"{what} (default: the file's settings)")

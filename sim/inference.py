@@ -212,7 +212,10 @@ class Lockstep:
         candidate = 0
         if self.runs >= self.max_runs:  # the budget is spent: no generation starts
             return {b: ([], 0, False) for b in requests}
-        while any(accepted[b] < wanted[b] and counted[b] < requests[b]["max_eval"] for b in requests):
+        # the budget is checked before every batch too: a block that accepts almost nothing would
+        # otherwise keep one generation sampling far past max_runs
+        while self.runs < self.max_runs and any(accepted[b] < wanted[b] and counted[b] < requests[b]["max_eval"]
+                                                for b in requests):
             missing = [b for b in requests if accepted[b] < wanted[b]]
             all_accepted = all(requests[b]["all_accepted"] for b in missing)
             rate = 1.0 if all_accepted else min(max(self.rates[b], 0.01) for b in missing)
