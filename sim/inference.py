@@ -327,8 +327,8 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
     stopped = True
     with tempfile.TemporaryDirectory(prefix="workforce-abc-") as folder, warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")  # inf - inf: the first threshold
+        threads = [threading.Thread(target=one, args=(b, folder), daemon=True) for b in range(len(blocks))]
         try:
-            threads = [threading.Thread(target=one, args=(b, folder), daemon=True) for b in range(len(blocks))]
             for t in threads:
                 t.start()
             lockstep.serve()
@@ -339,6 +339,14 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
             stopped = False
         finally:
             runner.close(stopped)
+            # a run that failed (or a stop) woke every block with the error: wait for their threads to
+            # let go of their databases, so that the folder is removed and the error raised is the run's own
+            with lockstep.condition:  # a stop may come while no block has been woken
+                lockstep.error = lockstep.error or (None if not stopped else RuntimeError("calibration stopped"))
+                lockstep.condition.notify_all()
+            for t in threads:
+                if t.is_alive():
+                    t.join(timeout=30)
         parts = [_block_result(history, block, population) for history, block in zip(histories, blocks)]
     rng = np.random.default_rng(stream_seed(seed, 0, 2**31 - 1, 0))
     names = [name for block in blocks for name in block.priors]

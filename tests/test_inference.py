@@ -37,3 +37,29 @@ def test_a_generation_that_accepts_nothing_stops_once_the_budget_of_runs_is_spen
     assert not fit.reached and fit.values.shape == (10, 1)
     assert [g["generation"] for g in fit.blocks[0]["generations"]] == [0]  # the cut generation is not kept
 
+
+def failing(proposals: dict, seed: int) -> dict:
+    RUNS.append(seed)
+    if len(RUNS) > 15:  # in the second generation
+        raise inference_input_error()
+    return {"y": proposals[0]["a"]}
+
+
+def inference_input_error():
+    from sim.errors import InputError
+
+    return InputError.one("history.yaml", "targets.staff", "a target the scenario can give")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_run_that_fails_part_way_through_a_fit_is_reported_as_itself(attempt):
+    """The blocks' threads are waited for before their folder is removed: the run's own error is
+    raised, not one of removing a folder a thread still writes in."""
+    from sim.errors import InputError
+
+    RUNS.clear()
+    block = inference.Block(priors={"a": pyabc.RV("uniform", 0, 1)}, distance=FirstGenerationOnly(),
+                            observed={"y": 0.5}, epsilon=0.0)
+    with pytest.raises(InputError) as error:
+        inference.fit(failing, [block], population=10, generations=5, quantile=0.5, max_runs=100, seed=1, workers=1)
+    assert error.value.problems[0].field == "targets.staff"
