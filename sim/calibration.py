@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
-from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
+from .errors import InputError, Problem, from_pydantic, is_file, kind_of, plain_name, read_yaml, refuse_special
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Year
 from .layering import CALIBRATION_DIR, read_layered
@@ -340,11 +340,32 @@ def loss(mean: dict, targets: dict[str, Target]) -> float:
 
 
 # ---- the fit ---------------------------------------------------------------------------------------
+HISTORY_FILE = ("a history-targets file (a calibration file with scenario:, fit: and targets:, as "
+                "sim/data/calibration/history-2015-2021.yaml)")
+
+
+def not_history(data: dict) -> str | None:
+    """What a document read as a history-targets file is instead: another kind of input file (a
+    parameter file, a scenario), or one with neither ``fit`` nor ``targets``; None if it may be
+    one (its own problems are then each said in turn). A parameter file has targets too, of another
+    form: one such problem for each of its keys would bury that it is the wrong file."""
+    if "fit" in data and "fit_until" not in data:
+        return None
+    kind = kind_of(data)
+    if kind is not None:
+        return kind
+    return None if "fit" in data or "targets" in data else "a file with neither fit: nor targets:"
+
+
 def load(path) -> tuple[CalibrationSpec, Path]:
     """Read and check a calibration file; return it with the history scenario's path."""
     path = Path(path)
+    data = read_yaml(path)
+    found = not_history(data)
+    if found is not None:
+        raise InputError.one(path, "", HISTORY_FILE, found)
     try:
-        spec = CalibrationSpec.model_validate(read_yaml(path))
+        spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     for t in spec.targets.values():

@@ -205,6 +205,21 @@ def plain_name(value, file, field: str) -> str:
     return value
 
 
+# keys that only one kind of input file has, in the order asked: what a document given where
+# another kind was expected is (a parameter file named as a history, a scenario as an experiment)
+_KIND_KEYS = (("overrides", "a calibration parameter file (written by workforce calibrate)"),
+              ("fit_until", "a back-test file"), ("posterior", "a back-test file"), ("policies", "an experiment file"),
+              ("entry_age", "a plausibility ranges file"), ("stages", "a pathway file"),
+              ("service_use", "a population file"), ("pathways", "a scenario file"), ("extends", "a scenario file"),
+              ("start", "a scenario file"))
+
+
+def kind_of(data) -> str | None:
+    """The kind of input file a document (a mapping read by ``read_yaml``) is, by a key only that
+    kind has; None when it has none of them."""
+    return next((kind for key, kind in _KIND_KEYS if isinstance(data, dict) and key in data), None)
+
+
 def _kind(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
                        (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):

@@ -174,6 +174,10 @@ def load_ranges(name_or_path, scenario) -> Ranges:
         else:
             from . import calibration
 
+            found = calibration.not_history(read_yaml(history_file))
+            if found is not None:  # named by this file's key, not as the wrong file's every mismatch
+                raise InputError(problems + [Problem(f, "history.file", calibration.HISTORY_FILE,
+                                                     f"{found}: {ranges.history.file}")])
             targets = calibration.load(history_file)[0].targets
             problems += [Problem(f, f"history.unmet.{t}", f"a target of {history_file.name} ({', '.join(targets)})", t)
                          for t in ranges.history.unmet if t not in targets]

@@ -345,3 +345,17 @@ def test_every_reason_the_model_records_is_known_to_the_targets():
     results = run(scenario.DEFAULT, seed=1, until=2023)
     flows = results.tidy().query("measure in ['joiners', 'leavers']").reason.dropna()
     assert set(flows) - {""} <= calibration.recorded_reasons(results.scenario)
+
+
+@pytest.mark.parametrize("named, kind", [
+    (calibration.CALIBRATION_DIR / f"{SHIPPED}.yaml", "a calibration parameter file"),
+    (scenario.SCENARIO_DIR / "wales-mh-2021.yaml", "a scenario file"),
+    (calibration.CALIBRATION_DIR / "backtest-2021-2024.yaml", "a back-test file"),
+], ids=["a parameter file", "a scenario", "a back-test file"])
+def test_a_file_of_another_kind_given_as_the_history_is_said_to_be_one(named, kind):
+    """One problem saying what the file is, not one for each key it lacks or has."""
+    with pytest.raises(calibration.InputError) as error:
+        calibration.load(named)
+    assert [(p.file, p.field) for p in error.value.problems] == [(str(named), "")]
+    assert error.value.problems[0].expected.startswith("a history-targets file")
+    assert error.value.problems[0].found.startswith(kind)
