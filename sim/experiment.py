@@ -151,6 +151,17 @@ class ExperimentSpec(Strict):
     # (intervals carry parameter uncertainty), or its central set (intervals of the model's randomness alone)
     parameters: Literal["posterior", "fixed"] = "posterior"
 
+    @field_validator("overrides")
+    @classmethod
+    def _dotted(cls, v):
+        """An empty key, or one with an empty part, names no field: refused here, at this file's key,
+        not as a problem of the scenario it would be looked for in."""
+        bad = [k for k in v if "" in k.split(".")]
+        if bad:
+            raise ValueError("dotted scenario keys (names joined by '.', none of them empty, as "
+                             f"groups.nursing.leaving.rate), not {', '.join(repr(k) for k in bad)}")
+        return v
+
     @field_validator("policies")
     @classmethod
     def _not_baseline(cls, v):
@@ -425,7 +436,7 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
         problems = []
         for p in exc.problems:
             hit = covering_key(p.field, keys)
-            problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit else p)
+            problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit is not None else p)
         raise InputError(problems) from None
 
 
