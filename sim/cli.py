@@ -301,7 +301,7 @@ def _plausibility(args) -> int:
     if args.out:
         folders.check_folder(args.out)
     scenario = load(args.scenario)
-    ranges = plausibility.scenario_ranges(scenario, args.ranges)  # bad ranges before any run
+    ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail
     results = [run(scenario, seed=args.seed + i, until=args.until, parameters="fixed") for i in range(args.replications)]
     table = plausibility.check(results, ranges)

@@ -270,13 +270,19 @@ def kept(cache: dict, key, paths, build, limit: int = 16):
     return value
 
 
-def ranges_file(name_or_path, relative_to: Path | None = None) -> Path:
+def ranges_file(name_or_path, relative_to: Path | None = None, file=None, field: str = "") -> Path:
     """A plausibility ranges file (``sim.plausibility``) a scenario names: a path (relative to
-    ``relative_to``, e.g. the scenario's folder) or a shipped name."""
+    ``relative_to``, e.g. the scenario's folder) or a shipped name. A problem names the ``file``
+    and ``field`` that gave it (an option, as ``--ranges``; default: the name itself)."""
     base = relative_to or Path.cwd()
     for candidate in (base / str(name_or_path), Path(str(name_or_path)), RANGES_DIR / str(name_or_path),
                       RANGES_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
+        if file is not None:
+            refuse_special(candidate, file, field)
     shipped = ", ".join(p.stem for p in sorted(RANGES_DIR.glob("*.yaml")))
-    raise InputError.one(name_or_path, "", f"an existing plausibility ranges file or a shipped one's name ({shipped})")
+    expected = f"an existing plausibility ranges file or a shipped one's name ({shipped})"
+    if file is None:
+        raise InputError.one(name_or_path, "", expected)
+    raise InputError.one(file, field, expected, name_or_path)

@@ -141,9 +141,10 @@ class Ranges(_Strict):
     file: str = ""  # set on loading
 
 
-def load_ranges(name_or_path, scenario) -> Ranges:
-    """Read and validate a ranges file against the scenario whose run it judges."""
-    path = ranges_file(name_or_path, Path(scenario.file).parent)
+def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
+    """Read and validate a ranges file against the scenario whose run it judges; a file that is
+    not there is named by the ``option`` that gave it (as ``--ranges``), if any."""
+    path = ranges_file(name_or_path, Path(scenario.file).parent, option, (option or "").lstrip("-"))
     try:
         ranges = Ranges.model_validate(read_yaml(path))
     except ValidationError as exc:
@@ -187,15 +188,16 @@ def load_ranges(name_or_path, scenario) -> Ranges:
     return ranges
 
 
-def scenario_ranges(scenario, ranges=None) -> Ranges:
-    """The ranges given (a ``Ranges``, a name or a path), else the ones the scenario names."""
+def scenario_ranges(scenario, ranges=None, option: str | None = None) -> Ranges:
+    """The ranges given (a ``Ranges``, a name or a path, by the command line's ``option`` if
+    given), else the ones the scenario names."""
     if isinstance(ranges, Ranges):
         return ranges
     name = ranges if ranges is not None else scenario.spec.plausibility
     if name is None:
         raise InputError.one(scenario.file, "plausibility", "a plausibility ranges file named by the scenario "
                                                             "(plausibility: <name>) or given (--ranges FILE)")
-    return load_ranges(name, scenario)
+    return load_ranges(name, scenario, option if ranges is not None else None)
 
 
 # ---- what the checks read ----------------------------------------------------------------------------

@@ -194,6 +194,11 @@ CASES = {
                                                    "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    "a ranges file that is not there": Case(["plausibility", "tiny.yaml", "--ranges", "nope.yaml"], "--ranges",
+                                            "ranges", "an existing plausibility ranges file or a shipped one's name",
+                                            tiny()),
+    "a ranges file that is a folder": Case(["plausibility", "tiny.yaml", "--ranges", "folder"], "--ranges", "ranges",
+                                           REGULAR, tiny() | {"folder": FOLDER}),
     # an empty value is no value: never the option's default in silence
     "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
     "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),
