@@ -357,10 +357,11 @@ def not_history(data: dict) -> str | None:
     return None if "fit" in data or "targets" in data else "a file with neither fit: nor targets:"
 
 
-def load(path) -> tuple[CalibrationSpec, Path]:
-    """Read and check a calibration file; return it with the history scenario's path."""
+def load(path, data: dict | None = None) -> tuple[CalibrationSpec, Path]:
+    """Read and check a calibration file (or ``data``, as if read from ``path``, before it is
+    written there); return it with the history scenario's path."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path) if data is None else data
     found = not_history(data)
     if found is not None:
         raise InputError.one(path, "", HISTORY_FILE, found)
@@ -450,19 +451,9 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     figure. Returns a summary dict (see ``_write``)."""
     from tqdm import tqdm
 
-    if version is not None:  # it names the parameter file: checked before the fit, not after
-        plain_name(version, "--version", "version")
-    spec, scenario_path = load(config)
-    st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
-                   workers=workers, seed=seed, check_replications=check_replications)
-    if scheduler in (None, "local"):  # processes of this machine
-        footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None
-                                              else (config, "settings.workers")))
-    uncalibrated = _uncalibrated(scenario_path)
-    s = scenario_module.load(scenario_path, uncalibrated)
-    data = read_layered(Path(scenario_path), scenario_module.resolve)
-    base = {k: scenario_module.get(data, k, scenario_path, s.graph) for k in spec.fit}
-    parameters = Parameters(spec.fit, s.spec.uncertain, base)
+    spec, scenario_path, st, uncalibrated, s, base, parameters, parts = _checked(
+        config, version=version, population=population, generations=generations, max_runs=max_runs,
+        workers=workers, scheduler=scheduler, seed=seed, check_replications=check_replications)
     bar = tqdm(total=st.population, desc="calibration", unit="set", disable=quiet, dynamic_ncols=True)
 
     def progress(generation, accepted, n, runs):
@@ -475,13 +466,6 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     from pyabc import RV
 
     names = abc_names(parameters)
-    parts = blocks(spec.fit, spec.targets, s)
-    fitted_targets = {n for _, target_names in parts for n in target_names}
-    unfitted = [k for k in spec.targets if k not in fitted_targets]
-    if unfitted:
-        raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
-                                                               "fitted parameter moves it)", spec.targets[k].group)
-                          for k in unfitted])
     parts_in = [inference.Block(
         priors={names[i]: RV(parameters.uncertain[spec.fit[i]].distribution().dist.name,
                              *_shape(parameters.uncertain[spec.fit[i]])) for i in idx},
@@ -515,6 +499,39 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
         "finished": _dt.datetime.now(_dt.timezone.utc), "config_path": Path(config),
     }
     return _write(summary, Path(out_dir) if out_dir else CALIBRATION_DIR, version)
+
+
+def _checked(config, data: dict | None = None, *, version=None, population=None, generations=None, max_runs=None,
+             workers=None, scheduler=None, seed=None, check_replications=None) -> tuple:
+    """Every check of a calibration before its fit, of the file ``config`` (or of ``data``, as if
+    read from it, before it is written: see ``check``); the fit's spec, scenario and blocks."""
+    if version is not None:  # it names the parameter file: checked before the fit, not after
+        plain_name(version, "--version", "version")
+    spec, scenario_path = load(config, data)
+    st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
+                   workers=workers, seed=seed, check_replications=check_replications)
+    if scheduler in (None, "local"):  # processes of this machine
+        footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None
+                                              else (config, "settings.workers")))
+    uncalibrated = _uncalibrated(scenario_path)
+    s = scenario_module.load(scenario_path, uncalibrated)
+    layered = read_layered(Path(scenario_path), scenario_module.resolve)
+    base = {k: scenario_module.get(layered, k, scenario_path, s.graph) for k in spec.fit}
+    parameters = Parameters(spec.fit, s.spec.uncertain, base)
+    parts = blocks(spec.fit, spec.targets, s)
+    fitted_targets = {n for _, target_names in parts for n in target_names}
+    unfitted = [k for k in spec.targets if k not in fitted_targets]
+    if unfitted:
+        raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
+                                                               "fitted parameter moves it)", spec.targets[k].group)
+                          for k in unfitted])
+    return spec, scenario_path, st, uncalibrated, s, base, parameters, parts
+
+
+def check(config, data: dict | None = None, **options) -> None:
+    """Refuse a calibration (``calibrate``'s options) that ``calibrate`` would refuse, without a fit:
+    a file made for a fit (a back-test's refit) is checked before it is written."""
+    _checked(config, data, **options)
 
 
 def _shape(u) -> tuple:

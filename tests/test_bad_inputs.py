@@ -163,6 +163,12 @@ CASES = {
     "a back-test's scenario that is not there": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "scenario",
                                                      "an existing scenario file or a shipped scenario name",
                                                      with_backtest(scenario="gone.yaml")),
+    "a back-test refit with more workers than the memory holds": Case(
+        ["backtest", "bt.yaml", "--quiet", "--workers", "100000", "--out", "out"], "--workers", "workers",
+        "worker processes, as many as fit in this machine's memory",  # refused before the refit's file is written
+        with_backtest(posterior=None, fit="h.yaml", fit_until=2022)
+        | {"h.yaml": HISTORY, "tiny.yaml": changed(with_backtest()["tiny.yaml"], {
+            "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})}),
     "a back-test's posterior that is a folder": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "posterior",
                                                      REGULAR, with_backtest(posterior="folder") | {"folder": FOLDER}),
     "a back-test's posterior table with a rate out of range": Case(
