@@ -72,7 +72,7 @@ class BacktestSpec(BaseModel):
 def load(path) -> BacktestSpec:
     path = Path(path)
     try:
-        spec = BacktestSpec.model_validate(read_yaml(path))
+        spec = BacktestSpec.model_validate(read_yaml(path, "backtest"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     for t in spec.targets.values():
@@ -106,7 +106,7 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
                 tempfile.TemporaryDirectory(prefix="workforce-backtest-")))
             parameters = _refit(path, spec, folder, workers, quiet)
             fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
-        document = read_yaml(parameters)
+        document = read_yaml(parameters, "parameters")
         if not document.get("posterior"):
             raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
         posterior = read(document["posterior"], parameters, document.get("fitted") or {},

@@ -346,14 +346,12 @@ HISTORY_FILE = ("a history-targets file (a calibration file with scenario:, fit:
 
 def not_history(data: dict) -> str | None:
     """What a document read as a history-targets file is instead: another kind of input file (a
-    parameter file, a scenario), or one with neither ``fit`` nor ``targets``; None if it may be
-    one (its own problems are then each said in turn). A parameter file has targets too, of another
-    form: one such problem for each of its keys would bury that it is the wrong file."""
-    if "fit" in data and "fit_until" not in data:
-        return None
+    parameter file, a scenario: ``errors.kind_of``), or one with neither ``fit`` nor ``targets``;
+    None if it may be one (its own problems are then each said in turn). A parameter file has
+    targets too, of another form: one problem for each of its keys would bury that it is the wrong file."""
     kind = kind_of(data)
     if kind is not None:
-        return kind
+        return None if kind[0] == "history" else kind[1]
     return None if "fit" in data or "targets" in data else "a file with neither fit: nor targets:"
 
 
@@ -361,7 +359,7 @@ def load(path, data: dict | None = None) -> tuple[CalibrationSpec, Path]:
     """Read and check a calibration file (or ``data``, as if read from ``path``, before it is
     written there); return it with the history scenario's path."""
     path = Path(path)
-    data = read_yaml(path) if data is None else data
+    data = read_yaml(path, "history") if data is None else data
     found = not_history(data)
     if found is not None:
         raise InputError.one(path, "", HISTORY_FILE, found)
@@ -712,7 +710,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
     spec, scenario_path = load(config)
     path = parameter_file(parameters_file)
     try:
-        document = ParameterFile.model_validate(read_yaml(path))
+        document = ParameterFile.model_validate(read_yaml(path, "parameters"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "

@@ -315,7 +315,7 @@ def load(path, parameters: str | None = None, target: dict | None = None) -> Exp
     ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``; ``target`` replaces
     fields of its ``target`` section (the options of ``workforce target``)."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, "experiment")
     if parameters is not None:
         data["parameters"] = parameters
     if target:

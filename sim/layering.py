@@ -36,7 +36,7 @@ def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = Non
                  layers: list | None = None) -> dict:
     """The scenario data at ``path`` merged over the scenario it extends (recursively); the
     files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers``."""
-    data = read_yaml(path)
+    data = read_yaml(path, "scenario")
     if files is not None:
         files.append(Path(path))
     base_path = _extended(path, data.pop("extends", None), resolve, seen)
@@ -101,7 +101,7 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if not isinstance(name, str):
         raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
     path = calibration_file(name, scenario_path.parent, scenario_path)
-    document = read_yaml(path)
+    document = read_yaml(path, "parameters")
     overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)

@@ -146,7 +146,7 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
     not there is named by the ``option`` that gave it (as ``--ranges``), if any."""
     path = ranges_file(name_or_path, Path(scenario.file).parent, option, (option or "").lstrip("-"))
     try:
-        ranges = Ranges.model_validate(read_yaml(path))
+        ranges = Ranges.model_validate(read_yaml(path, "ranges"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems, f = [], str(path)

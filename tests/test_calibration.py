@@ -257,7 +257,8 @@ def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitte
     err = fails(parameter_file=written({"calibration": "other"}))
     assert "bad-v1.yaml: calibration: expected the name of the history it is checked against (tiny" in err
     err = fails(parameter_file=directory / "history.yaml")  # the history is not a parameter file
-    assert "history.yaml: overrides: expected this required field" in err
+    assert "history.yaml: <top level>: expected a calibration parameter file, not another kind of input file " \
+           "(found 'a history-targets file (it has fit:)')" in err
     assert "--check-replications: check_replications: expected at least 2 (found 1)" in fails("--check-replications", "1")
     assert "--population: population: expected no fitting option with --evaluate" in fails("--population", "3")
     assert "--out-dir: out_dir: expected no fitting option" in fails("--out-dir", str(tmp_path))
