@@ -134,6 +134,15 @@ def covering_key(field: str, keys):
     return next((k for k in keys if field == k or field.startswith(k + ".")), None)
 
 
+def whole_number(text, digits: int = 9) -> int | None:
+    """``text`` as a whole number if it is written as at most ``digits`` ASCII digits, else None:
+    a list index or year written in a dotted key or an address. ``str.isdigit`` is true of '²',
+    which int() refuses, and int() refuses a text of thousands of digits."""
+    if isinstance(text, str) and 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def shown(name) -> str:
     """A name read from a file (a key, a table's column) as (part of) the field of a message: itself
     when short and printable, else a short excerpt quoted with its control characters escaped, so

@@ -47,7 +47,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, folders, kernels, layering
 from . import scenario as scenario_module
-from .errors import InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special
+from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
+                     whole_number)
 from .fields import Name
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
@@ -496,8 +497,9 @@ def check_outcome(scenario, key: str, final_year: int) -> str | None:
     parts = key.split(":")
     groups = [*scenario.groups, TOTAL]
     first = calendar.year_of(scenario.start)
-    if len(parts) != 3 or parts[0] not in GROUP_MEASURES or parts[1] not in groups or not parts[2].isdigit() \
-            or not first <= int(parts[2]) <= final_year:
+    year = whole_number(parts[2]) if len(parts) == 3 else None
+    if len(parts) != 3 or parts[0] not in GROUP_MEASURES or parts[1] not in groups or year is None \
+            or not first <= year <= final_year:
         return (f"an outcome as measure:group:year, with a measure in ({', '.join(GROUP_MEASURES)}), a group in "
                 f"({', '.join(groups)}) and a year from {first} to {final_year}")
     return None
@@ -702,11 +704,11 @@ def check_scheduler(address: str | None) -> None:
     protocol, sep, location = address.rpartition("://") if "://" in address else ("tcp", "", address)
     host, colon, port = location.rpartition(":")
     host = host.strip("[]")
-    if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or not port.isdigit() \
-            or not 1 <= int(port) <= 65535:
+    port = whole_number(port, 5)
+    if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or port is None or not 1 <= port <= 65535:
         raise InputError.one("--scheduler", "scheduler", SCHEDULER_EXPECTED, address)
     try:
-        socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS).close()
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
     except OSError as exc:
         reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
         raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {address} within "

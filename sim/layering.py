@@ -26,7 +26,8 @@ import stat
 import time
 from pathlib import Path
 
-from .errors import InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special
+from .errors import (InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special,
+                     whole_number)
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -136,10 +137,10 @@ def _walk(data, keys: list[str]) -> tuple[int, object]:
     for n, key in enumerate(keys):
         if isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
-            node = node[int(key)]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
+        elif isinstance(node, dict) and whole_number(key) is not None and whole_number(key) in node:
+            node = node[whole_number(key)]
+        elif isinstance(node, list) and whole_number(key) is not None and whole_number(key) < len(node):
+            node = node[whole_number(key)]
         else:
             return n, None
     return len(keys), node

@@ -205,6 +205,21 @@ CASES = {
                                             tiny()),
     "a ranges file that is a folder": Case(["plausibility", "tiny.yaml", "--ranges", "folder"], "--ranges", "ranges",
                                            REGULAR, tiny() | {"folder": FOLDER}),
+    # numbers written with digits int() refuses: a superscript ('²'.isdigit() is true), thousands of digits
+    "a scheduler port written with a superscript digit": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:\u00b2"],
+                                                              "--scheduler", "scheduler", "protocol://host:port",
+                                                              with_lever()),
+    "a scheduler port of thousands of digits": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:" + "9" * 5000],
+                                                    "--scheduler", "scheduler", "protocol://host:port", with_lever()),
+    "an outcome year of thousands of digits": Case(["sensitivity", "e.yaml", "--outcome", "fte:staff:" + "9" * 5000],
+                                                   "--outcome", "outcome", "an outcome as measure:group:year",
+                                                   with_lever()),
+    "an uncertain key indexed with a superscript digit": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.age_bands.\u00b2", "the dotted key of a value in the scenario",
+        with_lever() | {"e.yaml": changed(EXPERIMENT, {"uncertain": {"age_bands.\u00b2": {"range": [50, 56]}}})}),
+    "a calibration override indexed with a superscript digit": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "age_bands.\u00b2", "an existing field to override",
+        tiny(calibration="cal.yaml") | {"cal.yaml": {"name": "cal-v1", "overrides": {"age_bands.\u00b2": 56}}}),
     # an empty value is no value: never the option's default in silence
     "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
     "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),
