@@ -94,6 +94,14 @@ class SensitivitySpec(Strict):
     # runs averaged per parameter point (each with a replication seed)
     replications: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 1
 
+    @field_validator("outcomes")
+    @classmethod
+    def _some(cls, v):
+        """An empty list given is a mistake, not a wish for the default outcomes in silence."""
+        if not v:
+            raise ValueError("at least one outcome measure:group:year (or no outcomes: for the default ones)")
+        return v
+
     @field_validator("methods")
     @classmethod
     def _once(cls, v):

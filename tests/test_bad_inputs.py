@@ -286,6 +286,10 @@ CASES = {
     "a target argument that is not a number": Case(["target", "e.yaml"], "e.yaml", "target.argument",
                                                    "a numeric argument of the training_places lever (extra)",
                                                    with_target(argument="stage")),
+    "an empty list of sensitivity outcomes": Case(["sensitivity", "e.yaml"], "e.yaml", "sensitivity.outcomes",
+                                                  "at least one outcome measure:group:year (or no outcomes:",
+                                                  with_lever() | {"e.yaml": changed(EXPERIMENT, {
+                                                      "sensitivity": {"outcomes": []}})}),
     "an empty list of target values": Case(["target", "e.yaml"], "e.yaml", "target.values", "a list of 1 to",
                                            with_target(values=[])),
     "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",
