@@ -603,6 +603,26 @@ def test_an_empty_dashboard_address_is_refused_not_served_on_every_address(monke
     assert has_problem(capsys.readouterr().err, "--host", "host", EMPTY)
 
 
+@pytest.mark.parametrize("host", ["no such host!", "192.0.2.1", "a" * 300],
+                         ids=["no name of an address", "another machine's address", "a name too long"])
+@pytest.mark.parametrize("port", ["0", "8799"])
+def test_a_dashboard_address_that_cannot_be_listened_on_is_refused_naming_the_host(monkeypatch, capsys, host, port):
+    """Named by --host, not by --port; and refused with --port 0 too, before a server is started."""
+    def serve(*args):
+        raise AssertionError("the dashboard was started")
+
+    monkeypatch.setattr(os, "execve", serve)
+    assert main(["dashboard", "--host", host, "--port", port]) == 2
+    assert has_problem(capsys.readouterr().err, "--host", "host", "an address or name of this machine to listen on")
+
+
+def test_a_dashboard_on_this_machine_is_started(monkeypatch, capsys):
+    started = []
+    monkeypatch.setattr(os, "execve", lambda path, command, env: started.append(command))
+    assert main(["dashboard", "--host", "127.0.0.1", "--port", "0"]) == 0
+    assert started and started[0][started[0].index("--host") + 1] == "127.0.0.1"
+
+
 def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp_path, monkeypatch, capsys):
     """Each size within its bound, together 181 years of a million places a year: about 54 GB of people."""
     files = tiny(end="2200-03", **{"intake__course/student__places": {2019: 1_000_000}})
