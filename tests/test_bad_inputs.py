@@ -429,6 +429,18 @@ CASES = {
         ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
                                         "post.csv": "weight,groups.staff.leaving.rate\n1,0.05,0.9\n1,0.06,0.9\n"}),
+    "parameter sets that are not there": Case(["sensitivity", "e.yaml", "--over-posterior", "nope.csv"],
+                                              "--over-posterior", "over_posterior", "an existing file", with_lever()),
+    "parameter sets that are a folder": Case(["sensitivity", "e.yaml", "--over-posterior", "sets.csv"],
+                                             "--over-posterior", "over_posterior", REGULAR,
+                                             with_lever() | {"sets.csv": FOLDER}),
+    "parameter sets naming a column twice": Case(
+        ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "columns", "each column named once",
+        with_lever() | {"sets.csv": "groups.staff.leaving.rate,groups.staff.leaving.rate\n" + "0.05,0.06\n" * 150}),
+    "a posterior table naming a column twice": Case(
+        ["run", "tiny.yaml"], "post.csv", "columns", "each column named once",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,weight\n1,1\n"}),
     "parameter sets whose rows hold a value more than their header": Case(
         ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "<rows>",
         "as many values in each row as the header names columns",
