@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import folders
 from . import scenario as scenario_module
-from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, load as load_calibration, parameter_file, statistics,
-                          target_problems)
+from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, check as check_calibration, load as load_calibration,
+                          parameter_file, statistics, target_problems)
 from .calibration_report import fmt
 from .errors import InputError, from_pydantic, is_file, read_yaml, refuse_special, regular_file
 from .experiment import MAX_RUNS
@@ -72,7 +72,7 @@ class BacktestSpec(BaseModel):
 def load(path) -> BacktestSpec:
     path = Path(path)
     try:
-        spec = BacktestSpec.model_validate(read_yaml(path))
+        spec = BacktestSpec.model_validate(read_yaml(path, "backtest"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     for t in spec.targets.values():
@@ -106,7 +106,7 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
                 tempfile.TemporaryDirectory(prefix="workforce-backtest-")))
             parameters = _refit(path, spec, folder, workers, quiet)
             fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
-        document = read_yaml(parameters)
+        document = read_yaml(parameters, "parameters")
         if not document.get("posterior"):
             raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
         posterior = read(document["posterior"], parameters, document.get("fitted") or {},
@@ -155,8 +155,10 @@ def _refit(path: Path, spec: BacktestSpec, folder: Path, workers, quiet) -> Path
     data = read_yaml(config)
     data["targets"] = {k: v for k, v in data["targets"].items() if k in early}
     data["scenario"] = str(scenario_path.resolve())
-    folder.mkdir(parents=True, exist_ok=True)
     early_config = folder / f"{spec.name}-fit.yaml"
+    # refused as calibrate would refuse it (named by the calibration file), before anything is written
+    check_calibration(config, data, version="backtest", workers=workers)
+    folder.mkdir(parents=True, exist_ok=True)
     folders.atomic_write(early_config, lambda p: Path(p).write_text(yaml.safe_dump(data, sort_keys=False)))
     return calibrate(early_config, out_dir=folder, version="backtest", workers=workers, quiet=quiet)["parameters"]
 

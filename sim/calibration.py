@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
-from .errors import InputError, Problem, from_pydantic, is_file, plain_name, read_yaml, refuse_special
+from .errors import InputError, Problem, from_pydantic, is_file, kind_of, plain_name, read_yaml, refuse_special
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Year
 from .layering import CALIBRATION_DIR, read_layered
@@ -185,7 +185,7 @@ class Settings(_Strict):
     quantile: float = Field(0.5, strict=True, gt=0, lt=1)
     # the threshold to reach (None: the targets' tolerance, see tolerance)
     epsilon: float | None = Field(None, strict=True, gt=0, allow_inf_nan=False)
-    max_runs: int = Field(15000, strict=True, ge=1, le=MAX_RUNS)  # the budget: no generation starts past it
+    max_runs: int = Field(15000, strict=True, ge=1, le=MAX_RUNS)  # the budget: no generation starts, or goes on, past it
     seed: int = Field(0, strict=True, ge=0, lt=2**32)
     workers: int = Field(1, strict=True, ge=1)
     check_replications: int = Field(20, strict=True, ge=2, le=MAX_RUNS)
@@ -340,11 +340,31 @@ def loss(mean: dict, targets: dict[str, Target]) -> float:
 
 
 # ---- the fit ---------------------------------------------------------------------------------------
-def load(path) -> tuple[CalibrationSpec, Path]:
-    """Read and check a calibration file; return it with the history scenario's path."""
+HISTORY_FILE = ("a history-targets file (a calibration file with scenario:, fit: and targets:, as "
+                "sim/data/calibration/history-2015-2021.yaml)")
+
+
+def not_history(data: dict) -> str | None:
+    """What a document read as a history-targets file is instead: another kind of input file (a
+    parameter file, a scenario: ``errors.kind_of``), or one with neither ``fit`` nor ``targets``;
+    None if it may be one (its own problems are then each said in turn). A parameter file has
+    targets too, of another form: one problem for each of its keys would bury that it is the wrong file."""
+    kind = kind_of(data)
+    if kind is not None:
+        return None if kind[0] == "history" else kind[1]
+    return None if "fit" in data or "targets" in data else "a file with neither fit: nor targets:"
+
+
+def load(path, data: dict | None = None) -> tuple[CalibrationSpec, Path]:
+    """Read and check a calibration file (or ``data``, as if read from ``path``, before it is
+    written there); return it with the history scenario's path."""
     path = Path(path)
+    data = read_yaml(path, "history") if data is None else data
+    found = not_history(data)
+    if found is not None:
+        raise InputError.one(path, "", HISTORY_FILE, found)
     try:
-        spec = CalibrationSpec.model_validate(read_yaml(path))
+        spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     for t in spec.targets.values():
@@ -429,19 +449,9 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     figure. Returns a summary dict (see ``_write``)."""
     from tqdm import tqdm
 
-    if version is not None:  # it names the parameter file: checked before the fit, not after
-        plain_name(version, "--version", "version")
-    spec, scenario_path = load(config)
-    st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
-                   workers=workers, seed=seed, check_replications=check_replications)
-    if scheduler in (None, "local"):  # processes of this machine
-        footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None
-                                              else (config, "settings.workers")))
-    uncalibrated = _uncalibrated(scenario_path)
-    s = scenario_module.load(scenario_path, uncalibrated)
-    data = read_layered(Path(scenario_path), scenario_module.resolve)
-    base = {k: scenario_module.get(data, k, scenario_path, s.graph) for k in spec.fit}
-    parameters = Parameters(spec.fit, s.spec.uncertain, base)
+    spec, scenario_path, st, uncalibrated, s, base, parameters, parts = _checked(
+        config, version=version, population=population, generations=generations, max_runs=max_runs,
+        workers=workers, scheduler=scheduler, seed=seed, check_replications=check_replications)
     bar = tqdm(total=st.population, desc="calibration", unit="set", disable=quiet, dynamic_ncols=True)
 
     def progress(generation, accepted, n, runs):
@@ -454,13 +464,6 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
     from pyabc import RV
 
     names = abc_names(parameters)
-    parts = blocks(spec.fit, spec.targets, s)
-    fitted_targets = {n for _, target_names in parts for n in target_names}
-    unfitted = [k for k in spec.targets if k not in fitted_targets]
-    if unfitted:
-        raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
-                                                               "fitted parameter moves it)", spec.targets[k].group)
-                          for k in unfitted])
     parts_in = [inference.Block(
         priors={names[i]: RV(parameters.uncertain[spec.fit[i]].distribution().dist.name,
                              *_shape(parameters.uncertain[spec.fit[i]])) for i in idx},
@@ -494,6 +497,39 @@ def calibrate(config=DEFAULT_CONFIG, *, out_dir=None, version: str | None = None
         "finished": _dt.datetime.now(_dt.timezone.utc), "config_path": Path(config),
     }
     return _write(summary, Path(out_dir) if out_dir else CALIBRATION_DIR, version)
+
+
+def _checked(config, data: dict | None = None, *, version=None, population=None, generations=None, max_runs=None,
+             workers=None, scheduler=None, seed=None, check_replications=None) -> tuple:
+    """Every check of a calibration before its fit, of the file ``config`` (or of ``data``, as if
+    read from it, before it is written: see ``check``); the fit's spec, scenario and blocks."""
+    if version is not None:  # it names the parameter file: checked before the fit, not after
+        plain_name(version, "--version", "version")
+    spec, scenario_path = load(config, data)
+    st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
+                   workers=workers, seed=seed, check_replications=check_replications)
+    if scheduler in (None, "local"):  # processes of this machine
+        footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None
+                                              else (config, "settings.workers")))
+    uncalibrated = _uncalibrated(scenario_path)
+    s = scenario_module.load(scenario_path, uncalibrated)
+    layered = read_layered(Path(scenario_path), scenario_module.resolve)
+    base = {k: scenario_module.get(layered, k, scenario_path, s.graph) for k in spec.fit}
+    parameters = Parameters(spec.fit, s.spec.uncertain, base)
+    parts = blocks(spec.fit, spec.targets, s)
+    fitted_targets = {n for _, target_names in parts for n in target_names}
+    unfitted = [k for k in spec.targets if k not in fitted_targets]
+    if unfitted:
+        raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
+                                                               "fitted parameter moves it)", spec.targets[k].group)
+                          for k in unfitted])
+    return spec, scenario_path, st, uncalibrated, s, base, parameters, parts
+
+
+def check(config, data: dict | None = None, **options) -> None:
+    """Refuse a calibration (``calibrate``'s options) that ``calibrate`` would refuse, without a fit:
+    a file made for a fit (a back-test's refit) is checked before it is written."""
+    _checked(config, data, **options)
 
 
 def _shape(u) -> tuple:
@@ -674,7 +710,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
     spec, scenario_path = load(config)
     path = parameter_file(parameters_file)
     try:
-        document = ParameterFile.model_validate(read_yaml(path))
+        document = ParameterFile.model_validate(read_yaml(path, "parameters"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "

@@ -301,7 +301,7 @@ def _plausibility(args) -> int:
     if args.out:
         folders.check_folder(args.out)
     scenario = load(args.scenario)
-    ranges = plausibility.scenario_ranges(scenario, args.ranges)  # bad ranges before any run
+    ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail
     results = [run(scenario, seed=args.seed + i, until=args.until, parameters="fixed") for i in range(args.replications)]
     table = plausibility.check(results, ranges)
@@ -664,7 +664,7 @@ def _calibrate_command(sub) -> None:
     cal.add_argument("config", nargs="?", default=str(DEFAULT_CONFIG),
                      help="calibration file (default: the shipped 2015-2021 history)")
     for name, what in (("population", "parameter sets a generation, and in the posterior"),
-                       ("generations", "generations at most"), ("max-runs", "no generation starts past this many runs"),
+                       ("generations", "generations at most"), ("max-runs", "no generation starts or goes on past this many runs"),
                        ("workers", "processes"), ("seed", "the seed every candidate's stream derives from"),
                        ("check-replications", "fresh runs checking the fit, before and after")):
         cal.add_argument(f"--{name}", type=int, metavar="N", help=f"{what} (default: the file's settings)")
@@ -784,12 +784,21 @@ def _dashboard(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise InputError.one("--port", "port", "a port number from 0 to 65535", args.port)
-    if args.port:
-        with socket.socket() as probe:
+    host = "an address or name of this machine to listen on (as 127.0.0.1, or 0.0.0.0 for every address)"
+    try:  # the host first, whatever the port: a name that is no address, or another machine's, is the host's fault
+        family, _, _, _, address = socket.getaddrinfo(args.host, None, type=socket.SOCK_STREAM,
+                                                      flags=socket.AI_PASSIVE)[0]
+    except (OSError, UnicodeError) as exc:  # no such name; a label too long to encode
+        raise InputError.one("--host", "host", host, f"{args.host}: {getattr(exc, 'strerror', None) or 'no address'}") \
+            from None
+    for port, option in ((0, "--host"), (args.port, "--port")) if args.port else ((0, "--host"),):
+        with socket.socket(family) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
             try:
-                probe.bind((args.host, args.port))
+                probe.bind((address[0], port, *address[2:]))
             except OSError as exc:
+                if option == "--host":
+                    raise InputError.one("--host", "host", host, f"{args.host}: {exc.strerror}") from None
                 raise InputError.one("--port", "port", f"a free port on {args.host} (or --port 0)",
                                      f"{args.port}: {exc.strerror}") from None
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}

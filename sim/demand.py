@@ -122,7 +122,7 @@ def read_table(path: Path) -> PopulationTable:
 
 def _read_table(path: Path) -> PopulationTable:
     try:
-        table = PopulationTable.model_validate(read_yaml(path))
+        table = PopulationTable.model_validate(read_yaml(path, "population"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems = table.problems(path)

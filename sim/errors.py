@@ -134,6 +134,15 @@ def covering_key(field: str, keys):
     return next((k for k in keys if field == k or field.startswith(k + ".")), None)
 
 
+def whole_number(text, digits: int = 9) -> int | None:
+    """``text`` as a whole number if it is written as at most ``digits`` ASCII digits, else None:
+    a list index or year written in a dotted key or an address. ``str.isdigit`` is true of '²',
+    which int() refuses, and int() refuses a text of thousands of digits."""
+    if isinstance(text, str) and 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def shown(name) -> str:
     """A name read from a file (a key, a table's column) as (part of) the field of a message: itself
     when short and printable, else a short excerpt quoted with its control characters escaped, so
@@ -205,6 +214,36 @@ def plain_name(value, file, field: str) -> str:
     return value
 
 
+# the kinds of input file, each with keys that only it has, in the order asked (an experiment's
+# overrides: are not a parameter file's): what a document given where another kind was expected
+# is (a parameter file named as a history, an experiment as a scenario)
+KINDS = {"experiment": ("an experiment file", ("policies", "years", "sensitivity", "target")),
+         "parameters": ("a calibration parameter file", ("overrides", "fitted", "package_version")),
+         "backtest": ("a back-test file", ("fit_until", "posterior")),
+         "history": ("a history-targets file", ("fit",)),
+         "ranges": ("a plausibility ranges file", ("entry_age", "selection_age", "time_in_stage")),
+         "pathway": ("a pathway file", ("stages",)),
+         "population": ("a population file", ("service_use", "splits")),
+         "scenario": ("a scenario file", ("pathways", "extends", "start", "age_bands", "stocks"))}
+
+
+def kind_of(data) -> tuple[str, str] | None:
+    """The kind of input file a document (a mapping read by ``read_yaml``) is, by a key only that
+    kind has: ``(kind, what it is, naming the key)``; None when it has none of them."""
+    if isinstance(data, dict):
+        for kind, (what, keys) in KINDS.items():
+            key = next((k for k in keys if k in data), None)
+            if key is not None:
+                return kind, f"{what} (it has {key}:)"
+    return None
+
+
+def _check_kind(path, data: dict, kind: str) -> None:
+    found = kind_of(data)
+    if found is not None and found[0] != kind:
+        raise InputError.one(path, "", f"{KINDS[kind][0]}, not another kind of input file", found[1])
+
+
 def _kind(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
                        (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
@@ -213,8 +252,10 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_yaml(path):
-    """Read a YAML mapping with the safe loader; any failure becomes an ``InputError``.
+def read_yaml(path, kind: str | None = None):
+    """Read a YAML mapping with the safe loader; any failure becomes an ``InputError``. With a
+    ``kind`` (of ``KINDS``), a file of another kind (an experiment given as a scenario) is
+    refused saying so, rather than as each key it lacks or has.
 
     Every input file (scenario, pathway, experiment, calibration) is read here. Only the safe
     loader reads them: plain data, no tags that construct objects, so nothing in a file is
@@ -235,7 +276,10 @@ def read_yaml(path):
             text = fh.read(MAX_BYTES + 1)
         digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
         if digest in _PARSED:  # the same text read before and found good: parsing is most of a scenario's load
-            return pickle.loads(_PARSED[digest])
+            data = pickle.loads(_PARSED[digest])
+            if kind is not None:
+                _check_kind(path, data, kind)
+            return data
         _check_depth(path, text)
         loader = _SafeLoader(text)
         try:
@@ -261,6 +305,8 @@ def read_yaml(path):
     if not isinstance(data, dict):
         raise InputError.one(path, "", "a mapping of keys to values", type(data).__name__)
     _check_size(path, data)
+    if kind is not None:
+        _check_kind(path, data, kind)
     if len(_PARSED) >= 256:
         _PARSED.pop(next(iter(_PARSED)))
     _PARSED[digest] = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)

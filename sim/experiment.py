@@ -47,7 +47,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, folders, kernels, layering
 from . import scenario as scenario_module
-from .errors import InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special
+from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
+                     whole_number)
 from .fields import Name
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
@@ -92,6 +93,14 @@ class SensitivitySpec(Strict):
     sobol_samples: Annotated[int, Field(strict=True, ge=2, le=2**16)] = 512
     # runs averaged per parameter point (each with a replication seed)
     replications: Annotated[int, Field(strict=True, ge=1, le=10_000)] = 1
+
+    @field_validator("outcomes")
+    @classmethod
+    def _some(cls, v):
+        """An empty list given is a mistake, not a wish for the default outcomes in silence."""
+        if not v:
+            raise ValueError("at least one outcome measure:group:year (or no outcomes: for the default ones)")
+        return v
 
     @field_validator("methods")
     @classmethod
@@ -150,6 +159,17 @@ class ExperimentSpec(Strict):
     # each replication's calibrated parameters: a set drawn by its seed from the calibration's posterior
     # (intervals carry parameter uncertainty), or its central set (intervals of the model's randomness alone)
     parameters: Literal["posterior", "fixed"] = "posterior"
+
+    @field_validator("overrides")
+    @classmethod
+    def _dotted(cls, v):
+        """An empty key, or one with an empty part, names no field: refused here, at this file's key,
+        not as a problem of the scenario it would be looked for in."""
+        bad = [k for k in v if "" in k.split(".")]
+        if bad:
+            raise ValueError("dotted scenario keys (names joined by '.', none of them empty, as "
+                             f"groups.nursing.leaving.rate), not {', '.join(repr(k) for k in bad)}")
+        return v
 
     @field_validator("policies")
     @classmethod
@@ -304,7 +324,7 @@ def load(path, parameters: str | None = None, target: dict | None = None) -> Exp
     ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``; ``target`` replaces
     fields of its ``target`` section (the options of ``workforce target``)."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, "experiment")
     if parameters is not None:
         data["parameters"] = parameters
     if target:
@@ -425,7 +445,7 @@ def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str,
         problems = []
         for p in exc.problems:
             hit = covering_key(p.field, keys)
-            problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit else p)
+            problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit is not None else p)
         raise InputError(problems) from None
 
 
@@ -485,8 +505,9 @@ def check_outcome(scenario, key: str, final_year: int) -> str | None:
     parts = key.split(":")
     groups = [*scenario.groups, TOTAL]
     first = calendar.year_of(scenario.start)
-    if len(parts) != 3 or parts[0] not in GROUP_MEASURES or parts[1] not in groups or not parts[2].isdigit() \
-            or not first <= int(parts[2]) <= final_year:
+    year = whole_number(parts[2]) if len(parts) == 3 else None
+    if len(parts) != 3 or parts[0] not in GROUP_MEASURES or parts[1] not in groups or year is None \
+            or not first <= year <= final_year:
         return (f"an outcome as measure:group:year, with a measure in ({', '.join(GROUP_MEASURES)}), a group in "
                 f"({', '.join(groups)}) and a year from {first} to {final_year}")
     return None
@@ -691,11 +712,11 @@ def check_scheduler(address: str | None) -> None:
     protocol, sep, location = address.rpartition("://") if "://" in address else ("tcp", "", address)
     host, colon, port = location.rpartition(":")
     host = host.strip("[]")
-    if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or not port.isdigit() \
-            or not 1 <= int(port) <= 65535:
+    port = whole_number(port, 5)
+    if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or port is None or not 1 <= port <= 65535:
         raise InputError.one("--scheduler", "scheduler", SCHEDULER_EXPECTED, address)
     try:
-        socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS).close()
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
     except OSError as exc:
         reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
         raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {address} within "

@@ -212,7 +212,10 @@ class Lockstep:
         candidate = 0
         if self.runs >= self.max_runs:  # the budget is spent: no generation starts
             return {b: ([], 0, False) for b in requests}
-        while any(accepted[b] < wanted[b] and counted[b] < requests[b]["max_eval"] for b in requests):
+        # the budget is checked before every batch too: a block that accepts almost nothing would
+        # otherwise keep one generation sampling far past max_runs
+        while self.runs < self.max_runs and any(accepted[b] < wanted[b] and counted[b] < requests[b]["max_eval"]
+                                                for b in requests):
             missing = [b for b in requests if accepted[b] < wanted[b]]
             all_accepted = all(requests[b]["all_accepted"] for b in missing)
             rate = 1.0 if all_accepted else min(max(self.rates[b], 0.01) for b in missing)
@@ -324,8 +327,8 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
     stopped = True
     with tempfile.TemporaryDirectory(prefix="workforce-abc-") as folder, warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")  # inf - inf: the first threshold
+        threads = [threading.Thread(target=one, args=(b, folder), daemon=True) for b in range(len(blocks))]
         try:
-            threads = [threading.Thread(target=one, args=(b, folder), daemon=True) for b in range(len(blocks))]
             for t in threads:
                 t.start()
             lockstep.serve()
@@ -336,6 +339,14 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
             stopped = False
         finally:
             runner.close(stopped)
+            # a run that failed (or a stop) woke every block with the error: wait for their threads to
+            # let go of their databases, so that the folder is removed and the error raised is the run's own
+            with lockstep.condition:  # a stop may come while no block has been woken
+                lockstep.error = lockstep.error or (None if not stopped else RuntimeError("calibration stopped"))
+                lockstep.condition.notify_all()
+            for t in threads:
+                if t.is_alive():
+                    t.join(timeout=30)
         parts = [_block_result(history, block, population) for history, block in zip(histories, blocks)]
     rng = np.random.default_rng(stream_seed(seed, 0, 2**31 - 1, 0))
     names = [name for block in blocks for name in block.priors]

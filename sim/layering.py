@@ -26,7 +26,8 @@ import stat
 import time
 from pathlib import Path
 
-from .errors import InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special
+from .errors import (InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special,
+                     whole_number)
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -36,7 +37,7 @@ def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = Non
                  layers: list | None = None) -> dict:
     """The scenario data at ``path`` merged over the scenario it extends (recursively); the
     files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers``."""
-    data = read_yaml(path)
+    data = read_yaml(path, "scenario")
     if files is not None:
         files.append(Path(path))
     base_path = _extended(path, data.pop("extends", None), resolve, seen)
@@ -101,7 +102,7 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
     if not isinstance(name, str):
         raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
     path = calibration_file(name, scenario_path.parent, scenario_path)
-    document = read_yaml(path)
+    document = read_yaml(path, "parameters")
     overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
@@ -136,10 +137,10 @@ def _walk(data, keys: list[str]) -> tuple[int, object]:
     for n, key in enumerate(keys):
         if isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
-            node = node[int(key)]
-        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
+        elif isinstance(node, dict) and whole_number(key) is not None and whole_number(key) in node:
+            node = node[whole_number(key)]
+        elif isinstance(node, list) and whole_number(key) is not None and whole_number(key) < len(node):
+            node = node[whole_number(key)]
         else:
             return n, None
     return len(keys), node
@@ -270,13 +271,19 @@ def kept(cache: dict, key, paths, build, limit: int = 16):
     return value
 
 
-def ranges_file(name_or_path, relative_to: Path | None = None) -> Path:
+def ranges_file(name_or_path, relative_to: Path | None = None, file=None, field: str = "") -> Path:
     """A plausibility ranges file (``sim.plausibility``) a scenario names: a path (relative to
-    ``relative_to``, e.g. the scenario's folder) or a shipped name."""
+    ``relative_to``, e.g. the scenario's folder) or a shipped name. A problem names the ``file``
+    and ``field`` that gave it (an option, as ``--ranges``; default: the name itself)."""
     base = relative_to or Path.cwd()
     for candidate in (base / str(name_or_path), Path(str(name_or_path)), RANGES_DIR / str(name_or_path),
                       RANGES_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
+        if file is not None:
+            refuse_special(candidate, file, field)
     shipped = ", ".join(p.stem for p in sorted(RANGES_DIR.glob("*.yaml")))
-    raise InputError.one(name_or_path, "", f"an existing plausibility ranges file or a shipped one's name ({shipped})")
+    expected = f"an existing plausibility ranges file or a shipped one's name ({shipped})"
+    if file is None:
+        raise InputError.one(name_or_path, "", expected)
+    raise InputError.one(file, field, expected, name_or_path)

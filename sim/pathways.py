@@ -137,7 +137,7 @@ def _referred(path: Path, name, referrer, field: str) -> None:
 def load(path) -> nx.DiGraph:
     """Load and validate one pathway file into a graph whose nodes are ``pathway/stage``."""
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, "pathway")
     try:
         spec = PathwaySpec.model_validate(data)
     except ValidationError as exc:

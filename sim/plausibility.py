@@ -167,11 +167,12 @@ class Ranges(_Strict):
     file: str = ""  # set on loading
 
 
-def load_ranges(name_or_path, scenario) -> Ranges:
-    """Read and validate a ranges file against the scenario whose run it judges."""
-    path = ranges_file(name_or_path, Path(scenario.file).parent)
+def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
+    """Read and validate a ranges file against the scenario whose run it judges; a file that is
+    not there is named by the ``option`` that gave it (as ``--ranges``), if any."""
+    path = ranges_file(name_or_path, Path(scenario.file).parent, option, (option or "").lstrip("-"))
     try:
-        ranges = Ranges.model_validate(read_yaml(path))
+        ranges = Ranges.model_validate(read_yaml(path, "ranges"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems, f = [], str(path)
@@ -203,6 +204,10 @@ def load_ranges(name_or_path, scenario) -> Ranges:
         else:
             from . import calibration
 
+            found = calibration.not_history(read_yaml(history_file))
+            if found is not None:  # named by this file's key, not as the wrong file's every mismatch
+                raise InputError(problems + [Problem(f, "history.file", calibration.HISTORY_FILE,
+                                                     f"{found}: {ranges.history.file}")])
             targets = calibration.load(history_file)[0].targets
             problems += [Problem(f, f"history.unmet.{t}", f"a target of {history_file.name} ({', '.join(targets)})", t)
                          for t in ranges.history.unmet if t not in targets]
@@ -212,15 +217,16 @@ def load_ranges(name_or_path, scenario) -> Ranges:
     return ranges
 
 
-def scenario_ranges(scenario, ranges=None) -> Ranges:
-    """The ranges given (a ``Ranges``, a name or a path), else the ones the scenario names."""
+def scenario_ranges(scenario, ranges=None, option: str | None = None) -> Ranges:
+    """The ranges given (a ``Ranges``, a name or a path, by the command line's ``option`` if
+    given), else the ones the scenario names."""
     if isinstance(ranges, Ranges):
         return ranges
     name = ranges if ranges is not None else scenario.spec.plausibility
     if name is None:
         raise InputError.one(scenario.file, "plausibility", "a plausibility ranges file named by the scenario "
                                                             "(plausibility: <name>) or given (--ranges FILE)")
-    return load_ranges(name, scenario)
+    return load_ranges(name, scenario, option if ranges is not None else None)
 
 
 # ---- what the checks read ----------------------------------------------------------------------------

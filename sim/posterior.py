@@ -110,6 +110,18 @@ def whole_rows(path, table) -> None:
                              f"{table.index.nlevels + len(table.columns)} values under {len(table.columns)} names")
 
 
+def columns_once(path) -> None:
+    """Refuse a CSV table whose header names a column twice: pandas renames the second (``x`` to
+    ``x.1``), so a message would name a column the file does not have. Call after pandas read it."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh), [])
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise InputError.one(path, "columns", "each column named once", ", ".join(twice))
+
+
 def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> Posterior:
     """The posterior table ``name`` (beside ``parameter_file``, which names it) for the keys of
     ``fitted``, with as many rows as the file's ``parameter_sets`` says (if it says); a problem names
@@ -129,6 +141,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> 
         raise InputError.one(path, "", "a table of parameter sets (CSV: weight and one column per parameter)",
                              type(exc).__name__) from None
     whole_rows(path, table)
+    columns_once(path)
     names = [key if f.get("kind") != "scale" else f"{SCALE}{key}" for key, f in fitted.items()]
     expected = [WEIGHT, *names]
     if list(table.columns) != expected:

@@ -68,7 +68,7 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
-from .posterior import whole_rows
+from .posterior import columns_once, whole_rows
 
 METHODS = ("morris", "sobol")  # over the prior ranges
 PRIOR = "prior"
@@ -120,7 +120,12 @@ def samples(experiment: Experiment, methods=METHODS, space=PRIOR) -> dict[str, n
 def read_parameter_sets(path) -> pd.DataFrame:
     """A table of parameter sets (CSV or Parquet), such as a posterior's; checked against an
     experiment by ``parameter_points``."""
-    path = regular_file(path, "--over-posterior")
+    try:
+        path = regular_file(path)
+    except InputError as exc:  # named by the option that gave it
+        found = exc.problems[0].found
+        raise InputError.one("--over-posterior", "over_posterior", exc.problems[0].expected,
+                             str(path) if found is None else f"{found}: {path}") from None
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise InputError.one(path, "", "a table of parameter sets in a .csv or .parquet file", path.suffix or path.name)
@@ -131,6 +136,7 @@ def read_parameter_sets(path) -> pd.DataFrame:
                              type(exc).__name__) from None
     if suffix == ".csv":
         whole_rows(path, table)
+        columns_once(path)
     table.attrs["file"] = str(path)
     return table
 

@@ -24,7 +24,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import Problem, _short
+from .errors import Problem, _short, whole_number
 
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
 FORMAT = "range: [low, high] or scale: [low, high] (one of them), with low < high"
@@ -148,8 +148,8 @@ def spec_value(spec, dotted: str):
             node = getattr(node, key)
         elif isinstance(node, dict) and key in node:
             node = node[key]
-        elif isinstance(node, dict) and key.isdigit() and int(key) in node:
-            node = node[int(key)]
+        elif isinstance(node, dict) and whole_number(key) is not None and whole_number(key) in node:
+            node = node[whole_number(key)]
         else:
             raise KeyError(dotted)
     if node is None:

@@ -163,6 +163,12 @@ CASES = {
     "a back-test's scenario that is not there": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "scenario",
                                                      "an existing scenario file or a shipped scenario name",
                                                      with_backtest(scenario="gone.yaml")),
+    "a back-test refit with more workers than the memory holds": Case(
+        ["backtest", "bt.yaml", "--quiet", "--workers", "100000", "--out", "out"], "--workers", "workers",
+        "worker processes, as many as fit in this machine's memory",  # refused before the refit's file is written
+        with_backtest(posterior=None, fit="h.yaml", fit_until=2022)
+        | {"h.yaml": HISTORY, "tiny.yaml": changed(with_backtest()["tiny.yaml"], {
+            "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})}),
     "a back-test's posterior that is a folder": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "posterior",
                                                      REGULAR, with_backtest(posterior="folder") | {"folder": FOLDER}),
     "a back-test's posterior table with a rate out of range": Case(
@@ -194,6 +200,26 @@ CASES = {
                                                    "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    "a ranges file that is not there": Case(["plausibility", "tiny.yaml", "--ranges", "nope.yaml"], "--ranges",
+                                            "ranges", "an existing plausibility ranges file or a shipped one's name",
+                                            tiny()),
+    "a ranges file that is a folder": Case(["plausibility", "tiny.yaml", "--ranges", "folder"], "--ranges", "ranges",
+                                           REGULAR, tiny() | {"folder": FOLDER}),
+    # numbers written with digits int() refuses: a superscript ('²'.isdigit() is true), thousands of digits
+    "a scheduler port written with a superscript digit": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:\u00b2"],
+                                                              "--scheduler", "scheduler", "protocol://host:port",
+                                                              with_lever()),
+    "a scheduler port of thousands of digits": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:" + "9" * 5000],
+                                                    "--scheduler", "scheduler", "protocol://host:port", with_lever()),
+    "an outcome year of thousands of digits": Case(["sensitivity", "e.yaml", "--outcome", "fte:staff:" + "9" * 5000],
+                                                   "--outcome", "outcome", "an outcome as measure:group:year",
+                                                   with_lever()),
+    "an uncertain key indexed with a superscript digit": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.age_bands.\u00b2", "the dotted key of a value in the scenario",
+        with_lever() | {"e.yaml": changed(EXPERIMENT, {"uncertain": {"age_bands.\u00b2": {"range": [50, 56]}}})}),
+    "a calibration override indexed with a superscript digit": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "age_bands.\u00b2", "an existing field to override",
+        tiny(calibration="cal.yaml") | {"cal.yaml": {"name": "cal-v1", "overrides": {"age_bands.\u00b2": 56}}}),
     # an empty value is no value: never the option's default in silence
     "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
     "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),
@@ -260,6 +286,10 @@ CASES = {
     "a target argument that is not a number": Case(["target", "e.yaml"], "e.yaml", "target.argument",
                                                    "a numeric argument of the training_places lever (extra)",
                                                    with_target(argument="stage")),
+    "an empty list of sensitivity outcomes": Case(["sensitivity", "e.yaml"], "e.yaml", "sensitivity.outcomes",
+                                                  "at least one outcome measure:group:year (or no outcomes:",
+                                                  with_lever() | {"e.yaml": changed(EXPERIMENT, {
+                                                      "sensitivity": {"outcomes": []}})}),
     "an empty list of target values": Case(["target", "e.yaml"], "e.yaml", "target.values", "a list of 1 to",
                                            with_target(values=[])),
     "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",
@@ -399,6 +429,18 @@ CASES = {
         ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
                                         "post.csv": "weight,groups.staff.leaving.rate\n1,0.05,0.9\n1,0.06,0.9\n"}),
+    "parameter sets that are not there": Case(["sensitivity", "e.yaml", "--over-posterior", "nope.csv"],
+                                              "--over-posterior", "over_posterior", "an existing file", with_lever()),
+    "parameter sets that are a folder": Case(["sensitivity", "e.yaml", "--over-posterior", "sets.csv"],
+                                             "--over-posterior", "over_posterior", REGULAR,
+                                             with_lever() | {"sets.csv": FOLDER}),
+    "parameter sets naming a column twice": Case(
+        ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "columns", "each column named once",
+        with_lever() | {"sets.csv": "groups.staff.leaving.rate,groups.staff.leaving.rate\n" + "0.05,0.06\n" * 150}),
+    "a posterior table naming a column twice": Case(
+        ["run", "tiny.yaml"], "post.csv", "columns", "each column named once",
+        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
+                                        "post.csv": "weight,weight\n1,1\n"}),
     "parameter sets whose rows hold a value more than their header": Case(
         ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "<rows>",
         "as many values in each row as the header names columns",
@@ -464,6 +506,30 @@ CASES = {
     "an experiment's scenario that does not exist": Case(["batch", "e.yaml"], "e.yaml", "scenario",
                                                          "a scenario file (relative to e.yaml)",
                                                          {"e.yaml": changed(EXPERIMENT, {"scenario": "gone.yaml"})}),
+    # ---- a file of another kind: said to be one, not as each key it lacks or has ----
+    "an experiment given as a scenario": Case(["run", "e.yaml"], "e.yaml", "<top level>",
+                                              "a scenario file, not another kind of input file", with_lever()),
+    "a scenario given as an experiment": Case(["batch", "tiny.yaml"], "tiny.yaml", "<top level>",
+                                              "an experiment file, not another kind of input file", tiny()),
+    "a scenario given as a target's experiment": Case(["target", "tiny.yaml"], "tiny.yaml", "<top level>",
+                                                      "an experiment file, not another kind", tiny()),
+    "a scenario given to sensitivity": Case(["sensitivity", "tiny.yaml"], "tiny.yaml", "<top level>",
+                                            "an experiment file, not another kind", tiny()),
+    "a pathway given as a scenario": Case(["pathways", "course.yaml"], "course.yaml", "<top level>",
+                                          "a scenario file, not another kind", tiny()),
+    "an experiment given as a back-test": Case(["backtest", "e.yaml"], "e.yaml", "<top level>",
+                                               "a back-test file, not another kind", with_lever()),
+    "a scenario given as a parameter file": Case(["calibrate", "--evaluate", "tiny.yaml"], "tiny.yaml", "<top level>",
+                                                 "a calibration parameter file, not another kind", tiny()),
+    "a history as a scenario's calibration": Case(["run", "tiny.yaml"], "h.yaml", "<top level>",
+                                                  "a calibration parameter file, not another kind",
+                                                  tiny(calibration="h.yaml") | {"h.yaml": HISTORY}),
+    "an experiment as the scenario extended": Case(["run", "top.yaml"], "e.yaml", "<top level>",
+                                                   "a scenario file, not another kind",
+                                                   with_lever() | {"top.yaml": {"extends": "e.yaml"}}),
+    "a scenario as a population file": Case(
+        ["run", "tiny.yaml"], "course.yaml", "<top level>", "a population file, not another kind",
+        tiny(demand={"kind": "population", "population": "course.yaml", "service_use": "all"})),
     # ---- files that must not be quoted back ----
     "a credentials file as a scenario": Case(["run", "creds.yaml"], "creds.yaml", "password", "unknown key",
                                              {"creds.yaml": f"user: admin\npassword: {SECRET}\n"}),
@@ -547,6 +613,26 @@ def test_an_empty_dashboard_address_is_refused_not_served_on_every_address(monke
     monkeypatch.setattr(os, "execve", serve)
     assert main(["dashboard", "--host", "", "--port", "0"]) == 2
     assert has_problem(capsys.readouterr().err, "--host", "host", EMPTY)
+
+
+@pytest.mark.parametrize("host", ["no such host!", "192.0.2.1", "a" * 300],
+                         ids=["no name of an address", "another machine's address", "a name too long"])
+@pytest.mark.parametrize("port", ["0", "8799"])
+def test_a_dashboard_address_that_cannot_be_listened_on_is_refused_naming_the_host(monkeypatch, capsys, host, port):
+    """Named by --host, not by --port; and refused with --port 0 too, before a server is started."""
+    def serve(*args):
+        raise AssertionError("the dashboard was started")
+
+    monkeypatch.setattr(os, "execve", serve)
+    assert main(["dashboard", "--host", host, "--port", port]) == 2
+    assert has_problem(capsys.readouterr().err, "--host", "host", "an address or name of this machine to listen on")
+
+
+def test_a_dashboard_on_this_machine_is_started(monkeypatch, capsys):
+    started = []
+    monkeypatch.setattr(os, "execve", lambda path, command, env: started.append(command))
+    assert main(["dashboard", "--host", "127.0.0.1", "--port", "0"]) == 0
+    assert started and started[0][started[0].index("--host") + 1] == "127.0.0.1"
 
 
 def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp_path, monkeypatch, capsys):

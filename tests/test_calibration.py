@@ -257,7 +257,8 @@ def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitte
     err = fails(parameter_file=written({"calibration": "other"}))
     assert "bad-v1.yaml: calibration: expected the name of the history it is checked against (tiny" in err
     err = fails(parameter_file=directory / "history.yaml")  # the history is not a parameter file
-    assert "history.yaml: overrides: expected this required field" in err
+    assert "history.yaml: <top level>: expected a calibration parameter file, not another kind of input file " \
+           "(found 'a history-targets file (it has fit:)')" in err
     assert "--check-replications: check_replications: expected at least 2 (found 1)" in fails("--check-replications", "1")
     assert "--population: population: expected no fitting option with --evaluate" in fails("--population", "3")
     assert "--out-dir: out_dir: expected no fitting option" in fails("--out-dir", str(tmp_path))
@@ -345,3 +346,17 @@ def test_every_reason_the_model_records_is_known_to_the_targets():
     results = run(scenario.DEFAULT, seed=1, until=2023)
     flows = results.tidy().query("measure in ['joiners', 'leavers']").reason.dropna()
     assert set(flows) - {""} <= calibration.recorded_reasons(results.scenario)
+
+
+@pytest.mark.parametrize("named, kind", [
+    (calibration.CALIBRATION_DIR / f"{SHIPPED}.yaml", "a calibration parameter file"),
+    (scenario.SCENARIO_DIR / "wales-mh-2021.yaml", "a scenario file"),
+    (calibration.CALIBRATION_DIR / "backtest-2021-2024.yaml", "a back-test file"),
+], ids=["a parameter file", "a scenario", "a back-test file"])
+def test_a_file_of_another_kind_given_as_the_history_is_said_to_be_one(named, kind):
+    """One problem saying what the file is, not one for each key it lacks or has."""
+    with pytest.raises(calibration.InputError) as error:
+        calibration.load(named)
+    assert [(p.file, p.field) for p in error.value.problems] == [(str(named), "")]
+    assert error.value.problems[0].expected.startswith("a history-targets file")
+    assert error.value.problems[0].found.startswith(kind)

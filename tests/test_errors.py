@@ -149,3 +149,39 @@ def test_a_key_long_or_with_control_characters_is_named_by_a_short_printable_exc
     assert "tiny.yaml: '\\x1b[2J\\x07yyy" in err and "tiny.yaml: stocks.'\\x1b[2J\\x07yyy" in err, err
     assert str(InputError.one("f.csv", "groups.staff.leaving.rate, row 2", "x")) == \
         "f.csv: groups.staff.leaving.rate, row 2: expected x"  # a plain field as it is
+
+
+def test_every_shipped_input_file_is_of_its_own_kind():
+    """The keys that tell a file of another kind apart (errors.KINDS) never refuse a file of the kind itself."""
+    from conftest import REPO
+    from sim.errors import kind_of
+
+    data = REPO / "sim" / "data"
+    expected = {**{p: "scenario" for p in (data / "scenarios").glob("*.yaml")},
+                **{p: "pathway" for p in (data / "pathways").glob("*.yaml")},
+                **{p: "ranges" for p in (data / "plausibility").glob("*.yaml")},
+                **{p: "population" for p in (data / "demand").glob("*.yaml")},
+                **{p: "experiment" for p in (REPO / "experiments").glob("*.yaml")},
+                data / "calibration" / "history-2015-2021.yaml": "history",
+                data / "calibration" / "backtest-2021-2024.yaml": "backtest",
+                **{p: "parameters" for p in (data / "calibration").glob("wales-mh-v*.yaml")}}
+    assert len(expected) > 20
+    assert {p.name: (kind_of(read_yaml(p)) or ("none",))[0] for p in expected} == \
+        {p.name: kind for p, kind in expected.items()}
+
+
+@pytest.mark.parametrize("kind", ["scenario", "experiment", "pathway", "history", "backtest", "parameters",
+                                  "ranges", "population"])
+def test_a_file_of_another_kind_is_refused_saying_which_it_is(tmp_path, kind):
+    path = tmp_path / "given.yaml"
+    path.write_text(yaml.safe_dump({"name": "x", "policies": {}}))  # an experiment's key
+    if kind == "experiment":
+        assert read_yaml(path, kind) == {"name": "x", "policies": {}}
+        return
+    with pytest.raises(InputError) as error:
+        read_yaml(path, kind)
+    [problem] = error.value.problems
+    assert (problem.file, problem.field, problem.found) == (str(path), "", "an experiment file (it has policies:)")
+    assert problem.expected.endswith("file, not another kind of input file")
+    with pytest.raises(InputError):  # read before and found good as a mapping: refused as well
+        read_yaml(path, kind)

@@ -389,6 +389,22 @@ def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, ch
     assert has_problem(str(info.value), "bad.yaml", field, expected), str(info.value)
 
 
+@pytest.mark.parametrize("named, kind", [
+    ("wales-mh-v6", "a calibration parameter file"),
+    (str(scenario.SCENARIO_DIR / "wales-mh-2021.yaml"), "a scenario file"),
+    (str(layering.RANGES_DIR / "wales-mh.yaml"), "a plausibility ranges file"),
+], ids=["a parameter file", "a scenario", "a ranges file"])
+def test_a_history_file_of_the_wrong_kind_is_said_to_be_one_naming_the_key(tmp_path, tiny, named, kind):
+    """One problem, at history.file: not one for each key of the wrong file that a history lacks or has."""
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({**RANGES, "history": {"file": named, "within_sd": 3,
+                                                                            "source": "test"}}))
+    with pytest.raises(InputError) as info:
+        plausibility.load_ranges(tmp_path / "bad.yaml", tiny)
+    assert [(p.field, p.file) for p in info.value.problems] == [("history.file", str(tmp_path / "bad.yaml"))]
+    assert has_problem(str(info.value), "bad.yaml", "history.file", "a history-targets file"), str(info.value)
+    assert kind in str(info.value.problems[0].found)
+
+
 def test_every_shipped_range_cites_its_source_or_says_it_is_an_assumption():
     for path in layering.RANGES_DIR.glob("*.yaml"):
         ranges = plausibility.load_ranges(path, scenario.load())
