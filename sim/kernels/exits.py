@@ -56,7 +56,8 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
 
 @numba.njit(cache=True)
 def retirement(retired, retired_mho, due, now, returning, salts, return_share, band_by_month, max_age_months, codes,
-               statuses, gone, key, sex, birth_month, group, stage, status, active, state, return_due, return_until, next_due, columns, at):
+               statuses, gone, key, sex, birth_month, group, stage, status, active, state, return_due, return_until,
+               next_due, columns, at):
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
     ``codes[1]``): those who will come back stay active, due back within a year (``will_return``;
     ``salts``: return, return_delay); then the returners of ``due`` whose stay has ended leave
