@@ -88,7 +88,8 @@ def test_a_lever_moves_its_group_only_with_an_interval_over_replications():
     result = simulate(Inputs(until=2023, replications=3, retention=20, retention_group="nursing"))
     table = {r["group"]: r for r in rows(result)}
     nursing = table["nursing"]
-    assert nursing["difference"] > 50 and nursing["difference_low"] < nursing["difference_high"]
+    # a fifth of about two years' 110-140 nurse leavers at the posterior's rates: at least 25 FTE more
+    assert nursing["difference"] > 25 and nursing["difference_low"] < nursing["difference_high"]
     assert nursing["policy_low"] < nursing["policy_high"]  # a band, not one seed
     assert all(r["difference"] == 0 for g, r in table.items() if g not in ("nursing", "total"))  # common random numbers
     assert table["training"]["policy"] > 0  # trainees in service, apart from FTE in post
