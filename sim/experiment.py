@@ -505,6 +505,15 @@ def to_overrides(spec, parameters: dict) -> dict:
 # ---- one run ----------------------------------------------------------------------------------------
 def simulate(job: Job):
     """Run one job: the tidy table labelled with the job, or (with ``job.outcomes``) a dict of outcomes."""
+    results = _results(job)
+    tidy = results.tidy()
+    if job.outcomes is not None:
+        return pick(tidy, job.outcomes)
+    return _labelled(job, tidy)
+
+
+def _results(job: Job):
+    """The job's run, made: its ``sim.results.Results``."""
     from .model import WorkforceModel
     from .results import Results
 
@@ -516,9 +525,10 @@ def simulate(job: Job):
     model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), collect="yearly",
                            rng=job.seed)
     model.run()
-    tidy = Results(model=model, seed=job.seed).tidy()
-    if job.outcomes is not None:
-        return pick(tidy, job.outcomes)
+    return Results(model=model, seed=job.seed)
+
+
+def _labelled(job: Job, tidy: pd.DataFrame) -> pd.DataFrame:
     labels = pd.DataFrame({"policy": job.policy, "parameter_set": job.parameter_set, "replication": job.replication,
                            "seed": job.seed}, index=tidy.index)
     return pd.concat([labels, tidy], axis=1)
@@ -528,9 +538,52 @@ def run_file(job: Job) -> bytes:
     """Run one job of a batch: the bytes of its Parquet file, encoded where it ran. A run's table
     pickled to the batch's process is twenty times its Parquet file, and the batch's process would
     then encode it too, taking a core from the workers."""
-    contents = parquet_bytes(simulate(job))
+    contents = table_bytes(run_table(job))
     _settle_worker()
     return contents
+
+
+def run_table(job: Job):
+    """``simulate(job)``'s table as Arrow, made from the tidy table's columns (``Results.tidy_columns``)
+    with no table of pandas between: the same columns, types and metadata as ``pyarrow.Table.from_pandas``
+    gives of it, without converting a Python string a row."""
+    import pyarrow as pa
+
+    columns = _results(job).tidy_columns()
+    n = len(columns["value"])
+    labels = [pa.repeat(pa.scalar(job.policy, pa.large_string()), n),
+              *(np.full(n, value, dtype=np.int64) for value in (job.parameter_set, job.replication, job.seed))]
+    schema = _run_schema(job, columns)
+    arrays = [pa.array(column) for column in [*labels, *columns.values()]]
+    return pa.Table.from_arrays([a if a.type == f.type else a.cast(f.type) for a, f in zip(arrays, schema)],
+                                schema=schema)
+
+
+_RUN_SCHEMA: dict = {}  # the run table's Arrow schema, pandas' metadata included, by its columns' types
+
+
+def _run_schema(job: Job, columns: dict):
+    """The schema ``pyarrow.Table.from_pandas`` gives ``simulate(job)``'s table: worked out once a process,
+    from a table of its first row."""
+    import pyarrow as pa
+
+    key = tuple((name, str(column.type) if isinstance(column, pa.Array) else column.dtype.str)
+                for name, column in columns.items())
+    if key not in _RUN_SCHEMA:
+        first = pd.DataFrame({name: pd.array(column[:1], dtype="str") if isinstance(column, pa.Array) else column[:1]
+                              for name, column in columns.items()})
+        _RUN_SCHEMA[key] = pa.Schema.from_pandas(_labelled(job, first), preserve_index=False)
+    return _RUN_SCHEMA[key]
+
+
+def table_bytes(table) -> bytes:
+    """An Arrow table's Parquet file, as ``DataFrame.to_parquet(path, index=False)`` writes the same table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="snappy")
+    return sink.getvalue().to_pybytes()
 
 
 _WORKER = {"started": False, "settled": False}  # this process is a pool's worker (``_start_worker``); and settled
@@ -548,17 +601,6 @@ def _settle_worker() -> None:
         _WORKER["settled"] = True
         gc.collect()
         gc.freeze()
-
-
-def parquet_bytes(table: pd.DataFrame) -> bytes:
-    """A table's Parquet file (as ``table.to_parquet(path, index=False)`` writes), converted on one thread:
-    pyarrow would start a pool of threads for each table."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False, nthreads=1), sink, compression="snappy")
-    return sink.getvalue().to_pybytes()
 
 
 def pick(tidy: pd.DataFrame, keys) -> dict[str, float]:
