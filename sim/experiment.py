@@ -523,7 +523,7 @@ def _results(job: Job):
                                             "during the batch; rerun it)")
                           for name in _differ(dict(job.inputs), scenario.inputs)])
     model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), collect="yearly",
-                           rng=job.seed)
+                           rng=job.seed, copy=False)  # a copy only for levers: nothing else changes the scenario
     model.run()
     return Results(model=model, seed=job.seed)
 

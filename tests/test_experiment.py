@@ -275,6 +275,25 @@ def test_a_runs_file_is_its_table_encoded_where_it_ran(tmp_path):
                                                                  check_metadata=True)
 
 
+def test_a_batchs_runs_share_the_compiled_scenario_and_leave_it_as_compiled(tmp_path):
+    """A batch's run without levers runs on the compiled scenario itself (no copy of its own); one with
+    levers changes only its own copy."""
+    import pickle
+
+    def snapshot(s):
+        return pickle.dumps({k: v.model_dump() if hasattr(v, "model_dump") else v
+                             for k, v in sorted(vars(s).items()) if k not in ("graph", "posterior")})
+
+    loaded = experiment.load(write(tmp_path, {"years": 2, "replications": 2}))
+    jobs = [job for job in loaded.jobs() if job.parameter_set == 0]
+    assert {job.policy for job in jobs} == {"baseline", "retain_nurses", "more_places"}
+    shared = {job.replication: scenario.compiled(job.scenario, job.overrides, job.posterior_set) for job in jobs}
+    before = {r: snapshot(s) for r, s in shared.items()}
+    for job in jobs:
+        assert (experiment._results(job).model.inputs is shared[job.replication]) == (job.policy == "baseline")
+    assert {r: snapshot(s) for r, s in shared.items()} == before
+
+
 def test_rerunning_skips_runs_already_written(tmp_path):
     loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
     first = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
