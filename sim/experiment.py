@@ -37,6 +37,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -647,31 +648,55 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
 
 # ---- executors --------------------------------------------------------------------------------------
 def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = None, quiet: bool = False,
-            desc: str = "runs", client=None):
+            desc: str = "runs", client=None, together=None):
     """Yield ``(job, fn(job))`` as jobs finish, with a progress bar (time left) unless ``quiet``.
 
     ``scheduler``: None for local worker processes (one in-process worker if ``workers`` is
     1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler. ``client``: a
     Dask client (``dask_client``) kept by the caller across several calls, which this call leaves open.
+    ``together``: a key of a job; jobs with the same key are run one after another by one worker, up to
+    ``TOGETHER`` at a time (``chunks``), so that they share what it keeps (a scenario compiled for them).
     """
     from tqdm import tqdm
 
     workers = max(1, workers or os.cpu_count() or 1)
     if not jobs:
         return
+    tasks, call = (jobs, fn) if together is None else (chunks(jobs, together), partial(_each, fn))
     with tqdm(total=len(jobs), desc=desc, unit="run", disable=quiet, smoothing=0.05, dynamic_ncols=True) as bar:
         if scheduler or client is not None:
-            results = _dask(fn, jobs, workers, scheduler, client)
+            results = _dask(call, tasks, workers, scheduler, client)
         elif workers == 1:
-            results = ((job, fn(job)) for job in jobs)
+            results = ((task, call(task)) for task in tasks)
         else:
-            results = _processes(fn, jobs, workers)
+            results = _processes(call, tasks, workers)
         try:
-            for job, result in results:
-                bar.update(1)
-                yield job, result
+            for task, result in results:
+                for job, one in ([(task, result)] if together is None else zip(task, result, strict=True)):
+                    bar.update(1)
+                    yield job, one
         finally:  # the caller stopped early, failed or was interrupted: the workers stop now
             results.close()
+
+
+TOGETHER = 4  # jobs sharing a key run by one worker at a time (``execute``): few, so that the workers finish together
+
+
+def chunks(jobs: list, key) -> list[list]:
+    """``jobs`` in lists of up to ``TOGETHER`` with the same ``key(job)``, in the order each key first comes."""
+    groups: dict = {}
+    for job in jobs:
+        groups.setdefault(key(job), []).append(job)
+    return [group[i: i + TOGETHER] for group in groups.values() for i in range(0, len(group), TOGETHER)]
+
+
+def _each(fn, jobs: list) -> list:
+    return [fn(job) for job in jobs]
+
+
+def same_scenario(job: Job) -> tuple:
+    """What a job's compiled scenario depends on (``sim.scenario.compiled``): jobs alike share it."""
+    return job.scenario, repr(list(job.overrides.items())), job.posterior_set
 
 
 def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.results")) -> ProcessPoolExecutor:
@@ -900,7 +925,8 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
                 (runs / policy).mkdir(exist_ok=True)
         except OSError as exc:
             raise stopped(exc) from None
-        with closing(execute(run_file, todo, workers, scheduler, quiet, desc=experiment.name)) as finished:
+        with closing(execute(run_file, todo, workers, scheduler, quiet, desc=experiment.name,
+                             together=same_scenario)) as finished:
             for job, contents in finished:
                 try:
                     folders.atomic_write(runs / job.file, lambda p: Path(p).write_bytes(contents))

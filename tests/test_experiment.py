@@ -294,6 +294,15 @@ def test_a_batchs_runs_share_the_compiled_scenario_and_leave_it_as_compiled(tmp_
     assert {r: snapshot(s) for r, s in shared.items()} == before
 
 
+def test_jobs_sharing_a_compiled_scenario_run_together_a_few_at_a_time(tmp_path):
+    """A batch gives a worker the runs of one compiled scenario (a replication's policies, the replications
+    drawing the same posterior set) together, up to ``TOGETHER`` at a time, in the order they first come."""
+    assert experiment.chunks(list(range(11)), lambda j: j % 2) == [[0, 2, 4, 6], [8, 10], [1, 3, 5, 7], [9]]
+    jobs = experiment.load(write(tmp_path, {"years": 1, "replications": 3})).jobs()
+    for chunk in experiment.chunks(jobs, experiment.same_scenario):
+        assert len({(job.parameter_set, job.posterior_set) for job in chunk}) == 1
+
+
 def test_rerunning_skips_runs_already_written(tmp_path):
     loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
     first = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
