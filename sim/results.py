@@ -142,26 +142,12 @@ class Results:
                       np.tile(measure.codes_of(RECRUITMENT), n_groups), reason.code(""), unit.code("people_per_year"))
         kinds = [(k, measure.code(kind)) for k, kind in enumerate(flows.KINDS)]
         group_rank = _ranks(groups)
-        for snapshot, months in self.yearly_records():
+        yearly = self.yearly_records()
+        by_group_values, by_stage_values = self._snapshot_values([snapshot for snapshot, _ in yearly])
+        for (snapshot, months), values, stage_values in zip(yearly, by_group_values, by_stage_values):
             year, day = calendar.year_of(snapshot["month"]), date.code(calendar.label(snapshot["month"]))
-            headcount = np.array(list(m.group_totals(snapshot, "stage_headcount").values()))
-            fte = np.array(list(m.group_totals(snapshot, "stage_fte").values()))
-            vacancies = np.array(list(m.vacancies(snapshot).values()))
-            establishment = snapshot["establishment_fte"]
-            in_service = np.where(s.stage_workforce & s.stage_training, snapshot["stage_fte"], 0.0)
-            in_training = np.bincount(s.stage_group, weights=in_service, minlength=n_groups)
-            gap = establishment - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
-            need_gap = snapshot["need_fte"] - snapshot["post_fte"]  # need less supply in post; negative: a surplus
-            if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
-                gap = gap + snapshot["feedbacks"]["gap_change"]
-                need_gap = need_gap + snapshot["feedbacks"]["gap_change"]
-            rate = [v / e if e > 0 else 0.0 for v, e in zip(vacancies.tolist(), establishment.tolist())]
-            values = np.column_stack([headcount, fte, snapshot["post_fte"], in_training, establishment, vacancies, rate,
-                                      gap, snapshot["need_fte"], need_gap, snapshot["welsh_headcount"],
-                                      snapshot["welsh_fte"]]).astype(np.float64)  # in GROUP_MEASURES' order
-            block(year, day, *by_group, values.ravel())
-            block(year, day, *by_stage, np.column_stack([snapshot["stage_headcount"], snapshot["stage_fte"]])
-                  .astype(np.float64).ravel())
+            block(year, day, *by_group, values)
+            block(year, day, *by_stage, stage_values)
             if months:
                 recruitment = np.sum([record["recruitment"] for record in months], axis=0)
                 block(year, day, *recruiting, recruitment.T.ravel())
@@ -196,6 +182,37 @@ class Results:
                             column[end - size: end] = part
             out[name] = words[name].strings(column) if name in TEXT else column
         return out
+
+    def _snapshot_values(self, snapshots: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """The values of each snapshot's group measures (a row per snapshot: by group, in ``GROUP_MEASURES``'
+        order) and stage measures (by stage, headcount then FTE), worked out for all the snapshots at once
+        with the same additions, in the same order, as one snapshot at a time."""
+        s = self.scenario
+        n, n_groups = len(snapshots), len(s.groups)
+
+        def stacked(key):
+            return np.array([snapshot[key] for snapshot in snapshots])
+
+        def by_group(values):  # each snapshot's sums over its stages by group, stage by stage as np.bincount adds
+            cells = (np.arange(n)[:, None] * n_groups + s.stage_group[None, :]).ravel()
+            return np.bincount(cells, weights=values.ravel(), minlength=n * n_groups).reshape(n, n_groups)
+
+        headcount, fte = stacked("stage_headcount"), stacked("stage_fte")
+        establishment, post, need = stacked("establishment_fte"), stacked("post_fte"), stacked("need_fte")
+        in_training = by_group(np.where(s.stage_workforce & s.stage_training, fte, 0.0))
+        vacancies = np.maximum(establishment - post, 0.0)
+        gap = establishment - post  # demand less supply in post; negative: over establishment
+        need_gap = need - post  # need less supply in post; negative: a surplus
+        for i, snapshot in enumerate(snapshots):
+            if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
+                gap[i] = gap[i] + snapshot["feedbacks"]["gap_change"]
+                need_gap[i] = need_gap[i] + snapshot["feedbacks"]["gap_change"]
+        rate = np.divide(vacancies, establishment, out=np.zeros_like(vacancies), where=establishment > 0)
+        values = np.stack([by_group(np.where(s.stage_workforce, headcount, 0.0)),
+                           by_group(np.where(s.stage_workforce, fte, 0.0)), post, in_training, establishment,
+                           vacancies, rate, gap, need, need_gap, stacked("welsh_headcount"), stacked("welsh_fte")],
+                          axis=2).astype(np.float64)  # in GROUP_MEASURES' order
+        return values.reshape(n, -1), np.stack([headcount, fte], axis=2).astype(np.float64).reshape(n, -1)
 
     def summary(self, measure: str = "fte") -> pd.DataFrame:
         """Year x group table of one group measure, with a total column."""
