@@ -37,8 +37,8 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -530,6 +530,7 @@ def _results(job: Job):
 
 
 def _labelled(job: Job, tidy: pd.DataFrame) -> pd.DataFrame:
+    """The tidy table with the job's policy, parameter set, replication and seed in front."""
     labels = pd.DataFrame({"policy": job.policy, "parameter_set": job.parameter_set, "replication": job.replication,
                            "seed": job.seed}, index=tidy.index)
     return pd.concat([labels, tidy], axis=1)

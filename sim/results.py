@@ -164,8 +164,8 @@ class Results:
         rows = feedbacks.tidy_rows(self) + unused.tidy_rows(self)
         if rows:
             columns = list(zip(*rows))
-            blocks.append((np.array(columns[0]), *(words[name].codes_of(column) for name, column
-                                                    in zip(TEXT, columns[1:7])), np.array(columns[7], dtype=np.float64)))
+            text = (words[name].codes_of(column) for name, column in zip(TEXT, columns[1:7]))
+            blocks.append((np.array(columns[0]), *text, np.array(columns[7], dtype=np.float64)))
         sizes = [len(b[-1]) for b in blocks]
         out = {}
         for i, name in enumerate(COLUMNS):  # a column's blocks: arrays, or one value for the block's rows
