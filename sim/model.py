@@ -92,11 +92,15 @@ class WorkforceModel(mesa.Model):
         rng: seed (an int is used as the run seed directly) or numpy Generator, as in Mesa.
         processes: the monthly processes in the order they run (default ``STEP_ORDER``); a new one
             is a ``sim.processes.Process`` that declares what it reads and keeps.
+        copy: a compiled scenario given is copied, for the model's levers (and anyone holding the
+            model) to change. ``False`` runs a model without interventions on the scenario as given,
+            shared, for a caller that changes neither it nor the model's (a batch's run, made and
+            read once: ``sim.experiment``); a model with interventions copies it all the same.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
                  overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
-                 rng=None, processes=STEP_ORDER):
+                 rng=None, processes=STEP_ORDER, copy: bool = True):
         super().__init__(rng=rng)
         self.process_types = tuple(processes)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
@@ -106,7 +110,8 @@ class WorkforceModel(mesa.Model):
                 raise ValueError("overrides apply while loading: pass a scenario name or path with them")
             if not set(self.process_types) <= set(scenario.processes):
                 raise ValueError("the scenario was loaded for other processes: load it with processes=")
-            self.inputs = scenario.copy()  # interventions change this model's copy, never a shared one
+            # interventions change this model's copy, never a shared one
+            self.inputs = scenario.copy() if copy or interventions else scenario
         else:
             self.inputs = scenario_module.load(scenario, overrides, processes=self.process_types)
         self.interventions = list(interventions)
@@ -152,7 +157,7 @@ class WorkforceModel(mesa.Model):
         self._mark = self.events.mark
         self._collect()
         self._latest: tuple[int, dict] | None = None
-        self._collector = mesa.DataCollector(model_reporters=self._reporters())
+        self._collector: mesa.DataCollector | None = None  # made when first read (``datacollector``)
         self.running = self.now < self.end
 
     # ---- the step -------------------------------------------------------------------------
@@ -381,6 +386,8 @@ class WorkforceModel(mesa.Model):
         runs never read; filled here, the collector holds exactly what collecting after every
         step would have collected.
         """
+        if self._collector is None:
+            self._collector = mesa.DataCollector(model_reporters=self._reporters())
         collector = self._collector
         for month in range(len(collector._collection_steps), len(self.history)):
             report = self._report(month)

@@ -57,11 +57,28 @@ GROUP_MEASURES = (("headcount", "people"), ("fte", "fte"), ("in_post_fte", "fte"
                   ("welsh_speaking_headcount", "people"), ("welsh_speaking_fte", "fte"))
 
 
-def _rows_block(blocks: list, rows: list[tuple]) -> None:
-    """Rows given as tuples, as a block of columns (none if there are no rows)."""
-    if rows:
-        blocks.append(tuple(np.array(column, dtype=object) if i not in (0, 7) else np.array(column)
-                            for i, column in enumerate(zip(*rows))))
+TEXT = ("date", "group", "stage", "measure", "reason", "unit")  # the tidy table's columns of text
+
+
+class _Words:
+    """The text of one column of the tidy table, as codes into its own list of words: a column of
+    a few dozen words repeated over thousands of rows is made into Arrow strings by one ``take``,
+    not by converting a Python string a row."""
+
+    def __init__(self):
+        self.codes: dict[str, int] = {}
+
+    def code(self, word: str) -> int:
+        return self.codes.setdefault(word, len(self.codes))
+
+    def codes_of(self, words) -> np.ndarray:
+        codes = self.codes
+        return np.array([codes.setdefault(w, len(codes)) for w in words], dtype=np.int32)
+
+    def strings(self, codes: np.ndarray):
+        import pyarrow as pa
+
+        return pa.array(list(self.codes), type=pa.large_string()).take(pa.array(codes))
 
 
 def _ranks(names: np.ndarray) -> np.ndarray:
@@ -96,66 +113,106 @@ class Results:
         return out
 
     def tidy(self) -> pd.DataFrame:
-        """One row per year x group (x stage) x measure; flows summed over the year to the snapshot.
+        """One row per year x group (x stage) x measure; flows summed over the year to the snapshot."""
+        return pd.DataFrame({name: pd.array(column, dtype="str") if name in TEXT else column
+                             for name, column in self.tidy_columns().items()})
+
+    def tidy_columns(self) -> dict:
+        """The columns of ``tidy`` (``COLUMNS``): year and value as arrays, the text as Arrow strings.
         Built a block of rows at a time (each year's group measures, stage measures, recruitment,
-        flows), column by column: a batch builds one for every run."""
+        flows), column by column, the text as codes: a batch builds one for every run."""
         s, m = self.scenario, self.model
         groups, stages = np.array(s.groups, dtype=object), np.array(s.stages, dtype=object)
         n_groups, n_stages = len(groups), len(stages)
-        blocks = []
+        words = {name: _Words() for name in TEXT}
+        date, group, stage, measure, reason, unit = (words[name] for name in TEXT)
+        blocks = []  # (year, date, group, stage, measure, reason, unit, value): codes or arrays of codes
 
-        def block(year, date, group, stage, measure, reason, unit, value):
-            blocks.append((np.full(len(value), year), np.full(len(value), date, dtype=object), group, stage, measure,
-                           reason, unit, np.asarray(value, dtype=np.float64)))
+        def block(year, day, *rest):
+            blocks.append((year, day, *rest[:-1], np.asarray(rest[-1], dtype=np.float64)))
 
-        by_group = (np.repeat(groups, len(GROUP_MEASURES)), np.full(n_groups * len(GROUP_MEASURES), "all", dtype=object),
-                    np.tile(np.array([measure for measure, _ in GROUP_MEASURES], dtype=object), n_groups),
-                    np.full(n_groups * len(GROUP_MEASURES), "", dtype=object),
-                    np.tile(np.array([unit for _, unit in GROUP_MEASURES], dtype=object), n_groups))
-        by_stage = (np.repeat(groups[s.stage_group], 2), np.repeat(stages, 2),
-                    np.tile(np.array(["stage_headcount", "stage_fte"], dtype=object), n_stages),
-                    np.full(2 * n_stages, "", dtype=object), np.tile(np.array(["people", "fte"], dtype=object), n_stages))
-        recruiting = (np.repeat(groups, len(RECRUITMENT)), np.full(n_groups * len(RECRUITMENT), "all", dtype=object),
-                      np.tile(np.array(RECRUITMENT, dtype=object), n_groups),
-                      np.full(n_groups * len(RECRUITMENT), "", dtype=object),
-                      np.full(n_groups * len(RECRUITMENT), "people_per_year", dtype=object))
+        group_codes, stage_codes = group.codes_of(s.groups), stage.codes_of(s.stages)
+        by_group = (np.repeat(group_codes, len(GROUP_MEASURES)), stage.code("all"),
+                    np.tile(measure.codes_of([name for name, _ in GROUP_MEASURES]), n_groups), reason.code(""),
+                    np.tile(unit.codes_of([name for _, name in GROUP_MEASURES]), n_groups))
+        by_stage = (np.repeat(group_codes[s.stage_group], 2), np.repeat(stage_codes, 2),
+                    np.tile(measure.codes_of(["stage_headcount", "stage_fte"]), n_stages), reason.code(""),
+                    np.tile(unit.codes_of(["people", "fte"]), n_stages))
+        recruiting = (np.repeat(group_codes, len(RECRUITMENT)), stage.code("all"),
+                      np.tile(measure.codes_of(RECRUITMENT), n_groups), reason.code(""), unit.code("people_per_year"))
+        kinds = [(k, measure.code(kind)) for k, kind in enumerate(flows.KINDS)]
         group_rank = _ranks(groups)
-        for snapshot, months in self.yearly_records():
-            year, date = calendar.year_of(snapshot["month"]), calendar.label(snapshot["month"])
-            headcount = np.array(list(m.group_totals(snapshot, "stage_headcount").values()))
-            fte = np.array(list(m.group_totals(snapshot, "stage_fte").values()))
-            vacancies = np.array(list(m.vacancies(snapshot).values()))
-            establishment = snapshot["establishment_fte"]
-            in_service = np.where(s.stage_workforce & s.stage_training, snapshot["stage_fte"], 0.0)
-            in_training = np.bincount(s.stage_group, weights=in_service, minlength=n_groups)
-            gap = establishment - snapshot["post_fte"]  # demand less supply in post; negative: over establishment
-            need_gap = snapshot["need_fte"] - snapshot["post_fte"]  # need less supply in post; negative: a surplus
-            if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
-                gap = gap + snapshot["feedbacks"]["gap_change"]
-                need_gap = need_gap + snapshot["feedbacks"]["gap_change"]
-            rate = [v / e if e > 0 else 0.0 for v, e in zip(vacancies.tolist(), establishment.tolist())]
-            values = np.column_stack([headcount, fte, snapshot["post_fte"], in_training, establishment, vacancies, rate,
-                                      gap, snapshot["need_fte"], need_gap, snapshot["welsh_headcount"],
-                                      snapshot["welsh_fte"]]).astype(np.float64)  # in GROUP_MEASURES' order
-            block(year, date, *by_group, values.ravel())
-            block(year, date, *by_stage, np.column_stack([snapshot["stage_headcount"], snapshot["stage_fte"]])
-                  .astype(np.float64).ravel())
+        yearly = self.yearly_records()
+        by_group_values, by_stage_values = self._snapshot_values([snapshot for snapshot, _ in yearly])
+        for (snapshot, months), values, stage_values in zip(yearly, by_group_values, by_stage_values):
+            year, day = calendar.year_of(snapshot["month"]), date.code(calendar.label(snapshot["month"]))
+            block(year, day, *by_group, values)
+            block(year, day, *by_stage, stage_values)
             if months:
                 recruitment = np.sum([record["recruitment"] for record in months], axis=0)
-                block(year, date, *recruiting, recruitment.T.ravel())
+                block(year, day, *recruiting, recruitment.T.ravel())
                 summed = flows.total([m.flows(record) for record in months])
                 counts, reasons = summed.counts, np.array(summed.reasons, dtype=object)
-                reason_rank = _ranks(reasons)
-                for k, kind in enumerate(flows.KINDS):  # by group and reason name
+                reason_rank, reason_codes = _ranks(reasons), reason.codes_of(summed.reasons)
+                for k, kind in kinds:  # by group and reason name
                     g, r = np.nonzero(counts[k])
                     order = np.lexsort((reason_rank[r], group_rank[g]))
                     g, r = g[order], r[order]
-                    block(year, date, groups[g], np.full(len(g), "all", dtype=object),
-                          np.full(len(g), kind, dtype=object), reasons[r],
-                          np.full(len(g), "people_per_year", dtype=object), counts[k, g, r])
+                    block(year, day, group_codes[g], stage.code("all"), kind, reason_codes[r],
+                          unit.code("people_per_year"), counts[k, g, r])
         # measures of the feedbacks in force, if any (sim.feedbacks); what caps left unused, if anything (sim.unused)
-        _rows_block(blocks, feedbacks.tidy_rows(self) + unused.tidy_rows(self))
-        return pd.DataFrame(dict(zip(COLUMNS, (np.concatenate(parts) for parts in zip(*blocks)))))
+        rows = feedbacks.tidy_rows(self) + unused.tidy_rows(self)
+        if rows:
+            columns = list(zip(*rows))
+            text = (words[name].codes_of(column) for name, column in zip(TEXT, columns[1:7]))
+            blocks.append((np.array(columns[0]), *text, np.array(columns[7], dtype=np.float64)))
+        sizes = [len(b[-1]) for b in blocks]
+        out = {}
+        for i, name in enumerate(COLUMNS):  # a column's blocks: arrays, or one value for the block's rows
+            parts = [b[i] for b in blocks]
+            arrays = [isinstance(part, np.ndarray) for part in parts]
+            if all(arrays):
+                column = np.concatenate(parts)
+            else:
+                column = np.repeat(np.array([0 if a else part for part, a in zip(parts, arrays)]), sizes)
+                if any(arrays):
+                    ends = np.cumsum(sizes).tolist()
+                    for part, a, size, end in zip(parts, arrays, sizes, ends):
+                        if a:
+                            column[end - size: end] = part
+            out[name] = words[name].strings(column) if name in TEXT else column
+        return out
+
+    def _snapshot_values(self, snapshots: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """The values of each snapshot's group measures (a row per snapshot: by group, in ``GROUP_MEASURES``'
+        order) and stage measures (by stage, headcount then FTE), worked out for all the snapshots at once
+        with the same additions, in the same order, as one snapshot at a time."""
+        s = self.scenario
+        n, n_groups = len(snapshots), len(s.groups)
+
+        def stacked(key):
+            return np.array([snapshot[key] for snapshot in snapshots])
+
+        def by_group(values):  # each snapshot's sums over its stages by group, stage by stage as np.bincount adds
+            cells = (np.arange(n)[:, None] * n_groups + s.stage_group[None, :]).ravel()
+            return np.bincount(cells, weights=values.ravel(), minlength=n * n_groups).reshape(n, n_groups)
+
+        headcount, fte = stacked("stage_headcount"), stacked("stage_fte")
+        establishment, post, need = stacked("establishment_fte"), stacked("post_fte"), stacked("need_fte")
+        in_training = by_group(np.where(s.stage_workforce & s.stage_training, fte, 0.0))
+        vacancies = np.maximum(establishment - post, 0.0)
+        gap = establishment - post  # demand less supply in post; negative: over establishment
+        need_gap = need - post  # need less supply in post; negative: a surplus
+        for i, snapshot in enumerate(snapshots):
+            if "gap_change" in snapshot.get("feedbacks", {}):  # new roles meeting other groups' demand (sim.feedbacks)
+                gap[i] = gap[i] + snapshot["feedbacks"]["gap_change"]
+                need_gap[i] = need_gap[i] + snapshot["feedbacks"]["gap_change"]
+        rate = np.divide(vacancies, establishment, out=np.zeros_like(vacancies), where=establishment > 0)
+        values = np.stack([by_group(np.where(s.stage_workforce, headcount, 0.0)),
+                           by_group(np.where(s.stage_workforce, fte, 0.0)), post, in_training, establishment,
+                           vacancies, rate, gap, need, need_gap, stacked("welsh_headcount"), stacked("welsh_fte")],
+                          axis=2).astype(np.float64)  # in GROUP_MEASURES' order
+        return values.reshape(n, -1), np.stack([headcount, fte], axis=2).astype(np.float64).reshape(n, -1)
 
     def summary(self, measure: str = "fte") -> pd.DataFrame:
         """Year x group table of one group measure, with a total column."""

@@ -275,6 +275,34 @@ def test_a_runs_file_is_its_table_encoded_where_it_ran(tmp_path):
                                                                  check_metadata=True)
 
 
+def test_a_batchs_runs_share_the_compiled_scenario_and_leave_it_as_compiled(tmp_path):
+    """A batch's run without levers runs on the compiled scenario itself (no copy of its own); one with
+    levers changes only its own copy."""
+    import pickle
+
+    def snapshot(s):
+        return pickle.dumps({k: v.model_dump() if hasattr(v, "model_dump") else v
+                             for k, v in sorted(vars(s).items()) if k not in ("graph", "posterior")})
+
+    loaded = experiment.load(write(tmp_path, {"years": 2, "replications": 2}))
+    jobs = [job for job in loaded.jobs() if job.parameter_set == 0]
+    assert {job.policy for job in jobs} == {"baseline", "retain_nurses", "more_places"}
+    shared = {job.replication: scenario.compiled(job.scenario, job.overrides, job.posterior_set) for job in jobs}
+    before = {r: snapshot(s) for r, s in shared.items()}
+    for job in jobs:
+        assert (experiment._results(job).model.inputs is shared[job.replication]) == (job.policy == "baseline")
+    assert {r: snapshot(s) for r, s in shared.items()} == before
+
+
+def test_jobs_sharing_a_compiled_scenario_run_together_a_few_at_a_time(tmp_path):
+    """A batch gives a worker the runs of one compiled scenario (a replication's policies, the replications
+    drawing the same posterior set) together, up to ``TOGETHER`` at a time, in the order they first come."""
+    assert experiment.chunks(list(range(11)), lambda j: j % 2) == [[0, 2, 4, 6], [8, 10], [1, 3, 5, 7], [9]]
+    jobs = experiment.load(write(tmp_path, {"years": 1, "replications": 3})).jobs()
+    for chunk in experiment.chunks(jobs, experiment.same_scenario):
+        assert len({(job.parameter_set, job.posterior_set) for job in chunk}) == 1
+
+
 def test_rerunning_skips_runs_already_written(tmp_path):
     loaded = experiment.load(write(tmp_path, {"years": 1, "replications": 1}))
     first = experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
