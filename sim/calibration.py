@@ -78,7 +78,7 @@ class Target(_Strict):
     # below a millionth (1e-300, say) would square into infinity for every run, leaving the fit nothing to choose by
     value: Annotated[float, Field(strict=True, ge=-MAX_STOCK, le=MAX_STOCK, allow_inf_nan=False)]
     sd: Annotated[float, Field(strict=True, ge=1e-6, le=MAX_STOCK, allow_inf_nan=False)]
-    source: str
+    source: Annotated[str, Field(min_length=3)]  # where the figure is published, as a ranges file's sources
     measure: Literal["fte", "headcount"] = "fte"
     years: list[Year] = []
     relative: Annotated[bool, Field(strict=True)] = False

@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, read_yaml
-from .fields import Fraction, Month, Probability
+from .fields import MAX_STOCK, Fraction, Month, Probability
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result"]
@@ -153,7 +153,7 @@ class HistoryRanges(_Strict):
 class Ranges(_Strict):
     name: str
     description: str = ""
-    min_count: Annotated[int, Field(strict=True, ge=1)] = 20
+    min_count: Annotated[int, Field(strict=True, ge=1, le=MAX_STOCK)] = 20  # more than any run holds: nothing judged
     entry_age: ByStage
     mean_entry_age: dict[str, Range] = {}  # by stage, where a mean age at entry is published
     selection_age: ByStage

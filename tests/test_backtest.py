@@ -82,7 +82,7 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     small = {"population": 10, "generations": 2, "max_runs": 200, "seed": 2, "check_replications": 2}
     config = history(tmp_path, targets={**early, "headcount_change": TARGETS["headcount_change"]},
                      fit=[LEAVING], settings=small)
-    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "x"}}
+    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "test"}}
     spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2022, replications=3, targets=later)
     result = backtest.backtest(spec, out_dir=tmp_path / "refit", quiet=True)
     fitted = yaml.safe_load((tmp_path / "refit" / "tiny-backtest.yaml").read_text())
@@ -101,7 +101,7 @@ def test_a_refit_without_an_out_folder_leaves_no_files_behind(tmp_path, monkeypa
     early = {"leaver_rate": {**TARGETS["leaver_rate"], "years": [2021, 2022]}}
     small = {"population": 10, "generations": 1, "max_runs": 20, "seed": 2, "check_replications": 2}
     config = history(tmp_path, targets=early, fit=[LEAVING], settings=small)
-    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "x"}}
+    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "test"}}
     spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2022, replications=2, targets=later)
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))

@@ -86,7 +86,7 @@ def with_target(**target_changes) -> dict:
 
 HISTORY = {"name": "h", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
            "targets": {"grow": {"kind": "change", "group": "staff", "years": [2020, 2022], "value": 5.0, "sd": 2.0,
-                                "source": "x"}},
+                                "source": "test"}},
            "settings": {"population": 10, "generations": 1, "max_runs": 20}}
 
 
@@ -100,7 +100,7 @@ def with_history(**changes) -> dict:
 
 def with_backtest(**changes) -> dict:
     """The tiny scenario to 2024 and a back-test of it with a posterior of its leaving rate (with changes)."""
-    target = {"kind": "change", "group": "staff", "years": [2021, 2023], "value": -5.0, "sd": 2.0, "source": "x"}
+    target = {"kind": "change", "group": "staff", "years": [2021, 2023], "value": -5.0, "sd": 2.0, "source": "test"}
     backtest = {"name": "bt", "posterior": "cal.yaml", "scenario": "tiny.yaml", "replications": 2, "seed": 0,
                 "targets": {"t": target}}
     return tiny(end="2024-03") | {"cal.yaml": FITTED | {"posterior": "post.csv"}, "bt.yaml": backtest | changes,
@@ -147,6 +147,9 @@ CASES = {
     "a calibration target matched within 1e-300": Case(
         CALIBRATE, "h.yaml", "targets.grow.sd", "a number greater than or equal to 1e-06",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"sd": 1e-300}})),
+    "a calibration target citing nothing": Case(
+        CALIBRATE, "h.yaml", "targets.grow.source", "at least 3 characters",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"source": "x"}})),
     "a relative change of a group with nobody at first": Case(
         CALIBRATE, "h.yaml", "targets.grow.relative", "a change from a year with some fte (group staff has none in "
                                                       "2020 in this run), or relative: false",

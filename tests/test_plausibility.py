@@ -370,11 +370,12 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
     ({"coming_back": {"period": ["2021-07", "2022-06"], "within_se": 2, "source": "test",
                       "aged_55_59": {"staff": {"share": 44, "source": "test"}}}}, "coming_back.aged_55_59.staff.share",
      "a number less than or equal to 1"),
+    ({"min_count": 10**30}, "min_count", "a number less than or equal to 10000000"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
         "selection for a stage nobody is selected for", "history met within infinitely many sds",
         "retirees coming back of an unknown group", "retirees coming back in a reversed period",
-        "retirees coming back as a percentage"])
+        "retirees coming back as a percentage", "more people than any run holds"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():
