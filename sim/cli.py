@@ -532,7 +532,8 @@ def _compare(args) -> int:
     from . import analysis
 
     results = folders.results_folder(args.results)
-    out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv")
+    out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv",
+                             suffixes=(".csv",))
     batch = folders.load(results, kind="batch")  # its manifest read as report and batch read it
     table = analysis.compare(results, args.measure)
     for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):

@@ -50,12 +50,14 @@ def check_folder(path, option: str = "--out") -> Path:
     return _check(Path(path), option, "folder")
 
 
-def check_file(path, option: str = "--out") -> Path:
+def check_file(path, option: str = "--out", suffixes: tuple[str, ...] = ()) -> Path:
     """``path`` as a file results can be written to, in a folder that can be; else an ``InputError``.
 
     The file is replaced by a rename (``atomic_write``), so what is there is refused first: a device,
     pipe or socket (it would become a plain file), and a file of a results folder (its manifest, a
     table, a run), which would be lost; a report or comparison written there before may be rewritten.
+    With ``suffixes`` (``.csv``), a name ending otherwise is refused: its format is what is written,
+    and ``comparison.parquet`` holding a CSV table would mislead whoever opens it.
     """
     path = _check(Path(path), option, "file")
     refuse_special(path, option, _field(option))
@@ -64,6 +66,9 @@ def check_file(path, option: str = "--out") -> Path:
         raise InputError.one(option, _field(option), f"a new file, or a report or comparison, not a file of the "
                                                      f"results in {folder} (it would be replaced: choose another "
                                                      f"name)", str(path))
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise InputError.one(option, _field(option), f"a file name ending in {' or '.join(suffixes)} (the format "
+                                                     "written)", str(path))
     return path
 
 

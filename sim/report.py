@@ -482,7 +482,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
 def write(paths, out=None) -> Path:
     """Write the report (default ``<first directory>/report.html``); return its path."""
     paths = [folders.results_folder(p) for p in paths]  # a file given as results is named as such, not --out
-    out = folders.check_file(Path(out) if out is not None else paths[0] / "report.html")
+    out = folders.check_file(Path(out) if out is not None else paths[0] / "report.html", suffixes=(".html", ".htm"))
     text = build(paths)
     folders.atomic_write(out, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return out

@@ -847,6 +847,17 @@ def test_an_output_file_that_is_a_named_pipe_is_refused_and_left_as_it_is(batch_
     assert "wrote" not in out and "drew" not in out and stat.S_ISFIFO(os.stat(pipe).st_mode)
 
 
+@pytest.mark.parametrize("command, name", [("compare", "comparison.parquet"), ("report", "report.csv"),
+                                           ("report", "report")])
+def test_an_output_file_named_for_another_format_is_refused(batch_results, tmp_path, capsys, command, name):
+    """The format written is the command's own: a CSV table in ``comparison.parquet`` would mislead."""
+    assert main([command, str(batch_results), "--out", str(tmp_path / name)]) == 2
+    out, err = capsys.readouterr()
+    expected = "a file name ending in .csv" if command == "compare" else "a file name ending in .html or .htm"
+    assert has_problem(err, "--out", "out", expected), err
+    assert not (tmp_path / name).exists() and "wrote" not in out
+
+
 @pytest.mark.parametrize("command, name", [("compare", "manifest.json"), ("compare", "runs/keep/p000-r0000.parquet"),
                                            ("report", "manifest.json"), ("report", "experiment.yaml")])
 def test_an_output_file_over_a_file_of_the_results_is_refused(batch_results, tmp_path, capsys, command, name):
