@@ -373,6 +373,8 @@ def _safe_loader():
 
 _SafeLoader = _safe_loader()
 _MERGE = "tag:yaml.org,2002:merge"
+_INT = "tag:yaml.org,2002:int"
+_INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
 
 
 def _check_keys(path, root) -> None:
@@ -393,7 +395,9 @@ def _check_keys(path, root) -> None:
         seen.add(id(node))
         if depth > MAX_DEPTH:
             raise InputError.one(path, "", f"a document nested at most {MAX_DEPTH} deep")
-        if isinstance(node, SequenceNode):
+        if isinstance(node, ScalarNode):
+            _check_digits(path, node, where)
+        elif isinstance(node, SequenceNode):
             stack.extend((child, f"{where}.{i}" if where else str(i), depth + 1) for i, child in enumerate(node.value))
         elif isinstance(node, MappingNode):
             firsts: dict[tuple, object] = {}
@@ -407,6 +411,17 @@ def _check_keys(path, root) -> None:
                                                           f"{first.start_mark.line + 1} and again on line "
                                                           f"{key.start_mark.line + 1})")
                 stack.append((value, field, depth + 1))
+
+
+def _check_digits(path, node, field: str) -> None:
+    """Refuse a YAML integer longer than Python will read (``sys.get_int_max_str_digits``), naming
+    its field and line, before the loader's conversion fails with Python's own message."""
+    import sys
+
+    limit = sys.get_int_max_str_digits() or _INT_DIGITS
+    if node.tag == _INT and len(node.value) > limit:
+        raise InputError.one(path, field, f"a number of at most {limit:,} digits",
+                             f"{len(node.value):,} characters on line {node.start_mark.line + 1}")
 
 
 def _check_size(path, data) -> None:

@@ -25,6 +25,17 @@ def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
     assert has_problem(str(info.value), "twice.yaml", "a.b", "'b' is on line 2 and again on line 4"), str(info.value)
 
 
+def test_an_integer_longer_than_python_reads_is_named_by_its_field_and_line(tmp_path):
+    path = tmp_path / "long.yaml"
+    path.write_text("a:\n  b: [1, " + "9" * 5000 + "]\n")
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert has_problem(str(info.value), "long.yaml", "a.b.1", "a number of at most 4,300 digits"), str(info.value)
+    assert "5,000 characters on line 2" in str(info.value)
+    path.write_text("a: " + "9" * 4300 + "\n")
+    assert read_yaml(path) == {"a": int("9" * 4300)}  # up to the limit, read as written
+
+
 def test_what_yaml_keeps_apart_or_merges_on_purpose_is_not_a_duplicate(tmp_path):
     path = tmp_path / "fine.yaml"
     path.write_text("base: &b {x: 1, y: 2}\nd: {<<: *b, x: 5}\nplaces: {2019: 1, '2019': 2}\ne: *b\n")
