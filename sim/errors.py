@@ -12,6 +12,7 @@ import pickle
 import re
 import reprlib
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -416,10 +417,10 @@ def _check_keys(path, root) -> None:
 def _check_digits(path, node, field: str) -> None:
     """Refuse a YAML integer longer than Python will read (``sys.get_int_max_str_digits``), naming
     its field and line, before the loader's conversion fails with Python's own message."""
-    import sys
-
+    if node.tag != _INT:
+        return
     limit = sys.get_int_max_str_digits() or _INT_DIGITS
-    if node.tag == _INT and len(node.value) > limit:
+    if len(node.value) > limit:
         raise InputError.one(path, field, f"a number of at most {limit:,} digits",
                              f"{len(node.value):,} characters on line {node.start_mark.line + 1}")
 

@@ -84,11 +84,15 @@ def band_table(rates, n_bands: int) -> np.ndarray:
     return np.full((2, n_bands), float(rates))
 
 
-def band_lengths(rates) -> list[int]:
-    """The lengths of a BandRates value's lists (none for one number), each to be one per age band."""
+def band_problem(rates, bands: list[int]) -> tuple[str, str] | None:
+    """What is wrong with a BandRates value for the age bands ``bands`` (their lower bounds, in
+    years), as (expected, found): a list not of one value per band; None if nothing is."""
     if isinstance(rates, BySex):
-        return [len(rates.female), len(rates.male)]
-    return [len(rates)] if isinstance(rates, list) else []
+        lengths = [len(rates.female), len(rates.male)]
+    else:
+        lengths = [len(rates)] if isinstance(rates, list) else []
+    wrong = [n for n in lengths if n != len(bands)]
+    return (f"one value per age band ({len(bands)} bands: {bands})", f"{wrong[0]} values") if wrong else None
 
 
 def _yearly_probability(value):

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import calendar
 from .errors import InputError, Problem
-from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, Year, band_lengths,
+from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, Year, band_problem,
                      band_table)
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
@@ -316,10 +316,9 @@ class RetireAndReturn(Lever):
     def problems(self, s):
         problems: list = []
         g = _groups(s, self.groups, problems)
-        wrong = [n for n in band_lengths(self.share) if n != len(s.band_edges)]
+        wrong = band_problem(self.share, (s.band_edges // 12).tolist())
         if wrong:
-            problems.append(("share", f"one value per age band ({len(s.band_edges)} bands: "
-                                      f"{(s.band_edges // 12).tolist()})", f"{wrong[0]} values"))
+            problems.append(("share", *wrong))
         if not problems and self.retirement_factor is not None and self.retirement_factor > 1.0:
             problems += _factor_problems("retirement_factor", self.retirement_factor, s.retire_monthly[g],
                                          "retirement rate")

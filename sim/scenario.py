@@ -27,7 +27,7 @@ from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name, refuse_special
-from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_lengths,
+from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
                      band_table, check_age)
 from .people import SECTORS
 from .processes.order import STEP_ORDER
@@ -513,10 +513,9 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                     f"a group defined in {path.name} ({', '.join(spec.groups)})", node["staff_group"]))
 
     def band_check(where: str, rates):
-        wrong = [n for n in band_lengths(rates) if n != nb]
+        wrong = band_problem(rates, spec.age_bands)
         if wrong:
-            problems.append(Problem(f, where, f"one value per age band ({nb} bands: {spec.age_bands})",
-                                    f"{wrong[0]} values"))
+            problems.append(Problem(f, where, *wrong))
 
     for name, g in spec.groups.items():
         band_check(f"groups.{name}.participation.part_time_share", g.participation.part_time_share)
