@@ -109,6 +109,12 @@ def with_backtest(**changes) -> dict:
 
 CALIBRATION = {"name": "cal-v1", "overrides": {"groups.staff.leaving.rate": 0.05}}
 FITTED = CALIBRATION | {"fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shipped": 0.0}}}
+
+
+def with_posterior(table: str) -> dict:
+    """The tiny scenario calibrated by a parameter file whose posterior table is ``table`` (CSV text)."""
+    return tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"}, "post.csv": table}
+
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
 SCHEDULER = "a Dask scheduler answering at"
 PLAIN = "a plain name (letters, digits"
@@ -409,17 +415,14 @@ CASES = {
         tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "nosuch.csv"}}),
     "a posterior table with other parameters": Case(
         ["run", "tiny.yaml"], "post.csv", "columns", "weight, groups.staff.leaving.rate",
-        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
-                                        "post.csv": "weight,groups.staff.joiners.per_year\n1,0.05\n"}),
+        with_posterior("weight,groups.staff.joiners.per_year\n1,0.05\n")),
     "a posterior table with a negative weight": Case(
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
-        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
-                                        "post.csv": "weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n"}),
+        with_posterior("weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n")),
     "a posterior table with a rate out of range": Case(
         ["run", "tiny.yaml", "--replications", "2"], "post.csv", "groups.staff.leaving.rate, row 2",
         "a probability in [0, 1]",
-        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
-                                        "post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
+        with_posterior("weight,groups.staff.leaving.rate\n0,0.05\n1,5\n")),
     "a posterior table with a factor that leaves a rate out of range": Case(
         ["run", "tiny.yaml", "--replications", "2"], "post.csv", "scale:groups.staff.leaving.rate, row 2",
         "a factor that leaves groups.staff.leaving.rate a probability in [0, 1]",
@@ -430,8 +433,7 @@ CASES = {
            "post.csv": "weight,scale:groups.staff.leaving.rate\n0,1\n1,-3\n"}),
     "a posterior table whose rows hold a value more than its header": Case(
         ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
-        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
-                                        "post.csv": "weight,groups.staff.leaving.rate\n1,0.05,0.9\n1,0.06,0.9\n"}),
+        with_posterior("weight,groups.staff.leaving.rate\n1,0.05,0.9\n1,0.06,0.9\n")),
     "parameter sets that are not there": Case(["sensitivity", "e.yaml", "--over-posterior", "nope.csv"],
                                               "--over-posterior", "over_posterior", "an existing file", with_lever()),
     "parameter sets that are a folder": Case(["sensitivity", "e.yaml", "--over-posterior", "sets.csv"],
@@ -442,8 +444,7 @@ CASES = {
         with_lever() | {"sets.csv": "groups.staff.leaving.rate,groups.staff.leaving.rate\n" + "0.05,0.06\n" * 150}),
     "a posterior table naming a column twice": Case(
         ["run", "tiny.yaml"], "post.csv", "columns", "each column named once",
-        tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"},
-                                        "post.csv": "weight,weight\n1,1\n"}),
+        with_posterior("weight,weight\n1,1\n")),
     "parameter sets whose rows hold a value more than their header": Case(
         ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "<rows>",
         "as many values in each row as the header names columns",
