@@ -38,6 +38,7 @@ from sim import scenario as scenario_module
 from sim.analysis import _summary, paired, run_values
 from sim.errors import InputError, _short
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
+from sim.labels import by_age_band
 
 TITLE = "Welsh mental health workforce: policy levers"
 ALL = "every group"
@@ -273,7 +274,7 @@ def describe(lever, s) -> str:
     if d["lever"] == "retention":
         return f"{1 - lever.factor:.0%} fewer leavers ({groups}){when}"
     if d["lever"] == "retire_and_return":
-        return f"{lever.share:.0%} of retirees return ({groups}){when}"
+        return f"retirees returning ({groups}){when}: {by_age_band(lever.share, s.spec.age_bands)}"
     if d["lever"] == "ltft_training":
         return f"{lever.share:.0%} of psychiatry trainees train less than full time{when}"
     if d["lever"] == "recruitment":

@@ -179,6 +179,35 @@ def month_text(m) -> str:
     return period.strftime("%B %Y") if period is not None else ""
 
 
+def by_age_band(rates, bands: list[int]) -> str:
+    """A share by age band (a number, a list a band, or one list for each sex, as a scenario or a
+    lever gives it) in words: "56% under 60, 37% from 60"; ``bands`` are the bands' lower bounds in
+    years. Bands of the same share are named together."""
+    if isinstance(rates, dict) or hasattr(rates, "female"):
+        female, male = (rates["female"], rates["male"]) if isinstance(rates, dict) else (rates.female, rates.male)
+        if list(female) != list(male):
+            return f"women {by_age_band(list(female), bands)}; men {by_age_band(list(male), bands)}"
+        rates = list(female)
+    if not isinstance(rates, (list, tuple)):
+        return f"{rates:.0%}"
+    runs: list[list] = []  # [share, first band, last band]
+    for i, share in enumerate(rates):
+        if runs and runs[-1][0] == share:
+            runs[-1][2] = i
+        else:
+            runs.append([share, i, i])
+    if len(runs) == 1:
+        return f"{runs[0][0]:.0%}"
+
+    def ages(first: int, last: int) -> str:
+        if first == 0:
+            return f"under {bands[last + 1]}"
+        if last == len(bands) - 1:
+            return f"from {bands[first]}"
+        return f"{bands[first]} to {bands[last + 1] - 1}"
+    return ", ".join(f"{share:.0%} {ages(first, last)}" for share, first, last in runs)
+
+
 _SHIPPED = []
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import folders, pages
 from .errors import InputError, read_yaml
+from .labels import by_age_band
 
 # ---- the report ----------------------------------------------------------------------------------
 ACRONYMS = [
@@ -273,8 +274,9 @@ def _run_messages(summary: pd.DataFrame, groups: list[str], names: dict, first: 
 
 
 # ---- a batch directory ----
-def lever_words(d: dict) -> str:
-    """A lever (as an experiment file gives it) in words."""
+def lever_words(d: dict, bands: list[int]) -> str:
+    """A lever (as an experiment file gives it) in words; ``bands``: the scenario's age bands (lower
+    bounds, years), which a share by age band is given for."""
     kind = d.get("lever")
     groups = ", ".join(g.replace("_", " ") for g in d.get("groups") or []) or "every group"
     stages = ", ".join(s.replace("/", ": ").replace("_", " ") for s in d.get("stages") or [])
@@ -297,14 +299,14 @@ def lever_words(d: dict) -> str:
     if kind == "retire_and_return":
         parts = []
         if d.get("share") is not None:
-            parts.append(f"{d['share']:.0%} of retirees return")
+            parts.append(f"retirees returning {by_age_band(d['share'], bands)}")
         if d.get("hours_cut") is not None:
             parts.append(f"with {d['hours_cut']:.0%} fewer hours")
         if d.get("stay_years"):
             parts.append(f"for {d['stay_years'][0]:g} to {d['stay_years'][1]:g} years")
         if d.get("retirement_factor") is not None:
             parts.append(f"retirement rates x {d['retirement_factor']:g}")
-        return f"Retire and return ({groups}): {', '.join(parts)}{when}."
+        return f"Retire and return ({groups}): {'; '.join(parts)}{when}."
     if kind == "ltft_training":
         frac = f" at {d['fraction'][0]:.0%} to {d['fraction'][1]:.0%} of full time" if d.get("fraction") else ""
         extra = f"; {d['extra_places']:.0%} more places to make up the time" if d.get("extra_places") else ""
@@ -352,7 +354,7 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
     described = {k: (v or {}).get("description", "") for k, v in (spec.get("policies") or {}).items()} \
         if isinstance(spec, dict) else {}
     policies = [{"name": name, "description": described.get(name, ""),
-                 "levers": [lever_words(x) for x in levers] or ["No lever: the baseline."]}
+                 "levers": [lever_words(x, d.scenario.spec.age_bands) for x in levers] or ["No lever: the baseline."]}
                 for name, levers in m["policies"].items() if name != "baseline"]
     moved = shown[(shown.policy != "baseline") & (shown.group != "total")]
     top = list(moved.assign(size=moved.diff_mean.abs()).groupby("group")["size"].max().sort_values(ascending=False)

@@ -96,7 +96,7 @@ def test_a_lever_moves_its_group_only_with_an_interval_over_replications():
 
 
 def test_each_input_becomes_its_lever_from_the_chosen_year():
-    from sim.app import Inputs, compiled, levers, overrides
+    from sim.app import Inputs, compiled, describe, levers, overrides
 
     inputs = Inputs(retention=20, retention_group="nursing", return_share=10, ltft_share=30, recruits=40,
                     recruit_group="psychiatry", start_year=2023, growth=1.5, feedbacks=("workload",))
@@ -109,6 +109,7 @@ def test_each_input_becomes_its_lever_from_the_chosen_year():
     assert chosen[0].stage == "nursing/pre_registration_degree" and chosen[0].extra == 25
     assert chosen[1].factor == pytest.approx(0.8) and chosen[1].groups == ["nursing"]
     assert chosen[2].share == pytest.approx(list(s.return_share[0, 0] + 0.1))  # each age band's, 10 points up
+    assert describe(chosen[2], s) == "retirees returning (Registered nurses) from 2023-03: 66% under 60, 47% from 60"
     assert chosen[-2].share == pytest.approx(0.3) and chosen[-1].groups == ["psychiatry"]
     assert levers(Inputs(), s) == [] and overrides(Inputs(), s) == {}
     changes = overrides(inputs, s)

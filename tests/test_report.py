@@ -494,3 +494,14 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
     out, err = capsys.readouterr()
     assert has_problem(err, f"{folder}/{name}", field, expected) and "Traceback" not in err, err
     assert out == "" and not (tmp_path / "report.html").exists()
+
+
+def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():
+    bands = [0, 25, 30, 35, 45, 55, 60, 65]
+    lever = {"lever": "retire_and_return", "groups": ["nursing"], "share": [0.6] * 6 + [0.4] * 2,
+             "stay_years": [2, 4], "start": "2022-04"}
+    assert report.lever_words(lever, bands) == ("Retire and return (nursing): retirees returning 60% under 60, "
+                                                "40% from 60; for 2 to 4 years, from 2022-04.")
+    by_sex = {**lever, "share": {"female": [0.6] * 8, "male": [0.5] * 8}, "stay_years": None}
+    assert report.lever_words(by_sex, bands) == \
+        "Retire and return (nursing): retirees returning women 60%; men 50%, from 2022-04."
