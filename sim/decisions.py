@@ -33,6 +33,8 @@ DECISIONS: dict[str, str] = {
     # entering a stage (sim.model, sim.kernels.entry)
     "ltft": "a trainee entering a stage: less than full time or not",
     "ltft_fraction": "a less-than-full-time trainee: their training fraction",
+    "extra_time": "a trainee entering a stage: taking time beyond its duration (time out, an extension) or not",
+    "extra_time_length": "a trainee taking extra time: how long",
     "hours_on_entry": "a person taking up a post: part time or not",
     "hours_on_entry_fraction": "a part-timer taking up a post: their FTE within the part-time range",
     "exit": "a person entering a stage: the threshold of their next exit (sim.processes.exits)",

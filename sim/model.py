@@ -71,8 +71,8 @@ _ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stag
 def _entry_tables(s) -> tuple:
     """The scenario's tables that entering a stage reads (``sim.kernels.entry``)."""
     return (s.stage_training, s.stage_group, s.stage_pathway, s.group_sector, s.stage_months, s.stage_ltft_share,
-            s.stage_ltft_range, s.stage_ltft_persist, s.part_time_share, s.part_time_range, s._band_by_month,
-            s.band_ends, s.max_age_months)
+            s.stage_ltft_range, s.stage_ltft_persist, s.stage_extra_share, s.stage_extra_months, s.part_time_share,
+            s.part_time_range, s._band_by_month, s.band_ends, s.max_age_months)
 
 
 class WorkforceModel(mesa.Model):
@@ -217,7 +217,7 @@ class WorkforceModel(mesa.Model):
         ids = np.asarray(ids, dtype=np.int64)
         stage = as_each(stage, np.int16)
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
-                                    "hours_first_review"), now, p.key, ids)
+                                    "hours_first_review", "extra_time", "extra_time_length"), now, p.key, ids)
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
         events = self.events

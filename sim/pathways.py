@@ -61,6 +61,26 @@ class LTFT(BaseModel):
         return self
 
 
+Years = Annotated[float, Field(strict=True, gt=0.0, le=10.0, allow_inf_nan=False)]
+
+
+class ExtraTime(BaseModel):
+    """Time in a training stage beyond its duration, for a share of its entrants: time out of
+    programme (research, a career break), parental leave, an extension after an annual review, or a
+    longer curriculum (dual training). Those who take it stay in the stage, as trainees, for extra
+    ``years`` drawn uniformly from the range; it adds to the time LTFT training takes."""
+
+    model_config = ConfigDict(extra="forbid")
+    share: Probability
+    years: tuple[Years, Years]
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.years[0] > self.years[1]:
+            raise ValueError("years as [low, high] with low <= high")
+        return self
+
+
 class StageSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str | None = None
@@ -74,6 +94,7 @@ class StageSpec(BaseModel):
     duration_years: Annotated[float, Field(strict=True, gt=0.0, le=60.0, allow_inf_nan=False)] | None = None
     attrition: Probability = 0.0
     ltft: LTFT | None = None
+    extra_time: ExtraTime | None = None
     transitions: dict[str, Probability] = {}
 
     @model_validator(mode="after")
@@ -82,6 +103,8 @@ class StageSpec(BaseModel):
             raise ValueError("duration_years for a stage with transitions")
         if self.duration_years is not None and not self.transitions:
             raise ValueError("transitions for a stage with a duration (or drop duration_years)")
+        if self.extra_time is not None and not (self.training and self.duration_years is not None):
+            raise ValueError("extra_time only on a training stage with a duration")
         if self.transitions:
             total = sum(self.transitions.values())
             if abs(total - 1.0) > 1e-6:
@@ -316,6 +339,9 @@ def describe(graph: nx.DiGraph, pathway: str | None = None) -> str:
         kind = "training" if d["training"] else "post"
         duration = f"{d['duration_years']:g} y" if d["duration_years"] else "final"
         extra = f", attrition {d['attrition']:.0%}" if d["attrition"] else ""
+        if d.get("extra_time"):
+            x = d["extra_time"]
+            extra += f", {x['share']:.0%} take {x['years'][0]:g}-{x['years'][1]:g} y more"
         lines.append(f"  {node:<44} {d['staff_group']:<24} {kind:<8} {duration}{extra}")
         for _, target, e in graph.out_edges(node, data=True):
             lines.append(f"      -> {target:<40} {e['probability']:.3f}")

@@ -137,7 +137,7 @@ class StockRanges(_Strict):
 
 class TimeRanges(_Strict):
     route: Range  # median time in stage as a multiple of the route's span of durations
-    ltft_share: Range  # LTFT share of those completing a stage, as a multiple of the pathway's share
+    ltft_share: Range  # share of those completing a stage LTFT or with extra time, as a multiple of the pathway's
 
 
 class HistoryRanges(_Strict):
@@ -492,19 +492,21 @@ def steady_state(run: Run, ranges: Ranges) -> pd.DataFrame:
 
 def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
     """Median time from entry to the end of each timed stage, for those who complete it (progress, or
-    leave by a pathway exit at its end), full time and less than full time, against the pathway's
-    duration (LTFT: the duration over the stage's LTFT fraction range); and the share completing it
-    less than full time against the pathway's LTFT share for their sexes. The event log does not record the route:
-    a stay longer than the full-time duration was less than full time (only LTFT lengthens a stage)."""
+    leave by a pathway exit at its end), on time and later, against the pathway's duration (later: the
+    duration over the stage's LTFT fraction range, and its extra time's range added); and the share
+    completing it later against the pathway's LTFT share for their sexes and its share taking extra
+    time. The event log does not record the route: a stay longer than the full-time duration was less
+    than full time or took extra time (nothing else lengthens a stage)."""
     s, tr, rows = run.scenario, ranges.time_in_stage, []
     sp = run.spells
     done = sp[~sp.entry.isin(NOT_ENTRIES) & sp.exit.notna()]
     done = done[(done.exit == COMPLETED) | done.exit.astype(str).str.startswith("exit:")]
     months = done.end.to_numpy() - done.start.to_numpy()
     stage = done.stage.to_numpy()
-    done = done.assign(months=months, ltft=months > s.stage_months[stage],
-                       expected=s.stage_ltft_share[stage, done.sex.to_numpy()])  # the share for their sex
-    stats = done.groupby(["stage", "ltft"]).months.agg(["median", "size"])
+    on_time = 1.0 - s.stage_ltft_share[stage, done.sex.to_numpy()]  # the LTFT share for their sex
+    done = done.assign(months=months, later=months > s.stage_months[stage],
+                       expected=1.0 - on_time * (1.0 - s.stage_extra_share[stage]))
+    stats = done.groupby(["stage", "later"]).months.agg(["median", "size"])
     expected = done.groupby("stage").expected.mean()
     for code, stage in enumerate(s.stages):
         duration = int(s.stage_months[code])
@@ -516,21 +518,26 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
                          ft["size"], ranges.min_count, low=duration / 12.0 * tr.route.low,
                          high=duration / 12.0 * tr.route.high,
                          source=f"pathway: duration_years {duration / 12.0:g}; tolerance {tr.route.source}"))
-        if not (s.stage_ltft_share[code] > 0).any():
+        ltft, extra = bool((s.stage_ltft_share[code] > 0).any()), bool(s.stage_extra_share[code] > 0)
+        if not (ltft or extra):
             continue
-        share = expected.get(code, np.nan)
-        f_low, f_high = s.stage_ltft_range[code]
-        rows.append(_row("median years in stage, LTFT", stage, lt["median"] / 12.0, tr.route, "years", lt["size"],
-                         ranges.min_count, low=duration / 12.0 / f_high * tr.route.low,
-                         high=duration / 12.0 / f_low * tr.route.high,
-                         source=f"pathway: duration_years {duration / 12.0:g} at LTFT fraction {f_low:g}-{f_high:g}; "
-                                f"tolerance {tr.route.source}"))
-        total = ft["size"] + lt["size"]
-        rows.append(_row("LTFT share of completers", stage, lt["size"] / total if total else np.nan, tr.ltft_share,
-                         "share", total, ranges.min_count, low=share * tr.ltft_share.low,
+        f_low, f_high = s.stage_ltft_range[code] if ltft else (1.0, 1.0)
+        x_low, x_high = s.stage_extra_months[code]
+        what = " or ".join(name for name, has in (("LTFT", ltft), ("extra time", extra)) if has)
+        how = "; ".join(part for part, has in (
+            (f"LTFT fraction {f_low:g}-{f_high:g}", ltft),
+            (f"extra time {x_low / 12.0:g}-{x_high / 12.0:g} years for {s.stage_extra_share[code]:.0%}", extra))
+            if has)
+        low = min(([duration / f_high] if ltft else []) + ([duration + x_low] if extra else []))
+        rows.append(_row(f"median years in stage, {what}", stage, lt["median"] / 12.0, tr.route, "years", lt["size"],
+                         ranges.min_count, low=low / 12.0 * tr.route.low,
+                         high=(duration / f_low + x_high) / 12.0 * tr.route.high,
+                         source=f"pathway: duration_years {duration / 12.0:g}, {how}; tolerance {tr.route.source}"))
+        share, total = expected.get(code, np.nan), ft["size"] + lt["size"]
+        rows.append(_row(f"{what} share of completers", stage, lt["size"] / total if total else np.nan,
+                         tr.ltft_share, "share", total, ranges.min_count, low=share * tr.ltft_share.low,
                          high=share * tr.ltft_share.high,
-                         source=f"pathway: ltft share by sex, {share:.3g} for these completers; "
-                                f"{tr.ltft_share.source}"))
+                         source=f"pathway: {what} share, {share:.3g} for these completers; {tr.ltft_share.source}"))
     return _table(rows)
 
 

@@ -164,17 +164,18 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     cohorts = np.where(intake, np.maximum(np.ceil(s.stage_months / 12), 1), s.stage_months)
     salt = model.streams.salts(("stock_cohort",), now, p.key, ids)[0]
     trainees = _spread(np.asarray(ids, dtype=np.int64), stage, now, salt, latest, step, cohorts,
-                       s.stage_months.astype(np.float32), s.stage_training, p.key, p.ltft_fraction, p.stage_entry,
-                       p.stage_due, p.birth_month)
+                       s.stage_months.astype(np.float32), s.stage_extra_share, s.stage_training, p.key, p.ltft_fraction,
+                       p.stage_entry, p.stage_due, p.birth_month)
     exits.reschedule(model, trainees, after=model.at_risk_from - 1)
 
 
 @numba.njit(cache=True)
-def _spread(ids, stage, now, salt, latest, step, cohorts, months, training, key, ltft_fraction, stage_entry, stage_due,
-            birth_month):
+def _spread(ids, stage, now, salt, latest, step, cohorts, months, extra_share, training, key, ltft_fraction,
+            stage_entry, stage_due, birth_month):
     """``_spread_over_cohorts`` of each person in a timed stage (``months`` > 0); return the trainees among
     them, aged by their years in the stage, as their maximum age comes sooner. Worked out in the precision
-    of the columns (the stage's months over the float32 LTFT fraction in float32)."""
+    of the columns (the stage's months over the float32 LTFT fraction in float32); in a stage with extra
+    time (``extra_share`` > 0), from the whole stay entering it drew (``stage_due``, set this month)."""
     trainees = np.empty(ids.shape[0], dtype=np.int64)
     n = 0
     for j in range(ids.shape[0]):
@@ -183,7 +184,10 @@ def _spread(ids, stage, now, salt, latest, step, cohorts, months, training, key,
             continue
         i = ids[j]
         entry = latest[st] - step[st] * np.int32(np.floor(uniform(key[i], salt) * cohorts[st]))
-        due = entry + np.int32(np.ceil(months[st] / ltft_fraction[i]))
+        if extra_share[st] > 0.0:
+            due = entry + (stage_due[i] - now)
+        else:
+            due = entry + np.int32(np.ceil(months[st] / ltft_fraction[i]))
         stage_entry[i] = entry
         stage_due[i] = due if due > now else now + 1
         if training[st]:

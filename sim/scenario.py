@@ -177,6 +177,8 @@ class Scenario:
     stage_ltft_persist: np.ndarray = field(init=False)  # NaN: drawn afresh
     stage_own_establishment: np.ndarray = field(init=False)
     stage_ltft_range: np.ndarray = field(init=False)
+    stage_extra_share: np.ndarray = field(init=False)  # share of entrants taking extra time (sim.pathways.ExtraTime)
+    stage_extra_months: np.ndarray = field(init=False)  # (stage, [low, high]): the extra time's range, months
     # per group; rates shaped (group, sex, band)
     group_sector: np.ndarray = field(init=False)
     part_time_range: np.ndarray = field(init=False)
@@ -215,6 +217,9 @@ class Scenario:
         self.stage_ltft_persist = np.array([d["ltft"]["persist"] if d["ltft"] and d["ltft"]["persist"] is not None
                                             else np.nan for d in nodes])
         self.stage_ltft_range = np.array([d["ltft"]["fraction"] if d["ltft"] else (1.0, 1.0) for d in nodes])
+        self.stage_extra_share = np.array([d["extra_time"]["share"] if d.get("extra_time") else 0.0 for d in nodes])
+        self.stage_extra_months = np.array([[12 * y for y in d["extra_time"]["years"]] if d.get("extra_time")
+                                            else (0.0, 0.0) for d in nodes])
         nb = len(self.band_edges)
         g = [spec.groups[name] for name in self.groups]
         self.group_sector = np.array([SECTORS.index(x.sector) for x in g], dtype=np.int8)

@@ -37,6 +37,29 @@ def test_full_time_trainee_takes_exactly_the_duration_and_ltft_duration_over_fra
     assert abs(share_ltft - 0.5) < 0.05
 
 
+def test_extra_time_lengthens_a_share_of_stays_by_its_range_and_adds_to_ltft(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 400}},
+                               {"stages.student.ltft": {"share": 0.5, "fraction": [0.6, 0.6]},
+                                "stages.student.extra_time": {"share": 0.3, "years": [1, 1]}})
+    durations = np.array([b - a for a, b in entry_and_exit(WorkforceModel(scenario=path, rng=3).run(),
+                                                           "course/student").values()])
+    full, ltft = 24, math.ceil(24 / 0.6)
+    assert set(durations) == {full, ltft, full + 12, ltft + 12}
+    assert abs(np.isin(durations, (full + 12, ltft + 12)).mean() - 0.3) < 0.05
+    assert abs(np.isin(durations, (ltft, ltft + 12)).mean() - 0.5) < 0.05
+
+
+def test_extra_time_is_drawn_within_its_range_and_a_starting_stock_keeps_it(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"stocks.course/student": {"headcount": 2000, "age": [[18, 20, 1.0]]}},
+                               {"stages.student.extra_time": {"share": 1.0, "years": [0.5, 1.5]}})
+    model = WorkforceModel(scenario=path, rng=4)
+    p, start = model.people, model.now
+    ids = np.flatnonzero(p.stage[: p.count] == model.inputs.stage_code("course/student"))
+    stay = p.stage_due[ids] - p.stage_entry[ids]
+    assert stay.min() >= 24 + 6 and stay.max() <= 24 + 18 and len(set(stay)) > 6  # 6 to 18 months more
+    assert (p.stage_due[ids] > start).all() and (p.stage_entry[ids] <= start).all()
+
+
 def test_same_seed_identical_and_different_seeds_differ():
     a = run(seed=11, until=2026).tidy()
     b = run(seed=11, until=2026).tidy()

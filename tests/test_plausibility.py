@@ -266,6 +266,19 @@ def test_ltft_that_never_happens_or_runs_too_long_fails(tmp_path):
     assert row(slow, "median years in stage, LTFT", "course/student").result == FAIL
 
 
+def test_extra_time_counts_as_completing_later_with_ltft(tmp_path):
+    s = scenario.load(tiny_scenario.write(tmp_path, pathway_changes={
+        "stages.student.ltft": {"share": 0.4, "fraction": [0.5, 0.8]},
+        "stages.student.extra_time": {"share": 0.5, "years": [1, 2]}}))  # later: 1 - 0.6 x 0.5 = 70%
+    good = plausibility.time_in_stage(_students(s, [24] * 6 + [40] * 4 + [42] * 6 + [60] * 4), ranges())
+    assert set(good.result) == {PASS}
+    assert row(good, "LTFT or extra time share of completers", "course/student").figure == pytest.approx(0.7)
+    ltft_only = plausibility.time_in_stage(_students(s, [24] * 6 + [40] * 14), ranges())
+    assert row(ltft_only, "median years in stage, LTFT or extra time", "course/student").result == PASS
+    too_long = plausibility.time_in_stage(_students(s, [24] * 6 + [80] * 14), ranges())  # 24 / 0.5 + 24 = 72
+    assert row(too_long, "median years in stage, LTFT or extra time", "course/student").result == FAIL
+
+
 # ---- history -------------------------------------------------------------------------------------
 def _history(tmp_path, value, sd, leaving=0.05):
     path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": leaving, "uncertain": {

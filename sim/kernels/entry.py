@@ -35,15 +35,15 @@ def enter(ids, stage, now, since, salts,
           fte, ltft, ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due,
           # the scenario's tables
           stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
-          stage_ltft_range, stage_ltft_persist, part_time_share, part_time_range, band_by_month, band_ends,
+          stage_ltft_range, stage_ltft_persist, stage_extra_share, stage_extra_months, part_time_share, part_time_range, band_by_month, band_ends,
           max_age_months, mho_end, exit_rates, hours_rates, new_or_training, arrived,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
           from_stage, reason, columns, at):
     """Put ``ids`` into ``stage`` (one for all, or one each), counting them in ``arrived`` by stage, and record their
     events; ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
-    hours_on_entry_fraction, exit, hours_first_review. Returns how many have something due already
-    this month."""
+    hours_on_entry_fraction, exit, hours_first_review, extra_time, extra_time_length. Returns how many
+    have something due already this month."""
     n_bands = band_ends.shape[0]
     due_now = 0
     for j in range(ids.shape[0]):
@@ -75,6 +75,10 @@ def enter(ids, stage, now, since, salts,
         ltft_fraction[i] = fraction
         months = stage_months[st]
         stage_due[i] = now + np.int64(np.ceil(months / fraction)) if months > 0 else NEVER
+        extra = stage_extra_share[st]
+        if training and extra > 0.0 and uniform(key[i], salts[6]) < extra:  # time out, an extension: later
+            low, high = stage_extra_months[st, 0], stage_extra_months[st, 1]
+            stage_due[i] += np.int64(np.ceil(low + (high - low) * uniform(key[i], salts[7])))
         birth = np.int64(birth_month[i])
         band = band_of(band_by_month, now - birth)
         if training:
