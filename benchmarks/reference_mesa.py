@@ -149,6 +149,9 @@ class Person(mesa.Agent):
             self.ltft, self.ltft_fraction = True, low + (high - low) * self.random.random()
         months = t.months[stage]
         self.stage_due = model.now + math.ceil(months / self.ltft_fraction) if months > 0 else NEVER
+        if training and t.extra_share[stage] > 0 and self.random.random() < t.extra_share[stage]:
+            low, high = t.extra_months[stage]  # time out, an extension: the stage ends later
+            self.stage_due += math.ceil(low + (high - low) * self.random.random())
         if training:
             self.fte = self.ltft_fraction
         elif was_training:
@@ -246,6 +249,8 @@ class Tables:
         self.attrition = s.stage_attrition.tolist()
         self.ltft_share = s.stage_ltft_share.tolist()
         self.ltft_range = s.stage_ltft_range.tolist()
+        self.extra_share = s.stage_extra_share.tolist()
+        self.extra_months = s.stage_extra_months.tolist()
         self.transition_targets = [t.tolist() for t in s.transition_targets]
         self.transition_cumulative = [c.tolist() for c in s.transition_cumulative]
         self.transition_reasons = s.transition_reasons
@@ -368,7 +373,7 @@ class ReferenceModel(mesa.Model):
             entry = last_intake - 12 * math.floor(u * max(math.ceil(months / 12), 1))
         else:
             entry = self.now - math.floor(u * months)
-        due = entry + math.ceil(months / person.ltft_fraction)
+        due = entry + (person.stage_due - self.now)  # the stay entering drew this month, extra time included
         person.stage_entry, person.stage_due = entry, due if due > self.now else self.now + 1
 
     # ---- model-level processes ----------------------------------------------------------------

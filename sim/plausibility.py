@@ -25,8 +25,11 @@ event, and the yearly tidy table) and the ranges:
   and those retiring at 55-59, against the published year's;
 - ``inflows``: every stage with people at the start is fed over the run, or declared closing;
 - ``steady_state``: each group's in-post headcount keeps pace with its funded establishment;
-- ``time_in_stage``: the median time from entry to the end of a stage, full time and less than
-  full time, against the pathway's duration, and the LTFT share against the pathway's;
+- ``time_in_stage``: the median time from entry to the end of a stage, full time and later (less
+  than full time, or with extra time), against the pathway's duration, and the share completing
+  later against the pathway's;
+- ``minimum_time``: the share of a route's starters (core psychiatry to CCT) who finish it in the
+  minimum time, against the published share;
 - ``fte_per_head``: FTE per head of a group at the start and the end against the published figure;
 - ``history``: when the ranges name a history (a calibration file), the direction and rough
   size of each of its targets in a run of its history scenario.
@@ -112,6 +115,23 @@ class PublishedShare(_Strict):
     source: Annotated[str, Field(min_length=3)]
 
 
+class Route(PublishedShare):
+    start: str  # the stage its starters enter
+    end: str  # the stage reaching which finishes it
+    years: Annotated[float, Field(strict=True, gt=0, le=60, allow_inf_nan=False)]  # the minimum time
+
+
+class MinimumTimeRanges(_Strict):
+    """Training finished in the minimum time: the share of a route's starters (first entering its
+    ``start`` stage from the run's start to ``years`` before its end) who reach its ``end`` stage
+    within ``years``, judged within ``within_se`` standard errors of the published share among as
+    many starters."""
+
+    within_se: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
+    source: Annotated[str, Field(min_length=3)]  # of within_se
+    routes: dict[str, Route]
+
+
 class ReturnRanges(_Strict):
     """Retire-and-return: the share of retirees back within 12 months, of those retiring in ``period``
     (``YYYY-MM`` months, both included; not judged if the run does not cover it and the year after),
@@ -159,6 +179,7 @@ class Ranges(_Strict):
     selection_age: ByStage
     retirement_age: RetirementRanges
     coming_back: ReturnRanges | None = None
+    minimum_time: MinimumTimeRanges | None = None
     closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
     stocks: StockRanges
     time_in_stage: TimeRanges
@@ -182,6 +203,10 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
                            ("closing_pools", ranges.closing_pools)):
         problems += [Problem(f, f"{section}.{s}", f"a stage of {scenario.name} ({stages})", s)
                      for s in names if s not in scenario.stages]
+    timed = ranges.minimum_time.routes if ranges.minimum_time else {}
+    problems += [Problem(f, f"minimum_time.routes.{name}.{end}", f"a stage of {scenario.name} ({stages})", stage)
+                 for name, route in timed.items() for end, stage in (("start", route.start), ("end", route.end))
+                 if stage not in scenario.stages]
     routes = [s for s, intake in scenario.spec.intake.items() if intake.from_stage is not None]
     problems += [Problem(f, f"selection_age.stages.{s}", f"an in-service intake stage of {scenario.name} (one with "
                                                          f"from_stage: {', '.join(routes) or 'none'}), the only "
@@ -452,6 +477,29 @@ def coming_back(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def minimum_time(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """The share of each route's starters who finish it in the minimum time: their first entry to its
+    end stage within its years of their first entry to its start stage (LTFT training, extra time and
+    leaving all make it later or never)."""
+    r, rows = ranges.minimum_time, []
+    if r is None:
+        return _table(rows)
+    ev, s = run.events, run.scenario
+    entered = ev[(ev.dst >= 0) & ~ev.reason.isin(NOT_ENTRIES)]
+    for name, route in r.routes.items():
+        months = round(12 * route.years)
+        first = entered[entered.dst == s.stage_code(route.start)].groupby("person").month.min()
+        first = first[(first >= s.start) & (first <= run.end - months)]
+        reached = entered[entered.dst == s.stage_code(route.end)].groupby("person").month.min().reindex(first.index)
+        finished = (reached.to_numpy() - first.to_numpy()) <= months  # NaN (never reached) compares False
+        n = len(first)
+        spread = r.within_se * np.sqrt(route.share * (1 - route.share) / max(n, 1))
+        rows.append(_row("starters finishing in the minimum time", name, finished.mean() if n else np.nan, None,
+                         "share", n, ranges.min_count, max(route.share - spread, 0.0),
+                         min(route.share + spread, 1.0), route.source))
+    return _table(rows)
+
+
 def inflows(run: Run, ranges: Ranges) -> pd.DataFrame:
     """People entering each stage that had people at the start (by intake, progression, selection or
     joining): a stage nobody enters drains, unless the ranges declare it a closing pool."""
@@ -587,7 +635,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
 
 
 CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back, inflows,
-          steady_state, time_in_stage, fte_per_head)
+          steady_state, time_in_stage, minimum_time, fte_per_head)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

@@ -279,6 +279,19 @@ def test_extra_time_counts_as_completing_later_with_ltft(tmp_path):
     assert row(too_long, "median years in stage, LTFT or extra time", "course/student").result == FAIL
 
 
+def test_a_route_finished_late_more_often_than_published_fails(tiny):
+    published = {"within_se": 2, "source": "test", "routes": {"course": {
+        "start": "course/student", "end": "course/worker", "years": 2, "share": 0.5, "source": "test"}}}
+    half = plausibility.minimum_time(_students(tiny, [24] * 10 + [30] * 10), ranges(minimum_time=published))
+    assert row(half, "starters finishing in the minimum time", "course").figure == pytest.approx(0.5)
+    assert row(half, "starters finishing in the minimum time", "course").result == PASS
+    late = plausibility.minimum_time(_students(tiny, [24] * 4 + [30] * 16), ranges(minimum_time=published))
+    assert row(late, "starters finishing in the minimum time", "course").result == FAIL  # 0.2: 2 sds are 0.22
+    started_late = plausibility.minimum_time(_students(tiny, [24] * 20), ranges(minimum_time={
+        **published, "routes": {"course": {**published["routes"]["course"], "years": 9}}}))
+    assert row(started_late, "starters finishing in the minimum time", "course").result == SKIP  # no 9 years left
+
+
 # ---- history -------------------------------------------------------------------------------------
 def _history(tmp_path, value, sd, leaving=0.05):
     path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": leaving, "uncertain": {
@@ -384,11 +397,18 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
                       "aged_55_59": {"staff": {"share": 44, "source": "test"}}}}, "coming_back.aged_55_59.staff.share",
      "a number less than or equal to 1"),
     ({"min_count": 10**30}, "min_count", "a number less than or equal to 10000000"),
+    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
+        "start": "course/student", "end": "course/nowhere", "years": 2, "share": 0.5, "source": "test"}}}},
+     "minimum_time.routes.course.end", "a stage of tiny"),
+    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
+        "start": "course/student", "end": "course/worker", "years": 0, "share": 0.5, "source": "test"}}}},
+     "minimum_time.routes.course.years", "a number greater than 0"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
         "selection for a stage nobody is selected for", "history met within infinitely many sds",
         "retirees coming back of an unknown group", "retirees coming back in a reversed period",
-        "retirees coming back as a percentage", "more people than any run holds"])
+        "retirees coming back as a percentage", "more people than any run holds", "a route to an unknown stage",
+        "a route of no years"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():
