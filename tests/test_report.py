@@ -419,6 +419,17 @@ def test_a_run_written_with_a_relative_scenario_is_reported_from_any_folder(tmp_
     assert "Traceback" not in err and not (elsewhere / "again.html").exists()
 
 
+def test_a_target_folder_whose_policy_has_a_schedule_of_places_is_reported(target_dirs, tmp_path):
+    """JSON writes a schedule's academic years as text: read back, they are the years the lever was given."""
+    d = shutil.copytree(target_dirs[0], tmp_path / "search")
+    manifest = json.loads((d / "manifest.json").read_text())
+    lever = manifest["policies"]["places"][0]
+    manifest["policies"]["places"][0] = {**lever, "places": {2020: 5.0}}  # as a policy with a schedule writes it
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 0
+    assert "The smallest extra of lever training_places (course/student)" in (tmp_path / "report.html").read_text()
+
+
 EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), value, field named, expected
     "a run's scenario as a list": ("run", "scenario", ["a"], "scenario", "a valid string"),
     "a run's overrides as a text": ("run", "overrides", "none", "overrides", "a valid dictionary"),
