@@ -215,6 +215,19 @@ def test_override_of_an_unknown_field_is_an_input_error():
         scenario.load(overrides={"groups.nursing.leaving.rates": 0.1})
 
 
+@pytest.mark.parametrize("key, value", [("intake.nursing/pre_registration_degree.fill_rate", {2021: 0.9, 2025: 0.8}),
+                                        ("groups.social_work.leaving.rate", [0.1] * 4 + [0.05] * 4)],
+                         ids=["yearly fill rate", "rate by age band"])
+def test_an_override_may_give_another_form_than_the_uncertain_range_of_the_value_it_replaces(case, load_error,
+                                                                                            key, value):
+    """The scenario's uncertain: ranges a single number there; a caller's override replaces that number,
+    as it replaces a calibrated one, and may give any form the field takes."""
+    from sim.uncertain import spec_value
+
+    assert spec_value(scenario.load(overrides={key: value}).spec, key) == value  # the shipped scenario, calibrated
+    load_error(case({key: value}), SCENARIO_FILE, f"uncertain.{key}", "a key of a single number for range")
+
+
 # ---- one clear problem per mistake -----------------------------------------------------------
 
 
