@@ -139,6 +139,11 @@ def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
     ({"until": "2031"}, "Last year (March): expected a whole number from 2022 to 2041 (found '2031')"),
     ({"recruits": float("nan")}, "International recruits a year: expected a whole number from 0 to 300"),
     ({"recruit_group": "midwifery"}, "Group of the international recruits: expected one of nursing, psychiatry"),
+    # support workers are recruited from the labour market and return to practice only: the lever's pool
+    # would be one the group does not have, and the run and the downloaded experiment file refused
+    ({"recruits": 20, "recruit_group": "hcsw"},
+     "Group of the international recruits: expected one of nursing, psychiatry, psychological_therapies, "
+     "occupational_therapy (found 'hcsw')"),
     ({"places": (("nursing/pre_registration_degree", 2.5),)},
      "Nursing degree: extra places a year: expected a whole number from 0 to 300 (found 2.5)"),
 ])
