@@ -129,10 +129,20 @@ def default_ltft_percent(s) -> int | None:
     return int(round(100 * float(s.stage_ltft_share[stage] @ (female, 1.0 - female))))
 
 
-def default_growth(s) -> float:
-    """The scenario's establishment growth (% a year) when every group has the same, else 0."""
+def default_growth(s) -> float | None:
+    """The scenario's establishment growth (% a year) when every group has the same; else None (the
+    history scenario's groups grow at their own published rates, which no single figure is)."""
     rates = {g.establishment.growth_per_year for g in s.spec.groups.values()}
-    return round(100 * rates.pop(), 1) if len(rates) == 1 else 0.0
+    return round(100 * rates.pop(), 1) if len(rates) == 1 else None
+
+
+def growth_text(s) -> str:
+    """The scenario's establishment growth in words, for the slider's help."""
+    if default_growth(s) is not None:
+        return f"the scenario's is {default_growth(s):g}%"
+    rates = [100 * g.establishment.growth_per_year for g in s.spec.groups.values()]
+    return (f"the scenario's differs by group, from {min(rates):g}% to {max(rates):g}% a year, until the slider "
+            "gives every group the same")
 
 
 def recruit_groups(s) -> list[str]:
@@ -298,7 +308,8 @@ def describe(lever, s) -> str:
 def describe_overrides(inputs: Inputs, s) -> list[str]:
     out = []
     if inputs.growth is not None and inputs.growth != default_growth(s):
-        out.append(f"funded establishment grows {inputs.growth:g}% a year in every group")
+        way = "grows" if inputs.growth >= 0 else "shrinks"
+        out.append(f"funded establishment {way} {abs(inputs.growth):g}% a year in every group")
     out += [FEEDBACKS[name].split(":")[0] + " feedback on" for name in inputs.feedbacks]
     return out
 
@@ -704,11 +715,11 @@ def Controls(s):
 
         solara.HTML(tag="div", unsafe_innerHTML="Demand and feedbacks (policy and baseline alike)",
                     classes=["workforce-section"])
-        growth = default_growth(s) if inputs.growth is None else inputs.growth
+        growth = (default_growth(s) or 0.0) if inputs.growth is None else inputs.growth
         solara.SliderFloat("Establishment growth (% a year)", value=growth, min=-2.0, max=5.0, step=0.5,
                            on_value=lambda v: _set(growth=v), thumb_label="always")
-        Help(f"Funded posts (demand) in every group grow by this much each year from the start of the run; the "
-             f"scenario's is {default_growth(s):g}%.")
+        Help(f"Funded posts (demand) in every group grow by this much each year from the start of the run; "
+             f"{growth_text(s)}.")
         for name in available_feedbacks(s):
             solara.Checkbox(label=FEEDBACKS[name], value=name in inputs.feedbacks,
                             on_value=lambda v, n=name: _set(feedbacks=tuple(
