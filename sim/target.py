@@ -57,7 +57,7 @@ OPTIONS = ("policy", "lever", "argument", "values", "group", "measure", "year", 
 UNITS = {"extra": "places a year", "places": "places a year", "per_year": "people a year",
          "extra_per_year": "people a year", "factor": "times the rate", "share": "share", "reduction": "share",
          "fill_rate": "share", "fill_per_month": "share a month", "extra_places": "share", "hours_cut": "share",
-         "retirement_factor": "times the rate", "stay_years": "years"}
+         "retirement_factor": "times the rate", "stay_years": "years", "fte": "FTE", "ramp_years": "years"}
 
 
 # ---- the question ----------------------------------------------------------------------------------
