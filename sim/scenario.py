@@ -27,7 +27,7 @@ from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
-                     refuse_special)
+                     refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
                      band_table, check_age)
 from .people import SECTORS
@@ -497,12 +497,21 @@ def _set(data: dict, dotted: str, value, path) -> None:
                 return
     node = data
     for k in keys[:-1]:
+        k = _held(node, k)
         if not isinstance(node, dict) or k not in node:
             raise InputError.one(path, dotted, "an existing field to override", k)
         node = node[k]
-    if not isinstance(node, dict) or keys[-1] not in node:
+    last = _held(node, keys[-1])
+    if not isinstance(node, dict) or last not in node:
         raise InputError.one(path, dotted, "an existing field to override", keys[-1])
-    node[keys[-1]] = value
+    node[last] = value
+
+
+def _held(node, key: str):
+    """A part of a dotted key as ``node`` holds it: a schedule's year (``fill_rate.2022``) is a whole
+    number there, as ``sim.uncertain.spec_value`` reads it."""
+    year = whole_number(key)
+    return year if isinstance(node, dict) and key not in node and year is not None and year in node else key
 
 
 def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list[str]) -> None:

@@ -228,6 +228,15 @@ def test_an_override_may_give_another_form_than_the_uncertain_range_of_the_value
     load_error(case({key: value}), SCENARIO_FILE, f"uncertain.{key}", "a key of a single number for range")
 
 
+def test_an_override_reaches_one_year_of_a_schedule():
+    """A dotted key names a year as text (``places.2025``), which the file holds as a number: the key an
+    experiment's uncertain: may range over, as it is checked, is the key an override sets."""
+    s = scenario.load(overrides={"intake.nursing/pre_registration_degree.places.2025": 700.0,
+                                 "intake.psychiatry/core_psychiatry.fill_rate.2017": 0.5})
+    assert s.places("nursing/pre_registration_degree", 2025) == 700
+    assert s.fill_rate("psychiatry/core_psychiatry", 2017) == 0.5
+
+
 # ---- one clear problem per mistake -----------------------------------------------------------
 
 
