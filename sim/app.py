@@ -55,6 +55,7 @@ PLACES = {
     "social_work/degree": ("Social work degree", 150),
 }
 LTFT_STAGES = ["psychiatry/core_psychiatry", "psychiatry/higher_specialty"]
+INTERNATIONAL = "international"  # the pool of joiners the page's recruits come from
 FEEDBACKS = {
     "supervision": "Supervision capacity: training places filled only as far as staff in post can supervise",
     "workload": "Workload: vacancies make staff more likely to leave",
@@ -128,10 +129,27 @@ def default_ltft_percent(s) -> int | None:
     return int(round(100 * float(s.stage_ltft_share[stage] @ (female, 1.0 - female))))
 
 
-def default_growth(s) -> float:
-    """The scenario's establishment growth (% a year) when every group has the same, else 0."""
+def default_growth(s) -> float | None:
+    """The scenario's establishment growth (% a year) when every group has the same; else None (the
+    history scenario's groups grow at their own published rates, which no single figure is)."""
     rates = {g.establishment.growth_per_year for g in s.spec.groups.values()}
-    return round(100 * rates.pop(), 1) if len(rates) == 1 else 0.0
+    return round(100 * rates.pop(), 1) if len(rates) == 1 else None
+
+
+def growth_text(s) -> str:
+    """The scenario's establishment growth in words, for the slider's help."""
+    if default_growth(s) is not None:
+        return f"the scenario's is {default_growth(s):g}%"
+    rates = [100 * g.establishment.growth_per_year for g in s.spec.groups.values()]
+    return (f"the scenario's differs by group, from {min(rates):g}% to {max(rates):g}% a year, until the slider "
+            "gives every group the same")
+
+
+def recruit_groups(s) -> list[str]:
+    """Groups recruiting internationally (an ``international`` pool among their joiners): the page's
+    recruits are added to that pool, which the recruitment lever refuses to invent for a group."""
+    return [g for g in s.groups if s.spec.groups[g].joiners is not None
+            and INTERNATIONAL in s.spec.groups[g].joiners.sources]
 
 
 def place_stages(s) -> list[str]:
@@ -194,8 +212,13 @@ def problems(inputs: Inputs, s) -> list[str]:
     if inputs.ltft_share is not None:
         whole("Psychiatry trainees less than full time (%)", inputs.ltft_share, 0, 100)
     whole("International recruits a year", inputs.recruits, 0, 300)
+    recruiting = recruit_groups(s)
+    if inputs.recruits and not recruiting:
+        out.append(f"International recruits a year: expected 0, as no group of this scenario recruits "
+                   f"internationally (found {_short(inputs.recruits)!r})")
     for name, value, allowed in (("Group with fewer leavers", inputs.retention_group, [ALL, *s.groups]),
-                                 ("Group of the international recruits", inputs.recruit_group, list(s.groups))):
+                                 ("Group of the international recruits", inputs.recruit_group,
+                                  recruiting or list(s.groups))):
         if value not in allowed:
             out.append(f"{name}: expected one of {', '.join(allowed)} (found {_short(value)!r})")
     if inputs.growth is not None:
@@ -229,7 +252,7 @@ def levers(inputs: Inputs, s) -> list:
         out.append(LtftTraining(stages=LTFT_STAGES, share=inputs.ltft_share / 100.0, start=start))
     if inputs.recruits:
         out.append(Recruitment(groups=[inputs.recruit_group], extra_per_year=float(inputs.recruits),
-                               source="international", start=start))
+                               source=INTERNATIONAL, start=start))
     return out
 
 
@@ -285,7 +308,8 @@ def describe(lever, s) -> str:
 def describe_overrides(inputs: Inputs, s) -> list[str]:
     out = []
     if inputs.growth is not None and inputs.growth != default_growth(s):
-        out.append(f"funded establishment grows {inputs.growth:g}% a year in every group")
+        way = "grows" if inputs.growth >= 0 else "shrinks"
+        out.append(f"funded establishment {way} {abs(inputs.growth):g}% a year in every group")
     out += [FEEDBACKS[name].split(":")[0] + " feedback on" for name in inputs.feedbacks]
     return out
 
@@ -682,19 +706,20 @@ def Controls(s):
                  f"the scenario's is {ltft}%.")
         solara.SliderInt("International recruits a year", value=inputs.recruits, min=0, max=300, step=5,
                          on_value=lambda v: _set(recruits=v), thumb_label="always")
-        solara.Select("Group of the international recruits", values=list(labels),
-                      value=group_name(s, inputs.recruit_group) if inputs.recruit_group in s.groups else None,
-                      on_value=lambda v: _set(recruit_group=labels[v]))
+        recruiting = {group_name(s, g): g for g in recruit_groups(s) or s.groups}
+        solara.Select("Group of the international recruits", values=list(recruiting),
+                      value=group_name(s, inputs.recruit_group) if inputs.recruit_group in recruiting.values() else None,
+                      on_value=lambda v: _set(recruit_group=recruiting[v]))
         Help(f"Qualified staff available to recruit each year {when}, on top of the scenario's; they fill "
              "vacancies only, so with no vacancies they do not come.")
 
         solara.HTML(tag="div", unsafe_innerHTML="Demand and feedbacks (policy and baseline alike)",
                     classes=["workforce-section"])
-        growth = default_growth(s) if inputs.growth is None else inputs.growth
+        growth = (default_growth(s) or 0.0) if inputs.growth is None else inputs.growth
         solara.SliderFloat("Establishment growth (% a year)", value=growth, min=-2.0, max=5.0, step=0.5,
                            on_value=lambda v: _set(growth=v), thumb_label="always")
-        Help(f"Funded posts (demand) in every group grow by this much each year from the start of the run; the "
-             f"scenario's is {default_growth(s):g}%.")
+        Help(f"Funded posts (demand) in every group grow by this much each year from the start of the run; "
+             f"{growth_text(s)}.")
         for name in available_feedbacks(s):
             solara.Checkbox(label=FEEDBACKS[name], value=name in inputs.feedbacks,
                             on_value=lambda v, n=name: _set(feedbacks=tuple(
@@ -719,7 +744,7 @@ def choose_scenario(name: str) -> None:
     s = scenario_module.compiled(str(scenario_file(name)), {})
     until = min(calendar.year_of(s.end), first_year(s) + 10)
     current.value = Inputs(scenario=name, until=until, replications=current.value.replications,
-                           seed=current.value.seed, recruit_group=s.groups[0])
+                           seed=current.value.seed, recruit_group=(recruit_groups(s) or s.groups)[0])
 
 
 def html_escape(text: str) -> str:

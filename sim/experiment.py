@@ -464,8 +464,10 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
         keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}.{end}" for k, u in spec.uncertain.items()}}
         try:
             scenario = _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
-        except InputError as exc:
-            problems += [Problem(p.file, p.field, p.expected, p.found) for p in exc.problems]
+        except InputError as exc:  # a problem elsewhere in the scenario says which end of the ranges made it
+            side = f", with every uncertain value at the {('low', 'high')[end]} end of its range"
+            problems += [Problem(p.file, p.field, p.expected + ("" if p.file == str(experiment.file) else side),
+                                 p.found) for p in exc.problems]
             continue
         problems += _lever_problems_at(experiment, scenario, ("low", "high")[end], [*found, *problems])
     return problems

@@ -374,13 +374,14 @@ def _manifest_models():
 
 def _check_types(manifest_path: Path, manifest: dict, kind: str) -> None:
     """Refuse a manifest whose keys the readers use have other types than the commands write, naming
-    the key: a value edited or damaged by hand would otherwise fail deep in a reader."""
+    the key: a value edited or damaged by hand would otherwise fail deep in a reader. Checked as the
+    JSON it is read from, where a lever's places by academic year have their years as text."""
     from pydantic import ValidationError
 
     from .errors import from_pydantic
 
     try:
-        _manifest_models()[kind].model_validate(manifest)
+        _manifest_models()[kind].model_validate_json(json.dumps(manifest))
     except ValidationError as exc:
         raise from_pydantic(manifest_path, exc) from None
 

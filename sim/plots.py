@@ -782,14 +782,18 @@ def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figur
 
 
 def feedback_comparisons(policies: dict) -> list[tuple[str, str]]:
-    """(policy, reference) pairs: each policy with a ``feedbacks`` lever against the policy whose
-    levers are the same without it (the baseline when there are no others; skipped if none is)."""
+    """(policy, reference) pairs: each policy with a ``feedbacks`` lever switching one on against the
+    policy whose levers are the same without it (the baseline when there are no others; skipped if none
+    is). A lever only switching feedbacks off is no "feedback on less off": its policy is not drawn as one."""
     def others(levers):
         return sorted(repr(sorted(x.items())) for x in levers if x.get("lever") != "feedbacks")
 
+    def switches_on(x):
+        return x.get("lever") == "feedbacks" and True in (x.get(k) for k in ("supervision", "workload", "substitution"))
+
     out = []
     for name, levers in policies.items():
-        if any(x.get("lever") == "feedbacks" for x in levers):
+        if any(switches_on(x) for x in levers):
             rest = others(levers)
             twin = next((q for q, ls in policies.items() if q != name and others(ls) == rest
                          and not any(x.get("lever") == "feedbacks" for x in ls)), None)

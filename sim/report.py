@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import folders, pages
 from .errors import InputError, read_yaml
-from .labels import by_age_band
+from .labels import by_age_band, reason
 
 # ---- the report ----------------------------------------------------------------------------------
 ACRONYMS = [
@@ -293,9 +293,10 @@ def lever_words(d: dict, bands: list[int]) -> str:
             parts.append(f"{d['fill_rate']:.0%} of places filled")
         return f"{what.capitalize()}, {stage}: {'; '.join(parts)}{when}."
     if kind == "retention":
-        ages = f", aged {d['ages'][0]:g} to {d['ages'][1]:g}" if d.get("ages") else ""
+        ages = f", aged {_ages(*d['ages'])}" if d.get("ages") else ""
         where = f" in {stages}" if stages else ""
-        return f"{1 - d['factor']:.0%} fewer leavers ({groups}{where}{ages}){when}."
+        change = f"{1 - d['factor']:.0%} fewer" if d["factor"] <= 1 else f"{d['factor'] - 1:.0%} more"
+        return f"{change} leavers ({groups}{where}{ages}){when}."
     if kind == "retire_and_return":
         parts = []
         if d.get("share") is not None:
@@ -329,12 +330,25 @@ def lever_words(d: dict, bands: list[int]) -> str:
         return f"{d['reduction']:.0%} fewer students leave training in {stages or groups}{when}."
     if kind == "transitions":
         stage = d["stage"].replace("/", ": ").replace("_", " ")
-        shares = ", ".join(f"{v:.1%} to {k.replace('/', ': ').replace('_', ' ')}" for k, v in d["shares"].items())
+        shares = ", ".join(f"{v:.1%} to " + (reason(k).lower() if k.startswith("exit:") else
+                                             k.replace("/", ": ").replace("_", " ")) for k, v in d["shares"].items())
         return f"On completing {stage}: {shares}{when}."
     if kind == "feedbacks":
         on = [f"{k} {'on' if v else 'off'}" for k, v in d.items() if k in ("supervision", "workload", "substitution")]
         return f"Feedbacks: {', '.join(on)}{when}."
+    if kind == "funded_posts":
+        posts = [f"{d['fte']:,.0f} FTE" if d.get("fte") else "", f"{d['share']:.0%}" if d.get("share") else ""]
+        ramp = f", reached in equal steps over {d['ramp_years']:g} years" if d.get("ramp_years") else ""
+        return (f"New funded posts ({groups}): each group's funded establishment grows by "
+                f"{' and '.join(p for p in posts if p)}{ramp}{when}.")
     return json.dumps(d)
+
+
+def _ages(low: float, high: float) -> str:
+    """A retention lever's ages [low, high) in years (100 or more: no upper bound) in words."""
+    if high >= 100:
+        return f"{low:g} and over"
+    return f"under {high:g}" if low == 0 else f"{low:g} to {high - 1:g}"
 
 
 def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:

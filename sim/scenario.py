@@ -26,7 +26,8 @@ from pydantic import BaseModel, Field, ValidationError, create_model, field_vali
 from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
-from .errors import PLAIN_NAME_EXPECTED, InputError, Problem, from_pydantic, is_file, is_plain_name, refuse_special
+from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
+                     refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
                      band_table, check_age)
 from .people import SECTORS
@@ -401,7 +402,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
-        spec, graph, stages = _validate(path, data, processes)
+        spec, graph, stages = _validate(path, data, processes, overrides)
         need_index, population = demand_module.need_index(spec, path, list(spec.groups))
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides, posterior,
@@ -417,8 +418,11 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                     need_index=need_index, processes=processes)
 
 
-def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
-    """The merged data validated, its pathways loaded and every reference between them checked."""
+def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER,
+              overrides: dict | None = None) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+    """The merged data validated, its pathways loaded and every reference between them checked. An
+    ``uncertain:`` entry describes the scenario's own value: one a caller's override replaces (a yearly
+    fill rate for a single one, a rate by age band for one number) is not checked against it."""
     try:
         spec = schema(processes).model_validate(data)
     except ValidationError as exc:
@@ -449,7 +453,8 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER) -> tuple[Sc
             except InputError:
                 raise KeyError(dotted) from None
 
-    problems = uncertain_problems(spec.uncertain, spec, path, value_of=value_of)
+    own = {k: u for k, u in spec.uncertain.items() if covering_key(k, overrides or {}) is None}
+    problems = uncertain_problems(own, spec, path, value_of=value_of)
     if problems:  # each names a number (or, to scale, a table) of the scenario
         raise InputError(problems)
     return spec, graph, stages
@@ -497,12 +502,21 @@ def _set(data: dict, dotted: str, value, path) -> None:
                 return
     node = data
     for k in keys[:-1]:
+        k = _held(node, k)
         if not isinstance(node, dict) or k not in node:
             raise InputError.one(path, dotted, "an existing field to override", k)
         node = node[k]
-    if not isinstance(node, dict) or keys[-1] not in node:
+    last = _held(node, keys[-1])
+    if not isinstance(node, dict) or last not in node:
         raise InputError.one(path, dotted, "an existing field to override", keys[-1])
-    node[keys[-1]] = value
+    node[last] = value
+
+
+def _held(node, key: str):
+    """A part of a dotted key as ``node`` holds it: a schedule's year (``fill_rate.2022``) is a whole
+    number there, as ``sim.uncertain.spec_value`` reads it."""
+    year = whole_number(key)
+    return year if isinstance(node, dict) and key not in node and year is not None and year in node else key
 
 
 def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list[str]) -> None:

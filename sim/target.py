@@ -33,6 +33,7 @@ back as its result, so that ``workforce report`` shows an answer without rerunni
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -56,7 +57,7 @@ OPTIONS = ("policy", "lever", "argument", "values", "group", "measure", "year", 
 UNITS = {"extra": "places a year", "places": "places a year", "per_year": "people a year",
          "extra_per_year": "people a year", "factor": "times the rate", "share": "share", "reduction": "share",
          "fill_rate": "share", "fill_per_month": "share a month", "extra_places": "share", "hours_cut": "share",
-         "retirement_factor": "times the rate", "stay_years": "years"}
+         "retirement_factor": "times the rate", "stay_years": "years", "fte": "FTE", "ramp_years": "years"}
 
 
 # ---- the question ----------------------------------------------------------------------------------
@@ -782,7 +783,8 @@ def read(folder, manifest: dict) -> TargetResult | EarliestResult:
     folder = Path(folder)
     spec, answer = manifest["target"], manifest["answer"]
     q = Question(**{**spec, "values": tuple(float(v) for v in spec["values"])})
-    levers = [TypeAdapter(AnyLever).validate_python(x) for x in manifest["policies"][q.policy]]
+    # as JSON, where a schedule of places has its years as text
+    levers = [TypeAdapter(AnyLever).validate_json(json.dumps(x)) for x in manifest["policies"][q.policy]]
     common = dict(experiment=manifest["experiment"], question=q, lever=q.lever_text(levers),
                   evaluations=folders.read_table(folder / "runs.csv"), runs=int(manifest["runs"]),
                   seconds=float(manifest.get("seconds", 0.0)), uncertainty=manifest.get("uncertainty", ""),

@@ -117,6 +117,19 @@ def test_each_input_becomes_its_lever_from_the_chosen_year():
     assert {changes[f"groups.{g}.establishment.growth_per_year"] for g in s.groups} == {0.015}
 
 
+def test_a_scenario_whose_groups_grow_apart_has_no_growth_of_its_own_to_keep():
+    """The history scenario's establishments grow at each group's published rate: the slider at 0% is every
+    group at 0%, not the scenario as it is, and its help says what the scenario's are."""
+    from sim.app import Inputs, compiled, default_growth, describe_overrides, growth_text, overrides
+
+    s = compiled(Inputs(scenario="wales-mh-2015"))
+    assert default_growth(s) is None and growth_text(s).startswith("the scenario's differs by group, from -0.46%")
+    flat = Inputs(scenario="wales-mh-2015", growth=0.0)
+    assert set(overrides(flat, s).values()) == {0.0} and len(overrides(flat, s)) == len(s.groups)
+    assert describe_overrides(flat, s) == ["funded establishment grows 0% a year in every group"]
+    assert describe_overrides(Inputs(growth=-1.5), compiled(Inputs())) == [
+        "funded establishment shrinks 1.5% a year in every group"]
+
 def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
     from sim import experiment
     from sim.app import Inputs, experiment_text, jobs
@@ -139,6 +152,11 @@ def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
     ({"until": "2031"}, "Last year (March): expected a whole number from 2022 to 2041 (found '2031')"),
     ({"recruits": float("nan")}, "International recruits a year: expected a whole number from 0 to 300"),
     ({"recruit_group": "midwifery"}, "Group of the international recruits: expected one of nursing, psychiatry"),
+    # support workers are recruited from the labour market and return to practice only: the lever's pool
+    # would be one the group does not have, and the run and the downloaded experiment file refused
+    ({"recruits": 20, "recruit_group": "hcsw"},
+     "Group of the international recruits: expected one of nursing, psychiatry, psychological_therapies, "
+     "occupational_therapy (found 'hcsw')"),
     ({"places": (("nursing/pre_registration_degree", 2.5),)},
      "Nursing degree: extra places a year: expected a whole number from 0 to 300 (found 2.5)"),
 ])

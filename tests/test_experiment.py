@@ -499,6 +499,15 @@ def test_bad_experiment_files_exit_2_naming_file_and_field(tmp_path, capsys, cha
     assert not (tmp_path / "out").exists()
 
 
+def test_a_range_whose_end_makes_the_scenario_wrong_elsewhere_says_so(tmp_path):
+    """A maximum age of 66 leaves the shipped nurses' starting ages past it: the problem is the stock's, but what
+    made it is the range's low end, which the message says."""
+    with pytest.raises(InputError) as info:
+        experiment.load(write(tmp_path, {"uncertain": {"groups.nursing.retirement.max_age": {"range": [66, 70]}}}))
+    found = {p.field: p.expected for p in info.value.problems}
+    assert found["stocks.nursing/registered_nurse.age"].endswith(
+        "with every uncertain value at the low end of its range"), found
+
 def test_bad_experiment_from_the_command_line_is_one_message_not_a_traceback(tmp_path, cli):
     path = write(tmp_path, {LEVER: [{"lever": "retention", "groups": ["midwives"], "factor": 0.9}]})
     result = cli("batch", path, "--quiet")

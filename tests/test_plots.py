@@ -279,6 +279,8 @@ def test_feedback_effects_draw_each_feedback_on_less_its_twin_off(feedbacks_batc
 
     policies = folders.load(feedbacks_batch).manifest["policies"]
     assert plots.feedback_comparisons(policies) == [("workload", "baseline"), ("staff_loss_supervised", "staff_loss")]
+    # a policy switching a feedback off (the scenario's on) is not drawn as that feedback on less off
+    assert plots.feedback_comparisons({"baseline": [], "off": [{"lever": "feedbacks", "workload": False}]}) == []
     fig = plots.feedback_effects(feedbacks_batch, panels=["leavers:total", "supply_gap_fte:nursing"])
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 3  # two panels and the places filled
     drawn = lines(fig.axes[0])

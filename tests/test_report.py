@@ -419,6 +419,17 @@ def test_a_run_written_with_a_relative_scenario_is_reported_from_any_folder(tmp_
     assert "Traceback" not in err and not (elsewhere / "again.html").exists()
 
 
+def test_a_target_folder_whose_policy_has_a_schedule_of_places_is_reported(target_dirs, tmp_path):
+    """JSON writes a schedule's academic years as text: read back, they are the years the lever was given."""
+    d = shutil.copytree(target_dirs[0], tmp_path / "search")
+    manifest = json.loads((d / "manifest.json").read_text())
+    lever = manifest["policies"]["places"][0]
+    manifest["policies"]["places"][0] = {**lever, "places": {2020: 5.0}}  # as a policy with a schedule writes it
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 0
+    assert "The smallest extra of lever training_places (course/student)" in (tmp_path / "report.html").read_text()
+
+
 EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), value, field named, expected
     "a run's scenario as a list": ("run", "scenario", ["a"], "scenario", "a valid string"),
     "a run's overrides as a text": ("run", "overrides", "none", "overrides", "a valid dictionary"),
@@ -505,3 +516,24 @@ def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():
     by_sex = {**lever, "share": {"female": [0.6] * 8, "male": [0.5] * 8}, "stay_years": None}
     assert report.lever_words(by_sex, bands) == \
         "Retire and return (nursing): retirees returning women 60%; men 50%, from 2022-04."
+
+
+@pytest.mark.parametrize("lever, words", [
+    ({"lever": "funded_posts", "groups": ["nursing"], "fte": 50.0, "share": 0.05, "ramp_years": 2.0, "start": "2023-03"},
+     "New funded posts (nursing): each group's funded establishment grows by 50 FTE and 5%, reached in equal steps "
+     "over 2 years, from 2023-03."),
+    ({"lever": "funded_posts", "fte": 10.0, "ramp_years": 0.0},
+     "New funded posts (every group): each group's funded establishment grows by 10 FTE."),
+    ({"lever": "retention", "factor": 1.2, "groups": ["nursing"], "ages": [55, 100]},
+     "20% more leavers (nursing, aged 55 and over)."),
+    ({"lever": "retention", "factor": 0.85, "groups": ["nursing"], "ages": [0, 35]},
+     "15% fewer leavers (nursing, aged under 35)."),
+    ({"lever": "retention", "factor": 0.9, "ages": [25, 45]}, "10% fewer leavers (every group, aged 25 to 44)."),
+    ({"lever": "transitions", "stage": "physician_associates/pa_course",
+      "shares": {"physician_associates/physician_associate": 0.325, "exit:not_in_mental_health": 0.675}},
+     "On completing physician associates: pa course: 32.5% to physician associates: physician associate, "
+     "67.5% to work outside mental health."),
+], ids=["funded posts", "funded posts at once", "more leavers", "young leavers", "middle ages", "an exit"])
+def test_every_lever_is_put_in_words(lever, words):
+    """Not as the lever's JSON, nor as "-20% fewer" for a factor above 1, nor ages to 100 for no upper bound."""
+    assert report.lever_words(lever, [0, 25, 30, 35, 45, 55, 60, 65]) == words

@@ -215,6 +215,28 @@ def test_override_of_an_unknown_field_is_an_input_error():
         scenario.load(overrides={"groups.nursing.leaving.rates": 0.1})
 
 
+@pytest.mark.parametrize("key, value", [("intake.nursing/pre_registration_degree.fill_rate", {2021: 0.9, 2025: 0.8}),
+                                        ("groups.social_work.leaving.rate", [0.1] * 4 + [0.05] * 4)],
+                         ids=["yearly fill rate", "rate by age band"])
+def test_an_override_may_give_another_form_than_the_uncertain_range_of_the_value_it_replaces(case, load_error,
+                                                                                            key, value):
+    """The scenario's uncertain: ranges a single number there; a caller's override replaces that number,
+    as it replaces a calibrated one, and may give any form the field takes."""
+    from sim.uncertain import spec_value
+
+    assert spec_value(scenario.load(overrides={key: value}).spec, key) == value  # the shipped scenario, calibrated
+    load_error(case({key: value}), SCENARIO_FILE, f"uncertain.{key}", "a key of a single number for range")
+
+
+def test_an_override_reaches_one_year_of_a_schedule():
+    """A dotted key names a year as text (``places.2025``), which the file holds as a number: the key an
+    experiment's uncertain: may range over, as it is checked, is the key an override sets."""
+    s = scenario.load(overrides={"intake.nursing/pre_registration_degree.places.2025": 700.0,
+                                 "intake.psychiatry/core_psychiatry.fill_rate.2017": 0.5})
+    assert s.places("nursing/pre_registration_degree", 2025) == 700
+    assert s.fill_rate("psychiatry/core_psychiatry", 2017) == 0.5
+
+
 # ---- one clear problem per mistake -----------------------------------------------------------
 
 

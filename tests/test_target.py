@@ -225,3 +225,12 @@ def test_a_written_folder_reads_back_as_its_result_without_running(leaving, tmp_
     assert result.answer_text() == "2024" and again.runs_text() == result.runs_text()
     searched = target.read(tmp_path / "search", json.loads((tmp_path / "search" / "manifest.json").read_text()))
     assert searched.unbounded and "no upper bound (6 replications are too few" in searched.interval_text()
+
+
+def test_a_funded_posts_argument_is_labelled_with_its_unit():
+    from sim.interventions import FundedPosts
+
+    q = target.Question(policy="posts", lever=0, argument="fte", values=(0.0, 10.0), group="staff",
+                        measure="supply_gap_fte", year=2024, most_gap=0.0, probability=0.5)
+    assert q.lever_text([FundedPosts(groups=["staff"], fte=10.0)], unit=True) == \
+        "fte (FTE) of lever funded_posts (staff) in policy posts"
