@@ -14,7 +14,7 @@ import tiny_scenario
 from sim import calibration, scenario
 from sim.results import run
 
-SHIPPED = "wales-mh-v7"
+SHIPPED = "wales-mh-v8"
 TRUE = {"groups.staff.leaving.rate": 0.10, "groups.staff.joiners.per_year": 150.0,
         "transitions.course/student.worker": 0.6}
 
