@@ -196,7 +196,7 @@ class Person(mesa.Agent):
             self.enter_stage(target)
 
     def training_attrition(self) -> None:
-        if self.status == TRAINING and self.random.random() < self.model.tables.attrition[self.stage]:
+        if self.status == TRAINING and self.random.random() < self.model.tables.attrition[self.stage][self.sex]:
             self.leave("attrition")
 
     def consider_leaving(self) -> None:

@@ -374,6 +374,7 @@ class LtftTraining(Lever):
         s.stage_ltft_share[chosen] = self.share
         if self.fraction is not None:
             s.stage_ltft_range[chosen] = self.fraction
+        s.stage_attrition = s.attrition_hazards()  # over the stay LTFT lengthens
         if self.extra_places > 0:
             for i in np.flatnonzero(chosen):
                 intake = s.spec.intake.get(s.stages[i])
@@ -473,9 +474,8 @@ class TrainingAttrition(Lever):
 
     def change(self, s) -> None:
         chosen = _stages(s, self.groups, self.stages, [], training=True)
-        months = np.maximum(s.stage_months[chosen], 1)
-        over_stage = 1.0 - (1.0 - s.stage_attrition[chosen]) ** months
-        s.stage_attrition[chosen] = calendar.over_months_to_monthly(over_stage * (1.0 - self.reduction), months)
+        s.stage_attrition_share[chosen] *= 1.0 - self.reduction
+        s.stage_attrition = s.attrition_hazards()
 
 
 class Transitions(Lever):

@@ -173,7 +173,8 @@ class Scenario:
     stage_training: np.ndarray = field(init=False)
     stage_workforce: np.ndarray = field(init=False)
     stage_months: np.ndarray = field(init=False)  # full-time duration in months, 0 if final
-    stage_attrition: np.ndarray = field(init=False)  # monthly hazard
+    stage_attrition_share: np.ndarray = field(init=False)  # share of a training stage's entrants leaving it
+    stage_attrition: np.ndarray = field(init=False)  # (stage, sex): its monthly hazard (``attrition_hazards``)
     stage_ltft_share: np.ndarray = field(init=False)  # (stage, sex: female, male)
     stage_ltft_persist: np.ndarray = field(init=False)  # NaN: drawn afresh
     stage_own_establishment: np.ndarray = field(init=False)
@@ -206,9 +207,7 @@ class Scenario:
         self.stage_workforce = np.array([d["workforce"] for d in nodes], dtype=bool)
         self.stage_months = np.array([round(12 * (d["duration_years"] or 0)) for d in nodes], dtype=np.int32)
         self.stage_months[(self.stage_months == 0) & ~np.array([d["final"] for d in nodes])] = 1
-        self.stage_attrition = np.array(
-            [calendar.over_months_to_monthly(d["attrition"], max(m, 1)) if d["training"] else 0.0
-             for d, m in zip(nodes, self.stage_months)])
+        self.stage_attrition_share = np.array([d["attrition"] if d["training"] else 0.0 for d in nodes])
         self.stage_post = self.stage_workforce & ~self.stage_training  # posts, counted against the establishment
         # posts funded with their role: the group's establishment grows with the staff in them
         self.stage_own_establishment = self.stage_post & np.array([d["own_establishment"] for d in nodes])
@@ -221,6 +220,7 @@ class Scenario:
         self.stage_extra_share = np.array([d["extra_time"]["share"] if d.get("extra_time") else 0.0 for d in nodes])
         self.stage_extra_months = np.array([[12 * y for y in d["extra_time"]["years"]] if d.get("extra_time")
                                             else (0.0, 0.0) for d in nodes])
+        self.stage_attrition = self.attrition_hazards()
         nb = len(self.band_edges)
         g = [spec.groups[name] for name in self.groups]
         self.group_sector = np.array([SECTORS.index(x.sector) for x in g], dtype=np.int8)
@@ -264,6 +264,20 @@ class Scenario:
             if name not in ("graph", "posterior"):
                 setattr(out, name, _copied(value))
         return out
+
+    def attrition_hazards(self) -> np.ndarray:
+        """Each training stage's monthly attrition hazard by sex: the one that has its share of entrants
+        leave over their expected stay, which LTFT training (duration / fraction, at the stage's LTFT
+        share for the sex) and extra time lengthen, so that those who take longer do not leave more
+        often than the published share. Worked out again when a lever changes what it rests on."""
+        months = self.stage_months[:, None].astype(np.float64)
+        low, high = self.stage_ltft_range[:, 0:1], self.stage_ltft_range[:, 1:2]
+        slower = np.where(high > low, np.log(high / low) / np.where(high > low, high - low, 1.0), 1.0 / high)
+        share, extra = self.stage_ltft_share, self.stage_extra_share[:, None]
+        stay = months * (1.0 - share + share * slower) + extra * self.stage_extra_months.mean(axis=1, keepdims=True)
+        stay = np.where((share > 0) | (extra > 0), stay, months)  # all full time: the duration
+        hazard = calendar.over_months_to_monthly(self.stage_attrition_share[:, None], np.maximum(stay, 1.0))
+        return np.where(self.stage_training[:, None], hazard, 0.0)
 
     @property
     def name(self) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tiny_scenario
-from sim import WorkforceModel, calendar
+from sim import WorkforceModel, calendar, scenario
 from sim.interventions import Feedbacks, Retention, RetireAndReturn, TrainingAttrition
 from sim.people import Status
 
@@ -95,6 +95,29 @@ def test_training_attrition_matches_its_closed_form_over_many_seeds(tmp_path):
     expected = 1 - attrition
     sd = math.sqrt(expected * (1 - expected) / started)
     assert abs(completed / started - expected) < 4 * sd
+
+
+def test_attrition_is_a_share_of_entrants_however_long_they_take(tmp_path):
+    """Half train at half time (48 months, not 24) and a quarter take a year more: the hazard is over
+    the expected stay, so about 30% of entrants still leave, not more because some take longer."""
+    attrition, places = 0.3, 500
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: places}, "end": "2026-03"},
+                               {"stages.student.attrition": attrition,
+                                "stages.student.ltft": {"share": 0.5, "fraction": [0.5, 0.5]},
+                                "stages.student.extra_time": {"share": 0.25, "years": [1, 1]}})
+    s = scenario.load(path)
+    student = s.stage_code("course/student")
+    stay = 24 * (0.5 + 0.5 * 2) + 0.25 * 12
+    np.testing.assert_allclose(1 - (1 - s.stage_attrition[student]) ** stay, attrition)
+    started = left = 0
+    for seed in range(8):
+        table = WorkforceModel(scenario=path, rng=seed).run().events.table()
+        cohort = table[(table.to_stage == "course/student") & (table.month == "2020-09")].person_id
+        gone = table[(table.from_stage == "course/student") & (table.reason == "attrition")].person_id
+        started += len(cohort)
+        left += cohort.isin(gone).sum()
+    sd = math.sqrt(attrition * (1 - attrition) / started)
+    assert abs(left / started - attrition) < 0.02 + 4 * sd  # the stays vary about their mean: near the share
 
 
 def test_leaving_hazard_is_annual_rate_made_monthly(tmp_path):

@@ -117,7 +117,7 @@ def exit_rates(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         leave = s.feedbacks.workload.scale(model, leave, np.broadcast_to(s.stage_group[:, None, None], leave.shape))
     leave = np.where(training, 0.0, np.minimum(leave, 1.0))
     retire = np.where(training, 0.0, s.retire_monthly[s.stage_group])
-    attrition = np.where(training, s.stage_attrition[:, None, None], 0.0)
+    attrition = np.where(training, s.stage_attrition[:, :, None], 0.0)
     rate = np.zeros(leave.shape)
     for q in (leave, retire, attrition):
         rate -= np.log1p(-np.minimum(q, 1.0 - 1e-16))
