@@ -39,6 +39,7 @@ from sim.analysis import _summary, paired, run_values
 from sim.errors import InputError, _short
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.labels import by_age_band
+from sim.report import lever_words
 
 TITLE = "Welsh mental health workforce: policy levers"
 ALL = "every group"
@@ -287,9 +288,17 @@ def jobs(inputs: Inputs) -> list:
     return out
 
 
+PAGE_LEVERS = {  # the fields of each lever the page makes (``levers``), which it puts in words of its own
+    "training_places": {"stage", "extra"}, "retention": {"factor", "groups"}, "retire_and_return": {"groups", "share"},
+    "ltft_training": {"stages", "share", "extra_places"}, "recruitment": {"groups", "extra_per_year", "source"}}
+
+
 def describe(lever, s) -> str:
-    """A lever in words, for the page and the experiment file."""
+    """A lever in words, for the page and the experiment file: one the page makes in the page's words,
+    any other (an experiment file's) as the report puts it."""
     d = lever.describe()
+    if not set(d) - {"lever", "start"} <= PAGE_LEVERS.get(d["lever"], set()):
+        return lever_words(d, s.spec.age_bands)
     when = f" from {lever.start}" if lever.start else f" from the start ({s.spec.start})"
     groups = ", ".join(group_name(s, g) for g in (d.get("groups") or [])) or "every group"
     if d["lever"] == "training_places":
@@ -302,7 +311,6 @@ def describe(lever, s) -> str:
         return f"{lever.share:.0%} of psychiatry trainees train less than full time{when}"
     if d["lever"] == "recruitment":
         return f"{lever.extra_per_year:,.0f} more international recruits a year available ({groups}){when}"
-    return str(d)
 
 
 def describe_overrides(inputs: Inputs, s) -> list[str]:

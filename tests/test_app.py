@@ -130,6 +130,17 @@ def test_a_scenario_whose_groups_grow_apart_has_no_growth_of_its_own_to_keep():
     assert describe_overrides(Inputs(growth=-1.5), compiled(Inputs())) == [
         "funded establishment shrinks 1.5% a year in every group"]
 
+def test_a_lever_the_page_does_not_make_is_put_in_the_reports_words():
+    from sim.app import Inputs, compiled, describe
+    from sim.interventions import RetireAndReturn, TrainingPlaces
+
+    s = compiled(Inputs())
+    assert describe(TrainingPlaces(stage="nursing/pre_registration_degree", places={2025: 600}), s) == \
+        "Commissioned training places, nursing: pre registration degree: places a year 600 from 2025."
+    assert describe(RetireAndReturn(groups=["nursing"], hours_cut=0.3), s) == \
+        "Retire and return (nursing): with 30% fewer hours."
+
+
 def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
     from sim import experiment
     from sim.app import Inputs, experiment_text, jobs
