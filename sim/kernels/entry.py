@@ -35,8 +35,9 @@ def enter(ids, stage, now, since, salts,
           fte, ltft, ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due,
           # the scenario's tables
           stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
-          stage_ltft_range, stage_ltft_persist, stage_extra_share, stage_extra_months, part_time_share, part_time_range, band_by_month, band_ends,
-          max_age_months, mho_end, exit_rates, hours_rates, new_or_training, arrived,
+          stage_ltft_range, stage_ltft_persist, stage_extra_share, stage_extra_months, part_time_share,
+          part_time_range, band_by_month, band_ends, max_age_months, mho_end, exit_rates, hours_rates,
+          new_or_training, arrived,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
           from_stage, reason, columns, at):
