@@ -572,7 +572,7 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     version = version or next_version(out_dir, spec.name)
     stem = f"{spec.name}-{version}"
-    central = posterior.central()
+    central = posterior.central([[parameters.keys.index(k) for k in b["parameters"]] for b in result.blocks])
     q = posterior.quantiles([0.05, 0.5, 0.95])
     fitted = {}
     for j, key in enumerate(parameters.keys):
@@ -585,7 +585,7 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
             "prior_interval_90": [round(float(prior.ppf(0.05)), 6), round(float(prior.ppf(0.95)), 6)],
             "median": round(float(q[1, j]), 6),
             "interval_90": [round(float(q[0, j]), 6), round(float(q[2, j]), 6)],
-            "central": round(float(posterior.values[central, j]), 6),
+            "central": round(float(central[j]), 6),
             # the scenario's value the fit started from: a scenario whose value differs would have
             # it replaced in silence, so loading refuses it (sim.layering.calibration_conflicts)
             "shipped": parameters.base[key],
@@ -615,7 +615,7 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
             "blocks": [{**b, "reached": bool(b["reached"])} for b in result.blocks],
         },
         "fitted": fitted,
-        "overrides": parameters.overrides(posterior.values[central]),
+        "overrides": parameters.overrides(central),
         "targets": {k: {"target": t.value, "simulated_mean": round(after[k][0], 5),
                         "interval_90": [round(after[k][1], 5), round(after[k][2], 5)]}
                     for k, t in spec.targets.items()},

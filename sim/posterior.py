@@ -80,13 +80,19 @@ class Posterior:
                 problems.append(p)
             raise InputError(problems) from None
 
-    def central(self) -> int:
-        """The set nearest the weighted median of every parameter, in units of each one's spread:
-        a set that was accepted, unlike the medians themselves, which may not fit together."""
+    def central(self, blocks: list[list[int]] | None = None) -> np.ndarray:
+        """The central set: for each block of parameters (column indices; all of them as one if none
+        are given), the values of the set nearest the weighted median of each of its parameters, in
+        units of each one's spread. An accepted set's, unlike the medians themselves, which may not
+        fit together; block by block, as a calibration's independent blocks are paired at random, so
+        that one block's median does not move another's values."""
         median = np.array([weighted_quantile(self.values[:, j], self.weights, 0.5) for j in range(len(self.names))])
         spread = self.values.std(axis=0)
         spread[spread == 0] = 1.0
-        return int(np.argmin((((self.values - median) / spread) ** 2).sum(axis=1)))
+        out = np.empty(len(self.names))
+        for j in blocks or [list(range(len(self.names)))]:
+            out[j] = self.values[np.argmin((((self.values[:, j] - median[j]) / spread[j]) ** 2).sum(axis=1)), j]
+        return out
 
     def quantiles(self, q) -> np.ndarray:
         """Weighted quantiles ``q`` of every parameter: shape (len(q), parameters)."""

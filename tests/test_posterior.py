@@ -29,7 +29,9 @@ def test_the_central_set_is_a_set_of_the_posterior_near_its_medians_and_scales_m
     p = Posterior(file=None, names=["scale:groups.staff.leaving.rate", "groups.staff.joiners.per_year"],
                   values=values, weights=np.full(5, 0.2), shipped={KEY: [0.1, 0.2]})
     # the medians (3, 20) are no set's; (2, 20) is the nearest in units of each parameter's spread
-    assert p.central() == 1
+    assert p.central().tolist() == [2.0, 20.0]
+    # parameters of independent blocks: each block's own nearest set, the medians here
+    assert p.central([[0], [1]]).tolist() == [3.0, 20.0]
     assert p.overrides(0) == {KEY: [0.1, 0.2], "groups.staff.joiners.per_year": 10.0}
     assert p.overrides(1)[KEY] == [0.2, 0.4]
 
