@@ -45,6 +45,7 @@ from pathlib import Path
 from . import folders
 from .errors import InputError
 from .kernels import announce_first_compile, compile_quickly
+from .kernels.alongside import compile_alongside
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
@@ -72,6 +73,7 @@ examples:
 
 def main(argv: list[str] | None = None) -> int:
     compile_quickly()
+    compile_alongside()
     if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
         announce_first_compile(FIRST_COMPILE)
     parser = _parser()

@@ -1,0 +1,146 @@
+"""A first run's compiling, shared with a second process on the machine's other core.
+
+numba compiles each pass when it is first called, one after another, so the first run after
+installing waits for them all (``benchmarks/bench_first_run.py``). When a ``workforce`` command
+first compiles (nothing is cached for this machine yet), it starts one more process that compiles
+the passes from the last a run calls back towards the first, caching each (``SIGNATURES``: their
+argument types, as a default run calls them). The command meanwhile compiles from the first, and
+loads from the cache each pass the other has done: the two meet in the middle. The machine code is
+the same whichever process compiled it, so results are too.
+
+``SIGNATURES`` is regenerated with ``python -m sim.kernels.alongside --record`` when a pass's
+arguments change (``tests/test_kernels.py`` says when); a signature it lacks or has wrong costs only
+the time, as the command then compiles that pass itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SIGNATURES = Path(__file__).with_name("signatures.txt")
+MODULE = "sim.kernels.alongside"  # as ``python -m`` runs it
+SWITCH = "WORKFORCE_COMPILE_ALONGSIDE"  # "0": a command compiles alone (as on a machine of one core)
+
+
+def used_by_a_run(until: int = 2023) -> list[str]:
+    """The compiled passes a default run calls and their argument types, a line each
+    (``module:name types``), in the order the run first calls them when nothing is cached: the
+    dispatchers that have compiled or loaded a signature after it (run in a fresh process)."""
+    import sim
+    from numba.core import event
+    from numba.core.registry import CPUDispatcher
+
+    first: list = []
+
+    class Order(event.Listener):
+        def on_start(self, ev):
+            d = ev.data["dispatcher"]
+            if isinstance(d, CPUDispatcher) and d not in first:
+                first.append(d)
+
+        def on_end(self, ev):
+            pass
+
+    with event.install_listener("numba:compile", Order()):
+        sim.WorkforceModel(until=until, collect="yearly", rng=1).run()
+    loaded = [d for d in _dispatchers() if d.signatures and d not in first]
+    return [f"{d.py_func.__module__}:{d.py_func.__qualname__} {sig!r}" for d in first + loaded
+            if d.py_func.__module__.startswith("sim.") and "<" not in d.py_func.__qualname__ for sig in d.signatures]
+
+
+def record() -> list[str]:
+    """``used_by_a_run`` in a fresh process with nothing cached (a folder of its own for numba's
+    cache), so that the passes are listed in the order a first run calls them."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_OPT": os.environ.get("NUMBA_OPT", "1")}
+        listed = subprocess.run([sys.executable, "-c", f"import {MODULE} as a; print(*a.used_by_a_run(), sep='\\n')"],
+                                env=env, check=True, capture_output=True, text=True).stdout
+    return listed.splitlines()
+
+
+def _dispatchers() -> list:
+    """The compiled passes of the package's modules imported so far."""
+    from numba.core.registry import CPUDispatcher
+
+    return [v for name, module in list(sys.modules.items()) if name.startswith("sim.")
+            for v in vars(module).values() if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
+
+
+def compile_ahead(lines: list[str]) -> None:
+    """Compile (or load, if cached) the passes of ``lines`` from the last to the first."""
+    from numba import types
+
+    names = {**vars(types), "bool": types.boolean, "__builtins__": {}}  # a signature's repr, read back
+    for line in reversed(lines):
+        where, signature = line.split(" ", 1)
+        module, name = where.split(":")
+        getattr(importlib.import_module(module), name).compile(eval(signature, names))
+
+
+def compile_alongside():
+    """Start the process that compiles alongside (``start_alongside``) when this process first
+    compiles one of the package's passes: only then is nothing cached. Once a process: the numba
+    listener that waits for it, or None if one already does."""
+    global _listening
+    if _listening:
+        return None
+    _listening = True
+    from numba.core import event
+
+    class First(event.Listener):
+        started = False
+
+        def on_start(self, ev):
+            if not self.started and ev.data["dispatcher"].py_func.__module__.startswith("sim."):
+                self.started = True
+                start_alongside()
+
+        def on_end(self, ev):
+            pass
+
+    listener = First()
+    event.register("numba:compile", listener)
+    return listener
+
+
+_listening = False  # whether this process listens for its first compile (``compile_alongside``)
+
+
+def start_alongside() -> subprocess.Popen | None:
+    """Start the process that compiles from the last pass (``compile_ahead``), unless the machine has
+    one core or ``WORKFORCE_COMPILE_ALONGSIDE`` is ``0``. It inherits this process's environment (so
+    numba's level and cache folder), writes nothing but numba's cache, says nothing, and is stopped
+    when this process ends: by then this one has compiled or loaded all it needed."""
+    if os.environ.get(SWITCH, "1") == "0" or (os.cpu_count() or 1) < 2:
+        return None
+    import atexit
+
+    companion = subprocess.Popen([sys.executable, "-m", MODULE], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(_stop, companion)
+    return companion
+
+
+def _stop(companion: subprocess.Popen) -> None:
+    """End the companion if it is still compiling (numba writes each cache file whole, by renaming)."""
+    if companion.poll() is None:
+        companion.terminate()
+        companion.wait()
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--record"]:
+        SIGNATURES.write_text("\n".join(record()) + "\n")
+        return 0
+    compile_ahead(SIGNATURES.read_text().splitlines())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
