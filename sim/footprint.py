@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .errors import InputError
-from .population import enough_for
+from .population import stock_size
 
 BYTES_PER_PERSON = 300  # measured at 230-300 bytes a simulated person (benchmarks/README.md), the top taken
 BYTES_PER_WORKER = 250_000_000  # a worker process with the model imported: about 220 MB resident before any run
@@ -26,7 +26,7 @@ def people(scenario, end: int) -> int:
     stock given as FTE only, the people drawn to reach it), and each year's largest intake and joiners."""
     spec = scenario.spec
     years = math.ceil(max(end - scenario.start, 0) / 12) + 1
-    stocks = sum(s.headcount if s.headcount is not None else enough_for(s.fte) for s in spec.stocks.values())
+    stocks = sum(stock_size(scenario, name, s) for name, s in spec.stocks.items())
     places = sum(max(intake.places.values(), default=0.0) for intake in spec.intake.values())
     joiners = sum(g.joiners.per_year for g in spec.groups.values() if g.joiners is not None)
     return int(stocks + years * (places + joiners))

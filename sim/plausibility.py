@@ -444,7 +444,8 @@ def retirement_wave(run: Run, ranges: Ranges) -> pd.DataFrame:
     years = sorted(heads.index.get_level_values("year").unique())
     for g in s.groups:
         count = [retired.get((g, y), 0.0) for y in years[1:6]]
-        rate = [c / heads.get((g, y), np.nan) for c, y in zip(count, years)]  # per head at the year's start
+        # per head at the year's start; none for a year the group starts with nobody
+        rate = [c / h if (h := heads.get((g, y), 0.0)) > 0 else np.nan for c, y in zip(count, years)]
         later = np.mean(rate[1:]) if len(rate) == 5 else np.nan
         ratio = rate[0] / later if later > 0 else np.nan
         rows.append(_row("first year's retirements over the next four's", g, ratio, allowed, "ratio",

@@ -102,8 +102,7 @@ def create(model) -> None:
     """
     s, p = model.inputs, model.people
     stocks = [(name, stock, s.stage_code(name)) for name, stock in s.spec.stocks.items()]
-    sizes = np.array([stock.headcount if stock.headcount is not None else enough_for(stock.fte)
-                      for _, stock, _ in stocks], dtype=np.int64)
+    sizes = np.array([stock_size(s, name, stock) for name, stock, _ in stocks], dtype=np.int64)
     keys = np.split(cohort_keys([("stock", name) for name, *_ in stocks], sizes), np.cumsum(sizes)[:-1])
     cohorts = []
     for (name, stock, stage), stock_keys in zip(stocks, keys):
@@ -147,9 +146,20 @@ def _compact(people, first: int, sizes: np.ndarray, kept: np.ndarray) -> None:
     people.truncate(target)
 
 
-def enough_for(fte: float) -> int:
-    """Candidates to draw for an FTE target: enough even if everyone worked 0.3 FTE."""
-    return int(np.ceil(fte / 0.3)) + 10
+def enough_for(fte: float, least: float = 0.3) -> int:
+    """Candidates to draw for an FTE target: enough even if everyone worked 0.3 FTE, or ``least``
+    (the fewest hours anyone of the stock can work) where that is less."""
+    return int(np.ceil(fte / min(0.3, least))) + 10
+
+
+def stock_size(scenario, name: str, stock) -> int:
+    """People to draw for a starting stock: its headcount, or the candidates for its FTE, enough even
+    if all of them worked the fewest hours their group's part time or their stage's LTFT allows."""
+    if stock.headcount is not None:
+        return stock.headcount
+    stage = scenario.stage_code(name)
+    least = min(scenario.part_time_range[scenario.stage_group[stage], 0], scenario.stage_ltft_range[stage, 0])
+    return enough_for(stock.fte, float(least))
 
 
 def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
@@ -207,6 +217,16 @@ def _mho(model, ids, stage: np.ndarray) -> None:
     p.mho[ids] = u < s.mho_share.take(s.stage_group.take(stage))
 
 
+def _scaled(fte: np.ndarray, target: float) -> np.ndarray:
+    """Hours ``fte`` times the one factor at which, kept within [MIN_STOCK_FTE, 1], they sum to ``target``
+    (a stock's FTE lies between its headcount times these bounds): found by halving, as the sum grows with it."""
+    low, high = 0.0, 1.0 / max(float(fte.min()), MIN_STOCK_FTE)
+    for _ in range(100):
+        factor = (low + high) / 2
+        low, high = (factor, high) if np.clip(fte * factor, MIN_STOCK_FTE, 1.0).sum() < target else (low, factor)
+    return np.clip(fte * high, MIN_STOCK_FTE, 1.0)
+
+
 def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:
     """Make a stock's FTE equal its target (see the module docstring); return how many of ``ids`` to keep
     (the first ones)."""
@@ -217,6 +237,8 @@ def _match_fte(model, ids, target: float, exact_headcount: bool) -> int:
         needed = target - (~part).sum()
         if part.any() and needed > 0:
             p.fte[ids[part]] = np.clip(fte[part] * needed / fte[part].sum(), MIN_STOCK_FTE, 1.0)
+        if len(ids) and abs(p.fte[ids].astype(np.float64).sum() - target) > 1e-6 * max(target, 1.0):
+            p.fte[ids] = _scaled(fte, target)  # too few part-timers to give the FTE: everyone's hours scaled
         return len(ids)
     cumulative = np.concatenate([[0.0], np.cumsum(fte)])
     return int(np.argmin(np.abs(cumulative - target)))

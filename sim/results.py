@@ -243,6 +243,9 @@ class Results:
         except KeyError:
             from .errors import InputError
 
+            if not len(m.people):  # no stocks, and no intake or joiners by the run's end: no id is one
+                raise InputError.one(s.file, "stocks, intake, groups.*.joiners", "somebody in the run for a person's "
+                                     "career (this run simulates nobody)", person_id) from None
             raise InputError.one("ID", "id", f"a person id from 0 to {len(m.people) - 1:,} (the people simulated "
                                              f"in this run)", person_id) from None
         born = record["birth_month"]

@@ -30,6 +30,7 @@ from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, fro
                      refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
                      band_table, check_age)
+from .labels import TOTAL
 from .people import SECTORS
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
@@ -544,6 +545,16 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         if node["staff_group"] not in spec.groups:
             problems.append(Problem(node["file"], f"stages.{node['stage']}.staff_group",
                                     f"a group defined in {path.name} ({', '.join(spec.groups)})", node["staff_group"]))
+
+    staffed = {graph.nodes[s]["staff_group"] for s in stages}
+    for name in spec.groups:
+        # the results add a group of all groups together by this name: one of the same name would be mixed in
+        if name == TOTAL:
+            problems.append(Problem(f, f"groups.{name}", f"a group name other than '{TOTAL}' (the results' name "
+                                                         "for all groups together)", name))
+        elif name not in staffed:  # a typo ('Staff' beside 'staff') would be a group with vacancies and nobody
+            problems.append(Problem(f, f"groups.{name}", "a group that a stage of the pathways belongs to (its "
+                                    f"staff_group: {', '.join(sorted(staffed)) or 'none'})", name))
 
     def band_check(where: str, rates):
         wrong = band_problem(rates, spec.age_bands)

@@ -177,6 +177,16 @@ def test_person_shows_a_career_as_a_timeline_in_words(capsys):
     assert widest(out) <= 100
 
 
+def test_person_in_a_run_of_nobody_says_the_scenario_simulates_nobody(tmp_path, capsys):
+    """Was 'expected a person id from 0 to -1'."""
+    import tiny_scenario
+
+    path = tiny_scenario.write(tmp_path, {"stocks": {}})
+    assert main(["person", "0", str(path), "--until", "2021"]) == 2
+    assert has_problem(capsys.readouterr().err, "tiny.yaml", "stocks, intake, groups.*.joiners",
+                       "somebody in the run for a person's career (this run simulates nobody)")
+
+
 @pytest.mark.parametrize("value", ["999999999", "-1"])
 def test_person_with_an_id_nobody_has_exits_2_naming_it(capsys, value):
     assert main(["person", value, "--until", "2022"]) == 2

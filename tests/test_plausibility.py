@@ -221,6 +221,15 @@ def test_a_wave_of_retirements_at_the_start_fails_and_a_steady_stream_passes(tmp
     assert plausibility.retirement_wave(Run.of(old), ranges()).empty  # no range, no row
 
 
+def test_a_group_that_starts_with_nobody_is_not_judged_for_a_wave_and_divides_by_no_zero(tmp_path):
+    """A group with no stock gave numpy's divide-by-zero warning, on the command line's stderr."""
+    wave = ranges(**{"retirement_age.wave": {"high": 1.5, "source": "test: no wave"}})
+    empty = run(tiny_scenario.write(tmp_path, {"stocks": {}}), seed=1)
+    with np.errstate(all="raise"):
+        table = plausibility.retirement_wave(Run.of(empty), wave)
+    assert row(table, "first year's retirements over the next four's", "staff").result == SKIP
+
+
 def test_steady_state_is_judged_against_the_establishment_s_own_growth(tmp_path):
     growing = run(tiny_scenario.write(tmp_path / "growing", {"groups.staff.establishment.growth_per_year": 0.1}))
     # posts funded grow 2.6-fold over ten years; staff do not (no joiners, no intake): two-thirds short

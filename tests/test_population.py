@@ -209,3 +209,22 @@ def test_the_starting_record_tallies_no_fte_moved():
     assert not model.history[0]["fte_flows"].any()
     model.step()
     assert model.history[-1]["fte_flows"].any()  # the tally runs from there
+
+
+# ---- a stock's FTE is the one given, whatever hours its group's participation allows -------------------
+@pytest.mark.parametrize("stock, participation", [
+    # both given, nobody part time: the FTE was ignored (100 people at 100 FTE)
+    ({"headcount": 100, "fte": 50.0}, {}),
+    # both given, a few part-timers, who could not absorb the difference alone (95 FTE)
+    ({"headcount": 100, "fte": 50.0}, {"part_time_share": 0.1}),
+    # FTE only, part-timers working under 0.3 FTE: too few candidates were drawn (34 FTE)
+    ({"fte": 100.0}, {"part_time_share": 1.0, "part_time_fte": [0.1, 0.1]}),
+])
+def test_a_stock_starts_at_the_fte_it_gives(tmp_path, stock, participation):
+    changes = {"stocks.course/worker": {**stock, "age": [[30, 50, 1.0]]}}
+    changes |= {f"groups.staff.participation.{k}": v for k, v in participation.items()}
+    model = WorkforceModel(str(tiny_scenario.write(tmp_path, changes)), rng=0)
+    fte = model.group_totals(measure="stage_fte")["staff"]
+    assert fte == pytest.approx(stock["fte"], rel=1e-4)
+    if "headcount" in stock:
+        assert model.group_totals(measure="stage_headcount")["staff"] == stock["headcount"]

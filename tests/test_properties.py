@@ -155,7 +155,7 @@ def scenarios(draw):
     data = {
         "name": "random", "start": "2020-03", "end": f"{draw(st.integers(2021, 2023))}-03",
         "mho_end": draw(st.sampled_from(["2020-06", "2022-03"])), "age_bands": BANDS,
-        "pathways": list(pathways), "groups": {g: group(g) for g in groups}, "stocks": stocks, "intake": intake,
+        "pathways": list(pathways), "groups": {g: group(g) for g in groups if any(info[s]["staff_group"] == g for s in all_stages)}, "stocks": stocks, "intake": intake,
     }
     return data, pathways
 

@@ -192,6 +192,22 @@ def test_group_used_by_a_stage_missing_is_reported_at_the_stage(case, load_error
                "a group defined in scenario.yaml")
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Hcsw", "a group that a stage of the pathways belongs to"),  # beside hcsw: vacancies nobody could fill
+    ("total", "a group name other than 'total'"),  # was mixed into the results' total of every group
+])
+def test_a_group_no_stage_belongs_to_or_named_total_is_refused(case, load_error, name, expected):
+    data = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))
+    edits = {f"groups.{name}": data["groups"]["hcsw"]}
+    if name == "total":  # the stages' group renamed too, so that only the name is wrong
+        edits["groups.hcsw"] = DELETE
+        load_error(case(edits, hcsw={"stages.support_worker.staff_group": "total",
+                                     "stages.nursing_apprenticeship.staff_group": "total"}),
+                   SCENARIO_FILE, "groups.total", expected)
+    else:
+        load_error(case(edits), SCENARIO_FILE, f"groups.{name}", expected)
+
+
 def test_missing_scenario_file(tmp_path, load_error):
     load_error(tmp_path / "nowhere.yaml", "nowhere.yaml", "<top level>", "an existing scenario file")
 
