@@ -50,7 +50,7 @@ from . import calendar, folders, kernels, layering
 from . import scenario as scenario_module
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
                      whole_number)
-from .fields import Name
+from .fields import TOTAL, Name
 from .interventions import LEVERS, AnyLever
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
 from .uncertain import problems as uncertain_problems
@@ -65,7 +65,6 @@ GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "training_fte", "establishm
 # (sim.feedbacks): zero
 OPTIONAL_MEASURES = {"joiners", "leavers", "recruits_sought", "recruits_available", "recruits_expected",
                      "recruits_unused", "substituted_fte"}
-TOTAL = "total"
 
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)

@@ -15,6 +15,7 @@ from .errors import probability
 
 MIN_AGE = 16.0  # nobody starts training or work younger
 MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
+TOTAL = "total"  # the results' name for all groups together, so no group may have it
 
 
 def _month(text: str) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .fields import TOTAL
+
 NEVER = 2**31 - 1  # an int32 month that never comes (sim.people.NEVER): shown as no date
-TOTAL = "total"
 
 # measure -> (name, unit); a unit of "%" marks a share shown as a percentage
 MEASURES: dict[str, tuple[str, str]] = {

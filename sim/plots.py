@@ -30,10 +30,10 @@ from matplotlib.figure import Figure
 
 from . import calendar, folders, labels
 from .errors import InputError
+from .fields import TOTAL
 
 LEVEL = 0.90
 BASELINE = "baseline"
-TOTAL = "total"
 _RUN_KEYS = ("parameter_set", "replication", "seed")
 _COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
             "#17becf"]

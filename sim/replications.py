@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .fields import TOTAL
 from .unused import PLACES
 
 LEVEL = 0.90
-TOTAL = "total"
 SUMMED = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte", "supply_gap_fte",
           "need_fte", "need_gap_fte",
           "welsh_speaking_headcount", "welsh_speaking_fte", "joiners", "leavers", "recruits_sought",

@@ -28,9 +28,8 @@ from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
                      refuse_special, whole_number)
-from .fields import (MIN_STOCK_FTE, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
+from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
                      band_table, check_age)
-from .labels import TOTAL
 from .people import SECTORS
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value

@@ -30,9 +30,10 @@ def used_by_a_run(until: int = 2023) -> list[str]:
     """The compiled passes a default run calls and their argument types, a line each
     (``module:name types``), in the order the run first calls them when nothing is cached: the
     dispatchers that have compiled or loaded a signature after it (run in a fresh process)."""
-    import sim
     from numba.core import event
     from numba.core.registry import CPUDispatcher
+
+    from ..model import WorkforceModel
 
     first: list = []
 
@@ -46,7 +47,7 @@ def used_by_a_run(until: int = 2023) -> list[str]:
             pass
 
     with event.install_listener("numba:compile", Order()):
-        sim.WorkforceModel(until=until, collect="yearly", rng=1).run()
+        WorkforceModel(until=until, collect="yearly", rng=1).run()
     loaded = [d for d in _dispatchers() if d.signatures and d not in first]
     return [f"{d.py_func.__module__}:{d.py_func.__qualname__} {sig!r}" for d in first + loaded
             if d.py_func.__module__.startswith("sim.") and "<" not in d.py_func.__qualname__ for sig in d.signatures]
