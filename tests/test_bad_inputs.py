@@ -810,7 +810,7 @@ RUN_FILES = {  # kind -> the file named, the field and what was expected
     "cut short": ("keep/p000-r0000.parquet", "<top level>", READABLE),
     "random bytes": ("keep/p000-r0000.parquet", "<top level>", READABLE),
     "a copy under another name": ("keep/p000-r0099.parquet", "replication",
-                                  "rows of the run its folder and name say (replication 99)"),
+                                  "a replication of the batch's manifest (0 to 0)"),
     "the baseline's run as the policy's": ("keep/p000-r0000.parquet", "policy",
                                            "rows of the run its folder and name say (policy 'keep')"),
     "a run's table without a batch's columns": ("keep/p000-r0000.parquet", "columns",
