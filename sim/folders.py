@@ -89,6 +89,18 @@ def _results_holding(path: Path) -> Path | None:
     return None
 
 
+def check_own_folder(path, option: str = "--out") -> Path:
+    """A folder for results a command may write again (``workforce sensitivity``): new, or holding no
+    other command's results. Its files beside a run's, batch's or target's manifest would mix with
+    them, and the folder be read (by ``report``) as that other kind, the indices left out."""
+    path = check_folder(path, option)
+    if (path / "manifest.json").exists():
+        raise InputError.one(option, _field(option), "a folder that holds no other command's results (it has a "
+                                                     "manifest.json of workforce run, batch or target: choose "
+                                                     "another folder)", str(path))
+    return path
+
+
 def check_empty(path, option: str = "--out") -> Path:
     """A folder that can be written and holds nothing yet, beside which its results are assembled
     (``staged``): results are never mixed with what is there."""

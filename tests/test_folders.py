@@ -343,3 +343,14 @@ def test_a_run_file_of_another_batch_is_refused_not_compared(tmp_path, capsys, m
     named = where.parent if mix == "another policy" else where
     assert f"{named}: {field}: expected " in err and "a run of another batch?" in err, err
     assert not (out / "comparison-fte.csv").exists()
+
+
+def test_sensitivity_refuses_a_folder_of_another_commands_results(tmp_path, capsys, nothing_runs):
+    """Its indices beside a batch's manifest would be read by report as the batch, and left out."""
+    path = tiny_experiment(tmp_path)
+    batch_dir = tmp_path / "batch"
+    batch_dir.mkdir()
+    (batch_dir / "manifest.json").write_text("{}")
+    assert main(["sensitivity", str(path), "--quiet", "--out", str(batch_dir)]) == 2
+    assert "--out: out: expected a folder that holds no other command's results" in capsys.readouterr().err
+    assert sorted(p.name for p in batch_dir.iterdir()) == ["manifest.json"]
