@@ -15,7 +15,8 @@ For each policy, group (and ``total``) and year, ``compare`` reports over the ru
   its 90% interval across runs (the spread of the policy's effect);
 - ``diff_ci_low``, ``diff_ci_high``: a 90% confidence interval for the *mean* difference
   (Student's t over runs): how precisely the runs pin down the average effect. It narrows with
-  more replications; the interval above does not.
+  more replications; the interval above does not. One run has none: the cells are empty, and
+  the printed table and the report say ``none (one run)`` (``mean_ci_text``).
 
 A policy that changes nothing has a difference of exactly zero in every run.
 """
@@ -212,13 +213,21 @@ def format_comparison(table: pd.DataFrame, years=None, groups=None, width: int =
                               "mean [90% interval]": interval(rows["mean"], rows.low, rows.high)})
         if policy != BASELINE:
             shown["difference [90%]"] = interval(rows.diff_mean, rows.diff_low, rows.diff_high)
-            shown["90% CI of the mean"] = [f"[{number(lo)}, {number(hi)}]"
+            shown["90% CI of the mean"] = [mean_ci_text(lo, hi, number)
                                                for lo, hi in zip(rows.diff_ci_low, rows.diff_ci_high)]
         runs = ", ".join(str(n) for n in dict.fromkeys(rows.runs))
         text = _columns(shown, width)
         blocks.append(f"{policy} ({runs} runs{'' if policy == BASELINE else '; difference from the baseline'})\n"
                       f"{text}")
     return "\n\n".join(blocks)
+
+
+def mean_ci_text(low: float, high: float, number=lambda x: f"{x:,.1f}") -> str:
+    """The confidence interval of a mean difference as text: '[low, high]', or, from a single run
+    (which has none, ``_summary``), words rather than '[nan, nan]'."""
+    if np.isnan(low) or np.isnan(high):
+        return "none (one run)"
+    return f"[{number(low)}, {number(high)}]"
 
 
 def _columns(frame: pd.DataFrame, width: int) -> str:

@@ -200,15 +200,21 @@ def markdown(result: dict) -> str:
     for row in table.itertuples():
         t = spec.targets[row.target]
         lines.append(f"| {row.target} | {fmt(row.published, t)} | {fmt(row.mean, t)} | {fmt(row.low, t)} to "
-                     f"{fmt(row.high, t)} | {'yes' if row.inside else '**no**'} | {row.ape:.1f}% | "
-                     f"{row.statistic_ape:.1f}% |")
-    lines += ["", f"Mean absolute percentage error of the levels {result['mape']:.1f}% (a relative change's "
+                     f"{fmt(row.high, t)} | {'yes' if row.inside else '**no**'} | {_percent(row.ape)} | "
+                     f"{_percent(row.statistic_ape)} |")
+    lines += ["", f"Mean absolute percentage error of the levels {_percent(result['mape'])} (a relative change's "
                   f"error on the level it implies: published back-tests report errors of levels); "
                   f"{result['inside']} of {len(table)} published values inside the 90% interval. Published "
                   f"back-tests of national workforce models: mean absolute percentage errors of about "
                   f"{min(PUBLISHED.values()):g}-{max(PUBLISHED.values()):g}% (Netherlands GP model, van Greuningen "
                   f"et al. 2013).", ""]
     return "\n".join(lines)
+
+
+def _percent(error: float) -> str:
+    """A percentage error as text; a published value of 0 has none (an error relative to 0), said in words
+    rather than 'nan%'."""
+    return "none (published 0)" if np.isnan(error) else f"{error:.1f}%"
 
 
 def figure(result: dict, path) -> None:

@@ -585,7 +585,7 @@ def _sensitivity(args) -> int:
         if not loaded.spec.uncertain:
             raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
         sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
-    out = folders.check_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
+    out = folders.check_own_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet, space=space)
     sizes, runs = table.attrs["sizes"], table.attrs["runs"]

@@ -89,6 +89,18 @@ def _results_holding(path: Path) -> Path | None:
     return None
 
 
+def check_own_folder(path, option: str = "--out") -> Path:
+    """A folder for results a command may write again (``workforce sensitivity``): new, or holding no
+    other command's results. Its files beside a run's, batch's or target's manifest would mix with
+    them, and the folder be read (by ``report``) as that other kind, the indices left out."""
+    path = check_folder(path, option)
+    if (path / "manifest.json").exists():
+        raise InputError.one(option, _field(option), "a folder that holds no other command's results (it has a "
+                                                     "manifest.json of workforce run, batch or target: choose "
+                                                     "another folder)", str(path))
+    return path
+
+
 def check_empty(path, option: str = "--out") -> Path:
     """A folder that can be written and holds nothing yet, beside which its results are assembled
     (``staged``): results are never mixed with what is there."""
@@ -688,6 +700,7 @@ def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.Da
     import pyarrow.dataset as ds
 
     files = run_files(results_dir)
+    seeds = _batch_runs(results_dir, files)
     condition = None
     if group_rows_only:
         condition = ds.field("stage") == "all"
@@ -698,7 +711,7 @@ def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.Da
         scanner = ds.dataset([str(f) for f in files], format="parquet").scanner(filter=condition)
         batches = []
         for tagged in scanner.scan_batches():
-            _check_labels(Path(tagged.fragment.path), tagged.record_batch)
+            _check_labels(Path(tagged.fragment.path), tagged.record_batch, seeds)
             batches.append(tagged.record_batch)
         table = pa.Table.from_batches(batches, schema=scanner.projected_schema)
     except (pa.ArrowException, OSError) as exc:
@@ -723,20 +736,49 @@ def run_files(results_dir) -> list[Path]:
     return files
 
 
-def _check_labels(path: Path, rows) -> None:
-    """Refuse a run file whose rows are not all of the run its folder and name say."""
+def _batch_runs(results_dir, files: list[Path]) -> list | None:
+    """Refuse a run file that is not one of the runs the folder's manifest planned: a policy it does
+    not list, or a parameter set or replication beyond its own (a file copied in from another batch
+    would be compared as if it were this batch's). The manifest's replication seeds, which
+    ``_check_labels`` holds every run file's seed to (None where the manifest has none)."""
+    manifest = read_manifest(results_dir)
+    policies, seeds, sets = (manifest.get(k) for k in ("policies", "replication_seeds", "parameter_sets"))
+    other = "; a run of another batch? move it out, or rerun workforce batch in a new folder"
+    for path in files:
+        policy = path.parent.name
+        parameter_set, replication = (int(n) for n in RUN_NAME.fullmatch(path.name).groups())
+        if isinstance(policies, dict) and policy not in policies:
+            raise InputError.one(path.parent, "policy", f"a policy of the batch's manifest ({', '.join(policies)})"
+                                                        f"{other}", policy)
+        for name, number, planned in (("parameter_set", parameter_set, sets), ("replication", replication, seeds)):
+            if isinstance(planned, list) and number >= len(planned):
+                raise InputError.one(path, name, f"a {name.replace('_', ' ')} of the batch's manifest (0 to "
+                                                 f"{len(planned) - 1}){other}", number)
+    return seeds if isinstance(seeds, list) else None
+
+
+def _check_labels(path: Path, rows, seeds: list | None = None) -> None:
+    """Refuse a run file whose rows are not all of the run its folder and name say, nor with the seed
+    the manifest gives its replication (``seeds``): a run of another batch, paired with this one's
+    baseline, would be a difference of two futures rather than of the policy."""
     import pyarrow.compute as pc
 
     if rows.num_rows == 0:
         return
     parameter_set, replication = (int(n) for n in RUN_NAME.fullmatch(path.name).groups())
-    for name, expected in (("policy", path.parent.name), ("parameter_set", parameter_set),
-                           ("replication", replication)):
+    checks = [(name, expected, f"rows of the run its folder and name say ({name} {expected!r}), as workforce batch "
+                               "writes them")
+              for name, expected in (("policy", path.parent.name), ("parameter_set", parameter_set),
+                                     ("replication", replication))]
+    if seeds is not None and "seed" in rows.schema.names:
+        checks.append(("seed", seeds[replication], f"the seed the batch's manifest gives replication {replication} "
+                                                   f"({seeds[replication]}); a run of another batch? move it out, or "
+                                                   "rerun workforce batch in a new folder"))
+    for name, expected, words in checks:
         found = pc.unique(rows.column(name)).to_pylist() if name in rows.schema.names else [None]
         if found != [expected]:
             _columns(path, RUN_KEYS + TIDY_COLUMNS)  # a table without a run's columns: say that
-            raise InputError.one(path, name, f"rows of the run its folder and name say ({name} {expected!r}), as "
-                                             f"workforce batch writes them", found[0] if len(found) == 1 else found)
+            raise InputError.one(path, name, words, found[0] if len(found) == 1 else found)
 
 
 def _unreadable(files: list[Path], exc: Exception) -> InputError:

@@ -437,6 +437,8 @@ def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, descri
 
 
 def _comparison_cells(t: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:
+    from . import analysis
+
     names = names or {}
 
     def cell(mean, low, high):
@@ -446,7 +448,7 @@ def _comparison_cells(t: pd.DataFrame, names: dict | None = None) -> pd.DataFram
         "policy": t.policy.to_numpy(), "staff group": [names.get(g, g) for g in t.group], "runs": t.runs.to_numpy(),
         "mean [90% interval]": cell(t["mean"], t.low, t.high),
         "difference [90% interval]": cell(t.diff_mean, t.diff_low, t.diff_high),
-        "mean difference 90% CI": [f"[{a:,.1f}, {b:,.1f}]" for a, b in zip(t.diff_ci_low, t.diff_ci_high)],
+        "mean difference 90% CI": [analysis.mean_ci_text(a, b) for a, b in zip(t.diff_ci_low, t.diff_ci_high)],
     })
     base = out.policy == "baseline"
     out.loc[base, ["difference [90% interval]", "mean difference 90% CI"]] = ""

@@ -185,6 +185,14 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
             problems.append(Problem(source, "<rows>", f"at least {MIN_PARAMETER_SETS} parameter sets for the delta "
                                                       f"method (counted, when weighted, as their effective number)",
                                     f"{effective:g}"))
+    if not problems:
+        kept = np.ones(len(table), bool) if weights is None else weights > 0
+        for name, column in columns.items():  # the delta method measures what a parameter's variation does
+            values = pd.to_numeric(table[column]).to_numpy(dtype=float)[kept]
+            if len(values) and (values == values[0]).all():
+                problems.append(Problem(source, str(column), f"values of {name} that vary between the parameter "
+                                                             "sets (with one value it has no effect to measure)",
+                                        float(values[0])))
     if problems:
         raise InputError(problems)
     points = table[[columns[n] for n in experiment.parameter_names]].to_numpy(dtype=float)

@@ -159,3 +159,14 @@ def test_a_flow_without_events_counts_as_zero_not_as_a_missing_run(tmp_path):
     row = table.loc[("policy", "nurses", 2031)]
     assert row.runs == 2 and row.diff_mean == pytest.approx(1.5)  # (3 - 0) and (3 - 3)
     assert table.loc[("baseline", "nurses", 2031), "mean"] == pytest.approx(1.5)
+
+
+def test_one_run_has_no_confidence_interval_and_says_so_rather_than_nan(tmp_path):
+    """One replication (or one run left of a pair) gives no interval of the mean difference: the
+    printed table says so in words, never 'nan'."""
+    write_runs(tmp_path, {"baseline": [4.0], "policy": [5.0]})
+    table = analysis.compare(tmp_path, "joiners")
+    row = table.query("policy == 'policy' and group == 'nurses'").iloc[0]
+    assert row.runs == 1 and row.diff_mean == pytest.approx(1.0)
+    text = analysis.format_comparison(table)
+    assert "nan" not in text.lower() and "none (one run)" in text

@@ -131,3 +131,15 @@ def test_a_held_back_target_the_scenario_cannot_give_is_refused_before_any_run(s
     assert main(["backtest", str(config), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert has_problem(err, "bt.yaml", f"targets.headcount_change_2028.{field}", expected), err
+
+
+def test_a_published_value_of_zero_has_no_percentage_error_and_says_so(tmp_path, capsys):
+    """A held-back change of 0 is a valid outcome: its error relative to 0 is said in words, not 'nan%'."""
+    from sim.backtest import DEFAULT
+    from sim.cli import main
+
+    path = tmp_path / "zero.yaml"
+    path.write_text(DEFAULT.read_text().replace("value: 0.0453", "value: 0.0"))
+    assert main(["backtest", str(path), "--replications", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "none (published 0)" in out and "nan%" not in out

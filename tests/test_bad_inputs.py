@@ -337,6 +337,13 @@ CASES = {
                                                                         "within the run, which ends 2022-03",
         tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
             {"lever": "training_places", "stage": "course/student", "places": {2025: 30}}]})}),
+    "places added from after the run's last intake": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.start", "a lever that acts within the run: "
+                                                                       "course/student's places change only at its "
+                                                                       "intake, in month 9 each year, and the first "
+                                                                       "from the lever's start is 2022-09",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "training_places", "stage": "course/student", "extra": 10, "start": "2021-10"}]})}),
     "a starting stock older than its group's retirement age": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker.age",
         "age bands ending by the group's retirement.max_age (70)",
@@ -810,7 +817,7 @@ RUN_FILES = {  # kind -> the file named, the field and what was expected
     "cut short": ("keep/p000-r0000.parquet", "<top level>", READABLE),
     "random bytes": ("keep/p000-r0000.parquet", "<top level>", READABLE),
     "a copy under another name": ("keep/p000-r0099.parquet", "replication",
-                                  "rows of the run its folder and name say (replication 99)"),
+                                  "a replication of the batch's manifest (0 to 0)"),
     "the baseline's run as the policy's": ("keep/p000-r0000.parquet", "policy",
                                            "rows of the run its folder and name say (policy 'keep')"),
     "a run's table without a batch's columns": ("keep/p000-r0000.parquet", "columns",

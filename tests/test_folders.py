@@ -317,3 +317,40 @@ def test_pathways_draw_checks_its_file_and_format(tmp_path, capsys):
     assert "--draw: draw: expected an image file ending in one of ." in err and ", .png, " in err, err
     assert main(["pathways", str(path), "--draw", str(tmp_path / "new" / "course.svg")]) == 0
     assert (tmp_path / "new" / "course.svg").read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize("mix", ["another seed", "another policy", "another replication"])
+def test_a_run_file_of_another_batch_is_refused_not_compared(tmp_path, capsys, mix):
+    """A run copied in from another batch (another seed, a policy or replication the manifest does not
+    plan) would be paired with this batch's baseline as if the policy made the difference."""
+    out, other = tmp_path / "out", tmp_path / "other"
+    path = tiny_experiment(tmp_path)
+    experiment.batch(experiment.load(path), out=out, workers=1, quiet=True)
+    path.write_text(path.read_text().replace("seed: 3", "seed: 4").replace("retain:", "keep:"))
+    experiment.batch(experiment.load(path), out=other, workers=1, quiet=True)
+    source = other / "runs" / "keep" / "p000-r0001.parquet"
+    table = pd.read_parquet(source).assign(policy="retain")
+    where, field = {"another seed": (out / "runs" / "retain" / "p000-r0001.parquet", "seed"),
+                    "another policy": (out / "runs" / "keep" / "p000-r0001.parquet", "policy"),
+                    "another replication": (out / "runs" / "retain" / "p000-r0002.parquet", "replication")}[mix]
+    where.parent.mkdir(exist_ok=True)
+    if mix == "another policy":
+        source.replace(where)
+    else:
+        table.assign(replication=int(where.stem[-1])).to_parquet(where)
+    assert main(["compare", str(out)]) == 2
+    err = capsys.readouterr().err
+    named = where.parent if mix == "another policy" else where
+    assert f"{named}: {field}: expected " in err and "a run of another batch?" in err, err
+    assert not (out / "comparison-fte.csv").exists()
+
+
+def test_sensitivity_refuses_a_folder_of_another_commands_results(tmp_path, capsys, nothing_runs):
+    """Its indices beside a batch's manifest would be read by report as the batch, and left out."""
+    path = tiny_experiment(tmp_path)
+    batch_dir = tmp_path / "batch"
+    batch_dir.mkdir()
+    (batch_dir / "manifest.json").write_text("{}")
+    assert main(["sensitivity", str(path), "--quiet", "--out", str(batch_dir)]) == 2
+    assert "--out: out: expected a folder that holds no other command's results" in capsys.readouterr().err
+    assert sorted(p.name for p in batch_dir.iterdir()) == ["manifest.json"]

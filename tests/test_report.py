@@ -537,3 +537,16 @@ def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():
 def test_every_lever_is_put_in_words(lever, words):
     """Not as the lever's JSON, nor as "-20% fewer" for a factor above 1, nor ages to 100 for no upper bound."""
     assert report.lever_words(lever, [0, 25, 30, 35, 45, 55, 60, 65]) == words
+
+
+def test_a_comparison_of_one_run_shows_no_nan_in_the_report():
+    """A batch of one replication has no confidence interval of a mean difference: the report's table
+    says so in words, not '[nan, nan]'."""
+    nan = float("nan")
+    table = pd.DataFrame({"policy": ["baseline", "policy"], "group": ["total", "total"], "runs": [1, 1],
+                          "mean": [10.0, 12.0], "low": [10.0, 12.0], "high": [10.0, 12.0], "diff_mean": [0.0, 2.0],
+                          "diff_low": [0.0, 2.0], "diff_high": [0.0, 2.0], "diff_ci_low": [nan, nan],
+                          "diff_ci_high": [nan, nan]})
+    cells = report._comparison_cells(table)
+    assert cells.loc[1, "mean difference 90% CI"] == "none (one run)"
+    assert "nan" not in cells.to_string().lower()

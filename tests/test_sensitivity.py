@@ -263,3 +263,16 @@ def test_weights_at_the_ends_of_the_floats_count_as_equal_weights(tmp_path, weig
                           "weight": weight})
     assert sensitivity.effective_size(table.weight.to_numpy()) == pytest.approx(150)
     assert len(sensitivity.parameter_points(loaded, table)) == 150
+
+
+def test_a_parameter_that_never_varies_in_the_parameter_sets_exits_2_naming_its_column(tmp_path, capsys):
+    """Over parameter sets that all share one value of a parameter, delta has no variation to measure:
+    refused before any run, where it wrote NaN indices."""
+    path = write_experiment(tmp_path)
+    posterior = tmp_path / "posterior.csv"
+    rng = np.random.default_rng(5)
+    pd.DataFrame({NURSING_LEAVING: rng.uniform(0.5, 1.5, 150), HCSW_RETURN: 0.3}).to_csv(posterior, index=False)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--quiet"]) == 2
+    assert f"{posterior}: {HCSW_RETURN}: expected values of {HCSW_RETURN} that vary" in capsys.readouterr().err
+    assert not out.exists()
