@@ -47,6 +47,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import calendar, folders, kernels, layering
+from .kernels import alongside
 from . import scenario as scenario_module
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
                      whole_number)
@@ -748,7 +749,7 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(kernels.announcement(),))
+                               initargs=(kernels.announcement(), context.Value("i", 0)))
 
 
 def _processes(fn, jobs, workers):
@@ -790,11 +791,14 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         results._writer.close()
 
 
-def _start_worker(announcement=None) -> None:
+def _start_worker(announcement=None, started=None) -> None:
     """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), says
     it compiles as the process that started it does (``sim.kernels.announce_first_compile``), and
     leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
-    it; otherwise each would print its own traceback."""
+    it; otherwise each would print its own traceback. Every other worker (as ``started`` counts
+    them) first compiles the passes from the last a run calls (``sim.kernels.alongside``): on a
+    cold cache the workers' first runs share the compiling instead of each doing it all, and on a
+    warm one it loads what its first run would."""
     import signal
 
     kernels.compile_quickly()
@@ -802,6 +806,14 @@ def _start_worker(announcement=None) -> None:
         kernels.on_first_compile(lambda: kernels.say_once(*announcement))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["started"] = True
+    if started is not None:
+        with started.get_lock():
+            number, started.value = started.value, started.value + 1
+        if number % 2 and alongside.enabled():
+            try:
+                alongside.compile_ahead()
+            except Exception:  # noqa: BLE001 - a saving only: a pass not compiled ahead is compiled by the run
+                pass
 
 
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")

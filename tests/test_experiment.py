@@ -527,3 +527,22 @@ def test_batch_benchmark_prints_its_figures(capsys):
     out = capsys.readouterr().out
     assert figures["per_minute"][1] > 0 and figures["per_minute"][2] > 0 and figures["efficiency"] > 0
     assert "runs/minute" in out and "scaling efficiency" in out and "projected: 1000 replications" in out
+
+
+def test_every_other_batch_worker_first_compiles_from_the_last_pass(monkeypatch):
+    import multiprocessing
+    import signal
+
+    from sim.kernels import alongside
+
+    ahead = []
+    monkeypatch.setattr(alongside, "compile_ahead", lambda: ahead.append(True))
+    monkeypatch.setattr(alongside, "enabled", lambda: True)
+    started = multiprocessing.get_context("forkserver").Value("i", 0)
+    interrupt = signal.getsignal(signal.SIGINT)
+    try:
+        for _ in range(4):
+            experiment._start_worker(None, started)
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+    assert ahead == [True, True] and started.value == 4

@@ -27,9 +27,9 @@ SWITCH = "WORKFORCE_COMPILE_ALONGSIDE"  # "0": a command compiles alone (as on a
 
 
 def used_by_a_run(until: int = 2023) -> list[str]:
-    """The compiled passes a default run calls and their argument types, a line each
-    (``module:name types``), in the order the run first calls them when nothing is cached: the
-    dispatchers that have compiled or loaded a signature after it (run in a fresh process)."""
+    """The compiled passes of a default run and their argument types, a line each (``module:name
+    types``): those it compiled, in the order it did (a pass called from another within it), then
+    those it loaded from the cache (in a fresh process)."""
     from numba.core import event
     from numba.core.registry import CPUDispatcher
 
@@ -54,15 +54,19 @@ def used_by_a_run(until: int = 2023) -> list[str]:
 
 
 def record() -> list[str]:
-    """``used_by_a_run`` in a fresh process with nothing cached (a folder of its own for numba's
-    cache), so that the passes are listed in the order a first run calls them."""
+    """The passes a run calls from Python (``used_by_a_run`` with everything cached: a pass called
+    only from another is cached with it), in the order a first run calls them (``used_by_a_run``
+    with nothing cached: a folder of its own for numba's cache), each in a fresh process."""
     import tempfile
 
-    with tempfile.TemporaryDirectory() as cache:
+    def listed(cache: str) -> list[str]:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_OPT": os.environ.get("NUMBA_OPT", "1")}
-        listed = subprocess.run([sys.executable, "-c", f"import {MODULE} as a; print(*a.used_by_a_run(), sep='\\n')"],
-                                env=env, check=True, capture_output=True, text=True).stdout
-    return listed.splitlines()
+        return subprocess.run([sys.executable, "-c", f"import {MODULE} as a; print(*a.used_by_a_run(), sep='\\n')"],
+                              env=env, check=True, capture_output=True, text=True).stdout.splitlines()
+
+    with tempfile.TemporaryDirectory() as cache:
+        first, called = listed(cache), listed(cache)
+    return [line for line in first if line in called] + [line for line in called if line not in first]
 
 
 def _dispatchers() -> list:
@@ -73,12 +77,13 @@ def _dispatchers() -> list:
             for v in vars(module).values() if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
 
 
-def compile_ahead(lines: list[str]) -> None:
-    """Compile (or load, if cached) the passes of ``lines`` from the last to the first."""
+def compile_ahead(lines: list[str] | None = None) -> None:
+    """Compile (or load, if cached) the passes of ``lines`` (default ``SIGNATURES``) from the last
+    to the first."""
     from numba import types
 
     names = {**vars(types), "bool": types.boolean, "__builtins__": {}}  # a signature's repr, read back
-    for line in reversed(lines):
+    for line in reversed(SIGNATURES.read_text().splitlines() if lines is None else lines):
         where, signature = line.split(" ", 1)
         module, name = where.split(":")
         getattr(importlib.import_module(module), name).compile(eval(signature, names))
@@ -118,7 +123,7 @@ def start_alongside() -> subprocess.Popen | None:
     one core or ``WORKFORCE_COMPILE_ALONGSIDE`` is ``0``. It inherits this process's environment (so
     numba's level and cache folder), writes nothing but numba's cache, says nothing, and is stopped
     when this process ends: by then this one has compiled or loaded all it needed."""
-    if os.environ.get(SWITCH, "1") == "0" or (os.cpu_count() or 1) < 2:
+    if not enabled():
         return None
     import atexit
 
@@ -126,6 +131,11 @@ def start_alongside() -> subprocess.Popen | None:
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     atexit.register(_stop, companion)
     return companion
+
+
+def enabled() -> bool:
+    """Whether to compile alongside: on a machine of two cores or more, unless switched off."""
+    return os.environ.get(SWITCH, "1") != "0" and (os.cpu_count() or 1) >= 2
 
 
 def _stop(companion: subprocess.Popen) -> None:
@@ -139,7 +149,7 @@ def main(argv: list[str]) -> int:
     if argv == ["--record"]:
         SIGNATURES.write_text("\n".join(record()) + "\n")
         return 0
-    compile_ahead(SIGNATURES.read_text().splitlines())
+    compile_ahead()
     return 0
 
 
