@@ -78,3 +78,12 @@ def test_a_companion_still_compiling_is_stopped():
     companion = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     alongside._stop(companion)
     assert companion.returncode is not None
+
+
+def test_the_listed_argument_types_are_read_back_and_never_run_as_code():
+    for line in alongside.SIGNATURES.read_text().splitlines():
+        signature = line.split(" ", 1)[1]
+        assert repr(alongside.argument_types(signature)) == signature
+    for code in ("__import__('os').system('true')", "Array.__class__", "open('x')", "(int64, print(1))"):
+        with pytest.raises(ValueError):
+            alongside.argument_types(code)

@@ -80,13 +80,33 @@ def _dispatchers() -> list:
 def compile_ahead(lines: list[str] | None = None) -> None:
     """Compile (or load, if cached) the passes of ``lines`` (default ``SIGNATURES``) from the last
     to the first."""
-    from numba import types
-
-    names = {**vars(types), "bool": types.boolean, "__builtins__": {}}  # a signature's repr, read back
     for line in reversed(SIGNATURES.read_text().splitlines() if lines is None else lines):
         where, signature = line.split(" ", 1)
         module, name = where.split(":")
-        getattr(importlib.import_module(module), name).compile(eval(signature, names))
+        getattr(importlib.import_module(module), name).compile(argument_types(signature))
+
+
+def argument_types(text: str) -> tuple:
+    """numba's argument types from their ``repr`` (``(Array(int64, 1, 'C', False, aligned=True), int64)``),
+    read as the few forms a pass's arguments take, never evaluated as code."""
+    import ast
+
+    from numba import types
+
+    def read(node):
+        if isinstance(node, ast.Tuple):
+            return tuple(read(x) for x in node.elts)
+        if isinstance(node, ast.Constant):
+            return node.value
+        found = types.boolean if isinstance(node, ast.Name) and node.id == "bool" else getattr(types, getattr(
+            node, "id", ""), None)
+        if isinstance(found, types.Type):
+            return found
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Array", "Tuple", "UniTuple"):
+            return getattr(types, node.func.id)(*map(read, node.args), **{k.arg: read(k.value) for k in node.keywords})
+        raise ValueError(f"a numba type, not {ast.unparse(node)}")
+
+    return read(ast.parse(text, mode="eval").body)
 
 
 def compile_alongside():
