@@ -37,6 +37,7 @@ from sim import experiment as experiment_module
 from sim import scenario as scenario_module
 from sim.analysis import _summary, paired, run_values
 from sim.errors import InputError, _short
+from sim.fields import by_sex
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.labels import by_age_band
 from sim.report import lever_words
@@ -122,12 +123,31 @@ def group_name(s, g: str) -> str:
     return text.split(" (")[0]
 
 
+def _ltft_of(s) -> tuple[np.ndarray, float]:
+    """The first LTFT stage's share of trainees LTFT by sex (female, male), and its group's share of women."""
+    stage = s.stage_code(LTFT_STAGES[0])
+    return s.stage_ltft_share[stage], float(s.spec.groups[s.groups[s.stage_group[stage]]].female_share)
+
+
 def default_ltft_percent(s) -> int | None:
     if LTFT_STAGES[0] not in s.stages:
         return None
-    stage = s.stage_code(LTFT_STAGES[0])
-    female = s.spec.groups[s.groups[s.stage_group[stage]]].female_share
-    return int(round(100 * float(s.stage_ltft_share[stage] @ (female, 1.0 - female))))
+    share, female = _ltft_of(s)
+    return int(round(100 * float(share @ (female, 1.0 - female))))
+
+
+def ltft_by_sex(s, percent: float):
+    """The LTFT share of each sex that makes ``percent`` of psychiatry trainees LTFT, as the scenario
+    splits its own between the sexes (29% of women and 2% of men for 16%: a slider of one share
+    must not put men at women's rate); a woman's share at most 1, the rest made up by men."""
+    (female, male), women = _ltft_of(s)
+    overall, wanted = female * women + male * (1.0 - women), percent / 100.0
+    if overall == 0 or female == male:
+        return wanted
+    female, male = female * wanted / overall, male * wanted / overall
+    if female > 1.0 and women < 1.0:
+        female, male = 1.0, min((wanted - women) / (1.0 - women), 1.0)
+    return {"female": round(min(female, 1.0), 6), "male": round(male, 6)}
 
 
 def default_growth(s) -> float | None:
@@ -250,7 +270,7 @@ def levers(inputs: Inputs, s) -> list:
             share = female if female == male else {"female": female, "male": male}
             out.append(RetireAndReturn(groups=[g], share=share, start=start))
     if inputs.ltft_share is not None and inputs.ltft_share != default_ltft_percent(s):
-        out.append(LtftTraining(stages=LTFT_STAGES, share=inputs.ltft_share / 100.0, start=start))
+        out.append(LtftTraining(stages=LTFT_STAGES, share=ltft_by_sex(s, inputs.ltft_share), start=start))
     if inputs.recruits:
         out.append(Recruitment(groups=[inputs.recruit_group], extra_per_year=float(inputs.recruits),
                                source=INTERNATIONAL, start=start))
@@ -308,7 +328,12 @@ def describe(lever, s) -> str:
     if d["lever"] == "retire_and_return":
         return f"retirees returning ({groups}){when}: {by_age_band(lever.share, s.spec.age_bands)}"
     if d["lever"] == "ltft_training":
-        return f"{lever.share:.0%} of psychiatry trainees train less than full time{when}"
+        if d.get("stages") != LTFT_STAGES or LTFT_STAGES[0] not in s.stages:  # not the page's: the report's words
+            return lever_words(d, s.spec.age_bands)
+        (female, male), women = by_sex(lever.share), _ltft_of(s)[1]
+        sexes = f" ({female:.0%} of women, {male:.0%} of men)" if female != male else ""
+        return (f"{female * women + male * (1 - women):.0%} of psychiatry trainees train less than full time"
+                f"{sexes}{when}")
     if d["lever"] == "recruitment":
         return f"{lever.extra_per_year:,.0f} more international recruits a year available ({groups}){when}"
 

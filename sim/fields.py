@@ -76,6 +76,25 @@ def _band_rates(value):
 BandRates = Annotated[object, PlainValidator(_band_rates)]
 
 
+def _share_by_sex(value):
+    """One probability for all, or ``{female: p, male: p}``: validated by hand so that a bad value
+    gives one clear problem rather than one per branch of a union."""
+    expected = "a probability in [0, 1], or {female: p, male: p}"
+    if isinstance(value, dict):
+        if set(value) != {"female", "male"}:
+            raise ValueError(f"{expected}; found the keys {', '.join(map(str, value))}")
+        return {sex: probability(value[sex], expected) for sex in ("female", "male")}
+    return probability(value, expected)
+
+
+ShareBySex = Annotated[object, PlainValidator(_share_by_sex)]
+
+
+def by_sex(share) -> tuple[float, float]:
+    """A ``ShareBySex`` as (female, male)."""
+    return (share["female"], share["male"]) if isinstance(share, dict) else (share, share)
+
+
 def band_table(rates, n_bands: int) -> np.ndarray:
     """A (sex, band) array from a BandRates value (lengths already validated)."""
     if isinstance(rates, BySex):

@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from . import calendar
 from .errors import InputError, Problem
-from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, Year, band_problem,
-                     band_table)
+from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex, Year,
+                     band_problem, band_table, by_sex)
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
@@ -337,15 +337,16 @@ class RetireAndReturn(Lever):
 
 
 class LtftTraining(Lever):
-    """Less-than-full-time training in chosen training stages: the share who train LTFT and
-    their fraction of full time, with ``extra_places`` (a share, 0.1 = 10% more) added to those
-    stages' commissioned places to make up for the longer time LTFT trainees take."""
+    """Less-than-full-time training in chosen training stages: the share who train LTFT (one for
+    all, or ``{female: p, male: p}``, as a pathway gives it) and their fraction of full time, with
+    ``extra_places`` (a share, 0.1 = 10% more) added to those stages' commissioned places to make
+    up for the longer time LTFT trainees take."""
 
     kind: ClassVar[str] = "ltft_training"
     lever: Literal["ltft_training"] = "ltft_training"
     groups: list[str] | None = None
     stages: list[str] | None = None
-    share: Probability
+    share: ShareBySex
     fraction: tuple[Fraction, Fraction] | None = None
     extra_places: NonNegative = 0.0
 
@@ -371,7 +372,7 @@ class LtftTraining(Lever):
 
     def change(self, s) -> None:
         chosen = _stages(s, self.groups, self.stages, [], training=True)
-        s.stage_ltft_share[chosen] = self.share
+        s.stage_ltft_share[chosen] = by_sex(self.share)
         if self.fraction is not None:
             s.stage_ltft_range[chosen] = self.fraction
         s.stage_attrition = s.attrition_hazards()  # over the stay LTFT lengthens

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Annotated
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem, from_pydantic, is_file, probability, read_yaml, regular_file
-from .fields import NAME_PATTERN, Name, Probability
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, regular_file
+from .fields import NAME_PATTERN, Name, Probability, ShareBySex
 from .layering import kept
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
@@ -30,18 +30,6 @@ Flag = Annotated[bool, Field(strict=True)]
 # Pathway and stage names: plain lower-case identifiers ("/" joins them, "exit:" marks exits).
 
 
-def _share_by_sex(value):
-    """One probability for all, or ``{female: p, male: p}``: validated by hand so that a bad value
-    gives one clear problem rather than one per branch of a union."""
-    expected = "a probability in [0, 1], or {female: p, male: p}"
-
-    if isinstance(value, dict):
-        if set(value) != {"female", "male"}:
-            raise ValueError(f"{expected}; found the keys {', '.join(map(str, value))}")
-        return {sex: probability(value[sex], expected) for sex in ("female", "male")}
-    return probability(value, expected)
-
-
 class LTFT(BaseModel):
     """Less-than-full-time training: share of entrants who choose it (one for all, or by sex), their
     fraction range, and ``persist``: of those who trained LTFT in the stage before, the share who
@@ -49,7 +37,7 @@ class LTFT(BaseModel):
     can), so a trainee's choice carries over while the share entering LTFT stays the published one."""
 
     model_config = ConfigDict(extra="forbid")
-    share: Annotated[object, PlainValidator(_share_by_sex)]
+    share: ShareBySex
     persist: Probability | None = None
     fraction: tuple[Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)],
                     Annotated[float, Field(strict=True, ge=0.01, le=1.0, allow_inf_nan=False)]]

@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import folders, pages
 from .errors import InputError, read_yaml
+from .fields import by_sex
 from .labels import by_age_band, reason
 
 # ---- the report ----------------------------------------------------------------------------------
@@ -311,8 +312,10 @@ def lever_words(d: dict, bands: list[int]) -> str:
     if kind == "ltft_training":
         frac = f" at {d['fraction'][0]:.0%} to {d['fraction'][1]:.0%} of full time" if d.get("fraction") else ""
         extra = f"; {d['extra_places']:.0%} more places to make up the time" if d.get("extra_places") else ""
-        return (f"{d['share']:.0%} of trainees in {stages or groups} train less than full time (LTFT)"
-                f"{frac}{extra}{when}.")
+        female, male = by_sex(d["share"])
+        who = (f"{female:.0%} of trainees" if female == male else
+               f"{female:.0%} of women and {male:.0%} of men among trainees")
+        return f"{who} in {stages or groups} train less than full time (LTFT){frac}{extra}{when}."
     if kind == "recruitment":
         parts = []
         if d.get("extra_per_year") and d.get("funded"):

@@ -29,7 +29,7 @@ from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
                      refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
-                     band_table, check_age)
+                     band_table, by_sex, check_age)
 from .people import SECTORS
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
@@ -213,7 +213,7 @@ class Scenario:
         self.stage_own_establishment = self.stage_post & np.array([d["own_establishment"] for d in nodes])
         self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound
         self._band_by_month = (np.searchsorted(self.band_edges, np.arange(121 * 12), side="right") - 1).astype(np.int8)
-        self.stage_ltft_share = np.array([_by_sex(d["ltft"]["share"]) if d["ltft"] else (0.0, 0.0) for d in nodes])
+        self.stage_ltft_share = np.array([by_sex(d["ltft"]["share"]) if d["ltft"] else (0.0, 0.0) for d in nodes])
         self.stage_ltft_persist = np.array([d["ltft"]["persist"] if d["ltft"] and d["ltft"]["persist"] is not None
                                             else np.nan for d in nodes])
         self.stage_ltft_range = np.array([d["ltft"]["fraction"] if d["ltft"] else (1.0, 1.0) for d in nodes])
@@ -307,11 +307,6 @@ def by_year(values: dict, year: int):
     """A value given by year: the latest year's at or before ``year`` (the first year's before them all)."""
     earlier = [y for y in values if y <= year]
     return values[max(earlier) if earlier else min(values)]
-
-
-def _by_sex(share) -> tuple[float, float]:
-    """A share given for all, or as {female, male}, as (female, male)."""
-    return (share["female"], share["male"]) if isinstance(share, dict) else (share, share)
 
 
 _ATOMS = frozenset({str, int, float, bool, type(None), type(Path())})  # immutable: shared, not copied

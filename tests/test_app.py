@@ -110,7 +110,11 @@ def test_each_input_becomes_its_lever_from_the_chosen_year():
     assert chosen[1].factor == pytest.approx(0.8) and chosen[1].groups == ["nursing"]
     assert chosen[2].share == pytest.approx(list(s.return_share[0, 0] + 0.1))  # each age band's, 10 points up
     assert describe(chosen[2], s) == "retirees returning (Registered nurses) from 2023-03: 66% under 60, 47% from 60"
-    assert chosen[-2].share == pytest.approx(0.3) and chosen[-1].groups == ["psychiatry"]
+    assert chosen[-1].groups == ["psychiatry"]
+    ltft = chosen[-2].share  # 30% of trainees, split between the sexes as the scenario's 16% is (29% and 2%)
+    assert ltft["female"] / ltft["male"] == pytest.approx(0.29 / 0.02, rel=1e-4)
+    assert describe(chosen[-2], s) == ("30% of psychiatry trainees train less than full time (61% of women, 4% of "
+                                       "men) from 2023-03")
     assert levers(Inputs(), s) == [] and overrides(Inputs(), s) == {}
     changes = overrides(inputs, s)
     assert changes["feedbacks.workload.enabled"] is True
@@ -410,3 +414,17 @@ def test_dashboard_on_a_phone_fits_the_screen_and_runs(chromium, dashboard):
             page.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"))
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("percent", [0, 16, 30, 60, 100])
+def test_the_ltft_slider_keeps_the_scenarios_split_between_the_sexes(percent):
+    from sim.app import Inputs, _ltft_of, compiled, ltft_by_sex
+
+    s = compiled(Inputs())
+    (female0, male0), women = _ltft_of(s)
+    share = ltft_by_sex(s, percent)
+    female, male = share["female"], share["male"]
+    assert female * women + male * (1 - women) == pytest.approx(percent / 100, abs=1e-5)  # the share asked for
+    assert 0 <= male <= female <= 1
+    if female < 1:  # below women's cap, the scenario's ratio of the sexes' shares
+        assert female * male0 == pytest.approx(male * female0, abs=1e-6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 import tiny_scenario
 from sim import WorkforceModel, calendar
@@ -141,6 +142,17 @@ def test_ltft_training_lengthens_training_and_adds_places(tmp_path):
     assert done.get("2025-09", 0) == 500
 
 
+def test_ltft_training_takes_a_share_for_each_sex():
+    lever = LtftTraining(stages=["psychiatry/core_psychiatry"], share={"female": 0.5, "male": 0.1})
+    model = WorkforceModel(rng=1, until=2022, interventions=[lever])
+    model.step()
+    s = model.inputs
+    assert list(s.stage_ltft_share[s.stage_code("psychiatry/core_psychiatry")]) == [0.5, 0.1]
+    assert list(s.stage_ltft_share[s.stage_code("psychiatry/higher_specialty")]) == [0.29, 0.02]  # not chosen
+    with pytest.raises(ValidationError):
+        LtftTraining(stages=["psychiatry/core_psychiatry"], share={"female": 0.5})
+
+
 def test_recruitment_brings_international_joiners_and_leaves_other_groups_alone():
     lever = Recruitment(groups=["nursing"], extra_per_year=120, fill_per_month=0.5, source="international")
     base = WorkforceModel(rng=6, until=2023).run()
@@ -252,8 +264,6 @@ def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, exp
     (lambda: Recruitment(groups=["nursing"], extra_per_year=40, funded=True), "extra_per_year and source with funded"),
 ])
 def test_a_lever_that_would_change_nothing_names_the_arguments_it_needs(lever, expected):
-    from pydantic import ValidationError
-
     with pytest.raises(ValidationError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         lever()
 

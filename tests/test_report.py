@@ -533,7 +533,12 @@ def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():
       "shares": {"physician_associates/physician_associate": 0.325, "exit:not_in_mental_health": 0.675}},
      "On completing physician associates: pa course: 32.5% to physician associates: physician associate, "
      "67.5% to work outside mental health."),
-], ids=["funded posts", "funded posts at once", "more leavers", "young leavers", "middle ages", "an exit"])
+    ({"lever": "ltft_training", "stages": ["psychiatry/core_psychiatry"], "share": 0.3},
+     "30% of trainees in psychiatry: core psychiatry train less than full time (LTFT)."),
+    ({"lever": "ltft_training", "stages": ["psychiatry/core_psychiatry"], "share": {"female": 0.4, "male": 0.05}},
+     "40% of women and 5% of men among trainees in psychiatry: core psychiatry train less than full time (LTFT)."),
+], ids=["funded posts", "funded posts at once", "more leavers", "young leavers", "middle ages", "an exit", "ltft",
+        "ltft by sex"])
 def test_every_lever_is_put_in_words(lever, words):
     """Not as the lever's JSON, nor as "-20% fewer" for a factor above 1, nor ages to 100 for no upper bound."""
     assert report.lever_words(lever, [0, 25, 30, 35, 45, 55, 60, 65]) == words
