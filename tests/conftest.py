@@ -100,3 +100,12 @@ def cli(tmp_path):
                               capture_output=True, text=True, timeout=120)
 
     return run
+
+
+def compiled_in(module: str, factor: int):
+    """A compiled function as if defined in ``module`` (``sim.`` ones stand for the package's passes)."""
+    import numba
+
+    namespace = {"__name__": module}
+    exec(f"def times(x):\n    return {factor} * x", namespace)
+    return numba.njit(namespace["times"])

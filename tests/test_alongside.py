@@ -6,11 +6,10 @@ import os
 import subprocess
 import sys
 
-import numba
 import pytest
 from numba.core import event
 
-from conftest import REPO
+from conftest import REPO, compiled_in
 from sim.kernels import alongside
 
 COMPILED_IN_A_RUN = """
@@ -43,13 +42,6 @@ def test_what_is_compiled_ahead_a_run_loads_and_does_not_compile(tmp_path):
     assert _python(["-c", COMPILED_IN_A_RUN], cache=tmp_path / "empty").split() != []  # the check can fail
 
 
-def _compiled_in(module: str):
-    """A compiled function as if defined in ``module``."""
-    namespace = {"__name__": module}
-    exec("def double(x):\n    return 2 * x", namespace)
-    return numba.njit(namespace["double"])
-
-
 def test_it_starts_on_the_first_compile_of_a_package_pass_and_once(monkeypatch):
     started = []
     monkeypatch.setattr(alongside, "_listening", False)
@@ -57,10 +49,10 @@ def test_it_starts_on_the_first_compile_of_a_package_pass_and_once(monkeypatch):
     listener = alongside.compile_alongside()
     try:
         assert alongside.compile_alongside() is None  # one listener a process
-        _compiled_in("elsewhere")(1)
+        compiled_in("elsewhere", 2)(1)
         assert started == []  # another library's compiling is not the package's
-        _compiled_in("sim.example")(1)
-        _compiled_in("sim.example")(2.0)
+        compiled_in("sim.example", 2)(1)
+        compiled_in("sim.example", 3)(2.0)
         assert started == [True]
     finally:
         event.unregister("numba:compile", listener)

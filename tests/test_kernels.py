@@ -6,11 +6,10 @@ import pty
 import subprocess
 import sys
 
-import numba
 import numpy as np
-from numba.core import config
+from numba.core import config, event
 
-from conftest import REPO
+from conftest import REPO, compiled_in
 from sim import experiment
 from sim.cli import FIRST_COMPILE
 from sim.kernels import QUICK_OPT, compile_quickly, on_first_compile
@@ -59,23 +58,19 @@ def test_a_batch_worker_compiles_at_the_level_its_environment_gives():
     assert chosen is not None and level == int(chosen)
 
 
-def test_the_first_compile_of_a_process_is_said_once_and_loading_says_nothing():
+def test_the_first_compile_of_a_package_pass_is_said_once_and_loading_says_nothing():
     said = []
-    on_first_compile(lambda: said.append(True))
-
-    @numba.njit
-    def double(x):
-        return 2 * x
-
-    @numba.njit
-    def treble(x):
-        return 3 * x
-
-    assert said == []
-    double(np.arange(3))  # compiles
-    treble(np.arange(3))  # compiles too, after the first: said once
-    double(np.arange(3))  # compiled already
-    assert said == [True]
+    listener = on_first_compile(lambda: said.append(True))
+    try:
+        double, treble = compiled_in("sim.example", 2), compiled_in("sim.example", 3)
+        compiled_in("elsewhere", 4)(np.arange(3))  # another library's compiling is not the package's
+        assert said == []
+        double(np.arange(3))  # compiles
+        treble(np.arange(3))  # compiles too, after the first: said once
+        double(np.arange(3))  # compiled already
+        assert said == [True]
+    finally:
+        event.unregister("numba:compile", listener)
 
 
 def _stderr_on_a_terminal(cache: str, *command: str) -> str:

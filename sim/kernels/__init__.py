@@ -27,24 +27,27 @@ def compile_quickly() -> None:
         config.reload_config()
 
 
-def on_first_compile(say) -> None:
-    """Call ``say()`` when this process first compiles a pass, which it does only when none is cached
-    for this machine yet (a fresh install, or a pass changed since): so that the pause of a first
-    run, several seconds, is explained where it happens. Loading cached passes says nothing."""
+def on_first_compile(say):
+    """Call ``say()`` when this process first compiles one of the package's passes, which it does
+    only when none is cached for this machine yet (a fresh install, or a pass changed since): so
+    that the pause of a first run, several seconds, is explained where it happens. Loading cached
+    passes says nothing, nor does compiling another library's. The numba listener, registered."""
     from numba.core import event
 
     class First(event.Listener):
         said = False
 
         def on_start(self, ev):
-            if not self.said:
+            if not self.said and ev.data["dispatcher"].py_func.__module__.startswith("sim."):
                 self.said = True
                 say()
 
         def on_end(self, ev):
             pass
 
-    event.register("numba:compile", First())
+    listener = First()
+    event.register("numba:compile", listener)
+    return listener
 
 
 _announcement = None  # (message, flag shared with the workers this process starts): ``announce_first_compile``

@@ -5,12 +5,13 @@ installing waits for them all (``benchmarks/bench_first_run.py``). When a ``work
 first compiles (nothing is cached for this machine yet), it starts one more process that compiles
 the passes from the last a run calls back towards the first, caching each (``SIGNATURES``: their
 argument types, as a default run calls them). The command meanwhile compiles from the first, and
-loads from the cache each pass the other has done: the two meet in the middle. The machine code is
-the same whichever process compiled it, so results are too.
+loads from the cache each pass the other has done: the two meet in the middle. Every other batch
+worker does the same before its first run (``sim.experiment``). The machine code is the same
+whichever process compiled it, so results are too.
 
 ``SIGNATURES`` is regenerated with ``python -m sim.kernels.alongside --record`` when a pass's
-arguments change (``tests/test_kernels.py`` says when); a signature it lacks or has wrong costs only
-the time, as the command then compiles that pass itself.
+arguments change (``tests/test_alongside.py`` says when); a signature it lacks or has wrong costs
+only the time, as the command then compiles that pass itself.
 """
 
 from __future__ import annotations
@@ -77,10 +78,9 @@ def _dispatchers() -> list:
             for v in vars(module).values() if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
 
 
-def compile_ahead(lines: list[str] | None = None) -> None:
-    """Compile (or load, if cached) the passes of ``lines`` (default ``SIGNATURES``) from the last
-    to the first."""
-    for line in reversed(SIGNATURES.read_text().splitlines() if lines is None else lines):
+def compile_ahead() -> None:
+    """Compile (or load, if cached) the passes of ``SIGNATURES`` from the last to the first."""
+    for line in reversed(SIGNATURES.read_text().splitlines()):
         where, signature = line.split(" ", 1)
         module, name = where.split(":")
         getattr(importlib.import_module(module), name).compile(argument_types(signature))
@@ -111,28 +111,15 @@ def argument_types(text: str) -> tuple:
 
 def compile_alongside():
     """Start the process that compiles alongside (``start_alongside``) when this process first
-    compiles one of the package's passes: only then is nothing cached. Once a process: the numba
-    listener that waits for it, or None if one already does."""
+    compiles one of the package's passes (``sim.kernels.on_first_compile``): only then is nothing
+    cached. Once a process: the numba listener that waits for it, or None if one already does."""
     global _listening
     if _listening:
         return None
     _listening = True
-    from numba.core import event
+    from . import on_first_compile
 
-    class First(event.Listener):
-        started = False
-
-        def on_start(self, ev):
-            if not self.started and ev.data["dispatcher"].py_func.__module__.startswith("sim."):
-                self.started = True
-                start_alongside()
-
-        def on_end(self, ev):
-            pass
-
-    listener = First()
-    event.register("numba:compile", listener)
-    return listener
+    return on_first_compile(start_alongside)
 
 
 _listening = False  # whether this process listens for its first compile (``compile_alongside``)
