@@ -301,7 +301,7 @@ def _plausibility(args) -> int:
     _check_run_options(args)
     _check_seed(args.seed, args.replications)
     if args.out:
-        folders.check_folder(args.out)
+        folders.check_own_folder(args.out)
     scenario = load(args.scenario)
     ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail
@@ -735,7 +735,7 @@ def _backtest(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "at least 1", args.workers)
     if args.out is not None:
-        folders.check_folder(args.out, "--out")
+        folders.check_own_folder(args.out)
     result = backtest.backtest(args.config, replications=args.replications, workers=args.workers, quiet=args.quiet,
                                out_dir=args.out)
     print(result["markdown"])

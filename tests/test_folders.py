@@ -345,12 +345,16 @@ def test_a_run_file_of_another_batch_is_refused_not_compared(tmp_path, capsys, m
     assert not (out / "comparison-fte.csv").exists()
 
 
-def test_sensitivity_refuses_a_folder_of_another_commands_results(tmp_path, capsys, nothing_runs):
-    """Its indices beside a batch's manifest would be read by report as the batch, and left out."""
-    path = tiny_experiment(tmp_path)
+@pytest.mark.parametrize("command", ["sensitivity", "plausibility", "backtest"])
+def test_a_command_writing_again_refuses_a_folder_of_another_commands_results(tmp_path, capsys, nothing_runs,
+                                                                               command):
+    """Its files beside a batch's manifest would mix with the batch's, and sensitivity's indices be
+    read by report as the batch's folder, and left out."""
     batch_dir = tmp_path / "batch"
     batch_dir.mkdir()
     (batch_dir / "manifest.json").write_text("{}")
-    assert main(["sensitivity", str(path), "--quiet", "--out", str(batch_dir)]) == 2
+    given = {"sensitivity": [str(tiny_experiment(tmp_path)), "--quiet"], "plausibility": [],
+             "backtest": ["--quiet"]}[command]
+    assert main([command, *given, "--out", str(batch_dir)]) == 2
     assert "--out: out: expected a folder that holds no other command's results" in capsys.readouterr().err
     assert sorted(p.name for p in batch_dir.iterdir()) == ["manifest.json"]
