@@ -5,7 +5,11 @@
 25 sampled futures x 2 sampled policies = 50 runs of the default scenario to 2031.
 """
 
-from ema_workbench import Model, RealParameter, ScalarOutcome, perform_experiments
+import warnings
+
+with warnings.catch_warnings():  # EMA Workbench warns that ipyparallel, which this example does not use, is missing
+    warnings.filterwarnings("ignore", "ipyparallel not installed", UserWarning)
+    from ema_workbench import Model, RealParameter, ScalarOutcome, perform_experiments
 
 from sim.experiment import outcomes
 from sim.interventions import Retention

@@ -439,7 +439,7 @@ def _experiment_commands(sub) -> None:
     target.add_argument("--replications", type=int, metavar="N", help="replications instead of the file's (its "
                                                                       "first N seeds)")
     target.add_argument("--out", metavar="DIR", help="results folder, empty or new (default results/<experiment "
-                                                     "name>-target-<time>)")
+                                                     "name>-target-<time>, or -earliest-<time> with --earliest-with)")
     executor_options(target)
     _parameters_option(target)
     target.set_defaults(func=_target)

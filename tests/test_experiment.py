@@ -176,6 +176,13 @@ def test_the_ema_workbench_example_runs_futures_and_policies_through_the_pure_fu
 
 
 @pytest.mark.parametrize("name", ["salib_example.py", "ema_workbench_example.py"])
+def test_each_example_loads_without_a_warning(name):
+    loading = f"import runpy; runpy.run_path({str(REPO / 'experiments' / name)!r})"  # its imports, not its runs
+    result = subprocess.run([sys.executable, "-W", "error", "-c", loading], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+@pytest.mark.parametrize("name", ["salib_example.py", "ema_workbench_example.py"])
 def test_the_readme_shows_each_example_as_the_tests_run_it(name):
     text = (REPO / "experiments" / name).read_text()
     assert f"`experiments/{name}`:\n\n```python\n{text}```" in (REPO / "README.md").read_text()

@@ -143,6 +143,17 @@ def test_the_command_writes_its_folder_and_exits_0(leaving, tmp_path, capsys):
     assert (earliest / "years.csv").exists() and (earliest / "target.png").exists()
 
 
+def test_the_default_folder_is_named_for_the_question_as_the_help_says(leaving, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["target", str(leaving), "--quiet", "--workers", "1", "--replications", "1"]) == 0
+    assert main(["target", str(leaving), "--quiet", "--workers", "1", "--replications", "1", "--earliest-with",
+                 "20"]) == 0
+    names = sorted(p.name.rsplit("-", 2)[0] for p in (tmp_path / "results").iterdir())
+    assert names == ["tiny_target-earliest", "tiny_target-target"]
+    with pytest.raises(SystemExit):
+        main(["target", "--help"])
+    assert "-earliest-<time> with --earliest-with" in " ".join(capsys.readouterr().out.split())
+
 def test_a_result_renders_as_a_report_section(leaving, tmp_path):
     from sim import experiment
 
