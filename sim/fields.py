@@ -23,6 +23,18 @@ def _month(text: str) -> str:
     return text
 
 
+def _printable(text: str) -> str:
+    """A name people read (a group's or stage's label): shown in figures, tables and the report,
+    where a control character (a NUL, an escape) is a missing glyph or a broken line."""
+    import unicodedata
+
+    hidden = [c for c in text if unicodedata.category(c) == "Cc"]
+    if hidden:
+        raise ValueError(f"text without control characters (U+{ord(hidden[0]):04X} is one)")
+    return text
+
+
+Label = Annotated[str, Field(strict=True), AfterValidator(_printable)]
 Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(strict=True, ge=MIN_FTE, le=1.0, allow_inf_nan=False)]  # an FTE fraction
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"

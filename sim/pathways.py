@@ -20,7 +20,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, regular_file
-from .fields import NAME_PATTERN, Name, Probability, ShareBySex
+from .fields import NAME_PATTERN, Label, Name, Probability, ShareBySex
 from .layering import kept
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
@@ -71,7 +71,7 @@ class ExtraTime(BaseModel):
 
 class StageSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str | None = None
+    label: Label | None = None
     staff_group: Name
     training: Flag = False
     workforce: Flag = True

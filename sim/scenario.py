@@ -28,8 +28,8 @@ from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
                      refuse_special, whole_number)
-from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Month, NonNegative, Probability, Strict, band_problem,
-                     band_table, by_sex, check_age)
+from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Label, Month, NonNegative, Probability, Strict,
+                     band_problem, band_table, by_sex, check_age)
 from .people import SECTORS
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
@@ -54,7 +54,7 @@ class Establishment(Strict):
 
 
 class GroupSpec(Strict):
-    label: str
+    label: Label
     sector: Literal["nhs", "social_care"]
     female_share: Probability
     welsh_share: Probability

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import DELETE, SCENARIO_FILE, SHIPPED_SCENARIO
+import tiny_scenario
+from conftest import DELETE, SCENARIO_FILE, SHIPPED_SCENARIO, has_problem
 from sim import calendar, scenario
 from sim.errors import InputError
 
@@ -363,3 +364,19 @@ def test_loading_again_gives_a_fresh_copy_and_rereads_edited_files(case):
     edited = scenario.load(path)
     assert edited.inputs != fresh.inputs and edited.stage_months.tolist() != fresh.stage_months.tolist()
     assert scenario.load("wales-mh-2021").file == scenario.SCENARIO_DIR / "wales-mh-2021.yaml"
+
+
+@pytest.mark.parametrize("where", ["group", "stage"])
+def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where):
+    """A label is shown in figures, tables and the report, where a NUL or an escape is a missing
+    glyph or a broken line."""
+    if where == "group":
+        path = tiny_scenario.write(tmp_path, {"groups.staff.label": "Staff\x00"})
+        file, field = "tiny.yaml", "groups.staff.label"
+    else:
+        path = tiny_scenario.write(tmp_path, {}, {"stages.student.label": "Students\x1b[31m"})
+        file, field = "course.yaml", "stages.student.label"
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), file, field, "text without control characters"), str(info.value)
+    scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": "Staff: Ŵ, ŷ and é"}))
