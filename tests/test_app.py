@@ -200,6 +200,15 @@ def test_an_uploaded_scenario_that_is_wrong_gets_a_message_naming_file_field_and
     assert message is None and path.endswith("wales.yaml")
 
 
+@pytest.mark.parametrize("content, found", [(b"", "an empty file"), (b"- name\n- start\n", "a list"),
+                                            (b"wales\n", "wales")])
+def test_an_uploaded_file_that_is_not_a_mapping_says_what_it_is_in_words(content, found):
+    from sim.app import load_upload
+
+    path, message = load_upload("mine.yaml", content)
+    assert path is None and message == f"mine.yaml: <top level>: expected a mapping of keys to values (found {found!r})"
+
+
 @pytest.mark.parametrize("port, expected", [("70000", "--port: port: expected a port number from 0 to 65535"),
                                             ("busy", "--port: port: expected a free port on 127.0.0.1")])
 def test_dashboard_with_a_bad_port_exits_2(capsys, port, expected):
