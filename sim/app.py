@@ -602,11 +602,14 @@ def load_upload(name: str, content: bytes) -> tuple[str | None, str | None]:
     path = folder / plain
     path.write_bytes(content)
     try:
-        scenario_module.compiled(str(path), {})
+        s = scenario_module.compiled(str(path), {})
     except InputError as exc:
         return None, str(exc).replace(f"{folder}/", "")
     except Exception:  # noqa: BLE001 - whatever the file holds, the page says so in words
         return None, f"{plain}: expected a scenario file (YAML, as sim/data/scenarios/wales-mh-2021.yaml)"
+    if calendar.year_of(s.end) <= first_year(s):  # the page's runs end in a later year than the start
+        return None, (f"{plain}: end: expected a month in a later year than the start ({s.spec.start}), as the "
+                      f"page's runs end in a year after it (found {_short(str(s.spec.end))!r})")
     return str(path), None
 
 

@@ -200,6 +200,16 @@ def test_an_uploaded_scenario_that_is_wrong_gets_a_message_naming_file_field_and
     assert message is None and path.endswith("wales.yaml")
 
 
+def test_an_uploaded_scenario_ending_in_its_first_year_is_refused_as_the_page_could_never_run_it():
+    from sim.app import load_upload
+
+    path, message = load_upload("short.yaml", b"extends: wales-mh-2021\nname: short\nend: 2021-12\n")
+    assert path is None and message.startswith("short.yaml: end: expected a month in a later year than the start "
+                                               "(2021-03)"), message
+    path, message = load_upload("year.yaml", b"extends: wales-mh-2021\nname: year\nend: 2022-03\n")
+    assert message is None and path.endswith("year.yaml")
+
+
 @pytest.mark.parametrize("content, found", [(b"", "an empty file"), (b"- name\n- start\n", "a list"),
                                             (b"wales\n", "wales")])
 def test_an_uploaded_file_that_is_not_a_mapping_says_what_it_is_in_words(content, found):
