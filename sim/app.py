@@ -470,8 +470,9 @@ def compare(runs: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def _cell(mean, low, high, sign=False) -> str:
-    f = "{:+,.0f}" if sign else "{:,.0f}"
-    if round(low) == round(high):
+    f = "{:+,d}" if sign else "{:,d}"
+    mean, low, high = (int(round(float(x))) for x in (mean, low, high))  # whole FTE, and no "-0"
+    if low == high:
         return f.format(mean)
     return f"{f.format(mean)} ({f.format(low)} to {f.format(high)})"
 

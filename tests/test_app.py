@@ -210,6 +210,16 @@ def test_an_uploaded_scenario_ending_in_its_first_year_is_refused_as_the_page_co
     assert message is None and path.endswith("year.yaml")
 
 
+def test_a_cell_of_the_numbers_table_rounds_to_whole_fte_with_no_minus_zero():
+    import numpy as np
+
+    from sim.app import _cell
+
+    assert _cell(np.float64(0.6), np.float64(-0.4), np.float64(1.7), sign=True) == "+1 (+0 to +2)"
+    assert _cell(-0.2, -0.3, -0.1, sign=True) == "+0"
+    assert _cell(1234.4, 1200.2, 1300.9) == "1,234 (1,200 to 1,301)"
+
+
 @pytest.mark.parametrize("content, found", [(b"", "an empty file"), (b"- name\n- start\n", "a list"),
                                             (b"wales\n", "wales")])
 def test_an_uploaded_file_that_is_not_a_mapping_says_what_it_is_in_words(content, found):
