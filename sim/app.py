@@ -115,6 +115,19 @@ def shipped_scenarios() -> list[str]:
     return sorted(p.stem for p in scenario_module.SCENARIO_DIR.glob("*.yaml"))
 
 
+def scenario_names(uploads) -> dict[str, str]:
+    """The scenarios to choose from, by the name the page shows: a shipped one's, or an uploaded file's
+    name (never the folder the server keeps it in), numbered when a name was uploaded before."""
+    out = {name: name for name in shipped_scenarios()}
+    for path in uploads:
+        name, n = f"{Path(path).name} (uploaded)", 1
+        while name in out:
+            n += 1
+            name = f"{Path(path).name} (uploaded {n})"
+        out[name] = path
+    return out
+
+
 def group_name(s, g: str) -> str:
     """A staff group's name for people: its ``label:`` without the bracketed detail."""
     if g == experiment_module.TOTAL:
@@ -697,8 +710,10 @@ def Controls(s):
     start = inputs.start_year or first
     when = "from the start of the run" if start <= first else f"from March {start}"
     with solara.Card("Levers", classes=["workforce-controls"]):
-        names = [*shipped_scenarios(), *uploaded.value]
-        solara.Select("Scenario", values=names, value=inputs.scenario, on_value=choose_scenario)
+        names = scenario_names(uploaded.value)
+        shown = {path: name for name, path in names.items()}
+        solara.Select("Scenario", values=list(names), value=shown.get(inputs.scenario, inputs.scenario),
+                      on_value=lambda v: choose_scenario(names[v]))
         about = (s.spec.description or s.spec.name).rstrip(". ")
         Help(f"{html_escape(about)}. Runs from {s.spec.start}. Or upload your own scenario file (YAML):")
         FileUpload()

@@ -220,6 +220,17 @@ def test_a_cell_of_the_numbers_table_rounds_to_whole_fte_with_no_minus_zero():
     assert _cell(1234.4, 1200.2, 1300.9) == "1,234 (1,200 to 1,301)"
 
 
+def test_an_uploaded_scenario_is_listed_by_its_file_name_not_the_servers_folder():
+    from sim.app import load_upload, scenario_names, shipped_scenarios
+
+    text = b"extends: wales-mh-2021\nname: mine\n"
+    first, second = load_upload("mine.yaml", text)[0], load_upload("mine.yaml", text)[0]
+    names = scenario_names((first, second))
+    assert list(names) == [*shipped_scenarios(), "mine.yaml (uploaded)", "mine.yaml (uploaded 2)"]
+    assert names["mine.yaml (uploaded)"] == first and names["mine.yaml (uploaded 2)"] == second
+    assert names["wales-mh-2021"] == "wales-mh-2021"
+
+
 @pytest.mark.parametrize("content, found", [(b"", "an empty file"), (b"- name\n- start\n", "a list"),
                                             (b"wales\n", "wales")])
 def test_an_uploaded_file_that_is_not_a_mapping_says_what_it_is_in_words(content, found):
