@@ -115,6 +115,19 @@ def shipped_scenarios() -> list[str]:
     return sorted(p.stem for p in scenario_module.SCENARIO_DIR.glob("*.yaml"))
 
 
+def scenario_names(uploads) -> dict[str, str]:
+    """The scenarios to choose from, by the name the page shows: a shipped one's, or an uploaded file's
+    name (never the folder the server keeps it in), numbered when a name was uploaded before."""
+    out = {name: name for name in shipped_scenarios()}
+    for path in uploads:
+        name, n = f"{Path(path).name} (uploaded)", 1
+        while name in out:
+            n += 1
+            name = f"{Path(path).name} (uploaded {n})"
+        out[name] = path
+    return out
+
+
 def group_name(s, g: str) -> str:
     """A staff group's name for people: its ``label:`` without the bracketed detail."""
     if g == experiment_module.TOTAL:
@@ -470,8 +483,9 @@ def compare(runs: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def _cell(mean, low, high, sign=False) -> str:
-    f = "{:+,.0f}" if sign else "{:,.0f}"
-    if round(low) == round(high):
+    f = "{:+,d}" if sign else "{:,d}"
+    mean, low, high = (int(round(float(x))) for x in (mean, low, high))  # whole FTE, and no "-0"
+    if low == high:
         return f.format(mean)
     return f"{f.format(mean)} ({f.format(low)} to {f.format(high)})"
 
@@ -602,11 +616,14 @@ def load_upload(name: str, content: bytes) -> tuple[str | None, str | None]:
     path = folder / plain
     path.write_bytes(content)
     try:
-        scenario_module.compiled(str(path), {})
+        s = scenario_module.compiled(str(path), {})
     except InputError as exc:
         return None, str(exc).replace(f"{folder}/", "")
     except Exception:  # noqa: BLE001 - whatever the file holds, the page says so in words
         return None, f"{plain}: expected a scenario file (YAML, as sim/data/scenarios/wales-mh-2021.yaml)"
+    if calendar.year_of(s.end) <= first_year(s):  # the page's runs end in a later year than the start
+        return None, (f"{plain}: end: expected a month in a later year than the start ({s.spec.start}), as the "
+                      f"page's runs end in a year after it (found {_short(str(s.spec.end))!r})")
     return str(path), None
 
 
@@ -693,8 +710,10 @@ def Controls(s):
     start = inputs.start_year or first
     when = "from the start of the run" if start <= first else f"from March {start}"
     with solara.Card("Levers", classes=["workforce-controls"]):
-        names = [*shipped_scenarios(), *uploaded.value]
-        solara.Select("Scenario", values=names, value=inputs.scenario, on_value=choose_scenario)
+        names = scenario_names(uploaded.value)
+        shown = {path: name for name, path in names.items()}
+        solara.Select("Scenario", values=list(names), value=shown.get(inputs.scenario, inputs.scenario),
+                      on_value=lambda v: choose_scenario(names[v]))
         about = (s.spec.description or s.spec.name).rstrip(". ")
         Help(f"{html_escape(about)}. Runs from {s.spec.start}. Or upload your own scenario file (YAML):")
         FileUpload()

@@ -304,7 +304,8 @@ def read_yaml(path, kind: str | None = None):
     except (ValueError, OverflowError) as exc:  # a path with a NUL byte; a date or an integer YAML cannot make
         raise InputError.one(path, "", "valid YAML with valid values", _short(str(exc))) from None
     if not isinstance(data, dict):
-        raise InputError.one(path, "", "a mapping of keys to values", type(data).__name__)
+        found = "an empty file" if data is None else "a list" if isinstance(data, list) else data
+        raise InputError.one(path, "", "a mapping of keys to values", found)
     _check_size(path, data)
     if kind is not None:
         _check_kind(path, data, kind)

@@ -200,6 +200,46 @@ def test_an_uploaded_scenario_that_is_wrong_gets_a_message_naming_file_field_and
     assert message is None and path.endswith("wales.yaml")
 
 
+def test_an_uploaded_scenario_ending_in_its_first_year_is_refused_as_the_page_could_never_run_it():
+    from sim.app import load_upload
+
+    path, message = load_upload("short.yaml", b"extends: wales-mh-2021\nname: short\nend: 2021-12\n")
+    assert path is None and message.startswith("short.yaml: end: expected a month in a later year than the start "
+                                               "(2021-03)"), message
+    path, message = load_upload("year.yaml", b"extends: wales-mh-2021\nname: year\nend: 2022-03\n")
+    assert message is None and path.endswith("year.yaml")
+
+
+def test_a_cell_of_the_numbers_table_rounds_to_whole_fte_with_no_minus_zero():
+    import numpy as np
+
+    from sim.app import _cell
+
+    assert _cell(np.float64(0.6), np.float64(-0.4), np.float64(1.7), sign=True) == "+1 (+0 to +2)"
+    assert _cell(-0.2, -0.3, -0.1, sign=True) == "+0"
+    assert _cell(1234.4, 1200.2, 1300.9) == "1,234 (1,200 to 1,301)"
+
+
+def test_an_uploaded_scenario_is_listed_by_its_file_name_not_the_servers_folder():
+    from sim.app import load_upload, scenario_names, shipped_scenarios
+
+    text = b"extends: wales-mh-2021\nname: mine\n"
+    first, second = load_upload("mine.yaml", text)[0], load_upload("mine.yaml", text)[0]
+    names = scenario_names((first, second))
+    assert list(names) == [*shipped_scenarios(), "mine.yaml (uploaded)", "mine.yaml (uploaded 2)"]
+    assert names["mine.yaml (uploaded)"] == first and names["mine.yaml (uploaded 2)"] == second
+    assert names["wales-mh-2021"] == "wales-mh-2021"
+
+
+@pytest.mark.parametrize("content, found", [(b"", "an empty file"), (b"- name\n- start\n", "a list"),
+                                            (b"wales\n", "wales")])
+def test_an_uploaded_file_that_is_not_a_mapping_says_what_it_is_in_words(content, found):
+    from sim.app import load_upload
+
+    path, message = load_upload("mine.yaml", content)
+    assert path is None and message == f"mine.yaml: <top level>: expected a mapping of keys to values (found {found!r})"
+
+
 @pytest.mark.parametrize("port, expected", [("70000", "--port: port: expected a port number from 0 to 65535"),
                                             ("busy", "--port: port: expected a free port on 127.0.0.1")])
 def test_dashboard_with_a_bad_port_exits_2(capsys, port, expected):
