@@ -151,7 +151,7 @@ def default_ltft_percent(s) -> int | None:
 
 def ltft_by_sex(s, percent: float):
     """The LTFT share of each sex that makes ``percent`` of psychiatry trainees LTFT, as the scenario
-    splits its own between the sexes (29% of women and 2% of men for 16%: a slider of one share
+    splits its own between the sexes (29% of women and 2% of men for 14%: a slider of one share
     must not put men at women's rate); a woman's share at most 1, the rest made up by men."""
     (female, male), women = _ltft_of(s)
     overall, wanted = female * women + male * (1.0 - women), percent / 100.0
