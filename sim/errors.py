@@ -304,7 +304,9 @@ def read_yaml(path, kind: str | None = None):
     except (ValueError, OverflowError) as exc:  # a path with a NUL byte; a date or an integer YAML cannot make
         raise InputError.one(path, "", "valid YAML with valid values", _short(str(exc))) from None
     if not isinstance(data, dict):
-        found = "an empty file" if data is None else "a list" if isinstance(data, list) else data
+        # what kind of file, never what it holds: a path pointed at a credentials file must not print it
+        found = ("an empty file" if data is None else "a list" if isinstance(data, list) else
+                 "a single line of text" if isinstance(data, str) else "a single value")
         raise InputError.one(path, "", "a mapping of keys to values", found)
     _check_size(path, data)
     if kind is not None:

@@ -232,8 +232,9 @@ def test_an_uploaded_scenario_is_listed_by_its_file_name_not_the_servers_folder(
 
 
 @pytest.mark.parametrize("content, found", [(b"", "an empty file"), (b"- name\n- start\n", "a list"),
-                                            (b"wales\n", "wales")])
+                                            (b"wales\n", "a single line of text"), (b"12\n", "a single value")])
 def test_an_uploaded_file_that_is_not_a_mapping_says_what_it_is_in_words(content, found):
+    """In words, and never what the file holds (a path pointed at a credentials file must not print it)."""
     from sim.app import load_upload
 
     path, message = load_upload("mine.yaml", content)
