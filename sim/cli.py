@@ -9,7 +9,8 @@
     workforce backtest [FILE] [--replications N] [--out DIR]
     workforce pathways [SCENARIO] [--draw FILE] [--pathway NAME]
     workforce plausibility [SCENARIO] [--seed N] [--replications N] [--until YEAR] [--ranges FILE] [--out DIR]
-    workforce batch EXPERIMENT [--replications N] [--workers N] [--scheduler ADDRESS|local] [--out DIR] [--quiet]
+    workforce batch EXPERIMENT [--replications N] [--years N] [--workers N] [--scheduler ADDRESS|local] [--out DIR]
+                           [--quiet]
     workforce compare RESULTS_DIR [--measure M] [--years Y ...] [--groups G ...] [--out FILE]
     workforce sensitivity EXPERIMENT [--outcome M:G:Y ...] [--method morris|sobol] [--over-posterior FILE]
                           [--strict] [--workers N] [--out DIR]
@@ -43,7 +44,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import folders
-from .errors import InputError
+from .errors import InputError, Problem
 from .kernels import announce_first_compile, compile_quickly
 from .kernels.alongside import compile_alongside
 
@@ -377,6 +378,10 @@ def _experiment_commands(sub) -> None:
     batch.add_argument("--replications", type=int, metavar="N",
                        help="replications instead of the file's (its first N seeds): try an experiment small; "
                             "results go to results/<experiment name>-replications<N> unless --out says")
+    batch.add_argument("--years", type=int, metavar="N",
+                       help="years from the scenario's start instead of the file's: try an experiment short; results "
+                            "go to results/<experiment name>-years<N> (with --replications, -years<N>-replications<M>) "
+                            "unless --out says")
     batch.add_argument("--out", metavar="DIR", help="results directory (default results/<experiment name>); "
                                                     "runs already there are skipped")
     executor_options(batch)
@@ -471,8 +476,14 @@ def _batch(args) -> int:
 
     _check_workers(args)
     experiment.check_scheduler(args.scheduler)
-    loaded = experiment.load(args.experiment, parameters=args.parameters)
-    out = args.out
+    if args.years is not None and args.years < 1:
+        raise InputError.one("--years", "years", "a whole number of years, at least 1", args.years)
+    try:
+        loaded = experiment.load(args.experiment, parameters=args.parameters, years=args.years)
+    except InputError as exc:  # the years the option gave are the option's, not the file's
+        raise InputError([Problem("--years", "years", p.expected, p.found) if args.years is not None
+                          and p.field == "years" and Path(p.file) == Path(args.experiment) else p
+                          for p in exc.problems]) from None
     if args.replications is not None:
         runs = len(loaded.policies) * len(loaded.parameter_sets())
         most = experiment.MAX_RUNS // runs
@@ -480,7 +491,9 @@ def _batch(args) -> int:
             raise InputError.one("--replications", "replications", f"a whole number from 1 to {most:,}",
                                  args.replications)
         loaded = loaded.with_replications(args.replications)
-        out = out or Path("results") / f"{loaded.name}-replications{args.replications}"
+    small = "".join(f"-{name}{n}" for name, n in (("years", args.years), ("replications", args.replications))
+                    if n is not None)  # a small try's results apart from the experiment's own
+    out = args.out or (Path("results") / f"{loaded.name}{small}" if small else None)
     _print_notes(loaded.notes)
     args.on_stop = "the runs written are kept: rerun the same command to resume"
     summary = experiment.batch(loaded, out=out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)

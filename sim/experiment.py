@@ -320,14 +320,19 @@ def latin_hypercube(seed: int, n: int, bounds: np.ndarray) -> np.ndarray:
     return bounds[:, 0] + u * (bounds[:, 1] - bounds[:, 0])
 
 
-def load(path, parameters: str | None = None, target: dict | None = None) -> Experiment:
+def load(path, parameters: str | None = None, target: dict | None = None, years: int | None = None) -> Experiment:
     """Read and validate an experiment file; every problem names the file and the field.
     ``parameters`` ("posterior" or "fixed") replaces the file's ``parameters``; ``target`` replaces
-    fields of its ``target`` section (the options of ``workforce target``)."""
+    fields of its ``target`` section (the options of ``workforce target``); ``years`` its ``years``
+    (``workforce batch --years``: a short try of the runs, its levers checked against the shorter
+    run, without the ``sensitivity`` section, whose outcomes may lie past it)."""
     path = Path(path)
     data = read_yaml(path, "experiment")
     if parameters is not None:
         data["parameters"] = parameters
+    if years is not None:
+        data["years"] = years
+        data.pop("sensitivity", None)
     if target:
         section = data.get("target")
         data["target"] = {**(section if isinstance(section, dict) else {}), **target}

@@ -168,6 +168,25 @@ def test_batch_replications_must_be_at_least_one(tmp_path, capsys, value):
     assert capsys.readouterr().err.startswith("workforce: invalid input\n--replications: replications: expected")
 
 
+def test_batch_years_tries_an_experiment_short_and_apart(tmp_path, capsys, monkeypatch):
+    """Its runs end N years from the start, in a folder of their own; its sensitivity outcomes (past
+    the short run) are not in the way, its levers still are."""
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    feedbacks = REPO / "experiments" / "feedbacks.yaml"  # sensitivity outcomes in 2031 and 2041
+    assert main(["batch", str(feedbacks), "--years", "5", "--replications", "1", "--workers", "1", "--quiet"]) == 0
+    out = tmp_path / "results" / "feedbacks-years5-replications1"
+    assert f"results in {out.relative_to(tmp_path)}/" in capsys.readouterr().out
+    years = pd.read_parquet(next((out / "runs").rglob("*.parquet"))).year
+    assert years.min() == 2021 and years.max() == 2026
+    actions = REPO / "experiments" / "wales-plan-actions.yaml"  # a lever from 2025
+    assert main(["batch", str(actions), "--years", "2", "--quiet"]) == 2
+    assert "levers.1.start: expected a month within the run" in capsys.readouterr().err
+    assert main(["batch", str(feedbacks), "--years", "40", "--quiet"]) == 2
+    assert has_problem(capsys.readouterr().err, "--years", "years", "at most 20")
+
+
 def test_person_shows_a_career_as_a_timeline_in_words(capsys):
     assert main(["person", "4000", "--seed", "0", "--until", "2026"]) == 0
     out = capsys.readouterr().out
