@@ -76,7 +76,7 @@ class Inputs:
     until: int = 2031
     replications: int = REPLICATIONS
     seed: int = 1
-    start_year: int | None = None  # levers in force from March of this year (None: the scenario's start)
+    start_year: int | None = None  # levers in force from the start's month of this year (None: the start)
     places: tuple = ()  # ((stage, extra places a year), ...)
     retention: int = 0  # % fewer leavers
     retention_group: str = ALL
@@ -213,6 +213,19 @@ def first_year(s) -> int:
     return calendar.year_of(s.start)
 
 
+def at_end(s, year) -> str:
+    """The month a run to ``year`` ends in, and the year: "March 2031" (the scenario's end month of that year)."""
+    return f"{calendar.month_name(s.end)} {year}"
+
+
+def last_year_label(s) -> str:
+    return f"Last year ({calendar.month_name(s.end)})"
+
+
+def lever_year_label(s) -> str:
+    return f"Levers in force from ({calendar.month_name(s.start)} of)"
+
+
 def lever_start(inputs: Inputs, s) -> str | None:
     if inputs.start_year is None or inputs.start_year <= first_year(s):
         return None
@@ -229,11 +242,11 @@ def problems(inputs: Inputs, s) -> list[str]:
         if not ok:
             out.append(f"{name}: expected a whole number from {low} to {high} (found {_short(value)!r})")
 
-    whole("Last year (March)", inputs.until, first + 1, last)
+    whole(last_year_label(s), inputs.until, first + 1, last)
     whole("Replications", inputs.replications, 2, 20)
     whole("First seed", inputs.seed, 0, 9999)
     if inputs.start_year is not None:
-        whole("Levers in force from (March of)", inputs.start_year, first, max(first, inputs.until - 1)
+        whole(lever_year_label(s), inputs.start_year, first, max(first, inputs.until - 1)
               if isinstance(inputs.until, int) else last)
     for stage, extra in inputs.places:
         if stage not in place_stages(s):
@@ -399,7 +412,7 @@ TARGET_VALUES = 20  # extra places searched, from 0 to the course's slider top
 @dataclass(frozen=True)
 class Target:
     """The question of the "What it takes" panel: the fewest extra places a year on ``stage`` such that
-    ``group``'s gap in March of the page's last year is at most ``most_gap`` FTE in ``percent``% of the
+    ``group``'s gap at the end of the page's last year is at most ``most_gap`` FTE in ``percent``% of the
     replications, with the page's other levers in force."""
 
     stage: str = "nursing/pre_registration_degree"
@@ -436,10 +449,10 @@ def what_it_takes(inputs: Inputs, question: Target, progress=None):
         return target.find(path, workers=1, quiet=True, progress=progress)
 
 
-def target_text(result, s=None) -> str:
+def target_text(result, s) -> str:
     """The answer in a sentence, as the panel shows it."""
     q = result.question
-    where = f"{q.target_text(s)} in March {q.year}"
+    where = f"{q.target_text(s)} in {at_end(s, q.year)}"
     of = f"{q.probability:.0%} of {len(result.thresholds)} replications ({result.runs} runs)"
     if result.answer is None:
         return (f"More than {q.values[-1]:,.0f} extra places a year: even at {q.values[-1]:,.0f}, {where} in fewer "
@@ -515,11 +528,13 @@ def rows(result: Result, year: int | None = None) -> list[dict]:
 
 
 # ---- figures ------------------------------------------------------------------------------------------
-def _years(ax):
+def _years(ax, result):
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("March of year")
+    s = result.scenario
+    first, last = calendar.month_name(s.start), calendar.month_name(s.end)
+    ax.set_xlabel(f"{first} of year" if first == last else f"{first} of year ({at_end(s, result.final)} last)")
     ax.grid(alpha=0.3)
 
 
@@ -542,7 +557,7 @@ def figure_total(result: Result) -> Figure:
     ax.set_title(f"All groups: FTE in post, mean and {LEVEL:.0%} interval over {result.inputs.replications} "
                  "replications", fontsize=10)
     ax.set_ylabel("FTE in post (trainees in service apart)")
-    _years(ax)
+    _years(ax, result)
     ax.legend(fontsize=8)
     return fig
 
@@ -563,7 +578,7 @@ def figure_difference(result: Result) -> Figure:
     ax.set_yticks(y, [group_name(s, g) for g in order], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel(f"FTE in post, policy less baseline, March {result.final}")
+    ax.set_xlabel(f"FTE in post, policy less baseline, {at_end(s, result.final)}")
     ax.set_title(f"The policy's effect by group, {result.final}: mean and {LEVEL:.0%} interval", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return fig
@@ -582,7 +597,7 @@ def figure_groups(result: Result) -> Figure:
         _band(ax, t[t.group == g], colours[i % len(colours)], group_name(s, g))
     ax.set_title("FTE in post by staff group under the policy", fontsize=10)
     ax.set_ylabel("FTE in post")
-    _years(ax)
+    _years(ax, result)
     ax.legend(fontsize=7, ncol=2)
     return fig
 
@@ -708,7 +723,7 @@ def Controls(s):
     inputs = current.value
     first, last = first_year(s), calendar.year_of(s.end)
     start = inputs.start_year or first
-    when = "from the start of the run" if start <= first else f"from March {start}"
+    when = "from the start of the run" if start <= first else f"from {calendar.month_name(s.start)} {start}"
     with solara.Card("Levers", classes=["workforce-controls"]):
         names = scenario_names(uploaded.value)
         shown = {path: name for name, path in names.items()}
@@ -719,11 +734,11 @@ def Controls(s):
         FileUpload()
         if upload_message.value:
             solara.Error(upload_message.value, classes=["upload-problem"])
-        solara.SliderInt("Last year (March)", value=inputs.until, min=first + 1, max=last,
+        solara.SliderInt(last_year_label(s), value=inputs.until, min=first + 1, max=last,
                          on_value=lambda v: _set(until=v, start_year=min(inputs.start_year or first, v - 1)),
                          thumb_label="always")
-        Help(f"The run ends in March {inputs.until}.")
-        solara.SliderInt("Levers in force from (March of)", value=start, min=first, max=inputs.until - 1,
+        Help(f"The run ends in {at_end(s, inputs.until)}.")
+        solara.SliderInt(lever_year_label(s), value=start, min=first, max=inputs.until - 1,
                          on_value=lambda v: _set(start_year=v), thumb_label="always")
         Help(f"Every lever below acts {when}; training places from the intakes of the autumn after.")
 
@@ -855,7 +870,7 @@ def Numbers(result: Result):
     words = "".join(f"<li>{html_escape(describe(x, s))}</li>" for x in chosen) or \
         "<li>none: the policy is the baseline</li>"
     assumed = describe_overrides(result.inputs, s)
-    text = (f"<p><b>FTE in post in March {result.final}</b>: mean ({LEVEL:.0%} interval over "
+    text = (f"<p><b>FTE in post in {at_end(s, result.final)}</b>: mean ({LEVEL:.0%} interval over "
             f"{result.inputs.replications} replications, first seed {result.inputs.seed}, containing "
             f"{html_escape(experiment_module.interval_contents(s))}). A negative difference "
             "is fewer staff under the policy.</p>"
@@ -911,8 +926,8 @@ def WhatItTakes(s):
         return
     with solara.Card("What it takes", classes=["workforce-controls"]):
         Help(f"The fewest extra places a year on a course (0 to its slider's top, {TARGET_VALUES} values) at which "
-             f"a group's gap (funded establishment less FTE in post) in March {inputs.until} is at most the gap "
-             f"allowed in the share of replications asked, with the other levers in force. Each replication runs "
+             f"a group's gap (funded establishment less FTE in post) in {at_end(s, inputs.until)} is at most the "
+             f"gap allowed in the share of replications asked, with the other levers in force. Each replication runs "
              f"every value it needs with one seed and parameter set; its threshold is found by bisection.")
         solara.Select("Course", values=list(courses), value=PLACES.get(question.stage, ("",))[0],
                       on_value=lambda v: target_question.set(dataclasses.replace(target_question.value,
@@ -969,8 +984,8 @@ def Page():
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button("Run", color="primary", on_click=lambda: run_task(current.value),
                           disabled=bool(wrong), classes=["workforce-run"])
-            solara.Text(f"{inputs.replications} replications of the policy and of its baseline, to March "
-                        f"{inputs.until}", style={"font-size": "0.85em"})
+            solara.Text(f"{inputs.replications} replications of the policy and of its baseline, to "
+                        f"{at_end(s, inputs.until)}", style={"font-size": "0.85em"})
         for problem in wrong:
             solara.Error(f"{problem}. Not run: change it.", classes=["input-problem"])
         # levers beside the results on a laptop; on a phone the results come first, under Run

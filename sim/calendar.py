@@ -44,6 +44,15 @@ def month_of_year(m):
     return m % 12 + 1
 
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+
+
+def month_name(m) -> str:
+    """The month of year of an integer month in words: ``month(2031, 3)`` -> "March"."""
+    return MONTH_NAMES[m % 12]
+
+
 def academic_year(m):
     """Academic (training) year that integer month(s) fall in, starting in August: Aug 2021 -> 2021,
     July 2022 -> 2021. August, as doctors' training posts start then (foundation, core and higher

@@ -210,6 +210,47 @@ def test_an_uploaded_scenario_ending_in_its_first_year_is_refused_as_the_page_co
     assert message is None and path.endswith("year.yaml")
 
 
+def test_the_page_names_the_scenarios_own_months_for_the_runs_end_and_the_levers_start():
+    """A run ends in the scenario's end month of the last year, and levers start in its start month: a scenario
+    from September to January says so wherever the shipped one (March to March) says March."""
+    from types import SimpleNamespace
+
+    import ipyvuetify
+    import pandas as pd
+    import solara
+    import solara.widgets
+    from matplotlib.figure import Figure
+
+    from sim import app
+
+    path, message = app.load_upload("autumn.yaml", b"extends: wales-mh-2021\nname: autumn\nstart: 2021-09\n"
+                                                   b"end: 2032-01\n")
+    assert message is None
+    question = SimpleNamespace(target_text=lambda s: "the gap is at most 0 FTE", year=2031, probability=0.8,
+                               values=(0.0, 300.0))
+    answer = SimpleNamespace(question=question, answer=None, thresholds=[1, 2], runs=4)
+    for scenario, end, start in [(path, "January", "September"), (app.scenario_module.DEFAULT, "March", "March")]:
+        inputs = app.Inputs(scenario=scenario, until=2031, start_year=2025)
+        s = app.compiled(inputs)
+        wrong = app.problems(app.Inputs(scenario=scenario, until=2050, start_year=2060), s)
+        assert [w.split(":")[0] for w in wrong] == [f"Last year ({end})", f"Levers in force from ({start} of)"]
+        assert f"in {end} 2031 in fewer than" in app.target_text(answer, s)
+        ax = Figure().subplots()
+        app._years(ax, app.Result(inputs, pd.DataFrame({"year": [2022, 2031]}), {}, s))
+        assert ax.get_xlabel() == ("March of year" if end == start else "September of year (January 2031 last)")
+        before = app.current.value
+        try:
+            app.current.value = inputs
+            _, rc = solara.render(app.Controls(s), handle_error=False)
+            sliders = [w.label for w in rc.find(ipyvuetify.Slider).widgets]
+            assert sliders[:2] == [f"Last year ({end})", f"Levers in force from ({start} of)"]
+            helps = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets]
+            assert f"The run ends in {end} 2031." in helps
+            assert any(f"acts from {start} 2025;" in h for h in helps), helps
+        finally:
+            app.current.value = before
+
+
 def test_a_cell_of_the_numbers_table_rounds_to_whole_fte_with_no_minus_zero():
     import numpy as np
 
