@@ -146,20 +146,15 @@ def _compact(people, first: int, sizes: np.ndarray, kept: np.ndarray) -> None:
     people.truncate(target)
 
 
-def enough_for(fte: float, least: float = 0.3) -> int:
-    """Candidates to draw for an FTE target: enough even if everyone worked 0.3 FTE, or ``least``
-    (the fewest hours anyone of the stock can work) where that is less."""
-    return int(np.ceil(fte / min(0.3, least))) + 10
-
-
 def stock_size(scenario, name: str, stock) -> int:
     """People to draw for a starting stock: its headcount, or the candidates for its FTE, enough even
-    if all of them worked the fewest hours their group's part time or their stage's LTFT allows."""
+    if all of them worked 0.3 FTE, or the fewest hours their group's part time or their stage's LTFT
+    allows where that is less."""
     if stock.headcount is not None:
         return stock.headcount
     stage = scenario.stage_code(name)
-    least = min(scenario.part_time_range[scenario.stage_group[stage], 0], scenario.stage_ltft_range[stage, 0])
-    return enough_for(stock.fte, float(least))
+    least = min(0.3, scenario.part_time_range[scenario.stage_group[stage], 0], scenario.stage_ltft_range[stage, 0])
+    return int(np.ceil(stock.fte / float(least))) + 10
 
 
 def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
