@@ -9,8 +9,10 @@ where the policy acts, and adding one person changes only that person's draws.
 Per-person draws use a counter-based hash (the SplitMix64 finaliser, compiled:
 ``sim.kernels.streams``), so their cost is proportional to the people at risk, not to the
 population, and compiled passes over people draw exactly what ``Streams.uniforms`` gives.
-Group-level draws (how many places are filled, how many joiners arrive) use numpy
-Generators seeded from a ``SeedSequence`` of the same ingredients.
+Group-level draws (how many places are filled, how many joiners arrive) are hashed the same
+way, a uniform for the group's key, and turned into a count by inverting its distribution
+(``sim.kernels.counts``): no numpy generator, whose streams may change from one numpy version to
+the next, makes a run's draws.
 """
 
 from __future__ import annotations
@@ -136,12 +138,6 @@ class Streams:
         ``keys`` is the column of keys and ``ids`` the people who draw: the salts do not depend on
         who draws, so only what audits the draws gathers their keys (``keys[ids]``)."""
         return self._salts(names, int(month))
-
-    def generator(self, name: str, *parts) -> np.random.Generator:
-        """A numpy Generator for a group-level draw identified by ``name`` and ``parts``."""
-        self._check((name,))
-        entropy = [self.seed & 0xFFFFFFFFFFFFFFFF, stable_hash(name, *parts)]
-        return np.random.default_rng(np.random.SeedSequence(entropy))
 
 
 class ShareTable:

@@ -20,7 +20,7 @@ from sim.rng import Streams, person_keys
 
 PACKAGE = Path(decisions.__file__).parent
 DECLARED = registry(*(process.decisions for process in STEP_ORDER))  # a default model's decisions
-DRAWS = {"uniform", "uniforms", "generator", "choice", "salts"}  # the Streams methods that take stream names
+DRAWS = {"uniform", "uniforms", "choice", "salts"}  # the Streams methods that take stream names
 
 
 def _sources():
@@ -85,7 +85,7 @@ def test_each_stream_is_declared_once():
 def test_streams_refuse_an_undeclared_name_and_take_a_family_member():
     streams, keys = Streams(1, DECLARED), person_keys("test", count=3)
     for draw in (lambda: streams.uniform("leaving", 0, keys), lambda: streams.uniforms(("exit", "nope"), 0, keys),
-                 lambda: streams.generator("nope", 1), lambda: streams.uniform("selection", 0, keys)):
+                 lambda: streams.salts(("nope",), 0, keys), lambda: streams.uniform("selection", 0, keys)):
         with pytest.raises(UndeclaredStream, match="not declared"):
             draw()
     assert len(streams.uniform("selection:nursing/apprenticeship", 0, keys)) == 3
@@ -113,10 +113,6 @@ class RecordingStreams(Streams):
         for name in names:
             self.draws.append((name, int(month), np.asarray(drawing, dtype=np.uint64).copy(), site))
         return super().salts(names, month, keys, ids)
-
-    def generator(self, name, *parts):
-        self.draws.append((name, parts, np.zeros(1, dtype=np.uint64), _call_site()))
-        return super().generator(name, *parts)
 
 
 def _call_site() -> str:

@@ -278,18 +278,6 @@ def test_levers_record_their_arguments():
         Retention(factor=0.9, start="2022-13")
 
 
-def test_joiner_counts_are_poisson_and_never_fall_when_the_expectation_rises():
-    from sim.processes.joiners import poisson_by_inversion
-
-    u = np.random.default_rng(0).random(100_000)
-    for lam in (0.4, 6.0, 30.0):
-        counts = poisson_by_inversion(u, np.full(len(u), lam))
-        assert abs(counts.mean() - lam) < 4 * np.sqrt(lam / len(u))
-        assert abs(counts.var() / lam - 1) < 0.03
-        assert (poisson_by_inversion(u, np.full(len(u), lam * 1.1)) >= counts).all()
-    assert list(poisson_by_inversion(np.array([0.9, 0.9]), np.array([0.0, 0.0]))) == [0, 0]
-
-
 def test_transition_shares_change_who_takes_which_path(tmp_path):
     path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 1000}, "end": "2023-03"},
                                {"stages.student.transitions": {"worker": 0.5, "exit:elsewhere": 0.5}})

@@ -1,6 +1,7 @@
 """Intake: commissioned training places, filled once a year in the stage's intake month.
 
-Places for the academic year, times the fill rate (a binomial draw), less the people who
+Places for the academic year, times the fill rate (a binomial draw, inverted at one uniform a
+course and month, ``sim.kernels.counts``: more places never fill fewer), less the people who
 already arrived in the stage through the pipeline since its last intake, are filled by new
 people -- or, for in-service routes (``from_stage``), by people selected at random from a
 stage, such as support workers starting a nursing apprenticeship: people of the intake's
@@ -29,7 +30,8 @@ from pydantic import Field, field_validator, model_validator
 
 from .. import calendar
 from ..fields import Age, AgeDistribution, PerYear, Probability, Strict, YearlyProbability, check_age
-from ..rng import cohort_keys
+from ..kernels.counts import binomial_by_inversion
+from ..rng import cohort_keys, stable_hash
 from ..people import Status, has_status
 from ..population import cohort_tables, newcomers
 from . import Process
@@ -98,7 +100,9 @@ class Intake(Process):
             row = len(drawn.setdefault(spec.month, []))
             drawn[spec.month].append((spec.age or (), female, group.welsh_share_new))
             courses.setdefault(spec.month, []).append(_Course(name, stage, source, ages, row, spec.keep_headcount))
-        return {month: _Month(courses[month], cohort_tables(drawn[month])) for month in courses}
+        return {month: _Month(courses[month], cohort_tables(drawn[month]),
+                              np.array([stable_hash("intake", c.name) for c in courses[month]], dtype=np.uint64))
+                for month in courses}
 
     def step(self) -> None:
         model = self.model
@@ -107,18 +111,16 @@ class Intake(Process):
         if month is None:
             return
         year = calendar.academic_year(now)
+        draws = model.streams.uniform("intake", now, month.keys)  # a uniform a course: how many places it fills
         waiting: list[tuple] = []  # (course, how many) of new entrants not yet let in
-        for course in month.courses:
+        for course, u in zip(month.courses, draws.tolist()):
             stage = course.stage
             places = int(round(s.places(course.name, year)))
             if course.keep_headcount:  # only as many as the stage lost since the start
                 lost = int(model.history[0]["stage_headcount"][stage] - model.stage_headcount()[stage])
                 places = min(places, max(lost, 0))
             rate = s.fill_rate(course.name, year)
-            if rate == 1.0 or places == 0:  # the binomial draw's only outcome: no generator to seed
-                filled = places
-            else:
-                filled = int(model.streams.generator("intake", course.name, now).binomial(places, rate))
+            filled = int(binomial_by_inversion(u, places, rate))
             if model.arrived[stage] > filled:
                 turn_away(model, course, int(model.arrived[stage]) - filled)
             wanted = max(filled - int(model.arrived[stage]), 0)
@@ -156,6 +158,7 @@ class _Month(NamedTuple):
     courses: list[_Course]  # the intakes of a month of the year, in the scenario's order
     newcomers: tuple  # a new entrant's age bands, sex and Welsh ability's draws, a row per course
     # (sim.population.cohort_tables; in-service courses draw none)
+    keys: np.ndarray  # the courses' keys of the stream of how many places are filled, by name
 
 
 def turn_away(model, course: "_Course", surplus: int) -> None:

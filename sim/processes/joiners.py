@@ -37,6 +37,7 @@ from pydantic import model_validator
 from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
+from ..kernels.counts import poisson_by_inversion
 from ..kernels.streams import uniform, uniforms
 from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, people_in, stable_hash
 from ..unused import not_taken
@@ -271,33 +272,3 @@ def _stages_and_sources(keys, rows, salts, shares, labels, last, vacant, sources
         stage[j] = labels[g, min(k, last[g])]
         code[j] = source_labels[g, pick(uniform(keys[j], salts[1]), g, sources, source_total, source_last)]
     return stage, code
-
-
-@numba.njit(cache=True)
-def poisson_by_inversion(u, expected):
-    """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u (summing the
-    probabilities up to the same k for every group: enough for the largest expectation)."""
-    counts = np.empty(expected.shape[0], dtype=np.int64)  # empty and filled here: np.zeros costs compiling
-    top = 0.0
-    for g in range(expected.shape[0]):
-        counts[g] = 0
-        lam = expected[g]
-        if lam > 0:
-            top = max(top, lam + 12.0 * np.sqrt(lam) + 20.0)
-    if top == 0.0:
-        return counts
-    log_factorial = np.empty(np.int64(top) + 1)
-    log_factorial[0] = 0.0
-    for k in range(1, log_factorial.shape[0]):
-        log_factorial[k] = log_factorial[k - 1] + np.log(np.float64(k))
-    for g in range(expected.shape[0]):
-        lam = expected[g]
-        if lam <= 0:
-            continue
-        log_lam, cdf = np.log(lam), 0.0
-        for k in range(log_factorial.shape[0]):
-            cdf += np.exp(k * log_lam - lam - log_factorial[k])
-            if cdf >= u[g]:
-                break
-            counts[g] += 1
-    return counts
