@@ -66,7 +66,7 @@ def test_describe_lists_stages_and_transitions_of_one_pathway():
                                                         "core_psychiatry", "higher_specialty", "cct", "consultant",
                                                         "sas")]
     assert any(line.split() == ["->", "psychiatry/core_psychiatry", "0.060"] for line in lines)
-    assert any(line.split()[0] == "psychiatry/higher_specialty" and line.endswith("44% take 1-2 y more")
+    assert any(line.split()[0] == "psychiatry/higher_specialty" and line.endswith("40% take 1-2 y more")
                for line in lines)
     assert "nursing/" not in text
     assert "hcsw/support_worker" in pathways.describe(graph)
