@@ -50,6 +50,7 @@ from .kernels.alongside import compile_alongside
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
+RESULTS = Path("results")  # where a command's results go without --out
 
 
 WIDTH = 100  # columns the printed tables fit in
@@ -218,12 +219,14 @@ def _run(args) -> int:
     _check_seed(args.seed, args.replications)
     if args.out is not None:
         folders.check_empty(args.out)
+    else:  # results/ now, before the run: the run's folder in it is named when the run is done
+        folders.check_folder(RESULTS)
     if args.replications > 1:
         return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check,
                   parameters=args.parameters or "posterior")
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
-    out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
+    out = Path(args.out) if args.out else folders.check_empty(RESULTS / run_id)
     paths = results.write(out, extra={"fte_by_group.png": lambda p: plots.run_chart(results, p)})
     _print_summary(results)
     _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
@@ -493,7 +496,7 @@ def _batch(args) -> int:
         loaded = loaded.with_replications(args.replications)
     small = "".join(f"-{name}{n}" for name, n in (("years", args.years), ("replications", args.replications))
                     if n is not None)  # a small try's results apart from the experiment's own
-    out = args.out or (Path("results") / f"{loaded.name}{small}" if small else None)
+    out = args.out or (RESULTS / f"{loaded.name}{small}" if small else None)
     _print_notes(loaded.notes)
     args.on_stop = "the runs written are kept: rerun the same command to resume"
     summary = experiment.batch(loaded, out=out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
@@ -527,7 +530,7 @@ def _target(args) -> int:
                                                              "value, there are no values to run every one of")
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
-                              Path("results") / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
+                              RESULTS / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
     _print_notes(loaded.notes)
     if question.earliest_with is not None:
         result = target.earliest(loaded, question, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
@@ -598,7 +601,7 @@ def _sensitivity(args) -> int:
         if not loaded.spec.uncertain:
             raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
         sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
-    out = folders.check_own_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
+    out = folders.check_own_folder(Path(args.out) if args.out else RESULTS / f"{loaded.name}-sensitivity")
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet, space=space)
     sizes, runs = table.attrs["sizes"], table.attrs["runs"]
@@ -645,7 +648,7 @@ def _run_replications(args) -> int:
                                          parameters=parameters)
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
     out = Path(args.out) if args.out else folders.check_empty(
-        Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
+        RESULTS / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
     summary = summarise(values)
     # tables, events and chart of the first replication, the replications' tables, and the manifest last
     paths = first.write(out, extra={"fte_by_group.png": lambda p: plots.run_chart(first, p, values),

@@ -93,6 +93,18 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_simulating(tmp_p
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("replications", ["1", "2"])
+def test_a_run_without_out_refuses_a_results_that_is_a_file_before_any_simulating(tmp_path, capsys, monkeypatch,
+                                                                                 nothing_runs, replications):
+    """The run's folder in results/ is named when the run is done: results/ itself is checked before."""
+    path = tiny_scenario.write(tmp_path / "s")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").write_text("a file")
+    assert main(["run", str(path), "--replications", replications, "--quiet"]) == 2
+    assert capsys.readouterr().err == ("workforce: invalid input\n--out: out: expected a folder (this is a file) "
+                                       "(found 'results')\n")
+
+
 def test_run_refuses_a_folder_that_holds_files_and_fills_an_empty_one(tmp_path, capsys):
     path = tiny_scenario.write(tmp_path / "s")
     out = tmp_path / "out"
