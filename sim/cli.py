@@ -750,6 +750,10 @@ def _backtest(args) -> int:
                              args.replications)
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "at least 1", args.workers)
+    if args.workers is not None and backtest.load(args.config).posterior is not None:  # else ignored in silence
+        raise InputError.one("--workers", "workers", f"no --workers with a back-test of a fitted posterior (posterior: "
+                                                     f"in {args.config}): its processes are a refit's (fit: and "
+                                                     f"fit_until:)", args.workers)
     if args.out is not None:
         folders.check_own_folder(args.out)
     result = backtest.backtest(args.config, replications=args.replications, workers=args.workers, quiet=args.quiet,

@@ -178,6 +178,9 @@ CASES = {
         with_backtest(posterior=None, fit="h.yaml", fit_until=2022)
         | {"h.yaml": HISTORY, "tiny.yaml": changed(with_backtest()["tiny.yaml"], {
             "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})}),
+    "a back-test's workers with no refit": Case(["backtest", "bt.yaml", "--quiet", "--workers", "2"], "--workers",
+                                                "workers", "no --workers with a back-test of a fitted posterior "
+                                                           "(posterior: in bt.yaml)", with_backtest()),
     "a back-test's posterior that is a folder": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "posterior",
                                                      REGULAR, with_backtest(posterior="folder") | {"folder": FOLDER}),
     "a back-test's posterior table with a rate out of range": Case(
