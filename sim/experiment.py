@@ -1033,6 +1033,10 @@ def _check_resumable(out: Path, info: dict) -> None:
         raise InputError.one(path, "", "a manifest written by workforce batch (JSON)") from None
     if not isinstance(old, dict):
         raise InputError.one(path, "", "a manifest written by workforce batch (a JSON object)")
+    if "experiment" not in old or "answer" in old:  # a run's or a target search's: no other version's batch
+        raise InputError.one(out, "", "an empty folder or one written by workforce batch (results are never mixed "
+                                      "with another command's: choose another --out)",
+                             f"the results of workforce {'target' if 'answer' in old else 'run'}")
     refuse = "; the results there would mix inputs: write to another --out"
     version = info["versions"]["workforce-sim"]
     old_version = (old.get("versions") or {}).get("workforce-sim") if isinstance(old.get("versions"), dict) else None

@@ -241,6 +241,9 @@ CASES = {
     "an empty scenario name": Case(["run", ""], "SCENARIO", "scenario", EMPTY),
     "an empty target value": Case(["target", "e.yaml", "--values", "5", ""], "--values", "values", EMPTY,
                                   with_target()),
+    "a batch into a run's results": Case(["batch", "e.yaml", "--out", "o"], "o", "<top level>",
+                                         "an empty folder or one written by workforce batch", with_lever() | {
+                                             "o": FOLDER, "o/manifest.json": '{"scenario": "tiny", "seed": 0}'}),
     # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
     "an unknown kind of demand": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.kind",
                                       "one of 'flat', 'population' or 'stated_growth'", tiny(demand={"kind": "rising"})),
