@@ -713,7 +713,7 @@ def _calibrate(args) -> int:
     from .experiment import check_scheduler
 
     check_scheduler(args.scheduler)
-    folders.check_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
+    folders.check_own_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, population=args.population,
                         generations=args.generations, max_runs=args.max_runs, workers=args.workers,
                         scheduler=args.scheduler, seed=args.seed, check_replications=args.check_replications,

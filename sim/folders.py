@@ -92,9 +92,9 @@ def _results_holding(path: Path) -> Path | None:
 
 def check_own_folder(path, option: str = "--out") -> Path:
     """A folder for results a command may write again (``workforce sensitivity``, ``plausibility``,
-    ``backtest``): new, or holding no other command's results. Its files beside a run's, batch's or
-    target's manifest would mix with them, and the folder be read (by ``report``) as that other
-    kind, sensitivity's indices left out."""
+    ``backtest``, ``calibrate``): new, or holding no other command's results. Its files beside a
+    run's, batch's or target's manifest would mix with them, and the folder be read (by ``report``)
+    as that other kind, sensitivity's indices left out."""
     path = check_folder(path, option)
     if (path / "manifest.json").exists():
         raise InputError.one(option, _field(option), "a folder that holds no other command's results (it has a "

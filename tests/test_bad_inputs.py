@@ -148,6 +148,9 @@ CASES = {
     "a calibration of a trillion parameter sets": Case(CALIBRATE + ["--population", str(10**12)], "--population",
                                                        "population", "a number less than or equal to 1000000",
                                                        with_history()),
+    "a calibration into a run's results": Case(["calibrate", "h.yaml", "--out-dir", "o", "--quiet"], "--out-dir",
+                                               "out_dir", "a folder that holds no other command's results",
+                                               with_history() | {"o": FOLDER, "o/manifest.json": "{}"}),
     "a calibration file fitting a key twice": Case(CALIBRATE, "h.yaml", "fit", "each key once",
                                                    with_history(fit=["groups.staff.leaving.rate"] * 2)),
     "a calibration target matched within 1e-300": Case(
