@@ -122,7 +122,10 @@ def probability(value, expected: str) -> float:
 
 
 def _short(value):
-    """The value itself if short, else a truncated text of it (never walks all of a huge value)."""
+    """The value itself if short, else a truncated text of it (never walks all of a huge value). A
+    numpy number read from a table is shown as the number it is (``nan``, not ``np.float64(nan)``)."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        value = value.item()
     if isinstance(value, str):
         return value if len(value) <= 80 else value[:77] + "..."
     text = _REPR.repr(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 
@@ -9,7 +10,7 @@ import tiny_scenario
 from conftest import has_problem
 from sim import calibration, experiment, pathways, scenario
 from sim.cli import main
-from sim.errors import InputError, from_pydantic, read_yaml
+from sim.errors import InputError, Problem, from_pydantic, read_yaml
 
 
 def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
@@ -145,6 +146,11 @@ def test_a_text_too_short_or_too_long_is_said_in_our_words(value, expected):
         Cited(source=value)
     message = str(from_pydantic("ranges.yaml", info.value))
     assert message == f"ranges.yaml: source: expected {expected} (found {value!r})"
+
+
+@pytest.mark.parametrize("found, shown", [(np.float64("nan"), "nan"), (np.int64(7), "7"), (np.str_("x"), "'x'")])
+def test_a_value_read_from_a_table_is_shown_as_the_number_or_text_it_is(found, shown):
+    assert str(Problem("sets.csv", "weight", "numbers", found)) == f"sets.csv: weight: expected numbers (found {shown})"
 
 
 def test_a_key_long_or_with_control_characters_is_named_by_a_short_printable_excerpt(tmp_path, capsys):
