@@ -119,14 +119,18 @@ def check_empty(path, option: str = "--out") -> Path:
 
 
 def _check(path: Path, option: str, kind: str) -> Path:
-    """Refuse a path that is the other kind (file or folder), lies below a file or is read-only."""
+    """Refuse a path that is the other kind (file or folder), lies below a file or a broken link, or is
+    read-only. A file may be a broken link: it is replaced by the file written."""
     field, other = _field(option), "file" if kind == "folder" else "folder"
     try:
         if path.exists() and path.is_dir() != (kind == "folder"):
             raise InputError.one(option, field, f"a {kind} (this is a {other})", str(path))
         existing = path if kind == "folder" or path.exists() else path.parent
-        while not existing.exists() and existing != existing.parent:
+        while not os.path.lexists(existing) and existing != existing.parent:
             existing = existing.parent
+        if existing.is_symlink() and not existing.exists():  # nothing can be made in it: found once written
+            raise InputError.one(option, field, f"a {kind} that is not at or below a broken link ({existing} links "
+                                                f"to nothing that exists)", str(path))
         if existing != path and existing.exists() and not existing.is_dir():
             raise InputError.one(option, field, f"a {kind} that is not below a file ({existing} is a file)",
                                  str(path))
