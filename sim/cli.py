@@ -528,6 +528,10 @@ def _target(args) -> int:
         raise InputError.one("--every-value", "every_value", "no --every-value with --earliest-with (or the file's "
                                                              "target.earliest_with): the earliest year is found at one "
                                                              "value, there are no values to run every one of")
+    if args.values is not None and question.earliest_with is not None:  # else ignored in silence
+        raise InputError.one("--values", "values", "no --values with --earliest-with (or the file's "
+                                                   "target.earliest_with): the earliest year is found at one value, "
+                                                   "no values are searched", args.values)
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
                               RESULTS / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")

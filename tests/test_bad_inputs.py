@@ -287,6 +287,9 @@ CASES = {
     "every value when the earliest year is asked": Case(
         ["target", "e.yaml", "--earliest-with", "10", "--every-value"], "--every-value", "every_value",
         "no --every-value with --earliest-with", with_target()),
+    "values searched when the earliest year is asked": Case(
+        ["target", "e.yaml", "--earliest-with", "10", "--values", "1", "2"], "--values", "values",
+        "no --values with --earliest-with", with_target()),
     "target values that are not numbers": Case(["target", "e.yaml", "--values", "a:b:c"], "--values", "values",
                                                "FROM:TO:STEP", with_target()),
     "a target with no replications": Case(["target", "e.yaml", "--replications", "0"], "--replications",
