@@ -472,6 +472,10 @@ def _check_workers(args) -> None:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
     if args.workers is not None and args.scheduler in (None, "local"):  # processes of this machine
         footprint.check_workers(args.workers, "--workers", "workers")
+    elif args.workers is not None:  # else ignored in silence: a scheduler's cluster has the workers it has
+        raise InputError.one("--workers", "workers", "no --workers with a scheduler's address (the runs go to its "
+                                                     "cluster's workers; --workers is for this machine's processes, "
+                                                     "or --scheduler local)", args.workers)
 
 
 def _batch(args) -> int:

@@ -199,6 +199,9 @@ CASES = {
                                           "--scheduler", "scheduler", SCHEDULER, with_lever()),
     "a scheduler at an address that never answers": Case(["batch", "e.yaml", "--scheduler", "tcp://192.0.2.1:8786"],
                                                          "--scheduler", "scheduler", SCHEDULER, with_lever()),
+    "workers with a scheduler's address": Case(["target", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}",
+                                                "--workers", "2"], "--workers", "workers",
+                                               "no --workers with a scheduler's address", with_target()),
     "sensitivity with a scheduler nobody answers at": Case(
         ["sensitivity", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}"], "--scheduler", "scheduler",
         SCHEDULER, with_lever()),
