@@ -595,10 +595,12 @@ def _sensitivity(args) -> int:
     experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
     _print_notes(loaded.notes)
-    for key in args.outcome or []:
+    for i, key in enumerate(args.outcome or []):
         expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
         if expected:
             raise InputError.one("--outcome", "outcome", expected, key)
+        if key in args.outcome[:i]:  # a row of the indices twice: the chart, written last, cannot place it
+            raise InputError.one("--outcome", "outcome", "each outcome once", key)
     space = sensitivity.PRIOR
     if args.over_posterior:
         if args.method:

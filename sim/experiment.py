@@ -98,9 +98,12 @@ class SensitivitySpec(Strict):
     @field_validator("outcomes")
     @classmethod
     def _some(cls, v):
-        """An empty list given is a mistake, not a wish for the default outcomes in silence."""
+        """An empty list given is a mistake, not a wish for the default outcomes in silence; an outcome
+        given twice would be a row of the indices twice, which the chart cannot place."""
         if not v:
             raise ValueError("at least one outcome measure:group:year (or no outcomes: for the default ones)")
+        if len(set(v)) < len(v):
+            raise ValueError("each outcome once")
         return v
 
     @field_validator("methods")

@@ -68,6 +68,9 @@ EXPERIMENT = {"name": "e", "scenario": "tiny.yaml", "years": 2, "replications": 
                                                 "start": "2021-01"}]}}}
 
 
+UNCERTAIN = changed(EXPERIMENT, {"uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})  # for sensitivity
+
+
 def with_lever(**lever_changes) -> dict:
     return tiny() | {"e.yaml": changed(EXPERIMENT, {f"policies.keep.levers.0.{k}": v
                                                     for k, v in lever_changes.items()})}
@@ -314,6 +317,12 @@ CASES = {
                                                   "at least one outcome measure:group:year (or no outcomes:",
                                                   with_lever() | {"e.yaml": changed(EXPERIMENT, {
                                                       "sensitivity": {"outcomes": []}})}),
+    "a sensitivity outcome given twice": Case(["sensitivity", "e.yaml"], "e.yaml", "sensitivity.outcomes",
+                                              "each outcome once", with_lever() | {"e.yaml": changed(UNCERTAIN, {
+                                                  "sensitivity": {"outcomes": ["fte:staff:2021"] * 2}})}),
+    "a sensitivity outcome option given twice": Case(
+        ["sensitivity", "e.yaml", "--outcome", "fte:staff:2021", "--outcome", "fte:staff:2021"], "--outcome",
+        "outcome", "each outcome once", with_lever() | {"e.yaml": UNCERTAIN}),
     "an empty list of target values": Case(["target", "e.yaml"], "e.yaml", "target.values", "a list of 1 to",
                                            with_target(values=[])),
     "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",
