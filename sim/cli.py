@@ -298,7 +298,7 @@ def _fit(table) -> str:
 
 
 def _plausibility(args) -> int:
-    from . import plausibility
+    from . import calendar, plausibility
     from .results import run
     from .scenario import load
 
@@ -307,6 +307,11 @@ def _plausibility(args) -> int:
     if args.out:
         folders.check_own_folder(args.out)
     scenario = load(args.scenario)
+    if args.until is not None and args.until * 12 + scenario.end % 12 <= scenario.start:  # else every check fails
+        raise InputError.one("--until", "until", f"a year after the scenario's start, to {calendar.year_of(scenario.end)} "
+                                                 f"(a run of no time has nothing to judge; scenario "
+                                                 f"{scenario.spec.name} runs from {scenario.spec.start} to "
+                                                 f"{scenario.spec.end})", args.until)
     ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail
     results = [run(scenario, seed=args.seed + i, until=args.until, parameters="fixed") for i in range(args.replications)]

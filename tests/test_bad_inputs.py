@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import test_plausibility
 import tiny_scenario
 from conftest import REPO, has_problem
 from sim import experiment, footprint
@@ -221,6 +222,10 @@ CASES = {
                                                    "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    "a plausibility run of no time": Case(["plausibility", "tiny.yaml", "--until", "2020"], "--until", "until",
+                                          "a year after the scenario's start, to 2030 (a run of no time has nothing "
+                                          "to judge", tiny(plausibility="ranges.yaml")
+                                          | {"ranges.yaml": test_plausibility.RANGES}),
     "a ranges file that is not there": Case(["plausibility", "tiny.yaml", "--ranges", "nope.yaml"], "--ranges",
                                             "ranges", "an existing plausibility ranges file or a shipped one's name",
                                             tiny()),
