@@ -358,11 +358,17 @@ def _pathways(args) -> int:
 
 
 def _check_image(path) -> None:
-    """An image file that can be written, in a format matplotlib writes (named by its extension)."""
+    """An image file that can be written, in a format matplotlib writes here (named by its extension):
+    PGF only with the TeX system it runs (``pgf.texsystem``), without which it fails part way."""
+    import shutil
+
+    import matplotlib
     from matplotlib.figure import Figure
 
     folders.check_file(path, "--draw")
-    formats = Figure().canvas.get_supported_filetypes()
+    formats = set(Figure().canvas.get_supported_filetypes())
+    if shutil.which(matplotlib.rcParams["pgf.texsystem"]) is None:
+        formats.discard("pgf")
     if Path(path).suffix[1:].lower() not in formats:
         raise InputError.one("--draw", "draw", f"an image file ending in one of .{', .'.join(sorted(formats))}",
                              str(path))
