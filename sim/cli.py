@@ -547,6 +547,14 @@ def _target(args) -> int:
         raise InputError.one("--values", "values", "no --values with --earliest-with (or the file's "
                                                    "target.earliest_with): the earliest year is found at one value, "
                                                    "no values are searched", args.values)
+    values = len(question.values)
+    most = experiment.MAX_RUNS // target.runs_per_replication(values, args.every_value)
+    if question.earliest_with is None and loaded.spec.replications > most:  # a billion runs would fill the memory
+        where = ("--replications", "replications") if args.replications is not None else (loaded.file, "replications")
+        raise InputError.one(*where, f"a whole number from 1 to {most:,} (each replication runs up to "
+                                     f"{target.runs_per_replication(values, args.every_value):,} of the {values:,} "
+                                     f"values: at most {experiment.MAX_RUNS:,} runs in all, as a batch)",
+                             loaded.spec.replications)
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
                               RESULTS / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")

@@ -303,6 +303,13 @@ CASES = {
         "no --values with --earliest-with", with_target()),
     "target values that are not numbers": Case(["target", "e.yaml", "--values", "a:b:c"], "--values", "values",
                                                "FROM:TO:STEP", with_target()),
+    "every target value for a million replications": Case(
+        ["target", "e.yaml", "--every-value", "--values", "0:9999:1", "--replications", "1000000"], "--replications",
+        "replications", "a whole number from 1 to 100 (each replication runs up to 10,000 of the 10,000 values",
+        with_target()),
+    "a target bisected for a million replications": Case(
+        ["target", "e.yaml", "--values", "0:9999:1", "--replications", "1000000"], "--replications", "replications",
+        "a whole number from 1 to 62,500 (each replication runs up to 16 of the 10,000 values", with_target()),
     "a target with no replications": Case(["target", "e.yaml", "--replications", "0"], "--replications",
                                           "replications", "a whole number from 1", with_target()),
     # ---- a target question that cannot be answered ----
