@@ -329,6 +329,10 @@ CASES = {
                                                   "at least one outcome measure:group:year (or no outcomes:",
                                                   with_lever() | {"e.yaml": changed(EXPERIMENT, {
                                                       "sensitivity": {"outcomes": []}})}),
+    "a sensitivity analysis of a billion runs": Case(
+        ["sensitivity", "e.yaml", "--quiet"], "e.yaml", "sensitivity", "at most 1,000,000 runs in all",
+        with_lever() | {"e.yaml": changed(UNCERTAIN, {"sensitivity": {
+            "methods": ["sobol"], "sobol_samples": 65536, "replications": 10000}})}),
     "a sensitivity outcome given twice": Case(["sensitivity", "e.yaml"], "e.yaml", "sensitivity.outcomes",
                                               "each outcome once", with_lever() | {"e.yaml": changed(UNCERTAIN, {
                                                   "sensitivity": {"outcomes": ["fte:staff:2021"] * 2}})}),
