@@ -98,6 +98,26 @@ def test_the_pure_python_loader_reads_the_same_and_refuses_the_same(tmp_path, mo
 
 
 @pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_a_number_with_an_exponent_is_read_as_a_number(tmp_path, monkeypatch, loader):
+    """As YAML 1.2 reads it: PyYAML's YAML 1.1 took 1e-3 for text, refused as 'not a probability'."""
+    from sim import errors
+
+    if loader == "pure Python":
+        monkeypatch.setattr(errors, "_SafeLoader", yaml.SafeLoader)
+    path = tmp_path / "numbers.yaml"
+    path.write_text("rate: 1e-3\nbig: 1.5e6\nsigned: -2E+2\nquoted: '1e3'\nword: 12e\nwhole: 2019\n")
+    assert read_yaml(path) == {"rate": 0.001, "big": 1.5e6, "signed": -200.0, "quoted": "1e3", "word": "12e",
+                               "whole": 2019}
+    assert yaml.safe_load("rate: 1e-3") == {"rate": "1e-3"}  # PyYAML's own loader, which others share, as it was
+
+
+def test_a_rate_written_with_an_exponent_is_a_probability(tmp_path):
+    path = tiny_scenario.write(tmp_path)
+    path.write_text(path.read_text().replace("rate: 0.0\n", "rate: 1e-2\n", 1))
+    assert scenario.load(path).spec.groups["staff"].leaving.rate == 0.01
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
 @pytest.mark.parametrize("text", [
     "name: " + "[" * 1200 + "]" * 1200 + "\n",  # on one line: libyaml stops at its own limit before any event
     "name:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 80)) + " " * 80 + "end: 1\n",  # block mappings
