@@ -50,6 +50,7 @@ from .kernels.alongside import compile_alongside
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
+RESULTS = Path("results")  # where a command's results go without --out
 
 
 WIDTH = 100  # columns the printed tables fit in
@@ -218,12 +219,14 @@ def _run(args) -> int:
     _check_seed(args.seed, args.replications)
     if args.out is not None:
         folders.check_empty(args.out)
+    else:  # results/ now, before the run: the run's folder in it is named when the run is done
+        folders.check_folder(RESULTS)
     if args.replications > 1:
         return _run_replications(args)
     results = run(args.scenario, seed=args.seed, until=args.until, check=args.check,
                   parameters=args.parameters or "posterior")
     run_id = f"{results.scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
-    out = Path(args.out) if args.out else folders.check_empty(Path("results") / run_id)
+    out = Path(args.out) if args.out else folders.check_empty(RESULTS / run_id)
     paths = results.write(out, extra={"fte_by_group.png": lambda p: plots.run_chart(results, p)})
     _print_summary(results)
     _say(f"\nwrote {', '.join(p.name for p in paths.values())} to {out}/")
@@ -295,7 +298,7 @@ def _fit(table) -> str:
 
 
 def _plausibility(args) -> int:
-    from . import plausibility
+    from . import calendar, plausibility
     from .results import run
     from .scenario import load
 
@@ -304,6 +307,11 @@ def _plausibility(args) -> int:
     if args.out:
         folders.check_own_folder(args.out)
     scenario = load(args.scenario)
+    if args.until is not None and args.until * 12 + scenario.end % 12 <= scenario.start:  # else every check fails
+        raise InputError.one("--until", "until", f"a year after the scenario's start, to {calendar.year_of(scenario.end)} "
+                                                 f"(a run of no time has nothing to judge; scenario "
+                                                 f"{scenario.spec.name} runs from {scenario.spec.start} to "
+                                                 f"{scenario.spec.end})", args.until)
     ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail
     results = [run(scenario, seed=args.seed + i, until=args.until, parameters="fixed") for i in range(args.replications)]
@@ -350,11 +358,17 @@ def _pathways(args) -> int:
 
 
 def _check_image(path) -> None:
-    """An image file that can be written, in a format matplotlib writes (named by its extension)."""
+    """An image file that can be written, in a format matplotlib writes here (named by its extension):
+    PGF only with the TeX system it runs (``pgf.texsystem``), without which it fails part way."""
+    import shutil
+
+    import matplotlib
     from matplotlib.figure import Figure
 
     folders.check_file(path, "--draw")
-    formats = Figure().canvas.get_supported_filetypes()
+    formats = set(Figure().canvas.get_supported_filetypes())
+    if shutil.which(matplotlib.rcParams["pgf.texsystem"]) is None:
+        formats.discard("pgf")
     if Path(path).suffix[1:].lower() not in formats:
         raise InputError.one("--draw", "draw", f"an image file ending in one of .{', .'.join(sorted(formats))}",
                              str(path))
@@ -469,6 +483,10 @@ def _check_workers(args) -> None:
         raise InputError.one("--workers", "workers", "a number of workers of at least 1", args.workers)
     if args.workers is not None and args.scheduler in (None, "local"):  # processes of this machine
         footprint.check_workers(args.workers, "--workers", "workers")
+    elif args.workers is not None:  # else ignored in silence: a scheduler's cluster has the workers it has
+        raise InputError.one("--workers", "workers", "no --workers with a scheduler's address (the runs go to its "
+                                                     "cluster's workers; --workers is for this machine's processes, "
+                                                     "or --scheduler local)", args.workers)
 
 
 def _batch(args) -> int:
@@ -493,7 +511,7 @@ def _batch(args) -> int:
         loaded = loaded.with_replications(args.replications)
     small = "".join(f"-{name}{n}" for name, n in (("years", args.years), ("replications", args.replications))
                     if n is not None)  # a small try's results apart from the experiment's own
-    out = args.out or (Path("results") / f"{loaded.name}{small}" if small else None)
+    out = args.out or (RESULTS / f"{loaded.name}{small}" if small else None)
     _print_notes(loaded.notes)
     args.on_stop = "the runs written are kept: rerun the same command to resume"
     summary = experiment.batch(loaded, out=out, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
@@ -525,9 +543,21 @@ def _target(args) -> int:
         raise InputError.one("--every-value", "every_value", "no --every-value with --earliest-with (or the file's "
                                                              "target.earliest_with): the earliest year is found at one "
                                                              "value, there are no values to run every one of")
+    if args.values is not None and question.earliest_with is not None:  # else ignored in silence
+        raise InputError.one("--values", "values", "no --values with --earliest-with (or the file's "
+                                                   "target.earliest_with): the earliest year is found at one value, "
+                                                   "no values are searched", args.values)
+    values = len(question.values)
+    most = experiment.MAX_RUNS // target.runs_per_replication(values, args.every_value)
+    if question.earliest_with is None and loaded.spec.replications > most:  # a billion runs would fill the memory
+        where = ("--replications", "replications") if args.replications is not None else (loaded.file, "replications")
+        raise InputError.one(*where, f"a whole number from 1 to {most:,} (each replication runs up to "
+                                     f"{target.runs_per_replication(values, args.every_value):,} of the {values:,} "
+                                     f"values: at most {experiment.MAX_RUNS:,} runs in all, as a batch)",
+                             loaded.spec.replications)
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
-                              Path("results") / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
+                              RESULTS / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")
     _print_notes(loaded.notes)
     if question.earliest_with is not None:
         result = target.earliest(loaded, question, workers=args.workers, scheduler=args.scheduler, quiet=args.quiet)
@@ -584,10 +614,12 @@ def _sensitivity(args) -> int:
     experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
     _print_notes(loaded.notes)
-    for key in args.outcome or []:
+    for i, key in enumerate(args.outcome or []):
         expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
         if expected:
             raise InputError.one("--outcome", "outcome", expected, key)
+        if key in args.outcome[:i]:  # a row of the indices twice: the chart, written last, cannot place it
+            raise InputError.one("--outcome", "outcome", "each outcome once", key)
     space = sensitivity.PRIOR
     if args.over_posterior:
         if args.method:
@@ -598,7 +630,7 @@ def _sensitivity(args) -> int:
         if not loaded.spec.uncertain:
             raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
         sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
-    out = folders.check_own_folder(Path(args.out) if args.out else Path("results") / f"{loaded.name}-sensitivity")
+    out = folders.check_own_folder(Path(args.out) if args.out else RESULTS / f"{loaded.name}-sensitivity")
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet, space=space)
     sizes, runs = table.attrs["sizes"], table.attrs["runs"]
@@ -645,7 +677,7 @@ def _run_replications(args) -> int:
                                          parameters=parameters)
     seeds = f"seed{args.seed}-{args.seed + args.replications - 1}"
     out = Path(args.out) if args.out else folders.check_empty(
-        Path("results") / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
+        RESULTS / f"{first.scenario.name}-{seeds}-{datetime.now():%Y%m%d-%H%M%S}")
     summary = summarise(values)
     # tables, events and chart of the first replication, the replications' tables, and the manifest last
     paths = first.write(out, extra={"fte_by_group.png": lambda p: plots.run_chart(first, p, values),
@@ -710,7 +742,7 @@ def _calibrate(args) -> int:
     from .experiment import check_scheduler
 
     check_scheduler(args.scheduler)
-    folders.check_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
+    folders.check_own_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, population=args.population,
                         generations=args.generations, max_runs=args.max_runs, workers=args.workers,
                         scheduler=args.scheduler, seed=args.seed, check_replications=args.check_replications,
@@ -747,6 +779,10 @@ def _backtest(args) -> int:
                              args.replications)
     if args.workers is not None and args.workers < 1:
         raise InputError.one("--workers", "workers", "at least 1", args.workers)
+    if args.workers is not None and backtest.load(args.config).posterior is not None:  # else ignored in silence
+        raise InputError.one("--workers", "workers", f"no --workers with a back-test of a fitted posterior (posterior: "
+                                                     f"in {args.config}): its processes are a refit's (fit: and "
+                                                     f"fit_until:)", args.workers)
     if args.out is not None:
         folders.check_own_folder(args.out)
     result = backtest.backtest(args.config, replications=args.replications, workers=args.workers, quiet=args.quiet,

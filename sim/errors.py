@@ -122,7 +122,10 @@ def probability(value, expected: str) -> float:
 
 
 def _short(value):
-    """The value itself if short, else a truncated text of it (never walks all of a huge value)."""
+    """The value itself if short, else a truncated text of it (never walks all of a huge value). A
+    numpy number read from a table is shown as the number it is (``nan``, not ``np.float64(nan)``)."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        value = value.item()
     if isinstance(value, str):
         return value if len(value) <= 80 else value[:77] + "..."
     text = _REPR.repr(value)
@@ -282,7 +285,7 @@ def read_yaml(path, kind: str | None = None):
                 _check_kind(path, data, kind)
             return data
         _check_depth(path, text)
-        loader = _SafeLoader(text)
+        loader = _reader(text)
         try:
             node = loader.get_single_node()
             if node is not None:
@@ -377,6 +380,21 @@ def _safe_loader():
 
 _SafeLoader = _safe_loader()
 _MERGE = "tag:yaml.org,2002:merge"
+_FLOAT = "tag:yaml.org,2002:float"
+# a number with an exponent, its point and the exponent's sign optional (1e-3, 1.5e6), as YAML 1.2 reads it
+_EXPONENT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+
+
+def _reader(text: str):
+    """The safe loader of ``text``, reading a number with an exponent as a number: PyYAML (YAML 1.1) reads
+    1e-3 and 1.5e6 as text, so a rate written 1e-3 was refused as 'not a probability'. Set on this
+    loader alone, never on PyYAML's class, which other libraries share."""
+    loader = _SafeLoader(text)
+    resolvers = {first: list(found) for first, found in loader.yaml_implicit_resolvers.items()}
+    for first in "-+0123456789":
+        resolvers.setdefault(first, []).append((_FLOAT, _EXPONENT))
+    loader.yaml_implicit_resolvers = resolvers
+    return loader
 _INT = "tag:yaml.org,2002:int"
 _INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
 

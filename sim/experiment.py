@@ -98,9 +98,12 @@ class SensitivitySpec(Strict):
     @field_validator("outcomes")
     @classmethod
     def _some(cls, v):
-        """An empty list given is a mistake, not a wish for the default outcomes in silence."""
+        """An empty list given is a mistake, not a wish for the default outcomes in silence; an outcome
+        given twice would be a row of the indices twice, which the chart cannot place."""
         if not v:
             raise ValueError("at least one outcome measure:group:year (or no outcomes: for the default ones)")
+        if len(set(v)) < len(v):
+            raise ValueError("each outcome once")
         return v
 
     @field_validator("methods")
@@ -1033,6 +1036,10 @@ def _check_resumable(out: Path, info: dict) -> None:
         raise InputError.one(path, "", "a manifest written by workforce batch (JSON)") from None
     if not isinstance(old, dict):
         raise InputError.one(path, "", "a manifest written by workforce batch (a JSON object)")
+    if "experiment" not in old or "answer" in old:  # a run's or a target search's: no other version's batch
+        raise InputError.one(out, "", "an empty folder or one written by workforce batch (results are never mixed "
+                                      "with another command's: choose another --out)",
+                             f"the results of workforce {'target' if 'answer' in old else 'run'}")
     refuse = "; the results there would mix inputs: write to another --out"
     version = info["versions"]["workforce-sim"]
     old_version = (old.get("versions") or {}).get("workforce-sim") if isinstance(old.get("versions"), dict) else None

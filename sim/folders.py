@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,9 +92,9 @@ def _results_holding(path: Path) -> Path | None:
 
 def check_own_folder(path, option: str = "--out") -> Path:
     """A folder for results a command may write again (``workforce sensitivity``, ``plausibility``,
-    ``backtest``): new, or holding no other command's results. Its files beside a run's, batch's or
-    target's manifest would mix with them, and the folder be read (by ``report``) as that other
-    kind, sensitivity's indices left out."""
+    ``backtest``, ``calibrate``): new, or holding no other command's results. Its files beside a
+    run's, batch's or target's manifest would mix with them, and the folder be read (by ``report``)
+    as that other kind, sensitivity's indices left out."""
     path = check_folder(path, option)
     if (path / "manifest.json").exists():
         raise InputError.one(option, _field(option), "a folder that holds no other command's results (it has a "
@@ -110,7 +111,7 @@ def check_empty(path, option: str = "--out") -> Path:
         raise InputError.one(option, _field(option), "a folder that is empty or does not exist yet (results "
                                                      "are never mixed with what is there: choose another folder "
                                                      "or remove this one)", str(path))
-    if path.is_dir() and not os.access(path.absolute().parent, os.W_OK | os.X_OK):
+    if path.is_dir() and not _writable(path.absolute().parent):
         raise InputError.one(option, _field(option), f"a folder in a folder that can be written (results are "
                                                      f"assembled beside it; {path.absolute().parent} is read-only)",
                              str(path))
@@ -118,23 +119,41 @@ def check_empty(path, option: str = "--out") -> Path:
 
 
 def _check(path: Path, option: str, kind: str) -> Path:
-    """Refuse a path that is the other kind (file or folder), lies below a file or is read-only."""
+    """Refuse a path that is the other kind (file or folder), lies below a file or a broken link, or is
+    read-only. A file may be a broken link: it is replaced by the file written."""
     field, other = _field(option), "file" if kind == "folder" else "folder"
     try:
         if path.exists() and path.is_dir() != (kind == "folder"):
             raise InputError.one(option, field, f"a {kind} (this is a {other})", str(path))
         existing = path if kind == "folder" or path.exists() else path.parent
-        while not existing.exists() and existing != existing.parent:
+        while not os.path.lexists(existing) and existing != existing.parent:
             existing = existing.parent
+        if existing.is_symlink() and not existing.exists():  # nothing can be made in it: found once written
+            raise InputError.one(option, field, f"a {kind} that is not at or below a broken link ({existing} links "
+                                                f"to nothing that exists)", str(path))
         if existing != path and existing.exists() and not existing.is_dir():
             raise InputError.one(option, field, f"a {kind} that is not below a file ({existing} is a file)",
                                  str(path))
-        writable = os.access(existing, os.W_OK | (os.X_OK if existing.is_dir() else 0))
+        folder = existing if existing.is_dir() else existing.parent  # a file is replaced by one written beside it
+        writable = _writable(folder)
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a folder that cannot be looked into
         raise InputError.one(option, field, f"a {kind} that can be written", f"{path}: {_reason(exc)}") from None
     if not writable:
-        raise InputError.one(option, field, f"a {kind} that can be written ({existing} is read-only)", str(path))
+        raise InputError.one(option, field, f"a {kind} that can be written ({folder} is read-only)", str(path))
     return path
+
+
+def _writable(folder: Path) -> bool:
+    """Whether something can be made in ``folder``: tried, by making a hidden folder there and removing
+    it. ``os.access`` alone says yes to root everywhere, and of /proc or /sys, where nothing can be
+    made: the results would be refused only once simulated."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".workforce-check-", dir=folder))
+    except OSError:
+        return False
+    return True
 
 
 def atomic_write(path, write) -> None:

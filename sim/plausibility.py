@@ -43,7 +43,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, read_yaml
@@ -143,11 +143,13 @@ class ReturnRanges(_Strict):
     all: dict[str, PublishedShare] = {}  # by group: every retiree
     aged_55_59: dict[str, PublishedShare] = {}  # by group: retiring aged 55 to 59
 
-    @model_validator(mode="after")
-    def _ordered(self):
-        if calendar.parse(self.period[0]) > calendar.parse(self.period[1]):
-            raise ValueError("period as [first, last] with first no later than last")
-        return self
+    @field_validator("period")
+    @classmethod
+    def _ordered(cls, period):
+        """Named as the period itself, not as the whole section."""
+        if calendar.parse(period[0]) > calendar.parse(period[1]):
+            raise ValueError("[first, last] with first no later than last")
+        return period
 
 
 class StockRanges(_Strict):

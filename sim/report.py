@@ -503,6 +503,11 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
 def write(paths, out=None) -> Path:
     """Write the report (default ``<first directory>/report.html``); return its path."""
     paths = [folders.results_folder(p) for p in paths]  # a file given as results is named as such, not --out
+    for i, path in enumerate(paths):  # else its section twice, as if two sets of results agreed
+        twin = next((p for p in paths[:i] if p.resolve() == path.resolve()), None)
+        if twin is not None:
+            raise InputError.one("RESULTS_DIR", "results", "each results folder once" + (
+                f" ({twin} and {path} are one folder)" if str(twin) != str(path) else ""), str(path))
     out = folders.check_file(Path(out) if out is not None else paths[0] / "report.html", suffixes=(".html", ".htm"))
     text = build(paths)
     folders.atomic_write(out, lambda p: Path(p).write_text(text, encoding="utf-8"))

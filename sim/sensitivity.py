@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem, regular_file
-from .experiment import Experiment, TOTAL, execute, simulate
+from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
 from .posterior import columns_once, whole_rows
 
@@ -232,6 +232,11 @@ def analyse(experiment: Experiment, outcomes=None, methods=None, workers: int | 
     final = experiment.final_year()
     outcomes = tuple(outcomes or s.outcomes or (f"fte:{TOTAL}:{final}", f"vacancies_fte:{TOTAL}:{final}"))
     points = samples(experiment, tuple(methods or s.methods), space)
+    runs = sum(len(X) for X in points.values()) * s.replications
+    if runs > MAX_RUNS:  # bounded as a batch's runs are: their jobs alone would fill the memory
+        raise InputError.one(experiment.file, "sensitivity", f"at most {MAX_RUNS:,} runs in all, as a batch (fewer "
+                                                             f"trajectories, samples, parameter sets or replications)",
+                             f"{runs:,} runs")
     sizes = {m: {"morris": s.morris_trajectories, "sobol": s.sobol_samples, "delta": len(X)}[m]
              for m, X in points.items()}
     Y, runs = evaluate(experiment, points, outcomes, workers, scheduler, quiet)

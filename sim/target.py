@@ -576,6 +576,12 @@ def _rank(probability: float, n: int) -> int:
     return max(math.ceil(probability * n - 1e-9), 1)
 
 
+def runs_per_replication(values: int, every_value: bool = False) -> int:
+    """The runs a search makes of each replication over ``values`` values: every one, or as many as
+    bisecting them takes at most (both ends, then halving)."""
+    return values if every_value else min(values, 2) + (math.ceil(math.log2(values - 1)) if values > 2 else 0)
+
+
 def search(loaded: experiment_module.Experiment, q: Question, workers: int | None = None,
            scheduler: str | None = None, quiet: bool = False, every_value: bool = False,
            progress=None) -> TargetResult:
@@ -588,7 +594,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     values, n = q.values, len(q.values)
     reps = loaded.spec.replications
     seeds = loaded.replication_seeds()
-    per_rep = n if every_value else min(n, 2) + (math.ceil(math.log2(n - 1)) if n > 2 else 0)
+    per_rep = runs_per_replication(n, every_value)
     run = _Runner(f"{loaded.name} target", reps * per_rep, workers, scheduler, quiet, progress)
     gaps: dict[tuple[int, int], float] = {}
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import test_plausibility
 import tiny_scenario
 from conftest import REPO, has_problem
 from sim import experiment, footprint
@@ -66,6 +67,9 @@ def tiny(**changes) -> dict:
 EXPERIMENT = {"name": "e", "scenario": "tiny.yaml", "years": 2, "replications": 1, "seed": 1,
               "policies": {"keep": {"levers": [{"lever": "retention", "groups": ["staff"], "factor": 0.9,
                                                 "start": "2021-01"}]}}}
+
+
+UNCERTAIN = changed(EXPERIMENT, {"uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})  # for sensitivity
 
 
 def with_lever(**lever_changes) -> dict:
@@ -148,6 +152,9 @@ CASES = {
     "a calibration of a trillion parameter sets": Case(CALIBRATE + ["--population", str(10**12)], "--population",
                                                        "population", "a number less than or equal to 1000000",
                                                        with_history()),
+    "a calibration into a run's results": Case(["calibrate", "h.yaml", "--out-dir", "o", "--quiet"], "--out-dir",
+                                               "out_dir", "a folder that holds no other command's results",
+                                               with_history() | {"o": FOLDER, "o/manifest.json": "{}"}),
     "a calibration file fitting a key twice": Case(CALIBRATE, "h.yaml", "fit", "each key once",
                                                    with_history(fit=["groups.staff.leaving.rate"] * 2)),
     "a calibration target matched within 1e-300": Case(
@@ -178,6 +185,9 @@ CASES = {
         with_backtest(posterior=None, fit="h.yaml", fit_until=2022)
         | {"h.yaml": HISTORY, "tiny.yaml": changed(with_backtest()["tiny.yaml"], {
             "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})}),
+    "a back-test's workers with no refit": Case(["backtest", "bt.yaml", "--quiet", "--workers", "2"], "--workers",
+                                                "workers", "no --workers with a back-test of a fitted posterior "
+                                                           "(posterior: in bt.yaml)", with_backtest()),
     "a back-test's posterior that is a folder": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "posterior",
                                                      REGULAR, with_backtest(posterior="folder") | {"folder": FOLDER}),
     "a back-test's posterior table with a rate out of range": Case(
@@ -193,6 +203,9 @@ CASES = {
                                           "--scheduler", "scheduler", SCHEDULER, with_lever()),
     "a scheduler at an address that never answers": Case(["batch", "e.yaml", "--scheduler", "tcp://192.0.2.1:8786"],
                                                          "--scheduler", "scheduler", SCHEDULER, with_lever()),
+    "workers with a scheduler's address": Case(["target", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}",
+                                                "--workers", "2"], "--workers", "workers",
+                                               "no --workers with a scheduler's address", with_target()),
     "sensitivity with a scheduler nobody answers at": Case(
         ["sensitivity", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}"], "--scheduler", "scheduler",
         SCHEDULER, with_lever()),
@@ -209,6 +222,10 @@ CASES = {
                                                    "replications", "a whole number from 1 to 1,000,000", tiny()),
     "--until after the end, with replications": Case(["run", "tiny.yaml", "--until", "2031", "--replications", "2"],
                                                      "--until", "until", "a year from 2020 to 2030", tiny()),
+    "a plausibility run of no time": Case(["plausibility", "tiny.yaml", "--until", "2020"], "--until", "until",
+                                          "a year after the scenario's start, to 2030 (a run of no time has nothing "
+                                          "to judge", tiny(plausibility="ranges.yaml")
+                                          | {"ranges.yaml": test_plausibility.RANGES}),
     "a ranges file that is not there": Case(["plausibility", "tiny.yaml", "--ranges", "nope.yaml"], "--ranges",
                                             "ranges", "an existing plausibility ranges file or a shipped one's name",
                                             tiny()),
@@ -238,6 +255,9 @@ CASES = {
     "an empty scenario name": Case(["run", ""], "SCENARIO", "scenario", EMPTY),
     "an empty target value": Case(["target", "e.yaml", "--values", "5", ""], "--values", "values", EMPTY,
                                   with_target()),
+    "a batch into a run's results": Case(["batch", "e.yaml", "--out", "o"], "o", "<top level>",
+                                         "an empty folder or one written by workforce batch", with_lever() | {
+                                             "o": FOLDER, "o/manifest.json": '{"scenario": "tiny", "seed": 0}'}),
     # ---- demand: how need moves (sim.demand), and the posts a lever funds ----
     "an unknown kind of demand": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.kind",
                                       "one of 'flat', 'population' or 'stated_growth'", tiny(demand={"kind": "rising"})),
@@ -278,8 +298,18 @@ CASES = {
     "every value when the earliest year is asked": Case(
         ["target", "e.yaml", "--earliest-with", "10", "--every-value"], "--every-value", "every_value",
         "no --every-value with --earliest-with", with_target()),
+    "values searched when the earliest year is asked": Case(
+        ["target", "e.yaml", "--earliest-with", "10", "--values", "1", "2"], "--values", "values",
+        "no --values with --earliest-with", with_target()),
     "target values that are not numbers": Case(["target", "e.yaml", "--values", "a:b:c"], "--values", "values",
                                                "FROM:TO:STEP", with_target()),
+    "every target value for a million replications": Case(
+        ["target", "e.yaml", "--every-value", "--values", "0:9999:1", "--replications", "1000000"], "--replications",
+        "replications", "a whole number from 1 to 100 (each replication runs up to 10,000 of the 10,000 values",
+        with_target()),
+    "a target bisected for a million replications": Case(
+        ["target", "e.yaml", "--values", "0:9999:1", "--replications", "1000000"], "--replications", "replications",
+        "a whole number from 1 to 62,500 (each replication runs up to 16 of the 10,000 values", with_target()),
     "a target with no replications": Case(["target", "e.yaml", "--replications", "0"], "--replications",
                                           "replications", "a whole number from 1", with_target()),
     # ---- a target question that cannot be answered ----
@@ -299,6 +329,16 @@ CASES = {
                                                   "at least one outcome measure:group:year (or no outcomes:",
                                                   with_lever() | {"e.yaml": changed(EXPERIMENT, {
                                                       "sensitivity": {"outcomes": []}})}),
+    "a sensitivity analysis of a billion runs": Case(
+        ["sensitivity", "e.yaml", "--quiet"], "e.yaml", "sensitivity", "at most 1,000,000 runs in all",
+        with_lever() | {"e.yaml": changed(UNCERTAIN, {"sensitivity": {
+            "methods": ["sobol"], "sobol_samples": 65536, "replications": 10000}})}),
+    "a sensitivity outcome given twice": Case(["sensitivity", "e.yaml"], "e.yaml", "sensitivity.outcomes",
+                                              "each outcome once", with_lever() | {"e.yaml": changed(UNCERTAIN, {
+                                                  "sensitivity": {"outcomes": ["fte:staff:2021"] * 2}})}),
+    "a sensitivity outcome option given twice": Case(
+        ["sensitivity", "e.yaml", "--outcome", "fte:staff:2021", "--outcome", "fte:staff:2021"], "--outcome",
+        "outcome", "each outcome once", with_lever() | {"e.yaml": UNCERTAIN}),
     "an empty list of target values": Case(["target", "e.yaml"], "e.yaml", "target.values", "a list of 1 to",
                                            with_target(values=[])),
     "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",

@@ -95,6 +95,19 @@ def test_pathways_draw_writes_a_png(cli, tmp_path):
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
 
 
+def test_pathways_draw_refuses_a_format_this_machine_cannot_write(tmp_path, monkeypatch, capsys):
+    """PGF needs a TeX system: without one, matplotlib fails part way through the drawing."""
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
+    assert main(["pathways", "--draw", str(tmp_path / "out.pgf")]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("workforce: invalid input\n--draw: draw: expected an image file ending in one of "), err
+    formats = err.partition("ending in one of ")[2].partition(" (found")[0].split(", ")
+    assert ".png" in formats and ".pgf" not in formats
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_with_replications_prints_means_and_intervals(tmp_path, capsys):
     from sim.cli import main
 

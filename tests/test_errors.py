@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 
@@ -9,7 +10,7 @@ import tiny_scenario
 from conftest import has_problem
 from sim import calibration, experiment, pathways, scenario
 from sim.cli import main
-from sim.errors import InputError, from_pydantic, read_yaml
+from sim.errors import InputError, Problem, from_pydantic, read_yaml
 
 
 def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
@@ -97,6 +98,26 @@ def test_the_pure_python_loader_reads_the_same_and_refuses_the_same(tmp_path, mo
 
 
 @pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_a_number_with_an_exponent_is_read_as_a_number(tmp_path, monkeypatch, loader):
+    """As YAML 1.2 reads it: PyYAML's YAML 1.1 took 1e-3 for text, refused as 'not a probability'."""
+    from sim import errors
+
+    if loader == "pure Python":
+        monkeypatch.setattr(errors, "_SafeLoader", yaml.SafeLoader)
+    path = tmp_path / "numbers.yaml"
+    path.write_text("rate: 1e-3\nbig: 1.5e6\nsigned: -2E+2\nquoted: '1e3'\nword: 12e\nwhole: 2019\n")
+    assert read_yaml(path) == {"rate": 0.001, "big": 1.5e6, "signed": -200.0, "quoted": "1e3", "word": "12e",
+                               "whole": 2019}
+    assert yaml.safe_load("rate: 1e-3") == {"rate": "1e-3"}  # PyYAML's own loader, which others share, as it was
+
+
+def test_a_rate_written_with_an_exponent_is_a_probability(tmp_path):
+    path = tiny_scenario.write(tmp_path)
+    path.write_text(path.read_text().replace("rate: 0.0\n", "rate: 1e-2\n", 1))
+    assert scenario.load(path).spec.groups["staff"].leaving.rate == 0.01
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
 @pytest.mark.parametrize("text", [
     "name: " + "[" * 1200 + "]" * 1200 + "\n",  # on one line: libyaml stops at its own limit before any event
     "name:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 80)) + " " * 80 + "end: 1\n",  # block mappings
@@ -145,6 +166,11 @@ def test_a_text_too_short_or_too_long_is_said_in_our_words(value, expected):
         Cited(source=value)
     message = str(from_pydantic("ranges.yaml", info.value))
     assert message == f"ranges.yaml: source: expected {expected} (found {value!r})"
+
+
+@pytest.mark.parametrize("found, shown", [(np.float64("nan"), "nan"), (np.int64(7), "7"), (np.str_("x"), "'x'")])
+def test_a_value_read_from_a_table_is_shown_as_the_number_or_text_it_is(found, shown):
+    assert str(Problem("sets.csv", "weight", "numbers", found)) == f"sets.csv: weight: expected numbers (found {shown})"
 
 
 def test_a_key_long_or_with_control_characters_is_named_by_a_short_printable_excerpt(tmp_path, capsys):

@@ -65,12 +65,17 @@ def commands(tmp_path: Path, out: Path) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("command", ["run", "run replications", "batch", "sensitivity", "calibrate", "report",
                                      "compare"])
-@pytest.mark.parametrize("where", ["a file", "below a file", "read-only"])
+@pytest.mark.parametrize("where", ["a file", "below a file", "read-only", "in /proc", "a broken link"])
 def test_an_output_that_cannot_be_written_is_refused_before_any_simulating(tmp_path, capsys, monkeypatch,
                                                                            nothing_runs, command, where):
+    if where == "in /proc" and not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
     (tmp_path / "plain").write_text("a file")
     target = {"a file": tmp_path / "plain", "below a file": tmp_path / "plain" / "out",
-              "read-only": tmp_path / "locked" / "out"}[where]
+              "read-only": tmp_path / "locked" / "out",
+              "in /proc": Path("/proc/workforce-out"),  # nothing can be made there, even by root
+              "a broken link": tmp_path / "gone"}[where]
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
     args = commands(tmp_path, target)[command]
     if command in ("report", "compare") and where == "a file":
         args[-1] = str(tmp_path)  # their --out is a file: a folder is what cannot be written
@@ -84,9 +89,24 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_simulating(tmp_p
     kind, other = ("file", "folder") if command in ("report", "compare") else ("folder", "file")
     expected = {"a file": f"expected a {kind} (this is a {other})",
                 "below a file": f"expected a {kind} that is not below a file ({tmp_path / 'plain'} is a file)",
-                "read-only": f"expected a {kind} that can be written ({tmp_path / 'locked'} is read-only)"}[where]
+                "read-only": f"expected a {kind} that can be written ({tmp_path / 'locked'} is read-only)",
+                "in /proc": f"expected a {kind} that can be written (/proc is read-only)",
+                "a broken link": f"expected a {kind} that is not at or below a broken link ({tmp_path / 'gone'} links "
+                                 f"to nothing that exists)"}[where]
     assert err.startswith(f"workforce: invalid input\n{option}: {option.lstrip('-').replace('-', '_')}: {expected}"), err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("replications", ["1", "2"])
+def test_a_run_without_out_refuses_a_results_that_is_a_file_before_any_simulating(tmp_path, capsys, monkeypatch,
+                                                                                 nothing_runs, replications):
+    """The run's folder in results/ is named when the run is done: results/ itself is checked before."""
+    path = tiny_scenario.write(tmp_path / "s")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").write_text("a file")
+    assert main(["run", str(path), "--replications", replications, "--quiet"]) == 2
+    assert capsys.readouterr().err == ("workforce: invalid input\n--out: out: expected a folder (this is a file) "
+                                       "(found 'results')\n")
 
 
 def test_run_refuses_a_folder_that_holds_files_and_fills_an_empty_one(tmp_path, capsys):

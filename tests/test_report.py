@@ -138,6 +138,19 @@ def test_report_of_a_batch_and_a_run_in_one_file(dirs, tmp_path):
     assert len(re.findall(r"<img ", text)) == len(page.images) == 4 + 14  # the batch's figures and the run's
 
 
+@pytest.mark.parametrize("again, said", [("{0}/", "each results folder once (found"),
+                                         ("{0}/../{1}", "each results folder once ({0} and {0}/../{1} are one folder)")])
+def test_a_results_folder_given_twice_is_refused_naming_it(dirs, capsys, again, said):
+    """Else its section is in the report twice, as if two sets of results agreed."""
+    batch_dir = dirs[1]
+    twice = again.format(batch_dir, batch_dir.name)
+    assert main(["report", str(batch_dir), twice, "--out", str(batch_dir.parent / "twice.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workforce: invalid input\nRESULTS_DIR: results: expected " + said.format(batch_dir,
+                                                                                                   batch_dir.name)), err
+    assert not (batch_dir.parent / "twice.html").exists()
+
+
 def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dirs, tmp_path):
     run_dir, batch_dir = dirs
     html = report.build([batch_dir, run_dir], backtest="<p>back-test figures</p>",
