@@ -395,6 +395,8 @@ def _reader(text: str):
         resolvers.setdefault(first, []).append((_FLOAT, _EXPONENT))
     loader.yaml_implicit_resolvers = resolvers
     return loader
+
+
 _INT = "tag:yaml.org,2002:int"
 _INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
 
