@@ -17,9 +17,10 @@ at random, leave the pathway (reason ``no_training_place``): a stage with places
 entrants a year than it fills.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
-in-service selection, or a supervision cap (``sim.feedbacks``), first lets the intakes before
-it in, so its pool or its count of trainees is what it would be had every intake been taken
-one at a time.
+in-service selection, a supervision cap (``sim.feedbacks``) or turning arrivals away first lets
+the intakes before it in, so its pool or its count of trainees is what it would be had every
+intake been taken one at a time, and the month's events are in the same order whether or not a
+cap is on.
 """
 
 from typing import Annotated, NamedTuple
@@ -122,6 +123,7 @@ class Intake(Process):
             rate = s.fill_rate(course.name, year)
             filled = int(binomial_by_inversion(u, places, rate))
             if model.arrived[stage] > filled:
+                waiting = _let_in(model, month, waiting)  # earlier intakes first, as before a cap or a selection
                 turn_away(model, course, int(model.arrived[stage]) - filled)
             wanted = max(filled - int(model.arrived[stage]), 0)
             if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
