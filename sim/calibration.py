@@ -174,12 +174,15 @@ def recorded_reasons(s) -> set[str]:
     return reasons
 
 
+MIN_POPULATION = 10  # parameter sets a generation: fewer leave a kernel and a threshold fitted to nothing
+
+
 class Settings(_Strict):
     """The fit's settings (a file's, with the command line's options in place). Strict, as every number
     of an input file: a quoted "10" or a ``true`` is an error, not 10 or 1 worker. Runs are bounded as a
     batch's (``MAX_RUNS``): a slip of a few zeros is an input error, not a fit that never ends."""
 
-    population: int = Field(1000, strict=True, ge=10, le=MAX_RUNS)  # sets a generation, and in the posterior
+    population: int = Field(1000, strict=True, ge=MIN_POPULATION, le=MAX_RUNS)  # sets a generation, and in the posterior
     generations: int = Field(10, strict=True, ge=1, le=MAX_RUNS)  # at most
     # each threshold: this quantile of the last generation's distances
     quantile: float = Field(0.5, strict=True, gt=0, lt=1)

@@ -728,16 +728,16 @@ def _calibrate_command(sub) -> None:
 
 
 def _calibrate(args) -> int:
-    from .calibration import calibrate
+    from .calibration import MIN_POPULATION, calibrate
 
-    for name in ("population", "generations", "max_runs", "workers"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise InputError.one(f"--{name.replace('_', '-')}", name, "at least 1", getattr(args, name))
     if args.check_replications is not None and args.check_replications < 2:
         raise InputError.one("--check-replications", "check_replications", "at least 2", args.check_replications)
     _check_seed(args.seed)
-    if args.evaluate is not None:
+    if args.evaluate is not None:  # which refuses the fitting options below
         return _evaluate_calibration(args)
+    for name, least in (("population", MIN_POPULATION), ("generations", 1), ("max_runs", 1), ("workers", 1)):
+        if getattr(args, name) is not None and getattr(args, name) < least:
+            raise InputError.one(f"--{name.replace('_', '-')}", name, f"at least {least}", getattr(args, name))
     from .calibration import CALIBRATION_DIR
     from .experiment import check_scheduler
 

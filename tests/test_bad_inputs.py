@@ -453,7 +453,7 @@ CASES = {
     "a calibration version with a slash": Case(["calibrate", "--version", "v1/x", "--generations", "1"], "--version",
                                                "version", PLAIN),
     "calibrate with a population of one": Case(["calibrate", "--population", "1"], "--population", "population",
-                                               "a number greater than or equal to 10"),
+                                               "at least 10"),
     "a prior whose mean lies outside its bounds": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "uncertain.groups.staff.leaving.rate", "a prior mean within the bounds",
         tiny(uncertain={"groups.staff.leaving.rate": {"range": [0.0, 0.2], "prior": {"mean": 0.5, "sd": 0.1}}})),

@@ -158,7 +158,7 @@ def test_calibrate_command_writes_the_files_and_bad_input_exits_2(tmp_path, caps
     assert main(["calibrate", str(tmp_path / "bad.yaml")]) == 2
     assert "bad.yaml: fit.0: expected a key listed under the scenario's uncertain:" in capsys.readouterr().err
     assert main(["calibrate", str(tmp_path / "history.yaml"), "--population", "0"]) == 2
-    assert "--population: population: expected at least 1" in capsys.readouterr().err
+    assert "--population: population: expected at least 10" in capsys.readouterr().err  # the settings' minimum
     assert path.is_file()
 
 
