@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import calendar, feedbacks, flows, folders, layering, unused
 from .model import WorkforceModel
+from .rng import check_seed
 from . import scenario as scenario_module
 from .scenario import DEFAULT, input_files
 
@@ -37,6 +38,7 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     A scenario given compiled is recompiled from its file for the draw."""
     if parameters not in PARAMETERS:
         raise ValueError(f"parameters: one of {PARAMETERS}")
+    seed = check_seed(seed, "run")
     if parameters == "posterior":
         base = scenario if isinstance(scenario, scenario_module.Scenario) else scenario_module.compiled(scenario,
                                                                                                       overrides)
