@@ -57,3 +57,16 @@ def test_a_seed_that_is_not_a_whole_number_from_0_is_refused_naming_the_argument
     with pytest.raises(InputError) as error:
         run(seed=seed, until=2022)
     assert has_problem(str(error.value), "run", "seed", "a whole number from 0")
+
+
+def test_summary_of_a_measure_the_groups_do_not_have_names_the_measures_they_have():
+    with pytest.raises(InputError) as error:
+        run(seed=1, until=2022).summary("ftee")
+    assert has_problem(str(error.value), "summary", "measure", "a measure of the staff groups (")
+
+
+@pytest.mark.parametrize("person_id", ["abc", 3.5])
+def test_timeline_of_an_id_that_is_not_a_whole_number_is_refused_not_rounded(person_id):
+    with pytest.raises(InputError) as error:
+        run(seed=1, until=2022).timeline(person_id)
+    assert has_problem(str(error.value), "ID", "id", "a person id from 0 to")
