@@ -249,14 +249,11 @@ def _person(args) -> int:
     return 0
 
 
-MAX_SEED = 2**63 - 1
-
-
 def _check_seed(seed: int | None, runs: int = 1) -> None:
-    """A seed is a whole number from 0 (numpy refuses a negative one, deep inside a run); with
-    replications, the last seed (seed + runs - 1) too."""
-    if seed is not None and not 0 <= seed <= MAX_SEED - (runs - 1):
-        raise InputError.one("--seed", "seed", f"a whole number from 0 to {MAX_SEED - (runs - 1):,}", seed)
+    from .rng import check_seed
+
+    if seed is not None:
+        check_seed(seed, "--seed", runs=runs)
 
 
 def _print_summary(results) -> None:

@@ -52,7 +52,8 @@ from . import scenario as scenario_module
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
                      whole_number)
 from .fields import TOTAL, Name
-from .interventions import LEVERS, AnyLever
+from .interventions import LEVERS, AnyLever, start_problems
+from .rng import check_seed
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
 from .uncertain import problems as uncertain_problems
 
@@ -366,7 +367,7 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     policies = {BASELINE: ()}
     for name, policy in spec.policies.items():
         for i, lever in enumerate(policy.levers):
-            for where, expected, found in [*lever.problems(scenario), *_start_problems(lever, scenario, end)]:
+            for where, expected, found in [*lever.problems(scenario), *start_problems(lever, scenario, end)]:
                 problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
         policies[name] = tuple(policy.levers)
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
@@ -402,42 +403,6 @@ class _Errors:
 
     def errors(self):
         return self._errors
-
-
-def _start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
-    """A lever must act within the run: a start before the scenario's would be taken as its start,
-    and one after the run's end would never act, both in silence. So would a lever on a stage's
-    places (``training_places``, ``in_service_route``) with no intake of the stage from its start,
-    or from its schedule's first academic year, to the run's end: places change only at an intake."""
-    problems = []
-    if lever.start is not None and not scenario.start <= lever.start_month <= end:
-        problems.append(("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to "
-                                  f"the run's end ({calendar.label(end)})", lever.start))
-        return problems
-    intake = scenario.spec.intake.get(getattr(lever, "stage", None))
-    if not isinstance(lever, LEVERS["training_places"]) or intake is None:
-        return problems
-    places = lever.places
-    scheduled = _intake_month(min(places), intake.month) if places else None
-    if scheduled is not None and scheduled > end:
-        problems.append(("places", f"a schedule whose first intake ({calendar.label(scheduled)}) is within the "
-                                   f"run, which ends {calendar.label(end)}", sorted(places)))
-        return problems
-    first = max(scenario.start + 1, lever.start_month or scenario.start, scheduled or scenario.start)
-    first += (intake.month - calendar.month_of_year(first)) % 12  # the stage's next intake from then
-    if first > end:
-        problems.append(("start" if lever.start is not None else "stage",
-                         f"a lever that acts within the run: {lever.stage}'s places change only at its intake, in "
-                         f"month {intake.month} each year, and the first from the lever's start is "
-                         f"{calendar.label(first)}, after the run's end ({calendar.label(end)})",
-                         lever.start if lever.start is not None else lever.stage))
-    return problems
-
-
-def _intake_month(academic_year: int, month_of_year: int) -> int:
-    """The month of an academic year's intake (``calendar.academic_year``: from August; a January intake
-    of 2025/26 is in 2026)."""
-    return calendar.month(academic_year + (month_of_year < 8), month_of_year)
 
 
 def _calibrated_overrides(path: Path, overrides: dict, scenario) -> list[str]:
@@ -684,10 +649,16 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
     outcome keys ``measure:group:year`` (default: FTE and vacant FTE of every group and in
     total, in the final year). The same inputs always give the same outputs.
     """
+    from .model import run_end
+
     path = str(scenario_module.resolve(scenario).resolve())
     base = scenario_module.compiled(path, {})
+    if parameters is not None and not isinstance(parameters, dict):
+        raise InputError.one("outcomes", "parameters", "a mapping of dotted scenario keys (or scale:<key>) to "
+                                                       "values", parameters)
+    seed = check_seed(seed, "outcomes")
     overrides = to_overrides(base.spec, dict(parameters or {}))
-    final = calendar.year_of(base.end if until is None else min(base.end, int(until) * 12 + base.end % 12))
+    final = calendar.year_of(run_end(base, until))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)
     for key in wanted:
         expected = check_outcome(base, key, final)

@@ -127,9 +127,10 @@ def _unknown_stage(s, stage: str) -> str:
     return f"a stage of the scenario ({', '.join(s.stages)})"
 
 
-def _check(lever, s) -> None:
-    """Raise ``InputError`` if a lever does not fit the scenario (used when levers come from code)."""
-    found = lever.problems(s)
+def _check(lever, s, end: int) -> None:
+    """Raise ``InputError`` if a lever does not fit the scenario and a run to ``end`` (used when
+    levers come from code)."""
+    found = [*lever.problems(s), *start_problems(lever, s, end)]
     if found:
         raise InputError([Problem(f"lever {lever.kind}", field, expected, value) for field, expected, value in found])
 
@@ -592,6 +593,42 @@ AnyLever = Annotated[Union[tuple(LEVERS.values())], Field(discriminator="lever")
 
 
 # ---- keeping levers idempotent ----------------------------------------------------------------
+def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
+    """A lever must act within the run: a start before the scenario's would be taken as its start,
+    and one after the run's end would never act, both in silence. So would a lever on a stage's
+    places (``training_places``, ``in_service_route``) with no intake of the stage from its start,
+    or from its schedule's first academic year, to the run's end: places change only at an intake."""
+    problems = []
+    if lever.start is not None and not scenario.start <= lever.start_month <= end:
+        problems.append(("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to "
+                                  f"the run's end ({calendar.label(end)})", lever.start))
+        return problems
+    intake = scenario.spec.intake.get(getattr(lever, "stage", None))
+    if not isinstance(lever, TrainingPlaces) or intake is None:
+        return problems
+    places = lever.places
+    scheduled = intake_month(min(places), intake.month) if places else None
+    if scheduled is not None and scheduled > end:
+        problems.append(("places", f"a schedule whose first intake ({calendar.label(scheduled)}) is within the "
+                                   f"run, which ends {calendar.label(end)}", sorted(places)))
+        return problems
+    first = max(scenario.start + 1, lever.start_month or scenario.start, scheduled or scenario.start)
+    first += (intake.month - calendar.month_of_year(first)) % 12  # the stage's next intake from then
+    if first > end:
+        problems.append(("start" if lever.start is not None else "stage",
+                         f"a lever that acts within the run: {lever.stage}'s places change only at its intake, in "
+                         f"month {intake.month} each year, and the first from the lever's start is "
+                         f"{calendar.label(first)}, after the run's end ({calendar.label(end)})",
+                         lever.start if lever.start is not None else lever.stage))
+    return problems
+
+
+def intake_month(academic_year: int, month_of_year: int) -> int:
+    """The month of an academic year's intake (``calendar.academic_year``: from August; a January intake
+    of 2025/26 is in 2026)."""
+    return calendar.month(academic_year + (month_of_year < 8), month_of_year)
+
+
 class LeverState:
     """Of one model: its scenario before any lever, the levers seen, and the set last put in force."""
 
@@ -602,7 +639,7 @@ class LeverState:
 
     def update(self, model, lever: Lever) -> None:
         if not any(lever is seen for seen in self.levers):
-            _check(lever, model.inputs)
+            _check(lever, model.inputs, model.end)
             self.levers.append(lever)
         in_force = tuple(id(x) for x in self.levers if x.start_month is None or model.now >= x.start_month)
         if in_force == self.in_force:

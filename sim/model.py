@@ -40,6 +40,7 @@ step into ``model.history``; Mesa's ``model.datacollector`` is filled from it wh
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 import mesa
 import numpy as np
@@ -54,7 +55,7 @@ from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
 from .processes import exits, hours
 from .processes.order import STEP_ORDER
-from .rng import Streams
+from .rng import Streams, check_seed
 from .stocks import Stocks
 from .kernels import bookkeeping, entry, participation
 from .kernels.bookkeeping import as_each
@@ -73,6 +74,19 @@ def _entry_tables(s) -> tuple:
     return (s.stage_training, s.stage_group, s.stage_pathway, s.group_sector, s.stage_months, s.stage_ltft_share,
             s.stage_ltft_range, s.stage_ltft_persist, s.stage_extra_share, s.stage_extra_months, s.part_time_share,
             s.part_time_range, s._band_by_month, s.band_ends, s.max_age_months)
+
+
+def run_end(s, until) -> int:
+    """The last month of a run of scenario ``s`` to March (its end's month) of year ``until``. A
+    year outside the scenario, or not a whole number, is refused: never cut short, run on, or
+    rounded in silence."""
+    year = isinstance(until, (int, np.integer)) and not isinstance(until, bool)
+    end = int(until) * 12 + s.end % 12 if year else s.end
+    if until is not None and not year or not s.start <= end <= s.end:
+        first = calendar.year_of(s.start) + (calendar.year_of(s.start) * 12 + s.end % 12 < s.start)
+        raise InputError.one("--until", "until", f"a year from {first} to {calendar.year_of(s.end)} (scenario "
+                                                 f"{s.spec.name} runs from {s.spec.start} to {s.spec.end})", until)
+    return end
 
 
 class WorkforceModel(mesa.Model):
@@ -101,6 +115,13 @@ class WorkforceModel(mesa.Model):
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
                  overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
                  rng=None, processes=STEP_ORDER, copy: bool = True):
+        if rng is not None and not isinstance(rng, (np.random.Generator, np.random.SeedSequence)):
+            check_seed(rng, "WorkforceModel", "rng")
+        listed = isinstance(interventions, Iterable) and not hasattr(interventions, "apply")  # not one lever alone
+        levers = list(interventions) if listed else []
+        if not listed or not all(callable(getattr(x, "apply", None)) for x in levers):  # now, not at the first month
+            raise InputError.one("WorkforceModel", "interventions", "a list of policy levers (sim.interventions), "
+                                                                    "each with apply(model)", interventions)
         super().__init__(rng=rng)
         self.process_types = tuple(processes)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
@@ -111,18 +132,14 @@ class WorkforceModel(mesa.Model):
             if not set(self.process_types) <= set(scenario.processes):
                 raise ValueError("the scenario was loaded for other processes: load it with processes=")
             # interventions change this model's copy, never a shared one
-            self.inputs = scenario.copy() if copy or interventions else scenario
+            self.inputs = scenario.copy() if copy or levers else scenario
         else:
             self.inputs = scenario_module.load(scenario, overrides, processes=self.process_types)
-        self.interventions = list(interventions)
+        self.interventions = levers
         self.lever_state = None  # the levers' scenario before any lever, and those in force (sim.interventions)
         self.feedback_log: dict = {}  # what the feedbacks did this month, until it is collected (sim.feedbacks)
         s = self.inputs
-        self.end = s.end if until is None else int(until) * 12 + s.end % 12
-        if not s.start <= self.end <= s.end:  # never cut short (or run on) in silence
-            first = calendar.year_of(s.start) + (calendar.year_of(s.start) * 12 + s.end % 12 < s.start)
-            raise InputError.one("--until", "until", f"a year from {first} to {calendar.year_of(s.end)} (scenario "
-                                                     f"{s.spec.name} runs from {s.spec.start} to {s.spec.end})", until)
+        self.end = run_end(s, until)
         footprint.check(s, self.end)  # before allocating: a run too big for memory is refused, not killed
         self.now = s.start
         self.check = check

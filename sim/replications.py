@@ -14,8 +14,10 @@ against a baseline); this summarises replications held in memory for one scenari
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .fields import TOTAL
 from .unused import PLACES
 
@@ -32,6 +34,8 @@ def run_replications(scenario, seed: int = 0, replications: int = 10, until: int
     ``parameters``: each replication's calibrated parameters (``sim.results.run``)."""
     from .results import run
 
+    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 1:
+        raise InputError.one("run_replications", "replications", "a whole number of runs, at least 1", replications)
     first, frames = None, []
     for i in range(replications):
         results = run(scenario, seed=seed + i, until=until, check=check, parameters=parameters)

@@ -8,6 +8,7 @@ a PNG chart of FTE by staff group and a manifest saying exactly what produced th
 
 from __future__ import annotations
 
+import operator
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from . import calendar, feedbacks, flows, folders, layering, unused
+from .errors import InputError
 from .model import WorkforceModel
+from .rng import check_seed
 from . import scenario as scenario_module
 from .scenario import DEFAULT, input_files
 
@@ -37,6 +40,7 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     A scenario given compiled is recompiled from its file for the draw."""
     if parameters not in PARAMETERS:
         raise ValueError(f"parameters: one of {PARAMETERS}")
+    seed = check_seed(seed, "run")
     if parameters == "posterior":
         base = scenario if isinstance(scenario, scenario_module.Scenario) else scenario_module.compiled(scenario,
                                                                                                       overrides)
@@ -217,7 +221,11 @@ class Results:
     def summary(self, measure: str = "fte") -> pd.DataFrame:
         """Year x group table of one group measure, with a total column."""
         t = self.tidy()
-        t = t[(t.stage == "all") & (t.measure == measure)]
+        t = t[t.stage == "all"]
+        if measure not in set(t.measure):  # not an empty selection failing inside pandas
+            raise InputError.one("summary", "measure", f"a measure of the staff groups "
+                                                       f"({', '.join(sorted(set(t.measure)))})", measure)
+        t = t[t.measure == measure]
         wide = t.pivot_table(index="year", columns="group", values="value", aggfunc="sum")[list(self.scenario.groups)]
         wide["total"] = wide.sum(axis=1)
         return wide
@@ -239,10 +247,8 @@ class Results:
 
         m, s = self.model, self.scenario
         try:
-            record = m.person(int(person_id))
-        except KeyError:
-            from .errors import InputError
-
+            record = m.person(operator.index(person_id))  # 3.5 or "3" is no person's id, not person 3
+        except (KeyError, TypeError):
             if not len(m.people):  # no stocks, and no intake or joiners by the run's end: no id is one
                 raise InputError.one(s.file, "stocks, intake, groups.*.joiners", "somebody in the run for a person's "
                                      "career (this run simulates nobody)", person_id) from None

@@ -14,6 +14,8 @@ each monthly process declares those it reads (``sim.processes.Process.sections``
 from __future__ import annotations
 
 import copy
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -337,6 +339,8 @@ def _copied(value):
 
 def resolve(name_or_path) -> Path:
     """A scenario file: a path, or the name of a shipped scenario."""
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise InputError.one("scenario", "", "a shipped scenario name or the path of a scenario file", name_or_path)
     path = Path(name_or_path)
     if is_file(path):
         return path
@@ -372,6 +376,9 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set:
     overrides and parameter set, and compiled again when any of its input files has changed
     since. Never change it; a ``WorkforceModel`` given it works on a copy of its own."""
     path = resolve(name_or_path)
+    if overrides is not None and (not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides)):
+        raise InputError.one("overrides", "", "a mapping of dotted scenario keys to values (e.g. "
+                                              "{'groups.nursing.leaving.rate': 0.1})", overrides)
     key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set, tuple(processes))
     compiled = _LOADED.get(key)
     if compiled is None or layering.changed(compiled.inputs):

@@ -45,6 +45,7 @@ import pandas as pd
 
 from . import calendar, folders, labels
 from . import experiment as experiment_module
+from .interventions import start_problems
 from .errors import InputError, Problem, from_pydantic
 
 LEVEL = 0.90  # of the answer's interval and of each share's interval
@@ -266,7 +267,7 @@ def _lever_problems(lever, argument: str, value: float, scenario, end: int) -> l
     except ValidationError as exc:
         return [(f"values the lever's {argument} accepts ({p.expected})", value)
                 for p in from_pydantic("lever", exc).problems]
-    found = [*changed.problems(scenario), *experiment_module._start_problems(changed, scenario, end)]
+    found = [*changed.problems(scenario), *start_problems(changed, scenario, end)]
     return [(f"a value at which the lever acts by the target year: {where}: {expected}", value)
             for where, expected, _ in found]
 

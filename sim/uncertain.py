@@ -19,12 +19,13 @@ this one's).
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import Problem, _short, whole_number
+from .errors import InputError, Problem, _short, whole_number
 
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
 FORMAT = "range: [low, high] or scale: [low, high] (one of them), with low < high"
@@ -111,7 +112,17 @@ def as_overrides(parameters: dict, value_of) -> dict:
         value = value.item() if isinstance(value, np.generic) else value
         if name.startswith(SCALE):
             key = name[len(SCALE):]
-            out[key] = scaled(value_of(key), float(value))
+            try:
+                scales = value_of(key)
+            except KeyError:
+                raise InputError.one("parameters", name, "scale: and the dotted key of a value in the scenario "
+                                                         "(e.g. scale:groups.nursing.leaving.rate)") from None
+            if not numeric(scales):
+                raise InputError.one("parameters", name, "scale: of a number, or of a list or table of numbers",
+                                     _short(scales))
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InputError.one("parameters", name, "a finite number: the factor to multiply by", value)
+            out[key] = scaled(scales, float(value))
         else:
             out[name] = value
     return out

@@ -553,3 +553,18 @@ def test_every_other_batch_worker_first_compiles_from_the_last_pass(monkeypatch)
     finally:
         signal.signal(signal.SIGINT, interrupt)
     assert ahead == [True, True] and started.value == 4
+
+
+@pytest.mark.parametrize("arguments, field, expected", [({"parameters": [1]}, "parameters", "a mapping of dotted"),
+                                                        ({"seed": -1}, "seed", "a whole number from 0"),
+                                                        ({"seed": 1.5}, "seed", "a whole number from 0")])
+def test_outcomes_refuses_arguments_of_the_wrong_kind_naming_them(arguments, field, expected):
+    with pytest.raises(InputError) as error:
+        experiment.outcomes(**{"until": 2022, **arguments})
+    assert has_problem(str(error.value), "outcomes", field, expected)
+
+
+def test_outcomes_refuses_a_last_year_that_is_not_a_whole_number():
+    with pytest.raises(InputError) as error:
+        experiment.outcomes(until="abc")
+    assert has_problem(str(error.value), "--until", "until", "a year from 2021 to 2041")

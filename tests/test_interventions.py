@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 import tiny_scenario
+from conftest import has_problem
 from sim import WorkforceModel, calendar
 from sim.errors import InputError
 from sim.interventions import (FundedPosts, InServiceRoute, LtftTraining, Recruitment, RetireAndReturn, Retention,
@@ -89,14 +90,25 @@ def test_levers_are_idempotent_and_compose_the_same_whenever_each_started():
 
 
 def test_a_lever_before_its_start_changes_nothing_and_never_touches_another_models_inputs():
-    lever = Retention(factor=0.1, groups=["nursing"], start="2030-01")
-    base = WorkforceModel(rng=4, until=2023).run()
-    policy = WorkforceModel(rng=4, until=2023, interventions=[lever]).run()
-    assert fte(base).equals(fte(policy))
+    lever = Retention(factor=0.1, groups=["nursing"], start="2023-01")
+    base = WorkforceModel(rng=4, until=2023)
+    policy = WorkforceModel(rng=4, until=2023, interventions=[lever])
+    while policy.now < lever.start_month - 1:
+        base.step()
+        policy.step()
+    assert np.array_equal(policy.stage_fte(), base.stage_fte()) and policy.people.count == base.people.count
     assert policy.inputs.stage_leave_factor is None
-    later = WorkforceModel(rng=4, until=2031, interventions=[lever]).run()
-    assert later.inputs.stage_leave_factor is not None
+    policy.run()
+    assert policy.inputs.stage_leave_factor is not None
     assert WorkforceModel(rng=4, until=2023).inputs.stage_leave_factor is None
+
+
+@pytest.mark.parametrize("start", ["2019-01", "2024-01"])
+def test_a_lever_starting_outside_the_run_is_refused_not_taken_from_the_start_or_never_acting(start):
+    model = WorkforceModel(rng=4, until=2023, interventions=[Retention(factor=0.9, start=start)])
+    with pytest.raises(InputError) as error:
+        model.step()
+    assert has_problem(str(error.value), "lever retention", "start", "a month within the run")
 
 
 def test_neutral_levers_give_exactly_the_baseline():
@@ -307,7 +319,7 @@ def test_levers_change_a_models_copy_never_the_compiled_scenario():
                                                 "feedbacks"}
     shared = scenario.compiled(scenario.DEFAULT)
     for inputs in (shared, scenario.load(scenario.DEFAULT)):
-        model = WorkforceModel(scenario=inputs, until=2022, interventions=levers, rng=1)
+        model = WorkforceModel(scenario=inputs, until=2023, interventions=levers, rng=1)  # every lever acts by then
         model.step()
         assert model.inputs.stage_leave_factor is not None and model.inputs.feedbacks.any
     fresh = scenario._compile(shared.file, None)

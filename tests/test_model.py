@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 import tiny_scenario
+from conftest import has_problem
 from sim import WorkforceModel, calendar, run
+from sim.errors import InputError
+from sim.interventions import Retention
 from sim.kernels.entry import ltft_chance
 from sim.people import Status
 from sim.scenario import load
@@ -327,3 +330,29 @@ def test_the_funded_establishment_grows_yearly_from_a_table_of_the_run_and_on_pa
     np.testing.assert_allclose(model.funded_establishment(s.start + 12), at_start * growth)
     np.testing.assert_allclose(model.funded_establishment(end + 12), model.funded_establishment(end) * growth)
     assert not model.funded_establishment().flags.writeable  # a row of the table: never changed by a caller
+
+
+@pytest.mark.parametrize("rng", [-1, 2.5, "3", True, 2**64])
+def test_a_seed_that_is_not_a_whole_number_from_0_is_refused_naming_the_argument(rng):
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=rng, until=2022)
+    assert has_problem(str(error.value), "WorkforceModel", "rng", "a whole number from 0")
+
+
+@pytest.mark.parametrize("until", [2022.5, "2022", float("nan"), float("inf")])
+def test_a_last_year_that_is_not_a_whole_number_is_refused_not_rounded(until):
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=1, until=until)
+    assert has_problem(str(error.value), "--until", "until", "a year from 2021 to 2041")
+
+
+@pytest.mark.parametrize("interventions", [[1], "retention", Retention(factor=0.9)])
+def test_interventions_that_are_not_a_list_of_levers_are_refused_before_the_run(interventions):
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=1, until=2022, interventions=interventions)
+    assert has_problem(str(error.value), "WorkforceModel", "interventions", "a list of policy levers")
+
+
+def test_levers_given_as_a_generator_all_act():
+    model = WorkforceModel(rng=1, until=2022, interventions=(lever for lever in [Retention(factor=0.9)]))
+    assert len(model.interventions) == 1

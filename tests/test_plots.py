@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from sim import labels, plots, run
 from sim.errors import InputError
-from sim.replications import group_values, summarise
+from sim.replications import group_values, run_replications, summarise
 
 UNTIL = 2024
 
@@ -240,8 +240,9 @@ def test_welsh_speaking_fte_by_group(runs):
     (lambda r: plots.training_pipeline(r, pathways=["hcsw", "social_care"]), "pathways: expected pathways with"),
     (lambda r: plots.fte_over_time(42), "expected a Results, a list of Results"),
     (lambda r: plots.fte_over_time("no-such-results-dir"), "no-such-results-dir: <top level>: expected an existing"),
+    (lambda r: plots.age_sex_pyramid(r, band_years=0), "band_years: expected a whole number of years from 1 to 65"),
 ], ids=["unknown group", "unknown measure", "no event log", "year outside the run", "unknown pathway",
-        "pathway without training", "not results", "missing directory"])
+        "pathway without training", "not results", "missing directory", "age bands of no years"])
 def test_bad_input_raises_input_error_saying_what_was_expected(runs, call, message):
     with pytest.raises(InputError) as info:
         call(runs[0])
@@ -338,3 +339,10 @@ def test_the_chart_of_a_run_with_replications_draws_their_mean_and_band(runs, tm
     assert all(float(t).is_integer() for t in ax.get_xticks())  # ticks on whole years
     plots.run_chart(runs[0], tmp_path / "fte_by_group.png", values)
     assert (tmp_path / "fte_by_group.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("replications", [0, -1, 1.5])
+def test_run_replications_refuses_a_number_of_runs_that_is_not_a_whole_number_from_1(replications):
+    with pytest.raises(InputError) as info:
+        run_replications("wales-mh-2021", replications=replications, until=2022)
+    assert "run_replications: replications: expected a whole number of runs, at least 1" in str(info.value)

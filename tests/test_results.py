@@ -3,8 +3,11 @@
 import json
 
 import pandas as pd
+import pytest
 
+from conftest import has_problem
 from sim import run, scenario
+from sim.errors import InputError
 
 
 def test_tidy_table_has_one_row_per_year_group_measure():
@@ -47,3 +50,23 @@ def test_yearly_collection_gives_the_same_yearly_tables_as_monthly():
     assert len(monthly.history) == 37 and [r["month"] for r in yearly.history] == [r["month"] for r in monthly.history[::12]]
     assert Results(yearly, seed=4).tidy().equals(Results(monthly, seed=4).tidy())
     assert len(yearly.datacollector.get_model_vars_dataframe()) == 4
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "abc", None])
+def test_a_seed_that_is_not_a_whole_number_from_0_is_refused_naming_the_argument(seed):
+    with pytest.raises(InputError) as error:
+        run(seed=seed, until=2022)
+    assert has_problem(str(error.value), "run", "seed", "a whole number from 0")
+
+
+def test_summary_of_a_measure_the_groups_do_not_have_names_the_measures_they_have():
+    with pytest.raises(InputError) as error:
+        run(seed=1, until=2022).summary("ftee")
+    assert has_problem(str(error.value), "summary", "measure", "a measure of the staff groups (")
+
+
+@pytest.mark.parametrize("person_id", ["abc", 3.5])
+def test_timeline_of_an_id_that_is_not_a_whole_number_is_refused_not_rounded(person_id):
+    with pytest.raises(InputError) as error:
+        run(seed=1, until=2022).timeline(person_id)
+    assert has_problem(str(error.value), "ID", "id", "a person id from 0 to")

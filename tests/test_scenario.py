@@ -232,6 +232,21 @@ def test_override_of_an_unknown_field_is_an_input_error():
         scenario.load(overrides={"groups.nursing.leaving.rates": 0.1})
 
 
+@pytest.mark.parametrize("overrides", ["groups.nursing.leaving.rate=0.1", [("groups.nursing.leaving.rate", 0.1)],
+                                       {3: 0.1}])
+def test_overrides_that_are_not_a_mapping_of_dotted_keys_are_an_input_error(overrides):
+    with pytest.raises(InputError) as error:
+        scenario.load(overrides=overrides)
+    assert has_problem(str(error.value), "overrides", "<top level>", "a mapping of dotted scenario keys to values")
+
+
+@pytest.mark.parametrize("name", [None, 3])
+def test_a_scenario_that_is_neither_a_name_nor_a_path_is_an_input_error(name):
+    with pytest.raises(InputError) as error:
+        scenario.load(name)
+    assert has_problem(str(error.value), "scenario", "<top level>", "a shipped scenario name or the path")
+
+
 @pytest.mark.parametrize("key, value", [("intake.nursing/pre_registration_degree.fill_rate", {2021: 0.9, 2025: 0.8}),
                                         ("groups.social_work.leaving.rate", [0.1] * 4 + [0.05] * 4)],
                          ids=["yearly fill rate", "rate by age band"])

@@ -12,7 +12,7 @@ from sim import experiment, scenario
 from sim.errors import InputError, from_pydantic
 from sim.experiment import ExperimentSpec
 from sim.scenario import ScenarioSpec
-from sim.uncertain import Uncertain
+from sim.uncertain import Uncertain, as_overrides, spec_value
 
 
 def test_a_range_or_a_scale_with_its_bounds_and_parameter_name():
@@ -117,3 +117,14 @@ def test_every_study_turns_parameter_values_into_overrides_by_one_rule(tmp_path)
     assert by_experiment == by_calibration == by_posterior == as_overrides(dict(zip(names, values)), base.get)
     assert by_experiment == {keys[0]: [0.15, 0.3, 0.6], keys[1]: 0.25}
     assert type(by_experiment[keys[1]]) is float  # a plain number, as a scenario file would give
+
+
+@pytest.mark.parametrize("name, value, expected", [("scale:groups.nope.leaving.rate", 2.0, "scale: and the dotted key"),
+                                                   ("scale:groups.nursing.label", 2.0, "scale: of a number"),
+                                                   ("scale:groups.nursing.leaving.rate", "x", "a finite number"),
+                                                   ("scale:groups.nursing.leaving.rate", float("nan"), "a finite number")])
+def test_a_scale_of_no_number_or_by_no_number_is_an_input_error_naming_the_parameter(name, value, expected):
+    spec = scenario.compiled().spec
+    with pytest.raises(InputError) as error:
+        as_overrides({name: value}, lambda key: spec_value(spec, key))
+    assert has_problem(str(error.value), "parameters", name, expected)
