@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sim import WorkforceModel, interventions, scenario
+from sim import WorkforceModel, calendar, interventions, scenario
 from sim.invariants import replay
 from sim.people import Status
 
@@ -161,18 +161,20 @@ def scenarios(draw):
 
 
 def levers_for(s, data) -> list:
-    """A random, valid policy for a loaded scenario."""
+    """A random, valid policy for a loaded scenario: each lever acts within the run (a start from the
+    scenario's start to its end, and places changed at an intake of the run)."""
     training = [x for i, x in enumerate(s.stages) if s.stage_training[i]]
     with_transitions = [x for x in s.stages if list(s.graph.successors(x))]
     with_joiners = [g for g in s.groups if s.spec.groups[g].joiners]
-    start = st.sampled_from([None, "2020-09", "2021-06"])
+    start = st.sampled_from([x for x in (None, "2020-09", "2021-06") if x is None or calendar.parse(x) <= s.end])
     options = [
         st.builds(interventions.Retention, groups=st.just([s.groups[0]]), factor=st.floats(0.0, 2.0), start=start),
         st.builds(interventions.RetireAndReturn, share=prob, retirement_factor=st.floats(0.0, 2.0), start=start),
     ]
     if s.spec.intake:
         options.append(st.builds(interventions.TrainingPlaces, stage=st.sampled_from(sorted(s.spec.intake)),
-                                 extra=st.floats(-20.0, 30.0), start=start))
+                                 extra=st.floats(-20.0, 30.0), start=start)
+                       .filter(lambda lever: not interventions.start_problems(lever, s, s.end)))
     if training:
         options += [st.builds(interventions.LtftTraining, stages=st.just(training[:1]), share=prob,
                               fraction=st.just((0.5, 0.8)), start=start),
