@@ -296,6 +296,7 @@ def _fit(table) -> str:
 
 def _plausibility(args) -> int:
     from . import calendar, plausibility
+    from .model import run_end
     from .results import run
     from .scenario import load
 
@@ -304,7 +305,7 @@ def _plausibility(args) -> int:
     if args.out:
         folders.check_own_folder(args.out)
     scenario = load(args.scenario)
-    if args.until is not None and args.until * 12 + scenario.end % 12 <= scenario.start:  # else every check fails
+    if args.until is not None and run_end(scenario, args.until) <= scenario.start:  # else every check fails
         raise InputError.one("--until", "until", f"a year after the scenario's start, to {calendar.year_of(scenario.end)} "
                                                  f"(a run of no time has nothing to judge; scenario "
                                                  f"{scenario.spec.name} runs from {scenario.spec.start} to "
@@ -545,12 +546,12 @@ def _target(args) -> int:
                                                    "target.earliest_with): the earliest year is found at one value, "
                                                    "no values are searched", args.values)
     values = len(question.values)
-    most = experiment.MAX_RUNS // target.runs_per_replication(values, args.every_value)
+    each = target.runs_per_replication(values, args.every_value)
+    most = experiment.MAX_RUNS // each
     if question.earliest_with is None and loaded.spec.replications > most:  # a billion runs would fill the memory
         where = ("--replications", "replications") if args.replications is not None else (loaded.file, "replications")
-        raise InputError.one(*where, f"a whole number from 1 to {most:,} (each replication runs up to "
-                                     f"{target.runs_per_replication(values, args.every_value):,} of the {values:,} "
-                                     f"values: at most {experiment.MAX_RUNS:,} runs in all, as a batch)",
+        raise InputError.one(*where, f"a whole number from 1 to {most:,} (each replication runs up to {each:,} of "
+                                     f"the {values:,} values: at most {experiment.MAX_RUNS:,} runs in all, as a batch)",
                              loaded.spec.replications)
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else

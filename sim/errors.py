@@ -7,6 +7,7 @@ nothing a user writes in a data file should ever produce a traceback.
 from __future__ import annotations
 
 import hashlib
+import numbers
 import os
 import pickle
 import re
@@ -136,6 +137,12 @@ def covering_key(field: str, keys):
     """The key of ``keys`` that a dotted ``field`` is, or lies under (``groups.nursing`` covers
     ``groups.nursing.leaving.rate``), or None: which given value a problem's field is about."""
     return next((k for k in keys if field == k or field.startswith(k + ".")), None)
+
+
+def is_whole(value) -> bool:
+    """Whether ``value`` is a whole number as code gives one (an int or a numpy integer), and not a
+    bool, which Python counts as one: what a seed, a year or a count must be, never cut from 2.5."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def whole_number(text, digits: int = 9) -> int | None:

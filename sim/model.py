@@ -46,7 +46,7 @@ import mesa
 import numpy as np
 
 from . import scenario as scenario_module
-from .errors import InputError
+from .errors import InputError, is_whole
 from .eventlog import NO_ROOM, OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
@@ -80,7 +80,7 @@ def run_end(s, until) -> int:
     """The last month of a run of scenario ``s`` to March (its end's month) of year ``until``. A
     year outside the scenario, or not a whole number, is refused: never cut short, run on, or
     rounded in silence."""
-    year = isinstance(until, (int, np.integer)) and not isinstance(until, bool)
+    year = is_whole(until)
     end = int(until) * 12 + s.end % 12 if year else s.end
     if until is not None and not year or not s.start <= end <= s.end:
         first = calendar.year_of(s.start) + (calendar.year_of(s.start) * 12 + s.end % 12 < s.start)

@@ -29,7 +29,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import calendar, folders, labels
-from .errors import InputError
+from .errors import InputError, is_whole
 from .fields import TOTAL
 
 LEVEL = 0.90
@@ -422,7 +422,7 @@ def workforce_at(events: pd.DataFrame, month: int, workforce_stages) -> pd.DataF
 def age_sex_pyramid(results, years=None, group: str | None = None, band_years: int = 5) -> Figure:
     """Age-sex pyramids of the workforce (one group, or all) at the snapshot of chosen years
     (default the first and the last): women to the right, men to the left, by age band."""
-    if isinstance(band_years, bool) or not isinstance(band_years, (int, np.integer)) or not 1 <= band_years <= 65:
+    if not is_whole(band_years) or not 1 <= band_years <= 65:
         raise InputError.one("results", "band_years", "a whole number of years from 1 to 65 for each age band",
                              band_years)
     src = source(results)

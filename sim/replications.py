@@ -14,10 +14,9 @@ against a baseline); this summarises replications held in memory for one scenari
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, is_whole
 from .fields import TOTAL
 from .unused import PLACES
 
@@ -34,7 +33,7 @@ def run_replications(scenario, seed: int = 0, replications: int = 10, until: int
     ``parameters``: each replication's calibrated parameters (``sim.results.run``)."""
     from .results import run
 
-    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)) or replications < 1:
+    if not is_whole(replications) or replications < 1:
         raise InputError.one("run_replications", "replications", "a whole number of runs, at least 1", replications)
     first, frames = None, []
     for i in range(replications):

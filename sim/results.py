@@ -222,9 +222,10 @@ class Results:
         """Year x group table of one group measure, with a total column."""
         t = self.tidy()
         t = t[t.stage == "all"]
-        if measure not in set(t.measure):  # not an empty selection failing inside pandas
+        measures = set(t.measure)
+        if measure not in measures:  # not an empty selection failing inside pandas
             raise InputError.one("summary", "measure", f"a measure of the staff groups "
-                                                       f"({', '.join(sorted(set(t.measure)))})", measure)
+                                                       f"({', '.join(sorted(measures))})", measure)
         t = t[t.measure == measure]
         wide = t.pivot_table(index="year", columns="group", values="value", aggfunc="sum")[list(self.scenario.groups)]
         wide["total"] = wide.sum(axis=1)

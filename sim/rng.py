@@ -24,7 +24,7 @@ import numba
 import numpy as np
 
 from .decisions import DECISIONS, declared
-from .errors import InputError
+from .errors import InputError, is_whole
 from .kernels import choice, streams
 
 
@@ -34,7 +34,7 @@ MAX_SEED = 2**63 - 1
 def check_seed(seed, where: str, field: str = "seed", runs: int = 1) -> int:
     """A seed is a whole number from 0 (numpy refuses a negative one deep inside a run, and a
     fraction or a text would be cut or fail there); with replications, the last seed (seed + runs - 1) too."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED - (runs - 1):
+    if not is_whole(seed) or not 0 <= seed <= MAX_SEED - (runs - 1):
         raise InputError.one(where, field, f"a whole number from 0 to {MAX_SEED - (runs - 1):,}", seed)
     return int(seed)
 
