@@ -38,4 +38,6 @@ def test_binomial_counts_never_fall_when_places_or_the_fill_rate_rise():
 def test_binomial_counts_at_the_edges():
     assert [binomial_by_inversion(0.5, 0, 0.9), binomial_by_inversion(0.5, 10, 0.0),
             binomial_by_inversion(0.0, 10, 1.0), binomial_by_inversion(0.999999, 10, 1.0)] == [0, 0, 10, 10]
-    assert binomial_by_inversion(0.0, 50, 0.5) >= 0 and binomial_by_inversion(1.0 - 2.0 ** -53, 50, 0.5) <= 50
+    # the smallest and the largest uniform give none and every trial (the sum reaches the last uniform)
+    assert [binomial_by_inversion(0.0, 50, 0.5), binomial_by_inversion(1.0 - 2.0 ** -53, 50, 0.5),
+            binomial_by_inversion(1.0 - 2.0 ** -53, 10, 0.9)] == [0, 50, 10]
