@@ -292,19 +292,8 @@ class WorkforceModel(mesa.Model):
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly,
         the posts of roles funded with their own establishment, as many as are filled, and the posts
         funded for recruitment campaigns' recruits (``sim.processes.joiners``)."""
-        return self._establishment(self.funded_establishment(month), self.stage_fte())
-
-    def _establishment(self, funded: np.ndarray, stage_fte: np.ndarray) -> np.ndarray:
-        """``establishment`` from the funded establishment and the FTE counted by stage."""
-        own = funded + self._own_of_group @ stage_fte
+        own = self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
         return own + self._post_of_group @ self.campaign_posts if self.campaign_posts.any() else own
-
-    def posts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The FTE counted by stage, and by group the funded establishment, the establishment and the
-        FTE in post, right now (as ``stage_fte``, ``funded_establishment``, ``establishment`` and
-        ``post_fte``): the stocks read once for a month's vacancies (``sim.processes.joiners``)."""
-        stage_fte, funded = self.stage_fte(), self.funded_establishment()
-        return stage_fte, funded, self._establishment(funded, stage_fte), self._post_of_group @ stage_fte
 
     def funded_establishment(self, month: int | None = None) -> np.ndarray:
         """The establishment without the posts of roles funded with their own (see ``establishment``):

@@ -180,20 +180,35 @@ def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.nd
     recruits, and the unused extra supply, counted on the way), and the vacant FTE by stage, for the
     stages they join."""
     s, now = model.inputs, model.now
-    stage_fte, funded, establishment, post_fte = model.posts()
     salt = model.streams.salts(("joiners",), now, t.group_keys)[0]
-    return _joiners_month(stage_fte, funded, establishment, post_fte, s.stage_group, model.campaign_posts,
-                          s.joiner_fill_per_month, t.available, t.group_keys, salt, model.recruitment,
-                          model.unused.supply, model.unused.recruits, t.base_post_fte, model.base_stage_fte,
-                          cohort_bases("joiner", t.groups, now))
+    return _joiners_month(model.stocks.settle().fte, model.funded_establishment(), s.stage_group, s.stage_post,
+                          s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
+                          t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,
+                          t.base_post_fte, model.base_stage_fte, cohort_bases("joiner", t.groups, now))
 
 
 @numba.njit(cache=True)
-def _joiners_month(stage_fte, funded, establishment, post_fte, stage_group, campaign_posts, fill_per_month,
-                   available, keys, salt, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts):
-    """``_filling_vacancies`` in one compiled pass, from the month's posts (``model.posts``): a month's
-    few groups and stages cost less than the numpy calls on them would."""
+def _joiners_month(cells, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month, available, keys,
+                   salt, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts):
+    """``_filling_vacancies`` in one compiled pass, from the stocks by cell (``sim.stocks``) and the
+    funded establishment: the FTE by stage, the establishment and the FTE in post by group, as
+    ``model.establishment`` and ``model.post_fte`` give them, are worked out here (a month's few
+    groups and stages cost less than the numpy calls on them would; the stocks' sums are exact, so
+    they are the same added in any order)."""
     n = funded.shape[0]
+    stage_fte = np.empty(stage_group.shape[0])
+    own, camp, post_fte = np.zeros(n), np.zeros(n), np.zeros(n)
+    for c in range(stage_group.shape[0]):
+        stage_fte[c] = cells[2 * c] + cells[2 * c + 1]
+        g = stage_group[c]
+        if stage_post[c]:
+            post_fte[g] += stage_fte[c]
+            camp[g] += campaign_posts[c]
+        if stage_own[c]:
+            own[g] += stage_fte[c]
+    establishment = np.empty(n)
+    for g in range(n):
+        establishment[g] = funded[g] + own[g] + camp[g]
     counts, sought = _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment)
     not_taken(sought, available, supply, unused)
     rows = np.empty(people_in(counts), dtype=np.int64)  # each joiner's group
