@@ -53,7 +53,7 @@ from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
 from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
-from .processes import exits, hours
+from .processes import Process, exits, hours
 from .processes.order import STEP_ORDER
 from .rng import Streams, check_seed
 from .stocks import Stocks
@@ -122,15 +122,23 @@ class WorkforceModel(mesa.Model):
         if not listed or not all(callable(getattr(x, "apply", None)) for x in levers):  # now, not at the first month
             raise InputError.one("WorkforceModel", "interventions", "a list of policy levers (sim.interventions), "
                                                                     "each with apply(model)", interventions)
+        if collect not in COLLECT:
+            raise InputError.one("WorkforceModel", "collect", f"one of {', '.join(COLLECT)}", collect)
+        kinds = tuple(processes) if isinstance(processes, Iterable) and not isinstance(processes, (str, type)) else ()
+        if not kinds or not all(isinstance(p, type) and issubclass(p, Process) for p in kinds):
+            raise InputError.one("WorkforceModel", "processes", "a list of monthly processes (sim.processes.Process "
+                                                                "subclasses), in the order they run", processes)
         super().__init__(rng=rng)
-        self.process_types = tuple(processes)
+        self.process_types = kinds
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
         # Mesa reserves ``model.scenario``; the workforce scenario lives in ``model.inputs``.
         if isinstance(scenario, scenario_module.Scenario):
             if overrides:
-                raise ValueError("overrides apply while loading: pass a scenario name or path with them")
+                raise InputError.one("WorkforceModel", "overrides", "none with a loaded scenario (overrides apply "
+                                                                    "while loading: pass its name or path)", overrides)
             if not set(self.process_types) <= set(scenario.processes):
-                raise ValueError("the scenario was loaded for other processes: load it with processes=")
+                raise InputError.one("WorkforceModel", "scenario", "a scenario loaded for these processes "
+                                                                   "(sim.scenario.load(..., processes=))")
             # interventions change this model's copy, never a shared one
             self.inputs = scenario.copy() if copy or levers else scenario
         else:
@@ -144,8 +152,6 @@ class WorkforceModel(mesa.Model):
         self.now = s.start
         self.check = check
         self.checks = invariants.Checks(self) if check else None  # what the invariant checks keep (sim.invariants)
-        if collect not in COLLECT:
-            raise ValueError(f"collect: one of {', '.join(COLLECT)}, not {collect!r}")
         self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed, decisions.registry(*(p.decisions for p in self.process_types)))
         self.people = People(capacity=1024, fields=FIELDS + sum((p.fields for p in self.process_types), ()))

@@ -15,7 +15,7 @@ from sim.errors import InputError
 from sim.interventions import Retention
 from sim.kernels.entry import ltft_chance
 from sim.people import Status
-from sim.scenario import load
+from sim.scenario import DEFAULT, load
 
 
 def entry_and_exit(model, from_stage: str):
@@ -185,9 +185,14 @@ def test_datacollector_filled_when_read_equals_collecting_every_step():
     assert model.datacollector._collection_steps == [r["time"] for r in model.history]
 
 
-def test_collect_must_be_monthly_or_yearly_and_check_collects_monthly():
-    with pytest.raises(ValueError, match="collect"):
-        WorkforceModel(rng=1, until=2022, collect="weekly")
+@pytest.mark.parametrize("collect", ["weekly", "montly", None, ["yearly"]])
+def test_collect_must_be_monthly_or_yearly(collect):
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=1, until=2022, collect=collect)
+    assert has_problem(str(error.value), "WorkforceModel", "collect", "one of monthly, yearly")
+
+
+def test_check_collects_monthly():
     assert WorkforceModel(rng=1, until=2022, collect="yearly", check=True).collect_every == 1
 
 
@@ -351,6 +356,19 @@ def test_interventions_that_are_not_a_list_of_levers_are_refused_before_the_run(
     with pytest.raises(InputError) as error:
         WorkforceModel(rng=1, until=2022, interventions=interventions)
     assert has_problem(str(error.value), "WorkforceModel", "interventions", "a list of policy levers")
+
+
+@pytest.mark.parametrize("processes", [["progression"], "intake", Retention, [Retention], None])
+def test_processes_that_are_not_a_list_of_process_types_are_refused_before_the_run(processes):
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=1, until=2022, processes=processes)
+    assert has_problem(str(error.value), "WorkforceModel", "processes", "a list of monthly processes")
+
+
+def test_overrides_with_a_scenario_already_loaded_are_refused_not_ignored():
+    with pytest.raises(InputError) as error:
+        WorkforceModel(load(DEFAULT), overrides={"groups.nursing.leaving.rate": 0.1})
+    assert has_problem(str(error.value), "WorkforceModel", "overrides", "none with a loaded scenario")
 
 
 def test_levers_given_as_a_generator_all_act():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import tiny_scenario
+from conftest import has_problem
 from example_process import WelshLearning
 from sim import WorkforceModel, scenario
 from sim.errors import InputError
@@ -49,8 +50,9 @@ def test_a_scenario_is_checked_against_the_sections_of_the_processes_that_run_it
     assert "1" in wrong.value.problems[0].expected
     loaded = scenario.load(path, processes=WITH_LEARNING)
     assert loaded.spec.groups["staff"].welsh_learning.rate == 0.3
-    with pytest.raises(ValueError, match="other processes"):  # a scenario loaded for the default model lacks it
+    with pytest.raises(InputError) as other:  # a scenario loaded for the default model lacks it
         WorkforceModel(scenario.load(tiny_scenario.write(tmp_path / "base")), processes=WITH_LEARNING)
+    assert has_problem(str(other.value), "WorkforceModel", "scenario", "a scenario loaded for these processes")
     # the section is optional: a scenario without it runs with the process, which then does nothing
     quiet = WorkforceModel(tiny_scenario.write(tmp_path / "base"), processes=WITH_LEARNING, rng=4, until=2022).run()
     assert (quiet.people.view("welsh_learned") == NEVER).all()
