@@ -39,7 +39,7 @@ import signal
 import sys
 import textwrap
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -85,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         _refuse_empty(parser, args)
-        with _stopped_by_signals():
-            return args.func(args)
+        with _stopped_by_signals(), _printing() as printed:
+            status = args.func(args)
+            printed.flush()  # here, not at exit: a full disk under standard output is said as such
+            return status
     except InputError as exc:
         print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -97,10 +99,56 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except NotPrinted as exc:  # standard output is a file on a disk that filled, say: the results are not at fault
+        with suppress(OSError, ValueError):  # what is left unprinted is dropped at exit, not printed again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"workforce: could not print to standard output: {exc.strerror or exc}; any results files already "
+              f"written are kept", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except OSError as exc:  # a disk that fills or turns read-only while a table, chart or report is written
         print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
               f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+class NotPrinted(OSError):
+    """Standard output could not be written (a file on a full disk): not the results' files."""
+
+
+class _Printed:
+    """Standard output, whose failures (other than a reader that stopped reading) are ``NotPrinted``."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guarded(self.stream.write, text)
+
+    def flush(self) -> None:
+        self._guarded(self.stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    @staticmethod
+    def _guarded(call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise NotPrinted(exc.errno, exc.strerror) from exc
+
+
+@contextmanager
+def _printing():
+    """Standard output told apart from the results' files while a command runs (``_Printed``)."""
+    stream = sys.stdout
+    sys.stdout = _Printed(stream)
+    try:
+        yield sys.stdout
+    finally:
+        sys.stdout = stream
 
 
 def _refuse_empty(parser: argparse.ArgumentParser, args) -> None:

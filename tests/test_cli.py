@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
+import sys
+
 import pytest
+
+import tiny_scenario
 
 from conftest import DELETE, REPO, SCENARIO_FILE, has_problem
 from sim.cli import main
@@ -223,3 +230,29 @@ def test_person_in_a_run_of_nobody_says_the_scenario_simulates_nobody(tmp_path, 
 def test_person_with_an_id_nobody_has_exits_2_naming_it(capsys, value):
     assert main(["person", value, "--until", "2022"]) == 2
     assert capsys.readouterr().err.startswith("workforce: invalid input\nID: id: expected a person id")
+
+
+class FullDisk(io.StringIO):
+    """Standard output as a file on a disk that is full: every write fails."""
+
+    def write(self, text):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+NOT_PRINTED = (f"workforce: could not print to standard output: {os.strerror(errno.ENOSPC)}; any results files "
+               "already written are kept\n")
+
+
+def test_standard_output_on_a_full_disk_is_said_as_such_not_blamed_on_the_results(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    assert main(["pathways", "--pathway", "nursing"]) == 2
+    assert capsys.readouterr().err == NOT_PRINTED
+
+
+def test_a_run_whose_standard_output_fails_keeps_the_results_it_wrote(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    assert main(["run", str(tiny_scenario.write(tmp_path)), "--until", "2021", "--replications", "2",
+                 "--out", str(out)]) == 2
+    assert capsys.readouterr().err == NOT_PRINTED
+    assert (out / "manifest.json").exists() and (out / "summary.csv").exists()
