@@ -118,17 +118,17 @@ class NotPrinted(OSError):
 class _Printed:
     """Standard output, whose failures (other than a reader that stopped reading) are ``NotPrinted``."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, output):
+        self.output = output
 
     def write(self, text: str) -> int:
-        return self._guarded(self.stream.write, text)
+        return self._guarded(self.output.write, text)
 
     def flush(self) -> None:
-        self._guarded(self.stream.flush)
+        self._guarded(self.output.flush)
 
     def __getattr__(self, name):
-        return getattr(self.stream, name)
+        return getattr(self.output, name)
 
     @staticmethod
     def _guarded(call, *args):
@@ -143,12 +143,12 @@ class _Printed:
 @contextmanager
 def _printing():
     """Standard output told apart from the results' files while a command runs (``_Printed``)."""
-    stream = sys.stdout
-    sys.stdout = _Printed(stream)
+    output = sys.stdout
+    sys.stdout = _Printed(output)
     try:
         yield sys.stdout
     finally:
-        sys.stdout = stream
+        sys.stdout = output
 
 
 def _refuse_empty(parser: argparse.ArgumentParser, args) -> None:

@@ -240,7 +240,7 @@ class WorkforceModel(mesa.Model):
         ids = np.asarray(ids, dtype=np.int64)
         stage = as_each(stage, np.int16)
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
-                                    "hours_first_review", "extra_time", "extra_time_length"), now, p.key, ids)
+                                    "hours_first_review", "extra_time", "extra_time_length"), now)
         if self._entry_tables[0] != s.revision:
             self._entry_tables = (s.revision, _entry_tables(s))
         events = self.events
@@ -259,7 +259,7 @@ class WorkforceModel(mesa.Model):
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
         ``streams``: those of part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
-        salts = self.streams.salts(streams, self.now, p.key, ids)
+        salts = self.streams.salts(streams, self.now)
         participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, salts, s.part_time_share, s.part_time_range,
                                 s._band_by_month, p.key, p.sex, p.birth_month, p.group, p.fte)
 

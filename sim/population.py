@@ -62,7 +62,7 @@ def newcomers(model, keys: np.ndarray, row: np.ndarray, tables: tuple, streams: 
     bands, low, high, female, welsh = tables
     p, now = model.people, model.now
     ids = p.add(len(keys), status=int(status))  # set by enter_stage
-    _newcomers(keys, row, now, model.streams.salts(streams, now, keys), bands.cumulative, bands.total, bands.last,
+    _newcomers(keys, row, now, model.streams.salts(streams, now), bands.cumulative, bands.total, bands.last,
                low, high, female, welsh, int(ids[0]) if len(ids) else 0, p.key, p.sex, p.birth_month, p.welsh)
     return ids
 
@@ -167,7 +167,7 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     latest = np.where(intake, now - ((now % 12) - (month - 1)) % 12, now).astype(np.int32)
     step = np.where(intake, 12, 1).astype(np.int32)
     cohorts = np.where(intake, np.maximum(np.ceil(s.stage_months / 12), 1), s.stage_months)
-    salt = model.streams.salts(("stock_cohort",), now, p.key, ids)[0]
+    salt = model.streams.salts(("stock_cohort",), now)[0]
     trainees = _spread(np.asarray(ids, dtype=np.int64), stage, now, salt, latest, step, cohorts,
                        s.stage_months.astype(np.float32), s.stage_extra_share, s.stage_training, p.key, p.ltft_fraction,
                        p.stage_entry, p.stage_due, p.birth_month)

@@ -144,11 +144,10 @@ class Streams:
         One pass over a (decisions, people) block instead of one per decision."""
         return streams.uniforms(keys.astype(np.uint64, copy=False), self._salts(names, int(month)))
 
-    def salts(self, names: tuple[str, ...], month: int, keys: np.ndarray, ids: np.ndarray | None = None) -> np.ndarray:
-        """The month's salts of several decisions, for compiled code that draws for the people with
-        ``keys`` (``sim.kernels.streams``): each salted draw equals ``uniforms``'s. With ``ids``,
-        ``keys`` is the column of keys and ``ids`` the people who draw: the salts do not depend on
-        who draws, so only what audits the draws gathers their keys (``keys[ids]``)."""
+    def salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
+        """The month's salts of several decisions, for compiled code that draws (``sim.kernels.streams``):
+        each salted draw equals ``uniforms``'s. They do not depend on who draws, which the passes
+        choose (``tests/recorded_draws.py`` audits who did)."""
         return self._salts(names, int(month))
 
 

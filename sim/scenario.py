@@ -540,7 +540,6 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
     problems: list[Problem] = []
     f = str(path)
     stage_list = ", ".join(stages)
-    nb = len(spec.age_bands)
     for s in stages:
         node = graph.nodes[s]
         if node["staff_group"] not in spec.groups:

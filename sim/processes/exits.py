@@ -214,7 +214,7 @@ class Leaving(Process):
         s, p, now, clock, table = model.inputs, model.people, model.now, model.exits, self.tables
         due = model.due_list()
         columns, at = model.events.reserve(len(due))
-        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now, p.key, due)
+        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now)
         leavers, *clock.retiring = kernels.leaving(
             due, now, states(Status.IN_POST), salts, clock.rates, clock.leave, clock.retire, s._band_by_month,
             s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
@@ -246,7 +246,7 @@ class Retirement(Process):
         (retired, retired_mho), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
         due = model.due_list()
         columns, at = model.events.reserve(len(retired) + len(retired_mho) + len(due))
-        salts = model.streams.salts(("return", "return_delay"), now, p.key, np.concatenate((retired, retired_mho)))
+        salts = model.streams.salts(("return", "return_delay"), now)
         retirees, ended = kernels.retirement(
             retired, retired_mho, due, now, states(Status.RETURNED), salts, s.return_share, s._band_by_month,
             s.max_age_months, self.tables, _STATUSES, GONE, p.key, p.sex, p.birth_month, p.group, p.stage, p.status,

@@ -78,7 +78,7 @@ class Hours(Process):
         model = self.model
         s, p, now = model.inputs, model.people, model.now
         due = model.due_list()
-        salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now, p.key, due)
+        salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now)
         ids = participation.reviews(due, now, states(Status.IN_POST), salts, s.part_time_share, s.part_time_range,
                                     s._band_by_month, model.reviews.rates, p.key, p.sex, p.birth_month, p.group, p.fte,
                                     p.stage_due, p.exit_due, p.hours_due, p.next_due, p.state)

@@ -140,7 +140,7 @@ class Joiners(Process):
                                                      sizes)])
         ids = population.newcomers(model, keys, rows, t.newcomers,
                                    ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-        salts = model.streams.salts(("joiner_stage", "joiner_source"), now, keys)
+        salts = model.streams.salts(("joiner_stage", "joiner_source"), now)
         if filling:
             stage, codes = _stages_and_sources(keys[:filling], rows[:filling], salts, t.shares, t.stages.labels,
                                                t.stages.last, vacant, t.sources.cumulative, t.sources.total,
@@ -180,7 +180,7 @@ def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.nd
     recruits, and the unused extra supply, counted on the way), and the vacant FTE by stage, for the
     stages they join."""
     s, now = model.inputs, model.now
-    salt = model.streams.salts(("joiners",), now, t.group_keys)[0]
+    salt = model.streams.salts(("joiners",), now)[0]
     return _joiners_month(model.stocks.settle().fte, model.funded_establishment(), s.stage_group, s.stage_post,
                           s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
                           t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,

@@ -37,7 +37,7 @@ class Progression(Process):
         p, now = model.people, model.now
         due = model.due_list()
         columns, at = model.events.reserve(len(due))
-        salt = model.streams.salts(("progression",), now, p.key, due)[0]
+        salt = model.streams.salts(("progression",), now)[0]
         leavers, movers, targets, sources = finish(
             due, now, states(Status.TRAINING, Status.IN_POST), salt, table.cumulative, table.total, table.last,
             table.labels, codes, np.int8(Status.LEFT), GONE, p.key, p.stage, p.stage_due, p.status, p.active, p.state,
