@@ -197,7 +197,9 @@ def _joiners_month(cells, funded, stage_group, stage_post, stage_own, campaign_p
     they are the same added in any order)."""
     n = funded.shape[0]
     stage_fte = np.empty(stage_group.shape[0])
-    own, camp, post_fte = np.zeros(n), np.zeros(n), np.zeros(n)
+    own, camp, post_fte = np.empty(n), np.empty(n), np.empty(n)  # np.zeros would compile an implementation of its own
+    for g in range(n):
+        own[g], camp[g], post_fte[g] = 0.0, 0.0, 0.0
     for c in range(stage_group.shape[0]):
         stage_fte[c] = cells[2 * c] + cells[2 * c + 1]
         g = stage_group[c]
