@@ -609,8 +609,12 @@ def pathway_flows(results, pathway: str | None = None, since: int | None = None,
     graph = pathways_module.subgraph(s.graph, [pathway] if pathway else list(s.pathway_names))
     flows = transition_counts(events, graph, since, until)
     fig = pathway_graph(graph, None, flows)
-    first, last = events.month.iloc[0], events.month.iloc[-1]
-    period = f"{since or first[:4]}-{until or last[:4]}"
+    if len(events):
+        first, last = events.month.iloc[0][:4], events.month.iloc[-1][:4]
+    else:  # nobody in the run: the years of its snapshots
+        years = [int(y) for y in src.tidy.year] if src.tidy is not None else [calendar.year_of(s.start)]
+        first, last = min(years), max(years)
+    period = f"{since or first}-{until or last}"
     fig.axes[0].set_title(f"{labels.pathway(pathway) if pathway else 'All pathways'}: people taking each transition, "
                           f"{period}")
     fig.axes[0].title.set_gid("title")

@@ -202,6 +202,15 @@ def test_pathway_flows_label_each_transition_with_the_people_who_took_it(runs):
         progressed[progressed.month.str.startswith(str(UNTIL))])
 
 
+def test_pathway_flows_of_a_run_with_nobody_in_it_count_none_over_its_years(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"stocks.course/worker.headcount": 0})
+    r = run(path, until=2023)
+    assert r.events().empty
+    ax = plots.pathway_flows(r, "course").axes[0]
+    assert ax.get_title().endswith("people taking each transition, 2020-2023")
+    assert "0" in [t.get_text() for t in ax.texts]
+
+
 def test_pathways_draw_returns_a_figure_without_a_path(runs):
     from sim import pathways
 
