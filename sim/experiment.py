@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar, folders, kernels, layering
+from . import calendar, folders, footprint, kernels, layering
 from .kernels import alongside
 from . import scenario as scenario_module
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
@@ -369,6 +369,12 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
         for i, lever in enumerate(policy.levers):
             for where, expected, found in [*lever.problems(scenario), *start_problems(lever, scenario, end)]:
                 problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
+        # places and recruits the levers add, together, may need more memory than the machine has
+        if not any(p.field.startswith(f"policies.{name}.") for p in problems) and \
+                footprint.too_big(scenario, end) is None:
+            found = footprint.too_big(scenario, end, policy.levers)
+            if found is not None:
+                problems.append(Problem(str(path), f"policies.{name}.levers", *found))
         policies[name] = tuple(policy.levers)
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
                             scenario_file=scenario_file, scenario=scenario, until=until, policies=policies,

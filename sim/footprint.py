@@ -21,15 +21,32 @@ BYTES_PER_PERSON = 300  # measured at 230-300 bytes a simulated person (benchmar
 BYTES_PER_WORKER = 250_000_000  # a worker process with the model imported: about 220 MB resident before any run
 
 
-def people(scenario, end: int) -> int:
+def people(scenario, end: int, levers=()) -> int:
     """People a run of ``scenario`` to month ``end`` creates at most: the starting stocks (for a
-    stock given as FTE only, the people drawn to reach it), and each year's largest intake and joiners."""
-    spec = scenario.spec
+    stock given as FTE only, the people drawn to reach it), and each year's largest intake and joiners,
+    with its ``levers`` in force or without them, whichever is more (places and recruits they add)."""
     years = math.ceil(max(end - scenario.start, 0) / 12) + 1
-    stocks = sum(stock_size(scenario, name, s) for name, s in spec.stocks.items())
-    places = sum(max(intake.places.values(), default=0.0) for intake in spec.intake.values())
-    joiners = sum(g.joiners.per_year for g in spec.groups.values() if g.joiners is not None)
-    return int(stocks + years * (places + joiners))
+    stocks = sum(stock_size(scenario, name, s) for name, s in scenario.spec.stocks.items())
+    return int(stocks + years * max(_yearly(scenario), _yearly(_with_levers(scenario, levers))))
+
+
+def _yearly(scenario) -> float:
+    """Each year's largest intake and joiners, with the recruits of funded campaigns."""
+    places = sum(max(intake.places.values(), default=0.0) for intake in scenario.spec.intake.values())
+    return places + float(scenario.joiners_per_year.sum()) + sum(scenario.campaigns.values())
+
+
+def _with_levers(scenario, levers):
+    """A copy of ``scenario`` with every lever that fits it in force (``sim.interventions``: one that does
+    not is refused when it first acts, and a lever written in code has only ``apply``)."""
+    changes = [x for x in levers if callable(getattr(x, "change", None)) and callable(getattr(x, "problems", None))]
+    if not changes:
+        return scenario
+    changed = scenario.copy()
+    for lever in changes:
+        if not lever.problems(changed):
+            lever.change(changed)
+    return changed
 
 
 def available() -> int | None:
@@ -56,15 +73,23 @@ def available() -> int | None:
     return max(min(figures), 0)
 
 
-def check(scenario, end: int) -> None:
-    """Refuse a run whose people would not fit in the memory available, naming the scenario and the figures."""
-    n = people(scenario, end)
+def too_big(scenario, end: int, levers=()) -> tuple[str, str] | None:
+    """What was expected of a run whose people would not fit in the memory available, and what was
+    found (its people); None if they fit."""
+    n = people(scenario, end, levers)
     need, free = n * BYTES_PER_PERSON, available()
-    if free is not None and need > free:
-        raise InputError.one(scenario.file, "stocks, intake, groups.*.joiners",
-                             f"sizes whose people fit in this machine's memory: about {n:,} people to "
-                             f"{end // 12} x {BYTES_PER_PERSON} bytes = {need / 1e9:,.1f} GB, with "
-                             f"{free / 1e9:,.1f} GB available", f"{n:,} people")
+    if free is None or need <= free:
+        return None
+    by_levers = " with the levers' places and recruits" if n > people(scenario, end) else ""
+    return (f"sizes whose people fit in this machine's memory{by_levers}: about {n:,} people to {end // 12} x "
+            f"{BYTES_PER_PERSON} bytes = {need / 1e9:,.1f} GB, with {free / 1e9:,.1f} GB available", f"{n:,} people")
+
+
+def check(scenario, end: int, levers=()) -> None:
+    """Refuse a run whose people would not fit in the memory available, naming the scenario and the figures."""
+    found = too_big(scenario, end, levers)
+    if found is not None:
+        raise InputError.one(scenario.file, "stocks, intake, groups.*.joiners", *found)
 
 
 def check_workers(workers: int, file, field: str) -> None:

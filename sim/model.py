@@ -148,7 +148,7 @@ class WorkforceModel(mesa.Model):
         self.feedback_log: dict = {}  # what the feedbacks did this month, until it is collected (sim.feedbacks)
         s = self.inputs
         self.end = run_end(s, until)
-        footprint.check(s, self.end)  # before allocating: a run too big for memory is refused, not killed
+        footprint.check(s, self.end, levers)  # before allocating: a run too big for memory is refused, not killed
         self.now = s.start
         self.check = check
         self.checks = invariants.Checks(self) if check else None  # what the invariant checks keep (sim.invariants)

@@ -436,11 +436,13 @@ def age_sex_pyramid(results, years=None, group: str | None = None, band_years: i
         if group not in s.groups:
             raise InputError.one("results", "group", f"a staff group ({', '.join(s.groups)})", group)
         stages = [st for st in stages if s.groups[s.stage_group[s.stages.index(st)]] == group]
-    first = _months(events.month.iloc[:1])[0]  # the starting stock's month: snapshots fall on its anniversaries
+    # the scenario's start: snapshots fall on its anniversaries (its first event may come later, an intake's,
+    # where it starts with nobody in a stock)
+    first = s.start
     if src.tidy is not None:
         available = sorted(int(y) for y in src.tidy.year.unique())
     else:
-        last = _months([events.month.iloc[-1]])[0]
+        last = _months(events.month.iloc[-1:])[0] if len(events) else first
         available = list(range(calendar.year_of(first), calendar.year_of(last) + (last % 12 >= first % 12)))
     years = [available[0], available[-1]] if years is None else list(years)
     bad = [y for y in years if y not in available]
@@ -607,8 +609,12 @@ def pathway_flows(results, pathway: str | None = None, since: int | None = None,
     graph = pathways_module.subgraph(s.graph, [pathway] if pathway else list(s.pathway_names))
     flows = transition_counts(events, graph, since, until)
     fig = pathway_graph(graph, None, flows)
-    first, last = events.month.iloc[0], events.month.iloc[-1]
-    period = f"{since or first[:4]}-{until or last[:4]}"
+    if len(events):
+        first, last = events.month.iloc[0][:4], events.month.iloc[-1][:4]
+    else:  # nobody in the run: the years of its snapshots
+        years = [int(y) for y in src.tidy.year] if src.tidy is not None else [calendar.year_of(s.start)]
+        first, last = min(years), max(years)
+    period = f"{since or first}-{until or last}"
     fig.axes[0].set_title(f"{labels.pathway(pathway) if pathway else 'All pathways'}: people taking each transition, "
                           f"{period}")
     fig.axes[0].title.set_gid("title")

@@ -27,6 +27,7 @@ import test_plausibility
 import tiny_scenario
 from conftest import REPO, has_problem
 from sim import experiment, footprint
+from sim.errors import InputError
 from sim.cli import main
 from test_fuzz import budget
 
@@ -701,6 +702,24 @@ def test_sizes_that_together_exceed_the_memory_are_refused_before_allocating(tmp
     assert not (tmp_path / "results").exists()
 
 
+def test_places_a_policy_adds_beyond_the_memory_are_refused_at_the_policy_before_any_run(tmp_path, monkeypatch,
+                                                                                        capsys):
+    """Each lever within its bounds, the baseline small: a million places more a year for 11 years, about 3.3 GB
+    of people, is the policy's to answer for, not the scenario's, and no run starts."""
+    files = tiny() | {"e.yaml": changed(EXPERIMENT, {"years": 10, "policies.keep.levers": [
+        {"lever": "training_places", "stage": "course/student", "extra": 1_000_000}]})}
+    make(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(footprint, "available", lambda: 10**9)
+    with budget(30, "a policy too big for the memory"):
+        assert main(["batch", "e.yaml", "--out", "out", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "e.yaml", "policies.keep.levers",
+                       "sizes whose people fit in this machine's memory with the levers' places and recruits: about "
+                       "11,000,100 people to 2030 x 300 bytes = 3.3 GB, with 1.0 GB available"), err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("argv, file, field", [
     (["batch", "e.yaml", "--workers", "8"], "--workers", "workers"),
     (["sensitivity", "e.yaml", "--workers", "8", "--scheduler", "local"], "--workers", "workers"),
@@ -733,6 +752,33 @@ def test_the_memory_estimate_counts_stocks_intakes_and_joiners_over_the_run(tmp_
     assert footprint.people(s, s.end) == 100 + 110 + 11 * (50 + 7)
     assert footprint.people(s, s.start) == 100 + 110 + 1 * (50 + 7)
     assert footprint.available() > 0  # read from this machine (Linux: /proc/meminfo)
+
+
+def test_the_memory_estimate_counts_the_places_and_recruits_of_levers_in_force(tmp_path, monkeypatch):
+    """A model given levers in code is refused before allocating too: the places they add and the recruits of
+    funded campaigns count, whichever is more, with them or without (a lever may take places away)."""
+    from sim import interventions, scenario
+    from sim.model import WorkforceModel
+
+    path = tiny_scenario.write(tmp_path, {
+        "intake.course/student.places": {2019: 20},
+        "groups.staff.joiners": {"pools": {"uk": 7.0}, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
+                                 "age": [[25, 40, 1.0]]}})
+    s = scenario.load(path)
+    more = interventions.TrainingPlaces(stage="course/student", extra=30.0)
+    fewer = interventions.TrainingPlaces(stage="course/student", extra=-20.0)
+    campaign = interventions.Recruitment(extra_per_year=100.0, source="uk", funded=True, start="2025-04")
+    assert footprint.people(s, s.end) == 100 + 11 * (20 + 7)
+    assert footprint.people(s, s.end, [more, campaign]) == 100 + 11 * (50 + 7 + 100)
+    assert footprint.people(s, s.end, [fewer]) == footprint.people(s, s.end)
+    assert footprint.people(s, s.end, [more, campaign]) == footprint.people(s, s.end, [campaign, more])
+    monkeypatch.setattr(footprint, "available", lambda: 300 * 1000)  # room for 1,000 people
+    with pytest.raises(InputError) as info:
+        WorkforceModel(path, interventions=[campaign])
+    assert has_problem(str(info.value), "tiny.yaml", "stocks, intake, groups.*.joiners",
+                       "sizes whose people fit in this machine's memory with the levers' places and recruits: about "
+                       "1,497 people"), str(info.value)
+    WorkforceModel(path, interventions=[fewer])  # 397 people: room enough
 
 
 def test_an_experiment_override_of_a_calibrated_value_is_applied_and_noted(tmp_path, capsys):

@@ -80,3 +80,15 @@ def test_no_pool_gives_more_than_its_supply_and_each_joiner_comes_from_their_poo
     joined = _joined(model)
     assert set(joined) == {"elsewhere", "international"}  # an empty pool gives nobody
     assert 200 <= joined["elsewhere"] <= 280 and 40 <= joined["international"] <= 80
+
+
+def test_an_establishment_grown_past_any_count_of_people_is_recruited_to_at_the_pools_supply(tmp_path):
+    """Doubling every year (the largest growth allowed) for 70 years: vacant FTE past what a whole number
+    of people holds, and the joiners still those the pools supply."""
+    path = tiny_scenario.write(tmp_path, {
+        "end": "2100-03", "groups.staff.establishment.growth_per_year": 1.0,
+        "groups.staff.joiners": {"pools": {"elsewhere": 12.0}, "fill_per_month": 1.0, "stages": {"course/worker": 1.0},
+                                 "age": [[30, 40, 1.0]]}})
+    model = WorkforceModel(str(path), rng=0, until=2090, collect="yearly").run()
+    assert model.establishment()[0] > 2.0 ** 63
+    assert 70 * 12 * 0.8 <= _joined(model)["elsewhere"] <= 70 * 12 * 1.2

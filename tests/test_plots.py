@@ -11,6 +11,8 @@ from sim import labels, plots, run
 from sim.errors import InputError
 from sim.replications import group_values, run_replications, summarise
 
+import tiny_scenario
+
 UNTIL = 2024
 
 
@@ -135,6 +137,21 @@ def test_pyramids_count_everyone_in_the_workforce_by_age_and_sex(runs):
     assert set(who.person_id) == set(ids[r.scenario.stage_workforce[r.model.people.stage[ids]]].tolist())
 
 
+@pytest.mark.parametrize("places", [0, 40])
+def test_pyramids_of_a_scenario_starting_with_nobody_count_at_its_snapshots(tmp_path, places):
+    """No starting stock: the first event is an intake's (September), yet the pyramids are drawn at the
+    scenario's start month, as the headcounts are; with no places either, they are empty, not an error."""
+    path = tiny_scenario.write(tmp_path, {"stocks.course/worker.headcount": 0,
+                                          "intake.course/student.places": {2019: places}})
+    r = run(path, until=2024)
+    years = [2020, 2022, 2023, 2024]
+    fig = plots.age_sex_pyramid(r, years=years)
+    headcount = r.summary("headcount")["staff"]
+    for ax, year in zip(fig.axes, years):
+        assert ax.get_title() == f"{year}: {int(headcount[year]):,} people"
+    assert headcount[2023] > 0 if places else headcount.sum() == 0
+
+
 def test_joiners_and_leavers_bars_add_up_to_the_flows(runs):
     r = runs[0]
     fig = plots.joiners_leavers(r)
@@ -183,6 +200,15 @@ def test_pathway_flows_label_each_transition_with_the_people_who_took_it(runs):
     later = plots.transition_counts(events, graph, since=UNTIL)
     assert later[("nursing/pre_registration_degree", "nursing/registered_nurse")] == len(
         progressed[progressed.month.str.startswith(str(UNTIL))])
+
+
+def test_pathway_flows_of_a_run_with_nobody_in_it_count_none_over_its_years(tmp_path):
+    path = tiny_scenario.write(tmp_path, {"stocks.course/worker.headcount": 0})
+    r = run(path, until=2023)
+    assert r.events().empty
+    ax = plots.pathway_flows(r, "course").axes[0]
+    assert ax.get_title().endswith("people taking each transition, 2020-2023")
+    assert "0" in [t.get_text() for t in ax.texts]
 
 
 def test_pathways_draw_returns_a_figure_without_a_path(runs):

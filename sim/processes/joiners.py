@@ -44,6 +44,11 @@ from ..unused import not_taken
 from . import Process
 
 
+# vacant FTE past which it no longer bounds a month's joiners (the pools' supply does, far below): an
+# establishment grown for decades may pass what a whole number of people can hold
+_MOST = 2.0 ** 53
+
+
 class JoinersSpec(Strict):
     """Qualified staff from outside the pipeline: pools (elsewhere in the UK, international, return
     to practice, ...), each with the joiners it can supply a year, filling the group's vacancies
@@ -240,7 +245,7 @@ def _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, 
         recruitment[1, g] += available[g]
         recruitment[2, g] += expected[g]
         u[g] = uniform(keys[g], salt)
-        most[g] = np.int64(np.ceil(vacant - 1e-9))
+        most[g] = np.int64(np.ceil(min(vacant, _MOST) - 1e-9))
     counts = poisson_by_inversion(u, expected)
     for g in range(n):
         counts[g] = min(counts[g], most[g])
