@@ -227,8 +227,7 @@ def figure(result: dict, path) -> None:
     table = result["table"]
     fig, ax = plt.subplots(figsize=(7, 0.7 * len(table) + 1.5))
     y = np.arange(len(table))
-    scale = np.array([100 if (result["spec"].targets[t].relative or result["spec"].targets[t].kind != "change")
-                      else 1 for t in table.target])
+    scale = np.array([100 if result["spec"].targets[t].share else 1 for t in table.target])
     ax.hlines(y, table.low * scale, table.high * scale, color="tab:blue", lw=6, alpha=0.4, label="90% predictive interval")
     ax.plot(table["mean"] * scale, y, "o", color="tab:blue", label="predicted mean")
     ax.plot(table.published * scale, y, "kx", markersize=9, label="published")

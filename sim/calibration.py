@@ -59,8 +59,10 @@ class _Strict(BaseModel):
 class Target(_Strict):
     """A published statistic of the history.
 
-    - ``change``: a group's ``measure`` (fte or headcount) at the second of ``years`` less the
-      first (``relative``: as a share of the first);
+    - ``change``: a group's ``measure`` (fte, headcount or vacancy_rate) at the second of ``years``
+      less the first (``relative``: as a share of the first);
+    - ``level``: a group's ``measure`` at the one year of ``years`` (the vacancy rate a history
+      ends with, say, which the projection from it starts from);
     - ``age_share``: share of a group's workforce (or one ``stage``) aged ``below`` / ``at_least``
       an age, at the end of the run;
     - ``flow_rate``: a group's ``flow`` (joiners or leavers; only those with one of ``reasons``, if
@@ -72,14 +74,14 @@ class Target(_Strict):
     side of the bound adds nothing to the loss.
     """
 
-    kind: Literal["change", "age_share", "flow_rate", "reason_share"]
+    kind: Literal["change", "level", "age_share", "flow_rate", "reason_share"]
     group: str
     # bounded so that a standardised error stays a number: a change of FTE is within a stock's largest, and an sd
     # below a millionth (1e-300, say) would square into infinity for every run, leaving the fit nothing to choose by
     value: Annotated[float, Field(strict=True, ge=-MAX_STOCK, le=MAX_STOCK, allow_inf_nan=False)]
     sd: Annotated[float, Field(strict=True, ge=1e-6, le=MAX_STOCK, allow_inf_nan=False)]
     source: Annotated[str, Field(min_length=3)]  # where the figure is published, as a ranges file's sources
-    measure: Literal["fte", "headcount"] = "fte"
+    measure: Literal["fte", "headcount", "vacancy_rate"] = "fte"
     years: list[Year] = []
     relative: Annotated[bool, Field(strict=True)] = False
     stage: str | None = None
@@ -93,6 +95,12 @@ class Target(_Strict):
     def located(self, path) -> "Target":
         self._file = str(path)
         return self
+
+    @property
+    def share(self) -> bool:
+        """Whether the statistic is a share, shown as a percentage: a relative change, a vacancy rate,
+        or an age, flow or reason share."""
+        return self.relative or self.measure == "vacancy_rate" or self.kind in ("age_share", "flow_rate", "reason_share")
 
     def error(self, statistic: float) -> float:
         """The statistic's standardised error (0 beyond a bound, on its allowed side)."""
@@ -124,6 +132,10 @@ class Target(_Strict):
     def _fields(self):
         if self.kind == "change" and len(self.years) != 2:
             raise ValueError("years: [from, to] for a change")
+        if self.kind == "level" and len(self.years) != 1:
+            raise ValueError("years: [year] (one) for a level")
+        if self.kind == "level" and self.measure == "vacancy_rate" and not 0.0 <= self.value <= 1.0:
+            raise ValueError("value: a vacancy rate in [0, 1] (0.09 for 9%)")
         if self.kind == "change" and self.relative and self.value < -1:
             raise ValueError("value: a relative change of -1 (all gone) or more")
         if self.kind in ("flow_rate", "reason_share") and not self.years:
@@ -147,9 +159,10 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
             problems.append(Problem(str(path), f"targets.{name}.group", f"a group ({', '.join(s.groups)})", t.group))
         if t.stage is not None and t.stage not in s.stages:
             problems.append(Problem(str(path), f"targets.{name}.stage", "a stage of the scenario", t.stage))
-        low = first if t.kind == "change" else first + 1  # the start's snapshot has no flows before it
+        snapshots = t.kind in ("change", "level")
+        low = first if snapshots else first + 1  # the start's snapshot has no flows before it
         if t.years and not low <= t.years[0] <= t.years[-1] <= last:
-            what = "yearly snapshots" if t.kind == "change" else "years of flows (to a yearly snapshot after the start)"
+            what = "yearly snapshots" if snapshots else "years of flows (to a yearly snapshot after the start)"
             problems.append(Problem(str(path), f"targets.{name}.years",
                                     f"years within the run of scenario {s.name} ({s.spec.start} to {s.spec.end}; "
                                     f"its {what}: {low} to {last})", t.years))
@@ -269,6 +282,8 @@ def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
                                      f"a change from a year with some {t.measure} (group {t.group} has none in "
                                      f"{t.years[0]} in this run), or relative: false", True)
             out[name] = (last - first) / first if t.relative else last - first
+        elif t.kind == "level":
+            out[name] = float(rows[(rows.measure == t.measure) & (rows.year == t.years[0])]["value"].sum())
         elif t.kind == "age_share":
             p = model.people
             ids = model.counted()

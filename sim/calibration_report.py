@@ -157,8 +157,7 @@ def pairs_figure(parameters, posterior, path) -> None:
 
 
 def fmt(v: float, target) -> str:
-    share = target.relative or target.kind in ("age_share", "flow_rate", "reason_share")
-    return f"{100 * v:.1f}%" if share else f"{v:,.0f}"
+    return f"{100 * v:.1f}%" if target.share else f"{v:,.0f}"
 
 
 def targets_table(spec, replications: int, before: dict, after: dict,

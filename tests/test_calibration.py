@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import tiny_scenario
-from sim import calibration, scenario
+from sim import calibration, calibration_report, scenario
 from sim.results import run
 
 SHIPPED = "wales-mh-v8"
@@ -327,8 +327,14 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
     ({**TARGETS["headcount_change"], "years": [2015, 2021], "value": 0.1}, "years",
      "years within the run of scenario tiny (2020-03 to 2025-03"),
     ({**TARGETS["headcount_change"], "relative": True, "value": -1.5}, "", "a relative change of -1 (all gone) or more"),
+    ({"kind": "level", "group": "staff", "measure": "vacancy_rate", "years": [2025], "value": 9}, "",
+     "a vacancy rate in [0, 1]"),
+    ({"kind": "level", "group": "staff", "measure": "vacancy_rate", "years": [2021, 2025], "value": 0.09}, "",
+     "years: [year] (one) for a level"),
+    ({"kind": "level", "group": "staff", "measure": "vacancy_rate", "years": [2026], "value": 0.09}, "years",
+     "its yearly snapshots: 2020 to 2025"),
 ], ids=["a percentage for a share", "a misspelt reason", "flows before the start", "a change before the run",
-        "more than all gone"])
+        "more than all gone", "a percentage for a vacancy rate", "a level of two years", "a level after the run"])
 def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(tmp_path, target, field, expected):
     write_tiny(tmp_path)
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
@@ -339,6 +345,21 @@ def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(t
     problem = error.value.problems[0]
     assert problem.file.endswith("history.yaml") and problem.field == ".".join(filter(None, ["targets.t", field]))
     assert expected in problem.expected
+
+
+def test_a_level_target_reads_the_group_measure_of_its_year_and_is_shown_as_a_share(tmp_path):
+    path = write_tiny(tmp_path)
+    results = run(path, seed=3)
+    level = calibration.Target(kind="level", group="staff", measure="vacancy_rate", years=[2023], value=0.1, sd=0.02,
+                               source="test")
+    tidy = results.tidy()
+    expected = tidy[(tidy.stage == "all") & (tidy.group == "staff") & (tidy.measure == "vacancy_rate")
+                    & (tidy.year == 2023)]["value"]
+    assert len(expected) == 1
+    assert calibration.statistics(results, {"v": level})["v"] == pytest.approx(float(expected.iloc[0]))
+    assert level.share and calibration_report.fmt(0.093, level) == "9.3%"
+    fte = level.model_copy(update={"measure": "fte", "value": 900.0})
+    assert not fte.share and calibration_report.fmt(912.4, fte) == "912"
 
 
 def test_every_reason_the_model_records_is_known_to_the_targets():
