@@ -365,6 +365,9 @@ def _plausibility(args) -> int:
     seeds = f"seed {args.seed}" + (f"-{args.seed + args.replications - 1}" if args.replications > 1 else "")
     title = f"{scenario.name}, {seeds}, against {Path(ranges.file).name}"
     print(f"Is it plausible? {title}\n\n{plausibility.text(table)}\n\n{plausibility.summary(table)}")
+    note = plausibility.by_chance(table)
+    if note:
+        print(note)
     if args.out:
         paths = plausibility.write(table, args.out, title)
         print(f"wrote {', '.join(p.name for p in paths.values())} to {args.out}/")

@@ -43,6 +43,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import calendar
@@ -50,7 +51,7 @@ from .errors import InputError, Problem, from_pydantic, read_yaml
 from .fields import MAX_STOCK, Fraction, Month, Probability
 from .layering import ranges_file
 
-COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result"]
+COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result", "within_se"]
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 NOT_ENTRIES = ("stock", "returned")  # events that put someone in a stage without their entering it now
 RETIREMENTS = ("retired", "retired_mho")  # the model's retirement reasons (a returner's final leaving is not one)
@@ -338,8 +339,10 @@ def _events_of(results, offset: int) -> pd.DataFrame:
 
 # ---- rows --------------------------------------------------------------------------------------------
 def _row(check: str, subject: str, figure, allowed: Range | None, unit: str, n: int, min_count: int,
-         low=None, high=None, source: str | None = None) -> tuple:
-    """One row: the figure judged against [low, high] (the allowed range's ends, unless given)."""
+         low=None, high=None, source: str | None = None, within_se: float = np.nan) -> tuple:
+    """One row: the figure judged against [low, high] (the allowed range's ends, unless given);
+    ``within_se``: how many standard errors of a published share the range spans, for a share judged
+    against the noise of the people it rests on (NaN for a range given outright)."""
     low = allowed.low if low is None and allowed is not None else low
     high = allowed.high if high is None and allowed is not None else high
     source = source if source is not None else allowed.source
@@ -348,7 +351,7 @@ def _row(check: str, subject: str, figure, allowed: Range | None, unit: str, n: 
         result = SKIP
     else:
         result = PASS if (low is None or figure >= low - 1e-9) and (high is None or figure <= high + 1e-9) else FAIL
-    return (check, subject, figure, low, high, unit, int(n), source, result)
+    return (check, subject, figure, low, high, unit, int(n), source, result, float(within_se))
 
 
 def _table(rows) -> pd.DataFrame:
@@ -476,7 +479,8 @@ def coming_back(run: Run, ranges: Ranges) -> pd.DataFrame:
             n = len(own) if covered else 0
             spread = r.within_se * np.sqrt(p.share * (1 - p.share) / max(n, 1))
             rows.append(_row(f"{who} back within 12 months", g, own.back.mean() if n else np.nan, None, "share", n,
-                             ranges.min_count, max(p.share - spread, 0.0), min(p.share + spread, 1.0), p.source))
+                             ranges.min_count, max(p.share - spread, 0.0), min(p.share + spread, 1.0), p.source,
+                             r.within_se))
     return _table(rows)
 
 
@@ -499,7 +503,7 @@ def minimum_time(run: Run, ranges: Ranges) -> pd.DataFrame:
         spread = r.within_se * np.sqrt(route.share * (1 - route.share) / max(n, 1))
         rows.append(_row("starters finishing in the minimum time", name, finished.mean() if n else np.nan, None,
                          "share", n, ranges.min_count, max(route.share - spread, 0.0),
-                         min(route.share + spread, 1.0), route.source))
+                         min(route.share + spread, 1.0), route.source, r.within_se))
     return _table(rows)
 
 
@@ -632,7 +636,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
                    source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g})"
                           f"{' and its direction' if direction else ''}: {h.source}")
         if name in h.unmet:  # declared unmet, with why: shown, not judged
-            row = (*row[:7], f"not judged, declared unmet: {h.unmet[name]}", SKIP)
+            row = (*row[:7], f"not judged, declared unmet: {h.unmet[name]}", SKIP, *row[9:])
         rows.append(row)
     return _table(rows)
 
@@ -708,6 +712,23 @@ def summary(table: pd.DataFrame) -> str:
             f"people, or a history target declared unmet)")
 
 
+def by_chance(table: pd.DataFrame) -> str:
+    """What to make of a failed share judged against the noise of the people it rests on: with several
+    such checks, a run whose model is right fails one of them now and then, so one run's failure there
+    is a reason to pool runs before it is a finding about the model. Empty if no such check failed."""
+    within = table.within_se.astype(float)  # object, once tables of no rows are joined in
+    noisy = table[np.isfinite(within) & (table.result != SKIP)].assign(within_se=within)
+    failed = noisy[noisy.result == FAIL]
+    if failed.empty:
+        return ""
+    each = 2 * scipy.stats.norm.sf(noisy.within_se.to_numpy())  # a right model's chance to fail each
+    chance = 1 - np.prod(1 - each)
+    return (f"{len(failed)} of the failures {'is a share' if len(failed) == 1 else 'are shares'} judged within "
+            f"{_number(failed.within_se.max())} standard errors of the published one: of {len(noisy)} such checks, "
+            f"a run of a right model fails at least one about one time in {max(round(1 / chance), 1)}: pool more runs "
+            f"(--replications) before reading it as the model's.")
+
+
 def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures)."""
     from .folders import atomic_write
@@ -718,6 +739,8 @@ def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     atomic_write(paths["csv"], lambda p: table.to_csv(p, index=False))
     failures = readable(table[table.result == FAIL])
     lines = [f"# Is it plausible? {title}", "", f"{summary(table)}; every check is in `plausibility.csv`.", ""]
+    note = by_chance(table)
+    lines += [note, ""] if note else []
     if len(failures):
         lines += ["| check | subject | figure | range | n | result | source |", "|---|---|---|---|---|---|---|"]
         lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |"

@@ -180,6 +180,13 @@ def test_the_share_of_a_period_s_retirees_back_within_a_year_is_judged_against_t
     assert row(higher, "retirees aged 55-59 back within 12 months", "staff").result == FAIL
     late = plausibility.coming_back(run, ranges(coming_back={**published, "period": ["2029-07", "2029-12"]}))
     assert set(late.result) == {SKIP}  # the run ends before a year after the period
+    # a share judged against the noise of its people: a failure there says how often chance gives one
+    assert plausibility.by_chance(table) == "" and plausibility.by_chance(late) == ""
+    note = plausibility.by_chance(higher)
+    assert note.startswith("1 of the failures is a share judged within 2.5 standard errors of the published one: "
+                           "of 2 such checks, a run of a right model fails at least one about one time in 41")
+    assert higher.within_se.tolist() == [2.5, 2.5]
+    assert plausibility.by_chance(plausibility.entry_ages(run, ranges())) == ""  # ranges given outright: none
 
 
 # ---- inflows -------------------------------------------------------------------------------------
