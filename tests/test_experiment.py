@@ -467,6 +467,10 @@ BAD = {
         {LEVER: [{"lever": "retention", "groups": ["nursing"], "factor": 2.0}],
          "uncertain": {"groups.nursing.leaving.rate": {"scale": [0.5, TOP_SCALE]}}},
         "policies.retain_nurses.levers.0.factor", "at the high end of its range"),
+    "two retention factors past 1 together, the first from a later start": (
+        {LEVER: [{"lever": "retention", "groups": ["nursing"], "factor": TOP_SCALE, "start": "2022-04"},
+                 {"lever": "retention", "groups": ["nursing"], "factor": TOP_SCALE}]},
+        "policies.retain_nurses.levers.1.factor", "a factor of at most"),
     "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"range": [0.1, 0.2]}}},
                           "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
     "range with low above high": ({"uncertain": {"groups.nursing.retirement.mho_retire_at_55": {"range": [0.6, 0.3]}}},
