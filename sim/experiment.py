@@ -1036,6 +1036,14 @@ def _check_resumable(out: Path, info: dict) -> None:
     if "replication_seeds" in old and old["replication_seeds"] != info["replication_seeds"]:  # batch --replications
         raise InputError.one(path, "replication_seeds", f"results of {len(info['replication_seeds'])} replications, "
                                                         f"as asked{refuse}", len(old["replication_seeds"]))
+    if "final_year" in old and old["final_year"] != info["final_year"]:  # batch --years: runs of another length
+        raise InputError.one(path, "final_year", f"results of runs to {info['final_year']}, as asked (--years "
+                                                 f"shortens them){refuse}", old["final_year"])
+    if "parameters" in old and old["parameters"] != info["parameters"]:  # batch --fixed-parameters
+        raise InputError.one(path, "parameters", f"results of runs whose calibrated parameters are "
+                                                 f"'{info['parameters']}', as asked (posterior: each replication's "
+                                                 f"drawn from the posterior; fixed: the central set, "
+                                                 f"--fixed-parameters){refuse}", old["parameters"])
 
 
 def _differ(old: dict, new: dict) -> list[str]:
