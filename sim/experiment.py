@@ -67,6 +67,8 @@ GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "training_fte", "establishm
 # (sim.feedbacks): zero
 OPTIONAL_MEASURES = {"joiners", "leavers", "recruits_sought", "recruits_available", "recruits_expected",
                      "recruits_unused", "substituted_fte"}
+# flows: counted over the months to each yearly snapshot, so the start's snapshot has none
+FLOW_MEASURES = OPTIONAL_MEASURES - {"substituted_fte"}
 
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
