@@ -555,6 +555,12 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
         raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
                                                                "fitted parameter moves it)", spec.targets[k].group)
                           for k in unfitted])
+    # a parameter no target moves would be fitted to its prior, and a draw of it replace the scenario's value
+    unmoved = [i for indices, names in parts if not names for i in indices]
+    if unmoved:
+        raise InputError([Problem(str(config), f"fit.{i}", "a parameter a target moves: one of a group with a target "
+                                                           "(or linked to one by a pathway or an in-service route)",
+                                  spec.fit[i]) for i in unmoved])
     return spec, scenario_path, st, uncalibrated, s, base, parameters, parts
 
 

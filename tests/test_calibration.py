@@ -182,6 +182,29 @@ def test_shipped_calibration_is_a_posterior_of_at_least_1000_sets_that_the_defau
     assert all(b["generations"] and b["epsilon"] > 0 for b in blocks)
 
 
+def test_a_fitted_parameter_no_target_moves_is_refused(tmp_path):
+    """A second group, with a fitted leaving rate and no target: its fit would be its prior, and the central set's
+    draw of it would replace the scenario's value."""
+    path = write_tiny(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["groups"]["other"] = {k: v for k, v in copy.deepcopy(data["groups"]["staff"]).items() if k != "joiners"}
+    data["pathways"].append("other.yaml")
+    data["stocks"]["other/post"] = {"headcount": 200, "age": [[30, 50, 1.0]]}
+    data["uncertain"]["groups.other.leaving.rate"] = {"range": [0.02, 0.3]}
+    path.write_text(yaml.safe_dump(data))
+    (tmp_path / "other.yaml").write_text(yaml.safe_dump({"name": "other", "stages": {
+        "post": {"staff_group": "other", "entry": True}}}))
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate", "groups.other.leaving.rate"],
+              "targets": {"leaver_rate": {**TARGETS["leaver_rate"], "value": 0.05, "sd": 0.01, "source": "test"}}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(calibration.InputError) as info:
+        calibration.check(tmp_path / "history.yaml")
+    assert has_problem(str(info.value), "history.yaml", "fit.1", "a parameter a target moves"), str(info.value)
+    config["fit"] = config["fit"][:1]
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    calibration.check(tmp_path / "history.yaml")
+
+
 def test_fit_splits_into_independent_blocks_through_staff_groups():
     spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
     s = scenario.load(scenario_path, {"calibration": None})
