@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .experiment import BASELINE, GROUP_MEASURES, TOTAL
+from .experiment import BASELINE, FLOW_MEASURES, GROUP_MEASURES, OPTIONAL_MEASURES, TOTAL
 from .folders import read_runs
 
 KEYS = ["policy", "parameter_set", "replication"]
@@ -42,10 +42,15 @@ def run_values(results_dir, measure: str = "fte", runs: pd.DataFrame | None = No
     if measure not in GROUP_MEASURES:
         raise InputError.one("--measure", "measure", f"one of {', '.join(GROUP_MEASURES)}", measure)
     runs = read_runs(results_dir, [measure, "headcount"]) if runs is None else runs
-    # every run has a headcount row per year and group; a flow with no events has no row: it is a zero
+    # every run has a headcount row per year and group; a flow with no events has no row: it is a zero, in
+    # every year but the start's (whose snapshot counts no months), even where no run has any (nobody left,
+    # a feedback never in force)
     cells = runs[runs.measure == "headcount"][[*KEYS, "year", "group"]]
     found = runs[runs.measure == measure]
-    cells = cells[cells.year.isin(found.year.unique())]
+    if measure not in OPTIONAL_MEASURES:
+        cells = cells[cells.year.isin(found.year.unique())]
+    elif measure in FLOW_MEASURES:
+        cells = cells[cells.year >= (found.year.min() if len(found) else cells.year.min() + 1)]
     values = found.groupby([*KEYS, "year", "group"], sort=False).value.sum().reset_index()
     values = cells.merge(values, on=[*KEYS, "year", "group"], how="left").fillna({"value": 0.0})
     total = values.groupby([*KEYS, "year"], sort=False).value.sum().reset_index().assign(group=TOTAL)

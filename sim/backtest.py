@@ -182,9 +182,10 @@ def level_error(target: Target, mean: float) -> float:
     """The absolute percentage error of the level a target describes, as published back-tests
     report theirs: a relative change's error on the level it implies at its second year
     (``(1 + predicted) / (1 + published) - 1``), a share's or rate's on itself. An absolute change
-    says nothing of its level: its own error is given."""
+    says nothing of its level: its own error is given. A level published as 0 (a share of 0, a relative change
+    of -1: all gone) has none, an error relative to 0 being infinite."""
     if target.kind == "change" and target.relative:
-        return abs(mean - target.value) / (1 + target.value) * 100
+        return abs(mean - target.value) / (1 + target.value) * 100 if target.value > -1 else np.nan
     return abs(mean - target.value) / abs(target.value) * 100 if target.value else np.nan
 
 
@@ -212,8 +213,8 @@ def markdown(result: dict) -> str:
 
 
 def _percent(error: float) -> str:
-    """A percentage error as text; a published value of 0 has none (an error relative to 0), said in words
-    rather than 'nan%'."""
+    """A percentage error as text; a level published as 0 has none (an error relative to 0), said in words
+    rather than 'nan%' (a mean of such errors too: every level published 0)."""
     return "none (published 0)" if np.isnan(error) else f"{error:.1f}%"
 
 

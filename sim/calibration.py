@@ -130,6 +130,10 @@ class Target(_Strict):
 
     @model_validator(mode="after")
     def _fields(self):
+        unread = sorted((self.model_fields_set & _OPTIONAL) - READS[self.kind])
+        if unread:  # else ignored in silence: a level of a stage, or a reason share of joiners, would be the group's
+            raise ValueError(f"only the keys {'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind} target reads (group, value, sd, source, bound, "
+                             f"{', '.join(sorted(READS[self.kind]))}), not {', '.join(unread)}")
         if self.kind == "change" and len(self.years) != 2:
             raise ValueError("years: [from, to] for a change")
         if self.kind == "level" and len(self.years) != 1:
@@ -147,6 +151,13 @@ class Target(_Strict):
         return self
 
 
+# the optional keys each kind of target reads; an age share is of the run's end, and a reason share of its leavers
+READS = {"change": {"measure", "years", "relative"}, "level": {"measure", "years"},
+         "age_share": {"stage", "below", "at_least"}, "flow_rate": {"years", "flow", "reasons"},
+         "reason_share": {"years", "reasons"}}
+_OPTIONAL = set().union(*READS.values())
+
+
 def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
     """What in the ``targets`` of file ``path`` scenario ``s`` cannot give: a group, stage or reason
     it does not have, or a year outside its run (a change between its yearly snapshots; flows in
@@ -159,6 +170,9 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
             problems.append(Problem(str(path), f"targets.{name}.group", f"a group ({', '.join(s.groups)})", t.group))
         if t.stage is not None and t.stage not in s.stages:
             problems.append(Problem(str(path), f"targets.{name}.stage", "a stage of the scenario", t.stage))
+        elif t.stage is not None and t.group in s.groups and s.groups[s.stage_group[s.stage_code(t.stage)]] != t.group:
+            problems.append(Problem(str(path), f"targets.{name}.stage", f"a stage of group {t.group} (the share is "
+                                                                       f"of the stage's people)", t.stage))
         snapshots = t.kind in ("change", "level")
         low = first if snapshots else first + 1  # the start's snapshot has no flows before it
         if t.years and not low <= t.years[0] <= t.years[-1] <= last:
@@ -541,6 +555,12 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
         raise InputError([Problem(str(config), f"targets.{k}", "a target of a group with a fitted parameter (no "
                                                                "fitted parameter moves it)", spec.targets[k].group)
                           for k in unfitted])
+    # a parameter no target moves would be fitted to its prior, and a draw of it replace the scenario's value
+    unmoved = [i for indices, names in parts if not names for i in indices]
+    if unmoved:
+        raise InputError([Problem(str(config), f"fit.{i}", "a parameter a target moves: one of a group with a target "
+                                                           "(or linked to one by a pathway or an in-service route)",
+                                  spec.fit[i]) for i in unmoved])
     return spec, scenario_path, st, uncalibrated, s, base, parameters, parts
 
 

@@ -52,7 +52,7 @@ from . import scenario as scenario_module
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
                      whole_number)
 from .fields import TOTAL, Name
-from .interventions import LEVERS, AnyLever, start_problems
+from .interventions import LEVERS, AnyLever, policy_problems
 from .rng import check_seed
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value
 from .uncertain import problems as uncertain_problems
@@ -67,6 +67,8 @@ GROUP_MEASURES = ("headcount", "fte", "in_post_fte", "training_fte", "establishm
 # (sim.feedbacks): zero
 OPTIONAL_MEASURES = {"joiners", "leavers", "recruits_sought", "recruits_available", "recruits_expected",
                      "recruits_unused", "substituted_fte"}
+# flows: counted over the months to each yearly snapshot, so the start's snapshot has none
+FLOW_MEASURES = OPTIONAL_MEASURES - {"substituted_fte"}
 
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
@@ -366,9 +368,8 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     end = scenario.end if until is None else until * 12 + scenario.end % 12
     policies = {BASELINE: ()}
     for name, policy in spec.policies.items():
-        for i, lever in enumerate(policy.levers):
-            for where, expected, found in [*lever.problems(scenario), *start_problems(lever, scenario, end)]:
-                problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
+        for i, where, expected, found in policy_problems(policy.levers, scenario, end):
+            problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
         # places and recruits the levers add, together, may need more memory than the machine has
         if not any(p.field.startswith(f"policies.{name}.") for p in problems) and \
                 footprint.too_big(scenario, end) is None:
@@ -478,14 +479,13 @@ def _lever_problems_at(experiment: Experiment, scenario, end: str, found: list[P
     not by the first run that draws such a value."""
     problems, fields = [], {p.field for p in found}
     for name, policy in experiment.policies.items():
-        for i, lever in enumerate(policy):
-            for where, expected, value in lever.problems(scenario):
-                field = f"policies.{name}.levers.{i}.{where}"
-                if field not in fields:
-                    fields.add(field)
-                    problems.append(Problem(str(experiment.file), field,
-                                            f"{expected}, with every uncertain value at the {end} end of its range",
-                                            value))
+        for i, where, expected, value in policy_problems(policy, scenario, None):
+            field = f"policies.{name}.levers.{i}.{where}"
+            if field not in fields:
+                fields.add(field)
+                problems.append(Problem(str(experiment.file), field,
+                                        f"{expected}, with every uncertain value at the {end} end of its range",
+                                        value))
     return problems
 
 
@@ -1038,6 +1038,14 @@ def _check_resumable(out: Path, info: dict) -> None:
     if "replication_seeds" in old and old["replication_seeds"] != info["replication_seeds"]:  # batch --replications
         raise InputError.one(path, "replication_seeds", f"results of {len(info['replication_seeds'])} replications, "
                                                         f"as asked{refuse}", len(old["replication_seeds"]))
+    if "final_year" in old and old["final_year"] != info["final_year"]:  # batch --years: runs of another length
+        raise InputError.one(path, "final_year", f"results of runs to {info['final_year']}, as asked (--years "
+                                                 f"shortens them){refuse}", old["final_year"])
+    if "parameters" in old and old["parameters"] != info["parameters"]:  # batch --fixed-parameters
+        raise InputError.one(path, "parameters", f"results of runs whose calibrated parameters are "
+                                                 f"'{info['parameters']}', as asked (posterior: each replication's "
+                                                 f"drawn from the posterior; fixed: the central set, "
+                                                 f"--fixed-parameters){refuse}", old["parameters"])
 
 
 def _differ(old: dict, new: dict) -> list[str]:

@@ -623,6 +623,23 @@ def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
     return problems
 
 
+def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, str, object]]:
+    """(lever index, field, expected, found) for a policy's levers, each checked against the scenario as
+    the levers before it leave it, all in force: two retention levers multiply, so each may fit the
+    scenario while together they take a leaver rate past 1, whenever each starts. ``end``: the run's
+    last month, to check the levers' starts against (None: not checked)."""
+    problems, changed = [], None
+    for i, lever in enumerate(levers):
+        found = lever.problems(scenario if changed is None else changed)
+        if end is not None:
+            found = [*found, *start_problems(lever, scenario, end)]
+        problems += [(i, *p) for p in found]
+        if not found:
+            changed = scenario.copy() if changed is None else changed
+            lever.change(changed)
+    return problems
+
+
 def intake_month(academic_year: int, month_of_year: int) -> int:
     """The month of an academic year's intake (``calendar.academic_year``: from August; a January intake
     of 2025/26 is in 2026)."""

@@ -210,6 +210,11 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
     problems += [Problem(f, f"minimum_time.routes.{name}.{end}", f"a stage of {scenario.name} ({stages})", stage)
                  for name, route in timed.items() for end, stage in (("start", route.start), ("end", route.end))
                  if stage not in scenario.stages]
+    problems += [Problem(f, f"minimum_time.routes.{name}.end", f"a stage people reach from {route.start} (by the "
+                                                               f"pathways' transitions or an in-service route)",
+                         route.end)
+                 for name, route in timed.items() if route.start in scenario.stages and route.end in scenario.stages
+                 and not _reached(scenario, route.start, route.end)]
     routes = [s for s, intake in scenario.spec.intake.items() if intake.from_stage is not None]
     problems += [Problem(f, f"selection_age.stages.{s}", f"an in-service intake stage of {scenario.name} (one with "
                                                          f"from_stage: {', '.join(routes) or 'none'}), the only "
@@ -243,6 +248,17 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
         raise InputError(problems)
     ranges.file = f
     return ranges
+
+
+def _reached(scenario, start: str, end: str) -> bool:
+    """Whether people entering ``start`` can go on to ``end``: else nobody finishes the route, and its share
+    of 0 would be a failure of the model, not of the file."""
+    import networkx as nx
+
+    graph = nx.DiGraph(scenario.graph)
+    graph.add_edges_from((intake.from_stage, stage) for stage, intake in scenario.spec.intake.items()
+                         if intake.from_stage is not None)
+    return start != end and nx.has_path(graph, start, end)
 
 
 def scenario_ranges(scenario, ranges=None, option: str | None = None) -> Ranges:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from . import calendar, folders, labels
 from . import experiment as experiment_module
-from .interventions import start_problems
+from .interventions import policy_problems
 from .errors import InputError, Problem, from_pydantic
 
 LEVEL = 0.90  # of the answer's interval and of each share's interval
@@ -174,7 +174,7 @@ def question(loaded: experiment_module.Experiment) -> Question:
         tried["earliest_with"] = [spec.earliest_with]
     for name, ends in tried.items():
         for value in ends:
-            for expected, found in _lever_problems(lever, spec.argument, value, scenario, end):
+            for expected, found in _lever_problems(levers, spec.lever, spec.argument, value, scenario, end):
                 problem(name, expected, found)
     if problems:
         raise InputError(problems)
@@ -258,18 +258,22 @@ def _key(node, key: str):
     return int(key) if key not in node and key.lstrip("-").isdigit() and int(key) in node else key
 
 
-def _lever_problems(lever, argument: str, value: float, scenario, end: int) -> list[tuple[str, object]]:
-    """What is wrong with the lever at ``value``: a value it refuses, or one that does not act by the target year."""
+def _lever_problems(levers: tuple, index: int, argument: str, value: float, scenario,
+                    end: int) -> list[tuple[str, object]]:
+    """What is wrong with the policy's lever ``index`` at ``value``: a value it refuses, one that does not act
+    by the target year, or one the policy's other levers, with it, take past what they allow (two retention
+    levers multiply)."""
     from pydantic import ValidationError
 
     try:
-        changed = with_value(lever, argument, value)
+        changed = with_value(levers[index], argument, value)
     except ValidationError as exc:
         return [(f"values the lever's {argument} accepts ({p.expected})", value)
                 for p in from_pydantic("lever", exc).problems]
-    found = [*changed.problems(scenario), *start_problems(changed, scenario, end)]
-    return [(f"a value at which the lever acts by the target year: {where}: {expected}", value)
-            for where, expected, _ in found]
+    found = policy_problems((*levers[:index], changed, *levers[index + 1:]), scenario, end)
+    return [(f"a value at which the lever acts by the target year: {where}: {expected}" if i == index else
+             f"a value at which the policy's lever {i} still fits: {where}: {expected}", value)
+            for i, where, expected, _ in found]
 
 
 # ---- the runs -----------------------------------------------------------------------------------------

@@ -170,3 +170,16 @@ def test_one_run_has_no_confidence_interval_and_says_so_rather_than_nan(tmp_path
     assert row.runs == 1 and row.diff_mean == pytest.approx(1.0)
     text = analysis.format_comparison(table)
     assert "nan" not in text.lower() and "none (one run)" in text
+
+
+def test_a_flow_no_run_has_is_zero_in_every_year_after_the_start(tmp_path):
+    """Nobody joined in any run: the comparison is of zeros, not a folder said to lack its baseline runs."""
+    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]})
+    for path in (tmp_path / "runs").glob("*/*.parquet"):
+        table = pd.read_parquet(path)
+        stock = table[table.measure == "headcount"]
+        pd.concat([stock, stock.assign(year=2031, date="2031-03")]).to_parquet(path)
+    table = analysis.compare(tmp_path, "leavers")
+    assert set(table.year) == {2031} and set(table.policy) == {"baseline", "policy"}
+    assert (table[["mean", "diff_mean"]] == 0.0).all().all() and (table.runs == 2).all()
+    assert set(analysis.compare(tmp_path, "substituted_fte").year) == {2030, 2031}

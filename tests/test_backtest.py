@@ -4,6 +4,7 @@ far from it does not, and the command reports both; a refit uses only the early 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -143,3 +144,18 @@ def test_a_published_value_of_zero_has_no_percentage_error_and_says_so(tmp_path,
     assert main(["backtest", str(path), "--replications", "2", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "none (published 0)" in out and "nan%" not in out
+
+
+def test_a_relative_change_published_as_all_gone_has_no_level_error_and_says_so(tmp_path, capsys):
+    """A relative change of -1 implies a level of 0: its error relative to that level is said in words, where it
+    divided by zero."""
+    from sim.backtest import DEFAULT
+    from sim.cli import main
+
+    path = tmp_path / "gone.yaml"
+    path.write_text(DEFAULT.read_text().replace("value: 0.0453", "value: -1.0"))
+    assert main(["backtest", str(path), "--replications", "2", "--quiet", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "none (published 0)" in out and "nan%" not in out
+    table = pd.read_csv(tmp_path / "out" / "backtest-2021-2024.csv")
+    assert table.ape.isna().all() and np.isfinite(table.statistic_ape).all()

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 import tiny_scenario
+from conftest import has_problem
 from sim import calibration, calibration_report, scenario
 from sim.results import run
 
@@ -181,6 +182,29 @@ def test_shipped_calibration_is_a_posterior_of_at_least_1000_sets_that_the_defau
     assert all(b["generations"] and b["epsilon"] > 0 for b in blocks)
 
 
+def test_a_fitted_parameter_no_target_moves_is_refused(tmp_path):
+    """A second group, with a fitted leaving rate and no target: its fit would be its prior, and the central set's
+    draw of it would replace the scenario's value."""
+    path = write_tiny(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["groups"]["other"] = {k: v for k, v in copy.deepcopy(data["groups"]["staff"]).items() if k != "joiners"}
+    data["pathways"].append("other.yaml")
+    data["stocks"]["other/post"] = {"headcount": 200, "age": [[30, 50, 1.0]]}
+    data["uncertain"]["groups.other.leaving.rate"] = {"range": [0.02, 0.3]}
+    path.write_text(yaml.safe_dump(data))
+    (tmp_path / "other.yaml").write_text(yaml.safe_dump({"name": "other", "stages": {
+        "post": {"staff_group": "other", "entry": True}}}))
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate", "groups.other.leaving.rate"],
+              "targets": {"leaver_rate": {**TARGETS["leaver_rate"], "value": 0.05, "sd": 0.01, "source": "test"}}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(calibration.InputError) as info:
+        calibration.check(tmp_path / "history.yaml")
+    assert has_problem(str(info.value), "history.yaml", "fit.1", "a parameter a target moves"), str(info.value)
+    config["fit"] = config["fit"][:1]
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    calibration.check(tmp_path / "history.yaml")
+
+
 def test_fit_splits_into_independent_blocks_through_staff_groups():
     spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
     s = scenario.load(scenario_path, {"calibration": None})
@@ -333,8 +357,15 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
      "years: [year] (one) for a level"),
     ({"kind": "level", "group": "staff", "measure": "vacancy_rate", "years": [2026], "value": 0.09}, "years",
      "its yearly snapshots: 2020 to 2025"),
+    ({"kind": "level", "group": "staff", "stage": "course/worker", "years": [2025], "value": 900.0}, "",
+     "only the keys a level target reads (group, value, sd, source, bound, measure, years), not stage"),
+    ({"kind": "reason_share", "group": "staff", "flow": "joiners", "reasons": ["progressed"], "years": [2022],
+      "value": 0.5}, "", "only the keys a reason_share target reads"),
+    ({"kind": "age_share", "group": "staff", "at_least": 55, "years": [2022], "value": 0.2}, "",
+     "only the keys an age_share target reads (group, value, sd, source, bound, at_least, below, stage), not years"),
 ], ids=["a percentage for a share", "a misspelt reason", "flows before the start", "a change before the run",
-        "more than all gone", "a percentage for a vacancy rate", "a level of two years", "a level after the run"])
+        "more than all gone", "a percentage for a vacancy rate", "a level of two years", "a level after the run",
+        "a level of a stage", "a reason share of joiners", "an age share of a year"])
 def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(tmp_path, target, field, expected):
     write_tiny(tmp_path)
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
@@ -345,6 +376,16 @@ def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(t
     problem = error.value.problems[0]
     assert problem.file.endswith("history.yaml") and problem.field == ".".join(filter(None, ["targets.t", field]))
     assert expected in problem.expected
+
+
+def test_an_age_share_of_another_groups_stage_is_refused():
+    """The share is of the stage's people: named under another group, it would be reported as that group's."""
+    s = scenario.load("wales-mh-2015")
+    stage = next(st for st in s.stages if s.groups[s.stage_group[s.stage_code(st)]] == "psychiatry")
+    target = calibration.Target(kind="age_share", group="nursing", stage=stage, at_least=55, value=0.2, sd=0.02,
+                                source="test")
+    problems = calibration.target_problems("history.yaml", {"t": target}, s)
+    assert has_problem("\n".join(map(str, problems)), "history.yaml", "targets.t.stage", "a stage of group nursing")
 
 
 def test_a_level_target_reads_the_group_measure_of_its_year_and_is_shown_as_a_share(tmp_path):

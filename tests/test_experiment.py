@@ -378,6 +378,24 @@ def test_the_manifest_hashes_every_input_file_and_a_batch_resumed_on_changed_inp
     assert "0 run now, 4 already there" in capsys.readouterr().out
 
 
+def test_a_batch_resumed_with_other_years_or_parameters_is_refused(tmp_path, capsys):
+    """--years and --fixed-parameters leave the experiment file as it was: runs of another length, or with
+    other calibrated parameters, would be taken as done and mixed with the new ones."""
+    path, out = layered_tiny(tmp_path), tmp_path / "out"
+    path.write_text(path.read_text().replace("years: 1", "years: 2"))
+    assert main(["batch", str(path), "--years", "1", "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    runs = sorted(out.rglob("*.parquet"))
+    capsys.readouterr()
+    for options, field, expected in ((["--fixed-parameters"], "final_year", "results of runs to 2022"),
+                                     (["--years", "1", "--fixed-parameters"], "parameters", "'fixed'")):
+        assert main(["batch", str(path), *options, "--workers", "1", "--quiet", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert has_problem(err, "out/manifest.json", field, expected), err
+        assert sorted(out.rglob("*.parquet")) == runs
+    assert main(["batch", str(path), "--years", "1", "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    assert "0 run now, 4 already there" in capsys.readouterr().out
+
+
 def test_a_manifest_without_input_hashes_is_not_resumed(tmp_path):
     path = layered_tiny(tmp_path)
     loaded = experiment.load(path)
@@ -467,6 +485,10 @@ BAD = {
         {LEVER: [{"lever": "retention", "groups": ["nursing"], "factor": 2.0}],
          "uncertain": {"groups.nursing.leaving.rate": {"scale": [0.5, TOP_SCALE]}}},
         "policies.retain_nurses.levers.0.factor", "at the high end of its range"),
+    "two retention factors past 1 together, the first from a later start": (
+        {LEVER: [{"lever": "retention", "groups": ["nursing"], "factor": TOP_SCALE, "start": "2022-04"},
+                 {"lever": "retention", "groups": ["nursing"], "factor": TOP_SCALE}]},
+        "policies.retain_nurses.levers.1.factor", "a factor of at most"),
     "unknown parameter": ({"uncertain": {"groups.nursing.leaving.rat": {"range": [0.1, 0.2]}}},
                           "uncertain.groups.nursing.leaving.rat", "the dotted key of a value in the scenario"),
     "range with low above high": ({"uncertain": {"groups.nursing.retirement.mho_retire_at_55": {"range": [0.6, 0.3]}}},

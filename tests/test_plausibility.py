@@ -419,12 +419,19 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
     ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
         "start": "course/student", "end": "course/worker", "years": 0, "share": 0.5, "source": "test"}}}},
      "minimum_time.routes.course.years", "a number greater than 0"),
+    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
+        "start": "course/worker", "end": "course/student", "years": 2, "share": 0.5, "source": "test"}}}},
+     "minimum_time.routes.course.end", "a stage people reach from course/worker"),
+    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
+        "start": "course/student", "end": "course/student", "years": 2, "share": 0.5, "source": "test"}}}},
+     "minimum_time.routes.course.end", "a stage people reach from course/student"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
         "selection for a stage nobody is selected for", "history met within infinitely many sds",
         "retirees coming back of an unknown group", "retirees coming back in a reversed period",
         "retirees coming back as a percentage", "more people than any run holds", "a route to an unknown stage",
-        "a route of no years"])
+        "a route of no years",
+        "a route back up its pathway", "a route to where it starts"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():
@@ -437,6 +444,13 @@ def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, ch
     with pytest.raises(InputError) as info:
         plausibility.load_ranges(tmp_path / "bad.yaml", tiny)
     assert has_problem(str(info.value), "bad.yaml", field, expected), str(info.value)
+
+
+def test_a_route_through_an_in_service_intake_is_one_people_reach(tmp_path, tiny):
+    data = {**RANGES, "minimum_time": {"within_se": 2, "source": "test", "routes": {"promotion": {
+        "start": "course/student", "end": "course/senior", "years": 3, "share": 0.1, "source": "test"}}}}
+    (tmp_path / "routes.yaml").write_text(yaml.safe_dump(data))
+    assert "promotion" in plausibility.load_ranges(tmp_path / "routes.yaml", tiny).minimum_time.routes
 
 
 @pytest.mark.parametrize("named, kind", [

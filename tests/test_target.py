@@ -12,8 +12,10 @@ import pytest
 import yaml
 
 import tiny_scenario
+from conftest import has_problem
 from sim import target
 from sim.cli import main
+from sim.errors import InputError
 
 # 100 workers against an establishment of 120 FTE; extra places on the two-year course from the
 # September 2020 intake: by March 2024 two cohorts are in post, so with nobody leaving the gap in
@@ -247,3 +249,17 @@ def test_a_funded_posts_argument_is_labelled_with_its_unit():
                         measure="supply_gap_fte", year=2024, most_gap=0.0, probability=0.5)
     assert q.lever_text([FundedPosts(groups=["staff"], fte=10.0)], unit=True) == \
         "fte (FTE) of lever funded_posts (staff) in policy posts"
+
+
+def test_a_value_the_policys_levers_together_take_past_a_rate_of_1_is_refused(tmp_path):
+    """Two retention levers multiply: a factor of 10 takes 5% leaving to 50% a year, so the searched
+    factor after it may be at most 2, though on its own it could be 20."""
+    path = write(tmp_path, leaving=0.05, argument="factor", values=[1, 3])
+    data = yaml.safe_load(path.read_text())
+    data["policies"]["places"]["levers"] = [{"lever": "retention", "factor": 10.0, "start": "2022-04"},
+                                            {"lever": "retention", "factor": 1.0}]
+    data["target"]["lever"] = 1
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError) as info:
+        target.find(path, workers=1)
+    assert has_problem(str(info.value), "e.yaml", "target.values", "factor: a factor of at most 2"), str(info.value)
