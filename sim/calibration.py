@@ -100,7 +100,8 @@ class Target(_Strict):
     def share(self) -> bool:
         """Whether the statistic is a share, shown as a percentage: a relative change, a vacancy rate,
         or an age, flow or reason share."""
-        return self.relative or self.measure == "vacancy_rate" or self.kind in ("age_share", "flow_rate", "reason_share")
+        shares = ("age_share", "flow_rate", "reason_share")
+        return self.relative or self.measure == "vacancy_rate" or self.kind in shares
 
     def error(self, statistic: float) -> float:
         """The statistic's standardised error (0 beyond a bound, on its allowed side)."""
@@ -132,7 +133,8 @@ class Target(_Strict):
     def _fields(self):
         unread = sorted((self.model_fields_set & _OPTIONAL) - READS[self.kind])
         if unread:  # else ignored in silence: a level of a stage, or a reason share of joiners, would be the group's
-            raise ValueError(f"only the keys {'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind} target reads (group, value, sd, source, bound, "
+            article = "an" if self.kind[0] in "aeiou" else "a"
+            raise ValueError(f"only the keys {article} {self.kind} target reads (group, value, sd, source, bound, "
                              f"{', '.join(sorted(READS[self.kind]))}), not {', '.join(unread)}")
         if self.kind == "change" and len(self.years) != 2:
             raise ValueError("years: [from, to] for a change")
