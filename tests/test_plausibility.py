@@ -383,6 +383,12 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
 
 
 # ---- ranges files and the scenario's key ---------------------------------------------------------
+def route(start: str, end: str, years: float = 2) -> dict:
+    """A ranges file's change: one minimum-time route of the tiny scenario."""
+    return {"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
+        "start": start, "end": end, "years": years, "share": 0.5, "source": "test"}}}}
+
+
 @pytest.mark.parametrize("change, field, expected", [
     ({"entry_age.default.low": "young"}, "entry_age.default.low", "number"),
     ({"retirement_age.mean": {"low": 65, "high": 55, "source": "test"}}, "retirement_age.mean", "low no greater"),
@@ -413,18 +419,11 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
                       "aged_55_59": {"staff": {"share": 44, "source": "test"}}}}, "coming_back.aged_55_59.staff.share",
      "a number less than or equal to 1"),
     ({"min_count": 10**30}, "min_count", "a number less than or equal to 10000000"),
-    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
-        "start": "course/student", "end": "course/nowhere", "years": 2, "share": 0.5, "source": "test"}}}},
-     "minimum_time.routes.course.end", "a stage of tiny"),
-    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
-        "start": "course/student", "end": "course/worker", "years": 0, "share": 0.5, "source": "test"}}}},
-     "minimum_time.routes.course.years", "a number greater than 0"),
-    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
-        "start": "course/worker", "end": "course/student", "years": 2, "share": 0.5, "source": "test"}}}},
-     "minimum_time.routes.course.end", "a stage people reach from course/worker"),
-    ({"minimum_time": {"within_se": 2, "source": "test", "routes": {"course": {
-        "start": "course/student", "end": "course/student", "years": 2, "share": 0.5, "source": "test"}}}},
-     "minimum_time.routes.course.end", "a stage people reach from course/student"),
+    (route("course/student", "course/nowhere"), "minimum_time.routes.course.end", "a stage of tiny"),
+    (route("course/student", "course/worker", years=0), "minimum_time.routes.course.years", "a number greater than 0"),
+    (route("course/worker", "course/student"), "minimum_time.routes.course.end", "a stage people reach from course/worker"),
+    (route("course/student", "course/student"), "minimum_time.routes.course.end",
+     "a stage people reach from course/student"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
         "selection for a stage nobody is selected for", "history met within infinitely many sds",
