@@ -201,9 +201,9 @@ def markdown(result: dict) -> str:
     for row in table.itertuples():
         t = spec.targets[row.target]
         lines.append(f"| {row.target} | {fmt(row.published, t)} | {fmt(row.mean, t)} | {fmt(row.low, t)} to "
-                     f"{fmt(row.high, t)} | {'yes' if row.inside else '**no**'} | {_percent(row.ape)} | "
-                     f"{_percent(row.statistic_ape)} |")
-    lines += ["", f"Mean absolute percentage error of the levels {_percent(result['mape'])} (a relative change's "
+                     f"{fmt(row.high, t)} | {'yes' if row.inside else '**no**'} | {percent(row.ape)} | "
+                     f"{percent(row.statistic_ape)} |")
+    lines += ["", f"Mean absolute percentage error of the levels {percent(result['mape'])} (a relative change's "
                   f"error on the level it implies: published back-tests report errors of levels); "
                   f"{result['inside']} of {len(table)} published values inside the 90% interval. Published "
                   f"back-tests of national workforce models: mean absolute percentage errors of about "
@@ -212,7 +212,7 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _percent(error: float) -> str:
+def percent(error: float) -> str:
     """A percentage error as text; a level published as 0 has none (an error relative to 0), said in words
     rather than 'nan%' (a mean of such errors too: every level published 0)."""
     return "none (published 0)" if np.isnan(error) else f"{error:.1f}%"

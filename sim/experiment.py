@@ -367,12 +367,12 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
                                 spec.parameter_sets))
     end = scenario.end if until is None else until * 12 + scenario.end % 12
     policies = {BASELINE: ()}
+    fits = footprint.too_big(scenario, end) is None  # the scenario alone (a model refuses it if not)
     for name, policy in spec.policies.items():
         for i, where, expected, found in policy_problems(policy.levers, scenario, end):
             problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
         # places and recruits the levers add, together, may need more memory than the machine has
-        if not any(p.field.startswith(f"policies.{name}.") for p in problems) and \
-                footprint.too_big(scenario, end) is None:
+        if fits and not any(p.field.startswith(f"policies.{name}.") for p in problems):
             found = footprint.too_big(scenario, end, policy.levers)
             if found is not None:
                 problems.append(Problem(str(path), f"policies.{name}.levers", *found))

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from .errors import InputError
+from .interventions import in_force
 from .population import stock_size
 
 BYTES_PER_PERSON = 300  # measured at 230-300 bytes a simulated person (benchmarks/README.md), the top taken
@@ -37,16 +38,11 @@ def _yearly(scenario) -> float:
 
 
 def _with_levers(scenario, levers):
-    """A copy of ``scenario`` with every lever that fits it in force (``sim.interventions``: one that does
-    not is refused when it first acts, and a lever written in code has only ``apply``)."""
-    changes = [x for x in levers if callable(getattr(x, "change", None)) and callable(getattr(x, "problems", None))]
-    if not changes:
-        return scenario
-    changed = scenario.copy()
-    for lever in changes:
-        if not lever.problems(changed):
-            lever.change(changed)
-    return changed
+    """``scenario`` with those of its ``levers`` that bring people in (places, recruits) in force, as far as
+    they fit it (``sim.interventions.in_force``; one that does not is refused when it first acts), and
+    itself if none does: a lever written in code, with only ``apply``, is not counted."""
+    adding = [x for x in levers if getattr(x, "adds_people", False)]
+    return in_force(adding, scenario)[0] if adding else scenario
 
 
 def available() -> int | None:

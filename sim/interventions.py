@@ -53,6 +53,7 @@ class Lever(BaseModel):
     kind: ClassVar[str]
 
     start: Month | None = None  # from which the lever is in force; none: from the scenario's start
+    adds_people: ClassVar[bool] = False  # whether it can bring more people into a run (places, recruits)
 
     @property
     def start_month(self) -> int | None:
@@ -184,6 +185,7 @@ class TrainingPlaces(Lever):
     """
 
     kind: ClassVar[str] = "training_places"
+    adds_people: ClassVar[bool] = True
     lever: Literal["training_places"] = "training_places"
     stage: str
     places: dict[Year, PerYear] | None = None
@@ -228,6 +230,7 @@ class InServiceRoute(TrainingPlaces):
     employed (``hcsw/nursing_apprenticeship``): places taken by people selected from a post."""
 
     kind: ClassVar[str] = "in_service_route"
+    adds_people: ClassVar[bool] = False  # its places are taken by staff already in the run
     lever: Literal["in_service_route"] = "in_service_route"
 
     def problems(self, s):
@@ -397,6 +400,7 @@ class Recruitment(Lever):
     """
 
     kind: ClassVar[str] = "recruitment"
+    adds_people: ClassVar[bool] = True
     lever: Literal["recruitment"] = "recruitment"
     groups: list[str] | None = None
     per_year: PerYear | None = None
@@ -628,6 +632,12 @@ def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, s
     the levers before it leave it, all in force: two retention levers multiply, so each may fit the
     scenario while together they take a leaver rate past 1, whenever each starts. ``end``: the run's
     last month, to check the levers' starts against (None: not checked)."""
+    return in_force(levers, scenario, end)[1]
+
+
+def in_force(levers, scenario, end: int | None = None) -> tuple:
+    """The scenario with a policy's levers in force (a copy; the scenario itself if none changes it), and
+    what is wrong with each (``policy_problems``); a lever with a problem is left out."""
     problems, changed = [], None
     for i, lever in enumerate(levers):
         found = lever.problems(scenario if changed is None else changed)
@@ -637,7 +647,7 @@ def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, s
         if not found:
             changed = scenario.copy() if changed is None else changed
             lever.change(changed)
-    return problems
+    return (scenario if changed is None else changed), problems
 
 
 def intake_month(academic_year: int, month_of_year: int) -> int:

@@ -50,7 +50,7 @@ def _calibration(document: dict, path: Path, contents: str) -> dict:
 
 
 def _backtest(macros, name: str) -> str | None:
-    from .backtest import _percent, load
+    from .backtest import load, percent
     from .calibration_report import fmt
 
     for config in sorted(CALIBRATION_DIR.glob("backtest-*.yaml")):
@@ -67,10 +67,10 @@ def _backtest(macros, name: str) -> str | None:
         rows = [{"target": r.target, "published": fmt(r.published, loaded.targets[r.target]),
                  "mean": fmt(r.mean, loaded.targets[r.target]),
                  "interval": f"{fmt(r.low, loaded.targets[r.target])} to {fmt(r.high, loaded.targets[r.target])}",
-                 "inside": "yes" if r.inside else "no", "ape": _percent(r.ape)} for r in frame.itertuples()]
+                 "inside": "yes" if r.inside else "no", "ape": percent(r.ape)} for r in frame.itertuples()]
         return str(macros.backtest_section({
             "description": loaded.description or loaded.name, "replications": loaded.replications, "rows": rows,
-            "mape": _percent(frame.ape.mean()), "figure": _png(config.with_suffix(".png"))}))
+            "mape": percent(frame.ape.mean()), "figure": _png(config.with_suffix(".png"))}))
     return None
 
 
