@@ -49,8 +49,9 @@ def run_values(results_dir, measure: str = "fte", runs: pd.DataFrame | None = No
     found = runs[runs.measure == measure]
     if measure not in OPTIONAL_MEASURES:
         cells = cells[cells.year.isin(found.year.unique())]
-    elif measure in FLOW_MEASURES:
-        cells = cells[cells.year >= (found.year.min() if len(found) else cells.year.min() + 1)]
+    elif measure in FLOW_MEASURES:  # from the year after the start, or a year with the flow if sooner
+        first = cells.year.min() + 1
+        cells = cells[cells.year >= (min(found.year.min(), first) if len(found) else first)]
     values = found.groupby([*KEYS, "year", "group"], sort=False).value.sum().reset_index()
     values = cells.merge(values, on=[*KEYS, "year", "group"], how="left").fillna({"value": 0.0})
     total = values.groupby([*KEYS, "year"], sort=False).value.sum().reset_index().assign(group=TOTAL)

@@ -183,3 +183,16 @@ def test_a_flow_no_run_has_is_zero_in_every_year_after_the_start(tmp_path):
     assert set(table.year) == {2031} and set(table.policy) == {"baseline", "policy"}
     assert (table[["mean", "diff_mean"]] == 0.0).all().all() and (table.runs == 2).all()
     assert set(analysis.compare(tmp_path, "substituted_fte").year) == {2030, 2031}
+
+
+def test_a_flow_that_starts_late_is_zero_in_the_years_before_it(tmp_path):
+    """Joiners only from 2033 on (a lever starting then): 2031 and 2032 are zeros, not years left out."""
+    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]})
+    for path in (tmp_path / "runs").glob("*/*.parquet"):
+        table = pd.read_parquet(path)
+        stock, flows = table[table.measure == "headcount"], table[table.measure == "joiners"]
+        pd.concat([stock, *(stock.assign(year=y, date=f"{y}-03") for y in (2031, 2032, 2033)),
+                   flows.assign(year=2033, date="2033-03")]).to_parquet(path)
+    table = analysis.compare(tmp_path, "joiners").query("group == 'nurses'")
+    assert sorted(set(table.year)) == [2031, 2032, 2033]
+    assert (table[table.year < 2033]["mean"] == 0.0).all() and (table[table.year == 2033]["mean"] > 0).all()
