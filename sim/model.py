@@ -176,7 +176,7 @@ class WorkforceModel(mesa.Model):
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
         self.base_need = self.establishment()  # need at the start: the funded establishment (sim.demand)
-        self.base_stage_fte = self.stage_fte() * s.stage_post  # by stage: each post stage's share of it
+        self.base_stage_fte = self._base_stage_fte()
         self._mark = self.events.mark
         self._collect()
         self._latest: tuple[int, dict] | None = None
@@ -318,9 +318,31 @@ class WorkforceModel(mesa.Model):
         plus vacancies, grown yearly, and the posts levers fund (``sim.interventions``)."""
         s = self.inputs
         i = np.clip(months, 0, len(s.posts_added_fte) - 1)
-        base = (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
-        return base * (1.0 + s.establishment_growth) ** (months[:, None] / 12.0) * (1.0 + s.posts_added_share[i]) \
-            + s.posts_added_fte[i]
+        grown = self._base_establishment() * (1.0 + s.establishment_growth) ** (months[:, None] / 12.0)
+        return grown * (1.0 + s.posts_added_share[i]) + s.posts_added_fte[i]
+
+    def _base_stage_fte(self) -> np.ndarray:
+        """Each post stage's part of its group's establishment at the start, in FTE of the base (the
+        staff in post, ``base_post_fte``): a stage's posts are its staff and its share of the group's
+        vacancies, scaled by base / establishment; where no share is published, its staff alone, so
+        that its posts are as vacant as the group's (``sim.processes.joiners`` grows them with it)."""
+        s = self.inputs
+        staff = self.stage_fte() * s.stage_post
+        share = s.stage_vacancy_share
+        if np.isnan(share).all():
+            return staff
+        named = ~np.isnan(share)
+        published = np.zeros(len(s.groups), dtype=bool)
+        published[s.stage_group[named]] = True
+        base = self.base_post_fte[s.stage_group]
+        funded = self._base_establishment()[s.stage_group]
+        posts = (staff + np.where(named, share, 0.0) * (funded - base)) * base / np.where(funded > 0, funded, 1.0)
+        return np.where(published[s.stage_group] & (funded > 0), posts, staff)
+
+    def _base_establishment(self) -> np.ndarray:
+        """The funded establishment at the start, before levers, by group: staff in post plus vacancies."""
+        s = self.inputs
+        return (self.base_post_fte + s.vacancies_fte) / (1.0 - s.vacancy_rate)
 
     def need(self, month: int | None = None) -> np.ndarray:
         """Need FTE by group: the FTE demand requires (``sim.demand``), apart from the posts funded:

@@ -31,7 +31,7 @@ from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
                      refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Label, Month, NonNegative, Probability, Strict,
-                     band_problem, band_table, by_sex, check_age)
+                     band_problem, band_table, by_sex, check_age, shares_sum_to_one)
 from .people import SECTORS
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
@@ -42,16 +42,24 @@ TRANSITIONS = "transitions"  # the section of choice shares: dotted keys transit
 
 class Establishment(Strict):
     """Funded FTE: staff in post at the start plus vacancies, given as FTE or as a vacancy rate
-    (vacant share of the establishment), growing by ``growth_per_year``."""
+    (vacant share of the establishment), growing by ``growth_per_year``. ``vacancy_shares`` says
+    which posts are vacant where it is published (each named post stage's share of the group's
+    vacancies at the start); without it a group's posts are vacant in proportion to the staff in
+    them. Joiners go where the posts are vacant (``sim.processes.joiners``)."""
 
     vacancies_fte: NonNegative | None = None
     vacancy_rate: Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)] | None = None
     growth_per_year: Annotated[float, Field(strict=True, ge=-0.5, le=1.0)] = 0.0
+    vacancy_shares: dict[str, Probability] | None = None
 
     @model_validator(mode="after")
     def _one(self):
         if (self.vacancies_fte is None) == (self.vacancy_rate is None):
             raise ValueError("vacancies_fte or vacancy_rate (one of them)")
+        if self.vacancy_shares is not None:
+            if not self.vacancy_shares:
+                raise ValueError("vacancy_shares naming at least one post stage, or left out")
+            shares_sum_to_one(list(self.vacancy_shares.values()), "vacancy shares")
         return self
 
 
@@ -180,6 +188,7 @@ class Scenario:
     stage_ltft_share: np.ndarray = field(init=False)  # (stage, sex: female, male)
     stage_ltft_persist: np.ndarray = field(init=False)  # NaN: drawn afresh
     stage_own_establishment: np.ndarray = field(init=False)
+    stage_vacancy_share: np.ndarray = field(init=False)  # of its group's vacancies at the start; NaN: pro rata
     stage_ltft_range: np.ndarray = field(init=False)
     stage_extra_share: np.ndarray = field(init=False)  # share of entrants taking extra time (sim.pathways.ExtraTime)
     stage_extra_months: np.ndarray = field(init=False)  # (stage, [low, high]): the extra time's range, months
@@ -230,6 +239,12 @@ class Scenario:
         self.vacancies_fte = np.array([x.establishment.vacancies_fte or 0.0 for x in g])
         self.vacancy_rate = np.array([x.establishment.vacancy_rate or 0.0 for x in g])
         self.establishment_growth = np.array([x.establishment.growth_per_year for x in g])
+        # each post stage's share of its group's vacancies at the start, where published; NaN: in proportion
+        # to the staff in post (the group's posts equally vacant)
+        self.stage_vacancy_share = np.full(len(self.stages), np.nan)
+        for x in g:
+            for stage, share in (x.establishment.vacancy_shares or {}).items():
+                self.stage_vacancy_share[self.stages.index(stage)] = share
         # posts funded by levers (sim.interventions.FundedPosts), by month from the start (rows) and group:
         # FTE added, and a share added, to the funded establishment
         self.posts_added_fte = np.zeros((self.end - self.start + 1, len(g)))
@@ -584,6 +599,14 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                 elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a non-training stage of group {name}", s))
+        for s in g.establishment.vacancy_shares or {}:
+            node = graph.nodes[s] if s in stages else None
+            if node is None or node["staff_group"] != name or node["training"] or not node["workforce"] \
+                    or node["own_establishment"]:
+                posts = [t for t in stages if graph.nodes[t]["staff_group"] == name and graph.nodes[t]["workforce"]
+                         and not graph.nodes[t]["training"] and not graph.nodes[t]["own_establishment"]]
+                problems.append(Problem(f, f"groups.{name}.establishment.vacancy_shares.{s}", "a post stage of group "
+                                        f"{name} counted against its establishment ({', '.join(posts) or 'none'})", s))
     def age_check(where: str, ages, group: str):  # nobody starts at or past their group's last working age
         last = spec.groups[group].retirement.max_age if group in spec.groups else None
         if ages and last is not None and max(b.high for b in ages) > last:

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import tiny_scenario
+from sim.errors import InputError
 from sim.model import WorkforceModel
 from sim.people import Status
 
 
-def _two_post_scenario(tmp_path, shares, stock=100):
+def _two_post_scenario(tmp_path, shares, stock=100, vacancies: dict | None = None):
     pathway = {"stages.other": {"staff_group": "staff", "entry": True}}
     return tiny_scenario.write(tmp_path, {
         "stocks.course/other": {"headcount": stock, "fte": float(stock), "age": [[30, 50, 1.0]]},
         "stocks.course/worker": {"headcount": stock, "fte": float(stock), "age": [[30, 50, 1.0]]},
         "groups.staff.establishment.vacancies_fte": 40.0,
+        "groups.staff.establishment.vacancy_shares": vacancies,
         "groups.staff.joiners": {"per_year": 1000, "fill_per_month": 0.5, "stages": shares,
                                  "sources": {"elsewhere": 1.0}, "age": [[30, 40, 1.0]]},
     }, pathway)
+
+
+def _joined_by_stage(model) -> dict[str, int]:
+    table = model.events.table()
+    return table[table.reason.str.startswith("joined:")].to_stage.value_counts().to_dict()
 
 
 def test_joiners_fill_the_stage_whose_posts_are_vacant(tmp_path):
@@ -35,6 +43,37 @@ def test_joiners_fill_the_stage_whose_posts_are_vacant(tmp_path):
     to_other = (dst[joined] == s.stage_code("course/other")).sum()
     # the start's 40 vacant FTE are both stages' (20 each); the 40 who left, the workers' alone
     assert to_worker - to_other > 30
+
+
+def test_published_vacancies_by_stage_are_where_the_joiners_go(tmp_path):
+    """F§2 names which posts are vacant (77 of psychiatry's 101 are consultants'): with the vacancies
+    all the workers', the other stage's posts are full and its joiners come only once its staff leave."""
+    path = _two_post_scenario(tmp_path, {"course/worker": 0.5, "course/other": 0.5},
+                              vacancies={"course/worker": 1.0})
+    model = WorkforceModel(str(path), rng=0, until=2021)
+    s = model.inputs
+    grown = model.funded_establishment()[0] / model.base_post_fte[0]
+    posts = model.base_stage_fte * grown - model.stage_fte()
+    assert posts[s.stage_code("course/worker")] == pytest.approx(40.0)
+    assert posts[s.stage_code("course/other")] == pytest.approx(0.0, abs=1e-9)
+    joined = _joined_by_stage(model.run())
+    assert joined["course/worker"] > 4 * joined.get("course/other", 0)
+    # without it the 40 are both stages' (20 each), so either takes about half
+    pro_rata = _joined_by_stage(WorkforceModel(str(_two_post_scenario(tmp_path / "pro-rata", {
+        "course/worker": 0.5, "course/other": 0.5})), rng=0, until=2021).run())
+    assert pro_rata["course/other"] > joined.get("course/other", 0) + 5
+
+
+@pytest.mark.parametrize("shares, field", [
+    ({"course/student": 1.0}, "groups.staff.establishment.vacancy_shares.course/student"),  # a training stage
+    ({"course/nowhere": 1.0}, "groups.staff.establishment.vacancy_shares.course/nowhere"),
+    ({"course/worker": 0.6}, "groups.staff.establishment"),  # not summing to 1
+])
+def test_vacancy_shares_name_the_groups_posts_and_sum_to_one(tmp_path, shares, field):
+    path = _two_post_scenario(tmp_path, {"course/worker": 1.0}, vacancies=shares)
+    with pytest.raises(InputError) as caught:
+        WorkforceModel(str(path), rng=0)
+    assert any(p.field.startswith(field) for p in caught.value.problems)
 
 
 def test_joiners_follow_the_shares_when_no_stage_has_a_vacancy_of_its_own(tmp_path):
