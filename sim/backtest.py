@@ -113,10 +113,11 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
                          document.get("parameter_sets"))
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
+    schema = scenario_module.schema(scenario.processes)
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
         i = posterior.index(seed)
         with posterior.cells_named(i, scenario_path):
-            results = run(scenario_path, seed=seed, overrides={**uncalibrated, **posterior.overrides(i)},
+            results = run(scenario_path, seed=seed, overrides={**uncalibrated, **posterior.overrides(i, schema)},
                           parameters="fixed")
         rows.append(statistics(results, spec.targets))
     table = summarise(spec.targets, pd.DataFrame(rows))

@@ -269,16 +269,17 @@ class CalibrationSpec(_Strict):
 class Parameters:
     """The fitted parameters: names, bounds, priors, and how values become scenario overrides."""
 
-    def __init__(self, keys: list[str], uncertain: dict, base: dict):
+    def __init__(self, keys: list[str], uncertain: dict, base: dict, schema):
         self.keys = list(keys)
         self.uncertain = {k: uncertain[k] for k in keys}
         self.kinds = [uncertain[k].kind for k in keys]
         self.names = [uncertain[k].parameter(k) for k in keys]  # as in the posterior table: key or scale:key
         self.bounds = [tuple(uncertain[k].bounds) for k in keys]
         self.base = {k: base[k] for k in keys}
+        self.schema = schema  # the scenario's (sim.scenario.schema): which values a scale caps at 1
 
     def overrides(self, x) -> dict:
-        return as_overrides(dict(zip(self.names, map(float, x))), self.base.__getitem__)
+        return as_overrides(dict(zip(self.names, map(float, x))), self.base.__getitem__, self.schema)
 
 
 # ---- statistics of one run -------------------------------------------------------------------------
@@ -549,7 +550,7 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
     s = scenario_module.load(scenario_path, uncalibrated)
     layered = read_layered(Path(scenario_path), scenario_module.resolve)
     base = {k: scenario_module.get(layered, k, scenario_path, s.graph) for k in spec.fit}
-    parameters = Parameters(spec.fit, s.spec.uncertain, base)
+    parameters = Parameters(spec.fit, s.spec.uncertain, base, type(s.spec))
     parts = blocks(spec.fit, spec.targets, s)
     fitted_targets = {n for _, target_names in parts for n in target_names}
     unfitted = [k for k in spec.targets if k not in fitted_targets]
@@ -585,7 +586,8 @@ def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, tar
     for seed in seeds:
         i = posterior.index(seed)
         with posterior.cells_named(i, scenario_path):
-            out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i)}, targets, [seed])
+            out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i, scenario_module.schema())}, targets,
+                         [seed])
     return out
 
 

@@ -522,7 +522,7 @@ def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
 # ---- parameters as scenario overrides -------------------------------------------------------------
 def to_overrides(spec, parameters: dict) -> dict:
     """Scenario overrides from parameter values (``sim.uncertain.as_overrides``), scaling the scenario's values."""
-    return as_overrides(parameters, lambda key: spec_value(spec, key))
+    return as_overrides(parameters, lambda key: spec_value(spec, key), type(spec))
 
 
 # ---- one run ----------------------------------------------------------------------------------------

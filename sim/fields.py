@@ -35,8 +35,15 @@ def _printable(text: str) -> str:
 
 
 Label = Annotated[str, Field(strict=True), AfterValidator(_printable)]
-Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
-Fraction = Annotated[float, Field(strict=True, ge=MIN_FTE, le=1.0, allow_inf_nan=False)]  # an FTE fraction
+class AtMostOne:
+    """Marks a type of probabilities, shares and fractions: a value that a ``scale:`` factor takes past
+    1 is capped at 1 (``sim.uncertain.scaled``), where any other value scales freely and its own
+    bounds judge it."""
+
+
+AT_MOST_ONE = AtMostOne()
+Probability = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False), AT_MOST_ONE]
+Fraction = Annotated[float, Field(strict=True, ge=MIN_FTE, le=1.0, allow_inf_nan=False), AT_MOST_ONE]  # an FTE fraction
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 Name = Annotated[str, Field(strict=True, pattern=NAME_PATTERN)]  # a group, pathway, source, policy or exit reason
 Year = Annotated[int, Field(strict=True, ge=calendar.FIRST_YEAR, le=calendar.LAST_YEAR)]
@@ -85,7 +92,7 @@ def _band_rates(value):
     return probability(value, expected)
 
 
-BandRates = Annotated[object, PlainValidator(_band_rates)]
+BandRates = Annotated[object, PlainValidator(_band_rates), AT_MOST_ONE]
 
 
 def _share_by_sex(value):
@@ -99,7 +106,7 @@ def _share_by_sex(value):
     return probability(value, expected)
 
 
-ShareBySex = Annotated[object, PlainValidator(_share_by_sex)]
+ShareBySex = Annotated[object, PlainValidator(_share_by_sex), AT_MOST_ONE]
 
 
 def by_sex(share) -> tuple[float, float]:
@@ -138,7 +145,7 @@ def _yearly_probability(value):
     return probability(value, expected)
 
 
-YearlyProbability = Annotated[object, PlainValidator(_yearly_probability)]
+YearlyProbability = Annotated[object, PlainValidator(_yearly_probability), AT_MOST_ONE]
 
 
 class AgeBand(Strict):

@@ -51,9 +51,9 @@ class Posterior:
     def parameters(self, i: int) -> dict[str, float]:
         return {name: float(v) for name, v in zip(self.names, self.values[i])}
 
-    def overrides(self, i: int) -> dict:
-        """Parameter set ``i`` as dotted scenario overrides."""
-        return as_overrides(self.parameters(i), self.shipped.__getitem__)
+    def overrides(self, i: int, schema) -> dict:
+        """Parameter set ``i`` as dotted scenario overrides of a scenario of ``schema`` (``sim.scenario.schema``)."""
+        return as_overrides(self.parameters(i), self.shipped.__getitem__, schema)
 
     def cell(self, key: str, i: int, problem) -> tuple[str, str]:
         """Where a ``problem`` with the dotted ``key`` that parameter set ``i`` sets comes from: the
@@ -72,7 +72,7 @@ class Posterior:
         try:
             yield
         except InputError as exc:
-            keys, problems = self.overrides(i), []
+            keys, problems = [name.removeprefix(SCALE) for name in self.names], []
             for p in exc.problems:
                 key = covering_key(p.field, keys)
                 if p.file == str(file) and key is not None:

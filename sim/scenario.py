@@ -425,7 +425,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     calibrated, calibration_path, fitted, posterior = layering.calibration_overrides(
         data, layering.owner(layers, "calibration"))
     if posterior is not None and parameter_set is not None:
-        calibrated = posterior.overrides(parameter_set)
+        calibrated = posterior.overrides(parameter_set, schema(processes))
     if calibrated:
         layering.calibration_conflicts(layers, data, calibrated, calibration_path, fitted, overrides)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win

@@ -20,12 +20,15 @@ this one's).
 from __future__ import annotations
 
 import math
+import types
+import typing
 from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError, Problem, _short, whole_number
+from .fields import AtMostOne
 
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
 FORMAT = "range: [low, high] or scale: [low, high] (one of them), with low < high"
@@ -93,20 +96,64 @@ class Uncertain(BaseModel):
         return stats.truncnorm((low - m) / sd, (high - m) / sd, loc=m, scale=sd)
 
 
-def scaled(value, factor: float):
-    """A number or rate table times a factor; a probability (<= 1) stays a probability."""
+def scaled(value, factor: float, at_most_one: bool):
+    """A number or rate table times a factor; a probability or share (``at_most_one``) stays one."""
     if isinstance(value, dict):
-        return {k: scaled(v, factor) for k, v in value.items()}
+        return {k: scaled(v, factor, at_most_one) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [scaled(v, factor) for v in value]
+        return [scaled(v, factor, at_most_one) for v in value]
     product = float(value) * factor
-    return round(min(product, 1.0) if value <= 1.0 else product, 6)
+    return round(min(product, 1.0) if at_most_one else product, 6)
 
 
-def as_overrides(parameters: dict, value_of) -> dict:
+def at_most_one(schema: type[BaseModel], dotted: str) -> bool:
+    """Whether the scenario ``schema`` types the value at a dotted key as a probability, share or
+    fraction (marked ``AtMostOne``, ``sim.fields``), whose scaled value is capped at 1."""
+    annotation = schema
+    for key in dotted.split("."):
+        annotation = _unwrapped(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(key)
+            if field is None:
+                return False
+            annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        elif typing.get_origin(annotation) in (dict, list, tuple):
+            annotation = typing.get_args(annotation)[-1]
+        else:
+            return False
+    return _marked(annotation)
+
+
+def _unwrapped(annotation):
+    """The type under ``Annotated`` and ``| None``."""
+    while True:
+        if typing.get_origin(annotation) is Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            others = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(others) != 1:
+                return annotation
+            annotation = others[0]
+        else:
+            return annotation
+
+
+def _marked(annotation) -> bool:
+    """Marked ``AtMostOne``: the type, or every number of a list, tuple or table of them."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_marked(a) for a in args if a is not type(None))
+    if origin in (list, tuple):
+        return all(_marked(a) for a in args if a is not Ellipsis)
+    if origin is dict:
+        return _marked(args[1])
+    return origin is Annotated and (any(isinstance(m, AtMostOne) for m in args[1:]) or _marked(args[0]))
+
+
+def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
     """Scenario overrides from parameter values, by the one rule every study applies: a key's value
     replaces the scenario's; ``scale:<key>``'s multiplies ``value_of(key)``, the value it scales (a
-    number, or every number of a list or table)."""
+    number, or every number of a list or table), capped at 1 where ``schema`` types it a probability."""
     out = {}
     for name, value in parameters.items():
         value = value.item() if isinstance(value, np.generic) else value
@@ -122,7 +169,7 @@ def as_overrides(parameters: dict, value_of) -> dict:
                                      _short(scales))
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise InputError.one("parameters", name, "a finite number: the factor to multiply by", value)
-            out[key] = scaled(scales, float(value))
+            out[key] = scaled(scales, float(value), at_most_one(schema, key))
         else:
             out[name] = value
     return out

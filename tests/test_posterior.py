@@ -21,7 +21,7 @@ def test_draws_follow_the_weights_and_depend_on_the_seed_alone():
     assert draws == [p.index(seed) for seed in range(4000)]  # the same seed, the same set
     assert 0 not in draws  # a set of weight 0 is never drawn
     assert np.mean(np.array(draws) == 2) == pytest.approx(0.75, abs=0.03)
-    assert p.overrides(1) == {KEY: 0.2}
+    assert p.overrides(1, scenario.schema()) == {KEY: 0.2}
 
 
 def test_the_central_set_is_a_set_of_the_posterior_near_its_medians_and_scales_multiply_the_shipped_value():
@@ -32,8 +32,8 @@ def test_the_central_set_is_a_set_of_the_posterior_near_its_medians_and_scales_m
     assert p.central().tolist() == [2.0, 20.0]
     # parameters of independent blocks: each block's own nearest set, the medians here
     assert p.central([[0], [1]]).tolist() == [3.0, 20.0]
-    assert p.overrides(0) == {KEY: [0.1, 0.2], "groups.staff.joiners.per_year": 10.0}
-    assert p.overrides(1)[KEY] == [0.2, 0.4]
+    assert p.overrides(0, scenario.schema()) == {KEY: [0.1, 0.2], "groups.staff.joiners.per_year": 10.0}
+    assert p.overrides(1, scenario.schema())[KEY] == [0.2, 0.4]
 
 
 def calibrated_tiny(directory):

@@ -111,10 +111,11 @@ def test_every_study_turns_parameter_values_into_overrides_by_one_rule(tmp_path)
     base = {k: spec_value(spec, k) for k in keys}
     names = [uncertain[k].parameter(k) for k in keys]
     by_experiment = experiment.to_overrides(spec, dict(zip(names, values)))
-    by_calibration = Parameters(keys, uncertain, base).overrides(values)
+    by_calibration = Parameters(keys, uncertain, base, type(spec)).overrides(values)
     by_posterior = Posterior(file=None, names=names, values=values[None, :], weights=np.ones(1),
-                             shipped={keys[0]: base[keys[0]]}).overrides(0)
-    assert by_experiment == by_calibration == by_posterior == as_overrides(dict(zip(names, values)), base.get)
+                             shipped={keys[0]: base[keys[0]]}).overrides(0, type(spec))
+    assert by_experiment == by_calibration == by_posterior == as_overrides(dict(zip(names, values)), base.get,
+                                                                           type(spec))
     assert by_experiment == {keys[0]: [0.15, 0.3, 0.6], keys[1]: 0.25}
     assert type(by_experiment[keys[1]]) is float  # a plain number, as a scenario file would give
 
@@ -126,5 +127,35 @@ def test_every_study_turns_parameter_values_into_overrides_by_one_rule(tmp_path)
 def test_a_scale_of_no_number_or_by_no_number_is_an_input_error_naming_the_parameter(name, value, expected):
     spec = scenario.compiled().spec
     with pytest.raises(InputError) as error:
-        as_overrides({name: value}, lambda key: spec_value(spec, key))
+        as_overrides({name: value}, lambda key: spec_value(spec, key), type(spec))
     assert has_problem(str(error.value), "parameters", name, expected)
+
+
+@pytest.mark.parametrize("key, at_most_one", [
+    ("groups.staff.leaving.rate", True),  # a rate by age band
+    ("groups.staff.retire_and_return.share", True),
+    ("groups.staff.joiners.fill_per_month", True),
+    ("groups.staff.joiners.per_year", False),  # people a year
+    ("groups.staff.retire_and_return.stay_years", False),  # years
+    ("groups.staff.participation.part_time_fte", True),  # FTE fractions
+    ("transitions.course/student.worker", True),
+    ("intake.course/student.fill_rate", True),
+    ("intake.course/student.places", False),
+    ("groups.staff.nothing_here", False),
+])
+def test_a_scale_caps_at_1_only_the_values_the_schema_types_as_probabilities(key, at_most_one):
+    from sim.uncertain import at_most_one as capped
+    assert capped(scenario.schema(), key) is at_most_one
+
+
+def test_a_scaled_number_that_is_no_probability_is_not_capped(tmp_path):
+    """A ``per_year`` of 1 scaled by 3 is 3 joiners a year, where a probability of 0.5 scaled by 3 is 1."""
+    spec = scenario.load(tiny_scenario.write(tmp_path, {
+        "groups.staff.joiners": {"per_year": 1.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
+                                 "sources": {"elsewhere": 1.0}, "age": [[30, 40, 1.0]]},
+        "groups.staff.retire_and_return.stay_years": [1, 1]})).spec
+    out = as_overrides({"scale:groups.staff.joiners.per_year": 3.0, "scale:groups.staff.joiners.fill_per_month": 3.0,
+                        "scale:groups.staff.retire_and_return.stay_years": 2.5},
+                       lambda key: spec_value(spec, key), type(spec))
+    assert out == {"groups.staff.joiners.per_year": 3.0, "groups.staff.joiners.fill_per_month": 1.0,
+                   "groups.staff.retire_and_return.stay_years": [2.5, 2.5]}
