@@ -4,6 +4,7 @@ parameter file is what a scenario then uses."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,7 @@ TARGETS = {
 SMALL = {"population": 40, "generations": 6, "max_runs": 2000, "seed": 1, "check_replications": 3}
 
 
-def history(directory, targets=TARGETS, fit=tuple(TRUE), settings=SMALL) -> "Path":
+def history(directory, targets=TARGETS, fit=tuple(TRUE), settings=SMALL) -> Path:
     """A calibration file whose targets are the mean of four runs at the true values (seeds the fit
     never uses); each target's sd is at least the spread of those runs (the noise a fit cannot explain)."""
     path = write_tiny(directory)

@@ -423,7 +423,7 @@ def test_a_run_refuses_input_files_changed_since_its_batch_started(tmp_path):
 
 
 def test_a_cached_scenario_is_loaded_again_when_any_of_its_files_changes(tmp_path):
-    path = layered_tiny(tmp_path)
+    layered_tiny(tmp_path)
     scenario_file = str((tmp_path / "tiny.yaml").resolve())
     first = scenario.compiled(scenario_file)
     assert scenario.compiled(scenario_file) is first  # unchanged: the same compiled scenario
