@@ -770,7 +770,7 @@ def _calibrate_command(sub) -> None:
     cal.add_argument("--out-dir", metavar="DIR", help="where to write it (default sim/data/calibration)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument("--evaluate", metavar="PARAMETER_FILE",
-                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v8) against "
+                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v9) against "
                           "the history, with the seed and check replications of its settings, and print the "
                           "report's targets table")
     cal.set_defaults(func=_calibrate)

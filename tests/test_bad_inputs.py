@@ -134,7 +134,7 @@ CASES = {
     "run with a negative seed": Case(["run", "tiny.yaml", "--seed", "-1"], "--seed", "seed",
                                      "a whole number from 0", tiny()),
     "calibrate with a negative seed": Case(["calibrate", "--seed", "-1"], "--seed", "seed", "a whole number from 0"),
-    "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v8", "--seed", "-5"],
+    "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v9", "--seed", "-5"],
                                                       "--seed", "seed", "a whole number from 0"),
     "a seed beyond 63 bits": Case(["run", "tiny.yaml", "--seed", str(2**63)], "--seed", "seed",
                                   "a whole number from 0", tiny()),

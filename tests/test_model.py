@@ -374,3 +374,22 @@ def test_overrides_with_a_scenario_already_loaded_are_refused_not_ignored():
 def test_levers_given_as_a_generator_all_act():
     model = WorkforceModel(rng=1, until=2022, interventions=(lever for lever in [Retention(factor=0.9)]))
     assert len(model.interventions) == 1
+
+
+def test_foundation_doctors_start_core_psychiatry_straight_on_or_after_a_year_or_two_out():
+    """P§1: most F2s do not go straight into specialty training; the shipped pathway sends 40% of those
+    who start core psychiatry straight on, 35% after a year out and 25% after two, a year each."""
+    table = WorkforceModel(until=2033, rng=0).run().events.table()
+    turned_away = set(table.person_id[table.reason == "no_training_place"])
+    core = table[(table.to_stage == "psychiatry/core_psychiatry") & (table.reason == "progressed")
+                 & ~table.person_id.isin(turned_away)]
+    shares = core.from_stage.value_counts(normalize=True)
+    assert len(core) > 100
+    assert shares["psychiatry/foundation"] == pytest.approx(0.40, abs=0.1)
+    assert shares["psychiatry/year_out"] == pytest.approx(0.35, abs=0.1)
+    assert shares["psychiatry/second_year_out"] == pytest.approx(0.25, abs=0.1)
+    out = table[(table.to_stage == "psychiatry/year_out") & (table.reason == "progressed")].set_index("person_id").month
+    back = table[table.from_stage == "psychiatry/year_out"].set_index("person_id").month
+    both = out.index.intersection(back.index)
+    months = [(int(b[:4]) - int(a[:4])) * 12 + int(b[5:]) - int(a[5:]) for a, b in zip(out[both], back[both])]
+    assert len(months) > 50 and set(months) == {12}

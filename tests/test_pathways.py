@@ -33,7 +33,11 @@ def test_shipped_pathway_is_a_graph_whose_timed_stages_sum_to_one(path):
 
 def test_shipped_psychiatry_edges_and_exits():
     graph = pathways.load(pathways.PATHWAY_DIR / "psychiatry.yaml")
-    assert graph.edges["psychiatry/foundation", "psychiatry/core_psychiatry"]["probability"] == 0.06
+    assert graph.edges["psychiatry/foundation", "psychiatry/core_psychiatry"]["probability"] == 0.024
+    # the others start core training after a year or two out (P§1: most F2s do not go straight on)
+    assert graph.edges["psychiatry/foundation", "psychiatry/year_out"]["probability"] == 0.036
+    assert set(graph.successors("psychiatry/year_out")) == {"psychiatry/core_psychiatry", "psychiatry/second_year_out"}
+    assert set(graph.successors("psychiatry/second_year_out")) == {"psychiatry/core_psychiatry"}
     assert graph.has_edge("psychiatry/cct", "exit:no_substantive_post")
     assert set(graph.successors("psychiatry/core_psychiatry")) == {
         "psychiatry/higher_specialty", "psychiatry/sas", "exit:did_not_progress"}
@@ -43,7 +47,7 @@ def test_combined_shipped_pathways_link_across_files():
     graph = pathways.load_all(["psychiatry", "nursing", "hcsw", "psychology"])
     assert graph.has_edge("hcsw/nursing_apprenticeship", "nursing/registered_nurse")
     assert graph.nodes["exit:did_not_progress"] == {"exit": True, "reason": "did_not_progress"}
-    assert len(pathways.stages(graph)) == 19
+    assert len(pathways.stages(graph)) == 21
 
 
 def test_loading_pathways_again_gives_a_graph_of_its_own():
@@ -63,9 +67,9 @@ def test_describe_lists_stages_and_transitions_of_one_pathway():
     lines = text.splitlines()
     stage_lines = [line.split()[0] for line in lines if not line.lstrip().startswith("->")]
     assert stage_lines == ["psychiatry/" + s for s in ("medical_school", "medical_school_graduate_entry", "foundation",
-                                                        "core_psychiatry", "higher_specialty", "cct", "consultant",
-                                                        "sas")]
-    assert any(line.split() == ["->", "psychiatry/core_psychiatry", "0.060"] for line in lines)
+                                                        "year_out", "second_year_out", "core_psychiatry",
+                                                        "higher_specialty", "cct", "consultant", "sas")]
+    assert any(line.split() == ["->", "psychiatry/core_psychiatry", "0.024"] for line in lines)
     assert any(line.split()[0] == "psychiatry/higher_specialty" and line.endswith("40% take 1-2 y more")
                for line in lines)
     assert "nursing/" not in text
@@ -229,7 +233,7 @@ def test_choice_shares_override_transitions_and_rescale_the_others():
     s = scenario.load("wales-mh-2021", {"transitions.occupational_therapy/degree.occupational_therapist": 1.0})
     assert s.graph.edges["occupational_therapy/degree", "exit:specialism_not_mental_health"]["probability"] == 0.0
     # the uncertain list may name choice shares; their shipped value is the pathway file's
-    assert scenario.get({}, "transitions.psychiatry/foundation.core_psychiatry", "x", s.graph) == 0.06
+    assert scenario.get({}, "transitions.psychiatry/foundation.core_psychiatry", "x", s.graph) == 0.024
     assert "transitions.psychiatry/foundation.core_psychiatry" in s.spec.uncertain
 
 

@@ -24,7 +24,7 @@ def test_shipped_scenario_loads():
                         "physician_associates", "social_work", "social_care_workers", "social_care_managers"]
     assert s.pathway_names == ["psychiatry", "nursing", "hcsw", "psychology", "occupational_therapy",
                                "physician_associates", "social_work", "social_care"]
-    assert len(s.stages) == 31 and "psychology/caap" in s.stages and "social_work/amhp" in s.stages
+    assert len(s.stages) == 33 and "psychology/caap" in s.stages and "social_work/amhp" in s.stages
     assert [s.spec.groups[g].sector for g in s.groups[-3:]] == ["social_care"] * 3
     assert (calendar.label(s.start), calendar.label(s.end)) == ("2021-03", "2041-03")
     assert list(s.band_edges) == [12 * a for a in (0, 25, 30, 35, 45, 55, 60, 65)]
@@ -39,7 +39,7 @@ def test_shipped_scenario_loads():
 def test_unmodified_copy_loads(case):
     # the baseline for every bad-input case below: only the edit makes it bad
     s = scenario.load(case())
-    assert s.name == "wales-mh-2021" and len(s.stages) == 31
+    assert s.name == "wales-mh-2021" and len(s.stages) == 33
 
 
 def test_annual_rates_become_monthly_hazards_not_twelfths():
