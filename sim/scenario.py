@@ -52,14 +52,19 @@ class Establishment(Strict):
     growth_per_year: Annotated[float, Field(strict=True, ge=-0.5, le=1.0)] = 0.0
     vacancy_shares: dict[str, Probability] | None = None
 
+    @field_validator("vacancy_shares")
+    @classmethod
+    def _shares(cls, v):
+        if v is not None:
+            if not v:
+                raise ValueError("shares naming at least one post stage, or no vacancy_shares")
+            shares_sum_to_one(list(v.values()), "vacancy shares")
+        return v
+
     @model_validator(mode="after")
     def _one(self):
         if (self.vacancies_fte is None) == (self.vacancy_rate is None):
             raise ValueError("vacancies_fte or vacancy_rate (one of them)")
-        if self.vacancy_shares is not None:
-            if not self.vacancy_shares:
-                raise ValueError("vacancy_shares naming at least one post stage, or left out")
-            shares_sum_to_one(list(self.vacancy_shares.values()), "vacancy shares")
         return self
 
 

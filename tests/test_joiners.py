@@ -67,7 +67,8 @@ def test_published_vacancies_by_stage_are_where_the_joiners_go(tmp_path):
 @pytest.mark.parametrize("shares, field", [
     ({"course/student": 1.0}, "groups.staff.establishment.vacancy_shares.course/student"),  # a training stage
     ({"course/nowhere": 1.0}, "groups.staff.establishment.vacancy_shares.course/nowhere"),
-    ({"course/worker": 0.6}, "groups.staff.establishment"),  # not summing to 1
+    ({"course/worker": 0.6}, "groups.staff.establishment.vacancy_shares"),  # not summing to 1
+    ({}, "groups.staff.establishment.vacancy_shares"),
 ])
 def test_vacancy_shares_name_the_groups_posts_and_sum_to_one(tmp_path, shares, field):
     path = _two_post_scenario(tmp_path, {"course/worker": 1.0}, vacancies=shares)
