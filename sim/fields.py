@@ -35,6 +35,8 @@ def _printable(text: str) -> str:
 
 
 Label = Annotated[str, Field(strict=True), AfterValidator(_printable)]
+
+
 class AtMostOne:
     """Marks a type of probabilities, shares and fractions: a value that a ``scale:`` factor takes past
     1 is capped at 1 (``sim.uncertain.scaled``), where any other value scales freely and its own
