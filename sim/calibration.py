@@ -582,12 +582,11 @@ def _shape(u) -> tuple:
 def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, targets: dict, seeds) -> list[dict]:
     """Runs of the history, each with the parameter set its seed draws from ``posterior``, as a
     projection's replication would."""
-    out = []
+    out, schema = [], scenario_module.schema()
     for seed in seeds:
         i = posterior.index(seed)
         with posterior.cells_named(i, scenario_path):
-            out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i, scenario_module.schema())}, targets,
-                         [seed])
+            out += _runs(scenario_path, {**uncalibrated, **posterior.overrides(i, schema)}, targets, [seed])
     return out
 
 
