@@ -383,6 +383,11 @@ def _check_run_options(args) -> None:
     if not 1 <= args.replications <= MAX_RUNS:
         raise InputError.one("--replications", "replications", f"a whole number from 1 to {MAX_RUNS:,}",
                              args.replications)
+    if args.until is not None:  # within the scenario's years
+        from .model import run_end
+        from .scenario import load
+
+        run_end(load(args.scenario), args.until, "--until")
 
 
 def _pathways(args) -> int:

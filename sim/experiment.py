@@ -664,7 +664,7 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
                                                        "values", parameters)
     seed = check_seed(seed, "outcomes")
     overrides = to_overrides(base.spec, dict(parameters or {}))
-    final = calendar.year_of(run_end(base, until))
+    final = calendar.year_of(run_end(base, until, "outcomes"))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)
     for key in wanted:
         expected = check_outcome(base, key, final)

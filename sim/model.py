@@ -76,16 +76,16 @@ def _entry_tables(s) -> tuple:
             s.part_time_range, s._band_by_month, s.band_ends, s.max_age_months)
 
 
-def run_end(s, until) -> int:
+def run_end(s, until, source: str = "WorkforceModel") -> int:
     """The last month of a run of scenario ``s`` to March (its end's month) of year ``until``. A
-    year outside the scenario, or not a whole number, is refused: never cut short, run on, or
-    rounded in silence."""
+    year outside the scenario, or not a whole number, is refused, naming ``source`` (who gave it:
+    ``--until`` on the command line): never cut short, run on, or rounded in silence."""
     year = is_whole(until)
     end = int(until) * 12 + s.end % 12 if year else s.end
     if until is not None and not year or not s.start <= end <= s.end:
         first = calendar.year_of(s.start) + (calendar.year_of(s.start) * 12 + s.end % 12 < s.start)
-        raise InputError.one("--until", "until", f"a year from {first} to {calendar.year_of(s.end)} (scenario "
-                                                 f"{s.spec.name} runs from {s.spec.start} to {s.spec.end})", until)
+        raise InputError.one(source, "until", f"a year from {first} to {calendar.year_of(s.end)} (scenario "
+                                              f"{s.spec.name} runs from {s.spec.start} to {s.spec.end})", until)
     return end
 
 

@@ -589,4 +589,4 @@ def test_outcomes_refuses_arguments_of_the_wrong_kind_naming_them(arguments, fie
 def test_outcomes_refuses_a_last_year_that_is_not_a_whole_number():
     with pytest.raises(InputError) as error:
         experiment.outcomes(until="abc")
-    assert has_problem(str(error.value), "--until", "until", "a year from 2021 to 2041")
+    assert has_problem(str(error.value), "outcomes", "until", "a year from 2021 to 2041")

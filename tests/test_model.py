@@ -348,7 +348,7 @@ def test_a_seed_that_is_not_a_whole_number_from_0_is_refused_naming_the_argument
 def test_a_last_year_that_is_not_a_whole_number_is_refused_not_rounded(until):
     with pytest.raises(InputError) as error:
         WorkforceModel(rng=1, until=until)
-    assert has_problem(str(error.value), "--until", "until", "a year from 2021 to 2041")
+    assert has_problem(str(error.value), "WorkforceModel", "until", "a year from 2021 to 2041")
 
 
 @pytest.mark.parametrize("interventions", [[1], "retention", Retention(factor=0.9)])
