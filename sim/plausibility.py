@@ -31,6 +31,8 @@ event, and the yearly tidy table) and the ranges:
 - ``minimum_time``: the share of a route's starters (core psychiatry to CCT) who finish it in the
   minimum time, against the published share;
 - ``fte_per_head``: FTE per head of a group at the start and the end against the published figure;
+- ``mean_age_in_post``: the mean age of a group's staff in post at the start and the end, where one
+  is published (social workers: 46, constant over years of joining and leaving);
 - ``history``: when the ranges name a history (a calibration file), the direction and rough
   size of each of its targets in a run of its history scenario.
 """
@@ -187,6 +189,7 @@ class Ranges(_Strict):
     stocks: StockRanges
     time_in_stage: TimeRanges
     fte_per_head: dict[str, FteRange] = {}
+    mean_age_in_post: dict[str, Range] = {}  # by group, where a mean age of the staff in post is published
     history: HistoryRanges | None = None
     file: str = ""  # set on loading
 
@@ -223,6 +226,7 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
     back = ranges.coming_back
     for section, names in (("retirement_age.groups", ranges.retirement_age.groups), ("stocks.groups",
                            ranges.stocks.groups), ("fte_per_head", ranges.fte_per_head),
+                           ("mean_age_in_post", ranges.mean_age_in_post),
                            ("coming_back.all", back.all if back else {}),
                            ("coming_back.aged_55_59", back.aged_55_59 if back else {})):
         problems += [Problem(f, f"{section}.{g}", f"a group of {scenario.name} ({groups})", g)
@@ -625,6 +629,23 @@ def fte_per_head(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def mean_age_in_post(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """The mean age of each group's staff in post (returners included) at the start and at the end,
+    for the groups the ranges give one for: an age profile that drifts with nothing changed says the
+    ages of joiners and leavers disagree with the starting stock's."""
+    s, spells, rows = run.scenario, run.spells, []
+    post = spells[s.stage_post[spells.stage.to_numpy()]]
+    group = s.stage_group[post.stage.to_numpy()]
+    for when, month in (("start", s.start), ("end", run.end)):
+        there = (post.start.to_numpy() <= month) & ((post.end.to_numpy() > month) | post.exit.isna().to_numpy())
+        age = post.age_in.to_numpy() + (month - post.start.to_numpy()) / 12.0
+        for g, allowed in ranges.mean_age_in_post.items():
+            mine = there & (group == s.groups.index(g))
+            rows.append(_row(f"mean age in post at the {when}", g, age[mine].mean() if mine.any() else np.nan,
+                             allowed, "years", mine.sum() / run.runs, ranges.min_count))
+    return _table(rows)
+
+
 def history(ranges: Ranges, seeds) -> pd.DataFrame:
     """Each target of the named history (``sim.calibration``) in runs of its history scenario: the
     mean over ``seeds`` within ``within_sd`` of its sds of the target, and, for a change, in the
@@ -658,7 +679,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
 
 
 CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back, inflows,
-          steady_state, time_in_stage, minimum_time, fte_per_head)
+          steady_state, time_in_stage, minimum_time, fte_per_head, mean_age_in_post)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

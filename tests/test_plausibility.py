@@ -253,6 +253,19 @@ def test_fte_per_head_off_the_published_figure_fails(tmp_path):
     assert set(plausibility.fte_per_head(Run.of(full_time), ranges()).result) == {PASS}
 
 
+def test_the_mean_age_in_post_is_of_the_staff_there_at_the_start_and_at_the_end(tiny):
+    rows = [(1, "2020-03", "outside", "course/worker", "stock"), (2, "2020-03", "outside", "course/worker", "stock"),
+            (1, "2025-03", "course/worker", "outside", "left:x"), (3, "2022-03", "outside", "course/worker", "joined:x"),
+            (4, "2021-09", "outside", "course/student", "intake"), (5, "2030-03", "outside", "course/worker", "joined:x"),
+            (5, "2030-03", "course/worker", "outside", "left:x")]  # a student is not in post; 5 left in the last month
+    births = {1: "1980-03", 2: "1970-03", 3: "1992-03", 4: "2001-09", 5: "1990-03"}
+    judged = ranges(min_count=1, mean_age_in_post={"staff": {"low": 44, "high": 48, "source": "test"}})
+    table = plausibility.mean_age_in_post(events(tiny, rows, births), judged)
+    start, end = row(table, "mean age in post at the start", "staff"), row(table, "mean age in post at the end", "staff")
+    assert (start.figure, start.n, start.result) == (45.0, 2, PASS)  # 40 and 50
+    assert (end.figure, end.n, end.result) == (49.0, 2, FAIL)  # 60 and 38: older than the range
+
+
 # ---- time in stage -------------------------------------------------------------------------------
 def _students(s, months_taken) -> Run:
     rows, births = [], {}
@@ -397,6 +410,7 @@ def route(start: str, end: str, years: float = 2) -> dict:
     ({"entry_age.stages": {"course/nowhere": {"low": 20, "source": "test"}}}, "entry_age.stages.course/nowhere",
      "a stage of tiny"),
     ({"fte_per_head": {"nobody": {"low": 0.9, "source": "test"}}}, "fte_per_head.nobody", "a group of tiny"),
+    ({"mean_age_in_post": {"nobody": {"low": 40, "source": "test"}}}, "mean_age_in_post.nobody", "a group of tiny"),
     ({"mean_entry_age": {"course/nowhere": {"low": 20, "source": "test"}}}, "mean_entry_age.course/nowhere",
      "a stage of tiny"),
     ({"history": {"file": "no-such-history", "within_sd": 3, "source": "test"}}, "history.file",
@@ -424,7 +438,8 @@ def route(start: str, end: str, years: float = 2) -> dict:
     (route("course/worker", "course/student"), "minimum_time.routes.course.end", "a stage people reach from course/worker"),
     (route("course/student", "course/student"), "minimum_time.routes.course.end",
      "a stage people reach from course/student"),
-], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group", "mean age at entry of an unknown stage",
+], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group",
+        "mean age in post of an unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
         "selection for a stage nobody is selected for", "history met within infinitely many sds",
         "retirees coming back of an unknown group", "retirees coming back in a reversed period",
