@@ -182,16 +182,27 @@ class People:
         their new ids."""
         if not self._names.issuperset(values):
             raise KeyError(f"unknown person fields: {sorted(set(values) - self._names)}")
-        if self.count + n > self._filled:
-            self._grow(self.count + n)
-            self._fill(self.count + n)
+        self.reserve(n)
         rows = slice(self.count, self.count + n)  # new people are a block at the end: slices, not fancy indexing
         for name, value in values.items():
             getattr(self, name)[rows] = value
         self.active[rows] = True
         self.state[rows] = self.status[rows]
+        return self.added(n)
+
+    def reserve(self, n: int) -> int:
+        """Room for ``n`` more people: rows from ``count`` on with every field's default (the store
+        grown if need be). Returns how many such rows there are, for a compiled pass that fills them
+        (``sim.processes.joiners``) and then says so (``added``)."""
+        if self.count + n > self._filled:
+            self._grow(self.count + n)
+            self._fill(self.count + n)
+        return self._filled - self.count
+
+    def added(self, n: int) -> np.ndarray:
+        """Count the ``n`` people put in the rows ``reserve`` made ready; their ids."""
         self.count += n
-        return np.arange(rows.start, rows.stop)
+        return np.arange(self.count - n, self.count)
 
     def set_status(self, ids: np.ndarray, status, active=True) -> None:
         """Set people's status and whether they stay active (each a scalar or one per person);

@@ -62,14 +62,14 @@ def newcomers(model, keys: np.ndarray, row: np.ndarray, tables: tuple, streams: 
     bands, low, high, female, welsh = tables
     p, now = model.people, model.now
     ids = p.add(len(keys), status=int(status))  # set by enter_stage
-    _newcomers(keys, row, now, model.streams.salts(streams, now), bands.cumulative, bands.total, bands.last,
-               low, high, female, welsh, int(ids[0]) if len(ids) else 0, p.key, p.sex, p.birth_month, p.welsh)
+    newcomer_draws(keys, row, now, model.streams.salts(streams, now), bands.cumulative, bands.total, bands.last,
+                   low, high, female, welsh, int(ids[0]) if len(ids) else 0, p.key, p.sex, p.birth_month, p.welsh)
     return ids
 
 
 @numba.njit(cache=True)
-def _newcomers(keys, row, now, salts, cumulative, total, last, low, high, female, welsh, first, key, sex, birth_month,
-               speaks):
+def newcomer_draws(keys, row, now, salts, cumulative, total, last, low, high, female, welsh, first, key, sex,
+                   birth_month, speaks):
     """Each newcomer's key, sex, birth month (uniform within an age band drawn from their cohort's)
     and Welsh ability, into the rows from ``first``; ``salts``: the age band's, the age's, the sex's
     and the Welsh ability's."""

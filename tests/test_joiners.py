@@ -8,6 +8,7 @@ import pytest
 import tiny_scenario
 from sim.errors import InputError
 from sim.model import WorkforceModel
+from sim import people
 from sim.people import Status
 
 
@@ -132,3 +133,20 @@ def test_an_establishment_grown_past_any_count_of_people_is_recruited_to_at_the_
     model = WorkforceModel(str(path), rng=0, until=2090, collect="yearly").run()
     assert model.establishment()[0] > 2.0 ** 63
     assert 70 * 12 * 0.8 <= _joined(model)["elsewhere"] <= 70 * 12 * 1.2
+
+
+def test_joiners_given_too_few_rows_are_counted_again_with_more_and_join_as_with_room(monkeypatch):
+    """The people's store makes ready one row at a time, so a month's joiners rarely fit in the rows
+    ready: the month is counted again once there are more, its draws the same, nothing done twice."""
+    def run():
+        model = WorkforceModel(rng=3, until=2023, collect="yearly").run()
+        return model.history[-1], model.events.arrays(), model.people.count
+
+    history, events, count = run()
+    monkeypatch.setattr(people, "_FILL", 1)
+    tight_history, tight_events, tight_count = run()
+    assert tight_count == count and all(np.array_equal(a, b) for a, b in zip(events, tight_events))
+    assert all(np.array_equal(np.asarray(history[k]), np.asarray(tight_history[k])) for k in ("stage_headcount",
+                                                                                                "stage_fte"))
+    assert tight_history["flows"] == history["flows"]
+

@@ -48,3 +48,15 @@ def test_kept_columns_are_the_stores_own_after_it_grows_and_new_rows_get_the_def
     new = p.add(3)  # no value given: every field's default, however the spare rows were made
     for f in FIELDS:
         assert (getattr(p, f.name)[new] == f.default).all(), f.name
+
+
+def test_reserved_rows_hold_the_defaults_until_added():
+    p = People(capacity=16)
+    p.add(10, fte=np.float32(0.5))
+    ready = p.reserve(5000)  # grows: room for at least as many, every field at its default
+    assert ready >= 5000 and len(p) == 10 and len(p.fte) >= 5010
+    for f in FIELDS:
+        assert (getattr(p, f.name)[10: 10 + ready] == f.default).all(), f.name
+    assert p.reserve(0) == ready  # nothing more to make ready
+    assert p.added(3).tolist() == [10, 11, 12] and len(p) == 13 and p.reserve(0) == ready - 3
+

@@ -15,15 +15,12 @@ def poisson_by_inversion(u, expected):
     """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u (summing the
     probabilities up to the same k for every group: enough for the largest expectation)."""
     counts = np.empty(expected.shape[0], dtype=np.int64)  # empty and filled here: np.zeros costs compiling
-    top = 0.0
     for g in range(expected.shape[0]):
         counts[g] = 0
-        lam = expected[g]
-        if lam > 0:
-            top = max(top, lam + 12.0 * np.sqrt(lam) + 20.0)
-    if top == 0.0:
+    size = poisson_cap(expected)
+    if size == 0:
         return counts
-    log_factorial = np.empty(np.int64(top) + 1)
+    log_factorial = np.empty(size)
     log_factorial[0] = 0.0
     for k in range(1, log_factorial.shape[0]):
         log_factorial[k] = log_factorial[k - 1] + np.log(np.float64(k))
@@ -38,6 +35,18 @@ def poisson_by_inversion(u, expected):
                 break
             counts[g] += 1
     return counts
+
+
+@numba.njit(cache=True, inline="always")
+def poisson_cap(expected):
+    """The most ``poisson_by_inversion`` gives any of these expectations: its probabilities are summed
+    up to 12 standard deviations and 20 above the largest (what lies beyond adds nothing a double keeps)."""
+    top = 0.0
+    for g in range(expected.shape[0]):
+        lam = expected[g]
+        if lam > 0:
+            top = max(top, lam + 12.0 * np.sqrt(lam) + 20.0)
+    return np.int64(top) + 1 if top > 0.0 else 0
 
 
 @numba.njit(cache=True)

@@ -37,8 +37,10 @@ from pydantic import model_validator
 from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
-from ..kernels.counts import poisson_by_inversion
-from ..kernels.streams import uniform, uniforms
+from ..kernels.counts import poisson_by_inversion, poisson_cap
+from ..kernels.streams import uniform
+from ..people import Status
+from ..population import newcomer_draws
 from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, people_in, stable_hash
 from ..unused import not_taken
 from . import Process
@@ -129,40 +131,37 @@ class Joiners(Process):
 
     def step(self) -> None:
         model, t = self.model, self.tables
-        s, now = model.inputs, model.now
-        if t.supplied:
-            rows, keys, vacant = _filling_vacancies(model, t)
-            filling = len(rows)
-        else:  # nobody is available to join: no need to count the vacancies
-            rows, keys, filling = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), 0
+        s, p, now = model.inputs, model.people, model.now
         campaigns = _campaigns(model, t) if s.campaigns else []
-        if filling == 0 and not campaigns:
+        if not t.supplied and not campaigns:  # nobody is available to join: no need to count the vacancies
             return
+        recruits = _campaign_recruits(model, campaigns)
+        salts = model.streams.salts(("joiners", "joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh",
+                                     "joiner_stage", "joiner_source"), now)
+        stocks, funded, cohorts = model.stocks.settle().fte, model.funded_establishment(), cohort_bases(
+            "joiner", t.groups, now)
+        bands, low, high, female, welsh = t.newcomers
+        needed = 0
+        while True:  # a month's joiners are counted before anything changes: with too few rows, again with more
+            ready = p.reserve(needed)
+            n, stage, code = _month(
+                t.supplied, now, salts, stocks, funded, s.stage_group, s.stage_post, s.stage_own_establishment,
+                model.campaign_posts, s.joiner_fill_per_month, t.available, t.group_keys, model.recruitment,
+                model.unused.supply, model.unused.recruits, t.base_post_fte, model.base_stage_fte, cohorts, t.shares,
+                t.stages.cumulative, t.stages.total, t.stages.last, t.stages.labels, t.sources.cumulative,
+                t.sources.total, t.sources.last, t.sources.labels, bands.cumulative, bands.total, bands.last, low, high,
+                female, welsh, *recruits, p.count, ready, p.key, p.sex, p.birth_month, p.welsh, p.status, p.active,
+                p.state)
+            if n >= 0:
+                break
+            needed = -n
+        if n == 0:
+            return
+        ids = p.added(n)
+        model.enter_stage(ids, stage, code)
         if campaigns:
-            sizes = np.array([n for *_, n in campaigns], dtype=np.int64)
-            rows = np.concatenate([rows, np.repeat([g for g, *_ in campaigns], sizes)]).astype(np.int64)
-            keys = np.concatenate([keys, cohort_keys([("campaign", s.groups[g], src, now) for g, src, _ in campaigns],
-                                                     sizes)])
-        ids = population.newcomers(model, keys, rows, t.newcomers,
-                                   ("joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh"))
-        salts = model.streams.salts(("joiner_stage", "joiner_source"), now)
-        if filling:
-            stage, codes = _stages_and_sources(keys[:filling], rows[:filling], salts, t.shares, t.stages.labels,
-                                               t.stages.last, vacant, t.sources.cumulative, t.sources.total,
-                                               t.sources.last, t.sources.labels)
-        else:
-            stage = codes = np.zeros(0, dtype=np.int64)
-        if campaigns:  # their posts are funded for them: the shares alone pick the stage
-            mine = rows[filling:]
-            u = uniforms(keys[filling:], salts[:1])[0]
-            stage = np.concatenate([stage, t.stages.labels[mine, t.stages.pick(u, mine)]])
-            sources = [model.events.reason_code(f"joined:{src}") for _, src, _ in campaigns]
-            codes = np.concatenate([codes, np.repeat(sources, [n for *_, n in campaigns])])
-        model.enter_stage(ids, stage, codes)
-        if campaigns:
-            recruits = ids[filling:]
-            model.campaign_posts += np.bincount(model.people.stage[recruits], weights=model.people.fte[recruits],
-                                                minlength=len(s.stages))
+            mine = ids[n - len(recruits[0]):]
+            model.campaign_posts += np.bincount(p.stage[mine], weights=p.fte[mine], minlength=len(s.stages))
 
 
 class _Tables(NamedTuple):
@@ -180,26 +179,21 @@ class _Tables(NamedTuple):
     groups: tuple  # the groups' names, for their joiners' keys (sim.rng.cohort_bases)
 
 
-def _filling_vacancies(model, t: _Tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The month's joiners filling vacancies: each one's group and key, group by group (the reported
-    recruits, and the unused extra supply, counted on the way), and the vacant FTE by stage, for the
-    stages they join."""
-    s, now = model.inputs, model.now
-    salt = model.streams.salts(("joiners",), now)[0]
-    return _joiners_month(model.stocks.settle().fte, model.funded_establishment(), s.stage_group, s.stage_post,
-                          s.stage_own_establishment, model.campaign_posts, s.joiner_fill_per_month, t.available,
-                          t.group_keys, salt, model.recruitment, model.unused.supply, model.unused.recruits,
-                          t.base_post_fte, model.base_stage_fte, cohort_bases("joiner", t.groups, now))
-
-
 @numba.njit(cache=True)
-def _joiners_month(cells, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month, available, keys,
-                   salt, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts):
-    """``_filling_vacancies`` in one compiled pass, from the stocks by cell (``sim.stocks``) and the
-    funded establishment: the FTE by stage, the establishment and the FTE in post by group, as
-    ``model.establishment`` and ``model.post_fte`` give them, are worked out here (a month's few
-    groups and stages cost less than the numpy calls on them would; the stocks' sums are exact, so
-    they are the same added in any order)."""
+def _month(supplied, now, salts, cells, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month,
+           available, group_keys, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts, shares,
+           stage_cumulative, stage_total, stage_last, stage_labels, sources, source_total, source_last, source_labels,
+           bands, band_total, band_last, low, high, female, welsh, campaign_rows, campaign_keys, campaign_codes, first,
+           room, key, sex, birth_month, speaks, status, active, state):
+    """A month's joiners in one pass: those filling vacancies, group by group, then the campaigns'
+    recruits (``campaign_rows``, ``_keys`` and ``_codes``, one each), made people in the rows from
+    ``first`` (as ``People.add`` makes them), with the stage each joins and the reason code of their
+    source. ``salts``: the month's of joiners, joiner_age_band, joiner_age, joiner_sex, joiner_welsh,
+    joiner_stage and joiner_source. The vacancies are worked out from the stocks by cell
+    (``sim.stocks``) and the funded establishment, as ``model.establishment`` and ``model.post_fte``
+    give them (the stocks' sums are exact, so the same added in any order). Returns how many joined,
+    their stages and codes; or, with fewer than ``room`` rows ready for them, minus how many there
+    are, having changed nothing."""
     n = funded.shape[0]
     stage_fte = np.empty(stage_group.shape[0])
     own, camp, post_fte = np.empty(n), np.empty(n), np.empty(n)  # np.zeros would compile an implementation of its own
@@ -213,43 +207,66 @@ def _joiners_month(cells, funded, stage_group, stage_post, stage_own, campaign_p
             camp[g] += campaign_posts[c]
         if stage_own[c]:
             own[g] += stage_fte[c]
-    establishment = np.empty(n)
+    sought, expected, most = _recruitment(funded, own, camp, post_fte, fill_per_month, available, supplied)
+    cap, bound = poisson_cap(expected), campaign_keys.shape[0]
     for g in range(n):
-        establishment[g] = funded[g] + own[g] + camp[g]
-    counts, sought = _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment)
-    not_taken(sought, available, supply, unused)
-    rows = np.empty(people_in(counts), dtype=np.int64)  # each joiner's group
+        bound += min(most[g], cap)
+    if bound > room:  # known before the groups' draws, which a second try must not draw again
+        return -bound, np.empty(0, dtype=np.int16), np.empty(0, dtype=np.int16)
+    u = np.empty(n)
+    for g in range(n):
+        u[g] = uniform(group_keys[g], salts[0])
+    counts = poisson_by_inversion(u, expected)
+    for g in range(n):
+        counts[g] = min(counts[g], most[g])
+    filling = people_in(counts)
+    total = filling + campaign_keys.shape[0]
+    stage, code = np.empty(total, dtype=np.int16), np.empty(total, dtype=np.int16)
+    if supplied:
+        for g in range(n):
+            recruitment[0, g] += sought[g]
+            recruitment[1, g] += available[g]
+            recruitment[2, g] += expected[g]
+        not_taken(sought, available, supply, unused)
+    rows, keys = np.empty(total, dtype=np.int64), np.empty(total, dtype=np.uint64)
+    cohort = keys_of_cohorts(cohorts, counts)
     j = 0
     for g in range(n):
         rows[j: j + counts[g]] = g
         j += counts[g]
-    return rows, keys_of_cohorts(cohorts, counts), _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group,
-                                                                 campaign_posts, stage_fte)
+    for j in range(total):  # element by element: an array-to-array slice compiles the message of its shape check
+        if j < filling:
+            keys[j] = cohort[j]
+        else:
+            rows[j], keys[j] = campaign_rows[j - filling], campaign_keys[j - filling]
+        i = first + j  # from outside until they enter a stage
+        status[i], active[i], state[i] = _LEFT, True, _LEFT
+    newcomer_draws(keys, rows, now, salts[1:5], bands, band_total, band_last, low, high, female, welsh, first, key,
+                   sex, birth_month, speaks)
+    vacant = _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaign_posts, stage_fte)
+    _stages_and_sources(keys[:filling], rows[:filling], salts[5:7], shares, stage_labels, stage_last, vacant, sources,
+                        source_total, source_last, source_labels, stage, code)
+    for j in range(filling, total):  # their posts are funded for them: the shares alone pick the stage
+        g = rows[j]
+        stage[j] = stage_labels[g, pick(uniform(keys[j], salts[5]), g, stage_cumulative, stage_total, stage_last)]
+        code[j] = campaign_codes[j - filling]
+    return total, stage, code
 
 
 @numba.njit(cache=True, inline="always")
-def _joiners_by_group(establishment, post_fte, fill_per_month, available, keys, salt, recruitment):
-    """Each group's joiners filling vacancies, and its recruits sought: a Poisson draw (a uniform per
-    group) around the smaller of the recruits sought (the vacant FTE at the fill share) and available,
-    never more people than the vacant FTE rounded up. The recruits sought, available and expected are
-    added to ``recruitment`` (reported: a lever that a cap cancels says so, ``sim.analysis``).
-    One compiled pass: a month's few groups cost less than the numpy calls on them would."""
-    n = establishment.shape[0]
-    sought, expected, u = np.empty(n), np.empty(n), np.empty(n)
-    most = np.empty(n, dtype=np.int64)
+def _recruitment(funded, own, camp, post_fte, fill_per_month, available, supplied):
+    """Each group's recruits sought (the vacant FTE at the fill share) and expected (the smaller of
+    those and the recruits available; none if ``supplied`` is false: no pool supplies any), and the
+    most people its vacancies take (the vacant FTE rounded up). A month's few groups cost less than
+    the numpy calls on them would."""
+    n = funded.shape[0]
+    sought, expected, most = np.empty(n), np.empty(n), np.empty(n, dtype=np.int64)
     for g in range(n):
-        vacant = max(establishment[g] - post_fte[g], 0.0)
+        vacant = max(funded[g] + own[g] + camp[g] - post_fte[g], 0.0)
         sought[g] = vacant * fill_per_month[g]
-        expected[g] = min(sought[g], available[g])
-        recruitment[0, g] += sought[g]
-        recruitment[1, g] += available[g]
-        recruitment[2, g] += expected[g]
-        u[g] = uniform(keys[g], salt)
+        expected[g] = min(sought[g], available[g]) if supplied else 0.0
         most[g] = np.int64(np.ceil(min(vacant, _MOST) - 1e-9))
-    counts = poisson_by_inversion(u, expected)
-    for g in range(n):
-        counts[g] = min(counts[g], most[g])
-    return counts, sought
+    return sought, expected, most
 
 
 @numba.njit(cache=True, inline="always")
@@ -263,20 +280,14 @@ def _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaig
     return vacant
 
 
-def _campaigns(model, t: _Tables) -> list[tuple[int, str, int]]:
-    """The month's recruits of funded campaigns, as (group, source, count) with a count above 0."""
-    counts = poisson_by_inversion(model.streams.uniform("campaign", model.now, t.campaign_keys), t.campaign_per_month)
-    return [(g, src, int(n)) for (g, src), n in zip(t.campaigns, counts) if n > 0]
-
-
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _stages_and_sources(keys, rows, salts, shares, labels, last, vacant, sources, source_total, source_last,
-                        source_labels):
+                        source_labels, stage, code):
     """Each joiner's stage and the reason code of their source, drawn with their uniforms of the
-    streams of ``salts`` (the stage's, the source's). The stage: row ``rows[j]``'s shares weighted by
-    vacant FTE (as ``ShareTable.pick`` would from a table of the weighted rows; see the module
-    docstring), or its shares alone when none of its stages has a vacancy; the source: the pools' shares."""
-    stage, code = np.empty(keys.shape[0], dtype=np.int64), np.empty(keys.shape[0], dtype=np.int64)
+    streams of ``salts`` (the stage's, the source's), into ``stage`` and ``code``. The stage: row
+    ``rows[j]``'s shares weighted by vacant FTE (as ``ShareTable.pick`` would from a table of the weighted
+    rows; see the module docstring), or its shares alone when none of its stages has a vacancy; the
+    source: the pools' shares."""
     cumulative = np.empty(shares.shape[1])
     for j in range(keys.shape[0]):
         g = rows[j]
@@ -293,4 +304,24 @@ def _stages_and_sources(keys, rows, salts, shares, labels, last, vacant, sources
                 k += 1
         stage[j] = labels[g, min(k, last[g])]
         code[j] = source_labels[g, pick(uniform(keys[j], salts[1]), g, sources, source_total, source_last)]
-    return stage, code
+
+
+def _campaigns(model, t: _Tables) -> list[tuple[int, str, int]]:
+    """The month's recruits of funded campaigns, as (group, source, count) with a count above 0."""
+    counts = poisson_by_inversion(model.streams.uniform("campaign", model.now, t.campaign_keys), t.campaign_per_month)
+    return [(g, src, int(n)) for (g, src), n in zip(t.campaigns, counts) if n > 0]
+
+
+def _campaign_recruits(model, campaigns: list[tuple[int, str, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The campaigns' recruits of the month, one each: their group, key and the reason code of their source."""
+    if not campaigns:
+        return _NO_RECRUITS
+    s, events = model.inputs, model.events
+    sizes = np.array([n for *_, n in campaigns], dtype=np.int64)
+    keys = cohort_keys([("campaign", s.groups[g], src, model.now) for g, src, _ in campaigns], sizes)
+    return (np.repeat(np.array([g for g, *_ in campaigns], dtype=np.int64), sizes), keys,
+            np.repeat(np.array([events.reason_code(f"joined:{src}") for _, src, _ in campaigns], dtype=np.int16), sizes))
+
+
+_NO_RECRUITS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int16))
+_LEFT = np.int8(Status.LEFT)  # a newcomer's status until they enter a stage
