@@ -228,6 +228,23 @@ def test_a_wave_of_retirements_at_the_start_fails_and_a_steady_stream_passes(tmp
     assert plausibility.retirement_wave(Run.of(old), ranges()).empty  # no range, no row
 
 
+def test_a_group_growing_with_young_recruits_is_not_taken_for_a_wave(tmp_path):
+    """Its retirements per head of the whole group fall as it grows (the first year's 1.8 times the next
+    four's here): per head of the starting stock, they do not."""
+    wave = ranges(**{"retirement_age.wave": {"high": 1.5, "source": "test: no wave"}})
+    growing = run(tiny_scenario.write(tmp_path, {
+        "groups.staff.retirement.rate": [0.0, 0.1, 0.3], "stocks.course/worker.headcount": 2000,
+        "stocks.course/worker.age": [[30, 55, 0.8], [55, 60, 0.15], [60, 65, 0.05]],
+        "groups.staff.establishment.growth_per_year": 0.3,
+        "groups.staff.joiners": {"per_year": 2000, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
+                                 "sources": {"elsewhere": 1.0}, "age": [[22, 30, 1.0]]}}), seed=1)
+    heads = growing.tidy().query("stage == 'all' and measure == 'headcount' and group == 'staff'").value.to_numpy()
+    assert heads[5] > 2 * heads[0]  # more than doubled in five years
+    passed = row(plausibility.retirement_wave(Run.of(growing), wave), "first year's retirements over the next four's",
+                 "staff")
+    assert passed.result == PASS and 0.7 < passed.figure < 1.3
+
+
 def test_a_group_that_starts_with_nobody_is_not_judged_for_a_wave_and_divides_by_no_zero(tmp_path):
     """A group with no stock gave numpy's divide-by-zero warning, on the command line's stderr."""
     wave = ranges(**{"retirement_age.wave": {"high": 1.5, "source": "test: no wave"}})

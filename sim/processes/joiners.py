@@ -319,8 +319,8 @@ def _campaign_recruits(model, campaigns: list[tuple[int, str, int]]) -> tuple[np
     s, events = model.inputs, model.events
     sizes = np.array([n for *_, n in campaigns], dtype=np.int64)
     keys = cohort_keys([("campaign", s.groups[g], src, model.now) for g, src, _ in campaigns], sizes)
-    return (np.repeat(np.array([g for g, *_ in campaigns], dtype=np.int64), sizes), keys,
-            np.repeat(np.array([events.reason_code(f"joined:{src}") for _, src, _ in campaigns], dtype=np.int16), sizes))
+    codes = np.array([events.reason_code(f"joined:{src}") for _, src, _ in campaigns], dtype=np.int16)
+    return np.repeat(np.array([g for g, *_ in campaigns], dtype=np.int64), sizes), keys, np.repeat(codes, sizes)
 
 
 _NO_RECRUITS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int16))
