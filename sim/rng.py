@@ -122,9 +122,22 @@ class Streams:
                 declared(name, self.decisions)
                 self._checked.add(name)
 
-    def _salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
-        """The month's salts of ``names`` (read only): a row of a table of the months around it,
-        worked out in one pass when the names are first drawn (or the month is past the table)."""
+    def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
+        """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
+        return self.uniforms((name,), month, keys)[0]
+
+    def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
+        """``uniform`` for several decisions at once: row i holds decision ``names[i]``'s draws.
+        One pass over a (decisions, people) block instead of one per decision."""
+        return streams.uniforms(keys.astype(np.uint64, copy=False), self.salts(names, month))
+
+    def salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
+        """The month's salts of several decisions (read only), for compiled code that draws
+        (``sim.kernels.streams``): each salted draw equals ``uniforms``'s. They do not depend on who
+        draws, which the passes choose (``tests/recorded_draws.py`` audits who did). A row of a table
+        of the months around it, worked out in one pass when the names are first drawn (or the month
+        is past the table)."""
+        month = int(month)
         first, table = self._tables.get(names, (0, None))
         if table is None or not 0 <= month - first < len(table):
             self._check(names)
@@ -134,21 +147,6 @@ class Streams:
             first = month
             self._tables[names] = (first, table)
         return table[month - first]
-
-    def uniform(self, name: str, month: int, keys: np.ndarray) -> np.ndarray:
-        """One uniform draw in [0, 1) per person key, for decision ``name`` in ``month``."""
-        return self.uniforms((name,), month, keys)[0]
-
-    def uniforms(self, names: tuple[str, ...], month: int, keys: np.ndarray) -> np.ndarray:
-        """``uniform`` for several decisions at once: row i holds decision ``names[i]``'s draws.
-        One pass over a (decisions, people) block instead of one per decision."""
-        return streams.uniforms(keys.astype(np.uint64, copy=False), self._salts(names, int(month)))
-
-    def salts(self, names: tuple[str, ...], month: int) -> np.ndarray:
-        """The month's salts of several decisions, for compiled code that draws (``sim.kernels.streams``):
-        each salted draw equals ``uniforms``'s. They do not depend on who draws, which the passes
-        choose (``tests/recorded_draws.py`` audits who did)."""
-        return self._salts(names, int(month))
 
 
 class ShareTable:
