@@ -30,10 +30,10 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import calendar
-from .errors import InputError, Problem
+from .errors import InputError, Problem, from_pydantic
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex, Year,
                      band_problem, band_table, by_sex)
 
@@ -45,7 +45,19 @@ Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_
 MAX_POSTS_SHARE = 3.0
 
 
-class Lever(BaseModel):
+class _MadeInPython(type(BaseModel)):
+    """Levers made in Python (``TrainingPlaces(...)``): a bad argument is an ``InputError`` naming the
+    lever and the argument, as one that does not fit the scenario is. Only a call of the class comes
+    here: an experiment file's levers are validated with the file, and named by it (``sim.experiment``)."""
+
+    def __call__(cls, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise from_pydantic(f"lever {cls.kind}", exc) from None
+
+
+class Lever(BaseModel, metaclass=_MadeInPython):
     """A policy lever. Subclasses set ``lever`` (its name in experiment files) and implement
     ``problems`` (checks against a scenario) and ``change`` (edits the scenario's arrays)."""
 

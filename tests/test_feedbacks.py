@@ -255,7 +255,7 @@ def test_the_feedbacks_lever_switches_a_feedback_on_from_its_start():
 
 
 def test_lever_and_scenario_errors_name_the_field(tmp_path, case, load_error):
-    with pytest.raises(ValueError, match="supervision, workload or substitution"):
+    with pytest.raises(InputError, match="lever feedbacks: <top level>: expected supervision, workload or"):
         Feedbacks()
     with pytest.raises(InputError, match="placement pools in the scenario's feedbacks.supervision.placements"):
         WorkforceModel(scenario=tiny(tmp_path), rng=1, interventions=[Feedbacks(supervision=True)]).step()
