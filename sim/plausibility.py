@@ -327,9 +327,9 @@ class Run:
 
     @property
     def spells(self) -> pd.DataFrame:
-        """A row per stay in a stage: person, stage, start and end month (the run's end if still there), the reasons
-        it began and ended (None if still there), the ages then, and the person's sex. The events are in the order they
-        happened, so a person's next event ends their stay."""
+        """A row per stay in a stage: person, stage, start and end month (the run's end if still there), the
+        reasons it began and ended (None if still there), the ages then, and the person's sex. The events are in
+        the order they happened, so a person's next event ends their stay."""
         if self._spells is None:
             ev = self.events
             order = np.argsort(ev.person.to_numpy(), kind="stable")
@@ -468,17 +468,16 @@ def retirement_wave(run: Run, ranges: Ranges) -> pd.DataFrame:
         return _table(rows)
     ev, spells = run.events, run.spells
     stock = np.unique(ev.person.to_numpy()[(ev.reason == "stock").to_numpy()])
-    # the stock's stays in post, but as returners (who do not retire again)
+    # the stock's stays in post, not as returners (who do not retire again)
     post = spells[np.isin(spells.person.to_numpy(), stock) & s.stage_post[spells.stage.to_numpy()]
                   & (spells.entry != "returned").to_numpy()]
-    group, start, end, open_ = (s.stage_group[post.stage.to_numpy()], post.start.to_numpy(), post.end.to_numpy(),
-                                post.exit.isna().to_numpy())
+    group = s.stage_group[post.stage.to_numpy()]
     gone = ev[ev.reason.isin(RETIREMENTS).to_numpy() & np.isin(ev.person.to_numpy(), stock)]
     year = (gone.month.to_numpy() - s.start - 1) // 12  # the first year is the 12 months after the start
     heads, count = np.zeros((len(s.groups), 5)), np.zeros((len(s.groups), 5))
     for k in range(5):
         month = s.start + 12 * k
-        heads[:, k] = np.bincount(group[(start <= month) & ((end > month) | open_)], minlength=len(s.groups))
+        heads[:, k] = np.bincount(group[_there(post, month)], minlength=len(s.groups))
         count[:, k] = np.bincount(s.stage_group[gone.src.to_numpy()[year == k]], minlength=len(s.groups))
     covered = run.end >= s.start + 60  # five whole years run
     for code, g in enumerate(s.groups):
@@ -648,6 +647,12 @@ def fte_per_head(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def _there(spells: pd.DataFrame, month: int) -> np.ndarray:
+    """Which of ``spells`` (``Run.spells``) hold their person in their stage in ``month``: begun by
+    then, and ended after it or not at all (those who left in the month are gone)."""
+    return (spells.start.to_numpy() <= month) & ((spells.end.to_numpy() > month) | spells.exit.isna().to_numpy())
+
+
 def mean_age_in_post(run: Run, ranges: Ranges) -> pd.DataFrame:
     """The mean age of each group's staff in post (returners included) at the start and at the end,
     for the groups the ranges give one for: an age profile that drifts with nothing changed says the
@@ -656,7 +661,7 @@ def mean_age_in_post(run: Run, ranges: Ranges) -> pd.DataFrame:
     post = spells[s.stage_post[spells.stage.to_numpy()]]
     group = s.stage_group[post.stage.to_numpy()]
     for when, month in (("start", s.start), ("end", run.end)):
-        there = (post.start.to_numpy() <= month) & ((post.end.to_numpy() > month) | post.exit.isna().to_numpy())
+        there = _there(post, month)
         age = post.age_in.to_numpy() + (month - post.start.to_numpy()) / 12.0
         for g, allowed in ranges.mean_age_in_post.items():
             mine = there & (group == s.groups.index(g))

@@ -604,14 +604,12 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                 elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a non-training stage of group {name}", s))
-        for s in g.establishment.vacancy_shares or {}:
-            node = graph.nodes[s] if s in stages else None
-            if node is None or node["staff_group"] != name or node["training"] or not node["workforce"] \
-                    or node["own_establishment"]:
-                posts = [t for t in stages if graph.nodes[t]["staff_group"] == name and graph.nodes[t]["workforce"]
-                         and not graph.nodes[t]["training"] and not graph.nodes[t]["own_establishment"]]
-                problems.append(Problem(f, f"groups.{name}.establishment.vacancy_shares.{s}", "a post stage of group "
-                                        f"{name} counted against its establishment ({', '.join(posts) or 'none'})", s))
+        if g.establishment.vacancy_shares:
+            posts = [t for t in stages if graph.nodes[t]["staff_group"] == name and graph.nodes[t]["workforce"]
+                     and not graph.nodes[t]["training"] and not graph.nodes[t]["own_establishment"]]
+            problems += [Problem(f, f"groups.{name}.establishment.vacancy_shares.{s}", "a post stage of group "
+                                 f"{name} counted against its establishment ({', '.join(posts) or 'none'})", s)
+                         for s in g.establishment.vacancy_shares if s not in posts]
     def age_check(where: str, ages, group: str):  # nobody starts at or past their group's last working age
         last = spec.groups[group].retirement.max_age if group in spec.groups else None
         if ages and last is not None and max(b.high for b in ages) > last:
