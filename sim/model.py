@@ -211,9 +211,27 @@ class WorkforceModel(mesa.Model):
         self._due = None
 
     def run(self) -> "WorkforceModel":
-        """Step until the end month."""
-        while self.running:
-            self.step()
+        """Step until the end month.
+
+        Each month is the step ``model.step()`` takes, and Mesa's clock and count of steps advance
+        as it advances them; but when nothing else is scheduled, Mesa's scheduling of each step (an
+        event made, queued and run: about a twelfth of a run) is paused for the run and resumed
+        after it, so that ``model.step()`` goes on from where the run ends."""
+        steps = getattr(self, "_default_schedule", None)  # Mesa's recurring event of the steps
+        alone = (steps is not None and steps.is_active and steps.next_scheduled_time == self.time + 1
+                 and getattr(self, "_simulator", None) is None and len(self._event_list) == 1)
+        if not alone:
+            while self.running:
+                self.step()
+            return self
+        steps.pause()
+        try:
+            while self.running:
+                self.time += 1
+                self.steps += 1
+                type(self).step(self)
+        finally:
+            steps.resume()
         return self
 
     # ---- helpers the processes share ------------------------------------------------------

@@ -393,3 +393,33 @@ def test_foundation_doctors_start_core_psychiatry_straight_on_or_after_a_year_or
     both = out.index.intersection(back.index)
     months = [calendar.parse(b) - calendar.parse(a) for a, b in zip(out[both], back[both])]
     assert len(months) > 50 and set(months) == {12}
+
+
+def test_a_run_advances_mesa_as_stepping_does_and_stepping_goes_on_from_its_end():
+    """``run()`` leaves Mesa's scheduling of each step out when nothing else is scheduled: the same
+    months, Mesa's clock and count of steps where stepping leaves them, and ``step()`` goes on after it."""
+    ran = WorkforceModel(rng=4, until=2023, collect="yearly").run()
+    stepped = WorkforceModel(rng=4, until=2023, collect="yearly")
+    while stepped.running:
+        stepped.step()
+    assert (ran.time, ran.steps, ran.now) == (stepped.time, stepped.steps, stepped.now)
+    assert ran.steps == 24
+    assert [r["time"] for r in ran.history] == [r["time"] for r in stepped.history] == [0, 12, 24]
+    for a, b in zip(ran.events.arrays(), stepped.events.arrays()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ran.people.view("fte"), stepped.people.view("fte"))
+    ran.step()
+    assert (ran.time, ran.steps, ran.now) == (25, 25, stepped.now + 1)
+
+
+def test_an_event_scheduled_with_mesa_runs_at_its_time_within_a_run():
+    model = WorkforceModel(rng=4, until=2022, collect="yearly")
+    seen = []
+
+    def note():
+        seen.append((model.time, model.steps))
+
+    model.schedule_event(note, at=5.5)
+    model.run()
+    assert seen == [(5.5, 5)]
+    assert (model.time, model.steps) == (12, 12)
