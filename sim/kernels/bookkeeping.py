@@ -18,8 +18,20 @@ from .clocks import NEVER
 
 
 def as_each(value, dtype) -> np.ndarray:
-    """A value for everyone (a scalar) or one each, as an array of one or of each, of ``dtype``."""
+    """A value for everyone (a scalar) or one each, as an array of one or of each, of ``dtype``. An
+    array of each of ``dtype`` is itself; a whole number's array of one is made once (the passes only
+    read them), as a few are given several times a month."""
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype == dtype:
+        return value
+    if isinstance(value, (int, np.integer)):
+        one = _ONE.get((int(value), dtype))
+        if one is None:
+            one = _ONE[int(value), dtype] = np.array([value], dtype=dtype)
+        return one
     return np.asarray(value, dtype=dtype).reshape(-1)
+
+
+_ONE: dict[tuple[int, type], np.ndarray] = {}  # whole numbers' arrays of one, by value and dtype (``as_each``)
 
 
 def each(value, j):

@@ -138,8 +138,8 @@ class Intake(Process):
                 waiting.append((course, wanted))
                 continue
             waiting = _let_in(model, month, waiting)
-            pool = _in_pool(p.count, now, int(Status.IN_POST), course.source, *course.ages, p.state, p.stage,
-                            p.stage_entry, p.birth_month)
+            pool = _in_pool(np.flatnonzero(p.stage[: p.count] == course.source), now, int(Status.IN_POST),
+                            *course.ages, p.state, p.stage_entry, p.birth_month)
             model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))  # fewer than the places: unfilled
             chosen = first(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), wanted)
             model.enter_stage(pool[chosen], stage, "selected", from_stage=course.source)
@@ -189,22 +189,17 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
 
 
 @numba.njit(cache=True)
-def _in_pool(count, now, in_post, source, low, high, state, stage, stage_entry, birth_month):
-    """The ids, in order, of the first ``count`` people who are in an in-service route's pool: in
-    post in stage ``source``, not arrived this month, aged (months) from ``low`` to below ``high``.
-    Only the people in the stage are read beyond their stage: a pass over one small column, then
-    over the few it finds."""
+def _in_pool(in_stage, now, in_post, low, high, state, stage_entry, birth_month):
+    """Those of ``in_stage`` (the ids, in order, of the people in an in-service route's stage: numpy
+    finds them in one pass over the column faster than a compiled loop) who are in its pool: in post,
+    not arrived this month, aged (months) from ``low`` to below ``high``."""
+    ids = np.empty(in_stage.shape[0], dtype=np.int64)
     n = 0
-    for i in range(count):
-        n += stage[i] == source
-    ids = np.empty(n, dtype=np.int64)
-    n = 0
-    for i in range(count):
-        if stage[i] == source:
-            age = now - birth_month[i]
-            if state[i] == in_post and stage_entry[i] < now and age >= low and age < high:
-                ids[n] = i
-                n += 1
+    for i in in_stage:
+        age = now - birth_month[i]
+        if state[i] == in_post and stage_entry[i] < now and age >= low and age < high:
+            ids[n] = i
+            n += 1
     return ids[:n]
 
 
