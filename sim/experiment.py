@@ -821,12 +821,46 @@ def check_scheduler(address: str | None) -> None:
     port = whole_number(port, 5)
     if protocol not in SCHEDULER_PROTOCOLS or not colon or not host or port is None or not 1 <= port <= 65535:
         raise InputError.one("--scheduler", "scheduler", SCHEDULER_EXPECTED, address)
+    expected = f"a Dask scheduler answering at {address} within {CONNECT_SECONDS} s (or 'local')"
     try:
         socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
     except OSError as exc:
         reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
-        raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {address} within "
-                                                         f"{CONNECT_SECONDS} s (or 'local')", reason) from None
+        raise InputError.one("--scheduler", "scheduler", expected, reason) from None
+    if not _is_scheduler(address if sep else f"tcp://{address}"):
+        raise InputError.one("--scheduler", "scheduler", expected, "something else answering there")
+
+
+def _is_scheduler(address: str) -> bool:
+    """Whether a Dask scheduler answers at ``address`` within ``CONNECT_SECONDS``: asked who it is, in
+    Dask's own protocol, on a thread of its own (a caller may be running an event loop). Whatever else
+    answers (a web server, which waits for a request Dask never sends; bytes read as a message's length)
+    is not one: Dask's client would wait on it, or fail with a traceback."""
+    import asyncio
+    import threading
+
+    from distributed.comm import connect
+
+    async def identity() -> dict:
+        comm = await connect(address, timeout=CONNECT_SECONDS)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    answer: list = []
+
+    def ask() -> None:
+        try:
+            answer.append(asyncio.run(asyncio.wait_for(identity(), CONNECT_SECONDS)))
+        except Exception:  # noqa: BLE001 - anything that is not a scheduler's answer: no scheduler there
+            pass
+
+    thread = threading.Thread(target=ask, daemon=True)  # left behind, should a reply never end
+    thread.start()
+    thread.join(CONNECT_SECONDS + 1)
+    return bool(answer) and isinstance(answer[0], dict) and answer[0].get("type") == "Scheduler"
 
 
 def dask_client(workers: int, scheduler: str):
@@ -844,7 +878,7 @@ def dask_client(workers: int, scheduler: str):
     check_scheduler(scheduler)
     try:
         return Client(scheduler, timeout=f"{CONNECT_SECONDS}s"), None
-    except (OSError, TimeoutError, ValueError):
+    except Exception:  # noqa: BLE001 - a scheduler gone since it answered, or one Dask cannot work with
         raise InputError.one("--scheduler", "scheduler", f"a Dask scheduler answering at {scheduler} "
                                                          f"(or 'local')") from None
 

@@ -204,6 +204,12 @@ CASES = {
                                           "--scheduler", "scheduler", SCHEDULER, with_lever()),
     "a scheduler at an address that never answers": Case(["batch", "e.yaml", "--scheduler", "tcp://192.0.2.1:8786"],
                                                          "--scheduler", "scheduler", SCHEDULER, with_lever()),
+    "a scheduler address where a web server answers": Case(
+        ["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:{web_port}"], "--scheduler", "scheduler", SCHEDULER,
+        with_lever()),
+    "a scheduler address where something sends bytes that are not Dask's": Case(
+        ["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:{junk_port}"], "--scheduler", "scheduler", SCHEDULER,
+        with_lever()),
     "workers with a scheduler's address": Case(["target", "e.yaml", "--scheduler", "tcp://127.0.0.1:{closed_port}",
                                                 "--workers", "2"], "--workers", "workers",
                                                "no --workers with a scheduler's address", with_target()),
@@ -607,6 +613,34 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+def not_schedulers() -> dict[str, int]:
+    """Ports of two local servers that are not Dask schedulers, started once: a web server, which waits
+    for a request Dask never sends, and one that sends bytes Dask would read as a huge message's length."""
+    if not _SERVERS:
+        import http.server
+        import socketserver
+        import threading
+
+        class Web(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet: the test reads the command's own error output
+                pass
+
+        class Junk(socketserver.BaseRequestHandler):
+            def handle(self):
+                self.request.sendall(b"SSH-2.0-not-dask\r\n" + b"\xff" * 64)
+                self.request.recv(1 << 16)
+
+        for name, server in (("web_port", http.server.ThreadingHTTPServer(("127.0.0.1", 0), Web)),
+                             ("junk_port", socketserver.ThreadingTCPServer(("127.0.0.1", 0), Junk))):
+            server.daemon_threads = True
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            _SERVERS[name] = server.server_address[1]
+    return _SERVERS
+
+
+_SERVERS: dict[str, int] = {}
+
+
 def make(directory: Path, files: dict) -> None:
     for name, content in files.items():
         path = directory / name
@@ -632,7 +666,7 @@ def test_bad_input_exits_2_naming_file_field_and_what_was_expected(case, tmp_pat
     monkeypatch.chdir(work)
     monkeypatch.setattr(experiment, "CONNECT_SECONDS", 1)  # an unreachable scheduler is given up on quickly
     before, around = listing(work), set(os.listdir(tmp_path))
-    argv = [arg.format(closed_port=closed_port()) for arg in case.argv]
+    argv = [arg.format(closed_port=closed_port(), **not_schedulers()) for arg in case.argv]
     with budget(30, " ".join(argv)):
         status = main(argv)
     out, err = capsys.readouterr()
