@@ -93,6 +93,14 @@ class StageSpec(BaseModel):
             raise ValueError("transitions for a stage with a duration (or drop duration_years)")
         if self.extra_time is not None and not (self.training and self.duration_years is not None):
             raise ValueError("extra_time only on a training stage with a duration")
+        # what the model applies to training alone, or to posts alone: elsewhere it would be ignored in silence
+        if self.attrition > 0 and not self.training:
+            raise ValueError("attrition only on a training stage (staff in post leave at their group's leaving rates)")
+        if self.ltft is not None and not self.training:
+            raise ValueError("ltft only on a training stage (staff in post choose their hours by their group's "
+                             "participation)")
+        if self.own_establishment and (self.training or not self.workforce):
+            raise ValueError("own_establishment only on a stage of posts (a workforce stage that is not training)")
         if self.transitions:
             total = sum(self.transitions.values())
             if abs(total - 1.0) > 1e-6:

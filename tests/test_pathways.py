@@ -140,6 +140,11 @@ BAD_PATHWAYS = {
                                "stages.core_psychiatry.extra_time.years.0", "greater than 0"),
     "extra time on a post": ("psychiatry", {"stages.consultant.extra_time": {"share": 0.3, "years": [1, 2]}},
                              "stages.consultant", "extra_time only on a training stage with a duration"),
+    "attrition on a post": ("nursing", {f"{NURSE}.attrition": 0.9}, NURSE, "attrition only on a training stage"),
+    "ltft on a post": ("nursing", {f"{NURSE}.ltft": {"share": 0.9, "fraction": [0.2, 0.3]}}, NURSE,
+                       "ltft only on a training stage"),
+    "own establishment on a training stage": ("nursing", {f"{PRE_REG}.own_establishment": True}, PRE_REG,
+                                              "own_establishment only on a stage of posts"),
     # durations
     "zero duration": ("nursing", {f"{PRE_REG}.duration_years": 0}, f"{PRE_REG}.duration_years", "greater than 0"),
     "negative duration": ("nursing", {f"{PRE_REG}.duration_years": -1}, f"{PRE_REG}.duration_years",
