@@ -222,16 +222,27 @@ class TrainingPlaces(Lever):
     def _extra_problems(self, s) -> list:
         if not self.extra:
             return []
+        if self.extra < 0:  # a cut: never more places than a year has (else taken as no places, in silence)
+            year, fewest = min(self._schedule(s).items(), key=lambda item: item[1])
+            if self.extra + fewest < 0:
+                return [("extra", f"at least {-fewest:g}: a cut of no more places than {self.stage} has in any "
+                                  f"year ({fewest:g} in {year})", self.extra)]
+            return []
         return _places_problems("extra", self.extra, s, [self.stage], lambda places: MAX_PER_YEAR - places)
+
+    def _schedule(self, s) -> dict:
+        """The stage's places by academic year with this lever's schedule in, before its ``extra``."""
+        places = dict(s.spec.intake[self.stage].places)
+        if self.places is None:
+            return places
+        first = min(self.places)
+        return {**{y: v for y, v in places.items() if y < first}, **self.places}
 
     def change(self, s) -> None:
         intake = s.spec.intake[self.stage]
-        places = dict(intake.places)
-        if self.places is not None:
-            first = min(self.places)
-            places = {**{y: v for y, v in places.items() if y < first}, **self.places}
+        places = self._schedule(s)
         if self.extra is not None:
-            places = {y: max(v + self.extra, 0.0) for y, v in places.items()}
+            places = {y: v + self.extra for y, v in places.items()}
         intake.places = places
         if self.fill_rate is not None:
             intake.fill_rate = self.fill_rate
