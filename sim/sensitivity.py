@@ -166,6 +166,12 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
                                     float(outside)))
     known = set(columns.values()) | {WEIGHT}
     unknown = [column for column in table.columns if column not in known]
+    if unknown and not columns:  # no table of parameter sets, but a file given by mistake: its lines are not echoed
+        unknown = []
+        problems.append(Problem(source, "columns", f"a table of parameter sets, with columns named after the uncertain "
+                                                   f"parameters of {experiment.file} "
+                                                   f"({', '.join(experiment.parameter_names)})",
+                                "none of them"))
     for column in unknown[:MAX_NAMED]:
         problems.append(Problem(source, str(column), f"a column named after an uncertain parameter of "
                                                      f"{experiment.file} ({', '.join(experiment.parameter_names)}) "

@@ -601,6 +601,9 @@ CASES = {
                                             tiny(pathways=["creds.yaml"]) | {"creds.yaml": f"password: {SECRET}\n"}),
     "a credentials file as an experiment": Case(["batch", "creds.yaml"], "creds.yaml", "api_key", "unknown key",
                                                 {"creds.yaml": f"api_key: {SECRET}\n"}),
+    "a credentials file as parameter sets": Case(
+        ["sensitivity", "e.yaml", "--over-posterior", "creds.csv"], "creds.csv", "columns", "a table of parameter sets",
+        with_lever() | {"e.yaml": UNCERTAIN, "creds.csv": f"AWS_SECRET_ACCESS_KEY={SECRET}\nDB_PASSWORD=hunter2\n"}),
 }
 
 
