@@ -130,6 +130,17 @@ def owner(layers: list, field: str) -> Path:
     return layers[depth.index(max(depth))][0]
 
 
+def removed(layers: list, field: str) -> tuple[Path, str] | None:
+    """The file of ``layers`` (top first) that removed a dotted ``field`` of the merged data, or a
+    section holding it, with ``null``; and the key it removed. None if no layer did."""
+    keys = field.split(".")
+    for path, data in layers:
+        for depth in range(1, len(keys) + 1):
+            if _walk(data, keys[:depth]) == (depth, None):
+                return path, ".".join(keys[:depth])
+    return None
+
+
 def _walk(data, keys: list[str]) -> tuple[int, object]:
     """How many of ``keys`` lead into ``data`` (dict keys, or list indexes and integer keys written
     as text), and the value they lead to."""

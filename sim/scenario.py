@@ -434,6 +434,10 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     if calibrated:
         layering.calibration_conflicts(layers, data, calibrated, calibration_path, fitted, overrides)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
+        gone = layering.removed(layers, dotted)
+        if gone is not None and covering_key(dotted, overrides or {}) is None:
+            raise InputError.one(gone[0], gone[1], f"a value, not null: the calibration {calibration_path.name} "
+                                                   f"sets {dotted} (or calibration: null, to load without it)", None)
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)

@@ -292,6 +292,17 @@ def test_boolean_as_a_share(case, load_error):
 # ---- input files -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("removed, key", [({"groups": {"nursing": {"leaving": None}}}, "groups.nursing.leaving"),
+                                          ({"groups": None}, "groups")])
+def test_a_layer_removing_what_its_calibration_sets_is_named_with_the_key_it_removed(tmp_path, removed, key):
+    """Not the calibration file, whose override then finds nothing to set."""
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(yaml.safe_dump({"extends": "wales-mh-2021", "name": "layer", **removed}))
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    assert has_problem(str(info.value), "layer.yaml", key, "a value, not null: the calibration"), str(info.value)
+
+
 def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_pathways(tmp_path):
     import hashlib
     import shutil
