@@ -588,6 +588,9 @@ CASES = {
     "a scenario as a population file": Case(
         ["run", "tiny.yaml"], "course.yaml", "<top level>", "a population file, not another kind",
         tiny(demand={"kind": "population", "population": "course.yaml", "service_use": "all"})),
+    "a leaving reason that is not a name": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.reasons.Other Sector!", "a plain lower-case name",
+        tiny(groups__staff__leaving__reasons={"Other Sector!": 1.0})),
     # ---- files that must not be quoted back ----
     "a credentials file as a scenario": Case(["run", "creds.yaml"], "creds.yaml", "password", "unknown key",
                                              {"creds.yaml": f"user: admin\npassword: {SECRET}\n"}),

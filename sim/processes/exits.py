@@ -49,7 +49,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from ..fields import BandRates, Probability, Strict, shares_sum_to_one
+from ..fields import BandRates, Name, Probability, Strict, shares_sum_to_one
 from ..kernels import clocks, exits as kernels
 from ..people import GONE, NEVER, Status, states
 from ..rng import ShareTable
@@ -63,7 +63,7 @@ class LeavingSpec(Strict):
     """A group's ``leaving``: the annual leaving rate by age band (and sex), and the reasons' shares."""
 
     rate: BandRates
-    reasons: dict[str, Probability]
+    reasons: dict[Name, Probability]  # named as an exit: reason is, for the event log and tables
 
     @field_validator("reasons")
     @classmethod
