@@ -48,7 +48,7 @@ class WriteError(InputError):
 
 def check_folder(path, option: str = "--out") -> Path:
     """``path`` as a folder results can be written to (it may not exist yet); else an ``InputError``."""
-    return _check(Path(path), option, "folder")
+    return _outside_runs(_check(Path(path), option, "folder"), option, "folder")
 
 
 def check_file(path, option: str = "--out", suffixes: tuple[str, ...] = ()) -> Path:
@@ -70,7 +70,7 @@ def check_file(path, option: str = "--out", suffixes: tuple[str, ...] = ()) -> P
     if suffixes and path.suffix.lower() not in suffixes:
         raise InputError.one(option, _field(option), f"a file name ending in {' or '.join(suffixes)} (the format "
                                                      "written)", str(path))
-    return path
+    return _outside_runs(path, option, "file")
 
 
 # what the commands reading results write into a results folder (report, compare): a rerun rewrites them
@@ -140,6 +140,17 @@ def _check(path: Path, option: str, kind: str) -> Path:
         raise InputError.one(option, field, f"a {kind} that can be written", f"{path}: {_reason(exc)}") from None
     if not writable:
         raise InputError.one(option, field, f"a {kind} that can be written ({folder} is read-only)", str(path))
+    return path
+
+
+def _outside_runs(path: Path, option: str, kind: str) -> Path:
+    """Refuse a path in the ``runs/`` of a results folder (a manifest's): anything there but a run
+    makes the results unreadable."""
+    for folder in Path(os.path.realpath(path)).parents:
+        if folder.name == "runs" and (folder.parent / "manifest.json").is_file():
+            raise InputError.one(option, _field(option), f"a {kind} outside the runs of the results in "
+                                                         f"{folder.parent} (anything there but a run makes the "
+                                                         f"results unreadable)", str(path))
     return path
 
 

@@ -992,6 +992,21 @@ def test_an_output_file_named_for_another_format_is_refused(batch_results, tmp_p
     assert not (tmp_path / name).exists() and "wrote" not in out
 
 
+@pytest.mark.parametrize("argv", [["compare", "{results}", "--out", "{results}/runs/keep/p000-r0000.csv"],
+                                  ["report", "{results}", "--out", "{results}/runs/report.html"],
+                                  ["run", "tiny.yaml", "--until", "2021", "--out", "{results}/runs/mine"]])
+def test_an_output_in_the_runs_of_a_results_folder_is_refused(batch_results, tmp_path, capsys, monkeypatch, argv):
+    """Anything there but a run makes the results unreadable."""
+    copy = copy_of(batch_results, tmp_path)
+    make(tmp_path, tiny())
+    monkeypatch.chdir(tmp_path)
+    before = listing(copy)
+    assert main([arg.format(results=copy) for arg in argv]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "--out", "out", f"outside the runs of the results in {copy}"), err
+    assert listing(copy) == before and "wrote" not in out
+
+
 @pytest.mark.parametrize("command, name", [("compare", "manifest.json"), ("compare", "runs/keep/p000-r0000.parquet"),
                                            ("report", "manifest.json"), ("report", "experiment.yaml")])
 def test_an_output_file_over_a_file_of_the_results_is_refused(batch_results, tmp_path, capsys, command, name):
