@@ -734,7 +734,7 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(kernels.announcement(), context.Value("i", 0)))
+                               initargs=(kernels.announcement(), context.Value("i", 0), os.getpid()))
 
 
 def _processes(fn, jobs, workers):
@@ -776,16 +776,47 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         results._writer.close()
 
 
-def _start_worker(announcement=None, started=None) -> None:
+def _end_with(command: int) -> None:
+    """End this worker when the command that started its pool ends, however it ends: one killed
+    outright (SIGKILL) cannot stop its workers, which would run on, each taking a core, for as long
+    as their runs last. A thread waits for the command's end (its process file descriptor, where
+    the system has them; else a look once a second) and ends the worker then."""
+    import select
+    import threading
+    import time
+
+    def gone() -> bool:
+        try:
+            os.kill(command, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive (another user's process: its number taken again)
+            pass
+        return False
+
+    def wait() -> None:
+        try:
+            select.select([os.pidfd_open(command)], [], [])  # readable once it has ended
+        except (AttributeError, OSError):
+            while not gone():
+                time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=wait, name="workforce-command", daemon=True).start()
+
+
+def _start_worker(announcement=None, started=None, command=None) -> None:
     """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), says
     it compiles as the process that started it does (``sim.kernels.announce_first_compile``), and
     leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
     it; otherwise each would print its own traceback. Every other worker (as ``started`` counts
     them) first compiles the passes from the last a run calls (``sim.kernels.alongside``): on a
     cold cache the workers' first runs share the compiling instead of each doing it all, and on a
-    warm one it loads what its first run would."""
+    warm one it loads what its first run would. It ends when the ``command``'s process does."""
     import signal
 
+    if command is not None:
+        _end_with(command)
     kernels.compile_quickly()
     if announcement is not None:
         kernels.on_first_compile(lambda: kernels.say_once(*announcement))

@@ -558,6 +558,52 @@ def test_batch_benchmark_prints_its_figures(capsys):
     assert "runs/minute" in out and "scaling efficiency" in out and "projected: 1000 replications" in out
 
 
+WORKERS_OF_A_KILLED_COMMAND = """
+import os, time
+from sim import experiment
+
+def busy(_):
+    time.sleep(300)
+
+if __name__ == "__main__":
+    pool = experiment.process_pool(2)
+    futures = [pool.submit(busy, i) for i in range(2)]
+    while len(pool._processes or {}) < 2:
+        time.sleep(0.1)
+    time.sleep(1)
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(300)
+"""
+
+
+def test_workers_end_when_their_command_is_killed_outright(tmp_path):
+    """SIGKILL leaves the command no chance to stop its workers: they end themselves (not reaped: a
+    zombie, until the forkserver that forked them goes)."""
+    script = tmp_path / "killed.py"
+    script.write_text(WORKERS_OF_A_KILLED_COMMAND)
+    command = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    workers = [int(pid) for pid in command.stdout.readline().split()]
+    assert len(workers) == 2
+    command.kill()
+    deadline, running = time.monotonic() + 20, workers
+    while running and time.monotonic() < deadline:
+        time.sleep(0.2)
+        running = [pid for pid in workers if _running(pid)]
+    command.wait()
+    for pid in running:
+        os.kill(pid, signal.SIGKILL)
+    assert not running
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return "\nState:\tZ" not in status
+
+
 def test_every_other_batch_worker_first_compiles_from_the_last_pass(monkeypatch):
     import multiprocessing
     import signal
