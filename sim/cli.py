@@ -359,9 +359,12 @@ def _plausibility(args) -> int:
                                                  f"{scenario.spec.name} runs from {scenario.spec.start} to "
                                                  f"{scenario.spec.end})", args.until)
     ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
-    # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail
-    results = [run(scenario, seed=args.seed + i, until=args.until, parameters="fixed") for i in range(args.replications)]
-    table = plausibility.check(results, ranges)
+    plausibility.check_replications(scenario, run_end(scenario, args.until), args.replications)
+    # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail; each run
+    # let go once its events are pooled
+    results = (run(scenario, seed=args.seed + i, until=args.until, parameters="fixed")
+               for i in range(args.replications))
+    table = plausibility.check(plausibility.Run.of(results), ranges)
     seeds = f"seed {args.seed}" + (f"-{args.seed + args.replications - 1}" if args.replications > 1 else "")
     title = f"{scenario.name}, {seeds}, against {Path(ranges.file).name}"
     print(f"Is it plausible? {title}\n\n{plausibility.text(table)}\n\n{plausibility.summary(table)}")

@@ -3,7 +3,8 @@
 ``check(results)`` reads one run (or several replications, pooled as one population) and
 returns a table with a row per check and subject (a staff group, a stage or a history
 target): the figure, its range, the range's source and PASS, FAIL or SKIP (a figure resting
-on fewer than the ranges file's ``min_count`` people is not judged). The checks are derived
+on fewer than the ranges file's ``min_count`` people is not judged, nor one needing months the run
+does not cover, its source then saying which). The checks are derived
 from the scenario's structure -- its groups, stages, pathway durations and in-service routes --
 so they apply to any scenario; the ranges live in a data file (``sim/data/plausibility/``)
 that cites a source, or says "assumption" and why, for each.
@@ -48,7 +49,7 @@ import pandas as pd
 import scipy.stats
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar
+from . import calendar, footprint
 from .errors import InputError, Problem, from_pydantic, read_yaml
 from .fields import MAX_STOCK, Fraction, Month, Probability
 from .layering import ranges_file
@@ -59,6 +60,12 @@ NOT_ENTRIES = ("stock", "returned")  # events that put someone in a stage withou
 RETIREMENTS = ("retired", "retired_mho")  # the model's retirement reasons (a returner's final leaving is not one)
 COMPLETED = "progressed"  # a stage's end; a pathway exit at the end of a stage is "exit:<reason>"
 SELECTED = "selected"
+
+
+# the pooled events, their stays (``Run.spells``) and the largest check's working copies, a person of
+# ``sim.footprint.people``'s estimate of a run: measured at 160-220 bytes (the Welsh scenarios, a year
+# to their whole period; traced, and resident), a margin added
+BYTES_PER_POOLED_PERSON = 250
 
 
 # ---- the ranges file ---------------------------------------------------------------------------------
@@ -231,6 +238,7 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
                            ("coming_back.aged_55_59", back.aged_55_59 if back else {})):
         problems += [Problem(f, f"{section}.{g}", f"a group of {scenario.name} ({groups})", g)
                      for g in names if g not in scenario.groups]
+    problems += _never_covered(ranges, scenario, path, f)
     if ranges.history is not None:
         from .layering import calibration_file
 
@@ -252,6 +260,29 @@ def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
         raise InputError(problems)
     ranges.file = f
     return ranges
+
+
+def _never_covered(ranges: Ranges, scenario, path: Path, f: str) -> list[Problem]:
+    """A retirement period wholly outside the scenario's period, or a route longer than it: given for this
+    scenario, its checks could never be judged, whatever ``--until``. The scenario's own file is spared:
+    it is shared with the scenarios that extend it (the 2015-2021 history is judged by the projection's),
+    whose periods it was written for, and such a check is then shown as not judged, saying why."""
+    if scenario.spec.plausibility is not None and ranges_file(scenario.spec.plausibility,
+                                                              Path(scenario.file).parent).resolve() == path.resolve():
+        return []
+    problems, spec, months = [], scenario.spec, scenario.end - scenario.start
+    back, timed = ranges.coming_back, ranges.minimum_time
+    if back is not None:
+        first, last = (calendar.parse(m) for m in back.period)
+        if last < scenario.start or first > scenario.end:
+            problems.append(Problem(f, "coming_back.period", f"a period overlapping scenario {spec.name}'s "
+                                                             f"({spec.start} to {spec.end}): only its runs' retirees "
+                                                             "are judged", f"{back.period[0]} to {back.period[1]}"))
+    problems += [Problem(f, f"minimum_time.routes.{name}.years", f"at most scenario {spec.name}'s {months / 12:g} "
+                                                                 f"years ({spec.start} to {spec.end}), for a starter "
+                                                                 "to finish within them", route.years)
+                 for name, route in (timed.routes.items() if timed else ()) if round(12 * route.years) > months]
+    return problems
 
 
 def _reached(scenario, start: str, end: str) -> bool:
@@ -277,6 +308,30 @@ def scenario_ranges(scenario, ranges=None, option: str | None = None) -> Ranges:
     return load_ranges(name, scenario, option if ranges is not None else None)
 
 
+def check_replications(scenario, end: int, replications: int) -> None:
+    """Refuse, before any run, more replications than fit pooled in the memory available.
+
+    The checks judge the replications as one population (a pooled median, a share of the pooled
+    starters), so each run's events are kept until the last has run, compactly (``Run.of``: about
+    26 bytes an event, the model let go), and memory grows with the replications: a number beyond
+    what fits would run for a while, then exhaust the machine. Estimated from ``sim.footprint``'s
+    people of a run at ``BYTES_PER_POOLED_PERSON``, with one run's model in memory besides: a
+    replication of the Welsh scenario's twenty years takes about 20 MB, so a few hundred fit in a
+    laptop's memory. One run alone is the model's to refuse (``sim.footprint.check``)."""
+    free = footprint.available()
+    people = footprint.people(scenario, end)
+    each = people * BYTES_PER_POOLED_PERSON
+    if replications <= 1 or free is None:
+        return
+    room = free - people * footprint.BYTES_PER_PERSON  # the run in progress
+    if replications * each <= room:
+        return
+    raise InputError.one("--replications", "replications",
+                         f"at most {max(room // each, 1):,} replications, as many as fit pooled in this machine's "
+                         f"memory (about {people:,} people a run to {end // 12} x {BYTES_PER_POOLED_PERSON} bytes = "
+                         f"{each / 1e6:,.0f} MB a replication, with {free / 1e9:,.1f} GB available)", replications)
+
+
 # ---- what the checks read ----------------------------------------------------------------------------
 @dataclass
 class Run:
@@ -285,6 +340,7 @@ class Run:
     ``events``: person, month (integer), src and dst (stage codes, -1 outside), reason, age (years), sex.
     Persons of different replications are told apart (``person`` is unique over the pool).
     ``tidy``: the yearly tidy table summed over replications (ratios of sums are pooled figures).
+    ``seed``: the first replication's (the history's runs start from it).
     """
 
     scenario: object
@@ -292,19 +348,27 @@ class Run:
     tidy: pd.DataFrame
     end: int
     runs: int = 1
+    seed: int = 0
     _spells: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, results) -> "Run":
-        """Pool a ``Results`` or a list of them (replications of one scenario)."""
-        results = list(results) if isinstance(results, (list, tuple)) else [results]
-        frames, offset = [], 0
-        for r in results:
+        """Pool a ``Results`` or replications of one scenario (a list, or any iterable of them). Of each
+        only its event log and tidy table are kept, read as the run comes: given a generator, one model is
+        held at a time, not every replication's (people, event arrays, random streams)."""
+        frames, tidy, offset, first = [], None, 0, None
+        for r in [results] if hasattr(results, "model") else results:
+            first = (r.scenario, r.model.end, r.seed) if first is None else first
             frames.append(_events_of(r, offset))
             offset += len(r.model.people)
-        tidy = pd.concat([r.tidy() for r in results])
-        tidy = tidy.groupby(["year", "group", "stage", "measure", "reason", "unit"], as_index=False)["value"].sum()
-        return cls(results[0].scenario, pd.concat(frames, ignore_index=True), tidy, results[0].model.end, len(results))
+            tidy = _summed(r.tidy() if tidy is None else pd.concat([tidy, r.tidy()]))
+        if first is None:
+            raise ValueError("no runs to pool")
+        reasons = pd.api.types.union_categoricals([f.reason.array for f in frames])  # each run names its own
+        events = pd.concat([f.drop(columns="reason") for f in frames], ignore_index=True)
+        events.insert(4, "reason", reasons)
+        scenario, end, seed = first
+        return cls(scenario, events, tidy, end, len(frames), seed)
 
     @classmethod
     def from_tables(cls, scenario, events: pd.DataFrame, people: pd.DataFrame, tidy: pd.DataFrame,
@@ -312,16 +376,16 @@ class Run:
         """A run from its tables (``Results.events()``, ``people()`` and ``tidy()``, or files written by
         ``workforce run``): events name stages and give months as ``YYYY-MM`` labels or integers."""
         month = events.month.to_numpy()
-        if month.dtype == object:
+        if month.dtype == object or pd.api.types.is_string_dtype(month.dtype):
             labels = pd.unique(month)
             month = pd.Series(month).map(dict(zip(labels, (calendar.parse(m) for m in labels)))).to_numpy()
         code = {name: i for i, name in enumerate(scenario.stages)} | {"outside": -1}
         who = people.set_index("id").reindex(events.person_id)
-        frame = pd.DataFrame({
-            "person": events.person_id.to_numpy(np.int64), "month": month.astype(np.int64),
-            "src": events.from_stage.map(code).to_numpy(np.int64), "dst": events.to_stage.map(code).to_numpy(np.int64),
-            "reason": events.reason.to_numpy(object), "age": (month - who.birth_month.to_numpy()) / 12.0,
-            "sex": who.sex.to_numpy(np.int64)})
+        month = month.astype(np.int64)
+        frame = _event_table(events.person_id.to_numpy(np.int64), month,
+                             events.from_stage.map(code).to_numpy(np.int64), events.to_stage.map(code).to_numpy(np.int64),
+                             pd.Categorical(events.reason.to_numpy(object)), (month - who.birth_month.to_numpy()) / 12.0,
+                             who.sex.to_numpy(np.int64))
         end = calendar.parse(end) if isinstance(end, str) else int(end)
         return cls(scenario, frame, tidy, end)
 
@@ -330,31 +394,48 @@ class Run:
         """A row per stay in a stage: person, stage, start and end month (the run's end if still there), the
         reasons it began and ended (None if still there), the ages then, and the person's sex. The events are in
         the order they happened, so a person's next event ends their stay."""
-        if self._spells is None:
+        if self._spells is None:  # built column by column, not from a sorted copy of the pooled events
             ev = self.events
             order = np.argsort(ev.person.to_numpy(), kind="stable")
-            ev = ev.iloc[order]
-            person, month, age, sex = ev.person.to_numpy(), ev.month.to_numpy(), ev.age.to_numpy(), ev.sex.to_numpy()
+            person, month = ev.person.to_numpy()[order], ev.month.to_numpy()[order]
+            reason = ev.reason.array
+            code = reason.codes[order]
             nxt = np.append(person[1:] == person[:-1], False)  # the next event is the same person's
-            later = np.append(month[1:], 0)
-            end = np.where(nxt, later, self.end)
-            stay = ev.dst.to_numpy() >= 0
-            reason = ev.reason.to_numpy(object)
+            stay = ev.dst.to_numpy()[order] >= 0
+            end = np.where(nxt, np.append(month[1:], 0), self.end).astype(month.dtype)[stay]
+            ended = np.where(nxt, np.append(code[1:], -1), -1)[stay]
+            del person, nxt
+            kept, month, code = order[stay], month[stay], code[stay]
+            del order, stay
+            age = ev.age.to_numpy()[kept]
             self._spells = pd.DataFrame({
-                "person": person[stay], "stage": ev.dst.to_numpy()[stay], "start": month[stay], "end": end[stay],
-                "entry": reason[stay], "exit": np.where(nxt, np.append(reason[1:], None), None)[stay],
-                "age_in": age[stay], "age_out": (age + (end - month) / 12.0)[stay], "sex": sex[stay]})
+                "person": ev.person.to_numpy()[kept], "stage": ev.dst.to_numpy()[kept], "start": month, "end": end,
+                "entry": pd.Categorical.from_codes(code, categories=reason.categories),
+                "exit": pd.Categorical.from_codes(ended, categories=reason.categories),
+                "age_in": age, "age_out": age + (end - month) / 12.0, "sex": ev.sex.to_numpy()[kept]})
         return self._spells
+
+
+def _event_table(person, month, src, dst, reason: pd.Categorical, age, sex) -> pd.DataFrame:
+    """The event log's columns in the smallest types that hold them (months, stage codes, a reason of a few
+    dozen, a sex): replications are pooled in memory, at about 26 bytes an event rather than 72."""
+    return pd.DataFrame({"person": person.astype(np.int64), "month": month.astype(np.int32),
+                         "src": src.astype(np.int16), "dst": dst.astype(np.int16), "reason": reason,
+                         "age": age.astype(np.float64), "sex": sex.astype(np.int8)})
 
 
 def _events_of(results, offset: int) -> pd.DataFrame:
     """A run's event log with ages, from its arrays (cheaper than its readable table)."""
     ids, months, src, dst, reason = results.model.events.arrays()
     p = results.model.people
-    names = np.array(results.model.events.reasons or [""], dtype=object)
-    return pd.DataFrame({"person": ids + offset, "month": months.astype(np.int64), "src": src.astype(np.int64),
-                         "dst": dst.astype(np.int64), "reason": names[reason],
-                         "age": (months - p.birth_month[ids]) / 12.0, "sex": p.sex[ids].astype(np.int64)})
+    names = list(results.model.events.reasons or [""])
+    return _event_table(ids + offset, months, src, dst, pd.Categorical.from_codes(reason.astype(np.int64), names),
+                        (months - p.birth_month[ids]) / 12.0, p.sex[ids])
+
+
+def _summed(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Tidy tables' rows summed by year, group, stage, measure, reason and unit: pooled over replications."""
+    return tidy.groupby(["year", "group", "stage", "measure", "reason", "unit"], as_index=False)["value"].sum()
 
 
 # ---- rows --------------------------------------------------------------------------------------------
@@ -372,6 +453,19 @@ def _row(check: str, subject: str, figure, allowed: Range | None, unit: str, n: 
     else:
         result = PASS if (low is None or figure >= low - 1e-9) and (high is None or figure <= high + 1e-9) else FAIL
     return (check, subject, figure, low, high, unit, int(n), source, result, float(within_se))
+
+
+NOT_COVERED = "not judged, needs "  # a skipped row's source, for a check needing months the run lacks
+UNMET = "not judged, declared unmet"  # a skipped history target's
+
+
+def _judged(row: tuple, run: "Run", lacking: str | None) -> tuple:
+    """``row`` (``_row``'s), or, if the run does not cover the months the check needs (``lacking``: what they
+    are), the row shown as not judged for that reason: else it would pass for one with too few people."""
+    if lacking is None:
+        return row
+    why = f"{NOT_COVERED}{lacking}, the run being {calendar.label(run.scenario.start)} to {calendar.label(run.end)}"
+    return (*row[:7], f"{why}; {row[7]}", SKIP, *row[9:])
 
 
 def _table(rows) -> pd.DataFrame:
@@ -485,8 +579,9 @@ def retirement_wave(run: Run, ranges: Ranges) -> pd.DataFrame:
         rate = [c / h if h > 0 else np.nan for c, h in zip(count[code], heads[code])]
         later = np.mean(rate[1:]) if covered else np.nan
         ratio = rate[0] / later if later > 0 else np.nan
-        rows.append(_row("first year's retirements over the next four's", g, ratio, allowed, "ratio",
-                         count[code, 0], ranges.min_count))
+        row = _row("first year's retirements over the next four's", g, ratio, allowed, "ratio", count[code, 0],
+                   ranges.min_count)
+        rows.append(_judged(row, run, None if covered else "five years from the start"))
     return _table(rows)
 
 
@@ -510,9 +605,10 @@ def coming_back(run: Run, ranges: Ranges) -> pd.DataFrame:
             own = table[(table.group == g) & among]
             n = len(own) if covered else 0
             spread = r.within_se * np.sqrt(p.share * (1 - p.share) / max(n, 1))
-            rows.append(_row(f"{who} back within 12 months", g, own.back.mean() if n else np.nan, None, "share", n,
-                             ranges.min_count, max(p.share - spread, 0.0), min(p.share + spread, 1.0), p.source,
-                             r.within_se))
+            row = _row(f"{who} back within 12 months", g, own.back.mean() if n else np.nan, None, "share", n,
+                       ranges.min_count, max(p.share - spread, 0.0), min(p.share + spread, 1.0), p.source, r.within_se)
+            rows.append(_judged(row, run, None if covered else f"{r.period[0]} to {r.period[1]} (coming_back.period) "
+                                                               "and 12 months after"))
     return _table(rows)
 
 
@@ -533,9 +629,11 @@ def minimum_time(run: Run, ranges: Ranges) -> pd.DataFrame:
         finished = (reached.to_numpy() - first.to_numpy()) <= months  # NaN (never reached) compares False
         n = len(first)
         spread = r.within_se * np.sqrt(route.share * (1 - route.share) / max(n, 1))
-        rows.append(_row("starters finishing in the minimum time", name, finished.mean() if n else np.nan, None,
-                         "share", n, ranges.min_count, max(route.share - spread, 0.0),
-                         min(route.share + spread, 1.0), route.source, r.within_se))
+        row = _row("starters finishing in the minimum time", name, finished.mean() if n else np.nan, None, "share", n,
+                   ranges.min_count, max(route.share - spread, 0.0), min(route.share + spread, 1.0), route.source,
+                   r.within_se)
+        too_short = run.end - months < s.start  # no starter has the years to finish
+        rows.append(_judged(row, run, f"the route's {route.years:g} years from the start" if too_short else None))
     return _table(rows)
 
 
@@ -593,7 +691,7 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
                       + np.where(s.stage_extra_share > 0, s.stage_extra_months[:, 1], 0.0))
     done = sp[~sp.entry.isin(NOT_ENTRIES) & sp.exit.notna()
               & (sp.start.to_numpy() <= run.end - slowest[sp.stage.to_numpy()])]
-    done = done[(done.exit == COMPLETED) | done.exit.astype(str).str.startswith("exit:")]
+    done = done[done.exit.isin([COMPLETED, *(r for r in done.exit.cat.categories if r.startswith("exit:"))])]
     months = done.end.to_numpy() - done.start.to_numpy()
     stage = done.stage.to_numpy()
     on_time = 1.0 - s.stage_ltft_share[stage, done.sex.to_numpy()]  # the LTFT share for their sex
@@ -605,12 +703,15 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
         duration = int(s.stage_months[code])
         if duration == 0:  # a final stage
             continue
+        too_short = run.end - slowest[code] < s.start  # no entrant has time to finish at the slowest
+        lacking = f"{slowest[code] / 12:.3g} years to finish at the slowest" if too_short else None
         ft = stats.loc[(code, False)] if (code, False) in stats.index else pd.Series({"median": np.nan, "size": 0})
         lt = stats.loc[(code, True)] if (code, True) in stats.index else pd.Series({"median": np.nan, "size": 0})
-        rows.append(_row("median years in stage, full time", stage, ft["median"] / 12.0, tr.route, "years",
-                         ft["size"], ranges.min_count, low=duration / 12.0 * tr.route.low,
-                         high=duration / 12.0 * tr.route.high,
-                         source=f"pathway: duration_years {duration / 12.0:g}; tolerance {tr.route.source}"))
+        rows.append(_judged(_row("median years in stage, full time", stage, ft["median"] / 12.0, tr.route, "years",
+                                 ft["size"], ranges.min_count, low=duration / 12.0 * tr.route.low,
+                                 high=duration / 12.0 * tr.route.high,
+                                 source=f"pathway: duration_years {duration / 12.0:g}; tolerance {tr.route.source}"),
+                            run, lacking))
         ltft, extra = bool((s.stage_ltft_share[code] > 0).any()), bool(s.stage_extra_share[code] > 0)
         if not (ltft or extra):
             continue
@@ -622,15 +723,17 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
             (f"extra time {x_low / 12.0:g}-{x_high / 12.0:g} years for {s.stage_extra_share[code]:.0%}", extra))
             if has)
         low = min(([duration / f_high] if ltft else []) + ([duration + x_low] if extra else []))
-        rows.append(_row(f"median years in stage, {what}", stage, lt["median"] / 12.0, tr.route, "years", lt["size"],
-                         ranges.min_count, low=low / 12.0 * tr.route.low,
-                         high=(duration / f_low + x_high) / 12.0 * tr.route.high,
-                         source=f"pathway: duration_years {duration / 12.0:g}, {how}; tolerance {tr.route.source}"))
+        rows.append(_judged(_row(f"median years in stage, {what}", stage, lt["median"] / 12.0, tr.route, "years",
+                                 lt["size"], ranges.min_count, low=low / 12.0 * tr.route.low,
+                                 high=(duration / f_low + x_high) / 12.0 * tr.route.high,
+                                 source=f"pathway: duration_years {duration / 12.0:g}, {how}; tolerance "
+                                        f"{tr.route.source}"), run, lacking))
         share, total = expected.get(code, np.nan), ft["size"] + lt["size"]
-        rows.append(_row(f"{what} share of completers", stage, lt["size"] / total if total else np.nan,
-                         tr.ltft_share, "share", total, ranges.min_count, low=share * tr.ltft_share.low,
-                         high=share * tr.ltft_share.high,
-                         source=f"pathway: {what} share, {share:.3g} for these completers; {tr.ltft_share.source}"))
+        rows.append(_judged(_row(f"{what} share of completers", stage, lt["size"] / total if total else np.nan,
+                                 tr.ltft_share, "share", total, ranges.min_count, low=share * tr.ltft_share.low,
+                                 high=share * tr.ltft_share.high, source=f"pathway: {what} share, {share:.3g} for "
+                                                                         f"these completers; {tr.ltft_share.source}"),
+                            run, lacking))
     return _table(rows)
 
 
@@ -697,7 +800,7 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
                    source=f"{target.source}; within {h.within_sd:g} sd ({target.sd:g})"
                           f"{' and its direction' if direction else ''}: {h.source}")
         if name in h.unmet:  # declared unmet, with why: shown, not judged
-            row = (*row[:7], f"not judged, declared unmet: {h.unmet[name]}", SKIP, *row[9:])
+            row = (*row[:7], f"{UNMET}: {h.unmet[name]}", SKIP, *row[9:])
         rows.append(row)
     return _table(rows)
 
@@ -717,8 +820,7 @@ def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:
     ranges = scenario_ranges(run.scenario, ranges)
     tables = [c(run, ranges) for c in CHECKS]
     if with_history and ranges.history is not None:
-        seeds = [r.seed for r in results] if isinstance(results, (list, tuple)) else [getattr(results, "seed", 0)]
-        tables.append(history(ranges, range(seeds[0], seeds[0] + max(len(seeds), ranges.history.replications))))
+        tables.append(history(ranges, range(run.seed, run.seed + max(run.runs, ranges.history.replications))))
     return pd.concat(tables, ignore_index=True)
 
 
@@ -768,9 +870,16 @@ def text(table: pd.DataFrame, source_width: int | None = 70) -> str:
 
 
 def summary(table: pd.DataFrame) -> str:
+    """Counts of each result, the skipped by why: too few people, months the run does not cover, or a
+    history target declared unmet."""
     counts = table.result.value_counts()
-    return (f"{counts.get(FAIL, 0)} failed, {counts.get(PASS, 0)} passed, {counts.get(SKIP, 0)} skipped (too few "
-            f"people, or a history target declared unmet)")
+    skipped = table.source[table.result == SKIP].astype(str)
+    short, unmet = skipped.str.startswith(NOT_COVERED).sum(), skipped.str.startswith(UNMET).sum()
+    why = ", ".join(f"{k} {what}" for k, what in ((len(skipped) - short - unmet, "too few people"),
+                                                  (short, "a period or span the run does not cover"),
+                                                  (unmet, "a history target declared unmet")) if k)
+    return (f"{counts.get(FAIL, 0)} failed, {counts.get(PASS, 0)} passed, {counts.get(SKIP, 0)} skipped"
+            + (f" ({why})" if why else ""))
 
 
 def by_chance(table: pd.DataFrame) -> str:

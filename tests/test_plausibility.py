@@ -4,6 +4,8 @@ and the command exits 0 (all pass), 1 (a check fails) or 2 (bad input)."""
 from __future__ import annotations
 
 import copy
+import gc
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,8 @@ from pydantic import BaseModel
 
 import tiny_scenario
 from conftest import has_problem
-from sim import calendar, layering, plausibility, scenario
+from sim import calendar, footprint, layering, plausibility, scenario
+from sim import results as results_module
 from sim.cli import main
 from sim.errors import InputError
 from sim.plausibility import FAIL, PASS, SKIP, Ranges, Run
@@ -187,6 +190,50 @@ def test_the_share_of_a_period_s_retirees_back_within_a_year_is_judged_against_t
                            "of 2 such checks, a run of a right model fails at least one about one time in 41")
     assert higher.within_se.tolist() == [2.5, 2.5]
     assert plausibility.by_chance(plausibility.entry_ages(run, ranges())) == ""  # ranges given outright: none
+
+
+def test_a_check_needing_months_the_run_does_not_cover_is_skipped_saying_so_not_for_too_few_people(tiny):
+    rows = [(i, "2020-03", "outside", "course/worker", "stock") for i in range(40)]
+    rows += [(i, "2021-01", "course/worker", "outside", "retired") for i in range(30)]
+    short = events(tiny, rows, dict.fromkeys(range(40), "1960-03"), end="2022-03")  # two years of a ten-year scenario
+    covered = {"period": ["2020-06", "2021-03"], "within_se": 2, "source": "test",
+               "all": {"staff": {"share": 0.4, "source": "test"}}}
+    after = ranges(coming_back={**covered, "period": ["2021-07", "2022-06"]},
+                   minimum_time=route("course/student", "course/worker", years=3)["minimum_time"],
+                   **{"retirement_age.wave": {"high": 1.5, "source": "test"}})
+    table = pd.concat([plausibility.coming_back(short, after), plausibility.minimum_time(short, after),
+                       plausibility.retirement_wave(short, after)])
+    assert len(table) == 3 and set(table.result) == {SKIP}
+    assert row(table, "retirees back within 12 months", "staff").source.startswith(
+        "not judged, needs 2021-07 to 2022-06 (coming_back.period) and 12 months after, the run being 2020-03 to "
+        "2022-03")
+    assert row(table, "starters finishing in the minimum time", "course").source.startswith(
+        "not judged, needs the route's 3 years")
+    assert row(table, "first year's retirements over the next four's", "staff").source.startswith(
+        "not judged, needs five years")
+    assert plausibility.summary(table) == "0 failed, 0 passed, 3 skipped (3 a period or span the run does not cover)"
+    within = plausibility.coming_back(short, ranges(coming_back=covered))  # covered: judged on its people
+    assert row(within, "retirees back within 12 months", "staff").result == FAIL
+    few = plausibility.coming_back(short, ranges(coming_back=covered, min_count=100))
+    assert plausibility.summary(few) == "0 failed, 0 passed, 1 skipped (1 too few people)"
+
+
+def test_a_ranges_file_period_or_route_outside_the_scenario_s_own_is_refused_but_not_in_the_scenario_s_own_file(
+        tmp_path, tiny):
+    """A file given for a scenario whose period it misses could never be judged; the shipped file, shared by
+    the projection and the history that extends it, judges the history without its period's checks."""
+    data = ranges(coming_back={"period": ["1990-01", "1990-12"], "within_se": 2, "source": "test"},
+                  minimum_time=route("course/student", "course/worker", years=11)["minimum_time"])
+    (tmp_path / "outside.yaml").write_text(yaml.safe_dump(data.model_dump(exclude={"file"}, exclude_none=True)))
+    with pytest.raises(InputError) as info:
+        plausibility.load_ranges(tmp_path / "outside.yaml", tiny)
+    assert has_problem(str(info.value), "outside.yaml", "coming_back.period",
+                       "a period overlapping scenario tiny's (2020-03 to 2030-03)"), str(info.value)
+    assert has_problem(str(info.value), "outside.yaml", "minimum_time.routes.course.years",
+                       "at most scenario tiny's 10 years"), str(info.value)
+    history = scenario.load("wales-mh-2015")
+    assert plausibility.scenario_ranges(history).coming_back.period == ("2021-07", "2022-06")
+    assert plausibility.scenario_ranges(history, "wales-mh", "--ranges").coming_back is not None
 
 
 # ---- inflows -------------------------------------------------------------------------------------
@@ -415,6 +462,37 @@ def test_replications_are_pooled_as_one_population(tmp_path):
         for r in (one, two))
 
 
+def test_replications_are_pooled_as_each_run_ends_keeping_no_model(tmp_path):
+    """Pooled from a generator, each run's model is let go once its events are read: memory grows by the
+    pooled events of a replication, not by its whole model."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 20}})
+    models = []
+
+    def runs():
+        for seed in range(3):
+            results = run(path, seed=seed)
+            models.append(weakref.ref(results.model))
+            yield results
+
+    pooled = Run.of(runs())
+    gc.collect()
+    assert len(models) == 3 and all(model() is None for model in models)
+    assert pooled.runs == 3 and pooled.seed == 0
+    listed = Run.of([run(path, seed=seed) for seed in range(3)])
+    pd.testing.assert_frame_equal(plausibility.check(pooled, ranges()), plausibility.check(listed, ranges()))
+
+
+def test_more_replications_than_fit_pooled_in_memory_are_refused_before_any_run(tmp_path, capsys, monkeypatch):
+    path = tiny_scenario.write(tmp_path)
+    people = footprint.people(scenario.load(path), calendar.parse("2030-03"))
+    # room for the run in progress and ten replications' pooled events
+    monkeypatch.setattr(footprint, "available", lambda: people * (footprint.BYTES_PER_PERSON
+                                                                  + 10 * plausibility.BYTES_PER_POOLED_PERSON))
+    monkeypatch.setattr(results_module, "run", lambda *args, **kwargs: pytest.fail("ran"))
+    assert main(["plausibility", str(path), "--ranges", _write_ranges(tmp_path), "--replications", "11"]) == 2
+    assert has_problem(capsys.readouterr().err, "--replications", "replications", "at most 10 replications")
+
+
 def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path, tiny):
     table = plausibility.entry_ages(events(tiny, [(1, "2021-09", "outside", "course/worker", "joined:x")],
                                            {1: "1996-09"}), ranges())
@@ -585,6 +663,15 @@ def test_a_bad_ranges_file_exits_2_before_any_run(tmp_path, capsys):
     (tmp_path / "ranges.yaml").write_text("name: tiny\nmin_count: many\n")
     assert main(["plausibility", str(path), "--ranges", str(tmp_path / "ranges.yaml")]) == 2
     assert has_problem(capsys.readouterr().err, "ranges.yaml", "min_count", "integer")
+
+
+def test_a_ranges_file_period_outside_the_scenario_exits_2_before_any_run(tmp_path, capsys, monkeypatch):
+    path = tiny_scenario.write(tmp_path)
+    ranges_path = _write_ranges(tmp_path, coming_back={"period": ["1990-01", "1990-12"], "within_se": 2,
+                                                       "source": "test"})
+    monkeypatch.setattr(results_module, "run", lambda *args, **kwargs: pytest.fail("ran"))
+    assert main(["plausibility", str(path), "--ranges", ranges_path]) == 2
+    assert has_problem(capsys.readouterr().err, "ranges.yaml", "coming_back.period", "a period overlapping")
 
 
 # ---- the default scenario ------------------------------------------------------------------------
