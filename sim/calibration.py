@@ -276,7 +276,7 @@ class Parameters:
         self.names = [uncertain[k].parameter(k) for k in keys]  # as in the posterior table: key or scale:key
         self.bounds = [tuple(uncertain[k].bounds) for k in keys]
         self.base = {k: base[k] for k in keys}
-        self.schema = schema  # the scenario's (sim.scenario.schema): which values a scale caps at 1
+        self.schema = schema  # the scenario's (sim.scenario.schema): which values no scale may take past 1
 
     def overrides(self, x) -> dict:
         return as_overrides(dict(zip(self.names, map(float, x))), self.base.__getitem__, self.schema)

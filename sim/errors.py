@@ -7,6 +7,7 @@ nothing a user writes in a data file should ever produce a traceback.
 from __future__ import annotations
 
 import hashlib
+import math
 import numbers
 import os
 import pickle
@@ -112,6 +113,12 @@ def _number(value) -> str:
 
 
 _REPR = reprlib.Repr(maxlevel=3, maxdict=6, maxlist=6, maxtuple=6, maxset=6, maxstring=80, maxother=80)
+
+
+def rounded_down(x: float) -> str:
+    """``x`` to four significant digits, rounded down: a limit a user may give as printed."""
+    scale = 10.0 ** (3 - math.floor(math.log10(x))) if x > 0 else 1.0
+    return f"{math.floor(x * scale) / scale:,.10g}"
 
 
 def probability(value, expected: str) -> float:

@@ -38,9 +38,9 @@ Label = Annotated[str, Field(strict=True), AfterValidator(_printable)]
 
 
 class AtMostOne:
-    """Marks a type of probabilities, shares and fractions: a value that a ``scale:`` factor takes past
-    1 is capped at 1 (``sim.uncertain.scaled``), where any other value scales freely and its own
-    bounds judge it."""
+    """Marks a type of probabilities, shares and fractions: a ``scale:`` factor that would take such a
+    value past 1 is refused (``sim.uncertain.beyond_one``), where any other value scales freely and
+    its own bounds judge it."""
 
 
 AT_MOST_ONE = AtMostOne()

@@ -33,7 +33,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import calendar
-from .errors import InputError, Problem, from_pydantic
+from .errors import InputError, Problem, from_pydantic, rounded_down
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex, Year,
                      band_problem, band_table, by_sex)
 
@@ -162,14 +162,8 @@ def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what
     highest = float(annual.max(initial=0.0))
     if factor is None or highest <= 0.0 or factor * highest <= 1.0 + 1e-12:
         return []
-    return [(field, f"a factor of at most {_rounded_down(1.0 / highest)}, which keeps every {what} it scales "
+    return [(field, f"a factor of at most {rounded_down(1.0 / highest)}, which keeps every {what} it scales "
                     f"within 1 a year (the highest is {highest:.3g})", factor)]
-
-
-def _rounded_down(x: float) -> str:
-    """``x`` to four significant digits, rounded down: a limit a user may give as printed."""
-    scale = 10.0 ** (3 - int(np.floor(np.log10(x)))) if x > 0 else 1.0
-    return f"{np.floor(x * scale) / scale:,.10g}"
 
 
 def _places_problems(field: str, value: float, s, stages, largest) -> list:
@@ -182,7 +176,7 @@ def _places_problems(field: str, value: float, s, stages, largest) -> list:
             continue
         year, places = max(intake.places.items(), key=lambda item: item[1])
         if places > 0 and value > largest(places):
-            problems.append((field, f"at most {_rounded_down(largest(places))}, keeping {stage}'s places "
+            problems.append((field, f"at most {rounded_down(largest(places))}, keeping {stage}'s places "
                                     f"({places:g} in {year}) within {MAX_PER_YEAR:,} a year", value))
     return problems
 

@@ -15,13 +15,14 @@ when asked for fixed parameters (intervals of the model's randomness alone).
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem, covering_key, is_file, is_plain_name, refuse_special
+from .errors import InputError, Problem, covering_key, is_file, is_plain_name, refuse_special, rounded_down
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -172,5 +173,55 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> 
     if missing:
         raise InputError([Problem(str(parameter_file), f"fitted.{key}.shipped", "the shipped value the factor "
                                                                                 "multiplies") for key in missing])
-    return Posterior(file=path, names=names, values=table[names].to_numpy(dtype=float),
-                     weights=weights / weights.sum(), shipped=shipped)
+    values = table[names].to_numpy(dtype=float)
+    problems = cell_problems(path, parameter_file, fitted, names, values)
+    if problems:
+        raise InputError(problems)
+    return Posterior(file=path, names=names, values=values, weights=weights / weights.sum(), shipped=shipped)
+
+
+def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], values: np.ndarray) -> list[Problem]:
+    """Every parameter set of the table ``path`` within what its column may hold (a factor above 0,
+    one keeping a probability within 1, a probability from 0 to 1) and the bounds the parameter file
+    says the fit searched (``fitted.<key>.bounds``): checked on every row once, when read, so that
+    a bad row is found whichever rows a run draws. A column's first bad row is named (from 1, below
+    the header), with how many rows are bad."""
+    from .scenario import schema
+    from .uncertain import at_most_one, numbers, numeric
+
+    problems = []
+    for j, (key, name) in enumerate(zip(fitted, names)):
+        column, f, checks = values[:, j], fitted[key], []
+        bounds = f.get("bounds")
+        if bounds is not None:
+            if not (isinstance(bounds, list) and len(bounds) == 2 and all(_finite(b) for b in bounds)
+                    and bounds[0] < bounds[1]):
+                problems.append(Problem(str(parameter_file), f"fitted.{key}.bounds", "[low, high], the bounds the "
+                                                                                     "fit searched: finite numbers, "
+                                                                                     "low below high", bounds))
+                continue
+            checks.append(((column < bounds[0]) | (column > bounds[1]),
+                           f"a value within the bounds the fit searched, [{bounds[0]:g}, {bounds[1]:g}] "
+                           f"(fitted.{key}.bounds in {parameter_file.name})"))
+        probability = at_most_one(schema(), key)
+        if name.startswith(SCALE) and probability and numeric(f["shipped"]):
+            highest = max(numbers(f["shipped"]))
+            limit = f", at most {rounded_down(1.0 / highest)}" if highest > 0 else ""
+            checks.append(((column <= 0) | (column * highest > 1.0 + 1e-12),
+                           f"a factor that leaves {key} a probability in [0, 1]: above 0{limit} (the highest shipped "
+                           f"value, fitted.{key}.shipped in {parameter_file.name}, is {highest:g})"))
+        elif name.startswith(SCALE):
+            checks.append((column <= 0, "a factor greater than 0"))
+        elif probability:
+            checks.append(((column < 0) | (column > 1), "a probability in [0, 1]"))
+        for bad, expected in checks:
+            if bad.any():
+                i, n = int(np.argmax(bad)), int(bad.sum())
+                more = f" ({n:,} of its {len(column):,} rows are not)" if n > 1 else ""
+                problems.append(Problem(str(path), f"{name}, row {i + 1}", expected + more, float(column[i])))
+                break
+    return problems
+
+
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

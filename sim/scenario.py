@@ -433,6 +433,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         calibrated = posterior.overrides(parameter_set, schema(processes))
     if calibrated:
         layering.calibration_conflicts(layers, data, calibrated, calibration_path, fitted, overrides)
+    uncalibrated = _uncalibrated_values(data, calibrated)
     for dotted, value in calibrated.items():  # then the caller's overrides again: they win
         gone = layering.removed(layers, dotted)
         if gone is not None and covering_key(dotted, overrides or {}) is None:
@@ -442,7 +443,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
-        spec, graph, stages = _validate(path, data, processes, overrides)
+        spec, graph, stages = _validate(path, data, processes, overrides, uncalibrated)
         need_index, population = demand_module.need_index(spec, path, list(spec.groups))
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides, posterior,
@@ -458,11 +459,12 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                     need_index=need_index, processes=processes)
 
 
-def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER,
-              overrides: dict | None = None) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: dict | None = None,
+              uncalibrated: dict | None = None) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
     """The merged data validated, its pathways loaded and every reference between them checked. An
     ``uncertain:`` entry describes the scenario's own value: one a caller's override replaces (a yearly
-    fill rate for a single one, a rate by age band for one number) is not checked against it."""
+    fill rate for a single one, a rate by age band for one number) is not checked against it, and a
+    scale's factor is judged on the value its calibration replaced (``uncalibrated``, by key)."""
     try:
         spec = schema(processes).model_validate(data)
     except ValidationError as exc:
@@ -494,10 +496,26 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER,
                 raise KeyError(dotted) from None
 
     own = {k: u for k, u in spec.uncertain.items() if covering_key(k, overrides or {}) is None}
-    problems = uncertain_problems(own, spec, path, value_of=value_of)
+    before = uncalibrated or {}
+    problems = uncertain_problems(own, spec, path, value_of=value_of,
+                                  scaled_value_of=lambda key: before[key] if key in before else value_of(key))
     if problems:  # each names a number (or, to scale, a table) of the scenario
         raise InputError(problems)
     return spec, graph, stages
+
+
+def _uncalibrated_values(data: dict, calibrated: dict) -> dict:
+    """The scenario's own values of its uncertain keys that its calibration replaces: what a fit's
+    factor multiplied (``fitted.<key>.shipped``), and so what the ``uncertain:`` scale describes."""
+    keys = data.get("uncertain")
+    out = {}
+    for key in keys if isinstance(keys, dict) and calibrated else ():
+        if isinstance(key, str) and covering_key(key, calibrated) is not None:
+            try:
+                out[key] = copy.deepcopy(get(data, key, None))
+            except InputError:  # set in a pathway file, not the scenario: judged on the value it has
+                continue
+    return out
 
 
 def input_files(scenario) -> dict[str, str]:

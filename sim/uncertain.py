@@ -27,7 +27,7 @@ from typing import Annotated
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import InputError, Problem, _short, whole_number
+from .errors import InputError, Problem, _short, rounded_down, whole_number
 from .fields import AtMostOne
 
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
@@ -96,19 +96,29 @@ class Uncertain(BaseModel):
         return stats.truncnorm((low - m) / sd, (high - m) / sd, loc=m, scale=sd)
 
 
-def scaled(value, factor: float, at_most_one: bool):
-    """A number or rate table times a factor; a probability or share (``at_most_one``) stays one."""
+def scaled(value, factor: float):
+    """A number or rate table times a factor (a probability's factor is checked first: ``beyond_one``)."""
     if isinstance(value, dict):
-        return {k: scaled(v, factor, at_most_one) for k, v in value.items()}
+        return {k: scaled(v, factor) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [scaled(v, factor, at_most_one) for v in value]
-    product = float(value) * factor
-    return round(min(product, 1.0) if at_most_one else product, 6)
+        return [scaled(v, factor) for v in value]
+    return round(float(value) * factor, 6)
+
+
+def beyond_one(value, factor: float) -> str | None:
+    """The largest factor allowed, if ``factor`` takes a number of the probability, share or
+    fraction ``value`` (or list or table of them) past 1; None if it does not. Capped at 1, a slip
+    (5 for 0.5) would go unseen: a rate table at 1 from its highest bands on, or every nurse leaving."""
+    highest = max(numbers(value), default=0.0)
+    if highest <= 0.0 or factor * highest <= 1.0 + 1e-12:
+        return None
+    return (f"at most {rounded_down(1.0 / highest)}, which keeps every number it scales within 1 (the highest "
+            f"is {highest:g})")
 
 
 def at_most_one(schema: type[BaseModel], dotted: str) -> bool:
     """Whether the scenario ``schema`` types the value at a dotted key as a probability, share or
-    fraction (marked ``AtMostOne``, ``sim.fields``), whose scaled value is capped at 1."""
+    fraction (marked ``AtMostOne``, ``sim.fields``), which no scale may take past 1."""
     annotation = schema
     for key in dotted.split("."):
         annotation = _unwrapped(annotation)
@@ -153,7 +163,8 @@ def _marked(annotation) -> bool:
 def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
     """Scenario overrides from parameter values, by the one rule every study applies: a key's value
     replaces the scenario's; ``scale:<key>``'s multiplies ``value_of(key)``, the value it scales (a
-    number, or every number of a list or table), capped at 1 where ``schema`` types it a probability."""
+    number, or every number of a list or table). A factor taking a value ``schema`` types a probability
+    past 1 is refused: its study's ranges are checked (``problems``), so this is a last guard."""
     out = {}
     for name, value in parameters.items():
         value = value.item() if isinstance(value, np.generic) else value
@@ -169,16 +180,22 @@ def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
                                      _short(scales))
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise InputError.one("parameters", name, "a finite number: the factor to multiply by", value)
-            out[key] = scaled(scales, float(value), at_most_one(schema, key))
+            limit = beyond_one(scales, float(value)) if at_most_one(schema, key) else None
+            if limit is not None:
+                raise InputError.one("parameters", name, f"a factor {limit}", value)
+            out[key] = scaled(scales, float(value))
         else:
             out[name] = value
     return out
 
 
-def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None) -> list[Problem]:
+def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None,
+             scaled_value_of=None) -> list[Problem]:
     """Each key names a value of the validated scenario ``spec``: a single number for a range, a
-    number or a list or table of numbers for a scale. ``value_of(key)`` (default ``spec_value``)
-    finds a key's value, raising ``KeyError`` if there is none."""
+    number or a list or table of numbers for a scale, whose upper end takes no probability, share
+    or fraction past 1. ``value_of(key)`` (default ``spec_value``) finds a key's value, raising
+    ``KeyError`` if there is none; ``scaled_value_of(key)`` (default ``value_of``) the value a
+    factor multiplies, where that is another (a calibrated value's, the one it was fitted from)."""
     out = []
     for key, u in uncertain.items():
         try:
@@ -193,6 +210,12 @@ def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertai
         elif u.scale is not None and not numeric(value):
             out.append(Problem(str(file), f"{where}.{key}", "a key of a number, or of a list or table of numbers",
                                _short(value)))
+        elif u.scale is not None and at_most_one(type(spec), key):
+            scales = scaled_value_of(key) if scaled_value_of is not None else value
+            limit = beyond_one(scales, u.scale[1]) if numeric(scales) else None
+            if limit is not None:
+                out.append(Problem(str(file), f"{where}.{key}", f"scale: [low, high] with high {limit}: {key} is "
+                                                                f"a probability, share or fraction", list(u.scale)))
     return out
 
 
@@ -213,6 +236,15 @@ def spec_value(spec, dotted: str):
     if node is None:
         raise KeyError(dotted)
     return node.model_dump() if isinstance(node, BaseModel) else node
+
+
+def numbers(value) -> list[float]:
+    """Every number of a number, or of a list or table of them."""
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in numbers(v)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in numbers(v)]
+    return [float(value)]
 
 
 def numeric(value) -> bool:

@@ -97,6 +97,55 @@ def test_a_parameter_file_that_cannot_be_what_it_says_is_refused(tmp_path, chang
     assert has_problem(str(info.value), "cal.yaml", field, expected), str(info.value)
 
 
+def test_a_bad_row_of_the_posterior_is_refused_when_the_table_is_read_whichever_rows_a_run_draws(tmp_path):
+    """One row of three holds a leaver rate of 1.5, a probability: the central set (row 1's value) runs,
+    and so would the replications that happen to draw the good rows."""
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    path = calibrated_tiny(tmp_path)
+    (tmp_path / "cal-posterior.csv").write_text(f"weight,{KEY}\n1,0.10\n1,1.5\n1,0.20\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    message = str(info.value)
+    assert has_problem(message, "cal-posterior.csv", f"{KEY}, row 2", "a probability in [0, 1]"), message
+
+
+@pytest.mark.parametrize("rows, fitted, field, expected", [
+    ("1,0.05\n1,0.30\n1,0.35\n", {"kind": "range", "bounds": [0.0, 0.25]}, f"{KEY}, row 2",
+     f"a value within the bounds the fit searched, [0, 0.25] (fitted.{KEY}.bounds in cal.yaml) (2 of its 3 rows"),
+    ("1,1.0\n1,1.2\n1,100\n", {"kind": "scale", "shipped": [0.1, 0.2, 0.4]}, f"scale:{KEY}, row 3",
+     f"a factor that leaves {KEY} a probability in [0, 1]: above 0, at most 2.5 (the highest shipped value"),
+    ("1,1.0\n1,1.2\n1,100\n", {"kind": "scale", "shipped": [0.1, 0.2, 0.4], "bounds": [0.5, 2.0]},
+     f"scale:{KEY}, row 3", "a value within the bounds the fit searched, [0.5, 2]"),
+    ("1,1.0\n1,-1\n1,1.2\n", {"kind": "scale", "shipped": [0.1, 0.2, 0.4]}, f"scale:{KEY}, row 2",
+     "a probability in [0, 1]: above 0"),
+    ("1,1.0\n1,0\n1,1.2\n", {"kind": "scale", "shipped": [1.0, 2.0]}, "scale:groups.staff.joiners.per_year, row 2",
+     "a factor greater than 0"),
+], ids=["outside the fit's bounds", "a factor taking a rate past 1", "a factor outside the fit's bounds",
+        "a factor below 0", "a factor of 0 on joiners"])
+def test_a_row_outside_what_its_column_may_hold_or_the_fits_bounds_is_refused_naming_the_cell(tmp_path, rows, fitted,
+                                                                                               field, expected):
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    column = field.split(", row")[0]
+    (tmp_path / "post.csv").write_text(f"weight,{column}\n{rows}")
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {column.removeprefix("scale:"): fitted})
+    assert has_problem(str(info.value), "post.csv", field, expected), str(info.value)
+
+
+def test_bounds_of_the_fit_that_are_no_bounds_are_refused_naming_the_parameter_file(tmp_path):
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    (tmp_path / "post.csv").write_text(f"weight,{KEY}\n1,0.1\n")
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range", "bounds": [0.3, 0.1]}})
+    assert has_problem(str(info.value), "cal.yaml", f"fitted.{KEY}.bounds", "[low, high]"), str(info.value)
+
+
 def test_weights_near_the_largest_float_are_drawn_as_the_equal_weights_they_are(tmp_path):
     """Their sum would be infinite, every normalised weight 0 and every draw the last set."""
     (tmp_path / "post.csv").write_text("weight,groups.staff.leaving.rate\n1e308,0.01\n1e308,0.02\n1e308,0.03\n")

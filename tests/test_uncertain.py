@@ -84,6 +84,40 @@ def test_the_same_mistake_gives_the_same_message_in_a_scenario_and_an_experiment
     assert has_problem(str(info.value), "e.yaml", field, expected), str(info.value)
 
 
+@pytest.mark.parametrize("key, value, scale, largest", [
+    ("groups.staff.retirement.mho_retire_at_55", 0.4, [0.5, 5.0], "2.5"),
+    ("groups.staff.retire_and_return.share", [0.563, 0.37, 0.37], [0.5, 50.0], "1.776"),
+    ("groups.staff.leaving.rate", 0.12, [0.3, 100.0], "8.333"),
+], ids=["a probability", "a share by age band", "a leaving rate"])
+def test_a_scale_taking_a_probability_past_1_is_refused_in_a_scenario_and_an_experiment(tmp_path, key, value, scale,
+                                                                                         largest):
+    """Capped at 1, factors of 5 and 50 on a share would run alike, and a slip of 100 for 1.0 on a
+    leaving rate would make everyone leave: refused, with the largest factor the value allows."""
+    entry = {key: {"scale": scale}}
+    expected = f"scale: [low, high] with high at most {largest}"
+    with pytest.raises(InputError) as info:
+        scenario.load(tiny_scenario.write(tmp_path, {key: value, "uncertain": entry}))
+    assert has_problem(str(info.value), "tiny.yaml", f"uncertain.{key}", expected), str(info.value)
+    tiny_scenario.write(tmp_path, {key: value})
+    with pytest.raises(InputError) as info:
+        experiment.load(write_experiment(tmp_path, entry))
+    assert has_problem(str(info.value), "e.yaml", f"uncertain.{key}", expected), str(info.value)
+    # the largest factor, as printed, is allowed, and so is any factor on a number that is no probability
+    scenario.load(tiny_scenario.write(tmp_path, {key: value, "uncertain": {key: {"scale": [0.5, float(largest)]},
+                                                 "groups.staff.retire_and_return.stay_years": {"scale": [1.0, 50.0]}}}))
+
+
+def test_a_scale_on_a_calibrated_value_is_judged_on_the_value_the_fit_scaled(tmp_path):
+    """A calibration replaces the scenario's value; the scenario's ``uncertain:`` scale, like the fit's
+    factor, multiplies the value it replaced (0.5 x 2 = 1), not the calibrated one (0.6 x 2)."""
+    key = "groups.staff.retirement.mho_retire_at_55"
+    path = tiny_scenario.write(tmp_path, {key: 0.5, "calibration": "cal.yaml",
+                                          "uncertain": {key: {"scale": [0.5, 2.0]}}})
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump({"name": "cal", "overrides": {key: 0.6},
+                                                      "fitted": {key: {"kind": "scale", "shipped": 0.5}}}))
+    assert scenario.load(path).spec.groups["staff"].retirement.mho_retire_at_55 == 0.6
+
+
 def test_an_experiment_varies_a_scale_and_a_range_as_the_scenario_would(tmp_path):
     tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": [0.1, 0.2, 0.3]})
     loaded = experiment.load(write_experiment(tmp_path, {"groups.staff.leaving.rate": {"scale": [0.5, 2.0]},
@@ -143,19 +177,24 @@ def test_a_scale_of_no_number_or_by_no_number_is_an_input_error_naming_the_param
     ("intake.course/student.places", False),
     ("groups.staff.nothing_here", False),
 ])
-def test_a_scale_caps_at_1_only_the_values_the_schema_types_as_probabilities(key, at_most_one):
-    from sim.uncertain import at_most_one as capped
-    assert capped(scenario.schema(), key) is at_most_one
+def test_a_scale_is_held_within_1_only_for_the_values_the_schema_types_as_probabilities(key, at_most_one):
+    from sim.uncertain import at_most_one as held
+    assert held(scenario.schema(), key) is at_most_one
 
 
-def test_a_scaled_number_that_is_no_probability_is_not_capped(tmp_path):
-    """A ``per_year`` of 1 scaled by 3 is 3 joiners a year, where a probability of 0.5 scaled by 3 is 1."""
+def test_a_scaled_number_that_is_no_probability_scales_freely_and_a_probability_is_never_capped(tmp_path):
+    """A ``per_year`` of 1 scaled by 3 is 3 joiners a year; a probability of 0.5 scaled by 3 is refused,
+    not quietly made 1."""
     spec = scenario.load(tiny_scenario.write(tmp_path, {
         "groups.staff.joiners": {"per_year": 1.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
                                  "sources": {"elsewhere": 1.0}, "age": [[30, 40, 1.0]]},
         "groups.staff.retire_and_return.stay_years": [1, 1]})).spec
-    out = as_overrides({"scale:groups.staff.joiners.per_year": 3.0, "scale:groups.staff.joiners.fill_per_month": 3.0,
+    out = as_overrides({"scale:groups.staff.joiners.per_year": 3.0, "scale:groups.staff.joiners.fill_per_month": 1.5,
                         "scale:groups.staff.retire_and_return.stay_years": 2.5},
                        lambda key: spec_value(spec, key), type(spec))
-    assert out == {"groups.staff.joiners.per_year": 3.0, "groups.staff.joiners.fill_per_month": 1.0,
+    assert out == {"groups.staff.joiners.per_year": 3.0, "groups.staff.joiners.fill_per_month": 0.75,
                    "groups.staff.retire_and_return.stay_years": [2.5, 2.5]}
+    with pytest.raises(InputError) as error:
+        as_overrides({"scale:groups.staff.joiners.fill_per_month": 3.0}, lambda key: spec_value(spec, key), type(spec))
+    assert has_problem(str(error.value), "parameters", "scale:groups.staff.joiners.fill_per_month",
+                       "a factor at most 2"), str(error.value)
