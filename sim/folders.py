@@ -725,13 +725,18 @@ def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.Da
 
     Every file is checked as it is read: one that cannot be read, lacks a run table's columns or
     holds another run's rows than its name says (a copy under another name, a ``workforce run``
-    table) is refused naming it, rather than counted as a run or dropped in silence.
+    table) is refused naming it, rather than counted as a run or dropped in silence. So is one with a
+    cell no run writes (``_check_cells``: a column it lacks, text where numbers go, an empty, NaN or
+    infinite value), or with rows no run writes or without those every run writes (``_check_complete``:
+    a row twice, a year outside the batch's; a year, group, stage or measure the batch's other run files
+    have): a comparison would take a missing value for a zero, or leave the year out.
     """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.dataset as ds
 
     files = run_files(results_dir)
-    seeds = _batch_runs(results_dir, files)
+    seeds, years = _batch_runs(results_dir, files)
     condition = None
     if group_rows_only:
         condition = ds.field("stage") == "all"
@@ -740,13 +745,17 @@ def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.Da
         condition = wanted if condition is None else condition & wanted
     try:
         scanner = ds.dataset([str(f) for f in files], format="parquet").scanner(filter=condition)
-        batches = []
+        batches, owners, number = [], [], {str(f): i for i, f in enumerate(files)}
         for tagged in scanner.scan_batches():
-            _check_labels(Path(tagged.fragment.path), tagged.record_batch, seeds)
+            path = Path(tagged.fragment.path)
+            _check_labels(path, tagged.record_batch, seeds)
+            _check_cells(path, tagged.fragment.physical_schema, tagged.record_batch)
             batches.append(tagged.record_batch)
+            owners.append(number[tagged.fragment.path])
         table = pa.Table.from_batches(batches, schema=scanner.projected_schema)
     except (pa.ArrowException, OSError) as exc:
         raise _unreadable(files, exc) from None
+    _check_complete(results_dir, files, table, np.repeat(owners, [len(b) for b in batches]), years)
     return table.to_pandas()
 
 
@@ -767,11 +776,14 @@ def run_files(results_dir) -> list[Path]:
     return files
 
 
-def _batch_runs(results_dir, files: list[Path]) -> list | None:
+def _batch_runs(results_dir, files: list[Path]) -> tuple[list | None, range | None]:
     """Refuse a run file that is not one of the runs the folder's manifest planned: a policy it does
     not list, or a parameter set or replication beyond its own (a file copied in from another batch
     would be compared as if it were this batch's). The manifest's replication seeds, which
-    ``_check_labels`` holds every run file's seed to (None where the manifest has none)."""
+    ``_check_labels`` holds every run file's seed to, and the years from its start to its final year,
+    which ``_check_complete`` holds their years to (each None where the manifest does not say)."""
+    from . import calendar
+
     manifest = read_manifest(results_dir)
     policies, seeds, sets = (manifest.get(k) for k in ("policies", "replication_seeds", "parameter_sets"))
     other = "; a run of another batch? move it out, or rerun workforce batch in a new folder"
@@ -785,7 +797,14 @@ def _batch_runs(results_dir, files: list[Path]) -> list | None:
             if isinstance(planned, list) and number >= len(planned):
                 raise InputError.one(path, name, f"a {name.replace('_', ' ')} of the batch's manifest (0 to "
                                                  f"{len(planned) - 1}){other}", number)
-    return seeds if isinstance(seeds, list) else None
+    final, years = manifest.get("final_year"), None
+    try:
+        first = calendar.year_of(calendar.parse(manifest.get("start")))
+    except ValueError:
+        first = None
+    if first is not None and isinstance(final, int) and not isinstance(final, bool) and final >= first:
+        years = range(first, final + 1)
+    return (seeds if isinstance(seeds, list) else None), years
 
 
 def _check_labels(path: Path, rows, seeds: list | None = None) -> None:
@@ -810,6 +829,148 @@ def _check_labels(path: Path, rows, seeds: list | None = None) -> None:
         if found != [expected]:
             _columns(path, RUN_KEYS + TIDY_COLUMNS)  # a table without a run's columns: say that
             raise InputError.one(path, name, words, found[0] if len(found) == 1 else found)
+
+
+# a run file's columns of numbers: whole numbers, or any (the value)
+WHOLE_NUMBERS, NUMBERS = ("parameter_set", "replication", "seed", "year"), ("value",)
+# the measures a run writes at each yearly snapshot for every group (``sim.results.GROUP_MEASURES``, not
+# imported: results writes with this module) and for every stage
+SNAPSHOT_MEASURES = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte",
+                     "vacancy_rate", "supply_gap_fte", "need_fte", "need_gap_fte", "welsh_speaking_headcount",
+                     "welsh_speaking_fte", "stage_headcount", "stage_fte")
+
+
+def _check_cells(path: Path, schema, rows) -> None:
+    """Refuse a run file (its ``schema``, and ``rows`` read) with a cell no run writes: a column it lacks
+    (the scan would read it as empty), text where a number goes or a number where text does, an empty
+    cell, a NaN or infinite value. A run writes a number or a word in every cell, and a comparison would
+    take an empty value for a zero."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = RUN_KEYS + TIDY_COLUMNS
+    if not set(wanted) <= set(schema.names):
+        _columns(path, wanted)  # says which it lacks
+    for name in wanted:
+        kind = schema.field(name).type
+        if name in WHOLE_NUMBERS:
+            right, words = pa.types.is_integer(kind), "a column of whole numbers"
+        elif name in NUMBERS:
+            right, words = pa.types.is_integer(kind) or pa.types.is_floating(kind), "a column of numbers"
+        else:
+            text = kind.value_type if pa.types.is_dictionary(kind) else kind
+            right = pa.types.is_string(text) or pa.types.is_large_string(text) or pa.types.is_string_view(text)
+            words = "a column of text"
+        if not right:
+            raise InputError.one(path, name, f"{words}, as workforce batch writes it", str(kind))
+    if rows.num_rows == 0:
+        return
+    for name in wanted:
+        column = rows.column(name)
+        every = f"{'a number' if name in WHOLE_NUMBERS + NUMBERS else 'a value'} in every row, as workforce batch " \
+                "writes it"
+        if column.null_count:
+            raise InputError.one(path, name, every, f"an empty cell ({_cell(rows, pc.is_null(column))})")
+        if pa.types.is_floating(column.type):
+            odd = pc.invert(pc.is_finite(column))
+            if pc.any(odd).as_py():
+                raise InputError.one(path, name, every, f"{column[pc.index(odd, True).as_py()].as_py()} "
+                                                        f"({_cell(rows, odd)})")
+
+
+def _cell(rows, where) -> str:
+    """The first row of ``where`` in the domain's words: its year, group, stage (if one) and measure."""
+    import pyarrow.compute as pc
+
+    row = rows.slice(pc.index(where, True).as_py(), 1).to_pylist()[0]
+    return _where(*("(empty)" if row[k] is None else row[k] for k in ("year", "group", "stage", "measure")))
+
+
+def _where(year, group, stage, measure) -> str:
+    return f"{measure} of {group}{'' if stage == 'all' else f', stage {stage}'} in {year}"
+
+
+def _check_complete(results_dir, files: list[Path], table, owners, years: range | None) -> None:
+    """Refuse a run file without a row every run writes, or with one twice: each yearly snapshot's
+    measures of every group and stage (``SNAPSHOT_MEASURES``) read, in every year of the batch, for
+    every group, stage and measure any of its files has (a batch's runs share the scenario). Else a
+    comparison leaves that year out, or takes the value for a zero. Flows, written only where
+    something happened, cannot be held to this. ``years``: those from the start to
+    the final year the manifest says (None if it does not say: those of the files): a year outside
+    them is blamed on the file that has it, not on the others, and run files that all stop before the
+    final year's eve (a run's last yearly snapshot is in its final year, or the one before: the month
+    it ends) are refused. ``owners``: the file of each row (its place in ``files``). Counted as numbers,
+    each row once: a batch holds thousands of runs."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return
+    labels, codes = {}, {}
+    for name in ("measure", "group", "stage"):  # as numbers: one dictionary for all the files' rows
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):  # each file's own dictionary: not one for all
+            column = column.cast(column.type.value_type)
+        encoded = pc.dictionary_encode(column).chunks
+        labels[name] = encoded[-1].dictionary.to_pylist()
+        codes[name] = pa.chunked_array([chunk.indices for chunk in encoded]).to_numpy()
+    snapshot = np.array([name in SNAPSHOT_MEASURES for name in labels["measure"]])[codes["measure"]]
+    if not snapshot.any():  # none of them read
+        return
+    year = table.column("year").to_numpy()[snapshot]
+    run = owners[snapshot]
+    sizes = [len(labels[name]) for name in ("group", "stage", "measure")]
+    cell = np.ravel_multi_index([codes[name][snapshot] for name in ("group", "stage", "measure")], sizes)
+    cells = np.flatnonzero(np.bincount(cell, minlength=int(np.prod(sizes))))  # each cell any file has
+    dense = np.zeros(int(np.prod(sizes)), dtype=np.int64)
+    dense[cells] = np.arange(len(cells))
+
+    def where(y, c):  # a year and a cell (a group, stage and measure) in words
+        return _where(int(y), *(labels[name][i] for name, i in zip(("group", "stage", "measure"),
+                                                                   np.unravel_index(cells[c], sizes))))
+
+    if years is not None:
+        outside = (year < years[0]) | (year > years[-1])
+        if outside.any():
+            i = int(np.argmax(outside))
+            raise InputError.one(files[run[i]], "year", f"years of the batch's runs ({years[0]} to {years[-1]}, as "
+                                                        "its manifest says)", int(year[i]))
+        if year.max() < years[-1] - 1:
+            raise InputError.one(Path(results_dir) / "manifest.json", "final_year", "the final year of the batch's "
+                                 f"runs: the last year of its run files ({year.max()}) or the one after", years[-1])
+    # to the final year, or the one before if none has it (runs ending before their start's anniversary)
+    wanted = np.arange(years[0], years[-1] + (year.max() == years[-1])) if years is not None else \
+        np.sort(pc.unique(pa.array(year)).to_numpy())
+    shape = (len(files), len(wanted), len(cells))
+    place = year - wanted[0] if years is not None else np.searchsorted(wanted, year)  # of the year in ``wanted``
+    counts = np.bincount(np.ravel_multi_index([run, place, dense[cell]], shape),
+                         minlength=int(np.prod(shape))).reshape(shape)
+    if counts.max() > 1:
+        k, y, c = np.unravel_index(int(np.argmax(counts > 1)), shape)
+        raise InputError.one(files[k], "measure", "one row of each measure a year, group and stage, as workforce "
+                                                  "batch writes them", f"{counts[k, y, c]} of {where(wanted[y], c)}")
+    if counts.min() == 1:
+        return
+    k = int(np.argmax((counts == 0).any(axis=(1, 2))))
+    mine = counts[k] > 0
+    missing = [int(y) for y, found in zip(wanted, mine.any(axis=1)) if not found]
+    if missing:
+        raise InputError.one(files[k], "year", f"rows for each year of the batch's runs ({wanted[0]} to "
+                                               f"{wanted[-1]}), as workforce batch writes them",
+                             f"none for {', '.join(map(str, missing[:5]))}")
+    for i, name in enumerate(("group", "stage", "measure")):
+        of_cells = np.unravel_index(cells, sizes)[i]
+        found = set(of_cells[mine.any(axis=0)].tolist())
+        missing = [labels[name][v] for v in dict.fromkeys(of_cells.tolist()) if v not in found]
+        if missing:
+            values = [labels[name][v] for v in dict.fromkeys(of_cells.tolist())]
+            said = ", ".join(values[:3]) + (", ..." if len(values) > 3 else "")
+            raise InputError.one(files[k], name, f"rows for each {name} of the batch's runs ({said}), as workforce "
+                                                 "batch writes them", f"none for {', '.join(missing[:5])}")
+    y, c = np.unravel_index(int(np.argmax(~mine)), mine.shape)
+    raise InputError.one(files[k], "measure", "each measure of every group and stage in every year, as the batch's "
+                                              "other run files have them", f"no {where(wanted[y], c)}")
 
 
 def _unreadable(files: list[Path], exc: Exception) -> InputError:

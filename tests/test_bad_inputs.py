@@ -912,6 +912,27 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     assert listing(copy) == before
 
 
+def test_the_measures_every_run_file_must_have_are_those_a_run_writes_at_each_snapshot():
+    from sim import folders, results
+
+    assert set(folders.SNAPSHOT_MEASURES) == {name for name, _ in results.GROUP_MEASURES} | {"stage_headcount",
+                                                                                            "stage_fte"}
+
+
+def test_run_files_that_all_stop_short_of_the_final_year_are_refused(batch_results, tmp_path, capsys):
+    """Every run file stops years before the manifest's final year (it was edited, or they were all
+    cut): the comparison would be of fewer years than the batch ran, said as if it were the whole."""
+    import json
+
+    copy = copy_of(batch_results, tmp_path)
+    manifest = copy / "manifest.json"
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"final_year": 2030}))
+    assert main(["compare", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "copy/manifest.json", "final_year", "the final year of the batch's runs: the last year "
+                                                                "of its run files (2021) or the one after"), err
+
+
 def damage_run_file(copy: Path, kind: str) -> None:
     """Damage the policy's run file of a copy of ``batch_results`` (or put something beside it)."""
     runs = copy / "runs"
@@ -933,8 +954,29 @@ def damage_run_file(copy: Path, kind: str) -> None:
     elif kind == "a folder":
         run.unlink()
         run.mkdir()
+    elif kind in TABLE_DAMAGE:
+        import pandas as pd
+
+        TABLE_DAMAGE[kind](pd.read_parquet(run)).to_parquet(run)
     else:
         raise AssertionError(kind)
+
+
+def _without(table, **cells):
+    """``table`` without its rows whose columns have these values."""
+    return table[~(table[list(cells)] == list(cells.values())).all(axis=1)]
+
+
+TABLE_DAMAGE = {  # a run file's table changed: what a comparison would otherwise misread in silence
+    "its value column dropped": lambda t: t.drop(columns="value"),
+    "empty values": lambda t: t.assign(value=t.value.where(t.measure != "headcount")),
+    "an infinite value": lambda t: t.assign(value=t.value.where(t.index != 0, float("inf"))),
+    "text for numbers": lambda t: t.assign(value=t.value.astype(str)),
+    "a year's rows dropped": lambda t: t[t.year != t.year.max()],
+    "a measure's rows of a year dropped": lambda t: _without(t, measure="headcount", year=t.year.max()),
+    "a row twice": lambda t: t.iloc[[0, *range(len(t))]],
+    "a year after the batch's": lambda t: t.assign(year=t.year.where(t.year != t.year.max(), t.year.max() + 1)),
+}
 
 
 READABLE = "a readable table written by workforce"
@@ -949,6 +991,20 @@ RUN_FILES = {  # kind -> the file named, the field and what was expected
     "a run's table without a batch's columns": ("keep/p000-r0000.parquet", "columns",
                                                 "the columns policy, parameter_set, replication, seed"),
     "a folder": ("keep/p000-r0000.parquet", "<top level>", REGULAR),
+    "its value column dropped": ("keep/p000-r0000.parquet", "columns", "(found ['value'])"),
+    "empty values": ("keep/p000-r0000.parquet", "value", "a number in every row, as workforce batch writes it "
+                                                         "(found 'an empty cell (headcount of staff in 2020)')"),
+    "an infinite value": ("keep/p000-r0000.parquet", "value", "a number in every row"),
+    "text for numbers": ("keep/p000-r0000.parquet", "value", "a column of numbers"),
+    "a year's rows dropped": ("keep/p000-r0000.parquet", "year", "rows for each year of the batch's runs (2020 "
+                                                                 "to 2021), as workforce batch writes them (found "
+                                                                 "'none for 2021')"),
+    "a measure's rows of a year dropped": ("keep/p000-r0000.parquet", "measure",
+                                           "each measure of every group and stage in every year, as the batch's "
+                                           "other run files have them (found 'no headcount of staff in 2021')"),
+    "a row twice": ("keep/p000-r0000.parquet", "measure", "one row of each measure a year, group and stage"),
+    "a year after the batch's": ("keep/p000-r0000.parquet", "year", "years of the batch's runs (2020 to 2021, as "
+                                                                    "its manifest says) (found 2022)"),
 }
 
 
