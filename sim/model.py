@@ -219,7 +219,7 @@ class WorkforceModel(mesa.Model):
         after it, so that ``model.step()`` goes on from where the run ends."""
         steps = getattr(self, "_default_schedule", None)  # Mesa's recurring event of the steps
         alone = (steps is not None and steps.is_active and steps.next_scheduled_time == self.time + 1
-                 and getattr(self, "_simulator", None) is None and len(self._event_list) == 1)
+                 and getattr(self, "_simulator", None) is None and len(getattr(self, "_event_list", ())) == 1)
         if not alone:
             while self.running:
                 self.step()
