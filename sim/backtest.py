@@ -94,6 +94,7 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     scenario_path = _referenced(path, "scenario", spec.scenario, scenario_module.resolve)
     uncalibrated = _uncalibrated(scenario_path)
     scenario = scenario_module.compiled(scenario_path, uncalibrated)
+    schema = scenario_module.schema(scenario.processes)
     problems = target_problems(path, spec.targets, scenario)  # before a refit or any run
     if problems:
         raise InputError(problems)
@@ -110,10 +111,9 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
         if not document.get("posterior"):
             raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
         posterior = read(document["posterior"], parameters, document.get("fitted") or {},
-                         document.get("parameter_sets"))
+                         document.get("parameter_sets"), schema=schema)
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
-    schema = scenario_module.schema(scenario.processes)
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
         i = posterior.index(seed)
         with posterior.cells_named(i, scenario_path):

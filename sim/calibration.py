@@ -774,8 +774,8 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
     except InputError as exc:  # a problem with an override is the parameter file's
         raise InputError([Problem(str(path), f"overrides.{p.field}", p.expected, p.found)
                           if p.field in document.overrides else p for p in exc.problems]) from None
-    posterior = (read(document.posterior, path, document.fitted, document.parameter_sets) if document.posterior
-                 else None)
+    posterior = (read(document.posterior, path, document.fitted, document.parameter_sets,
+                      schema=scenario_module.schema()) if document.posterior else None)
     fresh = check_seeds(seed, n)
     before = _runs(scenario_path, uncalibrated, spec.targets, fresh)
     if posterior is None:

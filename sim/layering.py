@@ -92,10 +92,11 @@ def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
                                                              f"({shipped})", name_or_path)
 
 
-def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path | None, dict, object]:
+def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict, Path | None, dict, object]:
     """The dotted overrides of the scenario's calibration file (empty if it names none), the file,
     its ``fitted`` section (what each key was fitted from; empty if it has none) and its posterior
-    (``sim.posterior.Posterior``; None for a file of fitted values only)."""
+    (``sim.posterior.Posterior``, its rows checked against the scenario's ``schema``; None for a file
+    of fitted values only)."""
     name = data.get("calibration")
     if name is None:
         return {}, None, {}, None
@@ -115,7 +116,8 @@ def calibration_overrides(data: dict, scenario_path: Path) -> tuple[dict, Path |
 
         name, sets = document["posterior"], document.get("parameter_sets")
         key = str(path), str(name), repr(sets), pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)  # all it reads
-        posterior = kept(_POSTERIORS, key, [path.parent / str(name)], lambda: read(name, path, fitted, sets), limit=4)
+        posterior = kept(_POSTERIORS, key, [path.parent / str(name)],
+                         lambda: read(name, path, fitted, sets, schema=schema), limit=4)
     return overrides, path, fitted, posterior
 
 

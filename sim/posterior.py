@@ -129,10 +129,11 @@ def columns_once(path) -> None:
         raise InputError.one(path, "columns", "each column named once", ", ".join(twice))
 
 
-def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> Posterior:
+def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, schema) -> Posterior:
     """The posterior table ``name`` (beside ``parameter_file``, which names it) for the keys of
-    ``fitted``, with as many rows as the file's ``parameter_sets`` says (if it says); a problem names
-    the file and what was expected."""
+    ``fitted``, with as many rows as the file's ``parameter_sets`` says (if it says), every row within
+    what the scenario's ``schema`` lets its column hold (``cell_problems``); a problem names the file
+    and what was expected."""
     import pandas as pd
 
     if not is_plain_name(name):  # beside the parameter file: never a path to a file elsewhere (/etc/passwd)
@@ -174,19 +175,19 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None) -> 
         raise InputError([Problem(str(parameter_file), f"fitted.{key}.shipped", "the shipped value the factor "
                                                                                 "multiplies") for key in missing])
     values = table[names].to_numpy(dtype=float)
-    problems = cell_problems(path, parameter_file, fitted, names, values)
+    problems = cell_problems(path, parameter_file, fitted, names, values, schema)
     if problems:
         raise InputError(problems)
     return Posterior(file=path, names=names, values=values, weights=weights / weights.sum(), shipped=shipped)
 
 
-def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], values: np.ndarray) -> list[Problem]:
+def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], values: np.ndarray,
+                  schema) -> list[Problem]:
     """Every parameter set of the table ``path`` within what its column may hold (a factor above 0,
     one keeping a probability within 1, a probability from 0 to 1) and the bounds the parameter file
     says the fit searched (``fitted.<key>.bounds``): checked on every row once, when read, so that
     a bad row is found whichever rows a run draws. A column's first bad row is named (from 1, below
     the header), with how many rows are bad."""
-    from .scenario import schema
     from .uncertain import at_most_one, numbers, numeric
 
     problems = []
@@ -203,7 +204,7 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
             checks.append(((column < bounds[0]) | (column > bounds[1]),
                            f"a value within the bounds the fit searched, [{bounds[0]:g}, {bounds[1]:g}] "
                            f"(fitted.{key}.bounds in {parameter_file.name})"))
-        probability = at_most_one(schema(), key)
+        probability = at_most_one(schema, key)
         if name.startswith(SCALE) and probability and numeric(f["shipped"]):
             highest = max(numbers(f["shipped"]))
             limit = f", at most {rounded_down(1.0 / highest)}" if highest > 0 else ""

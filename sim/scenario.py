@@ -428,7 +428,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     calibrated, calibration_path, fitted, posterior = layering.calibration_overrides(
-        data, layering.owner(layers, "calibration"))
+        data, layering.owner(layers, "calibration"), schema(processes))
     if posterior is not None and parameter_set is not None:
         calibrated = posterior.overrides(parameter_set, schema(processes))
     if calibrated:

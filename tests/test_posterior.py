@@ -132,7 +132,8 @@ def test_a_row_outside_what_its_column_may_hold_or_the_fits_bounds_is_refused_na
     column = field.split(", row")[0]
     (tmp_path / "post.csv").write_text(f"weight,{column}\n{rows}")
     with pytest.raises(InputError) as info:
-        posterior.read("post.csv", tmp_path / "cal.yaml", {column.removeprefix("scale:"): fitted})
+        posterior.read("post.csv", tmp_path / "cal.yaml", {column.removeprefix("scale:"): fitted},
+                       schema=scenario.schema())
     assert has_problem(str(info.value), "post.csv", field, expected), str(info.value)
 
 
@@ -142,13 +143,15 @@ def test_bounds_of_the_fit_that_are_no_bounds_are_refused_naming_the_parameter_f
 
     (tmp_path / "post.csv").write_text(f"weight,{KEY}\n1,0.1\n")
     with pytest.raises(InputError) as info:
-        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range", "bounds": [0.3, 0.1]}})
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range", "bounds": [0.3, 0.1]}},
+                       schema=scenario.schema())
     assert has_problem(str(info.value), "cal.yaml", f"fitted.{KEY}.bounds", "[low, high]"), str(info.value)
 
 
 def test_weights_near_the_largest_float_are_drawn_as_the_equal_weights_they_are(tmp_path):
     """Their sum would be infinite, every normalised weight 0 and every draw the last set."""
     (tmp_path / "post.csv").write_text("weight,groups.staff.leaving.rate\n1e308,0.01\n1e308,0.02\n1e308,0.03\n")
-    table = posterior.read("post.csv", tmp_path / "cal.yaml", {"groups.staff.leaving.rate": {"kind": "range"}})
+    table = posterior.read("post.csv", tmp_path / "cal.yaml", {"groups.staff.leaving.rate": {"kind": "range"}},
+                           schema=scenario.schema())
     assert np.allclose(table.weights, 1 / 3)
     assert {table.index(seed) for seed in range(40)} == {0, 1, 2}

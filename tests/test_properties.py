@@ -174,7 +174,8 @@ def levers_for(s, data) -> list:
     if s.spec.intake:
         options.append(st.builds(interventions.TrainingPlaces, stage=st.sampled_from(sorted(s.spec.intake)),
                                  extra=st.floats(-20.0, 30.0), start=start)
-                       .filter(lambda lever: not interventions.start_problems(lever, s, s.end)))
+                       .filter(lambda lever: not lever.problems(s)
+                               and not interventions.start_problems(lever, s, s.end)))
     if training:
         options += [st.builds(interventions.LtftTraining, stages=st.just(training[:1]), share=prob,
                               fraction=st.just((0.5, 0.8)), start=start),
