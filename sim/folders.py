@@ -311,6 +311,12 @@ def _reason(exc: BaseException) -> str:
 
 # ---- reading results folders back: for the report, the figures and the comparisons ----------------
 TIDY_COLUMNS = ["year", "date", "group", "stage", "measure", "reason", "unit", "value"]
+# each group's measures at a snapshot, in the tidy table's order, with their units (``sim.results`` writes them)
+GROUP_MEASURES = (("headcount", "people"), ("fte", "fte"), ("in_post_fte", "fte"), ("training_fte", "fte"),
+                  ("establishment_fte", "fte"), ("vacancies_fte", "fte"), ("vacancy_rate", "share"),
+                  ("supply_gap_fte", "fte"), ("need_fte", "fte"), ("need_gap_fte", "fte"),
+                  ("welsh_speaking_headcount", "people"), ("welsh_speaking_fte", "fte"))
+STAGE_MEASURES = (("stage_headcount", "people"), ("stage_fte", "fte"))  # each stage's, likewise
 RUN_KEYS = ["policy", "parameter_set", "replication", "seed"]
 EVENT_COLUMNS = ["person_id", "month", "from_stage", "to_stage", "reason"]
 PEOPLE_COLUMNS = ["id", "sex", "birth_month"]
@@ -833,11 +839,8 @@ def _check_labels(path: Path, rows, seeds: list | None = None) -> None:
 
 # a run file's columns of numbers: whole numbers, or any (the value)
 WHOLE_NUMBERS, NUMBERS = ("parameter_set", "replication", "seed", "year"), ("value",)
-# the measures a run writes at each yearly snapshot for every group (``sim.results.GROUP_MEASURES``, not
-# imported: results writes with this module) and for every stage
-SNAPSHOT_MEASURES = ("headcount", "fte", "in_post_fte", "training_fte", "establishment_fte", "vacancies_fte",
-                     "vacancy_rate", "supply_gap_fte", "need_fte", "need_gap_fte", "welsh_speaking_headcount",
-                     "welsh_speaking_fte", "stage_headcount", "stage_fte")
+# the measures a run writes at each yearly snapshot, for every group and every stage
+SNAPSHOT_MEASURES = tuple(name for name, _ in GROUP_MEASURES + STAGE_MEASURES)
 
 
 def _check_cells(path: Path, schema, rows) -> None:

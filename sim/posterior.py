@@ -188,7 +188,7 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
     says the fit searched (``fitted.<key>.bounds``): checked on every row once, when read, so that
     a bad row is found whichever rows a run draws. A column's first bad row is named (from 1, below
     the header), with how many rows are bad."""
-    from .uncertain import at_most_one, numbers, numeric
+    from .uncertain import at_most_one, numbers, numeric, past_one
 
     problems = []
     for j, (key, name) in enumerate(zip(fitted, names)):
@@ -208,7 +208,7 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
         if name.startswith(SCALE) and probability and numeric(f["shipped"]):
             highest = max(numbers(f["shipped"]))
             limit = f", at most {rounded_down(1.0 / highest)}" if highest > 0 else ""
-            checks.append(((column <= 0) | (column * highest > 1.0 + 1e-12),
+            checks.append(((column <= 0) | past_one(column, highest),
                            f"a factor that leaves {key} a probability in [0, 1]: above 0{limit} (the highest shipped "
                            f"value, fitted.{key}.shipped in {parameter_file.name}, is {highest:g})"))
         elif name.startswith(SCALE):

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import calendar, feedbacks, flows, folders, layering, unused
 from .errors import InputError
+from .folders import GROUP_MEASURES, STAGE_MEASURES
 from .model import WorkforceModel
 from .rng import check_seed
 from . import scenario as scenario_module
@@ -54,11 +55,6 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
 # recruitment from outside the pipeline (sim.processes.joiners): what vacancies would take at the group's
 # speed, the joiners available, and the smaller of the two month by month (the joiners expected)
 RECRUITMENT = ("recruits_sought", "recruits_available", "recruits_expected")
-# each group's measures at a snapshot, in the tidy table's order, with their units
-GROUP_MEASURES = (("headcount", "people"), ("fte", "fte"), ("in_post_fte", "fte"), ("training_fte", "fte"),
-                  ("establishment_fte", "fte"), ("vacancies_fte", "fte"), ("vacancy_rate", "share"),
-                  ("supply_gap_fte", "fte"), ("need_fte", "fte"), ("need_gap_fte", "fte"),
-                  ("welsh_speaking_headcount", "people"), ("welsh_speaking_fte", "fte"))
 
 
 TEXT = ("date", "group", "stage", "measure", "reason", "unit")  # the tidy table's columns of text
@@ -140,8 +136,8 @@ class Results:
                     np.tile(measure.codes_of([name for name, _ in GROUP_MEASURES]), n_groups), reason.code(""),
                     np.tile(unit.codes_of([name for _, name in GROUP_MEASURES]), n_groups))
         by_stage = (np.repeat(group_codes[s.stage_group], 2), np.repeat(stage_codes, 2),
-                    np.tile(measure.codes_of(["stage_headcount", "stage_fte"]), n_stages), reason.code(""),
-                    np.tile(unit.codes_of(["people", "fte"]), n_stages))
+                    np.tile(measure.codes_of([name for name, _ in STAGE_MEASURES]), n_stages), reason.code(""),
+                    np.tile(unit.codes_of([name for _, name in STAGE_MEASURES]), n_stages))
         recruiting = (np.repeat(group_codes, len(RECRUITMENT)), stage.code("all"),
                       np.tile(measure.codes_of(RECRUITMENT), n_groups), reason.code(""), unit.code("people_per_year"))
         kinds = [(k, measure.code(kind)) for k, kind in enumerate(flows.KINDS)]

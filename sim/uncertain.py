@@ -110,10 +110,15 @@ def beyond_one(value, factor: float) -> str | None:
     fraction ``value`` (or list or table of them) past 1; None if it does not. Capped at 1, a slip
     (5 for 0.5) would go unseen: a rate table at 1 from its highest bands on, or every nurse leaving."""
     highest = max(numbers(value), default=0.0)
-    if highest <= 0.0 or factor * highest <= 1.0 + 1e-12:
+    if highest <= 0.0 or not past_one(factor, highest):
         return None
     return (f"at most {rounded_down(1.0 / highest)}, which keeps every number it scales within 1 (the highest "
             f"is {highest:g})")
+
+
+def past_one(factor, highest):
+    """Whether ``factor`` (a number, or an array of them) takes ``highest`` past 1, beyond rounding."""
+    return factor * highest > 1.0 + 1e-12
 
 
 def at_most_one(schema: type[BaseModel], dotted: str) -> bool:

@@ -912,13 +912,6 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     assert listing(copy) == before
 
 
-def test_the_measures_every_run_file_must_have_are_those_a_run_writes_at_each_snapshot():
-    from sim import folders, results
-
-    assert set(folders.SNAPSHOT_MEASURES) == {name for name, _ in results.GROUP_MEASURES} | {"stage_headcount",
-                                                                                            "stage_fte"}
-
-
 def test_run_files_that_all_stop_short_of_the_final_year_are_refused(batch_results, tmp_path, capsys):
     """Every run file stops years before the manifest's final year (it was edited, or they were all
     cut): the comparison would be of fewer years than the batch ran, said as if it were the whole."""
