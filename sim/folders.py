@@ -353,8 +353,10 @@ def _manifest_models():
     reading a folder's tables does not import the levers."""
     from typing import Any
 
-    from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+    from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
+    from . import calendar
+    from .fields import Month, Year
     from .interventions import AnyLever
 
     number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -370,14 +372,26 @@ def _manifest_models():
 
     class Run(Read):
         seed: StrictInt
-        start: StrictStr
-        end: StrictStr
+        start: Month
+        end: Month
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)] | None = None
 
     class Batch(Read):
         experiment: StrictStr
+        seed: StrictInt
+        start: Month
+        final_year: Year
+        replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]
         policies: dict[str, list[dict[str, Any]]]
         parameter_sets: list[dict[str, Any]] | None = None
+
+        @field_validator("final_year")
+        @classmethod
+        def _after_start(cls, year, info):
+            start = info.data.get("start")  # None if itself wrong (and named)
+            if start is not None and year < calendar.year_of(calendar.parse(start)):
+                raise ValueError(f"a year from the start's ({start}) on")
+            return year
 
     class Question(BaseModel):  # sim.target.Question, as written
         policy: StrictStr
@@ -782,38 +796,32 @@ def run_files(results_dir) -> list[Path]:
     return files
 
 
-def _batch_runs(results_dir, files: list[Path]) -> tuple[list | None, range | None]:
+def _batch_runs(results_dir, files: list[Path]) -> tuple[list, range]:
     """Refuse a run file that is not one of the runs the folder's manifest planned: a policy it does
     not list, or a parameter set or replication beyond its own (a file copied in from another batch
     would be compared as if it were this batch's). The manifest's replication seeds, which
     ``_check_labels`` holds every run file's seed to, and the years from its start to its final year,
-    which ``_check_complete`` holds their years to (each None where the manifest does not say)."""
+    which ``_check_complete`` holds their years to."""
     from . import calendar
 
     manifest = read_manifest(results_dir)
+    _check_types(Path(results_dir) / "manifest.json", manifest, "batch")
     policies, seeds, sets = (manifest.get(k) for k in ("policies", "replication_seeds", "parameter_sets"))
     other = "; a run of another batch? move it out, or rerun workforce batch in a new folder"
     for path in files:
         policy = path.parent.name
         parameter_set, replication = (int(n) for n in RUN_NAME.fullmatch(path.name).groups())
-        if isinstance(policies, dict) and policy not in policies:
+        if policy not in policies:
             raise InputError.one(path.parent, "policy", f"a policy of the batch's manifest ({', '.join(policies)})"
                                                         f"{other}", policy)
         for name, number, planned in (("parameter_set", parameter_set, sets), ("replication", replication, seeds)):
-            if isinstance(planned, list) and number >= len(planned):
+            if planned is not None and number >= len(planned):
                 raise InputError.one(path, name, f"a {name.replace('_', ' ')} of the batch's manifest (0 to "
                                                  f"{len(planned) - 1}){other}", number)
-    final, years = manifest.get("final_year"), None
-    try:
-        first = calendar.year_of(calendar.parse(manifest.get("start")))
-    except ValueError:
-        first = None
-    if first is not None and isinstance(final, int) and not isinstance(final, bool) and final >= first:
-        years = range(first, final + 1)
-    return (seeds if isinstance(seeds, list) else None), years
+    return seeds, range(calendar.year_of(calendar.parse(manifest["start"])), manifest["final_year"] + 1)
 
 
-def _check_labels(path: Path, rows, seeds: list | None = None) -> None:
+def _check_labels(path: Path, rows, seeds: list) -> None:
     """Refuse a run file whose rows are not all of the run its folder and name say, nor with the seed
     the manifest gives its replication (``seeds``): a run of another batch, paired with this one's
     baseline, would be a difference of two futures rather than of the policy."""
@@ -826,7 +834,7 @@ def _check_labels(path: Path, rows, seeds: list | None = None) -> None:
                                "writes them")
               for name, expected in (("policy", path.parent.name), ("parameter_set", parameter_set),
                                      ("replication", replication))]
-    if seeds is not None and "seed" in rows.schema.names:
+    if "seed" in rows.schema.names:
         checks.append(("seed", seeds[replication], f"the seed the batch's manifest gives replication {replication} "
                                                    f"({seeds[replication]}); a run of another batch? move it out, or "
                                                    "rerun workforce batch in a new folder"))
@@ -893,13 +901,13 @@ def _where(year, group, stage, measure) -> str:
     return f"{measure} of {group}{'' if stage == 'all' else f', stage {stage}'} in {year}"
 
 
-def _check_complete(results_dir, files: list[Path], table, owners, years: range | None) -> None:
+def _check_complete(results_dir, files: list[Path], table, owners, years: range) -> None:
     """Refuse a run file without a row every run writes, or with one twice: each yearly snapshot's
     measures of every group and stage (``SNAPSHOT_MEASURES``) read, in every year of the batch, for
     every group, stage and measure any of its files has (a batch's runs share the scenario). Else a
     comparison leaves that year out, or takes the value for a zero. Flows, written only where
     something happened, cannot be held to this. ``years``: those from the start to
-    the final year the manifest says (None if it does not say: those of the files): a year outside
+    the final year the manifest says: a year outside
     them is blamed on the file that has it, not on the others, and run files that all stop before the
     final year's eve (a run's last yearly snapshot is in its final year, or the one before: the month
     it ends) are refused. ``owners``: the file of each row (its place in ``files``). Counted as numbers,
@@ -933,20 +941,18 @@ def _check_complete(results_dir, files: list[Path], table, owners, years: range 
         return _where(int(y), *(labels[name][i] for name, i in zip(("group", "stage", "measure"),
                                                                    np.unravel_index(cells[c], sizes))))
 
-    if years is not None:
-        outside = (year < years[0]) | (year > years[-1])
-        if outside.any():
-            i = int(np.argmax(outside))
-            raise InputError.one(files[run[i]], "year", f"years of the batch's runs ({years[0]} to {years[-1]}, as "
-                                                        "its manifest says)", int(year[i]))
-        if year.max() < years[-1] - 1:
-            raise InputError.one(Path(results_dir) / "manifest.json", "final_year", "the final year of the batch's "
-                                 f"runs: the last year of its run files ({year.max()}) or the one after", years[-1])
+    outside = (year < years[0]) | (year > years[-1])
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise InputError.one(files[run[i]], "year", f"years of the batch's runs ({years[0]} to {years[-1]}, as "
+                                                    "its manifest says)", int(year[i]))
+    if year.max() < years[-1] - 1:
+        raise InputError.one(Path(results_dir) / "manifest.json", "final_year", "the final year of the batch's "
+                             f"runs: the last year of its run files ({year.max()}) or the one after", years[-1])
     # to the final year, or the one before if none has it (runs ending before their start's anniversary)
-    wanted = np.arange(years[0], years[-1] + (year.max() == years[-1])) if years is not None else \
-        np.sort(pc.unique(pa.array(year)).to_numpy())
+    wanted = np.arange(years[0], years[-1] + (year.max() == years[-1]))
     shape = (len(files), len(wanted), len(cells))
-    place = year - wanted[0] if years is not None else np.searchsorted(wanted, year)  # of the year in ``wanted``
+    place = year - wanted[0]  # of the year in ``wanted``
     counts = np.bincount(np.ravel_multi_index([run, place, dense[cell]], shape),
                          minlength=int(np.prod(shape))).reshape(shape)
     if counts.max() > 1:

@@ -93,8 +93,9 @@ def test_training_places_a_cap_leaves_unfilled_say_so(results, capsys):
     assert not any(f"warning: {policy}:" in err for policy in UNCAPPED)
 
 
-def write_runs(out: Path, values: dict[str, list[float]]) -> None:
-    """Hand-made run tables: one group, one year, a value per replication for each policy."""
+def write_runs(out: Path, values: dict[str, list[float]], final_year: int = 2030) -> None:
+    """Hand-made run tables: one group, one year, a value per replication for each policy (a test may add
+    years to its manifest's ``final_year``)."""
     (out / "runs").mkdir(parents=True)
     for policy, column in values.items():
         (out / "runs" / policy).mkdir()
@@ -104,7 +105,10 @@ def write_runs(out: Path, values: dict[str, list[float]]) -> None:
                           "measure": ["joiners", "joiners", "headcount"], "reason": ["intake", "joined:elsewhere", ""],
                           "unit": ["people_per_year", "people_per_year", "people"],
                           "value": [value - 1.0, 1.0, 100.0]}).to_parquet(out / "runs" / policy / f"p000-r{r:04d}.parquet")
-    (out / "manifest.json").write_text(json.dumps({"runs": sum(len(v) for v in values.values())}))
+    (out / "manifest.json").write_text(json.dumps({
+        "experiment": "hand_made", "scenario": "wales-mh-2021", "scenario_file": "", "start": "2030-03",
+        "final_year": final_year, "seed": 0, "replication_seeds": list(range(max(map(len, values.values())))),
+        "policies": {policy: [] for policy in values}, "runs": sum(len(v) for v in values.values())}))
 
 
 def test_means_intervals_and_paired_differences_match_their_definitions(tmp_path):
@@ -146,7 +150,7 @@ def test_compare_rejects_what_is_not_a_results_directory(tmp_path, capsys):
 
 
 def test_a_flow_without_events_counts_as_zero_not_as_a_missing_run(tmp_path):
-    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]})
+    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]}, final_year=2031)
     for policy in ("baseline", "policy"):  # a stock row per run, and a year in which one run had no joiners
         for r in (0, 1):
             path = tmp_path / "runs" / policy / f"p000-r{r:04d}.parquet"
@@ -174,7 +178,7 @@ def test_one_run_has_no_confidence_interval_and_says_so_rather_than_nan(tmp_path
 
 def test_a_flow_no_run_has_is_zero_in_every_year_after_the_start(tmp_path):
     """Nobody joined in any run: the comparison is of zeros, not a folder said to lack its baseline runs."""
-    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]})
+    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]}, final_year=2031)
     for path in (tmp_path / "runs").glob("*/*.parquet"):
         table = pd.read_parquet(path)
         stock = table[table.measure == "headcount"]
@@ -187,7 +191,7 @@ def test_a_flow_no_run_has_is_zero_in_every_year_after_the_start(tmp_path):
 
 def test_a_flow_that_starts_late_is_zero_in_the_years_before_it(tmp_path):
     """Joiners only from 2033 on (a lever starting then): 2031 and 2032 are zeros, not years left out."""
-    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]})
+    write_runs(tmp_path, {"baseline": [4.0, 6.0], "policy": [5.0, 7.0]}, final_year=2033)
     for path in (tmp_path / "runs").glob("*/*.parquet"):
         table = pd.read_parquet(path)
         stock, flows = table[table.measure == "headcount"], table[table.measure == "joiners"]

@@ -912,6 +912,30 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     assert listing(copy) == before
 
 
+@pytest.mark.parametrize("key, value, expected", [
+    ("start", 2021, "a valid string"),
+    ("start", "March", "a date as YYYY-MM"),
+    ("final_year", "2022", "a valid integer"),
+    ("final_year", 2000, "a year from the start's"),
+    ("seed", 1.5, "a valid integer"),
+    ("replication_seeds", [], "a list with at least 1 item"),
+])
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_a_batch_manifests_years_and_seeds_of_another_kind_are_refused(batch_results, tmp_path, capsys, command,
+                                                                         key, value, expected):
+    """The years a batch's runs are held to come from its manifest's start and final year: edited into
+    something else, they were passed over, and the runs' years went unchecked."""
+    import json
+
+    copy = copy_of(batch_results, tmp_path)
+    manifest = copy / "manifest.json"
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {key: value}))
+    assert main([command, str(copy), "--out", str(tmp_path / ("o.csv" if command == "compare" else "o.html"))]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "copy/manifest.json", key, expected) and "Traceback" not in err, err
+    assert not list(tmp_path.glob("o.*"))
+
+
 def test_run_files_that_all_stop_short_of_the_final_year_are_refused(batch_results, tmp_path, capsys):
     """Every run file stops years before the manifest's final year (it was edited, or they were all
     cut): the comparison would be of fewer years than the batch ran, said as if it were the whole."""
