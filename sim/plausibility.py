@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, footprint
 from .errors import InputError, Problem, from_pydantic, read_yaml
-from .fields import MAX_STOCK, Fraction, Month, Probability
+from .fields import MAX_STOCK, AgeBound, Fraction, Month, Probability
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result", "within_se"]
@@ -101,19 +101,33 @@ class FteRange(Range):
     high: Fraction | None = None
 
 
+class AgeRange(Range):
+    """A range of ages, in years: both ends within [0, 120]."""
+
+    low: AgeBound | None = None
+    high: AgeBound | None = None
+
+
+class MultipleRange(Range):
+    """A range of a multiple of a pathway's own figure: both ends at least 0."""
+
+    low: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None = None
+    high: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None = None
+
+
 class ByStage(_Strict):
-    default: Range
-    stages: dict[str, Range] = {}
+    default: AgeRange
+    stages: dict[str, AgeRange] = {}
 
 
 class GroupRetirement(_Strict):
-    mean: Range | None = None
-    median: Range | None = None
+    mean: AgeRange | None = None
+    median: AgeRange | None = None
 
 
 class RetirementRanges(_Strict):
-    mean: Range
-    median: Range
+    mean: AgeRange
+    median: AgeRange
     pile_up: ShareRange  # share of retirements within ``near_max_years`` of the group's maximum age
     wave: Range | None = None  # the first year's retirements per head over the next four years' mean
     near_max_years: Annotated[float, Field(strict=True, gt=0, le=10)] = 1.0
@@ -168,8 +182,8 @@ class StockRanges(_Strict):
 
 
 class TimeRanges(_Strict):
-    route: Range  # median time in stage as a multiple of the route's span of durations
-    ltft_share: Range  # share of those completing a stage LTFT or with extra time, as a multiple of the pathway's
+    route: MultipleRange  # median time in stage as a multiple of the route's span of durations
+    ltft_share: MultipleRange  # share of those completing a stage LTFT or with extra time, as a multiple of the pathway's
 
 
 class HistoryRanges(_Strict):
@@ -187,7 +201,7 @@ class Ranges(_Strict):
     description: str = ""
     min_count: Annotated[int, Field(strict=True, ge=1, le=MAX_STOCK)] = 20  # more than any run holds: nothing judged
     entry_age: ByStage
-    mean_entry_age: dict[str, Range] = {}  # by stage, where a mean age at entry is published
+    mean_entry_age: dict[str, AgeRange] = {}  # by stage, where a mean age at entry is published
     selection_age: ByStage
     retirement_age: RetirementRanges
     coming_back: ReturnRanges | None = None
@@ -196,7 +210,7 @@ class Ranges(_Strict):
     stocks: StockRanges
     time_in_stage: TimeRanges
     fte_per_head: dict[str, FteRange] = {}
-    mean_age_in_post: dict[str, Range] = {}  # by group, where a mean age of the staff in post is published
+    mean_age_in_post: dict[str, AgeRange] = {}  # by group, where a mean age of the staff in post is published
     history: HistoryRanges | None = None
     file: str = ""  # set on loading
 

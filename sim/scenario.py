@@ -498,7 +498,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
     own = {k: u for k, u in spec.uncertain.items() if covering_key(k, overrides or {}) is None}
     before = uncalibrated or {}
     problems = uncertain_problems(own, spec, path, value_of=value_of,
-                                  scaled_value_of=lambda key: before[key] if key in before else value_of(key))
+                                  scaled_value_of=lambda key: before[key] if key in before else value_of(key), own=True)
     if problems:  # each names a number (or, to scale, a table) of the scenario
         raise InputError(problems)
     return spec, graph, stages

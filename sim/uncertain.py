@@ -195,12 +195,14 @@ def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
 
 
 def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertain", value_of=None,
-             scaled_value_of=None) -> list[Problem]:
+             scaled_value_of=None, own: bool = False) -> list[Problem]:
     """Each key names a value of the validated scenario ``spec``: a single number for a range, a
     number or a list or table of numbers for a scale, whose upper end takes no probability, share
     or fraction past 1. ``value_of(key)`` (default ``spec_value``) finds a key's value, raising
     ``KeyError`` if there is none; ``scaled_value_of(key)`` (default ``value_of``) the value a
-    factor multiplies, where that is another (a calibrated value's, the one it was fitted from)."""
+    factor multiplies, where that is another (a calibrated value's, the one it was fitted from),
+    and the value a range is of. ``own``: the scenario's own ranges, which hold its value (an
+    experiment's may explore values away from it)."""
     out = []
     for key, u in uncertain.items():
         try:
@@ -212,12 +214,17 @@ def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertai
         if u.scale is None and (isinstance(value, bool) or not isinstance(value, (int, float))):
             out.append(Problem(str(file), f"{where}.{key}", "a key of a single number for range: (scale: "
                                                             "multiplies a list or table of numbers)", _short(value)))
+            continue
+        written = scaled_value_of(key) if scaled_value_of is not None else value
+        outside = isinstance(written, (int, float)) and not u.range[0] <= written <= u.range[1] if u.range else False
+        if own and outside:
+            out.append(Problem(str(file), f"{where}.{key}", f"range: [low, high] holding the scenario's value of "
+                                                            f"{key} ({written:g})", list(u.range)))
         elif u.scale is not None and not numeric(value):
             out.append(Problem(str(file), f"{where}.{key}", "a key of a number, or of a list or table of numbers",
                                _short(value)))
         elif u.scale is not None and at_most_one(type(spec), key):
-            scales = scaled_value_of(key) if scaled_value_of is not None else value
-            limit = beyond_one(scales, u.scale[1]) if numeric(scales) else None
+            limit = beyond_one(written, u.scale[1]) if numeric(written) else None
             if limit is not None:
                 out.append(Problem(str(file), f"{where}.{key}", f"scale: [low, high] with high {limit}: {key} is "
                                                                 f"a probability, share or fraction", list(u.scale)))

@@ -548,6 +548,12 @@ def route(start: str, end: str, years: float = 2) -> dict:
     (route("course/worker", "course/student"), "minimum_time.routes.course.end", "a stage people reach from course/worker"),
     (route("course/student", "course/student"), "minimum_time.routes.course.end",
      "a stage people reach from course/student"),
+    ({"entry_age.default": {"low": -5, "high": 40, "source": "test"}}, "entry_age.default.low",
+     "a number greater than or equal to 0"),
+    ({"retirement_age.median": {"low": 55, "high": 700, "source": "test"}}, "retirement_age.median.high",
+     "a number less than or equal to 120"),
+    ({"time_in_stage.route": {"low": -1, "source": "test"}}, "time_in_stage.route.low",
+     "a number greater than or equal to 0"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group",
         "mean age in post of an unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
@@ -555,7 +561,8 @@ def route(start: str, end: str, years: float = 2) -> dict:
         "retirees coming back of an unknown group", "retirees coming back in a reversed period",
         "retirees coming back as a percentage", "more people than any run holds", "a route to an unknown stage",
         "a route of no years",
-        "a route back up its pathway", "a route to where it starts"])
+        "a route back up its pathway", "a route to where it starts", "a negative age", "an age past 120",
+        "a negative multiple"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():

@@ -107,6 +107,21 @@ def test_a_scale_taking_a_probability_past_1_is_refused_in_a_scenario_and_an_exp
                                                  "groups.staff.retire_and_return.stay_years": {"scale": [1.0, 50.0]}}}))
 
 
+def test_a_scenario_s_own_range_holds_its_value_but_an_experiment_s_may_explore_away_from_it(tmp_path):
+    """A scenario saying 0.1 and, for the same value, "somewhere in [0.3, 0.5]" contradicts itself: its
+    runs use one and its sensitivity and calibration the other. An experiment asking "what if it were
+    0.3 to 0.5" is a question, not a contradiction."""
+    key = "groups.staff.retire_and_return.share"
+    entry = {key: {"range": [0.3, 0.5]}}
+    with pytest.raises(InputError) as info:
+        scenario.load(tiny_scenario.write(tmp_path, {key: 0.1, "uncertain": entry}))
+    assert has_problem(str(info.value), "tiny.yaml", f"uncertain.{key}",
+                       f"range: [low, high] holding the scenario's value of {key} (0.1)"), str(info.value)
+    assert scenario.load(tiny_scenario.write(tmp_path, {key: 0.3, "uncertain": entry}))  # an end is within
+    tiny_scenario.write(tmp_path, {key: 0.1})
+    assert experiment.load(write_experiment(tmp_path, entry)).bounds == [[0.3, 0.5]]
+
+
 def test_a_scale_on_a_calibrated_value_is_judged_on_the_value_the_fit_scaled(tmp_path):
     """A calibration replaces the scenario's value; the scenario's ``uncertain:`` scale, like the fit's
     factor, multiplies the value it replaced (0.5 x 2 = 1), not the calibrated one (0.6 x 2)."""
