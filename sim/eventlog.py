@@ -15,7 +15,8 @@ from bisect import bisect_right
 import numpy as np
 
 from . import calendar
-from .kernels.bookkeeping import as_each, write_events
+from .kernels.bookkeeping import EVENTS, as_each, write_events
+from .kernels.columns import addresses
 
 OUTSIDE = -1
 BLOCK = 1 << 16  # events a block holds (more if one batch needs more)
@@ -30,6 +31,7 @@ class EventLog:
         self._blocks: list[tuple[np.ndarray, ...]] = []  # each filled up to its entry of _filled
         self._filled: list[int] = []
         self._starts: list[int] = []  # the number of events before each block
+        self._room = NO_ROOM  # the addresses of the last block's columns, for the compiled passes writing in it
 
     def code_of(self, reason: str) -> int:
         """A reason's code, or -1 if no event has had it (without adding it, as ``reason_code`` does)."""
@@ -48,21 +50,28 @@ class EventLog:
         if n == 0:
             return
         columns, at = self.reserve(n)
-        write_events(*columns, at, 0, n, np.asarray(ids, dtype=np.int64), month, as_each(from_stage, np.int16),
+        write_events(columns, at, 0, n, np.asarray(ids, dtype=np.int64), month, as_each(from_stage, np.int16),
                      as_each(to_stage, np.int16),
                      as_each(self.reason_code(reason) if isinstance(reason, str) else reason, np.int16))
         self.wrote(n)
 
-    def reserve(self, n: int) -> tuple[tuple[np.ndarray, ...], int]:
-        """Room for the next ``n`` events: a block's columns and the row they start at (the last block,
-        or a new one if they do not fit in it). Whoever writes them there says so (``wrote``)."""
+    def reserve(self, n: int) -> tuple[np.ndarray, int]:
+        """Room for the next ``n`` events: the addresses of a block's columns (``sim.kernels.columns``)
+        and the row they start at (the last block, or a new one if they do not fit in it). Whoever
+        writes them there says so (``wrote``)."""
         if not self._blocks or self._filled[-1] + n > len(self._blocks[-1][0]):
             if self._blocks:  # the last block keeps only what was written: room reserved and not used is freed
                 self._blocks[-1] = tuple(column[: self._filled[-1]].copy() for column in self._blocks[-1])
             self._blocks.append(_columns(max(BLOCK, n)))
+            self._room = _addresses(self._blocks[-1])
             self._starts.append(self._count)
             self._filled.append(0)
-        return self._blocks[-1], self._filled[-1]
+        return self._room, self._filled[-1]
+
+    def __setstate__(self, state: dict) -> None:
+        """A copy (or an unpickled log) gives the addresses of its own last block, not the original's."""
+        self.__dict__.update(state)
+        self._room = _addresses(self._blocks[-1]) if self._blocks else NO_ROOM
 
     def wrote(self, n: int) -> None:
         """Count ``n`` events written into the room ``reserve`` gave."""
@@ -116,4 +125,9 @@ def _columns(capacity: int) -> tuple[np.ndarray, ...]:
             np.zeros(capacity, np.int16), np.zeros(capacity, np.int16))
 
 
-NO_ROOM = _columns(0)  # the columns of a compiled pass told to record nothing
+def _addresses(block: tuple[np.ndarray, ...]) -> np.ndarray:
+    return addresses(list(block), EVENTS.dtypes, EVENTS.names)
+
+
+_NONE = _columns(0)
+NO_ROOM = _addresses(_NONE)  # the block of a compiled pass told to record nothing

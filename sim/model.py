@@ -64,9 +64,6 @@ COLLECT = ("monthly", "yearly")
 _NOBODY = np.zeros(0, dtype=np.int64)
 # statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
-_ENTRY_FIELDS = ("key", "sex", "birth_month", "status", "active", "state", "stage", "group", "pathway", "sector",
-                 "stage_entry", "stage_due", "fte", "ltft", "ltft_fraction", "mho", "exit_left", "exit_since",
-                 "exit_rate", "exit_due", "hours_due", "next_due")
 
 
 def _entry_tables(s) -> tuple:
@@ -264,7 +261,7 @@ class WorkforceModel(mesa.Model):
         events = self.events
         columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
         code = events.reason_code(reason) if isinstance(reason, str) else 0 if reason is None else reason
-        due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, *p.columns_of(_ENTRY_FIELDS),
+        due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, p.addresses_of(entry.ENTRY),
                           *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
                           self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
         if at >= 0:

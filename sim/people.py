@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .kernels import bookkeeping, clocks
+from .kernels.columns import Layout, addresses
 
 
 class Status(IntEnum):
@@ -139,7 +140,7 @@ class People:
         self.active = np.empty(self._capacity, dtype=bool)
         self.state = np.empty(self._capacity, dtype=np.int8)
         self.marked: list[np.ndarray] = []
-        self._columns: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
+        self._columns: dict[tuple, tuple[np.ndarray, ...] | np.ndarray] = {}  # by names, or by a Layout
         self._filled = 0  # the rows from ``count`` up to this one hold the defaults
         self._names = frozenset(names)
 
@@ -220,6 +221,19 @@ class People:
         if columns is None:
             columns = self._columns[names] = tuple(getattr(self, name) for name in names)
         return columns
+
+    def addresses_of(self, layout: Layout) -> np.ndarray:
+        """The addresses of a ``Layout``'s columns, and their length, for a compiled pass that reads
+        them so (``sim.kernels.columns``): kept until the store grows, and not copied with it."""
+        found = self._columns.get(layout)
+        if found is None:
+            found = self._columns[layout] = addresses([getattr(self, name) for name in layout.names], layout.dtypes,
+                                                      layout.names)
+        return found
+
+    def __getstate__(self) -> dict:
+        """A copy (or pickle) keeps its own columns' addresses, not this store's."""
+        return {**self.__dict__, "_columns": {}}
 
     def mark(self, ids) -> None:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""

@@ -23,6 +23,7 @@ import numba
 import numpy as np
 
 from .fte_flows import CHANGED, JOINED, LEFT
+from .kernels.columns import layout, views
 from .people import COUNTED_STATE, NOT_COUNTED
 
 
@@ -61,8 +62,8 @@ class Stocks:
         ids = marked[0] if len(marked) == 1 and not isinstance(marked[0], slice) else np.concatenate(
             [np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
         flows = self.flows if self.flows is not None and self.flows.enabled else None
-        low, high = _settle(ids, COUNTED_STATE, p.stage, p.welsh, p.state, p.fte, p.counted_as, p.counted_fte,
-                            self.headcount, self.fte, *((flows.group_of_cell, flows.tally) if flows else _NO_TALLY))
+        low, high = _settle(ids, COUNTED_STATE, p.addresses_of(_COUNTED), self.headcount, self.fte,
+                            *((flows.group_of_cell, flows.tally) if flows else _NO_TALLY))
         self.low, self.high = min(self.low, low), max(self.high, high)
         if not exact(self.low, self.high, p.count):  # the sums would depend on the order of adding
             return self._recount()
@@ -84,13 +85,19 @@ class Stocks:
 _NO_TALLY = (np.zeros(0, dtype=np.intp), np.zeros((0, 0)))  # no FTE flows tallied
 
 
+# the people's columns the stocks read and keep (``sim.kernels.columns``)
+_COUNTED = layout(("stage", np.int16), ("welsh", np.bool_), ("state", np.int8), ("fte", np.float32),
+                  ("counted_as", np.int16), ("counted_fte", np.float32))
+
+
 @numba.njit(cache=True)
-def _settle(ids, counted_state, stage, welsh, state, fte, counted_as, counted_fte, headcount, fte_sums,
-            group_of_cell, tally):
+def _settle(ids, counted_state, people, headcount, fte_sums, group_of_cell, tally):
     """Move each person's count from the cell they were counted in to the one they count in now (a
     person marked twice moves once); the smallest and largest FTE now counted among them. With a
     ``tally`` (``sim.fte_flows``), the FTE each takes out of the group of their old cell and into the
-    group of their new one, or changes within one (``group_of_cell``: by cell + 1, the cell -1 first)."""
+    group of their new one, or changes within one (``group_of_cell``: by cell + 1, the cell -1 first);
+    ``people``: the addresses of the ``_COUNTED`` columns."""
+    stage, welsh, state, fte, counted_as, counted_fte = views(people, _COUNTED.dtypes)
     low, high = np.inf, 0.0
     for i in ids:
         cell = np.int16(stage[i] * 2 + welsh[i]) if counted_state[state[i]] else np.int16(NOT_COUNTED)

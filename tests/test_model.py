@@ -71,6 +71,27 @@ def test_same_seed_identical_and_different_seeds_differ():
     assert not a.value.equals(c.value)
 
 
+def test_a_model_copied_mid_run_runs_on_its_own_people_and_events():
+    """The compiled passes are given the people's columns and the event log's block by address
+    (``sim.kernels.columns``): a copy must give its own, or running it would write into the original."""
+    import copy
+
+    whole = WorkforceModel(rng=3, until=2023).run()
+    model = WorkforceModel(rng=3, until=2023)
+    for _ in range(14):
+        model.step()
+    copied = copy.deepcopy(model)
+    copied.run()
+    model.run()
+    for run in (model, copied):
+        p = run.people
+        assert p.count == whole.people.count and len(run.events) == len(whole.events)
+        for f in p.fields:
+            assert np.array_equal(getattr(p, f.name)[: p.count], getattr(whole.people, f.name)[: p.count]), f.name
+        for mine, expected in zip(run.events.arrays(), whole.events.arrays()):
+            assert np.array_equal(mine, expected)
+
+
 def test_adding_one_person_to_an_intake_leaves_everyone_else_unchanged():
     """Common random numbers: draws are keyed by where and when a person was created."""
     intake = "intake.nursing/pre_registration_degree"

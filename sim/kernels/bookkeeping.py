@@ -15,6 +15,7 @@ from numba import types
 from numba.extending import overload
 
 from .clocks import NEVER
+from .columns import layout, views
 
 
 def as_each(value, dtype) -> np.ndarray:
@@ -46,11 +47,16 @@ def _each(value, j):
     return lambda value, j: value
 
 
+# the columns of an event log's block (``sim.eventlog``), given to a pass by their addresses (``sim.kernels.columns``)
+EVENTS = layout(("person_id", np.int64), ("month", np.int32), ("from_stage", np.int16), ("to_stage", np.int16),
+                ("reason", np.int16))
+
+
 @numba.njit(cache=True)
-def write_events(ids_column, month_column, from_column, to_column, reason_column, at, first, n,
-                 ids, month, from_stage, to_stage, reason):
+def write_events(columns, at, first, n, ids, month, from_stage, to_stage, reason):
     """Events ``first`` to ``first + n`` of ``ids`` (the others each a scalar or one per event) into
-    the columns of the event log's block (``sim.eventlog``), from row ``at``."""
+    the event log's block (``columns``: the addresses of its ``EVENTS`` columns), from row ``at``."""
+    ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.dtypes)
     for j in range(first, first + n):
         k = at + j - first
         ids_column[k] = ids[j]
@@ -79,10 +85,10 @@ def set_status(ids, value, active, gone, status, is_active, state, next_due):
 @numba.njit(cache=True)
 def leave(ids, month, reason, value, gone, stage, status, is_active, state, next_due, columns, at):
     """People leave their stage for outside (stage -1) with a reason (int16 codes, an array of one for
-    all or one each), their events written into the event log's block ``columns`` from row ``at``
-    (``sim.eventlog``), and take status ``value`` (an int8), no longer active (``set_status``).
-    One signature for every caller: it compiles once."""
-    ids_column, month_column, from_column, to_column, reason_column = columns
+    all or one each), their events written into the event log's block from row ``at`` (``columns``:
+    the addresses of its ``EVENTS`` columns), and take status ``value`` (an int8), no longer active
+    (``set_status``). One signature for every caller: it compiles once."""
+    ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.dtypes)
     for j in range(ids.shape[0]):
         i = ids[j]
         ids_column[at + j], month_column[at + j], from_column[at + j] = i, month, stage[i]

@@ -13,6 +13,7 @@ import numpy as np
 from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from . import participation
 from .bookkeeping import each, write_events
+from .columns import layout, views
 from .streams import uniform
 
 @numba.njit(cache=True)
@@ -28,11 +29,17 @@ def ltft_chance(share, persist, before, was_ltft):
     return min(max((share - before * persist) / max(1.0 - before, 1e-9), 0.0), 1.0)
 
 
+# the people's columns entering a stage reads and writes (``sim.kernels.columns``)
+ENTRY = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("status", np.int8),
+               ("active", np.bool_), ("state", np.int8), ("stage", np.int16), ("group", np.int16),
+               ("pathway", np.int16), ("sector", np.int8), ("stage_entry", np.int32), ("stage_due", np.int32),
+               ("fte", np.float32), ("ltft", np.bool_), ("ltft_fraction", np.float32), ("mho", np.bool_),
+               ("exit_left", np.float32), ("exit_since", np.int32), ("exit_rate", np.float32), ("exit_due", np.int32),
+               ("hours_due", np.int32), ("next_due", np.int32))
+
+
 @numba.njit(cache=True)
-def enter(ids, stage, now, since, salts,
-          # people's columns
-          key, sex, birth_month, status, active, state, p_stage, group, pathway, sector, stage_entry, stage_due,
-          fte, ltft, ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due,
+def enter(ids, stage, now, since, salts, people,
           # the scenario's tables
           stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
           stage_ltft_range, stage_ltft_persist, stage_extra_share, stage_extra_months, part_time_share,
@@ -42,9 +49,11 @@ def enter(ids, stage, now, since, salts,
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
           from_stage, reason, columns, at):
     """Put ``ids`` into ``stage`` (one for all, or one each), counting them in ``arrived`` by stage, and record their
-    events; ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
+    events (``people``: the addresses of the ``ENTRY`` columns); ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
     hours_on_entry_fraction, exit, hours_first_review, extra_time, extra_time_length. Returns how many
     have something due already this month."""
+    (key, sex, birth_month, status, active, state, p_stage, group, pathway, sector, stage_entry, stage_due, fte, ltft,
+     ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due) = views(people, ENTRY.dtypes)
     n_bands = band_ends.shape[0]
     due_now = 0
     for j in range(ids.shape[0]):
@@ -104,5 +113,5 @@ def enter(ids, stage, now, since, salts,
         due_now += next_due[i] <= now
         arrived[st] += 1
     if at >= 0:
-        write_events(*columns, at, 0, ids.shape[0], ids, now, from_stage, stage, reason)
+        write_events(columns, at, 0, ids.shape[0], ids, now, from_stage, stage, reason)
     return due_now

@@ -16,6 +16,7 @@ import numpy as np
 from .choice import pick
 from .bookkeeping import in_states, leave
 from .clocks import MHO_AGE, NEVER, band as band_of, checks, exit_month, left_after
+from .columns import layout, views
 from .retiring import will_return
 from .streams import uniform
 
@@ -23,12 +24,25 @@ STAY, LEAVE, RETIRE, RETIRE_MHO = range(4)
 LEFT, RETIRED, RETURNED = range(3)  # the rows of ``statuses``
 
 
+# the people's columns each step reads and writes (``sim.kernels.columns``)
+ATTRITION = layout(("birth_month", np.int32), ("group", np.int16), ("stage", np.int16), ("status", np.int8),
+                   ("active", np.bool_), ("state", np.int8), ("exit_due", np.int32), ("next_due", np.int32))
+LEAVING = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("stage", np.int16),
+                 ("group", np.int16), ("mho", np.bool_), ("exit_left", np.float32), ("exit_since", np.int32),
+                 ("exit_rate", np.float32), ("exit_due", np.int32), ("stage_due", np.int32), ("hours_due", np.int32),
+                 ("next_due", np.int32), ("status", np.int8), ("active", np.bool_), ("state", np.int8))
+RETIREMENT = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("group", np.int16),
+                    ("stage", np.int16), ("status", np.int8), ("active", np.bool_), ("state", np.int8),
+                    ("return_due", np.int32), ("return_until", np.int32), ("next_due", np.int32))
+
+
 @numba.njit(cache=True)
-def attrition(due, now, training, birth_month, group, max_age_months, codes, statuses, gone,
-              stage, status, active, state, exit_due, next_due, columns, at):
+def attrition(due, now, training, max_age_months, codes, statuses, gone, people, columns, at):
     """The trainees of ``due`` whose exit has come leave training (reason ``codes[0]``), or retire
     at their group's maximum age (``codes[1]``), their events written from row ``at`` of
-    ``columns``. Returns them, leavers first, as their events list them."""
+    ``columns`` (``people``: the addresses of the ``ATTRITION`` columns). Returns them, leavers
+    first, as their events list them."""
+    birth_month, group, stage, status, active, state, exit_due, next_due = views(people, ATTRITION.dtypes)
     ids = in_states(due, state, training, exit_due, now)
     leavers, retirees = oldest(ids, now, birth_month, group, max_age_months)
     leave(leavers, now, codes[0:1], statuses[LEFT], gone, stage, status, active, state, next_due, columns, at)
@@ -40,11 +54,13 @@ def attrition(due, now, training, birth_month, group, max_age_months, codes, sta
 @numba.njit(cache=True)
 def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months,
             mho_end, mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels, statuses, gone,
-            key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due,
-            hours_due, next_due, status, active, state, columns, at):
+            people, columns, at):
     """The people in post of ``due`` whose exit or check has come: ``decide``, and the leavers leave,
-    group by group, their events written from row ``at`` of ``columns``. Returns the leavers, the
-    retirees and the retirees at 55 under MHO status (retired by ``retirement``)."""
+    group by group, their events written from row ``at`` of ``columns`` (``people``: the addresses of
+    the ``LEAVING`` columns). Returns the leavers, the retirees and the retirees at 55 under MHO status
+    (retired by ``retirement``)."""
+    (key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due, hours_due,
+     next_due, status, active, state) = views(people, LEAVING.dtypes)
     ids = in_states(due, state, in_post, next_due, NEVER)
     (leavers, reasons), retired, retired_mho = decide(
         ids, now, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months, mho_end,
@@ -56,13 +72,14 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
 
 @numba.njit(cache=True)
 def retirement(retired, retired_mho, due, now, returning, salts, return_share, band_by_month, max_age_months, codes,
-               statuses, gone, key, sex, birth_month, group, stage, status, active, state, return_due, return_until,
-               next_due, columns, at):
+               statuses, gone, people, columns, at):
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
     ``codes[1]``): those who will come back stay active, due back within a year (``will_return``;
     ``salts``: return, return_delay); then the returners of ``due`` whose stay has ended leave
-    (``codes[2]``). Their events are written from row ``at`` of ``columns``; returns the retirees,
-    and those who left."""
+    (``codes[2]``). Their events are written from row ``at`` of ``columns`` (``people``: the
+    addresses of the ``RETIREMENT`` columns); returns the retirees, and those who left."""
+    (key, sex, birth_month, group, stage, status, active, state, return_due, return_until,
+     next_due) = views(people, RETIREMENT.dtypes)
     n = retired.shape[0]
     ids, reasons = np.empty(n + retired_mho.shape[0], np.int64), np.empty(n + retired_mho.shape[0], np.int16)
     for j in range(ids.shape[0]):  # a loop: a slice assignment would compile its shape check's message

@@ -6,6 +6,7 @@ import numpy as np
 
 from .bookkeeping import in_states
 from .clocks import band as band_of, exit_month
+from .columns import layout, views
 from .streams import uniform
 
 
@@ -28,11 +29,17 @@ def draw_each(ids, now, salts, part_time_share, part_time_range, band_by_month, 
                       band_of(band_by_month, now - np.int64(birth_month[i])))
 
 
+# the people's columns an hours review reads and writes (``sim.kernels.columns``)
+REVIEWS = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("group", np.int16),
+                 ("fte", np.float32), ("stage_due", np.int32), ("exit_due", np.int32), ("hours_due", np.int32),
+                 ("next_due", np.int32), ("state", np.int8))
+
+
 @numba.njit(cache=True)
-def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_month, hours_rates,
-            key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due, state):
+def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_month, hours_rates, people):
     """The hours reviews of the people in post of ``due`` (in a state ``in_post`` marks) whose review
-    has come (``review``). Returns them."""
+    has come (``review``; ``people``: the addresses of the ``REVIEWS`` columns). Returns them."""
+    key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due, state = views(people, REVIEWS.dtypes)
     ids = in_states(due, state, in_post, hours_due, now)
     review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates, key, sex, birth_month,
            group, fte, stage_due, exit_due, hours_due, next_due)

@@ -7,21 +7,30 @@ import numpy as np
 
 from .bookkeeping import in_states, set_status, write_events
 from .clocks import NEVER
+from .columns import layout, views
 from .streams import uniform
+
+
+# the people's columns coming back reads and writes (``sim.kernels.columns``)
+RETURNING = layout(("key", np.uint64), ("birth_month", np.int32), ("group", np.int16), ("fte", np.float32),
+                   ("stage", np.int16), ("status", np.int8), ("active", np.bool_), ("state", np.int8),
+                   ("return_due", np.int32), ("return_until", np.int32), ("next_due", np.int32))
 
 
 @numba.njit(cache=True)
 def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max_age_months, returned, gone, outside,
-              code, key, birth_month, group, fte, stage, status, active, state, return_due, return_until, next_due,
-              columns, at):
+              code, people, columns, at):
     """The retirees of ``due`` (in a state ``retired`` marks) whose return has come come back from
     ``outside`` to their stage (``come_back``), in status ``returned``, their events (reason ``code``;
-    both arrays of one) written from row ``at`` of ``columns``. Returns them."""
+    both arrays of one) written from row ``at`` of ``columns`` (``people``: the addresses of the
+    ``RETURNING`` columns). Returns them."""
+    (key, birth_month, group, fte, stage, status, active, state, return_due, return_until,
+     next_due) = views(people, RETURNING.dtypes)
     ids = in_states(due, state, retired, return_due, now)
     come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due)
     set_status(ids, returned, True, gone, status, active, state, next_due)
-    write_events(*columns, at, 0, ids.shape[0], ids, now, outside, stage[ids], code)
+    write_events(columns, at, 0, ids.shape[0], ids, now, outside, stage[ids], code)
     return ids
 
 

@@ -180,9 +180,8 @@ class Attrition(Process):
         model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
         due = model.due_list()
         columns, at = model.events.reserve(len(due))
-        ids = kernels.attrition(due, model.now, states(Status.TRAINING), p.birth_month, p.group, s.max_age_months,
-                                self.tables, _STATUSES, GONE, p.stage, p.status, p.active, p.state, p.exit_due,
-                                p.next_due, columns, at)
+        ids = kernels.attrition(due, model.now, states(Status.TRAINING), s.max_age_months, self.tables, _STATUSES, GONE,
+                                p.addresses_of(kernels.ATTRITION), columns, at)
         model.events.wrote(len(ids))
         p.mark(ids)
 
@@ -218,13 +217,9 @@ class Leaving(Process):
         leavers, *clock.retiring = kernels.leaving(
             due, now, states(Status.IN_POST), salts, clock.rates, clock.leave, clock.retire, s._band_by_month,
             s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
-            table.labels, _STATUSES, GONE, *p.columns_of(_FIELDS), columns, at)
+            table.labels, _STATUSES, GONE, p.addresses_of(kernels.LEAVING), columns, at)
         model.events.wrote(len(leavers))
         p.mark(leavers)
-
-
-_FIELDS = ("key", "sex", "birth_month", "stage", "group", "mho", "exit_left", "exit_since", "exit_rate", "exit_due",
-           "stage_due", "hours_due", "next_due", "status", "active", "state")
 
 
 class Retirement(Process):
@@ -249,8 +244,7 @@ class Retirement(Process):
         salts = model.streams.salts(("return", "return_delay"), now)
         retirees, ended = kernels.retirement(
             retired, retired_mho, due, now, states(Status.RETURNED), salts, s.return_share, s._band_by_month,
-            s.max_age_months, self.tables, _STATUSES, GONE, p.key, p.sex, p.birth_month, p.group, p.stage, p.status,
-            p.active, p.state, p.return_due, p.return_until, p.next_due, columns, at)
+            s.max_age_months, self.tables, _STATUSES, GONE, p.addresses_of(kernels.RETIREMENT), columns, at)
         model.events.wrote(len(retirees) + len(ended))
         p.mark(retirees)
         p.mark(ended)

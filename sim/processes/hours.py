@@ -80,6 +80,5 @@ class Hours(Process):
         due = model.due_list()
         salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now)
         ids = participation.reviews(due, now, states(Status.IN_POST), salts, s.part_time_share, s.part_time_range,
-                                    s._band_by_month, model.reviews.rates, p.key, p.sex, p.birth_month, p.group, p.fte,
-                                    p.stage_due, p.exit_due, p.hours_due, p.next_due, p.state)
+                                    s._band_by_month, model.reviews.rates, p.addresses_of(participation.REVIEWS))
         p.mark(ids)  # for the stocks (sim.stocks)

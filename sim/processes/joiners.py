@@ -37,6 +37,7 @@ from pydantic import model_validator
 from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
+from ..kernels.columns import layout, views
 from ..kernels.counts import poisson_by_inversion, poisson_cap
 from ..kernels.streams import uniform
 from ..people import Status
@@ -150,8 +151,7 @@ class Joiners(Process):
                 model.unused.supply, model.unused.recruits, t.base_post_fte, model.base_stage_fte, cohorts, t.shares,
                 t.stages.cumulative, t.stages.total, t.stages.last, t.stages.labels, t.sources.cumulative,
                 t.sources.total, t.sources.last, t.sources.labels, bands.cumulative, bands.total, bands.last, low, high,
-                female, welsh, *recruits, p.count, ready, p.key, p.sex, p.birth_month, p.welsh, p.status, p.active,
-                p.state)
+                female, welsh, *recruits, p.count, ready, p.addresses_of(_NEW))
             if n >= 0:
                 break
             needed = -n
@@ -179,12 +179,17 @@ class _Tables(NamedTuple):
     groups: tuple  # the groups' names, for their joiners' keys (sim.rng.cohort_bases)
 
 
+# the people's columns a month's joiners are made in (``sim.kernels.columns``)
+_NEW = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
+              ("status", np.int8), ("active", np.bool_), ("state", np.int8))
+
+
 @numba.njit(cache=True)
 def _month(supplied, now, salts, cells, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month,
            available, group_keys, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts, shares,
            stage_cumulative, stage_total, stage_last, stage_labels, sources, source_total, source_last, source_labels,
            bands, band_total, band_last, low, high, female, welsh, campaign_rows, campaign_keys, campaign_codes, first,
-           room, key, sex, birth_month, speaks, status, active, state):
+           room, people):
     """A month's joiners in one pass: those filling vacancies, group by group, then the campaigns'
     recruits (``campaign_rows``, ``_keys`` and ``_codes``, one each), made people in the rows from
     ``first`` (as ``People.add`` makes them), with the stage each joins and the reason code of their
@@ -193,7 +198,8 @@ def _month(supplied, now, salts, cells, funded, stage_group, stage_post, stage_o
     (``sim.stocks``) and the funded establishment, as ``model.establishment`` and ``model.post_fte``
     give them (the stocks' sums are exact, so the same added in any order). Returns how many joined,
     their stages and codes; or, with fewer than ``room`` rows ready for them, minus how many there
-    are, having changed nothing."""
+    are, having changed nothing. ``people``: the addresses of the ``_NEW`` columns."""
+    key, sex, birth_month, speaks, status, active, state = views(people, _NEW.dtypes)
     n = funded.shape[0]
     stage_fte = np.empty(stage_group.shape[0])
     own, camp, post_fte = np.empty(n), np.empty(n), np.empty(n)  # np.zeros would compile an implementation of its own

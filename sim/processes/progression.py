@@ -13,6 +13,7 @@ import numpy as np
 
 from ..kernels.bookkeeping import in_states, leave
 from ..kernels.choice import pick
+from ..kernels.columns import layout, views
 from ..kernels.streams import uniform
 from ..people import GONE, Status, states
 from ..rng import ShareTable
@@ -40,8 +41,7 @@ class Progression(Process):
         salt = model.streams.salts(("progression",), now)[0]
         leavers, movers, targets, sources = finish(
             due, now, states(Status.TRAINING, Status.IN_POST), salt, table.cumulative, table.total, table.last,
-            table.labels, codes, np.int8(Status.LEFT), GONE, p.key, p.stage, p.stage_due, p.status, p.active, p.state,
-            p.next_due, columns, at)
+            table.labels, codes, np.int8(Status.LEFT), GONE, p.addresses_of(_FINISH), columns, at)
         model.events.wrote(len(leavers))
         p.mark(leavers)
         model.enter_stage(movers, targets, "progressed", from_stage=sources)
@@ -52,14 +52,19 @@ class _Transitions(NamedTuple):
     codes: np.ndarray  # (stage, transition): an exit's reason code
 
 
+# the people's columns finishing a stage reads and writes (``sim.kernels.columns``)
+_FINISH = layout(("key", np.uint64), ("stage", np.int16), ("stage_due", np.int32), ("status", np.int8),
+                 ("active", np.bool_), ("state", np.int8), ("next_due", np.int32))
+
+
 @numba.njit(cache=True)
-def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, key, stage, stage_due, status,
-           active, state, next_due, columns, at):
+def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, people, columns, at):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
     transition drawn (as ``ShareTable.pick`` would) with their stage's shares: one pass, not a dozen
     small array operations a month. The leavers leave (their events written from row ``at`` of
     ``columns``, with their exit's reason code); returns them, and the movers, their target stages and
-    the stages they leave."""
+    the stages they leave (``people``: the addresses of the ``_FINISH`` columns)."""
+    key, stage, stage_due, status, active, state, next_due = views(people, _FINISH.dtypes)
     ids = in_states(due, state, chosen, stage_due, now)
     n = ids.shape[0]
     leavers, reasons = np.empty(n, np.int64), np.empty(n, np.int16)

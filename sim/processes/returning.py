@@ -50,8 +50,7 @@ class Returning(Process):
         columns, at = model.events.reserve(len(due))
         salt = model.streams.salts(("return_stay",), now)[0]
         ids = retiring.returning(due, now, states(Status.RETIRED), salt, s.return_hours_cut, s.return_stay_months,
-                                 s.max_age_months, int(Status.RETURNED), GONE, _OUTSIDE, self.tables, p.key,
-                                 p.birth_month, p.group, p.fte, p.stage, p.status, p.active, p.state, p.return_due,
-                                 p.return_until, p.next_due, columns, at)
+                                 s.max_age_months, int(Status.RETURNED), GONE, _OUTSIDE, self.tables,
+                                 p.addresses_of(retiring.RETURNING), columns, at)
         model.events.wrote(len(ids))
         p.mark(ids)
