@@ -126,7 +126,7 @@ def _columns(capacity: int) -> tuple[np.ndarray, ...]:
 
 
 def _addresses(block: tuple[np.ndarray, ...]) -> np.ndarray:
-    return addresses(list(block), EVENTS.dtypes, EVENTS.names)
+    return addresses(list(block), EVENTS)
 
 
 _NONE = _columns(0)

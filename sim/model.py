@@ -59,18 +59,12 @@ from .rng import Streams, check_seed
 from .stocks import Stocks
 from .kernels import bookkeeping, entry, participation
 from .kernels.bookkeeping import as_each
+from .kernels.columns import Addressed
 
 COLLECT = ("monthly", "yearly")
 _NOBODY = np.zeros(0, dtype=np.int64)
 # statuses whose hours get drawn afresh on entering a post
 _NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
-
-
-def _entry_tables(s) -> tuple:
-    """The scenario's tables that entering a stage reads (``sim.kernels.entry``)."""
-    return (s.stage_training, s.stage_group, s.stage_pathway, s.group_sector, s.stage_months, s.stage_ltft_share,
-            s.stage_ltft_range, s.stage_ltft_persist, s.stage_extra_share, s.stage_extra_months, s.part_time_share,
-            s.part_time_range, s._band_by_month, s.band_ends, s.max_age_months)
 
 
 def run_end(s, until, source: str = "WorkforceModel") -> int:
@@ -157,7 +151,7 @@ class WorkforceModel(mesa.Model):
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._funded = (None,)  # the funded establishment by month, by the revision of the scenario
-        self._entry_tables = (None, ())  # the scenario's revision, and its tables that entering a stage reads
+        self._entry_tables = (None, None)  # the scenario's revision, and its tables that entering a stage reads
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
         self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
         self.exits = exits.ExitClock(self)  # this month's exit hazards by cell, shared by the exit steps
@@ -257,12 +251,12 @@ class WorkforceModel(mesa.Model):
         salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
                                     "hours_first_review", "extra_time", "extra_time_length"), now)
         if self._entry_tables[0] != s.revision:
-            self._entry_tables = (s.revision, _entry_tables(s))
+            self._entry_tables = (s.revision, Addressed([getattr(s, n) for n in entry.TABLES.names], entry.TABLES))
         events = self.events
         columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
         code = events.reason_code(reason) if isinstance(reason, str) else 0 if reason is None else reason
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, p.addresses_of(entry.ENTRY),
-                          *self._entry_tables[1], s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
+                          self._entry_tables[1].addresses, s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
                           self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
         if at >= 0:
             events.wrote(len(ids))

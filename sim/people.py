@@ -227,8 +227,7 @@ class People:
         them so (``sim.kernels.columns``): kept until the store grows, and not copied with it."""
         found = self._columns.get(layout)
         if found is None:
-            found = self._columns[layout] = addresses([getattr(self, name) for name in layout.names], layout.dtypes,
-                                                      layout.names)
+            found = self._columns[layout] = addresses([getattr(self, name) for name in layout.names], layout)
         return found
 
     def __getstate__(self) -> dict:

@@ -97,7 +97,7 @@ def _settle(ids, counted_state, people, headcount, fte_sums, group_of_cell, tall
     ``tally`` (``sim.fte_flows``), the FTE each takes out of the group of their old cell and into the
     group of their new one, or changes within one (``group_of_cell``: by cell + 1, the cell -1 first);
     ``people``: the addresses of the ``_COUNTED`` columns."""
-    stage, welsh, state, fte, counted_as, counted_fte = views(people, _COUNTED.dtypes)
+    stage, welsh, state, fte, counted_as, counted_fte = views(people, _COUNTED.types)
     low, high = np.inf, 0.0
     for i in ids:
         cell = np.int16(stage[i] * 2 + welsh[i]) if counted_state[state[i]] else np.int16(NOT_COUNTED)

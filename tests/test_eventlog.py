@@ -35,11 +35,11 @@ def test_room_reserved_and_not_used_is_freed_when_its_block_closes(monkeypatch):
     monkeypatch.setattr(eventlog, "BLOCK", 10)
     log = EventLog(["a"])
     room, at = log.reserve(8)  # room for 8, 3 written, into the columns at the addresses given
-    views(room, EVENTS.dtypes)[0][at: at + 3] = [4, 5, 6]
+    views(room, EVENTS.types)[0][at: at + 3] = [4, 5, 6]
     log.wrote(3)
     room, at = log.reserve(8)  # 3 + 8 > 10: a new block
     assert at == 0
-    views(room, EVENTS.dtypes)[0][:2] = [7, 8]
+    views(room, EVENTS.types)[0][:2] = [7, 8]
     log.wrote(2)
     assert [len(block[0]) for block in log._blocks] == [3, 10]  # the first keeps its 3 events, no more
     assert log.arrays()[0].tolist() == [4, 5, 6, 7, 8] and log.arrays(2)[0].tolist() == [6, 7, 8]

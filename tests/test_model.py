@@ -81,6 +81,9 @@ def test_a_model_copied_mid_run_runs_on_its_own_people_and_events():
     for _ in range(14):
         model.step()
     copied = copy.deepcopy(model)
+    tables = copied._entry_tables[1]  # each address the copy gives is of its own arrays
+    assert tables.addresses[0] == tables.arrays[0].ctypes.data != model._entry_tables[1].addresses[0]
+    assert copied.events.reserve(0)[0][0] == copied.events._blocks[-1][0].ctypes.data
     copied.run()
     model.run()
     for run in (model, copied):

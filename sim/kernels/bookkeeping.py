@@ -56,7 +56,7 @@ EVENTS = layout(("person_id", np.int64), ("month", np.int32), ("from_stage", np.
 def write_events(columns, at, first, n, ids, month, from_stage, to_stage, reason):
     """Events ``first`` to ``first + n`` of ``ids`` (the others each a scalar or one per event) into
     the event log's block (``columns``: the addresses of its ``EVENTS`` columns), from row ``at``."""
-    ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.dtypes)
+    ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.types)
     for j in range(first, first + n):
         k = at + j - first
         ids_column[k] = ids[j]
@@ -88,7 +88,7 @@ def leave(ids, month, reason, value, gone, stage, status, is_active, state, next
     all or one each), their events written into the event log's block from row ``at`` (``columns``:
     the addresses of its ``EVENTS`` columns), and take status ``value`` (an int8), no longer active
     (``set_status``). One signature for every caller: it compiles once."""
-    ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.dtypes)
+    ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.types)
     for j in range(ids.shape[0]):
         i = ids[j]
         ids_column[at + j], month_column[at + j], from_column[at + j] = i, month, stage[i]

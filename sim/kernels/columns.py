@@ -4,7 +4,7 @@ numba takes each array argument of a compiled call apart (its type matched, a re
 about 80 ns an array, and a month's passes are given some 300 of the people's columns: about a
 tenth of a default run went on it. A pass is given instead the columns' addresses in one array
 (``sim.people.People.addresses_of``), and ``views`` makes them arrays again inside it, of the
-dtypes its ``Layout`` declares. No reference is taken: the columns must outlive the call, as the
+types its ``Layout`` declares. No reference is taken: the columns must outlive the call, as the
 people's store keeps them (a store that grows makes new columns, and new addresses for them).
 """
 
@@ -14,67 +14,101 @@ from typing import NamedTuple
 import numpy as np
 from numba import types
 from numba.extending import intrinsic, overload
+from numba.np import numpy_support
 from numba.np.arrayobj import make_array, populate_array
 
 
 class Layout(NamedTuple):
-    """The columns a pass reads, by name, and their dtypes (numpy scalar types, as ``sim.people``
-    declares them: ``People.addresses_of`` checks that they are)."""
+    """The arrays a pass reads by address, by name, and their types as the pass reads them (numba's
+    C-contiguous array types): a person's columns as ``sim.people`` declares them, or a scenario's
+    tables. ``addresses`` checks that the arrays given are of them."""
 
     names: tuple[str, ...]
-    dtypes: tuple[type, ...]
+    types: tuple[types.Array, ...]
 
 
-def layout(*columns: tuple[str, type]) -> Layout:
-    """A ``Layout`` from (name, dtype) pairs, in the order the pass unpacks them."""
-    return Layout(tuple(name for name, _ in columns), tuple(dtype for _, dtype in columns))
+def layout(*arrays: tuple) -> Layout:
+    """A ``Layout`` from (name, dtype) pairs, a person's columns, or (name, dtype, dimensions), in the
+    order the pass unpacks them."""
+    return Layout(tuple(a[0] for a in arrays),
+                  tuple(types.Array(numpy_support.from_dtype(np.dtype(a[1])), a[2] if len(a) > 2 else 1, "C")
+                        for a in arrays))
 
 
-def views(addresses: np.ndarray, dtypes: tuple[type, ...]) -> tuple[np.ndarray, ...]:
-    """The arrays at ``addresses`` (one address per array, then their length), one of each of
-    ``dtypes`` (a ``Layout``'s), as a tuple: views of the people's columns, with no reference of
-    their own. (In Python, as the passes run with ``NUMBA_DISABLE_JIT``; compiled, ``_views``.)"""
-    length = int(addresses[len(dtypes)])
-    return tuple(np.ctypeslib.as_array((ctypes.c_char * (length * np.dtype(dtype).itemsize)).from_address(int(a)))
-                 .view(dtype) for a, dtype in zip(addresses, dtypes))
+def addresses(arrays: list[np.ndarray], kinds: Layout) -> np.ndarray:
+    """Each array's address and then its shape: what ``views`` reads. An array of another dtype or
+    shape than the pass declares would be read as that dtype's bytes, so it is refused (a
+    programming error: ``TypeError``)."""
+    out = []
+    for array, kind, name in zip(arrays, kinds.types, kinds.names, strict=True):
+        if array.dtype != numpy_support.as_dtype(kind.dtype) or array.ndim != kind.ndim or not array.flags.c_contiguous:
+            raise TypeError(f"{name}: a C-contiguous {numpy_support.as_dtype(kind.dtype)} array of {kind.ndim} "
+                            f"dimensions is declared, found {array.dtype} of shape {array.shape}")
+        out += [array.ctypes.data, *array.shape]
+    return np.array(out, dtype=np.int64)
+
+
+def views(addresses: np.ndarray, kinds: tuple[types.Array, ...]) -> tuple[np.ndarray, ...]:
+    """The arrays at ``addresses`` (each one's address, then its shape), one of each of ``kinds`` (a
+    ``Layout``'s types), as a tuple: views with no reference of their own. (In Python, as the passes
+    run with ``NUMBA_DISABLE_JIT``; compiled, ``_views``.)"""
+    out, k = [], 0
+    for kind in kinds:
+        dtype = numpy_support.as_dtype(kind.dtype)
+        shape = tuple(int(n) for n in addresses[k + 1: k + 1 + kind.ndim])
+        memory = (ctypes.c_char * (int(np.prod(shape)) * dtype.itemsize)).from_address(int(addresses[k]))
+        out.append(np.ctypeslib.as_array(memory).view(dtype).reshape(shape))
+        k += 1 + kind.ndim
+    return tuple(out)
 
 
 @overload(views, inline="always")
-def _views_overload(addresses, dtypes):
-    return lambda addresses, dtypes: _views(addresses, dtypes)
+def _views_overload(addresses, kinds):
+    return lambda addresses, kinds: _views(addresses, kinds)
 
 
 @intrinsic
-def _views(typingctx, addresses, dtypes):
-    """``views``, compiled: each array made from its address, no reference taken."""
-    if not isinstance(dtypes, types.BaseTuple) or not all(isinstance(t, types.NumberClass) for t in dtypes):
+def _views(typingctx, addresses, kinds):
+    """``views``, compiled: each array made from its address and shape, no reference taken."""
+    if not isinstance(kinds, types.BaseTuple) or not all(
+            isinstance(t, types.TypeRef) and isinstance(t.instance_type, types.Array) for t in kinds):
         return None
-    arrays = [types.Array(t.instance_type, 1, "C") for t in dtypes]
+    arrays = [t.instance_type for t in kinds]
 
     def codegen(context, builder, signature, args):
         at = make_array(addresses)(context, builder, value=args[0])
-        length = builder.load(builder.gep(at.data, [context.get_constant(types.intp, len(arrays))]))
-        out = []
-        for k, array in enumerate(arrays):
+
+        def read(k):
+            return builder.load(builder.gep(at.data, [context.get_constant(types.intp, k)]))
+
+        out, k = [], 0
+        for array in arrays:
             item = context.get_data_type(array.dtype)
             size = context.get_constant(types.intp, context.get_abi_sizeof(item))
-            address = builder.load(builder.gep(at.data, [context.get_constant(types.intp, k)]))
+            shape = [read(k + 1 + d) for d in range(array.ndim)]
+            strides = [size]
+            for n in reversed(shape[1:]):  # C order: the last dimension's items are next to each other
+                strides.insert(0, builder.mul(strides[0], n))
             view = make_array(array)(context, builder)
-            populate_array(view, data=builder.inttoptr(address, item.as_pointer()), shape=[length], strides=[size],
+            populate_array(view, data=builder.inttoptr(read(k), item.as_pointer()), shape=shape, strides=strides,
                            itemsize=size, meminfo=None, parent=None)
             out.append(view._getvalue())
+            k += 1 + array.ndim
         return context.make_tuple(builder, signature.return_type, out)
 
-    return types.Tuple(arrays)(addresses, dtypes), codegen
+    return types.Tuple(arrays)(addresses, kinds), codegen
 
 
-def addresses(arrays: list[np.ndarray], dtypes: tuple[type, ...], names: tuple[str, ...]) -> np.ndarray:
-    """The addresses of ``arrays`` (1-D, C-contiguous, of one length, each of its dtype), then their
-    length: what ``views`` reads. A column of another dtype than the pass declares would be read as
-    that dtype's bytes, so it is refused (a programming error: ``TypeError``)."""
-    for array, dtype, name in zip(arrays, dtypes, names, strict=True):
-        if array.dtype != np.dtype(dtype) or array.ndim != 1 or not array.flags.c_contiguous or len(array) != len(
-                arrays[0]):
-            raise TypeError(f"column {name}: a 1-D contiguous {np.dtype(dtype)} array of {len(arrays[0])} is declared, "
-                            f"found {array.dtype} of shape {array.shape}")
-    return np.array([a.ctypes.data for a in arrays] + [len(arrays[0]) if arrays else 0], dtype=np.int64)
+class Addressed:
+    """Arrays kept with their addresses, so that they outlive them: a copy (or an unpickled one)
+    gives its own arrays' addresses, not the original's."""
+
+    def __init__(self, arrays: list[np.ndarray], kinds: Layout):
+        self.arrays, self.kinds = list(arrays), kinds
+        self.addresses = addresses(self.arrays, kinds)
+
+    def __getstate__(self) -> dict:
+        return {"arrays": self.arrays, "kinds": self.kinds}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["arrays"], state["kinds"])

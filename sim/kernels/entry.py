@@ -36,24 +36,29 @@ ENTRY = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), 
                ("fte", np.float32), ("ltft", np.bool_), ("ltft_fraction", np.float32), ("mho", np.bool_),
                ("exit_left", np.float32), ("exit_since", np.int32), ("exit_rate", np.float32), ("exit_due", np.int32),
                ("hours_due", np.int32), ("next_due", np.int32))
+# the scenario's tables it reads (``sim.model``)
+TABLES = layout(("stage_training", np.bool_), ("stage_group", np.int16), ("stage_pathway", np.int16),
+                ("group_sector", np.int8), ("stage_months", np.int32), ("stage_ltft_share", np.float64, 2),
+                ("stage_ltft_range", np.float64, 2), ("stage_ltft_persist", np.float64),
+                ("stage_extra_share", np.float64), ("stage_extra_months", np.float64, 2),
+                ("part_time_share", np.float64, 3), ("part_time_range", np.float64, 2), ("_band_by_month", np.int8),
+                ("band_ends", np.int64), ("max_age_months", np.int32))
 
 
 @numba.njit(cache=True)
-def enter(ids, stage, now, since, salts, people,
-          # the scenario's tables
-          stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share,
-          stage_ltft_range, stage_ltft_persist, stage_extra_share, stage_extra_months, part_time_share,
-          part_time_range, band_by_month, band_ends, max_age_months, mho_end, exit_rates, hours_rates,
-          new_or_training, arrived,
+def enter(ids, stage, now, since, salts, people, tables, mho_end, exit_rates, hours_rates, new_or_training, arrived,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
           from_stage, reason, columns, at):
     """Put ``ids`` into ``stage`` (one for all, or one each), counting them in ``arrived`` by stage, and record their
-    events (``people``: the addresses of the ``ENTRY`` columns); ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
+    events (``people``, ``tables``: the addresses of the ``ENTRY`` columns and ``TABLES``); ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
     hours_on_entry_fraction, exit, hours_first_review, extra_time, extra_time_length. Returns how many
     have something due already this month."""
     (key, sex, birth_month, status, active, state, p_stage, group, pathway, sector, stage_entry, stage_due, fte, ltft,
-     ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due) = views(people, ENTRY.dtypes)
+     ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due) = views(people, ENTRY.types)
+    (stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share, stage_ltft_range,
+     stage_ltft_persist, stage_extra_share, stage_extra_months, part_time_share, part_time_range, band_by_month,
+     band_ends, max_age_months) = views(tables, TABLES.types)
     n_bands = band_ends.shape[0]
     due_now = 0
     for j in range(ids.shape[0]):

@@ -42,7 +42,7 @@ def attrition(due, now, training, max_age_months, codes, statuses, gone, people,
     at their group's maximum age (``codes[1]``), their events written from row ``at`` of
     ``columns`` (``people``: the addresses of the ``ATTRITION`` columns). Returns them, leavers
     first, as their events list them."""
-    birth_month, group, stage, status, active, state, exit_due, next_due = views(people, ATTRITION.dtypes)
+    birth_month, group, stage, status, active, state, exit_due, next_due = views(people, ATTRITION.types)
     ids = in_states(due, state, training, exit_due, now)
     leavers, retirees = oldest(ids, now, birth_month, group, max_age_months)
     leave(leavers, now, codes[0:1], statuses[LEFT], gone, stage, status, active, state, next_due, columns, at)
@@ -60,7 +60,7 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
     the ``LEAVING`` columns). Returns the leavers, the retirees and the retirees at 55 under MHO status
     (retired by ``retirement``)."""
     (key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due, hours_due,
-     next_due, status, active, state) = views(people, LEAVING.dtypes)
+     next_due, status, active, state) = views(people, LEAVING.types)
     ids = in_states(due, state, in_post, next_due, NEVER)
     (leavers, reasons), retired, retired_mho = decide(
         ids, now, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months, mho_end,
@@ -79,7 +79,7 @@ def retirement(retired, retired_mho, due, now, returning, salts, return_share, b
     (``codes[2]``). Their events are written from row ``at`` of ``columns`` (``people``: the
     addresses of the ``RETIREMENT`` columns); returns the retirees, and those who left."""
     (key, sex, birth_month, group, stage, status, active, state, return_due, return_until,
-     next_due) = views(people, RETIREMENT.dtypes)
+     next_due) = views(people, RETIREMENT.types)
     n = retired.shape[0]
     ids, reasons = np.empty(n + retired_mho.shape[0], np.int64), np.empty(n + retired_mho.shape[0], np.int16)
     for j in range(ids.shape[0]):  # a loop: a slice assignment would compile its shape check's message

@@ -39,7 +39,7 @@ REVIEWS = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
 def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_month, hours_rates, people):
     """The hours reviews of the people in post of ``due`` (in a state ``in_post`` marks) whose review
     has come (``review``; ``people``: the addresses of the ``REVIEWS`` columns). Returns them."""
-    key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due, state = views(people, REVIEWS.dtypes)
+    key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due, state = views(people, REVIEWS.types)
     ids = in_states(due, state, in_post, hours_due, now)
     review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates, key, sex, birth_month,
            group, fte, stage_due, exit_due, hours_due, next_due)

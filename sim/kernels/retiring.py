@@ -25,7 +25,7 @@ def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max
     both arrays of one) written from row ``at`` of ``columns`` (``people``: the addresses of the
     ``RETURNING`` columns). Returns them."""
     (key, birth_month, group, fte, stage, status, active, state, return_due, return_until,
-     next_due) = views(people, RETURNING.dtypes)
+     next_due) = views(people, RETURNING.types)
     ids = in_states(due, state, retired, return_due, now)
     come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due)

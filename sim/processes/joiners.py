@@ -199,7 +199,7 @@ def _month(supplied, now, salts, cells, funded, stage_group, stage_post, stage_o
     give them (the stocks' sums are exact, so the same added in any order). Returns how many joined,
     their stages and codes; or, with fewer than ``room`` rows ready for them, minus how many there
     are, having changed nothing. ``people``: the addresses of the ``_NEW`` columns."""
-    key, sex, birth_month, speaks, status, active, state = views(people, _NEW.dtypes)
+    key, sex, birth_month, speaks, status, active, state = views(people, _NEW.types)
     n = funded.shape[0]
     stage_fte = np.empty(stage_group.shape[0])
     own, camp, post_fte = np.empty(n), np.empty(n), np.empty(n)  # np.zeros would compile an implementation of its own

@@ -64,7 +64,7 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
     small array operations a month. The leavers leave (their events written from row ``at`` of
     ``columns``, with their exit's reason code); returns them, and the movers, their target stages and
     the stages they leave (``people``: the addresses of the ``_FINISH`` columns)."""
-    key, stage, stage_due, status, active, state, next_due = views(people, _FINISH.dtypes)
+    key, stage, stage_due, status, active, state, next_due = views(people, _FINISH.types)
     ids = in_states(due, state, chosen, stage_due, now)
     n = ids.shape[0]
     leavers, reasons = np.empty(n, np.int64), np.empty(n, np.int16)
