@@ -26,6 +26,12 @@ class Layout(NamedTuple):
     names: tuple[str, ...]
     types: tuple[types.Array, ...]
 
+    # Each pass's layout is one object, compared and hashed as itself: the people's store looks its
+    # addresses up by it at every call, and numba's types hash in Python, slowly.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
 
 def layout(*arrays: tuple) -> Layout:
     """A ``Layout`` from (name, dtype) pairs, a person's columns, or (name, dtype, dimensions), in the
