@@ -256,8 +256,8 @@ class WorkforceModel(mesa.Model):
         columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
         code = events.reason_code(reason) if isinstance(reason, str) else 0 if reason is None else reason
         due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, p.addresses_of(entry.ENTRY),
-                          self._entry_tables[1].addresses, s.mho_end, self.exits.rates, self.reviews.rates, _NEW_OR_TRAINING,
-                          self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
+                          self._entry_tables[1].addresses, s.mho_end, self.exits.rates, self.reviews.rates,
+                          _NEW_OR_TRAINING, self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
         if at >= 0:
             events.wrote(len(ids))
         p.mark(ids)

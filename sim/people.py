@@ -140,7 +140,7 @@ class People:
         self.active = np.empty(self._capacity, dtype=bool)
         self.state = np.empty(self._capacity, dtype=np.int8)
         self.marked: list[np.ndarray] = []
-        self._columns: dict[tuple, tuple[np.ndarray, ...] | np.ndarray] = {}  # by names, or by a Layout
+        self._addresses: dict[Layout, np.ndarray] = {}  # of the columns, by the layout a compiled pass reads
         self._filled = 0  # the rows from ``count`` up to this one hold the defaults
         self._names = frozenset(names)
 
@@ -153,7 +153,7 @@ class People:
             capacity = capacity * 3 // 2  # by half: amortised O(1), with less idle room than doubling
         if capacity == self._capacity:
             return
-        self._columns = {}  # first: each old column is freed as soon as its copy replaces it
+        self._addresses = {}  # the columns are about to be new arrays: their old addresses go
         for name in self._arrays():
             old = getattr(self, name)
             new = np.empty(capacity, dtype=old.dtype)
@@ -215,24 +215,17 @@ class People:
                                self.next_due)
         self.mark(ids)
 
-    def columns_of(self, names: tuple[str, ...]) -> tuple[np.ndarray, ...]:
-        """The named columns, whole (for compiled passes over people): kept until the store grows."""
-        columns = self._columns.get(names)
-        if columns is None:
-            columns = self._columns[names] = tuple(getattr(self, name) for name in names)
-        return columns
-
     def addresses_of(self, layout: Layout) -> np.ndarray:
-        """The addresses of a ``Layout``'s columns, and their length, for a compiled pass that reads
+        """The addresses of a ``Layout``'s columns, each with its length, for a compiled pass that reads
         them so (``sim.kernels.columns``): kept until the store grows, and not copied with it."""
-        found = self._columns.get(layout)
+        found = self._addresses.get(layout)
         if found is None:
-            found = self._columns[layout] = addresses([getattr(self, name) for name in layout.names], layout)
+            found = self._addresses[layout] = addresses([getattr(self, name) for name in layout.names], layout)
         return found
 
     def __getstate__(self) -> dict:
         """A copy (or pickle) keeps its own columns' addresses, not this store's."""
-        return {**self.__dict__, "_columns": {}}
+        return {**self.__dict__, "_addresses": {}}
 
     def mark(self, ids) -> None:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim.kernels.columns import layout
 from sim.people import FIELDS, People, Status
 
 
@@ -40,11 +41,11 @@ def test_truncate_resets_forgotten_rows():
 def test_kept_columns_are_the_stores_own_after_it_grows_and_new_rows_get_the_defaults():
     p = People(capacity=16)
     p.add(10, fte=np.float32(0.5))
-    fte, stage = p.columns_of(("fte", "stage"))
-    assert fte is p.fte and stage is p.stage
+    kept = layout(("fte", np.float32), ("stage", np.int16))
+    assert p.addresses_of(kept).tolist() == [p.fte.ctypes.data, 16, p.stage.ctypes.data, 16]
     p.add(5000, stage=np.int16(3))  # grows: the columns are new arrays
-    fte, stage = p.columns_of(("fte", "stage"))
-    assert fte is p.fte and stage is p.stage and fte[9] == 0.5
+    assert p.addresses_of(kept).tolist() == [p.fte.ctypes.data, len(p.fte), p.stage.ctypes.data, len(p.fte)]
+    assert p.fte[9] == 0.5 and len(p.fte) >= 5010
     new = p.add(3)  # no value given: every field's default, however the spare rows were made
     for f in FIELDS:
         assert (getattr(p, f.name)[new] == f.default).all(), f.name

@@ -51,9 +51,9 @@ def enter(ids, stage, now, since, salts, people, tables, mho_end, exit_rates, ho
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)
           from_stage, reason, columns, at):
     """Put ``ids`` into ``stage`` (one for all, or one each), counting them in ``arrived`` by stage, and record their
-    events (``people``, ``tables``: the addresses of the ``ENTRY`` columns and ``TABLES``); ``salts``: the month's salts of the streams ltft, ltft_fraction, hours_on_entry,
-    hours_on_entry_fraction, exit, hours_first_review, extra_time, extra_time_length. Returns how many
-    have something due already this month."""
+    events; ``people`` and ``tables``: the addresses of the ``ENTRY`` columns and the ``TABLES``; ``salts``: the
+    month's salts of the streams ltft, ltft_fraction, hours_on_entry, hours_on_entry_fraction, exit,
+    hours_first_review, extra_time, extra_time_length. Returns how many have something due already this month."""
     (key, sex, birth_month, status, active, state, p_stage, group, pathway, sector, stage_entry, stage_due, fte, ltft,
      ltft_fraction, mho, exit_left, exit_since, exit_rate, exit_due, hours_due, next_due) = views(people, ENTRY.types)
     (stage_training, stage_group, stage_pathway, group_sector, stage_months, stage_ltft_share, stage_ltft_range,
