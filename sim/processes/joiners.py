@@ -37,7 +37,7 @@ from pydantic import model_validator
 from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
-from ..kernels.columns import layout, views
+from ..kernels.columns import Addressed, layout, views
 from ..kernels.counts import poisson_by_inversion, poisson_cap
 from ..kernels.streams import uniform
 from ..people import Status
@@ -120,10 +120,13 @@ class Joiners(Process):
             drawn.append((j.age if j else (), female, spec.welsh_share_new))
         base = self.model.base_post_fte
         chosen = sorted(s.campaigns.items())
-        return _Tables(stages, sources, shares, population.cohort_tables(drawn),
-                       supplied=bool((s.joiners_per_year > 0).any()), available=s.joiners_per_year / 12.0,
-                       group_keys=np.array([stable_hash("joiners", g) for g in s.groups], dtype=np.uint64),
-                       base_post_fte=np.where(base > 0, base, np.inf),
+        bands, low, high, female, welsh = population.cohort_tables(drawn)
+        tables = [s.stage_group, s.stage_post, s.stage_own_establishment, s.joiner_fill_per_month,
+                  s.joiners_per_year / 12.0, np.array([stable_hash("joiners", g) for g in s.groups], dtype=np.uint64),
+                  np.where(base > 0, base, np.inf), shares, stages.cumulative, stages.total, stages.last,
+                  stages.labels, sources.cumulative, sources.total, sources.last, sources.labels, bands.cumulative,
+                  bands.total, bands.last, low, high, female, welsh]
+        return _Tables(Addressed(tables, _TABLES), supplied=bool((s.joiners_per_year > 0).any()),
                        campaigns=[key for key, _ in chosen],
                        campaign_keys=np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen],
                                               dtype=np.uint64),
@@ -141,17 +144,13 @@ class Joiners(Process):
                                      "joiner_stage", "joiner_source"), now)
         stocks, funded, cohorts = model.stocks.settle().fte, model.funded_establishment(), cohort_bases(
             "joiner", t.groups, now)
-        bands, low, high, female, welsh = t.newcomers
         needed = 0
         while True:  # a month's joiners are counted before anything changes: with too few rows, again with more
             ready = p.reserve(needed)
             n, stage, code = _month(
-                t.supplied, now, salts, stocks, funded, s.stage_group, s.stage_post, s.stage_own_establishment,
-                model.campaign_posts, s.joiner_fill_per_month, t.available, t.group_keys, model.recruitment,
-                model.unused.supply, model.unused.recruits, t.base_post_fte, model.base_stage_fte, cohorts, t.shares,
-                t.stages.cumulative, t.stages.total, t.stages.last, t.stages.labels, t.sources.cumulative,
-                t.sources.total, t.sources.last, t.sources.labels, bands.cumulative, bands.total, bands.last, low, high,
-                female, welsh, *recruits, p.count, ready, p.addresses_of(_NEW))
+                t.supplied, now, salts, stocks, funded, model.campaign_posts, model.recruitment, model.unused.supply,
+                model.unused.recruits, model.base_stage_fte, cohorts, *recruits, p.count, ready, t.tables.addresses,
+                p.addresses_of(_NEW))
             if n >= 0:
                 break
             needed = -n
@@ -165,31 +164,30 @@ class Joiners(Process):
 
 
 class _Tables(NamedTuple):
-    stages: ShareTable  # the stages joiners take, by group
-    sources: ShareTable  # the pools they come from, by group
-    shares: np.ndarray  # each stage's share (group, stage of the row), for weighting by vacancies
-    newcomers: tuple  # their age, sex and Welsh ability's draws, by group (sim.population.cohort_tables)
+    tables: Addressed  # what a month's pass reads (``_TABLES``), by their addresses
     supplied: bool  # whether any pool supplies joiners
-    available: np.ndarray  # the pools' supply a month, by group: the recruits available
-    group_keys: np.ndarray  # the groups' keys of the joiners' stream, by name (adding a group changes no other's draws)
-    base_post_fte: np.ndarray  # the base of each group's establishment (model.base_post_fte), inf where it has none
     campaigns: list  # the funded campaigns in force, (group, source) in order
     campaign_keys: np.ndarray  # their keys of the campaigns' stream
     campaign_per_month: np.ndarray  # their recruits expected a month
     groups: tuple  # the groups' names, for their joiners' keys (sim.rng.cohort_bases)
 
 
-# the people's columns a month's joiners are made in (``sim.kernels.columns``)
+# the people's columns a month's joiners are made in, and the tables the month reads (``sim.kernels.columns``)
 _NEW = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
               ("status", np.int8), ("active", np.bool_), ("state", np.int8))
+_TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_own_establishment", np.bool_),
+                 ("joiner_fill_per_month", np.float64), ("available", np.float64), ("group_keys", np.uint64),
+                 ("base_post_fte", np.float64), ("shares", np.float64, 2), ("stage_cumulative", np.float64, 2),
+                 ("stage_total", np.float64), ("stage_last", np.int64), ("stage_labels", np.int64, 2),
+                 ("source_cumulative", np.float64, 2), ("source_total", np.float64), ("source_last", np.int64),
+                 ("source_labels", np.int64, 2), ("band_cumulative", np.float64, 2), ("band_total", np.float64),
+                 ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2), ("female", np.float64),
+                 ("welsh", np.float64))
 
 
 @numba.njit(cache=True)
-def _month(supplied, now, salts, cells, funded, stage_group, stage_post, stage_own, campaign_posts, fill_per_month,
-           available, group_keys, recruitment, supply, unused, base_post_fte, base_stage_fte, cohorts, shares,
-           stage_cumulative, stage_total, stage_last, stage_labels, sources, source_total, source_last, source_labels,
-           bands, band_total, band_last, low, high, female, welsh, campaign_rows, campaign_keys, campaign_codes, first,
-           room, people):
+def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, supply, unused, base_stage_fte, cohorts,
+           campaign_rows, campaign_keys, campaign_codes, first, room, tables, people):
     """A month's joiners in one pass: those filling vacancies, group by group, then the campaigns'
     recruits (``campaign_rows``, ``_keys`` and ``_codes``, one each), made people in the rows from
     ``first`` (as ``People.add`` makes them), with the stage each joins and the reason code of their
@@ -198,7 +196,11 @@ def _month(supplied, now, salts, cells, funded, stage_group, stage_post, stage_o
     (``sim.stocks``) and the funded establishment, as ``model.establishment`` and ``model.post_fte``
     give them (the stocks' sums are exact, so the same added in any order). Returns how many joined,
     their stages and codes; or, with fewer than ``room`` rows ready for them, minus how many there
-    are, having changed nothing. ``people``: the addresses of the ``_NEW`` columns."""
+    are, having changed nothing. ``tables`` and ``people``: the addresses of the ``_TABLES`` and of the
+    ``_NEW`` columns."""
+    (stage_group, stage_post, stage_own, fill_per_month, available, group_keys, base_post_fte, shares,
+     stage_cumulative, stage_total, stage_last, stage_labels, sources, source_total, source_last, source_labels, bands,
+     band_total, band_last, low, high, female, welsh) = views(tables, _TABLES.types)
     key, sex, birth_month, speaks, status, active, state = views(people, _NEW.types)
     n = funded.shape[0]
     stage_fte = np.empty(stage_group.shape[0])
