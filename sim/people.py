@@ -141,6 +141,7 @@ class People:
         self.state = np.empty(self._capacity, dtype=np.int8)
         self.marked: list[np.ndarray] = []
         self._addresses: dict[Layout, np.ndarray] = {}  # of the columns, by the layout a compiled pass reads
+        self._data: dict[str, int] = {}  # each column's address, by name: asked once
         self._filled = 0  # the rows from ``count`` up to this one hold the defaults
         self._names = frozenset(names)
 
@@ -153,7 +154,7 @@ class People:
             capacity = capacity * 3 // 2  # by half: amortised O(1), with less idle room than doubling
         if capacity == self._capacity:
             return
-        self._addresses = {}  # the columns are about to be new arrays: their old addresses go
+        self._addresses, self._data = {}, {}  # the columns are about to be new arrays: their old addresses go
         for name in self._arrays():
             old = getattr(self, name)
             new = np.empty(capacity, dtype=old.dtype)
@@ -220,12 +221,15 @@ class People:
         them so (``sim.kernels.columns``): kept until the store grows, and not copied with it."""
         found = self._addresses.get(layout)
         if found is None:
-            found = self._addresses[layout] = addresses([getattr(self, name) for name in layout.names], layout)
+            data = self._data
+            found = self._addresses[layout] = addresses(
+                [getattr(self, name) for name in layout.names], layout,
+                [data.get(name) or data.setdefault(name, getattr(self, name).ctypes.data) for name in layout.names])
         return found
 
     def __getstate__(self) -> dict:
         """A copy (or pickle) keeps its own columns' addresses, not this store's."""
-        return {**self.__dict__, "_addresses": {}}
+        return {**self.__dict__, "_addresses": {}, "_data": {}}
 
     def mark(self, ids) -> None:
         """Note people whose status, stage or hours changed, for the stocks (ids or a slice of them)."""

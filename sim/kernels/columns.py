@@ -41,16 +41,17 @@ def layout(*arrays: tuple) -> Layout:
                         for a in arrays))
 
 
-def addresses(arrays: list[np.ndarray], kinds: Layout) -> np.ndarray:
-    """Each array's address and then its shape: what ``views`` reads. An array of another dtype or
-    shape than the pass declares would be read as that dtype's bytes, so it is refused (a
-    programming error: ``TypeError``)."""
+def addresses(arrays: list[np.ndarray], kinds: Layout, data: list[int] | None = None) -> np.ndarray:
+    """Each array's address (``data``, if its owner knows them: asking an array costs a microsecond)
+    and then its shape: what ``views`` reads. An array of another dtype or shape than the pass
+    declares would be read as that dtype's bytes, so it is refused (a programming error: ``TypeError``)."""
     out = []
     for array, kind, name in zip(arrays, kinds.types, kinds.names, strict=True):
         if array.dtype != numpy_support.as_dtype(kind.dtype) or array.ndim != kind.ndim or not array.flags.c_contiguous:
             raise TypeError(f"{name}: a C-contiguous {numpy_support.as_dtype(kind.dtype)} array of {kind.ndim} "
                             f"dimensions is declared, found {array.dtype} of shape {array.shape}")
-        out += [array.ctypes.data, *array.shape]
+    for array, address in zip(arrays, data or [array.ctypes.data for array in arrays]):
+        out += [address, *array.shape]
     return np.array(out, dtype=np.int64)
 
 
