@@ -1,11 +1,13 @@
-"""The people's columns, given to a compiled pass by their addresses.
+"""Arrays given to a compiled pass by their addresses: the people's columns, an event log's block,
+a scenario's tables.
 
 numba takes each array argument of a compiled call apart (its type matched, a reference taken),
-about 80 ns an array, and a month's passes are given some 300 of the people's columns: about a
-tenth of a default run went on it. A pass is given instead the columns' addresses in one array
-(``sim.people.People.addresses_of``), and ``views`` makes them arrays again inside it, of the
-types its ``Layout`` declares. No reference is taken: the columns must outlive the call, as the
-people's store keeps them (a store that grows makes new columns, and new addresses for them).
+about 80 ns an array, and a default run's passes were given some 80,000 arrays: about a tenth of
+its time. A pass is given instead their addresses and shapes in one array (``addresses``; the
+people's store keeps its columns', ``sim.people.People.addresses_of``), and ``views`` makes them
+arrays again inside it, of the types its ``Layout`` declares. No reference is taken: the arrays
+must outlive the call, as their owner keeps them (a store that grows makes new columns, and new
+addresses for them; ``Addressed`` keeps other arrays with theirs).
 """
 
 import ctypes
