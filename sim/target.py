@@ -169,7 +169,7 @@ def question(loaded: experiment_module.Experiment) -> Question:
     if problems:
         raise InputError(problems)
     end = year * 12 + scenario.end % 12
-    tried = {"values": [values[0], values[-1]]}
+    tried = {"values": sorted({values[0], values[-1]})}  # one value is both ends: its problem said once
     if spec.earliest_with is not None:
         tried["earliest_with"] = [spec.earliest_with]
     for name, ends in tried.items():
