@@ -733,8 +733,27 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     not a copy of this (possibly multi-threaded) one. Ctrl-C is left to the main process."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
+    _start_forkserver()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                initargs=(kernels.announcement(), context.Value("i", 0), os.getpid()))
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver, if it is not running, with Ctrl-C ignored, which it and the processes it forks
+    keep: Ctrl-C reaches the terminal's whole process group, and a forkserver importing the model, or a
+    worker not yet past its start, printed a KeyboardInterrupt traceback. The command alone stops on it. (Only
+    an ignored signal outlasts the forkserver's exec; a Ctrl-C in the milliseconds it starts is lost.)"""
+    import multiprocessing.forkserver
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # signals are set in the main thread only
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _processes(fn, jobs, workers):
