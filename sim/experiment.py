@@ -735,7 +735,19 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     context.set_forkserver_preload(list(preload))
     _start_forkserver()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(kernels.announcement(), context.Value("i", 0), os.getpid()))
+                               initargs=(kernels.announcement(), _workers_started(context), os.getpid()))
+
+
+_STARTED: list = []  # the count of the workers this process has started, shared with them (``_workers_started``)
+
+
+def _workers_started(context):
+    """The count of the workers this process has started, shared with them: kept as long as the process,
+    not a pool. Ctrl-C or SIGTERM as a pool starts a worker drops the pool before the worker, forked, has
+    read what it is given, and a counter gone with the pool left it a FileNotFoundError traceback to print."""
+    if not _STARTED:
+        _STARTED.append(context.Value("i", 0))
+    return _STARTED[0]
 
 
 def _start_forkserver() -> None:
@@ -758,9 +770,10 @@ def _start_forkserver() -> None:
 
 def _processes(fn, jobs, workers):
     pool = process_pool(min(workers, len(jobs)))
-    futures = {pool.submit(fn, job): job for job in jobs}
-    finished = False
+    futures, finished = {}, False
     try:
+        for job in jobs:  # here, so that a Ctrl-C as a worker starts stops those started
+            futures[pool.submit(fn, job)] = job
         for future in as_completed(futures):
             yield futures[future], future.result()
         finished = True

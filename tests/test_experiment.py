@@ -623,6 +623,21 @@ def test_ctrl_c_while_the_forkserver_imports_or_a_worker_starts_is_left_to_the_c
     assert "Traceback" not in done.stderr, done.stderr
 
 
+def test_what_workers_are_given_outlives_their_pool():
+    """Ctrl-C or SIGTERM as a pool starts a worker drops the pool while the worker, forked, has yet to read
+    what it is given: the counter shared with the workers went with the pool, and the worker printed a
+    FileNotFoundError traceback after the command had ended."""
+    import gc
+    import weakref
+
+    pool = experiment.process_pool(1)
+    given = [weakref.ref(x) for x in pool._initargs if hasattr(x, "get_lock")]
+    pool.shutdown()
+    del pool
+    gc.collect()
+    assert given and all(ref() is not None for ref in given)
+
+
 def _running(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
