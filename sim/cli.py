@@ -359,6 +359,8 @@ def _plausibility(args) -> int:
                                                  f"{scenario.spec.name} runs from {scenario.spec.start} to "
                                                  f"{scenario.spec.end})", args.until)
     ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
+    if args.out:
+        folders.check_inputs_kept(args.out, plausibility.FILES, {"--ranges": ranges.file})
     plausibility.check_replications(scenario, run_end(scenario, args.until), args.replications)
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail; each run
     # let go once its events are pooled
@@ -688,6 +690,7 @@ def _sensitivity(args) -> int:
             raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
         sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
     out = folders.check_own_folder(Path(args.out) if args.out else RESULTS / f"{loaded.name}-sensitivity")
+    folders.check_inputs_kept(out, sensitivity.FILES, {"--over-posterior": args.over_posterior})
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet, space=space)
     sizes, runs = table.attrs["sizes"], table.attrs["runs"]

@@ -503,6 +503,13 @@ CASES = {
         ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "<rows>",
         "as many values in each row as the header names columns",
         with_lever() | {"sets.csv": "groups.staff.leaving.rate,weight\n" + "7,0.05,1\n" * 150}),
+    "parameter sets the sensitivity results would replace": Case(
+        ["sensitivity", "e.yaml", "--over-posterior", "sensitivity.csv", "--out", "."], "--over-posterior",
+        "over_posterior", "a file the results do not replace",
+        with_lever() | {"e.yaml": UNCERTAIN, "sensitivity.csv": "groups.staff.leaving.rate\n" + "0.05\n0.1\n" * 75}),
+    "a ranges file the plausibility results would replace": Case(
+        ["plausibility", "tiny.yaml", "--ranges", "plausibility.md", "--out", "."], "--ranges", "ranges",
+        "a file the results do not replace", tiny() | {"plausibility.md": test_plausibility.RANGES}),
     # ---- special files: refused without opening them ----
     "a scenario that is a named pipe": Case(["run", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
                                             {"pipe.yaml": FIFO}),
