@@ -138,6 +138,12 @@ def question(loaded: experiment_module.Experiment) -> Question:
     def problem(name, expected, found=None):
         problems.append(Problem(file, f"target.{name}", expected, found))
 
+    if loaded.spec.parameter_sets:  # else ignored in silence: a replication's set is its posterior draw
+        problems.append(Problem(file, "parameter_sets", "none with workforce target (a replication runs the "
+                                                        "scenario's values, or a draw from its calibration's "
+                                                        "posterior, not sets sampled from uncertain:): 0, or leave "
+                                                        "it out", loaded.spec.parameter_sets))
+
     policies = [p for p in loaded.policies if p != experiment_module.BASELINE]
     policy = spec.policy
     if policy is None and len(policies) == 1:
