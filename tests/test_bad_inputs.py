@@ -890,6 +890,17 @@ def test_compare_refuses_what_it_would_leave_out_in_silence(batch_results, capsy
     assert listing(batch_results) == before
 
 
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("inside", ["runs", "runs/keep"])
+def test_a_runs_folder_given_as_results_is_named_not_the_out_option_not_given(batch_results, capsys, command, inside):
+    """The default file's place was checked first: --out, which was not given, was named as outside the runs."""
+    before = listing(batch_results)
+    assert main([command, str(batch_results / inside)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" not in err and has_problem(err, f"out/{inside}", "manifest.json", "a results directory"), err
+    assert listing(batch_results) == before
+
+
 def copy_of(results: Path, tmp_path: Path) -> Path:
     import shutil
 
