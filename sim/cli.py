@@ -636,11 +636,11 @@ def _compare(args) -> int:
     from . import analysis
 
     results = folders.results_folder(args.results)
-    # its manifest read as report and batch read it; first, so that a folder that is no results (their runs
-    # folder, say) is named as such, not a default comparison's place below it as if --out had been given
-    batch = folders.load(results, kind="batch")
-    out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv",
-                             suffixes=(".csv",))
+    out = folders.check_file(args.out, suffixes=(".csv",)) if args.out else None  # a bad --out before reading
+    batch = folders.load(results, kind="batch")  # its manifest read as report and batch read it
+    # the default's place once the results are read: a folder that is no results (their runs folder, say) is
+    # named as such, not as --out, which was not given
+    out = out or folders.check_file(results / f"comparison-{args.measure}.csv", suffixes=(".csv",))
     table = analysis.compare(results, args.measure)
     for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
         unknown = sorted(set(asked or []) - set(there))
