@@ -359,6 +359,8 @@ def _plausibility(args) -> int:
                                                  f"{scenario.spec.name} runs from {scenario.spec.start} to "
                                                  f"{scenario.spec.end})", args.until)
     ranges = plausibility.scenario_ranges(scenario, args.ranges, "--ranges")  # bad ranges before any run
+    if args.out:
+        folders.check_inputs_kept(args.out, plausibility.FILES, {"--ranges": ranges.file})
     plausibility.check_replications(scenario, run_end(scenario, args.until), args.replications)
     # the calibration's central parameter set: the model's logic is judged, not a posterior draw's tail; each run
     # let go once its events are pooled
@@ -634,9 +636,11 @@ def _compare(args) -> int:
     from . import analysis
 
     results = folders.results_folder(args.results)
-    out = folders.check_file(Path(args.out) if args.out else results / f"comparison-{args.measure}.csv",
-                             suffixes=(".csv",))
+    out = folders.check_file(args.out, suffixes=(".csv",)) if args.out else None  # a bad --out before reading
     batch = folders.load(results, kind="batch")  # its manifest read as report and batch read it
+    # the default's place once the results are read: a folder that is no results (their runs folder, say) is
+    # named as such, not as --out, which was not given
+    out = out or folders.check_file(results / f"comparison-{args.measure}.csv", suffixes=(".csv",))
     table = analysis.compare(results, args.measure)
     for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
         unknown = sorted(set(asked or []) - set(there))
@@ -688,6 +692,7 @@ def _sensitivity(args) -> int:
             raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
         sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
     out = folders.check_own_folder(Path(args.out) if args.out else RESULTS / f"{loaded.name}-sensitivity")
+    folders.check_inputs_kept(out, sensitivity.FILES, {"--over-posterior": args.over_posterior})
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet, space=space)
     sizes, runs = table.attrs["sizes"], table.attrs["runs"]

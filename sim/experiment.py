@@ -733,15 +733,47 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     not a copy of this (possibly multi-threaded) one. Ctrl-C is left to the main process."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
+    _start_forkserver()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(kernels.announcement(), context.Value("i", 0), os.getpid()))
+                               initargs=(kernels.announcement(), _workers_started(context), os.getpid()))
+
+
+_STARTED: list = []  # the count of the workers this process has started, shared with them (``_workers_started``)
+
+
+def _workers_started(context):
+    """The count of the workers this process has started, shared with them: kept as long as the process,
+    not a pool. Ctrl-C or SIGTERM as a pool starts a worker drops the pool before the worker, forked, has
+    read what it is given, and a counter gone with the pool left it a FileNotFoundError traceback to print."""
+    if not _STARTED:
+        _STARTED.append(context.Value("i", 0))
+    return _STARTED[0]
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver, if it is not running, with Ctrl-C ignored, which it and the processes it forks
+    keep: Ctrl-C reaches the terminal's whole process group, and a forkserver importing the model, or a
+    worker not yet past its start, printed a KeyboardInterrupt traceback. The command alone stops on it. (Only
+    an ignored signal outlasts the forkserver's exec; a Ctrl-C in the milliseconds it starts is lost.)"""
+    import multiprocessing.forkserver
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # signals are set in the main thread only
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _processes(fn, jobs, workers):
     pool = process_pool(min(workers, len(jobs)))
-    futures = {pool.submit(fn, job): job for job in jobs}
-    finished = False
+    futures, finished = {}, False
     try:
+        for job in jobs:  # here, so that a Ctrl-C as a worker starts stops those started
+            futures[pool.submit(fn, job)] = job
         for future in as_completed(futures):
             yield futures[future], future.result()
         finished = True

@@ -103,6 +103,17 @@ def check_own_folder(path, option: str = "--out") -> Path:
     return path
 
 
+def check_inputs_kept(out, written, inputs: dict) -> None:
+    """Refuse to write the files named ``written`` in folder ``out`` when one is an input of the command
+    (``inputs``: the option naming it -> its path): a ranges or parameter-set file kept in the results folder,
+    under the name of a file written there, was replaced by the results computed from it."""
+    replaced = {os.path.realpath(Path(out) / name) for name in written}
+    for option, path in inputs.items():
+        if path is not None and os.path.realpath(path) in replaced:
+            raise InputError.one(option, _field(option), f"a file the results do not replace ({Path(path).name} is "
+                                                         f"written to {out}: choose another --out)", str(path))
+
+
 def check_empty(path, option: str = "--out") -> Path:
     """A folder that can be written and holds nothing yet, beside which its results are assembled
     (``staged``): results are never mixed with what is there."""

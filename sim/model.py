@@ -53,7 +53,7 @@ from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
 from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
-from .processes import Process, exits, hours
+from .processes import checked as checked_processes, exits, hours
 from .processes.order import STEP_ORDER
 from .rng import Streams, check_seed
 from .stocks import Stocks
@@ -115,10 +115,10 @@ class WorkforceModel(mesa.Model):
                                                                     "each with apply(model)", interventions)
         if collect not in COLLECT:
             raise InputError.one("WorkforceModel", "collect", f"one of {', '.join(COLLECT)}", collect)
-        kinds = tuple(processes) if isinstance(processes, Iterable) and not isinstance(processes, (str, type)) else ()
-        if not kinds or not all(isinstance(p, type) and issubclass(p, Process) for p in kinds):
-            raise InputError.one("WorkforceModel", "processes", "a list of monthly processes (sim.processes.Process "
-                                                                "subclasses), in the order they run", processes)
+        kinds = checked_processes(processes, "WorkforceModel")
+        for name, flag in (("check", check), ("copy", copy)):  # "no" is true, and would turn the checks on
+            if not isinstance(flag, (bool, np.bool_)):
+                raise InputError.one("WorkforceModel", name, "True or False", flag)
         super().__init__(rng=rng)
         self.process_types = kinds
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .errors import is_whole
 from .kernels import bookkeeping, clocks
 from .kernels.columns import Layout, addresses
 
@@ -265,7 +266,7 @@ class People:
 
     def record(self, person_id: int) -> dict:
         """One person's current record as a plain dict."""
-        if not 0 <= person_id < self.count:
+        if not is_whole(person_id) or not 0 <= person_id < self.count:  # True is no id, nor 0.5 or "0"
             raise KeyError(f"no person with id {person_id}")
         out = {"id": int(person_id)}
         for f in self.fields:

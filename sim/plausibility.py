@@ -913,13 +913,16 @@ def by_chance(table: pd.DataFrame) -> str:
             f"(--replications) before reading it as the model's.")
 
 
+FILES = ("plausibility.csv", "plausibility.md")  # what ``write`` writes in its folder
+
+
 def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures)."""
     from .folders import atomic_write
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"csv": out / "plausibility.csv", "markdown": out / "plausibility.md"}
+    paths = {"csv": out / FILES[0], "markdown": out / FILES[1]}
     atomic_write(paths["csv"], lambda p: table.to_csv(p, index=False))
     failures = readable(table[table.result == FAIL])
     lines = [f"# Is it plausible? {title}", "", f"{summary(table)}; every check is in `plausibility.csv`.", ""]

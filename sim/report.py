@@ -508,7 +508,9 @@ def write(paths, out=None) -> Path:
         if twin is not None:
             raise InputError.one("RESULTS_DIR", "results", "each results folder once" + (
                 f" ({twin} and {path} are one folder)" if str(twin) != str(path) else ""), str(path))
-    out = folders.check_file(Path(out) if out is not None else paths[0] / "report.html", suffixes=(".html", ".htm"))
+    if out is not None:  # a bad --out before the results are read; the default's place once they are
+        out = folders.check_file(out, suffixes=(".html", ".htm"))  # (a runs folder given is named as no results)
     text = build(paths)
+    out = out or folders.check_file(paths[0] / "report.html", suffixes=(".html", ".htm"))
     folders.atomic_write(out, lambda p: Path(p).write_text(text, encoding="utf-8"))
     return out

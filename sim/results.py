@@ -40,7 +40,7 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     the same seed share it); ``"fixed"`` runs the scenario as given (a calibration's central set).
     A scenario given compiled is recompiled from its file for the draw."""
     if parameters not in PARAMETERS:
-        raise ValueError(f"parameters: one of {PARAMETERS}")
+        raise InputError.one("run", "parameters", f"one of {', '.join(PARAMETERS)}", parameters)
     seed = check_seed(seed, "run")
     if parameters == "posterior":
         base = scenario if isinstance(scenario, scenario_module.Scenario) else scenario_module.compiled(scenario,
@@ -244,6 +244,8 @@ class Results:
 
         m, s = self.model, self.scenario
         try:
+            if isinstance(person_id, bool):  # True is no person's id, not person 1
+                raise TypeError(person_id)
             record = m.person(operator.index(person_id))  # 3.5 or "3" is no person's id, not person 3
         except (KeyError, TypeError):
             if not len(m.people):  # no stocks, and no intake or joiners by the run's end: no id is one

@@ -29,10 +29,11 @@ from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
-                     refuse_special, whole_number)
+                     is_whole, refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Label, Month, NonNegative, Probability, Strict,
                      band_problem, band_table, by_sex, check_age, shares_sum_to_one)
 from .people import SECTORS
+from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
 from .uncertain import Uncertain, problems as uncertain_problems, spec_value
 
@@ -396,6 +397,10 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set:
     overrides and parameter set, and compiled again when any of its input files has changed
     since. Never change it; a ``WorkforceModel`` given it works on a copy of its own."""
     path = resolve(name_or_path)
+    processes = checked_processes(processes, "sim.scenario.load")
+    if parameter_set is not None and not is_whole(parameter_set):  # a row of the posterior, checked with it
+        raise InputError.one("sim.scenario.load", "parameter_set", "None or a whole number from 0 to the posterior's "
+                                                                   "last row", parameter_set)
     if overrides is not None and (not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides)):
         raise InputError.one("overrides", "", "a mapping of dotted scenario keys to values (e.g. "
                                               "{'groups.nursing.leaving.rate': 0.1})", overrides)
@@ -429,6 +434,11 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         _set(data, dotted, value, path)
     calibrated, calibration_path, fitted, posterior = layering.calibration_overrides(
         data, layering.owner(layers, "calibration"), schema(processes))
+    if parameter_set is not None and (posterior is None or not 0 <= parameter_set < len(posterior)):
+        raise InputError.one("sim.scenario.load", "parameter_set",
+                             "None: the scenario has no posterior" if posterior is None else
+                             f"None or a whole number from 0 to {len(posterior) - 1} (a row of the posterior)",
+                             parameter_set)
     if posterior is not None and parameter_set is not None:
         calibrated = posterior.overrides(parameter_set, schema(processes))
     if calibrated:

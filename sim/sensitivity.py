@@ -495,11 +495,14 @@ def _formatter(share: bool, *values: float):
 
 
 # ---- files --------------------------------------------------------------------------------------
+FILES = ("sensitivity.csv", "sensitivity.png")  # what ``write`` writes in its folder
+
+
 def write(table: pd.DataFrame, out) -> dict[str, Path]:
     """The indices table (CSV) and a chart (PNG) in ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"table": out / "sensitivity.csv", "chart": out / "sensitivity.png"}
+    paths = {"table": out / FILES[0], "chart": out / FILES[1]}
     atomic_write(paths["table"], lambda p: table.to_csv(p, index=False))
     atomic_write(paths["chart"], lambda p: chart(table, p))
     return paths

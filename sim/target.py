@@ -138,6 +138,12 @@ def question(loaded: experiment_module.Experiment) -> Question:
     def problem(name, expected, found=None):
         problems.append(Problem(file, f"target.{name}", expected, found))
 
+    if loaded.spec.parameter_sets:  # else ignored in silence: a replication's set is its posterior draw
+        problems.append(Problem(file, "parameter_sets", "none with workforce target (a replication runs the "
+                                                        "scenario's values, or a draw from its calibration's "
+                                                        "posterior, not sets sampled from uncertain:): 0, or leave "
+                                                        "it out", loaded.spec.parameter_sets))
+
     policies = [p for p in loaded.policies if p != experiment_module.BASELINE]
     policy = spec.policy
     if policy is None and len(policies) == 1:
@@ -169,7 +175,7 @@ def question(loaded: experiment_module.Experiment) -> Question:
     if problems:
         raise InputError(problems)
     end = year * 12 + scenario.end % 12
-    tried = {"values": [values[0], values[-1]]}
+    tried = {"values": sorted({values[0], values[-1]})}  # one value is both ends: its problem said once
     if spec.earliest_with is not None:
         tried["earliest_with"] = [spec.earliest_with]
     for name, ends in tried.items():

@@ -503,6 +503,13 @@ CASES = {
         ["sensitivity", "e.yaml", "--over-posterior", "sets.csv"], "sets.csv", "<rows>",
         "as many values in each row as the header names columns",
         with_lever() | {"sets.csv": "groups.staff.leaving.rate,weight\n" + "7,0.05,1\n" * 150}),
+    "parameter sets the sensitivity results would replace": Case(
+        ["sensitivity", "e.yaml", "--over-posterior", "sensitivity.csv", "--out", "."], "--over-posterior",
+        "over_posterior", "a file the results do not replace",
+        with_lever() | {"e.yaml": UNCERTAIN, "sensitivity.csv": "groups.staff.leaving.rate\n" + "0.05\n0.1\n" * 75}),
+    "a ranges file the plausibility results would replace": Case(
+        ["plausibility", "tiny.yaml", "--ranges", "plausibility.md", "--out", "."], "--ranges", "ranges",
+        "a file the results do not replace", tiny() | {"plausibility.md": test_plausibility.RANGES}),
     # ---- special files: refused without opening them ----
     "a scenario that is a named pipe": Case(["run", "pipe.yaml"], "pipe.yaml", "<top level>", REGULAR,
                                             {"pipe.yaml": FIFO}),
@@ -880,6 +887,17 @@ def test_compare_refuses_what_it_would_leave_out_in_silence(batch_results, capsy
     assert main(["compare", str(batch_results), *options]) == 2
     err = capsys.readouterr().err
     assert has_problem(err, option, option.lstrip("-"), expected), err
+    assert listing(batch_results) == before
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("inside", ["runs", "runs/keep"])
+def test_a_runs_folder_given_as_results_is_named_not_the_out_option_not_given(batch_results, capsys, command, inside):
+    """The default file's place was checked first: --out, which was not given, was named as outside the runs."""
+    before = listing(batch_results)
+    assert main([command, str(batch_results / inside)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" not in err and has_problem(err, f"out/{inside}", "manifest.json", "a results directory"), err
     assert listing(batch_results) == before
 
 

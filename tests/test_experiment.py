@@ -596,6 +596,48 @@ def test_workers_end_when_their_command_is_killed_outright(tmp_path):
     assert not running
 
 
+CTRL_C_AS_WORKERS_START = """
+import multiprocessing, os, signal
+from sim import experiment
+
+if __name__ == "__main__":
+    pool = experiment.process_pool(1, preload=("sim.experiment", "ctrl_c"))  # ctrl_c: Ctrl-C as it is imported
+    print(pool.submit(os.getpid).result() > 0, flush=True)
+    pool.shutdown()
+    child = multiprocessing.get_context("forkserver").Process(target=signal.raise_signal, args=(signal.SIGINT,))
+    child.start()
+    child.join()
+    print(child.exitcode, flush=True)
+"""
+
+
+def test_ctrl_c_while_the_forkserver_imports_or_a_worker_starts_is_left_to_the_command(tmp_path):
+    """Ctrl-C reaches the terminal's whole process group: a forkserver importing the model, or a worker
+    not yet past its start, printed a KeyboardInterrupt traceback. They leave it to the command."""
+    (tmp_path / "ctrl_c.py").write_text("import signal\nsignal.raise_signal(signal.SIGINT)\n")
+    script = tmp_path / "ctrl_c_at_start.py"
+    script.write_text(CTRL_C_AS_WORKERS_START)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(tmp_path)])})
+    assert done.stdout.split() == ["True", "0"], done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_what_workers_are_given_outlives_their_pool():
+    """Ctrl-C or SIGTERM as a pool starts a worker drops the pool while the worker, forked, has yet to read
+    what it is given: the counter shared with the workers went with the pool, and the worker printed a
+    FileNotFoundError traceback after the command had ended."""
+    import gc
+    import weakref
+
+    pool = experiment.process_pool(1)
+    given = [weakref.ref(x) for x in pool._initargs if hasattr(x, "get_lock")]
+    pool.shutdown()
+    del pool
+    gc.collect()
+    assert given and all(ref() is not None for ref in given)
+
+
 def _running(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()

@@ -15,6 +15,7 @@ from sim.errors import InputError
 from sim.interventions import Retention
 from sim.kernels.entry import ltft_chance
 from sim.people import Status
+from sim.processes.order import STEP_ORDER
 from sim.scenario import DEFAULT, load
 
 
@@ -382,7 +383,7 @@ def test_interventions_that_are_not_a_list_of_levers_are_refused_before_the_run(
     assert has_problem(str(error.value), "WorkforceModel", "interventions", "a list of policy levers")
 
 
-@pytest.mark.parametrize("processes", [["progression"], "intake", Retention, [Retention], None])
+@pytest.mark.parametrize("processes", [["progression"], "intake", Retention, [Retention], None, STEP_ORDER * 2])
 def test_processes_that_are_not_a_list_of_process_types_are_refused_before_the_run(processes):
     with pytest.raises(InputError) as error:
         WorkforceModel(rng=1, until=2022, processes=processes)
@@ -447,3 +448,12 @@ def test_an_event_scheduled_with_mesa_runs_at_its_time_within_a_run():
     model.run()
     assert seen == [(5.5, 5)]
     assert (model.time, model.steps) == (12, 12)
+
+
+@pytest.mark.parametrize("flag", ["check", "copy"])
+@pytest.mark.parametrize("value", ["no", 0, None, 1.0])
+def test_check_and_copy_are_true_or_false(flag, value):
+    # check="no" turned the invariant checks on: any truthy value did
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=1, until=2022, **{flag: value})
+    assert has_problem(str(error.value), "WorkforceModel", flag, "True or False")

@@ -29,6 +29,15 @@ def test_record_and_columns_cover_every_field():
         people.add(1, salary=3)
 
 
+@pytest.mark.parametrize("person_id", [0.5, True, "0", -1])
+def test_an_id_that_is_not_a_whole_number_of_the_store_is_no_persons(person_id):
+    # 0.5 raised IndexError, "0" TypeError, and True was person 1
+    people = People()
+    people.add(2, status=int(Status.IN_POST))
+    with pytest.raises(KeyError, match="no person with id"):
+        people.record(person_id)
+
+
 def test_truncate_resets_forgotten_rows():
     people = People()
     people.add(5, fte=0.7, mho=True)

@@ -65,8 +65,16 @@ def test_summary_of_a_measure_the_groups_do_not_have_names_the_measures_they_hav
     assert has_problem(str(error.value), "summary", "measure", "a measure of the staff groups (")
 
 
-@pytest.mark.parametrize("person_id", ["abc", 3.5])
+@pytest.mark.parametrize("person_id", ["abc", 3.5, True])  # True was person 1
 def test_timeline_of_an_id_that_is_not_a_whole_number_is_refused_not_rounded(person_id):
     with pytest.raises(InputError) as error:
         run(seed=1, until=2022).timeline(person_id)
     assert has_problem(str(error.value), "ID", "id", "a person id from 0 to")
+
+
+@pytest.mark.parametrize("parameters", ["central", None, 1])
+def test_parameters_that_are_neither_posterior_nor_fixed_are_an_input_error(parameters):
+    # a ValueError before
+    with pytest.raises(InputError) as error:
+        run(seed=1, until=2022, parameters=parameters)
+    assert has_problem(str(error.value), "run", "parameters", "one of posterior, fixed")

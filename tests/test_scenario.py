@@ -13,6 +13,7 @@ import tiny_scenario
 from conftest import DELETE, SCENARIO_FILE, SHIPPED_SCENARIO, has_problem
 from sim import calendar, scenario
 from sim.errors import InputError
+from sim.processes.order import STEP_ORDER
 
 # ---- the shipped scenario --------------------------------------------------------------------
 
@@ -406,3 +407,28 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where):
         scenario.load(path)
     assert has_problem(str(info.value), file, field, "text without control characters"), str(info.value)
     scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": "Staff: Ŵ, ŷ and é"}))
+
+
+# ---- load's arguments in Python --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("parameter_set", [-1, 1000, 10**9, 1.5, "a", True, float("nan"), [1]])
+def test_a_parameter_set_that_is_not_a_row_of_the_posterior_is_refused(parameter_set):
+    # -1 read the last row in silence; the others raised IndexError or TypeError
+    with pytest.raises(InputError) as error:
+        scenario.load(parameter_set=parameter_set)
+    assert has_problem(str(error.value), "sim.scenario.load", "parameter_set", "None or a whole number from 0 to ")
+
+
+def test_a_parameter_set_of_a_scenario_without_a_posterior_is_refused_not_ignored(tmp_path):
+    with pytest.raises(InputError) as error:
+        scenario.load(tiny_scenario.write(tmp_path), parameter_set=0)
+    assert has_problem(str(error.value), "sim.scenario.load", "parameter_set", "None")
+
+
+@pytest.mark.parametrize("processes", ["intake", ("intake",), None, (), STEP_ORDER * 2])
+def test_processes_that_are_not_distinct_process_types_are_refused_by_load(processes):
+    # a string raised AttributeError, None TypeError, a process twice ValueError
+    with pytest.raises(InputError) as error:
+        scenario.load(processes=processes)
+    assert has_problem(str(error.value), "sim.scenario.load", "processes", "a list of monthly processes")

@@ -263,3 +263,23 @@ def test_a_value_the_policys_levers_together_take_past_a_rate_of_1_is_refused(tm
     with pytest.raises(InputError) as info:
         target.find(path, workers=1)
     assert has_problem(str(info.value), "e.yaml", "target.values", "factor: a factor of at most 2"), str(info.value)
+
+
+def test_a_single_refused_value_is_named_once(tmp_path):
+    # values [1e9]: both ends of the range are the one value, and its problem was said twice
+    path = write(tmp_path, values=[1e9])
+    with pytest.raises(InputError) as info:
+        target.find(path, workers=1)
+    assert len(info.value.problems) == 1, str(info.value)
+    assert has_problem(str(info.value), "e.yaml", "target.values", "values the lever's extra accepts")
+
+
+def test_sampled_parameter_sets_are_refused_not_ignored(tmp_path):
+    # parameter_sets: 3 was ignored in silence: each replication draws its set from the posterior instead
+    path = write(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data |= {"parameter_sets": 3, "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}}
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError) as info:
+        target.find(path, workers=1)
+    assert has_problem(str(info.value), "e.yaml", "parameter_sets", "none with workforce target"), str(info.value)

@@ -15,6 +15,9 @@ scenario (``Scenario.revision``), not every month. So a new process is one modul
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from ..errors import InputError
 
 
 class Process:
@@ -48,3 +51,14 @@ class Process:
 
     def step(self) -> None:
         raise NotImplementedError
+
+
+def checked(processes, where: str) -> tuple:
+    """``processes`` as a tuple of distinct ``Process`` subclasses, or an ``InputError`` naming ``where``:
+    a string or a class alone is not a list of them, and a process listed twice would run twice a month."""
+    kinds = tuple(processes) if isinstance(processes, Iterable) and not isinstance(processes, (str, type)) else ()
+    if (not kinds or not all(isinstance(p, type) and issubclass(p, Process) for p in kinds)
+            or len(set(kinds)) < len(kinds)):
+        raise InputError.one(where, "processes", "a list of monthly processes (sim.processes.Process subclasses), "
+                                                 "each once, in the order they run", processes)
+    return kinds
