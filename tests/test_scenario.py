@@ -11,7 +11,7 @@ import yaml
 
 import tiny_scenario
 from conftest import DELETE, SCENARIO_FILE, SHIPPED_SCENARIO, has_problem
-from sim import calendar, scenario
+from sim import calendar, layering, scenario
 from sim.errors import InputError
 
 # ---- the shipped scenario --------------------------------------------------------------------
@@ -406,3 +406,18 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where):
         scenario.load(path)
     assert has_problem(str(info.value), file, field, "text without control characters"), str(info.value)
     scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": "Staff: Ŵ, ŷ and é"}))
+
+
+@pytest.mark.parametrize("layers", [layering.MAX_LAYERS + 1, 1200])
+def test_a_chain_of_too_many_scenarios_extending_each_other_is_refused_naming_the_last_it_allows(tmp_path, layers):
+    """Each layer is read within the one extending it: a chain of about a thousand exhausted Python's
+    recursion, which was reported as a file nested too deep (a file that nests nothing)."""
+    (tmp_path / "l0.yaml").write_text("extends: wales-mh-2021\nname: l0\n")
+    for i in range(1, layers):
+        (tmp_path / f"l{i}.yaml").write_text(f"extends: l{i - 1}.yaml\nname: l{i}\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(tmp_path / f"l{layers - 1}.yaml")
+    last = f"l{layers - layering.MAX_LAYERS}.yaml"
+    assert has_problem(str(info.value), last, "extends", f"a chain of at most {layering.MAX_LAYERS} scenarios"), \
+        str(info.value)
+    assert scenario.load(tmp_path / f"l{layering.MAX_LAYERS - 2}.yaml").name == f"l{layering.MAX_LAYERS - 2}"
