@@ -85,6 +85,14 @@ class StageSpec(BaseModel):
     extra_time: ExtraTime | None = None
     transitions: dict[str, Probability] = {}
 
+    @field_validator("duration_years")
+    @classmethod
+    def _a_month_or_more(cls, v):
+        if v is not None and round(12 * v) < 1:  # the model moves people monthly: a stage lasts whole months
+            raise ValueError("a duration of more than half a month (0.0417 years): it is rounded to whole months, "
+                             "and a shorter one would be no time at all")
+        return v
+
     @model_validator(mode="after")
     def _final_or_timed(self):
         if self.transitions and self.duration_years is None:

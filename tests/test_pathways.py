@@ -151,6 +151,8 @@ BAD_PATHWAYS = {
                           "greater than 0"),
     "NaN duration": ("nursing", {f"{PRE_REG}.duration_years": float("nan")}, f"{PRE_REG}.duration_years",
                      "finite number"),
+    "duration of half a month": ("nursing", {f"{PRE_REG}.duration_years": 1 / 24}, f"{PRE_REG}.duration_years",
+                                 "a duration of more than half a month"),
     "duration on a final stage": ("nursing", {f"{NURSE}.duration_years": 5}, NURSE, "transitions"),
     # missing fields
     "missing staff_group": ("nursing", {f"{NURSE}.staff_group": DELETE}, f"{NURSE}.staff_group", "required"),
