@@ -97,6 +97,9 @@ class StageSpec(BaseModel):
     def _final_or_timed(self):
         if self.transitions and self.duration_years is None:
             raise ValueError("duration_years for a stage with transitions")
+        if self.training and not self.transitions:
+            raise ValueError("duration_years and transitions for a training stage (a final stage is a post: "
+                             "trainees in one would stay in training until they retire)")
         if self.duration_years is not None and not self.transitions:
             raise ValueError("transitions for a stage with a duration (or drop duration_years)")
         if self.extra_time is not None and not (self.training and self.duration_years is not None):

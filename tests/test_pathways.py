@@ -153,6 +153,9 @@ BAD_PATHWAYS = {
                      "finite number"),
     "duration of half a month": ("nursing", {f"{PRE_REG}.duration_years": 1 / 24}, f"{PRE_REG}.duration_years",
                                  "a duration of more than half a month"),
+    "final training stage": ("psychiatry", {"stages.second_year_out.duration_years": DELETE,
+                                            "stages.second_year_out.transitions": DELETE},
+                             "stages.second_year_out", "duration_years and transitions for a training stage"),
     "duration on a final stage": ("nursing", {f"{NURSE}.duration_years": 5}, NURSE, "transitions"),
     # missing fields
     "missing staff_group": ("nursing", {f"{NURSE}.staff_group": DELETE}, f"{NURSE}.staff_group", "required"),
