@@ -150,6 +150,8 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
                              type(exc).__name__) from None
     whole_rows(path, table)
     columns_once(path)
+    if table.empty and len(table.columns):  # each column would be said to hold no finite numbers
+        raise InputError.one(path, "<rows>", "at least one parameter set (a row below the header)", 0)
     names = [key if f.get("kind") != "scale" else f"{SCALE}{key}" for key, f in fitted.items()]
     expected = [WEIGHT, *names]
     if list(table.columns) != expected:

@@ -155,3 +155,16 @@ def test_weights_near_the_largest_float_are_drawn_as_the_equal_weights_they_are(
                            schema=scenario.schema())
     assert np.allclose(table.weights, 1 / 3)
     assert {table.index(seed) for seed in range(40)} == {0, 1, 2}
+
+
+def test_a_posterior_table_with_no_rows_is_refused_as_one_with_no_parameter_sets(tmp_path):
+    """Not as every column holding no finite numbers."""
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    (tmp_path / "post.csv").write_text(f"weight,{KEY}\n")
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", "<rows>", "at least one parameter set"), str(info.value)
+    assert len(info.value.problems) == 1
+
