@@ -16,6 +16,7 @@ when asked for fixed parameters (intervals of the model's randomness alone).
 from __future__ import annotations
 
 import math
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,18 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
 
 
+# a table of parameter sets read whole into memory: a calibration's posterior of a thousand sets is a
+# quarter of a megabyte, so this is hundreds of thousands of them; a file of gigabytes would exhaust memory
+MAX_TABLE_BYTES = 100_000_000
+
+
+def not_too_big(path) -> None:
+    """Refuse a table of parameter sets larger than ``MAX_TABLE_BYTES`` before reading it."""
+    size = os.stat(path).st_size
+    if size > MAX_TABLE_BYTES:
+        raise InputError.one(path, "", f"a table of parameter sets of at most {MAX_TABLE_BYTES:,} bytes", size)
+
+
 def whole_rows(path, table) -> None:
     """Refuse a CSV table of parameter sets whose rows hold more values than its header names: pandas
     takes the extra first values as the rows' index, so every value would sit under the next one's name."""
@@ -143,6 +156,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
     refuse_special(path, parameter_file, "posterior")
     if not is_file(path):
         raise InputError.one(parameter_file, "posterior", "the file name of its posterior table, beside it", name)
+    not_too_big(path)
     try:
         table = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -4,6 +4,7 @@ policy and its baseline, and the central set; intervals say what they contain.""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -168,3 +169,19 @@ def test_a_posterior_table_with_no_rows_is_refused_as_one_with_no_parameter_sets
     assert has_problem(str(info.value), "post.csv", "<rows>", "at least one parameter set"), str(info.value)
     assert len(info.value.problems) == 1
 
+
+def test_a_posterior_table_too_big_to_read_into_memory_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from conftest import has_problem
+    from sim import sensitivity
+    from sim.errors import InputError
+
+    text = f"weight,{KEY}\n" + "1,0.1\n" * 20
+    (tmp_path / "post.csv").write_text(text)
+    monkeypatch.setattr(posterior, "MAX_TABLE_BYTES", len(text) - 1)
+    monkeypatch.setattr(pd, "read_csv", None)  # never read
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", "<top level>", f"at most {len(text) - 1:,} bytes"), str(info.value)
+    with pytest.raises(InputError) as info:
+        sensitivity.read_parameter_sets(tmp_path / "post.csv")
+    assert has_problem(str(info.value), "post.csv", "<top level>", f"at most {len(text) - 1:,} bytes"), str(info.value)
