@@ -104,6 +104,10 @@ BAD_SCENARIOS = {
     "training stock too old to finish": ({"stocks.nursing/pre_registration_degree.age": [[60, 69, 1.0]]},
                                          "stocks.nursing/pre_registration_degree.age",
                                          "stay within the group's maximum age (70)"),
+    "intake too old to finish": ({"intake.nursing/pre_registration_degree.age": [[60, 70, 1.0]]},
+                                 "intake.nursing/pre_registration_degree.age",
+                                 "ages on entering that, with the 3 years of the course, stay within the group's "
+                                 "maximum age (70)"),
     "intake fill rate above 1": ({f"{DOCTORATE}.fill_rate": 1.1}, f"{DOCTORATE}.fill_rate", "a probability in [0, 1]"),
     "intake fill rate by year above 1": ({f"{DOCTORATE}.fill_rate": {2016: 0.9, 2020: 1.5}}, f"{DOCTORATE}.fill_rate",
                                          "1.5 is not a probability"),
