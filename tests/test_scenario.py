@@ -160,6 +160,10 @@ BAD_SCENARIOS = {
     "no places": ({f"{DOCTORATE}.places": {}}, DOCTORATE, "places for at least one academic year"),
     "selection ages reversed": ({f"{AMHP}.age_range": [50, 30]}, f"{AMHP}.age_range", "ages as [low, high] with low < high"),
     "selection ages of one number": ({f"{AMHP}.age_range": [25]}, f"{AMHP}.age_range.1", "this required field"),
+    "new people's ages for an in-service intake": ({f"{AMHP}.age": [[25, 40, 1.0]]}, AMHP,
+                                                   "age and female_share only on an intake of new people"),
+    "new people's sex for an in-service intake": ({f"{AMHP}.female_share": 0.2}, AMHP,
+                                                  "age and female_share only on an intake of new people"),
     "selection ages for new people": ({f"{DOCTORATE}.age_range": [24, 30]}, DOCTORATE,
                                       "age_range only on an in-service intake"),
     # missing fields
