@@ -429,3 +429,18 @@ def test_a_chain_of_too_many_scenarios_extending_each_other_is_refused_naming_th
     assert has_problem(str(info.value), last, "extends", f"a chain of at most {layering.MAX_LAYERS} scenarios"), \
         str(info.value)
     assert scenario.load(tmp_path / f"l{layering.MAX_LAYERS - 2}.yaml").name == f"l{layering.MAX_LAYERS - 2}"
+
+
+def test_a_value_set_where_yaml_aliases_share_a_section_is_set_there_alone(case):
+    """``hcsw: {retirement: *nurses}`` gives support workers the nurses' retirement section: an override
+    (or the calibration) of the nurses' rates changed the support workers' too, in silence."""
+    path = case()
+    data = yaml.safe_load(path.read_text())
+    data["groups"]["hcsw"]["retirement"] = data["groups"]["nursing"]["retirement"]
+    text = yaml.safe_dump(data, sort_keys=False)
+    assert "*id001" in text  # written as an anchor and an alias
+    path.write_text(text)
+    hcsw = copy.deepcopy(data["groups"]["nursing"]["retirement"]["rate"])
+    loaded = scenario.load(path, {"groups.nursing.retirement.rate": [0, 0, 0, 0, 0, 0.1, 0.2, 0.9]})
+    assert loaded.spec.groups["nursing"].retirement.rate == [0, 0, 0, 0, 0, 0.1, 0.2, 0.9]
+    assert loaded.spec.groups["hcsw"].retirement.rate == hcsw
