@@ -230,22 +230,27 @@ def combine(graphs: list[nx.DiGraph]) -> nx.DiGraph:
             if node in combined and not combined.nodes[node].get("exit") and node not in reachable:
                 raise InputError.one(g.graph["file"], f"stages.{combined.nodes[node]['stage']}",
                                      "a stage reachable from an entry stage (mark one 'entry: true')", node)
-    # and a way on from every stage: a cycle of stages with no final stage or exit beyond it would
-    # keep people (trainees, who neither leave nor retire) in it for ever
-    ends = [n for n, d in combined.nodes(data=True) if d.get("exit") or d.get("final")]
-    way_out = set(ends)
-    for n in ends:
-        way_out |= nx.ancestors(combined, n)
+    stuck = set(trapped(combined))
     for g in graphs:
         for node in g.nodes:
-            d = combined.nodes[node] if node in combined else {}
-            if d and not d.get("exit") and node not in way_out:
-                problems.append(Problem(g.graph["file"], f"stages.{d['stage']}.transitions",
-                                        "transitions leading on to a final stage or an exit (this stage is "
-                                        "in a cycle with no way out)", node))
+            if node in stuck:
+                problems.append(Problem(g.graph["file"], f"stages.{combined.nodes[node]['stage']}.transitions",
+                                        "transitions leading on to a final stage or an exit, with a probability "
+                                        "above 0 (this stage is in a cycle with no way out)", node))
     if problems:
         raise InputError(problems)
     return combined
+
+
+def trapped(graph: nx.DiGraph) -> list[str]:
+    """The stages with no way on, along transitions of a probability above 0, to a final stage or an
+    exit: a cycle of them would keep people (trainees, who neither leave nor retire) in it for ever."""
+    taken = nx.subgraph_view(graph, filter_edge=lambda a, b: graph.edges[a, b]["probability"] > 0)
+    ends = [n for n, d in graph.nodes(data=True) if d.get("exit") or d.get("final")]
+    way_out = set(ends)
+    for n in ends:
+        way_out |= nx.ancestors(taken, n)
+    return [n for n in graph.nodes if n not in way_out]
 
 
 def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGraph:
@@ -314,6 +319,10 @@ def set_choice_shares(graph: nx.DiGraph, shares: dict[str, dict[str, float]], fi
             graph.edges[stage, node]["probability"] = float(p)
         for t in rest:
             graph.edges[stage, t]["probability"] *= max(left, 0.0) / rest_total
+    stuck = set(trapped(graph)) if not problems else set()
+    problems += [Problem(str(file), f"transitions.{stage}", "choice shares that leave a way on to a final stage or "
+                                                            "an exit (these close a cycle with no way out)",
+                         {str(k): v for k, v in targets.items()}) for stage, targets in shares.items() if stage in stuck]
     if problems:
         raise InputError(problems)
 

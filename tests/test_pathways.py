@@ -156,6 +156,10 @@ BAD_PATHWAYS = {
     "final training stage": ("psychiatry", {"stages.second_year_out.duration_years": DELETE,
                                             "stages.second_year_out.transitions": DELETE},
                              "stages.second_year_out", "duration_years and transitions for a training stage"),
+    "cycle whose way out has probability 0": (
+        "psychiatry", {"stages.year_out.transitions": {"core_psychiatry": 0.0, "second_year_out": 1.0},
+                       "stages.second_year_out.transitions": {"year_out": 1.0, "core_psychiatry": 0.0}},
+        "stages.year_out.transitions", "with a probability above 0 (this stage is in a cycle with no way out)"),
     "duration on a final stage": ("nursing", {f"{NURSE}.duration_years": 5}, NURSE, "transitions"),
     # missing fields
     "missing staff_group": ("nursing", {f"{NURSE}.staff_group": DELETE}, f"{NURSE}.staff_group", "required"),
@@ -264,6 +268,18 @@ def test_bad_choice_shares_name_the_field(key, value, field, expected):
     with pytest.raises(InputError) as err:
         scenario.load("wales-mh-2021", {key: value})
     assert has_problem(str(err.value), "wales-mh-2021.yaml", field, expected), str(err.value)
+
+
+def test_choice_shares_closing_a_cycle_with_no_way_out_are_an_input_error(case, load_error):
+    """A year out and a second one that lead to each other, and on to core training: choice shares
+    taking the way on to 0 would keep trainees in them until they retire."""
+    cycle = {"stages.year_out.transitions": {"core_psychiatry": 0.5, "second_year_out": 0.5},
+             "stages.second_year_out.transitions": {"year_out": 0.5, "core_psychiatry": 0.5}}
+    scenario.load(case({}, psychiatry=cycle))
+    path = case({"transitions": {"psychiatry/year_out": {"second_year_out": 1.0},
+                                 "psychiatry/second_year_out": {"year_out": 1.0}}}, psychiatry=cycle)
+    error = load_error(path, SCENARIO_FILE, "transitions.psychiatry/year_out", "choice shares that leave a way on")
+    assert has_problem(str(error), SCENARIO_FILE, "transitions.psychiatry/second_year_out", "a way on"), str(error)
 
 
 def test_choice_shares_that_sum_over_one_are_an_input_error():
