@@ -204,7 +204,7 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
     says the fit searched (``fitted.<key>.bounds``): checked on every row once, when read, so that
     a bad row is found whichever rows a run draws. A column's first bad row is named (from 1, below
     the header), with how many rows are bad."""
-    from .uncertain import at_most_one, numbers, numeric, past_one
+    from .uncertain import at_most_one, numbers, numeric, past_one, whole
 
     problems = []
     for j, (key, name) in enumerate(zip(fitted, names)):
@@ -231,6 +231,8 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
             checks.append((column <= 0, "a factor greater than 0"))
         elif probability:
             checks.append(((column < 0) | (column > 1), "a probability in [0, 1]"))
+        elif whole(schema, key):  # a maximum age: else refused by the run that draws the row
+            checks.append((column != np.round(column), f"a whole number, as {key} is"))
         for bad, expected in checks:
             if bad.any():
                 i, n = int(np.argmax(bad)), int(bad.sum())
