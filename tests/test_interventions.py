@@ -310,6 +310,18 @@ def test_transition_shares_change_who_takes_which_path(tmp_path):
         Transitions(stage="course/student", shares={"course/worker": 0.5})
 
 
+def test_transition_shares_closing_a_cycle_with_no_way_out_are_refused(tmp_path):
+    """Students repeat a year or go on to posts: shares giving repeating it all would keep them
+    in the course until they retire."""
+    path = tiny_scenario.write(tmp_path, {}, {"stages.student.transitions": {"student": 0.2, "worker": 0.8}})
+    WorkforceModel(scenario=path, rng=1, interventions=[
+        Transitions(stage="course/student", shares={"course/student": 0.5, "course/worker": 0.5})]).step()
+    with pytest.raises(InputError) as info:
+        WorkforceModel(scenario=path, rng=1, interventions=[
+            Transitions(stage="course/student", shares={"course/student": 1.0})]).step()
+    assert has_problem(str(info.value), "lever transitions", "shares", "shares that leave a way on"), str(info.value)
+
+
 def test_levers_change_a_models_copy_never_the_compiled_scenario():
     """``load`` and ``WorkforceModel`` copy the cached scenario; every lever changes only the copy."""
     from pathlib import Path
