@@ -570,6 +570,19 @@ def _set(data: dict, dotted: str, value, path) -> None:
     node[last] = value
 
 
+def slowest_years(node) -> float | None:
+    """The years a training stage takes its slowest trainees: at the lowest LTFT fraction, if any train
+    LTFT, with the longest extra time, if any take it (None for a stage that is not a timed training stage)."""
+    if not node["training"] or not node["duration_years"]:
+        return None
+    years = node["duration_years"]
+    if node["ltft"] and max(by_sex(node["ltft"]["share"])) > 0:
+        years /= node["ltft"]["fraction"][0]
+    if node.get("extra_time") and node["extra_time"]["share"] > 0:
+        years += node["extra_time"]["years"][1]
+    return years
+
+
 def _held(node, key: str):
     """A part of a dotted key as ``node`` holds it: a schedule's year (``fill_rate.2022``) is a whole
     number there, as ``sim.uncertain.spec_value`` reads it."""
@@ -641,11 +654,13 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
 
     def course_check(where: str, ages, node):  # trainees finish before their group's last working age
         oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
-        if node["training"] and node["duration_years"] and oldest is not None and ages and \
-                oldest >= max(b.high for b in ages) > oldest - node["duration_years"]:
-            # the age given is the age on entering: the course's final-year trainees are older by its duration
-            problems.append(Problem(f, where, f"ages on entering that, with the {node['duration_years']:g} years "
-                                              f"of the course, stay within the group's maximum age ({oldest})",
+        years = slowest_years(node)
+        if years and oldest is not None and ages and oldest >= max(b.high for b in ages) > oldest - years:
+            # the age given is the age on entering: the course's final-year trainees are older by its length
+            slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
+                if years > node["duration_years"] else ""
+            problems.append(Problem(f, where, f"ages on entering that, with the {years:g} years of the course"
+                                              f"{slowest}, stay within the group's maximum age ({oldest})",
                                     max(b.high for b in ages)))
 
     for s, stock in spec.stocks.items():

@@ -444,3 +444,13 @@ def test_a_value_set_where_yaml_aliases_share_a_section_is_set_there_alone(case)
     loaded = scenario.load(path, {"groups.nursing.retirement.rate": [0, 0, 0, 0, 0, 0.1, 0.2, 0.9]})
     assert loaded.spec.groups["nursing"].retirement.rate == [0, 0, 0, 0, 0, 0.1, 0.2, 0.9]
     assert loaded.spec.groups["hcsw"].retirement.rate == hcsw
+
+
+def test_trainees_on_the_slowest_ltft_finish_before_their_groups_maximum_age(case, load_error):
+    """Core training at 1% of full time takes 300 years: its trainees, stock and intake, all retired in training."""
+    slow = {"stages.core_psychiatry.ltft.fraction": [0.01, 0.01]}
+    path = case({}, psychiatry=slow)
+    expected = "with the 301.5 years of the course at its slowest (LTFT at its lowest fraction, and the longest extra"
+    error = load_error(path, SCENARIO_FILE, "stocks.psychiatry/core_psychiatry.age", expected)
+    assert has_problem(str(error), SCENARIO_FILE, "intake.psychiatry/core_psychiatry.age", expected), str(error)
+    scenario.load(case({}, psychiatry={"stages.core_psychiatry.ltft.fraction": [0.5, 0.8]}))
