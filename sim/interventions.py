@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, pathways
 from .errors import InputError, Problem, from_pydantic, rounded_down
-from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex, Year,
-                     band_problem, band_table, by_sex)
+from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
+                     StayYears, Year, band_problem, band_table, by_sex)
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
@@ -323,8 +323,7 @@ class RetireAndReturn(Lever):
     groups: list[str] | None = None
     share: BandRates | None = None  # by age band at retiring (and sex), as the scenario's
     hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] | None = None
-    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
-                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]] | None = None
+    stay_years: StayYears | None = None
     retirement_factor: NonNegative | None = None
 
     @model_validator(mode="after")

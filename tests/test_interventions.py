@@ -419,3 +419,12 @@ def test_a_factor_may_take_the_rates_it_scales_up_to_1_and_no_further(make, fiel
     assert 1 - (1 - rates(model.inputs).max()) ** 12 == pytest.approx(largest * highest)
     with pytest.raises(InputError):
         WorkforceModel(rng=1, until=2022, interventions=[make(largest * 1.01)]).step()
+
+
+def test_a_retire_and_return_lever_of_stays_all_under_half_a_month_is_refused():
+    """Stays are whole months, at least one: every stay would have been a month."""
+    with pytest.raises(InputError) as info:
+        RetireAndReturn(stay_years=[0.01, 0.02])
+    assert has_problem(str(info.value), "lever retire_and_return", "stay_years",
+                       "stay_years reaching more than half a month"), str(info.value)
+    RetireAndReturn(stay_years=[0.01, 0.5])

@@ -108,6 +108,9 @@ BAD_SCENARIOS = {
                                  "intake.nursing/pre_registration_degree.age",
                                  "ages on entering that, with the 3 years of the course, stay within the group's "
                                  "maximum age (70)"),
+    "stays back of under half a month": ({f"{NURSING}.retire_and_return.stay_years": [0.01, 0.02]},
+                                         f"{NURSING}.retire_and_return.stay_years",
+                                         "stay_years reaching more than half a month"),
     "intake fill rate above 1": ({f"{DOCTORATE}.fill_rate": 1.1}, f"{DOCTORATE}.fill_rate", "a probability in [0, 1]"),
     "intake fill rate by year above 1": ({f"{DOCTORATE}.fill_rate": {2016: 0.9, 2020: 1.5}}, f"{DOCTORATE}.fill_rate",
                                          "1.5 is not a probability"),
