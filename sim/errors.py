@@ -326,6 +326,7 @@ def read_yaml(path, kind: str | None = None):
                  "a single line of text" if isinstance(data, str) else "a single value")
         raise InputError.one(path, "", "a mapping of keys to values", found)
     _check_size(path, data)
+    data = _unshared(data)
     if kind is not None:
         _check_kind(path, data, kind)
     if len(_PARSED) >= 256:
@@ -460,6 +461,17 @@ def _check_digits(path, node, field: str) -> None:
     if len(node.value) > limit:
         raise InputError.one(path, field, f"a number of at most {limit:,} digits",
                              f"{len(node.value):,} characters on line {node.start_mark.line + 1}")
+
+
+def _unshared(node):
+    """``node`` with a mapping or list of its own wherever YAML aliases made two places one (``b: *a``):
+    a value set at one of them (an override, a calibration's) must not change the other in silence.
+    Called once ``_check_size`` has bounded the expanded size and depth."""
+    if isinstance(node, dict):
+        return {key: _unshared(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_unshared(value) for value in node]
+    return node
 
 
 def _check_size(path, data) -> None:

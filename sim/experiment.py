@@ -380,6 +380,7 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
                             scenario_file=scenario_file, scenario=scenario, until=until, policies=policies,
                             notes=_calibrated_overrides(path, spec.overrides, scenario))
+    problems += _ranged_overrides(path, spec)
     problems += _check_uncertain(experiment, problems)
     problems += _check_sensitivity(experiment)
     if problems:
@@ -422,6 +423,15 @@ def _calibrated_overrides(path: Path, overrides: dict, scenario) -> list[str]:
             notes.append(f"{path}: overrides.{key}: replaces what calibration {scenario.calibration_file.name} "
                          f"sets ({', '.join(replaced)})")
     return notes
+
+
+def _ranged_overrides(path: Path, spec: ExperimentSpec) -> list[Problem]:
+    """An override of a value the file's ``uncertain:`` gives a range would be replaced by every
+    parameter set (and sensitivity point), in silence. A ``scale:`` multiplies the overridden value."""
+    return [Problem(str(path), f"overrides.{key}", f"no value for {u_key}, which uncertain: varies over a range "
+                                                   "(every parameter set would replace it): remove one of them")
+            for key in spec.overrides for u_key, u in spec.uncertain.items()
+            if u.range is not None and (covering_key(u_key, (key,)) or covering_key(key, (u_key,)))]
 
 
 def _scenario_file(path: Path, name: str) -> Path:

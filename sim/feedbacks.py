@@ -110,6 +110,16 @@ def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: l
     seen = [st for pool in spec.supervision.placements.values() for st in pool.trainees]
     for st in sorted({st for st in seen if seen.count(st) > 1}):
         out.append(Problem(file, "feedbacks.supervision.placements", "each training stage in one placement pool", st))
+    # a loop switched on with nothing to act on would change nothing, in silence (the lever refuses the same)
+    if spec.supervision.enabled and not spec.supervision.placements:
+        out.append(Problem(file, "feedbacks.supervision.placements", "placement pools for supervision that is "
+                                                                     "enabled (or enabled: false)", {}))
+    if spec.substitution.enabled and not spec.substitution.roles:
+        out.append(Problem(file, "feedbacks.substitution.roles", "roles for substitution that is enabled (or "
+                                                                 "enabled: false)", {}))
+    if spec.workload.groups == []:
+        out.append(Problem(file, "feedbacks.workload.groups", f"at least one staff group ({group_list}), or no "
+                                                              "groups: for every group", []))
     for g in spec.workload.groups or []:
         if g not in groups:
             out.append(Problem(file, "feedbacks.workload.groups", f"a staff group ({group_list})", g))

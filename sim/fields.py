@@ -54,6 +54,18 @@ Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=Fa
 AgeBound = Annotated[float, Field(strict=True, ge=0.0, le=120.0, allow_inf_nan=False)]  # of a range of age bands
 
 
+def _a_month_or_more(years):
+    """A stay back after retiring is drawn in whole months, at least one: a range all under half a
+    month would make every stay a month, in silence."""
+    if round(12 * years[1]) < 1:
+        raise ValueError("stay_years reaching more than half a month (0.0417 years): stays are whole months")
+    return years
+
+
+_StayEnd = Annotated[float, Field(strict=True, gt=0.0, le=20.0)]
+StayYears = Annotated[tuple[_StayEnd, _StayEnd], AfterValidator(_a_month_or_more)]  # [low, high], in years
+
+
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.
 # Sizes have upper bounds so that a slip (1e12 places) is an input error, not a machine out of memory.
 MIN_STOCK_FTE = 0.05  # the least FTE a part-timer of a starting stock is given when its FTE is matched

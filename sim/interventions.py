@@ -32,10 +32,10 @@ from typing import Annotated, ClassVar, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import calendar
+from . import calendar, pathways
 from .errors import InputError, Problem, from_pydantic, rounded_down
-from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex, Year,
-                     band_problem, band_table, by_sex)
+from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
+                     StayYears, Year, band_problem, band_table, by_sex)
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
@@ -323,8 +323,7 @@ class RetireAndReturn(Lever):
     groups: list[str] | None = None
     share: BandRates | None = None  # by age band at retiring (and sex), as the scenario's
     hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] | None = None
-    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
-                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]] | None = None
+    stay_years: StayYears | None = None
     retirement_factor: NonNegative | None = None
 
     @model_validator(mode="after")
@@ -529,8 +528,23 @@ class Transitions(Lever):
         targets = self._targets(s)
         if not targets:
             return [("stage", "a stage with transitions (not a final stage)", self.stage)]
-        return [(f"shares.{name}", f"a transition of {self.stage} ({', '.join(targets)})", name)
-                for name in self.shares if name not in targets]
+        unknown = [(f"shares.{name}", f"a transition of {self.stage} ({', '.join(targets)})", name)
+                   for name in self.shares if name not in targets]
+        if not unknown and self.stage in pathways.trapped(self._graph(s)):
+            return [("shares", "shares that leave a way on to a final stage or an exit (these close a cycle with no "
+                               "way out, keeping people in it until they retire)", self.shares)]
+        return unknown
+
+    def _graph(self, s):
+        """The pathway graph with the transition shares in force (other levers' too) and this lever's."""
+        graph = s.graph.copy()
+        for stage, cumulative in zip(s.stages, s.transition_cumulative):
+            shares = np.diff(cumulative, prepend=0.0)
+            if stage == self.stage:
+                shares = [self.shares.get(target, 0.0) for target in graph.succ[stage]]
+            for target, p in zip(list(graph.succ[stage]), shares):
+                graph.edges[stage, target]["probability"] = float(p)
+        return graph
 
     def change(self, s) -> None:
         cumulative = np.cumsum([self.shares.get(target, 0.0) for target in self._targets(s)])

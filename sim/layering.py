@@ -31,6 +31,9 @@ from .errors import (InputError, Problem, _short, covering_key, is_file, plain_n
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
+# scenarios in one chain of ``extends:``: the shipped ones use three; a longer chain is a slip (and
+# one of about a thousand would exhaust Python's recursion, read as a file nested too deep)
+MAX_LAYERS = 32
 
 
 def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None,
@@ -63,6 +66,9 @@ def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
         raise InputError.one(path, "extends", exc.problems[0].expected, base) from None
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise InputError.one(path, "extends", "a scenario that does not (indirectly) extend itself", base)
+    if len(seen) + 2 > MAX_LAYERS:
+        raise InputError.one(path, "extends", f"a chain of at most {MAX_LAYERS} scenarios, each extending the "
+                                              "next (this file is the last of them)", base)
     return base_path
 
 

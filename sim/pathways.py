@@ -85,10 +85,21 @@ class StageSpec(BaseModel):
     extra_time: ExtraTime | None = None
     transitions: dict[str, Probability] = {}
 
+    @field_validator("duration_years")
+    @classmethod
+    def _a_month_or_more(cls, v):
+        if v is not None and round(12 * v) < 1:  # the model moves people monthly: a stage lasts whole months
+            raise ValueError("a duration of more than half a month (0.0417 years): it is rounded to whole months, "
+                             "and a shorter one would be no time at all")
+        return v
+
     @model_validator(mode="after")
     def _final_or_timed(self):
         if self.transitions and self.duration_years is None:
             raise ValueError("duration_years for a stage with transitions")
+        if self.training and not self.transitions:
+            raise ValueError("duration_years and transitions for a training stage (a final stage is a post: "
+                             "trainees in one would stay in training until they retire)")
         if self.duration_years is not None and not self.transitions:
             raise ValueError("transitions for a stage with a duration (or drop duration_years)")
         if self.extra_time is not None and not (self.training and self.duration_years is not None):
@@ -210,31 +221,43 @@ def combine(graphs: list[nx.DiGraph]) -> nx.DiGraph:
             combined.add_edge(source, target, **d)
     if problems:
         raise InputError(problems)
-    entries = [n for n, d in combined.nodes(data=True) if d.get("entry")]
-    reachable = set(entries)
-    for n in entries:
-        reachable |= nx.descendants(combined, n)
+    reachable = reached(combined.successors, [n for n, d in combined.nodes(data=True) if d.get("entry")])
     for g in graphs:
         for node in g.nodes:
             if node in combined and not combined.nodes[node].get("exit") and node not in reachable:
                 raise InputError.one(g.graph["file"], f"stages.{combined.nodes[node]['stage']}",
                                      "a stage reachable from an entry stage (mark one 'entry: true')", node)
-    # and a way on from every stage: a cycle of stages with no final stage or exit beyond it would
-    # keep people (trainees, who neither leave nor retire) in it for ever
-    ends = [n for n, d in combined.nodes(data=True) if d.get("exit") or d.get("final")]
-    way_out = set(ends)
-    for n in ends:
-        way_out |= nx.ancestors(combined, n)
+    stuck = set(trapped(combined))
     for g in graphs:
         for node in g.nodes:
-            d = combined.nodes[node] if node in combined else {}
-            if d and not d.get("exit") and node not in way_out:
-                problems.append(Problem(g.graph["file"], f"stages.{d['stage']}.transitions",
-                                        "transitions leading on to a final stage or an exit (this stage is "
-                                        "in a cycle with no way out)", node))
+            if node in stuck:
+                problems.append(Problem(g.graph["file"], f"stages.{combined.nodes[node]['stage']}.transitions",
+                                        "transitions leading on to a final stage or an exit, with a probability "
+                                        "above 0 (this stage is in a cycle with no way out)", node))
     if problems:
         raise InputError(problems)
     return combined
+
+
+def trapped(graph: nx.DiGraph) -> list[str]:
+    """The stages with no way on, along transitions of a probability above 0, to a final stage or an
+    exit: a cycle of them would keep people (trainees, who neither leave nor retire) in it for ever."""
+    taken = nx.subgraph_view(graph, filter_edge=lambda a, b: graph.edges[a, b]["probability"] > 0)
+    way_out = reached(taken.predecessors, [n for n, d in graph.nodes(data=True) if d.get("exit") or d.get("final")])
+    return [n for n in graph.nodes if n not in way_out]
+
+
+def reached(neighbours, sources) -> set:
+    """The nodes reached from any of ``sources`` (themselves included) through ``neighbours``: one
+    walk for them all, so that a pathway of thousands of stages is checked in the time of its size
+    (a walk from each entry stage took minutes)."""
+    seen, todo = set(sources), list(sources)
+    while todo:
+        for n in neighbours(todo.pop()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGraph:
@@ -303,6 +326,10 @@ def set_choice_shares(graph: nx.DiGraph, shares: dict[str, dict[str, float]], fi
             graph.edges[stage, node]["probability"] = float(p)
         for t in rest:
             graph.edges[stage, t]["probability"] *= max(left, 0.0) / rest_total
+    stuck = set(trapped(graph)) if not problems else set()
+    problems += [Problem(str(file), f"transitions.{stage}", "choice shares that leave a way on to a final stage or "
+                                                            "an exit (these close a cycle with no way out)",
+                         {str(k): v for k, v in targets.items()}) for stage, targets in shares.items() if stage in stuck]
     if problems:
         raise InputError(problems)
 

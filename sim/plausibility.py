@@ -82,6 +82,8 @@ class Range(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self):
+        if self.low is None and self.high is None:  # it would pass every run, in silence
+            raise ValueError("low, high or both (a range with neither judges nothing)")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError("low no greater than high")
         return self

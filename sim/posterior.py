@@ -16,6 +16,7 @@ when asked for fixed parameters (intervals of the model's randomness alone).
 from __future__ import annotations
 
 import math
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,18 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
 
 
+# a table of parameter sets read whole into memory: a calibration's posterior of a thousand sets is a
+# quarter of a megabyte, so this is hundreds of thousands of them; a file of gigabytes would exhaust memory
+MAX_TABLE_BYTES = 100_000_000
+
+
+def not_too_big(path) -> None:
+    """Refuse a table of parameter sets larger than ``MAX_TABLE_BYTES`` before reading it."""
+    size = os.stat(path).st_size
+    if size > MAX_TABLE_BYTES:
+        raise InputError.one(path, "", f"a table of parameter sets of at most {MAX_TABLE_BYTES:,} bytes", size)
+
+
 def whole_rows(path, table) -> None:
     """Refuse a CSV table of parameter sets whose rows hold more values than its header names: pandas
     takes the extra first values as the rows' index, so every value would sit under the next one's name."""
@@ -143,6 +156,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
     refuse_special(path, parameter_file, "posterior")
     if not is_file(path):
         raise InputError.one(parameter_file, "posterior", "the file name of its posterior table, beside it", name)
+    not_too_big(path)
     try:
         table = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -150,6 +164,8 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
                              type(exc).__name__) from None
     whole_rows(path, table)
     columns_once(path)
+    if table.empty and len(table.columns):  # each column would be said to hold no finite numbers
+        raise InputError.one(path, "<rows>", "at least one parameter set (a row below the header)", 0)
     names = [key if f.get("kind") != "scale" else f"{SCALE}{key}" for key, f in fitted.items()]
     expected = [WEIGHT, *names]
     if list(table.columns) != expected:
@@ -188,7 +204,7 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
     says the fit searched (``fitted.<key>.bounds``): checked on every row once, when read, so that
     a bad row is found whichever rows a run draws. A column's first bad row is named (from 1, below
     the header), with how many rows are bad."""
-    from .uncertain import at_most_one, numbers, numeric, past_one
+    from .uncertain import at_most_one, numbers, numeric, past_one, whole
 
     problems = []
     for j, (key, name) in enumerate(zip(fitted, names)):
@@ -215,6 +231,8 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
             checks.append((column <= 0, "a factor greater than 0"))
         elif probability:
             checks.append(((column < 0) | (column > 1), "a probability in [0, 1]"))
+        elif whole(schema, key):  # a maximum age: else refused by the run that draws the row
+            checks.append((column != np.round(column), f"a whole number, as {key} is"))
         for bad, expected in checks:
             if bad.any():
                 i, n = int(np.argmax(bad)), int(bad.sum())

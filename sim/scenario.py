@@ -580,6 +580,19 @@ def _set(data: dict, dotted: str, value, path) -> None:
     node[last] = value
 
 
+def slowest_years(node) -> float | None:
+    """The years a training stage takes its slowest trainees: at the lowest LTFT fraction, if any train
+    LTFT, with the longest extra time, if any take it (None for a stage that is not a timed training stage)."""
+    if not node["training"] or not node["duration_years"]:
+        return None
+    years = node["duration_years"]
+    if node["ltft"] and max(by_sex(node["ltft"]["share"])) > 0:
+        years /= node["ltft"]["fraction"][0]
+    if node.get("extra_time") and node["extra_time"]["share"] > 0:
+        years += node["extra_time"]["years"][1]
+    return years
+
+
 def _held(node, key: str):
     """A part of a dotted key as ``node`` holds it: a schedule's year (``fill_rate.2022``) is a whole
     number there, as ``sim.uncertain.spec_value`` reads it."""
@@ -649,24 +662,29 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                               f"older people would all retire in the first month",
                                     max(b.high for b in ages)))
 
+    def course_check(where: str, ages, node):  # trainees finish before their group's last working age
+        oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
+        years = slowest_years(node)
+        if years and oldest is not None and ages and oldest >= max(b.high for b in ages) > oldest - years:
+            # the age given is the age on entering: the course's final-year trainees are older by its length
+            slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
+                if years > node["duration_years"] else ""
+            problems.append(Problem(f, where, f"ages on entering that, with the {years:g} years of the course"
+                                              f"{slowest}, stay within the group's maximum age ({oldest})",
+                                    max(b.high for b in ages)))
+
     for s, stock in spec.stocks.items():
         if s not in stages:
             problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
             continue
-        node = graph.nodes[s]
-        age_check(f"stocks.{s}.age", stock.age, node["staff_group"])
-        oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
-        if node["training"] and node["duration_years"] and oldest is not None and stock.age and \
-                oldest >= max(b.high for b in stock.age) > oldest - node["duration_years"]:
-            # a training stock's age is the age on entering: its final-year trainees are older by the course
-            problems.append(Problem(f, f"stocks.{s}.age", f"ages on entering that, with the {node['duration_years']:g} "
-                                    f"years of the course, stay within the group's maximum age ({oldest})",
-                                    max(b.high for b in stock.age)))
+        age_check(f"stocks.{s}.age", stock.age, graph.nodes[s]["staff_group"])
+        course_check(f"stocks.{s}.age", stock.age, graph.nodes[s])
     for s, intake in spec.intake.items():
         if s not in stages:
             problems.append(Problem(f, f"intake.{s}", f"a stage ({stage_list})", s))
         elif intake.age is not None:
             age_check(f"intake.{s}.age", intake.age, graph.nodes[s]["staff_group"])
+            course_check(f"intake.{s}.age", intake.age, graph.nodes[s])
         if s in stages and not graph.nodes[s]["entry"]:
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
         if intake.from_stage is not None and intake.from_stage not in stages:

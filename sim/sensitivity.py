@@ -68,7 +68,7 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
-from .posterior import columns_once, whole_rows
+from .posterior import columns_once, not_too_big, whole_rows
 
 METHODS = ("morris", "sobol")  # over the prior ranges
 PRIOR = "prior"
@@ -129,6 +129,7 @@ def read_parameter_sets(path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise InputError.one(path, "", "a table of parameter sets in a .csv or .parquet file", path.suffix or path.name)
+    not_too_big(path)
     try:
         table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # any reader failure is a file that is not what it says

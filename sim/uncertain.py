@@ -124,19 +124,31 @@ def past_one(factor, highest):
 def at_most_one(schema: type[BaseModel], dotted: str) -> bool:
     """Whether the scenario ``schema`` types the value at a dotted key as a probability, share or
     fraction (marked ``AtMostOne``, ``sim.fields``), which no scale may take past 1."""
+    annotation = _annotation(schema, dotted)
+    return annotation is not None and _marked(annotation)
+
+
+def whole(schema: type[BaseModel], dotted: str) -> bool:
+    """Whether the scenario ``schema`` types the value at a dotted key as a whole number (a maximum age)."""
+    annotation = _annotation(schema, dotted)
+    return annotation is not None and _unwrapped(annotation) is int
+
+
+def _annotation(schema: type[BaseModel], dotted: str):
+    """The type ``schema`` gives the value at a dotted key (None if it names no field)."""
     annotation = schema
     for key in dotted.split("."):
         annotation = _unwrapped(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(key)
             if field is None:
-                return False
+                return None
             annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
         elif typing.get_origin(annotation) in (dict, list, tuple):
             annotation = typing.get_args(annotation)[-1]
         else:
-            return False
-    return _marked(annotation)
+            return None
+    return annotation
 
 
 def _unwrapped(annotation):
@@ -189,6 +201,8 @@ def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
             if limit is not None:
                 raise InputError.one("parameters", name, f"a factor {limit}", value)
             out[key] = scaled(scales, float(value))
+        elif isinstance(value, float) and value.is_integer() and whole(schema, name):
+            out[name] = int(value)  # a table's column of numbers holds 70 as 70.0
         else:
             out[name] = value
     return out

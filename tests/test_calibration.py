@@ -423,3 +423,20 @@ def test_a_file_of_another_kind_given_as_the_history_is_said_to_be_one(named, ki
     assert [(p.file, p.field) for p in error.value.problems] == [(str(named), "")]
     assert error.value.problems[0].expected.startswith("a history-targets file")
     assert error.value.problems[0].found.startswith(kind)
+
+
+def test_a_fitted_parameter_that_is_a_whole_number_is_refused_before_any_run(tmp_path):
+    """A maximum age: every run of the fit was refused, saying a drawn 70.24 was no integer."""
+    path = write_tiny(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["uncertain"]["groups.staff.retirement.max_age"] = {"range": [62, 70]}
+    path.write_text(yaml.safe_dump(data))
+    config = {"name": "tiny", "scenario": "tiny.yaml",
+              "fit": ["groups.staff.leaving.rate", "groups.staff.retirement.max_age"],
+              "targets": {"leaver_rate": {**TARGETS["leaver_rate"], "value": 0.05, "sd": 0.01, "source": "test"}}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(calibration.InputError) as info:
+        calibration.check(tmp_path / "history.yaml")
+    assert has_problem(str(info.value), "history.yaml", "fit.1", "a key of a number that need not be whole"), \
+        str(info.value)
+    assert len(info.value.problems) == 1

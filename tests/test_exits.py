@@ -210,10 +210,16 @@ def test_returners_leave_when_their_stay_ends(tmp_path):
 
 
 def test_trainees_retire_at_their_groups_maximum_age(tmp_path):
-    """Trainees face no retirement hazard, but nobody trains past the maximum age: they retire at it."""
+    """Trainees face no retirement hazard, but nobody trains past the maximum age: they retire at it.
+    An intake too old to finish its course is refused (``sim.scenario``), so its ages are set on the
+    compiled scenario, as a repeated year or a lever's slower LTFT could leave trainees at that age."""
+    from sim.fields import AgeBand
+
     path = tiny_scenario.write(tmp_path, {
-        "intake.course/student": {"month": 9, "places": {2019: 200}, "age": [[68, 70, 1.0]]}, "end": "2023-03"})
-    model = WorkforceModel(scenario=path, rng=7, check=True).run()
+        "intake.course/student": {"month": 9, "places": {2019: 200}, "age": [[60, 68, 1.0]]}, "end": "2023-03"})
+    loaded = scenario.load(path)
+    loaded.spec.intake["course/student"].age = [AgeBand(low=68, high=70, share=1.0)]
+    model = WorkforceModel(scenario=loaded, rng=7, check=True).run()
     table = model.events.table()
     retired = table[(table.reason == "retired") & (table.from_stage == "course/student")]
     ages = [calendar.parse(m) - model.people.birth_month[i] for i, m in zip(retired.person_id, retired.month)]

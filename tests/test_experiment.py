@@ -508,6 +508,16 @@ BAD = {
     "empty override key": ({"overrides": {"": 1}}, "overrides", "dotted scenario keys"),
     "override key with an empty part": ({"overrides": {"groups..leaving.rate": 0.1}}, "overrides",
                                         "dotted scenario keys"),
+    "an override of a value uncertain: gives a range": (
+        {"overrides": {"groups.nursing.joiners.per_year": 300},
+         "uncertain": {"groups.nursing.joiners.per_year": {"range": [0, 100]}}},
+        "overrides.groups.nursing.joiners.per_year", "no value for groups.nursing.joiners.per_year, which uncertain: "
+                                                     "varies over a range"),
+    "an override of a section holding a value uncertain: gives a range": (
+        {"overrides": {"groups.nursing.joiners": {**scenario.load().spec.groups["nursing"].joiners.model_dump(),
+                                                  "per_year": 300}},
+         "uncertain": {"groups.nursing.joiners.per_year": {"range": [0, 100]}}},
+        "overrides.groups.nursing.joiners", "no value for groups.nursing.joiners.per_year"),
     "unknown key": ({"replication": 3}, "replication", "unknown key"),
     "missing field": ({"seed": None}, "seed", "required"),
     "baseline as a policy": ({"policies|baseline": {"levers": []}}, "policies", "policy names other than 'baseline'"),

@@ -281,6 +281,19 @@ def test_lever_and_scenario_errors_name_the_field(tmp_path, case, load_error):
     load_error(path, "scenario.yaml", "feedbacks.supervision.enabled", "boolean")
 
 
+@pytest.mark.parametrize("edits, field, expected", [
+    ({"feedbacks.supervision.enabled": True, "feedbacks.supervision.placements": {}},
+     "feedbacks.supervision.placements", "placement pools for supervision that is enabled"),
+    ({"feedbacks.substitution.enabled": True, "feedbacks.substitution.roles": {}},
+     "feedbacks.substitution.roles", "roles for substitution that is enabled"),
+    ({"feedbacks.workload.enabled": True, "feedbacks.workload.groups": []},
+     "feedbacks.workload.groups", "at least one staff group"),
+])
+def test_a_feedback_on_with_nothing_to_act_on_is_refused(case, load_error, edits, field, expected):
+    """It would change nothing, in silence, as the feedbacks lever switching it on would (which is refused)."""
+    load_error(case({**edits, "uncertain": {}}), "scenario.yaml", field, expected)
+
+
 def test_bad_feedbacks_exit_2_from_the_command_line(case, cli):
     path = case({"feedbacks.workload.groups": ["nurses"]})
     result = cli("run", path, "--until", "2022", "--replications", "1")

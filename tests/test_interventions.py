@@ -310,6 +310,18 @@ def test_transition_shares_change_who_takes_which_path(tmp_path):
         Transitions(stage="course/student", shares={"course/worker": 0.5})
 
 
+def test_transition_shares_closing_a_cycle_with_no_way_out_are_refused(tmp_path):
+    """Students repeat a year or go on to posts: shares giving repeating it all would keep them
+    in the course until they retire."""
+    path = tiny_scenario.write(tmp_path, {}, {"stages.student.transitions": {"student": 0.2, "worker": 0.8}})
+    WorkforceModel(scenario=path, rng=1, interventions=[
+        Transitions(stage="course/student", shares={"course/student": 0.5, "course/worker": 0.5})]).step()
+    with pytest.raises(InputError) as info:
+        WorkforceModel(scenario=path, rng=1, interventions=[
+            Transitions(stage="course/student", shares={"course/student": 1.0})]).step()
+    assert has_problem(str(info.value), "lever transitions", "shares", "shares that leave a way on"), str(info.value)
+
+
 def test_levers_change_a_models_copy_never_the_compiled_scenario():
     """``load`` and ``WorkforceModel`` copy the cached scenario; every lever changes only the copy."""
     from pathlib import Path
@@ -407,3 +419,12 @@ def test_a_factor_may_take_the_rates_it_scales_up_to_1_and_no_further(make, fiel
     assert 1 - (1 - rates(model.inputs).max()) ** 12 == pytest.approx(largest * highest)
     with pytest.raises(InputError):
         WorkforceModel(rng=1, until=2022, interventions=[make(largest * 1.01)]).step()
+
+
+def test_a_retire_and_return_lever_of_stays_all_under_half_a_month_is_refused():
+    """Stays are whole months, at least one: every stay would have been a month."""
+    with pytest.raises(InputError) as info:
+        RetireAndReturn(stay_years=[0.01, 0.02])
+    assert has_problem(str(info.value), "lever retire_and_return", "stay_years",
+                       "stay_years reaching more than half a month"), str(info.value)
+    RetireAndReturn(stay_years=[0.01, 0.5])

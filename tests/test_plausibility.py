@@ -554,6 +554,9 @@ def route(start: str, end: str, years: float = 2) -> dict:
      "a number less than or equal to 120"),
     ({"time_in_stage.route": {"low": -1, "source": "test"}}, "time_in_stage.route.low",
      "a number greater than or equal to 0"),
+    ({"retirement_age.mean": {"source": "test"}}, "retirement_age.mean", "low, high or both"),
+    ({"mean_age_in_post": {"staff": {"low": None, "high": None, "source": "test"}}}, "mean_age_in_post.staff",
+     "low, high or both"),
 ], ids=["a word for a number", "low above high", "no source", "unknown key", "unknown stage", "unknown group",
         "mean age in post of an unknown group", "mean age at entry of an unknown stage",
         "missing history", "FTE per head as a percentage", "no FTE per head", "a share as a percentage",
@@ -562,7 +565,7 @@ def route(start: str, end: str, years: float = 2) -> dict:
         "retirees coming back as a percentage", "more people than any run holds", "a route to an unknown stage",
         "a route of no years",
         "a route back up its pathway", "a route to where it starts", "a negative age", "an age past 120",
-        "a negative multiple"])
+        "a negative multiple", "a range with neither end", "a range with both ends null"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():

@@ -4,6 +4,7 @@ policy and its baseline, and the central set; intervals say what they contain.""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -155,3 +156,55 @@ def test_weights_near_the_largest_float_are_drawn_as_the_equal_weights_they_are(
                            schema=scenario.schema())
     assert np.allclose(table.weights, 1 / 3)
     assert {table.index(seed) for seed in range(40)} == {0, 1, 2}
+
+
+def test_a_posterior_table_with_no_rows_is_refused_as_one_with_no_parameter_sets(tmp_path):
+    """Not as every column holding no finite numbers."""
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    (tmp_path / "post.csv").write_text(f"weight,{KEY}\n")
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", "<rows>", "at least one parameter set"), str(info.value)
+    assert len(info.value.problems) == 1
+
+
+def test_a_posterior_table_too_big_to_read_into_memory_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from conftest import has_problem
+    from sim import sensitivity
+    from sim.errors import InputError
+
+    text = f"weight,{KEY}\n" + "1,0.1\n" * 20
+    (tmp_path / "post.csv").write_text(text)
+    monkeypatch.setattr(posterior, "MAX_TABLE_BYTES", len(text) - 1)
+    monkeypatch.setattr(pd, "read_csv", None)  # never read
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", "<top level>", f"at most {len(text) - 1:,} bytes"), str(info.value)
+    with pytest.raises(InputError) as info:
+        sensitivity.read_parameter_sets(tmp_path / "post.csv")
+    assert has_problem(str(info.value), "post.csv", "<top level>", f"at most {len(text) - 1:,} bytes"), str(info.value)
+
+
+def test_a_whole_number_column_holds_whole_numbers_and_gives_them_as_such(tmp_path):
+    """A maximum age: the table's 70 (read as 70.0) was refused by every run as no integer, and a 70.5
+    only by a run that drew its row."""
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    key = "groups.staff.retirement.max_age"
+    (tmp_path / "post.csv").write_text(f"weight,{key}\n1,70\n1,70.5\n1,68\n")
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {key: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", f"{key}, row 2", "a whole number"), str(info.value)
+    (tmp_path / "post.csv").write_text(f"weight,{key}\n1,70\n1,68\n")
+    table = posterior.read("post.csv", tmp_path / "cal.yaml", {key: {"kind": "range"}}, schema=scenario.schema())
+    assert [table.overrides(i, scenario.schema())[key] for i in (0, 1)] == [70, 68]
+    assert all(type(table.overrides(i, scenario.schema())[key]) is int for i in (0, 1))
+    path = calibrated_tiny(tmp_path / "run")
+    (tmp_path / "run" / "cal.yaml").write_text(yaml.safe_dump(
+        {**yaml.safe_load((tmp_path / "run" / "cal.yaml").read_text()), "fitted": {key: {"kind": "range"}},
+         "overrides": {key: 70}}))
+    (tmp_path / "run" / "cal-posterior.csv").write_text(f"weight,{key}\n1,70\n1,68\n")
+    assert scenario.load(path, parameter_set=1).spec.groups["staff"].retirement.max_age == 68

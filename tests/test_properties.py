@@ -50,7 +50,7 @@ def bands_of(draw, rate):
 
 def age_distribution(draw, low=16.0, high=70):
     """Age bands from ``low`` to at most ``high`` (a group's retirement age: nobody starts past it)."""
-    quarters = sorted(draw(st.lists(st.integers(int(4 * low), 4 * min(high, 70)), min_size=2, max_size=4,
+    quarters = sorted(draw(st.lists(st.integers(int(4 * low), int(4 * min(high, 70))), min_size=2, max_size=4,
                                     unique=True)))
     weights = [draw(st.floats(0.1, 1.0)) for _ in quarters[1:]]
     total = sum(weights)
@@ -126,13 +126,18 @@ def scenarios(draw):
                                "age": age_distribution(draw, 21.0, max_age[name])}
         return spec
 
+    def course(s):  # the years the slowest trainees take (the lowest LTFT fraction), 0 for a post
+        if not info[s]["training"]:
+            return 0
+        ltft = info[s].get("ltft")
+        return info[s]["duration_years"] / (ltft["fraction"][0] if ltft and ltft["share"] > 0 else 1.0)
+
     stocks = {}
     for s in all_stages:
         if draw(st.booleans()):
             n = draw(st.integers(0, 80))
             # a training stock's age is the age on entering: its trainees finish the course within the maximum age
-            course = info[s].get("duration_years", 0) if info[s]["training"] else 0
-            stock = {"headcount": n, "age": age_distribution(draw, high=max_age[info[s]["staff_group"]] - course)}
+            stock = {"headcount": n, "age": age_distribution(draw, high=max_age[info[s]["staff_group"]] - course(s))}
             kind = draw(st.sampled_from(["headcount", "both", "fte"]))
             if kind != "headcount":
                 least = scenario.MIN_STOCK_FTE * n if kind == "both" else 0.0  # what the headcount can work
@@ -150,7 +155,7 @@ def scenarios(draw):
             if posts and draw(st.integers(0, 3)) == 0:
                 spec["from_stage"] = draw(st.sampled_from(posts))  # an in-service route
             else:
-                spec["age"] = age_distribution(draw, high=max_age[info[s]["staff_group"]])
+                spec["age"] = age_distribution(draw, high=max_age[info[s]["staff_group"]] - course(s))
             intake[s] = spec
     data = {
         "name": "random", "start": "2020-03", "end": f"{draw(st.integers(2021, 2023))}-03",

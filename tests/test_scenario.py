@@ -11,7 +11,7 @@ import yaml
 
 import tiny_scenario
 from conftest import DELETE, SCENARIO_FILE, SHIPPED_SCENARIO, has_problem
-from sim import calendar, scenario
+from sim import calendar, layering, scenario
 from sim.errors import InputError
 from sim.processes.order import STEP_ORDER
 
@@ -105,6 +105,13 @@ BAD_SCENARIOS = {
     "training stock too old to finish": ({"stocks.nursing/pre_registration_degree.age": [[60, 69, 1.0]]},
                                          "stocks.nursing/pre_registration_degree.age",
                                          "stay within the group's maximum age (70)"),
+    "intake too old to finish": ({"intake.nursing/pre_registration_degree.age": [[60, 70, 1.0]]},
+                                 "intake.nursing/pre_registration_degree.age",
+                                 "ages on entering that, with the 3 years of the course, stay within the group's "
+                                 "maximum age (70)"),
+    "stays back of under half a month": ({f"{NURSING}.retire_and_return.stay_years": [0.01, 0.02]},
+                                         f"{NURSING}.retire_and_return.stay_years",
+                                         "stay_years reaching more than half a month"),
     "intake fill rate above 1": ({f"{DOCTORATE}.fill_rate": 1.1}, f"{DOCTORATE}.fill_rate", "a probability in [0, 1]"),
     "intake fill rate by year above 1": ({f"{DOCTORATE}.fill_rate": {2016: 0.9, 2020: 1.5}}, f"{DOCTORATE}.fill_rate",
                                          "1.5 is not a probability"),
@@ -157,6 +164,10 @@ BAD_SCENARIOS = {
     "no places": ({f"{DOCTORATE}.places": {}}, DOCTORATE, "places for at least one academic year"),
     "selection ages reversed": ({f"{AMHP}.age_range": [50, 30]}, f"{AMHP}.age_range", "ages as [low, high] with low < high"),
     "selection ages of one number": ({f"{AMHP}.age_range": [25]}, f"{AMHP}.age_range.1", "this required field"),
+    "new people's ages for an in-service intake": ({f"{AMHP}.age": [[25, 40, 1.0]]}, AMHP,
+                                                   "age and female_share only on an intake of new people"),
+    "new people's sex for an in-service intake": ({f"{AMHP}.female_share": 0.2}, AMHP,
+                                                  "age and female_share only on an intake of new people"),
     "selection ages for new people": ({f"{DOCTORATE}.age_range": [24, 30]}, DOCTORATE,
                                       "age_range only on an in-service intake"),
     # missing fields
@@ -407,6 +418,46 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where):
         scenario.load(path)
     assert has_problem(str(info.value), file, field, "text without control characters"), str(info.value)
     scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": "Staff: Ŵ, ŷ and é"}))
+
+
+@pytest.mark.parametrize("layers", [layering.MAX_LAYERS + 1, 1200])
+def test_a_chain_of_too_many_scenarios_extending_each_other_is_refused_naming_the_last_it_allows(tmp_path, layers):
+    """Each layer is read within the one extending it: a chain of about a thousand exhausted Python's
+    recursion, which was reported as a file nested too deep (a file that nests nothing)."""
+    (tmp_path / "l0.yaml").write_text("extends: wales-mh-2021\nname: l0\n")
+    for i in range(1, layers):
+        (tmp_path / f"l{i}.yaml").write_text(f"extends: l{i - 1}.yaml\nname: l{i}\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(tmp_path / f"l{layers - 1}.yaml")
+    last = f"l{layers - layering.MAX_LAYERS}.yaml"
+    assert has_problem(str(info.value), last, "extends", f"a chain of at most {layering.MAX_LAYERS} scenarios"), \
+        str(info.value)
+    assert scenario.load(tmp_path / f"l{layering.MAX_LAYERS - 2}.yaml").name == f"l{layering.MAX_LAYERS - 2}"
+
+
+def test_a_value_set_where_yaml_aliases_share_a_section_is_set_there_alone(case):
+    """``hcsw: {retirement: *nurses}`` gives support workers the nurses' retirement section: an override
+    (or the calibration) of the nurses' rates changed the support workers' too, in silence."""
+    path = case()
+    data = yaml.safe_load(path.read_text())
+    data["groups"]["hcsw"]["retirement"] = data["groups"]["nursing"]["retirement"]
+    text = yaml.safe_dump(data, sort_keys=False)
+    assert "*id001" in text  # written as an anchor and an alias
+    path.write_text(text)
+    hcsw = copy.deepcopy(data["groups"]["nursing"]["retirement"]["rate"])
+    loaded = scenario.load(path, {"groups.nursing.retirement.rate": [0, 0, 0, 0, 0, 0.1, 0.2, 0.9]})
+    assert loaded.spec.groups["nursing"].retirement.rate == [0, 0, 0, 0, 0, 0.1, 0.2, 0.9]
+    assert loaded.spec.groups["hcsw"].retirement.rate == hcsw
+
+
+def test_trainees_on_the_slowest_ltft_finish_before_their_groups_maximum_age(case, load_error):
+    """Core training at 1% of full time takes 300 years: its trainees, stock and intake, all retired in training."""
+    slow = {"stages.core_psychiatry.ltft.fraction": [0.01, 0.01]}
+    path = case({}, psychiatry=slow)
+    expected = "with the 301.5 years of the course at its slowest (LTFT at its lowest fraction, and the longest extra"
+    error = load_error(path, SCENARIO_FILE, "stocks.psychiatry/core_psychiatry.age", expected)
+    assert has_problem(str(error), SCENARIO_FILE, "intake.psychiatry/core_psychiatry.age", expected), str(error)
+    scenario.load(case({}, psychiatry={"stages.core_psychiatry.ltft.fraction": [0.5, 0.8]}))
 
 
 # ---- load's arguments in Python --------------------------------------------------------------

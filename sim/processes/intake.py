@@ -71,6 +71,9 @@ class IntakeSpec(Strict):
         if self.age_range is not None and self.from_stage is None:
             raise ValueError("age_range only on an in-service intake (one with from_stage): "
                              "new people's ages are given by age")
+        if self.from_stage is not None and (self.age is not None or self.female_share is not None):
+            raise ValueError("age and female_share only on an intake of new people: an in-service intake "
+                             "selects people of its from_stage as they are (age_range limits their ages)")
         if self.age is not None:
             check_age(self.age)
         return self

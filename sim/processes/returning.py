@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from ..eventlog import OUTSIDE
-from ..fields import BandRates, Strict
+from ..fields import BandRates, StayYears, Strict
 from ..kernels import retiring
 from ..kernels.bookkeeping import as_each
 from ..people import GONE, NEVER, Field as PersonField, Status, states
@@ -28,8 +28,7 @@ class ReturnSpec(Strict):
 
     share: BandRates
     hours_cut: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)]
-    stay_years: tuple[Annotated[float, Field(strict=True, gt=0.0, le=20.0)],
-                      Annotated[float, Field(strict=True, gt=0.0, le=20.0)]]
+    stay_years: StayYears
 
 
 class Returning(Process):
