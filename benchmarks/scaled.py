@@ -13,9 +13,12 @@ def scale(data: dict, k: float) -> dict:
 
     A stock's FTE is capped at its scaled headcount, zero included: rounding a small stock's
     headcount down to nobody must leave it no FTE either. The scaled scenario runs uncalibrated: a
-    calibration would put back its own (unscaled) joiners a year, so scaling them is refused.
+    calibration would put back its own (unscaled) joiners a year, so scaling them is refused. It has
+    no uncertain parameters either: their ranges are of the unscaled values, which a scenario's own
+    ranges must hold.
     """
     data["calibration"] = None
+    data.pop("uncertain", None)
     for stock in data["stocks"].values():
         if stock.get("headcount") is not None:
             stock["headcount"] = round(stock["headcount"] * k)

@@ -91,3 +91,12 @@ def test_reduced_scenario_scales_down_to_a_small_workforce(tmp_path):
 
     path = _module("reference_mesa").reduced_scenario(tmp_path, people=1000, years=1)
     assert 900 < len(WorkforceModel(scenario=path, rng=0).counted()) < 1100
+
+
+def test_the_synthetic_scenario_of_a_million_people_loads(tmp_path):
+    """Scaled up, its joiners a year leave the default's uncertain ranges behind: the synthetic
+    scenario has none, or it would be refused (as it was at 200,000 people)."""
+    from sim import scenario
+
+    path = _module("bench_engine").synthetic_scenario(1_000_000, 2, tmp_path)
+    assert scenario.load(path).spec.groups["nursing"].joiners.per_year > 1_000
