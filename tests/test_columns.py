@@ -6,6 +6,7 @@ import numba
 import numpy as np
 import pytest
 
+from sim.kernels import columns
 from sim.kernels.columns import addresses, layout, views
 from sim.people import FIELDS, People
 
@@ -24,7 +25,9 @@ def bump(people, ids):
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "as Python"])
-def test_a_pass_reads_and_writes_the_columns_at_their_addresses(compiled):
+def test_a_pass_reads_and_writes_the_columns_at_their_addresses(compiled, monkeypatch):
+    if not compiled:  # as the passes run with NUMBA_DISABLE_JIT
+        monkeypatch.setitem(globals(), "views", columns.views_in_python)
     p = People(capacity=100)
     p.add(5, stage=np.arange(5, dtype=np.int16), fte=np.full(5, 0.5, dtype=np.float32))
     kernel = numba.njit(bump) if compiled else bump
@@ -63,7 +66,9 @@ def read(tables):
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "as Python"])
-def test_tables_of_several_dimensions_are_read_in_their_shapes(compiled):
+def test_tables_of_several_dimensions_are_read_in_their_shapes(compiled, monkeypatch):
+    if not compiled:
+        monkeypatch.setitem(globals(), "views", columns.views_in_python)
     rates = np.arange(12, dtype=np.float64).reshape(3, 4)
     shares = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     codes = np.array([5, 6, 7], dtype=np.int16)

@@ -5,7 +5,7 @@ import numpy as np
 from sim import eventlog
 from sim.eventlog import OUTSIDE, EventLog
 from sim.kernels.bookkeeping import EVENTS
-from sim.kernels.columns import views
+from sim.kernels.columns import views_in_python as views
 
 
 def test_events_read_back_in_order_from_any_bookmark_across_blocks(monkeypatch):

@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import types
-from numba.extending import intrinsic, overload
+from numba.core import config
+from numba.extending import intrinsic
 from numba.np import numpy_support
 from numba.np.arrayobj import make_array, populate_array
 
@@ -57,10 +58,9 @@ def addresses(arrays: list[np.ndarray], kinds: Layout, data: list[int] | None = 
     return np.array(out, dtype=np.int64)
 
 
-def views(addresses: np.ndarray, kinds: tuple[types.Array, ...]) -> tuple[np.ndarray, ...]:
-    """The arrays at ``addresses`` (each one's address, then its shape), one of each of ``kinds`` (a
-    ``Layout``'s types), as a tuple: views with no reference of their own. (In Python, as the passes
-    run with ``NUMBA_DISABLE_JIT``; compiled, ``_views``.)"""
+def views_in_python(addresses: np.ndarray, kinds: tuple[types.Array, ...]) -> tuple[np.ndarray, ...]:
+    """``views`` run as Python: as the passes run with ``NUMBA_DISABLE_JIT``, and for Python reading what a
+    pass is given."""
     out, k = [], 0
     for kind in kinds:
         dtype = numpy_support.as_dtype(kind.dtype)
@@ -71,14 +71,10 @@ def views(addresses: np.ndarray, kinds: tuple[types.Array, ...]) -> tuple[np.nda
     return tuple(out)
 
 
-@overload(views, inline="always")
-def _views_overload(addresses, kinds):
-    return lambda addresses, kinds: _views(addresses, kinds)
-
-
 @intrinsic
 def _views(typingctx, addresses, kinds):
-    """``views``, compiled: each array made from its address and shape, no reference taken."""
+    """The arrays at ``addresses`` (each one's address, then its shape), one of each of ``kinds`` (a
+    ``Layout``'s types), as a tuple: views with no reference of their own."""
     if not isinstance(kinds, types.BaseTuple) or not all(
             isinstance(t, types.TypeRef) and isinstance(t.instance_type, types.Array) for t in kinds):
         return None
@@ -106,6 +102,10 @@ def _views(typingctx, addresses, kinds):
         return context.make_tuple(builder, signature.return_type, out)
 
     return types.Tuple(arrays)(addresses, kinds), codegen
+
+
+# an intrinsic, called from compiled code without a function of its own to compile; Python where nothing is compiled
+views = views_in_python if config.DISABLE_JIT else _views
 
 
 class Addressed:
