@@ -43,6 +43,7 @@ class Checks:
     def __init__(self, model):
         self.youngest = youngest_ages(model.inputs)
         self.events = (None, 0, 0)  # the month last checked, where its events start, the log's end then
+        self.campaign_posts = None  # the posts funded for campaigns' recruits when last checked (none yet)
 
 
 def _kept(model) -> Checks:
@@ -132,9 +133,12 @@ def check_fte_flows(model, previous: dict, current: dict) -> None:
 def check_intake_and_joiners(model, current: dict) -> None:
     """The month's entrants of each intake no more than its places for the academic year, and each
     group's joiners' FTE no more than its vacant FTE when they joined, plus one person's (the
-    joiners step rounds up to whole people, ``sim.processes.joiners``)."""
+    joiners step rounds up to whole people, ``sim.processes.joiners``), plus the FTE of funded
+    campaigns' recruits, who come with posts of their own and are not capped by vacancies."""
     s, p, now = model.inputs, model.people, model.now
     kept = _kept(model)
+    campaign = model.campaign_posts - (0.0 if kept.campaign_posts is None else kept.campaign_posts)  # this month's
+    kept.campaign_posts = model.campaign_posts.copy()
     checked, since, mark = kept.events  # the events read by the last check
     since = since if checked == now else mark if checked == now - 1 else 0  # else: the whole log, by month
     kept.events = (now, since, model.events.mark)
@@ -155,12 +159,15 @@ def check_intake_and_joiners(model, current: dict) -> None:
     group, fte = s.stage_group[dst], p.fte[ids].astype(np.float64)
     joined = np.bincount(group, weights=fte, minlength=len(s.groups))
     joined_post = np.bincount(group, weights=np.where(s.stage_post[dst], fte, 0.0), minlength=len(s.groups))
-    vacant = np.maximum(current["establishment_fte"] - (current["post_fte"] - joined_post), 0.0)
-    over = joined > vacant + 1.0 + 1e-9
+    recruited = np.bincount(s.stage_group, weights=campaign, minlength=len(s.groups))  # campaigns' recruits' FTE
+    establishment = current["establishment_fte"] - model._post_of_group @ campaign  # before their posts
+    vacant = np.maximum(establishment - (current["post_fte"] - joined_post), 0.0)
+    over = joined > vacant + recruited + 1.0 + 1e-9
     if over.any():
         g = int(np.flatnonzero(over)[0])
         raise InvariantError(f"month {now}: {s.groups[g]} joiners brought {joined[g]:.2f} FTE, more than the "
-                             f"{vacant[g]:.2f} FTE vacant when they joined and one person's")
+                             f"{vacant[g]:.2f} FTE vacant when they joined, the {recruited[g]:.2f} FTE of funded "
+                             "campaigns' recruits and one person's")
 
 
 def check_schedule(model) -> None:

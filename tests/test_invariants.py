@@ -280,6 +280,21 @@ def test_joiners_never_bring_more_than_the_vacancies_and_one_person_and_the_chec
         check_intake_and_joiners(model, record)
 
 
+def test_funded_campaigns_recruits_join_a_group_above_its_establishment_with_posts_of_their_own(tmp_path):
+    """A funded campaign's recruits come with their posts and are not capped by vacancies: the check
+    counted them against the vacancies alone, and a group staffed above its establishment failed it."""
+    from sim.interventions import Recruitment
+
+    path = tiny_scenario.write(tmp_path, {"end": "2023-03", "intake": {}, "groups.staff.joiners": JOINERS,
+                                          "groups.staff.leaving.rate": 0.01,
+                                          "groups.staff.establishment.vacancies_fte": 0.0,
+                                          "groups.staff.establishment.growth_per_year": -0.3})  # posts cut
+    campaign = Recruitment(groups=["staff"], extra_per_year=60.0, source="uk", funded=True)
+    model = WorkforceModel(scenario=path, interventions=[campaign], rng=2, check=True).run()
+    joined = sum(sum(r["flows"]["joiners"]["staff"].values()) for r in model.history[1:])
+    assert joined > 60 and model.campaign_posts.sum() > 50  # they joined, a campaign's recruits in funded posts
+
+
 # ---- the checks hold over the shipped scenario and experiments ---------------------------------------------
 def test_the_checks_hold_over_a_full_run_of_the_default_scenario(tmp_path, capsys):
     from sim.cli import main
