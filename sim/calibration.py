@@ -41,13 +41,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
-from .errors import (InputError, Problem, from_pydantic, is_file, is_whole, kind_of, plain_name, read_yaml,
-                     refuse_special)
+from .errors import InputError, Problem, from_pydantic, is_file, kind_of, plain_name, read_yaml, refuse_special
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Year
 from .layering import CALIBRATION_DIR, read_layered
 from .posterior import Posterior
-from .uncertain import as_overrides, spec_value
+from .uncertain import as_overrides, whole
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
 LEVEL = 0.90
@@ -419,27 +418,11 @@ def load(path, data: dict | None = None) -> tuple[CalibrationSpec, Path]:
     # would be refused by every run, saying a value the file never held was no integer
     problems += [Problem(str(path), f"fit.{i}", "a key of a number that need not be whole (the fit draws any "
                                                 "value of its range)", k)
-                 for i, k in enumerate(spec.fit) if k in s.spec.uncertain and _whole_key(s.spec, k)]
+                 for i, k in enumerate(spec.fit) if k in s.spec.uncertain and whole(type(s.spec), k)]
     problems += target_problems(path, spec.targets, s)
     if problems:
         raise InputError(problems)
     return spec, scenario_path
-
-
-def _whole_key(spec, key: str) -> bool:
-    """Whether the scenario's value at ``key`` is a whole number, or a list or table of them (a choice
-    share, read from the pathways, is a probability)."""
-    try:
-        return _whole(spec_value(spec, key))
-    except KeyError:
-        return False
-
-
-def _whole(value) -> bool:
-    if isinstance(value, (list, tuple, dict)):
-        values = list(value.values()) if isinstance(value, dict) else value
-        return bool(values) and all(_whole(v) for v in values)
-    return is_whole(value)
 
 
 def blocks(keys: list[str], targets: dict[str, Target], s) -> list[tuple[list[int], list[str]]]:

@@ -917,11 +917,10 @@ def _check_complete(results_dir, files: list[Path], table, owners, years: range)
     measures of every group and stage (``SNAPSHOT_MEASURES``) read, in every year of the batch, for
     every group, stage and measure any of its files has (a batch's runs share the scenario). Else a
     comparison leaves that year out, or takes the value for a zero. Flows, written only where
-    something happened, cannot be held to this. ``years``: those from the start to
-    the final year the manifest says: a year outside
-    them is blamed on the file that has it, not on the others, and run files that all stop before the
-    final year's eve (a run's last yearly snapshot is in its final year, or the one before: the month
-    it ends) are refused. ``owners``: the file of each row (its place in ``files``). Counted as numbers,
+    something happened, cannot be held to this. ``years``: those from the start to the final year the
+    manifest says: a year outside them is blamed on the file that has it, not on the others, and run
+    files that all stop before the final year's eve (a run's last yearly snapshot is in its final year,
+    or the one before: the month it ends) are refused. ``owners``: the file of each row (its place in ``files``). Counted as numbers,
     each row once: a batch holds thousands of runs."""
     import numpy as np
     import pyarrow as pa

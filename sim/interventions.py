@@ -36,6 +36,7 @@ from . import calendar, pathways
 from .errors import InputError, Problem, from_pydantic, rounded_down
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
                      StayYears, Year, band_problem, band_table, by_sex)
+from .uncertain import past_one
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_inf_nan=False)]
@@ -160,7 +161,7 @@ def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what
     make everyone leave within the month in silence. The largest factor allowed is given rounded down."""
     annual = 1.0 - (1.0 - np.asarray(monthly, dtype=float)) ** 12
     highest = float(annual.max(initial=0.0))
-    if factor is None or highest <= 0.0 or factor * highest <= 1.0 + 1e-12:
+    if factor is None or highest <= 0.0 or not past_one(factor, highest):
         return []
     return [(field, f"a factor of at most {rounded_down(1.0 / highest)}, which keeps every {what} it scales "
                     f"within 1 a year (the highest is {highest:.3g})", factor)]

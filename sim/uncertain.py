@@ -125,13 +125,14 @@ def at_most_one(schema: type[BaseModel], dotted: str) -> bool:
     """Whether the scenario ``schema`` types the value at a dotted key as a probability, share or
     fraction (marked ``AtMostOne``, ``sim.fields``), which no scale may take past 1."""
     annotation = _annotation(schema, dotted)
-    return annotation is not None and _marked(annotation)
+    return annotation is not None and _every(annotation, _marked)
 
 
 def whole(schema: type[BaseModel], dotted: str) -> bool:
-    """Whether the scenario ``schema`` types the value at a dotted key as a whole number (a maximum age)."""
+    """Whether the scenario ``schema`` types the value at a dotted key as a whole number (a maximum age),
+    or every number of a list, tuple or table of them."""
     annotation = _annotation(schema, dotted)
-    return annotation is not None and _unwrapped(annotation) is int
+    return annotation is not None and _every(annotation, lambda leaf: leaf is int)
 
 
 def _annotation(schema: type[BaseModel], dotted: str):
@@ -165,16 +166,23 @@ def _unwrapped(annotation):
             return annotation
 
 
-def _marked(annotation) -> bool:
-    """Marked ``AtMostOne``: the type, or every number of a list, tuple or table of them."""
+def _every(annotation, holds) -> bool:
+    """Whether ``holds`` of the type (or of the type it annotates), or of every number of a list, tuple
+    or table of them."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
-        return any(_marked(a) for a in args if a is not type(None))
+        return any(_every(a, holds) for a in args if a is not type(None))
     if origin in (list, tuple):
-        return all(_marked(a) for a in args if a is not Ellipsis)
+        return all(_every(a, holds) for a in args if a is not Ellipsis)
     if origin is dict:
-        return _marked(args[1])
-    return origin is Annotated and (any(isinstance(m, AtMostOne) for m in args[1:]) or _marked(args[0]))
+        return _every(args[1], holds)
+    return holds(annotation) or (origin is Annotated and _every(args[0], holds))
+
+
+def _marked(annotation) -> bool:
+    """Marked ``AtMostOne`` (``sim.fields``)."""
+    return typing.get_origin(annotation) is Annotated and any(
+        isinstance(m, AtMostOne) for m in typing.get_args(annotation)[1:])
 
 
 def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
@@ -230,8 +238,8 @@ def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertai
                                                             "multiplies a list or table of numbers)", _short(value)))
             continue
         written = scaled_value_of(key) if scaled_value_of is not None else value
-        outside = isinstance(written, (int, float)) and not u.range[0] <= written <= u.range[1] if u.range else False
-        if own and outside:
+        if own and u.range is not None and isinstance(written, (int, float)) and not (
+                u.range[0] <= written <= u.range[1]):
             out.append(Problem(str(file), f"{where}.{key}", f"range: [low, high] holding the scenario's value of "
                                                             f"{key} ({written:g})", list(u.range)))
         elif u.scale is not None and not numeric(value):
