@@ -101,11 +101,15 @@ class WorkforceModel(mesa.Model):
             model) to change. ``False`` runs a model without interventions on the scenario as given,
             shared, for a caller that changes neither it nor the model's (a batch's run, made and
             read once: ``sim.experiment``); a model with interventions copies it all the same.
+        capacity: people to make room for at the start (at most as many as the run can create,
+            ``sim.footprint``); default, as the starting population needs. Room runs out as people
+            come, and the people's columns are then copied into ones half as big again: a caller
+            running one scenario many times (a batch's worker) gives the people of its last run.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
                  overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
-                 rng=None, processes=STEP_ORDER, copy: bool = True):
+                 rng=None, processes=STEP_ORDER, copy: bool = True, capacity: int | None = None):
         if rng is not None and not isinstance(rng, (np.random.Generator, np.random.SeedSequence)):
             check_seed(rng, "WorkforceModel", "rng")
         listed = isinstance(interventions, Iterable) and not hasattr(interventions, "apply")  # not one lever alone
@@ -119,6 +123,8 @@ class WorkforceModel(mesa.Model):
         for name, flag in (("check", check), ("copy", copy)):  # "no" is true, and would turn the checks on
             if not isinstance(flag, (bool, np.bool_)):
                 raise InputError.one("WorkforceModel", name, "True or False", flag)
+        if capacity is not None and not (is_whole(capacity) and capacity >= 0):
+            raise InputError.one("WorkforceModel", "capacity", "None or a whole number of people, 0 or more", capacity)
         super().__init__(rng=rng)
         self.process_types = kinds
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)
@@ -145,7 +151,8 @@ class WorkforceModel(mesa.Model):
         self.checks = invariants.Checks(self) if check else None  # what the invariant checks keep (sim.invariants)
         self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed, decisions.registry(*(p.decisions for p in self.process_types)))
-        self.people = People(capacity=1024, fields=FIELDS + sum((p.fields for p in self.process_types), ()))
+        room = 1024 if capacity is None else min(int(capacity), footprint.people(s, self.end, levers))
+        self.people = People(capacity=room, fields=FIELDS + sum((p.fields for p in self.process_types), ()))
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
         self.stocks = Stocks(self.people, len(s.stages), self.fte_flows)  # headcount and FTE, kept as people change
         self.events = EventLog(s.stages)
