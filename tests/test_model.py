@@ -10,7 +10,7 @@ import pytest
 
 import tiny_scenario
 from conftest import has_problem
-from sim import WorkforceModel, calendar, run
+from sim import WorkforceModel, calendar, footprint, run
 from sim.errors import InputError
 from sim.interventions import Retention
 from sim.kernels.entry import ltft_chance
@@ -87,13 +87,18 @@ def test_a_model_copied_mid_run_runs_on_its_own_people_and_events():
     assert copied.events.reserve(0)[0][0] == copied.events._blocks[-1][0].ctypes.data
     copied.run()
     model.run()
-    for run in (model, copied):
-        p = run.people
-        assert p.count == whole.people.count and len(run.events) == len(whole.events)
-        for f in p.fields:
-            assert np.array_equal(getattr(p, f.name)[: p.count], getattr(whole.people, f.name)[: p.count]), f.name
-        for mine, expected in zip(run.events.arrays(), whole.events.arrays()):
-            assert np.array_equal(mine, expected)
+    assert_same_run(model, whole)
+    assert_same_run(copied, whole)
+
+
+def assert_same_run(run, expected) -> None:
+    """Every person's columns and every event the same."""
+    p = run.people
+    assert p.count == expected.people.count and len(run.events) == len(expected.events)
+    for f in p.fields:
+        assert np.array_equal(getattr(p, f.name)[: p.count], getattr(expected.people, f.name)[: p.count]), f.name
+    for mine, theirs in zip(run.events.arrays(), expected.events.arrays()):
+        assert np.array_equal(mine, theirs)
 
 
 def test_adding_one_person_to_an_intake_leaves_everyone_else_unchanged():
@@ -448,6 +453,27 @@ def test_an_event_scheduled_with_mesa_runs_at_its_time_within_a_run():
     model.run()
     assert seen == [(5.5, 5)]
     assert (model.time, model.steps) == (12, 12)
+
+
+def test_room_made_at_the_start_changes_nothing_but_the_columns_grown():
+    """``capacity``: room for the people a run will make, so its columns are not copied into bigger ones
+    as they come; the run is the same, and room past what the run can create at most is not made."""
+    grown = WorkforceModel(rng=3, until=2024, collect="yearly")
+    most = footprint.people(grown.inputs, grown.end)
+    roomy = WorkforceModel(rng=3, until=2024, collect="yearly", capacity=10**9)
+    assert roomy.people._capacity == most > grown.people._capacity
+    columns, start = {name: id(getattr(roomy.people, name)) for name in roomy.people._arrays()}, grown.people._capacity
+    grown.run(), roomy.run()
+    assert grown.people._capacity > start  # grown from the starting population's room
+    assert {name: id(getattr(roomy.people, name)) for name in roomy.people._arrays()} == columns  # never grown
+    assert_same_run(roomy, grown)
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, "100", True])
+def test_room_is_a_whole_number_of_people(value):
+    with pytest.raises(InputError) as error:
+        WorkforceModel(rng=1, until=2022, capacity=value)
+    assert has_problem(str(error.value), "WorkforceModel", "capacity", "a whole number of people")
 
 
 @pytest.mark.parametrize("flag", ["check", "copy"])
