@@ -280,6 +280,8 @@ def test_a_runs_file_is_its_table_encoded_where_it_ran(tmp_path):
     table.to_parquet(tmp_path / "by-pandas.parquet", index=False)  # the same schema and metadata as pandas writes
     assert pq.read_schema(tmp_path / "by-pandas.parquet").equals(pq.read_schema(tmp_path / "out" / "runs" / job.file),
                                                                  check_metadata=True)
+    written = pq.ParquetFile(tmp_path / "out" / "runs" / job.file).metadata.row_group(0)  # one row group: all years
+    assert [written.column(i).statistics for i in range(written.num_columns)] == [None] * written.num_columns
 
 
 def test_a_batchs_runs_share_the_compiled_scenario_and_leave_it_as_compiled(tmp_path):
