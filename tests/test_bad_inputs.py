@@ -1114,3 +1114,19 @@ def test_an_output_file_over_a_file_of_the_results_is_refused(batch_results, tmp
     assert (copy / name).read_bytes() == kept and "wrote" not in out
     for _ in range(2):  # what compare writes there, it may write again
         assert main(["compare", str(copy), "--out", str(copy / "comparison-fte.csv")]) == 0
+
+
+def test_a_batch_folder_whose_manifest_was_removed_is_not_resumed(batch_results, tmp_path, capsys):
+    """A batch writes its manifest before any run: run files without one were taken as this batch's
+    runs in silence (of another experiment, other seeds or years), and a manifest written over them."""
+    copy = copy_of(batch_results, tmp_path)
+    (copy / "manifest.json").unlink()
+    before = listing(copy)
+    argv = ["batch", str(batch_results.parent / "e.yaml"), "--workers", "1", "--quiet", "--out", str(copy)]
+    assert main(argv + ["--fixed-parameters"]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "copy/manifest.json", "<top level>", "the manifest of the batch whose runs are in runs/"), err
+    assert listing(copy) == before and "Traceback" not in err
+    for run_file in copy.glob("runs/*/*.parquet"):  # with the runs removed too, the folder is a batch's again
+        run_file.unlink()
+    assert main(argv) == 0 and (copy / "manifest.json").is_file()
