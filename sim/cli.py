@@ -849,6 +849,8 @@ def _calibrate(args) -> int:
 
     check_scheduler(args.scheduler)
     folders.check_own_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
+    if args.version is not None:
+        _check_new_version(args.config, Path(args.out_dir or CALIBRATION_DIR), args.version)
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, population=args.population,
                         generations=args.generations, max_runs=args.max_runs, workers=args.workers,
                         scheduler=args.scheduler, seed=args.seed, check_replications=args.check_replications,
@@ -858,6 +860,24 @@ def _calibrate(args) -> int:
     print(f"wrote {summary['posterior']}, {summary['parameters']}, {summary['report']} and {summary['figure']}\n"
           f"a scenario uses it with `calibration: {name}`")
     return 0
+
+
+def _check_new_version(config, out_dir: Path, version: str) -> None:
+    """Refuse a ``--version`` whose files are in ``out_dir`` already: the fit would replace them once done,
+    and a shipped calibration (wales-mh-v9, which scenarios name) would change under every scenario using it."""
+    from .calibration import load, next_version
+    from .errors import plain_name
+
+    plain_name(version, "--version", "version")  # a name that climbs out is said as such, not looked for
+    name = load(config)[0].name
+    stem = f"{name}-{version}"
+    there = [n for n in (f"{stem}.yaml", f"{stem}-posterior.csv", f"{stem}-report.md", f"{stem}-pairs.png")
+             if os.path.lexists(out_dir / n)]
+    if there:
+        raise InputError.one("--version", "version", f"a version not written yet in {out_dir} ({there[0]} is there "
+                                                     f"and the fit would replace it: leave --version out for the "
+                                                     f"next, {next_version(out_dir, name)}, or choose another "
+                                                     f"--out-dir)", version)
 
 
 def _backtest_command(sub) -> None:

@@ -156,6 +156,13 @@ CASES = {
     "a calibration into a run's results": Case(["calibrate", "h.yaml", "--out-dir", "o", "--quiet"], "--out-dir",
                                                "out_dir", "a folder that holds no other command's results",
                                                with_history() | {"o": FOLDER, "o/manifest.json": "{}"}),
+    "a calibration version already written": Case(CALIBRATE + ["--version", "v1"], "--version", "version",
+                                                  "a version not written yet in out (h-v1.yaml is there and the fit "
+                                                  "would replace it: leave --version out for the next, v2",
+                                                  with_history() | {"out": FOLDER, "out/h-v1.yaml": "name: h-v1\n"}),
+    "a calibration version whose posterior is there": Case(
+        CALIBRATE + ["--version", "v1"], "--version", "version", "a version not written yet in out (h-v1-posterior.csv",
+        with_history() | {"out": FOLDER, "out/h-v1-posterior.csv": "weight\n"}),
     "a calibration file fitting a key twice": Case(CALIBRATE, "h.yaml", "fit", "each key once",
                                                    with_history(fit=["groups.staff.leaving.rate"] * 2)),
     "a calibration target matched within 1e-300": Case(
