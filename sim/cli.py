@@ -911,6 +911,7 @@ def _backtest(args) -> int:
                                                      f"fit_until:)", args.workers)
     if args.out is not None:
         folders.check_own_folder(args.out)
+        backtest.check_inputs_kept(args.config, args.out)
     result = backtest.backtest(args.config, replications=args.replications, workers=args.workers, quiet=args.quiet,
                                out_dir=args.out)
     print(result["markdown"])

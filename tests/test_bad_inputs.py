@@ -193,6 +193,14 @@ CASES = {
         with_backtest(posterior=None, fit="h.yaml", fit_until=2022)
         | {"h.yaml": HISTORY, "tiny.yaml": changed(with_backtest()["tiny.yaml"], {
             "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})}),
+    "a back-test written over its posterior's table": Case(
+        ["backtest", "bt.yaml", "--quiet", "--out", "."], "--out", "out", "a folder where the back-test replaces none "
+        "of its inputs (its posterior's table", with_backtest(name="post")),
+    "a back-test's refit written over the back-test file": Case(
+        ["backtest", "h-backtest.yaml", "--quiet", "--out", "."], "--out", "out", "a folder where the back-test "
+        "replaces none of its inputs (the back-test file, h-backtest.yaml, would be replaced by the h-backtest.yaml",
+        with_history() | {"h-backtest.yaml": {"name": "bt", "fit": "h.yaml", "fit_until": 2022, "scenario": "tiny.yaml",
+                                              "replications": 2, "targets": {"t": HISTORY["targets"]["grow"]}}}),
     "a back-test's workers with no refit": Case(["backtest", "bt.yaml", "--quiet", "--workers", "2"], "--workers",
                                                 "workers", "no --workers with a back-test of a fitted posterior "
                                                            "(posterior: in bt.yaml)", with_backtest()),
