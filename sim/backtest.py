@@ -20,6 +20,7 @@ national workforce models (``PUBLISHED``).
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -125,6 +126,35 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
               "mape": float(table.ape.mean()), "inside": int(table.inside.sum())}
     result["markdown"] = markdown(result)
     return result
+
+
+def check_inputs_kept(path, out) -> None:
+    """Refuse an ``--out`` where a file the back-test writes (its table, report and figure, a refit's fit
+    and parameter files) is one of its inputs: the back-test file, its posterior's parameter file and
+    table, or the calibration file it fits again, replaced by what was computed from it."""
+    path = Path(path)
+    spec = load(path)
+    inputs = {"the back-test file": path}
+    names = [f"{spec.name}{suffix}" for suffix in (".csv", ".md", ".png")]
+    if spec.posterior is not None:
+        parameters = _referenced(path, "posterior", spec.posterior, parameter_file)
+        inputs["its posterior's parameter file"] = parameters
+        table = read_yaml(parameters, "parameters").get("posterior")
+        if isinstance(table, str) and table:
+            inputs["its posterior's table"] = parameters.parent / table
+    else:
+        config = _referenced(path, "fit", spec.fit, regular_file)
+        inputs["the calibration file it fits again"] = config
+        stem = f"{load_calibration(config)[0].name}-backtest"  # as calibrate names the refit's files
+        names += [f"{spec.name}-fit.yaml", f"{stem}.yaml", f"{stem}-posterior.csv", f"{stem}-report.md",
+                  f"{stem}-pairs.png"]
+    written = {os.path.realpath(Path(out) / name): name for name in names}
+    for what, input_path in inputs.items():
+        name = written.get(os.path.realpath(input_path))
+        if name is not None:
+            raise InputError.one("--out", "out", f"a folder where the back-test replaces none of its inputs ({what}, "
+                                                 f"{input_path}, would be replaced by the {name} written there: "
+                                                 f"choose another --out)", str(out))
 
 
 def _referenced(path: Path, field: str, name: str, find) -> Path:

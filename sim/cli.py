@@ -45,7 +45,7 @@ from pathlib import Path
 
 from . import folders
 from .errors import InputError, Problem
-from .kernels import announce_first_compile, compile_quickly
+from .kernels import QUICK_OPT, announce_first_compile, compile_quickly
 from .kernels.alongside import compile_alongside
 
 EXIT_BAD_INPUT = 2
@@ -74,15 +74,20 @@ examples:
 
 
 def main(argv: list[str] | None = None) -> int:
-    compile_quickly()
-    compile_alongside()
-    if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
-        announce_first_compile(FIRST_COMPILE)
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()  # nothing asked: say what can be asked rather than run for a minute and write files
         return 0
+    try:
+        _check_environment()  # before compile_quickly, which keeps a NUMBA_OPT that is set
+    except InputError as exc:
+        print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    compile_quickly()
+    compile_alongside()
+    if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
+        announce_first_compile(FIRST_COMPILE)
     try:
         _refuse_empty(parser, args)
         with _stopped_by_signals(), _printing() as printed:
@@ -109,6 +114,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
               f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+NUMBA_LEVELS = ("0", "1", "2", "3", "max")  # the values of NUMBA_OPT numba reads
+
+
+def _check_environment() -> None:
+    """Refuse an environment variable the commands read whose value cannot mean anything: numba
+    warned of a ``NUMBA_OPT`` it cannot read, with a traceback, and compiled at its own level 3 in
+    silence; ``WORKFORCE_COMPILE_ALONGSIDE=no`` left compiling alongside on (only 0 turns it off);
+    matplotlib refused an ``MPLBACKEND`` it does not know with a traceback once a chart was drawn."""
+    from .kernels.alongside import SWITCH
+
+    level = os.environ.get("NUMBA_OPT")
+    if level is not None and level not in NUMBA_LEVELS:
+        raise InputError.one("environment", "NUMBA_OPT", f"numba's optimisation level, one of "
+                                                         f"{', '.join(NUMBA_LEVELS)} (or leave it unset: the "
+                                                         f"commands compile at {QUICK_OPT})", level)
+    switch = os.environ.get(SWITCH)
+    if switch is not None and switch not in ("0", "1"):
+        raise InputError.one("environment", SWITCH, "0 (compile alone) or 1 (compile alongside, the default on "
+                                                    "two cores or more), or leave it unset", switch)
+    backend = os.environ.get("MPLBACKEND")
+    if backend:  # read by matplotlib's import, which fails half way on a name it does not know
+        imported = "matplotlib" in sys.modules
+        if not imported:  # so imported without it, and given it after, as its import would have
+            del os.environ["MPLBACKEND"]
+            try:
+                import matplotlib
+            finally:
+                os.environ["MPLBACKEND"] = backend
+        from matplotlib import rcsetup
+
+        try:
+            rcsetup.validate_backend(backend)
+        except ValueError:
+            raise InputError.one("environment", "MPLBACKEND", "a matplotlib backend (such as agg), or leave it "
+                                                              "unset", backend) from None
+        if not imported:
+            matplotlib.rcParams["backend"] = backend
 
 
 class NotPrinted(OSError):
@@ -805,6 +849,8 @@ def _calibrate(args) -> int:
 
     check_scheduler(args.scheduler)
     folders.check_own_folder(args.out_dir or CALIBRATION_DIR, "--out-dir")
+    if args.version is not None:
+        _check_new_version(args.config, Path(args.out_dir or CALIBRATION_DIR), args.version)
     summary = calibrate(args.config, out_dir=args.out_dir, version=args.version, population=args.population,
                         generations=args.generations, max_runs=args.max_runs, workers=args.workers,
                         scheduler=args.scheduler, seed=args.seed, check_replications=args.check_replications,
@@ -814,6 +860,24 @@ def _calibrate(args) -> int:
     print(f"wrote {summary['posterior']}, {summary['parameters']}, {summary['report']} and {summary['figure']}\n"
           f"a scenario uses it with `calibration: {name}`")
     return 0
+
+
+def _check_new_version(config, out_dir: Path, version: str) -> None:
+    """Refuse a ``--version`` whose files are in ``out_dir`` already: the fit would replace them once done,
+    and a shipped calibration (wales-mh-v9, which scenarios name) would change under every scenario using it."""
+    from .calibration import load, next_version
+    from .errors import plain_name
+
+    plain_name(version, "--version", "version")  # a name that climbs out is said as such, not looked for
+    name = load(config)[0].name
+    stem = f"{name}-{version}"
+    there = [n for n in (f"{stem}.yaml", f"{stem}-posterior.csv", f"{stem}-report.md", f"{stem}-pairs.png")
+             if os.path.lexists(out_dir / n)]
+    if there:
+        raise InputError.one("--version", "version", f"a version not written yet in {out_dir} ({there[0]} is there "
+                                                     f"and the fit would replace it: leave --version out for the "
+                                                     f"next, {next_version(out_dir, name)}, or choose another "
+                                                     f"--out-dir)", version)
 
 
 def _backtest_command(sub) -> None:
@@ -847,6 +911,7 @@ def _backtest(args) -> int:
                                                      f"fit_until:)", args.workers)
     if args.out is not None:
         folders.check_own_folder(args.out)
+        backtest.check_inputs_kept(args.config, args.out)
     result = backtest.backtest(args.config, replications=args.replications, workers=args.workers, quiet=args.quiet,
                                out_dir=args.out)
     print(result["markdown"])

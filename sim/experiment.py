@@ -1106,6 +1106,15 @@ def _check_batch_folder(out: Path) -> None:
     if others:
         raise InputError.one(out, "", "an empty folder or one written by workforce batch (results are never mixed "
                                       "with other files: choose another --out)", ", ".join(others))
+    # a batch writes its manifest before any run: run files without one are of a batch whose manifest was removed,
+    # whose inputs, seeds and years nothing tells, and would be taken as this batch's runs in silence
+    written = next((p for p in sorted((out / "runs").glob("*/*")) if not p.name.startswith(".")), None)
+    if written is not None:
+        raise InputError.one(out / "manifest.json", "", "the manifest of the batch whose runs are in runs/ (a batch "
+                                                        "writes it before any run; without it, which experiment, "
+                                                        "seeds and years they are of is unknown): restore it, or "
+                                                        "remove runs/ or choose another --out",
+                             f"no manifest, and {written.relative_to(out)}")
 
 
 def _written(path: Path) -> bool:

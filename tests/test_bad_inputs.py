@@ -156,6 +156,13 @@ CASES = {
     "a calibration into a run's results": Case(["calibrate", "h.yaml", "--out-dir", "o", "--quiet"], "--out-dir",
                                                "out_dir", "a folder that holds no other command's results",
                                                with_history() | {"o": FOLDER, "o/manifest.json": "{}"}),
+    "a calibration version already written": Case(CALIBRATE + ["--version", "v1"], "--version", "version",
+                                                  "a version not written yet in out (h-v1.yaml is there and the fit "
+                                                  "would replace it: leave --version out for the next, v2",
+                                                  with_history() | {"out": FOLDER, "out/h-v1.yaml": "name: h-v1\n"}),
+    "a calibration version whose posterior is there": Case(
+        CALIBRATE + ["--version", "v1"], "--version", "version", "a version not written yet in out (h-v1-posterior.csv",
+        with_history() | {"out": FOLDER, "out/h-v1-posterior.csv": "weight\n"}),
     "a calibration file fitting a key twice": Case(CALIBRATE, "h.yaml", "fit", "each key once",
                                                    with_history(fit=["groups.staff.leaving.rate"] * 2)),
     "a calibration target matched within 1e-300": Case(
@@ -186,6 +193,14 @@ CASES = {
         with_backtest(posterior=None, fit="h.yaml", fit_until=2022)
         | {"h.yaml": HISTORY, "tiny.yaml": changed(with_backtest()["tiny.yaml"], {
             "uncertain": {"groups.staff.leaving.rate": {"range": [0.0, 0.2]}}})}),
+    "a back-test written over its posterior's table": Case(
+        ["backtest", "bt.yaml", "--quiet", "--out", "."], "--out", "out", "a folder where the back-test replaces none "
+        "of its inputs (its posterior's table", with_backtest(name="post")),
+    "a back-test's refit written over the back-test file": Case(
+        ["backtest", "h-backtest.yaml", "--quiet", "--out", "."], "--out", "out", "a folder where the back-test "
+        "replaces none of its inputs (the back-test file, h-backtest.yaml, would be replaced by the h-backtest.yaml",
+        with_history() | {"h-backtest.yaml": {"name": "bt", "fit": "h.yaml", "fit_until": 2022, "scenario": "tiny.yaml",
+                                              "replications": 2, "targets": {"t": HISTORY["targets"]["grow"]}}}),
     "a back-test's workers with no refit": Case(["backtest", "bt.yaml", "--quiet", "--workers", "2"], "--workers",
                                                 "workers", "no --workers with a back-test of a fitted posterior "
                                                            "(posterior: in bt.yaml)", with_backtest()),
@@ -1114,3 +1129,19 @@ def test_an_output_file_over_a_file_of_the_results_is_refused(batch_results, tmp
     assert (copy / name).read_bytes() == kept and "wrote" not in out
     for _ in range(2):  # what compare writes there, it may write again
         assert main(["compare", str(copy), "--out", str(copy / "comparison-fte.csv")]) == 0
+
+
+def test_a_batch_folder_whose_manifest_was_removed_is_not_resumed(batch_results, tmp_path, capsys):
+    """A batch writes its manifest before any run: run files without one were taken as this batch's
+    runs in silence (of another experiment, other seeds or years), and a manifest written over them."""
+    copy = copy_of(batch_results, tmp_path)
+    (copy / "manifest.json").unlink()
+    before = listing(copy)
+    argv = ["batch", str(batch_results.parent / "e.yaml"), "--workers", "1", "--quiet", "--out", str(copy)]
+    assert main(argv + ["--fixed-parameters"]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "copy/manifest.json", "<top level>", "the manifest of the batch whose runs are in runs/"), err
+    assert listing(copy) == before and "Traceback" not in err
+    for run_file in copy.glob("runs/*/*.parquet"):  # with the runs removed too, the folder is a batch's again
+        run_file.unlink()
+    assert main(argv) == 0 and (copy / "manifest.json").is_file()

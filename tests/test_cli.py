@@ -256,3 +256,30 @@ def test_a_run_whose_standard_output_fails_keeps_the_results_it_wrote(tmp_path, 
                  "--out", str(out)]) == 2
     assert capsys.readouterr().err == NOT_PRINTED
     assert (out / "manifest.json").exists() and (out / "summary.csv").exists()
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("NUMBA_OPT", "9", "numba's optimisation level, one of 0, 1, 2, 3, max"),
+    ("NUMBA_OPT", "fast", "numba's optimisation level"),
+    ("WORKFORCE_COMPILE_ALONGSIDE", "no", "0 (compile alone) or 1"),  # only 0 turned it off: 'no' left it on
+    ("MPLBACKEND", "nonsense", "a matplotlib backend"),
+])
+def test_an_environment_variable_that_cannot_mean_anything_exits_2_naming_it(tmp_path, monkeypatch, capsys, name,
+                                                                             value, expected):
+    """numba warned of a NUMBA_OPT it cannot read with a traceback and compiled at its own level in
+    silence; matplotlib refused an unknown MPLBACKEND with a traceback once a chart was drawn."""
+    monkeypatch.delenv("NUMBA_OPT", raising=False)
+    monkeypatch.setenv(name, value)
+    image = tmp_path / "pathways.png"
+    assert main(["pathways", str(tiny_scenario.write(tmp_path)), "--draw", str(image)]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "environment", name, expected) and f"(found '{value}')" in err, err
+    assert not image.exists() and "drew" not in out
+
+
+def test_an_environment_variable_with_a_value_it_may_have_is_taken(tmp_path, monkeypatch, capsys):
+    for name, value in (("NUMBA_OPT", "2"), ("WORKFORCE_COMPILE_ALONGSIDE", "0"), ("MPLBACKEND", "agg")):
+        monkeypatch.setenv(name, value)
+    image = tmp_path / "pathways.png"
+    assert main(["pathways", str(tiny_scenario.write(tmp_path)), "--draw", str(image)]) == 0
+    assert image.is_file()
