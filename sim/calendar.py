@@ -61,6 +61,12 @@ def academic_year(m):
     return (m - 7) // 12
 
 
+def months(years) -> int:
+    """A span of years (a stage's duration, a stay, a ramp) in the whole months the model moves in:
+    the nearest, as ``round`` gives it (half a month to the even one)."""
+    return round(12 * years)
+
+
 def annual_to_monthly(p):
     """Monthly probability equivalent to an annual probability p: 1 - (1 - p)^(1/12).
 

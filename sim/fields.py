@@ -54,16 +54,21 @@ Age = Annotated[float, Field(strict=True, ge=MIN_AGE, le=100.0, allow_inf_nan=Fa
 AgeBound = Annotated[float, Field(strict=True, ge=0.0, le=120.0, allow_inf_nan=False)]  # of a range of age bands
 
 
-def _a_month_or_more(years):
-    """A stay back after retiring is drawn in whole months, at least one: a range all under half a
-    month would make every stay a month, in silence."""
-    if round(12 * years[1]) < 1:
-        raise ValueError("stay_years reaching more than half a month (0.0417 years): stays are whole months")
+def a_month_or_more(years: float, what: str) -> None:
+    """The model moves people in whole months (``calendar.months``): a span of years (``what``) under
+    half a month would be a month, or no time at all, in silence."""
+    if calendar.months(years) < 1:
+        raise ValueError(f"{what} more than half a month (0.0417 years): it is counted in whole months")
+
+
+def _a_stay_of_a_month_or_more(years):
+    """A stay back after retiring is drawn in whole months, at least one."""
+    a_month_or_more(years[1], "stay_years reaching")
     return years
 
 
 _StayEnd = Annotated[float, Field(strict=True, gt=0.0, le=20.0)]
-StayYears = Annotated[tuple[_StayEnd, _StayEnd], AfterValidator(_a_month_or_more)]  # [low, high], in years
+StayYears = Annotated[tuple[_StayEnd, _StayEnd], AfterValidator(_a_stay_of_a_month_or_more)]  # [low, high], in years
 
 
 # Numbers are strict: a YAML boolean or a quoted number is an error, not silently 1.0 or 3.

@@ -610,7 +610,7 @@ class FundedPosts(Lever):
         """The share of the new posts funded in each month from the scenario's start (0 before ``start``)."""
         months = np.arange(len(s.posts_added_fte)) + s.start
         first = s.start if self.start_month is None else self.start_month
-        steps = max(round(12 * self.ramp_years), 1)
+        steps = max(calendar.months(self.ramp_years), 1)
         return np.clip((months - first + 1) / steps, 0.0, 1.0)
 
     def change(self, s) -> None:

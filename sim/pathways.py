@@ -20,7 +20,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, regular_file
-from .fields import NAME_PATTERN, Label, Name, Probability, ShareBySex
+from .fields import NAME_PATTERN, Label, Name, Probability, ShareBySex, a_month_or_more
 from .layering import kept
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
@@ -88,9 +88,8 @@ class StageSpec(BaseModel):
     @field_validator("duration_years")
     @classmethod
     def _a_month_or_more(cls, v):
-        if v is not None and round(12 * v) < 1:  # the model moves people monthly: a stage lasts whole months
-            raise ValueError("a duration of more than half a month (0.0417 years): it is rounded to whole months, "
-                             "and a shorter one would be no time at all")
+        if v is not None:
+            a_month_or_more(v, "a duration of")
         return v
 
     @model_validator(mode="after")

@@ -297,7 +297,7 @@ def _never_covered(ranges: Ranges, scenario, path: Path, f: str) -> list[Problem
     problems += [Problem(f, f"minimum_time.routes.{name}.years", f"at most scenario {spec.name}'s {months / 12:g} "
                                                                  f"years ({spec.start} to {spec.end}), for a starter "
                                                                  "to finish within them", route.years)
-                 for name, route in (timed.routes.items() if timed else ()) if round(12 * route.years) > months]
+                 for name, route in (timed.routes.items() if timed else ()) if calendar.months(route.years) > months]
     return problems
 
 
@@ -638,7 +638,7 @@ def minimum_time(run: Run, ranges: Ranges) -> pd.DataFrame:
     ev, s = run.events, run.scenario
     entered = ev[(ev.dst >= 0) & ~ev.reason.isin(NOT_ENTRIES)]
     for name, route in r.routes.items():
-        months = round(12 * route.years)
+        months = calendar.months(route.years)
         first = entered[entered.dst == s.stage_code(route.start)].groupby("person").month.min()
         first = first[(first >= s.start) & (first <= run.end - months)]
         reached = entered[entered.dst == s.stage_code(route.end)].groupby("person").month.min().reindex(first.index)

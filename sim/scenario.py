@@ -222,7 +222,7 @@ class Scenario:
         self.stage_pathway = np.array([self.pathway_names.index(d["pathway"]) for d in nodes], dtype=np.int16)
         self.stage_training = np.array([d["training"] for d in nodes], dtype=bool)
         self.stage_workforce = np.array([d["workforce"] for d in nodes], dtype=bool)
-        self.stage_months = np.array([round(12 * (d["duration_years"] or 0)) for d in nodes], dtype=np.int32)
+        self.stage_months = np.array([calendar.months(d["duration_years"] or 0) for d in nodes], dtype=np.int32)
         self.stage_months[(self.stage_months == 0) & ~np.array([d["final"] for d in nodes])] = 1
         self.stage_attrition_share = np.array([d["attrition"] if d["training"] else 0.0 for d in nodes])
         self.stage_post = self.stage_workforce & ~self.stage_training  # posts, counted against the establishment
