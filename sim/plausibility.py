@@ -703,8 +703,7 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
     six years of a history) hides those who take longer."""
     s, tr, rows = run.scenario, ranges.time_in_stage, []
     sp = run.spells
-    slowest = np.ceil(s.stage_months / np.where((s.stage_ltft_share > 0).any(axis=1), s.stage_ltft_range[:, 0], 1.0)
-                      + np.where(s.stage_extra_share > 0, s.stage_extra_months[:, 1], 0.0))
+    slowest = s.slowest_months()
     done = sp[~sp.entry.isin(NOT_ENTRIES) & sp.exit.notna()
               & (sp.start.to_numpy() <= run.end - slowest[sp.stage.to_numpy()])]
     done = done[done.exit.isin([COMPLETED, *(r for r in done.exit.cat.categories if r.startswith("exit:"))])]

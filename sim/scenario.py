@@ -288,6 +288,13 @@ class Scenario:
                 setattr(out, name, _copied(value))
         return out
 
+    def slowest_months(self) -> np.ndarray:
+        """Each stage's months at its slowest (``slowest_months``): at the lowest LTFT fraction where any
+        train LTFT, with the most extra time where any take it."""
+        fraction = np.where((self.stage_ltft_share > 0).any(axis=1), self.stage_ltft_range[:, 0], 1.0)
+        return slowest_months(self.stage_months, fraction,
+                              np.where(self.stage_extra_share > 0, self.stage_extra_months[:, 1], 0.0))
+
     def attrition_hazards(self) -> np.ndarray:
         """Each training stage's monthly attrition hazard by sex: the one that has its share of entrants
         leave over their expected stay, which LTFT training (duration / fraction, at the stage's LTFT
@@ -580,17 +587,21 @@ def _set(data: dict, dotted: str, value, path) -> None:
     node[last] = value
 
 
+def slowest_months(months, fraction, extra_months):
+    """A training stage's months at its slowest, as entering it schedules them (``sim.kernels.entry``):
+    its full-time months over the lowest LTFT fraction, rounded up, then the most extra time, rounded up."""
+    return np.ceil(months / fraction) + np.ceil(extra_months)
+
+
 def slowest_years(node) -> float | None:
-    """The years a training stage takes its slowest trainees: at the lowest LTFT fraction, if any train
-    LTFT, with the longest extra time, if any take it (None for a stage that is not a timed training stage)."""
+    """``slowest_months`` of a pathway's stage, in years, before the scenario is compiled (None for a
+    stage that is not a timed training stage)."""
     if not node["training"] or not node["duration_years"]:
         return None
-    years = node["duration_years"]
-    if node["ltft"] and max(by_sex(node["ltft"]["share"])) > 0:
-        years /= node["ltft"]["fraction"][0]
-    if node.get("extra_time") and node["extra_time"]["share"] > 0:
-        years += node["extra_time"]["years"][1]
-    return years
+    ltft, extra = node["ltft"], node.get("extra_time")
+    fraction = ltft["fraction"][0] if ltft and max(by_sex(ltft["share"])) > 0 else 1.0
+    extra_months = 12 * extra["years"][1] if extra and extra["share"] > 0 else 0.0
+    return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
 
 
 def _held(node, key: str):
@@ -669,7 +680,7 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             # the age given is the age on entering: the course's final-year trainees are older by its length
             slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
                 if years > node["duration_years"] else ""
-            problems.append(Problem(f, where, f"ages on entering that, with the {years:g} years of the course"
+            problems.append(Problem(f, where, f"ages on entering that, with the {years:.4g} years of the course"
                                               f"{slowest}, stay within the group's maximum age ({oldest})",
                                     max(b.high for b in ages)))
 

@@ -56,7 +56,9 @@ def test_the_accepted_ages_allow_for_the_slowest_less_than_full_time_trainee_and
     assert accepted_ages(s, stage, (18.5, 40)) == (12 * 18 + 6, 12 * 40)
     s.stage_ltft_share[stage], s.stage_ltft_range[stage] = 0.3, (0.5, 0.8)
     assert accepted_ages(s, stage, None) == (0, 12 * 70 - 48)  # at half time, 4 years
-    s.stage_ltft_share[stage] = 0.0
+    s.stage_extra_share[stage], s.stage_extra_months[stage] = 0.1, (6.0, 8.5)
+    assert accepted_ages(s, stage, None) == (0, 12 * 70 - 48 - 9)  # and up to 8.5 months more, as a whole month
+    s.stage_ltft_share[stage], s.stage_extra_share[stage] = 0.0, 0.0
     s.max_age_months[s.stage_group[s.stage_code("course/worker")]] = 12 * 65
     assert accepted_ages(s, stage, None) == (0, 12 * 65 - 24)
 

@@ -181,11 +181,11 @@ def turn_away(model, course: "_Course", surplus: int) -> None:
 def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
     """The ages (months, [low, high)) at which people are selected for an in-service route: the
     intake's ``age_range`` if it has one, and always young enough to finish the route (at its
-    slowest, less than full time) before the maximum age of their group and of the posts it leads to."""
-    fraction = s.stage_ltft_range[stage, 0] if (s.stage_ltft_share[stage] > 0).any() else 1.0
+    slowest: less than full time, with extra time) before the maximum age of their group and of the
+    posts it leads to."""
     targets = s.transition_targets[stage]
     oldest = s.max_age_months[np.append(s.stage_group[targets[targets >= 0]], s.stage_group[stage])].min()
-    finish = int(oldest) - int(np.ceil(s.stage_months[stage] / fraction))
+    finish = int(oldest) - int(s.slowest_months()[stage])
     if age_range is None:
         return 0, finish
     return int(np.ceil(12 * age_range[0])), min(int(np.ceil(12 * age_range[1])), finish)
