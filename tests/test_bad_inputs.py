@@ -164,6 +164,20 @@ CASES = {
     "a calibration target citing nothing": Case(
         CALIBRATE, "h.yaml", "targets.grow.source", "at least 3 characters",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"source": "x"}})),
+    # the fit draws any value of a range: one reaching past what its key may hold was refused mid-fit, by the
+    # first run drawing such a value, naming the scenario's key with a number the file never held
+    "a fitted range of a leaving rate from below 0": Case(
+        CALIBRATE, "tiny.yaml", "uncertain.groups.staff.leaving.rate.range",
+        "[low, high] within what groups.staff.leaving.rate may hold, as the fit draws any value between them (at "
+        "the low end: a probability in [0, 1]",
+        tiny(uncertain={"groups.staff.leaving.rate": {"range": [-1.0, 0.2]}}) | {"h.yaml": HISTORY}),
+    "a fitted range of joiners a year from below 0": Case(
+        CALIBRATE, "tiny.yaml", "uncertain.groups.staff.joiners.per_year.range",
+        "within what groups.staff.joiners.per_year may hold, as the fit draws any value between them (at the low "
+        "end: a number greater than or equal to 0)",
+        tiny(uncertain={"groups.staff.joiners.per_year": {"range": [-100.0, 20.0]}},
+             groups__staff__joiners={"per_year": 10.0, "sources": {"uk": 1.0}, **JOINING})
+        | {"h.yaml": HISTORY | {"fit": ["groups.staff.joiners.per_year"]}}),
     "a relative change of a group with nobody at first": Case(
         CALIBRATE, "h.yaml", "targets.grow.relative", "a change from a year with some fte (group staff has none in "
                                                       "2020 in this run), or relative: false",
