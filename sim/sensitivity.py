@@ -69,6 +69,7 @@ from .errors import InputError, Problem, regular_file
 from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
 from .posterior import columns_once, not_too_big, whole_rows
+from .uncertain import whole
 
 METHODS = ("morris", "sobol")  # over the prior ranges
 PRIOR = "prior"
@@ -165,6 +166,10 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
             problems.append(Problem(source, str(column), f"values within the uncertain: range [{low}, {high}] of "
                                                          f"{experiment.file} (the prior the parameter sets come from)",
                                     float(outside)))
+        elif u.range is not None and whole(type(experiment.scenario.spec), key) and (values != np.round(values)).any():
+            # a maximum age of 65.5 would be run as 66, in silence, and its index measured on values never run
+            problems.append(Problem(source, str(column), f"whole numbers, as {key} is (every row)",
+                                    float(values[values != np.round(values)][0])))
     known = set(columns.values()) | {WEIGHT}
     unknown = [column for column in table.columns if column not in known]
     if unknown and not columns:  # no table of parameter sets, but a file given by mistake: its lines are not echoed

@@ -276,3 +276,18 @@ def test_a_parameter_that_never_varies_in_the_parameter_sets_exits_2_naming_its_
     assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--quiet"]) == 2
     assert f"{posterior}: {HCSW_RETURN}: expected values of {HCSW_RETURN} that vary" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_parameter_sets_of_a_whole_number_key_hold_whole_numbers(tmp_path, capsys):
+    """A maximum age of 65.5 was run as 66, in silence, and its index measured over values never run;
+    refused before any run, as a calibration's posterior refuses it."""
+    max_age = "groups.nursing.retirement.max_age"
+    path = write_experiment(tmp_path, uncertain={**EXPERIMENT["uncertain"], max_age: {"range": [68, 75]}})
+    posterior = tmp_path / "posterior.csv"
+    rng = np.random.default_rng(6)
+    pd.DataFrame({NURSING_LEAVING: rng.uniform(0.5, 1.5, 150), HCSW_RETURN: rng.uniform(0.2, 0.6, 150),
+                  max_age: rng.integers(68, 75, 150) + 0.5}).to_csv(posterior, index=False)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--quiet"]) == 2
+    assert f"{posterior}: {max_age}: expected whole numbers, as {max_age} is" in capsys.readouterr().err
+    assert not out.exists()
