@@ -188,7 +188,22 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
             problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons the model records for scenario "
                                                                             f"{s.name} ({', '.join(sorted(reasons))})",
                                     unknown))
+        flow = t.flow if t.kind == "flow_rate" else "leavers"  # a reason share is of leavers
+        other = [r for r in t.reasons if r in reasons and not of_flow(r, flow)]
+        if other:  # counted among the other flow only: the statistic would be 0 in every run
+            problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons of {flow} (a {t.kind} target "
+                                                                            f"counts {flow} only)", other))
     return problems
+
+
+def of_flow(reason: str, flow: str) -> bool:
+    """Whether people may join (``flow`` joiners) or leave (leavers) a group for ``reason``: a joiner's
+    reasons (``joined:``, intake, returned) are never a leaver's, nor a leaver's (``left:``, ``exit:``,
+    retiring, attrition, ...) a joiner's; moves along a pathway (progressed, selected) may be either."""
+    joining = reason.startswith("joined:") or reason in ("intake", "returned")
+    leaving = reason.startswith(("left:", "exit:")) or reason in ("retired", "retired_mho", "return_ended",
+                                                                  "attrition", "no_training_place")
+    return not (leaving if flow == "joiners" else joining)
 
 
 def recorded_reasons(s) -> set[str]:
