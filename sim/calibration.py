@@ -754,8 +754,11 @@ class RecordedSettings(BaseModel):
     written before the posterior has other settings besides)."""
 
     model_config = ConfigDict(extra="ignore")
-    seed: int = Field(Settings.model_fields["seed"].default, ge=0, lt=2**32)
-    check_replications: int = Field(Settings.model_fields["check_replications"].default, ge=2)
+    # strict and bounded as the fit's own settings: a quoted "5" or a true is refused, not read as 5 or 1, and a
+    # check of a billion replications is named here, not as the --check-replications option nobody gave
+    seed: int = Field(Settings.model_fields["seed"].default, strict=True, ge=0, lt=2**32)
+    check_replications: int = Field(Settings.model_fields["check_replications"].default, strict=True, ge=2,
+                                    le=MAX_RUNS)
 
 
 class ParameterFile(BaseModel):

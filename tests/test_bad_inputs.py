@@ -121,6 +121,7 @@ def with_posterior(table: str) -> dict:
     return tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"}, "post.csv": table}
 
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
+V9 = yaml.safe_load((REPO / "sim" / "data" / "calibration" / "wales-mh-v9.yaml").read_text())  # a parameter file
 SCHEDULER = "a Dask scheduler answering at"
 PLAIN = "a plain name (letters, digits"
 REGULAR = "a regular file (not a directory, named pipe or device)"
@@ -136,6 +137,13 @@ CASES = {
     "calibrate with a negative seed": Case(["calibrate", "--seed", "-1"], "--seed", "seed", "a whole number from 0"),
     "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v9", "--seed", "-5"],
                                                       "--seed", "seed", "a whole number from 0"),
+    # a parameter file's recorded settings, read back by --evaluate: a quoted seed was read as a number, and a
+    # check of a billion replications was named as the --check-replications option, which was not given
+    "a parameter file's quoted seed": Case(["calibrate", "--evaluate", "p.yaml"], "p.yaml", "settings.seed",
+                                           "a valid integer", {"p.yaml": changed(V9, {"settings.seed": "5"})}),
+    "a parameter file's check of a billion replications": Case(
+        ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "settings.check_replications",
+        "a number less than or equal to 1000000", {"p.yaml": changed(V9, {"settings.check_replications": 10**9})}),
     "a seed beyond 63 bits": Case(["run", "tiny.yaml", "--seed", str(2**63)], "--seed", "seed",
                                   "a whole number from 0", tiny()),
     "an experiment with a negative seed": Case(["batch", "e.yaml"], "e.yaml", "seed",
