@@ -687,6 +687,12 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             course_check(f"intake.{s}.age", intake.age, graph.nodes[s])
         if s in stages and not graph.nodes[s]["entry"]:
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
+        stock = spec.stocks.get(s)
+        if intake.keep_headcount and s in stages and not (stock and (stock.headcount or stock.fte)):
+            # the places fill only what the stage lost since the start: from none, never a place, in silence
+            problems.append(Problem(f, f"intake.{s}.keep_headcount", f"a stage with people at the start (stocks.{s}):"
+                                                                     " the places keep its starting headcount, and "
+                                                                     "with none would never be filled", True))
         if intake.from_stage is not None and intake.from_stage not in stages:
             problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))
         elif intake.from_stage is not None and (intake.from_stage == s or graph.nodes[intake.from_stage]["training"]):
