@@ -216,6 +216,23 @@ CASES = {
     "a back-test's posterior table with a rate out of range": Case(
         ["backtest", "bt.yaml", "--quiet"], "post.csv", "groups.staff.leaving.rate, row 2", "a probability in [0, 1]",
         with_backtest() | {"post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
+    # a parameter file's fitted section, malformed, was read as none: a back-test's posterior raised an
+    # AttributeError, and a run took the table's columns as unexplained or the calibration's values as unchecked
+    "a back-test's parameter file whose fitted section is a list": Case(
+        ["backtest", "bt.yaml", "--quiet"], "cal.yaml", "fitted", "a mapping of each fitted key to what it was "
+                                                                  "fitted from", with_backtest()
+        | {"cal.yaml": FITTED | {"posterior": "post.csv", "fitted": [1, 2]}}),
+    "a back-test's parameter file fitting a key from a number": Case(
+        ["backtest", "bt.yaml", "--quiet"], "cal.yaml", "fitted.groups.staff.leaving.rate",
+        "a mapping of what the key was fitted from", with_backtest()
+        | {"cal.yaml": FITTED | {"posterior": "post.csv", "fitted": {"groups.staff.leaving.rate": 5}}}),
+    "a calibration's fitted section that is a word": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "fitted", "a mapping of each fitted key to what it was fitted from",
+        tiny(calibration="cal.yaml") | {"cal.yaml": CALIBRATION | {"fitted": "x"}}),
+    "a fitted key of a misspelt kind": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "fitted.groups.staff.leaving.rate.kind", "one of range, scale",
+        with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n") | {"cal.yaml": FITTED | {
+            "posterior": "post.csv", "fitted": {"groups.staff.leaving.rate": {"kind": "scal", "shipped": 0.0}}}}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
