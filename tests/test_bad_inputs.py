@@ -413,6 +413,12 @@ CASES = {
                                                         "0 without uncertain: parameters",
                                                         with_lever() | {"e.yaml": changed(EXPERIMENT,
                                                                                           {"parameter_sets": 5})}),
+    # an experiment's parameter sets and sensitivity points are drawn uniformly over its ranges: a prior was ignored
+    "a prior in an experiment's uncertain parameters": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.rate.prior",
+        "no prior here: an experiment's parameter sets and sensitivity points are drawn uniformly over the range",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {"groups.staff.leaving.rate": {
+            "range": [0.0, 0.2], "prior": {"mean": 0.1, "sd": 0.05}}}})}),
     "a lever for an empty list of groups": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups",
                                                 "at least one staff group of the scenario (staff), or no groups:",
                                                 with_lever(groups=[])),
