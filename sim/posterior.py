@@ -131,6 +131,17 @@ def whole_rows(path, table) -> None:
                              f"{table.index.nlevels + len(table.columns)} values under {len(table.columns)} names")
 
 
+def numbers(column) -> np.ndarray:
+    """A table's column as numbers, NaN where a value is none: text, empty, or true/false (pandas reads a
+    column of True and False as booleans, which would be taken as 1 and 0: a leaving rate of 1 from True)."""
+    import pandas as pd
+
+    values = np.array(pd.to_numeric(column, errors="coerce"), dtype=float)  # a copy of its own, to write in
+    if pd.api.types.is_bool_dtype(column) or column.dtype == object:
+        values[column.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)] = np.nan
+    return values
+
+
 def columns_once(path) -> None:
     """Refuse a CSV table whose header names a column twice: pandas renames the second (``x`` to
     ``x.1``), so a message would name a column the file does not have. Call after pandas read it."""
@@ -197,7 +208,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
                              ", ".join(map(str, table.columns)))
     problems = []
     for column in expected:
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        values = numbers(table[column])
         if len(values) == 0 or not np.isfinite(values).all() or (column == WEIGHT and (values < 0).any()):
             problems.append(Problem(str(path), column, "finite numbers" + (" not below 0" if column == WEIGHT else "")))
     if problems:

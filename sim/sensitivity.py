@@ -68,7 +68,7 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
-from .posterior import columns_once, not_too_big, whole_rows
+from .posterior import columns_once, not_too_big, numbers, whole_rows
 from .uncertain import whole
 
 METHODS = ("morris", "sobol")  # over the prior ranges
@@ -157,7 +157,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
             continue
         columns[name] = column
         low, high = u.bounds
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        values = numbers(table[column])
         bad = ~np.isfinite(values)
         if bad.any():
             problems.append(Problem(source, str(column), "numbers (every row)", table[column][bad].iloc[0]))
@@ -187,7 +187,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
                                                    f"{WEIGHT}", f"{len(unknown) - MAX_NAMED:,} more other columns"))
     weights = None
     if WEIGHT in table.columns:
-        weights = pd.to_numeric(table[WEIGHT], errors="coerce").to_numpy(dtype=float)
+        weights = numbers(table[WEIGHT])
         if not (np.isfinite(weights).all() and (weights >= 0).all() and (weights > 0).any()):
             problems.append(Problem(source, WEIGHT, "weights that are numbers of at least 0, not all 0"))
             weights = None

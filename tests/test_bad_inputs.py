@@ -518,6 +518,13 @@ CASES = {
     "a posterior table with a negative weight": Case(
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
         with_posterior("weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n")),
+    # pandas reads a column of True and False as booleans: taken as 1 and 0, True was a leaving rate of 1
+    "a posterior table with true for a rate": Case(
+        ["run", "tiny.yaml"], "post.csv", "groups.staff.leaving.rate", "finite numbers",
+        with_posterior("weight,groups.staff.leaving.rate\n1,True\n1,False\n")),
+    "a posterior table with true for a weight": Case(
+        ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
+        with_posterior("weight,groups.staff.leaving.rate\nTrue,0.05\nFalse,0.06\n")),
     "a posterior table with a rate out of range": Case(
         ["run", "tiny.yaml", "--replications", "2"], "post.csv", "groups.staff.leaving.rate, row 2",
         "a probability in [0, 1]",

@@ -200,6 +200,8 @@ def test_sensitivity_over_a_posterior_on_the_command_line(tmp_path, capsys, monk
     ({NURSING_LEAVING: 1.0, HCSW_RETURN: 0.9}, HCSW_RETURN, "values within the uncertain: range [0.2, 0.6]"),
     ({NURSING_LEAVING: 1.0, HCSW_RETURN: 0.3, "loss": 1.0}, "loss", "a column named after an uncertain parameter"),
     ({NURSING_LEAVING: 1.0, HCSW_RETURN: 0.3, "weight": -1.0}, "weight", "weights that are numbers of at least 0"),
+    # a column of True (read by pandas as booleans) was taken as factors of 1
+    ({NURSING_LEAVING: True, HCSW_RETURN: 0.3}, NURSING_LEAVING, "numbers (every row)"),
 ])
 def test_a_bad_posterior_file_exits_2_naming_the_column(tmp_path, capsys, columns, field, expected):
     path = write_experiment(tmp_path)
