@@ -111,7 +111,7 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
         document = read_yaml(parameters, "parameters")
         if not document.get("posterior"):
             raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
-        posterior = read(document["posterior"], parameters, document.get("fitted") or {},
+        posterior = read(document["posterior"], parameters, document.get("fitted"),
                          document.get("parameter_sets"), schema=schema)
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]

@@ -41,10 +41,11 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
 from .calibration_report import pairs_figure, report as fit_report, targets_table
-from .errors import InputError, Problem, from_pydantic, is_file, kind_of, plain_name, read_yaml, refuse_special
+from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
+                     refuse_special)
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Year
-from .layering import CALIBRATION_DIR, read_layered
+from .layering import CALIBRATION_DIR, owner, read_layered
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
 
@@ -187,7 +188,22 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
             problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons the model records for scenario "
                                                                             f"{s.name} ({', '.join(sorted(reasons))})",
                                     unknown))
+        flow = t.flow if t.kind == "flow_rate" else "leavers"  # a reason share is of leavers
+        other = [r for r in t.reasons if r in reasons and not of_flow(r, flow)]
+        if other:  # counted among the other flow only: the statistic would be 0 in every run
+            problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons of {flow} (a {t.kind} target "
+                                                                            f"counts {flow} only)", other))
     return problems
+
+
+def of_flow(reason: str, flow: str) -> bool:
+    """Whether people may join (``flow`` joiners) or leave (leavers) a group for ``reason``: a joiner's
+    reasons (``joined:``, intake, returned) are never a leaver's, nor a leaver's (``left:``, ``exit:``,
+    retiring, attrition, ...) a joiner's; moves along a pathway (progressed, selected) may be either."""
+    joining = reason.startswith("joined:") or reason in ("intake", "returned")
+    leaving = reason.startswith(("left:", "exit:")) or reason in ("retired", "retired_mho", "return_ended",
+                                                                  "attrition", "no_training_place")
+    return not (leaving if flow == "joiners" else joining)
 
 
 def recorded_reasons(s) -> set[str]:
@@ -556,6 +572,9 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
     layered = read_layered(Path(scenario_path), scenario_module.resolve)
     base = {k: scenario_module.get(layered, k, scenario_path, s.graph) for k in spec.fit}
     parameters = Parameters(spec.fit, s.spec.uncertain, base, type(s.spec))
+    problems = range_problems(scenario_path, uncalibrated, parameters)
+    if problems:
+        raise InputError(problems)
     parts = blocks(spec.fit, spec.targets, s)
     fitted_targets = {n for _, target_names in parts for n in target_names}
     unfitted = [k for k in spec.targets if k not in fitted_targets]
@@ -570,6 +589,35 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
                                                            "(or linked to one by a pathway or an in-service route)",
                                   spec.fit[i]) for i in unmoved])
     return spec, scenario_path, st, uncalibrated, s, base, parameters, parts
+
+
+def range_problems(scenario_path: Path, uncalibrated: dict, parameters: Parameters) -> list[Problem]:
+    """The fit draws any value of a fitted key's range (or any factor of its scale): a range reaching past
+    what the key may hold (a leaving rate from -1, joiners a year from -100) was refused by the first run
+    drawing such a value, naming the key's scenario value with a number the file never held. The
+    scenario is loaded with every fitted value at each end in turn, before any run; a problem of a
+    fitted key is named by its range in the scenario's ``uncertain:`` section (in the file that gives it)."""
+    layers: list = []
+    read_layered(Path(scenario_path), scenario_module.resolve, layers=layers)
+    problems, named = [], set()
+    for end, side in enumerate(("low", "high")):
+        x = [bounds[end] for bounds in parameters.bounds]
+        try:
+            scenario_module.load(scenario_path, {**uncalibrated, **parameters.overrides(x)})
+        except InputError as exc:
+            for p in exc.problems:
+                key = covering_key(p.field, parameters.keys) if p.file == str(scenario_path) else None
+                if key is None:
+                    problems.append(Problem(p.file, p.field, f"{p.expected}, with every fitted value at the {side} "
+                                                             "end of its range", p.found))
+                elif key not in named:
+                    named.add(key)
+                    u = parameters.uncertain[key]
+                    field = f"uncertain.{key}"
+                    problems.append(Problem(str(owner(layers, field)), f"{field}.{u.kind}",
+                                            f"[low, high] within what {key} may hold, as the fit draws any value "
+                                            f"between them (at the {side} end: {p.expected})", list(u.bounds)))
+    return problems
 
 
 def check(config, data: dict | None = None, **options) -> None:
@@ -706,8 +754,11 @@ class RecordedSettings(BaseModel):
     written before the posterior has other settings besides)."""
 
     model_config = ConfigDict(extra="ignore")
-    seed: int = Field(Settings.model_fields["seed"].default, ge=0, lt=2**32)
-    check_replications: int = Field(Settings.model_fields["check_replications"].default, ge=2)
+    # strict and bounded as the fit's own settings: a quoted "5" or a true is refused, not read as 5 or 1, and a
+    # check of a billion replications is named here, not as the --check-replications option nobody gave
+    seed: int = Field(Settings.model_fields["seed"].default, strict=True, ge=0, lt=2**32)
+    check_replications: int = Field(Settings.model_fields["check_replications"].default, strict=True, ge=2,
+                                    le=MAX_RUNS)
 
 
 class ParameterFile(BaseModel):

@@ -133,6 +133,15 @@ def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
     return mask & named
 
 
+def _none_chosen(lever, kind: str) -> tuple[str, str, object]:
+    """The problem of a lever whose groups and stages together choose no stage: stages named that are
+    not of the groups named (or groups with no stage of the kind the lever acts on)."""
+    if lever.stages is None:
+        return "groups", f"groups with at least one stage of the kind the lever acts on ({kind})", lever.groups
+    return "stages", f"at least one stage of the groups chosen ({', '.join(lever.groups)}) that is {kind}", \
+        lever.stages
+
+
 def _unknown_stage(s, stage: str) -> str:
     """What a stage name should have been: naming the pathway too when that is what is wrong."""
     pathway = stage.split("/")[0] if "/" in stage else None
@@ -293,6 +302,8 @@ class Retention(Lever):
     def problems(self, s):
         problems: list = []
         stages = np.flatnonzero(_stages(s, self.groups, self.stages, problems, training=False))
+        if not problems and not len(stages):  # stages of other groups than those named: nobody chosen, in silence
+            problems.append(_none_chosen(self, "a stage whose staff can leave (not a training stage)"))
         bands = self._bands(s, problems)
         if not problems and self.factor > 1.0:
             leave = s.leave_monthly[s.stage_group[stages]][:, :, bands]
@@ -492,7 +503,9 @@ class TrainingAttrition(Lever):
 
     def problems(self, s):
         problems: list = []
-        _stages(s, self.groups, self.stages, problems, training=True)
+        chosen = _stages(s, self.groups, self.stages, problems, training=True)
+        if not problems and not chosen.any():  # stages of other groups than those named: nobody chosen, in silence
+            problems.append(_none_chosen(self, "a training stage"))
         return problems
 
     def change(self, s) -> None:

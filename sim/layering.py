@@ -113,7 +113,9 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
     overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
-    fitted = fitted if isinstance(fitted, dict) and all(isinstance(f, dict) for f in fitted.values()) else {}
+    from .posterior import fitted_section
+
+    fitted = fitted_section(path, fitted)
     if "name" in document:  # it names its report and posterior; its ``scenario`` is a record, not checked
         plain_name(document["name"], path, "name")
     posterior = None

@@ -723,8 +723,8 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
         ft = stats.loc[(code, False)] if (code, False) in stats.index else pd.Series({"median": np.nan, "size": 0})
         lt = stats.loc[(code, True)] if (code, True) in stats.index else pd.Series({"median": np.nan, "size": 0})
         rows.append(_judged(_row("median years in stage, full time", stage, ft["median"] / 12.0, tr.route, "years",
-                                 ft["size"], ranges.min_count, low=duration / 12.0 * tr.route.low,
-                                 high=duration / 12.0 * tr.route.high,
+                                 ft["size"], ranges.min_count, low=_times(duration / 12.0, tr.route.low),
+                                 high=_times(duration / 12.0, tr.route.high),
                                  source=f"pathway: duration_years {duration / 12.0:g}; tolerance {tr.route.source}"),
                             run, lacking))
         ltft, extra = bool((s.stage_ltft_share[code] > 0).any()), bool(s.stage_extra_share[code] > 0)
@@ -739,17 +739,22 @@ def time_in_stage(run: Run, ranges: Ranges) -> pd.DataFrame:
             if has)
         low = min(([duration / f_high] if ltft else []) + ([duration + x_low] if extra else []))
         rows.append(_judged(_row(f"median years in stage, {what}", stage, lt["median"] / 12.0, tr.route, "years",
-                                 lt["size"], ranges.min_count, low=low / 12.0 * tr.route.low,
-                                 high=(duration / f_low + x_high) / 12.0 * tr.route.high,
+                                 lt["size"], ranges.min_count, low=_times(low / 12.0, tr.route.low),
+                                 high=_times((duration / f_low + x_high) / 12.0, tr.route.high),
                                  source=f"pathway: duration_years {duration / 12.0:g}, {how}; tolerance "
                                         f"{tr.route.source}"), run, lacking))
         share, total = expected.get(code, np.nan), ft["size"] + lt["size"]
         rows.append(_judged(_row(f"{what} share of completers", stage, lt["size"] / total if total else np.nan,
-                                 tr.ltft_share, "share", total, ranges.min_count, low=share * tr.ltft_share.low,
-                                 high=share * tr.ltft_share.high, source=f"pathway: {what} share, {share:.3g} for "
+                                 tr.ltft_share, "share", total, ranges.min_count, low=_times(share, tr.ltft_share.low),
+                                 high=_times(share, tr.ltft_share.high), source=f"pathway: {what} share, {share:.3g} for "
                                                                          f"these completers; {tr.ltft_share.source}"),
                             run, lacking))
     return _table(rows)
+
+
+def _times(figure: float, multiple: float | None) -> float | None:
+    """A pathway's figure times an end of a range of multiples of it: None (that end open) for an open end."""
+    return None if multiple is None else figure * multiple
 
 
 def fte_per_head(run: Run, ranges: Ranges) -> pd.DataFrame:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem, covering_key, is_file, is_plain_name, refuse_special, rounded_down
+from .errors import (InputError, Problem, _short, covering_key, is_file, is_plain_name, refuse_special,
+                     rounded_down)
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -130,6 +131,17 @@ def whole_rows(path, table) -> None:
                              f"{table.index.nlevels + len(table.columns)} values under {len(table.columns)} names")
 
 
+def numbers(column) -> np.ndarray:
+    """A table's column as numbers, NaN where a value is none: text, empty, or true/false (pandas reads a
+    column of True and False as booleans, which would be taken as 1 and 0: a leaving rate of 1 from True)."""
+    import pandas as pd
+
+    values = np.array(pd.to_numeric(column, errors="coerce"), dtype=float)  # a copy of its own, to write in
+    if pd.api.types.is_bool_dtype(column) or column.dtype == object:
+        values[column.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)] = np.nan
+    return values
+
+
 def columns_once(path) -> None:
     """Refuse a CSV table whose header names a column twice: pandas renames the second (``x`` to
     ``x.1``), so a message would name a column the file does not have. Call after pandas read it."""
@@ -142,6 +154,28 @@ def columns_once(path) -> None:
         raise InputError.one(path, "columns", "each column named once", ", ".join(twice))
 
 
+KINDS = ("range", "scale")  # of a fitted key: its value drawn from a range, or a factor on its shipped value
+
+
+def fitted_section(parameter_file, fitted) -> dict:
+    """A parameter file's ``fitted`` section, checked: ``{}`` if it has none, else each fitted key's
+    mapping of what it was fitted from (``kind``: range or scale, its ``shipped`` value, ...). Read as
+    none when malformed, it left a posterior's columns unexplained and a scale's shipped value unknown
+    (a traceback in a back-test), and the values a calibration was fitted from unchecked, in silence."""
+    if fitted is None:
+        return {}
+    if not isinstance(fitted, dict) or not all(isinstance(key, str) for key in fitted):
+        raise InputError.one(parameter_file, "fitted", "a mapping of each fitted key to what it was fitted from "
+                                                       "(kind, value, shipped, ...)", _short(fitted))
+    for key, f in fitted.items():
+        if not isinstance(f, dict):
+            raise InputError.one(parameter_file, f"fitted.{key}", "a mapping of what the key was fitted from (kind, "
+                                                                  "value, shipped, ...)", _short(f))
+        if f.get("kind", KINDS[0]) not in KINDS:  # a factor read as the value itself, or the other way round
+            raise InputError.one(parameter_file, f"fitted.{key}.kind", f"one of {', '.join(KINDS)}", f.get("kind"))
+    return fitted
+
+
 def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, schema) -> Posterior:
     """The posterior table ``name`` (beside ``parameter_file``, which names it) for the keys of
     ``fitted``, with as many rows as the file's ``parameter_sets`` says (if it says), every row within
@@ -149,6 +183,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
     and what was expected."""
     import pandas as pd
 
+    fitted = fitted_section(parameter_file, fitted)
     if not is_plain_name(name):  # beside the parameter file: never a path to a file elsewhere (/etc/passwd)
         raise InputError.one(parameter_file, "posterior", "the file name of its posterior table, beside it (a plain "
                                                           "name, no folder)", name)
@@ -173,7 +208,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
                              ", ".join(map(str, table.columns)))
     problems = []
     for column in expected:
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        values = numbers(table[column])
         if len(values) == 0 or not np.isfinite(values).all() or (column == WEIGHT and (values < 0).any()):
             problems.append(Problem(str(path), column, "finite numbers" + (" not below 0" if column == WEIGHT else "")))
     if problems:

@@ -616,6 +616,7 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
     problems: list[Problem] = []
     f = str(path)
     stage_list = ", ".join(stages)
+    end = calendar.parse(spec.end)
     for s in stages:
         node = graph.nodes[s]
         if node["staff_group"] not in spec.groups:
@@ -698,6 +699,20 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             course_check(f"intake.{s}.age", intake.age, graph.nodes[s])
         if s in stages and not graph.nodes[s]["entry"]:
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
+        for key, schedule in (("places", intake.places), ("fill_rate", intake.fill_rate)):
+            first = min(schedule) if isinstance(schedule, dict) and schedule else None
+            if first is not None and calendar.month(first + (intake.month < 8), intake.month) > end:
+                # a schedule's first value applies before its first year: all of it, in every year of the run
+                problems.append(Problem(f, f"intake.{s}.{key}", f"a schedule whose first academic year's intake "
+                                                                f"is within the run, which ends {spec.end} (before its "
+                                                                f"first year, a schedule's first value applies)",
+                                        sorted(schedule)))
+        stock = spec.stocks.get(s)
+        if intake.keep_headcount and s in stages and not (stock and (stock.headcount or stock.fte)):
+            # the places fill only what the stage lost since the start: from none, never a place, in silence
+            problems.append(Problem(f, f"intake.{s}.keep_headcount", f"a stage with people at the start (stocks.{s}):"
+                                                                     " the places keep its starting headcount, and "
+                                                                     "with none would never be filled", True))
         if intake.from_stage is not None and intake.from_stage not in stages:
             problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))
         elif intake.from_stage is not None and (intake.from_stage == s or graph.nodes[intake.from_stage]["training"]):

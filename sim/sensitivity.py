@@ -68,7 +68,8 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
-from .posterior import columns_once, not_too_big, whole_rows
+from .posterior import columns_once, not_too_big, numbers, whole_rows
+from .uncertain import whole
 
 METHODS = ("morris", "sobol")  # over the prior ranges
 PRIOR = "prior"
@@ -156,7 +157,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
             continue
         columns[name] = column
         low, high = u.bounds
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        values = numbers(table[column])
         bad = ~np.isfinite(values)
         if bad.any():
             problems.append(Problem(source, str(column), "numbers (every row)", table[column][bad].iloc[0]))
@@ -165,6 +166,10 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
             problems.append(Problem(source, str(column), f"values within the uncertain: range [{low}, {high}] of "
                                                          f"{experiment.file} (the prior the parameter sets come from)",
                                     float(outside)))
+        elif u.range is not None and whole(type(experiment.scenario.spec), key) and (values != np.round(values)).any():
+            # a maximum age of 65.5 would be run as 66, in silence, and its index measured on values never run
+            problems.append(Problem(source, str(column), f"whole numbers, as {key} is (every row)",
+                                    float(values[values != np.round(values)][0])))
     known = set(columns.values()) | {WEIGHT}
     unknown = [column for column in table.columns if column not in known]
     if unknown and not columns:  # no table of parameter sets, but a file given by mistake: its lines are not echoed
@@ -182,7 +187,7 @@ def parameter_points(experiment: Experiment, table: pd.DataFrame) -> np.ndarray:
                                                    f"{WEIGHT}", f"{len(unknown) - MAX_NAMED:,} more other columns"))
     weights = None
     if WEIGHT in table.columns:
-        weights = pd.to_numeric(table[WEIGHT], errors="coerce").to_numpy(dtype=float)
+        weights = numbers(table[WEIGHT])
         if not (np.isfinite(weights).all() and (weights >= 0).all() and (weights > 0).any()):
             problems.append(Problem(source, WEIGHT, "weights that are numbers of at least 0, not all 0"))
             weights = None

@@ -227,6 +227,11 @@ def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertai
     experiment's may explore values away from it)."""
     out = []
     for key, u in uncertain.items():
+        if not own and u.prior is not None:  # an experiment's ranges are sampled uniformly: a prior was ignored
+            out.append(Problem(str(file), f"{where}.{key}.prior", "no prior here: an experiment's parameter sets and "
+                                                                  "sensitivity points are drawn uniformly over the "
+                                                                  "range (a prior is for a scenario's uncertain:, "
+                                                                  "which calibration fits)"))
         try:
             value = value_of(key) if value_of is not None else spec_value(spec, key)
         except KeyError:

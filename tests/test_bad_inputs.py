@@ -121,6 +121,7 @@ def with_posterior(table: str) -> dict:
     return tiny(calibration="cal.yaml") | {"cal.yaml": FITTED | {"posterior": "post.csv"}, "post.csv": table}
 
 SHIPPED = yaml.safe_load((REPO / "sim" / "data" / "scenarios" / "wales-mh-2021.yaml").read_text())
+V9 = yaml.safe_load((REPO / "sim" / "data" / "calibration" / "wales-mh-v9.yaml").read_text())  # a parameter file
 SCHEDULER = "a Dask scheduler answering at"
 PLAIN = "a plain name (letters, digits"
 REGULAR = "a regular file (not a directory, named pipe or device)"
@@ -136,6 +137,13 @@ CASES = {
     "calibrate with a negative seed": Case(["calibrate", "--seed", "-1"], "--seed", "seed", "a whole number from 0"),
     "calibrate --evaluate with a negative seed": Case(["calibrate", "--evaluate", "wales-mh-v9", "--seed", "-5"],
                                                       "--seed", "seed", "a whole number from 0"),
+    # a parameter file's recorded settings, read back by --evaluate: a quoted seed was read as a number, and a
+    # check of a billion replications was named as the --check-replications option, which was not given
+    "a parameter file's quoted seed": Case(["calibrate", "--evaluate", "p.yaml"], "p.yaml", "settings.seed",
+                                           "a valid integer", {"p.yaml": changed(V9, {"settings.seed": "5"})}),
+    "a parameter file's check of a billion replications": Case(
+        ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "settings.check_replications",
+        "a number less than or equal to 1000000", {"p.yaml": changed(V9, {"settings.check_replications": 10**9})}),
     "a seed beyond 63 bits": Case(["run", "tiny.yaml", "--seed", str(2**63)], "--seed", "seed",
                                   "a whole number from 0", tiny()),
     "an experiment with a negative seed": Case(["batch", "e.yaml"], "e.yaml", "seed",
@@ -171,6 +179,20 @@ CASES = {
     "a calibration target citing nothing": Case(
         CALIBRATE, "h.yaml", "targets.grow.source", "at least 3 characters",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"source": "x"}})),
+    # the fit draws any value of a range: one reaching past what its key may hold was refused mid-fit, by the
+    # first run drawing such a value, naming the scenario's key with a number the file never held
+    "a fitted range of a leaving rate from below 0": Case(
+        CALIBRATE, "tiny.yaml", "uncertain.groups.staff.leaving.rate.range",
+        "[low, high] within what groups.staff.leaving.rate may hold, as the fit draws any value between them (at "
+        "the low end: a probability in [0, 1]",
+        tiny(uncertain={"groups.staff.leaving.rate": {"range": [-1.0, 0.2]}}) | {"h.yaml": HISTORY}),
+    "a fitted range of joiners a year from below 0": Case(
+        CALIBRATE, "tiny.yaml", "uncertain.groups.staff.joiners.per_year.range",
+        "within what groups.staff.joiners.per_year may hold, as the fit draws any value between them (at the low "
+        "end: a number greater than or equal to 0)",
+        tiny(uncertain={"groups.staff.joiners.per_year": {"range": [-100.0, 20.0]}},
+             groups__staff__joiners={"per_year": 10.0, "sources": {"uk": 1.0}, **JOINING})
+        | {"h.yaml": HISTORY | {"fit": ["groups.staff.joiners.per_year"]}}),
     "a relative change of a group with nobody at first": Case(
         CALIBRATE, "h.yaml", "targets.grow.relative", "a change from a year with some fte (group staff has none in "
                                                       "2020 in this run), or relative: false",
@@ -209,6 +231,23 @@ CASES = {
     "a back-test's posterior table with a rate out of range": Case(
         ["backtest", "bt.yaml", "--quiet"], "post.csv", "groups.staff.leaving.rate, row 2", "a probability in [0, 1]",
         with_backtest() | {"post.csv": "weight,groups.staff.leaving.rate\n0,0.05\n1,5\n"}),
+    # a parameter file's fitted section, malformed, was read as none: a back-test's posterior raised an
+    # AttributeError, and a run took the table's columns as unexplained or the calibration's values as unchecked
+    "a back-test's parameter file whose fitted section is a list": Case(
+        ["backtest", "bt.yaml", "--quiet"], "cal.yaml", "fitted", "a mapping of each fitted key to what it was "
+                                                                  "fitted from", with_backtest()
+        | {"cal.yaml": FITTED | {"posterior": "post.csv", "fitted": [1, 2]}}),
+    "a back-test's parameter file fitting a key from a number": Case(
+        ["backtest", "bt.yaml", "--quiet"], "cal.yaml", "fitted.groups.staff.leaving.rate",
+        "a mapping of what the key was fitted from", with_backtest()
+        | {"cal.yaml": FITTED | {"posterior": "post.csv", "fitted": {"groups.staff.leaving.rate": 5}}}),
+    "a calibration's fitted section that is a word": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "fitted", "a mapping of each fitted key to what it was fitted from",
+        tiny(calibration="cal.yaml") | {"cal.yaml": CALIBRATION | {"fitted": "x"}}),
+    "a fitted key of a misspelt kind": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "fitted.groups.staff.leaving.rate.kind", "one of range, scale",
+        with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n") | {"cal.yaml": FITTED | {
+            "posterior": "post.csv", "fitted": {"groups.staff.leaving.rate": {"kind": "scal", "shipped": 0.0}}}}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
@@ -389,6 +428,12 @@ CASES = {
                                                         "0 without uncertain: parameters",
                                                         with_lever() | {"e.yaml": changed(EXPERIMENT,
                                                                                           {"parameter_sets": 5})}),
+    # an experiment's parameter sets and sensitivity points are drawn uniformly over its ranges: a prior was ignored
+    "a prior in an experiment's uncertain parameters": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.rate.prior",
+        "no prior here: an experiment's parameter sets and sensitivity points are drawn uniformly over the range",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {"groups.staff.leaving.rate": {
+            "range": [0.0, 0.2], "prior": {"mean": 0.1, "sd": 0.05}}}})}),
     "a lever for an empty list of groups": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups",
                                                 "at least one staff group of the scenario (staff), or no groups:",
                                                 with_lever(groups=[])),
@@ -488,6 +533,13 @@ CASES = {
     "a posterior table with a negative weight": Case(
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
         with_posterior("weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n")),
+    # pandas reads a column of True and False as booleans: taken as 1 and 0, True was a leaving rate of 1
+    "a posterior table with true for a rate": Case(
+        ["run", "tiny.yaml"], "post.csv", "groups.staff.leaving.rate", "finite numbers",
+        with_posterior("weight,groups.staff.leaving.rate\n1,True\n1,False\n")),
+    "a posterior table with true for a weight": Case(
+        ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
+        with_posterior("weight,groups.staff.leaving.rate\nTrue,0.05\nFalse,0.06\n")),
     "a posterior table with a rate out of range": Case(
         ["run", "tiny.yaml", "--replications", "2"], "post.csv", "groups.staff.leaving.rate, row 2",
         "a probability in [0, 1]",

@@ -137,3 +137,18 @@ def test_a_role_that_keeps_its_headcount_replaces_only_who_it_lost_up_to_the_pla
         assert 30 <= min(counts) and max(counts) == 40 and 0 < selected.max() < 15
     else:
         assert max(counts) > 150 and selected.max() == 30
+
+
+@pytest.mark.parametrize("stock", [None, {"headcount": 0, "age": [[30, 50, 1.0]]}], ids=["no stock", "a stock of none"])
+def test_a_role_that_keeps_its_headcount_has_people_at_the_start(tmp_path, load_error, stock):
+    """Its places fill only what it lost since the start: from nobody, never a place, and the intake's places
+    were dropped in silence."""
+    changes = {"pathways": ["course.yaml", "duty.yaml"],
+               "intake.duty/holder": {"month": 9, "from_stage": "course/worker", "places": {2019: 30},
+                                      "keep_headcount": True}}
+    if stock is not None:
+        changes["stocks.duty/holder"] = stock
+    path = tiny_scenario.write(tmp_path, changes)
+    (tmp_path / "duty.yaml").write_text(yaml.safe_dump(
+        {"name": "duty", "stages": {"holder": {"staff_group": "staff", "entry": True}}}))
+    load_error(path, "tiny.yaml", "intake.duty/holder.keep_headcount", "a stage with people at the start")

@@ -78,6 +78,20 @@ def test_vacancy_shares_name_the_groups_posts_and_sum_to_one(tmp_path, shares, f
     assert any(p.field.startswith(field) for p in caught.value.problems)
 
 
+@pytest.mark.parametrize("changes, field, expected", [
+    ({"stages": {}}, "groups.staff.joiners.stages", "at least one post stage joiners join"),
+    ({"sources": {}}, "groups.staff.joiners.sources", "at least one source, with its share of per_year"),
+])
+def test_joiners_name_a_stage_to_join_and_a_source_to_come_from(tmp_path, load_error, changes, field, expected):
+    """An empty mapping of stages or sources passed the shares' check (no share to sum) and the run drew
+    joiners all the same, with no stage or no source to give them."""
+    joiners = {"per_year": 100.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
+               "sources": {"elsewhere": 1.0}, "age": [[30, 40, 1.0]]}
+    path = tiny_scenario.write(tmp_path, {"groups.staff.establishment.vacancies_fte": 30.0,
+                                          "groups.staff.joiners": {**joiners, **changes}})
+    load_error(path, str(path), field, expected)
+
+
 def test_joiners_follow_the_shares_when_no_stage_has_a_vacancy_of_its_own(tmp_path):
     path = _two_post_scenario(tmp_path, {"course/worker": 0.8, "course/other": 0.2}, stock=0)
     model = WorkforceModel(str(path), rng=0).run()  # a new service: its 40 funded FTE belong to no stage yet

@@ -363,6 +363,20 @@ def test_ltft_that_never_happens_or_runs_too_long_fails(tmp_path):
     assert row(slow, "median years in stage, LTFT", "course/student").result == FAIL
 
 
+def test_a_range_of_multiples_open_at_one_end_judges_the_other_alone(tmp_path):
+    """A range may leave an end open; one of multiples of a pathway's figure raised a TypeError (a figure
+    times None) rather than judging the end given."""
+    s = scenario.load(tiny_scenario.write(tmp_path, pathway_changes={
+        "stages.student.ltft": {"share": 0.4, "fraction": [0.5, 0.8]}}))
+    open_ends = ranges(**{"time_in_stage.route": {"low": 0.95, "source": "test: no upper limit"},
+                          "time_in_stage.ltft_share": {"high": 1.5, "source": "test: no lower limit"}})
+    slow = plausibility.time_in_stage(_students(s, [24] * 12 + [400] * 8), open_ends)
+    assert row(slow, "median years in stage, LTFT", "course/student").result == PASS  # no upper limit
+    early = plausibility.time_in_stage(_students(s, [18] * 20), open_ends)
+    assert row(early, "median years in stage, full time", "course/student").result == FAIL
+    assert row(early, "LTFT share of completers", "course/student").result == PASS  # none, and no lower limit
+
+
 def test_only_entrants_with_time_to_finish_at_the_slowest_are_judged(tmp_path):
     """Entrants of 2027 seen finishing by 2030 are the quick ones (24 / 0.5 = 48 months at the slowest):
     counted, they would make the LTFT share of completers look too small (10 of 50, against 0.4)."""

@@ -173,9 +173,11 @@ def levers_for(s, data) -> list:
     with_joiners = [g for g in s.groups if s.spec.groups[g].joiners]
     start = st.sampled_from([x for x in (None, "2020-09", "2021-06") if x is None or calendar.parse(x) <= s.end])
     options = [
-        st.builds(interventions.Retention, groups=st.just([s.groups[0]]), factor=st.floats(0.0, 2.0), start=start),
         st.builds(interventions.RetireAndReturn, share=prob, retirement_factor=st.floats(0.0, 2.0), start=start),
     ]
+    if (~s.stage_training[s.stage_group == 0]).any():  # a group of training stages alone has nobody to retain
+        options.insert(0, st.builds(interventions.Retention, groups=st.just([s.groups[0]]),
+                                    factor=st.floats(0.0, 2.0), start=start))
     if s.spec.intake:
         options.append(st.builds(interventions.TrainingPlaces, stage=st.sampled_from(sorted(s.spec.intake)),
                                  extra=st.floats(-20.0, 30.0), start=start)

@@ -170,6 +170,11 @@ BAD_SCENARIOS = {
                                                   "age and female_share only on an intake of new people"),
     "selection ages for new people": ({f"{DOCTORATE}.age_range": [24, 30]}, DOCTORATE,
                                       "age_range only on an in-service intake"),
+    # a schedule's first value applies before its first year: one starting after the run applied to all of it
+    "places from after the run": ({f"{DOCTORATE}.places": {2045: 40}}, f"{DOCTORATE}.places",
+                                  "a schedule whose first academic year's intake is within the run, which ends 2041-03"),
+    "a fill rate from after the run": ({f"{DOCTORATE}.fill_rate": {2045: 0.5}}, f"{DOCTORATE}.fill_rate",
+                                       "a schedule whose first academic year's intake is within the run"),
     # missing fields
     "missing name": ({"name": DELETE}, "name", "required"),
     "missing stocks": ({"stocks": DELETE}, "stocks", "required"),

@@ -200,6 +200,8 @@ def test_sensitivity_over_a_posterior_on_the_command_line(tmp_path, capsys, monk
     ({NURSING_LEAVING: 1.0, HCSW_RETURN: 0.9}, HCSW_RETURN, "values within the uncertain: range [0.2, 0.6]"),
     ({NURSING_LEAVING: 1.0, HCSW_RETURN: 0.3, "loss": 1.0}, "loss", "a column named after an uncertain parameter"),
     ({NURSING_LEAVING: 1.0, HCSW_RETURN: 0.3, "weight": -1.0}, "weight", "weights that are numbers of at least 0"),
+    # a column of True (read by pandas as booleans) was taken as factors of 1
+    ({NURSING_LEAVING: True, HCSW_RETURN: 0.3}, NURSING_LEAVING, "numbers (every row)"),
 ])
 def test_a_bad_posterior_file_exits_2_naming_the_column(tmp_path, capsys, columns, field, expected):
     path = write_experiment(tmp_path)
@@ -275,4 +277,19 @@ def test_a_parameter_that_never_varies_in_the_parameter_sets_exits_2_naming_its_
     out = tmp_path / "out"
     assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--quiet"]) == 2
     assert f"{posterior}: {HCSW_RETURN}: expected values of {HCSW_RETURN} that vary" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_parameter_sets_of_a_whole_number_key_hold_whole_numbers(tmp_path, capsys):
+    """A maximum age of 65.5 was run as 66, in silence, and its index measured over values never run;
+    refused before any run, as a calibration's posterior refuses it."""
+    max_age = "groups.nursing.retirement.max_age"
+    path = write_experiment(tmp_path, uncertain={**EXPERIMENT["uncertain"], max_age: {"range": [68, 75]}})
+    posterior = tmp_path / "posterior.csv"
+    rng = np.random.default_rng(6)
+    pd.DataFrame({NURSING_LEAVING: rng.uniform(0.5, 1.5, 150), HCSW_RETURN: rng.uniform(0.2, 0.6, 150),
+                  max_age: rng.integers(68, 75, 150) + 0.5}).to_csv(posterior, index=False)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--quiet"]) == 2
+    assert f"{posterior}: {max_age}: expected whole numbers, as {max_age} is" in capsys.readouterr().err
     assert not out.exists()

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from .. import population
 from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
@@ -68,6 +68,17 @@ class JoinersSpec(Strict):
     pools: dict[str, PerYear] | None = None
     age: AgeDistribution
     female_share: Probability | None = None
+
+    @field_validator("stages", "sources")
+    @classmethod
+    def _named(cls, v, info):
+        """Joiners have a stage to join and a source to come from: an empty mapping of either passed the
+        shares' check (nothing to sum), and the run went on drawing joiners from no stage or no source."""
+        if v is not None and not v:
+            raise ValueError("at least one post stage joiners join, with its share (e.g. {nursing/registered_nurse: "
+                             "1.0})" if info.field_name == "stages" else
+                             "at least one source, with its share of per_year (e.g. {international: 1.0}), or pools")
+        return v
 
     @model_validator(mode="after")
     def _sums(self):
