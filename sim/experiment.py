@@ -54,7 +54,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
 from .fields import TOTAL, Name
 from .interventions import LEVERS, AnyLever, policy_problems
 from .rng import check_seed
-from .uncertain import SCALE, Uncertain, as_overrides, spec_value
+from .uncertain import SCALE, Uncertain, as_overrides, spec_value, whole
 from .uncertain import problems as uncertain_problems
 
 BASELINE = "baseline"
@@ -255,12 +255,11 @@ class Experiment:
         return [self._typed(dict(zip(self.parameter_names, row))) for row in values]
 
     def _typed(self, parameters: dict) -> dict:
-        """Whole numbers where the scenario's value is a whole number (e.g. a maximum age)."""
-        out = {}
-        for name, value in parameters.items():
-            base = None if name.startswith(SCALE) else spec_value(self.scenario.spec, name)
-            out[name] = int(round(value)) if isinstance(base, int) and not isinstance(base, bool) else float(value)
-        return out
+        """Whole numbers for a key the scenario's schema types so (a maximum age: ``uncertain.whole``), drawn
+        between the whole numbers its range gives (``_whole_ranges``)."""
+        schema = type(self.scenario.spec)
+        return {name: int(round(value)) if not name.startswith(SCALE) and whole(schema, name) else float(value)
+                for name, value in parameters.items()}
 
     def overrides(self, parameters: dict | None = None) -> dict:
         """Scenario overrides for a parameter set: the experiment's own, then the parameters."""
@@ -464,7 +463,7 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
     """Every uncertain key names a number (or a table, to scale) of the scenario, and both ends of
     its range load."""
     spec = experiment.spec
-    problems = uncertain_problems(spec.uncertain, experiment.scenario.spec, experiment.file)
+    problems = uncertain_problems(spec.uncertain, experiment.scenario.spec, experiment.file) + _whole_ranges(experiment)
     if problems:
         return problems
     for end in (0, 1):
@@ -480,6 +479,23 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
                                  p.found) for p in exc.problems]
             continue
         problems += _lever_problems_at(experiment, scenario, ("low", "high")[end], [*found, *problems])
+    return problems
+
+
+def _whole_ranges(experiment: Experiment) -> list[Problem]:
+    """A whole-number key (a maximum age) varies over a range of whole numbers, each value drawn rounded to
+    one: a range's fractional end would be rounded in silence, and a factor would make the key fractional."""
+    schema, f = type(experiment.scenario.spec), str(experiment.file)
+    problems = []
+    for key, u in experiment.spec.uncertain.items():
+        if not whole(schema, key):
+            continue
+        if u.scale is not None:
+            problems.append(Problem(f, f"uncertain.{key}.scale", f"a range of whole numbers (range: [low, high]): "
+                                                                 f"{key} is a whole number, which a factor would "
+                                                                 "make fractional", list(u.scale)))
+        elif not all(float(end).is_integer() for end in u.range):
+            problems.append(Problem(f, f"uncertain.{key}.range", f"whole numbers, as {key} is", list(u.range)))
     return problems
 
 

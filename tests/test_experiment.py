@@ -530,6 +530,12 @@ BAD = {
                                                   "per_year": 300}},
          "uncertain": {"groups.nursing.joiners.per_year": {"range": [0, 100]}}},
         "overrides.groups.nursing.joiners", "no value for groups.nursing.joiners.per_year"),
+    "a whole-number key's range with a fractional end": (
+        {"uncertain": {"groups.nursing.retirement.max_age": {"range": [68.5, 70]}}},
+        "uncertain.groups.nursing.retirement.max_age.range", "whole numbers, as groups.nursing.retirement.max_age is"),
+    "a factor on a whole-number key": (
+        {"uncertain": {"groups.nursing.retirement.max_age": {"scale": [0.95, 1.0]}}},
+        "uncertain.groups.nursing.retirement.max_age.scale", "a range of whole numbers (range: [low, high])"),
     "unknown key": ({"replication": 3}, "replication", "unknown key"),
     "missing field": ({"seed": None}, "seed", "required"),
     "baseline as a policy": ({"policies|baseline": {"levers": []}}, "policies", "policy names other than 'baseline'"),
