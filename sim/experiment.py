@@ -482,6 +482,22 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
     return problems
 
 
+def _check_parameter_sets(experiment: Experiment) -> None:
+    """Every parameter set drawn loads, before anything is written: each range's ends load (``load``), but
+    values drawn together may not (a stock's FTE drawn above its headcount), and a batch stopped at the
+    first run drawing them, its folder half written. The first set that does not load is named."""
+    spec = experiment.spec
+    keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}" for k, u in spec.uncertain.items()}}
+    for p, parameters in enumerate(experiment.parameter_sets() if spec.parameter_sets else ()):
+        try:
+            _load_scenario(experiment.file, experiment.scenario_file, experiment.overrides(parameters), "uncertain",
+                           keys)
+        except InputError as exc:
+            drawn = ", ".join(f"{name} {value:g}" for name, value in parameters.items())
+            raise InputError([Problem(q.file, q.field, f"{q.expected}, with parameter set {p} of parameter_sets "
+                                                       f"({drawn})", q.found) for q in exc.problems]) from None
+
+
 def _whole_ranges(experiment: Experiment) -> list[Problem]:
     """A whole-number key (a maximum age) varies over a range of whole numbers, each value drawn rounded to
     one: a range's fractional end would be rounded in silence, and a factor would make the key fractional."""
@@ -1071,6 +1087,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     ``WriteError`` says how to resume.
     """
     out = folders.check_folder(Path(out) if out is not None else Path("results") / experiment.name)
+    _check_parameter_sets(experiment)
     runs = out / "runs"
     info = manifest(experiment)
     jobs = experiment.jobs()

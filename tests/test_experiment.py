@@ -556,6 +556,19 @@ def test_bad_experiment_files_exit_2_naming_file_and_field(tmp_path, capsys, cha
     assert not (tmp_path / "out").exists()
 
 
+def test_values_drawn_together_that_the_scenario_refuses_stop_the_batch_before_it_writes(tmp_path):
+    """Each range's ends load (an FTE of 1,000 to 3,000 and a headcount of as many), but a set drawn with
+    the FTE above the headcount does not: refused before anything is written, naming the set."""
+    stock = "stocks.nursing/registered_nurse"
+    path = write(tmp_path, {"parameter_sets": 20, "uncertain": {f"{stock}.fte": {"range": [1000, 3000]},
+                                                                f"{stock}.headcount": {"range": [1000, 3000]}}})
+    loaded = experiment.load(path)
+    with pytest.raises(InputError) as info:
+        experiment.batch(loaded, out=tmp_path / "out", workers=1, quiet=True)
+    assert has_problem(str(info.value), "wales-mh-2021.yaml", stock, "fte no greater than headcount"), info.value
+    assert "with parameter set" in str(info.value) and not (tmp_path / "out").exists()
+
+
 def test_a_range_whose_end_makes_the_scenario_wrong_elsewhere_says_so(tmp_path):
     """A maximum age of 66 leaves the shipped nurses' starting ages past it: the problem is the stock's, but what
     made it is the range's low end, which the message says."""
