@@ -655,7 +655,7 @@ def _run_schema(job: Job, columns: dict):
 
 def table_bytes(table) -> bytes:
     """An Arrow table's Parquet file, as ``DataFrame.to_parquet(path, index=False)`` writes the same table,
-    without each column's minimum and maximum: a third of the writing, and a run's file is one row group
+    without each column's minimum and maximum: a quarter of the writing, and a run's file is one row group
     holding every year and measure, which no reader can skip by them (``folders.read_runs`` filters
     within it)."""
     import pyarrow as pa
