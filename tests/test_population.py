@@ -167,8 +167,10 @@ def test_each_stock_is_drawn_as_it_would_be_alone(case):
     model = WorkforceModel(scenario=case(), rng=4)
     everyone = model.people.columns()
     stage = everyone["stage"]
-    for name in chosen:
-        alone = WorkforceModel(scenario=case({f"stocks.{other}": DELETE for other in stocks if other != name}), rng=4)
+    kept = [name for name, intake in scenario.load(case()).spec.intake.items() if intake.keep_headcount]
+    for name in chosen:  # the stock alone: no intake keeping a headcount of the stocks left out
+        alone = WorkforceModel(scenario=case({**{f"stocks.{other}": DELETE for other in stocks if other != name},
+                                              **{f"intake.{k}.keep_headcount": False for k in kept if k != name}}), rng=4)
         code = model.inputs.stage_code(name)
         mine = stage == code
         assert np.flatnonzero(mine).tolist() == list(range(np.flatnonzero(mine)[0], np.flatnonzero(mine)[-1] + 1))
