@@ -36,7 +36,7 @@ from sim import calendar
 from sim import experiment as experiment_module
 from sim import scenario as scenario_module
 from sim.analysis import _summary, paired, run_values
-from sim.errors import InputError, _short
+from sim.errors import InputError, Problem, _short
 from sim.fields import by_sex
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.labels import by_age_band
@@ -103,6 +103,8 @@ class Replication:
 
 
 def scenario_file(name: str) -> Path:
+    if not isinstance(name, str):  # a shipped name or an uploaded file's path: scenario_module.resolve says so
+        return scenario_module.resolve(name)
     path = Path(name)
     return path if path.is_file() else scenario_module.resolve(name).resolve()
 
@@ -234,49 +236,69 @@ def lever_start(inputs: Inputs, s) -> str | None:
 
 def problems(inputs: Inputs, s) -> list[str]:
     """What is wrong with the inputs (a client may send any value): each says what was expected."""
+    return [f"{name}: expected {expected} (found {_short(found)!r})" for name, _, expected, found in _wrong(inputs, s)]
+
+
+def check(inputs: Inputs, s, function: str) -> None:
+    """Refuse inputs the page would not run (``problems``), named by ``function`` and the field of
+    ``Inputs``: ``simulate(Inputs(...))`` in Python runs only what the page would."""
+    wrong = _wrong(inputs, s)
+    if wrong:
+        raise InputError([Problem(function, f"inputs.{field}", f"{expected} ({name} on the page)", found)
+                          for name, field, expected, found in wrong])
+
+
+def _wrong(inputs: Inputs, s) -> list[tuple[str, str, str, object]]:
+    """(the input's name on the page, its field of ``Inputs``, what was expected, what was found) for
+    each input outside its range."""
     out = []
     first, last = first_year(s), calendar.year_of(s.end)
 
-    def whole(name, value, low, high):
+    def whole(name, field, value, low, high):
         ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
         if not ok:
-            out.append(f"{name}: expected a whole number from {low} to {high} (found {_short(value)!r})")
+            out.append((name, field, f"a whole number from {low} to {high}", value))
 
-    whole(last_year_label(s), inputs.until, first + 1, last)
-    whole("Replications", inputs.replications, 2, 20)
-    whole("First seed", inputs.seed, 0, 9999)
+    whole(last_year_label(s), "until", inputs.until, first + 1, last)
+    whole("Replications", "replications", inputs.replications, 2, 20)
+    whole("First seed", "seed", inputs.seed, 0, 9999)
     if inputs.start_year is not None:
-        whole(lever_year_label(s), inputs.start_year, first, max(first, inputs.until - 1)
+        whole(lever_year_label(s), "start_year", inputs.start_year, first, max(first, inputs.until - 1)
               if isinstance(inputs.until, int) else last)
-    for stage, extra in inputs.places:
+    pairs = isinstance(inputs.places, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in inputs.places)
+    if not pairs:  # as Inputs.with_places makes them
+        out.append(("Training places", "places", "pairs of a course and its extra places a year", inputs.places))
+    for stage, extra in inputs.places if pairs else ():
         if stage not in place_stages(s):
-            out.append(f"Training places: expected a course of this scenario ({', '.join(place_stages(s))}) "
-                       f"(found {_short(stage)!r})")
+            out.append(("Training places", "places", f"a course of this scenario ({', '.join(place_stages(s))})",
+                        stage))
         else:
-            whole(f"{PLACES[stage][0]}: extra places a year", extra, 0, PLACES[stage][1])
-    whole("Fewer leavers (%)", inputs.retention, 0, 50)
-    whole("More retirees return (percentage points)", inputs.return_share, 0, 50)
+            whole(f"{PLACES[stage][0]}: extra places a year", f"places.{stage}", extra, 0, PLACES[stage][1])
+    whole("Fewer leavers (%)", "retention", inputs.retention, 0, 50)
+    whole("More retirees return (percentage points)", "return_share", inputs.return_share, 0, 50)
     if inputs.ltft_share is not None:
-        whole("Psychiatry trainees less than full time (%)", inputs.ltft_share, 0, 100)
-    whole("International recruits a year", inputs.recruits, 0, 300)
+        whole("Psychiatry trainees less than full time (%)", "ltft_share", inputs.ltft_share, 0, 100)
+    whole("International recruits a year", "recruits", inputs.recruits, 0, 300)
     recruiting = recruit_groups(s)
     if inputs.recruits and not recruiting:
-        out.append(f"International recruits a year: expected 0, as no group of this scenario recruits "
-                   f"internationally (found {_short(inputs.recruits)!r})")
-    for name, value, allowed in (("Group with fewer leavers", inputs.retention_group, [ALL, *s.groups]),
-                                 ("Group of the international recruits", inputs.recruit_group,
-                                  recruiting or list(s.groups))):
-        if value not in allowed:
-            out.append(f"{name}: expected one of {', '.join(allowed)} (found {_short(value)!r})")
+        out.append(("International recruits a year", "recruits", "0, as no group of this scenario recruits "
+                                                                 "internationally", inputs.recruits))
+    for name, key, value, allowed in (("Group with fewer leavers", "retention_group", inputs.retention_group,
+                                       [ALL, *s.groups]),
+                                      ("Group of the international recruits", "recruit_group", inputs.recruit_group,
+                                       recruiting or list(s.groups))):
+        if not isinstance(value, str) or value not in allowed:
+            out.append((name, key, f"one of {', '.join(allowed)}", value))
     if inputs.growth is not None:
         number = isinstance(inputs.growth, (int, float)) and not isinstance(inputs.growth, bool)
         if not (number and np.isfinite(inputs.growth) and -5 <= inputs.growth <= 10):
-            out.append("Establishment growth (% a year): expected a number from -5 to 10 "
-                       f"(found {_short(inputs.growth)!r})")
-    for name in inputs.feedbacks:
+            out.append(("Establishment growth (% a year)", "growth", "a number from -5 to 10", inputs.growth))
+    if not isinstance(inputs.feedbacks, tuple):
+        out.append(("Feedbacks", "feedbacks", "a list of the feedbacks configured in the scenario", inputs.feedbacks))
+    for name in inputs.feedbacks if isinstance(inputs.feedbacks, tuple) else ():
         if name not in available_feedbacks(s):
             configured = ", ".join(available_feedbacks(s)) or "none"
-            out.append(f"Feedbacks: expected one configured in the scenario ({configured}) (found {_short(name)!r})")
+            out.append(("Feedbacks", "feedbacks", f"one configured in the scenario ({configured})", name))
     return out
 
 
@@ -323,6 +345,7 @@ def replications(inputs: Inputs, s) -> list[Replication]:
 
 def jobs(inputs: Inputs) -> list:
     s = compiled(inputs)
+    check(inputs, s, "sim.app.simulate")
     policy = tuple(levers(inputs, s))
     path = str(scenario_file(inputs.scenario))
     out = []
@@ -389,6 +412,7 @@ def experiment_text(inputs: Inputs) -> str:
 def experiment_data(inputs: Inputs) -> dict:
     """The experiment ``experiment_text`` writes, as data."""
     s = compiled(inputs)
+    check(inputs, s, "sim.app.experiment_data")
     chosen = levers(inputs, s)
     scenario = inputs.scenario if not Path(inputs.scenario).is_file() else Path(inputs.scenario).name
     words = "; ".join(describe(x, s) for x in chosen) or "no lever (the baseline)"
@@ -421,6 +445,22 @@ class Target:
     percent: int = 80
 
 
+def question_problems(question: Target, s) -> list[tuple[str, str, object]]:
+    """(field of ``Target``, what was expected, what was found) for each choice of the panel outside
+    what it offers: a course of the page, a group of the scenario or the total, and its sliders' ranges."""
+    out = []
+    courses, groups = place_stages(s), [*s.groups, experiment_module.TOTAL]
+    if not isinstance(question.stage, str) or question.stage not in courses:
+        out.append(("stage", f"a course of the page ({', '.join(courses)})", question.stage))
+    if not isinstance(question.group, str) or question.group not in groups:
+        out.append(("group", f"a staff group of the scenario or total ({', '.join(groups)})", question.group))
+    for field, low, high in (("most_gap", 0, 500), ("percent", 50, 95)):
+        value = getattr(question, field)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            out.append((field, f"a whole number from {low} to {high}", value))
+    return out
+
+
 def target_experiment(inputs: Inputs, question: Target) -> dict:
     """The page's experiment file with the chosen course's extra places as the lever searched."""
     s = compiled(inputs)
@@ -443,6 +483,12 @@ def what_it_takes(inputs: Inputs, question: Target, progress=None):
     with the page's other levers and assumptions; runs in this process, as ``simulate`` does."""
     from sim import target
 
+    s = compiled(inputs)
+    check(inputs, s, "sim.app.what_it_takes")
+    wrong = question_problems(question, s)
+    if wrong:  # named here: the search's experiment file is a temporary one nobody has seen
+        raise InputError([Problem("sim.app.what_it_takes", f"question.{field}", expected, found)
+                          for field, expected, found in wrong])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "target.yaml"
         path.write_text(yaml.safe_dump(target_experiment(inputs, question), sort_keys=False))

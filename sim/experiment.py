@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -49,8 +50,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import calendar, folders, footprint, kernels, layering
 from .kernels import alongside
 from . import scenario as scenario_module
-from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, read_yaml, refuse_special,
-                     whole_number)
+from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, is_whole, read_yaml,
+                     refuse_special, whole_number)
 from .fields import TOTAL, Name
 from .interventions import LEVERS, AnyLever, policy_problems
 from .rng import check_seed
@@ -241,9 +242,13 @@ class Experiment:
 
     def with_replications(self, n: int) -> "Experiment":
         """The same experiment with n replications (the first n of its seeds): a small try of a large one."""
+        if not is_whole(n) or n < 1:  # 1.5 was cut to 1, and 0 ran nothing, in silence
+            raise InputError.one("Experiment.with_replications", "n", "a whole number of replications, at least 1", n)
         return replace(self, spec=self.spec.model_copy(update={"replications": int(n)}))
 
     def replication_seeds(self, n: int | None = None) -> list[int]:
+        if n is not None and (not is_whole(n) or n < 0):
+            raise InputError.one("Experiment.replication_seeds", "n", "None or a whole number of replications", n)
         return replication_seeds(self.spec.seed, self.spec.replications if n is None else n)
 
     def parameter_sets(self) -> list[dict]:
@@ -331,6 +336,11 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     fields of its ``target`` section (the options of ``workforce target``); ``years`` its ``years``
     (``workforce batch --years``: a short try of the runs, its levers checked against the shorter
     run, without the ``sensitivity`` section, whose outcomes may lie past it)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError.one("sim.experiment.load", "path", "the path of an experiment file", path)
+    if target is not None and not isinstance(target, dict):
+        raise InputError.one("sim.experiment.load", "target", "None or a mapping of the target section's fields to "
+                                                              "values", target)
     path = Path(path)
     data = read_yaml(path, "experiment")
     if parameters is not None:
@@ -718,7 +728,15 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
     if parameters is not None and not isinstance(parameters, dict):
         raise InputError.one("outcomes", "parameters", "a mapping of dotted scenario keys (or scale:<key>) to "
                                                        "values", parameters)
+    if parameters is not None and not all(isinstance(k, str) for k in parameters):
+        raise InputError.one("outcomes", "parameters", "a mapping of dotted scenario keys (or scale:<key>), as text, "
+                                                       "to values", parameters)
     seed = check_seed(seed, "outcomes")
+    wanted = tuple(wanted) if isinstance(wanted, Iterable) and not isinstance(wanted, str) else wanted
+    if wanted is not None and not (isinstance(wanted, tuple) and all(isinstance(k, str) for k in wanted)):
+        raise InputError.one("outcomes", "wanted", "None or a list of outcomes, each measure:group:year", wanted)
+    if not isinstance(levers, Iterable) or hasattr(levers, "apply"):
+        raise InputError.one("outcomes", "levers", "a list of policy levers (sim.interventions)", levers)
     overrides = to_overrides(base.spec, dict(parameters or {}))
     final = calendar.year_of(run_end(base, until, "outcomes"))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)
@@ -1086,6 +1104,16 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     is run again. If the disk fills or turns read-only, the runs written so far are kept and a
     ``WriteError`` says how to resume.
     """
+    if not isinstance(experiment, Experiment):
+        raise InputError.one("sim.experiment.batch", "experiment", "an experiment loaded by sim.experiment.load(path)",
+                             experiment)
+    if out is not None and not isinstance(out, (str, os.PathLike)):
+        raise InputError.one("sim.experiment.batch", "out", "None or the path of a folder for the results", out)
+    if workers is not None and (not is_whole(workers) or workers < 1):
+        raise InputError.one("sim.experiment.batch", "workers", "None (one per core) or a whole number of workers, "
+                                                                "at least 1", workers)
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise InputError.one("sim.experiment.batch", "scheduler", f"None, or {SCHEDULER_EXPECTED}", scheduler)
     out = folders.check_folder(Path(out) if out is not None else Path("results") / experiment.name)
     _check_parameter_sets(experiment)
     runs = out / "runs"

@@ -655,6 +655,8 @@ class BatchDir(ResultsDir):
 
 def results_folder(path) -> Path:
     """``path`` if it is a folder; else an ``InputError`` naming it (not an output put below it)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError.one("results", "", f"the path of {WHAT}", type(path).__name__)
     path = Path(path)
     if not path.exists():
         raise InputError.one(path, "", f"an existing directory ({WHAT})")

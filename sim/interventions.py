@@ -52,6 +52,9 @@ class _MadeInPython(type(BaseModel)):
     here: an experiment file's levers are validated with the file, and named by it (``sim.experiment``)."""
 
     def __call__(cls, *args, **kwargs):
+        if args:  # pydantic takes arguments by name only
+            raise InputError.one(f"lever {cls.kind}", "", "arguments given by name (e.g. stage=..., start=...), not "
+                                                          "by position", list(args))
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:

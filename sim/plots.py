@@ -72,6 +72,10 @@ class Source:
 
     def bands(self, measure: str, groups=None, total: bool = False) -> pd.DataFrame:
         """Per group and year: runs, mean, low, high of a group measure (a ``total`` group if asked)."""
+        if not isinstance(measure, str):
+            raise InputError.one("results", "measure", f"a measure present in the results "
+                                                       f"({', '.join(self.measures())})", measure)
+        groups = names(groups, "groups", f"staff groups of the results ({', '.join(self.groups)})")
         if self.summary is not None and self.values is None:
             rows = self.summary[self.summary.measure == measure]
         else:
@@ -110,6 +114,17 @@ class Source:
             raise InputError.one("results", "events", f"results with an event log (a Results, or a run directory "
                                                       f"with events.parquet) for {what}")
         return self.events, self.people
+
+
+def names(value, field: str, expected: str) -> list[str] | None:
+    """A figure's list of names (groups, pathways) as a list: None stays None; one name alone, a list
+    holding something else than names, or an empty list (a figure of nothing) is refused."""
+    if value is None:
+        return None
+    listed = isinstance(value, (list, tuple, pd.Index, pd.Series, np.ndarray)) and all(isinstance(v, str) for v in value)
+    if not listed or not len(value):
+        raise InputError.one("results", field, f"a list of at least one of the {expected}", value)
+    return list(value)
 
 
 def _summarise(values: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -293,6 +308,9 @@ def fte_by_month(results) -> Figure:
     """FTE by staff group month by month in one run (``fte_by_group.png`` of ``workforce run``)."""
     from matplotlib.ticker import MaxNLocator
 
+    if not _is_results(results):  # the month-by-month history is a model's, which no table keeps
+        raise InputError.one("results", "", "one run's Results (sim.run(...)), whose model keeps each month",
+                             type(results).__name__)
     m, s = results.model, results.scenario
     months = np.array([r["month"] for r in m.history])
     fig = Figure(figsize=(10, 6), layout="constrained")
@@ -378,6 +396,7 @@ def training_pipeline(results, pathways=None, policy: str = BASELINE, measure: s
     by_pathway = {}
     for st in training:
         by_pathway.setdefault(st.split("/")[0], []).append(st)
+    pathways = names(pathways, "pathways", f"pathways with training stages ({', '.join(by_pathway)})")
     if pathways is not None:
         unknown = [p for p in pathways if p not in by_pathway]
         if unknown:
@@ -444,9 +463,10 @@ def age_sex_pyramid(results, years=None, group: str | None = None, band_years: i
     else:
         last = _months(events.month.iloc[-1:])[0] if len(events) else first
         available = list(range(calendar.year_of(first), calendar.year_of(last) + (last % 12 >= first % 12)))
-    years = [available[0], available[-1]] if years is None else list(years)
-    bad = [y for y in years if y not in available]
-    if bad:
+    listed = years is None or isinstance(years, (list, tuple, range, np.ndarray, pd.Index)) and len(years) > 0
+    years = [available[0], available[-1]] if years is None else list(years) if listed else years
+    bad = [y for y in years if y not in available] if listed else years
+    if bad or not listed:
         raise InputError.one("results", "years", f"years of the run ({available[0]}-{available[-1]})", bad)
     info = people.set_index("id")
     edges = np.arange(15, 80, band_years)
@@ -606,14 +626,20 @@ def pathway_flows(results, pathway: str | None = None, since: int | None = None,
     s = _scenario_for(src)
     if pathway is not None and pathway not in s.pathway_names:
         raise InputError.one("results", "pathway", f"a pathway of the scenario ({', '.join(s.pathway_names)})", pathway)
-    graph = pathways_module.subgraph(s.graph, [pathway] if pathway else list(s.pathway_names))
-    flows = transition_counts(events, graph, since, until)
-    fig = pathway_graph(graph, None, flows)
     if len(events):
-        first, last = events.month.iloc[0][:4], events.month.iloc[-1][:4]
+        first, last = int(events.month.iloc[0][:4]), int(events.month.iloc[-1][:4])
     else:  # nobody in the run: the years of its snapshots
         years = [int(y) for y in src.tidy.year] if src.tidy is not None else [calendar.year_of(s.start)]
         first, last = min(years), max(years)
+    for field, year in (("since", since), ("until", until)):  # a text failed inside pandas; a year outside, or
+        # since after until, drew no flows at all, as if nobody had moved
+        if year is not None and not (is_whole(year) and first <= year <= last):
+            raise InputError.one("results", field, f"None or a year of the run's events ({first}-{last})", year)
+    if since is not None and until is not None and since > until:
+        raise InputError.one("results", "until", f"a year from since ({since}) on", until)
+    graph = pathways_module.subgraph(s.graph, [pathway] if pathway else list(s.pathway_names))
+    flows = transition_counts(events, graph, since, until)
+    fig = pathway_graph(graph, None, flows)
     period = f"{since or first}-{until or last}"
     fig.axes[0].set_title(f"{labels.pathway(pathway) if pathway else 'All pathways'}: people taking each transition, "
                           f"{period}")
@@ -832,6 +858,9 @@ def meeting_target(result, scenario=None) -> Figure:
     asked), or against the year for the earliest-year question."""
     from matplotlib.ticker import PercentFormatter
 
+    if not (hasattr(result, "question") and (hasattr(result, "probabilities") or hasattr(result, "years"))):
+        raise InputError.one("result", "", "the result of a target search (sim.target.find, or "
+                                           "sim.target.read of a workforce target folder)", type(result).__name__)
     q = result.question
     searched = hasattr(result, "probabilities")
     table = result.probabilities if searched else result.years

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .errors import InputError, is_whole
 from .fields import TOTAL
+from .rng import check_seed
 from .unused import PLACES
 
 LEVEL = 0.90
@@ -35,6 +36,9 @@ def run_replications(scenario, seed: int = 0, replications: int = 10, until: int
 
     if not is_whole(replications) or replications < 1:
         raise InputError.one("run_replications", "replications", "a whole number of runs, at least 1", replications)
+    check_seed(seed, "run_replications", runs=replications)  # the last run's seed too: never one the user did not give
+    if progress is not None and not callable(progress):
+        raise InputError.one("run_replications", "progress", "None or a function of (runs done, runs)", progress)
     first, frames = None, []
     for i in range(replications):
         results = run(scenario, seed=seed + i, until=until, check=check, parameters=parameters)

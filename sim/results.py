@@ -8,7 +8,9 @@ a PNG chart of FTE by staff group and a manifest saying exactly what produced th
 
 from __future__ import annotations
 
+import json
 import operator
+import os
 import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import calendar, feedbacks, flows, folders, layering, unused
-from .errors import InputError
+from .errors import InputError, Problem, is_plain_name, is_whole
 from .folders import GROUP_MEASURES, STAGE_MEASURES
 from .model import WorkforceModel
 from .rng import check_seed
@@ -219,7 +221,7 @@ class Results:
         t = self.tidy()
         t = t[t.stage == "all"]
         measures = set(t.measure)
-        if measure not in measures:  # not an empty selection failing inside pandas
+        if not isinstance(measure, str) or measure not in measures:  # a list is no measure (unhashable in a set)  # not an empty selection failing inside pandas
             raise InputError.one("summary", "measure", f"a measure of the staff groups "
                                                        f"({', '.join(sorted(measures))})", measure)
         t = t[t.measure == measure]
@@ -243,6 +245,8 @@ class Results:
         from . import labels
 
         m, s = self.model, self.scenario
+        if not is_whole(width) or width < 1:  # textwrap refuses a width of 0, and a text or fraction fails inside it
+            raise InputError.one("Results.timeline", "width", "a whole number of characters, 1 or more", width)
         try:
             if isinstance(person_id, bool):  # True is no person's id, not person 1
                 raise TypeError(person_id)
@@ -315,6 +319,25 @@ class Results:
         The files are written beside it and the folder renamed into place when all are there
         (``sim.folders.write_folder``): a results folder that exists is complete.
         """
+        if not isinstance(out_dir, (str, os.PathLike)) or not str(out_dir):
+            raise InputError.one("Results.write", "out_dir", "the path of a folder to write the results in", out_dir)
+        if extra is not None and not (isinstance(extra, dict) and all(is_plain_name(k) and callable(v)
+                                                                         for k, v in extra.items())):
+            raise InputError.one("Results.write", "extra", "None or a mapping of file names (each a plain name, "
+                                                           "written in the folder) to writers of a path", extra)
+        try:  # what JSON cannot hold (an object, NaN) found now, not once the tables are written
+            json.dumps(manifest or {}, allow_nan=False)
+            unwritable = not isinstance(manifest, (dict, type(None)))
+        except (TypeError, ValueError):
+            unwritable = True
+        if unwritable:
+            raise InputError.one("Results.write", "manifest", "None or a mapping of keys to values JSON holds "
+                                                              "(text, finite numbers, true or false, lists, mappings)",
+                                 manifest)
+        try:  # a folder holding files: refused before writing, not kept beside it as if another run had filled it
+            folders.check_empty(out_dir, "out_dir")
+        except InputError as exc:
+            raise InputError([Problem("Results.write", p.field, p.expected, p.found) for p in exc.problems]) from None
         tidy = self.tidy()
         names = {"csv": "supply.csv", "parquet": "supply.parquet", "events": "events.parquet",
                  "people": "people.parquet", **{name: name for name in extra or {}}, "manifest": "manifest.json"}

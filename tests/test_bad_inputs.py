@@ -1197,3 +1197,182 @@ def test_a_batch_folder_whose_manifest_was_removed_is_not_resumed(batch_results,
     for run_file in copy.glob("runs/*/*.parquet"):  # with the runs removed too, the folder is a batch's again
         run_file.unlink()
     assert main(argv) == 0 and (copy / "manifest.json").is_file()
+
+
+# ---- the Python API: a notebook's arguments are named by the function and argument -----------------
+@pytest.fixture(scope="module")
+def short_run():
+    import sim
+
+    return sim.run(until=2022, seed=1, parameters="fixed")
+
+
+def refused(call, function: str, field: str, expected: str) -> None:
+    with pytest.raises(InputError) as error:
+        call()
+    assert has_problem(str(error.value), function, field, expected), str(error.value)
+
+
+@pytest.mark.parametrize("width", [0, -5, None, "a", 1.5])
+def test_a_timelines_width_is_a_whole_number_of_characters(short_run, width):
+    # textwrap refused 0 and a fraction with its own ValueError and TypeError
+    refused(lambda: short_run.timeline(3, width=width), "Results.timeline", "width", "a whole number of characters")
+
+
+def test_a_summary_of_a_list_of_measures_is_refused_naming_the_measure(short_run):
+    refused(lambda: short_run.summary(["fte"]), "summary", "measure", "a measure of the staff groups")
+
+
+@pytest.mark.parametrize("kwargs, field, expected", [
+    ({"out_dir": None}, "out_dir", "the path of a folder"),
+    ({"out_dir": 5}, "out_dir", "the path of a folder"),
+    ({"out_dir": ""}, "out_dir", "the path of a folder"),
+    ({"out_dir": "{full}"}, "out_dir", "a folder that is empty or does not exist yet"),
+    ({"extra": 5}, "extra", "None or a mapping of file names"),
+    ({"extra": {"note.txt": 5}}, "extra", "None or a mapping of file names"),
+    ({"extra": {"../note.txt": lambda p: None}}, "extra", "each a plain name"),
+    ({"manifest": 5}, "manifest", "None or a mapping of keys to values JSON holds"),
+    ({"manifest": {"a": object()}}, "manifest", "None or a mapping of keys to values JSON holds"),
+    ({"manifest": {"a": float("nan")}}, "manifest", "finite numbers"),
+])
+def test_results_write_refuses_a_bad_folder_or_file_before_writing(short_run, tmp_path, kwargs, field, expected):
+    """A folder holding files had the results renamed beside it, said to be another run's doing; the
+    others raised TypeError or ValueError, or wrote NaN into the manifest (which is then no JSON)."""
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "mine.txt").write_text("kept")
+    kwargs = {"out_dir": tmp_path / "out", **kwargs}
+    if kwargs["out_dir"] == "{full}":
+        kwargs["out_dir"] = full
+    refused(lambda: short_run.write(**kwargs), "Results.write", field, expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]
+    assert [p.name for p in full.iterdir()] == ["mine.txt"]
+
+
+def test_a_lever_given_arguments_by_position_is_refused_naming_the_lever():
+    from sim.interventions import Retention, TrainingPlaces
+
+    refused(lambda: TrainingPlaces("nursing/pre_registration_degree"), "lever training_places", "<top level>",
+            "arguments given by name")
+    refused(lambda: Retention(0.9), "lever retention", "<top level>", "arguments given by name")
+
+
+@pytest.mark.parametrize("call, function, field, expected", [
+    (lambda e: experiment.load(None), "sim.experiment.load", "path", "the path of an experiment file"),
+    (lambda e: experiment.load(5), "sim.experiment.load", "path", "the path of an experiment file"),
+    (lambda e: experiment.load(e.file, target=5), "sim.experiment.load", "target", "None or a mapping"),
+    (lambda e: e.with_replications(-1), "Experiment.with_replications", "n", "a whole number of replications"),
+    (lambda e: e.with_replications(1.5), "Experiment.with_replications", "n", "a whole number of replications"),
+    (lambda e: e.with_replications("x"), "Experiment.with_replications", "n", "a whole number of replications"),
+    (lambda e: e.replication_seeds(-1), "Experiment.replication_seeds", "n", "None or a whole number"),
+    (lambda e: experiment.batch(None), "sim.experiment.batch", "experiment", "an experiment loaded by"),
+    (lambda e: experiment.batch(str(e.file)), "sim.experiment.batch", "experiment", "an experiment loaded by"),
+    (lambda e: experiment.batch(e, out=5), "sim.experiment.batch", "out", "None or the path of a folder"),
+    (lambda e: experiment.batch(e, workers="x"), "sim.experiment.batch", "workers", "a whole number of workers"),
+    (lambda e: experiment.batch(e, workers=0), "sim.experiment.batch", "workers", "a whole number of workers"),
+    (lambda e: experiment.batch(e, scheduler=5), "sim.experiment.batch", "scheduler", "None, or 'local'"),
+    (lambda e: experiment.outcomes({1: 2}, until=2022), "outcomes", "parameters", "dotted scenario keys"),
+    (lambda e: experiment.outcomes(wanted=[5], until=2022), "outcomes", "wanted", "a list of outcomes"),
+    (lambda e: experiment.outcomes(wanted=5, until=2022), "outcomes", "wanted", "a list of outcomes"),
+    (lambda e: experiment.outcomes(levers=5, until=2022), "outcomes", "levers", "a list of policy levers"),
+])
+def test_experiment_functions_refuse_arguments_of_the_wrong_kind(tmp_path, monkeypatch, call, function, field,
+                                                                  expected):
+    """Each raised TypeError, ValueError or AttributeError from inside (numpy's spawn, Path, a string
+    method); with_replications(1.5) ran one replication in silence."""
+    monkeypatch.chdir(tmp_path)
+    loaded = experiment.load(REPO / "experiments" / "quick-look.yaml", years=2)
+    refused(lambda: call(loaded), function, field, expected)
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("kwargs, field, expected", [
+    ({"seed": "a"}, "seed", "a whole number from 0"),
+    ({"seed": None}, "seed", "a whole number from 0"),
+    # the last replication's seed is past the largest: named as given, not as the seed + 1 never given
+    ({"seed": 2 ** 63 - 1, "replications": 2}, "seed", "a whole number from 0 to 9,223,372,036,854,775,806"),
+    ({"progress": 5}, "progress", "None or a function"),
+])
+def test_run_replications_checks_its_seed_and_progress_before_running(kwargs, field, expected):
+    from sim.replications import run_replications
+
+    refused(lambda: run_replications("wales-mh-2021", **{"replications": 1, "until": 2022, **kwargs}),
+            "run_replications", field, expected)
+
+
+@pytest.mark.parametrize("figure, field, expected", [
+    (lambda p, r: p.fte_over_time(r, groups=5), "groups", "a list of at least one of the staff groups"),
+    (lambda p, r: p.fte_over_time(r, groups=[["nursing"]]), "groups", "a list of at least one of the staff groups"),
+    (lambda p, r: p.supply_demand(r, groups=[]), "groups", "a list of at least one of the staff groups"),
+    (lambda p, r: p.fte_over_time(r, measure=["fte"]), "measure", "a measure present in the results"),
+    (lambda p, r: p.training_pipeline(r, pathways=[]), "pathways", "a list of at least one of the pathways"),
+    (lambda p, r: p.training_pipeline(r, pathways=5), "pathways", "a list of at least one of the pathways"),
+    (lambda p, r: p.age_sex_pyramid(r, years=2022), "years", "years of the run"),
+    (lambda p, r: p.age_sex_pyramid(r, years=[]), "years", "years of the run"),
+    (lambda p, r: p.pathway_flows(r, "nursing", since="x"), "since", "None or a year of the run's events"),
+    (lambda p, r: p.pathway_flows(r, "nursing", since=2030), "since", "None or a year of the run's events"),
+    (lambda p, r: p.pathway_flows(r, "nursing", since=2022, until=2021), "until", "a year from since (2022) on"),
+    (lambda p, r: p.fte_by_month(r.tidy()), "<top level>", "one run's Results"),
+    (lambda p, r: p.feedback_effects(r), "<top level>", "the path of a results directory"),
+    (lambda p, r: p.meeting_target(r), "<top level>", "the result of a target search"),
+])
+def test_a_figure_refuses_arguments_of_the_wrong_kind(short_run, figure, field, expected):
+    """Each raised TypeError, ValueError, ZeroDivisionError or AttributeError from inside pandas,
+    matplotlib or the figure; pathway flows from years outside the run were drawn as nobody moving."""
+    from sim import plots
+
+    with pytest.raises(InputError) as error:
+        figure(plots, short_run)
+    message = str(error.value)
+    assert any(has_problem(message, name, field, expected) for name in ("results", "result")), message
+
+
+@pytest.mark.parametrize("inputs, field, expected", [
+    ({"replications": 0}, "inputs.replications", "a whole number from 2 to 20"),
+    ({"seed": -1}, "inputs.seed", "a whole number from 0 to 9999"),
+    ({"retention": "x"}, "inputs.retention", "a whole number from 0 to 50"),
+    ({"start_year": "x"}, "inputs.start_year", "a whole number from 2021"),
+    ({"growth": "x"}, "inputs.growth", "a number from -5 to 10"),
+    ({"places": {"nursing/pre_registration_degree": 5}}, "inputs.places", "pairs of a course and its extra places"),
+    ({"places": (("nursing/pre_registration_degree", "x"),)}, "inputs.places.nursing/pre_registration_degree",
+     "a whole number from 0 to 300"),
+    ({"feedbacks": "supervision"}, "inputs.feedbacks", "a list of the feedbacks configured"),
+])
+def test_the_dashboards_simulate_refuses_inputs_the_page_would_not_run(inputs, field, expected):
+    """simulate(Inputs(...)) ran what the page refuses, or failed inside numpy (a negative seed or number
+    of replications) or Python (a text where a number goes)."""
+    from sim.app import Inputs, experiment_text, simulate
+
+    given = Inputs(**{"until": 2023, "replications": 2, **inputs})
+    refused(lambda: simulate(given), "sim.app.simulate", field, expected)
+    refused(lambda: experiment_text(given), "sim.app.experiment_data", field, expected)
+
+
+def test_the_pages_problems_name_training_places_that_are_not_pairs():
+    from sim.app import Inputs, compiled, problems
+
+    found = problems(Inputs(places={"nursing/pre_registration_degree": 5}), compiled(Inputs()))
+    assert len(found) == 1 and found[0].startswith("Training places: expected pairs of a course"), found
+
+
+@pytest.mark.parametrize("question, field, expected", [
+    ({"stage": "psychiatry/foundation"}, "question.stage", "a course of the page"),
+    ({"group": "midwifery"}, "question.group", "a staff group of the scenario or total"),
+    ({"most_gap": "x"}, "question.most_gap", "a whole number from 0 to 500"),
+    ({"percent": None}, "question.percent", "a whole number from 50 to 95"),
+    ({"percent": 150}, "question.percent", "a whole number from 50 to 95"),
+])
+def test_what_it_takes_names_the_question_not_its_temporary_experiment_file(question, field, expected):
+    """A bad choice was named by a temporary file nobody saw (or raised TypeError), and a course the
+    page does not offer was searched over values up to 100 in silence."""
+    from sim.app import Inputs, Target, what_it_takes
+
+    refused(lambda: what_it_takes(Inputs(until=2023, replications=2), Target(**question)), "sim.app.what_it_takes",
+            field, expected)
+
+
+def test_a_dashboard_scenario_that_is_no_name_is_refused():
+    from sim.app import Inputs, simulate
+
+    refused(lambda: simulate(Inputs(scenario=None, until=2023, replications=2)), "scenario", "<top level>",
+            "a shipped scenario name or the path of a scenario file")
