@@ -34,13 +34,13 @@ import multiprocessing
 import os
 import platform
 import shutil
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 import numpy as np
