@@ -362,6 +362,9 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
     names = group_names(d.scenario)
     written, planned = analysis.completeness(d.path)
     table = analysis.compare(d.path, "in_post_fte")
+    # every table the figures read, read (and checked) here: a damaged run file is refused, naming it, not
+    # turned into a note in place of a figure and a report written as if whole
+    vacant, _ = analysis.compare(d.path, "vacancies_fte"), d.runs
     final = int(table.year.max())
     shown = table[table.year == final]
     try:  # the experiment file the batch kept, read as every input file is
@@ -381,7 +384,7 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
         _figure("Policies against the baseline: FTE in post", lambda: plots.policy_differences(
             table, measure="in_post_fte", groups=["total", *top])),
         _figure("Policies against the baseline: vacant FTE", lambda: plots.policy_differences(
-            analysis.compare(d.path, "vacancies_fte"), measure="vacancies_fte", groups=["total"])),
+            vacant, measure="vacancies_fte", groups=["total"])),
     ]
     if plots.feedback_comparisons(m["policies"]):  # policies switching feedbacks on (sim.feedbacks)
         panels = [p for p in plots.FEEDBACK_PANELS if p.partition(":")[2] in {*d.scenario.groups, "total"}]

@@ -402,6 +402,21 @@ def test_a_run_folder_with_a_damaged_people_table_exits_2_naming_it(tmp_path, di
     assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["empty", "infinite"])
+def test_a_batch_whose_run_file_has_a_value_no_run_writes_exits_2_naming_it(value, tmp_path, dirs, capsys):
+    """A vacant FTE edited to NaN or inf in one run file: the report was written, exit 0, with the problem as a
+    note in place of the vacancies figure; refused as compare refuses it."""
+    d = shutil.copytree(dirs[1], tmp_path / "batch")
+    path = d / "runs" / "baseline" / "p000-r0000.parquet"
+    table = pd.read_parquet(path)
+    table.loc[table.index[(table.measure == "vacancies_fte").to_numpy()][0], "value"] = value
+    table.to_parquet(path, index=False)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "baseline/p000-r0000.parquet", "value", "a number in every row"), err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+
+
 def test_a_file_given_as_the_results_folder_is_named_as_such(tmp_path, capsys):
     """Not blamed on the default --out below it."""
     (tmp_path / "afile").write_text("not a folder")
