@@ -393,7 +393,7 @@ def _manifest_models():
         start: Month
         final_year: Year
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]
-        policies: dict[str, list[dict[str, Any]]]
+        policies: dict[str, list[AnyLever]]  # the report describes each lever in words
         parameter_sets: list[dict[str, Any]] | None = None
 
         @field_validator("final_year")

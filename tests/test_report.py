@@ -464,6 +464,15 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
     "a run's seeds as a number": ("run", "replication_seeds", 3, "replication_seeds", "a valid list"),
     "a run's input files as a list": ("run", "input_files", ["x"], "input_files", "a valid dictionary"),
     "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
+    # the report describes each lever in words: a lever edited was a KeyError or TypeError there
+    "a batch's lever with a text for its factor": ("batch", "policies.nothing",
+                                                   [{"lever": "retention", "groups": ["nursing"], "factor": "x"}],
+                                                   "policies.nothing.0.retention.factor", "a valid number"),
+    "a batch's lever without its factor": ("batch", "policies.nothing", [{"lever": "retention"}],
+                                           "policies.nothing.0.retention.factor", "this required field"),
+    "a batch's lever with a number for its groups": ("batch", "policies.nothing",
+                                                     [{"lever": "retention", "groups": 3, "factor": 1.0}],
+                                                     "policies.nothing.0.retention.groups", "a valid list"),
     "a target's values as a text": ("search", "target.values", "0:20:5", "target.values", "a valid list"),
     "a target's lever that is no lever": ("search", "policies", {"places": [{"lever": "x"}]}, "policies.places.0",
                                           ""),  # what pydantic says of an unknown lever is its own
