@@ -570,9 +570,19 @@ class ResultsDir:
 
     @property
     def experiment_text(self) -> str | None:
-        """The experiment file a batch or target folder keeps, for the appendix."""
+        """The experiment file a batch or target folder keeps, for the appendix; one that is no readable
+        text file (a folder, binary bytes) is refused naming it."""
         p = self.path / "experiment.yaml"
-        return p.read_text(encoding="utf-8") if p.is_file() else None
+        refuse_special(p, p, "")
+        if not p.is_file():
+            return None
+        try:
+            return p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            found = f"a byte that is not UTF-8 at {exc.start}" if isinstance(exc, UnicodeDecodeError) else \
+                exc.strerror or type(exc).__name__
+            raise InputError.one(p, "", "the experiment file the folder kept, a readable UTF-8 text file",
+                                 found) from None
 
 
 @dataclass

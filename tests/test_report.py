@@ -417,6 +417,27 @@ def test_a_batch_whose_run_file_has_a_value_no_run_writes_exits_2_naming_it(valu
     assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
 
 
+KEPT_EXPERIMENTS = {  # the experiment file a batch keeps, edited: how it is written, field named, expected
+    "policies as a list": (lambda p: p.write_text("name: x\npolicies: [1, 2]\n"), "policies", "a mapping of policies"),
+    "a policy as a text": (lambda p: p.write_text("name: x\npolicies:\n  a: text\n"), "policies.a", "a policy"),
+    "a description that is no text": (lambda p: p.write_text("name: x\ndescription: {a: 1}\n"), "description",
+                                      "a text"),
+    "binary bytes": (lambda p: p.write_bytes(bytes(range(256))), "<top level>", "a readable UTF-8 text file"),
+}
+
+
+@pytest.mark.parametrize("edit, field, expected", KEPT_EXPERIMENTS.values(), ids=KEPT_EXPERIMENTS)
+def test_a_batch_whose_kept_experiment_file_was_edited_exits_2_naming_it(edit, field, expected, tmp_path, dirs,
+                                                                         capsys):
+    """The report reads the policies' descriptions from it: an AttributeError or UnicodeDecodeError there."""
+    d = shutil.copytree(dirs[1], tmp_path / "batch")
+    edit(d / "experiment.yaml")
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "batch/experiment.yaml", field, expected), err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+
+
 def test_a_file_given_as_the_results_folder_is_named_as_such(tmp_path, capsys):
     """Not blamed on the default --out below it."""
     (tmp_path / "afile").write_text("not a folder")
