@@ -501,6 +501,13 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
                                                  "a policy of the manifest's policies"),
     "a target's answer without its interval": ("search", "answer", {"value": 1.0}, "answer",
                                                "a search's value, interval, at_lowest and method"),
+    # looked up among the values searched, and the years: a KeyError there; a probability past 1, a ValueError
+    "a target's answer not among its values": ("search", "answer.value", 12345.0, "answer.value",
+                                               "one of the manifest's target.values"),
+    "a target's probability past 1": ("search", "target.probability", 5.0, "target.probability",
+                                      "a number less than 1"),
+    "an earliest year not among its years": ("earliest", "answer.earliest_year", 2099, "answer.earliest_year",
+                                             "a year of years.csv"),
 }
 
 
@@ -508,7 +515,7 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
 def test_a_manifest_edited_to_other_types_exits_2_naming_the_key(folder, key, value, field, expected, dirs,
                                                                   target_dirs, tmp_path, capsys):
     """The keys the readers use are checked for the types the commands write, not found wrong deep in a figure."""
-    source = {"run": dirs[0], "batch": dirs[1], "search": target_dirs[0]}[folder]
+    source = {"run": dirs[0], "batch": dirs[1], "search": target_dirs[0], "earliest": target_dirs[1]}[folder]
     d = shutil.copytree(source, tmp_path / folder)
     manifest = json.loads((d / "manifest.json").read_text())
     *section, last = key.split(".")
@@ -544,6 +551,15 @@ EDITED_TABLES = {  # folder, table, edit, field named, expected
     "a target's shares at other values than searched": ("search", "probabilities.csv",
                                                         lambda t: t.assign(value=t.value + 0.5), "value",
                                                         "rows for each value of the manifest's target.values"),
+    # shown twice, and looked up by value or year
+    "a target's shares with a row twice": ("search", "probabilities.csv", lambda t: pd.concat([t, t.iloc[:1]]),
+                                           "value", "one row for each value"),
+    "an earliest year's shares with a year twice": ("earliest", "years.csv", lambda t: pd.concat([t, t.iloc[:1]]),
+                                                    "year", "one row for each year"),
+    "an infinite threshold": ("search", "thresholds.csv", lambda t: t.assign(threshold=float("inf")), "threshold",
+                              "finite numbers"),
+    "an infinite sensitivity index": ("sensitivity", "sensitivity.csv", lambda t: t.assign(value=float("inf")),
+                                      "value", "finite numbers"),
 }
 
 
@@ -557,7 +573,8 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
         pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
                       "index": ["mu_star"], "value": [1.0]}).to_csv(d / name, index=False)
     else:
-        d = shutil.copytree({"run": dirs[0], "search": target_dirs[0]}[folder], tmp_path / folder)
+        d = shutil.copytree({"run": dirs[0], "search": target_dirs[0], "earliest": target_dirs[1]}[folder],
+                            tmp_path / folder)
     _edit_csv(d / name, edit)
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     out, err = capsys.readouterr()
