@@ -496,16 +496,28 @@ def _check_parameter_sets(experiment: Experiment) -> None:
     """Every parameter set drawn loads, before anything is written: each range's ends load (``load``), but
     values drawn together may not (a stock's FTE drawn above its headcount), and a batch stopped at the
     first run drawing them, its folder half written. The first set that does not load is named."""
+    sets = experiment.parameter_sets() if experiment.spec.parameter_sets else ()
+    check_parameter_sets(experiment, ((f"parameter set {p} of parameter_sets", parameters)
+                                      for p, parameters in enumerate(sets)))
+
+
+def check_parameter_sets(experiment: Experiment, sets) -> None:
+    """Each of ``sets``, ``(what it is, parameters)``, loads with the experiment's scenario; else an
+    ``InputError`` naming the first that does not, with its values (each set loaded once)."""
     spec = experiment.spec
     keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}" for k, u in spec.uncertain.items()}}
-    for p, parameters in enumerate(experiment.parameter_sets() if spec.parameter_sets else ()):
+    seen = set()
+    for what, parameters in sets:
+        if tuple(parameters.items()) in seen:
+            continue
+        seen.add(tuple(parameters.items()))
         try:
             _load_scenario(experiment.file, experiment.scenario_file, experiment.overrides(parameters), "uncertain",
                            keys)
         except InputError as exc:
             drawn = ", ".join(f"{name} {value:g}" for name, value in parameters.items())
-            raise InputError([Problem(q.file, q.field, f"{q.expected}, with parameter set {p} of parameter_sets "
-                                                       f"({drawn})", q.found) for q in exc.problems]) from None
+            raise InputError([Problem(q.file, q.field, f"{q.expected}, with {what} ({drawn})", q.found)
+                              for q in exc.problems]) from None
 
 
 def _whole_ranges(experiment: Experiment) -> list[Problem]:

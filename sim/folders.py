@@ -393,7 +393,7 @@ def _manifest_models():
         start: Month
         final_year: Year
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]
-        policies: dict[str, list[dict[str, Any]]]
+        policies: dict[str, list[AnyLever]]  # the report describes each lever in words
         parameter_sets: list[dict[str, Any]] | None = None
 
         @field_validator("final_year")
@@ -413,7 +413,7 @@ def _manifest_models():
         measure: StrictStr
         year: StrictInt
         most_gap: number
-        probability: number
+        probability: Annotated[float, Field(strict=True, gt=0.0, lt=1.0)]  # as a target section's
         earliest_with: number | None = None
 
     class Answer(BaseModel):  # a search's answer, or the earliest year's (earliest_year and value)
@@ -437,7 +437,7 @@ def _manifest_models():
         scenario_file: StrictStr = ""
         experiment: StrictStr
         policies: dict[str, list[AnyLever]]
-        runs: StrictInt
+        runs: Annotated[int, Field(strict=True, ge=0)]
         seconds: number = 0.0
         warnings: list[StrictStr] | None = None
         target: Question
@@ -530,6 +530,10 @@ def read_table(path: Path) -> pd.DataFrame:
             if column in filled and values.isna().any():
                 raise InputError.one(path, column, "a number in every row, as workforce writes it",
                                      f"an empty cell in row {int(values.isna().to_numpy().argmax()) + 1}")
+            infinite = values.abs() == float("inf")
+            if infinite.any():
+                raise InputError.one(path, column, "finite numbers, as workforce writes them",
+                                     f"{values[infinite].iloc[0]} in row {int(infinite.to_numpy().argmax()) + 1}")
     return table
 
 
@@ -544,6 +548,15 @@ def agree(path: Path, table: pd.DataFrame, column: str, wanted, where: str) -> N
     if missing:
         raise InputError.one(path, column, f"rows for each {column} of {where}, as workforce writes them",
                              f"none for {', '.join(map(str, missing[:5]))}")
+
+
+def once(path: Path, table: pd.DataFrame, column: str) -> None:
+    """Refuse a results table with a row twice for one value of ``column``: each would be shown, and a lookup by
+    it would find two."""
+    twice = table[column][table[column].duplicated()]
+    if len(twice):
+        raise InputError.one(path, column, f"one row for each {column}, as workforce writes them",
+                             f"{twice.iloc[0]} twice")
 
 
 def _unreadable_table(path: Path, exc: Exception) -> InputError:
@@ -570,9 +583,19 @@ class ResultsDir:
 
     @property
     def experiment_text(self) -> str | None:
-        """The experiment file a batch or target folder keeps, for the appendix."""
+        """The experiment file a batch or target folder keeps, for the appendix; one that is no readable
+        text file (a folder, binary bytes) is refused naming it."""
         p = self.path / "experiment.yaml"
-        return p.read_text(encoding="utf-8") if p.is_file() else None
+        refuse_special(p, p, "")
+        if not p.is_file():
+            return None
+        try:
+            return p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            found = f"a byte that is not UTF-8 at {exc.start}" if isinstance(exc, UnicodeDecodeError) else \
+                exc.strerror or type(exc).__name__
+            raise InputError.one(p, "", "the experiment file the folder kept, a readable UTF-8 text file",
+                                 found) from None
 
 
 @dataclass
@@ -747,9 +770,21 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
         _columns(path / name, columns)
     if not (path / "target.png").is_file():
         raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
+    answer = manifest["answer"]
     if searched:
-        agree(path / "probabilities.csv", read_table(path / "probabilities.csv"), "value",
-              [float(v) for v in question["values"]], "the manifest's target.values")
+        values = [float(v) for v in question["values"]]
+        if answer["value"] is not None and float(answer["value"]) not in values:  # its share is looked up by it
+            raise InputError.one(manifest_path, "answer.value", "one of the manifest's target.values (or null: "
+                                                                "beyond the range)", answer["value"])
+        table = read_table(path / "probabilities.csv")
+        agree(path / "probabilities.csv", table, "value", values, "the manifest's target.values")
+        once(path / "probabilities.csv", table, "value")
+    else:
+        table = read_table(path / "years.csv")
+        once(path / "years.csv", table, "year")
+        if answer["earliest_year"] is not None and answer["earliest_year"] not in set(table.year):  # looked up by it
+            raise InputError.one(manifest_path, "answer.earliest_year", "a year of years.csv (or null: not met by "
+                                                                        "the last year asked)", answer["earliest_year"])
     return TargetDir(path, manifest)
 
 

@@ -362,14 +362,13 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
     names = group_names(d.scenario)
     written, planned = analysis.completeness(d.path)
     table = analysis.compare(d.path, "in_post_fte")
+    # every table the figures read, read (and checked) here: a damaged run file is refused, naming it, not
+    # turned into a note in place of a figure and a report written as if whole
+    vacant, _ = analysis.compare(d.path, "vacancies_fte"), d.runs
     final = int(table.year.max())
     shown = table[table.year == final]
-    try:  # the experiment file the batch kept, read as every input file is
-        spec = read_yaml(d.path / "experiment.yaml") if (d.path / "experiment.yaml").is_file() else {}
-    except InputError:
-        spec = {}
-    described = {k: (v or {}).get("description", "") for k, v in (spec.get("policies") or {}).items()} \
-        if isinstance(spec, dict) else {}
+    spec = _kept_experiment(d)
+    described = {k: (v or {}).get("description", "") for k, v in (spec.get("policies") or {}).items()}
     policies = [{"name": name, "description": described.get(name, ""),
                  "levers": [lever_words(x, d.scenario.spec.age_bands) for x in levers] or ["No lever: the baseline."]}
                 for name, levers in m["policies"].items() if name != "baseline"]
@@ -381,7 +380,7 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
         _figure("Policies against the baseline: FTE in post", lambda: plots.policy_differences(
             table, measure="in_post_fte", groups=["total", *top])),
         _figure("Policies against the baseline: vacant FTE", lambda: plots.policy_differences(
-            analysis.compare(d.path, "vacancies_fte"), measure="vacancies_fte", groups=["total"])),
+            vacant, measure="vacancies_fte", groups=["total"])),
     ]
     if plots.feedback_comparisons(m["policies"]):  # policies switching feedbacks on (sim.feedbacks)
         panels = [p for p in plots.FEEDBACK_PANELS if p.partition(":")[2] in {*d.scenario.groups, "total"}]
@@ -396,7 +395,7 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
         collapsed.append(f"{policy}: no difference from the baseline in any run, not shown: "
                          f"{', '.join(names.get(g, g) for g in rows.group)}.")
     section = {"template": "batch_section.html", "id": f"results-{number}", "title": d.title(),
-               "description": spec.get("description", "") if isinstance(spec, dict) else "",
+               "description": spec.get("description") or "",
                "unfinished": f"{written} of {planned} runs written: the batch is unfinished." if written < planned
                else "", "scenario": m["scenario"], "policies": policies, "final": final,
                "totals": _table(_comparison_cells(shown[shown.group == "total"], names)),
@@ -405,6 +404,30 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
                "warnings": analysis.cap_warnings(d.path)}  # levers a cap cuts: never faded in silence
     _provenance(d, section)
     return section, _batch_messages(d, shown, final, described)
+
+
+def _kept_experiment(d: folders.BatchDir) -> dict:
+    """The experiment file a batch kept (its description and its policies'), read as every input file is; one
+    edited to another shape (policies as a list, a description that is no text) is refused naming its field,
+    not a Python error, nor left out in silence."""
+    if d.experiment_text is None:
+        return {}
+    path = d.path / "experiment.yaml"
+    spec = read_yaml(path)
+    policies = spec.get("policies") or {}
+    if not isinstance(policies, dict):
+        raise InputError.one(path, "policies", "a mapping of policies, as in the experiment file the batch ran",
+                             type(policies).__name__)
+    texts = [("description", spec.get("description", ""))]
+    for name, policy in policies.items():
+        if policy is not None and not isinstance(policy, dict):
+            raise InputError.one(path, f"policies.{name}", "a policy: a mapping with its levers and description",
+                                 type(policy).__name__)
+        texts.append((f"policies.{name}.description", (policy or {}).get("description", "")))
+    for field_name, text in texts:
+        if text is not None and not isinstance(text, str):
+            raise InputError.one(path, field_name, "a text", text)
+    return spec
 
 
 def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, described: dict) -> dict:

@@ -184,6 +184,11 @@ def question(loaded: experiment_module.Experiment) -> Question:
                 problem(name, expected, found)
     if problems:
         raise InputError(problems)
+    for value in values[1:-1]:  # the ends fit, but a value between may not (an age not on a band's bound)
+        for expected, found in _lever_problems(levers, spec.lever, spec.argument, value, scenario, end):
+            problem("values", expected, found)
+        if problems:  # the first such value: each takes a moment, and a grid may have thousands
+            raise InputError(problems)
     return Question(policy=policy, lever=spec.lever, argument=spec.argument, values=values, group=spec.group,
                     measure=spec.measure, year=year, most_gap=spec.most_gap, probability=spec.probability,
                     earliest_with=spec.earliest_with)

@@ -402,6 +402,42 @@ def test_a_run_folder_with_a_damaged_people_table_exits_2_naming_it(tmp_path, di
     assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["empty", "infinite"])
+def test_a_batch_whose_run_file_has_a_value_no_run_writes_exits_2_naming_it(value, tmp_path, dirs, capsys):
+    """A vacant FTE edited to NaN or inf in one run file: the report was written, exit 0, with the problem as a
+    note in place of the vacancies figure; refused as compare refuses it."""
+    d = shutil.copytree(dirs[1], tmp_path / "batch")
+    path = d / "runs" / "baseline" / "p000-r0000.parquet"
+    table = pd.read_parquet(path)
+    table.loc[table.index[(table.measure == "vacancies_fte").to_numpy()][0], "value"] = value
+    table.to_parquet(path, index=False)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "baseline/p000-r0000.parquet", "value", "a number in every row"), err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+
+
+KEPT_EXPERIMENTS = {  # the experiment file a batch keeps, edited: how it is written, field named, expected
+    "policies as a list": (lambda p: p.write_text("name: x\npolicies: [1, 2]\n"), "policies", "a mapping of policies"),
+    "a policy as a text": (lambda p: p.write_text("name: x\npolicies:\n  a: text\n"), "policies.a", "a policy"),
+    "a description that is no text": (lambda p: p.write_text("name: x\ndescription: {a: 1}\n"), "description",
+                                      "a text"),
+    "binary bytes": (lambda p: p.write_bytes(bytes(range(256))), "<top level>", "a readable UTF-8 text file"),
+}
+
+
+@pytest.mark.parametrize("edit, field, expected", KEPT_EXPERIMENTS.values(), ids=KEPT_EXPERIMENTS)
+def test_a_batch_whose_kept_experiment_file_was_edited_exits_2_naming_it(edit, field, expected, tmp_path, dirs,
+                                                                         capsys):
+    """The report reads the policies' descriptions from it: an AttributeError or UnicodeDecodeError there."""
+    d = shutil.copytree(dirs[1], tmp_path / "batch")
+    edit(d / "experiment.yaml")
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "batch/experiment.yaml", field, expected), err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+
+
 def test_a_file_given_as_the_results_folder_is_named_as_such(tmp_path, capsys):
     """Not blamed on the default --out below it."""
     (tmp_path / "afile").write_text("not a folder")
@@ -449,6 +485,15 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
     "a run's seeds as a number": ("run", "replication_seeds", 3, "replication_seeds", "a valid list"),
     "a run's input files as a list": ("run", "input_files", ["x"], "input_files", "a valid dictionary"),
     "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
+    # the report describes each lever in words: a lever edited was a KeyError or TypeError there
+    "a batch's lever with a text for its factor": ("batch", "policies.nothing",
+                                                   [{"lever": "retention", "groups": ["nursing"], "factor": "x"}],
+                                                   "policies.nothing.0.retention.factor", "a valid number"),
+    "a batch's lever without its factor": ("batch", "policies.nothing", [{"lever": "retention"}],
+                                           "policies.nothing.0.retention.factor", "this required field"),
+    "a batch's lever with a number for its groups": ("batch", "policies.nothing",
+                                                     [{"lever": "retention", "groups": 3, "factor": 1.0}],
+                                                     "policies.nothing.0.retention.groups", "a valid list"),
     "a target's values as a text": ("search", "target.values", "0:20:5", "target.values", "a valid list"),
     "a target's lever that is no lever": ("search", "policies", {"places": [{"lever": "x"}]}, "policies.places.0",
                                           ""),  # what pydantic says of an unknown lever is its own
@@ -456,6 +501,13 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
                                                  "a policy of the manifest's policies"),
     "a target's answer without its interval": ("search", "answer", {"value": 1.0}, "answer",
                                                "a search's value, interval, at_lowest and method"),
+    # looked up among the values searched, and the years: a KeyError there; a probability past 1, a ValueError
+    "a target's answer not among its values": ("search", "answer.value", 12345.0, "answer.value",
+                                               "one of the manifest's target.values"),
+    "a target's probability past 1": ("search", "target.probability", 5.0, "target.probability",
+                                      "a number less than 1"),
+    "an earliest year not among its years": ("earliest", "answer.earliest_year", 2099, "answer.earliest_year",
+                                             "a year of years.csv"),
 }
 
 
@@ -463,7 +515,7 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
 def test_a_manifest_edited_to_other_types_exits_2_naming_the_key(folder, key, value, field, expected, dirs,
                                                                   target_dirs, tmp_path, capsys):
     """The keys the readers use are checked for the types the commands write, not found wrong deep in a figure."""
-    source = {"run": dirs[0], "batch": dirs[1], "search": target_dirs[0]}[folder]
+    source = {"run": dirs[0], "batch": dirs[1], "search": target_dirs[0], "earliest": target_dirs[1]}[folder]
     d = shutil.copytree(source, tmp_path / folder)
     manifest = json.loads((d / "manifest.json").read_text())
     *section, last = key.split(".")
@@ -499,6 +551,15 @@ EDITED_TABLES = {  # folder, table, edit, field named, expected
     "a target's shares at other values than searched": ("search", "probabilities.csv",
                                                         lambda t: t.assign(value=t.value + 0.5), "value",
                                                         "rows for each value of the manifest's target.values"),
+    # shown twice, and looked up by value or year
+    "a target's shares with a row twice": ("search", "probabilities.csv", lambda t: pd.concat([t, t.iloc[:1]]),
+                                           "value", "one row for each value"),
+    "an earliest year's shares with a year twice": ("earliest", "years.csv", lambda t: pd.concat([t, t.iloc[:1]]),
+                                                    "year", "one row for each year"),
+    "an infinite threshold": ("search", "thresholds.csv", lambda t: t.assign(threshold=float("inf")), "threshold",
+                              "finite numbers"),
+    "an infinite sensitivity index": ("sensitivity", "sensitivity.csv", lambda t: t.assign(value=float("inf")),
+                                      "value", "finite numbers"),
 }
 
 
@@ -512,7 +573,8 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
         pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
                       "index": ["mu_star"], "value": [1.0]}).to_csv(d / name, index=False)
     else:
-        d = shutil.copytree({"run": dirs[0], "search": target_dirs[0]}[folder], tmp_path / folder)
+        d = shutil.copytree({"run": dirs[0], "search": target_dirs[0], "earliest": target_dirs[1]}[folder],
+                            tmp_path / folder)
     _edit_csv(d / name, edit)
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     out, err = capsys.readouterr()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, has_problem
 from sim import sensitivity
 from sim.cli import main
 
@@ -293,3 +293,45 @@ def test_parameter_sets_of_a_whole_number_key_hold_whole_numbers(tmp_path, capsy
     assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--quiet"]) == 2
     assert f"{posterior}: {max_age}: expected whole numbers, as {max_age} is" in capsys.readouterr().err
     assert not out.exists()
+
+
+STOCK = "stocks.nursing/registered_nurse"
+TOGETHER = {f"{STOCK}.fte": {"range": [1000, 3000]}, f"{STOCK}.headcount": {"range": [1000, 3000]}}
+
+
+def test_a_point_whose_values_the_scenario_refuses_together_exits_2_before_any_run(tmp_path, capsys, monkeypatch):
+    """Each range's ends load (an FTE of 1,000 to 3,000 and a headcount of as many), but a Morris point with the
+    FTE above the headcount does not: the analysis stopped at its run, naming the scenario with a number no file
+    held; refused before any run, naming the point and its values."""
+    from sim import experiment
+
+    path = write_experiment(tmp_path, uncertain=TOGETHER, sensitivity={"outcomes": ["fte:nursing:2022"],
+                                                                       "methods": ["morris"],
+                                                                       "morris_trajectories": 2})
+    ran = []
+    monkeypatch.setattr(experiment, "_results", lambda job: ran.append(job))
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "wales-mh-2021.yaml", STOCK, "fte no greater than headcount"), err
+    assert "with Morris point" in err and f"{STOCK}.fte " in err and f"{STOCK}.headcount " in err
+    assert not ran and not out.exists()
+
+
+def test_a_parameter_set_whose_values_the_scenario_refuses_together_exits_2_before_any_run(tmp_path, capsys,
+                                                                                          monkeypatch):
+    from sim import experiment
+
+    path = write_experiment(tmp_path, uncertain=TOGETHER)
+    posterior = tmp_path / "posterior.csv"
+    rng = np.random.default_rng(7)
+    pd.DataFrame({f"{STOCK}.fte": rng.uniform(1000, 3000, 150),
+                  f"{STOCK}.headcount": rng.integers(1000, 3000, 150)}).to_csv(posterior, index=False)
+    ran = []
+    monkeypatch.setattr(experiment, "_results", lambda job: ran.append(job))
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--out", str(out), "--workers", "1",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "wales-mh-2021.yaml", STOCK, "fte no greater than headcount"), err
+    assert f"with a parameter set of {posterior}" in err and not ran and not out.exists()

@@ -283,3 +283,20 @@ def test_sampled_parameter_sets_are_refused_not_ignored(tmp_path):
     with pytest.raises(InputError) as info:
         target.find(path, workers=1)
     assert has_problem(str(info.value), "e.yaml", "parameter_sets", "none with workforce target"), str(info.value)
+
+
+def test_a_value_between_the_ends_that_the_lever_refuses_is_refused_before_any_run(tmp_path, monkeypatch):
+    """The ends of the values fit (ages from 0 or 55, the tiny scenario's band bounds), but 30 does not: a run
+    was refused part way, its message naming neither the file nor target.values."""
+    from sim import experiment
+
+    path = write(tmp_path, leaving=0.05, argument="ages.0", values=[0, 30, 55])
+    data = yaml.safe_load(path.read_text())
+    data["policies"]["places"]["levers"] = [{"lever": "retention", "factor": 0.5, "ages": [0, 60]}]
+    path.write_text(yaml.safe_dump(data))
+    ran = []
+    monkeypatch.setattr(experiment, "_results", lambda job: ran.append(job))
+    with pytest.raises(InputError) as info:
+        target.find(path, workers=1, every_value=True)
+    assert has_problem(str(info.value), "e.yaml", "target.values", "age band bounds"), str(info.value)
+    assert info.value.problems[0].found == 30 and not ran
