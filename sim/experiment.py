@@ -496,28 +496,16 @@ def _check_parameter_sets(experiment: Experiment) -> None:
     """Every parameter set drawn loads, before anything is written: each range's ends load (``load``), but
     values drawn together may not (a stock's FTE drawn above its headcount), and a batch stopped at the
     first run drawing them, its folder half written. The first set that does not load is named."""
-    sets = experiment.parameter_sets() if experiment.spec.parameter_sets else ()
-    check_parameter_sets(experiment, ((f"parameter set {p} of parameter_sets", parameters)
-                                      for p, parameters in enumerate(sets)))
-
-
-def check_parameter_sets(experiment: Experiment, sets) -> None:
-    """Each of ``sets``, ``(what it is, parameters)``, loads with the experiment's scenario; else an
-    ``InputError`` naming the first that does not, with its values (each set loaded once)."""
     spec = experiment.spec
     keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}" for k, u in spec.uncertain.items()}}
-    seen = set()
-    for what, parameters in sets:
-        if tuple(parameters.items()) in seen:
-            continue
-        seen.add(tuple(parameters.items()))
+    for p, parameters in enumerate(experiment.parameter_sets() if spec.parameter_sets else ()):
         try:
             _load_scenario(experiment.file, experiment.scenario_file, experiment.overrides(parameters), "uncertain",
                            keys)
         except InputError as exc:
             drawn = ", ".join(f"{name} {value:g}" for name, value in parameters.items())
-            raise InputError([Problem(q.file, q.field, f"{q.expected}, with {what} ({drawn})", q.found)
-                              for q in exc.problems]) from None
+            raise InputError([Problem(q.file, q.field, f"{q.expected}, with parameter set {p} of parameter_sets "
+                                                       f"({drawn})", q.found) for q in exc.problems]) from None
 
 
 def _whole_ranges(experiment: Experiment) -> list[Problem]:
@@ -604,7 +592,13 @@ def _results(job: Job):
     from .model import WorkforceModel
     from .results import Results
 
-    scenario = scenario_module.compiled(job.scenario, job.overrides, job.posterior_set)
+    try:
+        scenario = scenario_module.compiled(job.scenario, job.overrides, job.posterior_set)
+    except InputError as exc:  # values taken together (a stock's FTE above its headcount), though each range's ends load
+        values = ", ".join(f"{key} {value:g}" if isinstance(value, (int, float)) else key
+                           for key, value in job.overrides.items())
+        raise InputError([Problem(p.file, p.field, f"{p.expected}, with this run's values ({values})", p.found)
+                          for p in exc.problems]) from None
     if job.inputs is not None and scenario.inputs != dict(job.inputs):
         raise InputError([Problem(name, "", "the same content as when the batch started (an input file changed "
                                             "during the batch; rerun it)")

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem, regular_file
-from .experiment import MAX_RUNS, Experiment, TOTAL, check_parameter_sets, execute, simulate
+from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
 from .folders import atomic_write
 from .posterior import columns_once, not_too_big, numbers, whole_rows
 from .uncertain import whole
@@ -251,7 +251,6 @@ def analyse(experiment: Experiment, outcomes=None, methods=None, workers: int | 
                              f"{runs:,} runs")
     sizes = {m: {"morris": s.morris_trajectories, "sobol": s.sobol_samples, "delta": len(X)}[m]
              for m, X in points.items()}
-    check_points(experiment, points, space)
     Y, runs = evaluate(experiment, points, outcomes, workers, scheduler, quiet)
     table = indices(problem(experiment), points, Y, outcomes, morris_levels=s.morris_levels, seed=experiment.spec.seed,
                     sizes=sizes)
@@ -260,22 +259,6 @@ def analyse(experiment: Experiment, outcomes=None, methods=None, workers: int | 
     if isinstance(space, pd.DataFrame):
         table.attrs.update(space=space.attrs.get("file", "parameter sets"), rows=len(space))
     return table
-
-
-def check_points(experiment: Experiment, points: dict[str, np.ndarray], space=PRIOR) -> None:
-    """Every point loads with the scenario before any run: each range's ends load (``sim.experiment.load``),
-    but values taken together may not (a stock's FTE above its headcount), and the analysis stopped at the
-    first run of such a point, naming the scenario with a value no file held. The first such point is
-    named, with its values (the experiment's uncertain entries)."""
-    source = space.attrs.get("file", "the parameter sets") if isinstance(space, pd.DataFrame) else None
-
-    def where(method: str, i: int) -> str:
-        if method == "delta":
-            return f"a parameter set of {source}"
-        return f"{NAMES[method]} point {i} of the sensitivity analysis over the uncertain: ranges of {experiment.file}"
-
-    check_parameter_sets(experiment, ((where(method, i), experiment._typed(dict(zip(experiment.parameter_names, x))))
-                                      for method, X in points.items() for i, x in enumerate(X)))
 
 
 def evaluate(experiment: Experiment, points: dict[str, np.ndarray], outcomes: tuple, workers=None, scheduler=None,
