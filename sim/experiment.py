@@ -480,7 +480,7 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
         parameters = experiment._typed({n: u.bounds[end] for n, u in zip(experiment.parameter_names,
                                                                          spec.uncertain.values())})
         overrides = experiment.overrides(parameters)
-        keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}.{end}" for k, u in spec.uncertain.items()}}
+        keys = _fields(spec, f".{end}")
         try:
             scenario = _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
         except InputError as exc:  # a problem elsewhere in the scenario says which end of the ranges made it
@@ -492,12 +492,18 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
     return problems
 
 
+def _fields(spec: ExperimentSpec, end: str = "") -> dict[str, str]:
+    """The experiment file's field that gives each key it sets: an override's, or an uncertain entry's (its
+    range or scale, at ``end``), for naming a problem the scenario finds with the value there."""
+    return {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}{end}" for k, u in spec.uncertain.items()}}
+
+
 def _check_parameter_sets(experiment: Experiment) -> None:
     """Every parameter set drawn loads, before anything is written: each range's ends load (``load``), but
     values drawn together may not (a stock's FTE drawn above its headcount), and a batch stopped at the
     first run drawing them, its folder half written. The first set that does not load is named."""
     spec = experiment.spec
-    keys = {**{k: k for k in spec.overrides}, **{k: f"{k}.{u.kind}" for k, u in spec.uncertain.items()}}
+    keys = _fields(spec)
     for p, parameters in enumerate(experiment.parameter_sets() if spec.parameter_sets else ()):
         try:
             _load_scenario(experiment.file, experiment.scenario_file, experiment.overrides(parameters), "uncertain",
