@@ -166,7 +166,7 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
     it does not have, or a year outside its run (a change between its yearly snapshots; flows in
     the years to a snapshot after its start, the first having none before it). Checked before any run."""
     problems = []
-    first, last = calendar.year_of(s.start), calendar.year_of(s.start + 12 * ((s.end - s.start) // 12))
+    first, last = calendar.year_of(s.start), last_snapshot_year(s)
     reasons = recorded_reasons(s)
     for name, t in targets.items():
         if t.group not in s.groups:
@@ -194,6 +194,17 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
             problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons of {flow} (a {t.kind} target "
                                                                             f"counts {flow} only)", other))
     return problems
+
+
+def last_snapshot_year(s) -> int:
+    """The year of scenario ``s``'s last yearly snapshot: the end of its run, which an age share describes."""
+    return calendar.year_of(s.start + 12 * ((s.end - s.start) // 12))
+
+
+def observed_years(t: Target, s) -> list[int]:
+    """The years whose observations target ``t`` of a history of scenario ``s`` uses: its ``years``, or
+    for an age share (of the run's end) the last snapshot's."""
+    return t.years or [last_snapshot_year(s)]
 
 
 def of_flow(reason: str, flow: str) -> bool:
