@@ -5,7 +5,7 @@ A back-test file (``sim/data/calibration/backtest-2021-2024.yaml``) names
 - the posterior to project with: ``posterior:``, a parameter file fitted on the earlier years
   (the shipped calibration, fitted on 2015-2021), or ``fit:`` with ``fit_until:``, a
   calibration file to fit again on its targets observed by that year only (each of its targets'
-  ``years`` at or before it; the others are held back);
+  ``years`` at or before it, an age share's the history's end; the others are held back);
 - the ``scenario`` that projects the held-back years (it starts where the fit ends);
 - the held-back ``targets`` (``sim.calibration.Target``), published after the fit's years.
 
@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import folders
 from . import scenario as scenario_module
 from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, check as check_calibration, load as load_calibration,
-                          parameter_file, statistics, target_problems)
+                          observed_years, parameter_file, statistics, target_problems)
 from .calibration_report import fmt
 from .errors import InputError, from_pydantic, is_file, read_yaml, refuse_special, regular_file
 from .experiment import MAX_RUNS
@@ -179,7 +179,9 @@ def _refit(path: Path, spec: BacktestSpec, folder: Path, workers, quiet) -> Path
 
     config = _referenced(path, "fit", spec.fit, regular_file)
     calibration, scenario_path = load_calibration(config)
-    early = {k: t for k, t in calibration.targets.items() if t.years and max(t.years) <= spec.fit_until}
+    history = scenario_module.load(scenario_path, _uncalibrated(scenario_path))
+    # an age share is of the history's end: observed by then, not held back in silence with no years of its own
+    early = {k: t for k, t in calibration.targets.items() if max(observed_years(t, history)) <= spec.fit_until}
     if not early:
         raise InputError.one(path, "fit_until", f"a year by which some of {config.name}'s targets were observed "
                                                 f"(their years)", spec.fit_until)

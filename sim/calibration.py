@@ -45,7 +45,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
                      refuse_special)
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Year
-from .layering import CALIBRATION_DIR, owner, read_layered
+from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
 
@@ -166,7 +166,7 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
     it does not have, or a year outside its run (a change between its yearly snapshots; flows in
     the years to a snapshot after its start, the first having none before it). Checked before any run."""
     problems = []
-    first, last = calendar.year_of(s.start), calendar.year_of(s.start + 12 * ((s.end - s.start) // 12))
+    first, last = calendar.year_of(s.start), last_snapshot_year(s)
     reasons = recorded_reasons(s)
     for name, t in targets.items():
         if t.group not in s.groups:
@@ -194,6 +194,17 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
             problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons of {flow} (a {t.kind} target "
                                                                             f"counts {flow} only)", other))
     return problems
+
+
+def last_snapshot_year(s) -> int:
+    """The year of scenario ``s``'s last yearly snapshot: the end of its run, which an age share describes."""
+    return calendar.year_of(s.start + 12 * ((s.end - s.start) // 12))
+
+
+def observed_years(t: Target, s) -> list[int]:
+    """The years whose observations target ``t`` of a history of scenario ``s`` uses: its ``years``, or
+    for an age share (of the run's end) the last snapshot's."""
+    return t.years or [last_snapshot_year(s)]
 
 
 def of_flow(reason: str, flow: str) -> bool:
@@ -812,6 +823,9 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
         raise from_pydantic(path, exc) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "
                                                                              "to fitted values", {})]
+    nested = nested_calibration(path, document.overrides)
+    if nested is not None:
+        problems += nested.problems
     if document.calibration != spec.name:
         problems.append(Problem(str(path), "calibration", f"the name of the history it is checked against "
                                                           f"({spec.name}, {config})", document.calibration))

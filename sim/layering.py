@@ -113,6 +113,9 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
     overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
+    nested = nested_calibration(path, overrides)
+    if nested is not None:
+        raise nested
     from .posterior import fitted_section
 
     fitted = fitted_section(path, fitted)
@@ -127,6 +130,17 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
         posterior = kept(_POSTERIORS, key, [path.parent / str(name)],
                          lambda: read(name, path, fitted, sets, schema=schema), limit=4)
     return overrides, path, fitted, posterior
+
+
+def nested_calibration(path, overrides: dict) -> InputError | None:
+    """A parameter file's ``overrides`` naming a calibration: applied after the file itself, it would be
+    recorded as the scenario's calibration while never applied (or, given as a caller's overrides, apply
+    another parameter file beside this one's values)."""
+    key = next((k for k in overrides if k.split(".")[0] == "calibration"), None)
+    if key is None:
+        return None
+    return InputError.one(path, f"overrides.{key}", "fitted values of the scenario's keys, not a calibration (a "
+                                                    "parameter file is one: it names no other)", overrides[key])
 
 
 _POSTERIORS: dict = {}  # posterior tables read (sim.posterior.read), by what they were read from (``kept``)

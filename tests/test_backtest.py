@@ -95,6 +95,31 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     assert error.value.problems[0].field == "fit_until"
 
 
+def test_a_refit_fits_an_age_share_once_the_history_has_ended_by_its_cut_off(tmp_path, monkeypatch):
+    """An age share, of the history's end (2025 here), has no years of its own: it was held back from
+    every refit in silence, however late the cut-off."""
+    early = {"leaver_rate": {**TARGETS["leaver_rate"], "years": [2021, 2022]},
+             "young": {"kind": "age_share", "group": "staff", "below": 35}}
+    small = {"population": 10, "generations": 1, "max_runs": 20, "seed": 2, "check_replications": 2}
+    config = history(tmp_path, targets=early, fit=[LEAVING], settings=small)
+    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "test"}}
+    fitted_on = {}
+
+    class Fitted(Exception):
+        pass
+
+    def refit(early_config, **options):  # the targets the refit is given, without running it
+        fitted_on[until] = set(yaml.safe_load(early_config.read_text())["targets"])
+        raise Fitted
+
+    monkeypatch.setattr(calibration, "calibrate", refit)
+    for until in (2022, 2025):
+        spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=until, targets=later)
+        with pytest.raises(Fitted):
+            backtest.backtest(spec, out_dir=tmp_path / f"refit{until}", quiet=True)
+    assert fitted_on == {2022: {"leaver_rate"}, 2025: {"leaver_rate", "young"}}
+
+
 def test_a_refit_without_an_out_folder_leaves_no_files_behind(tmp_path, monkeypatch):
     """The refit's files are kept in --out when given; otherwise nothing is written outside it."""
     import tempfile

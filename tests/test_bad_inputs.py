@@ -307,6 +307,15 @@ CASES = {
     "a calibration override indexed with a superscript digit": Case(
         ["run", "tiny.yaml"], "cal.yaml", "age_bands.\u00b2", "an existing field to override",
         tiny(calibration="cal.yaml") | {"cal.yaml": {"name": "cal-v1", "overrides": {"age_bands.\u00b2": 56}}}),
+    # a parameter file's overrides naming a calibration: applied after the file, it was recorded as the run's
+    # calibration though never applied, and --evaluate applied the other parameter file beside this one's values
+    "a calibration's overrides naming another calibration": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "overrides.calibration", "fitted values of the scenario's keys, not a "
+        "calibration", tiny(calibration="cal.yaml") | {"cal.yaml": changed(CALIBRATION, {
+            "overrides.calibration": "wales-mh-v9"})}),
+    "a parameter file evaluated whose overrides name another calibration": Case(
+        ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "overrides.calibration", "fitted values of the scenario's "
+        "keys, not a calibration", {"p.yaml": V9 | {"overrides": V9["overrides"] | {"calibration": "wales-mh-v8"}}}),
     # an empty value is no value: never the option's default in silence
     "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
     "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),
