@@ -460,8 +460,10 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
-        spec, graph, stages = _validate(path, data, processes, overrides, uncalibrated)
-        need_index, population = demand_module.need_index(spec, path, list(spec.groups))
+        spec, graph, stages = _validate(path, data, processes, overrides, uncalibrated,
+                                        _folder(layers, "pathways", path, overrides))
+        need_index, population = demand_module.need_index(spec, path, list(spec.groups),
+                                                          _folder(layers, "demand.population", path, overrides))
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides, posterior,
                                   parameter_set) from None
@@ -476,9 +478,20 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                     need_index=need_index, processes=processes)
 
 
+def _folder(layers: list, key: str, path: Path, overrides: dict | None) -> Path:
+    """The folder a file named at ``key`` (pathway files, a population file) is relative to: that of
+    the scenario file that names it, as for ``calibration`` (a file it extends, in another folder,
+    names the files beside it); the scenario's own for a caller's override."""
+    if covering_key(key, overrides or {}) is not None:
+        return path.parent
+    return layering.owner(layers, key).parent
+
+
 def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: dict | None = None,
-              uncalibrated: dict | None = None) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
-    """The merged data validated, its pathways loaded and every reference between them checked. An
+              uncalibrated: dict | None = None, pathway_folder: Path | None = None
+              ) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+    """The merged data validated, its pathways loaded and every reference between them checked
+    (pathway files named relative to ``pathway_folder``, default the scenario's). An
     ``uncertain:`` entry describes the scenario's own value: one a caller's override replaces (a yearly
     fill rate for a single one, a rate by age band for one number) is not checked against it, and a
     scale's factor is judged on the value its calibration replaced (``uncalibrated``, by key)."""
@@ -489,7 +502,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
         files = data.get("pathways")
         if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
             try:  # report the pathway files' problems too, all in one go
-                pathways.load_all(files, relative_to=path.parent, referrer=path)
+                pathways.load_all(files, relative_to=pathway_folder, referrer=path)
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
@@ -498,7 +511,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
             layering.ranges_file(spec.plausibility, path.parent)
         except InputError as exc:
             raise InputError.one(path, "plausibility", exc.problems[0].expected, spec.plausibility) from None
-    graph = pathways.load_all(spec.pathways, relative_to=path.parent, referrer=path)
+    graph = pathways.load_all(spec.pathways, relative_to=pathway_folder, referrer=path)
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)

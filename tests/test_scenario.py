@@ -488,3 +488,28 @@ def test_processes_that_are_not_distinct_process_types_are_refused_by_load(proce
     with pytest.raises(InputError) as error:
         scenario.load(processes=processes)
     assert has_problem(str(error.value), "sim.scenario.load", "processes", "a list of monthly processes")
+
+
+def test_files_a_scenario_it_extends_names_are_read_beside_it(tmp_path):
+    """A base scenario in another folder names its pathway files and population file relative to
+    itself, as its calibration: a file extending it read the shipped pathway of the same name in
+    silence (or refused a population file that is there)."""
+    import shutil
+
+    from sim import demand
+
+    base = tiny_scenario.write(tmp_path / "base", {"pathways": ["psychiatry.yaml"]})
+    shutil.copy(tmp_path / "base" / "course.yaml", tmp_path / "base" / "psychiatry.yaml")
+    data = yaml.safe_load(base.read_text())
+    data["demand"] = {"kind": "population", "population": "people.yaml", "service_use": "all_services"}
+    base.write_text(yaml.safe_dump(data))
+    shutil.copy(demand.DEMAND_DIR / "wales-population.yaml", tmp_path / "base" / "people.yaml")
+    top = tmp_path / "top.yaml"
+    top.write_text(f"extends: {base.relative_to(tmp_path)}\nname: top\n")
+    loaded = scenario.load(top)
+    assert loaded.pathway_names == ["course"]
+    assert {str((tmp_path / "base" / n).resolve()) for n in ("psychiatry.yaml", "people.yaml")} <= set(loaded.inputs)
+    # a file the extending scenario names itself is still read beside it
+    (tmp_path / "mine.yaml").write_text((tmp_path / "base" / "course.yaml").read_text())
+    top.write_text(f"extends: {base.relative_to(tmp_path)}\nname: top\npathways: [mine.yaml]\n")
+    assert str((tmp_path / "mine.yaml").resolve()) in scenario.load(top).inputs
