@@ -671,9 +671,10 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             for s in g.joiners.stages:
                 if s not in stages:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}", f"a stage ({stage_list})", s))
-                elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
+                elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"] or \
+                        not graph.nodes[s]["workforce"]:  # joiners outside the workforce fill no vacancy: more every month
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
-                                            f"a non-training stage of group {name}", s))
+                                            f"a post of group {name} (a workforce stage that is not training)", s))
         if g.establishment.vacancy_shares:
             posts = [t for t in stages if graph.nodes[t]["staff_group"] == name and graph.nodes[t]["workforce"]
                      and not graph.nodes[t]["training"] and not graph.nodes[t]["own_establishment"]]

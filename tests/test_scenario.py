@@ -94,9 +94,9 @@ BAD_SCENARIOS = {
     "joiner stage unknown": ({f"{NURSING}.joiners.stages": {"nursing/nurse": 1.0}},
                              f"{NURSING}.joiners.stages.nursing/nurse", "a stage"),
     "joiner stage of another group": ({f"{NURSING}.joiners.stages": {"hcsw/support_worker": 1.0}},
-                                      f"{NURSING}.joiners.stages.hcsw/support_worker", "a non-training stage of group"),
+                                      f"{NURSING}.joiners.stages.hcsw/support_worker", "a post of group nursing"),
     "joiner stage in training": ({f"{NURSING}.joiners.stages": {"nursing/pre_registration_degree": 1.0}},
-                                 f"{NURSING}.joiners.stages.nursing/pre_registration_degree", "a non-training stage"),
+                                 f"{NURSING}.joiners.stages.nursing/pre_registration_degree", "a post of group"),
     "unknown sector": ({f"{NURSING}.sector": "private"}, f"{NURSING}.sector", "'nhs' or 'social_care'"),
     # probabilities outside [0, 1]
     "share above 1": ({f"{NURSING}.female_share": 1.2}, f"{NURSING}.female_share", "less than or equal to 1"),
@@ -203,6 +203,14 @@ BAD_SCENARIOS = {
 @pytest.mark.parametrize("edits, field, expected", BAD_SCENARIOS.values(), ids=BAD_SCENARIOS.keys())
 def test_bad_scenario_file(case, load_error, edits, field, expected):
     load_error(case(edits), SCENARIO_FILE, field, expected)
+
+
+def test_joiners_to_a_post_outside_the_workforce_are_refused(case, load_error):
+    """Joiners fill vacancies: in a post that is not counted (``workforce: false``) they filled none,
+    so the group recruited into it every month for as long as the run lasted."""
+    load_error(case({}, physician_associates={"stages.physician_associate.workforce": False}), SCENARIO_FILE,
+               "groups.physician_associates.joiners.stages.physician_associates/physician_associate",
+               "a post of group physician_associates (a workforce stage that is not training)")
 
 
 def test_group_used_by_a_stage_missing_is_reported_at_the_stage(case, load_error):
