@@ -456,6 +456,11 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         if gone is not None and covering_key(dotted, overrides or {}) is None:
             raise InputError.one(gone[0], gone[1], f"a value, not null: the calibration {calibration_path.name} "
                                                    f"sets {dotted} (or calibration: null, to load without it)", None)
+        in_the_way = _not_a_section(data, dotted)
+        if in_the_way is not None:  # the scenario's value is wrong, not the calibration's key
+            raise InputError.one(layering.owner(layers, in_the_way[0]), in_the_way[0],
+                                 f"a mapping of the section's fields (the calibration {calibration_path.name} "
+                                 f"sets {dotted})", in_the_way[1])
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
@@ -615,6 +620,20 @@ def slowest_years(node) -> float | None:
     fraction = ltft["fraction"][0] if ltft and max(by_sex(ltft["share"])) > 0 else 1.0
     extra_months = 12 * extra["years"][1] if extra and extra["share"] > 0 else 0.0
     return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
+
+
+def _not_a_section(data: dict, dotted: str) -> tuple[str, object] | None:
+    """The first key along ``dotted`` (and its value) that ``data`` holds as no mapping, where the
+    dotted key goes on into it (``groups: []`` for ``groups.nursing.leaving.rate``); None if none is."""
+    keys, node = dotted.split("."), data
+    for depth, key in enumerate(keys[:-1], 1):
+        key = _held(node, key)
+        if key not in node:
+            return None
+        node = node[key]
+        if not isinstance(node, dict):
+            return ".".join(keys[:depth]), node
+    return None
 
 
 def _held(node, key: str):

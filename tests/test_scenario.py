@@ -521,3 +521,16 @@ def test_files_a_scenario_it_extends_names_are_read_beside_it(tmp_path):
     (tmp_path / "mine.yaml").write_text((tmp_path / "base" / "course.yaml").read_text())
     top.write_text(f"extends: {base.relative_to(tmp_path)}\nname: top\npathways: [mine.yaml]\n")
     assert str((tmp_path / "mine.yaml").resolve()) in scenario.load(top).inputs
+
+
+@pytest.mark.parametrize("section, value", [("transitions", []), ("groups", {"nursing": {"leaving": 3}})])
+def test_a_section_that_is_no_mapping_where_the_calibration_sets_a_key_is_named_in_the_scenario(tmp_path, section,
+                                                                                                 value):
+    """The calibration's key was refused as 'an existing field to override' in the calibration file,
+    which is not where the mistake is."""
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(yaml.safe_dump({"extends": "wales-mh-2021", "name": "layer", section: value}))
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    field = section if section == "transitions" else "groups.nursing.leaving"
+    assert has_problem(str(info.value), "layer.yaml", field, "a mapping of the section's fields"), str(info.value)
