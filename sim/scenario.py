@@ -456,7 +456,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         if gone is not None and covering_key(dotted, overrides or {}) is None:
             raise InputError.one(gone[0], gone[1], f"a value, not null: the calibration {calibration_path.name} "
                                                    f"sets {dotted} (or calibration: null, to load without it)", None)
-        in_the_way = _not_a_section(data, dotted)
+        in_the_way = _not_a_section(data, dotted, schema(processes))
         if in_the_way is not None:  # the scenario's value is wrong, not the calibration's key
             raise InputError.one(layering.owner(layers, in_the_way[0]), in_the_way[0],
                                  f"a mapping of the section's fields (the calibration {calibration_path.name} "
@@ -622,18 +622,42 @@ def slowest_years(node) -> float | None:
     return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
 
 
-def _not_a_section(data: dict, dotted: str) -> tuple[str, object] | None:
-    """The first key along ``dotted`` (and its value) that ``data`` holds as no mapping, where the
-    dotted key goes on into it (``groups: []`` for ``groups.nursing.leaving.rate``); None if none is."""
-    keys, node = dotted.split("."), data
+def _not_a_section(data: dict, dotted: str, model) -> tuple[str, object] | None:
+    """The first key along ``dotted`` (and its value) that ``data`` holds as no mapping where the
+    scenario schema ``model`` has one (``groups: []`` for ``groups.nursing.leaving.rate``); None if none is."""
+    keys, node, kinds = dotted.split("."), data, [model]
     for depth, key in enumerate(keys[:-1], 1):
         key = _held(node, key)
+        kinds = [k for kind in kinds for k in _inside(kind, str(key))]
         if key not in node:
             return None
         node = node[key]
         if not isinstance(node, dict):
-            return ".".join(keys[:depth]), node
+            return (".".join(keys[:depth]), node) if kinds else None
     return None
+
+
+def _inside(kind, key: str) -> list:
+    """The mapping types (sections, dicts) a value at ``key`` of a ``kind`` of mapping may be."""
+    import types
+    import typing
+
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        inner = [kind.model_fields[key].annotation] if key in kind.model_fields else []
+    elif typing.get_origin(kind) is dict:
+        inner = [typing.get_args(kind)[1]]
+    else:
+        return []
+    out = []
+    while inner:
+        t = inner.pop()
+        if typing.get_origin(t) is Annotated:
+            inner.append(typing.get_args(t)[0])
+        elif typing.get_origin(t) in (typing.Union, types.UnionType):
+            inner.extend(typing.get_args(t))
+        elif (isinstance(t, type) and issubclass(t, BaseModel)) or typing.get_origin(t) is dict:
+            out.append(t)
+    return out
 
 
 def _held(node, key: str):
