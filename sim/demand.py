@@ -172,9 +172,10 @@ def growth(per_year: float, months: np.ndarray, start: int, years: float | None 
     return (1.0 + per_year) ** elapsed
 
 
-def need_index(spec, path: Path, groups: list[str]) -> tuple[np.ndarray, list[Path]]:
+def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) -> tuple[np.ndarray, list[Path]]:
     """The need index of a validated scenario ``spec`` (``path``: its file) by month from its start
-    to its end (rows) and group (columns), and the population file read (if any)."""
+    to its end (rows) and group (columns), and the population file read (if any): a path relative to
+    ``folder`` (that of the file naming it; default the scenario's) or a shipped name."""
     d, f = spec.demand, str(path)
     start, end = calendar.parse(spec.start), calendar.parse(spec.end)
     months = np.arange(start, end + 1)
@@ -201,7 +202,7 @@ def need_index(spec, path: Path, groups: list[str]) -> tuple[np.ndarray, list[Pa
                                                             "wales-population)"))
         else:
             try:
-                files.append(population_file(d.population, path.parent, path))
+                files.append(population_file(d.population, path.parent if folder is None else folder, path))
                 table = read_table(files[0])
             except InputError as exc:
                 problems += exc.problems

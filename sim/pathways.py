@@ -311,6 +311,9 @@ def set_choice_shares(graph: nx.DiGraph, shares: dict[str, dict[str, float]], fi
                 names = ", ".join(graph.successors(stage))
                 problems.append(Problem(str(file), f"transitions.{stage}.{target}", f"a transition of {stage} ({names})",
                                         target))
+            elif node in chosen:  # 'worker' and 'course/worker': one target, the share of which?
+                problems.append(Problem(str(file), f"transitions.{stage}.{target}", "each target named once (as "
+                                        "local or as 'pathway/stage': this one is already given)", target))
             else:
                 chosen[node] = p
         rest = [t for t in graph.successors(stage) if t not in chosen]

@@ -456,12 +456,19 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         if gone is not None and covering_key(dotted, overrides or {}) is None:
             raise InputError.one(gone[0], gone[1], f"a value, not null: the calibration {calibration_path.name} "
                                                    f"sets {dotted} (or calibration: null, to load without it)", None)
+        in_the_way = _not_a_section(data, dotted, schema(processes))
+        if in_the_way is not None:  # the scenario's value is wrong, not the calibration's key
+            raise InputError.one(layering.owner(layers, in_the_way[0]), in_the_way[0],
+                                 f"a mapping of the section's fields (the calibration {calibration_path.name} "
+                                 f"sets {dotted})", in_the_way[1])
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
-        spec, graph, stages = _validate(path, data, processes, overrides, uncalibrated)
-        need_index, population = demand_module.need_index(spec, path, list(spec.groups))
+        spec, graph, stages = _validate(path, data, processes, overrides, uncalibrated,
+                                        _folder(layers, "pathways", path, overrides))
+        need_index, population = demand_module.need_index(spec, path, list(spec.groups),
+                                                          _folder(layers, "demand.population", path, overrides))
     except InputError as exc:
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides, posterior,
                                   parameter_set) from None
@@ -476,9 +483,20 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                     need_index=need_index, processes=processes)
 
 
+def _folder(layers: list, key: str, path: Path, overrides: dict | None) -> Path:
+    """The folder a file named at ``key`` (pathway files, a population file) is relative to: that of
+    the scenario file that names it, as for ``calibration`` (a file it extends, in another folder,
+    names the files beside it); the scenario's own for a caller's override."""
+    if covering_key(key, overrides or {}) is not None:
+        return path.parent
+    return layering.owner(layers, key).parent
+
+
 def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: dict | None = None,
-              uncalibrated: dict | None = None) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
-    """The merged data validated, its pathways loaded and every reference between them checked. An
+              uncalibrated: dict | None = None, pathway_folder: Path | None = None
+              ) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
+    """The merged data validated, its pathways loaded and every reference between them checked
+    (pathway files named relative to ``pathway_folder``, default the scenario's). An
     ``uncertain:`` entry describes the scenario's own value: one a caller's override replaces (a yearly
     fill rate for a single one, a rate by age band for one number) is not checked against it, and a
     scale's factor is judged on the value its calibration replaced (``uncalibrated``, by key)."""
@@ -489,7 +507,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
         files = data.get("pathways")
         if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
             try:  # report the pathway files' problems too, all in one go
-                pathways.load_all(files, relative_to=path.parent, referrer=path)
+                pathways.load_all(files, relative_to=pathway_folder, referrer=path)
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
@@ -498,7 +516,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
             layering.ranges_file(spec.plausibility, path.parent)
         except InputError as exc:
             raise InputError.one(path, "plausibility", exc.problems[0].expected, spec.plausibility) from None
-    graph = pathways.load_all(spec.pathways, relative_to=path.parent, referrer=path)
+    graph = pathways.load_all(spec.pathways, relative_to=pathway_folder, referrer=path)
     pathways.set_choice_shares(graph, spec.transitions, path)
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
@@ -604,6 +622,44 @@ def slowest_years(node) -> float | None:
     return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
 
 
+def _not_a_section(data: dict, dotted: str, model) -> tuple[str, object] | None:
+    """The first key along ``dotted`` (and its value) that ``data`` holds as no mapping where the
+    scenario schema ``model`` has one (``groups: []`` for ``groups.nursing.leaving.rate``); None if none is."""
+    keys, node, kinds = dotted.split("."), data, [model]
+    for depth, key in enumerate(keys[:-1], 1):
+        key = _held(node, key)
+        kinds = [k for kind in kinds for k in _inside(kind, str(key))]
+        if key not in node:
+            return None
+        node = node[key]
+        if not isinstance(node, dict):
+            return (".".join(keys[:depth]), node) if kinds else None
+    return None
+
+
+def _inside(kind, key: str) -> list:
+    """The mapping types (sections, dicts) a value at ``key`` of a ``kind`` of mapping may be."""
+    import types
+    import typing
+
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        inner = [kind.model_fields[key].annotation] if key in kind.model_fields else []
+    elif typing.get_origin(kind) is dict:
+        inner = [typing.get_args(kind)[1]]
+    else:
+        return []
+    out = []
+    while inner:
+        t = inner.pop()
+        if typing.get_origin(t) is Annotated:
+            inner.append(typing.get_args(t)[0])
+        elif typing.get_origin(t) in (typing.Union, types.UnionType):
+            inner.extend(typing.get_args(t))
+        elif (isinstance(t, type) and issubclass(t, BaseModel)) or typing.get_origin(t) is dict:
+            out.append(t)
+    return out
+
+
 def _held(node, key: str):
     """A part of a dotted key as ``node`` holds it: a schedule's year (``fill_rate.2022``) is a whole
     number there, as ``sim.uncertain.spec_value`` reads it."""
@@ -658,9 +714,10 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             for s in g.joiners.stages:
                 if s not in stages:
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}", f"a stage ({stage_list})", s))
-                elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"]:
+                elif graph.nodes[s]["staff_group"] != name or graph.nodes[s]["training"] or \
+                        not graph.nodes[s]["workforce"]:  # joiners outside the workforce fill no vacancy: more every month
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
-                                            f"a non-training stage of group {name}", s))
+                                            f"a post of group {name} (a workforce stage that is not training)", s))
         if g.establishment.vacancy_shares:
             posts = [t for t in stages if graph.nodes[t]["staff_group"] == name and graph.nodes[t]["workforce"]
                      and not graph.nodes[t]["training"] and not graph.nodes[t]["own_establishment"]]

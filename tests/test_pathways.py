@@ -283,6 +283,17 @@ def test_choice_shares_closing_a_cycle_with_no_way_out_are_an_input_error(case, 
     assert has_problem(str(error), SCENARIO_FILE, "transitions.psychiatry/second_year_out", "a way on"), str(error)
 
 
+def test_a_choice_share_given_twice_for_one_target_is_an_input_error():
+    """A target named as the pathway file names it and qualified is one transition: the last share
+    given was taken, in silence."""
+    with pytest.raises(InputError) as err:
+        scenario.load("wales-mh-2021", {"transitions.psychiatry/core_psychiatry.higher_specialty": 0.5,
+                                        "transitions.psychiatry/core_psychiatry.psychiatry/higher_specialty": 0.6})
+    assert has_problem(str(err.value), "wales-mh-2021.yaml",
+                       "transitions.psychiatry/core_psychiatry.psychiatry/higher_specialty", "each target named once"), \
+        str(err.value)
+
+
 def test_choice_shares_that_sum_over_one_are_an_input_error():
 
     with pytest.raises(InputError) as err:

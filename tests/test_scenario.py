@@ -94,9 +94,9 @@ BAD_SCENARIOS = {
     "joiner stage unknown": ({f"{NURSING}.joiners.stages": {"nursing/nurse": 1.0}},
                              f"{NURSING}.joiners.stages.nursing/nurse", "a stage"),
     "joiner stage of another group": ({f"{NURSING}.joiners.stages": {"hcsw/support_worker": 1.0}},
-                                      f"{NURSING}.joiners.stages.hcsw/support_worker", "a non-training stage of group"),
+                                      f"{NURSING}.joiners.stages.hcsw/support_worker", "a post of group nursing"),
     "joiner stage in training": ({f"{NURSING}.joiners.stages": {"nursing/pre_registration_degree": 1.0}},
-                                 f"{NURSING}.joiners.stages.nursing/pre_registration_degree", "a non-training stage"),
+                                 f"{NURSING}.joiners.stages.nursing/pre_registration_degree", "a post of group"),
     "unknown sector": ({f"{NURSING}.sector": "private"}, f"{NURSING}.sector", "'nhs' or 'social_care'"),
     # probabilities outside [0, 1]
     "share above 1": ({f"{NURSING}.female_share": 1.2}, f"{NURSING}.female_share", "less than or equal to 1"),
@@ -203,6 +203,14 @@ BAD_SCENARIOS = {
 @pytest.mark.parametrize("edits, field, expected", BAD_SCENARIOS.values(), ids=BAD_SCENARIOS.keys())
 def test_bad_scenario_file(case, load_error, edits, field, expected):
     load_error(case(edits), SCENARIO_FILE, field, expected)
+
+
+def test_joiners_to_a_post_outside_the_workforce_are_refused(case, load_error):
+    """Joiners fill vacancies: in a post that is not counted (``workforce: false``) they filled none,
+    so the group recruited into it every month for as long as the run lasted."""
+    load_error(case({}, physician_associates={"stages.physician_associate.workforce": False}), SCENARIO_FILE,
+               "groups.physician_associates.joiners.stages.physician_associates/physician_associate",
+               "a post of group physician_associates (a workforce stage that is not training)")
 
 
 def test_group_used_by_a_stage_missing_is_reported_at_the_stage(case, load_error):
@@ -488,3 +496,41 @@ def test_processes_that_are_not_distinct_process_types_are_refused_by_load(proce
     with pytest.raises(InputError) as error:
         scenario.load(processes=processes)
     assert has_problem(str(error.value), "sim.scenario.load", "processes", "a list of monthly processes")
+
+
+def test_files_a_scenario_it_extends_names_are_read_beside_it(tmp_path):
+    """A base scenario in another folder names its pathway files and population file relative to
+    itself, as its calibration: a file extending it read the shipped pathway of the same name in
+    silence (or refused a population file that is there)."""
+    import shutil
+
+    from sim import demand
+
+    base = tiny_scenario.write(tmp_path / "base", {"pathways": ["psychiatry.yaml"]})
+    shutil.copy(tmp_path / "base" / "course.yaml", tmp_path / "base" / "psychiatry.yaml")
+    data = yaml.safe_load(base.read_text())
+    data["demand"] = {"kind": "population", "population": "people.yaml", "service_use": "all_services"}
+    base.write_text(yaml.safe_dump(data))
+    shutil.copy(demand.DEMAND_DIR / "wales-population.yaml", tmp_path / "base" / "people.yaml")
+    top = tmp_path / "top.yaml"
+    top.write_text(f"extends: {base.relative_to(tmp_path)}\nname: top\n")
+    loaded = scenario.load(top)
+    assert loaded.pathway_names == ["course"]
+    assert {str((tmp_path / "base" / n).resolve()) for n in ("psychiatry.yaml", "people.yaml")} <= set(loaded.inputs)
+    # a file the extending scenario names itself is still read beside it
+    (tmp_path / "mine.yaml").write_text((tmp_path / "base" / "course.yaml").read_text())
+    top.write_text(f"extends: {base.relative_to(tmp_path)}\nname: top\npathways: [mine.yaml]\n")
+    assert str((tmp_path / "mine.yaml").resolve()) in scenario.load(top).inputs
+
+
+@pytest.mark.parametrize("section, value", [("transitions", []), ("groups", {"nursing": {"leaving": 3}})])
+def test_a_section_that_is_no_mapping_where_the_calibration_sets_a_key_is_named_in_the_scenario(tmp_path, section,
+                                                                                                 value):
+    """The calibration's key was refused as 'an existing field to override' in the calibration file,
+    which is not where the mistake is."""
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(yaml.safe_dump({"extends": "wales-mh-2021", "name": "layer", section: value}))
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    field = section if section == "transitions" else "groups.nursing.leaving"
+    assert has_problem(str(info.value), "layer.yaml", field, "a mapping of the section's fields"), str(info.value)
