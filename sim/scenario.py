@@ -35,7 +35,7 @@ from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Label, Month,
 from .people import SECTORS
 from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
-from .uncertain import Uncertain, problems as uncertain_problems, spec_value
+from .uncertain import Uncertain, mapping_at, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"
@@ -625,39 +625,16 @@ def slowest_years(node) -> float | None:
 def _not_a_section(data: dict, dotted: str, model) -> tuple[str, object] | None:
     """The first key along ``dotted`` (and its value) that ``data`` holds as no mapping where the
     scenario schema ``model`` has one (``groups: []`` for ``groups.nursing.leaving.rate``); None if none is."""
-    keys, node, kinds = dotted.split("."), data, [model]
+    keys, node = dotted.split("."), data
     for depth, key in enumerate(keys[:-1], 1):
         key = _held(node, key)
-        kinds = [k for kind in kinds for k in _inside(kind, str(key))]
         if key not in node:
             return None
         node = node[key]
         if not isinstance(node, dict):
-            return (".".join(keys[:depth]), node) if kinds else None
+            where = ".".join(keys[:depth])
+            return (where, node) if mapping_at(model, where) else None
     return None
-
-
-def _inside(kind, key: str) -> list:
-    """The mapping types (sections, dicts) a value at ``key`` of a ``kind`` of mapping may be."""
-    import types
-    import typing
-
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        inner = [kind.model_fields[key].annotation] if key in kind.model_fields else []
-    elif typing.get_origin(kind) is dict:
-        inner = [typing.get_args(kind)[1]]
-    else:
-        return []
-    out = []
-    while inner:
-        t = inner.pop()
-        if typing.get_origin(t) is Annotated:
-            inner.append(typing.get_args(t)[0])
-        elif typing.get_origin(t) in (typing.Union, types.UnionType):
-            inner.extend(typing.get_args(t))
-        elif (isinstance(t, type) and issubclass(t, BaseModel)) or typing.get_origin(t) is dict:
-            out.append(t)
-    return out
 
 
 def _held(node, key: str):

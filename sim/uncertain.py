@@ -135,6 +135,19 @@ def whole(schema: type[BaseModel], dotted: str) -> bool:
     return annotation is not None and _every(annotation, lambda leaf: leaf is int)
 
 
+def mapping_at(schema: type[BaseModel], dotted: str) -> bool:
+    """Whether the scenario ``schema`` types the value at a dotted key as a mapping: a section (a model)
+    or a table (a dict), or either among the types it may be."""
+    kinds = [_annotation(schema, dotted)]
+    while kinds:
+        kind = _unwrapped(kinds.pop())
+        if typing.get_origin(kind) in (typing.Union, types.UnionType):
+            kinds.extend(typing.get_args(kind))
+        elif (isinstance(kind, type) and issubclass(kind, BaseModel)) or typing.get_origin(kind) is dict:
+            return True
+    return False
+
+
 def _annotation(schema: type[BaseModel], dotted: str):
     """The type ``schema`` gives the value at a dotted key (None if it names no field)."""
     annotation = schema
