@@ -463,11 +463,13 @@ def age_sex_pyramid(results, years=None, group: str | None = None, band_years: i
     else:
         last = _months(events.month.iloc[-1:])[0] if len(events) else first
         available = list(range(calendar.year_of(first), calendar.year_of(last) + (last % 12 >= first % 12)))
-    listed = years is None or isinstance(years, (list, tuple, range, np.ndarray, pd.Index)) and len(years) > 0
-    years = [available[0], available[-1]] if years is None else list(years) if listed else years
-    bad = [y for y in years if y not in available] if listed else years
-    if bad or not listed:
-        raise InputError.one("results", "years", f"years of the run ({available[0]}-{available[-1]})", bad)
+    expected = f"years of the run ({available[0]}-{available[-1]})"
+    if years is not None and not (isinstance(years, (list, tuple, range, np.ndarray, pd.Index)) and len(years)):
+        raise InputError.one("results", "years", expected, years)  # one year alone, or none: a list of them
+    years = [available[0], available[-1]] if years is None else list(years)
+    bad = [y for y in years if y not in available]
+    if bad:
+        raise InputError.one("results", "years", expected, bad)
     info = people.set_index("id")
     edges = np.arange(15, 80, band_years)
     fig = Figure(figsize=(4.5 * len(years), 4.8), layout="constrained")

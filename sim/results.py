@@ -221,7 +221,7 @@ class Results:
         t = self.tidy()
         t = t[t.stage == "all"]
         measures = set(t.measure)
-        if not isinstance(measure, str) or measure not in measures:  # a list is no measure (unhashable in a set)  # not an empty selection failing inside pandas
+        if not isinstance(measure, str) or measure not in measures:  # not an empty selection failing inside pandas
             raise InputError.one("summary", "measure", f"a measure of the staff groups "
                                                        f"({', '.join(sorted(measures))})", measure)
         t = t[t.measure == measure]
