@@ -364,7 +364,8 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
     table = analysis.compare(d.path, "in_post_fte")
     # every table the figures read, read (and checked) here: a damaged run file is refused, naming it, not
     # turned into a note in place of a figure and a report written as if whole
-    vacant, _ = analysis.compare(d.path, "vacancies_fte"), d.runs
+    vacant = analysis.compare(d.path, "vacancies_fte")
+    d.runs  # every row of every run (kept for the figures that read them)
     final = int(table.year.max())
     shown = table[table.year == final]
     spec = _kept_experiment(d)
