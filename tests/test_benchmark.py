@@ -100,3 +100,25 @@ def test_the_synthetic_scenario_of_a_million_people_loads(tmp_path):
 
     path = _module("bench_engine").synthetic_scenario(1_000_000, 2, tmp_path)
     assert scenario.load(path).spec.groups["nursing"].joiners.per_year > 1_000
+
+
+def test_bench_month_calls_builds_the_month_each_way_and_calls_a_pass_by_its_address():
+    bench = _module("bench_month_calls")
+    rows = [bench.trial(way, calls=3) for way in ("linked", "address", "arguments")]
+    assert all(row["month"] > 0 and row["call_us"] > 0 and row["python_us"] > 0 for row in rows)
+    import numba
+    import numpy as np
+
+    @numba.njit
+    def scaled(values, factor):
+        return values * factor
+
+    values = np.arange(5.0)
+    scaled(values, 2.0)
+    call, kind = bench.by_address(), scaled.overloads[scaled.signatures[0]].signature.return_type
+
+    @numba.njit
+    def through(address, values, factor):
+        return call(address, (values, factor), kind)
+
+    assert (through(bench.entry_address(scaled), values, 3.0) == values * 3.0).all()
