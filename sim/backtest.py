@@ -33,9 +33,9 @@ from . import scenario as scenario_module
 from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, check as check_calibration, load as load_calibration,
                           observed_years, parameter_file, statistics, target_problems)
 from .calibration_report import fmt
-from .errors import InputError, from_pydantic, is_file, read_yaml, refuse_special, regular_file
+from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special, regular_file
 from .experiment import MAX_RUNS
-from .fields import Year
+from .fields import Name, Year
 
 DEFAULT = CALIBRATION_DIR / "backtest-2021-2024.yaml"
 LEVEL = 0.90
@@ -57,7 +57,7 @@ class BacktestSpec(BaseModel):
     # rather than a list of a trillion seeds filling the memory
     replications: int = Field(100, strict=True, ge=2, le=MAX_RUNS)
     seed: int = Field(0, strict=True, ge=0, lt=2**32)
-    targets: dict[str, Target] = Field(min_length=1)
+    targets: dict[Name, Target] = Field(min_length=1)  # named as groups are: they label the fit's tables
 
     @model_validator(mode="after")
     def _one_posterior(self):
@@ -97,6 +97,10 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     scenario = scenario_module.compiled(scenario_path, uncalibrated)
     schema = scenario_module.schema(scenario.processes)
     problems = target_problems(path, spec.targets, scenario)  # before a refit or any run
+    if spec.fit_until is not None and all(max(observed_years(t, scenario)) <= spec.fit_until
+                                          for t in spec.targets.values()):  # the fit would have seen them all
+        problems.append(Problem(str(path), "fit_until", "a year before the last of the held-back targets' years "
+                                                        "(they test what the fit did not see)", spec.fit_until))
     if problems:
         raise InputError(problems)
     with contextlib.ExitStack() as stack:

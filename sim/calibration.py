@@ -44,7 +44,7 @@ from .calibration_report import pairs_figure, report as fit_report, targets_tabl
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
                      refuse_special)
 from .experiment import MAX_RUNS
-from .fields import MAX_STOCK, Age, Year
+from .fields import MAX_STOCK, Age, Name, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
@@ -279,7 +279,7 @@ class CalibrationSpec(_Strict):
     description: str = ""
     scenario: str
     fit: list[str] = Field(min_length=1)
-    targets: dict[str, Target] = Field(min_length=1)
+    targets: dict[Name, Target] = Field(min_length=1)  # named as groups are: they label the fit's tables
     settings: Settings = Settings()
 
     @field_validator("fit")

@@ -93,6 +93,10 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     with pytest.raises(calibration.InputError) as error:
         backtest.backtest(too_early, quiet=True)
     assert error.value.problems[0].field == "fit_until"
+    too_late = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2025, targets=later)
+    with pytest.raises(calibration.InputError) as error:  # nothing held back: the fit would have seen every target
+        backtest.backtest(too_late, quiet=True)
+    assert error.value.problems[0].field == "fit_until" and "held-back targets" in error.value.problems[0].expected
 
 
 def test_a_refit_fits_an_age_share_once_the_history_has_ended_by_its_cut_off(tmp_path, monkeypatch):
@@ -102,7 +106,9 @@ def test_a_refit_fits_an_age_share_once_the_history_has_ended_by_its_cut_off(tmp
              "young": {"kind": "age_share", "group": "staff", "below": 35}}
     small = {"population": 10, "generations": 1, "max_runs": 20, "seed": 2, "check_replications": 2}
     config = history(tmp_path, targets=early, fit=[LEAVING], settings=small)
-    later = {"headcount_change_2025": {**HELD_BACK, "years": [2022, 2025], "value": 0.0, "sd": 0.01, "source": "test"}}
+    projection = yaml.safe_load((tmp_path / "tiny.yaml").read_text()) | {"end": "2028-03"}  # on past the history
+    (tmp_path / "tiny-2028.yaml").write_text(yaml.safe_dump(projection, sort_keys=False))
+    later = {"headcount_change_2028": {**HELD_BACK, "value": 0.0, "sd": 0.01, "source": "test"}}
     fitted_on = {}
 
     class Fitted(Exception):
@@ -114,7 +120,8 @@ def test_a_refit_fits_an_age_share_once_the_history_has_ended_by_its_cut_off(tmp
 
     monkeypatch.setattr(calibration, "calibrate", refit)
     for until in (2022, 2025):
-        spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=until, targets=later)
+        spec = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=until, targets=later,
+                            scenario="tiny-2028.yaml")
         with pytest.raises(Fitted):
             backtest.backtest(spec, out_dir=tmp_path / f"refit{until}", quiet=True)
     assert fitted_on == {2022: {"leaver_rate"}, 2025: {"leaver_rate", "young"}}

@@ -176,6 +176,15 @@ CASES = {
     "a calibration target matched within 1e-300": Case(
         CALIBRATE, "h.yaml", "targets.grow.sd", "a number greater than or equal to 1e-06",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"sd": 1e-300}})),
+    # a target's name labels the fit's tables and the back-test's rows: a blank or dotted one was taken as given
+    "a calibration target with a dotted name": Case(
+        CALIBRATE, "h.yaml", "targets.grow.fte", "a plain lower-case name",
+        with_history(targets={"grow.fte": HISTORY["targets"]["grow"]})),
+    "a back-test target with an empty name": Case(["backtest", "bt.yaml", "--quiet"], "bt.yaml", "targets.",
+                                                  "a plain lower-case name",
+                                                  with_backtest(targets={"": {"kind": "change", "group": "staff",
+                                                                              "years": [2021, 2023], "value": -5.0,
+                                                                              "sd": 2.0, "source": "test"}})),
     "a calibration target citing nothing": Case(
         CALIBRATE, "h.yaml", "targets.grow.source", "at least 3 characters",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"source": "x"}})),
