@@ -97,10 +97,11 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     scenario = scenario_module.compiled(scenario_path, uncalibrated)
     schema = scenario_module.schema(scenario.processes)
     problems = target_problems(path, spec.targets, scenario)  # before a refit or any run
-    if spec.fit_until is not None and all(max(observed_years(t, scenario)) <= spec.fit_until
-                                          for t in spec.targets.values()):  # the fit would have seen them all
-        problems.append(Problem(str(path), "fit_until", "a year before the last of the held-back targets' years "
-                                                        "(they test what the fit did not see)", spec.fit_until))
+    seen = [k for k, t in spec.targets.items() if spec.fit_until is not None
+            and max(observed_years(t, scenario)) <= spec.fit_until]  # a target the fit would see tests nothing
+    if seen:
+        problems.append(Problem(str(path), "fit_until", f"a year before each held-back target's last year (the "
+                                                        f"fit would see {', '.join(seen)})", spec.fit_until))
     if problems:
         raise InputError(problems)
     with contextlib.ExitStack() as stack:

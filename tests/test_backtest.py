@@ -96,7 +96,7 @@ def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     too_late = write_config(tmp_path, 0.0, posterior=None, fit=config.name, fit_until=2025, targets=later)
     with pytest.raises(calibration.InputError) as error:  # nothing held back: the fit would have seen every target
         backtest.backtest(too_late, quiet=True)
-    assert error.value.problems[0].field == "fit_until" and "held-back targets" in error.value.problems[0].expected
+    assert error.value.problems[0].field == "fit_until" and "would see headcount_change_2025" in error.value.problems[0].expected
 
 
 def test_a_refit_fits_an_age_share_once_the_history_has_ended_by_its_cut_off(tmp_path, monkeypatch):
