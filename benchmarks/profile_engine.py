@@ -26,6 +26,7 @@ from numba.core.registry import CPUDispatcher
 
 import sim
 from sim.processes.order import STEP_ORDER
+from sim.processes.passes import Passes
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -101,9 +102,9 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float, dict[str, tuple[
             timed[dispatcher] = call
         return timed[dispatcher]
 
-    def stepping(process, step):
-        def timed_step(self):
-            running.append(process.name())
+    def stepping(step):
+        def timed_step(self):  # a process's step, or a group of compiled passes' (named as a string)
+            running.append(self.name if isinstance(self.name, str) else self.name())
             started = time.perf_counter()
             try:
                 return step(self)
@@ -117,9 +118,9 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float, dict[str, tuple[
                 if isinstance(value, CPUDispatcher)]
     for module, name, value in replaced:
         setattr(module, name, timing(value))
-    steps = [(process, vars(process).get("step")) for process in STEP_ORDER]
-    for process, _ in steps:
-        process.step = stepping(process, process.step)
+    steps = [(owner, vars(owner).get("step")) for owner in (*STEP_ORDER, Passes)]
+    for owner, _ in steps:
+        owner.step = stepping(owner.step)
     try:
         started = time.perf_counter()
         replicate()

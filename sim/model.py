@@ -53,7 +53,7 @@ from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
 from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
-from .processes import checked as checked_processes, exits, hours
+from .processes import checked as checked_processes, exits, hours, passes
 from .processes.order import STEP_ORDER
 from .rng import Streams, check_seed
 from .stocks import Stocks
@@ -167,9 +167,10 @@ class WorkforceModel(mesa.Model):
         self.recruitment = np.zeros((3, len(s.groups)))  # recruits sought, available, expected since the last record
         self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
-        self.timings: dict[str, float] = dict.fromkeys([p.name() for p in self.process_types] + ["collection"], 0.0)
         self.processes = [process(self) for process in self.process_types]
-        self._named = [(process.name(), process) for process in self.processes]  # as model.timings names them
+        self.month = passes.Month()  # the month's arrays the compiled passes share
+        self._steps = passes.steps(self, self.processes)  # named as model.timings names them
+        self.timings: dict[str, float] = dict.fromkeys([name for name, _ in self._steps] + ["collection"], 0.0)
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -195,9 +196,9 @@ class WorkforceModel(mesa.Model):
         p = self.people
         self._due = [(p.next_due[: p.count] <= self.now).nonzero()[0]]  # inactive people are never due
         timings = self.timings
-        for name, process in self._named:
+        for name, step in self._steps:
             started = time.perf_counter()
-            process.step()
+            step()
             timings[name] += time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:

@@ -149,6 +149,11 @@ class People:
     def __len__(self) -> int:
         return self.count
 
+    @property
+    def capacity(self) -> int:
+        """The rows the columns have: it changes only when they grow, and with it their addresses."""
+        return self._capacity
+
     def _grow(self, needed: int) -> None:
         capacity = self._capacity
         while capacity < needed:

@@ -113,6 +113,7 @@ class Streams:
         self.seed = int(seed)
         self.decisions = decisions
         self._tables: dict[tuple[str, ...], tuple[int, np.ndarray]] = {}
+        self._bases: dict[tuple[str, ...], np.ndarray] = {}  # every set of decisions drawn, and its streams' bases
         self._checked: set[str] = set()
 
     def _check(self, names: tuple[str, ...]) -> None:
@@ -140,13 +141,21 @@ class Streams:
         month = int(month)
         first, table = self._tables.get(names, (0, None))
         if table is None or not 0 <= month - first < len(table):
-            self._check(names)
-            base = np.array([stable_hash(self.seed, name) for name in names], dtype=np.uint64)
-            table = streams.salt_table(base, month, _WINDOW)
+            table = streams.salt_table(self.bases(names), month, _WINDOW)
             table.flags.writeable = False
             first = month
             self._tables[names] = (first, table)
         return table[month - first]
+
+    def bases(self, names: tuple[str, ...]) -> np.ndarray:
+        """The streams' base hashes (read only), from which compiled code works out any month's salts
+        itself (``sim.kernels.streams.salt``), as ``salts`` gives them."""
+        base = self._bases.get(names)
+        if base is None:
+            self._check(names)
+            base = self._bases[names] = np.array([stable_hash(self.seed, name) for name in names], dtype=np.uint64)
+            base.flags.writeable = False
+        return base
 
 
 class ShareTable:

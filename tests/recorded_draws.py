@@ -53,9 +53,10 @@ def recorded(run: str, seed: int = 5, until: int = 2024) -> dict:
     if run == "twice":
         for _ in range(2):
             model.streams.uniform("hours_review", model.now, model.people.key[:3])
+    first = model.inputs.start
     stream_of = {salt: (name, first + i)  # every salt the run can have drawn with: a stream's in a month
-                 for names, (first, table) in model.streams._tables.items()
-                 for i, salts in enumerate(table[: model.end - first + 1].tolist())
+                 for names, bases in model.streams._bases.items()
+                 for i, salts in enumerate(streams.salt_table(bases, first, model.end - first + 1).tolist())
                  for name, salt in zip(names, salts)}
     twice = [[*stream_of.get(salt, ("an unknown stream", -1)), key, n]
              for (salt, key), n in Counter(draws).items() if n > 1]

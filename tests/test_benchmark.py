@@ -63,17 +63,20 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     result = profile.main(["--until", "2022", "--top", "5"])
     out = capsys.readouterr().out
     assert result["calls"] > 0 and result["wall_s"] > 0
-    assert {"joiners", "leaving", "collection"} <= set(result["timings"])
+    assert {"joiners", "attrition+leaving+hours+retirement+returning", "collection"} <= set(result["timings"])
     assert "tottime" in out and "joiners" in out
-    assert {"enter", "leaving", "_settle"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
+    assert {"enter", "_run", "_settle"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
     assert "compiled passes called from Python" in out
     spent = result["by_process"]
-    assert {"joiners", "leaving", profile.OUTSIDE} <= set(spent) and "by process" in out
+    assert {"joiners", "attrition+leaving+hours+retirement+returning", profile.OUTSIDE} <= set(spent) \
+        and "by process" in out
     assert all(0 < compiled < total for total, compiled in spent.values())  # each calls passes, and Python around them
     from sim.kernels import entry
     from sim.processes.order import STEP_ORDER
+    from sim.processes.passes import Passes
     assert type(entry.enter).__name__ == "CPUDispatcher"  # the passes timed are put back as they were
     assert all(process.step.__name__ == "step" for process in STEP_ORDER)  # and so are the processes' steps
+    assert Passes.step.__name__ == "step"
 
 
 def test_scale_leaves_no_fte_in_a_stock_rounded_to_nobody():
@@ -101,24 +104,3 @@ def test_the_synthetic_scenario_of_a_million_people_loads(tmp_path):
     path = _module("bench_engine").synthetic_scenario(1_000_000, 2, tmp_path)
     assert scenario.load(path).spec.groups["nursing"].joiners.per_year > 1_000
 
-
-def test_bench_month_calls_builds_the_month_each_way_and_calls_a_pass_by_its_address():
-    bench = _module("bench_month_calls")
-    rows = [bench.trial(way, calls=3) for way in ("linked", "address", "arguments")]
-    assert all(row["month"] > 0 and row["call_us"] > 0 and row["python_us"] > 0 for row in rows)
-    import numba
-    import numpy as np
-
-    @numba.njit
-    def scaled(values, factor):
-        return values * factor
-
-    values = np.arange(5.0)
-    scaled(values, 2.0)
-    call, kind = bench.by_address(), scaled.overloads[scaled.signatures[0]].signature.return_type
-
-    @numba.njit
-    def through(address, values, factor):
-        return call(address, (values, factor), kind)
-
-    assert (through(bench.entry_address(scaled), values, 3.0) == values * 3.0).all()

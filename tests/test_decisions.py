@@ -24,7 +24,7 @@ from sim.rng import Streams, person_keys
 
 PACKAGE = Path(decisions.__file__).parent
 DECLARED = registry(*(process.decisions for process in STEP_ORDER))  # a default model's decisions
-DRAWS = {"uniform", "uniforms", "choice", "salts"}  # the Streams methods that take stream names
+DRAWS = {"uniform", "uniforms", "choice", "salts", "bases"}  # the Streams methods that take stream names
 
 
 def _sources():

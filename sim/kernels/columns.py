@@ -108,16 +108,23 @@ def _views(typingctx, addresses, kinds):
 views = views_in_python if config.DISABLE_JIT else _views
 
 
-class Addressed:
-    """Arrays kept with their addresses, so that they outlive them: a copy (or an unpickled one)
-    gives its own arrays' addresses, not the original's."""
+def width(kinds: Layout) -> int:
+    """How many whole numbers the arrays of ``kinds`` take in an array of addresses: an address and a
+    length for each dimension each; whole numbers given after them start there."""
+    return sum(1 + kind.ndim for kind in kinds.types)
 
-    def __init__(self, arrays: list[np.ndarray], kinds: Layout):
-        self.arrays, self.kinds = list(arrays), kinds
-        self.addresses = addresses(self.arrays, kinds)
+
+class Addressed:
+    """Arrays kept with their addresses, so that they outlive them, and whole numbers given after them
+    (from ``width(kinds)`` on): a copy (or an unpickled one) gives its own arrays' addresses, not the
+    original's."""
+
+    def __init__(self, arrays: list[np.ndarray], kinds: Layout, numbers: tuple[int, ...] = ()):
+        self.arrays, self.kinds, self.numbers = list(arrays), kinds, tuple(numbers)
+        self.addresses = np.concatenate([addresses(self.arrays, kinds), np.array(self.numbers, dtype=np.int64)])
 
     def __getstate__(self) -> dict:
-        return {"arrays": self.arrays, "kinds": self.kinds}
+        return {"arrays": self.arrays, "kinds": self.kinds, "numbers": self.numbers}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["arrays"], state["kinds"])
+        self.__init__(state["arrays"], state["kinds"], state["numbers"])

@@ -16,9 +16,10 @@ import numpy as np
 from .choice import pick
 from .bookkeeping import in_states, leave
 from .clocks import MHO_AGE, NEVER, band as band_of, checks, exit_month, left_after
-from .columns import layout, views
+from .columns import layout, views, width
+from .month import AT, NOW, RETIRING, RETIRING_MHO, arrays, mark
 from .retiring import will_return
-from .streams import uniform
+from .streams import salts as salts_of, uniform
 
 STAY, LEAVE, RETIRE, RETIRE_MHO = range(4)
 LEFT, RETIRED, RETURNED = range(3)  # the rows of ``statuses``
@@ -34,6 +35,75 @@ LEAVING = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
 RETIREMENT = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("group", np.int16),
                     ("stage", np.int16), ("status", np.int8), ("active", np.bool_), ("state", np.int8),
                     ("return_due", np.int32), ("return_until", np.int32), ("next_due", np.int32))
+
+
+# what each step's month reads besides the month's arrays (``sim.kernels.month``): its table's arrays, then
+# its whole numbers (from ``width`` of them on)
+ATTRITION_TABLE = layout(("training", np.bool_), ("max_age_months", np.int32), ("codes", np.int16),
+                         ("statuses", np.int8), ("people", np.int64))  # then gone
+LEAVING_TABLE = layout(("in_post", np.bool_), ("bases", np.uint64), ("exit_rates", np.float64),
+                       ("q_leave", np.float64), ("q_retire", np.float64), ("band_by_month", np.int8),
+                       ("band_ends", np.int64), ("max_age_months", np.int32), ("mho_retire_at_55", np.float64),
+                       ("reason_cumulative", np.float64, 2), ("reason_total", np.float64), ("reason_last", np.int64),
+                       ("reason_labels", np.int64, 2), ("statuses", np.int8), ("people", np.int64))  # then mho_end, gone
+RETIREMENT_TABLE = layout(("returning", np.bool_), ("bases", np.uint64), ("return_share", np.float64, 3),
+                          ("band_by_month", np.int8), ("max_age_months", np.int32), ("codes", np.int16),
+                          ("statuses", np.int8), ("people", np.int64))  # then gone
+_ATTRITION, _LEAVING, _RETIREMENT = width(ATTRITION_TABLE), width(LEAVING_TABLE), width(RETIREMENT_TABLE)
+
+
+@numba.njit(cache=True)
+def attrition_month(month, table):
+    """``attrition`` over the month's due list (``sim.kernels.month``), its leavers and retirees marked;
+    ``table``: ``ATTRITION_TABLE``'s arrays, then the state of those gone."""
+    due, columns, _, _ = arrays(month)
+    training, max_age_months, codes, statuses, people = views(table, ATTRITION_TABLE.types)
+    ids = attrition(due, month[NOW], training, max_age_months, codes, statuses, table[_ATTRITION], people, columns,
+                    month[AT])
+    month[AT] += ids.shape[0]
+    mark(month, ids)
+
+
+@numba.njit(cache=True)
+def leaving_month(month, table):
+    """``leaving`` over the month's due list, its leavers marked and the retirements it decides kept in the
+    month's ``retiring`` for ``retirement_month``; ``table``: ``LEAVING_TABLE``'s arrays (``bases``: of the
+    streams exit_cause, retirement_mho and leaving_reason), then the month MHO status ends and the state of
+    those gone."""
+    due, columns, _, retiring = arrays(month)
+    (in_post, bases, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months, mho_retire_at_55,
+     reason_cumulative, reason_total, reason_last, reason_labels, statuses, people) = views(table, LEAVING_TABLE.types)
+    now = month[NOW]
+    leavers, retired, retired_mho = leaving(
+        due, now, in_post, salts_of(bases, now), exit_rates, q_leave, q_retire, band_by_month, band_ends,
+        max_age_months, table[_LEAVING], mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels,
+        statuses, table[_LEAVING + 1], people, columns, month[AT])
+    month[AT] += leavers.shape[0]
+    mark(month, leavers)
+    n = retired.shape[0]
+    for j in range(n):
+        retiring[j] = retired[j]
+    for j in range(retired_mho.shape[0]):
+        retiring[n + j] = retired_mho[j]
+    month[RETIRING], month[RETIRING_MHO] = n, retired_mho.shape[0]
+
+
+@numba.njit(cache=True)
+def retirement_month(month, table):
+    """``retirement`` of the retirements ``leaving_month`` kept and over the month's due list, its retirees and
+    those whose stay ended marked; ``table``: ``RETIREMENT_TABLE``'s arrays (``bases``: of the streams return
+    and return_delay), then the state of those gone."""
+    due, columns, _, retiring = arrays(month)
+    returning, bases, return_share, band_by_month, max_age_months, codes, statuses, people = views(
+        table, RETIREMENT_TABLE.types)
+    now, n, n_mho = month[NOW], month[RETIRING], month[RETIRING_MHO]
+    retirees, ended = retirement(retiring[:n], retiring[n:n + n_mho], due, now, returning, salts_of(bases, now),
+                                 return_share, band_by_month, max_age_months, codes, statuses, table[_RETIREMENT],
+                                 people, columns, month[AT])
+    month[RETIRING], month[RETIRING_MHO] = 0, 0
+    month[AT] += retirees.shape[0] + ended.shape[0]
+    mark(month, retirees)
+    mark(month, ended)
 
 
 @numba.njit(cache=True)

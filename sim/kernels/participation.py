@@ -7,7 +7,8 @@ import numpy as np
 from .bookkeeping import in_states
 from .clocks import band as band_of, exit_month
 from .columns import layout, views
-from .streams import uniform
+from .month import NOW, arrays, mark
+from .streams import salts as salts_of, uniform
 
 
 @numba.njit(cache=True, inline="always")
@@ -44,6 +45,24 @@ def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_
     review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates, key, sex, birth_month,
            group, fte, stage_due, exit_due, hours_due, next_due)
     return ids
+
+
+# what the hours reviews' month reads besides the month's arrays (``sim.kernels.month``)
+REVIEWS_TABLE = layout(("in_post", np.bool_), ("bases", np.uint64), ("part_time_share", np.float64, 3),
+                       ("part_time_range", np.float64, 2), ("band_by_month", np.int8), ("hours_rates", np.float64),
+                       ("people", np.int64))
+
+
+@numba.njit(cache=True)
+def reviews_month(month, table):
+    """``reviews`` over the month's due list (``sim.kernels.month``), those reviewed marked; ``table``: the
+    ``REVIEWS_TABLE``'s arrays (``bases``: of the streams hours, hours_fraction and hours_review)."""
+    due = arrays(month)[0]
+    in_post, bases, part_time_share, part_time_range, band_by_month, hours_rates, people = views(
+        table, REVIEWS_TABLE.types)
+    now = month[NOW]
+    mark(month, reviews(due, now, in_post, salts_of(bases, now), part_time_share, part_time_range, band_by_month,
+                        hours_rates, people))
 
 
 @numba.njit(cache=True, inline="always")

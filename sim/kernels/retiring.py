@@ -7,14 +7,35 @@ import numpy as np
 
 from .bookkeeping import in_states, set_status, write_events
 from .clocks import NEVER
-from .columns import layout, views
-from .streams import uniform
+from .columns import layout, views, width
+from .month import AT, NOW, arrays, mark
+from .streams import salt as salt_of, uniform
 
 
 # the people's columns coming back reads and writes (``sim.kernels.columns``)
 RETURNING = layout(("key", np.uint64), ("birth_month", np.int32), ("group", np.int16), ("fte", np.float32),
                    ("stage", np.int16), ("status", np.int8), ("active", np.bool_), ("state", np.int8),
                    ("return_due", np.int32), ("return_until", np.int32), ("next_due", np.int32))
+# what coming back's month reads besides the month's arrays (``sim.kernels.month``): its table's arrays, then
+# the status of those back and the state of those gone
+RETURNING_TABLE = layout(("retired", np.bool_), ("bases", np.uint64), ("return_hours_cut", np.float64),
+                         ("return_stay_months", np.float64, 2), ("max_age_months", np.int32), ("outside", np.int16),
+                         ("code", np.int16), ("people", np.int64))
+_RETURNING = width(RETURNING_TABLE)
+
+
+@numba.njit(cache=True)
+def returning_month(month, table):
+    """``returning`` over the month's due list (``sim.kernels.month``), those coming back marked; ``table``:
+    ``RETURNING_TABLE``'s arrays (``bases``: of the stream return_stay), then the status of returners and
+    the state of those gone."""
+    due, columns, _, _ = arrays(month)
+    retired, bases, hours_cut, stay_months, max_age_months, outside, code, people = views(table, RETURNING_TABLE.types)
+    now = month[NOW]
+    ids = returning(due, now, retired, salt_of(bases[0], now), hours_cut, stay_months, max_age_months,
+                    table[_RETURNING], table[_RETURNING + 1], outside, code, people, columns, month[AT])
+    month[AT] += ids.shape[0]
+    mark(month, ids)
 
 
 @numba.njit(cache=True)

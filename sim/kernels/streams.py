@@ -34,12 +34,26 @@ def uniforms(keys, salts):
     return out
 
 
+@numba.njit(cache=True, inline="always")
+def salt(base, month):
+    """The salt in ``month`` of the stream whose base hash is ``base``: ``mix(base + (month + 1) * golden)``."""
+    return mix(base + np.uint64(month + 1) * GOLDEN)
+
+
 @numba.njit(cache=True)
 def salt_table(bases, first, months):
-    """The salts of streams (one base hash each) for ``months`` months from ``first``: month m's salt
-    of a stream is ``mix(base + (m + 1) * golden)``."""
+    """The salts of streams (one base hash each) for ``months`` months from ``first``."""
     table = np.empty((months, bases.shape[0]), dtype=np.uint64)
     for m in range(months):
         for s in range(bases.shape[0]):
-            table[m, s] = mix(bases[s] + np.uint64(first + m + 1) * GOLDEN)
+            table[m, s] = salt(bases[s], first + m)
     return table
+
+
+@numba.njit(cache=True, inline="always")
+def salts(bases, month):
+    """The salts in ``month`` of the streams whose base hashes are ``bases``."""
+    out = np.empty(bases.shape[0], dtype=np.uint64)
+    for s in range(bases.shape[0]):
+        out[s] = salt(bases[s], month)
+    return out

@@ -53,9 +53,8 @@ from ..fields import BandRates, Name, Probability, Strict, shares_sum_to_one
 from ..kernels import clocks, exits as kernels
 from ..people import GONE, NEVER, Status, states
 from ..rng import ShareTable
-from . import Process
+from .passes import Pass
 
-_NOBODY = np.zeros(0, dtype=np.int64)
 _MAX_RATE = 50.0  # a month's cumulative hazard at q = 1, kept finite: survival e^-50
 
 
@@ -87,12 +86,12 @@ class RetirementSpec(Strict):
 class ExitClock:
     """The exit clock of one model, shared by its three exit steps: this month's hazards by cell
     (``rates``, the cumulative hazard a month of all exits; ``leave`` and ``retire``, the monthly
-    probabilities), and the retirements ``Leaving`` decided for ``Retirement`` to take."""
+    probabilities). The retirements ``Leaving`` decides are kept for ``Retirement`` in the month's
+    arrays (``sim.processes.passes.Month``)."""
 
     def __init__(self, model):
         self.model = model
         self.rates, self.leave, self.retire = exit_rates(model)
-        self.retiring = _NOBODY, _NOBODY  # this month's retirements: at the rates, and at 55 under MHO status
 
     def update(self) -> None:
         """Work out this month's hazards; rebase the people whose cell's rate changed."""
@@ -167,23 +166,23 @@ def threshold_month(left: np.ndarray, rate: np.ndarray, since) -> np.ndarray:
 _STATUSES = np.array([Status.LEFT, Status.RETIRED, Status.RETURNED], dtype=np.int8)  # sim.kernels.exits's rows
 
 
-class Attrition(Process):
+class Attrition(Pass):
     """Trainees whose exit has come leave training; those at their group's maximum age retire."""
+
+    kernel, kinds = kernels.attrition_month, kernels.ATTRITION_TABLE
+    events_per_due = marks_per_due = 1
 
     def compile(self, s) -> np.ndarray:
         """The reason codes of its events: leaving training, retiring."""
         return codes(self.model.events, "attrition", "retired")
 
-    def step(self) -> None:
+    def inputs(self) -> tuple[list, tuple]:
         model = self.model
-        s, p = model.inputs, model.people
-        model.at_risk_from = model.now + 1  # this month's risks are being faced: later entrants face next month's
-        due = model.due_list()
-        columns, at = model.events.reserve(len(due))
-        ids = kernels.attrition(due, model.now, states(Status.TRAINING), s.max_age_months, self.tables, _STATUSES, GONE,
-                                p.addresses_of(kernels.ATTRITION), columns, at)
-        model.events.wrote(len(ids))
-        p.mark(ids)
+        return ([states(Status.TRAINING), model.inputs.max_age_months, self.tables, _STATUSES,
+                 model.people.addresses_of(kernels.ATTRITION)], (GONE,))
+
+    def prepare(self) -> None:
+        self.model.at_risk_from = self.model.now + 1  # this month's risks are being faced: later entrants face next month's
 
 
 def codes(events, *reasons) -> np.ndarray:
@@ -191,7 +190,7 @@ def codes(events, *reasons) -> np.ndarray:
     return np.array([events.reason_code(reason) for reason in reasons], dtype=np.int16)
 
 
-class Leaving(Process):
+class Leaving(Pass):
     """People in post whose exit or check has come: leavers leave now, retirements are decided
     for ``Retirement``, everyone else's next exit or check is scheduled."""
 
@@ -201,6 +200,8 @@ class Leaving(Process):
         "leaving_reason": "a leaver: their reason for leaving",
         "retirement_mho": "a mental health officer status holder reaching 55: retiring then or not",
     }
+    kernel, kinds = kernels.leaving_month, kernels.LEAVING_TABLE
+    events_per_due = marks_per_due = 1
 
     def compile(self, s) -> ShareTable:
         """Every group's leaving reasons as one table (a row per group), labelled with reason codes."""
@@ -208,21 +209,19 @@ class Leaving(Process):
         return ShareTable([list(r.values()) for r in reasons],
                           [[self.model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
 
-    def step(self) -> None:
-        model = self.model
-        s, p, now, clock, table = model.inputs, model.people, model.now, model.exits, self.tables
-        due = model.due_list()
-        columns, at = model.events.reserve(len(due))
-        salts = model.streams.salts(("exit_cause", "retirement_mho", "leaving_reason"), now)
-        leavers, *clock.retiring = kernels.leaving(
-            due, now, states(Status.IN_POST), salts, clock.rates, clock.leave, clock.retire, s._band_by_month,
-            s.band_ends, s.max_age_months, s.mho_end, s.mho_retire_at_55, table.cumulative, table.total, table.last,
-            table.labels, _STATUSES, GONE, p.addresses_of(kernels.LEAVING), columns, at)
-        model.events.wrote(len(leavers))
-        p.mark(leavers)
+    def changes(self) -> tuple:
+        return (id(self.model.exits.rates),)  # the clock's hazards: new when a lever or feedback changes them
+
+    def inputs(self) -> tuple[list, tuple]:
+        model, table = self.model, self.tables
+        s, clock = model.inputs, model.exits
+        bases = model.streams.bases(("exit_cause", "retirement_mho", "leaving_reason"))
+        return ([states(Status.IN_POST), bases, clock.rates, clock.leave, clock.retire, s._band_by_month, s.band_ends,
+                 s.max_age_months, s.mho_retire_at_55, table.cumulative, table.total, table.last, table.labels,
+                 _STATUSES, model.people.addresses_of(kernels.LEAVING)], (s.mho_end, GONE))
 
 
-class Retirement(Process):
+class Retirement(Pass):
     """The retirements ``Leaving`` decided this month, and the end of returners' stays."""
 
     group_sections = {"retirement": (RetirementSpec, ...)}
@@ -230,21 +229,16 @@ class Retirement(Process):
         "return": "a retiree: coming back under retire-and-return or not",
         "return_delay": "a retiree coming back: the months before they return",
     }
+    kernel, kinds = kernels.retirement_month, kernels.RETIREMENT_TABLE
+    events_per_due = marks_per_due = 2  # a retirement leaving decided, or a stay ending
 
     def compile(self, s) -> np.ndarray:
         """The reason codes of its events: retiring, retiring at 55 under MHO status, a stay back ending."""
         return codes(self.model.events, "retired", "retired_mho", "return_ended")
 
-    def step(self) -> None:
-        model, clock = self.model, self.model.exits
-        s, p, now = model.inputs, model.people, model.now
-        (retired, retired_mho), clock.retiring = clock.retiring, (_NOBODY, _NOBODY)
-        due = model.due_list()
-        columns, at = model.events.reserve(len(retired) + len(retired_mho) + len(due))
-        salts = model.streams.salts(("return", "return_delay"), now)
-        retirees, ended = kernels.retirement(
-            retired, retired_mho, due, now, states(Status.RETURNED), salts, s.return_share, s._band_by_month,
-            s.max_age_months, self.tables, _STATUSES, GONE, p.addresses_of(kernels.RETIREMENT), columns, at)
-        model.events.wrote(len(retirees) + len(ended))
-        p.mark(retirees)
-        p.mark(ended)
+    def inputs(self) -> tuple[list, tuple]:
+        model = self.model
+        s = model.inputs
+        return ([states(Status.RETURNED), model.streams.bases(("return", "return_delay")), s.return_share,
+                 s._band_by_month, s.max_age_months, self.tables, _STATUSES,
+                 model.people.addresses_of(kernels.RETIREMENT)], (GONE,))

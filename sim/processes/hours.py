@@ -19,8 +19,8 @@ import numpy as np
 from ..fields import BandRates, Fraction, Probability, Strict
 from ..kernels import participation
 from ..people import Status, states
-from . import Process
 from .exits import threshold_month
+from .passes import Pass
 
 
 class ParticipationSpec(Strict):
@@ -65,7 +65,7 @@ def review_rates(s) -> np.ndarray:
     return -np.log1p(-np.minimum(s.hours_change_monthly, 1.0 - 1e-16))
 
 
-class Hours(Process):
+class Hours(Pass):
     group_sections = {"participation": (ParticipationSpec, ...)}
     decisions = {
         "hours": "an hours review: part time or not",
@@ -73,12 +73,15 @@ class Hours(Process):
         "hours_review": "after an hours review: the months to the next one",
         "hours_review_rate_change": "when a group's review rate changes: the months to its people's next review",
     }
+    kernel, kinds = participation.reviews_month, participation.REVIEWS_TABLE
+    marks_per_due = 1  # for the stocks (sim.stocks)
 
-    def step(self) -> None:
+    def changes(self) -> tuple:
+        return (id(self.model.reviews.rates),)  # the review hazards: new when a lever changes them
+
+    def inputs(self) -> tuple[list, tuple]:
         model = self.model
-        s, p, now = model.inputs, model.people, model.now
-        due = model.due_list()
-        salts = model.streams.salts(("hours", "hours_fraction", "hours_review"), now)
-        ids = participation.reviews(due, now, states(Status.IN_POST), salts, s.part_time_share, s.part_time_range,
-                                    s._band_by_month, model.reviews.rates, p.addresses_of(participation.REVIEWS))
-        p.mark(ids)  # for the stocks (sim.stocks)
+        s = model.inputs
+        return ([states(Status.IN_POST), model.streams.bases(("hours", "hours_fraction", "hours_review")),
+                 s.part_time_share, s.part_time_range, s._band_by_month, model.reviews.rates,
+                 model.people.addresses_of(participation.REVIEWS)], ())

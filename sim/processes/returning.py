@@ -16,7 +16,7 @@ from ..fields import BandRates, StayYears, Strict
 from ..kernels import retiring
 from ..kernels.bookkeeping import as_each
 from ..people import GONE, NEVER, Field as PersonField, Status, states
-from . import Process
+from .passes import Pass
 
 _OUTSIDE = as_each(OUTSIDE, np.int16)  # where returners come back from, as the event log's compiled pass reads it
 
@@ -31,25 +31,22 @@ class ReturnSpec(Strict):
     stay_years: StayYears
 
 
-class Returning(Process):
+class Returning(Pass):
     group_sections = {"retire_and_return": (ReturnSpec, ...)}
     # drawn on retiring (``sim.processes.exits.Retirement``), who also reads the share coming back
     fields = (PersonField("return_due", "int32", NEVER, "month a retiree comes back (max int if not returning)"),
               PersonField("return_until", "int32", NEVER, "month a returner leaves again"))
     decisions = {"return_stay": "a returner: how long they stay"}
+    kernel, kinds = retiring.returning_month, retiring.RETURNING_TABLE
+    events_per_due = marks_per_due = 1
 
     def compile(self, s) -> np.ndarray:
         """The reason code of its events (an array of one, as the event log's compiled pass reads it)."""
         return as_each(self.model.events.reason_code("returned"), np.int16)
 
-    def step(self) -> None:
+    def inputs(self) -> tuple[list, tuple]:
         model = self.model
-        s, p, now = model.inputs, model.people, model.now
-        due = model.due_list()
-        columns, at = model.events.reserve(len(due))
-        salt = model.streams.salts(("return_stay",), now)[0]
-        ids = retiring.returning(due, now, states(Status.RETIRED), salt, s.return_hours_cut, s.return_stay_months,
-                                 s.max_age_months, int(Status.RETURNED), GONE, _OUTSIDE, self.tables,
-                                 p.addresses_of(retiring.RETURNING), columns, at)
-        model.events.wrote(len(ids))
-        p.mark(ids)
+        s = model.inputs
+        return ([states(Status.RETIRED), model.streams.bases(("return_stay",)), s.return_hours_cut,
+                 s.return_stay_months, s.max_age_months, _OUTSIDE, self.tables,
+                 model.people.addresses_of(retiring.RETURNING)], (int(Status.RETURNED), GONE))

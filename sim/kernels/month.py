@@ -1,0 +1,111 @@
+"""A month's compiled passes called from one compiled call, each at its entry point's address.
+
+A process whose month is a compiled pass (``sim.processes.passes``) reads what it needs from two
+arrays of whole numbers: the month's (``this month``, the people due, the event log's room and the
+row to write from, the people whose stocks change, and the retirements leaving decided for
+retirement to take) and its own table (the addresses of its scenario tables and columns, and its
+whole numbers, ``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and
+``run`` calls consecutive processes' passes in order, each through its C entry point's address
+(``entry``): nothing is linked into ``run``, which compiles in a fraction of a second whatever the
+passes are (``benchmarks/README.md``), while the passes compile apart, as before, cached and
+alongside a first run.
+"""
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import config
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array
+
+from .columns import layout, views
+
+# the month's whole numbers: this month; the event log's next row; how many are marked; how many
+# retirements leaving decided (at the rates, then at 55 under MHO status: ``retiring`` holds them)
+NOW, AT, MARKED, RETIRING, RETIRING_MHO = range(5)
+ARRAYS = 5  # then its arrays' addresses and lengths
+KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64))
+SIZE = ARRAYS + 2 * len(KINDS.names)
+_MARKED = KINDS.types[2:3]
+PASS = (types.Array(types.int64, 1, "C"), types.Array(types.int64, 1, "C"))  # a pass's arguments
+_TABLE = PASS[1:]
+
+
+@numba.njit(cache=True, inline="always")
+def arrays(month):
+    """The month's due list, the event log's room (the addresses of its block's columns), the people
+    marked for the stocks and the retirements decided."""
+    return views(month[ARRAYS:], KINDS.types)
+
+
+@numba.njit(cache=True, inline="always")
+def mark(month, ids):
+    """Note ``ids`` as people whose status, stage or hours changed, for the stocks (``sim.stocks``)."""
+    marked = views(month[ARRAYS + 4:], _MARKED)[0]
+    n = month[MARKED]
+    for j in range(ids.shape[0]):
+        marked[n + j] = ids[j]
+    month[MARKED] = n + ids.shape[0]
+
+
+def entry(dispatcher) -> int:
+    """The address of a pass's C entry point (numba's ``cfunc`` wrapper of its signature, ``PASS``),
+    compiled, or loaded from the cache, first."""
+    compiled = dispatcher.overloads.get(PASS)
+    if compiled is None:
+        dispatcher.compile(PASS)
+        compiled = dispatcher.overloads[PASS]
+    return compiled.library.get_pointer_to_function(compiled.fndesc.llvm_cfunc_wrapper_name)
+
+
+@intrinsic
+def _call(typingctx, address, month, table):
+    """Call the pass whose C entry point is at ``address`` with ``month`` and ``table``: through a
+    pointer, so that the pass is not linked into the caller."""
+    def codegen(context, builder, signature, values):
+        function = ir.FunctionType(context.get_value_type(types.none),
+                                   [context.get_value_type(kind) for kind in signature.args[1:]])
+        builder.call(builder.inttoptr(values[0], function.as_pointer()), list(values[1:]))
+        return context.get_dummy_value()
+
+    return types.none(address, month, table), codegen
+
+
+@intrinsic
+def _address(typingctx, array):
+    """The address of an array's data, as a whole number."""
+    def codegen(context, builder, signature, values):
+        data = make_array(signature.args[0])(context, builder, value=values[0]).data
+        return builder.ptrtoint(data, ir.IntType(64))
+
+    return types.int64(array), codegen
+
+
+@numba.njit(cache=True)
+def _run(passes, tables, month, due, columns, now, at):
+    """The month begun (``run``), then each pass in turn with its table (``tables``: each one's address
+    and length)."""
+    month[NOW], month[AT], month[MARKED] = now, at, 0
+    month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
+        _address(due), due.shape[0], _address(columns), columns.shape[0])
+    for k in range(passes.shape[0]):
+        _call(passes[k], month, views(tables[2 * k:], _TABLE)[0])
+    return month[AT], month[MARKED]
+
+
+COMPILED = not config.DISABLE_JIT  # run as Python (``NUMBA_DISABLE_JIT``), passes have no entry points
+
+
+def run(passes, tables, month, due, columns, now: int, at: int) -> tuple[int, int]:
+    """``now``'s passes over the people ``due``, writing events from row ``at`` of ``columns`` (the event
+    log's room), each with its table: compiled, the passes' entry points and their tables' addresses and
+    lengths; run as Python, the passes and their tables. Returns the event log's next row and how many
+    people were marked (the month's ``marked``)."""
+    if COMPILED:
+        return _run(passes, tables, month, due, columns, now, at)
+    month[NOW], month[AT], month[MARKED] = now, at, 0
+    month[ARRAYS: ARRAYS + 4] = due.ctypes.data, len(due), columns.ctypes.data, len(columns)
+    for step, table in zip(passes, tables):
+        step(month, table)
+    return month[AT], month[MARKED]

@@ -1,0 +1,148 @@
+"""Processes whose month is one compiled pass, and consecutive ones run in one compiled call.
+
+Called one by one from Python, each pass cost its month a few microseconds of Python around it (the
+due list, the event log's room, the salts, the columns' addresses, its arguments taken apart). A
+``Pass`` instead gives its pass one table of what it reads (``inputs``), and the passes of
+consecutive such processes in ``STEP_ORDER`` run as one compiled call a month (``Passes``,
+``sim.kernels.month``), sharing the month's arrays (``Month``): the people due, the event log's
+room, the people marked for the stocks, and the retirements leaving decides for retirement. The
+tables are worked out again only when what they are made from changes: the levers in force, the
+people's store (grown, its columns are new arrays), and what a process names in ``changes``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernels import month as kernel
+from ..kernels.columns import Addressed, Layout
+from . import Process
+
+
+class Pass(Process):
+    """A monthly process whose month is a compiled pass, ``kernel(month, table)``."""
+
+    kernel = None  # its pass (sim.kernels.month), read from the class: a function there would bind as a method
+    kinds: Layout  # the arrays its table gives the pass, before its whole numbers
+    events_per_due = 0  # the most events it records for each person due (the room reserved for the month)
+    marks_per_due = 0  # the most people it marks for the stocks for each person due
+
+    def inputs(self) -> tuple[list[np.ndarray], tuple[int, ...]]:
+        """The arrays its pass reads (of ``kinds``) and the whole numbers after them."""
+        raise NotImplementedError
+
+    def changes(self) -> tuple:
+        """What its inputs are made from besides the levers in force and the people's store, when that
+        changes (the identity of an array its table keeps, say); nothing by default."""
+        return ()
+
+    def prepare(self) -> None:
+        """What it does in Python before the month's passes run (nothing by default)."""
+
+    def step(self) -> None:
+        """Its month alone (a model runs it with the passes next to it in the step order: ``steps``)."""
+        Passes(self.model, [self]).step()
+
+
+class Month:
+    """The month's arrays the passes share (``sim.kernels.month``), one for a model: its whole numbers,
+    and the buffers of the people marked and of the retirements decided, grown as the due list asks."""
+
+    def __init__(self):
+        self.array = np.zeros(kernel.SIZE, dtype=np.int64)
+        self.marked = self.retiring = np.zeros(0, dtype=np.int64)
+
+    def ready(self, due: int, marks: int) -> np.ndarray:
+        """The month's array, with room to mark ``marks`` people and keep the retirements of ``due``
+        people due."""
+        if len(self.marked) < marks:
+            self.marked = np.empty(max(marks, 2 * len(self.marked)), dtype=np.int64)
+            self._addresses()
+        if len(self.retiring) < due:  # the retirements decided are kept: retirement may not have run yet
+            kept = int(self.array[kernel.RETIRING] + self.array[kernel.RETIRING_MHO])
+            retiring = np.empty(max(due, 2 * len(self.retiring)), dtype=np.int64)
+            retiring[:kept] = self.retiring[:kept]
+            self.retiring = retiring
+            self._addresses()
+        return self.array
+
+    def _addresses(self) -> None:
+        start = kernel.ARRAYS + 4
+        self.array[start: start + 4] = (self.marked.ctypes.data, len(self.marked), self.retiring.ctypes.data,
+                                        len(self.retiring))
+
+    def __setstate__(self, state: dict) -> None:
+        """A copy (or an unpickled one) gives its own buffers' addresses."""
+        self.__dict__.update(state)
+        self._addresses()
+
+
+class Passes:
+    """Consecutive ``Pass`` processes run as one compiled call a month, in their order."""
+
+    def __init__(self, model, processes: list[Pass]):
+        self.model, self.processes = model, list(processes)
+        self.name = "+".join(process.name() for process in self.processes)  # as ``model.timings`` names them
+        self.events_per_due = sum(process.events_per_due for process in self.processes)
+        self.marks_per_due = sum(process.marks_per_due for process in self.processes)
+        self._changing = [process for process in self.processes if type(process).changes is not Pass.changes]
+        self._version = self._kept = self._tables = self._entries = None
+
+    def _ready(self) -> None:
+        """The passes' tables, worked out again when what they are made from has changed, and their entry points."""
+        model = self.model
+        version = (model.inputs.revision, model.people.capacity, *(c for p in self._changing for c in p.changes()))
+        if version == self._version:
+            return
+        self._kept = [table(process) for process in self.processes]  # kept while their addresses are given
+        self._version = version
+        if not kernel.COMPILED:
+            self._entries, self._tables = [type(p).kernel for p in self.processes], [t.addresses for t in self._kept]
+            return
+        if self._entries is None:
+            self._entries = np.array([kernel.entry(type(process).kernel) for process in self.processes],
+                                     dtype=np.int64)
+        self._tables = np.array([[t.addresses.ctypes.data, len(t.addresses)] for t in self._kept],
+                                dtype=np.int64).ravel()
+
+    def step(self) -> None:
+        model = self.model
+        events, people = model.events, model.people
+        for process in self.processes:
+            process.prepare()
+        self._ready()
+        due = model.due_list()
+        room, at = events.reserve(self.events_per_due * len(due))
+        month = model.month.ready(len(due), self.marks_per_due * len(due))
+        end, marked = kernel.run(self._entries, self._tables, month, due, room, model.now, at)
+        events.wrote(end - at)
+        if marked:
+            people.mark(model.month.marked[:marked].copy())
+
+    def __getstate__(self) -> dict:
+        """A copy (or another process, unpickling it) works the tables and the entry points out afresh: the
+        tables' addresses are of the original's arrays."""
+        return {**self.__dict__, "_version": None, "_kept": None, "_tables": None, "_entries": None}
+
+
+def table(process: Pass) -> Addressed:
+    """A pass's table: the addresses of its inputs' arrays, then their whole numbers."""
+    arrays, numbers = process.inputs()
+    return Addressed(arrays, process.kinds, numbers)
+
+
+def steps(model, processes: list[Process]) -> list[tuple[str, object]]:
+    """A model's monthly steps, named as ``model.timings`` names them: each process's own, and the passes
+    of consecutive ``Pass`` processes together."""
+    out, run = [], []
+    for process in [*processes, None]:
+        if isinstance(process, Pass):
+            run.append(process)
+            continue
+        if run:
+            group = Passes(model, run)
+            out.append((group.name, group.step))
+            run = []
+        if process is not None:
+            out.append((process.name(), process.step))
+    return out
