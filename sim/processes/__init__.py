@@ -9,7 +9,8 @@ fields it keeps (``fields``: ``sim.people``) and the random decisions it draws (
 ``sim.decisions``). It owns what it works out from the scenario for its step (its ``tables``),
 keeps them as its own attributes, and works them out again only when levers have changed the
 scenario (``Scenario.revision``), not every month. So a new process is one module and one line in
-``STEP_ORDER``.
+``STEP_ORDER``. A process whose month is one compiled pass is a ``Pass`` (``sim.processes.passes``):
+the passes of consecutive ones run as one compiled call a month.
 """
 
 from __future__ import annotations

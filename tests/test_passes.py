@@ -1,0 +1,68 @@
+"""Processes whose month is a compiled pass: run together in one compiled call or apart, they give the
+same run, and the month's arrays keep what one pass leaves for another."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from sim import WorkforceModel
+from sim.kernels import month as kernel
+from sim.processes import Process, passes
+from sim.processes.exits import Leaving
+from sim.processes.order import STEP_ORDER
+from sim.processes.passes import Month, Pass
+
+
+class Nothing(Process):
+    """A process that does nothing: in the step order, it parts the passes before it from those after."""
+
+    def step(self) -> None:
+        pass
+
+
+def runs_alike(a: WorkforceModel, b: WorkforceModel) -> None:
+    for measure in ("stage_headcount", "stage_fte", "post_fte"):
+        np.testing.assert_array_equal(a.history[-1][measure], b.history[-1][measure])
+    for x, y in zip(a.events.arrays(), b.events.arrays(), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_the_clocked_steps_run_as_one_compiled_call_or_apart_alike():
+    together = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    assert "attrition+leaving+hours+retirement+returning" in together.timings
+    # leaving's retirements are taken by retirement from the month's arrays, across a step between them
+    at = STEP_ORDER.index(Leaving) + 1
+    apart = WorkforceModel(rng=3, until=2024, collect="yearly",
+                           processes=STEP_ORDER[:at] + (Nothing,) + STEP_ORDER[at:]).run()
+    assert {"attrition+leaving", "hours+retirement+returning"} <= set(apart.timings)
+    runs_alike(together, apart)
+
+
+def test_each_pass_stepped_alone_gives_the_same_run(monkeypatch):
+    together = WorkforceModel(rng=3, until=2023, collect="yearly").run()
+    monkeypatch.setattr(passes, "steps", lambda model, processes: [(p.name(), p.step) for p in processes])
+    alone = WorkforceModel(rng=3, until=2023, collect="yearly")
+    assert sum(isinstance(process, Pass) for process in alone.processes) == 5 and "leaving" in alone.timings
+    runs_alike(together, alone.run())
+
+
+def test_a_copy_taken_mid_run_gives_its_own_arrays_and_runs_as_the_original():
+    model = WorkforceModel(rng=5, until=2026, collect="yearly")
+    for _ in range(30):
+        model.step()
+    twin = copy.deepcopy(model)
+    start = kernel.ARRAYS + 4
+    assert twin.month.array[start] == twin.month.marked.ctypes.data != model.month.array[start]
+    runs_alike(model.run(), twin.run())
+
+
+def test_the_retirements_decided_are_kept_when_the_month_makes_more_room():
+    month = Month()
+    array = month.ready(due=3, marks=4)
+    month.retiring[:3] = [7, 8, 9]
+    array[kernel.RETIRING], array[kernel.RETIRING_MHO] = 2, 1
+    month.ready(due=50, marks=4)
+    assert len(month.retiring) >= 50 and list(month.retiring[:3]) == [7, 8, 9]
+    assert array[kernel.ARRAYS + 6] == month.retiring.ctypes.data and array[kernel.ARRAYS + 7] == len(month.retiring)
