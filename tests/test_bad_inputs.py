@@ -674,6 +674,14 @@ CASES = {
     "a leaving reason that is not a name": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.reasons.Other Sector!", "a plain lower-case name",
         tiny(groups__staff__leaving__reasons={"Other Sector!": 1.0})),
+    # joiners are counted by their source (joined:<source>) and a recruitment lever names it as a plain name:
+    # a pool named otherwise ran, and no lever could ever name it
+    "a joiners' source that is not a name": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.sources.International", "a plain lower-case name",
+        tiny(groups__staff__joiners=JOINING | {"per_year": 5.0, "sources": {"International": 1.0}})),
+    "a joiners' pool that is not a name": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.return to practice", "a plain lower-case name",
+        tiny(groups__staff__joiners=JOINING | {"pools": {"return to practice": 5.0}})),
     # ---- files that must not be quoted back ----
     "a credentials file as a scenario": Case(["run", "creds.yaml"], "creds.yaml", "password", "unknown key",
                                              {"creds.yaml": f"user: admin\npassword: {SECRET}\n"}),
