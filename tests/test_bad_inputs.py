@@ -504,6 +504,12 @@ CASES = {
     "a pool with a negative supply": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.abroad", "a number greater than or equal to 0",
         tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": -5.0}}})),
+    # a share of the places (0.1 for 10% more): 10 for 10% made eleven times the places, in silence
+    "LTFT extra places given as a percentage": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.extra_places", "a number less than or equal to 3",
+        tiny(**{"intake__course/student__places": {2019: 20}}) | {"e.yaml": changed(EXPERIMENT, {
+            "policies.keep.levers": [{"lever": "ltft_training", "stages": ["course/student"], "share": 0.2,
+                                      "extra_places": 10}]})}),
     "a funded campaign with no pool": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "extra_per_year and source with funded: true",
         tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": 5.0}}}) | {"e.yaml": changed(EXPERIMENT, {
