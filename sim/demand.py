@@ -206,6 +206,8 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
                 table = read_table(files[0])
             except InputError as exc:
                 problems += exc.problems
+            else:
+                problems += _coverage(table, files[0], spec)
         profiles = _profiles(d, groups, table, f, problems)
     if problems:
         raise InputError(problems)
@@ -226,6 +228,19 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
         begins = start if d.expansion.start is None else calendar.parse(d.expansion.start)
         index = index * growth(d.expansion.per_year, months, begins, d.expansion.years)[:, None]
     return index, files
+
+
+def _coverage(table: PopulationTable, path: Path, spec) -> list[Problem]:
+    """The population's totals reach into the scenario's years: outside them the population is held at
+    the nearest year's (``band_population``), so totals all before the run or all after it would leave
+    need flat over the whole run, in silence."""
+    first, last = calendar.year_of(calendar.parse(spec.start)), calendar.year_of(calendar.parse(spec.end))
+    years = sorted(table.totals)
+    if years[-1] >= first and years[0] <= last:
+        return []
+    return [Problem(str(path), "totals", f"years reaching into the scenario's run ({first} to {last}): outside "
+                                         "them the population is held at the nearest year's, so need would not "
+                                         "move with it", years)]
 
 
 def _profiles(d: DemandSpec, groups: list[str], table, f: str, problems: list) -> list[str]:

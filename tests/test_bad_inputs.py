@@ -344,6 +344,11 @@ CASES = {
         tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})
         | {"people.yaml": {"name": "p", "bands": [0, 65], "totals": {2020: 1000}, "splits": {2024: [1, 2, 3]},
                            "service_use": {"all": [1, 1]}}}),
+    "a population file whose totals end before the run": Case(
+        ["run", "tiny.yaml"], "people.yaml", "totals", "years reaching into the scenario's run (2020 to 2030)",
+        tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})
+        | {"people.yaml": {"name": "p", "bands": [0, 65], "totals": {2001: 1000, 2011: 1100},
+                           "splits": {2024: [1, 2]}, "service_use": {"all": [1, 1]}}}),
     "an expansion before the scenario, in a layer": Case(
         ["run", "layer.yaml"], "layer.yaml", "demand.expansion.start", "a month from the scenario's start (2020-03)",
         tiny(demand={"kind": "stated_growth"}) | {"layer.yaml": {"extends": "tiny.yaml", "demand": {

@@ -155,6 +155,16 @@ def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_pat
         problem.expected
 
 
+@pytest.mark.parametrize("totals", [{2001: 900, 2011: 950}, {2035: 1300}], ids=["before the run", "after it"])
+def test_a_population_whose_totals_miss_the_run_is_refused_not_a_flat_need(tmp_path, totals):
+    """Outside its totals' years the population is held at the nearest year's: totals all before the run
+    (2020-2030) or all after it made need flat over every year of it, in silence."""
+    problem = _population_problem(tmp_path, {**POPULATION, "totals": totals}, "older")
+    assert problem.field == "totals" and problem.found == sorted(totals)
+    assert "years reaching into the scenario's run (2020 to 2030)" in problem.expected
+    scenario.load(tiny(tmp_path, {"kind": "population", "population": "people.yaml", "service_use": "older"}))
+
+
 def test_an_uncertain_demand_growth_widens_the_interval_of_need(tmp_path):
     path = tiny(tmp_path, {"kind": "stated_growth", "growth_per_year": 0.0})
     spec = {"name": "e", "scenario": path.name, "years": 3, "replications": 2, "seed": 4}
