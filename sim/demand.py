@@ -191,6 +191,10 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
         if d.expansion is not None:
             problems.append(Problem(f, "demand.expansion", "no expansion for flat demand (kind population or "
                                                            "stated_growth)", "an expansion"))
+    if d.kind == "stated_growth" and "growth_per_year" not in d.model_fields_set and d.expansion is None:
+        # growth left out is 0: need would be flat, in silence, where the kind says a growth is stated
+        problems.append(Problem(f, "demand.growth_per_year", "a stated yearly growth for kind stated_growth (0.044 "
+                                                             "for 4.4% a year), or an expansion (or kind flat)"))
     if d.expansion is not None and d.expansion.start is not None and \
             not start <= calendar.parse(d.expansion.start) <= end:
         problems.append(Problem(f, "demand.expansion.start", f"a month from the scenario's start ({spec.start}) "

@@ -344,6 +344,9 @@ CASES = {
         tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})
         | {"people.yaml": {"name": "p", "bands": [0, 65], "totals": {2020: 1000}, "splits": {2024: [1, 2, 3]},
                            "service_use": {"all": [1, 1]}}}),
+    "stated growth with no growth stated": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.growth_per_year",
+                                                "a stated yearly growth for kind stated_growth",
+                                                tiny(demand={"kind": "stated_growth"})),
     "a population file whose totals end before the run": Case(
         ["run", "tiny.yaml"], "people.yaml", "totals", "years reaching into the scenario's run (2020 to 2030)",
         tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})

@@ -120,6 +120,8 @@ def test_the_shipped_layers_change_need_alone():
     ({"kind": "stated_growth", "expansion": {"per_year": 0.1, "years": 5, "start": "2019-01"}},
      "demand.expansion.start", "a month from the scenario's start (2020-03)"),
     ({"kind": "stated_growth", "expansion": {"per_year": 0.1}}, "demand.expansion.years", "this required field"),
+    # growth left out is 0: need was flat, in silence (a growth of 0 given, as an uncertain range's base, stays)
+    ({"kind": "stated_growth"}, "demand.growth_per_year", "a stated yearly growth for kind stated_growth"),
 ])
 def test_a_bad_demand_section_names_the_field_and_what_was_expected(tmp_path, section, field, expected):
     with pytest.raises(InputError) as info:
