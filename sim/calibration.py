@@ -45,7 +45,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
                      refuse_special)
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Year
-from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered
+from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unknown_keys
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
 
@@ -817,8 +817,12 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
 
     spec, scenario_path = load(config)
     path = parameter_file(parameters_file)
+    data = read_yaml(path, "parameters")
+    unknown = unknown_keys(data, path)
+    if unknown is not None:
+        raise unknown
     try:
-        document = ParameterFile.model_validate(read_yaml(path, "parameters"))
+        document = ParameterFile.model_validate(data)
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "

@@ -248,6 +248,15 @@ CASES = {
         ["run", "tiny.yaml"], "cal.yaml", "fitted.groups.staff.leaving.rate.kind", "one of range, scale",
         with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n") | {"cal.yaml": FITTED | {
             "posterior": "post.csv", "fitted": {"groups.staff.leaving.rate": {"kind": "scal", "shipped": 0.0}}}}),
+    # a key a parameter file has no use for was ignored: a misspelt posterior ran every replication with the
+    # central set, and the run said only that the scenario has no posterior
+    "a parameter file's misspelt posterior": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "cal.yaml", "posteriors", "no such key here (unknown key): a "
+        "calibration parameter file holds name", with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n")
+        | {"cal.yaml": FITTED | {"posteriors": "post.csv"}}),
+    "a parameter file evaluated with a misspelt key": Case(
+        ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "setings", "no such key here (unknown key)",
+        {"p.yaml": V9 | {"setings": {"seed": 5}}}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
