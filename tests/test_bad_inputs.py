@@ -257,6 +257,11 @@ CASES = {
     "a parameter file evaluated with a misspelt key": Case(
         ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "setings", "no such key here (unknown key)",
         {"p.yaml": V9 | {"setings": {"seed": 5}}}),
+    # without shipped, a scenario's edit of the key, which the calibration replaces, was taken unchecked
+    "a fitted key's misspelt shipped value": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "fitted.groups.staff.leaving.rate.shiped", "no such key here (unknown key)",
+        tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": CALIBRATION | {
+            "fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shiped": 0.0}}}}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
