@@ -490,6 +490,14 @@ CASES = {
         ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age", "age bands ending by the group's "
                                                                         "retirement.max_age (70)",
         tiny(**{"intake__course/student__age": [[18, 75, 1.0]]})),
+    # only those who finish the route by the maximum age are selected: from 75, nobody ever was, and the run
+    # warned only of places unfilled
+    "an in-service route's ages past the last that can finish it": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "intake.route/apprentice.age_range",
+        "ages from below 68: only people who would finish the route (2 years at its slowest) by the maximum age "
+        "(70) are selected", tiny(pathways=["course.yaml", "route.yaml"], **{"intake__route/apprentice": {
+            "month": 9, "places": {2019: 5}, "from_stage": "course/worker", "age_range": [75, 90]}})
+        | {"route.yaml": tiny_scenario.ROUTE}),
     "an FTE above what the headcount can work": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
         tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
