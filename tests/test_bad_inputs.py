@@ -465,6 +465,11 @@ CASES = {
         "no prior here: an experiment's parameter sets and sensitivity points are drawn uniformly over the range",
         tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {"groups.staff.leaving.rate": {
             "range": [0.0, 0.2], "prior": {"mean": 0.1, "sd": 0.05}}}})}),
+    # a factor leaves 0 at 0: every parameter set ran the same value, and sensitivity measured nothing
+    "a scale of a value that is 0": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.rate", "a key whose value is not 0 "
+        "everywhere, for scale:", tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {
+            "groups.staff.leaving.rate": {"scale": [0.5, 1.5]}}})}),
     "a lever for an empty list of groups": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups",
                                                 "at least one staff group of the scenario (staff), or no groups:",
                                                 with_lever(groups=[])),
