@@ -254,6 +254,9 @@ CASES = {
         ["run", "tiny.yaml", "--replications", "2"], "cal.yaml", "posteriors", "no such key here (unknown key): a "
         "calibration parameter file holds name", with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n")
         | {"cal.yaml": FITTED | {"posteriors": "post.csv"}}),
+    "a back-test's parameter file with a misspelt key": Case(
+        ["backtest", "bt.yaml", "--quiet"], "cal.yaml", "fited", "no such key here (unknown key)", with_backtest()
+        | {"cal.yaml": CALIBRATION | {"posterior": "post.csv", "fited": FITTED["fitted"]}}),
     "a parameter file evaluated with a misspelt key": Case(
         ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "setings", "no such key here (unknown key)",
         {"p.yaml": V9 | {"setings": {"seed": 5}}}),
