@@ -145,6 +145,9 @@ class Target(_Strict):
             raise ValueError("value: a vacancy rate in [0, 1] (0.09 for 9%)")
         if self.kind == "change" and self.relative and self.value < -1:
             raise ValueError("value: a relative change of -1 (all gone) or more")
+        if self.kind == "change" and not self.relative and self.measure == "vacancy_rate" and not -1 <= self.value <= 1:
+            # a rate moves within [0, 1]: points written as percentages (5 for 5 points) no run can reach
+            raise ValueError("value: a change of a vacancy rate within [-1, 1] (0.05 for 5 points)")
         if self.kind in ("flow_rate", "reason_share") and not self.years:
             raise ValueError("years: the snapshot years whose flows count")
         if self.kind == "age_share" and (self.below is None) == (self.at_least is None):

@@ -176,6 +176,10 @@ CASES = {
     "a calibration target matched within 1e-300": Case(
         CALIBRATE, "h.yaml", "targets.grow.sd", "a number greater than or equal to 1e-06",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"sd": 1e-300}})),
+    # a vacancy rate moves within [0, 1]: 5 for 5 points was a change no run could reach, chased by the fit
+    "a calibration target's vacancy rate change in points": Case(
+        CALIBRATE, "h.yaml", "targets.grow", "value: a change of a vacancy rate within [-1, 1] (0.05 for 5 points)",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"measure": "vacancy_rate", "value": 5.0}})),
     "a calibration target citing nothing": Case(
         CALIBRATE, "h.yaml", "targets.grow.source", "at least 3 characters",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"source": "x"}})),
