@@ -473,6 +473,13 @@ CASES = {
         tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {"groups.staff.leaving.rate": {
             "range": [0.0, 0.2], "prior": {"mean": 0.1, "sd": 0.05}}}})}),
     # a factor leaves 0 at 0: every parameter set ran the same value, and sensitivity measured nothing
+    # a range of one of shares that sum to 1 leaves them summing to 1 at no end: named as the scenario's shares,
+    # in the scenario file, which holds no mistake
+    "an uncertain range of one of the leaving reasons' shares": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.reasons.elsewhere.range",
+        "[low, high] whose low end leaves groups.staff.leaving.reasons of the scenario valid (leaving reason shares "
+        "summing to 1", tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {
+            "groups.staff.leaving.reasons.elsewhere": {"range": [0.5, 1.0]}}})}),
     "a scale of a value that is 0": Case(
         ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.rate", "a key whose value is not 0 "
         "everywhere, for scale:", tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {
