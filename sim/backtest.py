@@ -36,6 +36,7 @@ from .calibration_report import fmt
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special, regular_file
 from .experiment import MAX_RUNS
 from .fields import Name, Year
+from .layering import unknown_keys
 
 DEFAULT = CALIBRATION_DIR / "backtest-2021-2024.yaml"
 LEVEL = 0.90
@@ -114,6 +115,9 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
             parameters = _refit(path, spec, folder, workers, quiet)
             fitted_on = f"{Path(spec.fit).name}, targets observed by {spec.fit_until}"
         document = read_yaml(parameters, "parameters")
+        unknown = unknown_keys(document, parameters)
+        if unknown is not None:
+            raise unknown
         if not document.get("posterior"):
             raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
         posterior = read(document["posterior"], parameters, document.get("fitted"),

@@ -45,7 +45,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
                      refuse_special)
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, Age, Name, Year
-from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered
+from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unknown_keys
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
 
@@ -145,6 +145,9 @@ class Target(_Strict):
             raise ValueError("value: a vacancy rate in [0, 1] (0.09 for 9%)")
         if self.kind == "change" and self.relative and self.value < -1:
             raise ValueError("value: a relative change of -1 (all gone) or more")
+        if self.kind == "change" and not self.relative and self.measure == "vacancy_rate" and not -1 <= self.value <= 1:
+            # a rate moves within [0, 1]: points written as percentages (5 for 5 points) no run can reach
+            raise ValueError("value: a change of a vacancy rate within [-1, 1] (0.05 for 5 points)")
         if self.kind in ("flow_rate", "reason_share") and not self.years:
             raise ValueError("years: the snapshot years whose flows count")
         if self.kind == "age_share" and (self.below is None) == (self.at_least is None):
@@ -817,8 +820,12 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
 
     spec, scenario_path = load(config)
     path = parameter_file(parameters_file)
+    data = read_yaml(path, "parameters")
+    unknown = unknown_keys(data, path)
+    if unknown is not None:
+        raise unknown
     try:
-        document = ParameterFile.model_validate(read_yaml(path, "parameters"))
+        document = ParameterFile.model_validate(data)
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "

@@ -191,6 +191,10 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
         if d.expansion is not None:
             problems.append(Problem(f, "demand.expansion", "no expansion for flat demand (kind population or "
                                                            "stated_growth)", "an expansion"))
+    if d.kind == "stated_growth" and "growth_per_year" not in d.model_fields_set and d.expansion is None:
+        # growth left out is 0: need would be flat, in silence, where the kind says a growth is stated
+        problems.append(Problem(f, "demand.growth_per_year", "a stated yearly growth for kind stated_growth (0.044 "
+                                                             "for 4.4% a year), or an expansion (or kind flat)"))
     if d.expansion is not None and d.expansion.start is not None and \
             not start <= calendar.parse(d.expansion.start) <= end:
         problems.append(Problem(f, "demand.expansion.start", f"a month from the scenario's start ({spec.start}) "
@@ -206,6 +210,8 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
                 table = read_table(files[0])
             except InputError as exc:
                 problems += exc.problems
+            else:
+                problems += _coverage(table, files[0], spec)
         profiles = _profiles(d, groups, table, f, problems)
     if problems:
         raise InputError(problems)
@@ -226,6 +232,19 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
         begins = start if d.expansion.start is None else calendar.parse(d.expansion.start)
         index = index * growth(d.expansion.per_year, months, begins, d.expansion.years)[:, None]
     return index, files
+
+
+def _coverage(table: PopulationTable, path: Path, spec) -> list[Problem]:
+    """The population's totals reach into the scenario's years: outside them the population is held at
+    the nearest year's (``band_population``), so totals all before the run or all after it would leave
+    need flat over the whole run, in silence."""
+    first, last = calendar.year_of(calendar.parse(spec.start)), calendar.year_of(calendar.parse(spec.end))
+    years = sorted(table.totals)
+    if years[-1] >= first and years[0] <= last:
+        return []
+    return [Problem(str(path), "totals", f"years reaching into the scenario's run ({first} to {last}): outside "
+                                         "them the population is held at the nearest year's, so need would not "
+                                         "move with it", years)]
 
 
 def _profiles(d: DemandSpec, groups: list[str], table, f: str, problems: list) -> list[str]:

@@ -485,8 +485,17 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
             scenario = _load_scenario(experiment.file, experiment.scenario_file, overrides, "uncertain", keys)
         except InputError as exc:  # a problem elsewhere in the scenario says which end of the ranges made it
             side = f", with every uncertain value at the {('low', 'high')[end]} end of its range"
-            problems += [Problem(p.file, p.field, p.expected + ("" if p.file == str(experiment.file) else side),
-                                 p.found) for p in exc.problems]
+            for p in exc.problems:
+                # a check of a section holding an uncertain key (shares that sum to 1) is the range's to answer for
+                under = [k for k in spec.uncertain if p.file != str(experiment.file) and k.startswith(p.field + ".")]
+                if len(under) == 1:
+                    u = spec.uncertain[under[0]]
+                    problems.append(Problem(str(experiment.file), f"uncertain.{under[0]}.{u.kind}",
+                                            f"[low, high] whose {('low', 'high')[end]} end leaves {p.field} of the "
+                                            f"scenario valid ({p.expected})", list(u.bounds)))
+                else:
+                    problems.append(Problem(p.file, p.field, p.expected + ("" if p.file == str(experiment.file)
+                                                                           else side), p.found))
             continue
         problems += _lever_problems_at(experiment, scenario, ("low", "high")[end], [*found, *problems])
     return problems

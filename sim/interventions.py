@@ -44,6 +44,9 @@ Number = Annotated[float, Field(strict=True, ge=-1_000_000, le=1_000_000, allow_
 # England's 4.4% a year of mental health demand growth over 20 years (2.4 times); a percentage for a
 # share (10 for 10%) is refused, and more posts than that can be given as ``fte``
 MAX_POSTS_SHARE = 3.0
+# ltft_training's extra_places, a share of the places (0.1 for 10% more): bounded as funded_posts' share,
+# so that a percentage (10 for 10%, eleven times the places) is refused
+MAX_PLACES_SHARE = 3.0
 
 
 class _MadeInPython(type(BaseModel)):
@@ -383,7 +386,7 @@ class LtftTraining(Lever):
     stages: list[str] | None = None
     share: ShareBySex
     fraction: tuple[Fraction, Fraction] | None = None
-    extra_places: NonNegative = 0.0
+    extra_places: Annotated[float, Field(strict=True, ge=0.0, le=MAX_PLACES_SHARE, allow_inf_nan=False)] = 0.0
 
     @field_validator("fraction")
     @classmethod

@@ -31,6 +31,12 @@ from .errors import (InputError, Problem, _short, covering_key, is_file, plain_n
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
+# the keys of a calibration parameter file: what ``workforce calibrate`` writes (and wrote before its posterior,
+# ``optimiser`` to ``blocks``). Any other is a slip, ignored in silence: a misspelt ``posterior:`` ran every
+# replication with the central set, and a misspelt ``fitted:`` left the scenario's values unchecked
+PARAMETER_FILE_KEYS = ("name", "description", "calibration", "scenario", "created", "package_version", "method",
+                       "optimiser", "settings", "loss", "evaluations", "blocks", "posterior", "parameter_sets",
+                       "diagnostics", "fitted", "overrides", "targets")
 # scenarios in one chain of ``extends:``: the shipped ones use three; a longer chain is a slip (and
 # one of about a thousand would exhaust Python's recursion, read as a file nested too deep)
 MAX_LAYERS = 32
@@ -110,6 +116,9 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
         raise InputError.one(scenario_path, "calibration", "the name or path of a calibration parameter file", name)
     path = calibration_file(name, scenario_path.parent, scenario_path)
     document = read_yaml(path, "parameters")
+    unknown = unknown_keys(document, path)
+    if unknown is not None:
+        raise unknown
     overrides, fitted = document.get("overrides"), document.get("fitted")
     if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
         raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
@@ -130,6 +139,16 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
         posterior = kept(_POSTERIORS, key, [path.parent / str(name)],
                          lambda: read(name, path, fitted, sets, schema=schema), limit=4)
     return overrides, path, fitted, posterior
+
+
+def unknown_keys(document: dict, path) -> InputError | None:
+    """The keys of a parameter file that it has no use for (``PARAMETER_FILE_KEYS``), named without their
+    values (a path given by mistake may be a credentials file); None if there are none."""
+    unknown = [key for key in document if key not in PARAMETER_FILE_KEYS]
+    if not unknown:
+        return None
+    return InputError([Problem(str(path), str(key), f"no such key here (unknown key): a calibration parameter file "
+                                                    f"holds {', '.join(PARAMETER_FILE_KEYS)}") for key in unknown])
 
 
 def nested_calibration(path, overrides: dict) -> InputError | None:

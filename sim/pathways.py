@@ -62,6 +62,14 @@ class ExtraTime(BaseModel):
     share: Probability
     years: tuple[Years, Years]
 
+    @field_validator("years")
+    @classmethod
+    def _a_month_or_more(cls, v):
+        """Drawn in whole months, rounded up (``sim.kernels.entry``): a range under half a month would be a
+        month for everyone who takes it, in silence."""
+        a_month_or_more(v[1], "extra time reaching")
+        return v
+
     @model_validator(mode="after")
     def _ordered(self):
         if self.years[0] > self.years[1]:

@@ -157,6 +157,11 @@ def columns_once(path) -> None:
 KINDS = ("range", "scale")  # of a fitted key: its value drawn from a range, or a factor on its shipped value
 
 
+# what ``workforce calibrate`` records of each fitted key (``value`` before it wrote a posterior, ``median`` to
+# ``central`` since): ``shipped`` is the scenario's value the fit started from, which loading checks
+FITTED_KEYS = ("kind", "bounds", "prior", "prior_interval_90", "value", "median", "interval_90", "central", "shipped")
+
+
 def fitted_section(parameter_file, fitted) -> dict:
     """A parameter file's ``fitted`` section, checked: ``{}`` if it has none, else each fitted key's
     mapping of what it was fitted from (``kind``: range or scale, its ``shipped`` value, ...). Read as
@@ -173,6 +178,11 @@ def fitted_section(parameter_file, fitted) -> dict:
                                                                   "value, shipped, ...)", _short(f))
         if f.get("kind", KINDS[0]) not in KINDS:  # a factor read as the value itself, or the other way round
             raise InputError.one(parameter_file, f"fitted.{key}.kind", f"one of {', '.join(KINDS)}", f.get("kind"))
+        unknown = [name for name in f if name not in FITTED_KEYS]
+        if unknown:  # a misspelt shipped: would leave the scenario's value of the key unchecked, in silence
+            raise InputError.one(parameter_file, f"fitted.{key}.{unknown[0]}", f"no such key here (unknown key): what "
+                                                                             f"a key was fitted from is "
+                                                                             f"{', '.join(FITTED_KEYS)}")
     return fitted
 
 

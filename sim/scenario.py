@@ -719,6 +719,20 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                               f"{slowest}, stay within the group's maximum age ({oldest})",
                                     max(b.high for b in ages)))
 
+    def route_check(where: str, age_range, stage):  # someone in the range can finish the route in time
+        # as sim.processes.intake.accepted_ages selects: only those who finish the route, at its slowest, before
+        # the maximum age of its group and of the posts it leads to
+        groups = [graph.nodes[t]["staff_group"] for t in [stage, *graph.successors(stage)] if t in stages]
+        ages = [spec.groups[g].retirement.max_age for g in groups if g in spec.groups]
+        if not ages:
+            return
+        oldest, years = min(ages), slowest_years(graph.nodes[stage]) or 0.0
+        if np.ceil(12 * age_range[0]) >= 12 * oldest - round(12 * years):
+            problems.append(Problem(f, where, f"ages from below {oldest - years:.4g}: only people who would finish "
+                                              f"the route ({years:.4g} years at its slowest) by the maximum age "
+                                              f"({oldest}) are selected, so from {age_range[0]:g} none ever is",
+                                    list(age_range)))
+
     for s, stock in spec.stocks.items():
         if s not in stages:
             problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
@@ -752,6 +766,8 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         elif intake.from_stage is not None and (intake.from_stage == s or graph.nodes[intake.from_stage]["training"]):
             problems.append(Problem(f, f"intake.{s}.from_stage", "a post people are selected from: another stage, "
                                                                   "not a training stage", intake.from_stage))
+        if intake.age_range is not None and s in stages:
+            route_check(f"intake.{s}.age_range", intake.age_range, s)
     problems += feedback_loops.problems(spec.feedbacks, f, graph, stages, list(spec.groups), spec.intake)
     if problems:
         raise InputError(problems)

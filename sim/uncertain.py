@@ -263,6 +263,11 @@ def problems(uncertain: dict[str, Uncertain], spec, file, where: str = "uncertai
         elif u.scale is not None and not numeric(value):
             out.append(Problem(str(file), f"{where}.{key}", "a key of a number, or of a list or table of numbers",
                                _short(value)))
+        elif u.scale is not None and numeric(written) and not any(numbers(written)):
+            # every factor leaves 0 at 0: each parameter set (and a fit's every draw) would run the same value
+            out.append(Problem(str(file), f"{where}.{key}", f"a key whose value is not 0 everywhere, for scale: (a "
+                                                            f"factor leaves {key} at 0 in every parameter set; "
+                                                            f"range: gives it values)", _short(written)))
         elif u.scale is not None and at_most_one(type(spec), key):
             limit = beyond_one(written, u.scale[1]) if numeric(written) else None
             if limit is not None:

@@ -185,6 +185,10 @@ CASES = {
                                                   with_backtest(targets={"": {"kind": "change", "group": "staff",
                                                                               "years": [2021, 2023], "value": -5.0,
                                                                               "sd": 2.0, "source": "test"}})),
+    # a vacancy rate moves within [0, 1]: 5 for 5 points was a change no run could reach, chased by the fit
+    "a calibration target's vacancy rate change in points": Case(
+        CALIBRATE, "h.yaml", "targets.grow", "value: a change of a vacancy rate within [-1, 1] (0.05 for 5 points)",
+        with_history(targets={"grow": HISTORY["targets"]["grow"] | {"measure": "vacancy_rate", "value": 5.0}})),
     "a calibration target citing nothing": Case(
         CALIBRATE, "h.yaml", "targets.grow.source", "at least 3 characters",
         with_history(targets={"grow": HISTORY["targets"]["grow"] | {"source": "x"}})),
@@ -257,6 +261,23 @@ CASES = {
         ["run", "tiny.yaml"], "cal.yaml", "fitted.groups.staff.leaving.rate.kind", "one of range, scale",
         with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n") | {"cal.yaml": FITTED | {
             "posterior": "post.csv", "fitted": {"groups.staff.leaving.rate": {"kind": "scal", "shipped": 0.0}}}}),
+    # a key a parameter file has no use for was ignored: a misspelt posterior ran every replication with the
+    # central set, and the run said only that the scenario has no posterior
+    "a parameter file's misspelt posterior": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "cal.yaml", "posteriors", "no such key here (unknown key): a "
+        "calibration parameter file holds name", with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n")
+        | {"cal.yaml": FITTED | {"posteriors": "post.csv"}}),
+    "a back-test's parameter file with a misspelt key": Case(
+        ["backtest", "bt.yaml", "--quiet"], "cal.yaml", "fited", "no such key here (unknown key)", with_backtest()
+        | {"cal.yaml": CALIBRATION | {"posterior": "post.csv", "fited": FITTED["fitted"]}}),
+    "a parameter file evaluated with a misspelt key": Case(
+        ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "setings", "no such key here (unknown key)",
+        {"p.yaml": V9 | {"setings": {"seed": 5}}}),
+    # without shipped, a scenario's edit of the key, which the calibration replaces, was taken unchecked
+    "a fitted key's misspelt shipped value": Case(
+        ["run", "tiny.yaml"], "cal.yaml", "fitted.groups.staff.leaving.rate.shiped", "no such key here (unknown key)",
+        tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": CALIBRATION | {
+            "fitted": {"groups.staff.leaving.rate": {"kind": "range", "value": 0.05, "shiped": 0.0}}}}),
     "a malformed scheduler address": Case(["batch", "e.yaml", "--scheduler", "nonsense"], "--scheduler", "scheduler",
                                           "'local', or the address of a running Dask scheduler", with_lever()),
     "a scheduler address with no port": Case(["batch", "e.yaml", "--scheduler", "tcp://10.0.0.5"], "--scheduler",
@@ -353,6 +374,14 @@ CASES = {
         tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})
         | {"people.yaml": {"name": "p", "bands": [0, 65], "totals": {2020: 1000}, "splits": {2024: [1, 2, 3]},
                            "service_use": {"all": [1, 1]}}}),
+    "stated growth with no growth stated": Case(["run", "tiny.yaml"], "tiny.yaml", "demand.growth_per_year",
+                                                "a stated yearly growth for kind stated_growth",
+                                                tiny(demand={"kind": "stated_growth"})),
+    "a population file whose totals end before the run": Case(
+        ["run", "tiny.yaml"], "people.yaml", "totals", "years reaching into the scenario's run (2020 to 2030)",
+        tiny(demand={"kind": "population", "population": "people.yaml", "service_use": "all"})
+        | {"people.yaml": {"name": "p", "bands": [0, 65], "totals": {2001: 1000, 2011: 1100},
+                           "splits": {2024: [1, 2]}, "service_use": {"all": [1, 1]}}}),
     "an expansion before the scenario, in a layer": Case(
         ["run", "layer.yaml"], "layer.yaml", "demand.expansion.start", "a month from the scenario's start (2020-03)",
         tiny(demand={"kind": "stated_growth"}) | {"layer.yaml": {"extends": "tiny.yaml", "demand": {
@@ -452,6 +481,18 @@ CASES = {
         "no prior here: an experiment's parameter sets and sensitivity points are drawn uniformly over the range",
         tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {"groups.staff.leaving.rate": {
             "range": [0.0, 0.2], "prior": {"mean": 0.1, "sd": 0.05}}}})}),
+    # a factor leaves 0 at 0: every parameter set ran the same value, and sensitivity measured nothing
+    # a range of one of shares that sum to 1 leaves them summing to 1 at no end: named as the scenario's shares,
+    # in the scenario file, which holds no mistake
+    "an uncertain range of one of the leaving reasons' shares": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.reasons.elsewhere.range",
+        "[low, high] whose low end leaves groups.staff.leaving.reasons of the scenario valid (leaving reason shares "
+        "summing to 1", tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {
+            "groups.staff.leaving.reasons.elsewhere": {"range": [0.5, 1.0]}}})}),
+    "a scale of a value that is 0": Case(
+        ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.rate", "a key whose value is not 0 "
+        "everywhere, for scale:", tiny() | {"e.yaml": changed(EXPERIMENT, {"parameter_sets": 2, "uncertain": {
+            "groups.staff.leaving.rate": {"scale": [0.5, 1.5]}}})}),
     "a lever for an empty list of groups": Case(["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.groups",
                                                 "at least one staff group of the scenario (staff), or no groups:",
                                                 with_lever(groups=[])),
@@ -477,6 +518,14 @@ CASES = {
         ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age", "age bands ending by the group's "
                                                                         "retirement.max_age (70)",
         tiny(**{"intake__course/student__age": [[18, 75, 1.0]]})),
+    # only those who finish the route by the maximum age are selected: from 75, nobody ever was, and the run
+    # warned only of places unfilled
+    "an in-service route's ages past the last that can finish it": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "intake.route/apprentice.age_range",
+        "ages from below 68: only people who would finish the route (2 years at its slowest) by the maximum age "
+        "(70) are selected", tiny(pathways=["course.yaml", "route.yaml"], **{"intake__route/apprentice": {
+            "month": 9, "places": {2019: 5}, "from_stage": "course/worker", "age_range": [75, 90]}})
+        | {"route.yaml": tiny_scenario.ROUTE}),
     "an FTE above what the headcount can work": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
         tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
@@ -513,6 +562,12 @@ CASES = {
     "a pool with a negative supply": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.abroad", "a number greater than or equal to 0",
         tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": -5.0}}})),
+    # a share of the places (0.1 for 10% more): 10 for 10% made eleven times the places, in silence
+    "LTFT extra places given as a percentage": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.extra_places", "a number less than or equal to 3",
+        tiny(**{"intake__course/student__places": {2019: 20}}) | {"e.yaml": changed(EXPERIMENT, {
+            "policies.keep.levers": [{"lever": "ltft_training", "stages": ["course/student"], "share": 0.2,
+                                      "extra_places": 10}]})}),
     "a funded campaign with no pool": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "extra_per_year and source with funded: true",
         tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": 5.0}}}) | {"e.yaml": changed(EXPERIMENT, {
@@ -683,6 +738,14 @@ CASES = {
     "a leaving reason that is not a name": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.reasons.Other Sector!", "a plain lower-case name",
         tiny(groups__staff__leaving__reasons={"Other Sector!": 1.0})),
+    # joiners are counted by their source (joined:<source>) and a recruitment lever names it as a plain name:
+    # a pool named otherwise ran, and no lever could ever name it
+    "a joiners' source that is not a name": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.sources.International", "a plain lower-case name",
+        tiny(groups__staff__joiners=JOINING | {"per_year": 5.0, "sources": {"International": 1.0}})),
+    "a joiners' pool that is not a name": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.return to practice", "a plain lower-case name",
+        tiny(groups__staff__joiners=JOINING | {"pools": {"return to practice": 5.0}})),
     # ---- files that must not be quoted back ----
     "a credentials file as a scenario": Case(["run", "creds.yaml"], "creds.yaml", "password", "unknown key",
                                              {"creds.yaml": f"user: admin\npassword: {SECRET}\n"}),

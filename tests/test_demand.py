@@ -120,6 +120,8 @@ def test_the_shipped_layers_change_need_alone():
     ({"kind": "stated_growth", "expansion": {"per_year": 0.1, "years": 5, "start": "2019-01"}},
      "demand.expansion.start", "a month from the scenario's start (2020-03)"),
     ({"kind": "stated_growth", "expansion": {"per_year": 0.1}}, "demand.expansion.years", "this required field"),
+    # growth left out is 0: need was flat, in silence (a growth of 0 given, as an uncertain range's base, stays)
+    ({"kind": "stated_growth"}, "demand.growth_per_year", "a stated yearly growth for kind stated_growth"),
 ])
 def test_a_bad_demand_section_names_the_field_and_what_was_expected(tmp_path, section, field, expected):
     with pytest.raises(InputError) as info:
@@ -153,6 +155,16 @@ def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_pat
     assert problem.field == "service_use.older_only"
     assert "use per head in an age band the population has people in at the scenario's start (2020-03)" in \
         problem.expected
+
+
+@pytest.mark.parametrize("totals", [{2001: 900, 2011: 950}, {2035: 1300}], ids=["before the run", "after it"])
+def test_a_population_whose_totals_miss_the_run_is_refused_not_a_flat_need(tmp_path, totals):
+    """Outside its totals' years the population is held at the nearest year's: totals all before the run
+    (2020-2030) or all after it made need flat over every year of it, in silence."""
+    problem = _population_problem(tmp_path, {**POPULATION, "totals": totals}, "older")
+    assert problem.field == "totals" and problem.found == sorted(totals)
+    assert "years reaching into the scenario's run (2020 to 2030)" in problem.expected
+    scenario.load(tiny(tmp_path, {"kind": "population", "population": "people.yaml", "service_use": "older"}))
 
 
 def test_an_uncertain_demand_growth_widens_the_interval_of_need(tmp_path):

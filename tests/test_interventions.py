@@ -253,9 +253,6 @@ def test_in_service_route_selects_more_support_workers():
     (Recruitment(groups=["nursing"], extra_per_year=10, source="internatonal"), "source",
      "a pool of nursing's joiners (elsewhere_uk, international, return_to_practice)"),
     (Recruitment(extra_per_year=10, source="international", funded=True), "source", "a pool of hcsw's joiners"),
-    (LtftTraining(share=0.3, stages=[NURSING_DEGREE], extra_places=1e5), "extra_places", "within 1,000,000 a year"),
-    (LtftTraining(share=0.3, stages=["psychiatry/core_psychiatry"], extra_places=1e300), "extra_places",
-     "within 1,000,000 a year"),
     (TrainingPlaces(stage=NURSING_DEGREE, extra=999_999), "extra", "within 1,000,000 a year"),
     (TrainingPlaces(stage=NURSING_DEGREE, extra=-100_000), "extra", "a cut of no more places than"),
     (TrainingPlaces(stage=NURSING_DEGREE, places={2024: 10}, extra=-11), "extra", "(10 in 2024)"),
@@ -266,8 +263,7 @@ def test_in_service_route_selects_more_support_workers():
      "at least one stage of the groups chosen (nursing) that is a training stage"),
 ], ids=["unknown group", "training stage for retention", "ages off the bands", "stage without places",
         "not an in-service route", "post stage for attrition", "unknown stage", "retention factor past 1",
-        "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "ltft places past a million",
-        "ltft places overflowing", "extra places past a million", "a cut of more places than there are",
+        "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "extra places past a million", "a cut of more places than there are",
         "a cut of more places than the lever's own schedule has", "retention of another group's stage",
         "attrition of another group's stage"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
@@ -275,6 +271,25 @@ def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, exp
         WorkforceModel(rng=1, until=2022, interventions=[lever]).step()
     problem = info.value.problems[0]
     assert problem.file == f"lever {lever.kind}" and problem.field == field and expected in problem.expected
+
+
+def test_ltft_extra_places_keep_a_schedule_within_a_million_a_year(tmp_path):
+    """A share of at most 3 more places (four times as many) still passes a million a year on a schedule
+    above 250,000, and is refused there, naming the largest share allowed."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 400_000}})
+    lever = LtftTraining(share=0.3, stages=["course/student"], extra_places=2.0)
+    with pytest.raises(InputError) as info:
+        WorkforceModel(scenario=path, rng=1, until=2021, interventions=[lever]).step()
+    assert has_problem(str(info.value), "lever ltft_training", "extra_places", "at most 1.5, keeping course/student's "
+                                                                               "places (400000 in 2019) within 1,000,000")
+
+
+@pytest.mark.parametrize("extra_places", [10, 1e300])
+def test_ltft_extra_places_are_a_share_not_a_percentage(extra_places):
+    """0.1 is 10% more places: 10 (for 10%) made eleven times the places, in silence."""
+    with pytest.raises(InputError) as info:
+        LtftTraining(share=0.3, stages=[NURSING_DEGREE], extra_places=extra_places)
+    assert has_problem(str(info.value), "lever ltft_training", "extra_places", "a number less than or equal to 3")
 
 
 @pytest.mark.parametrize("lever, expected", [

@@ -139,6 +139,11 @@ BAD_PATHWAYS = {
                                   "stages.core_psychiatry.extra_time", "low <= high"),
     "extra time of no years": ("psychiatry", {"stages.core_psychiatry.extra_time": {"share": 0.3, "years": [0, 1]}},
                                "stages.core_psychiatry.extra_time.years.0", "greater than 0"),
+    # drawn in whole months rounded up: [0.001, 0.002] was a month for everyone taking it, in silence
+    "extra time under half a month": ("psychiatry", {"stages.core_psychiatry.extra_time": {"share": 0.3,
+                                                                                          "years": [0.001, 0.002]}},
+                                      "stages.core_psychiatry.extra_time.years", "extra time reaching more than half "
+                                                                                 "a month"),
     "extra time on a post": ("psychiatry", {"stages.consultant.extra_time": {"share": 0.3, "years": [1, 2]}},
                              "stages.consultant", "extra_time only on a training stage with a duration"),
     "attrition on a post": ("nursing", {f"{NURSE}.attrition": 0.9}, NURSE, "attrition only on a training stage"),

@@ -35,7 +35,7 @@ import numpy as np
 from pydantic import field_validator, model_validator
 
 from .. import population
-from ..fields import AgeDistribution, PerYear, Probability, Strict, check_age, shares_sum_to_one
+from ..fields import AgeDistribution, Name, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..kernels.choice import pick
 from ..kernels.columns import Addressed, layout, views
 from ..kernels.counts import poisson_by_inversion, poisson_cap
@@ -64,8 +64,10 @@ class JoinersSpec(Strict):
     per_year: PerYear | None = None
     fill_per_month: Probability
     stages: dict[str, Probability]
-    sources: dict[str, Probability] | None = None
-    pools: dict[str, PerYear] | None = None
+    # a source names a pool as a leaving reason is named: joiners are counted by it (``joined:<source>``)
+    # and a recruitment lever's ``source`` names it, which a name of another form could never match
+    sources: dict[Name, Probability] | None = None
+    pools: dict[Name, PerYear] | None = None
     age: AgeDistribution
     female_share: Probability | None = None
 
