@@ -389,11 +389,27 @@ def _manifest_models():
         calibration: StrictStr | None = None
         uncertainty: StrictStr = ""
 
+    def each_once(seeds):  # a seed twice is a replication counted twice: its runs' files are one
+        twice = next((s for i, s in enumerate(seeds or []) if s in seeds[:i]), None)
+        if twice is not None:
+            raise ValueError(f"each seed once ({twice} is there twice)")
+        return seeds
+
     class Run(Read):
         seed: StrictInt
         start: Month
         end: Month
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)] | None = None
+
+        @field_validator("end")
+        @classmethod
+        def _not_before_start(cls, end, info):
+            start = info.data.get("start")  # None if itself wrong (and named)
+            if start is not None and calendar.parse(end) < calendar.parse(start):
+                raise ValueError(f"a month from the start ({start}) on")
+            return end
+
+        _seeds = field_validator("replication_seeds")(each_once)
 
     class Batch(Read):
         experiment: StrictStr
@@ -403,6 +419,8 @@ def _manifest_models():
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]
         policies: dict[str, list[AnyLever]]  # the report describes each lever in words
         parameter_sets: list[dict[str, Any]] | None = None
+
+        _seeds = field_validator("replication_seeds")(each_once)
 
         @field_validator("final_year")
         @classmethod

@@ -1016,6 +1016,7 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     ("final_year", 2000, "a year from the start's"),
     ("seed", 1.5, "a valid integer"),
     ("replication_seeds", [], "a list with at least 1 item"),
+    ("replication_seeds", [1, 1], "each seed once (1 is there twice)"),  # one replication's runs counted twice
 ])
 @pytest.mark.parametrize("command", ["compare", "report"])
 def test_a_batch_manifests_years_and_seeds_of_another_kind_are_refused(batch_results, tmp_path, capsys, command,

@@ -484,6 +484,9 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
     "a run's overrides as a text": ("run", "overrides", "none", "overrides", "a valid dictionary"),
     "a run's seeds as a number": ("run", "replication_seeds", 3, "replication_seeds", "a valid list"),
     "a run's input files as a list": ("run", "input_files", ["x"], "input_files", "a valid dictionary"),
+    # the years of a run are its manifest's start to end, and its replications' seeds those of replications.csv
+    "a run's end before its start": ("run", "end", "2019-03", "end", "a month from the start (2021-03) on"),
+    "a run's seed given twice": ("run", "replication_seeds", [0, 0], "replication_seeds", "each seed once"),
     "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
     # the report describes each lever in words: a lever edited was a KeyError or TypeError there
     "a batch's lever with a text for its factor": ("batch", "policies.nothing",
