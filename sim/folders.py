@@ -839,9 +839,10 @@ def load(path, kind: str | None = None) -> ResultsDir:
     sensitivity or target folder too."""
     path = results_folder(path)
     manifest_path = path / "manifest.json"
-    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+    if not os.path.lexists(manifest_path) and kind is None and _present(path / "sensitivity.csv"):
         _columns(path / "sensitivity.csv", SENSITIVITY_COLUMNS)
         read_table(path / "sensitivity.csv")
+        _present(path / "sensitivity.png")  # a folder there is no chart to leave out with a note
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     manifest = read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:

@@ -646,6 +646,27 @@ def test_a_run_table_that_is_no_regular_file_exits_2_naming_it(name, link, dirs,
     assert out == "" and not (tmp_path / "report.html").exists()
 
 
+@pytest.mark.parametrize("name, link", [("sensitivity.png", "a folder"), ("sensitivity.png", "itself"),
+                                        ("sensitivity.csv", "itself")])
+def test_a_sensitivity_file_that_is_no_regular_file_exits_2_naming_it(name, link, tmp_path, capsys):
+    """A chart that is a folder or a link to itself was left out with a note, the report written as if whole; an
+    indices table linking to itself was said to be a folder without a manifest."""
+    d = tmp_path / "sensitivity"
+    d.mkdir()
+    pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
+                  "index": ["mu_star"], "value": [1.0]}).to_csv(d / "sensitivity.csv", index=False)
+    if name == "sensitivity.csv":
+        (d / name).unlink()
+    if link == "a folder":
+        (d / name).mkdir()
+    else:
+        (d / name).symlink_to(name)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, f"sensitivity/{name}", "<top level>", "a regular file") and "Traceback" not in err, err
+    assert out == "" and not (tmp_path / "report.html").exists()
+
+
 def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():
     bands = [0, 25, 30, 35, 45, 55, 60, 65]
     lever = {"lever": "retire_and_return", "groups": ["nursing"], "share": [0.6] * 6 + [0.4] * 2,
