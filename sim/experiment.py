@@ -1156,6 +1156,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     try:
         _check_batch_folder(out)
         _check_resumable(out, info)
+        _check_in_place(out, experiment.policies, jobs)
         try:
             runs.mkdir(exist_ok=True)
             for stale in runs.glob("*/.*.tmp-*"):  # partial files of a batch killed while writing
@@ -1197,6 +1198,18 @@ def _check_batch_folder(out: Path) -> None:
                                                         "seeds and years they are of is unknown): restore it, or "
                                                         "remove runs/ or choose another --out",
                              f"no manifest, and {written.relative_to(out)}")
+
+
+def _check_in_place(out: Path, policies, jobs) -> None:
+    """Refuse something in the place of a batch's own folders or files that is not one (a file named runs or
+    runs/<policy>, a folder or pipe named as a run file or experiment.yaml): writing there failed part way, said
+    as a full or read-only disk."""
+    for folder in [out / "runs", *(out / "runs" / policy for policy in policies)]:
+        if os.path.lexists(folder) and not folder.is_dir():
+            raise InputError.one(folder, "", "a folder of a batch's runs, as workforce batch writes it (remove this "
+                                             "file, or choose another --out)", "a file")
+    for path in [out / "experiment.yaml", *(out / "runs" / job.file for job in jobs)]:
+        refuse_special(path, path, "")
 
 
 def _written(path: Path) -> bool:

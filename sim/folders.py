@@ -348,13 +348,21 @@ TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", 
 RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
 SENSITIVITY_COLUMNS = ["method", "outcome", "parameter", "index", "value"]
 # what the readers need of a results table's rows, by its name: columns with a number in every row, and
-# columns of numbers or empty cells; every such table has rows
+# columns of numbers or empty cells; every such table has rows but the events and people of a run of nobody
 CONTENTS = {"replications.csv": (["seed", "year", "value"], []),
+            "supply.parquet": (["year", "value"], []), "supply.csv": (["year", "value"], []),
+            "events.parquet": (["person_id"], []), "people.parquet": (["id", "sex", "birth_month"], []),
             "sensitivity.csv": ([], ["value", "confidence", "low", "high"]),
             "thresholds.csv": (["replication", "seed", "runs"], ["threshold", "parameter_set"]),
             "probabilities.csv": (["value", "meeting", "replications", "share", "low", "high"], []),
             "years.csv": (["year", "meeting", "replications", "share"], ["low", "high", "mean", "band_low", "band_high"]),
             "runs.csv": (["replication", "seed", "value", "year"], ["result"])}
+MAY_BE_EMPTY = ("events.parquet", "people.parquet")
+# columns of a results table with a word in every row: the readers group and look up rows by them, and an
+# empty cell would leave its row out in silence
+WORDS = {"supply.parquet": ["date", "group", "stage", "measure", "unit"], "supply.csv": ["date", "group", "stage",
+                                                                                         "measure", "unit"],
+         "events.parquet": ["month", "from_stage", "to_stage", "reason"], "replications.csv": ["group", "measure"]}
 WHAT = "a results directory written by workforce run or workforce batch"
 
 
@@ -381,11 +389,27 @@ def _manifest_models():
         calibration: StrictStr | None = None
         uncertainty: StrictStr = ""
 
+    def each_once(seeds):  # a seed twice is a replication counted twice: its runs' files are one
+        twice = next((s for i, s in enumerate(seeds or []) if s in seeds[:i]), None)
+        if twice is not None:
+            raise ValueError(f"each seed once ({twice} is there twice)")
+        return seeds
+
     class Run(Read):
         seed: StrictInt
         start: Month
         end: Month
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)] | None = None
+
+        @field_validator("end")
+        @classmethod
+        def _not_before_start(cls, end, info):
+            start = info.data.get("start")  # None if itself wrong (and named)
+            if start is not None and calendar.parse(end) < calendar.parse(start):
+                raise ValueError(f"a month from the start ({start}) on")
+            return end
+
+        _seeds = field_validator("replication_seeds")(each_once)
 
     class Batch(Read):
         experiment: StrictStr
@@ -395,6 +419,8 @@ def _manifest_models():
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]
         policies: dict[str, list[AnyLever]]  # the report describes each lever in words
         parameter_sets: list[dict[str, Any]] | None = None
+
+        _seeds = field_validator("replication_seeds")(each_once)
 
         @field_validator("final_year")
         @classmethod
@@ -520,7 +546,7 @@ def read_table(path: Path) -> pd.DataFrame:
         raise _unreadable_table(path, exc) from None
     if path.name in CONTENTS:
         filled, numbers = CONTENTS[path.name]
-        if table.empty:
+        if table.empty and path.name not in MAY_BE_EMPTY:
             raise InputError.one(path, "", "the rows of a table written by workforce (this one has none)")
         for column in [*filled, *(c for c in numbers if c in table.columns)]:  # those maybe empty may be missing
             values = table[column] if column in table.columns and table.columns.is_unique else None
@@ -534,6 +560,10 @@ def read_table(path: Path) -> pd.DataFrame:
             if infinite.any():
                 raise InputError.one(path, column, "finite numbers, as workforce writes them",
                                      f"{values[infinite].iloc[0]} in row {int(infinite.to_numpy().argmax()) + 1}")
+    for column in WORDS.get(path.name, []):
+        if column in table.columns and table[column].isna().any():
+            raise InputError.one(path, column, "a value in every row, as workforce writes it",
+                                 f"an empty cell in row {int(table[column].isna().to_numpy().argmax()) + 1}")
     return table
 
 
@@ -623,17 +653,39 @@ class RunDir(ResultsDir):
     kind: str = "run"
 
     def _file(self, name: str) -> Path | None:
-        p = self.path / name
-        return p if p.is_file() else None
+        """The folder's file ``name``, or None if there is none; one there that is no regular file (a folder, a
+        link to nothing or to itself) is refused, not passed over for another table or a figure left out."""
+        return _present(self.path / name)
+
+    @property
+    def years(self) -> list[int]:
+        """The years of the run's yearly snapshots: each anniversary of its start month up to its end."""
+        from . import calendar
+
+        start, end = (calendar.parse(self.manifest[k]) for k in ("start", "end"))
+        return [calendar.year_of(m) for m in range(start, end + 1, 12)]
 
     @property
     def tidy(self) -> pd.DataFrame:
         p = self._file("supply.parquet") or self.path / "supply.csv"
-        return self._cached("tidy", lambda: read_table(p))
+        return self._cached("tidy", lambda: self._with_years(p, read_table(p)))
+
+    def _with_years(self, path: Path, table: pd.DataFrame) -> pd.DataFrame:
+        """``table``, refused if its years are not the run's (``years``): a table cut short at a row's end reads
+        as a shorter run, said as if it were the whole."""
+        wanted, found = self.years, set(table.year)
+        missing, other = [y for y in wanted if y not in found], sorted(found - set(wanted))
+        if missing or other:
+            raise InputError.one(path, "year", f"rows for each year of the run ({wanted[0]} to {wanted[-1]}, as its "
+                                               f"manifest's start and end say) and no other, as workforce run writes "
+                                               f"them", f"none for {', '.join(map(str, missing[:5]))}" if missing
+                                 else other[:5])
+        return table
 
     @property
     def replications(self) -> pd.DataFrame | None:
-        """The replications' group values, with every group and measure the run's tidy table has."""
+        """The replications' group values, with every group and measure the run's tidy table has, for each
+        seed of the manifest's replications and each year of the run, once."""
         p = self._file("replications.csv")
         if p is None:
             return None
@@ -642,17 +694,80 @@ class RunDir(ResultsDir):
         for column in ("group", "measure"):
             agree(p, table, column, rows[column].drop_duplicates(), f"the run's tidy table ({rows[column].iloc[0]}, ...)"
                   if len(rows) else "the run's tidy table")
+        agree(p, table, "year", self.years, "the run")
+        seeds = self.manifest.get("replication_seeds") or [self.manifest["seed"]]
+        agree(p, table, "seed", seeds, "the manifest's replication_seeds")
+        keys = ["seed", "year", "group", "measure"]
+        for column, wanted in (("seed", seeds), ("year", self.years)):
+            other = sorted(set(table[column]) - set(wanted))
+            if other:  # a replication or year the run did not have would be averaged in
+                raise InputError.one(p, column, f"{column}s of the run's manifest only, as workforce run writes them",
+                                     other[:5])
+        twice = table[table.duplicated(keys)]
+        if len(twice):
+            row = twice.iloc[0]
+            raise InputError.one(p, "measure", "one row of each seed, year, group and measure, as workforce run "
+                                               "writes them", f"{row.measure} of {row.group} in {row.year}, seed "
+                                                              f"{row.seed}, twice")
+        cells = table.groupby(["group", "measure"]).ngroups
+        counts = table.groupby(["seed", "year"]).size()
+        short = counts[counts < cells]
+        if len(short):  # a replication's rows cut short: its values of those years left out of the intervals
+            seed, year = short.index[0]
+            raise InputError.one(p, "measure", "each measure of every group for each seed and year, as workforce "
+                                               "run writes them", f"{short.iloc[0]} of {cells} in {year}, seed {seed}")
         return table
 
     @property
     def events(self) -> pd.DataFrame | None:
+        """The first run's events, each in a month of the run and of a person of its people table."""
+        return self._cached("events", self._events)
+
+    def _events(self) -> pd.DataFrame | None:
+        from . import calendar
+
         p = self._file("events.parquet")
-        return read_table(p) if p else None
+        if p is None:
+            return None
+        table = read_table(p)
+        start, end = (self.manifest[k] for k in ("start", "end"))
+        for month in table.month.unique():
+            try:
+                inside = calendar.parse(start) <= calendar.parse(month) <= calendar.parse(end)
+            except ValueError:
+                inside = False
+            if not inside:
+                raise InputError.one(p, "month", f"months of the run as YYYY-MM, from {start} to {end}, as workforce "
+                                                 f"run writes them", month)
+        people = self.people
+        if people is not None:  # their ages and sexes would be read as nobody's, or the workforce as nobody
+            unknown = table.person_id[~table.person_id.isin(people.id)]
+            if len(unknown):
+                raise InputError.one(p, "person_id", f"people of {self.path / 'people.parquet'}, as workforce run "
+                                                     f"writes them", int(unknown.iloc[0]))
+            unmoved = people.id[~people.id.isin(table.person_id)]
+            if len(unmoved):  # everyone simulated came in by an event (stock, intake, joined)
+                raise InputError.one(p, "person_id", f"an event for each person of {self.path / 'people.parquet'} "
+                                                     f"(the one that brought them in), as workforce run writes them",
+                                     f"none for person {int(unmoved.iloc[0])}")
+        return table
 
     @property
     def people(self) -> pd.DataFrame | None:
+        """Everyone the first run simulated, once each, with a sex of 0 (female) or 1 (male)."""
+        return self._cached("people", self._people)
+
+    def _people(self) -> pd.DataFrame | None:
         p = self._file("people.parquet")
-        return read_table(p) if p else None
+        if p is None:
+            return None
+        table = read_table(p)
+        once(p, table, "id")
+        other = table.sex[~table.sex.isin([0, 1])]
+        if len(other):
+            raise InputError.one(p, "sex", "0 (female) or 1 (male) in every row, as workforce run writes it",
+                                 other.iloc[0])
+        return table
 
     def title(self) -> str:
         m = self.manifest
@@ -674,6 +789,18 @@ class BatchDir(ResultsDir):
     def title(self) -> str:
         m = self.manifest
         return f"Experiment: {m['experiment']}"
+
+
+def _present(path: Path) -> Path | None:
+    """``path`` if it is a regular file, None if nothing is there; anything else there (a folder, a pipe, a link
+    to nothing or to itself) is refused naming it."""
+    if not os.path.lexists(path):
+        return None
+    refuse_special(path, path, "")
+    if not path.is_file():  # a link that leads nowhere
+        raise InputError.one(path, "", "a regular file (not a directory, named pipe or device)", "a link to nothing "
+                                                                                                   "that can be read")
+    return path
 
 
 def results_folder(path) -> Path:
@@ -712,9 +839,10 @@ def load(path, kind: str | None = None) -> ResultsDir:
     sensitivity or target folder too."""
     path = results_folder(path)
     manifest_path = path / "manifest.json"
-    if not manifest_path.is_file() and kind is None and (path / "sensitivity.csv").is_file():
+    if not os.path.lexists(manifest_path) and kind is None and _present(path / "sensitivity.csv"):
         _columns(path / "sensitivity.csv", SENSITIVITY_COLUMNS)
         read_table(path / "sensitivity.csv")
+        _present(path / "sensitivity.png")  # a folder there is no chart to leave out with a note
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     manifest = read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:
@@ -733,13 +861,13 @@ def load(path, kind: str | None = None) -> ResultsDir:
             raise _format_problem(manifest_path, key, f"{what}, found {type(manifest[key]).__name__}")
     _check_types(manifest_path, manifest, found)
     if found == "run":
-        table = next((path / n for n in ("supply.parquet", "supply.csv") if (path / n).is_file()), None)
+        table = next((p for p in (_present(path / n) for n in ("supply.parquet", "supply.csv")) if p), None)
         if table is None:
             raise InputError.one(path, "supply.parquet", f"the tidy table of {WHAT} (supply.parquet or supply.csv)")
         _columns(table, TIDY_COLUMNS)
         for name, columns in (("events.parquet", EVENT_COLUMNS), ("people.parquet", PEOPLE_COLUMNS),
                               ("replications.csv", REPLICATION_COLUMNS)):
-            if (path / name).is_file():
+            if _present(path / name):
                 _columns(path / name, columns)
         return RunDir(path, manifest)
     files = sorted((path / "runs").glob("*/*.parquet"))

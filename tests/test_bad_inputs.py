@@ -1088,6 +1088,7 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     ("final_year", 2000, "a year from the start's"),
     ("seed", 1.5, "a valid integer"),
     ("replication_seeds", [], "a list with at least 1 item"),
+    ("replication_seeds", [1, 1], "each seed once (1 is there twice)"),  # one replication's runs counted twice
 ])
 @pytest.mark.parametrize("command", ["compare", "report"])
 def test_a_batch_manifests_years_and_seeds_of_another_kind_are_refused(batch_results, tmp_path, capsys, command,
@@ -1278,6 +1279,33 @@ def test_a_batch_folder_whose_manifest_was_removed_is_not_resumed(batch_results,
     for run_file in copy.glob("runs/*/*.parquet"):  # with the runs removed too, the folder is a batch's again
         run_file.unlink()
     assert main(argv) == 0 and (copy / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("place, what, expected", [
+    ("runs", "a file", "a folder of a batch's runs"),
+    ("runs/keep", "a file", "a folder of a batch's runs"),
+    ("runs/keep/p000-r0000.parquet", "a folder", REGULAR),
+    ("runs/keep/p000-r0000.parquet", "a named pipe", REGULAR),
+])
+def test_a_resumed_batch_refuses_what_is_in_the_place_of_its_runs(batch_results, tmp_path, capsys, place, what,
+                                                                  expected):
+    """Writing there failed part way and was said as a full or read-only disk ("space and permission to write
+    the results"); a pipe named as a run file was opened to be read as one."""
+    import shutil
+
+    copy = copy_of(batch_results, tmp_path)
+    target = copy / place
+    shutil.rmtree(target) if target.is_dir() else target.unlink()
+    {"a file": lambda: target.write_text("mine"), "a folder": target.mkdir, "a named pipe": lambda: os.mkfifo(target)}[
+        what]()
+    before = listing(copy)
+    argv = ["batch", str(batch_results.parent / "e.yaml"), "--workers", "1", "--quiet", "--out", str(copy)]
+    with budget(60, " ".join(argv)):
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("workforce: invalid input\n") and has_problem(err, f"copy/{place}", "<top level>",
+                                                                         expected), err
+    assert listing(copy) == before
 
 
 # ---- the Python API: a notebook's arguments are named by the function and argument -----------------

@@ -484,6 +484,9 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
     "a run's overrides as a text": ("run", "overrides", "none", "overrides", "a valid dictionary"),
     "a run's seeds as a number": ("run", "replication_seeds", 3, "replication_seeds", "a valid list"),
     "a run's input files as a list": ("run", "input_files", ["x"], "input_files", "a valid dictionary"),
+    # the years of a run are its manifest's start to end, and its replications' seeds those of replications.csv
+    "a run's end before its start": ("run", "end", "2019-03", "end", "a month from the start (2021-03) on"),
+    "a run's seed given twice": ("run", "replication_seeds", [0, 0], "replication_seeds", "each seed once"),
     "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
     # the report describes each lever in words: a lever edited was a KeyError or TypeError there
     "a batch's lever with a text for its factor": ("batch", "policies.nothing",
@@ -530,6 +533,10 @@ def test_a_manifest_edited_to_other_types_exits_2_naming_the_key(folder, key, va
 
 
 def _edit_csv(path, edit):
+    """Edit a results table, CSV or Parquet, as a pandas table."""
+    if path.suffix == ".parquet":
+        edit(pd.read_parquet(path)).to_parquet(path, index=False)
+        return
     table = pd.read_csv(path)
     edit(table).to_csv(path, index=False)
 
@@ -560,6 +567,46 @@ EDITED_TABLES = {  # folder, table, edit, field named, expected
                               "finite numbers"),
     "an infinite sensitivity index": ("sensitivity", "sensitivity.csv", lambda t: t.assign(value=float("inf")),
                                       "value", "finite numbers"),
+    # a run's own tables were read past their header unchecked: text or nothing for its values was a TypeError or
+    # an IndexError in a figure, or a report of empty values; a table cut at a row's end, a report of fewer years
+    "text for a run's values": ("run", "supply.parquet", lambda t: t.assign(value=t.value.astype(str)), "value",
+                                "a column of numbers"),
+    "empty values of a run": ("run", "supply.parquet", lambda t: t.assign(value=float("nan")), "value",
+                              "a number in every row"),
+    "a run's table with its header alone": ("run", "supply.parquet", lambda t: t.iloc[:0], "<top level>",
+                                            "the rows of a table written by workforce"),
+    "a run's table without its last year": ("run", "supply.parquet", lambda t: t[t.year < t.year.max()], "year",
+                                            "rows for each year of the run (2021 to 2023, as its manifest's start "
+                                            "and end say) and no other"),
+    "a run's table with a year after its end": ("run", "supply.parquet", lambda t: t.assign(year=t.year + 1),
+                                                "year", "rows for each year of the run (2021 to 2023"),
+    "a run's rows of no group": ("run", "supply.parquet", lambda t: t.assign(group=t.group.where(t.index > 0)),
+                                 "group", "a value in every row"),
+    "an event in a month that is no month": ("run", "events.parquet", lambda t: t.assign(month="March"), "month",
+                                             "months of the run as YYYY-MM, from 2021-03 to 2023-03"),
+    "an event after the run's end": ("run", "events.parquet", lambda t: t.assign(month="2030-03"), "month",
+                                     "months of the run as YYYY-MM"),
+    "an event of a person not simulated": ("run", "events.parquet", lambda t: t.assign(person_id=t.person_id + 10**9),
+                                           "person_id", "people of"),
+    "no events of the people simulated": ("run", "events.parquet", lambda t: t.iloc[:0], "person_id",
+                                          "an event for each person of"),
+    "text for people's sex": ("run", "people.parquet", lambda t: t.assign(sex="f"), "sex", "a column of numbers"),
+    "a sex that is neither 0 nor 1": ("run", "people.parquet", lambda t: t.assign(sex=2), "sex",
+                                      "0 (female) or 1 (male) in every row"),
+    "a person twice": ("run", "people.parquet", lambda t: pd.concat([t, t.iloc[:1]]), "id", "one row for each id"),
+    # the replications' values are the intervals: a replication left out, cut short, counted twice or of another
+    # seed was averaged in silence
+    "a run's replication left out": ("run", "replications.csv", lambda t: t[t.seed != t.seed.max()], "seed",
+                                     "rows for each seed of the manifest's replication_seeds"),
+    "a run's replication of another seed": ("run", "replications.csv", lambda t: t.assign(seed=t.seed + 100),
+                                            "seed", "rows for each seed of the manifest's replication_seeds"),
+    "a replication cut short": ("run", "replications.csv", lambda t: t.iloc[:-5], "measure",
+                                "each measure of every group for each seed and year"),
+    "a replication's row twice": ("run", "replications.csv", lambda t: pd.concat([t, t.iloc[:1]]), "measure",
+                                  "one row of each seed, year, group and measure"),
+    "a replication's year after the run": ("run", "replications.csv",
+                                           lambda t: pd.concat([t, t.iloc[:1].assign(year=2099)]), "year",
+                                           "years of the run's manifest only"),
 }
 
 
@@ -579,6 +626,44 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     out, err = capsys.readouterr()
     assert has_problem(err, f"{folder}/{name}", field, expected) and "Traceback" not in err, err
+    assert out == "" and not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("name, link", [("supply.parquet", "itself"), ("events.parquet", "nothing"),
+                                        ("people.parquet", "a folder")])
+def test_a_run_table_that_is_no_regular_file_exits_2_naming_it(name, link, dirs, tmp_path, capsys):
+    """A tidy table that is a link to itself was passed over for supply.csv in silence; events or people that
+    are a folder or a link to nothing, for a report without the figures that read them."""
+    d = shutil.copytree(dirs[0], tmp_path / "run")
+    (d / name).unlink()
+    if link == "a folder":
+        (d / name).mkdir()
+    else:
+        (d / name).symlink_to(name if link == "itself" else "gone.parquet")
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, f"run/{name}", "<top level>", "a regular file") and "Traceback" not in err, err
+    assert out == "" and not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("name, link", [("sensitivity.png", "a folder"), ("sensitivity.png", "itself"),
+                                        ("sensitivity.csv", "itself")])
+def test_a_sensitivity_file_that_is_no_regular_file_exits_2_naming_it(name, link, tmp_path, capsys):
+    """A chart that is a folder or a link to itself was left out with a note, the report written as if whole; an
+    indices table linking to itself was said to be a folder without a manifest."""
+    d = tmp_path / "sensitivity"
+    d.mkdir()
+    pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
+                  "index": ["mu_star"], "value": [1.0]}).to_csv(d / "sensitivity.csv", index=False)
+    if name == "sensitivity.csv":
+        (d / name).unlink()
+    if link == "a folder":
+        (d / name).mkdir()
+    else:
+        (d / name).symlink_to(name)
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, f"sensitivity/{name}", "<top level>", "a regular file") and "Traceback" not in err, err
     assert out == "" and not (tmp_path / "report.html").exists()
 
 
