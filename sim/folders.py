@@ -589,6 +589,21 @@ def once(path: Path, table: pd.DataFrame, column: str) -> None:
                              f"{twice.iloc[0]} twice")
 
 
+def proportions(path: Path, table: pd.DataFrame) -> None:
+    """Refuse a table of the replications meeting a target whose counts or shares no run gives: a share (or an
+    end of its interval) outside [0, 1], or more replications meeting than there are, would be reported as
+    written ("2 of 2 replications (500%)")."""
+    for column in ("share", "low", "high"):
+        outside = table[column].dropna()[~table[column].dropna().between(0.0, 1.0)]
+        if len(outside):
+            raise InputError.one(path, column, "a share within [0, 1], as workforce writes it", outside.iloc[0])
+    counts = table[(table.replications < 1) | (table.meeting < 0) | (table.meeting > table.replications)]
+    if len(counts):
+        row = counts.iloc[0]
+        raise InputError.one(path, "meeting", "replications meeting the target, from 0 to the row's replications "
+                                              "(at least 1)", f"{row.meeting:g} of {row.replications:g}")
+
+
 def _unreadable_table(path: Path, exc: Exception) -> InputError:
     return InputError.one(path, "", "a readable table written by workforce", str(exc).splitlines()[0])
 
@@ -907,9 +922,11 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
         table = read_table(path / "probabilities.csv")
         agree(path / "probabilities.csv", table, "value", values, "the manifest's target.values")
         once(path / "probabilities.csv", table, "value")
+        proportions(path / "probabilities.csv", table)
     else:
         table = read_table(path / "years.csv")
         once(path / "years.csv", table, "year")
+        proportions(path / "years.csv", table)
         if answer["earliest_year"] is not None and answer["earliest_year"] not in set(table.year):  # looked up by it
             raise InputError.one(manifest_path, "answer.earliest_year", "a year of years.csv (or null: not met by "
                                                                         "the last year asked)", answer["earliest_year"])
