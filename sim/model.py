@@ -276,7 +276,8 @@ class WorkforceModel(mesa.Model):
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;
         ``streams``: those of part time or not, and of the part-timer's FTE."""
         s, p = self.inputs, self.people
-        salts = self.streams.salts(streams, self.now)
+        # writable, as the salts an hours review works out are: one compiled draw_each serves both
+        salts = self.streams.salts(streams, self.now).copy()
         participation.draw_each(np.asarray(ids, dtype=np.int64), self.now, salts, s.part_time_share, s.part_time_range,
                                 s._band_by_month, p.key, p.sex, p.birth_month, p.group, p.fte)
 

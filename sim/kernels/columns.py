@@ -36,11 +36,16 @@ class Layout(NamedTuple):
     __hash__ = object.__hash__
 
 
+READ_ONLY = "read only"  # a layout's array the pass reads as read only, as Python gives it to other passes
+
+
 def layout(*arrays: tuple) -> Layout:
-    """A ``Layout`` from (name, dtype) pairs, a person's columns, or (name, dtype, dimensions), in the
-    order the pass unpacks them."""
+    """A ``Layout`` from (name, dtype) pairs, a person's columns, or (name, dtype, dimensions), or (name,
+    dtype, dimensions, ``READ_ONLY``), in the order the pass unpacks them. A helper a pass calls is compiled
+    for each kind of array it is given: one read only elsewhere (a table of states) is read so here too."""
     return Layout(tuple(a[0] for a in arrays),
-                  tuple(types.Array(numpy_support.from_dtype(np.dtype(a[1])), a[2] if len(a) > 2 else 1, "C")
+                  tuple(types.Array(numpy_support.from_dtype(np.dtype(a[1])), a[2] if len(a) > 2 else 1, "C",
+                                    readonly=len(a) > 3 and a[3] == READ_ONLY)
                         for a in arrays))
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from .choice import pick
 from .bookkeeping import in_states, leave
 from .clocks import MHO_AGE, NEVER, band as band_of, checks, exit_month, left_after
-from .columns import layout, views, width
+from .columns import READ_ONLY, layout, views, width
 from .month import AT, NOW, RETIRING, RETIRING_MHO, arrays, mark
 from .retiring import will_return
 from .streams import salts as salts_of, uniform
@@ -39,14 +39,14 @@ RETIREMENT = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int
 
 # what each step's month reads besides the month's arrays (``sim.kernels.month``): its table's arrays, then
 # its whole numbers (from ``width`` of them on)
-ATTRITION_TABLE = layout(("training", np.bool_), ("max_age_months", np.int32), ("codes", np.int16),
+ATTRITION_TABLE = layout(("training", np.bool_, 1, READ_ONLY), ("max_age_months", np.int32), ("codes", np.int16),
                          ("statuses", np.int8), ("people", np.int64))  # then gone
-LEAVING_TABLE = layout(("in_post", np.bool_), ("bases", np.uint64), ("exit_rates", np.float64),
+LEAVING_TABLE = layout(("in_post", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("exit_rates", np.float64),
                        ("q_leave", np.float64), ("q_retire", np.float64), ("band_by_month", np.int8),
                        ("band_ends", np.int64), ("max_age_months", np.int32), ("mho_retire_at_55", np.float64),
                        ("reason_cumulative", np.float64, 2), ("reason_total", np.float64), ("reason_last", np.int64),
                        ("reason_labels", np.int64, 2), ("statuses", np.int8), ("people", np.int64))  # then mho_end, gone
-RETIREMENT_TABLE = layout(("returning", np.bool_), ("bases", np.uint64), ("return_share", np.float64, 3),
+RETIREMENT_TABLE = layout(("returning", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("return_share", np.float64, 3),
                           ("band_by_month", np.int8), ("max_age_months", np.int32), ("codes", np.int16),
                           ("statuses", np.int8), ("people", np.int64))  # then gone
 _ATTRITION, _LEAVING, _RETIREMENT = width(ATTRITION_TABLE), width(LEAVING_TABLE), width(RETIREMENT_TABLE)
@@ -106,7 +106,7 @@ def retirement_month(month, table):
     mark(month, ended)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def attrition(due, now, training, max_age_months, codes, statuses, gone, people, columns, at):
     """The trainees of ``due`` whose exit has come leave training (reason ``codes[0]``), or retire
     at their group's maximum age (``codes[1]``), their events written from row ``at`` of
@@ -121,7 +121,7 @@ def attrition(due, now, training, max_age_months, codes, statuses, gone, people,
     return ids
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months,
             mho_end, mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels, statuses, gone,
             people, columns, at):
@@ -140,7 +140,7 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
     return leavers, retired, retired_mho
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def retirement(retired, retired_mho, due, now, returning, salts, return_share, band_by_month, max_age_months, codes,
                statuses, gone, people, columns, at):
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,

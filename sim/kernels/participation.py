@@ -6,7 +6,7 @@ import numpy as np
 
 from .bookkeeping import in_states
 from .clocks import band as band_of, exit_month
-from .columns import layout, views
+from .columns import READ_ONLY, layout, views
 from .month import NOW, arrays, mark
 from .streams import salts as salts_of, uniform
 
@@ -36,7 +36,7 @@ REVIEWS = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
                  ("next_due", np.int32), ("state", np.int8))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_month, hours_rates, people):
     """The hours reviews of the people in post of ``due`` (in a state ``in_post`` marks) whose review
     has come (``review``; ``people``: the addresses of the ``REVIEWS`` columns). Returns them."""
@@ -48,7 +48,7 @@ def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_
 
 
 # what the hours reviews' month reads besides the month's arrays (``sim.kernels.month``)
-REVIEWS_TABLE = layout(("in_post", np.bool_), ("bases", np.uint64), ("part_time_share", np.float64, 3),
+REVIEWS_TABLE = layout(("in_post", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("part_time_share", np.float64, 3),
                        ("part_time_range", np.float64, 2), ("band_by_month", np.int8), ("hours_rates", np.float64),
                        ("people", np.int64))
 

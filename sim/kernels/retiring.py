@@ -7,7 +7,7 @@ import numpy as np
 
 from .bookkeeping import in_states, set_status, write_events
 from .clocks import NEVER
-from .columns import layout, views, width
+from .columns import READ_ONLY, layout, views, width
 from .month import AT, NOW, arrays, mark
 from .streams import salt as salt_of, uniform
 
@@ -18,7 +18,7 @@ RETURNING = layout(("key", np.uint64), ("birth_month", np.int32), ("group", np.i
                    ("return_due", np.int32), ("return_until", np.int32), ("next_due", np.int32))
 # what coming back's month reads besides the month's arrays (``sim.kernels.month``): its table's arrays, then
 # the status of those back and the state of those gone
-RETURNING_TABLE = layout(("retired", np.bool_), ("bases", np.uint64), ("return_hours_cut", np.float64),
+RETURNING_TABLE = layout(("retired", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("return_hours_cut", np.float64),
                          ("return_stay_months", np.float64, 2), ("max_age_months", np.int32), ("outside", np.int16),
                          ("code", np.int16), ("people", np.int64))
 _RETURNING = width(RETURNING_TABLE)
@@ -38,7 +38,7 @@ def returning_month(month, table):
     mark(month, ids)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max_age_months, returned, gone, outside,
               code, people, columns, at):
     """The retirees of ``due`` (in a state ``retired`` marks) whose return has come come back from
