@@ -54,17 +54,16 @@ from .people import COUNTED, FIELDS, GONE, People, Status, distinct
 from . import calendar, decisions, feedbacks, footprint, invariants, population
 from .unused import Unused
 from .processes import checked as checked_processes, exits, hours, passes
+from .processes.entering import Entering
 from .processes.order import STEP_ORDER
 from .rng import Streams, check_seed
 from .stocks import Stocks
-from .kernels import bookkeeping, entry, participation
+from .kernels import bookkeeping, month as month_kernel, participation
 from .kernels.bookkeeping import as_each
-from .kernels.columns import Addressed
 
 COLLECT = ("monthly", "yearly")
 _NOBODY = np.zeros(0, dtype=np.int64)
 # statuses whose hours get drawn afresh on entering a post
-_NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
 
 
 def run_end(s, until, source: str = "WorkforceModel") -> int:
@@ -158,9 +157,9 @@ class WorkforceModel(mesa.Model):
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._funded = (None,)  # the funded establishment by month, by the revision of the scenario
-        self._entry_tables = (None, None)  # the scenario's revision, and its tables that entering a stage reads
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
-        self.at_risk_from = self.now + 1  # first month in which people entering a stage now face exits
+        self.month = passes.Month()  # the month's arrays the compiled passes share
+        self.at_risk_from = self.now + 1
         self.exits = exits.ExitClock(self)  # this month's exit hazards by cell, shared by the exit steps
         self.reviews = hours.ReviewClock(self)  # the hours review hazards in force, by group
         self.arrived = np.zeros(len(s.stages), dtype=np.int64)  # pipeline arrivals since each stage's last intake
@@ -168,7 +167,7 @@ class WorkforceModel(mesa.Model):
         self.unused = Unused(s)  # what caps left unused since the last record: recruits, training places
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
         self.processes = [process(self) for process in self.process_types]
-        self.month = passes.Month()  # the month's arrays the compiled passes share
+        self.entering = Entering(self)  # entering a stage, one compiled pass for every caller
         self._steps = passes.steps(self, self.processes)  # named as model.timings names them
         self.timings: dict[str, float] = dict.fromkeys([name for name, _ in self._steps] + ["collection"], 0.0)
         self._tables()
@@ -250,27 +249,30 @@ class WorkforceModel(mesa.Model):
         return self._due[0]
 
     def enter_stage(self, ids: np.ndarray, stage, reason, from_stage=OUTSIDE) -> None:
-        """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE."""
+        """Put people into a stage (scalar or per-person array): status, group, LTFT, due date, FTE
+        (``sim.processes.entering``); ``reason``: why, as their events say (None: no events)."""
         if len(ids) == 0:
             return
-        s, p, now = self.inputs, self.people, self.now
+        p, events = self.people, self.events
         ids = np.asarray(ids, dtype=np.int64)
-        stage = as_each(stage, np.int16)
-        salts = self.streams.salts(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
-                                    "hours_first_review", "extra_time", "extra_time_length"), now)
-        if self._entry_tables[0] != s.revision:
-            self._entry_tables = (s.revision, Addressed([getattr(s, n) for n in entry.TABLES.names], entry.TABLES))
-        events = self.events
-        columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
         code = events.reason_code(reason) if isinstance(reason, str) else 0 if reason is None else reason
-        due = entry.enter(ids, stage, now, self.at_risk_from - 1, salts, p.addresses_of(entry.ENTRY),
-                          self._entry_tables[1].addresses, s.mho_end, self.exits.rates, self.reviews.rates,
-                          _NEW_OR_TRAINING, self.arrived, as_each(from_stage, np.int16), as_each(code, np.int16), columns, at)
+        columns, at = events.reserve(len(ids)) if reason is not None else (NO_ROOM, -1)
+        due = self.entering.enter(ids, stage, from_stage, code, columns, at)
         if at >= 0:
             events.wrote(len(ids))
         p.mark(ids)
         if due and self._due is not None:  # something due already this month: let this month's processes see it
-            self._due.append(ids[p.next_due[ids] <= now])
+            self._due.append(ids[p.next_due[ids] <= self.now])
+
+    @property
+    def at_risk_from(self) -> int:
+        """The first month in which people entering a stage now face exits: this month, until the month's
+        exits are faced (``sim.kernels.exits.attrition_month`` moves it on), then the next."""
+        return int(self.month.array[month_kernel.SINCE]) + 1
+
+    @at_risk_from.setter
+    def at_risk_from(self, month: int) -> None:
+        self.month.array[month_kernel.SINCE] = month - 1
 
     def draw_fte(self, ids: np.ndarray, streams: tuple[str, str]) -> None:
         """Contracted FTE from the group's participation by age band and sex, into ``people.fte``;

@@ -65,7 +65,7 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     assert result["calls"] > 0 and result["wall_s"] > 0
     assert {"joiners", "attrition+leaving+hours+retirement+returning", "collection"} <= set(result["timings"])
     assert "tottime" in out and "joiners" in out
-    assert {"enter", "_run", "_settle"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
+    assert {"enter_month", "_run", "_settle"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
     assert "compiled passes called from Python" in out
     spent = result["by_process"]
     assert {"joiners", "attrition+leaving+hours+retirement+returning", profile.OUTSIDE} <= set(spent) \
@@ -74,7 +74,7 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     from sim.kernels import entry
     from sim.processes.order import STEP_ORDER
     from sim.processes.passes import Passes
-    assert type(entry.enter).__name__ == "CPUDispatcher"  # the passes timed are put back as they were
+    assert type(entry.enter_month).__name__ == "CPUDispatcher"  # the passes timed are put back as they were
     assert all(process.step.__name__ == "step" for process in STEP_ORDER)  # and so are the processes' steps
     assert Passes.step.__name__ == "step"
 

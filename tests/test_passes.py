@@ -44,7 +44,7 @@ def test_each_pass_stepped_alone_gives_the_same_run(monkeypatch):
     together = WorkforceModel(rng=3, until=2023, collect="yearly").run()
     monkeypatch.setattr(passes, "steps", lambda model, processes: [(p.name(), p.step) for p in processes])
     alone = WorkforceModel(rng=3, until=2023, collect="yearly")
-    assert sum(isinstance(process, Pass) for process in alone.processes) == 5 and "leaving" in alone.timings
+    assert sum(isinstance(process, Pass) for process in alone.processes) == 6 and "leaving" in alone.timings
     runs_alike(together, alone.run())
 
 

@@ -1,6 +1,8 @@
 """Entering a stage, compiled: one pass over the entrants sets their stage, LTFT training, hours
 on taking up a post, and the clocks of their next exit and hours review (``sim.processes.exits``,
-``sim.processes.hours``).
+``sim.processes.hours``). It is a month's pass (``sim.kernels.month``): the entrants are the month's
+``entering``, noted there by a pass before it in the month's compiled call, or from Python
+(``sim.processes.entering``).
 
 Each quantity is worked out in the precision its column keeps (float32 thresholds, rates and
 fractions, widened to float64 for the arithmetic), so a clock set here and one rebased by
@@ -13,8 +15,9 @@ import numpy as np
 from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from . import participation
 from .bookkeeping import each, write_events
-from .columns import layout, views
-from .streams import uniform
+from .columns import READ_ONLY, layout, views, width
+from .month import AT, ENTERED_DUE, ENTERING, NOW, SINCE, arrays, entering, mark
+from .streams import salts as salts_of, uniform
 
 @numba.njit(cache=True)
 def ltft_chance(share, persist, before, was_ltft):
@@ -43,9 +46,32 @@ TABLES = layout(("stage_training", np.bool_), ("stage_group", np.int16), ("stage
                 ("stage_extra_share", np.float64), ("stage_extra_months", np.float64, 2),
                 ("part_time_share", np.float64, 3), ("part_time_range", np.float64, 2), ("_band_by_month", np.int8),
                 ("band_ends", np.int64), ("max_age_months", np.int32))
+# what entering's month reads besides the month's arrays: the addresses of the ``ENTRY`` columns and of
+# the ``TABLES``, the base hashes of the streams ``enter`` draws from, the month's exit and review
+# hazards, which statuses are new or training, the arrivals by stage; then the month MHO status ends
+ENTER_TABLE = layout(("people", np.int64), ("tables", np.int64), ("bases", np.uint64), ("exit_rates", np.float64),
+                     ("hours_rates", np.float64), ("new_or_training", np.bool_, 1, READ_ONLY), ("arrived", np.int64))
+_ENTER = width(ENTER_TABLE)
 
 
 @numba.njit(cache=True)
+def enter_month(month, table):
+    """The month's ``entering`` (``sim.kernels.month``) enter their stages, their events written from the
+    month's row (none if it is negative) and they marked; how many of them have something due this month
+    is left in ``month[ENTERED_DUE]``; ``table``: ``ENTER_TABLE``'s arrays, then the month MHO status ends."""
+    ids, stage, source, reason = entering(month)
+    columns = arrays(month)[1]
+    people, tables, bases, exit_rates, hours_rates, new_or_training, arrived = views(table, ENTER_TABLE.types)
+    now, at = month[NOW], month[AT]
+    month[ENTERED_DUE] = enter(ids, stage, now, month[SINCE], salts_of(bases, now), people, tables, table[_ENTER],
+                               exit_rates, hours_rates, new_or_training, arrived, source, reason, columns, at)
+    if at >= 0:
+        month[AT] = at + ids.shape[0]
+    mark(month, ids)
+    month[ENTERING] = 0
+
+
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def enter(ids, stage, now, since, salts, people, tables, mho_end, exit_rates, hours_rates, new_or_training, arrived,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)

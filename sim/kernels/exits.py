@@ -17,7 +17,7 @@ from .choice import pick
 from .bookkeeping import in_states, leave
 from .clocks import MHO_AGE, NEVER, band as band_of, checks, exit_month, left_after
 from .columns import READ_ONLY, layout, views, width
-from .month import AT, NOW, RETIRING, RETIRING_MHO, arrays, mark
+from .month import AT, NOW, RETIRING, RETIRING_MHO, SINCE, arrays, mark
 from .retiring import will_return
 from .streams import salts as salts_of, uniform
 
@@ -55,7 +55,9 @@ _ATTRITION, _LEAVING, _RETIREMENT = width(ATTRITION_TABLE), width(LEAVING_TABLE)
 @numba.njit(cache=True)
 def attrition_month(month, table):
     """``attrition`` over the month's due list (``sim.kernels.month``), its leavers and retirees marked;
-    ``table``: ``ATTRITION_TABLE``'s arrays, then the state of those gone."""
+    ``table``: ``ATTRITION_TABLE``'s arrays, then the state of those gone. This month's exits are then
+    faced: people entering a stage later in the month face next month's (``month[SINCE]``)."""
+    month[SINCE] = month[NOW]
     due, columns, _, _ = arrays(month)
     training, max_age_months, codes, statuses, people = views(table, ATTRITION_TABLE.types)
     ids = attrition(due, month[NOW], training, max_age_months, codes, statuses, table[_ATTRITION], people, columns,

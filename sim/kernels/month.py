@@ -2,8 +2,8 @@
 
 A process whose month is a compiled pass (``sim.processes.passes``) reads what it needs from two
 arrays of whole numbers: the month's (``this month``, the people due, the event log's room and the
-row to write from, the people whose stocks change, and the retirements leaving decided for
-retirement to take) and its own table (the addresses of its scenario tables and columns, and its
+row to write from, the people whose stocks change, the retirements leaving decided for
+retirement to take, and the people a pass moves for entering a stage to put in their next) and its own table (the addresses of its scenario tables and columns, and its
 whole numbers, ``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and
 ``run`` calls consecutive processes' passes in order, each through its C entry point's address
 (``entry``): nothing is linked into ``run``, which compiles in a fraction of a second whatever the
@@ -21,13 +21,18 @@ from numba.np.arrayobj import make_array
 
 from .columns import layout, views
 
-# the month's whole numbers: this month; the event log's next row; how many are marked; how many
-# retirements leaving decided (at the rates, then at 55 under MHO status: ``retiring`` holds them)
-NOW, AT, MARKED, RETIRING, RETIRING_MHO = range(5)
-ARRAYS = 5  # then its arrays' addresses and lengths
-KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64))
+# the month's whole numbers: this month; the event log's next row (negative: no events written); how
+# many are marked; how many retirements leaving decided (at the rates, then at 55 under MHO status:
+# ``retiring`` holds them); the month before entrants face exits (this month's exits faced, this month);
+# how many are to enter a stage (``entering``), and how many of those entered have something due this month
+NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE = range(8)
+ARRAYS = 8  # then its arrays' addresses and lengths
+KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64),
+               # who enters a stage, the stage, where they come from and why (a reason code): one each
+               ("entering", np.int64), ("entering_stage", np.int16), ("entering_from", np.int16),
+               ("entering_reason", np.int16))
 SIZE = ARRAYS + 2 * len(KINDS.names)
-_MARKED = KINDS.types[2:3]
+_ARRAYS, _MARKED, _ENTERING = KINDS.types[:4], KINDS.types[2:3], KINDS.types[4:]
 PASS = (types.Array(types.int64, 1, "C"), types.Array(types.int64, 1, "C"))  # a pass's arguments
 _TABLE = PASS[1:]
 
@@ -36,7 +41,22 @@ _TABLE = PASS[1:]
 def arrays(month):
     """The month's due list, the event log's room (the addresses of its block's columns), the people
     marked for the stocks and the retirements decided."""
-    return views(month[ARRAYS:], KINDS.types)
+    return views(month[ARRAYS:], _ARRAYS)
+
+
+@numba.njit(cache=True, inline="always")
+def entering(month):
+    """Who is to enter a stage, their stages, where they come from and why (one each)."""
+    n = month[ENTERING]
+    ids, stage, source, reason = views(month[ARRAYS + 8:], _ENTERING)
+    return ids[:n], stage[:n], source[:n], reason[:n]
+
+
+@numba.njit(cache=True, inline="always")
+def to_enter(month):
+    """The room to note who is to enter a stage (``entering``'s arrays, whole): a pass notes them from
+    ``month[ENTERING]`` on, and counts them there."""
+    return views(month[ARRAYS + 8:], _ENTERING)
 
 
 @numba.njit(cache=True, inline="always")
@@ -86,7 +106,7 @@ def _address(typingctx, array):
 def _run(passes, tables, month, due, columns, now, at):
     """The month begun (``run``), then each pass in turn with its table (``tables``: each one's address
     and length)."""
-    month[NOW], month[AT], month[MARKED] = now, at, 0
+    month[NOW], month[AT], month[MARKED], month[ENTERING] = now, at, 0, 0
     month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
         _address(due), due.shape[0], _address(columns), columns.shape[0])
     for k in range(passes.shape[0]):
@@ -104,7 +124,7 @@ def run(passes, tables, month, due, columns, now: int, at: int) -> tuple[int, in
     people were marked (the month's ``marked``)."""
     if COMPILED:
         return _run(passes, tables, month, due, columns, now, at)
-    month[NOW], month[AT], month[MARKED] = now, at, 0
+    month[NOW], month[AT], month[MARKED], month[ENTERING] = now, at, 0, 0
     month[ARRAYS: ARRAYS + 4] = due.ctypes.data, len(due), columns.ctypes.data, len(columns)
     for step, table in zip(passes, tables):
         step(month, table)

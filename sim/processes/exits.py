@@ -181,9 +181,6 @@ class Attrition(Pass):
         return ([states(Status.TRAINING), model.inputs.max_age_months, self.tables, _STATUSES,
                  model.people.addresses_of(kernels.ATTRITION)], (GONE,))
 
-    def prepare(self) -> None:
-        self.model.at_risk_from = self.model.now + 1  # this month's risks are being faced: later entrants face next month's
-
 
 def codes(events, *reasons) -> np.ndarray:
     """The reason codes of the events a step records, given before its first month (``sim.eventlog``)."""

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from numba.np import numpy_support
+
 from ..kernels import month as kernel
 from ..kernels.columns import Addressed, Layout
 from . import Process
+
+_ENTERING = [numpy_support.as_dtype(kind.dtype) for kind in kernel.KINDS.types[4:]]  # the month's ``entering``'s
 
 
 class Pass(Process):
@@ -26,6 +30,10 @@ class Pass(Process):
     kinds: Layout  # the arrays its table gives the pass, before its whole numbers
     events_per_due = 0  # the most events it records for each person due (the room reserved for the month)
     marks_per_due = 0  # the most people it marks for the stocks for each person due
+    # whether its pass notes people of the due list to enter a stage (the month's ``entering``, at most one
+    # for each person due): entering's pass then follows it (``sim.processes.entering``), and the events and
+    # marks of those it enters are counted in its own
+    enters = False
 
     def inputs(self) -> tuple[list[np.ndarray], tuple[int, ...]]:
         """The arrays its pass reads (of ``kinds``) and the whole numbers after them."""
@@ -36,9 +44,6 @@ class Pass(Process):
         changes (the identity of an array its table keeps, say); nothing by default."""
         return ()
 
-    def prepare(self) -> None:
-        """What it does in Python before the month's passes run (nothing by default)."""
-
     def step(self) -> None:
         """Its month alone (a model runs it with the passes next to it in the step order: ``steps``)."""
         Passes(self.model, [self]).step()
@@ -46,15 +51,17 @@ class Pass(Process):
 
 class Month:
     """The month's arrays the passes share (``sim.kernels.month``), one for a model: its whole numbers,
-    and the buffers of the people marked and of the retirements decided, grown as the due list asks."""
+    and the buffers of the people marked, of the retirements decided and of those to enter a stage
+    (``entering``, with their stages, where they come from and why), grown as the due list asks."""
 
     def __init__(self):
         self.array = np.zeros(kernel.SIZE, dtype=np.int64)
         self.marked = self.retiring = np.zeros(0, dtype=np.int64)
+        self.entering = tuple(np.zeros(0, dtype=dtype) for dtype in _ENTERING)
 
     def ready(self, due: int, marks: int) -> np.ndarray:
         """The month's array, with room to mark ``marks`` people and keep the retirements of ``due``
-        people due."""
+        people due, and for each of them to enter a stage."""
         if len(self.marked) < marks:
             self.marked = np.empty(max(marks, 2 * len(self.marked)), dtype=np.int64)
             self._addresses()
@@ -64,12 +71,26 @@ class Month:
             retiring[:kept] = self.retiring[:kept]
             self.retiring = retiring
             self._addresses()
+        if len(self.entering[0]) < due:
+            n = max(due, 2 * len(self.entering[0]))
+            self.entering = tuple(np.empty(n, dtype=dtype) for dtype in _ENTERING)
+            self._addresses()
         return self.array
+
+    def enter(self, ids: np.ndarray, stage, source, reason) -> np.ndarray:
+        """The month's array with ``ids`` to enter ``stage`` from ``source`` for ``reason`` (each one for all
+        or one each), and room to mark them: for entering's pass called from Python."""
+        n = len(ids)
+        array = self.ready(n, n)
+        entering, stages, sources, reasons = self.entering
+        entering[:n], stages[:n], sources[:n], reasons[:n] = ids, stage, source, reason
+        array[kernel.ENTERING], array[kernel.MARKED] = n, 0
+        return array
 
     def _addresses(self) -> None:
         start = kernel.ARRAYS + 4
-        self.array[start: start + 4] = (self.marked.ctypes.data, len(self.marked), self.retiring.ctypes.data,
-                                        len(self.retiring))
+        self.array[start: kernel.SIZE] = [x for b in (self.marked, self.retiring, *self.entering)
+                                          for x in (b.ctypes.data, len(b))]
 
     def __setstate__(self, state: dict) -> None:
         """A copy (or an unpickled one) gives its own buffers' addresses."""
@@ -85,7 +106,10 @@ class Passes:
         self.name = "+".join(process.name() for process in self.processes)  # as ``model.timings`` names them
         self.events_per_due = sum(process.events_per_due for process in self.processes)
         self.marks_per_due = sum(process.marks_per_due for process in self.processes)
-        self._changing = [process for process in self.processes if type(process).changes is not Pass.changes]
+        # the passes called, in order: each process's, and entering's after one that notes entrants
+        self.passes = [x for process in self.processes for x in ([process, model.entering] if process.enters else
+                                                                 [process])]
+        self._changing = [x for x in self.passes if type(x).changes is not Pass.changes]
         self._version = self._kept = self._tables = self._entries = None
 
     def _ready(self) -> None:
@@ -94,22 +118,19 @@ class Passes:
         version = (model.inputs.revision, model.people.capacity, *(c for p in self._changing for c in p.changes()))
         if version == self._version:
             return
-        self._kept = [table(process) for process in self.processes]  # kept while their addresses are given
+        self._kept = [table(x) for x in self.passes]  # kept while their addresses are given
         self._version = version
         if not kernel.COMPILED:
-            self._entries, self._tables = [type(p).kernel for p in self.processes], [t.addresses for t in self._kept]
+            self._entries, self._tables = [type(x).kernel for x in self.passes], [t.addresses for t in self._kept]
             return
         if self._entries is None:
-            self._entries = np.array([kernel.entry(type(process).kernel) for process in self.processes],
-                                     dtype=np.int64)
+            self._entries = np.array([kernel.entry(type(x).kernel) for x in self.passes], dtype=np.int64)
         self._tables = np.array([[t.addresses.ctypes.data, len(t.addresses)] for t in self._kept],
                                 dtype=np.int64).ravel()
 
     def step(self) -> None:
         model = self.model
         events, people = model.events, model.people
-        for process in self.processes:
-            process.prepare()
         self._ready()
         due = model.due_list()
         room, at = events.reserve(self.events_per_due * len(due))
@@ -125,7 +146,7 @@ class Passes:
         return {**self.__dict__, "_version": None, "_kept": None, "_tables": None, "_entries": None}
 
 
-def table(process: Pass) -> Addressed:
+def table(process) -> Addressed:
     """A pass's table: the addresses of its inputs' arrays, then their whole numbers."""
     arrays, numbers = process.inputs()
     return Addressed(arrays, process.kinds, numbers)

@@ -13,73 +13,100 @@ import numpy as np
 
 from ..kernels.bookkeeping import in_states, leave
 from ..kernels.choice import pick
-from ..kernels.columns import layout, views
-from ..kernels.streams import uniform
+from ..kernels.columns import READ_ONLY, layout, views, width
+from ..kernels.month import AT, ENTERING, NOW, arrays, mark, to_enter
+from ..kernels.streams import salt, uniform
 from ..people import GONE, Status, states
 from ..rng import ShareTable
-from . import Process
+from .passes import Pass
 
 
-class Progression(Process):
+class Progression(Pass):
+    """People whose stage ends this month: the leavers leave, the movers are noted for entering their
+    next stage, which follows this pass in the month's compiled call (``Pass.enters``)."""
+
     decisions = {"progression": "a person finishing a stage: the transition they take"}
+    events_per_due = marks_per_due = 1  # an exit, or entering the next stage
+    enters = True
 
     def compile(self, s) -> "_Transitions":
         """Every stage's transitions as one table (a row per stage), labelled with the target stage, and
-        each exit's reason code."""
+        each exit's reason code; the code of entering the next stage."""
         table = ShareTable.from_cumulative(s.transition_cumulative, s.transition_targets)
+        events = self.model.events
         codes = np.zeros(table.labels.shape, dtype=np.int16)
         for stage, (targets, reasons) in enumerate(zip(s.transition_targets, s.transition_reasons)):
             for k in np.flatnonzero(targets < 0):
-                codes[stage, k] = self.model.events.reason_code(f"exit:{reasons[k]}")
-        return _Transitions(table, codes)
+                codes[stage, k] = events.reason_code(f"exit:{reasons[k]}")
+        return _Transitions(table, codes, events.reason_code("progressed"))
 
-    def step(self) -> None:
-        model, (table, codes) = self.model, self.tables
-        p, now = model.people, model.now
-        due = model.due_list()
-        columns, at = model.events.reserve(len(due))
-        salt = model.streams.salts(("progression",), now)[0]
-        leavers, movers, targets, sources = finish(
-            due, now, states(Status.TRAINING, Status.IN_POST), salt, table.cumulative, table.total, table.last,
-            table.labels, codes, np.int8(Status.LEFT), GONE, p.addresses_of(_FINISH), columns, at)
-        model.events.wrote(len(leavers))
-        p.mark(leavers)
-        model.enter_stage(movers, targets, "progressed", from_stage=sources)
+    def inputs(self) -> tuple[list, tuple]:
+        model, (table, codes, progressed) = self.model, self.tables
+        return ([states(Status.TRAINING, Status.IN_POST), model.streams.bases(("progression",)), table.cumulative,
+                 table.total, table.last, table.labels, codes, _LEFT, model.people.addresses_of(_FINISH)],
+                (GONE, progressed))
 
 
 class _Transitions(NamedTuple):
     table: ShareTable  # each stage's transitions: shares, and targets as labels (-1: an exit)
     codes: np.ndarray  # (stage, transition): an exit's reason code
+    progressed: int  # the reason code of entering the next stage
 
 
+_LEFT = np.array([Status.LEFT], dtype=np.int8)  # the status of those who leave
 # the people's columns finishing a stage reads and writes (``sim.kernels.columns``)
 _FINISH = layout(("key", np.uint64), ("stage", np.int16), ("stage_due", np.int32), ("status", np.int8),
                  ("active", np.bool_), ("state", np.int8), ("next_due", np.int32))
+# what progression's month reads besides the month's arrays: which states finish a stage, the stream's base
+# hash, the transitions' table, the exits' reason codes, the status of those who leave and the addresses of
+# the ``_FINISH`` columns; then the state of those gone and the reason code of entering the next stage
+_TABLE = layout(("chosen", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("cumulative", np.float64, 2),
+                ("total", np.float64), ("last", np.int64), ("labels", np.int64, 2), ("codes", np.int16, 2),
+                ("left", np.int8), ("people", np.int64))
+_NUMBERS = width(_TABLE)
 
 
 @numba.njit(cache=True)
-def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, people, columns, at):
+def progression_month(month, table):
+    """``finish`` over the month's due list (``sim.kernels.month``): its leavers marked, its movers noted in
+    the month's ``entering``."""
+    due, columns, _, _ = arrays(month)
+    chosen, bases, cumulative, total, last, labels, codes, left, people = views(table, _TABLE.types)
+    now = month[NOW]
+    leavers = finish(due, now, chosen, salt(bases[0], now), cumulative, total, last, labels, codes, left[0],
+                     table[_NUMBERS], table[_NUMBERS + 1], people, columns, month)
+    month[AT] += leavers.shape[0]
+    mark(month, leavers)
+
+
+Progression.kernel, Progression.kinds = progression_month, _TABLE
+
+
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, people, columns,
+           month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
-    transition drawn (as ``ShareTable.pick`` would) with their stage's shares: one pass, not a dozen
-    small array operations a month. The leavers leave (their events written from row ``at`` of
-    ``columns``, with their exit's reason code); returns them, and the movers, their target stages and
-    the stages they leave (``people``: the addresses of the ``_FINISH`` columns)."""
+    transition drawn (as ``ShareTable.pick`` would) with their stage's shares. The leavers leave (their
+    events written from the month's row of ``columns``, with their exit's reason code); the movers are
+    noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
+    leavers (``people``: the addresses of the ``_FINISH`` columns)."""
     key, stage, stage_due, status, active, state, next_due = views(people, _FINISH.types)
+    movers, targets, sources, reasons = to_enter(month)
     ids = in_states(due, state, chosen, stage_due, now)
     n = ids.shape[0]
-    leavers, reasons = np.empty(n, np.int64), np.empty(n, np.int16)
-    movers, targets, sources = np.empty(n, np.int64), np.empty(n, np.int16), np.empty(n, np.int16)
-    out, moved = 0, 0
+    leavers, codes_out = np.empty(n, np.int64), np.empty(n, np.int16)
+    out, moved = 0, month[ENTERING]
     for j in range(n):
         i = ids[j]
         st = stage[i]
         k = pick(uniform(key[i], salt), st, cumulative, total, last)
         target = labels[st, k]
         if target < 0:
-            leavers[out], reasons[out] = i, codes[st, k]
+            leavers[out], codes_out[out] = i, codes[st, k]
             out += 1
         else:
-            movers[moved], targets[moved], sources[moved] = i, target, st
+            movers[moved], targets[moved], sources[moved], reasons[moved] = i, target, st, progressed
             moved += 1
-    leave(leavers[:out], now, reasons[:out], left, gone, stage, status, active, state, next_due, columns, at)
-    return leavers[:out], movers[:moved], targets[:moved], sources[:moved]
+    month[ENTERING] = moved
+    leave(leavers[:out], now, codes_out[:out], left, gone, stage, status, active, state, next_due, columns, month[AT])
+    return leavers[:out]

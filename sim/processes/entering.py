@@ -1,0 +1,66 @@
+"""Entering a stage: one compiled pass (``sim.kernels.entry.enter_month``) for every way in.
+
+A process that brings people in from Python (intake, joiners, the starting population) calls it
+through ``WorkforceModel.enter_stage``; a ``Pass`` that moves people on (progression) notes them in
+the month's ``entering`` and the pass follows it in the month's compiled call
+(``sim.processes.passes``), reading the same table. So entering a stage is compiled once, whoever
+calls it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernels import entry, month as kernel
+from ..kernels.columns import Addressed
+from ..people import Status
+from . import passes
+
+NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # by status: their hours not drawn yet
+
+
+class Entering:
+    """Entering a stage, for one model: its pass and what the pass reads, as a ``Pass`` gives them."""
+
+    kernel, kinds = entry.enter_month, entry.ENTER_TABLE
+    events_per_due = marks_per_due = 0  # counted by the pass that notes the entrants
+
+    def __init__(self, model):
+        self.model = model
+        self._tables = (None, None)  # the scenario's revision, and its tables the pass reads
+        self._version = self._table = None
+        self._room = (None, 0, 0)  # the event log's last room, its address and length
+
+    def changes(self) -> tuple:
+        """The clocks' hazards: new arrays when a lever or feedback changes them."""
+        return id(self.model.exits.rates), id(self.model.reviews.rates)
+
+    def inputs(self) -> tuple[list, tuple]:
+        model = self.model
+        s = model.inputs
+        if self._tables[0] != s.revision:
+            self._tables = (s.revision, Addressed([getattr(s, n) for n in entry.TABLES.names], entry.TABLES))
+        bases = model.streams.bases(("ltft", "ltft_fraction", "hours_on_entry", "hours_on_entry_fraction", "exit",
+                                     "hours_first_review", "extra_time", "extra_time_length"))
+        return ([model.people.addresses_of(entry.ENTRY), self._tables[1].addresses, bases, model.exits.rates,
+                 model.reviews.rates, NEW_OR_TRAINING, model.arrived], (s.mho_end,))
+
+    def enter(self, ids: np.ndarray, stage, source, reason, columns: np.ndarray, at: int) -> int:
+        """Put ``ids`` into ``stage`` from ``source`` for ``reason`` (a code; each one for all or one each),
+        their events written from row ``at`` of the event log's room ``columns`` (none if ``at`` is
+        negative). Returns how many of them have something due this month."""
+        model = self.model
+        version = (model.inputs.revision, model.people.capacity, *self.changes())
+        if version != self._version:
+            self._table, self._version = passes.table(self), version
+        if columns is not self._room[0]:  # asking an array its address costs more than the rest of a call
+            self._room = (columns, columns.ctypes.data, len(columns))
+        month = model.month.enter(ids, stage, source, reason)
+        month[kernel.NOW], month[kernel.AT] = model.now, at
+        month[kernel.ARRAYS + 2], month[kernel.ARRAYS + 3] = self._room[1:]
+        entry.enter_month(month, self._table.addresses)
+        return int(month[kernel.ENTERED_DUE])
+
+    def __getstate__(self) -> dict:
+        """A copy (or an unpickled one) works its table out afresh: its addresses are of the original's arrays."""
+        return {**self.__dict__, "_tables": (None, None), "_version": None, "_table": None, "_room": (None, 0, 0)}
