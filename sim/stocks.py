@@ -51,7 +51,15 @@ class Stocks:
         self.cells = 2 * n_stages
         self.headcount = np.zeros(self.cells, dtype=np.int64)
         self.fte = np.zeros(self.cells)
-        self.low, self.high = np.inf, 0.0  # the smallest and largest FTE ever counted
+        self.bounds = np.array([np.inf, 0.0])  # the smallest and largest FTE ever counted
+
+    @property
+    def low(self) -> float:
+        return float(self.bounds[0])
+
+    @property
+    def high(self) -> float:
+        return float(self.bounds[1])
 
     def settle(self) -> "Stocks":
         """Bring the totals up to date with the people marked since the last read."""
@@ -61,44 +69,37 @@ class Stocks:
         marked, p.marked = p.marked, []
         ids = marked[0] if len(marked) == 1 and not isinstance(marked[0], slice) else np.concatenate(
             [np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
-        flows = self.flows if self.flows is not None and self.flows.enabled else None
-        low, high = _settle(ids, COUNTED_STATE, p.addresses_of(_COUNTED), self.headcount, self.fte,
-                            *((flows.group_of_cell, flows.tally) if flows else _NO_TALLY))
-        self.low, self.high = min(self.low, low), max(self.high, high)
-        if not exact(self.low, self.high, p.count):  # the sums would depend on the order of adding
-            return self._recount()
+        settle_marked(ids, p.count, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS), self.headcount,
+               self.fte, self.bounds, *self.tally())
         return self
 
-    def _count(self, cell: np.ndarray, fte: np.ndarray | None = None) -> np.ndarray:
-        """Count (or FTE) by cell; ``NOT_COUNTED`` (-1) goes in a bin of its own, dropped."""
-        return np.bincount(cell + 1, weights=fte, minlength=self.cells + 1)[1:]
-
-    def _recount(self) -> "Stocks":
-        """The totals summed afresh, person by person in id order."""
-        p = self.people
-        cell = p.counted_as[: p.count]
-        self.headcount = self._count(cell)
-        self.fte = self._count(cell, p.fte[: p.count])
-        return self
+    def tally(self) -> tuple[np.ndarray, np.ndarray]:
+        """What ``settle`` tallies FTE flows with (``sim.fte_flows``): the group of each cell and the tally,
+        or empty arrays when no tally is kept."""
+        flows = self.flows
+        return (flows.group_of_cell, flows.tally) if flows is not None and flows.enabled else _NO_TALLY
 
 
 _NO_TALLY = (np.zeros(0, dtype=np.intp), np.zeros((0, 0)))  # no FTE flows tallied
+_FLOAT32_SPAN = _span(np.float32)
 
 
 # the people's columns the stocks read and keep (``sim.kernels.columns``)
-_COUNTED = layout(("stage", np.int16), ("welsh", np.bool_), ("state", np.int8), ("fte", np.float32),
+COUNTED_COLUMNS = layout(("stage", np.int16), ("welsh", np.bool_), ("state", np.int8), ("fte", np.float32),
                   ("counted_as", np.int16), ("counted_fte", np.float32))
 
 
 @numba.njit(cache=True)
-def _settle(ids, counted_state, people, headcount, fte_sums, group_of_cell, tally):
-    """Move each person's count from the cell they were counted in to the one they count in now (a
-    person marked twice moves once); the smallest and largest FTE now counted among them. With a
-    ``tally`` (``sim.fte_flows``), the FTE each takes out of the group of their old cell and into the
-    group of their new one, or changes within one (``group_of_cell``: by cell + 1, the cell -1 first);
-    ``people``: the addresses of the ``_COUNTED`` columns."""
-    stage, welsh, state, fte, counted_as, counted_fte = views(people, _COUNTED.types)
-    low, high = np.inf, 0.0
+def settle_marked(ids, count, counted_state, people, headcount, fte_sums, bounds, group_of_cell, tally):
+    """Move the count of each of ``ids`` from the cell they were counted in to the one they count in
+    now (a person marked twice moves once), keeping in ``bounds`` the smallest and largest FTE ever
+    counted. With a ``tally`` (``sim.fte_flows``), the FTE each takes out of the group of their old
+    cell and into the group of their new one, or changes within one (``group_of_cell``: by cell + 1,
+    the cell -1 first). When the sums of the ``count`` people's FTEs would depend on the order of
+    adding (``exact``), they are summed afresh, person by person
+    in id order. ``people``: the addresses of the ``COUNTED_COLUMNS``."""
+    stage, welsh, state, fte, counted_as, counted_fte = views(people, COUNTED_COLUMNS.types)
+    low, high = bounds[0], bounds[1]
     for i in ids:
         cell = np.int16(stage[i] * 2 + welsh[i]) if counted_state[state[i]] else np.int16(NOT_COUNTED)
         if counted_as[i] != NOT_COUNTED:
@@ -112,7 +113,15 @@ def _settle(ids, counted_state, people, headcount, fte_sums, group_of_cell, tall
             _tally(tally, group_of_cell[counted_as[i] + 1], np.float64(counted_fte[i]), group_of_cell[cell + 1],
                    np.float64(fte[i]))
         counted_as[i], counted_fte[i] = cell, fte[i]
-    return low, high
+    bounds[0], bounds[1] = low, high
+    if low > 0.0 and count * high <= _FLOAT32_SPAN * low:  # ``exact`` of float32 FTEs
+        return
+    for c in range(headcount.shape[0]):
+        headcount[c], fte_sums[c] = 0, 0.0
+    for i in range(count):
+        if counted_as[i] != NOT_COUNTED:
+            headcount[counted_as[i]] += 1
+            fte_sums[counted_as[i]] += np.float64(fte[i])
 
 
 @numba.njit(cache=True, inline="always")

@@ -36,15 +36,18 @@ from pydantic import field_validator, model_validator
 
 from .. import population
 from ..fields import AgeDistribution, Name, PerYear, Probability, Strict, check_age, shares_sum_to_one
+from ..eventlog import OUTSIDE
 from ..kernels.choice import pick
-from ..kernels.columns import Addressed, layout, views
+from ..kernels.columns import Addressed, layout, views, width
 from ..kernels.counts import poisson_by_inversion, poisson_cap
-from ..kernels.streams import uniform
-from ..people import Status
+from ..kernels.month import ENTERING, MARKED, NOW, arrays, to_enter
+from ..kernels.streams import salts as salts_of, uniform
+from ..people import COUNTED_STATE, Status
 from ..population import newcomer_draws
 from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, people_in, stable_hash
+from ..stocks import COUNTED_COLUMNS, settle_marked
 from ..unused import not_taken
-from . import Process
+from .passes import Pass, Passes
 
 
 # vacant FTE past which it no longer bounds a month's joiners (the pools' supply does, far below): an
@@ -101,7 +104,7 @@ class JoinersSpec(Strict):
         return self
 
 
-class Joiners(Process):
+class Joiners(Pass):
     group_sections = {"joiners": (JoinersSpec | None, None)}
     decisions = {
         "joiners": "a group's month: how many joiners arrive",
@@ -113,6 +116,7 @@ class Joiners(Process):
         "joiner_source": "a joiner: where they come from",
         "campaign": "a funded recruitment campaign's month: how many recruits arrive",
     }
+    enters = True  # its joiners, from outside the due list (``room``)
 
     def compile(self, s) -> "_Tables":
         """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
@@ -146,33 +150,70 @@ class Joiners(Process):
                        campaign_per_month=np.array([per_year / 12.0 for _, per_year in chosen]),
                        groups=tuple(s.groups))
 
-    def step(self) -> None:
-        model, t = self.model, self.tables
+    def __init__(self, model):
+        super().__init__(model)
+        n = len(model.inputs.groups)
+        self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
+        self.funded = np.zeros(n)  # the month's funded establishment by group
+        self.cohorts = np.zeros(n, dtype=np.uint64)  # the base keys of the month's joiners, by group
+        self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
+        self.campaigns: list = []
+
+    def changes(self) -> tuple:
+        """The arrays it reads that are made anew: the month's recruits, the tallies a record takes, the stocks'."""
+        model = self.model
+        return (id(self.recruits[0]), id(model.recruitment), id(model.unused.recruits), id(model.unused.supply),
+                id(model.campaign_posts))
+
+    def prepare(self) -> None:
+        """The campaigns' recruits drawn, the stocks brought up to date with what Python changed, and the
+        month's funded establishment, joiners' base keys and rows for new people made ready."""
+        model, t, state = self.model, self.tables, self.state
         s, p, now = model.inputs, model.people, model.now
-        campaigns = _campaigns(model, t) if s.campaigns else []
-        if not t.supplied and not campaigns:  # nobody is available to join: no need to count the vacancies
+        self.campaigns = _campaigns(model, t) if s.campaigns else []
+        state[_ACTIVE] = t.supplied or bool(self.campaigns)  # none available to join: no vacancies counted
+        if not state[_ACTIVE]:
             return
-        recruits = _campaign_recruits(model, campaigns)
-        salts = model.streams.salts(("joiners", "joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh",
-                                     "joiner_stage", "joiner_source"), now)
-        stocks, funded, cohorts = model.stocks.settle().fte, model.funded_establishment(), cohort_bases(
-            "joiner", t.groups, now)
-        needed = 0
-        while True:  # a month's joiners are counted before anything changes: with too few rows, again with more
-            ready = p.reserve(needed)
-            n, stage, code = _month(
-                t.supplied, now, salts, stocks, funded, model.campaign_posts, model.recruitment, model.unused.supply,
-                model.unused.recruits, model.base_stage_fte, cohorts, *recruits, p.count, ready, t.tables.addresses,
-                p.addresses_of(_NEW))
-            if n >= 0:
-                break
-            needed = -n
+        recruits = _campaign_recruits(model, self.campaigns)
+        if len(recruits[0]) > len(self.recruits[0]):
+            self.recruits = tuple(np.empty(2 * len(recruits[0]), dtype=r.dtype) for r in recruits)
+        for buffer, values in zip(self.recruits, recruits):
+            buffer[: len(values)] = values
+        state[_RECRUITS] = len(recruits[0])
+        model.stocks.settle()
+        self.funded[:] = model.funded_establishment()
+        self.cohorts[:] = cohort_bases("joiner", t.groups, now)
+        state[_FIRST], state[_ROOM] = p.count, p.reserve(0)
+
+    def room(self) -> int:
+        return int(self.state[_ROOM]) if self.state[_ACTIVE] else 0
+
+    def inputs(self) -> tuple[list, tuple]:
+        model, t = self.model, self.tables
+        stocks, p = model.stocks, model.people
+        bases = model.streams.bases(("joiners", "joiner_age_band", "joiner_age", "joiner_sex", "joiner_welsh",
+                                     "joiner_stage", "joiner_source"))
+        return ([self.state, bases, stocks.headcount, stocks.fte, stocks.bounds, COUNTED_STATE,
+                 p.addresses_of(COUNTED_COLUMNS), *stocks.tally(), self.funded, model.campaign_posts,
+                 model.recruitment, model.unused.supply, model.unused.recruits, model.base_stage_fte, self.cohorts,
+                 *self.recruits, t.tables.addresses, p.addresses_of(_NEW)], (t.supplied,))
+
+    def after(self) -> None:
+        """The joiners counted among the people, and the posts funded for the campaigns' recruits; or, with
+        too few rows ready, more made and the month's joiners again (nothing was drawn)."""
+        model, state = self.model, self.state
+        s, p = model.inputs, model.people
+        n = int(state[_JOINED]) if state[_ACTIVE] else 0
+        state[_JOINED] = 0
+        if n < 0:
+            p.reserve(-n)
+            Passes(model, [self]).step()
+            return
         if n == 0:
             return
         ids = p.added(n)
-        model.enter_stage(ids, stage, code)
-        if campaigns:
-            mine = ids[n - len(recruits[0]):]
+        if self.campaigns:
+            mine = ids[n - int(state[_RECRUITS]):]
             model.campaign_posts += np.bincount(p.stage[mine], weights=p.fte[mine], minlength=len(s.stages))
 
 
@@ -198,7 +239,56 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
                  ("welsh", np.float64))
 
 
+# what the joiners' pass is told and tells, in ``Joiners.state``: whether anyone is available to join (or
+# recruited), the first row for new people, how many rows are ready, the campaigns' recruits; how many
+# joined (minus the rows needed, if too few were ready)
+_STATE = _ACTIVE, _FIRST, _ROOM, _RECRUITS, _JOINED = range(5)
+# what the joiners' month reads besides the month's arrays (``sim.kernels.month``): the state, the streams'
+# base hashes, the stocks (headcount, FTE and the bounds of FTE counted), the states counted, the
+# addresses of the columns they count and what tallies FTE flows (``sim.stocks.settle``), the funded
+# establishment, the campaigns' posts, the recruitment and unused supply tallies, the stages' FTE at the
+# start, the joiners' base keys, the campaigns' recruits (groups, keys, codes), the addresses of the
+# ``_TABLES`` and of the ``_NEW`` columns; then whether any pool supplies joiners
+_PASS = layout(("state", np.int64), ("bases", np.uint64), ("headcount", np.int64), ("stocks", np.float64),
+               ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
+               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("funded", np.float64),
+               ("campaign_posts", np.float64), ("recruitment", np.float64, 2), ("supply", np.float64),
+               ("unused", np.float64), ("base_stage_fte", np.float64), ("cohorts", np.uint64),
+               ("campaign_rows", np.int64), ("campaign_keys", np.uint64), ("campaign_codes", np.int16),
+               ("tables", np.int64), ("people", np.int64))
+_SUPPLIED = width(_PASS)
+
+
 @numba.njit(cache=True)
+def joiners_month(month, table):
+    """A month's joiners (``_month``), after the stocks are brought up to date with the people the month's
+    passes before it marked: they are noted in the month's ``entering`` (from outside, with their source's
+    reason code) for entering's pass, which follows."""
+    (state, bases, headcount, stocks, bounds, counted_state, counted, group_of_cell, tally, funded, campaign_posts,
+     recruitment, supply, unused, base_stage_fte, cohorts, campaign_rows, campaign_keys, campaign_codes, tables,
+     people) = views(table, _PASS.types)
+    if not state[_ACTIVE]:
+        return
+    marked = arrays(month)[2]
+    first, now, k = state[_FIRST], month[NOW], state[_RECRUITS]
+    settle_marked(marked[:month[MARKED]], first, counted_state, counted, headcount, stocks, bounds, group_of_cell,
+                  tally)
+    month[MARKED] = 0  # counted
+    n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded, campaign_posts,
+                            recruitment, supply, unused, base_stage_fte, cohorts, campaign_rows[:k], campaign_keys[:k],
+                            campaign_codes[:k], first, state[_ROOM], tables, people)
+    state[_JOINED] = n
+    ids, stages, sources, reasons = to_enter(month)
+    at = month[ENTERING]
+    for j in range(max(n, 0)):
+        ids[at + j], stages[at + j], sources[at + j], reasons[at + j] = first + j, stage[j], OUTSIDE, code[j]
+    month[ENTERING] = at + max(n, 0)
+
+
+Joiners.kernel, Joiners.kinds = joiners_month, _PASS
+
+
+@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, supply, unused, base_stage_fte, cohorts,
            campaign_rows, campaign_keys, campaign_codes, first, room, tables, people):
     """A month's joiners in one pass: those filling vacancies, group by group, then the campaigns'

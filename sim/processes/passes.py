@@ -39,6 +39,17 @@ class Pass(Process):
         """The arrays its pass reads (of ``kinds``) and the whole numbers after them."""
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """What it does in Python before the month's passes run (nothing by default)."""
+
+    def room(self) -> int:
+        """How many people from outside the due list its pass may note to enter a stage this month (new
+        people: the events and marks of entering them too), known once it is prepared; none by default."""
+        return 0
+
+    def after(self) -> None:
+        """What it does in Python after the month's passes have run (nothing by default)."""
+
     def changes(self) -> tuple:
         """What its inputs are made from besides the levers in force and the people's store, when that
         changes (the identity of an array its table keeps, say); nothing by default."""
@@ -131,14 +142,20 @@ class Passes:
     def step(self) -> None:
         model = self.model
         events, people = model.events, model.people
-        self._ready()
+        self._ready()  # the tables worked out in the processes' order first: reasons' codes are given then
+        for process in self.processes:
+            process.prepare()
+        self._ready()  # and again if a preparation changed what they are made from
         due = model.due_list()
-        room, at = events.reserve(self.events_per_due * len(due))
-        month = model.month.ready(len(due), self.marks_per_due * len(due))
+        new = sum(process.room() for process in self.processes)
+        room, at = events.reserve(self.events_per_due * len(due) + new)
+        month = model.month.ready(len(due) + new, self.marks_per_due * len(due) + new)
         end, marked = kernel.run(self._entries, self._tables, month, due, room, model.now, at)
         events.wrote(end - at)
         if marked:
             people.mark(model.month.marked[:marked].copy())
+        for process in self.processes:
+            process.after()
 
     def __getstate__(self) -> dict:
         """A copy (or another process, unpickling it) works the tables and the entry points out afresh: the
