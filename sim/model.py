@@ -168,8 +168,8 @@ class WorkforceModel(mesa.Model):
         self.campaign_posts = np.zeros(len(s.stages))  # FTE of posts funded for campaigns' recruits, by stage
         self.processes = [process(self) for process in self.process_types]
         self.entering = Entering(self)  # entering a stage, one compiled pass for every caller
-        self._steps = passes.steps(self, self.processes)  # named as model.timings names them
-        self.timings: dict[str, float] = dict.fromkeys([name for name, _ in self._steps] + ["collection"], 0.0)
+        self._steps = passes.Steps(self, self.processes)  # each month's, named as model.timings names them
+        self.timings: dict[str, float] = dict.fromkeys([name for name, _ in self._steps.every] + ["collection"], 0.0)
         self._tables()
         population.create(self)
         self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
@@ -195,10 +195,10 @@ class WorkforceModel(mesa.Model):
         p = self.people
         self._due = [(p.next_due[: p.count] <= self.now).nonzero()[0]]  # inactive people are never due
         timings = self.timings
-        for name, step in self._steps:
+        for name, step in self._steps():
             started = time.perf_counter()
             step()
-            timings[name] += time.perf_counter() - started
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
         self.running = self.now < self.end
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]
@@ -408,11 +408,11 @@ class WorkforceModel(mesa.Model):
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
             "flows": group_flows(s, self.events, src, dst, reason),
-            "recruitment": self.recruitment,
+            "recruitment": self.recruitment.copy(),
             "unused": self.unused.take(),  # what caps left unused (sim.unused); None if nothing
             "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group; None unless checked
         })
-        self.recruitment = np.zeros_like(self.recruitment)
+        self.recruitment[:] = 0.0  # in place: the joiners' pass is given it by address
         if s.feedbacks.any and month == self.now:  # a late record is of a month when none was on
             feedbacks.collect(self, self.history[-1], src, dst, reason)
 

@@ -46,8 +46,8 @@ class Unused:
         """The counts since the last record (None if nothing went unused), starting afresh."""
         if not self.recruits.any() and not self.places.any():
             return None
-        out = (self.recruits, self.places)
-        self.recruits, self.places = np.zeros_like(self.recruits), np.zeros_like(self.places)
+        out = (self.recruits.copy(), self.places.copy())
+        self.recruits[:], self.places[:] = 0.0, 0  # in place: the joiners' pass is given them by address
         return out
 
 

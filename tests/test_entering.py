@@ -8,8 +8,10 @@ import numpy as np
 from sim import WorkforceModel
 from sim.kernels import month as kernel
 from sim.people import Status
+from sim.processes.order import STEP_ORDER
 from sim.processes.passes import Passes
 from sim.processes.progression import Progression
+from test_passes import Nothing
 
 
 def test_people_entering_from_python_take_their_stage_with_their_events():
@@ -32,9 +34,10 @@ def test_people_entering_from_python_take_their_stage_with_their_events():
 
 def test_entering_after_progression_in_the_months_call_is_entering_from_python(monkeypatch):
     together = WorkforceModel(rng=4, until=2024, collect="yearly")
-    assert type(together._steps[0][1].__self__.passes[1]).__name__ == "Entering"
+    assert type(together._steps.every[0][1].__self__.passes[1]).__name__ == "Entering"
     together.run()
-    # progression's movers left noted in the month's entering, and entered from Python after its call
+    # progression's movers left noted in the month's entering, and entered from Python after its call (its
+    # pass alone in it)
     monkeypatch.setattr(Progression, "enters", False)
     run = Passes.step
 
@@ -48,8 +51,8 @@ def test_entering_after_progression_in_the_months_call_is_entering_from_python(m
             self.model.enter_stage(ids, stage, reason, from_stage=source)
 
     monkeypatch.setattr(Passes, "step", step)
-    apart = WorkforceModel(rng=4, until=2024, collect="yearly")
-    assert len(apart._steps[0][1].__self__.passes) == 1
+    apart = WorkforceModel(rng=4, until=2024, collect="yearly", processes=(Progression, Nothing, *STEP_ORDER[1:]))
+    assert len(apart._steps.every[0][1].__self__.passes) == 1
     apart.run()
     for measure in ("stage_headcount", "stage_fte", "post_fte"):
         np.testing.assert_array_equal(together.history[-1][measure], apart.history[-1][measure])

@@ -11,6 +11,7 @@ from sim import WorkforceModel
 from sim.kernels import month as kernel
 from sim.processes import Process, passes
 from sim.processes.exits import Leaving
+from sim.processes.intake import Intake
 from sim.processes.order import STEP_ORDER
 from sim.processes.passes import Month, Pass
 
@@ -37,6 +38,17 @@ def test_the_clocked_steps_run_as_one_compiled_call_or_apart_alike():
     apart = WorkforceModel(rng=3, until=2024, collect="yearly",
                            processes=STEP_ORDER[:at] + (Nothing,) + STEP_ORDER[at:]).run()
     assert {"attrition+leaving", "hours+retirement+returning+joiners"} <= set(apart.timings)
+    runs_alike(together, apart)
+
+
+def test_the_passes_either_side_of_an_idle_process_run_as_one_call_alike(monkeypatch):
+    """Intake has nothing to do in nine months of the year: then progression's pass runs with the others."""
+    together = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    assert {"progression+attrition+leaving+hours+retirement+returning+joiners", "progression", "intake",
+            "attrition+leaving+hours+retirement+returning+joiners"} <= set(together.timings)
+    monkeypatch.setattr(Intake, "idle", Process.idle)
+    apart = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    assert not any(name.startswith("progression+") for name in apart.timings)
     runs_alike(together, apart)
 
 

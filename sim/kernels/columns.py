@@ -28,6 +28,7 @@ class Layout(NamedTuple):
 
     names: tuple[str, ...]
     types: tuple[types.Array, ...]
+    dtypes: tuple[np.dtype, ...]  # numpy's, of ``types``: asked at every check of arrays given, and slow to work out
 
     # Each pass's layout is one object, compared and hashed as itself: the people's store looks its
     # addresses up by it at every call, and numba's types hash in Python, slowly.
@@ -46,7 +47,8 @@ def layout(*arrays: tuple) -> Layout:
     return Layout(tuple(a[0] for a in arrays),
                   tuple(types.Array(numpy_support.from_dtype(np.dtype(a[1])), a[2] if len(a) > 2 else 1, "C",
                                     readonly=len(a) > 3 and a[3] == READ_ONLY)
-                        for a in arrays))
+                        for a in arrays),
+                  tuple(np.dtype(a[1]) for a in arrays))
 
 
 def addresses(arrays: list[np.ndarray], kinds: Layout, data: list[int] | None = None) -> np.ndarray:
@@ -54,10 +56,10 @@ def addresses(arrays: list[np.ndarray], kinds: Layout, data: list[int] | None = 
     and then its shape: what ``views`` reads. An array of another dtype or shape than the pass
     declares would be read as that dtype's bytes, so it is refused (a programming error: ``TypeError``)."""
     out = []
-    for array, kind, name in zip(arrays, kinds.types, kinds.names, strict=True):
-        if array.dtype != numpy_support.as_dtype(kind.dtype) or array.ndim != kind.ndim or not array.flags.c_contiguous:
-            raise TypeError(f"{name}: a C-contiguous {numpy_support.as_dtype(kind.dtype)} array of {kind.ndim} "
-                            f"dimensions is declared, found {array.dtype} of shape {array.shape}")
+    for array, kind, dtype, name in zip(arrays, kinds.types, kinds.dtypes, kinds.names, strict=True):
+        if array.dtype != dtype or array.ndim != kind.ndim or not array.flags.c_contiguous:
+            raise TypeError(f"{name}: a C-contiguous {dtype} array of {kind.ndim} dimensions is declared, found "
+                            f"{array.dtype} of shape {array.shape}")
     for array, address in zip(arrays, data or [array.ctypes.data for array in arrays]):
         out += [address, *array.shape]
     return np.array(out, dtype=np.int64)

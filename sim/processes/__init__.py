@@ -50,6 +50,11 @@ class Process:
         """This process's tables from the scenario (none by default)."""
         return None
 
+    def idle(self) -> bool:
+        """Whether it has nothing to do this month, as known before the month's steps: its step is then
+        left out, and the passes either side of it run as one compiled call (``sim.processes.passes``)."""
+        return False
+
     def step(self) -> None:
         raise NotImplementedError
 

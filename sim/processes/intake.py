@@ -108,6 +108,10 @@ class Intake(Process):
                               np.array([stable_hash("intake", c.name) for c in courses[month]], dtype=np.uint64))
                 for month in courses}
 
+    def idle(self) -> bool:
+        """No intake this month of the year."""
+        return calendar.month_of_year(self.model.now) not in self.tables
+
     def step(self) -> None:
         model = self.model
         s, p, now = model.inputs, model.people, model.now

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from numba.np import numpy_support
-
 from ..kernels import month as kernel
 from ..kernels.columns import Addressed, Layout
 from . import Process
 
-_ENTERING = [numpy_support.as_dtype(kind.dtype) for kind in kernel.KINDS.types[4:]]  # the month's ``entering``'s
+_ENTERING = kernel.KINDS.dtypes[4:]  # of the month's ``entering``'s arrays
 
 
 class Pass(Process):
@@ -121,16 +119,22 @@ class Passes:
         self.passes = [x for process in self.processes for x in ([process, model.entering] if process.enters else
                                                                  [process])]
         self._changing = [x for x in self.passes if type(x).changes is not Pass.changes]
-        self._version = self._kept = self._tables = self._entries = None
+        self._version = self._kept = self._made = self._tables = self._entries = None
 
     def _ready(self) -> None:
-        """The passes' tables, worked out again when what they are made from has changed, and their entry points."""
+        """The passes' tables, each worked out again when what it is made from has changed, and their entry
+        points."""
         model = self.model
         version = (model.inputs.revision, model.people.capacity, *(c for p in self._changing for c in p.changes()))
         if version == self._version:
             return
-        self._kept = [table(x) for x in self.passes]  # kept while their addresses are given
         self._version = version
+        made = [(model.inputs.revision, model.people.capacity, *x.changes()) for x in self.passes]
+        if self._kept is None:
+            self._kept, self._made = [None] * len(self.passes), [None] * len(self.passes)
+        for k, x in enumerate(self.passes):
+            if made[k] != self._made[k]:
+                self._kept[k], self._made[k] = table(x), made[k]  # kept while their addresses are given
         if not kernel.COMPILED:
             self._entries, self._tables = [type(x).kernel for x in self.passes], [t.addresses for t in self._kept]
             return
@@ -160,7 +164,7 @@ class Passes:
     def __getstate__(self) -> dict:
         """A copy (or another process, unpickling it) works the tables and the entry points out afresh: the
         tables' addresses are of the original's arrays."""
-        return {**self.__dict__, "_version": None, "_kept": None, "_tables": None, "_entries": None}
+        return {**self.__dict__, "_version": None, "_kept": None, "_made": None, "_tables": None, "_entries": None}
 
 
 def table(process) -> Addressed:
@@ -184,3 +188,25 @@ def steps(model, processes: list[Process]) -> list[tuple[str, object]]:
         if process is not None:
             out.append((process.name(), process.step))
     return out
+
+
+class Steps:
+    """A model's monthly steps (``steps``) month by month: the steps of processes with nothing to do this
+    month (``Process.idle``) left out, so that the passes either side of one run as one compiled call
+    (an intake in three months of the year parts the others' passes in those months alone). The steps
+    of each set of processes are made once."""
+
+    def __init__(self, model, processes: list[Process]):
+        self.model, self.processes = model, list(processes)
+        self._idling = [p for p in self.processes if type(p).idle is not Process.idle]
+        self.every = steps(model, self.processes)  # the steps of a month when no process is idle
+        self._made: dict[tuple, list] = {(False,) * len(self._idling): self.every}
+
+    def __call__(self) -> list[tuple[str, object]]:
+        """This month's steps."""
+        idle = tuple(p.idle() for p in self._idling)
+        made = self._made.get(idle)
+        if made is None:
+            left_out = [p for p, i in zip(self._idling, idle) if i]
+            made = self._made[idle] = steps(self.model, [p for p in self.processes if p not in left_out])
+        return made
