@@ -144,22 +144,26 @@ class Supervision:
     supervisors: list[np.ndarray]  # per pool: boolean mask over stages
     ratio: np.ndarray  # per pool
 
-    def admit(self, model, stage: int, places: int, wanted: int) -> int:
-        """Intake hook: record the places commissioned; cap the newcomers at the supervised headroom."""
+    def capacities(self, model) -> np.ndarray:
+        """Each pool's capacity this month: its trainees per supervisor times the supervisors in post at
+        the start of the month, rounded down. The intake's pass caps its newcomers at a pool's headroom,
+        its capacity less the trainees present (``sim.processes.intake``)."""
+        record = model.history[-1]
+        in_post = record["stage_headcount" if self.by_headcount else "stage_fte"]
+        return np.array([int(np.floor(ratio * in_post[mask].sum() + 1e-9))
+                         for ratio, mask in zip(self.ratio, self.supervisors)], dtype=np.int64)
+
+    def trainee_mask(self, n_stages: int) -> np.ndarray:
+        """By pool and stage: whether the stage's trainees count against the pool's cap."""
+        mask = np.zeros((len(self.trainees), n_stages), dtype=np.bool_)
+        for pool, codes in enumerate(self.trainees):
+            mask[pool, codes] = True
+        return mask
+
+    def places_log(self, model) -> tuple[np.ndarray, np.ndarray]:
+        """This month's log of places, by stage: commissioned, and the capacity left for them."""
         log, n = _log(model), len(model.inputs.stages)
-        log.setdefault("places_commissioned", np.zeros(n))[stage] += places
-        log.setdefault("places_capacity", np.zeros(n))
-        pool = self.pool_of.get(stage)
-        if pool is None:
-            return wanted
-        record = model.history[-1]  # supervisors in post at the start of the month
-        in_post = record["stage_headcount" if self.by_headcount else "stage_fte"][self.supervisors[pool]].sum()
-        capacity = int(np.floor(self.ratio[pool] * in_post + 1e-9))
-        p = model.people
-        training = model.in_status(Status.TRAINING)
-        present = int(np.isin(p.stage[training], self.trainees[pool]).sum())
-        log["places_capacity"][stage] += max(capacity - present, 0)
-        return min(wanted, max(capacity - present, 0))
+        return log.setdefault("places_commissioned", np.zeros(n)), log.setdefault("places_capacity", np.zeros(n))
 
 
 @dataclass

@@ -63,12 +63,13 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     result = profile.main(["--until", "2022", "--top", "5"])
     out = capsys.readouterr().out
     assert result["calls"] > 0 and result["wall_s"] > 0
-    assert {"intake", "attrition+leaving+hours+retirement+returning+joiners", "collection"} <= set(result["timings"])
+    assert {"progression+intake", "attrition+leaving+hours+retirement+returning+joiners", "collection"} <= set(
+        result["timings"])
     assert "tottime" in out and "joiners" in out
     assert {"enter_month", "_run", "settle_marked"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
     assert "compiled passes called from Python" in out
     spent = result["by_process"]
-    assert {"intake", "attrition+leaving+hours+retirement+returning+joiners", profile.OUTSIDE} <= set(spent) \
+    assert {"progression+intake", "attrition+leaving+hours+retirement+returning+joiners", profile.OUTSIDE} <= set(spent) \
         and "by process" in out
     assert all(0 < compiled < total for total, compiled in spent.values())  # each calls passes, and Python around them
     from sim.kernels import entry

@@ -9,7 +9,7 @@ import yaml
 import tiny_scenario
 from sim import WorkforceModel, calendar
 from sim.people import Status
-from sim.processes.intake import accepted_ages, first
+from sim.processes.intake import accepted_ages, smallest_first
 
 
 def _selected(path, seed: int = 3):
@@ -86,7 +86,7 @@ def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_incl
     rng = np.random.default_rng(3)
     for n, wanted in [(0, 3), (5, 5), (5, 9), (200, 1), (200, 37), (1000, 999)]:
         for draws in (rng.random(n), rng.integers(0, 7, n).astype(float)):  # distinct draws, and many ties
-            assert np.array_equal(first(draws, wanted), np.argsort(draws, kind="stable")[:wanted])
+            assert np.array_equal(smallest_first(draws, wanted), np.argsort(draws, kind="stable")[:wanted])
 
 
 # ---- places bind the pipeline ------------------------------------------------------------------------------

@@ -71,7 +71,11 @@ def mark(month, ids):
 
 def entry(dispatcher) -> int:
     """The address of a pass's C entry point (numba's ``cfunc`` wrapper of its signature, ``PASS``),
-    compiled, or loaded from the cache, first."""
+    compiled, or loaded from the cache, first; run as Python, its place in ``_IN_PYTHON``."""
+    if not COMPILED:
+        if dispatcher not in _IN_PYTHON:
+            _IN_PYTHON.append(dispatcher)
+        return _IN_PYTHON.index(dispatcher)
     compiled = dispatcher.overloads.get(PASS)
     if compiled is None:
         dispatcher.compile(PASS)
@@ -115,6 +119,15 @@ def _run(passes, tables, month, due, columns, now, at):
 
 
 COMPILED = not config.DISABLE_JIT  # run as Python (``NUMBA_DISABLE_JIT``), passes have no entry points
+_IN_PYTHON: list = []  # run as Python, the passes one calls from another, by their place here (``entry``)
+
+
+def _call_in_python(address, month, table) -> None:
+    _IN_PYTHON[address](month, table)
+
+
+# one pass calling another at its entry point (``entry``), from compiled code; run as Python, by its place
+call = _call if COMPILED else _call_in_python
 
 
 def run(passes, tables, month, due, columns, now: int, at: int) -> tuple[int, int]:

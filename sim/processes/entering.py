@@ -45,20 +45,27 @@ class Entering:
         return ([model.people.addresses_of(entry.ENTRY), self._tables[1].addresses, bases, model.exits.rates,
                  model.reviews.rates, NEW_OR_TRAINING, model.arrived], (s.mho_end,))
 
+    def table(self) -> np.ndarray:
+        """What the pass reads (the addresses of ``inputs``), worked out again when what it is made from has
+        changed: for calling it from Python, or from another pass (``sim.processes.intake``)."""
+        model = self.model
+        version = (model.inputs.revision, model.people.capacity, *self.changes())
+        if version != self._version:
+            self._table, self._version = passes.table(self), version
+        return self._table.addresses
+
     def enter(self, ids: np.ndarray, stage, source, reason, columns: np.ndarray, at: int) -> int:
         """Put ``ids`` into ``stage`` from ``source`` for ``reason`` (a code; each one for all or one each),
         their events written from row ``at`` of the event log's room ``columns`` (none if ``at`` is
         negative). Returns how many of them have something due this month."""
         model = self.model
-        version = (model.inputs.revision, model.people.capacity, *self.changes())
-        if version != self._version:
-            self._table, self._version = passes.table(self), version
+        table = self.table()
         if columns is not self._room[0]:  # asking an array its address costs more than the rest of a call
             self._room = (columns, columns.ctypes.data, len(columns))
         month = model.month.enter(ids, stage, source, reason)
         month[kernel.NOW], month[kernel.AT] = model.now, at
         month[kernel.ARRAYS + 2], month[kernel.ARRAYS + 3] = self._room[1:]
-        entry.enter_month(month, self._table.addresses)
+        entry.enter_month(month, table)
         return int(month[kernel.ENTERED_DUE])
 
     def __getstate__(self) -> dict:

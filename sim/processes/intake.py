@@ -21,6 +21,11 @@ in-service selection, a supervision cap (``sim.feedbacks``) or turning arrivals 
 the intakes before it in, so its pool or its count of trainees is what it would be had every
 intake been taken one at a time, and the month's events are in the same order whether or not a
 cap is on.
+
+A month's intakes are one compiled pass (``intake_month``), which enters its people by calling
+entering's pass (``sim.processes.entering``) at its address each time it lets them in. Those it
+enters may have something due this month: the passes after it run in a call of their own
+(``Pass.ends_call``), given them.
 """
 
 from typing import Annotated, NamedTuple
@@ -30,12 +35,20 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from .. import calendar
+from ..eventlog import OUTSIDE
 from ..fields import Age, AgeDistribution, PerYear, Probability, Strict, YearlyProbability, check_age
+from ..kernels import month as month_kernel
+from ..kernels.bookkeeping import leave
+from ..kernels.columns import layout, views, width
 from ..kernels.counts import binomial_by_inversion
-from ..rng import cohort_keys, stable_hash
-from ..people import Status, has_status
-from ..population import cohort_tables, newcomers
-from . import Process
+from ..kernels.month import AT, ENTERING, MARKED, NOW, arrays, call, mark, to_enter
+from ..kernels.streams import salt, salts as salts_of, uniform
+from ..people import COUNTED_STATE, GONE, Status
+from ..population import cohort_tables, newcomer_draws
+from ..rng import cohort_bases, keys_of_cohorts, people_in, stable_hash
+from ..stocks import COUNTED_COLUMNS, settle_marked
+from ..unused import REASONS
+from .passes import Pass
 
 
 class IntakeSpec(Strict):
@@ -79,7 +92,7 @@ class IntakeSpec(Strict):
         return self
 
 
-class Intake(Process):
+class Intake(Pass):
     sections = {"intake": (dict[str, IntakeSpec], {})}
     decisions = {
         "intake": "an intake: how many of its places are filled (a group-level draw)",
@@ -90,96 +103,121 @@ class Intake(Process):
         "intake_sex": "a new entrant of an intake: their sex",
         "intake_welsh": "a new entrant of an intake: their Welsh ability",
     }
+    ends_call = True  # those it enters may have something due this month
 
-    def compile(self, s) -> dict[int, "_Month"]:
-        """The intakes of each month of the year, in the scenario's order, with what each draws from."""
-        courses: dict[int, list[_Course]] = {}
-        drawn: dict[int, list[tuple]] = {}
-        for name, spec in s.spec.intake.items():
-            stage = s.stage_code(name)
-            group = s.spec.groups[s.groups[s.stage_group[stage]]]
+    def __init__(self, model):
+        super().__init__(model)
+        n = len(model.inputs.spec.intake)
+        self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
+        self.places, self.rates = np.zeros(n, dtype=np.int64), np.zeros(n)  # each course's, this academic year
+        self.cohorts = np.zeros(n, dtype=np.uint64)  # each course's base key of its new people this month
+        self.capacity = np.zeros(max(len(model.inputs.feedbacks.supervision.ratio), 1), dtype=np.int64)
+        self.entered = np.zeros(0, dtype=np.int64)  # who it entered this month
+        self._years: dict[int, tuple] = {}  # the places and fill rates by academic year, for the levers in force
+        self._log = (np.zeros(0), np.zeros(0))  # the supervision feedback's log of places (``sim.feedbacks``)
+
+    def compile(self, s) -> "_Courses":
+        """Every intake, those of each month of the year together in the scenario's order, with what each
+        draws from."""
+        specs = sorted(s.spec.intake.items(), key=lambda item: item[1].month)  # stable: the scenario's order
+        months: dict[int, tuple[int, int]] = {}
+        drawn, stage, source, keep, ages = [], [], [], [], []
+        for k, (name, spec) in enumerate(specs):
+            code = s.stage_code(name)
+            group = s.spec.groups[s.groups[s.stage_group[code]]]
             female = spec.female_share if spec.female_share is not None else group.female_share
-            source = None if spec.from_stage is None else s.stage_code(spec.from_stage)
-            ages = accepted_ages(s, stage, spec.age_range) if source is not None else None
-            row = len(drawn.setdefault(spec.month, []))
-            drawn[spec.month].append((spec.age or (), female, group.welsh_share_new))
-            courses.setdefault(spec.month, []).append(_Course(name, stage, source, ages, row, spec.keep_headcount))
-        return {month: _Month(courses[month], cohort_tables(drawn[month]),
-                              np.array([stable_hash("intake", c.name) for c in courses[month]], dtype=np.uint64))
-                for month in courses}
+            origin = -1 if spec.from_stage is None else s.stage_code(spec.from_stage)
+            first, _ = months.get(spec.month, (k, k))
+            months[spec.month] = (first, k + 1)
+            drawn.append((spec.age or (), female, group.welsh_share_new))
+            stage.append(code)
+            source.append(origin)
+            keep.append(spec.keep_headcount)
+            ages.append(accepted_ages(s, code, spec.age_range) if origin >= 0 else (0, 0))
+        self._years = {}
+        supervision = s.feedbacks.supervision
+        bands, low, high, female, welsh = cohort_tables(drawn)
+        names = tuple(name for name, _ in specs)
+        return _Courses(names, months, [
+            np.array(stage, dtype=np.int64), np.array(source, dtype=np.int64), np.array(keep, dtype=np.bool_),
+            np.array(ages, dtype=np.int64).reshape(-1, 2),
+            np.array([stable_hash("intake", name) for name in names], dtype=np.uint64),
+            np.array([supervision.pool_of.get(int(c), -1) for c in stage], dtype=np.int64),
+            supervision.trainee_mask(len(s.stages)), bands.cumulative, bands.total, bands.last, low, high, female,
+            welsh])
 
     def idle(self) -> bool:
         """No intake this month of the year."""
-        return calendar.month_of_year(self.model.now) not in self.tables
+        return calendar.month_of_year(self.model.now) not in self.tables.months
 
-    def step(self) -> None:
-        model = self.model
+    def changes(self) -> tuple:
+        """The arrays made anew: the supervision feedback's log (each month it is collected), the room for
+        who it enters, and the table entering's pass reads."""
+        return id(self._log[0]), id(self.entered), id(self.model.entering.table())
+
+    def prepare(self) -> None:
+        """The month's courses, their places and fill rates, their new people's base keys, the supervision
+        feedback's capacities, and rows made ready for new people."""
+        model, t, state = self.model, self.tables, self.state
         s, p, now = model.inputs, model.people, model.now
-        month = self.tables.get(calendar.month_of_year(now))
-        if month is None:
-            return
-        year = calendar.academic_year(now)
-        draws = model.streams.uniform("intake", now, month.keys)  # a uniform a course: how many places it fills
-        waiting: list[tuple] = []  # (course, how many) of new entrants not yet let in
-        for course, u in zip(month.courses, draws.tolist()):
-            stage = course.stage
-            places = int(round(s.places(course.name, year)))
-            if course.keep_headcount:  # only as many as the stage lost since the start
-                lost = int(model.history[0]["stage_headcount"][stage] - model.stage_headcount()[stage])
-                places = min(places, max(lost, 0))
-            rate = s.fill_rate(course.name, year)
-            filled = int(binomial_by_inversion(u, places, rate))
-            if model.arrived[stage] > filled:
-                waiting = _let_in(model, month, waiting)  # earlier intakes first, as before a cap or a selection
-                turn_away(model, course, int(model.arrived[stage]) - filled)
-            wanted = max(filled - int(model.arrived[stage]), 0)
-            if s.feedbacks.supervision.enabled:  # feedback: supervisors in post cap the intake (sim.feedbacks)
-                waiting = _let_in(model, month, waiting)  # the cap counts the trainees present: earlier intakes first
-                admitted = s.feedbacks.supervision.admit(model, stage, places, wanted)
-                model.unused.unfilled(stage, "supervision", wanted - admitted)  # a cap says so (sim.unused)
-                wanted = admitted
-            model.arrived[stage] = 0
-            if wanted == 0:
-                continue
-            if course.source is None:
-                waiting.append((course, wanted))
-                continue
-            waiting = _let_in(model, month, waiting)
-            pool = _in_pool(np.flatnonzero(p.stage[: p.count] == course.source), now, int(Status.IN_POST),
-                            *course.ages, p.state, p.stage_entry, p.birth_month)
-            model.unused.unfilled(stage, "in_service_pool", wanted - len(pool))  # fewer than the places: unfilled
-            chosen = first(model.streams.uniform(f"selection:{course.name}", now, p.key[pool]), wanted)
-            model.enter_stage(pool[chosen], stage, "selected", from_stage=course.source)
-            model.arrived[stage] = 0  # this intake's own entrants are not pipeline arrivals
-        _let_in(model, month, waiting)
+        first, end = t.months.get(calendar.month_of_year(now), (0, 0))
+        self.places[:], self.rates[:] = self._year(calendar.academic_year(now))
+        self.cohorts[first:end] = cohort_bases("intake", t.names[first:end], now)
+        supervision = s.feedbacks.supervision
+        if supervision.enabled:
+            self.capacity[: len(supervision.ratio)] = supervision.capacities(model)
+            self._log = supervision.places_log(model)
+        model.stocks.settle()  # what Python changed: the pass brings the stocks up to date with the rest
+        places = int(self.places[first:end].sum())
+        most = places + int(model.arrived[t.arrays[0][first:end]].sum())  # entered, and turned away
+        if len(self.entered) < places:
+            self.entered = np.empty(2 * places, dtype=np.int64)
+        state[:] = first, end, p.count, p.reserve(places), 0, 0, most, int(supervision.enabled)
+
+    def _year(self, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each course's places (rounded to whole places) and fill rate in an academic year."""
+        found = self._years.get(year)
+        if found is None:
+            s = self.model.inputs
+            found = self._years[year] = (
+                np.array([int(round(s.places(name, year))) for name in self.tables.names], dtype=np.int64),
+                np.array([s.fill_rate(name, year) for name in self.tables.names]))
+        return found
+
+    def room(self) -> int:
+        return int(self.state[_MOST])
+
+    def inputs(self) -> tuple[list, tuple]:
+        model, t = self.model, self.tables
+        stocks, p, streams = model.stocks, model.people, model.streams
+        bases = streams.bases(("intake", "intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
+        selection = streams.bases(tuple(f"selection:{name}" for name in t.names))
+        turned_away = streams.bases(tuple(f"no_place:{name}" for name in t.names))
+        start = np.asarray(model.history[0]["stage_headcount"], dtype=np.int64)
+        events = model.events
+        codes = np.array([events.reason_code(r) for r in ("intake", "selected", "no_training_place")], dtype=np.int16)
+        return ([self.state, bases, selection, turned_away, self.places, self.rates, self.cohorts, *t.arrays, start,
+                 stocks.headcount, stocks.fte, stocks.bounds, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS),
+                 *stocks.tally(), model.arrived, model.unused.places, self.capacity, *self._log, codes, _STATUSES,
+                 self.entered, model.entering.table(), p.addresses_of(_PEOPLE)],
+                (month_kernel.entry(type(model.entering).kernel), GONE))
+
+    def after(self) -> None:
+        """The new people counted among the people; those entered with something due this month given to
+        the passes after it."""
+        model, state = self.model, self.state
+        p = model.people
+        p.added(int(state[_NEW]))
+        entered = self.entered[: state[_ENTERED]]
+        due = entered[p.next_due[entered] <= model.now]
+        if len(due) and model._due is not None:
+            model._due.append(due)
 
 
-class _Course(NamedTuple):
-    name: str  # the training stage's name
-    stage: int  # its code
-    source: int | None  # the stage an in-service route selects from (None: new people)
-    ages: tuple[int, int] | None  # the ages it selects (months, [low, high))
-    row: int  # its row of its month's draws of a new entrant (``_Month.newcomers``)
-    keep_headcount: bool  # places only to bring the stage back to its headcount at the start
-
-
-class _Month(NamedTuple):
-    courses: list[_Course]  # the intakes of a month of the year, in the scenario's order
-    newcomers: tuple  # a new entrant's age bands, sex and Welsh ability's draws, a row per course
-    # (sim.population.cohort_tables; in-service courses draw none)
-    keys: np.ndarray  # the courses' keys of the stream of how many places are filled, by name
-
-
-def turn_away(model, course: "_Course", surplus: int) -> None:
-    """Pipeline arrivals beyond the places filled leave the pathway (reason ``no_training_place``):
-    ``surplus`` of the people who arrived in the stage since its last intake (a year ago, in this
-    month), drawn at random. Those who arrived and already left are not there to turn away."""
-    p, now = model.people, model.now
-    n = p.count
-    arrivals = np.flatnonzero((p.stage[:n] == course.stage) & (p.stage_entry[:n] > now - 12)
-                              & has_status(p.state[:n], (Status.TRAINING, Status.IN_POST)))
-    chosen = first(model.streams.uniform(f"no_place:{course.name}", now, p.key[arrivals]), surplus)
-    model.remove(arrivals[chosen], Status.LEFT, "no_training_place")
+class _Courses(NamedTuple):
+    names: tuple[str, ...]  # the training stages' names, those of each month of the year together
+    months: dict[int, tuple[int, int]]  # each month of the year's courses: from the first to before the last
+    arrays: list  # what the pass reads of them (``_PASS``, from ``stage`` to ``welsh``)
 
 
 def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
@@ -195,41 +233,214 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
     return int(np.ceil(12 * age_range[0])), min(int(np.ceil(12 * age_range[1])), finish)
 
 
+_STATUSES = np.array([Status.LEFT, Status.TRAINING, Status.IN_POST], dtype=np.int8)
+# what the intake's pass is told and tells, in ``Intake.state``: the month's courses (from, to), the first row
+# for new people and how many rows are ready, how many new people it made and how many people it entered
+# (``Intake.entered``), the most it may enter and turn away, whether the supervision feedback caps it
+_STATE = _FROM, _TO, _FIRST, _ROOM, _NEW, _ENTERED, _MOST, _SUPERVISED = range(8)
+# the people's columns it reads and writes (``sim.kernels.columns``)
+_PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
+                 ("status", np.int8), ("active", np.bool_), ("state", np.int8), ("stage", np.int16),
+                 ("stage_entry", np.int32), ("next_due", np.int32))
+# what the intake's month reads besides the month's arrays: the state; the streams' base hashes (intake and the
+# new people's draws), each course's of its selection and of turning arrivals away; each course's places, fill
+# rate and new people's base key this month; each course's stage, source (-1: new people), keep_headcount, ages
+# selected (months, [low, high)), key of the draw of places filled and supervision pool (-1: none); each pool's
+# trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages' headcount at the
+# start; the stocks (``sim.stocks.settle_marked``); the arrivals by stage; the places left unfilled (by stage
+# and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places commissioned,
+# capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the statuses left,
+# training and in post; the ids entered; entering's table, the addresses of the ``_PEOPLE`` columns; then
+# entering's entry point and the state of those gone
+_PASS = layout(("state", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
+               ("places", np.int64), ("rates", np.float64), ("cohorts", np.uint64), ("stage", np.int64),
+               ("source", np.int64), ("keep", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64),
+               ("pool", np.int64), ("trainees", np.bool_, 2), ("band_cumulative", np.float64, 2),
+               ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
+               ("female", np.float64), ("welsh", np.float64), ("start", np.int64), ("headcount", np.int64),
+               ("stocks", np.float64), ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
+               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("arrived", np.int64),
+               ("unfilled", np.float64, 2), ("capacity", np.int64), ("commissioned", np.float64),
+               ("capacity_left", np.float64), ("codes", np.int16), ("statuses", np.int8), ("entered", np.int64),
+               ("entering", np.int64), ("people", np.int64))
+_NUMBERS = width(_PASS)
+_POOL, _SUPERVISION = REASONS.index("in_service_pool"), REASONS.index("supervision")
+_LEFT, _TRAINING, _IN_POST = range(3)  # rows of the statuses
+
+
 @numba.njit(cache=True)
-def _in_pool(in_stage, now, in_post, low, high, state, stage_entry, birth_month):
-    """Those of ``in_stage`` (the ids, in order, of the people in an in-service route's stage: numpy
-    finds them in one pass over the column faster than a compiled loop) who are in its pool: in post,
-    not arrived this month, aged (months) from ``low`` to below ``high``."""
-    ids = np.empty(in_stage.shape[0], dtype=np.int64)
+def intake_month(month, table):
+    """The month's intakes in the scenario's order (the module docstring says how), their people entered
+    by calling entering's pass, each time they are let in."""
+    (state, bases, selection, turned_away, places, rates, cohorts, stage, source, keep, ages, keys, pool, trainees,
+     band_cumulative, band_total, band_last, low, high, female, welsh, start, headcount, stocks, bounds,
+     counted_state, counted, group_of_cell, tally, arrived, unfilled, capacity, commissioned, capacity_left, codes,
+     statuses, entered, entering, people) = views(table, _PASS.types)
+    key, sex, birth_month, speaks, status, active, state_of, stage_of, stage_entry, next_due = views(
+        people, _PEOPLE.types)
+    now, gone, enter_at = month[NOW], table[_NUMBERS + 1], table[_NUMBERS]
+    marked = arrays(month)[2]
+    draws = salts_of(bases, now)
+    first, end = state[_FROM], state[_TO]
+    waiting = np.empty(end - first, dtype=np.int64)  # courses whose new people wait to be let in
+    wanted = np.empty(end - first, dtype=np.int64)
+    n_waiting = 0
+    for c in range(first, end):
+        st = stage[c]
+        n = places[c]
+        if keep[c]:  # only as many as the stage lost since the start
+            settle_marked(marked[:month[MARKED]], state[_FIRST] + state[_NEW], counted_state, counted, headcount,
+                          stocks, bounds, group_of_cell, tally)
+            month[MARKED] = 0
+            n = min(n, max(start[st] - (headcount[2 * st] + headcount[2 * st + 1]), 0))
+        filled = binomial_by_inversion(uniform(keys[c], draws[0]), n, rates[c])
+        if arrived[st] > filled:  # earlier intakes first, as before a cap or a selection
+            n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts,
+                                draws, band_cumulative, band_total, band_last, low, high, female, welsh, statuses,
+                                codes, key, sex, birth_month, speaks, status, active, state_of, entered)
+            _turn_away(st, arrived[st] - filled, now, salt(turned_away[c], now), statuses, codes, gone,
+                       state[_FIRST] + state[_NEW], key, status, active, state_of, stage_of, stage_entry, next_due,
+                       month)
+        want = max(filled - arrived[st], 0)
+        if state[_SUPERVISED]:  # the cap counts the trainees present: earlier intakes first
+            n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts,
+                                draws, band_cumulative, band_total, band_last, low, high, female, welsh, statuses,
+                                codes, key, sex, birth_month, speaks, status, active, state_of, entered)
+            admitted = _admit(st, pool[c], n, want, capacity, trainees, commissioned, capacity_left,
+                              state[_FIRST] + state[_NEW], statuses[_TRAINING], state_of, stage_of)
+            if want - admitted > 0:
+                unfilled[st, _SUPERVISION] += want - admitted
+            want = admitted
+        arrived[st] = 0
+        if want == 0:
+            continue
+        if source[c] < 0:
+            waiting[n_waiting], wanted[n_waiting] = c, want
+            n_waiting += 1
+            continue
+        n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts,
+                            draws, band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes,
+                            key, sex, birth_month, speaks, status, active, state_of, entered)
+        pool_ids = _in_pool(source[c], now, statuses[_IN_POST], ages[c, 0], ages[c, 1], state[_FIRST] + state[_NEW],
+                            state_of, stage_of, stage_entry, birth_month)
+        if want - pool_ids.shape[0] > 0:  # fewer than the places: unfilled
+            unfilled[st, _POOL] += want - pool_ids.shape[0]
+        selection_salt = salt(selection[c], now)
+        u = np.empty(pool_ids.shape[0])
+        for j in range(pool_ids.shape[0]):
+            u[j] = uniform(key[pool_ids[j]], selection_salt)
+        chosen = pool_ids[smallest_first(u, want)]
+        into = np.empty(1, dtype=np.int16)
+        into[0] = st
+        _enter(chosen, into, source[c], codes[1], month, enter_at, entering, state, entered)
+        arrived[st] = 0  # this intake's own entrants are not pipeline arrivals
+    _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts, draws,
+            band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes, key, sex, birth_month,
+            speaks, status, active, state_of, entered)
+
+
+Intake.kernel, Intake.kinds = intake_month, _PASS
+
+
+@numba.njit(cache=True, inline="always")
+def _enter(ids, st, source, reason, month, enter_at, entering, state, entered):
+    """``ids`` enter the stages ``st`` (one each, or an array of one for all) from ``source`` for ``reason``:
+    noted in the month's ``entering`` and entering's pass called; counted in ``entered``."""
+    movers, stages, sources, reasons = to_enter(month)
+    k = state[_ENTERED]
+    for j in range(ids.shape[0]):
+        movers[j], sources[j], reasons[j] = ids[j], source, reason
+        stages[j] = st[j if st.shape[0] > 1 else 0]
+        entered[k + j] = ids[j]
+    month[ENTERING] = ids.shape[0]
+    state[_ENTERED] = k + ids.shape[0]
+    call(enter_at, month, entering)
+
+
+@numba.njit(cache=True)
+def _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts, draws, cumulative,
+            total, last, low, high, female, welsh, statuses, codes, key, sex, birth_month, speaks, status, active,
+            state_of, entered):
+    """New people of the waiting intakes take their places, made in the rows from the next, their keys and
+    draws made together, each cohort's exactly as if drawn alone. Returns 0: nobody is left waiting."""
+    if n_waiting == 0:
+        return 0
+    courses, sizes = waiting[:n_waiting], wanted[:n_waiting]
+    new = keys_of_cohorts(cohorts[courses], sizes)
+    n, first = new.shape[0], state[_FIRST] + state[_NEW]
+    rows, stages, ids = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int16), np.empty(n, dtype=np.int64)
+    j = 0
+    for k in range(n_waiting):
+        for _ in range(sizes[k]):
+            rows[j], stages[j], ids[j] = courses[k], stage[courses[k]], first + j
+            status[first + j], active[first + j], state_of[first + j] = statuses[_LEFT], True, statuses[_LEFT]
+            j += 1
+    newcomer_draws(new, rows, month[NOW], draws[1:5], cumulative, total, last, low, high, female, welsh, first, key,
+                   sex, birth_month, speaks)
+    state[_NEW] += n
+    _enter(ids, stages, OUTSIDE, codes[0], month, enter_at, entering, state, entered)
+    for k in range(n_waiting):
+        arrived[stage[courses[k]]] = 0  # this intake's own entrants are not pipeline arrivals
+    return 0
+
+
+@numba.njit(cache=True, inline="always")
+def smallest_first(draws, wanted):
+    """The positions of the ``wanted`` smallest draws, smallest first, ties in order: a stable sort's first."""
+    return np.argsort(draws, kind="mergesort")[:wanted]
+
+
+@numba.njit(cache=True, inline="always")
+def _turn_away(st, surplus, now, turn_salt, statuses, codes, gone, count, key, status, active, state_of, stage_of,
+               stage_entry, next_due, month):
+    """Pipeline arrivals beyond the places filled leave the pathway (reason ``no_training_place``):
+    ``surplus`` of the people who arrived in stage ``st`` since its last intake (a year ago, in this
+    month), those of the smallest draws (ties in order). Those who arrived and already left are not
+    there to turn away."""
+    arrivals = np.empty(count, dtype=np.int64)
     n = 0
-    for i in in_stage:
+    for i in range(count):
+        if stage_of[i] == st and stage_entry[i] > now - 12 and (
+                state_of[i] == statuses[_TRAINING] or state_of[i] == statuses[_IN_POST]):
+            arrivals[n] = i
+            n += 1
+    u = np.empty(n)
+    for j in range(n):
+        u[j] = uniform(key[arrivals[j]], turn_salt)
+    chosen = arrivals[:n][smallest_first(u, surplus)]
+    leave(chosen, now, codes[2:3], statuses[_LEFT], gone, stage_of, status, active, state_of, next_due,
+          arrays(month)[1], month[AT])
+    month[AT] += chosen.shape[0]
+    mark(month, chosen)
+
+
+@numba.njit(cache=True, inline="always")
+def _in_pool(source, now, in_post, low, high, count, state_of, stage_of, stage_entry, birth_month):
+    """The people in an in-service route's pool, in order: in its ``source`` stage, in post, not arrived
+    this month, aged (months) from ``low`` to below ``high``."""
+    ids = np.empty(count, dtype=np.int64)
+    n = 0
+    for i in range(count):
         age = now - birth_month[i]
-        if state[i] == in_post and stage_entry[i] < now and age >= low and age < high:
+        if stage_of[i] == source and state_of[i] == in_post and stage_entry[i] < now and low <= age < high:
             ids[n] = i
             n += 1
     return ids[:n]
 
 
-def first(draws: np.ndarray, wanted: int) -> np.ndarray:
-    """The positions of the ``wanted`` smallest draws, smallest first (ties in order): what a stable
-    sort of them would list first, found by a partition, so in time proportional to the draws."""
-    if wanted >= len(draws):
-        return np.argsort(draws, kind="stable")
-    below = np.flatnonzero(draws <= np.partition(draws, wanted - 1)[wanted - 1])  # every one of them, and ties
-    return below[np.argsort(draws[below], kind="stable")][:wanted]
-
-
-def _let_in(model, month: _Month, waiting: list[tuple]) -> list:
-    """New entrants of the waiting intakes take their places; nobody is left waiting. Their keys and
-    draws are made together, each cohort's exactly as if drawn alone."""
-    if not waiting:
-        return []
-    stages = np.array([course.stage for course, _ in waiting])
-    sizes = np.array([wanted for _, wanted in waiting], dtype=np.int64)
-    keys = cohort_keys([("intake", course.name, model.now) for course, _ in waiting], sizes)
-    rows = np.repeat(np.array([course.row for course, _ in waiting], dtype=np.int64), sizes)
-    ids = newcomers(model, keys, rows, month.newcomers,
-                    ("intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
-    model.enter_stage(ids, np.repeat(stages, sizes), "intake")
-    model.arrived[stages] = 0  # this intake's own entrants are not pipeline arrivals
-    return []
+@numba.njit(cache=True, inline="always")
+def _admit(st, pool, places, wanted, capacity, trainees, commissioned, capacity_left, count, training, state_of,
+           stage_of):
+    """The supervision feedback (``sim.feedbacks``): the places commissioned logged, and the newcomers
+    ``wanted`` capped at the supervised headroom of the stage's pool: its capacity less the trainees
+    present in its stages (those let in earlier this month among them)."""
+    commissioned[st] += places
+    if pool < 0:
+        return wanted
+    present = 0
+    for i in range(count):
+        if state_of[i] == training and trainees[pool, stage_of[i]]:
+            present += 1
+    headroom = max(capacity[pool] - present, 0)
+    capacity_left[st] += headroom
+    return min(wanted, headroom)

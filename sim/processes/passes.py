@@ -32,6 +32,9 @@ class Pass(Process):
     # for each person due): entering's pass then follows it (``sim.processes.entering``), and the events and
     # marks of those it enters are counted in its own
     enters = False
+    # whether those its pass enters may have something due this month, not in the month's due list: the passes
+    # after it then run in a call of their own, given them (``after`` adds them to the due list)
+    ends_call = False
 
     def inputs(self) -> tuple[list[np.ndarray], tuple[int, ...]]:
         """The arrays its pass reads (of ``kinds``) and the whole numbers after them."""
@@ -175,18 +178,24 @@ def table(process) -> Addressed:
 
 def steps(model, processes: list[Process]) -> list[tuple[str, object]]:
     """A model's monthly steps, named as ``model.timings`` names them: each process's own, and the passes
-    of consecutive ``Pass`` processes together."""
+    of consecutive ``Pass`` processes together (up to one that ``ends_call``)."""
     out, run = [], []
-    for process in [*processes, None]:
+
+    def close():
+        if run:
+            group = Passes(model, list(run))
+            out.append((group.name, group.step))
+            run.clear()
+
+    for process in processes:
         if isinstance(process, Pass):
             run.append(process)
+            if process.ends_call:
+                close()
             continue
-        if run:
-            group = Passes(model, run)
-            out.append((group.name, group.step))
-            run = []
-        if process is not None:
-            out.append((process.name(), process.step))
+        close()
+        out.append((process.name(), process.step))
+    close()
     return out
 
 
