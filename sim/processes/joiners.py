@@ -158,6 +158,8 @@ class Joiners(Pass):
         self.cohorts = np.zeros(n, dtype=np.uint64)  # the base keys of the month's joiners, by group
         self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
         self.campaigns: list = []
+        self._rows = 0  # the most rows a month's joiners have needed: made ready each month
+        self._alone: Passes | None = None  # its pass alone, for a month counted again with more rows
 
     def changes(self) -> tuple:
         """The arrays it reads that are made anew: the month's recruits, the tallies a record takes, the stocks'."""
@@ -183,7 +185,7 @@ class Joiners(Pass):
         model.stocks.settle()
         self.funded[:] = model.funded_establishment()
         self.cohorts[:] = cohort_bases("joiner", t.groups, now)
-        state[_FIRST], state[_ROOM] = p.count, p.reserve(0)
+        state[_FIRST], state[_ROOM] = p.count, p.reserve(self._rows)
 
     def room(self) -> int:
         return int(self.state[_ROOM]) if self.state[_ACTIVE] else 0
@@ -206,8 +208,10 @@ class Joiners(Pass):
         n = int(state[_JOINED]) if state[_ACTIVE] else 0
         state[_JOINED] = 0
         if n < 0:
-            p.reserve(-n)
-            Passes(model, [self]).step()
+            self._rows = -n
+            if self._alone is None:
+                self._alone = Passes(model, [self])
+            self._alone.step()
             return
         if n == 0:
             return
