@@ -36,7 +36,6 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import Problem
-from .people import Status
 
 Positive = Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
 Ratio = Annotated[float, Field(strict=True, ge=0.0, le=10.0, allow_inf_nan=False)]

@@ -25,7 +25,10 @@ Exits and hours reviews are scheduled, each on its clock (``sim.processes.exits`
 ``ExitClock`` the three exit steps share, and ``sim.processes.hours``): a person's next one is
 drawn when they enter a stage, so a step looks only at the people with something due this month
 (``due``), found with one scan of ``next_due``; people who enter a stage before attrition runs
-face this month's risks, later ones (joiners) from the next month. Attrition, leaving and
+face this month's risks, later ones (joiners) from the next month (``at_risk_from``). Each
+process's month is a compiled pass, and a month's passes run as one compiled call
+(``sim.processes.passes``); entering a stage is one pass for every way in (``enter_stage``,
+``sim.processes.entering``). Attrition, leaving and
 retirement are the steps of the one exit clock; retirements are taken after the hours reviews,
 so a retiree's review of the month still counts (a returner comes back on the hours it gave).
 
@@ -261,8 +264,15 @@ class WorkforceModel(mesa.Model):
         if at >= 0:
             events.wrote(len(ids))
         p.mark(ids)
-        if due and self._due is not None:  # something due already this month: let this month's processes see it
-            self._due.append(ids[p.next_due[ids] <= self.now])
+        if due:
+            self.also_due(ids)
+
+    def also_due(self, ids: np.ndarray) -> None:
+        """Of people who entered a stage, those with something due already this month: this month's
+        processes after it see them (``due_list``)."""
+        due = ids[self.people.next_due[ids] <= self.now]
+        if len(due) and self._due is not None:
+            self._due.append(due)
 
     @property
     def at_risk_from(self) -> int:

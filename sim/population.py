@@ -62,7 +62,8 @@ def newcomers(model, keys: np.ndarray, row: np.ndarray, tables: tuple, streams: 
     bands, low, high, female, welsh = tables
     p, now = model.people, model.now
     ids = p.add(len(keys), status=int(status))  # set by enter_stage
-    newcomer_draws(keys, row, now, model.streams.salts(streams, now), bands.cumulative, bands.total, bands.last,
+    # writable salts, as the passes that draw newcomers work them out: one compiled newcomer_draws for all
+    newcomer_draws(keys, row, now, model.streams.salts(streams, now).copy(), bands.cumulative, bands.total, bands.last,
                    low, high, female, welsh, int(ids[0]) if len(ids) else 0, p.key, p.sex, p.birth_month, p.welsh)
     return ids
 

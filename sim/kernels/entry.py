@@ -71,7 +71,7 @@ def enter_month(month, table):
     month[ENTERING] = 0
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@numba.njit(cache=True)  # compiled apart from its pass: inlined, the two took longer to compile
 def enter(ids, stage, now, since, salts, people, tables, mho_end, exit_rates, hours_rates, new_or_training, arrived,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)

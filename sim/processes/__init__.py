@@ -10,7 +10,8 @@ fields it keeps (``fields``: ``sim.people``) and the random decisions it draws (
 keeps them as its own attributes, and works them out again only when levers have changed the
 scenario (``Scenario.revision``), not every month. So a new process is one module and one line in
 ``STEP_ORDER``. A process whose month is one compiled pass is a ``Pass`` (``sim.processes.passes``):
-the passes of consecutive ones run as one compiled call a month.
+the passes of consecutive ones run as one compiled call a month, and a process with nothing to do
+in a month (``idle``) is left out of it, so that those either side of it run together.
 """
 
 from __future__ import annotations

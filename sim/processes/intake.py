@@ -45,7 +45,7 @@ from ..kernels.month import AT, ENTERING, MARKED, NOW, arrays, call, mark, to_en
 from ..kernels.streams import salt, salts as salts_of, uniform
 from ..people import COUNTED_STATE, GONE, Status
 from ..population import cohort_tables, newcomer_draws
-from ..rng import cohort_bases, keys_of_cohorts, people_in, stable_hash
+from ..rng import cohort_bases, keys_of_cohorts, stable_hash
 from ..stocks import COUNTED_COLUMNS, settle_marked
 from ..unused import REASONS
 from .passes import Pass
@@ -172,7 +172,8 @@ class Intake(Pass):
         most = places + int(model.arrived[t.arrays[0][first:end]].sum())  # entered, and turned away
         if len(self.entered) < places:
             self.entered = np.empty(2 * places, dtype=np.int64)
-        state[:] = first, end, p.count, p.reserve(places), 0, 0, most, int(supervision.enabled)
+        p.reserve(places)
+        state[:] = first, end, p.count, 0, 0, most, int(supervision.enabled)
 
     def _year(self, year: int) -> tuple[np.ndarray, np.ndarray]:
         """Each course's places (rounded to whole places) and fill rate in an academic year."""
@@ -208,10 +209,7 @@ class Intake(Pass):
         model, state = self.model, self.state
         p = model.people
         p.added(int(state[_NEW]))
-        entered = self.entered[: state[_ENTERED]]
-        due = entered[p.next_due[entered] <= model.now]
-        if len(due) and model._due is not None:
-            model._due.append(due)
+        model.also_due(self.entered[: state[_ENTERED]])
 
 
 class _Courses(NamedTuple):
@@ -235,9 +233,10 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
 
 _STATUSES = np.array([Status.LEFT, Status.TRAINING, Status.IN_POST], dtype=np.int8)
 # what the intake's pass is told and tells, in ``Intake.state``: the month's courses (from, to), the first row
-# for new people and how many rows are ready, how many new people it made and how many people it entered
-# (``Intake.entered``), the most it may enter and turn away, whether the supervision feedback caps it
-_STATE = _FROM, _TO, _FIRST, _ROOM, _NEW, _ENTERED, _MOST, _SUPERVISED = range(8)
+# for new people (rows are made ready for as many as the places), how many new people it made and how many
+# people it entered (``Intake.entered``), the most it may enter and turn away, whether the supervision
+# feedback caps it
+_STATE = _FROM, _TO, _FIRST, _NEW, _ENTERED, _MOST, _SUPERVISED = range(7)
 # the people's columns it reads and writes (``sim.kernels.columns``)
 _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
                  ("status", np.int8), ("active", np.bool_), ("state", np.int8), ("stage", np.int16),
@@ -384,14 +383,47 @@ def _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, enterin
     return 0
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def smallest_first(draws, wanted):
     """The positions of the ``wanted`` smallest draws, smallest first, ties in order: what a stable sort of
-    them would list first, found by a partition, so in time proportional to the draws."""
-    if wanted >= draws.shape[0]:
-        return np.argsort(draws, kind="mergesort")
-    below = np.flatnonzero(draws <= np.partition(draws, wanted - 1)[wanted - 1])  # every one of them, and ties
-    return below[np.argsort(draws[below], kind="mergesort")[:wanted]]
+    them would list first. A heap of the smallest so far, the one a stable sort lists last on top, in time
+    n log ``wanted`` (numba's sorts and partitions cost seconds to compile)."""
+    k = min(wanted, draws.shape[0])
+    heap = np.empty(k, dtype=np.int64)
+    for i in range(draws.shape[0]):
+        if i < k:  # filling: up from the bottom
+            heap[i], j = i, i
+            while j > 0 and _after(draws, heap[j], heap[(j - 1) // 2]):
+                heap[j], heap[(j - 1) // 2] = heap[(j - 1) // 2], heap[j]
+                j = (j - 1) // 2
+        elif _after(draws, heap[0], i):  # before the last of the smallest: in its place
+            heap[0] = i
+            _sift_down(draws, heap, k)
+    for end in range(k - 1, 0, -1):  # the last listed to the back, one by one
+        heap[0], heap[end] = heap[end], heap[0]
+        _sift_down(draws, heap, end)
+    return heap
+
+
+@numba.njit(cache=True)
+def _after(draws, a, b):
+    """Whether a stable sort lists position ``a`` after ``b``."""
+    return draws[a] > draws[b] or (draws[a] == draws[b] and a > b)
+
+
+@numba.njit(cache=True)
+def _sift_down(draws, heap, size):
+    """The heap's top moved down to its place among the first ``size``."""
+    j = 0
+    while True:
+        top = j
+        for child in (2 * j + 1, 2 * j + 2):
+            if child < size and _after(draws, heap[child], heap[top]):
+                top = child
+        if top == j:
+            return
+        heap[j], heap[top] = heap[top], heap[j]
+        j = top
 
 
 @numba.njit(cache=True, inline="always")

@@ -18,6 +18,11 @@ replaces the SAS doctors or therapists who leave, rather than filling posts in o
 pipeline already fills in another (and leaving the other to drain). When no stage has a vacancy
 of its own, the shares alone decide.
 
+A month's joiners are one compiled pass (``joiners_month``), after the exits and hours reviews
+of the month in the same compiled call: it brings the stocks up to date with the people those
+passes changed, counts the vacancies and draws the joiners into rows made ready for them, and
+entering's pass puts them in their stages (``sim.processes.entering``).
+
 Supply beyond what the vacancies take is not used (``sim.unused`` counts what a lever added).
 A recruitment campaign with funded posts (``sim.interventions.Recruitment``, ``funded: true``)
 is not capped by vacancies: its recruits, a Poisson draw a month around its recruits a year (one
@@ -118,6 +123,17 @@ class Joiners(Pass):
     }
     enters = True  # its joiners, from outside the due list (``room``)
 
+    def __init__(self, model):
+        super().__init__(model)
+        n = len(model.inputs.groups)
+        self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
+        self.funded = np.zeros(n)  # the month's funded establishment by group
+        self.cohorts = np.zeros(n, dtype=np.uint64)  # the base keys of the month's joiners, by group
+        self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
+        self.campaigns: list = []
+        self._rows = 0  # the most rows a month's joiners have needed: made ready each month
+        self._alone: Passes | None = None  # its pass alone, for a month counted again with more rows
+
     def compile(self, s) -> "_Tables":
         """Every group's joiners' stages and sources as tables (a row per group), labelled with stage
         and reason codes, with each stage's share, the draws of a joiner's age, sex and Welsh ability,
@@ -150,19 +166,9 @@ class Joiners(Pass):
                        campaign_per_month=np.array([per_year / 12.0 for _, per_year in chosen]),
                        groups=tuple(s.groups))
 
-    def __init__(self, model):
-        super().__init__(model)
-        n = len(model.inputs.groups)
-        self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
-        self.funded = np.zeros(n)  # the month's funded establishment by group
-        self.cohorts = np.zeros(n, dtype=np.uint64)  # the base keys of the month's joiners, by group
-        self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
-        self.campaigns: list = []
-        self._rows = 0  # the most rows a month's joiners have needed: made ready each month
-        self._alone: Passes | None = None  # its pass alone, for a month counted again with more rows
-
     def changes(self) -> tuple:
-        """The arrays it reads that are made anew: the month's recruits, the tallies a record takes, the stocks'."""
+        """The arrays it reads that are made anew: its room for the month's recruits, and those of the
+        model a lever may replace."""
         model = self.model
         return (id(self.recruits[0]), id(model.recruitment), id(model.unused.recruits), id(model.unused.supply),
                 id(model.campaign_posts))

@@ -5,9 +5,13 @@ due list, the event log's room, the salts, the columns' addresses, its arguments
 ``Pass`` instead gives its pass one table of what it reads (``inputs``), and the passes of
 consecutive such processes in ``STEP_ORDER`` run as one compiled call a month (``Passes``,
 ``sim.kernels.month``), sharing the month's arrays (``Month``): the people due, the event log's
-room, the people marked for the stocks, and the retirements leaving decides for retirement. The
-tables are worked out again only when what they are made from changes: the levers in force, the
-people's store (grown, its columns are new arrays), and what a process names in ``changes``.
+room, the people marked for the stocks, the retirements leaving decides for retirement, and those
+a pass moves or brings in for entering's pass (``sim.processes.entering``) to put in their stages.
+Around the call a process does what only Python can (``prepare``, ``after``: a campaign's recruits
+drawn, rows made ready for new people). The tables are worked out again only when what they are
+made from changes: the levers in force, the people's store (grown, its columns are new arrays), and
+what a process names in ``changes``. ``Steps`` leaves out, month by month, the processes with
+nothing to do (``Process.idle``), so that the passes either side of one run as one call.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ class Pass(Process):
     kinds: Layout  # the arrays its table gives the pass, before its whole numbers
     events_per_due = 0  # the most events it records for each person due (the room reserved for the month)
     marks_per_due = 0  # the most people it marks for the stocks for each person due
-    # whether its pass notes people of the due list to enter a stage (the month's ``entering``, at most one
-    # for each person due): entering's pass then follows it (``sim.processes.entering``), and the events and
+    # whether its pass notes people to enter a stage (the month's ``entering``: at most one for each person
+    # due, and its ``room``): entering's pass then follows it (``sim.processes.entering``), and the events and
     # marks of those it enters are counted in its own
     enters = False
     # whether those its pass enters may have something due this month, not in the month's due list: the passes
