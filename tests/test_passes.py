@@ -71,9 +71,9 @@ def test_a_copy_taken_mid_run_gives_its_own_arrays_and_runs_as_the_original():
 
 def test_the_retirements_decided_are_kept_when_the_month_makes_more_room():
     month = Month()
-    array = month.ready(due=3, marks=4)
+    array = month.ready(due=3, marks=4, entering=3)
     month.retiring[:3] = [7, 8, 9]
     array[kernel.RETIRING], array[kernel.RETIRING_MHO] = 2, 1
-    month.ready(due=50, marks=4)
+    month.ready(due=50, marks=4, entering=3)
     assert len(month.retiring) >= 50 and list(month.retiring[:3]) == [7, 8, 9]
     assert array[kernel.ARRAYS + 6] == month.retiring.ctypes.data and array[kernel.ARRAYS + 7] == len(month.retiring)

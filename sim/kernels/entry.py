@@ -16,7 +16,7 @@ from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from . import participation
 from .bookkeeping import each, write_events
 from .columns import READ_ONLY, layout, views, width
-from .month import AT, ENTERED_DUE, ENTERING, NOW, SINCE, arrays, entering, mark
+from .month import ARRAYS, AT, ENTERED_DUE, ENTERING, NOW, SIZE, SINCE, address, arrays, call, entering
 from .streams import salts as salts_of, uniform
 
 @numba.njit(cache=True)
@@ -57,8 +57,9 @@ _ENTER = width(ENTER_TABLE)
 @numba.njit(cache=True)
 def enter_month(month, table):
     """The month's ``entering`` (``sim.kernels.month``) enter their stages, their events written from the
-    month's row (none if it is negative) and they marked; how many of them have something due this month
-    is left in ``month[ENTERED_DUE]``; ``table``: ``ENTER_TABLE``'s arrays, then the month MHO status ends."""
+    month's row (none if it is negative; whoever noted them marks them for the stocks); how many of them
+    have something due this month is left in ``month[ENTERED_DUE]``; ``table``: ``ENTER_TABLE``'s arrays,
+    then the month MHO status ends."""
     ids, stage, source, reason = entering(month)
     columns = arrays(month)[1]
     people, tables, bases, exit_rates, hours_rates, new_or_training, arrived = views(table, ENTER_TABLE.types)
@@ -67,8 +68,28 @@ def enter_month(month, table):
                                exit_rates, hours_rates, new_or_training, arrived, source, reason, columns, at)
     if at >= 0:
         month[AT] = at + ids.shape[0]
-    mark(month, ids)
     month[ENTERING] = 0
+
+
+@numba.njit(cache=True)
+def enter_given(entry, month, table, ids, stage, source, reason, columns, now, at):
+    """``enter_month`` (at its entry point ``entry``) of ``ids`` into ``stage`` from ``source`` for ``reason``
+    (each an array of one for all, or one each), their events written from row ``at`` of ``columns`` (none
+    if ``at`` is negative): the month's ``entering`` and room are pointed at them for the call, and back at
+    the month's own after it, so Python copies nothing. Returns how many have something due this month."""
+    kept = np.empty(SIZE - ARRAYS, dtype=np.int64)
+    for k in range(kept.shape[0]):
+        kept[k] = month[ARRAYS + k]
+    month[NOW], month[AT], month[ENTERING] = now, at, ids.shape[0]
+    month[ARRAYS + 2], month[ARRAYS + 3] = address(columns), columns.shape[0]
+    month[ARRAYS + 8], month[ARRAYS + 9] = address(ids), ids.shape[0]
+    month[ARRAYS + 10], month[ARRAYS + 11] = address(stage), stage.shape[0]
+    month[ARRAYS + 12], month[ARRAYS + 13] = address(source), source.shape[0]
+    month[ARRAYS + 14], month[ARRAYS + 15] = address(reason), reason.shape[0]
+    call(entry, month, table)
+    for k in range(kept.shape[0]):
+        month[ARRAYS + k] = kept[k]
+    return month[ENTERED_DUE]
 
 
 @numba.njit(cache=True)  # compiled apart from its pass: inlined, the two took longer to compile

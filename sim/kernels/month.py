@@ -97,7 +97,7 @@ def _call(typingctx, address, month, table):
 
 
 @intrinsic
-def _address(typingctx, array):
+def _address_of(typingctx, array):
     """The address of an array's data, as a whole number."""
     def codegen(context, builder, signature, values):
         data = make_array(signature.args[0])(context, builder, value=values[0]).data
@@ -112,7 +112,7 @@ def _run(passes, tables, month, due, columns, now, at):
     and length)."""
     month[NOW], month[AT], month[MARKED], month[ENTERING] = now, at, 0, 0
     month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
-        _address(due), due.shape[0], _address(columns), columns.shape[0])
+        address(due), due.shape[0], address(columns), columns.shape[0])
     for k in range(passes.shape[0]):
         _call(passes[k], month, views(tables[2 * k:], _TABLE)[0])
     return month[AT], month[MARKED]
@@ -128,6 +128,8 @@ def _call_in_python(address, month, table) -> None:
 
 # one pass calling another at its entry point (``entry``), from compiled code; run as Python, by its place
 call = _call if COMPILED else _call_in_python
+# the address of an array's data, from compiled code
+address = _address_of if COMPILED else (lambda array: array.ctypes.data)
 
 
 def run(passes, tables, month, due, columns, now: int, at: int) -> tuple[int, int]:

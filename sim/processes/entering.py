@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels import entry, month as kernel
+from ..kernels.bookkeeping import as_each
 from ..kernels.columns import Addressed
 from ..people import Status
 from . import passes
@@ -28,8 +29,7 @@ class Entering:
     def __init__(self, model):
         self.model = model
         self._tables = (None, None)  # the scenario's revision, and its tables the pass reads
-        self._version = self._table = None
-        self._room = (None, 0, 0)  # the event log's last room, its address and length
+        self._version = self._table = self._entry = None
 
     def changes(self) -> tuple:
         """The clocks' hazards: new arrays when a lever or feedback changes them."""
@@ -58,16 +58,12 @@ class Entering:
         """Put ``ids`` into ``stage`` from ``source`` for ``reason`` (a code; each one for all or one each),
         their events written from row ``at`` of the event log's room ``columns`` (none if ``at`` is
         negative). Returns how many of them have something due this month."""
+        if self._entry is None:
+            self._entry = kernel.entry(type(self).kernel)
         model = self.model
-        table = self.table()
-        if columns is not self._room[0]:  # asking an array its address costs more than the rest of a call
-            self._room = (columns, columns.ctypes.data, len(columns))
-        month = model.month.enter(ids, stage, source, reason)
-        month[kernel.NOW], month[kernel.AT] = model.now, at
-        month[kernel.ARRAYS + 2], month[kernel.ARRAYS + 3] = self._room[1:]
-        entry.enter_month(month, table)
-        return int(month[kernel.ENTERED_DUE])
+        return int(entry.enter_given(self._entry, model.month.array, self.table(), ids, as_each(stage, np.int16),
+                                     as_each(source, np.int16), as_each(reason, np.int16), columns, model.now, at))
 
     def __getstate__(self) -> dict:
         """A copy (or an unpickled one) works its table out afresh: its addresses are of the original's arrays."""
-        return {**self.__dict__, "_tables": (None, None), "_version": None, "_table": None, "_room": (None, 0, 0)}
+        return {**self.__dict__, "_tables": (None, None), "_version": None, "_table": None, "_entry": None}

@@ -45,7 +45,7 @@ from ..eventlog import OUTSIDE
 from ..kernels.choice import pick
 from ..kernels.columns import Addressed, layout, views, width
 from ..kernels.counts import poisson_by_inversion, poisson_cap
-from ..kernels.month import ENTERING, MARKED, NOW, arrays, to_enter
+from ..kernels.month import ENTERING, MARKED, NOW, arrays, mark, to_enter
 from ..kernels.streams import salts as salts_of, uniform
 from ..people import COUNTED_STATE, Status
 from ..population import newcomer_draws
@@ -131,7 +131,6 @@ class Joiners(Pass):
         self.cohorts = np.zeros(n, dtype=np.uint64)  # the base keys of the month's joiners, by group
         self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
         self.campaigns: list = []
-        self._rows = 0  # the most rows a month's joiners have needed: made ready each month
         self._alone: Passes | None = None  # its pass alone, for a month counted again with more rows
 
     def compile(self, s) -> "_Tables":
@@ -191,7 +190,7 @@ class Joiners(Pass):
         model.stocks.settle()
         self.funded[:] = model.funded_establishment()
         self.cohorts[:] = cohort_bases("joiner", t.groups, now)
-        state[_FIRST], state[_ROOM] = p.count, p.reserve(self._rows)
+        state[_FIRST], state[_ROOM] = p.count, p.reserve(0)
 
     def room(self) -> int:
         return int(self.state[_ROOM]) if self.state[_ACTIVE] else 0
@@ -214,7 +213,7 @@ class Joiners(Pass):
         n = int(state[_JOINED]) if state[_ACTIVE] else 0
         state[_JOINED] = 0
         if n < 0:
-            self._rows = -n
+            p.reserve(-n)
             if self._alone is None:
                 self._alone = Passes(model, [self])
             self._alone.step()
@@ -292,6 +291,7 @@ def joiners_month(month, table):
     at = month[ENTERING]
     for j in range(max(n, 0)):
         ids[at + j], stages[at + j], sources[at + j], reasons[at + j] = first + j, stage[j], OUTSIDE, code[j]
+    mark(month, ids[at: at + max(n, 0)])  # for the stocks: entering's pass, which follows, does not
     month[ENTERING] = at + max(n, 0)
 
 

@@ -75,9 +75,9 @@ class Month:
         self.marked = self.retiring = np.zeros(0, dtype=np.int64)
         self.entering = tuple(np.zeros(0, dtype=dtype) for dtype in _ENTERING)
 
-    def ready(self, due: int, marks: int) -> np.ndarray:
-        """The month's array, with room to mark ``marks`` people and keep the retirements of ``due``
-        people due, and for each of them to enter a stage."""
+    def ready(self, due: int, marks: int, entering: int) -> np.ndarray:
+        """The month's array, with room to mark ``marks`` people, keep the retirements of ``due`` people due
+        and note ``entering`` people at once to enter a stage."""
         if len(self.marked) < marks:
             self.marked = np.empty(max(marks, 2 * len(self.marked)), dtype=np.int64)
             self._addresses()
@@ -87,21 +87,11 @@ class Month:
             retiring[:kept] = self.retiring[:kept]
             self.retiring = retiring
             self._addresses()
-        if len(self.entering[0]) < due:
-            n = max(due, 2 * len(self.entering[0]))
+        if len(self.entering[0]) < entering:
+            n = max(entering, 2 * len(self.entering[0]))
             self.entering = tuple(np.empty(n, dtype=dtype) for dtype in _ENTERING)
             self._addresses()
         return self.array
-
-    def enter(self, ids: np.ndarray, stage, source, reason) -> np.ndarray:
-        """The month's array with ``ids`` to enter ``stage`` from ``source`` for ``reason`` (each one for all
-        or one each), and room to mark them: for entering's pass called from Python."""
-        n = len(ids)
-        array = self.ready(n, n)
-        entering, stages, sources, reasons = self.entering
-        entering[:n], stages[:n], sources[:n], reasons[:n] = ids, stage, source, reason
-        array[kernel.ENTERING], array[kernel.MARKED] = n, 0
-        return array
 
     def _addresses(self) -> None:
         start = kernel.ARRAYS + 4
@@ -160,7 +150,7 @@ class Passes:
         due = model.due_list()
         new = sum(process.room() for process in self.processes)
         room, at = events.reserve(self.events_per_due * len(due) + new)
-        month = model.month.ready(len(due) + new, self.marks_per_due * len(due) + new)
+        month = model.month.ready(len(due), self.marks_per_due * len(due) + new, max(len(due), new))
         end, marked = kernel.run(self._entries, self._tables, month, due, room, model.now, at)
         events.wrote(end - at)
         if marked:

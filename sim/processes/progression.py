@@ -107,6 +107,7 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
         else:
             movers[moved], targets[moved], sources[moved], reasons[moved] = i, target, st, progressed
             moved += 1
+    mark(month, movers[month[ENTERING]:moved])  # for the stocks: entering's pass, which follows, does not
     month[ENTERING] = moved
     leave(leavers[:out], now, codes_out[:out], left, gone, stage, status, active, state, next_due, columns, month[AT])
     return leavers[:out]
