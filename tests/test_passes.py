@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pytest
 
 from sim import WorkforceModel
 from sim.kernels import month as kernel
@@ -77,3 +78,15 @@ def test_the_retirements_decided_are_kept_when_the_month_makes_more_room():
     month.ready(due=50, marks=4, entering=3)
     assert len(month.retiring) >= 50 and list(month.retiring[:3]) == [7, 8, 9]
     assert array[kernel.ARRAYS + 6] == month.retiring.ctypes.data and array[kernel.ARRAYS + 7] == len(month.retiring)
+
+
+def test_a_pass_that_writes_past_the_room_made_for_its_month_stops_the_run(monkeypatch):
+    """Room is made for the events and marks each pass declares; a pass writing more is an error of the pass,
+    said, not memory overwritten in silence."""
+    for process in STEP_ORDER:  # room for nothing
+        monkeypatch.setattr(process, "events_per_due", 0)
+        monkeypatch.setattr(process, "marks_per_due", 0)
+        monkeypatch.setattr(process, "room", lambda self: 0)
+    model = WorkforceModel(rng=3, until=2023, collect="yearly")
+    with pytest.raises(RuntimeError, match="past the room"):
+        model.run()

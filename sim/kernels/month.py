@@ -64,6 +64,9 @@ def mark(month, ids):
     """Note ``ids`` as people whose status, stage or hours changed, for the stocks (``sim.stocks``)."""
     marked = views(month[ARRAYS + 4:], _MARKED)[0]
     n = month[MARKED]
+    if n + ids.shape[0] > marked.shape[0]:  # past the room made for the month: said so after it (a pass's error)
+        month[MARKED] = marked.shape[0] + 1
+        return
     for j in range(ids.shape[0]):
         marked[n + j] = ids[j]
     month[MARKED] = n + ids.shape[0]

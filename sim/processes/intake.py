@@ -104,6 +104,7 @@ class Intake(Pass):
         "intake_welsh": "a new entrant of an intake: their Welsh ability",
     }
     ends_call = True  # those it enters may have something due this month
+    events_per_due = marks_per_due = 1  # a pipeline arrival of this month turned away (those before: ``room``)
 
     def __init__(self, model):
         super().__init__(model)
@@ -136,7 +137,7 @@ class Intake(Pass):
             ages.append(accepted_ages(s, code, spec.age_range) if origin >= 0 else (0, 0))
         self._years = {}
         supervision = s.feedbacks.supervision
-        bands, low, high, female, welsh = cohort_tables(drawn)
+        bands, low, high, female, welsh = cohort_tables(drawn or [((), 0.0, 0.0)])  # a row, if never read
         names = tuple(name for name, _ in specs)
         return _Courses(names, months, [
             np.array(stage, dtype=np.int64), np.array(source, dtype=np.int64), np.array(keep, dtype=np.bool_),

@@ -149,9 +149,13 @@ class Passes:
         self._ready()  # and again if a preparation changed what they are made from
         due = model.due_list()
         new = sum(process.room() for process in self.processes)
-        room, at = events.reserve(self.events_per_due * len(due) + new)
+        most = self.events_per_due * len(due) + new
+        room, at = events.reserve(most)
         month = model.month.ready(len(due), self.marks_per_due * len(due) + new, max(len(due), new))
         end, marked = kernel.run(self._entries, self._tables, month, due, room, model.now, at)
+        if end - at > most or marked > len(model.month.marked):  # a pass's bound is wrong: never a run's input
+            raise RuntimeError(f"{self.name}: the month's passes recorded {end - at} events and marked {marked} people, "
+                               f"past the room made for {most} events and {len(model.month.marked)} marks")
         events.wrote(end - at)
         if marked:
             people.mark(model.month.marked[:marked].copy())
