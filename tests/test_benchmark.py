@@ -66,7 +66,7 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     assert {"progression+intake", "attrition+leaving+hours+retirement+returning+joiners", "collection"} <= set(
         result["timings"])
     assert "tottime" in out and "joiners" in out
-    assert {"enter_month", "_run", "settle_marked"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
+    assert {"enter_given", "_run", "settle_marked"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
     assert "compiled passes called from Python" in out
     spent = result["by_process"]
     assert {"progression+intake", "attrition+leaving+hours+retirement+returning+joiners", profile.OUTSIDE} <= set(spent) \
