@@ -3,8 +3,9 @@
 A process whose month is a compiled pass (``sim.processes.passes``) reads what it needs from two
 arrays of whole numbers: the month's (``this month``, the people due, the event log's room and the
 row to write from, the people whose stocks change, the retirements leaving decided for
-retirement to take, and the people a pass moves for entering a stage to put in their next) and its own table (the addresses of its scenario tables and columns, and its
-whole numbers, ``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and
+retirement to take, and the people a pass moves or brings in for entering's pass to put in their
+stages) and its own table (the addresses of its scenario tables and columns, and its whole
+numbers, ``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and
 ``run`` calls consecutive processes' passes in order, each through its C entry point's address
 (``entry``): nothing is linked into ``run``, which compiles in a fraction of a second whatever the
 passes are (``benchmarks/README.md``), while the passes compile apart, as before, cached and
@@ -46,7 +47,8 @@ def arrays(month):
 
 @numba.njit(cache=True, inline="always")
 def entering(month):
-    """Who is to enter a stage, their stages, where they come from and why (one each)."""
+    """Who is to enter a stage, their stages, where they come from and why (one each, or an array of one
+    for all)."""
     n = month[ENTERING]
     ids, stage, source, reason = views(month[ARRAYS + 8:], _ENTERING)
     return ids[:n], stage[:n], source[:n], reason[:n]

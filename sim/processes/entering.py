@@ -17,7 +17,8 @@ from ..kernels.columns import Addressed
 from ..people import Status
 from . import passes
 
-NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])  # by status: their hours not drawn yet
+# by status: whether their hours are not drawn yet (new people, and trainees)
+NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
 
 
 class Entering:

@@ -154,8 +154,8 @@ class Passes:
         month = model.month.ready(len(due), self.marks_per_due * len(due) + new, max(len(due), new))
         end, marked = kernel.run(self._entries, self._tables, month, due, room, model.now, at)
         if end - at > most or marked > len(model.month.marked):  # a pass's bound is wrong: never a run's input
-            raise RuntimeError(f"{self.name}: the month's passes recorded {end - at} events and marked {marked} people, "
-                               f"past the room made for {most} events and {len(model.month.marked)} marks")
+            raise RuntimeError(f"{self.name}: the month's passes recorded {end - at} events and marked {marked} "
+                               f"people, past the room made for {most} events and {len(model.month.marked)} marks")
         events.wrote(end - at)
         if marked:
             people.mark(model.month.marked[:marked].copy())
