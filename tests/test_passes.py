@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 
+import numba
 import numpy as np
 import pytest
 
 from sim import WorkforceModel
 from sim.kernels import month as kernel
+from sim.kernels.columns import layout
 from sim.processes import Process, passes
 from sim.processes.exits import Leaving
 from sim.processes.intake import Intake
@@ -90,3 +92,47 @@ def test_a_pass_that_writes_past_the_room_made_for_its_month_stops_the_run(monke
     model = WorkforceModel(rng=3, until=2023, collect="yearly")
     with pytest.raises(RuntimeError, match="past the room"):
         model.run()
+
+
+@numba.njit
+def _failing_month(month, table):
+    """A pass that fails in the month its table names."""
+    if month[kernel.NOW] == table[0]:
+        raise ValueError("the month it fails in")
+
+
+@numba.njit
+def _calling_month(month, table):
+    """A pass that calls the pass at the address its table gives, with the rest of its table."""
+    kernel.call(table[0], month, table[1:])
+
+
+class Failing(Pass):
+    """Fails in its model's third month, in its compiled pass."""
+
+    kernel, kinds = _failing_month, layout()
+
+    def inputs(self):
+        return [], (self.model.inputs.start + 3,)
+
+
+def test_an_error_in_a_pass_is_raised_from_the_months_compiled_call():
+    """Called at its address, a pass's error is the month's error, as if the pass were called alone: not
+    printed and passed over with the rest of the month left undone."""
+    model = WorkforceModel(rng=3, until=2023, collect="yearly", processes=STEP_ORDER + (Failing,))
+    with pytest.raises(ValueError):
+        model.run()
+    assert model.now == model.inputs.start + 3
+
+
+def test_an_error_in_a_pass_another_pass_calls_is_raised_from_the_months_call():
+    month, due = Month().ready(0, 0, 0), np.zeros(0, dtype=np.int64)
+    passes = np.array([kernel.entry(_calling_month)], dtype=np.int64)
+    for now, raised in ((5, False), (7, True)):
+        table = np.array([kernel.entry(_failing_month), 7], dtype=np.int64)
+        tables = np.array([table.ctypes.data, len(table)], dtype=np.int64) if kernel.COMPILED else [table]
+        if raised:
+            with pytest.raises(ValueError):
+                kernel.run(passes, tables, month, due, due, now, 0)
+        else:
+            assert kernel.run(passes, tables, month, due, due, now, 0) == (0, 0)

@@ -6,7 +6,7 @@ row to write from, the people whose stocks change, the retirements leaving decid
 retirement to take, and the people a pass moves or brings in for entering's pass to put in their
 stages) and its own table (the addresses of its scenario tables and columns, and its whole
 numbers, ``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and
-``run`` calls consecutive processes' passes in order, each through its C entry point's address
+``run`` calls consecutive processes' passes in order, each through its entry point's address
 (``entry``): nothing is linked into ``run``, which compiles in a fraction of a second whatever the
 passes are (``benchmarks/README.md``), while the passes compile apart, as before, cached and
 alongside a first run.
@@ -16,7 +16,7 @@ import numba
 import numpy as np
 from llvmlite import ir
 from numba import types
-from numba.core import config
+from numba.core import cgutils, config
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
 
@@ -75,8 +75,9 @@ def mark(month, ids):
 
 
 def entry(dispatcher) -> int:
-    """The address of a pass's C entry point (numba's ``cfunc`` wrapper of its signature, ``PASS``),
-    compiled, or loaded from the cache, first; run as Python, its place in ``_IN_PYTHON``."""
+    """The address of a pass's entry point (its compiled function of the signature ``PASS``, which
+    returns nothing), compiled, or loaded from the cache, first; run as Python, its place in
+    ``_IN_PYTHON``."""
     if not COMPILED:
         if dispatcher not in _IN_PYTHON:
             _IN_PYTHON.append(dispatcher)
@@ -85,17 +86,28 @@ def entry(dispatcher) -> int:
     if compiled is None:
         dispatcher.compile(PASS)
         compiled = dispatcher.overloads[PASS]
-    return compiled.library.get_pointer_to_function(compiled.fndesc.llvm_cfunc_wrapper_name)
+    if compiled.signature.return_type != types.none:  # its caller makes room for no result
+        raise TypeError(f"{dispatcher.py_func.__qualname__}: a pass returns nothing, not "
+                        f"{compiled.signature.return_type}")
+    return compiled.library.get_pointer_to_function(compiled.fndesc.llvm_func_name)
 
 
 @intrinsic
 def _call(typingctx, address, month, table):
-    """Call the pass whose C entry point is at ``address`` with ``month`` and ``table``: through a
-    pointer, so that the pass is not linked into the caller."""
+    """Call the pass whose entry point is at ``address`` with ``month`` and ``table``, through a pointer,
+    so that the pass is not linked into the caller: as numba calls a compiled function from another
+    (its calling convention, ``numba.core.callconv``), so that an error in the pass is raised from the
+    caller's call, as it would be from the pass's."""
     def codegen(context, builder, signature, values):
-        function = ir.FunctionType(context.get_value_type(types.none),
-                                   [context.get_value_type(kind) for kind in signature.args[1:]])
-        builder.call(builder.inttoptr(values[0], function.as_pointer()), list(values[1:]))
+        convention, kinds = context.call_conv, signature.args[1:]
+        function = convention.get_function_type(types.none, kinds)
+        result = cgutils.alloca_once_value(builder, cgutils.get_null_value(function.args[0].pointee))
+        error = cgutils.alloca_once(builder, function.args[1].pointee)
+        arguments = list(convention._get_arg_packer(kinds).as_arguments(builder, list(values[1:])))
+        code = builder.call(builder.inttoptr(values[0], function.as_pointer()), [result, error, *arguments])
+        status = convention._get_return_status(builder, code, builder.load(error))
+        with cgutils.if_unlikely(builder, status.is_error):
+            convention.return_status_propagate(builder, status)
         return context.get_dummy_value()
 
     return types.none(address, month, table), codegen
