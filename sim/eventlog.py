@@ -50,7 +50,7 @@ class EventLog:
         if n == 0:
             return
         columns, at = self.reserve(n)
-        write_events(columns, at, 0, n, np.asarray(ids, dtype=np.int64), month, as_each(from_stage, np.int16),
+        write_events(columns, at, np.asarray(ids, dtype=np.int64), month, as_each(from_stage, np.int16),
                      as_each(to_stage, np.int16),
                      as_each(self.reason_code(reason) if isinstance(reason, str) else reason, np.int16))
         self.wrote(n)

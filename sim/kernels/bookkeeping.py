@@ -53,12 +53,12 @@ EVENTS = layout(("person_id", np.int64), ("month", np.int32), ("from_stage", np.
 
 
 @numba.njit(cache=True)
-def write_events(columns, at, first, n, ids, month, from_stage, to_stage, reason):
-    """Events ``first`` to ``first + n`` of ``ids`` (the others each a scalar or one per event) into
-    the event log's block (``columns``: the addresses of its ``EVENTS`` columns), from row ``at``."""
+def write_events(columns, at, ids, month, from_stage, to_stage, reason):
+    """The events of ``ids`` (the others each a scalar or one per event) into the event log's block
+    (``columns``: the addresses of its ``EVENTS`` columns), from row ``at``."""
     ids_column, month_column, from_column, to_column, reason_column = views(columns, EVENTS.types)
-    for j in range(first, first + n):
-        k = at + j - first
+    for j in range(ids.shape[0]):
+        k = at + j
         ids_column[k] = ids[j]
         month_column[k] = each(month, j)
         from_column[k] = each(from_stage, j)

@@ -165,5 +165,5 @@ def enter(ids, stage, now, since, salts, people, tables, mho_end, exit_rates, ho
         due_now += next_due[i] <= now
         arrived[st] += 1
     if at >= 0:
-        write_events(columns, at, 0, ids.shape[0], ids, now, from_stage, stage, reason)
+        write_events(columns, at, ids, now, from_stage, stage, reason)
     return due_now

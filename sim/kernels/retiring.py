@@ -51,7 +51,7 @@ def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max
     come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due)
     set_status(ids, returned, True, gone, status, active, state, next_due)
-    write_events(columns, at, 0, ids.shape[0], ids, now, outside, stage[ids], code)
+    write_events(columns, at, ids, now, outside, stage[ids], code)
     return ids
 
 

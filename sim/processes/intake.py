@@ -284,7 +284,7 @@ def intake_month(month, table):
     first, end = state[_FROM], state[_TO]
     waiting = np.empty(end - first, dtype=np.int64)  # courses whose new people wait to be let in
     wanted = np.empty(end - first, dtype=np.int64)
-    n_waiting = 0
+    n_waiting = np.int64(0)  # not the literal 0: ``_let_in`` would compile for it apart
     for c in range(first, end):
         st = stage[c]
         n = places[c]
