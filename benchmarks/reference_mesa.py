@@ -385,7 +385,9 @@ class ReferenceModel(mesa.Model):
                 continue
             stage = s.stage_code(stage_name)
             year = calendar.academic_year(self.now)
-            filled = int(self.rng.binomial(int(round(s.places(stage_name, year))), s.fill_rate(stage_name, year)))
+            places = s.places(stage_name, year)
+            whole = int(places // 1) + int(places % 1 > 0 and self.rng.random() < places % 1)  # a fraction: by chance
+            filled = int(self.rng.binomial(whole, s.fill_rate(stage_name, year)))
             wanted = max(filled - self.arrived[stage], 0)
             group = s.spec.groups[s.groups[self.tables.group[stage]]]
             female = spec.female_share if spec.female_share is not None else group.female_share

@@ -150,7 +150,7 @@ def check_intake_and_joiners(model, current: dict) -> None:
     year = calendar.academic_year(now)
     for stage in np.flatnonzero(entrants):
         name = s.stages[stage]
-        places = round(s.places(name, year)) if name in s.spec.intake else 0
+        places = math.ceil(s.places(name, year)) if name in s.spec.intake else 0  # a fraction: a place, or none
         if entrants[stage] > places:
             raise InvariantError(f"month {now}: {entrants[stage]} entrants of the {name} intake, more than its "
                                  f"{places} places for {year}/{(year + 1) % 100:02d}")

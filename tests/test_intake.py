@@ -152,3 +152,19 @@ def test_a_role_that_keeps_its_headcount_has_people_at_the_start(tmp_path, load_
     (tmp_path / "duty.yaml").write_text(yaml.safe_dump(
         {"name": "duty", "stages": {"holder": {"staff_group": "staff", "entry": True}}}))
     load_error(path, "tiny.yaml", "intake.duty/holder.keep_headcount", "a stage with people at the start")
+
+
+def test_a_fraction_of_a_place_is_a_place_with_that_chance_so_the_places_offered_average_those_given(tmp_path):
+    """A share of places a lever adds, or a value searched for, is seldom whole: 10.4 places are 10 places in
+    some years and 11 in others, 10.4 on average, not 10 every year (and 10.5 not 10 by rounding to even)."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 10.4},
+                                          "intake.course/student.fill_rate": 1.0})
+    counts = []
+    for seed in range(16):
+        model = WorkforceModel(str(path), rng=seed).run()
+        _, month, _, dst, reason = model.events.arrays()
+        intake = (dst == model.inputs.stage_code("course/student")) & (
+            np.array(model.events.reasons)[reason] == "intake")
+        counts += list(np.bincount(month[intake] // 12 - 2020, minlength=10))  # the intakes of 2020 to 2029
+    assert set(counts) == {10, 11}
+    assert abs(np.mean(counts) - 10.4) < 0.12  # 160 intakes: a standard error of 0.04

@@ -1,7 +1,9 @@
 """Intake: commissioned training places, filled once a year in the stage's intake month.
 
-Places for the academic year, times the fill rate (a binomial draw, inverted at one uniform a
-course and month, ``sim.kernels.counts``: more places never fill fewer), less the people who
+Places for the academic year (a fraction of a place, from a share of places a lever adds or a
+value searched for, is a place that year with that chance: the places offered are, on average,
+those given), times the fill rate (a binomial draw, inverted at one uniform a course and month,
+``sim.kernels.counts``: more places never fill fewer), less the people who
 already arrived in the stage through the pipeline since its last intake, are filled by new
 people -- or, for in-service routes (``from_stage``), by people selected at random from a
 stage, such as support workers starting a nursing apprenticeship: people of the intake's
@@ -102,6 +104,7 @@ class Intake(Pass):
         "intake_age": "a new entrant of an intake: their age within the band",
         "intake_sex": "a new entrant of an intake: their sex",
         "intake_welsh": "a new entrant of an intake: their Welsh ability",
+        "intake_places": "an intake with a fraction of a place: whether it is a place this year",
     }
     ends_call = True  # those it enters may have something due this month
     events_per_due = marks_per_due = 1  # a pipeline arrival of this month turned away (those before: ``room``)
@@ -110,7 +113,7 @@ class Intake(Pass):
         super().__init__(model)
         n = len(model.inputs.spec.intake)
         self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
-        self.places, self.rates = np.zeros(n, dtype=np.int64), np.zeros(n)  # each course's, this academic year
+        self.places, self.rates = np.zeros(n), np.zeros(n)  # each course's, this academic year
         self.cohorts = np.zeros(n, dtype=np.uint64)  # each course's base key of its new people this month
         self.capacity = np.zeros(max(len(model.inputs.feedbacks.supervision.ratio), 1), dtype=np.int64)
         self.entered = np.zeros(0, dtype=np.int64)  # who it entered this month
@@ -169,7 +172,7 @@ class Intake(Pass):
             self.capacity[: len(supervision.ratio)] = supervision.capacities(model)
             self._log = supervision.places_log(model)
         model.stocks.settle()  # what Python changed: the pass brings the stocks up to date with the rest
-        places = int(self.places[first:end].sum())
+        places = int(np.ceil(self.places[first:end]).sum())  # at most
         most = places + int(model.arrived[t.arrays[0][first:end]].sum())  # entered, and turned away
         if len(self.entered) < places:
             self.entered = np.empty(2 * places, dtype=np.int64)
@@ -177,12 +180,12 @@ class Intake(Pass):
         state[:] = first, end, p.count, 0, 0, most, int(supervision.enabled)
 
     def _year(self, year: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each course's places (rounded to whole places) and fill rate in an academic year."""
+        """Each course's places and fill rate in an academic year."""
         found = self._years.get(year)
         if found is None:
             s = self.model.inputs
             found = self._years[year] = (
-                np.array([int(round(s.places(name, year))) for name in self.tables.names], dtype=np.int64),
+                np.array([s.places(name, year) for name in self.tables.names]),
                 np.array([s.fill_rate(name, year) for name in self.tables.names]))
         return found
 
@@ -192,7 +195,8 @@ class Intake(Pass):
     def inputs(self) -> tuple[list, tuple]:
         model, t = self.model, self.tables
         stocks, p, streams = model.stocks, model.people, model.streams
-        bases = streams.bases(("intake", "intake_age_band", "intake_age", "intake_sex", "intake_welsh"))
+        bases = streams.bases(("intake", "intake_age_band", "intake_age", "intake_sex", "intake_welsh",
+                               "intake_places"))
         selection = streams.bases(tuple(f"selection:{name}" for name in t.names))
         turned_away = streams.bases(tuple(f"no_place:{name}" for name in t.names))
         start = np.asarray(model.history[0]["stage_headcount"], dtype=np.int64)
@@ -242,18 +246,18 @@ _STATE = _FROM, _TO, _FIRST, _NEW, _ENTERED, _MOST, _SUPERVISED = range(7)
 _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
                  ("status", np.int8), ("active", np.bool_), ("state", np.int8), ("stage", np.int16),
                  ("stage_entry", np.int32), ("next_due", np.int32))
-# what the intake's month reads besides the month's arrays: the state; the streams' base hashes (intake and the
-# new people's draws), each course's of its selection and of turning arrivals away; each course's places, fill
-# rate and new people's base key this month; each course's stage, source (-1: new people), keep_headcount, ages
-# selected (months, [low, high)), key of the draw of places filled and supervision pool (-1: none); each pool's
-# trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages' headcount at the
-# start; the stocks (``sim.stocks.settle_marked``); the arrivals by stage; the places left unfilled (by stage
-# and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places commissioned,
-# capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the statuses left,
-# training and in post; the ids entered; entering's table, the addresses of the ``_PEOPLE`` columns; then
-# entering's entry point and the state of those gone
+# what the intake's month reads besides the month's arrays: the state; the streams' base hashes (intake, the new
+# people's draws, a fraction of a place), each course's of its selection and of turning arrivals away; each
+# course's places, fill rate and new people's base key this month; each course's stage, source (-1: new people),
+# keep_headcount, ages selected (months, [low, high)), key of the draws of its places and supervision pool (-1:
+# none); each pool's trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages'
+# headcount at the start; the stocks (``sim.stocks.settle_marked``); the arrivals by stage; the places left
+# unfilled (by stage and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places
+# commissioned, capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the
+# statuses left, training and in post; the ids entered; entering's table, the addresses of the ``_PEOPLE``
+# columns; then entering's entry point and the state of those gone
 _PASS = layout(("state", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
-               ("places", np.int64), ("rates", np.float64), ("cohorts", np.uint64), ("stage", np.int64),
+               ("places", np.float64), ("rates", np.float64), ("cohorts", np.uint64), ("stage", np.int64),
                ("source", np.int64), ("keep", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64),
                ("pool", np.int64), ("trainees", np.bool_, 2), ("band_cumulative", np.float64, 2),
                ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
@@ -287,7 +291,8 @@ def intake_month(month, table):
     n_waiting = np.int64(0)  # not the literal 0: ``_let_in`` would compile for it apart
     for c in range(first, end):
         st = stage[c]
-        n = places[c]
+        whole = np.floor(places[c])
+        n = np.int64(whole) + (1 if uniform(keys[c], draws[5]) < places[c] - whole else 0)
         if keep[c]:  # only as many as the stage lost since the start
             settle_marked(marked[:month[MARKED]], state[_FIRST] + state[_NEW], counted_state, counted, headcount,
                           stocks, bounds, group_of_cell, tally)
