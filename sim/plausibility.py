@@ -96,6 +96,15 @@ class ShareRange(Range):
     high: Probability | None = None
 
 
+class ChangeRange(Range):
+    """A range of a relative change, end on start less one: -0.3 for a fall of 30%, a percentage being refused.
+    Nothing falls by more than all of it, and a rise of more than ten times the start is no plausibility bound
+    (an assumption: a percentage is what such a figure is)."""
+
+    low: Annotated[float, Field(strict=True, ge=-1.0, le=10.0)] | None = None
+    high: Annotated[float, Field(strict=True, ge=-1.0, le=10.0)] | None = None
+
+
 class FteRange(Range):
     """A range of FTE per head: both ends within (0, 1], as an FTE fraction is (from 0.01)."""
 
@@ -179,8 +188,8 @@ class ReturnRanges(_Strict):
 
 
 class StockRanges(_Strict):
-    change: Range  # in-post headcount's change, end on start, beyond the establishment's own change
-    groups: dict[str, Range] = {}
+    change: ChangeRange  # in-post headcount's change, end on start, beyond the establishment's own change
+    groups: dict[str, ChangeRange] = {}
 
 
 class TimeRanges(_Strict):
