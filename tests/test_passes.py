@@ -4,6 +4,8 @@ same run, and the month's arrays keep what one pass leaves for another."""
 from __future__ import annotations
 
 import copy
+import gc
+import weakref
 
 import numba
 import numpy as np
@@ -136,3 +138,29 @@ def test_an_error_in_a_pass_another_pass_calls_is_raised_from_the_months_call():
                 kernel.run(passes, tables, month, due, due, now, 0)
         else:
             assert kernel.run(passes, tables, month, due, due, now, 0) == (0, 0)
+
+
+def test_an_array_a_table_was_made_from_lives_until_every_group_giving_its_address_works_its_tables_out_again():
+    """A pass's table is its owner's, shared by every group of passes it is in (the intake's months have
+    groups of their own); a group keeps the tables it gives the addresses of, so an array replaced since
+    lives on until it works its tables out again, and a new array cannot take its identity (``changes``
+    names arrays so) and the group miss the change."""
+    model = WorkforceModel(rng=3, until=2023, collect="yearly")
+    for _ in range(3):
+        model.step()
+    joiners = next(p for p in model.processes if p.name() == "joiners")
+    month, intake_month = model._steps.every, model._steps._made[(True,)]
+    grouped = [step.__self__ for _, step in month + intake_month
+               if isinstance(step.__self__, passes.Passes) and joiners in step.__self__.processes]
+    assert len(grouped) == 2
+    joiners.recruits = tuple(np.empty(8, dtype=r.dtype) for r in joiners.recruits)  # more room for recruits
+    for group in grouped:
+        group._ready()
+    old = weakref.ref(joiners.recruits[0])
+    joiners.recruits = tuple(np.empty(16, dtype=r.dtype) for r in joiners.recruits)  # and more again
+    grouped[0]._ready()  # its owner's table made again
+    gc.collect()
+    assert old() is not None  # the other group still gives the address of the table made from it
+    grouped[1]._ready()
+    gc.collect()
+    assert old() is None

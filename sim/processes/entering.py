@@ -21,8 +21,8 @@ from . import passes
 NEW_OR_TRAINING = np.array([s in (Status.TRAINING, Status.LEFT) for s in Status])
 
 
-class Entering:
-    """Entering a stage, for one model: its pass and what the pass reads, as a ``Pass`` gives them."""
+class Entering(passes.Tabled):
+    """Entering a stage, for one model: its pass and what the pass reads (``table``), as a ``Pass`` gives them."""
 
     kernel, kinds = entry.enter_month, entry.ENTER_TABLE
     events_per_due = marks_per_due = 0  # counted by the pass that notes the entrants
@@ -30,7 +30,7 @@ class Entering:
     def __init__(self, model):
         self.model = model
         self._tables = (None, None)  # the scenario's revision, and its tables the pass reads
-        self._version = self._table = self._entry = None
+        self._entry = None
 
     def changes(self) -> tuple:
         """The clocks' hazards: new arrays when a lever or feedback changes them."""
@@ -46,15 +46,6 @@ class Entering:
         return ([model.people.addresses_of(entry.ENTRY), self._tables[1].addresses, bases, model.exits.rates,
                  model.reviews.rates, NEW_OR_TRAINING, model.arrived], (s.mho_end,))
 
-    def table(self) -> np.ndarray:
-        """What the pass reads (the addresses of ``inputs``), worked out again when what it is made from has
-        changed: for calling it from Python, or from another pass (``sim.processes.intake``)."""
-        model = self.model
-        version = (model.inputs.revision, model.people.capacity, *self.changes())
-        if version != self._version:
-            self._table, self._version = passes.table(self), version
-        return self._table.addresses
-
     def enter(self, ids: np.ndarray, stage, source, reason, columns: np.ndarray, at: int) -> int:
         """Put ``ids`` into ``stage`` from ``source`` for ``reason`` (a code; each one for all or one each),
         their events written from row ``at`` of the event log's room ``columns`` (none if ``at`` is
@@ -66,5 +57,5 @@ class Entering:
                                      as_each(source, np.int16), as_each(reason, np.int16), columns, model.now, at))
 
     def __getstate__(self) -> dict:
-        """A copy (or an unpickled one) works its table out afresh: its addresses are of the original's arrays."""
-        return {**self.__dict__, "_tables": (None, None), "_version": None, "_table": None, "_entry": None}
+        """A copy (or an unpickled one) works its tables out afresh: their addresses are of the original's arrays."""
+        return {**super().__getstate__(), "_tables": (None, None), "_entry": None}

@@ -25,11 +25,45 @@ from . import Process
 _ENTERING = kernel.KINDS.dtypes[4:]  # of the month's ``entering``'s arrays
 
 
-class Pass(Process):
-    """A monthly process whose month is a compiled pass, ``kernel(month, table)``."""
+class Tabled:
+    """The owner of a compiled pass, ``kernel(month, table)``, and of the table it reads: kept, and worked out
+    again only when what it is made from changes (the levers in force, the people's store, and what
+    ``changes`` names), for the month's calls and for any other caller alike."""
 
     kernel = None  # its pass (sim.kernels.month), read from the class: a function there would bind as a method
     kinds: Layout  # the arrays its table gives the pass, before its whole numbers
+    _table = _made = None  # its table (kept while its addresses are given), and what it was made from
+
+    def inputs(self) -> tuple[list[np.ndarray], tuple[int, ...]]:
+        """The arrays its pass reads (of ``kinds``) and the whole numbers after them."""
+        raise NotImplementedError
+
+    def changes(self) -> tuple:
+        """What its inputs are made from besides the levers in force and the people's store, when that
+        changes (the identity of an array its table keeps, say); nothing by default."""
+        return ()
+
+    def addressed(self) -> Addressed:
+        """Its table: its inputs' arrays, with their addresses and then their whole numbers."""
+        model = self.model
+        made = (model.inputs.revision, model.people.capacity, *self.changes())
+        if made != self._made:
+            arrays, numbers = self.inputs()
+            self._table, self._made = Addressed(arrays, self.kinds, numbers), made
+        return self._table
+
+    def table(self) -> np.ndarray:
+        """What its pass reads: the addresses of its inputs' arrays, then their whole numbers."""
+        return self.addressed().addresses
+
+    def __getstate__(self) -> dict:
+        """A copy (or an unpickled one) works its table out afresh: its addresses are of the original's arrays."""
+        return {**self.__dict__, "_table": None, "_made": None}
+
+
+class Pass(Tabled, Process):
+    """A monthly process whose month is a compiled pass."""
+
     events_per_due = 0  # the most events it records for each person due (the room reserved for the month)
     marks_per_due = 0  # the most people it marks for the stocks for each person due
     # whether its pass notes people to enter a stage (the month's ``entering``: at most one for each person
@@ -39,10 +73,6 @@ class Pass(Process):
     # whether those its pass enters may have something due this month, not in the month's due list: the passes
     # after it then run in a call of their own, given them (``after`` adds them to the due list)
     ends_call = False
-
-    def inputs(self) -> tuple[list[np.ndarray], tuple[int, ...]]:
-        """The arrays its pass reads (of ``kinds``) and the whole numbers after them."""
-        raise NotImplementedError
 
     def prepare(self) -> None:
         """What it does in Python before the month's passes run (nothing by default)."""
@@ -54,11 +84,6 @@ class Pass(Process):
 
     def after(self) -> None:
         """What it does in Python after the month's passes have run (nothing by default)."""
-
-    def changes(self) -> tuple:
-        """What its inputs are made from besides the levers in force and the people's store, when that
-        changes (the identity of an array its table keeps, say); nothing by default."""
-        return ()
 
     def step(self) -> None:
         """Its month alone (a model runs it with the passes next to it in the step order: ``steps``)."""
@@ -115,23 +140,20 @@ class Passes:
         # the passes called, in order: each process's, and entering's after one that notes entrants
         self.passes = [x for process in self.processes for x in ([process, model.entering] if process.enters else
                                                                  [process])]
-        self._changing = [x for x in self.passes if type(x).changes is not Pass.changes]
-        self._version = self._kept = self._made = self._tables = self._entries = None
+        self._changing = [x for x in self.passes if type(x).changes is not Tabled.changes]
+        self._version = self._kept = self._tables = self._entries = None
 
     def _ready(self) -> None:
-        """The passes' tables, each worked out again when what it is made from has changed, and their entry
-        points."""
+        """The passes' tables (``Tabled.addressed``: their owners' own, worked out again when what they are made
+        from has changed, and asked again only then) and their entry points. The tables are kept while their
+        addresses are given, their arrays with them: an array replaced since (that ``changes`` names by its
+        identity) lives on until then, so a new one cannot take its identity and the group miss the change."""
         model = self.model
         version = (model.inputs.revision, model.people.capacity, *(c for p in self._changing for c in p.changes()))
         if version == self._version:
             return
         self._version = version
-        made = [(model.inputs.revision, model.people.capacity, *x.changes()) for x in self.passes]
-        if self._kept is None:
-            self._kept, self._made = [None] * len(self.passes), [None] * len(self.passes)
-        for k, x in enumerate(self.passes):
-            if made[k] != self._made[k]:
-                self._kept[k], self._made[k] = table(x), made[k]  # kept while their addresses are given
+        self._kept = [x.addressed() for x in self.passes]
         if not kernel.COMPILED:
             self._entries, self._tables = [type(x).kernel for x in self.passes], [t.addresses for t in self._kept]
             return
@@ -165,13 +187,7 @@ class Passes:
     def __getstate__(self) -> dict:
         """A copy (or another process, unpickling it) works the tables and the entry points out afresh: the
         tables' addresses are of the original's arrays."""
-        return {**self.__dict__, "_version": None, "_kept": None, "_made": None, "_tables": None, "_entries": None}
-
-
-def table(process) -> Addressed:
-    """A pass's table: the addresses of its inputs' arrays, then their whole numbers."""
-    arrays, numbers = process.inputs()
-    return Addressed(arrays, process.kinds, numbers)
+        return {**self.__dict__, "_version": None, "_kept": None, "_tables": None, "_entries": None}
 
 
 def steps(model, processes: list[Process]) -> list[tuple[str, object]]:
