@@ -160,13 +160,15 @@ class People:
             capacity = capacity * 3 // 2  # by half: amortised O(1), with less idle room than doubling
         if capacity == self._capacity:
             return
-        self._addresses, self._data = {}, {}  # the columns are about to be new arrays: their old addresses go
+        self._data = {}  # the columns are about to be new arrays: their old addresses go
         for name in self._arrays():
             old = getattr(self, name)
             new = np.empty(capacity, dtype=old.dtype)
             new[: len(old)] = old  # every old row: those ``truncate`` reset may still be marked
             setattr(self, name, new)
         self._capacity = capacity
+        for kinds, found in self._addresses.items():  # in place: the tables giving them give the new columns
+            found[:] = addresses([getattr(self, name) for name in kinds.names], kinds)
 
     def _arrays(self) -> list[str]:
         """The names of every per-person array: the fields', ``active`` and ``state``."""
@@ -224,7 +226,8 @@ class People:
 
     def addresses_of(self, layout: Layout) -> np.ndarray:
         """The addresses of a ``Layout``'s columns, each with its length, for a compiled pass that reads
-        them so (``sim.kernels.columns``): kept until the store grows, and not copied with it."""
+        them so (``sim.kernels.columns``): one array for the store's life, given the new columns' when it
+        grows (so a pass's table, which gives its address, stays true), and not copied with it."""
         found = self._addresses.get(layout)
         if found is None:
             data = self._data

@@ -156,8 +156,8 @@ class Intake(Pass):
 
     def changes(self) -> tuple:
         """The arrays made anew: the supervision feedback's log (each month it is collected), the room for
-        who it enters, and the table entering's pass reads."""
-        return id(self._log[0]), id(self.entered), id(self.model.entering.table())
+        who it enters, and what the table entering's pass reads is made from."""
+        return id(self._log[0]), id(self.entered), *self.model.entering.changes()
 
     def prepare(self) -> None:
         """The month's courses, their places and fill rates, their new people's base keys, the supervision

@@ -9,9 +9,11 @@ room, the people marked for the stocks, the retirements leaving decides for reti
 a pass moves or brings in for entering's pass (``sim.processes.entering``) to put in their stages.
 Around the call a process does what only Python can (``prepare``, ``after``: a campaign's recruits
 drawn, rows made ready for new people). The tables are worked out again only when what they are
-made from changes: the levers in force, the people's store (grown, its columns are new arrays), and
-what a process names in ``changes``. ``Steps`` leaves out, month by month, the processes with
-nothing to do (``Process.idle``), so that the passes either side of one run as one call.
+made from changes: the levers in force, and what a process names in ``changes`` (the people's
+columns are given through one array of their addresses for the store's life,
+``sim.people.People.addresses_of``, so a store that grows changes no table). ``Steps`` leaves out,
+month by month, the processes with nothing to do (``Process.idle``), so that the passes either side
+of one run as one call.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ _ENTERING = kernel.KINDS.dtypes[4:]  # of the month's ``entering``'s arrays
 
 class Tabled:
     """The owner of a compiled pass, ``kernel(month, table)``, and of the table it reads: kept, and worked out
-    again only when what it is made from changes (the levers in force, the people's store, and what
-    ``changes`` names), for the month's calls and for any other caller alike."""
+    again only when what it is made from changes (the levers in force, and what ``changes`` names), for the
+    month's calls and for any other caller alike."""
 
     kernel = None  # its pass (sim.kernels.month), read from the class: a function there would bind as a method
     kinds: Layout  # the arrays its table gives the pass, before its whole numbers
@@ -39,14 +41,14 @@ class Tabled:
         raise NotImplementedError
 
     def changes(self) -> tuple:
-        """What its inputs are made from besides the levers in force and the people's store, when that
-        changes (the identity of an array its table keeps, say); nothing by default."""
+        """What its inputs are made from besides the levers in force, when that changes (the identity of an
+        array its table keeps, say); nothing by default."""
         return ()
 
     def addressed(self) -> Addressed:
         """Its table: its inputs' arrays, with their addresses and then their whole numbers."""
         model = self.model
-        made = (model.inputs.revision, model.people.capacity, *self.changes())
+        made = (model.inputs.revision, *self.changes())
         if made != self._made:
             arrays, numbers = self.inputs()
             self._table, self._made = Addressed(arrays, self.kinds, numbers), made
@@ -149,7 +151,7 @@ class Passes:
         addresses are given, their arrays with them: an array replaced since (that ``changes`` names by its
         identity) lives on until then, so a new one cannot take its identity and the group miss the change."""
         model = self.model
-        version = (model.inputs.revision, model.people.capacity, *(c for p in self._changing for c in p.changes()))
+        version = (model.inputs.revision, *(c for p in self._changing for c in p.changes()))
         if version == self._version:
             return
         self._version = version
