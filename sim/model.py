@@ -156,12 +156,13 @@ class WorkforceModel(mesa.Model):
         room = 1024 if capacity is None else min(int(capacity), footprint.people(s, self.end, levers))
         self.people = People(capacity=room, fields=FIELDS + sum((p.fields for p in self.process_types), ()))
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
-        self.stocks = Stocks(self.people, len(s.stages), self.fte_flows)  # headcount and FTE, kept as people change
+        self.month = passes.Month()  # the month's arrays the compiled passes share
+        # headcount and FTE, kept as people change
+        self.stocks = Stocks(self.people, len(s.stages), self.fte_flows, self.month)
         self.events = EventLog(s.stages)
         self.history: list[dict] = []
         self._funded = (None,)  # the funded establishment by month, by the revision of the scenario
         self._due: list[np.ndarray] | None = None  # during a step, ids that may have something due (see ``due``)
-        self.month = passes.Month()  # the month's arrays the compiled passes share
         self.at_risk_from = self.now + 1
         self.exits = exits.ExitClock(self)  # this month's exit hazards by cell, shared by the exit steps
         self.reviews = hours.ReviewClock(self)  # the hours review hazards in force, by group

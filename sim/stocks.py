@@ -4,7 +4,8 @@ Counting everyone afresh for every month's aggregates, and for the in-post FTE t
 each month's vacancies, is a pass over the whole population, though only the few people with
 something due have changed. The stocks keep the totals instead, and bring them up to date
 when read (``settle``): people whose status, stage or hours change are marked
-(``People.set_status`` marks them; a change of hours alone is marked by its process), each
+(``People.set_status`` marks them; a change of hours alone is marked by its process; the compiled
+passes mark theirs in the month's buffer, which the joiners' pass counts in its month), each
 person's last counted cell and FTE are kept (``counted_as``, ``counted_fte``), and a read
 takes out what the marked people counted for and puts in what they count for now.
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from .fte_flows import CHANGED, JOINED, LEFT
 from .kernels.columns import layout, views
+from .kernels.month import MARKED
 from .people import COUNTED_STATE, NOT_COUNTED
 
 
@@ -45,9 +47,10 @@ class Stocks:
     another is also the FTE they took into, out of or within a group's workforce: ``flows`` (an
     enabled ``sim.fte_flows.FteFlows``) tallies it."""
 
-    def __init__(self, people, n_stages: int, flows=None):
+    def __init__(self, people, n_stages: int, flows=None, month=None):
         self.people = people
         self.flows = flows
+        self.month = month  # the compiled passes' month (``sim.processes.passes.Month``): the people they marked
         self.cells = 2 * n_stages
         self.headcount = np.zeros(self.cells, dtype=np.int64)
         self.fte = np.zeros(self.cells)
@@ -61,14 +64,19 @@ class Stocks:
     def high(self) -> float:
         return float(self.bounds[1])
 
-    def settle(self) -> "Stocks":
-        """Bring the totals up to date with the people marked since the last read."""
-        p = self.people
-        if not p.marked:
+    def settle(self, passes: bool = True) -> "Stocks":
+        """Bring the totals up to date with the people marked since the last read: those marked from Python
+        and, with ``passes``, those the compiled passes marked (before a pass that brings them up to date
+        itself, ``passes=False`` leaves them to it)."""
+        p, month = self.people, self.month
+        pending = int(month.array[MARKED]) if passes and month is not None else 0
+        if not p.marked and not pending:
             return self
-        marked, p.marked = p.marked, []
+        marked, p.marked = p.marked + ([month.marked[:pending]] if pending else []), []
         ids = marked[0] if len(marked) == 1 and not isinstance(marked[0], slice) else np.concatenate(
             [np.arange(m.start, m.stop) if isinstance(m, slice) else m for m in marked])
+        if pending:
+            month.array[MARKED] = 0
         settle_marked(ids, p.count, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS), self.headcount,
                self.fte, self.bounds, *self.tally())
         return self

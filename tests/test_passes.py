@@ -164,3 +164,30 @@ def test_an_array_a_table_was_made_from_lives_until_every_group_giving_its_addre
     grouped[1]._ready()
     gc.collect()
     assert old() is None
+
+
+def test_the_people_the_passes_mark_wait_in_the_month_until_the_stocks_count_them():
+    """Marks left after a month's call (the joiners' own, made after their pass counted the rest) stay in the
+    month's buffer, kept when it grows, for the next joiners' pass to count; Python's readers count them too."""
+    model = WorkforceModel(rng=3, until=2023, collect="yearly")
+    for _ in range(2):
+        model.step()
+    month, p = model.month, model.people
+    pending = int(month.array[kernel.MARKED])
+    assert pending > 0
+    kept = month.marked[:pending].copy()
+    month.ready(0, len(month.marked) + 1, 0)  # room for more marks: a new buffer
+    np.testing.assert_array_equal(month.marked[:pending], kept)
+    model.stocks.settle(passes=False)  # what Python marked: the passes' marks are left to the joiners' pass
+    assert month.array[kernel.MARKED] == pending
+    stocks = model.stocks.settle()
+    assert month.array[kernel.MARKED] == 0
+    ids = model.counted()
+    cell = p.stage[ids] * 2 + p.welsh[ids]
+    np.testing.assert_array_equal(stocks.headcount, np.bincount(cell, minlength=stocks.cells))
+    np.testing.assert_array_equal(stocks.fte, np.bincount(cell, weights=p.fte[ids], minlength=stocks.cells))
+    alike = WorkforceModel(rng=3, until=2023, collect="yearly")
+    for _ in range(3):
+        alike.step()
+    model.step()  # and the run goes on as it would have
+    runs_alike(model, alike)

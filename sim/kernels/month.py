@@ -23,7 +23,8 @@ from numba.np.arrayobj import make_array
 from .columns import layout, views
 
 # the month's whole numbers: this month; the event log's next row (negative: no events written); how
-# many are marked; how many retirements leaving decided (at the rates, then at 55 under MHO status:
+# many are marked (kept from call to call until the stocks are brought up to date with them: the joiners'
+# pass, or Python's ``Stocks.settle``); how many retirements leaving decided (at the rates, then at 55 under MHO status:
 # ``retiring`` holds them); the month before entrants face exits (this month's exits faced, this month);
 # how many are to enter a stage (``entering``), and how many of those entered have something due this month
 NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE = range(8)
@@ -127,7 +128,7 @@ def _address_of(typingctx, array):
 def _run(passes, tables, month, due, columns, now, at):
     """The month begun (``run``), then each pass in turn with its table (``tables``: each one's address
     and length)."""
-    month[NOW], month[AT], month[MARKED], month[ENTERING] = now, at, 0, 0
+    month[NOW], month[AT], month[ENTERING] = now, at, 0
     month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
         address(due), due.shape[0], address(columns), columns.shape[0])
     for k in range(passes.shape[0]):
@@ -153,10 +154,10 @@ def run(passes, tables, month, due, columns, now: int, at: int) -> tuple[int, in
     """``now``'s passes over the people ``due``, writing events from row ``at`` of ``columns`` (the event
     log's room), each with its table: compiled, the passes' entry points and their tables' addresses and
     lengths; run as Python, the passes and their tables. Returns the event log's next row and how many
-    people were marked (the month's ``marked``)."""
+    people are marked (the month's ``marked``, those of earlier calls the stocks have not counted yet too)."""
     if COMPILED:
         return _run(passes, tables, month, due, columns, now, at)
-    month[NOW], month[AT], month[MARKED], month[ENTERING] = now, at, 0, 0
+    month[NOW], month[AT], month[ENTERING] = now, at, 0
     month[ARRAYS: ARRAYS + 4] = due.ctypes.data, len(due), columns.ctypes.data, len(columns)
     for step, table in zip(passes, tables):
         step(month, table)

@@ -171,7 +171,7 @@ class Intake(Pass):
         if supervision.enabled:
             self.capacity[: len(supervision.ratio)] = supervision.capacities(model)
             self._log = supervision.places_log(model)
-        model.stocks.settle()  # what Python changed: the pass brings the stocks up to date with the rest
+        model.stocks.settle(passes=False)  # what Python changed: the pass brings them up to date with the rest
         places = int(np.ceil(self.places[first:end]).sum())  # at most
         most = places + int(model.arrived[t.arrays[0][first:end]].sum())  # entered, and turned away
         if len(self.entered) < places:

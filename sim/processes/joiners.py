@@ -187,7 +187,7 @@ class Joiners(Pass):
         for buffer, values in zip(self.recruits, recruits):
             buffer[: len(values)] = values
         state[_RECRUITS] = len(recruits[0])
-        model.stocks.settle()
+        model.stocks.settle(passes=False)  # the pass brings them up to date with the passes' marks
         self.funded[:] = model.funded_establishment()
         self.cohorts[:] = cohort_bases("joiner", t.groups, now)
         state[_FIRST], state[_ROOM] = p.count, p.reserve(0)

@@ -103,10 +103,13 @@ class Month:
         self.entering = tuple(np.zeros(0, dtype=dtype) for dtype in _ENTERING)
 
     def ready(self, due: int, marks: int, entering: int) -> np.ndarray:
-        """The month's array, with room to mark ``marks`` people, keep the retirements of ``due`` people due
-        and note ``entering`` people at once to enter a stage."""
-        if len(self.marked) < marks:
-            self.marked = np.empty(max(marks, 2 * len(self.marked)), dtype=np.int64)
+        """The month's array, with room to mark ``marks`` more people, keep the retirements of ``due`` people
+        due and note ``entering`` people at once to enter a stage."""
+        pending = int(self.array[kernel.MARKED])  # marked, and not counted by the stocks yet: kept
+        if len(self.marked) < pending + marks:
+            marked = np.empty(max(pending + marks, 2 * len(self.marked)), dtype=np.int64)
+            marked[:pending] = self.marked[:pending]
+            self.marked = marked
             self._addresses()
         if len(self.retiring) < due:  # the retirements decided are kept: retirement may not have run yet
             kept = int(self.array[kernel.RETIRING] + self.array[kernel.RETIRING_MHO])
@@ -166,7 +169,7 @@ class Passes:
 
     def step(self) -> None:
         model = self.model
-        events, people = model.events, model.people
+        events = model.events
         self._ready()  # the tables worked out in the processes' order first: reasons' codes are given then
         for process in self.processes:
             process.prepare()
@@ -181,8 +184,6 @@ class Passes:
             raise RuntimeError(f"{self.name}: the month's passes recorded {end - at} events and marked {marked} "
                                f"people, past the room made for {most} events and {len(model.month.marked)} marks")
         events.wrote(end - at)
-        if marked:
-            people.mark(model.month.marked[:marked].copy())
         for process in self.processes:
             process.after()
 
