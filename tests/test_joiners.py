@@ -9,6 +9,7 @@ import tiny_scenario
 from sim.errors import InputError
 from sim.model import WorkforceModel
 from sim import people
+from sim.processes import joiners
 from sim.people import Status
 
 
@@ -150,14 +151,16 @@ def test_an_establishment_grown_past_any_count_of_people_is_recruited_to_at_the_
 
 
 def test_joiners_given_too_few_rows_are_counted_again_with_more_and_join_as_with_room(monkeypatch):
-    """The people's store makes ready one row at a time, so a month's joiners rarely fit in the rows
-    ready: the month is counted again once there are more, its draws the same, nothing done twice."""
+    """The people's store makes ready one row at a time, and the joiners ask for none ahead, so a month's
+    joiners rarely fit in the rows ready: the month is counted again once there are more, its draws the
+    same, nothing done twice."""
     def run():
         model = WorkforceModel(rng=3, until=2023, collect="yearly").run()
         return model.history[-1], model.events.arrays(), model.people.count
 
     history, events, count = run()
     monkeypatch.setattr(people, "_FILL", 1)
+    monkeypatch.setattr(joiners, "_ROWS_AHEAD", 0)
     tight_history, tight_events, tight_count = run()
     assert tight_count == count and all(np.array_equal(a, b) for a, b in zip(events, tight_events))
     assert all(np.array_equal(np.asarray(history[k]), np.asarray(tight_history[k])) for k in ("stage_headcount",

@@ -190,7 +190,7 @@ class Joiners(Pass):
         model.stocks.settle(passes=False)  # the pass brings them up to date with the passes' marks
         self.funded[:] = model.funded_establishment()
         self.cohorts[:] = cohort_bases("joiner", t.groups, now)
-        state[_FIRST], state[_ROOM] = p.count, p.reserve(0)
+        state[_FIRST], state[_ROOM] = p.count, p.reserve(_ROWS_AHEAD)
 
     def room(self) -> int:
         return int(self.state[_ROOM]) if self.state[_ACTIVE] else 0
@@ -252,6 +252,9 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
 # recruited), the first row for new people, how many rows are ready, the campaigns' recruits; how many
 # joined (minus the rows needed, if too few were ready)
 _STATE = _ACTIVE, _FIRST, _ROOM, _RECRUITS, _JOINED = range(5)
+# the fewest rows made ready before the pass: more than a month's joiners of the shipped scenarios (at most 80
+# in a default run), so that the pass seldom finds too few and runs again with more
+_ROWS_AHEAD = 256
 # what the joiners' month reads besides the month's arrays (``sim.kernels.month``): the state, the streams'
 # base hashes, the stocks (headcount, FTE and the bounds of FTE counted), the states counted, the
 # addresses of the columns they count and what tallies FTE flows (``sim.stocks.settle``), the funded
