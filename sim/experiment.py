@@ -618,21 +618,10 @@ def _results(job: Job):
         raise InputError([Problem(name, "", "the same content as when the batch started (an input file changed "
                                             "during the batch; rerun it)")
                           for name in _differ(dict(job.inputs), scenario.inputs)])
-    size = (job.scenario, job.until)
     model = WorkforceModel(scenario=scenario, until=job.until, interventions=list(job.levers), collect="yearly",
-                           rng=job.seed, copy=False,  # a copy only for levers: nothing else changes the scenario
-                           capacity=int(_PEOPLE[size] * _MARGIN) if size in _PEOPLE else None)
+                           rng=job.seed, copy=False)  # a copy only for levers: nothing else changes the scenario
     model.run()
-    _PEOPLE[size] = max(_PEOPLE.get(size, 0), model.people.count)
     return Results(model=model, seed=job.seed)
-
-
-# The most people a run of a scenario to a year has made in this process, for the next run to make
-# room for at the start (``WorkforceModel(capacity=)``), with a margin: runs of the default scenario
-# differ by about 2% (54,300 to 56,400 people over 40 seeds and parameter sets), and one that outgrows
-# its room copies every column into columns half as big again.
-_PEOPLE: dict[tuple, int] = {}
-_MARGIN = 1.03
 
 
 def _labelled(job: Job, tidy: pd.DataFrame) -> pd.DataFrame:

@@ -104,9 +104,9 @@ class WorkforceModel(mesa.Model):
             shared, for a caller that changes neither it nor the model's (a batch's run, made and
             read once: ``sim.experiment``); a model with interventions copies it all the same.
         capacity: people to make room for at the start (at most as many as the run can create,
-            ``sim.footprint``); default, as the starting population needs. Room runs out as people
-            come, and the people's columns are then copied into ones half as big again: a caller
-            running one scenario many times (a batch's worker) gives the people of its last run.
+            ``sim.footprint``); default, those the runs of the scenario to the same end in this process
+            made (``footprint.room``), or as the starting population needs. Room runs out as people
+            come, and the people's columns are then copied into ones half as big again.
     """
 
     def __init__(self, scenario: str = scenario_module.DEFAULT, until: int | None = None,
@@ -153,6 +153,7 @@ class WorkforceModel(mesa.Model):
         self.checks = invariants.Checks(self) if check else None  # what the invariant checks keep (sim.invariants)
         self.collect_every = 12 if collect == "yearly" and not check else 1
         self.streams = Streams(self.seed, decisions.registry(*(p.decisions for p in self.process_types)))
+        capacity = footprint.room(s, self.end) if capacity is None else capacity
         room = 1024 if capacity is None else min(int(capacity), footprint.people(s, self.end, levers))
         self.people = People(capacity=room, fields=FIELDS + sum((p.fields for p in self.process_types), ()))
         self.fte_flows = FteFlows(s, enabled=check)  # FTE joining, leaving and changing hours in each group
@@ -204,6 +205,8 @@ class WorkforceModel(mesa.Model):
             step()
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
         self.running = self.now < self.end
+        if not self.running:  # the next run of the scenario to then makes room for as many (``footprint.room``)
+            footprint.made(self.inputs, self.end, self.people.count)
         if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
             started, previous = time.perf_counter(), self.history[-1]
             self._collect()

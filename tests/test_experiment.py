@@ -18,7 +18,7 @@ import yaml
 
 import tiny_scenario
 from conftest import REPO, has_problem
-from sim import experiment, scenario
+from sim import experiment, footprint, scenario
 from sim.cli import main
 from sim.errors import InputError
 
@@ -305,12 +305,11 @@ def test_a_batchs_runs_share_the_compiled_scenario_and_leave_it_as_compiled(tmp_
 
 def test_a_workers_runs_make_room_for_the_people_its_last_run_of_the_scenario_made(tmp_path, monkeypatch):
     """So that a batch's runs seldom copy their people's columns into bigger ones as people come."""
-    monkeypatch.setattr(experiment, "_PEOPLE", {})
+    monkeypatch.setattr(footprint, "_MADE", {})
     first, second = experiment.load(write(tmp_path, {"years": 1, "replications": 2})).jobs()[:2]
     made = experiment._results(first).model.people.count
-    assert experiment._PEOPLE == {(first.scenario, first.until): made}
-    room = experiment._results(second).model.people._capacity
-    assert room == int(made * experiment._MARGIN)
+    room = experiment._results(second).model.people.capacity
+    assert room == int(made * footprint._MARGIN)
 
 
 def test_jobs_sharing_a_compiled_scenario_run_together_a_few_at_a_time(tmp_path):

@@ -454,9 +454,10 @@ def test_an_event_scheduled_with_mesa_runs_at_its_time_within_a_run():
     assert (model.time, model.steps) == (12, 12)
 
 
-def test_room_made_at_the_start_changes_nothing_but_the_columns_grown():
+def test_room_made_at_the_start_changes_nothing_but_the_columns_grown(monkeypatch):
     """``capacity``: room for the people a run will make, so its columns are not copied into bigger ones
     as they come; the run is the same, and room past what the run can create at most is not made."""
+    monkeypatch.setattr(footprint, "_MADE", {})  # no run of the scenario before: room for the starting population
     grown = WorkforceModel(rng=3, until=2024, collect="yearly")
     most = footprint.people(grown.inputs, grown.end)
     roomy = WorkforceModel(rng=3, until=2024, collect="yearly", capacity=10**9)
@@ -466,6 +467,17 @@ def test_room_made_at_the_start_changes_nothing_but_the_columns_grown():
     assert grown.people._capacity > start  # grown from the starting population's room
     assert {name: id(getattr(roomy.people, name)) for name in roomy.people._arrays()} == columns  # never grown
     assert_same_run(roomy, grown)
+
+
+def test_a_run_makes_room_for_the_people_the_runs_of_its_scenario_to_the_same_end_made(monkeypatch):
+    """A process running a scenario again (replications, a batch's worker, a search) makes room at the start
+    for the most people its runs to the same end made, and a little more."""
+    monkeypatch.setattr(footprint, "_MADE", {})
+    first = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    again = WorkforceModel(rng=4, until=2024, collect="yearly")
+    assert again.people.capacity == int(first.people.count * footprint._MARGIN)
+    shorter = WorkforceModel(rng=4, until=2023, collect="yearly")
+    assert footprint.room(shorter.inputs, shorter.end) is None and shorter.people.capacity < again.people.capacity
 
 
 @pytest.mark.parametrize("value", [-1, 2.5, "100", True])
