@@ -252,9 +252,10 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
 # recruited), the first row for new people, how many rows are ready, the campaigns' recruits; how many
 # joined (minus the rows needed, if too few were ready)
 _STATE = _ACTIVE, _FIRST, _ROOM, _RECRUITS, _JOINED = range(5)
-# the fewest rows made ready before the pass: more than a month's joiners of the shipped scenarios (at most 80
-# in a default run), so that the pass seldom finds too few and runs again with more
-_ROWS_AHEAD = 256
+# the fewest rows made ready before the pass: more than the most a month's joiners may be in the shipped
+# scenarios (the vacant FTE rounded up, or the cap of the draws, whichever is less: up to about 600 in a
+# default run, against 80 joiners at most), so that the pass seldom finds too few and runs again with more
+_ROWS_AHEAD = 1024
 # what the joiners' month reads besides the month's arrays (``sim.kernels.month``): the state, the streams'
 # base hashes, the stocks (headcount, FTE and the bounds of FTE counted), the states counted, the
 # addresses of the columns they count and what tallies FTE flows (``sim.stocks.settle``), the funded
