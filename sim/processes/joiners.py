@@ -190,7 +190,8 @@ class Joiners(Pass):
         model.stocks.settle(passes=False)  # the pass brings them up to date with the passes' marks
         self.funded[:] = model.funded_establishment()
         self.cohorts[:] = cohort_bases("joiner", t.groups, now)
-        state[_FIRST], state[_ROOM] = p.count, p.reserve(_ROWS_AHEAD)
+        # rows ready ahead within the store's room: a month whose joiners need more grows it (``after``)
+        state[_FIRST], state[_ROOM] = p.count, p.reserve(min(_ROWS_AHEAD, p.capacity - p.count))
 
     def room(self) -> int:
         return int(self.state[_ROOM]) if self.state[_ACTIVE] else 0
