@@ -32,9 +32,9 @@ def people(scenario, end: int, levers=()) -> int:
 
 
 def room(scenario, end: int) -> int | None:
-    """The people to make room for at the start of a run of ``scenario`` to month ``end``: those the most
-    of its runs to then in this process made, and a margin (runs of the default scenario differ by about
-    2%: 54,300 to 56,400 people over 40 seeds and parameter sets); None before its first. A run that
+    """The people to make room for at the start of a run of ``scenario`` to month ``end``: the most a run
+    of it to then has made in this process, and a margin (runs of the default scenario differ by about
+    2%: 54,300 to 56,400 people over 40 seeds and parameter sets); None before the first. A run that
     outgrows its room copies every column into columns half as big again, about three times a run."""
     made = _MADE.get((str(scenario.file), end))
     return None if made is None else int(made * _MARGIN)

@@ -129,7 +129,7 @@ def test_an_error_in_a_pass_is_raised_from_the_months_compiled_call():
 
 def test_an_error_in_a_pass_another_pass_calls_is_raised_from_the_months_call():
     month, due = Month().ready(0, 0, 0), np.zeros(0, dtype=np.int64)
-    passes = np.array([kernel.entry(_calling_month)], dtype=np.int64)
+    passes = np.array([kernel.entry(_calling_month)], dtype=np.int64) if kernel.COMPILED else [_calling_month]
     for now, raised in ((5, False), (7, True)):
         table = np.array([kernel.entry(_failing_month), 7], dtype=np.int64)
         tables = np.array([table.ctypes.data, len(table)], dtype=np.int64) if kernel.COMPILED else [table]

@@ -24,9 +24,10 @@ from .columns import layout, views
 
 # the month's whole numbers: this month; the event log's next row (negative: no events written); how
 # many are marked (kept from call to call until the stocks are brought up to date with them: the joiners'
-# pass, or Python's ``Stocks.settle``); how many retirements leaving decided (at the rates, then at 55 under MHO status:
-# ``retiring`` holds them); the month before entrants face exits (this month's exits faced, this month);
-# how many are to enter a stage (``entering``), and how many of those entered have something due this month
+# pass, or Python's ``Stocks.settle``); how many retirements leaving decided (at the rates, then at 55
+# under MHO status: ``retiring`` holds them); the month before entrants face exits (this month's exits
+# faced, this month); how many are to enter a stage (``entering``), and how many of those entered have
+# something due this month
 NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE = range(8)
 ARRAYS = 8  # then its arrays' addresses and lengths
 KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64),
