@@ -364,6 +364,9 @@ WORDS = {"supply.parquet": ["date", "group", "stage", "measure", "unit"], "suppl
                                                                                          "measure", "unit"],
          "events.parquet": ["month", "from_stage", "to_stage", "reason"], "replications.csv": ["group", "measure"]}
 WHAT = "a results directory written by workforce run or workforce batch"
+# what a reader of any results folder (``load`` with no kind: the report) takes
+ANY = ("a results directory written by workforce run, batch or target (with its manifest.json), or by workforce "
+       "sensitivity (with its sensitivity.csv)")
 
 
 def _manifest_models():
@@ -830,15 +833,15 @@ def results_folder(path) -> Path:
     return path
 
 
-def read_manifest(path) -> dict:
+def read_manifest(path, expected: str = f"{WHAT} (with its manifest.json)") -> dict:
     """The manifest of the results folder ``path``, a JSON object: every command reading results reads
-    it here, so a missing, damaged or foreign one is refused alike, naming the file."""
+    it here, so a missing, damaged or foreign one is refused alike, naming the file (``expected``: what
+    a folder without one was to be)."""
     manifest_path = Path(path) / "manifest.json"
     if not manifest_path.is_file():
         refuse_special(manifest_path, manifest_path, "")
         empty = not any(Path(path).iterdir())
-        raise InputError.one(path, "manifest.json", f"{WHAT} (with its manifest.json)",
-                             "an empty directory" if empty else None)
+        raise InputError.one(path, "manifest.json", expected, "an empty directory" if empty else None)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -859,7 +862,7 @@ def load(path, kind: str | None = None) -> ResultsDir:
         read_table(path / "sensitivity.csv")
         _present(path / "sensitivity.png")  # a folder there is no chart to leave out with a note
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
-    manifest = read_manifest(path)
+    manifest = read_manifest(path, ANY) if kind is None else read_manifest(path)
     if kind is None and "target" in manifest and "answer" in manifest:
         return _target_dir(path, manifest, manifest_path)
     found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None

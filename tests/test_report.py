@@ -215,8 +215,7 @@ def make_bad(kind, tmp_path, dirs):
         return d, "results: <top level>: expected an existing directory"
     d.mkdir()
     if kind == "empty":
-        return d, "results: manifest.json: expected a results directory written by workforce run or workforce batch " \
-                  "(with its manifest.json) (found 'an empty directory')"
+        return d, f"results: manifest.json: expected {folders.ANY} (found 'an empty directory')"
     if kind == "file":
         d.rmdir()
         d.write_text("not a directory")
@@ -265,8 +264,7 @@ def test_the_command_exits_2_without_a_traceback(cli, tmp_path):
     (tmp_path / "empty").mkdir()
     result = cli("report", "empty")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "empty: manifest.json: expected a results directory written by workforce run or workforce batch" \
-           in result.stderr
+    assert f"empty: manifest.json: expected {folders.ANY}" in result.stderr
 
 
 def test_a_batch_with_feedbacks_lever_policies_gets_their_figure(tmp_path):
