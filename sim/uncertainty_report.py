@@ -3,7 +3,9 @@
 The calibration section shows, per fitted parameter, the prior against the posterior and
 whether the history identifies it, with the pairs figure ``workforce calibrate`` drew; the
 back-test section shows the shipped back-test of that posterior (``<back-test>.csv`` and
-``.png`` beside its file, written by ``workforce backtest --out``), if there is one.
+``.png`` beside its file, written by ``workforce backtest --out``), if there is one. The
+calibration is a shipped one, or the file of that name the runs read (their manifest's input
+files); one found nowhere is said to be missing rather than left out in silence.
 """
 
 from __future__ import annotations
@@ -19,19 +21,24 @@ from .errors import InputError, read_yaml
 from .layering import CALIBRATION_DIR
 
 
-def sections(calibration: str | None, contents: str) -> tuple[str | None, str | None]:
-    """HTML for the back-test and calibration blocks (None where there is nothing to show)."""
+def sections(calibration: str | None, contents: str, files=()) -> tuple[str | None, str | None]:
+    """HTML for the back-test and calibration blocks (None where there is nothing to show); ``files``: the
+    input files of the runs (their manifest's), where a calibration that is not shipped is found."""
     if not calibration:
         return None, None
-    path = CALIBRATION_DIR / f"{Path(str(calibration)).stem}.yaml"
+    macros = pages.environment().get_template("uncertainty_sections.html").module
+    stem = Path(str(calibration)).stem
+    shipped = CALIBRATION_DIR / f"{stem}.yaml"
+    read = [Path(f) for f in files if Path(f).suffix == ".yaml" and Path(f).stem == stem]
+    path = next((p for p in [shipped, *read] if p.is_file()), None)
+    if path is None:
+        return None, str(macros.calibration_missing(str(calibration)))
     try:
         document = read_yaml(path)
     except InputError:
-        return None, None
+        return None, str(macros.calibration_missing(str(calibration)))
     if not document.get("posterior"):
         return None, None
-
-    macros = pages.environment().get_template("uncertainty_sections.html").module
     return _backtest(macros, path.stem), str(macros.calibration_section(_calibration(document, path, contents)))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+
+from sim.layering import CALIBRATION_DIR
 from sim.uncertainty_report import sections
 
 
@@ -15,4 +18,15 @@ def test_a_posterior_calibration_brings_its_parameters_figure_and_back_test():
 def test_no_section_without_a_posterior():
     assert sections(None, "") == (None, None)
     assert sections("wales-mh-v3", "") == (None, None)  # fitted values only: nothing to show of a posterior
-    assert sections("no-such-calibration", "") == (None, None)
+
+
+def test_a_calibration_neither_shipped_nor_where_the_runs_read_it_is_said_to_be_missing(tmp_path):
+    backtest, calibration = sections("no-such-calibration", "", [str(tmp_path / "other.yaml")])
+    assert backtest is None and "<code>no-such-calibration</code>" in calibration and "not shown" in calibration
+
+
+def test_a_calibration_of_ones_own_is_found_where_the_runs_read_it(tmp_path):
+    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v9.yaml", tmp_path / "my-fit.yaml")
+    backtest, calibration = sections("my-fit", "each replication's parameter set", [str(own)])
+    assert "<code>my-fit</code>" in calibration and "groups.psychiatry.joiners.per_year" in calibration
+    assert backtest is None  # no back-test is shipped of it
