@@ -5,7 +5,9 @@ joiners); many of them together, over a long period, can still ask for more peop
 machine can hold, and the run would then die part way, out of memory, or swap for hours. So
 before building the population the model estimates how many people the run will create (the
 starting stocks, every intake's places and every group's joiners over the run's years) and
-refuses, with the figures, a run that cannot fit in the memory available.
+refuses, with the figures, a run that cannot fit in the memory available. And it remembers how
+many people the runs of a scenario made (``made``), so that the next makes room for them at the
+start (``room``) rather than copying its columns into bigger ones as they come.
 """
 
 from __future__ import annotations
