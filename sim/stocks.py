@@ -25,7 +25,7 @@ import numpy as np
 
 from .fte_flows import CHANGED, JOINED, LEFT
 from .kernels.columns import layout, views
-from .kernels.month import MARKED
+from .kernels.month import MARKED, arrays
 from .people import COUNTED_STATE, NOT_COUNTED
 
 
@@ -130,6 +130,15 @@ def settle_marked(ids, count, counted_state, people, headcount, fte_sums, bounds
         if counted_as[i] != NOT_COUNTED:
             headcount[counted_as[i]] += 1
             fte_sums[counted_as[i]] += np.float64(fte[i])
+
+
+@numba.njit(cache=True, inline="always")
+def settle_month(month, count, counted_state, people, headcount, fte_sums, bounds, group_of_cell, tally):
+    """``settle_marked`` of the people the month's compiled passes marked (``sim.kernels.month``), from a
+    pass that reads the stocks: none are left marked."""
+    settle_marked(arrays(month)[2][:month[MARKED]], count, counted_state, people, headcount, fte_sums, bounds,
+                  group_of_cell, tally)
+    month[MARKED] = 0
 
 
 @numba.njit(cache=True, inline="always")

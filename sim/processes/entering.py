@@ -25,7 +25,6 @@ class Entering(passes.Tabled):
     """Entering a stage, for one model: its pass and what the pass reads (``table``), as a ``Pass`` gives them."""
 
     kernel, kinds = entry.enter_month, entry.ENTER_TABLE
-    events_per_due = marks_per_due = 0  # counted by the pass that notes the entrants
 
     def __init__(self, model):
         self.model = model

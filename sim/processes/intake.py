@@ -43,12 +43,12 @@ from ..kernels import month as month_kernel
 from ..kernels.bookkeeping import leave
 from ..kernels.columns import layout, views, width
 from ..kernels.counts import binomial_by_inversion
-from ..kernels.month import AT, ENTERING, MARKED, NOW, arrays, call, mark, to_enter
+from ..kernels.month import AT, ENTERING, NOW, arrays, call, mark, to_enter
 from ..kernels.streams import salt, salts as salts_of, uniform
 from ..people import COUNTED_STATE, GONE, Status
 from ..population import cohort_tables, newcomer_draws
 from ..rng import cohort_bases, keys_of_cohorts, stable_hash
-from ..stocks import COUNTED_COLUMNS, settle_marked
+from ..stocks import COUNTED_COLUMNS, settle_month
 from ..unused import REASONS
 from .passes import Pass
 
@@ -251,7 +251,7 @@ _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
 # course's places, fill rate and new people's base key this month; each course's stage, source (-1: new people),
 # keep_headcount, ages selected (months, [low, high)), key of the draws of its places and supervision pool (-1:
 # none); each pool's trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages'
-# headcount at the start; the stocks (``sim.stocks.settle_marked``); the arrivals by stage; the places left
+# headcount at the start; the stocks (``sim.stocks.settle_month``); the arrivals by stage; the places left
 # unfilled (by stage and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places
 # commissioned, capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the
 # statuses left, training and in post; the ids entered; entering's table, the addresses of the ``_PEOPLE``
@@ -283,7 +283,6 @@ def intake_month(month, table):
     key, sex, birth_month, speaks, status, active, state_of, stage_of, stage_entry, next_due = views(
         people, _PEOPLE.types)
     now, gone, enter_at = month[NOW], table[_NUMBERS + 1], table[_NUMBERS]
-    marked = arrays(month)[2]
     draws = salts_of(bases, now)
     first, end = state[_FROM], state[_TO]
     waiting = np.empty(end - first, dtype=np.int64)  # courses whose new people wait to be let in
@@ -294,9 +293,8 @@ def intake_month(month, table):
         whole = np.floor(places[c])
         n = np.int64(whole) + (1 if uniform(keys[c], draws[5]) < places[c] - whole else 0)
         if keep[c]:  # only as many as the stage lost since the start
-            settle_marked(marked[:month[MARKED]], state[_FIRST] + state[_NEW], counted_state, counted, headcount,
-                          stocks, bounds, group_of_cell, tally)
-            month[MARKED] = 0
+            settle_month(month, state[_FIRST] + state[_NEW], counted_state, counted, headcount, stocks, bounds,
+                         group_of_cell, tally)
             n = min(n, max(start[st] - (headcount[2 * st] + headcount[2 * st + 1]), 0))
         filled = binomial_by_inversion(uniform(keys[c], draws[0]), n, rates[c])
         if arrived[st] > filled:  # earlier intakes first, as before a cap or a selection
@@ -330,11 +328,7 @@ def intake_month(month, table):
                             state_of, stage_of, stage_entry, birth_month)
         if want - pool_ids.shape[0] > 0:  # fewer than the places: unfilled
             unfilled[st, _POOL] += want - pool_ids.shape[0]
-        selection_salt = salt(selection[c], now)
-        u = np.empty(pool_ids.shape[0])
-        for j in range(pool_ids.shape[0]):
-            u[j] = uniform(key[pool_ids[j]], selection_salt)
-        chosen = pool_ids[smallest_first(u, want)]
+        chosen = _drawn_first(pool_ids, want, key, salt(selection[c], now))
         into = np.empty(1, dtype=np.int16)
         into[0] = st
         _enter(chosen, into, source[c], codes[1], month, enter_at, entering, state, entered)
@@ -388,6 +382,16 @@ def _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, enterin
     for k in range(n_waiting):
         arrived[stage[courses[k]]] = 0  # this intake's own entrants are not pipeline arrivals
     return 0
+
+
+@numba.njit(cache=True, inline="always")
+def _drawn_first(ids, wanted, key, draw_salt):
+    """The ``wanted`` of ``ids`` with the smallest draws from the stream whose month salt is ``draw_salt``,
+    smallest first (ties in order)."""
+    u = np.empty(ids.shape[0])
+    for j in range(ids.shape[0]):
+        u[j] = uniform(key[ids[j]], draw_salt)
+    return ids[smallest_first(u, wanted)]
 
 
 @numba.njit(cache=True)
@@ -449,10 +453,7 @@ def _turn_away(st, surplus, now, turn_salt, statuses, codes, gone, count, key, s
                 if n < arrivals.shape[0]:
                     arrivals[n] = i
                 n += 1
-    u = np.empty(n)
-    for j in range(n):
-        u[j] = uniform(key[arrivals[j]], turn_salt)
-    chosen = arrivals[smallest_first(u, surplus)]
+    chosen = _drawn_first(arrivals, surplus, key, turn_salt)
     leave(chosen, now, codes[2:3], statuses[_LEFT], gone, stage_of, status, active, state_of, next_due,
           arrays(month)[1], month[AT])
     month[AT] += chosen.shape[0]

@@ -45,12 +45,12 @@ from ..eventlog import OUTSIDE
 from ..kernels.choice import pick
 from ..kernels.columns import Addressed, layout, views, width
 from ..kernels.counts import poisson_by_inversion, poisson_cap
-from ..kernels.month import ENTERING, MARKED, NOW, arrays, mark, to_enter
+from ..kernels.month import ENTERING, NOW, mark, to_enter
 from ..kernels.streams import salts as salts_of, uniform
 from ..people import COUNTED_STATE, Status
 from ..population import newcomer_draws
 from ..rng import ShareTable, cohort_bases, cohort_keys, keys_of_cohorts, people_in, stable_hash
-from ..stocks import COUNTED_COLUMNS, settle_marked
+from ..stocks import COUNTED_COLUMNS, settle_month
 from ..unused import not_taken
 from .passes import Pass, Passes
 
@@ -283,11 +283,8 @@ def joiners_month(month, table):
      people) = views(table, _PASS.types)
     if not state[_ACTIVE]:
         return
-    marked = arrays(month)[2]
     first, now, k = state[_FIRST], month[NOW], state[_RECRUITS]
-    settle_marked(marked[:month[MARKED]], first, counted_state, counted, headcount, stocks, bounds, group_of_cell,
-                  tally)
-    month[MARKED] = 0  # counted
+    settle_month(month, first, counted_state, counted, headcount, stocks, bounds, group_of_cell, tally)
     n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded, campaign_posts,
                             recruitment, supply, unused, base_stage_fte, cohorts, campaign_rows[:k], campaign_keys[:k],
                             campaign_codes[:k], first, state[_ROOM], tables, people)
