@@ -184,6 +184,8 @@ class WorkforceModel(mesa.Model):
         self._collect()
         self._latest: tuple[int, dict] | None = None
         self._collector: mesa.DataCollector | None = None  # made when first read (``datacollector``)
+        if self._steps.whole is not None:  # the events' reasons given their codes in the step order, as runs go
+            self._steps.whole.ready()
         self.running = self.now < self.end
 
     # ---- the step -------------------------------------------------------------------------
@@ -204,16 +206,52 @@ class WorkforceModel(mesa.Model):
             started = time.perf_counter()
             step()
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+        self._month_end()
+
+    def _month_end(self) -> None:
+        """The month's record, if it is one the model keeps (and its checks), or the last."""
         self.running = self.now < self.end
         if not self.running:  # the next run of the scenario to then makes room for as many (``footprint.room``)
             footprint.made(self.inputs, self.end, self.people.count)
-        if (self.now - self.inputs.start) % self.collect_every == 0 or not self.running or self.inputs.feedbacks.any:
+        if self._records(self.now):
             started, previous = time.perf_counter(), self.history[-1]
             self._collect()
             self.timings["collection"] += time.perf_counter() - started
             if self.checks is not None:
                 invariants.check_step(self, previous, self.history[-1])
         self._due = None
+
+    def _records(self, month: int) -> bool:
+        """Whether the model keeps a record of ``month``."""
+        return (month - self.inputs.start) % self.collect_every == 0 or month >= self.end or self.inputs.feedbacks.any
+
+    def _months(self) -> None:
+        """The months from the next to the next recorded, as ``step`` takes them one by one, in as few compiled
+        calls as they can (``Passes.run``: every process's pass, month after month in one call, when nothing
+        in Python acts between months: no levers, feedbacks or checks), and a month a pass asks Python to
+        prepare as ``step`` takes it. Each month moves Mesa's clock and count of steps on, as ``run`` does."""
+        whole, last = self._steps.whole, self.now + 1
+        while not self._records(last):
+            last += 1
+        if (whole is None or last == self.now + 1 or self.interventions or self.inputs.feedbacks.any
+                or self.checks is not None or not whole.stretches()):
+            self.time += 1
+            self.steps += 1
+            type(self).step(self)
+            return
+        while self.now < last:
+            started, before = time.perf_counter(), self.now
+            prepare = whole.run(before + 1, last)  # ``now``: the last month run
+            self.time += self.now - before
+            self.steps += self.now - before
+            self.timings[whole.name] = self.timings.get(whole.name, 0.0) + time.perf_counter() - started
+            if prepare:  # the next month, as ``step`` takes it
+                self.time += 1
+                self.steps += 1
+                type(self).step(self)
+                if self.now == last:  # its record kept
+                    return
+        self._month_end()
 
     def run(self) -> "WorkforceModel":
         """Step until the end month.
@@ -232,9 +270,7 @@ class WorkforceModel(mesa.Model):
         steps.pause()
         try:
             while self.running:
-                self.time += 1
-                self.steps += 1
-                type(self).step(self)
+                self._months()
         finally:
             steps.resume()
         return self

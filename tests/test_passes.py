@@ -28,14 +28,63 @@ class Nothing(Process):
         pass
 
 
+WHOLE = "+".join(process.name() for process in STEP_ORDER)  # every pass, months together (``Passes.run``)
+
+
 def runs_alike(a: WorkforceModel, b: WorkforceModel) -> None:
     for measure in ("stage_headcount", "stage_fte", "post_fte"):
         np.testing.assert_array_equal(a.history[-1][measure], b.history[-1][measure])
     assert a.events.table().equals(b.events.table())  # reasons by name: their codes are given as first met
 
 
+def stepped(model: WorkforceModel) -> WorkforceModel:
+    """The model run month by month, as ``step`` takes each (``run`` takes months together)."""
+    while model.running:
+        model.step()
+    return model
+
+
+def test_months_run_together_give_the_run_month_by_month():
+    """``run`` takes the months up to each record in one compiled call (the due lists scanned in it, the
+    intake's entrants due this month given to the passes after it): as ``step`` takes them, to the bit."""
+    for seed in (1, 3):
+        together = WorkforceModel(rng=seed, until=2026, collect="yearly").run()
+        assert together.timings[WHOLE] > 0
+        alone = stepped(WorkforceModel(rng=seed, until=2026, collect="yearly"))
+        assert WHOLE not in alone.timings
+        runs_alike(together, alone)
+        assert together.events.reasons == alone.events.reasons  # codes given in the step order, however run
+        for field in together.people.fields:
+            np.testing.assert_array_equal(getattr(together.people, field.name)[: together.people.count],
+                                          getattr(alone.people, field.name)[: alone.people.count])
+
+
+def test_months_together_stop_where_python_makes_room_prepares_or_finishes_a_month(monkeypatch):
+    """A store with little room: the months stop for more room for events and the month's buffers, before a
+    month whose intake has too few rows made ready (Python prepares it, as ``step`` does) and after one whose
+    joiners found too few (Python draws them again): the run is the same."""
+    seen = set()
+    run = kernel.run
+
+    def spy(*arguments):
+        out = run(*arguments)
+        seen.add(out[3])
+        return out
+
+    monkeypatch.setattr(kernel, "run", spy)
+    small = WorkforceModel(rng=1, until=2024, collect="yearly", capacity=100).run()
+    assert {kernel.ROOM, kernel.PREPARE, kernel.FINISH} <= seen
+    runs_alike(small, stepped(WorkforceModel(rng=1, until=2024, collect="yearly")))
+
+
+def test_months_run_month_by_month_where_python_acts_between_them():
+    """Records kept monthly, checks, levers or feedbacks: each month is a step of its own."""
+    for model in (WorkforceModel(rng=3, until=2022, collect="monthly"), WorkforceModel(rng=3, until=2022, check=True)):
+        assert WHOLE not in model.run().timings
+
+
 def test_the_clocked_steps_run_as_one_compiled_call_or_apart_alike():
-    together = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    together = stepped(WorkforceModel(rng=3, until=2024, collect="yearly"))
     assert "attrition+leaving+hours+retirement+returning+joiners" in together.timings
     # leaving's retirements are taken by retirement from the month's arrays, across a step between them
     at = STEP_ORDER.index(Leaving) + 1
@@ -47,11 +96,11 @@ def test_the_clocked_steps_run_as_one_compiled_call_or_apart_alike():
 
 def test_the_passes_either_side_of_an_idle_process_run_as_one_call_alike(monkeypatch):
     """Intake has nothing to do in nine months of the year: then progression's pass runs with the others."""
-    together = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    together = stepped(WorkforceModel(rng=3, until=2024, collect="yearly"))
     assert {"progression+attrition+leaving+hours+retirement+returning+joiners", "progression+intake",
             "attrition+leaving+hours+retirement+returning+joiners"} <= set(together.timings)
     monkeypatch.setattr(Intake, "idle", Process.idle)
-    apart = WorkforceModel(rng=3, until=2024, collect="yearly").run()
+    apart = stepped(WorkforceModel(rng=3, until=2024, collect="yearly"))
     assert not any(name.startswith("progression+attrition") for name in apart.timings)
     runs_alike(together, apart)
 
@@ -90,7 +139,7 @@ def test_a_pass_that_writes_past_the_room_made_for_its_month_stops_the_run(monke
     for process in STEP_ORDER:  # room for nothing
         monkeypatch.setattr(process, "events_per_due", 0)
         monkeypatch.setattr(process, "marks_per_due", 0)
-        monkeypatch.setattr(process, "room", lambda self: 0)
+        monkeypatch.setattr(process, "room_kernel", None)
     model = WorkforceModel(rng=3, until=2023, collect="yearly")
     with pytest.raises(RuntimeError, match="past the room"):
         model.run()
@@ -129,15 +178,19 @@ def test_an_error_in_a_pass_is_raised_from_the_months_compiled_call():
 
 def test_an_error_in_a_pass_another_pass_calls_is_raised_from_the_months_call():
     month, due = Month().ready(0, 0, 0), np.zeros(0, dtype=np.int64)
-    passes = np.array([kernel.entry(_calling_month)], dtype=np.int64) if kernel.COMPILED else [_calling_month]
+    passes = np.array([kernel.entry(_calling_month)], dtype=np.int64)
+    nobody = np.array([np.zeros(0, dtype=np.int32).ctypes.data, 0], dtype=np.int64)  # no one's next due month
+    columns = np.zeros(2, dtype=np.int64)  # an event log's block of no rows
+    ends, rooms, per_due = np.zeros(1, dtype=np.int64), np.zeros((0, 2), dtype=np.int64), np.zeros(2, dtype=np.int64)
     for now, raised in ((5, False), (7, True)):
         table = np.array([kernel.entry(_failing_month), 7], dtype=np.int64)
         tables = np.array([table.ctypes.data, len(table)], dtype=np.int64) if kernel.COMPILED else [table]
+        arguments = (passes, tables, ends, rooms, month, due, 0, nobody, columns, now, now, 0, per_due)
         if raised:
             with pytest.raises(ValueError):
-                kernel.run(passes, tables, month, due, due, now, 0)
+                kernel.run(*arguments)
         else:
-            assert kernel.run(passes, tables, month, due, due, now, 0) == (0, 0)
+            assert kernel.run(*arguments) == (now + 1, 0, 0, kernel.DONE)
 
 
 def test_an_array_a_table_was_made_from_lives_until_every_group_giving_its_address_works_its_tables_out_again():
@@ -155,13 +208,13 @@ def test_an_array_a_table_was_made_from_lives_until_every_group_giving_its_addre
     assert len(grouped) == 2
     joiners.recruits = tuple(np.empty(8, dtype=r.dtype) for r in joiners.recruits)  # more room for recruits
     for group in grouped:
-        group._ready()
+        group.ready()
     old = weakref.ref(joiners.recruits[0])
     joiners.recruits = tuple(np.empty(16, dtype=r.dtype) for r in joiners.recruits)  # and more again
-    grouped[0]._ready()  # its owner's table made again
+    grouped[0].ready()  # its owner's table made again
     gc.collect()
     assert old() is not None  # the other group still gives the address of the table made from it
-    grouped[1]._ready()
+    grouped[1].ready()
     gc.collect()
     assert old() is None
 

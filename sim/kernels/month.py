@@ -1,15 +1,24 @@
-"""A month's compiled passes called from one compiled call, each at its entry point's address.
+"""A month's compiled passes called from one compiled call, each at its entry point's address; and
+the months up to the next record, one after another, in one call.
 
 A process whose month is a compiled pass (``sim.processes.passes``) reads what it needs from two
 arrays of whole numbers: the month's (``this month``, the people due, the event log's room and the
 row to write from, the people whose stocks change, the retirements leaving decided for
-retirement to take, and the people a pass moves or brings in for entering's pass to put in their
-stages) and its own table (the addresses of its scenario tables and columns, and its whole
-numbers, ``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and
-``run`` calls consecutive processes' passes in order, each through its entry point's address
-(``entry``): nothing is linked into ``run``, which compiles in a fraction of a second whatever the
-passes are (``benchmarks/README.md``), while the passes compile apart, as before, cached and
-alongside a first run.
+retirement to take, the people a pass moves or brings in for entering's pass to put in their
+stages, the rows of people in use and made ready, and those entered who are due this month) and
+its own table (the addresses of its scenario tables and columns, and its whole numbers,
+``sim.kernels.columns.Addressed``). So every pass is ``pass(month, table)``, and ``run`` calls
+consecutive processes' passes in order, each through its entry point's address (``entry``):
+nothing is linked into ``run``, which compiles in a fraction of a second whatever the passes are
+(``benchmarks/README.md``), while the passes compile apart, as before, cached and alongside a first
+run.
+
+Before a month's passes, the room it may take from outside its due list (new people, and people a
+pass selects) is counted by the passes' ``room`` functions, of the same form, so that ``run`` can
+tell whether the event log's block and the month's buffers hold the month: if not, it stops before
+it, and Python makes room and calls again. So months follow one another in one call
+(``run`` from ``first`` to ``last``, its due list scanned from the people's ``next_due``), and
+Python is back only where it must be: to make room, or where a pass asks it to (``HALT``).
 """
 
 import numba
@@ -27,15 +36,28 @@ from .columns import layout, views
 # pass, or Python's ``Stocks.settle``); how many retirements leaving decided (at the rates, then at 55
 # under MHO status: ``retiring`` holds them); the month before entrants face exits (this month's exits
 # faced, this month); how many are to enter a stage (``entering``), and how many of those entered have
-# something due this month
-NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE = range(8)
-ARRAYS = 8  # then its arrays' addresses and lengths
+# something due this month; the rows of people in use (new people are made from there on, and counted
+# there) and made ready (every field's default: ``sim.people.People.reserve``); the room the month
+# takes from outside its due list (``room``); whether a pass asks Python for the month (``HALT``);
+# how many entered by a pass that ends a call are due this month (``due_after``: the passes after it
+# are given them)
+(NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE, PEOPLE, READY, NEW, HALT,
+ DUE_AFTER) = range(13)
+ARRAYS = 13  # then its arrays' addresses and lengths
 KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64),
                # who enters a stage, the stage, where they come from and why (a reason code): one each
                ("entering", np.int64), ("entering_stage", np.int16), ("entering_from", np.int16),
-               ("entering_reason", np.int16))
+               ("entering_reason", np.int16), ("due_after", np.int64))
+# what a pass asks of Python (``month[HALT]``): to prepare the month before it runs (a ``room`` function
+# finds too few rows made ready, say), or to finish it after the passes have run (the joiners' pass
+# found too few rows, and drew nothing)
+BEFORE, AFTER = 1, 2
+# what ``run`` returns as its status: every month run; stopped before a month for room (the month's
+# due list's length and ``month[NEW]`` say how much); stopped before a month a pass asks Python to
+# prepare; stopped after a month a pass asks Python to finish
+DONE, ROOM, PREPARE, FINISH = range(4)
 SIZE = ARRAYS + 2 * len(KINDS.names)
-_ARRAYS, _MARKED, _ENTERING = KINDS.types[:4], KINDS.types[2:3], KINDS.types[4:]
+_ARRAYS, _MARKED, _ENTERING, _DUE_AFTER = KINDS.types[:4], KINDS.types[2:3], KINDS.types[4:8], KINDS.types[8:]
 PASS = (types.Array(types.int64, 1, "C"), types.Array(types.int64, 1, "C"))  # a pass's arguments
 _TABLE = PASS[1:]
 
@@ -74,6 +96,22 @@ def mark(month, ids):
     for j in range(ids.shape[0]):
         marked[n + j] = ids[j]
     month[MARKED] = n + ids.shape[0]
+
+
+@numba.njit(cache=True, inline="always")
+def also_due(month, ids, next_due):
+    """Of ``ids``, who entered a stage, those with something due already this month, for the passes after
+    the one that ends a call (``due_after``: in the order given)."""
+    after = views(month[ARRAYS + 16:], _DUE_AFTER)[0]
+    n = month[DUE_AFTER]
+    for j in range(ids.shape[0]):
+        if next_due[ids[j]] <= month[NOW]:
+            if n == after.shape[0]:  # past the room made for the month: said so after it (a pass's error)
+                month[DUE_AFTER] = n + 1
+                return
+            after[n] = ids[j]
+            n += 1
+    month[DUE_AFTER] = n
 
 
 def entry(dispatcher) -> int:
@@ -125,18 +163,6 @@ def _address_of(typingctx, array):
     return types.int64(array), codegen
 
 
-@numba.njit(cache=True)
-def _run(passes, tables, month, due, columns, now, at):
-    """The month begun (``run``), then each pass in turn with its table (``tables``: each one's address
-    and length)."""
-    month[NOW], month[AT], month[ENTERING] = now, at, 0
-    month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
-        address(due), due.shape[0], address(columns), columns.shape[0])
-    for k in range(passes.shape[0]):
-        _call(passes[k], month, views(tables[2 * k:], _TABLE)[0])
-    return month[AT], month[MARKED]
-
-
 COMPILED = not config.DISABLE_JIT  # run as Python (``NUMBA_DISABLE_JIT``), passes have no entry points
 _IN_PYTHON: list = []  # run as Python, the passes one calls from another, by their place here (``entry``)
 
@@ -145,21 +171,100 @@ def _call_in_python(address, month, table) -> None:
     _IN_PYTHON[address](month, table)
 
 
+@numba.njit(cache=True, inline="always")
+def _table_of(tables, k):
+    return views(tables[2 * k:], _TABLE)[0]
+
+
 # one pass calling another at its entry point (``entry``), from compiled code; run as Python, by its place
 call = _call if COMPILED else _call_in_python
 # the address of an array's data, from compiled code
 address = _address_of if COMPILED else (lambda array: array.ctypes.data)
+# the table of the ``k``-th pass, from its address and length; run as Python, the table itself
+table_of = _table_of if COMPILED else (lambda tables, k: tables[k])
+NEXT_DUE = layout(("next_due", np.int32))  # the people's column a month's due list is scanned from
 
 
-def run(passes, tables, month, due, columns, now: int, at: int) -> tuple[int, int]:
-    """``now``'s passes over the people ``due``, writing events from row ``at`` of ``columns`` (the event
-    log's room), each with its table: compiled, the passes' entry points and their tables' addresses and
-    lengths; run as Python, the passes and their tables. Returns the event log's next row and how many
-    people are marked (the month's ``marked``, those of earlier calls the stocks have not counted yet too)."""
-    if COMPILED:
-        return _run(passes, tables, month, due, columns, now, at)
-    month[NOW], month[AT], month[ENTERING] = now, at, 0
-    month[ARRAYS: ARRAYS + 4] = due.ctypes.data, len(due), columns.ctypes.data, len(columns)
-    for step, table in zip(passes, tables):
-        step(month, table)
-    return month[AT], month[MARKED]
+@numba.njit(cache=True)
+def _run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due):
+    """The months ``first`` to ``last`` (``run``); ``rooms``: each room function's entry point and its pass's
+    place."""
+    next_due = views(people, NEXT_DUE.types)[0]
+    for now in range(first, last + 1):
+        n = given
+        if given < 0:  # everyone active whose next due month has come (the inactive's never does), in order
+            n = 0
+            for i in range(month[PEOPLE]):
+                due[n] = i
+                n += next_due[i] <= now
+            month[SINCE] = now - 1  # entrants face exits from this month, until its exits are faced
+        month[NOW], month[NEW], month[HALT] = now, 0, 0
+        for k in range(rooms.shape[0]):
+            call(rooms[k, 0], month, table_of(tables, rooms[k, 1]))
+        if month[HALT]:
+            return now, at, n, PREPARE
+        new = month[NEW]
+        most, marks = per_due[0] * n + new, per_due[1] * n + new
+        if (at + most > columns[1] or month[MARKED] + marks > month[ARRAYS + 5] or n > month[ARRAYS + 7]
+                or max(n, new) > month[ARRAYS + 9] or new > month[ARRAYS + 17]):
+            return now, at, n, ROOM
+        month[AT], month[ENTERING], month[DUE_AFTER] = at, 0, 0
+        month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
+            address(due), n, address(columns), columns.shape[0])
+        for k in range(passes.shape[0]):
+            call(passes[k], month, table_of(tables, k))
+            if ends[k] and month[DUE_AFTER] > 0:  # those it entered due this month: the passes after it see them
+                n = _merged(due, n, month)
+                month[ARRAYS + 1], month[DUE_AFTER] = n, 0
+        if month[AT] - at > most or month[MARKED] > month[ARRAYS + 5] or month[DUE_AFTER] > month[ARRAYS + 17]:
+            raise RuntimeError("a month's passes wrote past the room made for its events, marks or due entrants")
+        at = month[AT]
+        if month[HALT]:
+            return now + 1, at, n, FINISH
+    return last + 1, at, 0, DONE
+
+
+@numba.njit(cache=True)
+def _merged(due, n, month):
+    """The due list ``due[:n]`` (in order) with the month's ``due_after`` in it, each once and in order, in
+    ``due`` (which has room for everyone): how many there are."""
+    after = views(month[ARRAYS + 16:], _DUE_AFTER)[0][: month[DUE_AFTER]].copy()
+    for j in range(1, after.shape[0]):  # few: an insertion sort
+        x, k = after[j], j
+        while k > 0 and after[k - 1] > x:
+            after[k] = after[k - 1]
+            k -= 1
+        after[k] = x
+    merged = np.empty(n + after.shape[0], dtype=np.int64)
+    a = b = m = 0
+    while a < n or b < after.shape[0]:
+        if b == after.shape[0] or (a < n and due[a] <= after[b]):
+            x = due[a]
+            a += 1
+        else:
+            x = after[b]
+            b += 1
+        if m == 0 or merged[m - 1] != x:
+            merged[m] = x
+            m += 1
+    due[:m] = merged[:m]
+    return m
+
+
+def run(passes, tables, ends, rooms, month, due, given: int, people, columns, first: int, last: int, at: int,
+        per_due) -> tuple[int, int, int, int]:
+    """The months ``first`` to ``last``, each begun by its passes' ``rooms`` counting the room it takes from
+    outside its due list (``month[NEW]``), then its passes in order, each with its table, writing events from
+    row ``at`` of ``columns`` (the event log's room). Each month's due list: the first ``given`` of ``due``
+    (one month's), or, if ``given`` is negative, those of the ``people`` (the address of their ``next_due``
+    column) whose month has come, scanned into ``due`` (room for every row). A pass marked in ``ends``
+    leaves the people it entered who are due this month in the month's ``due_after``: the passes after it
+    are given them. Compiled, the passes' and room functions' entry points and their tables' addresses and
+    lengths; run as Python, the passes and their tables. ``per_due``: the events and marks the passes take at
+    most for each person due.
+
+    Returns the month to go on from, the event log's next row, the last month's due list's length, and
+    why it stopped (``DONE``; ``ROOM``: the block or the month's buffers are too small for the month it stops
+    before; ``PREPARE``: a room function asks Python to prepare it; ``FINISH``: a pass asks Python to finish
+    the month before it)."""
+    return _run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due)

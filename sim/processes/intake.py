@@ -43,7 +43,7 @@ from ..kernels import month as month_kernel
 from ..kernels.bookkeeping import leave
 from ..kernels.columns import layout, views, width
 from ..kernels.counts import binomial_by_inversion
-from ..kernels.month import AT, ENTERING, NOW, arrays, call, mark, to_enter
+from ..kernels.month import AT, BEFORE, ENTERING, HALT, NEW, NOW, PEOPLE, READY, also_due, arrays, call, mark, to_enter
 from ..kernels.streams import salt, salts as salts_of, uniform
 from ..people import COUNTED_STATE, GONE, Status
 from ..population import cohort_tables, newcomer_draws
@@ -111,12 +111,9 @@ class Intake(Pass):
 
     def __init__(self, model):
         super().__init__(model)
-        n = len(model.inputs.spec.intake)
         self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
-        self.places, self.rates = np.zeros(n), np.zeros(n)  # each course's, this academic year
-        self.cohorts = np.zeros(n, dtype=np.uint64)  # each course's base key of its new people this month
+        self._rows(1)
         self.capacity = np.zeros(max(len(model.inputs.feedbacks.supervision.ratio), 1), dtype=np.int64)
-        self.entered = np.zeros(0, dtype=np.int64)  # who it entered this month
         self._years: dict[int, tuple] = {}  # the places and fill rates by academic year, for the levers in force
         self._log = (np.zeros(0), np.zeros(0))  # the supervision feedback's log of places (``sim.feedbacks``)
 
@@ -150,34 +147,47 @@ class Intake(Pass):
             supervision.trainee_mask(len(s.stages)), bands.cumulative, bands.total, bands.last, low, high, female,
             welsh])
 
+    def _rows(self, months: int) -> None:
+        """Room for ``months`` months' courses (from, to), and each course's places, fill rate and new people's
+        base key in each."""
+        n = len(self.model.inputs.spec.intake)
+        self.courses = np.zeros((months, 2), dtype=np.int64)
+        self.places, self.rates = np.zeros((months, n)), np.zeros((months, n))
+        self.cohorts = np.zeros((months, n), dtype=np.uint64)
+
     def idle(self) -> bool:
         """No intake this month of the year."""
         return calendar.month_of_year(self.model.now) not in self.tables.months
 
-    def changes(self) -> tuple:
-        """The arrays made anew: the supervision feedback's log (each month it is collected), the room for
-        who it enters, and what the table entering's pass reads is made from."""
-        return id(self._log[0]), id(self.entered), *self.model.entering.changes()
+    def stretches(self) -> bool:
+        """The supervision feedback's capacities are worked out in Python, month by month."""
+        return not self.model.inputs.feedbacks.supervision.enabled
 
-    def prepare(self) -> None:
-        """The month's courses, their places and fill rates, their new people's base keys, the supervision
-        feedback's capacities, and rows made ready for new people."""
+    def changes(self) -> tuple:
+        """The arrays made anew: the supervision feedback's log (each month it is collected), the months'
+        rows, and what the table entering's pass reads is made from."""
+        return id(self._log[0]), id(self.places), *self.model.entering.changes()
+
+    def prepare(self, months: int = 1) -> None:
+        """The months' courses, their places and fill rates, their new people's base keys, the supervision
+        feedback's capacities (a month alone), and rows made ready for new people."""
         model, t, state = self.model, self.tables, self.state
         s, p, now = model.inputs, model.people, model.now
-        first, end = t.months.get(calendar.month_of_year(now), (0, 0))
-        self.places[:], self.rates[:] = self._year(calendar.academic_year(now))
-        self.cohorts[first:end] = cohort_bases("intake", t.names[first:end], now)
+        if len(self.places) < months:
+            self._rows(months)
+        places = 0  # the most new people a month takes
+        for j in range(months):
+            first, end = self.courses[j] = t.months.get(calendar.month_of_year(now + j), (0, 0))
+            self.places[j], self.rates[j] = self._year(calendar.academic_year(now + j))
+            self.cohorts[j, first:end] = cohort_bases("intake", t.names[first:end], now + j)
+            places = max(places, int(np.ceil(self.places[j, first:end]).sum()))
         supervision = s.feedbacks.supervision
         if supervision.enabled:
             self.capacity[: len(supervision.ratio)] = supervision.capacities(model)
             self._log = supervision.places_log(model)
         model.stocks.settle(passes=False)  # what Python changed: the pass brings them up to date with the rest
-        places = int(np.ceil(self.places[first:end]).sum())  # at most
-        most = places + int(model.arrived[t.arrays[0][first:end]].sum())  # entered, and turned away
-        if len(self.entered) < places:
-            self.entered = np.empty(2 * places, dtype=np.int64)
         p.reserve(places)
-        state[:] = first, end, p.count, 0, 0, most, int(supervision.enabled)
+        state[:] = now, int(supervision.enabled)
 
     def _year(self, year: int) -> tuple[np.ndarray, np.ndarray]:
         """Each course's places and fill rate in an academic year."""
@@ -189,9 +199,6 @@ class Intake(Pass):
                 np.array([s.fill_rate(name, year) for name in self.tables.names]))
         return found
 
-    def room(self) -> int:
-        return int(self.state[_MOST])
-
     def inputs(self) -> tuple[list, tuple]:
         model, t = self.model, self.tables
         stocks, p, streams = model.stocks, model.people, model.streams
@@ -202,19 +209,12 @@ class Intake(Pass):
         start = np.asarray(model.history[0]["stage_headcount"], dtype=np.int64)
         events = model.events
         codes = np.array([events.reason_code(r) for r in ("intake", "selected", "no_training_place")], dtype=np.int16)
-        return ([self.state, bases, selection, turned_away, self.places, self.rates, self.cohorts, *t.arrays, start,
+        return ([self.state, bases, selection, turned_away, self.courses, self.places, self.rates, self.cohorts,
+                 *t.arrays, start,
                  stocks.headcount, stocks.fte, stocks.bounds, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS),
                  *stocks.tally(), model.arrived, model.unused.places, self.capacity, *self._log, codes, _STATUSES,
-                 self.entered, model.entering.table(), p.addresses_of(_PEOPLE)],
+                 model.entering.table(), p.addresses_of(_PEOPLE)],
                 (month_kernel.entry(type(model.entering).kernel), GONE))
-
-    def after(self) -> None:
-        """The new people counted among the people; those entered with something due this month given to
-        the passes after it."""
-        model, state = self.model, self.state
-        p = model.people
-        p.added(int(state[_NEW]))
-        model.also_due(self.entered[: state[_ENTERED]])
 
 
 class _Courses(NamedTuple):
@@ -237,27 +237,27 @@ def accepted_ages(s, stage: int, age_range) -> tuple[int, int]:
 
 
 _STATUSES = np.array([Status.LEFT, Status.TRAINING, Status.IN_POST], dtype=np.int8)
-# what the intake's pass is told and tells, in ``Intake.state``: the month's courses (from, to), the first row
-# for new people (rows are made ready for as many as the places), how many new people it made and how many
-# people it entered (``Intake.entered``), the most it may enter and turn away, whether the supervision
-# feedback caps it
-_STATE = _FROM, _TO, _FIRST, _NEW, _ENTERED, _MOST, _SUPERVISED = range(7)
+# what the intake's pass is told, in ``Intake.state``: the first month prepared (its rows of courses, places,
+# fill rates and base keys are by month from it), whether the supervision feedback caps it
+_STATE = _MONTH, _SUPERVISED = range(2)
 # the people's columns it reads and writes (``sim.kernels.columns``)
 _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
                  ("status", np.int8), ("active", np.bool_), ("state", np.int8), ("stage", np.int16),
                  ("stage_entry", np.int32), ("next_due", np.int32))
 # what the intake's month reads besides the month's arrays: the state; the streams' base hashes (intake, the new
-# people's draws, a fraction of a place), each course's of its selection and of turning arrivals away; each
-# course's places, fill rate and new people's base key this month; each course's stage, source (-1: new people),
+# people's draws, a fraction of a place), each course's of its selection and of turning arrivals away; by month
+# prepared, its courses (from, to), and each course's places, fill rate and new people's base key; each
+# course's stage, source (-1: new people),
 # keep_headcount, ages selected (months, [low, high)), key of the draws of its places and supervision pool (-1:
 # none); each pool's trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages'
 # headcount at the start; the stocks (``sim.stocks.settle_month``); the arrivals by stage; the places left
 # unfilled (by stage and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places
 # commissioned, capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the
-# statuses left, training and in post; the ids entered; entering's table, the addresses of the ``_PEOPLE``
+# statuses left, training and in post; entering's table, the addresses of the ``_PEOPLE``
 # columns; then entering's entry point and the state of those gone
 _PASS = layout(("state", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
-               ("places", np.float64), ("rates", np.float64), ("cohorts", np.uint64), ("stage", np.int64),
+               ("courses", np.int64, 2), ("places", np.float64, 2), ("rates", np.float64, 2),
+               ("cohorts", np.uint64, 2), ("stage", np.int64),
                ("source", np.int64), ("keep", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64),
                ("pool", np.int64), ("trainees", np.bool_, 2), ("band_cumulative", np.float64, 2),
                ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
@@ -265,8 +265,8 @@ _PASS = layout(("state", np.int64), ("bases", np.uint64), ("selection", np.uint6
                ("stocks", np.float64), ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
                ("group_of_cell", np.int64), ("tally", np.float64, 2), ("arrived", np.int64),
                ("unfilled", np.float64, 2), ("capacity", np.int64), ("commissioned", np.float64),
-               ("capacity_left", np.float64), ("codes", np.int16), ("statuses", np.int8), ("entered", np.int64),
-               ("entering", np.int64), ("people", np.int64))
+               ("capacity_left", np.float64), ("codes", np.int16), ("statuses", np.int8), ("entering", np.int64),
+               ("people", np.int64))
 _NUMBERS = width(_PASS)
 _POOL, _SUPERVISION = REASONS.index("in_service_pool"), REASONS.index("supervision")
 _LEFT, _TRAINING, _IN_POST = range(3)  # rows of the statuses
@@ -276,15 +276,19 @@ _LEFT, _TRAINING, _IN_POST = range(3)  # rows of the statuses
 def intake_month(month, table):
     """The month's intakes in the scenario's order (the module docstring says how), their people entered
     by calling entering's pass, each time they are let in."""
-    (state, bases, selection, turned_away, places, rates, cohorts, stage, source, keep, ages, keys, pool, trainees,
-     band_cumulative, band_total, band_last, low, high, female, welsh, start, headcount, stocks, bounds,
-     counted_state, counted, group_of_cell, tally, arrived, unfilled, capacity, commissioned, capacity_left, codes,
-     statuses, entered, entering, people) = views(table, _PASS.types)
+    (state, bases, selection, turned_away, courses, places_by_month, rates_by_month, cohorts_by_month, stage,
+     source, keep, ages, keys, pool, trainees, band_cumulative, band_total, band_last, low, high, female, welsh,
+     start, headcount, stocks, bounds, counted_state, counted, group_of_cell, tally, arrived, unfilled, capacity,
+     commissioned, capacity_left, codes, statuses, entering, people) = views(table, _PASS.types)
     key, sex, birth_month, speaks, status, active, state_of, stage_of, stage_entry, next_due = views(
         people, _PEOPLE.types)
     now, gone, enter_at = month[NOW], table[_NUMBERS + 1], table[_NUMBERS]
+    m = now - state[_MONTH]
+    first, end = courses[m, 0], courses[m, 1]
+    if first == end:
+        return
+    places, rates, cohorts = places_by_month[m], rates_by_month[m], cohorts_by_month[m]
     draws = salts_of(bases, now)
-    first, end = state[_FROM], state[_TO]
     waiting = np.empty(end - first, dtype=np.int64)  # courses whose new people wait to be let in
     wanted = np.empty(end - first, dtype=np.int64)
     n_waiting = np.int64(0)  # not the literal 0: ``_let_in`` would compile for it apart
@@ -293,24 +297,23 @@ def intake_month(month, table):
         whole = np.floor(places[c])
         n = np.int64(whole) + (1 if uniform(keys[c], draws[5]) < places[c] - whole else 0)
         if keep[c]:  # only as many as the stage lost since the start
-            settle_month(month, state[_FIRST] + state[_NEW], counted_state, counted, headcount, stocks, bounds,
-                         group_of_cell, tally)
+            settle_month(month, month[PEOPLE], counted_state, counted, headcount, stocks, bounds, group_of_cell,
+                         tally)
             n = min(n, max(start[st] - (headcount[2 * st] + headcount[2 * st + 1]), 0))
         filled = binomial_by_inversion(uniform(keys[c], draws[0]), n, rates[c])
         if arrived[st] > filled:  # earlier intakes first, as before a cap or a selection
-            n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts,
-                                draws, band_cumulative, band_total, band_last, low, high, female, welsh, statuses,
-                                codes, key, sex, birth_month, speaks, status, active, state_of, entered)
-            _turn_away(st, arrived[st] - filled, now, salt(turned_away[c], now), statuses, codes, gone,
-                       state[_FIRST] + state[_NEW], key, status, active, state_of, stage_of, stage_entry, next_due,
-                       month)
+            n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws,
+                                band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes,
+                                key, sex, birth_month, speaks, status, active, state_of, next_due)
+            _turn_away(st, arrived[st] - filled, now, salt(turned_away[c], now), statuses, codes, gone, month[PEOPLE],
+                       key, status, active, state_of, stage_of, stage_entry, next_due, month)
         want = max(filled - arrived[st], 0)
         if state[_SUPERVISED]:  # the cap counts the trainees present: earlier intakes first
-            n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts,
-                                draws, band_cumulative, band_total, band_last, low, high, female, welsh, statuses,
-                                codes, key, sex, birth_month, speaks, status, active, state_of, entered)
-            admitted = _admit(st, pool[c], n, want, capacity, trainees, commissioned, capacity_left,
-                              state[_FIRST] + state[_NEW], statuses[_TRAINING], state_of, stage_of)
+            n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws,
+                                band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes,
+                                key, sex, birth_month, speaks, status, active, state_of, next_due)
+            admitted = _admit(st, pool[c], n, want, capacity, trainees, commissioned, capacity_left, month[PEOPLE],
+                              statuses[_TRAINING], state_of, stage_of)
             if want - admitted > 0:
                 unfilled[st, _SUPERVISION] += want - admitted
             want = admitted
@@ -321,53 +324,80 @@ def intake_month(month, table):
             waiting[n_waiting], wanted[n_waiting] = c, want
             n_waiting += 1
             continue
-        n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts,
-                            draws, band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes,
-                            key, sex, birth_month, speaks, status, active, state_of, entered)
-        pool_ids = _in_pool(source[c], now, statuses[_IN_POST], ages[c, 0], ages[c, 1], state[_FIRST] + state[_NEW],
-                            state_of, stage_of, stage_entry, birth_month)
+        n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws,
+                            band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes, key,
+                            sex, birth_month, speaks, status, active, state_of, next_due)
+        pool_ids = _in_pool(source[c], now, statuses[_IN_POST], ages[c, 0], ages[c, 1], month[PEOPLE], state_of,
+                            stage_of, stage_entry, birth_month)
         if want - pool_ids.shape[0] > 0:  # fewer than the places: unfilled
             unfilled[st, _POOL] += want - pool_ids.shape[0]
         chosen = _drawn_first(pool_ids, want, key, salt(selection[c], now))
         into = np.empty(1, dtype=np.int16)
         into[0] = st
-        _enter(chosen, into, source[c], codes[1], month, enter_at, entering, state, entered)
+        _enter(chosen, into, source[c], codes[1], month, enter_at, entering, next_due)
         arrived[st] = 0  # this intake's own entrants are not pipeline arrivals
-    _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts, draws,
-            band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes, key, sex, birth_month,
-            speaks, status, active, state_of, entered)
-
-
-Intake.kernel, Intake.kinds = intake_month, _PASS
-
-
-@numba.njit(cache=True, inline="always")
-def _enter(ids, st, source, reason, month, enter_at, entering, state, entered):
-    """``ids`` enter the stages ``st`` (one each, or an array of one for all) from ``source`` for ``reason``:
-    noted in the month's ``entering`` and entering's pass called; counted in ``entered``."""
-    movers, stages, sources, reasons = to_enter(month)
-    k = state[_ENTERED]
-    for j in range(ids.shape[0]):
-        movers[j], sources[j], reasons[j] = ids[j], source, reason
-        stages[j] = st[j if st.shape[0] > 1 else 0]
-        entered[k + j] = ids[j]
-    month[ENTERING] = ids.shape[0]
-    state[_ENTERED] = k + ids.shape[0]
-    mark(month, ids)  # for the stocks: entering's pass does not
-    call(enter_at, month, entering)
+    _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws, band_cumulative,
+            band_total, band_last, low, high, female, welsh, statuses, codes, key, sex, birth_month, speaks, status,
+            active, state_of, next_due)
 
 
 @numba.njit(cache=True)
-def _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, entering, stage, cohorts, draws, cumulative,
-            total, last, low, high, female, welsh, statuses, codes, key, sex, birth_month, speaks, status, active,
-            state_of, entered):
+def intake_room(month, table):
+    """The most a month's intakes take from outside its due list: the places (new people, or people selected)
+    and the pipeline's arrivals since the stages' last intake (turned away); or, with fewer rows made ready
+    than the places, Python's preparation first (``BEFORE``)."""
+    state, courses, places, stage, arrived = _read(table)
+    m = month[NOW] - state[_MONTH]
+    most = 0
+    for c in range(courses[m, 0], courses[m, 1]):
+        most += np.int64(np.ceil(places[m, c]))
+    if month[READY] - month[PEOPLE] < most:
+        month[HALT] = BEFORE
+    for c in range(courses[m, 0], courses[m, 1]):
+        most += arrived[stage[c]]
+    month[NEW] += most
+
+
+# what the room a month takes is worked out from, by their places in ``_PASS``
+_ROOM_READS = tuple(_PASS.names.index(name) for name in ("state", "courses", "places", "stage", "arrived"))
+
+
+@numba.njit(cache=True, inline="always")
+def _read(table):
+    read = views(table, _PASS.types)
+    return (read[_ROOM_READS[0]], read[_ROOM_READS[1]], read[_ROOM_READS[2]], read[_ROOM_READS[3]],
+            read[_ROOM_READS[4]])
+
+
+Intake.kernel, Intake.room_kernel, Intake.kinds = intake_month, intake_room, _PASS
+
+
+@numba.njit(cache=True, inline="always")
+def _enter(ids, st, source, reason, month, enter_at, entering, next_due):
+    """``ids`` enter the stages ``st`` (one each, or an array of one for all) from ``source`` for ``reason``:
+    noted in the month's ``entering`` and entering's pass called; those due this month left for the passes
+    after it (``also_due``)."""
+    movers, stages, sources, reasons = to_enter(month)
+    for j in range(ids.shape[0]):
+        movers[j], sources[j], reasons[j] = ids[j], source, reason
+        stages[j] = st[j if st.shape[0] > 1 else 0]
+    month[ENTERING] = ids.shape[0]
+    mark(month, ids)  # for the stocks: entering's pass does not
+    call(enter_at, month, entering)
+    also_due(month, ids, next_due)
+
+
+@numba.njit(cache=True)
+def _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws, cumulative, total,
+            last, low, high, female, welsh, statuses, codes, key, sex, birth_month, speaks, status, active, state_of,
+            next_due):
     """New people of the waiting intakes take their places, made in the rows from the next, their keys and
     draws made together, each cohort's exactly as if drawn alone. Returns 0: nobody is left waiting."""
     if n_waiting == 0:
         return 0
     courses, sizes = waiting[:n_waiting], wanted[:n_waiting]
     new = keys_of_cohorts(cohorts[courses], sizes)
-    n, first = new.shape[0], state[_FIRST] + state[_NEW]
+    n, first = new.shape[0], month[PEOPLE]
     rows, stages, ids = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int16), np.empty(n, dtype=np.int64)
     j = 0
     for k in range(n_waiting):
@@ -377,8 +407,8 @@ def _let_in(waiting, wanted, n_waiting, month, arrived, state, enter_at, enterin
             j += 1
     newcomer_draws(new, rows, month[NOW], draws[1:5], cumulative, total, last, low, high, female, welsh, first, key,
                    sex, birth_month, speaks)
-    state[_NEW] += n
-    _enter(ids, stages, OUTSIDE, codes[0], month, enter_at, entering, state, entered)
+    month[PEOPLE] = first + n
+    _enter(ids, stages, OUTSIDE, codes[0], month, enter_at, entering, next_due)
     for k in range(n_waiting):
         arrived[stage[courses[k]]] = 0  # this intake's own entrants are not pipeline arrivals
     return 0

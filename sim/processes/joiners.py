@@ -45,7 +45,7 @@ from ..eventlog import OUTSIDE
 from ..kernels.choice import pick
 from ..kernels.columns import Addressed, layout, views, width
 from ..kernels.counts import poisson_by_inversion, poisson_cap
-from ..kernels.month import ENTERING, NOW, mark, to_enter
+from ..kernels.month import AFTER, ENTERING, HALT, NEW, NOW, PEOPLE, READY, mark, to_enter
 from ..kernels.streams import salts as salts_of, uniform
 from ..people import COUNTED_STATE, Status
 from ..population import newcomer_draws
@@ -127,8 +127,8 @@ class Joiners(Pass):
         super().__init__(model)
         n = len(model.inputs.groups)
         self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
-        self.funded = np.zeros(n)  # the month's funded establishment by group
-        self.cohorts = np.zeros(n, dtype=np.uint64)  # the base keys of the month's joiners, by group
+        # by month prepared (from ``state[_MONTH]``) and group: the funded establishment, the joiners' base keys
+        self.funded, self.cohorts = np.zeros((1, n)), np.zeros((1, n), dtype=np.uint64)
         self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
         self.campaigns: list = []
         self._alone: Passes | None = None  # its pass alone, for a month counted again with more rows
@@ -170,11 +170,16 @@ class Joiners(Pass):
         model a lever may replace."""
         model = self.model
         return (id(self.recruits[0]), id(model.recruitment), id(model.unused.recruits), id(model.unused.supply),
-                id(model.campaign_posts))
+                id(model.campaign_posts), id(self.funded))
 
-    def prepare(self) -> None:
-        """The campaigns' recruits drawn, the stocks brought up to date with what Python changed, and the
-        month's funded establishment, joiners' base keys and rows for new people made ready."""
+    def stretches(self) -> bool:
+        """A campaign's recruits are drawn in Python, month by month."""
+        return not self.model.inputs.campaigns
+
+    def prepare(self, months: int = 1) -> None:
+        """The campaigns' recruits drawn (a month alone), the stocks brought up to date with what Python
+        changed, and the months' funded establishment and joiners' base keys, and rows for new people, made
+        ready."""
         model, t, state = self.model, self.tables, self.state
         s, p, now = model.inputs, model.people, model.now
         self.campaigns = _campaigns(model, t) if s.campaigns else []
@@ -188,13 +193,15 @@ class Joiners(Pass):
             buffer[: len(values)] = values
         state[_RECRUITS] = len(recruits[0])
         model.stocks.settle(passes=False)  # the pass brings them up to date with the passes' marks
-        self.funded[:] = model.funded_establishment()
-        self.cohorts[:] = cohort_bases("joiner", t.groups, now)
+        if len(self.funded) < months:
+            self.funded = np.zeros((months, len(t.groups)))
+            self.cohorts = np.zeros((months, len(t.groups)), dtype=np.uint64)
+        for j in range(months):
+            self.funded[j] = model.funded_establishment(now + j)
+            self.cohorts[j] = cohort_bases("joiner", t.groups, now + j)
+        state[_MONTH] = now
         # rows ready ahead within the store's room: a month whose joiners need more grows it (``after``)
-        state[_FIRST], state[_ROOM] = p.count, p.reserve(min(_ROWS_AHEAD, p.capacity - p.count))
-
-    def room(self) -> int:
-        return int(self.state[_ROOM]) if self.state[_ACTIVE] else 0
+        p.reserve(min(_ROWS_AHEAD, p.capacity - p.count))
 
     def inputs(self) -> tuple[list, tuple]:
         model, t = self.model, self.tables
@@ -207,8 +214,8 @@ class Joiners(Pass):
                  *self.recruits, t.tables.addresses, p.addresses_of(_NEW)], (t.supplied,))
 
     def after(self) -> None:
-        """The joiners counted among the people, and the posts funded for the campaigns' recruits; or, with
-        too few rows ready, more made and the month's joiners again (nothing was drawn)."""
+        """The posts funded for the campaigns' recruits (the last rows its month made); or, with too few rows
+        ready, more made and the month's joiners again (nothing was drawn)."""
         model, state = self.model, self.state
         s, p = model.inputs, model.people
         n = int(state[_JOINED]) if state[_ACTIVE] else 0
@@ -219,11 +226,9 @@ class Joiners(Pass):
                 self._alone = Passes(model, [self])
             self._alone.step()
             return
-        if n == 0:
-            return
-        ids = p.added(n)
-        if self.campaigns:
-            mine = ids[n - int(state[_RECRUITS]):]
+        if n > 0 and self.campaigns:
+            end = int(state[_FIRST]) + n
+            mine = np.arange(end - int(state[_RECRUITS]), end)
             model.campaign_posts += np.bincount(p.stage[mine], weights=p.fte[mine], minlength=len(s.stages))
 
 
@@ -250,9 +255,9 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
 
 
 # what the joiners' pass is told and tells, in ``Joiners.state``: whether anyone is available to join (or
-# recruited), the first row for new people, how many rows are ready, the campaigns' recruits; how many
-# joined (minus the rows needed, if too few were ready)
-_STATE = _ACTIVE, _FIRST, _ROOM, _RECRUITS, _JOINED = range(5)
+# recruited), the first month prepared, the campaigns' recruits; the first row of its last month's joiners
+# and how many joined (minus the rows needed, if too few were ready)
+_STATE = _ACTIVE, _MONTH, _RECRUITS, _FIRST, _JOINED = range(5)
 # the fewest rows made ready before the pass: more than the most a month's joiners may be in the shipped
 # scenarios (the vacant FTE rounded up, or the cap of the draws, whichever is less: up to about 600 in a
 # default run, against 80 joiners at most), so that the pass seldom finds too few and runs again with more
@@ -265,9 +270,9 @@ _ROWS_AHEAD = 1024
 # ``_TABLES`` and of the ``_NEW`` columns; then whether any pool supplies joiners
 _PASS = layout(("state", np.int64), ("bases", np.uint64), ("headcount", np.int64), ("stocks", np.float64),
                ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
-               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("funded", np.float64),
+               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("funded", np.float64, 2),
                ("campaign_posts", np.float64), ("recruitment", np.float64, 2), ("supply", np.float64),
-               ("unused", np.float64), ("base_stage_fte", np.float64), ("cohorts", np.uint64),
+               ("unused", np.float64), ("base_stage_fte", np.float64), ("cohorts", np.uint64, 2),
                ("campaign_rows", np.int64), ("campaign_keys", np.uint64), ("campaign_codes", np.int16),
                ("tables", np.int64), ("people", np.int64))
 _SUPPLIED = width(_PASS)
@@ -283,21 +288,34 @@ def joiners_month(month, table):
      people) = views(table, _PASS.types)
     if not state[_ACTIVE]:
         return
-    first, now, k = state[_FIRST], month[NOW], state[_RECRUITS]
+    first, now, k = month[PEOPLE], month[NOW], state[_RECRUITS]
+    j = now - state[_MONTH]
     settle_month(month, first, counted_state, counted, headcount, stocks, bounds, group_of_cell, tally)
-    n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded, campaign_posts,
-                            recruitment, supply, unused, base_stage_fte, cohorts, campaign_rows[:k], campaign_keys[:k],
-                            campaign_codes[:k], first, state[_ROOM], tables, people)
-    state[_JOINED] = n
+    n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded[j], campaign_posts,
+                            recruitment, supply, unused, base_stage_fte, cohorts[j], campaign_rows[:k],
+                            campaign_keys[:k], campaign_codes[:k], first, month[READY] - first, tables, people)
+    state[_FIRST], state[_JOINED] = first, n
+    if n < 0:  # too few rows ready: Python makes more, and draws the month's joiners again
+        month[HALT] = AFTER
+        return
+    month[PEOPLE] = first + n
     ids, stages, sources, reasons = to_enter(month)
     at = month[ENTERING]
-    for j in range(max(n, 0)):
+    for j in range(n):
         ids[at + j], stages[at + j], sources[at + j], reasons[at + j] = first + j, stage[j], OUTSIDE, code[j]
-    mark(month, ids[at: at + max(n, 0)])  # for the stocks: entering's pass, which follows, does not
-    month[ENTERING] = at + max(n, 0)
+    mark(month, ids[at: at + n])  # for the stocks: entering's pass, which follows, does not
+    month[ENTERING] = at + n
 
 
-Joiners.kernel, Joiners.kinds = joiners_month, _PASS
+@numba.njit(cache=True)
+def joiners_room(month, table):
+    """The most joiners a month may bring: as many as the rows made ready (the pass asks for more if its
+    vacancies could take more)."""
+    if views(table, _PASS.types)[0][_ACTIVE]:
+        month[NEW] += month[READY] - month[PEOPLE]
+
+
+Joiners.kernel, Joiners.room_kernel, Joiners.kinds = joiners_month, joiners_room, _PASS
 
 
 @numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once

@@ -24,7 +24,7 @@ from ..kernels import month as kernel
 from ..kernels.columns import Addressed, Layout
 from . import Process
 
-_ENTERING = kernel.KINDS.dtypes[4:]  # of the month's ``entering``'s arrays
+_ENTERING = kernel.KINDS.dtypes[4:8]  # of the month's ``entering``'s arrays
 
 
 class Tabled:
@@ -76,16 +76,24 @@ class Pass(Tabled, Process):
     # after it then run in a call of their own, given them (``after`` adds them to the due list)
     ends_call = False
 
-    def prepare(self) -> None:
-        """What it does in Python before the month's passes run (nothing by default)."""
+    # a compiled function of its pass's form (``sim.kernels.month``) adding to ``month[NEW]`` how many people from
+    # outside the month's due list its pass may note to enter a stage or record an event of (new people: the
+    # events and marks of entering them too) before the month's passes run; or setting ``month[HALT]`` to
+    # ``BEFORE`` if Python must prepare the month; none: none
+    room_kernel = None
 
-    def room(self) -> int:
-        """How many people from outside the due list its pass may note to enter a stage this month (new
-        people: the events and marks of entering them too), known once it is prepared; none by default."""
-        return 0
+    def prepare(self, months: int = 1) -> None:
+        """What it does in Python before the passes of ``months`` months from this one run (nothing by
+        default)."""
+
+    def stretches(self) -> bool:
+        """Whether its preparation serves several months at once (``prepare``): its pass then runs from month
+        to month in one call with the others'."""
+        return True
 
     def after(self) -> None:
-        """What it does in Python after the month's passes have run (nothing by default)."""
+        """What it does in Python after the passes of the months prepared, or some of them, have run (nothing by
+        default)."""
 
     def step(self) -> None:
         """Its month alone (a model runs it with the passes next to it in the step order: ``steps``)."""
@@ -94,17 +102,19 @@ class Pass(Tabled, Process):
 
 class Month:
     """The month's arrays the passes share (``sim.kernels.month``), one for a model: its whole numbers,
-    and the buffers of the people marked, of the retirements decided and of those to enter a stage
-    (``entering``, with their stages, where they come from and why), grown as the due list asks."""
+    and the buffers of the people marked, of the retirements decided, of those to enter a stage
+    (``entering``, with their stages, where they come from and why) and of those entered who are due
+    this month (``due_after``), grown as the due list asks; and a due list scanned for months run
+    together (``due``, room for every row)."""
 
     def __init__(self):
         self.array = np.zeros(kernel.SIZE, dtype=np.int64)
-        self.marked = self.retiring = np.zeros(0, dtype=np.int64)
+        self.marked = self.retiring = self.due_after = self.due = np.zeros(0, dtype=np.int64)
         self.entering = tuple(np.zeros(0, dtype=dtype) for dtype in _ENTERING)
 
-    def ready(self, due: int, marks: int, entering: int) -> np.ndarray:
+    def ready(self, due: int, marks: int, entering: int, after: int = 0) -> np.ndarray:
         """The month's array, with room to mark ``marks`` more people, keep the retirements of ``due`` people
-        due and note ``entering`` people at once to enter a stage."""
+        due, note ``entering`` people at once to enter a stage and ``after`` entrants due this month."""
         pending = int(self.array[kernel.MARKED])  # marked, and not counted by the stocks yet: kept
         if len(self.marked) < pending + marks:
             marked = np.empty(max(pending + marks, 2 * len(self.marked)), dtype=np.int64)
@@ -121,11 +131,20 @@ class Month:
             n = max(entering, 2 * len(self.entering[0]))
             self.entering = tuple(np.empty(n, dtype=dtype) for dtype in _ENTERING)
             self._addresses()
+        if len(self.due_after) < after:
+            self.due_after = np.empty(max(after, 2 * len(self.due_after)), dtype=np.int64)
+            self._addresses()
         return self.array
+
+    def due_for(self, rows: int) -> np.ndarray:
+        """Room to scan a due list from ``rows`` people."""
+        if len(self.due) < rows:
+            self.due = np.empty(rows, dtype=np.int64)
+        return self.due
 
     def _addresses(self) -> None:
         start = kernel.ARRAYS + 4
-        self.array[start: kernel.SIZE] = [x for b in (self.marked, self.retiring, *self.entering)
+        self.array[start: kernel.SIZE] = [x for b in (self.marked, self.retiring, *self.entering, self.due_after)
                                           for x in (b.ctypes.data, len(b))]
 
     def __setstate__(self, state: dict) -> None:
@@ -135,20 +154,25 @@ class Month:
 
 
 class Passes:
-    """Consecutive ``Pass`` processes run as one compiled call a month, in their order."""
+    """Consecutive ``Pass`` processes run as one compiled call a month, in their order; or, given months
+    of their own, from month to month in one call (``run``)."""
 
     def __init__(self, model, processes: list[Pass]):
         self.model, self.processes = model, list(processes)
         self.name = "+".join(process.name() for process in self.processes)  # as ``model.timings`` names them
-        self.events_per_due = sum(process.events_per_due for process in self.processes)
-        self.marks_per_due = sum(process.marks_per_due for process in self.processes)
+        self.per_due = np.array([sum(process.events_per_due for process in self.processes),
+                                 sum(process.marks_per_due for process in self.processes)], dtype=np.int64)
         # the passes called, in order: each process's, and entering's after one that notes entrants
         self.passes = [x for process in self.processes for x in ([process, model.entering] if process.enters else
                                                                  [process])]
+        # after a pass that ends a call (but the last), the passes after it are given whom it entered due
+        last = self.passes[-1]
+        self._ends = np.array([bool(getattr(x, "ends_call", False)) and x is not last for x in self.passes],
+                              dtype=np.int64)
         self._changing = [x for x in self.passes if type(x).changes is not Tabled.changes]
-        self._version = self._kept = self._tables = self._entries = None
+        self._version = self._kept = self._tables = self._entries = self._rooms = None
 
-    def _ready(self) -> None:
+    def ready(self) -> None:
         """The passes' tables (``Tabled.addressed``: their owners' own, worked out again when what they are made
         from has changed, and asked again only then) and their entry points. The tables are kept while their
         addresses are given, their arrays with them: an array replaced since (that ``changes`` names by its
@@ -159,38 +183,74 @@ class Passes:
             return
         self._version = version
         self._kept = [x.addressed() for x in self.passes]
-        if not kernel.COMPILED:
-            self._entries, self._tables = [type(x).kernel for x in self.passes], [t.addresses for t in self._kept]
-            return
         if self._entries is None:
             self._entries = np.array([kernel.entry(type(x).kernel) for x in self.passes], dtype=np.int64)
+            self._rooms = np.array([[kernel.entry(type(x).room_kernel), k] for k, x in enumerate(self.passes)
+                                    if getattr(type(x), "room_kernel", None) is not None],
+                                   dtype=np.int64).reshape(-1, 2)
+        if not kernel.COMPILED:
+            self._tables = [t.addresses for t in self._kept]
+            return
         self._tables = np.array([[t.addresses.ctypes.data, len(t.addresses)] for t in self._kept],
                                 dtype=np.int64).ravel()
 
+    def stretches(self) -> bool:
+        """Whether its passes may run from month to month in one call: compiled, and each one's preparation
+        serving several months (``Pass.stretches``)."""
+        return kernel.COMPILED and all(process.stretches() for process in self.processes)
+
     def step(self) -> None:
+        """This month's passes, given the model's due list."""
+        self.run(self.model.now, self.model.now, scan=False)
+
+    def run(self, first: int, last: int, scan: bool = True) -> bool:
+        """The months ``first`` to ``last`` in one compiled call, prepared at once, each one's due list scanned
+        (or, for a month alone, the model's given: ``scan`` false), up to a month a pass asks Python to
+        prepare (not run) or to finish (finished, by the process's ``after``). ``model.now`` is then the last
+        month run; returns whether the next is one to prepare."""
         model = self.model
-        events = model.events
-        self._ready()  # the tables worked out in the processes' order first: reasons' codes are given then
+        events, month, p = model.events, model.month, model.people
+        model.now = first  # as the preparations read it
+        self.ready()  # the tables worked out in the processes' order first: reasons' codes are given then
         for process in self.processes:
-            process.prepare()
-        self._ready()  # and again if a preparation changed what they are made from
-        due = model.due_list()
-        new = sum(process.room() for process in self.processes)
-        most = self.events_per_due * len(due) + new
-        room, at = events.reserve(most)
-        month = model.month.ready(len(due), self.marks_per_due * len(due) + new, max(len(due), new))
-        end, marked = kernel.run(self._entries, self._tables, month, due, room, model.now, at)
-        if end - at > most or marked > len(model.month.marked):  # a pass's bound is wrong: never a run's input
-            raise RuntimeError(f"{self.name}: the month's passes recorded {end - at} events and marked {marked} "
-                               f"people, past the room made for {most} events and {len(model.month.marked)} marks")
-        events.wrote(end - at)
+            process.prepare(last - first + 1)
+        self.ready()  # and again if a preparation changed what they are made from
+        due = month.due_for(p.capacity) if scan else model.due_list()
+        given = -1 if scan else len(due)
+        columns, at = events.reserve(0)
+        month.array[kernel.PEOPLE], month.array[kernel.READY] = p.count, p.reserve(0) + p.count
+        while True:
+            try:
+                now, end, n, status = kernel.run(self._entries, self._tables, self._ends, self._rooms, month.array,
+                                                 due, given, p.addresses_of(kernel.NEXT_DUE), columns, first, last,
+                                                 at, self.per_due)
+            except Exception:  # a pass's error: the model is left in the month it was raised in, its events kept
+                model.now = int(month.array[kernel.NOW])
+                events.wrote(max(int(month.array[kernel.AT]) - at, 0))
+                raise
+            events.wrote(end - at)
+            if status != kernel.ROOM:
+                break
+            new = int(month.array[kernel.NEW])  # too little room for month ``now``: made, and on from it
+            most = int(self.per_due[0]) * n + new
+            month.ready(n, int(self.per_due[1]) * n + new, max(n, new), new)
+            columns, at = events.reserve(most)
+            first = now
+        if status == kernel.PREPARE and not scan:  # it was prepared for it: a pass's error
+            raise RuntimeError(f"{self.name}: a pass asks Python to prepare the month it was prepared for")
+        model.now = now - 1  # the last month run (the one to finish, after ``FINISH``)
+        p.added(int(month.array[kernel.PEOPLE]) - p.count)
+        if not scan:
+            model.also_due(month.due_after[: month.array[kernel.DUE_AFTER]])
         for process in self.processes:
             process.after()
+        return status == kernel.PREPARE
 
     def __getstate__(self) -> dict:
         """A copy (or another process, unpickling it) works the tables and the entry points out afresh: the
         tables' addresses are of the original's arrays."""
-        return {**self.__dict__, "_version": None, "_kept": None, "_tables": None, "_entries": None}
+        return {**self.__dict__, "_version": None, "_kept": None, "_tables": None, "_entries": None,
+                "_rooms": None}
 
 
 def steps(model, processes: list[Process]) -> list[tuple[str, object]]:
@@ -226,6 +286,8 @@ class Steps:
         self.model, self.processes = model, list(processes)
         self._idling = [p for p in self.processes if type(p).idle is not Process.idle]
         self.every = steps(model, self.processes)  # the steps of a month when no process is idle
+        # every process's pass in one call, for months run together (``Passes.run``): if each is a ``Pass``
+        self.whole = Passes(model, self.processes) if all(isinstance(p, Pass) for p in self.processes) else None
         self._made: dict[tuple, list] = {(False,) * len(self._idling): self.every}
 
     def __call__(self) -> list[tuple[str, object]]:
