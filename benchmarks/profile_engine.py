@@ -103,11 +103,12 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float, dict[str, tuple[
         return timed[dispatcher]
 
     def stepping(step):
-        def timed_step(self):  # a process's step, or a group of compiled passes' (named as a string)
+        # a process's step, or a group of compiled passes' months (named as a string)
+        def timed_step(self, *args, **kwargs):
             running.append(self.name if isinstance(self.name, str) else self.name())
             started = time.perf_counter()
             try:
-                return step(self)
+                return step(self, *args, **kwargs)
             finally:
                 spent[running.pop()] += time.perf_counter() - started
         return timed_step
@@ -118,9 +119,10 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float, dict[str, tuple[
                 if isinstance(value, CPUDispatcher)]
     for module, name, value in replaced:
         setattr(module, name, timing(value))
-    steps = [(owner, vars(owner).get("step")) for owner in (*STEP_ORDER, Passes)]
-    for owner, _ in steps:
-        owner.step = stepping(owner.step)
+    # each process's step, and a group of passes' months (its ``step`` is a month of them)
+    steps = [(owner, "step", vars(owner).get("step")) for owner in STEP_ORDER] + [(Passes, "run", Passes.run)]
+    for owner, name, _ in steps:
+        setattr(owner, name, stepping(getattr(owner, name)))
     try:
         started = time.perf_counter()
         replicate()
@@ -130,11 +132,11 @@ def compiled_calls(replicate) -> tuple[Counter, Counter, float, dict[str, tuple[
     finally:
         for module, name, value in replaced:
             setattr(module, name, value)
-        for process, step in steps:
+        for owner, name, step in steps:
             if step is None:  # inherited: the class gets none of its own back
-                del process.step
+                delattr(owner, name)
             else:
-                process.step = step
+                setattr(owner, name, step)
 
 
 if __name__ == "__main__":

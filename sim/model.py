@@ -27,7 +27,8 @@ drawn when they enter a stage, so a step looks only at the people with something
 (``due``), found with one scan of ``next_due``; people who enter a stage before attrition runs
 face this month's risks, later ones (joiners) from the next month (``at_risk_from``). Each
 process's month is a compiled pass, and a month's passes run as one compiled call
-(``sim.processes.passes``); entering a stage is one pass for every way in (``enter_stage``,
+(``sim.processes.passes``), the months up to each record in one when nothing in Python acts between
+them (``run``); entering a stage is one pass for every way in (``enter_stage``,
 ``sim.processes.entering``). Attrition, leaving and
 retirement are the steps of the one exit clock; retirements are taken after the hours reviews,
 so a retiree's review of the month still counts (a returner comes back on the hours it gave).
@@ -259,7 +260,8 @@ class WorkforceModel(mesa.Model):
         Each month is the step ``model.step()`` takes, and Mesa's clock and count of steps advance
         as it advances them; but when nothing else is scheduled, Mesa's scheduling of each step (an
         event made, queued and run: about a twelfth of a run) is paused for the run and resumed
-        after it, so that ``model.step()`` goes on from where the run ends."""
+        after it, so that ``model.step()`` goes on from where the run ends, and the months up to each
+        record run in one compiled call where nothing in Python acts between them (``_months``)."""
         steps = getattr(self, "_default_schedule", None)  # Mesa's recurring event of the steps
         alone = (steps is not None and steps.is_active and steps.next_scheduled_time == self.time + 1
                  and getattr(self, "_simulator", None) is None and len(getattr(self, "_event_list", ())) == 1)
