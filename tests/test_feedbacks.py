@@ -381,8 +381,8 @@ def test_a_pools_cap_counts_the_newcomers_of_its_earlier_intakes_in_the_same_mon
     def present() -> np.ndarray:
         return mask[:, p.stage[m.in_status(Status.TRAINING)]].sum(axis=1)
 
-    def watched_prepare():
-        prepare()
+    def watched_prepare(months=1):
+        prepare(months)
         seen.append([present(), supervision.capacities(m)])
 
     def watched_after():
