@@ -373,17 +373,20 @@ class WorkforceModel(mesa.Model):
         own = self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
         return own + self._post_of_group @ self.campaign_posts if self.campaign_posts.any() else own
 
-    def funded_establishment(self, month: int | None = None) -> np.ndarray:
+    def funded_establishment(self, month: int | np.ndarray | None = None) -> np.ndarray:
         """The establishment without the posts of roles funded with their own (see ``establishment``):
-        read only, from a table of the run's months worked out once for the levers in force."""
+        read only, from a table of the run's months worked out once for the levers in force; for an
+        array of months, a row each."""
         s = self.inputs
-        since = (self.now if month is None else month) - s.start
+        since = np.asarray(self.now if month is None else month) - s.start
         if self._funded[0] != s.revision:
             table = self._funded_after(np.arange(len(s.posts_added_fte)))
             table.flags.writeable = False
             self._funded = (s.revision, table)
         table = self._funded[1]
-        return table[since] if 0 <= since < len(table) else self._funded_after(np.array([since]))[0]
+        if since.ndim == 0:
+            return table[since] if 0 <= since < len(table) else self._funded_after(since[None])[0]
+        return table[since] if ((0 <= since) & (since < len(table))).all() else self._funded_after(since)
 
     def _funded_after(self, months: np.ndarray) -> np.ndarray:
         """The funded establishment ``months`` after the start, by group: the starting staff in post

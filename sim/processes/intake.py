@@ -178,9 +178,10 @@ class Intake(Pass):
         places = 0  # the most new people a month takes
         for j in range(months):
             first, end = self.courses[j] = t.months.get(calendar.month_of_year(now + j), (0, 0))
-            self.places[j], self.rates[j] = self._year(calendar.academic_year(now + j))
-            self.cohorts[j, first:end] = cohort_bases("intake", t.names[first:end], now + j)
-            places = max(places, int(np.ceil(self.places[j, first:end]).sum()))
+            if first < end:  # the pass reads a month's rows only if it has courses
+                self.places[j], self.rates[j] = self._year(calendar.academic_year(now + j))
+                self.cohorts[j, first:end] = cohort_bases("intake", t.names[first:end], now + j)
+                places = max(places, int(np.ceil(self.places[j, first:end]).sum()))
         supervision = s.feedbacks.supervision
         if supervision.enabled:
             self.capacity[: len(supervision.ratio)] = supervision.capacities(model)

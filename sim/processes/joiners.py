@@ -196,8 +196,8 @@ class Joiners(Pass):
         if len(self.funded) < months:
             self.funded = np.zeros((months, len(t.groups)))
             self.cohorts = np.zeros((months, len(t.groups)), dtype=np.uint64)
+        self.funded[:months] = model.funded_establishment(np.arange(now, now + months))
         for j in range(months):
-            self.funded[j] = model.funded_establishment(now + j)
             self.cohorts[j] = cohort_bases("joiner", t.groups, now + j)
         state[_MONTH] = now
         # rows ready ahead within the store's room: a month whose joiners need more grows it (``after``)
