@@ -60,9 +60,10 @@ def test_months_run_together_give_the_run_month_by_month():
 
 
 def test_months_together_stop_where_python_makes_room_prepares_or_finishes_a_month(monkeypatch):
-    """A store with little room: the months stop for more room for events and the month's buffers, before a
-    month whose intake has too few rows made ready (Python prepares it, as ``step`` does) and after one whose
-    joiners found too few (Python draws them again): the run is the same."""
+    """Months together make new people in every row the store has: they stop for more room for events and the
+    month's buffers, and, in a store without rows enough for the year, before a month whose intake has too few
+    (Python prepares it, as ``step`` does) or after one whose joiners found too few (Python draws them again,
+    in a larger store): the run is the same."""
     seen = set()
     run = kernel.run
 
@@ -72,9 +73,11 @@ def test_months_together_stop_where_python_makes_room_prepares_or_finishes_a_mon
         return out
 
     monkeypatch.setattr(kernel, "run", spy)
-    small = WorkforceModel(rng=1, until=2024, collect="yearly", capacity=100).run()
-    assert {kernel.ROOM, kernel.PREPARE, kernel.FINISH} <= seen
-    runs_alike(small, stepped(WorkforceModel(rng=1, until=2024, collect="yearly")))
+    alone = stepped(WorkforceModel(rng=1, until=2024, collect="yearly"))
+    for capacity, stop in ((17_000, kernel.PREPARE), (0, kernel.FINISH)):  # a few rows spare, or none
+        seen.clear()
+        runs_alike(WorkforceModel(rng=1, until=2024, collect="yearly", capacity=capacity).run(), alone)
+        assert {kernel.ROOM, stop} <= seen
 
 
 def test_months_run_month_by_month_where_python_acts_between_them():

@@ -220,7 +220,10 @@ class Passes:
         due = month.due_for(p.capacity) if scan else model.due_list()
         given = -1 if scan else len(due)
         columns, at = events.reserve(0)
-        month.array[kernel.PEOPLE], month.array[kernel.READY] = p.count, p.reserve(0) + p.count
+        # months together make new people in every row the store has, made ready at once: so they seldom ask
+        # Python for more (an intake's rows before its month, the joiners' after theirs)
+        month.array[kernel.PEOPLE], month.array[kernel.READY] = p.count, p.count + (
+            p.reserve(p.capacity - p.count) if scan else p.reserve(0))
         while True:
             try:
                 now, end, n, status = kernel.run(self._entries, self._tables, self._ends, self._rooms, month.array,
