@@ -190,13 +190,11 @@ def _run(passes, tables, ends, rooms, month, due, given, people, columns, first,
     """The months ``first`` to ``last`` (``run``); ``rooms``: each room function's entry point and its pass's
     place."""
     next_due = views(people, NEXT_DUE.types)[0]
+    flags = np.empty((due.shape[0] if given < 0 else 0) + 8, dtype=np.uint8)
     for now in range(first, last + 1):
         n = given
         if given < 0:  # everyone active whose next due month has come (the inactive's never does), in order
-            n = 0
-            for i in range(month[PEOPLE]):
-                due[n] = i
-                n += next_due[i] <= now
+            n = _scanned(next_due, month[PEOPLE], now, due, flags)
             month[SINCE] = now - 1  # entrants face exits from this month, until its exits are faced
         month[NOW], month[NEW], month[HALT] = now, 0, 0
         for k in range(rooms.shape[0]):
@@ -222,6 +220,25 @@ def _run(passes, tables, ends, rooms, month, due, given, people, columns, first,
         if month[HALT]:
             return now + 1, at, n, FINISH
     return last + 1, at, 0, DONE
+
+
+@numba.njit(cache=True, inline="always")
+def _scanned(next_due, count, now, due, flags):
+    """The first ``count`` people whose next due month is ``now`` or before, in order, into ``due``: how many.
+    Compared first all at once (a loop the compiler makes a vector one), then listed from the eight at a
+    time with any due (about one in a hundred is due in a month): twice as fast as listing as it compares."""
+    for i in range(count):
+        flags[i] = np.uint8(1) if next_due[i] <= now else np.uint8(0)
+    end = (count + 7) // 8 * 8
+    for i in range(count, end):
+        flags[i] = 0
+    words, n = flags[:end].view(np.uint64), 0
+    for w in range(end // 8):
+        if words[w] != 0:
+            for i in range(8 * w, 8 * w + 8):
+                due[n] = i
+                n += flags[i]
+    return n
 
 
 @numba.njit(cache=True)
