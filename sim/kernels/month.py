@@ -244,18 +244,20 @@ def _scanned(next_due, count, now, due, flags):
 @numba.njit(cache=True)
 def _merged(due, n, month):
     """The due list ``due[:n]`` (in order) with the month's ``due_after`` in it, each once and in order, in
-    ``due`` (which has room for everyone): how many there are."""
-    after = views(month[ARRAYS + 16:], _DUE_AFTER)[0][: month[DUE_AFTER]].copy()
-    for j in range(1, after.shape[0]):  # few: an insertion sort
-        x, k = after[j], j
-        while k > 0 and after[k - 1] > x:
-            after[k] = after[k - 1]
-            k -= 1
-        after[k] = x
-    merged = np.empty(n + after.shape[0], dtype=np.int64)
+    ``due`` (which has room for everyone): how many there are. Loops element by element: a slice copied or
+    assigned compiles its checks' messages, seconds of a first run."""
+    given, k = views(month[ARRAYS + 16:], _DUE_AFTER)[0], month[DUE_AFTER]
+    after = np.empty(k, dtype=np.int64)
+    for j in range(k):  # few: an insertion sort
+        x, i = given[j], j
+        while i > 0 and after[i - 1] > x:
+            after[i] = after[i - 1]
+            i -= 1
+        after[i] = x
+    merged = np.empty(n + k, dtype=np.int64)
     a = b = m = 0
-    while a < n or b < after.shape[0]:
-        if b == after.shape[0] or (a < n and due[a] <= after[b]):
+    while a < n or b < k:
+        if b == k or (a < n and due[a] <= after[b]):
             x = due[a]
             a += 1
         else:
@@ -264,7 +266,8 @@ def _merged(due, n, month):
         if m == 0 or merged[m - 1] != x:
             merged[m] = x
             m += 1
-    due[:m] = merged[:m]
+    for j in range(m):
+        due[j] = merged[j]
     return m
 
 

@@ -210,10 +210,10 @@ class Intake(Pass):
         start = np.asarray(model.history[0]["stage_headcount"], dtype=np.int64)
         events = model.events
         codes = np.array([events.reason_code(r) for r in ("intake", "selected", "no_training_place")], dtype=np.int16)
-        return ([self.state, bases, selection, turned_away, self.courses, self.places, self.rates, self.cohorts,
-                 *t.arrays, start,
-                 stocks.headcount, stocks.fte, stocks.bounds, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS),
-                 *stocks.tally(), model.arrived, model.unused.places, self.capacity, *self._log, codes, _STATUSES,
+        return ([self.state, self.courses, self.places, t.arrays[0], model.arrived, bases, selection, turned_away,
+                 self.rates, self.cohorts, *t.arrays[1:], start, stocks.headcount, stocks.fte, stocks.bounds,
+                 COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS), *stocks.tally(), model.unused.places, self.capacity,
+                 *self._log, codes, _STATUSES,
                  model.entering.table(), p.addresses_of(_PEOPLE)],
                 (month_kernel.entry(type(model.entering).kernel), GONE))
 
@@ -245,27 +245,26 @@ _STATE = _MONTH, _SUPERVISED = range(2)
 _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
                  ("status", np.int8), ("active", np.bool_), ("state", np.int8), ("stage", np.int16),
                  ("stage_entry", np.int32), ("next_due", np.int32))
-# what the intake's month reads besides the month's arrays: the state; the streams' base hashes (intake, the new
-# people's draws, a fraction of a place), each course's of its selection and of turning arrivals away; by month
-# prepared, its courses (from, to), and each course's places, fill rate and new people's base key; each
-# course's stage, source (-1: new people),
+# what the intake's month reads besides the month's arrays: first what its room is worked out from
+# (``intake_room``): the state, by month prepared its courses (from, to) and each course's places, each course's
+# stage, the arrivals by stage; then the streams' base hashes (intake, the new people's draws, a fraction of a
+# place), each course's of its selection and of turning arrivals away; by month prepared, each course's fill rate
+# and new people's base key; each course's source (-1: new people),
 # keep_headcount, ages selected (months, [low, high)), key of the draws of its places and supervision pool (-1:
 # none); each pool's trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages'
-# headcount at the start; the stocks (``sim.stocks.settle_month``); the arrivals by stage; the places left
+# headcount at the start; the stocks (``sim.stocks.settle_month``); the places left
 # unfilled (by stage and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places
 # commissioned, capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the
 # statuses left, training and in post; entering's table, the addresses of the ``_PEOPLE``
 # columns; then entering's entry point and the state of those gone
-_PASS = layout(("state", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
-               ("courses", np.int64, 2), ("places", np.float64, 2), ("rates", np.float64, 2),
-               ("cohorts", np.uint64, 2), ("stage", np.int64),
-               ("source", np.int64), ("keep", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64),
+_PASS = layout(("state", np.int64), ("courses", np.int64, 2), ("places", np.float64, 2), ("stage", np.int64),
+               ("arrived", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
+               ("rates", np.float64, 2), ("cohorts", np.uint64, 2), ("source", np.int64), ("keep", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64),
                ("pool", np.int64), ("trainees", np.bool_, 2), ("band_cumulative", np.float64, 2),
                ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
                ("female", np.float64), ("welsh", np.float64), ("start", np.int64), ("headcount", np.int64),
                ("stocks", np.float64), ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
-               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("arrived", np.int64),
-               ("unfilled", np.float64, 2), ("capacity", np.int64), ("commissioned", np.float64),
+               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("unfilled", np.float64, 2), ("capacity", np.int64), ("commissioned", np.float64),
                ("capacity_left", np.float64), ("codes", np.int16), ("statuses", np.int8), ("entering", np.int64),
                ("people", np.int64))
 _NUMBERS = width(_PASS)
@@ -277,9 +276,9 @@ _LEFT, _TRAINING, _IN_POST = range(3)  # rows of the statuses
 def intake_month(month, table):
     """The month's intakes in the scenario's order (the module docstring says how), their people entered
     by calling entering's pass, each time they are let in."""
-    (state, bases, selection, turned_away, courses, places_by_month, rates_by_month, cohorts_by_month, stage,
+    (state, courses, places_by_month, stage, arrived, bases, selection, turned_away, rates_by_month, cohorts_by_month,
      source, keep, ages, keys, pool, trainees, band_cumulative, band_total, band_last, low, high, female, welsh,
-     start, headcount, stocks, bounds, counted_state, counted, group_of_cell, tally, arrived, unfilled, capacity,
+     start, headcount, stocks, bounds, counted_state, counted, group_of_cell, tally, unfilled, capacity,
      commissioned, capacity_left, codes, statuses, entering, people) = views(table, _PASS.types)
     key, sex, birth_month, speaks, status, active, state_of, stage_of, stage_entry, next_due = views(
         people, _PEOPLE.types)
@@ -347,7 +346,7 @@ def intake_room(month, table):
     """The most a month's intakes take from outside its due list: the places (new people, or people selected)
     and the pipeline's arrivals since the stages' last intake (turned away); or, with fewer rows made ready
     than the places, Python's preparation first (``BEFORE``)."""
-    state, courses, places, stage, arrived = _read(table)
+    state, courses, places, stage, arrived = views(table, _PASS.types[:5])  # the first five alone: see ``_PASS``
     m = month[NOW] - state[_MONTH]
     most = 0
     for c in range(courses[m, 0], courses[m, 1]):
@@ -357,17 +356,6 @@ def intake_room(month, table):
     for c in range(courses[m, 0], courses[m, 1]):
         most += arrived[stage[c]]
     month[NEW] += most
-
-
-# what the room a month takes is worked out from, by their places in ``_PASS``
-_ROOM_READS = tuple(_PASS.names.index(name) for name in ("state", "courses", "places", "stage", "arrived"))
-
-
-@numba.njit(cache=True, inline="always")
-def _read(table):
-    read = views(table, _PASS.types)
-    return (read[_ROOM_READS[0]], read[_ROOM_READS[1]], read[_ROOM_READS[2]], read[_ROOM_READS[3]],
-            read[_ROOM_READS[4]])
 
 
 Intake.kernel, Intake.room_kernel, Intake.kinds = intake_month, intake_room, _PASS
