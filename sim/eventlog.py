@@ -19,7 +19,7 @@ from .kernels.bookkeeping import EVENTS, as_each, write_events
 from .kernels.columns import addresses
 
 OUTSIDE = -1
-BLOCK = 1 << 16  # events a block holds (more if one batch needs more)
+BLOCK = 1 << 15  # events a block holds (more if one batch needs more)
 
 
 class EventLog:

@@ -57,6 +57,9 @@ BEFORE, AFTER = 1, 2
 # prepare; stopped after a month a pass asks Python to finish
 DONE, ROOM, PREPARE, FINISH = range(4)
 SIZE = ARRAYS + 2 * len(KINDS.names)
+# where the month's array gives an array's address, and its length after it
+_DUE_AFTER_AT, _MARKED_AT, _RETIRING_AT, _ENTERING_AT = (ARRAYS + 2 * KINDS.names.index(name) for name in
+                                                         ("due_after", "marked", "retiring", "entering"))
 _ARRAYS, _MARKED, _ENTERING, _DUE_AFTER = KINDS.types[:4], KINDS.types[2:3], KINDS.types[4:8], KINDS.types[8:]
 PASS = (types.Array(types.int64, 1, "C"), types.Array(types.int64, 1, "C"))  # a pass's arguments
 _TABLE = PASS[1:]
@@ -74,7 +77,7 @@ def entering(month):
     """Who is to enter a stage, their stages, where they come from and why (one each, or an array of one
     for all)."""
     n = month[ENTERING]
-    ids, stage, source, reason = views(month[ARRAYS + 8:], _ENTERING)
+    ids, stage, source, reason = views(month[_ENTERING_AT:], _ENTERING)
     return ids[:n], stage[:n], source[:n], reason[:n]
 
 
@@ -82,13 +85,13 @@ def entering(month):
 def to_enter(month):
     """The room to note who is to enter a stage (``entering``'s arrays, whole): a pass notes them from
     ``month[ENTERING]`` on, and counts them there."""
-    return views(month[ARRAYS + 8:], _ENTERING)
+    return views(month[_ENTERING_AT:], _ENTERING)
 
 
 @numba.njit(cache=True, inline="always")
 def mark(month, ids):
     """Note ``ids`` as people whose status, stage or hours changed, for the stocks (``sim.stocks``)."""
-    marked = views(month[ARRAYS + 4:], _MARKED)[0]
+    marked = views(month[_MARKED_AT:], _MARKED)[0]
     n = month[MARKED]
     if n + ids.shape[0] > marked.shape[0]:  # past the room made for the month: said so after it (a pass's error)
         month[MARKED] = marked.shape[0] + 1
@@ -102,7 +105,7 @@ def mark(month, ids):
 def also_due(month, ids, next_due):
     """Of ``ids``, who entered a stage, those with something due already this month, for the passes after
     the one that ends a call (``due_after``: in the order given)."""
-    after = views(month[ARRAYS + 16:], _DUE_AFTER)[0]
+    after = views(month[_DUE_AFTER_AT:], _DUE_AFTER)[0]
     n = month[DUE_AFTER]
     for j in range(ids.shape[0]):
         if next_due[ids[j]] <= month[NOW]:
@@ -183,14 +186,28 @@ address = _address_of if COMPILED else (lambda array: array.ctypes.data)
 # the table of the ``k``-th pass, from its address and length; run as Python, the table itself
 table_of = _table_of if COMPILED else (lambda tables, k: tables[k])
 NEXT_DUE = layout(("next_due", np.int32))  # the people's column a month's due list is scanned from
+_CHUNK = 4096  # people compared at once in a due list's scan (``_scanned``)
 
 
 @numba.njit(cache=True)
-def _run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due):
-    """The months ``first`` to ``last`` (``run``); ``rooms``: each room function's entry point and its pass's
-    place."""
+def run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due):
+    """The months ``first`` to ``last``, each begun by its passes' ``rooms`` counting the room it takes from
+    outside its due list (``month[NEW]``), then its passes in order, each with its table, writing events from
+    row ``at`` of ``columns`` (the event log's room). Each month's due list: the first ``given`` of ``due``
+    (one month's), or, if ``given`` is negative, those of the ``people`` (the address of their ``next_due``
+    column) whose month has come, scanned into ``due`` (too short for them and those a pass adds to them:
+    ``ROOM``). A pass marked in ``ends``
+    leaves the people it entered who are due this month in the month's ``due_after``: the passes after it
+    are given them. Compiled, the passes' and room functions' entry points and their tables' addresses and
+    lengths (``rooms``: each room function's entry point and its pass's place); run as Python, the passes
+    and their tables. ``per_due``: the events and marks the passes take at most for each person due.
+
+    Returns the month to go on from, the event log's next row, the last month's due list's length, and
+    why it stopped (``DONE``; ``ROOM``: the block, the month's buffers or the due list are too small for the
+    month it stops before; ``PREPARE``: a room function asks Python to prepare it; ``FINISH``: a pass asks
+    Python to finish the month before it)."""
     next_due = views(people, NEXT_DUE.types)[0]
-    flags = np.empty((due.shape[0] if given < 0 else 0) + 8, dtype=np.uint8)
+    flags = np.empty(_CHUNK, dtype=np.uint8)
     for now in range(first, last + 1):
         n = given
         if given < 0:  # everyone active whose next due month has come (the inactive's never does), in order
@@ -203,8 +220,9 @@ def _run(passes, tables, ends, rooms, month, due, given, people, columns, first,
             return now, at, n, PREPARE
         new = month[NEW]
         most, marks = per_due[0] * n + new, per_due[1] * n + new
-        if (at + most > columns[1] or month[MARKED] + marks > month[ARRAYS + 5] or n > month[ARRAYS + 7]
-                or max(n, new) > month[ARRAYS + 9] or new > month[ARRAYS + 17]):
+        if ((given < 0 and n + new + 8 > due.shape[0]) or at + most > columns[1]
+                or month[MARKED] + marks > month[_MARKED_AT + 1] or n > month[_RETIRING_AT + 1]
+                or max(n, new) > month[_ENTERING_AT + 1] or new > month[_DUE_AFTER_AT + 1]):
             return now, at, n, ROOM
         month[AT], month[ENTERING], month[DUE_AFTER] = at, 0, 0
         month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
@@ -214,7 +232,8 @@ def _run(passes, tables, ends, rooms, month, due, given, people, columns, first,
             if ends[k] and month[DUE_AFTER] > 0:  # those it entered due this month: the passes after it see them
                 n = _merged(due, n, month)
                 month[ARRAYS + 1], month[DUE_AFTER] = n, 0
-        if month[AT] - at > most or month[MARKED] > month[ARRAYS + 5] or month[DUE_AFTER] > month[ARRAYS + 17]:
+        if (month[AT] - at > most or month[MARKED] > month[_MARKED_AT + 1]
+                or month[DUE_AFTER] > month[_DUE_AFTER_AT + 1]):
             raise RuntimeError("a month's passes wrote past the room made for its events, marks or due entrants")
         at = month[AT]
         if month[HALT]:
@@ -224,29 +243,36 @@ def _run(passes, tables, ends, rooms, month, due, given, people, columns, first,
 
 @numba.njit(cache=True, inline="always")
 def _scanned(next_due, count, now, due, flags):
-    """The first ``count`` people whose next due month is ``now`` or before, in order, into ``due``: how many.
-    Compared first all at once (a loop the compiler makes a vector one), then listed from the eight at a
-    time with any due (about one in a hundred is due in a month): twice as fast as listing as it compares."""
-    for i in range(count):
-        flags[i] = np.uint8(1) if next_due[i] <= now else np.uint8(0)
-    end = (count + 7) // 8 * 8
-    for i in range(count, end):
-        flags[i] = 0
-    words, n = flags[:end].view(np.uint64), 0
-    for w in range(end // 8):
-        if words[w] != 0:
-            for i in range(8 * w, 8 * w + 8):
-                due[n] = i
-                n += flags[i]
+    """The first ``count`` people whose next due month is ``now`` or before, in order, into ``due``: how many
+    (counted on past its room, eight short of its end, without listing them). Compared first a chunk at once
+    into ``flags``, then listed from the eight at a time with any
+    due (about one in a hundred is due in a month): twice as fast as listing as it compares."""
+    words, n = flags.view(np.uint64), 0
+    for start in range(0, count, _CHUNK):
+        size = min(_CHUNK, count - start)
+        chunk = next_due[start:start + size]  # indexed from 0: a loop the compiler makes a vector one
+        for i in range(size):
+            flags[i] = np.uint8(1) if chunk[i] <= now else np.uint8(0)
+        for i in range(size, (size + 7) // 8 * 8):
+            flags[i] = 0
+        for w in range((size + 7) // 8):
+            if words[w] != 0:
+                if n + 8 > due.shape[0]:
+                    for i in range(8 * w, 8 * w + 8):
+                        n += np.int64(flags[i])
+                    continue
+                for i in range(8 * w, 8 * w + 8):
+                    due[n] = start + i
+                    n += np.int64(flags[i])
     return n
 
 
 @numba.njit(cache=True)
 def _merged(due, n, month):
     """The due list ``due[:n]`` (in order) with the month's ``due_after`` in it, each once and in order, in
-    ``due`` (which has room for everyone): how many there are. Loops element by element: a slice copied or
+    ``due`` (which has room for them all): how many there are. Loops element by element: a slice copied or
     assigned compiles its checks' messages, seconds of a first run."""
-    given, k = views(month[ARRAYS + 16:], _DUE_AFTER)[0], month[DUE_AFTER]
+    given, k = views(month[_DUE_AFTER_AT:], _DUE_AFTER)[0], month[DUE_AFTER]
     after = np.empty(k, dtype=np.int64)
     for j in range(k):  # few: an insertion sort
         x, i = given[j], j
@@ -269,22 +295,3 @@ def _merged(due, n, month):
     for j in range(m):
         due[j] = merged[j]
     return m
-
-
-def run(passes, tables, ends, rooms, month, due, given: int, people, columns, first: int, last: int, at: int,
-        per_due) -> tuple[int, int, int, int]:
-    """The months ``first`` to ``last``, each begun by its passes' ``rooms`` counting the room it takes from
-    outside its due list (``month[NEW]``), then its passes in order, each with its table, writing events from
-    row ``at`` of ``columns`` (the event log's room). Each month's due list: the first ``given`` of ``due``
-    (one month's), or, if ``given`` is negative, those of the ``people`` (the address of their ``next_due``
-    column) whose month has come, scanned into ``due`` (room for every row). A pass marked in ``ends``
-    leaves the people it entered who are due this month in the month's ``due_after``: the passes after it
-    are given them. Compiled, the passes' and room functions' entry points and their tables' addresses and
-    lengths; run as Python, the passes and their tables. ``per_due``: the events and marks the passes take at
-    most for each person due.
-
-    Returns the month to go on from, the event log's next row, the last month's due list's length, and
-    why it stopped (``DONE``; ``ROOM``: the block or the month's buffers are too small for the month it stops
-    before; ``PREPARE``: a room function asks Python to prepare it; ``FINISH``: a pass asks Python to finish
-    the month before it)."""
-    return _run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due)

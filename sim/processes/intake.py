@@ -463,13 +463,16 @@ def _turn_away(st, surplus, now, turn_salt, statuses, codes, gone, count, key, s
     ``surplus`` of the people who arrived in stage ``st`` since its last intake (a year ago, in this
     month), those of the smallest draws (ties in order). Those who arrived and already left are not
     there to turn away."""
-    arrivals, n = np.empty(count, dtype=np.int64), 0  # room for everyone: one scan (only what is listed is touched)
-    for i in range(count):
-        if stage_of[i] == st and stage_entry[i] > now - 12 and (
-                state_of[i] == statuses[_TRAINING] or state_of[i] == statuses[_IN_POST]):
-            arrivals[n] = i
-            n += 1
-    chosen = _drawn_first(arrivals[:n], surplus, key, turn_salt)
+    n = 0
+    for _ in range(2):  # counted, then listed: room for everyone would be eight bytes a person more at the peak
+        arrivals, n = np.empty(n, dtype=np.int64), 0
+        for i in range(count):
+            if stage_of[i] == st and stage_entry[i] > now - 12 and (
+                    state_of[i] == statuses[_TRAINING] or state_of[i] == statuses[_IN_POST]):
+                if n < arrivals.shape[0]:
+                    arrivals[n] = i
+                n += 1
+    chosen = _drawn_first(arrivals, surplus, key, turn_salt)
     leave(chosen, now, codes[2:3], statuses[_LEFT], gone, stage_of, status, active, state_of, next_due,
           arrays(month)[1], month[AT])
     month[AT] += chosen.shape[0]
@@ -480,13 +483,16 @@ def _turn_away(st, surplus, now, turn_salt, statuses, codes, gone, count, key, s
 def _in_pool(source, now, in_post, low, high, count, state_of, stage_of, stage_entry, birth_month):
     """The people in an in-service route's pool, in order: in its ``source`` stage, in post, not arrived
     this month, aged (months) from ``low`` to below ``high``."""
-    ids, n = np.empty(count, dtype=np.int64), 0  # room for everyone: one scan (only what is listed is touched)
-    for i in range(count):
-        if stage_of[i] == source and state_of[i] == in_post and stage_entry[i] < now and (
-                low <= now - birth_month[i] < high):
-            ids[n] = i
-            n += 1
-    return ids[:n]
+    n = 0
+    for _ in range(2):  # counted, then listed: room for everyone would be eight bytes a person more at the peak
+        ids, n = np.empty(n, dtype=np.int64), 0
+        for i in range(count):
+            if stage_of[i] == source and state_of[i] == in_post and stage_entry[i] < now and (
+                    low <= now - birth_month[i] < high):
+                if n < ids.shape[0]:
+                    ids[n] = i
+                n += 1
+    return ids
 
 
 @numba.njit(cache=True, inline="always")

@@ -127,6 +127,7 @@ class Joiners(Pass):
         super().__init__(model)
         n = len(model.inputs.groups)
         self.state = np.zeros(len(_STATE), dtype=np.int64)  # what the pass is told and tells (``_STATE``)
+        self.state[_ROWS] = _ROWS_AHEAD
         # by month prepared (from ``state[_MONTH]``) and group: the funded establishment, the joiners' base keys
         self.funded, self.cohorts = np.zeros((1, n)), np.zeros((1, n), dtype=np.uint64)
         self.recruits = _NO_RECRUITS  # the month's campaigns' recruits: group, key, source's reason code
@@ -224,7 +225,9 @@ class Joiners(Pass):
             p.reserve(-n)
             if self._alone is None:
                 self._alone = Passes(model, [self])
+            state[_ROWS] = -n
             self._alone.step()
+            state[_ROWS] = _ROWS_AHEAD
             return
         if n > 0 and self.campaigns:
             end = int(state[_FIRST]) + n
@@ -255,12 +258,15 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
 
 
 # what the joiners' pass is told and tells, in ``Joiners.state``: whether anyone is available to join (or
-# recruited), the first month prepared, the campaigns' recruits; the first row of its last month's joiners
-# and how many joined (minus the rows needed, if too few were ready)
-_STATE = _ACTIVE, _MONTH, _RECRUITS, _FIRST, _JOINED = range(5)
-# the fewest rows made ready before the pass: more than the most a month's joiners may be in the shipped
-# scenarios (the vacant FTE rounded up, or the cap of the draws, whichever is less: up to about 600 in a
-# default run, against 80 joiners at most), so that the pass seldom finds too few and runs again with more
+# recruited), the first month prepared, the campaigns' recruits, the most rows a month's joiners may take (the
+# room its month is given); the first row of its last month's joiners and how many joined (minus the rows
+# needed, if too few were ready)
+_STATE = _ACTIVE, _MONTH, _RECRUITS, _ROWS, _FIRST, _JOINED = range(6)
+# the rows a month's joiners may take, and the fewest made ready before a month alone: more than the most a
+# month's joiners may be in the shipped scenarios (the vacant FTE rounded up, or the cap of the draws,
+# whichever is less: up to about 600 in a default run, against 80 joiners at most), so that the pass seldom
+# finds too few and runs again with more; and no more, as the month's room for events and entrants is made
+# for as many
 _ROWS_AHEAD = 1024
 # what the joiners' month reads besides the month's arrays (``sim.kernels.month``): the state, the streams'
 # base hashes, the stocks (headcount, FTE and the bounds of FTE counted), the states counted, the
@@ -293,7 +299,8 @@ def joiners_month(month, table):
     settle_month(month, first, counted_state, counted, headcount, stocks, bounds, group_of_cell, tally)
     n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded[j], campaign_posts,
                             recruitment, supply, unused, base_stage_fte, cohorts[j], campaign_rows[:k],
-                            campaign_keys[:k], campaign_codes[:k], first, month[READY] - first, tables, people)
+                            campaign_keys[:k], campaign_codes[:k], first, min(state[_ROWS], month[READY] - first),
+                            tables, people)
     state[_FIRST], state[_JOINED] = first, n
     if n < 0:  # too few rows ready: Python makes more, and draws the month's joiners again
         month[HALT] = AFTER
@@ -309,10 +316,11 @@ def joiners_month(month, table):
 
 @numba.njit(cache=True)
 def joiners_room(month, table):
-    """The most joiners a month may bring: as many as the rows made ready (the pass asks for more if its
-    vacancies could take more)."""
-    if views(table, _PASS.types[:1])[0][_ACTIVE]:  # its state alone: a view of every array compiles for seconds
-        month[NEW] += month[READY] - month[PEOPLE]
+    """The most joiners a month may bring: the rows they may take, of those made ready (the pass asks for more if
+    its vacancies could take more)."""
+    state = views(table, _PASS.types[:1])[0]  # its state alone: a view of every array compiles for seconds
+    if state[_ACTIVE]:
+        month[NEW] += min(state[_ROWS], month[READY] - month[PEOPLE])
 
 
 Joiners.kernel, Joiners.room_kernel, Joiners.kinds = joiners_month, joiners_room, _PASS

@@ -107,7 +107,7 @@ class Month:
     and the buffers of the people marked, of the retirements decided, of those to enter a stage
     (``entering``, with their stages, where they come from and why) and of those entered who are due
     this month (``due_after``), grown as the due list asks; and a due list scanned for months run
-    together (``due``, room for every row)."""
+    together (``due``)."""
 
     def __init__(self):
         self.array = np.zeros(kernel.SIZE, dtype=np.int64)
@@ -119,30 +119,25 @@ class Month:
         due, note ``entering`` people at once to enter a stage and ``after`` entrants due this month."""
         pending = int(self.array[kernel.MARKED])  # marked, and not counted by the stocks yet: kept
         if len(self.marked) < pending + marks:
-            marked = np.empty(max(pending + marks, 2 * len(self.marked)), dtype=np.int64)
+            marked = np.empty(_grown(pending + marks), dtype=np.int64)
             marked[:pending] = self.marked[:pending]
             self.marked = marked
             self._addresses()
         if len(self.retiring) < due:  # the retirements decided are kept: retirement may not have run yet
             kept = int(self.array[kernel.RETIRING] + self.array[kernel.RETIRING_MHO])
-            retiring = np.empty(max(due, 2 * len(self.retiring)), dtype=np.int64)
+            retiring = np.empty(_grown(due), dtype=np.int64)
             retiring[:kept] = self.retiring[:kept]
             self.retiring = retiring
             self._addresses()
         if len(self.entering[0]) < entering:
-            n = max(entering, 2 * len(self.entering[0]))
-            self.entering = tuple(np.empty(n, dtype=dtype) for dtype in _ENTERING)
+            self.entering = tuple(np.empty(_grown(entering), dtype=dtype) for dtype in _ENTERING)
             self._addresses()
         if len(self.due_after) < after:
-            self.due_after = np.empty(max(after, 2 * len(self.due_after)), dtype=np.int64)
+            self.due_after = np.empty(_grown(after), dtype=np.int64)
             self._addresses()
         return self.array
 
-    def due_for(self, rows: int) -> np.ndarray:
-        """Room to scan a due list from ``rows`` people."""
-        if len(self.due) < rows:
-            self.due = np.empty(rows, dtype=np.int64)
-        return self.due
+
 
     def _addresses(self) -> None:
         start = kernel.ARRAYS + 4
@@ -153,6 +148,12 @@ class Month:
         """A copy (or an unpickled one) gives its own buffers' addresses."""
         self.__dict__.update(state)
         self._addresses()
+
+
+def _grown(needed: int) -> int:
+    """The room a buffer of the month's is given when it must hold ``needed``: a quarter more, for the months
+    after, whose needs grow as the workforce does (doubling would keep up to twice what they need)."""
+    return needed + needed // 4
 
 
 class Passes:
@@ -217,7 +218,7 @@ class Passes:
         for process in self.processes:
             process.prepare(last - first + 1)
         self.ready()  # and again if a preparation changed what they are made from
-        due = month.due_for(p.capacity) if scan else model.due_list()
+        due = month.due if scan else model.due_list()
         given = -1 if scan else len(due)
         columns, at = events.reserve(0)
         # months together make new people in every row the store has, made ready at once: so they seldom ask
@@ -239,6 +240,8 @@ class Passes:
             new = int(month.array[kernel.NEW])  # too little room for month ``now``: made, and on from it
             most = int(self.per_due[0]) * n + new
             month.ready(n, int(self.per_due[1]) * n + new, max(n, new), new)
+            if scan and len(due) < n + new + 8:  # its due list, and those a pass entering people adds to it
+                due = month.due = np.empty(_grown(n + new + 8), dtype=np.int64)
             columns, at = events.reserve(most)
             first = now
         if status == kernel.PREPARE and not scan:  # it was prepared for it: a pass's error
