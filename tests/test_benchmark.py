@@ -68,7 +68,7 @@ def test_profile_engine_reports_process_shares_and_the_busiest_functions(capsys)
     whole = "+".join(process.name() for process in STEP_ORDER)  # the months up to each record, in one call
     assert {whole, "collection"} <= set(result["timings"])
     assert "tottime" in out and "joiners" in out
-    assert {"enter_given", "_run", "settle_marked"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
+    assert {"enter_given", "run", "settle_marked"} <= set(result["compiled_s"]) and min(result["compiled_s"].values()) > 0
     assert "compiled passes called from Python" in out
     spent = result["by_process"]
     assert {whole, profile.OUTSIDE} <= set(spent) and "by process" in out
