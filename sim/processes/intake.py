@@ -259,14 +259,15 @@ _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
 # columns; then entering's entry point and the state of those gone
 _PASS = layout(("state", np.int64), ("courses", np.int64, 2), ("places", np.float64, 2), ("stage", np.int64),
                ("arrived", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
-               ("rates", np.float64, 2), ("cohorts", np.uint64, 2), ("source", np.int64), ("keep", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64),
-               ("pool", np.int64), ("trainees", np.bool_, 2), ("band_cumulative", np.float64, 2),
-               ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
-               ("female", np.float64), ("welsh", np.float64), ("start", np.int64), ("headcount", np.int64),
-               ("stocks", np.float64), ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
-               ("group_of_cell", np.int64), ("tally", np.float64, 2), ("unfilled", np.float64, 2), ("capacity", np.int64), ("commissioned", np.float64),
-               ("capacity_left", np.float64), ("codes", np.int16), ("statuses", np.int8), ("entering", np.int64),
-               ("people", np.int64))
+               ("rates", np.float64, 2), ("cohorts", np.uint64, 2), ("source", np.int64), ("keep", np.bool_),
+               ("ages", np.int64, 2), ("keys", np.uint64), ("pool", np.int64), ("trainees", np.bool_, 2),
+               ("band_cumulative", np.float64, 2), ("band_total", np.float64), ("band_last", np.int64),
+               ("low", np.float64, 2), ("high", np.float64, 2), ("female", np.float64), ("welsh", np.float64),
+               ("start", np.int64), ("headcount", np.int64), ("stocks", np.float64), ("bounds", np.float64),
+               ("counted_state", np.bool_), ("counted", np.int64), ("group_of_cell", np.int64),
+               ("tally", np.float64, 2), ("unfilled", np.float64, 2), ("capacity", np.int64),
+               ("commissioned", np.float64), ("capacity_left", np.float64), ("codes", np.int16), ("statuses", np.int8),
+               ("entering", np.int64), ("people", np.int64))
 _NUMBERS = width(_PASS)
 _POOL, _SUPERVISION = REASONS.index("in_service_pool"), REASONS.index("supervision")
 _LEFT, _TRAINING, _IN_POST = range(3)  # rows of the statuses

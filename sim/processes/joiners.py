@@ -225,9 +225,8 @@ class Joiners(Pass):
             p.reserve(-n)
             if self._alone is None:
                 self._alone = Passes(model, [self])
-            state[_ROWS] = -n
+            state[_ROWS] = -n + -n // 4  # and a quarter more after: a growing workforce's joiners need more
             self._alone.step()
-            state[_ROWS] = _ROWS_AHEAD
             return
         if n > 0 and self.campaigns:
             end = int(state[_FIRST]) + n
@@ -259,8 +258,8 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
 
 # what the joiners' pass is told and tells, in ``Joiners.state``: whether anyone is available to join (or
 # recruited), the first month prepared, the campaigns' recruits, the most rows a month's joiners may take (the
-# room its month is given); the first row of its last month's joiners and how many joined (minus the rows
-# needed, if too few were ready)
+# room its month is given: ``_ROWS_AHEAD``, or as many as a month has needed); the first row of its last
+# month's joiners and how many joined (minus the rows needed, if too few were ready)
 _STATE = _ACTIVE, _MONTH, _RECRUITS, _ROWS, _FIRST, _JOINED = range(6)
 # the rows a month's joiners may take, and the fewest made ready before a month alone: more than the most a
 # month's joiners may be in the shipped scenarios (the vacant FTE rounded up, or the cap of the draws,
