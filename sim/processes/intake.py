@@ -213,8 +213,7 @@ class Intake(Pass):
         return ([self.state, self.courses, self.places, t.arrays[0], model.arrived, bases, selection, turned_away,
                  self.rates, self.cohorts, *t.arrays[1:], start, stocks.headcount, stocks.fte, stocks.bounds,
                  COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS), *stocks.tally(), model.unused.places, self.capacity,
-                 *self._log, codes, _STATUSES,
-                 model.entering.table(), p.addresses_of(_PEOPLE)],
+                 *self._log, codes, _STATUSES, model.entering.table(), p.addresses_of(_PEOPLE)],
                 (month_kernel.entry(type(model.entering).kernel), GONE))
 
 
@@ -249,14 +248,13 @@ _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
 # (``intake_room``): the state, by month prepared its courses (from, to) and each course's places, each course's
 # stage, the arrivals by stage; then the streams' base hashes (intake, the new people's draws, a fraction of a
 # place), each course's of its selection and of turning arrivals away; by month prepared, each course's fill rate
-# and new people's base key; each course's source (-1: new people),
-# keep_headcount, ages selected (months, [low, high)), key of the draws of its places and supervision pool (-1:
-# none); each pool's trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages'
-# headcount at the start; the stocks (``sim.stocks.settle_month``); the places left
-# unfilled (by stage and ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places
-# commissioned, capacity left, by stage); the events' reason codes (intake, selected, no_training_place); the
-# statuses left, training and in post; entering's table, the addresses of the ``_PEOPLE``
-# columns; then entering's entry point and the state of those gone
+# and new people's base key; each course's source (-1: new people), keep_headcount, ages selected (months, [low,
+# high)), key of the draws of its places and supervision pool (-1: none); each pool's trainee stages; the new
+# people's draws (``cohort_tables``, a row a course); the stages' headcount at the start; the stocks
+# (``sim.stocks.settle_month``); the places left unfilled (by stage and ``sim.unused.REASONS``); each pool's
+# supervised capacity and the supervision log (places commissioned, capacity left, by stage); the events' reason
+# codes (intake, selected, no_training_place); the statuses left, training and in post; entering's table, the
+# addresses of the ``_PEOPLE`` columns; then entering's entry point and the state of those gone
 _PASS = layout(("state", np.int64), ("courses", np.int64, 2), ("places", np.float64, 2), ("stage", np.int64),
                ("arrived", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
                ("rates", np.float64, 2), ("cohorts", np.uint64, 2), ("source", np.int64), ("keep", np.bool_),

@@ -10,9 +10,9 @@ a pass moves or brings in for entering's pass (``sim.processes.entering``) to pu
 Around the call a process does what only Python can (``prepare``, ``after``: a campaign's recruits
 drawn, rows made ready for new people); a run takes the months up to each record in one call
 (``Passes.run``: every process's pass, each month's due list scanned in it), its processes prepared
-for them at once, when nothing in Python acts between months. The tables are worked out again only when what they are
-made from changes: the levers in force, and what a process names in ``changes`` (the people's
-columns are given through one array of their addresses for the store's life,
+for them at once, when nothing in Python acts between months. The tables are worked out again only
+when what they are made from changes: the levers in force, and what a process names in ``changes``
+(the people's columns are given through one array of their addresses for the store's life,
 ``sim.people.People.addresses_of``, so a store that grows changes no table). ``Steps`` leaves out,
 month by month, the processes with nothing to do (``Process.idle``), so that the passes either side
 of one run as one call.
