@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim import WorkforceModel
+from sim.interventions import Retention
 from sim.kernels import month as kernel
 from sim.kernels.columns import layout
 from sim.processes import Process, passes
@@ -82,7 +83,9 @@ def test_months_together_stop_where_python_makes_room_prepares_or_finishes_a_mon
 
 def test_months_run_month_by_month_where_python_acts_between_them():
     """Records kept monthly, checks, levers or feedbacks: each month is a step of its own."""
-    for model in (WorkforceModel(rng=3, until=2022, collect="monthly"), WorkforceModel(rng=3, until=2022, check=True)):
+    for model in (WorkforceModel(rng=3, until=2022, collect="monthly"), WorkforceModel(rng=3, until=2022, check=True),
+                  WorkforceModel(rng=3, until=2022, interventions=[Retention(factor=0.5, start="2021-06")]),
+                  WorkforceModel(rng=3, until=2022, overrides={"feedbacks.supervision.enabled": True})):
         assert WHOLE not in model.run().timings
 
 
