@@ -187,6 +187,7 @@ address = _address_of if COMPILED else (lambda array: array.ctypes.data)
 table_of = _table_of if COMPILED else (lambda tables, k: tables[k])
 NEXT_DUE = layout(("next_due", np.int32))  # the people's column a month's due list is scanned from
 _CHUNK = 4096  # people compared at once in a due list's scan (``_scanned``)
+DUE_SPARE = 8  # a scanned due list's room past those due: its scan lists eight people at a time
 
 
 @numba.njit(cache=True)
@@ -220,7 +221,7 @@ def run(passes, tables, ends, rooms, month, due, given, people, columns, first, 
             return now, at, n, PREPARE
         new = month[NEW]
         most, marks = per_due[0] * n + new, per_due[1] * n + new
-        if ((given < 0 and n + new + 8 > due.shape[0]) or at + most > columns[1]
+        if ((given < 0 and n + new + DUE_SPARE > due.shape[0]) or at + most > columns[1]
                 or month[MARKED] + marks > month[_MARKED_AT + 1] or n > month[_RETIRING_AT + 1]
                 or max(n, new) > month[_ENTERING_AT + 1] or new > month[_DUE_AFTER_AT + 1]):
             return now, at, n, ROOM
@@ -257,7 +258,7 @@ def _scanned(next_due, count, now, due, flags):
             flags[i] = 0
         for w in range((size + 7) // 8):
             if words[w] != 0:
-                if n + 8 > due.shape[0]:
+                if n + DUE_SPARE > due.shape[0]:
                     for i in range(8 * w, 8 * w + 8):
                         n += np.int64(flags[i])
                     continue

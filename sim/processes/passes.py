@@ -240,8 +240,8 @@ class Passes:
             new = int(month.array[kernel.NEW])  # too little room for month ``now``: made, and on from it
             most = int(self.per_due[0]) * n + new
             month.ready(n, int(self.per_due[1]) * n + new, max(n, new), new)
-            if scan and len(due) < n + new + 8:  # its due list, and those a pass entering people adds to it
-                due = month.due = np.empty(_grown(n + new + 8), dtype=np.int64)
+            if scan and len(due) < n + new + kernel.DUE_SPARE:  # its due list, and those a pass adds to it
+                due = month.due = np.empty(_grown(n + new + kernel.DUE_SPARE), dtype=np.int64)
             columns, at = events.reserve(most)
             first = now
         if status == kernel.PREPARE and not scan:  # it was prepared for it: a pass's error
