@@ -294,10 +294,10 @@ def joiners_month(month, table):
     if not state[_ACTIVE]:
         return
     first, now, k = month[PEOPLE], month[NOW], state[_RECRUITS]
-    j = now - state[_MONTH]
+    m = now - state[_MONTH]  # the month's row of those prepared
     settle_month(month, first, counted_state, counted, headcount, stocks, bounds, group_of_cell, tally)
-    n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded[j], campaign_posts,
-                            recruitment, supply, unused, base_stage_fte, cohorts[j], campaign_rows[:k],
+    n, stage, code = _month(table[_SUPPLIED] != 0, now, salts_of(bases, now), stocks, funded[m], campaign_posts,
+                            recruitment, supply, unused, base_stage_fte, cohorts[m], campaign_rows[:k],
                             campaign_keys[:k], campaign_codes[:k], first, min(state[_ROWS], month[READY] - first),
                             tables, people)
     state[_FIRST], state[_JOINED] = first, n
