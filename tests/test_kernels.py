@@ -1,18 +1,21 @@
 """The package's own processes compile at a lower LLVM optimisation level (``sim.kernels.compile_quickly``),
 never overriding a level the user chose; a first run that compiles says so to whoever watches it."""
 
+import gc
 import os
 import pty
 import subprocess
 import sys
 
+import numba
 import numpy as np
+import pytest
 from numba.core import config, event
 
 from conftest import REPO, compiled_in
 from sim import experiment
 from sim.cli import FIRST_COMPILE
-from sim.kernels import QUICK_OPT, compile_quickly, on_first_compile
+from sim.kernels import QUICK_OPT, collect_after_compiling, compile_quickly, on_first_compile
 
 
 def test_compiling_quickly_sets_the_level_only_when_the_user_has_not(monkeypatch):
@@ -27,6 +30,39 @@ def test_compiling_quickly_sets_the_level_only_when_the_user_has_not(monkeypatch
     finally:
         monkeypatch.undo()
         config.reload_config()
+
+
+class _Collecting(event.Listener):
+    """Whether Python's cycle collector runs as each compile starts."""
+
+    def __init__(self):
+        self.seen = []
+
+    def on_start(self, ev):
+        self.seen.append(gc.isenabled())
+
+    def on_end(self, ev):
+        pass
+
+
+def test_the_cycle_collector_waits_while_numba_compiles_and_runs_again_after_even_a_failed_compile():
+    pausing = collect_after_compiling()
+    assert collect_after_compiling() is pausing  # once a process
+    collecting = _Collecting()
+    assert gc.isenabled()
+    with event.install_listener("numba:compile", collecting):  # after the pause: it sees the pause made
+        assert numba.njit(lambda x: x + 1)(1) == 2  # a new function: compiled, not loaded
+        assert gc.isenabled()
+        with pytest.raises(numba.core.errors.TypingError):
+            numba.njit(lambda x: x.no_such_attribute)(1)
+        assert gc.isenabled()
+    assert collecting.seen and not any(collecting.seen)
+    gc.disable()  # a host that keeps the collector off finds it off after a compile
+    try:
+        numba.njit(lambda x: x + 2)(1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_a_batch_worker_compiles_quickly_when_it_starts(monkeypatch):

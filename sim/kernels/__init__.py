@@ -18,13 +18,50 @@ def compile_quickly() -> None:
     not make faster (the same figures at 1 and 3, ``benchmarks/README.md``), and which cost about a
     second more of a first run's compiling. The results are the same to the bit: without fast
     maths LLVM keeps IEEE arithmetic at every level. Only for processes the package owns (the
-    command line, batch workers): imported as a library, it leaves its host's numba as it is.
+    command line, batch workers): imported as a library, it leaves its host's numba as it is. Python's
+    cycle collector waits while they compile (``collect_after_compiling``).
     """
     if "NUMBA_OPT" not in os.environ:
         os.environ["NUMBA_OPT"] = QUICK_OPT
         from numba.core import config
 
         config.reload_config()
+    collect_after_compiling()
+
+
+def collect_after_compiling():
+    """Pause Python's cycle collector while numba compiles, in this process: compiling makes millions of
+    short-lived objects, and the collector went through those alive again and again (a twentieth of a
+    first run's compiling, ``benchmarks/README.md``). It runs as usual between compiles, and after one
+    that fails. Only for processes the package owns, as ``compile_quickly``. The numba listener,
+    registered once a process."""
+    global _pausing
+    if _pausing is not None:
+        return _pausing
+    import gc
+
+    from numba.core import event
+
+    class Paused(event.Listener):
+        depth, was = 0, False  # compiles under way (a pass compiles those it calls within its own)
+
+        def on_start(self, ev):
+            if self.depth == 0:
+                self.was = gc.isenabled()
+                gc.disable()
+            self.depth += 1
+
+        def on_end(self, ev):
+            self.depth -= 1
+            if self.depth == 0 and self.was:
+                gc.enable()
+
+    _pausing = Paused()
+    event.register("numba:compile", _pausing)
+    return _pausing
+
+
+_pausing = None  # the listener ``collect_after_compiling`` registered in this process
 
 
 def on_first_compile(say):

@@ -156,6 +156,9 @@ def main(argv: list[str]) -> int:
     if argv == ["--record"]:
         SIGNATURES.write_text("\n".join(record()) + "\n")
         return 0
+    from . import collect_after_compiling
+
+    collect_after_compiling()  # its own process: the package's, as the command's
     compile_ahead()
     return 0
 
