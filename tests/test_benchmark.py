@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from sim.processes.order import STEP_ORDER
 
@@ -105,3 +108,20 @@ def test_the_synthetic_scenario_of_a_million_people_loads(tmp_path):
     path = _module("bench_engine").synthetic_scenario(1_000_000, 2, tmp_path)
     assert scenario.load(path).spec.groups["nursing"].joiners.per_year > 1_000
 
+
+
+def test_bench_against_times_both_trees_side_by_side_and_prints_their_ratio(capsys):
+    bench = _module("bench_against")
+    if subprocess.run(["git", "cat-file", "-e", f"{bench.BASE}^{{commit}}"], cwd=bench.REPO).returncode != 0:
+        pytest.skip(f"{bench.BASE} is not in this clone's history (a shallow clone): nothing to compare with")
+    figures = bench.main(["--reps", "1", "--rounds", "1"])
+    out = capsys.readouterr().out
+    ((by_mean, by_fastest),) = figures["replication"]
+    assert by_mean > 0 and by_fastest > 0 and figures["batch"] == []
+    assert out.count("replication mean") == 2 and f"times {bench.BASE}'s speed" in out
+
+
+def test_bench_against_names_a_commit_missing_from_the_history():
+    bench = _module("bench_against")
+    with pytest.raises(SystemExit, match="not in this clone's history"):
+        bench.main(["0000000000000000000000000000000000000000", "--reps", "1", "--rounds", "1"])
