@@ -707,6 +707,17 @@ def intake_month(academic_year: int, month_of_year: int) -> int:
     return calendar.month(academic_year + (month_of_year < 8), month_of_year)
 
 
+def settled_until(levers, now: int, last: int) -> int:
+    """The last month from ``now`` to ``last`` up to which ``levers``, put in force for month ``now``, leave the
+    scenario as it is: the month before the next comes into force. A ``Lever`` changes the scenario only as a
+    month begins in which the set in force changes (``LeverState``), so the months between run as any others
+    (``sim.model``: months together). ``now`` if any acts in Python every month: an object that is not a
+    ``Lever``, or a lever with an ``apply`` of its own."""
+    if not all(isinstance(x, Lever) and type(x).apply is Lever.apply for x in levers):
+        return now
+    return min([last, *(x.start_month - 1 for x in levers if x.start_month is not None and x.start_month > now)])
+
+
 class LeverState:
     """Of one model: its scenario before any lever, the levers seen, and the set last put in force."""
 

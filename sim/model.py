@@ -55,7 +55,7 @@ from .eventlog import NO_ROOM, OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
-from . import calendar, decisions, feedbacks, footprint, invariants, population
+from . import calendar, decisions, feedbacks, footprint, interventions, invariants, population
 from .unused import Unused
 from .processes import checked as checked_processes, exits, hours, passes
 from .processes.entering import Entering
@@ -229,13 +229,18 @@ class WorkforceModel(mesa.Model):
     def _months(self) -> None:
         """The months from the next to the next recorded, as ``step`` takes them one by one, in as few compiled
         calls as they can (``Passes.run``: every process's pass, month after month in one call, when nothing
-        in Python acts between months: no levers, feedbacks or checks), and a month a pass asks Python to
-        prepare as ``step`` takes it. Each month moves Mesa's clock and count of steps on, as ``run`` does."""
+        in Python acts between months: no feedbacks or checks, and no lever coming into force, as levers change
+        the scenario only then: ``interventions.settled_until``; their exit and review hazards with it), and a
+        month a pass asks Python to prepare as ``step`` takes it. Each month moves Mesa's clock and count of
+        steps on, as ``run`` does."""
         whole, last = self._steps.whole, self.now + 1
         while not self._records(last):
             last += 1
-        if (whole is None or last == self.now + 1 or self.interventions or self.inputs.feedbacks.any
-                or self.checks is not None or not whole.stretches()):
+        if self.interventions:  # up to a lever's start: its month begins as ``step`` begins it, in Python
+            last = self.now if self.lever_state is None else interventions.settled_until(self.interventions, self.now,
+                                                                                         last)
+        if (whole is None or last <= self.now + 1 or self.inputs.feedbacks.any or self.checks is not None
+                or not whole.stretches()):
             self.time += 1
             self.steps += 1
             type(self).step(self)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim import WorkforceModel
-from sim.interventions import Retention
+from sim.interventions import LtftTraining, Retention, TrainingPlaces
 from sim.kernels import month as kernel
 from sim.kernels.columns import layout
 from sim.processes import Process, passes
@@ -81,12 +81,42 @@ def test_months_together_stop_where_python_makes_room_prepares_or_finishes_a_mon
         assert {kernel.ROOM, stop} <= seen
 
 
+class EveryMonth:
+    """An intervention of the caller's own: it may act in Python in any month."""
+
+    def __init__(self):
+        self.months = []
+
+    def apply(self, model) -> None:
+        self.months.append(model.now)
+
+
 def test_months_run_month_by_month_where_python_acts_between_them():
-    """Records kept monthly, checks, levers or feedbacks: each month is a step of its own."""
+    """Records kept monthly, checks, feedbacks, or an intervention that is not one of the package's levers: each
+    month is a step of its own."""
+    every = EveryMonth()
     for model in (WorkforceModel(rng=3, until=2022, collect="monthly"), WorkforceModel(rng=3, until=2022, check=True),
-                  WorkforceModel(rng=3, until=2022, interventions=[Retention(factor=0.5, start="2021-06")]),
+                  WorkforceModel(rng=3, until=2022, collect="yearly", interventions=[every]),
                   WorkforceModel(rng=3, until=2022, overrides={"feedbacks.supervision.enabled": True})):
         assert WHOLE not in model.run().timings
+    assert every.months == list(range(WorkforceModel(rng=3).inputs.start + 1, model.end + 1))
+
+
+def test_levers_run_months_together_up_to_each_start_as_month_by_month():
+    """The package's levers change the scenario only as a month begins in which the set in force changes: the
+    months between run together, to the bit as month by month, their starts taken as ``step`` takes them."""
+    levers = [Retention(factor=0.5, start="2021-06"),
+              TrainingPlaces(stage="nursing/pre_registration_degree", extra=100.0, start="2022-01"),
+              LtftTraining(stages=["psychiatry/core_psychiatry"], share=0.3)]
+    together = WorkforceModel(rng=2, until=2024, collect="yearly", interventions=levers).run()
+    assert together.timings[WHOLE] > 0
+    alone = stepped(WorkforceModel(rng=2, until=2024, collect="yearly", interventions=levers))
+    runs_alike(together, alone)
+    for field in together.people.fields:
+        np.testing.assert_array_equal(getattr(together.people, field.name)[: together.people.count],
+                                      getattr(alone.people, field.name)[: alone.people.count])
+    baseline = WorkforceModel(rng=2, until=2024, collect="yearly").run()
+    assert not baseline.events.table().equals(together.events.table())  # the levers acted
 
 
 def test_the_clocked_steps_run_as_one_compiled_call_or_apart_alike():
