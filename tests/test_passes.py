@@ -95,11 +95,12 @@ def test_months_run_month_by_month_where_python_acts_between_them():
     """Records kept monthly, checks, feedbacks, or an intervention that is not one of the package's levers: each
     month is a step of its own."""
     every = EveryMonth()
+    acting = WorkforceModel(rng=3, until=2022, collect="yearly", interventions=[every])
+    months = list(range(acting.now + 1, acting.end + 1))
     for model in (WorkforceModel(rng=3, until=2022, collect="monthly"), WorkforceModel(rng=3, until=2022, check=True),
-                  WorkforceModel(rng=3, until=2022, collect="yearly", interventions=[every]),
-                  WorkforceModel(rng=3, until=2022, overrides={"feedbacks.supervision.enabled": True})):
+                  acting, WorkforceModel(rng=3, until=2022, overrides={"feedbacks.supervision.enabled": True})):
         assert WHOLE not in model.run().timings
-    assert every.months == list(range(WorkforceModel(rng=3).inputs.start + 1, model.end + 1))
+    assert every.months == months  # given every month
 
 
 def test_levers_run_months_together_up_to_each_start_as_month_by_month():
