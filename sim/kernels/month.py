@@ -191,6 +191,15 @@ DUE_SPARE = 8  # a scanned due list's room past those due: its scan lists eight 
 
 
 @numba.njit(cache=True)
+def room_taken(per_due, n, new):
+    """The room a month of ``n`` people due and ``new`` from outside its due list (``month[NEW]``) takes: its
+    scanned due list's length, the events and the marks its passes write at most (``per_due``: for each
+    person due), the retirements kept, the people noted at once to enter a stage, and those entered due this
+    month. ``run`` checks it before each month, and Python makes it when ``run`` stops for it (``ROOM``)."""
+    return n + new + DUE_SPARE, per_due[0] * n + new, per_due[1] * n + new, n, max(n, new), new
+
+
+@numba.njit(cache=True)
 def run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due):
     """The months ``first`` to ``last``, each begun by its passes' ``rooms`` counting the room it takes from
     outside its due list (``month[NEW]``), then its passes in order, each with its table, writing events from
@@ -219,11 +228,10 @@ def run(passes, tables, ends, rooms, month, due, given, people, columns, first, 
             call(rooms[k, 0], month, table_of(tables, rooms[k, 1]))
         if month[HALT]:
             return now, at, n, PREPARE
-        new = month[NEW]
-        most, marks = per_due[0] * n + new, per_due[1] * n + new
-        if ((given < 0 and n + new + DUE_SPARE > due.shape[0]) or at + most > columns[1]
-                or month[MARKED] + marks > month[_MARKED_AT + 1] or n > month[_RETIRING_AT + 1]
-                or max(n, new) > month[_ENTERING_AT + 1] or new > month[_DUE_AFTER_AT + 1]):
+        listed, most, marks, retiring, entrants, after = room_taken(per_due, n, month[NEW])
+        if ((given < 0 and listed > due.shape[0]) or at + most > columns[1]
+                or month[MARKED] + marks > month[_MARKED_AT + 1] or retiring > month[_RETIRING_AT + 1]
+                or entrants > month[_ENTERING_AT + 1] or after > month[_DUE_AFTER_AT + 1]):
             return now, at, n, ROOM
         month[AT], month[ENTERING], month[DUE_AFTER] = at, 0, 0
         month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (

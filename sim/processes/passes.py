@@ -237,11 +237,12 @@ class Passes:
             events.wrote(end - at)
             if status != kernel.ROOM:
                 break
-            new = int(month.array[kernel.NEW])  # too little room for month ``now``: made, and on from it
-            most = int(self.per_due[0]) * n + new
-            month.ready(n, int(self.per_due[1]) * n + new, max(n, new), new)
-            if scan and len(due) < n + new + kernel.DUE_SPARE:  # its due list, and those a pass adds to it
-                due = month.due = np.empty(_grown(n + new + kernel.DUE_SPARE), dtype=np.int64)
+            # too little room for month ``now``: made, and on from it
+            needed = kernel.room_taken(self.per_due, n, month.array[kernel.NEW])
+            listed, most, marks, retiring, entrants, after = map(int, needed)
+            month.ready(retiring, marks, entrants, after)
+            if scan and len(due) < listed:  # its due list, and those a pass adds to it
+                due = month.due = np.empty(_grown(listed), dtype=np.int64)
             columns, at = events.reserve(most)
             first = now
         if status == kernel.PREPARE and not scan:  # it was prepared for it: a pass's error
