@@ -239,7 +239,7 @@ class WorkforceModel(mesa.Model):
         if self.interventions:  # up to a lever's start: its month begins as ``step`` begins it, in Python
             last = self.now if self.lever_state is None else interventions.settled_until(self.interventions, self.now,
                                                                                          last)
-        if (whole is None or last <= self.now + 1 or self.inputs.feedbacks.any or self.checks is not None
+        if (whole is None or last <= self.now or self.inputs.feedbacks.any or self.checks is not None
                 or not whole.stretches()):
             self.time += 1
             self.steps += 1

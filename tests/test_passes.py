@@ -92,15 +92,24 @@ class EveryMonth:
 
 
 def test_months_run_month_by_month_where_python_acts_between_them():
-    """Records kept monthly, checks, feedbacks, or an intervention that is not one of the package's levers: each
-    month is a step of its own."""
+    """Checks, feedbacks, or an intervention that is not one of the package's levers: each month is a step of its
+    own."""
     every = EveryMonth()
     acting = WorkforceModel(rng=3, until=2022, collect="yearly", interventions=[every])
     months = list(range(acting.now + 1, acting.end + 1))
-    for model in (WorkforceModel(rng=3, until=2022, collect="monthly"), WorkforceModel(rng=3, until=2022, check=True),
-                  acting, WorkforceModel(rng=3, until=2022, overrides={"feedbacks.supervision.enabled": True})):
+    for model in (WorkforceModel(rng=3, until=2022, check=True), acting,
+                  WorkforceModel(rng=3, until=2022, overrides={"feedbacks.supervision.enabled": True})):
         assert WHOLE not in model.run().timings
     assert every.months == months  # given every month
+
+
+def test_records_kept_monthly_take_a_call_of_every_pass_a_month_as_month_by_month():
+    together = WorkforceModel(rng=3, until=2023, collect="monthly").run()
+    assert together.timings[WHOLE] > 0 and len(together.history) == together.end - together.inputs.start + 1
+    alone = stepped(WorkforceModel(rng=3, until=2023, collect="monthly"))
+    runs_alike(together, alone)
+    for a, b in zip(together.history, alone.history):
+        np.testing.assert_array_equal(a["stage_fte"], b["stage_fte"])
 
 
 def test_levers_run_months_together_up_to_each_start_as_month_by_month():
