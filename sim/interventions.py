@@ -27,6 +27,7 @@ Decisions where the plan is silent:
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, ClassVar, Literal, Union
 
 import numpy as np
@@ -722,7 +723,9 @@ class LeverState:
     """Of one model: its scenario before any lever, the levers seen, and the set last put in force."""
 
     def __init__(self, model):
-        self.untouched = model.inputs.copy()
+        # the scenario's parts before any lever: levers change a copy of them (``update``), and the model's scenario
+        # is given that copy's parts, so nothing changes these after; a copy of the scenario object alone
+        self.untouched = copy.copy(model.inputs)
         self.levers: list[Lever] = []
         self.in_force: tuple | None = None
 

@@ -43,6 +43,7 @@ step into ``model.history``; Mesa's ``model.datacollector`` is filled from it wh
 
 from __future__ import annotations
 
+import copy as copy_module
 import time
 from collections.abc import Iterable
 
@@ -103,7 +104,8 @@ class WorkforceModel(mesa.Model):
         copy: a compiled scenario given is copied, for the model's levers (and anyone holding the
             model) to change. ``False`` runs a model without interventions on the scenario as given,
             shared, for a caller that changes neither it nor the model's (a batch's run, made and
-            read once: ``sim.experiment``); a model with interventions copies it all the same.
+            read once: ``sim.experiment``); a model with interventions changes copies of the parts its
+            levers change all the same (``sim.interventions.LeverState``).
         capacity: people to make room for at the start (at most as many as the run can create,
             ``sim.footprint``); default, those the runs of the scenario to the same end in this process
             made (``footprint.room``), or as the starting population needs. Room runs out as people
@@ -139,8 +141,9 @@ class WorkforceModel(mesa.Model):
             if not set(self.process_types) <= set(scenario.processes):
                 raise InputError.one("WorkforceModel", "scenario", "a scenario loaded for these processes "
                                                                    "(sim.scenario.load(..., processes=))")
-            # interventions change this model's copy, never a shared one
-            self.inputs = scenario.copy() if copy or levers else scenario
+            # interventions change this model's copy, never a shared one: given the scenario to share, a copy of
+            # the scenario object alone, whose parts the levers replace with changed copies of their own
+            self.inputs = scenario.copy() if copy else copy_module.copy(scenario) if levers else scenario
         else:
             self.inputs = scenario_module.load(scenario, overrides, processes=self.process_types)
         self.interventions = levers

@@ -344,7 +344,8 @@ def test_transition_shares_closing_a_cycle_with_no_way_out_are_refused(tmp_path)
 
 
 def test_levers_change_a_models_copy_never_the_compiled_scenario():
-    """``load`` and ``WorkforceModel`` copy the cached scenario; every lever changes only the copy."""
+    """``load`` and ``WorkforceModel`` copy the cached scenario (or, told not to, the scenario object alone, whose
+    parts the levers replace); every lever changes only the copy."""
     from pathlib import Path
 
     from sim import experiment, scenario
@@ -356,10 +357,11 @@ def test_levers_change_a_models_copy_never_the_compiled_scenario():
                                                 "recruitment", "training_attrition", "training_places", "transitions",
                                                 "feedbacks"}
     shared = scenario.compiled(scenario.DEFAULT)
-    for inputs in (shared, scenario.load(scenario.DEFAULT)):
-        model = WorkforceModel(scenario=inputs, until=2023, interventions=levers, rng=1)  # every lever acts by then
-        model.step()
+    for inputs, copying in ((shared, True), (scenario.load(scenario.DEFAULT), True), (shared, False)):
+        model = WorkforceModel(scenario=inputs, until=2023, interventions=levers, rng=1, copy=copying)
+        model.step()  # every lever acts by then
         assert model.inputs.stage_leave_factor is not None and model.inputs.feedbacks.any
+        assert model.inputs is not shared
     fresh = scenario._compile(shared.file, None)
     assert scenario.compiled(scenario.DEFAULT) is shared and shared.spec == fresh.spec
     for name, value in vars(fresh).items():
