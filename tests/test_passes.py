@@ -11,6 +11,7 @@ import numba
 import numpy as np
 import pytest
 
+import tiny_scenario
 from sim import WorkforceModel
 from sim.interventions import LtftTraining, Retention, TrainingPlaces
 from sim.kernels import month as kernel
@@ -89,6 +90,16 @@ class EveryMonth:
 
     def apply(self, model) -> None:
         self.months.append(model.now)
+
+
+def test_months_together_make_room_for_the_entrants_due_in_the_month_they_enter(tmp_path):
+    """A small workforce taking a large intake: those of its entrants with something due the month they enter
+    are given to the passes after the intake, whose events and marks for them the month's room holds too."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 500}, "end": "2023-03"},
+                               {"stages.student.attrition": 0.3})
+    together = WorkforceModel(scenario=path, rng=0, collect="yearly").run()
+    assert together.timings[WHOLE] > 0
+    runs_alike(together, stepped(WorkforceModel(scenario=path, rng=0, collect="yearly")))
 
 
 def test_months_run_month_by_month_where_python_acts_between_them():
@@ -227,7 +238,7 @@ def test_an_error_in_a_pass_another_pass_calls_is_raised_from_the_months_call():
     passes = np.array([kernel.entry(_calling_month)], dtype=np.int64)
     nobody = np.array([np.zeros(0, dtype=np.int32).ctypes.data, 0], dtype=np.int64)  # no one's next due month
     columns = np.zeros(2, dtype=np.int64)  # an event log's block of no rows
-    ends, rooms, per_due = np.zeros(1, dtype=np.int64), np.zeros((0, 2), dtype=np.int64), np.zeros(2, dtype=np.int64)
+    ends, rooms, per_due = np.zeros(1, dtype=np.int64), np.zeros((0, 2), dtype=np.int64), np.zeros(4, dtype=np.int64)
     for now, raised in ((5, False), (7, True)):
         table = np.array([kernel.entry(_failing_month), 7], dtype=np.int64)
         tables = np.array([table.ctypes.data, len(table)], dtype=np.int64) if kernel.COMPILED else [table]

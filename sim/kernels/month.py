@@ -40,10 +40,10 @@ from .columns import layout, views
 # there) and made ready (every field's default: ``sim.people.People.reserve``); the room the month
 # takes from outside its due list (``room``); whether a pass asks Python for the month (``HALT``);
 # how many entered by a pass that ends a call are due this month (``due_after``: the passes after it
-# are given them)
+# are given them); how many of ``NEW`` such a pass may enter (``run`` counts them from the room functions)
 (NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE, PEOPLE, READY, NEW, HALT,
- DUE_AFTER) = range(13)
-ARRAYS = 13  # then its arrays' addresses and lengths
+ DUE_AFTER, NEW_DUE) = range(14)
+ARRAYS = 14  # then its arrays' addresses and lengths
 KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64),
                # who enters a stage, the stage, where they come from and why (a reason code): one each
                ("entering", np.int64), ("entering_stage", np.int16), ("entering_from", np.int16),
@@ -191,12 +191,18 @@ DUE_SPARE = 8  # a scanned due list's room past those due: its scan lists eight 
 
 
 @numba.njit(cache=True)
-def room_taken(per_due, n, new):
+def room_taken(per_due, n, new, new_due):
     """The room a month of ``n`` people due and ``new`` from outside its due list (``month[NEW]``) takes: its
     scanned due list's length, the events and the marks its passes write at most (``per_due``: for each
-    person due), the retirements kept, the people noted at once to enter a stage, and those entered due this
-    month. ``run`` checks it before each month, and Python makes it when ``run`` stops for it (``ROOM``)."""
-    return n + new + DUE_SPARE, per_due[0] * n + new, per_due[1] * n + new, n, max(n, new), new
+    person due, and for each given the passes after one that ends a call), the retirements kept, the people
+    noted at once to enter a stage, and those entered due this month (any of the ``new``: a pass that ends a
+    call, the last of its call or not, notes them in ``due_after``). Each of the ``new`` counts once
+    (entering), and each of the ``new_due`` of them a pass that ends a call, but not the last, may enter with
+    something due this month as one more due for the passes after it.
+    ``run`` checks it before each month, and Python makes it when ``run`` stops for it (``ROOM``)."""
+    due = n + new_due  # at most, once those entered due this month are given to the passes after
+    return (due + DUE_SPARE, per_due[0] * n + per_due[2] * new_due + new, per_due[1] * n + per_due[3] * new_due + new,
+            due, max(due, new), new)
 
 
 @numba.njit(cache=True)
@@ -210,7 +216,8 @@ def run(passes, tables, ends, rooms, month, due, given, people, columns, first, 
     leaves the people it entered who are due this month in the month's ``due_after``: the passes after it
     are given them. Compiled, the passes' and room functions' entry points and their tables' addresses and
     lengths (``rooms``: each room function's entry point and its pass's place); run as Python, the passes
-    and their tables. ``per_due``: the events and marks the passes take at most for each person due.
+    and their tables. ``per_due``: the events and marks the passes take at most for each person due (and for each
+    given the passes after one that ends a call: ``room_taken``).
 
     Returns the month to go on from, the event log's next row, the last month's due list's length, and
     why it stopped (``DONE``; ``ROOM``: the block, the month's buffers or the due list are too small for the
@@ -223,12 +230,15 @@ def run(passes, tables, ends, rooms, month, due, given, people, columns, first, 
         if given < 0:  # everyone active whose next due month has come (the inactive's never does), in order
             n = _scanned(next_due, month[PEOPLE], now, due, flags)
             month[SINCE] = now - 1  # entrants face exits from this month, until its exits are faced
-        month[NOW], month[NEW], month[HALT] = now, 0, 0
+        month[NOW], month[NEW], month[HALT], month[NEW_DUE] = now, 0, 0, 0
         for k in range(rooms.shape[0]):
+            before = month[NEW]
             call(rooms[k, 0], month, table_of(tables, rooms[k, 1]))
+            if ends[rooms[k, 1]]:  # its pass gives those it enters due this month to the passes after it
+                month[NEW_DUE] += month[NEW] - before
         if month[HALT]:
             return now, at, n, PREPARE
-        listed, most, marks, retiring, entrants, after = room_taken(per_due, n, month[NEW])
+        listed, most, marks, retiring, entrants, after = room_taken(per_due, n, month[NEW], month[NEW_DUE])
         if ((given < 0 and listed > due.shape[0]) or at + most > columns[1]
                 or month[MARKED] + marks > month[_MARKED_AT + 1] or retiring > month[_RETIRING_AT + 1]
                 or entrants > month[_ENTERING_AT + 1] or after > month[_DUE_AFTER_AT + 1]):

@@ -31,10 +31,6 @@ class Entering(passes.Tabled):
         self._tables = (None, None)  # the scenario's revision, and its tables the pass reads
         self._entry = None
 
-    def changes(self) -> tuple:
-        """The clocks' hazards: new arrays when a lever or feedback changes them."""
-        return id(self.model.exits.rates), id(self.model.reviews.rates)
-
     def inputs(self) -> tuple[list, tuple]:
         model = self.model
         s = model.inputs

@@ -94,14 +94,17 @@ class ExitClock:
         self.rates, self.leave, self.retire = exit_rates(model)
 
     def update(self) -> None:
-        """Work out this month's hazards; rebase the people whose cell's rate changed."""
-        model, previous = self.model, self.rates
-        self.rates, self.leave, self.retire = exit_rates(model)
-        if not np.array_equal(self.rates, previous):
+        """Work out this month's hazards; rebase the people whose cell's rate changed. Written over the arrays
+        kept: the passes' tables give them by their addresses, and are not made again for a change of rates."""
+        model = self.model
+        rates, self.leave[:], self.retire[:] = exit_rates(model)
+        changed = rates != self.rates
+        if changed.any():
+            self.rates[:] = rates
             ids = model.in_status(Status.TRAINING, Status.IN_POST)
             cell = cells(model, ids)
-            changed = (self.rates != previous)[cell]
-            rebase(model, ids[changed], self.rates[cell[changed]], model.now - 1)
+            moved = changed[cell]
+            rebase(model, ids[moved], rates[cell[moved]], model.now - 1)
 
 
 def exit_rates(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -205,9 +208,6 @@ class Leaving(Pass):
         reasons = [s.spec.groups[g].leaving.reasons for g in s.groups]
         return ShareTable([list(r.values()) for r in reasons],
                           [[self.model.events.reason_code(f"left:{r}") for r in these] for these in reasons])
-
-    def changes(self) -> tuple:
-        return (id(self.model.exits.rates),)  # the clock's hazards: new when a lever or feedback changes them
 
     def inputs(self) -> tuple[list, tuple]:
         model, table = self.model, self.tables

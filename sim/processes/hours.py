@@ -42,12 +42,14 @@ class ReviewClock:
     def update(self) -> None:
         """Work out this month's review hazards; draw afresh the next review of the people of a group
         whose rate changed (reviews are memoryless)."""
-        model, previous = self.model, self.rates
-        self.rates = review_rates(model.inputs)
-        if not np.array_equal(self.rates, previous):
+        model = self.model
+        rates = review_rates(model.inputs)
+        changed = rates != self.rates
+        if changed.any():
+            self.rates[:] = rates  # written over: the passes' tables give it by its address (``ExitClock.update``)
             p = model.people
             ids = model.in_status(Status.IN_POST)
-            ids = ids[(self.rates != previous)[p.group[ids]]]
+            ids = ids[changed[p.group[ids]]]
             p.hours_due[ids] = self.next_review(ids, model.now - 1, "hours_review_rate_change")
             p.refresh_due(ids)
 
@@ -75,9 +77,6 @@ class Hours(Pass):
     }
     kernel, kinds = participation.reviews_month, participation.REVIEWS_TABLE
     marks_per_due = 1  # for the stocks (sim.stocks)
-
-    def changes(self) -> tuple:
-        return (id(self.model.reviews.rates),)  # the review hazards: new when a lever changes them
 
     def inputs(self) -> tuple[list, tuple]:
         model = self.model

@@ -164,9 +164,9 @@ class Intake(Pass):
         return not self.model.inputs.feedbacks.supervision.enabled
 
     def changes(self) -> tuple:
-        """The arrays made anew: the supervision feedback's log (each month it is collected), the months'
-        rows, and what the table entering's pass reads is made from."""
-        return id(self._log[0]), id(self.places), *self.model.entering.changes()
+        """The arrays made anew: the supervision feedback's log (each month it is collected) and the months'
+        rows."""
+        return id(self._log[0]), id(self.places)
 
     def prepare(self, months: int = 1) -> None:
         """The months' courses, their places and fill rates, their new people's base keys, the supervision

@@ -163,8 +163,14 @@ class Passes:
     def __init__(self, model, processes: list[Pass]):
         self.model, self.processes = model, list(processes)
         self.name = "+".join(process.name() for process in self.processes)  # as ``model.timings`` names them
+        # the events and marks its passes take at most for each person due, and those the passes after the first
+        # that ends a call (but the last) take for each person it gives them (``kernel.room_taken``)
+        ending = [k for k, process in enumerate(self.processes[:-1]) if process.ends_call]
+        after = self.processes[ending[0] + 1:] if ending else []
         self.per_due = np.array([sum(process.events_per_due for process in self.processes),
-                                 sum(process.marks_per_due for process in self.processes)], dtype=np.int64)
+                                 sum(process.marks_per_due for process in self.processes),
+                                 sum(process.events_per_due for process in after),
+                                 sum(process.marks_per_due for process in after)], dtype=np.int64)
         # the passes called, in order: each process's, and entering's after one that notes entrants
         self.passes = [x for process in self.processes for x in ([process, model.entering] if process.enters else
                                                                  [process])]
@@ -238,7 +244,7 @@ class Passes:
             if status != kernel.ROOM:
                 break
             # too little room for month ``now``: made, and on from it
-            needed = kernel.room_taken(self.per_due, n, month.array[kernel.NEW])
+            needed = kernel.room_taken(self.per_due, n, month.array[kernel.NEW], month.array[kernel.NEW_DUE])
             listed, most, marks, retiring, entrants, after = map(int, needed)
             month.ready(retiring, marks, entrants, after)
             if scan and len(due) < listed:  # its due list, and those a pass adds to it
