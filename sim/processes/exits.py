@@ -14,11 +14,11 @@ A person's rate changes only
 
 - on a birthday into another age band: scheduled as a check, as are the group's maximum age
   (trainees retire at it too, with no return) and 55 under mental health officer (MHO) status;
-- when a lever or feedback changes a rate: the table by cell is worked out afresh each month
-  (``ExitClock.update``) and the people of a changed cell are *rebased*: the hazard they have
-  accumulated is kept and the rest runs at the new rate. A retention lever then only ever
-  delays a leaver, and a policy run stays coupled to its baseline person by person (common
-  random numbers).
+- when a lever or feedback changes a rate: the table by cell is worked out afresh as a lever comes
+  into force, and each month a feedback acts (``ExitClock.update``), and the people of a changed cell
+  are *rebased*: the hazard they have accumulated is kept and the rest runs at the new rate. A
+  retention lever then only ever delays a leaver, and a policy run stays coupled to its baseline
+  person by person (common random numbers).
 
 Per person (``sim.people``): ``exit_left``, the threshold still to accumulate after month
 ``exit_since``; ``exit_rate``, the cumulative hazard a month in their cell; ``exit_due``, the
