@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"workforce-sim {sim.__version__} ({_revision()}), Python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} cores; the model is single-threaded (one core used)")
     print(f"max RSS after imports: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
-    results = {"default": measure(f"{DEFAULT} (default)", DEFAULT, reps, *TARGETS["default"])}
+    results = {"default": measure(f"{DEFAULT} (default)", DEFAULT, reps, *TARGETS["default"],
+                                  note=" (set where f0c7580 took 0.31 s: bench_against.py times both here)")}
     with tempfile.TemporaryDirectory() as tmp:
         path = synthetic_scenario(args.people, args.years, Path(tmp))
         note = "" if (args.people, args.years) == (200_000, 25) else " (target set for 200,000 people x 25 years)"
