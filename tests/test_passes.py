@@ -92,13 +92,22 @@ class EveryMonth:
         self.months.append(model.now)
 
 
-def test_months_together_make_room_for_the_entrants_due_in_the_month_they_enter(tmp_path):
+def test_months_together_make_room_within_a_month_for_the_entrants_due_the_month_they_enter(tmp_path, monkeypatch):
     """A small workforce taking a large intake: those of its entrants with something due the month they enter
-    are given to the passes after the intake, whose events and marks for them the month's room holds too."""
+    are given to the passes after the intake, whose events and marks for them take more room than the month
+    was begun with: the call stops within the month, and goes on from the pass after the intake."""
     path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 500}, "end": "2023-03"},
                                {"stages.student.attrition": 0.3})
+    seen, run = set(), kernel.run
+
+    def spy(*arguments):
+        out = run(*arguments)
+        seen.add(out[3])
+        return out
+
+    monkeypatch.setattr(kernel, "run", spy)
     together = WorkforceModel(scenario=path, rng=0, collect="yearly").run()
-    assert together.timings[WHOLE] > 0
+    assert together.timings[WHOLE] > 0 and kernel.WITHIN in seen
     runs_alike(together, stepped(WorkforceModel(scenario=path, rng=0, collect="yearly")))
 
 
@@ -242,7 +251,7 @@ def test_an_error_in_a_pass_another_pass_calls_is_raised_from_the_months_call():
     for now, raised in ((5, False), (7, True)):
         table = np.array([kernel.entry(_failing_month), 7], dtype=np.int64)
         tables = np.array([table.ctypes.data, len(table)], dtype=np.int64) if kernel.COMPILED else [table]
-        arguments = (passes, tables, ends, rooms, month, due, 0, nobody, columns, now, now, 0, per_due)
+        arguments = (passes, tables, ends, rooms, month, due, 0, nobody, columns, now, now, 0, per_due, 0)
         if raised:
             with pytest.raises(ValueError):
                 kernel.run(*arguments)

@@ -40,9 +40,9 @@ from .columns import layout, views
 # there) and made ready (every field's default: ``sim.people.People.reserve``); the room the month
 # takes from outside its due list (``room``); whether a pass asks Python for the month (``HALT``);
 # how many entered by a pass that ends a call are due this month (``due_after``: the passes after it
-# are given them); how many of ``NEW`` such a pass may enter (``run`` counts them from the room functions)
+# are given them); the pass a month stopped within goes on from (``WITHIN``)
 (NOW, AT, MARKED, RETIRING, RETIRING_MHO, SINCE, ENTERING, ENTERED_DUE, PEOPLE, READY, NEW, HALT,
- DUE_AFTER, NEW_DUE) = range(14)
+ DUE_AFTER, RESUME) = range(14)
 ARRAYS = 14  # then its arrays' addresses and lengths
 KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), ("retiring", np.int64),
                # who enters a stage, the stage, where they come from and why (a reason code): one each
@@ -54,8 +54,10 @@ KINDS = layout(("due", np.int64), ("columns", np.int64), ("marked", np.int64), (
 BEFORE, AFTER = 1, 2
 # what ``run`` returns as its status: every month run; stopped before a month for room (the month's
 # due list's length and ``month[NEW]`` say how much); stopped before a month a pass asks Python to
-# prepare; stopped after a month a pass asks Python to finish
-DONE, ROOM, PREPARE, FINISH = range(4)
+# prepare; stopped after a month a pass asks Python to finish; stopped within a month for the room the
+# passes after one that ends a call take for those it gave them (``room_after``), to go on from the
+# pass after it (``month[RESUME]``)
+DONE, ROOM, PREPARE, FINISH, WITHIN = range(5)
 SIZE = ARRAYS + 2 * len(KINDS.names)
 # where the month's array gives an array's address, and its length after it
 _DUE_AFTER_AT, _MARKED_AT, _RETIRING_AT, _ENTERING_AT = (ARRAYS + 2 * KINDS.names.index(name) for name in
@@ -191,73 +193,93 @@ DUE_SPARE = 8  # a scanned due list's room past those due: its scan lists eight 
 
 
 @numba.njit(cache=True)
-def room_taken(per_due, n, new, new_due):
+def room_taken(per_due, n, new):
     """The room a month of ``n`` people due and ``new`` from outside its due list (``month[NEW]``) takes: its
-    scanned due list's length, the events and the marks its passes write at most (``per_due``: for each
-    person due, and for each given the passes after one that ends a call), the retirements kept, the people
-    noted at once to enter a stage, and those entered due this month (any of the ``new``: a pass that ends a
-    call, the last of its call or not, notes them in ``due_after``). Each of the ``new`` counts once
-    (entering), and each of the ``new_due`` of them a pass that ends a call, but not the last, may enter with
-    something due this month as one more due for the passes after it.
-    ``run`` checks it before each month, and Python makes it when ``run`` stops for it (``ROOM``)."""
-    due = n + new_due  # at most, once those entered due this month are given to the passes after
-    return (due + DUE_SPARE, per_due[0] * n + per_due[2] * new_due + new, per_due[1] * n + per_due[3] * new_due + new,
-            due, max(due, new), new)
+    scanned due list's length (those a pass that ends a call enters due this month merged in), the events
+    and the marks its passes write at most (``per_due``: for each person due), the retirements kept, the
+    people noted at once to enter a stage, and those entered due this month. ``run`` checks it before each
+    month, and Python makes it when ``run`` stops for it (``ROOM``)."""
+    return n + new + DUE_SPARE, per_due[0] * n + new, per_due[1] * n + new, n, max(n, new), new
 
 
 @numba.njit(cache=True)
-def run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due):
+def room_after(per_due, n, new):
+    """The room the passes after one that ends a call take, given ``n`` people due with those it entered due
+    this month among them (``room_taken``'s form): as ``room_taken``, at the most those passes write for each
+    (``per_due[2:]``). ``run`` checks it once they are given them, and Python makes it when ``run`` stops for
+    it (``WITHIN``)."""
+    return n + DUE_SPARE, per_due[2] * n + new, per_due[3] * n + new, n, max(n, new), new
+
+
+@numba.njit(cache=True)
+def run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due, resume):
     """The months ``first`` to ``last``, each begun by its passes' ``rooms`` counting the room it takes from
     outside its due list (``month[NEW]``), then its passes in order, each with its table, writing events from
     row ``at`` of ``columns`` (the event log's room). Each month's due list: the first ``given`` of ``due``
     (one month's), or, if ``given`` is negative, those of the ``people`` (the address of their ``next_due``
     column) whose month has come, scanned into ``due`` (too short for them and those a pass adds to them:
-    ``ROOM``). A pass marked in ``ends``
-    leaves the people it entered who are due this month in the month's ``due_after``: the passes after it
-    are given them. Compiled, the passes' and room functions' entry points and their tables' addresses and
-    lengths (``rooms``: each room function's entry point and its pass's place); run as Python, the passes
-    and their tables. ``per_due``: the events and marks the passes take at most for each person due (and for each
-    given the passes after one that ends a call: ``room_taken``).
+    ``ROOM``). A pass marked in ``ends`` leaves the people it entered who are due this month in the month's
+    ``due_after``: the passes after it are given them, the room they take then checked (``WITHIN``). With
+    ``resume`` above 0, month ``first`` goes on from its pass of that place, its due list as it was left.
+    Compiled, the passes' and room functions' entry points and their tables' addresses and lengths
+    (``rooms``: each room function's entry point and its pass's place); run as Python, the passes and their
+    tables. ``per_due``: the events and marks the passes take at most for each person due, and the passes
+    after one that ends a call (``room_taken``, ``room_after``).
 
-    Returns the month to go on from, the event log's next row, the last month's due list's length, and
-    why it stopped (``DONE``; ``ROOM``: the block, the month's buffers or the due list are too small for the
-    month it stops before; ``PREPARE``: a room function asks Python to prepare it; ``FINISH``: a pass asks
-    Python to finish the month before it)."""
+    Returns the month to go on from, the event log's next row, the month's due list's length, and why it
+    stopped (``DONE``; ``ROOM``: the block, the month's buffers or the due list are too small for the month
+    it stops before; ``PREPARE``: a room function asks Python to prepare it; ``FINISH``: a pass asks Python
+    to finish the month before it; ``WITHIN``: too small for the passes after one that ends a call, given
+    those it entered due, in the month it stops within)."""
     next_due = views(people, NEXT_DUE.types)[0]
     flags = np.empty(_CHUNK, dtype=np.uint8)
     for now in range(first, last + 1):
-        n = given
-        if given < 0:  # everyone active whose next due month has come (the inactive's never does), in order
-            n = _scanned(next_due, month[PEOPLE], now, due, flags)
-            month[SINCE] = now - 1  # entrants face exits from this month, until its exits are faced
-        month[NOW], month[NEW], month[HALT], month[NEW_DUE] = now, 0, 0, 0
-        for k in range(rooms.shape[0]):
-            before = month[NEW]
-            call(rooms[k, 0], month, table_of(tables, rooms[k, 1]))
-            if ends[rooms[k, 1]]:  # its pass gives those it enters due this month to the passes after it
-                month[NEW_DUE] += month[NEW] - before
-        if month[HALT]:
-            return now, at, n, PREPARE
-        listed, most, marks, retiring, entrants, after = room_taken(per_due, n, month[NEW], month[NEW_DUE])
-        if ((given < 0 and listed > due.shape[0]) or at + most > columns[1]
-                or month[MARKED] + marks > month[_MARKED_AT + 1] or retiring > month[_RETIRING_AT + 1]
-                or entrants > month[_ENTERING_AT + 1] or after > month[_DUE_AFTER_AT + 1]):
-            return now, at, n, ROOM
-        month[AT], month[ENTERING], month[DUE_AFTER] = at, 0, 0
+        start, n = 0, given
+        if now == first and resume > 0:  # within the month, its due list as it was left
+            start, n = resume, month[ARRAYS + 1]
+            bound = at + room_after(per_due, n, month[NEW])[1]
+        else:
+            if given < 0:  # everyone active whose next due month has come (the inactive's never does), in order
+                n = _scanned(next_due, month[PEOPLE], now, due, flags)
+                month[SINCE] = now - 1  # entrants face exits from this month, until its exits are faced
+            month[NOW], month[NEW], month[HALT] = now, 0, 0
+            for k in range(rooms.shape[0]):
+                call(rooms[k, 0], month, table_of(tables, rooms[k, 1]))
+            if month[HALT]:
+                return now, at, n, PREPARE
+            listed, most, marks, retiring, entrants, after = room_taken(per_due, n, month[NEW])
+            if ((given < 0 and listed > due.shape[0]) or not _holds(month, columns, at, most, marks, retiring,
+                                                                      entrants, after)):
+                return now, at, n, ROOM
+            bound = at + most
+        month[AT], month[ENTERING], month[DUE_AFTER], month[RESUME] = at, 0, 0, 0
         month[ARRAYS], month[ARRAYS + 1], month[ARRAYS + 2], month[ARRAYS + 3] = (
             address(due), n, address(columns), columns.shape[0])
-        for k in range(passes.shape[0]):
+        for k in range(start, passes.shape[0]):
             call(passes[k], month, table_of(tables, k))
             if ends[k] and month[DUE_AFTER] > 0:  # those it entered due this month: the passes after it see them
                 n = _merged(due, n, month)
                 month[ARRAYS + 1], month[DUE_AFTER] = n, 0
-        if (month[AT] - at > most or month[MARKED] > month[_MARKED_AT + 1]
-                or month[DUE_AFTER] > month[_DUE_AFTER_AT + 1]):
+                _, most, marks, retiring, entrants, after = room_after(per_due, n, month[NEW])
+                if not _holds(month, columns, month[AT], most, marks, retiring, entrants, after):
+                    month[RESUME] = k + 1
+                    return now, month[AT], n, WITHIN
+                bound = month[AT] + most
+        if month[AT] > bound or month[MARKED] > month[_MARKED_AT + 1] or month[DUE_AFTER] > month[_DUE_AFTER_AT + 1]:
             raise RuntimeError("a month's passes wrote past the room made for its events, marks or due entrants")
         at = month[AT]
         if month[HALT]:
             return now + 1, at, n, FINISH
     return last + 1, at, 0, DONE
+
+
+@numba.njit(cache=True, inline="always")
+def _holds(month, columns, at, most, marks, retiring, entrants, after):
+    """Whether the event log's block from row ``at`` and the month's buffers hold what ``room_taken`` or
+    ``room_after`` counts."""
+    return (at + most <= columns[1] and month[MARKED] + marks <= month[_MARKED_AT + 1]
+            and retiring <= month[_RETIRING_AT + 1] and entrants <= month[_ENTERING_AT + 1]
+            and after <= month[_DUE_AFTER_AT + 1])
 
 
 @numba.njit(cache=True, inline="always")

@@ -164,7 +164,7 @@ class Passes:
         self.model, self.processes = model, list(processes)
         self.name = "+".join(process.name() for process in self.processes)  # as ``model.timings`` names them
         # the events and marks its passes take at most for each person due, and those the passes after the first
-        # that ends a call (but the last) take for each person it gives them (``kernel.room_taken``)
+        # that ends a call (but the last) take (``kernel.room_taken``, ``kernel.room_after``)
         ending = [k for k, process in enumerate(self.processes[:-1]) if process.ends_call]
         after = self.processes[ending[0] + 1:] if ending else []
         self.per_due = np.array([sum(process.events_per_due for process in self.processes),
@@ -231,26 +231,28 @@ class Passes:
         # Python for more (an intake's rows before its month, the joiners' after theirs)
         month.array[kernel.PEOPLE], month.array[kernel.READY] = p.count, p.count + (
             p.reserve(p.capacity - p.count) if scan else p.reserve(0))
+        resume = 0
         while True:
             try:
                 now, end, n, status = kernel.run(self._entries, self._tables, self._ends, self._rooms, month.array,
                                                  due, given, p.addresses_of(kernel.NEXT_DUE), columns, first, last,
-                                                 at, self.per_due)
+                                                 at, self.per_due, resume)
             except Exception:  # a pass's error: the model is left in the month it was raised in, its events kept
                 model.now = int(month.array[kernel.NOW])
                 events.wrote(max(int(month.array[kernel.AT]) - at, 0))
                 raise
             events.wrote(end - at)
-            if status != kernel.ROOM:
+            if status != kernel.ROOM and status != kernel.WITHIN:
                 break
-            # too little room for month ``now``: made, and on from it
-            needed = kernel.room_taken(self.per_due, n, month.array[kernel.NEW], month.array[kernel.NEW_DUE])
-            listed, most, marks, retiring, entrants, after = map(int, needed)
+            # too little room for month ``now``, before it or within it (for the passes after one that ends a call,
+            # given those it entered due this month): made, and on from it
+            room = kernel.room_taken if status == kernel.ROOM else kernel.room_after
+            listed, most, marks, retiring, entrants, after = map(int, room(self.per_due, n, month.array[kernel.NEW]))
             month.ready(retiring, marks, entrants, after)
-            if scan and len(due) < listed:  # its due list, and those a pass adds to it
+            if status == kernel.ROOM and scan and len(due) < listed:  # its due list, and those a pass adds to it
                 due = month.due = np.empty(_grown(listed), dtype=np.int64)
             columns, at = events.reserve(most)
-            first = now
+            first, resume = now, int(month.array[kernel.RESUME]) if status == kernel.WITHIN else 0
         if status == kernel.PREPARE and not scan:  # it was prepared for it: a pass's error
             raise RuntimeError(f"{self.name}: a pass asks Python to prepare the month it was prepared for")
         model.now = now - 1  # the last month run (the one to finish, after ``FINISH``)
