@@ -16,7 +16,9 @@ run.
 Before a month's passes, the room it may take from outside its due list (new people, and people a
 pass selects) is counted by the passes' ``room`` functions, of the same form, so that ``run`` can
 tell whether the event log's block and the month's buffers hold the month: if not, it stops before
-it, and Python makes room and calls again. So months follow one another in one call
+it, and Python makes room and calls again. A pass that ends a call (the intake) gives the passes after
+it those it entered who are due this month; the room they take is checked then, and the call may stop
+within the month and go on from the pass after it. So months follow one another in one call
 (``run`` from ``first`` to ``last``, its due list scanned from the people's ``next_due``), and
 Python is back only where it must be: to make room, or where a pass asks it to (``HALT``).
 """
