@@ -137,8 +137,6 @@ class Month:
             self._addresses()
         return self.array
 
-
-
     def _addresses(self) -> None:
         start = kernel.ARRAYS + 4
         self.array[start: kernel.SIZE] = [x for b in (self.marked, self.retiring, *self.entering, self.due_after)
