@@ -314,23 +314,25 @@ class Parameters:
 
 # ---- statistics of one run -------------------------------------------------------------------------
 def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
-    """Each target's statistic in one finished run."""
-    tidy = results.tidy()
-    group_rows = tidy[tidy.stage == "all"]
+    """Each target's statistic in one finished run, from its staff groups' rows (``Results.group_values``)."""
+    values = results.group_values()
     model, s = results.model, results.scenario
+
+    def summed(group, measure, years, reasons=None) -> float:  # over the years, and the reasons given (or all)
+        return sum(v for (g, m, y, r), v in values.items()
+                   if g == group and m == measure and y in years and (reasons is None or r in reasons))
+
     out = {}
     for name, t in targets.items():
-        rows = group_rows[group_rows.group == t.group]
         if t.kind == "change":
-            series = rows[rows.measure == t.measure].set_index("year")["value"]
-            first, last = series[t.years[0]], series[t.years[1]]
+            first, last = (values[(t.group, t.measure, year, "")] for year in t.years)
             if t.relative and first == 0:  # else NaN or infinity, which no threshold of the fit ever accepts
                 raise InputError.one(t._file, f"targets.{name}.relative",
                                      f"a change from a year with some {t.measure} (group {t.group} has none in "
                                      f"{t.years[0]} in this run), or relative: false", True)
             out[name] = (last - first) / first if t.relative else last - first
         elif t.kind == "level":
-            out[name] = float(rows[(rows.measure == t.measure) & (rows.year == t.years[0])]["value"].sum())
+            out[name] = float(summed(t.group, t.measure, t.years))
         elif t.kind == "age_share":
             p = model.people
             ids = model.counted()
@@ -342,14 +344,11 @@ def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
             chosen = age < t.below if t.below is not None else age >= t.at_least
             out[name] = float(chosen.mean()) if len(ids) else 0.0
         elif t.kind == "flow_rate":
-            flows = rows[(rows.measure == t.flow) & rows.year.isin(t.years)]
-            flows = (flows[flows.reason.isin(t.reasons)] if t.reasons else flows)["value"].sum()
-            heads = rows[(rows.measure == "headcount") & rows.year.isin(t.years)]["value"].sum()
+            flows = summed(t.group, t.flow, t.years, t.reasons or None)
+            heads = summed(t.group, "headcount", t.years)
             out[name] = flows / heads if heads else 0.0
         else:
-            leavers = rows[(rows.measure == "leavers") & rows.year.isin(t.years)]
-            chosen = leavers[leavers.reason.isin(t.reasons)]["value"].sum()
-            total = leavers["value"].sum()
+            chosen, total = summed(t.group, "leavers", t.years, t.reasons), summed(t.group, "leavers", t.years)
             out[name] = chosen / total if total else 0.0
     return out
 

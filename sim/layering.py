@@ -81,14 +81,19 @@ def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
 def merge(base: dict, changes: dict) -> dict:
     """``base`` with ``changes`` merged in: mappings recursively, ``None`` deletes, the rest replaces."""
     out = copy.deepcopy(base)
+    _merge_into(out, changes)
+    return out
+
+
+def _merge_into(out: dict, changes: dict) -> None:
+    """``merge`` in ``out``, a copy of its own: each mapping of it is merged into, not copied again."""
     for key, value in changes.items():
         if value is None:
             out.pop(key, None)
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
+            _merge_into(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
-    return out
 
 
 def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:

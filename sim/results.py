@@ -120,7 +120,25 @@ class Results:
                              for name, column in self.tidy_columns().items()})
 
     def tidy_columns(self) -> dict:
-        """The columns of ``tidy`` (``COLUMNS``): year and value as arrays, the text as Arrow strings.
+        """The columns of ``tidy`` (``COLUMNS``): year and value as arrays, the text as Arrow strings."""
+        columns, words = self._tidy_codes()
+        return {name: words[name].strings(column) if name in TEXT else column for name, column in columns.items()}
+
+    def group_values(self) -> dict[tuple[str, str, int, str], float]:
+        """The values of the tidy table's rows of the staff groups (stage ``all``) by (group, measure, year,
+        reason): calibration's statistics read a run by key, not by filtering the table a target at a time."""
+        columns, words = self._tidy_codes()
+        keep = columns["stage"] == words["stage"].code("all")
+        named = [np.array(list(words[name].codes), dtype=object)[columns[name][keep]].tolist()
+                 for name in ("group", "measure", "reason")]
+        out: dict = {}
+        for key, value in zip(zip(named[0], named[1], columns["year"][keep].tolist(), named[2]),
+                              columns["value"][keep].tolist()):
+            out[key] = out.get(key, 0.0) + value
+        return out
+
+    def _tidy_codes(self) -> tuple[dict, dict]:
+        """The columns of ``tidy``, the text as codes into each column's words (``_Words``), and the words.
         Built a block of rows at a time (each year's group measures, stage measures, recruitment,
         flows), column by column, the text as codes: a batch builds one for every run."""
         s, m = self.scenario, self.model
@@ -182,8 +200,8 @@ class Results:
                     for part, a, size, end in zip(parts, arrays, sizes, ends):
                         if a:
                             column[end - size: end] = part
-            out[name] = words[name].strings(column) if name in TEXT else column
-        return out
+            out[name] = column
+        return out, words
 
     def _snapshot_values(self, snapshots: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         """The values of each snapshot's group measures (a row per snapshot: by group, in ``GROUP_MEASURES``'

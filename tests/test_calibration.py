@@ -410,6 +410,35 @@ def test_a_level_target_reads_the_group_measure_of_its_year_and_is_shown_as_a_sh
     assert not fte.share and calibration_report.fmt(912.4, fte) == "912"
 
 
+def test_each_kind_of_statistic_is_the_tidy_tables_figure(tmp_path):
+    """Read by key (``Results.group_values``), each kind of target's statistic is the figure the run's tidy table
+    gives, filtered as a reader of the table would."""
+    results = run(scenario.DEFAULT, seed=2, until=2024)
+    tidy = results.tidy()
+    rows = tidy[(tidy.stage == "all") & (tidy.group == "nursing")]
+
+    def value(measure, years, reasons=None):
+        chosen = rows[(rows.measure == measure) & rows.year.isin(years)]
+        return float((chosen[chosen.reason.isin(reasons)] if reasons else chosen)["value"].sum())
+
+    def target(kind, **fields):
+        return calibration.Target(kind=kind, group="nursing", value=0.1, sd=0.1, source="test", **fields)
+
+    reasons = sorted(set(rows[rows.measure == "leavers"].reason))[:2]
+    targets = {"change": target("change", measure="headcount", years=[2022, 2024], relative=True),
+               "level": target("level", measure="fte", years=[2023]),
+               "flow_rate": target("flow_rate", flow="leavers", years=[2022, 2023], reasons=reasons),
+               "all_joiners": target("flow_rate", flow="joiners", years=[2023, 2024]),
+               "reason_share": target("reason_share", years=[2022, 2024], reasons=reasons)}
+    expected = {"change": value("headcount", [2024]) / value("headcount", [2022]) - 1,
+                "level": value("fte", [2023]),
+                "flow_rate": value("leavers", [2022, 2023], reasons) / value("headcount", [2022, 2023]),
+                "all_joiners": value("joiners", [2023, 2024]) / value("headcount", [2023, 2024]),
+                "reason_share": value("leavers", [2022, 2024], reasons) / value("leavers", [2022, 2024])}
+    assert len(reasons) == 2 and 0 < expected["reason_share"] < 1 and expected["level"] > 0
+    assert calibration.statistics(results, targets) == pytest.approx(expected, rel=1e-12)
+
+
 def test_every_reason_the_model_records_is_known_to_the_targets():
     """A reason a run records is one a target may name (``recorded_reasons``), so no typo check refuses it."""
     results = run(scenario.DEFAULT, seed=1, until=2023)

@@ -27,6 +27,16 @@ def test_tidy_table_has_one_row_per_year_group_measure():
     assert (head.diff().loc[2022:] - net.loc[2022:]).abs().max().max() == 0
 
 
+def test_group_values_are_the_tidy_tables_rows_of_the_staff_groups_by_key():
+    results = run(seed=1, until=2024)
+    tidy = results.tidy()
+    groups = tidy[tidy.stage == "all"]
+    expected = {(g, m, y, r): v for g, m, y, r, v in zip(groups.group, groups.measure, groups.year, groups.reason,
+                                                         groups.value)}
+    assert len(expected) == len(groups)  # one row a key
+    assert results.group_values() == expected
+
+
 def test_write_saves_tables_extra_files_and_manifest(tmp_path):
     results = run(seed=2, until=2023)
     paths = results.write(tmp_path / "out", extra={"note.txt": lambda p: p.write_text("kept")})
