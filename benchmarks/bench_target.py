@@ -8,7 +8,7 @@ section) with ``sim.target.search`` and prints:
 - the wall time and the runs used, against the 20 x 50 = 1,000 runs of evaluating every value;
 - where the time goes: one run of the model to the target year, the tidy table and the one
   measure taken from it (timed in this process on a few replications), each bisection round's
-  runs and wall time, and what is left (starting workers each round, waiting for a round's
+  runs and wall time, and what is left (starting the workers, waiting for a round's
   slowest run);
 - the answer, so that a slow search is not mistaken for a fast wrong one.
 

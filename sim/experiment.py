@@ -761,12 +761,14 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
 
 # ---- executors --------------------------------------------------------------------------------------
 def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = None, quiet: bool = False,
-            desc: str = "runs", client=None, together=None):
+            desc: str = "runs", client=None, together=None, pool=None):
     """Yield ``(job, fn(job))`` as jobs finish, with a progress bar (time left) unless ``quiet``.
 
     ``scheduler``: None for local worker processes (one in-process worker if ``workers`` is
     1), ``"local"`` for a Dask ``LocalCluster``, or the address of a Dask scheduler. ``client``: a
-    Dask client (``dask_client``) kept by the caller across several calls, which this call leaves open.
+    Dask client (``dask_client``) kept by the caller across several calls, which this call leaves open;
+    ``pool``, likewise, local worker processes (``process_pool``), whose workers keep what they loaded
+    from call to call (compiled passes, scenarios), unless the call stops early: they are stopped then.
     ``together``: a key of a job; jobs with the same key are run one after another by one worker, up to
     ``TOGETHER`` at a time (``chunks``), so that they share what it keeps (a scenario compiled for them).
     """
@@ -779,10 +781,10 @@ def execute(fn, jobs: list, workers: int | None = None, scheduler: str | None = 
     with tqdm(total=len(jobs), desc=desc, unit="run", disable=quiet, smoothing=0.05, dynamic_ncols=True) as bar:
         if scheduler or client is not None:
             results = _dask(call, tasks, workers, scheduler, client)
-        elif workers == 1:
+        elif workers == 1 and pool is None:
             results = ((task, call(task)) for task in tasks)
         else:
-            results = _processes(call, tasks, workers)
+            results = _processes(call, tasks, workers, pool)
         try:
             for task, result in results:
                 for job, one in ([(task, result)] if together is None else zip(task, result, strict=True)):
@@ -852,8 +854,8 @@ def _start_forkserver() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _processes(fn, jobs, workers):
-    pool = process_pool(min(workers, len(jobs)))
+def _processes(fn, jobs, workers, kept=None):
+    pool = kept or process_pool(min(workers, len(jobs)))
     futures, finished = {}, False
     try:
         for job in jobs:  # here, so that a Ctrl-C as a worker starts stops those started
@@ -866,7 +868,8 @@ def _processes(fn, jobs, workers):
             for future in futures:
                 future.cancel()
             stop_workers(pool)
-        pool.shutdown(wait=True, cancel_futures=True)
+        if kept is None or not finished:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -302,15 +302,16 @@ def _jobs(loaded, q: Question, points, keys: tuple[str, ...], until: int) -> lis
 
 class _Runner:
     """Runs rounds of jobs on the experiment's executor, counting them on one progress bar. A Dask client
-    is kept for every round (a ``LocalCluster`` takes seconds to start); local worker processes are
-    started each round from the forkserver, which has imported the model once (hundredths of a second)."""
+    is kept for every round (a ``LocalCluster`` takes seconds to start), and so are local worker processes,
+    started at the first round: each keeps what it loaded (the compiled passes, the scenarios compiled for
+    its parameter sets), which a round's new workers would load again (most of a round of 20 runs)."""
 
     def __init__(self, desc: str, total: int, workers, scheduler, quiet: bool, progress=None):
         from tqdm import tqdm
 
         self.workers, self.scheduler, self.progress, self.runs = workers, scheduler, progress, 0
         self.rounds: list[tuple[int, float]] = []  # runs and wall seconds of each round
-        self.client = self.cluster = None
+        self.client = self.cluster = self.pool = None
         if scheduler:
             self.client, self.cluster = experiment_module.dask_client(max(1, workers or os.cpu_count() or 1),
                                                                       scheduler)
@@ -322,8 +323,11 @@ class _Runner:
         started = time.perf_counter()
         order = {id(job): i for i, job in enumerate(jobs)}
         out = [None] * len(jobs)
+        workers = max(1, self.workers or os.cpu_count() or 1)
+        if self.pool is None and self.client is None and workers > 1 and jobs:
+            self.pool = experiment_module.process_pool(workers)
         for job, result in experiment_module.execute(experiment_module.simulate, jobs, self.workers, self.scheduler,
-                                                     quiet=True, client=self.client):
+                                                     quiet=True, client=self.client, pool=self.pool):
             out[order[id(job)]] = result
             self.runs += 1
             self.bar.update(1)
@@ -336,6 +340,8 @@ class _Runner:
         self.bar.total = self.runs
         self.bar.refresh()
         self.bar.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if self.client is not None:
             self.client.close()
         if self.cluster is not None:

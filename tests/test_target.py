@@ -90,6 +90,20 @@ def test_the_same_results_with_one_worker_and_two(leaving):
     assert (one.answer, one.interval) == (two.answer, two.interval)
 
 
+def test_a_search_keeps_its_worker_processes_from_round_to_round(leaving, monkeypatch):
+    """Started once for every round: a round's new workers would load the compiled passes and compile its
+    scenarios again, most of a small round's time."""
+    from sim import experiment
+
+    made = []
+    start = experiment.process_pool
+    monkeypatch.setattr(experiment, "process_pool", lambda *a, **k: made.append(start(*a, **k)) or made[-1])
+    result = target.find(leaving, workers=2)
+    assert len(result.rounds) > 2 and len(made) == 1
+    with pytest.raises(RuntimeError):  # shut down with the search
+        made[0].submit(print)
+
+
 def test_a_target_not_met_within_the_range_is_said_so(tmp_path):
     result = target.find(write(tmp_path, values=[0, 4, 8]), workers=1)
     assert result.answer is None and result.interval == (None, None)
