@@ -6,8 +6,8 @@ script runs ``experiments/nursing-places-needed.yaml`` (or another experiment fi
 section) with ``sim.target.search`` and prints:
 
 - the wall time and the runs used, against the 20 x 50 = 1,000 runs of evaluating every value;
-- where the time goes: one run of the model to the target year, the tidy table and the one
-  measure taken from it (timed in this process on a few replications), each bisection round's
+- where the time goes: one run of the model to the target year, and the one measure taken from
+  its staff groups' figures (timed in this process on a few replications), each bisection round's
   runs and wall time, and what is left (starting the workers, waiting for a round's
   slowest run);
 - the answer, so that a slow search is not mistaken for a fast wrong one.
@@ -33,7 +33,7 @@ TARGET_MINUTES = 5.0
 
 
 def one_run(loaded, q, replication: int) -> tuple[float, float]:
-    """Seconds of the model run, and of its tidy table and the measure picked from it, for one job."""
+    """Seconds of the model run, and of the measure picked from its staff groups' figures, for one job."""
     from sim.model import WorkforceModel
     from sim.results import Results
 
@@ -44,7 +44,7 @@ def one_run(loaded, q, replication: int) -> tuple[float, float]:
                            rng=job.seed)
     model.run()
     ran = time.perf_counter()
-    experiment.pick(Results(model=model, seed=job.seed).tidy(), job.outcomes)
+    experiment.pick(Results(model=model, seed=job.seed).group_values(), job.outcomes)
     return ran - started, time.perf_counter() - ran
 
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\nwall time: {wall:.1f} s ({wall / 60:.2f} min; target under {TARGET_MINUTES:.0f} min)")
     print(f"runs: {result.runs} by bisection, against {len(q.values) * reps:,} for every value "
           f"({result.runs / (len(q.values) * reps):.0%})")
-    print(f"one run to {q.year}: model {model_s:.3f} s, tidy table and the measure {measure_s:.3f} s "
+    print(f"one run to {q.year}: model {model_s:.3f} s, the measure picked {measure_s:.3f} s "
           f"({measure_s / (model_s + measure_s):.0%} of a run)")
     print(f"runs x a run's time / workers: {busy:.1f} s ({busy / wall:.0%} of the wall time); the rest: starting "
           f"workers each round, a round's last runs on one core, other load on the machine")

@@ -30,6 +30,7 @@ a dict of outcomes, for SALib, EMA Workbench or any other driver.
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -596,10 +597,9 @@ def to_overrides(spec, parameters: dict) -> dict:
 def simulate(job: Job):
     """Run one job: the tidy table labelled with the job, or (with ``job.outcomes``) a dict of outcomes."""
     results = _results(job)
-    tidy = results.tidy()
     if job.outcomes is not None:
-        return pick(tidy, job.outcomes)
-    return _labelled(job, tidy)
+        return pick(results.group_values(), job.outcomes)
+    return _labelled(job, results.tidy())
 
 
 def _results(job: Job):
@@ -703,22 +703,22 @@ def _settle_worker() -> None:
         gc.freeze()
 
 
-def pick(tidy: pd.DataFrame, keys) -> dict[str, float]:
-    """Outcomes ``measure:group:year`` from a tidy table (flows summed over reasons; group ``total``)."""
-    t = tidy[tidy.stage == "all"]
-    missing = {k.split(":")[0] for k in keys} - set(t.measure) - OPTIONAL_MEASURES
+def pick(values: dict, keys) -> dict[str, float]:
+    """Outcomes ``measure:group:year`` from a run's staff-group rows (``Results.group_values``): flows summed over
+    reasons, group ``total`` over the groups, each sum exact (``math.fsum``: the same whatever the rows' order)."""
+    measures = {measure for _, measure, _, _ in values}
+    missing = {k.split(":")[0] for k in keys} - measures - OPTIONAL_MEASURES
     if missing:
-        raise InputError.one("outcomes", "measure", f"a measure of this model's results ({', '.join(sorted(set(t.measure)))})",
+        raise InputError.one("outcomes", "measure", f"a measure of this model's results ({', '.join(sorted(measures))})",
                              sorted(missing))
-    by = t.groupby(["measure", "group", "year"]).value.sum()
-    totals = t.groupby(["measure", "year"]).value.sum()
+    by: dict = {}
+    for (group, measure, year, _), value in values.items():
+        by.setdefault((measure, group, year), []).append(value)
+        by.setdefault((measure, TOTAL, year), []).append(value)
     out = {}
     for key in keys:
         measure, group, year = key.split(":")
-        if group == TOTAL:
-            out[key] = float(totals.get((measure, int(year)), 0.0))
-        else:
-            out[key] = float(by.get((measure, group, int(year)), 0.0))
+        out[key] = math.fsum(by.get((measure, group, int(year)), ()))
     return out
 
 
