@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-import tempfile
 import threading
 import time
 import warnings
@@ -39,6 +38,7 @@ import numpy as np
 
 from .experiment import dask_client, process_pool, stop_workers
 
+IN_MEMORY = "sqlite://"  # pyabc's database of a block's generations: SQLite in memory
 ACCEPTANCE_GUESS = 1.0  # the first generation, from the prior with no threshold, accepts all; later batches use the last rate measured
 
 
@@ -308,26 +308,32 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
     _quiet_logging()
     runner = Workers(workers, scheduler)
     lockstep = Lockstep(len(blocks), simulator, seed, runner, max_runs, progress)
-    histories: list = [None] * len(blocks)
+    parts: list = [None] * len(blocks)
     sampler_class = _sampler_class()
 
-    def one(b: int, folder: str) -> None:
+    def one(b: int) -> None:
+        """A block's ABC-SMC, its generations kept in a database in memory (pyabc opens and closes a file's
+        at every call: most of a generation's time outside the runs), read here, in the thread that has it."""
+        abc = None
         try:
             block = blocks[b]
             abc = pyabc.ABCSMC(BlockModel(), pyabc.Distribution(**block.priors), block.distance,
                                population_size=population, sampler=sampler_class(b, lockstep),
                                eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=quantile))
-            abc.new("sqlite:///" + str(Path(folder) / f"block{b}.db"), block.observed)
-            histories[b] = abc.run(minimum_epsilon=block.epsilon, max_nr_populations=generations,
-                                   max_total_nr_simulations=max_runs)
+            abc.new(IN_MEMORY, block.observed)
+            history = abc.run(minimum_epsilon=block.epsilon, max_nr_populations=generations,
+                              max_total_nr_simulations=max_runs)
+            parts[b] = _block_result(history, block, population)
             lockstep.done(b)
         except BaseException as exc:
             lockstep.done(b, exc)
+        finally:
+            _closed(getattr(abc, "history", None))
 
     stopped = True
-    with tempfile.TemporaryDirectory(prefix="workforce-abc-") as folder, warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyabc")  # inf - inf: the first threshold
-        threads = [threading.Thread(target=one, args=(b, folder), daemon=True) for b in range(len(blocks))]
+        threads = [threading.Thread(target=one, args=(b,), daemon=True) for b in range(len(blocks))]
         try:
             for t in threads:
                 t.start()
@@ -340,14 +346,13 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
         finally:
             runner.close(stopped)
             # a run that failed (or a stop) woke every block with the error: wait for their threads to
-            # let go of their databases, so that the folder is removed and the error raised is the run's own
+            # end, so that the error raised is the run's own
             with lockstep.condition:  # a stop may come while no block has been woken
                 lockstep.error = lockstep.error or (None if not stopped else RuntimeError("calibration stopped"))
                 lockstep.condition.notify_all()
             for t in threads:
                 if t.is_alive():
                     t.join(timeout=30)
-        parts = [_block_result(history, block, population) for history, block in zip(histories, blocks)]
     rng = np.random.default_rng(stream_seed(seed, 0, 2**31 - 1, 0))
     names = [name for block in blocks for name in block.priors]
     columns = []
@@ -357,6 +362,15 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
         columns.append(part["values"][rng.permutation(chosen)])
     summaries = [{k: v for k, v in part.items() if k not in ("values", "weights")} for part in parts]
     return Fit(names=names, values=np.hstack(columns), blocks=summaries, runs=lockstep.runs, seconds=lockstep.seconds)
+
+
+def _closed(history) -> None:
+    """A block's database in memory let go by the thread that made it: SQLite refuses a connection used (closed,
+    at its last reference) from another thread, and says so on standard error."""
+    for part, close in (("_session", "close"), ("_engine", "dispose")):
+        held = getattr(history, part, None)
+        if held is not None:
+            getattr(held, close)()
 
 
 def _block_result(history, block: Block, population: int) -> dict:

@@ -81,6 +81,20 @@ def fitted(tmp_path_factory):
     return directory, summary
 
 
+def test_a_fit_lets_go_of_its_blocks_databases_without_a_word(tmp_path, caplog):
+    """Each block's generations are kept in SQLite in memory, closed by the block's own thread: SQLite refuses a
+    connection closed from another, which the database's library logs as an error (printed with its traceback on
+    standard error) as the fit's objects are freed."""
+    import gc
+    import logging
+
+    config = history(tmp_path, settings={**SMALL, "population": 20, "generations": 2})
+    with caplog.at_level(logging.WARNING):
+        calibration.calibrate(config, out_dir=tmp_path / "out", quiet=True, workers=1)
+        gc.collect()
+    assert [record.levelname for record in caplog.records] == []
+
+
 def test_calibration_recovers_parameters_from_model_generated_history(fitted):
     directory, summary = fitted
     for key, truth in TRUE.items():

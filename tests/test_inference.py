@@ -53,8 +53,7 @@ def inference_input_error():
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_a_run_that_fails_part_way_through_a_fit_is_reported_as_itself(attempt):
-    """The blocks' threads are waited for before their folder is removed: the run's own error is
-    raised, not one of removing a folder a thread still writes in."""
+    """The blocks' threads are waited for: the run's own error is raised, not one of a block's."""
     from sim.errors import InputError
 
     RUNS.clear()
@@ -63,3 +62,4 @@ def test_a_run_that_fails_part_way_through_a_fit_is_reported_as_itself(attempt):
     with pytest.raises(InputError) as error:
         inference.fit(failing, [block], population=10, generations=5, quantile=0.5, max_runs=100, seed=1, workers=1)
     assert error.value.problems[0].field == "targets.staff"
+
