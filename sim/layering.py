@@ -42,19 +42,41 @@ PARAMETER_FILE_KEYS = ("name", "description", "calibration", "scenario", "create
 MAX_LAYERS = 32
 
 
-def read_layered(path: Path, resolve, seen: tuple = (), files: list | None = None,
-                 layers: list | None = None) -> dict:
-    """The scenario data at ``path`` merged over the scenario it extends (recursively); the
-    files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers``."""
-    data = read_yaml(path, "scenario")
+def read_layered(path: Path, resolve, files: list | None = None, layers: list | None = None) -> dict:
+    """The scenario data at ``path`` merged over the scenario it extends (recursively), a copy of its own; the
+    files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers`` (read only:
+    shared). Read once a process, and again only when one of its files has changed since (``changed``): each
+    set of overrides a calibration tries is compiled from it."""
+    key = (str(path), os.path.realpath(path))
+    kept = _LAYERED.get(key)
+    if kept is None or changed(kept[0]):
+        read, own = [], []
+        data = _read_layered(Path(path), resolve, (), read, own)
+        kept = (input_files(read), read, own, pickle.dumps(data))
+        _LAYERED.pop(key, None)
+        if len(_LAYERED) >= _LAYERED_MAX:
+            _LAYERED.pop(next(iter(_LAYERED)))
+        _LAYERED[key] = kept
     if files is not None:
-        files.append(Path(path))
-    base_path = _extended(path, data.pop("extends", None), resolve, seen)
+        files.extend(kept[1])
     if layers is not None:
-        layers.append((Path(path), data))
+        layers.extend(kept[2])
+    return pickle.loads(kept[3])
+
+
+_LAYERED: dict[tuple, tuple] = {}  # (path, real path) -> (its files' digests, files, layers, merged data pickled)
+_LAYERED_MAX = 32
+
+
+def _read_layered(path: Path, resolve, seen: tuple, files: list, layers: list) -> dict:
+    """``read_layered``, read."""
+    data = read_yaml(path, "scenario")
+    files.append(Path(path))
+    base_path = _extended(path, data.pop("extends", None), resolve, seen)
+    layers.append((Path(path), data))
     if base_path is None:
         return data
-    merged = read_layered(base_path, resolve, seen + (path.resolve(),), files, layers)
+    merged = _read_layered(base_path, resolve, seen + (path.resolve(),), files, layers)
     return merge(merged, data)
 
 

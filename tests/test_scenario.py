@@ -523,6 +523,28 @@ def test_files_a_scenario_it_extends_names_are_read_beside_it(tmp_path):
     assert str((tmp_path / "mine.yaml").resolve()) in scenario.load(top).inputs
 
 
+def test_a_layered_scenario_is_read_once_and_again_when_a_file_it_extends_changes(tmp_path, monkeypatch):
+    """Each set of overrides a calibration tries is compiled from the layered read kept (``read_layered``): the
+    files are not read again, unless one has changed (the base a scenario extends among them)."""
+    import os
+
+    base = tiny_scenario.write(tmp_path / "base")
+    top = tmp_path / "top.yaml"
+    top.write_text(f"extends: {base.relative_to(tmp_path)}\nname: top\n")
+    assert scenario.load(top, {"end": "2026-03"}).spec.groups["staff"].leaving.rate == 0.0
+    reads, read = [], layering.read_yaml
+    monkeypatch.setattr(layering, "read_yaml", lambda *a, **k: reads.append(a[0]) or read(*a, **k))
+    scenario.load(top, {"end": "2027-03"})  # overrides of its own: compiled again, from the files read before
+    assert reads == []
+    data = yaml.safe_load(base.read_text())
+    data["groups"]["staff"]["leaving"]["rate"] = 0.25
+    base.write_text(yaml.safe_dump(data))
+    os.utime(base, ns=(0, 0))  # an old stamp: taken as settled, and still another than the file had
+    again = scenario.load(top, {"end": "2028-03"})
+    assert again.spec.groups["staff"].leaving.rate == 0.25 and {p.name for p in reads} == {top.name, base.name}
+    assert layering.read_layered(top, scenario.resolve) is not layering.read_layered(top, scenario.resolve)
+
+
 @pytest.mark.parametrize("section, value", [("transitions", []), ("groups", {"nursing": {"leaving": 3}})])
 def test_a_section_that_is_no_mapping_where_the_calibration_sets_a_key_is_named_in_the_scenario(tmp_path, section,
                                                                                                  value):
