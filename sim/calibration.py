@@ -392,7 +392,7 @@ def _runs(scenario_path, overrides: dict, targets: dict, seeds) -> list[dict]:
     from .results import run
 
     loaded = scenario_module.compiled(scenario_path, overrides)  # once for all replications
-    return [statistics(run(loaded, seed=seed, parameters="fixed"), targets) for seed in seeds]
+    return [statistics(run(loaded, seed=seed, parameters="fixed", share=True), targets) for seed in seeds]
 
 
 def _mean(values: list[dict], targets: dict) -> dict:

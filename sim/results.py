@@ -34,13 +34,15 @@ PARAMETERS = ("posterior", "fixed")
 
 
 def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: dict | None = None,
-        check: bool = False, parameters: str = "posterior") -> "Results":
+        check: bool = False, parameters: str = "posterior", *, share: bool = False) -> "Results":
     """Run one replication: no global state, the same inputs always give the same results.
 
     ``parameters``: ``"posterior"`` runs the parameter set the seed draws from the posterior of
     the scenario's calibration, if it has one (``sim.posterior``: a policy and its baseline with
     the same seed share it); ``"fixed"`` runs the scenario as given (a calibration's central set).
-    A scenario given compiled is recompiled from its file for the draw."""
+    A scenario given compiled is recompiled from its file for the draw. ``share``: the model runs on
+    the compiled scenario as given, not a copy (``WorkforceModel(copy=False)``), for a caller that reads
+    the results and changes neither (a calibration's candidates)."""
     if parameters not in PARAMETERS:
         raise InputError.one("run", "parameters", f"one of {', '.join(PARAMETERS)}", parameters)
     seed = check_seed(seed, "run")
@@ -49,7 +51,8 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
                                                                                                       overrides)
         if base.posterior is not None and base.parameter_set is None:
             scenario, overrides = scenario_module.for_replication(base, seed), None
-    model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, collect="yearly", rng=int(seed))
+    model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, collect="yearly",
+                           rng=int(seed), copy=not share)
     model.run()
     return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
 

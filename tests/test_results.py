@@ -37,6 +37,14 @@ def test_group_values_are_the_tidy_tables_rows_of_the_staff_groups_by_key():
     assert results.group_values() == expected
 
 
+def test_a_run_shares_the_compiled_scenario_only_when_asked():
+    compiled = scenario.compiled(scenario.DEFAULT)
+    shared = run(compiled, seed=3, until=2023, parameters="fixed", share=True)
+    copied = run(compiled, seed=3, until=2023, parameters="fixed")
+    assert shared.model.inputs is compiled and copied.model.inputs is not compiled
+    pd.testing.assert_frame_equal(shared.tidy(), copied.tidy())
+
+
 def test_write_saves_tables_extra_files_and_manifest(tmp_path):
     results = run(seed=2, until=2023)
     paths = results.write(tmp_path / "out", extra={"note.txt": lambda p: p.write_text("kept")})
