@@ -491,6 +491,8 @@ def test_input_files_are_read_only_with_the_safe_loader():
             text = text.replace("cloudpickle.loads(payload)", "")
         if path.name == "errors.py":  # data this process parsed with the safe loader and pickled itself
             text = text.replace("pickle.loads(_PARSED[digest])", "")
+        if path.name == "layering.py":  # a scenario's layers this process read (as above) and pickled itself
+            text = text.replace("pickle.loads(kept[3])", "")
         assert not re.findall(r"yaml\.(\w*load\w*)\b", text), path.name  # no yaml.load, yaml.safe_load, ...
         for unsafe in ("Loader", "unsafe_load", "full_load", "pickle.load", "eval(", "exec("):
             # jinja2's PackageLoader reads the report's templates, not YAML
