@@ -378,9 +378,12 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     end = scenario.end if until is None else until * 12 + scenario.end % 12
     policies = {BASELINE: ()}
     fits = footprint.too_big(scenario, end) is None  # the scenario alone (a model refuses it if not)
+    short = years is not None and end < scenario.end  # a lever fitting the whole run may not fit the one asked for
     for name, policy in spec.policies.items():
+        whole = {(i, where) for i, where, *_ in policy_problems(policy.levers, scenario, scenario.end)} if short else ()
         for i, where, expected, found in policy_problems(policy.levers, scenario, end):
-            problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected, found))
+            cut = f" (the run cut short by years: {years})" if short and (i, where) not in whole else ""
+            problems.append(Problem(str(path), f"policies.{name}.levers.{i}.{where}", expected + cut, found))
         # places and recruits the levers add, together, may need more memory than the machine has
         if fits and not any(p.field.startswith(f"policies.{name}.") for p in problems):
             found = footprint.too_big(scenario, end, policy.levers)

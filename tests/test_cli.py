@@ -202,7 +202,8 @@ def test_batch_years_tries_an_experiment_short_and_apart(tmp_path, capsys, monke
     assert years.min() == 2021 and years.max() == 2026
     actions = REPO / "experiments" / "wales-plan-actions.yaml"  # a lever from 2025
     assert main(["batch", str(actions), "--years", "2", "--quiet"]) == 2
-    assert "levers.1.start: expected a month within the run" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "levers.1.start: expected a month within the run" in said and "(the run cut short by years: 2)" in said
     assert main(["batch", str(feedbacks), "--years", "40", "--quiet"]) == 2
     assert has_problem(capsys.readouterr().err, "--years", "years", "at most 20")
 
