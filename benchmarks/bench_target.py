@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"one run to {q.year}: model {model_s:.3f} s, the measure picked {measure_s:.3f} s "
           f"({measure_s / (model_s + measure_s):.0%} of a run)")
     print(f"runs x a run's time / workers: {busy:.1f} s ({busy / wall:.0%} of the wall time); the rest: starting "
-          f"workers each round, a round's last runs on one core, other load on the machine")
+          f"the workers, a round's last runs on one core, other load on the machine")
     rounds = "; ".join(f"{n} runs {seconds:.1f} s" for n, seconds in result.rounds)
     print(f"rounds ({len(result.rounds)}): {rounds}; outside them {wall - sum(s for _, s in result.rounds):.1f} s")
     print(f"\nanswer: {result.answer_text()} (90% interval {result.interval_text()})")

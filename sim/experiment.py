@@ -714,15 +714,16 @@ def pick(values: dict, keys) -> dict[str, float]:
     if missing:
         raise InputError.one("outcomes", "measure", f"a measure of this model's results ({', '.join(sorted(measures))})",
                              sorted(missing))
-    by: dict = {}
-    for (group, measure, year, _), value in values.items():
-        by.setdefault((measure, group, year), []).append(value)
-        by.setdefault((measure, TOTAL, year), []).append(value)
-    out = {}
+    wanted = {}  # each outcome's cell: (measure, group or total, year)
     for key in keys:
         measure, group, year = key.split(":")
-        out[key] = math.fsum(by.get((measure, group, int(year)), ()))
-    return out
+        wanted[key] = (measure, group, int(year))
+    summed: dict = {cell: [] for cell in wanted.values()}
+    for (group, measure, year, _), value in values.items():
+        for cell in ((measure, group, year), (measure, TOTAL, year)):
+            if cell in summed:
+                summed[cell].append(value)
+    return {key: math.fsum(summed[cell]) for key, cell in wanted.items()}
 
 
 def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario_module.DEFAULT,
