@@ -313,7 +313,7 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
 
     def one(b: int) -> None:
         """A block's ABC-SMC, its generations kept in a database in memory (pyabc opens and closes a file's
-        at every call: most of a generation's time outside the runs), read here, in the thread that has it."""
+        at every call), without the candidates' statistics, read here, in the thread that has it."""
         abc = None
         try:
             block = blocks[b]
@@ -321,6 +321,9 @@ def fit(simulator, blocks: list[Block], *, population: int, generations: int, qu
                                population_size=population, sampler=sampler_class(b, lockstep),
                                eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=quantile))
             abc.new(IN_MEMORY, block.observed)
+            # each candidate's statistics (a row and a numpy array's bytes each) are read back only by pyabc's
+            # plots and adaptive distances, which the fit does not use: most of a generation's storing
+            abc.history.stores_sum_stats = False
             history = abc.run(minimum_epsilon=block.epsilon, max_nr_populations=generations,
                               max_total_nr_simulations=max_runs)
             parts[b] = _block_result(history, block, population)
