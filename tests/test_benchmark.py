@@ -110,6 +110,15 @@ def test_the_synthetic_scenario_of_a_million_people_loads(tmp_path):
 
 
 
+def test_bench_calibration_splits_a_candidates_time_and_times_a_small_fit(capsys):
+    figures = _module("bench_calibration").main(["--candidates", "2", "--population", "10", "--generations", "1",
+                                                  "--workers", "1"])
+    assert set(figures["candidate_ms"]) == {"compiling", "run", "statistics"}
+    assert all(ms > 0 for ms in figures["candidate_ms"].values())
+    assert figures["fit"]["runs"] >= 10 and figures["fit"]["runs_per_second"] > 0
+    assert "runs a second" in capsys.readouterr().out
+
+
 def test_bench_against_times_both_trees_side_by_side_and_prints_their_ratio(capsys):
     bench = _module("bench_against")
     if subprocess.run(["git", "cat-file", "-e", f"{bench.BASE}^{{commit}}"], cwd=bench.REPO).returncode != 0:
