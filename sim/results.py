@@ -45,6 +45,8 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     the results and changes neither (a calibration's candidates)."""
     if parameters not in PARAMETERS:
         raise InputError.one("run", "parameters", f"one of {', '.join(PARAMETERS)}", parameters)
+    if not isinstance(share, bool):  # "no" is true, and would share
+        raise InputError.one("run", "share", "True or False", share)
     seed = check_seed(seed, "run")
     if parameters == "posterior":
         base = scenario if isinstance(scenario, scenario_module.Scenario) else scenario_module.compiled(scenario,
@@ -129,7 +131,7 @@ class Results:
 
     def group_values(self) -> dict[tuple[str, str, int, str], float]:
         """The values of the tidy table's rows of the staff groups (stage ``all``) by (group, measure, year,
-        reason): calibration's statistics read a run by key, not by filtering the table a target at a time."""
+        reason): calibration's statistics and experiments' outcomes read a run by key, not by filtering the table."""
         columns, words = self._tidy_codes()
         keep = columns["stage"] == words["stage"].code("all")
         named = [np.array(list(words[name].codes), dtype=object)[columns[name][keep]].tolist()

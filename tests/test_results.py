@@ -43,6 +43,9 @@ def test_a_run_shares_the_compiled_scenario_only_when_asked():
     copied = run(compiled, seed=3, until=2023, parameters="fixed")
     assert shared.model.inputs is compiled and copied.model.inputs is not compiled
     pd.testing.assert_frame_equal(shared.tidy(), copied.tidy())
+    with pytest.raises(InputError) as error:
+        run(compiled, seed=3, until=2023, share="no")
+    assert has_problem(str(error.value), "run", "share", "True or False")
 
 
 def test_write_saves_tables_extra_files_and_manifest(tmp_path):
