@@ -314,18 +314,23 @@ class Parameters:
 
 # ---- statistics of one run -------------------------------------------------------------------------
 def statistics(results, targets: dict[str, Target]) -> dict[str, float]:
-    """Each target's statistic in one finished run, from its staff groups' rows (``Results.group_values``)."""
+    """Each target's statistic in one finished run, from its staff groups' rows (``Results.group_values``).
+
+    A change, a flow rate and a reason share are numpy's floats, a level and an age share Python's, as when
+    they were read from the tidy table: ``loss`` sums their squared errors with Python's ``sum``, which adds
+    Python's floats with compensation (since 3.12) and numpy's as they come, and a shipped posterior is
+    regenerated bit for bit."""
     values = results.group_values()
     model, s = results.model, results.scenario
 
-    def summed(group, measure, years, reasons=None) -> float:  # over the years, and the reasons given (or all)
-        return sum(v for (g, m, y, r), v in values.items()
-                   if g == group and m == measure and y in years and (reasons is None or r in reasons))
+    def summed(group, measure, years, reasons=None) -> np.float64:  # over the years, and the reasons given (or all)
+        return np.float64(sum(v for (g, m, y, r), v in values.items()
+                              if g == group and m == measure and y in years and (reasons is None or r in reasons)))
 
     out = {}
     for name, t in targets.items():
         if t.kind == "change":
-            first, last = (values[(t.group, t.measure, year, "")] for year in t.years)
+            first, last = (np.float64(values[(t.group, t.measure, year, "")]) for year in t.years)
             if t.relative and first == 0:  # else NaN or infinity, which no threshold of the fit ever accepts
                 raise InputError.one(t._file, f"targets.{name}.relative",
                                      f"a change from a year with some {t.measure} (group {t.group} has none in "
