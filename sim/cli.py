@@ -395,7 +395,7 @@ def _plausibility(args) -> int:
     _check_run_options(args)
     _check_seed(args.seed, args.replications)
     if args.out:
-        folders.check_own_folder(args.out)
+        folders.check_own_folder(args.out, own=plausibility.FILES[0])
     scenario = load(args.scenario)
     if args.until is not None and run_end(scenario, args.until) <= scenario.start:  # else every check fails
         raise InputError.one("--until", "until", f"a year after the scenario's start, to {calendar.year_of(scenario.end)} "
@@ -735,7 +735,8 @@ def _sensitivity(args) -> int:
         if not loaded.spec.uncertain:
             raise InputError.one(loaded.file, "uncertain", "the uncertain parameters of the parameter sets")
         sensitivity.parameter_points(loaded, space)  # every problem with the file before any run
-    out = folders.check_own_folder(Path(args.out) if args.out else RESULTS / f"{loaded.name}-sensitivity")
+    out = folders.check_own_folder(Path(args.out) if args.out else RESULTS / f"{loaded.name}-sensitivity",
+                                   own=sensitivity.FILES[0])
     folders.check_inputs_kept(out, sensitivity.FILES, {"--over-posterior": args.over_posterior})
     table = sensitivity.analyse(loaded, outcomes=args.outcome, methods=args.method, workers=args.workers,
                                 scheduler=args.scheduler, quiet=args.quiet, space=space)

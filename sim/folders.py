@@ -90,16 +90,22 @@ def _results_holding(path: Path) -> Path | None:
     return None
 
 
-def check_own_folder(path, option: str = "--out") -> Path:
+# the file by which each command writing a folder of its results is known there, and the command
+SIGNATURES = {"manifest.json": "workforce run, batch or target", "sensitivity.csv": "workforce sensitivity",
+              "plausibility.csv": "workforce plausibility"}
+
+
+def check_own_folder(path, option: str = "--out", own: str | None = None) -> Path:
     """A folder for results a command may write again (``workforce sensitivity``, ``plausibility``,
-    ``backtest``, ``calibrate``): new, or holding no other command's results. Its files beside a
-    run's, batch's or target's manifest would mix with them, and the folder be read (by ``report``)
-    as that other kind, sensitivity's indices left out."""
+    ``backtest``, ``calibrate``): new, or holding no other command's results (``SIGNATURES``; ``own``,
+    the one of this command's, if it has one). Its files beside a run's, batch's or target's manifest
+    would mix with them, and the folder be read (by ``report``) as that other kind, sensitivity's
+    indices left out; plausibility's beside sensitivity's, one folder read as two commands' results."""
     path = check_folder(path, option)
-    if (path / "manifest.json").exists():
-        raise InputError.one(option, _field(option), "a folder that holds no other command's results (it has a "
-                                                     "manifest.json of workforce run, batch or target: choose "
-                                                     "another folder)", str(path))
+    for name, command in SIGNATURES.items():
+        if name != own and (path / name).exists():
+            raise InputError.one(option, _field(option), f"a folder that holds no other command's results (it has "
+                                                         f"a {name} of {command}: choose another folder)", str(path))
     return path
 
 

@@ -378,3 +378,28 @@ def test_a_command_writing_again_refuses_a_folder_of_another_commands_results(tm
     assert main([command, *given, "--out", str(batch_dir)]) == 2
     assert "--out: out: expected a folder that holds no other command's results" in capsys.readouterr().err
     assert sorted(p.name for p in batch_dir.iterdir()) == ["manifest.json"]
+
+
+@pytest.mark.parametrize("command, other", [("sensitivity", "plausibility.csv"), ("plausibility", "sensitivity.csv"),
+                                            ("backtest", "sensitivity.csv"), ("backtest", "plausibility.csv")])
+def test_a_command_writing_again_refuses_a_folder_of_sensitivity_or_plausibility(tmp_path, capsys, nothing_runs,
+                                                                                 command, other):
+    """One folder would be read as two commands' results (and a back-test named ``sensitivity`` would
+    replace sensitivity's table); a folder of the command's own results is written again."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    (folder / other).write_text("kept\n")
+    given = {"sensitivity": [str(tiny_experiment(tmp_path)), "--quiet"], "plausibility": [],
+             "backtest": ["--quiet"]}[command]
+    assert main([command, *given, "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out: out: expected a folder that holds no other command's results (it has a {other} of " in err, err
+    assert [p.name for p in folder.iterdir()] == [other] and (folder / other).read_text() == "kept\n"
+
+
+def test_a_folder_of_a_commands_own_results_is_its_own(tmp_path):
+    """Rewriting its own results is what the check allows: sensitivity's folder for sensitivity."""
+    (tmp_path / "sensitivity.csv").write_text("kept\n")
+    assert folders.check_own_folder(tmp_path, own="sensitivity.csv") == tmp_path
+    with pytest.raises(InputError):
+        folders.check_own_folder(tmp_path, own="plausibility.csv")
