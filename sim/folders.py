@@ -846,6 +846,9 @@ def read_manifest(path, expected: str = f"{WHAT} (with its manifest.json)") -> d
     manifest_path = Path(path) / "manifest.json"
     if not manifest_path.is_file():
         refuse_special(manifest_path, manifest_path, "")
+        if os.path.lexists(manifest_path):  # a link to nothing, or to itself: there, not missing
+            raise InputError.one(manifest_path, "", "a JSON manifest written by workforce run or workforce batch",
+                                 "a link to nothing that can be read")
         empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", expected, "an empty directory" if empty else None)
     try:

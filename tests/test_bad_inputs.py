@@ -1081,6 +1081,23 @@ def test_compare_refuses_a_damaged_manifest_naming_it(batch_results, tmp_path, c
     assert listing(copy) == before
 
 
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("target", ["itself", "nowhere"])
+def test_a_manifest_that_is_a_link_to_nothing_is_named_not_said_missing(batch_results, tmp_path, capsys, command,
+                                                                        target):
+    """A link to itself (or to a file removed) is there: the folder has a manifest that cannot be read."""
+    copy = copy_of(batch_results, tmp_path)
+    manifest = copy / "manifest.json"
+    manifest.unlink()
+    manifest.symlink_to(manifest if target == "itself" else tmp_path / "gone.json")
+    before = listing(copy)
+    assert main([command, str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "copy/manifest.json", "<top level>", "a JSON manifest written by workforce run or "
+                                                                 "workforce batch") and "Traceback" not in err, err
+    assert "a link to nothing that can be read" in err and listing(copy) == before
+
+
 @pytest.mark.parametrize("key, value, expected", [
     ("start", 2021, "a valid string"),
     ("start", "March", "a date as YYYY-MM"),
