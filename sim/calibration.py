@@ -44,7 +44,7 @@ from .calibration_report import pairs_figure, report as fit_report, targets_tabl
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
                      refuse_special)
 from .experiment import MAX_RUNS
-from .fields import MAX_STOCK, Age, Name, Year
+from .fields import MAX_STOCK, MIN_AGE, Age, Name, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unknown_keys
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
@@ -152,6 +152,9 @@ class Target(_Strict):
             raise ValueError("years: the snapshot years whose flows count")
         if self.kind == "age_share" and (self.below is None) == (self.at_least is None):
             raise ValueError("below or at_least (one of them) for an age share")
+        if self.kind == "age_share" and MIN_AGE in (self.below, self.at_least):  # 0 or 1 whatever the parameters
+            raise ValueError(f"an age share's age above {MIN_AGE:g} (nobody in the model is younger: the share "
+                             f"would be {0 if self.below == MIN_AGE else 1} in every run)")
         if self.kind == "reason_share" and not self.reasons:
             raise ValueError("reasons for a reason share")
         return self

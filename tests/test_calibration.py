@@ -378,6 +378,10 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
       "value": 0.5}, "", "only the keys a reason_share target reads"),
     ({"kind": "age_share", "group": "staff", "at_least": 55, "years": [2022], "value": 0.2}, "",
      "only the keys an age_share target reads (group, value, sd, source, bound, at_least, below, stage), not years"),
+    # the youngest age there is: a share of 0 (or 1) in every run, which no parameter moves
+    ({"kind": "age_share", "group": "staff", "below": 16, "value": 0.05}, "",
+     "an age share's age above 16 (nobody in the model is younger: the share would be 0 in every run)"),
+    ({"kind": "age_share", "group": "staff", "at_least": 16.0, "value": 0.9}, "", "the share would be 1 in every run"),
     # a reason only the other flow has: the statistic was 0 in every run, and the fit chased it in silence
     ({"kind": "reason_share", "group": "staff", "reasons": ["retired", "intake"], "years": [2022], "value": 0.2},
      "reasons", "reasons of leavers (a reason_share target counts leavers only)"),
@@ -385,8 +389,8 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
      "reasons of joiners (a flow_rate target counts joiners only)"),
 ], ids=["a percentage for a share", "a misspelt reason", "flows before the start", "a change before the run",
         "more than all gone", "a percentage for a vacancy rate", "a level of two years", "a level after the run",
-        "a level of a stage", "a reason share of joiners", "an age share of a year", "a reason share of a "
-        "joiner's reason", "a joiner rate of a leaver's reason"])
+        "a level of a stage", "a reason share of joiners", "an age share of a year", "an age share below 16",
+        "an age share from 16", "a reason share of a joiner's reason", "a joiner rate of a leaver's reason"])
 def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(tmp_path, target, field, expected):
     write_tiny(tmp_path)
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
