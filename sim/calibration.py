@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from . import calendar, folders, footprint, inference, labels
 from . import scenario as scenario_module
-from .calibration_report import pairs_figure, report as fit_report, targets_table
+from .calibration_report import libraries, pairs_figure, report as fit_report, targets_table
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
                      refuse_special)
 from .experiment import MAX_RUNS
@@ -719,6 +719,7 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
         "created": summary["finished"].isoformat(timespec="seconds"),
         "package_version": __version__,
         "method": f"approximate Bayesian computation, sequential Monte Carlo (pyabc {pyabc.__version__})",
+        "libraries": libraries(),  # a rerun is bit for bit with these (``calibration_report.LIBRARIES``)
         "settings": st.model_dump(),
         "posterior": f"{stem}-posterior.csv",
         "parameter_sets": len(posterior),

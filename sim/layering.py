@@ -35,8 +35,8 @@ RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
 # ``optimiser`` to ``blocks``). Any other is a slip, ignored in silence: a misspelt ``posterior:`` ran every
 # replication with the central set, and a misspelt ``fitted:`` left the scenario's values unchecked
 PARAMETER_FILE_KEYS = ("name", "description", "calibration", "scenario", "created", "package_version", "method",
-                       "optimiser", "settings", "loss", "evaluations", "blocks", "posterior", "parameter_sets",
-                       "diagnostics", "fitted", "overrides", "targets")
+                       "libraries", "optimiser", "settings", "loss", "evaluations", "blocks", "posterior",
+                       "parameter_sets", "diagnostics", "fitted", "overrides", "targets")
 # scenarios in one chain of ``extends:``: the shipped ones use three; a longer chain is a slip (and
 # one of about a thousand would exhaust Python's recursion, read as a file nested too deep)
 MAX_LAYERS = 32

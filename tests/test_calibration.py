@@ -4,6 +4,7 @@ parameter file is what a scenario then uses."""
 from __future__ import annotations
 
 import copy
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,13 @@ def test_calibration_writes_a_posterior_that_a_scenario_draws_from(fitted):
     assert "| headcount_change |" in report and "`groups.staff.leaving.rate`" in report
     assert "## Prior and posterior" in report and "## Correlations" in report and summary["figure"].is_file()
     assert "workforce calibrate" in summary["parameters"].read_text()
+    # what a rerun is bit for bit with: the versions of the libraries the proposals are drawn with
+    import pyabc
+    import scipy
+
+    versions = {"numpy": np.__version__, "scipy": scipy.__version__, "pyabc": pyabc.__version__}
+    assert document["libraries"] == {"python": platform.python_version(), **versions}
+    assert f"bit for bit with numpy {np.__version__}, scipy {scipy.__version__}, pyabc {pyabc.__version__}" in report
     assert calibration.next_version(directory / "out", "tiny") == "v2"
     data = yaml.safe_load((directory / "tiny.yaml").read_text())
     data["calibration"] = "out/tiny-v1.yaml"
