@@ -35,6 +35,7 @@ from . import calendar
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
 from .fields import Month, Year
 from .layering import kept
+from .sums import matmul
 
 DEMAND_DIR = Path(__file__).parent / "data" / "demand"
 Growth = Annotated[float, Field(strict=True, ge=-0.5, le=1.0, allow_inf_nan=False)]
@@ -161,7 +162,7 @@ def population_index(table: PopulationTable, profiles: list[str], months: np.nda
     """Service use by month (rows) and profile (columns): the population weighted by each band's use
     per head, over the same in the first month."""
     people = band_population(table, months / 12.0)  # a month's time in years, the year starting in January
-    use = people @ np.array([table.service_use[p] for p in profiles], dtype=float).T
+    use = matmul(people, np.array([table.service_use[p] for p in profiles], dtype=float).T)
     with np.errstate(divide="ignore", invalid="ignore"):  # a profile no one uses at the start: the caller refuses it
         return use / use[0]
 

@@ -33,6 +33,7 @@ from .eventlog import OUTSIDE
 from .flows import net
 from .people import COUNTED, NEVER, Status, has_status
 from .processes.exits import exit_month
+from .sums import matmul
 
 
 class Checks:
@@ -160,7 +161,7 @@ def check_intake_and_joiners(model, current: dict) -> None:
     joined = np.bincount(group, weights=fte, minlength=len(s.groups))
     joined_post = np.bincount(group, weights=np.where(s.stage_post[dst], fte, 0.0), minlength=len(s.groups))
     recruited = np.bincount(s.stage_group, weights=campaign, minlength=len(s.groups))  # campaigns' recruits' FTE
-    establishment = current["establishment_fte"] - model._post_of_group @ campaign  # before their posts
+    establishment = current["establishment_fte"] - matmul(model._post_of_group, campaign)  # before their posts
     vacant = np.maximum(establishment - (current["post_fte"] - joined_post), 0.0)
     over = joined > vacant + recruited + 1.0 + 1e-9
     if over.any():

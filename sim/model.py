@@ -63,6 +63,7 @@ from .processes.entering import Entering
 from .processes.order import STEP_ORDER
 from .rng import Streams, check_seed
 from .stocks import Stocks
+from .sums import matmul
 from .kernels import bookkeeping, month as month_kernel, participation
 from .kernels.bookkeeping import as_each
 
@@ -181,7 +182,7 @@ class WorkforceModel(mesa.Model):
         self.timings: dict[str, float] = dict.fromkeys([name for name, _ in self._steps.every] + ["collection"], 0.0)
         self._tables()
         population.create(self)
-        self.base_post_fte = self.post_fte() - self._own_of_group @ self.stage_fte()  # the base of each establishment
+        self.base_post_fte = self.post_fte() - matmul(self._own_of_group, self.stage_fte())  # the base of each establishment
         self.base_need = self.establishment()  # need at the start: the funded establishment (sim.demand)
         self.base_stage_fte = self._base_stage_fte()
         self._mark = self.events.mark
@@ -372,14 +373,14 @@ class WorkforceModel(mesa.Model):
 
     def post_fte(self) -> np.ndarray:
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
-        return self._post_of_group @ self.stage_fte()  # as in ``_collect``
+        return matmul(self._post_of_group, self.stage_fte())  # as in ``_collect``
 
     def establishment(self, month: int | None = None) -> np.ndarray:
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly,
         the posts of roles funded with their own establishment, as many as are filled, and the posts
         funded for recruitment campaigns' recruits (``sim.processes.joiners``)."""
-        own = self.funded_establishment(month) + self._own_of_group @ self.stage_fte()
-        return own + self._post_of_group @ self.campaign_posts if self.campaign_posts.any() else own
+        own = self.funded_establishment(month) + matmul(self._own_of_group, self.stage_fte())
+        return own + matmul(self._post_of_group, self.campaign_posts) if self.campaign_posts.any() else own
 
     def funded_establishment(self, month: int | np.ndarray | None = None) -> np.ndarray:
         """The establishment without the posts of roles funded with their own (see ``establishment``):
@@ -465,11 +466,11 @@ class WorkforceModel(mesa.Model):
             "stage_headcount": headcount.sum(axis=1),
             "stage_fte": stage_fte,
             # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
-            "post_fte": self._post_of_group @ stage_fte,
+            "post_fte": matmul(self._post_of_group, stage_fte),
             "establishment_fte": self.establishment(month),
             "need_fte": self.need(month),
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
-            "welsh_fte": self._workforce_fte_of_group @ sums[:, 1],
+            "welsh_fte": matmul(self._workforce_fte_of_group, sums[:, 1]),
             "flows": group_flows(s, self.events, src, dst, reason),
             "recruitment": self.recruitment.copy(),
             "unused": self.unused.take(),  # what caps left unused (sim.unused); None if nothing

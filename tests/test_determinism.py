@@ -80,6 +80,30 @@ def test_other_processes_with_other_hash_seeds_give_the_same_bits(tmp_path, tabl
         assert out.read_text() == golden.as_text(tables[seed])
 
 
+
+# the default scenario as shipped (calibrated) to 2031: its demand index and establishments sum products each year
+MACHINE_CODE = ("import sys; sys.path.insert(0, 'tests'); from golden import regenerate as g; from sim.results import "
+                "run; open(sys.argv[1], 'w').write(g.as_text(run('wales-mh-2021', seed=0, until=2031).tidy()))")
+
+
+def test_the_same_bits_whichever_kernels_the_machine_picks(tmp_path):
+    """Another machine's CPU is imitated: OpenBLAS's kernels of an older CPU (``OPENBLAS_CORETYPE``),
+    and numpy without its wider vector instructions (``NPY_DISABLE_CPU_FEATURES``). numpy's ``@``
+    summed the demand index's products with OpenBLAS, and the need in 2026 to 2030 moved in its
+    last bits (``sim.sums``)."""
+    texts = {}
+    for name, extra in (("as found", {}), ("Nehalem's BLAS", {"OPENBLAS_CORETYPE": "Nehalem"}),
+                        ("numpy without AVX2", {"NPY_DISABLE_CPU_FEATURES": "X86_V3"})):
+        env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")}
+        env.update(PYTHONPATH=str(REPO), MPLBACKEND="Agg", **extra)
+        out = tmp_path / f"{len(texts)}.csv"
+        subprocess.run([sys.executable, "-c", MACHINE_CODE, str(out)], cwd=REPO, env=env, check=True, timeout=300)
+        texts[name] = out.read_text()
+    assert "need_fte" in texts["as found"]
+    for name, text in texts.items():
+        assert text == texts["as found"], f"{name}: {_differences(texts['as found'], text)}"
+
+
 def test_one_worker_and_a_pool_of_two_give_the_golden_bits(tables):
     """The batch machinery (jobs pickled to worker processes) runs the same model as ``run``."""
     path = str((REPO / "sim" / "data" / "scenarios" / f"{golden.SCENARIO}.yaml").resolve())
