@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import numpy as np
 
-# what a fit's proposals are drawn and weighed with: other versions move each parameter set in its last bits
-# (their linear algebra sums in another order: numpy 2.4.6 with scipy 1.17.1 against 2.5.5 with 1.18.1, 8 parts in
-# 10^14 after three generations, 5 in 10^10 after a fit as long as the shipped one)
+# what a fit's proposals are drawn and weighed with: other versions, or OpenBLAS's kernels for another CPU, move
+# each parameter set in its last bits (their linear algebra sums in another order: numpy 2.4.6 with scipy 1.17.1
+# against 2.5.5 with 1.18.1, 8 parts in 10^14 after three generations, 5 in 10^10 after a fit as long as the
+# shipped one; OpenBLAS's Nehalem kernels against its Haswell ones, alike)
 LIBRARIES = ("numpy", "scipy", "pyabc")
 IDENTIFIED = 0.5  # a posterior 90% interval narrower than this share of the prior's: identified by the history
 STRONG = 0.5  # a weighted correlation at least this strong (either sign): a ridge worth naming
 
 
 def libraries() -> dict[str, str]:
-    """The versions of the libraries a fit is the same file with (``LIBRARIES``), and Python's."""
+    """The versions of the libraries a fit is the same file with (``LIBRARIES``), Python's, and the BLAS
+    numpy runs with: its kernels, picked for the machine's CPU."""
     import importlib
     import platform
 
-    return {"python": platform.python_version(),
-            **{name: importlib.import_module(name).__version__ for name in LIBRARIES}}
+    from threadpoolctl import threadpool_info
+
+    versions = {name: importlib.import_module(name).__version__ for name in LIBRARIES}  # numpy's BLAS loaded
+    blas = [f"{i['internal_api']} {i['version']}" + (f" ({i['architecture']})" if i.get("architecture") else "")
+            for i in threadpool_info() if i["user_api"] == "blas"]
+    return {"python": platform.python_version(), **versions, "blas": ", ".join(blas) or "none found"}
 
 
 def narrowing(fitted: dict) -> dict[str, float]:
@@ -55,6 +61,7 @@ def strong_pairs(names: list[str], matrix: np.ndarray) -> list[tuple[str, str, f
 def report(summary: dict, stem: str, command: str, fitted: dict, before: dict, after: dict, figure: str) -> str:
 
     spec, st, result, posterior = summary["spec"], summary["settings"], summary["fit"], summary["posterior"]
+    used = libraries()
     took = (summary["finished"] - summary["started"]).total_seconds()
     lines = [
         f"# Calibration {stem}",
@@ -72,9 +79,9 @@ def report(summary: dict, stem: str, command: str, fitted: dict, before: dict, a
         "",
         f"{result.runs:,} runs in {took / 60:.1f} minutes ({result.runs / max(result.seconds, 1e-9):.1f} runs a "
         f"second with {st.workers} worker{'s' if st.workers > 1 else ''}). Rerun, bit for bit with "
-        f"{', '.join(f'{k} {v}' for k, v in libraries().items() if k in LIBRARIES)} (`{stem}-posterior.csv` is "
-        f"then the same file with any number of workers; other versions of these move each parameter set in its "
-        f"last bits):",
+        f"{', '.join(f'{k} {v}' for k, v in used.items() if k in LIBRARIES)} and BLAS {used['blas']} "
+        f"(`{stem}-posterior.csv` is then the same file with any number of workers; other versions, or the "
+        f"kernels BLAS picks for another CPU, move each parameter set in its last bits):",
         "",
         f"```bash\n{command}\n```",
         "",
