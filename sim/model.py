@@ -182,7 +182,8 @@ class WorkforceModel(mesa.Model):
         self.timings: dict[str, float] = dict.fromkeys([name for name, _ in self._steps.every] + ["collection"], 0.0)
         self._tables()
         population.create(self)
-        self.base_post_fte = self.post_fte() - matmul(self._own_of_group, self.stage_fte())  # the base of each establishment
+        # the base of each establishment
+        self.base_post_fte = self.post_fte() - matmul(self._own_of_group, self.stage_fte())
         self.base_need = self.establishment()  # need at the start: the funded establishment (sim.demand)
         self.base_stage_fte = self._base_stage_fte()
         self._mark = self.events.mark
