@@ -746,7 +746,7 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
     table = posterior_table(posterior)
     folders.atomic_write(paths["posterior"], lambda p: Path(p).write_text(table, encoding="utf-8"))
     folders.atomic_write(paths["figure"], lambda p: pairs_figure(parameters, posterior, p))
-    text = fit_report(summary, stem, command, fitted, before, after, paths["figure"].name)
+    text = fit_report(summary, stem, command, fitted, before, after, paths["figure"].name, document["libraries"])
     folders.atomic_write(paths["report"], lambda p: Path(p).write_text(text, encoding="utf-8"))
     text = header + yaml.safe_dump(document, sort_keys=False, width=110)  # last: what scenarios use
     folders.atomic_write(paths["parameters"], lambda p: Path(p).write_text(text, encoding="utf-8"))

@@ -58,10 +58,10 @@ def strong_pairs(names: list[str], matrix: np.ndarray) -> list[tuple[str, str, f
     return sorted(out, key=lambda t: -abs(t[2]))
 
 
-def report(summary: dict, stem: str, command: str, fitted: dict, before: dict, after: dict, figure: str) -> str:
+def report(summary: dict, stem: str, command: str, fitted: dict, before: dict, after: dict, figure: str,
+           used: dict[str, str]) -> str:
 
     spec, st, result, posterior = summary["spec"], summary["settings"], summary["fit"], summary["posterior"]
-    used = libraries()
     took = (summary["finished"] - summary["started"]).total_seconds()
     lines = [
         f"# Calibration {stem}",

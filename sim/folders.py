@@ -815,15 +815,14 @@ class BatchDir(ResultsDir):
         return f"Experiment: {m['experiment']}"
 
 
-def _present(path: Path) -> Path | None:
+def _present(path: Path, expected: str = "a regular file (not a directory, named pipe or device)") -> Path | None:
     """``path`` if it is a regular file, None if nothing is there; anything else there (a folder, a pipe, a link
-    to nothing or to itself) is refused naming it."""
+    to nothing or to itself: ``expected`` instead) is refused naming it."""
     if not os.path.lexists(path):
         return None
     refuse_special(path, path, "")
     if not path.is_file():  # a link that leads nowhere
-        raise InputError.one(path, "", "a regular file (not a directory, named pipe or device)", "a link to nothing "
-                                                                                                   "that can be read")
+        raise InputError.one(path, "", expected, "a link to nothing that can be read")
     return path
 
 
@@ -839,23 +838,21 @@ def results_folder(path) -> Path:
     return path
 
 
+MANIFEST = "a JSON manifest written by workforce run or workforce batch"
+
+
 def read_manifest(path, expected: str = f"{WHAT} (with its manifest.json)") -> dict:
     """The manifest of the results folder ``path``, a JSON object: every command reading results reads
     it here, so a missing, damaged or foreign one is refused alike, naming the file (``expected``: what
     a folder without one was to be)."""
     manifest_path = Path(path) / "manifest.json"
-    if not manifest_path.is_file():
-        refuse_special(manifest_path, manifest_path, "")
-        if os.path.lexists(manifest_path):  # a link to nothing, or to itself: there, not missing
-            raise InputError.one(manifest_path, "", "a JSON manifest written by workforce run or workforce batch",
-                                 "a link to nothing that can be read")
+    if _present(manifest_path, MANIFEST) is None:  # a link to nothing, or to itself, is there, not missing
         empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", expected, "an empty directory" if empty else None)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError.one(manifest_path, "", "a JSON manifest written by workforce run or workforce batch",
-                             str(exc).splitlines()[0]) from None
+        raise InputError.one(manifest_path, "", MANIFEST, str(exc).splitlines()[0]) from None
     if not isinstance(manifest, dict):
         raise _format_problem(manifest_path, "", type(manifest).__name__)
     return manifest
