@@ -73,6 +73,9 @@ examples:
 """
 
 
+RUN_HERE = ("run", "person", "plausibility")  # commands that run their models in this process, not in workers
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     compile_quickly()
-    compile_alongside()
+    compile_alongside(now=args.command in RUN_HERE)
     if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
         announce_first_compile(FIRST_COMPILE)
     try:

@@ -825,7 +825,8 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     context.set_forkserver_preload(list(preload))
     _start_forkserver()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(kernels.announcement(), _workers_started(context), os.getpid()))
+                               initargs=(kernels.announcement(), _workers_started(context), os.getpid(),
+                                         str(alongside.claims_folder())))
 
 
 _STARTED: list = []  # the count of the workers this process has started, shared with them (``_workers_started``)
@@ -928,14 +929,15 @@ def _end_with(command: int) -> None:
     threading.Thread(target=wait, name="workforce-command", daemon=True).start()
 
 
-def _start_worker(announcement=None, started=None, command=None) -> None:
+def _start_worker(announcement=None, started=None, command=None, claims=None) -> None:
     """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), says
     it compiles as the process that started it does (``sim.kernels.announce_first_compile``), and
     leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
-    it; otherwise each would print its own traceback. Every other worker (as ``started`` counts
-    them) first compiles the passes from the last a run calls (``sim.kernels.alongside``): on a
-    cold cache the workers' first runs share the compiling instead of each doing it all, and on a
-    warm one it loads what its first run would. It ends when the ``command``'s process does."""
+    it; otherwise each would print its own traceback. On a cold cache a worker's first model
+    shares the compiling of the passes a run calls with the pool's other workers, claiming them in
+    the folder ``claims`` (``sim.kernels.alongside.share``), every other one (as ``started`` counts
+    them) from the last, instead of each compiling them all. It ends when the ``command``'s process
+    does."""
     import signal
 
     if command is not None:
@@ -945,14 +947,10 @@ def _start_worker(announcement=None, started=None, command=None) -> None:
         kernels.on_first_compile(lambda: kernels.say_once(*announcement))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["started"] = True
-    if started is not None:
+    if started is not None and claims is not None:
         with started.get_lock():
             number, started.value = started.value, started.value + 1
-        if number % 2 and alongside.enabled():
-            try:
-                alongside.compile_ahead()
-            except Exception:  # noqa: BLE001 - a saving only: a pass not compiled ahead is compiled by the run
-                pass
+        alongside.share_with(Path(claims), backwards=bool(number % 2))
 
 
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")

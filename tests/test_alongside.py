@@ -1,19 +1,21 @@
-"""A first run shares its compiling with a second process (``sim.kernels.alongside``): what it
-compiles ahead is all a run calls, which the run then loads; it starts only on a package pass's
-first compile, once, where a second core and the user allow, and ends with the run."""
+"""A first run shares its compiling with a second process (``sim.kernels.alongside``): the two
+claim the passes a run calls, each compiling those it claimed, so that none is compiled twice and
+the run then loads them all; it is done only on a cold cache, once, where a second core and the
+user allow, and waits for no process that has ended."""
 
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
-from numba.core import event
 
-from conftest import REPO, compiled_in
+from conftest import REPO
 from sim.kernels import alongside
 
-COMPILED_IN_A_RUN = """
-import sim
+COMPILED_IN = """
+import sys
 from numba.core import event
 compiled = []
 class Seen(event.Listener):
@@ -22,48 +24,137 @@ class Seen(event.Listener):
     def on_end(self, ev):
         pass
 event.register("numba:compile", Seen())
-sim.WorkforceModel(until=2023, collect="yearly", rng=1).run()
-print(*sorted(set(name for name in compiled if "<" not in name)), sep="\\n")
+{code}
+print(*sorted(set(name for name in compiled if "<" not in name and name != "_probe")), sep="\\n")
 """
+A_RUN = "import sim\nsim.WorkforceModel(until=2023, collect='yearly', rng=1).run()"
+SHARING = "from pathlib import Path\nfrom sim.kernels import alongside\nalongside.share(Path(sys.argv[1]){})"
 
 
-def _python(code_or_module: list[str], cache=None) -> str:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    if cache is not None:
-        env["NUMBA_CACHE_DIR"] = str(cache)
-    return subprocess.run([sys.executable, *code_or_module], env=env, check=True, capture_output=True, text=True,
-                          timeout=900).stdout
+def _python(code: str, *arguments, cache) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(cache), alongside.SWITCH: "0"}
+    return subprocess.Popen([sys.executable, "-c", COMPILED_IN.format(code=code), *map(str, arguments)], env=env,
+                            stdout=subprocess.PIPE, text=True)
 
 
-def test_what_is_compiled_ahead_a_run_loads_and_does_not_compile(tmp_path):
-    _python(["-m", alongside.MODULE], cache=tmp_path)
-    assert _python(["-c", COMPILED_IN_A_RUN], cache=tmp_path).split() == [], (
+def _compiled(process: subprocess.Popen) -> set[str]:
+    out, _ = process.communicate(timeout=900)
+    assert process.returncode == 0
+    return set(out.split())
+
+
+def test_two_processes_share_the_passes_a_run_calls_and_the_run_then_compiles_none(tmp_path):
+    claims, cache = tmp_path / "claims", tmp_path / "cache"
+    claims.mkdir()
+    first = _python(SHARING.format(""), claims, cache=cache)
+    last = _python(SHARING.format(", backwards=True, waiting=False"), claims, cache=cache)
+    ours, theirs = _compiled(first), _compiled(last)
+    listed = {line.split(" ")[0].split(":")[1] for line in alongside.SIGNATURES.read_text().splitlines()}
+    assert ours and theirs and not (ours & theirs & listed)  # each pass compiled by one of them
+    assert listed <= ours | theirs
+    assert _compiled(_python(A_RUN, cache=cache)) == set(), (
         "a pass a run calls is not listed as it calls it: python -m sim.kernels.alongside --record")
-    assert _python(["-c", COMPILED_IN_A_RUN], cache=tmp_path / "empty").split() != []  # the check can fail
+    assert _compiled(_python(A_RUN, cache=tmp_path / "empty")) != set()  # the check can fail
 
 
-def test_it_starts_on_the_first_compile_of_a_package_pass_and_once(monkeypatch):
-    started = []
-    monkeypatch.setattr(alongside, "_listening", False)
-    monkeypatch.setattr(alongside, "start_alongside", lambda: started.append(True))
-    listener = alongside.compile_alongside()
+@pytest.fixture
+def listed(tmp_path, monkeypatch):
+    """Four passes listed, and those this process compiles (or loads) in order."""
+    signatures = tmp_path / "signatures.txt"
+    signatures.write_text("".join(f"sim.example:pass_{n} (int64,)\n" for n in range(4)))
+    monkeypatch.setattr(alongside, "SIGNATURES", signatures)
+    compiled = []
+    monkeypatch.setattr(alongside, "_compile", lambda line: compiled.append(int(line.split(" ")[0][-1])))
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    return claims, compiled
+
+
+def test_a_process_compiles_those_it_claims_in_order_and_marks_them_done(listed):
+    claims, compiled = listed
+    alongside.share(claims, backwards=True)
+    assert compiled == [3, 2, 1, 0]
+    assert all((claims / str(n)).read_text() == str(os.getpid()) and (claims / f"{n}.done").exists()
+               for n in range(4))
+
+
+def test_a_pass_another_process_claimed_is_loaded_once_it_is_done_not_compiled_twice(listed):
+    claims, compiled = listed
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
-        assert alongside.compile_alongside() is None  # one listener a process
-        compiled_in("elsewhere", 2)(1)
-        assert started == []  # another library's compiling is not the package's
-        compiled_in("sim.example", 2)(1)
-        compiled_in("sim.example", 3)(2.0)
-        assert started == [True]
+        (claims / "1").write_text(str(other.pid))
+        done = threading.Timer(0.3, (claims / "1.done").touch)
+        done.start()
+        started = time.perf_counter()
+        alongside.share(claims)
+        assert compiled == [0, 2, 3, 1] and time.perf_counter() - started >= 0.3  # 1 loaded after it was done
     finally:
-        event.unregister("numba:compile", listener)
+        other.kill()
+        other.wait()
+
+
+def test_a_pass_claimed_by_a_process_that_ended_is_compiled_here_without_waiting(listed):
+    claims, compiled = listed
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    (claims / "2").write_text(str(ended.pid))
+    companion = subprocess.Popen([sys.executable, "-c", "pass"])  # this process's child, ended and not yet reaped
+    (claims / "3").write_text(str(companion.pid))
+    time.sleep(0.5)
+    alongside.share(claims)
+    assert compiled == [0, 1, 2, 3]
+
+
+def test_a_process_that_does_not_wait_leaves_the_others_passes_alone(listed):
+    claims, compiled = listed
+    (claims / "0").write_text(str(os.getppid()))
+    alongside.share(claims, backwards=True, waiting=False)
+    assert compiled == [3, 2, 1]
+
+
+@pytest.fixture
+def sharing(monkeypatch):
+    """What ``before_compiling`` did: companions started and shares, in order."""
+    done = []
+    monkeypatch.setattr(alongside, "_sharing", None)
+    monkeypatch.setattr(alongside, "enabled", lambda: True)
+    monkeypatch.setattr(alongside, "start_alongside", lambda claims: done.append(("companion", claims)))
+    monkeypatch.setattr(alongside, "share", lambda claims, backwards: done.append(("share", claims, backwards)))
+    return done
+
+
+@pytest.mark.parametrize("cold", [True, False])
+@pytest.mark.parametrize("now", [False, True])
+def test_a_command_shares_with_a_companion_on_a_cold_cache_once(sharing, monkeypatch, cold, now):
+    monkeypatch.setattr(alongside, "cold", lambda: cold)
+    alongside.before_compiling()
+    assert sharing == []  # not asked to share
+    alongside.compile_alongside(now=now)
+    assert len(sharing) == (1 if now and cold else 0)  # the companion started at once, or at the first model
+    alongside.before_compiling()
+    alongside.before_compiling()
+    if cold:
+        (_, claims), shared = sharing
+        assert claims.is_dir() and shared == ("share", claims, False)
+    else:
+        assert sharing == []
+
+
+def test_a_worker_shares_with_the_others_and_starts_no_companion(sharing, monkeypatch, tmp_path):
+    monkeypatch.setattr(alongside, "cold", lambda: True)
+    alongside.share_with(tmp_path, backwards=True)
+    alongside.before_compiling()
+    assert sharing == [("share", tmp_path, True)]
 
 
 @pytest.mark.parametrize("switch, cores", [("0", 2), ("1", 1)])
-def test_it_does_not_start_when_switched_off_or_on_one_core(monkeypatch, switch, cores):
+def test_nothing_is_shared_when_switched_off_or_on_one_core(monkeypatch, switch, cores):
     monkeypatch.setenv(alongside.SWITCH, switch)
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pytest.fail("started"))
-    assert alongside.start_alongside() is None
+    monkeypatch.setattr(alongside, "_sharing", None)
+    monkeypatch.setattr(alongside, "cold", lambda: pytest.fail("asked"))
+    alongside.compile_alongside()
+    alongside.before_compiling()
 
 
 def test_a_companion_still_compiling_is_stopped():

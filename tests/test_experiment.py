@@ -709,23 +709,22 @@ def _running(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def test_every_other_batch_worker_first_compiles_from_the_last_pass(monkeypatch):
+def test_a_batch_s_workers_share_the_compiling_every_other_one_from_the_last_pass(monkeypatch, tmp_path):
     import multiprocessing
     import signal
 
     from sim.kernels import alongside
 
-    ahead = []
-    monkeypatch.setattr(alongside, "compile_ahead", lambda: ahead.append(True))
-    monkeypatch.setattr(alongside, "enabled", lambda: True)
+    shared = []
+    monkeypatch.setattr(alongside, "share_with", lambda claims, backwards: shared.append((claims, backwards)))
     started = multiprocessing.get_context("forkserver").Value("i", 0)
     interrupt = signal.getsignal(signal.SIGINT)
     try:
         for _ in range(4):
-            experiment._start_worker(None, started)
+            experiment._start_worker(None, started, None, str(tmp_path))
     finally:
         signal.signal(signal.SIGINT, interrupt)
-    assert ahead == [True, True] and started.value == 4
+    assert shared == [(tmp_path, False), (tmp_path, True)] * 2 and started.value == 4
 
 
 @pytest.mark.parametrize("arguments, field, expected", [({"parameters": [1]}, "parameters", "a mapping of dotted"),

@@ -2,11 +2,12 @@
 
 numba compiles each pass when it is first called, one after another, so the first run after
 installing waits for them all (``benchmarks/bench_first_run.py``). When a ``workforce`` command
-first compiles (nothing is cached for this machine yet), it starts one more process that compiles
-the passes from the last a run calls back towards the first, caching each (``SIGNATURES``: their
-argument types, as a default run calls them). The command meanwhile compiles from the first, and
-loads from the cache each pass the other has done: the two meet in the middle. Every other batch
-worker does the same before its first run (``sim.experiment``). The machine code is the same
+first compiles (nothing is cached for this machine yet), it starts one more process, and the two
+share the passes a run calls (``SIGNATURES``: their argument types, as a default run calls them):
+the command takes them from the first, the other from the last, each claiming a pass before it
+compiles it (a file in a folder the two share, ``share``), so that no pass is compiled twice; the
+command then loads those the other compiled, once each is cached, and goes on. A batch's workers
+share them alike, every other one from the last (``sim.experiment``). The machine code is the same
 whichever process compiled it, so results are too.
 
 ``SIGNATURES`` is regenerated with ``python -m sim.kernels.alongside --record`` when a pass's
@@ -21,6 +22,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import numba
 
 SIGNATURES = Path(__file__).with_name("signatures.txt")
 MODULE = "sim.kernels.alongside"  # as ``python -m`` runs it
@@ -78,12 +81,72 @@ def _dispatchers() -> list:
             for v in vars(module).values() if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
 
 
-def compile_ahead() -> None:
-    """Compile (or load, if cached) the passes of ``SIGNATURES`` from the last to the first."""
-    for line in reversed(SIGNATURES.read_text().splitlines()):
-        where, signature = line.split(" ", 1)
-        module, name = where.split(":")
+def share(claims: Path, backwards: bool = False, waiting: bool = True) -> None:
+    """Compile (or load, if cached) the passes of ``SIGNATURES`` that no process sharing the folder
+    ``claims`` has claimed, from the first or, ``backwards``, from the last, claiming each before it
+    compiles it; then, ``waiting``, load each another claimed once it is cached (or compile it, if
+    that process ended first)."""
+    lines = SIGNATURES.read_text().splitlines()
+    theirs = []
+    for number in (reversed if backwards else iter)(range(len(lines))):
+        if _claim(claims, number):
+            _compile(lines[number])
+            (claims / f"{number}.done").touch()
+        else:
+            theirs.append(number)
+    for number in theirs if waiting else ():
+        _wait(claims, number)
+        _compile(lines[number])
+
+
+def _claim(claims: Path, number: int) -> bool:
+    """Claim the ``number``th pass for this process, unless another has: the claim (this process's
+    number) is written whole, then linked, which only one process can do."""
+    draft = claims / f".{number}.{os.getpid()}"
+    draft.write_text(str(os.getpid()))
+    try:
+        os.link(draft, claims / str(number))
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        draft.unlink()
+
+
+def _wait(claims: Path, number: int, pause: float = 0.01) -> None:
+    """Wait until the process that claimed the ``number``th pass has cached it or has ended."""
+    import time
+
+    owner = int((claims / str(number)).read_text())
+    while not (claims / f"{number}.done").exists() and not _ended(owner):
+        time.sleep(pause)
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process ``pid`` has ended (a child of this one that has ended is reaped)."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+    except ChildProcessError:  # not this process's child
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        pass
+    return False
+
+
+def _compile(line: str) -> None:
+    """Compile (or load) the pass of a line of ``SIGNATURES``; one that fails is left to the run, which
+    compiles what it calls as it calls it (and says what is wrong, if something is)."""
+    where, signature = line.split(" ", 1)
+    module, name = where.split(":")
+    try:
         getattr(importlib.import_module(module), name).compile(argument_types(signature))
+    except Exception:  # noqa: BLE001 - a saving only
+        pass
 
 
 def argument_types(text: str) -> tuple:
@@ -109,32 +172,83 @@ def argument_types(text: str) -> tuple:
     return read(ast.parse(text, mode="eval").body)
 
 
-def compile_alongside():
-    """Start the process that compiles alongside (``start_alongside``) when this process first
-    compiles one of the package's passes (``sim.kernels.on_first_compile``): only then is nothing
-    cached. Once a process: the numba listener that waits for it, or None if one already does."""
-    global _listening
-    if _listening:
-        return None
-    _listening = True
-    from . import on_first_compile
-
-    return on_first_compile(start_alongside)
-
-
-_listening = False  # whether this process listens for its first compile (``compile_alongside``)
+def compile_alongside(now: bool = False) -> None:
+    """Have this process share its first run's compiling with a companion process it starts
+    (``start_alongside``), if nothing is cached yet when it first builds a model
+    (``before_compiling``), where the machine and the user allow (``enabled``). ``now``: look and
+    start the companion at once (a command that runs models in this process, so that the companion
+    starts compiling as the command reads its scenario)."""
+    global _sharing
+    share_with(None)
+    if now and _sharing is not None and cold():
+        _sharing = (_companion(), False)
 
 
-def start_alongside() -> subprocess.Popen | None:
-    """Start the process that compiles from the last pass (``compile_ahead``), unless the machine has
-    one core or ``WORKFORCE_COMPILE_ALONGSIDE`` is ``0``. It inherits this process's environment (so
-    numba's level and cache folder), writes nothing but numba's cache, says nothing, and is stopped
-    when this process ends: by then this one has compiled or loaded all it needed."""
-    if not enabled():
-        return None
+def share_with(claims: Path | None, backwards: bool = False) -> None:
+    """Have this process share the compiling of the passes (``share``, from the last if ``backwards``)
+    if nothing is cached yet when it first builds a model (``before_compiling``): with the processes
+    sharing the folder ``claims`` (a batch's workers), or, given None, with a companion it starts and
+    a folder of claims of its own. Nothing, where the machine or the user does not allow it."""
+    global _sharing
+    if enabled():
+        _sharing = (claims, backwards)
+
+
+_sharing = None  # with whom this process shares its first compiling (``share_with``); None once done
+
+
+def before_compiling() -> None:
+    """Share the compiling as ``share_with`` asked, if this process is to and nothing is cached yet
+    (``cold``): called as a model is first built, before any pass is compiled, since a pass cannot be
+    compiled while numba compiles another that it calls. Once a process."""
+    global _sharing
+    if _sharing is None:
+        return
+    claims, backwards = _sharing
+    _sharing = None
+    if cold():  # still so once the companion is started (``compile_alongside``)
+        share(claims or _companion(), backwards)
+
+
+def _companion() -> Path:
+    """Start a companion (``start_alongside``) sharing a new folder of claims, and give the folder."""
+    claims = claims_folder()
+    start_alongside(claims)
+    return claims
+
+
+@numba.njit(cache=True)
+def _probe():
+    return 0
+
+
+def cold() -> bool:
+    """Whether numba's cache holds nothing of the package's for this machine yet (a fresh install, or
+    another cache folder): as the small ``_probe`` is cached or not."""
+    _probe()
+    return bool(_probe.stats.cache_misses)
+
+
+def claims_folder() -> Path:
+    """A new folder for processes to claim passes in (``share``), removed when this process ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="workforce-compiling-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+
+def start_alongside(claims: Path) -> subprocess.Popen:
+    """Start the process that shares the compiling from the last pass (``share``), claiming in the
+    folder ``claims``. It inherits this process's environment (so numba's level and cache folder),
+    writes nothing but numba's cache and its claims, says nothing, and is stopped when this process
+    ends: by then this one has loaded all the other compiled."""
     import atexit
 
-    companion = subprocess.Popen([sys.executable, "-m", MODULE], stdin=subprocess.DEVNULL,
+    companion = subprocess.Popen([sys.executable, "-m", MODULE, str(claims)], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     atexit.register(_stop, companion)
     return companion
@@ -153,13 +267,18 @@ def _stop(companion: subprocess.Popen) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """``--record``: list the passes again; a folder: share the compiling claimed there, from the last
+    pass; nothing: compile every pass."""
     if argv == ["--record"]:
         SIGNATURES.write_text("\n".join(record()) + "\n")
         return 0
     from . import collect_after_compiling
 
     collect_after_compiling()  # its own process: the package's, as the command's
-    compile_ahead()
+    if argv:
+        share(Path(argv[0]), backwards=True, waiting=False)
+    else:
+        share(claims_folder())
     return 0
 
 
