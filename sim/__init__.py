@@ -7,11 +7,20 @@ The public API in a few names:
 - ``load_scenario`` and ``load_pathways``: validated inputs.
 """
 
-from .errors import InputError
-from .model import WorkforceModel
-from .pathways import load_all as load_pathways
-from .results import Results, run
-from .scenario import load as load_scenario
-from .version import __version__
+import importlib
 
+_PUBLIC = {"InputError": ".errors", "WorkforceModel": ".model", "load_pathways": (".pathways", "load_all"),
+           "Results": ".results", "run": ".results", "load_scenario": (".scenario", "load"), "__version__": ".version"}
 __all__ = ["InputError", "Results", "WorkforceModel", "load_pathways", "load_scenario", "run", "__version__"]
+
+
+def __getattr__(name):
+    where = _PUBLIC.get(name)
+    if where is None:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    module, attribute = where if isinstance(where, tuple) else (where, name)
+    return getattr(importlib.import_module(module, __name__), attribute)
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC])

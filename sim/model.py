@@ -56,7 +56,7 @@ from .eventlog import NO_ROOM, OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
-from . import calendar, decisions, feedbacks, footprint, interventions, invariants, population
+from . import calendar, decisions, feedbacks, footprint, interventions, invariants, kernels, population
 from .unused import Unused
 from .processes import checked as checked_processes, exits, hours, passes
 from .processes.entering import Entering
@@ -65,7 +65,6 @@ from .rng import Streams, check_seed
 from .stocks import Stocks
 from .sums import matmul
 from .kernels import bookkeeping, month as month_kernel, participation
-from .kernels.alongside import before_compiling
 from .kernels.bookkeeping import as_each
 
 COLLECT = ("monthly", "yearly")
@@ -132,7 +131,7 @@ class WorkforceModel(mesa.Model):
                 raise InputError.one("WorkforceModel", name, "True or False", flag)
         if capacity is not None and not (is_whole(capacity) and capacity >= 0):
             raise InputError.one("WorkforceModel", "capacity", "None or a whole number of people, 0 or more", capacity)
-        before_compiling()  # a first run's compiling shared, where this process is to share it
+        kernels.first_model()  # a first run's compiling shared, where this process is to share it
         super().__init__(rng=rng)
         self.process_types = kinds
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self._seed)

@@ -87,6 +87,22 @@ def on_first_compile(say):
     return listener
 
 
+_first_model: list = []  # what this process does as it builds its first model (``on_first_model``)
+
+
+def on_first_model(do) -> None:
+    """Have ``do()`` called as this process builds its first model, before the model compiles any pass
+    (``sim.kernels.alongside`` shares a first run's compiling so): once, however many models follow."""
+    if do not in _first_model:
+        _first_model.append(do)
+
+
+def first_model() -> None:
+    """What ``on_first_model`` asked for, done once: called by every model as it is built."""
+    while _first_model:
+        _first_model.pop(0)()
+
+
 _announcement = None  # (message, flag shared with the workers this process starts): ``announce_first_compile``
 
 

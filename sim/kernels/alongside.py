@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numba
 
+from . import on_first_model
+
 SIGNATURES = Path(__file__).with_name("signatures.txt")
 MODULE = "sim.kernels.alongside"  # as ``python -m`` runs it
 SWITCH = "WORKFORCE_COMPILE_ALONGSIDE"  # "0": a command compiles alone (as on a machine of one core)
@@ -192,6 +194,7 @@ def share_with(claims: Path | None, backwards: bool = False) -> None:
     global _sharing
     if enabled():
         _sharing = (claims, backwards)
+        on_first_model(before_compiling)
 
 
 _sharing = None  # with whom this process shares its first compiling (``share_with``); None once done
@@ -199,8 +202,8 @@ _sharing = None  # with whom this process shares its first compiling (``share_wi
 
 def before_compiling() -> None:
     """Share the compiling as ``share_with`` asked, if this process is to and nothing is cached yet
-    (``cold``): called as a model is first built, before any pass is compiled, since a pass cannot be
-    compiled while numba compiles another that it calls. Once a process."""
+    (``cold``): as a model is first built (``sim.kernels.on_first_model``), before any pass is
+    compiled, since a pass cannot be compiled while numba compiles another that it calls."""
     global _sharing
     if _sharing is None:
         return
