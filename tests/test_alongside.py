@@ -157,6 +157,17 @@ def test_nothing_is_shared_when_switched_off_or_on_one_core(monkeypatch, switch,
     alongside.before_compiling()
 
 
+def test_the_cache_is_cold_only_where_the_probe_was_compiled_not_loaded_and_never_run_as_python(tmp_path,
+                                                                                              monkeypatch):
+    code = "from sim.kernels import alongside\nprint(alongside.cold())"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NUMBA_CACHE_DIR": str(tmp_path)}
+    said = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert said == ["True\n", "False\n"]
+    monkeypatch.setattr(alongside.numba.config, "DISABLE_JIT", True)
+    assert not alongside.cold()
+
+
 def test_a_companion_still_compiling_is_stopped():
     companion = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     alongside._stop(companion)

@@ -227,7 +227,9 @@ def _probe():
 
 def cold() -> bool:
     """Whether numba's cache holds nothing of the package's for this machine yet (a fresh install, or
-    another cache folder): as the small ``_probe`` is cached or not."""
+    another cache folder): as the small ``_probe`` is cached or not. Never, run as Python."""
+    if numba.config.DISABLE_JIT:
+        return False
     _probe()
     return bool(_probe.stats.cache_misses)
 
