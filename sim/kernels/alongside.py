@@ -2,13 +2,15 @@
 
 numba compiles each pass when it is first called, one after another, so the first run after
 installing waits for them all (``benchmarks/bench_first_run.py``). When a ``workforce`` command
-first compiles (nothing is cached for this machine yet), it starts one more process, and the two
-share the passes a run calls (``SIGNATURES``: their argument types, as a default run calls them):
-the command takes them from the first, the other from the last, each claiming a pass before it
-compiles it (a file in a folder the two share, ``share``), so that no pass is compiled twice; the
-command then loads those the other compiled, once each is cached, and goes on. A batch's workers
-share them alike, every other one from the last (``sim.experiment``). The machine code is the same
-whichever process compiled it, so results are too.
+builds its first model and nothing is cached for this machine yet (``cold``), it starts one more
+process, and the two share the passes a run calls (``SIGNATURES``: their argument types, as a
+default run calls them): the command takes them from the first, the other from the last, each
+claiming a pass before it compiles it (a file in a folder the two share, ``share``), so that no
+pass is compiled twice; the command then loads those the other compiled, once each is cached, and
+goes on. A command that runs its models itself starts the other process as it starts, to compile
+while the command reads its scenario. A batch's workers share the passes alike, every other one
+from the last (``sim.experiment``). The machine code is the same whichever process compiled it, so
+results are too.
 
 ``SIGNATURES`` is regenerated with ``python -m sim.kernels.alongside --record`` when a pass's
 arguments change (``tests/test_alongside.py`` says when); a signature it lacks or has wrong costs
