@@ -824,9 +824,10 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
     _start_forkserver()
+    claims = alongside.claims_folder()  # where the workers share a first run's compiling
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                initargs=(kernels.announcement(), _workers_started(context), os.getpid(),
-                                         str(alongside.claims_folder())))
+                                         None if claims is None else str(claims)))
 
 
 _STARTED: list = []  # the count of the workers this process has started, shared with them (``_workers_started``)

@@ -147,6 +147,27 @@ def test_a_worker_shares_with_the_others_and_starts_no_companion(sharing, monkey
     assert sharing == [("share", tmp_path, True)]
 
 
+def test_where_no_folder_of_claims_can_be_made_or_it_is_gone_nothing_is_shared_and_the_run_goes_on(
+        monkeypatch, tmp_path):
+    import tempfile
+
+    def refused(**_):
+        raise PermissionError("no temporary folder")
+
+    started = []
+    monkeypatch.setattr(alongside, "_sharing", None)
+    monkeypatch.setattr(alongside, "enabled", lambda: True)
+    monkeypatch.setattr(alongside, "cold", lambda: True)
+    monkeypatch.setattr(alongside, "start_alongside", started.append)
+    monkeypatch.setattr(alongside, "_compile", lambda line: pytest.fail("compiled"))
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    alongside.compile_alongside(now=True)
+    alongside.before_compiling()
+    alongside.share_with(tmp_path / "gone", backwards=True)  # a pool's folder, removed
+    alongside.before_compiling()
+    assert started == [] and alongside._sharing is None
+
+
 @pytest.mark.parametrize("switch, cores", [("0", 2), ("1", 1)])
 def test_nothing_is_shared_when_switched_off_or_on_one_core(monkeypatch, switch, cores):
     monkeypatch.setenv(alongside.SWITCH, switch)

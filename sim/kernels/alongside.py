@@ -185,7 +185,8 @@ def compile_alongside(now: bool = False) -> None:
     global _sharing
     share_with(None)
     if now and _sharing is not None and cold():
-        _sharing = (_companion(), False)
+        claims = _companion()
+        _sharing = None if claims is None else (claims, False)
 
 
 def share_with(claims: Path | None, backwards: bool = False) -> None:
@@ -212,14 +213,25 @@ def before_compiling() -> None:
     claims, backwards = _sharing
     _sharing = None
     if cold():  # still so once the companion is started (``compile_alongside``)
-        share(claims or _companion(), backwards)
+        claims = claims or _companion()
+        try:
+            if claims is not None:
+                share(claims, backwards)
+        except OSError:  # the folder of claims gone or full: the run compiles what it calls, as it calls it
+            pass
 
 
-def _companion() -> Path:
-    """Start a companion (``start_alongside``) sharing a new folder of claims, and give the folder."""
+def _companion() -> Path | None:
+    """Start a companion (``start_alongside``) sharing a new folder of claims, and give the folder;
+    None where either cannot be made."""
     claims = claims_folder()
-    start_alongside(claims)
-    return claims
+    try:
+        if claims is not None:
+            start_alongside(claims)
+            return claims
+    except OSError:
+        pass
+    return None
 
 
 @numba.njit(cache=True)
@@ -236,16 +248,19 @@ def cold() -> bool:
     return bool(_probe.stats.cache_misses)
 
 
-def claims_folder() -> Path:
-    """A new folder for processes to claim passes in (``share``), removed when this process ends."""
+def claims_folder() -> Path | None:
+    """A new folder for processes to claim passes in (``share``), removed when this process ends; None
+    where no temporary folder can be made (nothing is shared then)."""
     import atexit
     import shutil
     import tempfile
 
-    folder = Path(tempfile.mkdtemp(prefix="workforce-compiling-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="workforce-compiling-"))
+    except OSError:
+        return None
     atexit.register(shutil.rmtree, folder, True)
     return folder
-
 
 
 def start_alongside(claims: Path) -> subprocess.Popen:
