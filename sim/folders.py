@@ -77,22 +77,22 @@ def check_file(path, option: str = "--out", suffixes: tuple[str, ...] = ()) -> P
 DERIVED = ("*.html", "comparison-*.csv")
 
 
+# the file by which each command writing a folder of its results is known there, and the command
+SIGNATURES = {"manifest.json": "workforce run, batch or target", "sensitivity.csv": "workforce sensitivity",
+              "plausibility.csv": "workforce plausibility"}
+
+
 def _results_holding(path: Path) -> Path | None:
-    """The results folder (a manifest's or a sensitivity table's) in which ``path`` is an existing file of
+    """The results folder (one holding a file of ``SIGNATURES``) in which ``path`` is an existing file of
     the results, at most three folders down (``runs/<policy>/<run>``); None if it is none."""
     if not (path.exists() or path.is_symlink()) or any(path.match(pattern) for pattern in DERIVED):
         return None
     folder = Path(os.path.realpath(path.parent))
     for _ in range(3):
-        if (folder / "manifest.json").is_file() or (folder / "sensitivity.csv").is_file():
+        if any((folder / name).is_file() for name in SIGNATURES):
             return folder
         folder = folder.parent
     return None
-
-
-# the file by which each command writing a folder of its results is known there, and the command
-SIGNATURES = {"manifest.json": "workforce run, batch or target", "sensitivity.csv": "workforce sensitivity",
-              "plausibility.csv": "workforce plausibility"}
 
 
 def check_own_folder(path, option: str = "--out", own: str | None = None) -> Path:

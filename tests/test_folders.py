@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import tiny_scenario
+from conftest import has_problem
 from sim import analysis, calibration, experiment, folders, report, results, sensitivity
 from sim.cli import main
 from sim.errors import InputError
@@ -403,3 +404,14 @@ def test_a_folder_of_a_commands_own_results_is_its_own(tmp_path):
     assert folders.check_own_folder(tmp_path, own="sensitivity.csv") == tmp_path
     with pytest.raises(InputError):
         folders.check_own_folder(tmp_path, own="plausibility.csv")
+
+
+@pytest.mark.parametrize("signature", sorted(folders.SIGNATURES))
+def test_a_file_of_any_command_s_results_is_never_written_over(tmp_path, signature):
+    (tmp_path / signature).write_text("kept\n")
+    (tmp_path / "figure.png").write_bytes(b"kept")
+    for name in (signature, "figure.png"):
+        with pytest.raises(InputError) as error:
+            folders.check_file(tmp_path / name)
+        assert has_problem(str(error.value), "--out", "out", f"not a file of the results in {tmp_path}")
+    assert folders.check_file(tmp_path / "report.html") == tmp_path / "report.html"  # what a report writes there
