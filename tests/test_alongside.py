@@ -117,6 +117,7 @@ def sharing(monkeypatch):
     """What ``before_compiling`` did: companions started and shares, in order."""
     done = []
     monkeypatch.setattr(alongside, "_sharing", None)
+    monkeypatch.setattr(alongside, "_asked", False)
     monkeypatch.setattr(alongside, "enabled", lambda: True)
     monkeypatch.setattr(alongside, "start_alongside", lambda claims: done.append(("companion", claims)))
     monkeypatch.setattr(alongside, "share", lambda claims, backwards: done.append(("share", claims, backwards)))
@@ -132,6 +133,7 @@ def test_a_command_shares_with_a_companion_on_a_cold_cache_once(sharing, monkeyp
     alongside.compile_alongside(now=now)
     assert len(sharing) == (1 if now and cold else 0)  # the companion started at once, or at the first model
     alongside.before_compiling()
+    alongside.compile_alongside(now=now)  # a second command in the same process: its passes are there
     alongside.before_compiling()
     if cold:
         (_, claims), shared = sharing
@@ -156,6 +158,7 @@ def test_where_no_folder_of_claims_can_be_made_or_it_is_gone_nothing_is_shared_a
 
     started = []
     monkeypatch.setattr(alongside, "_sharing", None)
+    monkeypatch.setattr(alongside, "_asked", False)
     monkeypatch.setattr(alongside, "enabled", lambda: True)
     monkeypatch.setattr(alongside, "cold", lambda: True)
     monkeypatch.setattr(alongside, "start_alongside", started.append)
@@ -163,9 +166,12 @@ def test_where_no_folder_of_claims_can_be_made_or_it_is_gone_nothing_is_shared_a
     monkeypatch.setattr(tempfile, "mkdtemp", refused)
     alongside.compile_alongside(now=True)
     alongside.before_compiling()
-    alongside.share_with(tmp_path / "gone", backwards=True)  # a pool's folder, removed
+    monkeypatch.setattr(alongside, "_asked", False)  # a worker of a pool whose folder was removed
+    shared, share = [], alongside.share
+    monkeypatch.setattr(alongside, "share", lambda *a: shared.append(a) or share(*a))
+    alongside.share_with(tmp_path / "gone", backwards=True)
     alongside.before_compiling()
-    assert started == [] and alongside._sharing is None
+    assert started == [] and alongside._sharing is None and shared == [(tmp_path / "gone", True)]
 
 
 @pytest.mark.parametrize("switch, cores", [("0", 2), ("1", 1)])
@@ -173,6 +179,7 @@ def test_nothing_is_shared_when_switched_off_or_on_one_core(monkeypatch, switch,
     monkeypatch.setenv(alongside.SWITCH, switch)
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     monkeypatch.setattr(alongside, "_sharing", None)
+    monkeypatch.setattr(alongside, "_asked", False)
     monkeypatch.setattr(alongside, "cold", lambda: pytest.fail("asked"))
     alongside.compile_alongside()
     alongside.before_compiling()

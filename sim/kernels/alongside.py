@@ -183,8 +183,9 @@ def compile_alongside(now: bool = False) -> None:
     start the companion at once (a command that runs models in this process, so that the companion
     starts compiling as the command reads its scenario)."""
     global _sharing
+    asked = _asked
     share_with(None)
-    if now and _sharing is not None and cold():
+    if now and not asked and _sharing is not None and cold():
         claims = _companion()
         _sharing = None if claims is None else (claims, False)
 
@@ -193,14 +194,16 @@ def share_with(claims: Path | None, backwards: bool = False) -> None:
     """Have this process share the compiling of the passes (``share``, from the last if ``backwards``)
     if nothing is cached yet when it first builds a model (``before_compiling``): with the processes
     sharing the folder ``claims`` (a batch's workers), or, given None, with a companion it starts and
-    a folder of claims of its own. Nothing, where the machine or the user does not allow it."""
-    global _sharing
-    if enabled():
-        _sharing = (claims, backwards)
+    a folder of claims of its own. Once a process; nothing, where the machine or the user does not
+    allow it."""
+    global _sharing, _asked
+    if enabled() and not _asked:
+        _sharing, _asked = (claims, backwards), True
         on_first_model(before_compiling)
 
 
 _sharing = None  # with whom this process shares its first compiling (``share_with``); None once done
+_asked = False  # whether this process was asked to share (once a process: its later models find the passes)
 
 
 def before_compiling() -> None:
