@@ -5,8 +5,8 @@ after a fresh install waits for the compiling; the target is at most 10 seconds 
 run. This script times whole processes (``python -m sim run --until YEAR``, 10 replications; with
 ``--batch``, ``python -m sim batch`` of 8 replications over 10 years with 2 workers) with numba's
 cache in an empty folder of its own, then again with it filled, and does so with the passes
-compiled alongside (``sim.kernels.alongside``: a second process, or every other batch worker) and
-without (``WORKFORCE_COMPILE_ALONGSIDE=0``), alternating the two for ``--rounds`` rounds. It prints
+compiled alongside (``sim.kernels.alongside``: a second process, or the batch's workers sharing
+them) and without (``WORKFORCE_COMPILE_ALONGSIDE=0``), alternating the two for ``--rounds`` rounds. It prints
 each first and warm run and their difference, and never asserts them. Other load on the machine
 shows up in the figures, and compiling alongside needs a second core that is free.
 
