@@ -183,9 +183,10 @@ def compile_alongside(now: bool = False) -> None:
     start the companion at once (a command that runs models in this process, so that the companion
     starts compiling as the command reads its scenario)."""
     global _sharing
-    asked = _asked
+    if _asked:
+        return
     share_with(None)
-    if now and not asked and _sharing is not None and cold():
+    if now and _sharing is not None and cold():
         claims = _companion()
         _sharing = None if claims is None else (claims, False)
 
@@ -228,13 +229,13 @@ def _companion() -> Path | None:
     """Start a companion (``start_alongside``) sharing a new folder of claims, and give the folder;
     None where either cannot be made."""
     claims = claims_folder()
+    if claims is None:
+        return None
     try:
-        if claims is not None:
-            start_alongside(claims)
-            return claims
+        start_alongside(claims)
     except OSError:
-        pass
-    return None
+        return None
+    return claims
 
 
 @numba.njit(cache=True)
