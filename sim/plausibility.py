@@ -18,8 +18,9 @@ event, and the yearly tidy table) and the ranges:
   social workers, doctorate entrants);
 - ``selection_ages``: people picked for an in-service route (reason ``selected``) are of an age
   the route accepts;
-- ``retirement_ages``: each group's mean and median age at retirement, and no pile-up of
-  retirements at the maximum age;
+- ``retirement_ages``: each group's mean and median age at retirement, no pile-up of
+  retirements at the maximum age, and the share retiring at 55 while MHO status lasts, where one
+  is published (psychiatry);
 - ``retirement_wave``: no wave of retirements at the start (the first year's retirements per head
   against the next four years');
 - ``coming_back``: the share of a year's retirees back within 12 months (retire-and-return), all
@@ -134,6 +135,7 @@ class ByStage(_Strict):
 class GroupRetirement(_Strict):
     mean: AgeRange | None = None
     median: AgeRange | None = None
+    at_55: ShareRange | None = None  # the share of retirements at 55 while MHO status lasts (``mho_end``)
 
 
 class RetirementRanges(_Strict):
@@ -572,6 +574,11 @@ def retirement_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
                          ranges.min_count))
         rows.append(_row(f"retiring within {r.near_max_years:g} yr of max age", g, st["near"], r.pile_up, "share",
                          st["n"], ranges.min_count))
+        if own.at_55 is not None:  # early retirement under MHO status, while it lasts
+            mho = (group == code) & (ev.month.to_numpy() <= s.mho_end)
+            rows.append(_row("retiring at 55 while MHO status lasts", g,
+                             (ev.age.to_numpy()[mho] < 56).mean() if mho.any() else np.nan, own.at_55, "share",
+                             int(mho.sum()), ranges.min_count))
     return _table(rows)
 
 

@@ -117,6 +117,43 @@ def test_pipeline_arrivals_beyond_the_places_filled_leave_and_fewer_are_topped_u
     assert not ((reasons == "no_training_place") & (src != specialty)).any()
 
 
+def test_a_fill_rate_of_the_places_left_keeps_every_arrival_up_to_the_places(tmp_path):
+    """``fill_rate_of: places_left``: the fill rate is of applicants from elsewhere, so the pipeline's arrivals
+    all keep their places (only those beyond the places are turned away), and new people fill part of the rest."""
+    path = tiny_scenario.write(
+        tmp_path,
+        {"intake.course/student.places": {2019: 40},
+         "intake.course/specialty": {"month": 9, "places": {2019: 30, 2024: 12}, "fill_rate": 0.5,
+                                     "fill_rate_of": "places_left", "age": [[22, 24, 1.0]]}},
+        {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
+         "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
+                              "attrition": 0.0, "transitions": {"worker": 1.0}}})
+    model = WorkforceModel(str(path), rng=0).run()
+    s = model.inputs
+    ids, month, src, dst, reason = model.events.arrays()
+    reasons = np.array(model.events.reasons)[reason]
+    specialty, student = s.stage_code("course/specialty"), s.stage_code("course/student")
+    year = month // 12
+    outside = []
+    for y, places in ((2022, 30), (2023, 30), (2024, 12), (2025, 12), (2026, 12)):
+        arrived = int(((dst == specialty) & (src == student) & (year == y)).sum())
+        away = int(((reasons == "no_training_place") & (src == specialty) & (year == y)).sum())
+        new = int(((dst == specialty) & (reasons == "intake") & (year == y)).sum())
+        assert 10 < arrived < 30
+        assert away == max(arrived - places, 0)  # a fill rate of 0.5 turns no arrival away within the places
+        assert new <= places - arrived + away  # new people fill only what the arrivals leave
+        outside.append((new, places - arrived + away))
+    filled, left = map(sum, zip(*outside))
+    assert 0.3 < filled / left < 0.7  # the rest filled at the rate
+    # the default, a fill rate of every place, turns arrivals away beyond the places filled
+    loaded = yaml.safe_load(path.read_text())
+    del loaded["intake"]["course/specialty"]["fill_rate_of"]
+    path.write_text(yaml.safe_dump(loaded))
+    model = WorkforceModel(str(path), rng=0).run()
+    reasons = np.array(model.events.reasons)[model.events.arrays()[4]]
+    assert (reasons == "no_training_place").sum() > 20
+
+
 @pytest.mark.parametrize("keep", [True, False])
 def test_a_role_that_keeps_its_headcount_replaces_only_who_it_lost_up_to_the_places(tmp_path, keep):
     # 40 workers hold a duty (as AMHPs do); a tenth leave a year, and up to 30 a year are selected

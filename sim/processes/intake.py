@@ -16,7 +16,10 @@ so a lever adding places they cut says so.
 The places bind the pipeline too: when more arrived than the places filled (foundation doctors
 choosing core psychiatry in 2017, when 6 of 18 posts were filled, L§1), those beyond them, drawn
 at random, leave the pathway (reason ``no_training_place``): a stage with places never takes more
-entrants a year than it fills.
+entrants a year than it fills. Where the fill rate says how many applicants from elsewhere there are
+rather than how many applied at all (``fill_rate_of: places_left``: UK-wide vacancies in higher
+psychiatry training, F§2), every arrival up to the places has one, the rest are filled at the rate,
+and only arrivals beyond the places are turned away.
 
 New people for consecutive intakes are drawn together (each exactly as if drawn alone); an
 in-service selection, a supervision cap (``sim.feedbacks``) or turning arrivals away first lets
@@ -30,7 +33,7 @@ enters may have something due this month: the passes after it run in a call of t
 (``Pass.ends_call``), given them.
 """
 
-from typing import Annotated, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 import numba
 import numpy as np
@@ -60,6 +63,10 @@ class IntakeSpec(Strict):
     month: Annotated[int, Field(strict=True, ge=1, le=12)]
     places: dict[Annotated[int, Field(strict=True, ge=1900, le=2200)], PerYear]
     fill_rate: YearlyProbability = 1.0
+    # what the fill rate is a share of: every place ("places": the pipeline's arrivals beyond the places
+    # filled are turned away, as when fewer applied), or the places the pipeline's arrivals leave ("places_left":
+    # each arrival up to the places has one, and applicants from elsewhere fill the rest at the rate)
+    fill_rate_of: Literal["places", "places_left"] = "places"
     from_stage: str | None = None
     age: AgeDistribution | None = None
     female_share: Probability | None = None
@@ -122,7 +129,7 @@ class Intake(Pass):
         draws from."""
         specs = sorted(s.spec.intake.items(), key=lambda item: item[1].month)  # stable: the scenario's order
         months: dict[int, tuple[int, int]] = {}
-        drawn, stage, source, keep, ages = [], [], [], [], []
+        drawn, stage, source, keep, left, ages = [], [], [], [], [], []
         for k, (name, spec) in enumerate(specs):
             code = s.stage_code(name)
             group = s.spec.groups[s.groups[s.stage_group[code]]]
@@ -134,6 +141,7 @@ class Intake(Pass):
             stage.append(code)
             source.append(origin)
             keep.append(spec.keep_headcount)
+            left.append(spec.fill_rate_of == "places_left")
             ages.append(accepted_ages(s, code, spec.age_range) if origin >= 0 else (0, 0))
         self._years = {}
         supervision = s.feedbacks.supervision
@@ -141,7 +149,7 @@ class Intake(Pass):
         names = tuple(name for name, _ in specs)
         return _Courses(names, months, [
             np.array(stage, dtype=np.int64), np.array(source, dtype=np.int64), np.array(keep, dtype=np.bool_),
-            np.array(ages, dtype=np.int64).reshape(-1, 2),
+            np.array(left, dtype=np.bool_), np.array(ages, dtype=np.int64).reshape(-1, 2),
             np.array([stable_hash("intake", name) for name in names], dtype=np.uint64),
             np.array([supervision.pool_of.get(int(c), -1) for c in stage], dtype=np.int64),
             supervision.trainee_mask(len(s.stages)), bands.cumulative, bands.total, bands.last, low, high, female,
@@ -244,21 +252,23 @@ _STATE = _MONTH, _SUPERVISED = range(2)
 _PEOPLE = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32), ("welsh", np.bool_),
                  ("status", np.int8), ("active", np.bool_), ("state", np.int8), ("stage", np.int16),
                  ("stage_entry", np.int32), ("next_due", np.int32))
-# what the intake's month reads besides the month's arrays: first what its room is worked out from
-# (``intake_room``): the state, by month prepared its courses (from, to) and each course's places, each course's
-# stage, the arrivals by stage; then the streams' base hashes (intake, the new people's draws, a fraction of a
-# place), each course's of its selection and of turning arrivals away; by month prepared, each course's fill rate
-# and new people's base key; each course's source (-1: new people), keep_headcount, ages selected (months, [low,
-# high)), key of the draws of its places and supervision pool (-1: none); each pool's trainee stages; the new
-# people's draws (``cohort_tables``, a row a course); the stages' headcount at the start; the stocks
-# (``sim.stocks.settle_month``); the places left unfilled (by stage and ``sim.unused.REASONS``); each pool's
-# supervised capacity and the supervision log (places commissioned, capacity left, by stage); the events' reason
-# codes (intake, selected, no_training_place); the statuses left, training and in post; entering's table, the
-# addresses of the ``_PEOPLE`` columns; then entering's entry point and the state of those gone
+# what the intake's month reads besides the month's arrays: first what its room is worked out from (``intake_room``):
+# the state, by month prepared its courses (from, to) and each course's places, each course's stage, the arrivals by
+# stage; then the streams' base hashes (intake, the new people's draws, a fraction of a place), each course's of its
+# selection and of turning arrivals away; by month prepared, each course's fill rate and new people's base key; each
+# course's source (-1: new people), keep_headcount, whether its fill rate is of the places its arrivals leave
+# (``fill_rate_of``), ages selected (months, [low, high)), key of the draws of its places and supervision pool (-1:
+# none); each pool's trainee stages; the new people's draws (``cohort_tables``, a row a course); the stages' headcount
+# at the start; the stocks (``sim.stocks.settle_month``); the places left unfilled (by stage and
+# ``sim.unused.REASONS``); each pool's supervised capacity and the supervision log (places commissioned, capacity
+# left, by stage); the events' reason codes (intake, selected, no_training_place); the statuses left, training and in
+# post; entering's table, the addresses of the ``_PEOPLE`` columns; then entering's entry point and the state of those
+# gone
 _PASS = layout(("state", np.int64), ("courses", np.int64, 2), ("places", np.float64, 2), ("stage", np.int64),
                ("arrived", np.int64), ("bases", np.uint64), ("selection", np.uint64), ("turned_away", np.uint64),
                ("rates", np.float64, 2), ("cohorts", np.uint64, 2), ("source", np.int64), ("keep", np.bool_),
-               ("ages", np.int64, 2), ("keys", np.uint64), ("pool", np.int64), ("trainees", np.bool_, 2),
+               ("after_arrivals", np.bool_), ("ages", np.int64, 2), ("keys", np.uint64), ("pool", np.int64),
+               ("trainees", np.bool_, 2),
                ("band_cumulative", np.float64, 2), ("band_total", np.float64), ("band_last", np.int64),
                ("low", np.float64, 2), ("high", np.float64, 2), ("female", np.float64), ("welsh", np.float64),
                ("start", np.int64), ("headcount", np.int64), ("stocks", np.float64), ("bounds", np.float64),
@@ -276,8 +286,8 @@ def intake_month(month, table):
     """The month's intakes in the scenario's order (the module docstring says how), their people entered
     by calling entering's pass, each time they are let in."""
     (state, courses, places_by_month, stage, arrived, bases, selection, turned_away, rates_by_month, cohorts_by_month,
-     source, keep, ages, keys, pool, trainees, band_cumulative, band_total, band_last, low, high, female, welsh,
-     start, headcount, stocks, bounds, counted_state, counted, group_of_cell, tally, unfilled, capacity,
+     source, keep, after_arrivals, ages, keys, pool, trainees, band_cumulative, band_total, band_last, low, high,
+     female, welsh, start, headcount, stocks, bounds, counted_state, counted, group_of_cell, tally, unfilled, capacity,
      commissioned, capacity_left, codes, statuses, entering, people) = views(table, _PASS.types)
     key, sex, birth_month, speaks, status, active, state_of, stage_of, stage_entry, next_due = views(
         people, _PEOPLE.types)
@@ -299,7 +309,8 @@ def intake_month(month, table):
             settle_month(month, month[PEOPLE], counted_state, counted, headcount, stocks, bounds, group_of_cell,
                          tally)
             n = min(n, max(start[st] - (headcount[2 * st] + headcount[2 * st + 1]), 0))
-        filled = binomial_by_inversion(uniform(keys[c], draws[0]), n, rates[c])
+        taken = min(arrived[st], n) if after_arrivals[c] else 0  # arrivals who have a place whatever the rate
+        filled = taken + binomial_by_inversion(uniform(keys[c], draws[0]), n - taken, rates[c])
         if arrived[st] > filled:  # earlier intakes first, as before a cap or a selection
             n_waiting = _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws,
                                 band_cumulative, band_total, band_last, low, high, female, welsh, statuses, codes,

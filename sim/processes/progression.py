@@ -3,7 +3,10 @@
 The end month was drawn when the person entered the stage (full-time duration, divided by
 the LTFT fraction for less-than-full-time trainees), so this step only compares it with
 the clock. The transition is drawn from the stage's outgoing probabilities; an ``exit:``
-transition takes the person out of the modelled workforce with that reason.
+transition takes the person out of the modelled workforce with that reason. A transition into a
+training stage whose next intake has no places (a course not yet started, such as the Welsh CAAP
+course before 2022/23, F§3) is not taken: the person takes one of the others, their shares scaled
+up to the whole, with the same draw; arriving there, they would only be turned away.
 """
 
 from typing import NamedTuple
@@ -12,7 +15,8 @@ import numba
 import numpy as np
 
 from ..kernels.bookkeeping import in_states, leave
-from ..kernels.choice import pick
+from .. import calendar
+from ..kernels.choice import pick, pick_open
 from ..kernels.columns import READ_ONLY, layout, views, width
 from ..kernels.month import AT, ENTERING, NOW, arrays, mark, to_enter
 from ..kernels.streams import salt, uniform
@@ -31,26 +35,40 @@ class Progression(Pass):
 
     def compile(self, s) -> "_Transitions":
         """Every stage's transitions as one table (a row per stage), labelled with the target stage, and
-        each exit's reason code; the code of entering the next stage."""
+        each exit's reason code; the code of entering the next stage; the stages closed in each month."""
         table = ShareTable.from_cumulative(s.transition_cumulative, s.transition_targets)
         events = self.model.events
         codes = np.zeros(table.labels.shape, dtype=np.int16)
         for stage, (targets, reasons) in enumerate(zip(s.transition_targets, s.transition_reasons)):
             for k in np.flatnonzero(targets < 0):
                 codes[stage, k] = events.reason_code(f"exit:{reasons[k]}")
-        return _Transitions(table, codes, events.reason_code("progressed"))
+        return _Transitions(table, codes, events.reason_code("progressed"), closed(s, self.model.end))
 
     def inputs(self) -> tuple[list, tuple]:
-        model, (table, codes, progressed) = self.model, self.tables
+        model, (table, codes, progressed, shut) = self.model, self.tables
         return ([states(Status.TRAINING, Status.IN_POST), model.streams.bases(("progression",)), table.cumulative,
-                 table.total, table.last, table.labels, codes, _LEFT, model.people.addresses_of(_FINISH)],
-                (GONE, progressed))
+                 table.total, table.last, table.labels, codes, _LEFT, shut, model.people.addresses_of(_FINISH)],
+                (GONE, progressed, model.inputs.start))
 
 
 class _Transitions(NamedTuple):
     table: ShareTable  # each stage's transitions: shares, and targets as labels (-1: an exit)
     codes: np.ndarray  # (stage, transition): an exit's reason code
     progressed: int  # the reason code of entering the next stage
+    closed: np.ndarray  # (month from the start, stage): its next intake has no places (``closed``)
+
+
+def closed(s, end: int) -> np.ndarray:
+    """For each month from the scenario's start to ``end`` (a row each), the stages whose next intake (this
+    month's, or the next in its month of the year) has no places: arriving there through the pipeline, a
+    person would only be turned away (``sim.processes.intake``)."""
+    months = np.arange(s.start, max(end, s.start) + 1)
+    out = np.zeros((len(months), len(s.stages)), dtype=np.bool_)
+    for name, spec in s.spec.intake.items():
+        ahead = (spec.month - calendar.month_of_year(months)) % 12  # months to the next intake, this one included
+        years = calendar.academic_year(months + ahead)
+        out[:, s.stage_code(name)] = [s.places(name, int(y)) <= 0 for y in years]
+    return out
 
 
 _LEFT = np.array([Status.LEFT], dtype=np.int8)  # the status of those who leave
@@ -58,11 +76,12 @@ _LEFT = np.array([Status.LEFT], dtype=np.int8)  # the status of those who leave
 _FINISH = layout(("key", np.uint64), ("stage", np.int16), ("stage_due", np.int32), ("status", np.int8),
                  ("active", np.bool_), ("state", np.int8), ("next_due", np.int32))
 # what progression's month reads besides the month's arrays: which states finish a stage, the stream's base
-# hash, the transitions' table, the exits' reason codes, the status of those who leave and the addresses of
-# the ``_FINISH`` columns; then the state of those gone and the reason code of entering the next stage
+# hash, the transitions' table, the exits' reason codes, the status of those who leave, the stages closed by month
+# and the addresses of the ``_FINISH`` columns; then the state of those gone, the reason code of entering the next
+# stage and the month the closed stages' rows start from
 _TABLE = layout(("chosen", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("cumulative", np.float64, 2),
                 ("total", np.float64), ("last", np.int64), ("labels", np.int64, 2), ("codes", np.int16, 2),
-                ("left", np.int8), ("people", np.int64))
+                ("left", np.int8), ("closed", np.bool_, 2), ("people", np.int64))
 _NUMBERS = width(_TABLE)
 
 
@@ -71,10 +90,11 @@ def progression_month(month, table):
     """``finish`` over the month's due list (``sim.kernels.month``): its leavers marked, its movers noted in
     the month's ``entering``."""
     due, columns, _, _ = arrays(month)
-    chosen, bases, cumulative, total, last, labels, codes, left, people = views(table, _TABLE.types)
+    chosen, bases, cumulative, total, last, labels, codes, left, shut, people = views(table, _TABLE.types)
     now = month[NOW]
+    row = max(min(now - table[_NUMBERS + 2], shut.shape[0] - 1), 0)  # past the run's end: as at its end
     leavers = finish(due, now, chosen, salt(bases[0], now), cumulative, total, last, labels, codes, left[0],
-                     table[_NUMBERS], table[_NUMBERS + 1], people, columns, month)
+                     table[_NUMBERS], table[_NUMBERS + 1], shut[row], people, columns, month)
     month[AT] += leavers.shape[0]
     mark(month, leavers)
 
@@ -83,12 +103,13 @@ Progression.kernel, Progression.kinds = progression_month, _TABLE
 
 
 @numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
-def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, people, columns,
-           month):
+def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, closed, people,
+           columns, month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
-    transition drawn (as ``ShareTable.pick`` would) with their stage's shares. The leavers leave (their
-    events written from the month's row of ``columns``, with their exit's reason code); the movers are
-    noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
+    transition drawn (as ``ShareTable.pick`` would) with their stage's shares, or, if it leads to a stage
+    ``closed`` this month, drawn with the same uniform among the others (``pick_open``). The leavers leave
+    (their events written from the month's row of ``columns``, with their exit's reason code); the movers
+    are noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
     leavers (``people``: the addresses of the ``_FINISH`` columns)."""
     key, stage, stage_due, status, active, state, next_due = views(people, _FINISH.types)
     movers, targets, sources, reasons = to_enter(month)
@@ -99,7 +120,11 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
     for j in range(n):
         i = ids[j]
         st = stage[i]
-        k = pick(uniform(key[i], salt), st, cumulative, total, last)
+        u = uniform(key[i], salt)
+        k = pick(u, st, cumulative, total, last)
+        if labels[st, k] >= 0 and closed[labels[st, k]]:
+            other = pick_open(u, st, cumulative, last, labels, closed)
+            k = k if other < 0 else other  # every way closed: as drawn (turned away on arriving)
         target = labels[st, k]
         if target < 0:
             leavers[out], codes_out[out] = i, codes[st, k]

@@ -1,0 +1,64 @@
+"""Progression (``sim.processes.progression``): a course with no places is not a way on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import tiny_scenario
+from sim import WorkforceModel, calendar
+from sim.kernels.choice import pick, pick_open
+from sim.processes.progression import closed
+from sim.rng import ShareTable
+
+
+def _course(tmp_path, places):
+    """Students of whom half go on to a course (of ``places`` by academic year), half to posts."""
+    return tiny_scenario.write(
+        tmp_path,
+        {"intake.course/student.places": {2019: 40},
+         "intake.course/specialty": {"month": 9, "places": places, "age": [[22, 24, 1.0]]}},
+        {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
+         "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
+                              "attrition": 0.0, "transitions": {"worker": 1.0}}})
+
+
+def test_nobody_goes_on_to_a_course_before_it_has_places_and_nobody_is_turned_away_from_it(tmp_path):
+    """A course with no places until 2024 (as the Welsh CAAP course before 2022/23): those finishing before its
+    first intake take the other ways on, and none arrives only to be turned away; once it has places, half go on."""
+    model = WorkforceModel(str(_course(tmp_path, {2019: 0, 2024: 30})), rng=0).run()
+    s = model.inputs
+    ids, month, src, dst, reason = model.events.arrays()
+    reasons = np.array(model.events.reasons)[reason]
+    student, specialty = s.stage_code("course/student"), s.stage_code("course/specialty")
+    finished = (src == student) & (reasons == "progressed")
+    before = month < calendar.month(2023, 10)  # the next intake after October 2023 is September 2024's
+    assert finished[before].sum() > 50 and (dst[finished & before] != specialty).all()
+    later = finished & (month >= calendar.month(2023, 10))
+    assert 0.35 < (dst[later] == specialty).mean() < 0.65
+    assert not (reasons == "no_training_place").any()
+
+
+def test_the_months_a_stage_is_closed_are_those_before_its_first_intake_with_places(tmp_path):
+    model = WorkforceModel(str(_course(tmp_path, {2019: 0, 2024: 30, 2026: 0})), rng=0)
+    s = model.inputs
+    shut = closed(s, calendar.month(2028, 12))[:, s.stage_code("course/specialty")]
+    months = np.arange(s.start, calendar.month(2028, 12) + 1)
+    expected = (months < calendar.month(2023, 10)) | (months >= calendar.month(2025, 10))  # Septembers 2024, 2025
+    assert (shut == expected).all()
+    assert not closed(s, calendar.month(2028, 12))[:, s.stage_code("course/student")].any()
+
+
+def test_a_closed_way_shares_out_its_draws_among_the_others_in_proportion():
+    """The same uniform: a draw that fell in an open way falls in it still; those of the closed way spread over
+    the others as their shares; every way closed, none is drawn (-1)."""
+    table = ShareTable([[0.2, 0.3, 0.5]], labels=[[4, 5, -1]])
+    u = (np.arange(100_000) + 0.5) / 100_000
+    shut = np.zeros(6, dtype=np.bool_)
+    shut[5] = True
+    drawn = np.array([pick_open(x, 0, table.cumulative, table.last, table.labels, shut) for x in u])
+    assert np.allclose(np.bincount(drawn, minlength=3) / len(u), [0.2 / 0.7, 0.0, 0.5 / 0.7], atol=1e-4)
+    plain = np.array([pick(x, 0, table.cumulative, table.total, table.last) for x in u])
+    assert (drawn[plain == 0] == 0).all()  # the first open way keeps the draws it had
+    shut[4] = True
+    labels = np.array([[4, 5, 5]])
+    assert pick_open(0.3, 0, table.cumulative, table.last, labels, shut) == -1
