@@ -196,7 +196,7 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert html.count('<div class="scroll"><table') >= 5  # wide tables scroll on a phone
     assert "tiny_report" in html[html.index('id="appendix"'):]  # the experiment file, in the appendix
     alone = report.build([run_dir])  # the default scenario's runs: its calibration's posterior and back-test
-    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v9" in alone
+    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v10" in alone
     given = report.build([run_dir], backtest="<p>given</p>", calibration="<p>also given</p>")
     assert "<p>given</p>" in given and "<p>also given</p>" in given
 
