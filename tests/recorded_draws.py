@@ -29,7 +29,8 @@ LEVERS = {
     "levers": [interventions.Retention(groups=["nursing"], factor=0.8),
                interventions.RetireAndReturn(retirement_factor=1.5),
                interventions.InServiceRoute(stage="hcsw/nursing_apprenticeship", extra=20),
-               interventions.RetireAndReturn(share=0.8)],
+               interventions.RetireAndReturn(share=0.8),
+               interventions.TrainingPlaces(stage="psychiatry/higher_specialty", places={2021: 8})],
 }
 
 
