@@ -45,7 +45,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
                      refuse_special)
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, MIN_AGE, Age, Name, Year
-from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unknown_keys
+from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unfitted_overrides, unknown_keys
 from .posterior import Posterior
 from .uncertain import as_overrides, whole
 
@@ -838,9 +838,10 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
         raise from_pydantic(path, exc) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "
                                                                              "to fitted values", {})]
-    nested = nested_calibration(path, document.overrides)
-    if nested is not None:
-        problems += nested.problems
+    wrong = (nested_calibration(path, document.overrides)
+             or unfitted_overrides(path, document.overrides, document.fitted, document.posterior))
+    if wrong is not None:
+        problems += wrong.problems
     if document.calibration != spec.name:
         problems.append(Problem(str(path), "calibration", f"the name of the history it is checked against "
                                                           f"({spec.name}, {config})", document.calibration))

@@ -413,6 +413,7 @@ def _reader(text: str):
 
 
 _INT = "tag:yaml.org,2002:int"
+_BINARY = "tag:yaml.org,2002:binary"
 _INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
 
 
@@ -435,6 +436,9 @@ def _check_keys(path, root) -> None:
         if depth > MAX_DEPTH:
             raise InputError.one(path, "", f"a document nested at most {MAX_DEPTH} deep")
         if isinstance(node, ScalarNode):
+            if node.tag == _BINARY:  # decoded to bytes, which a text field would take as text in silence
+                raise InputError.one(path, where, "a value written as text or a number (not !!binary data)",
+                                     "binary data")
             _check_digits(path, node, where)
         elif isinstance(node, SequenceNode):
             stack.extend((child, f"{where}.{i}" if where else str(i), depth + 1) for i, child in enumerate(node.value))

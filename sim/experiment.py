@@ -1198,8 +1198,12 @@ def _check_batch_folder(out: Path) -> None:
 def _check_in_place(out: Path, policies, jobs) -> None:
     """Refuse something in the place of a batch's own folders or files that is not one (a file named runs or
     runs/<policy>, a folder or pipe named as a run file or experiment.yaml): writing there failed part way, said
-    as a full or read-only disk."""
+    as a full or read-only disk. A link in the place of a folder of runs would have them written wherever it leads,
+    outside the folder chosen."""
     for folder in [out / "runs", *(out / "runs" / policy for policy in policies)]:
+        if folder.is_symlink():
+            raise InputError.one(folder, "", "a folder of a batch's runs inside its results folder, not a link (remove "
+                                             "it, or choose another --out)", f"a link to {os.readlink(folder)}")
         if os.path.lexists(folder) and not folder.is_dir():
             raise InputError.one(folder, "", "a folder of a batch's runs, as workforce batch writes it (remove this "
                                              "file, or choose another --out)", "a file")

@@ -274,8 +274,12 @@ class BatchLock:
         self.release()
 
     def acquire(self) -> "BatchLock":
+        if self.path.is_symlink():  # opened, the pid would be written wherever it leads, outside the folder
+            raise InputError.one(self.path.parent, LOCK, "a results folder whose .lock is a batch's own file, not a "
+                                                         "link (remove it, or choose another --out)",
+                                 f"a link to {os.readlink(self.path)}")
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -711,6 +715,11 @@ class RunDir(ResultsDir):
         """The replications' group values, with every group and measure the run's tidy table has, for each
         seed of the manifest's replications and each year of the run, once."""
         p = self._file("replications.csv")
+        seeds = self.manifest.get("replication_seeds") or [self.manifest["seed"]]
+        if p is None and len(seeds) > 1:  # read as one run, its intervals would be said to be over one replication
+            raise InputError.one(self.path / "replications.csv", "", f"the values of the {len(seeds)} replications "
+                                                                     f"its manifest's replication_seeds name, as "
+                                                                     f"workforce run writes them", "no such file")
         if p is None:
             return None
         table, tidy = read_table(p), self.tidy
@@ -719,7 +728,6 @@ class RunDir(ResultsDir):
             agree(p, table, column, rows[column].drop_duplicates(), f"the run's tidy table ({rows[column].iloc[0]}, ...)"
                   if len(rows) else "the run's tidy table")
         agree(p, table, "year", self.years, "the run")
-        seeds = self.manifest.get("replication_seeds") or [self.manifest["seed"]]
         agree(p, table, "seed", seeds, "the manifest's replication_seeds")
         keys = ["seed", "year", "group", "measure"]
         for column, wanted in (("seed", seeds), ("year", self.years)):
@@ -850,12 +858,27 @@ def read_manifest(path, expected: str = f"{WHAT} (with its manifest.json)") -> d
         empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", expected, "an empty directory" if empty else None)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"), object_pairs_hook=_once,
+                              parse_constant=_no_constant)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError.one(manifest_path, "", MANIFEST, str(exc).splitlines()[0]) from None
     if not isinstance(manifest, dict):
         raise _format_problem(manifest_path, "", type(manifest).__name__)
     return manifest
+
+
+def _once(pairs: list) -> dict:
+    """A JSON object whose keys are each given once: of a key given twice, the last would be read in silence."""
+    keys = [key for key, _ in pairs]
+    twice = next((key for key in keys if keys.count(key) > 1), None)
+    if twice is not None:
+        raise ValueError(f"the key {twice!r} given twice")
+    return dict(pairs)
+
+
+def _no_constant(name: str):
+    """NaN and Infinity, which JSON has no such values for (Python writes them, and reads them back)."""
+    raise ValueError(f"{name}, which is no JSON value")
 
 
 def load(path, kind: str | None = None) -> ResultsDir:

@@ -155,6 +155,9 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
     from .posterior import fitted_section
 
     fitted = fitted_section(path, fitted)
+    unfitted = unfitted_overrides(path, overrides, fitted, document.get("posterior"))
+    if unfitted is not None:
+        raise unfitted
     if "name" in document:  # it names its report and posterior; its ``scenario`` is a record, not checked
         plain_name(document["name"], path, "name")
     posterior = None
@@ -187,6 +190,20 @@ def nested_calibration(path, overrides: dict) -> InputError | None:
         return None
     return InputError.one(path, f"overrides.{key}", "fitted values of the scenario's keys, not a calibration (a "
                                                     "parameter file is one: it names no other)", overrides[key])
+
+
+def unfitted_overrides(path, overrides: dict, fitted: dict, posterior) -> InputError | None:
+    """A parameter file's ``overrides`` that are not among its ``fitted`` parameters, where it has a posterior:
+    a replication drawing its set from the posterior replaces the fitted keys only, so such a value would
+    change fixed-parameter runs and be ignored by the others."""
+    if posterior is None:
+        return None
+    extra = [key for key in overrides if key not in fitted]
+    if not extra:
+        return None
+    return InputError([Problem(str(path), f"overrides.{key}", "a fitted parameter of the file (a key of its fitted:), "
+                                                              "as its posterior's draws set those alone", overrides[key])
+                       for key in extra])
 
 
 _POSTERIORS: dict = {}  # posterior tables read (sim.posterior.read), by what they were read from (``kept``)

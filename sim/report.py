@@ -233,14 +233,16 @@ def _run_section(d: folders.RunDir, number: int) -> tuple[dict, list[str]]:
                "collapsed": collapsed, "figures": figures,
                "warnings": analysis.unfilled_in_runs(values if (values.measure == PLACES).any() else src.tidy)}
     _provenance(d, section)
-    said = _run_messages(summary, src.groups, names, first, final, src.runs)
+    said = _run_messages(summary, src.groups, names, first, final, src.runs, m.get("uncertainty"))
     said["title"] = d.title()
     return section, said
 
 
 def _run_messages(summary: pd.DataFrame, groups: list[str], names: dict, first: int, final: int,
-                  runs: int) -> dict:
-    """Key messages of a projection: the total, the largest gaps and when they close, the intervals."""
+                  runs: int, uncertainty: str | None = None) -> dict:
+    """Key messages of a projection: the total, the largest gaps and when they close, the intervals
+    (``uncertainty``: what they contain, as the run's manifest says; a run written before it said so ran one
+    parameter set)."""
     def series(measure, group):
         return summary[(summary.measure == measure) & (summary.group == group)].set_index("year").sort_index()
 
@@ -269,8 +271,9 @@ def _run_messages(summary: pd.DataFrame, groups: list[str], names: dict, first: 
     if not vacant.empty:
         out.append(f"Vacant FTE, all groups: {_fmt(vacant.loc[first]['mean'])} in {first}, "
                    f"{_fmt(vacant.loc[final]['mean'])} in {final}.")
-    out.append(f"The intervals are over {runs} replication{'s' if runs > 1 else ''} of one parameter set: they show "
-               "the model's randomness only, not the uncertainty of its parameters or of its structure.")
+    contents = uncertainty or "the model's randomness only, of one parameter set"
+    out.append(f"The intervals are over {runs} replication{'s' if runs > 1 else ''}: they contain {contents}; not "
+               "the uncertainty of the model's structure.")
     return {"title": "", "ranked": [], "points": out}
 
 

@@ -346,6 +346,10 @@ CASES = {
     "a parameter file evaluated whose overrides name another calibration": Case(
         ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "overrides.calibration", "fitted values of the scenario's "
         "keys, not a calibration", {"p.yaml": V9 | {"overrides": V9["overrides"] | {"calibration": "wales-mh-v8"}}}),
+    # a value the posterior's draws do not set: it changed fixed-parameter runs, and the others ignored it
+    "a parameter file evaluated whose overrides set a key it did not fit": Case(
+        ["calibrate", "--evaluate", "p.yaml"], "p.yaml", "overrides.end", "a fitted parameter of the file",
+        {"p.yaml": V9 | {"overrides": V9["overrides"] | {"end": "2023-03"}}}),
     # an empty value is no value: never the option's default in silence
     "an empty image file to draw to": Case(["pathways", "tiny.yaml", "--draw", ""], "--draw", "draw", EMPTY, tiny()),
     "an empty plausibility folder": Case(["plausibility", "tiny.yaml", "--out", ""], "--out", "out", EMPTY, tiny()),

@@ -37,6 +37,16 @@ def test_an_integer_longer_than_python_reads_is_named_by_its_field_and_line(tmp_
     assert read_yaml(path) == {"a": int("9" * 4300)}  # up to the limit, read as written
 
 
+def test_binary_data_is_refused_naming_its_field(tmp_path):
+    """``!!binary`` is decoded to bytes, which a text field took as text: a name read as 'hello', unsaid."""
+    path = tmp_path / "s.yaml"
+    path.write_text("name: !!binary aGVsbG8=\ngroups: {nursing: {rate: 0.1}}\n")
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    [problem] = info.value.problems
+    assert (problem.file, problem.field) == (str(path), "name") and "not !!binary data" in problem.expected
+
+
 def test_what_yaml_keeps_apart_or_merges_on_purpose_is_not_a_duplicate(tmp_path):
     path = tmp_path / "fine.yaml"
     path.write_text("base: &b {x: 1, y: 2}\nd: {<<: *b, x: 5}\nplaces: {2019: 1, '2019': 2}\ne: *b\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -234,6 +235,25 @@ def test_a_batch_refuses_a_folder_holding_other_files(tmp_path, capsys):
     assert (f"{out}: <top level>: expected an empty folder or one written by workforce batch (results are never "
             f"mixed with other files: choose another --out) (found 'thesis.docx')") in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
+
+
+@pytest.mark.parametrize("link", [folders.LOCK, "runs", "runs/baseline"])
+def test_a_batch_writes_nothing_through_a_link_in_its_folder(tmp_path, capsys, link):
+    """A link in the place of the lock or of a folder of runs (a batch's folder written, then edited) would have
+    the pid or the runs written wherever it leads: refused, naming it, and what it leads to left as it was."""
+    path = tiny_experiment(tmp_path, replications=1)
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep")
+    target = outside / "precious.txt" if link == folders.LOCK else outside
+    shutil.rmtree(out / link, ignore_errors=True)
+    (out / link).symlink_to(target)
+    capsys.readouterr()
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "not a link" in err and "(found 'a link to " in err
+    assert [p.name for p in outside.iterdir()] == ["precious.txt"] and (outside / "precious.txt").read_text() == "keep"
 
 
 def dead_pid() -> int:

@@ -84,7 +84,10 @@ def test_the_posterior_table_is_an_input_file_of_the_scenario(tmp_path):
     ({"posterior": "../cal-posterior.csv"}, "posterior", "a plain name, no folder"),
     ({"parameter_sets": 5}, "parameter_sets", "the number of parameter sets in cal-posterior.csv (3)"),
     ({"name": "../x"}, "name", "a plain name"),
-], ids=["a posterior elsewhere", "a posterior up a folder", "a count the table disagrees with", "a name with a path"])
+    # the posterior's draws set the fitted keys alone: this one would change fixed-parameter runs only
+    ({"overrides": {KEY: 0.05, "end": "2023-03"}}, "overrides.end", "a fitted parameter of the file"),
+], ids=["a posterior elsewhere", "a posterior up a folder", "a count the table disagrees with", "a name with a path",
+        "an override of a key it did not fit"])
 def test_a_parameter_file_that_cannot_be_what_it_says_is_refused(tmp_path, changes, field, expected):
     from conftest import has_problem
     from sim.errors import InputError

@@ -175,6 +175,10 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert "over 2 replications: they include the model's randomness, not the uncertainty of its parameters" \
         in summary
     assert "a supply gap of" in summary and "FTE in post, all groups" in summary
+    # the run's replications each drew a parameter set from the posterior, as its manifest says
+    assert ("The intervals are over 2 replications: they contain parameter uncertainty and the model's randomness: "
+            "each replication runs a parameter set drawn from the 1,000 of calibration wales-mh-v10's posterior") \
+        in summary
 
     contents = html[html.index('id="contents"'):html.index("</nav>")]
     titles = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', contents)
@@ -398,6 +402,33 @@ def test_a_run_folder_with_a_damaged_people_table_exits_2_naming_it(tmp_path, di
     out, err = capsys.readouterr()
     assert f"run/{name}: <top level>: expected a readable table written by workforce" in err, err
     assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+
+
+def test_a_run_folder_of_replications_without_their_table_exits_2_naming_it(tmp_path, dirs, capsys):
+    """Read as one run, its intervals were said to be over one replication."""
+    run_dir, _ = dirs
+    copy = shutil.copytree(run_dir, tmp_path / "run")
+    (copy / "replications.csv").unlink()
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 2
+    err = capsys.readouterr().err
+    assert "run/replications.csv: <top level>: expected the values of the 2 replications its manifest's " \
+           "replication_seeds name" in err, err
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda text: text.replace('"seed": 0,', '"seed": 0, "seed": 5,', 1), "the key 'seed' given twice"),
+    (lambda text: text.replace('"seed": 0,', '"seed": NaN,', 1), "NaN, which is no JSON value"),
+], ids=["a key twice", "NaN"])
+def test_a_manifest_that_is_no_plain_json_exits_2_naming_it(edit, said, tmp_path, dirs, capsys):
+    """Python's reader takes the last of a key given twice, and NaN, which JSON has not: neither in silence."""
+    copy = shutil.copytree(dirs[0], tmp_path / "run")
+    text = (copy / "manifest.json").read_text()
+    assert '"seed": 0,' in text
+    (copy / "manifest.json").write_text(edit(text))
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 2
+    err = capsys.readouterr().err
+    assert "run/manifest.json: <top level>: expected" in err and said in err, err
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["empty", "infinite"])
