@@ -302,6 +302,9 @@ def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitte
     err = fails(parameter_file=written({"overrides": {}}))
     assert "bad-v1.yaml: overrides: expected a mapping of dotted scenario keys to fitted values (found {})" in err
     err = fails(parameter_file=written({"overrides.groups.staff.nosuch": 1.0}))
+    # with a posterior, a key it did not fit is refused as such (its draws would not set it)
+    assert "bad-v1.yaml: overrides.groups.staff.nosuch: expected a fitted parameter of the file" in err
+    err = fails(parameter_file=written({"posterior": None, "overrides.groups.staff.nosuch": 1.0}))
     assert "bad-v1.yaml: overrides.groups.staff.nosuch: expected an existing field to override" in err
     err = fails(parameter_file=written({"calibration": "other"}))
     assert "bad-v1.yaml: calibration: expected the name of the history it is checked against (tiny" in err
