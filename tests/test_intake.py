@@ -90,14 +90,14 @@ def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_incl
 
 
 # ---- places bind the pipeline ------------------------------------------------------------------------------
-def test_pipeline_arrivals_beyond_the_places_filled_leave_and_fewer_are_topped_up_with_new_people(tmp_path):
-    # half of each year's 40 students go on to a specialty with places of its own: 20 arrive a year
+def _course_years(tmp_path, intake: dict, years) -> tuple:
+    """Half of each year's 40 students go on to a specialty with places of its own (``intake``), about 20 arriving a
+    year: the scenario's path, each of ``years``' arrivals, arrivals turned away and new people, and whether anyone
+    else was turned away."""
     path = tiny_scenario.write(
         tmp_path,
         {"intake.course/student.places": {2019: 40},
-         "intake.course/specialty": {"month": 9, "places": {2019: 12, 2025: 30}, "fill_rate": {2019: 1.0, 2023: 0.0,
-                                                                                             2024: 1.0},
-                                     "age": [[22, 24, 1.0]]}},
+         "intake.course/specialty": {"month": 9, "age": [[22, 24, 1.0]], **intake}},
         {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
          "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
                               "attrition": 0.0, "transitions": {"worker": 1.0}}})
@@ -106,44 +106,36 @@ def test_pipeline_arrivals_beyond_the_places_filled_leave_and_fewer_are_topped_u
     ids, month, src, dst, reason = model.events.arrays()
     reasons = np.array(model.events.reasons)[reason]
     specialty, student = s.stage_code("course/specialty"), s.stage_code("course/student")
-    year = month // 12
-    for y, places in ((2022, 12), (2023, 0), (2024, 12), (2025, 30), (2026, 30)):
-        arrived = int(((dst == specialty) & (src == student) & (year == y)).sum())
-        away = int(((reasons == "no_training_place") & (src == specialty) & (year == y)).sum())
-        new = int(((dst == specialty) & (reasons == "intake") & (year == y)).sum())
+    year, away = month // 12, reasons == "no_training_place"
+    counts = {y: (int(((dst == specialty) & (src == student) & (year == y)).sum()),
+                  int((away & (src == specialty) & (year == y)).sum()),
+                  int(((dst == specialty) & (reasons == "intake") & (year == y)).sum())) for y in years}
+    return path, counts, bool((away & (src != specialty)).any())
+
+
+def test_pipeline_arrivals_beyond_the_places_filled_leave_and_fewer_are_topped_up_with_new_people(tmp_path):
+    places = {2022: 12, 2023: 0, 2024: 12, 2025: 30, 2026: 30}
+    _, counts, elsewhere = _course_years(tmp_path, {"places": {2019: 12, 2025: 30},
+                                                    "fill_rate": {2019: 1.0, 2023: 0.0, 2024: 1.0}}, places)
+    for y, (arrived, away, new) in counts.items():
         assert 10 < arrived < 30
-        assert away == max(arrived - places, 0)  # the places bind the pipeline too
-        assert arrived - away + new == places  # topped up with new people to the places, never beyond
-    assert not ((reasons == "no_training_place") & (src != specialty)).any()
+        assert away == max(arrived - places[y], 0)  # the places bind the pipeline too
+        assert arrived - away + new == places[y]  # topped up with new people to the places, never beyond
+    assert not elsewhere
 
 
 def test_a_fill_rate_of_the_places_left_keeps_every_arrival_up_to_the_places(tmp_path):
     """``fill_rate_of: places_left``: the fill rate is of applicants from elsewhere, so the pipeline's arrivals
     all keep their places (only those beyond the places are turned away), and new people fill part of the rest."""
-    path = tiny_scenario.write(
-        tmp_path,
-        {"intake.course/student.places": {2019: 40},
-         "intake.course/specialty": {"month": 9, "places": {2019: 30, 2024: 12}, "fill_rate": 0.5,
-                                     "fill_rate_of": "places_left", "age": [[22, 24, 1.0]]}},
-        {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
-         "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
-                              "attrition": 0.0, "transitions": {"worker": 1.0}}})
-    model = WorkforceModel(str(path), rng=0).run()
-    s = model.inputs
-    ids, month, src, dst, reason = model.events.arrays()
-    reasons = np.array(model.events.reasons)[reason]
-    specialty, student = s.stage_code("course/specialty"), s.stage_code("course/student")
-    year = month // 12
-    outside = []
-    for y, places in ((2022, 30), (2023, 30), (2024, 12), (2025, 12), (2026, 12)):
-        arrived = int(((dst == specialty) & (src == student) & (year == y)).sum())
-        away = int(((reasons == "no_training_place") & (src == specialty) & (year == y)).sum())
-        new = int(((dst == specialty) & (reasons == "intake") & (year == y)).sum())
+    places = {2022: 30, 2023: 30, 2024: 12, 2025: 12, 2026: 12}
+    path, counts, _ = _course_years(tmp_path, {"places": {2019: 30, 2024: 12}, "fill_rate": 0.5,
+                                               "fill_rate_of": "places_left"}, places)
+    for y, (arrived, away, new) in counts.items():
         assert 10 < arrived < 30
-        assert away == max(arrived - places, 0)  # a fill rate of 0.5 turns no arrival away within the places
-        assert new <= places - arrived + away  # new people fill only what the arrivals leave
-        outside.append((new, places - arrived + away))
-    filled, left = map(sum, zip(*outside))
+        assert away == max(arrived - places[y], 0)  # a fill rate of 0.5 turns no arrival away within the places
+        assert new <= places[y] - arrived + away  # new people fill only what the arrivals leave
+    filled = sum(new for _, _, new in counts.values())
+    left = sum(places[y] - arrived + away for y, (arrived, away, _) in counts.items())
     assert 0.3 < filled / left < 0.7  # the rest filled at the rate
     # the default, a fill rate of every place, turns arrivals away beyond the places filled
     loaded = yaml.safe_load(path.read_text())
