@@ -84,8 +84,8 @@ def test_a_pass_another_process_claimed_is_loaded_once_it_is_done_not_compiled_t
     try:
         (claims / "1").write_text(str(other.pid))
         done = threading.Timer(0.3, (claims / "1.done").touch)
+        started = time.perf_counter()  # before the timer starts: it marks 1 done no sooner than 0.3 s after
         done.start()
-        started = time.perf_counter()
         alongside.share(claims)
         assert compiled == [0, 2, 3, 1] and time.perf_counter() - started >= 0.3  # 1 loaded after it was done
     finally:
