@@ -65,9 +65,11 @@ def closed(s, end: int) -> np.ndarray:
     months = np.arange(s.start, max(end, s.start) + 1)
     out = np.zeros((len(months), len(s.stages)), dtype=np.bool_)
     for name, spec in s.spec.intake.items():
+        if all(places > 0 for places in spec.places.values()):  # never closed: most intakes, every model built
+            continue
         ahead = (spec.month - calendar.month_of_year(months)) % 12  # months to the next intake, this one included
-        years = calendar.academic_year(months + ahead)
-        out[:, s.stage_code(name)] = [s.places(name, int(y)) <= 0 for y in years]
+        years, which = np.unique(calendar.academic_year(months + ahead), return_inverse=True)
+        out[:, s.stage_code(name)] = np.array([s.places(name, int(y)) <= 0 for y in years])[which]
     return out
 
 
