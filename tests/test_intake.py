@@ -91,16 +91,9 @@ def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_incl
 
 # ---- places bind the pipeline ------------------------------------------------------------------------------
 def _course_years(tmp_path, intake: dict, years) -> tuple:
-    """Half of each year's 40 students go on to a specialty with places of its own (``intake``), about 20 arriving a
-    year: the scenario's path, each of ``years``' arrivals, arrivals turned away and new people, and whether anyone
-    else was turned away."""
-    path = tiny_scenario.write(
-        tmp_path,
-        {"intake.course/student.places": {2019: 40},
-         "intake.course/specialty": {"month": 9, "age": [[22, 24, 1.0]], **intake}},
-        {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
-         "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
-                              "attrition": 0.0, "transitions": {"worker": 1.0}}})
+    """Students going on to a specialty of ``intake`` (``tiny_scenario.with_specialty``): the scenario's path, each
+    of ``years``' arrivals, arrivals turned away and new people, and whether anyone else was turned away."""
+    path = tiny_scenario.with_specialty(tmp_path, intake)
     model = WorkforceModel(str(path), rng=0).run()
     s = model.inputs
     ids, month, src, dst, reason = model.events.arrays()

@@ -13,13 +13,7 @@ from sim.rng import ShareTable
 
 def _course(tmp_path, places):
     """Students of whom half go on to a course (of ``places`` by academic year), half to posts."""
-    return tiny_scenario.write(
-        tmp_path,
-        {"intake.course/student.places": {2019: 40},
-         "intake.course/specialty": {"month": 9, "places": places, "age": [[22, 24, 1.0]]}},
-        {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
-         "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
-                              "attrition": 0.0, "transitions": {"worker": 1.0}}})
+    return tiny_scenario.with_specialty(tmp_path, {"places": places})
 
 
 def test_nobody_goes_on_to_a_course_before_it_has_places_and_nobody_is_turned_away_from_it(tmp_path):
