@@ -112,6 +112,13 @@ def test_a_process_that_does_not_wait_leaves_the_others_passes_alone(listed):
     assert compiled == [3, 2, 1]
 
 
+
+def test_alone_every_pass_is_compiled_in_order_with_no_folder_of_claims(listed, monkeypatch):
+    claims, compiled = listed
+    monkeypatch.setattr(alongside, "claims_folder", lambda: None)  # none could be made: needed by nobody
+    assert alongside.main([]) == 0
+    assert compiled == [0, 1, 2, 3] and not list(claims.iterdir())
+
 @pytest.fixture
 def sharing(monkeypatch):
     """What ``before_compiling`` did: companions started and shares, in order."""
