@@ -1,4 +1,4 @@
-"""Progression (``sim.processes.progression``): a course with no places is not a way on."""
+"""Progression (``sim.processes.progression``): a course with no place left at its next intake is not a way on."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import tiny_scenario
 from sim import WorkforceModel, calendar
 from sim.kernels.choice import pick, pick_open
-from sim.processes.progression import closed
+from sim.processes.progression import places_ahead
 from sim.rng import ShareTable
 
 
@@ -32,14 +32,33 @@ def test_nobody_goes_on_to_a_course_before_it_has_places_and_nobody_is_turned_aw
     assert not (reasons == "no_training_place").any()
 
 
-def test_the_months_a_stage_is_closed_are_those_before_its_first_intake_with_places(tmp_path):
-    model = WorkforceModel(str(_course(tmp_path, {2019: 0, 2024: 30, 2026: 0})), rng=0)
+def test_the_places_ahead_are_those_of_each_stages_next_intake_rounded_up(tmp_path):
+    model = WorkforceModel(str(_course(tmp_path, {2019: 0, 2024: 30, 2025: 2.5, 2026: 0})), rng=0)
     s = model.inputs
-    shut = closed(s, calendar.month(2028, 12))[:, s.stage_code("course/specialty")]
+    ahead = places_ahead(s, calendar.month(2028, 12))[:, s.stage_code("course/specialty")]
     months = np.arange(s.start, calendar.month(2028, 12) + 1)
-    expected = (months < calendar.month(2023, 10)) | (months >= calendar.month(2025, 10))  # Septembers 2024, 2025
-    assert (shut == expected).all()
-    assert not closed(s, calendar.month(2028, 12))[:, s.stage_code("course/student")].any()
+    expected = np.where(months < calendar.month(2023, 10), 0, 30)  # September 2024's, from October 2023
+    expected[months >= calendar.month(2024, 10)] = 3  # September 2025's
+    expected[months >= calendar.month(2025, 10)] = 0
+    assert (ahead == expected).all()
+    assert (places_ahead(s, calendar.month(2028, 12))[:, s.stage_code("course/worker")] == np.iinfo(np.int64).max).all()
+
+
+def test_arrivals_beyond_the_places_take_another_way_on_instead_of_being_turned_away_later(tmp_path):
+    """About 20 arrive a year for 8 places, every arrival up to the places keeping one (``places_left``): those
+    beyond them go to posts as they finish, none is turned away at the intake, and the course takes 8 a year."""
+    path = tiny_scenario.with_specialty(tmp_path, {"places": {2019: 8}, "fill_rate_of": "places_left"})
+    model = WorkforceModel(str(path), rng=0).run()
+    s = model.inputs
+    ids, month, src, dst, reason = model.events.arrays()
+    reasons = np.array(model.events.reasons)[reason]
+    student, specialty = s.stage_code("course/student"), s.stage_code("course/specialty")
+    assert not (reasons == "no_training_place").any()
+    entered = (dst == specialty) & (reasons != "stock")
+    years = calendar.academic_year(month[entered] + (9 - calendar.month_of_year(month[entered])) % 12)
+    assert (np.bincount(years)[years.min():] <= 8).all() and np.bincount(years).max() == 8
+    finished = (src == student) & (reasons == "progressed")
+    assert (dst[finished] != specialty).sum() > 0.6 * finished.sum()  # about 12 of 20 a year, and half anyway
 
 
 def test_a_closed_way_shares_out_its_draws_among_the_others_in_proportion():

@@ -16,7 +16,8 @@ so a lever adding places they cut says so.
 The places bind the pipeline too: when more arrived than the places filled (foundation doctors
 choosing core psychiatry in 2017, when 6 of 18 posts were filled, L§1), those beyond them, drawn
 at random, leave the pathway (reason ``no_training_place``): a stage with places never takes more
-entrants a year than it fills. Where the fill rate says how many applicants from elsewhere there are
+entrants a year than it fills. Those certain to be beyond the places (more arrived already than there
+are) do not come at all: they take another way on as they finish (``sim.processes.progression``). Where the fill rate says how many applicants from elsewhere there are
 rather than how many applied at all (``fill_rate_of: places_left``: UK-wide vacancies in higher
 psychiatry training, F§2), every arrival up to the places has one, the rest are filled at the rate,
 and only arrivals beyond the places are turned away.

@@ -4,9 +4,12 @@ The end month was drawn when the person entered the stage (full-time duration, d
 the LTFT fraction for less-than-full-time trainees), so this step only compares it with
 the clock. The transition is drawn from the stage's outgoing probabilities; an ``exit:``
 transition takes the person out of the modelled workforce with that reason. A transition into a
-training stage whose next intake has no places (a course not yet started, such as the Welsh CAAP
-course before 2022/23, F§3) is not taken: the person takes one of the others, their shares scaled
-up to the whole, with the same draw; arriving there, they would only be turned away.
+training stage whose next intake has no place left for them is not taken: a course with no places
+(the Welsh CAAP course before 2022/23, F§3), or one whose places the pipeline's arrivals since its
+last intake already take (core completers finishing late, after less than full time or extra
+time, come to higher training's next intake early). The person takes one of the stage's other
+transitions, their shares scaled up to the whole, with the same draw: arriving there, they would
+only be turned away at the intake (``sim.processes.intake``), months into a course they had started.
 """
 
 from typing import NamedTuple
@@ -35,19 +38,20 @@ class Progression(Pass):
 
     def compile(self, s) -> "_Transitions":
         """Every stage's transitions as one table (a row per stage), labelled with the target stage, and
-        each exit's reason code; the code of entering the next stage; the stages closed in each month."""
+        each exit's reason code; the code of entering the next stage; each stage's places ahead by month."""
         table = ShareTable.from_cumulative(s.transition_cumulative, s.transition_targets)
         events = self.model.events
         codes = np.zeros(table.labels.shape, dtype=np.int16)
         for stage, (targets, reasons) in enumerate(zip(s.transition_targets, s.transition_reasons)):
             for k in np.flatnonzero(targets < 0):
                 codes[stage, k] = events.reason_code(f"exit:{reasons[k]}")
-        return _Transitions(table, codes, events.reason_code("progressed"), closed(s, self.model.end))
+        return _Transitions(table, codes, events.reason_code("progressed"), places_ahead(s, self.model.end))
 
     def inputs(self) -> tuple[list, tuple]:
-        model, (table, codes, progressed, shut) = self.model, self.tables
+        model, (table, codes, progressed, ahead) = self.model, self.tables
         return ([states(Status.TRAINING, Status.IN_POST), model.streams.bases(("progression",)), table.cumulative,
-                 table.total, table.last, table.labels, codes, _LEFT, shut, model.people.addresses_of(_FINISH)],
+                 table.total, table.last, table.labels, codes, _LEFT, ahead, model.arrived,
+                 model.people.addresses_of(_FINISH)],
                 (GONE, progressed, model.inputs.start))
 
 
@@ -55,21 +59,27 @@ class _Transitions(NamedTuple):
     table: ShareTable  # each stage's transitions: shares, and targets as labels (-1: an exit)
     codes: np.ndarray  # (stage, transition): an exit's reason code
     progressed: int  # the reason code of entering the next stage
-    closed: np.ndarray  # (month from the start, stage): its next intake has no places (``closed``)
+    places_ahead: np.ndarray  # (month from the start, stage): the places of its next intake (``places_ahead``)
 
 
-def closed(s, end: int) -> np.ndarray:
-    """For each month from the scenario's start to ``end`` (a row each), the stages whose next intake (this
-    month's, or the next in its month of the year) has no places: arriving there through the pipeline, a
-    person would only be turned away (``sim.processes.intake``)."""
+_NO_INTAKE = np.iinfo(np.int64).max  # the places ahead of a stage without an intake: never closed
+
+
+def places_ahead(s, end: int) -> np.ndarray:
+    """For each month from the scenario's start to ``end`` (a row each), the places of each stage's next intake
+    (this month's, or the next in its month of the year), rounded up: the most it can take of the pipeline's
+    arrivals since its last intake. A person arriving beyond them would only be turned away there
+    (``sim.processes.intake``). Worked out only for the stages some transition leads to: the others have no
+    arrivals."""
     months = np.arange(s.start, max(end, s.start) + 1)
-    out = np.zeros((len(months), len(s.stages)), dtype=np.bool_)
+    out = np.full((len(months), len(s.stages)), _NO_INTAKE, dtype=np.int64)
+    reached = {int(t) for targets in s.transition_targets for t in targets if t >= 0}
     for name, spec in s.spec.intake.items():
-        if all(places > 0 for places in spec.places.values()):  # never closed: most intakes, every model built
+        if s.stage_code(name) not in reached:
             continue
         ahead = (spec.month - calendar.month_of_year(months)) % 12  # months to the next intake, this one included
         years, which = np.unique(calendar.academic_year(months + ahead), return_inverse=True)
-        out[:, s.stage_code(name)] = np.array([s.places(name, int(y)) <= 0 for y in years])[which]
+        out[:, s.stage_code(name)] = np.ceil([s.places(name, int(y)) for y in years]).astype(np.int64)[which]
     return out
 
 
@@ -78,12 +88,13 @@ _LEFT = np.array([Status.LEFT], dtype=np.int8)  # the status of those who leave
 _FINISH = layout(("key", np.uint64), ("stage", np.int16), ("stage_due", np.int32), ("status", np.int8),
                  ("active", np.bool_), ("state", np.int8), ("next_due", np.int32))
 # what progression's month reads besides the month's arrays: which states finish a stage, the stream's base
-# hash, the transitions' table, the exits' reason codes, the status of those who leave, the stages closed by month
-# and the addresses of the ``_FINISH`` columns; then the state of those gone, the reason code of entering the next
-# stage and the month the closed stages' rows start from
+# hash, the transitions' table, the exits' reason codes, the status of those who leave, the places ahead by month and
+# stage, the pipeline's arrivals by stage since its last intake (the model's, as entering's pass counts them) and the
+# addresses of the ``_FINISH`` columns; then the state of those gone, the reason code of entering the next stage and
+# the month the places ahead's rows start from
 _TABLE = layout(("chosen", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("cumulative", np.float64, 2),
                 ("total", np.float64), ("last", np.int64), ("labels", np.int64, 2), ("codes", np.int16, 2),
-                ("left", np.int8), ("closed", np.bool_, 2), ("people", np.int64))
+                ("left", np.int8), ("places_ahead", np.int64, 2), ("arrived", np.int64), ("people", np.int64))
 _NUMBERS = width(_TABLE)
 
 
@@ -92,11 +103,11 @@ def progression_month(month, table):
     """``finish`` over the month's due list (``sim.kernels.month``): its leavers marked, its movers noted in
     the month's ``entering``."""
     due, columns, _, _ = arrays(month)
-    chosen, bases, cumulative, total, last, labels, codes, left, shut, people = views(table, _TABLE.types)
+    chosen, bases, cumulative, total, last, labels, codes, left, ahead, arrived, people = views(table, _TABLE.types)
     now = month[NOW]
-    row = max(min(now - table[_NUMBERS + 2], shut.shape[0] - 1), 0)  # past the run's end: as at its end
+    row = max(min(now - table[_NUMBERS + 2], ahead.shape[0] - 1), 0)  # past the run's end: as at its end
     leavers = finish(due, now, chosen, salt(bases[0], now), cumulative, total, last, labels, codes, left[0],
-                     table[_NUMBERS], table[_NUMBERS + 1], shut[row], people, columns, month)
+                     table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, people, columns, month)
     month[AT] += leavers.shape[0]
     mark(month, leavers)
 
@@ -105,11 +116,12 @@ Progression.kernel, Progression.kinds = progression_month, _TABLE
 
 
 @numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
-def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, closed, people,
-           columns, month):
+def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, ahead, arrived,
+           people, columns, month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
     transition drawn (as ``ShareTable.pick`` would) with their stage's shares, or, if it leads to a stage
-    ``closed`` this month, drawn with the same uniform among the others (``pick_open``). The leavers leave
+    with no place left at its next intake (its places ``ahead`` taken by those ``arrived`` since its last
+    and the movers before them), drawn with the same uniform among the others (``pick_open``). The leavers leave
     (their events written from the month's row of ``columns``, with their exit's reason code); the movers
     are noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
     leavers (``people``: the addresses of the ``_FINISH`` columns)."""
@@ -119,6 +131,10 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
     n = ids.shape[0]
     leavers, codes_out = np.empty(n, np.int64), np.empty(n, np.int16)
     out, moved = 0, month[ENTERING]
+    coming = arrived.copy()  # arrivals at each stage's next intake, with this month's movers
+    closed = np.empty(ahead.shape[0], dtype=np.bool_)
+    for st in range(ahead.shape[0]):
+        closed[st] = coming[st] >= ahead[st]
     for j in range(n):
         i = ids[j]
         st = stage[i]
@@ -134,6 +150,8 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
         else:
             movers[moved], targets[moved], sources[moved], reasons[moved] = i, target, st, progressed
             moved += 1
+            coming[target] += 1
+            closed[target] = coming[target] >= ahead[target]
     mark(month, movers[month[ENTERING]:moved])  # for the stocks: entering's pass, which follows, does not
     month[ENTERING] = moved
     leave(leavers[:out], now, codes_out[:out], left, gone, stage, status, active, state, next_due, columns, month[AT])
