@@ -46,12 +46,15 @@ class Establishment(Strict):
     (vacant share of the establishment), growing by ``growth_per_year``. ``vacancy_shares`` says
     which posts are vacant where it is published (each named post stage's share of the group's
     vacancies at the start); without it a group's posts are vacant in proportion to the staff in
-    them. Joiners go where the posts are vacant (``sim.processes.joiners``)."""
+    them. Joiners go where the posts are vacant (``sim.processes.joiners``), and those finishing
+    training take a post only where one is vacant (``sim.processes.progression``), unless
+    ``over_establishment`` says the group's posts are made for them (a new role's cohort)."""
 
     vacancies_fte: NonNegative | None = None
     vacancy_rate: Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)] | None = None
     growth_per_year: Annotated[float, Field(strict=True, ge=-0.5, le=1.0)] = 0.0
     vacancy_shares: dict[str, Probability] | None = None
+    over_establishment: Annotated[bool, Field(strict=True)] = False
 
     @field_validator("vacancy_shares")
     @classmethod
@@ -228,6 +231,10 @@ class Scenario:
         self.stage_post = self.stage_workforce & ~self.stage_training  # posts, counted against the establishment
         # posts funded with their role: the group's establishment grows with the staff in them
         self.stage_own_establishment = self.stage_post & np.array([d["own_establishment"] for d in nodes])
+        # posts those finishing training take only where one is vacant: neither funded with the role nor of a group
+        # whose posts are made for them (``establishment.over_establishment``)
+        over = np.array([spec.groups[name].establishment.over_establishment for name in self.groups], dtype=bool)
+        self.stage_posts_limited = self.stage_post & ~self.stage_own_establishment & ~over[self.stage_group]
         self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound
         self._band_by_month = (np.searchsorted(self.band_edges, np.arange(121 * 12), side="right") - 1).astype(np.int8)
         self.stage_ltft_share = np.array([by_sex(d["ltft"]["share"]) if d["ltft"] else (0.0, 0.0) for d in nodes])

@@ -75,3 +75,33 @@ def test_a_closed_way_shares_out_its_draws_among_the_others_in_proportion():
     shut[4] = True
     labels = np.array([[4, 5, 5]])
     assert pick_open(0.3, 0, table.cumulative, table.last, labels, shut) == -1
+
+
+def _graduates(tmp_path, over: bool):
+    """40 students a year, 80% of whom would take a post, for 10 vacant FTE and nobody leaving (everyone full
+    time): those beyond the vacancies leave, unless the group's posts are made for them (``over_establishment``)."""
+    return WorkforceModel(str(tiny_scenario.write(
+        tmp_path, {"intake.course/student.places": {2019: 40},
+                   "groups.staff.establishment": {"vacancies_fte": 10.0, "over_establishment": over}},
+        {"stages.student.transitions": {"worker": 0.8, "exit:elsewhere": 0.2}})), rng=0).run()
+
+
+def test_graduates_take_posts_only_while_some_are_vacant_and_the_others_take_their_other_way_on(tmp_path):
+    model = _graduates(tmp_path, over=False)
+    s = model.inputs
+    ids, month, src, dst, reason = model.events.arrays()
+    reasons = np.array(model.events.reasons)[reason]
+    finished = src == s.stage_code("course/student")
+    into_posts = finished & (dst == s.stage_code("course/worker"))
+    assert into_posts.sum() == 10 and finished.sum() > 200  # the ten vacant posts filled, and no more
+    assert (reasons[finished & ~into_posts] == "exit:elsewhere").all()
+    fte = [record["post_fte"][0] for record in model.history]
+    assert max(fte) == 110.0 == model.history[-1]["establishment_fte"][0]  # 100 in post at the start, 10 vacant
+
+
+def test_a_group_whose_posts_are_made_for_its_graduates_takes_them_all_as_its_shares_say(tmp_path):
+    model = _graduates(tmp_path, over=True)
+    s = model.inputs
+    ids, month, src, dst, reason = model.events.arrays()
+    finished = src == s.stage_code("course/student")
+    assert 0.75 < (dst[finished] == s.stage_code("course/worker")).mean() < 0.85

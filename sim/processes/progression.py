@@ -10,6 +10,16 @@ last intake already take (core completers finishing late, after less than full t
 time, come to higher training's next intake early). The person takes one of the stage's other
 transitions, their shares scaled up to the whole, with the same draw: arriving there, they would
 only be turned away at the intake (``sim.processes.intake``), months into a course they had started.
+
+Nor does anyone finishing training take a post that is not there: a transition from a stage that is
+not a post into a post stage is not taken while the stage, or its group, has no vacant FTE (the
+funded establishment, as the joiners' pass counts it, less the FTE in post; each mover taking a
+whole post). Graduates then take the stage's other ways on (nurses not employed in Welsh mental
+health, consultants' certificate holders without a substantive post), as they do when no post is
+offered; with no other way on (an apprentice nurse), a post over establishment. Roles funded as they fill (``own_establishment``), and groups whose posts are made for the
+cohort (``establishment.over_establishment``: physician associates, whom the substitution feedback
+counts beyond their own posts), take everyone. Moves between posts
+(a newly qualified social worker's first year done) are regradings, never held back.
 """
 
 from typing import NamedTuple
@@ -21,10 +31,11 @@ from ..kernels.bookkeeping import in_states, leave
 from .. import calendar
 from ..kernels.choice import pick, pick_open
 from ..kernels.columns import READ_ONLY, layout, views, width
-from ..kernels.month import AT, ENTERING, NOW, arrays, mark, to_enter
+from ..kernels.month import AT, ENTERING, NOW, PEOPLE, arrays, mark, to_enter
 from ..kernels.streams import salt, uniform
-from ..people import GONE, Status, states
+from ..people import COUNTED_STATE, GONE, Status, states
 from ..rng import ShareTable
+from ..stocks import COUNTED_COLUMNS, settle_month
 from .passes import Pass
 
 
@@ -35,6 +46,14 @@ class Progression(Pass):
     decisions = {"progression": "a person finishing a stage: the transition they take"}
     events_per_due = marks_per_due = 1  # an exit, or entering the next stage
     enters = True
+
+    def changes(self) -> tuple:
+        """The campaigns' posts, which a lever may replace."""
+        return (id(self.model.campaign_posts),)
+
+    def prepare(self, months: int = 1) -> None:
+        """The stocks brought up to date with what Python changed: the pass brings them up to date with the rest."""
+        self.model.stocks.settle(passes=False)
 
     def compile(self, s) -> "_Transitions":
         """Every stage's transitions as one table (a row per stage), labelled with the target stage, and
@@ -49,9 +68,13 @@ class Progression(Pass):
 
     def inputs(self) -> tuple[list, tuple]:
         model, (table, codes, progressed, ahead) = self.model, self.tables
+        s, stocks, p = model.inputs, model.stocks, model.people
         return ([states(Status.TRAINING, Status.IN_POST), model.streams.bases(("progression",)), table.cumulative,
-                 table.total, table.last, table.labels, codes, _LEFT, ahead, model.arrived,
-                 model.people.addresses_of(_FINISH)],
+                 table.total, table.last, table.labels, codes, _LEFT, ahead, model.arrived, s.stage_group, s.stage_post,
+                 s.stage_posts_limited, model.funded_establishment(np.arange(s.start, model.end + 1)),
+                 model.base_post_fte, model.base_stage_fte, model.campaign_posts, stocks.headcount, stocks.fte,
+                 stocks.bounds, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS), *stocks.tally(),
+                 p.addresses_of(_FINISH)],
                 (GONE, progressed, model.inputs.start))
 
 
@@ -89,12 +112,19 @@ _FINISH = layout(("key", np.uint64), ("stage", np.int16), ("stage_due", np.int32
                  ("active", np.bool_), ("state", np.int8), ("next_due", np.int32))
 # what progression's month reads besides the month's arrays: which states finish a stage, the stream's base
 # hash, the transitions' table, the exits' reason codes, the status of those who leave, the places ahead by month and
-# stage, the pipeline's arrivals by stage since its last intake (the model's, as entering's pass counts them) and the
+# stage, the pipeline's arrivals by stage since its last intake (the model's, as entering's pass counts them); by
+# stage its group, whether it is a post and whether its posts are limited (``stage_posts_limited``); the funded
+# establishment by month and group, the staff in post at the start by group and the posts at the start by stage
+# (``sim.processes.joiners``), the campaigns' posts by stage, the stocks (``sim.stocks.settle_month``) and the
 # addresses of the ``_FINISH`` columns; then the state of those gone, the reason code of entering the next stage and
-# the month the places ahead's rows start from
+# the month the rows by month start from
 _TABLE = layout(("chosen", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("cumulative", np.float64, 2),
                 ("total", np.float64), ("last", np.int64), ("labels", np.int64, 2), ("codes", np.int16, 2),
-                ("left", np.int8), ("places_ahead", np.int64, 2), ("arrived", np.int64), ("people", np.int64))
+                ("left", np.int8), ("places_ahead", np.int64, 2), ("arrived", np.int64), ("stage_group", np.int16),
+                ("stage_post", np.bool_), ("limited", np.bool_), ("funded", np.float64, 2), ("base_post_fte", np.float64),
+                ("base_stage_fte", np.float64), ("campaign_posts", np.float64), ("headcount", np.int64),
+                ("stocks", np.float64), ("bounds", np.float64), ("counted_state", np.bool_), ("counted", np.int64),
+                ("group_of_cell", np.int64), ("tally", np.float64, 2), ("people", np.int64))
 _NUMBERS = width(_TABLE)
 
 
@@ -103,11 +133,17 @@ def progression_month(month, table):
     """``finish`` over the month's due list (``sim.kernels.month``): its leavers marked, its movers noted in
     the month's ``entering``."""
     due, columns, _, _ = arrays(month)
-    chosen, bases, cumulative, total, last, labels, codes, left, ahead, arrived, people = views(table, _TABLE.types)
+    (chosen, bases, cumulative, total, last, labels, codes, left, ahead, arrived, stage_group, stage_post, limited,
+     funded, base_post_fte, base_stage_fte, campaign_posts, headcount, stocks, bounds, counted_state, counted,
+     group_of_cell, tally, people) = views(table, _TABLE.types)
     now = month[NOW]
     row = max(min(now - table[_NUMBERS + 2], ahead.shape[0] - 1), 0)  # past the run's end: as at its end
+    settle_month(month, month[PEOPLE], counted_state, counted, headcount, stocks, bounds, group_of_cell, tally)
+    vacant, group_vacant = _vacancies(funded[row], base_post_fte, base_stage_fte, campaign_posts, stage_group,
+                                      stage_post, limited, stocks)
     leavers = finish(due, now, chosen, salt(bases[0], now), cumulative, total, last, labels, codes, left[0],
-                     table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, people, columns, month)
+                     table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, stage_group, stage_post, vacant,
+                     group_vacant, people, columns, month)
     month[AT] += leavers.shape[0]
     mark(month, leavers)
 
@@ -117,11 +153,13 @@ Progression.kernel, Progression.kinds = progression_month, _TABLE
 
 @numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, ahead, arrived,
-           people, columns, month):
+           stage_group, stage_post, vacant, group_vacant, people, columns, month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
     transition drawn (as ``ShareTable.pick`` would) with their stage's shares, or, if it leads to a stage
     with no place left at its next intake (its places ``ahead`` taken by those ``arrived`` since its last
-    and the movers before them), drawn with the same uniform among the others (``pick_open``). The leavers leave
+    and the movers before them) or, from outside posts, to a post stage with no ``vacant`` FTE of its own
+    or of its group's (``group_vacant``; each mover before them taking one), drawn with the same uniform
+    among the others (``pick_open``). The leavers leave
     (their events written from the month's row of ``columns``, with their exit's reason code); the movers
     are noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
     leavers (``people``: the addresses of the ``_FINISH`` columns)."""
@@ -132,16 +170,19 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
     leavers, codes_out = np.empty(n, np.int64), np.empty(n, np.int16)
     out, moved = 0, month[ENTERING]
     coming = arrived.copy()  # arrivals at each stage's next intake, with this month's movers
-    closed = np.empty(ahead.shape[0], dtype=np.bool_)
-    for st in range(ahead.shape[0]):
-        closed[st] = coming[st] >= ahead[st]
+    closed = np.empty((2, ahead.shape[0]), dtype=np.bool_)  # to a stage from a post, and from outside posts
+    for c in range(ahead.shape[0]):
+        _close(closed, c, coming, ahead, vacant, group_vacant[stage_group[c]])
     for j in range(n):
         i = ids[j]
         st = stage[i]
+        shut = closed[0 if stage_post[st] else 1]
         u = uniform(key[i], salt)
         k = pick(u, st, cumulative, total, last)
-        if labels[st, k] >= 0 and closed[labels[st, k]]:
-            other = pick_open(u, st, cumulative, last, labels, closed)
+        if labels[st, k] >= 0 and shut[labels[st, k]]:
+            other = pick_open(u, st, cumulative, last, labels, shut)
+            if other < 0 and not stage_post[st]:  # every way closed, some for want of a post only: over establishment
+                other = pick_open(u, st, cumulative, last, labels, closed[0])
             k = k if other < 0 else other  # every way closed: as drawn (turned away on arriving)
         target = labels[st, k]
         if target < 0:
@@ -151,8 +192,44 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
             movers[moved], targets[moved], sources[moved], reasons[moved] = i, target, st, progressed
             moved += 1
             coming[target] += 1
-            closed[target] = coming[target] >= ahead[target]
+            g = stage_group[target]
+            if not stage_post[st] or stage_group[st] != g:  # a post taken, not a regrading within the group
+                vacant[target] -= 1.0
+                group_vacant[g] -= 1.0
+                for c in range(ahead.shape[0]):  # its group's other stages may have no post left now
+                    if stage_group[c] == g:
+                        _close(closed, c, coming, ahead, vacant, group_vacant[g])
+            _close(closed, target, coming, ahead, vacant, group_vacant[g])
     mark(month, movers[month[ENTERING]:moved])  # for the stocks: entering's pass, which follows, does not
     month[ENTERING] = moved
     leave(leavers[:out], now, codes_out[:out], left, gone, stage, status, active, state, next_due, columns, month[AT])
     return leavers[:out]
+
+
+@numba.njit(cache=True, inline="always")
+def _close(closed, c, coming, ahead, vacant, group_vacant):
+    """Whether stage ``c`` is closed to movers from a post (its next intake's places taken) and from outside posts
+    (or it has no post vacant, nor its group)."""
+    closed[0, c] = coming[c] >= ahead[c]
+    closed[1, c] = closed[0, c] or vacant[c] <= 0.0 or group_vacant <= 0.0
+
+
+@numba.njit(cache=True)
+def _vacancies(funded, base_post_fte, base_stage_fte, campaign_posts, stage_group, stage_post, limited, cells):
+    """Each stage's vacant FTE and each group's, as the joiners' pass counts them (``sim.processes.joiners``): a
+    stage's posts are its share of its group's staff in post at the start grown with the funded establishment, and
+    its campaigns' posts; infinite for a stage whose posts are not ``limited`` (funded as they fill) or that had
+    none at the start. A group's: its funded establishment and campaigns' posts less the FTE in its limited posts
+    (those funded as they fill are as many as their staff)."""
+    n = funded.shape[0]
+    vacant, group_vacant = np.empty(stage_group.shape[0]), np.empty(n)
+    for g in range(n):
+        group_vacant[g] = funded[g]
+    for c in range(stage_group.shape[0]):
+        g, fte = stage_group[c], cells[2 * c] + cells[2 * c + 1]
+        vacant[c] = np.inf
+        if limited[c] and base_stage_fte[c] > 0.0:
+            vacant[c] = base_stage_fte[c] * funded[g] / base_post_fte[g] + campaign_posts[c] - fte
+        if stage_post[c]:
+            group_vacant[g] += campaign_posts[c] - (fte if limited[c] else 0.0)
+    return vacant, group_vacant
