@@ -73,9 +73,10 @@ def write(directory: Path, scenario_changes: dict | None = None, pathway_changes
 
 def with_specialty(directory: Path, intake: dict) -> Path:
     """The tiny scenario with 40 students a year, half of whom go on to a specialty with an intake of its own
-    (``intake``: its places, fill rate, ...; a year's training, then a post), about 20 arriving a year."""
+    (``intake``: its places, fill rate, ...; a year's training, then a post), about 20 arriving a year; the posts
+    made for them all (``over_establishment``), so that only the places hold anyone back."""
     return write(directory,
-                 {"intake.course/student.places": {2019: 40},
+                 {"intake.course/student.places": {2019: 40}, "groups.staff.establishment.over_establishment": True,
                   "intake.course/specialty": {"month": 9, "age": [[22, 24, 1.0]], **intake}},
                  {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
                   "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,

@@ -142,8 +142,8 @@ def progression_month(month, table):
     vacant, group_vacant = _vacancies(funded[row], base_post_fte, base_stage_fte, campaign_posts, stage_group,
                                       stage_post, limited, stocks)
     leavers = finish(due, now, chosen, salt(bases[0], now), cumulative, total, last, labels, codes, left[0],
-                     table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, stage_group, stage_post, vacant,
-                     group_vacant, people, columns, month)
+                     table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, stage_group, stage_post, limited,
+                     vacant, group_vacant, people, columns, month)
     month[AT] += leavers.shape[0]
     mark(month, leavers)
 
@@ -153,13 +153,14 @@ Progression.kernel, Progression.kinds = progression_month, _TABLE
 
 @numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
 def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, ahead, arrived,
-           stage_group, stage_post, vacant, group_vacant, people, columns, month):
+           stage_group, stage_post, limited, vacant, group_vacant, people, columns, month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
     transition drawn (as ``ShareTable.pick`` would) with their stage's shares, or, if it leads to a stage
-    with no place left at its next intake (its places ``ahead`` taken by those ``arrived`` since its last
-    and the movers before them) or, from outside posts, to a post stage with no ``vacant`` FTE of its own
-    or of its group's (``group_vacant``; each mover before them taking one), drawn with the same uniform
-    among the others (``pick_open``). The leavers leave
+    closed to them, drawn with the same uniform among the others (``pick_open``): a stage with no place
+    left at its next intake (its places ``ahead`` taken by those ``arrived`` since its last and the movers
+    before them), or a ``limited`` post stage with no ``vacant`` FTE (from a post), or none of its own or
+    of its group's (``group_vacant``; from outside posts), each mover taking one. With every way closed,
+    a way closed only for want of a post is taken (over establishment). The leavers leave
     (their events written from the month's row of ``columns``, with their exit's reason code); the movers
     are noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
     leavers (``people``: the addresses of the ``_FINISH`` columns)."""
@@ -170,18 +171,19 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
     leavers, codes_out = np.empty(n, np.int64), np.empty(n, np.int16)
     out, moved = 0, month[ENTERING]
     coming = arrived.copy()  # arrivals at each stage's next intake, with this month's movers
-    closed = np.empty((2, ahead.shape[0]), dtype=np.bool_)  # to a stage from a post, and from outside posts
+    # closed by stage: for want of places; or of a post, from a post; or of its own or its group's, from outside posts
+    closed = np.empty((3, ahead.shape[0]), dtype=np.bool_)
     for c in range(ahead.shape[0]):
-        _close(closed, c, coming, ahead, vacant, group_vacant[stage_group[c]])
+        _close(closed, c, coming, ahead, limited, vacant, group_vacant[stage_group[c]])
     for j in range(n):
         i = ids[j]
         st = stage[i]
-        shut = closed[0 if stage_post[st] else 1]
+        shut = closed[1 if stage_post[st] else 2]
         u = uniform(key[i], salt)
         k = pick(u, st, cumulative, total, last)
         if labels[st, k] >= 0 and shut[labels[st, k]]:
             other = pick_open(u, st, cumulative, last, labels, shut)
-            if other < 0 and not stage_post[st]:  # every way closed, some for want of a post only: over establishment
+            if other < 0:  # every way closed: one closed only for want of a post, over establishment
                 other = pick_open(u, st, cumulative, last, labels, closed[0])
             k = k if other < 0 else other  # every way closed: as drawn (turned away on arriving)
         target = labels[st, k]
@@ -192,14 +194,18 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
             movers[moved], targets[moved], sources[moved], reasons[moved] = i, target, st, progressed
             moved += 1
             coming[target] += 1
-            g = stage_group[target]
-            if not stage_post[st] or stage_group[st] != g:  # a post taken, not a regrading within the group
+            g, h = stage_group[target], stage_group[st]
+            if limited[target]:
                 vacant[target] -= 1.0
-                group_vacant[g] -= 1.0
-                for c in range(ahead.shape[0]):  # its group's other stages may have no post left now
-                    if stage_group[c] == g:
-                        _close(closed, c, coming, ahead, vacant, group_vacant[g])
-            _close(closed, target, coming, ahead, vacant, group_vacant[g])
+                if not (stage_post[st] and h == g):  # a post taken in the group, not a regrading within it
+                    group_vacant[g] -= 1.0
+            if limited[st]:  # the post left
+                vacant[st] += 1.0
+                if h != g:
+                    group_vacant[h] += 1.0
+            for c in range(ahead.shape[0]):  # the stages of the groups changed
+                if stage_group[c] == g or stage_group[c] == h:
+                    _close(closed, c, coming, ahead, limited, vacant, group_vacant[stage_group[c]])
     mark(month, movers[month[ENTERING]:moved])  # for the stocks: entering's pass, which follows, does not
     month[ENTERING] = moved
     leave(leavers[:out], now, codes_out[:out], left, gone, stage, status, active, state, next_due, columns, month[AT])
@@ -207,11 +213,12 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
 
 
 @numba.njit(cache=True, inline="always")
-def _close(closed, c, coming, ahead, vacant, group_vacant):
-    """Whether stage ``c`` is closed to movers from a post (its next intake's places taken) and from outside posts
-    (or it has no post vacant, nor its group)."""
+def _close(closed, c, coming, ahead, limited, vacant, group_vacant):
+    """Whether stage ``c`` is closed (``finish``): for want of places at its next intake; or of a post vacant in it;
+    or of one in it or in its group."""
     closed[0, c] = coming[c] >= ahead[c]
-    closed[1, c] = closed[0, c] or vacant[c] <= 0.0 or group_vacant <= 0.0
+    closed[1, c] = closed[0, c] or (limited[c] and vacant[c] <= 0.0)
+    closed[2, c] = closed[1, c] or (limited[c] and group_vacant <= 0.0)
 
 
 @numba.njit(cache=True)
