@@ -30,7 +30,7 @@ LEVERS = {
                interventions.RetireAndReturn(retirement_factor=1.5),
                interventions.InServiceRoute(stage="hcsw/nursing_apprenticeship", extra=20),
                interventions.RetireAndReturn(share=0.8),
-               interventions.TrainingPlaces(stage="psychiatry/higher_specialty", places={2021: 8})],
+               interventions.TrainingPlaces(stage="psychiatry/core_psychiatry", fill_rate=0.5)],
 }
 
 

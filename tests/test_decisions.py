@@ -114,8 +114,8 @@ def test_the_audit_finds_a_stream_drawn_twice_for_a_person_and_month():
 
 @pytest.mark.parametrize("run, also", [("default", set()), ("levers", {"no_place:"})])
 def test_a_run_never_draws_a_stream_twice_for_one_person_and_month(run, also):
-    """``also``: what only the run with levers draws (arrivals turned away, with fewer higher training places
-    than Welsh core completers)."""
+    """``also``: what only the run with levers draws (foundation doctors turned away at core training's intake,
+    which fills half its places)."""
     found = recorded_draws(run)
     assert found["twice"] == [] and found["draws"] > 10_000
     assert {"hours_review", "hours_first_review", "selection:", "return_stay", "joiner_source", "extra_time",

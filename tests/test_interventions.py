@@ -189,7 +189,8 @@ def _nursing_in_post_2041(levers, seed: int) -> tuple[float, float, float]:
 def test_a_campaign_with_funded_posts_adds_nurses_and_one_without_is_cancelled_by_the_vacancies():
     """40 more international nurses a year to 2041, against the same seeds' baseline: in posts funded
     for them they add staff above the establishment; filling vacancies, they replace joiners who would
-    have come anyway, and the supply the vacancies do not take is counted as unused."""
+    have come anyway (or graduates who would have had the posts), and the supply the vacancies do not take is
+    counted as unused."""
     campaign = dict(groups=["nursing"], extra_per_year=40, source="international")
     gains = {"funded": [], "unfunded": []}
     for seed in (1, 2):
@@ -200,7 +201,7 @@ def test_a_campaign_with_funded_posts_adds_nurses_and_one_without_is_cancelled_b
         gains["unfunded"].append(unfunded[0] - base[0])
         assert funded[1] - base[1] > 400  # the posts funded for some 700 recruits' FTE over twenty years
         assert unfunded[1] == base[1] and base[2] == 0 and funded[2] == 0
-        assert unfunded[2] > 0.5 * 40 * 20  # most of the extra supply is never taken
+        assert unfunded[2] > 0.25 * 40 * 20  # much of the extra supply is never taken
     assert min(gains["funded"]) > 200
     assert max(abs(g) for g in gains["unfunded"]) < 0.25 * min(gains["funded"])
 
