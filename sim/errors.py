@@ -415,6 +415,8 @@ def _reader(text: str):
 _INT = "tag:yaml.org,2002:int"
 _BINARY = "tag:yaml.org,2002:binary"
 _INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
+# a whole number as YAML 1.1 reads it in decimal: no leading 0 (octal), 0x, 0b, underscores or colons (sixty-based)
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 
 
 def _check_keys(path, root) -> None:
@@ -448,17 +450,26 @@ def _check_keys(path, root) -> None:
                 name = key.value if isinstance(key, ScalarNode) else None
                 field = f"{where}.{name}" if where else str(name)
                 if name is not None and key.tag != _MERGE:
-                    first = firsts.setdefault((key.tag, name), key)
+                    _check_digits(path, key, field)
+                    same = int(name) if key.tag == _INT else name  # +2016 is 2016
+                    first = firsts.setdefault((key.tag, same), key)
                     if first is not key:
-                        raise InputError.one(path, field, f"each key once in a mapping ('{_short(name)}' is on line "
-                                                          f"{first.start_mark.line + 1} and again on line "
+                        again = "again" if first.value == name else f"again, as '{_short(name)}',"
+                        raise InputError.one(path, field, f"each key once in a mapping ('{_short(first.value)}' is on "
+                                                          f"line {first.start_mark.line + 1} and {again} on line "
                                                           f"{key.start_mark.line + 1})")
                 stack.append((value, field, depth + 1))
 
 
 def _check_digits(path, node, field: str) -> None:
-    """Refuse a YAML integer longer than Python will read (``sys.get_int_max_str_digits``), naming
-    its field and line, before the loader's conversion fails with Python's own message."""
+    """Refuse a YAML number that is not written in plain decimal digits (YAML 1.1 reads 025 as 21, in
+    octal, and 1:30 as 90, sixty-based: a value changed in silence), or an integer longer than Python
+    will read (``sys.get_int_max_str_digits``), naming its field and line, before the loader's
+    conversion fails with Python's own message."""
+    if node.tag == _FLOAT and ":" in node.value or node.tag == _INT and not _PLAIN_INT.match(node.value):
+        raise InputError.one(path, field, "a number in plain decimal digits (YAML reads a leading 0 as octal, "
+                                          "0x as hexadecimal, 1:30 as sixty-based)",
+                             f"{_short(node.value)} on line {node.start_mark.line + 1}")
     if node.tag != _INT:
         return
     limit = sys.get_int_max_str_digits() or _INT_DIGITS

@@ -213,9 +213,11 @@ def staged(out):
     """Yield a hidden folder beside ``out`` to write into; rename it to ``out`` when the block ends.
 
     ``out`` must not exist or be empty. If writing fails, the staged folder is removed and
-    ``out`` is left as it was; the ``WriteError`` says so.
+    ``out`` is left as it was; the ``WriteError`` says so. ``out`` a link (to a folder on another disk,
+    say) is written where it leads, as the commands that write into their folder do: the folder renamed
+    onto the link itself would fail once everything was computed.
     """
-    out = Path(out)
+    out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     for left in out.parent.glob(f".{glob.escape(out.name)}.partial-*"):  # left by a run killed while writing
         pid = left.name.rpartition("-")[2]
@@ -502,18 +504,27 @@ def _check_types(manifest_path: Path, manifest: dict, kind: str) -> None:
 # ---- reading results directories ---------------------------------------------------------------
 def _scenario(manifest: dict, manifest_path: Path):
     """The scenario a manifest names, whose labels name the results' groups and stages (with the run's
-    overrides where they still apply): its file as recorded (relative to where the command that wrote
-    it ran), else at the resolved path ``input_files`` records first (the scenario's, so a folder is
-    read from any working folder), else a shipped scenario of its name. None loading is refused: another
-    scenario's groups would not be the results' (an error of a recorded file that exists is said as is)."""
-    from . import scenario as scenario_module
+    overrides where they still apply): at the resolved path ``input_files`` records first (the scenario's,
+    so a folder is read from any working folder), else its file as recorded (relative to where the
+    command that wrote it ran) if that is the same file (its path, or its content as recorded), else a
+    shipped scenario of its name where a shipped one was run. None loading is refused: another
+    scenario's groups would not be the results' (an error of a recorded file that exists is said as is).
+    The scenario as it is now, not as it was: one edited since still names the results."""
+    from . import layering, scenario as scenario_module
 
     overrides = manifest.get("overrides") or None
     inputs = manifest.get("input_files")
-    recorded = next(iter(inputs), None) if isinstance(inputs, dict) else None
+    recorded, digest = next(iter(inputs.items()), (None, None)) if isinstance(inputs, dict) else (None, None)
+    given = manifest.get("scenario_file")
+    names = [recorded]
+    if isinstance(given, str) and (recorded is None or not Path(given).suffix or Path(given).resolve() ==
+                                   Path(str(recorded)).resolve() or layering.sha256(given) == digest):
+        names.append(given)  # another file of that name where the report runs is another scenario
+    if not (isinstance(given, str) and Path(given).suffix):
+        names.append(manifest.get("scenario"))  # a shipped scenario was run: by name
     broken = None
-    for name in (manifest.get("scenario_file"), recorded, manifest.get("scenario")):
-        if not name:
+    for name in names:
+        if not isinstance(name, str) or not name:
             continue
         for changes in ((overrides, None) if overrides else (None,)):
             try:
@@ -525,7 +536,7 @@ def _scenario(manifest: dict, manifest_path: Path):
         raise broken
     raise InputError.one(manifest_path, "scenario_file", "the scenario file of the results, to name their groups "
                                                          "and stages: where it was when they were written (it has "
-                                                         "moved or gone?)", manifest.get("scenario_file"))
+                                                         "moved or gone?)", given)
 
 
 def _format_problem(path: Path, field_name: str, found=None) -> InputError:

@@ -138,6 +138,15 @@ def test_a_run_finding_its_folder_filled_meanwhile_keeps_its_results_beside_it(t
     assert (kept / "manifest.json").read_text() == "mine" and (out / "manifest.json").read_text() == "another run's"
 
 
+
+def test_a_folder_given_as_a_link_is_written_where_it_leads_and_the_link_kept(tmp_path):
+    (tmp_path / "disk" / "run").mkdir(parents=True)
+    (tmp_path / "out").symlink_to(tmp_path / "disk" / "run")
+    with folders.staged(tmp_path / "out") as staging:
+        (staging / "manifest.json").write_text("{}")
+    assert (tmp_path / "out").is_symlink() and (tmp_path / "out" / "manifest.json").read_text() == "{}"
+    assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["run"]  # nothing left beside it
+
 def test_a_partial_folder_left_by_a_killed_run_is_removed_by_the_next(tmp_path):
     left = tmp_path / f".out.partial-{dead_pid()}"
     left.mkdir()

@@ -497,6 +497,27 @@ def test_a_run_written_with_a_relative_scenario_is_reported_from_any_folder(tmp_
     assert "Traceback" not in err and not (elsewhere / "again.html").exists()
 
 
+
+def test_another_scenario_of_the_same_file_name_or_scenario_name_never_labels_the_results(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """A report run where another ``tiny.yaml`` lies does not read that one; the scenario gone, a shipped
+    scenario of the same ``name:`` is not taken for it."""
+    import tiny_scenario
+
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    tiny_scenario.write(work, {"name": "wales-mh-2021", "groups.staff.label": "Our staff"})
+    tiny_scenario.write(elsewhere, {"name": "wales-mh-2021", "groups.staff.label": "Their staff"})
+    monkeypatch.chdir(work)
+    assert main(["run", "tiny.yaml", "--replications", "2", "--until", "2022", "--quiet", "--out", "run"]) == 0
+    monkeypatch.chdir(elsewhere)
+    assert main(["report", "../work/run", "--out", "report.html"]) == 0
+    page = (elsewhere / "report.html").read_text()
+    assert "Our staff" in page and "Their staff" not in page
+    (work / "tiny.yaml").unlink()
+    assert main(["report", "../work/run", "--out", "again.html"]) == 2
+    assert "run/manifest.json: scenario_file: expected the scenario file of the results" in capsys.readouterr().err
+    assert not (elsewhere / "again.html").exists()
+
 def test_a_target_folder_whose_policy_has_a_schedule_of_places_is_reported(target_dirs, tmp_path):
     """JSON writes a schedule's academic years as text: read back, they are the years the lever was given."""
     d = shutil.copytree(target_dirs[0], tmp_path / "search")
