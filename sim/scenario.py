@@ -48,7 +48,8 @@ class Establishment(Strict):
     vacancies at the start); without it a group's posts are vacant in proportion to the staff in
     them. Joiners go where the posts are vacant (``sim.processes.joiners``), and those finishing
     training take a post only where one is vacant (``sim.processes.progression``), unless
-    ``over_establishment`` says the group's posts are made for them (a new role's cohort)."""
+    ``over_establishment`` says they are employed whether or not a post is funded (supply as the
+    pipeline trains it, against which a negative supply gap says it outgrows the posts)."""
 
     vacancies_fte: NonNegative | None = None
     vacancy_rate: Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)] | None = None
@@ -232,7 +233,7 @@ class Scenario:
         # posts funded with their role: the group's establishment grows with the staff in them
         self.stage_own_establishment = self.stage_post & np.array([d["own_establishment"] for d in nodes])
         # posts those finishing training take only where one is vacant: neither funded with the role nor of a group
-        # whose posts are made for them (``establishment.over_establishment``)
+        # whose graduates are employed whether or not a post is funded (``establishment.over_establishment``)
         over = np.array([spec.groups[name].establishment.over_establishment for name in self.groups], dtype=bool)
         self.stage_posts_limited = self.stage_post & ~self.stage_own_establishment & ~over[self.stage_group]
         self.band_ends = np.append(self.band_edges[1:], np.iinfo(np.int32).max)  # each band's upper bound

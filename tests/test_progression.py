@@ -105,3 +105,19 @@ def test_a_group_whose_posts_are_made_for_its_graduates_takes_them_all_as_its_sh
     ids, month, src, dst, reason = model.events.arrays()
     finished = src == s.stage_code("course/student")
     assert 0.75 < (dst[finished] == s.stage_code("course/worker")).mean() < 0.85
+
+
+def test_certificate_holders_take_no_consultant_post_beyond_those_funded(tmp_path):
+    """The default scenario, uncalibrated: consultant posts are filled to those funded and no further, where with
+    psychiatry's posts made for its graduates they are filled beyond them."""
+    for name, over in (("limited", ""), ("over", "groups:\n  psychiatry:\n    establishment:\n      over_establishment: "
+                                                "true\n")):
+        (tmp_path / f"{name}.yaml").write_text(f"extends: wales-mh-2021\nname: {name}\ncalibration: null\n{over}")
+    ends = {}
+    for name in ("limited", "over"):
+        model = WorkforceModel(str(tmp_path / f"{name}.yaml"), rng=0, collect="yearly").run()
+        c = model.inputs.stage_code("psychiatry/consultant")
+        g = model.inputs.stage_group[c]
+        posts = model.base_stage_fte[c] * model.funded_establishment()[g] / model.base_post_fte[g]
+        ends[name] = max(record["stage_fte"][c] for record in model.history) - posts
+    assert ends["limited"] <= 1.0 < 10.0 < ends["over"]

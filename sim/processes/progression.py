@@ -11,15 +11,16 @@ time, come to higher training's next intake early). The person takes one of the 
 transitions, their shares scaled up to the whole, with the same draw: arriving there, they would
 only be turned away at the intake (``sim.processes.intake``), months into a course they had started.
 
-Nor does anyone finishing training take a post that is not there: a transition from a stage that is
-not a post into a post stage is not taken while the stage, or its group, has no vacant FTE (the
-funded establishment, as the joiners' pass counts it, less the FTE in post; each mover taking a
-whole post). Graduates then take the stage's other ways on (nurses not employed in Welsh mental
-health, consultants' certificate holders without a substantive post), as they do when no post is
-offered; with no other way on (an apprentice nurse), a post over establishment. Roles funded as they fill (``own_establishment``), and groups whose posts are made for the
-cohort (``establishment.over_establishment``: physician associates, whom the substitution feedback
-counts beyond their own posts), take everyone. Moves between posts
-(a newly qualified social worker's first year done) are regradings, never held back.
+Nor does anyone take a post that is not there: a transition into a post stage is not taken while
+the stage has no vacant FTE (its share of the funded establishment, as the joiners' pass counts it,
+less the FTE in it) or, from outside the group's posts, while the group has none; each mover takes
+a whole post. The person takes the stage's other ways on (certificate holders without a substantive
+consultant post, social work graduates outside mental health), as when no post is offered; with no
+other way on, a post over establishment, as with a move between posts with one way on (a newly
+qualified social worker's first year done), which is never held back. Roles funded as they fill
+(``own_establishment``), and groups whose graduates are employed whether or not a post is funded
+(``establishment.over_establishment``: the default scenario's nurses, bound by the bursary to work
+in Wales, and physician associates, whose posts are made for the planned cohort), take everyone.
 """
 
 from typing import NamedTuple
