@@ -318,7 +318,8 @@ def test_levers_record_their_arguments():
 
 
 def test_transition_shares_change_who_takes_which_path(tmp_path):
-    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 1000}, "end": "2023-03"},
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 1000}, "end": "2023-03",
+                                          "groups.staff.establishment.over_establishment": True},  # posts for all
                                {"stages.student.transitions": {"worker": 0.5, "exit:elsewhere": 0.5}})
     lever = Transitions(stage="course/student", shares={"course/worker": 0.9, "exit:elsewhere": 0.1}, start="2022-01")
     table = events(WorkforceModel(scenario=path, rng=1, interventions=[lever]).run())

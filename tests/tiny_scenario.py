@@ -39,9 +39,7 @@ SCENARIO = {
             "leaving": {"rate": 0.0, "reasons": {"elsewhere": 1.0}},
             "retirement": {"rate": 0.0, "max_age": 70, "mho_share": 0.0, "mho_retire_at_55": 0.0},
             "retire_and_return": {"share": 0.0, "hours_cut": 0.2, "stay_years": [1, 1]},
-            # no post vacant, and posts made for every graduate (``over_establishment``): a test of the posts limit
-            # sets it false
-            "establishment": {"vacancies_fte": 0.0, "growth_per_year": 0.0, "over_establishment": True},
+            "establishment": {"vacancies_fte": 0.0, "growth_per_year": 0.0},
         }
     },
     "stocks": {"course/worker": {"headcount": 100, "age": [[30, 50, 1.0]]}},
@@ -75,9 +73,10 @@ def write(directory: Path, scenario_changes: dict | None = None, pathway_changes
 
 def with_specialty(directory: Path, intake: dict) -> Path:
     """The tiny scenario with 40 students a year, half of whom go on to a specialty with an intake of its own
-    (``intake``: its places, fill rate, ...; a year's training, then a post), about 20 arriving a year."""
+    (``intake``: its places, fill rate, ...; a year's training, then a post), about 20 arriving a year; the posts
+    made for them all (``over_establishment``), so that only the places hold anyone back."""
     return write(directory,
-                 {"intake.course/student.places": {2019: 40},
+                 {"intake.course/student.places": {2019: 40}, "groups.staff.establishment.over_establishment": True,
                   "intake.course/specialty": {"month": 9, "age": [[22, 24, 1.0]], **intake}},
                  {"stages.student.transitions": {"worker": 0.5, "specialty": 0.5},
                   "stages.specialty": {"staff_group": "staff", "training": True, "entry": True, "duration_years": 1,
