@@ -13,43 +13,38 @@ from sim.cli import main
 from sim.errors import InputError, Problem, from_pydantic, read_yaml
 
 
+def _refusal(path, text: str) -> str:
+    """The message refusing a YAML file of ``text``."""
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    return str(info.value)
+
+
 def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
     path = tmp_path / "twice.yaml"
-    path.write_text("a:\n  b: 1\n  c: [1, {x: 1, y: 2, x: 3}]\n")
-    with pytest.raises(InputError) as info:
-        read_yaml(path)
-    assert has_problem(str(info.value), "twice.yaml", "a.c.1.x", "each key once in a mapping ('x' is on line 3 and "
-                                                                 "again on line 3)"), str(info.value)
-    path.write_text("a:\n  b: 1\n  c: 2\n  b: 3\n")
-    with pytest.raises(InputError) as info:
-        read_yaml(path)
-    assert has_problem(str(info.value), "twice.yaml", "a.b", "'b' is on line 2 and again on line 4"), str(info.value)
-
+    message = _refusal(path, "a:\n  b: 1\n  c: [1, {x: 1, y: 2, x: 3}]\n")
+    assert has_problem(message, "twice.yaml", "a.c.1.x", "each key once in a mapping ('x' is on line 3 and again on "
+                                                         "line 3)"), message
+    message = _refusal(path, "a:\n  b: 1\n  c: 2\n  b: 3\n")
+    assert has_problem(message, "twice.yaml", "a.b", "'b' is on line 2 and again on line 4"), message
+    message = _refusal(path, "places:\n  2016: 25\n  +2016: 40\n")  # one year in two forms
+    assert has_problem(message, "twice.yaml", "places.+2016", "'2016' is on line 2 and again, as '+2016', on line 3"), \
+        message
 
 
 @pytest.mark.parametrize("written", ["025", "0x7E0", "0b11", "1_000", "1:30", "1:30.5", "!!int '025'"])
 def test_a_number_yaml_would_read_in_another_base_is_refused_naming_its_field(tmp_path, written):
-    """YAML 1.1 reads 025 as 21 (octal) and 1:30 as 90 (sixty-based): a value changed in silence."""
-    path = tmp_path / "n.yaml"
-    path.write_text(f"intake:\n  places:\n    2016: {written}\n")
-    with pytest.raises(InputError) as info:
-        read_yaml(path)
-    assert has_problem(str(info.value), "n.yaml", "intake.places.2016", "a number in plain decimal digits"), str(info.value)
-    path.write_text("places: {2016: 25, +25: 1, -3: 0, 0: 1.5, 7: 1e-3}\n")
-    assert read_yaml(path) == {"places": {2016: 25, 25: 1, -3: 0, 0: 1.5, 7: 0.001}}
+    """YAML 1.1 reads 025 as 21 (octal) and 1:30 as 90 (sixty-based): a value changed in silence; and 0x7E0 as a
+    year written twice would be."""
+    message = _refusal(tmp_path / "n.yaml", f"intake:\n  places:\n    2016: {written}\n")
+    assert has_problem(message, "n.yaml", "intake.places.2016", "a number in plain decimal digits"), message
+    message = _refusal(tmp_path / "n.yaml", f"places:\n  2016: 25\n  {written}: 40\n")
+    key = written.rsplit(" ", 1)[-1].strip("'")  # as written, less a tag and quotes
+    assert has_problem(message, "n.yaml", f"places.{key}", "a number in plain decimal digits"), message
+    (tmp_path / "n.yaml").write_text("places: {2016: 25, +25: 1, -3: 0, 0: 1.5, 7: 1e-3}\n")
+    assert read_yaml(tmp_path / "n.yaml") == {"places": {2016: 25, 25: 1, -3: 0, 0: 1.5, 7: 0.001}}
 
-
-def test_a_year_written_twice_in_two_forms_is_a_key_given_twice(tmp_path):
-    path = tmp_path / "twice.yaml"
-    path.write_text("places:\n  2016: 25\n  +2016: 40\n")
-    with pytest.raises(InputError) as info:
-        read_yaml(path)
-    assert has_problem(str(info.value), "twice.yaml", "places.+2016", "'2016' is on line 2 and again, as '+2016', "
-                                                                     "on line 3"), str(info.value)
-    path.write_text("places:\n  2016: 25\n  0x7E0: 40\n")
-    with pytest.raises(InputError) as info:
-        read_yaml(path)
-    assert has_problem(str(info.value), "twice.yaml", "places.0x7E0", "a number in plain decimal digits"), str(info.value)
 
 def test_an_integer_longer_than_python_reads_is_named_by_its_field_and_line(tmp_path):
     path = tmp_path / "long.yaml"
