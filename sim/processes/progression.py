@@ -13,7 +13,7 @@ only be turned away at the intake (``sim.processes.intake``), months into a cour
 
 Nor does anyone take a post that is not there: a transition into a post stage is not taken while
 the stage has no vacant FTE (its share of the funded establishment, as the joiners' pass counts it,
-less the FTE in it) or, from outside the group's posts, while the group has none; each mover takes
+less the FTE in it) or, from training (outside posts), while its group has none; each mover takes
 a whole post. The person takes the stage's other ways on (certificate holders without a substantive
 consultant post, social work graduates outside mental health), as when no post is offered; with no
 other way on, a post over establishment, as with a move between posts with one way on (a newly
