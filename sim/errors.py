@@ -414,6 +414,7 @@ def _reader(text: str):
 
 _INT = "tag:yaml.org,2002:int"
 _BINARY = "tag:yaml.org,2002:binary"
+_SET = "tag:yaml.org,2002:set"
 _INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
 # a whole number as YAML 1.1 reads it in decimal: no leading 0 (octal), 0x, 0b, underscores or colons (sixty-based)
 _PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
@@ -445,6 +446,9 @@ def _check_keys(path, root) -> None:
         elif isinstance(node, SequenceNode):
             stack.extend((child, f"{where}.{i}" if where else str(i), depth + 1) for i, child in enumerate(node.value))
         elif isinstance(node, MappingNode):
+            if node.tag == _SET:  # read as a Python set, which a list field takes in an order of its own each run
+                raise InputError.one(path, where, "a list written as a list (not a !!set, whose order is not kept)",
+                                     f"!!set on line {node.start_mark.line + 1}")
             firsts: dict[tuple, object] = {}
             for key, value in node.value:
                 name = key.value if isinstance(key, ScalarNode) else None

@@ -46,6 +46,11 @@ def test_a_number_yaml_would_read_in_another_base_is_refused_naming_its_field(tm
     assert read_yaml(tmp_path / "n.yaml") == {"places": {2016: 25, 25: 1, -3: 0, 0: 1.5, 7: 0.001}}
 
 
+
+def test_a_set_where_a_list_is_expected_is_refused_as_its_order_is_not_kept(tmp_path):
+    message = _refusal(tmp_path / "s.yaml", "name: x\npathways: !!set {nursing, psychiatry}\n")
+    assert has_problem(message, "s.yaml", "pathways", "a list written as a list (not a !!set"), message
+
 def test_an_integer_longer_than_python_reads_is_named_by_its_field_and_line(tmp_path):
     path = tmp_path / "long.yaml"
     path.write_text("a:\n  b: [1, " + "9" * 5000 + "]\n")
