@@ -419,13 +419,21 @@ def _recruitment(funded, own, camp, post_fte, fill_per_month, available, supplie
 
 @numba.njit(cache=True, inline="always")
 def _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaign_posts, stage_fte):
-    """Each stage's vacant FTE: its share of its group's staff in post at the start, grown with the
-    group's funded establishment, and its campaigns' posts, less the FTE counted in it (at least 0)."""
+    """Each stage's vacant FTE: its posts (``stage_posts``) less the FTE counted in it (at least 0)."""
     vacant = np.empty(stage_fte.shape[0])
     for c in range(stage_fte.shape[0]):
-        grown = funded[stage_group[c]] / base_post_fte[stage_group[c]]
-        vacant[c] = max(base_stage_fte[c] * grown + campaign_posts[c] - stage_fte[c], 0.0)
+        vacant[c] = max(stage_posts(c, funded, base_post_fte, base_stage_fte, stage_group, campaign_posts)
+                        - stage_fte[c], 0.0)
     return vacant
+
+
+@numba.njit(cache=True, inline="always")
+def stage_posts(c, funded, base_post_fte, base_stage_fte, stage_group, campaign_posts):
+    """Stage ``c``'s funded posts (FTE): its share of its group's staff in post at the start
+    (``base_stage_fte`` of ``base_post_fte``), grown with the group's funded establishment, and its
+    campaigns' posts. The one rule both the joiners' and progression's passes count vacancies by."""
+    grown = funded[stage_group[c]] / base_post_fte[stage_group[c]]
+    return base_stage_fte[c] * grown + campaign_posts[c]
 
 
 @numba.njit(cache=True, inline="always")

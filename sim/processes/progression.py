@@ -37,6 +37,7 @@ from ..kernels.streams import salt, uniform
 from ..people import COUNTED_STATE, GONE, Status, states
 from ..rng import ShareTable
 from ..stocks import COUNTED_COLUMNS, settle_month
+from .joiners import stage_posts
 from .passes import Pass
 
 
@@ -225,9 +226,8 @@ def _close(closed, c, coming, ahead, limited, vacant, group_vacant):
 @numba.njit(cache=True)
 def _vacancies(funded, base_post_fte, base_stage_fte, campaign_posts, stage_group, stage_post, limited, cells):
     """Each stage's vacant FTE and each group's, as the joiners' pass counts them (``sim.processes.joiners``): a
-    stage's posts are its share of its group's staff in post at the start grown with the funded establishment, and
-    its campaigns' posts; infinite for a stage whose posts are not ``limited`` (funded as they fill) or that had
-    none at the start. A group's: its funded establishment and campaigns' posts less the FTE in its limited posts
+    stage's posts (``stage_posts``) less the FTE in it; infinite for a stage whose posts are not ``limited``
+    (funded as they fill) or that had none at the start. A group's: its funded establishment and campaigns' posts less the FTE in its limited posts
     (those funded as they fill are as many as their staff)."""
     n = funded.shape[0]
     vacant, group_vacant = np.empty(stage_group.shape[0]), np.empty(n)
@@ -237,7 +237,7 @@ def _vacancies(funded, base_post_fte, base_stage_fte, campaign_posts, stage_grou
         g, fte = stage_group[c], cells[2 * c] + cells[2 * c + 1]
         vacant[c] = np.inf
         if limited[c] and base_stage_fte[c] > 0.0:
-            vacant[c] = base_stage_fte[c] * funded[g] / base_post_fte[g] + campaign_posts[c] - fte
+            vacant[c] = stage_posts(c, funded, base_post_fte, base_stage_fte, stage_group, campaign_posts) - fte
         if stage_post[c]:
             group_vacant[g] += campaign_posts[c] - (fte if limited[c] else 0.0)
     return vacant, group_vacant
