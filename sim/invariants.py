@@ -213,7 +213,8 @@ def youngest_ages(s) -> np.ndarray:
     for g in spec.groups.values():
         if g.joiners:
             for st in g.joiners.stages:
-                start(st, g.joiners.age)
+                for age in (g.joiners.age, *g.joiners.age_by_source.values()):
+                    start(st, age)
     out = np.full(len(s.stages), NEVER, dtype=np.int64)
     for i, st in enumerate(s.stages):
         youngest = min(lowest[x] for x in nx.ancestors(leads, st) | {st})

@@ -690,11 +690,14 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         if g.retire_and_return.stay_years[0] > g.retire_and_return.stay_years[1]:
             problems.append(Problem(f, f"groups.{name}.retire_and_return.stay_years", "[low, high] with low <= high",
                                     list(g.retire_and_return.stay_years)))
-        if g.joiners and max(b.high for b in g.joiners.age) > g.retirement.max_age:
-            # a joiner arrives after the month's retirements: older than the maximum age, they would be counted
-            problems.append(Problem(f, f"groups.{name}.joiners.age", f"age bands ending at or below the group's "
-                                    f"maximum age (retirement.max_age: {g.retirement.max_age})",
-                                    max(b.high for b in g.joiners.age)))
+        ages = {"age": g.joiners.age, **{f"age_by_source.{k}": a for k, a in g.joiners.age_by_source.items()}} \
+            if g.joiners else {}
+        for field, age in ages.items():
+            if max(b.high for b in age) > g.retirement.max_age:
+                # a joiner arrives after the month's retirements: older than the maximum age, they would be counted
+                problems.append(Problem(f, f"groups.{name}.joiners.{field}", f"age bands ending at or below the "
+                                        f"group's maximum age (retirement.max_age: {g.retirement.max_age})",
+                                        max(b.high for b in age)))
         if g.joiners:
             for s in g.joiners.stages:
                 if s not in stages:

@@ -167,3 +167,46 @@ def test_joiners_given_too_few_rows_are_counted_again_with_more_and_join_as_with
                                                                                                 "stage_fte"))
     assert tight_history["flows"] == history["flows"]
 
+
+
+def _ages_by_source(model) -> dict[str, np.ndarray]:
+    """Each joiner's age (years) as they joined, by source."""
+    ids, month, _, _, reason = model.events.arrays()
+    names = np.array(model.events.reasons)[reason].astype(str)
+    joined = np.char.startswith(names, "joined:")
+    ages = (month[joined] - model.people.birth_month[ids[joined]]) / 12.0
+    return {s: ages[names[joined] == f"joined:{s}"] for s in np.unique(np.char.replace(names[joined], "joined:", ""))}
+
+
+def test_a_source_with_ages_of_its_own_gives_its_joiners_those_ages_and_the_others_the_groups(tmp_path):
+    """Returners to practice qualified years before: a source's own ages (``age_by_source``) are theirs,
+    and the other sources' joiners keep the group's, each drawn as before."""
+    joining = {"pools": {"elsewhere": 30.0, "return_to_practice": 30.0}, "age": [[22, 30, 1.0]]}
+    plain = WorkforceModel(str(_pooled(tmp_path / "plain", joining)), rng=2, until=2026).run()
+    own = WorkforceModel(str(_pooled(tmp_path / "own", {
+        **joining, "age_by_source": {"return_to_practice": [[40, 50, 1.0]]}})), rng=2, until=2026).run()
+    before, after = _ages_by_source(plain), _ages_by_source(own)
+    assert len(after["return_to_practice"]) > 50
+    assert after["return_to_practice"].min() >= 40 and after["return_to_practice"].max() < 50
+    assert before["return_to_practice"].max() < 30
+    np.testing.assert_array_equal(before["elsewhere"], after["elsewhere"])
+
+
+def test_a_funded_campaigns_recruits_take_their_sources_ages(tmp_path):
+    from sim.interventions import Recruitment
+    path = _pooled(tmp_path, {"pools": {"elsewhere": 1.0, "return_to_practice": 1.0}, "age": [[22, 30, 1.0]],
+                              "age_by_source": {"return_to_practice": [[40, 50, 1.0]]}}, vacancies=0.0)
+    model = WorkforceModel(str(path), rng=1, until=2024, interventions=[
+        Recruitment(groups=["staff"], extra_per_year=60.0, source="return_to_practice", funded=True)]).run()
+    ages = _ages_by_source(model)["return_to_practice"]
+    assert len(ages) > 60 and ages.min() >= 40
+
+
+@pytest.mark.parametrize("age_by_source, field, expected", [
+    ({"abroad": [[30, 40, 1.0]]}, "groups.staff.joiners", "not a source of these joiners"),
+    ({"elsewhere": [[30, 80, 1.0]]}, "groups.staff.joiners.age_by_source.elsewhere", "at or below the group's maximum"),
+])
+def test_a_sources_ages_are_of_one_of_its_sources_and_end_before_the_maximum_age(tmp_path, load_error, age_by_source,
+                                                                                  field, expected):
+    path = _pooled(tmp_path, {"pools": {"elsewhere": 10.0}, "age_by_source": age_by_source})
+    load_error(path, str(path), field, expected)
