@@ -205,8 +205,9 @@ def test_a_funded_campaigns_recruits_take_their_sources_ages(tmp_path):
 @pytest.mark.parametrize("age_by_source, field, expected", [
     ({"abroad": [[30, 40, 1.0]]}, "groups.staff.joiners", "not a source of these joiners"),
     ({"elsewhere": [[30, 80, 1.0]]}, "groups.staff.joiners.age_by_source.elsewhere", "at or below the group's maximum"),
+    ({"elsewhere": [[30, 40, 0.5]]}, "groups.staff.joiners.age_by_source", "elsewhere's age band shares summing to 1"),
 ])
-def test_a_sources_ages_are_of_one_of_its_sources_and_end_before_the_maximum_age(tmp_path, load_error, age_by_source,
-                                                                                  field, expected):
+def test_a_sources_ages_are_of_one_of_its_sources_sum_to_one_and_end_before_the_maximum_age(
+        tmp_path, load_error, age_by_source, field, expected):
     path = _pooled(tmp_path, {"pools": {"elsewhere": 10.0}, "age_by_source": age_by_source})
     load_error(path, str(path), field, expected)

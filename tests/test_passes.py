@@ -76,10 +76,15 @@ def test_months_together_stop_where_python_makes_room_prepares_or_finishes_a_mon
 
     monkeypatch.setattr(kernel, "run", spy)
     alone = stepped(WorkforceModel(rng=1, until=2024, collect="yearly"))
-    for capacity, stop in ((17_000, kernel.PREPARE), (0, kernel.FINISH)):  # a few rows spare, or none
+    start, stops = WorkforceModel(rng=1, until=2024, collect="yearly").people.count, set()
+    for spare in range(250, 3_001, 250):  # a few rows spare: an intake or a month's joiners find too few first
         seen.clear()
-        runs_alike(WorkforceModel(rng=1, until=2024, collect="yearly", capacity=capacity).run(), alone)
-        assert {kernel.ROOM, stop} <= seen
+        runs_alike(WorkforceModel(rng=1, until=2024, collect="yearly", capacity=start + spare).run(), alone)
+        stops |= seen
+    assert {kernel.ROOM, kernel.PREPARE} <= stops
+    seen.clear()
+    runs_alike(WorkforceModel(rng=1, until=2024, collect="yearly", capacity=0).run(), alone)  # none spare
+    assert {kernel.ROOM, kernel.FINISH} <= seen
 
 
 class EveryMonth:

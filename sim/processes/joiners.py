@@ -109,12 +109,19 @@ class JoinersSpec(Strict):
         else:
             shares_sum_to_one(list(self.sources.values()), "joiner source shares")
         check_age(self.age)
-        for source, age in self.age_by_source.items():
+        for source in self.age_by_source:
             if source not in self.sources:
                 raise ValueError(f"age_by_source: {source!r} is not a source of these joiners "
                                  f"(one of {', '.join(self.sources)})")
-            check_age(age)
         return self
+
+    @field_validator("age_by_source")
+    @classmethod
+    def _source_ages(cls, v):
+        """Each source's age bands sum to one, the message naming the source (the field is the mapping)."""
+        for source, age in v.items():
+            shares_sum_to_one([b.share for b in age], f"{source}'s age band shares")
+        return v
 
 
 class Joiners(Pass):
@@ -171,8 +178,8 @@ class Joiners(Pass):
         tables = [s.stage_group, s.stage_post, s.stage_own_establishment, s.joiner_fill_per_month,
                   s.joiners_per_year / 12.0, np.array([stable_hash("joiners", g) for g in s.groups], dtype=np.uint64),
                   np.where(base > 0, base, np.inf), shares, stages.cumulative, stages.total, stages.last,
-                  stages.labels, sources.cumulative, sources.total, sources.last, sources.labels, source_rows, bands.cumulative,
-                  bands.total, bands.last, low, high, female, welsh]
+                  stages.labels, sources.cumulative, sources.total, sources.last, sources.labels, source_rows,
+                  bands.cumulative, bands.total, bands.last, low, high, female, welsh]
         return _Tables(Addressed(tables, _TABLES), supplied=bool((s.joiners_per_year > 0).any()),
                        campaigns=[key for key, _ in chosen],
                        campaign_keys=np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen],
@@ -265,9 +272,9 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
                  ("base_post_fte", np.float64), ("shares", np.float64, 2), ("stage_cumulative", np.float64, 2),
                  ("stage_total", np.float64), ("stage_last", np.int64), ("stage_labels", np.int64, 2),
                  ("source_cumulative", np.float64, 2), ("source_total", np.float64), ("source_last", np.int64),
-                 ("source_labels", np.int64, 2), ("source_rows", np.int64, 2), ("band_cumulative", np.float64, 2), ("band_total", np.float64),
-                 ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2), ("female", np.float64),
-                 ("welsh", np.float64))
+                 ("source_labels", np.int64, 2), ("source_rows", np.int64, 2), ("band_cumulative", np.float64, 2),
+                 ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
+                 ("female", np.float64), ("welsh", np.float64))
 
 
 # what the joiners' pass is told and tells, in ``Joiners.state``: whether anyone is available to join (or
