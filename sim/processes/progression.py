@@ -45,7 +45,8 @@ class Progression(Pass):
     """People whose stage ends this month: the leavers leave, the movers are noted for entering their
     next stage, which follows this pass in the month's compiled call (``Pass.enters``)."""
 
-    decisions = {"progression": "a person finishing a stage: the transition they take"}
+    decisions = {"progression": "a person finishing a stage: the transition they take",
+                 "progression_order": "a month's finishers: the order in which they take the places and posts left"}
     events_per_due = marks_per_due = 1  # an exit, or entering the next stage
     enters = True
 
@@ -71,10 +72,11 @@ class Progression(Pass):
     def inputs(self) -> tuple[list, tuple]:
         model, (table, codes, progressed, ahead) = self.model, self.tables
         s, stocks, p = model.inputs, model.stocks, model.people
-        return ([states(Status.TRAINING, Status.IN_POST), model.streams.bases(("progression",)), table.cumulative,
-                 table.total, table.last, table.labels, codes, _LEFT, ahead, model.arrived, s.stage_group, s.stage_post,
-                 s.stage_posts_limited, model.funded_establishment(np.arange(s.start, model.end + 1)),
-                 model.base_post_fte, model.base_stage_fte, model.campaign_posts, stocks.headcount, stocks.fte,
+        return ([states(Status.TRAINING, Status.IN_POST), model.streams.bases(("progression", "progression_order")),
+                 table.cumulative, table.total, table.last, table.labels, codes, _LEFT, ahead, model.arrived,
+                 s.stage_group, s.stage_post, s.stage_posts_limited,
+                 model.funded_establishment(np.arange(s.start, model.end + 1)), model.base_post_fte,
+                 model.base_stage_fte, model.campaign_posts, stocks.headcount, stocks.fte,
                  stocks.bounds, COUNTED_STATE, p.addresses_of(COUNTED_COLUMNS), *stocks.tally(),
                  p.addresses_of(_FINISH)],
                 (GONE, progressed, model.inputs.start))
@@ -143,9 +145,9 @@ def progression_month(month, table):
     settle_month(month, month[PEOPLE], counted_state, counted, headcount, stocks, bounds, group_of_cell, tally)
     vacant, group_vacant = _vacancies(funded[row], base_post_fte, base_stage_fte, campaign_posts, stage_group,
                                       stage_post, limited, stocks)
-    leavers = finish(due, now, chosen, salt(bases[0], now), cumulative, total, last, labels, codes, left[0],
-                     table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, stage_group, stage_post, limited,
-                     vacant, group_vacant, people, columns, month)
+    leavers = finish(due, now, chosen, salt(bases[0], now), salt(bases[1], now), cumulative, total, last, labels,
+                     codes, left[0], table[_NUMBERS], table[_NUMBERS + 1], ahead[row], arrived, stage_group, stage_post,
+                     limited, vacant, group_vacant, people, columns, month)
     month[AT] += leavers.shape[0]
     mark(month, leavers)
 
@@ -154,15 +156,17 @@ Progression.kernel, Progression.kinds = progression_month, _TABLE
 
 
 @numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
-def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left, gone, progressed, ahead, arrived,
-           stage_group, stage_post, limited, vacant, group_vacant, people, columns, month):
+def finish(due, now, chosen, salt, order, cumulative, total, last, labels, codes, left, gone, progressed, ahead,
+           arrived, stage_group, stage_post, limited, vacant, group_vacant, people, columns, month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
     transition drawn (as ``ShareTable.pick`` would) with their stage's shares, or, if it leads to a stage
     closed to them, drawn with the same uniform among the others (``pick_open``): a stage with no place
     left at its next intake (its places ``ahead`` taken by those ``arrived`` since its last and the movers
     before them), or a ``limited`` post stage with no ``vacant`` FTE (from a post), or none of its own or
     of its group's (``group_vacant``; from outside posts), each mover taking one. With every way closed,
-    a way closed only for want of a post is taken (over establishment). The leavers leave
+    a way closed only for want of a post is taken (over establishment). They take the places and posts left
+    in the order of their draws of the stream whose salt is ``order``, not in their rows' (a course's intake
+    before another's, which took them all where posts were few). The leavers leave
     (their events written from the month's row of ``columns``, with their exit's reason code); the movers
     are noted in the month's ``entering``, for their target stages (reason ``progressed``). Returns the
     leavers (``people``: the addresses of the ``_FINISH`` columns)."""
@@ -170,6 +174,10 @@ def finish(due, now, chosen, salt, cumulative, total, last, labels, codes, left,
     movers, targets, sources, reasons = to_enter(month)
     ids = in_states(due, state, chosen, stage_due, now)
     n = ids.shape[0]
+    draws = np.empty(n)
+    for j in range(n):
+        draws[j] = uniform(key[ids[j]], order)
+    ids = ids[np.argsort(draws)]  # who takes the places and posts left: by draw, not by row (a course's intake)
     leavers, codes_out = np.empty(n, np.int64), np.empty(n, np.int16)
     out, moved = 0, month[ENTERING]
     coming = arrived.copy()  # arrivals at each stage's next intake, with this month's movers
@@ -227,8 +235,8 @@ def _close(closed, c, coming, ahead, limited, vacant, group_vacant):
 def _vacancies(funded, base_post_fte, base_stage_fte, campaign_posts, stage_group, stage_post, limited, cells):
     """Each stage's vacant FTE and each group's, as the joiners' pass counts them (``sim.processes.joiners``): a
     stage's posts (``stage_posts``) less the FTE in it; infinite for a stage whose posts are not ``limited``
-    (funded as they fill) or that had none at the start. A group's: its funded establishment and campaigns' posts less the FTE in its limited posts
-    (those funded as they fill are as many as their staff)."""
+    (funded as they fill) or that had none at the start. A group's: its funded establishment and campaigns' posts
+    less the FTE in its limited posts (those funded as they fill are as many as their staff)."""
     n = funded.shape[0]
     vacant, group_vacant = np.empty(stage_group.shape[0]), np.empty(n)
     for g in range(n):
