@@ -177,7 +177,7 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert "a supply gap of" in summary and "FTE in post, all groups" in summary
     # the run's replications each drew a parameter set from the posterior, as its manifest says
     assert ("The intervals are over 2 replications: they contain parameter uncertainty and the model's randomness: "
-            "each replication runs a parameter set drawn from the 1,000 of calibration wales-mh-v12's posterior") \
+            "each replication runs a parameter set drawn from the 1,000 of calibration wales-mh-v13's posterior") \
         in summary
 
     contents = html[html.index('id="contents"'):html.index("</nav>")]
@@ -200,7 +200,7 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert html.count('<div class="scroll"><table') >= 5  # wide tables scroll on a phone
     assert "tiny_report" in html[html.index('id="appendix"'):]  # the experiment file, in the appendix
     alone = report.build([run_dir])  # the default scenario's runs: its calibration's posterior and back-test
-    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v12" in alone
+    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v13" in alone
     given = report.build([run_dir], backtest="<p>given</p>", calibration="<p>also given</p>")
     assert "<p>given</p>" in given and "<p>also given</p>" in given
 

@@ -9,7 +9,7 @@ from sim.uncertainty_report import sections
 
 
 def test_a_posterior_calibration_brings_its_parameters_figure_and_back_test():
-    backtest, calibration = sections("wales-mh-v12", "parameter uncertainty and the model's randomness")
+    backtest, calibration = sections("wales-mh-v13", "parameter uncertainty and the model's randomness")
     assert "groups.psychiatry.joiners.per_year" in calibration and "data:image/png;base64," in calibration
     assert "parameter uncertainty and the model&#39;s randomness" in calibration  # escaped, as all text
     assert "social_work_headcount_change_2024" in backtest and "van Greuningen" in backtest
@@ -26,7 +26,7 @@ def test_a_calibration_neither_shipped_nor_where_the_runs_read_it_is_said_to_be_
 
 
 def test_a_calibration_of_ones_own_is_found_where_the_runs_read_it(tmp_path):
-    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v12.yaml", tmp_path / "my-fit.yaml")
+    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v13.yaml", tmp_path / "my-fit.yaml")
     backtest, calibration = sections("my-fit", "each replication's parameter set", [str(own)])
     assert "<code>my-fit</code>" in calibration and "groups.psychiatry.joiners.per_year" in calibration
     assert backtest is None  # no back-test is shipped of it
