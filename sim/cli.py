@@ -45,8 +45,7 @@ from pathlib import Path
 
 from . import folders
 from .errors import InputError, Problem
-from .kernels import QUICK_OPT, announce_first_compile, compile_quickly
-from .kernels.alongside import compile_alongside
+from .kernels import QUICK_OPT, SWITCH, announce_first_compile, compile_quickly
 
 EXIT_BAD_INPUT = 2
 EXIT_IMPLAUSIBLE = 1
@@ -77,17 +76,21 @@ RUN_HERE = ("run", "person", "plausibility")  # commands that run their models i
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        # before numba is imported (the parser reads the scenarios' schema, the processes' kernels with it),
+        # which warns of a NUMBA_OPT it cannot read with a traceback; and before compile_quickly, which keeps one
+        _check_environment()
+    except InputError as exc:
+        print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()  # nothing asked: say what can be asked rather than run for a minute and write files
         return 0
-    try:
-        _check_environment()  # before compile_quickly, which keeps a NUMBA_OPT that is set
-    except InputError as exc:
-        print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     compile_quickly()
+    from .kernels.alongside import compile_alongside  # numba read its settings as imported: after their check
+
     compile_alongside(now=args.command in RUN_HERE)
     if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
         announce_first_compile(FIRST_COMPILE)
@@ -127,8 +130,6 @@ def _check_environment() -> None:
     warned of a ``NUMBA_OPT`` it cannot read, with a traceback, and compiled at its own level 3 in
     silence; ``WORKFORCE_COMPILE_ALONGSIDE=no`` left compiling alongside on (only 0 turns it off);
     matplotlib refused an ``MPLBACKEND`` it does not know with a traceback once a chart was drawn."""
-    from .kernels.alongside import SWITCH
-
     level = os.environ.get("NUMBA_OPT")
     if level is not None and level not in NUMBA_LEVELS:
         raise InputError.one("environment", "NUMBA_OPT", f"numba's optimisation level, one of "

@@ -278,6 +278,14 @@ def test_an_environment_variable_that_cannot_mean_anything_exits_2_naming_it(tmp
     assert not image.exists() and "drew" not in out
 
 
+def test_a_numba_level_it_cannot_read_is_refused_before_numba_reads_it(cli, monkeypatch):
+    """Checked once the command had imported numba, whose own warning and traceback came first."""
+    monkeypatch.setenv("NUMBA_OPT", "fast")
+    done = cli("run", "--until", "2022", "--out", "out")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert has_problem(done.stderr, "environment", "NUMBA_OPT", "numba's optimisation level")
+
+
 def test_an_environment_variable_with_a_value_it_may_have_is_taken(tmp_path, monkeypatch, capsys):
     for name, value in (("NUMBA_OPT", "2"), ("WORKFORCE_COMPILE_ALONGSIDE", "0"), ("MPLBACKEND", "agg")):
         monkeypatch.setenv(name, value)

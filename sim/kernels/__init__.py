@@ -9,6 +9,7 @@ import os
 import sys
 
 QUICK_OPT = "1"  # the LLVM optimisation level the package's own processes compile at (``compile_quickly``)
+SWITCH = "WORKFORCE_COMPILE_ALONGSIDE"  # "0": a command compiles alone (as on a machine of one core)
 
 
 def compile_quickly() -> None:

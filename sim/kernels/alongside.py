@@ -27,11 +27,10 @@ from pathlib import Path
 
 import numba
 
-from . import on_first_model
+from . import SWITCH, on_first_model
 
 SIGNATURES = Path(__file__).with_name("signatures.txt")
 MODULE = "sim.kernels.alongside"  # as ``python -m`` runs it
-SWITCH = "WORKFORCE_COMPILE_ALONGSIDE"  # "0": a command compiles alone (as on a machine of one core)
 
 
 def used_by_a_run(until: int = 2023) -> list[str]:
