@@ -226,21 +226,20 @@ def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
     the order of their draws of the stream whose salt is ``order`` among their own places in ``ids``, so that
     who takes the places and posts left is not decided by row (a course's intake before another's). The others
     keep theirs: sorting everyone cost a default run a tenth of its time."""
-    contested = np.zeros(ids.shape[0], dtype=np.bool_)
-    m = 0
-    for j in range(ids.shape[0]):
-        st = stage[ids[j]]
+    contested = np.zeros(labels.shape[0], dtype=np.bool_)  # by stage: one of its ways on may close
+    for st in range(labels.shape[0]):
         for k in range(last[st] + 1):
             t = labels[st, k]
-            if t >= 0 and (limited[t] or ahead[t] != _NO_INTAKE):
-                contested[j] = True
-        m += contested[j]
+            contested[st] |= t >= 0 and (limited[t] or ahead[t] != _NO_INTAKE)
+    m = 0
+    for j in range(ids.shape[0]):
+        m += contested[stage[ids[j]]]
     if m < 2:
         return
     slots, draws = np.empty(m, dtype=np.int64), np.empty(m)
     m = 0
     for j in range(ids.shape[0]):
-        if contested[j]:
+        if contested[stage[ids[j]]]:
             slots[m], draws[m] = j, uniform(key[ids[j]], order)
             m += 1
     drawn = ids[slots[np.argsort(draws)]]
