@@ -39,6 +39,7 @@ import signal
 import sys
 import textwrap
 import threading
+import warnings
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
@@ -135,6 +136,7 @@ def _check_environment() -> None:
         raise InputError.one("environment", "NUMBA_OPT", f"numba's optimisation level, one of "
                                                          f"{', '.join(NUMBA_LEVELS)} (or leave it unset: the "
                                                          f"commands compile at {QUICK_OPT})", level)
+    _check_numba_environment()
     switch = os.environ.get(SWITCH)
     if switch is not None and switch not in ("0", "1"):
         raise InputError.one("environment", SWITCH, "0 (compile alone) or 1 (compile alongside, the default on "
@@ -157,6 +159,29 @@ def _check_environment() -> None:
                                                               "unset", backend) from None
         if not imported:
             matplotlib.rcParams["backend"] = backend
+
+
+def _check_numba_environment() -> None:
+    """Refuse ``NUMBA_*`` settings numba cannot start with: it read them as imported, failing with a
+    traceback on some (``NUMBA_NUM_THREADS=0``) and warning of others it then set to its own default in
+    silence (``NUMBA_NUM_THREADS=abc``). So with any set, numba is imported here, first, its warnings
+    noted: a failure blames the settings, a warning the one it names. Nothing to import otherwise."""
+    names = sorted(name for name in os.environ if name.startswith("NUMBA_"))
+    if not names:
+        return
+    expected = "a value numba can read (numba's documentation lists its environment variables), or leave it unset"
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        try:
+            import numba  # noqa: F401
+        except Exception:
+            raise InputError.one("environment", " or ".join(names), expected,
+                                 ", ".join(os.environ[name] for name in names)) from None
+    for warning in warned:
+        named = [name for name in names if name in str(warning.message)]
+        if named:
+            name = max(named, key=len)  # NUMBA_OPT is in NUMBA_OPT_X's name too
+            raise InputError.one("environment", name, expected, os.environ[name])
 
 
 class NotPrinted(OSError):

@@ -286,6 +286,17 @@ def test_a_numba_level_it_cannot_read_is_refused_before_numba_reads_it(cli, monk
     assert has_problem(done.stderr, "environment", "NUMBA_OPT", "numba's optimisation level")
 
 
+@pytest.mark.parametrize("value", ["0", "abc"])
+def test_a_numba_setting_numba_cannot_start_with_exits_2_naming_it(cli, monkeypatch, value):
+    """numba failed as imported with a traceback on 0 threads, and warned of 'abc', then took its own
+    number of threads in silence."""
+    monkeypatch.setenv("NUMBA_NUM_THREADS", value)
+    done = cli("run", "--until", "2022", "--out", "out")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert has_problem(done.stderr, "environment", "NUMBA_NUM_THREADS", "a value numba can read")
+    assert f"(found '{value}')" in done.stderr
+
+
 def test_an_environment_variable_with_a_value_it_may_have_is_taken(tmp_path, monkeypatch, capsys):
     for name, value in (("NUMBA_OPT", "2"), ("WORKFORCE_COMPILE_ALONGSIDE", "0"), ("MPLBACKEND", "agg")):
         monkeypatch.setenv(name, value)
