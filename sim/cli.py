@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 import sys
 import textwrap
 import threading
@@ -165,7 +166,8 @@ def _check_numba_environment() -> None:
     """Refuse ``NUMBA_*`` settings numba cannot start with: it read them as imported, failing with a
     traceback on some (``NUMBA_NUM_THREADS=0``) and warning of others it then set to its own default in
     silence (``NUMBA_NUM_THREADS=abc``). So with any set, numba is imported here, first, its warnings
-    noted: a failure blames the settings, a warning the one it names. Nothing to import otherwise."""
+    noted: a failure blames the setting numba fails with alone, a warning the one it names. Nothing to import
+    otherwise."""
     names = sorted(name for name in os.environ if name.startswith("NUMBA_"))
     if not names:
         return
@@ -175,13 +177,21 @@ def _check_numba_environment() -> None:
         try:
             import numba  # noqa: F401
         except Exception:
-            raise InputError.one("environment", " or ".join(names), expected,
-                                 ", ".join(os.environ[name] for name in names)) from None
+            blamed = [name for name in names if _fails_alone(name)] or names
+            raise InputError.one("environment", " or ".join(blamed), expected,
+                                 ", ".join(os.environ[name] for name in blamed)) from None
     for warning in warned:
         named = [name for name in names if name in str(warning.message)]
         if named:
             name = max(named, key=len)  # NUMBA_OPT is in NUMBA_OPT_X's name too
             raise InputError.one("environment", name, expected, os.environ[name])
+
+
+def _fails_alone(name: str) -> bool:
+    """Whether numba fails to import with ``name`` its only setting (in a process of its own: a failed import
+    cannot be tried again in this one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_") or k == name}
+    return subprocess.run([sys.executable, "-c", "import numba"], env=env, capture_output=True).returncode != 0
 
 
 class NotPrinted(OSError):
