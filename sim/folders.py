@@ -544,7 +544,8 @@ def _format_problem(path: Path, field_name: str, found=None) -> InputError:
 
 
 def _columns(path: Path, wanted: list[str]) -> None:
-    """Check that a Parquet or CSV table has the wanted columns."""
+    """Check that a Parquet or CSV table has the wanted columns (a named pipe in its place would block the read)."""
+    refuse_special(path, path, "")
     try:
         if path.suffix == ".parquet":
             import pyarrow.parquet as pq

@@ -1162,6 +1162,10 @@ def damage_run_file(copy: Path, kind: str) -> None:
     elif kind == "a folder":
         run.unlink()
         run.mkdir()
+    elif kind == "the first run a named pipe":  # the first file is opened first, to read its columns
+        first = sorted(runs.glob("*/*.parquet"))[0]
+        first.unlink()
+        os.mkfifo(first)
     elif kind in TABLE_DAMAGE:
         import pandas as pd
 
@@ -1199,6 +1203,7 @@ RUN_FILES = {  # kind -> the file named, the field and what was expected
     "a run's table without a batch's columns": ("keep/p000-r0000.parquet", "columns",
                                                 "the columns policy, parameter_set, replication, seed"),
     "a folder": ("keep/p000-r0000.parquet", "<top level>", REGULAR),
+    "the first run a named pipe": ("baseline/p000-r0000.parquet", "<top level>", REGULAR),
     "its value column dropped": ("keep/p000-r0000.parquet", "columns", "(found ['value'])"),
     "empty values": ("keep/p000-r0000.parquet", "value", "a number in every row, as workforce batch writes it "
                                                          "(found 'an empty cell (headcount of staff in 2020)')"),
