@@ -1007,10 +1007,10 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
                              question["policy"] if levers is None else question["lever"])
     searched = "earliest_year" not in manifest["answer"]
     for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
-        if not (path / name).is_file():
+        if _present(path / name) is None:
             raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")
         _columns(path / name, columns)
-    if not (path / "target.png").is_file():
+    if _present(path / "target.png") is None:  # a named pipe there is said to be one, not missing
         raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
     answer = manifest["answer"]
     if searched:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 from html import unescape
@@ -759,6 +760,35 @@ def test_a_sensitivity_file_that_is_no_regular_file_exits_2_naming_it(name, link
     out, err = capsys.readouterr()
     assert has_problem(err, f"sensitivity/{name}", "<top level>", "a regular file") and "Traceback" not in err, err
     assert out == "" and not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("folder, name, made", [
+    *((f, n, m) for f, n in (("search", "target.png"), ("earliest", "target.png"), ("sensitivity", "sensitivity.png"))
+      for m in ("a text file", "a link to a text file")),
+    ("search", "target.png", "a named pipe"), ("earliest", "target.png", "a named pipe")])
+def test_a_figure_that_is_no_png_exits_2_naming_it(folder, name, made, target_dirs, tmp_path, capsys):
+    """Whatever a folder's figure held was embedded as a PNG, and the report, which may be emailed, carried its
+    bytes (those of any file a link led to); a target's figure that is a named pipe was said to be missing."""
+    if folder == "sensitivity":
+        d = tmp_path / folder
+        d.mkdir()
+        pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
+                      "index": ["mu_star"], "value": [1.0]}).to_csv(d / "sensitivity.csv", index=False)
+    else:
+        d = shutil.copytree({"search": target_dirs[0], "earliest": target_dirs[1]}[folder], tmp_path / folder)
+        (d / name).unlink()
+    (tmp_path / "private.txt").write_text("not for the report\n")
+    if made == "a text file":
+        (d / name).write_text("not for the report\n")
+    elif made == "a named pipe":
+        os.mkfifo(d / name)
+    else:
+        (d / name).symlink_to(tmp_path / "private.txt")
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    expected = "a regular file" if made == "a named pipe" else "a PNG image (as the command wrote it)"
+    assert has_problem(err, f"{folder}/{name}", "<top level>", expected) and "Traceback" not in err, err
+    assert "not for the report" not in err and out == "" and not (tmp_path / "report.html").exists()
 
 
 def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():
