@@ -351,7 +351,9 @@ BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_yea
 # the types of a batch manifest's keys that its readers count or walk
 BATCH_TYPES = (("runs", int, "a number of runs"), ("policies", dict, "a mapping of policies"),
                ("replication_seeds", list, "a list of seeds"))
-TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer")
+TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer", "replication_seeds")
+# what a target search's thresholds.csv says of each replication in its met column (``sim.target.search``)
+MET = ("at the lowest value", "within the range", "beyond the range")
 # the tables of a folder written by ``workforce target`` and their columns (``sim.target.write``)
 TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],
                      "probabilities.csv": ["value", "meeting", "replications", "share", "low", "high"]},
@@ -374,7 +376,8 @@ MAY_BE_EMPTY = ("events.parquet", "people.parquet")
 # empty cell would leave its row out in silence
 WORDS = {"supply.parquet": ["date", "group", "stage", "measure", "unit"], "supply.csv": ["date", "group", "stage",
                                                                                          "measure", "unit"],
-         "events.parquet": ["month", "from_stage", "to_stage", "reason"], "replications.csv": ["group", "measure"]}
+         "events.parquet": ["month", "from_stage", "to_stage", "reason"], "replications.csv": ["group", "measure"],
+         "thresholds.csv": ["met"]}
 WHAT = "a results directory written by workforce run or workforce batch"
 # what a reader of any results folder (``load`` with no kind: the report) takes
 ANY = ("a results directory written by workforce run, batch or target (with its manifest.json), or by workforce "
@@ -479,10 +482,13 @@ def _manifest_models():
         experiment: StrictStr
         policies: dict[str, list[AnyLever]]
         runs: Annotated[int, Field(strict=True, ge=0)]
+        replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]  # its thresholds, one a replication
         seconds: number = 0.0
         warnings: list[StrictStr] | None = None
         target: Question
         answer: Answer
+
+        _seeds = field_validator("replication_seeds")(each_once)
 
     return {"run": Run, "batch": Batch, "target": Target}
 
@@ -627,6 +633,56 @@ def proportions(path: Path, table: pd.DataFrame) -> None:
         row = counts.iloc[0]
         raise InputError.one(path, "meeting", "replications meeting the target, from 0 to the row's replications "
                                               "(at least 1)", f"{row.meeting:g} of {row.replications:g}")
+
+
+def thresholds(folder: Path, table: pd.DataFrame, shares: pd.DataFrame, values: list[float], seeds: list) -> None:
+    """Refuse a search's thresholds.csv (``table``) that is not one row of each replication of the manifest's
+    ``seeds``, with a value searched (or empty: not met within the range) as its ``met`` says, counting the
+    replications that probabilities.csv (``shares``) has meeting the target at each value. The report takes its
+    quantiles and rows as written: a row twice or left out, or a threshold no search finds, was shown as the
+    answer's spread beside the folder's own answer ("3 replications" in one place, "4" in another)."""
+    path, n = folder / "thresholds.csv", len(seeds)
+    other = shares.replications[shares.replications != n]
+    if len(other):  # the share and the counts of each value are of the search's replications
+        raise InputError.one(folder / "probabilities.csv", "replications", f"the {n} replications of the "
+                                                                          f"manifest's replication_seeds in every "
+                                                                          f"row, as workforce target writes them",
+                             f"{other.iloc[0]:.10g} in row {int(other.index[0]) + 1}")
+    agree(path, table, "replication", range(n), f"the manifest's replication_seeds (0 to {n - 1})")
+    once(path, table, "replication")
+    table = table.reset_index(drop=True)
+    row = table.index[~table.replication.isin(range(n))]
+    if len(row):
+        raise InputError.one(path, "replication", f"the replications of the manifest's replication_seeds only (0 to "
+                                                  f"{n - 1}), as workforce target writes them",
+                             f"{table.replication[row[0]]:.10g} in row {row[0] + 1}")
+    row = table.index[table.seed != [seeds[int(r)] for r in table.replication]]
+    if len(row):
+        raise InputError.one(path, "seed", "the seed of each row's replication in the manifest's replication_seeds, "
+                                           "as workforce target writes it", f"{table.seed[row[0]]} in row {row[0] + 1}")
+    threshold = table.threshold
+    row = table.index[threshold.notna() & ~threshold.isin(values)]
+    if len(row):
+        raise InputError.one(path, "threshold", f"a value of the manifest's target.values ({values[0]:.10g} to "
+                                                f"{values[-1]:.10g}), or an empty cell where the target is not met "
+                                                f"within the range, as workforce target writes it",
+                             f"{threshold[row[0]]:.10g} in row {row[0] + 1}")
+    said = [MET[2] if pd.isna(t) else MET[0] if t == values[0] else MET[1] for t in threshold]
+    row = table.index[table.met != said]
+    if len(row):  # an empty threshold said to be within the range was counted as beyond it
+        r = row[0]
+        raise InputError.one(path, "threshold", f"a threshold as the row's met says ({MET[0]!r}: {values[0]:.10g}, the "
+                                                f"lowest value searched; {MET[1]!r}: a higher one; {MET[2]!r}: an "
+                                                f"empty cell), as workforce target writes it",
+                             f"{'an empty cell' if pd.isna(threshold[r]) else f'{threshold[r]:.10g}'} in row {r + 1}, "
+                             f"met {table.met[r]!r}")
+    for value, meeting in zip(shares.value, shares.meeting):
+        counted = int((threshold <= value).sum())
+        if counted != meeting:  # the thresholds' quantiles and the shares by value would tell two answers
+            raise InputError.one(path, "threshold", "thresholds at most each value for as many replications as "
+                                                    "probabilities.csv has meeting the target there, as workforce "
+                                                    "target writes them", f"{counted} at most {value:.10g}, where "
+                                                                          f"probabilities.csv has {meeting:.10g}")
 
 
 def _unreadable_table(path: Path, exc: Exception) -> InputError:
@@ -952,10 +1008,10 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
                              question["policy"] if levers is None else question["lever"])
     searched = "earliest_year" not in manifest["answer"]
     for name, columns in [*TABLES["search" if searched else "earliest"].items(), ("runs.csv", RUNS_COLUMNS)]:
-        if not (path / name).is_file():
+        if _present(path / name) is None:
             raise InputError.one(path / name, "", f"the {name} of a folder written by workforce target")
         _columns(path / name, columns)
-    if not (path / "target.png").is_file():
+    if _present(path / "target.png") is None:  # a named pipe there is said to be one, not missing
         raise InputError.one(path / "target.png", "", "the figure of a folder written by workforce target")
     answer = manifest["answer"]
     if searched:
@@ -967,6 +1023,7 @@ def _target_dir(path: Path, manifest: dict, manifest_path: Path) -> TargetDir:
         agree(path / "probabilities.csv", table, "value", values, "the manifest's target.values")
         once(path / "probabilities.csv", table, "value")
         proportions(path / "probabilities.csv", table)
+        thresholds(path, read_table(path / "thresholds.csv"), table, values, manifest["replication_seeds"])
     else:
         table = read_table(path / "years.csv")
         once(path / "years.csv", table, "year")

@@ -112,7 +112,7 @@ def _sensitivity_section(d: folders.SensitivityDir, number: int) -> tuple[dict, 
     shown = table[[c for c in ("method", "outcome", "parameter", "index", "value", "low", "high", "verdict")
                    if c in table.columns]]
     chart = d.path / "sensitivity.png"
-    figures = [{"title": "Sensitivity indices", "png": base64.b64encode(chart.read_bytes()).decode("ascii")}
+    figures = [{"title": "Sensitivity indices", "png": pages.png(chart)}
                if chart.is_file() else {"title": "Sensitivity indices", "png": None, "note": "no sensitivity.png"}]
     points = []
     main = table[table["index"].isin(["mu_star", "S1", "delta"])].dropna(subset=["value"])
@@ -145,7 +145,7 @@ def _target_section(d: folders.TargetDir, number: int) -> tuple[dict, dict]:
     runs = f"{result.runs_text()}, in {result.seconds:,.0f} s. The replications contain {result.uncertainty}."
     figure = {"title": "Share of replications meeting the target by value" if searched
               else "Share of replications meeting the target each year",
-              "png": base64.b64encode(result.figure.read_bytes()).decode("ascii")}
+              "png": pages.png(result.figure)}
     section = {"template": "target_section.html", "id": f"results-{number}", "title": d.title(),
                "question": question, "answer": answer, "spread": spread, "meaning": _target_meaning(result),
                "searched": searched, "table": _table(result.shares()), "figures": [figure], "runs": runs,

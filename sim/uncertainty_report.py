@@ -10,7 +10,6 @@ files); one found nowhere is said to be missing rather than left out in silence.
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import pandas as pd
@@ -82,4 +81,4 @@ def _backtest(macros, name: str) -> str | None:
 
 
 def _png(path: Path) -> str | None:
-    return base64.b64encode(path.read_bytes()).decode("ascii") if path.is_file() else None
+    return pages.png(path) if path.is_file() else None

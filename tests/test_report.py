@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 from html import unescape
@@ -561,6 +562,9 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
                                       "a number less than 1"),
     "an earliest year not among its years": ("earliest", "answer.earliest_year", 2099, "answer.earliest_year",
                                              "a year of years.csv"),
+    # a search's thresholds are one row of each of its replications
+    "a target's seeds as a number": ("search", "replication_seeds", 6, "replication_seeds", "a valid list"),
+    "a target's seed given twice": ("search", "replication_seeds", [0, 0], "replication_seeds", "each seed once"),
 }
 
 
@@ -623,6 +627,39 @@ EDITED_TABLES = {  # folder, table, edit, field named, expected
                                             "a share within [0, 1]"),
     "an infinite threshold": ("search", "thresholds.csv", lambda t: t.assign(threshold=float("inf")), "threshold",
                               "finite numbers"),
+    # a target's thresholds were read as written: their quantiles taken over a row twice or a row short ("3
+    # replications" in one place, "4" in another), a threshold no search finds, and an empty one as beyond the range
+    "a target's threshold row twice": ("search", "thresholds.csv", lambda t: pd.concat([t, t.iloc[:1]]),
+                                       "replication", "one row for each replication"),
+    "a target's threshold row left out": ("search", "thresholds.csv", lambda t: t.iloc[:-1], "replication",
+                                          "rows for each replication of the manifest's replication_seeds (0 to 5)"),
+    "a target's threshold of a replication it did not run": ("search", "thresholds.csv",
+                                                             lambda t: pd.concat([t, t.iloc[:1].assign(replication=6)]),
+                                                             "replication", "the replications of the manifest's "
+                                                                            "replication_seeds only (0 to 5)"),
+    "a target's threshold of another seed": ("search", "thresholds.csv", lambda t: t.assign(seed=t.seed + 1), "seed",
+                                             "the seed of each row's replication in the manifest's replication_seeds"),
+    "a negative threshold": ("search", "thresholds.csv", lambda t: t.assign(threshold=-t.threshold), "threshold",
+                             "a value of the manifest's target.values (0 to 30), or an empty cell"),
+    "a threshold between the values searched": ("search", "thresholds.csv",
+                                                lambda t: t.assign(threshold=t.threshold + 1), "threshold",
+                                                "a value of the manifest's target.values"),
+    "an empty threshold said to be within the range": ("search", "thresholds.csv",
+                                                       lambda t: t.assign(threshold=float("nan")), "threshold",
+                                                       "a threshold as the row's met says"),
+    "a threshold said to be beyond the range": ("search", "thresholds.csv",
+                                                lambda t: t.assign(met="beyond the range"), "threshold",
+                                                "a threshold as the row's met says"),
+    "a threshold with nothing said of it": ("search", "thresholds.csv", lambda t: t.assign(met=None), "met",
+                                            "a value in every row"),
+    "thresholds the shares by value do not count": ("search", "thresholds.csv",
+                                                    lambda t: t.assign(threshold=t.threshold + 2), "threshold",
+                                                    "as many replications as probabilities.csv has meeting the "
+                                                    "target"),
+    "a target's shares of more replications than it ran": ("search", "probabilities.csv",
+                                                           lambda t: t.assign(replications=t.replications + 1),
+                                                           "replications", "the 6 replications of the manifest's "
+                                                                           "replication_seeds in every row"),
     "an infinite sensitivity index": ("sensitivity", "sensitivity.csv", lambda t: t.assign(value=float("inf")),
                                       "value", "finite numbers"),
     # a run's own tables were read past their header unchecked: text or nothing for its values was a TypeError or
@@ -723,6 +760,35 @@ def test_a_sensitivity_file_that_is_no_regular_file_exits_2_naming_it(name, link
     out, err = capsys.readouterr()
     assert has_problem(err, f"sensitivity/{name}", "<top level>", "a regular file") and "Traceback" not in err, err
     assert out == "" and not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("folder, name, made", [
+    *((f, n, m) for f, n in (("search", "target.png"), ("earliest", "target.png"), ("sensitivity", "sensitivity.png"))
+      for m in ("a text file", "a link to a text file")),
+    ("search", "target.png", "a named pipe"), ("earliest", "target.png", "a named pipe")])
+def test_a_figure_that_is_no_png_exits_2_naming_it(folder, name, made, target_dirs, tmp_path, capsys):
+    """Whatever a folder's figure held was embedded as a PNG, and the report, which may be emailed, carried its
+    bytes (those of any file a link led to); a target's figure that is a named pipe was said to be missing."""
+    if folder == "sensitivity":
+        d = tmp_path / folder
+        d.mkdir()
+        pd.DataFrame({"method": ["morris"], "outcome": ["fte:staff:2021"], "parameter": ["groups.staff.leaving.rate"],
+                      "index": ["mu_star"], "value": [1.0]}).to_csv(d / "sensitivity.csv", index=False)
+    else:
+        d = shutil.copytree({"search": target_dirs[0], "earliest": target_dirs[1]}[folder], tmp_path / folder)
+        (d / name).unlink()
+    (tmp_path / "private.txt").write_text("not for the report\n")
+    if made == "a text file":
+        (d / name).write_text("not for the report\n")
+    elif made == "a named pipe":
+        os.mkfifo(d / name)
+    else:
+        (d / name).symlink_to(tmp_path / "private.txt")
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    expected = "a regular file" if made == "a named pipe" else "a PNG image (as the command wrote it)"
+    assert has_problem(err, f"{folder}/{name}", "<top level>", expected) and "Traceback" not in err, err
+    assert "not for the report" not in err and out == "" and not (tmp_path / "report.html").exists()
 
 
 def test_a_retire_and_return_lever_by_age_band_is_described_by_its_bands():

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
+from conftest import has_problem
+from sim.errors import InputError
 from sim.layering import CALIBRATION_DIR
 from sim.uncertainty_report import sections
 
@@ -30,3 +34,12 @@ def test_a_calibration_of_ones_own_is_found_where_the_runs_read_it(tmp_path):
     backtest, calibration = sections("my-fit", "each replication's parameter set", [str(own)])
     assert "<code>my-fit</code>" in calibration and "groups.psychiatry.joiners.per_year" in calibration
     assert backtest is None  # no back-test is shipped of it
+
+
+def test_a_calibration_figure_that_is_no_png_is_refused_naming_it(tmp_path):
+    """Its bytes were embedded in the report as the calibration's figure, whatever they were."""
+    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v13.yaml", tmp_path / "my-fit.yaml")
+    (tmp_path / "my-fit-pairs.png").write_text("not a figure\n")
+    with pytest.raises(InputError) as info:
+        sections("my-fit", "each replication's parameter set", [str(own)])
+    assert has_problem(str(info.value), "my-fit-pairs.png", "<top level>", "a PNG image (as the command wrote it)")
