@@ -1149,7 +1149,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     except OSError as exc:
         raise stopped(exc) from None
     try:
-        _check_batch_folder(out)
+        _check_batch_folder(out, experiment.file)
         _check_resumable(out, info)
         _check_in_place(out, experiment.policies, jobs)
         try:
@@ -1176,11 +1176,14 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
     return BatchSummary(out=out, runs=len(jobs), written=len(todo), skipped=len(jobs) - len(todo))
 
 
-def _check_batch_folder(out: Path) -> None:
+def _check_batch_folder(out: Path, experiment_file: Path) -> None:
     """A folder without a batch's manifest holds nothing else: a batch's files never mix with others."""
     if (out / "manifest.json").exists():
         return
     others = sorted(p.name for p in out.iterdir() if p.name not in ("runs", "experiment.yaml", folders.LOCK))
+    copied = out / "experiment.yaml"  # a batch stopped between copying its experiment and writing its manifest
+    if copied.is_file() and not copied.is_symlink() and copied.read_bytes() != Path(experiment_file).read_bytes():
+        others.append(copied.name)
     if others:
         raise InputError.one(out, "", "an empty folder or one written by workforce batch (results are never mixed "
                                       "with other files: choose another --out)", ", ".join(others))
@@ -1207,7 +1210,13 @@ def _check_in_place(out: Path, policies, jobs) -> None:
         if os.path.lexists(folder) and not folder.is_dir():
             raise InputError.one(folder, "", "a folder of a batch's runs, as workforce batch writes it (remove this "
                                              "file, or choose another --out)", "a file")
-    for path in [out / "experiment.yaml", *(out / "runs" / job.file for job in jobs)]:
+    runs = out / "runs"
+    stray = sorted(p.name for p in runs.iterdir() if not p.is_dir()) if runs.is_dir() else []
+    if stray:  # nor does its runs/ folder hold anything but folders of runs
+        raise InputError.one(runs, "", "the folders of a batch's runs, one a policy, and nothing else (results are "
+                                       "never mixed with other files: move these, or choose another --out)",
+                             ", ".join(stray))
+    for path in [out / "experiment.yaml", *(runs / job.file for job in jobs)]:
         refuse_special(path, path, "")
 
 

@@ -246,6 +246,31 @@ def test_a_batch_refuses_a_folder_holding_other_files(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
 
 
+def test_a_batch_keeps_an_experiment_yaml_of_its_own_in_the_folder(tmp_path, capsys):
+    """A folder holding only an experiment.yaml was taken for a batch stopped before its manifest, and the
+    file was replaced by a copy of the experiment run. Only a copy of that same experiment is taken so."""
+    path = tiny_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "experiment.yaml").write_text("mine: true\n")
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    assert has_problem(capsys.readouterr().err, str(out), "<top level>", "an empty folder or one written by workforce")
+    assert (out / "experiment.yaml").read_text() == "mine: true\n"
+    assert [p.name for p in out.iterdir()] == ["experiment.yaml"]
+    shutil.copyfile(path, out / "experiment.yaml")  # as a batch stopped before its manifest leaves it
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+
+
+def test_a_batch_refuses_a_file_among_its_folders_of_runs(tmp_path, capsys):
+    path = tiny_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    (out / "runs" / "notes.txt").write_text("mine")
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    assert has_problem(capsys.readouterr().err, str(out / "runs"), "<top level>", "the folders of a batch's runs")
+    assert (out / "runs" / "notes.txt").read_text() == "mine"
+
+
 @pytest.mark.parametrize("link", [folders.LOCK, "runs", "runs/baseline"])
 def test_a_batch_writes_nothing_through_a_link_in_its_folder(tmp_path, capsys, link):
     """A link in the place of the lock or of a folder of runs (a batch's folder written, then edited) would have
