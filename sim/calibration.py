@@ -46,7 +46,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, MIN_AGE, Age, Name, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unfitted_overrides, unknown_keys
-from .posterior import Posterior
+from .posterior import Posterior, central_problems, fitted_section
 from .uncertain import as_overrides, whole
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
@@ -842,6 +842,8 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
              or unfitted_overrides(path, document.overrides, document.fitted, document.posterior))
     if wrong is not None:
         problems += wrong.problems
+    elif document.overrides:  # the central set, checked as loading a scenario that names the file checks it
+        problems += central_problems(path, fitted_section(path, document.fitted), document.overrides)
     if document.calibration != spec.name:
         problems.append(Problem(str(path), "calibration", f"the name of the history it is checked against "
                                                           f"({spec.name}, {config})", document.calibration))

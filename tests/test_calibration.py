@@ -317,6 +317,25 @@ def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitte
     assert "--out-dir: out_dir: expected no fitting option" in fails("--out-dir", str(tmp_path))
 
 
+def test_evaluate_refuses_a_central_set_outside_the_fits_bounds_before_any_run(tmp_path):
+    """A copy of the shipped parameter file whose nurses leave at 0.9 a year in every age band (15 times the
+    shipped rate, against a fit searching 0.3 to 1.6 times it): refused as loading a scenario refuses it."""
+    import shutil
+
+    from sim.errors import InputError
+
+    shutil.copy(calibration.CALIBRATION_DIR / f"{SHIPPED}-posterior.csv", tmp_path)
+    document = yaml.safe_load((calibration.CALIBRATION_DIR / f"{SHIPPED}.yaml").read_text())
+    key = "groups.nursing.leaving.rate"
+    document["overrides"][key] = [0.9] * 8
+    (tmp_path / f"{SHIPPED}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(InputError) as info:
+        calibration.evaluate(tmp_path / f"{SHIPPED}.yaml")
+    assert has_problem(str(info.value), f"{SHIPPED}.yaml", f"overrides.{key}", "times a factor within the bounds the "
+                                                                               "fit searched, [0.3, 1.6]"), \
+        str(info.value)
+
+
 def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_path):
     import os
     import signal
