@@ -46,7 +46,7 @@ from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, 
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, MIN_AGE, Age, Name, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unfitted_overrides, unknown_keys
-from .posterior import Posterior
+from .posterior import Posterior, central_problems, fitted_section
 from .uncertain import as_overrides, whole
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
@@ -195,11 +195,62 @@ def target_problems(path, targets: dict[str, Target], s) -> list[Problem]:
                                                                             f"{s.name} ({', '.join(sorted(reasons))})",
                                     unknown))
         flow = t.flow if t.kind == "flow_rate" else "leavers"  # a reason share is of leavers
-        other = [r for r in t.reasons if r in reasons and not of_flow(r, flow)]
+        own = group_reasons(s, t.group) if t.group in s.groups else reasons
+        foreign = [r for r in t.reasons if r in reasons and r not in own]
+        if foreign:  # another group's leaving reason, pathway exit or joiners' pool: 0 in every run
+            mine = ", ".join(sorted(r for r in own if of_flow(r, flow)))
+            problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons group {t.group}'s {flow} can "
+                                                                            f"have ({mine})", foreign))
+        other = [r for r in t.reasons if r in own and not of_flow(r, flow)]
         if other:  # counted among the other flow only: the statistic would be 0 in every run
             problems.append(Problem(str(path), f"targets.{name}.reasons", f"reasons of {flow} (a {t.kind} target "
                                                                             f"counts {flow} only)", other))
+        ours = t.stage is None or (t.stage in s.stages and s.groups[s.stage_group[s.stage_code(t.stage)]] == t.group)
+        if t.kind == "age_share" and t.group in s.groups and ours:
+            problems += _age_problems(path, name, t, s)
     return problems
+
+
+def _age_problems(path, name: str, t: Target, s) -> list[Problem]:
+    """An age share's age that no one counted can be on the other side of: above the group's maximum age
+    (``retirement.max_age``, when everyone has left) or at most the youngest age anyone can be in its
+    stages (the lowest of the ages they start at: stocks, intakes and joiners), where the share would be
+    0 or 1 in every run whatever the parameters."""
+    from .invariants import youngest_ages
+    from .people import NEVER
+
+    oldest = s.spec.groups[t.group].retirement.max_age
+    if t.stage is not None:
+        stages = [s.stage_code(t.stage)]
+    else:  # the group's workforce, as the statistic counts it
+        stages = [i for i in range(len(s.stages)) if s.groups[s.stage_group[i]] == t.group and s.stage_workforce[i]]
+    young = [int(m) for m in youngest_ages(s)[stages] if m != NEVER]
+    youngest = min(young) / 12 if young else None
+    field, age = ("below", t.below) if t.below is not None else ("at_least", t.at_least)
+    whose = f"stage {t.stage}" if t.stage is not None else f"group {t.group}"
+    if age > oldest:
+        share = 1 if field == "below" else 0
+    elif youngest is not None and age <= youngest:
+        share = 0 if field == "below" else 1
+    else:
+        return []
+    low = f"above {youngest:g} (the youngest anyone in {whose} can be) and " if youngest is not None else ""
+    return [Problem(str(path), f"targets.{name}.{field}", f"an age {low}at most {oldest:g} (group {t.group}'s "
+                                                          f"retirement.max_age: nobody is older): the share would "
+                                                          f"be {share} in every run", age)]
+
+
+def group_reasons(s, group: str) -> set[str]:
+    """The reasons a joiner or leaver of ``group`` in scenario ``s`` may have: the processes' own (as
+    ``recorded_reasons``), its own leaving reasons (``left:``) and joiners' pools (``joined:``), and the
+    exits of its own stages (``exit:``). Another group's are recorded for that group's people alone."""
+    spec = s.spec.groups[group]
+    reasons = {r for r in labels.REASONS if ":" not in r and r != "stock"}
+    reasons |= {f"left:{r}" for r in spec.leaving.reasons}
+    reasons |= {f"joined:{r}" for r in (spec.joiners.sources if spec.joiners is not None else {})}
+    reasons |= {f"exit:{r}" for i, stage in enumerate(s.transition_reasons) if s.groups[s.stage_group[i]] == group
+                for r in stage if r != "progressed"}
+    return reasons
 
 
 def last_snapshot_year(s) -> int:
@@ -842,6 +893,8 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
              or unfitted_overrides(path, document.overrides, document.fitted, document.posterior))
     if wrong is not None:
         problems += wrong.problems
+    elif document.overrides:  # the central set, checked as loading a scenario that names the file checks it
+        problems += central_problems(path, fitted_section(path, document.fitted), document.overrides)
     if document.calibration != spec.name:
         problems.append(Problem(str(path), "calibration", f"the name of the history it is checked against "
                                                           f"({spec.name}, {config})", document.calibration))

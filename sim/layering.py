@@ -147,17 +147,22 @@ def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict
     if unknown is not None:
         raise unknown
     overrides, fitted = document.get("overrides"), document.get("fitted")
-    if not isinstance(overrides, dict) or not all(isinstance(k, str) for k in overrides):
-        raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values", overrides)
+    if not isinstance(overrides, dict) or not overrides or not all(isinstance(k, str) for k in overrides):
+        # empty, it set nothing: the run was uncalibrated while its manifest named the calibration
+        raise InputError.one(path, "overrides", "a mapping of dotted scenario keys to values (at least one)",
+                             overrides)
     nested = nested_calibration(path, overrides)
     if nested is not None:
         raise nested
-    from .posterior import fitted_section
+    from .posterior import central_problems, fitted_section
 
     fitted = fitted_section(path, fitted)
     unfitted = unfitted_overrides(path, overrides, fitted, document.get("posterior"))
     if unfitted is not None:
         raise unfitted
+    central = central_problems(path, fitted, overrides, lambda key: _value(data, key))
+    if central:
+        raise InputError(central)
     if "name" in document:  # it names its report and posterior; its ``scenario`` is a record, not checked
         plain_name(document["name"], path, "name")
     posterior = None
@@ -226,6 +231,14 @@ def removed(layers: list, field: str) -> tuple[Path, str] | None:
             if _walk(data, keys[:depth]) == (depth, None):
                 return path, ".".join(keys[:depth])
     return None
+
+
+def _value(data: dict, dotted: str):
+    """The value at a dotted key of scenario ``data`` (KeyError if there is none)."""
+    depth, value = _walk(data, dotted.split("."))
+    if depth < len(dotted.split(".")) or value is None:
+        raise KeyError(dotted)
+    return value
 
 
 def _walk(data, keys: list[str]) -> tuple[int, object]:

@@ -256,15 +256,13 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
         column, f, checks = values[:, j], fitted[key], []
         bounds = f.get("bounds")
         if bounds is not None:
-            if not (isinstance(bounds, list) and len(bounds) == 2 and all(_finite(b) for b in bounds)
-                    and bounds[0] < bounds[1]):
-                problems.append(Problem(str(parameter_file), f"fitted.{key}.bounds", "[low, high], the bounds the "
-                                                                                     "fit searched: finite numbers, "
-                                                                                     "low below high", bounds))
+            wrong = bounds_problem(parameter_file, key, bounds)
+            if wrong is not None:
+                problems.append(wrong)
                 continue
             checks.append(((column < bounds[0]) | (column > bounds[1]),
                            f"a value within the bounds the fit searched, [{bounds[0]:g}, {bounds[1]:g}] "
-                           f"(fitted.{key}.bounds in {parameter_file.name})"))
+                           f"(fitted.{key}.bounds in {Path(parameter_file).name})"))
         probability = at_most_one(schema, key)
         if name.startswith(SCALE) and probability and numeric(f["shipped"]):
             highest = max(numbers(f["shipped"]))
@@ -285,6 +283,94 @@ def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], va
                 problems.append(Problem(str(path), f"{name}, row {i + 1}", expected + more, float(column[i])))
                 break
     return problems
+
+
+def bounds_problem(parameter_file, key: str, bounds) -> Problem | None:
+    """A fitted key's recorded ``bounds`` that are no bounds (None if they are [low, high])."""
+    if isinstance(bounds, list) and len(bounds) == 2 and all(_finite(b) for b in bounds) and bounds[0] < bounds[1]:
+        return None
+    return Problem(str(parameter_file), f"fitted.{key}.bounds", "[low, high], the bounds the fit searched: finite "
+                                                                "numbers, low below high", bounds)
+
+
+# ``sim.uncertain.scaled`` rounds a scaled value to 6 decimal places: a factor at a bound may leave it this far past
+ROUNDING = 5e-7 * (1 + 1e-9)
+
+
+def central_problems(parameter_file, fitted: dict, overrides: dict, value_of=None) -> list[Problem]:
+    """The central set (a parameter file's ``overrides``, which fixed-parameter runs use) checked as the
+    posterior's rows are (``cell_problems``): every fitted key given, and each value within the bounds the
+    fit searched (``fitted.<key>.bounds``; a scale's value, the value it was fitted from times a factor
+    within them). Unchecked, a central set edited by hand ran in silence: nurses leaving at 0.9 a year,
+    or a key left out (or ``overrides: {}``) running the scenario's uncalibrated value under the
+    calibration's name. A scale's value is ``fitted.<key>.shipped``'s, or else ``value_of(key)`` (the
+    scenario's; ``KeyError`` if it has none); a value of no number is left to the scenario's checks."""
+    from .uncertain import numeric
+
+    problems, name = [], Path(parameter_file).name
+    for key, f in fitted.items():
+        if key not in overrides:
+            problems.append(Problem(str(parameter_file), f"overrides.{key}", f"the central value of {key}, as of "
+                                                                             f"every parameter the calibration "
+                                                                             f"fitted (each key of its fitted:): "
+                                                                             f"without it a run takes the "
+                                                                             f"scenario's uncalibrated value"))
+            continue
+        bounds, value = f.get("bounds"), overrides[key]
+        if bounds is None:
+            continue
+        wrong = bounds_problem(parameter_file, key, bounds)
+        if wrong is not None:
+            problems.append(wrong)
+            continue
+        low, high = bounds
+        within = f"the bounds the fit searched, [{low:g}, {high:g}] (fitted.{key}.bounds in {name})"
+        if f.get("kind") != "scale":
+            if numeric(value) and isinstance(value, (int, float)) and not low <= value <= high:
+                problems.append(Problem(str(parameter_file), f"overrides.{key}",
+                                        f"a value within {within}", value))
+            continue
+        shipped = f.get("shipped")
+        if shipped is None and value_of is not None:
+            try:
+                shipped = value_of(key)
+            except KeyError:
+                shipped = None
+        pairs = _pairs(value, shipped) if numeric(shipped) else None
+        if pairs is None:
+            if numeric(shipped) and numeric(value):  # numbers, but not as many, or in other places
+                problems.append(Problem(str(parameter_file), f"overrides.{key}",
+                                        f"{key}'s shipped value (fitted.{key}.shipped) times a factor within "
+                                        f"{within}: as many numbers, in the same places",
+                                        _short(value)))
+            continue
+        bad = [(v, s) for v, s in pairs if not min(s * low, s * high) - ROUNDING <= v <= max(s * low, s * high)
+               + ROUNDING]
+        if bad:
+            factors = [v / s for v, s in pairs if s != 0]
+            here = (f"; its factors here are {min(factors):.4g} to {max(factors):.4g}" if factors else "") + (
+                "; a factor leaves 0 at 0" if any(s == 0 and v != 0 for v, s in bad) else "")
+            problems.append(Problem(str(parameter_file), f"overrides.{key}",
+                                    f"{key}'s shipped value (fitted.{key}.shipped) times a factor within "
+                                    f"{within}{here}", _short(value)))
+    return problems
+
+
+def _pairs(value, shipped) -> list[tuple[float, float]] | None:
+    """Each number of a scaled ``value`` with the number of ``shipped`` it scales (None if the two are not
+    numbers in the same places)."""
+    if isinstance(shipped, dict):
+        if not isinstance(value, dict) or set(value) != set(shipped):
+            return None
+        parts = [_pairs(value[k], shipped[k]) for k in shipped]
+    elif isinstance(shipped, (list, tuple)):
+        if not isinstance(value, (list, tuple)) or len(value) != len(shipped):
+            return None
+        parts = [_pairs(v, s) for v, s in zip(value, shipped)]
+    else:
+        numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (value, shipped))
+        return [(float(value), float(shipped))] if numbers else None
+    return None if any(p is None for p in parts) else [x for p in parts for x in p]
 
 
 def _finite(x) -> bool:

@@ -317,6 +317,25 @@ def test_calibrate_evaluate_command_prints_the_table_and_bad_input_exits_2(fitte
     assert "--out-dir: out_dir: expected no fitting option" in fails("--out-dir", str(tmp_path))
 
 
+def test_evaluate_refuses_a_central_set_outside_the_fits_bounds_before_any_run(tmp_path):
+    """A copy of the shipped parameter file whose nurses leave at 0.9 a year in every age band (15 times the
+    shipped rate, against a fit searching 0.3 to 1.6 times it): refused as loading a scenario refuses it."""
+    import shutil
+
+    from sim.errors import InputError
+
+    shutil.copy(calibration.CALIBRATION_DIR / f"{SHIPPED}-posterior.csv", tmp_path)
+    document = yaml.safe_load((calibration.CALIBRATION_DIR / f"{SHIPPED}.yaml").read_text())
+    key = "groups.nursing.leaving.rate"
+    document["overrides"][key] = [0.9] * 8
+    (tmp_path / f"{SHIPPED}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(InputError) as info:
+        calibration.evaluate(tmp_path / f"{SHIPPED}.yaml")
+    assert has_problem(str(info.value), f"{SHIPPED}.yaml", f"overrides.{key}", "times a factor within the bounds the "
+                                                                               "fit searched, [0.3, 1.6]"), \
+        str(info.value)
+
+
 def test_a_stopped_calibration_ends_its_workers_at_once_and_writes_nothing(tmp_path):
     import os
     import signal
@@ -401,10 +420,21 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
      "reasons", "reasons of leavers (a reason_share target counts leavers only)"),
     ({**TARGETS["joiner_rate"], "reasons": ["left:elsewhere"], "value": 0.1}, "reasons",
      "reasons of joiners (a flow_rate target counts joiners only)"),
+    # ages beyond the group's maximum (70), or not above the youngest anyone in it can be (18, the intake's):
+    # the share is 0 (or 1) in every run, whatever the parameters
+    ({"kind": "age_share", "group": "staff", "at_least": 80, "value": 0.01}, "at_least",
+     "an age above 18 (the youngest anyone in group staff can be) and at most 70 (group staff's retirement.max_age: "
+     "nobody is older): the share would be 0 in every run"),
+    ({"kind": "age_share", "group": "staff", "below": 75, "value": 0.99}, "below", "the share would be 1 in every run"),
+    ({"kind": "age_share", "group": "staff", "below": 18, "value": 0.01}, "below", "the share would be 0 in every run"),
+    ({"kind": "age_share", "group": "staff", "stage": "course/student", "at_least": 17.5, "value": 0.9}, "at_least",
+     "an age above 18 (the youngest anyone in stage course/student can be)"),
 ], ids=["a percentage for a share", "a misspelt reason", "flows before the start", "a change before the run",
         "more than all gone", "a percentage for a vacancy rate", "a level of two years", "a level after the run",
         "a level of a stage", "a reason share of joiners", "an age share of a year", "an age share below 16",
-        "an age share from 16", "a reason share of a joiner's reason", "a joiner rate of a leaver's reason"])
+        "an age share from 16", "a reason share of a joiner's reason", "a joiner rate of a leaver's reason",
+        "an age share past the maximum age", "an age share below an age past the maximum",
+        "an age share below the youngest", "a stage's age share from its youngest"])
 def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(tmp_path, target, field, expected):
     write_tiny(tmp_path)
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
@@ -425,6 +455,48 @@ def test_an_age_share_of_another_groups_stage_is_refused():
                                 source="test")
     problems = calibration.target_problems("history.yaml", {"t": target}, s)
     assert has_problem("\n".join(map(str, problems)), "history.yaml", "targets.t.stage", "a stage of group nursing")
+
+
+@pytest.mark.parametrize("target, field, expected", [
+    ({"kind": "reason_share", "reasons": ["retired", "left:left_register"]}, "reasons",
+     "reasons group nursing's leavers can have (attrition, exit:not_employed_in_wales_mh, left:left_profession, "
+     "left:other_sector, left:outside_wales, no_training_place, progressed, retired, retired_mho, return_ended, "
+     "selected)"),
+    ({"kind": "reason_share", "reasons": ["exit:no_substantive_post"]}, "reasons",
+     "reasons group nursing's leavers can have ("),
+    ({"kind": "flow_rate", "flow": "joiners", "reasons": ["joined:labour_market"]}, "reasons",
+     "reasons group nursing's joiners can have (intake, joined:elsewhere_uk, joined:international, "
+     "joined:return_to_practice, progressed, returned, selected)"),
+], ids=["another group's leaving reason", "another pathway's exit", "another group's joiners' pool"])
+def test_a_reason_the_groups_people_never_have_is_refused_listing_those_they_can(target, field, expected):
+    """Social workers' leaving the register, psychiatry's exit to no substantive post and support workers' pool
+    of the labour market are recorded for their own groups' people alone: a nursing target of one was 0 in
+    every run, and a back-test reported it missed by 100%."""
+    s = scenario.load("wales-mh-2021")
+    t = calibration.Target(group="nursing", years=[2022, 2024], value=0.1, sd=0.05, source="test", **target)
+    problems = calibration.target_problems("backtest.yaml", {"t": t}, s)
+    assert has_problem("\n".join(map(str, problems)), "backtest.yaml", f"targets.t.{field}", expected), problems
+    assert [p.found for p in problems] == [[r for r in target["reasons"] if r != "retired"]]
+
+
+def test_a_backtest_of_a_target_that_is_0_in_every_run_exits_2_naming_the_file_and_the_target(tmp_path, capsys):
+    """Read with the back-test file, before any run: the target's key and field, and the group's reasons."""
+    from sim.cli import main
+
+    document = yaml.safe_load((calibration.CALIBRATION_DIR / "backtest-2021-2024.yaml").read_text())
+    document["replications"] = 3
+    document["targets"]["nursing_over_80"] = {"kind": "age_share", "group": "nursing", "at_least": 80,
+                                              "value": 0.01, "sd": 0.01, "source": "test"}
+    document["targets"]["nursing_left_register"] = {"kind": "reason_share", "group": "nursing", "years": [2022, 2024],
+                                                    "reasons": ["left:left_register"], "value": 0.1, "sd": 0.05,
+                                                    "source": "test"}
+    (tmp_path / "bt.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    assert main(["backtest", str(tmp_path / "bt.yaml"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "bt.yaml", "targets.nursing_over_80.at_least", "at most 70 (group nursing's "
+                                                                          "retirement.max_age"), err
+    assert has_problem(err, "bt.yaml", "targets.nursing_left_register.reasons", "reasons group nursing's leavers "
+                                                                                "can have (attrition,"), err
 
 
 def test_a_level_target_reads_the_group_measure_of_its_year_and_is_shown_as_a_share(tmp_path):

@@ -211,3 +211,61 @@ def test_a_whole_number_column_holds_whole_numbers_and_gives_them_as_such(tmp_pa
          "overrides": {key: 70}}))
     (tmp_path / "run" / "cal-posterior.csv").write_text(f"weight,{key}\n1,70\n1,68\n")
     assert scenario.load(path, parameter_set=1).spec.groups["staff"].retirement.max_age == 68
+
+
+MHO = "groups.staff.retirement.mho_retire_at_55"
+SHIPPED_RATES = [0.1, 0.0, 0.05]  # the tiny scenario's leaving rate by age band, which a factor scales
+CENTRAL_FITTED = {KEY: {"kind": "scale", "bounds": [0.5, 2.0], "shipped": SHIPPED_RATES},
+                  MHO: {"kind": "range", "bounds": [0.2, 0.6], "shipped": 0.0}}
+
+
+@pytest.mark.parametrize("overrides, fitted, field, expected", [
+    ({KEY: [0.9, 0.0, 0.9], MHO: 0.3}, CENTRAL_FITTED, f"overrides.{KEY}",
+     f"{KEY}'s shipped value (fitted.{KEY}.shipped) times a factor within the bounds the fit searched, [0.5, 2] "
+     f"(fitted.{KEY}.bounds in cal.yaml); its factors here are 9 to 18"),
+    ({KEY: [0.9, 0.0, 0.9], MHO: 0.3}, {**CENTRAL_FITTED, KEY: {"kind": "scale", "bounds": [0.5, 2.0]}},
+     f"overrides.{KEY}", "times a factor within the bounds the fit searched, [0.5, 2]"),
+    ({KEY: [0.1, 0.01, 0.05], MHO: 0.3}, CENTRAL_FITTED, f"overrides.{KEY}", "a factor leaves 0 at 0"),
+    ({KEY: [0.1, 0.05], MHO: 0.3}, CENTRAL_FITTED, f"overrides.{KEY}", "as many numbers, in the same places"),
+    ({KEY: [0.1, 0.0, 0.05], MHO: 0.7}, CENTRAL_FITTED, f"overrides.{MHO}",
+     f"a value within the bounds the fit searched, [0.2, 0.6] (fitted.{MHO}.bounds in cal.yaml)"),
+    ({KEY: [0.1, 0.0, 0.05]}, CENTRAL_FITTED, f"overrides.{MHO}", f"the central value of {MHO}, as of every "
+                                                                   "parameter the calibration fitted"),
+    ({}, {}, "overrides", "a mapping of dotted scenario keys to values (at least one)"),
+], ids=["a factor past the fit's bounds", "a factor of the scenario's value, where the file records none",
+        "a number where the shipped value is 0", "fewer numbers than the shipped value", "a value past the bounds",
+        "a fitted key left out", "an empty central set"])
+def test_a_central_set_outside_the_fit_or_without_a_fitted_key_is_refused_naming_the_key(tmp_path, overrides, fitted,
+                                                                                         field, expected):
+    """The central set is what fixed-parameter runs use: edited by hand, it ran in silence (nurses leaving
+    at 0.9 a year, outside the bounds every posterior row is held to), and a key left out ran the
+    scenario's uncalibrated value under the calibration's name."""
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": SHIPPED_RATES, "calibration": "cal.yaml"})
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump({"name": "cal", "fitted": fitted, "overrides": overrides}))
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "cal.yaml", field, expected), str(info.value)
+
+
+def test_a_central_set_within_the_fit_loads_a_factor_at_a_bound_as_rounded(tmp_path):
+    """A factor at a bound, its scaled value rounded to 6 places as written (0.0333333 x 2 to 0.066667, past
+    0.0666666): the central set the fit wrote is within its bounds."""
+    from conftest import has_problem
+    from sim.errors import InputError
+    from sim.uncertain import scaled
+
+    shipped = [0.0333333, 0.0, 0.05]
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": shipped, "calibration": "cal.yaml"})
+    fitted = {KEY: {"kind": "scale", "bounds": [0.5, 2.0], "shipped": shipped}}
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump({"name": "cal", "fitted": fitted,
+                                                       "overrides": {KEY: scaled(shipped, 2.0)}}))
+    assert scenario.load(path).spec.groups["staff"].leaving.rate == [0.066667, 0.0, 0.1]
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump({"name": "cal", "fitted": fitted,
+                                                       "overrides": {KEY: scaled(shipped, 2.001)}}))
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "cal.yaml", f"overrides.{KEY}", "its factors here are 2.001 to 2.001"), \
+        str(info.value)
