@@ -215,8 +215,9 @@ def _mho(model, ids, stage: np.ndarray) -> None:
 
 def _scaled(fte: np.ndarray, target: float) -> np.ndarray:
     """Hours ``fte`` times the one factor at which, kept within [MIN_STOCK_FTE, 1], they sum to ``target``
-    (a stock's FTE lies between its headcount times these bounds): found by halving, as the sum grows with it."""
-    low, high = 0.0, 1.0 / max(float(fte.min()), MIN_STOCK_FTE)
+    (a stock's FTE lies between its headcount times these bounds): found by halving, as the sum grows with it,
+    from a factor that gives everyone full time."""
+    low, high = 0.0, 1.0 / max(float(fte.min()), 1e-12)
     for _ in range(100):
         factor = (low + high) / 2
         low, high = (factor, high) if np.clip(fte * factor, MIN_STOCK_FTE, 1.0).sum() < target else (low, factor)

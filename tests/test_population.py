@@ -221,6 +221,8 @@ def test_the_starting_record_tallies_no_fte_moved():
     ({"headcount": 100, "fte": 50.0}, {"part_time_share": 0.1}),
     # FTE only, part-timers working under 0.3 FTE: too few candidates were drawn (34 FTE)
     ({"fte": 100.0}, {"part_time_share": 1.0, "part_time_fte": [0.1, 0.1]}),
+    # both given, everyone working under a twentieth: their hours were scaled twenty times at most (9 FTE)
+    ({"headcount": 100, "fte": 90.0}, {"part_time_share": 1.0, "part_time_fte": [0.01, 0.02]}),
 ])
 def test_a_stock_starts_at_the_fte_it_gives(tmp_path, stock, participation):
     changes = {"stocks.course/worker": {**stock, "age": [[30, 50, 1.0]]}}
