@@ -182,7 +182,9 @@ def levers_for(s, data) -> list:
         options.append(st.builds(interventions.TrainingPlaces, stage=st.sampled_from(sorted(s.spec.intake)),
                                  extra=st.floats(-20.0, 30.0), start=start)
                        .filter(lambda lever: not lever.problems(s)
-                               and not interventions.start_problems(lever, s, s.end)))
+                               and not interventions.start_problems(lever, s, s.end)
+                               # up to three cuts of a stage together: none takes more than a third of its places
+                               and 3 * -lever.extra <= min(s.spec.intake[lever.stage].places.values())))
     if training:
         options += [st.builds(interventions.LtftTraining, stages=st.just(training[:1]), share=prob,
                               fraction=st.just((0.5, 0.8)), start=start),
