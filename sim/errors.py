@@ -121,6 +121,12 @@ def rounded_down(x: float) -> str:
     return f"{math.floor(x * scale) / scale:,.10g}"
 
 
+def rounded_up(x: float) -> str:
+    """``x`` to four significant digits, rounded up: a lower limit a user may give as printed."""
+    scale = 10.0 ** (3 - math.floor(math.log10(x))) if x > 0 else 1.0
+    return f"{math.ceil(x * scale) / scale:,.10g}"
+
+
 def probability(value, expected: str) -> float:
     """A number in [0, 1] (not a bool), for validators written by hand: a ``ValueError`` saying
     ``expected`` otherwise."""

@@ -35,7 +35,8 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import Problem
+from .errors import Problem, rounded_down
+from .uncertain import past_one
 
 Positive = Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
 Ratio = Annotated[float, Field(strict=True, ge=0.0, le=10.0, allow_inf_nan=False)]
@@ -89,9 +90,29 @@ class FeedbacksSpec(_Strict):
     substitution: SubstitutionSpec = SubstitutionSpec()
 
 
-def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: list[str], intake: dict) -> list[Problem]:
-    """References of the feedbacks: section to the scenario's stages and groups."""
+def past_max_factor(max_factor: float, highest: dict[str, float]) -> tuple[str, str, float] | None:
+    """(largest factor allowed, group, its rate) when the workload feedback at its cap, ``max_factor``, takes the
+    highest annual leaver rate of the groups it acts on (``highest``, by group) past 1; None when it does not.
+    Capped at 1, a slip (20 for 2) would have a whole group leave within the month in silence."""
+    group = max(highest, key=highest.get, default=None)
+    if group is None or highest[group] <= 0.0 or not past_one(max_factor, highest[group]):
+        return None
+    return rounded_down(1.0 / highest[group]), group, highest[group]
+
+
+def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: list[str], intake: dict,
+             leaving: dict[str, float] | None = None) -> list[Problem]:
+    """References of the feedbacks: section to the scenario's stages and groups, and a workload cap that
+    would take a leaver rate past 1 while the loop is on (``leaving``: each group's highest annual rate;
+    switched on by a lever, the ``feedbacks`` lever checks it)."""
     out = []
+    w = spec.workload
+    acted = {g: r for g, r in (leaving or {}).items() if w.groups is None or g in w.groups}
+    past = past_max_factor(w.max_factor, acted) if w.enabled else None
+    if past is not None:
+        out.append(Problem(file, "feedbacks.workload.max_factor", f"a factor of at most {past[0]}, which keeps every "
+                                                                  f"leaver rate it raises within 1 a year (the highest "
+                                                                  f"is {past[2]:.3g}, of {past[1]})", w.max_factor))
     stage_list, group_list = ", ".join(stages), ", ".join(groups)
     for name, pool in spec.supervision.placements.items():
         where = f"feedbacks.supervision.placements.{name}"

@@ -34,9 +34,11 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import calendar, pathways
-from .errors import InputError, Problem, from_pydantic, rounded_down
+from . import feedbacks as feedback_loops
+from .errors import InputError, Problem, from_pydantic, rounded_down, rounded_up
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
                      StayYears, Year, band_problem, band_table, by_sex)
+from .scenario import course_overrun
 from .uncertain import past_one
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
@@ -172,15 +174,36 @@ def _scale_annual(monthly: np.ndarray, factor: float) -> np.ndarray:
     return calendar.annual_to_monthly(np.minimum(annual * factor, 1.0))
 
 
-def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what: str) -> list:
+def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what: str, raised: float = 1.0) -> list:
     """A factor on annual rates may take none of them above 1: clamped, a slip such as 90 for 0.90 would
-    make everyone leave within the month in silence. The largest factor allowed is given rounded down."""
+    make everyone leave within the month in silence. ``raised``: the most the workload feedback multiplies
+    them by on top. The largest factor allowed is given rounded down."""
     annual = 1.0 - (1.0 - np.asarray(monthly, dtype=float)) ** 12
     highest = float(annual.max(initial=0.0))
-    if factor is None or highest <= 0.0 or not past_one(factor, highest):
+    if factor is None or highest <= 0.0 or not past_one(factor * raised, highest):
         return []
-    return [(field, f"a factor of at most {rounded_down(1.0 / highest)}, which keeps every {what} it scales "
-                    f"within 1 a year (the highest is {highest:.3g})", factor)]
+    on_top = f", raised up to {raised:g} times by the workload feedback's max_factor" if raised != 1.0 else ""
+    return [(field, f"a factor of at most {rounded_down(1.0 / (highest * raised))}, which keeps every {what} it "
+                    f"scales within 1 a year (the highest is {highest:.3g}{on_top})", factor)]
+
+
+def _workload_problems(s) -> list:
+    """The workload feedback switched on by a lever: its cap (``feedbacks.workload.max_factor``) may take no leaver
+    rate it acts on past 1, as the rates stand with the retention levers in force (``feedbacks.past_max_factor``)."""
+    workload = s.feedbacks.workload
+    leave = s.leave_monthly[s.stage_group]
+    if s.stage_leave_factor is not None:
+        leave = leave * s.stage_leave_factor
+    annual = (1.0 - (1.0 - leave) ** 12).max(axis=(1, 2))
+    acted = workload.groups[s.stage_group] & ~s.stage_training
+    highest = {g: float(annual[acted & (s.stage_group == i)].max(initial=0.0)) for i, g in enumerate(s.groups)}
+    past = feedback_loops.past_max_factor(workload.max_factor, highest)
+    if past is None:
+        return []
+    levers = ", with the retention levers in force," if s.stage_leave_factor is not None else ""
+    return [("workload", f"false, or a workload feedback whose cap (the scenario's feedbacks.workload.max_factor, "
+                         f"{workload.max_factor:g}) is at most {past[0]}, keeping every leaver rate it raises within 1 "
+                         f"a year (the highest{levers} is {past[2]:.3g}, of {past[1]})", True)]
 
 
 def _places_problems(field: str, value: float, s, stages, largest) -> list:
@@ -317,6 +340,10 @@ class Retention(Lever):
             if s.stage_leave_factor is not None:  # as other retention levers left them
                 leave = leave * s.stage_leave_factor[np.ix_(stages, [0, 1], np.flatnonzero(bands))]
             problems += _factor_problems("factor", self.factor, leave, "leaver rate")
+            workload = s.feedbacks.workload
+            if not problems and workload.enabled:
+                problems += _factor_problems("factor", self.factor, leave[workload.groups[s.stage_group[stages]]],
+                                             "leaver rate", raised=workload.max_factor)
         return problems
 
     def change(self, s) -> None:
@@ -407,13 +434,52 @@ class LtftTraining(Lever):
             problems += _places_problems("extra_places", self.extra_places, s,
                                          [s.stages[i] for i in np.flatnonzero(chosen)],
                                          lambda places: MAX_PER_YEAR / places - 1.0)
+        if not problems:
+            problems += self._course_problems(s, chosen)
         return problems
 
-    def change(self, s) -> None:
-        chosen = _stages(s, self.groups, self.stages, [], training=True)
+    def _course_problems(self, s, chosen) -> list:
+        """The check a pathway's LTFT gets (``scenario.course_overrun``): trainees entering a chosen stage at the
+        ages its stocks and intake give finish it at its slowest by their group's maximum age, else they would
+        retire before finishing, in silence. The lowest fraction allowed is given rounded up."""
+        trial = copy.copy(s)
+        trial.stage_ltft_share, trial.stage_ltft_range = s.stage_ltft_share.copy(), s.stage_ltft_range.copy()
+        self._set(trial, chosen)
+        slowest = trial.slowest_months()
+        out = []
+        for i in np.flatnonzero(chosen):
+            stage, years = s.stages[i], slowest[i] / 12
+            oldest = s.spec.groups[s.groups[s.stage_group[i]]].retirement.max_age
+            entering = [(f"{section}.{stage}.age", spec.age) for section, spec in
+                        (("stocks", s.spec.stocks.get(stage)), ("intake", s.spec.intake.get(stage)))
+                        if spec is not None and spec.age]
+            over = [(max(b.high for b in ages), where) for where, ages in entering
+                    if course_overrun(ages, years, oldest)]
+            if not over:
+                continue
+            high, where = max(over)
+            low = float(trial.stage_ltft_range[i, 0])
+            extra = slowest[i] - np.ceil(s.stage_months[i] / low)  # the extra time, in whole months
+            room = 12 * (oldest - high) - extra  # months at most at the lowest fraction
+            lowest = f"a lowest fraction of at least {rounded_up(s.stage_months[i] / room)}" \
+                if room >= s.stage_months[i] else "no LTFT"
+            wanted = lowest if self.fraction is not None else f"{lowest} (the pathway's is {low:g}), or a share of 0"
+            out.append(("fraction" if self.fraction is not None else "share",
+                        f"{wanted} in {stage}: with the {years:.4g} years of the course at its slowest (LTFT at its "
+                        f"lowest fraction, and the longest extra time), trainees entering at up to {high:g} ({where}) "
+                        f"would pass the group's maximum age ({oldest})",
+                        list(self.fraction) if self.fraction is not None else self.share))
+        return out
+
+    def _set(self, s, chosen) -> None:
+        """This lever's LTFT share and fraction in the chosen stages of ``s``."""
         s.stage_ltft_share[chosen] = by_sex(self.share)
         if self.fraction is not None:
             s.stage_ltft_range[chosen] = self.fraction
+
+    def change(self, s) -> None:
+        chosen = _stages(s, self.groups, self.stages, [], training=True)
+        self._set(s, chosen)
         s.stage_attrition = s.attrition_hazards()  # over the stay LTFT lengthens
         if self.extra_places > 0:
             for i in np.flatnonzero(chosen):
@@ -595,6 +661,8 @@ class Feedbacks(Lever):
             out.append(("supervision", "placement pools in the scenario's feedbacks.supervision.placements", True))
         if self.substitution and not s.spec.feedbacks.substitution.roles:
             out.append(("substitution", "roles in the scenario's feedbacks.substitution.roles", True))
+        if self.workload:
+            out += _workload_problems(s)
         return out
 
     def change(self, s) -> None:

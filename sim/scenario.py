@@ -630,6 +630,14 @@ def slowest_years(node) -> float | None:
     return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
 
 
+def course_overrun(ages, years: float | None, oldest: int | None) -> bool:
+    """Whether trainees entering a training stage at ``ages`` (age bands: the age given is the age on entering)
+    would pass their group's maximum age ``oldest`` within the ``years`` of the course at its slowest, and so
+    retire before finishing it. Ages past ``oldest`` themselves are the age check's to refuse. Scenario files
+    and the ``ltft_training`` lever, which can slow a course, are checked alike."""
+    return bool(years and oldest is not None and ages and oldest >= max(b.high for b in ages) > oldest - years)
+
+
 def _not_a_section(data: dict, dotted: str, model) -> tuple[str, object] | None:
     """The first key along ``dotted`` (and its value) that ``data`` holds as no mapping where the
     scenario schema ``model`` has one (``groups: []`` for ``groups.nursing.leaving.rate``); None if none is."""
@@ -722,7 +730,7 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
     def course_check(where: str, ages, node):  # trainees finish before their group's last working age
         oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
         years = slowest_years(node)
-        if years and oldest is not None and ages and oldest >= max(b.high for b in ages) > oldest - years:
+        if course_overrun(ages, years, oldest):
             # the age given is the age on entering: the course's final-year trainees are older by its length
             slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
                 if years > node["duration_years"] else ""
@@ -779,6 +787,8 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                                                   "not a training stage", intake.from_stage))
         if intake.age_range is not None and s in stages:
             route_check(f"intake.{s}.age_range", intake.age_range, s)
-    problems += feedback_loops.problems(spec.feedbacks, f, graph, stages, list(spec.groups), spec.intake)
+    leaving = {name: float(band_table(g.leaving.rate, len(spec.age_bands)).max()) for name, g in spec.groups.items()
+               if getattr(g, "leaving", None) is not None and band_problem(g.leaving.rate, spec.age_bands) is None}
+    problems += feedback_loops.problems(spec.feedbacks, f, graph, stages, list(spec.groups), spec.intake, leaving)
     if problems:
         raise InputError(problems)

@@ -572,6 +572,30 @@ CASES = {
         tiny(**{"intake__course/student__places": {2019: 20}}) | {"e.yaml": changed(EXPERIMENT, {
             "policies.keep.levers": [{"lever": "ltft_training", "stages": ["course/student"], "share": 0.2,
                                       "extra_places": 10}]})}),
+    # a course the lever slows past the maximum age of those entering it was applied, the same LTFT in a pathway refused
+    "an LTFT lever slowing a course past the trainees' working life": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.fraction", "a lowest fraction of at least 0.04 in "
+                                                                          "course/student",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "ltft_training", "stages": ["course/student"], "share": 0.9, "fraction": [0.01, 0.02]}]})}),
+    # the raised leaver rates were capped at 1 in silence, as a retention factor doing the same is not
+    "a workload cap taking a leaver rate past 1": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "feedbacks.workload.max_factor", "a factor of at most 3.333",
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"enabled": True, "max_factor": 4.0}}})),
+    "a workload cap taking a leaver rate past 1, in a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "feedbacks.workload.max_factor", "a factor of at most 3.333",
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"enabled": True}}})
+        | {"top.yaml": {"extends": "tiny.yaml", "feedbacks": {"workload": {"max_factor": 4.0}}}}),
+    "a workload cap taking a leaver rate past 1, from an experiment's override": Case(
+        ["batch", "e.yaml"], "e.yaml", "overrides.feedbacks.workload.max_factor", "a factor of at most 3.333",
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"enabled": True, "max_factor": 2.0}}})
+        | {"e.yaml": changed(EXPERIMENT, {"overrides": {"feedbacks.workload.max_factor": 4.0}})}),
+    "a workload cap taking a leaver rate past 1, switched on by a lever": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.workload", "max_factor, 4) is at most 3.333",
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"max_factor": 2.0}}})
+        | {"e.yaml": changed(EXPERIMENT, {
+            "overrides": {"feedbacks.workload.max_factor": 4.0},
+            "policies.keep.levers": [{"lever": "feedbacks", "workload": True}]})}),
     "a funded campaign with no pool": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "extra_per_year and source with funded: true",
         tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": 5.0}}}) | {"e.yaml": changed(EXPERIMENT, {

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import tiny_scenario
-from conftest import DELETE, REPO
-from sim import WorkforceModel, experiment
+from conftest import DELETE, REPO, has_problem
+from sim import WorkforceModel, experiment, scenario
 from sim.errors import InputError
 from sim.feedbacks import Workload
 from sim.interventions import Feedbacks, Retention, TrainingPlaces, Transitions
@@ -183,6 +183,23 @@ def test_leavers_rise_with_the_strength_of_the_workload_response(tmp_path):
     # common random numbers: a higher hazard takes everyone a lower one took, and more
     assert leavers[0][0] <= leavers[1][0] <= leavers[2][0] and leavers[0][0] < leavers[2][0]
     assert leavers[0][1] < leavers[1][1] < leavers[2][1]
+
+
+def test_a_workload_cap_taking_a_leaver_rate_past_1_is_refused_naming_the_largest_allowed(tmp_path, load_error):
+    """The raised rates were capped at 1 in silence: a cap of 4 on a rate of 0.3 had a whole age band leave within
+    the month once vacancies rose, where a retention factor doing the same is refused."""
+    on = {"groups.staff.leaving.rate": [0.1, 0.3, 0.2], "feedbacks.workload.enabled": True,
+          "feedbacks.workload.strength": 2.0, "feedbacks.workload.max_factor": 4.0}
+    expected = "a factor of at most 3.333, which keeps every leaver rate it raises within 1 a year (the highest is " \
+               "0.3, of staff)"
+    load_error(tiny(tmp_path, on, "on"), "tiny.yaml", "feedbacks.workload.max_factor", expected)
+    scenario.load(tiny(tmp_path, {**on, "feedbacks.workload.max_factor": 3.333}, "at_most"))
+    # off, it raises nothing: the feedbacks lever switching it on is checked (test_interventions)
+    scenario.load(tiny(tmp_path, {**on, "feedbacks.workload.enabled": False}, "off"))
+    with pytest.raises(InputError) as info:  # an override of the cap
+        scenario.load(tiny(tmp_path, {**on, "feedbacks.workload.max_factor": 2.0}, "override"),
+                      overrides={"feedbacks.workload.max_factor": 4.0})
+    assert has_problem(str(info.value), "tiny.yaml", "feedbacks.workload.max_factor", expected), str(info.value)
 
 
 def test_workload_lets_shortages_compound_in_the_default_scenario():

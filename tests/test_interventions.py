@@ -9,8 +9,8 @@ import tiny_scenario
 from conftest import has_problem
 from sim import WorkforceModel, calendar
 from sim.errors import InputError
-from sim.interventions import (FundedPosts, InServiceRoute, LtftTraining, Recruitment, RetireAndReturn, Retention,
-                               TrainingAttrition, TrainingPlaces, Transitions)
+from sim.interventions import (Feedbacks, FundedPosts, InServiceRoute, LtftTraining, Recruitment, RetireAndReturn,
+                               Retention, TrainingAttrition, TrainingPlaces, Transitions)
 from sim.results import Results
 
 NURSING_DEGREE = "nursing/pre_registration_degree"
@@ -285,6 +285,48 @@ def test_ltft_extra_places_keep_a_schedule_within_a_million_a_year(tmp_path):
                                                                                "places (400000 in 2019) within 1,000,000")
 
 
+def test_ltft_training_gets_the_course_length_check_a_pathway_gets(tmp_path, load_error):
+    """Trainees entering at up to 20 must finish the two-year course by 70, at its slowest: a pathway's LTFT
+    fraction of 0.03 (67 years) was refused while the lever's was applied, its trainees retiring mid-course."""
+    slow = {"stages.student.ltft": {"share": 0.5, "fraction": [0.03, 0.05]}}
+    load_error(tiny_scenario.write(tmp_path / "pathway", None, slow), "tiny.yaml", "intake.course/student.age",
+               "ages on entering that, with the 66.67 years of the course at its slowest")
+    path = tiny_scenario.write(tmp_path / "lever", None,
+                               {"stages.student.ltft": {"share": 0.0, "fraction": [0.02, 0.02]}})
+    for lever, field, expected in (
+            (LtftTraining(stages=["course/student"], share=0.5, fraction=(0.03, 0.05)), "fraction",
+             "a lowest fraction of at least 0.04 in course/student: with the 66.67 years of the course at its slowest"),
+            (LtftTraining(stages=["course/student"], share=0.5), "share",  # the pathway's fraction, unused until now
+             "a lowest fraction of at least 0.04 (the pathway's is 0.02), or a share of 0 in course/student")):
+        with pytest.raises(InputError) as info:
+            WorkforceModel(scenario=path, rng=1, until=2021, interventions=[lever]).step()
+        assert has_problem(str(info.value), "lever ltft_training", field, expected), str(info.value)
+        assert "trainees entering at up to 20 (intake.course/student.age) would pass the group's maximum age (70)" \
+            in str(info.value)
+    WorkforceModel(scenario=path, rng=1, until=2021, interventions=[
+        LtftTraining(stages=["course/student"], share=0.5, fraction=(0.04, 0.05))]).step()
+
+
+def test_retention_and_the_workload_feedback_together_keep_leaver_rates_within_1(tmp_path):
+    """The workload feedback multiplies the rates a retention lever leaves by up to its max_factor: a rate of
+    0.3 x 2 x 2 was capped at 1 in silence. Refused at whichever lever comes second, naming what is allowed."""
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": 0.3, "feedbacks.workload": {
+        "enabled": False, "strength": 2.0, "max_factor": 2.0}})
+    retain, workload = Retention(factor=2.0), Feedbacks(workload=True)
+    for levers, kind, field, expected in (
+            ([retain, workload], "feedbacks", "workload", "false, or a workload feedback whose cap (the scenario's "
+             "feedbacks.workload.max_factor, 2) is at most 1.666, keeping every leaver rate it raises within 1 a year "
+             "(the highest, with the retention levers in force, is 0.6, of staff)"),
+            ([workload, retain], "retention", "factor", "a factor of at most 1.666, which keeps every leaver rate it "
+             "scales within 1 a year (the highest is 0.3, raised up to 2 times by the workload feedback's "
+             "max_factor)")):
+        with pytest.raises(InputError) as info:
+            WorkforceModel(scenario=path, rng=1, until=2021, interventions=levers).step()
+        assert has_problem(str(info.value), f"lever {kind}", field, expected), str(info.value)
+    WorkforceModel(scenario=path, rng=1, until=2021, interventions=[retain]).step()  # without the feedback: 0.6
+    WorkforceModel(scenario=path, rng=1, until=2021, interventions=[workload, Retention(factor=1.666)]).step()
+
+
 @pytest.mark.parametrize("extra_places", [10, 1e300])
 def test_ltft_extra_places_are_a_share_not_a_percentage(extra_places):
     """0.1 is 10% more places: 10 (for 10%) made eleven times the places, in silence."""
@@ -353,8 +395,11 @@ def test_levers_change_a_models_copy_never_the_compiled_scenario():
     from sim import experiment, scenario
 
     files = [Path(__file__).parents[1] / "experiments" / name for name in ("wales-plan-actions.yaml", "feedbacks.yaml")]
-    levers = [lever.model_copy(update={"start": None}) for f in files
-              for policy in experiment.load(f).policies.values() for lever in policy]
+    levers = []
+    for lever in (lever.model_copy(update={"start": None}) for f in files
+                  for policy in experiment.load(f).policies.values() for lever in policy):
+        if lever not in levers:  # each once: two 2.5 times the leaver rates, under the workload cap, pass 1
+            levers.append(lever)
     assert {lever.kind for lever in levers} >= {"retention", "retire_and_return", "in_service_route", "ltft_training",
                                                 "recruitment", "training_attrition", "training_places", "transitions",
                                                 "feedbacks"}
