@@ -269,7 +269,7 @@ class Experiment:
 
     def overrides(self, parameters: dict | None = None) -> dict:
         """Scenario overrides for a parameter set: the experiment's own, then the parameters."""
-        return {**self.spec.overrides, **to_overrides(self.scenario.spec, parameters or {})}
+        return {**self.spec.overrides, **to_overrides(self.scenario.spec, parameters or {}, self.scenario.graph)}
 
     def job(self, policy: str, parameters: dict, parameter_set: int, replication: int, seed: int,
             outcomes: tuple | None = None) -> Job:
@@ -477,7 +477,9 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
     """Every uncertain key names a number (or a table, to scale) of the scenario, and both ends of
     its range load."""
     spec = experiment.spec
-    problems = uncertain_problems(spec.uncertain, experiment.scenario.spec, experiment.file) + _whole_ranges(experiment)
+    s = experiment.scenario
+    problems = uncertain_problems(spec.uncertain, s.spec, experiment.file,
+                                  value_of=partial(scenario_module.value_at, s.spec, s.graph)) + _whole_ranges(experiment)
     if problems:
         return problems
     for end in (0, 1):
@@ -591,9 +593,12 @@ def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
 
 
 # ---- parameters as scenario overrides -------------------------------------------------------------
-def to_overrides(spec, parameters: dict) -> dict:
-    """Scenario overrides from parameter values (``sim.uncertain.as_overrides``), scaling the scenario's values."""
-    return as_overrides(parameters, lambda key: spec_value(spec, key), type(spec))
+def to_overrides(spec, parameters: dict, graph=None) -> dict:
+    """Scenario overrides from parameter values (``sim.uncertain.as_overrides``), scaling the scenario's values:
+    with its pathway ``graph``, a choice share too (``transitions.<pathway/stage>.<target>``), as a scenario's
+    ``uncertain:`` may name one."""
+    value_of = partial(spec_value, spec) if graph is None else partial(scenario_module.value_at, spec, graph)
+    return as_overrides(parameters, value_of, type(spec))
 
 
 # ---- one run ----------------------------------------------------------------------------------------
@@ -751,7 +756,7 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
         raise InputError.one("outcomes", "wanted", "None or a list of outcomes, each measure:group:year", wanted)
     if not isinstance(levers, Iterable) or hasattr(levers, "apply"):
         raise InputError.one("outcomes", "levers", "a list of policy levers (sim.interventions)", levers)
-    overrides = to_overrides(base.spec, dict(parameters or {}))
+    overrides = to_overrides(base.spec, dict(parameters or {}), base.graph)
     final = calendar.year_of(run_end(base, until, "outcomes"))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)
     for key in wanted:

@@ -104,6 +104,29 @@ def test_scale_parameters_multiply_the_scenarios_value():
     assert overrides["groups.nursing.retirement.mho_retire_at_55"] == 0.4
 
 
+def test_a_choice_share_the_scenarios_uncertain_varies_is_varied_by_an_experiment_as_there(tmp_path):
+    """The shipped scenario's uncertain: names choice shares (transitions.<pathway/stage>.<target>), set in
+    its pathway files: the same entry, moved to an experiment, draws the share, and the stage's other
+    transitions are rescaled. A target the stage does not have is still refused."""
+    key, stage = "transitions.social_work/degree.newly_qualified", "social_work/degree"
+    shipped = scenario.load().spec.uncertain[key]
+    loaded = experiment.load(write(tmp_path, {"parameter_sets": 2, "uncertain": {key: {"range": list(shipped.range)}}}))
+    for parameters in loaded.parameter_sets():
+        drawn = parameters[key]
+        assert shipped.range[0] <= drawn <= shipped.range[1]
+        graph = scenario.compiled(str(loaded.scenario_file.resolve()), loaded.overrides(parameters)).graph
+        shares = {t: graph.edges[stage, t]["probability"] for t in graph.successors(stage)}
+        assert shares["social_work/newly_qualified"] == pytest.approx(drawn)
+        assert sum(shares.values()) == pytest.approx(1.0)
+    share = loaded.scenario.graph.edges[stage, "social_work/newly_qualified"]["probability"]
+    assert loaded.overrides({f"scale:{key}": 1.5}) == {key: pytest.approx(share * 1.5)}
+    assert experiment.load(write(tmp_path, {"uncertain": {key: {"scale": [0.5, 1.5]}}})).parameter_names == [
+        f"scale:{key}"]
+    with pytest.raises(InputError) as info:
+        experiment.load(write(tmp_path, {"uncertain": {f"{key}x": {"range": [0.05, 0.2]}}}))
+    assert has_problem(str(info.value), "small.yaml", f"uncertain.{key}x", "the dotted key of a value in the scenario")
+
+
 # ---- the pure run function -------------------------------------------------------------------------
 def test_outcomes_is_a_pure_function_of_parameters_and_seed():
     wanted = ["fte:nursing:2023", "leavers:nursing:2023", "fte:total:2023"]
