@@ -74,6 +74,11 @@ FLOW_MEASURES = OPTIONAL_MEASURES - {"substituted_fte"}
 
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
+MAX_YEARS = 200  # years of a run from the scenario's start
+# the most a command adds to an experiment's name for its default results folder: batch's "-years<N>-replications<N>"
+# (a small try), target's "-earliest-<YYYYmmdd-HHMMSS>" (or "-target-..."), sensitivity's "-sensitivity"
+ADDED_TO_NAME = max(len(f"-years{MAX_YEARS}-replications{MAX_RUNS}"), len("-earliest-YYYYmmdd-HHMMSS"),
+                    len("-sensitivity"))
 
 
 # ---- the experiment file ----------------------------------------------------------------------
@@ -157,7 +162,8 @@ class ExperimentSpec(Strict):
     description: str = ""
     scenario: str = scenario_module.DEFAULT  # a shipped scenario name or a path relative to this file
     overrides: dict[str, Any] = {}  # dotted scenario keys, as for sim.scenario.load
-    years: Annotated[int, Field(strict=True, ge=1, le=200)] | None = None  # from the scenario's start; default to its end
+    # from the scenario's start; default to its end
+    years: Annotated[int, Field(strict=True, ge=1, le=MAX_YEARS)] | None = None
     replications: Annotated[int, Field(strict=True, ge=1, le=MAX_RUNS)]
     seed: Annotated[int, Field(strict=True, ge=0, lt=2**128)]
     parameter_sets: Annotated[int, Field(strict=True, ge=0, le=MAX_RUNS)] = 0  # 0: the scenario's own values only
@@ -363,9 +369,15 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
+    # the file system would refuse the name only once the runs are done, blaming an --out not given
+    problems = [p for p in [folders.long_name(spec.name, path, "name", ADDED_TO_NAME, "the default results folder "
+                                              "(results/<name>, with -sensitivity or -target-<time> after it)",
+                                              "results")] if p is not None]
     scenario_file = _scenario_file(path, spec.scenario)
-    scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")
-    problems: list[Problem] = []
+    try:
+        scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")
+    except InputError as exc:
+        raise InputError(problems + exc.problems) from None
     until = None
     if spec.years is not None:
         until = calendar.year_of(scenario.start) + spec.years
