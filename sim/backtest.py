@@ -77,6 +77,11 @@ def load(path) -> BacktestSpec:
         spec = BacktestSpec.model_validate(read_yaml(path, "backtest"))
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    # it names the back-test's files: the file system would refuse a long one only once the runs are done
+    long = folders.long_name(spec.name, path, "name", len("-fit.yaml"), "the back-test's files (<name>.csv, "
+                             "<name>-fit.yaml and others)")
+    if long is not None:
+        raise InputError([long])
     for t in spec.targets.values():
         t.located(path)
     return spec

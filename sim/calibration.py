@@ -50,6 +50,8 @@ from .posterior import Posterior, central_problems, fitted_section
 from .uncertain import as_overrides, whole
 
 DEFAULT_CONFIG = CALIBRATION_DIR / "history-2015-2021.yaml"
+LONGEST_ENDING = "-posterior.csv"  # of the files a fit writes, <name>-<version> and this (``_write``)
+NEXT_VERSIONS = 9999  # the versions a name's files may reach without --version (v1, v2, ...: ``next_version``)
 LEVEL = 0.90
 
 
@@ -490,6 +492,11 @@ def load(path, data: dict | None = None) -> tuple[CalibrationSpec, Path]:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
         raise from_pydantic(path, exc) from None
+    # it names the fit's files: the file system would refuse a long one only once the fit is done
+    long = folders.long_name(spec.name, path, "name", len(f"-v{NEXT_VERSIONS}{LONGEST_ENDING}"), "the fit's files "
+                             "(<name>-v<N>-posterior.csv and others)", CALIBRATION_DIR)
+    if long is not None:
+        raise InputError([long])
     for t in spec.targets.values():
         t.located(path)
     candidate = path.parent / spec.scenario
@@ -634,6 +641,11 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
     if version is not None:  # it names the parameter file: checked before the fit, not after
         plain_name(version, "--version", "version")
     spec, scenario_path = load(config, data)
+    long = folders.long_name(f"{spec.name}-{version}", "--version", "version", len(LONGEST_ENDING), "the fit's "
+                             f"files with the calibration's name, {spec.name}-<version>-posterior.csv and others",
+                             CALIBRATION_DIR) if version is not None else None
+    if long is not None:
+        raise InputError([long])
     st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
                    workers=workers, seed=seed, check_replications=check_replications)
     if scheduler in (None, "local"):  # processes of this machine

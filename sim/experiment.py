@@ -74,6 +74,11 @@ FLOW_MEASURES = OPTIONAL_MEASURES - {"substituted_fte"}
 
 PositiveInt = Annotated[int, Field(strict=True, ge=1)]
 MAX_RUNS = 1_000_000  # runs of one batch (policies x parameter sets x replications)
+MAX_YEARS = 200  # years of a run from the scenario's start
+# the most a command adds to an experiment's name for its default results folder: batch's "-years<N>-replications<N>"
+# (a small try), target's "-earliest-<YYYYmmdd-HHMMSS>" (or "-target-..."), sensitivity's "-sensitivity"
+ADDED_TO_NAME = max(len(f"-years{MAX_YEARS}-replications{MAX_RUNS}"), len("-earliest-YYYYmmdd-HHMMSS"),
+                    len("-sensitivity"))
 
 
 # ---- the experiment file ----------------------------------------------------------------------
@@ -157,7 +162,8 @@ class ExperimentSpec(Strict):
     description: str = ""
     scenario: str = scenario_module.DEFAULT  # a shipped scenario name or a path relative to this file
     overrides: dict[str, Any] = {}  # dotted scenario keys, as for sim.scenario.load
-    years: Annotated[int, Field(strict=True, ge=1, le=200)] | None = None  # from the scenario's start; default to its end
+    # from the scenario's start; default to its end
+    years: Annotated[int, Field(strict=True, ge=1, le=MAX_YEARS)] | None = None
     replications: Annotated[int, Field(strict=True, ge=1, le=MAX_RUNS)]
     seed: Annotated[int, Field(strict=True, ge=0, lt=2**128)]
     parameter_sets: Annotated[int, Field(strict=True, ge=0, le=MAX_RUNS)] = 0  # 0: the scenario's own values only
@@ -269,7 +275,7 @@ class Experiment:
 
     def overrides(self, parameters: dict | None = None) -> dict:
         """Scenario overrides for a parameter set: the experiment's own, then the parameters."""
-        return {**self.spec.overrides, **to_overrides(self.scenario.spec, parameters or {})}
+        return {**self.spec.overrides, **to_overrides(self.scenario.spec, parameters or {}, self.scenario.graph)}
 
     def job(self, policy: str, parameters: dict, parameter_set: int, replication: int, seed: int,
             outcomes: tuple | None = None) -> Job:
@@ -363,9 +369,15 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
             except InputError as more:
                 problems += more.problems
         raise InputError(problems) from None
+    # the file system would refuse the name only once the runs are done, blaming an --out not given
+    problems = [p for p in [folders.long_name(spec.name, path, "name", ADDED_TO_NAME, "the default results folder "
+                                              "(results/<name>, with -sensitivity or -target-<time> after it)",
+                                              "results")] if p is not None]
     scenario_file = _scenario_file(path, spec.scenario)
-    scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")
-    problems: list[Problem] = []
+    try:
+        scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")
+    except InputError as exc:
+        raise InputError(problems + exc.problems) from None
     until = None
     if spec.years is not None:
         until = calendar.year_of(scenario.start) + spec.years
@@ -477,7 +489,9 @@ def _check_uncertain(experiment: Experiment, found: list[Problem] = ()) -> list[
     """Every uncertain key names a number (or a table, to scale) of the scenario, and both ends of
     its range load."""
     spec = experiment.spec
-    problems = uncertain_problems(spec.uncertain, experiment.scenario.spec, experiment.file) + _whole_ranges(experiment)
+    s = experiment.scenario
+    problems = uncertain_problems(spec.uncertain, s.spec, experiment.file,
+                                  value_of=partial(scenario_module.value_at, s.spec, s.graph)) + _whole_ranges(experiment)
     if problems:
         return problems
     for end in (0, 1):
@@ -591,9 +605,12 @@ def default_outcomes(scenario, final_year: int) -> tuple[str, ...]:
 
 
 # ---- parameters as scenario overrides -------------------------------------------------------------
-def to_overrides(spec, parameters: dict) -> dict:
-    """Scenario overrides from parameter values (``sim.uncertain.as_overrides``), scaling the scenario's values."""
-    return as_overrides(parameters, lambda key: spec_value(spec, key), type(spec))
+def to_overrides(spec, parameters: dict, graph=None) -> dict:
+    """Scenario overrides from parameter values (``sim.uncertain.as_overrides``), scaling the scenario's values:
+    with its pathway ``graph``, a choice share too (``transitions.<pathway/stage>.<target>``), as a scenario's
+    ``uncertain:`` may name one."""
+    value_of = partial(spec_value, spec) if graph is None else partial(scenario_module.value_at, spec, graph)
+    return as_overrides(parameters, value_of, type(spec))
 
 
 # ---- one run ----------------------------------------------------------------------------------------
@@ -751,7 +768,7 @@ def outcomes(parameters: dict | None = None, seed: int = 0, *, scenario=scenario
         raise InputError.one("outcomes", "wanted", "None or a list of outcomes, each measure:group:year", wanted)
     if not isinstance(levers, Iterable) or hasattr(levers, "apply"):
         raise InputError.one("outcomes", "levers", "a list of policy levers (sim.interventions)", levers)
-    overrides = to_overrides(base.spec, dict(parameters or {}))
+    overrides = to_overrides(base.spec, dict(parameters or {}), base.graph)
     final = calendar.year_of(run_end(base, until, "outcomes"))
     wanted = tuple(wanted) if wanted is not None else default_outcomes(base, final)
     for key in wanted:

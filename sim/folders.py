@@ -38,6 +38,37 @@ import pandas as pd
 from .errors import InputError, Problem, refuse_special
 
 LOCK = ".lock"
+NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
+# what writing adds to a name for a while, at most: ".<name>.partial-<pid>" (``staged``) or ".<name>.tmp-<pid>"
+# (``atomic_write``), a pid of up to ten digits
+WRITING = len(".") + len(".partial-") + 10
+
+
+def name_max(folder=".") -> int:
+    """The longest name, in bytes, that the file system holding ``folder`` (or the nearest folder above it
+    that exists) allows, where the system says (``os.pathconf``), and never more than ``NAME_MAX``: a
+    name accepted here is accepted on the common file systems too."""
+    path = Path(folder).absolute()
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    try:
+        return min(NAME_MAX, os.pathconf(path, "PC_NAME_MAX"))
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows), or no limit it can say
+        return NAME_MAX
+
+
+def long_name(name, file, field: str, added: int, what: str, folder=".") -> Problem | None:
+    """A problem if ``name``, with the ``added`` characters a command puts after it (and what writing adds
+    for a while), is too long for a file or folder name (``name_max`` of ``folder``): refused when its file
+    is read, not by the file system once the results are computed, blamed on an ``--out`` not given. None
+    if it fits (or is no text: its own check says so)."""
+    if not isinstance(name, str):
+        return None
+    room = name_max(folder) - WRITING - added
+    if len(name.encode()) <= room:
+        return None
+    return Problem(str(file), field, f"a name of at most {room} characters, as it names {what} (a file system "
+                                     f"allows {name_max(folder)} per name)", f"{name[:40]}... ({len(name)} characters)")
 
 
 class WriteError(InputError):

@@ -529,12 +529,12 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
     stages = pathways.stages(graph)
     _cross_check(spec, path, graph, stages)
 
-    def value_of(dotted):  # a value of the scenario, or a choice share read from its pathways
+    def value_of(dotted):
         try:
-            return spec_value(spec, dotted)
+            return value_at(spec, graph, dotted)
         except KeyError:
             try:
-                return get(data, dotted, path, graph)
+                return get(data, dotted, path)
             except InputError:
                 raise KeyError(dotted) from None
 
@@ -570,15 +570,37 @@ def input_files(scenario) -> dict[str, str]:
     return dict(s.inputs)
 
 
+def value_at(spec, graph: nx.DiGraph, dotted: str):
+    """The value at a dotted key of a validated scenario ``spec``, or a choice share
+    ``transitions.<pathway/stage>.<target>`` from its pathway ``graph`` (KeyError if neither): what an
+    ``uncertain:`` key may name, so that a scenario's and an experiment's accept the same keys."""
+    try:
+        return spec_value(spec, dotted)
+    except KeyError:
+        share = choice_share(graph, dotted)
+        if share is None:
+            raise
+        return share
+
+
+def choice_share(graph: nx.DiGraph, dotted: str) -> float | None:
+    """The probability of the pathway transition a key ``transitions.<pathway/stage>.<target>`` names
+    (the target local or qualified), as ``graph`` has it; None if the key names none."""
+    keys = dotted.split(".")
+    if keys[0] == TRANSITIONS and len(keys) == 3 and keys[1] in graph:
+        node = qualify_target(graph, keys[1], keys[2])
+        if graph.has_edge(keys[1], node):
+            return graph.edges[keys[1], node]["probability"]
+    return None
+
+
 def get(data: dict, dotted: str, path, graph: nx.DiGraph | None = None):
     """The value at a dotted key of raw scenario data (an ``InputError`` if there is none). With the
     scenario's pathway ``graph``, a choice share ``transitions.<pathway/stage>.<target>`` that the
     scenario does not set is read from its pathway file."""
-    keys = dotted.split(".")
-    if graph is not None and keys[0] == TRANSITIONS and len(keys) == 3 and keys[1] in graph:
-        node = qualify_target(graph, keys[1], keys[2])
-        if graph.has_edge(keys[1], node):
-            return graph.edges[keys[1], node]["probability"]
+    share = choice_share(graph, dotted) if graph is not None else None
+    if share is not None:
+        return share
     node = data
     for k in dotted.split("."):
         if not isinstance(node, dict) or k not in node:

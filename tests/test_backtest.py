@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import has_problem
 from sim import backtest, calibration
+from sim.errors import InputError
 from sim.results import run
 from test_calibration import TARGETS, history, write_tiny
 
@@ -76,6 +78,14 @@ def test_backtest_command_prints_and_writes_the_table_and_refuses_bad_files(sett
         capsys.readouterr().err
     assert main(["backtest", str(config), "--replications", "1"]) == 2
     assert "--replications: replications: expected a whole number from 2 to 1,000,000" in capsys.readouterr().err
+
+
+def test_a_name_too_long_for_the_backtests_files_is_refused_when_read(tmp_path):
+    """The back-test's files are named after it (<name>.csv, <name>-fit.yaml): a name the file system
+    cannot hold was refused only once its runs were done."""
+    with pytest.raises(InputError) as info:
+        backtest.load(write_config(tmp_path, 0.0, name="b" * 300))
+    assert has_problem(str(info.value), "bt.yaml", "name", "a name of at most"), info.value
 
 
 def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):

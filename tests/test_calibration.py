@@ -189,6 +189,25 @@ def test_calibrate_command_writes_the_files_and_bad_input_exits_2(tmp_path, caps
     assert path.is_file()
 
 
+def test_a_name_too_long_for_the_fits_files_exits_2_naming_it_before_the_fit(tmp_path, capsys):
+    """The fit's files are named <name>-<version>-posterior.csv and so on: a name (or --version) the file
+    system cannot hold was refused only once the fit was done."""
+    from sim.cli import main
+
+    write_tiny(tmp_path)
+    config = {"name": "c" * 300, "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+              "targets": {"leavers": {**TARGETS["leaver_rate"], "value": 0.1, "sd": 0.01, "source": "test"}},
+              "settings": {"population": 10, "generations": 2, "check_replications": 2}}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    out = ["--out-dir", str(tmp_path / "out"), "--quiet"]
+    assert main(["calibrate", str(tmp_path / "history.yaml"), *out]) == 2
+    assert has_problem(capsys.readouterr().err, "history.yaml", "name", "a name of at most")
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump({**config, "name": "c" * 150}))
+    assert main(["calibrate", str(tmp_path / "history.yaml"), "--version", "v" * 100, *out]) == 2
+    assert has_problem(capsys.readouterr().err, "--version", "version", "a name of at most")
+    assert not list((tmp_path / "out").glob("*"))
+
+
 def test_shipped_calibration_is_a_posterior_of_at_least_1000_sets_that_the_default_scenario_draws_from():
     spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
     assert scenario_path.name == "wales-mh-2015.yaml"

@@ -18,7 +18,7 @@ import yaml
 
 import tiny_scenario
 from conftest import REPO, has_problem
-from sim import experiment, footprint, scenario
+from sim import experiment, folders, footprint, scenario
 from sim.cli import main
 from sim.errors import InputError
 
@@ -102,6 +102,29 @@ def test_scale_parameters_multiply_the_scenarios_value():
     assert overrides["groups.nursing.leaving.rate"] == pytest.approx([r * 0.5 for r in spec.groups["nursing"].leaving.rate],
                                                                      abs=1e-6)
     assert overrides["groups.nursing.retirement.mho_retire_at_55"] == 0.4
+
+
+def test_a_choice_share_the_scenarios_uncertain_varies_is_varied_by_an_experiment_as_there(tmp_path):
+    """The shipped scenario's uncertain: names choice shares (transitions.<pathway/stage>.<target>), set in
+    its pathway files: the same entry, moved to an experiment, draws the share, and the stage's other
+    transitions are rescaled. A target the stage does not have is still refused."""
+    key, stage = "transitions.social_work/degree.newly_qualified", "social_work/degree"
+    shipped = scenario.load().spec.uncertain[key]
+    loaded = experiment.load(write(tmp_path, {"parameter_sets": 2, "uncertain": {key: {"range": list(shipped.range)}}}))
+    for parameters in loaded.parameter_sets():
+        drawn = parameters[key]
+        assert shipped.range[0] <= drawn <= shipped.range[1]
+        graph = scenario.compiled(str(loaded.scenario_file.resolve()), loaded.overrides(parameters)).graph
+        shares = {t: graph.edges[stage, t]["probability"] for t in graph.successors(stage)}
+        assert shares["social_work/newly_qualified"] == pytest.approx(drawn)
+        assert sum(shares.values()) == pytest.approx(1.0)
+    share = loaded.scenario.graph.edges[stage, "social_work/newly_qualified"]["probability"]
+    assert loaded.overrides({f"scale:{key}": 1.5}) == {key: pytest.approx(share * 1.5)}
+    assert experiment.load(write(tmp_path, {"uncertain": {key: {"scale": [0.5, 1.5]}}})).parameter_names == [
+        f"scale:{key}"]
+    with pytest.raises(InputError) as info:
+        experiment.load(write(tmp_path, {"uncertain": {f"{key}x": {"range": [0.05, 0.2]}}}))
+    assert has_problem(str(info.value), "small.yaml", f"uncertain.{key}x", "the dotted key of a value in the scenario")
 
 
 # ---- the pure run function -------------------------------------------------------------------------
@@ -576,6 +599,33 @@ def test_bad_experiment_files_exit_2_naming_file_and_field(tmp_path, capsys, cha
     assert err.startswith("workforce: invalid input\n") and "Traceback" not in err
     assert has_problem(err, "small.yaml", field, expected), err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["batch", "--quiet"], ["target", "--quiet"], ["sensitivity"]])
+@pytest.mark.parametrize("length", [250, 300])
+def test_a_name_too_long_for_a_folder_exits_2_naming_it_before_any_folder_is_made(tmp_path, monkeypatch, capsys,
+                                                                                  command, length):
+    """Without --out each command names its results folder after the experiment (results/<name>...): a name
+    the file system cannot hold was blamed on the --out not given, after results/ was made (by batch once
+    every run was done)."""
+    path = write(tmp_path, {"name": "n" * length})
+    monkeypatch.chdir(tmp_path)
+    assert main([command[0], str(path), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "small.yaml", "name", "a name of at most"), err
+    assert "--out" not in err and not (tmp_path / "results").exists()
+
+
+def test_a_name_that_fits_its_longest_folder_is_accepted(tmp_path, monkeypatch):
+    """The longest name a file takes leaves room for what every command adds to it (--years and
+    --replications at their largest, a target's time), and for what writing adds for a while."""
+    room = folders.NAME_MAX - folders.WRITING - experiment.ADDED_TO_NAME
+    monkeypatch.chdir(tmp_path)
+    loaded = experiment.load(write(tmp_path, {"name": "n" * room}))
+    name = f"{loaded.name}-years{experiment.MAX_YEARS}-replications{experiment.MAX_RUNS}"
+    (tmp_path / f".{name}.partial-{2**32}").mkdir()
+    with pytest.raises(InputError):
+        experiment.load(write(tmp_path, {"name": "n" * (room + 1)}))
 
 
 def test_values_drawn_together_that_the_scenario_refuses_stop_the_batch_before_it_writes(tmp_path):
