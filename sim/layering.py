@@ -384,11 +384,11 @@ def kept(cache: dict, key, paths, build, limit: int = 16):
 
 def ranges_file(name_or_path, relative_to: Path | None = None, file=None, field: str = "") -> Path:
     """A plausibility ranges file (``sim.plausibility``) a scenario names: a path (relative to
-    ``relative_to``, e.g. the scenario's folder) or a shipped name. A problem names the ``file``
-    and ``field`` that gave it (an option, as ``--ranges``; default: the name itself)."""
+    ``relative_to``, the folder of the scenario file naming it, or else the current folder, as for
+    ``--ranges``) or a shipped name; a file of that name elsewhere is never taken for it. A problem
+    names the ``file`` and ``field`` that gave it (an option, as ``--ranges``; default: the name itself)."""
     base = relative_to or Path.cwd()
-    for candidate in (base / str(name_or_path), Path(str(name_or_path)), RANGES_DIR / str(name_or_path),
-                      RANGES_DIR / f"{name_or_path}.yaml"):
+    for candidate in (base / str(name_or_path), RANGES_DIR / str(name_or_path), RANGES_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
         if file is not None:

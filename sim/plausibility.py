@@ -228,10 +228,11 @@ class Ranges(_Strict):
     file: str = ""  # set on loading
 
 
-def load_ranges(name_or_path, scenario, option: str | None = None) -> Ranges:
-    """Read and validate a ranges file against the scenario whose run it judges; a file that is
-    not there is named by the ``option`` that gave it (as ``--ranges``), if any."""
-    path = ranges_file(name_or_path, Path(scenario.file).parent, option, (option or "").lstrip("-"))
+def load_ranges(name_or_path, scenario, option: str | None = None, relative_to: Path | None = None) -> Ranges:
+    """Read and validate a ranges file against the scenario whose run it judges: a path relative to
+    ``relative_to`` (default the current folder); a file that is not there is named by the ``option``
+    that gave it (as ``--ranges``), if any."""
+    path = ranges_file(name_or_path, relative_to, option, (option or "").lstrip("-"))
     try:
         ranges = Ranges.model_validate(read_yaml(path, "ranges"))
     except ValidationError as exc:
@@ -295,7 +296,7 @@ def _never_covered(ranges: Ranges, scenario, path: Path, f: str) -> list[Problem
     it is shared with the scenarios that extend it (the 2015-2021 history is judged by the projection's),
     whose periods it was written for, and such a check is then shown as not judged, saying why."""
     if scenario.spec.plausibility is not None and ranges_file(scenario.spec.plausibility,
-                                                              Path(scenario.file).parent).resolve() == path.resolve():
+                                                              _named_in(scenario)).resolve() == path.resolve():
         return []
     problems, spec, months = [], scenario.spec, scenario.end - scenario.start
     back, timed = ranges.coming_back, ranges.minimum_time
@@ -332,7 +333,14 @@ def scenario_ranges(scenario, ranges=None, option: str | None = None) -> Ranges:
     if name is None:
         raise InputError.one(scenario.file, "plausibility", "a plausibility ranges file named by the scenario "
                                                             "(plausibility: <name>) or given (--ranges FILE)")
-    return load_ranges(name, scenario, option if ranges is not None else None)
+    if ranges is not None:  # given: a path from where it was given
+        return load_ranges(name, scenario, option)
+    return load_ranges(name, scenario, relative_to=_named_in(scenario))
+
+
+def _named_in(scenario) -> Path:
+    """The folder of the scenario file that names its plausibility ranges (a layer it extends, maybe)."""
+    return scenario.ranges_folder or Path(scenario.file).parent
 
 
 def check_replications(scenario, end: int, replications: int) -> None:

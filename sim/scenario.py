@@ -186,6 +186,7 @@ class Scenario:
     parameter_set: int | None = None  # the posterior's set applied (None: the central one, in the file's overrides)
     need_index: np.ndarray | None = None  # need over need at the start, by month from the start and group (sim.demand)
     processes: tuple = STEP_ORDER  # the processes whose sections it was checked against (``schema``)
+    ranges_folder: Path | None = None  # the folder its plausibility: file is named in (that of the layer setting it)
     # per stage
     stage_group: np.ndarray = field(init=False)
     stage_pathway: np.ndarray = field(init=False)
@@ -473,8 +474,9 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     try:
+        ranges_folder = _folder(layers, "plausibility", path, overrides)
         spec, graph, stages = _validate(path, data, processes, overrides, uncalibrated,
-                                        _folder(layers, "pathways", path, overrides))
+                                        _folder(layers, "pathways", path, overrides), ranges_folder)
         need_index, population = demand_module.need_index(spec, path, list(spec.groups),
                                                           _folder(layers, "demand.population", path, overrides))
     except InputError as exc:
@@ -488,23 +490,23 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
                     calibrated=dict(calibrated), calibration_file=calibration_path, overrides=dict(overrides or {}),
                     posterior=posterior, parameter_set=parameter_set if posterior is not None else None,
-                    need_index=need_index, processes=processes)
+                    need_index=need_index, processes=processes, ranges_folder=ranges_folder)
 
 
 def _folder(layers: list, key: str, path: Path, overrides: dict | None) -> Path:
-    """The folder a file named at ``key`` (pathway files, a population file) is relative to: that of
-    the scenario file that names it, as for ``calibration`` (a file it extends, in another folder,
-    names the files beside it); the scenario's own for a caller's override."""
+    """The folder a file named at ``key`` (pathway files, a population file, plausibility ranges) is relative
+    to: that of the scenario file that names it, as for ``calibration`` (a file it extends, in another
+    folder, names the files beside it); the scenario's own for a caller's override."""
     if covering_key(key, overrides or {}) is not None:
         return path.parent
     return layering.owner(layers, key).parent
 
 
 def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: dict | None = None,
-              uncalibrated: dict | None = None, pathway_folder: Path | None = None
+              uncalibrated: dict | None = None, pathway_folder: Path | None = None, ranges_folder: Path | None = None
               ) -> tuple[ScenarioSpec, nx.DiGraph, list[str]]:
     """The merged data validated, its pathways loaded and every reference between them checked
-    (pathway files named relative to ``pathway_folder``, default the scenario's). An
+    (pathway files named relative to ``pathway_folder``, ranges to ``ranges_folder``, default the scenario's). An
     ``uncertain:`` entry describes the scenario's own value: one a caller's override replaces (a yearly
     fill rate for a single one, a rate by age band for one number) is not checked against it, and a
     scale's factor is judged on the value its calibration replaced (``uncalibrated``, by key)."""
@@ -521,7 +523,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
         raise InputError(problems) from None
     if spec.plausibility is not None:
         try:
-            layering.ranges_file(spec.plausibility, path.parent)
+            layering.ranges_file(spec.plausibility, ranges_folder or path.parent)
         except InputError as exc:
             raise InputError.one(path, "plausibility", exc.problems[0].expected, spec.plausibility) from None
     graph = pathways.load_all(spec.pathways, relative_to=pathway_folder, referrer=path)

@@ -650,6 +650,27 @@ def test_a_scenario_naming_a_missing_ranges_file_does_not_load(tmp_path, load_er
                "an existing plausibility ranges file")
 
 
+def test_a_scenarios_ranges_are_found_beside_the_file_that_names_them(tmp_path, monkeypatch, capsys):
+    """A layer in another folder extending a scenario that names ranges beside itself was refused, the
+    name looked for beside the layer; and a file of that name there, or in the current folder, was used
+    in silence. ``--ranges`` is read from where the command is given."""
+    base = tiny_scenario.write(tmp_path / "base", {"plausibility": "mine.yaml"})
+    _write_ranges(tmp_path / "base")
+    (tmp_path / "base" / "ranges.yaml").rename(tmp_path / "base" / "mine.yaml")
+    layer = tmp_path / "top" / "layer.yaml"
+    layer.parent.mkdir()
+    layer.write_text(f"extends: {base}\nname: top\n")
+    for decoy in (layer.parent / "mine.yaml", tmp_path / "mine.yaml"):
+        decoy.write_text("name: decoy\nmin_count: many\n")  # refused, were it read
+    monkeypatch.chdir(tmp_path)
+    loaded = scenario.load(layer)
+    assert plausibility.scenario_ranges(loaded).file == str(tmp_path / "base" / "mine.yaml")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "mine.yaml").write_text((tmp_path / "base" / "mine.yaml").read_text())
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert plausibility.scenario_ranges(loaded, "mine.yaml").file == str(tmp_path / "elsewhere" / "mine.yaml")
+
+
 def test_without_ranges_the_report_asks_for_them(tmp_path):
     with pytest.raises(InputError) as info:
         plausibility.check(run(tiny_scenario.write(tmp_path)))
