@@ -238,14 +238,16 @@ def need_index(spec, path: Path, groups: list[str], folder: Path | None = None) 
 def _coverage(table: PopulationTable, path: Path, spec) -> list[Problem]:
     """The population's totals reach into the scenario's years: outside them the population is held at
     the nearest year's (``band_population``), so totals all before the run or all after it (ending in its
-    first year, or beginning in its last) would leave need flat over the whole run, in silence."""
+    first year, or beginning in its last), or of one year alone, would leave need flat over the whole run,
+    in silence."""
     first, last = calendar.year_of(calendar.parse(spec.start)), calendar.year_of(calendar.parse(spec.end))
     years = sorted(table.totals)
-    if years[-1] > first and years[0] < last:
+    if len(years) > 1 and years[-1] > first and years[0] < last:
         return []
-    return [Problem(str(path), "totals", f"years reaching into the scenario's run ({first} to {last}), one after "
-                                         f"{first} and one before {last}: outside them the population is held at "
-                                         "the nearest year's, so need would not move with it", years)]
+    return [Problem(str(path), "totals", f"years reaching into the scenario's run ({first} to {last}), at least "
+                                         f"two, one after {first} and one before {last}: outside them the "
+                                         "population is held at the nearest year's, so need would not move with "
+                                         "it", years)]
 
 
 def _profiles(d: DemandSpec, groups: list[str], table, f: str, problems: list) -> list[str]:

@@ -157,11 +157,13 @@ def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_pat
         problem.expected
 
 
-@pytest.mark.parametrize("totals", [{2001: 900, 2011: 950}, {2035: 1300}, {2011: 900, 2020: 1000}, {2030: 1200}],
-                         ids=["before the run", "after it", "ending in its first year", "beginning in its last"])
+@pytest.mark.parametrize("totals", [{2001: 900, 2011: 950}, {2035: 1300}, {2011: 900, 2020: 1000}, {2030: 1200},
+                                    {2025: 1100}],
+                         ids=["before the run", "after it", "ending in its first year", "beginning in its last",
+                              "one year within it"])
 def test_a_population_whose_totals_miss_the_run_is_refused_not_a_flat_need(tmp_path, totals):
     """Outside its totals' years the population is held at the nearest year's: totals all before the run
-    (2020-2030) or all after it made need flat over every year of it, in silence."""
+    (2020-2030), all after it, or one year's alone made need flat over every year of it, in silence."""
     problem = _population_problem(tmp_path, {**POPULATION, "totals": totals}, "older")
     assert problem.field == "totals" and problem.found == sorted(totals)
     assert "years reaching into the scenario's run (2020 to 2030)" in problem.expected
