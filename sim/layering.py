@@ -263,19 +263,27 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     the file it extends, when the mistake is there, or the calibration file, for a value it sets.
     With a ``posterior`` parameter set applied, a value it sets is the table's: named by its file,
     column and row (``Posterior.cell``), since the parameter file holds none of them.
-    A caller's overrides stay at ``path`` (an experiment names them by its own fields)."""
+    A caller's overrides stay at ``path`` (an experiment names them by its own fields). A key of
+    ``uncertain:`` that a layer removed with ``null`` (or a section holding it) is named where it was
+    removed, not where it is still referred to."""
     problems = []
     for p in error.problems:
-        file, field, expected = p.file, p.field, p.expected
+        file, field, expected, found = p.file, p.field, p.expected, p.found
         if p.file == str(path) and covering_key(p.field, overrides or {}) is None:
             key = covering_key(p.field, calibrated)
-            if key is None:
+            gone = removed(layers, p.field.removeprefix("uncertain.")) if p.field.startswith("uncertain.") else None
+            if gone is not None:
+                referrer = owner(layers, p.field)
+                file, field, found = str(gone[0]), gone[1], None
+                expected = f"a value, not null: {referrer.name} refers to {p.field.removeprefix('uncertain.')} " \
+                           f"(its {p.field})"
+            elif key is None:
                 file = str(owner(layers, p.field))
             elif posterior is None or parameter_set is None:
                 file = str(calibration_path)
             else:
                 file, field, expected = str(posterior.file), *posterior.cell(key, parameter_set, p)
-        problems.append(Problem(file, field, expected, p.found))
+        problems.append(Problem(file, field, expected, found))
     return InputError(problems)
 
 

@@ -317,6 +317,17 @@ def test_boolean_as_a_share(case, load_error):
 # ---- input files -----------------------------------------------------------------------------
 
 
+def test_a_layer_removing_what_its_base_s_uncertain_names_is_named_with_the_key_it_removed(tmp_path):
+    """Not the base file, which the user did not edit, under the uncertain: key that still names it."""
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(yaml.safe_dump({"extends": "wales-mh-2021", "name": "layer", "feedbacks": None}))
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    assert has_problem(str(info.value), "layer.yaml", "feedbacks", "a value, not null: wales-mh-2021.yaml refers to "
+                                                                   "feedbacks.supervision"), str(info.value)
+    assert "wales-mh-2021.yaml: uncertain" not in str(info.value)
+
+
 @pytest.mark.parametrize("removed, key", [({"groups": {"nursing": {"leaving": None}}}, "groups.nursing.leaving"),
                                           ({"groups": None}, "groups")])
 def test_a_layer_removing_what_its_calibration_sets_is_named_with_the_key_it_removed(tmp_path, removed, key):
