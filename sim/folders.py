@@ -383,7 +383,8 @@ BATCH_MANIFEST = ("experiment", "scenario", "scenario_file", "start", "final_yea
 BATCH_TYPES = (("runs", int, "a number of runs"), ("policies", dict, "a mapping of policies"),
                ("replication_seeds", list, "a list of seeds"))
 TARGET_MANIFEST = ("experiment", "scenario", "policies", "runs", "target", "answer", "replication_seeds")
-# what a target search's thresholds.csv says of each replication in its met column (``sim.target.search``)
+# what a target search's thresholds.csv says of each replication in its met column, as ``sim.target.search``
+# writes it and the report's check reads it: at the lowest value searched, at a higher one, at none
 MET = ("at the lowest value", "within the range", "beyond the range")
 # the tables of a folder written by ``workforce target`` and their columns (``sim.target.write``)
 TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", "threshold", "met", "runs"],

@@ -674,8 +674,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     thresholds = pd.DataFrame({
         "replication": range(reps), "seed": seeds, "parameter_set": posterior,
         "threshold": [float(values[i]) if i < n else np.nan for i in index],
-        "met": ["beyond the range" if i == n else "at the lowest value" if i == 0 else "within the range"
-                for i in index],
+        "met": [folders.MET[2] if i == n else folders.MET[0] if i == 0 else folders.MET[1] for i in index],
         "runs": [int(runs_of.get(r, 0)) for r in range(reps)]})
     evaluations = _evaluations(gaps, values, seeds, q)
     return TargetResult(
