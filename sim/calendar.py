@@ -75,6 +75,12 @@ def annual_to_monthly(p):
     return 1.0 - (1.0 - p) ** (1.0 / 12.0)
 
 
+def monthly_to_annual(p):
+    """Annual probability of a monthly probability p held for a year: 1 - (1 - p)^12, ``annual_to_monthly``'s
+    inverse."""
+    return 1.0 - (1.0 - p) ** 12
+
+
 def over_months_to_monthly(p, months):
     """Monthly hazard that gives probability p of the event over ``months`` months."""
     return 1.0 - (1.0 - p) ** (1.0 / months)

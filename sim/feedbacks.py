@@ -35,6 +35,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import calendar
 from .errors import Problem, rounded_down
 from .uncertain import past_one
 
@@ -210,8 +211,7 @@ class Workload:
         factor = self.factors(model.history[-1])
         _log(model)["workload_factor"] = factor
         f = factor[group]
-        annual = 1.0 - (1.0 - hazard) ** 12
-        raised = 1.0 - (1.0 - np.minimum(annual * f, 1.0)) ** (1.0 / 12.0)
+        raised = calendar.annual_to_monthly(np.minimum(calendar.monthly_to_annual(hazard) * f, 1.0))
         return np.where(f > 1.0, raised, hazard)  # untouched where the factor is 1: bit-identical to no feedback
 
 

@@ -170,7 +170,7 @@ def _check(lever, s, end: int) -> None:
 def _scale_annual(monthly: np.ndarray, factor: float) -> np.ndarray:
     """Monthly hazards whose annual equivalent is ``factor`` x the annual equivalent of ``monthly``.
     ``_factor_problems`` refuses a factor taking any of them past 1; the minimum only absorbs rounding."""
-    annual = 1.0 - (1.0 - monthly) ** 12
+    annual = calendar.monthly_to_annual(monthly)
     return calendar.annual_to_monthly(np.minimum(annual * factor, 1.0))
 
 
@@ -178,7 +178,7 @@ def _factor_problems(field: str, factor: float | None, monthly: np.ndarray, what
     """A factor on annual rates may take none of them above 1: clamped, a slip such as 90 for 0.90 would
     make everyone leave within the month in silence. ``raised``: the most the workload feedback multiplies
     them by on top. The largest factor allowed is given rounded down."""
-    annual = 1.0 - (1.0 - np.asarray(monthly, dtype=float)) ** 12
+    annual = calendar.monthly_to_annual(np.asarray(monthly, dtype=float))
     highest = float(annual.max(initial=0.0))
     if factor is None or highest <= 0.0 or not past_one(factor * raised, highest):
         return []
@@ -194,7 +194,7 @@ def _workload_problems(s) -> list:
     leave = s.leave_monthly[s.stage_group]
     if s.stage_leave_factor is not None:
         leave = leave * s.stage_leave_factor
-    annual = (1.0 - (1.0 - leave) ** 12).max(axis=(1, 2))
+    annual = calendar.monthly_to_annual(leave).max(axis=(1, 2))
     acted = workload.groups[s.stage_group] & ~s.stage_training
     highest = {g: float(annual[acted & (s.stage_group == i)].max(initial=0.0)) for i, g in enumerate(s.groups)}
     past = feedback_loops.past_max_factor(workload.max_factor, highest)
