@@ -196,7 +196,18 @@ def shares_sum_to_one(values, what: str):
         raise ValueError(f"{what} summing to 1, they sum to {total:.6g}")
 
 
-AgeDistribution = Annotated[list[AgeBand], Field(min_length=1)]
+def _apart(bands: list[AgeBand]) -> list[AgeBand]:
+    """Age bands that do not overlap: each is a share of the people, so two sharing ages ([30, 50) and
+    [40, 60)) are a slip of a bound, and would put more people at the shared ages than either says."""
+    ordered = sorted(bands, key=lambda b: b.low)
+    for a, b in zip(ordered, ordered[1:]):
+        if b.low < a.high:
+            raise ValueError(f"age bands that do not overlap ([{a.low:g}, {a.high:g}) and [{b.low:g}, {b.high:g}) "
+                             "share ages)")
+    return bands
+
+
+AgeDistribution = Annotated[list[AgeBand], Field(min_length=1), AfterValidator(_apart)]
 
 
 def check_age(v):

@@ -522,6 +522,14 @@ CASES = {
         ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age", "age bands ending by the group's "
                                                                         "retirement.max_age (70)",
         tiny(**{"intake__course/student__age": [[18, 75, 1.0]]})),
+    # a slip of a bound: the shared ages were given the people of both bands, in silence
+    "a starting stock's age bands that overlap": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker.age", "age bands that do not overlap ([30, 50) and "
+                                                                       "[40, 60) share ages)",
+        tiny(**{"stocks__course/worker__age": [[40, 60, 0.5], [30, 50, 0.5]]})),
+    "an intake's age band given twice": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age", "age bands that do not overlap",
+        tiny(**{"intake__course/student__age": [[18, 20, 0.5], [18, 20, 0.5]]})),
     # only those who finish the route by the maximum age are selected: from 75, nobody ever was, and the run
     # warned only of places unfilled
     "an in-service route's ages past the last that can finish it": Case(
