@@ -421,13 +421,16 @@ def _reader(text: str):
 _INT = "tag:yaml.org,2002:int"
 _BINARY = "tag:yaml.org,2002:binary"
 _SET = "tag:yaml.org,2002:set"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
 _INT_DIGITS = 4300  # Python's default limit on the digits of an integer read from text, where it has none
 # a whole number as YAML 1.1 reads it in decimal: no leading 0 (octal), 0x, 0b, underscores or colons (sixty-based)
 _PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 
 
 def _check_keys(path, root) -> None:
-    """Refuse a key given twice in one mapping, naming its dotted field and both lines.
+    """Refuse a key given twice in one mapping, naming its dotted field and both lines, and a key
+    that YAML reads as true, false or null, naming it as written.
 
     Walks the parsed nodes before they become values, each node once (aliases share
     nodes, so a YAML bomb is walked in the size of its text); keys are compared as written
@@ -459,6 +462,11 @@ def _check_keys(path, root) -> None:
             for key, value in node.value:
                 name = key.value if isinstance(key, ScalarNode) else None
                 field = f"{where}.{name}" if where else str(name)
+                if key.tag in (_BOOL, _NULL):  # a pool or reason named 'no' (Norway) read as false: named 0 by pydantic
+                    raise InputError.one(path, field, "a key written as text or a year (YAML reads yes, no, on, off, "
+                                                      "true and false unquoted as true or false, and ~ or nothing as "
+                                                      "null: quote it, as 'no')",
+                                         f"{_short(name) or 'nothing'} on line {key.start_mark.line + 1}")
                 if name is not None and key.tag != _MERGE:
                     _check_digits(path, key, field)
                     same = int(name) if key.tag == _INT else name  # +2016 is 2016

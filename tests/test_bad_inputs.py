@@ -782,6 +782,11 @@ CASES = {
     "a joiners' pool that is not a name": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.return to practice", "a plain lower-case name",
         tiny(groups__staff__joiners=JOINING | {"pools": {"return to practice": 5.0}})),
+    # YAML reads an unquoted no (Norway) as false: the pool was named 0 and said to be no text
+    "a joiners' pool named no, unquoted": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.no", "a key written as text or a year",
+        tiny() | {"tiny.yaml": yaml.safe_dump(changed(tiny_scenario.SCENARIO, {"groups.staff.joiners": JOINING | {
+            "pools": {"uk": 5.0, False: 5.0}}}), sort_keys=False).replace("false: 5.0", "no: 5.0")}),
     # ---- files that must not be quoted back ----
     "a credentials file as a scenario": Case(["run", "creds.yaml"], "creds.yaml", "password", "unknown key",
                                              {"creds.yaml": f"user: admin\npassword: {SECRET}\n"}),
