@@ -19,6 +19,8 @@ Decisions where the plan is silent:
 - rates are scaled as *annual* probabilities (``factor`` x the annual leaver, retirement or
   non-completion rate), then made monthly, as the scenario's own rates are;
 - two retention levers on the same people multiply their effects;
+- a lever setting a value outright (a fill rate, a schedule of places, transition shares, a feedback's
+  switch) that a lever given after it sets from no later month would never act, and is refused;
 - recruitment levers change the joiners available a year and the share of vacancies filled
   a month; joiners still only fill vacancies, so extra recruits beyond the vacancies do not come
   (``recruits_unused`` counts them, and ``sim.analysis`` warns). Only a campaign with funded posts
@@ -88,6 +90,13 @@ class Lever(BaseModel, metaclass=_MadeInPython):
     def problems(self, s) -> list[tuple[str, str, object]]:
         """(field, expected, found) for every argument that does not fit scenario ``s``."""
         return []
+
+    def sets(self, s) -> dict[str, set]:
+        """What each argument sets outright in scenario ``s``, replacing what was there (a fill rate, a
+        transition's shares, a feedback's switch), as ``{argument: {(what, where), ...}}``; an argument that adds
+        to or scales what is there (extra places, a retention factor) sets nothing. A lever given after it that
+        sets the same from no later month replaces it whenever it is in force (``superseded``)."""
+        return {}
 
     def _at_least_one(self, *names: str) -> None:
         """A lever that changes nothing is a mistake: one of the named arguments must be given."""
@@ -253,6 +262,11 @@ class TrainingPlaces(Lever):
                               f"({', '.join(s.spec.intake)})", self.stage)]
         return self._extra_problems(s)
 
+    def sets(self, s):
+        """A schedule replaces the places from its first academic year on: ``(places, stage, first year)``."""
+        out = {"fill_rate": {("fill_rate", self.stage)}} if self.fill_rate is not None else {}
+        return out | ({"places": {("places", self.stage, min(self.places))}} if self.places else {})
+
     def _extra_problems(self, s) -> list:
         if not self.extra:
             return []
@@ -390,6 +404,11 @@ class RetireAndReturn(Lever):
                                          "retirement rate")
         return problems
 
+    def sets(self, s):
+        groups = [s.groups[i] for i in np.flatnonzero(_groups(s, self.groups, []))]
+        return {name: {(name, g) for g in groups} for name in ("share", "hours_cut", "stay_years")
+                if getattr(self, name) is not None}
+
     def change(self, s) -> None:
         g = _groups(s, self.groups, [])
         if self.share is not None:
@@ -471,6 +490,11 @@ class LtftTraining(Lever):
                         list(self.fraction) if self.fraction is not None else self.share))
         return out
 
+    def sets(self, s):
+        stages = [s.stages[i] for i in np.flatnonzero(_stages(s, self.groups, self.stages, [], training=True))]
+        return {name: {(f"ltft_{name}", stage) for stage in stages} for name in ("share", "fraction")
+                if getattr(self, name) is not None}
+
     def _set(self, s, chosen) -> None:
         """This lever's LTFT share and fraction in the chosen stages of ``s``."""
         s.stage_ltft_share[chosen] = by_sex(self.share)
@@ -540,6 +564,11 @@ class Recruitment(Lever):
                                                "a new pool is added to the group's joiners in the scenario, with 0 "
                                                "a year", self.source))
         return problems
+
+    def sets(self, s):
+        groups = [s.groups[i] for i in np.flatnonzero(_groups(s, self.groups, []))]
+        return {name: {(name, g) for g in groups} for name in ("per_year", "fill_per_month")
+                if getattr(self, name) is not None}
 
     def change(self, s) -> None:
         g = _groups(s, self.groups, []) & np.array([s.spec.groups[x].joiners is not None for x in s.groups])
@@ -622,6 +651,9 @@ class Transitions(Lever):
                                "way out, keeping people in it until they retire)", self.shares)]
         return unknown
 
+    def sets(self, s):
+        return {"shares": {("transitions", self.stage)}}
+
     def _graph(self, s):
         """The pathway graph with the transition shares in force (other levers' too) and this lever's."""
         graph = s.graph.copy()
@@ -664,6 +696,10 @@ class Feedbacks(Lever):
         if self.workload:
             out += _workload_problems(s)
         return out
+
+    def sets(self, s):
+        return {name: {(name,)} for name in ("supervision", "workload", "substitution")
+                if getattr(self, name) is not None}
 
     def change(self, s) -> None:
         s.feedbacks = s.feedbacks.switched(supervision=self.supervision, workload=self.workload,
@@ -752,7 +788,37 @@ def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, s
     the levers before it leave it, all in force: two retention levers multiply, so each may fit the
     scenario while together they take a leaver rate past 1, whenever each starts. ``end``: the run's
     last month, to check the levers' starts against (None: not checked)."""
-    return in_force(levers, scenario, end)[1]
+    problems = in_force(levers, scenario, end)[1]
+    wrong = {i for i, *_ in problems}
+    return problems + superseded([x for i, x in enumerate(levers) if i not in wrong],
+                                 [i for i in range(len(levers)) if i not in wrong], scenario)
+
+
+def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
+    """An argument of a lever that never acts: levers are put in force in the order given, so those given
+    after it that set the same (``Lever.sets``) from no later month replace it whenever it is in force,
+    and it would be in the policy, and its results, while changing nothing. ``indexes``: the levers'
+    places in the policy."""
+    def begins(lever):
+        return scenario.start if lever.start_month is None else lever.start_month
+
+    def covered(key, later):  # a schedule of places replaces another from its own first year on
+        return key in later or len(key) == 3 and any(k[:2] == key[:2] and k[2] <= key[2] for k in later)
+
+    sets = [x.sets(scenario) for x in levers]
+    problems = []
+    for n, (lever, own) in enumerate(zip(levers, sets)):
+        after = {indexes[m]: set().union(*sets[m].values()) for m in range(n + 1, len(levers))
+                 if begins(levers[m]) <= begins(lever)}
+        for argument, keys in own.items():
+            if not keys or not all(covered(k, set().union(*after.values())) for k in keys):
+                continue
+            by = ", ".join(f"levers.{i}" for i, later in after.items() if any(covered(k, later) for k in keys))
+            what = ", ".join(".".join(map(str, k)) for k in sorted(keys, key=str))
+            problems.append((indexes[n], argument, f"a value that acts: {by} of this policy, given after it and in "
+                                                   f"force from no later month, set the same ({what}), replacing "
+                                                   "it whenever it is in force", getattr(lever, argument)))
+    return problems
 
 
 def in_force(levers, scenario, end: int | None = None) -> tuple:

@@ -475,6 +475,19 @@ CASES = {
                                                       "a month within the run", with_lever(start="2031-01")),
     "a lever starting after the run's end": Case(["sensitivity", "e.yaml"], "e.yaml", "policies.keep.levers.0.start",
                                                  "to the run's end (2022-03)", with_lever(start="2025-01")),
+    # levers are put in force in the order given: the first fill rate was replaced in every month, in silence
+    "two fill rates of one intake from the same month": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.fill_rate", "a value that acts: levers.1 of this "
+                                                                           "policy, given after it and in force from "
+                                                                           "no later month, set the same",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "training_places", "stage": "course/student", "fill_rate": 0.5, "start": "2021-01"},
+            {"lever": "training_places", "stage": "course/student", "fill_rate": 0.9}]})}),
+    "a schedule of places replaced from an earlier year": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.places", "a value that acts: levers.1 of this policy",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "training_places", "stage": "course/student", "places": {2021: 30}},
+            {"lever": "training_places", "stage": "course/student", "places": {2020: 10, 2022: 20}}]})}),
     "parameter sets with no uncertain parameters": Case(["batch", "e.yaml"], "e.yaml", "parameter_sets",
                                                         "0 without uncertain: parameters",
                                                         with_lever() | {"e.yaml": changed(EXPERIMENT,
