@@ -25,12 +25,15 @@ def _month(text: str) -> str:
 
 def _printable(text: str) -> str:
     """A name people read (a group's or stage's label): shown in figures, tables and the report,
-    where a control character (a NUL, an escape) is a missing glyph or a broken line."""
+    where a control character (a NUL, an escape) is a missing glyph or a broken line, and an empty or
+    blank name a group or stage shown as nothing."""
     import unicodedata
 
     hidden = [c for c in text if unicodedata.category(c) == "Cc"]
     if hidden:
         raise ValueError(f"text without control characters (U+{ord(hidden[0]):04X} is one)")
+    if not text.strip():
+        raise ValueError("a name to show (not empty or blank)")
     return text
 
 

@@ -795,6 +795,9 @@ CASES = {
     "a joiners' pool that is not a name": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.return to practice", "a plain lower-case name",
         tiny(groups__staff__joiners=JOINING | {"pools": {"return to practice": 5.0}})),
+    # a group's label names it in every figure, table and the report: a blank one showed it as nothing
+    "a group's blank label": Case(["run", "tiny.yaml"], "tiny.yaml", "groups.staff.label", "a name to show",
+                                  tiny(groups__staff__label="  ")),
     # YAML reads an unquoted no (Norway) as false: the pool was named 0 and said to be no text
     "a joiners' pool named no, unquoted": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.pools.no", "a key written as text or a year",
