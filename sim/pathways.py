@@ -274,7 +274,11 @@ def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGrap
 
     The combined graph is kept by the files' paths and bytes (``layering.kept``): a batch compiles
     its scenario again for each parameter set, from the same pathway files. Each call gets a copy
-    of its own (``set_choice_shares`` changes it)."""
+    of its own (``set_choice_shares`` changes it). ``files`` is a list: one name given as text was read
+    as a list of its letters, each looked for as a file."""
+    if not (isinstance(files, (list, tuple)) and files and all(isinstance(f, (str, os.PathLike)) for f in files)):
+        raise InputError.one("load_pathways", "files", "a list of at least one shipped pathway name or pathway "
+                                                       "file (such as ['nursing'])", files)
     paths = [resolve(f, relative_to) for f in files]
     combined = kept(_COMBINED, tuple(map(str, paths)), paths, lambda: _load_all(files, paths, referrer))
     return combined.copy()

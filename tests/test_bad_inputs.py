@@ -1411,6 +1411,15 @@ def test_a_summary_of_a_list_of_measures_is_refused_naming_the_measure(short_run
     refused(lambda: short_run.summary(["fte"]), "summary", "measure", "a measure of the staff groups")
 
 
+@pytest.mark.parametrize("files", ["nursing", Path("nursing"), None, 5, [5], []])
+def test_pathways_loaded_from_anything_but_a_list_of_files_are_refused(files):
+    """One name as text was looked for letter by letter ("n: expected an existing file", ...); a Path, None
+    or a number raised TypeError; an empty list gave a graph of no stages."""
+    import sim
+
+    refused(lambda: sim.load_pathways(files), "load_pathways", "files", "a list of at least one shipped pathway")
+
+
 @pytest.mark.parametrize("kwargs, field, expected", [
     ({"out_dir": None}, "out_dir", "the path of a folder"),
     ({"out_dir": 5}, "out_dir", "the path of a folder"),
