@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -529,7 +530,11 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
 
 
 def write(paths, out=None) -> Path:
-    """Write the report (default ``<first directory>/report.html``); return its path."""
+    """Write the report of the results folders ``paths``, a list (default ``<first directory>/report.html``);
+    return its path. One folder given as text was read as a list of its letters, each looked for as a folder."""
+    if not isinstance(paths, (list, tuple)):
+        raise InputError.one("sim.report.write", "paths", "a list of results folders (such as [folder])",
+                             paths if isinstance(paths, (str, os.PathLike)) else type(paths).__name__)
     paths = [folders.results_folder(p) for p in paths]  # a file given as results is named as such, not --out
     for i, path in enumerate(paths):  # else its section twice, as if two sets of results agreed
         twin = next((p for p in paths[:i] if p.resolve() == path.resolve()), None)

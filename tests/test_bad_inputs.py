@@ -1420,6 +1420,16 @@ def test_pathways_loaded_from_anything_but_a_list_of_files_are_refused(files):
     refused(lambda: sim.load_pathways(files), "load_pathways", "files", "a list of at least one shipped pathway")
 
 
+@pytest.mark.parametrize("given", [str, Path, lambda folder: None])
+def test_a_report_of_anything_but_a_list_of_folders_is_refused(batch_results, given):
+    """One folder given as text was looked for letter by letter ("t: expected an existing directory")."""
+    from sim import report
+
+    refused(lambda: report.write(given(batch_results)), "sim.report.write", "paths", "a list of results folders")
+    assert not (batch_results / "report.html").exists()
+
+
+
 @pytest.mark.parametrize("kwargs, field, expected", [
     ({"out_dir": None}, "out_dir", "the path of a folder"),
     ({"out_dir": 5}, "out_dir", "the path of a folder"),
