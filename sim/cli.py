@@ -725,12 +725,7 @@ def _compare(args) -> int:
     # named as such, not as --out, which was not given
     out = out or folders.check_file(results / f"comparison-{args.measure}.csv", suffixes=(".csv",))
     table = analysis.compare(results, args.measure)
-    for option, asked, there in (("years", args.years, table.year), ("groups", args.groups, table.group)):
-        unknown = sorted(set(asked or []) - set(there))
-        if unknown:  # else they would be left out of the table in silence
-            shown = (f"{table.year.min()} to {table.year.max()}" if option == "years"
-                     else ", ".join(dict.fromkeys(there)))
-            raise InputError.one(f"--{option}", option, f"{option} of the results ({shown})", unknown)
+    analysis.check_shown(table, args.years, args.groups, where=None)  # before the comparison is written
     written, planned = analysis.completeness(results)
     folders.atomic_write(out, lambda p: table.to_csv(p, index=False))
     first, last = int(table.year.min()), int(table.year.max())

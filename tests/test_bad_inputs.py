@@ -1429,6 +1429,22 @@ def test_a_report_of_anything_but_a_list_of_folders_is_refused(batch_results, gi
     assert not (batch_results / "report.html").exists()
 
 
+@pytest.mark.parametrize("shown, field, expected", [
+    ({"years": [1990]}, "years", "years of the results (2020 to 2021)"),
+    ({"years": 2021}, "years", "a list of years of the results"),
+    ({"groups": ["nursing"]}, "groups", "groups of the results (staff, total)"),
+    ({"groups": "staff"}, "groups", "a list of groups of the results"),
+])
+def test_a_comparison_shown_for_years_or_groups_it_lacks_is_refused(batch_results, shown, field, expected):
+    """They were left out of the text in silence (nothing shown at all for [1990]), as --years and --groups
+    are not; one given alone, not in a list, raised pandas's TypeError."""
+    from sim import analysis
+
+    table = analysis.compare(batch_results, "fte")
+    refused(lambda: analysis.format_comparison(table, **shown), "format_comparison", field, expected)
+
+
+
 
 @pytest.mark.parametrize("kwargs, field, expected", [
     ({"out_dir": None}, "out_dir", "the path of a folder"),
