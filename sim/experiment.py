@@ -1128,6 +1128,14 @@ class BatchSummary:
     skipped: int
 
 
+def check_workers(workers, where: str) -> None:
+    """Refuse ``workers`` (of a batch, sensitivity analysis or target search, named by ``where``) other than
+    None or a whole number of at least 1: the executor ran 0 as one worker per core and -3 as one, in silence,
+    and "2" failed deep in it with a TypeError."""
+    if workers is not None and (not is_whole(workers) or workers < 1):
+        raise InputError.one(where, "workers", "None (one per core) or a whole number of workers, at least 1", workers)
+
+
 def batch(experiment: Experiment, out=None, workers: int | None = None, scheduler: str | None = None,
           quiet: bool = False) -> BatchSummary:
     """Run every job not already written under ``out`` (default ``results/<experiment name>``).
@@ -1142,9 +1150,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
                              experiment)
     if out is not None and not isinstance(out, (str, os.PathLike)):
         raise InputError.one("sim.experiment.batch", "out", "None or the path of a folder for the results", out)
-    if workers is not None and (not is_whole(workers) or workers < 1):
-        raise InputError.one("sim.experiment.batch", "workers", "None (one per core) or a whole number of workers, "
-                                                                "at least 1", workers)
+    check_workers(workers, "sim.experiment.batch")
     if scheduler is not None and not isinstance(scheduler, str):
         raise InputError.one("sim.experiment.batch", "scheduler", f"None, or {SCHEDULER_EXPECTED}", scheduler)
     out = folders.check_folder(Path(out) if out is not None else Path("results") / experiment.name)

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem, regular_file
-from .experiment import MAX_RUNS, Experiment, TOTAL, execute, simulate
+from .experiment import MAX_RUNS, Experiment, TOTAL, check_workers, execute, simulate
 from .folders import atomic_write
 from .posterior import columns_once, not_too_big, numbers, whole_rows
 from .uncertain import whole
@@ -238,6 +238,7 @@ def analyse(experiment: Experiment, outcomes=None, methods=None, workers: int | 
     ``methods``: Morris and/or Sobol over the prior (default: the file's ``sensitivity.methods``);
     over a table of parameter sets (``space``) the method is delta.
     """
+    check_workers(workers, "sim.sensitivity.analyse")
     if not experiment.spec.uncertain:
         raise InputError.one(experiment.file, "uncertain", "at least one uncertain parameter for sensitivity analysis")
     s = experiment.spec.sensitivity

@@ -612,6 +612,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     ``every_value`` runs every replication at every value instead of bisecting (for checking the
     bisection, and where the gap may not fall steadily with the lever). ``progress(done, total)``
     is called after each run."""
+    experiment_module.check_workers(workers, "sim.target.search")
     started = time.perf_counter()
     values, n = q.values, len(q.values)
     reps = loaded.spec.replications
@@ -714,6 +715,7 @@ def earliest(loaded: experiment_module.Experiment, q: Question, value: float | N
              progress=None) -> EarliestResult:
     """The first year up to ``q.year`` in which the target is met with probability ``q.probability``,
     with the lever at ``value`` (default ``q.earliest_with``): one run per replication."""
+    experiment_module.check_workers(workers, "sim.target.earliest")
     started = time.perf_counter()
     value = q.earliest_with if value is None else float(value)
     if value is None:

@@ -26,7 +26,7 @@ import yaml
 import test_plausibility
 import tiny_scenario
 from conftest import REPO, has_problem
-from sim import experiment, footprint
+from sim import experiment, footprint, sensitivity, target
 from sim.errors import InputError
 from sim.cli import main
 from test_fuzz import budget
@@ -1494,6 +1494,8 @@ def test_a_lever_given_arguments_by_position_is_refused_naming_the_lever():
     (lambda e: experiment.batch(e, workers="x"), "sim.experiment.batch", "workers", "a whole number of workers"),
     (lambda e: experiment.batch(e, workers=0), "sim.experiment.batch", "workers", "a whole number of workers"),
     (lambda e: experiment.batch(e, scheduler=5), "sim.experiment.batch", "scheduler", "None, or 'local'"),
+    (lambda e: sensitivity.analyse(e, workers=0), "sim.sensitivity.analyse", "workers", "a whole number of workers"),
+    (lambda e: sensitivity.analyse(e, workers="2"), "sim.sensitivity.analyse", "workers", "a whole number of workers"),
     (lambda e: experiment.outcomes({1: 2}, until=2022), "outcomes", "parameters", "dotted scenario keys"),
     (lambda e: experiment.outcomes(wanted=[5], until=2022), "outcomes", "wanted", "a list of outcomes"),
     (lambda e: experiment.outcomes(wanted=5, until=2022), "outcomes", "wanted", "a list of outcomes"),
@@ -1502,11 +1504,23 @@ def test_a_lever_given_arguments_by_position_is_refused_naming_the_lever():
 def test_experiment_functions_refuse_arguments_of_the_wrong_kind(tmp_path, monkeypatch, call, function, field,
                                                                   expected):
     """Each raised TypeError, ValueError or AttributeError from inside (numpy's spawn, Path, a string
-    method); with_replications(1.5) ran one replication in silence."""
+    method); with_replications(1.5) ran one replication in silence, and a sensitivity analysis's 0 workers one
+    per core."""
     monkeypatch.chdir(tmp_path)
     loaded = experiment.load(REPO / "experiments" / "quick-look.yaml", years=2)
     refused(lambda: call(loaded), function, field, expected)
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("call, function, field, expected", [
+    (lambda q, l: target.search(l, q, workers=0), "sim.target.search", "workers", "a whole number of workers"),
+    (lambda q, l: target.earliest(l, q, value=200, workers="2"), "sim.target.earliest", "workers",
+     "a whole number of workers"),
+])
+def test_a_target_search_refuses_workers_and_a_value_of_the_wrong_kind(call, function, field, expected):
+    """0 workers ran one per core in silence and "2" raised TypeError inside the executor."""
+    loaded, question = target.load(REPO / "experiments" / "nursing-places-needed.yaml", {}, replications=2)
+    refused(lambda: call(question, loaded), function, field, expected)
 
 
 @pytest.mark.parametrize("kwargs, field, expected", [
