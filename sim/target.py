@@ -716,6 +716,14 @@ def earliest(loaded: experiment_module.Experiment, q: Question, value: float | N
     """The first year up to ``q.year`` in which the target is met with probability ``q.probability``,
     with the lever at ``value`` (default ``q.earliest_with``): one run per replication."""
     experiment_module.check_workers(workers, "sim.target.earliest")
+    if value is not None:  # checked as load checks earliest_with: the lever refused it inside pydantic, after a run
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
+            raise InputError.one("sim.target.earliest", "value", "None (the question's earliest_with) or a finite "
+                                                                 "number, the lever's value", value)
+        end = q.year * 12 + loaded.scenario.end % 12
+        found = _lever_problems(loaded.policies[q.policy], q.lever, q.argument, float(value), loaded.scenario, end)
+        if found:
+            raise InputError([Problem("sim.target.earliest", "value", expected, shown) for expected, shown in found])
     started = time.perf_counter()
     value = q.earliest_with if value is None else float(value)
     if value is None:

@@ -1516,9 +1516,15 @@ def test_experiment_functions_refuse_arguments_of_the_wrong_kind(tmp_path, monke
     (lambda q, l: target.search(l, q, workers=0), "sim.target.search", "workers", "a whole number of workers"),
     (lambda q, l: target.earliest(l, q, value=200, workers="2"), "sim.target.earliest", "workers",
      "a whole number of workers"),
+    (lambda q, l: target.earliest(l, q, value="200"), "sim.target.earliest", "value", "None (the question's "
+                                                                                     "earliest_with) or a finite"),
+    (lambda q, l: target.earliest(l, q, value=float("nan")), "sim.target.earliest", "value", "a finite number"),
+    (lambda q, l: target.earliest(l, q, value=-10 ** 9), "sim.target.earliest", "value",
+     "values the lever's extra accepts"),
 ])
 def test_a_target_search_refuses_workers_and_a_value_of_the_wrong_kind(call, function, field, expected):
-    """0 workers ran one per core in silence and "2" raised TypeError inside the executor."""
+    """0 workers ran one per core in silence and "2" raised TypeError inside the executor; a value the lever
+    refuses raised pydantic's ValidationError once the runs were being made, and text ValueError."""
     loaded, question = target.load(REPO / "experiments" / "nursing-places-needed.yaml", {}, replications=2)
     refused(lambda: call(question, loaded), function, field, expected)
 
