@@ -450,6 +450,7 @@ def _manifest_models():
         start: Month
         end: Month
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)] | None = None
+        people_simulated: Annotated[int, Field(strict=True, ge=0)] | None = None
 
         @field_validator("end")
         @classmethod
@@ -890,11 +891,18 @@ class RunDir(ResultsDir):
         return self._cached("people", self._people)
 
     def _people(self) -> pd.DataFrame | None:
+        """The people, as many as the manifest's people_simulated (where it says): another run's people and
+        events, put in together, agree with each other, and were shown as this run's."""
         p = self._file("people.parquet")
         if p is None:
             return None
         table = read_table(p)
         once(p, table, "id")
+        simulated = self.manifest.get("people_simulated")
+        if simulated is not None and len(table) != simulated:
+            raise InputError.one(p, "id", f"the {simulated:,} people the manifest's people_simulated says the run "
+                                          f"simulated, one row each, as workforce run writes them",
+                                 f"{len(table):,} rows")
         other = table.sex[~table.sex.isin([0, 1])]
         if len(other):
             raise InputError.one(p, "sex", "0 (female) or 1 (male) in every row, as workforce run writes it",

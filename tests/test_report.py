@@ -538,6 +538,7 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
     # the years of a run are its manifest's start to end, and its replications' seeds those of replications.csv
     "a run's end before its start": ("run", "end", "2019-03", "end", "a month from the start (2021-03) on"),
     "a run's seed given twice": ("run", "replication_seeds", [0, 0], "replication_seeds", "each seed once"),
+    "a run's people counted as a text": ("run", "people_simulated", "many", "people_simulated", "a valid integer"),
     "a batch's policies with a number for levers": ("batch", "policies", {"a": 1}, "policies.a", "a valid list"),
     # the report describes each lever in words: a lever edited was a KeyError or TypeError there
     "a batch's lever with a text for its factor": ("batch", "policies.nothing",
@@ -722,6 +723,19 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
     out, err = capsys.readouterr()
     assert has_problem(err, f"{folder}/{name}", field, expected) and "Traceback" not in err, err
     assert out == "" and not (tmp_path / "report.html").exists()
+
+
+def test_people_and_events_of_another_run_exit_2_naming_the_people(dirs, tmp_path, capsys):
+    """Another run's people.parquet and events.parquet, put in a run's folder together, agree with each other:
+    they were shown as this run's people (its age and sex pyramid), however many the run simulated."""
+    d = shutil.copytree(dirs[0], tmp_path / "run")
+    _edit_csv(d / "people.parquet", lambda t: t[t.id < t.id.max()])
+    _edit_csv(d / "events.parquet", lambda t: t[t.person_id < t.person_id.max()])
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "run/people.parquet", "id", "people the manifest's people_simulated says") and \
+        "Traceback" not in err, err
+    assert not (tmp_path / "report.html").exists()
 
 
 @pytest.mark.parametrize("name, link", [("supply.parquet", "itself"), ("events.parquet", "nothing"),
