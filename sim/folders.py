@@ -795,8 +795,12 @@ class RunDir(ResultsDir):
         return [calendar.year_of(m) for m in range(start, end + 1, 12)]
 
     @property
+    def tidy_file(self) -> Path:
+        return self._file("supply.parquet") or self.path / "supply.csv"
+
+    @property
     def tidy(self) -> pd.DataFrame:
-        p = self._file("supply.parquet") or self.path / "supply.csv"
+        p = self.tidy_file
         return self._cached("tidy", lambda: self._with_years(p, read_table(p)))
 
     def _with_years(self, path: Path, table: pd.DataFrame) -> pd.DataFrame:
@@ -849,6 +853,18 @@ class RunDir(ResultsDir):
             seed, year = short.index[0]
             raise InputError.one(p, "measure", "each measure of every group for each seed and year, as workforce "
                                                "run writes them", f"{short.iloc[0]} of {cells} in {year}, seed {seed}")
+        # the first replication is the run whose tables the folder holds: another run's tidy table put in its place
+        # (of the same years) was reported as this run's, beside intervals of replications it is not one of
+        cell = ["year", "group", "measure"]
+        both = table[table.seed == seeds[0]].set_index(cell).value.to_frame("here").join(
+            rows[rows.reason.fillna("") == ""].set_index(cell).value.rename("tidy"), how="inner")
+        other = both[(both.here - both.tidy).abs() > 1e-6 + 1e-9 * both.tidy.abs()]
+        if len(other):
+            (year, group, measure), row = other.index[0], other.iloc[0]
+            raise InputError.one(p, "value", f"the first replication's values (seed {seeds[0]}) as the run's tidy "
+                                             f"table ({Path(self.tidy_file).name}) has them, as workforce run writes "
+                                             f"them: one of the two is another run's",
+                                 f"{measure} of {group} in {year}: {row.here:g} here, {row.tidy:g} there")
         return table
 
     @property

@@ -725,6 +725,22 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
     assert out == "" and not (tmp_path / "report.html").exists()
 
 
+@pytest.mark.parametrize("table", ["supply.parquet", "supply.csv"])
+def test_a_tidy_table_of_another_run_exit_2_naming_the_replications(table, dirs, tmp_path, capsys):
+    """Another run's tidy table of the same years, in a run's folder, was reported as this run's, beside
+    intervals over replications it is not one of: the first replication's values are the table's."""
+    d = shutil.copytree(dirs[0], tmp_path / "run")
+    if table == "supply.csv":
+        (d / "supply.parquet").unlink()
+    _edit_csv(d / table, lambda t: t.assign(value=t.value + 1))
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "run/replications.csv", "value", f"the first replication's values (seed 0) as the run's "
+                                                             f"tidy table ({table}) has them") and \
+        "Traceback" not in err, err
+    assert not (tmp_path / "report.html").exists()
+
+
 def test_people_and_events_of_another_run_exit_2_naming_the_people(dirs, tmp_path, capsys):
     """Another run's people.parquet and events.parquet, put in a run's folder together, agree with each other:
     they were shown as this run's people (its age and sex pyramid), however many the run simulated."""
