@@ -273,7 +273,7 @@ class TrainingPlaces(Lever):
         if self.extra < 0:  # a cut: never more places than a year has (else taken as no places, in silence)
             year, fewest = min(self._schedule(s).items(), key=lambda item: item[1])
             if self.extra + fewest < 0:
-                return [("extra", f"at least {-fewest:g}: a cut of no more places than {self.stage} has in any "
+                return [("extra", f"at least {0 - fewest:g}: a cut of no more places than {self.stage} has in any "
                                   f"year ({fewest:g} in {year})", self.extra)]
             return []
         return _places_problems("extra", self.extra, s, [self.stage], lambda places: MAX_PER_YEAR - places)

@@ -257,6 +257,7 @@ def test_in_service_route_selects_more_support_workers():
     (TrainingPlaces(stage=NURSING_DEGREE, extra=999_999), "extra", "within 1,000,000 a year"),
     (TrainingPlaces(stage=NURSING_DEGREE, extra=-100_000), "extra", "a cut of no more places than"),
     (TrainingPlaces(stage=NURSING_DEGREE, places={2024: 10}, extra=-11), "extra", "(10 in 2024)"),
+    (TrainingPlaces(stage=NURSING_DEGREE, places={2024: 0}, extra=-1), "extra", "at least 0: a cut"),  # not -0
     # stages of another group than those named chose nobody, and the lever changed nothing, in silence
     (Retention(factor=0.5, groups=["nursing"], stages=["psychiatry/consultant"]), "stages",
      "at least one stage of the groups chosen (nursing)"),
@@ -265,7 +266,7 @@ def test_in_service_route_selects_more_support_workers():
 ], ids=["unknown group", "training stage for retention", "ages off the bands", "stage without places",
         "not an in-service route", "post stage for attrition", "unknown stage", "retention factor past 1",
         "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "extra places past a million", "a cut of more places than there are",
-        "a cut of more places than the lever's own schedule has", "retention of another group's stage",
+        "a cut of more places than the lever's own schedule has", "a cut where a year has no places", "retention of another group's stage",
         "attrition of another group's stage"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
     with pytest.raises(InputError) as info:
