@@ -65,6 +65,9 @@ def group_values(results) -> pd.DataFrame:
 
 def summarise(values: pd.DataFrame) -> pd.DataFrame:
     """Mean and 90% interval over runs, per year, group and measure."""
+    if not isinstance(values, pd.DataFrame) or not {"year", "group", "measure", "value"} <= set(values.columns):
+        raise InputError.one("summarise", "values", "the runs' group values run_replications gives (a table of year, "
+                                                    "group, measure and value)", type(values).__name__)
     q = [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2]
     grouped = values.groupby(["year", "group", "measure"], sort=False).value
     out = grouped.agg(runs="count", mean="mean").reset_index()
@@ -74,7 +77,18 @@ def summarise(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def headline(summary: pd.DataFrame, groups: list[str], measure: str = "fte", every: int = 5) -> pd.DataFrame:
-    """Groups (and total) x years (every ``every`` years from the first): "mean (low-high)"."""
+    """Groups (and total) x years (every ``every`` years from the first): "mean (low-high)". Groups, a
+    measure or a step the summary does not have are refused: a group left out, or an empty table, in silence."""
+    names = sorted(set(summary.group) - {TOTAL})
+    if isinstance(groups, str) or not isinstance(groups, (list, tuple)) or not all(
+            isinstance(g, str) and g in names for g in groups):
+        raise InputError.one("headline", "groups", f"a list of staff groups of the summary ({', '.join(names)}; the "
+                                                   "total is always shown)", groups)
+    measures = sorted(set(summary.measure))
+    if not isinstance(measure, str) or measure not in measures:
+        raise InputError.one("headline", "measure", f"a measure of the summary ({', '.join(measures)})", measure)
+    if not is_whole(every) or every < 1:
+        raise InputError.one("headline", "every", "a whole number of years, 1 or more", every)
     rows = summary[summary.measure == measure]
     years = sorted(rows.year.unique())
     years = [y for y in years if (y - years[0]) % every == 0 or y == years[-1]]
