@@ -291,7 +291,7 @@ def _wrong(inputs: Inputs, s) -> list[tuple[str, str, str, object]]:
             out.append((name, key, f"one of {', '.join(allowed)}", value))
     if inputs.growth is not None:
         number = isinstance(inputs.growth, (int, float)) and not isinstance(inputs.growth, bool)
-        if not (number and np.isfinite(inputs.growth) and -5 <= inputs.growth <= 10):
+        if not (number and -5 <= inputs.growth <= 10):  # nan is within no range; an int past floats, compared
             out.append(("Establishment growth (% a year)", "growth", "a number from -5 to 10", inputs.growth))
     if not isinstance(inputs.feedbacks, tuple):
         out.append(("Feedbacks", "feedbacks", "a list of the feedbacks configured in the scenario", inputs.feedbacks))

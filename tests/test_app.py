@@ -174,6 +174,7 @@ def test_the_downloaded_experiment_file_reruns_the_pages_runs(tmp_path):
      "occupational_therapy (found 'hcsw')"),
     ({"places": (("nursing/pre_registration_degree", 2.5),)},
      "Nursing degree: extra places a year: expected a whole number from 0 to 300 (found 2.5)"),
+    ({"growth": 10 ** 400}, "Establishment growth (% a year): expected a number from -5 to 10"),  # past floats
 ])
 def test_an_input_outside_its_range_is_not_run_and_the_page_says_what_was_expected(inputs, expected):
     from sim.app import Inputs, compiled, problems
