@@ -276,7 +276,11 @@ def _wrong(inputs: Inputs, s) -> list[tuple[str, str, str, object]]:
             whole(f"{PLACES[stage][0]}: extra places a year", f"places.{stage}", extra, 0, PLACES[stage][1])
     whole("Fewer leavers (%)", "retention", inputs.retention, 0, 50)
     whole("More retirees return (percentage points)", "return_share", inputs.return_share, 0, 50)
-    if inputs.ltft_share is not None:
+    if inputs.ltft_share is not None and default_ltft_percent(s) is None:  # no slider: no trainees to set
+        out.append(("Psychiatry trainees less than full time (%)", "ltft_share", f"None, as this scenario has no "
+                                                                               f"{LTFT_STAGES[0]} stage",
+                    inputs.ltft_share))
+    elif inputs.ltft_share is not None:
         whole("Psychiatry trainees less than full time (%)", "ltft_share", inputs.ltft_share, 0, 100)
     whole("International recruits a year", "recruits", inputs.recruits, 0, 300)
     recruiting = recruit_groups(s)

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import REPO, has_problem
 from sim.cli import main
+from sim.errors import InputError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -199,6 +200,20 @@ def test_an_uploaded_scenario_that_is_wrong_gets_a_message_naming_file_field_and
     assert path is None and message.startswith("x.yaml: <top level>: expected valid YAML")
     path, message = load_upload("wales.yaml", shipped)
     assert message is None and path.endswith("wales.yaml")
+
+
+def test_psychiatry_trainees_less_than_full_time_in_a_scenario_without_them_is_refused_naming_the_input(tmp_path):
+    """The page shows no slider for them; from Python the share is refused, not a ValueError from the stage's look-up."""
+    import tiny_scenario
+
+    from sim.app import Inputs, compiled, problems, simulate
+
+    inputs = Inputs(scenario=str(tiny_scenario.write(tmp_path)), until=2022, recruit_group="staff", ltft_share=30)
+    assert problems(inputs, compiled(inputs))[0].startswith("Psychiatry trainees less than full time (%): expected "
+                                                           "None, as this scenario has no psychiatry/core_psychiatry")
+    with pytest.raises(InputError) as info:
+        simulate(inputs)
+    assert [(p.file, p.field) for p in info.value.problems] == [("sim.app.simulate", "inputs.ltft_share")]
 
 
 def test_an_uploaded_scenario_ending_in_its_first_year_is_refused_as_the_page_could_never_run_it():
