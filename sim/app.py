@@ -671,12 +671,15 @@ def parquet(frame: pd.DataFrame) -> bytes:
 
 # ---- uploads ------------------------------------------------------------------------------------------
 UPLOADS = Path(tempfile.gettempdir()) / "workforce-dashboard-uploads"
+UPLOAD_NAME = 100  # characters kept of an uploaded file's name: a file system takes names of 255 bytes at most
 
 
 def load_upload(name: str, content: bytes) -> tuple[str | None, str | None]:
     """Save an uploaded scenario and load it: (its path, None), or (None, a message naming the
     file, the field and what was expected)."""
     plain = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).name).lstrip(".-") or "scenario.yaml"
+    if len(plain) > UPLOAD_NAME:  # shortened in the middle: its start, as the page lists it, and its .yaml kept
+        plain = plain[:UPLOAD_NAME - 10] + plain[-10:]
     folder = Path(tempfile.mkdtemp(prefix="s", dir=_uploads()))
     path = folder / plain
     path.write_bytes(content)

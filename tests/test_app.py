@@ -216,6 +216,13 @@ def test_psychiatry_trainees_less_than_full_time_in_a_scenario_without_them_is_r
     assert [(p.file, p.field) for p in info.value.problems] == [("sim.app.simulate", "inputs.ltft_share")]
 
 
+def test_an_uploaded_file_with_a_name_longer_than_a_file_system_takes_is_kept_under_a_shorter_one():
+    from sim.app import UPLOAD_NAME, load_upload
+
+    path, message = load_upload("a" * 400 + ".yaml", b"extends: wales-mh-2021\nname: long\n")
+    assert message is None and len(Path(path).name) == UPLOAD_NAME and path.endswith("aaaaa.yaml")
+
+
 def test_an_uploaded_scenario_ending_in_its_first_year_is_refused_as_the_page_could_never_run_it():
     from sim.app import load_upload
 
