@@ -867,6 +867,11 @@ class LeverState:
         if not any(lever is seen for seen in self.levers):
             _check(lever, model.inputs, model.end)
             self.levers.append(lever)
+            # a value replaced by a lever given after it never acts, as in an experiment's policy (``superseded``)
+            found = superseded(self.levers, list(range(len(self.levers))), self.untouched)
+            if found:
+                raise InputError([Problem(f"lever {self.levers[i].kind}", field, expected, value)
+                                  for i, field, expected, value in found])
         in_force = tuple(id(x) for x in self.levers if x.start_month is None or model.now >= x.start_month)
         if in_force == self.in_force:
             return

@@ -10,7 +10,7 @@ from conftest import has_problem
 from sim import WorkforceModel, calendar
 from sim.errors import InputError
 from sim.interventions import (Feedbacks, FundedPosts, InServiceRoute, LtftTraining, Recruitment, RetireAndReturn,
-                               Retention, TrainingAttrition, TrainingPlaces, Transitions)
+                               Retention, TrainingAttrition, TrainingPlaces, Transitions, superseded)
 from sim.results import Results
 
 NURSING_DEGREE = "nursing/pre_registration_degree"
@@ -108,6 +108,18 @@ def test_a_lever_starting_outside_the_run_is_refused_not_taken_from_the_start_or
     with pytest.raises(InputError) as error:
         model.step()
     assert has_problem(str(error.value), "lever retention", "start", "a month within the run")
+
+
+def test_a_levers_value_that_a_lever_given_after_it_replaces_is_refused_in_python_as_in_an_experiment(tmp_path):
+    """Levers are put in force in the order given: the first fill rate was replaced in every month, in silence."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 10}})
+    first, then = (TrainingPlaces(stage="course/student", fill_rate=rate) for rate in (0.5, 0.9))
+    model = WorkforceModel(scenario=path, rng=1, until=2022, interventions=[first, then])
+    with pytest.raises(InputError) as error:
+        model.step()
+    assert has_problem(str(error.value), "lever training_places", "fill_rate", "a value that acts: levers.1")
+    later = TrainingPlaces(stage="course/student", fill_rate=0.9, start="2021-01")  # acts from its start
+    WorkforceModel(scenario=path, rng=1, until=2022, interventions=[first, later]).run()
 
 
 def test_neutral_levers_give_exactly_the_baseline():
@@ -396,15 +408,17 @@ def test_levers_change_a_models_copy_never_the_compiled_scenario():
     from sim import experiment, scenario
 
     files = [Path(__file__).parents[1] / "experiments" / name for name in ("wales-plan-actions.yaml", "feedbacks.yaml")]
+    shared = scenario.compiled(scenario.DEFAULT)
     levers = []
     for lever in (lever.model_copy(update={"start": None}) for f in files
                   for policy in experiment.load(f).policies.values() for lever in policy):
-        if lever not in levers:  # each once: two 2.5 times the leaver rates, under the workload cap, pass 1
+        # each once (two 2.5 times the leaver rates, under the workload cap, pass 1), and none whose value a
+        # lever after it would replace, which is refused
+        if lever not in levers and not superseded([*levers, lever], list(range(len(levers) + 1)), shared):
             levers.append(lever)
     assert {lever.kind for lever in levers} >= {"retention", "retire_and_return", "in_service_route", "ltft_training",
                                                 "recruitment", "training_attrition", "training_places", "transitions",
                                                 "feedbacks"}
-    shared = scenario.compiled(scenario.DEFAULT)
     for inputs, copying in ((shared, True), (scenario.load(scenario.DEFAULT), True), (shared, False)):
         model = WorkforceModel(scenario=inputs, until=2023, interventions=levers, rng=1, copy=copying)
         model.step()  # every lever acts by then
