@@ -123,6 +123,10 @@ class WorkforceModel(mesa.Model):
         if not listed or not all(callable(getattr(x, "apply", None)) for x in levers):  # now, not at the first month
             raise InputError.one("WorkforceModel", "interventions", "a list of policy levers (sim.interventions), "
                                                                     "each with apply(model)", interventions)
+        if len({id(x) for x in levers}) < len(levers):  # a lever is put in force once, however often it is listed
+            raise InputError.one("WorkforceModel", "interventions", "each lever once: the same lever listed twice acts "
+                                                                    "once (a copy, lever.model_copy(), acts again)",
+                                 interventions)
         if collect not in COLLECT:
             raise InputError.one("WorkforceModel", "collect", f"one of {', '.join(COLLECT)}", collect)
         kinds = checked_processes(processes, "WorkforceModel")

@@ -400,6 +400,14 @@ def test_overrides_with_a_scenario_already_loaded_are_refused_not_ignored():
     assert has_problem(str(error.value), "WorkforceModel", "overrides", "none with a loaded scenario")
 
 
+def test_the_same_lever_listed_twice_is_refused_not_put_in_force_once():
+    lever = Retention(factor=0.9)
+    with pytest.raises(InputError) as info:
+        WorkforceModel(until=2022, interventions=[lever, lever])
+    assert [(p.file, p.field) for p in info.value.problems] == [("WorkforceModel", "interventions")]
+    WorkforceModel(until=2022, interventions=[lever, lever.model_copy()]).run()  # two retention levers multiply
+
+
 def test_levers_given_as_a_generator_all_act():
     model = WorkforceModel(rng=1, until=2022, interventions=(lever for lever in [Retention(factor=0.9)]))
     assert len(model.interventions) == 1
