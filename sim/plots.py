@@ -76,6 +76,8 @@ class Source:
             raise InputError.one("results", "measure", f"a measure present in the results "
                                                        f"({', '.join(self.measures())})", measure)
         groups = names(groups, "groups", f"staff groups of the results ({', '.join(self.groups)})")
+        if not isinstance(total, (bool, np.bool_)):  # "no" is true, and would add the total
+            raise InputError.one("results", "total", "True or False", total)
         if self.summary is not None and self.values is None:
             rows = self.summary[self.summary.measure == measure]
         else:

@@ -267,8 +267,9 @@ def test_welsh_speaking_fte_by_group(runs):
     (lambda r: plots.fte_over_time(42), "expected a Results, a list of Results"),
     (lambda r: plots.fte_over_time("no-such-results-dir"), "no-such-results-dir: <top level>: expected an existing"),
     (lambda r: plots.age_sex_pyramid(r, band_years=0), "band_years: expected a whole number of years from 1 to 65"),
+    (lambda r: plots.fte_over_time(r, total="no"), "results: total: expected True or False"),  # "no" is true
 ], ids=["unknown group", "unknown measure", "no event log", "year outside the run", "unknown pathway",
-        "pathway without training", "not results", "missing directory", "age bands of no years"])
+        "pathway without training", "not results", "missing directory", "age bands of no years", "total as text"])
 def test_bad_input_raises_input_error_saying_what_was_expected(runs, call, message):
     with pytest.raises(InputError) as info:
         call(runs[0])
