@@ -171,6 +171,8 @@ def _check(path: Path, option: str, kind: str) -> Path:
     read-only. A file may be a broken link: it is replaced by the file written."""
     field, other = _field(option), "file" if kind == "folder" else "folder"
     try:
+        if "\0" in str(path):  # exists() and is_dir() say no to it, and the rest raise ValueError
+            raise ValueError("embedded null byte")
         if path.exists() and path.is_dir() != (kind == "folder"):
             raise InputError.one(option, field, f"a {kind} (this is a {other})", str(path))
         existing = path if kind == "folder" or path.exists() else path.parent

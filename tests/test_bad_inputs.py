@@ -1450,6 +1450,7 @@ def test_a_comparison_shown_for_years_or_groups_it_lacks_is_refused(batch_result
     ({"out_dir": None}, "out_dir", "the path of a folder"),
     ({"out_dir": 5}, "out_dir", "the path of a folder"),
     ({"out_dir": ""}, "out_dir", "the path of a folder"),
+    ({"out_dir": "out\0put"}, "out_dir", "a folder that can be written"),  # a NUL byte: ValueError from os
     ({"out_dir": "{full}"}, "out_dir", "a folder that is empty or does not exist yet"),
     ({"extra": 5}, "extra", "None or a mapping of file names"),
     ({"extra": {"note.txt": 5}}, "extra", "None or a mapping of file names"),
