@@ -357,6 +357,11 @@ class Results:
             raise InputError.one("Results.write", "manifest", "None or a mapping of keys to values JSON holds "
                                                               "(text, finite numbers, true or false, lists, mappings)",
                                  manifest)
+        own = self.manifest()
+        taken = sorted(set(manifest or {}) & set(own))
+        if taken:  # the run's own (its seed, its people) replaced, the folder would say what did not produce it
+            raise InputError.one("Results.write", "manifest", f"keys the run's manifest does not have (it has "
+                                                              f"{', '.join(own)})", taken)
         try:  # a folder holding files: refused before writing, not kept beside it as if another run had filled it
             folders.check_empty(out_dir, "out_dir")
         except InputError as exc:
@@ -370,6 +375,6 @@ class Results:
             "events.parquet": lambda p: self.events().to_parquet(p, index=False),
             "people.parquet": lambda p: self.people().to_parquet(p, index=False),
             **(extra or {}),
-            "manifest.json": folders.manifest({**self.manifest(), **(manifest or {})}),
+            "manifest.json": folders.manifest({**own, **(manifest or {})}),
         })
         return {key: paths[name] for key, name in names.items()}

@@ -1458,6 +1458,7 @@ def test_a_comparison_shown_for_years_or_groups_it_lacks_is_refused(batch_result
     ({"manifest": 5}, "manifest", "None or a mapping of keys to values JSON holds"),
     ({"manifest": {"a": object()}}, "manifest", "None or a mapping of keys to values JSON holds"),
     ({"manifest": {"a": float("nan")}}, "manifest", "finite numbers"),
+    ({"manifest": {"seed": 99}}, "manifest", "keys the run's manifest does not have"),  # it said seed 99, in silence
 ])
 def test_results_write_refuses_a_bad_folder_or_file_before_writing(short_run, tmp_path, kwargs, field, expected):
     """A folder holding files had the results renamed beside it, said to be another run's doing; the
