@@ -239,7 +239,39 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
     problems = cell_problems(path, parameter_file, fitted, names, values, schema)
     if problems:
         raise InputError(problems)
-    return Posterior(file=path, names=names, values=values, weights=weights / weights.sum(), shipped=shipped)
+    posterior = Posterior(file=path, names=names, values=values, weights=weights / weights.sum(), shipped=shipped)
+    wrong = recorded_problem(posterior, parameter_file, fitted, name)
+    if wrong is not None:
+        raise InputError([wrong])
+    return posterior
+
+
+# quantiles of the posterior a parameter file records (``fitted.<key>.median``, ``interval_90``), each as calibrate wrote it
+RECORDED = {"median": (0.5,), "interval_90": (0.05, 0.95)}
+
+
+def recorded_problem(posterior: Posterior, parameter_file, fitted: dict, name: str) -> Problem | None:
+    """The table's weighted quantiles of each parameter against those its parameter file records, rounded to
+    6 places as calibrate writes them (None if they agree, or the file records none). Another version's table of
+    the same parameters and size (a copied parameter file naming wales-mh-v12-posterior.csv), or a table
+    edited since the fit, was drawn from in silence under this calibration's name, its central set and report
+    describing other parameter sets."""
+    for j, key in enumerate(fitted):
+        for recorded, levels in RECORDED.items():
+            given = fitted[key].get(recorded)
+            given = given if isinstance(given, list) else [given]
+            if len(given) != len(levels) or not all(_finite(g) for g in given):
+                continue  # not recorded (a file written before its posterior), or not as calibrate writes it
+            found = [round(weighted_quantile(posterior.values[:, j], posterior.weights, q), 6) for q in levels]
+            if any(abs(f - g) > 1e-6 * max(1.0, abs(g)) for f, g in zip(found, given)):
+                shown = found[0] if len(found) == 1 else found
+                return Problem(str(parameter_file), "posterior", f"the posterior table written with this parameter "
+                                                                 f"file: in {name}, {posterior.names[j]} has "
+                                                                 f"{recorded} {shown}, where fitted.{key}.{recorded} "
+                                                                 f"records {given[0] if len(given) == 1 else given} "
+                                                                 f"(another calibration's table, or one changed "
+                                                                 f"since the fit)", name)
+    return None
 
 
 def cell_problems(path, parameter_file: Path, fitted: dict, names: list[str], values: np.ndarray,

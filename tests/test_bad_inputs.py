@@ -674,6 +674,15 @@ CASES = {
                                       "fitted": {"groups.staff.leaving.rate": {"kind": "scale", "value": 1.0,
                                                                                "shipped": 0.1}}},
            "post.csv": "weight,scale:groups.staff.leaving.rate\n0,1\n1,-3\n"}),
+    # another version's table of the same parameters and size was drawn from in silence, under this calibration's name
+    "a parameter file naming another calibration's posterior table": Case(
+        ["run", "tiny.yaml", "--replications", "2"], "cal.yaml", "posterior", "the posterior table written with "
+        "this parameter file: in v0-posterior.csv, groups.staff.leaving.rate has median 0.08, where "
+        "fitted.groups.staff.leaving.rate.median records 0.05",
+        with_posterior("weight,groups.staff.leaving.rate\n1,0.05\n1,0.06\n") | {
+            "cal.yaml": FITTED | {"posterior": "v0-posterior.csv", "fitted": {"groups.staff.leaving.rate": {
+                "kind": "range", "median": 0.05, "interval_90": [0.05, 0.06], "shipped": 0.0}}},
+            "v0-posterior.csv": "weight,groups.staff.leaving.rate\n1,0.08\n1,0.09\n"}),
     "a posterior table whose rows hold a value more than its header": Case(
         ["run", "tiny.yaml"], "post.csv", "<rows>", "as many values in each row as the header names columns",
         with_posterior("weight,groups.staff.leaving.rate\n1,0.05,0.9\n1,0.06,0.9\n")),

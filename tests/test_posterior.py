@@ -101,6 +101,31 @@ def test_a_parameter_file_that_cannot_be_what_it_says_is_refused(tmp_path, chang
     assert has_problem(str(info.value), "cal.yaml", field, expected), str(info.value)
 
 
+@pytest.mark.parametrize("table, loads", [
+    ("1,0.05\n1,0.10\n1,0.20\n", True),
+    ("1,0.06\n1,0.10\n1,0.20\n", False),  # the lowest set moved: the 5% quantile is no longer the one recorded
+    ("1,0.05\n1,0.12\n1,0.20\n", False),  # another version's median
+], ids=["the table written with the file", "a table changed since", "another version's table"])
+def test_a_posterior_table_is_the_one_its_parameter_file_records_the_quantiles_of(tmp_path, table, loads):
+    """calibrate records each parameter's median and 90% interval of the posterior it writes beside the
+    parameter file: a table whose quantiles differ is another calibration's, or was changed since the fit."""
+    from conftest import has_problem
+    from sim.errors import InputError
+
+    path = calibrated_tiny(tmp_path)
+    document = yaml.safe_load((tmp_path / "cal.yaml").read_text())
+    document["fitted"][KEY] |= {"median": 0.1, "interval_90": [0.05, 0.2]}
+    (tmp_path / "cal.yaml").write_text(yaml.safe_dump(document))
+    (tmp_path / "cal-posterior.csv").write_text(f"weight,{KEY}\n{table}")
+    if loads:
+        assert len(scenario.load(path).posterior) == 3
+        return
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "cal.yaml", "posterior", "the posterior table written with this parameter "
+                                                                 "file"), str(info.value)
+
+
 def test_a_bad_row_of_the_posterior_is_refused_when_the_table_is_read_whichever_rows_a_run_draws(tmp_path):
     """One row of three holds a leaver rate of 1.5, a probability: the central set (row 1's value) runs,
     and so would the replications that happen to draw the good rows."""
