@@ -208,9 +208,10 @@ def _values(given, problem) -> tuple[float, ...]:
             problem("values", "a range with from no greater than to and a step greater than 0 (values from "
                               "'from' up to 'to')", given)
             return ()
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        if count > MAX_VALUES:
-            problem("values", f"at most {MAX_VALUES:,} values", count)
+        span = (stop - start) / step  # infinite for a step too small beside the range (1e-300): no count
+        count = math.floor(span + 1e-9) + 1 if math.isfinite(span) else None
+        if count is None or count > MAX_VALUES:
+            problem("values", f"at most {MAX_VALUES:,} values", count or "more than can be counted")
             return ()
         values = [start + i * step for i in range(count)]
         if stop - values[-1] > 1e-9 * max(1.0, abs(stop)):

@@ -456,6 +456,9 @@ CASES = {
     "a range of target values that is empty": Case(["target", "e.yaml"], "e.yaml", "target.values",
                                                    "a range with from no greater than to",
                                                    with_target(values={"from": 10, "to": 0, "step": 1})),
+    # a step too small beside the range: the count of values overflowed, a traceback
+    "a range of target values too many to count": Case(["target", "e.yaml", "--values", "0:1e308:1e-300"], "--values",
+                                                       "values", "at most 10,000 values", with_target()),
     "a target probability of 0": Case(["target", "e.yaml"], "e.yaml", "target.probability",
                                       "a finite number greater than 0 and less than 1", with_target(probability=0)),
     "target values the lever refuses": Case(["target", "e.yaml"], "e.yaml", "target.values",
