@@ -139,6 +139,9 @@ def read_parameter_sets(path) -> pd.DataFrame:
     if suffix == ".csv":
         whole_rows(path, table)
         columns_once(path)
+    elif table.columns.nlevels > 1:  # a pivot table's: a parameter's name picked several columns, a TypeError
+        raise InputError.one(path, "columns", "one name for each column (a parameter's, or weight), in one row of "
+                                              "names", f"{table.columns.nlevels} rows of names")
     table.attrs["file"] = str(path)
     return table
 

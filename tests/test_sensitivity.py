@@ -225,6 +225,17 @@ def test_a_posterior_file_with_a_long_binary_header_is_not_echoed(tmp_path, caps
     assert f"{posterior}: '\\x1b[2J\\x07xxx" in err and f"{posterior}: c3: expected a column named after" in err
 
 
+def test_parameter_sets_of_a_pivot_tables_columns_exit_2_naming_them(tmp_path, capsys):
+    """A Parquet file whose columns have two rows of names: a parameter's name picked several columns."""
+    path = write_experiment(tmp_path)
+    posterior = tmp_path / "posterior.parquet"
+    table = pd.DataFrame({(NURSING_LEAVING, "a"): np.linspace(0.5, 1.5, 150), (HCSW_RETURN, "b"): 0.3})
+    table.to_parquet(posterior)
+    assert main(["sensitivity", str(path), "--over-posterior", str(posterior), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{posterior}: columns: expected one name for each column" in err and "Traceback" not in err, err
+
+
 def test_too_few_parameter_sets_and_a_method_over_a_posterior_exit_2(tmp_path, capsys):
     path = write_experiment(tmp_path)
     posterior = tmp_path / "posterior.parquet"
