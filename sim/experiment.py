@@ -597,6 +597,9 @@ def check_outcome(scenario, key: str, final_year: int) -> str | None:
             or not first <= year <= final_year:
         return (f"an outcome as measure:group:year, with a measure in ({', '.join(GROUP_MEASURES)}), a group in "
                 f"({', '.join(groups)}) and a year from {first} to {final_year}")
+    if parts[0] in FLOW_MEASURES and year == first:  # 0 in every run: its indices said only that it does not vary
+        return (f"an outcome of {parts[0]} in a year from {first + 1} to {final_year}: a flow is counted over the "
+                f"months to each yearly snapshot, and the start's ({first}) has none")
     return None
 
 

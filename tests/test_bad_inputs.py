@@ -328,6 +328,13 @@ CASES = {
                                                               with_lever()),
     "a scheduler port of thousands of digits": Case(["batch", "e.yaml", "--scheduler", "tcp://127.0.0.1:" + "9" * 5000],
                                                     "--scheduler", "scheduler", "protocol://host:port", with_lever()),
+    # no flow comes before the start's snapshot: an outcome 0 in every run, whose indices measured nothing
+    "a sensitivity outcome of leavers in the start year": Case(
+        ["sensitivity", "e.yaml", "--outcome", "leavers:staff:2020"], "--outcome", "outcome",
+        "an outcome of leavers in a year from 2021 to 2022", with_lever()),
+    "a sensitivity outcome of joiners in the start year, in the file": Case(
+        ["sensitivity", "e.yaml"], "e.yaml", "sensitivity.outcomes.0", "an outcome of joiners in a year from 2021",
+        with_lever() | {"e.yaml": changed(UNCERTAIN, {"sensitivity": {"outcomes": ["joiners:staff:2020"]}})}),
     "an outcome year of thousands of digits": Case(["sensitivity", "e.yaml", "--outcome", "fte:staff:" + "9" * 5000],
                                                    "--outcome", "outcome", "an outcome as measure:group:year",
                                                    with_lever()),
