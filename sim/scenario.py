@@ -751,16 +751,32 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                               f"older people would all retire in the first month",
                                     max(b.high for b in ages)))
 
-    def course_check(where: str, ages, node):  # trainees finish before their group's last working age
+    def course_check(where: str, ages, stage):  # trainees finish before the last working age of where they go
+        node = graph.nodes[stage]
         oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
         years = slowest_years(node)
+        if not (ages and years):
+            return
+        # the age given is the age on entering: the course's final-year trainees are older by its length
+        slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
+            if years > node["duration_years"] else ""
+        high = max(b.high for b in ages)
         if course_overrun(ages, years, oldest):
-            # the age given is the age on entering: the course's final-year trainees are older by its length
-            slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
-                if years > node["duration_years"] else ""
             problems.append(Problem(f, where, f"ages on entering that, with the {years:.4g} years of the course"
-                                              f"{slowest}, stay within the group's maximum age ({oldest})",
-                                    max(b.high for b in ages)))
+                                              f"{slowest}, stay within the group's maximum age ({oldest})", high))
+            return
+        # a course leading to the posts of another group, of an earlier maximum age: those finishing it past that
+        # age would retire in the month they arrive
+        for target in graph.successors(stage):
+            group = graph.nodes[target].get("staff_group")
+            last = spec.groups[group].retirement.max_age if group in spec.groups else None
+            if last is not None and group != node["staff_group"] and high + years > last \
+                    and graph.edges[stage, target]["probability"] > 0:
+                problems.append(Problem(f, where, f"ages on entering that, with the {years:.4g} years of the course"
+                                                  f"{slowest}, stay within the maximum age ({last}) of group {group}, "
+                                                  f"whose stage {target} it leads to: older, those finishing it "
+                                                  f"would retire on arriving", high))
+                return
 
     def route_check(where: str, age_range, stage):  # someone in the range can finish the route in time
         # as sim.processes.intake.accepted_ages selects: only those who finish the route, at its slowest, before
@@ -781,13 +797,13 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             problems.append(Problem(f, f"stocks.{s}", f"a stage ({stage_list})", s))
             continue
         age_check(f"stocks.{s}.age", stock.age, graph.nodes[s]["staff_group"])
-        course_check(f"stocks.{s}.age", stock.age, graph.nodes[s])
+        course_check(f"stocks.{s}.age", stock.age, s)
     for s, intake in spec.intake.items():
         if s not in stages:
             problems.append(Problem(f, f"intake.{s}", f"a stage ({stage_list})", s))
         elif intake.age is not None:
             age_check(f"intake.{s}.age", intake.age, graph.nodes[s]["staff_group"])
-            course_check(f"intake.{s}.age", intake.age, graph.nodes[s])
+            course_check(f"intake.{s}.age", intake.age, s)
         if s in stages and not graph.nodes[s]["entry"]:
             problems.append(Problem(f, f"intake.{s}", "a stage marked 'entry: true' in its pathway", s))
         for key, schedule in (("places", intake.places), ("fill_rate", intake.fill_rate)):

@@ -561,6 +561,17 @@ CASES = {
         "(70) are selected", tiny(pathways=["course.yaml", "route.yaml"], **{"intake__route/apprentice": {
             "month": 9, "places": {2019: 5}, "from_stage": "course/worker", "age_range": [75, 90]}})
         | {"route.yaml": tiny_scenario.ROUTE}),
+    # a course of one group leading to the posts of another, of an earlier maximum age: those finishing it past
+    # that age retired in the month they arrived, every one of them, and the run went on
+    "a course whose graduates are past the maximum age of the posts it leads to": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age",
+        "ages on entering that, with the 2 years of the course, stay within the maximum age (50) of group other, "
+        "whose stage course/post it leads to",
+        tiny(**{"intake__course/student__age": [[50, 52, 1.0]],
+                "groups__other": changed(tiny_scenario.SCENARIO["groups"]["staff"],
+                                         {"label": "Other", "retirement.max_age": 50})})
+        | {"course.yaml": changed(tiny_scenario.PATHWAY, {"stages.student.transitions": {"worker": 0.5, "post": 0.5},
+                                                          "stages.post": {"staff_group": "other"}})}),
     "an FTE above what the headcount can work": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
         tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
