@@ -738,6 +738,18 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                         not graph.nodes[s]["workforce"]:  # joiners outside the workforce fill no vacancy: more every month
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a post of group {name} (a workforce stage that is not training)", s))
+        staffed = any((stock.headcount or stock.fte) and s in stages and graph.nodes[s]["staff_group"] == name
+                      and graph.nodes[s]["workforce"] and not graph.nodes[s]["training"]
+                      and not graph.nodes[s]["own_establishment"] for s, stock in spec.stocks.items())
+        if not staffed and g.establishment.vacancy_rate:  # a share of staff in post and vacancies: of none, none
+            problems.append(Problem(f, f"groups.{name}.establishment.vacancy_rate", "vacancies_fte for a group with "
+                                    "no staff in post at the start (stocks of its posts): a vacancy rate is a share "
+                                    "of the staff in post and the vacancies, so with none it funds no post",
+                                    g.establishment.vacancy_rate))
+        elif not staffed and not g.establishment.vacancies_fte and g.establishment.growth_per_year:
+            problems.append(Problem(f, f"groups.{name}.establishment.growth_per_year", "0 for a group with no funded "
+                                    "post at the start (no staff in post, no vacancies): it grows an establishment of "
+                                    "none", g.establishment.growth_per_year))
         if g.establishment.vacancy_shares:
             posts = [t for t in stages if graph.nodes[t]["staff_group"] == name and graph.nodes[t]["workforce"]
                      and not graph.nodes[t]["training"] and not graph.nodes[t]["own_establishment"]]

@@ -572,6 +572,17 @@ CASES = {
                                          {"label": "Other", "retirement.max_age": 50})})
         | {"course.yaml": changed(tiny_scenario.PATHWAY, {"stages.student.transitions": {"worker": 0.5, "post": 0.5},
                                                           "stages.post": {"staff_group": "other"}})}),
+    # the establishment at the start is the staff in post and the vacancies: with nobody in post, a vacancy rate funded
+    # no post and a growth grew none, and the group stayed empty in silence
+    "a vacancy rate of a group with nobody in post": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.establishment.vacancy_rate",
+        "vacancies_fte for a group with no staff in post at the start",
+        tiny(**{"stocks__course/worker__headcount": 0, "groups__staff__establishment": {"vacancy_rate": 0.5},
+                "groups__staff__joiners": JOINING | {"per_year": 30.0, "sources": {"uk": 1.0}}})),
+    "an establishment growth of a group with no post at the start": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.establishment.growth_per_year",
+        "0 for a group with no funded post at the start",
+        tiny(**{"stocks": {}, "groups__staff__establishment__growth_per_year": 0.2})),
     "an FTE above what the headcount can work": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
         tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
