@@ -738,6 +738,11 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                         not graph.nodes[s]["workforce"]:  # joiners outside the workforce fill no vacancy: more every month
                     problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
                                             f"a post of group {name} (a workforce stage that is not training)", s))
+                elif graph.nodes[s]["own_establishment"]:  # funded as it fills: joiners there fill no vacancy either
+                    problems.append(Problem(f, f"groups.{name}.joiners.stages.{s}",
+                                            f"a post of group {name} counted against its establishment (not "
+                                            "own_establishment: those posts are funded as their staff come, so "
+                                            "joiners in them leave the group's vacancies as they were)", s))
         staffed = any((stock.headcount or stock.fte) and s in stages and graph.nodes[s]["staff_group"] == name
                       and graph.nodes[s]["workforce"] and not graph.nodes[s]["training"]
                       and not graph.nodes[s]["own_establishment"] for s, stock in spec.stocks.items())

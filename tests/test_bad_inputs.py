@@ -583,6 +583,14 @@ CASES = {
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.establishment.growth_per_year",
         "0 for a group with no funded post at the start",
         tiny(**{"stocks": {}, "groups__staff__establishment__growth_per_year": 0.2})),
+    # a role funded as it fills takes no vacancy of its group: joiners sent there filled none, and the group
+    # recruited into it every month for as long as the run lasted
+    "joiners to posts funded with their role": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.joiners.stages.course/worker",
+        "a post of group staff counted against its establishment (not own_establishment",
+        tiny(**{"groups__staff__establishment__vacancies_fte": 20.0,
+                "groups__staff__joiners": JOINING | {"per_year": 30.0, "sources": {"uk": 1.0}}})
+        | {"course.yaml": changed(tiny_scenario.PATHWAY, {"stages.worker.own_establishment": True})}),
     "an FTE above what the headcount can work": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "stocks.course/worker", "fte no greater than headcount (10)",
         tiny(**{"stocks__course/worker": {"headcount": 10, "fte": 10.5, "age": [[30, 50, 1.0]]}})),
