@@ -250,9 +250,15 @@ def group_reasons(s, group: str) -> set[str]:
     reasons = {r for r in labels.REASONS if ":" not in r and r != "stock"}
     reasons |= {f"left:{r}" for r in spec.leaving.reasons}
     reasons |= {f"joined:{r}" for r in (spec.joiners.sources if spec.joiners is not None else {})}
-    reasons |= {f"exit:{r}" for i, stage in enumerate(s.transition_reasons) if s.groups[s.stage_group[i]] == group
-                for r in stage if r != "progressed"}
+    reasons |= {f"exit:{r}" for i in range(len(s.stages)) if s.groups[s.stage_group[i]] == group
+                for r in exit_reasons(s, i)}
     return reasons
+
+
+def exit_reasons(s, stage: int) -> list[str]:
+    """The reasons of a stage's exits (its transitions out of the pathways: a target of -1), told apart from
+    its moves to another stage by their target, not by name: an exit may be called progressed too."""
+    return [r for r, t in zip(s.transition_reasons[stage], s.transition_targets[stage]) if t < 0]
 
 
 def last_snapshot_year(s) -> int:
@@ -285,7 +291,7 @@ def recorded_reasons(s) -> set[str]:
         spec = s.spec.groups[g]
         reasons |= {f"left:{r}" for r in spec.leaving.reasons}
         reasons |= {f"joined:{r}" for r in (spec.joiners.sources if spec.joiners is not None else {})}
-    reasons |= {f"exit:{r}" for stage in s.transition_reasons for r in stage if r != "progressed"}
+    reasons |= {f"exit:{r}" for i in range(len(s.stages)) for r in exit_reasons(s, i)}
     return reasons
 
 

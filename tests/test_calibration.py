@@ -575,6 +575,16 @@ def test_every_reason_the_model_records_is_known_to_the_targets():
     assert set(flows) - {""} <= calibration.recorded_reasons(results.scenario)
 
 
+def test_an_exit_called_progressed_is_a_reason_targets_may_name(tmp_path):
+    """Exits are told from moves along a pathway by where they lead, not by name: an exit called progressed
+    was left out of the reasons a history's targets may name, and a target on it refused as unknown."""
+    path = tiny_scenario.write(tmp_path, None, {"stages.student.transitions": {"worker": 0.5, "exit:progressed": 0.5}})
+    s = scenario.load(path)
+    assert "exit:progressed" in calibration.recorded_reasons(s)
+    assert "exit:progressed" in calibration.group_reasons(s, "staff")
+    assert "exit:worker" not in calibration.recorded_reasons(s)
+
+
 @pytest.mark.parametrize("named, kind", [
     (calibration.CALIBRATION_DIR / f"{SHIPPED}.yaml", "a calibration parameter file"),
     (scenario.SCENARIO_DIR / "wales-mh-2021.yaml", "a scenario file"),
