@@ -173,8 +173,10 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert f"<li>international_nurses (60 more nurses a year from abroad): {effect.diff_mean:+,.0f} (90% interval " \
            f"{effect.diff_low:+,.0f} to {effect.diff_high:+,.0f}) FTE in post." in summary
     assert "No difference in any run" in summary
-    assert "over 2 replications: they include the model's randomness, not the uncertainty of its parameters" \
-        in summary
+    # the batch's replications drew their parameter sets from the posterior too, as its manifest says
+    assert ("over 2 replications: they contain parameter uncertainty and the model's randomness: each replication "
+            "runs a parameter set drawn from the 1,000 of calibration wales-mh-v13's posterior; none includes") in summary
+    assert "not the uncertainty of its parameters" not in summary
     assert "a supply gap of" in summary and "FTE in post, all groups" in summary
     # the run's replications each drew a parameter set from the posterior, as its manifest says
     assert ("The intervals are over 2 replications: they contain parameter uncertainty and the model's randomness: "
