@@ -257,10 +257,14 @@ def _run_messages(summary: pd.DataFrame, groups: list[str], names: dict, first: 
     largest = sorted((g for g in groups if not gaps[g].empty and gaps[g].loc[first]["mean"] > 0),
                      key=lambda g: -gaps[g].loc[first]["mean"])[:3]
     for g in largest:
-        gap = gaps[g]["mean"]
+        gap, top = gaps[g]["mean"], gaps[g]["high"]
         closed = gap[(gap.index > first) & (gap <= 0)]
-        if len(closed):
-            when = f"closes by {int(closed.index[0])}"
+        if len(closed):  # the mean's closing is not every future's: the interval's top says how many it holds for
+            everywhere = top[(top.index > first) & (top <= 0)]
+            when = f"closes on average by {int(closed.index[0])}" + (
+                f", in 95% of replications or more by {int(everywhere.index[0])}" if len(everywhere) else
+                f"; in some replications it is still open in {final} (up to {_fmt(top.loc[final])} FTE, the 90% "
+                "interval's top)")
         else:
             way = "narrows" if gap.loc[final] < gap.loc[first] else "widens"
             when = f"{way} to {_fmt(gap.loc[final])} FTE by {final} without closing"

@@ -871,3 +871,18 @@ def test_a_comparison_of_one_run_shows_no_nan_in_the_report():
     cells = report._comparison_cells(table)
     assert cells.loc[1, "mean difference 90% CI"] == "none (one run)"
     assert "nan" not in cells.to_string().lower()
+
+
+def test_a_gap_closing_on_average_is_not_said_to_close_in_every_future():
+    """The mean gap closing by a year is told apart from the gap closing in (nearly) every replication: where
+    some replications' gaps stay open to the end, the message says so, with the interval's top."""
+    def summary(highs):
+        years = range(2021, 2025)
+        means, lows = [400, 100, -10, -50], [300, 0, -120, -150]
+        return pd.DataFrame({"measure": "supply_gap_fte", "group": "nursing", "year": list(years), "mean": means,
+                             "low": lows, "high": highs})
+
+    open_gap = report._run_messages(summary([500, 200, 90, 60]), ["nursing"], {}, 2021, 2024, 10)["points"][0]
+    assert "closes on average by 2023; in some replications it is still open in 2024 (up to 60 FTE" in open_gap
+    closed = report._run_messages(summary([500, 200, 90, -5]), ["nursing"], {}, 2021, 2024, 10)["points"][0]
+    assert "closes on average by 2023, in 95% of replications or more by 2024." in closed
