@@ -392,8 +392,24 @@ class TargetResult:
             high_text = _value_text(high, self.question.values)
         return f"{_value_text(low, self.question.values)} to {high_text}"
 
+    @property
+    def inert(self) -> bool:
+        """Whether no value searched changes the measure in any replication (each replication's result the same
+        at the lowest value and the highest): the lever acts after the year asked of (places on a course
+        whose first graduates come later), or not on the measure, and no wider range would meet the target."""
+        values, e = self.question.values, self.evaluations
+        if len(values) < 2:
+            return False
+        ends = e[e.value.isin([float(values[0]), float(values[-1])])].groupby("replication").result
+        return bool(len(ends.size()) and ((ends.size() == 2) & (ends.min() == ends.max())).all())
+
     def answer_text(self) -> str:
         top = number(self.question.values[-1])
+        if self.answer is None and self.inert:
+            q = self.question
+            return (f"more than {top}, the highest value searched, but no value searched changes {q.measure} of "
+                    f"{q.group} in {q.year} in any replication: the lever acts later (a course's first graduates "
+                    "after that year) or not on it, so ask of a later year rather than widen the range")
         if self.answer is None:
             return f"more than {top}, the highest value searched: widen the range"
         if self.at_lowest:

@@ -112,6 +112,16 @@ def test_a_target_not_met_within_the_range_is_said_so(tmp_path):
     assert (result.probabilities.share == 0).all()
 
 
+def test_a_target_no_value_can_change_by_its_year_says_so_rather_than_widen_the_range(tmp_path):
+    """Places on the two-year course from September 2020 bring nobody into post before September 2022: asked
+    of March 2022, every value leaves the gap as it is, and a wider range would not meet it either."""
+    result = target.find(write(tmp_path, year=2022, values=[0, 10, 30]), workers=1)
+    assert result.answer is None and result.inert
+    assert "no value searched changes supply_gap_fte of staff in 2022 in any replication" in result.answer_text()
+    assert "searched: widen the range" not in result.answer_text()
+    assert not target.find(write(tmp_path, values=[0, 4, 8]), workers=1).inert  # it acts, too little
+
+
 def test_a_target_met_at_the_lowest_value_says_lower_values_may_meet_it(tmp_path):
     result = target.find(write(tmp_path, values={"from": 12, "to": 20, "step": 4}), workers=1)
     assert result.answer == 12 and result.at_lowest
