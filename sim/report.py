@@ -412,7 +412,7 @@ def _batch_section(d: folders.BatchDir, number: int) -> tuple[dict, list[str]]:
                "figures": figures, "experiment_text": d.experiment_text,
                "warnings": analysis.cap_warnings(d.path)}  # levers a cap cuts: never faded in silence
     _provenance(d, section)
-    return section, _batch_messages(d, shown, final, described)
+    return section, _batch_messages(d, shown, final, described, table)
 
 
 def _kept_experiment(d: folders.BatchDir) -> dict:
@@ -439,8 +439,12 @@ def _kept_experiment(d: folders.BatchDir) -> dict:
     return spec
 
 
-def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, described: dict) -> dict:
-    """Key messages of an experiment: policies ranked by their effect, with intervals, and what those include."""
+def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, described: dict,
+                    table: pd.DataFrame | None = None) -> dict:
+    """Key messages of an experiment: policies ranked by their effect in the final year, with intervals, each
+    with its largest effect of the years before where that was half as large again (a lever whose effect fades,
+    as recruitment capped by vacancies does, would be ranked by what is left of it), and what the intervals
+    include. ``table``: every year's comparison (``shown`` is the final year's)."""
     m = d.manifest
     totals = shown[(shown.group == "total") & (shown.policy != "baseline")].sort_values("diff_mean", ascending=False)
     base = shown[(shown.group == "total") & (shown.policy == "baseline")]
@@ -454,7 +458,7 @@ def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, descri
             if row.diff_low <= 0 <= row.diff_high and not none else ""
         none = " No difference in any run." if none else ""
         ranked.append(f"{row.policy}{about}: {_interval(row.diff_mean, row.diff_low, row.diff_high, True)} "
-                      f"FTE in post.{zero}{none}")
+                      f"FTE in post.{zero}{none}{_peak(table, row.policy, row.diff_mean, final)}")
     if len(totals) >= 2:
         a, b = totals.iloc[0], totals.iloc[1]
         if a.diff_ci_low <= b.diff_ci_high and not (a.diff_mean == b.diff_mean == 0):
@@ -470,6 +474,20 @@ def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, descri
                + f": they contain {contents}" + (", and those ranges" if drawn else "")
                + "; none includes the uncertainty of the model's structure.")
     return {"title": f"Experiment: {m['experiment']}", "lead": lead, "ranked": ranked, "points": out}
+
+
+def _peak(table: pd.DataFrame | None, policy: str, last: float, final: int) -> str:
+    """A policy's largest mean effect on FTE in post, all groups, in a year before ``final``, where it was at least
+    half as large again as the final year's ``last`` (and more than 0): "" otherwise."""
+    if table is None:
+        return ""
+    rows = table[(table.policy == policy) & (table.group == "total") & (table.year < final)]
+    if rows.empty:
+        return ""
+    peak = rows.loc[rows.diff_mean.idxmax()]
+    if peak.diff_mean <= 0 or peak.diff_mean < 1.5 * max(last, 0.0) or peak.diff_mean - last < 1.0:
+        return ""
+    return f" Largest in {int(peak.year)}: {_interval(peak.diff_mean, peak.diff_low, peak.diff_high, True)}."
 
 
 def _comparison_cells(t: pd.DataFrame, names: dict | None = None) -> pd.DataFrame:

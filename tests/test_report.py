@@ -886,3 +886,14 @@ def test_a_gap_closing_on_average_is_not_said_to_close_in_every_future():
     assert "closes on average by 2023; in some replications it is still open in 2024 (up to 60 FTE" in open_gap
     closed = report._run_messages(summary([500, 200, 90, -5]), ["nursing"], {}, 2021, 2024, 10)["points"][0]
     assert "closes on average by 2023, in 95% of replications or more by 2024." in closed
+
+
+def test_a_policy_whose_effect_fades_is_ranked_with_its_largest_effect_before():
+    """Ranked by the final year alone, a lever buying 80 FTE for five years and 15 by the end would look like
+    nothing; its largest effect is said beside it, where it was half as large again."""
+    table = pd.DataFrame({"policy": "recruit", "group": "total", "year": [2022, 2026, 2031],
+                          "diff_mean": [20.0, 81.0, 15.0], "diff_low": [5.0, 40.0, -10.0],
+                          "diff_high": [30.0, 120.0, 40.0]})
+    assert report._peak(table, "recruit", 15.0, 2031) == " Largest in 2026: +81 (90% interval +40 to +120)."
+    assert report._peak(table, "recruit", 70.0, 2031) == ""  # the final year's is most of it
+    assert report._peak(table.assign(diff_mean=[-20.0, -81.0, -15.0]), "recruit", -15.0, 2031) == ""
