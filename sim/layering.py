@@ -43,7 +43,8 @@ MAX_LAYERS = 32
 
 
 def read_layered(path: Path, resolve, files: list | None = None, layers: list | None = None) -> dict:
-    """The scenario data at ``path`` merged over the scenario it extends (recursively), a copy of its own; the
+    """The scenario data at ``path`` merged over the scenario it extends (recursively; ``resolve(name,
+    relative_to=folder)`` finds the file an ``extends`` names, as ``sim.scenario.resolve``), a copy of its own; the
     files read are appended to ``files`` (this one first), and ``(file, its own data)`` to ``layers`` (read only:
     shared). Read once a process, and again only when one of its files has changed since (``changed``): each
     set of overrides a calibration tries is compiled from it."""
@@ -81,15 +82,16 @@ def _read_layered(path: Path, resolve, seen: tuple, files: list, layers: list) -
 
 
 def _extended(path: Path, base, resolve, seen: tuple) -> Path | None:
-    """The file a scenario's ``extends`` names (None if it names none)."""
+    """The file a scenario's ``extends`` names (None if it names none): a path relative to the scenario's
+    folder, never the current one (the file read would depend on where the command is run), or a shipped
+    name."""
     if base is None:
         return None
     if not isinstance(base, str):
         raise InputError.one(path, "extends", "the name or path of a scenario to extend", base)
-    candidate = (path.parent / base)
-    refuse_special(candidate, path, "extends")
+    refuse_special(path.parent / base, path, "extends")
     try:
-        base_path = candidate if is_file(candidate) else resolve(base)
+        base_path = resolve(base, relative_to=path.parent)
     except InputError as exc:  # named by the file and key that refer to it
         raise InputError.one(path, "extends", exc.problems[0].expected, base) from None
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():

@@ -374,11 +374,12 @@ def _copied(value):
     return copy.deepcopy(value)
 
 
-def resolve(name_or_path) -> Path:
-    """A scenario file: a path, or the name of a shipped scenario."""
+def resolve(name_or_path, relative_to: Path | None = None) -> Path:
+    """A scenario file: a path (relative to ``relative_to``, the folder of a file naming it; default the
+    current folder), or the name of a shipped scenario."""
     if not isinstance(name_or_path, (str, os.PathLike)):
         raise InputError.one("scenario", "", "a shipped scenario name or the path of a scenario file", name_or_path)
-    path = Path(name_or_path)
+    path = Path(name_or_path) if relative_to is None else relative_to / name_or_path
     if is_file(path):
         return path
     refuse_special(path, path, "")

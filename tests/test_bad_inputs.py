@@ -796,6 +796,11 @@ CASES = {
     "an extended file that does not exist": Case(["run", "top.yaml"], "top.yaml", "extends",
                                                  "an existing scenario file or a shipped scenario name",
                                                  {"top.yaml": {"extends": "no-such-base.yaml"}}),
+    # relative to the file, as its pathways and calibration are: one of the name in the current folder was
+    # read instead, so the scenario run depended on where the command was run
+    "an extended file in the current folder, not beside the file": Case(
+        ["run", "sub/top.yaml"], "sub/top.yaml", "extends", "an existing scenario file or a shipped scenario name",
+        tiny() | {"sub": FOLDER, "sub/top.yaml": {"extends": "tiny.yaml", "name": "top"}}),
     "a pathway file of the base that does not exist": Case(
         ["run", "top.yaml"], "tiny.yaml", "pathways.0", "an existing pathway file",
         tiny(pathways=["no-such-pathway.yaml"]) | {"top.yaml": {"extends": "tiny.yaml"}}),
