@@ -285,11 +285,18 @@ def load_all(files, relative_to: Path | None = None, referrer=None) -> nx.DiGrap
 
 
 def _load_all(files, paths: list[Path], referrer) -> nx.DiGraph:
-    graphs, problems = [], []
+    """``load_all``, loaded. A file the ``referrer`` lists twice is named by its second ``pathways.<i>``
+    key, not as the pathway name it would then give twice (in a file the user did not edit)."""
+    graphs, problems, listed = [], [], {}
     for i, (f, path) in enumerate(zip(files, paths)):
         try:
             if referrer is not None:
                 _referred(path, f, referrer, f"pathways.{i}")
+                first = listed.setdefault(os.path.realpath(path), i)
+                if first != i:
+                    problems.append(Problem(str(referrer), f"pathways.{i}", f"each pathway file once (pathways.{first} "
+                                                                            "names it too)", f))
+                    continue
             graphs.append(load(path))
         except InputError as exc:
             problems.extend(exc.problems)

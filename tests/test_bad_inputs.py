@@ -804,6 +804,12 @@ CASES = {
     "a pathway file of the base that does not exist": Case(
         ["run", "top.yaml"], "tiny.yaml", "pathways.0", "an existing pathway file",
         tiny(pathways=["no-such-pathway.yaml"]) | {"top.yaml": {"extends": "tiny.yaml"}}),
+    # named as the pathway's name given twice, in the pathway file, which was not the mistake
+    "a pathway file listed twice": Case(["run", "tiny.yaml"], "tiny.yaml", "pathways.1", "each pathway file once",
+                                        tiny(pathways=["course.yaml", "./course.yaml"])),
+    "a pathway file listed twice, in the extending file": Case(
+        ["run", "top.yaml"], "top.yaml", "pathways.1", "each pathway file once (pathways.0 names it too)",
+        tiny() | {"top.yaml": {"extends": "tiny.yaml", "pathways": ["course.yaml", "course.yaml"]}}),
     "a calibration named in the base that does not exist": Case(
         ["run", "top.yaml"], "tiny.yaml", "calibration", "an existing calibration file or shipped name",
         tiny(calibration="no-such-calibration") | {"top.yaml": {"extends": "tiny.yaml"}}),
