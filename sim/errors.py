@@ -25,6 +25,9 @@ class Problem:
     field: str
     expected: str
     found: object = None
+    # the scenario keys the value at ``field`` refers to (``intake.<stage>`` for a pool of trainees capped at
+    # intake): one that a layer removed with null is where the mistake is (``sim.layering.attributed``)
+    refers: tuple = ()
 
     def __str__(self) -> str:
         found = "" if self.found is None else f" (found {_short(self.found)!r})"

@@ -122,7 +122,8 @@ def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: l
                 out.append(Problem(file, f"{where}.trainees", f"a training stage ({stage_list})", st))
         if not any(st in intake for st in pool.trainees):
             out.append(Problem(file, f"{where}.trainees", "at least one stage with intake places in this scenario "
-                                                          "(the cap limits intakes)", pool.trainees))
+                                                          "(the cap limits intakes)", pool.trainees,
+                               refers=tuple(f"intake.{st}" for st in pool.trainees)))
         for sup in pool.supervisors:
             post = sup in stages and graph.nodes[sup]["workforce"] and not graph.nodes[sup]["training"]
             if sup not in groups and not post:

@@ -266,12 +266,18 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     With a ``posterior`` parameter set applied, a value it sets is the table's: named by its file,
     column and row (``Posterior.cell``), since the parameter file holds none of them.
     A caller's overrides stay at ``path`` (an experiment names them by its own fields). A key of
-    ``uncertain:`` that a layer removed with ``null`` (or a section holding it) is named where it was
-    removed, not where it is still referred to."""
+    ``uncertain:``, or one a problem ``refers`` to (the intake a supervision pool is capped at, the group
+    of a pathway's stage), that a layer removed with ``null`` (or a section holding it) is named where it
+    was removed, not where it is still referred to: the file referring to it was not edited."""
     problems = []
     for p in error.problems:
         file, field, expected, found = p.file, p.field, p.expected, p.found
-        if p.file == str(path) and covering_key(p.field, overrides or {}) is None:
+        gone = next((g for g in (removed(layers, k) for k in p.refers) if g is not None), None)
+        if gone is not None:
+            referrer = owner(layers, p.field) if p.file == str(path) else Path(p.file)
+            file, field, found = str(gone[0]), gone[1], None
+            expected = f"a value, not null: {referrer.name} refers to it (its {p.field})"
+        elif p.file == str(path) and covering_key(p.field, overrides or {}) is None:
             key = covering_key(p.field, calibrated)
             gone = removed(layers, p.field.removeprefix("uncertain.")) if p.field.startswith("uncertain.") else None
             if gone is not None:

@@ -695,7 +695,8 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         node = graph.nodes[s]
         if node["staff_group"] not in spec.groups:
             problems.append(Problem(node["file"], f"stages.{node['stage']}.staff_group",
-                                    f"a group defined in {path.name} ({', '.join(spec.groups)})", node["staff_group"]))
+                                    f"a group defined in {path.name} ({', '.join(spec.groups)})", node["staff_group"],
+                                    refers=(f"groups.{node['staff_group']}",)))
 
     staffed = {graph.nodes[s]["staff_group"] for s in stages}
     for name in spec.groups:
@@ -837,7 +838,8 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
             # the places fill only what the stage lost since the start: from none, never a place, in silence
             problems.append(Problem(f, f"intake.{s}.keep_headcount", f"a stage with people at the start (stocks.{s}):"
                                                                      " the places keep its starting headcount, and "
-                                                                     "with none would never be filled", True))
+                                                                     "with none would never be filled", True,
+                                    refers=(f"stocks.{s}",)))
         if intake.from_stage is not None and intake.from_stage not in stages:
             problems.append(Problem(f, f"intake.{s}.from_stage", f"a stage ({stage_list})", intake.from_stage))
         elif intake.from_stage is not None and (intake.from_stage == s or graph.nodes[intake.from_stage]["training"]):

@@ -789,6 +789,22 @@ CASES = {
         ["run", "top.yaml"], "top.yaml", "groups.extra.label", "this required field",
         tiny() | {"top.yaml": {"extends": "tiny.yaml", "groups": {"extra": changed(
             tiny_scenario.SCENARIO["groups"]["staff"], {"label": None})}}}),
+    # what a layer removes with null, and another file still refers to, is named where it was removed: the
+    # referring file, which was not edited, was blamed under its own key
+    "an intake a supervision pool is capped at, removed by a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "intake", "a value, not null: tiny.yaml refers to it (its "
+                                                   "feedbacks.supervision.placements.course.trainees)",
+        tiny(feedbacks={"supervision": {"placements": {"course": {
+            "trainees": ["course/student"], "supervisors": ["staff"], "trainees_per_supervisor": 2.0}}}})
+        | {"top.yaml": {"extends": "tiny.yaml", "intake": None}}),
+    "a group a pathway's stages belong to, removed by a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "groups.staff", "a value, not null: course.yaml refers to it",
+        tiny() | {"top.yaml": {"extends": "tiny.yaml", "groups": {"staff": None}}}),
+    "a stock an intake keeps the headcount of, removed by a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "stocks.course/worker", "a value, not null: tiny.yaml refers to it",
+        tiny(intake={"course/worker": {"month": 9, "places": {2019: 1}, "keep_headcount": True,
+                                       "age": [[30, 40, 1.0]]}})
+        | {"top.yaml": {"extends": "tiny.yaml", "stocks": {"course/worker": None}}}),
     "an unknown stage in the base file's stocks": Case(
         ["run", "top.yaml"], "tiny.yaml", "stocks.course/nobody", "a stage",
         tiny(**{"stocks__course/nobody": {"headcount": 1, "age": [[30, 40, 1.0]]}}) | {"top.yaml": {
