@@ -44,7 +44,7 @@ from .calibration_report import libraries, pairs_figure, report as fit_report, t
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
                      refuse_special)
 from .experiment import MAX_RUNS
-from .fields import MAX_STOCK, MIN_AGE, Age, Name, Year
+from .fields import MAX_STOCK, MIN_AGE, Age, Name, Source, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unfitted_overrides, unknown_keys
 from .posterior import Posterior, central_problems, fitted_section
 from .uncertain import as_overrides, whole
@@ -83,7 +83,7 @@ class Target(_Strict):
     # below a millionth (1e-300, say) would square into infinity for every run, leaving the fit nothing to choose by
     value: Annotated[float, Field(strict=True, ge=-MAX_STOCK, le=MAX_STOCK, allow_inf_nan=False)]
     sd: Annotated[float, Field(strict=True, ge=1e-6, le=MAX_STOCK, allow_inf_nan=False)]
-    source: Annotated[str, Field(min_length=3)]  # where the figure is published, as a ranges file's sources
+    source: Source  # where the figure is published, as a ranges file's sources
     measure: Literal["fte", "headcount", "vacancy_rate"] = "fte"
     years: list[Year] = []
     relative: Annotated[bool, Field(strict=True)] = False

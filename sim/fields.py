@@ -40,6 +40,17 @@ def _printable(text: str) -> str:
 Label = Annotated[str, Field(strict=True), AfterValidator(_printable)]
 
 
+def _cited(text: str) -> str:
+    """A source is something to look up: blanks around a word or two are not one."""
+    if len(text.strip()) < 3:
+        raise ValueError("a source: where the figure is published, or why it is an assumption (at least 3 "
+                         "characters besides spaces)")
+    return text
+
+
+Source = Annotated[str, Field(strict=True), AfterValidator(_cited)]  # where a range or a target's figure is from
+
+
 class AtMostOne:
     """Marks a type of probabilities, shares and fractions: a ``scale:`` factor that would take such a
     value past 1 is refused (``sim.uncertain.beyond_one``), where any other value scales freely and

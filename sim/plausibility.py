@@ -52,7 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, footprint
 from .errors import InputError, Problem, from_pydantic, read_yaml
-from .fields import MAX_STOCK, AgeBound, Fraction, Month, Probability
+from .fields import MAX_STOCK, AgeBound, Fraction, Month, Probability, Source
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result", "within_se"]
@@ -79,7 +79,7 @@ class Range(_Strict):
 
     low: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
     high: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -149,7 +149,7 @@ class RetirementRanges(_Strict):
 
 class PublishedShare(_Strict):
     share: Probability
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
 
 
 class Route(PublishedShare):
@@ -165,7 +165,7 @@ class MinimumTimeRanges(_Strict):
     many starters."""
 
     within_se: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
-    source: Annotated[str, Field(min_length=3)]  # of within_se
+    source: Source  # of within_se
     routes: dict[str, Route]
 
 
@@ -176,7 +176,7 @@ class ReturnRanges(_Strict):
 
     period: tuple[Month, Month]
     within_se: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]
-    source: Annotated[str, Field(min_length=3)]  # of the period, and of within_se
+    source: Source  # of the period, and of within_se
     all: dict[str, PublishedShare] = {}  # by group: every retiree
     aged_55_59: dict[str, PublishedShare] = {}  # by group: retiring aged 55 to 59
 
@@ -202,11 +202,11 @@ class TimeRanges(_Strict):
 class HistoryRanges(_Strict):
     file: str  # a calibration file: its history scenario and targets
     within_sd: Annotated[float, Field(strict=True, gt=0, allow_inf_nan=False)]  # infinity: every target met
-    source: Annotated[str, Field(min_length=3)]
+    source: Source
     # runs of the history averaged (from the first run's seed on): one run's noise can exceed a target's sd
     replications: Annotated[int, Field(strict=True, ge=1, le=100)] = 10
     # targets the shipped model is known not to meet, each with why: shown, but not judged
-    unmet: dict[str, Annotated[str, Field(min_length=3)]] = {}
+    unmet: dict[str, Source] = {}
 
 
 class Ranges(_Strict):
@@ -219,7 +219,7 @@ class Ranges(_Strict):
     retirement_age: RetirementRanges
     coming_back: ReturnRanges | None = None
     minimum_time: MinimumTimeRanges | None = None
-    closing_pools: dict[str, Annotated[str, Field(min_length=3)]] = {}
+    closing_pools: dict[str, Source] = {}
     stocks: StockRanges
     time_in_stage: TimeRanges
     fte_per_head: dict[str, FteRange] = {}

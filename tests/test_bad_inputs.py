@@ -317,6 +317,11 @@ CASES = {
                                           "a year after the scenario's start, to 2030 (a run of no time has nothing "
                                           "to judge", tiny(plausibility="ranges.yaml")
                                           | {"ranges.yaml": test_plausibility.RANGES}),
+    # a range that cites nothing: three spaces passed a source's least length
+    "a range whose source is blank": Case(["plausibility", "tiny.yaml", "--ranges", "ranges.yaml"], "ranges.yaml",
+                                          "retirement_age.mean.source", "a source: where the figure is published",
+                                          tiny() | {"ranges.yaml": changed(test_plausibility.RANGES,
+                                                                           {"retirement_age.mean.source": "   "})}),
     "a ranges file that is not there": Case(["plausibility", "tiny.yaml", "--ranges", "nope.yaml"], "--ranges",
                                             "ranges", "an existing plausibility ranges file or a shipped one's name",
                                             tiny()),
