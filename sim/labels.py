@@ -17,7 +17,7 @@ NEVER = 2**31 - 1  # an int32 month that never comes (sim.people.NEVER): shown a
 
 # measure -> (name, unit); a unit of "%" marks a share shown as a percentage
 MEASURES: dict[str, tuple[str, str]] = {
-    "fte": ("Workforce FTE", "FTE"),
+    "fte": ("Workforce FTE (in post and trainees in service)", "FTE"),
     "headcount": ("Headcount", "people"),
     "in_post_fte": ("FTE in post (supply)", "FTE"),
     "training_fte": ("FTE of trainees in service", "FTE"),
