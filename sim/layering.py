@@ -302,6 +302,9 @@ def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibratio
     (in any file) from the value the calibration was fitted from, where its parameter file records
     it (``fitted.<key>.shipped``). The caller's ``overrides`` are exempt: they replace the calibrated value."""
     named = next((i for i, (_, layer) in enumerate(layers) if "calibration" in layer), len(layers))
+    # the calibration a layer names in place of its base's (None if it names none, or the base's own)
+    base = next((layer["calibration"] for _, layer in layers[named + 1:] if "calibration" in layer), None)
+    switched = named < len(layers) and layers[named][1]["calibration"] != base
     advice = "remove it, or add 'calibration: null' to load without the calibration"
     problems = []
     for key in calibrated:
@@ -315,9 +318,18 @@ def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibratio
             problems.append(Problem(str(above[0]), key, f"no value for a key the calibration {calibration_path.name} "
                                                         f"sets (its value would replace this one): {advice}"))
         elif recorded is not None and depth == len(keys) and value != recorded:
-            problems.append(Problem(str(owner(layers, key)), key, f"the value calibration {calibration_path.name} "
-                                                                  f"was fitted from, {_short(recorded)!r}, as the "
-                                                                  f"calibration replaces it: {advice}", value))
+            given = owner(layers, key)
+            if switched and [p for p, _ in layers].index(given) > named:
+                # a layer named another calibration than its base's: the choice is the mistake, not the base's value
+                problems.append(Problem(str(layers[named][0]), "calibration", f"a calibration fitted from the values "
+                                        f"of the scenario it extends: {calibration_path.name} was fitted from {key} "
+                                        f"{_short(recorded)!r}, where {given.name} gives it (remove 'calibration' to "
+                                        f"keep the base's, or name one fitted from it)",
+                                        layers[named][1]["calibration"]))
+                break
+            problems.append(Problem(str(given), key, f"the value calibration {calibration_path.name} "
+                                                     f"was fitted from, {_short(recorded)!r}, as the "
+                                                     f"calibration replaces it: {advice}", value))
     if problems:
         raise InputError(problems)
 

@@ -618,6 +618,13 @@ CASES = {
         ["run", "tiny.yaml"], "tiny.yaml", "groups.staff.leaving.rate",
         "the value calibration cal.yaml was fitted from, 0.0, as the calibration replaces it",
         tiny(calibration="cal.yaml", **{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": FITTED}),
+    # the layer's choice of calibration is what does not fit, not the value its base gives: blamed on the layer
+    "a layer naming a calibration fitted from other values than its base's": Case(
+        ["run", "top.yaml"], "top.yaml", "calibration", "a calibration fitted from the values of the scenario it "
+                                                        "extends: cal.yaml was fitted from groups.staff.leaving.rate 0.0",
+        tiny(**{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": FITTED,
+                                                         "top.yaml": {"extends": "tiny.yaml",
+                                                                      "calibration": "cal.yaml"}}),
     "an edit the calibration would replace, in a copy of the shipped scenario": Case(
         ["run", "copy.yaml"], "copy.yaml", "groups.nursing.leaving.rate", "the value calibration wales-mh-v",
         {"copy.yaml": changed(SHIPPED, {"groups.nursing.leaving.rate": 0.2})}),
