@@ -33,6 +33,7 @@ back as its result, so that ``workforce report`` shows an answer without rerunni
 
 from __future__ import annotations
 
+from collections import Counter
 import json
 import math
 import os
@@ -221,6 +222,11 @@ def _values(given, problem) -> tuple[float, ...]:
             problem("values", f"a list of 1 to {MAX_VALUES:,} numbers (or {{from, to, step}})", given)
             return ()
         values = [float(x) for x in given]
+        twice = sorted(v for v, n in Counter(values).items() if n > 1)
+        if twice:  # a slip for another value: searched once, the grid would have one value fewer than written
+            problem("values", "each value once (a list is searched in ascending order, whatever its order)",
+                    [int(v) if v.is_integer() else v for v in twice])
+            return ()
     else:
         problem("values", "a list of numbers or {from, to, step}", given)
         return ()

@@ -471,6 +471,9 @@ CASES = {
     # a step too small beside the range: the count of values overflowed, a traceback
     "a range of target values too many to count": Case(["target", "e.yaml", "--values", "0:1e308:1e-300"], "--values",
                                                        "values", "at most 10,000 values", with_target()),
+    # a slip for another value: searched once, one value fewer than written
+    "a target value given twice": Case(["target", "e.yaml"], "e.yaml", "target.values", "each value once",
+                                       with_target(values=[0, 10, 10, 20])),
     "a target probability of 0": Case(["target", "e.yaml"], "e.yaml", "target.probability",
                                       "a finite number greater than 0 and less than 1", with_target(probability=0)),
     "target values the lever refuses": Case(["target", "e.yaml"], "e.yaml", "target.values",
