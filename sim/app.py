@@ -39,7 +39,7 @@ from sim.analysis import _summary, paired, run_values
 from sim.errors import InputError, Problem, _short
 from sim.fields import by_sex
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
-from sim.labels import by_age_band
+from sim.labels import by_age_band, drawn
 from sim.report import lever_words
 
 TITLE = "Welsh mental health workforce: policy levers"
@@ -625,7 +625,7 @@ def figure_difference(result: Result) -> Figure:
     error = np.vstack([t.diff_mean - t.diff_low, t.diff_high - t.diff_mean])
     ax.barh(y, t.diff_mean, color="#d62728", alpha=0.7)
     ax.errorbar(t.diff_mean, y, xerr=np.maximum(error, 0), fmt="none", color="black", capsize=3)
-    ax.set_yticks(y, [group_name(s, g) for g in order], fontsize=8)
+    ax.set_yticks(y, [drawn(group_name(s, g)) for g in order], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(f"FTE in post, policy less baseline, {at_end(s, result.final)}")
@@ -644,7 +644,7 @@ def figure_groups(result: Result) -> Figure:
     colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
                "#17becf"]
     for i, g in enumerate(g for g in s.groups if g in set(t.group)):
-        _band(ax, t[t.group == g], colours[i % len(colours)], group_name(s, g))
+        _band(ax, t[t.group == g], colours[i % len(colours)], drawn(group_name(s, g)))
     ax.set_title("FTE in post by staff group under the policy", fontsize=10)
     ax.set_ylabel("FTE in post")
     _years(ax, result)

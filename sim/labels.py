@@ -87,6 +87,13 @@ def words(code: str) -> str:
     return str(code).split("/")[-1].replace("_", " ")
 
 
+def drawn(text: str) -> str:
+    """A name as a figure shows it, letter for letter: matplotlib reads the text between two ``$`` as
+    mathematics, so a label "Band 5 ($4k) and 6 ($5k)" was drawn in italics without its spaces, and one
+    that is no mathematics ("Band $\\frac{$") stopped the figure with a traceback; each ``$`` is escaped."""
+    return str(text).replace("$", r"\$")
+
+
 def measure(name: str) -> str:
     """The name of a measure (``vacancies_fte`` -> "Vacant FTE")."""
     return MEASURES.get(name, (words(name).capitalize(), ""))[0]

@@ -43,9 +43,9 @@ MEASURE_LABELS = {name: text for name, (text, _) in labels.MEASURES.items()}  # 
 def label(name: str, scenario=None) -> str:
     """A readable name for a staff group (its ``label:``), stage or policy code."""
     if name == TOTAL or (scenario is not None and name in scenario.groups):
-        return labels.group(name, scenario)
+        return labels.drawn(labels.group(name, scenario))
     if "/" in str(name):
-        return labels.stage(name, scenario)
+        return labels.drawn(labels.stage(name, scenario))
     return labels.words(name)
 
 
@@ -256,7 +256,7 @@ def _legend_below(fig, ax=None, ncols: int = 3, **kwargs) -> None:
 
 
 def _group(src: "Source", g: str) -> str:
-    return labels.group(g, src.scenario)
+    return labels.drawn(labels.group(g, src.scenario))
 
 
 def _band_note(runs: int) -> str:
@@ -319,7 +319,7 @@ def fte_by_month(results) -> Figure:
     ax = fig.subplots()
     for g in s.groups:
         line, = ax.plot(months / 12.0, [m.group_totals(r)[g] for r in m.history], color=_colour(list(s.groups), g),
-                        label=labels.group(g, s))
+                        label=labels.drawn(labels.group(g, s)))
         line.set_gid(g)
     _years_axis(ax, labels.axis("fte"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # month 0 of a year is January: ticks fall on 1 January
@@ -412,7 +412,7 @@ def training_pipeline(results, pathways=None, policy: str = BASELINE, measure: s
     axes = fig.subplots(-(-n // cols), cols, squeeze=False).ravel()
     for ax, (pathway, stages) in zip(axes, by_pathway.items()):
         for i, st in enumerate(stages):
-            _line(ax, bands[bands.stage == st], st, _COLOURS[i % len(_COLOURS)], _wrap(labels.stage(st, s), 40))
+            _line(ax, bands[bands.stage == st], st, _COLOURS[i % len(_COLOURS)], _wrap(label(st, s), 40))
         ax.set_title(labels.pathway(pathway), fontsize=10)
         _years_axis(ax, "People" if measure == "stage_headcount" else "FTE")
         ax.set_ylim(bottom=0)  # from zero: a pipeline's size is read against nothing, not against its last dip
@@ -498,7 +498,7 @@ def age_sex_pyramid(results, years=None, group: str | None = None, band_years: i
     axes[0].set_ylabel("Age (years)")
     axes[0].set_yticks(edges, [f"{a}-{a + band_years - 1}" if a < edges[-1] else f"{a}+" for a in edges], fontsize=7)
     _legend_below(fig, axes[0], ncols=2)
-    fig.suptitle(f"Age and sex of the workforce: {labels.group(group, s) if group else 'all staff groups'}")
+    fig.suptitle(f"Age and sex of the workforce: {label(group, s) if group else 'all staff groups'}")
     return fig
 
 
@@ -544,7 +544,7 @@ def joiners_leavers(results, group: str | None = None, policy: str = BASELINE) -
     line.set_gid("net")
     ax.axhline(0, color="black", linewidth=0.8)
     _years_axis(ax, "People a year (joiners up, leavers down)")
-    who = labels.group(group, src.scenario) if group else "all staff groups"
+    who = labels.drawn(labels.group(group, src.scenario)) if group else "all staff groups"
     ax.set_title(f"Joiners and leavers by reason: {who} ({f'mean over {runs} runs' if runs > 1 else 'one run'})")
     handles, texts = ax.get_legend_handles_labels()
     ax.legend(handles, texts, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -577,7 +577,7 @@ def _stage_name(graph: nx.DiGraph, node: str) -> str:
     import textwrap
 
     label = graph.nodes[node].get("label") or (labels.reason(node) if node.startswith("exit:") else labels.words(node))
-    return "\n".join(textwrap.wrap(label, 22))
+    return "\n".join(textwrap.wrap(labels.drawn(label), 22))
 
 
 def pathway_graph(graph: nx.DiGraph, path=None, flows: dict | None = None):
@@ -699,7 +699,7 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
             from matplotlib.ticker import PercentFormatter
 
             left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-        left.set_title(f"{labels.group(g)}, {year}", fontsize=10)
+        left.set_title(f"{labels.drawn(labels.group(g))}, {year}", fontsize=10)
         left.grid(axis="x", alpha=0.3)
         for i, p in enumerate(policies):
             over = table[(table.group == g) & (table.policy == p)].sort_values("year")
@@ -709,7 +709,7 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
                                linewidth=0)
         right.axhline(0, color="black", linewidth=0.8)
         _years_axis(right, f"Difference: {labels.axis(measure)}", labels.is_rate(measure))
-        right.set_title(f"{labels.group(g)}: paired difference from the baseline over time", fontsize=10)
+        right.set_title(f"{labels.drawn(labels.group(g))}: paired difference from the baseline over time", fontsize=10)
         right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     axes[-1][0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=3)
     runs = int(table.runs.max()) if "runs" in table.columns else 0
@@ -801,7 +801,7 @@ def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figur
             _line(ax, table[(table.panel == panel) & (table.pair == pair)], f"{panel}:{pair}", _COLOURS[i % 10], pair)
         ax.axhline(0, color="black", linewidth=0.8)
         _years_axis(ax, f"Difference: {labels.axis(measure)}", labels.is_rate(measure))
-        ax.set_title(f"{labels.group(group)}: {labels.measure(measure)}", fontsize=10)
+        ax.set_title(f"{labels.drawn(labels.group(group))}: {labels.measure(measure)}", fontsize=10)
     if places is not None:
         ax = axes[len(panels)]
         for i, (policy, _) in enumerate(comparisons):
@@ -887,7 +887,7 @@ def meeting_target(result, scenario=None) -> Figure:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("Replications meeting the target (%)")
     ax.grid(alpha=0.3)
-    target = q.target_text(scenario)
+    target = labels.drawn(q.target_text(scenario))
     if searched:
         ax.set_xlabel(result.axis[0].upper() + result.axis[1:])
         ax.set_title(_wrap(f"Probability that {target} in {q.year}, by value of {q.argument} "

@@ -373,3 +373,21 @@ def test_run_replications_refuses_a_number_of_runs_that_is_not_a_whole_number_fr
     with pytest.raises(InputError) as info:
         run_replications("wales-mh-2021", replications=replications, until=2022)
     assert "run_replications: replications: expected a whole number of runs, at least 1" in str(info.value)
+
+
+@pytest.mark.parametrize("label", ["Band $\\frac{$ staff", "Pay $5 and $6"])
+def test_a_label_with_dollar_signs_is_drawn_as_written(tmp_path, label):
+    """A group's or stage's label is text, not mathematics: one with two ``$`` that is no mathematics stopped
+    every figure naming it, and one that is was drawn in italics without its spaces."""
+    path = tiny_scenario.write(tmp_path, {"groups.staff.label": label, "intake.course/student.places": {2019: 10}},
+                               {"stages.student.label": label})
+    r = run(path, until=2023)
+    figures = [plots.fte_over_time(r), plots.supply_demand(r), plots.training_pipeline(r), plots.age_sex_pyramid(r),
+               plots.age_sex_pyramid(r, group="staff"), plots.joiners_leavers(r, group="staff"),
+               plots.welsh_speaking(r), plots.fte_by_month(r), plots.pathway_flows(r, "course")]
+    for fig in figures:
+        fig.savefig(tmp_path / "figure.png")
+    fig = figures[0]
+    shown = next(t for t in fig.legends[0].get_texts() if "$" in t.get_text())
+    written = fig.text(0, 0, label, parse_math=False, fontproperties=shown.get_fontproperties())
+    assert shown.get_window_extent().width == pytest.approx(written.get_window_extent().width)
