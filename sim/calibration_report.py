@@ -178,6 +178,13 @@ def pairs_figure(parameters, posterior, path) -> None:
     plt.close(fig)
 
 
+def cell(text) -> str:
+    """A target's source as one cell of the report's Markdown table: a ``|`` ended the cell and a line break
+    the row, so a source citing "Table 3 | row 2", or written as a folded YAML block (which ends in a line
+    break), split the table; its lines are joined with spaces and each ``|`` escaped."""
+    return " ".join(str(text).split()).replace("|", r"\|")
+
+
 def fmt(v: float, target) -> str:
     return f"{100 * v:.1f}%" if target.share else f"{v:,.0f}"
 
@@ -195,5 +202,5 @@ def targets_table(spec, replications: int, before: dict, after: dict,
         b, a = before[k], after[k]
         published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + fmt(t.value, t)
         lines.append(f"| {k} | {published} | {fmt(t.sd, t)} | {fmt(b[0], t)} ({fmt(b[1], t)} to "
-                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {t.source} |")
+                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {cell(t.source)} |")
     return lines

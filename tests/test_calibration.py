@@ -409,6 +409,23 @@ def test_a_bound_target_adds_to_the_loss_only_beyond_its_bound():
     assert calibration.loss({"a": 0.40, "b": 0.29}, {"a": at_least, "b": plain}) == pytest.approx(4.0)
 
 
+@pytest.mark.parametrize("source", ["F§5 table 3 | row 2", "F§5 nurses over 55\n(folded: ends in a line break)\n"])
+def test_a_targets_source_is_one_cell_of_the_reports_table(source):
+    """A ``|`` in a source ended its cell, and a line break its row, so the report's table came apart."""
+    import re
+    from types import SimpleNamespace
+
+    target = calibration.Target(kind="level", group="staff", value=100.0, sd=10.0, source=source, years=[2021])
+    spec = SimpleNamespace(targets={"staff_fte": target, "other_fte": target})
+    figures = {"staff_fte": (100.0, 90.0, 110.0), "other_fte": (100.0, 90.0, 110.0)}
+    lines = "\n".join(calibration_report.targets_table(spec, 10, figures, figures)).split("\n")  # as written
+    table = lines[lines.index(next(line for line in lines if line.startswith("| target"))):]
+    assert len(table) == 4 and all(line.startswith("|") and line.endswith("|") for line in table)
+    cells = [re.split(r"(?<!\\)\|", line)[1:-1] for line in table]
+    assert {len(row) for row in cells} == {6}
+    assert " ".join(source.split()) == cells[2][-1].strip().replace("\\|", "|")
+
+
 @pytest.mark.parametrize("target, field, expected", [
     ({"kind": "age_share", "group": "staff", "at_least": 55, "value": 22}, "value", "a share in [0, 1]"),
     ({"kind": "reason_share", "group": "staff", "reasons": ["retierd"], "years": [2022, 2023], "value": 0.2},
