@@ -23,13 +23,20 @@ def _month(text: str) -> str:
     return text
 
 
+# characters that reorder the text after them (bidirectional embeddings, overrides and isolates, U+202A to
+# U+202E and U+2066 to U+2069) or break its line (U+2028, U+2029): in a label they turned the rest of a
+# printed or reported sentence around ("... of Nurses\u202e is at most 0 FTE" read backwards, figures too)
+_REORDERING = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u2028", "\u2029"}
+
+
 def _printable(text: str) -> str:
     """A name people read (a group's or stage's label): shown in figures, tables and the report,
-    where a control character (a NUL, an escape) is a missing glyph or a broken line, and an empty or
-    blank name a group or stage shown as nothing."""
+    where a control character (a NUL, an escape) is a missing glyph or a broken line, one that
+    reorders text (``_REORDERING``) turns the sentence around it, and an empty or blank name a group
+    or stage shown as nothing."""
     import unicodedata
 
-    hidden = [c for c in text if unicodedata.category(c) == "Cc"]
+    hidden = [c for c in text if unicodedata.category(c) == "Cc" or c in _REORDERING]
     if hidden:
         raise ValueError(f"text without control characters (U+{ord(hidden[0]):04X} is one)")
     if not text.strip():

@@ -428,20 +428,24 @@ def test_loading_again_gives_a_fresh_copy_and_rereads_edited_files(case):
     assert scenario.load("wales-mh-2021").file == scenario.SCENARIO_DIR / "wales-mh-2021.yaml"
 
 
-@pytest.mark.parametrize("where", ["group", "stage"])
-def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where):
+@pytest.mark.parametrize("where, text", [("group", "Staff\x00"), ("stage", "Students\x1b[31m"),
+                                         ("group", "Staff\u202e"), ("stage", "Students\u2067"),
+                                         ("group", "Staff\u2028nurses")])
+def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where, text):
     """A label is shown in figures, tables and the report, where a NUL or an escape is a missing
-    glyph or a broken line."""
+    glyph or a broken line, and a character that reorders text (a right-to-left override or isolate)
+    turns the printed sentence it is in around."""
     if where == "group":
-        path = tiny_scenario.write(tmp_path, {"groups.staff.label": "Staff\x00"})
+        path = tiny_scenario.write(tmp_path, {"groups.staff.label": text})
         file, field = "tiny.yaml", "groups.staff.label"
     else:
-        path = tiny_scenario.write(tmp_path, {}, {"stages.student.label": "Students\x1b[31m"})
+        path = tiny_scenario.write(tmp_path, {}, {"stages.student.label": text})
         file, field = "course.yaml", "stages.student.label"
     with pytest.raises(InputError) as info:
         scenario.load(path)
     assert has_problem(str(info.value), file, field, "text without control characters"), str(info.value)
-    scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": "Staff: Ŵ, ŷ and é"}))
+    hebrew = "\u05e6\u05d5\u05d5\u05ea"  # right to left by its letters, with no override
+    scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": f"Staff: Ŵ, ŷ and é, {hebrew}"}))
 
 
 @pytest.mark.parametrize("layers", [layering.MAX_LAYERS + 1, 1200])
