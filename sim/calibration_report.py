@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pages import markdown_cell
+
 # what a fit's proposals are drawn and weighed with: other versions, or OpenBLAS's kernels for another CPU, move
 # each parameter set in its last bits (their linear algebra sums in another order: numpy 2.4.6 with scipy 1.17.1
 # against 2.5.5 with 1.18.1, 8 parts in 10^14 after three generations, 5 in 10^10 after a fit as long as the
@@ -178,13 +180,6 @@ def pairs_figure(parameters, posterior, path) -> None:
     plt.close(fig)
 
 
-def cell(text) -> str:
-    """A target's source as one cell of the report's Markdown table: a ``|`` ended the cell and a line break
-    the row, so a source citing "Table 3 | row 2", or written as a folded YAML block (which ends in a line
-    break), split the table; its lines are joined with spaces and each ``|`` escaped."""
-    return " ".join(str(text).split()).replace("|", r"\|")
-
-
 def fmt(v: float, target) -> str:
     return f"{100 * v:.1f}%" if target.share else f"{v:,.0f}"
 
@@ -202,5 +197,5 @@ def targets_table(spec, replications: int, before: dict, after: dict,
         b, a = before[k], after[k]
         published = {"at_least": "at least ", "at_most": "at most "}.get(t.bound, "") + fmt(t.value, t)
         lines.append(f"| {k} | {published} | {fmt(t.sd, t)} | {fmt(b[0], t)} ({fmt(b[1], t)} to "
-                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {cell(t.source)} |")
+                     f"{fmt(b[2], t)}) | {fmt(a[0], t)} ({fmt(a[1], t)} to {fmt(a[2], t)}) | {markdown_cell(t.source)} |")
     return lines

@@ -949,6 +949,7 @@ FILES = ("plausibility.csv", "plausibility.md")  # what ``write`` writes in its 
 def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures)."""
     from .folders import atomic_write
+    from .pages import markdown_cell
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -960,7 +961,7 @@ def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     lines += [note, ""] if note else []
     if len(failures):
         lines += ["| check | subject | figure | range | n | result | source |", "|---|---|---|---|---|---|---|"]
-        lines += ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |"
+        lines += ["| " + " | ".join(markdown_cell(v) for v in row) + " |"
                   for row in failures.itertuples(index=False)]
     else:
         lines.append("Every check judged passed.")

@@ -517,6 +517,11 @@ def test_write_gives_the_full_table_as_csv_and_the_failures_as_markdown(tmp_path
     assert len(rows) == 1 + (table.result == FAIL).sum() and all("| FAIL |" in line for line in rows[1:])
     passing = plausibility.write(table[table.result == PASS], tmp_path / "passing", "test")
     assert "Every check judged passed." in passing["markdown"].read_text()
+    # a source with a | or a line break (a folded YAML block) stays in its cell: the table did not come apart
+    cited = plausibility.write(table.assign(source="Table 3 | row 2\nof the census\n"), tmp_path / "cited", "test")
+    rows = [line for line in cited["markdown"].read_text().splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + (table.result == FAIL).sum()
+    assert all(line.endswith(r"| Table 3 \| row 2 of the census |") for line in rows[1:])
 
 
 # ---- ranges files and the scenario's key ---------------------------------------------------------
