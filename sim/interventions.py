@@ -20,7 +20,8 @@ Decisions where the plan is silent:
   non-completion rate), then made monthly, as the scenario's own rates are;
 - two retention levers on the same people multiply their effects;
 - a lever setting a value outright (a fill rate, a schedule of places, transition shares, a feedback's
-  switch) that a lever given after it sets from no later month would never act, and is refused;
+  switch) that a lever given after it sets from no later month would never act, and is refused; so would
+  places or joiners a lever adds to what such a lever sets (extra places under a later schedule);
 - recruitment levers change the joiners available a year and the share of vacancies filled
   a month; joiners still only fill vacancies, so extra recruits beyond the vacancies do not come
   (``recruits_unused`` counts them, and ``sim.analysis`` warns). Only a campaign with funded posts
@@ -96,6 +97,12 @@ class Lever(BaseModel, metaclass=_MadeInPython):
         transition's shares, a feedback's switch), as ``{argument: {(what, where), ...}}``; an argument that adds
         to or scales what is there (extra places, a retention factor) sets nothing. A lever given after it that
         sets the same from no later month replaces it whenever it is in force (``superseded``)."""
+        return {}
+
+    def adds(self, s) -> dict[str, set]:
+        """What each argument adds to or scales in scenario ``s`` (extra places, extra joiners), keyed as ``sets``
+        keys what a lever sets outright: a lever given after it that sets the same from no later month replaces
+        the sum, and the argument with it (``superseded``)."""
         return {}
 
     def _at_least_one(self, *names: str) -> None:
@@ -266,6 +273,13 @@ class TrainingPlaces(Lever):
         """A schedule replaces the places from its first academic year on: ``(places, stage, first year)``."""
         out = {"fill_rate": {("fill_rate", self.stage)}} if self.fill_rate is not None else {}
         return out | ({"places": {("places", self.stage, min(self.places))}} if self.places else {})
+
+    def adds(self, s):
+        """Extra places add to every academic year: ``(places, stage, the year of the first intake it acts in)``,
+        which a schedule from that year or an earlier one replaces."""
+        if not self.extra or self.stage not in s.spec.intake:
+            return {}
+        return {"extra": {("places", self.stage, first_intake_year(s, self.stage, self.start_month))}}
 
     def _extra_problems(self, s) -> list:
         if not self.extra:
@@ -495,6 +509,14 @@ class LtftTraining(Lever):
         return {name: {(f"ltft_{name}", stage) for stage in stages} for name in ("share", "fraction")
                 if getattr(self, name) is not None}
 
+    def adds(self, s):
+        """Extra places scale every academic year of the chosen stages with places, as ``TrainingPlaces.adds``."""
+        if not self.extra_places:
+            return {}
+        chosen = np.flatnonzero(_stages(s, self.groups, self.stages, [], training=True))
+        return {"extra_places": {("places", s.stages[i], first_intake_year(s, s.stages[i], self.start_month))
+                                 for i in chosen if s.stages[i] in s.spec.intake}}
+
     def _set(self, s, chosen) -> None:
         """This lever's LTFT share and fraction in the chosen stages of ``s``."""
         s.stage_ltft_share[chosen] = by_sex(self.share)
@@ -569,6 +591,13 @@ class Recruitment(Lever):
         groups = [s.groups[i] for i in np.flatnonzero(_groups(s, self.groups, []))]
         return {name: {(name, g) for g in groups} for name in ("per_year", "fill_per_month")
                 if getattr(self, name) is not None}
+
+    def adds(self, s):
+        """Extra joiners add to each chosen group's supply a year, which a ``per_year`` replaces; a funded
+        campaign's are its own (``campaigns``)."""
+        if not self.extra_per_year or self.funded:
+            return {}
+        return {"extra_per_year": {("per_year", s.groups[i]) for i in np.flatnonzero(_groups(s, self.groups, []))}}
 
     def change(self, s) -> None:
         g = _groups(s, self.groups, []) & np.array([s.spec.groups[x].joiners is not None for x in s.groups])
@@ -796,8 +825,8 @@ def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, s
 
 def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
     """An argument of a lever that never acts: levers are put in force in the order given, so those given
-    after it that set the same (``Lever.sets``) from no later month replace it whenever it is in force,
-    and it would be in the policy, and its results, while changing nothing. ``indexes``: the levers'
+    after it that set the same (``Lever.sets``), or what it adds to (``Lever.adds``), from no later month replace
+    it whenever it is in force, and it would be in the policy, and its results, while changing nothing. ``indexes``: the levers'
     places in the policy."""
     def begins(lever):
         return scenario.start if lever.start_month is None else lever.start_month
@@ -807,16 +836,18 @@ def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
 
     sets = [x.sets(scenario) for x in levers]
     problems = []
-    for n, (lever, own) in enumerate(zip(levers, sets)):
+    for n, lever in enumerate(levers):
         after = {indexes[m]: set().union(*sets[m].values()) for m in range(n + 1, len(levers))
                  if begins(levers[m]) <= begins(lever)}
-        for argument, keys in own.items():
+        own = [(argument, keys, "the same") for argument, keys in sets[n].items()]
+        own += [(argument, keys, "outright what it adds to") for argument, keys in lever.adds(scenario).items()]
+        for argument, keys, how in own:
             if not keys or not all(covered(k, set().union(*after.values())) for k in keys):
                 continue
             by = ", ".join(f"levers.{i}" for i, later in after.items() if any(covered(k, later) for k in keys))
             what = ", ".join(".".join(map(str, k)) for k in sorted(keys, key=str))
             problems.append((indexes[n], argument, f"a value that acts: {by} of this policy, given after it and in "
-                                                   f"force from no later month, set the same ({what}), replacing "
+                                                   f"force from no later month, set {how} ({what}), replacing "
                                                    "it whenever it is in force", getattr(lever, argument)))
     return problems
 
@@ -834,6 +865,14 @@ def in_force(levers, scenario, end: int | None = None) -> tuple:
             changed = scenario.copy() if changed is None else changed
             lever.change(changed)
     return (scenario if changed is None else changed), problems
+
+
+def first_intake_year(scenario, stage: str, start: int | None) -> int:
+    """The academic year of a stage's first intake in the run from ``start`` (None: the scenario's start): places
+    change only at an intake, the first month run being the one after the start."""
+    first = max(scenario.start + 1, scenario.start if start is None else start)
+    first += (scenario.spec.intake[stage].month - calendar.month_of_year(first)) % 12
+    return calendar.academic_year(first)
 
 
 def intake_month(academic_year: int, month_of_year: int) -> int:

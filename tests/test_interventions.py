@@ -122,6 +122,31 @@ def test_a_levers_value_that_a_lever_given_after_it_replaces_is_refused_in_pytho
     WorkforceModel(scenario=path, rng=1, until=2022, interventions=[first, later]).run()
 
 
+@pytest.mark.parametrize("levers, kind, field", [
+    (lambda: [TrainingPlaces(stage=NURSING_DEGREE, extra=5), TrainingPlaces(stage=NURSING_DEGREE, places={2021: 400})],
+     "training_places", "extra"),
+    (lambda: [LtftTraining(share=0.3, stages=[NURSING_DEGREE], extra_places=0.2),
+              TrainingPlaces(stage=NURSING_DEGREE, places={2019: 400})], "ltft_training", "extra_places"),
+    (lambda: [Recruitment(groups=["nursing"], extra_per_year=40, source="international"),
+              Recruitment(groups=["nursing"], per_year=100)], "recruitment", "extra_per_year"),
+], ids=["extra places under a later schedule", "ltft places under a later schedule", "joiners under a later supply"])
+def test_what_a_lever_adds_to_a_value_a_lever_given_after_it_sets_is_refused(levers, kind, field):
+    """The later lever sets the places (or joiners a year) in every month the first is in force: the places or joiners
+    it added were replaced, and it was in the policy while changing nothing, in silence."""
+    model = WorkforceModel(rng=1, until=2022, interventions=levers())
+    with pytest.raises(InputError) as error:
+        model.step()
+    assert has_problem(str(error.value), f"lever {kind}", field, "a value that acts: levers.1"), str(error.value)
+
+
+def test_extra_places_before_a_later_schedules_first_year_act_and_are_accepted():
+    """The schedule replaces the places from 2023/24: the extra places of 2021/22 and 2022/23 still act."""
+    first, then = TrainingPlaces(stage=NURSING_DEGREE, extra=5), TrainingPlaces(stage=NURSING_DEGREE, places={2023: 400})
+    from sim import scenario
+
+    assert superseded([first, then], [0, 1], scenario.compiled(scenario.DEFAULT)) == []
+
+
 def test_neutral_levers_give_exactly_the_baseline():
     neutral = [Retention(factor=1.0), TrainingPlaces(stage=NURSING_DEGREE, extra=0),
                TrainingAttrition(reduction=0.0), RetireAndReturn(retirement_factor=1.0)]
