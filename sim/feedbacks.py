@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import calendar
 from .errors import Problem, rounded_down
+from .fields import twice
 from .uncertain import past_one
 
 Positive = Annotated[float, Field(strict=True, gt=0.0, le=1000.0, allow_inf_nan=False)]
@@ -129,6 +130,8 @@ def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: l
             if sup not in groups and not post:
                 out.append(Problem(file, f"{where}.supervisors", f"a staff group ({group_list}) or a post stage "
                                                                  f"(not training, in the workforce) of ({stage_list})", sup))
+        out += [Problem(file, f"{where}.supervisors", "each staff group or stage once", sup)
+                for sup in twice(pool.supervisors)]
     seen = [st for pool in spec.supervision.placements.values() for st in pool.trainees]
     for st in sorted({st for st in seen if seen.count(st) > 1}):
         out.append(Problem(file, "feedbacks.supervision.placements", "each training stage in one placement pool", st))
@@ -145,6 +148,8 @@ def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: l
     for g in spec.workload.groups or []:
         if g not in groups:
             out.append(Problem(file, "feedbacks.workload.groups", f"a staff group ({group_list})", g))
+    out += [Problem(file, "feedbacks.workload.groups", "each staff group once", g)
+            for g in twice(spec.workload.groups or [])]
     roles = spec.substitution.roles
     for name, role in roles.items():
         where = f"feedbacks.substitution.roles.{name}"

@@ -211,6 +211,12 @@ class AgeBand(Strict):
         return self
 
 
+def twice(names: list) -> list:
+    """The names a list (of groups, stages) gives more than once, each once: a name twice is chosen once, where the
+    list's author may have meant another beside it, or it counted twice."""
+    return list(dict.fromkeys(x for i, x in enumerate(names) if x in names[:i]))
+
+
 def shares_sum_to_one(values, what: str):
     total = sum(values)
     if values and abs(total - 1.0) > 1e-6:

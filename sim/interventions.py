@@ -40,7 +40,7 @@ from . import calendar, pathways
 from . import feedbacks as feedback_loops
 from .errors import InputError, Problem, from_pydantic, rounded_down, rounded_up
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
-                     StayYears, Year, band_problem, band_table, by_sex)
+                     StayYears, Year, band_problem, band_table, by_sex, twice)
 from .scenario import course_overrun
 from .uncertain import past_one
 
@@ -123,12 +123,14 @@ class Lever(BaseModel, metaclass=_MadeInPython):
 # ---- choosing stages and groups ---------------------------------------------------------------
 def _groups(s, groups, problems) -> np.ndarray:
     """Boolean mask over groups (all when ``groups`` is None; an empty list, which would choose
-    nobody and make the lever a silent no-op, is a problem)."""
+    nobody and make the lever a silent no-op, is a problem, as is a group named twice: chosen once,
+    where the lever's fte or joiners may have been meant twice, or another group meant)."""
     if groups is None:
         return np.ones(len(s.groups), dtype=bool)
     if not groups:
         problems.append(("groups", f"at least one staff group of the scenario ({', '.join(s.groups)}), or no "
                                    "groups: for every group", []))
+    problems += [("groups", "each staff group once", g) for g in twice(groups)]
     mask = np.zeros(len(s.groups), dtype=bool)
     for g in groups:
         if g in s.groups:
@@ -147,6 +149,7 @@ def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
         return mask
     if not stages:  # as an empty list of groups: nobody chosen
         problems.append(("stages", "at least one stage, or no stages: for every stage of the groups chosen", []))
+    problems += [("stages", "each stage once", st) for st in twice(stages)]
     named = np.zeros(len(s.stages), dtype=bool)
     for st in stages:
         if st not in s.stages:

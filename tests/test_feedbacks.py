@@ -312,6 +312,17 @@ def test_a_feedback_on_with_nothing_to_act_on_is_refused(case, load_error, edits
     load_error(case({**edits, "uncertain": {}}), "scenario.yaml", field, expected)
 
 
+@pytest.mark.parametrize("edits, field, found", [
+    ({"feedbacks.workload.groups": ["nursing", "hcsw", "nursing"]}, "feedbacks.workload.groups", "nursing"),
+    ({"feedbacks.supervision.placements.nursing.supervisors": ["nursing", "nursing"]},
+     "feedbacks.supervision.placements.nursing.supervisors", "nursing"),
+])
+def test_a_group_named_twice_in_a_feedbacks_list_is_refused(case, load_error, edits, field, found):
+    """Counted once: another group meant beside it was left out, in silence."""
+    error = load_error(case(edits), "scenario.yaml", field, "each staff group")
+    assert f"(found '{found}')" in str(error)
+
+
 def test_bad_feedbacks_exit_2_from_the_command_line(case, cli):
     path = case({"feedbacks.workload.groups": ["nurses"]})
     result = cli("run", path, "--until", "2022", "--replications", "1")
