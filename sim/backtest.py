@@ -35,7 +35,7 @@ from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, check as check
 from .calibration_report import fmt
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special, regular_file
 from .experiment import MAX_RUNS
-from .fields import Name, Year
+from .fields import Description, Name, Year
 from .layering import unknown_keys
 
 DEFAULT = CALIBRATION_DIR / "backtest-2021-2024.yaml"
@@ -49,7 +49,7 @@ class BacktestSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    description: str = ""
+    description: Description = ""
     posterior: str | None = None  # a parameter file (path or shipped name) fitted on the earlier years
     fit: str | None = None  # or a calibration file to fit again on its targets observed by fit_until
     fit_until: Year | None = None

@@ -44,7 +44,7 @@ from .calibration_report import libraries, pairs_figure, report as fit_report, t
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
                      refuse_special)
 from .experiment import MAX_RUNS
-from .fields import MAX_STOCK, MIN_AGE, Age, Name, Source, Year
+from .fields import MAX_STOCK, MIN_AGE, Age, Description, Name, Source, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unfitted_overrides, unknown_keys
 from .posterior import Posterior, central_problems, fitted_section
 from .uncertain import as_overrides, whole
@@ -341,7 +341,7 @@ def check_seeds(seed: int, replications: int) -> list[int]:
 
 class CalibrationSpec(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    description: str = ""
+    description: Description = ""
     scenario: str
     fit: list[str] = Field(min_length=1)
     targets: dict[Name, Target] = Field(min_length=1)  # named as groups are: they label the fit's tables

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 
 from . import calendar
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special
-from .fields import Month, Year
+from .fields import Description, Month, Year
 from .layering import kept
 from .sums import matmul
 
@@ -62,7 +62,7 @@ class PopulationTable(Strict):
     people by age band in some years (``splits``), and profiles of care used per head by band."""
 
     name: str
-    description: str = ""
+    description: Description = ""
     bands: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=120)]], Field(min_length=1)]
     totals: Annotated[dict[Year, Positive], Field(min_length=1)]
     splits: Annotated[dict[Year, list[People]], Field(min_length=1)]

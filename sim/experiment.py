@@ -53,7 +53,7 @@ from .kernels import alongside
 from . import scenario as scenario_module
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, is_whole, read_yaml,
                      refuse_special, whole_number)
-from .fields import TOTAL, Name
+from .fields import TOTAL, Description, Name
 from .interventions import LEVERS, AnyLever, policy_problems
 from .rng import check_seed
 from .uncertain import SCALE, Uncertain, as_overrides, spec_value, whole
@@ -87,7 +87,7 @@ class Strict(BaseModel):
 
 
 class PolicySpec(Strict):
-    description: str = ""
+    description: Description = ""
     levers: list[AnyLever] = []
 
 
@@ -159,7 +159,7 @@ class TargetSpec(Strict):
 
 class ExperimentSpec(Strict):
     name: Name
-    description: str = ""
+    description: Description = ""
     scenario: str = scenario_module.DEFAULT  # a shipped scenario name or a path relative to this file
     overrides: dict[str, Any] = {}  # dotted scenario keys, as for sim.scenario.load
     # from the scenario's start; default to its end

@@ -34,17 +34,25 @@ def _printable(text: str) -> str:
     where a control character (a NUL, an escape) is a missing glyph or a broken line, one that
     reorders text (``_REORDERING``) turns the sentence around it, and an empty or blank name a group
     or stage shown as nothing."""
-    import unicodedata
-
-    hidden = [c for c in text if unicodedata.category(c) == "Cc" or c in _REORDERING]
-    if hidden:
-        raise ValueError(f"text without control characters (U+{ord(hidden[0]):04X} is one)")
+    _shown(text, "")
     if not text.strip():
         raise ValueError("a name to show (not empty or blank)")
     return text
 
 
+def _shown(text: str, allowed: str) -> str:
+    """``text`` if it has no control character but those ``allowed``, and none that reorders text."""
+    import unicodedata
+
+    hidden = [c for c in text if (unicodedata.category(c) == "Cc" and c not in allowed) or c in _REORDERING]
+    if hidden:
+        raise ValueError(f"text without control characters (U+{ord(hidden[0]):04X} is one)")
+    return text
+
+
 Label = Annotated[str, Field(strict=True), AfterValidator(_printable)]
+# a description or a why: free text of any length, over lines, printed and put in reports as a label is
+Description = Annotated[str, Field(strict=True), AfterValidator(lambda text: _shown(text, "\n\t"))]
 
 
 def _cited(text: str) -> str:

@@ -20,7 +20,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, regular_file
-from .fields import NAME_PATTERN, Label, Name, Probability, ShareBySex, a_month_or_more
+from .fields import NAME_PATTERN, Description, Label, Name, Probability, ShareBySex, a_month_or_more
 from .layering import kept
 
 PATHWAY_DIR = Path(__file__).parent / "data" / "pathways"
@@ -129,7 +129,7 @@ class StageSpec(BaseModel):
 class PathwaySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Name
-    description: str = ""
+    description: Description = ""
     stages: dict[Name, StageSpec]
 
     @field_validator("stages")

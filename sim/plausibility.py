@@ -52,7 +52,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, footprint
 from .errors import InputError, Problem, from_pydantic, read_yaml
-from .fields import MAX_STOCK, AgeBound, Fraction, Month, Probability, Source
+from .fields import MAX_STOCK, AgeBound, Description, Fraction, Month, Probability, Source
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result", "within_se"]
@@ -211,7 +211,7 @@ class HistoryRanges(_Strict):
 
 class Ranges(_Strict):
     name: str
-    description: str = ""
+    description: Description = ""
     min_count: Annotated[int, Field(strict=True, ge=1, le=MAX_STOCK)] = 20  # more than any run holds: nothing judged
     entry_age: ByStage
     mean_entry_age: dict[str, AgeRange] = {}  # by stage, where a mean age at entry is published

@@ -30,8 +30,8 @@ from . import demand as demand_module
 from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
                      is_whole, refuse_special, whole_number)
-from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Label, Month, NonNegative, Probability, Strict,
-                     band_problem, band_table, by_sex, check_age, shares_sum_to_one)
+from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Description, Label, Month, NonNegative, Probability,
+                     Strict, band_problem, band_table, by_sex, check_age, shares_sum_to_one)
 from .people import SECTORS
 from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
@@ -103,7 +103,7 @@ class StockSpec(Strict):
 
 class ScenarioSpec(Strict):
     name: str
-    description: str = ""
+    description: Description = ""
     calibration: str | None = None  # a parameter file of dotted overrides (see sim.layering)
     plausibility: str | None = None  # the ranges file its runs are judged against (see sim.plausibility)
     uncertain: dict[str, Uncertain] = {}

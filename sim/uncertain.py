@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError, Problem, _short, rounded_down, whole_number
-from .fields import AtMostOne
+from .fields import AtMostOne, Description
 
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
 FORMAT = "range: [low, high] or scale: [low, high] (one of them), with low < high"
@@ -53,7 +53,7 @@ class Uncertain(BaseModel):
     range: tuple[Finite, Finite] | None = None
     scale: tuple[Factor, Factor] | None = None
     prior: Prior | None = None  # None: uniform over the bounds
-    why: str = ""
+    why: Description = ""
 
     @model_validator(mode="before")
     @classmethod

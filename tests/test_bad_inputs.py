@@ -317,6 +317,13 @@ CASES = {
                                           "a year after the scenario's start, to 2030 (a run of no time has nothing "
                                           "to judge", tiny(plausibility="ranges.yaml")
                                           | {"ranges.yaml": test_plausibility.RANGES}),
+    # a description is printed and put in reports as a label is: an override turned the text after it around
+    "a description with a right-to-left override": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "description", "text without control characters (U+202E is one)",
+        tiny(description="Staff for \u202eWales")),
+    "a policy's description with an escape": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.description", "text without control characters (U+001B is one)",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.description": "keep \x1b[2Jstaff"})}),
     # a range that cites nothing: three spaces passed a source's least length
     "a range whose source is blank": Case(["plausibility", "tiny.yaml", "--ranges", "ranges.yaml"], "ranges.yaml",
                                           "retirement_age.mean.source", "a source: where the figure is published",

@@ -446,6 +446,8 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where, 
     assert has_problem(str(info.value), file, field, "text without control characters"), str(info.value)
     hebrew = "\u05e6\u05d5\u05d5\u05ea"  # right to left by its letters, with no override
     scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": f"Staff: Ŵ, ŷ and é, {hebrew}"}))
+    # a description may run over lines (a folded YAML block), with tabs, as a label may not
+    scenario.load(tiny_scenario.write(tmp_path / "lines", {"description": f"Staff of Wales,\n\tby {hebrew}\n"}))
 
 
 @pytest.mark.parametrize("layers", [layering.MAX_LAYERS + 1, 1200])
