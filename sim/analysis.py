@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .fields import listed
 from .experiment import BASELINE, FLOW_MEASURES, GROUP_MEASURES, OPTIONAL_MEASURES, TOTAL
 from .folders import read_runs
 
@@ -201,7 +202,7 @@ def completeness(results_dir) -> tuple[int, int]:
 def format_comparison(table: pd.DataFrame, years=None, groups=None, width: int = 100) -> str:
     """A readable text table, one block per policy so it fits ``width`` columns: per group and year,
     'mean [low, high]', and for a policy 'difference [low, high]' and the 90% CI of the mean difference."""
-    check_shown(table, years, groups)
+    years, groups = check_shown(table, years, groups)
     t = table
     if years:
         t = t[t.year.isin(years)]
@@ -229,21 +230,24 @@ def format_comparison(table: pd.DataFrame, years=None, groups=None, width: int =
     return "\n\n".join(blocks)
 
 
-def check_shown(table: pd.DataFrame, years=None, groups=None, where: str | None = "format_comparison") -> None:
-    """Refuse years or groups to show (a list of them, or None for all) that the comparison ``table`` does not
-    have: they were left out of the text in silence, and one given as text raised pandas's TypeError. Named by
-    ``where`` (a function), or by the ``--years`` and ``--groups`` options if None."""
+def check_shown(table: pd.DataFrame, years=None, groups=None, where: str | None = "format_comparison") -> tuple:
+    """The years and groups to show (each a list, ``fields.listed``, or None for all), refusing those the
+    comparison ``table`` does not have: they were left out of the text in silence, and one given as text raised
+    pandas's TypeError. Named by ``where`` (a function), or by the ``--years`` and ``--groups`` options if None."""
+    lists = []
     for name, asked, there in (("years", years, table.year), ("groups", groups, table.group)):
         if asked is None:
+            lists.append(None)
             continue
         shown = f"{table.year.min()} to {table.year.max()}" if name == "years" else ", ".join(dict.fromkeys(there))
         file = where or f"--{name}"
-        if not isinstance(asked, (list, tuple)):
-            raise InputError.one(file, name, f"a list of {name} of the results ({shown})", asked)
+        asked = listed(asked, file, name, f"a list of {name} of the results ({shown})")
         present = list(dict.fromkeys(there))
         unknown = [a for a in asked if a not in present]
         if unknown:
             raise InputError.one(file, name, f"{name} of the results ({shown})", unknown)
+        lists.append(asked)
+    return tuple(lists)
 
 
 def mean_ci_text(low: float, high: float, number=lambda x: f"{x:,.1f}") -> str:

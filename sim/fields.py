@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from . import calendar
-from .errors import probability
+from .errors import InputError, probability
 
 MIN_AGE = 16.0  # nobody starts training or work younger
 MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): about 22 minutes a week
@@ -223,6 +223,15 @@ def twice(names: list) -> list:
     """The names a list (of groups, stages) gives more than once, each once: a name twice is chosen once, where the
     list's author may have meant another beside it, or it counted twice."""
     return list(dict.fromkeys(x for i, x in enumerate(names) if x in names[:i]))
+
+
+def listed(value, where: str, field: str, expected: str) -> list:
+    """An argument of names or years to show, as a list: a list, tuple, range, numpy array or pandas Index
+    or Series (what a notebook has to hand); one given alone (a text was looked for letter by letter, a number)
+    or a mapping is refused, naming ``where`` (the function) and ``field``."""
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise InputError.one(where, field, expected, value)
+    return list(value)
 
 
 def shares_sum_to_one(values, what: str):

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 
 from . import calendar, folders, labels
 from .errors import InputError, is_whole
-from .fields import TOTAL
+from .fields import TOTAL, listed
 
 LEVEL = 0.90
 BASELINE = "baseline"
@@ -123,10 +123,10 @@ def names(value, field: str, expected: str) -> list[str] | None:
     holding something else than names, or an empty list (a figure of nothing) is refused."""
     if value is None:
         return None
-    listed = isinstance(value, (list, tuple, pd.Index, pd.Series, np.ndarray)) and all(isinstance(v, str) for v in value)
-    if not listed or not len(value):
+    value = listed(value, "results", field, f"a list of at least one of the {expected}")
+    if not value or not all(isinstance(v, str) for v in value):
         raise InputError.one("results", field, f"a list of at least one of the {expected}", value)
-    return list(value)
+    return value
 
 
 def _summarise(values: pd.DataFrame, by: list[str]) -> pd.DataFrame:

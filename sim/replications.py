@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .errors import InputError, is_whole
-from .fields import TOTAL
+from .fields import TOTAL, listed
 from .rng import check_seed
 from .unused import PLACES
 
@@ -80,10 +80,10 @@ def headline(summary: pd.DataFrame, groups: list[str], measure: str = "fte", eve
     """Groups (and total) x years (every ``every`` years from the first): "mean (low-high)". Groups, a
     measure or a step the summary does not have are refused: a group left out, or an empty table, in silence."""
     names = sorted(set(summary.group) - {TOTAL})
-    if isinstance(groups, str) or not isinstance(groups, (list, tuple)) or not all(
-            isinstance(g, str) and g in names for g in groups):
-        raise InputError.one("headline", "groups", f"a list of staff groups of the summary ({', '.join(names)}; the "
-                                                   "total is always shown)", groups)
+    expected = f"a list of staff groups of the summary ({', '.join(names)}; the total is always shown)"
+    groups = listed(groups, "headline", "groups", expected)
+    if not all(isinstance(g, str) and g in names for g in groups):
+        raise InputError.one("headline", "groups", expected, groups)
     measures = sorted(set(summary.measure))
     if not isinstance(measure, str) or measure not in measures:
         raise InputError.one("headline", "measure", f"a measure of the summary ({', '.join(measures)})", measure)

@@ -1542,6 +1542,18 @@ def test_a_comparison_shown_for_years_or_groups_it_lacks_is_refused(batch_result
     refused(lambda: analysis.format_comparison(table, **shown), "format_comparison", field, expected)
 
 
+def test_a_comparison_is_shown_for_years_and_groups_as_a_notebook_has_them(batch_results):
+    """A range, an array or a pandas Index of what the results have is a list to show, as a list is."""
+    import pandas as pd
+
+    from sim import analysis
+
+    table = analysis.compare(batch_results, "fte")
+    listed = analysis.format_comparison(table, years=[2020, 2021], groups=["staff"])
+    assert analysis.format_comparison(table, years=range(2020, 2022), groups=table.group.unique()[:1]) == listed
+    assert analysis.format_comparison(table, years=table.year.unique(), groups=pd.Index(["staff"])) == listed
+
+
 
 
 @pytest.mark.parametrize("kwargs, field, expected", [
