@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pages import markdown_cell
+from .labels import markdown_cell
 
 # what a fit's proposals are drawn and weighed with: other versions, or OpenBLAS's kernels for another CPU, move
 # each parameter set in its last bits (their linear algebra sums in another order: numpy 2.4.6 with scipy 1.17.1

@@ -94,6 +94,13 @@ def drawn(text: str) -> str:
     return str(text).replace("$", r"\$")
 
 
+def markdown_cell(text) -> str:
+    """Text from an input file (a target's or a range's source) as one cell of a Markdown table: a ``|`` ended
+    the cell and a line break the row, so a source citing "Table 3 | row 2", or written as a folded YAML block
+    (which ends in a line break), split the table; its lines are joined with spaces and each ``|`` escaped."""
+    return " ".join(str(text).split()).replace("|", r"\|")
+
+
 def measure(name: str) -> str:
     """The name of a measure (``vacancies_fte`` -> "Vacant FTE")."""
     return MEASURES.get(name, (words(name).capitalize(), ""))[0]

@@ -1,5 +1,5 @@
 """The report's pages: the Jinja templates of ``sim/templates``, for the report and its sections, and the
-figure files they embed; and the cells of the Markdown tables the commands write."""
+figure files they embed."""
 
 from __future__ import annotations
 
@@ -38,9 +38,3 @@ def png(path) -> str:
         raise InputError.one(path, "", PNG_EXPECTED, exc.strerror or type(exc).__name__) from None
     return base64.b64encode(data).decode("ascii")
 
-
-def markdown_cell(text) -> str:
-    """Text from an input file (a target's or a range's source) as one cell of a Markdown table: a ``|`` ended
-    the cell and a line break the row, so a source citing "Table 3 | row 2", or written as a folded YAML block
-    (which ends in a line break), split the table; its lines are joined with spaces and each ``|`` escaped."""
-    return " ".join(str(text).split()).replace("|", r"\|")

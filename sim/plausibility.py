@@ -949,7 +949,7 @@ FILES = ("plausibility.csv", "plausibility.md")  # what ``write`` writes in its 
 def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
     """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures)."""
     from .folders import atomic_write
-    from .pages import markdown_cell
+    from .labels import markdown_cell
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
