@@ -41,7 +41,7 @@ from . import feedbacks as feedback_loops
 from .errors import InputError, Problem, from_pydantic, rounded_down, rounded_up
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
                      StayYears, Year, band_problem, band_table, by_sex, twice)
-from .scenario import course_overrun
+from .scenario import course_limit, course_overrun
 from .uncertain import past_one
 
 NonNegative = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
@@ -476,8 +476,9 @@ class LtftTraining(Lever):
 
     def _course_problems(self, s, chosen) -> list:
         """The check a pathway's LTFT gets (``scenario.course_overrun``): trainees entering a chosen stage at the
-        ages its stocks and intake give finish it at its slowest by their group's maximum age, else they would
-        retire before finishing, in silence. The lowest fraction allowed is given rounded up."""
+        ages its stocks and intake give finish it at its slowest by their group's maximum age and that of the
+        groups whose posts it leads to (``scenario.course_limit``), else they would retire before finishing, or
+        on arriving, in silence. The lowest fraction allowed is given rounded up."""
         trial = copy.copy(s)
         trial.stage_ltft_share, trial.stage_ltft_range = s.stage_ltft_share.copy(), s.stage_ltft_range.copy()
         self._set(trial, chosen)
@@ -485,12 +486,13 @@ class LtftTraining(Lever):
         out = []
         for i in np.flatnonzero(chosen):
             stage, years = s.stages[i], slowest[i] / 12
-            oldest = s.spec.groups[s.groups[s.stage_group[i]]].retirement.max_age
+            oldest, group = course_limit(s.spec, s.graph, stage)
+            own = group == s.groups[s.stage_group[i]]
             entering = [(f"{section}.{stage}.age", spec.age) for section, spec in
                         (("stocks", s.spec.stocks.get(stage)), ("intake", s.spec.intake.get(stage)))
                         if spec is not None and spec.age]
             over = [(max(b.high for b in ages), where) for where, ages in entering
-                    if course_overrun(ages, years, oldest)]
+                    if course_overrun(ages, years, oldest, past_refused=own)]
             if not over:
                 continue
             high, where = max(over)
@@ -503,7 +505,8 @@ class LtftTraining(Lever):
             out.append(("fraction" if self.fraction is not None else "share",
                         f"{wanted} in {stage}: with the {years:.4g} years of the course at its slowest (LTFT at its "
                         f"lowest fraction, and the longest extra time), trainees entering at up to {high:g} ({where}) "
-                        f"would pass the group's maximum age ({oldest})",
+                        f"would pass " + (f"the group's maximum age ({oldest})" if own else
+                                          f"the maximum age ({oldest}) of group {group}, whose posts it leads to"),
                         list(self.fraction) if self.fraction is not None else self.share))
         return out
 

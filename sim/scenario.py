@@ -655,12 +655,27 @@ def slowest_years(node) -> float | None:
     return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
 
 
-def course_overrun(ages, years: float | None, oldest: int | None) -> bool:
+def course_limit(spec, graph, stage: str) -> tuple[int | None, str | None]:
+    """The maximum age by which a course's trainees must finish it, and whose it is: the earliest of their own
+    group's and those of the groups whose posts it leads to (by a transition of some probability), where those
+    finishing past it would retire in the month they arrive. (None, None) for a stage of no group."""
+    own = graph.nodes[stage]["staff_group"]
+    groups = [own, *(graph.nodes[t].get("staff_group") for t in graph.successors(stage)
+                     if graph.edges[stage, t]["probability"] > 0)]
+    limits = [(spec.groups[g].retirement.max_age, g != own, g) for g in dict.fromkeys(groups) if g in spec.groups]
+    return min(limits)[::2] if limits else (None, None)
+
+
+def course_overrun(ages, years: float | None, oldest: int | None, past_refused: bool = True) -> bool:
     """Whether trainees entering a training stage at ``ages`` (age bands: the age given is the age on entering)
-    would pass their group's maximum age ``oldest`` within the ``years`` of the course at its slowest, and so
-    retire before finishing it. Ages past ``oldest`` themselves are the age check's to refuse. Scenario files
-    and the ``ltft_training`` lever, which can slow a course, are checked alike."""
-    return bool(years and oldest is not None and ages and oldest >= max(b.high for b in ages) > oldest - years)
+    would pass the maximum age ``oldest`` (``course_limit``) within the ``years`` of the course at its slowest,
+    and so retire before finishing it or on arriving. Ages past ``oldest`` themselves are the age check's to
+    refuse when it is their own group's (``past_refused``). Scenario files and the ``ltft_training`` lever,
+    which can slow a course, are checked alike."""
+    if not (years and oldest is not None and ages):
+        return False
+    high = max(b.high for b in ages)
+    return (high <= oldest or not past_refused) and high > oldest - years
 
 
 def _not_a_section(data: dict, dotted: str, model) -> tuple[str, object] | None:
@@ -772,39 +787,25 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
 
     def course_check(where: str, ages, stage):  # trainees finish before the last working age of where they go
         node = graph.nodes[stage]
-        oldest = spec.groups[node["staff_group"]].retirement.max_age if node["staff_group"] in spec.groups else None
+        oldest, group = course_limit(spec, graph, stage)
         years = slowest_years(node)
-        if not (ages and years):
-            return
-        # the age given is the age on entering: the course's final-year trainees are older by its length
-        slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
-            if years > node["duration_years"] else ""
-        high = max(b.high for b in ages)
-        if course_overrun(ages, years, oldest):
+        own = group == node["staff_group"]
+        if course_overrun(ages, years, oldest, past_refused=own):
+            # the age given is the age on entering: the course's final-year trainees are older by its length
+            slowest = " at its slowest (LTFT at its lowest fraction, and the longest extra time)" \
+                if years > node["duration_years"] else ""
+            limit = f"the group's maximum age ({oldest})" if own else (
+                f"the maximum age ({oldest}) of group {group}, whose posts it leads to: older, they would retire on "
+                "arriving")
             problems.append(Problem(f, where, f"ages on entering that, with the {years:.4g} years of the course"
-                                              f"{slowest}, stay within the group's maximum age ({oldest})", high))
-            return
-        # a course leading to the posts of another group, of an earlier maximum age: those finishing it past that
-        # age would retire in the month they arrive
-        for target in graph.successors(stage):
-            group = graph.nodes[target].get("staff_group")
-            last = spec.groups[group].retirement.max_age if group in spec.groups else None
-            if last is not None and group != node["staff_group"] and high + years > last \
-                    and graph.edges[stage, target]["probability"] > 0:
-                problems.append(Problem(f, where, f"ages on entering that, with the {years:.4g} years of the course"
-                                                  f"{slowest}, stay within the maximum age ({last}) of group {group}, "
-                                                  f"whose stage {target} it leads to: older, those finishing it "
-                                                  f"would retire on arriving", high))
-                return
+                                              f"{slowest}, stay within {limit}", max(b.high for b in ages)))
 
     def route_check(where: str, age_range, stage):  # someone in the range can finish the route in time
         # as sim.processes.intake.accepted_ages selects: only those who finish the route, at its slowest, before
         # the maximum age of its group and of the posts it leads to
-        groups = [graph.nodes[t]["staff_group"] for t in [stage, *graph.successors(stage)] if t in stages]
-        ages = [spec.groups[g].retirement.max_age for g in groups if g in spec.groups]
-        if not ages:
+        oldest, years = course_limit(spec, graph, stage)[0], slowest_years(graph.nodes[stage]) or 0.0
+        if oldest is None:
             return
-        oldest, years = min(ages), slowest_years(graph.nodes[stage]) or 0.0
         if np.ceil(12 * age_range[0]) >= 12 * oldest - round(12 * years):
             problems.append(Problem(f, where, f"ages from below {oldest - years:.4g}: only people who would finish "
                                               f"the route ({years:.4g} years at its slowest) by the maximum age "

@@ -581,7 +581,7 @@ CASES = {
     "a course whose graduates are past the maximum age of the posts it leads to": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "intake.course/student.age",
         "ages on entering that, with the 2 years of the course, stay within the maximum age (50) of group other, "
-        "whose stage course/post it leads to",
+        "whose posts it leads to: older, they would retire on arriving",
         tiny(**{"intake__course/student__age": [[50, 52, 1.0]],
                 "groups__other": changed(tiny_scenario.SCENARIO["groups"]["staff"],
                                          {"label": "Other", "retirement.max_age": 50})})

@@ -348,6 +348,22 @@ def test_ltft_training_gets_the_course_length_check_a_pathway_gets(tmp_path, loa
         LtftTraining(stages=["course/student"], share=0.5, fraction=(0.04, 0.05))]).step()
 
 
+def test_ltft_training_keeps_a_course_within_the_maximum_age_of_the_posts_it_leads_to(tmp_path):
+    """A course of one group leading to the posts of another, of an earlier maximum age (60): entrants of up to 52
+    finish its two years in time, but at a fifth of full time in ten, past 60, and would retire on arriving, as
+    a scenario file with such a course is refused for."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.age": [[50, 52, 1.0]], "groups.other": {
+        **tiny_scenario.SCENARIO["groups"]["staff"], "label": "Other", "retirement": {
+            **tiny_scenario.SCENARIO["groups"]["staff"]["retirement"], "max_age": 60}}},
+        {"stages.student.transitions": {"post": 1.0}, "stages.post": {"staff_group": "other"}})
+    WorkforceModel(scenario=path, rng=1, until=2021).step()  # the course as it is runs
+    with pytest.raises(InputError) as info:
+        WorkforceModel(scenario=path, rng=1, until=2021, interventions=[
+            LtftTraining(stages=["course/student"], share=0.5, fraction=(0.2, 0.2))]).step()
+    assert has_problem(str(info.value), "lever ltft_training", "fraction", "would pass the maximum age (60) of group "
+                                                                           "other, whose posts it leads to")
+
+
 def test_retention_and_the_workload_feedback_together_keep_leaver_rates_within_1(tmp_path):
     """The workload feedback multiplies the rates a retention lever leaves by up to its max_factor: a rate of
     0.3 x 2 x 2 was capped at 1 in silence. Refused at whichever lever comes second, naming what is allowed."""
