@@ -978,13 +978,14 @@ MANIFEST = "a JSON manifest written by workforce run or workforce batch"
 def read_manifest(path, expected: str = f"{WHAT} (with its manifest.json)") -> dict:
     """The manifest of the results folder ``path``, a JSON object: every command reading results reads
     it here, so a missing, damaged or foreign one is refused alike, naming the file (``expected``: what
-    a folder without one was to be)."""
+    a folder without one was to be). A byte order mark, which an editor on Windows puts before a file it
+    saves, is read past: JSON's reader refused the manifest for it."""
     manifest_path = Path(path) / "manifest.json"
     if _present(manifest_path, MANIFEST) is None:  # a link to nothing, or to itself, is there, not missing
         empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", expected, "an empty directory" if empty else None)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"), object_pairs_hook=_once,
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8-sig"), object_pairs_hook=_once,
                               parse_constant=_no_constant)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError.one(manifest_path, "", MANIFEST, str(exc).splitlines()[0]) from None

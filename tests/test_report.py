@@ -434,6 +434,16 @@ def test_a_manifest_that_is_no_plain_json_exits_2_naming_it(edit, said, tmp_path
     assert "run/manifest.json: <top level>: expected" in err and said in err, err
 
 
+def test_a_manifest_saved_with_a_byte_order_mark_and_windows_line_endings_is_read(tmp_path, dirs, capsys):
+    """An editor on Windows saves the manifest with a byte order mark before it: JSON's reader refused it, and the
+    folder with it, though what it holds is plain."""
+    copy = shutil.copytree(dirs[0], tmp_path / "run")
+    text = (copy / "manifest.json").read_text()
+    (copy / "manifest.json").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 0, capsys.readouterr().err
+    assert (tmp_path / "report.html").is_file()
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["empty", "infinite"])
 def test_a_batch_whose_run_file_has_a_value_no_run_writes_exits_2_naming_it(value, tmp_path, dirs, capsys):
     """A vacant FTE edited to NaN or inf in one run file: the report was written, exit 0, with the problem as a
