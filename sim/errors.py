@@ -6,6 +6,7 @@ nothing a user writes in a data file should ever produce a traceback.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import math
 import numbers
@@ -299,8 +300,8 @@ def read_yaml(path, kind: str | None = None):
         size = os.stat(regular_file(path)).st_size
         if size > MAX_BYTES:
             raise InputError.one(path, "", f"a file of at most {MAX_BYTES:,} bytes", size)
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_BYTES + 1)
+        with open(path, "rb") as fh:
+            text = decoded(fh.read(MAX_BYTES + 1))
         digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
         if digest in _PARSED:  # the same text read before and found good: parsing is most of a scenario's load
             data = pickle.loads(_PARSED[digest])
@@ -319,10 +320,9 @@ def read_yaml(path, kind: str | None = None):
     except FileNotFoundError:
         raise InputError.one(path, "", "an existing file") from None
     except OSError as exc:  # the message without the file name, which the problem gives
-        raise InputError.one(path, "", "a readable UTF-8 text file", exc.strerror or str(exc)) from None
+        raise InputError.one(path, "", READABLE, exc.strerror or str(exc)) from None
     except UnicodeDecodeError as exc:
-        raise InputError.one(path, "", "a readable UTF-8 text file", f"a byte that is not UTF-8 at {exc.start}") \
-            from None
+        raise InputError.one(path, "", READABLE, not_decoded(exc)) from None
     except yaml.YAMLError as exc:
         raise InputError.one(path, "", "valid YAML", _where(exc)) from None
     except RecursionError:
@@ -342,6 +342,22 @@ def read_yaml(path, kind: str | None = None):
         _PARSED.pop(next(iter(_PARSED)))
     _PARSED[digest] = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     return pickle.loads(_PARSED[digest])
+
+
+_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+READABLE = "a readable UTF-8 text file (or UTF-16 with its byte order mark)"
+
+
+def decoded(raw: bytes) -> str:
+    """The text of an input file's bytes: UTF-8, or UTF-16 when they start with its byte order mark, which
+    says so unambiguously (Windows PowerShell and Notepad save text so); a UTF-8 byte order mark is kept for
+    YAML's reader, which reads past it. A ``UnicodeDecodeError`` for bytes that are neither."""
+    return raw.decode("utf-16") if raw.startswith(_UTF16) else raw.decode("utf-8")
+
+
+def not_decoded(exc: UnicodeDecodeError) -> str:
+    """Where ``decoded`` failed, in the encoding it read."""
+    return f"a byte that is not {'UTF-16' if '16' in exc.encoding else 'UTF-8'} at {exc.start}"
 
 
 # good files' data, pickled (a fresh copy for every read is one unpickling, a tenth of a deep copy), by a

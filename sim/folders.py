@@ -35,7 +35,7 @@ from typing import Annotated
 
 import pandas as pd
 
-from .errors import InputError, Problem, refuse_special
+from .errors import InputError, Problem, decoded, not_decoded, refuse_special
 
 LOCK = ".lock"
 NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
@@ -745,16 +745,16 @@ class ResultsDir:
     @property
     def experiment_text(self) -> str | None:
         """The experiment file a batch or target folder keeps, for the appendix; one that is no readable
-        text file (a folder, binary bytes) is refused naming it."""
+        text file (a folder, binary bytes) is refused naming it; one in UTF-16 is read, as the batch read it
+        (``errors.decoded``)."""
         p = self.path / "experiment.yaml"
         refuse_special(p, p, "")
         if not p.is_file():
             return None
         try:
-            return p.read_text(encoding="utf-8")
+            return decoded(p.read_bytes()).removeprefix("\ufeff").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:
-            found = f"a byte that is not UTF-8 at {exc.start}" if isinstance(exc, UnicodeDecodeError) else \
-                exc.strerror or type(exc).__name__
+            found = not_decoded(exc) if isinstance(exc, UnicodeDecodeError) else exc.strerror or type(exc).__name__
             raise InputError.one(p, "", "the experiment file the folder kept, a readable UTF-8 text file",
                                  found) from None
 

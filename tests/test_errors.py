@@ -133,6 +133,34 @@ def test_the_pure_python_loader_reads_the_same_and_refuses_the_same(tmp_path, mo
 
 
 @pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be"])
+def test_a_file_saved_by_another_tool_with_a_byte_order_mark_is_read_as_written(tmp_path, monkeypatch, loader,
+                                                                                 encoding):
+    """Windows PowerShell and Notepad save text as UTF-16 with a byte order mark, which says so: such a scenario
+    was refused as not UTF-8. It reads as the same data, with Windows line endings too."""
+    from sim import errors
+
+    if loader == "pure Python":
+        monkeypatch.setattr(errors, "_SafeLoader", yaml.SafeLoader)
+    shipped = scenario.resolve(scenario.DEFAULT)
+    path = tmp_path / "saved.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    bom = b"\xfe\xff" if encoding == "utf-16-be" else b""  # Python's utf-16 writes its own
+    path.write_bytes(bom + text.replace("\n", "\r\n").encode(encoding))
+    assert read_yaml(path) == read_yaml(shipped)
+
+
+def test_a_utf_16_file_cut_short_is_refused_naming_it(tmp_path):
+    (tmp_path / "cut.yaml").write_bytes("start: 2021-03\n".encode("utf-16")[:-1])
+    with pytest.raises(InputError) as info:
+        read_yaml(tmp_path / "cut.yaml")
+    message = str(info.value)
+    assert has_problem(message, "cut.yaml", "<top level>", "a readable UTF-8 text file (or UTF-16 with its byte "
+                                                           "order mark)"), message
+    assert "not UTF-16" in message, message
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
 def test_a_number_with_an_exponent_is_read_as_a_number(tmp_path, monkeypatch, loader):
     """As YAML 1.2 reads it: PyYAML's YAML 1.1 took 1e-3 for text, refused as 'not a probability'."""
     from sim import errors

@@ -444,6 +444,16 @@ def test_a_manifest_saved_with_a_byte_order_mark_and_windows_line_endings_is_rea
     assert (tmp_path / "report.html").is_file()
 
 
+def test_a_batch_of_an_experiment_file_in_utf_16_is_reported(tmp_path, dirs, capsys):
+    """A batch keeps its experiment file as given: one saved in UTF-16 with its byte order mark (as Windows
+    PowerShell saves text) ran, and the report then refused the folder for it."""
+    copy = shutil.copytree(dirs[1], tmp_path / "batch")
+    text = (copy / "experiment.yaml").read_text()
+    (copy / "experiment.yaml").write_bytes(text.replace("\n", "\r\n").encode("utf-16"))
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 0, capsys.readouterr().err
+    assert "a lever that changes nothing" in (tmp_path / "report.html").read_text()
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["empty", "infinite"])
 def test_a_batch_whose_run_file_has_a_value_no_run_writes_exits_2_naming_it(value, tmp_path, dirs, capsys):
     """A vacant FTE edited to NaN or inf in one run file: the report was written, exit 0, with the problem as a
