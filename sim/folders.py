@@ -35,7 +35,7 @@ from typing import Annotated
 
 import pandas as pd
 
-from .errors import InputError, Problem, decoded, not_decoded, refuse_special
+from .errors import InputError, Problem, decoded, is_plain_name, not_decoded, refuse_special
 
 LOCK = ".lock"
 NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
@@ -548,7 +548,9 @@ def _scenario(manifest: dict, manifest_path: Path):
     overrides where they still apply): at the resolved path ``input_files`` records first (the scenario's,
     so a folder is read from any working folder), else its file as recorded (relative to where the
     command that wrote it ran) if that is the same file (its path, or its content as recorded), else a
-    shipped scenario of its name where a shipped one was run. None loading is refused: another
+    shipped scenario of its name where a shipped one was run: by name where its file is not recorded, or whose
+    content is the one recorded (the package was elsewhere: a folder copied from another machine, or written
+    under another installation, records that one's path). None loading is refused: another
     scenario's groups would not be the results' (an error of a recorded file that exists is said as is).
     The scenario as it is now, not as it was: one edited since still names the results."""
     from . import layering, scenario as scenario_module
@@ -561,6 +563,9 @@ def _scenario(manifest: dict, manifest_path: Path):
     if isinstance(given, str) and (recorded is None or not Path(given).suffix or Path(given).resolve() ==
                                    Path(str(recorded)).resolve() or layering.sha256(given) == digest):
         names.append(given)  # another file of that name where the report runs is another scenario
+    shipped = scenario_module.SCENARIO_DIR / f"{manifest.get('scenario')}.yaml"
+    if digest is not None and is_plain_name(manifest.get("scenario")) and layering.sha256(shipped) == digest:
+        names.append(str(shipped))
     if not (isinstance(given, str) and Path(given).suffix):
         names.append(manifest.get("scenario"))  # a shipped scenario was run: by name
     broken = None

@@ -541,6 +541,26 @@ def test_another_scenario_of_the_same_file_name_or_scenario_name_never_labels_th
     assert "run/manifest.json: scenario_file: expected the scenario file of the results" in capsys.readouterr().err
     assert not (elsewhere / "again.html").exists()
 
+def test_a_run_of_a_shipped_scenario_written_under_another_installation_is_reported(tmp_path, dirs, capsys):
+    """A run records the shipped scenario's path where the package was: a folder copied from another machine
+    (or written before the package moved) was refused as if its scenario had gone, though the shipped file of its
+    name is the one it ran, byte for byte. One whose recorded content is another's is still refused."""
+    from sim import scenario
+
+    copy = shutil.copytree(dirs[0], tmp_path / "run")
+    there = str(scenario.SCENARIO_DIR.parent.parent.parent)
+    text = (copy / "manifest.json").read_text()
+    assert there in text
+    (copy / "manifest.json").write_text(text.replace(there, "/home/someone/elsewhere"))
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 0, capsys.readouterr().err
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["input_files"] = {name: "0" * 64 for name in manifest["input_files"]}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(copy), "--out", str(tmp_path / "again.html")]) == 2
+    assert "run/manifest.json: scenario_file: expected the scenario file of the results" in capsys.readouterr().err
+    assert not (tmp_path / "again.html").exists()
+
+
 def test_a_target_folder_whose_policy_has_a_schedule_of_places_is_reported(target_dirs, tmp_path):
     """JSON writes a schedule's academic years as text: read back, they are the years the lever was given."""
     d = shutil.copytree(target_dirs[0], tmp_path / "search")
