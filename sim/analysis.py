@@ -192,10 +192,10 @@ def _mean_over_runs_and_years(runs: pd.DataFrame, measure: str, by: list[str]) -
 
 def completeness(results_dir) -> tuple[int, int]:
     """(runs written, runs planned) according to the manifest."""
-    from .folders import read_manifest
+    from .folders import read_manifest, run_paths
 
     manifest = read_manifest(results_dir)
-    written = len(list((Path(results_dir) / "runs").glob("*/*.parquet")))
+    written = len(run_paths(results_dir))
     return written, int(manifest["runs"])
 
 

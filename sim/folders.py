@@ -1049,7 +1049,7 @@ def load(path, kind: str | None = None) -> ResultsDir:
             if _present(path / name):
                 _columns(path / name, columns)
         return RunDir(path, manifest)
-    files = sorted((path / "runs").glob("*/*.parquet"))
+    files = run_paths(path)
     if not files:
         raise InputError.one(path, "runs", "a batch results directory with its runs (runs/<policy>/*.parquet): "
                                            "run workforce batch first")
@@ -1140,10 +1140,18 @@ def read_runs(results_dir, measures=None, group_rows_only: bool = True) -> pd.Da
 RUN_NAME = re.compile(r"p(\d+)-r(\d+)\.parquet")
 
 
+def run_paths(results_dir) -> list[Path]:
+    """What is named like a batch's run file (``runs/<policy>/*.parquet``), hidden names apart: macOS writes
+    ``._<name>`` beside each file it copies to another system's disk or share, or zips (its metadata, hidden in
+    its Finder), and a batch never writes a run under a hidden name, nor a policy's folder (a plain name)."""
+    return sorted(p for p in (Path(results_dir) / "runs").glob("*/*.parquet")
+                  if not p.name.startswith(".") and not p.parent.name.startswith("."))
+
+
 def run_files(results_dir) -> list[Path]:
     """A batch's run files (``runs/<policy>/p<set>-r<replication>.parquet``); anything else there named
     like one (a folder, a pipe, another name) is refused before any is opened."""
-    files = sorted((Path(results_dir) / "runs").glob("*/*.parquet"))
+    files = run_paths(results_dir)
     if not files:
         raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
     for path in files:

@@ -420,6 +420,21 @@ def test_a_run_file_of_another_batch_is_refused_not_compared(tmp_path, capsys, m
     assert not (out / "comparison-fte.csv").exists()
 
 
+def test_the_metadata_macos_leaves_beside_each_run_file_is_no_run(tmp_path, capsys):
+    """A batch folder copied by a Mac to another system's disk or share, or zipped there, has a ``._<name>`` file
+    beside each run file (hidden in its Finder): compare and report refused the folder naming a file its user
+    cannot see, and the runs written were counted with them."""
+    out = tmp_path / "out"
+    experiment.batch(experiment.load(tiny_experiment(tmp_path)), out=out, workers=1, quiet=True)
+    for path in run_files(out):
+        (path.parent / f"._{path.name}").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (out / "runs" / ".Trashes").mkdir()
+    (out / "runs" / ".Trashes" / "p000-r0000.parquet").write_bytes(b"")
+    assert analysis.completeness(out) == (4, 4)
+    assert main(["compare", str(out)]) == 0, capsys.readouterr().err
+    assert main(["report", str(out)]) == 0, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", ["sensitivity", "plausibility", "backtest"])
 def test_a_command_writing_again_refuses_a_folder_of_another_commands_results(tmp_path, capsys, nothing_runs,
                                                                                command):
