@@ -35,7 +35,7 @@ from typing import Annotated
 
 import pandas as pd
 
-from .errors import InputError, Problem, decoded, is_plain_name, not_decoded, refuse_special
+from .errors import InputError, Problem, decoded, is_plain_name, not_decoded, refuse_special, shown
 
 LOCK = ".lock"
 NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
@@ -155,10 +155,13 @@ def check_empty(path, option: str = "--out") -> Path:
     """A folder that can be written and holds nothing yet, beside which its results are assembled
     (``staged``): results are never mixed with what is there."""
     path = check_folder(path, option)
-    if path.is_dir() and any(path.iterdir()):
+    held = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
+    if held:  # said by name: a file hidden where the folder is looked at (.DS_Store, Thumbs.db) makes it no empty one
+        more = f" and {len(held) - 3} more" if len(held) > 3 else ""
         raise InputError.one(option, _field(option), "a folder that is empty or does not exist yet (results "
                                                      "are never mixed with what is there: choose another folder "
-                                                     "or remove this one)", str(path))
+                                                     "or remove this one)",
+                             f"{', '.join(shown(name) for name in held[:3])}{more} in {path}")
     if path.is_dir() and not _writable(path.absolute().parent):
         raise InputError.one(option, _field(option), f"a folder in a folder that can be written (results are "
                                                      f"assembled beside it; {path.absolute().parent} is read-only)",

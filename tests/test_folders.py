@@ -111,6 +111,19 @@ def test_a_run_without_out_refuses_a_results_that_is_a_file_before_any_simulatin
                                        "(found 'results')\n")
 
 
+def test_a_folder_holding_only_a_hidden_file_is_refused_saying_what_it_holds(tmp_path, capsys):
+    """macOS Finder leaves a .DS_Store in a folder it shows: the folder looks empty there, and was refused as one
+    holding files without saying which."""
+    path = tiny_scenario.write(tmp_path / "s")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    assert main(["run", str(path), "--replications", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--out: out: expected a folder that is empty or does not exist yet" in err and ".DS_Store" in err, err
+    assert [p.name for p in out.iterdir()] == [".DS_Store"]
+
+
 def test_run_refuses_a_folder_that_holds_files_and_fills_an_empty_one(tmp_path, capsys):
     path = tiny_scenario.write(tmp_path / "s")
     out = tmp_path / "out"
