@@ -894,7 +894,7 @@ def _calibrate(args) -> int:
                         generations=args.generations, max_runs=args.max_runs, workers=args.workers,
                         scheduler=args.scheduler, seed=args.seed, check_replications=args.check_replications,
                         quiet=args.quiet)
-    print(summary["report"].read_text())
+    print(summary["report"].read_text(encoding="utf-8"))
     name = summary["parameters"].stem
     print(f"wrote {summary['posterior']}, {summary['parameters']}, {summary['report']} and {summary['figure']}\n"
           f"a scenario uses it with `calibration: {name}`")

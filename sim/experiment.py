@@ -1267,7 +1267,7 @@ def _check_resumable(out: Path, info: dict) -> None:
     if not path.exists():
         return
     try:
-        old = json.loads(path.read_text())
+        old = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte order mark read past, as read_manifest does
     except (OSError, ValueError):
         raise InputError.one(path, "", "a manifest written by workforce batch (JSON)") from None
     if not isinstance(old, dict):

@@ -453,6 +453,18 @@ def test_a_batch_resumed_with_other_years_or_parameters_is_refused(tmp_path, cap
     assert "0 run now, 4 already there" in capsys.readouterr().out
 
 
+def test_a_batch_whose_manifest_an_editor_saved_with_a_byte_order_mark_resumes(tmp_path, capsys):
+    """An editor on Windows puts a byte order mark before a file it saves: the batch was refused as no manifest
+    of workforce batch, where compare and report read past it."""
+    path, out = layered_tiny(tmp_path), tmp_path / "out"
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    manifest = out / "manifest.json"
+    manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes().replace(b"\n", b"\r\n"))
+    capsys.readouterr()
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    assert "0 run now, 4 already there" in capsys.readouterr().out
+
+
 def test_a_manifest_without_input_hashes_is_not_resumed(tmp_path):
     path = layered_tiny(tmp_path)
     loaded = experiment.load(path)
