@@ -109,6 +109,20 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
 
 
+def _quantile_range(values: np.ndarray, weights: np.ndarray, q: float) -> tuple[float, float]:
+    """The least and greatest value the weighted ``q`` quantile (``weighted_quantile``) may take as the weights'
+    sums fall in their last bits: equal weights put it on the boundary between two sets, either of which the
+    sums may pick, so both are taken; elsewhere it is one set's value."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    target, last = q * cumulative[-1], len(values) - 1
+    i = min(np.searchsorted(cumulative, target), last)
+    edge = 1e-9 * cumulative[-1]
+    low = i - 1 if i > 0 and abs(cumulative[i - 1] - target) <= edge else i
+    high = min(i + 1, last) if abs(cumulative[i] - target) <= edge else i
+    return float(values[order][low]), float(values[order][high])
+
+
 # a table of parameter sets read whole into memory: a calibration's posterior of a thousand sets is a
 # quarter of a megabyte, so this is hundreds of thousands of them; a file of gigabytes would exhaust memory
 MAX_TABLE_BYTES = 100_000_000
@@ -263,8 +277,10 @@ def recorded_problem(posterior: Posterior, parameter_file, fitted: dict, name: s
             if len(given) != len(levels) or not all(_finite(g) for g in given):
                 continue  # not recorded (a file written before its posterior), or not as calibrate writes it
             found = [round(weighted_quantile(posterior.values[:, j], posterior.weights, q), 6) for q in levels]
-            # beyond a unit of the 6th place: a quantile on the rounding edge may round either way on reading
-            if any(abs(f - g) > 2e-6 * max(1.0, abs(g)) for f, g in zip(found, given)):
+            near = [_quantile_range(posterior.values[:, j], posterior.weights, q) for q in levels]
+            # beyond what the quantile may be (``_quantile_range``) by more than a unit of the 6th place
+            if any(not lo - 2e-6 * max(1.0, abs(g)) <= g <= hi + 2e-6 * max(1.0, abs(g))
+                   for (lo, hi), g in zip(near, given)):
                 shown = found[0] if len(found) == 1 else found
                 return Problem(str(parameter_file), "posterior", f"the posterior table written with this parameter "
                                                                  f"file: in {name}, {posterior.names[j]} has "
