@@ -387,7 +387,8 @@ def resolve(name_or_path, relative_to: Path | None = None) -> Path:
     if is_file(shipped):
         return shipped
     names = ", ".join(p.stem for p in sorted(SCENARIO_DIR.glob("*.yaml")))
-    raise InputError.one(path, "", f"an existing scenario file or a shipped scenario name ({names})")
+    beside = "" if relative_to is None else f" (a path is read from the folder of the file naming it, {relative_to})"
+    raise InputError.one(path, "", f"an existing scenario file{beside} or a shipped scenario name ({names})")
 
 
 _LOADED: dict[tuple, Scenario] = {}  # (path as named, resolved path, overrides, parameter set, processes): compiled

@@ -832,12 +832,13 @@ CASES = {
         tiny(**{"stocks__course/nobody": {"headcount": 1, "age": [[30, 40, 1.0]]}}) | {"top.yaml": {
             "extends": "tiny.yaml"}}),
     "an extended file that does not exist": Case(["run", "top.yaml"], "top.yaml", "extends",
-                                                 "an existing scenario file or a shipped scenario name",
+                                                 "an existing scenario file (a path is read from the folder",
                                                  {"top.yaml": {"extends": "no-such-base.yaml"}}),
     # relative to the file, as its pathways and calibration are: one of the name in the current folder was
     # read instead, so the scenario run depended on where the command was run
     "an extended file in the current folder, not beside the file": Case(
-        ["run", "sub/top.yaml"], "sub/top.yaml", "extends", "an existing scenario file or a shipped scenario name",
+        ["run", "sub/top.yaml"], "sub/top.yaml", "extends", "an existing scenario file (a path is read from the "
+                                                             "folder of the file naming it, sub) or a shipped scenario",
         tiny() | {"sub": FOLDER, "sub/top.yaml": {"extends": "tiny.yaml", "name": "top"}}),
     "a pathway file of the base that does not exist": Case(
         ["run", "top.yaml"], "tiny.yaml", "pathways.0", "an existing pathway file",
