@@ -468,10 +468,11 @@ def _batch_messages(d: folders.BatchDir, shown: pd.DataFrame, final: int, descri
     drawn = sets > 1 or (sets == 1 and (m.get("parameter_sets") or [{}])[0])
     reps = len(m.get("replication_seeds") or [])
     # what the manifest says the replications contain (a calibration's posterior drawn from, or its central set)
-    contents = m.get("uncertainty") or "the model's randomness, not the uncertainty of its parameters"
+    contents = m.get("uncertainty") or ("the model's randomness" if drawn else
+                                        "the model's randomness, not the uncertainty of its parameters")
     out.append(f"The intervals are over {reps} replication{'s' if reps != 1 else ''}"
-               + (f" x {sets} parameter sets drawn from the experiment's uncertain ranges" if drawn else "")
-               + f": they contain {contents}" + (", and those ranges" if drawn else "")
+               + (f" x {sets} parameter sets drawn from the experiment's uncertain ranges: they contain the "
+                  f"uncertainty of those ranges, and {contents}" if drawn else f": they contain {contents}")
                + "; none includes the uncertainty of the model's structure.")
     return {"title": f"Experiment: {m['experiment']}", "lead": lead, "ranked": ranked, "points": out}
 

@@ -937,3 +937,23 @@ def test_a_policy_whose_effect_fades_is_ranked_with_its_largest_effect_before():
     assert report._peak(table, "recruit", 15.0, 2031) == " Largest in 2026: +81 (90% interval +40 to +120)."
     assert report._peak(table, "recruit", 70.0, 2031) == ""  # the final year's is most of it
     assert report._peak(table.assign(diff_mean=[-20.0, -81.0, -15.0]), "recruit", -15.0, 2031) == ""
+
+
+def test_an_experiment_drawing_parameter_sets_says_its_intervals_contain_its_ranges_and_the_posterior():
+    """Parameter sets drawn from an experiment's ranges, each run drawing the calibrated ones from the posterior
+    too: both are said, in one sentence that reads; a manifest written before it said what the runs contain
+    says the randomness alone, not that the parameters' uncertainty is left out."""
+    from types import SimpleNamespace
+
+    shown = pd.DataFrame({"policy": ["baseline", "more"], "group": "total", "year": 2031, "mean": [10.0, 12.0],
+                          "low": [9.0, 11.0], "high": [11.0, 13.0], "diff_mean": [0.0, 2.0], "diff_low": [0.0, 1.0],
+                          "diff_high": [0.0, 3.0], "diff_ci_low": [0.0, 1.5], "diff_ci_high": [0.0, 2.5]})
+    manifest = {"experiment": "e", "parameter_sets": [{"a": 1.0}, {"a": 2.0}], "replication_seeds": [1, 2],
+                "uncertainty": "the posterior"}
+    said = report._batch_messages(SimpleNamespace(manifest=manifest), shown, 2031, {})["points"][-1]
+    assert said == ("The intervals are over 2 replications x 2 parameter sets drawn from the experiment's uncertain "
+                    "ranges: they contain the uncertainty of those ranges, and the posterior; none includes the "
+                    "uncertainty of the model's structure.")
+    del manifest["uncertainty"]
+    said = report._batch_messages(SimpleNamespace(manifest=manifest), shown, 2031, {})["points"][-1]
+    assert "those ranges, and the model's randomness;" in said and "not the uncertainty" not in said
