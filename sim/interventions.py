@@ -600,8 +600,9 @@ class Recruitment(Lever):
 
     def adds(self, s):
         """Extra joiners add to each chosen group's supply a year, which a ``per_year`` replaces; a funded
-        campaign's are its own (``campaigns``)."""
-        if not self.extra_per_year or self.funded:
+        campaign's are its own (``campaigns``), and those of a ``source`` also weigh the pools' shares towards
+        it, which a ``per_year`` leaves as they are: both act still."""
+        if not self.extra_per_year or self.funded or self.source is not None:
             return {}
         return {"extra_per_year": {("per_year", s.groups[i]) for i in np.flatnonzero(_groups(s, self.groups, []))}}
 

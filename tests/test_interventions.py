@@ -127,7 +127,7 @@ def test_a_levers_value_that_a_lever_given_after_it_replaces_is_refused_in_pytho
      "training_places", "extra"),
     (lambda: [LtftTraining(share=0.3, stages=[NURSING_DEGREE], extra_places=0.2),
               TrainingPlaces(stage=NURSING_DEGREE, places={2019: 400})], "ltft_training", "extra_places"),
-    (lambda: [Recruitment(groups=["nursing"], extra_per_year=40, source="international"),
+    (lambda: [Recruitment(groups=["nursing"], extra_per_year=40),
               Recruitment(groups=["nursing"], per_year=100)], "recruitment", "extra_per_year"),
 ], ids=["extra places under a later schedule", "ltft places under a later schedule", "joiners under a later supply"])
 def test_what_a_lever_adds_to_a_value_a_lever_given_after_it_sets_is_refused(levers, kind, field):
@@ -140,11 +140,15 @@ def test_what_a_lever_adds_to_a_value_a_lever_given_after_it_sets_is_refused(lev
 
 
 def test_extra_places_before_a_later_schedules_first_year_act_and_are_accepted():
-    """The schedule replaces the places from 2023/24: the extra places of 2021/22 and 2022/23 still act."""
+    """The schedule replaces the places from 2023/24: the extra places of 2021/22 and 2022/23 still act. Extra
+    joiners from a source weigh the pools' shares towards it, which a later supply a year leaves as they are."""
     first, then = TrainingPlaces(stage=NURSING_DEGREE, extra=5), TrainingPlaces(stage=NURSING_DEGREE, places={2023: 400})
     from sim import scenario
 
     assert superseded([first, then], [0, 1], scenario.compiled(scenario.DEFAULT)) == []
+    sourced = [Recruitment(groups=["nursing"], extra_per_year=40, source="international"),
+               Recruitment(groups=["nursing"], per_year=100)]
+    assert superseded(sourced, [0, 1], scenario.compiled(scenario.DEFAULT)) == []
 
 
 def test_neutral_levers_give_exactly_the_baseline():
