@@ -735,9 +735,9 @@ def _compare(args) -> int:
     from . import labels
 
     # named in words: the default, fte, counts trainees in service with the staff in post (a report shows FTE in post)
-    print(textwrap.fill(f"{args.measure} ({labels.measure(args.measure)}) by policy, group and year: mean [90% interval "
-                        f"over runs]; paired difference from the baseline [90% interval]; 90% confidence interval of "
-                        f"the mean difference", WIDTH))
+    print(textwrap.fill(f"{args.measure}, {labels.measure(args.measure)}, by policy, group and year: mean [90% "
+                        f"interval over runs]; paired difference from the baseline [90% interval]; 90% confidence "
+                        f"interval of the mean difference", WIDTH))
     contents = batch.manifest.get("uncertainty")
     if contents:  # a policy and its baseline share each run's parameter set and random streams
         print(textwrap.fill(f"Intervals over runs contain {contents}; each paired difference shares both.", WIDTH))

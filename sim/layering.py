@@ -323,8 +323,8 @@ def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibratio
                 # a layer named another calibration than its base's: the choice is the mistake, not the base's value
                 problems.append(Problem(str(layers[named][0]), "calibration", f"a calibration fitted from the values "
                                         f"of the scenario it extends: {calibration_path.name} was fitted from {key} "
-                                        f"{_short(recorded)!r}, where {given.name} gives it (remove 'calibration' to "
-                                        f"keep the base's, or name one fitted from it)",
+                                        f"{_short(recorded)!r}, where {given.name} gives {_short(value)!r} (remove "
+                                        f"'calibration' to keep the base's, or name one fitted from it)",
                                         layers[named][1]["calibration"]))
                 break
             problems.append(Problem(str(given), key, f"the value calibration {calibration_path.name} "

@@ -259,7 +259,9 @@ def _run_messages(summary: pd.DataFrame, groups: list[str], names: dict, first: 
     for g in largest:
         gap, top = gaps[g]["mean"], gaps[g]["high"]
         closed = gap[(gap.index > first) & (gap <= 0)]
-        if len(closed):  # the mean's closing is not every future's: the interval's top says how many it holds for
+        if len(closed) and runs == 1:
+            when = f"closes by {int(closed.index[0])} (one replication)"
+        elif len(closed):  # the mean's closing is not every future's: the interval's top says how many it holds for
             everywhere = top[(top.index > first) & (top <= 0)]
             when = f"closes on average by {int(closed.index[0])}" + (
                 f", in 95% of replications or more by {int(everywhere.index[0])}" if len(everywhere) else

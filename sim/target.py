@@ -448,7 +448,7 @@ class TargetResult:
         lines = [
             _fill(f"{self.experiment}: {self.question_text(scenario)}"),
             "",
-            f"answer: {self.answer_text()}",
+            _fill(f"answer: {self.answer_text()}"),
             _fill(f"{LEVEL:.0%} interval of the answer: {self.interval_text()} (order statistics of the {len(t)} "
                   f"replications' thresholds)"),
             _fill(f"thresholds of the replications: {self.thresholds_text()}"

@@ -631,7 +631,8 @@ CASES = {
     # the layer's choice of calibration is what does not fit, not the value its base gives: blamed on the layer
     "a layer naming a calibration fitted from other values than its base's": Case(
         ["run", "top.yaml"], "top.yaml", "calibration", "a calibration fitted from the values of the scenario it "
-                                                        "extends: cal.yaml was fitted from groups.staff.leaving.rate 0.0",
+                                                        "extends: cal.yaml was fitted from groups.staff.leaving.rate "
+                                                        "0.0, where tiny.yaml gives 0.2",
         tiny(**{"groups__staff__leaving__rate": 0.2}) | {"cal.yaml": FITTED,
                                                          "top.yaml": {"extends": "tiny.yaml",
                                                                       "calibration": "cal.yaml"}}),

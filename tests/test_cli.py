@@ -181,7 +181,7 @@ def test_run_and_compare_print_tables_that_fit_100_columns(tmp_path, capsys):
     assert "a_long_policy_name_keeping_more_therapists" in out and "psychological_therapies" in out
     assert widest(out) <= 100
     # the default measure said in words: it counts trainees in service, where a report shows FTE in post
-    assert " ".join(out.split()).startswith("fte (Workforce FTE (in post and trainees in service)) by policy")
+    assert " ".join(out.split()).startswith("fte, Workforce FTE (in post and trainees in service), by policy")
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])

@@ -926,6 +926,8 @@ def test_a_gap_closing_on_average_is_not_said_to_close_in_every_future():
     assert "closes on average by 2023; in some replications it is still open in 2024 (up to 60 FTE" in open_gap
     closed = report._run_messages(summary([500, 200, 90, -5]), ["nursing"], {}, 2021, 2024, 10)["points"][0]
     assert "closes on average by 2023, in 95% of replications or more by 2024." in closed
+    alone = report._run_messages(summary([400, 100, -10, -50]), ["nursing"], {}, 2021, 2024, 1)["points"][0]
+    assert "closes by 2023 (one replication)." in alone  # no share of replications to speak of
 
 
 def test_a_policy_whose_effect_fades_is_ranked_with_its_largest_effect_before():
