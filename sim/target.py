@@ -175,7 +175,7 @@ def question(loaded: experiment_module.Experiment) -> Question:
     values = _values(spec.values, problem)
     if problems:
         raise InputError(problems)
-    end = year * 12 + scenario.end % 12
+    end = _target_month(scenario, year)
     tried = {"values": sorted({values[0], values[-1]})}  # one value is both ends: its problem said once
     if spec.earliest_with is not None:
         tried["earliest_with"] = [spec.earliest_with]
@@ -193,6 +193,11 @@ def question(loaded: experiment_module.Experiment) -> Question:
     return Question(policy=policy, lever=spec.lever, argument=spec.argument, values=values, group=spec.group,
                     measure=spec.measure, year=year, most_gap=spec.most_gap, probability=spec.probability,
                     earliest_with=spec.earliest_with)
+
+
+def _target_month(scenario, year: int) -> int:
+    """The month of the target year's snapshot: that year, in the month of the year the scenario ends in."""
+    return year * 12 + scenario.end % 12
 
 
 def _values(given, problem) -> tuple[float, ...]:
@@ -743,7 +748,7 @@ def earliest(loaded: experiment_module.Experiment, q: Question, value: float | N
         if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
             raise InputError.one("sim.target.earliest", "value", "None (the question's earliest_with) or a finite "
                                                                  "number, the lever's value", value)
-        end = q.year * 12 + loaded.scenario.end % 12
+        end = _target_month(loaded.scenario, q.year)
         found = _lever_problems(loaded.policies[q.policy], q.lever, q.argument, float(value), loaded.scenario, end)
         if found:
             raise InputError([Problem("sim.target.earliest", "value", expected, shown) for expected, shown in found])
