@@ -165,7 +165,8 @@ GARBAGE = {
     "a list": lambda text, rng: "- 1\n- 2\n",
     "a number": lambda text, rng: "3\n",
     "binary": lambda text, rng: rng.randbytes(rng.randrange(1, 400)),
-    "utf-16": lambda text, rng: text.encode("utf-16"),
+    # UTF-16 without its byte order mark, which nothing can tell from other bytes (with it, a file is read)
+    "utf-16": lambda text, rng: text.encode("utf-16-le"),
     "truncated": lambda text, rng: text[: rng.randrange(len(text))],
     "corrupted": lambda text, rng: "".join(
         rng.choice(":-[]{}&*!|>'\"#%@`\t\x00\x07\n ") if rng.random() < 0.02 else ch for ch in text),
