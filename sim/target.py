@@ -838,6 +838,159 @@ def write(result: TargetResult | EarliestResult, loaded: experiment_module.Exper
     return paths
 
 
+def check(folder: Path, manifest: dict) -> None:
+    """Refuse a folder ``write`` wrote (its files and manifest's keys checked by ``sim.folders.load``) whose
+    answer, shares or runs are not those its other files give, as ``search`` and ``earliest`` work them out:
+    each is reported as written, so an answer edited in the manifest, or the runs of another question, were
+    shown as the folder's beside tables that contradict them."""
+    if "earliest_year" in manifest["answer"]:
+        years = folders.read_table(folder / "years.csv")
+        _runs_of(folder, manifest, years)
+        _earliest_answer(folder / "manifest.json", manifest, years)
+        return
+    found = folders.read_table(folder / "thresholds.csv")
+    _counted(folder / "probabilities.csv", folders.read_table(folder / "probabilities.csv"))
+    _searched_answer(folder / "manifest.json", manifest, found.threshold)
+    _runs_of(folder, manifest, found)
+
+
+def _counted(path: Path, table: pd.DataFrame) -> None:
+    """Refuse a table of the replications meeting a target (its counts checked) whose share, or an end of the
+    share's interval, is not the one its counts give: "2 of 4 replications (90%)" would tell two answers."""
+    low, high = share_interval(table.meeting.to_numpy(), table.replications.to_numpy())
+    for column, worked, words in (("share", table.meeting / table.replications, "meeting / replications"),
+                                  ("low", low, "the low end of its 90% interval"),
+                                  ("high", high, "the high end of its 90% interval")):
+        other = (table[column].notna() & ~np.isclose(table[column], worked, rtol=1e-9, atol=1e-12)).to_numpy()
+        if other.any():
+            i = int(np.argmax(other))
+            raise InputError.one(path, column, f"the share of the row's replications meeting the target ({words}), "
+                                               f"as workforce target writes it", f"{table[column].iloc[i]:.10g} in "
+                                                                                 f"row {i + 1}, of "
+                                                                                 f"{table.meeting.iloc[i]:g} of "
+                                                                                 f"{table.replications.iloc[i]:g}")
+
+
+def _searched_answer(manifest_path: Path, manifest: dict, found: pd.Series) -> None:
+    """Refuse a search's answer (its value, interval and at_lowest) that is not the one its replications'
+    thresholds (``found``, checked) give at the manifest's target.probability, as ``search`` works
+    it out: an answer edited by hand, or of another probability, was reported as the folder's, beside shares
+    by value that contradict it ("Answer: 480", and "at 480, 3 of 4 replications (75%) meet the target")."""
+    question, answer = manifest["target"], manifest["answer"]
+    ordered = sorted(found.fillna(float("inf")))
+    lower, upper = answer_interval(ordered, question["probability"])
+
+    def value(i):  # an order statistic of the thresholds, None past the replications or beyond the range
+        return ordered[i] if i < len(ordered) and ordered[i] != float("inf") else None
+
+    worked = {"value": value(_rank(question["probability"], len(ordered)) - 1),
+              "interval": [value(lower), value(upper)]}
+    worked["at_lowest"] = worked["value"] == float(question["values"][0])
+    for key, expected in worked.items():
+        if answer[key] != expected:
+            raise InputError.one(manifest_path, f"answer.{key}", f"{json.dumps(expected)}, as the folder's "
+                                                                 f"thresholds.csv gives it at the target.probability "
+                                                                 f"{question['probability']:g} (null: beyond the "
+                                                                 f"range), as workforce target writes it",
+                                 json.dumps(answer[key]))
+
+
+def _earliest_answer(manifest_path: Path, manifest: dict, years: pd.DataFrame) -> None:
+    """Refuse an earliest year's answer that is not the one its folder's years.csv (``years``, checked) gives at
+    the manifest's target.probability, or at another value than its target.earliest_with, as ``earliest`` works
+    it out: an edited one was reported as the folder's, beside shares by year that contradict it."""
+    question, answer = manifest["target"], manifest["answer"]
+    if int(years.year.max()) != question["year"]:  # the question asked by a year its runs did not reach
+        raise InputError.one(manifest_path, "target.year", "the last year of years.csv, as workforce target writes "
+                                                           "it", question["year"])
+    n = len(manifest["replication_seeds"])
+    other = years.replications[years.replications != n]
+    if len(other):
+        raise InputError.one(manifest_path.parent / "years.csv", "replications", f"the {n} replications of the "
+                                                                                f"manifest's replication_seeds in "
+                                                                                f"every row, as workforce target "
+                                                                                f"writes them",
+                             f"{other.iloc[0]:.10g} in row {int(other.index[0]) + 1}")
+    _counted(manifest_path.parent / "years.csv", years)
+    met = years.year[years.meeting >= _rank(question["probability"], n)]
+    expected = int(met.min()) if len(met) else None
+    if answer["earliest_year"] != expected:
+        raise InputError.one(manifest_path, "answer.earliest_year", f"{json.dumps(expected)}, as the folder's "
+                                                                    f"years.csv gives it at the target.probability "
+                                                                    f"{question['probability']:g} (null: not met by "
+                                                                    f"the last year asked), as workforce target "
+                                                                    f"writes it", json.dumps(answer["earliest_year"]))
+    if question.get("earliest_with") is None or float(answer["value"]) != float(question["earliest_with"]):
+        raise InputError.one(manifest_path, "answer.value", f"the target.earliest_with ("
+                                                            f"{json.dumps(question.get('earliest_with'))}) at which "
+                                                            f"the earliest year was found, as workforce target writes "
+                                                            f"it", json.dumps(answer["value"]))
+
+
+def _runs_of(folder: Path, manifest: dict, table: pd.DataFrame) -> None:
+    """Refuse a target folder's runs.csv that is not the runs of its manifest's question: as many as its runs,
+    each of a replication and seed of its replication_seeds, of the target's measure, group and year (an
+    earliest year's: of each year of years.csv) at a value searched (the earliest year's value), meeting the
+    target as its result and the target's most_gap say; and of the runs each replication's threshold says
+    (thresholds.csv, ``table``) or the replications meeting each year (years.csv, ``table``). The question is
+    reported from the manifest and whether the lever acts from the runs: a question edited (another group,
+    measure, year or most gap) was asked of an answer found for another, and runs of another search were read
+    as this one's."""
+    path, question, answer = folder / "runs.csv", manifest["target"], manifest["answer"]
+    runs, seeds = folders.read_table(path).reset_index(drop=True), manifest["replication_seeds"]
+    said = "as workforce target writes it"
+    earliest = "earliest_year" in answer
+    rows = manifest["runs"] * (len(table) if earliest else 1)  # an earliest year's: a row a year of each run
+    if len(runs) != rows:
+        raise InputError.one(path, "", f"a row for each of the {manifest['runs']} runs the manifest's runs says"
+                                       f"{', each year of years.csv' if earliest else ''}, as workforce target "
+                                       f"writes them", f"{len(runs)} rows")
+    values = [float(answer["value"])] if earliest else [float(v) for v in question["values"]]
+    for column, wanted, words in (
+            ("replication", range(len(seeds)), f"a replication of the manifest's replication_seeds (0 to "
+                                               f"{len(seeds) - 1})"),
+            ("measure", [question["measure"]], f"the target's measure ({question['measure']})"),
+            ("group", [question["group"]], f"the target's group ({question['group']})"),
+            ("year", list(table.year) if earliest else [question["year"]], "a year of years.csv" if earliest else
+             f"the target's year ({question['year']})"),
+            ("value", values, f"the earliest year's value ({values[0]:g})" if earliest else
+             f"a value of the manifest's target.values ({values[0]:g} to {values[-1]:g})")):
+        row = runs.index[~runs[column].isin(wanted)]
+        if len(row):
+            raise InputError.one(path, column, f"{words} in every row, {said}", f"{runs[column][row[0]]} in row "
+                                                                                f"{row[0] + 1}")
+    row = runs.index[runs.seed != [seeds[int(r)] for r in runs.replication]]
+    if len(row):
+        raise InputError.one(path, "seed", f"the seed of each row's replication in the manifest's replication_seeds, "
+                                           f"{said}", f"{runs.seed[row[0]]} in row {row[0] + 1}")
+    met = runs.result <= question["most_gap"]
+    row = runs.index[runs.meets.astype(str) != met.astype(str)]
+    if len(row):  # a most_gap edited in the manifest, or the runs of another target's
+        raise InputError.one(path, "meets", f"True where the row's result is at most the target's most_gap "
+                                            f"({question['most_gap']:g}), else False, {said}",
+                             f"{runs.meets[row[0]]} in row {row[0] + 1}, result {runs.result[row[0]]:g}")
+    if earliest:  # each year, the replications meeting it
+        for year, meeting in zip(table.year, table.meeting):
+            counted = int(met[runs.year == year].sum())
+            if counted != meeting:
+                raise InputError.one(path, "meets", f"as many runs meeting the target in each year as years.csv "
+                                                    f"has, {said}", f"{counted} in {year}, where years.csv has "
+                                                                    f"{meeting:g}")
+        return
+    for r, threshold, count in zip(table.replication, table.threshold, table.runs):
+        own = runs[runs.replication == r]
+        highest = own[own.value == values[-1]]
+        lowest = own.value[met[own.index]].min()  # a search's threshold: the lowest value it ran meeting the target
+        if len(own) != count or len(highest) != 1 or not (lowest == threshold or pd.isna(threshold) and
+                                                          not met[highest.index[0]]):
+            raise InputError.one(path, "replication", f"the runs of each replication as its row of thresholds.csv "
+                                                      f"says: as many as its runs, one at the highest value, and its "
+                                                      f"threshold the lowest value meeting the target (none, where "
+                                                      f"the highest value does not), {said}",
+                                 f"{len(own)} runs of replication {r}, the lowest meeting the target "
+                                 f"{'none' if pd.isna(lowest) else f'{lowest:g}'}")
+
+
 def read(folder, manifest: dict) -> TargetResult | EarliestResult:
     """A folder ``write`` wrote, as its result, without running anything: the question, answer and runs
     from the manifest, the tables from their files (checked by the caller, ``sim.folders.load``)."""
@@ -846,6 +999,7 @@ def read(folder, manifest: dict) -> TargetResult | EarliestResult:
     from .interventions import AnyLever
 
     folder = Path(folder)
+    check(folder, manifest)
     spec, answer = manifest["target"], manifest["answer"]
     q = Question(**{**spec, "values": tuple(float(v) for v in spec["values"])})
     # as JSON, where a schedule of places has its years as text

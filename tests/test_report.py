@@ -605,6 +605,25 @@ EDITED_MANIFESTS = {  # folder, key edited by hand (dotted: within a section), v
                                       "a number less than 1"),
     "an earliest year not among its years": ("earliest", "answer.earliest_year", 2099, "answer.earliest_year",
                                              "a year of years.csv"),
+    # the answer is the one the folder's tables give: one edited was reported beside shares that contradict it
+    "a target's answer of another value searched": ("search", "answer.value", 22.0, "answer.value",
+                                                    "20.0, as the folder's thresholds.csv gives it at the "
+                                                    "target.probability 0.5"),
+    "a target's interval edited": ("search", "answer.interval", [10.0, 30.0], "answer.interval",
+                                   "[18.0, 22.0], as the folder's thresholds.csv gives it"),
+    "a target's answer at the lowest value said": ("search", "answer.at_lowest", True, "answer.at_lowest", "false"),
+    "a target's answer of another probability": ("search", "target.probability", 0.9, "answer.value",
+                                                  "22.0, as the folder's thresholds.csv gives it at the "
+                                                  "target.probability 0.9"),
+    "an earliest year edited": ("earliest", "answer.earliest_year", 2023, "answer.earliest_year",
+                                "2024, as the folder's years.csv gives it"),
+    "an earliest year of another probability": ("earliest", "target.probability", 0.9, "answer.earliest_year",
+                                                "null, as the folder's years.csv gives it at the target.probability "
+                                                "0.9"),
+    "an earliest year at another value than asked": ("earliest", "target.earliest_with", 10.0, "answer.value",
+                                                     "the target.earliest_with (10.0)"),
+    "an earliest year asked of a year not run": ("earliest", "target.year", 2023, "target.year",
+                                                 "the last year of years.csv"),
     # a search's thresholds are one row of each of its replications
     "a target's seeds as a number": ("search", "replication_seeds", 6, "replication_seeds", "a valid list"),
     "a target's seed given twice": ("search", "replication_seeds", [0, 0], "replication_seeds", "each seed once"),
@@ -703,6 +722,34 @@ EDITED_TABLES = {  # folder, table, edit, field named, expected
                                                            lambda t: t.assign(replications=t.replications + 1),
                                                            "replications", "the 6 replications of the manifest's "
                                                                            "replication_seeds in every row"),
+    # the counts are the share: "2 of 4 replications (90%)" told two answers
+    "a target's share its counts do not give": ("search", "probabilities.csv",
+                                                lambda t: t.assign(share=t.share.where(t.value != 20, 0.5)), "share",
+                                                "the share of the row's replications meeting the target (meeting / "
+                                                "replications)"),
+    "an earliest year's interval its counts do not give": ("earliest", "years.csv",
+                                                           lambda t: t.assign(high=t.high * 0.9), "high",
+                                                           "the share of the row's replications meeting the target "
+                                                           "(the high end of its 90% interval)"),
+    # the runs are those of the manifest's question, and of its thresholds or years
+    "a target's run left out": ("search", "runs.csv", lambda t: t.iloc[:-1], "<top level>",
+                                "a row for each of the 36 runs the manifest's runs says"),
+    "a target's run at a value not searched": ("search", "runs.csv", lambda t: t.assign(value=t.value + 1), "value",
+                                               "a value of the manifest's target.values (0 to 30)"),
+    "a target's run of another seed": ("search", "runs.csv", lambda t: t.assign(seed=t.seed + 1), "seed",
+                                       "the seed of each row's replication"),
+    "a target's run said to meet the target that does not": ("search", "runs.csv", lambda t: t.assign(meets=True),
+                                                             "meets", "True where the row's result is at most the "
+                                                                      "target's most_gap (0), else False"),
+    "a target's runs meeting it below their thresholds": ("search", "runs.csv",
+                                                          lambda t: t.assign(result=t.result - 1000, meets=True),
+                                                          "replication", "the runs of each replication as its row "
+                                                                         "of thresholds.csv says"),
+    "an earliest year's runs of a year not in its table": ("earliest", "runs.csv", lambda t: t.assign(year=t.year + 1),
+                                                           "year", "a year of years.csv in every row"),
+    "an earliest year's runs its years do not count": ("earliest", "runs.csv",
+                                                       lambda t: t.assign(result=t.result - 1000, meets=True), "meets",
+                                                       "as many runs meeting the target in each year as years.csv has"),
     "an infinite sensitivity index": ("sensitivity", "sensitivity.csv", lambda t: t.assign(value=float("inf")),
                                       "value", "finite numbers"),
     # a run's own tables were read past their header unchecked: text or nothing for its values was a TypeError or
@@ -764,6 +811,33 @@ def test_a_results_table_edited_past_its_header_exits_2_naming_the_column(folder
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     out, err = capsys.readouterr()
     assert has_problem(err, f"{folder}/{name}", field, expected) and "Traceback" not in err, err
+    assert out == "" and not (tmp_path / "report.html").exists()
+
+
+EDITED_QUESTIONS = {  # folder, key of the manifest edited (dotted: within a section), value, field of runs.csv named
+    "a target of another group": ("search", "target.group", "other", "group"),
+    "a target of another measure": ("search", "target.measure", "vacancies_fte", "measure"),
+    "a target of another year": ("search", "target.year", 2023, "year"),
+    "a target with another most gap": ("search", "target.most_gap", 5.0, "meets"),
+    "a target of more runs": ("search", "runs", 40, "<top level>"),
+    "an earliest year of another group": ("earliest", "target.group", "other", "group"),
+    "an earliest year of fewer runs": ("earliest", "runs", 5, "<top level>"),
+}
+
+
+@pytest.mark.parametrize("folder, key, value, field", EDITED_QUESTIONS.values(), ids=EDITED_QUESTIONS)
+def test_a_target_question_its_runs_were_not_of_exits_2_naming_the_runs(folder, key, value, field, target_dirs,
+                                                                        tmp_path, capsys):
+    """The question is reported from the manifest: one edited (another group, measure, year or most gap) was asked
+    of an answer found for another, with the runs of the search said as the manifest's count of them."""
+    d = shutil.copytree(target_dirs[0] if folder == "search" else target_dirs[1], tmp_path / folder)
+    manifest = json.loads((d / "manifest.json").read_text())
+    *section, last = key.split(".")
+    (manifest[section[0]] if section else manifest)[last] = value
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, f"{folder}/runs.csv", field, "as workforce target writes") and "Traceback" not in err, err
     assert out == "" and not (tmp_path / "report.html").exists()
 
 
@@ -959,3 +1033,4 @@ def test_an_experiment_drawing_parameter_sets_says_its_intervals_contain_its_ran
     del manifest["uncertainty"]
     said = report._batch_messages(SimpleNamespace(manifest=manifest), shown, 2031, {})["points"][-1]
     assert "those ranges, and the model's randomness;" in said and "not the uncertainty" not in said
+
