@@ -398,6 +398,8 @@ TABLES = {"search": {"thresholds.csv": ["replication", "seed", "parameter_set", 
                                      "band_high"]}}
 RUNS_COLUMNS = ["replication", "seed", "value", "measure", "group", "year", "result", "meets"]
 SENSITIVITY_COLUMNS = ["method", "outcome", "parameter", "index", "value"]
+# the indices each method of workforce sensitivity writes (``sim.sensitivity.analyse``)
+INDICES = {"morris": ("mu_star", "sigma"), "sobol": ("S1", "ST"), "delta": ("delta", "S1")}
 # what the readers need of a results table's rows, by its name: columns with a number in every row, and
 # columns of numbers or empty cells; every such table has rows but the events and people of a run of nobody
 CONTENTS = {"replications.csv": (["seed", "year", "value"], []),
@@ -414,7 +416,7 @@ MAY_BE_EMPTY = ("events.parquet", "people.parquet")
 WORDS = {"supply.parquet": ["date", "group", "stage", "measure", "unit"], "supply.csv": ["date", "group", "stage",
                                                                                          "measure", "unit"],
          "events.parquet": ["month", "from_stage", "to_stage", "reason"], "replications.csv": ["group", "measure"],
-         "thresholds.csv": ["met"]}
+         "thresholds.csv": ["met"], "sensitivity.csv": ["method", "outcome", "parameter", "index"]}
 WHAT = "a results directory written by workforce run or workforce batch"
 # what a reader of any results folder (``load`` with no kind: the report) takes
 ANY = ("a results directory written by workforce run, batch or target (with its manifest.json), or by workforce "
@@ -676,6 +678,39 @@ def proportions(path: Path, table: pd.DataFrame) -> None:
         row = counts.iloc[0]
         raise InputError.one(path, "meeting", "replications meeting the target, from 0 to the row's replications "
                                               "(at least 1)", f"{row.meeting:g} of {row.replications:g}")
+
+
+def indices(path: Path, table: pd.DataFrame) -> None:
+    """Refuse a sensitivity table with a row no analysis writes: an index its method does not have (Morris
+    mu_star and sigma, Sobol S1 and ST, delta and its S1), an index of an outcome and parameter twice (shown
+    twice, and each read as the one the key message names), or an interval that is not the index plus or minus
+    its confidence (``sim.sensitivity.judge``): the report shows each as written."""
+    known = ", ".join(f"{method} {index}" for method, names in INDICES.items() for index in names)
+    for i, (method, index) in enumerate(zip(table.method, table["index"])):
+        if index not in INDICES.get(method, ()):
+            raise InputError.one(path, "index", f"an index of its method ({known}), as workforce sensitivity writes "
+                                                f"it", f"{method} {index} in row {i + 1}")
+    keys = ["method", "outcome", "parameter", "index"]
+    twice = table[table.duplicated(keys)]
+    if len(twice):
+        row = twice.iloc[0]
+        raise InputError.one(path, "index", "one row of each method, outcome, parameter and index, as workforce "
+                                            "sensitivity writes them",
+                             f"{row.method} {row['index']} of {row.parameter} for {row.outcome} twice")
+    if "confidence" not in table.columns:  # a table of indices alone: no interval to hold to them
+        return
+    for column, sign in (("low", -1), ("high", 1)):
+        if column not in table.columns:
+            continue
+        worked = table.value + sign * table.confidence
+        other = (table[column].notna() | worked.notna()) & ~((table[column] - worked).abs() <=
+                                                             1e-9 * (1 + worked.abs()))
+        if other.any():
+            i = int(other.to_numpy().argmax())
+            raise InputError.one(path, column, f"the index {'less' if sign < 0 else 'plus'} its confidence (the "
+                                               f"half-width of its 95% interval), as workforce sensitivity writes it",
+                                 f"{table[column].iloc[i]} in row {i + 1}, of {table.value.iloc[i]} "
+                                 f"{'-' if sign < 0 else '+'} {table.confidence.iloc[i]}")
 
 
 def thresholds(folder: Path, table: pd.DataFrame, shares: pd.DataFrame, values: list[float], seeds: list) -> None:
@@ -1023,7 +1058,7 @@ def load(path, kind: str | None = None) -> ResultsDir:
     manifest_path = path / "manifest.json"
     if not os.path.lexists(manifest_path) and kind is None and _present(path / "sensitivity.csv"):
         _columns(path / "sensitivity.csv", SENSITIVITY_COLUMNS)
-        read_table(path / "sensitivity.csv")
+        indices(path / "sensitivity.csv", read_table(path / "sensitivity.csv"))
         _present(path / "sensitivity.png")  # a folder there is no chart to leave out with a note
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     manifest = read_manifest(path, ANY) if kind is None else read_manifest(path)

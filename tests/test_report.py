@@ -750,6 +750,17 @@ EDITED_TABLES = {  # folder, table, edit, field named, expected
     "an earliest year's runs its years do not count": ("earliest", "runs.csv",
                                                        lambda t: t.assign(result=t.result - 1000, meets=True), "meets",
                                                        "as many runs meeting the target in each year as years.csv has"),
+    # shown as written, and the key message reads the largest: a row no analysis writes was reported as an index
+    "a sensitivity index twice": ("sensitivity", "sensitivity.csv", lambda t: pd.concat([t, t]), "index",
+                                  "one row of each method, outcome, parameter and index"),
+    "a sensitivity index of no outcome": ("sensitivity", "sensitivity.csv", lambda t: t.assign(outcome=None),
+                                          "outcome", "a value in every row"),
+    "a sensitivity index its method does not have": ("sensitivity", "sensitivity.csv",
+                                                     lambda t: t.assign(index="S1"), "index",
+                                                     "an index of its method (morris mu_star, morris sigma"),
+    "a sensitivity interval that is not its index's": ("sensitivity", "sensitivity.csv",
+                                                       lambda t: t.assign(confidence=0.5, low=0.5, high=2.0), "high",
+                                                       "the index plus its confidence"),
     "an infinite sensitivity index": ("sensitivity", "sensitivity.csv", lambda t: t.assign(value=float("inf")),
                                       "value", "finite numbers"),
     # a run's own tables were read past their header unchecked: text or nothing for its values was a TypeError or
@@ -1034,3 +1045,8 @@ def test_an_experiment_drawing_parameter_sets_says_its_intervals_contain_its_ran
     said = report._batch_messages(SimpleNamespace(manifest=manifest), shown, 2031, {})["points"][-1]
     assert "those ranges, and the model's randomness;" in said and "not the uncertainty" not in said
 
+
+def test_the_indices_a_sensitivity_table_is_held_to_are_those_the_analysis_writes():
+    from sim import sensitivity
+
+    assert {(m, i) for m, names in folders.INDICES.items() for i in names} == set(sensitivity.LABELS)
