@@ -10,6 +10,7 @@ files); one found nowhere is said to be missing rather than left out in silence.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from . import pages
 from .calibration_report import IDENTIFIED
 from .errors import InputError, read_yaml
 from .layering import CALIBRATION_DIR
+from .posterior import KINDS, fitted_section
 
 
 def sections(calibration: str | None, contents: str, files=()) -> tuple[str | None, str | None]:
@@ -43,16 +45,30 @@ def sections(calibration: str | None, contents: str, files=()) -> tuple[str | No
 
 def _calibration(document: dict, path: Path, contents: str) -> dict:
     rows = []
-    for key, f in document["fitted"].items():
-        prior = f["prior_interval_90"]
+    for key, f in fitted_section(path, document.get("fitted")).items():
+        prior, median, interval = (_recorded(path, key, f, name, size) for name, size in
+                                   (("prior_interval_90", 2), ("median", 1), ("interval_90", 2)))
         width = prior[1] - prior[0]
-        narrowing = (f["interval_90"][1] - f["interval_90"][0]) / width if width else float("nan")
-        rows.append({"key": key, "kind": f["kind"], "prior": f"{prior[0]:.3g} to {prior[1]:.3g}",
-                     "median": f"{f['median']:.3g}", "interval": f"{f['interval_90'][0]:.3g} to {f['interval_90'][1]:.3g}",
+        narrowing = (interval[1] - interval[0]) / width if width else float("nan")
+        rows.append({"key": key, "kind": f.get("kind", KINDS[0]), "prior": f"{prior[0]:.3g} to {prior[1]:.3g}",
+                     "median": f"{median[0]:.3g}", "interval": f"{interval[0]:.3g} to {interval[1]:.3g}",
                      "narrowing": f"{narrowing:.0%}", "identified": "yes" if narrowing < IDENTIFIED else "no"})
     return {"name": path.stem, "sets": f"{document.get('parameter_sets', 0):,}", "history": document.get("scenario"),
             "contents": contents, "identified": f"{IDENTIFIED:.0%}", "parameters": rows,
             "figure": _png(path.with_name(f"{path.stem}-pairs.png"))}
+
+
+def _recorded(path: Path, key: str, fitted: dict, name: str, size: int) -> list[float]:
+    """What a parameter file with a posterior records of a fitted key (its median, or the ends of an interval), as
+    numbers: the section shows them, and a file whose record was removed or edited to text (the posterior it
+    names still read, as loading checks only the quantiles recorded) was a KeyError or a TypeError there."""
+    value = fitted.get(name)
+    values = value if isinstance(value, list) else [value]
+    if len(values) != size or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                                      for v in values):
+        raise InputError.one(path, f"fitted.{key}.{name}", "a finite number" if size == 1 else
+                             f"a list of {size} finite numbers (low, high)", value)
+    return [float(v) for v in values]
 
 
 def _backtest(macros, name: str) -> str | None:

@@ -43,3 +43,23 @@ def test_a_calibration_figure_that_is_no_png_is_refused_naming_it(tmp_path):
     with pytest.raises(InputError) as info:
         sections("my-fit", "each replication's parameter set", [str(own)])
     assert has_problem(str(info.value), "my-fit-pairs.png", "<top level>", "a PNG image (as the command wrote it)")
+
+
+@pytest.mark.parametrize("edit, field, expected", [
+    (lambda f: f.pop("median"), "median", "a finite number"),
+    (lambda f: f.update(median="lots"), "median", "a finite number"),
+    (lambda f: f.update(prior_interval_90=[".nan", 1.0]), "prior_interval_90", "a list of 2 finite numbers"),
+    (lambda f: f.update(interval_90=[0.5]), "interval_90", "a list of 2 finite numbers"),
+])
+def test_a_calibration_whose_record_of_a_fitted_key_was_edited_is_refused_naming_it(edit, field, expected, tmp_path):
+    """A parameter file's median or interval removed or made text was a KeyError or a TypeError in the section."""
+    import yaml
+
+    document = yaml.safe_load((CALIBRATION_DIR / "wales-mh-v13.yaml").read_text())
+    key = next(iter(document["fitted"]))
+    edit(document["fitted"][key])
+    own = tmp_path / "my-fit.yaml"
+    own.write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(InputError) as info:
+        sections("my-fit", "each replication's parameter set", [str(own)])
+    assert has_problem(str(info.value), "my-fit.yaml", f"fitted.{key}.{field}", expected), str(info.value)
