@@ -293,7 +293,7 @@ def write(result: dict, out_dir) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     name = result["spec"].name
     paths = {"table": out / f"{name}.csv", "markdown": out / f"{name}.md", "figure": out / f"{name}.png"}
-    folders.atomic_write(paths["table"], lambda p: result["table"].to_csv(p, index=False))
-    folders.atomic_write(paths["markdown"], lambda p: Path(p).write_text(result["markdown"], encoding="utf-8"))
-    folders.atomic_write(paths["figure"], lambda p: figure(result, p))
+    folders.write_together({paths["table"]: lambda p: result["table"].to_csv(p, index=False),
+                            paths["markdown"]: lambda p: Path(p).write_text(result["markdown"], encoding="utf-8"),
+                            paths["figure"]: lambda p: figure(result, p)})  # never a table beside another's figure
     return paths

@@ -7,7 +7,8 @@ a run's folder that appears whole or not at all, and one batch at a time in a fo
   that writes calls one of them first.
 - ``atomic_write`` writes a file under a temporary name, flushes it to the disk and renames
   it into place, then flushes the folder, so a crash or a power cut leaves the old file or
-  the new one, never a torn one.
+  the new one, never a torn one; ``write_together`` so writes the files of one result, all
+  before any is renamed, so a full disk never leaves new files beside old ones.
 - ``staged`` builds a folder beside its destination and renames it into place when every file
   is written: a folder that exists is complete. ``write_folder`` writes a whole results folder so
   (a run's, a target search's), and ``manifest`` is how every results folder says what made it.
@@ -222,17 +223,35 @@ def _writable(folder: Path) -> bool:
 
 def atomic_write(path, write) -> None:
     """Call ``write(temporary path)``, flush the file to the disk, rename it to ``path``, flush the folder."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    write_together({path: write})
+
+
+def write_together(files: dict) -> None:
+    """``atomic_write`` for files that are one result (path -> writer: a table and its chart, a posterior and
+    its parameter file): every one is written under its temporary name before any is renamed into place, in
+    their order. A disk that fills at the chart leaves the table and chart of before, not a new table beside
+    the chart of other results; the error names the file a writer failed on (a chart's library names none)."""
+    temporary = {}
     try:
-        write(tmp)
-        _sync(tmp)
-        os.replace(tmp, path)
-        _sync(path.parent)
+        for path, write in files.items():
+            path = Path(path)
+            temporary[path] = tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                write(tmp)
+            except OSError as exc:
+                if exc.filename in (None, str(tmp)):  # named as the file, not its temporary name
+                    raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+                raise
+            _sync(tmp)
+        for path, tmp in temporary.items():
+            os.replace(tmp, path)
+        for folder in dict.fromkeys(path.parent for path in temporary):
+            _sync(folder)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for tmp in temporary.values():
+            if tmp.exists():
+                tmp.unlink()
 
 
 def _sync(path: Path) -> None:

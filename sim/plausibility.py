@@ -947,14 +947,14 @@ FILES = ("plausibility.csv", "plausibility.md")  # what ``write`` writes in its 
 
 
 def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
-    """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures)."""
-    from .folders import atomic_write
+    """``plausibility.csv`` (the full table) and ``plausibility.md`` (a short note: the failures), together:
+    never a table beside the note of a check before."""
+    from .folders import write_together
     from .labels import markdown_cell
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / FILES[0], "markdown": out / FILES[1]}
-    atomic_write(paths["csv"], lambda p: table.to_csv(p, index=False))
     failures = readable(table[table.result == FAIL])
     lines = [f"# Is it plausible? {title}", "", f"{summary(table)}; every check is in `plausibility.csv`.", ""]
     note = by_chance(table)
@@ -965,5 +965,6 @@ def write(table: pd.DataFrame, out_dir, title: str) -> dict[str, Path]:
                   for row in failures.itertuples(index=False)]
     else:
         lines.append("Every check judged passed.")
-    atomic_write(paths["markdown"], lambda p: Path(p).write_text("\n".join(lines) + "\n", encoding="utf-8"))
+    write_together({paths["csv"]: lambda p: table.to_csv(p, index=False),
+                    paths["markdown"]: lambda p: Path(p).write_text("\n".join(lines) + "\n", encoding="utf-8")})
     return paths

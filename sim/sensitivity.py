@@ -67,7 +67,7 @@ import pandas as pd
 
 from .errors import InputError, Problem, regular_file
 from .experiment import MAX_RUNS, Experiment, TOTAL, check_workers, execute, simulate
-from .folders import atomic_write
+from .folders import write_together
 from .posterior import columns_once, not_too_big, numbers, whole_rows
 from .uncertain import whole
 
@@ -509,12 +509,12 @@ FILES = ("sensitivity.csv", "sensitivity.png")  # what ``write`` writes in its f
 
 
 def write(table: pd.DataFrame, out) -> dict[str, Path]:
-    """The indices table (CSV) and a chart (PNG) in ``out``."""
+    """The indices table (CSV) and a chart (PNG) in ``out``, together: never a table beside the chart of an
+    analysis before."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"table": out / FILES[0], "chart": out / FILES[1]}
-    atomic_write(paths["table"], lambda p: table.to_csv(p, index=False))
-    atomic_write(paths["chart"], lambda p: chart(table, p))
+    write_together({paths["table"]: lambda p: table.to_csv(p, index=False), paths["chart"]: lambda p: chart(table, p)})
     return paths
 
 

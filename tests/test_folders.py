@@ -378,6 +378,39 @@ def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_partial_one
     assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["table.csv"]
 
 
+def test_files_of_one_result_are_renamed_into_place_only_once_all_are_written(tmp_path):
+    table, chart = tmp_path / "sensitivity.csv", tmp_path / "sensitivity.png"
+    table.write_text("old table\n")
+    chart.write_text("old chart\n")
+
+    def full(p):  # as a chart's library fails: no file named
+        Path(p).write_text("new ch")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(OSError) as info:
+        folders.write_together({table: lambda p: Path(p).write_text("new table\n"), chart: full})
+    assert info.value.errno == errno.ENOSPC and info.value.filename == str(chart)
+    assert table.read_text() == "old table\n" and chart.read_text() == "old chart\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sensitivity.csv", "sensitivity.png"]
+
+
+def test_a_sensitivity_analysis_whose_disk_fills_at_its_chart_keeps_the_table_of_before(tmp_path, capsys,
+                                                                                       monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sensitivity.csv").write_text("the indices of before\n")
+    (out / "sensitivity.png").write_text("their chart\n")
+
+    def full(table, path):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(sensitivity, "chart", full)
+    with pytest.raises(OSError):
+        sensitivity.write(pd.DataFrame({"method": ["morris"], "value": [1.0]}), out)
+    assert (out / "sensitivity.csv").read_text() == "the indices of before\n"
+    assert sorted(p.name for p in out.iterdir()) == ["sensitivity.csv", "sensitivity.png"]
+
+
 def test_a_comparison_whose_disk_turns_read_only_ends_with_a_message_and_no_partial_file(tmp_path, capsys,
                                                                                         monkeypatch):
     out = tmp_path / "out"
