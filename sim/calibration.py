@@ -30,7 +30,9 @@ engine as it is now (``workforce calibrate --evaluate <name>-v<N>``).
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
+from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -734,9 +736,31 @@ def _posterior_runs(scenario_path, uncalibrated: dict, posterior: Posterior, tar
 
 
 def next_version(out_dir: Path, name: str) -> str:
-    numbers = [int(m.group(1)) for p in out_dir.glob(f"{name}-v*.yaml")
-               if (m := re.fullmatch(rf"{re.escape(name)}-v(\d+)", p.stem))]
+    """The version after the highest ``v<N>`` of ``name``'s parameter files, and of its posteriors: a fit
+    writing holds its version by its posterior before its parameter file is there (``_claim``)."""
+    numbers = [int(m.group(1)) for p in out_dir.glob(f"{name}-v*")
+               if (m := re.fullmatch(rf"{re.escape(name)}-v(\d+)(\.yaml|{re.escape(LONGEST_ENDING)})", p.name))]
     return f"v{max(numbers, default=0) + 1}"
+
+
+def _claim(out_dir: Path, name: str, version: str | None) -> str:
+    """The version a fit's files are written as, held by making its posterior file (empty, until the fit's
+    replaces it) where none is, in one step, and no parameter file of it is there (the first versions have
+    none): two fits into one folder at once chose one version, and each replaced the other's files, the fit
+    ending first lost and the files of the two mixed. ``version`` given and written meanwhile by another fit:
+    the next free one, which ``_write`` says."""
+    chosen = version or next_version(out_dir, name)
+    while True:
+        held = out_dir / f"{name}-{chosen}{LONGEST_ENDING}"
+        try:
+            os.close(os.open(held, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except FileExistsError:
+            pass
+        else:
+            if not os.path.lexists(out_dir / f"{name}-{chosen}.yaml"):
+                return chosen
+            held.unlink()
+        chosen = next_version(out_dir, name)
 
 
 def _describe(values: list[dict], targets: dict) -> dict:
@@ -749,12 +773,31 @@ def _describe(values: list[dict], targets: dict) -> dict:
 
 
 def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
+    """The fit's files, as ``version`` (default the next), or as the next free version if another fit wrote
+    ``version`` meanwhile: kept, and said with a ``WriteError``."""
+    name = summary["spec"].name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    held = _claim(out_dir, name, version)
+    try:
+        written = _write_as(summary, out_dir, held)
+    except BaseException:
+        with suppress(OSError):
+            if (out_dir / f"{name}-{held}{LONGEST_ENDING}").stat().st_size == 0:  # held, and nothing written
+                (out_dir / f"{name}-{held}{LONGEST_ENDING}").unlink()
+        raise
+    if version is not None and held != version:
+        raise folders.WriteError([Problem("--version", "version", f"a version no other fit wrote meanwhile (another "
+                                                                  f"wrote {version} in {out_dir} while this one ran: "
+                                                                  f"these results are kept whole as {held}, in "
+                                                                  f"{name}-{held}.yaml)", version)])
+    return written
+
+
+def _write_as(summary: dict, out_dir: Path, version: str) -> dict:
     from .version import __version__
 
     spec, st, parameters, result = summary["spec"], summary["settings"], summary["parameters"], summary["fit"]
     posterior: Posterior = summary["posterior"]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    version = version or next_version(out_dir, spec.name)
     stem = f"{spec.name}-{version}"
     central = posterior.central([[parameters.keys.index(k) for k in b["parameters"]] for b in result.blocks])
     q = posterior.quantiles([0.05, 0.5, 0.95])
@@ -813,12 +856,13 @@ def _write(summary: dict, out_dir: Path, version: str | None) -> dict:
     paths = {"posterior": out_dir / f"{stem}-posterior.csv", "parameters": out_dir / f"{stem}.yaml",
              "report": out_dir / f"{stem}-report.md", "figure": out_dir / f"{stem}-pairs.png"}
     table = posterior_table(posterior)
-    folders.atomic_write(paths["posterior"], lambda p: Path(p).write_text(table, encoding="utf-8"))
-    folders.atomic_write(paths["figure"], lambda p: pairs_figure(parameters, posterior, p))
-    text = fit_report(summary, stem, command, fitted, before, after, paths["figure"].name, document["libraries"])
-    folders.atomic_write(paths["report"], lambda p: Path(p).write_text(text, encoding="utf-8"))
-    text = header + yaml.safe_dump(document, sort_keys=False, width=110)  # last: what scenarios use
-    folders.atomic_write(paths["parameters"], lambda p: Path(p).write_text(text, encoding="utf-8"))
+    report = fit_report(summary, stem, command, fitted, before, after, paths["figure"].name, document["libraries"])
+    text = header + yaml.safe_dump(document, sort_keys=False, width=110)
+    # together, the parameter file last: what scenarios use
+    folders.write_together({paths["posterior"]: lambda p: Path(p).write_text(table, encoding="utf-8"),
+                            paths["figure"]: lambda p: pairs_figure(parameters, posterior, p),
+                            paths["report"]: lambda p: Path(p).write_text(report, encoding="utf-8"),
+                            paths["parameters"]: lambda p: Path(p).write_text(text, encoding="utf-8")})
     return {**paths, "version": version, "fitted": fitted, "before": before, "after": after,
             "diagnostics": document["diagnostics"]}
 

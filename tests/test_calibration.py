@@ -97,6 +97,22 @@ def test_a_fit_lets_go_of_its_blocks_databases_without_a_word(tmp_path, caplog):
     assert [record.levelname for record in caplog.records] == []
 
 
+def test_fits_into_one_folder_at_once_write_a_version_each_and_the_later_one_is_said(tmp_path):
+    config = history(tmp_path, settings={**SMALL, "population": 20, "generations": 1})
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "tiny-v1-posterior.csv").write_text("")  # a fit writing holds v1: the next writes v2 beside it
+    summary = calibration.calibrate(config, out_dir=out, quiet=True, workers=1)
+    assert summary["parameters"].name == "tiny-v2.yaml" and "--version v2" in summary["parameters"].read_text()
+    assert (out / "tiny-v1-posterior.csv").read_text() == ""
+    (out / "tiny-v3.yaml").write_text("another fit's")  # written while this one ran, as the version it was given
+    with pytest.raises(calibration.folders.WriteError) as info:
+        calibration.calibrate(config, out_dir=out, version="v3", quiet=True, workers=1)
+    assert "another wrote v3" in str(info.value) and "kept whole as v4, in tiny-v4.yaml" in str(info.value)
+    assert (out / "tiny-v3.yaml").read_text() == "another fit's" and not (out / "tiny-v3-posterior.csv").exists()
+    assert "--version v4" in (out / "tiny-v4.yaml").read_text() and len(pd.read_csv(out / "tiny-v4-posterior.csv")) == 20
+
+
 def test_calibration_recovers_parameters_from_model_generated_history(fitted):
     directory, summary = fitted
     for key, truth in TRUE.items():
