@@ -1180,7 +1180,7 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
         _check_in_place(out, experiment.policies, jobs)
         try:
             runs.mkdir(exist_ok=True)
-            for stale in runs.glob("*/.*.tmp-*"):  # partial files of a batch killed while writing
+            for stale in [*runs.glob("*/.*.tmp-*"), *_partial(out)]:  # partial files of a batch killed while writing
                 stale.unlink()
             if not (out / "manifest.json").exists():
                 folders.atomic_write(out / "experiment.yaml", lambda p: shutil.copyfile(experiment.file, p))
@@ -1206,7 +1206,8 @@ def _check_batch_folder(out: Path, experiment_file: Path) -> None:
     """A folder without a batch's manifest holds nothing else: a batch's files never mix with others."""
     if (out / "manifest.json").exists():
         return
-    others = sorted(p.name for p in out.iterdir() if p.name not in ("runs", "experiment.yaml", folders.LOCK))
+    others = sorted(p.name for p in out.iterdir() if p.name not in ("runs", "experiment.yaml", folders.LOCK)
+                    and p not in _partial(out))
     copied = out / "experiment.yaml"  # a batch stopped between copying its experiment and writing its manifest
     if copied.is_file() and not copied.is_symlink() and copied.read_bytes() != Path(experiment_file).read_bytes():
         others.append(copied.name)
@@ -1222,6 +1223,13 @@ def _check_batch_folder(out: Path, experiment_file: Path) -> None:
                                                         "seeds and years they are of is unknown): restore it, or "
                                                         "remove runs/ or choose another --out",
                              f"no manifest, and {written.relative_to(out)}")
+
+
+def _partial(out: Path) -> list[Path]:
+    """The partial copies of its experiment file and manifest a batch killed while writing them left
+    (``folders.atomic_write``): its own, removed by the rerun that resumes it, not another's files."""
+    return [p for name in ("experiment.yaml", "manifest.json") for p in out.glob(f".{name}.tmp-*")
+            if p.name.rpartition("-")[2].isdigit()]
 
 
 def _check_in_place(out: Path, policies, jobs) -> None:

@@ -317,6 +317,18 @@ def test_a_lock_left_by_a_batch_that_died_is_taken_over(tmp_path, capsys):
     assert len(run_files(out)) == 2 and not (out / folders.LOCK).exists()
 
 
+@pytest.mark.parametrize("left", ["experiment.yaml", "manifest.json"])
+def test_a_batch_killed_while_writing_its_manifest_is_resumed_by_the_same_command(tmp_path, capsys, left):
+    path = tiny_experiment(tmp_path, replications=1)
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    if left == "manifest.json":  # the experiment file was copied whole before
+        shutil.copyfile(path, out / "experiment.yaml")
+    (out / f".{left}.tmp-{dead_pid()}").write_text("{\"experim")
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 0, capsys.readouterr().err
+    assert len(run_files(out)) == 2 and [p.name for p in out.rglob(".*")] == []
+
+
 def test_empty_or_damaged_run_files_are_run_again(tmp_path):
     loaded = experiment.load(tiny_experiment(tmp_path))
     out, whole = tmp_path / "out", tmp_path / "whole"
