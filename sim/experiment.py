@@ -1193,6 +1193,11 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
         with closing(execute(run_file, todo, workers, scheduler, quiet, desc=experiment.name,
                              together=same_scenario)) as finished:
             for job, contents in finished:
+                if not (out / "manifest.json").is_file():  # else runs written on without the manifest saying them
+                    raise folders.WriteError([Problem(str(out), "manifest.json", "the results folder the batch writes "
+                                                      "in, with its manifest, until it ends (removed or moved while "
+                                                      "the batch ran, with the runs written: rerun the same command "
+                                                      "to run them again)")])
                 try:
                     folders.atomic_write(runs / job.file, lambda p: Path(p).write_bytes(contents))
                 except OSError as exc:

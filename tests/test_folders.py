@@ -232,6 +232,26 @@ def test_a_batch_whose_disk_fills_keeps_the_runs_written_and_resumes(tmp_path, c
     assert "4 run now, 2 already there" in capsys.readouterr().out
 
 
+def test_a_batch_whose_folder_is_removed_while_it_runs_stops_and_makes_no_folder_of_runs_again(tmp_path, capsys,
+                                                                                              monkeypatch):
+    path = tiny_experiment(tmp_path, replications=2)
+    out = tmp_path / "out"
+    written = folders.atomic_write
+
+    def then_removed(target, write):  # the folder removed (cleaned up, say) once the first run is written
+        written(target, write)
+        if target.suffix == ".parquet":
+            shutil.rmtree(out)
+
+    monkeypatch.setattr(folders, "atomic_write", then_removed)
+    assert main(["batch", str(path), "--workers", "1", "--quiet", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"workforce: could not write the results\n{out}: manifest.json: expected the "
+                                       f"results folder the batch writes in, with its manifest, until it ends "
+                                       f"(removed or moved while the batch ran, with the runs written: rerun the same "
+                                       f"command to run them again)\n")
+    assert not out.exists()
+
+
 def test_a_second_batch_in_the_same_folder_is_refused_and_touches_nothing(tmp_path, capsys):
     path = tiny_experiment(tmp_path)
     out = tmp_path / "out"
