@@ -140,6 +140,11 @@ def _groups(s, groups, problems) -> np.ndarray:
     return mask
 
 
+def _group_names(s, groups) -> list[str]:
+    """The names of the groups a lever's ``groups`` chooses (``_groups``)."""
+    return [s.groups[i] for i in np.flatnonzero(_groups(s, groups, []))]
+
+
 def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
     """Boolean mask over stages: those named (default all) in the chosen groups, of the wanted kind."""
     kind = np.ones(len(s.stages), dtype=bool) if training is None else s.stage_training == training
@@ -282,7 +287,8 @@ class TrainingPlaces(Lever):
         which a schedule from that year or an earlier one replaces."""
         if not self.extra or self.stage not in s.spec.intake:
             return {}
-        return {"extra": {("places", self.stage, first_intake_year(s, self.stage, self.start_month))}}
+        year = calendar.academic_year(first_intake(s, self.stage, self.start_month))
+        return {"extra": {("places", self.stage, year)}}
 
     def _extra_problems(self, s) -> list:
         if not self.extra:
@@ -422,7 +428,7 @@ class RetireAndReturn(Lever):
         return problems
 
     def sets(self, s):
-        groups = [s.groups[i] for i in np.flatnonzero(_groups(s, self.groups, []))]
+        groups = _group_names(s, self.groups)
         return {name: {(name, g) for g in groups} for name in ("share", "hours_cut", "stay_years")
                 if getattr(self, name) is not None}
 
@@ -520,7 +526,8 @@ class LtftTraining(Lever):
         if not self.extra_places:
             return {}
         chosen = np.flatnonzero(_stages(s, self.groups, self.stages, [], training=True))
-        return {"extra_places": {("places", s.stages[i], first_intake_year(s, s.stages[i], self.start_month))
+        return {"extra_places": {("places", s.stages[i], calendar.academic_year(first_intake(s, s.stages[i],
+                                                                                              self.start_month)))
                                  for i in chosen if s.stages[i] in s.spec.intake}}
 
     def _set(self, s, chosen) -> None:
@@ -594,7 +601,7 @@ class Recruitment(Lever):
         return problems
 
     def sets(self, s):
-        groups = [s.groups[i] for i in np.flatnonzero(_groups(s, self.groups, []))]
+        groups = _group_names(s, self.groups)
         return {name: {(name, g) for g in groups} for name in ("per_year", "fill_per_month")
                 if getattr(self, name) is not None}
 
@@ -604,7 +611,7 @@ class Recruitment(Lever):
         it, which a ``per_year`` leaves as they are: both act still."""
         if not self.extra_per_year or self.funded or self.source is not None:
             return {}
-        return {"extra_per_year": {("per_year", s.groups[i]) for i in np.flatnonzero(_groups(s, self.groups, []))}}
+        return {"extra_per_year": {("per_year", g) for g in _group_names(s, self.groups)}}
 
     def change(self, s) -> None:
         g = _groups(s, self.groups, []) & np.array([s.spec.groups[x].joiners is not None for x in s.groups])
@@ -808,8 +815,7 @@ def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
         problems.append(("places", f"a schedule whose first intake ({calendar.label(scheduled)}) is within the "
                                    f"run, which ends {calendar.label(end)}", sorted(places)))
         return problems
-    first = max(scenario.start + 1, lever.start_month or scenario.start, scheduled or scenario.start)
-    first += (intake.month - calendar.month_of_year(first)) % 12  # the stage's next intake from then
+    first = first_intake(scenario, lever.stage, max(lever.start_month or scenario.start, scheduled or scenario.start))
     if first > end:
         problems.append(("start" if lever.start is not None else "stage",
                          f"a lever that acts within the run: {lever.stage}'s places change only at its intake, in "
@@ -833,8 +839,8 @@ def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, s
 def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
     """An argument of a lever that never acts: levers are put in force in the order given, so those given
     after it that set the same (``Lever.sets``), or what it adds to (``Lever.adds``), from no later month replace
-    it whenever it is in force, and it would be in the policy, and its results, while changing nothing. ``indexes``: the levers'
-    places in the policy."""
+    it whenever it is in force, and it would be in the policy, and its results, while changing nothing.
+    ``indexes``: the levers' places in the policy."""
     def begins(lever):
         return scenario.start if lever.start_month is None else lever.start_month
 
@@ -846,10 +852,11 @@ def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
     for n, lever in enumerate(levers):
         after = {indexes[m]: set().union(*sets[m].values()) for m in range(n + 1, len(levers))
                  if begins(levers[m]) <= begins(lever)}
+        replaced = set().union(*after.values())
         own = [(argument, keys, "the same") for argument, keys in sets[n].items()]
         own += [(argument, keys, "outright what it adds to") for argument, keys in lever.adds(scenario).items()]
         for argument, keys, how in own:
-            if not keys or not all(covered(k, set().union(*after.values())) for k in keys):
+            if not keys or not all(covered(k, replaced) for k in keys):
                 continue
             by = ", ".join(f"levers.{i}" for i, later in after.items() if any(covered(k, later) for k in keys))
             what = ", ".join(".".join(map(str, k)) for k in sorted(keys, key=str))
@@ -874,12 +881,11 @@ def in_force(levers, scenario, end: int | None = None) -> tuple:
     return (scenario if changed is None else changed), problems
 
 
-def first_intake_year(scenario, stage: str, start: int | None) -> int:
-    """The academic year of a stage's first intake in the run from ``start`` (None: the scenario's start): places
+def first_intake(scenario, stage: str, start: int | None) -> int:
+    """The month of a stage's first intake in the run from month ``start`` (None: the scenario's start): places
     change only at an intake, the first month run being the one after the start."""
     first = max(scenario.start + 1, scenario.start if start is None else start)
-    first += (scenario.spec.intake[stage].month - calendar.month_of_year(first)) % 12
-    return calendar.academic_year(first)
+    return first + (scenario.spec.intake[stage].month - calendar.month_of_year(first)) % 12
 
 
 def intake_month(academic_year: int, month_of_year: int) -> int:
