@@ -219,10 +219,16 @@ class AgeBand(Strict):
         return self
 
 
-def twice(names: list) -> list:
-    """The names a list (of groups, stages) gives more than once, each once: a name twice is chosen once, where the
-    list's author may have meant another beside it, or it counted twice."""
-    return list(dict.fromkeys(x for i, x in enumerate(names) if x in names[:i]))
+def twice(names) -> list:
+    """The names (or values) a list gives more than once, each once, in the order of their second: a name twice
+    is chosen once, where the list's author may have meant another beside it, or it counted twice. In one pass,
+    as a target's grid may hold thousands of values."""
+    seen, again = set(), {}
+    for x in names:
+        if x in seen:
+            again[x] = None
+        seen.add(x)
+    return list(again)
 
 
 def listed(value, where: str, field: str, expected: str) -> list:

@@ -33,7 +33,6 @@ back as its result, so that ``workforce report`` shows an answer without rerunni
 
 from __future__ import annotations
 
-from collections import Counter
 import json
 import math
 import os
@@ -48,6 +47,7 @@ from . import calendar, folders, labels
 from . import experiment as experiment_module
 from .interventions import policy_problems
 from .errors import InputError, Problem, from_pydantic
+from .fields import twice
 
 LEVEL = 0.90  # of the answer's interval and of each share's interval
 MAX_VALUES = 10_000
@@ -227,10 +227,10 @@ def _values(given, problem) -> tuple[float, ...]:
             problem("values", f"a list of 1 to {MAX_VALUES:,} numbers (or {{from, to, step}})", given)
             return ()
         values = [float(x) for x in given]
-        twice = sorted(v for v, n in Counter(values).items() if n > 1)
-        if twice:  # a slip for another value: searched once, the grid would have one value fewer than written
+        again = sorted(twice(values))
+        if again:  # a slip for another value: searched once, the grid would have one value fewer than written
             problem("values", "each value once (a list is searched in ascending order, whatever its order)",
-                    [int(v) if v.is_integer() else v for v in twice])
+                    [int(v) if v.is_integer() else v for v in again])
             return ()
     else:
         problem("values", "a list of numbers or {from, to, step}", given)
