@@ -626,6 +626,25 @@ def _rank(probability: float, n: int) -> int:
     return max(math.ceil(probability * n - 1e-9), 1)
 
 
+def _answer(ordered, probability: float, beyond) -> tuple:
+    """A search's answer and its interval from its replications' thresholds in ascending order (``beyond``:
+    one past the range): the P-quantile and the order statistics bounding it (``answer_interval``), each None
+    beyond the range or past the replications; and whether the upper one is past them (no upper bound)."""
+    lower, upper = answer_interval(ordered, probability)
+
+    def at(i):
+        return ordered[i] if i < len(ordered) and ordered[i] != beyond else None
+
+    return at(_rank(probability, len(ordered)) - 1), at(lower), at(upper), upper >= len(ordered)
+
+
+def _first_met(years, meeting, probability: float, n: int) -> tuple:
+    """The first of ``years`` in which a share ``probability`` of n replications meet the target (``meeting`` of
+    them, by year), None if none; and whether each year met it."""
+    met = np.asarray(meeting) >= _rank(probability, n)
+    return (years[int(np.argmax(met))] if met.any() else None), met
+
+
 def runs_per_replication(values: int, every_value: bool = False) -> int:
     """The runs a search makes of each replication over ``values`` values: every one, or as many as
     bisecting them takes at most (both ends, then halving)."""
@@ -688,12 +707,10 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     if not every_value and len(warnings):
         warnings.append("where a replication's measure rises with the lever, the bisection found a value meeting the "
                         "target, not necessarily the smallest: search again with every value (--every-value)")
-    k = _rank(q.probability, reps)
-    ordered = np.sort(index)
-    answer_index = int(ordered[k - 1])
-    lower, upper = answer_interval(index, q.probability)
-    low = float(values[ordered[lower]]) if ordered[lower] < n else None
-    high = float(values[ordered[upper]]) if upper < reps and ordered[upper] < n else None
+    answer_index, low_index, high_index, unbounded = _answer(np.sort(index), q.probability, n)
+
+    def value(i):
+        return None if i is None else float(values[i])
     meeting = np.array([(index <= i).sum() for i in range(n)])
     share_low, share_high = share_interval(meeting, reps)
     probabilities = pd.DataFrame({"value": values, "meeting": meeting, "replications": reps, "share": meeting / reps,
@@ -708,10 +725,11 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     evaluations = _evaluations(gaps, values, seeds, q)
     return TargetResult(
         experiment=loaded.name, question=q, lever=q.lever_text(loaded.policies[q.policy]),
-        axis=q.lever_text(loaded.policies[q.policy], unit=True), answer=float(values[answer_index]) if answer_index < n else None, interval=(low, high),
-        at_lowest=answer_index == 0, thresholds=thresholds, probabilities=probabilities, evaluations=evaluations,
-        runs=run.runs, seconds=time.perf_counter() - started, method="every value" if every_value else "bisection",
-        uncertainty=loaded.uncertainty, warnings=warnings, unbounded=upper >= reps, rounds=run.rounds)
+        axis=q.lever_text(loaded.policies[q.policy], unit=True), answer=value(answer_index),
+        interval=(value(low_index), value(high_index)), at_lowest=bool(answer_index == 0), thresholds=thresholds,
+        probabilities=probabilities, evaluations=evaluations, runs=run.runs, seconds=time.perf_counter() - started,
+        method="every value" if every_value else "bisection", uncertainty=loaded.uncertainty, warnings=warnings,
+        unbounded=unbounded, rounds=run.rounds)
 
 
 def _evaluations(gaps: dict, values, seeds, q: Question) -> pd.DataFrame:
@@ -774,8 +792,7 @@ def earliest(loaded: experiment_module.Experiment, q: Question, value: float | N
                           "low": low, "high": high, "mean": gap.mean(axis=0),
                           "band_low": np.quantile(gap, (1 - LEVEL) / 2, axis=0),
                           "band_high": np.quantile(gap, 1 - (1 - LEVEL) / 2, axis=0)})
-    met = meeting >= _rank(q.probability, reps)
-    earliest_year = years[int(np.argmax(met))] if met.any() else None
+    earliest_year, met = _first_met(years, meeting, q.probability, reps)
     warnings = []
     if earliest_year is not None and not met[years.index(earliest_year):].all():
         later = [y for y, m in zip(years, met) if y > earliest_year and not m]
@@ -877,14 +894,8 @@ def _searched_answer(manifest_path: Path, manifest: dict, found: pd.Series) -> N
     it out: an answer edited by hand, or of another probability, was reported as the folder's, beside shares
     by value that contradict it ("Answer: 480", and "at 480, 3 of 4 replications (75%) meet the target")."""
     question, answer = manifest["target"], manifest["answer"]
-    ordered = sorted(found.fillna(float("inf")))
-    lower, upper = answer_interval(ordered, question["probability"])
-
-    def value(i):  # an order statistic of the thresholds, None past the replications or beyond the range
-        return ordered[i] if i < len(ordered) and ordered[i] != float("inf") else None
-
-    worked = {"value": value(_rank(question["probability"], len(ordered)) - 1),
-              "interval": [value(lower), value(upper)]}
+    value, low, high, _ = _answer(sorted(found.fillna(float("inf"))), question["probability"], float("inf"))
+    worked = {"value": value, "interval": [low, high]}
     worked["at_lowest"] = worked["value"] == float(question["values"][0])
     for key, expected in worked.items():
         if answer[key] != expected:
@@ -912,8 +923,8 @@ def _earliest_answer(manifest_path: Path, manifest: dict, years: pd.DataFrame) -
                                                                                 f"writes them",
                              f"{other.iloc[0]:.10g} in row {int(other.index[0]) + 1}")
     _counted(manifest_path.parent / "years.csv", years)
-    met = years.year[years.meeting >= _rank(question["probability"], n)]
-    expected = int(met.min()) if len(met) else None
+    first = _first_met(list(years.year), years.meeting, question["probability"], n)[0]
+    expected = None if first is None else int(first)
     if answer["earliest_year"] != expected:
         raise InputError.one(manifest_path, "answer.earliest_year", f"{json.dumps(expected)}, as the folder's "
                                                                     f"years.csv gives it at the target.probability "
