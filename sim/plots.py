@@ -43,7 +43,7 @@ MEASURE_LABELS = {name: text for name, (text, _) in labels.MEASURES.items()}  # 
 def label(name: str, scenario=None) -> str:
     """A readable name for a staff group (its ``label:``), stage or policy code."""
     if name == TOTAL or (scenario is not None and name in scenario.groups):
-        return labels.drawn(labels.group(name, scenario))
+        return _group(name, scenario)
     if "/" in str(name):
         return labels.drawn(labels.stage(name, scenario))
     return labels.words(name)
@@ -255,8 +255,9 @@ def _legend_below(fig, ax=None, ncols: int = 3, **kwargs) -> None:
         fig.legend(handles, texts, loc="outside lower center", ncols=ncols, frameon=False, fontsize=8, **kwargs)
 
 
-def _group(src: "Source", g: str) -> str:
-    return labels.drawn(labels.group(g, src.scenario))
+def _group(g: str, scenario=None) -> str:
+    """A staff group's name as a figure draws it (``labels.drawn``)."""
+    return labels.drawn(labels.group(g, scenario))
 
 
 def _band_note(runs: int) -> str:
@@ -285,7 +286,7 @@ def fte_over_time(results, groups=None, measure: str = "fte", policy: str = BASE
     fig = Figure(figsize=(10, 6), layout="constrained")
     ax = fig.subplots()
     for g in shown:
-        _line(ax, bands[bands.group == g], g, _colour(src.groups, g), _group(src, g),
+        _line(ax, bands[bands.group == g], g, _colour(src.groups, g), _group(g, src.scenario),
               linewidth=2 if g == TOTAL else 1.5)
     _years_axis(ax, labels.axis(measure), labels.is_rate(measure))
     ax.set_title(f"{labels.measure(measure)} by staff group ({_band_note(src.runs)})")
@@ -319,7 +320,7 @@ def fte_by_month(results) -> Figure:
     ax = fig.subplots()
     for g in s.groups:
         line, = ax.plot(months / 12.0, [m.group_totals(r)[g] for r in m.history], color=_colour(list(s.groups), g),
-                        label=labels.drawn(labels.group(g, s)))
+                        label=_group(g, s))
         line.set_gid(g)
     _years_axis(ax, labels.axis("fte"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # month 0 of a year is January: ticks fall on 1 January
@@ -357,7 +358,7 @@ def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
         ys, yd = s["mean"].to_numpy(), d["mean"].to_numpy()
         ax.fill_between(s.year, ys, yd, where=yd > ys, color="#d62728", alpha=0.15, linewidth=0, interpolate=True)
         last = gap[gap.group == g].iloc[-1]
-        ax.set_title(f"{_wrap(_group(src, g), 40)}\ngap {int(last.year)}: {last['mean']:,.0f} FTE", fontsize=9)
+        ax.set_title(f"{_wrap(_group(g, src.scenario), 40)}\ngap {int(last.year)}: {last['mean']:,.0f} FTE", fontsize=9)
         _years_axis(ax, "FTE")
         ax.set_ylim(bottom=0)
         ax.tick_params(labelsize=7)
@@ -366,7 +367,7 @@ def supply_demand(results, groups=None, policy: str = BASELINE) -> Figure:
     y = np.arange(len(shown))
     ax.barh(y, final["mean"], color=[_colour(src.groups, g) for g in shown], label="gap",
             xerr=[final["mean"] - final.low, final.high - final["mean"]] if src.runs > 1 else None)
-    ax.set_yticks(y, [_wrap(_group(src, g), 28) for g in shown], fontsize=7)
+    ax.set_yticks(y, [_wrap(_group(g, src.scenario), 28) for g in shown], fontsize=7)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Supply gap: funded posts less supply (FTE)")
@@ -544,7 +545,7 @@ def joiners_leavers(results, group: str | None = None, policy: str = BASELINE) -
     line.set_gid("net")
     ax.axhline(0, color="black", linewidth=0.8)
     _years_axis(ax, "People a year (joiners up, leavers down)")
-    who = labels.drawn(labels.group(group, src.scenario)) if group else "all staff groups"
+    who = _group(group, src.scenario) if group else "all staff groups"
     ax.set_title(f"Joiners and leavers by reason: {who} ({f'mean over {runs} runs' if runs > 1 else 'one run'})")
     handles, texts = ax.get_legend_handles_labels()
     ax.legend(handles, texts, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -699,7 +700,7 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
             from matplotlib.ticker import PercentFormatter
 
             left.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-        left.set_title(f"{labels.drawn(labels.group(g))}, {year}", fontsize=10)
+        left.set_title(f"{_group(g)}, {year}", fontsize=10)
         left.grid(axis="x", alpha=0.3)
         for i, p in enumerate(policies):
             over = table[(table.group == g) & (table.policy == p)].sort_values("year")
@@ -709,7 +710,7 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
                                linewidth=0)
         right.axhline(0, color="black", linewidth=0.8)
         _years_axis(right, f"Difference: {labels.axis(measure)}", labels.is_rate(measure))
-        right.set_title(f"{labels.drawn(labels.group(g))}: paired difference from the baseline over time", fontsize=10)
+        right.set_title(f"{_group(g)}: paired difference from the baseline over time", fontsize=10)
         right.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     axes[-1][0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=3)
     runs = int(table.runs.max()) if "runs" in table.columns else 0
@@ -727,7 +728,7 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
     fig = Figure(figsize=(13, 5), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[1.4, 1])
     for g in shown:
-        _line(left, welsh[welsh.group == g], g, _colour(src.groups, g), _group(src, g))
+        _line(left, welsh[welsh.group == g], g, _colour(src.groups, g), _group(g, src.scenario))
     _years_axis(left, "Welsh-speaking FTE")
     left.set_title(f"Welsh-speaking FTE by staff group ({_band_note(src.runs)})", fontsize=10)
     left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False, ncols=2)
@@ -739,7 +740,7 @@ def welsh_speaking(results, groups=None, policy: str = BASELINE) -> Figure:
         share = np.divide(w.to_numpy(), f.to_numpy(), out=np.zeros(len(shown)), where=f.to_numpy() > 0)
         right.barh(y + shift, share, height=0.4, color=[_colour(src.groups, g) for g in shown], alpha=alpha,
                    label=str(year))
-    right.set_yticks(y, [_wrap(_group(src, g), 30) for g in shown], fontsize=8)
+    right.set_yticks(y, [_wrap(_group(g, src.scenario), 30) for g in shown], fontsize=8)
     right.invert_yaxis()
     right.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
     right.set_xlabel("Share of the group's FTE (%)")
@@ -801,7 +802,7 @@ def feedback_effects(results, panels=FEEDBACK_PANELS, comparisons=None) -> Figur
             _line(ax, table[(table.panel == panel) & (table.pair == pair)], f"{panel}:{pair}", _COLOURS[i % 10], pair)
         ax.axhline(0, color="black", linewidth=0.8)
         _years_axis(ax, f"Difference: {labels.axis(measure)}", labels.is_rate(measure))
-        ax.set_title(f"{labels.drawn(labels.group(group))}: {labels.measure(measure)}", fontsize=10)
+        ax.set_title(f"{_group(group)}: {labels.measure(measure)}", fontsize=10)
     if places is not None:
         ax = axes[len(panels)]
         for i, (policy, _) in enumerate(comparisons):
