@@ -103,24 +103,29 @@ class Posterior:
                          for p in q])
 
 
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def _quantile_at(values: np.ndarray, weights: np.ndarray, q: float) -> tuple:
+    """The values in order, their weights' running sum, the weight ``q`` of the whole, and the position of the
+    weighted ``q`` quantile among them: the first value whose running sum reaches it."""
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
-    return float(values[order][min(np.searchsorted(cumulative, q * cumulative[-1]), len(values) - 1)])
+    target = q * cumulative[-1]
+    return values[order], cumulative, target, min(int(np.searchsorted(cumulative, target)), len(values) - 1)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    ordered, _, _, i = _quantile_at(values, weights, q)
+    return float(ordered[i])
 
 
 def _quantile_range(values: np.ndarray, weights: np.ndarray, q: float) -> tuple[float, float]:
     """The least and greatest value the weighted ``q`` quantile (``weighted_quantile``) may take as the weights'
     sums fall in their last bits: equal weights put it on the boundary between two sets, either of which the
     sums may pick, so both are taken; elsewhere it is one set's value."""
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    target, last = q * cumulative[-1], len(values) - 1
-    i = min(np.searchsorted(cumulative, target), last)
+    ordered, cumulative, target, i = _quantile_at(values, weights, q)
     edge = 1e-9 * cumulative[-1]
     low = i - 1 if i > 0 and abs(cumulative[i - 1] - target) <= edge else i
-    high = min(i + 1, last) if abs(cumulative[i] - target) <= edge else i
-    return float(values[order][low]), float(values[order][high])
+    high = min(i + 1, len(values) - 1) if abs(cumulative[i] - target) <= edge else i
+    return float(ordered[low]), float(ordered[high])
 
 
 # a table of parameter sets read whole into memory: a calibration's posterior of a thousand sets is a
