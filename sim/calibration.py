@@ -287,14 +287,8 @@ def of_flow(reason: str, flow: str) -> bool:
 def recorded_reasons(s) -> set[str]:
     """Every reason a joiner or leaver of scenario ``s`` may have: the processes' own (``labels.REASONS``
     without a colon), the groups' leaving reasons (``left:``) and joiners' pools (``joined:``), and the
-    pathways' exits (``exit:``)."""
-    reasons = {r for r in labels.REASONS if ":" not in r and r != "stock"}
-    for g in s.groups:
-        spec = s.spec.groups[g]
-        reasons |= {f"left:{r}" for r in spec.leaving.reasons}
-        reasons |= {f"joined:{r}" for r in (spec.joiners.sources if spec.joiners is not None else {})}
-    reasons |= {f"exit:{r}" for i in range(len(s.stages)) for r in exit_reasons(s, i)}
-    return reasons
+    pathways' exits (``exit:``): those of every group (``group_reasons``)."""
+    return set().union(*(group_reasons(s, g) for g in s.groups))
 
 
 MIN_POPULATION = 10  # parameter sets a generation: fewer leave a kernel and a threshold fitted to nothing
