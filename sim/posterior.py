@@ -269,6 +269,14 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
 RECORDED = {"median": (0.5,), "interval_90": (0.05, 0.95)}
 
 
+def recorded_numbers(fitted: dict, name: str, size: int) -> list[float] | None:
+    """What a parameter file records of a fitted key (``fitted``: its section) at ``name`` (a median, or the ends of
+    an interval), as ``size`` finite numbers; None if it records no such thing."""
+    value = fitted.get(name)
+    values = value if isinstance(value, list) else [value]
+    return [float(v) for v in values] if len(values) == size and all(_finite(v) for v in values) else None
+
+
 def recorded_problem(posterior: Posterior, parameter_file, fitted: dict, name: str) -> Problem | None:
     """The table's weighted quantiles of each parameter against those its parameter file records, rounded to
     6 places as calibrate writes them (None if they agree, or the file records none). Another version's table of
@@ -277,9 +285,8 @@ def recorded_problem(posterior: Posterior, parameter_file, fitted: dict, name: s
     describing other parameter sets."""
     for j, key in enumerate(fitted):
         for recorded, levels in RECORDED.items():
-            given = fitted[key].get(recorded)
-            given = given if isinstance(given, list) else [given]
-            if len(given) != len(levels) or not all(_finite(g) for g in given):
+            given = recorded_numbers(fitted[key], recorded, len(levels))
+            if given is None:
                 continue  # not recorded (a file written before its posterior), or not as calibrate writes it
             found = [round(weighted_quantile(posterior.values[:, j], posterior.weights, q), 6) for q in levels]
             near = [_quantile_range(posterior.values[:, j], posterior.weights, q) for q in levels]

@@ -10,7 +10,6 @@ files); one found nowhere is said to be missing rather than left out in silence.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +18,7 @@ from . import pages
 from .calibration_report import IDENTIFIED
 from .errors import InputError, read_yaml
 from .layering import CALIBRATION_DIR
-from .posterior import KINDS, fitted_section
+from .posterior import KINDS, fitted_section, recorded_numbers
 
 
 def sections(calibration: str | None, contents: str, files=()) -> tuple[str | None, str | None]:
@@ -62,13 +61,11 @@ def _recorded(path: Path, key: str, fitted: dict, name: str, size: int) -> list[
     """What a parameter file with a posterior records of a fitted key (its median, or the ends of an interval), as
     numbers: the section shows them, and a file whose record was removed or edited to text (the posterior it
     names still read, as loading checks only the quantiles recorded) was a KeyError or a TypeError there."""
-    value = fitted.get(name)
-    values = value if isinstance(value, list) else [value]
-    if len(values) != size or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                                      for v in values):
+    values = recorded_numbers(fitted, name, size)
+    if values is None:
         raise InputError.one(path, f"fitted.{key}.{name}", "a finite number" if size == 1 else
-                             f"a list of {size} finite numbers (low, high)", value)
-    return [float(v) for v in values]
+                             f"a list of {size} finite numbers (low, high)", fitted.get(name))
+    return values
 
 
 def _backtest(macros, name: str) -> str | None:
