@@ -9,7 +9,7 @@ import yaml
 import tiny_scenario
 from sim import WorkforceModel, calendar
 from sim.people import Status
-from sim.processes.intake import accepted_ages, smallest_first
+from sim.processes.intake import accepted_ages
 
 
 def _selected(path, seed: int = 3):
@@ -80,13 +80,6 @@ def test_places_and_fill_rate_by_year_apply_to_the_intake_in_that_year_from_each
     assert 2022 not in counts and 2023 not in counts
     assert 30 < counts[2024] < 70
     assert 2 < counts[2025] < 20  # the 2025 places, not 2024's
-
-
-def test_the_first_draws_of_a_pool_are_those_a_stable_sort_lists_first_ties_included():
-    rng = np.random.default_rng(3)
-    for n, wanted in [(0, 3), (5, 5), (5, 9), (200, 1), (200, 37), (1000, 999)]:
-        for draws in (rng.random(n), rng.integers(0, 7, n).astype(float)):  # distinct draws, and many ties
-            assert np.array_equal(smallest_first(draws, wanted), np.argsort(draws, kind="stable")[:wanted])
 
 
 # ---- places bind the pipeline ------------------------------------------------------------------------------

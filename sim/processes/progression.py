@@ -33,6 +33,7 @@ from .. import calendar
 from ..kernels.choice import pick, pick_open
 from ..kernels.columns import READ_ONLY, layout, views, width
 from ..kernels.month import AT, ENTERING, NOW, PEOPLE, arrays, mark, to_enter
+from ..kernels.ranking import smallest_first
 from ..kernels.streams import salt, uniform
 from ..people import COUNTED_STATE, GONE, Status, states
 from ..rng import ShareTable
@@ -242,7 +243,7 @@ def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
         if contested[stage[ids[j]]]:
             slots[m], draws[m] = j, uniform(key[ids[j]], order)
             m += 1
-    drawn = ids[slots[np.argsort(draws)]]
+    drawn = ids[slots[smallest_first(draws, m)]]
     for k in range(m):
         ids[slots[k]] = drawn[k]
 
