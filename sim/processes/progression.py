@@ -227,8 +227,9 @@ def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
     the order of their draws of the stream whose salt is ``order`` among their own places in ``ids``, so that
     who takes the places and posts left is not decided by row (a course's intake before another's). The others
     keep theirs: sorting everyone cost a default run a tenth of its time."""
-    contested = np.zeros(labels.shape[0], dtype=np.bool_)  # by stage: one of its ways on may close
-    for st in range(labels.shape[0]):
+    contested = np.empty(labels.shape[0], dtype=np.bool_)  # by stage: one of its ways on may close (np.zeros
+    for st in range(labels.shape[0]):  # would compile an implementation of its own)
+        contested[st] = False
         for k in range(last[st] + 1):
             t = labels[st, k]
             contested[st] |= t >= 0 and (limited[t] or ahead[t] != _NO_INTAKE)
