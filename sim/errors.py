@@ -324,7 +324,7 @@ def read_yaml(path, kind: str | None = None):
     except UnicodeDecodeError as exc:
         raise InputError.one(path, "", READABLE, not_decoded(exc)) from None
     except yaml.YAMLError as exc:
-        raise InputError.one(path, "", "valid YAML", _where(exc)) from None
+        raise InputError.one(path, "", "valid YAML", _where(exc, text)) from None
     except RecursionError:
         raise InputError.one(path, "", f"valid YAML nested at most {MAX_DEPTH} deep") from None
     except (ValueError, OverflowError) as exc:  # a path with a NUL byte; a date or an integer YAML cannot make
@@ -365,11 +365,17 @@ def not_decoded(exc: UnicodeDecodeError) -> str:
 _PARSED: dict[bytes, bytes] = {}
 
 
-def _where(exc) -> str:
-    """Where YAML went wrong, as line and column, and what the parser was doing; never the line itself."""
+def _where(exc, text: str = "") -> str:
+    """Where YAML went wrong, as line and column, and what the parser was doing; never the line itself.
+    A tab where the parser stopped is named as such: YAML indents with spaces only, and the parser's
+    own words ("found character that cannot start any token") do not say so."""
     mark = getattr(exc, "problem_mark", None)
     what = getattr(exc, "problem", None) or getattr(exc, "context", None) or type(exc).__name__
-    return f"{what} at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(what)
+    if mark is None:
+        return str(what)
+    if 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        what = "a tab (YAML indents with spaces, never tabs)"
+    return f"{what} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _check_depth(path, text: str) -> None:

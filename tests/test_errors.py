@@ -217,6 +217,18 @@ def test_a_syntax_error_is_valid_yaml_expected_with_its_line_not_the_line_itself
     assert "line " in str(info.value) and "hunter2" not in str(info.value)
 
 
+@pytest.mark.parametrize("text, line", [("name: x\nstart: 2021-03\n\tend: 2041-03\n", 3),
+                                        ("name: x\ngroups:\n  nursing:\n\t  leaving: 0.1\n", 4),
+                                        ("items:\n  - a\n\t- b\n", 3)])
+def test_a_tab_indenting_a_line_is_named_as_a_tab_with_its_line(tmp_path, text, line):
+    path = tmp_path / "tabbed.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert has_problem(str(info.value), "tabbed.yaml", "<top level>", "valid YAML"), str(info.value)
+    assert f"a tab (YAML indents with spaces, never tabs) at line {line}," in str(info.value)
+
+
 @pytest.mark.parametrize("value, expected", [("x", "a text of at least 3 characters"),
                                              ("abcdef", "a text of at most 5 characters")])
 def test_a_text_too_short_or_too_long_is_said_in_our_words(value, expected):
