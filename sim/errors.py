@@ -365,6 +365,15 @@ def not_decoded(exc: UnicodeDecodeError) -> str:
 _PARSED: dict[bytes, bytes] = {}
 
 
+def columns_found(columns) -> str:
+    """A table's column names as a message shows what was found: a CSV saved with semicolons between its
+    values (as spreadsheets set to a decimal comma save it) reads as one column, and is said to be so."""
+    names = [str(c) for c in columns]
+    if len(names) == 1 and ";" in names[0]:
+        return "one column, its values separated by semicolons (CSV separates them by commas)"
+    return ", ".join(names)
+
+
 def _where(exc, text: str = "") -> str:
     """Where YAML went wrong, as line and column, and what the parser was doing; never the line itself.
     A tab where the parser stopped is named as such: YAML indents with spaces only, and the parser's

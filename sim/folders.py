@@ -36,7 +36,7 @@ from typing import Annotated
 
 import pandas as pd
 
-from .errors import InputError, Problem, decoded, is_plain_name, not_decoded, refuse_special, shown
+from .errors import InputError, Problem, columns_found, decoded, is_plain_name, not_decoded, refuse_special, shown
 
 LOCK = ".lock"
 NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
@@ -628,7 +628,7 @@ def _columns(path: Path, wanted: list[str]) -> None:
     missing = [c for c in wanted if c not in names]
     if missing:
         raise InputError.one(path, "columns", f"the columns {', '.join(wanted)} (an older or unknown format?)",
-                             missing)
+                             columns_found(names) if len(names) == 1 else missing)
 
 
 def read_table(path: Path) -> pd.DataFrame:

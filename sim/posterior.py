@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import (InputError, Problem, _short, covering_key, is_file, is_plain_name, refuse_special,
+from .errors import (InputError, Problem, _short, columns_found, covering_key, is_file, is_plain_name, refuse_special,
                      rounded_down)
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
@@ -234,7 +234,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
     expected = [WEIGHT, *names]
     if list(table.columns) != expected:
         raise InputError.one(path, "columns", f"{', '.join(expected)} (the parameters of {parameter_file.name})",
-                             ", ".join(map(str, table.columns)))
+                             columns_found(table.columns))
     problems = []
     for column in expected:
         values = numbers(table[column])

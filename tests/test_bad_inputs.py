@@ -715,6 +715,10 @@ CASES = {
     "a posterior table with other parameters": Case(
         ["run", "tiny.yaml"], "post.csv", "columns", "weight, groups.staff.leaving.rate",
         with_posterior("weight,groups.staff.joiners.per_year\n1,0.05\n")),
+    "a posterior table saved with semicolons": Case(
+        ["run", "tiny.yaml"], "post.csv", "columns",
+        "(found 'one column, its values separated by semicolons (CSV separates them by commas)')",
+        with_posterior("weight;groups.staff.leaving.rate\n1;0.05\n1;0.06\n")),
     "a posterior table with a negative weight": Case(
         ["run", "tiny.yaml"], "post.csv", "weight", "finite numbers not below 0",
         with_posterior("weight,groups.staff.leaving.rate\n-1,0.05\n2,0.06\n")),

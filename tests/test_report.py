@@ -247,6 +247,13 @@ def make_bad(kind, tmp_path, dirs):
         pd.read_csv(d / "supply.csv").drop(columns=["unit"]).to_csv(d / "supply.csv", index=False)
         return d, "supply.csv: columns: expected the columns year, date, group, stage, measure, reason, unit, value " \
                   "(an older or unknown format?) (found ['unit'])"
+    if kind == "tidy table saved with semicolons":
+        shutil.copytree(run_dir, d, dirs_exist_ok=True)
+        (d / "supply.parquet").unlink()
+        pd.read_csv(d / "supply.csv").to_csv(d / "supply.csv", index=False, sep=";")
+        return d, "supply.csv: columns: expected the columns year, date, group, stage, measure, reason, unit, value " \
+                  "(an older or unknown format?) (found 'one column, its values separated by semicolons (CSV separates " \
+                  "them by commas)')"
     if kind == "batch without runs":
         shutil.copy(batch_dir / "manifest.json", d / "manifest.json")
         return d, "results: runs: expected a batch results directory with its runs"
@@ -254,7 +261,7 @@ def make_bad(kind, tmp_path, dirs):
 
 
 BAD = ["missing", "empty", "file", "not json", "unknown manifest", "older run manifest", "older tidy table",
-       "batch without runs"]
+       "tidy table saved with semicolons", "batch without runs"]
 
 
 @pytest.mark.parametrize("kind", BAD)
