@@ -2,7 +2,7 @@
 
     python experiments/salib_example.py
 
-16 x (2 + 2) = 64 runs of the default scenario to 2031: a few minutes on two cores.
+16 x (2 + 2) = 64 runs of the default scenario to 2031: seconds on two cores.
 (``workforce sensitivity`` does the same from an experiment file, in parallel.)
 """
 
