@@ -119,6 +119,10 @@ def scenarios(draw):
             "establishment": ({"vacancies_fte": draw(st.floats(0.0, 50.0))} if draw(st.booleans())
                               else {"vacancy_rate": draw(st.floats(0.0, 0.3))}),
         }
+        staffed = any(stock.get("headcount") or stock.get("fte") for s, stock in stocks.items()
+                      if s in own_posts and info[s]["workforce"])
+        if not staffed and "vacancy_rate" in spec["establishment"]:  # a share of nobody in post funds no post: as FTE
+            spec["establishment"] = {"vacancies_fte": 100 * spec["establishment"]["vacancy_rate"]}
         if own_posts and draw(st.booleans()):
             spec["joiners"] = {"per_year": draw(st.floats(0.0, 60.0)), "fill_per_month": draw(st.floats(0.0, 0.5)),
                                "stages": shares(draw, own_posts[: draw(st.integers(1, len(own_posts)))]),
@@ -204,7 +208,9 @@ def levers_for(s, data) -> list:
             return interventions.Transitions(stage=stage, shares=shares(draw, targets), start=draw(start))
 
         options.append(transitions())
-    return data.draw(st.lists(st.one_of(options), min_size=1, max_size=3))
+    # valid together as a policy file's levers must be: none replaced by a later one, none taken past a bound by another
+    return data.draw(st.lists(st.one_of(options), min_size=1, max_size=3)
+                     .filter(lambda levers: not interventions.policy_problems(levers, s, s.end)))
 
 
 @SETTINGS
