@@ -2,7 +2,8 @@
 
 - ``extends: <scenario>`` (a shipped name, or a path relative to the file) starts from that
   scenario's data and merges this file over it: mappings merge key by key, anything else
-  (numbers, lists) replaces, and ``null`` removes the key. The history scenario
+  (numbers, lists) replaces, and ``null`` removes the key (refused for a key whose default is a value, which
+  it would take where null says none: ``defaulted``). The history scenario
   (``wales-mh-2015``) extends the default one and replaces only what differed in 2015.
 - ``calibration: <file>`` (a name under ``sim/data/calibration/`` or a path relative to the
   scenario) is a parameter file written by ``workforce calibrate``; its ``overrides`` (dotted
@@ -25,6 +26,8 @@ import pickle
 import stat
 import time
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from .errors import (InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special,
                      whole_number)
@@ -118,6 +121,37 @@ def _merge_into(out: dict, changes: dict) -> None:
             _merge_into(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
+
+
+def defaulted(layers: list, data: dict, schema) -> InputError | None:
+    """The keys that a layer of ``layers`` (top first) removes with ``null`` and the scenario ``schema``
+    defaults to a value of its own (``mho_end``'s month, a fill rate of 1, a kind): removed, the key would
+    take that value in silence, where null says none. None if no layer removes one. A key with no default
+    (required, or an entry of a table), or whose default is none, 0, false, empty or a section of its
+    defaults (switched off), is removed as the layer says; a key still in the merged ``data`` (a layer
+    above gives it again) was not removed. The file extending no other has no null removing anything."""
+    from .uncertain import field_at
+
+    problems = []
+    for path, own in layers[:-1]:
+        for keys in _nulls(own):
+            field = field_at(schema, keys) if _walk(data, keys)[0] < len(keys) else None
+            default = None if field is None or field.is_required() else field.get_default(call_default_factory=True)
+            if default is not None and not isinstance(default, BaseModel) and default:
+                problems.append(Problem(str(path), ".".join(map(str, keys)), f"a value, not null: null removes the "
+                                        f"key, which would then take its default, {_short(default)!r}, where null "
+                                        "says none; write the value meant (leaving the key out keeps the value of "
+                                        "the scenario this one extends)"))
+    return InputError(problems) if problems else None
+
+
+def _nulls(data: dict, keys: tuple = ()):
+    """The keys (as lists of their parts) that ``data`` sets to null, in it and in its mappings."""
+    for key, value in data.items():
+        if value is None:
+            yield [*keys, key]
+        elif isinstance(value, dict):
+            yield from _nulls(value, (*keys, key))
 
 
 def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:

@@ -148,10 +148,19 @@ def mapping_at(schema: type[BaseModel], dotted: str) -> bool:
     return False
 
 
-def _annotation(schema: type[BaseModel], dotted: str):
-    """The type ``schema`` gives the value at a dotted key (None if it names no field)."""
+def field_at(schema: type[BaseModel], keys: list):
+    """The field of a section (pydantic's ``FieldInfo``, with its default) that the value at ``keys``, a
+    dotted key's parts, is in the scenario ``schema``; None for an entry of a table, or for no field."""
+    section = _unwrapped(_annotation(schema, keys[:-1]))
+    if keys and isinstance(section, type) and issubclass(section, BaseModel):
+        return section.model_fields.get(keys[-1])
+    return None
+
+
+def _annotation(schema: type[BaseModel], dotted):
+    """The type ``schema`` gives the value at a dotted key, or at its parts (None if it names no field)."""
     annotation = schema
-    for key in dotted.split("."):
+    for key in dotted.split(".") if isinstance(dotted, str) else dotted:
         annotation = _unwrapped(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(key)

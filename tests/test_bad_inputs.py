@@ -832,6 +832,12 @@ CASES = {
         tiny(intake={"course/worker": {"month": 9, "places": {2019: 1}, "keep_headcount": True,
                                        "age": [[30, 40, 1.0]]}})
         | {"top.yaml": {"extends": "tiny.yaml", "stocks": {"course/worker": None}}}),
+    # null removes a key, and one whose default is a value took it in silence: the month MHO status ends, for one
+    # meant never to end
+    "a key whose default is a value, removed by a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "mho_end", "a value, not null: null removes the key, which would then take "
+                                                    "its default, '2029-03'",
+        tiny() | {"top.yaml": {"extends": "tiny.yaml", "mho_end": None}}),
     "an unknown stage in the base file's stocks": Case(
         ["run", "top.yaml"], "tiny.yaml", "stocks.course/nobody", "a stage",
         tiny(**{"stocks__course/nobody": {"headcount": 1, "age": [[30, 40, 1.0]]}}) | {"top.yaml": {

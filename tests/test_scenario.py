@@ -339,6 +339,39 @@ def test_a_layer_removing_what_its_calibration_sets_is_named_with_the_key_it_rem
     assert has_problem(str(info.value), "layer.yaml", key, "a value, not null: the calibration"), str(info.value)
 
 
+@pytest.mark.parametrize("removed, key, default", [
+    ({"mho_end": None}, "mho_end", "'2029-03'"),
+    ({"intake": {"psychiatry/higher_specialty": {"fill_rate": None}}}, "intake.psychiatry/higher_specialty.fill_rate",
+     "1.0"),
+    ({"feedbacks": {"workload": {"curve": None}}}, "feedbacks.workload.curve", "'linear'")])
+def test_a_layer_removing_a_key_whose_default_is_a_value_is_refused_naming_the_default(tmp_path, removed, key,
+                                                                                        default):
+    """``mho_end: null``, meant as MHO status never ending, removed the key, which took its default, March
+    2029, in silence (a fill rate, 1)."""
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(yaml.safe_dump({"extends": "wales-mh-2021", "name": "layer", "calibration": None, **removed}))
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    assert has_problem(str(info.value), "layer.yaml", key, f"a value, not null: null removes the key, which would "
+                                                           f"then take its default, {default}"), str(info.value)
+
+
+def test_a_layer_removes_with_null_a_key_of_no_default_or_whose_default_is_none(tmp_path):
+    """A key with no default, an entry of a table, or one whose default is none, zero, false, empty or a section
+    switched off is removed as null says; so is a key a layer above gives again."""
+    middle = tmp_path / "middle.yaml"
+    middle.write_text(yaml.safe_dump({
+        "extends": "wales-mh-2021", "name": "middle", "calibration": None, "description": None, "mho_end": None,
+        "groups": {"nursing": {"retirement": {"mho_share": None}, "establishment": {"growth_per_year": None}}},
+        "stocks": {"physician_associates/pa_course": None}, "demand": None}))
+    top = tmp_path / "top.yaml"
+    top.write_text("extends: middle.yaml\nname: top\nmho_end: 2031-03\n")
+    loaded = scenario.load(top)
+    assert loaded.spec.mho_end == "2031-03" and loaded.spec.description == ""
+    assert loaded.spec.groups["nursing"].retirement.mho_share == 0.0 and loaded.spec.demand.kind == "flat"
+    assert "physician_associates/pa_course" not in loaded.spec.stocks
+
+
 def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_pathways(tmp_path):
     import hashlib
     import shutil
