@@ -329,6 +329,40 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
     return InputError(problems)
 
 
+def left_out(error: InputError, path: Path, layers: list, overrides: dict | None, provided) -> InputError:
+    """``error`` with the problems a layer's ``pathways:`` causes named there, at that key: a list replaces its
+    base's whole (that of the next file below with one), so a layer leaving out a pathway of the base's leaves
+    the files below it, and the pathway files, referring to its stages and groups (a group with no stage, a
+    stock of no stage), and they were not edited. Such problems of one file are named once, with the pathways
+    left out. ``provided(files, folder)`` gives the stages and groups of a list of pathway files
+    (``sim.pathways.provided``); the caller's ``overrides`` stay at ``path``, as in ``attributed``."""
+    files = [p for p, _ in layers]
+    top = files.index(owner(layers, "pathways"))
+    base = next(((p, data) for p, data in layers[top + 1:] if "pathways" in data), None)
+    if base is None or "pathways" not in layers[top][1] or covering_key("pathways", overrides or {}) is not None:
+        return error
+    now = provided(layers[top][1]["pathways"], files[top].parent)
+    gone = {name: entry for name, entry in provided(base[1]["pathways"], base[0].parent).items() if name not in now}
+    out, at, referring = [], {}, {}
+    for p in error.problems:
+        referrer = owner(layers, p.field) if p.file == str(path) else Path(p.file)
+        if isinstance(p.found, str) and p.found in gone and (referrer not in files or files.index(referrer) > top):
+            if referrer not in referring:
+                at[referrer] = len(out)
+                out.append(None)  # its problems' place, filled below
+            referring.setdefault(referrer, []).append(p)
+        else:
+            out.append(p)
+    for referrer, problems in referring.items():
+        entries = ", ".join(map(str, dict.fromkeys(gone[p.found] for p in problems)))
+        fields = list(dict.fromkeys(p.field for p in problems))
+        more = f" and {len(fields) - 6} more" if len(fields) > 6 else ""
+        out[at[referrer]] = Problem(str(files[top]), "pathways", f"pathways with {entries} (left out of those of "
+                                    f"{base[0].name}), whose stages and groups {referrer.name} refers to: its "
+                                    f"{', '.join(fields[:6])}{more}", layers[top][1]["pathways"])
+    return InputError(out)
+
+
 def calibration_conflicts(layers: list, data: dict, calibrated: dict, calibration_path, fitted: dict,
                           overrides: dict) -> None:
     """Refuse a value of the scenario that its calibration would replace in silence: a key the

@@ -355,6 +355,22 @@ def set_choice_shares(graph: nx.DiGraph, shares: dict[str, dict[str, float]], fi
         raise InputError(problems)
 
 
+def provided(files, relative_to: Path | None = None) -> dict[str, object]:
+    """The stages and staff groups a scenario's list of pathway ``files`` has, each with the entry of the list
+    whose file has it; a file that does not load is passed over (it is named where the list is loaded)."""
+    out: dict[str, object] = {}
+    for entry in [f for f in files if isinstance(f, str)] if isinstance(files, list) else []:
+        try:
+            graph = load(resolve(entry, relative_to))
+        except InputError:
+            continue
+        for node, d in graph.nodes(data=True):
+            if d:  # its own stages: a stage of another pathway its transitions lead to has no data here
+                out.setdefault(node, entry)
+                out.setdefault(d["staff_group"], entry)
+    return out
+
+
 def stages(graph: nx.DiGraph) -> list[str]:
     """Stage nodes (not exits) in a stable order: by pathway file order, then stage order."""
     return [n for n, d in graph.nodes(data=True) if not d.get("exit")]

@@ -485,6 +485,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
         need_index, population = demand_module.need_index(spec, path, list(spec.groups),
                                                           _folder(layers, "demand.population", path, overrides))
     except InputError as exc:
+        exc = layering.left_out(exc, path, layers, overrides, pathways.provided)
         raise layering.attributed(exc, path, layers, calibrated, calibration_path, overrides, posterior,
                                   parameter_set) from None
     inputs = layering.input_files([*files, calibration_path, posterior.file if posterior is not None else None,
@@ -764,15 +765,17 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
                                             f"a post of group {name} counted against its establishment (not "
                                             "own_establishment: those posts are funded as their staff come, so "
                                             "joiners in them leave the group's vacancies as they were)", s))
-        staffed = any((stock.headcount or stock.fte) and s in stages and graph.nodes[s]["staff_group"] == name
-                      and graph.nodes[s]["workforce"] and not graph.nodes[s]["training"]
-                      and not graph.nodes[s]["own_establishment"] for s, stock in spec.stocks.items())
-        if not staffed and g.establishment.vacancy_rate:  # a share of staff in post and vacancies: of none, none
+        # nobody in its posts at the start (a group with no stage at all is named as that above, and no more)
+        unstaffed = name in staffed and not any(
+            (stock.headcount or stock.fte) and s in stages and graph.nodes[s]["staff_group"] == name
+            and graph.nodes[s]["workforce"] and not graph.nodes[s]["training"]
+            and not graph.nodes[s]["own_establishment"] for s, stock in spec.stocks.items())
+        if unstaffed and g.establishment.vacancy_rate:  # a share of staff in post and vacancies: of none, none
             problems.append(Problem(f, f"groups.{name}.establishment.vacancy_rate", "vacancies_fte for a group with "
                                     "no staff in post at the start (stocks of its posts): a vacancy rate is a share "
                                     "of the staff in post and the vacancies, so with none it funds no post",
                                     g.establishment.vacancy_rate))
-        elif not staffed and not g.establishment.vacancies_fte and g.establishment.growth_per_year:
+        elif unstaffed and not g.establishment.vacancies_fte and g.establishment.growth_per_year:
             problems.append(Problem(f, f"groups.{name}.establishment.growth_per_year", "0 for a group with no funded "
                                     "post at the start (no staff in post, no vacancies): it grows an establishment of "
                                     "none", g.establishment.growth_per_year))

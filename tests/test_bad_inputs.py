@@ -838,6 +838,16 @@ CASES = {
         ["run", "top.yaml"], "top.yaml", "mho_end", "a value, not null: null removes the key, which would then take "
                                                     "its default, '2029-03'",
         tiny() | {"top.yaml": {"extends": "tiny.yaml", "mho_end": None}}),
+    # a layer's pathways: replace its base's whole: one it leaves out was named as the base's group and stocks of it
+    "a pathway of the base left out of a layer's pathways": Case(
+        ["run", "top.yaml"], "top.yaml", "pathways", "pathways with other.yaml (left out of those of tiny.yaml), whose "
+                                                     "stages and groups tiny.yaml refers to: its groups.other, "
+                                                     "stocks.other/post",
+        tiny(pathways=["course.yaml", "other.yaml"], groups__other=changed(tiny_scenario.SCENARIO["groups"]["staff"],
+                                                                           {"label": "Other"}),
+             **{"stocks__other/post": {"headcount": 10, "age": [[30, 40, 1.0]]}})
+        | {"other.yaml": {"name": "other", "stages": {"post": {"staff_group": "other", "entry": True}}},
+           "top.yaml": {"extends": "tiny.yaml", "pathways": ["course.yaml"]}}),
     "an unknown stage in the base file's stocks": Case(
         ["run", "top.yaml"], "tiny.yaml", "stocks.course/nobody", "a stage",
         tiny(**{"stocks__course/nobody": {"headcount": 1, "age": [[30, 40, 1.0]]}}) | {"top.yaml": {

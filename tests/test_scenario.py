@@ -372,6 +372,40 @@ def test_a_layer_removes_with_null_a_key_of_no_default_or_whose_default_is_none(
     assert "physician_associates/pa_course" not in loaded.spec.stocks
 
 
+@pytest.mark.parametrize("left, referrer, field", [
+    ("social_care", "wales-mh-2021.yaml", "groups.social_care_workers, groups.social_care_managers, "
+                                          "groups.social_care_workers.joiners.stages.social_care/care_worker"),
+    ("nursing", "hcsw.yaml", "stages.nursing_apprenticeship.transitions.nursing/registered_nurse")])
+def test_a_layer_leaving_out_a_pathway_of_its_base_is_named_at_its_pathways(tmp_path, left, referrer, field):
+    """Not as the base's groups and stocks of the pathway left out (nor a group with no stage again as one with
+    nobody in post), nor as a pathway leading into it, none of which was edited."""
+    shipped = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))["pathways"]
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(yaml.safe_dump({"extends": "wales-mh-2021", "name": "layer",
+                                     "pathways": [name for name in shipped if name != left]}))
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    assert has_problem(str(info.value), "layer.yaml", "pathways", f"pathways with {left} (left out of those of "
+                                                                  f"wales-mh-2021.yaml), whose stages and groups "
+                                                                  f"{referrer} refers to: its {field}"), str(info.value)
+    assert [p.file for p in info.value.problems] == [str(layer)], str(info.value)
+
+
+def test_a_mistake_of_the_base_is_named_there_beside_a_pathway_a_layer_leaves_out(tmp_path):
+    base = tiny_scenario.write(tmp_path, {"stocks.course/nobody": {"headcount": 1, "age": [[30, 40, 1.0]]}},
+                               route={"places": {2019: 1}})
+    layer = tmp_path / "layer.yaml"
+    layer.write_text(f"extends: {base.name}\nname: layer\npathways: [course.yaml]\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(layer)
+    assert has_problem(str(info.value), "tiny.yaml", "stocks.course/nobody", "a stage"), str(info.value)
+    assert has_problem(str(info.value), "layer.yaml", "pathways", "pathways with route.yaml (left out of those of "
+                                                                  "tiny.yaml), whose stages and groups tiny.yaml "
+                                                                  "refers to: its intake.route/apprentice"), \
+        str(info.value)
+    assert len(info.value.problems) == 2, str(info.value)
+
+
 def test_input_files_hash_the_scenario_what_it_extends_its_calibration_and_its_pathways(tmp_path):
     import hashlib
     import shutil
