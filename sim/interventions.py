@@ -836,11 +836,11 @@ def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, s
                                  [i for i in range(len(levers)) if i not in wrong], scenario)
 
 
-def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
+def superseded(levers, indexes, scenario, name=lambda i: f"levers.{i}") -> list[tuple[int, str, str, object]]:
     """An argument of a lever that never acts: levers are put in force in the order given, so those given
     after it that set the same (``Lever.sets``), or what it adds to (``Lever.adds``), from no later month replace
     it whenever it is in force, and it would be in the policy, and its results, while changing nothing.
-    ``indexes``: the levers' places in the policy."""
+    ``indexes``: the levers' places in the policy; ``name``: how a place is named to the user."""
     def begins(lever):
         return scenario.start if lever.start_month is None else lever.start_month
 
@@ -858,12 +858,29 @@ def superseded(levers, indexes, scenario) -> list[tuple[int, str, str, object]]:
         for argument, keys, how in own:
             if not keys or not all(covered(k, replaced) for k in keys):
                 continue
-            by = ", ".join(f"levers.{i}" for i, later in after.items() if any(covered(k, later) for k in keys))
+            by = ", ".join(name(i) for i, later in after.items() if any(covered(k, later) for k in keys))
             what = ", ".join(".".join(map(str, k)) for k in sorted(keys, key=str))
             problems.append((indexes[n], argument, f"a value that acts: {by} of this policy, given after it and in "
                                                    f"force from no later month, set {how} ({what}), replacing "
                                                    "it whenever it is in force", getattr(lever, argument)))
     return problems
+
+
+def refuse_superseded(interventions: list, scenario, end: int) -> None:
+    """Refuse a model's levers given in Python of which one never acts (``superseded``, as an experiment file's
+    policy is refused), as the model is built rather than at its first month, naming each lever as given: its
+    place in ``interventions`` and its kind. Only levers that fit the scenario are compared (what another sets is
+    unknown): the others are refused, named by their kind, as they are put in force (``LeverState``)."""
+    fit = [i for i, x in enumerate(interventions) if isinstance(x, Lever)
+           and not [*x.problems(scenario), *start_problems(x, scenario, end)]]
+
+    def name(i):
+        return f"interventions[{i}] ({interventions[i].kind})"
+
+    found = superseded([interventions[i] for i in fit], fit, scenario, name)
+    if found:
+        raise InputError([Problem("WorkforceModel", f"{name(i)}.{field}", expected, value)
+                          for i, field, expected, value in found])
 
 
 def in_force(levers, scenario, end: int | None = None) -> tuple:
@@ -919,7 +936,8 @@ class LeverState:
         if not any(lever is seen for seen in self.levers):
             _check(lever, model.inputs, model.end)
             self.levers.append(lever)
-            # a value replaced by a lever given after it never acts, as in an experiment's policy (``superseded``)
+            # a value replaced by a lever given after it never acts (``superseded``): a model's interventions are
+            # checked as it is built (``refuse_superseded``), a lever put in force another way here
             found = superseded(self.levers, list(range(len(self.levers))), self.untouched)
             if found:
                 raise InputError([Problem(f"lever {self.levers[i].kind}", field, expected, value)

@@ -111,15 +111,30 @@ def test_a_lever_starting_outside_the_run_is_refused_not_taken_from_the_start_or
 
 
 def test_a_levers_value_that_a_lever_given_after_it_replaces_is_refused_in_python_as_in_an_experiment(tmp_path):
-    """Levers are put in force in the order given: the first fill rate was replaced in every month, in silence."""
+    """Levers are put in force in the order given: the first fill rate was replaced in every month, in silence.
+    Refused as the model is built, naming each lever by its place in the interventions and its kind (it was
+    refused only at the first month, as levers.1 of a policy the caller never named)."""
     path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 10}})
     first, then = (TrainingPlaces(stage="course/student", fill_rate=rate) for rate in (0.5, 0.9))
-    model = WorkforceModel(scenario=path, rng=1, until=2022, interventions=[first, then])
+    with pytest.raises(InputError) as error:
+        WorkforceModel(scenario=path, rng=1, until=2022, interventions=[Retention(factor=0.9), first, then])
+    assert has_problem(str(error.value), "WorkforceModel", "interventions[1] (training_places).fill_rate",
+                       "a value that acts: interventions[2] (training_places) of this policy, given after it"), \
+        str(error.value)
+    later = TrainingPlaces(stage="course/student", fill_rate=0.9, start="2021-01")  # acts from its start
+    WorkforceModel(scenario=path, rng=1, until=2022, interventions=[first, later]).run()
+
+
+def test_a_lever_added_after_the_model_is_built_is_refused_where_it_would_replace_one(tmp_path):
+    """A lever put in force after the model was built (appended to its interventions) is held to the same rule,
+    as it first acts."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 10}})
+    model = WorkforceModel(scenario=path, rng=1, until=2022,
+                           interventions=[TrainingPlaces(stage="course/student", fill_rate=0.5)])
+    model.interventions.append(TrainingPlaces(stage="course/student", fill_rate=0.9))
     with pytest.raises(InputError) as error:
         model.step()
     assert has_problem(str(error.value), "lever training_places", "fill_rate", "a value that acts: levers.1")
-    later = TrainingPlaces(stage="course/student", fill_rate=0.9, start="2021-01")  # acts from its start
-    WorkforceModel(scenario=path, rng=1, until=2022, interventions=[first, later]).run()
 
 
 @pytest.mark.parametrize("levers, kind, field", [
@@ -133,10 +148,10 @@ def test_a_levers_value_that_a_lever_given_after_it_replaces_is_refused_in_pytho
 def test_what_a_lever_adds_to_a_value_a_lever_given_after_it_sets_is_refused(levers, kind, field):
     """The later lever sets the places (or joiners a year) in every month the first is in force: the places or joiners
     it added were replaced, and it was in the policy while changing nothing, in silence."""
-    model = WorkforceModel(rng=1, until=2022, interventions=levers())
     with pytest.raises(InputError) as error:
-        model.step()
-    assert has_problem(str(error.value), f"lever {kind}", field, "a value that acts: levers.1"), str(error.value)
+        WorkforceModel(rng=1, until=2022, interventions=levers())
+    assert has_problem(str(error.value), "WorkforceModel", f"interventions[0] ({kind}).{field}",
+                       "a value that acts: interventions[1]"), str(error.value)
 
 
 def test_extra_places_before_a_later_schedules_first_year_act_and_are_accepted():
