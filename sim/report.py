@@ -542,7 +542,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
         manifest = loaded[0].manifest
         backtest, calibration = uncertainty_sections(
             manifest.get("calibration"), manifest.get("uncertainty") or "each replication's parameter set",
-            manifest.get("input_files") or ())
+            manifest.get("input_files"))
     contents += [{"id": k, "title": t} for k, t, v in (
         ("backtest", "Back-test: the model against what happened", backtest),
         ("calibration", "Calibration: fitted parameters and their uncertainty", calibration)) if v]

@@ -4,8 +4,11 @@ The calibration section shows, per fitted parameter, the prior against the poste
 whether the history identifies it, with the pairs figure ``workforce calibrate`` drew; the
 back-test section shows the shipped back-test of that posterior (``<back-test>.csv`` and
 ``.png`` beside its file, written by ``workforce backtest --out``), if there is one. The
-calibration is a shipped one, or the file of that name the runs read (their manifest's input
-files); one found nowhere is said to be missing rather than left out in silence.
+calibration is the file the runs read, as their manifest's input files record it (its path and
+SHA-256), as ``sim.folders`` finds a results folder's scenario: there, or, moved or gone, the
+shipped one of its name with that content (a folder written under another installation); by name
+where the manifest records no input files. One found nowhere is said to be missing, and one changed since
+the runs is said to be so, rather than shown as what they drew from.
 """
 
 from __future__ import annotations
@@ -17,20 +20,27 @@ import pandas as pd
 from . import pages
 from .calibration_report import IDENTIFIED
 from .errors import InputError, read_yaml
-from .layering import CALIBRATION_DIR
+from .layering import CALIBRATION_DIR, sha256
 from .posterior import KINDS, fitted_section, recorded_numbers
 
 
-def sections(calibration: str | None, contents: str, files=()) -> tuple[str | None, str | None]:
-    """HTML for the back-test and calibration blocks (None where there is nothing to show); ``files``: the
-    input files of the runs (their manifest's), where a calibration that is not shipped is found."""
+def sections(calibration: str | None, contents: str, inputs: dict | None = None) -> tuple[str | None, str | None]:
+    """HTML for the back-test and calibration blocks (None where there is nothing to show); ``inputs``: the
+    input files of the runs with their SHA-256 (their manifest's ``input_files``), the calibration file among
+    them. A shipped calibration of the same name was shown in its place, and a file edited since as it is now."""
     if not calibration:
         return None, None
     macros = pages.environment().get_template("uncertainty_sections.html").module
-    stem = Path(str(calibration)).stem
-    shipped = CALIBRATION_DIR / f"{stem}.yaml"
-    read = [Path(f) for f in files if Path(f).suffix == ".yaml" and Path(f).stem == stem]
-    path = next((p for p in [shipped, *read] if p.is_file()), None)
+    name = Path(str(calibration)).name  # as the scenario named it: a shipped name, or a path relative to it
+    shipped = CALIBRATION_DIR / f"{Path(name).stem}.yaml"
+    read = next(((Path(f), digest) for f, digest in (inputs or {}).items() if Path(f).name in (name, f"{name}.yaml")),
+                None)
+    if read is None:  # a manifest recording no input files: the shipped one of its name, as it is
+        path = shipped if not inputs and shipped.is_file() else None
+    else:
+        path = next((p for p in (read[0], shipped) if sha256(p) == read[1]), None)
+        if path is None and read[0].is_file():
+            return None, str(macros.calibration_changed(str(calibration), str(read[0])))
     if path is None:
         return None, str(macros.calibration_missing(str(calibration)))
     try:
@@ -39,7 +49,8 @@ def sections(calibration: str | None, contents: str, files=()) -> tuple[str | No
         return None, str(macros.calibration_missing(str(calibration)))
     if not document.get("posterior"):
         return None, None
-    return _backtest(macros, path.stem), str(macros.calibration_section(_calibration(document, path, contents)))
+    backtest = _backtest(macros, path.stem) if sha256(path) == sha256(shipped) else None  # of the shipped posterior
+    return backtest, str(macros.calibration_section(_calibration(document, path, contents)))
 
 
 def _calibration(document: dict, path: Path, contents: str) -> dict:

@@ -568,6 +568,33 @@ def test_a_run_of_a_shipped_scenario_written_under_another_installation_is_repor
     assert not (tmp_path / "again.html").exists()
 
 
+def test_the_calibration_section_is_of_the_file_the_runs_read_as_they_read_it(tmp_path, dirs, capsys):
+    """A run whose manifest records its calibration read from a file of one's own, named as a shipped one: the
+    section showed the shipped file in its place, and the file edited since as it is now."""
+    from sim.layering import CALIBRATION_DIR, input_files
+
+    copy = shutil.copytree(dirs[0], tmp_path / "run")
+    shipped = CALIBRATION_DIR / "wales-mh-v13.yaml"
+    own = tmp_path / "fits" / "wales-mh-v13.yaml"
+    own.parent.mkdir()
+    own.write_text(shipped.read_text().replace("\nscenario: wales-mh-2015\n", "\nscenario: my-history\n"))
+    manifest = json.loads((copy / "manifest.json").read_text())
+    assert manifest["calibration"] == "wales-mh-v13" and str(shipped) in manifest["input_files"]
+    manifest["calibration"] = "fits/wales-mh-v13.yaml"
+    manifest["input_files"] = {**{k: v for k, v in manifest["input_files"].items() if k != str(shipped)},
+                               **input_files([own])}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 0, capsys.readouterr().err
+    html = (tmp_path / "report.html").read_text()
+    section = html[html.index('id="calibration"'):html.index('id="measures"')]
+    assert "the my-history history" in section and 'id="backtest"' not in html
+    own.write_text(own.read_text().replace("my-history", "edited-since"))
+    assert main(["report", str(copy), "--out", str(tmp_path / "again.html")]) == 0, capsys.readouterr().err
+    html = (tmp_path / "again.html").read_text()
+    section = html[html.index('id="calibration"'):html.index('id="measures"')]
+    assert "history" not in section and "which is no longer as" in section and "not shown" in section
+
+
 def test_a_target_folder_whose_policy_has_a_schedule_of_places_is_reported(target_dirs, tmp_path):
     """JSON writes a schedule's academic years as text: read back, they are the years the lever was given."""
     d = shutil.copytree(target_dirs[0], tmp_path / "search")
