@@ -1180,8 +1180,8 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
         _check_in_place(out, experiment.policies, jobs)
         try:
             runs.mkdir(exist_ok=True)
-            for stale in [*runs.glob("*/.*.tmp-*"), *_partial(out)]:  # partial files of a batch killed while writing
-                stale.unlink()
+            for folder in [out, *(runs / policy for policy in experiment.policies)]:  # of a batch killed while writing
+                folders.remove_leftovers(folder)
             if not (out / "manifest.json").exists():
                 folders.atomic_write(out / "experiment.yaml", lambda p: shutil.copyfile(experiment.file, p))
                 folders.atomic_write(out / "manifest.json", folders.manifest(info))
@@ -1199,7 +1199,8 @@ def batch(experiment: Experiment, out=None, workers: int | None = None, schedule
                                                       "the batch ran, with the runs written: rerun the same command "
                                                       "to run them again)")])
                 try:
-                    folders.atomic_write(runs / job.file, lambda p: Path(p).write_bytes(contents))
+                    folders.atomic_write(runs / job.file, lambda p: Path(p).write_bytes(contents),
+                                         leftovers_removed=True)
                 except OSError as exc:
                     raise stopped(exc) from None
     finally:
@@ -1232,9 +1233,8 @@ def _check_batch_folder(out: Path, experiment_file: Path) -> None:
 
 def _partial(out: Path) -> list[Path]:
     """The partial copies of its experiment file and manifest a batch killed while writing them left
-    (``folders.atomic_write``): its own, removed by the rerun that resumes it, not another's files."""
-    return [p for name in ("experiment.yaml", "manifest.json") for p in out.glob(f".{name}.tmp-*")
-            if p.name.rpartition("-")[2].isdigit()]
+    (``folders.leftovers``): its own, removed by the rerun that resumes it, not another's files."""
+    return [p for name in ("experiment.yaml", "manifest.json") for p in folders.leftovers(out, name)]
 
 
 def _check_in_place(out: Path, policies, jobs) -> None:

@@ -8,7 +8,8 @@ a run's folder that appears whole or not at all, and one batch at a time in a fo
 - ``atomic_write`` writes a file under a temporary name, flushes it to the disk and renames
   it into place, then flushes the folder, so a crash or a power cut leaves the old file or
   the new one, never a torn one; ``write_together`` so writes the files of one result, all
-  before any is renamed, so a full disk never leaves new files beside old ones.
+  before any is renamed, so a full disk never leaves new files beside old ones. A temporary
+  file a killed command left (``temporary``) is removed by the next that writes in its folder.
 - ``staged`` builds a folder beside its destination and renames it into place when every file
   is written: a folder that exists is complete. ``write_folder`` writes a whole results folder so
   (a run's, a target search's), and ``manifest`` is how every results folder says what made it.
@@ -41,7 +42,7 @@ from .errors import InputError, Problem, columns_found, decoded, is_plain_name, 
 LOCK = ".lock"
 NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
 # what writing adds to a name for a while, at most: ".<name>.partial-<pid>" (``staged``) or ".<name>.tmp-<pid>"
-# (``atomic_write``), a pid of up to ten digits
+# (``temporary``), a pid of up to ten digits
 WRITING = len(".") + len(".partial-") + 10
 
 
@@ -221,21 +222,25 @@ def _writable(folder: Path) -> bool:
     return True
 
 
-def atomic_write(path, write) -> None:
+def atomic_write(path, write, leftovers_removed: bool = False) -> None:
     """Call ``write(temporary path)``, flush the file to the disk, rename it to ``path``, flush the folder."""
-    write_together({path: write})
+    write_together({path: write}, leftovers_removed)
 
 
-def write_together(files: dict) -> None:
+def write_together(files: dict, leftovers_removed: bool = False) -> None:
     """``atomic_write`` for files that are one result (path -> writer: a table and its chart, a posterior and
     its parameter file): every one is written under its temporary name before any is renamed into place, in
     their order. A disk that fills at the chart leaves the table and chart of before, not a new table beside
-    the chart of other results; the error names the file a writer failed on (a chart's library names none)."""
-    temporary = {}
+    the chart of other results; the error names the file a writer failed on (a chart's library names none).
+    First the temporary files writers killed outright left in the files' folders are removed (``leftovers``),
+    unless the caller did (``leftovers_removed``: a batch, once, before its thousands of runs in one folder)."""
+    for folder in () if leftovers_removed else dict.fromkeys(Path(path).parent for path in files):
+        remove_leftovers(folder)
+    written = {}
     try:
         for path, write in files.items():
             path = Path(path)
-            temporary[path] = tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            written[path] = tmp = temporary(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 write(tmp)
@@ -244,14 +249,44 @@ def write_together(files: dict) -> None:
                     raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
                 raise
             _sync(tmp)
-        for path, tmp in temporary.items():
+        for path, tmp in written.items():
             os.replace(tmp, path)
-        for folder in dict.fromkeys(path.parent for path in temporary):
+        for folder in dict.fromkeys(path.parent for path in written):
             _sync(folder)
     finally:
-        for tmp in temporary.values():
+        for tmp in written.values():
             if tmp.exists():
                 tmp.unlink()
+
+
+def temporary(path, pid: int | str | None = None) -> Path:
+    """The name ``path`` is written under until it is renamed into place (``write_together``): hidden, and ending
+    in its writer's pid (this process's; ``"*"``, a pattern of any writer's), by which a file left by a writer
+    killed outright (SIGKILL) is told from one a live writer is writing (``leftovers``)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.tmp-{os.getpid() if pid is None else pid}")
+
+
+def leftovers(folder, name: str = "*") -> list[Path]:
+    """The temporary files (``temporary``) in ``folder`` of files named ``name`` (a pattern) whose writer no longer
+    runs: nothing reads them, and they would pile up in the user's folder. A live writer's are its own: two
+    commands may write beside each other."""
+    found = []
+    for path in Path(folder).glob(temporary(Path(folder) / name, "*").name):
+        pid = path.name.rpartition("-")[2]
+        if pid.isdigit() and not _alive(int(pid)) and path.is_file() and not path.is_symlink():
+            found.append(path)
+    return found
+
+
+def remove_leftovers(folder) -> None:
+    """Remove the ``leftovers`` in ``folder``; one removed meanwhile (by another command), or that cannot be, is
+    left as it is."""
+    for path in leftovers(folder):
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _sync(path: Path) -> None:

@@ -260,7 +260,8 @@ def test_a_killed_batch_resumes_to_exactly_the_uninterrupted_results(tmp_path):
     process.wait()
     done = len(list(out.glob("runs/*/*.parquet")))
     assert 2 <= done < total, process.stderr.read().decode()
-    (out / "runs" / "baseline" / ".p000-r0003.parquet.tmp-99999").write_bytes(b"half a file")  # as a kill mid-write leaves
+    # as the kill leaves a run it was writing
+    folders.temporary(out / "runs" / "baseline" / "p000-r0003.parquet", process.pid).write_bytes(b"half a file")
     summary = experiment.batch(loaded, out=out, workers=2, quiet=True)
     assert summary.skipped == done and summary.written == total - done
     experiment.batch(loaded, out=tmp_path / "whole", workers=1, quiet=True)

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 import tiny_scenario
-from conftest import has_problem
+from conftest import REPO, has_problem
 from sim import analysis, calibration, experiment, folders, report, results, sensitivity
 from sim.cli import main
 from sim.errors import InputError
@@ -238,8 +239,8 @@ def test_a_batch_whose_folder_is_removed_while_it_runs_stops_and_makes_no_folder
     out = tmp_path / "out"
     written = folders.atomic_write
 
-    def then_removed(target, write):  # the folder removed (cleaned up, say) once the first run is written
-        written(target, write)
+    def then_removed(target, write, **options):  # the folder removed (cleaned up, say) once the first run is written
+        written(target, write, **options)
         if target.suffix == ".parquet":
             shutil.rmtree(out)
 
@@ -395,6 +396,43 @@ def test_an_atomic_write_reaches_the_disk_before_its_name_does(tmp_path, monkeyp
     assert [kind for kind, _ in events] == ["fsync", "replace", "fsync"]
     assert Path(events[0][1]).name.startswith(".table.csv.tmp-")  # the file's content first
     assert events[1][1] == str(target) and events[2][1] == str(tmp_path)  # then its name, in the folder
+
+
+def writing(path: Path) -> subprocess.Popen:
+    """A command writing ``path`` (``folders.atomic_write``), stopped part way, once its temporary file is there."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    code = ("import sys, time; from pathlib import Path; from sim import folders; folders.atomic_write("
+            "Path(sys.argv[1]), lambda p: (Path(p).write_text('half a file'), time.sleep(600)))")
+    process = subprocess.Popen([sys.executable, "-c", code, str(path)], env=env)
+    left, deadline = folders.temporary(path, process.pid), time.monotonic() + 60
+    while not left.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert left.exists()
+    return process
+
+
+def test_temporary_files_a_killed_command_left_are_removed_by_the_next_writing_there_not_a_live_ones(tmp_path,
+                                                                                                   capsys):
+    """A command killed outright (SIGKILL) while writing left its temporary file in the results folder, read by
+    nothing, and every such kill added one: the next command writing in the folder removes it, and keeps the one
+    a command still writing beside it is writing, and the user's own files."""
+    out = tmp_path / "out"
+    experiment.batch(experiment.load(tiny_experiment(tmp_path, replications=1)), out=out, workers=1, quiet=True)
+    killed, live = writing(out / "comparison-fte.csv"), writing(out / "report.html")
+    killed.kill()
+    killed.wait()
+    (out / ".notes.tmp-draft").write_text("mine")
+    try:
+        assert main(["compare", str(out)]) == 0, capsys.readouterr().err
+        assert not folders.temporary(out / "comparison-fte.csv", killed.pid).exists()
+        assert folders.temporary(out / "report.html", live.pid).read_text() == "half a file"
+        assert (out / ".notes.tmp-draft").read_text() == "mine"
+    finally:
+        live.kill()
+        live.wait()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}  # its writer gone, the next command's
+    subprocess.run([sys.executable, "-m", "sim", "compare", str(out)], env=env, check=True, capture_output=True)
+    assert [p.name for p in out.glob(".*")] == [".notes.tmp-draft"]
 
 
 def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_partial_one(tmp_path):
