@@ -130,6 +130,11 @@ def scenarios(draw):
                                "age": age_distribution(draw, 21.0, max_age[name])}
         return spec
 
+    def oldest(s):  # a post's group's maximum age; a course's trainees finish by the earliest of their group's
+        p = s.split("/")[0]  # and those of the groups it leads to (scenario.course_limit)
+        led = [t if "/" in t else f"{p}/{t}" for t in info[s].get("transitions", {}) if not t.startswith("exit:")]
+        return min(max_age[info[x]["staff_group"]] for x in [s, *(led if info[s]["training"] else [])])
+
     def course(s):  # the years the slowest trainees take (the lowest LTFT fraction), 0 for a post
         if not info[s]["training"]:
             return 0
@@ -141,7 +146,7 @@ def scenarios(draw):
         if draw(st.booleans()):
             n = draw(st.integers(0, 80))
             # a training stock's age is the age on entering: its trainees finish the course within the maximum age
-            stock = {"headcount": n, "age": age_distribution(draw, high=max_age[info[s]["staff_group"]] - course(s))}
+            stock = {"headcount": n, "age": age_distribution(draw, high=oldest(s) - course(s))}
             kind = draw(st.sampled_from(["headcount", "both", "fte"]))
             if kind != "headcount":
                 least = scenario.MIN_STOCK_FTE * n if kind == "both" else 0.0  # what the headcount can work
@@ -159,7 +164,7 @@ def scenarios(draw):
             if posts and draw(st.integers(0, 3)) == 0:
                 spec["from_stage"] = draw(st.sampled_from(posts))  # an in-service route
             else:
-                spec["age"] = age_distribution(draw, high=max_age[info[s]["staff_group"]] - course(s))
+                spec["age"] = age_distribution(draw, high=oldest(s) - course(s))
             intake[s] = spec
     data = {
         "name": "random", "start": "2020-03", "end": f"{draw(st.integers(2021, 2023))}-03",
