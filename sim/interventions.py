@@ -57,8 +57,9 @@ MAX_PLACES_SHARE = 3.0
 
 class _MadeInPython(type(BaseModel)):
     """Levers made in Python (``TrainingPlaces(...)``): a bad argument is an ``InputError`` naming the
-    lever and the argument, as one that does not fit the scenario is. Only a call of the class comes
-    here: an experiment file's levers are validated with the file, and named by it (``sim.experiment``)."""
+    lever's kind and the argument, as the lever is made (one that does not fit the scenario is refused as the model
+    is built: ``refuse_policy_problems``). Only a call of the class comes here: an experiment file's levers are
+    validated with the file, and named by it (``sim.experiment``)."""
 
     def __call__(cls, *args, **kwargs):
         if args:  # pydantic takes arguments by name only
@@ -181,14 +182,6 @@ def _unknown_stage(s, stage: str) -> str:
     if pathway is not None and pathway not in s.pathway_names:
         return f"a stage of one of the scenario's pathways ({', '.join(s.pathway_names)}); no pathway '{pathway}'"
     return f"a stage of the scenario ({', '.join(s.stages)})"
-
-
-def _check(lever, s, end: int) -> None:
-    """Raise ``InputError`` if a lever does not fit the scenario and a run to ``end`` (used when
-    levers come from code)."""
-    found = [*lever.problems(s), *start_problems(lever, s, end)]
-    if found:
-        raise InputError([Problem(f"lever {lever.kind}", field, expected, value) for field, expected, value in found])
 
 
 def _scale_annual(monthly: np.ndarray, factor: float) -> np.ndarray:
@@ -825,15 +818,17 @@ def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
     return problems
 
 
-def policy_problems(levers, scenario, end: int | None) -> list[tuple[int, str, str, object]]:
+def policy_problems(levers, scenario, end: int | None,
+                    name=lambda i: f"levers.{i}") -> list[tuple[int, str, str, object]]:
     """(lever index, field, expected, found) for a policy's levers, each checked against the scenario as
     the levers before it leave it, all in force: two retention levers multiply, so each may fit the
     scenario while together they take a leaver rate past 1, whenever each starts. ``end``: the run's
-    last month, to check the levers' starts against (None: not checked)."""
+    last month, to check the levers' starts against (None: not checked); ``name``: how a lever's place is
+    named to the user, in a problem naming another lever (``superseded``)."""
     problems = in_force(levers, scenario, end)[1]
     wrong = {i for i, *_ in problems}
     return problems + superseded([x for i, x in enumerate(levers) if i not in wrong],
-                                 [i for i in range(len(levers)) if i not in wrong], scenario)
+                                 [i for i in range(len(levers)) if i not in wrong], scenario, name)
 
 
 def superseded(levers, indexes, scenario, name=lambda i: f"levers.{i}") -> list[tuple[int, str, str, object]]:
@@ -866,18 +861,17 @@ def superseded(levers, indexes, scenario, name=lambda i: f"levers.{i}") -> list[
     return problems
 
 
-def refuse_superseded(interventions: list, scenario, end: int) -> None:
-    """Refuse a model's levers given in Python of which one never acts (``superseded``, as an experiment file's
-    policy is refused), as the model is built rather than at its first month, naming each lever as given: its
-    place in ``interventions`` and its kind. Only levers that fit the scenario are compared (what another sets is
-    unknown): the others are refused, named by their kind, as they are put in force (``LeverState``)."""
-    fit = [i for i, x in enumerate(interventions) if isinstance(x, Lever)
-           and not [*x.problems(scenario), *start_problems(x, scenario, end)]]
+def refuse_policy_problems(interventions: list, scenario, end: int) -> None:
+    """Refuse a model's levers given in Python by the rule an experiment file's policy is held to (``policy_problems``:
+    each fits the scenario with the levers before it in force, acts within the run, and is not replaced by one given
+    after it), as the model is built rather than at its first month, naming each lever as given: its place in
+    ``interventions`` and its kind. An intervention that is not a ``Lever`` changes what it will, unchecked."""
+    places = [i for i, x in enumerate(interventions) if isinstance(x, Lever)]
 
-    def name(i):
-        return f"interventions[{i}] ({interventions[i].kind})"
+    def name(i):  # i: a place among the levers
+        return f"interventions[{places[i]}] ({interventions[places[i]].kind})"
 
-    found = superseded([interventions[i] for i in fit], fit, scenario, name)
+    found = policy_problems([interventions[i] for i in places], scenario, end, name)
     if found:
         raise InputError([Problem("WorkforceModel", f"{name(i)}.{field}", expected, value)
                           for i, field, expected, value in found])
@@ -934,14 +928,14 @@ class LeverState:
 
     def update(self, model, lever: Lever) -> None:
         if not any(lever is seen for seen in self.levers):
-            _check(lever, model.inputs, model.end)
             self.levers.append(lever)
-            # a value replaced by a lever given after it never acts (``superseded``): a model's interventions are
-            # checked as it is built (``refuse_superseded``), a lever put in force another way here
-            found = superseded(self.levers, list(range(len(self.levers))), self.untouched)
-            if found:
-                raise InputError([Problem(f"lever {self.levers[i].kind}", field, expected, value)
-                                  for i, field, expected, value in found])
+            # a model's levers are checked as it is built (``refuse_policy_problems``), a lever put in force another
+            # way (added to its interventions, or applied) here, by the same rule, with every lever seen in force
+            if not any(lever is x for x in model.levers_checked):
+                found = policy_problems(self.levers, self.untouched, model.end)
+                if found:
+                    raise InputError([Problem(f"lever {self.levers[i].kind}", field, expected, value)
+                                      for i, field, expected, value in found])
         in_force = tuple(id(x) for x in self.levers if x.start_month is None or model.now >= x.start_month)
         if in_force == self.in_force:
             return

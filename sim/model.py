@@ -55,7 +55,7 @@ from .errors import InputError, is_whole
 from .eventlog import NO_ROOM, OUTSIDE, EventLog
 from .flows import group_flows
 from .fte_flows import FteFlows
-from .interventions import refuse_superseded
+from .interventions import refuse_policy_problems  # by name: __init__'s argument interventions hides the module
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
 from . import calendar, decisions, feedbacks, footprint, interventions, invariants, kernels, population
 from .unused import Unused
@@ -158,7 +158,8 @@ class WorkforceModel(mesa.Model):
         self.feedback_log: dict = {}  # what the feedbacks did this month, until it is collected (sim.feedbacks)
         s = self.inputs
         self.end = run_end(s, until)
-        refuse_superseded(levers, s, self.end)  # now, not at the first month
+        refuse_policy_problems(levers, s, self.end)  # now, not at the first month
+        self.levers_checked = tuple(levers)  # those put in force later are checked then (sim.interventions.LeverState)
         footprint.check(s, self.end, levers)  # before allocating: a run too big for memory is refused, not killed
         self.now = s.start
         self.check = check

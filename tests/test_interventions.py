@@ -7,10 +7,10 @@ import pytest
 
 import tiny_scenario
 from conftest import has_problem
-from sim import WorkforceModel, calendar
+from sim import WorkforceModel, calendar, scenario
 from sim.errors import InputError
 from sim.interventions import (Feedbacks, FundedPosts, InServiceRoute, LtftTraining, Recruitment, RetireAndReturn,
-                               Retention, TrainingAttrition, TrainingPlaces, Transitions, superseded)
+                               Retention, TrainingAttrition, TrainingPlaces, Transitions, policy_problems, superseded)
 from sim.results import Results
 
 NURSING_DEGREE = "nursing/pre_registration_degree"
@@ -104,10 +104,10 @@ def test_a_lever_before_its_start_changes_nothing_and_never_touches_another_mode
 
 @pytest.mark.parametrize("start", ["2019-01", "2024-01"])
 def test_a_lever_starting_outside_the_run_is_refused_not_taken_from_the_start_or_never_acting(start):
-    model = WorkforceModel(rng=4, until=2023, interventions=[Retention(factor=0.9, start=start)])
     with pytest.raises(InputError) as error:
-        model.step()
-    assert has_problem(str(error.value), "lever retention", "start", "a month within the run")
+        WorkforceModel(rng=4, until=2023, interventions=[Retention(factor=0.9, start=start)])
+    assert has_problem(str(error.value), "WorkforceModel", "interventions[0] (retention).start",
+                       "a month within the run")
 
 
 def test_a_levers_value_that_a_lever_given_after_it_replaces_is_refused_in_python_as_in_an_experiment(tmp_path):
@@ -137,6 +137,33 @@ def test_a_lever_added_after_the_model_is_built_is_refused_where_it_would_replac
     assert has_problem(str(error.value), "lever training_places", "fill_rate", "a value that acts: levers.1")
 
 
+def test_levers_given_in_python_are_held_to_an_experiment_files_rule_together(tmp_path):
+    """Two retention levers, each fitting the scenario, together took a leaver rate of 0.3 x 2 x 2 past 1, capped at 1
+    in silence, where an experiment file's policy of the same levers is refused (``policy_problems``): refused as the
+    model is built, with the file's words, naming the lever by its place in the interventions and its kind."""
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": 0.3})
+    levers = [Retention(factor=2.0, start="2021-01"), Retention(factor=2.0, start="2022-01")]
+    with pytest.raises(InputError) as error:
+        WorkforceModel(scenario=path, rng=1, until=2023, interventions=levers)
+    loaded = scenario.load(path)
+    [(_, field, expected, found)] = policy_problems(levers, loaded, calendar.month(2023, 3))
+    assert [(p.file, p.field, p.expected, p.found) for p in error.value.problems] == [
+        ("WorkforceModel", f"interventions[1] (retention).{field}", expected, found)]
+    assert field == "factor" and "a factor of at most 1.666" in expected
+
+
+def test_a_lever_added_after_the_model_is_built_is_held_to_the_rule_with_every_lever_in_force(tmp_path):
+    """Added to the interventions after the model was built, a lever was checked against the levers in force in the
+    month it first acted: the first retention lever, not yet in force, left its factor unchecked against the
+    second's."""
+    path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": 0.3})
+    model = WorkforceModel(scenario=path, rng=1, until=2023, interventions=[Retention(factor=2.0, start="2021-01")])
+    model.interventions.append(Retention(factor=2.0, start="2022-01"))
+    with pytest.raises(InputError) as error:
+        model.step()
+    assert has_problem(str(error.value), "lever retention", "factor", "a factor of at most 1.666"), str(error.value)
+
+
 @pytest.mark.parametrize("levers, kind, field", [
     (lambda: [TrainingPlaces(stage=NURSING_DEGREE, extra=5), TrainingPlaces(stage=NURSING_DEGREE, places={2021: 400})],
      "training_places", "extra"),
@@ -158,8 +185,6 @@ def test_extra_places_before_a_later_schedules_first_year_act_and_are_accepted()
     """The schedule replaces the places from 2023/24: the extra places of 2021/22 and 2022/23 still act. Extra
     joiners from a source weigh the pools' shares towards it, which a later supply a year leaves as they are."""
     first, then = TrainingPlaces(stage=NURSING_DEGREE, extra=5), TrainingPlaces(stage=NURSING_DEGREE, places={2023: 400})
-    from sim import scenario
-
     assert superseded([first, then], [0, 1], scenario.compiled(scenario.DEFAULT)) == []
     sourced = [Recruitment(groups=["nursing"], extra_per_year=40, source="international"),
                Recruitment(groups=["nursing"], per_year=100)]
@@ -328,10 +353,12 @@ def test_in_service_route_selects_more_support_workers():
         "a cut of more places than the lever's own schedule has", "a cut where a year has no places", "retention of another group's stage",
         "attrition of another group's stage", "a group twice", "a stage twice"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
+    """Refused as the model is built, named by the lever's place in the interventions and its kind."""
     with pytest.raises(InputError) as info:
-        WorkforceModel(rng=1, until=2022, interventions=[lever]).step()
+        WorkforceModel(rng=1, until=2022, interventions=[Retention(factor=0.9), lever])
     problem = info.value.problems[0]
-    assert problem.file == f"lever {lever.kind}" and problem.field == field and expected in problem.expected
+    assert problem.file == "WorkforceModel" and problem.field == f"interventions[1] ({lever.kind}).{field}"
+    assert expected in problem.expected
 
 
 def test_ltft_extra_places_keep_a_schedule_within_a_million_a_year(tmp_path):
@@ -340,9 +367,9 @@ def test_ltft_extra_places_keep_a_schedule_within_a_million_a_year(tmp_path):
     path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 400_000}})
     lever = LtftTraining(share=0.3, stages=["course/student"], extra_places=2.0)
     with pytest.raises(InputError) as info:
-        WorkforceModel(scenario=path, rng=1, until=2021, interventions=[lever]).step()
-    assert has_problem(str(info.value), "lever ltft_training", "extra_places", "at most 1.5, keeping course/student's "
-                                                                               "places (400000 in 2019) within 1,000,000")
+        WorkforceModel(scenario=path, rng=1, until=2021, interventions=[lever])
+    assert has_problem(str(info.value), "WorkforceModel", "interventions[0] (ltft_training).extra_places",
+                       "at most 1.5, keeping course/student's places (400000 in 2019) within 1,000,000")
 
 
 def test_ltft_training_gets_the_course_length_check_a_pathway_gets(tmp_path, load_error):
@@ -359,8 +386,9 @@ def test_ltft_training_gets_the_course_length_check_a_pathway_gets(tmp_path, loa
             (LtftTraining(stages=["course/student"], share=0.5), "share",  # the pathway's fraction, unused until now
              "a lowest fraction of at least 0.04 (the pathway's is 0.02), or a share of 0 in course/student")):
         with pytest.raises(InputError) as info:
-            WorkforceModel(scenario=path, rng=1, until=2021, interventions=[lever]).step()
-        assert has_problem(str(info.value), "lever ltft_training", field, expected), str(info.value)
+            WorkforceModel(scenario=path, rng=1, until=2021, interventions=[lever])
+        assert has_problem(str(info.value), "WorkforceModel", f"interventions[0] (ltft_training).{field}", expected), \
+            str(info.value)
         assert "trainees entering at up to 20 (intake.course/student.age) would pass the group's maximum age (70)" \
             in str(info.value)
     WorkforceModel(scenario=path, rng=1, until=2021, interventions=[
@@ -378,9 +406,9 @@ def test_ltft_training_keeps_a_course_within_the_maximum_age_of_the_posts_it_lea
     WorkforceModel(scenario=path, rng=1, until=2021).step()  # the course as it is runs
     with pytest.raises(InputError) as info:
         WorkforceModel(scenario=path, rng=1, until=2021, interventions=[
-            LtftTraining(stages=["course/student"], share=0.5, fraction=(0.2, 0.2))]).step()
-    assert has_problem(str(info.value), "lever ltft_training", "fraction", "would pass the maximum age (60) of group "
-                                                                           "other, whose posts it leads to")
+            LtftTraining(stages=["course/student"], share=0.5, fraction=(0.2, 0.2))])
+    assert has_problem(str(info.value), "WorkforceModel", "interventions[0] (ltft_training).fraction",
+                       "would pass the maximum age (60) of group other, whose posts it leads to")
 
 
 def test_retention_and_the_workload_feedback_together_keep_leaver_rates_within_1(tmp_path):
@@ -389,16 +417,16 @@ def test_retention_and_the_workload_feedback_together_keep_leaver_rates_within_1
     path = tiny_scenario.write(tmp_path, {"groups.staff.leaving.rate": 0.3, "feedbacks.workload": {
         "enabled": False, "strength": 2.0, "max_factor": 2.0}})
     retain, workload = Retention(factor=2.0), Feedbacks(workload=True)
-    for levers, kind, field, expected in (
-            ([retain, workload], "feedbacks", "workload", "false, or a workload feedback whose cap (the scenario's "
-             "feedbacks.workload.max_factor, 2) is at most 1.666, keeping every leaver rate it raises within 1 a year "
-             "(the highest, with the retention levers in force, is 0.6, of staff)"),
-            ([workload, retain], "retention", "factor", "a factor of at most 1.666, which keeps every leaver rate it "
-             "scales within 1 a year (the highest is 0.3, raised up to 2 times by the workload feedback's "
-             "max_factor)")):
+    for levers, field, expected in (
+            ([retain, workload], "interventions[1] (feedbacks).workload", "false, or a workload feedback whose cap "
+             "(the scenario's feedbacks.workload.max_factor, 2) is at most 1.666, keeping every leaver rate it raises "
+             "within 1 a year (the highest, with the retention levers in force, is 0.6, of staff)"),
+            ([workload, retain], "interventions[1] (retention).factor", "a factor of at most 1.666, which keeps every "
+             "leaver rate it scales within 1 a year (the highest is 0.3, raised up to 2 times by the workload "
+             "feedback's max_factor)")):
         with pytest.raises(InputError) as info:
-            WorkforceModel(scenario=path, rng=1, until=2021, interventions=levers).step()
-        assert has_problem(str(info.value), f"lever {kind}", field, expected), str(info.value)
+            WorkforceModel(scenario=path, rng=1, until=2021, interventions=levers)
+        assert has_problem(str(info.value), "WorkforceModel", field, expected), str(info.value)
     WorkforceModel(scenario=path, rng=1, until=2021, interventions=[retain]).step()  # without the feedback: 0.6
     WorkforceModel(scenario=path, rng=1, until=2021, interventions=[workload, Retention(factor=1.666)]).step()
 
@@ -459,8 +487,9 @@ def test_transition_shares_closing_a_cycle_with_no_way_out_are_refused(tmp_path)
         Transitions(stage="course/student", shares={"course/student": 0.5, "course/worker": 0.5})]).step()
     with pytest.raises(InputError) as info:
         WorkforceModel(scenario=path, rng=1, interventions=[
-            Transitions(stage="course/student", shares={"course/student": 1.0})]).step()
-    assert has_problem(str(info.value), "lever transitions", "shares", "shares that leave a way on"), str(info.value)
+            Transitions(stage="course/student", shares={"course/student": 1.0})])
+    assert has_problem(str(info.value), "WorkforceModel", "interventions[0] (transitions).shares",
+                       "shares that leave a way on"), str(info.value)
 
 
 def test_levers_change_a_models_copy_never_the_compiled_scenario():
@@ -468,7 +497,7 @@ def test_levers_change_a_models_copy_never_the_compiled_scenario():
     parts the levers replace); every lever changes only the copy."""
     from pathlib import Path
 
-    from sim import experiment, scenario
+    from sim import experiment
 
     files = [Path(__file__).parents[1] / "experiments" / name for name in ("wales-plan-actions.yaml", "feedbacks.yaml")]
     shared = scenario.compiled(scenario.DEFAULT)
@@ -556,9 +585,9 @@ def test_a_factor_may_take_the_rates_it_scales_up_to_1_and_no_further(make, fiel
     """The largest factor the message gives is accepted, and scales the highest rate to at most 1;
     a factor a little above it is refused rather than clamped."""
     with pytest.raises(InputError) as info:
-        WorkforceModel(rng=1, until=2022, interventions=[make(1000.0)]).step()
+        WorkforceModel(rng=1, until=2022, interventions=[make(1000.0)])
     problem = info.value.problems[0]
-    assert problem.field == field and problem.found == 1000.0
+    assert problem.field.endswith(f").{field}") and problem.found == 1000.0
     largest = float(problem.expected.split("at most ")[1].split(",")[0])
     model = WorkforceModel(rng=1, until=2022, interventions=[make(largest)])
     highest = 1 - (1 - rates(model.inputs).max()) ** 12
