@@ -7,6 +7,7 @@ nothing a user writes in a data file should ever produce a traceback.
 from __future__ import annotations
 
 import codecs
+import difflib
 import hashlib
 import math
 import numbers
@@ -169,6 +170,13 @@ def whole_number(text, digits: int = 9) -> int | None:
     if isinstance(text, str) and 0 < len(text) <= digits and text.isascii() and text.isdigit():
         return int(text)
     return None
+
+
+def nearest(name, names) -> str | None:
+    """The one of ``names`` that ``name`` is most likely a slip for (a letter left out or doubled, two swapped:
+    ``leavng`` for ``leaving``), to name in the message; None if none is that close, where naming one would mislead."""
+    found = difflib.get_close_matches(str(name), [str(n) for n in names], n=1, cutoff=0.8)
+    return found[0] if found else None
 
 
 def shown(name) -> str:

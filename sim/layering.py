@@ -3,7 +3,8 @@
 - ``extends: <scenario>`` (a shipped name, or a path relative to the file) starts from that
   scenario's data and merges this file over it: mappings merge key by key, anything else
   (numbers, lists) replaces, and ``null`` removes the key (refused for a key whose default is a value, which
-  it would take where null says none: ``defaulted``). The history scenario
+  it would take where null says none, and for a key the scenario extended has not, removing nothing:
+  ``null_problems``). The history scenario
   (``wales-mh-2015``) extends the default one and replaces only what differed in 2015.
 - ``calibration: <file>`` (a name under ``sim/data/calibration/`` or a path relative to the
   scenario) is a parameter file written by ``workforce calibrate``; its ``overrides`` (dotted
@@ -29,8 +30,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .errors import (InputError, Problem, _short, covering_key, is_file, plain_name, read_yaml, refuse_special,
-                     whole_number)
+from .errors import (InputError, Problem, _short, covering_key, is_file, nearest, plain_name, read_yaml,
+                     refuse_special, whole_number)
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -123,25 +124,44 @@ def _merge_into(out: dict, changes: dict) -> None:
             out[key] = copy.deepcopy(value)
 
 
-def defaulted(layers: list, data: dict, schema) -> InputError | None:
-    """The keys that a layer of ``layers`` (top first) removes with ``null`` and the scenario ``schema``
-    defaults to a value of its own (``mho_end``'s month, a fill rate of 1, a kind): removed, the key would
-    take that value in silence, where null says none. None if no layer removes one. A key with no default
-    (required, or an entry of a table), or whose default is none, 0, false, empty or a section of its
-    defaults (switched off), is removed as the layer says; a key still in the merged ``data`` (a layer
-    above gives it again) was not removed. The file extending no other has no null removing anything."""
+def null_problems(layers: list, data: dict, schema) -> InputError | None:
+    """The nulls of a layer of ``layers`` (top first) that would not do what null says, removing a key of the
+    scenario the layer extends; None if there are none. The file extending no other has no null removing anything.
+
+    - A key the scenario ``schema`` defaults to a value of its own (``mho_end``'s month, a fill rate of 1, a kind):
+      removed, it would take that value in silence, where null says none. A key with no default (required, or an
+      entry of a table), or whose default is none, 0, false, empty or a section of its defaults (switched off), is
+      removed as the layer says; a key still in the merged ``data`` (a layer above gives it again) was not removed.
+    - A key the scenario the layer extends has not (a misspelt ``mho_ends``): it removes nothing, and the edit meant
+      is not made, in silence. A null inside a mapping the layer adds (not a removal) is the schema's to judge, and
+      one for a key a layer below removed already says what that layer says."""
     from .uncertain import field_at
 
+    bases = [layers[-1][1]]  # the scenario each layer extends, merged, from the one extending the file at the bottom up
+    for _, own in reversed(layers[1:-1]):
+        bases.append(merge(bases[-1], own))
     problems = []
-    for path, own in layers[:-1]:
+    for n, ((path, own), base) in enumerate(zip(layers[:-1], reversed(bases))):
         for keys in _nulls(own):
+            dotted = ".".join(map(str, keys))
             field = field_at(schema, keys) if _walk(data, keys)[0] < len(keys) else None
             default = None if field is None or field.is_required() else field.get_default(call_default_factory=True)
             if default is not None and not isinstance(default, BaseModel) and default:
-                problems.append(Problem(str(path), ".".join(map(str, keys)), f"a value, not null: null removes the "
-                                        f"key, which would then take its default, {_short(default)!r}, where null "
-                                        "says none; write the value meant (leaving the key out keeps the value of "
-                                        "the scenario this one extends)"))
+                problems.append(Problem(str(path), dotted, f"a value, not null: null removes the key, which would "
+                                        f"then take its default, {_short(default)!r}, where null says none; write the "
+                                        "value meant (leaving the key out keeps the value of the scenario this one "
+                                        "extends)"))
+                continue
+            depth, parent = _walk(base, keys[:-1])
+            if depth < len(keys) - 1 or not isinstance(parent, dict):
+                continue  # inside a mapping the layer adds, or one replacing another value: not a removal
+            if _walk(parent, keys[-1:])[0] or removed(layers[n + 1:], dotted) is not None:
+                continue  # a key the scenario has, removed; or one a layer below removed already
+            near = nearest(keys[-1], parent)
+            has = "" if near is None else f" (it has {'.'.join(map(str, [*keys[:-1], near]))})"
+            problems.append(Problem(str(path), dotted, f"a key that the scenario this file extends "
+                                    f"({layers[n + 1][0].name}) has, or no null: null removes a key of the scenario "
+                                    f"a file extends, and that one has no {dotted}{has}"))
     return InputError(problems) if problems else None
 
 

@@ -448,9 +448,9 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
     files: list[Path] = []
     layers: list[tuple[Path, dict]] = []
     data = layering.read_layered(path, resolve, files=files, layers=layers)
-    defaulted = layering.defaulted(layers, data, schema(processes))
-    if defaulted is not None:
-        raise defaulted
+    nulls = layering.null_problems(layers, data, schema(processes))
+    if nulls is not None:
+        raise nulls
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
     calibrated, calibration_path, fitted, posterior = layering.calibration_overrides(

@@ -838,6 +838,16 @@ CASES = {
         ["run", "top.yaml"], "top.yaml", "mho_end", "a value, not null: null removes the key, which would then take "
                                                     "its default, '2029-03'",
         tiny() | {"top.yaml": {"extends": "tiny.yaml", "mho_end": None}}),
+    # null for a key the scenario extended has not, misspelt: it removed nothing, and the edit meant was not made
+    "a misspelt key removed by a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "mho_ends", "a key that the scenario this file extends (tiny.yaml) has, or "
+                                                     "no null: null removes a key of the scenario a file extends, and "
+                                                     "that one has no mho_ends (it has mho_end)",
+        tiny() | {"top.yaml": {"extends": "tiny.yaml", "mho_ends": None}}),
+    "a misspelt key of a group removed by a layer": Case(
+        ["run", "top.yaml"], "top.yaml", "groups.staff.leavng", "that one has no groups.staff.leavng (it has "
+                                                                "groups.staff.leaving)",
+        tiny() | {"top.yaml": {"extends": "tiny.yaml", "groups": {"staff": {"leavng": None}}}}),
     # a layer's pathways: replace its base's whole: one it leaves out was named as the base's group and stocks of it
     "a pathway of the base left out of a layer's pathways": Case(
         ["run", "top.yaml"], "top.yaml", "pathways", "pathways with other.yaml (left out of those of tiny.yaml), whose "

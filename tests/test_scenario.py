@@ -372,6 +372,35 @@ def test_a_layer_removes_with_null_a_key_of_no_default_or_whose_default_is_none(
     assert "physician_associates/pa_course" not in loaded.spec.stocks
 
 
+def test_a_layer_removing_with_null_a_key_the_scenario_it_extends_has_not_is_refused(tmp_path):
+    """``mho_ends: null``, misspelt, removed nothing and was dropped in silence: the edit meant was not made. Named in
+    the layer holding it, with the key of that name the scenario it extends has, if one is close; a null for a key a
+    layer below removed already says what that layer says, and is accepted."""
+    tiny_scenario.write(tmp_path, {"description": "tiny"})
+    middle, top = tmp_path / "middle.yaml", tmp_path / "top.yaml"
+    middle.write_text("extends: tiny.yaml\nname: middle\ndescription: null\n")
+    top.write_text("extends: middle.yaml\nname: top\ndescription: null\n")
+    assert scenario.load(top).spec.description == ""
+    top.write_text("extends: middle.yaml\nname: top\ngroups: {staff: {retirement: {mho_shares: null}}}\n"
+                   "intake: {course/student: {places: {2018: null}}}\nmho_ends: null\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(top)
+    expected = "a key that the scenario this file extends (middle.yaml) has, or no null: null removes a key of the " \
+               "scenario a file extends, and that one has no "
+    assert [(p.file, p.field, p.expected) for p in info.value.problems] == [
+        (str(top), "groups.staff.retirement.mho_shares",
+         expected + "groups.staff.retirement.mho_shares (it has groups.staff.retirement.mho_share)"),
+        (str(top), "intake.course/student.places.2018", expected + "intake.course/student.places.2018"),
+        (str(top), "mho_ends", expected + "mho_ends (it has mho_end)")]
+    middle.write_text("extends: tiny.yaml\nname: middle\ndescriptin: null\n")  # named in the layer holding it
+    top.write_text("extends: middle.yaml\nname: top\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(top)
+    assert has_problem(str(info.value), "middle.yaml", "descriptin", "the scenario this file extends (tiny.yaml) has, "
+                       "or no null: null removes a key of the scenario a file extends, and that one has no descriptin "
+                       "(it has description)"), str(info.value)
+
+
 @pytest.mark.parametrize("left, referrer, field", [
     ("social_care", "wales-mh-2021.yaml", "groups.social_care_workers, groups.social_care_managers, "
                                           "groups.social_care_workers.joiners.stages.social_care/care_worker"),
