@@ -9,7 +9,7 @@ a run's folder that appears whole or not at all, and one batch at a time in a fo
   it into place, then flushes the folder, so a crash or a power cut leaves the old file or
   the new one, never a torn one; ``write_together`` so writes the files of one result, all
   before any is renamed, so a full disk never leaves new files beside old ones. A temporary
-  file a killed command left (``temporary``) is removed by the next that writes in its folder.
+  file a killed command left (``temporary``) is removed by the next that writes that file.
 - ``staged`` builds a folder beside its destination and renames it into place when every file
   is written: a folder that exists is complete. ``write_folder`` writes a whole results folder so
   (a run's, a target search's), and ``manifest`` is how every results folder says what made it.
@@ -232,10 +232,11 @@ def write_together(files: dict, leftovers_removed: bool = False) -> None:
     its parameter file): every one is written under its temporary name before any is renamed into place, in
     their order. A disk that fills at the chart leaves the table and chart of before, not a new table beside
     the chart of other results; the error names the file a writer failed on (a chart's library names none).
-    First the temporary files writers killed outright left in the files' folders are removed (``leftovers``),
-    unless the caller did (``leftovers_removed``: a batch, once, before its thousands of runs in one folder)."""
-    for folder in () if leftovers_removed else dict.fromkeys(Path(path).parent for path in files):
-        remove_leftovers(folder)
+    First the temporary files of these files that writers killed outright left are removed (``leftovers``; of
+    these names only: a folder the user chose may hold other software's), unless the caller did
+    (``leftovers_removed``: a batch, once, before its thousands of runs in one folder)."""
+    for path in () if leftovers_removed else files:
+        remove_leftovers(Path(path).parent, Path(path).name)
     written = {}
     try:
         for path, write in files.items():
@@ -279,10 +280,10 @@ def leftovers(folder, name: str = "*") -> list[Path]:
     return found
 
 
-def remove_leftovers(folder) -> None:
-    """Remove the ``leftovers`` in ``folder``; one removed meanwhile (by another command), or that cannot be, is
-    left as it is."""
-    for path in leftovers(folder):
+def remove_leftovers(folder, name: str = "*") -> None:
+    """Remove the ``leftovers`` in ``folder`` of files named ``name`` (a pattern); one removed meanwhile (by
+    another command), or that cannot be, is left as it is."""
+    for path in leftovers(folder, name):
         try:
             path.unlink()
         except OSError:

@@ -414,25 +414,27 @@ def writing(path: Path) -> subprocess.Popen:
 def test_temporary_files_a_killed_command_left_are_removed_by_the_next_writing_there_not_a_live_ones(tmp_path,
                                                                                                    capsys):
     """A command killed outright (SIGKILL) while writing left its temporary file in the results folder, read by
-    nothing, and every such kill added one: the next command writing in the folder removes it, and keeps the one
-    a command still writing beside it is writing, and the user's own files."""
+    nothing, and every such kill added one: the next command writing that file removes it, and keeps the one a
+    command still writing it is writing, and other files' (the user's own, another program's)."""
     out = tmp_path / "out"
     experiment.batch(experiment.load(tiny_experiment(tmp_path, replications=1)), out=out, workers=1, quiet=True)
-    killed, live = writing(out / "comparison-fte.csv"), writing(out / "report.html")
+    killed, live = writing(out / "comparison-fte.csv"), writing(out / "comparison-fte.csv")
     killed.kill()
     killed.wait()
     (out / ".notes.tmp-draft").write_text("mine")
+    other = folders.temporary(out / "notes.txt", killed.pid)  # another file's, its writer gone: not this command's
+    other.write_text("another program's")
     try:
         assert main(["compare", str(out)]) == 0, capsys.readouterr().err
         assert not folders.temporary(out / "comparison-fte.csv", killed.pid).exists()
-        assert folders.temporary(out / "report.html", live.pid).read_text() == "half a file"
-        assert (out / ".notes.tmp-draft").read_text() == "mine"
+        assert folders.temporary(out / "comparison-fte.csv", live.pid).read_text() == "half a file"
+        assert (out / ".notes.tmp-draft").read_text() == "mine" and other.read_text() == "another program's"
     finally:
         live.kill()
         live.wait()
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}  # its writer gone, the next command's
     subprocess.run([sys.executable, "-m", "sim", "compare", str(out)], env=env, check=True, capture_output=True)
-    assert [p.name for p in out.glob(".*")] == [".notes.tmp-draft"]
+    assert sorted(p.name for p in out.glob(".*")) == [".notes.tmp-draft", other.name]
 
 
 def test_an_atomic_write_that_fails_keeps_the_old_file_and_leaves_no_partial_one(tmp_path):
