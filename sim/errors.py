@@ -71,6 +71,7 @@ def from_pydantic(file, error) -> InputError:
     return InputError(problems)
 
 
+UNKNOWN_KEY = "no such key here (unknown key)"
 _LIMITS = {"less_than_equal": ("le", "less than or equal to"), "greater_than_equal": ("ge", "greater than or equal to"),
            "less_than": ("lt", "less than"), "greater_than": ("gt", "greater than")}
 _KINDS = {"int_type": "a valid integer", "int_parsing": "a valid integer", "int_from_float": "a valid integer",
@@ -79,7 +80,7 @@ _KINDS = {"int_type": "a valid integer", "int_parsing": "a valid integer", "int_
           "bool_parsing": "a valid boolean (true or false)", "dict_type": "a valid dictionary (a mapping)",
           "list_type": "a valid list", "tuple_type": "a valid list",
           "model_attributes_type": "a valid dictionary (a mapping)", "missing": "this required field",
-          "extra_forbidden": "no such key here (unknown key)"}
+          "extra_forbidden": UNKNOWN_KEY}
 
 
 def _expected(e: dict) -> str:

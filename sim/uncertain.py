@@ -151,10 +151,15 @@ def mapping_at(schema: type[BaseModel], dotted: str) -> bool:
 def field_at(schema: type[BaseModel], keys: list):
     """The field of a section (pydantic's ``FieldInfo``, with its default) that the value at ``keys``, a
     dotted key's parts, is in the scenario ``schema``; None for an entry of a table, or for no field."""
-    section = _unwrapped(_annotation(schema, keys[:-1]))
-    if keys and isinstance(section, type) and issubclass(section, BaseModel):
-        return section.model_fields.get(keys[-1])
-    return None
+    section = section_at(schema, keys[:-1]) if keys else None
+    return None if section is None else section.model_fields.get(keys[-1])
+
+
+def section_at(schema: type[BaseModel], keys: list) -> type[BaseModel] | None:
+    """The section (a pydantic model) that the value at ``keys``, a dotted key's parts, is in the scenario
+    ``schema``; None where it is a table's entries, a number or nothing the schema has."""
+    section = _unwrapped(_annotation(schema, keys))
+    return section if isinstance(section, type) and issubclass(section, BaseModel) else None
 
 
 def _annotation(schema: type[BaseModel], dotted):

@@ -82,6 +82,9 @@ BAD_SCENARIOS = {
     "unknown top-level key": ({"seed": 1}, "seed", "unknown key"),
     "unknown group key": ({f"{NURSING}.leaving.rates": 0.1}, f"{NURSING}.leaving.rates", "unknown key"),
     "unknown stock key": ({f"{SAS}.heads": 12}, f"{SAS}.heads", "unknown key"),
+    "misspelt top-level key": ({"mho_ends": "2029-03"}, "mho_ends", "(unknown key; there is mho_end here)"),
+    "misspelt group key": ({f"{NURSING}.female_shar": 0.9}, f"{NURSING}.female_shar",
+                           "(unknown key; there is female_share here)"),
     # unknown groups and stages
     "stock of an unknown stage": ({"stocks.nursing/nurse": copy_of(SAS)}, "stocks.nursing/nurse", "a stage"),
     "stock of a stage without its pathway": ({"stocks.sas": copy_of(SAS)}, "stocks.sas", "a stage"),
