@@ -60,7 +60,7 @@ def _yearly(scenario) -> float:
 
 def _with_levers(scenario, levers):
     """``scenario`` with those of its ``levers`` that bring people in (places, recruits) in force, as far as
-    they fit it (``sim.interventions.in_force``; one that does not is refused when it first acts), and
+    they fit it (``sim.interventions.in_force``; one that does not is refused as the model is built), and
     itself if none does: a lever written in code, with only ``apply``, is not counted."""
     adding = [x for x in levers if getattr(x, "adds_people", False)]
     return in_force(adding, scenario)[0] if adding else scenario

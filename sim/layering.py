@@ -30,8 +30,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .errors import (InputError, Problem, _short, covering_key, is_file, nearest, plain_name, read_yaml,
-                     refuse_special, whole_number)
+from .errors import (UNKNOWN_KEY, InputError, Problem, _short, covering_key, is_file, nearest, plain_name,
+                     read_yaml, refuse_special, whole_number)
 
 CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
 RANGES_DIR = Path(__file__).parent / "data" / "plausibility"
@@ -238,7 +238,7 @@ def unknown_keys(document: dict, path) -> InputError | None:
     unknown = [key for key in document if key not in PARAMETER_FILE_KEYS]
     if not unknown:
         return None
-    return InputError([Problem(str(path), str(key), f"no such key here (unknown key): a calibration parameter file "
+    return InputError([Problem(str(path), str(key), f"{UNKNOWN_KEY}: a calibration parameter file "
                                                     f"holds {', '.join(PARAMETER_FILE_KEYS)}") for key in unknown])
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import (InputError, Problem, _short, columns_found, covering_key, is_file, is_plain_name, refuse_special,
-                     rounded_down)
+from .errors import (UNKNOWN_KEY, InputError, Problem, _short, columns_found, covering_key, is_file, is_plain_name,
+                     refuse_special, rounded_down)
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -199,7 +199,7 @@ def fitted_section(parameter_file, fitted) -> dict:
             raise InputError.one(parameter_file, f"fitted.{key}.kind", f"one of {', '.join(KINDS)}", f.get("kind"))
         unknown = [name for name in f if name not in FITTED_KEYS]
         if unknown:  # a misspelt shipped: would leave the scenario's value of the key unchecked, in silence
-            raise InputError.one(parameter_file, f"fitted.{key}.{unknown[0]}", f"no such key here (unknown key): what "
+            raise InputError.one(parameter_file, f"fitted.{key}.{unknown[0]}", f"{UNKNOWN_KEY}: what "
                                                                              f"a key was fitted from is "
                                                                              f"{', '.join(FITTED_KEYS)}")
     return fitted

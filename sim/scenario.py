@@ -516,10 +516,11 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
     ``uncertain:`` entry describes the scenario's own value: one a caller's override replaces (a yearly
     fill rate for a single one, a rate by age band for one number) is not checked against it, and a
     scale's factor is judged on the value its calibration replaced (``uncalibrated``, by key)."""
+    model = schema(processes)
     try:
-        spec = schema(processes).model_validate(data)
+        spec = model.model_validate(data)
     except ValidationError as exc:
-        problems = [_close_key(p, schema(processes)) for p in from_pydantic(path, exc).problems]
+        problems = [_close_key(p, model) for p in from_pydantic(path, exc).problems]
         files = data.get("pathways")
         if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
             try:  # report the pathway files' problems too, all in one go
