@@ -818,8 +818,12 @@ def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
     return problems
 
 
-def policy_problems(levers, scenario, end: int | None,
-                    name=lambda i: f"levers.{i}") -> list[tuple[int, str, str, object]]:
+def _in_a_file(i: int) -> str:
+    """A lever's place in an experiment file's policy, as a problem names it (``levers.1``)."""
+    return f"levers.{i}"
+
+
+def policy_problems(levers, scenario, end: int | None, name=_in_a_file) -> list[tuple[int, str, str, object]]:
     """(lever index, field, expected, found) for a policy's levers, each checked against the scenario as
     the levers before it leave it, all in force: two retention levers multiply, so each may fit the
     scenario while together they take a leaver rate past 1, whenever each starts. ``end``: the run's
@@ -831,7 +835,7 @@ def policy_problems(levers, scenario, end: int | None,
                                  [i for i in range(len(levers)) if i not in wrong], scenario, name)
 
 
-def superseded(levers, indexes, scenario, name=lambda i: f"levers.{i}") -> list[tuple[int, str, str, object]]:
+def superseded(levers, indexes, scenario, name=_in_a_file) -> list[tuple[int, str, str, object]]:
     """An argument of a lever that never acts: levers are put in force in the order given, so those given
     after it that set the same (``Lever.sets``), or what it adds to (``Lever.adds``), from no later month replace
     it whenever it is in force, and it would be in the policy, and its results, while changing nothing.
