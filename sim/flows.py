@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numba
 import numpy as np
+
+from .kernels import compiled
 
 
 KINDS = ("joiners", "leavers")
@@ -57,7 +58,7 @@ def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndar
     return Flows(_count(table, len(groups), max(len(log.reasons), 1), src, dst, reason), groups, log.reasons)
 
 
-@numba.njit(cache=True)
+@compiled()
 def _count(table, n_groups, n_reasons, src, dst, reason):
     """Events by kind (joining, leaving), group and reason: an event whose stage's group (``table``)
     differs from where it came from joins the one and leaves the other."""

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numba
 import numpy as np
 
+from .kernels import compiled
 from .processes import exits
 from .people import Status
 from .kernels.choice import pick
@@ -68,7 +68,7 @@ def newcomers(model, keys: np.ndarray, row: np.ndarray, tables: tuple, streams: 
     return ids
 
 
-@numba.njit(cache=True)
+@compiled()
 def newcomer_draws(keys, row, now, salts, cumulative, total, last, low, high, female, welsh, first, key, sex,
                    birth_month, speaks):
     """Each newcomer's key, sex, birth month (uniform within an age band drawn from their cohort's)
@@ -175,7 +175,7 @@ def _spread_over_cohorts(model, ids, stage: np.ndarray) -> None:
     exits.reschedule(model, trainees, after=model.at_risk_from - 1)
 
 
-@numba.njit(cache=True)
+@compiled()
 def _spread(ids, stage, now, salt, latest, step, cohorts, months, extra_share, training, key, ltft_fraction,
             stage_entry, stage_due, birth_month):
     """``_spread_over_cohorts`` of each person in a timed stage (``months`` > 0); return the trainees among

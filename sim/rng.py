@@ -20,12 +20,11 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-import numba
 import numpy as np
 
 from .decisions import DECISIONS, declared
 from .errors import InputError, is_whole
-from .kernels import choice, streams
+from .kernels import choice, compiled, streams
 
 
 MAX_SEED = 2**63 - 1
@@ -82,7 +81,7 @@ def _bases(kind: str, names: tuple[str, ...], first: int) -> np.ndarray:
 _COHORT_WINDOW = 120  # months of cohorts' base keys worked out at once: ten years
 
 
-@numba.njit(cache=True)
+@compiled()
 def keys_of_cohorts(base, counts):
     """The i-th person of a cohort (from 1) gets ``mix(base + i * golden)``, SplitMix64's finaliser."""
     keys = np.empty(people_in(counts), dtype=np.uint64)
@@ -94,7 +93,7 @@ def keys_of_cohorts(base, counts):
     return keys
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def people_in(counts):
     """How many people cohorts of ``counts`` hold: a loop, as ``ndarray.sum`` costs more to compile."""
     n = 0

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numba
 import numpy as np
 
 from .fte_flows import CHANGED, JOINED, LEFT
+from .kernels import compiled
 from .kernels.columns import layout, views
 from .kernels.month import MARKED, arrays
 from .people import COUNTED_STATE, NOT_COUNTED
@@ -97,7 +97,7 @@ COUNTED_COLUMNS = layout(("stage", np.int16), ("welsh", np.bool_), ("state", np.
                   ("counted_as", np.int16), ("counted_fte", np.float32))
 
 
-@numba.njit(cache=True)
+@compiled()
 def settle_marked(ids, count, counted_state, people, headcount, fte_sums, bounds, group_of_cell, tally):
     """Move the count of each of ``ids`` from the cell they were counted in to the one they count in
     now (a person marked twice moves once), keeping in ``bounds`` the smallest and largest FTE ever
@@ -132,7 +132,7 @@ def settle_marked(ids, count, counted_state, people, headcount, fte_sums, bounds
             fte_sums[counted_as[i]] += np.float64(fte[i])
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def settle_month(month, count, counted_state, people, headcount, fte_sums, bounds, group_of_cell, tally):
     """``settle_marked`` of the people the month's compiled passes marked (``sim.kernels.month``), from a
     pass that reads the stocks: none are left marked."""
@@ -141,7 +141,7 @@ def settle_month(month, count, counted_state, people, headcount, fte_sums, bound
     month[MARKED] = 0
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _tally(tally, was, fte_was, now, fte_now):
     """One person's FTE moved: out of group ``was`` and into ``now``, or changed within one."""
     if was == now:

@@ -21,8 +21,9 @@ events has none), so the tables of runs no cap cuts are the tables they always w
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from .kernels import compiled
 
 RECRUITS, PLACES = "recruits_unused", "places_unfilled"
 MEASURES = (RECRUITS, PLACES)
@@ -51,7 +52,7 @@ class Unused:
         return out
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def not_taken(sought, available, supply, recruits):
     """Add to ``recruits`` the supply added since the start (``available`` above ``supply``) that a
     month's vacancies did not take: ``min(sought, available) - min(sought, supply)`` of it is taken.

@@ -12,6 +12,18 @@ QUICK_OPT = "1"  # the LLVM optimisation level the package's own processes compi
 SWITCH = "WORKFORCE_COMPILE_ALONGSIDE"  # "0": a command compiles alone (as on a machine of one core)
 
 
+def compiled(**options):
+    """``numba.njit`` as the package compiles its functions: cached for the runs after, and without the C
+    wrapper numba makes for every function, which nothing here calls (a pass calls another at its entry
+    point, ``sim.kernels.month.entry``): about 0.8 s less of a first run's compiling. ``options`` are
+    numba's: ``inline="always"`` inlines a helper's code where it is called, typed again at each place;
+    ``forceinline=True`` has a small helper called from many places (a draw, a clock) typed and compiled
+    once and LLVM inline its machine code, about 1.5 s less (``benchmarks/README.md``)."""
+    import numba  # here, not above: the command line checks numba's settings before numba reads them
+
+    return numba.njit(cache=True, no_cfunc_wrapper=True, **options)
+
+
 def compile_quickly() -> None:
     """Have numba compile at LLVM optimisation level 1 in this process, unless ``NUMBA_OPT`` is set.
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numba
 
-from . import SWITCH, on_first_model
+from . import SWITCH, compiled, on_first_model
 
 SIGNATURES = Path(__file__).with_name("signatures.txt")
 MODULE = "sim.kernels.alongside"  # as ``python -m`` runs it
@@ -237,7 +237,7 @@ def _companion() -> Path | None:
     return claims
 
 
-@numba.njit(cache=True)
+@compiled()
 def _probe():
     return 0
 

@@ -14,6 +14,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from . import compiled
 from .clocks import NEVER
 from .columns import layout, views
 
@@ -52,7 +53,7 @@ EVENTS = layout(("person_id", np.int64), ("month", np.int32), ("from_stage", np.
                 ("reason", np.int16))
 
 
-@numba.njit(cache=True)
+@compiled()
 def write_events(columns, at, ids, month, from_stage, to_stage, reason):
     """The events of ``ids`` (the others each a scalar or one per event) into the event log's block
     (``columns``: the addresses of its ``EVENTS`` columns), from row ``at``."""
@@ -66,7 +67,7 @@ def write_events(columns, at, ids, month, from_stage, to_stage, reason):
         reason_column[k] = each(reason, j)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def set_status(ids, value, active, gone, status, is_active, state, next_due):
     """People's status and whether they stay active, each for all or one each; ``state`` is the
     status of the active and ``gone`` for the rest, and the inactive have nothing due."""
@@ -82,7 +83,7 @@ def set_status(ids, value, active, gone, status, is_active, state, next_due):
             next_due[i] = NEVER
 
 
-@numba.njit(cache=True)
+@compiled()
 def leave(ids, month, reason, value, gone, stage, status, is_active, state, next_due, columns, at):
     """People leave their stage for outside (stage -1) with a reason (int16 codes, an array of one for
     all or one each), their events written into the event log's block from row ``at`` (``columns``:
@@ -96,7 +97,7 @@ def leave(ids, month, reason, value, gone, stage, status, is_active, state, next
     set_status(ids, value, False, gone, status, is_active, state, next_due)
 
 
-@numba.njit(cache=True)
+@compiled()
 def in_states(ids, state, chosen, due_month, now):
     """Those of ``ids`` in a state ``chosen`` (a table by state) marks, whose ``due_month`` is ``now``
     or before, in order."""

@@ -1,10 +1,11 @@
 """A category drawn for each person from a row of shares, compiled (as ``sim.rng.ShareTable.pick``)."""
 
-import numba
 import numpy as np
 
+from . import compiled
 
-@numba.njit(cache=True, inline="always")
+
+@compiled(inline="always")
 def pick(u, row, cumulative, total, last):
     """The category ``u`` falls in with the shares of ``row``: the number of categories whose cumulative
     share (scaled to ``u``'s range) is at most ``u``, never past the row's last."""
@@ -16,7 +17,7 @@ def pick(u, row, cumulative, total, last):
     return min(k, last[row])
 
 
-@numba.njit(cache=True)
+@compiled()
 def picks(u, rows, cumulative, total, last):
     """``pick`` for each uniform ``u[j]`` with the shares of ``rows[j]``."""
     out = np.empty(u.shape[0], dtype=np.int64)
@@ -25,7 +26,7 @@ def picks(u, rows, cumulative, total, last):
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def pick_open(u, row, cumulative, last, labels, closed):
     """``pick`` among the row's categories whose label is not a ``closed`` stage, their shares scaled up to
     the whole (the same ``u``); -1 if every one is closed."""

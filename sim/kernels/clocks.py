@@ -2,14 +2,15 @@
 when a threshold of cumulative hazard is used up, and the checks a person in post is due for (a
 birthday into the next age band, the group's maximum age, 55 under mental health officer status)."""
 
-import numba
 import numpy as np
+
+from . import compiled
 
 NEVER = np.int64(np.iinfo(np.int32).max)
 MHO_AGE = 55 * 12
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def exit_month(left, rate, since):
     """The month a threshold ``left`` is used up at ``rate`` a month after ``since`` (NEVER at rate 0)."""
     if rate <= 0.0:
@@ -19,13 +20,13 @@ def exit_month(left, rate, since):
     return np.int64(since + months)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def oldest(birth, max_age, after):
     """The month after ``after`` in which a person reaches their group's maximum age (the next, if they have)."""
     return max(birth + max_age, after + 1)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def checks(birth, band_end, max_age, mho, mho_end, after):
     """The first check after ``after`` of a person in post: the next age band, the maximum age, 55 under MHO."""
     birthday = min(birth + band_end, NEVER)
@@ -35,19 +36,19 @@ def checks(birth, band_end, max_age, mho, mho_end, after):
     return min(min(birthday, oldest(birth, max_age, after)), at_55)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def band(band_by_month, age):
     """The age band of an age in months (ages beyond the table count in its last band)."""
     return band_by_month[min(max(age, 0), band_by_month.shape[0] - 1)]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def left_after(left, since, rate, month):
     """The threshold still to accumulate after ``month``, of one left after ``since`` at ``rate`` a month."""
     return np.float32(np.float64(left) - np.float64(month - since) * np.float64(rate))
 
 
-@numba.njit(cache=True)
+@compiled()
 def rebase(ids, rates, month, exit_left, exit_since, exit_rate):
     """New exit rates (one each) from the month after ``month``, keeping the hazard accumulated up to it."""
     for j in range(ids.shape[0]):
@@ -57,7 +58,7 @@ def rebase(ids, rates, month, exit_left, exit_since, exit_rate):
         exit_rate[i] = np.float32(rates[j])
 
 
-@numba.njit(cache=True)
+@compiled()
 def reschedule(ids, after, now, stage_training, band_by_month, band_ends, max_age_months, mho_end,
                stage, group, birth_month, mho, exit_left, exit_since, exit_rate, exit_due, stage_due, hours_due,
                next_due):

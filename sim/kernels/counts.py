@@ -6,11 +6,12 @@ a person's hashed uniforms are for theirs. The draws depend on no random generat
 
 import math
 
-import numba
 import numpy as np
 
+from . import compiled
 
-@numba.njit(cache=True)
+
+@compiled()
 def poisson_by_inversion(u, expected):
     """Poisson counts with the given expectations, as the smallest k with CDF(k) >= u (summing the
     probabilities up to the same k for every group: enough for the largest expectation)."""
@@ -37,7 +38,7 @@ def poisson_by_inversion(u, expected):
     return counts
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def poisson_cap(expected):
     """The most ``poisson_by_inversion`` gives any of these expectations: its probabilities are summed
     up to 12 standard deviations and 20 above the largest (what lies beyond adds nothing a double keeps)."""
@@ -49,7 +50,7 @@ def poisson_cap(expected):
     return np.int64(top) + 1 if top > 0.0 else 0
 
 
-@numba.njit(cache=True)
+@compiled()
 def binomial_by_inversion(u, n, p):
     """A binomial count of ``n`` trials at probability ``p``: the smallest k with CDF(k) >= u. The
     probabilities are summed from 12 standard deviations and 20 below the mean (what lies below adds

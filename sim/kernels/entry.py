@@ -9,9 +9,9 @@ fractions, widened to float64 for the arithmetic), so a clock set here and one r
 ``sim.processes.exits`` read the same.
 """
 
-import numba
 import numpy as np
 
+from . import compiled
 from .clocks import NEVER, band as band_of, checks, exit_month, oldest
 from . import participation
 from .bookkeeping import each, write_events
@@ -19,7 +19,7 @@ from .columns import READ_ONLY, layout, views, width
 from .month import ARRAYS, AT, ENTERED_DUE, ENTERING, NOW, SIZE, SINCE, address, arrays, call, entering
 from .streams import salts as salts_of, uniform
 
-@numba.njit(cache=True)
+@compiled()
 def ltft_chance(share, persist, before, was_ltft):
     """An entrant's chance of training LTFT in a stage with LTFT ``share`` (see ``sim.pathways.LTFT``):
     ``persist`` for those LTFT in the training stage before, and for the others the chance that keeps
@@ -54,7 +54,7 @@ ENTER_TABLE = layout(("people", np.int64), ("tables", np.int64), ("bases", np.ui
 _ENTER = width(ENTER_TABLE)
 
 
-@numba.njit(cache=True)
+@compiled()
 def enter_month(month, table):
     """The month's ``entering`` (``sim.kernels.month``) enter their stages, their events written from the
     month's row (none if it is negative; whoever noted them marks them for the stocks); how many of them
@@ -71,7 +71,7 @@ def enter_month(month, table):
     month[ENTERING] = 0
 
 
-@numba.njit(cache=True)
+@compiled()
 def enter_given(entry, month, table, ids, stage, source, reason, columns, now, at):
     """``enter_month`` (at its entry point ``entry``) of ``ids`` into ``stage`` from ``source`` for ``reason``
     (each an array of one for all, or one each), their events written from row ``at`` of ``columns`` (none
@@ -92,7 +92,7 @@ def enter_given(entry, month, table, ids, stage, source, reason, columns, now, a
     return month[ENTERED_DUE]
 
 
-@numba.njit(cache=True)  # compiled apart from its pass: inlined, the two took longer to compile
+@compiled()  # compiled apart from its pass: inlined, the two took longer to compile
 def enter(ids, stage, now, since, salts, people, tables, mho_end, exit_rates, hours_rates, new_or_training, arrived,
           # their events: where they come from (a stage, or one each), why (a code, or one each), and the
           # event log's block to write them in from row ``at`` (none if ``at`` is negative: ``sim.eventlog``)

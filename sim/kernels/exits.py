@@ -10,9 +10,9 @@ people from the month's due list, decides, and records their events and sets the
 (``sim.kernels.bookkeeping``). ``statuses`` are (left, retired, returned), as ``sim.people.Status``.
 """
 
-import numba
 import numpy as np
 
+from . import compiled
 from .choice import pick
 from .bookkeeping import in_states, leave
 from .clocks import MHO_AGE, NEVER, band as band_of, checks, exit_month, left_after
@@ -52,7 +52,7 @@ RETIREMENT_TABLE = layout(("returning", np.bool_, 1, READ_ONLY), ("bases", np.ui
 _ATTRITION, _LEAVING, _RETIREMENT = width(ATTRITION_TABLE), width(LEAVING_TABLE), width(RETIREMENT_TABLE)
 
 
-@numba.njit(cache=True)
+@compiled()
 def attrition_month(month, table):
     """``attrition`` over the month's due list (``sim.kernels.month``), its leavers and retirees marked;
     ``table``: ``ATTRITION_TABLE``'s arrays, then the state of those gone. This month's exits are then
@@ -66,7 +66,7 @@ def attrition_month(month, table):
     mark(month, ids)
 
 
-@numba.njit(cache=True)
+@compiled()
 def leaving_month(month, table):
     """``leaving`` over the month's due list, its leavers marked and the retirements it decides kept in the
     month's ``retiring`` for ``retirement_month``; ``table``: ``LEAVING_TABLE``'s arrays (``bases``: of the
@@ -90,7 +90,7 @@ def leaving_month(month, table):
     month[RETIRING], month[RETIRING_MHO] = n, retired_mho.shape[0]
 
 
-@numba.njit(cache=True)
+@compiled()
 def retirement_month(month, table):
     """``retirement`` of the retirements ``leaving_month`` kept and over the month's due list, its retirees and
     those whose stay ended marked; ``table``: ``RETIREMENT_TABLE``'s arrays (``bases``: of the streams return
@@ -108,7 +108,7 @@ def retirement_month(month, table):
     mark(month, ended)
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def attrition(due, now, training, max_age_months, codes, statuses, gone, people, columns, at):
     """The trainees of ``due`` whose exit has come leave training (reason ``codes[0]``), or retire
     at their group's maximum age (``codes[1]``), their events written from row ``at`` of
@@ -123,7 +123,7 @@ def attrition(due, now, training, max_age_months, codes, statuses, gone, people,
     return ids
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_month, band_ends, max_age_months,
             mho_end, mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels, statuses, gone,
             people, columns, at):
@@ -142,7 +142,7 @@ def leaving(due, now, in_post, salts, exit_rates, q_leave, q_retire, band_by_mon
     return leavers, retired, retired_mho
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def retirement(retired, retired_mho, due, now, returning, salts, return_share, band_by_month, max_age_months, codes,
                statuses, gone, people, columns, at):
     """The retirements ``leaving`` decided (reasons ``codes[0]`` and, at 55 under MHO status,
@@ -169,7 +169,7 @@ def retirement(retired, retired_mho, due, now, returning, salts, return_share, b
     return ids, ended
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends, max_age_months, mho_end,
            mho_retire_at_55, reason_cumulative, reason_total, reason_last, reason_labels,
            key, sex, birth_month, stage, group, mho, exit_left, exit_since, exit_rate, exit_due, stage_due,
@@ -215,7 +215,7 @@ def decide(ids, now, salts, exit_rates, leave, retire, band_by_month, band_ends,
         taken(ids, outcome, RETIRE_MHO)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def oldest(ids, now, birth_month, group, max_age_months):
     """Of the trainees ``ids`` leaving training, those below their group's maximum age (who leave) and
     those at it (who retire), each in order."""
@@ -226,7 +226,7 @@ def oldest(ids, now, birth_month, group, max_age_months):
     return taken(ids, outcome, LEAVE), taken(ids, outcome, RETIRE)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def taken(ids, outcome, which):
     """The ``ids`` whose outcome is ``which``, in order."""
     out = np.empty(ids.shape[0], dtype=np.int64)
@@ -238,7 +238,7 @@ def taken(ids, outcome, which):
     return out[:n]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _leavers_by_group(ids, outcome, reason, group, n_groups):
     """The leavers among ``ids`` and their reasons, sorted by group, stably (a counting sort)."""
     start = np.empty(n_groups + 1, dtype=np.int64)

@@ -31,6 +31,7 @@ from numba.core import cgutils, config
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array
 
+from . import compiled
 from .columns import layout, views
 
 # the month's whole numbers: this month; the event log's next row (negative: no events written); how
@@ -69,14 +70,14 @@ PASS = (types.Array(types.int64, 1, "C"), types.Array(types.int64, 1, "C"))  # a
 _TABLE = PASS[1:]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def arrays(month):
     """The month's due list, the event log's room (the addresses of its block's columns), the people
     marked for the stocks and the retirements decided."""
     return views(month[ARRAYS:], _ARRAYS)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def entering(month):
     """Who is to enter a stage, their stages, where they come from and why (one each, or an array of one
     for all)."""
@@ -85,14 +86,14 @@ def entering(month):
     return ids[:n], stage[:n], source[:n], reason[:n]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def to_enter(month):
     """The room to note who is to enter a stage (``entering``'s arrays, whole): a pass notes them from
     ``month[ENTERING]`` on, and counts them there."""
     return views(month[_ENTERING_AT:], _ENTERING)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(forceinline=True)
 def mark(month, ids):
     """Note ``ids`` as people whose status, stage or hours changed, for the stocks (``sim.stocks``)."""
     marked = views(month[_MARKED_AT:], _MARKED)[0]
@@ -105,7 +106,7 @@ def mark(month, ids):
     month[MARKED] = n + ids.shape[0]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def also_due(month, ids, next_due):
     """Of ``ids``, who entered a stage, those with something due already this month, for the passes after
     the one that ends a call (``due_after``: in the order given)."""
@@ -178,7 +179,7 @@ def _call_in_python(address, month, table) -> None:
     _IN_PYTHON[address](month, table)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _table_of(tables, k):
     return views(tables[2 * k:], _TABLE)[0]
 
@@ -194,7 +195,7 @@ _CHUNK = 4096  # people compared at once in a due list's scan (``_scanned``)
 DUE_SPARE = 8  # a scanned due list's room past those due: its scan lists eight people at a time
 
 
-@numba.njit(cache=True)
+@compiled()
 def room_taken(per_due, n, new):
     """The room a month of ``n`` people due and ``new`` from outside its due list (``month[NEW]``) takes: its
     scanned due list's length (those a pass that ends a call enters due this month merged in), the events
@@ -204,7 +205,7 @@ def room_taken(per_due, n, new):
     return n + new + DUE_SPARE, per_due[0] * n + new, per_due[1] * n + new, n, max(n, new), new
 
 
-@numba.njit(cache=True)
+@compiled()
 def room_after(per_due, n, new):
     """The room the passes after one that ends a call take, given ``n`` people due with those it entered due
     this month among them (``room_taken``'s form): as ``room_taken``, at the most those passes write for each
@@ -213,7 +214,7 @@ def room_after(per_due, n, new):
     return n + DUE_SPARE, per_due[2] * n + new, per_due[3] * n + new, n, max(n, new), new
 
 
-@numba.njit(cache=True)
+@compiled()
 def run(passes, tables, ends, rooms, month, due, given, people, columns, first, last, at, per_due, resume):
     """The months ``first`` to ``last``, each begun by its passes' ``rooms`` counting the room it takes from
     outside its due list (``month[NEW]``), then its passes in order, each with its table, writing events from
@@ -275,7 +276,7 @@ def run(passes, tables, ends, rooms, month, due, given, people, columns, first, 
     return last + 1, at, 0, DONE
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _holds(month, columns, at, most, marks, retiring, entrants, after):
     """Whether the event log's block from row ``at`` and the month's buffers hold what ``room_taken`` or
     ``room_after`` counts."""
@@ -284,7 +285,7 @@ def _holds(month, columns, at, most, marks, retiring, entrants, after):
             and after <= month[_DUE_AFTER_AT + 1])
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _scanned(next_due, count, now, due, flags):
     """The first ``count`` people whose next due month is ``now`` or before, in order, into ``due``: how many
     (counted on past its room, eight short of its end, without listing them). Compared first a chunk at once
@@ -310,7 +311,7 @@ def _scanned(next_due, count, now, due, flags):
     return n
 
 
-@numba.njit(cache=True)
+@compiled()
 def _merged(due, n, month):
     """The due list ``due[:n]`` (in order) with the month's ``due_after`` in it, each once and in order, in
     ``due`` (which has room for them all): how many there are. Loops element by element: a slice copied or

@@ -1,9 +1,9 @@
 """Contracted hours, compiled: full or part time by group, sex and age band, and the part-timer's
 FTE within the group's range; the hours review that re-draws them (``sim.processes.hours``)."""
 
-import numba
 import numpy as np
 
+from . import compiled
 from .bookkeeping import in_states
 from .clocks import band as band_of, exit_month
 from .columns import READ_ONLY, layout, views
@@ -11,7 +11,7 @@ from .month import NOW, arrays, mark
 from .streams import salts as salts_of, uniform
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def draw(key, salts, part_time_share, part_time_range, g, sex, band):
     """A person's FTE: part time with the share for their group, sex and band (``salts``: of the
     part-time decision and of the FTE within the range), else full time."""
@@ -21,7 +21,7 @@ def draw(key, salts, part_time_share, part_time_range, g, sex, band):
     return np.float32(1.0)
 
 
-@numba.njit(cache=True)
+@compiled()
 def draw_each(ids, now, salts, part_time_share, part_time_range, band_by_month, key, sex, birth_month, group, fte):
     """``draw`` for each of ``ids``, into ``fte``."""
     for j in range(ids.shape[0]):
@@ -36,7 +36,7 @@ REVIEWS = layout(("key", np.uint64), ("sex", np.int8), ("birth_month", np.int32)
                  ("next_due", np.int32), ("state", np.int8))
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def reviews(due, now, in_post, salts, part_time_share, part_time_range, band_by_month, hours_rates, people):
     """The hours reviews of the people in post of ``due`` (in a state ``in_post`` marks) whose review
     has come (``review``; ``people``: the addresses of the ``REVIEWS`` columns). Returns them."""
@@ -53,7 +53,7 @@ REVIEWS_TABLE = layout(("in_post", np.bool_, 1, READ_ONLY), ("bases", np.uint64)
                        ("people", np.int64))
 
 
-@numba.njit(cache=True)
+@compiled()
 def reviews_month(month, table):
     """``reviews`` over the month's due list (``sim.kernels.month``), those reviewed marked; ``table``: the
     ``REVIEWS_TABLE``'s arrays (``bases``: of the streams hours, hours_fraction and hours_review)."""
@@ -65,7 +65,7 @@ def reviews_month(month, table):
                         hours_rates, people))
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def review(ids, now, salts, part_time_share, part_time_range, band_by_month, hours_rates,
            key, sex, birth_month, group, fte, stage_due, exit_due, hours_due, next_due):
     """An hours review for each of ``ids``: their hours drawn afresh, and the month of their next review

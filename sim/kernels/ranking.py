@@ -2,11 +2,12 @@
 passes that let people take places in the order of their draws (an intake's, progression's). A heap of
 its own, since numba's sorts and partitions cost seconds of a first run's compiling each."""
 
-import numba
 import numpy as np
 
+from . import compiled
 
-@numba.njit(cache=True)
+
+@compiled()
 def smallest_first(draws, wanted):
     """The positions of the ``wanted`` smallest draws, smallest first, ties in order: what a stable sort of
     them would list first. A heap of the smallest so far, the one a stable sort lists last on top, in time
@@ -28,13 +29,13 @@ def smallest_first(draws, wanted):
     return heap
 
 
-@numba.njit(cache=True)
+@compiled()
 def _after(draws, a, b):
     """Whether a stable sort lists position ``a`` after ``b``."""
     return draws[a] > draws[b] or (draws[a] == draws[b] and a > b)
 
 
-@numba.njit(cache=True)
+@compiled()
 def _sift_down(draws, heap, size):
     """The heap's top moved down to its place among the first ``size``."""
     j = 0

@@ -2,9 +2,9 @@
 who come back this month at reduced hours for a stay (``sim.processes.exits``,
 ``sim.processes.returning``)."""
 
-import numba
 import numpy as np
 
+from . import compiled
 from .bookkeeping import in_states, set_status, write_events
 from .clocks import NEVER
 from .columns import READ_ONLY, layout, views, width
@@ -24,7 +24,7 @@ RETURNING_TABLE = layout(("retired", np.bool_, 1, READ_ONLY), ("bases", np.uint6
 _RETURNING = width(RETURNING_TABLE)
 
 
-@numba.njit(cache=True)
+@compiled()
 def returning_month(month, table):
     """``returning`` over the month's due list (``sim.kernels.month``), those coming back marked; ``table``:
     ``RETURNING_TABLE``'s arrays (``bases``: of the stream return_stay), then the status of returners and
@@ -38,7 +38,7 @@ def returning_month(month, table):
     mark(month, ids)
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max_age_months, returned, gone, outside,
               code, people, columns, at):
     """The retirees of ``due`` (in a state ``retired`` marks) whose return has come come back from
@@ -55,7 +55,7 @@ def returning(due, now, retired, salt, return_hours_cut, return_stay_months, max
     return ids
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def will_return(ids, now, salts, return_share, band_by_month, max_age_months, key, sex, birth_month, group, return_due,
                 next_due):
     """Whether each retiree comes back, with the share of their group, sex and age band at retiring;
@@ -73,7 +73,7 @@ def will_return(ids, now, salts, return_share, band_by_month, max_age_months, ke
     return back
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def come_back(ids, now, salt, return_hours_cut, return_stay_months, max_age_months, key, birth_month, group, fte,
               return_due, return_until, next_due):
     """Returners' reduced hours and the end of their stay (``salt``: return_stay)."""

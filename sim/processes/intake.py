@@ -36,14 +36,13 @@ enters may have something due this month: the passes after it run in a call of t
 
 from typing import Annotated, Literal, NamedTuple
 
-import numba
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from .. import calendar
 from ..eventlog import OUTSIDE
 from ..fields import Age, AgeDistribution, PerYear, Probability, Strict, YearlyProbability, check_age
-from ..kernels import month as month_kernel
+from ..kernels import compiled, month as month_kernel
 from ..kernels.bookkeeping import leave
 from ..kernels.columns import layout, views, width
 from ..kernels.counts import binomial_by_inversion
@@ -283,7 +282,7 @@ _POOL, _SUPERVISION = REASONS.index("in_service_pool"), REASONS.index("supervisi
 _LEFT, _TRAINING, _IN_POST = range(3)  # rows of the statuses
 
 
-@numba.njit(cache=True)
+@compiled()
 def intake_month(month, table):
     """The month's intakes in the scenario's order (the module docstring says how), their people entered
     by calling entering's pass, each time they are let in."""
@@ -353,7 +352,7 @@ def intake_month(month, table):
             active, state_of, next_due)
 
 
-@numba.njit(cache=True)
+@compiled()
 def intake_room(month, table):
     """The most a month's intakes take from outside its due list: the places (new people, or people selected)
     and the pipeline's arrivals since the stages' last intake (turned away); or, with fewer rows made ready
@@ -373,7 +372,7 @@ def intake_room(month, table):
 Intake.kernel, Intake.room_kernel, Intake.kinds = intake_month, intake_room, _PASS
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _enter(ids, st, source, reason, month, enter_at, entering, next_due):
     """``ids`` enter the stages ``st`` (one each, or an array of one for all) from ``source`` for ``reason``:
     noted in the month's ``entering`` and entering's pass called; those due this month left for the passes
@@ -388,7 +387,7 @@ def _enter(ids, st, source, reason, month, enter_at, entering, next_due):
     also_due(month, ids, next_due)
 
 
-@numba.njit(cache=True)
+@compiled()
 def _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stage, cohorts, draws, cumulative, total,
             last, low, high, female, welsh, statuses, codes, key, sex, birth_month, speaks, status, active, state_of,
             next_due):
@@ -415,7 +414,7 @@ def _let_in(waiting, wanted, n_waiting, month, arrived, enter_at, entering, stag
     return 0
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _drawn_first(ids, wanted, key, draw_salt):
     """The ``wanted`` of ``ids`` with the smallest draws from the stream whose month salt is ``draw_salt``,
     smallest first (ties in order)."""
@@ -425,7 +424,7 @@ def _drawn_first(ids, wanted, key, draw_salt):
     return ids[smallest_first(u, wanted)]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _turn_away(st, surplus, now, turn_salt, statuses, codes, gone, count, key, status, active, state_of, stage_of,
                stage_entry, next_due, month):
     """Pipeline arrivals beyond the places filled leave the pathway (reason ``no_training_place``):
@@ -448,7 +447,7 @@ def _turn_away(st, surplus, now, turn_salt, statuses, codes, gone, count, key, s
     mark(month, chosen)
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _in_pool(source, now, in_post, low, high, count, state_of, stage_of, stage_entry, birth_month):
     """The people in an in-service route's pool, in order: in its ``source`` stage, in post, not arrived
     this month, aged (months) from ``low`` to below ``high``."""
@@ -464,7 +463,7 @@ def _in_pool(source, now, in_post, low, high, count, state_of, stage_of, stage_e
     return ids
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _admit(st, pool, places, wanted, capacity, trainees, commissioned, capacity_left, count, training, state_of,
            stage_of):
     """The supervision feedback (``sim.feedbacks``): the places commissioned logged, and the newcomers

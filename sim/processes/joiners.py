@@ -35,7 +35,6 @@ they leave are filled from the pools as any other.
 
 from typing import NamedTuple
 
-import numba
 import numpy as np
 
 from pydantic import field_validator, model_validator
@@ -43,6 +42,7 @@ from pydantic import field_validator, model_validator
 from .. import population
 from ..fields import AgeDistribution, Name, PerYear, Probability, Strict, check_age, shares_sum_to_one
 from ..eventlog import OUTSIDE
+from ..kernels import compiled
 from ..kernels.choice import pick
 from ..kernels.columns import Addressed, layout, views, width
 from ..kernels.counts import poisson_by_inversion, poisson_cap
@@ -304,7 +304,7 @@ _PASS = layout(("state", np.int64), ("bases", np.uint64), ("headcount", np.int64
 _SUPPLIED = width(_PASS)
 
 
-@numba.njit(cache=True)
+@compiled()
 def joiners_month(month, table):
     """A month's joiners (``_month``), after the stocks are brought up to date with the people the month's
     passes before it marked: they are noted in the month's ``entering`` (from outside, with their source's
@@ -334,7 +334,7 @@ def joiners_month(month, table):
     month[ENTERING] = at + n
 
 
-@numba.njit(cache=True)
+@compiled()
 def joiners_room(month, table):
     """The most joiners a month may bring: the rows they may take, of those made ready (the pass asks for more if
     its vacancies could take more)."""
@@ -346,7 +346,7 @@ def joiners_room(month, table):
 Joiners.kernel, Joiners.room_kernel, Joiners.kinds = joiners_month, joiners_room, _PASS
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, supply, unused, base_stage_fte, cohorts,
            campaign_rows, campaign_keys, campaign_codes, first, room, tables, people):
     """A month's joiners in one pass: those filling vacancies, group by group, then the campaigns'
@@ -428,7 +428,7 @@ def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, sup
     return total, stage, code
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _recruitment(funded, own, camp, post_fte, fill_per_month, available, supplied):
     """Each group's recruits sought (the vacant FTE at the fill share) and expected (the smaller of
     those and the recruits available; none if ``supplied`` is false: no pool supplies any), and the
@@ -444,7 +444,7 @@ def _recruitment(funded, own, camp, post_fte, fill_per_month, available, supplie
     return sought, expected, most
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaign_posts, stage_fte):
     """Each stage's vacant FTE: its posts (``stage_posts``) less the FTE counted in it (at least 0)."""
     vacant = np.empty(stage_fte.shape[0])
@@ -454,7 +454,7 @@ def _stage_vacancies(funded, base_post_fte, base_stage_fte, stage_group, campaig
     return vacant
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def stage_posts(c, funded, base_post_fte, base_stage_fte, stage_group, campaign_posts):
     """Stage ``c``'s funded posts (FTE): its share of its group's staff in post at the start
     (``base_stage_fte`` of ``base_post_fte``), grown with the group's funded establishment, and its
@@ -463,7 +463,7 @@ def stage_posts(c, funded, base_post_fte, base_stage_fte, stage_group, campaign_
     return base_stage_fte[c] * grown + campaign_posts[c]
 
 
-@numba.njit(cache=True, inline="always")
+@compiled(inline="always")
 def _stages_and_sources(keys, rows, salts, shares, labels, last, vacant, sources, source_total, source_last,
                         source_labels, stage, code):
     """Each joiner's stage and the reason code of their source, drawn with their uniforms of the

@@ -25,9 +25,9 @@ in Wales, and physician associates, whose posts are made for the planned cohort)
 
 from typing import NamedTuple
 
-import numba
 import numpy as np
 
+from ..kernels import compiled
 from ..kernels.bookkeeping import in_states, leave
 from .. import calendar
 from ..kernels.choice import pick, pick_open
@@ -133,7 +133,7 @@ _TABLE = layout(("chosen", np.bool_, 1, READ_ONLY), ("bases", np.uint64), ("cumu
 _NUMBERS = width(_TABLE)
 
 
-@numba.njit(cache=True)
+@compiled()
 def progression_month(month, table):
     """``finish`` over the month's due list (``sim.kernels.month``): its leavers marked, its movers noted in
     the month's ``entering``."""
@@ -156,7 +156,7 @@ def progression_month(month, table):
 Progression.kernel, Progression.kinds = progression_month, _TABLE
 
 
-@numba.njit(cache=True, inline="always")  # its month's pass is its one caller: compiled in it, once
+@compiled(inline="always")  # its month's pass is its one caller: compiled in it, once
 def finish(due, now, chosen, salt, order, cumulative, total, last, labels, codes, left, gone, progressed, ahead,
            arrived, stage_group, stage_post, limited, vacant, group_vacant, people, columns, month):
     """The people of ``due`` (in a state ``chosen`` marks) whose stage ends this month each take a
@@ -221,7 +221,7 @@ def finish(due, now, chosen, salt, order, cumulative, total, last, labels, codes
     return leavers[:out]
 
 
-@numba.njit(cache=True)
+@compiled()
 def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
     """Those of ``ids`` whose stage leads to one that may close (a ``limited`` post, or places ``ahead``), put in
     the order of their draws of the stream whose salt is ``order`` among their own places in ``ids``, so that
@@ -249,7 +249,7 @@ def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
         ids[slots[k]] = drawn[k]
 
 
-@numba.njit(cache=True)  # called, not inlined: a quarter of a second less of a first run's compiling
+@compiled()  # called, not inlined: a quarter of a second less of a first run's compiling
 def _close(closed, c, coming, ahead, limited, vacant, group_vacant):
     """Whether stage ``c`` is closed (``finish``): for want of places at its next intake; or of a post vacant in it;
     or of one in it or in its group."""
@@ -258,7 +258,7 @@ def _close(closed, c, coming, ahead, limited, vacant, group_vacant):
     closed[2, c] = closed[1, c] or (limited[c] and group_vacant <= 0.0)
 
 
-@numba.njit(cache=True)
+@compiled()
 def _vacancies(funded, base_post_fte, base_stage_fte, campaign_posts, stage_group, stage_post, limited, cells):
     """Each stage's vacant FTE and each group's, as the joiners' pass counts them (``sim.processes.joiners``): a
     stage's posts (``stage_posts``) less the FTE in it; infinite for a stage whose posts are not ``limited``
