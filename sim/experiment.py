@@ -846,20 +846,7 @@ def process_pool(workers: int, preload=("sim.experiment", "sim.model", "sim.resu
     _start_forkserver()
     claims = alongside.claims_folder()  # where the workers share a first run's compiling
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(kernels.announcement(), _workers_started(context), os.getpid(),
-                                         None if claims is None else str(claims)))
-
-
-_STARTED: list = []  # the count of the workers this process has started, shared with them (``_workers_started``)
-
-
-def _workers_started(context):
-    """The count of the workers this process has started, shared with them: kept as long as the process,
-    not a pool. Ctrl-C or SIGTERM as a pool starts a worker drops the pool before the worker, forked, has
-    read what it is given, and a counter gone with the pool left it a FileNotFoundError traceback to print."""
-    if not _STARTED:
-        _STARTED.append(context.Value("i", 0))
-    return _STARTED[0]
+                               initargs=(kernels.announcement(), os.getpid(), None if claims is None else str(claims)))
 
 
 def _start_forkserver() -> None:
@@ -950,14 +937,13 @@ def _end_with(command: int) -> None:
     threading.Thread(target=wait, name="workforce-command", daemon=True).start()
 
 
-def _start_worker(announcement=None, started=None, command=None, claims=None) -> None:
+def _start_worker(announcement=None, command=None, claims=None) -> None:
     """A worker compiles as the package's own processes do (``sim.kernels.compile_quickly``), says
     it compiles as the process that started it does (``sim.kernels.announce_first_compile``), and
     leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
     it; otherwise each would print its own traceback. On a cold cache a worker's first model
     shares the compiling of the passes a run calls with the pool's other workers, claiming them in
-    the folder ``claims`` (``sim.kernels.alongside.share``), every other one (as ``started`` counts
-    them) from the last, instead of each compiling them all. It ends when the ``command``'s process
+    the folder ``claims`` (``sim.kernels.alongside.share``), instead of each compiling them all. It ends when the ``command``'s process
     does."""
     import signal
 
@@ -968,10 +954,8 @@ def _start_worker(announcement=None, started=None, command=None, claims=None) ->
         kernels.on_first_compile(lambda: kernels.say_once(*announcement))
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["started"] = True
-    if started is not None and claims is not None:
-        with started.get_lock():
-            number, started.value = started.value, started.value + 1
-        alongside.share_with(Path(claims), backwards=bool(number % 2))
+    if claims is not None:
+        alongside.share_with(Path(claims))
 
 
 SCHEDULER_PROTOCOLS = ("tcp", "tls", "ws", "wss")

@@ -20,12 +20,13 @@ from numba.core import event
 compiled = []
 class Seen(event.Listener):
     def on_start(self, ev):
-        compiled.append(ev.data["dispatcher"].py_func.__qualname__)
+        function = ev.data["dispatcher"].py_func
+        compiled.append(function.__module__ + ":" + function.__qualname__)
     def on_end(self, ev):
         pass
 event.register("numba:compile", Seen())
 {code}
-print(*sorted(set(name for name in compiled if "<" not in name and name != "_probe")), sep="\\n")
+print(*sorted(set(name for name in compiled if "<" not in name and not name.endswith(":_probe"))), sep="\\n")
 """
 A_RUN = "import sim\nsim.WorkforceModel(until=2023, collect='yearly', rng=1).run()"
 SHARING = "from pathlib import Path\nfrom sim.kernels import alongside\nalongside.share(Path(sys.argv[1]){})"
@@ -47,9 +48,9 @@ def test_two_processes_share_the_passes_a_run_calls_and_the_run_then_compiles_no
     claims, cache = tmp_path / "claims", tmp_path / "cache"
     claims.mkdir()
     first = _python(SHARING.format(""), claims, cache=cache)
-    last = _python(SHARING.format(", backwards=True, waiting=False"), claims, cache=cache)
+    last = _python(SHARING.format(", waiting=False"), claims, cache=cache)
     ours, theirs = _compiled(first), _compiled(last)
-    listed = {line.split(" ")[0].split(":")[1] for line in alongside.SIGNATURES.read_text().splitlines()}
+    listed = {line.split(" ")[0] for line in alongside.SIGNATURES.read_text().splitlines()}
     assert ours and theirs and not (ours & theirs & listed)  # each pass compiled by one of them
     assert listed <= ours | theirs
     assert _compiled(_python(A_RUN, cache=cache)) == set(), (
@@ -59,9 +60,10 @@ def test_two_processes_share_the_passes_a_run_calls_and_the_run_then_compiles_no
 
 @pytest.fixture
 def listed(tmp_path, monkeypatch):
-    """Four passes listed, and those this process compiles (or loads) in order."""
+    """Four passes listed, the last calling the one before it, and those this process compiles (or loads)
+    in order."""
     signatures = tmp_path / "signatures.txt"
-    signatures.write_text("".join(f"sim.example:pass_{n} (int64,)\n" for n in range(4)))
+    signatures.write_text("".join(f"sim.example:pass_{n} {calls} (int64,)\n" for n, calls in enumerate("---2")))
     monkeypatch.setattr(alongside, "SIGNATURES", signatures)
     compiled = []
     monkeypatch.setattr(alongside, "_compile", lambda line: compiled.append(int(line.split(" ")[0][-1])))
@@ -72,8 +74,8 @@ def listed(tmp_path, monkeypatch):
 
 def test_a_process_compiles_those_it_claims_in_order_and_marks_them_done(listed):
     claims, compiled = listed
-    alongside.share(claims, backwards=True)
-    assert compiled == [3, 2, 1, 0]
+    alongside.share(claims)
+    assert compiled == [0, 1, 2, 3]
     assert all((claims / str(n)).read_text() == str(os.getpid()) and (claims / f"{n}.done").exists()
                for n in range(4))
 
@@ -108,8 +110,31 @@ def test_a_pass_claimed_by_a_process_that_ended_is_compiled_here_without_waiting
 def test_a_process_that_does_not_wait_leaves_the_others_passes_alone(listed):
     claims, compiled = listed
     (claims / "0").write_text(str(os.getppid()))
-    alongside.share(claims, backwards=True, waiting=False)
-    assert compiled == [3, 2, 1]
+    alongside.share(claims, waiting=False)
+    assert compiled == [1, 2, 3]
+
+
+def test_a_pass_whose_callee_another_process_claimed_loads_it_once_it_is_done_before_compiling(listed):
+    claims, compiled = listed
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        (claims / "2").write_text(str(other.pid))
+        done = threading.Timer(0.3, (claims / "2.done").touch)
+        started = time.perf_counter()
+        done.start()
+        alongside.share(claims, waiting=False)  # as the companion: it waits for nobody's but its passes' callees
+        assert compiled == [0, 1, 2, 3] and time.perf_counter() - started >= 0.3  # 2 loaded once done, then 3
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_passes_are_claimed_after_those_they_call_those_called_first_then_the_costliest_first():
+    calls = [set(), {0}, set(), {2}, {1, 2}, set()]  # 0 and 2 called, then 1; 3, 4 and 5 call none
+    cost = [0.1, 0.2, 0.3, 4.0, 1.0, 2.0]
+    order = alongside.claim_order(calls, cost)
+    assert order == [2, 0, 1, 3, 5, 4]
+    assert all(order.index(c) < order.index(k) for k in range(6) for c in calls[k])
 
 
 
@@ -127,7 +152,7 @@ def sharing(monkeypatch):
     monkeypatch.setattr(alongside, "_asked", False)
     monkeypatch.setattr(alongside, "enabled", lambda: True)
     monkeypatch.setattr(alongside, "start_alongside", lambda claims: done.append(("companion", claims)))
-    monkeypatch.setattr(alongside, "share", lambda claims, backwards: done.append(("share", claims, backwards)))
+    monkeypatch.setattr(alongside, "share", lambda claims: done.append(("share", claims)))
     return done
 
 
@@ -144,16 +169,16 @@ def test_a_command_shares_with_a_companion_on_a_cold_cache_once(sharing, monkeyp
     alongside.before_compiling()
     if cold:
         (_, claims), shared = sharing
-        assert claims.is_dir() and shared == ("share", claims, False)
+        assert claims.is_dir() and shared == ("share", claims)
     else:
         assert sharing == []
 
 
 def test_a_worker_shares_with_the_others_and_starts_no_companion(sharing, monkeypatch, tmp_path):
     monkeypatch.setattr(alongside, "cold", lambda: True)
-    alongside.share_with(tmp_path, backwards=True)
+    alongside.share_with(tmp_path)
     alongside.before_compiling()
-    assert sharing == [("share", tmp_path, True)]
+    assert sharing == [("share", tmp_path)]
 
 
 def test_where_no_folder_of_claims_can_be_made_or_it_is_gone_nothing_is_shared_and_the_run_goes_on(
@@ -176,9 +201,9 @@ def test_where_no_folder_of_claims_can_be_made_or_it_is_gone_nothing_is_shared_a
     monkeypatch.setattr(alongside, "_asked", False)  # a worker of a pool whose folder was removed
     shared, share = [], alongside.share
     monkeypatch.setattr(alongside, "share", lambda *a: shared.append(a) or share(*a))
-    alongside.share_with(tmp_path / "gone", backwards=True)
+    alongside.share_with(tmp_path / "gone")
     alongside.before_compiling()
-    assert started == [] and alongside._sharing is None and shared == [(tmp_path / "gone", True)]
+    assert started == [] and alongside._sharing is None and shared == [(tmp_path / "gone",)]
 
 
 @pytest.mark.parametrize("switch, cores", [("0", 2), ("1", 1)])
@@ -211,7 +236,7 @@ def test_a_companion_still_compiling_is_stopped():
 
 def test_the_listed_argument_types_are_read_back_and_never_run_as_code():
     for line in alongside.SIGNATURES.read_text().splitlines():
-        signature = line.split(" ", 1)[1]
+        signature = line.split(" ", 2)[2]
         assert repr(alongside.argument_types(signature)) == signature
     for code in ("__import__('os').system('true')", "Array.__class__", "open('x')", "(int64, print(1))"):
         with pytest.raises(ValueError):

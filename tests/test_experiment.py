@@ -749,21 +749,6 @@ def test_ctrl_c_while_the_forkserver_imports_or_a_worker_starts_is_left_to_the_c
     assert "Traceback" not in done.stderr, done.stderr
 
 
-def test_what_workers_are_given_outlives_their_pool():
-    """Ctrl-C or SIGTERM as a pool starts a worker drops the pool while the worker, forked, has yet to read
-    what it is given: the counter shared with the workers went with the pool, and the worker printed a
-    FileNotFoundError traceback after the command had ended."""
-    import gc
-    import weakref
-
-    pool = experiment.process_pool(1)
-    given = [weakref.ref(x) for x in pool._initargs if hasattr(x, "get_lock")]
-    pool.shutdown()
-    del pool
-    gc.collect()
-    assert given and all(ref() is not None for ref in given)
-
-
 def _running(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -772,22 +757,20 @@ def _running(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def test_a_batch_s_workers_share_the_compiling_every_other_one_from_the_last_pass(monkeypatch, tmp_path):
-    import multiprocessing
+def test_a_batch_s_workers_share_the_compiling_in_the_folder_of_claims_they_are_given(monkeypatch, tmp_path):
     import signal
 
     from sim.kernels import alongside
 
     shared = []
-    monkeypatch.setattr(alongside, "share_with", lambda claims, backwards: shared.append((claims, backwards)))
-    started = multiprocessing.get_context("forkserver").Value("i", 0)
+    monkeypatch.setattr(alongside, "share_with", shared.append)
     interrupt = signal.getsignal(signal.SIGINT)
     try:
-        for _ in range(4):
-            experiment._start_worker(None, started, None, str(tmp_path))
+        for claims in (str(tmp_path), str(tmp_path), None):
+            experiment._start_worker(None, None, claims)
     finally:
         signal.signal(signal.SIGINT, interrupt)
-    assert shared == [(tmp_path, False), (tmp_path, True)] * 2 and started.value == 4
+    assert shared == [tmp_path, tmp_path]  # none given: nothing shared
 
 
 @pytest.mark.parametrize("arguments, field, expected", [({"parameters": [1]}, "parameters", "a mapping of dotted"),

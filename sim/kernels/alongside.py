@@ -3,14 +3,15 @@
 numba compiles each pass when it is first called, one after another, so the first run after
 installing waits for them all (``benchmarks/bench_first_run.py``). When a ``workforce`` command
 builds its first model and nothing is cached for this machine yet (``cold``), it starts one more
-process, and the two share the passes a run calls (``SIGNATURES``: their argument types, as a
-default run calls them): the command takes them from the first, the other from the last, each
-claiming a pass before it compiles it (a file in a folder the two share, ``share``), so that no
-pass is compiled twice; the command then loads those the other compiled, once each is cached, and
-goes on. A command that runs its models itself starts the other process as it starts, to compile
-while the command reads its scenario. A batch's workers share the passes alike, every other one
-from the last (``sim.experiment``). The machine code is the same whichever process compiled it, so
-results are too.
+process, and the two share the functions a run compiles (``SIGNATURES``: their argument types, as a
+default run calls them, and which of them each calls): each takes the next one the other has not
+claimed (a file in a folder the two share, ``share``), so that none is compiled twice, and compiles
+it, loading first, once cached, any it calls that the other compiled; the command then loads those
+the other compiled and goes on. They are listed so that the two end close together: those called by
+others first, then the rest costliest first (``claim_order``). A command that runs its models
+itself starts the other process as it starts, to compile while the command reads its scenario. A
+batch's workers share them alike (``sim.experiment``). The machine code is the same whichever
+process compiled it, so results are too.
 
 ``SIGNATURES`` is regenerated with ``python -m sim.kernels.alongside --record`` when a pass's
 arguments change (``tests/test_alongside.py`` says when); a signature it lacks or has wrong costs
@@ -34,46 +35,69 @@ MODULE = "sim.kernels.alongside"  # as ``python -m`` runs it
 
 
 def used_by_a_run(until: int = 2023) -> list[str]:
-    """The compiled passes of a default run and their argument types, a line each (``module:name
-    types``): those it compiled, in the order it did (a pass called from another within it), then
-    those it loaded from the cache (in a fresh process)."""
+    """The compiled functions a default run compiles in a process with nothing cached, a line each
+    (``module:name callees types``: ``callees`` the lines of those it calls, by number, or ``-``), in the
+    order to claim them (``claim_order``)."""
+    import time
+
     from numba.core import event
-    from numba.core.registry import CPUDispatcher
 
     from ..model import WorkforceModel
 
-    first: list = []
+    spent: dict = {}  # each function's own compiling: its time less that of the functions compiled within it
+    under: list = []  # the compiles under way, each with the time it started and that of those within it
 
-    class Order(event.Listener):
+    class Timed(event.Listener):
         def on_start(self, ev):
-            d = ev.data["dispatcher"]
-            if isinstance(d, CPUDispatcher) and d not in first:
-                first.append(d)
+            under.append([ev.data["dispatcher"], time.perf_counter(), 0.0])
 
         def on_end(self, ev):
-            pass
+            dispatcher, started, within = under.pop()
+            took = time.perf_counter() - started
+            spent[dispatcher] = spent.get(dispatcher, 0.0) + took - within
+            if under:
+                under[-1][2] += took
 
-    with event.install_listener("numba:compile", Order()):
+    with event.install_listener("numba:compile", Timed()):
         WorkforceModel(until=until, collect="yearly", rng=1).run()
-    loaded = [d for d in _dispatchers() if d.signatures and d not in first]
-    return [f"{d.py_func.__module__}:{d.py_func.__qualname__} {sig!r}" for d in first + loaded
-            if d.py_func.__module__.startswith("sim.") and "<" not in d.py_func.__qualname__ for sig in d.signatures]
+    compiled = [(d, sig) for d in spent if d.py_func.__module__.startswith("sim.") and "<" not in d.py_func.__qualname__
+                for sig in d.signatures]
+    of_library = {id(d.overloads[sig].library): k for k, (d, sig) in enumerate(compiled)}
+    # a function calls those whose code numba links into its own (numba's record of them, not a public one)
+    calls = [{of_library[id(lib)] for lib in d.overloads[sig].library._linking_libraries if id(lib) in of_library}
+             for d, sig in compiled]
+    order = claim_order(calls, [spent[d] for d, _ in compiled])
+    place = {k: n for n, k in enumerate(order)}
+    return [f"{d.py_func.__module__}:{d.py_func.__qualname__} "
+            f"{','.join(str(place[c]) for c in sorted(calls[k], key=place.get)) or '-'} {sig!r}"
+            for k in order for d, sig in [compiled[k]]]
+
+
+def claim_order(calls: list[set[int]], cost: list[float]) -> list[int]:
+    """The order in which the processes sharing the compiling claim the functions: every function after
+    those it calls (compiled first on their own, so that no two processes compile one within two
+    callers at once), those called by others first, the rest costliest first, so that the two end
+    near each other (the last to end waits for the other's last, which is small)."""
+    called = set().union(*calls)
+    placed: list[int] = []
+    left = set(range(len(calls)))
+    while left:
+        ready = [k for k in left if calls[k] <= set(placed)]
+        k = min(ready, key=lambda k: (k not in called, -cost[k]))
+        placed.append(k)
+        left.remove(k)
+    return placed
 
 
 def record() -> list[str]:
-    """The passes a run calls from Python (``used_by_a_run`` with everything cached: a pass called
-    only from another is cached with it), in the order a first run calls them (``used_by_a_run``
-    with nothing cached: a folder of its own for numba's cache), each in a fresh process."""
+    """The lines of ``SIGNATURES``: ``used_by_a_run`` in a fresh process with a folder of its own for
+    numba's cache."""
     import tempfile
 
-    def listed(cache: str) -> list[str]:
+    with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_OPT": os.environ.get("NUMBA_OPT", "1")}
         return subprocess.run([sys.executable, "-c", f"import {MODULE} as a; print(*a.used_by_a_run(), sep='\\n')"],
                               env=env, check=True, capture_output=True, text=True).stdout.splitlines()
-
-    with tempfile.TemporaryDirectory() as cache:
-        first, called = listed(cache), listed(cache)
-    return [line for line in first if line in called] + [line for line in called if line not in first]
 
 
 def _dispatchers() -> list:
@@ -84,22 +108,33 @@ def _dispatchers() -> list:
             for v in vars(module).values() if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
 
 
-def share(claims: Path, backwards: bool = False, waiting: bool = True) -> None:
-    """Compile (or load, if cached) the passes of ``SIGNATURES`` that no process sharing the folder
-    ``claims`` has claimed, from the first or, ``backwards``, from the last, claiming each before it
-    compiles it; then, ``waiting``, load each another claimed once it is cached (or compile it, if
-    that process ended first)."""
+def share(claims: Path, waiting: bool = True) -> None:
+    """Compile (or load, if cached) the functions of ``SIGNATURES`` that no process sharing the folder
+    ``claims`` has claimed, in their order, claiming each before it compiles it, and loading first those it
+    calls that another claimed, once they are cached; then, ``waiting``, load each other one another
+    claimed once it is cached (or compile it, if that process ended first)."""
     lines = SIGNATURES.read_text().splitlines()
     theirs = []
-    for number in (reversed if backwards else iter)(range(len(lines))):
+    for number, line in enumerate(lines):
         if _claim(claims, number):
-            _compile(lines[number])
+            for callee in _calls(line):
+                if callee in theirs:  # loaded before this one is compiled, not compiled again within it
+                    theirs.remove(callee)
+                    _wait(claims, callee)
+                    _compile(lines[callee])
+            _compile(line)
             (claims / f"{number}.done").touch()
         else:
             theirs.append(number)
     for number in theirs if waiting else ():
         _wait(claims, number)
         _compile(lines[number])
+
+
+def _calls(line: str) -> list[int]:
+    """The lines of the functions the function of a line of ``SIGNATURES`` calls."""
+    callees = line.split(" ", 2)[1]
+    return [] if callees == "-" else [int(n) for n in callees.split(",")]
 
 
 def _claim(claims: Path, number: int) -> bool:
@@ -144,7 +179,7 @@ def _ended(pid: int) -> bool:
 def _compile(line: str) -> None:
     """Compile (or load) the pass of a line of ``SIGNATURES``; one that fails is left to the run, which
     compiles what it calls as it calls it (and says what is wrong, if something is)."""
-    where, signature = line.split(" ", 1)
+    where, _, signature = line.split(" ", 2)
     module, name = where.split(":")
     try:
         getattr(importlib.import_module(module), name).compile(argument_types(signature))
@@ -187,22 +222,22 @@ def compile_alongside(now: bool = False) -> None:
     share_with(None)
     if now and _sharing is not None and cold():
         claims = _companion()
-        _sharing = None if claims is None else (claims, False)
+        _sharing = None if claims is None else (claims,)
 
 
-def share_with(claims: Path | None, backwards: bool = False) -> None:
-    """Have this process share the compiling of the passes (``share``, from the last if ``backwards``)
-    if nothing is cached yet when it first builds a model (``before_compiling``): with the processes
+def share_with(claims: Path | None) -> None:
+    """Have this process share the compiling of the passes (``share``) if nothing is cached yet when it first builds a model (``before_compiling``): with the processes
     sharing the folder ``claims`` (a batch's workers), or, given None, with a companion it starts and
     a folder of claims of its own. Once a process; nothing, where the machine or the user does not
     allow it."""
     global _sharing, _asked
     if enabled() and not _asked:
-        _sharing, _asked = (claims, backwards), True
+        _sharing, _asked = (claims,), True
         on_first_model(before_compiling)
 
 
-_sharing = None  # with whom this process shares its first compiling (``share_with``); None once done
+_sharing = None  # with whom this process shares its first compiling: (its folder of claims, or None for a
+# companion's, ``share_with``); None once done
 _asked = False  # whether this process was asked to share (once a process: its later models find the passes)
 
 
@@ -213,13 +248,13 @@ def before_compiling() -> None:
     global _sharing
     if _sharing is None:
         return
-    claims, backwards = _sharing
+    (claims,) = _sharing
     _sharing = None
     if cold():  # still so once the companion is started (``compile_alongside``)
         claims = claims or _companion()
         try:
             if claims is not None:
-                share(claims, backwards)
+                share(claims)
         except OSError:  # the folder of claims gone or full: the run compiles what it calls, as it calls it
             pass
 
@@ -267,7 +302,7 @@ def claims_folder() -> Path | None:
 
 
 def start_alongside(claims: Path) -> subprocess.Popen:
-    """Start the process that shares the compiling from the last pass (``share``), claiming in the
+    """Start the process that shares the compiling (``share``), claiming in the
     folder ``claims``. It inherits this process's environment (so numba's level and cache folder),
     writes nothing but numba's cache and its claims, says nothing, and is stopped when this process
     ends: by then this one has loaded all the other compiled."""
@@ -292,8 +327,8 @@ def _stop(companion: subprocess.Popen) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``--record``: list the passes again; a folder: share the compiling claimed there, from the last
-    pass; nothing: compile every pass."""
+    """``--record``: list the passes again; a folder: share the compiling claimed there; nothing: compile
+    every pass."""
     if argv == ["--record"]:
         SIGNATURES.write_text("\n".join(record()) + "\n")
         return 0
@@ -301,7 +336,7 @@ def main(argv: list[str]) -> int:
 
     collect_after_compiling()  # its own process: the package's, as the command's
     if argv:
-        share(Path(argv[0]), backwards=True, waiting=False)
+        share(Path(argv[0]), waiting=False)
     else:  # alone: nothing to claim from anyone
         for line in SIGNATURES.read_text().splitlines():
             _compile(line)

@@ -233,13 +233,13 @@ def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
         for k in range(last[st] + 1):
             t = labels[st, k]
             contested[st] |= t >= 0 and (limited[t] or ahead[t] != _NO_INTAKE)
-    m = 0
+    m = np.int64(0)  # not the literal 0: ``smallest_first`` would compile for it apart
     for j in range(ids.shape[0]):
         m += contested[stage[ids[j]]]
     if m < 2:
         return
     slots, draws = np.empty(m, dtype=np.int64), np.empty(m)
-    m = 0
+    m = np.int64(0)
     for j in range(ids.shape[0]):
         if contested[stage[ids[j]]]:
             slots[m], draws[m] = j, uniform(key[ids[j]], order)
