@@ -85,15 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"workforce: {exc.heading}\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] and argv[0] in RUN_HERE:  # before the parser, which imports the model: a companion compiles meanwhile
+        _compile_alongside(now=True)
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()  # nothing asked: say what can be asked rather than run for a minute and write files
         return 0
-    compile_quickly()
-    from .kernels.alongside import compile_alongside  # numba read its settings as imported: after their check
-
-    compile_alongside(now=args.command in RUN_HERE)
+    _compile_alongside(now=args.command in RUN_HERE)  # once a process: nothing more, if done above
     if sys.stderr.isatty():  # for someone watching: a log or a pipe needs no explanation of a pause
         announce_first_compile(FIRST_COMPILE)
     try:
@@ -122,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workforce: could not write the results\n{exc.filename or '<output>'}: {exc.strerror or exc}; nothing "
               f"of it was kept: free space or choose another --out and rerun", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def _compile_alongside(now: bool) -> None:
+    """Compile at the package's level and share a first run's compiling (``sim.kernels.alongside``): ``now``,
+    starting the companion at once, for a command that runs its models itself."""
+    compile_quickly()
+    from .kernels.alongside import compile_alongside  # numba read its settings as imported: after their check
+
+    compile_alongside(now=now)
 
 
 NUMBA_LEVELS = ("0", "1", "2", "3", "max")  # the values of NUMBA_OPT numba reads

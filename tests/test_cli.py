@@ -306,3 +306,21 @@ def test_an_environment_variable_with_a_value_it_may_have_is_taken(tmp_path, mon
     image = tmp_path / "pathways.png"
     assert main(["pathways", str(tiny_scenario.write(tmp_path)), "--draw", str(image)]) == 0
     assert image.is_file()
+
+
+@pytest.mark.parametrize("argv, order", [
+    (["run", "--help"], [("alongside", True), "parser"]),  # so that the companion compiles as the parser imports
+    (["compare", "no-such-folder"], ["parser", ("alongside", False)]),
+])
+def test_a_command_that_runs_its_models_starts_sharing_its_compiling_before_it_reads_its_options(
+        monkeypatch, capsys, argv, order):
+    from sim import cli
+
+    done, parser = [], cli._parser
+    monkeypatch.setattr(cli, "_compile_alongside", lambda now: done.append(("alongside", now)))
+    monkeypatch.setattr(cli, "_parser", lambda: done.append("parser") or parser())
+    try:
+        main(argv)
+    except SystemExit:  # --help
+        pass
+    assert done == order
