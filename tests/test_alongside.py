@@ -80,16 +80,20 @@ def test_a_process_compiles_those_it_claims_in_order_and_marks_them_done(listed)
                for n in range(4))
 
 
-def test_a_pass_another_process_claimed_is_loaded_once_it_is_done_not_compiled_twice(listed):
+@pytest.mark.parametrize("theirs, waiting, order", [
+    (1, True, [0, 2, 3, 1]),  # loaded after those this process claimed
+    (2, False, [0, 1, 2, 3]),  # as the companion, which waits for none but those its passes call: 2, then 3
+])
+def test_a_pass_another_process_claimed_is_loaded_once_it_is_done_not_compiled_twice(listed, theirs, waiting, order):
     claims, compiled = listed
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     try:
-        (claims / "1").write_text(str(other.pid))
-        done = threading.Timer(0.3, (claims / "1.done").touch)
-        started = time.perf_counter()  # before the timer starts: it marks 1 done no sooner than 0.3 s after
+        (claims / str(theirs)).write_text(str(other.pid))
+        done = threading.Timer(0.3, (claims / f"{theirs}.done").touch)
+        started = time.perf_counter()  # before the timer starts: it marks it done no sooner than 0.3 s after
         done.start()
-        alongside.share(claims)
-        assert compiled == [0, 2, 3, 1] and time.perf_counter() - started >= 0.3  # 1 loaded after it was done
+        alongside.share(claims, waiting=waiting)
+        assert compiled == order and time.perf_counter() - started >= 0.3  # loaded only once it was done
     finally:
         other.kill()
         other.wait()
@@ -112,21 +116,6 @@ def test_a_process_that_does_not_wait_leaves_the_others_passes_alone(listed):
     (claims / "0").write_text(str(os.getppid()))
     alongside.share(claims, waiting=False)
     assert compiled == [1, 2, 3]
-
-
-def test_a_pass_whose_callee_another_process_claimed_loads_it_once_it_is_done_before_compiling(listed):
-    claims, compiled = listed
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    try:
-        (claims / "2").write_text(str(other.pid))
-        done = threading.Timer(0.3, (claims / "2.done").touch)
-        started = time.perf_counter()
-        done.start()
-        alongside.share(claims, waiting=False)  # as the companion: it waits for nobody's but its passes' callees
-        assert compiled == [0, 1, 2, 3] and time.perf_counter() - started >= 0.3  # 2 loaded once done, then 3
-    finally:
-        other.kill()
-        other.wait()
 
 
 def test_passes_are_claimed_after_those_they_call_those_called_first_then_the_costliest_first():
