@@ -943,8 +943,8 @@ def _start_worker(announcement=None, command=None, claims=None) -> None:
     leaves Ctrl-C (sent to the whole terminal's process group) to the main process, which stops
     it; otherwise each would print its own traceback. On a cold cache a worker's first model
     shares the compiling of the passes a run calls with the pool's other workers, claiming them in
-    the folder ``claims`` (``sim.kernels.alongside.share``), instead of each compiling them all. It ends when the ``command``'s process
-    does."""
+    the folder ``claims`` (``sim.kernels.alongside.share``), instead of each compiling them all. It
+    ends when the ``command``'s process does."""
     import signal
 
     if command is not None:

@@ -60,17 +60,17 @@ def used_by_a_run(until: int = 2023) -> list[str]:
 
     with event.install_listener("numba:compile", Timed()):
         WorkforceModel(until=until, collect="yearly", rng=1).run()
-    compiled = [(d, sig) for d in spent if d.py_func.__module__.startswith("sim.") and "<" not in d.py_func.__qualname__
-                for sig in d.signatures]
-    of_library = {id(d.overloads[sig].library): k for k, (d, sig) in enumerate(compiled)}
+    functions = [(d, sig) for d in spent if d.py_func.__module__.startswith("sim.")
+                 and "<" not in d.py_func.__qualname__ for sig in d.signatures]
+    of_library = {id(d.overloads[sig].library): k for k, (d, sig) in enumerate(functions)}
     # a function calls those whose code numba links into its own (numba's record of them, not a public one)
     calls = [{of_library[id(lib)] for lib in d.overloads[sig].library._linking_libraries if id(lib) in of_library}
-             for d, sig in compiled]
-    order = claim_order(calls, [spent[d] for d, _ in compiled])
+             for d, sig in functions]
+    order = claim_order(calls, [spent[d] for d, _ in functions])
     place = {k: n for n, k in enumerate(order)}
     return [f"{d.py_func.__module__}:{d.py_func.__qualname__} "
             f"{','.join(str(place[c]) for c in sorted(calls[k], key=place.get)) or '-'} {sig!r}"
-            for k in order for d, sig in [compiled[k]]]
+            for k in order for d, sig in [functions[k]]]
 
 
 def claim_order(calls: list[set[int]], cost: list[float]) -> list[int]:
@@ -98,14 +98,6 @@ def record() -> list[str]:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_OPT": os.environ.get("NUMBA_OPT", "1")}
         return subprocess.run([sys.executable, "-c", f"import {MODULE} as a; print(*a.used_by_a_run(), sep='\\n')"],
                               env=env, check=True, capture_output=True, text=True).stdout.splitlines()
-
-
-def _dispatchers() -> list:
-    """The compiled passes of the package's modules imported so far."""
-    from numba.core.registry import CPUDispatcher
-
-    return [v for name, module in list(sys.modules.items()) if name.startswith("sim.")
-            for v in vars(module).values() if isinstance(v, CPUDispatcher) and v.py_func.__module__ == name]
 
 
 def share(claims: Path, waiting: bool = True) -> None:
@@ -226,9 +218,9 @@ def compile_alongside(now: bool = False) -> None:
 
 
 def share_with(claims: Path | None) -> None:
-    """Have this process share the compiling of the passes (``share``) if nothing is cached yet when it first builds a model (``before_compiling``): with the processes
-    sharing the folder ``claims`` (a batch's workers), or, given None, with a companion it starts and
-    a folder of claims of its own. Once a process; nothing, where the machine or the user does not
+    """Have this process share the compiling of the passes (``share``) if nothing is cached yet when it
+    first builds a model (``before_compiling``): with the processes sharing the folder ``claims`` (a
+    batch's workers), or, given None, with a companion it starts and a folder of claims of its own. Once a process; nothing, where the machine or the user does not
     allow it."""
     global _sharing, _asked
     if enabled() and not _asked:
@@ -302,8 +294,8 @@ def claims_folder() -> Path | None:
 
 
 def start_alongside(claims: Path) -> subprocess.Popen:
-    """Start the process that shares the compiling (``share``), claiming in the
-    folder ``claims``. It inherits this process's environment (so numba's level and cache folder),
+    """Start the process that shares the compiling (``share``), claiming in the folder ``claims``. It
+    inherits this process's environment (so numba's level and cache folder),
     writes nothing but numba's cache and its claims, says nothing, and is stopped when this process
     ends: by then this one has loaded all the other compiled."""
     import atexit
