@@ -35,7 +35,8 @@ from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Description, 
 from .people import SECTORS
 from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
-from .uncertain import Uncertain, mapping_at, problems as uncertain_problems, section_at, spec_value
+from .sections import section_at
+from .uncertain import Uncertain, mapping_at, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
 DEFAULT = "wales-mh-2021"

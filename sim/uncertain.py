@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError, Problem, _short, rounded_down, whole_number
 from .fields import AtMostOne, Description
+from .sections import annotation_at, is_section, section_at, unwrapped
 
 SCALE = "scale:"  # a parameter named "scale:<dotted key>" multiplies the scenario's value instead of replacing it
 FORMAT = "range: [low, high] or scale: [low, high] (one of them), with low < high"
@@ -124,26 +125,26 @@ def past_one(factor, highest):
 def at_most_one(schema: type[BaseModel], dotted: str) -> bool:
     """Whether the scenario ``schema`` types the value at a dotted key as a probability, share or
     fraction (marked ``AtMostOne``, ``sim.fields``), which no scale may take past 1."""
-    annotation = _annotation(schema, dotted)
+    annotation = annotation_at(schema, dotted)
     return annotation is not None and _every(annotation, _marked)
 
 
 def whole(schema: type[BaseModel], dotted: str) -> bool:
     """Whether the scenario ``schema`` types the value at a dotted key as a whole number (a maximum age),
     or every number of a list, tuple or table of them."""
-    annotation = _annotation(schema, dotted)
+    annotation = annotation_at(schema, dotted)
     return annotation is not None and _every(annotation, lambda leaf: leaf is int)
 
 
 def mapping_at(schema: type[BaseModel], dotted: str) -> bool:
     """Whether the scenario ``schema`` types the value at a dotted key as a mapping: a section (a model)
     or a table (a dict), or either among the types it may be."""
-    kinds = [_annotation(schema, dotted)]
+    kinds = [annotation_at(schema, dotted)]
     while kinds:
-        kind = _unwrapped(kinds.pop())
+        kind = unwrapped(kinds.pop())
         if typing.get_origin(kind) in (typing.Union, types.UnionType):
             kinds.extend(typing.get_args(kind))
-        elif (isinstance(kind, type) and issubclass(kind, BaseModel)) or typing.get_origin(kind) is dict:
+        elif is_section(kind) or typing.get_origin(kind) is dict:
             return True
     return False
 
@@ -153,44 +154,6 @@ def field_at(schema: type[BaseModel], keys: list):
     dotted key's parts, is in the scenario ``schema``; None for an entry of a table, or for no field."""
     section = section_at(schema, keys[:-1]) if keys else None
     return None if section is None else section.model_fields.get(keys[-1])
-
-
-def section_at(schema: type[BaseModel], keys: list) -> type[BaseModel] | None:
-    """The section (a pydantic model) that the value at ``keys``, a dotted key's parts, is in the scenario
-    ``schema``; None where it is a table's entries, a number or nothing the schema has."""
-    section = _unwrapped(_annotation(schema, keys))
-    return section if isinstance(section, type) and issubclass(section, BaseModel) else None
-
-
-def _annotation(schema: type[BaseModel], dotted):
-    """The type ``schema`` gives the value at a dotted key, or at its parts (None if it names no field)."""
-    annotation = schema
-    for key in dotted.split(".") if isinstance(dotted, str) else dotted:
-        annotation = _unwrapped(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(key)
-            if field is None:
-                return None
-            annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
-        elif typing.get_origin(annotation) in (dict, list, tuple):
-            annotation = typing.get_args(annotation)[-1]
-        else:
-            return None
-    return annotation
-
-
-def _unwrapped(annotation):
-    """The type under ``Annotated`` and ``| None``."""
-    while True:
-        if typing.get_origin(annotation) is Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
-            others = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(others) != 1:
-                return annotation
-            annotation = others[0]
-        else:
-            return annotation
 
 
 def _every(annotation, holds) -> bool:

@@ -12,7 +12,7 @@ import sim
 
 PACKAGE = Path(sim.__file__).parent
 LAYERS = {  # the top-level modules and packages of sim/, layer by layer (the engine and its inputs are one)
-    "shared": {"fields", "errors", "calendar", "labels", "version", "sums"},
+    "shared": {"fields", "errors", "sections", "calendar", "labels", "version", "sums"},
     "engine and inputs": {"people", "model", "processes", "kernels", "rng", "decisions", "population", "stocks",
                           "eventlog", "flows", "fte_flows", "unused", "invariants", "footprint", "scenario",
                           "pathways", "layering", "uncertain", "posterior", "interventions", "feedbacks", "demand"},
