@@ -54,21 +54,41 @@ class InputError(Exception):
         return cls([Problem(str(file), field, expected, found)])
 
 
-def from_pydantic(file, error) -> InputError:
+def from_pydantic(file, error, schema=None) -> InputError:
     """Translate a pydantic ``ValidationError`` into an ``InputError``.
 
     The common kinds of error are put in our own words (from pydantic's error type and its
     limits), so what a user reads, and what the tests check, does not change with pydantic's wording.
+    Given the ``schema`` validated (a pydantic model class), an unknown key is named with the key of
+    its section it is close to, where there is one (a misspelt ``leavng``, where there is ``leaving``).
     """
     problems = []
     for e in error.errors():
-        field = ".".join(str(p) for p in e["loc"] if p != "[key]")
         expected = _expected(e)
+        if expected == UNKNOWN_KEY and schema is not None:
+            expected = _close_key(schema, e["loc"])
         # no value for a missing key, nor for an unknown one: a path pointed at an unrelated file
         # (a credentials file, say) must not print what that file holds
         found = None if e["type"] in ("missing", "extra_forbidden") else _short(e.get("input"))
-        problems.append(Problem(str(file), field, expected, found))
+        problems.append(Problem(str(file), field_of(e["loc"]), expected, found))
     return InputError(problems)
+
+
+def field_of(loc) -> str:
+    """The field at a pydantic error's place (its ``loc``), as a message names it: without the ``[key]``
+    pydantic adds for a mapping's key."""
+    return ".".join(str(p) for p in loc if p != "[key]")
+
+
+def _close_key(schema, loc) -> str:
+    """What is expected of the unknown key at ``loc``: naming the key of its section in ``schema`` that it is
+    close to, where there is one."""
+    from .sections import section_at  # imports pydantic, which the command line loads only when it needs it
+
+    *keys, key = loc
+    section = section_at(schema, keys)
+    near = None if section is None else nearest(key, section.model_fields)
+    return UNKNOWN_KEY if near is None else f"{UNKNOWN_KEY[:-1]}; there is {near} here)"
 
 
 UNKNOWN_KEY = "no such key here (unknown key)"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,14 +28,13 @@ from pydantic import BaseModel, Field, ValidationError, create_model, field_vali
 from . import calendar, layering, pathways
 from . import demand as demand_module
 from . import feedbacks as feedback_loops
-from .errors import (PLAIN_NAME_EXPECTED, UNKNOWN_KEY, InputError, Problem, covering_key, from_pydantic, is_file,
-                     is_plain_name, is_whole, nearest, refuse_special, whole_number)
+from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
+                     is_whole, refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Description, Label, Month, NonNegative, Probability,
                      Strict, band_problem, band_table, by_sex, check_age, shares_sum_to_one)
 from .people import SECTORS
 from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
-from .sections import section_at
 from .uncertain import Uncertain, mapping_at, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
@@ -521,7 +520,7 @@ def _validate(path: Path, data: dict, processes: tuple = STEP_ORDER, overrides: 
     try:
         spec = model.model_validate(data)
     except ValidationError as exc:
-        problems = [_close_key(p, model) for p in from_pydantic(path, exc).problems]
+        problems = from_pydantic(path, exc, model).problems
         files = data.get("pathways")
         if isinstance(files, list) and files and all(isinstance(f, str) for f in files):
             try:  # report the pathway files' problems too, all in one go
@@ -660,17 +659,6 @@ def slowest_years(node) -> float | None:
     fraction = ltft["fraction"][0] if ltft and max(by_sex(ltft["share"])) > 0 else 1.0
     extra_months = 12 * extra["years"][1] if extra and extra["share"] > 0 else 0.0
     return float(slowest_months(calendar.months(node["duration_years"]), fraction, extra_months)) / 12
-
-
-def _close_key(problem: Problem, model) -> Problem:
-    """An unknown key of a section named with the section's key of a close name, where there is one (a
-    misspelt ``leavng``, where there is ``leaving``)."""
-    if problem.expected != UNKNOWN_KEY:
-        return problem
-    *keys, key = problem.field.split(".")
-    section = section_at(model, keys)
-    near = None if section is None else nearest(key, section.model_fields)
-    return problem if near is None else replace(problem, expected=f"{UNKNOWN_KEY[:-1]}; there is {near} here)")
 
 
 def course_limit(spec, graph, stage: str) -> tuple[int | None, str | None]:

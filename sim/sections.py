@@ -2,15 +2,15 @@
 
 A schema is walked by the keys of a value in the file it reads (a dotted key's parts, or the place
 pydantic names a problem at): through sections, tables and lists, to the type it gives the value.
-What the scenario's uncertain parameters may scale, and the close key an unknown key of a
-scenario is named with, are both found so.
+What the scenario's uncertain parameters may scale, and the close key an unknown key is named
+with in any input file's message (``sim.errors.from_pydantic``), are both found so.
 """
 
 from __future__ import annotations
 
 import types
 import typing
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel
 
@@ -23,7 +23,8 @@ def section_at(schema: type[BaseModel], keys) -> type[BaseModel] | None:
 
 
 def annotation_at(schema: type[BaseModel], dotted):
-    """The type ``schema`` gives the value at a dotted key, or at its parts (None if it names no field)."""
+    """The type ``schema`` gives the value at a dotted key, or at its parts (None if it names no field).
+    A section of a tagged union (a lever of a policy) is named by its tag, as pydantic names it."""
     annotation = schema
     for key in dotted.split(".") if isinstance(dotted, str) else dotted:
         annotation = unwrapped(annotation)
@@ -34,6 +35,10 @@ def annotation_at(schema: type[BaseModel], dotted):
             annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
         elif typing.get_origin(annotation) in (dict, list, tuple):
             annotation = typing.get_args(annotation)[-1]
+        elif typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            annotation = next((s for s in typing.get_args(annotation) if is_section(s) and key in _tags(s)), None)
+            if annotation is None:
+                return None
         else:
             return None
     return annotation
@@ -57,3 +62,8 @@ def is_section(annotation) -> bool:
     """Whether a type is a section (a pydantic model) rather than a value, a table or a list."""
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
+
+def _tags(section: type[BaseModel]) -> set:
+    """The values that name ``section`` among a tagged union's: those of its fields typed as a ``Literal``."""
+    return {tag for field in section.model_fields.values() if typing.get_origin(field.annotation) is Literal
+            for tag in typing.get_args(field.annotation)}

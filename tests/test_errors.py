@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import numpy as np
 import pytest
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import tiny_scenario
 from conftest import has_problem
@@ -297,3 +300,57 @@ def test_a_file_of_another_kind_is_refused_saying_which_it_is(tmp_path, kind):
     assert problem.expected.endswith("file, not another kind of input file")
     with pytest.raises(InputError):  # read before and found good as a mapping: refused as well
         read_yaml(path, kind)
+
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    leaving: float = 0.0
+    joining: float = 0.0
+
+
+class _Grow(_Section):
+    kind: Literal["grow"] = "grow"
+    factor: float = 1.0
+
+
+class _Shrink(_Section):
+    kind: Literal["shrink"] = "shrink"
+    share: float = 0.0
+
+
+class _Plan(BaseModel):
+    """A small schema: a section, a table and a list of sections, and a union of sections told apart by a tag."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: str = ""
+    group: _Section | None = None
+    groups: dict[str, _Section] = {}
+    steps: list[_Section] = []
+    changes: list[Annotated[_Grow | _Shrink, Field(discriminator="kind")]] = []
+
+
+def _refused(data: dict, schema) -> list[str]:
+    """The field and what was expected of each problem of ``data`` as a ``_Plan``, as ``from_pydantic`` given
+    ``schema`` says them."""
+    with pytest.raises(ValidationError) as info:
+        _Plan.model_validate(data)
+    return [f"{p.field}: {p.expected}" for p in from_pydantic("plan.yaml", info.value, schema).problems]
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"strat": "x"}, "strat: no such key here (unknown key; there is start here)"),
+    ({"group": {"leavng": 0.1}}, "group.leavng: no such key here (unknown key; there is leaving here)"),
+    ({"groups": {"nursing": {"joinng": 0.1}}}, "groups.nursing.joinng: no such key here (unknown key; there is "
+                                               "joining here)"),
+    ({"steps": [{}, {"leavin": 0.1}]}, "steps.1.leavin: no such key here (unknown key; there is leaving here)"),
+    ({"changes": [{"kind": "shrink", "shares": 0.1}]}, "changes.0.shrink.shares: no such key here (unknown key; "
+                                                       "there is share here)"),
+    ({"group": {"colour": "red"}}, "group.colour: no such key here (unknown key)"),
+], ids=["top level", "a section", "a table's section", "a list's section", "a tagged union's section", "none close"])
+def test_an_unknown_key_is_named_with_the_key_of_its_section_it_is_close_to(data, expected):
+    assert _refused(data, _Plan) == [expected]
+
+
+def test_an_unknown_key_without_the_schema_is_named_plainly():
+    assert _refused({"strat": "x"}, None) == ["strat: no such key here (unknown key)"]
