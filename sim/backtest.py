@@ -76,7 +76,7 @@ def load(path) -> BacktestSpec:
     try:
         spec = BacktestSpec.model_validate(read_yaml(path, "backtest"))
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        raise from_pydantic(path, exc, BacktestSpec) from None
     # it names the back-test's files: the file system would refuse a long one only once the runs are done
     long = folders.long_name(spec.name, path, "name", len("-fit.yaml"), "the back-test's files (<name>.csv, "
                              "<name>-fit.yaml and others)")

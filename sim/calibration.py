@@ -319,7 +319,7 @@ def _settings(settings: Settings, **options) -> Settings:
         return Settings.model_validate({**settings.model_dump(), **given})
     except ValidationError as exc:
         raise InputError([Problem(f"--{p.field.replace('_', '-')}", p.field, p.expected, p.found)
-                          for p in from_pydantic("settings", exc).problems]) from None
+                          for p in from_pydantic("settings", exc, Settings).problems]) from None
 
 
 def tolerance(targets: dict) -> float:
@@ -493,7 +493,7 @@ def load(path, data: dict | None = None) -> tuple[CalibrationSpec, Path]:
     try:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        raise from_pydantic(path, exc, CalibrationSpec) from None
     # it names the fit's files: the file system would refuse a long one only once the fit is done
     long = folders.long_name(spec.name, path, "name", len(f"-v{NEXT_VERSIONS}{LONGEST_ENDING}"), "the fit's files "
                              "(<name>-v<N>-posterior.csv and others)", CALIBRATION_DIR)
@@ -942,7 +942,7 @@ def evaluate(parameters_file, config=DEFAULT_CONFIG, *, check_replications: int 
     try:
         document = ParameterFile.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        raise from_pydantic(path, exc, ParameterFile) from None
     problems = [] if document.overrides else [Problem(str(path), "overrides", "a mapping of dotted scenario keys "
                                                                              "to fitted values", {})]
     wrong = (nested_calibration(path, document.overrides)

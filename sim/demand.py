@@ -125,7 +125,7 @@ def _read_table(path: Path) -> PopulationTable:
     try:
         table = PopulationTable.model_validate(read_yaml(path, "population"))
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        raise from_pydantic(path, exc, PopulationTable) from None
     problems = table.problems(path)
     if problems:
         raise InputError(problems)

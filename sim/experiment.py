@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import calendar, folders, footprint, kernels, layering
 from .kernels import alongside
 from . import scenario as scenario_module
-from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, is_whole, read_yaml,
+from .errors import (InputError, Problem, covering_key, field_of, from_pydantic, is_file, is_whole, read_yaml,
                      refuse_special, whole_number)
 from .fields import TOTAL, Description, Name
 from .interventions import LEVERS, AnyLever, policy_problems
@@ -414,19 +414,19 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
 
 
 def _from_pydantic(path, exc: ValidationError) -> InputError:
-    """As ``sim.errors.from_pydantic``, naming a lever's field without pydantic's union tag."""
+    """As ``sim.errors.from_pydantic``, naming a lever's field without pydantic's union tag (which still
+    picks the lever's own section for the key an unknown one is close to)."""
     problems = []
     names = ", ".join(LEVERS)
     for e in exc.errors():
         loc = list(e["loc"])
-        loc = [x for i, x in enumerate(loc) if not (x in LEVERS and i > 0 and isinstance(loc[i - 1], int))]
-        where = ".".join(map(str, loc))
+        where = field_of(x for i, x in enumerate(loc) if not (x in LEVERS and i > 0 and isinstance(loc[i - 1], int)))
         if e["type"] == "union_tag_invalid":
             problems.append(Problem(str(path), f"{where}.lever", f"a lever ({names})", e["input"].get("lever")))
         elif e["type"] == "union_tag_not_found":
             problems.append(Problem(str(path), f"{where}.lever", f"this required field (one of {names})"))
         else:
-            problems += from_pydantic(path, _Errors([{**e, "loc": tuple(loc)}])).problems
+            problems += [replace(p, field=where) for p in from_pydantic(path, _Errors([e]), ExperimentSpec).problems]
     return InputError(problems)
 
 

@@ -596,10 +596,11 @@ def _check_types(manifest_path: Path, manifest: dict, kind: str) -> None:
 
     from .errors import from_pydantic
 
+    model = _manifest_models()[kind]
     try:
-        _manifest_models()[kind].model_validate_json(json.dumps(manifest))
+        model.model_validate_json(json.dumps(manifest))
     except ValidationError as exc:
-        raise from_pydantic(manifest_path, exc) from None
+        raise from_pydantic(manifest_path, exc, model) from None
 
 
 # ---- reading results directories ---------------------------------------------------------------

@@ -68,7 +68,7 @@ class _MadeInPython(type(BaseModel)):
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:
-            raise from_pydantic(f"lever {cls.kind}", exc) from None
+            raise from_pydantic(f"lever {cls.kind}", exc, cls) from None
 
 
 class Lever(BaseModel, metaclass=_MadeInPython):

@@ -178,7 +178,7 @@ def load(path) -> nx.DiGraph:
     try:
         spec = PathwaySpec.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        raise from_pydantic(path, exc, PathwaySpec) from None
     graph = nx.DiGraph(name=spec.name, description=spec.description, file=str(path))
     for stage, s in spec.stages.items():
         graph.add_node(qualify(spec.name, stage), **s.model_dump(exclude={"transitions"}), pathway=spec.name,

@@ -236,7 +236,7 @@ def load_ranges(name_or_path, scenario, option: str | None = None, relative_to: 
     try:
         ranges = Ranges.model_validate(read_yaml(path, "ranges"))
     except ValidationError as exc:
-        raise from_pydantic(path, exc) from None
+        raise from_pydantic(path, exc, Ranges) from None
     problems, f = [], str(path)
     stages, groups = ", ".join(scenario.stages), ", ".join(scenario.groups)
     for section, names in (("entry_age.stages", ranges.entry_age.stages), ("mean_entry_age", ranges.mean_entry_age),

@@ -292,7 +292,7 @@ def _lever_problems(levers: tuple, index: int, argument: str, value: float, scen
         changed = with_value(levers[index], argument, value)
     except ValidationError as exc:
         return [(f"values the lever's {argument} accepts ({p.expected})", value)
-                for p in from_pydantic("lever", exc).problems]
+                for p in from_pydantic("lever", exc, type(levers[index])).problems]
     found = policy_problems((*levers[:index], changed, *levers[index + 1:]), scenario, end)
     return [(f"a value at which the lever acts by the target year: {where}: {expected}" if i == index else
              f"a value at which the policy's lever {i} still fits: {where}: {expected}", value)

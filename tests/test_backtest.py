@@ -88,6 +88,13 @@ def test_a_name_too_long_for_the_backtests_files_is_refused_when_read(tmp_path):
     assert has_problem(str(info.value), "bt.yaml", "name", "a name of at most"), info.value
 
 
+def test_an_unknown_key_of_a_backtest_file_is_named_with_the_key_it_is_close_to(tmp_path):
+    with pytest.raises(InputError) as info:
+        backtest.load(write_config(tmp_path, 0.0, replicatons=12))
+    assert has_problem(str(info.value), "bt.yaml", "replicatons", "(unknown key; there is replications here)"), \
+        info.value
+
+
 def test_a_refit_uses_only_the_targets_observed_by_its_cut_off(tmp_path):
     early = {"leaver_rate": {**TARGETS["leaver_rate"], "years": [2021, 2022]}}
     small = {"population": 10, "generations": 2, "max_runs": 200, "seed": 2, "check_replications": 2}

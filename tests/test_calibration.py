@@ -499,6 +499,22 @@ def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(t
     assert expected in problem.expected
 
 
+@pytest.mark.parametrize("edit, field, expected", [
+    ({"settings": {"generation": 2}}, "settings.generation", "(unknown key; there is generations here)"),
+    ({"targets": {"t": {**TARGETS["leaver_rate"], "value": 0.1, "sd": 0.01, "sourc": "test"}}}, "targets.t.sourc",
+     "(unknown key; there is source here)"),
+    ({"colour": "red"}, "colour", "no such key here (unknown key)"),
+], ids=["a setting", "a target's key", "a key close to none"])
+def test_an_unknown_key_of_a_history_file_is_named_with_the_close_key_of_its_section(tmp_path, edit, field, expected):
+    write_tiny(tmp_path)
+    config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
+              "targets": {"t": {**TARGETS["leaver_rate"], "value": 0.1, "sd": 0.01, "source": "test"}}, **edit}
+    (tmp_path / "history.yaml").write_text(yaml.safe_dump(config))
+    with pytest.raises(calibration.InputError) as error:
+        calibration.load(tmp_path / "history.yaml")
+    assert has_problem(str(error.value), "history.yaml", field, expected), str(error.value)
+
+
 def test_an_age_share_of_another_groups_stage_is_refused():
     """The share is of the stage's people: named under another group, it would be reported as that group's."""
     s = scenario.load("wales-mh-2015")

@@ -148,6 +148,13 @@ def test_a_bad_population_file_is_named_with_its_field(tmp_path):
     assert "one number per age band" in problem.expected
 
 
+@pytest.mark.parametrize("key, expected", [("splts", "no such key here (unknown key; there is splits here)"),
+                                          ("colour", "no such key here (unknown key)")])
+def test_an_unknown_key_of_a_population_file_is_named_with_the_key_it_is_close_to(tmp_path, key, expected):
+    problem = _population_problem(tmp_path, {**POPULATION, key: {}}, "even")
+    assert (problem.field, problem.expected) == (key, expected)
+
+
 def test_a_profile_no_one_at_the_start_uses_is_refused_not_a_need_of_nan(tmp_path):
     """Everyone under 65 at the start, and use only from 65: need relative to none has no meaning."""
     population = {**POPULATION, "splits": {2020: [1000, 0]}, "service_use": {"older_only": [0.0, 1.0]}}

@@ -246,6 +246,12 @@ def test_ltft_training_takes_a_share_for_each_sex():
     assert has_problem(str(info.value), "lever ltft_training", "share", "{female: p, male: p}")
 
 
+def test_a_lever_made_in_python_names_an_unknown_argument_with_the_one_it_is_close_to():
+    with pytest.raises(InputError) as info:
+        Retention(groups=["nursing"], factr=0.9)
+    assert has_problem(str(info.value), "lever retention", "factr", "(unknown key; there is factor here)"), info.value
+
+
 def test_recruitment_brings_international_joiners_and_leaves_other_groups_alone():
     lever = Recruitment(groups=["nursing"], extra_per_year=120, fill_per_month=0.5, source="international")
     base = WorkforceModel(rng=6, until=2023).run()

@@ -93,6 +93,10 @@ BAD_PATHWAYS = {
     "unknown top-level key": ("nursing", {"version": 2}, "version", "unknown key"),
     "unknown ltft key": ("psychiatry", {"stages.foundation.ltft.hours": 0.5}, "stages.foundation.ltft.hours",
                          "unknown key"),
+    "misspelt stage key": ("nursing", {f"{NURSE}.atrition": 0.1}, f"{NURSE}.atrition",
+                           "(unknown key; there is attrition here)"),
+    "misspelt top-level key": ("nursing", {"descripton": "x"}, "descripton",
+                               "(unknown key; there is description here)"),
     # unknown stage
     "transition to unknown stage": (
         "psychiatry", {"stages.foundation.transitions": {"core_psych": 0.06, "exit:other": 0.94}},
