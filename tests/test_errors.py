@@ -302,7 +302,6 @@ def test_a_file_of_another_kind_is_refused_saying_which_it_is(tmp_path, kind):
         read_yaml(path, kind)
 
 
-
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
     leaving: float = 0.0
