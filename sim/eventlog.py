@@ -81,13 +81,15 @@ class EventLog:
     def __len__(self) -> int:
         return self._count
 
-    def arrays(self, since: int = 0) -> tuple[np.ndarray, ...]:
-        """(ids, months, from, to, reason codes) of the events recorded from bookmark ``since`` on."""
+    def arrays(self, since: int = 0, copy: bool = True) -> tuple[np.ndarray, ...]:
+        """(ids, months, from, to, reason codes) of the events recorded from bookmark ``since`` on; with
+        ``copy`` false, views of the log's block where they are all in one (read them before the next event
+        is written: a record's, read as it is made)."""
         first = max(bisect_right(self._starts, since) - 1, 0)
         parts = [tuple(column[max(since - start, 0): filled] for column in block)
                  for block, start, filled in zip(self._blocks[first:], self._starts[first:], self._filled[first:])]
         if len(parts) == 1:
-            return tuple(column.copy() for column in parts[0])
+            return tuple(column.copy() for column in parts[0]) if copy else parts[0]
         return tuple(np.concatenate(columns) for columns in zip(*parts)) if parts else _columns(0)
 
     @property

@@ -48,14 +48,22 @@ class Flows(Mapping):
         return repr(self._read())
 
 
-def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndarray) -> Flows:
+def group_flows(scenario, log, src: np.ndarray, dst: np.ndarray, reason: np.ndarray,
+                groups_of_stages: np.ndarray | None = None) -> Flows:
     """The joiners and leavers of a set of events (``Flows``), counted in one compiled pass, as it
-    runs for every record, mostly on few events."""
+    runs for every record, mostly on few events; ``groups_of_stages``: the scenario's ``workforce_groups``,
+    if its caller keeps them."""
+    table = workforce_groups(scenario) if groups_of_stages is None else groups_of_stages
     groups = scenario.groups
-    # group of each stage code; len(groups) for none, also at the end, where stage -1 (outside) looks
-    table = np.full(len(scenario.stages) + 1, len(groups), dtype=np.int64)
-    table[:-1][scenario.stage_workforce] = scenario.stage_group[scenario.stage_workforce]
     return Flows(_count(table, len(groups), max(len(log.reasons), 1), src, dst, reason), groups, log.reasons)
+
+
+def workforce_groups(scenario) -> np.ndarray:
+    """The group whose workforce each stage code counts in: the number of groups for none, also at the
+    end, where stage -1 (outside) looks."""
+    table = np.full(len(scenario.stages) + 1, len(scenario.groups), dtype=np.int64)
+    table[:-1][scenario.stage_workforce] = scenario.stage_group[scenario.stage_workforce]
+    return table
 
 
 @compiled()

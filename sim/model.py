@@ -53,7 +53,7 @@ import numpy as np
 from . import scenario as scenario_module
 from .errors import InputError, is_whole
 from .eventlog import NO_ROOM, OUTSIDE, EventLog
-from .flows import group_flows
+from .flows import group_flows, workforce_groups
 from .fte_flows import FteFlows
 from .interventions import refuse_policy_problems  # by name: __init__'s argument interventions hides the module
 from .people import COUNTED, FIELDS, GONE, People, Status, distinct
@@ -384,11 +384,13 @@ class WorkforceModel(mesa.Model):
         """FTE in post (non-training workforce stages, including returners) by group, right now."""
         return matmul(self._post_of_group, self.stage_fte())  # as in ``_collect``
 
-    def establishment(self, month: int | None = None) -> np.ndarray:
+    def establishment(self, month: int | None = None, stage_fte: np.ndarray | None = None) -> np.ndarray:
         """Funded establishment FTE by group: the starting staff in post plus vacancies, grown yearly,
         the posts of roles funded with their own establishment, as many as are filled, and the posts
-        funded for recruitment campaigns' recruits (``sim.processes.joiners``)."""
-        own = self.funded_establishment(month) + matmul(self._own_of_group, self.stage_fte())
+        funded for recruitment campaigns' recruits (``sim.processes.joiners``). ``stage_fte``: the FTE by
+        stage now, if the caller has it."""
+        filled = self.stage_fte() if stage_fte is None else stage_fte
+        own = self.funded_establishment(month) + matmul(self._own_of_group, filled)
         return own + matmul(self._post_of_group, self.campaign_posts) if self.campaign_posts.any() else own
 
     def funded_establishment(self, month: int | np.ndarray | None = None) -> np.ndarray:
@@ -454,6 +456,7 @@ class WorkforceModel(mesa.Model):
         self._workforce_fte_of_group = self._workforce_of_group.astype(np.float64)
         self._post_of_group = (of_group & s.stage_post).astype(np.float64)
         self._own_of_group = (of_group & s.stage_own_establishment).astype(np.float64)
+        self._workforce_groups = workforce_groups(s)  # of each stage code, as a record's flows count them
 
     def _collect(self, month: int | None = None) -> None:
         """Aggregate the state and the flows since the last record into ``self.history``, as of
@@ -467,7 +470,7 @@ class WorkforceModel(mesa.Model):
         stocks = self.stocks.settle()
         headcount, sums = stocks.headcount.reshape(-1, 2), stocks.fte.reshape(-1, 2)
         stage_fte = sums.sum(axis=1)
-        _, _, src, dst, reason = self.events.arrays(self._mark)
+        _, _, src, dst, reason = self.events.arrays(self._mark, copy=False)  # counted now, not kept
         self._mark = self.events.mark
         self.history.append({
             "month": month,
@@ -476,11 +479,11 @@ class WorkforceModel(mesa.Model):
             "stage_fte": stage_fte,
             # everyone counted in a post stage is in post or returned, so post FTE follows from stage FTE
             "post_fte": matmul(self._post_of_group, stage_fte),
-            "establishment_fte": self.establishment(month),
+            "establishment_fte": self.establishment(month, stage_fte),
             "need_fte": self.need(month),
             "welsh_headcount": self._workforce_of_group @ headcount[:, 1],
             "welsh_fte": matmul(self._workforce_fte_of_group, sums[:, 1]),
-            "flows": group_flows(s, self.events, src, dst, reason),
+            "flows": group_flows(s, self.events, src, dst, reason, self._workforce_groups),
             "recruitment": self.recruitment.copy(),
             "unused": self.unused.take(),  # what caps left unused (sim.unused); None if nothing
             "fte_flows": self.fte_flows.take(),  # (joined, left, changed) by group; None unless checked

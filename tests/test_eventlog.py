@@ -22,11 +22,14 @@ def test_events_read_back_in_order_from_any_bookmark_across_blocks(monkeypatch):
         expected += [(i, month, OUTSIDE, 1, c) for i, c in zip(ids, codes)]
     assert len(log) == len(expected) > 7 * 3
     for mark in marks + [len(log)]:
-        columns = log.arrays(mark)
-        assert [tuple(int(c[k]) for c in columns) for k in range(len(columns[0]))] == expected[mark:]
+        for copy in (True, False):  # uncopied, the same events: views of one block, a copy across blocks
+            columns = log.arrays(mark, copy=copy)
+            assert [tuple(int(c[k]) for c in columns) for k in range(len(columns[0]))] == expected[mark:]
     ids, months, *_ = log.arrays()
     ids[:] = -5  # a copy: the log keeps its own
     assert log.arrays()[0][0] == expected[0][0]
+    last = log.arrays(log.mark - 1, copy=False)[0]  # in the last block: a view of it
+    assert np.shares_memory(last, log._blocks[-1][0])
 
 
 def test_room_reserved_and_not_used_is_freed_when_its_block_closes(monkeypatch):

@@ -125,11 +125,19 @@ def also_due(month, ids, next_due):
 def entry(dispatcher) -> int:
     """The address of a pass's entry point (its compiled function of the signature ``PASS``, which
     returns nothing), compiled, or loaded from the cache, first; run as Python, its place in
-    ``_IN_PYTHON``."""
+    ``_IN_PYTHON``. Kept for the process's life, as the code is (looked up in LLVM, it cost every model
+    built some 20 us a pass)."""
     if not COMPILED:
         if dispatcher not in _IN_PYTHON:
             _IN_PYTHON.append(dispatcher)
         return _IN_PYTHON.index(dispatcher)
+    address = _ENTRIES.get(dispatcher)
+    if address is None:
+        address = _ENTRIES[dispatcher] = _entry(dispatcher)
+    return address
+
+
+def _entry(dispatcher) -> int:
     compiled = dispatcher.overloads.get(PASS)
     if compiled is None:
         dispatcher.compile(PASS)
@@ -173,6 +181,7 @@ def _address_of(typingctx, array):
 
 COMPILED = not config.DISABLE_JIT  # run as Python (``NUMBA_DISABLE_JIT``), passes have no entry points
 _IN_PYTHON: list = []  # run as Python, the passes one calls from another, by their place here (``entry``)
+_ENTRIES: dict = {}  # compiled, each pass's entry point's address, by its dispatcher (``entry``)
 
 
 def _call_in_python(address, month, table) -> None:
