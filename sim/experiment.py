@@ -372,7 +372,10 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     # the file system would refuse the name only once the runs are done, blaming an --out not given
     problems = [p for p in [folders.long_name(spec.name, path, "name", ADDED_TO_NAME, "the default results folder "
                                               "(results/<name>, with -sensitivity or -target-<time> after it)",
-                                              "results")] if p is not None]
+                                              "results"),
+                            *(folders.long_name(name, path, f"policies.{name}", 0, "the folder of its runs "
+                                                "(runs/<policy>)", "results") for name in spec.policies)]
+                if p is not None]
     scenario_file = _scenario_file(path, spec.scenario)
     try:
         scenario = _load_scenario(path, scenario_file, spec.overrides, "overrides")

@@ -20,7 +20,7 @@ import tiny_scenario
 from conftest import REPO, has_problem
 from sim import experiment, folders, footprint, scenario
 from sim.cli import main
-from sim.errors import InputError
+from sim.errors import InputError, shown
 
 EXPERIMENT = {
     "name": "small",
@@ -644,6 +644,20 @@ def test_a_name_that_fits_its_longest_folder_is_accepted(tmp_path, monkeypatch):
     (tmp_path / f".{name}.partial-{2**32}").mkdir()
     with pytest.raises(InputError):
         experiment.load(write(tmp_path, {"name": "n" * (room + 1)}))
+
+
+def test_a_policy_name_too_long_for_its_runs_folder_is_refused_before_any_run(tmp_path, capsys):
+    """A policy's runs are written in runs/<policy>: a name the file system cannot hold was blamed on the disk
+    ("free space or choose another --out") once its first run was done, not on the policy's name."""
+    long = "n" * (folders.NAME_MAX - folders.WRITING + 1)
+    policies = {long: EXPERIMENT["policies"]["retain_nurses"]}
+    path = write(tmp_path, {"policies": policies})
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "small.yaml", f"policies.{shown(long)}", "a name of at most"), err
+    assert not (tmp_path / "out").exists()
+    fits = {"n" * (folders.NAME_MAX - folders.WRITING): EXPERIMENT["policies"]["retain_nurses"]}
+    experiment.load(write(tmp_path, {"policies": fits}))
 
 
 def test_values_drawn_together_that_the_scenario_refuses_stop_the_batch_before_it_writes(tmp_path):
