@@ -163,11 +163,12 @@ def numbers(column) -> np.ndarray:
 
 def columns_once(path) -> None:
     """Refuse a CSV table whose header names a column twice: pandas renames the second (``x`` to
-    ``x.1``), so a message would name a column the file does not have. Call after pandas read it."""
-    import csv
+    ``x.1``), so a message would name a column the file does not have. Call after pandas read it: its
+    header is read again by pandas, as a row (never renamed), so a name pandas read is read here too
+    (Python's csv module refused a name past 131,072 characters with a traceback)."""
+    import pandas as pd
 
-    with open(path, newline="", encoding="utf-8") as fh:
-        header = next(csv.reader(fh), [])
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0].tolist()
     twice = sorted({name for name in header if header.count(name) > 1})
     if twice:
         raise InputError.one(path, "columns", "each column named once", ", ".join(twice))

@@ -198,6 +198,28 @@ def test_a_posterior_table_with_no_rows_is_refused_as_one_with_no_parameter_sets
     assert len(info.value.problems) == 1
 
 
+@pytest.mark.parametrize("header", [f"weight,{'x' * 200_000}", f"weight,{KEY},{KEY}"])
+def test_a_header_pandas_reads_is_read_whole_when_its_names_are_checked(tmp_path, header):
+    """A column's name past 131,072 characters (the csv module's limit on a field) was a traceback where the
+    header's names are checked once each; it is a column the table should not have, as any other. A name given
+    twice is still found so."""
+    from conftest import has_problem
+    from sim import sensitivity
+    from sim.errors import InputError
+
+    (tmp_path / "post.csv").write_text(f"{header}\n" + (",".join(["0.1"] * len(header.split(","))) + "\n") * 3)
+    expected = "each column named once" if header.endswith(KEY) else f"weight, {KEY}"
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", "columns", expected), str(info.value)
+    if header.endswith(KEY):
+        with pytest.raises(InputError) as info:
+            sensitivity.read_parameter_sets(tmp_path / "post.csv")
+        assert has_problem(str(info.value), "post.csv", "columns", expected), str(info.value)
+    else:
+        assert list(sensitivity.read_parameter_sets(tmp_path / "post.csv").columns) == header.split(",")
+
+
 def test_a_posterior_table_too_big_to_read_into_memory_is_refused_before_it_is_read(tmp_path, monkeypatch):
     from conftest import has_problem
     from sim import sensitivity
