@@ -532,8 +532,24 @@ def _manifest_models():
         replication_seeds: Annotated[list[StrictInt], Field(min_length=1)]
         policies: dict[str, list[AnyLever]]  # the report describes each lever in words
         parameter_sets: list[dict[str, Any]] | None = None
+        runs: Annotated[int, Field(strict=True, ge=1)]  # after what it is the product of, which it is checked against
 
         _seeds = field_validator("replication_seeds")(each_once)
+
+        @field_validator("runs")
+        @classmethod
+        def _planned(cls, runs, info):
+            """The runs a batch plans: the report and compare say how many of them are written, so a count edited
+            by hand would have a complete batch said to be unfinished, or one unfinished said to be complete."""
+            policies, seeds = info.data.get("policies"), info.data.get("replication_seeds")  # None if wrong (and named)
+            if policies is None or seeds is None:
+                return runs
+            planned = len(policies) * len(info.data.get("parameter_sets") or [{}]) * len(seeds)
+            if runs != planned:
+                raise ValueError(f"the runs of its policies, parameter sets and replication seeds ({len(policies)} x "
+                                 f"{len(info.data.get('parameter_sets') or [{}])} x {len(seeds)} = {planned:,}), "
+                                 f"as workforce batch writes it")
+            return runs
 
         @field_validator("final_year")
         @classmethod
@@ -1118,9 +1134,11 @@ def load(path, kind: str | None = None) -> ResultsDir:
         _present(path / "sensitivity.png")  # a folder there is no chart to leave out with a note
         return SensitivityDir(path=path, manifest={"experiment": f"{path.name} (sensitivity)"})
     manifest = read_manifest(path, ANY) if kind is None else read_manifest(path)
-    if kind is None and "target" in manifest and "answer" in manifest:
+    target = "target" in manifest and "answer" in manifest  # a search's manifest has a batch's keys too
+    if kind is None and target:
         return _target_dir(path, manifest, manifest_path)
-    found = "batch" if "experiment" in manifest else "run" if "seed" in manifest and "scenario" in manifest else None
+    found = "target" if target else "batch" if "experiment" in manifest else "run" if "seed" in manifest and \
+        "scenario" in manifest else None
     if found is None:
         raise _format_problem(manifest_path, "experiment", "neither an experiment nor a run's scenario and seed")
     if kind is not None and found != kind:

@@ -538,6 +538,34 @@ def test_a_run_file_of_another_batch_is_refused_not_compared(tmp_path, capsys, m
     assert not (out / "comparison-fte.csv").exists()
 
 
+@pytest.mark.parametrize("command", ["compare", "report"])
+@pytest.mark.parametrize("runs", [1_000_000, 2, -1])
+def test_a_batch_manifests_runs_are_those_of_its_policies_parameter_sets_and_seeds(tmp_path, capsys, command, runs):
+    """compare and report say how many of the runs planned are written: a count edited by hand had a complete
+    batch said to be unfinished ("4 of 1,000,000 runs written; rerun workforce batch"), or not."""
+    out = tmp_path / "out"
+    experiment.batch(experiment.load(tiny_experiment(tmp_path)), out=out, workers=1, quiet=True)
+    manifest = out / "manifest.json"
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"runs": runs}))
+    assert main([command, str(out), "--out", str(tmp_path / ("o.csv" if command == "compare" else "o.html"))]) == 2
+    err = capsys.readouterr().err
+    expected = "a number greater than or equal to 1" if runs < 1 else "the runs of its policies, parameter sets " \
+        "and replication seeds (2 x 1 x 2 = 4)"
+    assert has_problem(err, "out/manifest.json", "runs", expected), err
+    assert not list(tmp_path.glob("o.*"))
+
+
+def test_a_target_folder_given_to_compare_is_said_to_be_a_target_searchs(tmp_path, capsys):
+    """Its manifest has a batch's keys too: it was read as a batch's that had no runs."""
+    out = tmp_path / "out"
+    experiment.batch(experiment.load(tiny_experiment(tmp_path)), out=out, workers=1, quiet=True)
+    manifest = out / "manifest.json"
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"target": {}, "answer": {}}))
+    assert main(["compare", str(out)]) == 2
+    assert has_problem(capsys.readouterr().err, "out", "<top level>", "a results directory written by workforce "
+                                                                      "batch (found 'one of workforce target')")
+
+
 def test_the_metadata_macos_leaves_beside_each_run_file_is_no_run(tmp_path, capsys):
     """A batch folder copied by a Mac to another system's disk or share, or zipped there, has a ``._<name>`` file
     beside each run file (hidden in its Finder): compare and report refused the folder naming a file its user
