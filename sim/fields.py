@@ -29,14 +29,21 @@ def _month(text: str) -> str:
 _REORDERING = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u2028", "\u2029"}
 
 
+MAX_LABEL = 100  # characters of a label: the shipped ones have at most 69
+
+
 def _printable(text: str) -> str:
     """A name people read (a group's or stage's label): shown in figures, tables and the report,
     where a control character (a NUL, an escape) is a missing glyph or a broken line, one that
-    reorders text (``_REORDERING``) turns the sentence around it, and an empty or blank name a group
-    or stage shown as nothing."""
+    reorders text (``_REORDERING``) turns the sentence around it, an empty or blank name a group
+    or stage shown as nothing, and a name of thousands of characters a chart's legend pushing its
+    plot out of the figure."""
     _shown(text, "")
     if not text.strip():
         raise ValueError("a name to show (not empty or blank)")
+    if len(text) > MAX_LABEL:
+        raise ValueError(f"a name to show of at most {MAX_LABEL} characters (it labels a chart's lines and a "
+                         f"table's rows), not {len(text):,}")
     return text
 
 

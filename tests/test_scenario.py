@@ -549,6 +549,24 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where, 
     scenario.load(tiny_scenario.write(tmp_path / "lines", {"description": f"Staff of Wales,\n\tby {hebrew}\n"}))
 
 
+@pytest.mark.parametrize("where", ["group", "stage"])
+def test_a_label_too_long_to_show_is_refused_naming_it(tmp_path, where):
+    """A label of thousands of characters was drawn as a chart's legend running off the figure, its plot
+    squeezed out of sight, in silence."""
+    from sim.fields import MAX_LABEL
+
+    key = "groups.staff.label" if where == "group" else "stages.student.label"
+    file = "tiny.yaml" if where == "group" else "course.yaml"
+
+    def written(folder, text):
+        return tiny_scenario.write(tmp_path / folder, *(({key: text}, {}) if where == "group" else ({}, {key: text})))
+
+    with pytest.raises(InputError) as info:
+        scenario.load(written("long", "L" * (MAX_LABEL + 1)))
+    assert has_problem(str(info.value), file, key, f"a name to show of at most {MAX_LABEL} characters"), info.value
+    scenario.load(written("fits", "Ŵ" * MAX_LABEL))
+
+
 @pytest.mark.parametrize("layers", [layering.MAX_LAYERS + 1, 1200])
 def test_a_chain_of_too_many_scenarios_extending_each_other_is_refused_naming_the_last_it_allows(tmp_path, layers):
     """Each layer is read within the one extending it: a chain of about a thousand exhausted Python's
