@@ -190,7 +190,7 @@ def load(path) -> nx.DiGraph:
             if graph.has_edge(qualify(spec.name, stage), node):  # 'worker' and 'course/worker': one stage
                 problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
                                         "each target named once (this one is already a transition)", target))
-            if target.startswith(EXIT_PREFIX) and not re.match(NAME_PATTERN, target[len(EXIT_PREFIX):]):
+            if target.startswith(EXIT_PREFIX) and not re.fullmatch(NAME_PATTERN, target[len(EXIT_PREFIX):]):
                 problems.append(Problem(str(path), f"stages.{stage}.transitions.{target}",
                                         f"'exit:<reason>' with a reason name matching {NAME_PATTERN!r} (leavers "
                                         "are counted by it: exit:not_in_mental_health)", target))

@@ -10,7 +10,7 @@ import yaml
 
 from conftest import DELETE, SCENARIO_FILE, has_problem
 from sim import pathways, scenario
-from sim.errors import InputError
+from sim.errors import InputError, shown
 
 # ---- shipped pathways ------------------------------------------------------------------------
 
@@ -117,6 +117,10 @@ BAD_PATHWAYS = {
     "exit with a reason that is no name": (
         "nursing", {f"{PRE_REG}.transitions": {"registered_nurse": 0.8, "exit:not employed": 0.2}},
         f"{PRE_REG}.transitions.exit:not employed", "'exit:<reason>' with a reason name"),
+    # a name pattern's $ matches before a last line break in Python's re: the reason's line break was counted
+    "exit with a reason ending in a line break": (
+        "nursing", {f"{PRE_REG}.transitions": {"registered_nurse": 0.8, "exit:not_employed\n": 0.2}},
+        f"{PRE_REG}.transitions.{shown('exit:not_employed' + chr(10))}", "'exit:<reason>' with a reason name"),
     # probabilities
     "attrition above 1": ("nursing", {f"{PRE_REG}.attrition": 1.5}, f"{PRE_REG}.attrition", "less than or equal to 1"),
     "negative transition probability": (
