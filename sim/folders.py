@@ -25,6 +25,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import re
@@ -859,19 +860,28 @@ class ResultsDir:
 
     @property
     def experiment_text(self) -> str | None:
-        """The experiment file a batch or target folder keeps, for the appendix; one that is no readable
-        text file (a folder, binary bytes) is refused naming it; one in UTF-16 is read, as the batch read it
-        (``errors.decoded``)."""
+        """The experiment file a batch or target folder keeps, for the appendix and its policies' descriptions;
+        one that is no readable text file (a folder, binary bytes) is refused naming it; one in UTF-16 is read,
+        as the batch read it (``errors.decoded``). One that is not the file the runs read (its SHA-256 is not
+        the manifest's ``experiment_sha256``: edited since) is refused: its descriptions were the report's
+        words for policies they may not describe."""
         p = self.path / "experiment.yaml"
         refuse_special(p, p, "")
         if not p.is_file():
             return None
         try:
-            return decoded(p.read_bytes()).removeprefix("\ufeff").replace("\r\n", "\n")
+            raw = p.read_bytes()
+            text = decoded(raw).removeprefix("\ufeff").replace("\r\n", "\n")
         except (OSError, UnicodeDecodeError) as exc:
             found = not_decoded(exc) if isinstance(exc, UnicodeDecodeError) else exc.strerror or type(exc).__name__
             raise InputError.one(p, "", "the experiment file the folder kept, a readable UTF-8 text file",
                                  found) from None
+        recorded, digest = self.manifest.get("experiment_sha256"), hashlib.sha256(raw).hexdigest()
+        if recorded is not None and recorded != digest:
+            raise InputError.one(p, "", f"the experiment file the runs read, whose SHA-256 the manifest's "
+                                        f"experiment_sha256 records ({str(recorded)[:12]}...): edited since? put "
+                                        f"that file back, or remove this one", f"SHA-256 {digest[:12]}...")
+        return text
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -457,6 +458,7 @@ def test_a_batch_of_an_experiment_file_in_utf_16_is_reported(tmp_path, dirs, cap
     copy = shutil.copytree(dirs[1], tmp_path / "batch")
     text = (copy / "experiment.yaml").read_text()
     (copy / "experiment.yaml").write_bytes(text.replace("\n", "\r\n").encode("utf-16"))
+    recorded(copy)
     assert main(["report", str(copy), "--out", str(tmp_path / "report.html")]) == 0, capsys.readouterr().err
     assert "a lever that changes nothing" in (tmp_path / "report.html").read_text()
 
@@ -476,6 +478,31 @@ def test_a_batch_whose_run_file_has_a_value_no_run_writes_exits_2_naming_it(valu
     assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
 
 
+def recorded(d) -> None:
+    """The manifest of folder ``d`` recording its kept experiment file's SHA-256, as if the runs read it."""
+    manifest = d / "manifest.json"
+    digest = hashlib.sha256((d / "experiment.yaml").read_bytes()).hexdigest()
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"experiment_sha256": digest}))
+
+
+@pytest.mark.parametrize("kind", ["batch", "target"])
+def test_a_kept_experiment_file_edited_since_the_runs_is_refused_naming_it(kind, tmp_path, dirs, target_dirs,
+                                                                           capsys):
+    """The report took the policies' descriptions from the folder's experiment.yaml as it is: edited by hand, they
+    were the report's words for levers they no longer describe ("half of nurses leave no more"), in silence."""
+    d = shutil.copytree(dirs[1] if kind == "batch" else target_dirs[0], tmp_path / "edited")
+    kept = d / "experiment.yaml"
+    kept.write_text(kept.read_text() + "# edited: half of nurses leave no more\n")
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
+    out, err = capsys.readouterr()
+    assert has_problem(err, "edited/experiment.yaml", "<top level>", "the experiment file the runs read, whose "
+                                                                     "SHA-256 the manifest's experiment_sha256 "
+                                                                     "records"), err
+    assert "Traceback" not in err and out == "" and not (tmp_path / "report.html").exists()
+    kept.unlink()  # the report is written without the descriptions
+    assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 0, capsys.readouterr().err
+
+
 KEPT_EXPERIMENTS = {  # the experiment file a batch keeps, edited: how it is written, field named, expected
     "policies as a list": (lambda p: p.write_text("name: x\npolicies: [1, 2]\n"), "policies", "a mapping of policies"),
     "a policy as a text": (lambda p: p.write_text("name: x\npolicies:\n  a: text\n"), "policies.a", "a policy"),
@@ -488,9 +515,11 @@ KEPT_EXPERIMENTS = {  # the experiment file a batch keeps, edited: how it is wri
 @pytest.mark.parametrize("edit, field, expected", KEPT_EXPERIMENTS.values(), ids=KEPT_EXPERIMENTS)
 def test_a_batch_whose_kept_experiment_file_was_edited_exits_2_naming_it(edit, field, expected, tmp_path, dirs,
                                                                          capsys):
-    """The report reads the policies' descriptions from it: an AttributeError or UnicodeDecodeError there."""
+    """The report reads the policies' descriptions from it: an AttributeError or UnicodeDecodeError there (a
+    manifest edited with it records its SHA-256)."""
     d = shutil.copytree(dirs[1], tmp_path / "batch")
     edit(d / "experiment.yaml")
+    recorded(d)
     assert main(["report", str(d), "--out", str(tmp_path / "report.html")]) == 2
     out, err = capsys.readouterr()
     assert has_problem(err, "batch/experiment.yaml", field, expected), err
