@@ -3,8 +3,8 @@
 - ``extends: <scenario>`` (a shipped name, or a path relative to the file) starts from that
   scenario's data and merges this file over it: mappings merge key by key, anything else
   (numbers, lists) replaces, and ``null`` removes the key (refused for a key whose default is a value, which
-  it would take where null says none, and for a key the scenario extended has not, removing nothing:
-  ``null_problems``). The history scenario
+  it would take where null says none, and for a key the scenario extended has not, removing nothing; an empty
+  mapping, which changes nothing, is refused too: ``null_problems``). The history scenario
   (``wales-mh-2015``) extends the default one and replaces only what differed in 2015.
 - ``calibration: <file>`` (a name under ``sim/data/calibration/`` or a path relative to the
   scenario) is a parameter file written by ``workforce calibrate``; its ``overrides`` (dotted
@@ -134,7 +134,10 @@ def null_problems(layers: list, data: dict, schema) -> InputError | None:
       removed as the layer says; a key still in the merged ``data`` (a layer above gives it again) was not removed.
     - A key the scenario the layer extends has not (a misspelt ``mho_ends``): it removes nothing, and the edit meant
       is not made, in silence. A null inside a mapping the layer adds (not a removal) is the schema's to judge, and
-      one for a key a layer below removed already says what that layer says."""
+      one for a key a layer below removed already says what that layer says.
+
+    An empty mapping for a mapping of the scenario the layer extends (``uncertain: {}``, ``places: {}``) is refused
+    too: merged key by key, it keeps every key there, where it says none."""
     from .uncertain import field_at
 
     bases = [layers[-1][1]]  # the scenario each layer extends, merged, from the one extending the file at the bottom up
@@ -162,7 +165,23 @@ def null_problems(layers: list, data: dict, schema) -> InputError | None:
             problems.append(Problem(str(path), dotted, f"a key that the scenario this file extends "
                                     f"({layers[n + 1][0].name}) has, or no null: null removes a key of the scenario "
                                     f"a file extends, and that one has no {dotted}{has}"))
+        for keys in _empties(own):  # merged key by key into a mapping with keys, it changes nothing
+            depth, there = _walk(base, keys)
+            if depth == len(keys) and isinstance(there, dict) and there:
+                problems.append(Problem(str(path), ".".join(map(str, keys)), f"a mapping of the keys to change, "
+                                        f"not an empty one: a layer's mapping changes those it gives of the scenario "
+                                        f"this file extends ({layers[n + 1][0].name}) and keeps the others, so an "
+                                        f"empty one changes nothing; null removes the key", {}))
     return InputError(problems) if problems else None
+
+
+def _empties(data: dict, keys: tuple = ()):
+    """The keys (as lists of their parts) that ``data`` sets to an empty mapping, in it and in its mappings."""
+    for key, value in data.items():
+        if value == {}:
+            yield [*keys, key]
+        elif isinstance(value, dict):
+            yield from _empties(value, (*keys, key))
 
 
 def _nulls(data: dict, keys: tuple = ()):

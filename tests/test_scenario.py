@@ -404,6 +404,27 @@ def test_a_layer_removing_with_null_a_key_the_scenario_it_extends_has_not_is_ref
                        "(it has description)"), str(info.value)
 
 
+def test_a_layer_giving_an_empty_mapping_for_one_of_its_base_is_refused(tmp_path):
+    """A layer's mapping changes the keys it gives and keeps the others: ``uncertain: {}`` kept every uncertain
+    parameter, and ``places: {}`` every year's places (refused in a scenario extending none), in silence. Null still
+    removes the key."""
+    tiny_scenario.write(tmp_path)
+    top = tmp_path / "top.yaml"
+    top.write_text("extends: tiny.yaml\nname: top\nintake: {course/student: {places: {}}}\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(top)
+    assert [(p.file, p.field) for p in info.value.problems] == [(str(top), "intake.course/student.places")]
+    assert has_problem(str(info.value), "top.yaml", "intake.course/student.places", "a mapping of the keys to "
+                       "change, not an empty one: a layer's mapping changes those it gives of the scenario this file "
+                       "extends (tiny.yaml) and keeps the others, so an empty one changes nothing"), str(info.value)
+    top.write_text("extends: wales-mh-2021\nname: top\nuncertain: {}\n")
+    with pytest.raises(InputError) as info:
+        scenario.load(top)
+    assert has_problem(str(info.value), "top.yaml", "uncertain", "a mapping of the keys to change"), str(info.value)
+    top.write_text("extends: wales-mh-2021\nname: top\nuncertain: null\n")
+    assert scenario.load(top).spec.uncertain == {}
+
+
 @pytest.mark.parametrize("left, referrer, field", [
     ("social_care", "wales-mh-2021.yaml", "groups.social_care_workers, groups.social_care_managers, "
                                           "groups.social_care_workers.joiners.stages.social_care/care_worker"),
