@@ -547,9 +547,11 @@ def _check_digits(path, node, field: str) -> None:
     octal, and 1:30 as 90, sixty-based: a value changed in silence), or an integer longer than Python
     will read (``sys.get_int_max_str_digits``), naming its field and line, before the loader's
     conversion fails with Python's own message."""
-    if node.tag == _FLOAT and ":" in node.value or node.tag == _INT and not _PLAIN_INT.match(node.value):
+    if (node.tag == _FLOAT and (":" in node.value or "_" in node.value)
+            or node.tag == _INT and not _PLAIN_INT.match(node.value)):
         raise InputError.one(path, field, "a number in plain decimal digits (YAML reads a leading 0 as octal, "
-                                          "0x as hexadecimal, 1:30 as sixty-based)",
+                                          "0x as hexadecimal, 1:30 as sixty-based, and leaves out _ between "
+                                          "digits)",
                              f"{_short(node.value)} on line {node.start_mark.line + 1}")
     if node.tag != _INT:
         return

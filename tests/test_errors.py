@@ -36,7 +36,8 @@ def test_a_key_given_twice_names_the_file_the_field_and_both_lines(tmp_path):
         message
 
 
-@pytest.mark.parametrize("written", ["025", "0x7E0", "0b11", "1_000", "1:30", "1:30.5", "!!int '025'"])
+@pytest.mark.parametrize("written", ["025", "0x7E0", "0b11", "1_000", "0.7_9", "1_0.5", "1:30", "1:30.5",
+                                     "!!int '025'"])
 def test_a_number_yaml_would_read_in_another_base_is_refused_naming_its_field(tmp_path, written):
     """YAML 1.1 reads 025 as 21 (octal) and 1:30 as 90 (sixty-based): a value changed in silence; and 0x7E0 as a
     year written twice would be."""
@@ -49,10 +50,10 @@ def test_a_number_yaml_would_read_in_another_base_is_refused_naming_its_field(tm
     assert read_yaml(tmp_path / "n.yaml") == {"places": {2016: 25, 25: 1, -3: 0, 0: 1.5, 7: 0.001}}
 
 
-
 def test_a_set_where_a_list_is_expected_is_refused_as_its_order_is_not_kept(tmp_path):
     message = _refusal(tmp_path / "s.yaml", "name: x\npathways: !!set {nursing, psychiatry}\n")
     assert has_problem(message, "s.yaml", "pathways", "a list written as a list (not a !!set"), message
+
 
 def test_an_integer_longer_than_python_reads_is_named_by_its_field_and_line(tmp_path):
     path = tmp_path / "long.yaml"
