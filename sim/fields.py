@@ -5,6 +5,7 @@ same expectation whichever file it is in."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 import numpy as np
@@ -35,11 +36,11 @@ MAX_LABEL = 100  # characters of a label: the shipped ones have at most 69
 def _printable(text: str) -> str:
     """A name people read (a group's or stage's label): shown in figures, tables and the report,
     where a control character (a NUL, an escape) is a missing glyph or a broken line, one that
-    reorders text (``_REORDERING``) turns the sentence around it, an empty or blank name a group
-    or stage shown as nothing, and a name of thousands of characters a chart's legend pushing its
+    reorders text (``_REORDERING``) turns the sentence around it, an empty or blank name (spaces, or
+    characters drawn as nothing, a zero-width space) a group or stage shown as nothing, and a name of thousands of characters a chart's legend pushing its
     plot out of the figure."""
     _shown(text, "")
-    if not text.strip():
+    if not any(unicodedata.category(c)[0] not in "CZ" for c in text):  # spaces, and format characters drawn as none
         raise ValueError("a name to show (not empty or blank)")
     if len(text) > MAX_LABEL:
         raise ValueError(f"a name to show of at most {MAX_LABEL} characters (it labels a chart's lines and a "
@@ -49,8 +50,6 @@ def _printable(text: str) -> str:
 
 def _shown(text: str, allowed: str) -> str:
     """``text`` if it has no control character but those ``allowed``, and none that reorders text."""
-    import unicodedata
-
     hidden = [c for c in text if (unicodedata.category(c) == "Cc" and c not in allowed) or c in _REORDERING]
     if hidden:
         raise ValueError(f"text without control characters (U+{ord(hidden[0]):04X} is one)")

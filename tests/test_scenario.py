@@ -570,6 +570,17 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where, 
     scenario.load(tiny_scenario.write(tmp_path / "lines", {"description": f"Staff of Wales,\n\tby {hebrew}\n"}))
 
 
+@pytest.mark.parametrize("text", ["", "  ", "\u200b", "\u00ad\u200b", "\u3000\u2060"])
+def test_a_label_drawn_as_nothing_is_refused_naming_it(tmp_path, text):
+    """A label of spaces, or of characters drawn as nothing (a zero-width space, a soft hyphen), showed its
+    group as nothing in figures, tables and the report."""
+    with pytest.raises(InputError) as info:
+        scenario.load(tiny_scenario.write(tmp_path, {"groups.staff.label": text}))
+    assert has_problem(str(info.value), "tiny.yaml", "groups.staff.label", "a name to show (not empty or blank)"), \
+        info.value
+    scenario.load(tiny_scenario.write(tmp_path / "ok", {"groups.staff.label": "\u200bStaff"}))
+
+
 @pytest.mark.parametrize("where", ["group", "stage"])
 def test_a_label_too_long_to_show_is_refused_naming_it(tmp_path, where):
     """A label of thousands of characters was drawn as a chart's legend running off the figure, its plot
