@@ -201,7 +201,9 @@ def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
         if is_file(candidate):
             return candidate
         refuse_special(candidate, file or relative_to, "calibration")
-    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml")) if not p.stem.endswith("-report"))
+    # a parameter file is written with its report (``workforce calibrate``): the history and back-test files are none
+    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml"))
+                        if (CALIBRATION_DIR / f"{p.stem}-report.md").is_file())
     raise InputError.one(file or relative_to, "calibration", f"an existing calibration file or shipped name "
                                                              f"({shipped})", name_or_path)
 

@@ -570,6 +570,17 @@ def test_a_label_with_a_control_character_is_refused_naming_it(tmp_path, where, 
     scenario.load(tiny_scenario.write(tmp_path / "lines", {"description": f"Staff of Wales,\n\tby {hebrew}\n"}))
 
 
+def test_a_calibration_that_does_not_exist_is_named_with_the_shipped_parameter_files_only(tmp_path):
+    """The names offered are the parameter files ``workforce calibrate`` wrote, not the history and back-test
+    files beside them, which a scenario's ``calibration:`` cannot name."""
+    with pytest.raises(InputError) as info:
+        scenario.load(tiny_scenario.write(tmp_path, {"calibration": "wales-mh-v99"}))
+    assert has_problem(str(info.value), "tiny.yaml", "calibration", "an existing calibration file or shipped name "
+                                                                   "(wales-mh-v1, wales-mh-v10,"), info.value
+    assert "wales-mh-v13" in str(info.value)
+    assert "history-2015-2021" not in str(info.value) and "backtest-2021-2024" not in str(info.value)
+
+
 @pytest.mark.parametrize("text", ["", "  ", "\u200b", "\u00ad\u200b", "\u3000\u2060"])
 def test_a_label_drawn_as_nothing_is_refused_naming_it(tmp_path, text):
     """A label of spaces, or of characters drawn as nothing (a zero-width space, a soft hyphen), showed its
