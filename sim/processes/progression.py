@@ -184,7 +184,6 @@ def finish(due, now, chosen, salt, order, cumulative, total, last, labels, codes
     closed = np.empty((3, ahead.shape[0]), dtype=np.bool_)
     for c in range(ahead.shape[0]):
         _close(closed, c, coming, ahead, limited, vacant, group_vacant[stage_group[c]])
-    first, in_group = _stages_of_groups(stage_group, group_vacant.shape[0])
     for j in range(n):
         i = ids[j]
         st = stage[i]
@@ -213,11 +212,9 @@ def finish(due, now, chosen, salt, order, cumulative, total, last, labels, codes
                 vacant[st] += 1.0
                 if h != g:
                     group_vacant[h] += 1.0
-            for k in range(first[g], first[g + 1]):  # the stages of the groups changed
-                _close(closed, in_group[k], coming, ahead, limited, vacant, group_vacant[g])
-            if h != g:
-                for k in range(first[h], first[h + 1]):
-                    _close(closed, in_group[k], coming, ahead, limited, vacant, group_vacant[h])
+            for c in range(ahead.shape[0]):  # the stages of the groups changed
+                if stage_group[c] == g or stage_group[c] == h:
+                    _close(closed, c, coming, ahead, limited, vacant, group_vacant[stage_group[c]])
     mark(month, movers[month[ENTERING]:moved])  # for the stocks: entering's pass, which follows, does not
     month[ENTERING] = moved
     leave(leavers[:out], now, codes_out[:out], left, gone, stage, status, active, state, next_due, columns, month[AT])
@@ -250,26 +247,6 @@ def _by_draw(ids, key, stage, order, labels, last, limited, ahead):
     drawn = ids[slots[smallest_first(draws, m)]]
     for k in range(m):
         ids[slots[k]] = drawn[k]
-
-
-@compiled(inline="always")  # its one caller's: compiled in it, once
-def _stages_of_groups(stage_group, groups):
-    """The stages of each group ``g``, ``in_group[first[g]: first[g + 1]]``, in order: a move changes whether the
-    stages of its two groups are closed (``finish``), and no others'."""
-    first, in_group = np.empty(groups + 1, dtype=np.int64), np.empty(stage_group.shape[0], dtype=np.int64)
-    for g in range(groups + 1):
-        first[g] = 0
-    for c in range(stage_group.shape[0]):
-        first[stage_group[c] + 1] += 1
-    for g in range(groups):
-        first[g + 1] += first[g]
-    for c in range(stage_group.shape[0]):  # each group's next place, its start moved on as it fills
-        in_group[first[stage_group[c]]] = c
-        first[stage_group[c]] += 1
-    for g in range(groups, 0, -1):  # back to the starts
-        first[g] = first[g - 1]
-    first[0] = 0
-    return first, in_group
 
 
 @compiled()  # called, not inlined: a quarter of a second less of a first run's compiling
