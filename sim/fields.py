@@ -37,8 +37,8 @@ def _printable(text: str) -> str:
     """A name people read (a group's or stage's label): shown in figures, tables and the report,
     where a control character (a NUL, an escape) is a missing glyph or a broken line, one that
     reorders text (``_REORDERING``) turns the sentence around it, an empty or blank name (spaces, or
-    characters drawn as nothing, a zero-width space) a group or stage shown as nothing, and a name of thousands of characters a chart's legend pushing its
-    plot out of the figure."""
+    characters drawn as nothing, a zero-width space) a group or stage shown as nothing, and a name of
+    thousands of characters a chart's legend pushing its plot out of the figure."""
     _shown(text, "")
     if not any(unicodedata.category(c)[0] not in "CZ" for c in text):  # spaces, and format characters drawn as none
         raise ValueError("a name to show (not empty or blank)")
