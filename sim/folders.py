@@ -97,10 +97,11 @@ def check_file(path, option: str = "--out", suffixes: tuple[str, ...] = ()) -> P
     path = _check(Path(path), option, "file")
     refuse_special(path, option, _field(option))
     folder = _results_holding(path)
-    if folder is not None:
-        raise InputError.one(option, _field(option), f"a new file, or a report or comparison, not a file of the "
-                                                     f"results in {folder} (it would be replaced: choose another "
-                                                     f"name)", str(path))
+    command = _written_together(path) if folder is None else None
+    if folder is not None or command is not None:
+        whose = f"the results in {folder}" if folder is not None else f"the results of {command} in {path.parent}"
+        raise InputError.one(option, _field(option), f"a new file, or a report or comparison, not a file of "
+                                                     f"{whose} (it would be replaced: choose another name)", str(path))
     if suffixes and path.suffix.lower() not in suffixes:
         raise InputError.one(option, _field(option), f"a file name ending in {' or '.join(suffixes)} (the format "
                                                      "written)", str(path))
@@ -126,6 +127,26 @@ def _results_holding(path: Path) -> Path | None:
         if any((folder / name).is_file() for name in SIGNATURES):
             return folder
         folder = folder.parent
+    return None
+
+
+# the files a command writes together, beside whatever else a folder holds, by their endings after a common stem:
+# a fit's (``sim.calibration``: its parameter file, posterior table, report and figure) and a back-test's
+# (``sim.backtest``: its table, report and figure)
+WRITTEN_TOGETHER = {"workforce calibrate": (".yaml", "-posterior.csv", "-report.md", "-pairs.png"),
+                    "workforce backtest": (".csv", ".md", ".png")}
+
+
+def _written_together(path: Path) -> str | None:
+    """The command (``WRITTEN_TOGETHER``) of which ``path`` is one of the files written together, all of them
+    there beside it; None if it is none. Their folder is any (the package's calibrations, an --out-dir), so no
+    file marks it as a results folder: a fit's posterior table replaced by a comparison was lost, and with it
+    every scenario naming the calibration."""
+    for command, endings in WRITTEN_TOGETHER.items():
+        for ending in endings:
+            stem = path.name[:-len(ending)] if path.name.endswith(ending) else ""
+            if stem and all((path.parent / f"{stem}{other}").is_file() for other in endings):
+                return command
     return None
 
 

@@ -630,3 +630,25 @@ def test_a_file_of_any_command_s_results_is_never_written_over(tmp_path, signatu
             folders.check_file(tmp_path / name)
         assert has_problem(str(error.value), "--out", "out", f"not a file of the results in {tmp_path}")
     assert folders.check_file(tmp_path / "report.html") == tmp_path / "report.html"  # what a report writes there
+
+
+@pytest.mark.parametrize("command, stem, written, name", [
+    ("workforce calibrate", "wales-mh-v14", (".yaml", "-posterior.csv", "-report.md", "-pairs.png"),
+     "wales-mh-v14-posterior.csv"),
+    ("workforce calibrate", "wales-mh-v14", (".yaml", "-posterior.csv", "-report.md", "-pairs.png"),
+     "wales-mh-v14-pairs.png"),
+    ("workforce backtest", "backtest-2021-2024", (".csv", ".md", ".png"), "backtest-2021-2024.csv")])
+def test_a_file_a_fit_or_back_test_wrote_is_never_written_over(tmp_path, capsys, command, stem, written, name):
+    """A fit's and a back-test's files are written together in any folder, no file marking it as results: a
+    comparison or a drawing given one of their names replaced a calibration's posterior or figure."""
+    for ending in written:
+        (tmp_path / f"{stem}{ending}").write_text("kept\n")
+    with pytest.raises(InputError) as error:
+        folders.check_file(tmp_path / name)
+    assert has_problem(str(error.value), "--out", "out", f"not a file of the results of {command} in {tmp_path}")
+    assert main(["pathways", "--draw", str(tmp_path / f"{stem}{written[-1]}")]) == 2
+    assert f"not a file of the results of {command}" in capsys.readouterr().err
+    assert all((tmp_path / f"{stem}{ending}").read_text() == "kept\n" for ending in written)
+    other = next(tmp_path / f"{stem}{ending}" for ending in written if f"{stem}{ending}" != name)
+    other.unlink()  # without one of the files written with it, it is no longer known as that command's
+    assert folders.check_file(tmp_path / name) == tmp_path / name
