@@ -30,6 +30,7 @@ engine as it is now (``workforce calibrate --evaluate <name>-v<N>``).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import re
 from contextlib import suppress
@@ -161,7 +162,25 @@ class Target(_Strict):
                              f"would be {0 if self.below == MIN_AGE else 1} in every run)")
         if self.kind == "reason_share" and not self.reasons:
             raise ValueError("reasons for a reason share")
+        least, most = self.limits
+        if (self.bound == "at_least" and self.value <= least) or (self.bound == "at_most" and self.value >= most):
+            # no run falls on the far side of it: the target adds nothing to the loss, yet widens the tolerance
+            raise ValueError(f"value: a bound a run may fall short of (every {self.kind} statistic is "
+                             f"{'at least' if self.bound == 'at_least' else 'at most'} "
+                             f"{least if self.bound == 'at_least' else most:g}), or no bound")
         return self
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The least and the most the statistic can be: 0 and 1 for a share or a vacancy rate, 0 for a rate or
+        a level, -1 (all gone) for a relative change, -1 and 1 for a change of a vacancy rate."""
+        if self.kind in ("age_share", "reason_share") or (self.kind == "level" and self.measure == "vacancy_rate"):
+            return 0.0, 1.0
+        if self.kind in ("flow_rate", "level"):
+            return 0.0, math.inf
+        if self.relative:
+            return -1.0, math.inf
+        return (-1.0, 1.0) if self.measure == "vacancy_rate" else (-math.inf, math.inf)
 
 
 # the optional keys each kind of target reads; an age share is of the run's end, and a reason share of its leavers

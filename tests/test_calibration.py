@@ -481,12 +481,21 @@ def test_a_targets_source_is_one_cell_of_the_reports_table(source):
     ({"kind": "age_share", "group": "staff", "below": 18, "value": 0.01}, "below", "the share would be 0 in every run"),
     ({"kind": "age_share", "group": "staff", "stage": "course/student", "at_least": 17.5, "value": 0.9}, "at_least",
      "an age above 18 (the youngest anyone in stage course/student can be)"),
+    # a bound no run is on the far side of: the target added nothing to the loss, in silence
+    ({"kind": "reason_share", "group": "staff", "reasons": ["retired"], "years": [2022], "value": 0.0,
+      "bound": "at_least"}, "", "value: a bound a run may fall short of (every reason_share statistic is at least 0)"),
+    ({"kind": "age_share", "group": "staff", "at_least": 55, "value": 1.0, "bound": "at_most"}, "",
+     "(every age_share statistic is at most 1), or no bound"),
+    ({**TARGETS["leaver_rate"], "value": 0.0, "bound": "at_least"}, "", "every flow_rate statistic is at least 0"),
+    ({**TARGETS["headcount_change"], "relative": True, "value": -1.0, "bound": "at_least"}, "",
+     "every change statistic is at least -1"),
 ], ids=["a percentage for a share", "a misspelt reason", "flows before the start", "a change before the run",
         "more than all gone", "a percentage for a vacancy rate", "a level of two years", "a level after the run",
         "a level of a stage", "a reason share of joiners", "an age share of a year", "an age share below 16",
         "an age share from 16", "a reason share of a joiner's reason", "a joiner rate of a leaver's reason",
         "an age share past the maximum age", "an age share below an age past the maximum",
-        "an age share below the youngest", "a stage's age share from its youngest"])
+        "an age share below the youngest", "a stage's age share from its youngest", "a share at least 0",
+        "a share at most 1", "a rate at least 0", "a relative change at least -1"])
 def test_a_history_target_the_scenario_cannot_give_is_refused_naming_its_field(tmp_path, target, field, expected):
     write_tiny(tmp_path)
     config = {"name": "tiny", "scenario": "tiny.yaml", "fit": ["groups.staff.leaving.rate"],
