@@ -329,15 +329,28 @@ class Settings(_Strict):
     workers: int = Field(1, strict=True, ge=1)
     check_replications: int = Field(20, strict=True, ge=2, le=MAX_RUNS)
 
+    @field_validator("max_runs")
+    @classmethod
+    def _a_generation(cls, v, info):
+        """The first generation draws ``population`` sets from the priors whatever the budget: a budget below
+        it was spent past in silence, and its posterior was the priors."""
+        population = info.data.get("population")
+        if population is not None and v < population:
+            raise ValueError(f"at least population ({population:,}): the first generation runs that many, drawn "
+                             f"from the priors, whatever the budget")
+        return v
 
-def _settings(settings: Settings, **options) -> Settings:
-    """``settings`` with the command line's options (those not None) in place, checked as the file's
-    are (a --population of 1 is refused as population: 1 would be), each problem naming its option."""
+
+def _settings(settings: Settings, file="settings", **options) -> Settings:
+    """``settings`` (of ``file``) with the command line's options (those not None) in place, checked as the
+    file's are (a --population of 1 is refused as population: 1 would be), each problem naming its option,
+    or the file's setting where an option makes it wrong (a --population past its max_runs)."""
     given = {k: v for k, v in options.items() if v is not None}
     try:
         return Settings.model_validate({**settings.model_dump(), **given})
     except ValidationError as exc:
-        raise InputError([Problem(f"--{p.field.replace('_', '-')}", p.field, p.expected, p.found)
+        raise InputError([Problem(f"--{p.field.replace('_', '-')}", p.field, p.expected, p.found) if p.field in given
+                          else Problem(str(file), f"settings.{p.field}", p.expected, p.found)
                           for p in from_pydantic("settings", exc, Settings).problems]) from None
 
 
@@ -667,7 +680,7 @@ def _checked(config, data: dict | None = None, *, version=None, population=None,
                              CALIBRATION_DIR) if version is not None else None
     if long is not None:
         raise InputError([long])
-    st = _settings(spec.settings, population=population, generations=generations, max_runs=max_runs,
+    st = _settings(spec.settings, config, population=population, generations=generations, max_runs=max_runs,
                    workers=workers, seed=seed, check_replications=check_replications)
     if scheduler in (None, "local"):  # processes of this machine
         footprint.check_workers(st.workers, *(("--workers", "workers") if workers is not None

@@ -205,6 +205,26 @@ def test_calibrate_command_writes_the_files_and_bad_input_exits_2(tmp_path, caps
     assert path.is_file()
 
 
+def test_a_budget_of_runs_below_a_generation_is_refused_naming_the_setting_that_makes_it(tmp_path, capsys,
+                                                                                         monkeypatch):
+    """The first generation draws population sets from the priors whatever the budget: a max_runs below it was
+    spent past in silence, and the posterior written was the priors."""
+    from sim.cli import main
+
+    monkeypatch.setattr(calibration.inference, "fit", lambda *a, **k: pytest.fail("fitted"))
+    config = history(tmp_path, settings={**SMALL, "population": 40, "max_runs": 39})
+    with pytest.raises(calibration.InputError) as error:
+        calibration.load(config)
+    assert has_problem(str(error.value), str(config), "settings.max_runs", "at least population (40): the first "
+                                                                           "generation runs that many")
+    history(tmp_path)  # population 40, max_runs 2000
+    assert main(["calibrate", str(config), "--max-runs", "20", "--out-dir", str(tmp_path / "out")]) == 2
+    assert "--max-runs: max_runs: expected at least population (40)" in capsys.readouterr().err
+    assert main(["calibrate", str(config), "--population", "3000", "--out-dir", str(tmp_path / "out")]) == 2
+    assert f"{config}: settings.max_runs: expected at least population (3,000)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_name_too_long_for_the_fits_files_exits_2_naming_it_before_the_fit(tmp_path, capsys):
     """The fit's files are named <name>-<version>-posterior.csv and so on: a name (or --version) the file
     system cannot hold was refused only once the fit was done."""
