@@ -41,9 +41,10 @@ event, and the yearly tidy table) and the ranges:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,9 @@ class Range(_Strict):
     low: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
     high: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
     source: Source
+    # what the figure judged is, and the least and the most it can be: a range holding all of that judges nothing
+    FIGURE: ClassVar[str] = "figure"
+    LIMITS: ClassVar[tuple[float, float]] = (-math.inf, math.inf)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -87,6 +91,12 @@ class Range(_Strict):
             raise ValueError("low, high or both (a range with neither judges nothing)")
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError("low no greater than high")
+        least, most = self.LIMITS
+        if (self.low is None or self.low <= least) and (self.high is None or self.high >= most):
+            ends = " or ".join(f"{end} {word} {limit:g}" for end, word, limit in (("low", "above", least),
+                                                                                 ("high", "below", most))
+                               if math.isfinite(limit))
+            raise ValueError(f"a range some {self.FIGURE} may fall outside: {ends} (as given, it would pass every run)")
         return self
 
 
@@ -95,6 +105,8 @@ class ShareRange(Range):
 
     low: Probability | None = None
     high: Probability | None = None
+    FIGURE: ClassVar[str] = "share"
+    LIMITS: ClassVar[tuple[float, float]] = (0.0, 1.0)
 
 
 class ChangeRange(Range):
@@ -104,6 +116,8 @@ class ChangeRange(Range):
 
     low: Annotated[float, Field(strict=True, ge=-1.0, le=10.0)] | None = None
     high: Annotated[float, Field(strict=True, ge=-1.0, le=10.0)] | None = None
+    FIGURE: ClassVar[str] = "relative change"
+    LIMITS: ClassVar[tuple[float, float]] = (-1.0, math.inf)
 
 
 class FteRange(Range):
@@ -111,6 +125,8 @@ class FteRange(Range):
 
     low: Fraction | None = None
     high: Fraction | None = None
+    FIGURE: ClassVar[str] = "FTE per head"
+    LIMITS: ClassVar[tuple[float, float]] = (0.0, 1.0)
 
 
 class AgeRange(Range):
@@ -125,6 +141,8 @@ class MultipleRange(Range):
 
     low: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None = None
     high: Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None = None
+    FIGURE: ClassVar[str] = "multiple"
+    LIMITS: ClassVar[tuple[float, float]] = (0.0, math.inf)
 
 
 class ByStage(_Strict):

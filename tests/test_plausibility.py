@@ -583,6 +583,15 @@ def route(start: str, end: str, years: float = 2) -> dict:
     ({"retirement_age.mean": {"source": "test"}}, "retirement_age.mean", "low, high or both"),
     ({"mean_age_in_post": {"staff": {"low": None, "high": None, "source": "test"}}}, "mean_age_in_post.staff",
      "low, high or both"),
+    # ends at what the figure can be: the range passed every run, in silence
+    ({"retirement_age.pile_up": {"low": 0, "high": 1, "source": "test"}}, "retirement_age.pile_up",
+     "a range some share may fall outside: low above 0 or high below 1 (as given, it would pass every run)"),
+    ({"fte_per_head": {"staff": {"high": 1, "source": "test"}}}, "fte_per_head.staff",
+     "a range some FTE per head may fall outside: low above 0 or high below 1"),
+    ({"stocks.change": {"low": -1, "source": "test"}}, "stocks.change",
+     "a range some relative change may fall outside: low above -1 (as given"),
+    ({"time_in_stage.route": {"low": 0, "source": "test"}}, "time_in_stage.route",
+     "a range some multiple may fall outside: low above 0 (as given"),
 ], ids=["a word for a number", "low above high", "no source", "a change as a percentage",
         "a rise past ten times the start", "unknown key", "misspelt key", "misspelt key of a table's entry",
         "unknown stage", "unknown group",
@@ -593,7 +602,8 @@ def route(start: str, end: str, years: float = 2) -> dict:
         "retirees coming back as a percentage", "more people than any run holds", "a route to an unknown stage",
         "a route of no years",
         "a route back up its pathway", "a route to where it starts", "a negative age", "an age past 120",
-        "a negative multiple", "a range with neither end", "a range with both ends null"])
+        "a negative multiple", "a range with neither end", "a range with both ends null", "a share from 0 to 1",
+        "FTE per head to 1", "a change from all gone", "a multiple from 0"])
 def test_a_bad_ranges_file_is_an_input_error_naming_the_field(tmp_path, tiny, change, field, expected):
     data = copy.deepcopy(RANGES)
     for dotted, value in change.items():
