@@ -30,8 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import folders
 from . import scenario as scenario_module
-from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, check as check_calibration, load as load_calibration,
-                          observed_years, parameter_file, statistics, target_problems)
+from .calibration import (CALIBRATION_DIR, Target, _uncalibrated, check as check_calibration, last_snapshot_year,
+                          load as load_calibration, observed_years, parameter_file, statistics, target_problems)
 from .calibration_report import fmt
 from .errors import InputError, Problem, from_pydantic, is_file, read_yaml, refuse_special, regular_file
 from .experiment import MAX_RUNS
@@ -108,6 +108,13 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     if seen:
         problems.append(Problem(str(path), "fit_until", f"a year before each held-back target's last year (the "
                                                         f"fit would see {', '.join(seen)})", spec.fit_until))
+    if spec.posterior is not None:  # so would one within the history the posterior was fitted on
+        history, last = _history_end(_referenced(path, "posterior", spec.posterior, parameter_file))
+        problems += [Problem(str(path), f"targets.{k}", f"a target observed after {last}, where the history "
+                                                        f"{spec.posterior} was fitted on ends (scenario {history}): "
+                                                        f"one within it is no held-back outcome",
+                             observed_years(t, scenario))
+                     for k, t in spec.targets.items() if max(observed_years(t, scenario)) <= last]
     if problems:
         raise InputError(problems)
     with contextlib.ExitStack() as stack:
@@ -182,6 +189,16 @@ def _referenced(path: Path, field: str, name: str, find) -> Path:
         return find(name)
     except InputError as exc:
         raise InputError.one(path, field, exc.problems[0].expected, name) from None
+
+
+def _history_end(parameters: Path) -> tuple[str, int]:
+    """The history scenario a parameter file's posterior was fitted on (its ``scenario``: beside it, or a shipped
+    name), and the year of its last snapshot, the last year the fit saw."""
+    name = read_yaml(parameters, "parameters").get("scenario")
+    if not isinstance(name, str) or not name:
+        raise InputError.one(parameters, "scenario", "the history scenario the posterior was fitted on", name)
+    history = _referenced(parameters, "scenario", name, scenario_module.resolve)
+    return name, last_snapshot_year(scenario_module.load(history, _uncalibrated(history)))
 
 
 def _refit(path: Path, spec: BacktestSpec, folder: Path, workers, quiet) -> Path:

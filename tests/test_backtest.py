@@ -18,12 +18,16 @@ LEAVING = "groups.staff.leaving.rate"
 HELD_BACK = {"kind": "change", "group": "staff", "measure": "headcount", "years": [2025, 2028], "relative": True}
 
 
-def posterior_file(directory, leaving: list[float]):
-    """A parameter file fitted on leaving alone, with a posterior of the given values."""
+def posterior_file(directory, leaving: list[float], history_end: str = "2025-03"):
+    """A parameter file fitted on leaving alone, with a posterior of the given values, on a history of the tiny
+    scenario to ``history_end`` (tiny-history.yaml)."""
     directory.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_load((directory / "tiny.yaml").read_text())
+    (directory / "tiny-history.yaml").write_text(yaml.safe_dump({**data, "end": history_end}, sort_keys=False))
     (directory / "fit-posterior.csv").write_text(
         "weight," + LEAVING + "\n" + "".join(f"1,{v}\n" for v in leaving))
-    document = {"name": "fit", "calibration": "tiny", "scenario": "tiny.yaml", "posterior": "fit-posterior.csv",
+    document = {"name": "fit", "calibration": "tiny", "scenario": "tiny-history.yaml",
+                "posterior": "fit-posterior.csv",
                 "fitted": {LEAVING: {"kind": "range", "shipped": 0.1}}, "overrides": {LEAVING: leaving[0]}}
     (directory / "fit.yaml").write_text(yaml.safe_dump(document))
     return directory / "fit.yaml"
@@ -78,6 +82,25 @@ def test_backtest_command_prints_and_writes_the_table_and_refuses_bad_files(sett
         capsys.readouterr().err
     assert main(["backtest", str(config), "--replications", "1"]) == 2
     assert "--replications: replications: expected a whole number from 2 to 1,000,000" in capsys.readouterr().err
+
+
+def test_a_held_back_target_within_the_history_the_posterior_was_fitted_on_is_refused(setting, capsys):
+    """A target the posterior's history covers was reported as a held-back outcome the fit never saw, in silence,
+    as a refit's is refused (fit_until)."""
+    from conftest import has_problem
+    from sim.cli import main
+
+    directory, truth = setting
+    posterior_file(directory, [0.095, 0.10, 0.105], history_end="2028-03")  # a fit that saw 2025 to 2028
+    assert main(["backtest", str(write_config(directory, truth)), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert has_problem(err, "bt.yaml", "targets.headcount_change_2028", "a target observed after 2028, where the "
+                                                                        "history fit.yaml was fitted on ends "
+                                                                        "(scenario tiny-history.yaml)"), err
+    (directory / "fit.yaml").write_text(yaml.safe_dump({**yaml.safe_load((directory / "fit.yaml").read_text()),
+                                                         "scenario": "gone.yaml"}))
+    assert main(["backtest", str(write_config(directory, truth)), "--quiet"]) == 2
+    assert has_problem(capsys.readouterr().err, "fit.yaml", "scenario", "an existing scenario file")
 
 
 def test_a_name_too_long_for_the_backtests_files_is_refused_when_read(tmp_path):
