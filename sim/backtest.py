@@ -108,13 +108,6 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
     if seen:
         problems.append(Problem(str(path), "fit_until", f"a year before each held-back target's last year (the "
                                                         f"fit would see {', '.join(seen)})", spec.fit_until))
-    if spec.posterior is not None:  # so would one within the history the posterior was fitted on
-        history, last = _history_end(_referenced(path, "posterior", spec.posterior, parameter_file))
-        problems += [Problem(str(path), f"targets.{k}", f"a target observed after {last}, where the history "
-                                                        f"{spec.posterior} was fitted on ends (scenario {history}): "
-                                                        f"one within it is no held-back outcome",
-                             observed_years(t, scenario))
-                     for k, t in spec.targets.items() if max(observed_years(t, scenario)) <= last]
     if problems:
         raise InputError(problems)
     with contextlib.ExitStack() as stack:
@@ -134,6 +127,15 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
             raise InputError.one(parameters, "posterior", "a parameter file with a posterior (written by calibrate)")
         posterior = read(document["posterior"], parameters, document.get("fitted"),
                          document.get("parameter_sets"), schema=schema)
+        if spec.posterior is not None:  # so would one within the history the posterior was fitted on
+            history, last = _history_end(parameters)
+            within = [Problem(str(path), f"targets.{k}", f"a target observed after {last}, where the history "
+                                                         f"{spec.posterior} was fitted on ends (scenario {history}): "
+                                                         f"one within it is no held-back outcome",
+                              observed_years(t, scenario))
+                      for k, t in spec.targets.items() if max(observed_years(t, scenario)) <= last]
+            if within:
+                raise InputError(within)
     rows = []
     seeds = [spec.seed * 1000 + i for i in range(n)]
     for seed in tqdm(seeds, desc="back-test", unit="run", disable=quiet, dynamic_ncols=True):
