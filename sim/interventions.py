@@ -584,6 +584,9 @@ class Recruitment(Lever):
         without = [s.groups[i] for i in np.flatnonzero(g) if s.spec.groups[s.groups[i]].joiners is None]
         if self.groups is not None and without:
             problems.append(("groups", "groups with joiners in the scenario", without))
+        elif without and len(without) == g.sum():  # every group chosen, none with joiners: nobody recruited
+            problems.append(("groups", "groups with joiners in the scenario: with no groups: the lever is for "
+                                       "every group, and none has joiners, so it would recruit nobody", None))
         if self.source is not None:  # a misspelt pool would be a new one, in silence
             for i in np.flatnonzero(g):
                 joiners = s.spec.groups[s.groups[i]].joiners

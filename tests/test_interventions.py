@@ -293,6 +293,18 @@ def test_a_campaign_with_funded_posts_adds_nurses_and_one_without_is_cancelled_b
     assert max(abs(g) for g in gains["unfunded"]) < 0.25 * min(gains["funded"])
 
 
+@pytest.mark.parametrize("lever", [lambda: Recruitment(per_year=10), lambda: Recruitment(fill_per_month=0.5)],
+                         ids=["per_year", "fill_per_month"])
+def test_recruitment_for_every_group_of_a_scenario_whose_groups_have_no_joiners_is_refused(tmp_path, lever):
+    """Without groups: the lever is for every group; where none has joiners it recruited nobody, in silence,
+    where a group without joiners named in its groups is refused."""
+    path = tiny_scenario.write(tmp_path)
+    with pytest.raises(InputError) as error:
+        WorkforceModel(scenario=path, rng=1, until=2022, interventions=[lever()])
+    assert has_problem(str(error.value), "WorkforceModel", "interventions[0] (recruitment).groups",
+                       "groups with joiners in the scenario"), str(error.value)
+
+
 def test_a_funded_campaign_recruits_from_its_pool_and_leaves_the_others_alone(tmp_path):
     path = tiny_scenario.write(tmp_path, {"groups.staff.joiners": {
         "per_year": 12.0, "fill_per_month": 0.5, "stages": {"course/worker": 1.0},
