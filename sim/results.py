@@ -64,6 +64,10 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
 RECRUITMENT = ("recruits_sought", "recruits_available", "recruits_expected")
 
 
+# the files a run's folder holds whatever else it is given (``Results.write``)
+OWN_FILES = ("supply.csv", "supply.parquet", "events.parquet", "people.parquet", "manifest.json")
+
+
 TEXT = ("date", "group", "stage", "measure", "reason", "unit")  # the tidy table's columns of text
 
 
@@ -357,6 +361,10 @@ class Results:
             raise InputError.one("Results.write", "manifest", "None or a mapping of keys to values JSON holds "
                                                               "(text, finite numbers, true or false, lists, mappings)",
                                  manifest)
+        taken = sorted(set(extra or {}) & set(OWN_FILES))
+        if taken:  # the run's table replaced by the caller's file, or the caller's dropped for the manifest
+            raise InputError.one("Results.write", "extra", f"names of files the run does not write itself (it writes "
+                                                           f"{', '.join(OWN_FILES)})", taken)
         own = self.manifest()
         taken = sorted(set(manifest or {}) & set(own))
         if taken:  # the run's own (its seed, its people) replaced, the folder would say what did not produce it

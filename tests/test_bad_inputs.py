@@ -1597,6 +1597,9 @@ def test_a_comparison_is_shown_for_years_and_groups_as_a_notebook_has_them(batch
     ({"extra": 5}, "extra", "None or a mapping of file names"),
     ({"extra": {"note.txt": 5}}, "extra", "None or a mapping of file names"),
     ({"extra": {"../note.txt": lambda p: None}}, "extra", "each a plain name"),
+    # the run's table replaced by the caller's file, or the caller's file dropped for the manifest, in silence
+    ({"extra": {"supply.csv": lambda p: None}}, "extra", "names of files the run does not write itself"),
+    ({"extra": {"manifest.json": lambda p: None}}, "extra", "names of files the run does not write itself"),
     ({"manifest": 5}, "manifest", "None or a mapping of keys to values JSON holds"),
     ({"manifest": {"a": object()}}, "manifest", "None or a mapping of keys to values JSON holds"),
     ({"manifest": {"a": float("nan")}}, "manifest", "finite numbers"),
