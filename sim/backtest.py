@@ -128,7 +128,7 @@ def backtest(path=DEFAULT, *, replications: int | None = None, out_dir=None, wor
         posterior = read(document["posterior"], parameters, document.get("fitted"),
                          document.get("parameter_sets"), schema=schema)
         if spec.posterior is not None:  # so would one within the history the posterior was fitted on
-            history, last = _history_end(parameters)
+            history, last = _history_end(parameters, document.get("scenario"))
             within = [Problem(str(path), f"targets.{k}", f"a target observed after {last}, where the history "
                                                          f"{spec.posterior} was fitted on ends (scenario {history}): "
                                                          f"one within it is no held-back outcome",
@@ -193,10 +193,9 @@ def _referenced(path: Path, field: str, name: str, find) -> Path:
         raise InputError.one(path, field, exc.problems[0].expected, name) from None
 
 
-def _history_end(parameters: Path) -> tuple[str, int]:
-    """The history scenario a parameter file's posterior was fitted on (its ``scenario``: beside it, or a shipped
-    name), and the year of its last snapshot, the last year the fit saw."""
-    name = read_yaml(parameters, "parameters").get("scenario")
+def _history_end(parameters: Path, name) -> tuple[str, int]:
+    """The history scenario a parameter file's posterior was fitted on (``name``, its ``scenario``: beside it, or a
+    shipped name), and the year of its last snapshot, the last year the fit saw."""
     if not isinstance(name, str) or not name:
         raise InputError.one(parameters, "scenario", "the history scenario the posterior was fitted on", name)
     history = _referenced(parameters, "scenario", name, scenario_module.resolve)
