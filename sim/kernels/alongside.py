@@ -220,8 +220,8 @@ def compile_alongside(now: bool = False) -> None:
 def share_with(claims: Path | None) -> None:
     """Have this process share the compiling of the passes (``share``) if nothing is cached yet when it
     first builds a model (``before_compiling``): with the processes sharing the folder ``claims`` (a
-    batch's workers), or, given None, with a companion it starts and a folder of claims of its own. Once a process; nothing, where the machine or the user does not
-    allow it."""
+    batch's workers), or, given None, with a companion it starts and a folder of claims of its own. Once
+    a process; nothing, where the machine or the user does not allow it."""
     global _sharing, _asked
     if enabled() and not _asked:
         _sharing, _asked = (claims,), True
