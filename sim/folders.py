@@ -566,11 +566,11 @@ def _manifest_models():
             policies, seeds = info.data.get("policies"), info.data.get("replication_seeds")  # None if wrong (and named)
             if policies is None or seeds is None:
                 return runs
-            planned = len(policies) * len(info.data.get("parameter_sets") or [{}]) * len(seeds)
+            sets = len(info.data.get("parameter_sets") or [{}])
+            planned = len(policies) * sets * len(seeds)
             if runs != planned:
                 raise ValueError(f"the runs of its policies, parameter sets and replication seeds ({len(policies)} x "
-                                 f"{len(info.data.get('parameter_sets') or [{}])} x {len(seeds)} = {planned:,}), "
-                                 f"as workforce batch writes it")
+                                 f"{sets} x {len(seeds)} = {planned:,}), as workforce batch writes it")
             return runs
 
         @field_validator("final_year")
