@@ -154,6 +154,7 @@ class GroupRetirement(_Strict):
     mean: AgeRange | None = None
     median: AgeRange | None = None
     at_55: ShareRange | None = None  # the share of retirements at 55 while MHO status lasts (``mho_end``)
+    mho_closed: AgeRange | None = None  # the age, when MHO status closed, of those retiring under it
 
 
 class RetirementRanges(_Strict):
@@ -162,6 +163,8 @@ class RetirementRanges(_Strict):
     pile_up: ShareRange  # share of retirements within ``near_max_years`` of the group's maximum age
     wave: Range | None = None  # the first year's retirements per head over the next four years' mean
     near_max_years: Annotated[float, Field(strict=True, gt=0, le=10)] = 1.0
+    # the age, when MHO status closed (``mho_closed``), of those retiring under it: in post by then
+    mho_closed: AgeRange | None = None
     groups: dict[str, GroupRetirement] = {}
 
 
@@ -583,7 +586,8 @@ def selection_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
 
 def retirement_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
     """Each group's mean and median age at retirement, and the share retiring within ``near_max_years``
-    of the group's maximum age (a pile-up there means the maximum, a backstop, does the retiring)."""
+    of the group's maximum age (a pile-up there means the maximum, a backstop, does the retiring); and the
+    youngest age, when MHO status closed, of those retiring under it (a holder must have been in post)."""
     s, r, rows = run.scenario, ranges.retirement_age, []
     ev = run.events[run.events.reason.isin(RETIREMENTS) & (run.events.src >= 0)]
     group = s.stage_group[ev.src.to_numpy()]
@@ -605,6 +609,12 @@ def retirement_ages(run: Run, ranges: Ranges) -> pd.DataFrame:
             rows.append(_row("retiring at 55 while MHO status lasts", g,
                              (ev.age.to_numpy()[mho] < 56).mean() if mho.any() else np.nan, own.at_55, "share",
                              int(mho.sum()), ranges.min_count))
+        closed = own.mho_closed or r.mho_closed
+        holders = (group == code) & (ev.reason.to_numpy() == "retired_mho")
+        if closed is not None and holders.any():  # no younger when the status closed than its staff could be in post
+            then = ev.age.to_numpy()[holders] - (ev.month.to_numpy()[holders] - s.mho_closed) / 12.0
+            rows.append(_row("youngest, when MHO status closed, of those retiring under it", g,
+                             then.min(), closed, "years", len(then), 1, high=np.inf))
     return _table(rows)
 
 

@@ -204,10 +204,11 @@ def _spread(ids, stage, now, salt, latest, step, cohorts, months, extra_share, t
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:
-    """MHO status of the staff in post (``stage``: each person's): only people who could have joined
-    before 1995 and reach 55 before it ends."""
+    """MHO status of the staff in post (``stage``: each person's): only people who could have been in post
+    when it closed and reach 55 before it ends (``Scenario.mho_born_by``)."""
     s, p = model.inputs, model.people
-    eligible = np.flatnonzero(~s.stage_training.take(stage) & (p.birth_month[ids] <= s.mho_end - 55 * 12))
+    born_by = s.mho_born_by.take(s.stage_group.take(stage))
+    eligible = np.flatnonzero(~s.stage_training.take(stage) & (p.birth_month[ids] <= born_by))
     ids, stage = ids.take(eligible), stage.take(eligible)
     u = model.streams.uniform("stock_mho", model.now, p.key[ids])
     p.mho[ids] = u < s.mho_share.take(s.stage_group.take(stage))

@@ -110,6 +110,7 @@ class ScenarioSpec(Strict):
     start: Month
     end: Month
     mho_end: Month = "2029-03"
+    mho_closed: Month = "1995-03"  # MHO status only for those in post by then (P§7 "MHO status")
     age_bands: Annotated[list[Annotated[int, Field(strict=True, ge=0, le=100)]], Field(min_length=1)]
     pathways: Annotated[list[str], Field(min_length=1)]
     groups: dict[str, GroupSpec]
@@ -141,6 +142,14 @@ class ScenarioSpec(Strict):
         if start is not None and calendar.parse(end) <= calendar.parse(start):
             raise ValueError(f"a date after start ({start})")
         return end
+
+    @field_validator("mho_closed")
+    @classmethod
+    def _before_mho_end(cls, closed, info):  # its last holders retire at 55 by mho_end: in post before it
+        end = info.data.get("mho_end")
+        if end is not None and calendar.parse(closed) >= calendar.parse(end):
+            raise ValueError(f"a date before mho_end ({end})")
+        return closed
 
 
 @lru_cache(maxsize=16)
@@ -175,6 +184,7 @@ class Scenario:
     start: int
     end: int
     mho_end: int
+    mho_closed: int
     band_edges: np.ndarray  # age band lower bounds, in months
     # the files read, {absolute path: SHA-256}: the scenario, those it extends, calibration, pathways
     inputs: dict[str, str] = field(default_factory=dict)
@@ -270,6 +280,11 @@ class Scenario:
         self.max_age_months = np.array([12 * x.retirement.max_age for x in g], dtype=np.int32)
         self.mho_share = np.array([x.retirement.mho_share for x in g])
         self.mho_retire_at_55 = np.array([x.retirement.mho_retire_at_55 for x in g])
+        # the latest birth month that could hold MHO status: in post when it closed, and 55 before it ends
+        youngest = [x.retirement.mho_youngest_age for x in g]
+        self.mho_born_by = np.array([self.mho_end - 55 * 12 if age is None else
+                                     min(self.mho_end - 55 * 12, self.mho_closed - round(12 * age)) for age in youngest],
+                                    dtype=np.int64)
         self.return_share = np.stack([band_table(x.retire_and_return.share, nb) for x in g])  # (group, sex, band)
         self.return_hours_cut = np.array([x.retire_and_return.hours_cut for x in g])
         self.return_stay_months = 12 * np.array([x.retire_and_return.stay_years for x in g])
@@ -492,7 +507,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                                    *(graph.nodes[s]["file"] for s in stages), *population])
     return Scenario(spec=spec, file=path, graph=graph, groups=list(spec.groups), stages=stages,
                     start=calendar.parse(spec.start), end=calendar.parse(spec.end),
-                    mho_end=calendar.parse(spec.mho_end),
+                    mho_end=calendar.parse(spec.mho_end), mho_closed=calendar.parse(spec.mho_closed),
                     band_edges=np.array(spec.age_bands, dtype=np.int32) * 12, inputs=inputs,
                     calibrated=dict(calibrated), calibration_file=calibration_path, overrides=dict(overrides or {}),
                     posterior=posterior, parameter_set=parameter_set if posterior is not None else None,

@@ -154,6 +154,18 @@ def test_mho_holders_retire_at_55_with_the_given_share(tmp_path):
     assert abs(retired / 4000 - 0.32) < 4 * math.sqrt(0.32 * 0.68 / 4000)
 
 
+def test_mho_status_is_held_only_by_those_old_enough_to_have_been_in_post_when_it_closed(tmp_path):
+    def retired_under_mho(youngest):  # a stock born 1971-03 to 1972-03: 24 to 25 when the status closed in 1995-03
+        path = tiny_scenario.write(tmp_path / str(youngest), {
+            "stocks.course/worker.headcount": 400, "stocks.course/worker.age": [[49, 50, 1.0]],
+            "groups.staff.retirement.mho_share": 1.0, "groups.staff.retirement.mho_retire_at_55": 1.0,
+            "groups.staff.retirement.mho_youngest_age": youngest, "end": "2027-03"})
+        return (WorkforceModel(scenario=path, rng=4).run().events.table().reason == "retired_mho").sum()
+    assert retired_under_mho(None) > 350  # all hold it: 55 by 2026, before it ends in 2029-03
+    assert retired_under_mho(26) == 0  # none was 26 in March 1995
+    assert 100 < retired_under_mho(24.5) < 300  # those born by 1970-09
+
+
 def test_retire_and_return_adds_the_fte_it_should(tmp_path):
     n, share, cut = 3000, 0.4, 0.25
     path = tiny_scenario.write(tmp_path, {

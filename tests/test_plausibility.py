@@ -158,6 +158,22 @@ def test_retirement_ages_spread_around_sixty_pass_and_too_few_are_not_judged(tin
     assert set(few.result) == {SKIP}
 
 
+def test_a_retiree_under_mho_status_too_young_to_have_been_in_post_when_it_closed_fails(tiny):
+    def retired_at_55(born):  # retiring under MHO status in the month of turning 55
+        at_55 = calendar.label(calendar.parse(born) + 55 * 12)
+        return events(tiny, [(1, "2020-03", "outside", "course/worker", "stock"),
+                             (1, at_55, "course/worker", "outside", "retired_mho")], {1: born})
+    closed = ranges(**{"retirement_age.mho_closed": {"low": 23, "source": "test: in post by then"}})
+    check = "youngest, when MHO status closed, of those retiring under it"
+    young = row(plausibility.retirement_ages(retired_at_55("1973-03"), closed), check, "staff")  # 22 in March 1995
+    assert young.result == FAIL and young.figure == pytest.approx(22.0)
+    assert row(plausibility.retirement_ages(retired_at_55("1971-03"), closed), check, "staff").result == PASS  # 24
+    own = ranges(**{"retirement_age.mho_closed": {"low": 20, "source": "test"},
+                    "retirement_age.groups": {"staff": {"mho_closed": {"low": 25, "source": "test: the group's"}}}})
+    assert row(plausibility.retirement_ages(retired_at_55("1971-03"), own), check, "staff").result == FAIL
+    assert check not in set(plausibility.retirement_ages(_retirements(tiny, [60] * 5), closed).check)  # none: no row
+
+
 def test_the_share_of_a_period_s_retirees_back_within_a_year_is_judged_against_the_published_one(tiny):
     rows, births = [], {}
     for i in range(60):  # 40 retire at 57 in 2025-03, half back in five months; 20 at 62, two back, one too late

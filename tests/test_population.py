@@ -86,6 +86,9 @@ def test_people_have_consistent_attributes(model):
     assert not p.mho[ids][s.stage_training[p.stage[ids]]].any()
     born_late = p.birth_month[ids] > s.mho_end - 55 * 12
     assert not p.mho[ids][born_late].any()  # MHO status only for those reaching 55 before it ends
+    psychiatrists = ids[s.stage_group[p.stage[ids]] == s.groups.index("psychiatry")]
+    held = p.mho[psychiatrists]
+    assert held.any() and (p.birth_month[psychiatrists][held] <= s.mho_closed - 24 * 12).all()  # in post by then
     assert 0.15 < p.welsh[ids].mean() < 0.33
     ltft = p.ltft[ids]
     assert ltft.any() and (p.ltft_fraction[ids][ltft] < 1).all()

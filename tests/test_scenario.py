@@ -152,6 +152,9 @@ BAD_SCENARIOS = {
     "month 0": ({"end": "2041-00"}, "end", "a date as YYYY-MM"),
     "year only": ({"end": "2041"}, "end", "a date as YYYY-MM"),
     "slash date": ({"mho_end": "2029/03"}, "mho_end", "a date as YYYY-MM"),
+    "MHO status closed after it ends": ({"mho_closed": "2030-03"}, "mho_closed", "a date before mho_end (2029-03)"),
+    "MHO youngest age below working age": ({"groups.psychiatry.retirement.mho_youngest_age": 12},
+                                          "groups.psychiatry.retirement.mho_youngest_age", "greater than or equal to 16"),
     "full date": ({"start": datetime.date(2021, 3, 1)}, "start", "a valid string"),
     "date as a number": ({"start": 2021}, "start", "a valid string"),
     # non-positive durations and sizes

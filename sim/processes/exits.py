@@ -49,7 +49,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from ..fields import BandRates, Name, Probability, Strict, shares_sum_to_one
+from ..fields import Age, BandRates, Name, Probability, Strict, shares_sum_to_one
 from ..kernels import clocks, exits as kernels
 from ..people import GONE, NEVER, Status, states
 from ..rng import ShareTable
@@ -81,6 +81,10 @@ class RetirementSpec(Strict):
     max_age: Annotated[int, Field(strict=True, ge=50, le=100)]
     mho_share: Probability = 0.0
     mho_retire_at_55: Probability = 0.0
+    # the youngest age at which the group's staff could have been in post when MHO status closed (``mho_closed``;
+    # a doctor's first post followed medical school and a pre-registration year); none: any age that reaches 55
+    # before the status ends (``mho_end``)
+    mho_youngest_age: Age | None = None
 
 
 class ExitClock:
