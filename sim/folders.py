@@ -221,9 +221,10 @@ def _check(path: Path, option: str, kind: str) -> Path:
 
 
 def _outside_runs(path: Path, option: str, kind: str) -> Path:
-    """Refuse a path in the ``runs/`` of a results folder (a manifest's): anything there but a run
-    makes the results unreadable."""
-    for folder in Path(os.path.realpath(path)).parents:
+    """Refuse a path in the ``runs/`` of a results folder (a manifest's), or that ``runs/`` itself: anything
+    there but a run makes the results unreadable (a batch resumed there refuses them)."""
+    real = Path(os.path.realpath(path))
+    for folder in (real, *real.parents):
         if folder.name == "runs" and (folder.parent / "manifest.json").is_file():
             raise InputError.one(option, _field(option), f"a {kind} outside the runs of the results in "
                                                          f"{folder.parent} (anything there but a run makes the "

@@ -1446,11 +1446,14 @@ def test_an_output_file_named_for_another_format_is_refused(batch_results, tmp_p
 
 @pytest.mark.parametrize("argv", [["compare", "{results}", "--out", "{results}/runs/keep/p000-r0000.csv"],
                                   ["report", "{results}", "--out", "{results}/runs/report.html"],
-                                  ["run", "tiny.yaml", "--until", "2021", "--out", "{results}/runs/mine"]])
+                                  ["run", "tiny.yaml", "--until", "2021", "--out", "{results}/runs/mine"],
+                                  ["sensitivity", "e.yaml", "--quiet", "--out", "{results}/runs"],
+                                  ["plausibility", "tiny.yaml", "--ranges", "r.yaml", "--out", "{results}/runs"]])
 def test_an_output_in_the_runs_of_a_results_folder_is_refused(batch_results, tmp_path, capsys, monkeypatch, argv):
-    """Anything there but a run makes the results unreadable."""
+    """Anything there but a run makes the results unreadable: ``runs/`` itself too, where a sensitivity
+    analysis's table and chart were written, and the batch then refused to resume."""
     copy = copy_of(batch_results, tmp_path)
-    make(tmp_path, tiny())
+    make(tmp_path, tiny() | {"e.yaml": UNCERTAIN, "r.yaml": test_plausibility.RANGES})
     monkeypatch.chdir(tmp_path)
     before = listing(copy)
     assert main([arg.format(results=copy) for arg in argv]) == 2
