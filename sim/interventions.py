@@ -647,6 +647,12 @@ class TrainingAttrition(Lever):
         chosen = _stages(s, self.groups, self.stages, problems, training=True)
         if not problems and not chosen.any():  # stages of other groups than those named: nobody chosen, in silence
             problems.append(_none_chosen(self, "a training stage"))
+        elif not problems:  # a stage nobody leaves has no attrition to reduce: the lever would change nothing
+            none = [st for st in self.stages or [] if not s.stage_attrition_share[s.stages.index(st)]]
+            if none or not s.stage_attrition_share[chosen].any():
+                field, found = ("stages", none) if none else ("groups", self.groups)
+                problems.append((field, "training stages with attrition to reduce (a stage whose pathway's attrition "
+                                        "is 0 loses nobody: the lever would change nothing there)", found))
         return problems
 
     def change(self, s) -> None:

@@ -365,11 +365,14 @@ def test_in_service_route_selects_more_support_workers():
     # a name twice chose it once: 10 FTE, not 20, or the group meant beside it left out, in silence
     (FundedPosts(fte=10, groups=["nursing", "hcsw", "nursing"]), "groups", "each staff group once"),
     (LtftTraining(share=0.3, stages=[NURSING_DEGREE, NURSING_DEGREE]), "stages", "each stage once"),
+    # a year out loses nobody (attrition 0): a quarter fewer leaving it changed nothing, in silence
+    (TrainingAttrition(reduction=0.25, stages=[NURSING_DEGREE, "psychiatry/year_out"]), "stages",
+     "training stages with attrition to reduce"),
 ], ids=["unknown group", "training stage for retention", "ages off the bands", "stage without places",
         "not an in-service route", "post stage for attrition", "unknown stage", "retention factor past 1",
         "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "extra places past a million", "a cut of more places than there are",
         "a cut of more places than the lever's own schedule has", "a cut where a year has no places", "retention of another group's stage",
-        "attrition of another group's stage", "a group twice", "a stage twice"])
+        "attrition of another group's stage", "a group twice", "a stage twice", "attrition of a stage nobody leaves"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
     """Refused as the model is built, named by the lever's place in the interventions and its kind."""
     with pytest.raises(InputError) as info:
