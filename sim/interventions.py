@@ -802,7 +802,8 @@ def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
     """A lever must act within the run: a start before the scenario's would be taken as its start,
     and one after the run's end would never act, both in silence. So would a lever on a stage's
     places (``training_places``, ``in_service_route``) with no intake of the stage from its start,
-    or from its schedule's first academic year, to the run's end: places change only at an intake."""
+    or from its schedule's first academic year, to the run's end: places change only at an intake;
+    and a year of its schedule whose intake is after the scenario's end."""
     problems = []
     if lever.start is not None and not scenario.start <= lever.start_month <= end:
         problems.append(("start", f"a month within the run, from the scenario's start ({scenario.spec.start}) to "
@@ -816,6 +817,13 @@ def start_problems(lever, scenario, end: int) -> list[tuple[str, str, object]]:
     if scheduled is not None and scheduled > end:
         problems.append(("places", f"a schedule whose first intake ({calendar.label(scheduled)}) is within the "
                                    f"run, which ends {calendar.label(end)}", sorted(places)))
+        return problems
+    late = [year for year in sorted(places or ()) if intake_month(year, intake.month) > scenario.end]
+    if late:  # never acts in any run of the scenario (a run cut short may still leave out later years)
+        problems.append(("places", f"academic years whose intake is within the scenario, which ends "
+                                   f"{scenario.spec.end} (the intake of {late[0]} is "
+                                   f"{calendar.label(intake_month(late[0], intake.month))}: it would never act)",
+                         late))
         return problems
     first = first_intake(scenario, lever.stage, max(lever.start_month or scenario.start, scheduled or scenario.start))
     if first > end:

@@ -545,6 +545,13 @@ CASES = {
                                                                         "within the run, which ends 2022-03",
         tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
             {"lever": "training_places", "stage": "course/student", "places": {2025: 30}}]})}),
+    # the scenario ends 2030-03: the places of 2030/31 were in the policy and its results, and never taken up
+    "a schedule of places with a year after the scenario's end": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.places", "academic years whose intake is within the "
+                                                                        "scenario, which ends 2030-03 (the intake of "
+                                                                        "2030 is 2030-09",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [
+            {"lever": "training_places", "stage": "course/student", "places": {2020: 30, 2030: 60}}]})}),
     "places added from after the run's last intake": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.start", "a lever that acts within the run: "
                                                                        "course/student's places change only at its "
