@@ -22,7 +22,8 @@ Processes, in the package's order (``sim/model.py``), each month:
                  training stage draws LTFT (share, fraction) and the stage's end, full-time
                  duration / fraction;
 3. intake        in an intake month, places x fill rate (binomial), less pipeline arrivals
-                 since the last intake, new agents are created;
+                 since the last intake, new agents are created (with ``fill_rate_of:
+                 places_left``, arrivals up to the places each have one and the rate fills the rest);
 4. attrition     trainees leave at the stage's monthly hazard;
 5. leaving       people in post leave at the annual hazard by group, age band and sex,
                  made monthly as 1 - (1 - p)^(1/12) (done by the scenario compiler);
@@ -32,6 +33,10 @@ Processes, in the package's order (``sim/model.py``), each month:
                  status ends; a share of retirees (by age band and sex at retiring) will return;
                  returners' stays end;
 8. returning     retirees due back return at reduced hours for a limited stay.
+
+The starting stocks are built as ``sim.population.create`` builds them: ages, sexes, hours matched to the
+stock's FTE, trainees spread over past cohorts, MHO status for those who could have been in post when it
+closed, and staff in post back after retiring at their group's steady share.
 
 Joiners (recruits from outside the pipeline filling vacancies) are excluded from both
 implementations: ``reduced_scenario`` sets each group's ``joiners.per_year`` to 0, so the
@@ -261,6 +266,7 @@ class Tables:
         self.retire_monthly = s.retire_monthly.tolist()
         self.max_age_months = s.max_age_months.tolist()
         self.mho_share = s.mho_share.tolist()
+        self.mho_born_by = s.mho_born_by.tolist()
         self.mho_retire_at_55 = s.mho_retire_at_55.tolist()
         self.return_share = s.return_share.tolist()  # [group][sex][band]
         self.return_hours_cut = s.return_hours_cut.tolist()
@@ -334,14 +340,31 @@ class ReferenceModel(mesa.Model):
             people = [self.new_person(stock.age, female, group.welsh_share) for _ in range(n)]
             for person in people:
                 person.enter_stage(stage)
+                if t.workforce[stage] and not t.training[stage]:
+                    self.returned(person)
             if stock.fte is not None:
                 people = self.match_fte(people, stock.fte, exact_headcount=stock.headcount is not None)
             intake = s.spec.intake.get(stage_name)
             for person in people:
                 self.spread_over_cohorts(person, intake)
-                if not t.training[stage]:  # MHO status: only those who could reach 55 before it ends
-                    eligible = self.now - person.age_months <= self.mho_end - 55 * 12
+                if not t.training[stage]:  # MHO status: only those in post when it closed, reaching 55 before it ends
+                    eligible = self.now - person.age_months <= t.mho_born_by[person.group]
                     person.mho = eligible and self.random.random() < t.mho_share[person.group]
+
+    def returned(self, person: Person) -> None:
+        """A member of staff in post at the start who is back after retiring, at the group's steady share
+        (as ``sim.population`` makes them): the year's retirements x the share coming back x the mean stay,
+        x, over 1 + x; back at reduced hours for what is left of a stay drawn in proportion to its length."""
+        t, g, sex, band = self.tables, person.group, person.sex, person.band
+        low, high = t.return_stay_months[g]
+        x = (1 - (1 - t.retire_monthly[g][sex][band]) ** 12) * t.return_share[g][sex][band] * (low + high) / 24
+        if self.random.random() >= x / (1 + x):
+            return
+        stay = math.sqrt(low ** 2 + self.random.random() * (high ** 2 - low ** 2))
+        left = max(math.ceil(self.random.random() * stay), 1)
+        person.fte *= 1.0 - t.return_hours_cut[g]
+        person.status = RETURNED
+        person.return_until = min(self.now + left, self.now - person.age_months + t.max_age_months[g])
 
     def match_fte(self, people: list[Person], target: float, exact_headcount: bool) -> list[Person]:
         """Headcount and FTE given: scale the part-timers' hours; FTE only: keep people until it is reached."""
@@ -387,7 +410,9 @@ class ReferenceModel(mesa.Model):
             year = calendar.academic_year(self.now)
             places = s.places(stage_name, year)
             whole = int(places // 1) + int(places % 1 > 0 and self.rng.random() < places % 1)  # a fraction: by chance
-            filled = int(self.rng.binomial(whole, s.fill_rate(stage_name, year)))
+            # places_left: arrivals up to the places have one, applicants from elsewhere fill the rest at the rate
+            taken = min(self.arrived[stage], whole) if spec.fill_rate_of == "places_left" else 0
+            filled = taken + int(self.rng.binomial(whole - taken, s.fill_rate(stage_name, year)))
             wanted = max(filled - self.arrived[stage], 0)
             group = s.spec.groups[s.groups[self.tables.group[stage]]]
             female = spec.female_share if spec.female_share is not None else group.female_share

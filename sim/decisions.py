@@ -30,6 +30,9 @@ DECISIONS: dict[str, str] = {
     "stock_hours_fraction": "a starting stock's part-timer: their FTE within the part-time range",
     "stock_cohort": "a starting stock's trainee: the past intake cohort they started in",
     "stock_mho": "a starting stock's person in post: mental health officer status",
+    "stock_return": "a starting stock's person in post: back after retiring or not",
+    "stock_return_stay": "a starting stock's returner: the stay they are part-way through",
+    "stock_return_left": "a starting stock's returner: the part of their stay left",
     # entering a stage (sim.model, sim.kernels.entry)
     "ltft": "a trainee entering a stage: less than full time or not",
     "ltft_fraction": "a less-than-full-time trainee: their training fraction",

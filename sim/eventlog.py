@@ -19,6 +19,7 @@ from .kernels.bookkeeping import EVENTS, as_each, write_events
 from .kernels.columns import addresses
 
 OUTSIDE = -1
+STOCK, STOCK_RETURNED = "stock", "stock_returned"  # the starting stock's reasons: there, and there back after retiring
 BLOCK = 1 << 15  # events a block holds (more if one batch needs more)
 
 

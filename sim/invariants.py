@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 
 from . import calendar
-from .eventlog import OUTSIDE
+from .eventlog import OUTSIDE, STOCK_RETURNED
 from .flows import net
 from .people import COUNTED, NEVER, Status, has_status
 from .processes.exits import exit_month
@@ -261,7 +261,7 @@ def replay(log, n_people: int, stage_training: np.ndarray) -> tuple[np.ndarray, 
     retired = ~inside & np.isin(names, ["retired", "retired_mho"])
     status[retired] = int(Status.RETIRED)
     status[inside] = np.where(stage_training[stage[inside]], int(Status.TRAINING), int(Status.IN_POST))
-    status[inside & (names == "returned")] = int(Status.RETURNED)
+    status[inside & np.isin(names, ["returned", STOCK_RETURNED])] = int(Status.RETURNED)
     return stage.astype(np.int16), status
 
 

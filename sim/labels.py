@@ -45,6 +45,7 @@ MEASURES: dict[str, tuple[str, str]] = {
 
 REASONS: dict[str, str] = {
     "stock": "There when the run starts",
+    "stock_returned": "There when the run starts, back after retiring",
     "intake": "Started training",
     "selected": "Selected from a post for training",
     "progressed": "Moved on along the pathway",

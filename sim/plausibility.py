@@ -53,12 +53,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, footprint
 from .errors import InputError, Problem, from_pydantic, read_yaml
+from .eventlog import STOCK, STOCK_RETURNED
 from .fields import MAX_STOCK, AgeBound, Description, Fraction, Month, Probability, Source
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result", "within_se"]
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-NOT_ENTRIES = ("stock", "returned")  # events that put someone in a stage without their entering it now
+NOT_ENTRIES = (STOCK, STOCK_RETURNED, "returned")  # events that put someone in a stage without their entering it now
 RETIREMENTS = ("retired", "retired_mho")  # the model's retirement reasons (a returner's final leaving is not one)
 COMPLETED = "progressed"  # a stage's end; a pathway exit at the end of a stage is "exit:<reason>"
 SELECTED = "selected"
@@ -200,6 +201,9 @@ class ReturnRanges(_Strict):
     source: Source  # of the period, and of within_se
     all: dict[str, PublishedShare] = {}  # by group: every retiree
     aged_55_59: dict[str, PublishedShare] = {}  # by group: retiring aged 55 to 59
+    # the returners in post at the start over their mean at the next four starting months, for every group: a
+    # starting stock counted in post holds them, so the run does not open with none and build them up
+    at_start: Range | None = None
 
     @field_validator("period")
     @classmethod
@@ -629,7 +633,7 @@ def retirement_wave(run: Run, ranges: Ranges) -> pd.DataFrame:
     if allowed is None:
         return _table(rows)
     ev, spells = run.events, run.spells
-    stock = np.unique(ev.person.to_numpy()[(ev.reason == "stock").to_numpy()])
+    stock = np.unique(ev.person.to_numpy()[(ev.reason == STOCK).to_numpy()])  # not its returners: they do not retire
     # the stock's stays in post, not as returners (who do not retire again)
     post = spells[np.isin(spells.person.to_numpy(), stock) & s.stage_post[spells.stage.to_numpy()]
                   & (spells.entry != "returned").to_numpy()]
@@ -680,6 +684,27 @@ def coming_back(run: Run, ranges: Ranges) -> pd.DataFrame:
     return _table(rows)
 
 
+def returners_at_start(run: Run, ranges: Ranges) -> pd.DataFrame:
+    """Each group's returners (back in post after retiring) at the start over their mean at the next four
+    starting months (``coming_back.at_start``): a starting stock with none, or with many more than the run
+    keeps, builds them up or runs them down whatever the scenario says. Judged on the four years' mean."""
+    r, rows = ranges.coming_back, []
+    if r is None or r.at_start is None:
+        return _table(rows)
+    s, spells = run.scenario, run.spells
+    back = spells[spells.entry.isin([STOCK_RETURNED, "returned"]).to_numpy()]
+    group = s.stage_group[back.stage.to_numpy()]
+    heads = np.stack([np.bincount(group[_there(back, s.start + 12 * k)], minlength=len(s.groups)) for k in range(5)],
+                     axis=1) / run.runs
+    covered = run.end >= s.start + 48
+    for code, g in enumerate(s.groups):
+        later = heads[code, 1:].mean()
+        row = _row("returners at the start over the next four years'", g, heads[code, 0] / later if later > 0 else
+                   np.nan, r.at_start, "ratio", int(round(later)), ranges.min_count)
+        rows.append(_judged(row, run, None if covered else "four years from the start"))
+    return _table(rows)
+
+
 def minimum_time(run: Run, ranges: Ranges) -> pd.DataFrame:
     """The share of each route's starters who finish it in the minimum time: their first entry to its
     end stage within its years of their first entry to its start stage (LTFT training, extra time and
@@ -709,7 +734,7 @@ def inflows(run: Run, ranges: Ranges) -> pd.DataFrame:
     """People entering each stage that had people at the start (by intake, progression, selection or
     joining): a stage nobody enters drains, unless the ranges declare it a closing pool."""
     s, spells, rows = run.scenario, run.spells, []
-    stocked = spells[spells.entry == "stock"].groupby("stage").size()
+    stocked = spells[spells.entry.isin([STOCK, STOCK_RETURNED])].groupby("stage").size()
     entered = spells[~spells.entry.isin(NOT_ENTRIES)].groupby("stage").size()
     for code in stocked.index:
         stage = s.stages[code]
@@ -877,8 +902,8 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     return _table(rows)
 
 
-CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back, inflows,
-          steady_state, time_in_stage, minimum_time, fte_per_head, mean_age_in_post)
+CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back, returners_at_start,
+          inflows, steady_state, time_in_stage, minimum_time, fte_per_head, mean_age_in_post)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

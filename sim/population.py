@@ -9,6 +9,9 @@ Each stage's stock is given as a headcount, an FTE, or both:
   stock's FTE equals the published figure (the published FTE/headcount ratio wins over the
   assumed part-time hours).
 
+Staff in post include those back after retiring (retire-and-return): a stock counted in post holds them,
+at their group's steady share (``_returned``), so that the run does not open with none and build them up.
+
 Trainees are spread over the cohorts of their stage: an entry month in one of the past
 intake months (or any past month), with the stage end drawn as for a new entrant. A training
 stock's ``age`` is the age at which its people entered the stage, as an intake's is: a
@@ -22,9 +25,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from .eventlog import STOCK, STOCK_RETURNED
 from .kernels import compiled
 from .processes import exits
-from .people import Status
+from .people import NEVER, Status
 from .kernels.choice import pick
 from .kernels.streams import uniform
 from .rng import ShareTable, cohort_keys
@@ -121,6 +125,7 @@ def create(model) -> None:
         staff = ids[~s.stage_training[stage]]
         if len(staff):
             model.draw_fte(staff, ("stock_hours", "stock_hours_fraction"))
+            _returned(model, ids[s.stage_post[stage]])  # before their stocks' FTE is matched: at reduced hours
         kept = sizes.copy()
         for i, ((_, stock, _), start) in enumerate(zip(stocks, np.cumsum(sizes) - sizes)):
             if stock.fte is not None:
@@ -130,7 +135,10 @@ def create(model) -> None:
             ids, stage = np.arange(ids[0], ids[0] + kept.sum()), np.repeat(codes, kept)
         _spread_over_cohorts(model, ids, stage)
         p.refresh_due(slice(p.count - len(ids), p.count))  # the stage ends are known now (the last rows)
-        model.events.record(ids, model.now, -1, stage, "stock")
+        back = p.status[ids] == Status.RETURNED
+        p.next_due[ids[back]] = p.return_until[ids[back]]  # due only when their stay ends
+        model.events.record(ids[~back], model.now, -1, stage[~back], STOCK)
+        model.events.record(ids[back], model.now, -1, stage[back], STOCK_RETURNED)
     model.arrived[:] = 0
     model.stocks.settle()
     model.fte_flows.take()  # the starting stocks are where the tally starts, not FTE that moved
@@ -201,6 +209,31 @@ def _spread(ids, stage, now, salt, latest, step, cohorts, months, extra_share, t
             trainees[n] = i
             n += 1
     return trainees[:n]
+
+
+def _returned(model, staff: np.ndarray) -> None:
+    """Those of the starting staff in post (``staff``) who are back after retiring, made returners: for their
+    group, sex and age band, the steady share ``x / (1 + x)`` of the stock, where ``x`` is the returners for
+    each of its staff in post, the year's retirements (the retirement rate) x the share coming back x the
+    mean stay in years (as the run's own retirements keep them). Each is at the reduced hours returners work,
+    for what is left of a stay: a stay seen part-way is drawn in proportion to its length (longer ones are
+    likelier to be under way), and the part left is uniform within it, cut at the group's maximum age. Their
+    exits are not scheduled: they leave when the stay ends (``sim.processes.exits.Retirement``)."""
+    s, p, now = model.inputs, model.people, model.now
+    group, sex = s.stage_group[p.stage[staff]], p.sex[staff]
+    band = s.band_of(now - p.birth_month[staff])
+    retiring = 1.0 - (1.0 - s.retire_monthly[group, sex, band]) ** 12
+    low, high = s.return_stay_months[group, 0], s.return_stay_months[group, 1]
+    x = retiring * s.return_share[group, sex, band] * (low + high) / 24.0
+    back = model.streams.uniform("stock_return", now, p.key[staff]) < x / (1.0 + x)
+    ids, group, low, high = staff[back], group[back], low[back], high[back]
+    stay = np.sqrt(low ** 2 + model.streams.uniform("stock_return_stay", now, p.key[ids]) * (high ** 2 - low ** 2))
+    left = np.maximum(np.ceil(model.streams.uniform("stock_return_left", now, p.key[ids]) * stay), 1)
+    p.return_until[ids] = np.minimum(now + left, p.birth_month[ids] + s.max_age_months[group])
+    p.fte[ids] *= (1.0 - s.return_hours_cut[group]).astype(p.fte.dtype)
+    p.exit_due[ids] = p.hours_due[ids] = NEVER
+    p.status[ids] = p.state[ids] = Status.RETURNED  # active, as in post (numpy: no compiled call to pay for)
+    p.mark(ids)
 
 
 def _mho(model, ids, stage: np.ndarray) -> None:

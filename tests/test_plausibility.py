@@ -174,6 +174,28 @@ def test_a_retiree_under_mho_status_too_young_to_have_been_in_post_when_it_close
     assert check not in set(plausibility.retirement_ages(_retirements(tiny, [60] * 5), closed).check)  # none: no row
 
 
+def test_a_start_without_the_returners_the_run_keeps_fails(tiny):
+    # 30 returners back in post each March from 2021 to 2024 (the run starts 2020-03): none, or as many, at the start
+    def run(at_start):
+        rows, births = [], {}
+        for i in range(150):
+            year, back = (2020, "stock_returned") if i < at_start else (2020 + (i - at_start) // 30 + 1, "returned")
+            if back == "returned":
+                rows += [(i, "2020-03", "outside", "course/worker", "stock"),
+                         (i, f"{year - 1}-09", "course/worker", "outside", "retired")]
+            rows.append((i, f"{year}-01" if back == "returned" else "2020-03", "outside", "course/worker", back))
+            rows.append((i, f"{year}-12", "course/worker", "outside", "return_ended"))
+            births[i] = "1958-03"
+        return events(tiny, rows, births)
+    within = ranges(coming_back={"period": ["2021-07", "2022-06"], "within_se": 2.5, "source": "test",
+                                 "at_start": {"low": 0.5, "high": 1.5, "source": "test: steady"}})
+    check = "returners at the start over the next four years'"
+    none = row(plausibility.returners_at_start(run(0), within), check, "staff")
+    assert none.result == FAIL and none.figure == 0.0
+    steady = row(plausibility.returners_at_start(run(30), within), check, "staff")
+    assert steady.result == PASS and steady.figure == pytest.approx(1.0)
+
+
 def test_the_share_of_a_period_s_retirees_back_within_a_year_is_judged_against_the_published_one(tiny):
     rows, births = [], {}
     for i in range(60):  # 40 retire at 57 in 2025-03, half back in five months; 20 at 62, two back, one too late

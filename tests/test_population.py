@@ -242,3 +242,30 @@ def test_a_stock_starts_at_the_fte_it_gives(tmp_path, stock, participation):
     assert fte == pytest.approx(stock["fte"], rel=1e-4)
     if "headcount" in stock:
         assert model.group_totals(measure="stage_headcount")["staff"] == stock["headcount"]
+
+
+def test_a_stock_in_post_holds_returners_at_the_steady_share_with_what_is_left_of_their_stays(tmp_path):
+    # 60 to 61: a year's retirements 0.3 x the share coming back 0.5 x a mean stay of 2 years gives
+    # 0.3 returners for each of the staff in post, so 0.3 / 1.3 of the stock
+    path = tiny_scenario.write(tmp_path, {
+        "stocks.course/worker.headcount": 6000, "stocks.course/worker.age": [[60, 61, 1.0]],
+        "groups.staff.retirement.rate": 0.3, "groups.staff.retire_and_return.share": 0.5,
+        "groups.staff.retire_and_return.stay_years": [1, 3], "groups.staff.retire_and_return.hours_cut": 0.5,
+        "end": "2021-03"})
+    model = WorkforceModel(scenario=path, rng=3)
+    p, now = model.people, model.now
+    ids = model.counted()
+    back = ids[p.status[ids] == Status.RETURNED]
+    share = 0.3 / 1.3
+    assert abs(len(back) / len(ids) - share) < 4 * np.sqrt(share * (1 - share) / len(ids))
+    assert (p.fte[back] == 0.5).all() and (p.fte[ids[p.status[ids] == Status.IN_POST]] == 1.0).all()
+    left = p.return_until[back] - now
+    assert left.min() >= 1 and left.max() <= 36 and (p.next_due[back] == p.return_until[back]).all()
+    # a stay seen part-way is drawn in proportion to its length (mean 26 months of stays of 12 to 36), and
+    # what is left of it is uniform within it: 13 months, and half a month more for whole months
+    assert abs(left.mean() - 13.5) < 4 * left.std() / np.sqrt(len(left))
+    table = model.events.table()
+    assert set(table[table.person_id.isin(back)].reason) == {"stock_returned"}
+    model.run()  # they leave as their stays end, and no one else does
+    ended = model.events.table().query("reason == 'return_ended'")
+    assert sorted(ended.person_id) == sorted(back[p.return_until[back] <= model.end])
