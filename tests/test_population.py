@@ -58,7 +58,7 @@ def test_nhs_hours_tables_keep_the_published_fte_per_head(model):
         posts = s.stage_post & (s.stage_group == s.group_code(group)) & (model.history[0]["stage_headcount"] > 0)
         return record["stage_fte"][posts].sum() / record["stage_headcount"][posts].sum()
 
-    for group in ("nursing", "hcsw", "occupational_therapy", "psychological_therapies"):
+    for group in ("nursing", "hcsw", "occupational_therapy", "psychological_therapies", "psychiatry"):
         assert per_head(later, group) == pytest.approx(per_head(model, group), abs=0.02), group
 
 
