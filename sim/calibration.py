@@ -46,7 +46,7 @@ from . import scenario as scenario_module
 from .calibration_report import libraries, pairs_figure, report as fit_report, targets_table
 from .errors import (InputError, Problem, covering_key, from_pydantic, is_file, kind_of, plain_name, read_yaml,
                      refuse_special)
-from .eventlog import STOCK, STOCK_RETURNED
+from .eventlog import STOCK_REASONS
 from .experiment import MAX_RUNS
 from .fields import MAX_STOCK, MIN_AGE, Age, Description, Name, Source, Year
 from .layering import CALIBRATION_DIR, nested_calibration, owner, read_layered, unfitted_overrides, unknown_keys
@@ -269,7 +269,7 @@ def group_reasons(s, group: str) -> set[str]:
     ``recorded_reasons``), its own leaving reasons (``left:``) and joiners' pools (``joined:``), and the
     exits of its own stages (``exit:``). Another group's are recorded for that group's people alone."""
     spec = s.spec.groups[group]
-    reasons = {r for r in labels.REASONS if ":" not in r and r not in (STOCK, STOCK_RETURNED)}
+    reasons = {r for r in labels.REASONS if ":" not in r and r not in STOCK_REASONS}
     reasons |= {f"left:{r}" for r in spec.leaving.reasons}
     reasons |= {f"joined:{r}" for r in (spec.joiners.sources if spec.joiners is not None else {})}
     reasons |= {f"exit:{r}" for i in range(len(s.stages)) if s.groups[s.stage_group[i]] == group

@@ -648,7 +648,7 @@ class TrainingAttrition(Lever):
         if not problems and not chosen.any():  # stages of other groups than those named: nobody chosen, in silence
             problems.append(_none_chosen(self, "a training stage"))
         elif not problems:  # a stage nobody leaves has no attrition to reduce: the lever would change nothing
-            none = [st for st in self.stages or [] if not s.stage_attrition_share[s.stages.index(st)]]
+            none = [st for st in self.stages or [] if not s.stage_attrition_share[s.stage_code(st)]]
             if none or not s.stage_attrition_share[chosen].any():
                 field, found = ("stages", none) if none else ("groups", self.groups)
                 problems.append((field, "training stages with attrition to reduce (a stage whose pathway's attrition "

@@ -53,13 +53,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import calendar, footprint
 from .errors import InputError, Problem, from_pydantic, read_yaml
-from .eventlog import STOCK, STOCK_RETURNED
+from .eventlog import STOCK, STOCK_REASONS, STOCK_RETURNED
 from .fields import MAX_STOCK, AgeBound, Description, Fraction, Month, Probability, Source
 from .layering import ranges_file
 
 COLUMNS = ["check", "subject", "figure", "low", "high", "unit", "n", "source", "result", "within_se"]
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-NOT_ENTRIES = (STOCK, STOCK_RETURNED, "returned")  # events that put someone in a stage without their entering it now
+NOT_ENTRIES = (*STOCK_REASONS, "returned")  # events that put someone in a stage without their entering it now
 RETIREMENTS = ("retired", "retired_mho")  # the model's retirement reasons (a returner's final leaving is not one)
 COMPLETED = "progressed"  # a stage's end; a pathway exit at the end of a stage is "exit:<reason>"
 SELECTED = "selected"
@@ -734,7 +734,7 @@ def inflows(run: Run, ranges: Ranges) -> pd.DataFrame:
     """People entering each stage that had people at the start (by intake, progression, selection or
     joining): a stage nobody enters drains, unless the ranges declare it a closing pool."""
     s, spells, rows = run.scenario, run.spells, []
-    stocked = spells[spells.entry.isin([STOCK, STOCK_RETURNED])].groupby("stage").size()
+    stocked = spells[spells.entry.isin(STOCK_REASONS)].groupby("stage").size()
     entered = spells[~spells.entry.isin(NOT_ENTRIES)].groupby("stage").size()
     for code in stocked.index:
         stage = s.stages[code]
@@ -902,8 +902,8 @@ def history(ranges: Ranges, seeds) -> pd.DataFrame:
     return _table(rows)
 
 
-CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back, returners_at_start,
-          inflows, steady_state, time_in_stage, minimum_time, fte_per_head, mean_age_in_post)
+CHECKS = (entry_ages, mean_entry_ages, selection_ages, retirement_ages, retirement_wave, coming_back,
+          returners_at_start, inflows, steady_state, time_in_stage, minimum_time, fte_per_head, mean_age_in_post)
 
 
 def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:

@@ -281,10 +281,9 @@ class Scenario:
         self.mho_share = np.array([x.retirement.mho_share for x in g])
         self.mho_retire_at_55 = np.array([x.retirement.mho_retire_at_55 for x in g])
         # the latest birth month that could hold MHO status: in post when it closed, and 55 before it ends
-        youngest = [x.retirement.mho_youngest_age for x in g]
-        self.mho_born_by = np.array([self.mho_end - 55 * 12 if age is None else
-                                     min(self.mho_end - 55 * 12, self.mho_closed - round(12 * age)) for age in youngest],
-                                    dtype=np.int64)
+        latest, youngest = self.mho_end - 55 * 12, [x.retirement.mho_youngest_age for x in g]
+        self.mho_born_by = np.array([latest if age is None else min(latest, self.mho_closed - round(12 * age))
+                                     for age in youngest], dtype=np.int64)
         self.return_share = np.stack([band_table(x.retire_and_return.share, nb) for x in g])  # (group, sex, band)
         self.return_hours_cut = np.array([x.retire_and_return.hours_cut for x in g])
         self.return_stay_months = 12 * np.array([x.retire_and_return.stay_years for x in g])
