@@ -21,7 +21,7 @@ from .kernels.columns import addresses
 OUTSIDE = -1
 STOCK, STOCK_RETURNED = "stock", "stock_returned"  # the starting stock's reasons: there, and there back after retiring
 STOCK_REASONS = (STOCK, STOCK_RETURNED)
-BLOCK = 1 << 15  # events a block holds (more if one batch needs more)
+BLOCK = 1 << 12  # events a block holds (more if one batch needs more): small, as a run's last block is mostly room unused
 
 
 class EventLog:
