@@ -17,7 +17,7 @@ from conftest import has_problem
 from sim import calibration, calibration_report, scenario
 from sim.results import run
 
-SHIPPED = "wales-mh-v15"
+SHIPPED = "wales-mh-v16"
 TRUE = {"groups.staff.leaving.rate": 0.10, "groups.staff.joiners.per_year": 150.0,
         "transitions.course/student.worker": 0.6}
 
@@ -247,7 +247,7 @@ def test_a_name_too_long_for_the_fits_files_exits_2_naming_it_before_the_fit(tmp
 def test_shipped_calibration_is_a_posterior_of_at_least_1000_sets_that_the_default_scenario_draws_from():
     spec, scenario_path = calibration.load(calibration.DEFAULT_CONFIG)
     assert scenario_path.name == "wales-mh-2015.yaml"
-    assert len(spec.fit) >= 8 and len(spec.targets) == 11
+    assert len(spec.fit) >= 8 and len(spec.targets) == 12
     s = scenario.load("wales-mh-2021")
     assert s.spec.calibration == SHIPPED  # the default scenario uses the latest shipped calibration
     fitted = yaml.safe_load((calibration.CALIBRATION_DIR / f"{SHIPPED}.yaml").read_text())
@@ -298,7 +298,9 @@ def test_fit_splits_into_independent_blocks_through_staff_groups():
     assert "transitions.nursing/pre_registration_degree.registered_nurse" in by_target["nursing_fte_change"]
     assert by_target["psychiatry_fte_change"] == ["groups.psychiatry.joiners.per_year"]
     assert set(by_target["social_work_leaver_rate"]) == {k for k in spec.fit if "social_work" in k}
-    assert len(parts) == 4
+    share = "transitions.physician_associates/pa_course.physician_associate"  # graduates taking a MH post
+    assert by_target["physician_associates_in_post"] == [share]
+    assert len(parts) == 5
     # groups no pathway links are separate blocks; a key naming no group links everything
     assert len(calibration.blocks(["groups.psychiatry.leaving.rate", "groups.nursing.leaving.rate"], {}, s)) == 2
     assert len(calibration.blocks(["mho_end", "groups.psychiatry.leaving.rate", "groups.nursing.leaving.rate"],

@@ -48,7 +48,7 @@ def test_combined_shipped_pathways_link_across_files():
     graph = pathways.load_all(["psychiatry", "nursing", "hcsw", "psychology"])
     assert graph.has_edge("hcsw/nursing_apprenticeship", "nursing/registered_nurse")
     assert graph.nodes["exit:did_not_progress"] == {"exit": True, "reason": "did_not_progress"}
-    assert len(pathways.stages(graph)) == 21
+    assert len(pathways.stages(graph)) == 22
 
 
 def test_loading_pathways_again_gives_a_graph_of_its_own():

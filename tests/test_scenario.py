@@ -25,7 +25,7 @@ def test_shipped_scenario_loads():
                         "physician_associates", "social_work", "social_care_workers", "social_care_managers"]
     assert s.pathway_names == ["psychiatry", "nursing", "hcsw", "psychology", "occupational_therapy",
                                "physician_associates", "social_work", "social_care"]
-    assert len(s.stages) == 33 and "psychology/caap" in s.stages and "social_work/amhp" in s.stages
+    assert len(s.stages) == 34 and "psychology/caap" in s.stages and "social_work/amhp" in s.stages
     assert [s.spec.groups[g].sector for g in s.groups[-3:]] == ["social_care"] * 3
     assert (calendar.label(s.start), calendar.label(s.end)) == ("2021-03", "2041-03")
     assert list(s.band_edges) == [12 * a for a in (0, 25, 30, 35, 45, 55, 60, 65)]
@@ -37,10 +37,43 @@ def test_shipped_scenario_loads():
     assert fill == [1, 0.33, 0.59, 1, 1]  # L§1: 2017 and 2018 when applications fell
 
 
+@pytest.fixture(scope="module")
+def psychology_to_2031():
+    from sim.model import WorkforceModel
+
+    return WorkforceModel(rng=0, until=2031).run()
+
+
+def test_assistant_psychologists_posts_are_kept_at_their_number(psychology_to_2031):
+    """Fixed-term posts (L§3) that services fund: each September's appointments replace who left, so the
+    stage is back at its 100 posts but for the month's few early leavers (appointing 50 a year left it at
+    88 to 95 after the intake)."""
+    m = psychology_to_2031
+    code = m.inputs.stage_code("psychology/assistant_psychologist")
+    september = [int(r["stage_headcount"][code]) for r in m.history if r["month"] % 12 == 8]
+    assert len(september) == 10 and min(september) >= 96 and max(september) <= 100
+
+
+def test_caaps_go_on_to_the_doctorate_after_two_years_in_post_within_its_places(psychology_to_2031):
+    """L§3: South Wales CAAPs wait 2 years before the doctorate; those who go on take its places, which
+    new graduates top up, so the doctorate never starts more than its 25 a year."""
+    m = psychology_to_2031
+    s, table = m.inputs, m.events.table()
+    first, doctorate = "psychology/caap_first_years", "psychology/doctorate"
+    on = table[(table.from_stage == first) & (table.to_stage == doctorate)]
+    assert len(on) > 10
+    entered = table[table.to_stage == first].groupby("person_id").month.first()
+    months = [calendar.parse(left) - calendar.parse(entered[i]) for i, left in zip(on.person_id, on.month)]
+    assert set(months) == {24}
+    starts = table[(table.to_stage == doctorate) & (table.reason != "stock")]
+    academic_year = [calendar.parse(m_) // 12 - (calendar.parse(m_) % 12 < 8) for m_ in starts.month]
+    assert max(np.unique(academic_year, return_counts=True)[1]) <= s.places(doctorate, 2030) == 25
+
+
 def test_unmodified_copy_loads(case):
     # the baseline for every bad-input case below: only the edit makes it bad
     s = scenario.load(case())
-    assert s.name == "wales-mh-2021" and len(s.stages) == 33
+    assert s.name == "wales-mh-2021" and len(s.stages) == 34
 
 
 def test_annual_rates_become_monthly_hazards_not_twelfths():
@@ -580,7 +613,7 @@ def test_a_calibration_that_does_not_exist_is_named_with_the_shipped_parameter_f
         scenario.load(tiny_scenario.write(tmp_path, {"calibration": "wales-mh-v99"}))
     assert has_problem(str(info.value), "tiny.yaml", "calibration", "an existing calibration file or shipped name "
                                                                    "(wales-mh-v1, wales-mh-v10,"), info.value
-    assert "wales-mh-v15" in str(info.value)
+    assert "wales-mh-v16" in str(info.value)
     assert "history-2015-2021" not in str(info.value) and "backtest-2021-2024" not in str(info.value)
 
 
