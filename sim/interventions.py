@@ -147,10 +147,14 @@ def _group_names(s, groups) -> list[str]:
 
 
 def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
-    """Boolean mask over stages: those named (default all) in the chosen groups, of the wanted kind."""
+    """Boolean mask over stages: those named (default all) in the chosen groups, of the wanted kind. A stage
+    named of a group not chosen is a problem: it was left out of the lever, in silence."""
     kind = np.ones(len(s.stages), dtype=bool) if training is None else s.stage_training == training
     wanted = "a training stage" if training else "a stage whose staff can leave (not a training stage)"
-    mask = _groups(s, groups, problems)[s.stage_group] & kind
+    before = len(problems)
+    chosen = _groups(s, groups, problems)
+    groups_good = len(problems) == before  # else a stage of none of them may be the group's fault, named already
+    mask = chosen[s.stage_group] & kind
     if stages is None:
         return mask
     if not stages:  # as an empty list of groups: nobody chosen
@@ -158,22 +162,23 @@ def _stages(s, groups, stages, problems, training: bool | None) -> np.ndarray:
     problems += [("stages", "each stage once", st) for st in twice(stages)]
     named = np.zeros(len(s.stages), dtype=bool)
     for st in stages:
-        if st not in s.stages:
+        code = s.stages.index(st) if st in s.stages else None
+        if code is None:
             problems.append(("stages", _unknown_stage(s, st), st))
-        elif training is not None and s.stage_training[s.stages.index(st)] != training:
+        elif training is not None and s.stage_training[code] != training:
             problems.append(("stages", wanted, st))
+        elif groups_good and not chosen[s.stage_group[code]]:
+            problems.append(("stages", f"a stage of the groups chosen ({', '.join(groups)}; {st} is "
+                                       f"{s.groups[s.stage_group[code]]}'s), or no groups: for the stages named", st))
         else:
-            named[s.stages.index(st)] = True
+            named[code] = True
     return mask & named
 
 
 def _none_chosen(lever, kind: str) -> tuple[str, str, object]:
-    """The problem of a lever whose groups and stages together choose no stage: stages named that are
-    not of the groups named (or groups with no stage of the kind the lever acts on)."""
-    if lever.stages is None:
-        return "groups", f"groups with at least one stage of the kind the lever acts on ({kind})", lever.groups
-    return "stages", f"at least one stage of the groups chosen ({', '.join(lever.groups)}) that is {kind}", \
-        lever.stages
+    """The problem of a lever whose groups choose no stage: none of the kind the lever acts on (a stage named
+    of another group is refused by ``_stages``)."""
+    return "groups", f"groups with at least one stage of the kind the lever acts on ({kind})", lever.groups
 
 
 def _unknown_stage(s, stage: str) -> str:

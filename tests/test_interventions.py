@@ -359,9 +359,14 @@ def test_in_service_route_selects_more_support_workers():
     (TrainingPlaces(stage=NURSING_DEGREE, places={2024: 0}, extra=-1), "extra", "at least 0: a cut"),  # not -0
     # stages of another group than those named chose nobody, and the lever changed nothing, in silence
     (Retention(factor=0.5, groups=["nursing"], stages=["psychiatry/consultant"]), "stages",
-     "at least one stage of the groups chosen (nursing)"),
+     "a stage of the groups chosen (nursing; psychiatry/consultant is psychiatry's)"),
     (TrainingAttrition(reduction=0.5, groups=["nursing"], stages=["psychiatry/core_psychiatry"]), "stages",
-     "at least one stage of the groups chosen (nursing) that is a training stage"),
+     "a stage of the groups chosen (nursing; psychiatry/core_psychiatry is psychiatry's)"),
+    # one stage of another group beside one of the group named: left out of the lever, in silence
+    (Retention(factor=0.5, groups=["nursing"], stages=["nursing/registered_nurse", "psychiatry/consultant"]),
+     "stages", "a stage of the groups chosen (nursing; psychiatry/consultant is psychiatry's)"),
+    (LtftTraining(share=0.3, groups=["psychiatry"], stages=["psychiatry/core_psychiatry", NURSING_DEGREE]), "stages",
+     f"a stage of the groups chosen (psychiatry; {NURSING_DEGREE} is nursing's)"),
     # a name twice chose it once: 10 FTE, not 20, or the group meant beside it left out, in silence
     (FundedPosts(fte=10, groups=["nursing", "hcsw", "nursing"]), "groups", "each staff group once"),
     (LtftTraining(share=0.3, stages=[NURSING_DEGREE, NURSING_DEGREE]), "stages", "each stage once"),
@@ -372,7 +377,8 @@ def test_in_service_route_selects_more_support_workers():
         "not an in-service route", "post stage for attrition", "unknown stage", "retention factor past 1",
         "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "extra places past a million", "a cut of more places than there are",
         "a cut of more places than the lever's own schedule has", "a cut where a year has no places", "retention of another group's stage",
-        "attrition of another group's stage", "a group twice", "a stage twice", "attrition of a stage nobody leaves"])
+        "attrition of another group's stage", "retention of another group's stage beside its own",
+        "LTFT of another group's stage beside its own", "a group twice", "a stage twice", "attrition of a stage nobody leaves"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
     """Refused as the model is built, named by the lever's place in the interventions and its kind."""
     with pytest.raises(InputError) as info:
