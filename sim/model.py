@@ -118,7 +118,7 @@ class WorkforceModel(mesa.Model):
                  overrides: dict | None = None, interventions=(), check: bool = False, collect: str = "monthly",
                  rng=None, processes=STEP_ORDER, copy: bool = True, capacity: int | None = None):
         if rng is not None and not isinstance(rng, (np.random.Generator, np.random.SeedSequence)):
-            check_seed(rng, "WorkforceModel", "rng")
+            rng = check_seed(rng, "WorkforceModel", "rng")  # a numpy integer as an int: mesa's random.Random refuses it
         listed = isinstance(interventions, Iterable) and not hasattr(interventions, "apply")  # not one lever alone
         levers = list(interventions) if listed else []
         if not listed or not all(callable(getattr(x, "apply", None)) for x in levers):  # now, not at the first month

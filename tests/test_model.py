@@ -195,6 +195,13 @@ def test_mesa_batch_run_works():
     assert rows[0]["FTE nursing"] != rows[1]["FTE nursing"]
 
 
+def test_a_numpy_integer_seed_is_the_whole_number_it_holds():
+    """A seed taken from a numpy array (``for seed in np.arange(3)``) runs as the int it holds: it passed the
+    seed's check and was handed on to mesa, whose Python random refused it with a TypeError."""
+    model, same = WorkforceModel(rng=np.int64(3), until=2022), WorkforceModel(rng=3, until=2022)
+    assert model.seed == 3 and model.random.random() == same.random.random()
+
+
 def test_every_constructor_argument_has_a_default():
     import inspect
 
