@@ -436,6 +436,9 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set:
     if overrides is not None and (not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides)):
         raise InputError.one("overrides", "", "a mapping of dotted scenario keys to values (e.g. "
                                               "{'groups.nursing.leaving.rate': 0.1})", overrides)
+    if overrides is not None:  # numpy's values as Python's (a sweep over np.arange): the strict schema refused
+        # np.int64(68) as "a valid integer" and np.bool_ as "a valid boolean", where np.float64 passed as a float
+        overrides = {k: v.tolist() if isinstance(v, (np.generic, np.ndarray)) else v for k, v in overrides.items()}
     key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set, tuple(processes))
     compiled = _LOADED.get(key)
     if compiled is None or layering.changed(compiled.inputs):

@@ -304,6 +304,17 @@ def test_overrides_that_are_not_a_mapping_of_dotted_keys_are_an_input_error(over
     assert has_problem(str(error.value), "overrides", "<top level>", "a mapping of dotted scenario keys to values")
 
 
+def test_overrides_given_as_numpy_values_are_the_values_they_hold():
+    """A sweep in a notebook gives numpy's numbers (np.arange, an array's row): a whole number, a flag and a rate
+    by age band are taken as Python's, where the strict schema refused np.int64(68) as not "a valid integer"."""
+    s = scenario.load(overrides={"groups.nursing.retirement.max_age": np.int64(68),
+                                 "groups.nursing.establishment.over_establishment": np.bool_(False),
+                                 "groups.social_work.leaving.rate": np.full(8, 0.1)})
+    nursing = s.spec.groups["nursing"]
+    assert nursing.retirement.max_age == 68 and nursing.establishment.over_establishment is False
+    assert s.spec.groups["social_work"].leaving.rate == [0.1] * 8
+
+
 @pytest.mark.parametrize("name", [None, 3])
 def test_a_scenario_that_is_neither_a_name_nor_a_path_is_an_input_error(name):
     with pytest.raises(InputError) as error:
