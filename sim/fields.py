@@ -19,6 +19,19 @@ MIN_FTE = 0.01  # the smallest FTE fraction (part-time hours, LTFT training): ab
 TOTAL = "total"  # the results' name for all groups together, so no group may have it
 
 
+def python_values(value):
+    """``value`` with numpy's numbers, flags and arrays as Python's, in its mappings, lists and tuples too: what
+    code gives in a notebook (a sweep over np.arange, an array's row), which the strict types refused as no
+    valid integer or boolean (np.int64(68), np.bool_(True)), where an np.float64 passed as the float it is."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {python_values(k): python_values(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(python_values(v) for v in value)
+    return value
+
+
 def _month(text: str) -> str:
     calendar.parse(text)  # raises ValueError saying what was expected
     return text

@@ -40,7 +40,7 @@ from . import calendar, pathways
 from . import feedbacks as feedback_loops
 from .errors import InputError, Problem, from_pydantic, rounded_down, rounded_up
 from .fields import (MAX_PER_YEAR, AgeBound, BandRates, Fraction, Month, Name, PerYear, Probability, ShareBySex,
-                     StayYears, Year, band_problem, band_table, by_sex, twice)
+                     StayYears, Year, band_problem, band_table, by_sex, python_values, twice)
 from .scenario import course_limit, course_overrun
 from .uncertain import past_one
 
@@ -66,7 +66,7 @@ class _MadeInPython(type(BaseModel)):
             raise InputError.one(f"lever {cls.kind}", "", "arguments given by name (e.g. stage=..., start=...), not "
                                                           "by position", list(args))
         try:
-            return super().__call__(*args, **kwargs)
+            return super().__call__(**{name: python_values(value) for name, value in kwargs.items()})
         except ValidationError as exc:
             raise from_pydantic(f"lever {cls.kind}", exc, cls) from None
 

@@ -31,7 +31,7 @@ from . import feedbacks as feedback_loops
 from .errors import (PLAIN_NAME_EXPECTED, InputError, Problem, covering_key, from_pydantic, is_file, is_plain_name,
                      is_whole, refuse_special, whole_number)
 from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Description, Label, Month, NonNegative, Probability,
-                     Strict, band_problem, band_table, by_sex, check_age, shares_sum_to_one)
+                     Strict, band_problem, band_table, by_sex, check_age, python_values, shares_sum_to_one)
 from .people import SECTORS
 from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
@@ -436,9 +436,8 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set:
     if overrides is not None and (not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides)):
         raise InputError.one("overrides", "", "a mapping of dotted scenario keys to values (e.g. "
                                               "{'groups.nursing.leaving.rate': 0.1})", overrides)
-    if overrides is not None:  # numpy's values as Python's (a sweep over np.arange): the strict schema refused
-        # np.int64(68) as "a valid integer" and np.bool_ as "a valid boolean", where np.float64 passed as a float
-        overrides = {k: v.tolist() if isinstance(v, (np.generic, np.ndarray)) else v for k, v in overrides.items()}
+    if overrides is not None:
+        overrides = {k: python_values(v) for k, v in overrides.items()}
     key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set, tuple(processes))
     compiled = _LOADED.get(key)
     if compiled is None or layering.changed(compiled.inputs):

@@ -252,6 +252,16 @@ def test_a_lever_made_in_python_names_an_unknown_argument_with_the_one_it_is_clo
     assert has_problem(str(info.value), "lever retention", "factr", "(unknown key; there is factor here)"), info.value
 
 
+def test_a_lever_made_in_python_takes_numpy_values_as_the_values_they_hold():
+    """A schedule's year from np.arange, a flag from an array, shares by age band as an array: as Python's values,
+    where the strict types refused np.int64(2025) as not "a valid integer" and np.bool_(True) as not a boolean."""
+    places = TrainingPlaces(stage=NURSING_DEGREE, places={np.int64(2025): np.int64(600)})
+    campaign = Recruitment(groups=["nursing"], extra_per_year=np.int64(10), source="international", funded=np.bool_(True))
+    returning = RetireAndReturn(groups=["nursing"], share=np.full(8, 0.5))
+    assert places.places == {2025: 600} and campaign.funded is True and returning.share == [0.5] * 8
+    assert places == TrainingPlaces(stage=NURSING_DEGREE, places={2025: 600})
+
+
 def test_recruitment_brings_international_joiners_and_leaves_other_groups_alone():
     lever = Recruitment(groups=["nursing"], extra_per_year=120, fill_per_month=0.5, source="international")
     base = WorkforceModel(rng=6, until=2023).run()
