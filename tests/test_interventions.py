@@ -256,7 +256,8 @@ def test_a_lever_made_in_python_takes_numpy_values_as_the_values_they_hold():
     """A schedule's year from np.arange, a flag from an array, shares by age band as an array: as Python's values,
     where the strict types refused np.int64(2025) as not "a valid integer" and np.bool_(True) as not a boolean."""
     places = TrainingPlaces(stage=NURSING_DEGREE, places={np.int64(2025): np.int64(600)})
-    campaign = Recruitment(groups=["nursing"], extra_per_year=np.int64(10), source="international", funded=np.bool_(True))
+    campaign = Recruitment(groups=["nursing"], extra_per_year=np.int64(10), source="international",
+                           funded=np.bool_(True))
     returning = RetireAndReturn(groups=["nursing"], share=np.full(8, 0.5))
     assert places.places == {2025: 600} and campaign.funded is True and returning.share == [0.5] * 8
     assert places == TrainingPlaces(stage=NURSING_DEGREE, places={2025: 600})
@@ -388,7 +389,8 @@ def test_in_service_route_selects_more_support_workers():
         "retirement factor past 1", "return shares not one per band", "misspelt pool", "pool a group lacks", "extra places past a million", "a cut of more places than there are",
         "a cut of more places than the lever's own schedule has", "a cut where a year has no places", "retention of another group's stage",
         "attrition of another group's stage", "retention of another group's stage beside its own",
-        "LTFT of another group's stage beside its own", "a group twice", "a stage twice", "attrition of a stage nobody leaves"])
+        "LTFT of another group's stage beside its own", "a group twice", "a stage twice",
+        "attrition of a stage nobody leaves"])
 def test_levers_that_do_not_fit_the_scenario_raise_input_error(lever, field, expected):
     """Refused as the model is built, named by the lever's place in the interventions and its kind."""
     with pytest.raises(InputError) as info:
