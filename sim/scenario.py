@@ -750,6 +750,13 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         if wrong:
             problems.append(Problem(f, where, *wrong))
 
+    oldest = max((g.retirement.max_age for g in spec.groups.values()), default=None)
+    if oldest is not None and spec.age_bands[-1] > oldest:  # a band nobody reaches: its rates were never used
+        problems.append(Problem(f, "age_bands", f"lower bounds of bands someone is in: none above the groups' oldest "
+                                                f"maximum age ({oldest}, retirement.max_age), as everyone retires "
+                                                f"by then (a band from {min(b for b in spec.age_bands if b > oldest)} "
+                                                f"holds nobody, and its rates would never be used)", spec.age_bands))
+
     for name, g in spec.groups.items():
         band_check(f"groups.{name}.participation.part_time_share", g.participation.part_time_share)
         band_check(f"groups.{name}.leaving.rate", g.leaving.rate)

@@ -178,6 +178,9 @@ BAD_SCENARIOS = {
     "age bands not from 0": ({"age_bands": [5, 25, 30, 35, 45, 55, 60, 65]}, "age_bands", "starting at 0"),
     "age bands not increasing": ({"age_bands": [0, 30, 25, 35, 45, 55, 60, 65]}, "age_bands", "strictly increasing"),
     "no age bands": ({"age_bands": []}, "age_bands", "at least 1 item"),
+    # a band from 80 with every group retired by 75: its rates were never used, in silence
+    "an age band nobody reaches": ({"age_bands": [0, 25, 30, 35, 45, 55, 60, 80]}, "age_bands",
+                                   "none above the groups' oldest maximum age (75, retirement.max_age)"),
     "age band low above high": ({f"{SAS}.age": [[45, 30, 1.0]]}, f"{SAS}.age.0", "low < high"),
     "age band of two numbers": ({f"{SAS}.age": [[30, 45]]}, f"{SAS}.age.0", "an age band as [low, high, share]"),
     # dates
