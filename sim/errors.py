@@ -295,8 +295,14 @@ def kind_of(data) -> tuple[str, str] | None:
     return None
 
 
+# keys a kind has beside another kind's own: an experiment's overrides: (of its scenario) tell nothing of its kind,
+# where one with none of an experiment's own keys (a baseline alone, for the scenario's whole run) was taken for a
+# parameter file
+SHARED = {"experiment": ("overrides",)}
+
+
 def _check_kind(path, data: dict, kind: str) -> None:
-    found = kind_of(data)
+    found = kind_of({key: value for key, value in data.items() if key not in SHARED.get(kind, ())})
     if found is not None and found[0] != kind:
         raise InputError.one(path, "", f"{KINDS[kind][0]}, not another kind of input file", found[1])
 

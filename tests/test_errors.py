@@ -286,6 +286,17 @@ def test_every_shipped_input_file_is_of_its_own_kind():
         {p.name: kind for p, kind in expected.items()}
 
 
+def test_an_experiment_whose_only_telling_key_is_its_overrides_is_read_as_one(tmp_path):
+    """A baseline alone over the scenario's whole run (no policies:, no years:) with overrides: of its scenario was
+    refused as a calibration parameter file, whose overrides: are the key that tells one apart."""
+    path = tmp_path / "given.yaml"
+    experiment = {"name": "x", "replications": 2, "seed": 1, "overrides": {"groups.nursing.joiners.per_year": 100}}
+    path.write_text(yaml.safe_dump(experiment))
+    assert read_yaml(path, "experiment") == experiment
+    with pytest.raises(InputError, match="a calibration parameter file \\(it has overrides:\\)"):
+        read_yaml(path, "scenario")
+
+
 @pytest.mark.parametrize("kind", ["scenario", "experiment", "pathway", "history", "backtest", "parameters",
                                   "ranges", "population"])
 def test_a_file_of_another_kind_is_refused_saying_which_it_is(tmp_path, kind):
