@@ -295,14 +295,16 @@ def kind_of(data) -> tuple[str, str] | None:
     return None
 
 
-# keys a kind has beside another kind's own: an experiment's overrides: (of its scenario) tell nothing of its kind,
-# where one with none of an experiment's own keys (a baseline alone, for the scenario's whole run) was taken for a
-# parameter file
-SHARED = {"experiment": ("overrides",)}
+# keys a kind has beside another kind's own, with the form they take in it, which tell nothing of its kind: an
+# experiment's overrides: (of its scenario), without which one with none of an experiment's own keys (a baseline
+# alone, for the scenario's whole run) was taken for a parameter file; a back-test's fit: (the history file it fits
+# again, where a history lists keys), without which one lacking fit_until: was taken for a history
+SHARED = {"experiment": {"overrides": dict}, "backtest": {"fit": str}}
 
 
 def _check_kind(path, data: dict, kind: str) -> None:
-    found = kind_of({key: value for key, value in data.items() if key not in SHARED.get(kind, ())})
+    shared = SHARED.get(kind, {})
+    found = kind_of({key: value for key, value in data.items() if not isinstance(value, shared.get(key, ()))})
     if found is not None and found[0] != kind:
         raise InputError.one(path, "", f"{KINDS[kind][0]}, not another kind of input file", found[1])
 

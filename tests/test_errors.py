@@ -286,15 +286,22 @@ def test_every_shipped_input_file_is_of_its_own_kind():
         {p.name: kind for p, kind in expected.items()}
 
 
-def test_an_experiment_whose_only_telling_key_is_its_overrides_is_read_as_one(tmp_path):
-    """A baseline alone over the scenario's whole run (no policies:, no years:) with overrides: of its scenario was
-    refused as a calibration parameter file, whose overrides: are the key that tells one apart."""
+@pytest.mark.parametrize("kind, document, other", [
+    # a baseline alone over the scenario's whole run (no policies:, no years:) with overrides: of its scenario
+    ("experiment", {"name": "x", "replications": 2, "seed": 1, "overrides": {"groups.nursing.joiners.per_year": 100}},
+     "a calibration parameter file (it has overrides:)"),
+    # a back-test fitting a history file again, its fit_until: left out (which its own check names)
+    ("backtest", {"name": "x", "fit": "history.yaml", "targets": {}}, "a history-targets file (it has fit:)"),
+], ids=["experiment with overrides", "back-test without fit_until"])
+def test_a_file_whose_only_telling_key_is_one_its_kind_has_too_is_read_as_its_kind(tmp_path, kind, document, other):
+    """Taken for the other kind whose own key it has (an experiment for a parameter file, a back-test for a history
+    file, which lists the keys it fits), it was refused as that, not named by what it lacks."""
     path = tmp_path / "given.yaml"
-    experiment = {"name": "x", "replications": 2, "seed": 1, "overrides": {"groups.nursing.joiners.per_year": 100}}
-    path.write_text(yaml.safe_dump(experiment))
-    assert read_yaml(path, "experiment") == experiment
-    with pytest.raises(InputError, match="a calibration parameter file \\(it has overrides:\\)"):
+    path.write_text(yaml.safe_dump(document))
+    assert read_yaml(path, kind) == document
+    with pytest.raises(InputError) as error:  # still that other kind's key, read as a scenario
         read_yaml(path, "scenario")
+    assert error.value.problems[0].found == other
 
 
 @pytest.mark.parametrize("kind", ["scenario", "experiment", "pathway", "history", "backtest", "parameters",
