@@ -56,7 +56,8 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
     model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, collect="yearly",
                            rng=int(seed), copy=not share)
     model.run()
-    return Results(model=model, seed=int(seed), overrides=dict(overrides or {}))
+    # the overrides the run was loaded with: those given, where a posterior's draw took them into its scenario
+    return Results(model=model, seed=int(seed), overrides=dict(model.inputs.overrides))
 
 
 # recruitment from outside the pipeline (sim.processes.joiners): what vacancies would take at the group's

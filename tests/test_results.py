@@ -62,6 +62,16 @@ def test_write_saves_tables_extra_files_and_manifest(tmp_path):
     assert {"person_id", "month", "from_stage", "to_stage", "reason"} == set(events.columns)
 
 
+@pytest.mark.parametrize("parameters", ["posterior", "fixed"])
+def test_the_manifest_records_the_overrides_a_run_was_given(tmp_path, parameters):
+    """With a posterior's draw (the default), the overrides went into the scenario drawn for the seed, and the
+    manifest said none were given: results that did not say what produced them."""
+    overrides = {"groups.hcsw.joiners.per_year": 300}
+    results = run(seed=2, until=2022, overrides=overrides, parameters=parameters)
+    assert results.overrides == overrides and results.model.inputs.spec.groups["hcsw"].joiners.per_year == 300
+    assert json.loads(results.write(tmp_path / "out")["manifest"].read_text())["overrides"] == overrides
+
+
 def test_yearly_collection_gives_the_same_yearly_tables_as_monthly():
     from sim import WorkforceModel
     from sim.results import Results
