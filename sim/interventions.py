@@ -66,7 +66,7 @@ class _MadeInPython(type(BaseModel)):
             raise InputError.one(f"lever {cls.kind}", "", "arguments given by name (e.g. stage=..., start=...), not "
                                                           "by position", list(args))
         try:
-            return super().__call__(**{name: python_values(value) for name, value in kwargs.items()})
+            return super().__call__(**python_values(kwargs))
         except ValidationError as exc:
             raise from_pydantic(f"lever {cls.kind}", exc, cls) from None
 

@@ -437,7 +437,7 @@ def compiled(name_or_path=DEFAULT, overrides: dict | None = None, parameter_set:
         raise InputError.one("overrides", "", "a mapping of dotted scenario keys to values (e.g. "
                                               "{'groups.nursing.leaving.rate': 0.1})", overrides)
     if overrides is not None:
-        overrides = {k: python_values(v) for k, v in overrides.items()}
+        overrides = python_values(dict(overrides))
     key = (str(path), str(path.resolve()), repr(list((overrides or {}).items())), parameter_set, tuple(processes))
     compiled = _LOADED.get(key)
     if compiled is None or layering.changed(compiled.inputs):
