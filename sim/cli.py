@@ -480,11 +480,14 @@ def _check_run_options(args) -> None:
     if not 1 <= args.replications <= MAX_RUNS:
         raise InputError.one("--replications", "replications", f"a whole number from 1 to {MAX_RUNS:,}",
                              args.replications)
-    if args.until is not None:  # within the scenario's years
-        from .model import run_end
-        from .scenario import load
+    from .model import run_end
+    from .results import untabled_months
+    from .scenario import load
 
-        run_end(load(args.scenario), args.until, "--until")
+    scenario = load(args.scenario)
+    problem = untabled_months(scenario, run_end(scenario, args.until, "--until"))  # before any run
+    if problem is not None:
+        raise InputError([problem])
 
 
 def _pathways(args) -> int:

@@ -391,6 +391,10 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
         problems.append(Problem(str(path), "parameter_sets", "0 without uncertain: parameters to draw the sets of",
                                 spec.parameter_sets))
     end = scenario.end if until is None else until * 12 + scenario.end % 12
+    from .results import untabled_months
+
+    if (problem := untabled_months(scenario, end)) is not None:
+        problems.append(problem)
     policies = {BASELINE: ()}
     fits = footprint.too_big(scenario, end) is None  # the scenario alone (a model refuses it if not)
     short = years is not None and end < scenario.end  # a lever fitting the whole run may not fit the one asked for

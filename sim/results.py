@@ -55,9 +55,22 @@ def run(scenario=DEFAULT, seed: int = 0, until: int | None = None, overrides: di
             scenario, overrides = scenario_module.for_replication(base, seed), None
     model = WorkforceModel(scenario=scenario, until=until, overrides=overrides, check=check, collect="yearly",
                            rng=int(seed), copy=not share)
+    problem = untabled_months(model.inputs, model.end)
+    if problem is not None:
+        raise InputError([problem])
     model.run()
     # the overrides the run was loaded with: those given, where a posterior's draw took them into its scenario
     return Results(model=model, seed=int(seed), overrides=dict(model.inputs.overrides))
+
+
+def untabled_months(s, end: int) -> Problem | None:
+    """What is wrong with a run of scenario ``s`` to month ``end`` whose results are tabled (``Results.tidy``:
+    a snapshot at each anniversary of the start), if anything: an end that is not an anniversary would
+    leave the months after the last one out of every table, in silence."""
+    if (end - s.start) % 12 == 0:
+        return None
+    return Problem(str(s.file), "end", f"a month a whole number of years after start ({s.spec.start}), as results "
+                                       f"are tabled at each anniversary of the start", calendar.label(end))
 
 
 # recruitment from outside the pipeline (sim.processes.joiners): what vacancies would take at the group's

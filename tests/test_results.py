@@ -109,3 +109,27 @@ def test_parameters_that_are_neither_posterior_nor_fixed_are_an_input_error(para
     with pytest.raises(InputError) as error:
         run(seed=1, until=2022, parameters=parameters)
     assert has_problem(str(error.value), "run", "parameters", "one of posterior, fixed")
+
+
+def test_a_run_ending_between_anniversaries_of_its_start_is_refused_before_anything_runs(tmp_path, capsys):
+    """The tables are yearly, at each anniversary of the start: the months after the last were left out of every
+    table in silence. Refused by a run, by the command before it runs, and by an experiment as it loads."""
+    import tiny_scenario
+    from sim import experiment
+    from sim.cli import main
+
+    path = tiny_scenario.write(tmp_path, {"end": "2022-09"})  # the tiny scenario starts 2020-03
+    expected = "a month a whole number of years after start (2020-03)"
+    with pytest.raises(InputError) as raised:
+        run(path)
+    assert has_problem(str(raised.value), "tiny.yaml", "end", expected)
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert has_problem(capsys.readouterr().err, "tiny.yaml", "end", expected)
+    assert not (tmp_path / "out").exists()
+    plan = tmp_path / "e.yaml"
+    plan.write_text(json.dumps({"name": "e", "scenario": "tiny.yaml", "replications": 1, "seed": 1, "policies": {
+        "keep": {"levers": [{"lever": "retention", "groups": ["staff"], "factor": 0.9, "start": "2021-01"}]}}}))
+    with pytest.raises(InputError) as raised:
+        experiment.load(plan)
+    assert has_problem(str(raised.value), "tiny.yaml", "end", expected)
+    assert run(tiny_scenario.write(tmp_path, {"end": "2022-03"})).tidy().year.max() == 2022  # an anniversary runs
