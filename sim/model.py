@@ -204,6 +204,9 @@ class WorkforceModel(mesa.Model):
 
     # ---- the step -------------------------------------------------------------------------
     def step(self) -> None:
+        if self.now >= self.inputs.end:  # its inputs end there: past it, each would be made up (its last repeated)
+            raise InputError.one("WorkforceModel", "step", f"a month up to the scenario's end, {self.inputs.spec.end} "
+                                 f"(give it a later end: to run on)", calendar.label(self.now + 1))
         self.now += 1
         for intervention in self.interventions:
             intervention.apply(self)

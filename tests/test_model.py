@@ -509,3 +509,14 @@ def test_check_and_copy_are_true_or_false(flag, value):
     with pytest.raises(InputError) as error:
         WorkforceModel(rng=1, until=2022, **{flag: value})
     assert has_problem(str(error.value), "WorkforceModel", flag, "True or False")
+
+
+def test_stepping_past_the_scenarios_end_is_refused_not_run_on_made_up_inputs(tmp_path):
+    """Past a run's ``until`` a model steps on within its scenario; past the scenario's end its places, need and
+    establishment would be its last year's repeated, in silence."""
+    path = tiny_scenario.write(tmp_path, {"end": "2021-03"})  # starts 2020-03
+    model = WorkforceModel(scenario=path, rng=1).run()
+    with pytest.raises(InputError) as raised:
+        model.step()
+    assert has_problem(str(raised.value), "WorkforceModel", "step", "a month up to the scenario's end, 2021-03")
+    assert model.now == model.end and len(model.history) == 13  # nothing moved
