@@ -79,7 +79,8 @@ RECRUITMENT = ("recruits_sought", "recruits_available", "recruits_expected")
 
 
 # the files a run's folder holds whatever else it is given (``Results.write``)
-OWN_FILES = ("supply.csv", "supply.parquet", "events.parquet", "people.parquet", "manifest.json")
+OWN_FILES = {"csv": "supply.csv", "parquet": "supply.parquet", "events": "events.parquet", "people": "people.parquet",
+             "manifest": "manifest.json"}  # by the key ``Results.write`` gives each path
 
 
 TEXT = ("date", "group", "stage", "measure", "reason", "unit")  # the tidy table's columns of text
@@ -375,10 +376,11 @@ class Results:
             raise InputError.one("Results.write", "manifest", "None or a mapping of keys to values JSON holds "
                                                               "(text, finite numbers, true or false, lists, mappings)",
                                  manifest)
-        taken = sorted(set(extra or {}) & set(OWN_FILES))
+        taken = sorted(set(extra or {}) & {*OWN_FILES, *OWN_FILES.values()})
         if taken:  # the run's table replaced by the caller's file, or the caller's dropped for the manifest
             raise InputError.one("Results.write", "extra", f"names of files the run does not write itself (it writes "
-                                                           f"{', '.join(OWN_FILES)})", taken)
+                                                           f"{', '.join(OWN_FILES.values())}, and names "
+                                                           f"them {', '.join(OWN_FILES)} in what it returns)", taken)
         own = self.manifest()
         taken = sorted(set(manifest or {}) & set(own))
         if taken:  # the run's own (its seed, its people) replaced, the folder would say what did not produce it
@@ -389,14 +391,10 @@ class Results:
         except InputError as exc:
             raise InputError([Problem("Results.write", p.field, p.expected, p.found) for p in exc.problems]) from None
         tidy = self.tidy()
-        names = {"csv": "supply.csv", "parquet": "supply.parquet", "events": "events.parquet",
-                 "people": "people.parquet", **{name: name for name in extra or {}}, "manifest": "manifest.json"}
-        paths = folders.write_folder(out_dir, {
-            "supply.csv": lambda p: tidy.to_csv(p, index=False),
-            "supply.parquet": lambda p: tidy.to_parquet(p, index=False),
-            "events.parquet": lambda p: self.events().to_parquet(p, index=False),
-            "people.parquet": lambda p: self.people().to_parquet(p, index=False),
-            **(extra or {}),
-            "manifest.json": folders.manifest({**own, **(manifest or {})}),
-        })
+        writers = {"csv": lambda p: tidy.to_csv(p, index=False), "parquet": lambda p: tidy.to_parquet(p, index=False),
+                   "events": lambda p: self.events().to_parquet(p, index=False),
+                   "people": lambda p: self.people().to_parquet(p, index=False),
+                   **(extra or {}), "manifest": folders.manifest({**own, **(manifest or {})})}  # the manifest last
+        names = {key: OWN_FILES.get(key, key) for key in writers}
+        paths = folders.write_folder(out_dir, {names[key]: write for key, write in writers.items()})
         return {key: paths[name] for key, name in names.items()}

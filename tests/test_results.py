@@ -133,3 +133,13 @@ def test_a_run_ending_between_anniversaries_of_its_start_is_refused_before_anyth
         experiment.load(plan)
     assert has_problem(str(raised.value), "tiny.yaml", "end", expected)
     assert run(tiny_scenario.write(tmp_path, {"end": "2022-03"})).tidy().year.max() == 2022  # an anniversary runs
+
+
+def test_an_extra_file_named_as_a_key_of_the_runs_own_paths_is_refused(tmp_path):
+    """``write`` returns the run's own files by key (``csv``, ``manifest``...): an extra file under one of those
+    names would be returned in their place."""
+    results = run(seed=1, until=2022)
+    with pytest.raises(InputError) as raised:
+        results.write(tmp_path / "out", extra={"csv": lambda p: p.write_text("mine")})
+    assert has_problem(str(raised.value), "Results.write", "extra", "names of files the run does not write itself")
+    assert not (tmp_path / "out").exists()
