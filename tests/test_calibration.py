@@ -296,7 +296,8 @@ def test_fit_splits_into_independent_blocks_through_staff_groups():
     assert set(by_target["nursing_over_55"]) == {k for k in spec.fit if ".nursing" in k or ".hcsw" in k}
     assert by_target["hcsw_fte_change"] == by_target["nursing_fte_change"]
     assert "transitions.nursing/pre_registration_degree.registered_nurse" in by_target["nursing_fte_change"]
-    assert by_target["psychiatry_fte_change"] == ["groups.psychiatry.joiners.per_year"]
+    assert by_target["psychiatry_fte_change"] == ["groups.psychiatry.leaving.rate",
+                                                  "groups.psychiatry.joiners.per_year"]
     assert set(by_target["social_work_leaver_rate"]) == {k for k in spec.fit if "social_work" in k}
     share = "transitions.physician_associates/pa_course.physician_associate"  # graduates taking a MH post
     assert by_target["physician_associates_in_post"] == [share]
