@@ -120,7 +120,9 @@ def test_certificate_holders_take_no_consultant_post_beyond_those_funded(tmp_pat
         g = model.inputs.stage_group[c]
         posts = model.base_stage_fte[c] * model.funded_establishment()[g] / model.base_post_fte[g]
         ends[name] = max(record["stage_fte"][c] for record in model.history) - posts
-    assert ends["limited"] <= 1.0 < 10.0 < ends["over"]
+    # within a few FTE: a certificate holder and a recruit may each take a whole post where less than one is
+    # vacant, and staff in post change their hours whatever the posts
+    assert ends["limited"] <= 3.0 < 10.0 < ends["over"]
 
 
 def test_courses_finishing_together_share_the_posts_left_by_draw_not_by_row():
