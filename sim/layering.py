@@ -193,19 +193,22 @@ def _nulls(data: dict, keys: tuple = ()):
             yield from _nulls(value, (*keys, key))
 
 
-def calibration_file(name_or_path, relative_to: Path, file=None) -> Path:
+def calibration_file(name_or_path, relative_to: Path, file=None, field: str = "calibration",
+                     expected: str | None = None) -> Path:
     """A calibration parameter file: a path relative to the scenario, or a shipped name. A problem
-    names the scenario ``file`` that refers to it (default: the folder)."""
+    names the scenario ``file`` that refers to it (default: the folder) and its ``field``; one that is
+    not there says it is ``expected`` (default: a parameter file, naming the shipped ones): a ranges file's
+    history is found here too, and the parameter files named to it would be refused as no history."""
     for candidate in (relative_to / str(name_or_path), CALIBRATION_DIR / str(name_or_path),
                       CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate
-        refuse_special(candidate, file or relative_to, "calibration")
-    # a parameter file is written with its report (``workforce calibrate``): the history and back-test files are none
-    shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml"))
-                        if (CALIBRATION_DIR / f"{p.stem}-report.md").is_file())
-    raise InputError.one(file or relative_to, "calibration", f"an existing calibration file or shipped name "
-                                                             f"({shipped})", name_or_path)
+        refuse_special(candidate, file or relative_to, field)
+    if expected is None:  # a parameter file is written with its report (``workforce calibrate``): no history is
+        shipped = ", ".join(p.stem for p in sorted(CALIBRATION_DIR.glob("*.yaml"))
+                            if (CALIBRATION_DIR / f"{p.stem}-report.md").is_file())
+        expected = f"an existing calibration file or shipped name ({shipped})"
+    raise InputError.one(file or relative_to, field, expected, name_or_path)
 
 
 def calibration_overrides(data: dict, scenario_path: Path, schema) -> tuple[dict, Path | None, dict, object]:

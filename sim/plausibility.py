@@ -293,15 +293,16 @@ def load_ranges(name_or_path, scenario, option: str | None = None, relative_to: 
                      for g in names if g not in scenario.groups]
     problems += _never_covered(ranges, scenario, path, f)
     if ranges.history is not None:
+        from . import calibration
         from .layering import calibration_file
 
         try:
-            history_file = calibration_file(ranges.history.file, path.parent)
+            history_file = calibration_file(ranges.history.file, path.parent, f, "history.file",
+                                            f"an existing history-targets file or a shipped one's name "
+                                            f"({calibration.DEFAULT_CONFIG.stem})")
         except InputError as exc:
-            problems.append(Problem(f, "history.file", exc.problems[0].expected, ranges.history.file))
+            problems += exc.problems
         else:
-            from . import calibration
-
             found = calibration.not_history(read_yaml(history_file))
             if found is not None:  # named by this file's key, not as the wrong file's every mismatch
                 raise InputError(problems + [Problem(f, "history.file", calibration.HISTORY_FILE,

@@ -587,8 +587,9 @@ def route(start: str, end: str, years: float = 2) -> dict:
     ({"mean_age_in_post": {"nobody": {"low": 40, "source": "test"}}}, "mean_age_in_post.nobody", "a group of tiny"),
     ({"mean_entry_age": {"course/nowhere": {"low": 20, "source": "test"}}}, "mean_entry_age.course/nowhere",
      "a stage of tiny"),
+    # said to be a history, naming the shipped one: the shipped parameter files named before are no history
     ({"history": {"file": "no-such-history", "within_sd": 3, "source": "test"}}, "history.file",
-     "an existing calibration file"),
+     "an existing history-targets file or a shipped one's name (history-2015-2021) (found 'no-such-history')"),
     ({"fte_per_head": {"staff": {"low": 87, "high": 97, "source": "test"}}}, "fte_per_head.staff.low",
      "a number less than or equal to 1"),
     ({"fte_per_head": {"staff": {"low": 0, "source": "test"}}}, "fte_per_head.staff.low",
