@@ -102,6 +102,15 @@ def past_max_factor(max_factor: float, highest: dict[str, float]) -> tuple[str, 
     return rounded_down(1.0 / highest[group]), group, highest[group]
 
 
+NO_STRENGTH = "without one (0), leaving does not respond to vacancies"
+
+
+def strength_given(workload: WorkloadSpec) -> bool:
+    """Whether a scenario (or its layers or overrides) gives the workload feedback a strength: its default, 0, is
+    for a loop that is off; switched on with it, the loop would change nothing, in silence."""
+    return "strength" in workload.model_fields_set
+
+
 def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: list[str], intake: dict,
              leaving: dict[str, float] | None = None) -> list[Problem]:
     """References of the feedbacks: section to the scenario's stages and groups, and a workload cap that
@@ -139,6 +148,9 @@ def problems(spec: FeedbacksSpec, file: str, graph, stages: list[str], groups: l
     if spec.supervision.enabled and not spec.supervision.placements:
         out.append(Problem(file, "feedbacks.supervision.placements", "placement pools for supervision that is "
                                                                      "enabled (or enabled: false)", {}))
+    if spec.workload.enabled and not strength_given(spec.workload):
+        out.append(Problem(file, "feedbacks.workload.strength", f"a strength for the workload feedback, which is "
+                                                         f"enabled (or enabled: false): {NO_STRENGTH}"))
     if spec.substitution.enabled and not spec.substitution.roles:
         out.append(Problem(file, "feedbacks.substitution.roles", "roles for substitution that is enabled (or "
                                                                  "enabled: false)", {}))

@@ -743,7 +743,10 @@ class Feedbacks(Lever):
             out.append(("supervision", "placement pools in the scenario's feedbacks.supervision.placements", True))
         if self.substitution and not s.spec.feedbacks.substitution.roles:
             out.append(("substitution", "roles in the scenario's feedbacks.substitution.roles", True))
-        if self.workload:
+        if self.workload and not feedback_loops.strength_given(s.spec.feedbacks.workload):
+            out.append(("workload", f"a strength for the workload feedback in the scenario's feedbacks.workload."
+                                    f"strength: {feedback_loops.NO_STRENGTH}", True))
+        elif self.workload:
             out += _workload_problems(s)
         return out
 

@@ -128,6 +128,7 @@ REGULAR = "a regular file (not a directory, named pipe or device)"
 SECRET = "hunter2-SECRET-7d1f"
 EMPTY = "a value that is not empty"
 
+WORKLOAD = {"enabled": True, "strength": 2.0}  # the workload feedback switched on
 JOINING = {"fill_per_month": 0.5, "stages": {"course/worker": 1.0}, "age": [[30, 40, 1.0]]}  # joiners, less the supply
 
 CASES = {
@@ -672,21 +673,31 @@ CASES = {
     # the raised leaver rates were capped at 1 in silence, as a retention factor doing the same is not
     "a workload cap taking a leaver rate past 1": Case(
         ["run", "tiny.yaml"], "tiny.yaml", "feedbacks.workload.max_factor", "a factor of at most 3.333",
-        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"enabled": True, "max_factor": 4.0}}})),
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": WORKLOAD | {"max_factor": 4.0}}})),
     "a workload cap taking a leaver rate past 1, in a layer": Case(
         ["run", "top.yaml"], "top.yaml", "feedbacks.workload.max_factor", "a factor of at most 3.333",
-        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"enabled": True}}})
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": WORKLOAD}})
         | {"top.yaml": {"extends": "tiny.yaml", "feedbacks": {"workload": {"max_factor": 4.0}}}}),
     "a workload cap taking a leaver rate past 1, from an experiment's override": Case(
         ["batch", "e.yaml"], "e.yaml", "overrides.feedbacks.workload.max_factor", "a factor of at most 3.333",
-        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"enabled": True, "max_factor": 2.0}}})
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": WORKLOAD | {"max_factor": 2.0}}})
         | {"e.yaml": changed(EXPERIMENT, {"overrides": {"feedbacks.workload.max_factor": 4.0}})}),
     "a workload cap taking a leaver rate past 1, switched on by a lever": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.workload", "max_factor, 4) is at most 3.333",
-        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"max_factor": 2.0}}})
+        tiny(**{"groups__staff__leaving__rate": 0.3, "feedbacks": {"workload": {"strength": 2.0,
+                                                                                 "max_factor": 2.0}}})
         | {"e.yaml": changed(EXPERIMENT, {
             "overrides": {"feedbacks.workload.max_factor": 4.0},
             "policies.keep.levers": [{"lever": "feedbacks", "workload": True}]})}),
+    # the strength left at its default, 0, for a loop that is off: switched on, it changed nothing, in silence
+    "a workload feedback switched on with no strength": Case(
+        ["run", "tiny.yaml"], "tiny.yaml", "feedbacks.workload.strength", "a strength for the workload feedback, "
+                                                                          "which is enabled (or enabled: false)",
+        tiny(feedbacks={"workload": {"enabled": True}})),
+    "a workload feedback with no strength, switched on by a lever": Case(
+        ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0.workload", "a strength for the workload feedback in "
+                                                                          "the scenario's feedbacks.workload.strength",
+        tiny() | {"e.yaml": changed(EXPERIMENT, {"policies.keep.levers": [{"lever": "feedbacks", "workload": True}]})}),
     "a funded campaign with no pool": Case(
         ["batch", "e.yaml"], "e.yaml", "policies.keep.levers.0", "extra_per_year and source with funded: true",
         tiny(**{"groups__staff__joiners": JOINING | {"pools": {"abroad": 5.0}}}) | {"e.yaml": changed(EXPERIMENT, {
