@@ -182,10 +182,14 @@ def source(results, policy: str | None = BASELINE) -> Source:
         if d.kind not in ("run", "batch"):
             raise InputError.one(results, "", "a folder written by workforce run or workforce batch",
                                  f"one of workforce {d.kind}")
-        return run_source(d) if d.kind == "run" else batch_source(d, policy)
+        if d.kind == "batch":
+            return batch_source(d, policy)
+        _no_policies(policy, "a folder written by workforce run")
+        return run_source(d)
     if _is_results(results):
         results = [results]
     if isinstance(results, (list, tuple)) and results and all(_is_results(r) for r in results):
+        _no_policies(policy, "a run's Results")
         tidy = pd.concat([r.tidy().assign(run=i) for i, r in enumerate(results)], ignore_index=True)
         first = results[0]
         return Source(values=_group_values(tidy), tidy=tidy, events=first.events(), people=first.people(),
@@ -194,6 +198,8 @@ def source(results, policy: str | None = BASELINE) -> Source:
                             f"{', '.join(str(r.seed) for r in results)}")
     if isinstance(results, pd.DataFrame):
         cols = set(results.columns)
+        if "policy" not in cols:
+            _no_policies(policy, "a table without a policy column")
         if {"year", "group", "measure", "mean", "low", "high"} <= cols:
             summary = results
             runs = int(summary.runs.max()) if "runs" in cols else 0
@@ -205,6 +211,14 @@ def source(results, policy: str | None = BASELINE) -> Source:
                           runs=int(frame.run.nunique()) if len(frame) else 0)
     raise InputError.one("results", "", "a Results, a list of Results, a tidy, replications or summary table, or a "
                                         "results directory", type(results).__name__)
+
+
+def _no_policies(policy, what: str) -> None:
+    """Refuse a policy other than the baseline asked of results that have no policies: the figure was drawn of
+    what they hold, as if it had not been asked, in silence."""
+    if policy not in (None, BASELINE):
+        raise InputError.one("results", "policy", f"{BASELINE} or None: {what} has no policies (a batch's results "
+                                                  f"have one for each of its policies)", policy)
 
 
 def _is_results(x) -> bool:

@@ -1724,6 +1724,11 @@ def test_run_replications_checks_its_seed_and_progress_before_running(kwargs, fi
     (lambda p, r: p.pathway_flows(r, "nursing", since=2030), "since", "None or a year of the run's events"),
     (lambda p, r: p.pathway_flows(r, "nursing", since=2022, until=2021), "until", "a year from since (2022) on"),
     (lambda p, r: p.fte_by_month(r.tidy()), "<top level>", "one run's Results"),
+    # a run's results have no policies: one asked of them was left out, the figure drawn as if not asked
+    (lambda p, r: p.fte_over_time(r, policy="more_places"), "policy", "baseline or None: a run's Results has no "
+                                                                       "policies"),
+    (lambda p, r: p.supply_demand(r.tidy(), policy="more_places"), "policy", "baseline or None: a table without a "
+                                                                             "policy column has no policies"),
     (lambda p, r: p.feedback_effects(r), "<top level>", "the path of a results directory"),
     (lambda p, r: p.meeting_target(r), "<top level>", "the result of a target search"),
 ])
