@@ -144,13 +144,19 @@ def _group_values(tidy: pd.DataFrame) -> pd.DataFrame:
     return rows.groupby(["run", "year", "group", "measure"], sort=False).value.sum().reset_index()
 
 
-def _with_run(frame: pd.DataFrame, policy: str | None) -> pd.DataFrame:
-    """A table with one ``run`` number per replication (and parameter set), of one policy."""
+def _of_policy(frame: pd.DataFrame, policy: str | None) -> pd.DataFrame:
+    """The rows of a table of one ``policy``, where it has a policy column (a batch's runs, a comparison)."""
     if "policy" in frame.columns:
         policies = list(dict.fromkeys(frame.policy))
         if policy not in policies:
             raise InputError.one("results", "policy", f"a policy of the results ({', '.join(policies)})", policy)
         frame = frame[frame.policy == policy]
+    return frame
+
+
+def _with_run(frame: pd.DataFrame, policy: str | None) -> pd.DataFrame:
+    """A table with one ``run`` number per replication (and parameter set), of one policy."""
+    frame = _of_policy(frame, policy)
     keys = [k for k in _RUN_KEYS if k in frame.columns]
     run = frame.groupby(keys, sort=True).ngroup() if keys else 0
     return frame.assign(run=run)
@@ -201,7 +207,7 @@ def source(results, policy: str | None = BASELINE) -> Source:
         if "policy" not in cols:
             _no_policies(policy, "a table without a policy column")
         if {"year", "group", "measure", "mean", "low", "high"} <= cols:
-            summary = results
+            summary = _of_policy(results, policy)  # a comparison's: every policy's rows drawn as one's, mixed
             runs = int(summary.runs.max()) if "runs" in cols else 0
             return Source(summary=summary, groups=_order(summary.group, None), runs=runs)
         if {"year", "group", "measure", "value"} <= cols:

@@ -1595,6 +1595,20 @@ def test_a_comparison_shown_for_years_or_groups_it_lacks_is_refused(batch_result
     refused(lambda: analysis.format_comparison(table, **shown), "format_comparison", field, expected)
 
 
+def test_a_comparison_is_drawn_for_one_of_its_policies(batch_results):
+    """A comparison's summary table has a row for each policy: every policy's rows were drawn together, as one
+    policy's, whatever policy was asked (one it does not have too)."""
+    from sim import analysis, plots
+
+    table = analysis.compare(batch_results)
+    policies = list(dict.fromkeys(table.policy))
+    with pytest.raises(InputError) as error:
+        plots.fte_over_time(table, policy="no_such_policy")
+    assert has_problem(str(error.value), "results", "policy", f"a policy of the results ({', '.join(policies)})")
+    drawn = plots.source(table, policies[-1]).summary
+    assert set(drawn.policy) == {policies[-1]} and len(drawn) == (table.policy == policies[-1]).sum()
+
+
 def test_a_comparison_is_shown_for_years_and_groups_as_a_notebook_has_them(batch_results):
     """A range, an array or a pandas Index of what the results have is a list to show, as a list is."""
     import pandas as pd
