@@ -85,6 +85,14 @@ class Lever(BaseModel, metaclass=_MadeInPython):
     def start_month(self) -> int | None:
         return None if self.start is None else calendar.parse(self.start)
 
+    def model_copy(self, *, update: dict | None = None, deep: bool = False) -> "Lever":
+        """A copy of the lever (one that acts again, listed beside it); with ``update``, the lever made again
+        from its arguments and the changed ones, checked as any lever's are: pydantic's copy takes an update
+        unchecked, so a negative retention factor ran, and a word for places failed inside the run."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return type(self)(**({name: getattr(self, name) for name in self.model_fields_set} | dict(update)))
+
     def describe(self) -> dict:
         """The lever's arguments, as an experiment file would give them."""
         return self.model_dump(exclude_none=True)

@@ -1662,6 +1662,20 @@ def test_a_lever_given_arguments_by_position_is_refused_naming_the_lever():
     refused(lambda: Retention(0.9), "lever retention", "<top level>", "arguments given by name")
 
 
+def test_a_lever_copied_with_changed_arguments_checks_them_as_the_lever_is_made():
+    """Pydantic's copy takes an update unchecked: a negative retention factor ran, a word for places failed inside
+    the run."""
+    from sim.interventions import Retention, TrainingPlaces
+
+    refused(lambda: Retention(factor=0.9, groups=["nursing"]).model_copy(update={"factor": -1.0}), "lever retention",
+            "factor", "a number greater than or equal to 0")
+    places = TrainingPlaces(stage="nursing/pre_registration_degree", extra=5, start="2023-09")
+    refused(lambda: places.model_copy(update={"extra": "lots"}), "lever training_places", "extra", "a valid number")
+    changed = places.model_copy(update={"extra": 10})
+    assert (changed.extra, changed.stage, changed.start) == (10, places.stage, places.start)
+    assert places.model_copy() == places and places.model_copy() is not places
+
+
 @pytest.mark.parametrize("call, function, field, expected", [
     (lambda e: experiment.load(None), "sim.experiment.load", "path", "the path of an experiment file"),
     (lambda e: experiment.load(5), "sim.experiment.load", "path", "the path of an experiment file"),
