@@ -394,6 +394,25 @@ def check_replications(scenario, end: int, replications: int) -> None:
 
 
 # ---- what the checks read ----------------------------------------------------------------------------
+CHECKED = "sim.plausibility.check"
+RESULTS = "a run's Results, replications of one scenario (a list of Results, each once) or a plausibility.Run"
+
+
+def _same_run(r, first: tuple, seeds: set) -> None:
+    """Refuse a replication ``r`` of another scenario, overrides or end than the ``first`` pooled, or of a seed
+    pooled already (``seeds``, to which its seed is added)."""
+    scenario, end = first[0], first[1]
+    if (r.scenario.name, r.scenario.file, r.scenario.overrides, r.model.end) != (
+            scenario.name, scenario.file, scenario.overrides, end):
+        raise InputError.one(CHECKED, "results", f"replications of one scenario, with the same overrides, to the "
+                                                 f"same end (the first's: {scenario.name} to {calendar.label(end)})",
+                             f"{r.scenario.name} to {calendar.label(r.model.end)}")
+    if r.seed in seeds:
+        raise InputError.one(CHECKED, "results", "each replication once (a run given twice counts its people twice)",
+                             f"seed {r.seed} twice")
+    seeds.add(r.seed)
+
+
 @dataclass
 class Run:
     """One or more runs of a scenario, pooled: events with each person's age, and the tidy table.
@@ -416,15 +435,25 @@ class Run:
     def of(cls, results) -> "Run":
         """Pool a ``Results`` or replications of one scenario (a list, or any iterable of them). Of each
         only its event log and tidy table are kept, read as the run comes: given a generator, one model is
-        held at a time, not every replication's (people, event arrays, random streams)."""
-        frames, tidy, offset, first = [], None, 0, None
+        held at a time, not every replication's (people, event arrays, random streams).
+
+        Anything else is refused (it failed inside the pooling), and so are replications of other scenarios,
+        overrides or ends than the first's, and one given twice: they were pooled in silence, checked as the
+        first's scenario to its end, a run given twice counting each person twice."""
+        if not hasattr(results, "model") and (isinstance(results, (str, bytes, Path, pd.DataFrame, dict))
+                                              or not hasattr(results, "__iter__")):
+            raise InputError.one(CHECKED, "results", RESULTS, type(results).__name__)
+        frames, tidy, offset, first, seeds = [], None, 0, None, set()
         for r in [results] if hasattr(results, "model") else results:
+            if not (hasattr(r, "model") and callable(getattr(r, "tidy", None))):
+                raise InputError.one(CHECKED, "results", RESULTS, f"a {type(r).__name__} among them")
             first = (r.scenario, r.model.end, r.seed) if first is None else first
+            _same_run(r, first, seeds)
             frames.append(_events_of(r, offset))
             offset += len(r.model.people)
             tidy = _summed(r.tidy() if tidy is None else pd.concat([tidy, r.tidy()]))
         if first is None:
-            raise ValueError("no runs to pool")
+            raise InputError.one(CHECKED, "results", RESULTS, "no runs")
         reasons = pd.api.types.union_categoricals([f.reason.array for f in frames])  # each run names its own
         events = pd.concat([f.drop(columns="reason") for f in frames], ignore_index=True)
         events.insert(4, "reason", reasons)
@@ -914,6 +943,8 @@ def check(results, ranges=None, with_history: bool = True) -> pd.DataFrame:
     ``with_history``: also run the history the ranges name, if any (its ``replications``, or as many as
     the runs, from the first run's seed on).
     """
+    if not isinstance(with_history, (bool, np.bool_)):  # "no" is true, and would run the history
+        raise InputError.one(CHECKED, "with_history", "True or False", with_history)
     run = results if isinstance(results, Run) else Run.of(results)
     ranges = scenario_ranges(run.scenario, ranges)
     tables = [c(run, ranges) for c in CHECKS]

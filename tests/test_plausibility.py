@@ -514,6 +514,28 @@ def test_replications_are_pooled_as_one_population(tmp_path):
         for r in (one, two))
 
 
+def test_what_cannot_be_pooled_as_replications_of_one_run_is_refused(tmp_path):
+    """Each failed inside the pooling (a TypeError, an AttributeError, a ValueError), or was pooled in silence:
+    runs to other ends or of other scenarios checked as the first's, a run given twice counting its people twice."""
+    path = tiny_scenario.write(tmp_path, {"intake.course/student.places": {2019: 20}})
+    one, longer = run(path, seed=0, until=2024), run(path, seed=1, until=2025)
+    other = run(tiny_scenario.write(tmp_path / "other", {"name": "other"}), seed=1, until=2024)
+    expected = "a run's Results, replications of one scenario (a list of Results, each once)"
+    for given, expected in [(None, expected), ([], expected), (one.tidy(), expected), (str(path), expected),
+                            ([one, None], expected), ([one, longer], "replications of one scenario, with the same "
+                                                                     "overrides, to the same end (the first's: tiny to "
+                                                                     "2024-03)"),
+                            ([one, other], "(the first's: tiny to 2024-03) (found 'other to 2024-03')"),
+                            ([one, one], "each replication once (a run given twice counts its people twice) (found "
+                                         "'seed 0 twice')")]:
+        with pytest.raises(InputError) as info:
+            plausibility.check(given, ranges())
+        assert has_problem(str(info.value), "sim.plausibility.check", "results", expected), str(info.value)
+    with pytest.raises(InputError) as info:  # "no" is true: the history was run
+        plausibility.check(one, ranges(), with_history="no")
+    assert has_problem(str(info.value), "sim.plausibility.check", "with_history", "True or False")
+
+
 def test_replications_are_pooled_as_each_run_ends_keeping_no_model(tmp_path):
     """Pooled from a generator, each run's model is let go once its events are read: memory grows by the
     pooled events of a replication, not by its whole model."""
