@@ -769,12 +769,7 @@ def _sensitivity(args) -> int:
     experiment.check_scheduler(args.scheduler)
     loaded = experiment.load(args.experiment)
     _print_notes(loaded.notes)
-    for i, key in enumerate(args.outcome or []):
-        expected = experiment.check_outcome(loaded.scenario, key, loaded.final_year())
-        if expected:
-            raise InputError.one("--outcome", "outcome", expected, key)
-        if key in args.outcome[:i]:  # a row of the indices twice: the chart, written last, cannot place it
-            raise InputError.one("--outcome", "outcome", "each outcome once", key)
+    sensitivity.check_outcomes(loaded, args.outcome, "--outcome", "outcome")
     space = sensitivity.PRIOR
     if args.over_posterior:
         if args.method:

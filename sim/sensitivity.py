@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem, regular_file
-from .experiment import MAX_RUNS, Experiment, TOTAL, check_workers, execute, simulate
+from .experiment import MAX_RUNS, Experiment, TOTAL, check_outcome, check_workers, execute, simulate
 from .folders import write_together
 from .posterior import columns_once, not_too_big, numbers, whole_rows
 from .uncertain import whole
@@ -234,14 +234,44 @@ def resample(weights: np.ndarray, n: int, seed: int) -> np.ndarray:
 
 
 # ---- the runs and the indices -------------------------------------------------------------------
+def check_outcomes(experiment: Experiment, outcomes, where: str = "sim.sensitivity.analyse",
+                   field: str = "outcomes") -> None:
+    """Refuse outcomes given for an analysis that are not a list of ``measure:group:year`` keys of the experiment's
+    run, each once (``where`` and ``field``: what gave them, a function's argument or a command-line option):
+    a row of the indices twice cannot be placed on the chart, and one text was read letter by letter."""
+    if outcomes is None:
+        return
+    if not isinstance(outcomes, (list, tuple)):
+        raise InputError.one(where, field, "None or a list of outcomes measure:group:year", outcomes)
+    for i, key in enumerate(outcomes):
+        expected = check_outcome(experiment.scenario, key, experiment.final_year()) if isinstance(key, str) else \
+            "an outcome as measure:group:year"
+        if expected:
+            raise InputError.one(where, field, expected, key)
+        if key in outcomes[:i]:
+            raise InputError.one(where, field, "each outcome once", key)
+
+
 def analyse(experiment: Experiment, outcomes=None, methods=None, workers: int | None = None,
             scheduler: str | None = None, quiet: bool = False, space=PRIOR) -> pd.DataFrame:
     """Run the points and return the indices, with their intervals and verdicts (``COLUMNS``).
 
     ``methods``: Morris and/or Sobol over the prior (default: the file's ``sensitivity.methods``);
-    over a table of parameter sets (``space``) the method is delta.
+    over a table of parameter sets (``space``) the method is delta. Methods that are no list of them (a text, an
+    unknown name) ran nothing, an empty table returned in silence.
     """
+    if not isinstance(experiment, Experiment):
+        raise InputError.one("sim.sensitivity.analyse", "experiment", "an experiment loaded by "
+                                                                     "sim.experiment.load(path)", experiment)
     check_workers(workers, "sim.sensitivity.analyse")
+    check_outcomes(experiment, outcomes)
+    if methods is not None and (not isinstance(methods, (list, tuple)) or not methods
+                                or not set(methods) <= set(METHODS) or len(set(methods)) < len(methods)):
+        raise InputError.one("sim.sensitivity.analyse", "methods", f"None or a list of methods over the prior, each "
+                                                                  f"once: {' and '.join(METHODS)}", methods)
+    if not (isinstance(space, pd.DataFrame) or isinstance(space, str) and space == PRIOR):
+        raise InputError.one("sim.sensitivity.analyse", "space", f"'{PRIOR}' or a table of parameter sets "
+                                                                 f"(read_parameter_sets)", space)
     if not experiment.spec.uncertain:
         raise InputError.one(experiment.file, "uncertain", "at least one uncertain parameter for sensitivity analysis")
     s = experiment.spec.sensitivity

@@ -1692,6 +1692,22 @@ def test_a_lever_copied_with_changed_arguments_checks_them_as_the_lever_is_made(
     (lambda e: experiment.batch(e, scheduler=5), "sim.experiment.batch", "scheduler", "None, or 'local'"),
     (lambda e: sensitivity.analyse(e, workers=0), "sim.sensitivity.analyse", "workers", "a whole number of workers"),
     (lambda e: sensitivity.analyse(e, workers="2"), "sim.sensitivity.analyse", "workers", "a whole number of workers"),
+    # an experiment's path failed inside (AttributeError), as did a table's path for space (ValueError); methods
+    # given as a text or an unknown name ran nothing, an empty table returned; an outcome text was read letter by
+    # letter, and an outcome twice gave its row of indices twice
+    (lambda e: sensitivity.analyse(str(e.file)), "sim.sensitivity.analyse", "experiment", "an experiment loaded by"),
+    (lambda e: sensitivity.analyse(e, methods="morris"), "sim.sensitivity.analyse", "methods",
+     "None or a list of methods over the prior, each once: morris and sobol"),
+    (lambda e: sensitivity.analyse(e, methods=["morris", "delta"]), "sim.sensitivity.analyse", "methods",
+     "None or a list of methods over the prior"),
+    (lambda e: sensitivity.analyse(e, outcomes="fte:total:2023"), "sim.sensitivity.analyse", "outcomes",
+     "None or a list of outcomes measure:group:year"),
+    (lambda e: sensitivity.analyse(e, outcomes=["fte:total:2023"] * 2), "sim.sensitivity.analyse", "outcomes",
+     "each outcome once"),
+    (lambda e: sensitivity.analyse(e, outcomes=["fte:total:2050"]), "sim.sensitivity.analyse", "outcomes",
+     "an outcome as measure:group:year"),
+    (lambda e: sensitivity.analyse(e, space="sets.csv"), "sim.sensitivity.analyse", "space",
+     "'prior' or a table of parameter sets"),
     (lambda e: experiment.outcomes({1: 2}, until=2022), "outcomes", "parameters", "dotted scenario keys"),
     (lambda e: experiment.outcomes(wanted=[5], until=2022), "outcomes", "wanted", "a list of outcomes"),
     (lambda e: experiment.outcomes(wanted=5, until=2022), "outcomes", "wanted", "a list of outcomes"),
