@@ -1126,8 +1126,9 @@ def read_manifest(path, expected: str = f"{WHAT} (with its manifest.json)") -> d
     """The manifest of the results folder ``path``, a JSON object: every command reading results reads
     it here, so a missing, damaged or foreign one is refused alike, naming the file (``expected``: what
     a folder without one was to be). A byte order mark, which an editor on Windows puts before a file it
-    saves, is read past: JSON's reader refused the manifest for it."""
-    manifest_path = Path(path) / "manifest.json"
+    saves, is read past: JSON's reader refused the manifest for it. ``path`` is checked to be a folder's first:
+    what reads results in Python (``sim.analysis.completeness``) failed inside on another, or on none there."""
+    manifest_path = results_folder(path) / "manifest.json"
     if _present(manifest_path, MANIFEST) is None:  # a link to nothing, or to itself, is there, not missing
         empty = not any(Path(path).iterdir())
         raise InputError.one(path, "manifest.json", expected, "an empty directory" if empty else None)
@@ -1294,8 +1295,9 @@ def run_paths(results_dir) -> list[Path]:
 
 def run_files(results_dir) -> list[Path]:
     """A batch's run files (``runs/<policy>/p<set>-r<replication>.parquet``); anything else there named
-    like one (a folder, a pipe, another name) is refused before any is opened."""
-    files = run_paths(results_dir)
+    like one (a folder, a pipe, another name) is refused before any is opened. ``results_dir`` is checked to be a
+    folder's path first: what reads a batch's runs in Python (``sim.analysis.compare``) failed inside on another."""
+    files = run_paths(results_folder(results_dir))
     if not files:
         raise InputError.one(results_dir, "runs", "a results directory written by workforce batch (runs/*/*.parquet)")
     for path in files:

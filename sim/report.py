@@ -512,6 +512,22 @@ def _comparison_cells(t: pd.DataFrame, names: dict | None = None) -> pd.DataFram
     return out
 
 
+def _listed(paths, function: str) -> list[Path]:
+    """The results folders ``paths``, a list: one folder given as text was read as a list of its letters, each
+    looked for as a folder, and anything else failed inside. A file given as results is named as such, and a
+    folder given twice is refused."""
+    if not isinstance(paths, (list, tuple)):
+        raise InputError.one(function, "paths", "a list of results folders (such as [folder])",
+                             paths if isinstance(paths, (str, os.PathLike)) else type(paths).__name__)
+    paths = [folders.results_folder(p) for p in paths]
+    for i, path in enumerate(paths):  # else its section twice, as if two sets of results agreed
+        twin = next((p for p in paths[:i] if p.resolve() == path.resolve()), None)
+        if twin is not None:
+            raise InputError.one("RESULTS_DIR", "results", "each results folder once" + (
+                f" ({twin} and {path} are one folder)" if str(twin) != str(path) else ""), str(path))
+    return paths
+
+
 def build(paths, *, backtest: str | None = None, calibration: str | None = None) -> str:
     """The report's HTML for one or more results directories.
 
@@ -522,7 +538,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
 
     from .version import __version__
 
-    loaded = [folders.load(p) for p in paths]
+    loaded = [folders.load(p) for p in _listed(paths, "sim.report.build")]
     if not loaded:
         raise InputError.one("RESULTS_DIR", "", "at least one results directory")
     sections, messages = [], []
@@ -558,15 +574,7 @@ def build(paths, *, backtest: str | None = None, calibration: str | None = None)
 def write(paths, out=None) -> Path:
     """Write the report of the results folders ``paths``, a list (default ``<first directory>/report.html``);
     return its path. One folder given as text was read as a list of its letters, each looked for as a folder."""
-    if not isinstance(paths, (list, tuple)):
-        raise InputError.one("sim.report.write", "paths", "a list of results folders (such as [folder])",
-                             paths if isinstance(paths, (str, os.PathLike)) else type(paths).__name__)
-    paths = [folders.results_folder(p) for p in paths]  # a file given as results is named as such, not --out
-    for i, path in enumerate(paths):  # else its section twice, as if two sets of results agreed
-        twin = next((p for p in paths[:i] if p.resolve() == path.resolve()), None)
-        if twin is not None:
-            raise InputError.one("RESULTS_DIR", "results", "each results folder once" + (
-                f" ({twin} and {path} are one folder)" if str(twin) != str(path) else ""), str(path))
+    paths = _listed(paths, "sim.report.write")
     if out is not None:  # a bad --out before the results are read; the default's place once they are
         out = folders.check_file(out, suffixes=(".html", ".htm"))  # (a runs folder given is named as no results)
     text = build(paths)

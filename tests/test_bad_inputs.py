@@ -1578,6 +1578,25 @@ def test_a_report_of_anything_but_a_list_of_folders_is_refused(batch_results, gi
 
     refused(lambda: report.write(given(batch_results)), "sim.report.write", "paths", "a list of results folders")
     assert not (batch_results / "report.html").exists()
+    refused(lambda: report.build(given(batch_results)), "sim.report.build", "paths", "a list of results folders")
+
+
+def test_a_report_built_of_a_folder_twice_is_refused(batch_results):
+    """Its section was there twice, as if two sets of results agreed (the command line refused it)."""
+    from sim import report
+
+    refused(lambda: report.build([batch_results, batch_results]), "RESULTS_DIR", "results", "each results folder once")
+
+
+@pytest.mark.parametrize("function", ["compare", "run_values", "capped_recruitment", "unfilled_places",
+                                      "completeness", "cap_warnings"])
+def test_a_batch_folder_read_in_python_that_is_no_path_or_not_there_is_refused(function, tmp_path):
+    """Each failed inside where a folder's path was expected (Path refused None; the manifest's reader listed a
+    folder that is not there)."""
+    from sim import analysis
+
+    refused(lambda: getattr(analysis, function)(None), "results", "<top level>", "the path of a results directory")
+    refused(lambda: getattr(analysis, function)(tmp_path / "gone"), "gone", "<top level>", "an existing directory")
 
 
 @pytest.mark.parametrize("shown, field, expected", [
