@@ -693,22 +693,7 @@ def _target(args) -> int:
     options["values"] = target.parse_values(args.values)
     loaded, question = target.load(args.experiment, options, parameters=args.parameters,
                                    replications=args.replications)
-    if args.every_value and question.earliest_with is not None:  # else ignored in silence
-        raise InputError.one("--every-value", "every_value", "no --every-value with --earliest-with (or the file's "
-                                                             "target.earliest_with): the earliest year is found at one "
-                                                             "value, there are no values to run every one of")
-    if args.values is not None and question.earliest_with is not None:  # else ignored in silence
-        raise InputError.one("--values", "values", "no --values with --earliest-with (or the file's "
-                                                   "target.earliest_with): the earliest year is found at one value, "
-                                                   "no values are searched", args.values)
-    values = len(question.values)
-    each = target.runs_per_replication(values, args.every_value)
-    most = experiment.MAX_RUNS // each
-    if question.earliest_with is None and loaded.spec.replications > most:  # a billion runs would fill the memory
-        where = ("--replications", "replications") if args.replications is not None else (loaded.file, "replications")
-        raise InputError.one(*where, f"a whole number from 1 to {most:,} (each replication runs up to {each:,} of "
-                                     f"the {values:,} values: at most {experiment.MAX_RUNS:,} runs in all, as a batch)",
-                             loaded.spec.replications)
+    target.check_runs(loaded, question, args.every_value, args.values, args.replications is not None)
     kind = "earliest" if question.earliest_with is not None else "target"
     out = folders.check_empty(Path(args.out) if args.out else
                               RESULTS / f"{loaded.name}-{kind}-{datetime.now():%Y%m%d-%H%M%S}")

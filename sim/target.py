@@ -651,6 +651,38 @@ def runs_per_replication(values: int, every_value: bool = False) -> int:
     return values if every_value else min(values, 2) + (math.ceil(math.log2(values - 1)) if values > 2 else 0)
 
 
+def check_runs(loaded: experiment_module.Experiment, q: Question, every_value, values,
+               replications_given: bool) -> None:
+    """Refuse, before any run, what a question's runs would leave out in silence or could not hold (the command
+    line's options and ``find``'s arguments alike, named as the options): every value, or the values given, for the
+    earliest year, which is found at one value; more replications than ``MAX_RUNS`` runs in all allow (a billion
+    runs would fill the memory). ``values``: the values given, if any (``--values``)."""
+    if not isinstance(every_value, (bool, np.bool_)):  # "no" is true, and would run every value
+        raise InputError.one("--every-value", "every_value", "True or False", every_value)
+    if every_value and q.earliest_with is not None:
+        raise InputError.one("--every-value", "every_value", "no --every-value with --earliest-with (or the file's "
+                                                             "target.earliest_with): the earliest year is found at one "
+                                                             "value, there are no values to run every one of")
+    if values is not None and q.earliest_with is not None:
+        raise InputError.one("--values", "values", "no --values with --earliest-with (or the file's "
+                                                   "target.earliest_with): the earliest year is found at one value, "
+                                                   "no values are searched", values)
+    n = len(q.values)
+    each = runs_per_replication(n, every_value)
+    most = experiment_module.MAX_RUNS // each
+    if q.earliest_with is None and loaded.spec.replications > most:
+        where = ("--replications", "replications") if replications_given else (loaded.file, "replications")
+        raise InputError.one(*where, f"a whole number from 1 to {most:,} (each replication runs up to {each:,} of "
+                                     f"the {n:,} values: at most {experiment_module.MAX_RUNS:,} runs in all, as a "
+                                     f"batch)", loaded.spec.replications)
+
+
+def _check_progress(progress, function: str) -> None:
+    """A progress that is no function failed once the first run was done."""
+    if progress is not None and not callable(progress):
+        raise InputError.one(function, "progress", "None or a function of (runs done, runs)", progress)
+
+
 def search(loaded: experiment_module.Experiment, q: Question, workers: int | None = None,
            scheduler: str | None = None, quiet: bool = False, every_value: bool = False,
            progress=None) -> TargetResult:
@@ -660,6 +692,7 @@ def search(loaded: experiment_module.Experiment, q: Question, workers: int | Non
     bisection, and where the gap may not fall steadily with the lever). ``progress(done, total)``
     is called after each run."""
     experiment_module.check_workers(workers, "sim.target.search")
+    _check_progress(progress, "sim.target.search")
     started = time.perf_counter()
     values, n = q.values, len(q.values)
     reps = loaded.spec.replications
@@ -762,6 +795,7 @@ def earliest(loaded: experiment_module.Experiment, q: Question, value: float | N
     """The first year up to ``q.year`` in which the target is met with probability ``q.probability``,
     with the lever at ``value`` (default ``q.earliest_with``): one run per replication."""
     experiment_module.check_workers(workers, "sim.target.earliest")
+    _check_progress(progress, "sim.target.earliest")
     if value is not None:  # checked as load checks earliest_with: the lever refused it inside pydantic, after a run
         if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
             raise InputError.one("sim.target.earliest", "value", "None (the question's earliest_with) or a finite "
@@ -818,6 +852,7 @@ def find(experiment_file, *, replications: int | None = None, parameters: str | 
     if unknown:
         raise InputError.one("target", "options", f"fields of a target section ({', '.join(OPTIONS)})", unknown)
     loaded, q = load(experiment_file, options, parameters=parameters, replications=replications)
+    check_runs(loaded, q, every_value, options.get("values"), replications is not None)
     if q.earliest_with is not None:
         return earliest(loaded, q, workers=workers, scheduler=scheduler, quiet=quiet, progress=progress)
     return search(loaded, q, workers=workers, scheduler=scheduler, quiet=quiet, every_value=every_value,

@@ -1752,12 +1752,31 @@ def test_experiment_functions_refuse_arguments_of_the_wrong_kind(tmp_path, monke
     (lambda q, l: target.earliest(l, q, value=float("nan")), "sim.target.earliest", "value", "a finite number"),
     (lambda q, l: target.earliest(l, q, value=-10 ** 9), "sim.target.earliest", "value",
      "values the lever's extra accepts"),
+    # failed once the first run was done
+    (lambda q, l: target.search(l, q, progress=5), "sim.target.search", "progress", "None or a function"),
+    (lambda q, l: target.earliest(l, q, progress=5), "sim.target.earliest", "progress", "None or a function"),
 ])
 def test_a_target_search_refuses_workers_and_a_value_of_the_wrong_kind(call, function, field, expected):
     """0 workers ran one per core in silence and "2" raised TypeError inside the executor; a value the lever
     refuses raised pydantic's ValidationError once the runs were being made, and text ValueError."""
     loaded, question = target.load(REPO / "experiments" / "nursing-places-needed.yaml", {}, replications=2)
     refused(lambda: call(question, loaded), function, field, expected)
+
+
+@pytest.mark.parametrize("kwargs, option, field, expected", [
+    # ignored in silence, as the command line's options are not: the earliest year is found at one value
+    ({"earliest_with": 100, "every_value": True}, "--every-value", "every_value", "no --every-value with "
+                                                                                  "--earliest-with"),
+    ({"earliest_with": 100, "values": [0, 100]}, "--values", "values", "no --values with --earliest-with"),
+    # "no" is true: every value was run
+    ({"every_value": "no"}, "--every-value", "every_value", "True or False"),
+    # ten million runs, as the command line refuses
+    ({"every_value": True, "values": {"from": 0, "to": 9999, "step": 1}, "replications": 1000}, "--replications",
+     "replications", "a whole number from 1 to 100 (each replication runs up to 10,000 of the 10,000 values"),
+])
+def test_a_target_found_in_python_refuses_what_the_command_line_refuses(kwargs, option, field, expected):
+    refused(lambda: target.find(REPO / "experiments" / "nursing-places-needed.yaml", **kwargs), option, field,
+            expected)
 
 
 @pytest.mark.parametrize("kwargs, field, expected", [
