@@ -1037,14 +1037,20 @@ def _runs_of(folder: Path, manifest: dict, table: pd.DataFrame) -> None:
                                  f"{'none' if pd.isna(lowest) else f'{lowest:g}'}")
 
 
-def read(folder, manifest: dict) -> TargetResult | EarliestResult:
+def read(folder, manifest: dict | None = None) -> TargetResult | EarliestResult:
     """A folder ``write`` wrote, as its result, without running anything: the question, answer and runs
-    from the manifest, the tables from their files (checked by the caller, ``sim.folders.load``)."""
+    from the manifest, the tables from their files, all checked by ``sim.folders.load`` here. ``manifest``:
+    the folder's, as that read it (default: read here); another folder's or command's failed inside (a KeyError)."""
     from pydantic import TypeAdapter
 
     from .interventions import AnyLever
 
-    folder = Path(folder)
+    loaded = folders.load(folder)
+    if not isinstance(loaded, folders.TargetDir):
+        raise InputError.one(folder, "", "a folder written by workforce target", f"one of workforce {loaded.kind}")
+    if manifest is not None and manifest != loaded.manifest:
+        raise InputError.one("sim.target.read", "manifest", f"the manifest of {folder} (or None: it is read there)")
+    folder, manifest = loaded.path, loaded.manifest
     check(folder, manifest)
     spec, answer = manifest["target"], manifest["answer"]
     q = Question(**{**spec, "values": tuple(float(v) for v in spec["values"])})

@@ -264,6 +264,15 @@ def test_a_written_folder_reads_back_as_its_result_without_running(leaving, tmp_
     assert result.answer_text() == "2024" and again.runs_text() == result.runs_text()
     searched = target.read(tmp_path / "search", json.loads((tmp_path / "search" / "manifest.json").read_text()))
     assert searched.unbounded and "no upper bound (6 replications are too few" in searched.interval_text()
+    assert target.read(tmp_path / "search").markdown() == searched.markdown()  # its manifest read there
+    # another folder's manifest, or a folder of another command, failed inside (a KeyError)
+    with pytest.raises(InputError) as info:
+        target.read(tmp_path / "search", {"experiment": "leaving"})
+    assert has_problem(str(info.value), "sim.target.read", "manifest", "the manifest of")
+    (tmp_path / "sets").mkdir()
+    (tmp_path / "sets" / "manifest.json").write_text(json.dumps({"experiment": "leaving"}))
+    with pytest.raises(InputError):
+        target.read(tmp_path / "sets", {"experiment": "leaving"})
 
 
 def test_a_funded_posts_argument_is_labelled_with_its_unit():
