@@ -179,12 +179,16 @@ def as_overrides(parameters: dict, value_of, schema: type[BaseModel]) -> dict:
     """Scenario overrides from parameter values, by the one rule every study applies: a key's value
     replaces the scenario's; ``scale:<key>``'s multiplies ``value_of(key)``, the value it scales (a
     number, or every number of a list or table). A factor taking a value ``schema`` types a probability
-    past 1 is refused: its study's ranges are checked (``problems``), so this is a last guard."""
+    past 1 is refused: its study's ranges are checked (``problems``), so this is a last guard. A key given both
+    a value and a factor is refused: the later of the two replaced the other, in silence."""
     out = {}
     for name, value in parameters.items():
         value = value.item() if isinstance(value, np.generic) else value
+        key = name[len(SCALE):] if name.startswith(SCALE) else name
+        if key in out:
+            raise InputError.one("parameters", name, f"a value of {key} or a factor of it (scale:{key}), not both",
+                                 value)
         if name.startswith(SCALE):
-            key = name[len(SCALE):]
             try:
                 scales = value_of(key)
             except KeyError:

@@ -1731,6 +1731,10 @@ def test_a_lever_copied_with_changed_arguments_checks_them_as_the_lever_is_made(
     (lambda e: experiment.outcomes(wanted=[5], until=2022), "outcomes", "wanted", "a list of outcomes"),
     (lambda e: experiment.outcomes(wanted=5, until=2022), "outcomes", "wanted", "a list of outcomes"),
     (lambda e: experiment.outcomes(levers=5, until=2022), "outcomes", "levers", "a list of policy levers"),
+    # the later of the two replaced the other, in silence
+    (lambda e: experiment.outcomes({"groups.nursing.leaving.rate": 0.1, "scale:groups.nursing.leaving.rate": 1.1},
+                                   until=2022), "parameters", "scale:groups.nursing.leaving.rate",
+     "a value of groups.nursing.leaving.rate or a factor of it (scale:groups.nursing.leaving.rate), not both"),
 ])
 def test_experiment_functions_refuse_arguments_of_the_wrong_kind(tmp_path, monkeypatch, call, function, field,
                                                                   expected):
