@@ -412,7 +412,7 @@ def load(path, parameters: str | None = None, target: dict | None = None, years:
     experiment = Experiment(spec=spec, file=path, sha256=layering.sha256(path),
                             scenario_file=scenario_file, scenario=scenario, until=until, policies=policies,
                             notes=_calibrated_overrides(path, spec.overrides, scenario))
-    problems += _ranged_overrides(path, spec)
+    problems += _ranged_overrides(path, spec) + _nested_overrides(path, spec)
     problems += _check_uncertain(experiment, problems)
     problems += _check_sensitivity(experiment)
     if problems:
@@ -464,6 +464,15 @@ def _ranged_overrides(path: Path, spec: ExperimentSpec) -> list[Problem]:
                                                    "(every parameter set would replace it): remove one of them")
             for key in spec.overrides for u_key, u in spec.uncertain.items()
             if u.range is not None and (covering_key(u_key, (key,)) or covering_key(key, (u_key,)))]
+
+
+def _nested_overrides(path: Path, spec: ExperimentSpec) -> list[Problem]:
+    """An override of a key inside another override's mapping (groups.nursing.leaving.rate beside
+    groups.nursing.leaving) gives one value twice: the key's replaced the mapping's, in silence."""
+    return [Problem(str(path), f"overrides.{key}", f"a key given once: overrides.{within} replaces the mapping it "
+                                                   f"is in (give its value there)")
+            for key in spec.overrides
+            for within in [covering_key(key, [k for k in spec.overrides if k != key])] if within is not None]
 
 
 def _scenario_file(path: Path, name: str) -> Path:

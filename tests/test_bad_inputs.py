@@ -519,6 +519,12 @@ CASES = {
                                                         with_lever() | {"e.yaml": changed(EXPERIMENT,
                                                                                           {"parameter_sets": 5})}),
     # an experiment's parameter sets and sensitivity points are drawn uniformly over its ranges: a prior was ignored
+    # one value given twice, the key's replacing the mapping's in silence
+    "an override of a key inside another override's mapping": Case(
+        ["batch", "e.yaml"], "e.yaml", "overrides.groups.staff.leaving.rate",
+        "a key given once: overrides.groups.staff.leaving replaces the mapping it is in",
+        with_lever() | {"e.yaml": changed(EXPERIMENT, {"overrides": {
+            "groups.staff.leaving": {"rate": 0.3, "reasons": {"elsewhere": 1.0}}, "groups.staff.leaving.rate": 0.2}})}),
     "a prior in an experiment's uncertain parameters": Case(
         ["batch", "e.yaml"], "e.yaml", "uncertain.groups.staff.leaving.rate.prior",
         "no prior here: an experiment's parameter sets and sensitivity points are drawn uniformly over the range",
