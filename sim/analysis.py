@@ -192,9 +192,10 @@ def _mean_over_runs_and_years(runs: pd.DataFrame, measure: str, by: list[str]) -
 
 def completeness(results_dir) -> tuple[int, int]:
     """(runs written, runs planned) according to the manifest."""
-    from .folders import read_manifest, run_paths
+    from .folders import load, run_paths
 
-    manifest = read_manifest(results_dir)
+    # read as compare and report read a batch's folder: a run's folder has no runs planned (a KeyError inside)
+    manifest = load(results_dir, kind="batch").manifest
     written = len(run_paths(results_dir))
     return written, int(manifest["runs"])
 

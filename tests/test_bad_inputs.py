@@ -1605,6 +1605,17 @@ def test_a_batch_folder_read_in_python_that_is_no_path_or_not_there_is_refused(f
     refused(lambda: getattr(analysis, function)(tmp_path / "gone"), "gone", "<top level>", "an existing directory")
 
 
+def test_the_completeness_of_a_run_folder_is_refused_naming_the_folder(tmp_path):
+    """A run's folder has no runs planned: its manifest was read, and the count looked up in it, a KeyError."""
+    import json
+
+    from sim import analysis
+
+    (tmp_path / "manifest.json").write_text(json.dumps({"scenario": "wales-mh-2021", "seed": 0}))
+    refused(lambda: analysis.completeness(tmp_path), tmp_path.name, "<top level>",
+            "a results directory written by workforce batch")
+
+
 @pytest.mark.parametrize("shown, field, expected", [
     ({"years": [1990]}, "years", "years of the results (2020 to 2021)"),
     ({"years": 2021}, "years", "a list of years of the results"),
