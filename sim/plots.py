@@ -409,6 +409,9 @@ def _scenario_for(src: Source):
 
 def training_pipeline(results, pathways=None, policy: str = BASELINE, measure: str = "stage_headcount") -> Figure:
     """People in each training stage over time, one panel per pathway (mean and 90% band over runs)."""
+    stage_measures = [name for name, _ in folders.STAGE_MEASURES]
+    if measure not in stage_measures:  # a group's measure (fte) has no stage rows: it was named as the stage
+        raise InputError.one("results", "measure", f"a measure of each stage ({', '.join(stage_measures)})", measure)
     src = source(results, policy)
     tidy = src.need_tidy("the training pipeline")
     s = _scenario_for(src)

@@ -1821,6 +1821,8 @@ def test_run_replications_checks_its_seed_and_progress_before_running(kwargs, fi
     (lambda p, r: p.fte_over_time(r, measure=["fte"]), "measure", "a measure present in the results"),
     (lambda p, r: p.training_pipeline(r, pathways=[]), "pathways", "a list of at least one of the pathways"),
     (lambda p, r: p.training_pipeline(r, pathways=5), "pathways", "a list of at least one of the pathways"),
+    (lambda p, r: p.training_pipeline(r, measure="fte"), "measure", "a measure of each stage (stage_headcount, "
+                                                                    "stage_fte)"),
     (lambda p, r: p.age_sex_pyramid(r, years=2022), "years", "years of the run"),
     (lambda p, r: p.age_sex_pyramid(r, years=[]), "years", "years of the run"),
     (lambda p, r: p.pathway_flows(r, "nursing", since="x"), "since", "None or a year of the run's events"),
