@@ -696,11 +696,16 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
     table = table[table.policy != BASELINE]
     if table.empty:
         raise InputError.one("results", "policies", "at least one policy besides the baseline")
-    groups = list(groups)
+    shown = f"groups of the comparison ({', '.join(dict.fromkeys(table.group))})"
+    # a list as the other figures take it (None: every group): an empty one failed inside matplotlib, one name alone
+    # was read letter by letter
+    groups = names(groups, "groups", shown) or list(dict.fromkeys(table.group))
     unknown = [g for g in groups if g not in set(table.group)]
     if unknown:
-        raise InputError.one("results", "groups", f"groups of the comparison ({', '.join(dict.fromkeys(table.group))})",
-                             unknown)
+        raise InputError.one("results", "groups", shown, unknown)
+    if year is not None and not is_whole(year):  # a year of 2030.5 was drawn as 2030's, cut in silence
+        raise InputError.one("results", "year", f"a year of the comparison ({table.year.min()}-{table.year.max()})",
+                             year)
     year = int(table.year.max()) if year is None else int(year)
     if year not in set(table.year):
         raise InputError.one("results", "year", f"a year of the comparison ({table.year.min()}-{table.year.max()})", year)

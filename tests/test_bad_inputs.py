@@ -1645,6 +1645,19 @@ def test_a_comparison_is_drawn_for_one_of_its_policies(batch_results):
     assert set(drawn.policy) == {policies[-1]} and len(drawn) == (table.policy == policies[-1]).sum()
 
 
+@pytest.mark.parametrize("kwargs, field, expected", [
+    ({"groups": []}, "groups", "a list of at least one of the groups of the comparison"),
+    ({"groups": "total"}, "groups", "a list of at least one of the groups of the comparison"),
+    ({"year": 2020.5}, "year", "a year of the comparison (2020-2021)"),
+])
+def test_policy_differences_refuse_groups_and_years_of_the_wrong_kind(batch_results, kwargs, field, expected):
+    """An empty list of groups failed inside matplotlib, one group alone was looked for letter by letter, and a
+    year of 2020.5 was drawn as 2020's."""
+    from sim import plots
+
+    refused(lambda: plots.policy_differences(batch_results, **kwargs), "results", field, expected)
+
+
 def test_a_comparison_is_shown_for_years_and_groups_as_a_notebook_has_them(batch_results):
     """A range, an array or a pandas Index of what the results have is a list to show, as a list is."""
     import pandas as pd
