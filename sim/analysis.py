@@ -23,6 +23,7 @@ A policy that changes nothing has a difference of exactly zero in every run.
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,9 @@ def capped_recruitment(results_dir, share: float = 0.25) -> list[str]:
     from .results import RECRUITMENT
     from .unused import RECRUITS
 
+    # a share that is no number in [0, 1] (a NaN, a negative one) compared false with every rise: no warning, in silence
+    if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0.0 <= share <= 1.0:
+        raise InputError.one("capped_recruitment", "share", "a share in [0, 1] of the recruits a lever added", share)
     runs = read_runs(results_dir, [*RECRUITMENT, RECRUITS, "headcount"])  # read once for them all
     sought, available, expected, unused = (run_values(results_dir, m, runs).groupby(["policy", "group"], sort=False)
                                            .value.mean() for m in (*RECRUITMENT, RECRUITS))

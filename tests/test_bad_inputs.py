@@ -1645,6 +1645,16 @@ def test_a_comparison_is_drawn_for_one_of_its_policies(batch_results):
     assert set(drawn.policy) == {policies[-1]} and len(drawn) == (table.policy == policies[-1]).sum()
 
 
+@pytest.mark.parametrize("share", [float("nan"), -1, 2, "0.25", None, True])
+def test_capped_recruitment_refuses_a_share_that_is_no_share(batch_results, share):
+    """A NaN or a negative share compared false with every rise, warning of nothing in silence; text or None
+    failed inside (TypeError) once a lever had added recruits."""
+    from sim import analysis
+
+    refused(lambda: analysis.capped_recruitment(batch_results, share=share), "capped_recruitment", "share",
+            "a share in [0, 1] of the recruits a lever added")
+
+
 @pytest.mark.parametrize("kwargs, field, expected", [
     ({"groups": []}, "groups", "a list of at least one of the groups of the comparison"),
     ({"groups": "total"}, "groups", "a list of at least one of the groups of the comparison"),
