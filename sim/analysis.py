@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, is_whole
 from .fields import listed
 from .experiment import BASELINE, FLOW_MEASURES, GROUP_MEASURES, OPTIONAL_MEASURES, TOTAL
 from .folders import read_runs
@@ -207,6 +207,8 @@ def completeness(results_dir) -> tuple[int, int]:
 def format_comparison(table: pd.DataFrame, years=None, groups=None, width: int = 100) -> str:
     """A readable text table, one block per policy so it fits ``width`` columns: per group and year,
     'mean [low, high]', and for a policy 'difference [low, high]' and the 90% CI of the mean difference."""
+    if not is_whole(width) or width < 1:  # as a timeline's width: text or a fraction failed inside, in pandas
+        raise InputError.one("format_comparison", "width", "a whole number of characters, 1 or more", width)
     years, groups = check_shown(table, years, groups)
     t = table
     if years:

@@ -1631,6 +1631,16 @@ def test_a_comparison_shown_for_years_or_groups_it_lacks_is_refused(batch_result
     refused(lambda: analysis.format_comparison(table, **shown), "format_comparison", field, expected)
 
 
+@pytest.mark.parametrize("width", [0, -5, "wide", 80.5, None])
+def test_a_comparisons_width_is_a_whole_number_of_characters(batch_results, width):
+    """Text, a fraction or None failed inside the table's layout (TypeError); 0 and less were taken."""
+    from sim import analysis
+
+    table = analysis.compare(batch_results, "fte")
+    refused(lambda: analysis.format_comparison(table, width=width), "format_comparison", "width",
+            "a whole number of characters")
+
+
 def test_a_comparison_is_drawn_for_one_of_its_policies(batch_results):
     """A comparison's summary table has a row for each policy: every policy's rows were drawn together, as one
     policy's, whatever policy was asked (one it does not have too)."""
