@@ -36,7 +36,7 @@ from sim import calendar
 from sim import experiment as experiment_module
 from sim import scenario as scenario_module
 from sim.analysis import _summary, paired, run_values
-from sim.errors import InputError, Problem, _short
+from sim.errors import InputError, Problem, _short, is_whole
 from sim.fields import by_sex
 from sim.interventions import LtftTraining, Recruitment, RetireAndReturn, Retention, TrainingPlaces
 from sim.labels import by_age_band, drawn
@@ -556,6 +556,9 @@ def _cell(mean, low, high, sign=False) -> str:
 def rows(result: Result, year: int | None = None) -> list[dict]:
     """The numbers table: each group's FTE in post (policy, baseline, difference), vacant FTE, then
     the trainees in service and the total."""
+    years = sorted(set(result.runs.year))
+    if year is not None and (not is_whole(year) or year not in years):  # a KeyError inside, of the table's rows
+        raise InputError.one("sim.app.rows", "year", f"a year of the runs ({years[0]}-{years[-1]})", year)
     year = result.final if year is None else year
     s = result.scenario
     at = {m: t[t.year == year].set_index(["policy", "group"]) for m, t in result.tables.items()}

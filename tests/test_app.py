@@ -80,6 +80,10 @@ def test_levers_at_their_neutral_values_leave_the_policy_identical_to_the_baseli
     assert result.runs.policy.unique().tolist() == ["baseline", "policy"]
     assert result.runs.seed.nunique() == 2
     assert all(r["difference"] == r["difference_low"] == r["difference_high"] == 0 for r in rows(result))
+    for year in (1990, 2022.5, "2022"):  # a year the runs lack failed inside, a KeyError of the table's rows
+        with pytest.raises(InputError) as info:
+            rows(result, year)
+        assert has_problem(str(info.value), "sim.app.rows", "year", "a year of the runs (2021-2023)"), str(info.value)
 
 
 def test_a_lever_moves_its_group_only_with_an_interval_over_replications():
