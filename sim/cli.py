@@ -500,7 +500,7 @@ def _pathways(args) -> int:
         raise InputError.one("--pathway", "pathway", f"one of {', '.join(names)}", args.pathway)
     chosen = [args.pathway] if args.pathway else names
     if args.draw:
-        _check_image(args.draw)
+        plots.check_image(args.draw, "--draw")
         graph = pathways.subgraph(scenario.graph, chosen)
         plots.pathway_graph(graph, args.draw)
         print(f"drew {', '.join(chosen)} to {args.draw}")
@@ -509,23 +509,6 @@ def _pathways(args) -> int:
         print(f"{name}:")
         print(pathways.describe(scenario.graph, name))
     return 0
-
-
-def _check_image(path) -> None:
-    """An image file that can be written, in a format matplotlib writes here (named by its extension):
-    PGF only with the TeX system it runs (``pgf.texsystem``), without which it fails part way."""
-    import shutil
-
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    folders.check_file(path, "--draw")
-    formats = set(Figure().canvas.get_supported_filetypes())
-    if shutil.which(matplotlib.rcParams["pgf.texsystem"]) is None:
-        formats.discard("pgf")
-    if Path(path).suffix[1:].lower() not in formats:
-        raise InputError.one("--draw", "draw", f"an image file ending in one of .{', .'.join(sorted(formats))}",
-                             str(path))
 
 
 # ---- experiments: batch, compare, sensitivity (sim.experiment, sim.analysis, sim.sensitivity) ----

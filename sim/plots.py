@@ -604,6 +604,23 @@ def _stage_name(graph: nx.DiGraph, node: str) -> str:
     return "\n".join(textwrap.wrap(labels.drawn(label), 22))
 
 
+def check_image(path, option: str) -> None:
+    """An image file that can be written, in a format matplotlib writes here (named by its extension):
+    PGF only with the TeX system it runs (``pgf.texsystem``), without which it fails part way. ``option``:
+    the command line's option, or the Python argument, that gave it."""
+    import shutil
+
+    import matplotlib
+
+    folders.check_file(path, option)
+    formats = set(Figure().canvas.get_supported_filetypes())
+    if shutil.which(matplotlib.rcParams["pgf.texsystem"]) is None:
+        formats.discard("pgf")
+    if Path(path).suffix[1:].lower() not in formats:
+        raise InputError.one(option, option.lstrip("-"), f"an image file ending in one of "
+                                                         f".{', .'.join(sorted(formats))}", str(path))
+
+
 def pathway_graph(graph: nx.DiGraph, path=None, flows: dict | None = None):
     """Draw a pathway graph, its edges labelled with transition probabilities or, given ``flows``
     (``{(from, to): people}``), with the number of people who took each transition.
@@ -611,6 +628,8 @@ def pathway_graph(graph: nx.DiGraph, path=None, flows: dict | None = None):
     Saves to the image file ``path`` and returns the path; with no path, returns the matplotlib
     ``Figure`` (``pathway_flows`` draws the flows of a run this way).
     """
+    if path is not None:  # before drawing: matplotlib refused a name of no image format only once it had drawn
+        check_image(path, "path")
     layers = {}
     for node in nx.topological_sort(graph) if nx.is_directed_acyclic_graph(graph) else graph.nodes:
         preds = [layers[p] for p in graph.predecessors(node) if p in layers]

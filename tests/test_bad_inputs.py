@@ -1881,6 +1881,18 @@ def test_a_figure_refuses_arguments_of_the_wrong_kind(short_run, figure, field, 
     assert any(has_problem(message, name, field, expected) for name in ("results", "result")), message
 
 
+@pytest.mark.parametrize("name", ["pathways.txt", "pathways"])
+def test_a_pathway_graph_saved_to_a_file_of_no_image_format_is_refused(tmp_path, name):
+    """matplotlib refused the name with its own ValueError, once the graph was drawn (workforce pathways --draw
+    refused it before)."""
+    import sim
+    from sim import plots
+
+    refused(lambda: plots.pathway_graph(sim.load_pathways(["nursing"]), tmp_path / name), "path", "path",
+            "an image file ending in one of")
+    assert not list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("inputs, field, expected", [
     ({"replications": 0}, "inputs.replications", "a whole number from 2 to 20"),
     ({"seed": -1}, "inputs.seed", "a whole number from 0 to 9999"),
