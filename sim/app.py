@@ -556,9 +556,9 @@ def _cell(mean, low, high, sign=False) -> str:
 def rows(result: Result, year: int | None = None) -> list[dict]:
     """The numbers table: each group's FTE in post (policy, baseline, difference), vacant FTE, then
     the trainees in service and the total."""
-    years = sorted(set(result.runs.year))
-    if year is not None and (not is_whole(year) or year not in years):  # a KeyError inside, of the table's rows
-        raise InputError.one("sim.app.rows", "year", f"a year of the runs ({years[0]}-{years[-1]})", year)
+    if year is not None and (not is_whole(year) or year not in set(result.runs.year)):  # a KeyError inside
+        raise InputError.one("sim.app.rows", "year", f"a year of the runs ({result.runs.year.min()}-"
+                                                     f"{result.runs.year.max()})", year)
     year = result.final if year is None else year
     s = result.scenario
     at = {m: t[t.year == year].set_index(["policy", "group"]) for m, t in result.tables.items()}

@@ -722,12 +722,11 @@ def policy_differences(results, measure: str = "fte", groups=(TOTAL,), year: int
     unknown = [g for g in groups if g not in set(table.group)]
     if unknown:
         raise InputError.one("results", "groups", shown, unknown)
-    if year is not None and not is_whole(year):  # a year of 2030.5 was drawn as 2030's, cut in silence
+    # a year the comparison has, as a whole number: a year of 2030.5 was drawn as 2030's, cut in silence
+    if year is not None and (not is_whole(year) or year not in set(table.year)):
         raise InputError.one("results", "year", f"a year of the comparison ({table.year.min()}-{table.year.max()})",
                              year)
     year = int(table.year.max()) if year is None else int(year)
-    if year not in set(table.year):
-        raise InputError.one("results", "year", f"a year of the comparison ({table.year.min()}-{table.year.max()})", year)
     policies = list(dict.fromkeys(table.policy))
     fig = Figure(figsize=(12, 0.5 * len(policies) * len(groups) + 2.5 * len(groups)), layout="constrained")
     axes = fig.subplots(len(groups), 2, squeeze=False, width_ratios=[1, 1.3])
