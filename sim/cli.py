@@ -500,9 +500,7 @@ def _pathways(args) -> int:
         raise InputError.one("--pathway", "pathway", f"one of {', '.join(names)}", args.pathway)
     chosen = [args.pathway] if args.pathway else names
     if args.draw:
-        plots.check_image(args.draw, "--draw")
-        graph = pathways.subgraph(scenario.graph, chosen)
-        plots.pathway_graph(graph, args.draw)
+        plots.pathway_graph(pathways.subgraph(scenario.graph, chosen), args.draw, option="--draw")
         print(f"drew {', '.join(chosen)} to {args.draw}")
         return 0
     for name in chosen:

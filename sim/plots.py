@@ -621,15 +621,16 @@ def check_image(path, option: str) -> None:
                                                          f".{', .'.join(sorted(formats))}", str(path))
 
 
-def pathway_graph(graph: nx.DiGraph, path=None, flows: dict | None = None):
+def pathway_graph(graph: nx.DiGraph, path=None, flows: dict | None = None, option: str = "path"):
     """Draw a pathway graph, its edges labelled with transition probabilities or, given ``flows``
     (``{(from, to): people}``), with the number of people who took each transition.
 
     Saves to the image file ``path`` and returns the path; with no path, returns the matplotlib
-    ``Figure`` (``pathway_flows`` draws the flows of a run this way).
+    ``Figure`` (``pathway_flows`` draws the flows of a run this way). ``option``: what gave the path,
+    as a message about it names it (the command line's ``--draw``).
     """
     if path is not None:  # before drawing: matplotlib refused a name of no image format only once it had drawn
-        check_image(path, "path")
+        check_image(path, option)
     layers = {}
     for node in nx.topological_sort(graph) if nx.is_directed_acyclic_graph(graph) else graph.nodes:
         preds = [layers[p] for p in graph.predecessors(node) if p in layers]
