@@ -213,7 +213,7 @@ def youngest_ages(s) -> np.ndarray:
     for g in spec.groups.values():
         if g.joiners:
             for st in g.joiners.stages:
-                for age in (g.joiners.age, *g.joiners.age_by_source.values()):
+                for age in (g.joiners.age_by_stage.get(st, g.joiners.age), *g.joiners.age_by_source.values()):
                     start(st, age)
     out = np.full(len(s.stages), NEVER, dtype=np.int64)
     for i, st in enumerate(s.stages):

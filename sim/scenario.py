@@ -768,8 +768,8 @@ def _cross_check(spec: ScenarioSpec, path: Path, graph: nx.DiGraph, stages: list
         if g.retire_and_return.stay_years[0] > g.retire_and_return.stay_years[1]:
             problems.append(Problem(f, f"groups.{name}.retire_and_return.stay_years", "[low, high] with low <= high",
                                     list(g.retire_and_return.stay_years)))
-        ages = {"age": g.joiners.age, **{f"age_by_source.{k}": a for k, a in g.joiners.age_by_source.items()}} \
-            if g.joiners else {}
+        ages = {"age": g.joiners.age, **{f"age_by_source.{k}": a for k, a in g.joiners.age_by_source.items()},
+                **{f"age_by_stage.{k}": a for k, a in g.joiners.age_by_stage.items()}} if g.joiners else {}
         for field, age in ages.items():
             if max(b.high for b in age) > g.retirement.max_age:
                 # a joiner arrives after the month's retirements: older than the maximum age, they would be counted

@@ -202,6 +202,49 @@ def test_a_funded_campaigns_recruits_take_their_sources_ages(tmp_path):
     assert len(ages) > 60 and ages.min() >= 40
 
 
+def test_a_stage_with_ages_of_its_own_gives_its_joiners_those_ages_after_a_sources_own(tmp_path):
+    """A consultant recruit holds a certificate an SAS recruit does not: a stage's own ages (``age_by_stage``) are its
+    joiners', a source's own ages (``age_by_source``) before them, and the other stage's joiners keep the group's,
+    each drawn as before."""
+    joining = {"pools": {"elsewhere": 30.0, "return_to_practice": 10.0}, "stages": {"course/worker": 0.5,
+               "course/senior": 0.5}, "age": [[22, 30, 1.0]], "age_by_source": {"return_to_practice": [[55, 60, 1.0]]}}
+    senior = {"stages.senior": {"staff_group": "staff", "entry": True}}
+    stock = {"stocks.course/senior": {"headcount": 100, "age": [[40, 50, 1.0]]}}
+
+    def ages(directory, joiners):
+        path = tiny_scenario.write(directory, {"groups.staff.establishment.vacancies_fte": 400.0, **stock,
+                                               "groups.staff.joiners": {"fill_per_month": 1.0, **joiners}}, senior)
+        model = WorkforceModel(str(path), rng=2, until=2026).run()
+        ids, month, _, dst, reason = model.events.arrays()
+        names = np.array(model.events.reasons)[reason].astype(str)
+        stage = np.array(model.inputs.stages)[dst]
+        age = (month - model.people.birth_month[ids]) / 12.0
+        return {(st, source): age[(stage == f"course/{st}") & (names == f"joined:{source}")]
+                for st in ("worker", "senior") for source in ("elsewhere", "return_to_practice")}
+
+    before = ages(tmp_path / "group", joining)
+    after = ages(tmp_path / "stage", {**joining, "age_by_stage": {"course/senior": [[40, 50, 1.0]]}})
+    assert min(len(a) for a in after.values()) > 5
+    assert before["senior", "elsewhere"].max() < 30
+    assert after["senior", "elsewhere"].min() >= 40 and after["senior", "elsewhere"].max() < 50
+    for st in ("worker", "senior"):
+        assert after[st, "return_to_practice"].min() >= 55 and after[st, "return_to_practice"].max() < 60
+    np.testing.assert_array_equal(before["worker", "elsewhere"], after["worker", "elsewhere"])
+
+
+@pytest.mark.parametrize("age_by_stage, field, expected", [
+    ({"course/student": [[30, 40, 1.0]]}, "groups.staff.joiners", "not a stage of these joiners"),
+    ({"course/worker": [[30, 80, 1.0]]}, "groups.staff.joiners.age_by_stage.course/worker",
+     "at or below the group's maximum"),
+    ({"course/worker": [[30, 40, 0.5]]}, "groups.staff.joiners.age_by_stage",
+     "course/worker's age band shares summing to 1"),
+])
+def test_a_stages_ages_are_of_one_of_its_stages_sum_to_one_and_end_before_the_maximum_age(
+        tmp_path, load_error, age_by_stage, field, expected):
+    path = _pooled(tmp_path, {"pools": {"elsewhere": 10.0}, "age_by_stage": age_by_stage})
+    load_error(path, str(path), field, expected)
+
+
 @pytest.mark.parametrize("age_by_source, field, expected", [
     ({"abroad": [[30, 40, 1.0]]}, "groups.staff.joiners", "not a source of these joiners"),
     ({"elsewhere": [[30, 80, 1.0]]}, "groups.staff.joiners.age_by_source.elsewhere", "at or below the group's maximum"),

@@ -12,7 +12,8 @@ rounded up (so their FTE never exceeds the vacancies by more than one person's).
 are common random numbers: a policy that changes one group's expectation leaves every other
 group's joiners alone, and more supply never gives fewer joiners than the baseline's in the same
 month. Each joiner gets an age (their source's ages, where it has its own: a returner to practice
-qualified years before), sex and hours of their own, and a stage where the posts are
+qualified years before; else their stage's, where it has its own: a consultant holds a certificate
+an SAS doctor does not), sex and hours of their own, and a stage where the posts are
 vacant: the group's stage shares weighted by each stage's vacant FTE. A stage's establishment is
 its share of the group's staff in post at the start, grown with the group's; so recruitment
 replaces the SAS doctors or therapists who leave, rather than filling posts in one stage that the
@@ -80,6 +81,9 @@ class JoinersSpec(Strict):
     age: AgeDistribution
     # the ages of a source's joiners where they are not ``age``'s: returners to practice qualified years before
     age_by_source: dict[Name, AgeDistribution] = {}
+    # the ages of a stage's joiners where they are not ``age``'s (a source's own ages come first): a consultant
+    # recruit holds a certificate that an SAS recruit does not
+    age_by_stage: dict[str, AgeDistribution] = {}
     female_share: Probability | None = None
 
     @field_validator("stages", "sources")
@@ -109,18 +113,18 @@ class JoinersSpec(Strict):
         else:
             shares_sum_to_one(list(self.sources.values()), "joiner source shares")
         check_age(self.age)
-        for source in self.age_by_source:
-            if source not in self.sources:
-                raise ValueError(f"age_by_source: {source!r} is not a source of these joiners "
-                                 f"(one of {', '.join(self.sources)})")
+        for field, named, kind in (("age_by_source", self.sources, "source"), ("age_by_stage", self.stages, "stage")):
+            for name in getattr(self, field):
+                if name not in named:
+                    raise ValueError(f"{field}: {name!r} is not a {kind} of these joiners (one of {', '.join(named)})")
         return self
 
-    @field_validator("age_by_source")
+    @field_validator("age_by_source", "age_by_stage")
     @classmethod
-    def _source_ages(cls, v):
-        """Each source's age bands sum to one, the message naming the source (the field is the mapping)."""
-        for source, age in v.items():
-            shares_sum_to_one([b.share for b in age], f"{source}'s age band shares")
+    def _own_ages(cls, v):
+        """Each source's or stage's age bands sum to one, the message naming it (the field is the mapping)."""
+        for name, age in v.items():
+            shares_sum_to_one([b.share for b in age], f"{name}'s age band shares")
         return v
 
 
@@ -161,25 +165,28 @@ class Joiners(Pass):
                              [[self.model.events.reason_code(f"joined:{r}") for r, _ in c[1]] for c in content])
         inside = np.isfinite(stages.cumulative)
         shares = np.diff(np.where(inside, stages.cumulative, 0.0), prepend=0.0, axis=1) * inside
-        drawn, extra = [], []  # a row of draws per group, then one per source with ages of its own
+        drawn, extra = [], []  # a row of draws per group, then one per source or stage with ages of its own
         source_rows = np.zeros(sources.labels.shape, dtype=np.int64)
+        stage_rows = np.zeros(stages.labels.shape, dtype=np.int64)
         for g, (name, j) in enumerate(zip(s.groups, joining)):
             spec = s.spec.groups[name]
             female = j.female_share if j and j.female_share is not None else spec.female_share
             drawn.append((j.age if j else (), female, spec.welsh_share_new))
-            source_rows[g] = g
-            for k, source in enumerate(j.sources if j else ()):
-                if source in j.age_by_source:
-                    source_rows[g, k] = len(s.groups) + len(extra)
-                    extra.append((j.age_by_source[source], female, spec.welsh_share_new))
+            source_rows[g], stage_rows[g] = g, g
+            for rows, labels, own in ((source_rows, j.sources, j.age_by_source),
+                                      (stage_rows, j.stages, j.age_by_stage)) if j else ():
+                for k, label in enumerate(labels):
+                    if label in own:
+                        rows[g, k] = len(s.groups) + len(extra)
+                        extra.append((own[label], female, spec.welsh_share_new))
         base = self.model.base_post_fte
         chosen = sorted(s.campaigns.items())
         bands, low, high, female, welsh = population.cohort_tables(drawn + extra)
         tables = [s.stage_group, s.stage_post, s.stage_own_establishment, s.joiner_fill_per_month,
                   s.joiners_per_year / 12.0, np.array([stable_hash("joiners", g) for g in s.groups], dtype=np.uint64),
                   np.where(base > 0, base, np.inf), shares, stages.cumulative, stages.total, stages.last,
-                  stages.labels, sources.cumulative, sources.total, sources.last, sources.labels, source_rows,
-                  bands.cumulative, bands.total, bands.last, low, high, female, welsh]
+                  stages.labels, stage_rows, sources.cumulative, sources.total, sources.last, sources.labels,
+                  source_rows, bands.cumulative, bands.total, bands.last, low, high, female, welsh]
         return _Tables(Addressed(tables, _TABLES), supplied=bool((s.joiners_per_year > 0).any()),
                        campaigns=[key for key, _ in chosen],
                        campaign_keys=np.array([stable_hash("campaign", s.groups[g], src) for (g, src), _ in chosen],
@@ -271,9 +278,9 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
                  ("joiner_fill_per_month", np.float64), ("available", np.float64), ("group_keys", np.uint64),
                  ("base_post_fte", np.float64), ("shares", np.float64, 2), ("stage_cumulative", np.float64, 2),
                  ("stage_total", np.float64), ("stage_last", np.int64), ("stage_labels", np.int64, 2),
-                 ("source_cumulative", np.float64, 2), ("source_total", np.float64), ("source_last", np.int64),
-                 ("source_labels", np.int64, 2), ("source_rows", np.int64, 2), ("band_cumulative", np.float64, 2),
-                 ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
+                 ("stage_rows", np.int64, 2), ("source_cumulative", np.float64, 2), ("source_total", np.float64),
+                 ("source_last", np.int64), ("source_labels", np.int64, 2), ("source_rows", np.int64, 2),
+                 ("band_cumulative", np.float64, 2), ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
                  ("female", np.float64), ("welsh", np.float64))
 
 
@@ -360,8 +367,8 @@ def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, sup
     are, having changed nothing. ``tables`` and ``people``: the addresses of the ``_TABLES`` and of the
     ``_NEW`` columns."""
     (stage_group, stage_post, stage_own, fill_per_month, available, group_keys, base_post_fte, shares,
-     stage_cumulative, stage_total, stage_last, stage_labels, sources, source_total, source_last, source_labels,
-     source_rows, bands, band_total, band_last, low, high, female, welsh) = views(tables, _TABLES.types)
+     stage_cumulative, stage_total, stage_last, stage_labels, stage_rows, sources, source_total, source_last,
+     source_labels, source_rows, bands, band_total, band_last, low, high, female, welsh) = views(tables, _TABLES.types)
     key, sex, birth_month, speaks, status, active, state = views(people, _NEW.types)
     n = funded.shape[0]
     stage_fte = np.empty(stage_group.shape[0])
@@ -417,11 +424,14 @@ def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, sup
         g = rows[j]
         stage[j] = stage_labels[g, pick(uniform(keys[j], salts[5]), g, stage_cumulative, stage_total, stage_last)]
         code[j] = campaign_codes[j - filling]
-    ages = np.empty(total, dtype=np.int64)  # each joiner's row of draws: their source's ages, or their group's
-    for j in range(total):
+    ages = np.empty(total, dtype=np.int64)  # each joiner's row of draws: their source's ages, their stage's, or
+    for j in range(total):                   # their group's
         g, ages[j] = rows[j], rows[j]
+        for k in range(stage_last[g] + 1):
+            if stage_labels[g, k] == stage[j]:
+                ages[j] = stage_rows[g, k]
         for k in range(source_last[g] + 1):
-            if source_labels[g, k] == code[j]:
+            if source_labels[g, k] == code[j] and source_rows[g, k] != g:
                 ages[j] = source_rows[g, k]
     newcomer_draws(keys, ages, now, salts[1:5], bands, band_total, band_last, low, high, female, welsh, first, key,
                    sex, birth_month, speaks)
