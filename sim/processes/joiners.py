@@ -280,8 +280,8 @@ _TABLES = layout(("stage_group", np.int16), ("stage_post", np.bool_), ("stage_ow
                  ("stage_total", np.float64), ("stage_last", np.int64), ("stage_labels", np.int64, 2),
                  ("stage_rows", np.int64, 2), ("source_cumulative", np.float64, 2), ("source_total", np.float64),
                  ("source_last", np.int64), ("source_labels", np.int64, 2), ("source_rows", np.int64, 2),
-                 ("band_cumulative", np.float64, 2), ("band_total", np.float64), ("band_last", np.int64), ("low", np.float64, 2), ("high", np.float64, 2),
-                 ("female", np.float64), ("welsh", np.float64))
+                 ("band_cumulative", np.float64, 2), ("band_total", np.float64), ("band_last", np.int64),
+                 ("low", np.float64, 2), ("high", np.float64, 2), ("female", np.float64), ("welsh", np.float64))
 
 
 # what the joiners' pass is told and tells, in ``Joiners.state``: whether anyone is available to join (or
@@ -424,8 +424,8 @@ def _month(supplied, now, salts, cells, funded, campaign_posts, recruitment, sup
         g = rows[j]
         stage[j] = stage_labels[g, pick(uniform(keys[j], salts[5]), g, stage_cumulative, stage_total, stage_last)]
         code[j] = campaign_codes[j - filling]
-    ages = np.empty(total, dtype=np.int64)  # each joiner's row of draws: their source's ages, their stage's, or
-    for j in range(total):                   # their group's
+    ages = np.empty(total, dtype=np.int64)  # each joiner's row of draws: their source's ages, their stage's, theirs
+    for j in range(total):
         g, ages[j] = rows[j], rows[j]
         for k in range(stage_last[g] + 1):
             if stage_labels[g, k] == stage[j]:
