@@ -938,7 +938,7 @@ class ParameterFile(BaseModel):
 
 
 def parameter_file(name_or_path) -> Path:
-    """A parameter file: a path, or the name of a shipped one (``wales-mh-v17``)."""
+    """A parameter file: a path, or the name of a shipped one (``wales-mh-v18``)."""
     for candidate in (Path(str(name_or_path)), CALIBRATION_DIR / f"{name_or_path}.yaml"):
         if is_file(candidate):
             return candidate

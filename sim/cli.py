@@ -839,7 +839,7 @@ def _calibrate_command(sub) -> None:
     cal.add_argument("--out-dir", metavar="DIR", help="where to write it (default sim/data/calibration)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument("--evaluate", metavar="PARAMETER_FILE",
-                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v17) against "
+                     help="no fit: check a parameter file (a path, or a shipped name such as wales-mh-v18) against "
                           "the history, with the seed and check replications of its settings, and print the "
                           "report's targets table")
     cal.set_defaults(func=_calibrate)
@@ -876,7 +876,7 @@ def _calibrate(args) -> int:
 
 def _check_new_version(config, out_dir: Path, version: str) -> None:
     """Refuse a ``--version`` whose files are in ``out_dir`` already: the fit would replace them once done,
-    and a shipped calibration (wales-mh-v17, which scenarios name) would change under every scenario using it."""
+    and a shipped calibration (wales-mh-v18, which scenarios name) would change under every scenario using it."""
     from .calibration import load, next_version
     from .errors import plain_name
 

@@ -17,7 +17,7 @@ from conftest import has_problem
 from sim import calibration, calibration_report, scenario
 from sim.results import run
 
-SHIPPED = "wales-mh-v17"
+SHIPPED = "wales-mh-v18"
 TRUE = {"groups.staff.leaving.rate": 0.10, "groups.staff.joiners.per_year": 150.0,
         "transitions.course/student.worker": 0.6}
 

@@ -176,12 +176,12 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert "No difference in any run" in summary
     # the batch's replications drew their parameter sets from the posterior too, as its manifest says
     assert ("over 2 replications: they contain parameter uncertainty and the model's randomness: each replication "
-            "runs a parameter set drawn from the 1,000 of calibration wales-mh-v17's posterior; none includes") in summary
+            "runs a parameter set drawn from the 1,000 of calibration wales-mh-v18's posterior; none includes") in summary
     assert "not the uncertainty of its parameters" not in summary
     assert "a supply gap of" in summary and "FTE in post, all groups" in summary
     # the run's replications each drew a parameter set from the posterior, as its manifest says
     assert ("The intervals are over 2 replications: they contain parameter uncertainty and the model's randomness: "
-            "each replication runs a parameter set drawn from the 1,000 of calibration wales-mh-v17's posterior") \
+            "each replication runs a parameter set drawn from the 1,000 of calibration wales-mh-v18's posterior") \
         in summary
 
     contents = html[html.index('id="contents"'):html.index("</nav>")]
@@ -204,7 +204,7 @@ def test_the_report_opens_with_key_messages_and_contents_and_explains_itself(dir
     assert html.count('<div class="scroll"><table') >= 5  # wide tables scroll on a phone
     assert "tiny_report" in html[html.index('id="appendix"'):]  # the experiment file, in the appendix
     alone = report.build([run_dir])  # the default scenario's runs: its calibration's posterior and back-test
-    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v17" in alone
+    assert 'id="backtest"' in alone and 'id="calibration"' in alone and "wales-mh-v18" in alone
     given = report.build([run_dir], backtest="<p>given</p>", calibration="<p>also given</p>")
     assert "<p>given</p>" in given and "<p>also given</p>" in given
 
@@ -603,13 +603,13 @@ def test_the_calibration_section_is_of_the_file_the_runs_read_as_they_read_it(tm
     from sim.layering import CALIBRATION_DIR, input_files
 
     copy = shutil.copytree(dirs[0], tmp_path / "run")
-    shipped = CALIBRATION_DIR / "wales-mh-v17.yaml"
-    own = tmp_path / "fits" / "wales-mh-v17.yaml"
+    shipped = CALIBRATION_DIR / "wales-mh-v18.yaml"
+    own = tmp_path / "fits" / "wales-mh-v18.yaml"
     own.parent.mkdir()
     own.write_text(shipped.read_text().replace("\nscenario: wales-mh-2015\n", "\nscenario: my-history\n"))
     manifest = json.loads((copy / "manifest.json").read_text())
-    assert manifest["calibration"] == "wales-mh-v17" and str(shipped) in manifest["input_files"]
-    manifest["calibration"] = "fits/wales-mh-v17.yaml"
+    assert manifest["calibration"] == "wales-mh-v18" and str(shipped) in manifest["input_files"]
+    manifest["calibration"] = "fits/wales-mh-v18.yaml"
     manifest["input_files"] = {**{k: v for k, v in manifest["input_files"].items() if k != str(shipped)},
                                **input_files([own])}
     (copy / "manifest.json").write_text(json.dumps(manifest))

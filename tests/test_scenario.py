@@ -627,7 +627,7 @@ def test_a_calibration_that_does_not_exist_is_named_with_the_shipped_parameter_f
         scenario.load(tiny_scenario.write(tmp_path, {"calibration": "wales-mh-v99"}))
     assert has_problem(str(info.value), "tiny.yaml", "calibration", "an existing calibration file or shipped name "
                                                                    "(wales-mh-v1, wales-mh-v10,"), info.value
-    assert "wales-mh-v17" in str(info.value)
+    assert "wales-mh-v18" in str(info.value)
     assert "history-2015-2021" not in str(info.value) and "backtest-2021-2024" not in str(info.value)
 
 

@@ -13,7 +13,7 @@ from sim.uncertainty_report import sections
 
 
 def test_a_posterior_calibration_brings_its_parameters_figure_and_back_test():
-    backtest, calibration = sections("wales-mh-v17", "parameter uncertainty and the model's randomness")
+    backtest, calibration = sections("wales-mh-v18", "parameter uncertainty and the model's randomness")
     assert "groups.psychiatry.joiners.per_year" in calibration and "data:image/png;base64," in calibration
     assert "parameter uncertainty and the model&#39;s randomness" in calibration  # escaped, as all text
     assert "social_work_headcount_change_2024" in backtest and "van Greuningen" in backtest
@@ -30,19 +30,19 @@ def test_a_calibration_neither_shipped_nor_where_the_runs_read_it_is_said_to_be_
 
 
 def test_a_calibration_of_ones_own_is_found_where_the_runs_read_it(tmp_path):
-    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v17.yaml", tmp_path / "my-fit.yaml")
+    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v18.yaml", tmp_path / "my-fit.yaml")
     backtest, calibration = sections("my-fit", "each replication's parameter set", input_files([own]))
     assert "<code>my-fit</code>" in calibration and "groups.psychiatry.joiners.per_year" in calibration
     assert backtest is None  # no back-test is shipped of it
 
 
 def own_copy(folder, history: str):
-    """The shipped wales-mh-v17 copied into ``folder`` under the same file name, its history scenario recorded as
+    """The shipped wales-mh-v18 copied into ``folder`` under the same file name, its history scenario recorded as
     ``history`` (shown in the section, and read by no run)."""
-    text = (CALIBRATION_DIR / "wales-mh-v17.yaml").read_text()
+    text = (CALIBRATION_DIR / "wales-mh-v18.yaml").read_text()
     assert "\nscenario: wales-mh-2015\n" in text
     folder.mkdir(exist_ok=True)
-    own = folder / "wales-mh-v17.yaml"
+    own = folder / "wales-mh-v18.yaml"
     own.write_text(text.replace("\nscenario: wales-mh-2015\n", f"\nscenario: {history}\n"))
     return own
 
@@ -51,7 +51,7 @@ def test_the_calibration_file_the_runs_read_is_shown_not_a_shipped_one_of_its_na
     """A shipped calibration of the same name was shown in place of the file the runs read, with the shipped
     posterior's back-test."""
     own = own_copy(tmp_path / "fits", "my-history")
-    backtest, calibration = sections("fits/wales-mh-v17.yaml", "each replication's parameter set", input_files([own]))
+    backtest, calibration = sections("fits/wales-mh-v18.yaml", "each replication's parameter set", input_files([own]))
     assert "the my-history history" in calibration and "wales-mh-2015" not in calibration
     assert backtest is None  # the shipped back-test is of the shipped posterior, not of this file
 
@@ -62,7 +62,7 @@ def test_a_calibration_file_changed_since_the_runs_is_said_to_be_so_not_shown_as
     own = own_copy(tmp_path / "fits", "my-history")
     recorded = input_files([own])
     own_copy(tmp_path / "fits", "edited-since")
-    backtest, calibration = sections("fits/wales-mh-v17.yaml", "each replication's parameter set", recorded)
+    backtest, calibration = sections("fits/wales-mh-v18.yaml", "each replication's parameter set", recorded)
     assert backtest is None and "edited-since" not in calibration and "my-history" not in calibration
     assert f"read from <code>{own}</code>, which is no longer as" in calibration and "not shown" in calibration
 
@@ -70,24 +70,24 @@ def test_a_calibration_file_changed_since_the_runs_is_said_to_be_so_not_shown_as
 def test_a_calibration_file_moved_or_gone_is_the_shipped_one_only_where_its_content_is_the_one_read(tmp_path):
     """Written under another installation, the runs read a shipped calibration elsewhere: it is this one where its
     content is the one recorded, and missing where the shipped file of the name is another."""
-    elsewhere = str(tmp_path / "other-installation" / "wales-mh-v17.yaml")
-    shipped = input_files([CALIBRATION_DIR / "wales-mh-v17.yaml"])
-    backtest, calibration = sections("wales-mh-v17", "each replication's parameter set",
+    elsewhere = str(tmp_path / "other-installation" / "wales-mh-v18.yaml")
+    shipped = input_files([CALIBRATION_DIR / "wales-mh-v18.yaml"])
+    backtest, calibration = sections("wales-mh-v18", "each replication's parameter set",
                                      {elsewhere: next(iter(shipped.values()))})
     assert "the wales-mh-2015 history" in calibration and "social_work_headcount_change_2024" in backtest
     own = own_copy(tmp_path / "fits", "my-history")
     recorded = input_files([own])
     own.unlink()
-    backtest, calibration = sections("fits/wales-mh-v17.yaml", "each replication's parameter set", recorded)
+    backtest, calibration = sections("fits/wales-mh-v18.yaml", "each replication's parameter set", recorded)
     assert backtest is None and "wales-mh-2015" not in calibration and "not shown" in calibration
     # input files recorded without it (read through a link of another name): not taken for the shipped one either
-    backtest, calibration = sections("wales-mh-v17", "", {str(tmp_path / "scenario.yaml"): "0" * 64})
+    backtest, calibration = sections("wales-mh-v18", "", {str(tmp_path / "scenario.yaml"): "0" * 64})
     assert backtest is None and "wales-mh-2015" not in calibration and "not shown" in calibration
 
 
 def test_a_calibration_figure_that_is_no_png_is_refused_naming_it(tmp_path):
     """Its bytes were embedded in the report as the calibration's figure, whatever they were."""
-    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v17.yaml", tmp_path / "my-fit.yaml")
+    own = shutil.copy(CALIBRATION_DIR / "wales-mh-v18.yaml", tmp_path / "my-fit.yaml")
     (tmp_path / "my-fit-pairs.png").write_text("not a figure\n")
     with pytest.raises(InputError) as info:
         sections("my-fit", "each replication's parameter set", input_files([own]))
@@ -104,7 +104,7 @@ def test_a_calibration_whose_record_of_a_fitted_key_was_edited_is_refused_naming
     """A parameter file's median or interval removed or made text was a KeyError or a TypeError in the section."""
     import yaml
 
-    document = yaml.safe_load((CALIBRATION_DIR / "wales-mh-v17.yaml").read_text())
+    document = yaml.safe_load((CALIBRATION_DIR / "wales-mh-v18.yaml").read_text())
     key = next(iter(document["fitted"]))
     edit(document["fitted"][key])
     own = tmp_path / "my-fit.yaml"
