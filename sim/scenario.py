@@ -491,6 +491,8 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
             raise InputError.one(layering.owner(layers, in_the_way[0]), in_the_way[0],
                                  f"a mapping of the section's fields (the calibration {calibration_path.name} "
                                  f"sets {dotted})", in_the_way[1])
+        if _depth(data, dotted) < len(dotted.split(".")):  # the scenario lacks the key, or the section it is in
+            raise _lacking(path, data, dotted, layers, calibrated, calibration_path, overrides, processes)
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
@@ -698,6 +700,38 @@ def course_overrun(ages, years: float | None, oldest: int | None, past_refused: 
         return False
     high = max(b.high for b in ages)
     return (high <= oldest or not past_refused) and high > oldest - years
+
+
+def _depth(data: dict, dotted: str) -> int:
+    """How many of the keys along ``dotted`` lead into ``data``, as ``_set`` reads them (a choice share's
+    stage and target are added where missing)."""
+    keys, node = dotted.split("."), data
+    if keys[0] == TRANSITIONS and len(keys) == 3:
+        return len(keys)
+    for depth, key in enumerate(keys):
+        key = _held(node, key)
+        if not isinstance(node, dict) or key not in node:
+            return depth
+        node = node[key]
+    return len(keys)
+
+
+def _lacking(path: Path, data: dict, dotted: str, layers: list, calibrated: dict, calibration_path: Path,
+             overrides: dict | None, processes: tuple) -> InputError:
+    """A scenario lacking a key its calibration sets, or the section it is in, named where the mistake is: its own
+    problems (a misspelt ``leavng:``, a section left out that it needs), or, with none, the key or section the
+    calibration needs. Both were named in the calibration file, as a key with nothing there to override, though it
+    was not edited."""
+    model = schema(processes)
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return layering.attributed(from_pydantic(path, exc, model), path, layers, calibrated, calibration_path,
+                                   overrides)
+    where = ".".join(dotted.split(".")[:_depth(data, dotted) + 1])
+    return InputError.one(layering.owner(layers, where), where, f"a value: the calibration {calibration_path.name} "
+                                                                f"sets {dotted} (or calibration: null, to load "
+                                                                f"without it)")
 
 
 def _not_a_section(data: dict, dotted: str, model) -> tuple[str, object] | None:

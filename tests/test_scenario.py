@@ -783,3 +783,27 @@ def test_a_section_that_is_no_mapping_where_the_calibration_sets_a_key_is_named_
         scenario.load(layer)
     field = section if section == "transitions" else "groups.nursing.leaving"
     assert has_problem(str(info.value), "layer.yaml", field, "a mapping of the section's fields"), str(info.value)
+
+
+def _pools(joiners: dict) -> None:
+    """Nursing's joiners a year given by pool, where its calibration sets per_year."""
+    joiners["pools"] = {source: joiners["per_year"] * share for source, share in joiners.pop("sources").items()}
+    del joiners["per_year"]
+
+
+@pytest.mark.parametrize("change, field, expected", [
+    (lambda g: g.update(leavng=g.pop("leaving")), "groups.nursing.leavng", "no such key here"),
+    (lambda g: g.pop("leaving"), "groups.nursing.leaving", "this required field"),
+    (lambda g: g.pop("joiners"), "groups.nursing.joiners", "a value: the calibration wales-mh-v17.yaml sets"),
+    (lambda g: _pools(g["joiners"]), "groups.nursing.joiners.per_year", "a value: the calibration wales-mh-v17.yaml")])
+def test_a_key_missing_where_the_calibration_sets_it_is_named_in_the_scenario(tmp_path, change, field, expected):
+    """The calibration's key was refused as 'an existing field to override' in the calibration file, which was
+    not edited: the scenario's misspelt or left-out key or section is the mistake."""
+    data = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))
+    change(data["groups"]["nursing"])
+    path = tmp_path / "mine.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "mine.yaml", field, expected), str(info.value)
+    assert "wales-mh-v17.yaml: groups" not in str(info.value)
