@@ -489,15 +489,18 @@ def _scenario_file(path: Path, name: str) -> Path:
 
 
 def _load_scenario(path: Path, scenario_file: Path, overrides: dict, where: str, keys: dict | None = None):
-    """Load the scenario; a problem with an overridden value is reported at the experiment's field."""
-    keys = keys or {k: k for k in overrides}
+    """Load the scenario; a problem with an overridden value is reported at the experiment's field: within an
+    override's mapping (``groups.nursing.leaving: {...}``), at the key of it the problem is at, as written there."""
+    named = keys or {k: k for k in overrides}
     try:
         return scenario_module.compiled(str(scenario_file.resolve()), overrides)
     except InputError as exc:
         problems = []
         for p in exc.problems:
-            hit = covering_key(p.field, keys)
-            problems.append(Problem(str(path), f"{where}.{keys[hit]}", p.expected, p.found) if hit is not None else p)
+            hit = covering_key(p.field, named)
+            within = p.field[len(hit):] if hit is not None and keys is None else ""
+            problems.append(Problem(str(path), f"{where}.{named[hit]}{within}", p.expected, p.found)
+                            if hit is not None else p)
         raise InputError(problems) from None
 
 

@@ -590,6 +590,13 @@ BAD = {
                                                   "per_year": 300}},
          "uncertain": {"groups.nursing.joiners.per_year": {"range": [0, 100]}}},
         "overrides.groups.nursing.joiners", "no value for groups.nursing.joiners.per_year"),
+    # named at the key within the override's mapping where the problem is, not at the override as a whole
+    "an override's mapping with shares that do not sum to 1": (
+        {"overrides": {"groups.hcsw.leaving": {"rate": 0.1, "reasons": {"other_sector": 0.5, "outside_wales": 0.6}}}},
+        "overrides.groups.hcsw.leaving.reasons", "leaving reason shares summing to 1"),
+    "an override's mapping leaving out a required key": (
+        {"overrides": {"groups": {"hcsw": {"retirement": {"max_age": 68}}}}}, "overrides.groups.hcsw.label",
+        "this required field"),
     "a whole-number key's range with a fractional end": (
         {"uncertain": {"groups.nursing.retirement.max_age": {"range": [68.5, 70]}}},
         "uncertain.groups.nursing.retirement.max_age.range", "whole numbers, as groups.nursing.retirement.max_age is"),
