@@ -358,7 +358,14 @@ def attributed(error: InputError, path: Path, layers: list, calibrated: dict, ca
         elif p.file == str(path) and covering_key(p.field, overrides or {}) is None:
             key = covering_key(p.field, calibrated)
             gone = removed(layers, p.field.removeprefix("uncertain.")) if p.field.startswith("uncertain.") else None
-            if gone is not None:
+            set_below = [k for k in calibrated if k.startswith(f"{p.field}.")] if key is None and p.field else []
+            if set_below and all(_walk(data, p.field.split("."))[0] < p.field.count(".") + 1 for _, data in layers):
+                # a section no layer has, made by the calibration's keys below it (a choice share of a stage the
+                # scenario's pathways lack): the scenario's calibration does not fit it, and no layer holds the field
+                file, field = str(owner(layers, "calibration")), "calibration"
+                expected = (f"a calibration fitting the scenario (or calibration: null, to load without it): "
+                            f"{calibration_path.name} sets {set_below[0]}, and {p.field} should be {p.expected}")
+            elif gone is not None:
                 referrer = owner(layers, p.field)
                 file, field, found = str(gone[0]), gone[1], None
                 expected = f"a value, not null: {referrer.name} refers to {p.field.removeprefix('uncertain.')} " \

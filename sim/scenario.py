@@ -492,7 +492,7 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
                                  f"a mapping of the section's fields (the calibration {calibration_path.name} "
                                  f"sets {dotted})", in_the_way[1])
         if _depth(data, dotted) < len(dotted.split(".")):  # the scenario lacks the key, or the section it is in
-            raise _lacking(path, data, dotted, layers, calibrated, calibration_path, overrides, processes)
+            raise _lacking(path, data, dotted, layers, calibration_path, overrides, processes)
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
@@ -716,8 +716,8 @@ def _depth(data: dict, dotted: str) -> int:
     return len(keys)
 
 
-def _lacking(path: Path, data: dict, dotted: str, layers: list, calibrated: dict, calibration_path: Path,
-             overrides: dict | None, processes: tuple) -> InputError:
+def _lacking(path: Path, data: dict, dotted: str, layers: list, calibration_path: Path, overrides: dict | None,
+             processes: tuple) -> InputError:
     """A scenario lacking a key its calibration sets, or the section it is in, named where the mistake is: its own
     problems (a misspelt ``leavng:``, a section left out that it needs), or, with none, the key or section the
     calibration needs. Both were named in the calibration file, as a key with nothing there to override, though it
@@ -726,8 +726,7 @@ def _lacking(path: Path, data: dict, dotted: str, layers: list, calibrated: dict
     try:
         model.model_validate(data)
     except ValidationError as exc:
-        return layering.attributed(from_pydantic(path, exc, model), path, layers, calibrated, calibration_path,
-                                   overrides)
+        return layering.attributed(from_pydantic(path, exc, model), path, layers, {}, calibration_path, overrides)
     where = ".".join(dotted.split(".")[:_depth(data, dotted) + 1])
     return InputError.one(layering.owner(layers, where), where, f"a value: the calibration {calibration_path.name} "
                                                                 f"sets {dotted} (or calibration: null, to load "

@@ -807,3 +807,23 @@ def test_a_key_missing_where_the_calibration_sets_it_is_named_in_the_scenario(tm
         scenario.load(path)
     assert has_problem(str(info.value), "mine.yaml", field, expected), str(info.value)
     assert "wales-mh-v17.yaml: groups" not in str(info.value)
+
+
+def test_a_calibration_setting_a_choice_share_of_a_pathway_the_scenario_leaves_out_is_named_at_its_calibration(
+        tmp_path):
+    """A scenario without the physician associates' pathway, calibrated by a file that sets their graduates' choice
+    share, was refused at its transitions.physician_associates/pa_course, which it does not have."""
+    data = yaml.safe_load(SHIPPED_SCENARIO.read_text(encoding="utf-8"))
+    data["pathways"].remove("physician_associates")
+    del data["groups"]["physician_associates"], data["feedbacks"]["substitution"]
+    for section in ("stocks", "intake", "uncertain"):
+        data[section] = {k: v for k, v in data[section].items() if "physician_associates" not in k}
+    data["transitions"] = {"social_work/degree": {"newly_qualified": 0.11}}  # a section of its own, of other stages
+    path = tmp_path / "no-pas.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        scenario.load(path)
+    assert has_problem(str(info.value), "no-pas.yaml", "calibration", "a calibration fitting the scenario (or "
+                       "calibration: null"), str(info.value)
+    assert "sets transitions.physician_associates/pa_course.physician_associate" in str(info.value)
+    assert len(info.value.problems) == 1
