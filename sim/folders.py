@@ -38,7 +38,8 @@ from typing import Annotated
 
 import pandas as pd
 
-from .errors import InputError, Problem, columns_found, decoded, is_plain_name, not_decoded, refuse_special, shown
+from .errors import (InputError, Problem, columns_found, decoded, is_plain_name, not_decoded, read_yaml, refuse_special,
+                     shown)
 
 LOCK = ".lock"
 NAME_MAX = 255  # bytes in one file or folder name on the common file systems (ext4, XFS, btrfs, APFS, NTFS)
@@ -98,8 +99,10 @@ def check_file(path, option: str = "--out", suffixes: tuple[str, ...] = ()) -> P
     refuse_special(path, option, _field(option))
     folder = _results_holding(path)
     command = _written_together(path) if folder is None else None
-    if folder is not None or command is not None:
-        whose = f"the results in {folder}" if folder is not None else f"the results of {command} in {path.parent}"
+    naming = _posterior_of(path) if folder is None and command is None else None
+    if folder is not None or command is not None or naming is not None:
+        whose = (f"the results in {folder}" if folder is not None else f"the results of {command} in {path.parent}"
+                 if command is not None else f"the calibration {naming.name} (its posterior table)")
         raise InputError.one(option, _field(option), f"a new file, or a report or comparison, not a file of "
                                                      f"{whose} (it would be replaced: choose another name)", str(path))
     if suffixes and path.suffix.lower() not in suffixes:
@@ -147,6 +150,21 @@ def _written_together(path: Path) -> str | None:
             stem = path.name[:-len(ending)] if path.name.endswith(ending) else ""
             if stem and all((path.parent / f"{stem}{other}").is_file() for other in endings):
                 return command
+    return None
+
+
+def _posterior_of(path: Path) -> Path | None:
+    """The calibration parameter file beside ``path`` that names it as its posterior table (``posterior:``), or
+    None: copied without the report and figure a fit writes with them (``_written_together``), the table was
+    replaced by a comparison in silence, and every scenario naming the calibration with it."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return None
+    for candidate in sorted(path.parent.glob("*.yaml")):
+        try:
+            if read_yaml(candidate, "parameters").get("posterior") == path.name:
+                return candidate
+        except InputError:  # a file of another kind, or none that reads: it names no posterior
+            continue
     return None
 
 

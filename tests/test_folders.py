@@ -652,3 +652,17 @@ def test_a_file_a_fit_or_back_test_wrote_is_never_written_over(tmp_path, capsys,
     other = next(tmp_path / f"{stem}{ending}" for ending in written if f"{stem}{ending}" != name)
     other.unlink()  # without one of the files written with it, it is no longer known as that command's
     assert folders.check_file(tmp_path / name) == tmp_path / name
+
+
+def test_a_posterior_table_a_parameter_file_names_is_never_written_over(tmp_path, capsys):
+    """Copied beside its parameter file without the report and figure a fit writes with them, a posterior table
+    was not known as a fit's, and workforce compare --out replaced it with a comparison, in silence."""
+    for name in ("wales-mh-v17.yaml", "wales-mh-v17-posterior.csv"):
+        shutil.copy(REPO / "sim" / "data" / "calibration" / name, tmp_path / name)
+    kept = (tmp_path / "wales-mh-v17-posterior.csv").read_bytes()
+    with pytest.raises(InputError) as error:
+        folders.check_file(tmp_path / "wales-mh-v17-posterior.csv")
+    assert has_problem(str(error.value), "--out", "out", "not a file of the calibration wales-mh-v17.yaml")
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")  # a table no parameter file names
+    assert folders.check_file(tmp_path / "other.csv") == tmp_path / "other.csv"
+    assert (tmp_path / "wales-mh-v17-posterior.csv").read_bytes() == kept
