@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import (UNKNOWN_KEY, InputError, Problem, _short, columns_found, covering_key, is_file, is_plain_name,
-                     refuse_special, rounded_down)
+                     not_decoded, refuse_special, rounded_down)
 from .rng import stable_hash
 from .uncertain import SCALE, as_overrides
 
@@ -140,6 +140,20 @@ def not_too_big(path) -> None:
         raise InputError.one(path, "", f"a table of parameter sets of at most {MAX_TABLE_BYTES:,} bytes", size)
 
 
+def unreadable(exc: Exception) -> str:
+    """What a table pandas could not read was found to be, in words rather than by the reader's exception: an
+    empty file, a byte that is not UTF-8 (a table saved as UTF-16), or lines that are no comma-separated rows."""
+    import pandas as pd
+
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return "an empty file"
+    if isinstance(exc, UnicodeDecodeError):
+        return not_decoded(exc)
+    if isinstance(exc, pd.errors.ParserError):
+        return "lines that are not rows of values separated by commas"
+    return type(exc).__name__
+
+
 def whole_rows(path, table) -> None:
     """Refuse a CSV table of parameter sets whose rows hold more values than its header names: pandas
     takes the extra first values as the rows' index, so every value would sit under the next one's name."""
@@ -226,7 +240,7 @@ def read(name: str, parameter_file: Path, fitted: dict, parameter_sets=None, *, 
         table = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError.one(path, "", "a table of parameter sets (CSV: weight and one column per parameter)",
-                             type(exc).__name__) from None
+                             unreadable(exc)) from None
     whole_rows(path, table)
     columns_once(path)
     if table.empty and len(table.columns):  # each column would be said to hold no finite numbers

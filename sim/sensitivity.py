@@ -68,7 +68,7 @@ import pandas as pd
 from .errors import InputError, Problem, regular_file
 from .experiment import MAX_RUNS, Experiment, TOTAL, check_outcome, check_workers, execute, simulate
 from .folders import write_together
-from .posterior import columns_once, not_too_big, numbers, whole_rows
+from .posterior import columns_once, not_too_big, numbers, unreadable, whole_rows
 from .uncertain import whole
 
 METHODS = ("morris", "sobol")  # over the prior ranges
@@ -135,7 +135,7 @@ def read_parameter_sets(path) -> pd.DataFrame:
         table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # any reader failure is a file that is not what it says
         raise InputError.one(path, "", f"a readable {suffix[1:]} table of parameter sets",
-                             type(exc).__name__) from None
+                             unreadable(exc) if suffix == ".csv" else type(exc).__name__) from None
     if suffix == ".csv":
         whole_rows(path, table)
         columns_once(path)

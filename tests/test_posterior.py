@@ -316,3 +316,21 @@ def test_a_central_set_within_the_fit_loads_a_factor_at_a_bound_as_rounded(tmp_p
         scenario.load(path)
     assert has_problem(str(info.value), "cal.yaml", f"overrides.{KEY}", "its factors here are 2.001 to 2.001"), \
         str(info.value)
+
+
+@pytest.mark.parametrize("content, found", [(b"", "an empty file"),
+                                            (f"weight,{KEY}\n1,0.1\n".encode("utf-16"), "a byte that is not UTF-8")])
+def test_a_table_of_parameter_sets_that_does_not_read_says_what_it_was_found_to_be(tmp_path, content, found):
+    """It was said to be the reader's exception, by its name (EmptyDataError, UnicodeDecodeError)."""
+    from conftest import has_problem
+    from sim import sensitivity
+    from sim.errors import InputError
+
+    (tmp_path / "post.csv").write_bytes(content)
+    with pytest.raises(InputError) as info:
+        posterior.read("post.csv", tmp_path / "cal.yaml", {KEY: {"kind": "range"}}, schema=scenario.schema())
+    assert has_problem(str(info.value), "post.csv", "<top level>", "a table of parameter sets"), str(info.value)
+    assert info.value.problems[0].found.startswith(found)
+    with pytest.raises(InputError) as info:
+        sensitivity.read_parameter_sets(tmp_path / "post.csv")
+    assert info.value.problems[0].found.startswith(found)
