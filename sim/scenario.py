@@ -35,6 +35,7 @@ from .fields import (MIN_STOCK_FTE, TOTAL, AgeDistribution, Count, Description, 
 from .people import SECTORS
 from .processes import checked as checked_processes
 from .processes.order import STEP_ORDER
+from .sections import section_at
 from .uncertain import Uncertain, mapping_at, problems as uncertain_problems, spec_value
 
 SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
@@ -491,8 +492,9 @@ def _compile(path: Path, overrides: dict | None, parameter_set: int | None = Non
             raise InputError.one(layering.owner(layers, in_the_way[0]), in_the_way[0],
                                  f"a mapping of the section's fields (the calibration {calibration_path.name} "
                                  f"sets {dotted})", in_the_way[1])
-        if _depth(data, dotted) < len(dotted.split(".")):  # the scenario lacks the key, or the section it is in
-            raise _lacking(path, data, dotted, layers, calibration_path, overrides, processes)
+        lacking = _lacking(path, data, dotted, layers, calibration_path, overrides, processes)
+        if lacking is not None:
+            raise lacking
         _set(data, dotted, value, calibration_path)
     for dotted, value in (overrides or {}).items():
         _set(data, dotted, value, path)
@@ -717,17 +719,26 @@ def _depth(data: dict, dotted: str) -> int:
 
 
 def _lacking(path: Path, data: dict, dotted: str, layers: list, calibration_path: Path, overrides: dict | None,
-             processes: tuple) -> InputError:
+             processes: tuple) -> InputError | None:
     """A scenario lacking a key its calibration sets, or the section it is in, named where the mistake is: its own
-    problems (a misspelt ``leavng:``, a section left out that it needs), or, with none, the key or section the
-    calibration needs. Both were named in the calibration file, as a key with nothing there to override, though it
-    was not edited."""
+    problems (a misspelt ``leavng:``, a section left out that it needs), or, with none, the key or section of the
+    schema the calibration needs. Both were named in the calibration file, as a key with nothing there to override,
+    though it was not edited. None where the scenario is not at fault: the key names nothing it lacks, or a table's
+    entry (a group) a sound scenario has not (the calibration's key, an index into a list or a misspelt group, is
+    named then, as before)."""
     model = schema(processes)
+    keys, depth = dotted.split("."), _depth(data, dotted)
+    section = section_at(model, keys[:depth]) if depth < len(keys) else None
+    field = section is not None and keys[depth] in section.model_fields
+    if not (field or 0 < depth < len(keys) and mapping_at(model, ".".join(keys[:depth]))):
+        return None
     try:
         model.model_validate(data)
     except ValidationError as exc:
         return layering.attributed(from_pydantic(path, exc, model), path, layers, {}, calibration_path, overrides)
-    where = ".".join(dotted.split(".")[:_depth(data, dotted) + 1])
+    if not field:
+        return None
+    where = ".".join(keys[:depth + 1])
     return InputError.one(layering.owner(layers, where), where, f"a value: the calibration {calibration_path.name} "
                                                                 f"sets {dotted} (or calibration: null, to load "
                                                                 f"without it)")

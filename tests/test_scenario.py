@@ -794,8 +794,8 @@ def _pools(joiners: dict) -> None:
 @pytest.mark.parametrize("change, field, expected", [
     (lambda g: g.update(leavng=g.pop("leaving")), "groups.nursing.leavng", "no such key here"),
     (lambda g: g.pop("leaving"), "groups.nursing.leaving", "this required field"),
-    (lambda g: g.pop("joiners"), "groups.nursing.joiners", "a value: the calibration wales-mh-v17.yaml sets"),
-    (lambda g: _pools(g["joiners"]), "groups.nursing.joiners.per_year", "a value: the calibration wales-mh-v17.yaml")])
+    (lambda g: g.pop("joiners"), "groups.nursing.joiners", "a value: the calibration"),
+    (lambda g: _pools(g["joiners"]), "groups.nursing.joiners.per_year", "a value: the calibration")])
 def test_a_key_missing_where_the_calibration_sets_it_is_named_in_the_scenario(tmp_path, change, field, expected):
     """The calibration's key was refused as 'an existing field to override' in the calibration file, which was
     not edited: the scenario's misspelt or left-out key or section is the mistake."""
@@ -806,7 +806,7 @@ def test_a_key_missing_where_the_calibration_sets_it_is_named_in_the_scenario(tm
     with pytest.raises(InputError) as info:
         scenario.load(path)
     assert has_problem(str(info.value), "mine.yaml", field, expected), str(info.value)
-    assert "wales-mh-v17.yaml: groups" not in str(info.value)
+    assert f"{data['calibration']}.yaml: groups" not in str(info.value)
 
 
 def test_a_calibration_setting_a_choice_share_of_a_pathway_the_scenario_leaves_out_is_named_at_its_calibration(
