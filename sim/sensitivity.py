@@ -135,7 +135,7 @@ def read_parameter_sets(path) -> pd.DataFrame:
         table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as exc:  # any reader failure is a file that is not what it says
         raise InputError.one(path, "", f"a readable {suffix[1:]} table of parameter sets",
-                             unreadable(exc) if suffix == ".csv" else type(exc).__name__) from None
+                             unreadable(exc)) from None
     if suffix == ".csv":
         whole_rows(path, table)
         columns_once(path)
